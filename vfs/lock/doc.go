@@ -1,0 +1,59 @@
+// Package lock provides the lock primitives of vfscope, with lock classes
+// and subclasses, explicit holders, and a lockdep-style validator (after
+// Linux's kernel/locking/lockdep.c and gVisor's pkg/sync/locking).
+//
+// # Lock kinds
+//
+//   - SpinLock (KindSpin): must not be held across sleeping (d_lock,
+//     i_lock). Holding one is atomic context.
+//   - Mutex (KindMutex): a sleeping mutex (s_vfs_rename_mutex, f_pos_lock).
+//   - RWSem (KindRWSem): a sleeping reader-writer semaphore (i_rwsem,
+//     s_umount, invalidate_lock), with Downgrade and the Disown/Adopt
+//     handoff for locks held across tasks (sb_writers during a freeze).
+//   - SeqCount and SeqLock (KindSeqLock): sequence counters for lockless
+//     readers (d_seq; rename_lock, mount_lock), the latter with the spinlock
+//     serialising its writers.
+//
+// Every lock belongs to a Class, created once at package init with
+// NewClass; all locks playing the same role share it (every inode's
+// i_rwsem). A subclass (Init, LockNested) distinguishes nesting levels so
+// two locks of one class can be taken in a fixed order.
+//
+// # Owners and validation
+//
+// Every operation names the Owner doing it: the held-lock stack of one
+// task, Linux's current. Holders are never identified by goroutine. Each
+// lock records its holder (Holder) in all cases, which costs one atomic
+// store.
+//
+// Validation is switched on per owner: NewOwner(name, v) with a non-nil
+// *Validator. With v nil, validation is off and each operation costs the
+// raw lock plus one predictable branch (if o.v != nil); compare
+// BenchmarkMutexOff with BenchmarkSyncMutex.
+//
+// With validation on, each acquisition records a Held entry (class,
+// subclass, mode, call site outside this package) on the owner's stack
+// and, unless it is a trylock, a dependency from every lock already held
+// to the new (class, subclass). The validator reports (Report, see
+// Validator.Reports and Validator.OnReport):
+//
+//   - CircularDependency: a new dependency would close a cycle in the class
+//     graph ("possible circular locking dependency detected"), once per
+//     cycle, with the current task's chain and the existing chain, each
+//     step with the task and sites that first created it;
+//   - RecursiveLocking: taking a lock instance already held, or a second
+//     lock of the same class and subclass ("possible recursive locking
+//     detected");
+//   - BadUnlock: releasing a lock not held, or not held in that mode ("bad
+//     unlock balance detected"); the real unlock is then skipped;
+//   - SleepInAtomic: taking a sleeping lock, or MightSleep, while holding a
+//     spinlock or inside BeginNoBlock ("sleeping function called from
+//     invalid context");
+//   - HeldOnReturn: AssertNoneHeld found locks still held ("lock held when
+//     returning to user space").
+//
+// Reports do not stop anything: after reporting, the operation proceeds
+// (except a bad unlock, which is skipped). The validator also keeps
+// statistics (Stats, Classes, Dependencies) and can dump every owner's held
+// locks (DumpHeld) for a deadlock watchdog.
+package lock

@@ -1,0 +1,72 @@
+package lock
+
+// Mutex is a sleeping mutex (s_vfs_rename_mutex, f_pos_lock). Acquiring it
+// in atomic context (under a SpinLock or inside BeginNoBlock) is reported.
+// The zero value is unusable until Init.
+type Mutex struct {
+	x xlock
+}
+
+// Init sets the class (of KindMutex) and default subclass. Call it once,
+// before any other method.
+func (l *Mutex) Init(c *Class, sub uint8) {
+	initCheck("Mutex", c, KindMutex)
+	l.x.cls, l.x.sub = c, sub
+}
+
+// Class returns the class given to Init.
+func (l *Mutex) Class() *Class { return l.x.cls }
+
+// Subclass returns the subclass given to Init.
+func (l *Mutex) Subclass() uint8 { return l.x.sub }
+
+// Kind returns KindMutex.
+func (l *Mutex) Kind() Kind { return KindMutex }
+
+// Lock acquires l for o (mutex_lock).
+func (l *Mutex) Lock(o *Owner) {
+	if o.v != nil {
+		l.x.lockV(o, l, l.x.sub)
+		return
+	}
+	l.x.mu.Lock()
+	l.x.holder.Store(o)
+}
+
+// LockNested acquires l for o as subclass sub (mutex_lock_nested), to take
+// two locks of one class in a fixed order.
+func (l *Mutex) LockNested(o *Owner, sub uint8) {
+	if o.v != nil {
+		l.x.lockV(o, l, sub)
+		return
+	}
+	l.x.mu.Lock()
+	l.x.holder.Store(o)
+}
+
+// TryLock acquires l for o if it is free and reports whether it did.
+func (l *Mutex) TryLock(o *Owner) bool {
+	if o.v != nil {
+		return l.x.tryLockV(o, l)
+	}
+	if !l.x.mu.TryLock() {
+		return false
+	}
+	l.x.holder.Store(o)
+	return true
+}
+
+// Unlock releases l, which o holds. With validation on, releasing a lock o
+// does not hold is reported (BadUnlock) and does nothing.
+func (l *Mutex) Unlock(o *Owner) {
+	if o.v != nil {
+		l.x.unlockV(o, l, false)
+		return
+	}
+	l.x.holder.Store(nil)
+	l.x.mu.Unlock()
+}
+
+// Holder returns the current holder, or nil. Recorded with validation on
+// or off; the answer may be stale by the time it is used.
+func (l *Mutex) Holder() *Owner { return l.x.holder.Load() }

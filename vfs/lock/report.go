@@ -1,0 +1,195 @@
+package lock
+
+import (
+	"strconv"
+	"strings"
+)
+
+// ReportKind classifies a report.
+type ReportKind uint8
+
+const (
+	// CircularDependency: "possible circular locking dependency detected".
+	CircularDependency ReportKind = iota + 1
+	// RecursiveLocking: "possible recursive locking detected".
+	RecursiveLocking
+	// BadUnlock: "bad unlock balance detected".
+	BadUnlock
+	// HeldOnReturn: "lock held when returning to user space".
+	HeldOnReturn
+	// SleepInAtomic: "sleeping function called from invalid context".
+	SleepInAtomic
+)
+
+// String returns the kind's lockdep headline.
+func (k ReportKind) String() string {
+	switch k {
+	case CircularDependency:
+		return "possible circular locking dependency detected"
+	case RecursiveLocking:
+		return "possible recursive locking detected"
+	case BadUnlock:
+		return "bad unlock balance detected"
+	case HeldOnReturn:
+		return "lock held when returning to user space"
+	case SleepInAtomic:
+		return "sleeping function called from invalid context"
+	}
+	return "ReportKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Report is one problem found by the validator.
+type Report struct {
+	Kind  ReportKind
+	Owner string // name of the owner (task) that triggered it
+	Text  string // the whole multi-line report, lockdep style
+}
+
+// String returns the report text.
+func (r Report) String() string { return r.Text }
+
+const bar = "======================================================\n"
+const dash = "------------------------------------------------------\n"
+
+// writeHeld lists held locks like lockdep's lockdep_print_held_locks.
+func writeHeld(b *strings.Builder, owner string, held []Held) {
+	switch len(held) {
+	case 0:
+		b.WriteString("no locks held by " + owner + ".\n")
+		return
+	case 1:
+		b.WriteString("1 lock held by " + owner + ":\n")
+	default:
+		b.WriteString(strconv.Itoa(len(held)) + " locks held by " + owner + ":\n")
+	}
+	for i, h := range held {
+		b.WriteString(" #" + strconv.Itoa(i) + ": " + h.String() + "\n")
+	}
+}
+
+// circularText formats a circular dependency: o holds prev and tries next,
+// and the graph already has next -> ... -> prev (path). Called with graphMu
+// held, from o's goroutine.
+func (v *Validator) circularText(o *Owner, prev, next Held, path []edge) string {
+	var b strings.Builder
+	b.WriteString("\n" + bar)
+	b.WriteString("WARNING: possible circular locking dependency detected\n")
+	b.WriteString(dash)
+	b.WriteString(o.name + " is trying to acquire lock:\n")
+	b.WriteString("  " + next.String() + "\n\n")
+	b.WriteString("but task already holds lock:\n")
+	b.WriteString("  " + prev.String() + "\n\n")
+	b.WriteString("which lock already depends on the new lock.\n\n")
+	b.WriteString("the existing dependency chain (in reverse order) is:\n\n")
+	n := len(path)
+	for i := n - 1; i >= 0; i-- {
+		e := path[i]
+		info := v.edges[e]
+		b.WriteString("-> #" + strconv.Itoa(i+1) + " (" + e.to.String() + "):\n")
+		b.WriteString("       taken by " + info.owner + " at " + info.toSite + "\n")
+		b.WriteString("       while holding " + e.from.String() + " taken at " + info.fromSite + "\n")
+	}
+	b.WriteString("-> #0 (" + next.Key().String() + "):\n")
+	b.WriteString("       being taken by " + o.name + " at " + next.Site + "\n")
+	b.WriteString("       while holding " + prev.Key().String() + " taken at " + prev.Site + "\n\n")
+
+	b.WriteString("other info that might help us debug this:\n\n")
+	source, target := next.Key().String(), prev.Key().String()
+	parent := path[n-1].from.String()
+	if n > 1 {
+		b.WriteString(" Chain exists of:\n   " + source)
+		for _, e := range path {
+			b.WriteString(" --> " + e.to.String())
+		}
+		b.WriteString("\n\n")
+	}
+	b.WriteString(" Possible unsafe locking scenario:\n\n")
+	b.WriteString("       CPU0                    CPU1\n")
+	b.WriteString("       ----                    ----\n")
+	b.WriteString("  lock(" + target + ");\n")
+	b.WriteString("                               lock(" + parent + ");\n")
+	b.WriteString("                               lock(" + target + ");\n")
+	b.WriteString("  lock(" + source + ");\n\n")
+	b.WriteString(" *** DEADLOCK ***\n\n")
+	writeHeld(&b, o.name, o.held)
+	return b.String()
+}
+
+// recursive reports taking h while already holding p (same instance, or
+// same class and subclass).
+func (v *Validator) recursive(o *Owner, h, p Held) {
+	var b strings.Builder
+	b.WriteString("\n" + bar)
+	b.WriteString("WARNING: possible recursive locking detected\n")
+	b.WriteString(dash)
+	b.WriteString(o.name + " is trying to acquire lock:\n")
+	b.WriteString("  " + h.String() + "\n\n")
+	b.WriteString("but task is already holding lock:\n")
+	b.WriteString("  " + p.String() + "\n\n")
+	if p.Lock == h.Lock {
+		b.WriteString("which is the same lock instance.\n\n")
+	}
+	b.WriteString("other info that might help us debug this:\n")
+	b.WriteString(" Possible unsafe locking scenario:\n\n")
+	b.WriteString("       CPU0\n")
+	b.WriteString("       ----\n")
+	b.WriteString("  lock(" + p.Key().String() + ");\n")
+	b.WriteString("  lock(" + h.Key().String() + ");\n\n")
+	b.WriteString(" *** DEADLOCK ***\n\n")
+	if p.Lock != h.Lock {
+		b.WriteString(" May be due to missing lock nesting notation\n\n")
+	}
+	writeHeld(&b, o.name, o.held)
+	v.report(RecursiveLocking, o, b.String())
+}
+
+// badUnlock reports o releasing l (in mode) without holding it that way.
+func (v *Validator) badUnlock(o *Owner, l Lock, mode Mode, site, why string) {
+	name := "<uninitialized " + l.Kind().String() + ">"
+	if c := l.Class(); c != nil {
+		name = ClassKey{c, l.Subclass()}.String()
+	}
+	var b strings.Builder
+	b.WriteString("\n" + bar)
+	b.WriteString("WARNING: bad unlock balance detected!\n")
+	b.WriteString(dash)
+	b.WriteString(o.name + " is trying to release lock (" + name + ") " + mode.String() + " at:\n")
+	b.WriteString("  " + site + "\n")
+	b.WriteString(why + "\n\n")
+	b.WriteString("other info that might help us debug this:\n")
+	writeHeld(&b, o.name, o.held)
+	v.report(BadUnlock, o, b.String())
+}
+
+// sleepInAtomic reports o sleeping (what) at site while atomic.
+func (v *Validator) sleepInAtomic(o *Owner, what, site string) {
+	var b strings.Builder
+	b.WriteString("\nBUG: sleeping function called from invalid context at " + site + "\n")
+	b.WriteString("in_atomic(): 1, task: " + o.name + "\n")
+	b.WriteString("sleeping: " + what + "\n")
+	for i := len(o.held) - 1; i >= 0; i-- {
+		if h := o.held[i]; h.Lock.Kind().atomic() {
+			b.WriteString("atomic because holding " + h.Lock.Kind().String() + " " + h.String() + "\n")
+			break
+		}
+	}
+	for i := len(o.noBlock) - 1; i >= 0; i-- {
+		b.WriteString("atomic because in no-block section: " + o.noBlock[i] + "\n")
+	}
+	writeHeld(&b, o.name, o.held)
+	v.report(SleepInAtomic, o, b.String())
+}
+
+// heldOnReturn reports o leaving "the kernel" at where with locks held.
+func (v *Validator) heldOnReturn(o *Owner, where string) {
+	var b strings.Builder
+	b.WriteString("\n" + bar)
+	b.WriteString("WARNING: lock held when returning to user space!\n")
+	b.WriteString(dash)
+	b.WriteString(o.name + " is leaving the kernel with locks still held! (at " + where + ")\n")
+	for _, why := range o.noBlock {
+		b.WriteString("still in no-block section: " + why + "\n")
+	}
+	writeHeld(&b, o.name, o.held)
+	v.report(HeldOnReturn, o, b.String())
+}

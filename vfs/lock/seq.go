@@ -1,0 +1,142 @@
+package lock
+
+import (
+	"runtime"
+	"sync/atomic"
+)
+
+// SeqCount is a sequence counter (d_seq): readers run without locking and
+// retry if a writer ran meanwhile. The count is odd while a write is in
+// progress. Writers must be serialised by some other lock the caller holds.
+// The data read under it must itself be read with atomics (or be otherwise
+// race-free); the counter only tells the reader whether to retry.
+type SeqCount struct {
+	seq atomic.Uint32
+}
+
+// BeginRead waits (yielding) while a write is in progress and returns the
+// even count to pass to Retry (read_seqcount_begin).
+func (s *SeqCount) BeginRead() uint32 {
+	for {
+		v := s.seq.Load()
+		if v&1 == 0 {
+			return v
+		}
+		runtime.Gosched()
+	}
+}
+
+// RawBegin returns the count with the low bit cleared, never waiting
+// (raw_seqcount_begin): if a write is in progress, Retry will fail.
+func (s *SeqCount) RawBegin() uint32 { return s.seq.Load() &^ 1 }
+
+// Retry reports whether a writer ran (or is running) since start, in which
+// case what was read must be read again (read_seqcount_retry).
+func (s *SeqCount) Retry(start uint32) bool { return s.seq.Load() != start }
+
+// BeginWrite starts a write: the count becomes odd (write_seqcount_begin).
+func (s *SeqCount) BeginWrite() {
+	if s.seq.Add(1)&1 == 0 {
+		panic("lock: SeqCount.BeginWrite inside a write (writers not serialised)")
+	}
+}
+
+// EndWrite ends a write: the count becomes even again (write_seqcount_end).
+func (s *SeqCount) EndWrite() {
+	if s.seq.Add(1)&1 != 0 {
+		panic("lock: SeqCount.EndWrite without BeginWrite")
+	}
+}
+
+// Value returns the raw count (odd while a write is in progress).
+func (s *SeqCount) Value() uint32 { return s.seq.Load() }
+
+// SeqLock is a SeqCount plus the spinlock serialising its writers
+// (rename_lock, mount_lock). Holding the writers' lock (WriteLock or
+// ReadLockExcl) is atomic context, like a spinlock. It implements Lock
+// through that spinlock. The zero value is unusable until Init.
+type SeqLock struct {
+	x   xlock
+	seq SeqCount
+}
+
+// Init sets the class, of KindSeqLock. Call it once, before any other
+// method.
+func (l *SeqLock) Init(c *Class) {
+	initCheck("SeqLock", c, KindSeqLock)
+	l.x.cls = c
+}
+
+// Class returns the class given to Init.
+func (l *SeqLock) Class() *Class { return l.x.cls }
+
+// Subclass returns 0.
+func (l *SeqLock) Subclass() uint8 { return l.x.sub }
+
+// Kind returns KindSeqLock.
+func (l *SeqLock) Kind() Kind { return KindSeqLock }
+
+// ReadBegin starts a lockless read section (read_seqbegin).
+func (l *SeqLock) ReadBegin() uint32 { return l.seq.BeginRead() }
+
+// ReadRetry reports whether the read section started at start must be
+// retried (read_seqretry).
+func (l *SeqLock) ReadRetry(start uint32) bool { return l.seq.Retry(start) }
+
+// Seq returns the underlying counter, e.g. for RawBegin.
+func (l *SeqLock) Seq() *SeqCount { return &l.seq }
+
+// WriteLock takes the writers' spinlock and starts a write (write_seqlock).
+func (l *SeqLock) WriteLock(o *Owner) {
+	if o.v != nil {
+		l.x.lockV(o, l, 0)
+	} else {
+		l.x.mu.Lock()
+		l.x.holder.Store(o)
+	}
+	l.seq.BeginWrite()
+}
+
+// WriteUnlock ends the write and releases the spinlock (write_sequnlock).
+func (l *SeqLock) WriteUnlock(o *Owner) {
+	if o.v != nil {
+		if !o.v.release(o, l, Exclusive, false, callerSite()) {
+			return
+		}
+	}
+	l.x.holder.Store(nil)
+	l.seq.EndWrite()
+	l.x.mu.Unlock()
+}
+
+// ReadLockExcl takes the writers' spinlock without bumping the count
+// (read_seqlock_excl): a reader that excludes writers instead of retrying.
+func (l *SeqLock) ReadLockExcl(o *Owner) {
+	if o.v != nil {
+		v := o.v
+		h := v.before(o, l, 0, Exclusive, callerSite())
+		h.readExcl = true
+		if !l.x.mu.TryLock() {
+			v.contended(l, 0)
+			l.x.mu.Lock()
+		}
+		l.x.holder.Store(o)
+		v.acquired(o, h)
+		return
+	}
+	l.x.mu.Lock()
+	l.x.holder.Store(o)
+}
+
+// ReadUnlockExcl releases what ReadLockExcl took (read_sequnlock_excl).
+func (l *SeqLock) ReadUnlockExcl(o *Owner) {
+	if o.v != nil {
+		l.x.unlockV(o, l, true)
+		return
+	}
+	l.x.holder.Store(nil)
+	l.x.mu.Unlock()
+}
+
+// Holder returns the holder of the writers' lock, or nil.
+func (l *SeqLock) Holder() *Owner { return l.x.holder.Load() }

@@ -1,0 +1,74 @@
+package lock
+
+// SpinLock is a lock that must not be held across sleeping (d_lock,
+// i_lock). Holding one puts the owner in atomic context: acquiring a
+// sleeping lock (Mutex, RWSem) or calling MightSleep while it is held is
+// reported. It wraps a sync.Mutex (Go has no preemption control, so it does
+// not actually spin). The zero value is unusable until Init.
+type SpinLock struct {
+	x xlock
+}
+
+// Init sets the class (of KindSpin) and default subclass. Call it once,
+// before any other method.
+func (l *SpinLock) Init(c *Class, sub uint8) {
+	initCheck("SpinLock", c, KindSpin)
+	l.x.cls, l.x.sub = c, sub
+}
+
+// Class returns the class given to Init.
+func (l *SpinLock) Class() *Class { return l.x.cls }
+
+// Subclass returns the subclass given to Init.
+func (l *SpinLock) Subclass() uint8 { return l.x.sub }
+
+// Kind returns KindSpin.
+func (l *SpinLock) Kind() Kind { return KindSpin }
+
+// Lock acquires l for o (spin_lock).
+func (l *SpinLock) Lock(o *Owner) {
+	if o.v != nil {
+		l.x.lockV(o, l, l.x.sub)
+		return
+	}
+	l.x.mu.Lock()
+	l.x.holder.Store(o)
+}
+
+// LockNested acquires l for o as subclass sub (spin_lock_nested), to take
+// two locks of one class in a fixed order.
+func (l *SpinLock) LockNested(o *Owner, sub uint8) {
+	if o.v != nil {
+		l.x.lockV(o, l, sub)
+		return
+	}
+	l.x.mu.Lock()
+	l.x.holder.Store(o)
+}
+
+// TryLock acquires l for o if it is free and reports whether it did.
+func (l *SpinLock) TryLock(o *Owner) bool {
+	if o.v != nil {
+		return l.x.tryLockV(o, l)
+	}
+	if !l.x.mu.TryLock() {
+		return false
+	}
+	l.x.holder.Store(o)
+	return true
+}
+
+// Unlock releases l, which o holds. With validation on, releasing a lock o
+// does not hold is reported (BadUnlock) and does nothing.
+func (l *SpinLock) Unlock(o *Owner) {
+	if o.v != nil {
+		l.x.unlockV(o, l, false)
+		return
+	}
+	l.x.holder.Store(nil)
+	l.x.mu.Unlock()
+}
+
+// Holder returns the current holder, or nil. Recorded with validation on
+// or off; the answer may be stale by the time it is used.
+func (l *SpinLock) Holder() *Owner { return l.x.holder.Load() }
