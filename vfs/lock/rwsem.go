@@ -170,7 +170,7 @@ func (l *RWSem) TryLock(o *Owner) bool {
 // Unlock releases the write lock (up_write). With validation on, releasing
 // a lock o does not hold for write is reported (BadUnlock) and does nothing.
 func (l *RWSem) Unlock(o *Owner) {
-	if o.v != nil && !o.v.release(o, l, Exclusive, false, callerSite()) {
+	if o.v != nil && !o.v.release(o, l, Exclusive, false) {
 		return
 	}
 	l.wunlock()
@@ -205,7 +205,7 @@ func (l *RWSem) TryRLock(o *Owner) bool {
 // RUnlock releases a read lock (up_read). With validation on, releasing a
 // lock o does not hold for read is reported (BadUnlock) and does nothing.
 func (l *RWSem) RUnlock(o *Owner) {
-	if o.v != nil && !o.v.release(o, l, Shared, false, callerSite()) {
+	if o.v != nil && !o.v.release(o, l, Shared, false) {
 		return
 	}
 	l.runlock()
@@ -214,7 +214,7 @@ func (l *RWSem) RUnlock(o *Owner) {
 // Downgrade turns o's write lock into a read lock without letting a writer
 // in between (downgrade_write). Waiting readers may then enter.
 func (l *RWSem) Downgrade(o *Owner) {
-	if o.v != nil && !o.v.downgrade(o, l, callerSite()) {
+	if o.v != nil && !o.v.downgrade(o, l) {
 		return
 	}
 	l.mu.Lock()
@@ -251,7 +251,7 @@ func (l *RWSem) Disowned() bool {
 // held between freeze and thaw. With validation on, disowning a lock o
 // does not hold for write is reported (BadUnlock) and does nothing.
 func (l *RWSem) Disown(o *Owner) {
-	if o.v != nil && !o.v.release(o, l, Exclusive, false, callerSite()) {
+	if o.v != nil && !o.v.release(o, l, Exclusive, false) {
 		return
 	}
 	l.mu.Lock()

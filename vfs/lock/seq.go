@@ -100,7 +100,7 @@ func (l *SeqLock) WriteLock(o *Owner) {
 // WriteUnlock ends the write and releases the spinlock (write_sequnlock).
 func (l *SeqLock) WriteUnlock(o *Owner) {
 	if o.v != nil {
-		if !o.v.release(o, l, Exclusive, false, callerSite()) {
+		if !o.v.release(o, l, Exclusive, false) {
 			return
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // pkgDir is the directory of this package's source files as the runtime
@@ -24,19 +25,51 @@ func inPackage(file string) bool {
 	return path.Dir(file) == pkgDir && !strings.HasSuffix(file, "_test.go")
 }
 
+// siteCache maps a return pc to the site it resolves to: "file:line" of
+// the first frame outside package lock at that pc, or "" if every frame
+// there is inside the package. It only grows, bounded by the code size.
+var siteCache sync.Map // uintptr -> string
+
 // callerSite returns "file:line" of the first caller outside package lock.
 // Only called with validation on.
 func callerSite() string {
-	var pcs [24]uintptr
+	var pcs [8]uintptr
 	n := runtime.Callers(2, pcs[:])
-	frames := runtime.CallersFrames(pcs[:n])
+	for _, pc := range pcs[:n] {
+		s, ok := siteCache.Load(pc)
+		if !ok {
+			s = resolveSite(pc)
+			siteCache.Store(pc, s)
+		}
+		if s != "" {
+			return s.(string)
+		}
+	}
+	if n < len(pcs) {
+		return "?"
+	}
+	// Deeper than expected: walk the whole stack.
+	var deep [64]uintptr
+	n = runtime.Callers(2, deep[:])
+	for _, pc := range deep[:n] {
+		if s := resolveSite(pc); s != "" {
+			return s
+		}
+	}
+	return "?"
+}
+
+// resolveSite returns the site of the first frame outside package lock
+// among the (possibly inlined) frames at return pc, or "".
+func resolveSite(pc uintptr) string {
+	frames := runtime.CallersFrames([]uintptr{pc})
 	for {
 		f, more := frames.Next()
 		if f.File != "" && !inPackage(f.File) {
 			return shortFile(f.File) + ":" + strconv.Itoa(f.Line)
 		}
 		if !more {
-			return "?"
+			return ""
 		}
 	}
 }

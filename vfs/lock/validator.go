@@ -211,15 +211,15 @@ func (v *Validator) contended(l Lock, sub uint8) {
 // SeqLock's ReadUnlockExcl from its WriteUnlock. It returns false, after
 // reporting BadUnlock, if o does not hold l that way: the caller must then
 // not release the real lock.
-func (v *Validator) release(o *Owner, l Lock, mode Mode, readExcl bool, site string) bool {
+func (v *Validator) release(o *Owner, l Lock, mode Mode, readExcl bool) bool {
 	i := o.find(l)
 	if i < 0 {
-		v.badUnlock(o, l, mode, site, "but there are no more locks to release!")
+		v.badUnlock(o, l, mode, callerSite(), "but there are no more locks to release!")
 		return false
 	}
 	h := o.held[i]
 	if h.Mode != mode {
-		v.badUnlock(o, l, mode, site, "but it is held "+h.Mode.String()+" at "+h.Site)
+		v.badUnlock(o, l, mode, callerSite(), "but it is held "+h.Mode.String()+" at "+h.Site)
 		return false
 	}
 	if h.readExcl != readExcl {
@@ -227,7 +227,7 @@ func (v *Validator) release(o *Owner, l Lock, mode Mode, readExcl bool, site str
 		if h.readExcl {
 			how = "by read_seqlock_excl"
 		}
-		v.badUnlock(o, l, mode, site, "but it is held "+how+" at "+h.Site)
+		v.badUnlock(o, l, mode, callerSite(), "but it is held "+how+" at "+h.Site)
 		return false
 	}
 	o.remove(i)
@@ -236,10 +236,10 @@ func (v *Validator) release(o *Owner, l Lock, mode Mode, readExcl bool, site str
 
 // downgrade records an exclusive hold of l turning shared; false (after a
 // BadUnlock report) if o does not hold l exclusive.
-func (v *Validator) downgrade(o *Owner, l Lock, site string) bool {
+func (v *Validator) downgrade(o *Owner, l Lock) bool {
 	i := o.find(l)
 	if i < 0 || o.held[i].Mode != Exclusive {
-		v.badUnlock(o, l, Exclusive, site, "but it does not hold it for write, so cannot downgrade it")
+		v.badUnlock(o, l, Exclusive, callerSite(), "but it does not hold it for write, so cannot downgrade it")
 		return false
 	}
 	o.setMode(i, Shared)

@@ -43,7 +43,7 @@ func (x *xlock) tryLockV(o *Owner, l Lock) bool {
 // unlockV is a validated release; it returns false (reported, raw lock
 // untouched) if o does not hold l.
 func (x *xlock) unlockV(o *Owner, l Lock, readExcl bool) bool {
-	if !o.v.release(o, l, Exclusive, readExcl, callerSite()) {
+	if !o.v.release(o, l, Exclusive, readExcl) {
 		return false
 	}
 	x.holder.Store(nil)
