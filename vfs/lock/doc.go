@@ -28,13 +28,16 @@
 //
 // Validation is switched on per owner: NewOwner(name, v) with a non-nil
 // *Validator. With v nil, validation is off and each operation costs the
-// raw lock plus one predictable branch (if o.v != nil); compare
+// raw lock plus one predictable branch (if o.v != nil), and Owner.Held, Holds,
+// InAtomic and the no-block sections report nothing; compare
 // BenchmarkMutexOff with BenchmarkSyncMutex.
 //
 // With validation on, each acquisition records a Held entry (class,
 // subclass, mode, call site outside this package) on the owner's stack
 // and, unless it is a trylock, a dependency from every lock already held
-// to the new (class, subclass). The validator reports (Report, see
+// to the new (class, subclass). Modes do not matter for ordering: RWSem
+// readers are not recursive (a waiting writer blocks new readers), so a
+// read acquisition orders classes like a write one. The validator reports (Report, see
 // Validator.Reports and Validator.OnReport):
 //
 //   - CircularDependency: a new dependency would close a cycle in the class

@@ -230,9 +230,18 @@ func TestRWSemWriterBlocksUntilReadersLeave(t *testing.T) {
 		t.Fatal("writer got in with a reader inside")
 	case <-time.After(20 * time.Millisecond):
 	}
-	// A waiting writer blocks new readers, as in Linux.
-	if l.TryRLock(lock.NewOwner("late", nil)) {
-		t.Fatal("new reader got in ahead of a waiting writer")
+	// A waiting writer blocks new readers, as in Linux. Poll until the
+	// writer is queued.
+	late := lock.NewOwner("late", nil)
+	for i := 0; ; i++ {
+		if !l.TryRLock(late) {
+			break
+		}
+		l.RUnlock(late)
+		if i == 2000 {
+			t.Fatal("new readers keep getting in ahead of a waiting writer")
+		}
+		time.Sleep(time.Millisecond)
 	}
 	l.RUnlock(r)
 	<-got
