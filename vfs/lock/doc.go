@@ -24,12 +24,12 @@
 // Every operation names the Owner doing it: the held-lock stack of one
 // task, Linux's current. Holders are never identified by goroutine. Each
 // lock records its holder (Holder) in all cases, which costs one atomic
-// store.
+// store on lock and one on unlock (an RWSem keeps it under its own mutex).
 //
 // Validation is switched on per owner: NewOwner(name, v) with a non-nil
-// *Validator. With v nil, validation is off and each operation costs the
-// raw lock plus one predictable branch (if o.v != nil), and Owner.Held, Holds,
-// InAtomic and the no-block sections report nothing; compare
+// *Validator. With v nil, validation is off: each operation costs the raw
+// lock plus one predictable branch (if o.v != nil), and Owner.Held, Holds,
+// InAtomic and the no-block sections track nothing. Compare
 // BenchmarkMutexOff with BenchmarkSyncMutex.
 //
 // With validation on, each acquisition records a Held entry (class,
@@ -37,8 +37,8 @@
 // and, unless it is a trylock, a dependency from every lock already held
 // to the new (class, subclass). Modes do not matter for ordering: RWSem
 // readers are not recursive (a waiting writer blocks new readers), so a
-// read acquisition orders classes like a write one. The validator reports (Report, see
-// Validator.Reports and Validator.OnReport):
+// read acquisition orders classes like a write one. The validator reports
+// (see Report, Validator.Reports and Validator.OnReport):
 //
 //   - CircularDependency: a new dependency would close a cycle in the class
 //     graph ("possible circular locking dependency detected"), once per
