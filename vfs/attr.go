@@ -1,0 +1,372 @@
+package vfs
+
+// setattrPrepare is setattr_prepare(): may the task make these changes?
+func (t *Task) setattrPrepare(in *Inode, a *Iattr) error {
+	c := t.cred
+	if a.Valid&ATTR_FORCE != 0 {
+		return nil
+	}
+	if a.Valid&ATTR_UID != 0 && !(c.UID == in.uid.Load() && a.UID == in.uid.Load()) && !c.capable() {
+		return EPERM
+	}
+	if a.Valid&ATTR_GID != 0 && !(c.UID == in.uid.Load() && (a.GID == in.gid.Load() || c.inGroup(a.GID))) && !c.capable() {
+		return EPERM
+	}
+	if a.Valid&ATTR_MODE != 0 {
+		if !c.ownerOrCapable(in.uid.Load()) {
+			return EPERM
+		}
+		gid := in.gid.Load()
+		if a.Valid&ATTR_GID != 0 {
+			gid = a.GID
+		}
+		if !c.inGroup(gid) && !c.capable() {
+			a.Mode &^= S_ISGID
+		}
+	}
+	if a.Valid&(ATTR_ATIME_SET|ATTR_MTIME_SET) != 0 && !c.ownerOrCapable(in.uid.Load()) {
+		return EPERM
+	}
+	if a.Valid&ATTR_TOUCH != 0 && !c.ownerOrCapable(in.uid.Load()) {
+		if err := t.inodePermission(in, MAY_WRITE); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SetattrCopy is setattr_copy(): apply a validated Iattr to the inode.
+// Size is the filesystem's business (truncate_setsize).
+func SetattrCopy(t *Task, in *Inode, a *Iattr) {
+	if a.Valid&ATTR_UID != 0 {
+		in.uid.Store(a.UID)
+	}
+	if a.Valid&ATTR_GID != 0 {
+		in.gid.Store(a.GID)
+	}
+	if a.Valid&ATTR_ATIME != 0 {
+		in.atime.Store(a.Atime)
+	}
+	if a.Valid&ATTR_MTIME != 0 {
+		in.mtime.Store(a.Mtime)
+	}
+	if a.Valid&ATTR_CTIME != 0 {
+		in.ctime.Store(a.Ctime)
+	}
+	if a.Valid&ATTR_MODE != 0 {
+		in.mode.Store(in.mode.Load()&S_IFMT | a.Mode&S_IALLUGO)
+	}
+	MarkInodeDirty(t, in, I_DIRTY_SYNC)
+}
+
+// notifyChange is notify_change(): fill in the times and the suid/sgid
+// kills, check, then ->setattr (or setattr_copy). The caller holds the
+// inode's i_rwsem exclusive.
+func (t *Task) notifyChange(d *Dentry, a *Iattr) error {
+	in := d.inode.Load()
+	now := t.vfs.now()
+	m := in.mode.Load()
+	if a.Valid&ATTR_MODE == 0 {
+		if a.Valid&ATTR_KILL_SUID != 0 && m&S_ISUID != 0 {
+			a.Valid |= ATTR_MODE
+			a.Mode = m &^ S_ISUID
+		}
+		if a.Valid&ATTR_KILL_SGID != 0 && m&(S_ISGID|S_IXGRP) == S_ISGID|S_IXGRP {
+			if a.Valid&ATTR_MODE == 0 {
+				a.Mode = m
+			}
+			a.Valid |= ATTR_MODE
+			a.Mode &^= S_ISGID
+		}
+	}
+	a.Valid |= ATTR_CTIME
+	a.Ctime = now
+	if a.Valid&ATTR_ATIME != 0 && a.Valid&ATTR_ATIME_SET == 0 {
+		a.Atime = now
+	}
+	if a.Valid&ATTR_MTIME != 0 && a.Valid&ATTR_MTIME_SET == 0 {
+		a.Mtime = now
+	}
+	if err := t.setattrPrepare(in, a); err != nil {
+		return err
+	}
+	if in.Ops != nil && in.Ops.Setattr != nil {
+		return t.iopSetattr(d, a)
+	}
+	if a.Valid&ATTR_SIZE != 0 {
+		return EPERM
+	}
+	SetattrCopy(t, in, a)
+	return nil
+}
+
+// setattrPath locks the inode, takes write access, and notifies.
+func (t *Task) setattrPath(p Path, a *Iattr) error {
+	if err := t.mntWantWrite(p.Mnt); err != nil {
+		return err
+	}
+	defer t.mntDropWrite(p.Mnt)
+	in := p.Dentry.inode.Load()
+	in.rwsem.Lock(t.o)
+	defer in.rwsem.Unlock(t.o)
+	return t.notifyChange(p.Dentry, a)
+}
+
+// lookupOrFd resolves (dfd, path) with AT_EMPTY_PATH meaning the
+// descriptor itself.
+func (t *Task) lookupOrFd(dfd int, path string, flags int, follow bool) (Path, error) {
+	if path == "" && flags&AT_EMPTY_PATH != 0 {
+		f, err := t.getFile(dfd)
+		if err != nil {
+			return Path{}, err
+		}
+		p := f.path.Get()
+		fput(t, f)
+		return p, nil
+	}
+	var lf uint32
+	if follow {
+		lf = LOOKUP_FOLLOW
+	}
+	return t.pathLookup(dfd, path, lf)
+}
+
+// Chmod is chmod(2).
+func (t *Task) Chmod(path string, mode uint32) error { return t.Fchmodat(AT_FDCWD, path, mode, 0) }
+
+// Fchmod is fchmod(2).
+func (t *Task) Fchmod(fd int, mode uint32) error {
+	return t.Fchmodat(fd, "", mode, AT_EMPTY_PATH)
+}
+
+// Fchmodat is fchmodat2(2).
+func (t *Task) Fchmodat(dfd int, path string, mode uint32, flags int) error {
+	if t.checking {
+		defer t.opDone("fchmodat")
+	}
+	if flags&^(AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH) != 0 {
+		return EINVAL
+	}
+	p, err := t.lookupOrFd(dfd, path, flags, flags&AT_SYMLINK_NOFOLLOW == 0)
+	if err != nil {
+		return err
+	}
+	defer p.Put(t)
+	if IsLnk(p.Dentry.inode.Load().mode.Load()) {
+		return EOPNOTSUPP
+	}
+	return t.setattrPath(p, &Iattr{Valid: ATTR_MODE, Mode: mode & S_IALLUGO})
+}
+
+// Chown is chown(2); uid or gid ^0 leaves it unchanged.
+func (t *Task) Chown(path string, uid, gid uint32) error {
+	return t.Fchownat(AT_FDCWD, path, uid, gid, 0)
+}
+
+// Lchown is lchown(2).
+func (t *Task) Lchown(path string, uid, gid uint32) error {
+	return t.Fchownat(AT_FDCWD, path, uid, gid, AT_SYMLINK_NOFOLLOW)
+}
+
+// Fchown is fchown(2).
+func (t *Task) Fchown(fd int, uid, gid uint32) error {
+	return t.Fchownat(fd, "", uid, gid, AT_EMPTY_PATH)
+}
+
+// NoID is the "leave unchanged" uid or gid of chown(2) (-1).
+const NoID = ^uint32(0)
+
+// Fchownat is fchownat(2): chown_common().
+func (t *Task) Fchownat(dfd int, path string, uid, gid uint32, flags int) error {
+	if t.checking {
+		defer t.opDone("fchownat")
+	}
+	if flags&^(AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH) != 0 {
+		return EINVAL
+	}
+	p, err := t.lookupOrFd(dfd, path, flags, flags&AT_SYMLINK_NOFOLLOW == 0)
+	if err != nil {
+		return err
+	}
+	defer p.Put(t)
+	a := &Iattr{}
+	if uid != NoID {
+		a.Valid |= ATTR_UID
+		a.UID = uid
+	}
+	if gid != NoID {
+		a.Valid |= ATTR_GID
+		a.GID = gid
+	}
+	if !p.Dentry.inode.Load().isDir() {
+		a.Valid |= ATTR_KILL_SUID | ATTR_KILL_SGID
+	}
+	return t.setattrPath(p, a)
+}
+
+// Timespec is struct timespec for utimensat.
+type Timespec struct {
+	Sec  int64
+	Nsec int64
+}
+
+// Utimensat is utimensat(2): times nil means both now; Nsec UTIME_NOW
+// or UTIME_OMIT as in Linux.
+func (t *Task) Utimensat(dfd int, path string, times *[2]Timespec, flags int) error {
+	if t.checking {
+		defer t.opDone("utimensat")
+	}
+	if flags&^(AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH) != 0 {
+		return EINVAL
+	}
+	a := &Iattr{Valid: ATTR_ATIME | ATTR_MTIME}
+	if times == nil {
+		a.Valid |= ATTR_TOUCH
+	} else {
+		for i, ts := range times {
+			if ts.Nsec != UTIME_NOW && ts.Nsec != UTIME_OMIT && (ts.Nsec < 0 || ts.Nsec >= 1e9) {
+				return EINVAL
+			}
+			_ = i
+		}
+		if times[0].Nsec == UTIME_OMIT && times[1].Nsec == UTIME_OMIT {
+			// Nothing to change, but the path must still resolve.
+			p, err := t.lookupOrFd(dfd, path, flags, flags&AT_SYMLINK_NOFOLLOW == 0)
+			if err == nil {
+				p.Put(t)
+			}
+			return err
+		}
+		if times[0].Nsec == UTIME_NOW && times[1].Nsec == UTIME_NOW {
+			a.Valid |= ATTR_TOUCH
+		}
+		set := func(ts Timespec, bit, setBit uint32, dst *int64) {
+			switch ts.Nsec {
+			case UTIME_OMIT:
+				a.Valid &^= bit
+			case UTIME_NOW:
+			default:
+				a.Valid |= setBit
+				*dst = ts.Sec*1e9 + ts.Nsec
+			}
+		}
+		set(times[0], ATTR_ATIME, ATTR_ATIME_SET, &a.Atime)
+		set(times[1], ATTR_MTIME, ATTR_MTIME_SET, &a.Mtime)
+	}
+	if path == "" && flags&AT_EMPTY_PATH == 0 && dfd != AT_FDCWD {
+		flags |= AT_EMPTY_PATH // utimensat(fd, NULL, ...) on a descriptor
+	}
+	p, err := t.lookupOrFd(dfd, path, flags, flags&AT_SYMLINK_NOFOLLOW == 0)
+	if err != nil {
+		return err
+	}
+	defer p.Put(t)
+	return t.setattrPath(p, a)
+}
+
+// Truncate is truncate(2).
+func (t *Task) Truncate(path string, length int64) error {
+	if t.checking {
+		defer t.opDone("truncate")
+	}
+	if length < 0 {
+		return EINVAL
+	}
+	p, err := t.pathLookup(AT_FDCWD, path, LOOKUP_FOLLOW)
+	if err != nil {
+		return err
+	}
+	defer p.Put(t)
+	in := p.Dentry.inode.Load()
+	if in.isDir() {
+		return EISDIR
+	}
+	if !IsReg(in.mode.Load()) {
+		return EINVAL
+	}
+	if err := t.mntWantWrite(p.Mnt); err != nil {
+		return err
+	}
+	defer t.mntDropWrite(p.Mnt)
+	if err := t.inodePermission(in, MAY_WRITE); err != nil {
+		return err
+	}
+	return t.doTruncate(p.Dentry, length, 0)
+}
+
+// Ftruncate is ftruncate(2).
+func (t *Task) Ftruncate(fd int, length int64) error {
+	if t.checking {
+		defer t.opDone("ftruncate")
+	}
+	if length < 0 {
+		return EINVAL
+	}
+	f, err := t.getFile(fd)
+	if err != nil {
+		return err
+	}
+	defer fput(t, f)
+	if f.mode&FMODE_PATH != 0 {
+		return EBADF
+	}
+	if !IsReg(f.inode.mode.Load()) || f.mode&FMODE_WRITE == 0 {
+		return EINVAL
+	}
+	if f.flags.Load()&O_APPEND != 0 && IsAppend(f.inode) {
+		return EPERM
+	}
+	sb := f.inode.sb
+	sbStartWrite(t, sb, SB_FREEZE_WRITE)
+	defer sbEndWrite(t, sb, SB_FREEZE_WRITE)
+	return t.doTruncate(f.path.Dentry, length, ATTR_MTIME|ATTR_CTIME)
+}
+
+// doTruncate is do_truncate(): ATTR_SIZE through notify_change under the
+// inode's i_rwsem; writes by non-owners drop set-user-ID.
+func (t *Task) doTruncate(d *Dentry, length int64, timeAttrs uint32) error {
+	in := d.inode.Load()
+	if length > in.sb.MaxBytes {
+		return EFBIG
+	}
+	a := &Iattr{Valid: ATTR_SIZE | timeAttrs, Size: length}
+	if !t.cred.capable() {
+		a.Valid |= ATTR_KILL_SUID | ATTR_KILL_SGID
+	}
+	in.rwsem.Lock(t.o)
+	defer in.rwsem.Unlock(t.o)
+	return t.notifyChange(d, a)
+}
+
+// Access is access(2).
+func (t *Task) Access(path string, mode int) error { return t.Faccessat(AT_FDCWD, path, mode, 0) }
+
+// Faccessat is faccessat2(2). The task has one identity, so AT_EACCESS
+// changes nothing.
+func (t *Task) Faccessat(dfd int, path string, mode int, flags int) error {
+	if t.checking {
+		defer t.opDone("faccessat")
+	}
+	if mode&^(R_OK|W_OK|X_OK) != 0 {
+		return EINVAL
+	}
+	if flags&^(AT_SYMLINK_NOFOLLOW|AT_EACCESS|AT_EMPTY_PATH) != 0 {
+		return EINVAL
+	}
+	p, err := t.lookupOrFd(dfd, path, flags, flags&AT_SYMLINK_NOFOLLOW == 0)
+	if err != nil {
+		return err
+	}
+	defer p.Put(t)
+	if mode == F_OK {
+		return nil
+	}
+	in := p.Dentry.inode.Load()
+	if mode&W_OK != 0 && p.Mnt.ReadOnly() {
+		m := in.mode.Load()
+		if IsReg(m) || IsDir(m) || IsLnk(m) {
+			return EROFS
+		}
+	}
+	return t.inodePermission(in, mode)
+}

@@ -1,0 +1,496 @@
+package vfs
+
+import (
+	"strings"
+
+	"github.com/vfscope/vfscope/vfs/lock"
+)
+
+// The wrappers through which the VFS calls filesystem methods. With lock
+// validation off each costs one branch (t.checking); with it on, each
+// asserts its locking.rst row (locking_rules.go), counts it as reached,
+// and runs a method that must not block inside a no-block section.
+
+// subjects names the objects a row's columns refer to.
+type subjects struct {
+	inode  *Inode // i_rwsem(inode): the inode the method is called on
+	victim *Inode // the "(both)" inode
+	d      *Dentry
+	iLock  *Inode
+	sb     *SuperBlock
+}
+
+func (t *Task) enter(key string, s subjects) *rule {
+	r := rulesByKey[key]
+	v := t.vfs
+	v.rules.hits[r.id].Add(1)
+	o := t.o
+	var bad []string
+	holds := func(l lock.Lock) lock.Mode { return o.Holds(l) }
+	checkRW := func(what string, in *Inode, want req) {
+		if in == nil {
+			return
+		}
+		m := holds(&in.rwsem)
+		switch {
+		case want == reqExclusive && m != lock.Exclusive:
+			bad = append(bad, what+" i_rwsem held "+m.String()+", row says exclusive")
+		case want == reqShared && m == lock.Unheld:
+			bad = append(bad, what+" i_rwsem not held, row says shared")
+		}
+	}
+	checkRW("inode "+itoa(int64(inoOf(s.inode))), s.inode, r.iRwsem)
+	if r.iRwsemBoth {
+		checkRW("victim "+itoa(int64(inoOf(s.victim))), s.victim, r.iRwsem)
+	}
+	switch r.dLock {
+	case reqHeld:
+		if s.d != nil && holds(&s.d.lock) == lock.Unheld {
+			bad = append(bad, "->d_lock not held, row says yes")
+		}
+	case reqNotHeld:
+		if o.HoldsClass(classDLock) {
+			bad = append(bad, "a ->d_lock is held, row says no")
+		}
+	}
+	if r.iLock == reqHeld && s.iLock != nil && holds(&s.iLock.lock) == lock.Unheld {
+		bad = append(bad, "inode->i_lock not held, row says yes")
+	}
+	if r.renameLock == reqNotHeld && holds(&v.renameLock) != lock.Unheld {
+		bad = append(bad, "rename_lock held, row says no")
+	}
+	if s.sb != nil {
+		m := holds(&s.sb.umount)
+		switch r.sUmount {
+		case reqExclusive:
+			if m != lock.Exclusive {
+				bad = append(bad, "s_umount held "+m.String()+", row says write")
+			}
+		case reqShared:
+			if m == lock.Unheld {
+				bad = append(bad, "s_umount not held, row says read")
+			}
+		case reqNotHeld:
+			if m != lock.Unheld {
+				bad = append(bad, "s_umount held, row says no")
+			}
+		}
+	}
+	if len(bad) > 0 {
+		msg := r.key + " called by " + o.Name() + ": " + strings.Join(bad, "; ")
+		v.rules.mu.Lock()
+		v.rules.violations = append(v.rules.violations, msg)
+		v.rules.mu.Unlock()
+	}
+	if r.mayBlock {
+		o.MightSleep(r.key)
+	} else {
+		o.BeginNoBlock(r.key)
+	}
+	return r
+}
+
+func (t *Task) leave(r *rule) {
+	if !r.mayBlock {
+		t.o.EndNoBlock()
+	}
+}
+
+func inoOf(i *Inode) uint64 {
+	if i == nil {
+		return 0
+	}
+	return i.ino
+}
+
+// dentry_operations
+
+func (t *Task) dopRevalidate(d *Dentry, flags uint32) (int, error) {
+	if t.checking {
+		defer t.leave(t.enter("dentry_operations.d_revalidate", subjects{d: d}))
+	}
+	return d.op.Revalidate(t, d, flags)
+}
+
+func (t *Task) dopWeakRevalidate(d *Dentry, flags uint32) (int, error) {
+	if t.checking {
+		defer t.leave(t.enter("dentry_operations.d_weak_revalidate", subjects{d: d}))
+	}
+	return d.op.WeakRevalidate(t, d, flags)
+}
+
+func (t *Task) dopHash(parent *Dentry, q *QStr) error {
+	if t.checking {
+		defer t.leave(t.enter("dentry_operations.d_hash", subjects{d: parent}))
+	}
+	return parent.op.Hash(t, parent, q)
+}
+
+func (t *Task) dopCompare(parent, d *Dentry, str string, name QStr) bool {
+	if t.checking {
+		defer t.leave(t.enter("dentry_operations.d_compare", subjects{d: d}))
+	}
+	return parent.op.Compare(t, d, str, name)
+}
+
+func (t *Task) dopDelete(d *Dentry) bool {
+	if t.checking {
+		defer t.leave(t.enter("dentry_operations.d_delete", subjects{d: d}))
+	}
+	return d.op.Delete(t, d)
+}
+
+func (t *Task) dopInit(d *Dentry) error {
+	if t.checking {
+		defer t.leave(t.enter("dentry_operations.d_init", subjects{d: d}))
+	}
+	return d.op.Init(t, d)
+}
+
+func (t *Task) dopRelease(d *Dentry) {
+	if t.checking {
+		defer t.leave(t.enter("dentry_operations.d_release", subjects{d: d}))
+	}
+	d.op.Release(t, d)
+}
+
+func (t *Task) dopPrune(d *Dentry) {
+	if t.checking {
+		defer t.leave(t.enter("dentry_operations.d_prune", subjects{d: d}))
+	}
+	d.op.Prune(t, d)
+}
+
+func (t *Task) dopIput(d *Dentry, inode *Inode) {
+	if t.checking {
+		defer t.leave(t.enter("dentry_operations.d_iput", subjects{d: d}))
+	}
+	d.op.Iput(t, d, inode)
+}
+
+func (t *Task) dopDName(d *Dentry) string {
+	if t.checking {
+		defer t.leave(t.enter("dentry_operations.d_dname", subjects{d: d}))
+	}
+	return d.op.DName(t, d)
+}
+
+func (t *Task) dopAutomount(p Path) (*Mount, error) {
+	if t.checking {
+		defer t.leave(t.enter("dentry_operations.d_automount", subjects{d: p.Dentry}))
+	}
+	return p.Dentry.op.Automount(t, p)
+}
+
+func (t *Task) dopManage(p Path, rcu bool) error {
+	if t.checking {
+		defer t.leave(t.enter("dentry_operations.d_manage", subjects{d: p.Dentry}))
+	}
+	return p.Dentry.op.Manage(t, p, rcu)
+}
+
+// inode_operations
+
+func (t *Task) iopLookup(dir *Inode, d *Dentry, flags uint32) (*Dentry, error) {
+	if t.checking {
+		defer t.leave(t.enter("inode_operations.lookup", subjects{inode: dir}))
+	}
+	return dir.Ops.Lookup(t, dir, d, flags)
+}
+
+func (t *Task) iopCreate(dir *Inode, d *Dentry, mode uint32, excl bool) error {
+	if t.checking {
+		defer t.leave(t.enter("inode_operations.create", subjects{inode: dir}))
+	}
+	return dir.Ops.Create(t, dir, d, mode, excl)
+}
+
+func (t *Task) iopLink(old *Dentry, dir *Inode, d *Dentry) error {
+	if t.checking {
+		defer t.leave(t.enter("inode_operations.link", subjects{inode: dir, victim: old.inode.Load()}))
+	}
+	return dir.Ops.Link(t, old, dir, d)
+}
+
+func (t *Task) iopUnlink(dir *Inode, d *Dentry) error {
+	if t.checking {
+		defer t.leave(t.enter("inode_operations.unlink", subjects{inode: dir, victim: d.inode.Load()}))
+	}
+	return dir.Ops.Unlink(t, dir, d)
+}
+
+func (t *Task) iopSymlink(dir *Inode, d *Dentry, target string) error {
+	if t.checking {
+		defer t.leave(t.enter("inode_operations.symlink", subjects{inode: dir}))
+	}
+	return dir.Ops.Symlink(t, dir, d, target)
+}
+
+func (t *Task) iopMkdir(dir *Inode, d *Dentry, mode uint32) error {
+	if t.checking {
+		defer t.leave(t.enter("inode_operations.mkdir", subjects{inode: dir}))
+	}
+	return dir.Ops.Mkdir(t, dir, d, mode)
+}
+
+func (t *Task) iopRmdir(dir *Inode, d *Dentry) error {
+	if t.checking {
+		defer t.leave(t.enter("inode_operations.rmdir", subjects{inode: dir, victim: d.inode.Load()}))
+	}
+	return dir.Ops.Rmdir(t, dir, d)
+}
+
+func (t *Task) iopMknod(dir *Inode, d *Dentry, mode uint32, dev uint64) error {
+	if t.checking {
+		defer t.leave(t.enter("inode_operations.mknod", subjects{inode: dir}))
+	}
+	return dir.Ops.Mknod(t, dir, d, mode, dev)
+}
+
+func (t *Task) iopRename(oldDir *Inode, old *Dentry, newDir *Inode, nd *Dentry, flags uint32) error {
+	if t.checking {
+		r := t.enter("inode_operations.rename", subjects{inode: oldDir, victim: newDir})
+		defer t.leave(r)
+		t.checkRenameChildren(old, nd, flags)
+	}
+	return oldDir.Ops.Rename(t, oldDir, old, newDir, nd, flags)
+}
+
+// checkRenameChildren asserts the "see below" of ->rename: i_rwsem
+// exclusive on every non-directory involved and on a subdirectory that
+// changes parent; s_vfs_rename_mutex for a cross-directory rename.
+func (t *Task) checkRenameChildren(old, nd *Dentry, flags uint32) {
+	var bad []string
+	cross := old.parent.Load() != nd.parent.Load()
+	for _, in := range []*Inode{old.inode.Load(), nd.inode.Load()} {
+		if in == nil {
+			continue
+		}
+		if (!in.isDir() || cross) && t.o.Holds(&in.rwsem) != lock.Exclusive {
+			bad = append(bad, "inode "+itoa(int64(in.ino))+" i_rwsem not held exclusive")
+		}
+	}
+	if cross && t.o.Holds(&old.sb.renameMutex) != lock.Exclusive {
+		bad = append(bad, "cross-directory rename without s_vfs_rename_mutex")
+	}
+	if len(bad) > 0 {
+		t.vfs.rules.mu.Lock()
+		t.vfs.rules.violations = append(t.vfs.rules.violations, "inode_operations.rename: "+strings.Join(bad, "; "))
+		t.vfs.rules.mu.Unlock()
+	}
+}
+
+func (t *Task) iopReadlink(d *Dentry) (string, error) {
+	if t.checking {
+		defer t.leave(t.enter("inode_operations.readlink", subjects{inode: d.inode.Load()}))
+	}
+	return d.inode.Load().Ops.Readlink(t, d)
+}
+
+func (t *Task) iopGetLink(d *Dentry, inode *Inode) (string, error) {
+	if t.checking {
+		defer t.leave(t.enter("inode_operations.get_link", subjects{inode: inode}))
+	}
+	return inode.Ops.GetLink(t, d, inode)
+}
+
+func (t *Task) iopPermission(inode *Inode, mask int) error {
+	if t.checking {
+		if mask&MAY_NOT_BLOCK != 0 {
+			t.o.BeginNoBlock("inode_operations.permission (rcu-walk)")
+			defer t.o.EndNoBlock()
+		}
+		defer t.leave(t.enter("inode_operations.permission", subjects{inode: inode}))
+	}
+	return inode.Ops.Permission(t, inode, mask)
+}
+
+func (t *Task) iopSetattr(d *Dentry, attr *Iattr) error {
+	in := d.inode.Load()
+	if t.checking {
+		defer t.leave(t.enter("inode_operations.setattr", subjects{inode: in}))
+	}
+	return in.Ops.Setattr(t, d, attr)
+}
+
+func (t *Task) iopGetattr(p Path, st *Stat, mask, flags uint32) error {
+	in := p.Dentry.inode.Load()
+	if t.checking {
+		defer t.leave(t.enter("inode_operations.getattr", subjects{inode: in}))
+	}
+	return in.Ops.Getattr(t, p, st, mask, flags)
+}
+
+func (t *Task) iopListxattr(d *Dentry) ([]string, error) {
+	in := d.inode.Load()
+	if t.checking {
+		defer t.leave(t.enter("inode_operations.listxattr", subjects{inode: in}))
+	}
+	return in.Ops.Listxattr(t, d)
+}
+
+func (t *Task) iopUpdateTime(in *Inode, flags int) error {
+	if t.checking {
+		defer t.leave(t.enter("inode_operations.update_time", subjects{inode: in}))
+	}
+	return in.Ops.UpdateTime(t, in, flags)
+}
+
+func (t *Task) iopTmpfile(dir *Inode, f *File, mode uint32) error {
+	if t.checking {
+		defer t.leave(t.enter("inode_operations.tmpfile", subjects{inode: dir}))
+	}
+	return dir.Ops.Tmpfile(t, dir, f, mode)
+}
+
+// xattr_handler
+
+func (t *Task) xopList(h *XattrHandler, d *Dentry) bool {
+	if t.checking {
+		defer t.leave(t.enter("xattr_handler.list", subjects{inode: d.inode.Load()}))
+	}
+	return h.List(t, d)
+}
+
+func (t *Task) xopGet(h *XattrHandler, d *Dentry, in *Inode, name string) ([]byte, error) {
+	if t.checking {
+		defer t.leave(t.enter("xattr_handler.get", subjects{inode: in}))
+	}
+	return h.Get(t, h, d, in, name)
+}
+
+func (t *Task) xopSet(h *XattrHandler, d *Dentry, in *Inode, name string, value []byte, flags int) error {
+	if t.checking {
+		defer t.leave(t.enter("xattr_handler.set", subjects{inode: in}))
+	}
+	return h.Set(t, h, d, in, name, value, flags)
+}
+
+// super_operations
+
+func (t *Task) sopAllocInode(sb *SuperBlock) *Inode {
+	if t.checking {
+		defer t.leave(t.enter("super_operations.alloc_inode", subjects{sb: sb}))
+	}
+	return sb.Ops.AllocInode(t, sb)
+}
+
+func (t *Task) sopDestroyInode(i *Inode) {
+	if t.checking {
+		defer t.leave(t.enter("super_operations.destroy_inode", subjects{sb: i.sb}))
+	}
+	i.sb.Ops.DestroyInode(t, i)
+}
+
+func (t *Task) sopFreeInode(i *Inode) {
+	if t.checking {
+		defer t.leave(t.enter("super_operations.free_inode", subjects{sb: i.sb}))
+	}
+	i.sb.Ops.FreeInode(t, i)
+}
+
+func (t *Task) sopDirtyInode(i *Inode, flags uint32) {
+	if t.checking {
+		defer t.leave(t.enter("super_operations.dirty_inode", subjects{sb: i.sb}))
+	}
+	i.sb.Ops.DirtyInode(t, i, flags)
+}
+
+func (t *Task) sopWriteInode(i *Inode, wbc *WritebackControl) error {
+	if t.checking {
+		defer t.leave(t.enter("super_operations.write_inode", subjects{sb: i.sb}))
+	}
+	return i.sb.Ops.WriteInode(t, i, wbc)
+}
+
+func (t *Task) sopDropInode(i *Inode) bool {
+	if t.checking {
+		defer t.leave(t.enter("super_operations.drop_inode", subjects{sb: i.sb, iLock: i}))
+	}
+	return i.sb.Ops.DropInode(t, i)
+}
+
+func (t *Task) sopEvictInode(i *Inode) {
+	if t.checking {
+		defer t.leave(t.enter("super_operations.evict_inode", subjects{sb: i.sb}))
+	}
+	i.sb.Ops.EvictInode(t, i)
+}
+
+func (t *Task) sopPutSuper(sb *SuperBlock) {
+	if t.checking {
+		defer t.leave(t.enter("super_operations.put_super", subjects{sb: sb}))
+	}
+	sb.Ops.PutSuper(t, sb)
+}
+
+func (t *Task) sopSyncFS(sb *SuperBlock, wait bool) error {
+	if t.checking {
+		defer t.leave(t.enter("super_operations.sync_fs", subjects{sb: sb}))
+	}
+	return sb.Ops.SyncFS(t, sb, wait)
+}
+
+func (t *Task) sopFreezeFS(sb *SuperBlock) error {
+	if t.checking {
+		defer t.leave(t.enter("super_operations.freeze_fs", subjects{sb: sb}))
+	}
+	return sb.Ops.FreezeFS(t, sb)
+}
+
+func (t *Task) sopUnfreezeFS(sb *SuperBlock) error {
+	if t.checking {
+		defer t.leave(t.enter("super_operations.unfreeze_fs", subjects{sb: sb}))
+	}
+	return sb.Ops.UnfreezeFS(t, sb)
+}
+
+func (t *Task) sopStatfs(d *Dentry, st *Statfs) error {
+	if t.checking {
+		defer t.leave(t.enter("super_operations.statfs", subjects{sb: d.sb}))
+	}
+	return d.sb.Ops.Statfs(t, d, st)
+}
+
+func (t *Task) sopRemountFS(sb *SuperBlock, flags *uint32, data string) error {
+	if t.checking {
+		defer t.leave(t.enter("super_operations.remount_fs", subjects{sb: sb}))
+	}
+	return sb.Ops.RemountFS(t, sb, flags, data)
+}
+
+func (t *Task) sopUmountBegin(sb *SuperBlock) {
+	if t.checking {
+		defer t.leave(t.enter("super_operations.umount_begin", subjects{sb: sb}))
+	}
+	sb.Ops.UmountBegin(t, sb)
+}
+
+func (t *Task) sopShowOptions(sb *SuperBlock, w *strings.Builder) {
+	if t.checking {
+		defer t.leave(t.enter("super_operations.show_options", subjects{sb: sb}))
+	}
+	sb.Ops.ShowOptions(t, w, sb.root)
+}
+
+// file_system_type
+
+func (t *Task) fstMount(fst *FileSystemType, flags uint32, dev, data string) (*Dentry, error) {
+	if t.checking {
+		defer t.leave(t.enter("file_system_type.mount", subjects{}))
+	}
+	return fst.Mount(t, fst, flags, dev, data)
+}
+
+func (t *Task) fstKillSB(sb *SuperBlock) {
+	if t.checking {
+		defer t.leave(t.enter("file_system_type.kill_sb", subjects{}))
+	}
+	sb.fsType.KillSB(t, sb)
+}
+
+// file_operations (their rows join the checked tables with the page
+// cache work; until then these are plain calls).
+
+func (t *Task) fopRelease(f *File) error { return f.fop.Release(t, f.inode, f) }
+func (t *Task) fopFlush(f *File) error   { return f.fop.Flush(t, f) }

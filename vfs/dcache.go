@@ -1,0 +1,406 @@
+package vfs
+
+import (
+	"hash/maphash"
+	"sync/atomic"
+
+	"github.com/vfscope/vfscope/vfs/lock"
+)
+
+// dcacheHash is dentry_hashtable: chains of hashed dentries keyed by
+// (parent, name hash). Readers walk the chains without locks (the garbage
+// collector is the grace period: an unhashed dentry keeps its link, so a
+// reader standing on it still reaches the rest of the chain); writers take
+// the bucket's lock. Buckets share a fixed set of striped locks, as
+// hlist_bl shares one bit per bucket.
+type dcacheHash struct {
+	mask    uint32
+	buckets []atomic.Pointer[Dentry]
+	// locks[i & hashLockMask] is the bucket lock (hlist_bl_lock) of
+	// bucket i: it serialises the chain's writers. Taken inside d_lock.
+	locks [hashLocks]lock.SpinLock
+}
+
+const (
+	hashLocks    = 256
+	hashLockMask = hashLocks - 1
+)
+
+func (h *dcacheHash) init(bits int) {
+	h.mask = 1<<bits - 1
+	h.buckets = make([]atomic.Pointer[Dentry], 1<<bits)
+	for i := range h.locks {
+		h.locks[i].Init(classHashBucket, 0)
+	}
+}
+
+// hashName is the default name hash (full_name_hash without the salt:
+// the parent is mixed in when choosing the bucket, so ->d_hash need not
+// know about it).
+func (v *VFS) hashName(name string) uint32 {
+	h := maphash.String(v.hashSeed, name)
+	return uint32(h ^ h>>32)
+}
+
+func (h *dcacheHash) bucket(parent *Dentry, hash uint32) uint32 {
+	x := uint64(hash) ^ parent.id*0x9E3779B97F4A7C15
+	x ^= x >> 29
+	return uint32(x) & h.mask
+}
+
+// Buckets returns the number of hash buckets, and Bucket the index of
+// d's bucket, for the playground's drawing of the table.
+func (v *VFS) HashBuckets() int { return len(v.dcache.buckets) }
+
+// HashBucket returns the bucket d hashes to.
+func (v *VFS) HashBucket(d *Dentry) int {
+	return int(v.dcache.bucket(d.parent.Load(), d.name.Load().Hash))
+}
+
+// dRehash is d_rehash()/__d_rehash(): put d on its hash chain.
+func dRehash(t *Task, d *Dentry) {
+	o := t.owner()
+	d.lock.Lock(o)
+	dRehashLocked(t, d)
+	d.lock.Unlock(o)
+}
+
+// dRehashLocked hashes d; d_lock held.
+func dRehashLocked(t *Task, d *Dentry) {
+	if d.hashed() {
+		return
+	}
+	h := &d.sb.vfs.dcache
+	b := h.bucket(d.parent.Load(), d.name.Load().Hash)
+	l := &h.locks[b&hashLockMask]
+	l.Lock(t.owner())
+	d.hashNext.Store(h.buckets[b].Load())
+	h.buckets[b].Store(d)
+	d.flags.Or(DCACHE_HASHED)
+	l.Unlock(t.owner())
+}
+
+// dUnhash is ___d_drop() plus the d_seq invalidation of __d_drop(): take
+// d off its chain; lock-free walkers that found it fail validation. d_lock
+// held.
+func dUnhash(t *Task, d *Dentry) {
+	if !d.hashed() {
+		return
+	}
+	dUnhashQuiet(t, d)
+	d.seq.BeginWrite()
+	d.seq.EndWrite()
+}
+
+// nameMatches is d_same_name(): ->d_compare if the parent has one.
+func nameMatches(t *Task, parent, d *Dentry, dname *QStr, name *QStr) bool {
+	if parent.flags.Load()&DCACHE_OP_COMPARE != 0 {
+		return t.dopCompare(parent, d, dname.Name, *name)
+	}
+	return dname.Name == name.Name
+}
+
+// dLookupRCU is __d_lookup_rcu(): find a hashed child of parent named
+// name without taking any lock or reference. It returns the dentry and
+// its d_seq at the moment the name matched; the caller validates with
+// d.seq.Retry(seq) after using it, and must not trust a dentry whose
+// parent's sequence changed meanwhile.
+func dLookupRCU(t *Task, parent *Dentry, name *QStr) (*Dentry, uint32) {
+	h := &parent.sb.vfs.dcache
+	b := h.bucket(parent, name.Hash)
+	for d := h.buckets[b].Load(); d != nil; d = d.hashNext.Load() {
+		seq := d.seq.RawBegin()
+		if d.parent.Load() != parent {
+			continue
+		}
+		dn := d.name.Load()
+		if dn.Hash != name.Hash {
+			continue
+		}
+		if !nameMatches(t, parent, d, dn, name) {
+			continue
+		}
+		if d.seq.Retry(seq) || !d.hashed() {
+			continue
+		}
+		return d, seq
+	}
+	return nil, 0
+}
+
+// dLookup is d_lookup(): find a hashed child and take a reference. It
+// retries while a rename runs (rename_lock's sequence), because a rename
+// can move the sought dentry between chains.
+func dLookup(t *Task, parent *Dentry, name *QStr) *Dentry {
+	v := parent.sb.vfs
+	for {
+		seq := v.renameLock.ReadBegin()
+		d := dLookupLocked(t, parent, name)
+		if d != nil || !v.renameLock.ReadRetry(seq) {
+			return d
+		}
+	}
+}
+
+// dLookupLocked is __d_lookup(): one pass over the chain; a candidate is
+// confirmed under its d_lock, which also keeps it alive while the
+// reference is taken.
+func dLookupLocked(t *Task, parent *Dentry, name *QStr) *Dentry {
+	o := t.owner()
+	h := &parent.sb.vfs.dcache
+	b := h.bucket(parent, name.Hash)
+	for d := h.buckets[b].Load(); d != nil; d = d.hashNext.Load() {
+		dn := d.name.Load()
+		if dn.Hash != name.Hash || d.parent.Load() != parent {
+			continue
+		}
+		if !nameMatches(t, parent, d, dn, name) {
+			continue
+		}
+		d.lock.Lock(o)
+		if d.parent.Load() != parent || !d.hashed() || d.count.Load() < 0 {
+			d.lock.Unlock(o)
+			continue
+		}
+		if dn2 := d.name.Load(); dn2 != dn && !nameMatches(t, parent, d, dn2, name) {
+			d.lock.Unlock(o)
+			continue
+		}
+		d.count.Add(1)
+		d.flags.Or(DCACHE_REFERENCED)
+		d.lock.Unlock(o)
+		return d
+	}
+	return nil
+}
+
+// DLookup is d_lookup() for filesystems and tests: name is hashed with
+// the parent's ->d_hash if it has one.
+func DLookup(t *Task, parent *Dentry, name string) (*Dentry, error) {
+	q := QStr{Name: name, Hash: parent.sb.vfs.hashName(name)}
+	if parent.flags.Load()&DCACHE_OP_HASH != 0 {
+		if err := t.dopHash(parent, &q); err != nil {
+			return nil, err
+		}
+	}
+	return dLookup(t, parent, &q), nil
+}
+
+// inLookupKey identifies a name whose ->lookup is in flight.
+type inLookupKey struct {
+	parent *Dentry
+	name   string
+	hash   uint32
+}
+
+// dAllocParallel is d_alloc_parallel(): under a directory's i_rwsem held
+// shared, several tasks may look the same name up at once. The first one
+// allocates an in-lookup dentry; the others wait for its lookup to finish
+// and then find the result in the hash. It returns either a hashed
+// dentry (found, with a reference) or a new in-lookup one (inLookup true)
+// on which the caller must call ->lookup and then dLookupDone.
+func dAllocParallel(t *Task, parent *Dentry, name *QStr) (d *Dentry, inLookup bool, err error) {
+	v := parent.sb.vfs
+	o := t.owner()
+	key := inLookupKey{parent, name.Name, name.Hash}
+	for {
+		if d := dLookup(t, parent, name); d != nil {
+			return d, false, nil
+		}
+		v.inLookupLock.Lock(o)
+		if other, ok := v.inLookup[key]; ok {
+			done := other.inLookupDone
+			v.inLookupLock.Unlock(o)
+			<-done
+			continue
+		}
+		nd, err := dAlloc(t, parent.sb, parent, *name)
+		if err != nil {
+			v.inLookupLock.Unlock(o)
+			return nil, false, err
+		}
+		nd.flags.Or(DCACHE_PAR_LOOKUP)
+		nd.inLookupDone = make(chan struct{})
+		v.inLookup[key] = nd
+		v.inLookupLock.Unlock(o)
+		return nd, true, nil
+	}
+}
+
+// dLookupDone is d_lookup_done(): the in-lookup state of d ends and the
+// waiters look again.
+func dLookupDone(t *Task, d *Dentry) {
+	v := d.sb.vfs
+	o := t.owner()
+	v.inLookupLock.Lock(o)
+	q := d.name.Load()
+	key := inLookupKey{d.parent.Load(), q.Name, q.Hash}
+	if v.inLookup[key] == d {
+		delete(v.inLookup, key)
+	}
+	d.flags.And(^uint32(DCACHE_PAR_LOOKUP))
+	close(d.inLookupDone)
+	v.inLookupLock.Unlock(o)
+}
+
+// dLRUAdd puts an unused dentry on its superblock's LRU. d_lock held.
+func dLRUAdd(t *Task, d *Dentry) {
+	if d.flags.Load()&DCACHE_LRU_LIST != 0 {
+		return
+	}
+	sb := d.sb
+	sb.lruLock.Lock(t.owner())
+	d.flags.Or(DCACHE_LRU_LIST)
+	d.lruPrev = nil
+	d.lruNext = sb.lruHead
+	if sb.lruHead != nil {
+		sb.lruHead.lruPrev = d
+	} else {
+		sb.lruTail = d
+	}
+	sb.lruHead = d
+	sb.nrLRU++
+	sb.lruLock.Unlock(t.owner())
+	sb.vfs.stats.nrUnused.Add(1)
+	if d.inode.Load() == nil {
+		sb.vfs.stats.nrNegative.Add(1)
+	}
+}
+
+// dLRUDel takes d off the LRU. d_lock held.
+func dLRUDel(t *Task, d *Dentry) {
+	sb := d.sb
+	sb.lruLock.Lock(t.owner())
+	dLRUUnlinkLocked(sb, d)
+	sb.lruLock.Unlock(t.owner())
+}
+
+// dLRUUnlinkLocked unlinks d; lruLock and d_lock held.
+func dLRUUnlinkLocked(sb *SuperBlock, d *Dentry) {
+	if d.lruPrev != nil {
+		d.lruPrev.lruNext = d.lruNext
+	} else {
+		sb.lruHead = d.lruNext
+	}
+	if d.lruNext != nil {
+		d.lruNext.lruPrev = d.lruPrev
+	} else {
+		sb.lruTail = d.lruPrev
+	}
+	d.lruPrev, d.lruNext = nil, nil
+	d.flags.And(^uint32(DCACHE_LRU_LIST))
+	sb.nrLRU--
+	sb.vfs.stats.nrUnused.Add(-1)
+	if d.inode.Load() == nil {
+		sb.vfs.stats.nrNegative.Add(-1)
+	}
+}
+
+// lruRotateLocked moves d to the hot end of the LRU; lruLock held.
+func lruRotateLocked(sb *SuperBlock, d *Dentry) {
+	if sb.lruHead == d {
+		return
+	}
+	d.lruPrev.lruNext = d.lruNext
+	if d.lruNext != nil {
+		d.lruNext.lruPrev = d.lruPrev
+	} else {
+		sb.lruTail = d.lruPrev
+	}
+	d.lruPrev = nil
+	d.lruNext = sb.lruHead
+	sb.lruHead.lruPrev = d
+	sb.lruHead = d
+}
+
+// PruneDcacheSB is prune_dcache_sb(): scan up to nr dentries from the
+// cold end of sb's LRU. Referenced ones get a second chance; those in use
+// leave the list (they return when unused again); the rest are killed.
+// It returns how many were freed.
+func PruneDcacheSB(t *Task, sb *SuperBlock, nr int) int {
+	o := t.owner()
+	var dispose []*Dentry
+	sb.lruLock.Lock(o)
+	for scanned := 0; scanned < nr && sb.lruTail != nil; scanned++ {
+		d := sb.lruTail
+		// dentry_lru_isolate: d_lock ranks above the LRU lock, so only
+		// try it; a busy dentry is rotated to the head (LRU_SKIP).
+		if !d.lock.TryLock(o) {
+			lruRotateLocked(sb, d)
+			continue
+		}
+		switch {
+		case d.count.Load() != 0:
+			dLRUUnlinkLocked(sb, d)
+		case d.flags.Load()&DCACHE_REFERENCED != 0:
+			d.flags.And(^uint32(DCACHE_REFERENCED))
+			lruRotateLocked(sb, d)
+		default:
+			dLRUUnlinkLocked(sb, d)
+			d.flags.Or(DCACHE_SHRINK_LIST)
+			dispose = append(dispose, d)
+		}
+		d.lock.Unlock(o)
+	}
+	sb.lruLock.Unlock(o)
+	return shrinkDentryList(t, dispose)
+}
+
+// shrinkDentryList is shrink_dentry_list(): kill each dentry that is
+// still unused; those referenced meanwhile are left alone.
+func shrinkDentryList(t *Task, list []*Dentry) int {
+	o := t.owner()
+	freed := 0
+	for _, d := range list {
+		d.lock.Lock(o)
+		d.flags.And(^uint32(DCACHE_SHRINK_LIST))
+		if d.count.Load() != 0 {
+			d.lock.Unlock(o)
+			continue
+		}
+		freed++
+		if parent := dentryKillLocked(t, d); parent != nil {
+			dput(t, parent)
+		}
+	}
+	return freed
+}
+
+// ShrinkDcacheSB is shrink_dcache_sb(): prune every unused dentry of sb.
+func ShrinkDcacheSB(t *Task, sb *SuperBlock) int {
+	total := 0
+	for {
+		sb.lruLock.Lock(t.owner())
+		n := sb.nrLRU
+		sb.lruLock.Unlock(t.owner())
+		if n == 0 {
+			return total
+		}
+		f := PruneDcacheSB(t, sb, n)
+		total += f
+		if f == 0 {
+			// Everything left is referenced or was rotated: once more
+			// clears the referenced bits, then give up.
+			if g := PruneDcacheSB(t, sb, n); g == 0 {
+				return total
+			} else {
+				total += g
+			}
+		}
+	}
+}
+
+// ShrinkDcache prunes up to nr unused dentries over all superblocks; nr
+// < 0 means all. It is what drop_caches=2 and the dcache shrinker call.
+func (v *VFS) ShrinkDcache(t *Task, nr int) int {
+	freed := 0
+	for _, sb := range v.superBlocks(t) {
+		if nr < 0 {
+			freed += ShrinkDcacheSB(t, sb)
+		} else if freed < nr {
+			freed += PruneDcacheSB(t, sb, nr-freed)
+		}
+		sb.put(t)
+	}
+	return freed
+}

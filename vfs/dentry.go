@@ -1,0 +1,503 @@
+package vfs
+
+import (
+	"sync/atomic"
+
+	"github.com/vfscope/vfscope/vfs/lock"
+)
+
+// QStr is struct qstr: a name and its hash. The hash is the one ->d_hash
+// chose (or the default string hash); names are compared with ->d_compare
+// when the dentry has one, else byte for byte.
+type QStr struct {
+	Name string
+	Hash uint32
+}
+
+// Dentry flags (d_flags), as include/linux/dcache.h.
+const (
+	DCACHE_OP_HASH            = 1 << 0
+	DCACHE_OP_COMPARE         = 1 << 1
+	DCACHE_OP_REVALIDATE      = 1 << 2
+	DCACHE_OP_DELETE          = 1 << 3
+	DCACHE_OP_PRUNE           = 1 << 4
+	DCACHE_DISCONNECTED       = 1 << 5
+	DCACHE_REFERENCED         = 1 << 6
+	DCACHE_DONTCACHE          = 1 << 7
+	DCACHE_CANT_MOUNT         = 1 << 8
+	DCACHE_SHRINK_LIST        = 1 << 10
+	DCACHE_OP_WEAK_REVALIDATE = 1 << 11
+	DCACHE_NFSFS_RENAMED      = 1 << 12
+	DCACHE_MOUNTED            = 1 << 16
+	DCACHE_NEED_AUTOMOUNT     = 1 << 17
+	DCACHE_MANAGE_TRANSIT     = 1 << 18
+	DCACHE_LRU_LIST           = 1 << 19
+	DCACHE_PAR_LOOKUP         = 1 << 24
+	// DCACHE_HASHED is a vfscope flag: Linux tests hlist_bl_unhashed
+	// on d_hash; here the hash link alone cannot tell, so a flag does.
+	DCACHE_HASHED = 1 << 28
+	DCACHE_DEAD   = 1 << 29 // lockref_mark_dead was run
+)
+
+// Dentry is struct dentry: a name in a directory, bound to an inode or
+// negative (no inode). See the package doc for the locks.
+type Dentry struct {
+	// lock is d_lock: it protects count's slow transitions (to and from
+	// zero, to dead), the LRU membership, the children list of this
+	// dentry (as a parent), and the writes of parent, name and inode
+	// (which also bump seq). Spinlock; parent's before child's; taken
+	// inside i_lock and rename_lock's write side.
+	lock lock.SpinLock
+
+	// count is the lockref count: positive while referenced; 0 unused
+	// (cached on the LRU or about to be killed); negative once dead.
+	// Increments from a positive value and decrements to a positive
+	// value are lock-free (compare-and-swap); every other change is made
+	// under lock.
+	count atomic.Int64
+
+	// seq is d_seq: written around every change of name, parent, inode
+	// and hashing, so that lock-free walkers can validate what they read.
+	seq lock.SeqCount
+
+	flags  atomic.Uint32          // DCACHE_*; changed under lock
+	parent atomic.Pointer[Dentry] // self for a root; under lock+seq
+	name   atomic.Pointer[QStr]   // under lock+seq (and rename_lock)
+	inode  atomic.Pointer[Inode]  // nil: negative; under lock+seq
+	op     *DentryOperations      // immutable once set by d_set_d_op
+	sb     *SuperBlock            // immutable
+	id     uint64                 // immutable: hash salt, stable identity for snapshots
+
+	// hashNext links the dcache hash chain; written under the bucket
+	// lock, read without locks.
+	hashNext atomic.Pointer[Dentry]
+
+	// Children list (d_children / d_sib): under the parent's lock.
+	firstChild       *Dentry
+	sibPrev, sibNext *Dentry
+
+	// LRU links: under sb.lruLock.
+	lruPrev, lruNext *Dentry
+
+	// aliasNext links the inode's alias list (i_dentry): under the
+	// inode's i_lock.
+	aliasNext *Dentry
+
+	// mounted counts mounts on this dentry (under mountLock's write
+	// side); DCACHE_MOUNTED is set while it is non-zero.
+	mounted int32
+
+	// inLookupDone is closed when ->lookup of a DCACHE_PAR_LOOKUP dentry
+	// completes (d_lookup_done).
+	inLookupDone chan struct{}
+
+	// Fsdata is d_fsdata, for the filesystem's use.
+	Fsdata any
+}
+
+// Name returns the dentry's name. Safe without locks; a concurrent rename
+// may make it stale at once.
+func (d *Dentry) Name() string { return d.name.Load().Name }
+
+// Parent returns d_parent (the dentry itself for a root).
+func (d *Dentry) Parent() *Dentry { return d.parent.Load() }
+
+// Inode returns d_inode, nil for a negative dentry.
+func (d *Dentry) Inode() *Inode { return d.inode.Load() }
+
+// Negative reports d_really_is_negative.
+func (d *Dentry) Negative() bool { return d.inode.Load() == nil }
+
+// SB returns the superblock.
+func (d *Dentry) SB() *SuperBlock { return d.sb }
+
+// ID returns a number that identifies the dentry for its whole life.
+func (d *Dentry) ID() uint64 { return d.id }
+
+// Flags returns d_flags.
+func (d *Dentry) Flags() uint32 { return d.flags.Load() }
+
+// Count returns the reference count (negative once dead).
+func (d *Dentry) Count() int64 { return d.count.Load() }
+
+// IsRoot is IS_ROOT().
+func (d *Dentry) IsRoot() bool { return d.parent.Load() == d }
+
+func (d *Dentry) hashed() bool { return d.flags.Load()&DCACHE_HASHED != 0 }
+
+// SetOps is d_set_d_op(): install the operations and the DCACHE_OP_*
+// flags that say which exist. Call before the dentry is hashed.
+func (d *Dentry) SetOps(op *DentryOperations) {
+	d.op = op
+	var f uint32
+	if op != nil {
+		if op.Hash != nil {
+			f |= DCACHE_OP_HASH
+		}
+		if op.Compare != nil {
+			f |= DCACHE_OP_COMPARE
+		}
+		if op.Revalidate != nil {
+			f |= DCACHE_OP_REVALIDATE
+		}
+		if op.WeakRevalidate != nil {
+			f |= DCACHE_OP_WEAK_REVALIDATE
+		}
+		if op.Delete != nil {
+			f |= DCACHE_OP_DELETE
+		}
+		if op.Prune != nil {
+			f |= DCACHE_OP_PRUNE
+		}
+	}
+	d.flags.And(^uint32(DCACHE_OP_HASH | DCACHE_OP_COMPARE | DCACHE_OP_REVALIDATE |
+		DCACHE_OP_WEAK_REVALIDATE | DCACHE_OP_DELETE | DCACHE_OP_PRUNE))
+	d.flags.Or(f)
+}
+
+// SetFlags sets d_flags bits such as DCACHE_NEED_AUTOMOUNT or
+// DCACHE_MANAGE_TRANSIT on a dentry the caller owns.
+func (d *Dentry) SetFlags(t *Task, f uint32) {
+	d.lock.Lock(t.owner())
+	d.flags.Or(f)
+	d.lock.Unlock(t.owner())
+}
+
+// d_alloc: a new unhashed negative dentry named name under parent,
+// holding one reference, and itself holding one on parent. parent nil
+// makes a root (d_alloc_anon / d_make_root).
+func dAlloc(t *Task, sb *SuperBlock, parent *Dentry, name QStr) (*Dentry, error) {
+	if len(name.Name) > NAME_MAX {
+		return nil, ENAMETOOLONG
+	}
+	v := sb.vfs
+	d := &Dentry{sb: sb, id: v.nextDentryID.Add(1)}
+	d.lock.Init(classDLock, 0)
+	d.count.Store(1)
+	n := name
+	d.name.Store(&n)
+	if sb.dOp != nil {
+		d.SetOps(sb.dOp)
+	}
+	if parent == nil {
+		d.parent.Store(d)
+	} else {
+		dget(parent)
+		d.parent.Store(parent)
+		o := t.owner()
+		parent.lock.Lock(o)
+		d.sibNext = parent.firstChild
+		if parent.firstChild != nil {
+			parent.firstChild.sibPrev = d
+		}
+		parent.firstChild = d
+		parent.lock.Unlock(o)
+	}
+	v.stats.nrDentry.Add(1)
+	if d.op != nil && d.op.Init != nil {
+		if err := t.dopInit(d); err != nil {
+			dput(t, d)
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// DAlloc is d_alloc() for filesystems.
+func DAlloc(t *Task, parent *Dentry, name string) (*Dentry, error) {
+	q := QStr{Name: name, Hash: parent.sb.vfs.hashName(name)}
+	if parent.flags.Load()&DCACHE_OP_HASH != 0 {
+		if err := t.dopHash(parent, &q); err != nil {
+			return nil, err
+		}
+	}
+	return dAlloc(t, parent.sb, parent, q)
+}
+
+// MakeRoot is d_make_root(): the root dentry of a new superblock, bound
+// to inode (whose reference it takes over).
+func MakeRoot(t *Task, inode *Inode) (*Dentry, error) {
+	d, err := dAlloc(t, inode.sb, nil, QStr{Name: "/"})
+	if err != nil {
+		iput(t, inode)
+		return nil, err
+	}
+	DInstantiate(t, d, inode)
+	return d, nil
+}
+
+// dget takes a reference on a dentry the caller already holds one on (or
+// reaches under a lock that keeps it alive).
+func dget(d *Dentry) *Dentry {
+	d.count.Add(1)
+	return d
+}
+
+// Dget is dget() for filesystems.
+func Dget(d *Dentry) *Dentry { return dget(d) }
+
+// dgetNotDead is lockref_get_not_dead(): take a reference unless the
+// dentry is dead. Used to legitimize what a lock-free walk found.
+func dgetNotDead(d *Dentry) bool {
+	for {
+		c := d.count.Load()
+		if c < 0 {
+			return false
+		}
+		if d.count.CompareAndSwap(c, c+1) {
+			return true
+		}
+	}
+}
+
+// dput drops a reference. On the last one, ->d_delete and the dentry's
+// state decide: keep it unused on the LRU (retain_dentry) or kill it,
+// then drop the reference it held on its parent, and so on up.
+func dput(t *Task, d *Dentry) {
+	o := t.owner()
+	for d != nil {
+		// Fast path: not the last reference.
+		c := d.count.Load()
+		if c > 1 {
+			if d.count.CompareAndSwap(c, c-1) {
+				return
+			}
+			continue
+		}
+		d.lock.Lock(o)
+		if c = d.count.Load(); c > 1 {
+			d.count.Add(-1)
+			d.lock.Unlock(o)
+			return
+		}
+		if c <= 0 {
+			d.lock.Unlock(o)
+			panic("vfs: dput of an unreferenced dentry " + d.Name())
+		}
+		d.count.Store(0)
+		if retainDentry(t, d) {
+			d.flags.Or(DCACHE_REFERENCED)
+			dLRUAdd(t, d)
+			d.lock.Unlock(o)
+			return
+		}
+		d = dentryKillLocked(t, d)
+	}
+}
+
+// Dput is dput() for filesystems.
+func Dput(t *Task, d *Dentry) { dput(t, d) }
+
+// retainDentry is retain_dentry(): whether an unused dentry stays cached.
+// Called with d_lock held and count 0.
+func retainDentry(t *Task, d *Dentry) bool {
+	f := d.flags.Load()
+	if f&DCACHE_HASHED == 0 || f&DCACHE_DONTCACHE != 0 {
+		return false
+	}
+	if f&DCACHE_OP_DELETE != 0 && t.dopDelete(d) {
+		return false
+	}
+	if in := d.inode.Load(); in != nil && in.nlink.Load() == 0 {
+		return false
+	}
+	return true
+}
+
+// dentryKillLocked is lock_for_kill() + __dentry_kill(). Called with
+// d_lock held and count 0; returns with no lock held and the parent whose
+// reference must now be dropped (nil if none, or if the kill was abandoned
+// because someone took a reference meanwhile).
+func dentryKillLocked(t *Task, d *Dentry) *Dentry {
+	o := t.owner()
+	// lock_for_kill: i_lock ranks above d_lock, so try it, and on failure
+	// take both in order and recheck that nobody revived the dentry.
+	inode := d.inode.Load()
+	if inode != nil && !inode.lock.TryLock(o) {
+		d.lock.Unlock(o)
+		inode.lock.Lock(o)
+		d.lock.Lock(o)
+		if d.inode.Load() != inode || d.count.Load() != 0 {
+			inode.lock.Unlock(o)
+			if d.count.Load() == 0 && d.inode.Load() == nil {
+				// Turned negative meanwhile: kill without an inode.
+				return dentryKillLocked(t, d)
+			}
+			d.lock.Unlock(o)
+			return nil
+		}
+	}
+	// __dentry_kill: from here nobody can find or revive it.
+	d.count.Store(-128)
+	d.flags.Or(DCACHE_DEAD)
+	if d.flags.Load()&DCACHE_OP_PRUNE != 0 && d.hashed() {
+		t.dopPrune(d)
+	}
+	dUnhash(t, d)
+	if d.flags.Load()&DCACHE_LRU_LIST != 0 {
+		dLRUDel(t, d)
+	}
+	if inode != nil {
+		dentryUnlinkInode(t, d, inode) // drops i_lock and d_lock
+	} else {
+		d.lock.Unlock(o)
+	}
+	if d.op != nil && d.op.Release != nil {
+		t.dopRelease(d)
+	}
+	parent := d.parent.Load()
+	d.sb.vfs.stats.nrDentry.Add(-1)
+	if parent == d {
+		return nil
+	}
+	parent.lock.Lock(o)
+	if d.sibPrev != nil {
+		d.sibPrev.sibNext = d.sibNext
+	} else {
+		parent.firstChild = d.sibNext
+	}
+	if d.sibNext != nil {
+		d.sibNext.sibPrev = d.sibPrev
+	}
+	d.sibPrev, d.sibNext = nil, nil
+	parent.lock.Unlock(o)
+	return parent
+}
+
+// dentryUnlinkInode is dentry_unlink_inode(): unbind the inode (the
+// dentry becomes negative), release i_lock and d_lock, then ->d_iput or
+// iput. Called with both locks held.
+func dentryUnlinkInode(t *Task, d *Dentry, inode *Inode) {
+	o := t.owner()
+	d.seq.BeginWrite()
+	d.inode.Store(nil)
+	d.seq.EndWrite()
+	if d.flags.Load()&DCACHE_LRU_LIST != 0 {
+		d.sb.vfs.stats.nrNegative.Add(1)
+	}
+	inode.removeAlias(d)
+	d.lock.Unlock(o)
+	inode.lock.Unlock(o)
+	if d.op != nil && d.op.Iput != nil {
+		t.dopIput(d, inode)
+		return
+	}
+	iput(t, inode)
+}
+
+// DInstantiate is d_instantiate(): bind a negative dentry to inode,
+// consuming the caller's inode reference.
+func DInstantiate(t *Task, d *Dentry, inode *Inode) {
+	o := t.owner()
+	inode.lock.Lock(o)
+	d.lock.Lock(o)
+	d.seq.BeginWrite()
+	d.inode.Store(inode)
+	d.seq.EndWrite()
+	if d.flags.Load()&DCACHE_LRU_LIST != 0 {
+		d.sb.vfs.stats.nrNegative.Add(-1)
+	}
+	inode.addAlias(d)
+	d.lock.Unlock(o)
+	inode.lock.Unlock(o)
+}
+
+// DAdd is d_add(): bind (or leave negative, for inode nil) and hash.
+func DAdd(t *Task, d *Dentry, inode *Inode) {
+	if inode != nil {
+		DInstantiate(t, d, inode)
+	}
+	dRehash(t, d)
+}
+
+// DDrop is d_drop(): unhash, so that lookups no longer find the dentry.
+func DDrop(t *Task, d *Dentry) {
+	o := t.owner()
+	d.lock.Lock(o)
+	dUnhash(t, d)
+	d.lock.Unlock(o)
+}
+
+// DDelete is d_delete(): after ->unlink or ->rmdir. An otherwise unused
+// dentry turns negative and stays cached; one still in use is dropped
+// from the hash so that its name is free for a new file.
+func DDelete(t *Task, d *Dentry) {
+	o := t.owner()
+	inode := d.inode.Load()
+	if inode == nil {
+		return
+	}
+	inode.lock.Lock(o)
+	d.lock.Lock(o)
+	// The caller holds one reference; if that is the only one, make the
+	// dentry negative (dentry_unlink_inode drops both locks).
+	if d.count.Load() == 1 {
+		d.flags.And(^uint32(DCACHE_CANT_MOUNT))
+		dentryUnlinkInode(t, d, inode)
+		return
+	}
+	dUnhash(t, d)
+	d.lock.Unlock(o)
+	inode.lock.Unlock(o)
+}
+
+// DInvalidate is d_invalidate(): drop a dentry that turned out stale.
+func DInvalidate(t *Task, d *Dentry) { DDrop(t, d) }
+
+// ChildrenLocked calls f for each child of d, with d's lock held; f must
+// not block or take d's lock. Returning false stops the iteration.
+func (d *Dentry) forEachChildLocked(f func(c *Dentry) bool) {
+	for c := d.firstChild; c != nil; c = c.sibNext {
+		if !f(c) {
+			return
+		}
+	}
+}
+
+// Children returns d's children that are hashed and positive, with a
+// reference on each, for filesystems such as tmpfs whose directories live
+// in the dcache (simple_empty, dcache_readdir style walks).
+func (d *Dentry) Children(t *Task) []*Dentry {
+	o := t.owner()
+	var out []*Dentry
+	d.lock.Lock(o)
+	d.forEachChildLocked(func(c *Dentry) bool {
+		if c.hashed() && c.inode.Load() != nil && dgetNotDead(c) {
+			out = append(out, c)
+		}
+		return true
+	})
+	d.lock.Unlock(o)
+	return out
+}
+
+// SimpleEmpty is simple_empty(): no positive hashed children.
+func SimpleEmpty(t *Task, d *Dentry) bool {
+	o := t.owner()
+	empty := true
+	d.lock.Lock(o)
+	d.forEachChildLocked(func(c *Dentry) bool {
+		if c.hashed() && c.inode.Load() != nil {
+			empty = false
+			return false
+		}
+		return true
+	})
+	d.lock.Unlock(o)
+	return empty
+}
+
+// IsAncestor is is_subdir(): whether d is anc or below it. Caller holds
+// s_vfs_rename_mutex or rename_lock's read side makes it a snapshot.
+func IsAncestor(d, anc *Dentry) bool {
+	for {
+		if d == anc {
+			return true
+		}
+		p := d.parent.Load()
+		if p == d {
+			return false
+		}
+		d = p
+	}
+}

@@ -1,0 +1,441 @@
+package vfs
+
+// Directory operations: mkdir, mknod, symlink, link, unlink, rmdir and
+// rename, locking as Documentation/filesystems/directory-locking.rst
+// prescribes:
+//   - a directory's i_rwsem (I_MUTEX_PARENT) before its children's;
+//   - the victim of unlink, rmdir and rename locked too;
+//   - a cross-directory rename takes s_vfs_rename_mutex first, then the
+//     two parents ancestor first (if neither is an ancestor of the other,
+//     the source's parent first), then the subdirectories involved
+//     (source before target), then the non-directories in inode order.
+
+// mntWantWrite is mnt_want_write(): freeze protection, then write access
+// to the mount. EROFS on a read-only mount or superblock.
+func (t *Task) mntWantWrite(m *Mount) error {
+	sbStartWrite(t, m.sb, SB_FREEZE_WRITE)
+	if err := mntGetWriteAccess(m); err != nil {
+		sbEndWrite(t, m.sb, SB_FREEZE_WRITE)
+		return err
+	}
+	return nil
+}
+
+// mntDropWrite is mnt_drop_write().
+func (t *Task) mntDropWrite(m *Mount) {
+	mntPutWriteAccess(m)
+	sbEndWrite(t, m.sb, SB_FREEZE_WRITE)
+}
+
+// mntGetWriteAccess is mnt_get_write_access(): count a writer, then see
+// whether the mount is read-only (a remount to read-only sets the flag
+// first and then counts writers, so one of the two sees the other).
+func mntGetWriteAccess(m *Mount) error {
+	m.writers.Add(1)
+	if m.ReadOnly() {
+		m.writers.Add(-1)
+		return EROFS
+	}
+	return nil
+}
+
+func mntPutWriteAccess(m *Mount) { m.writers.Add(-1) }
+
+// createState is what filename_create() leaves for done_path_create().
+type createState struct {
+	nd  *nameidata
+	dir *Inode
+	d   *Dentry
+}
+
+// filenameCreate is filename_create(): the parent locked exclusive and a
+// negative dentry for the new name. isDir allows a trailing slash.
+func (t *Task) filenameCreate(dfd int, path string, isDir bool) (*createState, error) {
+	nd, err := t.pathParent(dfd, path, 0)
+	if err != nil {
+		return nil, err
+	}
+	if nd.lastType != LAST_NORM {
+		nd.terminate()
+		return nil, EEXIST
+	}
+	m := nd.path.Mnt
+	if err := t.mntWantWrite(m); err != nil {
+		nd.terminate()
+		return nil, err
+	}
+	dir := nd.path.Dentry.inode.Load()
+	dir.rwsem.LockNested(t.o, I_MUTEX_PARENT)
+	d, err := lookupSlowLocked(t, nd.path.Dentry, dir, nd.last, LOOKUP_CREATE|LOOKUP_EXCL)
+	if err == nil && d.inode.Load() != nil {
+		dput(t, d)
+		err = EEXIST
+	}
+	if err == nil && nd.trailing && !isDir {
+		dput(t, d)
+		err = ENOENT
+	}
+	if err != nil {
+		dir.rwsem.Unlock(t.o)
+		t.mntDropWrite(m)
+		nd.terminate()
+		return nil, err
+	}
+	return &createState{nd: nd, dir: dir, d: d}, nil
+}
+
+// done is done_path_create().
+func (c *createState) done(t *Task) {
+	dput(t, c.d)
+	c.dir.rwsem.Unlock(t.o)
+	t.mntDropWrite(c.nd.path.Mnt)
+	c.nd.terminate()
+}
+
+// Mkdir is mkdir(2).
+func (t *Task) Mkdir(path string, mode uint32) error { return t.Mkdirat(AT_FDCWD, path, mode) }
+
+// Mkdirat is mkdirat(2).
+func (t *Task) Mkdirat(dfd int, path string, mode uint32) error {
+	if t.checking {
+		defer t.opDone("mkdirat")
+	}
+	c, err := t.filenameCreate(dfd, path, true)
+	if err != nil {
+		return err
+	}
+	defer c.done(t)
+	return t.vfsMkdir(c.dir, c.d, mode&^t.fs.umask)
+}
+
+// vfsMkdir is vfs_mkdir().
+func (t *Task) vfsMkdir(dir *Inode, d *Dentry, mode uint32) error {
+	if err := t.mayCreate(dir, d); err != nil {
+		return err
+	}
+	if dir.Ops == nil || dir.Ops.Mkdir == nil {
+		return EPERM
+	}
+	if max := dir.sb.MaxLinks; max > 0 && dir.nlink.Load() >= max {
+		return EMLINK
+	}
+	return t.iopMkdir(dir, d, mode&(S_IRWXU|S_IRWXG|S_IRWXO|S_ISVTX)|S_IFDIR)
+}
+
+// Mknod is mknod(2).
+func (t *Task) Mknod(path string, mode uint32, dev uint64) error {
+	return t.Mknodat(AT_FDCWD, path, mode, dev)
+}
+
+// Mknodat is mknodat(2): regular files, fifos, sockets, and (for
+// CAP_MKNOD) character and block devices, recorded with their numbers.
+func (t *Task) Mknodat(dfd int, path string, mode uint32, dev uint64) error {
+	if t.checking {
+		defer t.opDone("mknodat")
+	}
+	switch mode & S_IFMT {
+	case 0:
+		mode |= S_IFREG
+	case S_IFREG, S_IFIFO, S_IFSOCK, S_IFCHR, S_IFBLK:
+	case S_IFDIR:
+		return EPERM
+	default:
+		return EINVAL
+	}
+	c, err := t.filenameCreate(dfd, path, false)
+	if err != nil {
+		return err
+	}
+	defer c.done(t)
+	mode = mode&S_IFMT | mode&^S_IFMT&^t.fs.umask
+	if IsReg(mode) {
+		return t.vfsCreate(c.dir, c.d, mode, true)
+	}
+	return t.vfsMknod(c.dir, c.d, mode, dev)
+}
+
+func (t *Task) vfsMknod(dir *Inode, d *Dentry, mode uint32, dev uint64) error {
+	if err := t.mayCreate(dir, d); err != nil {
+		return err
+	}
+	if (IsChr(mode) || IsBlk(mode)) && !t.cred.capable() {
+		return EPERM
+	}
+	if dir.Ops == nil || dir.Ops.Mknod == nil {
+		return EPERM
+	}
+	return t.iopMknod(dir, d, mode, dev)
+}
+
+// vfsCreate is vfs_create().
+func (t *Task) vfsCreate(dir *Inode, d *Dentry, mode uint32, excl bool) error {
+	if err := t.mayCreate(dir, d); err != nil {
+		return err
+	}
+	if dir.Ops == nil || dir.Ops.Create == nil {
+		return EACCES
+	}
+	mode = mode&S_IALLUGO | S_IFREG
+	return t.iopCreate(dir, d, mode, excl)
+}
+
+// Symlink is symlink(2).
+func (t *Task) Symlink(target, path string) error { return t.Symlinkat(target, AT_FDCWD, path) }
+
+// Symlinkat is symlinkat(2).
+func (t *Task) Symlinkat(target string, dfd int, path string) error {
+	if t.checking {
+		defer t.opDone("symlinkat")
+	}
+	if target == "" {
+		return ENOENT
+	}
+	if len(target) >= PATH_MAX {
+		return ENAMETOOLONG
+	}
+	c, err := t.filenameCreate(dfd, path, false)
+	if err != nil {
+		return err
+	}
+	defer c.done(t)
+	if err := t.mayCreate(c.dir, c.d); err != nil {
+		return err
+	}
+	if c.dir.Ops == nil || c.dir.Ops.Symlink == nil {
+		return EPERM
+	}
+	return t.iopSymlink(c.dir, c.d, target)
+}
+
+// Link is link(2).
+func (t *Task) Link(oldpath, newpath string) error {
+	return t.Linkat(AT_FDCWD, oldpath, AT_FDCWD, newpath, 0)
+}
+
+// Linkat is linkat(2): flags AT_SYMLINK_FOLLOW and AT_EMPTY_PATH.
+func (t *Task) Linkat(olddfd int, oldpath string, newdfd int, newpath string, flags int) error {
+	if t.checking {
+		defer t.opDone("linkat")
+	}
+	if flags&^(AT_SYMLINK_FOLLOW|AT_EMPTY_PATH) != 0 {
+		return EINVAL
+	}
+	var lf uint32
+	if flags&AT_SYMLINK_FOLLOW != 0 {
+		lf |= LOOKUP_FOLLOW
+	}
+	if flags&AT_EMPTY_PATH != 0 {
+		if !t.cred.capable() {
+			return ENOENT
+		}
+		lf |= LOOKUP_EMPTY
+	}
+	old, err := t.pathLookup(olddfd, oldpath, lf)
+	if err != nil {
+		return err
+	}
+	defer old.Put(t)
+	c, err := t.filenameCreate(newdfd, newpath, false)
+	if err != nil {
+		return err
+	}
+	defer c.done(t)
+	if old.Mnt != c.nd.path.Mnt {
+		return EXDEV
+	}
+	return t.vfsLink(old.Dentry, c.dir, c.d)
+}
+
+// vfsLink is vfs_link(): the source inode is locked inside the parent.
+func (t *Task) vfsLink(old *Dentry, dir *Inode, d *Dentry) error {
+	in := old.inode.Load()
+	if in == nil {
+		return ENOENT
+	}
+	if err := t.mayCreate(dir, d); err != nil {
+		return err
+	}
+	if dir.sb != in.sb {
+		return EXDEV
+	}
+	if in.isDir() {
+		return EPERM
+	}
+	if dir.Ops == nil || dir.Ops.Link == nil {
+		return EPERM
+	}
+	in.rwsem.Lock(t.o)
+	defer in.rwsem.Unlock(t.o)
+	if in.nlink.Load() == 0 && in.state.Load()&I_LINKABLE == 0 {
+		return ENOENT
+	}
+	if max := in.sb.MaxLinks; max > 0 && in.nlink.Load() >= max {
+		return EMLINK
+	}
+	err := t.iopLink(old, dir, d)
+	if err == nil && in.state.Load()&I_LINKABLE != 0 {
+		t.clearLinkable(in)
+	}
+	return err
+}
+
+// I_LINKABLE marks an O_TMPFILE inode that linkat may give a name.
+const I_LINKABLE = 1 << 10
+
+func (t *Task) clearLinkable(in *Inode) {
+	in.lock.Lock(t.o)
+	in.state.And(^uint32(I_LINKABLE))
+	in.lock.Unlock(t.o)
+}
+
+// Unlink is unlink(2).
+func (t *Task) Unlink(path string) error { return t.Unlinkat(AT_FDCWD, path, 0) }
+
+// Rmdir is rmdir(2).
+func (t *Task) Rmdir(path string) error { return t.Unlinkat(AT_FDCWD, path, AT_REMOVEDIR) }
+
+// Unlinkat is unlinkat(2).
+func (t *Task) Unlinkat(dfd int, path string, flags int) error {
+	if t.checking {
+		defer t.opDone("unlinkat")
+	}
+	if flags&^AT_REMOVEDIR != 0 {
+		return EINVAL
+	}
+	if flags&AT_REMOVEDIR != 0 {
+		return t.doRmdir(dfd, path)
+	}
+	return t.doUnlink(dfd, path)
+}
+
+// lockedChild looks the last component up under the parent, which the
+// caller has locked exclusive (lookup_one_qstr_excl).
+func (t *Task) lockedChild(nd *nameidata, dir *Inode) (*Dentry, error) {
+	return lookupSlowLocked(t, nd.path.Dentry, dir, nd.last, 0)
+}
+
+func (t *Task) doRmdir(dfd int, path string) error {
+	nd, err := t.pathParent(dfd, path, 0)
+	if err != nil {
+		return err
+	}
+	defer nd.terminate()
+	switch nd.lastType {
+	case LAST_DOTDOT:
+		return ENOTEMPTY
+	case LAST_DOT:
+		return EINVAL
+	case LAST_ROOT:
+		return EBUSY
+	}
+	m := nd.path.Mnt
+	if err := t.mntWantWrite(m); err != nil {
+		return err
+	}
+	defer t.mntDropWrite(m)
+	dir := nd.path.Dentry.inode.Load()
+	dir.rwsem.LockNested(t.o, I_MUTEX_PARENT)
+	defer dir.rwsem.Unlock(t.o)
+	d, err := t.lockedChild(nd, dir)
+	if err != nil {
+		return err
+	}
+	defer dput(t, d)
+	return t.vfsRmdir(dir, d)
+}
+
+// vfsRmdir is vfs_rmdir(): the victim's i_rwsem inside the parent's.
+func (t *Task) vfsRmdir(dir *Inode, d *Dentry) error {
+	if err := t.mayDelete(dir, d, true); err != nil {
+		return err
+	}
+	if dir.Ops == nil || dir.Ops.Rmdir == nil {
+		return EPERM
+	}
+	in := d.inode.Load()
+	in.rwsem.LockNested(t.o, I_MUTEX_CHILD)
+	var err error
+	if isMountpoint(d) {
+		err = EBUSY
+	} else if err = t.iopRmdir(dir, d); err == nil {
+		in.lock.Lock(t.o)
+		in.state.Or(S_DEAD)
+		in.lock.Unlock(t.o)
+		d.flags.Or(DCACHE_CANT_MOUNT)
+	}
+	in.rwsem.Unlock(t.o)
+	if err == nil {
+		DDelete(t, d)
+	}
+	return err
+}
+
+// S_DEAD marks a removed directory (i_flags S_DEAD; kept in i_state here).
+const S_DEAD = 1 << 21
+
+func (t *Task) doUnlink(dfd int, path string) error {
+	nd, err := t.pathParent(dfd, path, 0)
+	if err != nil {
+		return err
+	}
+	defer nd.terminate()
+	if nd.lastType != LAST_NORM {
+		return EISDIR
+	}
+	m := nd.path.Mnt
+	if err := t.mntWantWrite(m); err != nil {
+		return err
+	}
+	defer t.mntDropWrite(m)
+	dir := nd.path.Dentry.inode.Load()
+	dir.rwsem.LockNested(t.o, I_MUTEX_PARENT)
+	d, err := t.lockedChild(nd, dir)
+	if err != nil {
+		dir.rwsem.Unlock(t.o)
+		return err
+	}
+	var victim *Inode
+	if nd.trailing {
+		switch in := d.inode.Load(); {
+		case in == nil:
+			err = ENOENT
+		case in.isDir():
+			err = EISDIR
+		default:
+			err = ENOTDIR
+		}
+	} else if victim = d.inode.Load(); victim != nil {
+		ihold(victim)
+		err = t.vfsUnlink(dir, d)
+	} else {
+		err = ENOENT
+	}
+	dput(t, d)
+	dir.rwsem.Unlock(t.o)
+	// The last reference may evict the inode: not under the parent.
+	iput(t, victim)
+	return err
+}
+
+// vfsUnlink is vfs_unlink(): the victim's i_rwsem inside the parent's.
+func (t *Task) vfsUnlink(dir *Inode, d *Dentry) error {
+	if err := t.mayDelete(dir, d, false); err != nil {
+		return err
+	}
+	if dir.Ops == nil || dir.Ops.Unlink == nil {
+		return EPERM
+	}
+	in := d.inode.Load()
+	in.rwsem.Lock(t.o)
+	var err error
+	if isMountpoint(d) {
+		err = EBUSY
+	} else if err = t.iopUnlink(dir, d); err == nil {
+		d.flags.Or(DCACHE_CANT_MOUNT)
+	}
+	in.rwsem.Unlock(t.o)
+	if err == nil {
+		DDelete(t, d)
+	}
+	return err
+}

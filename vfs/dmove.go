@@ -1,0 +1,144 @@
+package vfs
+
+// d_lock subclasses (enum dentry_d_lock_class), for taking several
+// d_locks at once in a documented order.
+const (
+	dLockNormal = 0
+	dLockNested = 1
+	dLockMoved  = 2 // the dentry being moved
+	dLockTarget = 3 // the dentry it replaces
+)
+
+// dAncestor is d_ancestor(p1, p2): the child of p1 that is an ancestor
+// of p2 (p2 itself if p1 is its parent), or nil if p1 is not an ancestor.
+func dAncestor(p1, p2 *Dentry) *Dentry {
+	for p := p2; ; {
+		pp := p.parent.Load()
+		if pp == p {
+			return nil
+		}
+		if pp == p1 {
+			return p
+		}
+		p = pp
+	}
+}
+
+// DMove is d_move(): after ->rename, move d to target's name and parent.
+// target (the overwritten or negative new name) is left unhashed.
+func DMove(t *Task, d, target *Dentry) { dMove(t, d, target, false) }
+
+// DExchange is d_exchange(): after a RENAME_EXCHANGE, swap the names and
+// parents of two dentries.
+func DExchange(t *Task, d, target *Dentry) { dMove(t, d, target, true) }
+
+// dMove is __d_move(). Lock order: rename_lock (write), then the parents'
+// d_locks (the ancestor first; otherwise target's parent first), then d's,
+// then target's.
+func dMove(t *Task, d, target *Dentry, exchange bool) {
+	o := t.owner()
+	v := d.sb.vfs
+	v.renameLock.WriteLock(o)
+
+	oldParent := d.parent.Load()
+	newParent := target.parent.Load()
+	p := dAncestor(oldParent, target)
+	switch {
+	case oldParent == d:
+		panic("vfs: d_move of a root dentry")
+	case p == nil:
+		newParent.lock.Lock(o)
+		oldParent.lock.LockNested(o, dLockNested)
+	default:
+		oldParent.lock.Lock(o)
+		if p != target {
+			newParent.lock.LockNested(o, dLockNested)
+		}
+	}
+	d.lock.LockNested(o, dLockMoved)
+	target.lock.LockNested(o, dLockTarget)
+
+	d.seq.BeginWrite()
+	target.seq.BeginWrite()
+
+	dUnhashQuiet(t, d)
+	dUnhashQuiet(t, target)
+
+	// Switch them in the tree.
+	unlinkChild(oldParent, d)
+	if exchange {
+		unlinkChild(newParent, target)
+		dn, tn := d.name.Load(), target.name.Load()
+		d.name.Store(tn)
+		target.name.Store(dn)
+		d.parent.Store(newParent)
+		target.parent.Store(oldParent)
+		linkChild(oldParent, target)
+		dRehashLocked(t, target)
+	} else {
+		d.name.Store(target.name.Load())
+		d.parent.Store(newParent)
+		if newParent != oldParent {
+			newParent.count.Add(1)
+			oldParent.count.Add(-1)
+		}
+	}
+	linkChild(newParent, d)
+	dRehashLocked(t, d)
+
+	target.seq.EndWrite()
+	d.seq.EndWrite()
+
+	target.lock.Unlock(o)
+	d.lock.Unlock(o)
+	if newParent != oldParent {
+		newParent.lock.Unlock(o)
+	}
+	oldParent.lock.Unlock(o)
+	v.renameLock.WriteUnlock(o)
+}
+
+// dUnhashQuiet unhashes without the extra d_seq bump of dUnhash: the
+// caller is already inside a d_seq write section.
+func dUnhashQuiet(t *Task, d *Dentry) {
+	if !d.hashed() {
+		return
+	}
+	h := &d.sb.vfs.dcache
+	b := h.bucket(d.parent.Load(), d.name.Load().Hash)
+	l := &h.locks[b&hashLockMask]
+	l.Lock(t.owner())
+	prev := &h.buckets[b]
+	for p := prev.Load(); p != nil; p = prev.Load() {
+		if p == d {
+			prev.Store(d.hashNext.Load())
+			break
+		}
+		prev = &p.hashNext
+	}
+	d.flags.And(^uint32(DCACHE_HASHED))
+	l.Unlock(t.owner())
+}
+
+// unlinkChild and linkChild edit parent's children list; parent's d_lock
+// held.
+func unlinkChild(parent, d *Dentry) {
+	if d.sibPrev != nil {
+		d.sibPrev.sibNext = d.sibNext
+	} else if parent.firstChild == d {
+		parent.firstChild = d.sibNext
+	}
+	if d.sibNext != nil {
+		d.sibNext.sibPrev = d.sibPrev
+	}
+	d.sibPrev, d.sibNext = nil, nil
+}
+
+func linkChild(parent, d *Dentry) {
+	d.sibPrev = nil
+	d.sibNext = parent.firstChild
+	if parent.firstChild != nil {
+		parent.firstChild.sibPrev = d
+	}
+	parent.firstChild = d
+}

@@ -1,0 +1,306 @@
+package vfs
+
+import (
+	"sync/atomic"
+
+	"github.com/vfscope/vfscope/vfs/lock"
+)
+
+// f_mode bits (FMODE_* of include/linux/fs.h).
+const (
+	FMODE_READ   = 1 << 0
+	FMODE_WRITE  = 1 << 1
+	FMODE_LSEEK  = 1 << 2
+	FMODE_PREAD  = 1 << 3
+	FMODE_PWRITE = 1 << 4
+	FMODE_EXEC   = 1 << 5
+	FMODE_PATH   = 1 << 14
+	FMODE_WRITER = 1 << 16 // holds write access to the mount
+)
+
+// File is struct file: an open file description.
+type File struct {
+	path  Path // immutable; holds references
+	inode *Inode
+	fop   *FileOperations
+	cred  *Cred
+	mode  uint32        // FMODE_*: immutable
+	flags atomic.Uint32 // f_flags: O_APPEND and O_NONBLOCK change by fcntl
+	count atomic.Int64
+
+	// posLock is f_pos_lock: serialises users of pos, as Linux does for
+	// read, write, lseek and getdents of one description shared by
+	// several descriptors or tasks. Taken before i_rwsem.
+	posLock lock.Mutex
+	pos     int64 // f_pos: under posLock
+
+	// wbErr is f_wb_err, the errseq_t sample for write errors; the
+	// page-cache work reports through it.
+	wbErr uint32
+
+	// Private is private_data, for the filesystem.
+	Private any
+}
+
+// Path returns f_path; Inode its inode.
+func (f *File) Path() Path      { return f.path }
+func (f *File) Inode() *Inode   { return f.inode }
+func (f *File) Flags() uint32   { return f.flags.Load() }
+func (f *File) Mode() uint32    { return f.mode }
+func (f *File) Cred() *Cred     { return f.cred }
+func (f *File) Dentry() *Dentry { return f.path.Dentry }
+
+func fget(f *File) *File {
+	f.count.Add(1)
+	return f
+}
+
+// fput drops a reference; the last one releases the file (__fput):
+// ->release, write access to the mount, the path.
+func fput(t *Task, f *File) {
+	if f.count.Add(-1) != 0 {
+		return
+	}
+	if f.mode&FMODE_PATH == 0 && f.fop != nil && f.fop.Release != nil {
+		t.fopRelease(f)
+	}
+	if f.mode&FMODE_WRITER != 0 {
+		mntPutWriteAccess(f.path.Mnt)
+	}
+	f.path.Put(t)
+}
+
+// fdEntry is one slot of the descriptor table.
+type fdEntry struct {
+	f       *File
+	cloexec bool
+}
+
+// FDTable is files_struct.
+type FDTable struct {
+	// lock is file_lock: it protects fds. A leaf lock.
+	lock lock.SpinLock
+	fds  []fdEntry
+}
+
+// RLIMIT_NOFILE is the per-task limit on descriptors.
+const RLIMIT_NOFILE = 1024
+
+func newFDTable() *FDTable { return &FDTable{} }
+
+// installFD is get_unused_fd_flags + fd_install: the lowest free
+// descriptor at or above min. It takes over the caller's reference.
+func (t *Task) installFD(f *File, cloexec bool, min int) (int, error) {
+	ft := t.files
+	ft.lock.Lock(t.o)
+	defer ft.lock.Unlock(t.o)
+	for fd := min; fd < RLIMIT_NOFILE; fd++ {
+		if fd >= len(ft.fds) {
+			ft.fds = append(ft.fds, make([]fdEntry, fd-len(ft.fds)+1)...)
+		}
+		if ft.fds[fd].f == nil {
+			ft.fds[fd] = fdEntry{f: f, cloexec: cloexec}
+			return fd, nil
+		}
+	}
+	return -1, EMFILE
+}
+
+// getFile is fdget(): the file behind fd, with a reference.
+func (t *Task) getFile(fd int) (*File, error) {
+	ft := t.files
+	ft.lock.Lock(t.o)
+	defer ft.lock.Unlock(t.o)
+	if fd < 0 || fd >= len(ft.fds) || ft.fds[fd].f == nil {
+		return nil, EBADF
+	}
+	return fget(ft.fds[fd].f), nil
+}
+
+// Close is close(2).
+func (t *Task) Close(fd int) error {
+	if t.checking {
+		defer t.opDone("close")
+	}
+	ft := t.files
+	ft.lock.Lock(t.o)
+	if fd < 0 || fd >= len(ft.fds) || ft.fds[fd].f == nil {
+		ft.lock.Unlock(t.o)
+		return EBADF
+	}
+	f := ft.fds[fd].f
+	ft.fds[fd] = fdEntry{}
+	ft.lock.Unlock(t.o)
+	var err error
+	if f.mode&FMODE_PATH == 0 && f.fop != nil && f.fop.Flush != nil {
+		err = t.fopFlush(f)
+	}
+	fput(t, f)
+	return err
+}
+
+// Dup is dup(2).
+func (t *Task) Dup(fd int) (int, error) {
+	if t.checking {
+		defer t.opDone("dup")
+	}
+	f, err := t.getFile(fd)
+	if err != nil {
+		return -1, err
+	}
+	nfd, err := t.installFD(f, false, 0)
+	if err != nil {
+		fput(t, f)
+	}
+	return nfd, err
+}
+
+// Dup3 is dup3(2) (Dup2 with flags 0 and a check that the two differ).
+func (t *Task) Dup3(oldfd, newfd int, flags int) (int, error) {
+	if t.checking {
+		defer t.opDone("dup3")
+	}
+	if flags&^O_CLOEXEC != 0 || oldfd == newfd {
+		return -1, EINVAL
+	}
+	return t.dup2(oldfd, newfd, flags&O_CLOEXEC != 0)
+}
+
+// Dup2 is dup2(2).
+func (t *Task) Dup2(oldfd, newfd int) (int, error) {
+	if t.checking {
+		defer t.opDone("dup2")
+	}
+	if oldfd == newfd {
+		f, err := t.getFile(oldfd)
+		if err != nil {
+			return -1, err
+		}
+		fput(t, f)
+		return newfd, nil
+	}
+	return t.dup2(oldfd, newfd, false)
+}
+
+func (t *Task) dup2(oldfd, newfd int, cloexec bool) (int, error) {
+	if newfd < 0 || newfd >= RLIMIT_NOFILE {
+		return -1, EBADF
+	}
+	f, err := t.getFile(oldfd)
+	if err != nil {
+		return -1, err
+	}
+	ft := t.files
+	ft.lock.Lock(t.o)
+	if newfd >= len(ft.fds) {
+		ft.fds = append(ft.fds, make([]fdEntry, newfd-len(ft.fds)+1)...)
+	}
+	old := ft.fds[newfd].f
+	ft.fds[newfd] = fdEntry{f: f, cloexec: cloexec}
+	ft.lock.Unlock(t.o)
+	if old != nil {
+		fput(t, old)
+	}
+	return newfd, nil
+}
+
+// FD flags and fcntl commands.
+const (
+	FD_CLOEXEC      = 1
+	F_DUPFD         = 0
+	F_GETFD         = 1
+	F_SETFD         = 2
+	F_GETFL         = 3
+	F_SETFL         = 4
+	F_DUPFD_CLOEXEC = 1030
+)
+
+// Fcntl is fcntl(2) for the descriptor and status flag commands; the
+// file-lock commands come with the file-lock work.
+func (t *Task) Fcntl(fd int, cmd int, arg int) (int, error) {
+	if t.checking {
+		defer t.opDone("fcntl")
+	}
+	f, err := t.getFile(fd)
+	if err != nil {
+		return -1, err
+	}
+	defer fput(t, f)
+	ft := t.files
+	switch cmd {
+	case F_DUPFD, F_DUPFD_CLOEXEC:
+		if arg < 0 || arg >= RLIMIT_NOFILE {
+			return -1, EINVAL
+		}
+		nfd, err := t.installFD(fget(f), cmd == F_DUPFD_CLOEXEC, arg)
+		if err != nil {
+			fput(t, f)
+		}
+		return nfd, err
+	case F_GETFD:
+		ft.lock.Lock(t.o)
+		defer ft.lock.Unlock(t.o)
+		if ft.fds[fd].cloexec {
+			return FD_CLOEXEC, nil
+		}
+		return 0, nil
+	case F_SETFD:
+		ft.lock.Lock(t.o)
+		ft.fds[fd].cloexec = arg&FD_CLOEXEC != 0
+		ft.lock.Unlock(t.o)
+		return 0, nil
+	case F_GETFL:
+		return int(f.flags.Load()), nil
+	case F_SETFL:
+		if f.mode&FMODE_PATH != 0 {
+			return -1, EBADF
+		}
+		const settable = O_APPEND | O_NONBLOCK | O_NOATIME | O_DIRECT
+		if arg&O_APPEND == 0 && f.flags.Load()&O_APPEND != 0 && IsAppend(f.inode) {
+			return -1, EPERM
+		}
+		for {
+			old := f.flags.Load()
+			nf := old&^settable | uint32(arg)&settable
+			if f.flags.CompareAndSwap(old, nf) {
+				return 0, nil
+			}
+		}
+	}
+	return -1, EINVAL
+}
+
+// IsAppend is IS_APPEND(): the inode is append-only. The foundation has
+// no chattr, so none is.
+func IsAppend(i *Inode) bool { return false }
+
+// CloseOnExec closes every O_CLOEXEC descriptor, as execve does.
+func (t *Task) CloseOnExec() {
+	ft := t.files
+	ft.lock.Lock(t.o)
+	var closing []*File
+	for i := range ft.fds {
+		if ft.fds[i].f != nil && ft.fds[i].cloexec {
+			closing = append(closing, ft.fds[i].f)
+			ft.fds[i] = fdEntry{}
+		}
+	}
+	ft.lock.Unlock(t.o)
+	for _, f := range closing {
+		fput(t, f)
+	}
+}
+
+// FDs lists the open descriptors, for procfs.
+func (t *Task) FDs() []int {
+	ft := t.files
+	ft.lock.Lock(t.o)
+	defer ft.lock.Unlock(t.o)
+	var out []int
+	for i, e := range ft.fds {
+		if e.f != nil {
+			out = append(out, i)
+		}
+	}
+	return out
+}

@@ -1,0 +1,488 @@
+package vfs
+
+import (
+	"sync/atomic"
+
+	"github.com/vfscope/vfscope/vfs/lock"
+)
+
+// Inode state bits (i_state), as include/linux/fs.h.
+const (
+	I_DIRTY_SYNC     = 1 << 0
+	I_DIRTY_DATASYNC = 1 << 1
+	I_DIRTY_PAGES    = 1 << 2
+	I_NEW            = 1 << 3
+	I_WILL_FREE      = 1 << 4
+	I_FREEING        = 1 << 5
+	I_CLEAR          = 1 << 6
+	I_REFERENCED     = 1 << 8
+	I_DIRTY_TIME     = 1 << 11
+	I_DIRTY_INODE    = I_DIRTY_SYNC | I_DIRTY_DATASYNC
+	I_DIRTY          = I_DIRTY_INODE | I_DIRTY_PAGES
+)
+
+// i_rwsem subclasses (enum inode_i_mutex_lock_class).
+const (
+	I_MUTEX_NORMAL  = 0
+	I_MUTEX_PARENT  = 1
+	I_MUTEX_CHILD   = 2
+	I_MUTEX_XATTR   = 3
+	I_MUTEX_NONDIR2 = 4
+	I_MUTEX_PARENT2 = 5
+)
+
+// Inode is struct inode. The attributes a lock-free walk or stat reads
+// are atomics; their writers hold i_rwsem exclusive (setattr) or are the
+// filesystem creating the inode.
+type Inode struct {
+	// rwsem is i_rwsem: it serialises directory changes (exclusive) and
+	// lookups (shared) of a directory, and size and attribute changes of
+	// a file. Of two directories, the parent (or ancestor) first; of two
+	// non-directories, the lower inode number first (see lock_two_nondirs).
+	rwsem lock.RWSem
+
+	// lock is i_lock: it protects state, the transitions of count to and
+	// from zero, the alias list (aliases) and LRU membership. Spinlock;
+	// taken before d_lock; inside inode_hash_lock and s_inode_list_lock.
+	lock lock.SpinLock
+
+	count atomic.Int32  // i_count; see lock for the slow transitions
+	state atomic.Uint32 // i_state; written under lock
+
+	ino  uint64 // immutable once hashed
+	sb   *SuperBlock
+	Ops  *InodeOperations // i_op: set before unlock_new_inode
+	FOps *FileOperations  // i_fop
+	// Private is i_private, for the filesystem.
+	Private any
+	// Link is i_link: a symlink body the filesystem keeps in memory, so
+	// that a lock-free walk can follow it without calling ->get_link.
+	Link string
+
+	nlink atomic.Uint32
+	mode  atomic.Uint32
+	uid   atomic.Uint32
+	gid   atomic.Uint32
+	size  atomic.Int64
+	// blocks is i_blocks in 512-byte units.
+	blocks atomic.Int64
+	rdev   uint64
+	atime  atomic.Int64 // nanoseconds since the epoch
+	mtime  atomic.Int64
+	ctime  atomic.Int64
+	btime  atomic.Int64
+	// version counts changes of a directory, for ->d_revalidate of
+	// negative dentries and for readdir (inode_query_iversion).
+	version atomic.Uint64
+
+	aliases   *Dentry // i_dentry: under lock
+	nrAliases int
+	hashNext  *Inode // inode hash chain: under the icache lock
+	sbNext    *Inode // s_inodes: under sb.inodeListLock
+	sbPrev    *Inode
+	lruNext   *Inode // i_lru: under sb.inodeListLock
+	lruPrev   *Inode
+	onLRU     bool
+	newWait   chan struct{} // closed by unlock_new_inode
+}
+
+// Ino returns i_ino. Never 0.
+func (i *Inode) Ino() uint64 { return i.ino }
+
+// SB returns i_sb.
+func (i *Inode) SB() *SuperBlock { return i.sb }
+
+// Mode returns i_mode.
+func (i *Inode) Mode() uint32 { return i.mode.Load() }
+
+// Nlink returns i_nlink.
+func (i *Inode) Nlink() uint32 { return i.nlink.Load() }
+
+// Size returns i_size.
+func (i *Inode) Size() int64 { return i.size.Load() }
+
+// Count returns i_count.
+func (i *Inode) Count() int32 { return i.count.Load() }
+
+// State returns i_state.
+func (i *Inode) State() uint32 { return i.state.Load() }
+
+// UID and GID return the owner.
+func (i *Inode) UID() uint32 { return i.uid.Load() }
+func (i *Inode) GID() uint32 { return i.gid.Load() }
+
+// Rdev returns the device number of a device node.
+func (i *Inode) Rdev() uint64 { return i.rdev }
+
+// Times return the timestamps in nanoseconds since the epoch.
+func (i *Inode) Atime() int64 { return i.atime.Load() }
+func (i *Inode) Mtime() int64 { return i.mtime.Load() }
+func (i *Inode) Ctime() int64 { return i.ctime.Load() }
+func (i *Inode) Btime() int64 { return i.btime.Load() }
+
+// Version returns the change counter of a directory.
+func (i *Inode) Version() uint64 { return i.version.Load() }
+
+// Setters for filesystems, used while the inode is new or under i_rwsem.
+func (i *Inode) SetMode(m uint32)  { i.mode.Store(m) }
+func (i *Inode) SetUID(u uint32)   { i.uid.Store(u) }
+func (i *Inode) SetGID(g uint32)   { i.gid.Store(g) }
+func (i *Inode) SetSize(s int64)   { i.size.Store(s) }
+func (i *Inode) SetBlocks(b int64) { i.blocks.Store(b) }
+func (i *Inode) SetRdev(r uint64)  { i.rdev = r }
+func (i *Inode) SetNlink(n uint32) { i.nlink.Store(n) }
+func (i *Inode) IncNlink()         { i.nlink.Add(1) }
+func (i *Inode) DropNlink()        { i.nlink.Add(^uint32(0)) }
+func (i *Inode) ClearNlink()       { i.nlink.Store(0) }
+func (i *Inode) SetTimes(atime, mtime, ctime int64) {
+	i.atime.Store(atime)
+	i.mtime.Store(mtime)
+	i.ctime.Store(ctime)
+}
+func (i *Inode) SetAtime(ns int64) { i.atime.Store(ns) }
+func (i *Inode) SetMtime(ns int64) { i.mtime.Store(ns) }
+func (i *Inode) SetCtime(ns int64) { i.ctime.Store(ns) }
+func (i *Inode) SetBtime(ns int64) { i.btime.Store(ns) }
+
+// BumpVersion records a change of a directory's entries.
+func (i *Inode) BumpVersion() { i.version.Add(1) }
+
+// Holder reports who holds i_rwsem, for snapshots.
+func (i *Inode) RwsemHolder() (writer *lock.Owner, readers int32) { return i.rwsem.Holder() }
+
+func (i *Inode) isDir() bool { return IsDir(i.mode.Load()) }
+
+// addAlias and removeAlias edit i_dentry; i_lock held.
+func (i *Inode) addAlias(d *Dentry) {
+	d.aliasNext = i.aliases
+	i.aliases = d
+	i.nrAliases++
+}
+
+func (i *Inode) removeAlias(d *Dentry) {
+	for p := &i.aliases; *p != nil; p = &(*p).aliasNext {
+		if *p == d {
+			*p = d.aliasNext
+			d.aliasNext = nil
+			i.nrAliases--
+			return
+		}
+	}
+}
+
+// NewInode is new_inode(): a fresh inode of sb with one reference, on the
+// superblock's list but not in the inode hash (filesystems whose inodes
+// live only in the dcache, like tmpfs, never hash them). Its number comes
+// from the superblock's counter (get_next_ino) unless the caller sets it
+// before first use with SetIno.
+func NewInode(t *Task, sb *SuperBlock) *Inode {
+	var i *Inode
+	if sb.Ops != nil && sb.Ops.AllocInode != nil {
+		i = t.sopAllocInode(sb)
+	}
+	if i == nil {
+		i = &Inode{}
+	}
+	initInode(sb, i)
+	i.ino = sb.nextIno.Add(1)
+	now := sb.vfs.now()
+	i.atime.Store(now)
+	i.mtime.Store(now)
+	i.ctime.Store(now)
+	i.btime.Store(now)
+	sb.inodeListAdd(t, i)
+	sb.vfs.stats.nrInodes.Add(1)
+	return i
+}
+
+func initInode(sb *SuperBlock, i *Inode) {
+	i.sb = sb
+	i.rwsem.Init(sb.fsType.keys.iRwsem, 0)
+	i.lock.Init(classILock, 0)
+	i.count.Store(1)
+	i.nlink.Store(1)
+}
+
+// SetIno sets i_ino of a new, not yet visible inode.
+func (i *Inode) SetIno(ino uint64) { i.ino = ino }
+
+// InitOwner is inode_init_owner(): owner from the task's fsuid, group
+// from the directory if it is setgid (directories then inherit S_ISGID),
+// else the task's fsgid; S_ISGID is stripped from a new file whose group
+// the creator is not in. It also moves a directory's i_rwsem to the
+// directory class, as lockdep_annotate_inode_mutex_key does.
+func (i *Inode) InitOwner(t *Task, dir *Inode, mode uint32) {
+	c := t.Cred()
+	i.uid.Store(c.UID)
+	if dir != nil && dir.mode.Load()&S_ISGID != 0 {
+		i.gid.Store(dir.gid.Load())
+		if IsDir(mode) {
+			mode |= S_ISGID
+		} else if mode&(S_ISGID|S_IXGRP) == S_ISGID|S_IXGRP && !c.inGroup(dir.gid.Load()) && !c.capable() {
+			mode &^= S_ISGID
+		}
+	} else {
+		i.gid.Store(c.GID)
+	}
+	i.mode.Store(mode)
+	if IsDir(mode) {
+		i.rwsem.Init(i.sb.fsType.keys.iRwsemDir, 0)
+	}
+}
+
+// SetModeType moves i_rwsem to the class matching the file type; call it
+// on a new inode whose mode a filesystem sets without InitOwner.
+func (i *Inode) SetModeType(mode uint32) {
+	i.mode.Store(mode)
+	if IsDir(mode) {
+		i.rwsem.Init(i.sb.fsType.keys.iRwsemDir, 0)
+	} else {
+		i.rwsem.Init(i.sb.fsType.keys.iRwsem, 0)
+	}
+}
+
+// ihold is ihold(): take a reference on an inode the caller holds one on.
+func ihold(i *Inode) { i.count.Add(1) }
+
+// Ihold is ihold() for filesystems (link(2): a second name).
+func Ihold(i *Inode) { ihold(i) }
+
+// iput drops a reference; on the last one ->drop_inode (under i_lock)
+// decides between keeping the inode cached and evicting it.
+func iput(t *Task, i *Inode) {
+	if i == nil {
+		return
+	}
+	o := t.owner()
+	for {
+		c := i.count.Load()
+		if c > 1 {
+			if i.count.CompareAndSwap(c, c-1) {
+				return
+			}
+			continue
+		}
+		break
+	}
+	i.lock.Lock(o)
+	if i.count.Add(-1) > 0 {
+		i.lock.Unlock(o)
+		return
+	}
+	if i.count.Load() < 0 {
+		i.lock.Unlock(o)
+		panic("vfs: iput of an unreferenced inode")
+	}
+	iputFinal(t, i)
+}
+
+// Iput is iput() for filesystems.
+func Iput(t *Task, i *Inode) { iput(t, i) }
+
+// iputFinal is iput_final(); i_lock held, count 0.
+func iputFinal(t *Task, i *Inode) {
+	o := t.owner()
+	sb := i.sb
+	var drop bool
+	if sb.Ops != nil && sb.Ops.DropInode != nil {
+		drop = t.sopDropInode(i)
+	} else {
+		drop = genericDropInode(i)
+	}
+	if !drop && sb.active.Load() > 0 {
+		// Keep it cached, unused (inode_add_lru).
+		i.state.Or(I_REFERENCED)
+		i.lock.Unlock(o)
+		sb.inodeLRUAdd(t, i)
+		return
+	}
+	i.state.Or(I_FREEING)
+	i.lock.Unlock(o)
+	sb.inodeLRUDel(t, i)
+	evict(t, i)
+}
+
+// genericDropInode is generic_drop_inode(): evict unlinked or unhashed
+// inodes.
+func genericDropInode(i *Inode) bool {
+	return i.nlink.Load() == 0 || !i.hashed()
+}
+
+func (i *Inode) hashed() bool { return i.state.Load()&inodeHashed != 0 }
+
+// inodeHashed marks an inode in the inode hash (a vfscope bit beside the
+// Linux ones; Linux tests hlist_unhashed(&inode->i_hash)).
+const inodeHashed = 1 << 20
+
+// evict is evict(): ->evict_inode, unhash, off the superblock list, then
+// destroy. I_FREEING is set and no reference is left.
+func evict(t *Task, i *Inode) {
+	sb := i.sb
+	sb.inodeListDel(t, i)
+	if sb.Ops != nil && sb.Ops.EvictInode != nil {
+		t.sopEvictInode(i)
+	}
+	o := t.owner()
+	sb.vfs.icache.remove(t, i)
+	i.lock.Lock(o)
+	i.state.Store(I_FREEING | I_CLEAR)
+	i.lock.Unlock(o)
+	if sb.Ops != nil && sb.Ops.DestroyInode != nil {
+		t.sopDestroyInode(i)
+	}
+	// free_inode runs after an RCU grace period in Linux; in Go the
+	// collector keeps the memory alive for any lock-free walker still
+	// looking at it, so it can run now.
+	if sb.Ops != nil && sb.Ops.FreeInode != nil {
+		t.sopFreeInode(i)
+	}
+	sb.vfs.stats.nrInodes.Add(-1)
+}
+
+// inodeHash is the inode cache (inode_hashtable), keyed by (sb, ino).
+type inodeHash struct {
+	// lock is inode_hash_lock: it protects m. Taken before i_lock.
+	lock lock.SpinLock
+	m    map[inodeKey]*Inode
+}
+
+type inodeKey struct {
+	sb  *SuperBlock
+	ino uint64
+}
+
+func (h *inodeHash) init() {
+	h.lock.Init(classInodeHash, 0)
+	h.m = make(map[inodeKey]*Inode)
+}
+
+func (h *inodeHash) remove(t *Task, i *Inode) {
+	if !i.hashed() {
+		return
+	}
+	h.lock.Lock(t.owner())
+	if h.m[inodeKey{i.sb, i.ino}] == i {
+		delete(h.m, inodeKey{i.sb, i.ino})
+	}
+	i.state.And(^uint32(inodeHashed))
+	h.lock.Unlock(t.owner())
+}
+
+// IgetLocked is iget_locked(): the cached inode (sb, ino) with a new
+// reference, or a new one in state I_NEW that the caller fills in and
+// then releases with UnlockNewInode. Concurrent callers for the same
+// number wait for the first to finish.
+func IgetLocked(t *Task, sb *SuperBlock, ino uint64) (i *Inode, isNew bool) {
+	o := t.owner()
+	h := &sb.vfs.icache
+	for {
+		h.lock.Lock(o)
+		if old := h.m[inodeKey{sb, ino}]; old != nil {
+			old.lock.Lock(o)
+			st := old.state.Load()
+			if st&(I_FREEING|I_WILL_FREE) != 0 {
+				old.lock.Unlock(o)
+				h.lock.Unlock(o)
+				continue
+			}
+			wasUnused := old.count.Add(1) == 1
+			wait := old.newWait
+			old.lock.Unlock(o)
+			h.lock.Unlock(o)
+			if wasUnused {
+				sb.inodeLRUDel(t, old)
+			}
+			if st&I_NEW != 0 && wait != nil {
+				<-wait
+			}
+			if old.state.Load()&I_FREEING != 0 {
+				iput(t, old)
+				continue
+			}
+			return old, false
+		}
+		i = &Inode{}
+		if sb.Ops != nil && sb.Ops.AllocInode != nil {
+			if a := t.sopAllocInode(sb); a != nil {
+				i = a
+			}
+		}
+		initInode(sb, i)
+		i.ino = ino
+		i.state.Store(I_NEW | inodeHashed)
+		i.newWait = make(chan struct{})
+		h.m[inodeKey{sb, ino}] = i
+		h.lock.Unlock(o)
+		sb.inodeListAdd(t, i)
+		sb.vfs.stats.nrInodes.Add(1)
+		return i, true
+	}
+}
+
+// UnlockNewInode is unlock_new_inode(): the inode is ready; waiters go on.
+func UnlockNewInode(t *Task, i *Inode) {
+	o := t.owner()
+	i.lock.Lock(o)
+	i.state.And(^uint32(I_NEW))
+	c := i.newWait
+	i.newWait = nil
+	i.lock.Unlock(o)
+	if c != nil {
+		close(c)
+	}
+}
+
+// IgetFailed is iget_failed(): a new inode could not be filled in.
+func IgetFailed(t *Task, i *Inode) {
+	i.ClearNlink()
+	UnlockNewInode(t, i)
+	iput(t, i)
+}
+
+// InsertInodeHash is insert_inode_hash(): make an inode made by NewInode
+// findable by IgetLocked.
+func InsertInodeHash(t *Task, i *Inode) {
+	h := &i.sb.vfs.icache
+	h.lock.Lock(t.owner())
+	h.m[inodeKey{i.sb, i.ino}] = i
+	i.state.Or(inodeHashed)
+	h.lock.Unlock(t.owner())
+}
+
+// MarkInodeDirty is __mark_inode_dirty(): ->dirty_inode, then the state
+// bits; the page-cache work puts the inode on its superblock's dirty
+// list for writeback.
+func MarkInodeDirty(t *Task, i *Inode, flags uint32) {
+	if i.sb.Ops != nil && i.sb.Ops.DirtyInode != nil && flags&I_DIRTY_INODE != 0 {
+		t.sopDirtyInode(i, flags)
+	}
+	o := t.owner()
+	i.lock.Lock(o)
+	i.state.Or(flags)
+	i.lock.Unlock(o)
+}
+
+// RwsemLock, RwsemUnlock, RwsemLockShared and RwsemUnlockShared take and
+// release i_rwsem for filesystems (inode_lock, inode_lock_shared).
+func (i *Inode) RwsemLock(t *Task)         { i.rwsem.Lock(t.o) }
+func (i *Inode) RwsemUnlock(t *Task)       { i.rwsem.Unlock(t.o) }
+func (i *Inode) RwsemLockShared(t *Task)   { i.rwsem.RLock(t.o) }
+func (i *Inode) RwsemUnlockShared(t *Task) { i.rwsem.RUnlock(t.o) }
+
+// FileRemovePrivs is file_remove_privs(): a write by a task without
+// CAP_FSETID drops set-user-ID, and set-group-ID with group execute.
+// i_rwsem held exclusive.
+func FileRemovePrivs(t *Task, in *Inode) {
+	m := in.mode.Load()
+	if t.cred.capable() || m&(S_ISUID|S_ISGID) == 0 {
+		return
+	}
+	nm := m &^ S_ISUID
+	if m&(S_ISGID|S_IXGRP) == S_ISGID|S_IXGRP {
+		nm &^= S_ISGID
+	}
+	if nm != m {
+		in.mode.Store(nm)
+		in.ctime.Store(t.vfs.now())
+	}
+}

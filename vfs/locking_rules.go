@@ -1,0 +1,247 @@
+package vfs
+
+import (
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// The tables of Documentation/filesystems/locking.rst, as data. Each row
+// is copied from the document: the operation and, per column, the cell's
+// text. compileRules turns the cells into requirements; with lock
+// validation on, every call from the VFS into a filesystem method goes
+// through Task.enter, which asserts its row. "If you change the locking,
+// update this file" holds here too: the test reaching every row fails
+// when a call site stops matching its row.
+//
+// Reading of the cells:
+//   - i_rwsem(inode): "shared" = held at least shared by the caller on the
+//     directory (or inode) the method is called on; "exclusive" = held
+//     exclusive; "(both)" = also on the victim; "no" = the VFS does not
+//     take it for the call (a caller may hold it for its own reasons, as
+//     may_create holds it around ->permission).
+//   - ->d_lock, inode->i_lock: "yes" = held on the dentry (inode) passed;
+//     "no" = no lock of that class held.
+//   - rename_lock: "no" = its write side is not held; "yes" = the call may
+//     run inside a read section (nothing to assert).
+//   - s_umount: "read"/"write" = held in that mode; "no" = not held;
+//     "maybe(read)" or empty = not asserted.
+//   - may block: "no" = the method runs in atomic context (the validator
+//     reports it sleeping); "yes" = called where sleeping is allowed (the
+//     validator reports a caller holding a spinlock).
+
+// lockingRow is one row: table, operation, cells by column name.
+type lockingRow struct {
+	table string
+	op    string
+	cells map[string]string
+}
+
+var lockingRows = []lockingRow{
+	// dentry_operations: rename_lock, ->d_lock, may block, rcu-walk
+	{"dentry_operations", "d_revalidate", cols("rename_lock", "no", "->d_lock", "no", "may block", "yes (ref-walk)", "rcu-walk", "maybe")},
+	{"dentry_operations", "d_weak_revalidate", cols("rename_lock", "no", "->d_lock", "no", "may block", "yes", "rcu-walk", "no")},
+	{"dentry_operations", "d_hash", cols("rename_lock", "no", "->d_lock", "no", "may block", "no", "rcu-walk", "maybe")},
+	{"dentry_operations", "d_compare", cols("rename_lock", "yes", "->d_lock", "no", "may block", "no", "rcu-walk", "maybe")},
+	{"dentry_operations", "d_delete", cols("rename_lock", "no", "->d_lock", "yes", "may block", "no", "rcu-walk", "no")},
+	{"dentry_operations", "d_init", cols("rename_lock", "no", "->d_lock", "no", "may block", "yes", "rcu-walk", "no")},
+	{"dentry_operations", "d_release", cols("rename_lock", "no", "->d_lock", "no", "may block", "yes", "rcu-walk", "no")},
+	{"dentry_operations", "d_prune", cols("rename_lock", "no", "->d_lock", "yes", "may block", "no", "rcu-walk", "no")},
+	{"dentry_operations", "d_iput", cols("rename_lock", "no", "->d_lock", "no", "may block", "yes", "rcu-walk", "no")},
+	{"dentry_operations", "d_dname", cols("rename_lock", "no", "->d_lock", "no", "may block", "no", "rcu-walk", "no")},
+	{"dentry_operations", "d_automount", cols("rename_lock", "no", "->d_lock", "no", "may block", "yes", "rcu-walk", "no")},
+	{"dentry_operations", "d_manage", cols("rename_lock", "no", "->d_lock", "no", "may block", "yes (ref-walk)", "rcu-walk", "maybe")},
+	{"dentry_operations", "d_real", cols("rename_lock", "no", "->d_lock", "no", "may block", "yes", "rcu-walk", "no")},
+
+	// inode_operations: i_rwsem(inode); all may block
+	{"inode_operations", "lookup", cols("i_rwsem(inode)", "shared")},
+	{"inode_operations", "create", cols("i_rwsem(inode)", "exclusive")},
+	{"inode_operations", "link", cols("i_rwsem(inode)", "exclusive (both)")},
+	{"inode_operations", "mknod", cols("i_rwsem(inode)", "exclusive")},
+	{"inode_operations", "symlink", cols("i_rwsem(inode)", "exclusive")},
+	{"inode_operations", "mkdir", cols("i_rwsem(inode)", "exclusive")},
+	{"inode_operations", "unlink", cols("i_rwsem(inode)", "exclusive (both)")},
+	{"inode_operations", "rmdir", cols("i_rwsem(inode)", "exclusive (both)(see below)")},
+	{"inode_operations", "rename", cols("i_rwsem(inode)", "exclusive (both parents, some children) (see below)")},
+	{"inode_operations", "readlink", cols("i_rwsem(inode)", "no")},
+	{"inode_operations", "get_link", cols("i_rwsem(inode)", "no")},
+	{"inode_operations", "setattr", cols("i_rwsem(inode)", "exclusive")},
+	{"inode_operations", "permission", cols("i_rwsem(inode)", "no (may not block if called in rcu-walk mode)")},
+	{"inode_operations", "get_inode_acl", cols("i_rwsem(inode)", "no")},
+	{"inode_operations", "get_acl", cols("i_rwsem(inode)", "no")},
+	{"inode_operations", "getattr", cols("i_rwsem(inode)", "no")},
+	{"inode_operations", "listxattr", cols("i_rwsem(inode)", "no")},
+	{"inode_operations", "fiemap", cols("i_rwsem(inode)", "no")},
+	{"inode_operations", "update_time", cols("i_rwsem(inode)", "no")},
+	{"inode_operations", "atomic_open", cols("i_rwsem(inode)", "shared (exclusive if O_CREAT is set in open flags)")},
+	{"inode_operations", "tmpfile", cols("i_rwsem(inode)", "no")},
+	{"inode_operations", "fileattr_get", cols("i_rwsem(inode)", "no or exclusive")},
+	{"inode_operations", "fileattr_set", cols("i_rwsem(inode)", "exclusive")},
+	{"inode_operations", "get_offset_ctx", cols("i_rwsem(inode)", "no")},
+
+	// xattr_handler operations: i_rwsem(inode); all may block
+	{"xattr_handler", "list", cols("i_rwsem(inode)", "no")},
+	{"xattr_handler", "get", cols("i_rwsem(inode)", "no")},
+	{"xattr_handler", "set", cols("i_rwsem(inode)", "exclusive")},
+
+	// super_operations: s_umount, note; all may block but drop_inode
+	{"super_operations", "alloc_inode", cols("s_umount", "")},
+	{"super_operations", "free_inode", cols("s_umount", "", "note", "called from RCU callback")},
+	{"super_operations", "destroy_inode", cols("s_umount", "")},
+	{"super_operations", "dirty_inode", cols("s_umount", "")},
+	{"super_operations", "write_inode", cols("s_umount", "")},
+	{"super_operations", "drop_inode", cols("s_umount", "", "note", "!!!inode->i_lock!!!")},
+	{"super_operations", "evict_inode", cols("s_umount", "")},
+	{"super_operations", "put_super", cols("s_umount", "write")},
+	{"super_operations", "sync_fs", cols("s_umount", "read")},
+	{"super_operations", "freeze_fs", cols("s_umount", "write")},
+	{"super_operations", "unfreeze_fs", cols("s_umount", "write")},
+	{"super_operations", "statfs", cols("s_umount", "maybe(read) (see below)")},
+	{"super_operations", "remount_fs", cols("s_umount", "write")},
+	{"super_operations", "umount_begin", cols("s_umount", "no")},
+	{"super_operations", "show_options", cols("s_umount", "no (namespace_sem)")},
+	{"super_operations", "quota_read", cols("s_umount", "no (see below)")},
+	{"super_operations", "quota_write", cols("s_umount", "no (see below)")},
+
+	// file_system_type: may block
+	{"file_system_type", "mount", cols("may block", "yes")},
+	{"file_system_type", "kill_sb", cols("may block", "yes")},
+}
+
+// NotCalledRows lists the rows whose method the VFS has no caller for,
+// with the reason; every other row is reached by the tests.
+var NotCalledRows = map[string]string{
+	"dentry_operations.d_real":        "only overlayfs-like stacking filesystems have it; vfscope has none",
+	"inode_operations.get_inode_acl":  "vfscope has no POSIX ACLs",
+	"inode_operations.get_acl":        "vfscope has no POSIX ACLs",
+	"inode_operations.fiemap":         "no FIEMAP ioctl: there is no ioctl(2) front end",
+	"inode_operations.atomic_open":    "only network filesystems use it; lookup+create is the path here",
+	"inode_operations.fileattr_get":   "no FS_IOC_GETFLAGS: there is no ioctl(2) front end",
+	"inode_operations.fileattr_set":   "no FS_IOC_SETFLAGS: there is no ioctl(2) front end",
+	"inode_operations.get_offset_ctx": "tmpfs keeps its directory offsets privately",
+	"super_operations.quota_read":     "vfscope has no disk quotas",
+	"super_operations.quota_write":    "vfscope has no disk quotas",
+}
+
+func cols(kv ...string) map[string]string {
+	m := make(map[string]string, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return m
+}
+
+// req is a compiled cell.
+type req uint8
+
+const (
+	reqNone      req = iota // nothing asserted
+	reqNotHeld              // must not be held
+	reqHeld                 // held, in any mode
+	reqShared               // held at least shared
+	reqExclusive            // held exclusive
+)
+
+// rule is a compiled row.
+type rule struct {
+	id         int
+	key        string // "table.op"
+	row        lockingRow
+	iRwsem     req  // on the inode the method is called on
+	iRwsemBoth bool // also on the victim
+	dLock      req
+	iLock      req
+	renameLock req
+	sUmount    req
+	mayBlock   bool
+}
+
+var (
+	rulesByKey = map[string]*rule{}
+	rulesList  []*rule
+)
+
+func init() {
+	for i, r := range lockingRows {
+		c := &rule{id: i, key: r.table + "." + r.op, row: r, mayBlock: true}
+		if s, ok := r.cells["i_rwsem(inode)"]; ok {
+			switch {
+			case strings.HasPrefix(s, "exclusive"):
+				c.iRwsem = reqExclusive
+			case strings.HasPrefix(s, "shared"):
+				c.iRwsem = reqShared
+			}
+			c.iRwsemBoth = strings.Contains(s, "(both")
+		}
+		if s, ok := r.cells["->d_lock"]; ok {
+			c.dLock = yesNo(s)
+		}
+		if s, ok := r.cells["rename_lock"]; ok && s == "no" {
+			c.renameLock = reqNotHeld
+		}
+		if s, ok := r.cells["s_umount"]; ok {
+			switch {
+			case s == "write":
+				c.sUmount = reqExclusive
+			case s == "read":
+				c.sUmount = reqShared
+			case strings.HasPrefix(s, "no"):
+				c.sUmount = reqNotHeld
+			}
+		}
+		if r.cells["note"] == "!!!inode->i_lock!!!" {
+			c.iLock = reqHeld
+			c.mayBlock = false
+		}
+		if s, ok := r.cells["may block"]; ok {
+			c.mayBlock = strings.HasPrefix(s, "yes")
+		}
+		rulesByKey[c.key] = c
+		rulesList = append(rulesList, c)
+	}
+}
+
+func yesNo(s string) req {
+	if strings.HasPrefix(s, "yes") {
+		return reqHeld
+	}
+	return reqNotHeld
+}
+
+// ruleCoverage records, per VFS, which rows were reached and any call
+// that broke its row.
+type ruleCoverage struct {
+	hits [128]atomic.Int64
+	// mu protects violations. A leaf mutex outside the lock model: it
+	// only serialises the recording of reports.
+	mu         sync.Mutex
+	violations []string
+}
+
+// LockingRowsReached returns, for every locking.rst row, how many calls
+// asserted it.
+func (v *VFS) LockingRowsReached() map[string]int64 {
+	out := make(map[string]int64, len(rulesList))
+	for _, r := range rulesList {
+		out[r.key] = v.rules.hits[r.id].Load()
+	}
+	return out
+}
+
+// LockingRows lists the keys ("inode_operations.create") of every row.
+func LockingRows() []string {
+	out := make([]string, 0, len(rulesList))
+	for _, r := range rulesList {
+		out = append(out, r.key)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// LockingViolations returns every call made with locks that broke its row.
+func (v *VFS) LockingViolations() []string {
+	v.rules.mu.Lock()
+	defer v.rules.mu.Unlock()
+	return append([]string(nil), v.rules.violations...)
+}

@@ -1,0 +1,321 @@
+package vfs
+
+import "strings"
+
+// errUnreachable says that a path is not below the task's root.
+const errUnreachable Errno = ENOENT
+
+// pathString is d_path()'s prepend_path(): the path of p as seen from
+// t's root, consistent against concurrent renames (rename_lock). A
+// dentry with ->d_dname names itself; an unlinked one gets " (deleted)".
+func (t *Task) pathString(p Path) (string, error) {
+	if d := p.Dentry; d.op != nil && d.op.DName != nil && d.IsRoot() {
+		return t.dopDName(d), nil
+	}
+	v := t.vfs
+	for {
+		seq := v.renameLock.ReadBegin()
+		mseq := v.mountLock.ReadBegin()
+		s, ok := t.prependPath(p)
+		if v.renameLock.ReadRetry(seq) || v.mountLock.ReadRetry(mseq) {
+			continue
+		}
+		if !ok {
+			return s, errUnreachable
+		}
+		return s, nil
+	}
+}
+
+func (t *Task) prependPath(p Path) (string, bool) {
+	root := t.fs.root
+	var parts []string
+	for {
+		if p.Dentry == root.Dentry && p.Mnt == root.Mnt {
+			break
+		}
+		if p.Dentry == p.Mnt.root {
+			parent := p.Mnt.parent.Load()
+			if parent == p.Mnt {
+				return joinRev(parts), false
+			}
+			p = Path{parent, p.Mnt.mountpoint.Load()}
+			continue
+		}
+		parts = append(parts, p.Dentry.name.Load().Name)
+		p.Dentry = p.Dentry.parent.Load()
+	}
+	return joinRev(parts), true
+}
+
+func joinRev(parts []string) string {
+	if len(parts) == 0 {
+		return "/"
+	}
+	var b strings.Builder
+	for i := len(parts) - 1; i >= 0; i-- {
+		b.WriteByte('/')
+		b.WriteString(parts[i])
+	}
+	return b.String()
+}
+
+// DPath is d_path(): the path of p for /proc and messages, with
+// " (deleted)" after an unlinked file.
+func (t *Task) DPath(p Path) string {
+	s, err := t.pathString(p)
+	if err != nil {
+		s = "(unreachable)" + s
+	}
+	d := p.Dentry
+	if !d.IsRoot() && !d.hashed() {
+		s += " (deleted)"
+	}
+	return s
+}
+
+// Getcwd is getcwd(2): ENOENT if the directory was removed.
+func (t *Task) Getcwd() (string, error) {
+	if t.checking {
+		defer t.opDone("getcwd")
+	}
+	cwd := t.fs.cwd
+	if !cwd.Dentry.IsRoot() && !cwd.Dentry.hashed() {
+		return "", ENOENT
+	}
+	s, err := t.pathString(cwd)
+	if err != nil {
+		return "(unreachable)" + s, nil
+	}
+	if len(s) >= PATH_MAX {
+		return "", ENAMETOOLONG
+	}
+	return s, nil
+}
+
+// Chdir is chdir(2).
+func (t *Task) Chdir(path string) error {
+	if t.checking {
+		defer t.opDone("chdir")
+	}
+	p, err := t.pathLookup(AT_FDCWD, path, LOOKUP_FOLLOW|LOOKUP_DIRECTORY)
+	if err != nil {
+		return err
+	}
+	return t.setCwd(p)
+}
+
+// Fchdir is fchdir(2).
+func (t *Task) Fchdir(fd int) error {
+	if t.checking {
+		defer t.opDone("fchdir")
+	}
+	f, err := t.getFile(fd)
+	if err != nil {
+		return err
+	}
+	p := f.path.Get()
+	fput(t, f)
+	if !p.Dentry.inode.Load().isDir() {
+		p.Put(t)
+		return ENOTDIR
+	}
+	return t.setCwd(p)
+}
+
+func (t *Task) setCwd(p Path) error {
+	if err := t.inodePermission(p.Dentry.inode.Load(), MAY_EXEC|MAY_CHDIR); err != nil {
+		p.Put(t)
+		return err
+	}
+	old := t.fs.cwd
+	t.fs.cwd = p
+	old.Put(t)
+	return nil
+}
+
+// Chroot is chroot(2).
+func (t *Task) Chroot(path string) error {
+	if t.checking {
+		defer t.opDone("chroot")
+	}
+	p, err := t.pathLookup(AT_FDCWD, path, LOOKUP_FOLLOW|LOOKUP_DIRECTORY)
+	if err != nil {
+		return err
+	}
+	if err := t.inodePermission(p.Dentry.inode.Load(), MAY_EXEC|MAY_CHDIR); err != nil {
+		p.Put(t)
+		return err
+	}
+	if !t.cred.capable() {
+		p.Put(t)
+		return EPERM
+	}
+	old := t.fs.root
+	t.fs.root = p
+	old.Put(t)
+	return nil
+}
+
+// Readlink is readlink(2).
+func (t *Task) Readlink(path string) (string, error) { return t.Readlinkat(AT_FDCWD, path) }
+
+// Readlinkat is readlinkat(2).
+func (t *Task) Readlinkat(dfd int, path string) (string, error) {
+	if t.checking {
+		defer t.opDone("readlinkat")
+	}
+	p, err := t.pathLookup(dfd, path, LOOKUP_EMPTY)
+	if err != nil {
+		return "", err
+	}
+	defer p.Put(t)
+	in := p.Dentry.inode.Load()
+	if !IsLnk(in.mode.Load()) {
+		return "", EINVAL
+	}
+	t.touchAtime(p)
+	if in.Ops != nil && in.Ops.Readlink != nil {
+		return t.iopReadlink(p.Dentry)
+	}
+	return t.readLinkBody(p)
+}
+
+// statfs flags (ST_*).
+const (
+	ST_RDONLY      = 1
+	ST_NOSUID      = 2
+	ST_NODEV       = 4
+	ST_NOEXEC      = 8
+	ST_SYNCHRONOUS = 16
+	ST_NOATIME     = 1024
+	ST_NODIRATIME  = 2048
+	ST_RELATIME    = 4096
+)
+
+// vfsStatfs is vfs_statfs(): ->statfs, plus f_flags from the mount.
+func (t *Task) vfsStatfs(p Path, st *Statfs) error {
+	*st = Statfs{}
+	sb := p.Dentry.sb
+	if sb.Ops != nil && sb.Ops.Statfs != nil {
+		if err := t.sopStatfs(p.Dentry, st); err != nil {
+			return err
+		}
+	} else {
+		SimpleStatfs(sb, st)
+	}
+	if st.Frsize == 0 {
+		st.Frsize = st.Bsize
+	}
+	st.Fsid = sb.dev
+	mf := p.Mnt.flags.Load()
+	var f int64
+	if p.Mnt.ReadOnly() {
+		f |= ST_RDONLY
+	}
+	for _, x := range []struct{ m, s int64 }{{MNT_NOSUID, ST_NOSUID}, {MNT_NODEV, ST_NODEV}, {MNT_NOEXEC, ST_NOEXEC}, {MNT_NOATIME, ST_NOATIME}, {MNT_NODIRATIME, ST_NODIRATIME}, {MNT_RELATIME, ST_RELATIME}} {
+		if int64(mf)&x.m != 0 {
+			f |= x.s
+		}
+	}
+	st.Flags = f
+	return nil
+}
+
+// SimpleStatfs is simple_statfs().
+func SimpleStatfs(sb *SuperBlock, st *Statfs) {
+	st.Type = sb.Magic
+	st.Bsize = 4096
+	st.Namelen = NAME_MAX
+}
+
+// Statfs is statfs(2).
+func (t *Task) Statfs(path string, st *Statfs) error {
+	if t.checking {
+		defer t.opDone("statfs")
+	}
+	p, err := t.pathLookup(AT_FDCWD, path, LOOKUP_FOLLOW)
+	if err != nil {
+		return err
+	}
+	defer p.Put(t)
+	return t.vfsStatfs(p, st)
+}
+
+// Fstatfs is fstatfs(2).
+func (t *Task) Fstatfs(fd int, st *Statfs) error {
+	if t.checking {
+		defer t.opDone("fstatfs")
+	}
+	f, err := t.getFile(fd)
+	if err != nil {
+		return err
+	}
+	defer fput(t, f)
+	return t.vfsStatfs(f.path, st)
+}
+
+// Sync is sync(2): every superblock, s_umount held for read.
+func (t *Task) Sync() {
+	if t.checking {
+		defer t.opDone("sync")
+	}
+	for _, sb := range t.vfs.superBlocks(t) {
+		sb.umount.RLock(t.o)
+		syncFilesystemLocked(t, sb)
+		sb.umount.RUnlock(t.o)
+		sb.put(t)
+	}
+}
+
+// Syncfs is syncfs(2).
+func (t *Task) Syncfs(fd int) error {
+	if t.checking {
+		defer t.opDone("syncfs")
+	}
+	f, err := t.getFile(fd)
+	if err != nil {
+		return err
+	}
+	defer fput(t, f)
+	sb := f.inode.sb
+	sb.umount.RLock(t.o)
+	defer sb.umount.RUnlock(t.o)
+	return syncFilesystemLocked(t, sb)
+}
+
+// Fsync is fsync(2).
+func (t *Task) Fsync(fd int) error { return t.doFsync(fd, false) }
+
+// Fdatasync is fdatasync(2).
+func (t *Task) Fdatasync(fd int) error { return t.doFsync(fd, true) }
+
+// doFsync is vfs_fsync_range() over the whole file: ->fsync, or the
+// generic flush of the inode for filesystems without one.
+func (t *Task) doFsync(fd int, datasync bool) error {
+	if t.checking {
+		defer t.opDone("fsync")
+	}
+	f, err := t.getFile(fd)
+	if err != nil {
+		return err
+	}
+	defer fput(t, f)
+	if f.mode&FMODE_PATH != 0 {
+		return EBADF
+	}
+	if f.fop != nil && f.fop.Fsync != nil {
+		return f.fop.Fsync(t, f, 0, 1<<63-1, datasync)
+	}
+	if !IsReg(f.inode.mode.Load()) && !f.inode.isDir() {
+		return EINVAL
+	}
+	mode := I_DIRTY
+	if datasync {
+		mode = I_DIRTY_DATASYNC | I_DIRTY_PAGES
+	}
+	if f.inode.state.Load()&uint32(mode) == 0 {
+		return nil
+	}
+	return writeInode(t, f.inode, WB_SYNC_ALL)
+}

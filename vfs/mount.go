@@ -1,0 +1,396 @@
+package vfs
+
+import (
+	"strings"
+	"sync/atomic"
+)
+
+// Per-mount flags (MNT_* of include/linux/mount.h).
+const (
+	MNT_NOSUID     = 0x01
+	MNT_NODEV      = 0x02
+	MNT_NOEXEC     = 0x04
+	MNT_NOATIME    = 0x08
+	MNT_NODIRATIME = 0x10
+	MNT_RELATIME   = 0x20
+	MNT_READONLY   = 0x40
+	mntAtimeMask   = MNT_NOATIME | MNT_NODIRATIME | MNT_RELATIME
+	mntUserFlags   = MNT_READONLY | MNT_NOSUID | MNT_NODEV | MNT_NOEXEC | mntAtimeMask
+)
+
+// mount(2) flags (MS_*).
+const (
+	MS_RDONLY      = 1
+	MS_NOSUID      = 2
+	MS_NODEV       = 4
+	MS_NOEXEC      = 8
+	MS_SYNCHRONOUS = 16
+	MS_REMOUNT     = 32
+	MS_MANDLOCK    = 64
+	MS_DIRSYNC     = 128
+	MS_NOATIME     = 1024
+	MS_NODIRATIME  = 2048
+	MS_BIND        = 4096
+	MS_MOVE        = 8192
+	MS_REC         = 16384
+	MS_SILENT      = 32768
+	MS_RELATIME    = 1 << 21
+	MS_STRICTATIME = 1 << 24
+	MS_LAZYTIME    = 1 << 25
+)
+
+// umount2(2) flags.
+const (
+	MNT_FORCE       = 1
+	MNT_DETACH      = 2
+	MNT_EXPIRE      = 4
+	UMOUNT_NOFOLLOW = 8
+)
+
+// Mount is struct mount (with its vfsmount): one place where a
+// superblock's tree (or part of it, for a bind mount) is attached.
+type Mount struct {
+	id       int32
+	parentID int32
+	// parent and mountpoint are written under mountLock's write side
+	// and read by lock-free walks (validated with mountLock's sequence).
+	// A mount that is not attached is its own parent.
+	parent     atomic.Pointer[Mount]
+	mountpoint atomic.Pointer[Dentry]
+	root       *Dentry // immutable
+	sb         *SuperBlock
+	flags      atomic.Uint32 // MNT_*: changed under namespaceSem
+	// count is mnt_count: references from paths (open files, working
+	// directories, walks in progress, child mounts, the tree itself).
+	count atomic.Int64
+	// writers counts write access (mnt_writers): files open for write
+	// and modifications in progress. A remount to read-only fails with
+	// EBUSY while it is not zero.
+	writers atomic.Int64
+	devName string
+	// children and attached: under namespaceSem.
+	children []*Mount
+	attached bool
+	// expiryMark is set by a first MNT_EXPIRE (under namespaceSem).
+	expiryMark bool
+	// doomed is set when the mount leaves the tree (umount, lazy
+	// detach): the last reference then kills the superblock's use.
+	doomed atomic.Bool
+}
+
+// Path is struct path: a mount and a dentry in it.
+type Path struct {
+	Mnt    *Mount
+	Dentry *Dentry
+}
+
+// ID returns the mount's id as mountinfo shows it.
+func (m *Mount) ID() int32 { return m.id }
+
+// Root returns mnt_root.
+func (m *Mount) Root() *Dentry { return m.root }
+
+// SB returns mnt_sb.
+func (m *Mount) SB() *SuperBlock { return m.sb }
+
+// Flags returns the MNT_* flags.
+func (m *Mount) Flags() uint32 { return m.flags.Load() }
+
+// Parent returns the mount this one is attached to (itself for a root or
+// a detached mount), and Mountpoint the dentry it covers.
+func (m *Mount) Parent() *Mount      { return m.parent.Load() }
+func (m *Mount) Mountpoint() *Dentry { return m.mountpoint.Load() }
+func (m *Mount) DevName() string     { return m.devName }
+func (m *Mount) Count() int64        { return m.count.Load() }
+func (m *Mount) ReadOnly() bool      { return m.flags.Load()&MNT_READONLY != 0 || m.sb.ReadOnly() }
+
+func mntget(m *Mount) *Mount {
+	m.count.Add(1)
+	return m
+}
+
+// mntput drops a reference; the last one on a doomed mount releases its
+// superblock (cleanup_mnt → deactivate_super) and its root.
+func mntput(t *Task, m *Mount) {
+	if m.count.Add(-1) != 0 {
+		return
+	}
+	if !m.doomed.Load() {
+		return
+	}
+	if mp := m.mountpoint.Load(); mp != nil && mp != m.root {
+		dput(t, mp)
+	}
+	dput(t, m.root)
+	deactivateSuper(t, m.sb)
+}
+
+// Get takes references on both parts (path_get).
+func (p Path) Get() Path {
+	mntget(p.Mnt)
+	dget(p.Dentry)
+	return p
+}
+
+// Put drops them (path_put).
+func (p Path) Put(t *Task) {
+	dput(t, p.Dentry)
+	mntput(t, p.Mnt)
+}
+
+// mountTable is the mount hash (mount_hashtable): which mount sits on
+// (parent mount, dentry). Immutable once published; replaced whole.
+type mountTable struct {
+	m    map[mountKey]*Mount
+	list []*Mount // attached mounts in mount order (the namespace's list)
+}
+
+type mountKey struct {
+	parent *Mount
+	d      *Dentry
+}
+
+// lookupMnt is __lookup_mnt(): the mount on (parent, d), without locks.
+func (v *VFS) lookupMnt(parent *Mount, d *Dentry) *Mount {
+	return v.mounts.Load().m[mountKey{parent, d}]
+}
+
+// newMount wraps a root dentry (with its reference and an active
+// superblock reference) in an unattached mount.
+func (v *VFS) newMount(root *Dentry, flags uint32, devName string) *Mount {
+	m := &Mount{id: v.nextMountID.Add(1), root: root, sb: root.sb, devName: devName}
+	m.parent.Store(m)
+	m.flags.Store(flags)
+	return m
+}
+
+// attachMount is attach_recursive_mnt() for one mount: hang m on
+// (parent, mp). namespaceSem held for write.
+func (v *VFS) attachMount(t *Task, m, parent *Mount, mp *Dentry) {
+	o := t.owner()
+	v.mountLock.WriteLock(o)
+	old := v.mounts.Load()
+	nt := &mountTable{m: make(map[mountKey]*Mount, len(old.m)+1), list: append(old.list[:len(old.list):len(old.list)], m)}
+	for k, x := range old.m {
+		nt.m[k] = x
+	}
+	if parent != nil {
+		nt.m[mountKey{parent, mp}] = m
+		m.parent.Store(parent)
+		m.parentID = parent.id
+		m.mountpoint.Store(dget(mp))
+		mntget(parent)
+		mp.lock.Lock(o)
+		mp.mounted++
+		mp.flags.Or(DCACHE_MOUNTED)
+		mp.lock.Unlock(o)
+		parent.children = append(parent.children, m)
+	} else {
+		m.mountpoint.Store(m.root)
+		m.parentID = m.id
+	}
+	m.attached = true
+	mntget(m) // the tree's reference
+	v.mounts.Store(nt)
+	v.mountLock.WriteUnlock(o)
+}
+
+// detachMount is umount_tree() for one mount: take m off the tree; it
+// lives on while referenced. namespaceSem held for write.
+func (v *VFS) detachMount(t *Task, m *Mount) {
+	o := t.owner()
+	parent := m.parent.Load()
+	mp := m.mountpoint.Load()
+	v.mountLock.WriteLock(o)
+	old := v.mounts.Load()
+	nt := &mountTable{m: make(map[mountKey]*Mount, len(old.m))}
+	for k, x := range old.m {
+		if x != m {
+			nt.m[k] = x
+		}
+	}
+	for _, x := range old.list {
+		if x != m {
+			nt.list = append(nt.list, x)
+		}
+	}
+	m.parent.Store(m)
+	m.attached = false
+	m.doomed.Store(true)
+	v.mounts.Store(nt)
+	if parent != m {
+		mp.lock.Lock(o)
+		if mp.mounted--; mp.mounted == 0 {
+			mp.flags.And(^uint32(DCACHE_MOUNTED))
+		}
+		mp.lock.Unlock(o)
+		for i, c := range parent.children {
+			if c == m {
+				parent.children = append(parent.children[:i:i], parent.children[i+1:]...)
+				break
+			}
+		}
+	}
+	v.mountLock.WriteUnlock(o)
+	if parent != m {
+		// The mountpoint reference goes with the parent's: keep the
+		// dentry until the mount dies (mntput drops it), since the
+		// detached mount may still be in use below it.
+		mntput(t, parent)
+	}
+	mntput(t, m) // the tree's reference
+}
+
+// Mounts returns the attached mounts in mount order, for /proc/mounts.
+func (v *VFS) Mounts() []*Mount { return append([]*Mount(nil), v.mounts.Load().list...) }
+
+// RootMount returns the namespace's root mount.
+func (v *VFS) RootMount() *Mount { return v.root.Load() }
+
+// MountRoot mounts a filesystem of type fstype as the namespace root, as
+// the kernel mounts rootfs at boot. EBUSY if a root exists.
+func (v *VFS) MountRoot(t *Task, fstype, data string) error {
+	fst, err := v.getFSType(t, fstype)
+	if err != nil {
+		return err
+	}
+	o := t.owner()
+	root, err := t.fstMount(fst, 0, "none", data)
+	if err != nil {
+		return err
+	}
+	root.sb.umount.Unlock(o)
+	v.namespaceSem.Lock(o)
+	defer v.namespaceSem.Unlock(o)
+	if v.root.Load() != nil {
+		dput(t, root)
+		deactivateSuper(t, root.sb)
+		return EBUSY
+	}
+	m := v.newMount(root, MNT_RELATIME, "none")
+	v.attachMount(t, m, nil, nil)
+	v.root.Store(m)
+	t.fs.root = Path{m, root}.Get()
+	t.fs.cwd = Path{m, root}.Get()
+	return nil
+}
+
+// mntFlagsFromMS converts mount(2) flags to per-mount flags; relatime is
+// the default unless noatime or strictatime is asked.
+func mntFlagsFromMS(flags uint32) uint32 {
+	var f uint32
+	if flags&MS_RDONLY != 0 {
+		f |= MNT_READONLY
+	}
+	if flags&MS_NOSUID != 0 {
+		f |= MNT_NOSUID
+	}
+	if flags&MS_NODEV != 0 {
+		f |= MNT_NODEV
+	}
+	if flags&MS_NOEXEC != 0 {
+		f |= MNT_NOEXEC
+	}
+	if flags&MS_NODIRATIME != 0 {
+		f |= MNT_NODIRATIME
+	}
+	switch {
+	case flags&MS_NOATIME != 0:
+		f |= MNT_NOATIME
+	case flags&MS_STRICTATIME != 0:
+	default:
+		f |= MNT_RELATIME
+	}
+	return f
+}
+
+// mntOptions returns the per-mount part of /proc/mounts' options.
+func mntOptions(m *Mount) string {
+	var b strings.Builder
+	if m.ReadOnly() {
+		b.WriteString("ro")
+	} else {
+		b.WriteString("rw")
+	}
+	f := m.flags.Load()
+	for _, x := range []struct {
+		bit  uint32
+		name string
+	}{{MNT_NOSUID, ",nosuid"}, {MNT_NODEV, ",nodev"}, {MNT_NOEXEC, ",noexec"}, {MNT_NOATIME, ",noatime"}, {MNT_NODIRATIME, ",nodiratime"}, {MNT_RELATIME, ",relatime"}} {
+		if f&x.bit != 0 {
+			b.WriteString(x.name)
+		}
+	}
+	return b.String()
+}
+
+// MountInfo is one line of /proc/self/mountinfo or /proc/mounts.
+type MountInfo struct {
+	ID, ParentID int32
+	Major, Minor uint32
+	Root         string // the mount's root within its filesystem
+	Mountpoint   string // as seen from the task's root
+	MountOptions string // per-mount: rw,nosuid,relatime
+	FSType       string
+	Source       string
+	SuperOptions string // rw plus ->show_options
+}
+
+// MountTable describes the mounts visible from t's root, in mount order.
+func (t *Task) MountTable() []MountInfo {
+	v := t.vfs
+	o := t.owner()
+	v.namespaceSem.RLock(o)
+	defer v.namespaceSem.RUnlock(o)
+	var out []MountInfo
+	for _, m := range v.mounts.Load().list {
+		mp, ok := t.mountpointPath(m)
+		if !ok {
+			continue
+		}
+		sbo := "rw"
+		if m.sb.ReadOnly() {
+			sbo = "ro"
+		}
+		out = append(out, MountInfo{
+			ID: m.id, ParentID: m.parentID,
+			Major: Major(m.sb.dev), Minor: Minor(m.sb.dev),
+			Root:         dentryPathInSB(m.root),
+			Mountpoint:   mp,
+			MountOptions: mntOptions(m),
+			FSType:       m.sb.fsType.Name,
+			Source:       m.devName,
+			SuperOptions: sbo + m.sb.showOptions(t),
+		})
+	}
+	return out
+}
+
+// dentryPathInSB is the path of d from its superblock's root.
+func dentryPathInSB(d *Dentry) string {
+	var parts []string
+	for {
+		p := d.parent.Load()
+		if p == d {
+			break
+		}
+		parts = append(parts, d.name.Load().Name)
+		d = p
+	}
+	if len(parts) == 0 {
+		return "/"
+	}
+	var b strings.Builder
+	for i := len(parts) - 1; i >= 0; i-- {
+		b.WriteByte('/')
+		b.WriteString(parts[i])
+	}
+	return b.String()
+}
+
+// mountpointPath is the path of m's root as t sees it; false if m is not
+// below t's root.
+func (t *Task) mountpointPath(m *Mount) (string, bool) {
+	s, err := t.pathString(Path{m, m.root})
+	return s, err == nil
+}

@@ -1,0 +1,293 @@
+package vfs
+
+// Mount is mount(2): a new mount, a bind mount (MS_BIND, MS_REC), or a
+// remount (MS_REMOUNT, with MS_BIND for the per-mount flags only).
+func (t *Task) Mount(source, target, fstype string, flags uint32, data string) error {
+	if t.checking {
+		defer t.opDone("mount")
+	}
+	if !t.cred.capable() {
+		return EPERM
+	}
+	tp, err := t.pathLookup(AT_FDCWD, target, LOOKUP_FOLLOW)
+	if err != nil {
+		return err
+	}
+	defer tp.Put(t)
+	switch {
+	case flags&MS_REMOUNT != 0:
+		return t.doRemount(tp, flags, data)
+	case flags&MS_BIND != 0:
+		return t.doLoopback(tp, source, flags)
+	case flags&MS_MOVE != 0:
+		return t.doMoveMount(tp, source)
+	}
+	return t.doNewMount(tp, fstype, source, flags, data)
+}
+
+// doNewMount is do_new_mount(): ->mount, then attach on top of whatever
+// is mounted at the target (lock_mount).
+func (t *Task) doNewMount(tp Path, fstype, source string, flags uint32, data string) error {
+	if fstype == "" {
+		return EINVAL
+	}
+	fst, err := t.vfs.getFSType(t, fstype)
+	if err != nil {
+		return err
+	}
+	sbFlags := flags & (SB_RDONLY | SB_NOSUID | SB_NODEV | SB_NOEXEC | SB_SYNCHRONOUS | SB_DIRSYNC | SB_SILENT | SB_LAZYTIME)
+	root, err := t.fstMount(fst, sbFlags, source, data)
+	if err != nil {
+		return err
+	}
+	root.sb.umount.Unlock(t.o)
+	m := t.vfs.newMount(root, mntFlagsFromMS(flags), source)
+	if err := t.graftTree(m, tp); err != nil {
+		m.doomed.Store(true)
+		mntget(m)
+		mntput(t, m)
+		return err
+	}
+	return nil
+}
+
+// graftTree is lock_mount() + graft_tree(): attach m on the topmost
+// mount at tp.
+func (t *Task) graftTree(m *Mount, tp Path) error {
+	v := t.vfs
+	v.namespaceSem.Lock(t.o)
+	defer v.namespaceSem.Unlock(t.o)
+	mnt, d := tp.Mnt, tp.Dentry
+	for {
+		top := v.lookupMnt(mnt, d)
+		if top == nil {
+			break
+		}
+		mnt, d = top, top.root
+	}
+	if d.flags.Load()&DCACHE_CANT_MOUNT != 0 || !d.IsRoot() && !d.hashed() {
+		return ENOENT
+	}
+	if IsDir(d.inode.Load().mode.Load()) != IsDir(m.root.inode.Load().mode.Load()) {
+		return ENOTDIR
+	}
+	if !mnt.attached {
+		return EINVAL
+	}
+	v.attachMount(t, m, mnt, d)
+	return nil
+}
+
+// doLoopback is do_loopback(): bind the tree at source (and, with
+// MS_REC, every mount below it) at the target.
+func (t *Task) doLoopback(tp Path, source string, flags uint32) error {
+	sp, err := t.pathLookup(AT_FDCWD, source, LOOKUP_FOLLOW)
+	if err != nil {
+		return err
+	}
+	defer sp.Put(t)
+	if !sp.Mnt.attached {
+		return EINVAL
+	}
+	m := t.cloneMount(sp.Mnt, sp.Dentry)
+	if err := t.graftTree(m, tp); err != nil {
+		m.doomed.Store(true)
+		mntget(m)
+		mntput(t, m)
+		return err
+	}
+	if flags&MS_REC != 0 {
+		v := t.vfs
+		v.namespaceSem.Lock(t.o)
+		t.copySubmounts(sp.Mnt, sp.Dentry, m)
+		v.namespaceSem.Unlock(t.o)
+	}
+	return nil
+}
+
+// cloneMount is clone_mnt(): a new mount of the same superblock rooted
+// at root.
+func (t *Task) cloneMount(old *Mount, root *Dentry) *Mount {
+	old.sb.active.Add(1)
+	return t.vfs.newMount(dget(root), old.flags.Load(), old.devName)
+}
+
+// copySubmounts is copy_tree()'s recursion: for every mount below
+// (src, root) attach a clone at the matching place under dst.
+// namespaceSem held for write.
+func (t *Task) copySubmounts(src *Mount, root *Dentry, dst *Mount) {
+	for _, c := range append([]*Mount(nil), src.children...) {
+		mp := c.mountpoint.Load()
+		if !IsAncestor(mp, root) {
+			continue
+		}
+		clone := t.cloneMount(c, c.root)
+		t.vfs.attachMount(t, clone, dst, mp)
+		t.copySubmounts(c, c.root, clone)
+	}
+}
+
+// doMoveMount is do_move_mount(): move the mount whose root is source to
+// the target; ELOOP if the target lies inside it.
+func (t *Task) doMoveMount(tp Path, source string) error {
+	sp, err := t.pathLookup(AT_FDCWD, source, LOOKUP_FOLLOW)
+	if err != nil {
+		return err
+	}
+	defer sp.Put(t)
+	m := sp.Mnt
+	v := t.vfs
+	if sp.Dentry != m.root || m == v.root.Load() || !m.attached {
+		return EINVAL
+	}
+	v.namespaceSem.Lock(t.o)
+	defer v.namespaceSem.Unlock(t.o)
+	for p := tp.Mnt; ; p = p.parent.Load() {
+		if p == m {
+			return ELOOP
+		}
+		if p.parent.Load() == p {
+			break
+		}
+	}
+	mnt, d := tp.Mnt, tp.Dentry
+	for top := v.lookupMnt(mnt, d); top != nil; top = v.lookupMnt(mnt, d) {
+		mnt, d = top, top.root
+	}
+	if IsDir(d.inode.Load().mode.Load()) != IsDir(m.root.inode.Load().mode.Load()) {
+		return ENOTDIR
+	}
+	// Detach without dooming, then attach at the new place.
+	mntget(m)
+	v.detachMount(t, m)
+	m.doomed.Store(false)
+	oldMP := m.mountpoint.Load()
+	v.attachMount(t, m, mnt, d)
+	dput(t, oldMP)
+	mntput(t, m)
+	return nil
+}
+
+// doRemount is do_remount() / do_reconfigure_mnt().
+func (t *Task) doRemount(tp Path, flags uint32, data string) error {
+	m := tp.Mnt
+	if tp.Dentry != m.root {
+		return EINVAL
+	}
+	v := t.vfs
+	if flags&MS_BIND != 0 {
+		// Per-mount flags only (do_reconfigure_mnt).
+		v.namespaceSem.Lock(t.o)
+		defer v.namespaceSem.Unlock(t.o)
+		nf := mntFlagsFromMS(flags)
+		if nf&MNT_READONLY != 0 && m.flags.Load()&MNT_READONLY == 0 {
+			m.flags.Or(MNT_READONLY)
+			if m.writers.Load() > 0 {
+				m.flags.And(^uint32(MNT_READONLY))
+				return EBUSY
+			}
+		}
+		m.flags.Store(nf)
+		return nil
+	}
+	sb := m.sb
+	sb.umount.Lock(t.o)
+	defer sb.umount.Unlock(t.o)
+	sbFlags := flags & (SB_RDONLY | SB_NOSUID | SB_NODEV | SB_NOEXEC | SB_SYNCHRONOUS | SB_DIRSYNC | SB_LAZYTIME)
+	goingRO := sbFlags&SB_RDONLY != 0 && !sb.ReadOnly()
+	if goingRO {
+		// sb_prepare_remount_readonly: no mount of the superblock may
+		// have a writer.
+		for _, x := range v.mounts.Load().list {
+			if x.sb == sb && x.writers.Load() > 0 {
+				return EBUSY
+			}
+		}
+		syncFilesystemLocked(t, sb)
+	}
+	if sb.Ops != nil && sb.Ops.RemountFS != nil {
+		if err := t.sopRemountFS(sb, &sbFlags, data); err != nil {
+			return err
+		}
+	} else if data != "" {
+		return EINVAL
+	}
+	sb.flags.Store(sb.flags.Load()&^(SB_RDONLY|SB_SYNCHRONOUS|SB_DIRSYNC|SB_LAZYTIME) | sbFlags&(SB_RDONLY|SB_SYNCHRONOUS|SB_DIRSYNC|SB_LAZYTIME))
+	v.namespaceSem.Lock(t.o)
+	m.flags.Store(mntFlagsFromMS(flags) &^ MNT_READONLY)
+	v.namespaceSem.Unlock(t.o)
+	return nil
+}
+
+// Umount2 is umount2(2): MNT_FORCE, MNT_DETACH, MNT_EXPIRE,
+// UMOUNT_NOFOLLOW.
+func (t *Task) Umount2(target string, flags int) error {
+	if t.checking {
+		defer t.opDone("umount2")
+	}
+	if flags&^(MNT_FORCE|MNT_DETACH|MNT_EXPIRE|UMOUNT_NOFOLLOW) != 0 {
+		return EINVAL
+	}
+	if flags&MNT_EXPIRE != 0 && flags&(MNT_FORCE|MNT_DETACH) != 0 {
+		return EINVAL
+	}
+	if !t.cred.capable() {
+		return EPERM
+	}
+	lf := uint32(LOOKUP_FOLLOW)
+	if flags&UMOUNT_NOFOLLOW != 0 {
+		lf = 0
+	}
+	p, err := t.pathLookup(AT_FDCWD, target, lf)
+	if err != nil {
+		return err
+	}
+	m := p.Mnt
+	v := t.vfs
+	if p.Dentry != m.root || !m.attached {
+		p.Put(t)
+		return EINVAL
+	}
+	if m == v.root.Load() {
+		p.Put(t)
+		return EBUSY
+	}
+	if flags&MNT_FORCE != 0 && m.sb.Ops != nil && m.sb.Ops.UmountBegin != nil {
+		t.sopUmountBegin(m.sb)
+	}
+	v.namespaceSem.Lock(t.o)
+	// Busy: any reference beyond the tree's and this lookup's, which
+	// includes child mounts, open files and working directories.
+	busy := m.count.Load() > 2
+	if flags&MNT_EXPIRE != 0 {
+		if busy {
+			v.namespaceSem.Unlock(t.o)
+			p.Put(t)
+			return EBUSY
+		}
+		if !m.expiryMark {
+			m.expiryMark = true
+			v.namespaceSem.Unlock(t.o)
+			p.Put(t)
+			return EAGAIN
+		}
+	}
+	if busy && flags&MNT_DETACH == 0 {
+		v.namespaceSem.Unlock(t.o)
+		p.Put(t)
+		return EBUSY
+	}
+	t.umountTree(m)
+	v.namespaceSem.Unlock(t.o)
+	p.Put(t)
+	return nil
+}
+
+// umountTree is umount_tree(): detach m and every mount below it,
+// deepest first. namespaceSem held for write.
+func (t *Task) umountTree(m *Mount) {
+	for len(m.children) > 0 {
+		t.umountTree(m.children[len(m.children)-1])
+	}
+	t.vfs.detachMount(t, m)
+}

@@ -1,0 +1,607 @@
+package vfs
+
+import "strings"
+
+// Lookup flags (LOOKUP_* of include/linux/namei.h).
+const (
+	LOOKUP_FOLLOW        = 0x0001
+	LOOKUP_DIRECTORY     = 0x0002
+	LOOKUP_AUTOMOUNT     = 0x0004
+	LOOKUP_EMPTY         = 0x4000
+	LOOKUP_DOWN          = 0x8000
+	LOOKUP_PARENT        = 0x0010
+	LOOKUP_REVAL         = 0x0020
+	LOOKUP_RCU           = 0x0040
+	LOOKUP_OPEN          = 0x0100
+	LOOKUP_CREATE        = 0x0200
+	LOOKUP_EXCL          = 0x0400
+	LOOKUP_RENAME_TARGET = 0x0800
+)
+
+// Types of the last component (LAST_* of fs/namei.c).
+const (
+	LAST_NORM = iota
+	LAST_ROOT
+	LAST_DOT
+	LAST_DOTDOT
+)
+
+// errECHILD asks a lock-free walk to start again in ref-walk mode. It
+// never leaves this package.
+const errECHILD Errno = 10
+
+// nameidata is struct nameidata: the state of one path walk.
+type nameidata struct {
+	t     *Task
+	flags uint32
+	// path is where the walk stands. In ref-walk it holds references;
+	// in RCU mode it holds none, and seq (the dentry's d_seq when it was
+	// reached) together with mseq (mount_lock) vouch for it.
+	path  Path
+	inode *Inode
+	seq   uint32
+	mseq  uint32
+	root  Path // the task's root; the task holds its references
+	// jumped records that the walk reached its position by a jump
+	// (".", "..", a mount root, an absolute symlink): ND_JUMPED.
+	jumped bool
+	links  int // symlinks followed (total_link_count)
+
+	last     QStr
+	lastType int
+	// trailing records a slash after the last component.
+	trailing bool
+}
+
+func (nd *nameidata) rcu() bool { return nd.flags&LOOKUP_RCU != 0 }
+
+// walkInit is path_init(): choose the starting point.
+func (t *Task) walkInit(nd *nameidata, dfd int, name string) error {
+	nd.t = t
+	nd.root = t.fs.root
+	if nd.root.Mnt == nil {
+		return ENOENT
+	}
+	var start Path
+	switch {
+	case strings.HasPrefix(name, "/"):
+		start = nd.root
+		nd.jumped = true
+	case dfd == AT_FDCWD:
+		start = t.fs.cwd
+	default:
+		f, err := t.getFile(dfd)
+		if err != nil {
+			return err
+		}
+		start = f.path
+		fput(t, f) // the path stays alive: the descriptor holds it
+		if name != "" && !IsDir(start.Dentry.inode.Load().mode.Load()) {
+			return ENOTDIR
+		}
+	}
+	if nd.rcu() {
+		nd.mseq = t.vfs.mountLock.ReadBegin()
+		nd.path = start
+		nd.seq = start.Dentry.seq.RawBegin()
+		nd.inode = start.Dentry.inode.Load()
+		return nil
+	}
+	nd.path = start.Get()
+	nd.inode = start.Dentry.inode.Load()
+	return nil
+}
+
+// terminate releases what the walk holds.
+func (nd *nameidata) terminate() {
+	if !nd.rcu() && nd.path.Mnt != nil {
+		nd.path.Put(nd.t)
+	}
+	nd.path = Path{}
+}
+
+// mayLookup is may_lookup(): search permission on the directory the walk
+// stands on; ENOTDIR if it is not one.
+func (nd *nameidata) mayLookup() error {
+	in := nd.inode
+	if in == nil {
+		return ENOENT
+	}
+	if !in.isDir() || in.Ops == nil || in.Ops.Lookup == nil {
+		return ENOTDIR
+	}
+	if nd.rcu() {
+		return nd.t.inodePermission(in, MAY_EXEC|MAY_NOT_BLOCK)
+	}
+	return nd.t.inodePermission(in, MAY_EXEC)
+}
+
+// linkPathWalk is link_path_walk(): walk every component of name but the
+// last, following symlinks on the way; leave the last in nd.last.
+func (nd *nameidata) linkPathWalk(name string) error {
+	for {
+		for len(name) > 0 && name[0] == '/' {
+			name = name[1:]
+		}
+		if name == "" {
+			// Only slashes (or nothing) left: the path names the place
+			// the walk stands on ("/" or "a/").
+			nd.lastType = LAST_ROOT
+			nd.last = QStr{}
+			return nil
+		}
+		if err := nd.mayLookup(); err != nil {
+			return err
+		}
+		i := strings.IndexByte(name, '/')
+		comp, rest := name, ""
+		if i >= 0 {
+			comp, rest = name[:i], name[i:]
+		}
+		if len(comp) > NAME_MAX {
+			return ENAMETOOLONG
+		}
+		typ := LAST_NORM
+		switch comp {
+		case ".":
+			typ = LAST_DOT
+		case "..":
+			typ = LAST_DOTDOT
+		}
+		q := QStr{Name: comp}
+		if typ == LAST_NORM {
+			q.Hash = nd.t.vfs.hashName(comp)
+			parent := nd.path.Dentry
+			if parent.flags.Load()&DCACHE_OP_HASH != 0 {
+				if err := nd.t.dopHash(parent, &q); err != nil {
+					return err
+				}
+			}
+		}
+		trimmed := strings.TrimLeft(rest, "/")
+		if trimmed == "" {
+			nd.last, nd.lastType = q, typ
+			nd.trailing = rest != ""
+			if nd.trailing {
+				nd.flags |= LOOKUP_FOLLOW | LOOKUP_DIRECTORY
+			}
+			return nil
+		}
+		body, err := nd.walkComponent(q, typ, true, true)
+		if err != nil {
+			return err
+		}
+		if body != "" {
+			name = body + "/" + trimmed
+			continue
+		}
+		name = trimmed
+	}
+}
+
+// walkComponent is walk_component(): step onto the component q. If it
+// is a symlink to follow, it returns the link body (the walk stands on
+// the link's directory, or on the root for an absolute body) for the
+// caller to walk on. more says that components follow.
+func (nd *nameidata) walkComponent(q QStr, typ int, follow, more bool) (string, error) {
+	if typ != LAST_NORM {
+		nd.jumped = true
+		if typ == LAST_DOTDOT {
+			return "", nd.followDotdot()
+		}
+		return "", nil
+	}
+	nd.jumped = false
+	if nd.rcu() {
+		return nd.walkRCU(q, follow, more)
+	}
+	d, err := nd.lookupFast(q)
+	if err != nil {
+		return "", err
+	}
+	if d == nil {
+		if d, err = nd.lookupSlow(q); err != nil {
+			return "", err
+		}
+	}
+	return nd.stepInto(d, follow, more)
+}
+
+// lookupFast is lookup_fast() in ref-walk: the dcache, then
+// ->d_revalidate.
+func (nd *nameidata) lookupFast(q QStr) (*Dentry, error) {
+	t := nd.t
+	d := dLookup(t, nd.path.Dentry, &q)
+	if d == nil {
+		return nil, nil
+	}
+	if d.flags.Load()&DCACHE_OP_REVALIDATE != 0 {
+		ok, err := t.dopRevalidate(d, nd.flags&^LOOKUP_RCU)
+		if err != nil {
+			dput(t, d)
+			return nil, err
+		}
+		if ok == 0 {
+			DInvalidate(t, d)
+			dput(t, d)
+			return nil, nil
+		}
+	}
+	return d, nil
+}
+
+// lookupSlow is lookup_slow(): the directory's i_rwsem shared, then
+// d_alloc_parallel and ->lookup.
+func (nd *nameidata) lookupSlow(q QStr) (*Dentry, error) {
+	t := nd.t
+	dir := nd.path.Dentry
+	inode := dir.inode.Load()
+	inode.rwsem.RLock(t.o)
+	defer inode.rwsem.RUnlock(t.o)
+	return lookupSlowLocked(t, dir, inode, q, nd.flags&^LOOKUP_RCU)
+}
+
+// lookupSlowLocked looks q up under dir, whose i_rwsem the caller holds
+// (shared or exclusive), with ->lookup on a miss.
+func lookupSlowLocked(t *Task, dir *Dentry, inode *Inode, q QStr, flags uint32) (*Dentry, error) {
+	if dir.flags.Load()&DCACHE_DEAD != 0 || inode.nlink.Load() == 0 && dir.hashed() == false && !dir.IsRoot() {
+		return nil, ENOENT
+	}
+	d, inLookup, err := dAllocParallel(t, dir, &q)
+	if err != nil {
+		return nil, err
+	}
+	if !inLookup {
+		if d.flags.Load()&DCACHE_OP_REVALIDATE != 0 {
+			ok, err := t.dopRevalidate(d, flags)
+			if err != nil {
+				dput(t, d)
+				return nil, err
+			}
+			if ok == 0 {
+				DInvalidate(t, d)
+				dput(t, d)
+				return lookupSlowLocked(t, dir, inode, q, flags)
+			}
+		}
+		return d, nil
+	}
+	res, err := t.iopLookup(inode, d, flags)
+	if err == nil && res == nil && !d.hashed() {
+		// ->lookup left the dentry alone: it is negative (d_add NULL).
+		dRehash(t, d)
+	}
+	dLookupDone(t, d)
+	if err != nil {
+		dput(t, d)
+		return nil, err
+	}
+	if res != nil {
+		dput(t, d)
+		return res, nil
+	}
+	return d, nil
+}
+
+// stepInto is step_into(): cross mounts, then follow a symlink or stand
+// on the dentry. It consumes the reference on d.
+func (nd *nameidata) stepInto(d *Dentry, follow, more bool) (string, error) {
+	t := nd.t
+	p := Path{nd.path.Mnt, d}
+	mntget(p.Mnt)
+	p, err := t.followManaged(p, nd.flags)
+	if err != nil {
+		return "", err
+	}
+	inode := p.Dentry.inode.Load()
+	if inode == nil {
+		p.Put(t)
+		return "", ENOENT
+	}
+	if IsLnk(inode.mode.Load()) && (follow || more) {
+		body, err := nd.getLink(p, inode)
+		if err != nil {
+			p.Put(t)
+			return "", err
+		}
+		p.Put(t)
+		return body, nil
+	}
+	nd.path.Put(t)
+	nd.path = p
+	nd.inode = inode
+	return "", nil
+}
+
+// followManaged is follow_managed(): ->d_manage, mounts, automounts, as
+// long as any applies. It consumes and returns a referenced path.
+func (t *Task) followManaged(p Path, flags uint32) (Path, error) {
+	for i := 0; ; i++ {
+		f := p.Dentry.flags.Load()
+		if f&(DCACHE_MOUNTED|DCACHE_NEED_AUTOMOUNT|DCACHE_MANAGE_TRANSIT) == 0 {
+			return p, nil
+		}
+		if i > MAXSYMLINKS {
+			p.Put(t)
+			return Path{}, ELOOP
+		}
+		if f&DCACHE_MANAGE_TRANSIT != 0 && p.Dentry.op != nil && p.Dentry.op.Manage != nil {
+			if err := t.dopManage(p, false); err != nil {
+				p.Put(t)
+				return Path{}, err
+			}
+		}
+		if f&DCACHE_MOUNTED != 0 {
+			if m := t.vfs.lookupMnt(p.Mnt, p.Dentry); m != nil {
+				np := Path{m, m.root}.Get()
+				p.Put(t)
+				p = np
+				continue
+			}
+		}
+		if f&DCACHE_NEED_AUTOMOUNT != 0 && p.Dentry.op != nil && p.Dentry.op.Automount != nil {
+			np, err := t.followAutomount(p)
+			if err != nil {
+				p.Put(t)
+				return Path{}, err
+			}
+			if np == p {
+				return p, nil
+			}
+			p.Put(t)
+			p = np
+			continue
+		}
+		return p, nil
+	}
+}
+
+// followAutomount is follow_automount(): ask ->d_automount for a mount
+// and attach it (finish_automount); a racing automount wins harmlessly.
+func (t *Task) followAutomount(p Path) (Path, error) {
+	m, err := t.dopAutomount(p)
+	if err != nil {
+		return Path{}, err
+	}
+	if m == nil {
+		return p, nil
+	}
+	v := t.vfs
+	v.namespaceSem.Lock(t.o)
+	if other := v.lookupMnt(p.Mnt, p.Dentry); other != nil {
+		v.namespaceSem.Unlock(t.o)
+		m.doomed.Store(true)
+		mntget(m)
+		mntput(t, m)
+		return Path{other, other.root}.Get(), nil
+	}
+	v.attachMount(t, m, p.Mnt, p.Dentry)
+	v.namespaceSem.Unlock(t.o)
+	return Path{m, m.root}.Get(), nil
+}
+
+// getLink is pick_link(): count the link, check that the mount allows
+// following, and get the body.
+func (nd *nameidata) getLink(p Path, inode *Inode) (string, error) {
+	nd.links++
+	if nd.links > MAXSYMLINKS {
+		return "", ELOOP
+	}
+	var body string
+	var err error
+	switch {
+	case inode.Link != "":
+		body = inode.Link
+	case inode.Ops != nil && inode.Ops.GetLink != nil:
+		d := p.Dentry
+		if nd.rcu() {
+			d = nil // ->get_link in RCU mode gets no dentry
+		}
+		body, err = nd.t.iopGetLink(d, inode)
+	default:
+		return "", EINVAL
+	}
+	if err != nil {
+		return "", err
+	}
+	if body == "" {
+		return "", ENOENT
+	}
+	if body[0] == '/' {
+		if nd.rcu() {
+			nd.path = nd.root
+			nd.seq = nd.root.Dentry.seq.RawBegin()
+		} else {
+			nd.path.Put(nd.t)
+			nd.path = nd.root.Get()
+		}
+		nd.inode = nd.root.Dentry.inode.Load()
+		nd.jumped = true
+	}
+	return body, nil
+}
+
+// followDotdot is follow_dotdot() (ref-walk; RCU has its own): never
+// above the root, up across mount roots, then down any mounts.
+func (nd *nameidata) followDotdot() error {
+	if nd.rcu() {
+		return nd.followDotdotRCU()
+	}
+	t := nd.t
+	for {
+		if nd.path.Dentry == nd.root.Dentry && nd.path.Mnt == nd.root.Mnt {
+			return nil
+		}
+		if nd.path.Dentry != nd.path.Mnt.root {
+			break
+		}
+		// At a mount root: go to the mountpoint in the parent mount.
+		m := nd.path.Mnt
+		parent := m.parent.Load()
+		if parent == m {
+			return nil // a detached mount, or the namespace root
+		}
+		np := Path{parent, m.mountpoint.Load()}.Get()
+		nd.path.Put(t)
+		nd.path = np
+	}
+	d := nd.path.Dentry
+	o := t.o
+	d.lock.Lock(o)
+	parent := dget(d.parent.Load())
+	d.lock.Unlock(o)
+	np := Path{mntget(nd.path.Mnt), parent}
+	nd.path.Put(t)
+	np, err := t.followManaged(np, nd.flags)
+	if err != nil {
+		nd.path = Path{}
+		return err
+	}
+	nd.path = np
+	nd.inode = np.Dentry.inode.Load()
+	return nil
+}
+
+// pathLookup is filename_lookup(): resolve name to a referenced path,
+// lock-free first, in ref-walk mode if that cannot finish.
+func (t *Task) pathLookup(dfd int, name string, flags uint32) (Path, error) {
+	if err := checkName(name, flags); err != nil {
+		return Path{}, err
+	}
+	if flags&LOOKUP_REVAL == 0 {
+		p, err := t.pathLookupAt(dfd, name, flags|LOOKUP_RCU)
+		if err != errECHILD {
+			return p, err
+		}
+	}
+	return t.pathLookupAt(dfd, name, flags&^LOOKUP_RCU)
+}
+
+func checkName(name string, flags uint32) error {
+	if len(name) >= PATH_MAX {
+		return ENAMETOOLONG
+	}
+	if name == "" && flags&LOOKUP_EMPTY == 0 {
+		return ENOENT
+	}
+	return nil
+}
+
+// pathLookupAt is path_lookupat().
+func (t *Task) pathLookupAt(dfd int, name string, flags uint32) (Path, error) {
+	nd := nameidata{flags: flags}
+	if err := t.walkInit(&nd, dfd, name); err != nil {
+		return Path{}, err
+	}
+	err := nd.walkToEnd(name)
+	if err == nil {
+		err = nd.completeWalk()
+	}
+	if err != nil {
+		nd.terminate()
+		return Path{}, err
+	}
+	return nd.path, nil
+}
+
+// walkToEnd walks name and its last component (lookup_last), following
+// a trailing symlink if LOOKUP_FOLLOW says so.
+func (nd *nameidata) walkToEnd(name string) error {
+	for {
+		if err := nd.linkPathWalk(name); err != nil {
+			return err
+		}
+		if nd.lastType == LAST_ROOT {
+			break
+		}
+		body, err := nd.walkComponent(nd.last, nd.lastType, nd.flags&LOOKUP_FOLLOW != 0, false)
+		if err != nil {
+			return err
+		}
+		if body == "" {
+			break
+		}
+		if nd.trailing {
+			body += "/"
+		}
+		name = body
+	}
+	if nd.flags&LOOKUP_DIRECTORY != 0 && !nd.inode.isDir() {
+		return ENOTDIR
+	}
+	return nil
+}
+
+// completeWalk is complete_walk(): leave RCU mode (legitimize the final
+// path) and run ->d_weak_revalidate on a position reached by a jump.
+func (nd *nameidata) completeWalk() error {
+	if nd.rcu() {
+		if !nd.legitimize() {
+			return errECHILD
+		}
+	}
+	d := nd.path.Dentry
+	if nd.jumped && d.flags.Load()&DCACHE_OP_WEAK_REVALIDATE != 0 {
+		ok, err := nd.t.dopWeakRevalidate(d, nd.flags)
+		if err != nil {
+			return err
+		}
+		if ok == 0 {
+			return ESTALE
+		}
+	}
+	return nil
+}
+
+// legitimize is try_to_unlazy(): take references on what the lock-free
+// walk reached and check that nothing it relied on changed. On success
+// the walk is in ref-walk mode.
+func (nd *nameidata) legitimize() bool {
+	v := nd.t.vfs
+	p := nd.path
+	mntget(p.Mnt)
+	if v.mountLock.ReadRetry(nd.mseq) || p.Mnt.doomed.Load() {
+		mntput(nd.t, p.Mnt)
+		return false
+	}
+	if !dgetNotDead(p.Dentry) {
+		mntput(nd.t, p.Mnt)
+		return false
+	}
+	if p.Dentry.seq.Retry(nd.seq) {
+		p.Put(nd.t)
+		return false
+	}
+	nd.flags &^= LOOKUP_RCU
+	return true
+}
+
+// pathParent is filename_parentat(): walk to the parent of the last
+// component; the caller handles the last (create, unlink, rename...).
+func (t *Task) pathParent(dfd int, name string, flags uint32) (*nameidata, error) {
+	if err := checkName(name, flags); err != nil {
+		return nil, err
+	}
+	try := func(flags uint32) (*nameidata, error) {
+		nd := &nameidata{flags: flags | LOOKUP_PARENT}
+		if err := t.walkInit(nd, dfd, name); err != nil {
+			return nil, err
+		}
+		err := nd.linkPathWalk(name)
+		if err == nil {
+			err = nd.completeWalk()
+		}
+		if err != nil {
+			nd.terminate()
+			return nil, err
+		}
+		return nd, nil
+	}
+	if flags&LOOKUP_REVAL == 0 {
+		nd, err := try(flags | LOOKUP_RCU)
+		if err != errECHILD {
+			return nd, err
+		}
+	}
+	return try(flags &^ LOOKUP_RCU)
+}

@@ -1,0 +1,403 @@
+package vfs
+
+// Open is open(2).
+func (t *Task) Open(path string, flags int, mode uint32) (int, error) {
+	return t.Openat(AT_FDCWD, path, flags, mode)
+}
+
+// Creat is creat(2).
+func (t *Task) Creat(path string, mode uint32) (int, error) {
+	return t.Openat(AT_FDCWD, path, O_CREAT|O_WRONLY|O_TRUNC, mode)
+}
+
+// openHow is struct open_flags: what build_open_flags() derives.
+type openHow struct {
+	flags  int
+	mode   uint32
+	acc    int // MAY_* the opener needs
+	fmode  uint32
+	lookup uint32
+}
+
+// buildOpenFlags is build_open_flags().
+func (t *Task) buildOpenFlags(flags int, mode uint32) (openHow, error) {
+	h := openHow{}
+	if flags&O_PATH != 0 {
+		flags &= O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC
+		h.fmode = FMODE_PATH
+	}
+	if flags&(O_CREAT|O_TMPFILE&^O_DIRECTORY) != 0 {
+		h.mode = mode & S_IALLUGO &^ t.fs.umask
+	}
+	if flags&(O_TMPFILE&^O_DIRECTORY) != 0 {
+		if flags&O_TMPFILE != O_TMPFILE || flags&O_CREAT != 0 {
+			return h, EINVAL
+		}
+		if flags&O_ACCMODE == O_RDONLY {
+			return h, EINVAL
+		}
+	}
+	if h.fmode == 0 {
+		switch flags & O_ACCMODE {
+		case O_RDONLY:
+			h.acc, h.fmode = MAY_READ, FMODE_READ
+		case O_WRONLY:
+			h.acc, h.fmode = MAY_WRITE, FMODE_WRITE
+		case O_RDWR:
+			h.acc, h.fmode = MAY_READ|MAY_WRITE, FMODE_READ|FMODE_WRITE
+		default:
+			return h, EINVAL
+		}
+		h.fmode |= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE
+		if flags&O_TRUNC != 0 {
+			h.acc |= MAY_WRITE
+		}
+		if flags&O_APPEND != 0 {
+			h.acc |= MAY_APPEND
+		}
+	}
+	if flags&O_DIRECTORY != 0 {
+		h.lookup |= LOOKUP_DIRECTORY
+	}
+	if flags&O_NOFOLLOW == 0 {
+		h.lookup |= LOOKUP_FOLLOW
+	}
+	if flags&O_CREAT != 0 {
+		h.lookup |= LOOKUP_OPEN | LOOKUP_CREATE
+		if flags&O_EXCL != 0 {
+			h.lookup |= LOOKUP_EXCL
+			h.lookup &^= LOOKUP_FOLLOW
+		}
+	}
+	h.flags = flags
+	return h, nil
+}
+
+// Openat is openat(2) with O_CREAT, O_EXCL, O_TRUNC, O_APPEND,
+// O_DIRECTORY, O_NOFOLLOW, O_PATH, O_TMPFILE and O_CLOEXEC.
+func (t *Task) Openat(dfd int, path string, flags int, mode uint32) (int, error) {
+	if t.checking {
+		defer t.opDone("openat")
+	}
+	f, err := t.OpenFile(dfd, path, flags, mode)
+	if err != nil {
+		return -1, err
+	}
+	fd, err := t.installFD(f, flags&O_CLOEXEC != 0, 0)
+	if err != nil {
+		fput(t, f)
+	}
+	return fd, err
+}
+
+// OpenFile is do_filp_open(): the open file description without a
+// descriptor, for front ends that keep their own handles.
+func (t *Task) OpenFile(dfd int, path string, flags int, mode uint32) (*File, error) {
+	h, err := t.buildOpenFlags(flags, mode)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkName(path, 0); err != nil {
+		return nil, err
+	}
+	if flags&(O_TMPFILE&^O_DIRECTORY) != 0 {
+		return t.doTmpfile(dfd, path, h)
+	}
+	if flags&O_CREAT == 0 {
+		p, err := t.pathLookup(dfd, path, h.lookup)
+		if err != nil {
+			return nil, err
+		}
+		if h.fmode&FMODE_PATH == 0 && IsLnk(p.Dentry.inode.Load().mode.Load()) {
+			p.Put(t)
+			return nil, ELOOP
+		}
+		return t.doOpen(p, h, false)
+	}
+	return t.openCreate(dfd, path, h)
+}
+
+// openCreate is path_openat() for O_CREAT: walk to the parent, then
+// open_last_lookups(): lock it, look up, create if negative, and follow
+// a symlink found there (not with O_EXCL).
+func (t *Task) openCreate(dfd int, path string, h openHow) (*File, error) {
+	for links := 0; ; links++ {
+		nd, err := t.pathParent(dfd, path, 0)
+		if err != nil {
+			return nil, err
+		}
+		if nd.lastType != LAST_NORM || nd.trailing {
+			nd.terminate()
+			return nil, EISDIR
+		}
+		dirD := nd.path.Dentry
+		dir := dirD.inode.Load()
+		m := nd.path.Mnt
+		// Fast path: an existing file needs neither the parent's lock
+		// nor write access to the mount.
+		d := dLookup(t, dirD, &nd.last)
+		if d != nil && (d.inode.Load() == nil || h.flags&O_EXCL != 0 || d.flags.Load()&DCACHE_OP_REVALIDATE != 0) {
+			dput(t, d)
+			d = nil
+		}
+		created := false
+		if d == nil {
+			if err := t.mntWantWrite(m); err != nil {
+				// An existing file may still be opened read-only.
+				if err != EROFS {
+					nd.terminate()
+					return nil, err
+				}
+				dir.rwsem.RLock(t.o)
+				d, err = lookupSlowLocked(t, dirD, dir, nd.last, nd.flags)
+				dir.rwsem.RUnlock(t.o)
+				if err == nil && d.inode.Load() == nil {
+					dput(t, d)
+					err = EROFS
+				}
+				if err != nil {
+					nd.terminate()
+					return nil, err
+				}
+			} else {
+				dir.rwsem.LockNested(t.o, I_MUTEX_PARENT)
+				d, err = lookupSlowLocked(t, dirD, dir, nd.last, nd.flags|LOOKUP_OPEN|LOOKUP_CREATE)
+				if err == nil && d.inode.Load() == nil {
+					err = t.vfsCreate(dir, d, h.mode, h.flags&O_EXCL != 0)
+					created = err == nil
+				} else if err == nil && h.flags&O_EXCL != 0 {
+					err = EEXIST
+				}
+				dir.rwsem.Unlock(t.o)
+				t.mntDropWrite(m)
+				if err != nil {
+					if d != nil {
+						dput(t, d)
+					}
+					nd.terminate()
+					return nil, err
+				}
+			}
+		}
+		// step_into for the last component.
+		p := Path{mntget(m), d}
+		p, err = t.followManaged(p, nd.flags)
+		nd.terminate()
+		if err != nil {
+			return nil, err
+		}
+		in := p.Dentry.inode.Load()
+		if in != nil && IsLnk(in.mode.Load()) {
+			if h.flags&O_NOFOLLOW != 0 {
+				p.Put(t)
+				return nil, ELOOP
+			}
+			if links >= MAXSYMLINKS {
+				p.Put(t)
+				return nil, ELOOP
+			}
+			body, err := t.readLinkBody(p)
+			p.Put(t)
+			if err != nil {
+				return nil, err
+			}
+			// Resolve the body relative to the link's directory.
+			if body[0] != '/' {
+				dir := dentryDir(path)
+				body = dir + body
+			}
+			path = body
+			continue
+		}
+		if in != nil && in.isDir() {
+			p.Put(t)
+			return nil, EISDIR
+		}
+		return t.doOpen(p, h, created)
+	}
+}
+
+// dentryDir returns path up to and including its last slash.
+func dentryDir(path string) string {
+	for i := len(path) - 1; i >= 0; i-- {
+		if path[i] == '/' {
+			return path[:i+1]
+		}
+	}
+	return ""
+}
+
+// readLinkBody returns a symlink's body for a path the caller holds.
+func (t *Task) readLinkBody(p Path) (string, error) {
+	in := p.Dentry.inode.Load()
+	switch {
+	case in.Link != "":
+		return in.Link, nil
+	case in.Ops != nil && in.Ops.GetLink != nil:
+		body, err := t.iopGetLink(p.Dentry, in)
+		if err == nil && body == "" {
+			err = ENOENT
+		}
+		return body, err
+	}
+	return "", EINVAL
+}
+
+// mayOpen is may_open().
+func (t *Task) mayOpen(p Path, acc int, flags int) error {
+	in := p.Dentry.inode.Load()
+	m := in.mode.Load()
+	switch m & S_IFMT {
+	case S_IFLNK:
+		return ELOOP
+	case S_IFDIR:
+		if acc&MAY_WRITE != 0 {
+			return EISDIR
+		}
+	case S_IFBLK, S_IFCHR:
+		if p.Mnt.flags.Load()&MNT_NODEV != 0 {
+			return EACCES
+		}
+	}
+	if err := t.inodePermission(in, acc|MAY_OPEN); err != nil {
+		return err
+	}
+	if flags&O_NOATIME != 0 && !t.cred.ownerOrCapable(in.uid.Load()) {
+		return EPERM
+	}
+	return nil
+}
+
+// doOpen is do_open() + vfs_open(): permission, write access, ->open,
+// then O_TRUNC. It consumes the path reference.
+func (t *Task) doOpen(p Path, h openHow, created bool) (*File, error) {
+	in := p.Dentry.inode.Load()
+	if h.lookup&LOOKUP_DIRECTORY != 0 && !in.isDir() {
+		p.Put(t)
+		return nil, ENOTDIR
+	}
+	if h.fmode&FMODE_PATH == 0 {
+		acc := h.acc
+		if created {
+			acc = 0 // the creator may open what it just made
+		}
+		if acc != 0 {
+			if err := t.mayOpen(p, acc, h.flags); err != nil {
+				p.Put(t)
+				return nil, err
+			}
+		} else if in.isDir() && h.fmode&FMODE_WRITE != 0 {
+			p.Put(t)
+			return nil, EISDIR
+		}
+	}
+	f := &File{path: p, inode: in, cred: t.cred, mode: h.fmode}
+	f.flags.Store(uint32(h.flags &^ (O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC)))
+	f.count.Store(1)
+	f.posLock.Init(classFPos, 0)
+	if h.fmode&FMODE_PATH != 0 {
+		return f, nil
+	}
+	if h.fmode&FMODE_WRITE != 0 && IsReg(in.mode.Load()) || h.fmode&FMODE_WRITE != 0 && in.isDir() {
+		if err := mntGetWriteAccess(p.Mnt); err != nil {
+			p.Put(t)
+			return nil, err
+		}
+		f.mode |= FMODE_WRITER
+	}
+	m := in.mode.Load()
+	if IsChr(m) || IsBlk(m) || IsFifo(m) || IsSock(m) {
+		// Device nodes, fifos and sockets are recorded, but no driver
+		// or pipe stands behind them (RATIONALE.md).
+		fput(t, f)
+		return nil, ENXIO
+	}
+	f.fop = in.FOps
+	if f.fop != nil && f.fop.Open != nil {
+		if err := f.fop.Open(t, in, f); err != nil {
+			f.fop = nil
+			fput(t, f)
+			return nil, err
+		}
+	}
+	if h.flags&O_TRUNC != 0 && !created && IsReg(m) {
+		if err := t.handleTruncate(f); err != nil {
+			fput(t, f)
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// handleTruncate is handle_truncate(): O_TRUNC of an existing file.
+func (t *Task) handleTruncate(f *File) error {
+	m := f.path.Mnt
+	sbStartWrite(t, m.sb, SB_FREEZE_WRITE)
+	defer sbEndWrite(t, m.sb, SB_FREEZE_WRITE)
+	return t.doTruncate(f.path.Dentry, 0, ATTR_MTIME|ATTR_CTIME)
+}
+
+// doTmpfile is vfs_tmpfile(): an unnamed file in a directory, which
+// linkat may later give a name unless O_EXCL was set.
+func (t *Task) doTmpfile(dfd int, path string, h openHow) (*File, error) {
+	p, err := t.pathLookup(dfd, path, LOOKUP_DIRECTORY|h.lookup&LOOKUP_FOLLOW)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.mntWantWrite(p.Mnt); err != nil {
+		p.Put(t)
+		return nil, err
+	}
+	defer t.mntDropWrite(p.Mnt)
+	dir := p.Dentry.inode.Load()
+	if err := t.inodePermission(dir, MAY_WRITE|MAY_EXEC); err != nil {
+		p.Put(t)
+		return nil, err
+	}
+	if dir.Ops == nil || dir.Ops.Tmpfile == nil {
+		p.Put(t)
+		return nil, EOPNOTSUPP
+	}
+	f := &File{path: p, cred: t.cred, mode: h.fmode | FMODE_WRITER}
+	f.flags.Store(uint32(h.flags &^ (O_CREAT | O_EXCL | O_TRUNC | O_TMPFILE)))
+	f.count.Store(1)
+	f.posLock.Init(classFPos, 0)
+	if err := mntGetWriteAccess(p.Mnt); err != nil {
+		p.Put(t)
+		return nil, err
+	}
+	if err := t.iopTmpfile(dir, f, h.mode|S_IFREG); err != nil {
+		mntPutWriteAccess(p.Mnt)
+		p.Put(t)
+		return nil, err
+	}
+	// ->tmpfile bound f to its new dentry (FinishOpenTmpfile); the
+	// directory's reference goes.
+	p.Put(t)
+	if h.flags&O_EXCL == 0 {
+		in := f.inode
+		in.lock.Lock(t.o)
+		in.state.Or(I_LINKABLE)
+		in.lock.Unlock(t.o)
+	}
+	return f, nil
+}
+
+// FinishOpenTmpfile is d_tmpfile() + finish_open() for ->tmpfile: bind
+// the new inode to an unhashed dentry named "#ino" under dir and make f
+// refer to it.
+func FinishOpenTmpfile(t *Task, f *File, dirD *Dentry, inode *Inode) error {
+	d, err := dAlloc(t, dirD.sb, dirD, QStr{Name: "#" + itoa(int64(inode.ino))})
+	if err != nil {
+		return err
+	}
+	inode.nlink.Store(0)
+	DInstantiate(t, d, inode)
+	f.path = Path{mntget(f.path.Mnt), d}
+	f.inode = inode
+	f.fop = inode.FOps
+	if f.fop != nil && f.fop.Open != nil {
+		return f.fop.Open(t, inode, f)
+	}
+	return nil
+}

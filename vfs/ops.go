@@ -1,0 +1,194 @@
+package vfs
+
+import (
+	"strings"
+	"sync/atomic"
+)
+
+// The operation tables a filesystem type fills in, as in include/linux/fs.h
+// and include/linux/dcache.h. A nil method means what a NULL pointer means
+// in Linux: the VFS uses its generic behaviour or returns the error Linux
+// returns for a missing method. Every call from the VFS into one of these
+// methods goes through a wrapper in calls.go that, with lock validation on,
+// asserts the locks that locking.rst's row for the method lists (see
+// locking_rules.go).
+//
+// Every method receives the calling Task first: it is Linux's `current`,
+// and the owner of any lock the method takes.
+
+// DentryOperations is struct dentry_operations.
+type DentryOperations struct {
+	// Revalidate returns 1 if the dentry is still valid, 0 if the walk
+	// must drop it and look the name up again. With flags&LOOKUP_RCU it
+	// must not block; returning ECHILD asks for ref-walk.
+	Revalidate func(t *Task, d *Dentry, flags uint32) (int, error)
+	// WeakRevalidate is called on the last component reached by a
+	// jump (".", "..", a mount root, a "/proc/self/fd" style link).
+	WeakRevalidate func(t *Task, d *Dentry, flags uint32) (int, error)
+	// Hash may rewrite name.Hash (and only that) for a lookup in parent.
+	Hash func(t *Task, parent *Dentry, name *QStr) error
+	// Compare returns true when name equals the candidate's name str.
+	// It runs without any lock but may run under rename_lock's read side.
+	Compare func(t *Task, d *Dentry, str string, name QStr) bool
+	// Delete returns true if the dentry must not be kept in the cache
+	// once unused. Called under d_lock.
+	Delete  func(t *Task, d *Dentry) bool
+	Init    func(t *Task, d *Dentry) error
+	Release func(t *Task, d *Dentry)
+	Prune   func(t *Task, d *Dentry)
+	Iput    func(t *Task, d *Dentry, inode *Inode)
+	DName   func(t *Task, d *Dentry) string
+	// Automount is called when a walk reaches a dentry with
+	// DCACHE_NEED_AUTOMOUNT; it returns a mount to put there.
+	Automount func(t *Task, p Path) (*Mount, error)
+	// Manage is called on dentries with DCACHE_MANAGE_TRANSIT.
+	Manage func(t *Task, p Path, rcu bool) error
+}
+
+// Iattr is struct iattr: the attribute changes of setattr.
+type Iattr struct {
+	Valid        uint32 // ATTR_* bits
+	Mode         uint32
+	UID, GID     uint32
+	Size         int64
+	Atime, Mtime int64 // nanoseconds since the epoch
+	Ctime        int64
+}
+
+// ATTR_* bits of Iattr.Valid.
+const (
+	ATTR_MODE      = 1 << 0
+	ATTR_UID       = 1 << 1
+	ATTR_GID       = 1 << 2
+	ATTR_SIZE      = 1 << 3
+	ATTR_ATIME     = 1 << 4
+	ATTR_MTIME     = 1 << 5
+	ATTR_CTIME     = 1 << 6
+	ATTR_ATIME_SET = 1 << 7
+	ATTR_MTIME_SET = 1 << 8
+	ATTR_FORCE     = 1 << 9
+	ATTR_KILL_SUID = 1 << 11
+	ATTR_KILL_SGID = 1 << 12
+	ATTR_TOUCH     = 1 << 17
+)
+
+// InodeOperations is struct inode_operations.
+type InodeOperations struct {
+	// Lookup fills in d (negative, hashed by the VFS if the method does
+	// not) or returns another dentry to use instead.
+	Lookup   func(t *Task, dir *Inode, d *Dentry, flags uint32) (*Dentry, error)
+	Create   func(t *Task, dir *Inode, d *Dentry, mode uint32, excl bool) error
+	Link     func(t *Task, old *Dentry, dir *Inode, d *Dentry) error
+	Unlink   func(t *Task, dir *Inode, d *Dentry) error
+	Symlink  func(t *Task, dir *Inode, d *Dentry, target string) error
+	Mkdir    func(t *Task, dir *Inode, d *Dentry, mode uint32) error
+	Rmdir    func(t *Task, dir *Inode, d *Dentry) error
+	Mknod    func(t *Task, dir *Inode, d *Dentry, mode uint32, dev uint64) error
+	Rename   func(t *Task, oldDir *Inode, old *Dentry, newDir *Inode, new *Dentry, flags uint32) error
+	Readlink func(t *Task, d *Dentry) (string, error)
+	// GetLink returns a symlink's body. d is nil in RCU mode; return
+	// ECHILD there if the body cannot be had without blocking.
+	GetLink    func(t *Task, d *Dentry, inode *Inode) (string, error)
+	Permission func(t *Task, inode *Inode, mask int) error
+	Setattr    func(t *Task, d *Dentry, attr *Iattr) error
+	Getattr    func(t *Task, p Path, st *Stat, mask uint32, flags uint32) error
+	Listxattr  func(t *Task, d *Dentry) ([]string, error)
+	UpdateTime func(t *Task, inode *Inode, flags int) error
+	Tmpfile    func(t *Task, dir *Inode, f *File, mode uint32) error
+}
+
+// XattrHandler is struct xattr_handler: one namespace of extended
+// attributes ("user.", "trusted."), chosen by the name's prefix.
+type XattrHandler struct {
+	Prefix string
+	// List reports whether names of this namespace are listed for d.
+	List func(t *Task, d *Dentry) bool
+	Get  func(t *Task, h *XattrHandler, d *Dentry, inode *Inode, name string) ([]byte, error)
+	// Set sets, or with value == nil removes, the attribute name (the
+	// part after Prefix). flags holds XATTR_CREATE or XATTR_REPLACE.
+	Set func(t *Task, h *XattrHandler, d *Dentry, inode *Inode, name string, value []byte, flags int) error
+}
+
+// DirContext is struct dir_context: the position and the callback of a
+// directory iteration. Emit returns false when the caller's buffer is
+// full; the iterator then stops and leaves Pos at the entry not taken.
+type DirContext struct {
+	Pos  int64
+	Emit func(name string, ino uint64, typ uint8, nextPos int64) bool
+}
+
+// FileOperations is struct file_operations.
+type FileOperations struct {
+	Open    func(t *Task, inode *Inode, f *File) error
+	Release func(t *Task, inode *Inode, f *File) error
+	Flush   func(t *Task, f *File) error
+	// Read and Write move bytes at *pos and advance it.
+	Read   func(t *Task, f *File, p []byte, pos *int64) (int, error)
+	Write  func(t *Task, f *File, p []byte, pos *int64) (int, error)
+	Llseek func(t *Task, f *File, off int64, whence int) (int64, error)
+	// Iterate is iterate_shared: called with the directory's i_rwsem
+	// held shared.
+	Iterate func(t *Task, f *File, ctx *DirContext) error
+	Fsync   func(t *Task, f *File, start, end int64, datasync bool) error
+}
+
+// SuperOperations is struct super_operations.
+type SuperOperations struct {
+	AllocInode   func(t *Task, sb *SuperBlock) *Inode
+	DestroyInode func(t *Task, inode *Inode)
+	FreeInode    func(t *Task, inode *Inode)
+	DirtyInode   func(t *Task, inode *Inode, flags uint32)
+	WriteInode   func(t *Task, inode *Inode, wbc *WritebackControl) error
+	// DropInode reports whether the inode should be evicted now that its
+	// last reference is gone. Called under i_lock.
+	DropInode   func(t *Task, inode *Inode) bool
+	EvictInode  func(t *Task, inode *Inode)
+	PutSuper    func(t *Task, sb *SuperBlock)
+	SyncFS      func(t *Task, sb *SuperBlock, wait bool) error
+	FreezeFS    func(t *Task, sb *SuperBlock) error
+	UnfreezeFS  func(t *Task, sb *SuperBlock) error
+	Statfs      func(t *Task, d *Dentry, st *Statfs) error
+	RemountFS   func(t *Task, sb *SuperBlock, flags *uint32, data string) error
+	UmountBegin func(t *Task, sb *SuperBlock)
+	// ShowOptions writes ",opt=value" for each option that differs from
+	// the default, as /proc/mounts shows them.
+	ShowOptions func(t *Task, w *strings.Builder, root *Dentry) error
+}
+
+// WritebackControl is struct writeback_control, reduced to what the
+// foundation uses; the page-cache work extends it.
+type WritebackControl struct {
+	SyncMode  int // WB_SYNC_NONE or WB_SYNC_ALL
+	NrToWrite int64
+}
+
+// Writeback modes.
+const (
+	WB_SYNC_NONE = 0
+	WB_SYNC_ALL  = 1
+)
+
+// FileSystemType is struct file_system_type.
+type FileSystemType struct {
+	Name    string
+	FSFlags uint32 // FS_REQUIRES_DEV, FS_USERNS_MOUNT...
+	// Mount returns the root dentry of a superblock whose s_umount the
+	// caller holds for write (the superblock is "locked on return").
+	Mount func(t *Task, fst *FileSystemType, flags uint32, dev, data string) (*Dentry, error)
+	// KillSB takes a write-locked superblock, shuts it down, unlocks it
+	// and drops the reference.
+	KillSB func(t *Task, sb *SuperBlock)
+
+	// Lock classes of this type's locks, made at registration: Linux
+	// gives each filesystem type its own keys so that lockdep does not
+	// mix, say, procfs's i_rwsem with tmpfs's.
+	keys fsTypeKeys
+	// supers counts live superblocks of this type.
+	supers atomic.Int32
+}
+
+// FS_* flags of FileSystemType.FSFlags.
+const (
+	FS_REQUIRES_DEV = 1
+	FS_USERNS_MOUNT = 8
+)

@@ -1,0 +1,109 @@
+package vfs
+
+// Directory entry types (DT_*).
+const (
+	DT_UNKNOWN = 0
+	DT_FIFO    = 1
+	DT_CHR     = 2
+	DT_DIR     = 4
+	DT_BLK     = 6
+	DT_REG     = 8
+	DT_LNK     = 10
+	DT_SOCK    = 12
+)
+
+// DTType is the DT_* value of a mode (fs_umode_to_dtype).
+func DTType(mode uint32) uint8 { return uint8(mode & S_IFMT >> 12) }
+
+// Dirent is one entry getdents64 returns: d_off is the position to
+// continue from after it.
+type Dirent struct {
+	Ino  uint64
+	Off  int64
+	Type uint8
+	Name string
+}
+
+// direntSize is the size of a struct linux_dirent64 for name: the
+// 19-byte header, the name, its NUL, rounded to 8.
+func direntSize(name string) int { return (19 + len(name) + 1 + 7) &^ 7 }
+
+// Getdents is getdents64(2) with a buffer of size bytes: the entries that
+// fit, from the descriptor's position. EINVAL if not even one fits.
+func (t *Task) Getdents(fd int, size int) ([]Dirent, error) {
+	if t.checking {
+		defer t.opDone("getdents64")
+	}
+	f, locked, err := t.fdgetPos(fd)
+	if err != nil {
+		return nil, err
+	}
+	defer t.fdputPos(f, locked)
+	var out []Dirent
+	used := 0
+	tooSmall := false
+	ctx := DirContext{Pos: f.pos}
+	ctx.Emit = func(name string, ino uint64, typ uint8, next int64) bool {
+		n := direntSize(name)
+		if used+n > size {
+			if used == 0 {
+				tooSmall = true
+			}
+			return false
+		}
+		used += n
+		out = append(out, Dirent{Ino: ino, Off: next, Type: typ, Name: name})
+		ctx.Pos = next
+		return true
+	}
+	err = t.iterateDir(f, &ctx)
+	if err == nil && tooSmall {
+		err = EINVAL
+	}
+	f.pos = ctx.Pos
+	if err != nil && len(out) > 0 {
+		err = nil
+	}
+	return out, err
+}
+
+// iterateDir is iterate_dir(): ->iterate_shared under the directory's
+// i_rwsem held shared; ENOENT once the directory is removed.
+func (t *Task) iterateDir(f *File, ctx *DirContext) error {
+	if f.mode&FMODE_PATH != 0 {
+		return EBADF
+	}
+	in := f.inode
+	if f.fop == nil || f.fop.Iterate == nil {
+		return ENOTDIR
+	}
+	in.rwsem.RLock(t.o)
+	var err error
+	if in.state.Load()&S_DEAD != 0 {
+		err = ENOENT
+	} else {
+		err = f.fop.Iterate(t, f, ctx)
+	}
+	in.rwsem.RUnlock(t.o)
+	t.touchAtime(f.path)
+	return err
+}
+
+// DirEmitDots is dir_emit_dots(): "." at position 0 and ".." at 1.
+func DirEmitDots(f *File, ctx *DirContext) bool {
+	d := f.path.Dentry
+	if ctx.Pos == 0 {
+		if !ctx.Emit(".", d.inode.Load().ino, DT_DIR, 1) {
+			return false
+		}
+		ctx.Pos = 1
+	}
+	if ctx.Pos == 1 {
+		p := d.parent.Load()
+		if !ctx.Emit("..", p.inode.Load().ino, DT_DIR, 2) {
+			return false
+		}
+		ctx.Pos = 2
+	}
+	return true
+}

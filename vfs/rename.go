@@ -1,0 +1,243 @@
+package vfs
+
+// Rename is rename(2).
+func (t *Task) Rename(oldpath, newpath string) error {
+	return t.Renameat2(AT_FDCWD, oldpath, AT_FDCWD, newpath, 0)
+}
+
+// lockRename is lock_rename(p1, p2) with p1 the source's parent: lock
+// two directories for a rename and return the "trap", the child of one
+// parent that is an ancestor of the other (nil if neither is an
+// ancestor). For two different parents s_vfs_rename_mutex comes first;
+// it keeps the ancestry stable while the parents are locked.
+func (t *Task) lockRename(p1, p2 *Dentry) *Dentry {
+	o := t.o
+	i1, i2 := p1.inode.Load(), p2.inode.Load()
+	if p1 == p2 {
+		i1.rwsem.LockNested(o, I_MUTEX_PARENT)
+		return nil
+	}
+	p1.sb.renameMutex.Lock(o)
+	if p := dAncestor(p2, p1); p != nil {
+		i2.rwsem.LockNested(o, I_MUTEX_PARENT)
+		i1.rwsem.LockNested(o, I_MUTEX_CHILD)
+		return p
+	}
+	if p := dAncestor(p1, p2); p != nil {
+		i1.rwsem.LockNested(o, I_MUTEX_PARENT)
+		i2.rwsem.LockNested(o, I_MUTEX_CHILD)
+		return p
+	}
+	// Neither is an ancestor: the source's parent first.
+	i1.rwsem.LockNested(o, I_MUTEX_PARENT)
+	i2.rwsem.LockNested(o, I_MUTEX_PARENT2)
+	return nil
+}
+
+// unlockRename is unlock_rename().
+func (t *Task) unlockRename(p1, p2 *Dentry) {
+	o := t.o
+	p1.inode.Load().rwsem.Unlock(o)
+	if p1 != p2 {
+		p2.inode.Load().rwsem.Unlock(o)
+		p1.sb.renameMutex.Unlock(o)
+	}
+}
+
+// Renameat2 is renameat2(2) with RENAME_NOREPLACE and RENAME_EXCHANGE.
+func (t *Task) Renameat2(olddfd int, oldpath string, newdfd int, newpath string, flags uint32) error {
+	if t.checking {
+		defer t.opDone("renameat2")
+	}
+	if flags&^(RENAME_NOREPLACE|RENAME_EXCHANGE|RENAME_WHITEOUT) != 0 {
+		return EINVAL
+	}
+	if flags&RENAME_NOREPLACE != 0 && flags&RENAME_EXCHANGE != 0 {
+		return EINVAL
+	}
+	if flags&RENAME_WHITEOUT != 0 {
+		if !t.cred.capable() {
+			return EPERM
+		}
+		// Whiteouts exist for overlay filesystems, which vfscope has not.
+		return EINVAL
+	}
+	ond, err := t.pathParent(olddfd, oldpath, 0)
+	if err != nil {
+		return err
+	}
+	defer ond.terminate()
+	nnd, err := t.pathParent(newdfd, newpath, 0)
+	if err != nil {
+		return err
+	}
+	defer nnd.terminate()
+	if ond.path.Mnt != nnd.path.Mnt {
+		return EXDEV
+	}
+	if ond.lastType != LAST_NORM || nnd.lastType != LAST_NORM {
+		return EBUSY
+	}
+	m := ond.path.Mnt
+	if err := t.mntWantWrite(m); err != nil {
+		return err
+	}
+	defer t.mntDropWrite(m)
+
+	op, np := ond.path.Dentry, nnd.path.Dentry
+	trap := t.lockRename(op, np)
+	defer t.unlockRename(op, np)
+	oldDir, newDir := op.inode.Load(), np.inode.Load()
+
+	od, err := t.lockedChild(ond, oldDir)
+	if err != nil {
+		return err
+	}
+	defer dput(t, od)
+	oin := od.inode.Load()
+	if oin == nil {
+		return ENOENT
+	}
+	nd, err := t.lockedChild(nnd, newDir)
+	if err != nil {
+		return err
+	}
+	defer dput(t, nd)
+	nin := nd.inode.Load()
+	if flags&RENAME_EXCHANGE != 0 {
+		if nin == nil {
+			return ENOENT
+		}
+		if !nin.isDir() && nnd.trailing {
+			return ENOTDIR
+		}
+	} else if flags&RENAME_NOREPLACE != 0 && nin != nil {
+		return EEXIST
+	}
+	if !oin.isDir() && (ond.trailing || flags&RENAME_EXCHANGE == 0 && nnd.trailing) {
+		return ENOTDIR
+	}
+	// The source must not be an ancestor of the target...
+	if od == trap {
+		return EINVAL
+	}
+	// ...nor the target of the source.
+	if nd == trap {
+		if flags&RENAME_EXCHANGE != 0 {
+			return EINVAL
+		}
+		return ENOTEMPTY
+	}
+	return t.vfsRename(oldDir, od, newDir, nd, flags)
+}
+
+// vfsRename is vfs_rename(): permissions, then the victims' locks
+// (subdirectories changing parent, source before target; then the
+// non-directories in inode order), then ->rename and the dcache update.
+func (t *Task) vfsRename(oldDir *Inode, od *Dentry, newDir *Inode, nd *Dentry, flags uint32) error {
+	source, target := od.inode.Load(), nd.inode.Load()
+	if source == target {
+		return nil
+	}
+	isDir := source.isDir()
+	newIsDir := target != nil && target.isDir()
+	if err := t.mayDelete(oldDir, od, isDir); err != nil {
+		return err
+	}
+	var err error
+	switch {
+	case target == nil:
+		err = t.mayCreate(newDir, nd)
+	case flags&RENAME_EXCHANGE != 0:
+		err = t.mayDelete(newDir, nd, newIsDir)
+	default:
+		err = t.mayDelete(newDir, nd, isDir)
+	}
+	if err != nil {
+		return err
+	}
+	if oldDir.Ops == nil || oldDir.Ops.Rename == nil {
+		return EPERM
+	}
+	// A directory moving to another parent rewrites its "..": it needs
+	// write permission on itself.
+	if oldDir != newDir {
+		if isDir {
+			if err := t.inodePermission(source, MAY_WRITE); err != nil {
+				return err
+			}
+		}
+		if flags&RENAME_EXCHANGE != 0 && newIsDir {
+			if err := t.inodePermission(target, MAY_WRITE); err != nil {
+				return err
+			}
+		}
+	}
+	locked := t.lockRenameVictims(source, target, oldDir != newDir, flags)
+	defer func() {
+		for i := len(locked) - 1; i >= 0; i-- {
+			locked[i].rwsem.Unlock(t.o)
+		}
+	}()
+	if isMountpoint(od) || isMountpoint(nd) {
+		return EBUSY
+	}
+	if max := newDir.sb.MaxLinks; max > 0 && isDir && oldDir != newDir && flags&RENAME_EXCHANGE == 0 && newDir.nlink.Load() >= max {
+		return EMLINK
+	}
+	if err := t.iopRename(oldDir, od, newDir, nd, flags); err != nil {
+		return err
+	}
+	if target != nil && flags&RENAME_EXCHANGE == 0 {
+		nd.flags.Or(DCACHE_CANT_MOUNT)
+		if newIsDir {
+			t.markDead(target)
+		}
+	}
+	if flags&RENAME_EXCHANGE != 0 {
+		DExchange(t, od, nd)
+	} else {
+		DMove(t, od, nd)
+	}
+	return nil
+}
+
+func (t *Task) markDead(in *Inode) {
+	in.lock.Lock(t.o)
+	in.state.Or(S_DEAD)
+	in.lock.Unlock(t.o)
+}
+
+// lockRenameVictims takes the i_rwsem of every inode ->rename needs
+// locked besides the parents and returns them in locking order.
+func (t *Task) lockRenameVictims(source, target *Inode, cross bool, flags uint32) []*Inode {
+	var dirs, nondirs []*Inode
+	add := func(in *Inode, isVictimDir bool) {
+		if in == nil {
+			return
+		}
+		if in.isDir() {
+			if isVictimDir {
+				dirs = append(dirs, in)
+			}
+			return
+		}
+		nondirs = append(nondirs, in)
+	}
+	// The source directory is locked if it changes parent; a target
+	// directory is locked as the victim (it is removed, or for an
+	// exchange across directories it changes parent too).
+	add(source, cross)
+	add(target, flags&RENAME_EXCHANGE == 0 || cross)
+	if len(nondirs) == 2 && nondirs[1].ino < nondirs[0].ino {
+		nondirs[0], nondirs[1] = nondirs[1], nondirs[0]
+	}
+	var out []*Inode
+	sub := uint8(I_MUTEX_NORMAL)
+	for _, in := range append(dirs, nondirs...) {
+		in.rwsem.LockNested(t.o, sub)
+		out = append(out, in)
+		sub = I_MUTEX_NONDIR2
+	}
+	return out
+}

@@ -1,0 +1,288 @@
+package vfs
+
+// MAX_RW_COUNT is the most one read or write moves (Linux: INT_MAX
+// rounded down to a page).
+const MAX_RW_COUNT = (1<<31 - 1) &^ 4095
+
+// fdgetPos is fdget_pos(): the file, with f_pos_lock held if the
+// description is shared (more than the table's and this reference).
+func (t *Task) fdgetPos(fd int) (*File, bool, error) {
+	f, err := t.getFile(fd)
+	if err != nil {
+		return nil, false, err
+	}
+	if f.count.Load() > 2 {
+		f.posLock.Lock(t.o)
+		return f, true, nil
+	}
+	return f, false, nil
+}
+
+func (t *Task) fdputPos(f *File, locked bool) {
+	if locked {
+		f.posLock.Unlock(t.o)
+	}
+	fput(t, f)
+}
+
+// Read is read(2).
+func (t *Task) Read(fd int, p []byte) (int, error) {
+	if t.checking {
+		defer t.opDone("read")
+	}
+	f, locked, err := t.fdgetPos(fd)
+	if err != nil {
+		return 0, err
+	}
+	defer t.fdputPos(f, locked)
+	pos := f.pos
+	n, err := t.vfsRead(f, p, &pos)
+	f.pos = pos
+	return n, err
+}
+
+// Pread is pread64(2).
+func (t *Task) Pread(fd int, p []byte, off int64) (int, error) {
+	if t.checking {
+		defer t.opDone("pread64")
+	}
+	f, err := t.getFile(fd)
+	if err != nil {
+		return 0, err
+	}
+	defer fput(t, f)
+	if off < 0 {
+		return 0, EINVAL
+	}
+	if f.mode&FMODE_PREAD == 0 {
+		return 0, ESPIPE
+	}
+	return t.vfsRead(f, p, &off)
+}
+
+// vfsRead is vfs_read().
+func (t *Task) vfsRead(f *File, p []byte, pos *int64) (int, error) {
+	if f.mode&FMODE_READ == 0 {
+		return 0, EBADF
+	}
+	if f.fop == nil || f.fop.Read == nil {
+		if f.inode.isDir() {
+			return 0, EISDIR
+		}
+		return 0, EINVAL
+	}
+	if len(p) > MAX_RW_COUNT {
+		p = p[:MAX_RW_COUNT]
+	}
+	n, err := f.fop.Read(t, f, p, pos)
+	if n > 0 || err == nil {
+		t.touchAtime(f.path)
+	}
+	return n, err
+}
+
+// Write is write(2).
+func (t *Task) Write(fd int, p []byte) (int, error) {
+	if t.checking {
+		defer t.opDone("write")
+	}
+	f, locked, err := t.fdgetPos(fd)
+	if err != nil {
+		return 0, err
+	}
+	defer t.fdputPos(f, locked)
+	pos := f.pos
+	n, err := t.vfsWrite(f, p, &pos)
+	f.pos = pos
+	return n, err
+}
+
+// Pwrite is pwrite64(2). As on Linux, with O_APPEND it appends anyway.
+func (t *Task) Pwrite(fd int, p []byte, off int64) (int, error) {
+	if t.checking {
+		defer t.opDone("pwrite64")
+	}
+	f, err := t.getFile(fd)
+	if err != nil {
+		return 0, err
+	}
+	defer fput(t, f)
+	if off < 0 {
+		return 0, EINVAL
+	}
+	if f.mode&FMODE_PWRITE == 0 {
+		return 0, ESPIPE
+	}
+	return t.vfsWrite(f, p, &off)
+}
+
+// vfsWrite is vfs_write(): freeze protection around ->write
+// (file_start_write).
+func (t *Task) vfsWrite(f *File, p []byte, pos *int64) (int, error) {
+	if f.mode&FMODE_WRITE == 0 {
+		return 0, EBADF
+	}
+	if f.fop == nil || f.fop.Write == nil {
+		return 0, EINVAL
+	}
+	if len(p) > MAX_RW_COUNT {
+		p = p[:MAX_RW_COUNT]
+	}
+	sb := f.inode.sb
+	sbStartWrite(t, sb, SB_FREEZE_WRITE)
+	n, err := f.fop.Write(t, f, p, pos)
+	sbEndWrite(t, sb, SB_FREEZE_WRITE)
+	return n, err
+}
+
+// Readv is readv(2): one read into the buffers in order.
+func (t *Task) Readv(fd int, iov [][]byte) (int, error) {
+	total := 0
+	for _, b := range iov {
+		total += len(b)
+	}
+	buf := make([]byte, total)
+	n, err := t.Read(fd, buf)
+	scatter(buf[:n], iov)
+	return n, err
+}
+
+// Writev is writev(2): the buffers are written as one write, so that
+// the data of one call stays together (as Linux's i_rwsem makes it).
+func (t *Task) Writev(fd int, iov [][]byte) (int, error) {
+	return t.Write(fd, gather(iov))
+}
+
+// Preadv and Pwritev are preadv(2) and pwritev(2).
+func (t *Task) Preadv(fd int, iov [][]byte, off int64) (int, error) {
+	total := 0
+	for _, b := range iov {
+		total += len(b)
+	}
+	buf := make([]byte, total)
+	n, err := t.Pread(fd, buf, off)
+	scatter(buf[:n], iov)
+	return n, err
+}
+
+func (t *Task) Pwritev(fd int, iov [][]byte, off int64) (int, error) {
+	return t.Pwrite(fd, gather(iov), off)
+}
+
+func gather(iov [][]byte) []byte {
+	if len(iov) == 1 {
+		return iov[0]
+	}
+	var buf []byte
+	for _, b := range iov {
+		buf = append(buf, b...)
+	}
+	return buf
+}
+
+func scatter(buf []byte, iov [][]byte) {
+	for _, b := range iov {
+		n := copy(b, buf)
+		buf = buf[n:]
+	}
+}
+
+// Seek is lseek(2).
+func (t *Task) Seek(fd int, off int64, whence int) (int64, error) {
+	if t.checking {
+		defer t.opDone("lseek")
+	}
+	f, locked, err := t.fdgetPos(fd)
+	if err != nil {
+		return 0, err
+	}
+	defer t.fdputPos(f, locked)
+	if f.mode&FMODE_PATH != 0 {
+		return 0, EBADF
+	}
+	if f.fop != nil && f.fop.Llseek != nil {
+		return f.fop.Llseek(t, f, off, whence)
+	}
+	return GenericFileLlseek(t, f, off, whence)
+}
+
+// GenericFileLlseek is generic_file_llseek(): a file without holes (a
+// filesystem with sparse files supplies ->llseek for SEEK_DATA and
+// SEEK_HOLE). The caller holds f_pos_lock if the file is shared.
+func GenericFileLlseek(t *Task, f *File, off int64, whence int) (int64, error) {
+	size := f.inode.size.Load()
+	var np int64
+	switch whence {
+	case SEEK_SET:
+		np = off
+	case SEEK_CUR:
+		if off == 0 {
+			return f.pos, nil
+		}
+		np = f.pos + off
+	case SEEK_END:
+		np = size + off
+	case SEEK_DATA:
+		if off < 0 || off >= size {
+			return 0, ENXIO
+		}
+		np = off
+	case SEEK_HOLE:
+		if off < 0 || off >= size {
+			return 0, ENXIO
+		}
+		np = size
+	default:
+		return 0, EINVAL
+	}
+	if np < 0 {
+		return 0, EINVAL
+	}
+	f.pos = np
+	return np, nil
+}
+
+// SetPos and Pos give filesystems' ->llseek the file position; the
+// caller holds f_pos_lock when the description is shared.
+func (f *File) SetPos(p int64) { f.pos = p }
+func (f *File) Pos() int64     { return f.pos }
+
+// touchAtime is touch_atime(): update the access time unless the mount
+// or open flags say not to; with relatime, only if the old atime is not
+// newer than mtime or ctime, or more than a day old.
+func (t *Task) touchAtime(p Path) {
+	in := p.Dentry.inode.Load()
+	mf := p.Mnt.flags.Load()
+	if mf&MNT_NOATIME != 0 || in.sb.flags.Load()&SB_NOATIME != 0 || p.Mnt.ReadOnly() {
+		return
+	}
+	if in.isDir() && (mf&MNT_NODIRATIME != 0 || in.sb.flags.Load()&SB_NODIRATIME != 0) {
+		return
+	}
+	now := t.vfs.now()
+	if mf&MNT_RELATIME != 0 && !relatimeNeedUpdate(in, now) {
+		return
+	}
+	if in.Ops != nil && in.Ops.UpdateTime != nil {
+		t.iopUpdateTime(in, S_ATIME)
+		return
+	}
+	in.atime.Store(now)
+	MarkInodeDirty(t, in, I_DIRTY_SYNC)
+}
+
+// S_ATIME, S_MTIME, S_CTIME are update_time flags.
+const (
+	S_ATIME = 1
+	S_MTIME = 2
+	S_CTIME = 4
+)
+
+// relatimeNeedUpdate is relatime_need_update().
+func relatimeNeedUpdate(in *Inode, now int64) bool {
+	at := in.atime.Load()
+	if in.mtime.Load() >= at || in.ctime.Load() >= at {
+		return true
+	}
+	return now-at >= 24*60*60*1e9
+}

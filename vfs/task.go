@@ -1,0 +1,166 @@
+package vfs
+
+import (
+	"github.com/vfscope/vfscope/vfs/lock"
+)
+
+// Task is the process context of every operation: Linux's `current` with
+// its credentials (struct cred), fs_struct (root, cwd, umask) and
+// files_struct (the descriptor table), plus the held-lock stack that the
+// validator checks. One goroutine drives a Task at a time, as one thread
+// runs one task; Tasks made by Fork share nothing with their parent and
+// may run concurrently with it.
+type Task struct {
+	vfs  *VFS
+	pid  int32
+	comm string
+	// o is the held-lock stack (lockdep's task->held_locks).
+	o *lock.Owner
+	// checking caches o.Validator() != nil: the one branch every
+	// operation pays when validation is off.
+	checking bool
+	cred     *Cred
+	fs       fsStruct
+	files    *FDTable
+}
+
+// fsStruct is struct fs_struct, private to one Task here.
+type fsStruct struct {
+	root, cwd Path
+	umask     uint32
+}
+
+// NewTask makes a task whose root and working directory are the
+// namespace root (if mounted yet), with umask 022.
+func (v *VFS) NewTask(comm string, cred *Cred) *Task {
+	if cred == nil {
+		cred = RootCred
+	}
+	t := &Task{vfs: v, comm: comm, cred: cred, files: newFDTable()}
+	t.fs.umask = 0o022
+	v.tasksMu.Lock()
+	v.nextPID++
+	t.pid = v.nextPID
+	v.tasks[t.pid] = t
+	v.tasksMu.Unlock()
+	t.o = lock.NewOwner("task "+itoa(int64(t.pid))+" ("+comm+")", v.validator)
+	t.checking = v.validator != nil
+	t.files.lock.Init(classFileTable, 0)
+	if m := v.root.Load(); m != nil {
+		t.fs.root = Path{m, m.root}.Get()
+		t.fs.cwd = Path{m, m.root}.Get()
+	}
+	return t
+}
+
+// Fork makes a new task with a copy of t's credentials, root, working
+// directory, umask and descriptor table (clone without CLONE_FS or
+// CLONE_FILES).
+func (t *Task) Fork(comm string) *Task {
+	n := t.vfs.NewTask(comm, t.cred)
+	if n.fs.root.Mnt != nil {
+		n.fs.root.Put(n)
+		n.fs.cwd.Put(n)
+	}
+	n.fs.umask = t.fs.umask
+	if t.fs.root.Mnt != nil {
+		n.fs.root = t.fs.root.Get()
+		n.fs.cwd = t.fs.cwd.Get()
+	}
+	t.files.lock.Lock(t.o)
+	n.files.fds = make([]fdEntry, len(t.files.fds))
+	for fd, e := range t.files.fds {
+		if e.f != nil {
+			n.files.fds[fd] = fdEntry{f: fget(e.f), cloexec: e.cloexec}
+		}
+	}
+	t.files.lock.Unlock(t.o)
+	return n
+}
+
+// Exit closes every descriptor and drops the root and working directory
+// (do_exit: exit_files, exit_fs).
+func (t *Task) Exit() {
+	t.files.lock.Lock(t.o)
+	fds := t.files.fds
+	t.files.fds = nil
+	t.files.lock.Unlock(t.o)
+	for _, e := range fds {
+		if e.f != nil {
+			fput(t, e.f)
+		}
+	}
+	if t.fs.root.Mnt != nil {
+		t.fs.root.Put(t)
+		t.fs.cwd.Put(t)
+		t.fs.root, t.fs.cwd = Path{}, Path{}
+	}
+	v := t.vfs
+	v.tasksMu.Lock()
+	delete(v.tasks, t.pid)
+	v.tasksMu.Unlock()
+	if v.validator != nil {
+		v.validator.Forget(t.o)
+	}
+}
+
+// owner returns the held-lock stack; nil-safe for the few calls made
+// before a task exists.
+func (t *Task) owner() *lock.Owner {
+	if t == nil {
+		return nil
+	}
+	return t.o
+}
+
+// Owner returns the task's held-lock stack, for snapshots and tests.
+func (t *Task) Owner() *lock.Owner { return t.o }
+
+// PID returns the task's id.
+func (t *Task) PID() int32 { return t.pid }
+
+// Comm returns the task's name.
+func (t *Task) Comm() string { return t.comm }
+
+// VFS returns the instance the task lives in.
+func (t *Task) VFS() *VFS { return t.vfs }
+
+// Cred returns the task's credentials.
+func (t *Task) Cred() *Cred { return t.cred }
+
+// SetCred installs new credentials (commit_creds).
+func (t *Task) SetCred(c *Cred) { t.cred = c }
+
+// Umask sets the file mode creation mask and returns the old one.
+func (t *Task) Umask(mask uint32) uint32 {
+	old := t.fs.umask
+	t.fs.umask = mask & 0o777
+	return old
+}
+
+// Root and Cwd return the task's root and working directory (no new
+// references).
+func (t *Task) Root() Path { return t.fs.root }
+func (t *Task) Cwd() Path  { return t.fs.cwd }
+
+// Tasks returns the live tasks, for procfs.
+func (v *VFS) Tasks() []*Task {
+	v.tasksMu.Lock()
+	defer v.tasksMu.Unlock()
+	out := make([]*Task, 0, len(v.tasks))
+	for _, t := range v.tasks {
+		out = append(out, t)
+	}
+	return out
+}
+
+// TaskByPID finds a live task.
+func (v *VFS) TaskByPID(pid int32) *Task {
+	v.tasksMu.Lock()
+	defer v.tasksMu.Unlock()
+	return v.tasks[pid]
+}
+
+// opDone is the check on every return to the caller ("lock held when
+// returning to user space"). Operations defer it only when checking.
+func (t *Task) opDone(name string) { t.o.AssertNoneHeld(name) }

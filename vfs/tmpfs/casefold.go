@@ -1,0 +1,47 @@
+package tmpfs
+
+import (
+	"strings"
+
+	"github.com/vfscope/vfscope/vfs"
+)
+
+// casefoldDentryOps are the dentry operations of a casefold tmpfs
+// (generic_ci_dentry_ops): names hash and compare without regard to
+// ASCII case, and negative dentries are kept but revalidated, since a
+// later create under another spelling makes them wrong.
+var casefoldDentryOps = &vfs.DentryOperations{
+	Hash: func(t *vfs.Task, parent *vfs.Dentry, q *vfs.QStr) error {
+		q.Hash = foldHash(q.Name)
+		return nil
+	},
+	Compare: func(t *vfs.Task, d *vfs.Dentry, str string, name vfs.QStr) bool {
+		return strings.EqualFold(str, name.Name)
+	},
+	Revalidate: func(t *vfs.Task, d *vfs.Dentry, flags uint32) (int, error) {
+		if !d.Negative() {
+			return 1, nil
+		}
+		// A negative dentry stays valid while its directory is unchanged
+		// (generic_ci_d_revalidate, keyed on the directory's version).
+		dir := d.Parent().Inode()
+		if v, ok := d.Fsdata.(uint64); ok && dir != nil && v == dir.Version() {
+			return 1, nil
+		}
+		return 0, nil
+	},
+}
+
+// foldHash is FNV-1a over the lower-cased name.
+func foldHash(s string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		h ^= uint32(c)
+		h *= 16777619
+	}
+	return h
+}

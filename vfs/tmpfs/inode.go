@@ -1,0 +1,379 @@
+package tmpfs
+
+import (
+	"sort"
+
+	"github.com/vfscope/vfscope/vfs"
+)
+
+// tnode is what tmpfs keeps per inode (struct shmem_inode_info).
+type tnode struct {
+	// pages holds a regular file's data by page index; absent pages are
+	// holes. Under the inode's i_rwsem.
+	pages map[int64]*[pageSize]byte
+	// dir is a directory's offset map. Under the inode's i_rwsem.
+	dir *dirInfo
+	// xattrs are the extended attributes, by full name. Under the
+	// inode's i_rwsem (set: exclusive; get and list: shared).
+	xattrs map[string][]byte
+}
+
+func node(in *vfs.Inode) *tnode { return in.Private.(*tnode) }
+
+// newInode is shmem_get_inode(): a new inode of the given mode under
+// dir (nil for the root), counted against nr_inodes.
+func newInode(t *vfs.Task, sb *vfs.SuperBlock, dir *vfs.Inode, mode uint32, dev uint64) (*vfs.Inode, error) {
+	if err := info(sb).reserveInode(); err != nil {
+		return nil, err
+	}
+	in := vfs.NewInode(t, sb)
+	n := &tnode{}
+	in.Private = n
+	if dir != nil {
+		in.InitOwner(t, dir, mode)
+	} else {
+		in.SetModeType(mode)
+	}
+	in.SetBlocks(0)
+	switch mode & vfs.S_IFMT {
+	case vfs.S_IFDIR:
+		in.SetNlink(2)
+		in.Ops = dirOps
+		in.FOps = dirFileOps
+		n.dir = newDirInfo()
+		in.SetSize(2 * 20) // BOGO_DIRENT_SIZE for . and ..
+	case vfs.S_IFREG:
+		in.Ops = fileOps
+		in.FOps = regFileOps
+	case vfs.S_IFLNK:
+		in.Ops = symlinkOps
+	default:
+		in.Ops = specialOps
+		in.SetRdev(dev)
+	}
+	return in, nil
+}
+
+// bogoDirentSize is what tmpfs adds to a directory's size per entry.
+const bogoDirentSize = 20
+
+var dirOps = &vfs.InodeOperations{}
+
+func init() {
+	// Set in init: the methods create inodes that refer to dirOps.
+	*dirOps = vfs.InodeOperations{
+		Lookup:    lookup,
+		Create:    create,
+		Link:      link,
+		Unlink:    unlink,
+		Symlink:   symlink,
+		Mkdir:     mkdir,
+		Rmdir:     rmdir,
+		Mknod:     mknod,
+		Rename:    rename,
+		Setattr:   setattr,
+		Listxattr: listxattr,
+		Tmpfile:   tmpfile,
+	}
+}
+
+var fileOps = &vfs.InodeOperations{Setattr: setattr, Listxattr: listxattr}
+var symlinkOps = &vfs.InodeOperations{Setattr: setattr, Listxattr: listxattr}
+var specialOps = &vfs.InodeOperations{Setattr: setattr, Listxattr: listxattr}
+
+// lookup is simple_lookup(): tmpfs has every entry in the dcache, so a
+// name that reaches ->lookup does not exist. Without casefold the
+// negative dentry is not kept (always_delete_dentry); with it, it is
+// kept and revalidated.
+func lookup(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, flags uint32) (*vfs.Dentry, error) {
+	if len(d.Name()) > vfs.NAME_MAX {
+		return nil, vfs.ENAMETOOLONG
+	}
+	if d.Flags()&vfs.DCACHE_OP_DELETE == 0 && !info(dir.SB()).opts.casefold {
+		d.SetOps(simpleDentryOps)
+	}
+	if info(dir.SB()).opts.casefold {
+		d.Fsdata = dir.Version()
+	}
+	vfs.DAdd(t, d, nil)
+	return nil, nil
+}
+
+// simpleDentryOps is simple_dentry_operations.
+var simpleDentryOps = &vfs.DentryOperations{
+	Delete: func(t *vfs.Task, d *vfs.Dentry) bool { return true },
+}
+
+// touchDir updates a directory's times after a change of its entries.
+func touchDir(t *vfs.Task, dir *vfs.Inode) {
+	now := t.VFS().Now()
+	dir.SetMtime(now)
+	dir.SetCtime(now)
+	dir.BumpVersion()
+}
+
+// mknod is shmem_mknod(): every create goes through it.
+func mknod(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, mode uint32, dev uint64) error {
+	in, err := newInode(t, dir.SB(), dir, mode, dev)
+	if err != nil {
+		return err
+	}
+	node(dir).dir.add(d)
+	dir.SetSize(dir.Size() + bogoDirentSize)
+	if vfs.IsDir(mode) {
+		dir.IncNlink()
+	}
+	vfs.DInstantiate(t, d, in)
+	vfs.PinDentry(d)
+	touchDir(t, dir)
+	return nil
+}
+
+func create(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, mode uint32, excl bool) error {
+	return mknod(t, dir, d, mode|vfs.S_IFREG, 0)
+}
+
+func mkdir(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, mode uint32) error {
+	return mknod(t, dir, d, mode|vfs.S_IFDIR, 0)
+}
+
+// symlink is shmem_symlink(): the body is kept in i_link, so that the
+// lock-free walk can follow it.
+func symlink(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, target string) error {
+	if len(target) > pageSize-1 {
+		return vfs.ENAMETOOLONG
+	}
+	in, err := newInode(t, dir.SB(), dir, vfs.S_IFLNK|0o777, 0)
+	if err != nil {
+		return err
+	}
+	in.Link = target
+	in.SetSize(int64(len(target)))
+	node(dir).dir.add(d)
+	dir.SetSize(dir.Size() + bogoDirentSize)
+	vfs.DInstantiate(t, d, in)
+	vfs.PinDentry(d)
+	touchDir(t, dir)
+	return nil
+}
+
+// link is shmem_link().
+func link(t *vfs.Task, old *vfs.Dentry, dir *vfs.Inode, d *vfs.Dentry) error {
+	in := old.Inode()
+	if in.Nlink() > 0 {
+		// Linux charges each extra name against nr_inodes.
+		if err := info(dir.SB()).reserveInode(); err != nil {
+			return err
+		}
+	}
+	now := t.VFS().Now()
+	in.SetCtime(now)
+	in.IncNlink()
+	vfs.Ihold(in)
+	node(dir).dir.add(d)
+	dir.SetSize(dir.Size() + bogoDirentSize)
+	vfs.DInstantiate(t, d, in)
+	vfs.PinDentry(d)
+	touchDir(t, dir)
+	return nil
+}
+
+// unlink is shmem_unlink().
+func unlink(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry) error {
+	in := d.Inode()
+	if in.Nlink() > 1 && !vfs.IsDir(in.Mode()) {
+		info(dir.SB()).releaseInode()
+	}
+	node(dir).dir.remove(d)
+	dir.SetSize(dir.Size() - bogoDirentSize)
+	in.SetCtime(t.VFS().Now())
+	in.DropNlink()
+	touchDir(t, dir)
+	vfs.UnpinDentry(t, d)
+	return nil
+}
+
+// rmdir is shmem_rmdir().
+func rmdir(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry) error {
+	if !vfs.SimpleEmpty(t, d) {
+		return vfs.ENOTEMPTY
+	}
+	in := d.Inode()
+	in.DropNlink()
+	dir.DropNlink()
+	return unlink(t, dir, d)
+}
+
+// rename is shmem_rename2().
+func rename(t *vfs.Task, oldDir *vfs.Inode, old *vfs.Dentry, newDir *vfs.Inode, nd *vfs.Dentry, flags uint32) error {
+	in := old.Inode()
+	now := t.VFS().Now()
+	if flags&vfs.RENAME_EXCHANGE != 0 {
+		// simple_rename_exchange(): directories moving between parents
+		// carry their ".." link with them.
+		other := nd.Inode()
+		if oldDir != newDir {
+			if vfs.IsDir(in.Mode()) && !vfs.IsDir(other.Mode()) {
+				oldDir.DropNlink()
+				newDir.IncNlink()
+			} else if !vfs.IsDir(in.Mode()) && vfs.IsDir(other.Mode()) {
+				newDir.DropNlink()
+				oldDir.IncNlink()
+			}
+		}
+		node(oldDir).dir.exchange(node(newDir).dir, old, nd)
+		touchDir(t, oldDir)
+		touchDir(t, newDir)
+		in.SetCtime(now)
+		other.SetCtime(now)
+		return nil
+	}
+	isDir := vfs.IsDir(in.Mode())
+	if target := nd.Inode(); target != nil {
+		if !vfs.SimpleEmpty(t, nd) {
+			return vfs.ENOTEMPTY
+		}
+		if err := unlink(t, newDir, nd); err != nil {
+			return err
+		}
+		if isDir {
+			target.DropNlink() // its "." goes too
+			oldDir.DropNlink() // the moved directory's ".." leaves
+		}
+	} else {
+		newDir.SetSize(newDir.Size() + bogoDirentSize)
+		if isDir {
+			oldDir.DropNlink()
+			newDir.IncNlink()
+		}
+	}
+	oldDir.SetSize(oldDir.Size() - bogoDirentSize)
+	node(oldDir).dir.remove(old)
+	node(newDir).dir.add(old)
+	touchDir(t, oldDir)
+	touchDir(t, newDir)
+	in.SetCtime(now)
+	return nil
+}
+
+// tmpfile is shmem_tmpfile().
+func tmpfile(t *vfs.Task, dir *vfs.Inode, f *vfs.File, mode uint32) error {
+	in, err := newInode(t, dir.SB(), dir, mode, 0)
+	if err != nil {
+		return err
+	}
+	return vfs.FinishOpenTmpfile(t, f, f.Dentry(), in)
+}
+
+// setattr is shmem_setattr(): size changes free or extend (as holes),
+// then the generic copy.
+func setattr(t *vfs.Task, d *vfs.Dentry, a *vfs.Iattr) error {
+	in := d.Inode()
+	if a.Valid&vfs.ATTR_SIZE != 0 && vfs.IsReg(in.Mode()) {
+		old := in.Size()
+		if a.Size != old {
+			truncatePages(in, a.Size)
+			in.SetSize(a.Size)
+			now := t.VFS().Now()
+			in.SetMtime(now)
+			in.SetCtime(now)
+		}
+	}
+	vfs.SetattrCopy(t, in, a)
+	return nil
+}
+
+// truncatePages drops the pages beyond size and zeroes the tail of the
+// last one. i_rwsem held exclusive.
+func truncatePages(in *vfs.Inode, size int64) {
+	n := node(in)
+	last := (size + pageSize - 1) / pageSize
+	var freed int64
+	for idx := range n.pages {
+		if idx >= last {
+			delete(n.pages, idx)
+			freed++
+		}
+	}
+	if off := size % pageSize; off != 0 {
+		if p := n.pages[size/pageSize]; p != nil {
+			clear(p[off:])
+		}
+	}
+	if freed > 0 {
+		info(in.SB()).releaseBlocks(freed)
+	}
+	in.SetBlocks(int64(len(n.pages)) * (pageSize / 512))
+}
+
+// dirInfo is a directory's stable offsets (libfs's simple_offset): each
+// entry gets the next offset when it enters the directory and keeps it
+// until it leaves, so a listing in progress neither skips nor repeats an
+// entry that stays.
+type dirInfo struct {
+	next  int64
+	offs  []int64 // ascending; some may be stale (removed)
+	ents  map[int64]*vfs.Dentry
+	byDen map[*vfs.Dentry]int64
+}
+
+func newDirInfo() *dirInfo {
+	return &dirInfo{next: 2, ents: map[int64]*vfs.Dentry{}, byDen: map[*vfs.Dentry]int64{}}
+}
+
+func (di *dirInfo) add(d *vfs.Dentry) {
+	off := di.next
+	di.next++
+	di.offs = append(di.offs, off)
+	di.ents[off] = d
+	di.byDen[d] = off
+}
+
+func (di *dirInfo) remove(d *vfs.Dentry) {
+	off, ok := di.byDen[d]
+	if !ok {
+		return
+	}
+	delete(di.byDen, d)
+	delete(di.ents, off)
+	if len(di.offs) > 64 && len(di.ents) < len(di.offs)/2 {
+		live := di.offs[:0]
+		for _, o := range di.offs {
+			if _, ok := di.ents[o]; ok {
+				live = append(live, o)
+			}
+		}
+		di.offs = live
+	}
+}
+
+// exchange swaps the entries of a and b, which live in di and other.
+func (di *dirInfo) exchange(other *dirInfo, a, b *vfs.Dentry) {
+	oa, ob := di.byDen[a], other.byDen[b]
+	delete(di.byDen, a)
+	delete(other.byDen, b)
+	di.ents[oa] = b
+	di.byDen[b] = oa
+	other.ents[ob] = a
+	other.byDen[a] = ob
+}
+
+// iterate emits the entries at offsets >= pos.
+func (di *dirInfo) iterate(ctx *vfs.DirContext) {
+	i := sort.Search(len(di.offs), func(i int) bool { return di.offs[i] >= ctx.Pos })
+	for ; i < len(di.offs); i++ {
+		off := di.offs[i]
+		d, ok := di.ents[off]
+		if !ok {
+			continue
+		}
+		in := d.Inode()
+		if in == nil {
+			continue
+		}
+		if !ctx.Emit(d.Name(), in.Ino(), vfs.DTType(in.Mode()), off+1) {
+			return
+		}
+		ctx.Pos = off + 1
+	}
+}

@@ -1,0 +1,295 @@
+// Package tmpfs is vfscope's tmpfs: a filesystem whose directories live
+// in the dcache (every positive dentry is pinned, as in Linux's shmem and
+// ramfs) and whose file data lives in memory, page by page.
+//
+// Options (mount -o): size= (bytes, with k, m or g), nr_inodes=, mode=,
+// uid=, gid=, and casefold (names compare without regard to ASCII case;
+// Linux's tmpfs sets this per directory with chattr +F, see RATIONALE.md).
+// Bad options fail the mount with EINVAL and change nothing.
+//
+// Lock order (inside the VFS's, see package vfs):
+//
+//	inode's i_rwsem (the VFS takes it around every method that changes a
+//	directory or a file)
+//	  sbInfo.mu (usage counters: blocks and inodes in use)
+//
+// A directory's offset map (dirInfo) is protected by the directory's
+// i_rwsem: exclusive for changes, shared for readdir. A file's pages are
+// protected by its i_rwsem: exclusive for writes and truncation, shared
+// for reads (until the page cache takes this over).
+package tmpfs
+
+import (
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/vfscope/vfscope/vfs"
+)
+
+// TMPFS_MAGIC is the statfs f_type of tmpfs.
+const TMPFS_MAGIC = 0x01021994
+
+const pageSize = 4096
+
+// Type is the tmpfs filesystem type; Register adds it to a VFS.
+func Type() *vfs.FileSystemType {
+	return &vfs.FileSystemType{Name: "tmpfs", FSFlags: vfs.FS_USERNS_MOUNT, Mount: mount, KillSB: vfs.KillLitterSuper}
+}
+
+// Register registers tmpfs with v.
+func Register(t *vfs.Task, v *vfs.VFS) error { return v.RegisterFilesystem(t, Type()) }
+
+// options are the mount options.
+type options struct {
+	maxBlocks int64 // pages; 0: no limit
+	maxInodes int64 // 0: no limit
+	mode      uint32
+	uid, gid  uint32
+	casefold  bool
+	sizeSet   bool
+	inodesSet bool
+}
+
+// sbInfo is struct shmem_sb_info.
+type sbInfo struct {
+	// mu protects usedBlocks, usedInodes and opts' limits (which a
+	// remount changes). A leaf lock.
+	mu         sync.Mutex
+	opts       options
+	usedBlocks int64
+	usedInodes int64
+}
+
+func parseSize(s string) (int64, bool) {
+	mult := int64(1)
+	if n := len(s); n > 0 {
+		switch s[n-1] {
+		case 'k', 'K':
+			mult, s = 1<<10, s[:n-1]
+		case 'm', 'M':
+			mult, s = 1<<20, s[:n-1]
+		case 'g', 'G':
+			mult, s = 1<<30, s[:n-1]
+		}
+	}
+	v, err := strconv.ParseInt(s, 0, 64)
+	if err != nil || v < 0 || v > (1<<62)/mult {
+		return 0, false
+	}
+	return v * mult, true
+}
+
+// parseOptions is shmem_parse_one() over a comma-separated list. On a
+// remount only size and nr_inodes may change.
+func parseOptions(data string, o *options, remount bool) error {
+	if data == "" {
+		return nil
+	}
+	for _, opt := range strings.Split(data, ",") {
+		if opt == "" {
+			continue
+		}
+		key, val, hasVal := strings.Cut(opt, "=")
+		switch key {
+		case "size":
+			n, ok := parseSize(val)
+			if !hasVal || !ok {
+				return vfs.EINVAL
+			}
+			o.maxBlocks = (n + pageSize - 1) / pageSize
+			o.sizeSet = n != 0
+		case "nr_inodes":
+			n, ok := parseSize(val)
+			if !hasVal || !ok {
+				return vfs.EINVAL
+			}
+			o.maxInodes = n
+			o.inodesSet = n != 0
+		case "mode":
+			m, err := strconv.ParseUint(val, 8, 32)
+			if !hasVal || err != nil || m > 0o7777 {
+				return vfs.EINVAL
+			}
+			if !remount {
+				o.mode = uint32(m)
+			}
+		case "uid", "gid":
+			n, err := strconv.ParseUint(val, 10, 32)
+			if !hasVal || err != nil || n == uint64(vfs.NoID) {
+				return vfs.EINVAL
+			}
+			if !remount {
+				if key == "uid" {
+					o.uid = uint32(n)
+				} else {
+					o.gid = uint32(n)
+				}
+			}
+		case "casefold":
+			if hasVal && !strings.HasPrefix(val, "utf8") {
+				return vfs.EINVAL
+			}
+			if remount {
+				return vfs.EINVAL
+			}
+			o.casefold = true
+		default:
+			return vfs.EINVAL
+		}
+	}
+	return nil
+}
+
+func mount(t *vfs.Task, fst *vfs.FileSystemType, flags uint32, dev, data string) (*vfs.Dentry, error) {
+	return vfs.MountNodev(t, fst, flags, data, fillSuper)
+}
+
+// fillSuper is shmem_fill_super().
+func fillSuper(t *vfs.Task, sb *vfs.SuperBlock, data string) error {
+	info := &sbInfo{opts: options{mode: 0o1777}}
+	if err := parseOptions(data, &info.opts, false); err != nil {
+		return err
+	}
+	sb.FSInfo = info
+	sb.Magic = TMPFS_MAGIC
+	sb.Blocksize = pageSize
+	sb.MaxBytes = 1<<63 - 1
+	sb.Ops = superOps
+	sb.Xattr = xattrHandlers
+	if info.opts.casefold {
+		sb.SetDentryOps(casefoldDentryOps)
+	}
+	in, err := newInode(t, sb, nil, vfs.S_IFDIR|info.opts.mode, 0)
+	if err != nil {
+		return err
+	}
+	in.SetUID(info.opts.uid)
+	in.SetGID(info.opts.gid)
+	root, err := vfs.MakeRoot(t, in)
+	if err != nil {
+		return err
+	}
+	sb.SetRoot(root)
+	return nil
+}
+
+var superOps = &vfs.SuperOperations{
+	Statfs:      statfs,
+	RemountFS:   remount,
+	ShowOptions: showOptions,
+	EvictInode:  evictInode,
+	PutSuper:    func(t *vfs.Task, sb *vfs.SuperBlock) {},
+}
+
+func info(sb *vfs.SuperBlock) *sbInfo { return sb.FSInfo.(*sbInfo) }
+
+// statfs is shmem_statfs().
+func statfs(t *vfs.Task, d *vfs.Dentry, st *vfs.Statfs) error {
+	i := info(d.SB())
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	st.Type = TMPFS_MAGIC
+	st.Bsize = pageSize
+	st.Namelen = vfs.NAME_MAX
+	if i.opts.maxBlocks > 0 {
+		st.Blocks = uint64(i.opts.maxBlocks)
+		st.Bfree = uint64(i.opts.maxBlocks - i.usedBlocks)
+		st.Bavail = st.Bfree
+	}
+	if i.opts.maxInodes > 0 {
+		st.Files = uint64(i.opts.maxInodes)
+		st.Ffree = uint64(i.opts.maxInodes - i.usedInodes)
+	}
+	return nil
+}
+
+// remount is shmem_reconfigure(): size and nr_inodes may change, not
+// below what is in use.
+func remount(t *vfs.Task, sb *vfs.SuperBlock, flags *uint32, data string) error {
+	i := info(sb)
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	o := i.opts
+	if err := parseOptions(data, &o, true); err != nil {
+		return err
+	}
+	if o.maxBlocks > 0 && o.maxBlocks < i.usedBlocks {
+		return vfs.EINVAL
+	}
+	if o.maxInodes > 0 && o.maxInodes < i.usedInodes {
+		return vfs.EINVAL
+	}
+	i.opts = o
+	return nil
+}
+
+// showOptions is shmem_show_options(): what differs from the defaults.
+func showOptions(t *vfs.Task, w *strings.Builder, root *vfs.Dentry) error {
+	i := info(root.SB())
+	i.mu.Lock()
+	o := i.opts
+	i.mu.Unlock()
+	if o.sizeSet {
+		w.WriteString(",size=" + strconv.FormatInt(o.maxBlocks*pageSize>>10, 10) + "k")
+	}
+	if o.inodesSet {
+		w.WriteString(",nr_inodes=" + strconv.FormatInt(o.maxInodes, 10))
+	}
+	if o.mode != 0o1777 {
+		w.WriteString(",mode=" + strconv.FormatUint(uint64(o.mode), 8))
+	}
+	if o.uid != 0 {
+		w.WriteString(",uid=" + strconv.FormatUint(uint64(o.uid), 10))
+	}
+	if o.gid != 0 {
+		w.WriteString(",gid=" + strconv.FormatUint(uint64(o.gid), 10))
+	}
+	if o.casefold {
+		w.WriteString(",casefold")
+	}
+	return nil
+}
+
+// reserveInode and friends account against nr_inodes and size.
+func (i *sbInfo) reserveInode() error {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if i.opts.maxInodes > 0 && i.usedInodes >= i.opts.maxInodes {
+		return vfs.ENOSPC
+	}
+	i.usedInodes++
+	return nil
+}
+
+func (i *sbInfo) releaseInode() {
+	i.mu.Lock()
+	i.usedInodes--
+	i.mu.Unlock()
+}
+
+func (i *sbInfo) reserveBlocks(n int64) error {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if i.opts.maxBlocks > 0 && i.usedBlocks+n > i.opts.maxBlocks {
+		return vfs.ENOSPC
+	}
+	i.usedBlocks += n
+	return nil
+}
+
+func (i *sbInfo) releaseBlocks(n int64) {
+	i.mu.Lock()
+	i.usedBlocks -= n
+	i.mu.Unlock()
+}
+
+// evictInode is shmem_evict_inode(): give back the pages and the inode.
+func evictInode(t *vfs.Task, in *vfs.Inode) {
+	n := node(in)
+	if n.pages != nil {
+		info(in.SB()).releaseBlocks(int64(len(n.pages)))
+		n.pages = nil
+	}
+	info(in.SB()).releaseInode()
+}

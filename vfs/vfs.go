@@ -1,0 +1,243 @@
+package vfs
+
+import (
+	"hash/maphash"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/vfscope/vfscope/vfs/lock"
+)
+
+// Options configure a VFS.
+type Options struct {
+	// Lockdep switches the lock validator on. It is also on when the
+	// environment holds VFSCOPE_LOCKDEP=1, as `make test` sets it.
+	Lockdep bool
+	// HashBits is log2 of the number of dcache hash buckets; 0 means 14.
+	HashBits int
+	// Clock returns the current time; nil means time.Now.
+	Clock func() time.Time
+}
+
+var lockdepFromEnv = os.Getenv("VFSCOPE_LOCKDEP") == "1"
+
+// VFS is one instance of the virtual filesystem: what a Linux kernel holds
+// in globals (the dcache hash, rename_lock, the mount tree, the registered
+// filesystem types) lives here, so that several can exist in one process.
+type VFS struct {
+	// renameLock is rename_lock: its writers (d_move, d_exchange) are
+	// serialised by its spinlock; lock-free walkers and d_lookup read its
+	// sequence to detect a concurrent rename. Taken after i_lock, before
+	// d_lock.
+	renameLock lock.SeqLock
+
+	// mountLock is mount_lock: writers attach and detach mounts (under
+	// namespaceSem); walkers read its sequence to validate a mount
+	// crossing made without references.
+	mountLock lock.SeqLock
+
+	// namespaceSem is namespace_sem: it serialises changes of the mount
+	// tree and pins it for /proc/mounts. Taken after s_umount of a
+	// superblock being mounted, before mountLock.
+	namespaceSem lock.RWSem
+
+	// mounts is the mount hash: a copy-on-write table replaced under
+	// mountLock's write side and read without locks.
+	mounts atomic.Pointer[mountTable]
+
+	// root is the root mount of the (single) mount namespace. Set once
+	// by MountRoot, under namespaceSem.
+	root atomic.Pointer[Mount]
+
+	dcache dcacheHash
+
+	// inLookupLock protects inLookup: dentries whose ->lookup is in
+	// flight (d_alloc_parallel's in-lookup hash). A leaf lock.
+	inLookupLock lock.SpinLock
+	inLookup     map[inLookupKey]*Dentry
+
+	icache inodeHash
+
+	// fsTypesLock protects fsTypes (file_systems_lock). A leaf lock.
+	fsTypesLock lock.SpinLock
+	fsTypes     []*FileSystemType
+
+	// tasksMu protects tasks and nextPID (tasklist_lock). A leaf, taken
+	// before any task exists, so a plain mutex outside the validator.
+	tasksMu sync.Mutex
+	tasks   map[int32]*Task
+	nextPID int32
+
+	// sbLock is sb_lock: see sbListLock.
+	sbLock lock.SpinLock
+	sbList *SuperBlock
+
+	validator *lock.Validator
+	hashSeed  maphash.Seed
+	clock     func() time.Time
+
+	nextDev      atomic.Uint32 // anonymous device minors (get_anon_bdev)
+	nextDentryID atomic.Uint64
+	nextMountID  atomic.Int32
+
+	stats vfsStats
+	rules ruleCoverage
+}
+
+// vfsStats are the counters /proc/sys/fs/dentry-state and inode-nr show.
+// All atomic: each is changed where the object changes state, under that
+// object's lock, and read without locks.
+type vfsStats struct {
+	nrDentry   atomic.Int64 // allocated dentries
+	nrUnused   atomic.Int64 // dentries on an LRU list
+	nrNegative atomic.Int64 // negative dentries on an LRU list
+	nrInodes   atomic.Int64 // inodes in memory
+	nrUnusedI  atomic.Int64 // inodes with no reference, kept cached
+}
+
+// New makes an empty VFS: no filesystem types registered, nothing mounted.
+func New(opts Options) *VFS {
+	v := &VFS{
+		inLookup: make(map[inLookupKey]*Dentry),
+		tasks:    make(map[int32]*Task),
+		hashSeed: maphash.MakeSeed(),
+		clock:    opts.Clock,
+	}
+	if v.clock == nil {
+		v.clock = time.Now
+	}
+	if opts.Lockdep || lockdepFromEnv {
+		v.validator = lock.NewValidator()
+	}
+	v.renameLock.Init(classRenameLock)
+	v.mountLock.Init(classMountLock)
+	v.namespaceSem.Init(classNamespaceSem, 0)
+	v.inLookupLock.Init(classInLookup, 0)
+	v.fsTypesLock.Init(classFSTypes, 0)
+	v.sbLock.Init(classSBList, 0)
+	bits := opts.HashBits
+	if bits <= 0 {
+		bits = 14
+	}
+	v.dcache.init(bits)
+	v.icache.init()
+	v.mounts.Store(&mountTable{m: map[mountKey]*Mount{}})
+	return v
+}
+
+// Validator returns the lock validator, or nil when validation is off.
+func (v *VFS) Validator() *lock.Validator { return v.validator }
+
+// now returns the current time in nanoseconds since the epoch.
+func (v *VFS) now() int64 { return v.clock().UnixNano() }
+
+// Global lock classes. Per-filesystem-type classes are in fsTypeKeys.
+var (
+	classRenameLock   = lock.NewClass("rename_lock", lock.KindSeqLock)
+	classMountLock    = lock.NewClass("mount_lock", lock.KindSeqLock)
+	classNamespaceSem = lock.NewClass("namespace_sem", lock.KindRWSem)
+	classInLookup     = lock.NewClass("in_lookup_hashtable", lock.KindSpin)
+	classFSTypes      = lock.NewClass("file_systems_lock", lock.KindSpin)
+	classDLock        = lock.NewClass("&dentry->d_lock", lock.KindSpin)
+	classHashBucket   = lock.NewClass("dcache_hash_bucket", lock.KindSpin)
+	classDentryLRU    = lock.NewClass("&sb->s_dentry_lru", lock.KindSpin)
+	classInodeHash    = lock.NewClass("inode_hash_lock", lock.KindSpin)
+	classInodeList    = lock.NewClass("&sb->s_inode_list_lock", lock.KindSpin)
+	classILock        = lock.NewClass("&inode->i_lock", lock.KindSpin)
+	classFileTable    = lock.NewClass("&newf->file_lock", lock.KindSpin)
+	classFPos         = lock.NewClass("&f->f_pos_lock", lock.KindMutex)
+	classMntCount     = lock.NewClass("&mnt->mnt_lock", lock.KindSpin)
+	classSBList       = lock.NewClass("sb_lock", lock.KindSpin)
+)
+
+// fsTypeKeys are the lock classes of one filesystem type, named as
+// lockdep names Linux's (&type->s_umount_key and so on) with the type's
+// name after a '#'.
+type fsTypeKeys struct {
+	sUmount     *lock.Class
+	renameMutex *lock.Class
+	iRwsemDir   *lock.Class
+	iRwsem      *lock.Class
+	sbWriters   [sbFreezeLevels]*lock.Class
+}
+
+func makeFSTypeKeys(name string) fsTypeKeys {
+	k := fsTypeKeys{
+		sUmount:     lock.NewClass("&type->s_umount_key#"+name, lock.KindRWSem),
+		renameMutex: lock.NewClass("&type->s_vfs_rename_key#"+name, lock.KindMutex),
+		iRwsemDir:   lock.NewClass("&type->i_mutex_dir_key#"+name, lock.KindRWSem),
+		iRwsem:      lock.NewClass("&sb->s_type->i_mutex_key#"+name, lock.KindRWSem),
+	}
+	names := [sbFreezeLevels]string{"sb_writers", "sb_pagefaults", "sb_internal"}
+	for i := range k.sbWriters {
+		k.sbWriters[i] = lock.NewClass(names[i]+"#"+name, lock.KindRWSem)
+	}
+	return k
+}
+
+// RegisterFilesystem is register_filesystem(): EBUSY if a type of that
+// name is registered already.
+func (v *VFS) RegisterFilesystem(t *Task, fst *FileSystemType) error {
+	if fst.Name == "" || fst.Mount == nil || fst.KillSB == nil {
+		return EINVAL
+	}
+	v.fsTypesLock.Lock(t.owner())
+	defer v.fsTypesLock.Unlock(t.owner())
+	for _, f := range v.fsTypes {
+		if f.Name == fst.Name {
+			return EBUSY
+		}
+	}
+	if fst.keys.sUmount == nil {
+		fst.keys = makeFSTypeKeys(fst.Name)
+	}
+	v.fsTypes = append(v.fsTypes, fst)
+	return nil
+}
+
+// UnregisterFilesystem is unregister_filesystem(): EINVAL if the type is
+// not registered, EBUSY while a superblock of it is alive.
+func (v *VFS) UnregisterFilesystem(t *Task, name string) error {
+	v.fsTypesLock.Lock(t.owner())
+	defer v.fsTypesLock.Unlock(t.owner())
+	for i, f := range v.fsTypes {
+		if f.Name == name {
+			if f.supers.Load() > 0 {
+				return EBUSY
+			}
+			v.fsTypes = append(v.fsTypes[:i:i], v.fsTypes[i+1:]...)
+			return nil
+		}
+	}
+	return EINVAL
+}
+
+// getFSType is get_fs_type(): ENODEV if no such type is registered.
+func (v *VFS) getFSType(t *Task, name string) (*FileSystemType, error) {
+	v.fsTypesLock.Lock(t.owner())
+	defer v.fsTypesLock.Unlock(t.owner())
+	for _, f := range v.fsTypes {
+		if f.Name == name {
+			return f, nil
+		}
+	}
+	return nil, ENODEV
+}
+
+// Filesystems lists the registered types as /proc/filesystems does:
+// "nodev" before those that need no device.
+func (v *VFS) Filesystems(t *Task) []*FileSystemType {
+	v.fsTypesLock.Lock(t.owner())
+	defer v.fsTypesLock.Unlock(t.owner())
+	return append([]*FileSystemType(nil), v.fsTypes...)
+}
+
+// sbListLock returns sb_lock, which protects the super_blocks list
+// (sbList) and each superblock's place on it. A leaf lock.
+func (v *VFS) sbListLock() *lock.SpinLock { return &v.sbLock }
+
+// Now returns the current time of the VFS's clock in nanoseconds since
+// the epoch, for filesystems' timestamps.
+func (v *VFS) Now() int64 { return v.now() }

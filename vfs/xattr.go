@@ -1,0 +1,229 @@
+package vfs
+
+import "strings"
+
+// Extended attributes (fs/xattr.c): the name's prefix chooses the
+// handler of sb.Xattr; "user." is for regular files and directories
+// only and obeys the mode bits; "trusted." is for CAP_SYS_ADMIN.
+
+// xattrResolve finds the handler for name and the name without prefix.
+func xattrResolve(sb *SuperBlock, name string) (*XattrHandler, string, error) {
+	if name == "" || len(name) > XATTR_NAME_MAX {
+		return nil, "", ERANGE
+	}
+	for _, h := range sb.Xattr {
+		if strings.HasPrefix(name, h.Prefix) {
+			if len(name) == len(h.Prefix) {
+				return nil, "", EINVAL
+			}
+			return h, name[len(h.Prefix):], nil
+		}
+	}
+	return nil, "", EOPNOTSUPP
+}
+
+// xattrPermission is xattr_permission().
+func (t *Task) xattrPermission(in *Inode, name string, mask int) error {
+	switch {
+	case strings.HasPrefix(name, "trusted."):
+		if !t.cred.capable() {
+			if mask&MAY_WRITE != 0 {
+				return EPERM
+			}
+			return ENODATA
+		}
+		return nil
+	case strings.HasPrefix(name, "user."):
+		m := in.mode.Load()
+		if !IsReg(m) && !IsDir(m) {
+			if mask&MAY_WRITE != 0 {
+				return EPERM
+			}
+			return ENODATA
+		}
+		if IsDir(m) && m&S_ISVTX != 0 && mask&MAY_WRITE != 0 && !t.cred.ownerOrCapable(in.uid.Load()) {
+			return EPERM
+		}
+	}
+	return t.inodePermission(in, mask)
+}
+
+func (t *Task) xattrPath(path string, follow bool) (Path, error) {
+	var lf uint32
+	if follow {
+		lf = LOOKUP_FOLLOW
+	}
+	return t.pathLookup(AT_FDCWD, path, lf)
+}
+
+// Getxattr is getxattr(2) (Lgetxattr: without following the last link).
+func (t *Task) Getxattr(path, name string) ([]byte, error) { return t.getxattr(path, name, true) }
+func (t *Task) Lgetxattr(path, name string) ([]byte, error) {
+	return t.getxattr(path, name, false)
+}
+
+func (t *Task) getxattr(path, name string, follow bool) ([]byte, error) {
+	if t.checking {
+		defer t.opDone("getxattr")
+	}
+	p, err := t.xattrPath(path, follow)
+	if err != nil {
+		return nil, err
+	}
+	defer p.Put(t)
+	return t.vfsGetxattr(p.Dentry, name)
+}
+
+// Fgetxattr is fgetxattr(2).
+func (t *Task) Fgetxattr(fd int, name string) ([]byte, error) {
+	if t.checking {
+		defer t.opDone("fgetxattr")
+	}
+	f, err := t.getFile(fd)
+	if err != nil {
+		return nil, err
+	}
+	defer fput(t, f)
+	return t.vfsGetxattr(f.path.Dentry, name)
+}
+
+func (t *Task) vfsGetxattr(d *Dentry, name string) ([]byte, error) {
+	in := d.inode.Load()
+	h, short, err := xattrResolve(d.sb, name)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.xattrPermission(in, name, MAY_READ); err != nil {
+		return nil, err
+	}
+	if h.Get == nil {
+		return nil, EOPNOTSUPP
+	}
+	return t.xopGet(h, d, in, short)
+}
+
+// Setxattr is setxattr(2) with XATTR_CREATE and XATTR_REPLACE.
+func (t *Task) Setxattr(path, name string, value []byte, flags int) error {
+	return t.setxattr(path, name, value, flags, true)
+}
+func (t *Task) Lsetxattr(path, name string, value []byte, flags int) error {
+	return t.setxattr(path, name, value, flags, false)
+}
+
+func (t *Task) setxattr(path, name string, value []byte, flags int, follow bool) error {
+	if t.checking {
+		defer t.opDone("setxattr")
+	}
+	if flags&^(XATTR_CREATE|XATTR_REPLACE) != 0 {
+		return EINVAL
+	}
+	if len(value) > XATTR_SIZE_MAX {
+		return E2BIG
+	}
+	if value == nil {
+		value = []byte{}
+	}
+	p, err := t.xattrPath(path, follow)
+	if err != nil {
+		return err
+	}
+	defer p.Put(t)
+	return t.vfsSetxattr(p, name, value, flags)
+}
+
+// Fsetxattr is fsetxattr(2).
+func (t *Task) Fsetxattr(fd int, name string, value []byte, flags int) error {
+	if t.checking {
+		defer t.opDone("fsetxattr")
+	}
+	if flags&^(XATTR_CREATE|XATTR_REPLACE) != 0 {
+		return EINVAL
+	}
+	if len(value) > XATTR_SIZE_MAX {
+		return E2BIG
+	}
+	if value == nil {
+		value = []byte{}
+	}
+	f, err := t.getFile(fd)
+	if err != nil {
+		return err
+	}
+	defer fput(t, f)
+	return t.vfsSetxattr(f.path, name, value, flags)
+}
+
+// vfsSetxattr is vfs_setxattr(): write access, the inode's i_rwsem
+// exclusive, permission, then the handler (value nil removes).
+func (t *Task) vfsSetxattr(p Path, name string, value []byte, flags int) error {
+	d := p.Dentry
+	in := d.inode.Load()
+	h, short, err := xattrResolve(d.sb, name)
+	if err != nil {
+		return err
+	}
+	if err := t.mntWantWrite(p.Mnt); err != nil {
+		return err
+	}
+	defer t.mntDropWrite(p.Mnt)
+	in.rwsem.Lock(t.o)
+	defer in.rwsem.Unlock(t.o)
+	if err := t.xattrPermission(in, name, MAY_WRITE); err != nil {
+		return err
+	}
+	if h.Set == nil {
+		return EOPNOTSUPP
+	}
+	if err := t.xopSet(h, d, in, short, value, flags); err != nil {
+		return err
+	}
+	in.ctime.Store(t.vfs.now())
+	MarkInodeDirty(t, in, I_DIRTY_SYNC)
+	return nil
+}
+
+// Removexattr is removexattr(2).
+func (t *Task) Removexattr(path, name string) error {
+	if t.checking {
+		defer t.opDone("removexattr")
+	}
+	p, err := t.xattrPath(path, true)
+	if err != nil {
+		return err
+	}
+	defer p.Put(t)
+	return t.vfsSetxattr(p, name, nil, XATTR_REPLACE)
+}
+
+// Listxattr is listxattr(2): the names the handlers let this task see.
+func (t *Task) Listxattr(path string) ([]string, error) {
+	if t.checking {
+		defer t.opDone("listxattr")
+	}
+	p, err := t.xattrPath(path, true)
+	if err != nil {
+		return nil, err
+	}
+	defer p.Put(t)
+	d := p.Dentry
+	in := d.inode.Load()
+	if in.Ops == nil || in.Ops.Listxattr == nil {
+		return nil, nil
+	}
+	names, err := t.iopListxattr(d)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, n := range names {
+		for _, h := range d.sb.Xattr {
+			if strings.HasPrefix(n, h.Prefix) {
+				if h.List == nil || t.xopList(h, d) {
+					out = append(out, n)
+				}
+				break
+			}
+		}
+	}
+	return out, nil
+}
