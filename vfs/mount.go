@@ -59,7 +59,7 @@ type Mount struct {
 	mountpoint atomic.Pointer[Dentry]
 	root       *Dentry // immutable
 	sb         *SuperBlock
-	flags      atomic.Uint32 // MNT_*: changed under namespaceSem
+	flags      atomic.Uint32 // MNT_*: changed under mountLock's write side
 	// count is mnt_count: references from paths (open files, working
 	// directories, walks in progress, child mounts, the tree itself).
 	count atomic.Int64
@@ -196,8 +196,12 @@ func (v *VFS) attachMount(t *Task, m, parent *Mount, mp *Dentry) {
 }
 
 // detachMount is umount_tree() for one mount: take m off the tree; it
-// lives on while referenced. namespaceSem held for write.
-func (v *VFS) detachMount(t *Task, m *Mount) {
+// lives on while referenced. namespaceSem held for write. The references
+// the tree held (on m, and m's on its parent) are appended to drop: the
+// caller puts them after releasing namespaceSem (namespace_unlock), since
+// a last put kills a superblock under s_umount, which ranks above
+// namespace_sem.
+func (v *VFS) detachMount(t *Task, m *Mount, drop *[]*Mount) {
 	o := t.owner()
 	parent := m.parent.Load()
 	mp := m.mountpoint.Load()
@@ -233,12 +237,18 @@ func (v *VFS) detachMount(t *Task, m *Mount) {
 	}
 	v.mountLock.WriteUnlock(o)
 	if parent != m {
-		// The mountpoint reference goes with the parent's: keep the
-		// dentry until the mount dies (mntput drops it), since the
-		// detached mount may still be in use below it.
-		mntput(t, parent)
+		// The mountpoint dentry stays referenced until m dies (mntput
+		// drops it): a detached mount may still be in use below it.
+		*drop = append(*drop, parent)
 	}
-	mntput(t, m) // the tree's reference
+	*drop = append(*drop, m) // the tree's reference
+}
+
+// putMounts drops the references detachMount collected.
+func putMounts(t *Task, drop []*Mount) {
+	for _, m := range drop {
+		mntput(t, m)
+	}
 }
 
 // Mounts returns the attached mounts in mount order, for /proc/mounts.
@@ -261,12 +271,13 @@ func (v *VFS) MountRoot(t *Task, fstype, data string) error {
 	}
 	root.sb.umount.Unlock(o)
 	v.namespaceSem.Lock(o)
-	defer v.namespaceSem.Unlock(o)
 	if v.root.Load() != nil {
+		v.namespaceSem.Unlock(o)
 		dput(t, root)
 		deactivateSuper(t, root.sb)
 		return EBUSY
 	}
+	defer v.namespaceSem.Unlock(o)
 	m := v.newMount(root, MNT_RELATIME, "none")
 	v.attachMount(t, m, nil, nil)
 	v.root.Store(m)

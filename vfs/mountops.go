@@ -140,8 +140,12 @@ func (t *Task) doMoveMount(tp Path, source string) error {
 	if sp.Dentry != m.root || m == v.root.Load() || !m.attached {
 		return EINVAL
 	}
+	var drop []*Mount
 	v.namespaceSem.Lock(t.o)
-	defer v.namespaceSem.Unlock(t.o)
+	defer func() {
+		v.namespaceSem.Unlock(t.o)
+		putMounts(t, drop)
+	}()
 	for p := tp.Mnt; ; p = p.parent.Load() {
 		if p == m {
 			return ELOOP
@@ -157,14 +161,13 @@ func (t *Task) doMoveMount(tp Path, source string) error {
 	if IsDir(d.inode.Load().mode.Load()) != IsDir(m.root.inode.Load().mode.Load()) {
 		return ENOTDIR
 	}
-	// Detach without dooming, then attach at the new place.
-	mntget(m)
-	v.detachMount(t, m)
-	m.doomed.Store(false)
+	// Detach, then attach at the new place; the references the old
+	// place held go once namespace_sem is released.
 	oldMP := m.mountpoint.Load()
+	v.detachMount(t, m, &drop)
+	m.doomed.Store(false)
 	v.attachMount(t, m, mnt, d)
 	dput(t, oldMP)
-	mntput(t, m)
 	return nil
 }
 
@@ -176,9 +179,10 @@ func (t *Task) doRemount(tp Path, flags uint32, data string) error {
 	}
 	v := t.vfs
 	if flags&MS_BIND != 0 {
-		// Per-mount flags only (do_reconfigure_mnt).
-		v.namespaceSem.Lock(t.o)
-		defer v.namespaceSem.Unlock(t.o)
+		// Per-mount flags only (do_reconfigure_mnt), under mount_lock
+		// (lock_mount_hash).
+		v.mountLock.WriteLock(t.o)
+		defer v.mountLock.WriteUnlock(t.o)
 		nf := mntFlagsFromMS(flags)
 		if nf&MNT_READONLY != 0 && m.flags.Load()&MNT_READONLY == 0 {
 			m.flags.Or(MNT_READONLY)
@@ -213,9 +217,9 @@ func (t *Task) doRemount(tp Path, flags uint32, data string) error {
 		return EINVAL
 	}
 	sb.flags.Store(sb.flags.Load()&^(SB_RDONLY|SB_SYNCHRONOUS|SB_DIRSYNC|SB_LAZYTIME) | sbFlags&(SB_RDONLY|SB_SYNCHRONOUS|SB_DIRSYNC|SB_LAZYTIME))
-	v.namespaceSem.Lock(t.o)
+	v.mountLock.WriteLock(t.o)
 	m.flags.Store(mntFlagsFromMS(flags) &^ MNT_READONLY)
-	v.namespaceSem.Unlock(t.o)
+	v.mountLock.WriteUnlock(t.o)
 	return nil
 }
 
@@ -277,17 +281,19 @@ func (t *Task) Umount2(target string, flags int) error {
 		p.Put(t)
 		return EBUSY
 	}
-	t.umountTree(m)
+	var drop []*Mount
+	t.umountTree(m, &drop)
 	v.namespaceSem.Unlock(t.o)
+	putMounts(t, drop)
 	p.Put(t)
 	return nil
 }
 
 // umountTree is umount_tree(): detach m and every mount below it,
 // deepest first. namespaceSem held for write.
-func (t *Task) umountTree(m *Mount) {
+func (t *Task) umountTree(m *Mount, drop *[]*Mount) {
 	for len(m.children) > 0 {
-		t.umountTree(m.children[len(m.children)-1])
+		t.umountTree(m.children[len(m.children)-1], drop)
 	}
-	t.vfs.detachMount(t, m)
+	t.vfs.detachMount(t, m, drop)
 }

@@ -244,7 +244,7 @@ func (nd *nameidata) lookupSlow(q QStr) (*Dentry, error) {
 // lookupSlowLocked looks q up under dir, whose i_rwsem the caller holds
 // (shared or exclusive), with ->lookup on a miss.
 func lookupSlowLocked(t *Task, dir *Dentry, inode *Inode, q QStr, flags uint32) (*Dentry, error) {
-	if dir.flags.Load()&DCACHE_DEAD != 0 || inode.nlink.Load() == 0 && dir.hashed() == false && !dir.IsRoot() {
+	if isDeadDir(inode) || inode.state.Load()&S_DEAD != 0 {
 		return nil, ENOENT
 	}
 	d, inLookup, err := dAllocParallel(t, dir, &q)
@@ -369,11 +369,12 @@ func (t *Task) followAutomount(p Path) (Path, error) {
 	v := t.vfs
 	v.namespaceSem.Lock(t.o)
 	if other := v.lookupMnt(p.Mnt, p.Dentry); other != nil {
+		np := Path{other, other.root}.Get()
 		v.namespaceSem.Unlock(t.o)
 		m.doomed.Store(true)
 		mntget(m)
 		mntput(t, m)
-		return Path{other, other.root}.Get(), nil
+		return np, nil
 	}
 	v.attachMount(t, m, p.Mnt, p.Dentry)
 	v.namespaceSem.Unlock(t.o)
