@@ -1,0 +1,58 @@
+// Package vfs is the Linux Virtual File System rebuilt in Go: superblocks,
+// inodes, dentries and the dentry cache, mounts, open files, and the
+// process context (Task) whose POSIX-shaped methods return Linux errno
+// values. Filesystem types (vfs/tmpfs, vfs/procfs) fill in the operation
+// tables of ops.go; the VFS calls them with exactly the locks that
+// Documentation/filesystems/locking.rst lists, which locking_rules.go
+// holds as data and calls.go asserts at every call when lock validation
+// is on (Options.Lockdep, or VFSCOPE_LOCKDEP=1).
+//
+// This package imports only the standard library and builds for every
+// GOOS the project targets (linux, js, wasip1).
+//
+// # Lock order
+//
+// Indentation means "taken inside". Locks of one class nest only as
+// their rule says (a subclass annotates each nesting level, so the
+// validator can check it).
+//
+//	File.posLock (f_pos_lock)
+//	  SuperBlock.writers[] (sb_writers, shared by modifiers; for write
+//	  by freeze, level 1 then 2 then 3)
+//	    SuperBlock.renameMutex (s_vfs_rename_mutex, cross-directory rename)
+//	      Inode.rwsem (i_rwsem):
+//	          a parent (I_MUTEX_PARENT) before its child (I_MUTEX_CHILD);
+//	          of rename's two parents, the ancestor first, otherwise the
+//	          source's parent, the other as I_MUTEX_PARENT2;
+//	          then the victims: a subdirectory changing parent (source
+//	          before target), then non-directories by inode number
+//	          (I_MUTEX_NORMAL, then I_MUTEX_NONDIR2)
+//	        filesystem-private locks (tmpfs: sbInfo.mu)
+//	        Inode.lock (i_lock)
+//	          VFS.renameLock (rename_lock, writers)
+//	            Dentry.lock (d_lock): parent before child; __d_move's
+//	            subclasses (parents, then the moved dentry, then the target)
+//	              SuperBlock.lruLock (s_dentry_lru)
+//	              VFS.dcache.locks[] (hash bucket locks)
+//	SuperBlock.umount (s_umount)
+//	  SuperBlock.writers[] (for write, by freeze_super)
+//	  SuperBlock.inodeListLock (s_inode_list_lock)
+//	    Inode.lock
+//	VFS.namespaceSem (namespace_sem; never held while a mount's last
+//	reference is dropped, since that takes s_umount)
+//	  VFS.mountLock (mount_lock, writers)
+//	    Dentry.lock (of a mountpoint)
+//	VFS.icache.lock (inode_hash_lock)
+//	  Inode.lock
+//	VFS.inLookupLock, VFS.fsTypesLock, VFS.sbLock, FDTable.lock: leaves
+//
+// Lock-free readers: the path walk in RCU mode (namei_rcu.go), d_lookup's
+// first pass and the lock-free stat take no lock; they read the atomics
+// of dentries and inodes and validate with d_seq, rename_lock's and
+// mount_lock's sequences. The garbage collector is their grace period.
+//
+// # Errors
+//
+// Every method returns nil or an Errno with Linux's number; front ends
+// map Errno once, at their edge.
+package vfs
