@@ -216,7 +216,7 @@ func checkTreeConsistent(t *testing.T, v *vfs.VFS, tk *vfs.Task) {
 	sb := root.SB()
 
 	// 1. Through the Task API: getdents and lstat, recursively.
-	names := map[uint64]int{}  // ino -> names found
+	names := map[uint64]int{}   // ino -> names found
 	subdirs := map[uint64]int{} // directory ino -> subdirectories
 	isDir := map[uint64]bool{}
 	apiTree := map[string]uint64{} // path -> ino
