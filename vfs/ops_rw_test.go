@@ -84,7 +84,10 @@ func TestReadWrite(t *testing.T) {
 			}
 			return err
 		}},
-		{Name: "pread negative", Op: func(e *vt.Env) error { _, err := e.T.Pread(openT(e, "/d/f", O_RDONLY), make([]byte, 3), -1); return err }, Want: EINVAL},
+		{Name: "pread negative", Op: func(e *vt.Env) error {
+			_, err := e.T.Pread(openT(e, "/d/f", O_RDONLY), make([]byte, 3), -1)
+			return err
+		}, Want: EINVAL},
 		{Name: "pwrite negative", Op: func(e *vt.Env) error { _, err := e.T.Pwrite(openT(e, "/d/f", O_WRONLY), []byte("x"), -1); return err }, Want: EINVAL},
 		{Name: "pwrite keeps offset", Op: func(e *vt.Env) error {
 			fd := openT(e, "/d/f", O_RDWR)
@@ -236,7 +239,9 @@ func TestStatfs(t *testing.T) {
 		}},
 		{Name: "missing", Op: func(e *vt.Env) error { var st Statfs; return e.T.Statfs("/nope", &st) }, Want: ENOENT},
 		{Name: "fstatfs bad fd", Op: func(e *vt.Env) error { var st Statfs; return e.T.Fstatfs(7, &st) }, Want: EBADF},
-		{Name: "sized mount", Setup: func(e *vt.Env) { e.Must(e.Root.Mount("none", "/e", "tmpfs", MS_RDONLY|MS_NOSUID, "size=1m,nr_inodes=10")) },
+		{Name: "sized mount", Setup: func(e *vt.Env) {
+			e.Must(e.Root.Mount("none", "/e", "tmpfs", MS_RDONLY|MS_NOSUID, "size=1m,nr_inodes=10"))
+		},
 			Op: func(e *vt.Env) error {
 				var st, rst Statfs
 				e.Must(e.T.Statfs("/", &rst))
