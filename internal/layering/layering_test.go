@@ -1,0 +1,106 @@
+// Package layering checks the import rules of DESIGN.md: data flows down,
+// nothing below imports anything above, the core uses only the standard
+// library, syscall/js lives only in wasm/, wazero only in host/.
+package layering
+
+import (
+	"encoding/json"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/vfscope/vfscope"
+
+type pkg struct {
+	ImportPath string
+	Standard   bool
+	Deps       []string
+	Imports    []string
+}
+
+// list runs `go list -deps -json` on the patterns and returns the
+// packages by path.
+func list(t *testing.T, patterns ...string) map[string]pkg {
+	t.Helper()
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go tool on PATH")
+	}
+	out, err := exec.Command("go", append([]string{"list", "-deps", "-json"}, patterns...)...).Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	pkgs := map[string]pkg{}
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for dec.More() {
+		var p pkg
+		if err := dec.Decode(&p); err != nil {
+			t.Fatal(err)
+		}
+		pkgs[p.ImportPath] = p
+	}
+	return pkgs
+}
+
+// layer orders the project's packages: a package may import only from
+// its own layer or below.
+func layer(path string) int {
+	rel := strings.TrimPrefix(path, module+"/")
+	switch {
+	case rel == "vfs/lock" || strings.HasPrefix(rel, "vfs/lock/"):
+		return 0
+	case rel == "vfs":
+		return 1
+	case strings.HasPrefix(rel, "vfs/"):
+		return 2 // filesystem types, boot, test helpers
+	default:
+		return 3 // host, wasm, web, playground, internal tools
+	}
+}
+
+func TestCoreImportsOnlyTheStandardLibrary(t *testing.T) {
+	pkgs := list(t, "./../../vfs/...")
+	for path, p := range pkgs {
+		if !strings.HasPrefix(path, module+"/vfs") {
+			continue
+		}
+		for _, d := range p.Deps {
+			dp := pkgs[d]
+			if dp.Standard || strings.HasPrefix(d, module+"/vfs") {
+				continue
+			}
+			t.Errorf("%s depends on %s, which is neither the standard library nor vfs", path, d)
+		}
+		for _, d := range p.Deps {
+			if d == "syscall/js" {
+				t.Errorf("%s depends on syscall/js, which belongs in wasm/ only", path)
+			}
+		}
+	}
+}
+
+func TestNoImportFromAHigherLayer(t *testing.T) {
+	pkgs := list(t, "./../../...")
+	for path, p := range pkgs {
+		if !strings.HasPrefix(path, module+"/") {
+			continue
+		}
+		for _, imp := range p.Imports {
+			if !strings.HasPrefix(imp, module+"/") {
+				continue
+			}
+			if layer(imp) > layer(path) {
+				t.Errorf("%s (layer %d) imports %s (layer %d)", path, layer(path), imp, layer(imp))
+			}
+		}
+		rel := strings.TrimPrefix(path, module+"/")
+		for _, imp := range p.Imports {
+			if strings.HasPrefix(imp, "github.com/tetratelabs/wazero") && !strings.HasPrefix(rel, "host/") && !strings.HasPrefix(rel, "internal/") {
+				t.Errorf("%s imports wazero, which belongs in host/ only", path)
+			}
+			if imp == "syscall/js" && !strings.HasPrefix(rel, "wasm/") {
+				t.Errorf("%s imports syscall/js, which belongs in wasm/ only", path)
+			}
+		}
+	}
+}
