@@ -75,7 +75,14 @@ func (t *Task) Renameat2(olddfd int, oldpath string, newdfd int, newpath string,
 	if ond.path.Mnt != nnd.path.Mnt {
 		return EXDEV
 	}
-	if ond.lastType != LAST_NORM || nnd.lastType != LAST_NORM {
+	if ond.lastType != LAST_NORM {
+		return EBUSY
+	}
+	if nnd.lastType != LAST_NORM {
+		// "." and ".." exist: do_renameat2 says EEXIST to NOREPLACE.
+		if flags&RENAME_NOREPLACE != 0 {
+			return EEXIST
+		}
 		return EBUSY
 	}
 	m := ond.path.Mnt
