@@ -331,7 +331,9 @@ func (t *Task) doTruncate(d *Dentry, length int64, timeAttrs uint32) error {
 	}
 	a := &Iattr{Valid: ATTR_SIZE | timeAttrs, Size: length}
 	if !t.cred.capable() {
-		a.Valid |= ATTR_KILL_SUID | ATTR_KILL_SGID
+		// do_truncate: the kill is forced, the caller's write access
+		// having been checked already (a non-owner may not chmod).
+		a.Valid |= ATTR_KILL_SUID | ATTR_KILL_SGID | ATTR_FORCE
 	}
 	in.rwsem.Lock(t.o)
 	defer in.rwsem.Unlock(t.o)
