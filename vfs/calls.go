@@ -296,11 +296,14 @@ func (t *Task) iopGetLink(d *Dentry, inode *Inode) (string, error) {
 
 func (t *Task) iopPermission(inode *Inode, mask int) error {
 	if t.checking {
+		// The row's "may not block if called in rcu-walk mode": assert
+		// the row (which may sleep) first, then enter the no-block
+		// section for the method itself.
+		defer t.leave(t.enter("inode_operations.permission", subjects{inode: inode}))
 		if mask&MAY_NOT_BLOCK != 0 {
 			t.o.BeginNoBlock("inode_operations.permission (rcu-walk)")
 			defer t.o.EndNoBlock()
 		}
-		defer t.leave(t.enter("inode_operations.permission", subjects{inode: inode}))
 	}
 	return inode.Ops.Permission(t, inode, mask)
 }
