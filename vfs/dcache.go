@@ -207,17 +207,27 @@ func dAllocParallel(t *Task, parent *Dentry, name *QStr) (d *Dentry, inLookup bo
 		if d := dLookup(t, parent, name); d != nil {
 			return d, false, nil
 		}
+		// d_alloc first: ->d_init may block, the in-lookup lock is a
+		// spinlock.
+		nd, err := dAlloc(t, parent.sb, parent, *name)
+		if err != nil {
+			return nil, false, err
+		}
 		v.inLookupLock.Lock(o)
 		if other, ok := v.inLookup[key]; ok {
 			done := other.inLookupDone
 			v.inLookupLock.Unlock(o)
+			dput(t, nd)
 			<-done
 			continue
 		}
-		nd, err := dAlloc(t, parent.sb, parent, *name)
-		if err != nil {
+		// A lookup of the name may have finished between the miss above
+		// and the lock: its result is hashed now (d_alloc_parallel
+		// rechecks i_dir_seq under the lock for this).
+		if d := dLookupLocked(t, parent, name); d != nil {
 			v.inLookupLock.Unlock(o)
-			return nil, false, err
+			dput(t, nd)
+			return d, false, nil
 		}
 		nd.flags.Or(DCACHE_PAR_LOOKUP)
 		nd.inLookupDone = make(chan struct{})
