@@ -7,9 +7,11 @@ const errUnreachable Errno = ENOENT
 
 // pathString is d_path()'s prepend_path(): the path of p as seen from
 // t's root, consistent against concurrent renames (rename_lock). A
-// dentry with ->d_dname names itself; an unlinked one gets " (deleted)".
+// dentry with ->d_dname names itself, unless it is the root of the mount
+// (as d_path: a mounted tree's root has a real path); an unlinked one
+// gets " (deleted)".
 func (t *Task) pathString(p Path) (string, error) {
-	if d := p.Dentry; d.op != nil && d.op.DName != nil && d.IsRoot() {
+	if d := p.Dentry; d.op != nil && d.op.DName != nil && (!d.IsRoot() || d != p.Mnt.root) {
 		return t.dopDName(d), nil
 	}
 	v := t.vfs
