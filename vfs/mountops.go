@@ -51,6 +51,24 @@ func (t *Task) doNewMount(tp Path, fstype, source string, flags uint32, data str
 	return nil
 }
 
+// KernMount is vfs_kern_mount(): mount a filesystem of type fstype
+// without attaching it anywhere. A filesystem's ->d_automount returns such
+// a mount for the VFS to attach (finish_automount); nothing else can make
+// one from outside this package.
+func (t *Task) KernMount(fstype, source string, flags uint32, data string) (*Mount, error) {
+	fst, err := t.vfs.getFSType(t, fstype)
+	if err != nil {
+		return nil, err
+	}
+	sbFlags := flags & (SB_RDONLY | SB_NOSUID | SB_NODEV | SB_NOEXEC | SB_SYNCHRONOUS | SB_DIRSYNC | SB_SILENT | SB_LAZYTIME)
+	root, err := t.fstMount(fst, sbFlags, source, data)
+	if err != nil {
+		return nil, err
+	}
+	root.sb.umount.Unlock(t.o)
+	return t.vfs.newMount(root, mntFlagsFromMS(flags), source), nil
+}
+
 // graftTree is lock_mount() + graft_tree(): attach m on the topmost
 // mount at tp.
 func (t *Task) graftTree(m *Mount, tp Path) error {
