@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/vfscope/vfscope/vfs"
-	"github.com/vfscope/vfscope/vfs/boot"
 )
 
 // The hammer: several tasks change one small tree at once (so that their
@@ -107,10 +106,7 @@ func TestHammer(t *testing.T) {
 	if testing.Short() {
 		dur = 300 * time.Millisecond
 	}
-	v, init, err := boot.New(vfs.Options{Lockdep: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	v, init := bareVFS(t)
 	if err := init.Mkdir("/h", 0o755); err != nil {
 		t.Fatal(err)
 	}
