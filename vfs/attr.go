@@ -24,7 +24,7 @@ func (t *Task) setattrPrepare(in *Inode, a *Iattr) error {
 			a.Mode &^= S_ISGID
 		}
 	}
-	if a.Valid&(ATTR_ATIME_SET|ATTR_MTIME_SET) != 0 && !c.ownerOrCapable(in.uid.Load()) {
+	if a.Valid&(ATTR_ATIME_SET|ATTR_MTIME_SET|ATTR_TIMES_SET) != 0 && !c.ownerOrCapable(in.uid.Load()) {
 		return EPERM
 	}
 	if a.Valid&ATTR_TOUCH != 0 && !c.ownerOrCapable(in.uid.Load()) {
@@ -216,30 +216,26 @@ func (t *Task) Utimensat(dfd int, path string, times *[2]Timespec, flags int) er
 	if t.checking {
 		defer t.opDone("utimensat")
 	}
+	if times != nil && times[0].Nsec == UTIME_OMIT && times[1].Nsec == UTIME_OMIT {
+		// Nothing to do: as Linux, not even the path is checked.
+		return nil
+	}
 	if flags&^(AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH) != 0 {
 		return EINVAL
 	}
 	a := &Iattr{Valid: ATTR_ATIME | ATTR_MTIME}
-	if times == nil {
+	badNsec := false
+	if times == nil || times[0].Nsec == UTIME_NOW && times[1].Nsec == UTIME_NOW {
 		a.Valid |= ATTR_TOUCH
 	} else {
-		for i, ts := range times {
+		for _, ts := range times {
 			if ts.Nsec != UTIME_NOW && ts.Nsec != UTIME_OMIT && (ts.Nsec < 0 || ts.Nsec >= 1e9) {
-				return EINVAL
+				badNsec = true
 			}
-			_ = i
 		}
-		if times[0].Nsec == UTIME_OMIT && times[1].Nsec == UTIME_OMIT {
-			// Nothing to change, but the path must still resolve.
-			p, err := t.lookupOrFd(dfd, path, flags, flags&AT_SYMLINK_NOFOLLOW == 0)
-			if err == nil {
-				p.Put(t)
-			}
-			return err
-		}
-		if times[0].Nsec == UTIME_NOW && times[1].Nsec == UTIME_NOW {
-			a.Valid |= ATTR_TOUCH
-		}
+		// Any explicit request other than "both now" is for the owner
+		// (vfs_utimes: ATTR_TIMES_SET).
+		a.Valid |= ATTR_TIMES_SET
 		set := func(ts Timespec, bit, setBit uint32, dst *int64) {
 			switch ts.Nsec {
 			case UTIME_OMIT:
@@ -261,6 +257,9 @@ func (t *Task) Utimensat(dfd int, path string, times *[2]Timespec, flags int) er
 		return err
 	}
 	defer p.Put(t)
+	if badNsec {
+		return EINVAL // vfs_utimes checks the times after the lookup
+	}
 	return t.setattrPath(p, a)
 }
 

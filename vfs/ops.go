@@ -69,6 +69,7 @@ const (
 	ATTR_FORCE     = 1 << 9
 	ATTR_KILL_SUID = 1 << 11
 	ATTR_KILL_SGID = 1 << 12
+	ATTR_TIMES_SET = 1 << 16 // utimensat with explicit times: owner only
 	ATTR_TOUCH     = 1 << 17
 )
 
