@@ -105,7 +105,13 @@ func (t *Task) Renameat2(olddfd int, oldpath string, newdfd int, newpath string,
 	if oin == nil {
 		return ENOENT
 	}
-	nd, err := t.lockedChild(nnd, newDir)
+	// The target is looked up as such (LOOKUP_RENAME_TARGET), so that
+	// ->d_revalidate can refuse a negative dentry of another spelling.
+	targetFlags := uint32(LOOKUP_RENAME_TARGET)
+	if flags&RENAME_EXCHANGE != 0 {
+		targetFlags = 0
+	}
+	nd, err := lookupSlowLocked(t, nnd.path.Dentry, newDir, nnd.last, targetFlags)
 	if err != nil {
 		return err
 	}

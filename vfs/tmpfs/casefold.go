@@ -22,6 +22,12 @@ var casefoldDentryOps = &vfs.DentryOperations{
 		if !d.Negative() {
 			return 1, nil
 		}
+		// A name being created (or renamed to) must get the spelling
+		// asked for, not that of a negative dentry matching it only
+		// without regard to case (generic_ci_d_revalidate).
+		if flags&(vfs.LOOKUP_CREATE|vfs.LOOKUP_RENAME_TARGET) != 0 {
+			return 0, nil
+		}
 		// A negative dentry stays valid while its directory is unchanged
 		// (generic_ci_d_revalidate, keyed on the directory's version).
 		dir := d.Parent().Inode()
