@@ -1,0 +1,130 @@
+package vfs
+
+// Accessors for procfs (vfs/procfs): what fs/proc reads of other tasks
+// and of the mount tree. Each takes the reading task t first: it is
+// `current`, the owner of every lock taken, while the task whose file is
+// read (target) may be another one.
+
+// ECHILD is what ->d_revalidate and ->get_link return in RCU mode to ask
+// for ref-walk (the same value as the walk's own errECHILD).
+const ECHILD = errECHILD
+
+// ESRCH is "no such process": a /proc/<pid> file opened after its task
+// exited.
+const ESRCH Errno = 3
+
+// ProcMount is one mount as show_vfsmnt() and show_mountinfo() read it.
+type ProcMount struct {
+	ID, ParentID int32
+	Dev          uint64 // s_dev
+	Root         string // mnt_root within its filesystem (seq_dentry)
+	Mountpoint   string // the mount's root as seen from the root given
+	MntFlags     uint32 // MNT_*
+	SBFlags      uint32 // SB_*
+	FSType       string
+	Source       string // mnt_devname
+	ShowOptions  string // ->show_options output (",size=1024k")
+}
+
+// ProcMounts lists, in mount order, the mounts reachable from root (the
+// root of the task whose /proc/<pid>/mounts is read), as m_start/m_next
+// of fs/proc_namespace.c walk them under namespace_sem; mounts outside
+// root are skipped (SEQ_SKIP). ->show_options is called under
+// namespace_sem, as locking.rst says.
+func (t *Task) ProcMounts(root Path) []ProcMount {
+	v := t.vfs
+	o := t.owner()
+	v.namespaceSem.RLock(o)
+	defer v.namespaceSem.RUnlock(o)
+	var out []ProcMount
+	for _, m := range v.mounts.Load().list {
+		mp, ok := pathStringFrom(v, Path{m, m.root}, root)
+		if !ok {
+			continue
+		}
+		out = append(out, ProcMount{
+			ID: m.id, ParentID: m.parentID, Dev: m.sb.dev,
+			Root:        dentryPathInSB(m.root),
+			Mountpoint:  mp,
+			MntFlags:    m.flags.Load(),
+			SBFlags:     m.sb.flags.Load(),
+			FSType:      m.sb.fsType.Name,
+			Source:      m.devName,
+			ShowOptions: m.sb.showOptions(t),
+		})
+	}
+	return out
+}
+
+// pathStringFrom is prepend_path() from an explicit root, retried while
+// a rename or a mount change runs; false if p is not below root.
+func pathStringFrom(v *VFS, p, root Path) (string, bool) {
+	for {
+		seq := v.renameLock.ReadBegin()
+		mseq := v.mountLock.ReadBegin()
+		var parts []string
+		ok := true
+		q := p
+		for !(q.Dentry == root.Dentry && q.Mnt == root.Mnt) {
+			if q.Dentry == q.Mnt.root {
+				parent := q.Mnt.parent.Load()
+				if parent == q.Mnt {
+					ok = false
+					break
+				}
+				q = Path{parent, q.Mnt.mountpoint.Load()}
+				continue
+			}
+			parts = append(parts, q.Dentry.name.Load().Name)
+			q.Dentry = q.Dentry.parent.Load()
+		}
+		if v.renameLock.ReadRetry(seq) || v.mountLock.ReadRetry(mseq) {
+			continue
+		}
+		return joinRev(parts), ok
+	}
+}
+
+// FSPaths returns target's root and working directory with references
+// (get_fs_root, get_fs_pwd); ok is false once the task has dropped them
+// (exit_fs). The caller puts both.
+//
+// Linux reads them under fs->lock; vfscope's fs_struct is private to its
+// task and has no lock, so reading another task's while it runs chdir or
+// chroot at the same moment races (see procfs's package doc).
+func (t *Task) FSPaths(target *Task) (root, cwd Path, ok bool) {
+	r, c := target.fs.root, target.fs.cwd
+	if r.Mnt == nil || c.Mnt == nil {
+		return Path{}, Path{}, false
+	}
+	return r.Get(), c.Get(), true
+}
+
+// FDsOf lists target's open descriptors in ascending order, taking
+// target's file_lock as t.
+func (t *Task) FDsOf(target *Task) []int {
+	ft := target.files
+	ft.lock.Lock(t.o)
+	defer ft.lock.Unlock(t.o)
+	var out []int
+	for i, e := range ft.fds {
+		if e.f != nil {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// FDFile returns the path of target's descriptor fd with a reference and
+// the description's FMODE_* bits, for /proc/<pid>/fd (proc_fd_link,
+// tid_fd_mode); ok is false if fd is not open. The caller puts the path.
+func (t *Task) FDFile(target *Task, fd int) (p Path, fmode uint32, ok bool) {
+	ft := target.files
+	ft.lock.Lock(t.o)
+	defer ft.lock.Unlock(t.o)
+	if fd < 0 || fd >= len(ft.fds) || ft.fds[fd].f == nil {
+		return Path{}, 0, false
+	}
+	f := ft.fds[fd].f
+	return f.path.Get(), f.mode, true
+}
