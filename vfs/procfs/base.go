@@ -1,0 +1,299 @@
+package procfs
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/vfscope/vfscope/vfs"
+)
+
+// pidEntry is one row of tgid_base_stuff (fs/proc/base.c): what
+// /proc/<pid>/ holds, in Linux's order.
+type pidEntry struct {
+	name string
+	mode uint32
+	// show generates a file's content for reader t about task.
+	show func(t *vfs.Task, task *vfs.Task, b *strings.Builder) error
+	// link picks the path a magic link points at, from the task's root
+	// and working directory.
+	link func(root, cwd vfs.Path) vfs.Path
+}
+
+var pidEntries = []*pidEntry{
+	{name: "fd", mode: vfs.S_IFDIR | 0o500},
+	{name: "cwd", mode: vfs.S_IFLNK | 0o777, link: func(root, cwd vfs.Path) vfs.Path { return cwd }},
+	{name: "root", mode: vfs.S_IFLNK | 0o777, link: func(root, cwd vfs.Path) vfs.Path { return root }},
+	{name: "mounts", mode: vfs.S_IFREG | 0o444, show: showMounts},
+	{name: "mountinfo", mode: vfs.S_IFREG | 0o444, show: showMountinfo},
+}
+
+// pidIno numbers /proc/<pid> (sub 0), its entries (sub 1+index) and its
+// fd/N links (sub fdSub+N). pids are positive int32 and never reused, so
+// every number is unique for the life of the VFS, and none is 0 or
+// collides with the static range (below 1<<32).
+func pidIno(pid int32, sub uint64) uint64 { return 1<<48 | uint64(pid)<<16 | sub }
+
+const fdSub = 0x1000 // above len(pidEntries), below 0x1000+RLIMIT_NOFILE < 1<<16
+
+// pid_dentry_operations.
+var pidDentryOps = &vfs.DentryOperations{Revalidate: pidRevalidate, Delete: pidDelete}
+
+// tid_fd_dentry_operations.
+var fdDentryOps = &vfs.DentryOperations{Revalidate: fdRevalidate, Delete: pidDelete}
+
+var pidDirOps = &vfs.InodeOperations{Lookup: pidEntryLookup, Permission: permission}
+var pidDirFileOps = &vfs.FileOperations{Iterate: pidIterate, Llseek: vfs.GenericFileLlseek}
+var pidFileOps = &vfs.InodeOperations{Permission: permission}
+var pidLinkOps = &vfs.InodeOperations{GetLink: pidGetLink}
+var fdDirOps = &vfs.InodeOperations{Lookup: fdLookup, Permission: fdPermission}
+var fdDirFileOps = &vfs.FileOperations{Iterate: fdIterate, Llseek: vfs.GenericFileLlseek}
+var fdLinkOps = &vfs.InodeOperations{GetLink: fdGetLink}
+
+// taskOf is get_proc_task(): the live task an inode belongs to, or nil.
+func taskOf(t *vfs.Task, in *vfs.Inode) *vfs.Task {
+	return t.VFS().TaskByPID(pn(in).pid)
+}
+
+// pidRevalidate is pid_revalidate(): valid while the task lives. It
+// blocks on nothing, so it serves RCU mode too.
+func pidRevalidate(t *vfs.Task, d *vfs.Dentry, flags uint32) (int, error) {
+	in := d.Inode()
+	if in == nil || taskOf(t, in) == nil {
+		return 0, nil
+	}
+	return 1, nil
+}
+
+// pidDelete is pid_delete_dentry(): do not cache a dead task's dentries.
+func pidDelete(t *vfs.Task, d *vfs.Dentry) bool {
+	in := d.Inode()
+	return in == nil || taskOf(t, in) == nil
+}
+
+// pidInode is proc_pid_make_inode(): owned by the task's (fs)uid.
+func pidInode(t *vfs.Task, sb *vfs.SuperBlock, task *vfs.Task, ino uint64, mode, nlink uint32, n *pnode) *vfs.Inode {
+	in := newInode(t, sb, ino, mode, nlink)
+	c := task.Cred()
+	in.SetUID(c.UID)
+	in.SetGID(c.GID)
+	n.pid = task.PID()
+	in.Private = n
+	return in
+}
+
+// pidLookup is proc_pid_lookup(): /proc/<pid> for a live task.
+func pidLookup(t *vfs.Task, sb *vfs.SuperBlock, d *vfs.Dentry, pid int32) error {
+	task := t.VFS().TaskByPID(pid)
+	if task == nil {
+		return vfs.ENOENT
+	}
+	nlink := uint32(2) // pid_entry_nlink(): 2 + the subdirectories
+	for _, e := range pidEntries {
+		if vfs.IsDir(e.mode) {
+			nlink++
+		}
+	}
+	in := pidInode(t, sb, task, pidIno(pid, 0), vfs.S_IFDIR|0o555, nlink, &pnode{})
+	in.Ops = pidDirOps
+	in.FOps = pidDirFileOps
+	d.SetOps(pidDentryOps)
+	vfs.DAdd(t, d, in)
+	return nil
+}
+
+// pidEntryLookup is proc_pident_lookup().
+func pidEntryLookup(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, flags uint32) (*vfs.Dentry, error) {
+	task := taskOf(t, dir)
+	if task == nil {
+		return nil, vfs.ENOENT
+	}
+	for i, e := range pidEntries {
+		if e.name != d.Name() {
+			continue
+		}
+		nlink := uint32(1)
+		if vfs.IsDir(e.mode) {
+			nlink = 2
+		}
+		in := pidInode(t, dir.SB(), task, pidIno(task.PID(), uint64(i+1)), e.mode, nlink, &pnode{pent: e})
+		switch {
+		case e.name == "fd":
+			in.Ops = fdDirOps
+			in.FOps = fdDirFileOps
+			in.Private.(*pnode).pent = nil
+		case e.link != nil:
+			in.Ops = pidLinkOps
+		default:
+			in.Ops = pidFileOps
+			in.FOps = regFileOps
+		}
+		d.SetOps(pidDentryOps)
+		vfs.DAdd(t, d, in)
+		return nil, nil
+	}
+	return nil, vfs.ENOENT
+}
+
+// pidIterate is proc_pident_readdir(): entry i at position 2+i.
+func pidIterate(t *vfs.Task, f *vfs.File, ctx *vfs.DirContext) error {
+	task := taskOf(t, f.Inode())
+	if task == nil {
+		return vfs.ENOENT
+	}
+	if !vfs.DirEmitDots(f, ctx) {
+		return nil
+	}
+	for ctx.Pos >= 2 && ctx.Pos-2 < int64(len(pidEntries)) {
+		i := ctx.Pos - 2
+		e := pidEntries[i]
+		next := ctx.Pos + 1
+		if !ctx.Emit(e.name, pidIno(task.PID(), uint64(i+1)), vfs.DTType(e.mode), next) {
+			return nil
+		}
+		ctx.Pos = next
+	}
+	return nil
+}
+
+// mayPtrace is a reduced ptrace_may_access(PTRACE_MODE_READ_FSCREDS):
+// the task itself, root, or a task of the same uid.
+func mayPtrace(t, task *vfs.Task) bool {
+	return t == task || t.Cred().UID == 0 || t.Cred().UID == task.Cred().UID
+}
+
+// pidGetLink is proc_pid_get_link() with proc_cwd_link/proc_root_link:
+// the d_path of the task's directory, as the reader sees it. It takes
+// references, so not in RCU mode.
+func pidGetLink(t *vfs.Task, d *vfs.Dentry, in *vfs.Inode) (string, error) {
+	if d == nil {
+		return "", vfs.ECHILD
+	}
+	task := taskOf(t, in)
+	if task == nil {
+		return "", vfs.ENOENT
+	}
+	if !mayPtrace(t, task) {
+		return "", vfs.EACCES
+	}
+	root, cwd, ok := t.FSPaths(task)
+	if !ok {
+		return "", vfs.ENOENT
+	}
+	s := t.DPath(pn(in).pent.link(root, cwd))
+	root.Put(t)
+	cwd.Put(t)
+	return s, nil
+}
+
+// fdPermission is proc_fd_permission(): the mode bits, or the task
+// looking at its own descriptors.
+func fdPermission(t *vfs.Task, in *vfs.Inode, mask int) error {
+	err := t.GenericPermission(in, mask)
+	if err != nil && pn(in).pid == t.PID() {
+		return nil
+	}
+	return err
+}
+
+// fdMode is tid_fd_update_inode()'s mode of an fd link: read and
+// write bits for the owner from the description's f_mode.
+func fdMode(fmode uint32) uint32 {
+	m := uint32(vfs.S_IFLNK)
+	if fmode&vfs.FMODE_READ != 0 {
+		m |= 0o500
+	}
+	if fmode&vfs.FMODE_WRITE != 0 {
+		m |= 0o300
+	}
+	return m
+}
+
+// fdLookup is proc_lookupfd_common(): a link per open descriptor.
+func fdLookup(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, flags uint32) (*vfs.Dentry, error) {
+	task := taskOf(t, dir)
+	if task == nil {
+		return nil, vfs.ENOENT
+	}
+	fd := nameToInt(d.Name())
+	if fd < 0 {
+		return nil, vfs.ENOENT
+	}
+	p, fmode, ok := t.FDFile(task, int(fd))
+	if !ok {
+		return nil, vfs.ENOENT
+	}
+	p.Put(t)
+	in := pidInode(t, dir.SB(), task, pidIno(task.PID(), fdSub+uint64(fd)), fdMode(fmode), 1, &pnode{fd: int(fd)})
+	in.Ops = fdLinkOps
+	d.SetOps(fdDentryOps)
+	vfs.DAdd(t, d, in)
+	return nil, nil
+}
+
+// fdRevalidate is tid_fd_revalidate(): valid while the task lives and
+// the descriptor is open; the mode follows the description's. Ref-walk
+// only: looking into the descriptor table takes a reference.
+func fdRevalidate(t *vfs.Task, d *vfs.Dentry, flags uint32) (int, error) {
+	if flags&vfs.LOOKUP_RCU != 0 {
+		return 0, vfs.ECHILD
+	}
+	in := d.Inode()
+	if in == nil {
+		return 0, nil
+	}
+	task := taskOf(t, in)
+	if task == nil {
+		return 0, nil
+	}
+	p, fmode, ok := t.FDFile(task, pn(in).fd)
+	if !ok {
+		return 0, nil
+	}
+	p.Put(t)
+	in.SetMode(fdMode(fmode))
+	return 1, nil
+}
+
+// fdIterate is proc_readfd_common(): descriptor n at position n+2.
+func fdIterate(t *vfs.Task, f *vfs.File, ctx *vfs.DirContext) error {
+	task := taskOf(t, f.Inode())
+	if task == nil {
+		return vfs.ENOENT
+	}
+	if !vfs.DirEmitDots(f, ctx) {
+		return nil
+	}
+	for _, fd := range t.FDsOf(task) {
+		pos := int64(fd) + 2
+		if pos < ctx.Pos {
+			continue
+		}
+		ctx.Pos = pos
+		if !ctx.Emit(strconv.Itoa(fd), pidIno(task.PID(), fdSub+uint64(fd)), vfs.DT_LNK, pos+1) {
+			return nil
+		}
+		ctx.Pos = pos + 1
+	}
+	return nil
+}
+
+// fdGetLink is proc_fd_link(): the d_path of the open file.
+func fdGetLink(t *vfs.Task, d *vfs.Dentry, in *vfs.Inode) (string, error) {
+	if d == nil {
+		return "", vfs.ECHILD
+	}
+	task := taskOf(t, in)
+	if task == nil {
+		return "", vfs.ENOENT
+	}
+	if !mayPtrace(t, task) {
+		return "", vfs.EACCES
+	}
+	p, _, ok := t.FDFile(task, pn(in).fd)
+	if !ok {
+		return "", vfs.ENOENT
+	}
+	s := t.DPath(p)
+	p.Put(t)
+	return s, nil
+}

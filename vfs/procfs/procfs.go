@@ -1,0 +1,231 @@
+// Package procfs is vfscope's proc filesystem: /proc/filesystems,
+// /proc/mounts, /proc/self, /proc/<pid>/{mounts,mountinfo,cwd,root,fd/}
+// and /proc/sys/fs/{dentry-state,inode-nr,inode-state}, printed as Linux
+// prints them.
+//
+// It is built the Linux way (fs/proc):
+//
+//   - Nothing is pinned in the dcache. ->lookup makes a dentry and its
+//     inode on demand; unused dentries go to the superblock's LRU and are
+//     pruned like any other; inodes are never hashed and go with their
+//     dentry (generic_delete_inode).
+//   - /proc/<pid> dentries carry pid_dentry_operations: ->d_revalidate
+//     (pid_revalidate) fails once the task has exited, so a cached
+//     /proc/<pid> answers ENOENT, and ->d_delete (pid_delete_dentry)
+//     refuses to cache the dentries of a dead task. /proc/<pid>/fd/N
+//     dentries revalidate against the descriptor table
+//     (tid_fd_revalidate).
+//   - A file's content is generated when it is opened, into
+//     File.Private, and reads are served from that snapshot: a reader
+//     sees one consistent picture however small its reads (seq_file
+//     generates per read buffer; a snapshot at open is the simple form of
+//     the same promise). Sizes are 0 in stat, as on Linux.
+//   - Inode numbers are stable for the life of the VFS and never 0: the
+//     root is 1 (PROC_ROOT_INO), static entries have fixed numbers from
+//     0xF0000001 (Linux's proc_alloc_inum range), and pid entries follow
+//     pidIno (pids are never reused by a VFS).
+//   - Files are read-only: ->permission refuses MAY_WRITE on a file with
+//     no write method with EACCES, for root too, as proc_sys_permission
+//     does.
+//
+// Mount options: none. Any option fails the mount with EINVAL.
+//
+// Lock order: procfs takes no lock of its own. It runs inside the VFS's
+// order (package vfs): ->lookup and ->iterate under the directory's
+// i_rwsem (shared); the mount table under namespace_sem (read), taken by
+// vfs.Task.ProcMounts around ->show_options; a task's file_lock by
+// vfs.Task.FDsOf and FDFile; the task list's tasklist mutex (a leaf,
+// outside the validator) by VFS.TaskByPID, also from ->d_revalidate in
+// RCU mode and from ->d_delete under d_lock.
+//
+// Departures from Linux (each for a reason):
+//
+//   - The magic links (/proc/<pid>/cwd, root, fd/N) return their d_path
+//     text as the link body and the walk resolves that text from the
+//     reader's root; Linux's ->get_link jumps to the path itself
+//     (nd_jump_link). So a link to a deleted file or to a place outside
+//     the reader's root reads correctly but does not open. Jumping needs a
+//     hook in the core's walk.
+//   - Access to another task's links is allowed to root and to a task of
+//     the same uid (a reduced ptrace_may_access: vfscope has no ptrace,
+//     no dumpable flag and no capabilities beyond uid 0).
+//   - readdir does not populate the dcache (Linux's proc_fill_cache):
+//     inode numbers come from the formula, so nothing needs
+//     instantiating, and listing /proc does not change dentry-state.
+//   - vfscope has no threads: no /proc/thread-self, no /proc/<pid>/task.
+//   - A task's root and cwd are read without fs->lock (vfscope's
+//     fs_struct has none): reading /proc/<pid>/cwd of a task that runs
+//     chdir at that very moment from another goroutine is a data race.
+package procfs
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/vfscope/vfscope/vfs"
+)
+
+// PROC_SUPER_MAGIC is the statfs f_type of proc.
+const PROC_SUPER_MAGIC = 0x9fa0
+
+// PROC_ROOT_INO is the inode number of /proc.
+const PROC_ROOT_INO = 1
+
+// Type is the proc filesystem type; Register adds it to a VFS.
+func Type() *vfs.FileSystemType {
+	return &vfs.FileSystemType{Name: "proc", FSFlags: vfs.FS_USERNS_MOUNT, Mount: mount, KillSB: vfs.KillAnonSuper}
+}
+
+// Register registers proc with v.
+func Register(t *vfs.Task, v *vfs.VFS) error { return v.RegisterFilesystem(t, Type()) }
+
+// mount is proc_get_tree(): a new superblock per mount (Linux since 5.8,
+// when proc gained per-mount options).
+func mount(t *vfs.Task, fst *vfs.FileSystemType, flags uint32, dev, data string) (*vfs.Dentry, error) {
+	return vfs.MountNodev(t, fst, flags, data, fillSuper)
+}
+
+// fillSuper is proc_fill_super().
+func fillSuper(t *vfs.Task, sb *vfs.SuperBlock, data string) error {
+	for _, opt := range strings.Split(data, ",") {
+		if opt != "" {
+			return vfs.EINVAL
+		}
+	}
+	sb.Magic = PROC_SUPER_MAGIC
+	sb.Blocksize = 1024
+	sb.MaxBytes = 1<<63 - 1
+	sb.TimeGran = 1
+	sb.Ops = superOps
+	in := newInode(t, sb, PROC_ROOT_INO, vfs.S_IFDIR|0o555, 2)
+	in.Ops = rootDirOps
+	in.FOps = rootDirFileOps
+	in.Private = &pnode{ent: rootEntry}
+	root, err := vfs.MakeRoot(t, in)
+	if err != nil {
+		return err
+	}
+	sb.SetRoot(root)
+	return nil
+}
+
+var superOps = &vfs.SuperOperations{
+	// generic_delete_inode: an inode goes with its last dentry.
+	DropInode: func(t *vfs.Task, in *vfs.Inode) bool { return true },
+	Statfs: func(t *vfs.Task, d *vfs.Dentry, st *vfs.Statfs) error {
+		vfs.SimpleStatfs(d.SB(), st)
+		return nil
+	},
+}
+
+// pnode is what procfs keeps per inode (struct proc_inode): which entry
+// it is and, for /proc/<pid> entries, of which task (proc_pid).
+type pnode struct {
+	ent  *entry    // static entries
+	pid  int32     // /proc/<pid> and below; 0 otherwise
+	pent *pidEntry // entry of /proc/<pid>; nil for the directory itself
+	fd   int       // /proc/<pid>/fd/N: N
+}
+
+func pn(in *vfs.Inode) *pnode { return in.Private.(*pnode) }
+
+// newInode is proc_get_inode() / proc_pid_make_inode(): a fresh,
+// unhashed inode with a fixed number.
+func newInode(t *vfs.Task, sb *vfs.SuperBlock, ino uint64, mode uint32, nlink uint32) *vfs.Inode {
+	in := vfs.NewInode(t, sb)
+	in.SetIno(ino)
+	in.SetModeType(mode)
+	in.SetNlink(nlink)
+	in.SetSize(0)
+	return in
+}
+
+// permission is proc_sys_permission()'s rule for every proc file: no
+// write method, no writing, whoever asks; otherwise the mode bits.
+func permission(t *vfs.Task, in *vfs.Inode, mask int) error {
+	if mask&vfs.MAY_WRITE != 0 && vfs.IsReg(in.Mode()) && (in.FOps == nil || in.FOps.Write == nil) {
+		return vfs.EACCES
+	}
+	return t.GenericPermission(in, mask)
+}
+
+// Regular files: content made at open (see the package doc).
+
+// snapshot is a file's content, generated at open.
+type snapshot struct{ data []byte }
+
+var regFileOps = &vfs.FileOperations{
+	Open:    openFile,
+	Read:    readFile,
+	Llseek:  seqLseek,
+	Release: func(t *vfs.Task, in *vfs.Inode, f *vfs.File) error { f.Private = nil; return nil },
+}
+
+// openFile generates the file's content.
+func openFile(t *vfs.Task, in *vfs.Inode, f *vfs.File) error {
+	n := pn(in)
+	var b strings.Builder
+	switch {
+	case n.pent != nil:
+		task := t.VFS().TaskByPID(n.pid)
+		if task == nil {
+			return vfs.ESRCH
+		}
+		if err := n.pent.show(t, task, &b); err != nil {
+			return err
+		}
+	case n.ent != nil && n.ent.show != nil:
+		if err := n.ent.show(t, &b); err != nil {
+			return err
+		}
+	default:
+		return vfs.EINVAL
+	}
+	f.Private = &snapshot{data: []byte(b.String())}
+	return nil
+}
+
+// readFile is seq_read() over the snapshot.
+func readFile(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
+	s := f.Private.(*snapshot)
+	if *pos >= int64(len(s.data)) {
+		return 0, nil
+	}
+	n := copy(p, s.data[*pos:])
+	*pos += int64(n)
+	return n, nil
+}
+
+// seqLseek is seq_lseek(): SEEK_SET and SEEK_CUR only.
+func seqLseek(t *vfs.Task, f *vfs.File, off int64, whence int) (int64, error) {
+	switch whence {
+	case vfs.SEEK_CUR:
+		off += f.Pos()
+	case vfs.SEEK_SET:
+	default:
+		return 0, vfs.EINVAL
+	}
+	if off < 0 {
+		return 0, vfs.EINVAL
+	}
+	f.SetPos(off)
+	return off, nil
+}
+
+// nameToInt is name_to_int(): a decimal number without leading zeros,
+// or -1.
+func nameToInt(name string) int64 {
+	if name == "" || len(name) > 1 && name[0] == '0' {
+		return -1
+	}
+	for i := 0; i < len(name); i++ {
+		if name[i] < '0' || name[i] > '9' {
+			return -1
+		}
+	}
+	n, err := strconv.ParseInt(name, 10, 32)
+	if err != nil {
+		return -1
+	}
+	return n
+}
