@@ -16,9 +16,9 @@ type entry struct {
 	ino   uint64 // fixed; never reused
 	mode  uint32
 	nlink uint32
-	link  string                                     // symlink body (kept in i_link)
+	link  string                                      // symlink body (kept in i_link)
 	show  func(t *vfs.Task, b *strings.Builder) error // regular file
-	kids  []*entry                                   // directory, in readdir order once sorted
+	kids  []*entry                                    // directory, in readdir order once sorted
 }
 
 // Static inode numbers: Linux gives /proc entries numbers from
