@@ -44,7 +44,8 @@
 //	    Dentry.lock (of a mountpoint)
 //	VFS.icache.lock (inode_hash_lock)
 //	  Inode.lock
-//	VFS.inLookupLock, VFS.fsTypesLock, VFS.sbLock, FDTable.lock: leaves
+//	VFS.inLookupLock, VFS.fsTypesLock, VFS.sbLock, FDTable.lock,
+//	fsStruct.lock (fs->lock): leaves
 //
 // Lock-free readers: the path walk in RCU mode (namei_rcu.go), d_lookup's
 // first pass and the lock-free stat take no lock; they read the atomics

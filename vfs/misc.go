@@ -130,9 +130,7 @@ func (t *Task) setCwd(p Path) error {
 		p.Put(t)
 		return err
 	}
-	old := t.fs.cwd
-	t.fs.cwd = p
-	old.Put(t)
+	t.setFS(Path{}, p)
 	return nil
 }
 
@@ -153,9 +151,7 @@ func (t *Task) Chroot(path string) error {
 		p.Put(t)
 		return EPERM
 	}
-	old := t.fs.root
-	t.fs.root = p
-	old.Put(t)
+	t.setFS(p, Path{})
 	return nil
 }
 

@@ -281,8 +281,7 @@ func (v *VFS) MountRoot(t *Task, fstype, data string) error {
 	m := v.newMount(root, MNT_RELATIME, "none")
 	v.attachMount(t, m, nil, nil)
 	v.root.Store(m)
-	t.fs.root = Path{m, root}.Get()
-	t.fs.cwd = Path{m, root}.Get()
+	t.setFS(Path{m, root}.Get(), Path{m, root}.Get())
 	return nil
 }
 

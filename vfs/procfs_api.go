@@ -93,6 +93,8 @@ func pathStringFrom(v *VFS, p, root Path) (string, bool) {
 // task and has no lock, so reading another task's while it runs chdir or
 // chroot at the same moment races (see procfs's package doc).
 func (t *Task) FSPaths(target *Task) (root, cwd Path, ok bool) {
+	target.fs.lock.Lock(t.o)
+	defer target.fs.lock.Unlock(t.o)
 	r, c := target.fs.root, target.fs.cwd
 	if r.Mnt == nil || c.Mnt == nil {
 		return Path{}, Path{}, false

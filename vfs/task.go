@@ -26,8 +26,37 @@ type Task struct {
 
 // fsStruct is struct fs_struct, private to one Task here.
 type fsStruct struct {
+	// lock is fs->lock: it protects root and cwd against readers from
+	// other tasks (procfs's cwd and root links). The owning task reads
+	// them without it, since only it writes them; it takes the lock to
+	// write. A leaf lock.
+	lock      lock.SpinLock
 	root, cwd Path
 	umask     uint32
+}
+
+// setFS replaces root and/or cwd (a zero Path keeps the old one) under
+// fs->lock and drops the old references after releasing it.
+func (t *Task) setFS(root, cwd Path) {
+	t.fs.lock.Lock(t.o)
+	oldRoot, oldCwd := t.fs.root, t.fs.cwd
+	if root.Mnt != nil {
+		t.fs.root = root
+	} else {
+		oldRoot = Path{}
+	}
+	if cwd.Mnt != nil {
+		t.fs.cwd = cwd
+	} else {
+		oldCwd = Path{}
+	}
+	t.fs.lock.Unlock(t.o)
+	if oldRoot.Mnt != nil {
+		oldRoot.Put(t)
+	}
+	if oldCwd.Mnt != nil {
+		oldCwd.Put(t)
+	}
 }
 
 // NewTask makes a task whose root and working directory are the
@@ -46,9 +75,9 @@ func (v *VFS) NewTask(comm string, cred *Cred) *Task {
 	t.o = lock.NewOwner("task "+itoa(int64(t.pid))+" ("+comm+")", v.validator)
 	t.checking = v.validator != nil
 	t.files.lock.Init(classFileTable, 0)
+	t.fs.lock.Init(classFSLock, 0)
 	if m := v.root.Load(); m != nil {
-		t.fs.root = Path{m, m.root}.Get()
-		t.fs.cwd = Path{m, m.root}.Get()
+		t.setFS(Path{m, m.root}.Get(), Path{m, m.root}.Get())
 	}
 	return t
 }
@@ -58,14 +87,9 @@ func (v *VFS) NewTask(comm string, cred *Cred) *Task {
 // CLONE_FILES).
 func (t *Task) Fork(comm string) *Task {
 	n := t.vfs.NewTask(comm, t.cred)
-	if n.fs.root.Mnt != nil {
-		n.fs.root.Put(n)
-		n.fs.cwd.Put(n)
-	}
 	n.fs.umask = t.fs.umask
 	if t.fs.root.Mnt != nil {
-		n.fs.root = t.fs.root.Get()
-		n.fs.cwd = t.fs.cwd.Get()
+		n.setFS(t.fs.root.Get(), t.fs.cwd.Get())
 	}
 	t.files.lock.Lock(t.o)
 	n.files.fds = make([]fdEntry, len(t.files.fds))
@@ -90,10 +114,13 @@ func (t *Task) Exit() {
 			fput(t, e.f)
 		}
 	}
-	if t.fs.root.Mnt != nil {
-		t.fs.root.Put(t)
-		t.fs.cwd.Put(t)
-		t.fs.root, t.fs.cwd = Path{}, Path{}
+	t.fs.lock.Lock(t.o)
+	root, cwd := t.fs.root, t.fs.cwd
+	t.fs.root, t.fs.cwd = Path{}, Path{}
+	t.fs.lock.Unlock(t.o)
+	if root.Mnt != nil {
+		root.Put(t)
+		cwd.Put(t)
 	}
 	v := t.vfs
 	v.tasksMu.Lock()
