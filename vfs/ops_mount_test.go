@@ -1,0 +1,223 @@
+package vfs_test
+
+import (
+	"strings"
+	"testing"
+
+	. "github.com/vfscope/vfscope/vfs"
+	vt "github.com/vfscope/vfscope/vfs/internal/vfstest"
+)
+
+func mountT(src, dst, fstype string, flags uint32, data string) func(e *vt.Env) {
+	return func(e *vt.Env) { e.TB.Helper(); e.Must(e.Root.Mount(src, dst, fstype, flags, data)) }
+}
+
+func mounted(e *vt.Env, dst string) bool {
+	for _, m := range e.Root.MountTable() {
+		if m.Mountpoint == dst {
+			return true
+		}
+	}
+	return false
+}
+
+// TestMount: mount(2) and umount2(2).
+func TestMount(t *testing.T) {
+	tm := mountT("none", "/e", "tmpfs", 0, "")
+	user := func(e *vt.Env) { e.As(1000, 1000) }
+	vt.Run(t, []vt.Case{
+		{Name: "mount hides and umount reveals", Setup: func(e *vt.Env) { e.WriteFile("/e/under", "u", 0o644) },
+			Op: func(e *vt.Env) error {
+				e.Must(e.T.Mount("none", "/e", "tmpfs", 0, ""))
+				if e.Exists("/e/under") {
+					e.TB.Fatal("mount did not cover")
+				}
+				e.WriteFile("/e/over", "o", 0o644)
+				return e.T.Umount2("/e", 0)
+			}, Check: checks(wantExists("/e/under"), wantAbsent("/e/over"))},
+		{Name: "new fs root mode", Op: func(e *vt.Env) error { return e.T.Mount("none", "/e", "tmpfs", 0, "mode=700") }, Check: wantMode("/e", S_IFDIR|0o700)},
+		{Name: "user mount", Setup: user, Op: func(e *vt.Env) error { return e.T.Mount("none", "/tmp", "tmpfs", 0, "") }, Want: EPERM},
+		{Name: "user umount", Setup: func(e *vt.Env) { tm(e); user(e) }, Op: func(e *vt.Env) error { return e.T.Umount2("/e", 0) }, Want: EPERM},
+		{Name: "unknown type", Op: func(e *vt.Env) error { return e.T.Mount("none", "/e", "nosuchfs", 0, "") }, Want: ENODEV},
+		{Name: "missing target", Op: func(e *vt.Env) error { return e.T.Mount("none", "/nope", "tmpfs", 0, "") }, Want: ENOENT},
+		{Name: "bad option", Op: func(e *vt.Env) error { return e.T.Mount("none", "/e", "tmpfs", 0, "bogus=1") }, Want: EINVAL},
+		{Name: "umount not mountpoint", Op: func(e *vt.Env) error { return e.T.Umount2("/d", 0) }, Want: EINVAL},
+		{Name: "umount inside mount", Setup: func(e *vt.Env) { tm(e); e.Must(e.Root.Mkdir("/e/x", 0o755)) }, Op: func(e *vt.Env) error { return e.T.Umount2("/e/x", 0) }, Want: EINVAL},
+		{Name: "umount missing", Op: func(e *vt.Env) error { return e.T.Umount2("/nope", 0) }, Want: ENOENT},
+		{Name: "umount root", Op: func(e *vt.Env) error { return e.T.Umount2("/", 0) }, Want: EBUSY},
+		{Name: "umount bad flags", Setup: tm, Op: func(e *vt.Env) error { return e.T.Umount2("/e", 0x100) }, Want: EINVAL},
+		{Name: "umount expire with detach", Setup: tm, Op: func(e *vt.Env) error { return e.T.Umount2("/e", MNT_EXPIRE|MNT_DETACH) }, Want: EINVAL},
+		{Name: "umount expire twice", Setup: tm, Op: func(e *vt.Env) error {
+			if err := e.T.Umount2("/e", MNT_EXPIRE); err != EAGAIN {
+				e.TB.Fatalf("first MNT_EXPIRE: %v", err)
+			}
+			return e.T.Umount2("/e", MNT_EXPIRE)
+		}, Check: func(e *vt.Env) {
+			if mounted(e, "/e") {
+				e.TB.Fatal("still mounted")
+			}
+		}},
+		{Name: "busy open file", Setup: func(e *vt.Env) { tm(e); e.WriteFile("/e/f", "x", 0o644) },
+			Op: func(e *vt.Env) error { openT(e, "/e/f", O_RDONLY); return e.T.Umount2("/e", 0) }, Want: EBUSY},
+		{Name: "busy open dir", Setup: tm, Op: func(e *vt.Env) error { openT(e, "/e", O_RDONLY); return e.T.Umount2("/e", 0) }, Want: EBUSY},
+		{Name: "busy cwd", Setup: func(e *vt.Env) { tm(e); e.Must(e.Root.Mkdir("/e/x", 0o755)) }, Op: func(e *vt.Env) error {
+			other := e.Root.Fork("other")
+			defer other.Exit()
+			e.Must(other.Chdir("/e/x"))
+			return e.T.Umount2("/e", 0)
+		}, Want: EBUSY},
+		{Name: "busy child mount", Setup: func(e *vt.Env) { tm(e); e.Must(e.Root.Mkdir("/e/x", 0o755)); mountT("none", "/e/x", "tmpfs", 0, "")(e) },
+			Op: func(e *vt.Env) error { return e.T.Umount2("/e", 0) }, Want: EBUSY},
+		{Name: "closed file not busy", Setup: func(e *vt.Env) { tm(e); e.WriteFile("/e/f", "x", 0o644) },
+			Op: func(e *vt.Env) error { e.Must(e.T.Close(openT(e, "/e/f", O_RDONLY))); return e.T.Umount2("/e", 0) }},
+		{Name: "lazy detach keeps open files", Setup: func(e *vt.Env) { tm(e); e.WriteFile("/e/f", "data", 0o644) },
+			Op: func(e *vt.Env) error {
+				fd := openT(e, "/e/f", O_RDWR)
+				dfd := openT(e, "/e", O_RDONLY)
+				e.Must(e.T.Umount2("/e", MNT_DETACH))
+				if mounted(e, "/e") || e.Exists("/e/f") {
+					e.TB.Fatal("still visible")
+				}
+				wantRead(e, fd, 10, "data")
+				_, err := e.T.Write(fd, []byte("more"))
+				e.Must(err)
+				// The detached tree still works through the descriptors.
+				nfd, err := e.T.Openat(dfd, "new", O_CREAT|O_WRONLY, 0o644)
+				e.Must(err)
+				e.Must(e.T.Close(nfd))
+				var st Stat
+				e.Must(e.T.Fstatat(dfd, "f", &st, 0))
+				if st.Size != 8 {
+					e.TB.Fatal(st)
+				}
+				e.Must(e.T.Close(fd))
+				return e.T.Close(dfd)
+			}},
+		{Name: "lazy detach with cwd inside", Setup: tm, Op: func(e *vt.Env) error {
+			other := e.Root.Fork("other")
+			defer other.Exit()
+			e.Must(other.Chdir("/e"))
+			e.Must(e.T.Umount2("/e", MNT_DETACH))
+			return other.Mkdir("stillhere", 0o755)
+		}},
+		{Name: "ro mount mkdir", Setup: mountT("none", "/e", "tmpfs", MS_RDONLY, ""), Op: func(e *vt.Env) error { return e.T.Mkdir("/e/x", 0o755) }, Want: EROFS},
+		{Name: "ro mount creat", Setup: mountT("none", "/e", "tmpfs", MS_RDONLY, ""), Op: func(e *vt.Env) error { return openOnly(e, "/e/x", O_CREAT|O_WRONLY, 0o644) }, Want: EROFS},
+		{Name: "ro mount open rdonly", Setup: func(e *vt.Env) {
+			mountT("/d", "/e", "", MS_BIND, "")(e)
+			mountT("", "/e", "", MS_REMOUNT|MS_BIND|MS_RDONLY, "")(e)
+		}, Op: func(e *vt.Env) error { return openOnly(e, "/e/f", O_RDONLY|O_CREAT, 0o644) }},
+		{Name: "ro bind open wronly", Setup: func(e *vt.Env) {
+			mountT("/d", "/e", "", MS_BIND, "")(e)
+			mountT("", "/e", "", MS_REMOUNT|MS_BIND|MS_RDONLY, "")(e)
+		}, Op: func(e *vt.Env) error { return openOnly(e, "/e/f", O_WRONLY, 0) }, Want: EROFS},
+		{Name: "ro bind leaves original writable", Setup: func(e *vt.Env) {
+			mountT("/d", "/e", "", MS_BIND, "")(e)
+			mountT("", "/e", "", MS_REMOUNT|MS_BIND|MS_RDONLY, "")(e)
+		}, Op: func(e *vt.Env) error { return openOnly(e, "/d/f", O_WRONLY, 0) }},
+		{Name: "ro bind unlink rename symlink", Setup: func(e *vt.Env) {
+			mountT("/d", "/e", "", MS_BIND, "")(e)
+			mountT("", "/e", "", MS_REMOUNT|MS_BIND|MS_RDONLY, "")(e)
+		}, Op: func(e *vt.Env) error {
+			for _, err := range []error{e.T.Unlink("/e/f"), e.T.Rename("/e/f", "/e/g"), e.T.Symlink("x", "/e/s"), e.T.Rmdir("/e/sub"),
+				e.T.Chmod("/e/f", 0o600), e.T.Setxattr("/e/f", "user.a", []byte("1"), 0), e.T.Truncate("/e/f", 0)} {
+				if err != EROFS {
+					e.TB.Fatalf("got %v, want EROFS", err)
+				}
+			}
+			return nil
+		}},
+		{Name: "remount ro with writer", Setup: func(e *vt.Env) { tm(e); e.WriteFile("/e/f", "x", 0o644) },
+			Op: func(e *vt.Env) error {
+				openT(e, "/e/f", O_WRONLY)
+				return e.T.Mount("", "/e", "", MS_REMOUNT|MS_RDONLY, "")
+			}, Want: EBUSY},
+		{Name: "remount ro with reader", Setup: func(e *vt.Env) { tm(e); e.WriteFile("/e/f", "x", 0o644) },
+			Op: func(e *vt.Env) error {
+				openT(e, "/e/f", O_RDONLY)
+				return e.T.Mount("", "/e", "", MS_REMOUNT|MS_RDONLY, "")
+			},
+			Check: func(e *vt.Env) {
+				if err := e.Root.Mkdir("/e/x", 0o755); err != EROFS {
+					e.TB.Fatal(err)
+				}
+			}},
+		{Name: "remount bind ro with writer", Setup: func(e *vt.Env) { tm(e); e.WriteFile("/e/f", "x", 0o644) },
+			Op: func(e *vt.Env) error {
+				openT(e, "/e/f", O_RDWR)
+				return e.T.Mount("", "/e", "", MS_REMOUNT|MS_BIND|MS_RDONLY, "")
+			}, Want: EBUSY},
+		{Name: "remount rw again", Setup: func(e *vt.Env) { mountT("none", "/e", "tmpfs", MS_RDONLY, "")(e) },
+			Op: func(e *vt.Env) error { return e.T.Mount("", "/e", "", MS_REMOUNT, "") }, Check: func(e *vt.Env) { e.Must(e.Root.Mkdir("/e/x", 0o755)) }},
+		{Name: "remount not root of mount", Setup: tm, Op: func(e *vt.Env) error { return e.T.Mount("", "/d", "", MS_REMOUNT|MS_RDONLY, "") }, Want: EINVAL},
+		{Name: "bind", Op: func(e *vt.Env) error { return e.T.Mount("/d/sub", "/e", "", MS_BIND, "") },
+			Check: checks(wantContent("/e/g", "g"), func(e *vt.Env) {
+				e.WriteFile("/e/new", "n", 0o644)
+				wantContent("/d/sub/new", "n")(e)
+				if e.Stat("/e").Ino != e.Stat("/d/sub").Ino {
+					e.TB.Fatal("different inode")
+				}
+			})},
+		{Name: "bind file", Setup: func(e *vt.Env) { e.WriteFile("/d/t", "", 0o644) }, Op: func(e *vt.Env) error { return e.T.Mount("/d/f", "/d/t", "", MS_BIND, "") },
+			Check: wantContent("/d/t", "hello")},
+		{Name: "bind file on dir", Op: func(e *vt.Env) error { return e.T.Mount("/d/f", "/e", "", MS_BIND, "") }, Want: ENOTDIR},
+		{Name: "bind missing source", Op: func(e *vt.Env) error { return e.T.Mount("/nope", "/e", "", MS_BIND, "") }, Want: ENOENT},
+		{Name: "bind without rec skips submounts", Setup: func(e *vt.Env) {
+			mountT("none", "/d/sub", "tmpfs", 0, "")(e)
+			e.WriteFile("/d/sub/inner", "i", 0o644)
+		}, Op: func(e *vt.Env) error { return e.T.Mount("/d", "/e", "", MS_BIND, "") },
+			Check: checks(wantExists("/e/sub/g"), wantAbsent("/e/sub/inner"))},
+		{Name: "bind rec copies submounts", Setup: func(e *vt.Env) {
+			mountT("none", "/d/sub", "tmpfs", 0, "")(e)
+			e.WriteFile("/d/sub/inner", "i", 0o644)
+		}, Op: func(e *vt.Env) error { return e.T.Mount("/d", "/e", "", MS_BIND|MS_REC, "") },
+			Check: checks(wantAbsent("/e/sub/g"), wantContent("/e/sub/inner", "i"), func(e *vt.Env) {
+				if !mounted(e, "/e/sub") {
+					e.TB.Fatal(e.Root.MountTable())
+				}
+			})},
+		{Name: "dotdot at mount root", Setup: func(e *vt.Env) { mountT("none", "/d/sub", "tmpfs", 0, "")(e) }, Op: func(e *vt.Env) error {
+			if e.Stat("/d/sub/..").Ino != e.Stat("/d").Ino || e.Stat("/d/sub/../f").Size != 5 {
+				e.TB.Fatal(".. did not go to the parent mount")
+			}
+			e.Must(e.T.Chdir("/d/sub"))
+			var st Stat
+			return e.T.Stat("../f", &st)
+		}},
+		{Name: "dotdot at bind root", Setup: mountT("/d/sub", "/e", "", MS_BIND, ""), Op: func(e *vt.Env) error {
+			if e.Stat("/e/..").Ino != e.Stat("/").Ino {
+				e.TB.Fatal("/e/.. is not /")
+			}
+			return nil
+		}},
+		{Name: "stacked mounts", Setup: tm, Op: func(e *vt.Env) error {
+			e.WriteFile("/e/first", "1", 0o644)
+			e.Must(e.T.Mount("none", "/e", "tmpfs", 0, ""))
+			if e.Exists("/e/first") {
+				e.TB.Fatal("not stacked")
+			}
+			e.Must(e.T.Umount2("/e", 0))
+			if !e.Exists("/e/first") {
+				e.TB.Fatal("first mount lost")
+			}
+			return nil
+		}},
+		{Name: "move", Setup: tm, Op: func(e *vt.Env) error {
+			e.WriteFile("/e/m", "m", 0o644)
+			return e.T.Mount("/e", "/d/sub", "", MS_MOVE, "")
+		}, Check: checks(wantContent("/d/sub/m", "m"), wantAbsent("/e/m"))},
+		{Name: "move into itself", Setup: func(e *vt.Env) { tm(e); e.Must(e.Root.Mkdir("/e/x", 0o755)) },
+			Op: func(e *vt.Env) error { return e.T.Mount("/e", "/e/x", "", MS_MOVE, "") }, Want: ELOOP},
+		{Name: "mount table", Setup: mountT("none", "/e", "tmpfs", MS_NOSUID|MS_RDONLY, "size=1m"), Op: func(e *vt.Env) error {
+			for _, m := range e.T.MountTable() {
+				if m.Mountpoint == "/e" {
+					if m.FSType != "tmpfs" || !strings.HasPrefix(m.MountOptions, "ro") || !strings.Contains(m.MountOptions, "nosuid") {
+						e.TB.Fatalf("%+v", m)
+					}
+					return nil
+				}
+			}
+			e.TB.Fatal("no /e")
+			return nil
+		}},
+	})
+}
