@@ -46,7 +46,9 @@ func (t *Task) buildOpenFlags(flags int, mode uint32) (openHow, error) {
 		case O_RDWR:
 			h.acc, h.fmode = MAY_READ|MAY_WRITE, FMODE_READ|FMODE_WRITE
 		default:
-			return h, EINVAL
+			// 3: Linux checks read and write permission and opens for
+			// neither (ACC_MODE and OPEN_FMODE), for ioctl-only use.
+			h.acc = MAY_READ | MAY_WRITE
 		}
 		h.fmode |= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE
 		if flags&O_TRUNC != 0 {
