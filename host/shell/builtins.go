@@ -1,0 +1,277 @@
+package shell
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/vfscope/vfscope/vfs"
+)
+
+// builtin is one command: its code and its synopsis for help.
+type builtin struct {
+	run   func(*cmd) int
+	usage string
+}
+
+// builtins is the command table. Filled by init, as help reads it.
+var builtins map[string]builtin
+
+func init() {
+	builtins = map[string]builtin{
+		"cat":      {cmdCat, "cat [FILE]...   (no FILE, or -: standard input)"},
+		"cd":       {cmdCd, "cd [DIR]   (no DIR: /)"},
+		"chmod":    {cmdChmod, "chmod MODE FILE...   (MODE octal, or symbolic like u+x,go-w,a=r)"},
+		"chown":    {cmdChown, "chown [-h] UID[:GID] FILE..."},
+		"cp":       {cmdCp, "cp [-r] SOURCE... DEST"},
+		"df":       {cmdDf, "df [-a] [FILE]..."},
+		"echo":     {cmdEcho, "echo [-n] [-e] [STRING]..."},
+		"exit":     {cmdExit, "exit [N]"},
+		"false":    {func(*cmd) int { return 1 }, "false"},
+		"help":     {cmdHelp, "help"},
+		"id":       {cmdID, "id"},
+		"ln":       {cmdLn, "ln [-s] [-f] TARGET... [LINK_NAME|DIRECTORY]"},
+		"ls":       {cmdLs, "ls [-l] [-a] [-A] [-i] [-d] [-1] [FILE]..."},
+		"mkdir":    {cmdMkdir, "mkdir [-p] [-m MODE] DIRECTORY..."},
+		"mknod":    {cmdMknod, "mknod [-m MODE] NAME TYPE [MAJOR MINOR]   (TYPE b, c or p)"},
+		"mount":    {cmdMount, "mount [-t TYPE] [-o OPTIONS] [--bind|--rbind|--move] SOURCE TARGET | mount [-t TYPE]"},
+		"mv":       {cmdMv, "mv SOURCE... DEST"},
+		"pwd":      {cmdPwd, "pwd"},
+		"readlink": {cmdReadlink, "readlink FILE..."},
+		"rm":       {cmdRm, "rm [-r] [-f] FILE..."},
+		"rmdir":    {cmdRmdir, "rmdir [-p] DIRECTORY..."},
+		"set":      {cmdSet, "set [-e|+e]"},
+		"stat":     {cmdStat, "stat [-L] FILE..."},
+		"su":       {cmdSu, "su [UID[:GID]]   (no argument: 0:0)"},
+		"sync":     {cmdSync, "sync"},
+		"touch":    {cmdTouch, "touch [-c] FILE..."},
+		"true":     {func(*cmd) int { return 0 }, "true"},
+		"truncate": {cmdTruncate, "truncate [-c] -s [+-]SIZE[K|M|G|KB|MB|GB] FILE..."},
+		"umask":    {cmdUmask, "umask [MODE]"},
+		"umount":   {cmdUmount, "umount [-l] [-f] TARGET..."},
+	}
+}
+
+func cmdHelp(c *cmd) int {
+	names := make([]string, 0, len(builtins))
+	for n := range builtins {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	c.printf("vfscope shell: coreutils-style commands on the virtual filesystem.\n")
+	c.printf("Syntax: ';' '&&' '||' '|', quotes, backslash, '#' comments, < > >> 2> 2>&1, $?.\n\n")
+	for _, n := range names {
+		c.printf("  %s\n", builtins[n].usage)
+	}
+	return 0
+}
+
+// cd is the shell's cd; without an operand it goes to / (there is no
+// HOME).
+func cmdCd(c *cmd) int {
+	dir := "/"
+	switch len(c.args) {
+	case 0:
+	case 1:
+		dir = c.args[0]
+	default:
+		c.errorf("too many arguments")
+		return 1
+	}
+	if err := c.t.Chdir(dir); err != nil {
+		c.errorf("%s: %s", dir, errText(err))
+		return 1
+	}
+	return 0
+}
+
+func cmdPwd(c *cmd) int {
+	s, err := c.t.Getcwd()
+	if err == nil && !strings.HasPrefix(s, "/") {
+		err = vfs.ENOENT // glibc's getcwd refuses "(unreachable)/..."
+	}
+	if err != nil {
+		c.errorf("error retrieving current directory: getcwd: cannot access parent directories: %s", errText(err))
+		return 1
+	}
+	c.printf("%s\n", s)
+	return 0
+}
+
+// echo is bash's builtin echo: -n, -e and -E as leading options.
+func cmdEcho(c *cmd) int {
+	args := c.args
+	newline, escapes := true, false
+	for len(args) > 0 {
+		a := args[0]
+		if len(a) < 2 || a[0] != '-' || strings.Trim(a[1:], "neE") != "" {
+			break
+		}
+		for _, ch := range a[1:] {
+			switch ch {
+			case 'n':
+				newline = false
+			case 'e':
+				escapes = true
+			case 'E':
+				escapes = false
+			}
+		}
+		args = args[1:]
+	}
+	s := strings.Join(args, " ")
+	if escapes {
+		var stop bool
+		s, stop = echoEscapes(s)
+		if stop {
+			newline = false
+		}
+	}
+	if newline {
+		s += "\n"
+	}
+	c.stdout.Write([]byte(s))
+	return 0
+}
+
+// echoEscapes interprets echo -e's backslash sequences; \c stops output.
+func echoEscapes(s string) (string, bool) {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+1 == len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		i++
+		switch s[i] {
+		case 'n':
+			b.WriteByte('\n')
+		case 't':
+			b.WriteByte('\t')
+		case 'r':
+			b.WriteByte('\r')
+		case 'a':
+			b.WriteByte('\a')
+		case 'b':
+			b.WriteByte('\b')
+		case 'f':
+			b.WriteByte('\f')
+		case 'v':
+			b.WriteByte('\v')
+		case 'e':
+			b.WriteByte(0x1b)
+		case '\\':
+			b.WriteByte('\\')
+		case 'c':
+			return b.String(), true
+		case '0':
+			v, j := 0, i+1
+			for ; j < len(s) && j < i+4 && s[j] >= '0' && s[j] <= '7'; j++ {
+				v = v*8 + int(s[j]-'0')
+			}
+			b.WriteByte(byte(v))
+			i = j - 1
+		default:
+			b.WriteByte('\\')
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String(), false
+}
+
+func cmdExit(c *cmd) int {
+	status := c.sh.status
+	if len(c.args) > 0 {
+		n, err := strconv.Atoi(c.args[0])
+		if err != nil {
+			c.errorf("%s: numeric argument required", c.args[0])
+			status = 2
+		} else {
+			status = n & 0xff
+		}
+	}
+	c.sh.exited = true
+	return status
+}
+
+func cmdSet(c *cmd) int {
+	for _, a := range c.args {
+		switch a {
+		case "-e":
+			c.sh.ErrExit = true
+		case "+e":
+			c.sh.ErrExit = false
+		default:
+			c.errorf("%s: invalid option", a)
+			return 2
+		}
+	}
+	return 0
+}
+
+// umask prints or sets the mask, four octal digits as bash prints it.
+func cmdUmask(c *cmd) int {
+	if len(c.args) == 0 {
+		old := c.t.Umask(0)
+		c.t.Umask(old)
+		c.printf("%04o\n", old)
+		return 0
+	}
+	m, err := strconv.ParseUint(c.args[0], 8, 32)
+	if err != nil || m > 0o777 {
+		c.errorf("%s: octal number out of range", c.args[0])
+		return 1
+	}
+	c.t.Umask(uint32(m))
+	return 0
+}
+
+// su switches the shell task's credentials to UID[:GID] (GID defaults
+// to UID).
+func cmdSu(c *cmd) int {
+	uid, gid := uint32(0), uint32(0)
+	if len(c.args) > 1 {
+		c.errorf("too many arguments")
+		return 1
+	}
+	if len(c.args) == 1 {
+		u, g, hasG := strings.Cut(c.args[0], ":")
+		var ok bool
+		if uid, ok = parseID(u); !ok {
+			c.errorf("user %s does not exist or the user entry does not contain all the required fields", u)
+			return 1
+		}
+		gid = uid
+		if hasG {
+			if gid, ok = parseID(g); !ok {
+				c.errorf("group %s does not exist", g)
+				return 1
+			}
+		}
+	}
+	c.t.SetCred(&vfs.Cred{UID: uid, GID: gid})
+	return 0
+}
+
+func cmdID(c *cmd) int {
+	cr := c.t.Cred()
+	name := func(id uint32) string {
+		if id == 0 {
+			return "(root)"
+		}
+		return ""
+	}
+	groups := []string{strconv.Itoa(int(cr.GID)) + name(cr.GID)}
+	for _, g := range cr.Groups {
+		if g != cr.GID {
+			groups = append(groups, strconv.Itoa(int(g))+name(g))
+		}
+	}
+	c.printf("uid=%d%s gid=%d%s groups=%s\n", cr.UID, name(cr.UID), cr.GID, name(cr.GID), strings.Join(groups, ","))
+	return 0
+}
+
+func cmdSync(c *cmd) int {
+	c.t.Sync()
+	return 0
+}

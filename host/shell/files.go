@@ -1,0 +1,1030 @@
+package shell
+
+import (
+	"io"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/vfscope/vfscope/vfs"
+)
+
+// cat is cat(1): files, or standard input for "-" and for no operand.
+func cmdCat(c *cmd) int {
+	_, files, st, ok := c.getopt("u", nil, 1)
+	if !ok {
+		return st
+	}
+	if len(files) == 0 {
+		files = []string{"-"}
+	}
+	status := 0
+	for _, f := range files {
+		if f == "-" {
+			if _, err := io.Copy(c.stdout, c.stdin); err != nil {
+				if tw, isW := c.stdout.(*trackWriter); isW && tw.err != nil {
+					return 1 // reported by the shell as a write error
+				}
+				c.errorf("-: %s", errText(err))
+				status = 1
+			}
+			continue
+		}
+		fd, err := c.t.Open(f, vfs.O_RDONLY, 0)
+		if err != nil {
+			c.errorf("%s: %s", quotef(f), errText(err))
+			status = 1
+			continue
+		}
+		rerr, werr := copyOut(c.t, fd, c.stdout)
+		c.t.Close(fd)
+		if werr != nil {
+			return 1
+		}
+		if rerr != nil {
+			c.errorf("%s: %s", quotef(f), errText(rerr))
+			status = 1
+		}
+	}
+	return status
+}
+
+// ancestors returns the proper prefixes of p that name directories to
+// create for mkdir -p: "a/b/c" gives "a", "a/b".
+func ancestors(p string) []string {
+	var out []string
+	for i := 1; i < len(p); i++ {
+		if p[i] == '/' && p[i-1] != '/' {
+			out = append(out, p[:i])
+		}
+	}
+	return out
+}
+
+func (c *cmd) isDir(p string) bool {
+	var st vfs.Stat
+	return c.t.Stat(p, &st) == nil && vfs.IsDir(st.Mode)
+}
+
+// mkdir is mkdir(1) with -p and -m.
+func cmdMkdir(c *cmd) int {
+	o, dirs, st, ok := c.getopt("pm:v", map[string]byte{"parents": 'p', "mode": 'm', "verbose": 'v'}, 1)
+	if !ok {
+		return st
+	}
+	if len(dirs) == 0 {
+		return c.usageError(1, "missing operand")
+	}
+	mode := uint32(0o777)
+	setMode := o.has('m')
+	if setMode {
+		ch, valid := compileMode(o.last('m'))
+		if !valid {
+			c.errorf("invalid mode %s", quote(o.last('m')))
+			return 1
+		}
+		mode = adjustMode(0o777, true, 0, ch)
+	}
+	status := 0
+dirs:
+	for _, d := range dirs {
+		if o.has('p') {
+			for _, a := range ancestors(d) {
+				err := c.t.Mkdir(a, 0o777)
+				if err == vfs.EEXIST {
+					if c.isDir(a) {
+						continue
+					}
+					err = vfs.ENOTDIR
+				}
+				if err != nil {
+					c.errorf("cannot create directory %s: %s", quote(a), errText(err))
+					status = 1
+					continue dirs
+				}
+				if o.has('v') {
+					c.printf("mkdir: created directory %s\n", quote(a))
+				}
+			}
+		}
+		err := c.t.Mkdir(d, mode)
+		if err == vfs.EEXIST && o.has('p') && c.isDir(d) {
+			continue
+		}
+		if err != nil {
+			c.errorf("cannot create directory %s: %s", quote(d), errText(err))
+			status = 1
+			continue
+		}
+		if o.has('v') {
+			c.printf("mkdir: created directory %s\n", quote(d))
+		}
+		if setMode && mode&^0o777 != 0 || setMode && mode&c.umask() != 0 {
+			if err := c.t.Chmod(d, mode); err != nil {
+				c.errorf("cannot set permissions of %s: %s", quote(d), errText(err))
+				status = 1
+			}
+		}
+	}
+	return status
+}
+
+func (c *cmd) umask() uint32 {
+	m := c.t.Umask(0)
+	c.t.Umask(m)
+	return m
+}
+
+// rmdir is rmdir(1) with -p.
+func cmdRmdir(c *cmd) int {
+	o, dirs, st, ok := c.getopt("p", map[string]byte{"parents": 'p'}, 1)
+	if !ok {
+		return st
+	}
+	if len(dirs) == 0 {
+		return c.usageError(1, "missing operand")
+	}
+	status := 0
+	for _, d := range dirs {
+		if err := c.t.Rmdir(d); err != nil {
+			c.errorf("failed to remove %s: %s", quote(d), errText(err))
+			status = 1
+			continue
+		}
+		if o.has('p') {
+			as := ancestors(strings.TrimRight(d, "/"))
+			for i := len(as) - 1; i >= 0; i-- {
+				if err := c.t.Rmdir(as[i]); err != nil {
+					c.errorf("failed to remove directory %s: %s", quote(as[i]), errText(err))
+					status = 1
+					break
+				}
+			}
+		}
+	}
+	return status
+}
+
+// touch is touch(1): create, then set both times to now (utimensat
+// with a nil times array).
+func cmdTouch(c *cmd) int {
+	o, files, st, ok := c.getopt("c", map[string]byte{"no-create": 'c'}, 1)
+	if !ok {
+		return st
+	}
+	if len(files) == 0 {
+		return c.usageError(1, "missing file operand")
+	}
+	status := 0
+	for _, f := range files {
+		var openErr error
+		if !o.has('c') {
+			fd, err := c.t.Open(f, vfs.O_WRONLY|vfs.O_CREAT|vfs.O_NONBLOCK|vfs.O_NOCTTY, 0o666)
+			if err == nil {
+				c.t.Close(fd)
+			} else {
+				openErr = err
+			}
+		}
+		err := c.t.Utimensat(vfs.AT_FDCWD, f, nil, 0)
+		if err == nil {
+			continue
+		}
+		switch {
+		case openErr != nil:
+			c.errorf("cannot touch %s: %s", quote(f), errText(openErr))
+		case o.has('c') && err == vfs.ENOENT:
+			continue
+		default:
+			c.errorf("setting times of %s: %s", quote(f), errText(err))
+		}
+		status = 1
+	}
+	return status
+}
+
+// rm is rm(1) with -r, -f and -d.
+func cmdRm(c *cmd) int {
+	o, files, st, ok := c.getopt("rRfdv", map[string]byte{"recursive": 'r', "force": 'f', "dir": 'd', "verbose": 'v'}, 1)
+	if !ok {
+		return st
+	}
+	force, recursive := o.has('f'), o.has('r') || o.has('R')
+	if len(files) == 0 {
+		if force {
+			return 0
+		}
+		return c.usageError(1, "missing operand")
+	}
+	status := 0
+	for _, f := range files {
+		if b := baseName(f); recursive && (b == "." || b == "..") {
+			c.errorf("refusing to remove '.' or '..' directory: skipping %s", quote(f))
+			status = 1
+			continue
+		}
+		if recursive && strings.Trim(f, "/") == "" {
+			c.errorf("it is dangerous to operate recursively on %s", quote(f))
+			c.errorf("use --no-preserve-root to override this failsafe")
+			status = 1
+			continue
+		}
+		var st vfs.Stat
+		if err := c.t.Lstat(f, &st); err != nil {
+			if force && err == vfs.ENOENT {
+				continue
+			}
+			c.errorf("cannot remove %s: %s", quote(f), errText(err))
+			status = 1
+			continue
+		}
+		if vfs.IsDir(st.Mode) {
+			switch {
+			case recursive:
+				if !c.removeTree(f, o.has('v')) {
+					status = 1
+				}
+			case o.has('d'):
+				if err := c.t.Rmdir(f); err != nil {
+					c.errorf("cannot remove %s: %s", quote(f), errText(err))
+					status = 1
+				} else if o.has('v') {
+					c.printf("removed directory %s\n", quote(f))
+				}
+			default:
+				c.errorf("cannot remove %s: %s", quote(f), errText(vfs.EISDIR))
+				status = 1
+			}
+			continue
+		}
+		if err := c.t.Unlink(f); err != nil {
+			if force && err == vfs.ENOENT {
+				continue
+			}
+			c.errorf("cannot remove %s: %s", quote(f), errText(err))
+			status = 1
+		} else if o.has('v') {
+			c.printf("removed %s\n", quote(f))
+		}
+	}
+	return status
+}
+
+// removeTree removes a directory and everything below it, depth first.
+func (c *cmd) removeTree(p string, verbose bool) bool {
+	ents, err := readDir(c.t, p)
+	if err != nil {
+		c.errorf("cannot remove %s: %s", quote(p), errText(err))
+		return false
+	}
+	ok := true
+	for _, e := range ents {
+		if e.Name == "." || e.Name == ".." {
+			continue
+		}
+		q := joinPath(p, e.Name)
+		var st vfs.Stat
+		if err := c.t.Lstat(q, &st); err != nil {
+			c.errorf("cannot remove %s: %s", quote(q), errText(err))
+			ok = false
+			continue
+		}
+		if vfs.IsDir(st.Mode) {
+			ok = c.removeTree(q, verbose) && ok
+			continue
+		}
+		if err := c.t.Unlink(q); err != nil {
+			c.errorf("cannot remove %s: %s", quote(q), errText(err))
+			ok = false
+		} else if verbose {
+			c.printf("removed %s\n", quote(q))
+		}
+	}
+	if !ok {
+		return false
+	}
+	if err := c.t.Rmdir(p); err != nil {
+		c.errorf("cannot remove %s: %s", quote(p), errText(err))
+		return false
+	}
+	if verbose {
+		c.printf("removed directory %s\n", quote(p))
+	}
+	return true
+}
+
+// ln is ln(1): hard links, or symbolic with -s; -f replaces.
+func cmdLn(c *cmd) int {
+	o, ops, st, ok := c.getopt("sfnTv", map[string]byte{"symbolic": 's', "force": 'f', "no-dereference": 'n', "no-target-directory": 'T', "verbose": 'v'}, 1)
+	if !ok {
+		return st
+	}
+	if len(ops) == 0 {
+		return c.usageError(1, "missing file operand")
+	}
+	var dir string
+	targets := ops
+	dest := ""
+	switch {
+	case len(ops) == 1:
+		dir = "."
+	case o.has('T'):
+		if len(ops) > 2 {
+			return c.usageError(1, "extra operand %s", quote(ops[2]))
+		}
+		targets, dest = ops[:1], ops[1]
+	default:
+		last := ops[len(ops)-1]
+		var lst vfs.Stat
+		isDir := c.isDir(last)
+		if isDir && o.has('n') && c.t.Lstat(last, &lst) == nil && vfs.IsLnk(lst.Mode) {
+			isDir = false
+		}
+		if isDir {
+			dir = last
+		} else if len(ops) > 2 {
+			c.targetError(last)
+			return 1
+		} else {
+			dest = last
+		}
+		targets = ops[:len(ops)-1]
+	}
+	status := 0
+	for _, src := range targets {
+		name := dest
+		if dir != "" {
+			name = baseName(src)
+			if dir != "." {
+				name = joinPath(dir, name)
+			}
+		}
+		if !c.link(src, name, o.has('s'), o.has('f')) {
+			status = 1
+		} else if o.has('v') {
+			arrow := "=>"
+			if o.has('s') {
+				arrow = "->"
+			}
+			c.printf("%s %s %s\n", quote(name), arrow, quote(src))
+		}
+	}
+	return status
+}
+
+func (c *cmd) link(src, name string, symbolic, force bool) bool {
+	var sst vfs.Stat
+	if !symbolic {
+		if err := c.t.Lstat(src, &sst); err != nil {
+			c.errorf("failed to access %s: %s", quote(src), errText(err))
+			return false
+		}
+		if vfs.IsDir(sst.Mode) {
+			c.errorf("%s: hard link not allowed for directory", quotef(src))
+			return false
+		}
+	}
+	if force {
+		var dst vfs.Stat
+		if c.t.Lstat(name, &dst) == nil {
+			if vfs.IsDir(dst.Mode) {
+				c.errorf("%s: cannot overwrite directory", quote(name))
+				return false
+			}
+			if err := c.t.Unlink(name); err != nil && err != vfs.ENOENT {
+				c.errorf("cannot remove %s: %s", quote(name), errText(err))
+				return false
+			}
+		}
+	}
+	if symbolic {
+		if err := c.t.Symlink(src, name); err != nil {
+			if err == vfs.ENAMETOOLONG || src == "" {
+				c.errorf("failed to create symbolic link %s -> %s: %s", quote(name), quote(src), errText(err))
+			} else {
+				c.errorf("failed to create symbolic link %s: %s", quote(name), errText(err))
+			}
+			return false
+		}
+		return true
+	}
+	if err := c.t.Link(src, name); err != nil {
+		switch err {
+		case vfs.EMLINK:
+			c.errorf("failed to create hard link to %s: %s", quote(src), errText(err))
+		case vfs.EDQUOT, vfs.EEXIST, vfs.ENOSPC, vfs.EROFS:
+			c.errorf("failed to create hard link %s: %s", quote(name), errText(err))
+		default:
+			c.errorf("failed to create hard link %s => %s: %s", quote(name), quote(src), errText(err))
+		}
+		return false
+	}
+	return true
+}
+
+// readlink is readlink(1) without options: the target, or status 1.
+func cmdReadlink(c *cmd) int {
+	_, files, st, ok := c.getopt("n", map[string]byte{"no-newline": 'n'}, 1)
+	if !ok {
+		return st
+	}
+	if len(files) == 0 {
+		return c.usageError(1, "missing operand")
+	}
+	status := 0
+	for _, f := range files {
+		s, err := c.t.Readlink(f)
+		if err != nil {
+			status = 1
+			continue
+		}
+		c.printf("%s\n", s)
+	}
+	return status
+}
+
+// chmod is chmod(1) with octal or symbolic modes and -R.
+func cmdChmod(c *cmd) int {
+	var modeStr string
+	var files []string
+	recursive, dashdash := false, false
+	for _, a := range c.args {
+		switch {
+		case !dashdash && a == "--":
+			dashdash = true
+		case !dashdash && modeStr == "" && (a == "-R" || a == "--recursive"):
+			recursive = true
+		case !dashdash && a == "--help":
+			c.printf("Usage: %s\n", builtins[c.name].usage)
+			return 0
+		case modeStr == "":
+			modeStr = a
+		default:
+			files = append(files, a)
+		}
+	}
+	if modeStr == "" {
+		return c.usageError(1, "missing operand")
+	}
+	if len(files) == 0 {
+		return c.usageError(1, "missing operand after %s", quote(modeStr))
+	}
+	changes, ok := compileMode(modeStr)
+	if !ok {
+		return c.usageError(1, "invalid mode: %s", quote(modeStr))
+	}
+	status := 0
+	umask := c.umask()
+	var walk func(f string, top bool)
+	walk = func(f string, top bool) {
+		var st vfs.Stat
+		var err error
+		if top {
+			err = c.t.Stat(f, &st)
+		} else {
+			err = c.t.Lstat(f, &st)
+		}
+		if err != nil {
+			c.errorf("cannot access %s: %s", quote(f), errText(err))
+			status = 1
+			return
+		}
+		if vfs.IsLnk(st.Mode) {
+			return // symlinks met during -R are not followed
+		}
+		m := adjustMode(st.Mode, vfs.IsDir(st.Mode), umask, changes)
+		if err := c.t.Chmod(f, m); err != nil {
+			c.errorf("changing permissions of %s: %s", quote(f), errText(err))
+			status = 1
+			return
+		}
+		if recursive && vfs.IsDir(st.Mode) {
+			c.eachChild(f, func(q string) { walk(q, false) })
+		}
+	}
+	for _, f := range files {
+		walk(f, true)
+	}
+	return status
+}
+
+// eachChild calls fn with the path of every entry of dir but . and ..
+func (c *cmd) eachChild(dir string, fn func(string)) {
+	ents, err := readDir(c.t, dir)
+	if err != nil {
+		c.errorf("cannot read directory %s: %s", quote(dir), errText(err))
+		return
+	}
+	for _, e := range ents {
+		if e.Name != "." && e.Name != ".." {
+			fn(joinPath(dir, e.Name))
+		}
+	}
+}
+
+// parseOwner reads chown's OWNER[:GROUP] with numeric ids (and root).
+func parseOwner(spec string) (uid, gid uint32, ok bool, bad string) {
+	uid, gid = vfs.NoID, vfs.NoID
+	u, g, hasG := strings.Cut(spec, ":")
+	if !hasG {
+		u, g, hasG = strings.Cut(spec, ".")
+	}
+	id := func(s string) (uint32, bool) {
+		if s == "root" {
+			return 0, true
+		}
+		return parseID(s)
+	}
+	if u != "" {
+		if uid, ok = id(u); !ok {
+			return 0, 0, false, "user"
+		}
+	}
+	if hasG && g != "" {
+		if gid, ok = id(g); !ok {
+			return 0, 0, false, "group"
+		}
+	}
+	if hasG && g == "" && u != "" {
+		gid = uid // "chown 5: f" uses the user's login group; here the same number
+	}
+	return uid, gid, true, ""
+}
+
+// chown is chown(1) with numeric ids, -h and -R.
+func cmdChown(c *cmd) int {
+	o, ops, st, ok := c.getopt("hRfv", map[string]byte{"no-dereference": 'h', "recursive": 'R'}, 1)
+	if !ok {
+		return st
+	}
+	if len(ops) == 0 {
+		return c.usageError(1, "missing operand")
+	}
+	if len(ops) == 1 {
+		return c.usageError(1, "missing operand after %s", quote(ops[0]))
+	}
+	uid, gid, valid, what := parseOwner(ops[0])
+	if !valid {
+		c.errorf("invalid %s: %s", what, quote(ops[0]))
+		return 1
+	}
+	status := 0
+	var walk func(f string, top bool)
+	walk = func(f string, top bool) {
+		var st vfs.Stat
+		var err error
+		noDeref := o.has('h') || !top
+		if noDeref {
+			err = c.t.Lstat(f, &st)
+		} else {
+			err = c.t.Stat(f, &st)
+		}
+		if err != nil {
+			c.errorf("cannot access %s: %s", quote(f), errText(err))
+			status = 1
+			return
+		}
+		if noDeref {
+			err = c.t.Lchown(f, uid, gid)
+		} else {
+			err = c.t.Chown(f, uid, gid)
+		}
+		if err != nil {
+			c.errorf("changing ownership of %s: %s", quote(f), errText(err))
+			status = 1
+			return
+		}
+		if o.has('R') && vfs.IsDir(st.Mode) {
+			c.eachChild(f, func(q string) { walk(q, false) })
+		}
+	}
+	for _, f := range ops[1:] {
+		walk(f, true)
+	}
+	return status
+}
+
+// parseSize reads truncate's SIZE: an optional +, -, <, >, / or %
+// prefix, a number and a K, M, G, T (1024) or KB, MB, GB, TB (1000)
+// suffix.
+func parseSize(s string) (op byte, n int64, ok bool) {
+	if s != "" && strings.IndexByte("+-<>/%", s[0]) >= 0 {
+		op, s = s[0], s[1:]
+	}
+	mult := int64(1)
+	units := []struct {
+		suf string
+		m   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40},
+		{"KB", 1000}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12},
+		{"K", 1 << 10}, {"k", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"T", 1 << 40}}
+	for _, u := range units {
+		if strings.HasSuffix(s, u.suf) && len(s) > len(u.suf) {
+			s, mult = s[:len(s)-len(u.suf)], u.m
+			break
+		}
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || v < 0 {
+		return 0, 0, false
+	}
+	return op, v * mult, true
+}
+
+// truncate is truncate(1) with -s and -c.
+func cmdTruncate(c *cmd) int {
+	o, files, st, ok := c.getopt("cs:", map[string]byte{"no-create": 'c', "size": 's'}, 1)
+	if !ok {
+		return st
+	}
+	if !o.has('s') {
+		return c.usageError(1, "you must specify either '--size' or '--reference'")
+	}
+	if len(files) == 0 {
+		return c.usageError(1, "missing file operand")
+	}
+	op, size, valid := parseSize(o.last('s'))
+	if !valid {
+		c.errorf("Invalid number: %s", quote(o.last('s')))
+		return 1
+	}
+	status := 0
+	for _, f := range files {
+		flags := vfs.O_WRONLY | vfs.O_NONBLOCK
+		if !o.has('c') {
+			flags |= vfs.O_CREAT
+		}
+		fd, err := c.t.Open(f, flags, 0o666)
+		if err != nil {
+			if o.has('c') && err == vfs.ENOENT {
+				continue
+			}
+			c.errorf("cannot open %s for writing: %s", quote(f), errText(err))
+			status = 1
+			continue
+		}
+		n := size
+		if op != 0 {
+			var fst vfs.Stat
+			if err := c.t.Fstat(fd, &fst); err != nil {
+				c.errorf("cannot fstat %s: %s", quote(f), errText(err))
+				c.t.Close(fd)
+				status = 1
+				continue
+			}
+			cur := fst.Size
+			switch op {
+			case '+':
+				n = cur + size
+			case '-':
+				n = max(cur-size, 0)
+			case '<':
+				n = min(cur, size)
+			case '>':
+				n = max(cur, size)
+			case '/':
+				if size != 0 {
+					n = cur / size * size
+				}
+			case '%':
+				if size != 0 {
+					n = (cur + size - 1) / size * size
+				}
+			}
+		}
+		if err := c.t.Ftruncate(fd, n); err != nil {
+			c.errorf("failed to truncate %s at %d bytes: %s", quote(f), n, errText(err))
+			status = 1
+		}
+		c.t.Close(fd)
+	}
+	return status
+}
+
+// mknod is mknod(1): b, c (or u) and p nodes.
+func cmdMknod(c *cmd) int {
+	o, ops, st, ok := c.getopt("m:", map[string]byte{"mode": 'm'}, 1)
+	if !ok {
+		return st
+	}
+	if len(ops) < 2 {
+		return c.usageError(1, "missing operand")
+	}
+	mode := uint32(0o666)
+	if o.has('m') {
+		ch, valid := compileMode(o.last('m'))
+		if !valid {
+			c.errorf("invalid mode")
+			return 1
+		}
+		mode = adjustMode(0o666, false, 0, ch)
+	}
+	var typ uint32
+	var dev uint64
+	switch ops[1] {
+	case "b", "c", "u":
+		typ = vfs.S_IFCHR
+		if ops[1] == "b" {
+			typ = vfs.S_IFBLK
+		}
+		if len(ops) != 4 {
+			return c.usageError(1, "missing operand after %s", quote(ops[len(ops)-1]))
+		}
+		maj, err1 := strconv.ParseUint(ops[2], 0, 32)
+		mnr, err2 := strconv.ParseUint(ops[3], 0, 32)
+		if err1 != nil {
+			c.errorf("invalid major device number %s", quote(ops[2]))
+			return 1
+		}
+		if err2 != nil {
+			c.errorf("invalid minor device number %s", quote(ops[3]))
+			return 1
+		}
+		dev = vfs.MkDev(uint32(maj), uint32(mnr))
+	case "p":
+		typ = vfs.S_IFIFO
+		if len(ops) != 2 {
+			return c.usageError(1, "extra operand %s", quote(ops[2]))
+		}
+	default:
+		return c.usageError(1, "invalid device type %s", quote(ops[1]))
+	}
+	if err := c.t.Mknod(ops[0], typ|mode, dev); err != nil {
+		c.errorf("%s: %s", quotef(ops[0]), errText(err))
+		return 1
+	}
+	if o.has('m') && mode&c.umask() != 0 {
+		if err := c.t.Chmod(ops[0], mode); err != nil {
+			c.errorf("cannot set permissions of %s: %s", quote(ops[0]), errText(err))
+			return 1
+		}
+	}
+	return 0
+}
+
+// absPath is p made absolute against the working directory, cleaned
+// lexically: for cp's and mv's "into itself" checks.
+func (c *cmd) absPath(p string) string {
+	if !strings.HasPrefix(p, "/") {
+		cwd, _ := c.t.Getcwd()
+		p = cwd + "/" + p
+	}
+	return path.Clean(p)
+}
+
+// targets resolves the destination of cp and mv: into a directory
+// (several sources, or an existing directory), or onto one name.
+func (c *cmd) targets(ops []string, noTargetDir bool) (dir, dest string, srcs []string, status int, ok bool) {
+	if len(ops) == 0 {
+		return "", "", nil, c.usageError(1, "missing file operand"), false
+	}
+	if len(ops) == 1 {
+		return "", "", nil, c.usageError(1, "missing destination file operand after %s", quote(ops[0])), false
+	}
+	last := ops[len(ops)-1]
+	srcs = ops[:len(ops)-1]
+	if noTargetDir {
+		if len(ops) > 2 {
+			return "", "", nil, c.usageError(1, "extra operand %s", quote(ops[2])), false
+		}
+		return "", last, srcs, 0, true
+	}
+	if c.isDir(last) {
+		return last, "", srcs, 0, true
+	}
+	if len(ops) > 2 {
+		c.targetError(last)
+		return "", "", nil, 1, false
+	}
+	return "", last, srcs, 0, true
+}
+
+// targetError complains about a last operand that is not a directory
+// when several sources need one.
+func (c *cmd) targetError(last string) {
+	var st vfs.Stat
+	err := c.t.Stat(last, &st)
+	if err == nil {
+		err = vfs.ENOTDIR
+	}
+	c.errorf("target %s: %s", quote(last), errText(err))
+}
+
+// cp is cp(1): files onto files or into a directory; -r for trees.
+func cmdCp(c *cmd) int {
+	o, ops, st, ok := c.getopt("rRTfv", map[string]byte{"recursive": 'r', "no-target-directory": 'T', "force": 'f', "verbose": 'v'}, 1)
+	if !ok {
+		return st
+	}
+	dir, dest, srcs, st, ok := c.targets(ops, o.has('T'))
+	if !ok {
+		return st
+	}
+	recursive := o.has('r') || o.has('R')
+	status := 0
+	for _, src := range srcs {
+		to := dest
+		if dir != "" {
+			to = joinPath(dir, baseName(src))
+		}
+		var sst vfs.Stat
+		var err error
+		if recursive {
+			err = c.t.Lstat(src, &sst)
+		} else {
+			err = c.t.Stat(src, &sst)
+		}
+		if err != nil {
+			c.errorf("cannot stat %s: %s", quote(src), errText(err))
+			status = 1
+			continue
+		}
+		if vfs.IsDir(sst.Mode) {
+			if !recursive {
+				c.errorf("-r not specified; omitting directory %s", quote(src))
+				status = 1
+				continue
+			}
+			as, at := c.absPath(src), c.absPath(to)
+			if at == as || strings.HasPrefix(at, as+"/") {
+				c.errorf("cannot copy a directory, %s, into itself, %s", quote(src), quote(to))
+				status = 1
+				continue
+			}
+		}
+		if !c.copyTree(src, to, &sst, o.has('v'), o.has('f')) {
+			status = 1
+		}
+	}
+	return status
+}
+
+// copyTree copies src (whose lstat or stat is sst) to dst.
+func (c *cmd) copyTree(src, dst string, sst *vfs.Stat, verbose, force bool) bool {
+	var dstSt vfs.Stat
+	dstErr := c.t.Stat(dst, &dstSt)
+	exists := dstErr == nil
+	if exists && dstSt.Dev == sst.Dev && dstSt.Ino == sst.Ino {
+		c.errorf("%s and %s are the same file", quote(src), quote(dst))
+		return false
+	}
+	if verbose {
+		c.printf("%s -> %s\n", quote(src), quote(dst))
+	}
+	switch sst.Mode & vfs.S_IFMT {
+	case vfs.S_IFDIR:
+		if exists && !vfs.IsDir(dstSt.Mode) {
+			c.errorf("cannot overwrite non-directory %s with directory %s", quote(dst), quote(src))
+			return false
+		}
+		if !exists {
+			if err := c.t.Mkdir(dst, sst.Mode&0o7777); err != nil {
+				c.errorf("cannot create directory %s: %s", quote(dst), errText(err))
+				return false
+			}
+		}
+		ents, err := readDir(c.t, src)
+		if err != nil {
+			c.errorf("cannot access %s: %s", quote(src), errText(err))
+			return false
+		}
+		ok := true
+		for _, e := range ents {
+			if e.Name == "." || e.Name == ".." {
+				continue
+			}
+			s, d := joinPath(src, e.Name), joinPath(dst, e.Name)
+			var est vfs.Stat
+			if err := c.t.Lstat(s, &est); err != nil {
+				c.errorf("cannot stat %s: %s", quote(s), errText(err))
+				ok = false
+				continue
+			}
+			ok = c.copyTree(s, d, &est, verbose, force) && ok
+		}
+		return ok
+	case vfs.S_IFLNK:
+		target, err := c.t.Readlink(src)
+		if err != nil {
+			c.errorf("cannot read symbolic link %s: %s", quote(src), errText(err))
+			return false
+		}
+		if err := c.t.Symlink(target, dst); err != nil {
+			c.errorf("cannot create symbolic link %s: %s", quote(dst), errText(err))
+			return false
+		}
+		return true
+	case vfs.S_IFREG:
+		if exists && vfs.IsDir(dstSt.Mode) {
+			c.errorf("cannot overwrite directory %s with non-directory", quote(dst))
+			return false
+		}
+		return c.copyFile(src, dst, sst.Mode&0o7777, force)
+	default:
+		if err := c.t.Mknod(dst, sst.Mode, sst.Rdev); err != nil {
+			c.errorf("cannot create special file %s: %s", quote(dst), errText(err))
+			return false
+		}
+		return true
+	}
+}
+
+func (c *cmd) copyFile(src, dst string, mode uint32, force bool) bool {
+	in, err := c.t.Open(src, vfs.O_RDONLY, 0)
+	if err != nil {
+		c.errorf("cannot open %s for reading: %s", quote(src), errText(err))
+		return false
+	}
+	defer c.t.Close(in)
+	out, err := c.t.Open(dst, vfs.O_WRONLY|vfs.O_CREAT|vfs.O_TRUNC, mode)
+	if err != nil && force && err != vfs.ENOENT {
+		if c.t.Unlink(dst) == nil {
+			out, err = c.t.Open(dst, vfs.O_WRONLY|vfs.O_CREAT|vfs.O_TRUNC, mode)
+		}
+	}
+	if err != nil {
+		c.errorf("cannot create regular file %s: %s", quote(dst), errText(err))
+		return false
+	}
+	defer c.t.Close(out)
+	rerr, werr := copyOut(c.t, in, &fdWriter{t: c.t, fd: out})
+	if rerr != nil {
+		c.errorf("error reading %s: %s", quote(src), errText(rerr))
+		return false
+	}
+	if werr != nil {
+		c.errorf("error writing %s: %s", quote(dst), errText(werr))
+		return false
+	}
+	return true
+}
+
+// mv is mv(1): rename, or copy and remove across filesystems.
+func cmdMv(c *cmd) int {
+	o, ops, st, ok := c.getopt("fTv", map[string]byte{"force": 'f', "no-target-directory": 'T', "verbose": 'v'}, 1)
+	if !ok {
+		return st
+	}
+	dir, dest, srcs, st, ok := c.targets(ops, o.has('T'))
+	if !ok {
+		return st
+	}
+	status := 0
+	for _, src := range srcs {
+		to := dest
+		if dir != "" {
+			to = joinPath(dir, baseName(src))
+		}
+		if !c.move(src, to) {
+			status = 1
+		} else if o.has('v') {
+			c.printf("renamed %s -> %s\n", quote(src), quote(to))
+		}
+	}
+	return status
+}
+
+func (c *cmd) move(src, to string) bool {
+	var sst, dst vfs.Stat
+	if err := c.t.Lstat(src, &sst); err != nil {
+		c.errorf("cannot stat %s: %s", quote(src), errText(err))
+		return false
+	}
+	if c.t.Lstat(to, &dst) == nil {
+		if dst.Dev == sst.Dev && dst.Ino == sst.Ino {
+			c.errorf("%s and %s are the same file", quote(src), quote(to))
+			return false
+		}
+		if vfs.IsDir(sst.Mode) && !vfs.IsDir(dst.Mode) {
+			c.errorf("cannot overwrite non-directory %s with directory %s", quote(to), quote(src))
+			return false
+		}
+		if !vfs.IsDir(sst.Mode) && vfs.IsDir(dst.Mode) {
+			c.errorf("cannot overwrite directory %s with non-directory", quote(to))
+			return false
+		}
+	}
+	err := c.t.Rename(src, to)
+	switch err {
+	case nil:
+		return true
+	case vfs.EXDEV:
+		// Across filesystems: copy, then remove the source (as mv does).
+		if !c.copyTree(src, to, &sst, false, true) {
+			return false
+		}
+		if vfs.IsDir(sst.Mode) {
+			return c.removeTree(src, false)
+		}
+		if err := c.t.Unlink(src); err != nil {
+			c.errorf("cannot remove %s: %s", quote(src), errText(err))
+			return false
+		}
+		return true
+	case vfs.EINVAL:
+		c.errorf("cannot move %s to a subdirectory of itself, %s", quote(src), quote(to))
+	default:
+		c.errorf("cannot move %s to %s: %s", quote(src), quote(to), errText(err))
+	}
+	return false
+}

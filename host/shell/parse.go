@@ -1,0 +1,324 @@
+package shell
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// The grammar is the small subset of the POSIX shell language (XCU 2.x)
+// that a terminal session on a filesystem needs:
+//
+//	list     := and_or { (';' | '\n') and_or }
+//	and_or   := pipeline { ('&&' | '||') pipeline }
+//	pipeline := command { '|' command }
+//	command  := { word | redirect }
+//	redirect := [fd] ('>' | '>>' | '<') word | [fd] '>&' fd
+//
+// Words take single quotes, double quotes and backslash escapes as sh
+// does; '#' at the start of a word begins a comment; "$?" expands to the
+// last status. Other '$' forms are left as they are: there are no
+// variables.
+
+// errIncomplete reports input that ends inside a quote, after a
+// backslash or after an operator that needs a right-hand side: an
+// interactive reader asks for another line.
+var errIncomplete = errors.New("incomplete command")
+
+// wordPart is a piece of a word: literal text, or "$?" (expanded when
+// the command runs, so `false; echo $?` sees the new status).
+type wordPart struct {
+	lit    string
+	status bool
+}
+
+type word []wordPart
+
+// expand returns the word's text with $? replaced.
+func (w word) expand(status int) string {
+	var b strings.Builder
+	for _, p := range w {
+		if p.status {
+			b.WriteString(strconv.Itoa(status))
+		} else {
+			b.WriteString(p.lit)
+		}
+	}
+	return b.String()
+}
+
+type redirect struct {
+	fd     int    // 0, 1 or 2
+	op     string // "<", ">", ">>", ">&"
+	target word   // file name, or the fd for ">&"
+}
+
+type command struct {
+	words  []word
+	redirs []redirect
+}
+
+type pipeline struct{ cmds []command }
+
+type andOr struct {
+	pipes []pipeline
+	ops   []string // ops[i] joins pipes[i] and pipes[i+1]: "&&" or "||"
+}
+
+type token struct {
+	op string // "" for a word
+	w  word
+}
+
+// lex splits src into words and operators.
+func lex(src string) ([]token, error) {
+	var toks []token
+	i := 0
+	for i < len(src) {
+		c := src[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\r':
+			i++
+		case c == '\n':
+			toks = append(toks, token{op: "\n"})
+			i++
+		case c == '#':
+			for i < len(src) && src[i] != '\n' {
+				i++
+			}
+		case c == '\\' && i+1 < len(src) && src[i+1] == '\n':
+			if i+2 == len(src) {
+				return nil, errIncomplete
+			}
+			i += 2 // line continuation
+		case c == ';':
+			toks = append(toks, token{op: ";"})
+			i++
+		case c == '&':
+			if i+1 < len(src) && src[i+1] == '&' {
+				toks = append(toks, token{op: "&&"})
+				i += 2
+			} else {
+				return nil, errors.New("syntax error: background jobs ('&') are not supported")
+			}
+		case c == '|':
+			if i+1 < len(src) && src[i+1] == '|' {
+				toks = append(toks, token{op: "||"})
+				i += 2
+			} else {
+				toks = append(toks, token{op: "|"})
+				i++
+			}
+		case c == '<' || c == '>':
+			op, n := redirOp(src[i:])
+			toks = append(toks, token{op: op})
+			i += n
+		default:
+			// An unquoted single digit right before '<' or '>' names the
+			// descriptor ("2>err").
+			if c >= '0' && c <= '2' && i+1 < len(src) && (src[i+1] == '<' || src[i+1] == '>') {
+				op, n := redirOp(src[i+1:])
+				toks = append(toks, token{op: string(c) + op})
+				i += 1 + n
+				continue
+			}
+			w, n, err := lexWord(src[i:])
+			if err != nil {
+				return nil, err
+			}
+			toks = append(toks, token{w: w})
+			i += n
+		}
+	}
+	return toks, nil
+}
+
+func redirOp(s string) (string, int) {
+	switch {
+	case strings.HasPrefix(s, ">>"):
+		return ">>", 2
+	case strings.HasPrefix(s, ">&"):
+		return ">&", 2
+	case strings.HasPrefix(s, ">"):
+		return ">", 1
+	}
+	return "<", 1
+}
+
+// lexWord reads one word from the start of s and returns it with the
+// number of bytes consumed.
+func lexWord(s string) (word, int, error) {
+	var w word
+	var lit strings.Builder
+	flush := func() {
+		if lit.Len() > 0 {
+			w = append(w, wordPart{lit: lit.String()})
+			lit.Reset()
+		}
+	}
+	quoted := false
+	i := 0
+loop:
+	for i < len(s) {
+		c := s[i]
+		switch c {
+		case ' ', '\t', '\r', '\n', ';', '&', '|', '<', '>':
+			break loop
+		case '\\':
+			if i+1 >= len(s) {
+				return nil, 0, errIncomplete
+			}
+			if s[i+1] == '\n' {
+				if i+2 == len(s) {
+					return nil, 0, errIncomplete
+				}
+				i += 2
+				continue
+			}
+			lit.WriteByte(s[i+1])
+			i += 2
+		case '\'':
+			j := strings.IndexByte(s[i+1:], '\'')
+			if j < 0 {
+				return nil, 0, errIncomplete
+			}
+			lit.WriteString(s[i+1 : i+1+j])
+			quoted = true
+			i += j + 2
+		case '"':
+			i++
+			quoted = true
+			for {
+				if i >= len(s) {
+					return nil, 0, errIncomplete
+				}
+				c := s[i]
+				if c == '"' {
+					i++
+					break
+				}
+				if c == '\\' && i+1 < len(s) {
+					switch s[i+1] {
+					case '$', '`', '"', '\\':
+						lit.WriteByte(s[i+1])
+						i += 2
+						continue
+					case '\n':
+						i += 2
+						continue
+					}
+				}
+				if c == '$' && i+1 < len(s) && s[i+1] == '?' {
+					flush()
+					w = append(w, wordPart{status: true})
+					i += 2
+					continue
+				}
+				lit.WriteByte(c)
+				i++
+			}
+		case '$':
+			if i+1 < len(s) && s[i+1] == '?' {
+				flush()
+				w = append(w, wordPart{status: true})
+				i += 2
+				continue
+			}
+			lit.WriteByte(c)
+			i++
+		default:
+			lit.WriteByte(c)
+			i++
+		}
+	}
+	flush()
+	if len(w) == 0 && quoted {
+		w = word{{lit: ""}} // '' is an empty argument, not nothing
+	}
+	return w, i, nil
+}
+
+// parse turns src into the lists of and-or chains to run in order.
+func parse(src string) ([]andOr, error) {
+	toks, err := lex(src)
+	if err != nil {
+		return nil, err
+	}
+	var out []andOr
+	var cur andOr
+	var pipe pipeline
+	var cmd command
+	empty := func(c command) bool { return len(c.words) == 0 && len(c.redirs) == 0 }
+	endCmd := func(op string) error {
+		if empty(cmd) {
+			return errors.New("syntax error near unexpected token `" + op + "'")
+		}
+		pipe.cmds = append(pipe.cmds, cmd)
+		cmd = command{}
+		return nil
+	}
+	for i := 0; i < len(toks); i++ {
+		tk := toks[i]
+		switch tk.op {
+		case "":
+			cmd.words = append(cmd.words, tk.w)
+		case ";", "\n":
+			if empty(cmd) {
+				if len(pipe.cmds) > 0 || len(cur.pipes) > 0 {
+					if tk.op == "\n" {
+						continue // "a &&\n b", "a |\n b"
+					}
+					return nil, errors.New("syntax error near unexpected token `;'")
+				}
+				if tk.op == ";" {
+					return nil, errors.New("syntax error near unexpected token `;'")
+				}
+				continue
+			}
+			pipe.cmds = append(pipe.cmds, cmd)
+			cmd = command{}
+			cur.pipes = append(cur.pipes, pipe)
+			pipe = pipeline{}
+			out = append(out, cur)
+			cur = andOr{}
+		case "|":
+			if err := endCmd("|"); err != nil {
+				return nil, err
+			}
+		case "&&", "||":
+			if err := endCmd(tk.op); err != nil {
+				return nil, err
+			}
+			cur.pipes = append(cur.pipes, pipe)
+			cur.ops = append(cur.ops, tk.op)
+			pipe = pipeline{}
+		default:
+			op := tk.op
+			fd := 1
+			if op[0] >= '0' && op[0] <= '2' {
+				fd = int(op[0] - '0')
+				op = op[1:]
+			} else if op == "<" {
+				fd = 0
+			}
+			if i+1 >= len(toks) || toks[i+1].op == "\n" {
+				return nil, errors.New("syntax error near unexpected token `newline'")
+			}
+			if toks[i+1].op != "" {
+				return nil, errors.New("syntax error near unexpected token `" + toks[i+1].op + "'")
+			}
+			i++
+			cmd.redirs = append(cmd.redirs, redirect{fd: fd, op: op, target: toks[i].w})
+		}
+	}
+	if empty(cmd) {
+		if len(pipe.cmds) > 0 || len(cur.pipes) > 0 {
+			return nil, errIncomplete
+		}
+		return out, nil
+	}
+	pipe.cmds = append(pipe.cmds, cmd)
+	cur.pipes = append(cur.pipes, pipe)
+	out = append(out, cur)
+	return out, nil
+}

@@ -1,0 +1,382 @@
+// Package shell is a small POSIX-like shell over a vfscope VFS: the
+// commands of GNU coreutils and util-linux that a filesystem session
+// needs (ls, cat, mkdir, mount, stat, df ...), each printing what the
+// Linux tool prints, including its error messages and exit statuses.
+//
+// The shell never touches the host: it reads commands from an io.Reader,
+// writes to io.Writers and does every filesystem operation through a
+// *vfs.Task, so the same code runs in the vfscope command, in tests and
+// in the browser (GOOS=js).
+//
+// Syntax: one command per line or separated by ';', '&&', '||' and
+// '|' (a pipe runs its commands one after the other, the output of each
+// buffered into the next); '#' comments; single quotes, double quotes and
+// backslash escapes; redirections '<', '>', '>>', '2>', '2>>', '2>&1'
+// into VFS files; "$?" for the last status; `set -e` / `set +e`.
+package shell
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vfscope/vfscope/vfs"
+)
+
+// Shell runs commands on a Task. A Shell is driven by one goroutine at a
+// time, as its Task is.
+type Shell struct {
+	t      *vfs.Task
+	stdin  *bufio.Reader
+	stdout io.Writer
+	stderr io.Writer
+
+	// Interactive prints a prompt ("vfscope:/path# ") on stderr before
+	// each command line read by Run, and keeps going after syntax errors.
+	Interactive bool
+	// ErrExit stops the shell at the first command that fails (sh -e,
+	// `set -e`).
+	ErrExit bool
+	// Location is the time zone of the dates ls and stat print; nil means
+	// UTC.
+	Location *time.Location
+	// Now is the current time ls -l compares dates with; nil means the
+	// VFS's clock.
+	Now func() time.Time
+
+	status int
+	exited bool
+	line   int
+}
+
+// New makes a shell acting as task t. Commands that read standard input
+// (cat with no operand or "-") read stdin; so does Run.
+func New(t *vfs.Task, stdin io.Reader, stdout, stderr io.Writer) *Shell {
+	if stdin == nil {
+		stdin = strings.NewReader("")
+	}
+	br, ok := stdin.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReader(stdin)
+	}
+	return &Shell{t: t, stdin: br, stdout: stdout, stderr: stderr}
+}
+
+// Task returns the task the shell acts as (su may have changed its
+// credentials).
+func (s *Shell) Task() *vfs.Task { return s.t }
+
+// Status returns the status of the last command.
+func (s *Shell) Status() int { return s.status }
+
+// Exited reports whether the shell has stopped: `exit`, or a failure
+// under ErrExit.
+func (s *Shell) Exited() bool { return s.exited }
+
+// Run reads commands from the shell's standard input until end of input
+// or `exit`, and returns the exit status: the last command's.
+func (s *Shell) Run() int { return s.run(s.stdin) }
+
+// RunScript reads commands from r (a script file, `sh -c`'s string);
+// standard input stays the shell's.
+func (s *Shell) RunScript(r io.Reader) int {
+	br, ok := r.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReader(r)
+	}
+	return s.run(br)
+}
+
+// RunString runs the commands in src.
+func (s *Shell) RunString(src string) int { return s.RunScript(strings.NewReader(src)) }
+
+// Prompt is what an interactive shell prints before reading a command:
+// "vfscope:" and the working directory, then '#' for uid 0 or '$'.
+func (s *Shell) Prompt() string {
+	cwd, err := s.t.Getcwd()
+	if err != nil {
+		cwd = "?"
+	}
+	c := "$"
+	if s.t.Cred().UID == 0 {
+		c = "#"
+	}
+	return "vfscope:" + cwd + c + " "
+}
+
+func (s *Shell) run(r *bufio.Reader) int {
+	var pending string
+	startLine := 0
+	for !s.exited {
+		if s.Interactive {
+			if pending == "" {
+				io.WriteString(s.stderr, s.Prompt())
+			} else {
+				io.WriteString(s.stderr, "> ")
+			}
+		}
+		line, err := r.ReadString('\n')
+		if line == "" && err != nil {
+			if pending != "" {
+				s.syntaxError(startLine, "syntax error: unexpected end of file")
+			}
+			if s.Interactive {
+				io.WriteString(s.stderr, "\n")
+			}
+			break
+		}
+		s.line++
+		if pending == "" {
+			startLine = s.line
+		}
+		src := pending + line
+		lists, perr := parse(src)
+		if perr == errIncomplete {
+			pending = src
+			if !strings.HasSuffix(pending, "\n") {
+				pending += "\n"
+			}
+			continue
+		}
+		pending = ""
+		if perr != nil {
+			s.syntaxError(startLine, perr.Error())
+			continue
+		}
+		for _, ao := range lists {
+			s.runAndOr(ao)
+			if s.exited {
+				break
+			}
+		}
+	}
+	return s.status
+}
+
+// syntaxError reports a parse error as bash does; a script stops there.
+func (s *Shell) syntaxError(line int, msg string) {
+	fmt.Fprintf(s.stderr, "vfscope: line %d: %s\n", line, msg)
+	s.status = 2
+	if !s.Interactive {
+		s.exited = true
+	}
+}
+
+func (s *Shell) runAndOr(ao andOr) {
+	last := -1
+	for i, p := range ao.pipes {
+		if i > 0 {
+			if (ao.ops[i-1] == "&&") != (s.status == 0) {
+				continue
+			}
+		}
+		s.status = s.runPipeline(p)
+		last = i
+		if s.exited {
+			return
+		}
+	}
+	// set -e ignores a failure on the left of && or ||.
+	if s.ErrExit && s.status != 0 && last == len(ao.pipes)-1 {
+		s.exited = true
+	}
+}
+
+// runPipeline runs the commands of a pipe one after the other, each
+// one's output buffered as the next one's input. The status is the last
+// command's.
+func (s *Shell) runPipeline(p pipeline) int {
+	var in io.Reader = s.stdin
+	status := 0
+	for i, c := range p.cmds {
+		if i == len(p.cmds)-1 {
+			status = s.runCommand(c, in, s.stdout)
+			break
+		}
+		var buf bytes.Buffer
+		s.runCommand(c, in, &buf)
+		in = &buf
+		if s.exited {
+			break
+		}
+	}
+	return status
+}
+
+// runCommand expands the words, sets up the redirections and runs the
+// command.
+func (s *Shell) runCommand(c command, stdin io.Reader, stdout io.Writer) int {
+	args := make([]string, 0, len(c.words))
+	for _, w := range c.words {
+		args = append(args, w.expand(s.status))
+	}
+	x := &cmd{sh: s, t: s.t, stdin: stdin, stdout: stdout, stderr: s.stderr}
+	var fds []int
+	defer func() {
+		for _, fd := range fds {
+			s.t.Close(fd)
+		}
+	}()
+	for _, r := range c.redirs {
+		target := r.target.expand(s.status)
+		if r.op == ">&" {
+			var w io.Writer
+			switch target {
+			case "1":
+				w = x.stdout
+			case "2":
+				w = x.stderr
+			default:
+				fmt.Fprintf(s.stderr, "%s: bad file descriptor\n", target)
+				return 1
+			}
+			if r.fd == 1 {
+				x.stdout = w
+			} else if r.fd == 2 {
+				x.stderr = w
+			}
+			continue
+		}
+		flags := vfs.O_RDONLY
+		switch r.op {
+		case ">":
+			flags = vfs.O_WRONLY | vfs.O_CREAT | vfs.O_TRUNC
+		case ">>":
+			flags = vfs.O_WRONLY | vfs.O_CREAT | vfs.O_APPEND
+		}
+		fd, err := s.t.Open(target, flags, 0o666)
+		if err != nil {
+			fmt.Fprintf(s.stderr, "%s: %s\n", target, errText(err))
+			return 1
+		}
+		fds = append(fds, fd)
+		switch r.fd {
+		case 0:
+			x.stdin = &fdReader{t: s.t, fd: fd}
+		case 1:
+			x.stdout = &fdWriter{t: s.t, fd: fd}
+		case 2:
+			x.stderr = &fdWriter{t: s.t, fd: fd}
+		}
+	}
+	if len(args) == 0 {
+		return 0 // "> f" alone creates or truncates f
+	}
+	x.name, x.args = args[0], args[1:]
+	b, ok := builtins[x.name]
+	if !ok {
+		fmt.Fprintf(x.stderr, "%s: command not found\n", x.name)
+		return 127
+	}
+	out := &trackWriter{w: x.stdout}
+	x.stdout = out
+	status := b.run(x)
+	if out.err != nil {
+		// Commands leave write errors on standard output to the shell,
+		// which reports them once, as coreutils' close_stdout does.
+		x.errorf("write error: %s", errText(out.err))
+		if status == 0 {
+			status = 1
+		}
+	}
+	return status
+}
+
+// fdWriter writes to a descriptor of the task.
+type fdWriter struct {
+	t  *vfs.Task
+	fd int
+}
+
+func (w *fdWriter) Write(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		m, err := w.t.Write(w.fd, p[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+		if m == 0 {
+			return n, io.ErrShortWrite
+		}
+	}
+	return n, nil
+}
+
+// fdReader reads from a descriptor of the task.
+type fdReader struct {
+	t  *vfs.Task
+	fd int
+}
+
+func (r *fdReader) Read(p []byte) (int, error) {
+	n, err := r.t.Read(r.fd, p)
+	if err != nil {
+		return n, err
+	}
+	if n == 0 && len(p) > 0 {
+		return 0, io.EOF
+	}
+	return n, nil
+}
+
+// trackWriter remembers the first write error, so the shell can report
+// "echo: write error: No space left on device".
+type trackWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (w *trackWriter) Write(p []byte) (int, error) {
+	if w.err != nil {
+		return 0, w.err
+	}
+	n, err := w.w.Write(p)
+	if err != nil {
+		w.err = err
+	}
+	return n, err
+}
+
+// errText is strerror: vfs.Errno carries glibc's text.
+func errText(err error) string {
+	if e, ok := err.(vfs.Errno); ok {
+		return e.Error()
+	}
+	return vfs.ErrnoOf(err).Error()
+}
+
+// cmd is one command being run.
+type cmd struct {
+	sh     *Shell
+	t      *vfs.Task
+	name   string
+	args   []string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// errorf prints "name: message" on standard error.
+func (c *cmd) errorf(format string, a ...any) {
+	fmt.Fprintf(c.stderr, c.name+": "+format+"\n", a...)
+}
+
+// printf writes to standard output.
+func (c *cmd) printf(format string, a ...any) {
+	fmt.Fprintf(c.stdout, format, a...)
+}
+
+// usageError prints a usage complaint and the coreutils hint, and
+// returns status.
+func (c *cmd) usageError(status int, format string, a ...any) int {
+	c.errorf(format, a...)
+	fmt.Fprintf(c.stderr, "Try '%s --help' for more information.\n", c.name)
+	return status
+}
+
+func octal(m uint32) string { return strconv.FormatUint(uint64(m), 8) }

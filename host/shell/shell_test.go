@@ -1,0 +1,168 @@
+package shell_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestScripts runs whole scripts, with and without -e, and checks the
+// combined output and the shell's exit status.
+func TestScripts(t *testing.T) {
+	tests := []struct {
+		name    string
+		errExit bool
+		stdin   string
+		script  string
+		want    string
+		status  int
+	}{
+		{
+			name:   "status is the last command's",
+			script: "mkdir /a\nmkdir /a\necho done\n",
+			want:   "mkdir: cannot create directory '/a': File exists\ndone\n",
+			status: 0,
+		},
+		{
+			name:   "failing last command",
+			script: "echo x; rmdir /nonexist",
+			want:   "x\nrmdir: failed to remove '/nonexist': No such file or directory\n",
+			status: 1,
+		},
+		{
+			name:    "-e stops at the first failure",
+			errExit: true,
+			script:  "echo one\ncat /nonexist\necho two\n",
+			want:    "one\ncat: /nonexist: No such file or directory\n",
+			status:  1,
+		},
+		{
+			name:    "-e ignores the left of && and ||",
+			errExit: true,
+			script:  "false && echo no\nfalse || echo yes\necho end\n",
+			want:    "yes\nend\n",
+			status:  0,
+		},
+		{
+			name:    "-e stops on the right of &&",
+			errExit: true,
+			script:  "true && ls /nonexist\necho never\n",
+			want:    "ls: cannot access '/nonexist': No such file or directory\n",
+			status:  2,
+		},
+		{
+			name:   "set -e in the script",
+			script: "false\necho after-false\nset -e\nfalse\necho never\n",
+			want:   "after-false\n",
+			status: 1,
+		},
+		{
+			name:   "set +e turns it off",
+			script: "set -e\nset +e\nfalse\necho still\n",
+			want:   "still\n",
+			status: 0,
+		},
+		{
+			name:   "exit with a status",
+			script: "echo a; exit 7; echo b",
+			want:   "a\n",
+			status: 7,
+		},
+		{
+			name:   "exit without a status keeps the last one",
+			script: "false; exit",
+			status: 1,
+		},
+		{
+			name:   "exit with a bad number",
+			script: "exit x",
+			want:   "exit: x: numeric argument required\n",
+			status: 2,
+		},
+		{
+			name:   "command not found is 127",
+			script: "frobnicate",
+			want:   "frobnicate: command not found\n",
+			status: 127,
+		},
+		{
+			name:   "syntax error stops a script with status 2",
+			script: "echo a\necho b ; ; echo c\necho d\n",
+			want:   "a\nvfscope: line 2: syntax error near unexpected token `;'\n",
+			status: 2,
+		},
+		{
+			name:   "unterminated quote",
+			script: "echo 'abc\n",
+			want:   "vfscope: line 1: syntax error: unexpected end of file\n",
+			status: 2,
+		},
+		{
+			name:   "redirection without a target",
+			script: "echo a >",
+			want:   "vfscope: line 1: syntax error near unexpected token `newline'\n",
+			status: 2,
+		},
+		{
+			name:   "cat reads the shell's standard input",
+			stdin:  "from stdin\n",
+			script: "cat; cat -",
+			want:   "from stdin\n",
+		},
+		{
+			name:   "cat - between files",
+			stdin:  "middle\n",
+			script: "echo first > /tmp/a; echo last > /tmp/b; cat /tmp/a - /tmp/b",
+			want:   "first\nmiddle\nlast\n",
+		},
+		{
+			name:   "write error on a full filesystem",
+			stdin:  strings.Repeat("0123456789abcdef", 300),
+			script: "mkdir /m; mount -t tmpfs -o size=4k none /m; cat > /m/b",
+			want:   "cat: write error: No space left on device\n",
+			status: 1,
+		},
+		{
+			name:   "echo write error",
+			script: "mkdir /m; mount -t tmpfs -o size=4k none /m; truncate -s 4096 /m/a; echo 1 > /m/a; echo 2 >> /m/a; echo x > /m/b",
+			want:   "echo: write error: No space left on device\n",
+			status: 1,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			sh, _, out := newShell(t, tc.stdin)
+			sh.ErrExit = tc.errExit
+			status := sh.RunString(tc.script)
+			if got := out.String(); got != tc.want {
+				t.Errorf("output:\n%s\nwant:\n%s", got, tc.want)
+			}
+			if status != tc.status {
+				t.Errorf("status %d, want %d", status, tc.status)
+			}
+		})
+	}
+}
+
+// TestRunFromStdin reads the script from the shell's standard input, as
+// `vfscope < script` does; interactive mode prints the prompt with the
+// working directory and goes on after a syntax error.
+func TestRunFromStdin(t *testing.T) {
+	sh, _, out := newShell(t, "mkdir /d\ncd /d\npwd\n")
+	if st := sh.Run(); st != 0 {
+		t.Errorf("status %d", st)
+	}
+	if got := out.String(); got != "/d\n" {
+		t.Errorf("got %q", got)
+	}
+
+	sh, _, out = newShell(t, "cd /tmp\necho 'a\nb'\n;\nsu 5\nexit 4\n")
+	sh.Interactive = true
+	if st := sh.Run(); st != 4 {
+		t.Errorf("status %d, want 4", st)
+	}
+	want := "vfscope:/# vfscope:/tmp# > a\nb\nvfscope:/tmp# vfscope: line 4: syntax error near unexpected token `;'\n" +
+		"vfscope:/tmp# vfscope:/tmp$ "
+	if got := out.String(); got != want {
+		t.Errorf("interactive session:\n%q\nwant\n%q", got, want)
+	}
+}

@@ -1,0 +1,306 @@
+package shell
+
+import (
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/vfscope/vfscope/vfs"
+)
+
+// opts is the result of getopt: which options were given, with their
+// arguments in order.
+type opts struct {
+	set map[byte]bool
+	val map[byte][]string
+}
+
+func (o opts) has(c byte) bool { return o.set[c] }
+
+// last returns the last argument of option c ("" if absent).
+func (o opts) last(c byte) string {
+	v := o.val[c]
+	if len(v) == 0 {
+		return ""
+	}
+	return v[len(v)-1]
+}
+
+// getopt parses options as glibc's getopt_long does for coreutils:
+// clusters ("-la"), option arguments attached or separate ("-m755",
+// "-m 755"), options anywhere among the operands, "--" ending them, and
+// long options mapped to a short letter ("--bind" or "--size=4"). spec
+// lists the short letters, each followed by ':' if it takes an argument;
+// long maps a long name (without "--") to its letter. "--help" prints
+// the synopsis and is reported as ok=false with status 0.
+func (c *cmd) getopt(spec string, long map[string]byte, usageStatus int) (o opts, operands []string, status int, ok bool) {
+	o = opts{set: map[byte]bool{}, val: map[byte][]string{}}
+	takesArg := func(ch byte) (known, arg bool) {
+		i := strings.IndexByte(spec, ch)
+		if i < 0 || ch == ':' {
+			return false, false
+		}
+		return true, i+1 < len(spec) && spec[i+1] == ':'
+	}
+	args := c.args
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			operands = append(operands, args[i+1:]...)
+			break
+		}
+		if strings.HasPrefix(a, "--") {
+			name, val, hasVal := strings.Cut(a[2:], "=")
+			if name == "help" {
+				c.printf("Usage: %s\n", builtins[c.name].usage)
+				return o, nil, 0, false
+			}
+			ch, found := long[name]
+			if !found {
+				return o, nil, c.usageError(usageStatus, "unrecognized option '%s'", a), false
+			}
+			_, needArg := takesArg(ch)
+			if needArg && !hasVal {
+				if i+1 >= len(args) {
+					return o, nil, c.usageError(usageStatus, "option '--%s' requires an argument", name), false
+				}
+				i++
+				val = args[i]
+			}
+			o.set[ch] = true
+			if needArg {
+				o.val[ch] = append(o.val[ch], val)
+			}
+			continue
+		}
+		if len(a) < 2 || a[0] != '-' {
+			operands = append(operands, a)
+			continue
+		}
+		for j := 1; j < len(a); j++ {
+			ch := a[j]
+			known, needArg := takesArg(ch)
+			if !known {
+				return o, nil, c.usageError(usageStatus, "invalid option -- '%c'", ch), false
+			}
+			o.set[ch] = true
+			if needArg {
+				var v string
+				if j+1 < len(a) {
+					v = a[j+1:]
+				} else if i+1 < len(args) {
+					i++
+					v = args[i]
+				} else {
+					return o, nil, c.usageError(usageStatus, "option requires an argument -- '%c'", ch), false
+				}
+				o.val[ch] = append(o.val[ch], v)
+				break
+			}
+		}
+	}
+	return o, operands, 0, true
+}
+
+// quote is coreutils' quoteaf (shell-escape-always quoting): 'name',
+// or "name" when it holds a single quote.
+func quote(s string) string {
+	if !strings.Contains(s, "'") {
+		return "'" + s + "'"
+	}
+	if !strings.ContainsAny(s, "\"$`\\") {
+		return "\"" + s + "\""
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// quotef is coreutils' quotef (shell-escape quoting): the name as is
+// when the shell would read it back unchanged, else quoted.
+func quotef(s string) string {
+	if s == "" {
+		return "''"
+	}
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		switch {
+		case ch >= 'a' && ch <= 'z', ch >= 'A' && ch <= 'Z', ch >= '0' && ch <= '9':
+		case strings.IndexByte("%+,-./:=@_^", ch) >= 0:
+		case (ch == '#' || ch == '~') && i > 0:
+		case ch >= 0x80:
+		default:
+			return quote(s)
+		}
+	}
+	return s
+}
+
+// joinPath joins a directory and a name as coreutils prints them.
+func joinPath(dir, name string) string {
+	if dir == "" {
+		return name
+	}
+	if strings.HasSuffix(dir, "/") {
+		return dir + name
+	}
+	return dir + "/" + name
+}
+
+// baseName is basename(1): the last component, ignoring trailing
+// slashes.
+func baseName(p string) string {
+	p = strings.TrimRight(p, "/")
+	if p == "" {
+		return "/"
+	}
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}
+
+// readDir returns the names in a directory, "." and ".." included,
+// sorted bytewise (the C locale's collation).
+func readDir(t *vfs.Task, path string) ([]vfs.Dirent, error) {
+	fd, err := t.Open(path, vfs.O_RDONLY|vfs.O_DIRECTORY, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer t.Close(fd)
+	var out []vfs.Dirent
+	for {
+		ents, err := t.Getdents(fd, 32768)
+		if err != nil {
+			return out, err
+		}
+		if len(ents) == 0 {
+			break
+		}
+		out = append(out, ents...)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// copyOut copies a VFS file to w.
+func copyOut(t *vfs.Task, fd int, w io.Writer) (readErr, writeErr error) {
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := t.Read(fd, buf)
+		if n > 0 {
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				return nil, werr
+			}
+		}
+		if err != nil {
+			return err, nil
+		}
+		if n == 0 {
+			return nil, nil
+		}
+	}
+}
+
+// modeString is coreutils' filemodestring: "drwxr-xr-x".
+func modeString(m uint32) string {
+	var b [10]byte
+	switch m & vfs.S_IFMT {
+	case vfs.S_IFDIR:
+		b[0] = 'd'
+	case vfs.S_IFLNK:
+		b[0] = 'l'
+	case vfs.S_IFCHR:
+		b[0] = 'c'
+	case vfs.S_IFBLK:
+		b[0] = 'b'
+	case vfs.S_IFIFO:
+		b[0] = 'p'
+	case vfs.S_IFSOCK:
+		b[0] = 's'
+	case vfs.S_IFREG:
+		b[0] = '-'
+	default:
+		b[0] = '?'
+	}
+	const rwx = "rwxrwxrwx"
+	for i := 0; i < 9; i++ {
+		if m&(1<<(8-i)) != 0 {
+			b[1+i] = rwx[i]
+		} else {
+			b[1+i] = '-'
+		}
+	}
+	special := func(pos int, bit uint32, lower, upper byte) {
+		if m&bit != 0 {
+			if b[pos] == 'x' {
+				b[pos] = lower
+			} else {
+				b[pos] = upper
+			}
+		}
+	}
+	special(3, vfs.S_ISUID, 's', 'S')
+	special(6, vfs.S_ISGID, 's', 'S')
+	special(9, vfs.S_ISVTX, 't', 'T')
+	return string(b[:])
+}
+
+// fileType is the %F of stat(1).
+func fileType(st *vfs.Stat) string {
+	switch st.Mode & vfs.S_IFMT {
+	case vfs.S_IFREG:
+		if st.Size == 0 {
+			return "regular empty file"
+		}
+		return "regular file"
+	case vfs.S_IFDIR:
+		return "directory"
+	case vfs.S_IFLNK:
+		return "symbolic link"
+	case vfs.S_IFCHR:
+		return "character special file"
+	case vfs.S_IFBLK:
+		return "block special file"
+	case vfs.S_IFIFO:
+		return "fifo"
+	case vfs.S_IFSOCK:
+		return "socket"
+	}
+	return "weird file"
+}
+
+// userName is what coreutils prints when getpwuid answers: the VFS has
+// no passwd file, so only uid 0 has a name.
+func userName(id uint32) string {
+	if id == 0 {
+		return "root"
+	}
+	return "UNKNOWN"
+}
+
+func (s *Shell) loc() *time.Location {
+	if s.Location != nil {
+		return s.Location
+	}
+	return time.UTC
+}
+
+func (s *Shell) timeOf(ns int64) time.Time { return time.Unix(0, ns).In(s.loc()) }
+
+// parseID parses a numeric user or group id.
+func parseID(s string) (uint32, bool) {
+	if s == "" || len(s) > 10 {
+		return 0, false
+	}
+	var v uint64
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		v = v*10 + uint64(s[i]-'0')
+	}
+	if v >= 1<<32-1 {
+		return 0, false
+	}
+	return uint32(v), true
+}
