@@ -1,0 +1,164 @@
+// Command vfscope runs the Linux VFS rebuilt in Go.
+//
+//	vfscope                 the shell on a fresh VFS (same as vfscope sh)
+//	vfscope sh [-e] [-c CMDS | FILE]
+//	vfscope help
+//
+// Subcommands live in one table (subcommands below); adding one is adding
+// a row and its function.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/vfscope/vfscope/host/shell"
+	"github.com/vfscope/vfscope/vfs"
+	"github.com/vfscope/vfscope/vfs/boot"
+)
+
+// env is what a subcommand runs with: the process's streams, passed in
+// so tests can drive main without a process.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	// terminal reports whether stdin is a terminal (interactive shell).
+	terminal bool
+}
+
+type subcommand struct {
+	name    string
+	usage   string // the arguments, for help
+	summary string
+	run     func(e *env, args []string) int
+}
+
+// subcommands is the table main dispatches on. The first row is what
+// vfscope does without arguments.
+var subcommands []subcommand
+
+func init() {
+	subcommands = []subcommand{
+		{"sh", "[-e] [-c COMMANDS | FILE]", "run the shell on a fresh VFS (interactive on a terminal, else a script from stdin)", runSh},
+		{"help", "", "print this help", runHelp},
+	}
+}
+
+func main() {
+	os.Exit(run(&env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, terminal: isTerminal(os.Stdin)}, os.Args[1:]))
+}
+
+// isTerminal reports whether f is a character device, the portable test
+// for "a terminal" (no ioctl, so it also builds where x/term does not).
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// run dispatches on the subcommand and returns the exit status.
+func run(e *env, args []string) int {
+	if len(args) == 0 {
+		return subcommands[0].run(e, nil)
+	}
+	switch a := args[0]; {
+	case a == "-h" || a == "--help":
+		return runHelp(e, nil)
+	case strings.HasPrefix(a, "-"):
+		fmt.Fprintf(e.stderr, "vfscope: unknown flag %s (try 'vfscope help')\n", a)
+		return 2
+	}
+	for _, sc := range subcommands {
+		if sc.name == args[0] {
+			return sc.run(e, args[1:])
+		}
+	}
+	fmt.Fprintf(e.stderr, "vfscope: unknown command %q (try 'vfscope help')\n", args[0])
+	return 2
+}
+
+func runHelp(e *env, args []string) int {
+	if len(args) > 0 {
+		fmt.Fprintf(e.stderr, "vfscope help: unexpected argument %s\n", args[0])
+		return 2
+	}
+	fmt.Fprintf(e.stdout, "vfscope: the Linux VFS rebuilt in Go.\n\nUsage:\n")
+	for _, sc := range subcommands {
+		line := "vfscope " + sc.name
+		if sc.usage != "" {
+			line += " " + sc.usage
+		}
+		fmt.Fprintf(e.stdout, "  %-40s %s\n", line, sc.summary)
+	}
+	fmt.Fprintf(e.stdout, "\nWithout a command, vfscope runs the shell. In the shell, 'help' lists its commands.\n")
+	return 0
+}
+
+// runSh is `vfscope sh`: -c runs a command string, FILE a script from
+// the host, otherwise standard input (a prompt when it is a terminal);
+// -e stops at the first failing command.
+func runSh(e *env, args []string) int {
+	var script *string
+	errExit := false
+	var operands []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			operands = append(operands, args[i+1:]...)
+			i = len(args)
+		case a == "-h" || a == "--help":
+			fmt.Fprintf(e.stdout, "Usage: vfscope sh %s\n", subcommands[0].usage)
+			return 0
+		case a == "-e":
+			errExit = true
+		case a == "-c":
+			if i+1 >= len(args) {
+				fmt.Fprintf(e.stderr, "vfscope sh: -c requires an argument\n")
+				return 2
+			}
+			i++
+			script = &args[i]
+		case strings.HasPrefix(a, "-") && a != "-":
+			fmt.Fprintf(e.stderr, "vfscope sh: unknown flag %s (try 'vfscope sh -h')\n", a)
+			return 2
+		default:
+			operands = append(operands, a)
+		}
+	}
+	if len(operands) > 1 || script != nil && len(operands) > 0 {
+		fmt.Fprintf(e.stderr, "vfscope sh: unexpected argument %s\n", operands[len(operands)-1])
+		return 2
+	}
+	_, t, err := boot.New(vfs.Options{})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "vfscope: boot: %v\n", err)
+		return 1
+	}
+	sh := shell.New(t, e.stdin, e.stdout, e.stderr)
+	sh.ErrExit = errExit
+	sh.Location = time.Local
+	switch {
+	case script != nil:
+		return sh.RunString(*script)
+	case len(operands) == 1 && operands[0] != "-":
+		src, err := os.ReadFile(operands[0])
+		if err != nil {
+			fmt.Fprintf(e.stderr, "vfscope sh: %s: %v\n", operands[0], pathErrText(err))
+			return 127
+		}
+		return sh.RunString(string(src))
+	}
+	sh.Interactive = e.terminal
+	return sh.Run()
+}
+
+// pathErrText drops the "open FILE: " prefix of an *os.PathError.
+func pathErrText(err error) string {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}

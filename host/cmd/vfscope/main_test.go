@@ -1,0 +1,73 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestRun(t *testing.T) {
+	script := filepath.Join(t.TempDir(), "script.sh")
+	if err := os.WriteFile(script, []byte("mkdir /d\nls /\nrmdir /d /d\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name       string
+		args       []string
+		stdin      string
+		terminal   bool
+		wantOut    string
+		wantErr    string // prefix of stderr
+		wantStatus int
+	}{
+		{name: "no args reads a script from stdin", stdin: "echo hi\npwd\n", wantOut: "hi\n/\n"},
+		{name: "sh reads stdin", args: []string{"sh"}, stdin: "cd /tmp; pwd", wantOut: "/tmp\n"},
+		{name: "interactive on a terminal", args: []string{"sh"}, stdin: "cd /tmp\n", terminal: true,
+			wantErr: "vfscope:/# vfscope:/tmp# \n"},
+		{name: "sh -c", args: []string{"sh", "-c", "echo a; false"}, wantOut: "a\n", wantStatus: 1},
+		{name: "sh -c status", args: []string{"sh", "-c", "exit 5"}, wantStatus: 5},
+		{name: "sh -e -c", args: []string{"sh", "-e", "-c", "false; echo no"}, wantStatus: 1},
+		{name: "sh -c -e", args: []string{"sh", "-c", "cat /x; echo yes", "-e"},
+			wantErr: "cat: /x: No such file or directory\n", wantStatus: 1},
+		{name: "sh FILE", args: []string{"sh", script}, wantOut: "d\nproc\ntmp\n",
+			wantErr: "rmdir: failed to remove '/d': No such file or directory\n", wantStatus: 1},
+		{name: "sh -e FILE", args: []string{"sh", "-e", script}, wantOut: "d\nproc\ntmp\n",
+			wantErr: "rmdir: failed to remove '/d': No such file or directory\n", wantStatus: 1},
+		{name: "sh missing FILE", args: []string{"sh", "/nonexistent/x.sh"},
+			wantErr: "vfscope sh: /nonexistent/x.sh: no such file or directory\n", wantStatus: 127},
+		{name: "stdin keeps cat's input with -c", args: []string{"sh", "-c", "cat"}, stdin: "data\n", wantOut: "data\n"},
+		{name: "help", args: []string{"help"}, wantOut: "vfscope: the Linux VFS rebuilt in Go."},
+		{name: "-h", args: []string{"-h"}, wantOut: "vfscope: the Linux VFS rebuilt in Go."},
+		{name: "--help", args: []string{"--help"}, wantOut: "vfscope: the Linux VFS rebuilt in Go."},
+		{name: "sh -h", args: []string{"sh", "-h"}, wantOut: "Usage: vfscope sh"},
+		{name: "unknown command", args: []string{"frob"},
+			wantErr: "vfscope: unknown command \"frob\" (try 'vfscope help')\n", wantStatus: 2},
+		{name: "unknown flag", args: []string{"-x"},
+			wantErr: "vfscope: unknown flag -x (try 'vfscope help')\n", wantStatus: 2},
+		{name: "unknown sh flag", args: []string{"sh", "-z"},
+			wantErr: "vfscope sh: unknown flag -z (try 'vfscope sh -h')\n", wantStatus: 2},
+		{name: "sh -c without argument", args: []string{"sh", "-c"},
+			wantErr: "vfscope sh: -c requires an argument\n", wantStatus: 2},
+		{name: "sh extra operand", args: []string{"sh", "a", "b"},
+			wantErr: "vfscope sh: unexpected argument b\n", wantStatus: 2},
+		{name: "help with an argument", args: []string{"help", "x"},
+			wantErr: "vfscope help: unexpected argument x\n", wantStatus: 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			st := run(&env{stdin: strings.NewReader(tc.stdin), stdout: &out, stderr: &errb, terminal: tc.terminal}, tc.args)
+			if st != tc.wantStatus {
+				t.Errorf("status %d, want %d (stderr %q)", st, tc.wantStatus, errb.String())
+			}
+			if !strings.HasPrefix(out.String(), tc.wantOut) || tc.wantOut == "" && out.Len() > 0 {
+				t.Errorf("stdout %q, want %q", out.String(), tc.wantOut)
+			}
+			if !strings.HasPrefix(errb.String(), tc.wantErr) || tc.wantErr == "" && errb.Len() > 0 {
+				t.Errorf("stderr %q, want %q", errb.String(), tc.wantErr)
+			}
+		})
+	}
+}
