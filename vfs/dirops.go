@@ -225,8 +225,19 @@ func (t *Task) Linkat(olddfd int, oldpath string, newdfd int, newpath string, fl
 		lf |= LOOKUP_FOLLOW
 	}
 	if flags&AT_EMPTY_PATH != 0 {
-		if !t.cred.capable() {
-			return ENOENT
+		// Linux 6.10 (path_init, LOOKUP_LINKAT_EMPTY): without
+		// CAP_DAC_READ_SEARCH, only a file opened with the caller's
+		// very credentials may be linked.
+		if !t.cred.capable() && olddfd != AT_FDCWD {
+			f, err := t.getFile(olddfd)
+			if err != nil {
+				return err
+			}
+			same := f.cred == t.cred
+			fput(t, f)
+			if !same {
+				return ENOENT
+			}
 		}
 		lf |= LOOKUP_EMPTY
 	}
