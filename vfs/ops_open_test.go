@@ -141,7 +141,17 @@ func TestOpen(t *testing.T) {
 			}
 			return e.T.Close(fd)
 		}, Check: wantContent("/d/f", "hello!?")},
-		{Name: "accmode 3 is invalid", Op: func(e *vt.Env) error { return openOnly(e, "/d/f", 3, 0) }, Want: EINVAL},
+		{Name: "accmode 3 opens for neither", Op: func(e *vt.Env) error {
+			fd, err := e.T.Open("/d/f", 3, 0)
+			e.Must(err)
+			if _, err := e.T.Write(fd, []byte("x")); err != EBADF {
+				e.TB.Fatalf("write: %v", err)
+			}
+			_, err = e.T.Read(fd, make([]byte, 1))
+			return err
+		}, Want: EBADF},
+		{Name: "accmode 3 needs read and write permission", Setup: func(e *vt.Env) { e.As(1000, 1000) },
+			Op: func(e *vt.Env) error { return openOnly(e, "/d/f", 3, 0) }, Want: EACCES},
 		{Name: "cloexec", Op: func(e *vt.Env) error {
 			fd, err := e.T.Open("/d/f", O_RDONLY|O_CLOEXEC, 0)
 			e.Must(err)
@@ -272,12 +282,21 @@ func TestOpenTmpfile(t *testing.T) {
 			fd := tmpfile(e, O_TMPFILE|O_EXCL|O_RDWR)
 			return e.T.Linkat(fd, "", AT_FDCWD, "/d/named", AT_EMPTY_PATH)
 		}, Want: ENOENT, Check: wantAbsent("/d/named")},
-		{Name: "linkat empty path needs capability", Setup: func(e *vt.Env) { e.As(1000, 1000) },
+		{Name: "linkat empty path by the opener", Setup: func(e *vt.Env) { e.As(1000, 1000) },
 			Op: func(e *vt.Env) error {
 				fd, err := e.T.Open("/tmp", O_TMPFILE|O_RDWR, 0o600)
 				e.Must(err)
 				return e.T.Linkat(fd, "", AT_FDCWD, "/tmp/named", AT_EMPTY_PATH)
+			}, Check: wantOwner("/tmp/named", 1000, 1000)},
+		{Name: "linkat empty path by another cred", Setup: func(e *vt.Env) { e.As(1000, 1000) },
+			Op: func(e *vt.Env) error {
+				fd, err := e.T.Open("/tmp", O_TMPFILE|O_RDWR, 0o600)
+				e.Must(err)
+				e.T.SetCred(&Cred{UID: 1000, GID: 1000})
+				return e.T.Linkat(fd, "", AT_FDCWD, "/tmp/named", AT_EMPTY_PATH)
 			}, Want: ENOENT},
+		{Name: "linkat empty path bad fd", Setup: func(e *vt.Env) { e.As(1000, 1000) },
+			Op: func(e *vt.Env) error { return e.T.Linkat(50, "", AT_FDCWD, "/tmp/named", AT_EMPTY_PATH) }, Want: EBADF},
 		{Name: "linkat across mounts", Setup: func(e *vt.Env) { e.Must(e.Root.Mount("none", "/e", "tmpfs", 0, "")) },
 			Op: func(e *vt.Env) error {
 				fd := tmpfile(e, O_TMPFILE|O_RDWR)
