@@ -708,11 +708,11 @@ func decodeOps(data []byte) []fuzzOp {
 // symlink bodies, which names share an inode, link counts).
 func FuzzOps(f *testing.F) {
 	for _, seed := range [][]byte{
-		{0, 0, 0, 0, 3, 0, 1, 4, 0, 3, 0, 2},             // mkdir a, a/a, create a/b, rename a/b -> c
-		{0, 0, 0, 0, 4, 0, 3, 4, 6, 3, 0, 4},             // a/b/c; move a into its own subtree
-		{1, 1, 0, 4, 1, 2, 2, 1, 0, 2, 2, 0},             // create b, link, unlink both
-		{5, 8, 0, 1, 8, 0, 0, 0, 0, 1, 9, 0, 6, 0, 0},    // symlinks and creates through them
-		{0, 0, 0, 0, 3, 0, 3, 3, 0, 6, 3, 0, 6, 0, 0},    // rename over dirs, rmdir
+		{0, 0, 0, 0, 3, 0, 1, 4, 0, 3, 0, 2},            // mkdir a, a/a, create a/b, rename a/b -> c
+		{0, 0, 0, 0, 4, 0, 3, 4, 6, 3, 0, 4},            // a/b/c; move a into its own subtree
+		{1, 1, 0, 4, 1, 2, 2, 1, 0, 2, 2, 0},            // create b, link, unlink both
+		{5, 8, 0, 1, 8, 0, 0, 0, 0, 1, 9, 0, 6, 0, 0},   // symlinks and creates through them
+		{0, 0, 0, 0, 3, 0, 3, 3, 0, 6, 3, 0, 6, 0, 0},   // rename over dirs, rmdir
 		{5, 8, 4, 1, 8, 0, 3, 8, 1, 2, 13, 0, 6, 10, 0}, // links named like dirs, dots
 		{0, 0, 0, 0, 1, 0, 3, 0, 12, 3, 12, 0, 6, 11, 0, 6, 12, 0},
 	} {
