@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vfscope/vfscope/vfs"
+	"github.com/vfscope/vfscope/vfs/internal/probefs"
 )
 
 // The hammer: several tasks change one small tree at once (so that their
@@ -24,10 +25,10 @@ import (
 // form loops (a/b -> c/d while c -> a/b/x).
 var hammerComps = []string{"a", "b", "c", "x"}
 
-func hammerPath(r *rand.Rand) string {
+func hammerPath(r *rand.Rand, top string) string {
 	n := 1 + r.Intn(3)
 	var b strings.Builder
-	b.WriteString("/h")
+	b.WriteString(top)
 	for i := 0; i < n; i++ {
 		b.WriteByte('/')
 		b.WriteString(hammerComps[r.Intn(len(hammerComps))])
@@ -43,8 +44,8 @@ var hammerOK = map[vfs.Errno]bool{
 }
 
 // hammerOp runs one random operation and returns its name and error.
-func hammerOp(tk *vfs.Task, r *rand.Rand) (string, error) {
-	p, q := hammerPath(r), hammerPath(r)
+func hammerOp(tk *vfs.Task, r *rand.Rand, top string) (string, error) {
+	p, q := hammerPath(r, top), hammerPath(r, top)
 	switch k := r.Intn(16); k {
 	case 0, 1:
 		return "mkdir " + p, tk.Mkdir(p, 0o755)
@@ -61,7 +62,7 @@ func hammerOp(tk *vfs.Task, r *rand.Rand) (string, error) {
 	case 5:
 		return "link " + p + " " + q, tk.Link(p, q)
 	case 6:
-		targets := []string{"a", "../b", "/h/c", "x/a", "."}
+		targets := []string{"a", "../b", top + "/c", "x/a", "."}
 		return "symlink " + q, tk.Symlink(targets[r.Intn(len(targets))], p)
 	case 7, 8:
 		return "rename " + p + " " + q, tk.Rename(p, q)
@@ -77,8 +78,8 @@ func hammerOp(tk *vfs.Task, r *rand.Rand) (string, error) {
 	case 12:
 		// The loop race: move a directory under one that may be moving
 		// under it at the same time.
-		a := "/h/" + hammerComps[r.Intn(4)] + "/" + hammerComps[r.Intn(4)]
-		c := "/h/" + hammerComps[r.Intn(4)]
+		a := top + "/" + hammerComps[r.Intn(4)] + "/" + hammerComps[r.Intn(4)]
+		c := top + "/" + hammerComps[r.Intn(4)]
 		if r.Intn(2) == 0 {
 			return "rename " + a + " " + c + "/d", tk.Rename(a, c+"/d")
 		}
@@ -102,15 +103,48 @@ func hammerOp(tk *vfs.Task, r *rand.Rand) (string, error) {
 }
 
 func TestHammer(t *testing.T) {
-	dur := 2 * time.Second
-	if testing.Short() {
-		dur = 300 * time.Millisecond
-	}
 	v, init := bareVFS(t)
 	if err := init.Mkdir("/h", 0o755); err != nil {
 		t.Fatal(err)
 	}
+	hammer(t, v, init, "/h")
+	checkTreeConsistent(t, v, init)
+}
 
+// TestHammerProbefs runs the hammer on probefs: case-insensitive names
+// through ->d_hash and ->d_compare, negative dentries kept and
+// revalidated, every method checked against its row. The tree checks
+// are those that hold with cached negative dentries.
+func TestHammerProbefs(t *testing.T) {
+	v, init, _ := rulesEnv(t, probefs.Config{})
+	if err := init.Mkdir("/p", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := init.Mount("none", "/p", "probefs", 0, ""); err != nil {
+		t.Fatal(err)
+	}
+	hammerComps = []string{"a", "B", "c", "X", "A", "b"}
+	defer func() { hammerComps = []string{"a", "b", "c", "x"} }()
+	hammer(t, v, init, "/p")
+	if got, want := v.DentryState(), v.CountDentries(init); got != want {
+		t.Errorf("dentry-state %+v, recount %+v", got, want)
+	}
+	if err := init.Umount2("/p", 0); err != nil {
+		t.Errorf("umount: %v", err)
+	}
+	for _, r := range v.Validator().Reports() {
+		t.Errorf("validator report after umount:\n%s", r.Text)
+	}
+}
+
+// hammer runs 8 tasks doing random operations under top for a while,
+// with a deadlock watchdog, and checks the validator, the locking rows
+// and the tasks' held locks. The tasks have exited when it returns.
+func hammer(t *testing.T, v *vfs.VFS, init *vfs.Task, top string) {
+	dur := 2 * time.Second
+	if testing.Short() {
+		dur = 300 * time.Millisecond
+	}
 	const workers = 8
 	var progress atomic.Int64
 	stop := make(chan struct{})
@@ -134,7 +168,7 @@ func TestHammer(t *testing.T) {
 					return
 				default:
 				}
-				name, err := hammerOp(tk, r)
+				name, err := hammerOp(tk, r, top)
 				if err == nil {
 					mu.Lock()
 					succeeded[strings.Fields(name)[0]]++
@@ -195,7 +229,6 @@ func TestHammer(t *testing.T) {
 		}
 		tk.Exit()
 	}
-	checkTreeConsistent(t, v, init)
 }
 
 // checkTreeConsistent checks a quiescent VFS whose root is a plain tmpfs:
