@@ -162,7 +162,10 @@ func dLookupLocked(t *Task, parent *Dentry, name *QStr) *Dentry {
 			d.lock.Unlock(o)
 			continue
 		}
-		if dn2 := d.name.Load(); dn2 != dn && !nameMatches(t, parent, d, dn2, name) {
+		if d.name.Load() != dn {
+			// Renamed since it matched: skip it rather than run
+			// ->d_compare under d_lock (its row says no d_lock); a
+			// rename also moves rename_lock, so dLookup looks again.
 			d.lock.Unlock(o)
 			continue
 		}
