@@ -289,7 +289,11 @@ func (nd *nameidata) stepInto(d *Dentry, follow, more bool) (string, error) {
 	t := nd.t
 	p := Path{nd.path.Mnt, d}
 	mntget(p.Mnt)
-	p, err := t.followManaged(p, nd.flags)
+	flags := nd.flags
+	if more {
+		flags |= LOOKUP_PARENT
+	}
+	p, err := t.followManaged(p, flags)
 	if err != nil {
 		return "", err
 	}
@@ -338,6 +342,12 @@ func (t *Task) followManaged(p Path, flags uint32) (Path, error) {
 				p = np
 				continue
 			}
+		}
+		// follow_automount(): the last component is automounted only
+		// when the walk means to use it as a directory or open it; a
+		// stat of the automount point itself leaves it alone.
+		if f&DCACHE_NEED_AUTOMOUNT != 0 && flags&(LOOKUP_PARENT|LOOKUP_DIRECTORY|LOOKUP_OPEN|LOOKUP_CREATE|LOOKUP_AUTOMOUNT) == 0 && p.Dentry.inode.Load() != nil {
+			return p, nil
 		}
 		if f&DCACHE_NEED_AUTOMOUNT != 0 && p.Dentry.op != nil && p.Dentry.op.Automount != nil {
 			np, err := t.followAutomount(p)

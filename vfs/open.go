@@ -71,6 +71,9 @@ func (t *Task) buildOpenFlags(flags int, mode uint32) (openHow, error) {
 			h.lookup &^= LOOKUP_FOLLOW
 		}
 	}
+	if flags&O_PATH == 0 {
+		h.lookup |= LOOKUP_OPEN // op->intent
+	}
 	h.flags = flags
 	return h, nil
 }
