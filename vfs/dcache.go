@@ -1,7 +1,6 @@
 package vfs
 
 import (
-	"hash/maphash"
 	"sync/atomic"
 
 	"github.com/vfscope/vfscope/vfs/lock"
@@ -34,12 +33,32 @@ func (h *dcacheHash) init(bits int) {
 	}
 }
 
-// hashName is the default name hash (full_name_hash without the salt:
-// the parent is mixed in when choosing the bucket, so ->d_hash need not
-// know about it).
+// hashName is the default name hash: FNV-1a seeded per VFS (full_name_hash
+// without the salt: the parent is mixed in when choosing the bucket, so
+// ->d_hash need not know about it).
 func (v *VFS) hashName(name string) uint32 {
-	h := maphash.String(v.hashSeed, name)
-	return uint32(h ^ h>>32)
+	h := v.hashSeed
+	for i := 0; i < len(name); i++ {
+		h ^= uint32(name[i])
+		h *= 16777619
+	}
+	return h
+}
+
+// hashComponent is hash_name(): the length of the component at the
+// start of name (up to a '/' or the end) and its hash, in one pass.
+func (v *VFS) hashComponent(name string) (int, uint32) {
+	h := v.hashSeed
+	i := 0
+	for ; i < len(name); i++ {
+		c := name[i]
+		if c == '/' {
+			break
+		}
+		h ^= uint32(c)
+		h *= 16777619
+	}
+	return i, h
 }
 
 func (h *dcacheHash) bucket(parent *Dentry, hash uint32) uint32 {

@@ -110,6 +110,10 @@ func (nd *nameidata) mayLookup() error {
 	if !in.isDir() || in.Ops == nil || in.Ops.Lookup == nil {
 		return ENOTDIR
 	}
+	// Fast path: a directory everyone may search needs no more.
+	if in.mode.Load()&0o111 == 0o111 && in.Ops.Permission == nil {
+		return nil
+	}
 	if nd.rcu() {
 		return nd.t.inodePermission(in, MAY_EXEC|MAY_NOT_BLOCK)
 	}
@@ -133,29 +137,31 @@ func (nd *nameidata) linkPathWalk(name string) error {
 		if err := nd.mayLookup(); err != nil {
 			return err
 		}
-		i := strings.IndexByte(name, '/')
-		comp, rest := name, ""
-		if i >= 0 {
-			comp, rest = name[:i], name[i:]
-		}
+		// hash_name(): find the component's end and hash it in one pass.
+		i, hash := nd.t.vfs.hashComponent(name)
+		comp, rest := name[:i], name[i:]
 		if len(comp) > NAME_MAX {
 			return ENAMETOOLONG
 		}
 		typ := LAST_NORM
-		switch comp {
-		case ".":
-			typ = LAST_DOT
-		case "..":
-			typ = LAST_DOTDOT
+		if comp[0] == '.' {
+			switch comp {
+			case ".":
+				typ = LAST_DOT
+			case "..":
+				typ = LAST_DOTDOT
+			}
 		}
 		q := QStr{Name: comp}
 		if typ == LAST_NORM {
-			q.Hash = nd.t.vfs.hashName(comp)
+			q.Hash = hash
 			parent := nd.path.Dentry
 			if parent.flags.Load()&DCACHE_OP_HASH != 0 {
-				if err := nd.t.dopHash(parent, &q); err != nil {
+				hq := q // only this copy escapes into the method
+				if err := nd.t.dopHash(parent, &hq); err != nil {
 					return err
 				}
+				q = hq
 			}
 		}
 		trimmed := strings.TrimLeft(rest, "/")

@@ -39,7 +39,7 @@ func (t *Task) Getdents(fd int, size int) ([]Dirent, error) {
 		return nil, err
 	}
 	defer t.fdputPos(f, locked)
-	var out []Dirent
+	out := make([]Dirent, 0, size/32)
 	used := 0
 	tooSmall := false
 	ctx := DirContext{Pos: f.pos}

@@ -35,10 +35,7 @@ func (t *Task) Read(fd int, p []byte) (int, error) {
 		return 0, err
 	}
 	defer t.fdputPos(f, locked)
-	pos := f.pos
-	n, err := t.vfsRead(f, p, &pos)
-	f.pos = pos
-	return n, err
+	return t.vfsRead(f, p, &f.pos)
 }
 
 // Pread is pread64(2).
@@ -91,10 +88,7 @@ func (t *Task) Write(fd int, p []byte) (int, error) {
 		return 0, err
 	}
 	defer t.fdputPos(f, locked)
-	pos := f.pos
-	n, err := t.vfsWrite(f, p, &pos)
-	f.pos = pos
-	return n, err
+	return t.vfsWrite(f, p, &f.pos)
 }
 
 // Pwrite is pwrite64(2). As on Linux, with O_APPEND it appends anyway.

@@ -1,7 +1,7 @@
 package vfs
 
 import (
-	"hash/maphash"
+	"math/rand/v2"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -75,7 +75,7 @@ type VFS struct {
 	sbList *SuperBlock
 
 	validator *lock.Validator
-	hashSeed  maphash.Seed
+	hashSeed  uint32 // FNV offset basis mixed with a per-instance random value
 	clock     func() time.Time
 
 	nextDev      atomic.Uint32 // anonymous device minors (get_anon_bdev)
@@ -102,7 +102,7 @@ func New(opts Options) *VFS {
 	v := &VFS{
 		inLookup: make(map[inLookupKey]*Dentry),
 		tasks:    make(map[int32]*Task),
-		hashSeed: maphash.MakeSeed(),
+		hashSeed: 2166136261 ^ uint32(rand.Uint64()),
 		clock:    opts.Clock,
 	}
 	if v.clock == nil {

@@ -39,7 +39,7 @@ func read(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
 		if len(chunk) > int(pageSize-po) {
 			chunk = chunk[:pageSize-po]
 		}
-		if pg := n.pages[idx]; pg != nil {
+		if pg := n.pages.get(idx); pg != nil {
 			copy(chunk, pg[po:])
 		} else {
 			clear(chunk)
@@ -70,22 +70,19 @@ func write(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
 	}
 	vfs.FileRemovePrivs(t, in)
 	n := node(in)
-	if n.pages == nil {
-		n.pages = make(map[int64]*[pageSize]byte)
-	}
 	si := info(in.SB())
 	done := 0
 	var err error
 	for done < len(p) {
 		idx := (off + int64(done)) / pageSize
 		po := (off + int64(done)) % pageSize
-		pg := n.pages[idx]
+		pg := n.pages.get(idx)
 		if pg == nil {
 			if err = si.reserveBlocks(1); err != nil {
 				break
 			}
 			pg = new([pageSize]byte)
-			n.pages[idx] = pg
+			n.pages.add(idx, pg)
 		}
 		done += copy(pg[po:], p[done:])
 	}
@@ -94,7 +91,7 @@ func write(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
 		if end > in.Size() {
 			in.SetSize(end)
 		}
-		in.SetBlocks(int64(len(n.pages)) * (pageSize / 512))
+		in.SetBlocks(n.pages.n * (pageSize / 512))
 		now := t.VFS().Now()
 		in.SetMtime(now)
 		in.SetCtime(now)
@@ -116,23 +113,18 @@ func llseek(t *vfs.Task, f *vfs.File, off int64, whence int) (int64, error) {
 	if off < 0 || off >= size {
 		return 0, vfs.ENXIO
 	}
-	n := node(in)
-	for idx := off / pageSize; idx*pageSize < size; idx++ {
-		has := n.pages[idx] != nil
-		if whence == vfs.SEEK_DATA && has || whence == vfs.SEEK_HOLE && !has {
-			r := idx * pageSize
-			if r < off {
-				r = off
-			}
-			f.SetPos(r)
-			return r, nil
+	last := (size + pageSize - 1) / pageSize
+	idx := node(in).pages.next(off/pageSize, last, whence == vfs.SEEK_DATA)
+	if idx == last {
+		if whence == vfs.SEEK_DATA {
+			return 0, vfs.ENXIO
 		}
+		f.SetPos(size)
+		return size, nil
 	}
-	if whence == vfs.SEEK_DATA {
-		return 0, vfs.ENXIO
-	}
-	f.SetPos(size)
-	return size, nil
+	r := max(idx*pageSize, off)
+	f.SetPos(r)
+	return r, nil
 }
 
 // iterate is offset_readdir(): dots, then the offset map from pos.

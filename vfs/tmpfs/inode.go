@@ -8,9 +8,8 @@ import (
 
 // tnode is what tmpfs keeps per inode (struct shmem_inode_info).
 type tnode struct {
-	// pages holds a regular file's data by page index; absent pages are
-	// holes. Under the inode's i_rwsem.
-	pages map[int64]*[pageSize]byte
+	// pages holds a regular file's data. Under the inode's i_rwsem.
+	pages pageSet
 	// dir is a directory's offset map. Under the inode's i_rwsem.
 	dir *dirInfo
 	// xattrs are the extended attributes, by full name. Under the
@@ -287,23 +286,16 @@ func setattr(t *vfs.Task, d *vfs.Dentry, a *vfs.Iattr) error {
 // last one. i_rwsem held exclusive.
 func truncatePages(in *vfs.Inode, size int64) {
 	n := node(in)
-	last := (size + pageSize - 1) / pageSize
-	var freed int64
-	for idx := range n.pages {
-		if idx >= last {
-			delete(n.pages, idx)
-			freed++
-		}
-	}
+	freed := n.pages.truncate((size + pageSize - 1) / pageSize)
 	if off := size % pageSize; off != 0 {
-		if p := n.pages[size/pageSize]; p != nil {
+		if p := n.pages.get(size / pageSize); p != nil {
 			clear(p[off:])
 		}
 	}
 	if freed > 0 {
 		info(in.SB()).releaseBlocks(freed)
 	}
-	in.SetBlocks(int64(len(n.pages)) * (pageSize / 512))
+	in.SetBlocks(n.pages.n * (pageSize / 512))
 }
 
 // dirInfo is a directory's stable offsets (libfs's simple_offset): each

@@ -287,9 +287,8 @@ func (i *sbInfo) releaseBlocks(n int64) {
 // evictInode is shmem_evict_inode(): give back the pages and the inode.
 func evictInode(t *vfs.Task, in *vfs.Inode) {
 	n := node(in)
-	if n.pages != nil {
-		info(in.SB()).releaseBlocks(int64(len(n.pages)))
-		n.pages = nil
+	if freed := n.pages.truncate(0); freed > 0 {
+		info(in.SB()).releaseBlocks(freed)
 	}
 	info(in.SB()).releaseInode()
 }
