@@ -127,16 +127,23 @@ func nameMatches(t *Task, parent, d *Dentry, dname *QStr, name *QStr) bool {
 func dLookupRCU(t *Task, parent *Dentry, name *QStr) (*Dentry, uint32) {
 	h := &parent.sb.vfs.dcache
 	b := h.bucket(parent, name.Hash)
+	cmp := parent.flags.Load()&DCACHE_OP_COMPARE != 0
 	for d := h.buckets[b].Load(); d != nil; d = d.hashNext.Load() {
+		// A filter only: a concurrent rename may make it miss, and a
+		// miss sends the walk to ref-walk, which looks again.
+		if d.nameHash.Load() != name.Hash {
+			continue
+		}
 		seq := d.seq.RawBegin()
 		if d.parent.Load() != parent {
 			continue
 		}
 		dn := d.name.Load()
-		if dn.Hash != name.Hash {
-			continue
-		}
-		if !nameMatches(t, parent, d, dn, name) {
+		if cmp {
+			if dn.Hash != name.Hash || !t.dopCompare(parent, d, dn.Name, *name) {
+				continue
+			}
+		} else if dn.Name != name.Name {
 			continue
 		}
 		if d.seq.Retry(seq) || !d.hashed() {

@@ -42,6 +42,23 @@ const (
 // Dentry is struct dentry: a name in a directory, bound to an inode or
 // negative (no inode). See the package doc for the locks.
 type Dentry struct {
+	// The fields a lock-free walk reads come first, on one cache line,
+	// as in Linux's struct dentry.
+
+	// hashNext links the dcache hash chain; written under the bucket
+	// lock, read without locks.
+	hashNext atomic.Pointer[Dentry]
+	// nameHash is name's hash, kept beside the chain link so that a
+	// lookup skips other names without following the name pointer.
+	nameHash atomic.Uint32
+	// seq is d_seq: written around every change of name, parent, inode
+	// and hashing, so that lock-free walkers can validate what they read.
+	seq    lock.SeqCount
+	flags  atomic.Uint32          // DCACHE_*; changed under lock
+	parent atomic.Pointer[Dentry] // self for a root; under lock+seq
+	name   atomic.Pointer[QStr]   // under lock+seq (and rename_lock)
+	inode  atomic.Pointer[Inode]  // nil: negative; under lock+seq
+
 	// lock is d_lock: it protects count's slow transitions (to and from
 	// zero, to dead), the LRU membership, the children list of this
 	// dentry (as a parent), and the writes of parent, name and inode
@@ -56,21 +73,9 @@ type Dentry struct {
 	// under lock.
 	count atomic.Int64
 
-	// seq is d_seq: written around every change of name, parent, inode
-	// and hashing, so that lock-free walkers can validate what they read.
-	seq lock.SeqCount
-
-	flags  atomic.Uint32          // DCACHE_*; changed under lock
-	parent atomic.Pointer[Dentry] // self for a root; under lock+seq
-	name   atomic.Pointer[QStr]   // under lock+seq (and rename_lock)
-	inode  atomic.Pointer[Inode]  // nil: negative; under lock+seq
-	op     *DentryOperations      // immutable once set by d_set_d_op
-	sb     *SuperBlock            // immutable
-	id     uint64                 // immutable: hash salt, stable identity for snapshots
-
-	// hashNext links the dcache hash chain; written under the bucket
-	// lock, read without locks.
-	hashNext atomic.Pointer[Dentry]
+	op *DentryOperations // immutable once set by d_set_d_op
+	sb *SuperBlock       // immutable
+	id uint64            // immutable: hash salt, stable identity for snapshots
 
 	// Children list (d_children / d_sib): under the parent's lock.
 	firstChild       *Dentry
@@ -93,6 +98,17 @@ type Dentry struct {
 
 	// Fsdata is d_fsdata, for the filesystem's use.
 	Fsdata any
+	// Offset is the directory offset a filesystem gives the entry
+	// (libfs's simple_offset keeps it in d_fsdata); under the parent's
+	// i_rwsem.
+	Offset int64
+}
+
+// setName installs a name and its inline hash; d_lock held and inside
+// a d_seq write section, or before the dentry is visible.
+func (d *Dentry) setName(q *QStr) {
+	d.name.Store(q)
+	d.nameHash.Store(q.Hash)
 }
 
 // Name returns the dentry's name. Safe without locks; a concurrent rename
@@ -175,7 +191,7 @@ func dAlloc(t *Task, sb *SuperBlock, parent *Dentry, name QStr) (*Dentry, error)
 	d.lock.Init(classDLock, 0)
 	d.count.Store(1)
 	n := name
-	d.name.Store(&n)
+	d.setName(&n)
 	if sb.dOp != nil {
 		d.SetOps(sb.dOp)
 	}

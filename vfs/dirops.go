@@ -66,7 +66,7 @@ func (t *Task) filenameCreate(dfd int, path string, isDir bool) (*createState, e
 	}
 	dir := nd.path.Dentry.inode.Load()
 	dir.rwsem.LockNested(t.o, I_MUTEX_PARENT)
-	d, err := lookupSlowLocked(t, nd.path.Dentry, dir, nd.last, LOOKUP_CREATE|LOOKUP_EXCL)
+	d, err := lookupOneExcl(t, nd.path.Dentry, dir, nd.last, LOOKUP_CREATE|LOOKUP_EXCL)
 	if err == nil && d.inode.Load() != nil {
 		dput(t, d)
 		err = EEXIST
@@ -322,7 +322,7 @@ func (t *Task) Unlinkat(dfd int, path string, flags int) error {
 // lockedChild looks the last component up under the parent, which the
 // caller has locked exclusive (lookup_one_qstr_excl).
 func (t *Task) lockedChild(nd *nameidata, dir *Inode) (*Dentry, error) {
-	return lookupSlowLocked(t, nd.path.Dentry, dir, nd.last, 0)
+	return lookupOneExcl(t, nd.path.Dentry, dir, nd.last, 0)
 }
 
 func (t *Task) doRmdir(dfd int, path string) error {

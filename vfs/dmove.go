@@ -69,14 +69,14 @@ func dMove(t *Task, d, target *Dentry, exchange bool) {
 	if exchange {
 		unlinkChild(newParent, target)
 		dn, tn := d.name.Load(), target.name.Load()
-		d.name.Store(tn)
-		target.name.Store(dn)
+		d.setName(tn)
+		target.setName(dn)
 		d.parent.Store(newParent)
 		target.parent.Store(oldParent)
 		linkChild(oldParent, target)
 		dRehashLocked(t, target)
 	} else {
-		d.name.Store(target.name.Load())
+		d.setName(target.name.Load())
 		d.parent.Store(newParent)
 		if newParent != oldParent {
 			newParent.count.Add(1)

@@ -35,17 +35,8 @@ const (
 // are atomics; their writers hold i_rwsem exclusive (setattr) or are the
 // filesystem creating the inode.
 type Inode struct {
-	// rwsem is i_rwsem: it serialises directory changes (exclusive) and
-	// lookups (shared) of a directory, and size and attribute changes of
-	// a file. Of two directories, the parent (or ancestor) first; of two
-	// non-directories, the lower inode number first (see lock_two_nondirs).
-	rwsem lock.RWSem
-
-	// lock is i_lock: it protects state, the transitions of count to and
-	// from zero, the alias list (aliases) and LRU membership. Spinlock;
-	// taken before d_lock; inside inode_hash_lock and s_inode_list_lock.
-	lock lock.SpinLock
-
+	// The fields a lock-free walk reads (mode, owner, operations, a
+	// symlink's body) come first; the locks, large, come after.
 	count atomic.Int32  // i_count; see lock for the slow transitions
 	state atomic.Uint32 // i_state; written under lock
 
@@ -74,6 +65,17 @@ type Inode struct {
 	// version counts changes of a directory, for ->d_revalidate of
 	// negative dentries and for readdir (inode_query_iversion).
 	version atomic.Uint64
+
+	// rwsem is i_rwsem: it serialises directory changes (exclusive) and
+	// lookups (shared) of a directory, and size and attribute changes of
+	// a file. Of two directories, the parent (or ancestor) first; of two
+	// non-directories, the lower inode number first (see lock_two_nondirs).
+	rwsem lock.RWSem
+
+	// lock is i_lock: it protects state, the transitions of count to and
+	// from zero, the alias list (aliases) and LRU membership. Spinlock;
+	// taken before d_lock; inside inode_hash_lock and s_inode_list_lock.
+	lock lock.SpinLock
 
 	aliases   *Dentry // i_dentry: under lock
 	nrAliases int

@@ -164,7 +164,10 @@ func (nd *nameidata) linkPathWalk(name string) error {
 				q = hq
 			}
 		}
-		trimmed := strings.TrimLeft(rest, "/")
+		trimmed := rest
+		for len(trimmed) > 0 && trimmed[0] == '/' {
+			trimmed = trimmed[1:]
+		}
 		if trimmed == "" {
 			nd.last, nd.lastType = q, typ
 			nd.trailing = rest != ""
@@ -248,7 +251,8 @@ func (nd *nameidata) lookupSlow(q QStr) (*Dentry, error) {
 }
 
 // lookupSlowLocked looks q up under dir, whose i_rwsem the caller holds
-// (shared or exclusive), with ->lookup on a miss.
+// shared, with ->lookup on a miss (d_alloc_parallel coordinates the
+// lookups of the same name that other holders of the lock may run).
 func lookupSlowLocked(t *Task, dir *Dentry, inode *Inode, q QStr, flags uint32) (*Dentry, error) {
 	if isDeadDir(inode) || inode.state.Load()&S_DEAD != 0 {
 		return nil, ENOENT
@@ -258,26 +262,67 @@ func lookupSlowLocked(t *Task, dir *Dentry, inode *Inode, q QStr, flags uint32) 
 		return nil, err
 	}
 	if !inLookup {
-		if d.flags.Load()&DCACHE_OP_REVALIDATE != 0 {
-			ok, err := t.dopRevalidate(d, flags)
-			if err != nil {
-				dput(t, d)
-				return nil, err
-			}
-			if ok == 0 {
-				DInvalidate(t, d)
-				dput(t, d)
-				return lookupSlowLocked(t, dir, inode, q, flags)
-			}
+		ok, err := revalidateFound(t, d, flags)
+		if err != nil || ok {
+			return d, err
 		}
-		return d, nil
+		return lookupSlowLocked(t, dir, inode, q, flags)
 	}
 	res, err := t.iopLookup(inode, d, flags)
+	dLookupDone(t, d)
+	return lookupResult(t, d, res, err)
+}
+
+// lookupOneExcl is lookup_one_qstr_excl(): the caller holds dir's
+// i_rwsem exclusive, so no other lookup can run in it and a miss calls
+// ->lookup on a plain d_alloc.
+func lookupOneExcl(t *Task, dir *Dentry, inode *Inode, q QStr, flags uint32) (*Dentry, error) {
+	if isDeadDir(inode) || inode.state.Load()&S_DEAD != 0 {
+		return nil, ENOENT
+	}
+	for {
+		d := dLookup(t, dir, &q)
+		if d == nil {
+			break
+		}
+		ok, err := revalidateFound(t, d, flags)
+		if err != nil || ok {
+			return d, err
+		}
+	}
+	d, err := dAlloc(t, dir.sb, dir, q)
+	if err != nil {
+		return nil, err
+	}
+	res, err := t.iopLookup(inode, d, flags)
+	return lookupResult(t, d, res, err)
+}
+
+// revalidateFound runs ->d_revalidate on a dentry the dcache gave; false
+// means it was invalidated (and put) and the name must be looked up again.
+func revalidateFound(t *Task, d *Dentry, flags uint32) (bool, error) {
+	if d.flags.Load()&DCACHE_OP_REVALIDATE == 0 {
+		return true, nil
+	}
+	ok, err := t.dopRevalidate(d, flags)
+	if err != nil {
+		dput(t, d)
+		return false, err
+	}
+	if ok == 0 {
+		DInvalidate(t, d)
+		dput(t, d)
+		return false, nil
+	}
+	return true, nil
+}
+
+// lookupResult finishes a ->lookup: the dentry the method returned, or
+// d itself, hashed negative if the method left it alone (d_add NULL).
+func lookupResult(t *Task, d, res *Dentry, err error) (*Dentry, error) {
 	if err == nil && res == nil && !d.hashed() {
-		// ->lookup left the dentry alone: it is negative (d_add NULL).
 		dRehash(t, d)
 	}
-	dLookupDone(t, d)
 	if err != nil {
 		dput(t, d)
 		return nil, err

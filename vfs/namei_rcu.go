@@ -23,19 +23,21 @@ func (nd *nameidata) walkRCU(q QStr, follow, more bool) (string, error) {
 	if parent.seq.Retry(nd.seq) {
 		return "", errECHILD
 	}
-	if d.flags.Load()&DCACHE_OP_REVALIDATE != 0 {
-		ok, err := t.dopRevalidate(d, nd.flags)
-		if err != nil {
+	mnt := nd.path.Mnt
+	if f := d.flags.Load(); f&(DCACHE_OP_REVALIDATE|DCACHE_MOUNTED|DCACHE_NEED_AUTOMOUNT|DCACHE_MANAGE_TRANSIT) != 0 {
+		if f&DCACHE_OP_REVALIDATE != 0 {
+			ok, err := t.dopRevalidate(d, nd.flags)
+			if err != nil {
+				return "", err
+			}
+			if ok <= 0 {
+				return "", errECHILD
+			}
+		}
+		var err error
+		if d, mnt, seq, err = nd.followMountsRCU(d, mnt, seq); err != nil {
 			return "", err
 		}
-		if ok <= 0 {
-			return "", errECHILD
-		}
-	}
-	mnt := nd.path.Mnt
-	d, mnt, seq, err := nd.followMountsRCU(d, mnt, seq)
-	if err != nil {
-		return "", err
 	}
 	inode := d.inode.Load()
 	if d.seq.Retry(seq) {

@@ -166,7 +166,7 @@ func (t *Task) openCreate(dfd int, path string, h openHow) (*File, error) {
 				}
 			} else {
 				dir.rwsem.LockNested(t.o, I_MUTEX_PARENT)
-				d, err = lookupSlowLocked(t, dirD, dir, nd.last, nd.flags|LOOKUP_OPEN|LOOKUP_CREATE)
+				d, err = lookupOneExcl(t, dirD, dir, nd.last, nd.flags|LOOKUP_OPEN|LOOKUP_CREATE)
 				if err == nil && d.inode.Load() == nil {
 					err = t.vfsCreate(dir, d, h.mode, h.flags&O_EXCL != 0)
 					created = err == nil

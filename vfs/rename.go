@@ -111,7 +111,7 @@ func (t *Task) Renameat2(olddfd int, oldpath string, newdfd int, newpath string,
 	if flags&RENAME_EXCHANGE != 0 {
 		targetFlags = 0
 	}
-	nd, err := lookupSlowLocked(t, nnd.path.Dentry, newDir, nnd.last, targetFlags)
+	nd, err := lookupOneExcl(t, nnd.path.Dentry, newDir, nnd.last, targetFlags)
 	if err != nil {
 		return err
 	}

@@ -300,72 +300,76 @@ func truncatePages(in *vfs.Inode, size int64) {
 
 // dirInfo is a directory's stable offsets (libfs's simple_offset): each
 // entry gets the next offset when it enters the directory and keeps it
-// until it leaves, so a listing in progress neither skips nor repeats an
-// entry that stays.
+// (in Dentry.Offset) until it leaves, so a listing in progress neither
+// skips nor repeats an entry that stays. ents is sorted by offset, since
+// offsets only grow; a removed entry leaves a hole (nil) until holes are
+// half the slice. Under the directory's i_rwsem.
 type dirInfo struct {
 	next  int64
-	offs  []int64 // ascending; some may be stale (removed)
-	ents  map[int64]*vfs.Dentry
-	byDen map[*vfs.Dentry]int64
+	ents  []dirEnt
+	holes int
 }
 
-func newDirInfo() *dirInfo {
-	return &dirInfo{next: 2, ents: map[int64]*vfs.Dentry{}, byDen: map[*vfs.Dentry]int64{}}
+type dirEnt struct {
+	off int64
+	d   *vfs.Dentry
 }
+
+func newDirInfo() *dirInfo { return &dirInfo{next: 2} }
 
 func (di *dirInfo) add(d *vfs.Dentry) {
-	off := di.next
+	d.Offset = di.next
+	di.ents = append(di.ents, dirEnt{di.next, d})
 	di.next++
-	di.offs = append(di.offs, off)
-	di.ents[off] = d
-	di.byDen[d] = off
+}
+
+// slot returns the index of offset off in ents.
+func (di *dirInfo) slot(off int64) int {
+	return sort.Search(len(di.ents), func(i int) bool { return di.ents[i].off >= off })
 }
 
 func (di *dirInfo) remove(d *vfs.Dentry) {
-	off, ok := di.byDen[d]
-	if !ok {
+	i := di.slot(d.Offset)
+	if i == len(di.ents) || di.ents[i].d != d {
 		return
 	}
-	delete(di.byDen, d)
-	delete(di.ents, off)
-	if len(di.offs) > 64 && len(di.ents) < len(di.offs)/2 {
-		live := di.offs[:0]
-		for _, o := range di.offs {
-			if _, ok := di.ents[o]; ok {
-				live = append(live, o)
+	di.ents[i].d = nil
+	di.holes++
+	if di.holes > 32 && di.holes > len(di.ents)/2 {
+		live := di.ents[:0]
+		for _, e := range di.ents {
+			if e.d != nil {
+				live = append(live, e)
 			}
 		}
-		di.offs = live
+		clear(di.ents[len(live):])
+		di.ents = live
+		di.holes = 0
 	}
 }
 
-// exchange swaps the entries of a and b, which live in di and other.
+// exchange swaps the entries of a (in di) and b (in other): each takes
+// the other's place and offset.
 func (di *dirInfo) exchange(other *dirInfo, a, b *vfs.Dentry) {
-	oa, ob := di.byDen[a], other.byDen[b]
-	delete(di.byDen, a)
-	delete(other.byDen, b)
-	di.ents[oa] = b
-	di.byDen[b] = oa
-	other.ents[ob] = a
-	other.byDen[a] = ob
+	ia, ib := di.slot(a.Offset), other.slot(b.Offset)
+	di.ents[ia].d, other.ents[ib].d = b, a
+	a.Offset, b.Offset = b.Offset, a.Offset
 }
 
 // iterate emits the entries at offsets >= pos.
 func (di *dirInfo) iterate(ctx *vfs.DirContext) {
-	i := sort.Search(len(di.offs), func(i int) bool { return di.offs[i] >= ctx.Pos })
-	for ; i < len(di.offs); i++ {
-		off := di.offs[i]
-		d, ok := di.ents[off]
-		if !ok {
+	for i := di.slot(ctx.Pos); i < len(di.ents); i++ {
+		e := di.ents[i]
+		if e.d == nil {
 			continue
 		}
-		in := d.Inode()
+		in := e.d.Inode()
 		if in == nil {
 			continue
 		}
-		if !ctx.Emit(d.Name(), in.Ino(), vfs.DTType(in.Mode()), off+1) {
+		if !ctx.Emit(e.d.Name(), in.Ino(), vfs.DTType(in.Mode()), e.off+1) {
 			return
 		}
-		ctx.Pos = off + 1
+		ctx.Pos = e.off + 1
 	}
 }
