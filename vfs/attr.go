@@ -363,6 +363,10 @@ func (t *Task) Faccessat(dfd int, path string, mode int, flags int) error {
 		return nil
 	}
 	in := p.Dentry.inode.Load()
+	// An executable on a noexec mount is not one (path_noexec).
+	if mode&X_OK != 0 && IsReg(in.mode.Load()) && p.Mnt.flags.Load()&MNT_NOEXEC != 0 {
+		return EACCES
+	}
 	if mode&W_OK != 0 && p.Mnt.ReadOnly() {
 		m := in.mode.Load()
 		if IsReg(m) || IsDir(m) || IsLnk(m) {

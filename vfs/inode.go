@@ -291,12 +291,21 @@ func iputFinal(t *Task, i *Inode) {
 	} else {
 		drop = genericDropInode(i)
 	}
-	if !drop && sb.active.Load() > 0 {
+	if !drop && sb.flags.Load()&SB_ACTIVE != 0 {
 		// Keep it cached, unused (inode_add_lru).
 		i.state.Or(I_REFERENCED)
 		i.lock.Unlock(o)
 		sb.inodeLRUAdd(t, i)
 		return
+	}
+	if !drop {
+		// The superblock is going away: write the inode out before it
+		// is freed, marked so that nobody takes it meanwhile.
+		i.state.Or(I_WILL_FREE)
+		i.lock.Unlock(o)
+		writeInode(t, i, WB_SYNC_ALL)
+		i.lock.Lock(o)
+		i.state.And(^uint32(I_WILL_FREE))
 	}
 	i.state.Or(I_FREEING)
 	i.lock.Unlock(o)

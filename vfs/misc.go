@@ -317,3 +317,37 @@ func (t *Task) doFsync(fd int, datasync bool) error {
 	}
 	return writeInode(t, f.inode, WB_SYNC_ALL)
 }
+
+// Freeze is ioctl(FIFREEZE) on the filesystem that holds path: block
+// writers at every freeze level, sync, ->freeze_fs. EPERM without
+// CAP_SYS_ADMIN, EBUSY if already frozen.
+func (t *Task) Freeze(path string) error {
+	if t.checking {
+		defer t.opDone("fifreeze")
+	}
+	p, err := t.pathLookup(AT_FDCWD, path, LOOKUP_FOLLOW)
+	if err != nil {
+		return err
+	}
+	defer p.Put(t)
+	if !t.cred.capable() {
+		return EPERM
+	}
+	return FreezeSuper(t, p.Dentry.sb)
+}
+
+// Thaw is ioctl(FITHAW): EINVAL if the filesystem is not frozen.
+func (t *Task) Thaw(path string) error {
+	if t.checking {
+		defer t.opDone("fithaw")
+	}
+	p, err := t.pathLookup(AT_FDCWD, path, LOOKUP_FOLLOW)
+	if err != nil {
+		return err
+	}
+	defer p.Put(t)
+	if !t.cred.capable() {
+		return EPERM
+	}
+	return ThawSuper(t, p.Dentry.sb)
+}

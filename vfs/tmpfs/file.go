@@ -81,6 +81,15 @@ func write(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
 			if err = si.reserveBlocks(1); err != nil {
 				break
 			}
+			if po == 0 && len(p)-done >= pageSize {
+				// A whole new page: make+copy is one pass over the
+				// memory (the compiler skips zeroing what copy fills).
+				b := make([]byte, pageSize)
+				copy(b, p[done:done+pageSize])
+				n.pages.add(idx, (*[pageSize]byte)(b))
+				done += pageSize
+				continue
+			}
 			pg = new([pageSize]byte)
 			n.pages.add(idx, pg)
 		}
