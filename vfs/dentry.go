@@ -96,6 +96,11 @@ type Dentry struct {
 	// completes (d_lookup_done).
 	inLookupDone chan struct{}
 
+	// iname is the name the dentry was allocated with (d_iname): name
+	// points here until a rename installs another. Never written after
+	// the dentry is visible, since lock-free walkers may read it.
+	iname QStr
+
 	// Fsdata is d_fsdata, for the filesystem's use.
 	Fsdata any
 	// Offset is the directory offset a filesystem gives the entry
@@ -190,8 +195,8 @@ func dAlloc(t *Task, sb *SuperBlock, parent *Dentry, name QStr) (*Dentry, error)
 	d := &Dentry{sb: sb, id: v.nextDentryID.Add(1)}
 	d.lock.Init(classDLock, 0)
 	d.count.Store(1)
-	n := name
-	d.setName(&n)
+	d.iname = name
+	d.setName(&d.iname)
 	if sb.dOp != nil {
 		d.SetOps(sb.dOp)
 	}

@@ -43,26 +43,26 @@ func mntPutWriteAccess(m *Mount) { m.writers.Add(-1) }
 
 // createState is what filename_create() leaves for done_path_create().
 type createState struct {
-	nd  *nameidata
+	nd  nameidata
 	dir *Inode
 	d   *Dentry
 }
 
 // filenameCreate is filename_create(): the parent locked exclusive and a
 // negative dentry for the new name. isDir allows a trailing slash.
-func (t *Task) filenameCreate(dfd int, path string, isDir bool) (*createState, error) {
+func (t *Task) filenameCreate(dfd int, path string, isDir bool) (createState, error) {
 	nd, err := t.pathParent(dfd, path, 0)
 	if err != nil {
-		return nil, err
+		return createState{}, err
 	}
 	if nd.lastType != LAST_NORM {
 		nd.terminate()
-		return nil, EEXIST
+		return createState{}, EEXIST
 	}
 	m := nd.path.Mnt
 	if err := t.mntWantWrite(m); err != nil {
 		nd.terminate()
-		return nil, err
+		return createState{}, err
 	}
 	dir := nd.path.Dentry.inode.Load()
 	dir.rwsem.LockNested(t.o, I_MUTEX_PARENT)
@@ -79,9 +79,9 @@ func (t *Task) filenameCreate(dfd int, path string, isDir bool) (*createState, e
 		dir.rwsem.Unlock(t.o)
 		t.mntDropWrite(m)
 		nd.terminate()
-		return nil, err
+		return createState{}, err
 	}
-	return &createState{nd: nd, dir: dir, d: d}, nil
+	return createState{nd: nd, dir: dir, d: d}, nil
 }
 
 // done is done_path_create().
@@ -347,7 +347,7 @@ func (t *Task) doRmdir(dfd int, path string) error {
 	dir := nd.path.Dentry.inode.Load()
 	dir.rwsem.LockNested(t.o, I_MUTEX_PARENT)
 	defer dir.rwsem.Unlock(t.o)
-	d, err := t.lockedChild(nd, dir)
+	d, err := t.lockedChild(&nd, dir)
 	if err != nil {
 		return err
 	}
@@ -400,7 +400,7 @@ func (t *Task) doUnlink(dfd int, path string) error {
 	defer t.mntDropWrite(m)
 	dir := nd.path.Dentry.inode.Load()
 	dir.rwsem.LockNested(t.o, I_MUTEX_PARENT)
-	d, err := t.lockedChild(nd, dir)
+	d, err := t.lockedChild(&nd, dir)
 	if err != nil {
 		dir.rwsem.Unlock(t.o)
 		return err

@@ -76,7 +76,9 @@ func dMove(t *Task, d, target *Dentry, exchange bool) {
 		linkChild(oldParent, target)
 		dRehashLocked(t, target)
 	} else {
-		d.setName(target.name.Load())
+		// A copy, so that the dead target is not kept alive through d.
+		q := *target.name.Load()
+		d.setName(&q)
 		d.parent.Store(newParent)
 		if newParent != oldParent {
 			newParent.count.Add(1)

@@ -640,30 +640,32 @@ func (nd *nameidata) legitimize() bool {
 
 // pathParent is filename_parentat(): walk to the parent of the last
 // component; the caller handles the last (create, unlink, rename...).
-func (t *Task) pathParent(dfd int, name string, flags uint32) (*nameidata, error) {
+func (t *Task) pathParent(dfd int, name string, flags uint32) (nameidata, error) {
 	if err := checkName(name, flags); err != nil {
-		return nil, err
-	}
-	try := func(flags uint32) (*nameidata, error) {
-		nd := &nameidata{flags: flags | LOOKUP_PARENT}
-		if err := t.walkInit(nd, dfd, name); err != nil {
-			return nil, err
-		}
-		err := nd.linkPathWalk(name)
-		if err == nil {
-			err = nd.completeWalk()
-		}
-		if err != nil {
-			nd.terminate()
-			return nil, err
-		}
-		return nd, nil
+		return nameidata{}, err
 	}
 	if flags&LOOKUP_REVAL == 0 {
-		nd, err := try(flags | LOOKUP_RCU)
+		nd, err := t.pathParentAt(dfd, name, flags|LOOKUP_RCU)
 		if err != errECHILD {
 			return nd, err
 		}
 	}
-	return try(flags &^ LOOKUP_RCU)
+	return t.pathParentAt(dfd, name, flags&^LOOKUP_RCU)
+}
+
+// pathParentAt is path_parentat(): one walk, lock-free or ref-walk.
+func (t *Task) pathParentAt(dfd int, name string, flags uint32) (nameidata, error) {
+	nd := nameidata{flags: flags | LOOKUP_PARENT}
+	if err := t.walkInit(&nd, dfd, name); err != nil {
+		return nameidata{}, err
+	}
+	err := nd.linkPathWalk(name)
+	if err == nil {
+		err = nd.completeWalk()
+	}
+	if err != nil {
+		nd.terminate()
+		return nameidata{}, err
+	}
+	return nd, nil
 }

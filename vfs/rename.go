@@ -96,7 +96,7 @@ func (t *Task) Renameat2(olddfd int, oldpath string, newdfd int, newpath string,
 	defer t.unlockRename(op, np)
 	oldDir, newDir := op.inode.Load(), np.inode.Load()
 
-	od, err := t.lockedChild(ond, oldDir)
+	od, err := t.lockedChild(&ond, oldDir)
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,20 @@ type tnode struct {
 
 func node(in *vfs.Inode) *tnode { return in.Private.(*tnode) }
 
+// shmemInode is struct shmem_inode_info: the VFS inode and tmpfs's part
+// in one allocation.
+type shmemInode struct {
+	vfs.Inode
+	n tnode
+}
+
+// allocInode is shmem_alloc_inode().
+func allocInode(t *vfs.Task, sb *vfs.SuperBlock) *vfs.Inode {
+	si := &shmemInode{}
+	si.Inode.Private = &si.n
+	return &si.Inode
+}
+
 // newInode is shmem_get_inode(): a new inode of the given mode under
 // dir (nil for the root), counted against nr_inodes.
 func newInode(t *vfs.Task, sb *vfs.SuperBlock, dir *vfs.Inode, mode uint32, dev uint64) (*vfs.Inode, error) {
@@ -26,8 +40,7 @@ func newInode(t *vfs.Task, sb *vfs.SuperBlock, dir *vfs.Inode, mode uint32, dev 
 		return nil, err
 	}
 	in := vfs.NewInode(t, sb)
-	n := &tnode{}
-	in.Private = n
+	n := node(in)
 	if dir != nil {
 		in.InitOwner(t, dir, mode)
 	} else {

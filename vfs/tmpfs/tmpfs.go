@@ -175,6 +175,7 @@ func fillSuper(t *vfs.Task, sb *vfs.SuperBlock, data string) error {
 }
 
 var superOps = &vfs.SuperOperations{
+	AllocInode:  allocInode,
 	Statfs:      statfs,
 	RemountFS:   remount,
 	ShowOptions: showOptions,
