@@ -17,7 +17,8 @@ type Options struct {
 	Lockdep bool
 	// HashBits is log2 of the number of dcache hash buckets; 0 means 14.
 	HashBits int
-	// Clock returns the current time; nil means time.Now.
+	// Clock returns the current time; nil means the coarse clock
+	// (clock.go), as Linux's current_time().
 	Clock func() time.Time
 }
 
@@ -105,9 +106,6 @@ func New(opts Options) *VFS {
 		hashSeed: 2166136261 ^ uint32(rand.Uint64()),
 		clock:    opts.Clock,
 	}
-	if v.clock == nil {
-		v.clock = time.Now
-	}
 	if opts.Lockdep || lockdepFromEnv {
 		v.validator = lock.NewValidator()
 	}
@@ -131,7 +129,12 @@ func New(opts Options) *VFS {
 func (v *VFS) Validator() *lock.Validator { return v.validator }
 
 // now returns the current time in nanoseconds since the epoch.
-func (v *VFS) now() int64 { return v.clock().UnixNano() }
+func (v *VFS) now() int64 {
+	if v.clock != nil {
+		return v.clock().UnixNano()
+	}
+	return coarseNow()
+}
 
 // Global lock classes. Per-filesystem-type classes are in fsTypeKeys.
 var (
