@@ -1,0 +1,210 @@
+// Package wasi is vfscope's own WASI preview1 ABI (wasi_snapshot_preview1):
+// every preview1 function, written once over an abstract guest Memory, on a
+// vfs.Task. Errors keep their meaning: the Linux errno the VFS returns is
+// mapped once, by the table in errno.go, to the WASI errno of the same name
+// (EXDEV, EBUSY, ENOSPC, EMLINK, EROFS, EDQUOT, ENOTEMPTY... reach the guest
+// as themselves).
+//
+// The package imports no wasm runtime: host/wasihost registers Funcs in
+// wazero, and the browser build gives the same Funcs to JavaScript hosts.
+//
+// Paths are resolved by the VFS's *at calls relative to the descriptor the
+// guest names, so Linux's rules apply (symlinks, "..", permissions, mount
+// crossing). The guest's task is a fork of Config.Task, chrooted to
+// Config.Root: ".." at that root stays there, as on Linux, and no path the
+// guest names leaves it.
+//
+// A guest is driven by one goroutine (the one running its code), as one
+// thread drives one Linux task; an ABI is not safe for concurrent use.
+package wasi
+
+import (
+	"crypto/rand"
+	"io"
+	"runtime"
+	"time"
+
+	"github.com/vfscope/vfscope/vfs"
+)
+
+// Config is what a guest runs with.
+type Config struct {
+	// Task is the process the guest's task is forked from (credentials,
+	// umask, root). Required.
+	Task *vfs.Task
+	// Root is the path, in Task's namespace, that becomes the guest's
+	// root (chroot) and working directory; "" means "/".
+	Root string
+	// Preopens are the directories given to the guest as fds 3, 4, ...,
+	// each a path inside Root (as the guest will name it); nil means
+	// just "/".
+	Preopens []string
+	// Args and Env are the guest's argv and environment ("KEY=value").
+	Args, Env []string
+	// Stdin, Stdout and Stderr are fds 0, 1, 2; nil reads EOF or
+	// discards.
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// Now is the realtime clock; nil means time.Now.
+	Now func() time.Time
+	// Nanotime is the monotonic clock in nanoseconds; nil means the
+	// time since New (from time.Now's monotonic reading).
+	Nanotime func() int64
+	// Rand fills random_get; nil means crypto/rand.
+	Rand io.Reader
+	// Yield is sched_yield; nil means runtime.Gosched.
+	Yield func()
+}
+
+// ABI is one guest's WASI state: its task and descriptor table.
+type ABI struct {
+	task   *vfs.Task
+	args   []string
+	env    []string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	now    func() time.Time
+	nano   func() int64
+	rand   io.Reader
+	yield  func()
+
+	// fds is the WASI descriptor table, indexed by WASI fd.
+	fds []*fdEntry
+}
+
+// fdEntry is one WASI descriptor: a VFS descriptor of the guest's task,
+// or one of the host's streams.
+type fdEntry struct {
+	vfd        int // the task's descriptor; -1 for a stream
+	r          io.Reader
+	w          io.Writer
+	streamFlag uint16 // fdflags of a stream (NONBLOCK only)
+	base, inh  Rights
+	preopen    string // the guest's name for a preopened directory
+	isPreopen  bool
+}
+
+// New forks the guest's task from cfg.Task, chroots it to cfg.Root, and
+// opens the preopened directories.
+//
+// # Errors
+//
+// Those of chroot(2) and open(2) on Root and the preopens, as vfs.Errno.
+func New(cfg Config) (*ABI, error) {
+	a := &ABI{
+		args: cfg.Args, env: cfg.Env,
+		stdin: cfg.Stdin, stdout: cfg.Stdout, stderr: cfg.Stderr,
+		now: cfg.Now, nano: cfg.Nanotime, rand: cfg.Rand, yield: cfg.Yield,
+	}
+	if a.stdin == nil {
+		a.stdin = eofReader{}
+	}
+	if a.stdout == nil {
+		a.stdout = io.Discard
+	}
+	if a.stderr == nil {
+		a.stderr = io.Discard
+	}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.nano == nil {
+		start := time.Now()
+		a.nano = func() int64 { return int64(time.Since(start)) + 1 }
+	}
+	if a.rand == nil {
+		a.rand = rand.Reader
+	}
+	if a.yield == nil {
+		a.yield = runtime.Gosched
+	}
+	root := cfg.Root
+	if root == "" {
+		root = "/"
+	}
+	t := cfg.Task.Fork("wasi")
+	a.task = t
+	if root != "/" {
+		if err := t.Chroot(root); err != nil {
+			t.Exit()
+			return nil, err
+		}
+	}
+	if err := t.Chdir("/"); err != nil {
+		t.Exit()
+		return nil, err
+	}
+	a.fds = []*fdEntry{
+		{vfd: -1, r: a.stdin, base: RightsStdio &^ RightFdWrite},
+		{vfd: -1, w: a.stdout, base: RightsStdio &^ RightFdRead},
+		{vfd: -1, w: a.stderr, base: RightsStdio &^ RightFdRead},
+	}
+	pre := cfg.Preopens
+	if pre == nil {
+		pre = []string{"/"}
+	}
+	for _, p := range pre {
+		vfd, err := t.Open(p, vfs.O_RDONLY|vfs.O_DIRECTORY, 0)
+		if err != nil {
+			a.Close()
+			return nil, err
+		}
+		a.fds = append(a.fds, &fdEntry{vfd: vfd, base: RightsDirBase, inh: RightsAll, preopen: p, isPreopen: true})
+	}
+	return a, nil
+}
+
+// Task returns the guest's task (a fork of Config.Task).
+func (a *ABI) Task() *vfs.Task { return a.task }
+
+// Close releases every descriptor and the guest's task (exit_files).
+func (a *ABI) Close() {
+	a.fds = nil
+	a.task.Exit()
+}
+
+type eofReader struct{}
+
+func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
+
+// ExitError is what proc_exit panics with: the host unwinds the guest and
+// turns it into the exit code (host/wasihost: sys.ExitError).
+type ExitError struct{ Code uint32 }
+
+func (e *ExitError) Error() string { return "wasi: proc_exit(" + itoa(int64(e.Code)) + ")" }
+
+// fd returns the entry for a WASI descriptor, checking that it has every
+// right in need: EBADF if there is no such descriptor, ENOTCAPABLE if a
+// right is missing.
+func (a *ABI) fd(fd int32, need Rights) (*fdEntry, Errno) {
+	if fd < 0 || int(fd) >= len(a.fds) || a.fds[fd] == nil {
+		return nil, EBADF
+	}
+	e := a.fds[fd]
+	if e.base&need != need {
+		return nil, ENOTCAPABLE
+	}
+	return e, ESUCCESS
+}
+
+// install puts e at the lowest free WASI descriptor.
+func (a *ABI) install(e *fdEntry) int32 {
+	for i, x := range a.fds {
+		if x == nil {
+			a.fds[i] = e
+			return int32(i)
+		}
+	}
+	a.fds = append(a.fds, e)
+	return int32(len(a.fds) - 1)
+}
+
+// readString reads a guest string (path) of n bytes.
+func readString(m Memory, ptr, n uint32) (string, Errno) {
+	b, ok := m.Read(ptr, n)
+	if !ok {
+		return "", EFAULT
+	}
+	return string(b), ESUCCESS
+}

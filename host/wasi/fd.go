@@ -1,0 +1,698 @@
+package wasi
+
+import (
+	"io"
+
+	"github.com/vfscope/vfscope/vfs"
+)
+
+func (a *ABI) fstat(e *fdEntry) (vfs.Stat, error) {
+	var st vfs.Stat
+	err := a.task.Fstat(e.vfd, &st)
+	return st, err
+}
+
+// filetype is the WASI filetype of a st_mode.
+func filetype(mode uint32) uint8 {
+	switch mode & vfs.S_IFMT {
+	case vfs.S_IFDIR:
+		return FiletypeDirectory
+	case vfs.S_IFREG:
+		return FiletypeRegularFile
+	case vfs.S_IFLNK:
+		return FiletypeSymbolicLink
+	case vfs.S_IFCHR:
+		return FiletypeCharacterDevice
+	case vfs.S_IFBLK:
+		return FiletypeBlockDevice
+	case vfs.S_IFSOCK:
+		return FiletypeSocketStream
+	}
+	return FiletypeUnknown
+}
+
+// writeFilestat writes a filestat (64 bytes) at ptr.
+func writeFilestat(m Memory, ptr uint32, st *vfs.Stat) Errno {
+	var b [sizeFilestat]byte
+	o := Bytes(b[:])
+	o.WriteUint64Le(0, st.Dev)
+	o.WriteUint64Le(8, st.Ino)
+	b[16] = filetype(st.Mode)
+	o.WriteUint64Le(24, uint64(st.Nlink))
+	o.WriteUint64Le(32, uint64(st.Size))
+	o.WriteUint64Le(40, uint64(st.Atime))
+	o.WriteUint64Le(48, uint64(st.Mtime))
+	o.WriteUint64Le(56, uint64(st.Ctime))
+	if !m.Write(ptr, b[:]) {
+		return EFAULT
+	}
+	return ESUCCESS
+}
+
+// FdAdvise is fd_advise(fd, offset, len, advice): posix_fadvise. The page
+// cache takes no hint yet; the arguments are checked as Linux does.
+func (a *ABI) FdAdvise(fd int32, off, n uint64, advice uint8) Errno {
+	e, errno := a.fd(fd, RightFdAdvise)
+	if errno != ESUCCESS {
+		return errno
+	}
+	if advice > AdviceNoreuse || int64(n) < 0 || int64(off) < 0 {
+		return EINVAL
+	}
+	if e.vfd < 0 {
+		return ESPIPE
+	}
+	return ESUCCESS
+}
+
+// FdAllocate is fd_allocate(fd, offset, len): posix_fallocate with mode 0,
+// which extends the file with zeros to offset+len (vfs_fallocate's checks:
+// EINVAL for a negative offset or an empty range, EBADF unless open for
+// writing, EISDIR for a directory, ENODEV for anything not regular).
+func (a *ABI) FdAllocate(fd int32, off, n uint64) Errno {
+	e, errno := a.fd(fd, RightFdAllocate)
+	if errno != ESUCCESS {
+		return errno
+	}
+	if int64(off) < 0 || int64(n) <= 0 {
+		return EINVAL
+	}
+	if e.vfd < 0 {
+		return ESPIPE
+	}
+	fl, err := a.task.Fcntl(e.vfd, vfs.F_GETFL, 0)
+	if err != nil {
+		return errnoOf(err)
+	}
+	if acc := fl & vfs.O_ACCMODE; acc != vfs.O_WRONLY && acc != vfs.O_RDWR || fl&vfs.O_PATH != 0 {
+		return EBADF
+	}
+	st, err := a.fstat(e)
+	if err != nil {
+		return errnoOf(err)
+	}
+	switch {
+	case vfs.IsDir(st.Mode):
+		return EISDIR
+	case !vfs.IsReg(st.Mode):
+		return ENODEV
+	}
+	end := int64(off + n)
+	if end < 0 {
+		return EFBIG
+	}
+	if end <= st.Size {
+		return ESUCCESS
+	}
+	return errnoOf(a.task.Ftruncate(e.vfd, end))
+}
+
+// FdClose is fd_close(fd).
+func (a *ABI) FdClose(fd int32) Errno {
+	e, errno := a.fd(fd, 0)
+	if errno != ESUCCESS {
+		return errno
+	}
+	a.fds[fd] = nil
+	if e.vfd >= 0 {
+		return errnoOf(a.task.Close(e.vfd))
+	}
+	return ESUCCESS
+}
+
+// FdDatasync is fd_datasync(fd): fdatasync(2).
+func (a *ABI) FdDatasync(fd int32) Errno {
+	e, errno := a.fd(fd, RightFdDatasync)
+	if errno != ESUCCESS {
+		return errno
+	}
+	if e.vfd < 0 {
+		return ESUCCESS
+	}
+	return errnoOf(a.task.Fdatasync(e.vfd))
+}
+
+// FdSync is fd_sync(fd): fsync(2).
+func (a *ABI) FdSync(fd int32) Errno {
+	e, errno := a.fd(fd, RightFdSync)
+	if errno != ESUCCESS {
+		return errno
+	}
+	if e.vfd < 0 {
+		return ESUCCESS
+	}
+	return errnoOf(a.task.Fsync(e.vfd))
+}
+
+// fdflags is the WASI fdflags of the description's f_flags.
+func (a *ABI) fdflags(e *fdEntry) (uint16, Errno) {
+	if e.vfd < 0 {
+		return e.streamFlag, ESUCCESS
+	}
+	fl, err := a.task.Fcntl(e.vfd, vfs.F_GETFL, 0)
+	if err != nil {
+		return 0, errnoOf(err)
+	}
+	var f uint16
+	if fl&vfs.O_APPEND != 0 {
+		f |= FdflagAppend
+	}
+	if fl&vfs.O_NONBLOCK != 0 {
+		f |= FdflagNonblock
+	}
+	switch {
+	case fl&vfs.O_SYNC == vfs.O_SYNC:
+		f |= FdflagSync | FdflagRsync // Linux's O_RSYNC is O_SYNC
+	case fl&vfs.O_DSYNC != 0:
+		f |= FdflagDsync
+	}
+	return f, ESUCCESS
+}
+
+// FdFdstatGet is fd_fdstat_get(fd, buf): filetype, fdflags and rights.
+func (a *ABI) FdFdstatGet(m Memory, fd int32, buf uint32) Errno {
+	e, errno := a.fd(fd, 0)
+	if errno != ESUCCESS {
+		return errno
+	}
+	var b [sizeFdstat]byte
+	if e.vfd < 0 {
+		b[0] = FiletypeCharacterDevice
+	} else {
+		st, err := a.fstat(e)
+		if err != nil {
+			return errnoOf(err)
+		}
+		b[0] = filetype(st.Mode)
+	}
+	fl, errno := a.fdflags(e)
+	if errno != ESUCCESS {
+		return errno
+	}
+	o := Bytes(b[:])
+	o.WriteUint32Le(0, uint32(b[0])|uint32(fl)<<16)
+	o.WriteUint64Le(8, uint64(e.base))
+	o.WriteUint64Le(16, uint64(e.inh))
+	if !m.Write(buf, b[:]) {
+		return EFAULT
+	}
+	return ESUCCESS
+}
+
+// FdFdstatSetFlags is fd_fdstat_set_flags(fd, flags): fcntl(F_SETFL).
+// As on Linux, APPEND and NONBLOCK change; the sync flags are fixed at
+// open and ignored here.
+func (a *ABI) FdFdstatSetFlags(fd int32, flags uint16) Errno {
+	e, errno := a.fd(fd, RightFdFdstatSetFlags)
+	if errno != ESUCCESS {
+		return errno
+	}
+	if flags&^(FdflagAppend|FdflagDsync|FdflagNonblock|FdflagRsync|FdflagSync) != 0 {
+		return EINVAL
+	}
+	if e.vfd < 0 {
+		e.streamFlag = flags & FdflagNonblock
+		return ESUCCESS
+	}
+	var fl int
+	if flags&FdflagAppend != 0 {
+		fl |= vfs.O_APPEND
+	}
+	if flags&FdflagNonblock != 0 {
+		fl |= vfs.O_NONBLOCK
+	}
+	_, err := a.task.Fcntl(e.vfd, vfs.F_SETFL, fl)
+	return errnoOf(err)
+}
+
+// FdFdstatSetRights is fd_fdstat_set_rights(fd, base, inheriting): rights
+// only shrink (ENOTCAPABLE on an attempt to add one).
+func (a *ABI) FdFdstatSetRights(fd int32, base, inh Rights) Errno {
+	e, errno := a.fd(fd, 0)
+	if errno != ESUCCESS {
+		return errno
+	}
+	if base&^e.base != 0 || inh&^e.inh != 0 {
+		return ENOTCAPABLE
+	}
+	e.base, e.inh = base, inh
+	return ESUCCESS
+}
+
+// FdFilestatGet is fd_filestat_get(fd, buf).
+func (a *ABI) FdFilestatGet(m Memory, fd int32, buf uint32) Errno {
+	e, errno := a.fd(fd, RightFdFilestatGet)
+	if errno != ESUCCESS {
+		return errno
+	}
+	if e.vfd < 0 {
+		return writeFilestat(m, buf, &vfs.Stat{Mode: vfs.S_IFCHR | 0o620, Nlink: 1})
+	}
+	st, err := a.fstat(e)
+	if err != nil {
+		return errnoOf(err)
+	}
+	return writeFilestat(m, buf, &st)
+}
+
+// FdFilestatSetSize is fd_filestat_set_size(fd, size): ftruncate(2).
+func (a *ABI) FdFilestatSetSize(fd int32, size uint64) Errno {
+	e, errno := a.fd(fd, RightFdFilestatSetSize)
+	if errno != ESUCCESS {
+		return errno
+	}
+	if e.vfd < 0 {
+		return EINVAL
+	}
+	return errnoOf(a.task.Ftruncate(e.vfd, int64(size)))
+}
+
+// utimes builds utimensat's times from WASI fstflags: EINVAL if both a
+// time and "now" are asked for the same field.
+func utimes(atim, mtim uint64, fst uint16) (*[2]vfs.Timespec, Errno) {
+	if fst&(FstflagAtim|FstflagAtimNow) == FstflagAtim|FstflagAtimNow ||
+		fst&(FstflagMtim|FstflagMtimNow) == FstflagMtim|FstflagMtimNow ||
+		fst&^(FstflagAtim|FstflagAtimNow|FstflagMtim|FstflagMtimNow) != 0 {
+		return nil, EINVAL
+	}
+	ts := func(v uint64, set, now uint16) vfs.Timespec {
+		switch {
+		case fst&set != 0:
+			return vfs.Timespec{Sec: int64(v / 1e9), Nsec: int64(v % 1e9)}
+		case fst&now != 0:
+			return vfs.Timespec{Nsec: vfs.UTIME_NOW}
+		}
+		return vfs.Timespec{Nsec: vfs.UTIME_OMIT}
+	}
+	return &[2]vfs.Timespec{ts(atim, FstflagAtim, FstflagAtimNow), ts(mtim, FstflagMtim, FstflagMtimNow)}, ESUCCESS
+}
+
+// FdFilestatSetTimes is fd_filestat_set_times(fd, atim, mtim, fst_flags):
+// futimens(2).
+func (a *ABI) FdFilestatSetTimes(fd int32, atim, mtim uint64, fst uint16) Errno {
+	e, errno := a.fd(fd, RightFdFilestatSetTimes)
+	if errno != ESUCCESS {
+		return errno
+	}
+	times, errno := utimes(atim, mtim, fst)
+	if errno != ESUCCESS {
+		return errno
+	}
+	if e.vfd < 0 {
+		return ESUCCESS
+	}
+	return errnoOf(a.task.Utimensat(e.vfd, "", times, vfs.AT_EMPTY_PATH))
+}
+
+// iovecs reads an iovec array: the guest buffers, as views when the
+// memory allows it (then view is true).
+func iovecs(m Memory, iovs, n uint32, forRead bool) (bufs [][]byte, view bool, errno Errno) {
+	vm, isView := m.(ViewMemory)
+	bufs = make([][]byte, 0, n)
+	for i := uint32(0); i < n; i++ {
+		ptr, ok1 := m.ReadUint32Le(iovs + i*sizeIovec)
+		l, ok2 := m.ReadUint32Le(iovs + i*sizeIovec + 4)
+		if !ok1 || !ok2 {
+			return nil, false, EFAULT
+		}
+		var b []byte
+		var ok bool
+		switch {
+		case isView:
+			b, ok = vm.View(ptr, l)
+		case forRead:
+			// A buffer to read into, copied to the guest afterwards;
+			// its bounds are checked now.
+			_, ok = m.Read(ptr, l)
+			b = make([]byte, l)
+		default:
+			b, ok = m.Read(ptr, l)
+		}
+		if !ok {
+			return nil, false, EFAULT
+		}
+		bufs = append(bufs, b)
+	}
+	return bufs, isView, ESUCCESS
+}
+
+// copyOut writes back what a read put in non-view buffers.
+func copyOut(m Memory, iovs uint32, bufs [][]byte, n int) Errno {
+	for i, b := range bufs {
+		if n <= 0 {
+			break
+		}
+		ptr, _ := m.ReadUint32Le(iovs + uint32(i)*sizeIovec)
+		k := min(n, len(b))
+		if !m.Write(ptr, b[:k]) {
+			return EFAULT
+		}
+		n -= k
+	}
+	return ESUCCESS
+}
+
+// readv is the common part of fd_read and fd_pread; off < 0 means the
+// file position.
+func (a *ABI) readv(m Memory, e *fdEntry, iovs, niov uint32, off int64, result uint32) Errno {
+	bufs, view, errno := iovecs(m, iovs, niov, true)
+	if errno != ESUCCESS {
+		return errno
+	}
+	var n int
+	var err error
+	switch {
+	case e.vfd < 0:
+		if e.r == nil {
+			return EBADF
+		}
+		if off >= 0 {
+			return ESPIPE
+		}
+		for _, b := range bufs {
+			if len(b) == 0 {
+				continue
+			}
+			// One read from a stream, into the first non-empty buffer,
+			// as a pipe read returns what is there.
+			k, rerr := e.r.Read(b)
+			n += k
+			if rerr != nil && rerr != io.EOF {
+				err = vfs.EIO
+			}
+			break
+		}
+	case off >= 0:
+		if len(bufs) == 1 {
+			n, err = a.task.Pread(e.vfd, bufs[0], off)
+		} else {
+			n, err = a.task.Preadv(e.vfd, bufs, off)
+		}
+	default:
+		if len(bufs) == 1 {
+			n, err = a.task.Read(e.vfd, bufs[0])
+		} else {
+			n, err = a.task.Readv(e.vfd, bufs)
+		}
+	}
+	if err != nil {
+		return errnoOf(err)
+	}
+	if !view {
+		if errno := copyOut(m, iovs, bufs, n); errno != ESUCCESS {
+			return errno
+		}
+	}
+	if !m.WriteUint32Le(result, uint32(n)) {
+		return EFAULT
+	}
+	return ESUCCESS
+}
+
+// writev is the common part of fd_write and fd_pwrite.
+func (a *ABI) writev(m Memory, e *fdEntry, iovs, niov uint32, off int64, result uint32) Errno {
+	bufs, _, errno := iovecs(m, iovs, niov, false)
+	if errno != ESUCCESS {
+		return errno
+	}
+	var n int
+	var err error
+	switch {
+	case e.vfd < 0:
+		if e.w == nil {
+			return EBADF
+		}
+		if off >= 0 {
+			return ESPIPE
+		}
+		for _, b := range bufs {
+			k, werr := e.w.Write(b)
+			n += k
+			if werr != nil {
+				err = vfs.EIO
+				break
+			}
+		}
+	case off >= 0:
+		if len(bufs) == 1 {
+			n, err = a.task.Pwrite(e.vfd, bufs[0], off)
+		} else {
+			n, err = a.task.Pwritev(e.vfd, bufs, off)
+		}
+	default:
+		if len(bufs) == 1 {
+			n, err = a.task.Write(e.vfd, bufs[0])
+		} else {
+			n, err = a.task.Writev(e.vfd, bufs)
+		}
+	}
+	if err != nil && n == 0 {
+		return errnoOf(err)
+	}
+	if !m.WriteUint32Le(result, uint32(n)) {
+		return EFAULT
+	}
+	return ESUCCESS
+}
+
+// FdRead is fd_read(fd, iovs, iovs_len, nread_ptr): readv(2).
+func (a *ABI) FdRead(m Memory, fd int32, iovs, niov, result uint32) Errno {
+	e, errno := a.fd(fd, RightFdRead)
+	if errno != ESUCCESS {
+		return errno
+	}
+	return a.readv(m, e, iovs, niov, -1, result)
+}
+
+// FdPread is fd_pread(fd, iovs, iovs_len, offset, nread_ptr): preadv(2).
+func (a *ABI) FdPread(m Memory, fd int32, iovs, niov uint32, off uint64, result uint32) Errno {
+	e, errno := a.fd(fd, RightFdRead|RightFdSeek)
+	if errno != ESUCCESS {
+		return errno
+	}
+	if int64(off) < 0 {
+		return EINVAL
+	}
+	return a.readv(m, e, iovs, niov, int64(off), result)
+}
+
+// FdWrite is fd_write(fd, iovs, iovs_len, nwritten_ptr): writev(2).
+func (a *ABI) FdWrite(m Memory, fd int32, iovs, niov, result uint32) Errno {
+	e, errno := a.fd(fd, RightFdWrite)
+	if errno != ESUCCESS {
+		return errno
+	}
+	return a.writev(m, e, iovs, niov, -1, result)
+}
+
+// FdPwrite is fd_pwrite(fd, iovs, iovs_len, offset, nwritten_ptr):
+// pwritev(2) (with O_APPEND it appends, as Linux does).
+func (a *ABI) FdPwrite(m Memory, fd int32, iovs, niov uint32, off uint64, result uint32) Errno {
+	e, errno := a.fd(fd, RightFdWrite|RightFdSeek)
+	if errno != ESUCCESS {
+		return errno
+	}
+	if int64(off) < 0 {
+		return EINVAL
+	}
+	return a.writev(m, e, iovs, niov, int64(off), result)
+}
+
+// FdPrestatGet is fd_prestat_get(fd, buf): a preopened directory's name
+// length; EBADF for any other descriptor (the end of the preopens).
+func (a *ABI) FdPrestatGet(m Memory, fd int32, buf uint32) Errno {
+	e, errno := a.fd(fd, 0)
+	if errno != ESUCCESS {
+		return errno
+	}
+	if !e.isPreopen {
+		return EBADF
+	}
+	if !m.WriteUint32Le(buf, 0) || !m.WriteUint32Le(buf+4, uint32(len(e.preopen))) {
+		return EFAULT
+	}
+	return ESUCCESS
+}
+
+// FdPrestatDirName is fd_prestat_dir_name(fd, path, path_len).
+func (a *ABI) FdPrestatDirName(m Memory, fd int32, path, n uint32) Errno {
+	e, errno := a.fd(fd, 0)
+	if errno != ESUCCESS {
+		return errno
+	}
+	if !e.isPreopen {
+		return EBADF
+	}
+	if n < uint32(len(e.preopen)) {
+		return ENAMETOOLONG
+	}
+	if !m.Write(path, []byte(e.preopen)) {
+		return EFAULT
+	}
+	return ESUCCESS
+}
+
+// FdRenumber is fd_renumber(fd, to): dup2(fd, to) then close(fd).
+func (a *ABI) FdRenumber(fd, to int32) Errno {
+	e, errno := a.fd(fd, 0)
+	if errno != ESUCCESS {
+		return errno
+	}
+	old, errno := a.fd(to, 0)
+	if errno != ESUCCESS {
+		return errno
+	}
+	if fd == to {
+		return ESUCCESS
+	}
+	if old.vfd >= 0 {
+		a.task.Close(old.vfd)
+	}
+	a.fds[to] = e
+	a.fds[fd] = nil
+	return ESUCCESS
+}
+
+// FdSeek is fd_seek(fd, offset, whence, newoffset_ptr): lseek(2). Asking
+// only for the position (whence CUR, offset 0) needs FD_TELL.
+func (a *ABI) FdSeek(m Memory, fd int32, off int64, whence uint8, result uint32) Errno {
+	need := RightFdSeek
+	if whence == WhenceCur && off == 0 {
+		need = RightFdTell
+	}
+	e, errno := a.fd(fd, 0)
+	if errno != ESUCCESS {
+		return errno
+	}
+	if e.base&need == 0 && e.base&RightFdSeek == 0 {
+		return ENOTCAPABLE
+	}
+	if whence > WhenceEnd {
+		return EINVAL
+	}
+	if e.vfd < 0 {
+		return ESPIPE
+	}
+	pos, err := a.task.Seek(e.vfd, off, int(whence))
+	if err != nil {
+		return errnoOf(err)
+	}
+	if !m.WriteUint64Le(result, uint64(pos)) {
+		return EFAULT
+	}
+	return ESUCCESS
+}
+
+// FdTell is fd_tell(fd, offset_ptr).
+func (a *ABI) FdTell(m Memory, fd int32, result uint32) Errno {
+	e, errno := a.fd(fd, 0)
+	if errno != ESUCCESS {
+		return errno
+	}
+	if e.base&(RightFdTell|RightFdSeek) == 0 {
+		return ENOTCAPABLE
+	}
+	if e.vfd < 0 {
+		return ESPIPE
+	}
+	pos, err := a.task.Seek(e.vfd, 0, vfs.SEEK_CUR)
+	if err != nil {
+		return errnoOf(err)
+	}
+	if !m.WriteUint64Le(result, uint64(pos)) {
+		return EFAULT
+	}
+	return ESUCCESS
+}
+
+// FdReaddir is fd_readdir(fd, buf, buf_len, cookie, bufused_ptr). The
+// cookie is the VFS's directory offset (getdents64's d_off): 0 is the
+// start, and each entry's d_next is the offset after it, so a cookie
+// stays valid while entries are added and removed. Entries are packed
+// until the buffer is full; the entry that does not fit is truncated, and
+// bufused == buf_len tells the guest to call again with a larger buffer
+// or from the last whole entry's d_next.
+func (a *ABI) FdReaddir(m Memory, fd int32, buf, bufLen uint32, cookie uint64, result uint32) Errno {
+	e, errno := a.fd(fd, RightFdReaddir)
+	if errno != ESUCCESS {
+		return errno
+	}
+	if e.vfd < 0 {
+		return ENOTDIR
+	}
+	if int64(cookie) < 0 {
+		return EINVAL
+	}
+	if _, err := a.task.Seek(e.vfd, int64(cookie), vfs.SEEK_SET); err != nil {
+		return errnoOf(err)
+	}
+	// A Linux dirent is at most 4 bytes smaller than a WASI one; ask
+	// for enough to fill the buffer and learn whether more follow.
+	want := int(bufLen)*2 + 512
+	var out []byte
+	for len(out) <= int(bufLen) {
+		ents, err := a.task.Getdents(e.vfd, want)
+		if err == vfs.EINVAL && len(ents) == 0 {
+			want *= 2 // an entry larger than the request
+			continue
+		}
+		if err != nil {
+			return errnoOf(err)
+		}
+		if len(ents) == 0 {
+			break
+		}
+		for _, d := range ents {
+			ino := d.Ino
+			if ino == 0 {
+				ino = a.inoOf(e.vfd, d.Name)
+			}
+			var h [sizeDirent]byte
+			o := Bytes(h[:])
+			o.WriteUint64Le(0, uint64(d.Off))
+			o.WriteUint64Le(8, ino)
+			o.WriteUint32Le(16, uint32(len(d.Name)))
+			h[20] = dtToFiletype(d.Type)
+			out = append(out, h[:]...)
+			out = append(out, d.Name...)
+			if len(out) > int(bufLen) {
+				break
+			}
+		}
+	}
+	if len(out) > int(bufLen) {
+		out = out[:bufLen]
+	}
+	if !m.Write(buf, out) || !m.WriteUint32Le(result, uint32(len(out))) {
+		return EFAULT
+	}
+	return ESUCCESS
+}
+
+// inoOf stats a directory entry whose filesystem reported no inode
+// number, so that the guest never sees d_ino 0.
+func (a *ABI) inoOf(dirfd int, name string) uint64 {
+	var st vfs.Stat
+	if a.task.Fstatat(dirfd, name, &st, vfs.AT_SYMLINK_NOFOLLOW) == nil && st.Ino != 0 {
+		return st.Ino
+	}
+	return 1
+}
+
+func dtToFiletype(dt uint8) uint8 {
+	switch dt {
+	case vfs.DT_DIR:
+		return FiletypeDirectory
+	case vfs.DT_REG:
+		return FiletypeRegularFile
+	case vfs.DT_LNK:
+		return FiletypeSymbolicLink
+	case vfs.DT_CHR:
+		return FiletypeCharacterDevice
+	case vfs.DT_BLK:
+		return FiletypeBlockDevice
+	case vfs.DT_SOCK:
+		return FiletypeSocketStream
+	}
+	return FiletypeUnknown
+}

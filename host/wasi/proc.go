@@ -1,0 +1,227 @@
+package wasi
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// writeStrings is args_get and environ_get: the pointers at vec, the
+// NUL-terminated strings from buf.
+func writeStrings(m Memory, list []string, vec, buf uint32) Errno {
+	for i, s := range list {
+		if !m.WriteUint32Le(vec+uint32(4*i), buf) {
+			return EFAULT
+		}
+		b := make([]byte, len(s)+1)
+		copy(b, s)
+		if !m.Write(buf, b) {
+			return EFAULT
+		}
+		buf += uint32(len(b))
+	}
+	return ESUCCESS
+}
+
+// sizes is args_sizes_get and environ_sizes_get.
+func sizes(m Memory, list []string, countPtr, sizePtr uint32) Errno {
+	n := 0
+	for _, s := range list {
+		n += len(s) + 1
+	}
+	if !m.WriteUint32Le(countPtr, uint32(len(list))) || !m.WriteUint32Le(sizePtr, uint32(n)) {
+		return EFAULT
+	}
+	return ESUCCESS
+}
+
+// ArgsGet is args_get(argv, argv_buf).
+func (a *ABI) ArgsGet(m Memory, argv, buf uint32) Errno { return writeStrings(m, a.args, argv, buf) }
+
+// ArgsSizesGet is args_sizes_get(argc_ptr, argv_buf_size_ptr).
+func (a *ABI) ArgsSizesGet(m Memory, argc, size uint32) Errno { return sizes(m, a.args, argc, size) }
+
+// EnvironGet is environ_get(environ, environ_buf).
+func (a *ABI) EnvironGet(m Memory, env, buf uint32) Errno { return writeStrings(m, a.env, env, buf) }
+
+// EnvironSizesGet is environ_sizes_get(count_ptr, buf_size_ptr).
+func (a *ABI) EnvironSizesGet(m Memory, count, size uint32) Errno {
+	return sizes(m, a.env, count, size)
+}
+
+// clockNow reads a clock; the CPU-time clocks are the monotonic clock (a
+// guest has the host thread to itself while it runs).
+func (a *ABI) clockNow(id uint32) (int64, Errno) {
+	switch id {
+	case ClockRealtime:
+		return a.now().UnixNano(), ESUCCESS
+	case ClockMonotonic, ClockProcessCputimeID, ClockThreadCputimeID:
+		return a.nano(), ESUCCESS
+	}
+	return 0, EINVAL
+}
+
+// ClockResGet is clock_res_get(id, result_ptr): 1 ns for every clock.
+func (a *ABI) ClockResGet(m Memory, id, result uint32) Errno {
+	if _, e := a.clockNow(id); e != ESUCCESS {
+		return e
+	}
+	if !m.WriteUint64Le(result, 1) {
+		return EFAULT
+	}
+	return ESUCCESS
+}
+
+// ClockTimeGet is clock_time_get(id, precision, result_ptr).
+func (a *ABI) ClockTimeGet(m Memory, id uint32, precision uint64, result uint32) Errno {
+	t, e := a.clockNow(id)
+	if e != ESUCCESS {
+		return e
+	}
+	if !m.WriteUint64Le(result, uint64(t)) {
+		return EFAULT
+	}
+	return ESUCCESS
+}
+
+// RandomGet is random_get(buf, len).
+func (a *ABI) RandomGet(m Memory, buf, n uint32) Errno {
+	b := make([]byte, n)
+	if _, err := io.ReadFull(a.rand, b); err != nil {
+		return EIO
+	}
+	if !m.Write(buf, b) {
+		return EFAULT
+	}
+	return ESUCCESS
+}
+
+// ProcExit is proc_exit(rval): it does not return; it panics with
+// *ExitError, which the host turns into the guest's exit code.
+func (a *ABI) ProcExit(code uint32) { panic(&ExitError{Code: code}) }
+
+// ProcRaise is proc_raise(sig): signals are not part of preview1 any more
+// (WASI removed it); ENOSYS, as wazero.
+func (a *ABI) ProcRaise(sig uint32) Errno { return ENOSYS }
+
+// SchedYield is sched_yield().
+func (a *ABI) SchedYield() Errno {
+	a.yield()
+	return ESUCCESS
+}
+
+// PollOneoff is poll_oneoff(in, out, nsubscriptions, nevents_ptr): clock
+// subscriptions sleep (relative or absolute), fd_read and fd_write ones
+// are ready at once on files (regular files and directories are always
+// ready, as on Linux) and on the host's streams (a read may then block, as
+// a blocking descriptor does). If any fd subscription is ready, or a clock
+// has expired, the call returns without sleeping.
+func (a *ABI) PollOneoff(ctx context.Context, m Memory, in, out, nsubs, neventsPtr uint32) Errno {
+	if nsubs == 0 {
+		return EINVAL
+	}
+	type clockSub struct {
+		userdata uint64
+		deadline int64 // on the monotonic clock
+	}
+	var clocks []clockSub
+	var events []byte
+	event := func(userdata uint64, errno Errno, typ uint8, nbytes uint64) {
+		var ev [sizeEvent]byte
+		Bytes(ev[:]).WriteUint64Le(0, userdata)
+		Bytes(ev[:]).WriteUint32Le(8, uint32(errno)|uint32(typ)<<16)
+		Bytes(ev[:]).WriteUint64Le(16, nbytes)
+		events = append(events, ev[:]...)
+	}
+	for i := uint32(0); i < nsubs; i++ {
+		s, ok := m.Read(in+i*sizeSubscription, sizeSubscription)
+		if !ok {
+			return EFAULT
+		}
+		sub := Bytes(s)
+		userdata, _ := sub.ReadUint64Le(0)
+		tag := s[8]
+		switch tag {
+		case EventtypeClock:
+			id, _ := sub.ReadUint32Le(16)
+			timeout, _ := sub.ReadUint64Le(24)
+			flags := uint16(s[40]) | uint16(s[41])<<8
+			now, e := a.clockNow(id)
+			if e != ESUCCESS {
+				event(userdata, e, tag, 0)
+				continue
+			}
+			d := int64(timeout)
+			if flags&SubscriptionClockAbstime != 0 {
+				d = int64(timeout) - now
+			}
+			if d < 0 {
+				d = 0
+			}
+			clocks = append(clocks, clockSub{userdata, a.nano() + d})
+		case EventtypeFdRead, EventtypeFdWrite:
+			fd, _ := sub.ReadUint32Le(16)
+			need := RightFdRead
+			if tag == EventtypeFdWrite {
+				need = RightFdWrite
+			}
+			e, errno := a.fd(int32(fd), 0)
+			if errno == ESUCCESS && e.base&(need|RightPollFdReadwrite) == 0 {
+				errno = ENOTCAPABLE
+			}
+			if errno != ESUCCESS {
+				event(userdata, errno, tag, 0)
+				continue
+			}
+			event(userdata, ESUCCESS, tag, a.readyBytes(e, tag))
+		default:
+			return EINVAL
+		}
+	}
+	if len(events) == 0 && len(clocks) > 0 {
+		// Nothing ready: sleep until the first clock.
+		first := clocks[0].deadline
+		for _, c := range clocks[1:] {
+			first = min(first, c.deadline)
+		}
+		if d := first - a.nano(); d > 0 {
+			tm := time.NewTimer(time.Duration(d))
+			select {
+			case <-tm.C:
+			case <-ctx.Done():
+				tm.Stop()
+				return EINTR
+			}
+		}
+	}
+	now := a.nano()
+	for _, c := range clocks {
+		if c.deadline <= now {
+			event(c.userdata, ESUCCESS, EventtypeClock, 0)
+		}
+	}
+	if !m.Write(out, events) {
+		return EFAULT
+	}
+	if !m.WriteUint32Le(neventsPtr, uint32(len(events)/sizeEvent)) {
+		return EFAULT
+	}
+	return ESUCCESS
+}
+
+// readyBytes is the nbytes of an fd_read or fd_write event: for a read of
+// a regular file, what remains after the offset; otherwise 0 (unknown).
+func (a *ABI) readyBytes(e *fdEntry, tag uint8) uint64 {
+	if e.vfd < 0 || tag != EventtypeFdRead {
+		return 0
+	}
+	st, err := a.fstat(e)
+	if err != nil || st.Mode&0o170000 != 0o100000 {
+		return 0
+	}
+	pos, err := a.task.Seek(e.vfd, 0, 1)
+	if err != nil || pos >= st.Size {
+		return 0
+	}
+	return uint64(st.Size - pos)
+}
