@@ -1,12 +1,21 @@
 package host
 
 import (
+	"bytes"
+	"context"
+	"errors"
 	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tetratelabs/wazero"
 	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
+	"github.com/tetratelabs/wazero/experimental/sysfs"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 	"github.com/tetratelabs/wazero/sys"
 
 	"github.com/vfscope/vfscope/vfs"
@@ -693,4 +702,242 @@ func TestSysFSLossyErrnos(t *testing.T) {
 	for _, f := range files {
 		f.Close()
 	}
+}
+
+// guestSource is the guest of TestSysFSWasip1Guest: a Go program for
+// GOOS=wasip1 that uses the os package as programs do, printing what it
+// sees.
+const guestSource = `package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"sort"
+	"syscall"
+	"time"
+)
+
+func must(err error) {
+	if err != nil {
+		fmt.Println("FAIL:", err)
+		os.Exit(1)
+	}
+}
+
+func main() {
+	// create, write, append, read
+	must(os.MkdirAll("/work/d/sub", 0o755))
+	must(os.WriteFile("/work/d/a.txt", []byte("hello\n"), 0o644))
+	f, err := os.OpenFile("/work/d/a.txt", os.O_WRONLY|os.O_APPEND, 0)
+	must(err)
+	_, err = f.WriteString("world\n")
+	must(err)
+	must(f.Close())
+	b, err := os.ReadFile("/work/d/a.txt")
+	must(err)
+	fmt.Printf("read %q\n", b)
+
+	// readdir
+	for i := 0; i < 3; i++ {
+		must(os.WriteFile(fmt.Sprintf("/work/d/f%d", i), nil, 0o600))
+	}
+	ents, err := os.ReadDir("/work/d")
+	must(err)
+	for _, e := range ents {
+		fmt.Println("entry", e.Name(), e.IsDir())
+	}
+
+	// a listing continued while entries come and go
+	for i := 0; i < 40; i++ {
+		must(os.WriteFile(fmt.Sprintf("/work/d/sub/n%02d", i), nil, 0o600))
+	}
+	dir, err := os.Open("/work/d/sub")
+	must(err)
+	first, err := dir.ReadDir(10)
+	must(err)
+	seen := map[string]int{}
+	for _, e := range first {
+		seen[e.Name()]++
+	}
+	gone := map[string]bool{}
+	for i := 0; i < 40; i += 3 {
+		name := fmt.Sprintf("n%02d", i)
+		if seen[name] == 0 {
+			gone[name] = true
+		}
+		must(os.Remove("/work/d/sub/" + name))
+	}
+	must(os.WriteFile("/work/d/sub/late", nil, 0o600))
+	rest, err := dir.ReadDir(-1)
+	must(err)
+	must(dir.Close())
+	for _, e := range rest {
+		seen[e.Name()]++
+	}
+	bad := 0
+	for i := 0; i < 40; i++ {
+		name := fmt.Sprintf("n%02d", i)
+		if seen[name] > 1 || seen[name] == 0 && !gone[name] {
+			bad++
+		}
+	}
+	fmt.Println("listing under churn: bad", bad)
+
+	// rename, symlink, readlink, hard link
+	must(os.Rename("/work/d/f0", "/work/d/g0"))
+	must(os.Symlink("a.txt", "/work/d/link"))
+	target, err := os.Readlink("/work/d/link")
+	must(err)
+	b, err = os.ReadFile("/work/d/link")
+	must(err)
+	fmt.Printf("readlink %s reads %q\n", target, b)
+	must(os.Symlink("/work/d/a.txt", "/work/abs"))
+	b, err = os.ReadFile("/work/abs")
+	must(err)
+	fmt.Printf("absolute symlink reads %q\n", b)
+	must(os.Link("/work/d/a.txt", "/work/d/hard"))
+
+	// stat
+	st, err := os.Stat("/work/d/a.txt")
+	must(err)
+	hard, err := os.Lstat("/work/d/hard")
+	must(err)
+	sys := st.Sys().(*syscall.Stat_t)
+	fmt.Println("stat", st.Mode(), st.Size(), "nlink", sys.Nlink, "ino>0", sys.Ino > 0, "dev>0", sys.Dev > 0, "same", os.SameFile(st, hard))
+	lst, err := os.Lstat("/work/d/link")
+	must(err)
+	fmt.Println("lstat link", lst.Mode().Type() == fs.ModeSymlink, lst.Size())
+	dst, err := os.Stat("/work/d")
+	must(err)
+	fmt.Println("dir", dst.Mode(), "nlink", dst.Sys().(*syscall.Stat_t).Nlink)
+	mt := time.Unix(1700000000, 123456789)
+	must(os.Chtimes("/work/d/a.txt", mt, mt))
+	st, err = os.Stat("/work/d/a.txt")
+	must(err)
+	fmt.Println("mtime", st.ModTime().UnixNano())
+	must(os.Truncate("/work/d/a.txt", 5))
+	b, err = os.ReadFile("/work/d/hard")
+	must(err)
+	fmt.Printf("truncated, via hard link %q\n", b)
+
+	// errors, as wazero's set carries them
+	err = os.Remove("/work/d")
+	fmt.Println("remove non-empty:", errors.Is(err, syscall.ENOTEMPTY))
+	err = os.Mkdir("/work/d/a.txt", 0o755)
+	fmt.Println("mkdir over file:", errors.Is(err, fs.ErrExist))
+	_, err = os.Open("/work/nope")
+	fmt.Println("open missing:", errors.Is(err, fs.ErrNotExist))
+	err = os.Rename("/work/d/g0", "/proc/g0")
+	fmt.Println("rename across mounts (EXDEV):", errors.Is(err, syscall.EIO))
+	_, err = os.ReadFile("/../../work/d/g0")
+	fmt.Println("dot-dot at the root is the root:", err == nil)
+	f, err = os.Open("/work/d/g0")
+	must(err)
+	err = syscall.SetNonblock(int(f.Fd()), true)
+	fmt.Println("set nonblock:", errors.Is(err, syscall.ENOSYS))
+	must(f.Close())
+
+	// remove
+	must(os.RemoveAll("/work"))
+	_, err = os.Stat("/work")
+	fmt.Println("removed:", errors.Is(err, fs.ErrNotExist))
+	names, err := os.ReadDir("/")
+	must(err)
+	var list []string
+	for _, e := range names {
+		list = append(list, e.Name())
+	}
+	sort.Strings(list)
+	fmt.Println("root", list)
+}
+`
+
+// guestWant is what the guest prints. WASI has no file modes: wazero
+// creates files with 0600 and directories with 0700, whatever the guest
+// asked (its path_open and path_create_directory), which the umask
+// leaves as they are.
+const guestWant = `read "hello\nworld\n"
+entry a.txt false
+entry f0 false
+entry f1 false
+entry f2 false
+entry sub true
+listing under churn: bad 0
+readlink a.txt reads "hello\nworld\n"
+absolute symlink reads "hello\nworld\n"
+stat -rw------- 12 nlink 2 ino>0 true dev>0 true same true
+lstat link true 5
+dir drwx------ nlink 3
+mtime 1700000000123456789
+truncated, via hard link "hello"
+remove non-empty: true
+mkdir over file: true
+open missing: true
+rename across mounts (EXDEV): true
+dot-dot at the root is the root: true
+set nonblock: true
+removed: true
+root [proc tmp]
+`
+
+// TestSysFSWasip1Guest runs a Go program compiled for GOOS=wasip1 under
+// wazero's own WASI with the VFS mounted through SysFS.
+func TestSysFSWasip1Guest(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go tool on PATH")
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(guestSource), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wasmPath := filepath.Join(dir, "guest.wasm")
+	build := exec.Command(goTool, "build", "-o", wasmPath, "main.go")
+	build.Dir = dir
+	build.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "GO111MODULE=off", "GOFLAGS=", "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	wasmBytes, err := os.ReadFile(wasmPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	v, task := testVFS(t)
+	s := NewSysFS(task, "/")
+	defer s.Close()
+
+	ctx := context.Background()
+	// The interpreter: compiling a Go binary takes the compiler 25 s
+	// under -race, the whole run here 4 s.
+	r := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigInterpreter())
+	defer r.Close(ctx)
+	wasi_snapshot_preview1.MustInstantiate(ctx, r)
+	var stdout, stderr bytes.Buffer
+	cfg := wazero.NewModuleConfig().
+		WithArgs("guest").
+		WithStdout(&stdout).
+		WithStderr(&stderr).
+		WithSysWalltime().
+		WithFSConfig(wazero.NewFSConfig().(sysfs.FSConfig).WithSysFSMount(s, "/"))
+	mod, err := r.InstantiateWithConfig(ctx, wasmBytes, cfg)
+	if mod != nil {
+		mod.Close(ctx)
+	}
+	var exit *sys.ExitError
+	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 0) {
+		t.Fatalf("guest: %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
+	}
+	if got := stdout.String(); got != guestWant {
+		t.Errorf("guest printed:\n%s\nwant:\n%s\nstderr:\n%s", got, guestWant, stderr.String())
+	}
+
+	// The guest's work is the VFS's state.
+	var st vfs.Stat
+	if err := task.Stat("/work", &st); vfs.ErrnoOf(err) != vfs.ENOENT {
+		t.Errorf("/work after the guest: %v", err)
+	}
+	requireClean(t, v)
 }
