@@ -125,13 +125,7 @@ func New(cfg Config) (*ABI, error) {
 	}
 	t := cfg.Task.Fork("wasi")
 	a.task = t
-	if root != "/" {
-		if err := t.Chroot(root); err != nil {
-			t.Exit()
-			return nil, err
-		}
-	}
-	if err := t.Chdir("/"); err != nil {
+	if err := chroot(t, root); err != nil {
 		t.Exit()
 		return nil, err
 	}
@@ -153,6 +147,28 @@ func New(cfg Config) (*ABI, error) {
 		a.fds = append(a.fds, &fdEntry{vfd: vfd, base: RightsDirBase, inh: RightsAll, preopen: p, isPreopen: true})
 	}
 	return a, nil
+}
+
+// chroot makes root the task's root and working directory. Confining
+// the guest is the host's act, as a container runtime's: a task without
+// the capability chroots with root credentials for that one call.
+func chroot(t *vfs.Task, root string) error {
+	if err := t.Chdir(root); err != nil {
+		return err
+	}
+	if root != "/" {
+		err := t.Chroot(".")
+		if vfs.ErrnoOf(err) == vfs.EPERM {
+			cred := t.Cred()
+			t.SetCred(vfs.RootCred)
+			err = t.Chroot(".")
+			t.SetCred(cred)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return t.Chdir("/")
 }
 
 // Task returns the guest's task (a fork of Config.Task).
