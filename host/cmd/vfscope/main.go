@@ -2,6 +2,7 @@
 //
 //	vfscope                 the shell on a fresh VFS (same as vfscope sh)
 //	vfscope sh [-e] [-c CMDS | FILE]
+//	vfscope run [flags] APP.wasm [ARGS...]
 //	vfscope help
 //
 // Subcommands live in one table (subcommands below); adding one is adding
@@ -43,6 +44,7 @@ var subcommands []subcommand
 func init() {
 	subcommands = []subcommand{
 		{"sh", "[-e] [-c COMMANDS | FILE]", "run the shell on a fresh VFS (interactive on a terminal, else a script from stdin)", runSh},
+		{"run", runUsage, "run a WASI preview1 guest on a fresh VFS", runRun},
 		{"help", "", "print this help", runHelp},
 	}
 }

@@ -1,0 +1,380 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/experimental/sysfs"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+	"github.com/tetratelabs/wazero/sys"
+
+	"github.com/vfscope/vfscope/host"
+	"github.com/vfscope/vfscope/host/wasi"
+	"github.com/vfscope/vfscope/host/wasihost"
+	"github.com/vfscope/vfscope/vfs"
+	"github.com/vfscope/vfscope/vfs/boot"
+	"github.com/vfscope/vfscope/vfs/lock"
+)
+
+const runUsage = "[--mount TYPE:SRC:DST[:OPTS]]... [--env K=V]... [--mem SIZE] [--lockdep] [--trace FILE] [--stats] [--sysfs] APP.wasm [ARGS...]"
+
+const runHelpText = `Usage: vfscope run ` + runUsage + `
+
+Run a WASI preview1 guest on a fresh VFS: tmpfs as the root, with /tmp and
+/proc. The guest's working directory is /, preopened as fd 3. By default
+the guest uses vfscope's own preview1 ABI, where every Linux errno
+(EXDEV, EBUSY, ENOSPC, EMLINK, EROFS...) reaches it as itself.
+The guest's exit code is vfscope's.
+
+Flags (before APP.wasm; what follows it are the guest's arguments):
+  --mount TYPE:SRC:DST[:OPTS]  mount before the guest starts (repeatable);
+                               DST is created if missing. TYPE is tmpfs or
+                               proc; OPTS are mount -o words (ro, noexec,
+                               noatime, ...) and filesystem options.
+                               TYPE host (a host directory) is not yet
+                               supported: it comes with the go-billy adapter.
+  --env K=V                    set a variable of the guest's environment
+                               (repeatable); the environment is otherwise empty
+  --mem SIZE                   the VFS memory budget (bytes, or with K, M, G);
+                               recorded now, enforced once the page cache lands
+  --lockdep                    validate lock order; reports go to stderr
+  --trace FILE                 write events as JSON lines to FILE. Until the
+                               trace layer exists, the events are the lock
+                               validator's reports (--trace turns it on)
+  --stats                      at exit, print /proc/meminfo (when it exists),
+                               /proc/sys/fs/dentry-state and inode-nr to stderr
+  --sysfs                      use wazero's own WASI with host.SysFS instead
+                               of vfscope's ABI (wazero maps errnos it lacks,
+                               such as EXDEV or ENOSPC, to EIO)
+
+Exit status: the guest's; 2 for an error in the flags or a mount; 127 if
+APP.wasm cannot be read; 126 if it is not a valid module; 1 if it traps.
+`
+
+// runOptions is the parsed command line of vfscope run.
+type runOptions struct {
+	mounts  []mountSpec
+	env     []string
+	mem     int64 // bytes; 0 = no budget given
+	lockdep bool
+	trace   string
+	stats   bool
+	sysfs   bool
+	app     string
+	args    []string // argv, app first
+}
+
+type mountSpec struct {
+	spec, typ, src, dst string
+	flags               uint32
+	data                string
+}
+
+// usageError is an error in the command line: one line, exit status 2.
+type usageError string
+
+func (e usageError) Error() string { return string(e) }
+
+func parseRun(args []string) (*runOptions, error) {
+	o := &runOptions{}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			i++
+			if i < len(args) {
+				o.app, o.args = args[i], args[i:]
+			}
+			break
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			o.app, o.args = a, args[i:]
+			break
+		}
+		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		takesValue := map[string]bool{"mount": true, "env": true, "mem": true, "trace": true}
+		if takesValue[name] && !hasVal {
+			if i+1 >= len(args) {
+				return nil, usageError("--" + name + " requires an argument")
+			}
+			i++
+			val = args[i]
+		} else if !takesValue[name] && hasVal {
+			return nil, usageError("--" + name + " takes no argument")
+		}
+		switch name {
+		case "h", "help":
+			return nil, errHelp
+		case "mount":
+			m, err := parseMount(val)
+			if err != nil {
+				return nil, err
+			}
+			o.mounts = append(o.mounts, m)
+		case "env":
+			if k, _, ok := strings.Cut(val, "="); !ok || k == "" {
+				return nil, usageError("--env " + val + ": want KEY=VALUE")
+			}
+			o.env = append(o.env, val)
+		case "mem":
+			n, err := parseSize(val)
+			if err != nil {
+				return nil, usageError("--mem " + val + ": want a size such as 67108864, 64M or 1G")
+			}
+			o.mem = n
+		case "lockdep":
+			o.lockdep = true
+		case "trace":
+			o.trace = val
+		case "stats":
+			o.stats = true
+		case "sysfs":
+			o.sysfs = true
+		default:
+			return nil, usageError("unknown flag " + a + " (try 'vfscope run -h')")
+		}
+	}
+	if o.app == "" {
+		return nil, usageError("missing APP.wasm (try 'vfscope run -h')")
+	}
+	return o, nil
+}
+
+var errHelp = errors.New("help")
+
+// mountFlagWords are the mount -o words that are MS_ flags.
+var mountFlagWords = map[string]uint32{
+	"ro": vfs.MS_RDONLY, "rw": 0, "nosuid": vfs.MS_NOSUID, "nodev": vfs.MS_NODEV,
+	"noexec": vfs.MS_NOEXEC, "sync": vfs.MS_SYNCHRONOUS, "dirsync": vfs.MS_DIRSYNC,
+	"noatime": vfs.MS_NOATIME, "nodiratime": vfs.MS_NODIRATIME, "relatime": vfs.MS_RELATIME,
+	"strictatime": vfs.MS_STRICTATIME, "lazytime": vfs.MS_LAZYTIME,
+}
+
+// parseMount parses TYPE:SRC:DST[:OPTS].
+func parseMount(spec string) (mountSpec, error) {
+	parts := strings.SplitN(spec, ":", 4)
+	if len(parts) < 3 || parts[0] == "" || parts[2] == "" {
+		return mountSpec{}, usageError("--mount " + spec + ": want TYPE:SRC:DST[:OPTS]")
+	}
+	m := mountSpec{spec: spec, typ: parts[0], src: parts[1], dst: parts[2]}
+	if !strings.HasPrefix(m.dst, "/") {
+		return m, usageError("--mount " + spec + ": DST must be an absolute path in the VFS")
+	}
+	if m.src == "" {
+		m.src = m.typ
+	}
+	if m.typ == "host" {
+		return m, usageError("--mount " + spec + ": host mounts are not yet supported (they come with the go-billy adapter)")
+	}
+	if len(parts) == 4 {
+		var data []string
+		for _, w := range strings.Split(parts[3], ",") {
+			if f, ok := mountFlagWords[w]; ok {
+				m.flags |= f
+			} else if w != "" {
+				data = append(data, w)
+			}
+		}
+		m.data = strings.Join(data, ",")
+	}
+	return m, nil
+}
+
+// parseSize parses a byte count with an optional K, M, G or T suffix
+// (powers of 1024), as the size= option of tmpfs.
+func parseSize(s string) (int64, error) {
+	mult := int64(1)
+	if n := len(s); n > 0 {
+		switch s[n-1] {
+		case 'k', 'K':
+			mult = 1 << 10
+		case 'm', 'M':
+			mult = 1 << 20
+		case 'g', 'G':
+			mult = 1 << 30
+		case 't', 'T':
+			mult = 1 << 40
+		}
+		if mult > 1 {
+			s = s[:n-1]
+		}
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || v < 0 || v > (1<<62)/mult {
+		return 0, errors.New("bad size")
+	}
+	return v * mult, nil
+}
+
+// mkdirAll creates dir and its missing parents, as mkdir -p.
+func mkdirAll(t *vfs.Task, dir string) error {
+	var st vfs.Stat
+	if err := t.Stat(dir, &st); err == nil {
+		if !vfs.IsDir(st.Mode) {
+			return vfs.ENOTDIR
+		}
+		return nil
+	}
+	if i := strings.LastIndexByte(strings.TrimRight(dir, "/"), '/'); i > 0 {
+		if err := mkdirAll(t, dir[:i]); err != nil {
+			return err
+		}
+	}
+	if err := t.Mkdir(dir, 0o755); err != nil && err != vfs.EEXIST {
+		return err
+	}
+	return nil
+}
+
+// runRun is `vfscope run`.
+func runRun(e *env, args []string) int {
+	o, err := parseRun(args)
+	if err == errHelp {
+		fmt.Fprint(e.stdout, runHelpText)
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "vfscope run: %v\n", err)
+		return 2
+	}
+	wasm, err := os.ReadFile(o.app)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "vfscope run: %s: %v\n", o.app, pathErrText(err))
+		return 127
+	}
+
+	var trace io.WriteCloser
+	if o.trace != "" {
+		f, err := os.Create(o.trace)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "vfscope run: --trace %s: %v\n", o.trace, pathErrText(err))
+			return 2
+		}
+		trace = f
+		defer f.Close()
+	}
+	v, t, err := boot.New(vfs.Options{Lockdep: o.lockdep || o.trace != ""})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "vfscope run: boot: %v\n", err)
+		return 1
+	}
+	if val := v.Validator(); val != nil {
+		val.OnReport(func(r lock.Report) {
+			if trace != nil {
+				line, _ := json.Marshal(struct {
+					Event  string `json:"event"`
+					Kind   string `json:"kind"`
+					Owner  string `json:"owner"`
+					Report string `json:"report"`
+				}{"lockdep_report", r.Kind.String(), r.Owner, r.Text})
+				trace.Write(append(line, '\n'))
+			}
+			if o.lockdep {
+				fmt.Fprintf(e.stderr, "%s", r.Text)
+			}
+		})
+	}
+	for _, m := range o.mounts {
+		if err := mkdirAll(t, m.dst); err != nil {
+			fmt.Fprintf(e.stderr, "vfscope run: --mount %s: %s: %v\n", m.spec, m.dst, err)
+			return 2
+		}
+		if err := t.Mount(m.src, m.dst, m.typ, m.flags, m.data); err != nil {
+			fmt.Fprintf(e.stderr, "vfscope run: --mount %s: %v\n", m.spec, err)
+			return 2
+		}
+	}
+	// --mem is the budget of the page-cache work; recorded until then.
+	_ = o.mem
+
+	ctx := context.Background()
+	r := wazero.NewRuntime(ctx)
+	defer r.Close(ctx)
+	var code uint32
+	if o.sysfs {
+		code, err = runSysFS(ctx, r, t, wasm, o, e)
+	} else {
+		code, err = wasihost.Run(ctx, r, wasm, wasi.Config{
+			Task: t, Args: o.args, Env: o.env,
+			Stdin: e.stdin, Stdout: e.stdout, Stderr: e.stderr,
+		})
+	}
+	status := int(code)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "vfscope run: %s: %v\n", o.app, err)
+		if code == 1 && isCompileError(err) {
+			status = 126
+		}
+	}
+	if o.stats {
+		printStats(t, e.stderr)
+	}
+	return status
+}
+
+// isCompileError tells a module wazero could not compile from a trap.
+func isCompileError(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "invalid") || strings.Contains(s, "magic") || strings.Contains(s, "section")
+}
+
+// runSysFS runs the guest with wazero's own WASI, its filesystem being
+// host.SysFS over the VFS root.
+func runSysFS(ctx context.Context, r wazero.Runtime, t *vfs.Task, wasm []byte, o *runOptions, e *env) (uint32, error) {
+	fs := host.NewSysFS(t, "/")
+	defer fs.Close()
+	if err := fs.Err(); err != nil {
+		return 1, err
+	}
+	wasi_snapshot_preview1.MustInstantiate(ctx, r)
+	fsc := wazero.NewFSConfig().(sysfs.FSConfig).WithSysFSMount(fs, "/")
+	cfg := wazero.NewModuleConfig().WithName(o.app).WithArgs(o.args...).
+		WithStdin(e.stdin).WithStdout(e.stdout).WithStderr(e.stderr).
+		WithFSConfig(fsc).WithSysWalltime().WithSysNanotime().WithSysNanosleep().
+		WithRandSource(rand.Reader)
+	for _, kv := range o.env {
+		k, v, _ := strings.Cut(kv, "=")
+		cfg = cfg.WithEnv(k, v)
+	}
+	mod, err := r.InstantiateWithConfig(ctx, wasm, cfg)
+	if err != nil {
+		var ee *sys.ExitError
+		if errors.As(err, &ee) {
+			return ee.ExitCode(), nil
+		}
+		return 1, err
+	}
+	if mod != nil {
+		mod.Close(ctx)
+	}
+	return 0, nil
+}
+
+// printStats prints the VFS's counters as procfs shows them, each file
+// under a head(1)-style header.
+func printStats(t *vfs.Task, w io.Writer) {
+	for _, p := range []string{"/proc/meminfo", "/proc/sys/fs/dentry-state", "/proc/sys/fs/inode-nr"} {
+		fd, err := t.Open(p, vfs.O_RDONLY, 0)
+		if err != nil {
+			continue // /proc/meminfo comes with the page cache
+		}
+		var data []byte
+		buf := make([]byte, 4096)
+		for {
+			n, err := t.Read(fd, buf)
+			data = append(data, buf[:n]...)
+			if n == 0 || err != nil {
+				break
+			}
+		}
+		t.Close(fd)
+		fmt.Fprintf(w, "==> %s <==\n%s", p, data)
+	}
+}

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+var (
+	probeOnce sync.Once
+	probePath string
+	probeErr  error
+	probeDir  string
+)
+
+// fsprobe builds host/wasihost/testdata/fsprobe for GOOS=wasip1 (skipped
+// without a go tool) and returns the path of the module.
+func fsprobe(t *testing.T) string {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go tool to build the wasip1 guest")
+	}
+	probeOnce.Do(func() {
+		probeDir, probeErr = os.MkdirTemp("", "vfscope-run")
+		if probeErr != nil {
+			return
+		}
+		probePath = filepath.Join(probeDir, "fsprobe.wasm")
+		cmd := exec.Command(goTool, "build", "-o", probePath, "../../wasihost/testdata/fsprobe")
+		cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			probeErr = err
+			t.Logf("%s", out)
+		}
+	})
+	if probeErr != nil {
+		t.Fatalf("building the guest: %v", probeErr)
+	}
+	return probePath
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if probeDir != "" {
+		os.RemoveAll(probeDir)
+	}
+	os.Exit(code)
+}
+
+const probeOut = `args ["9"]
+env FOO=bar
+read "hello vfscope\n"
+old name gone: true
+readlink b.txt
+stat size=19 mode=-rw------- lstat mode=L---------
+ino nonzero: true nlink=1
+hard nlink=2
+readdir 33 entries, first b.txt last link
+rmdir non-empty: ENOTEMPTY=true
+rename across mounts: EXDEV=true
+link across mounts: EXDEV=true
+after truncate "hel"
+removed: true
+escape: true
+proc/mounts has tmpfs: true
+`
+
+func runCmd(args ...string) (string, string, int) {
+	var out, errb bytes.Buffer
+	st := run(&env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb}, args)
+	return out.String(), errb.String(), st
+}
+
+func TestRunGuest(t *testing.T) {
+	app := fsprobe(t)
+	trace := filepath.Join(t.TempDir(), "trace.jsonl")
+	out, errs, st := runCmd("run", "--mount", "tmpfs:none:/mnt:noatime,size=1M", "--env", "FOO=bar",
+		"--mem=64M", "--lockdep", "--trace", trace, "--stats", app, "9")
+	if st != 9 {
+		t.Errorf("exit status %d, want the guest's 9; stderr:\n%s", st, errs)
+	}
+	if out != probeOut {
+		t.Errorf("stdout:\n%s\nwant:\n%s", out, probeOut)
+	}
+	if !strings.HasPrefix(errs, "to stderr\n") || !strings.Contains(errs, "==> /proc/sys/fs/dentry-state <==\n") ||
+		!strings.Contains(errs, "==> /proc/sys/fs/inode-nr <==\n") {
+		t.Errorf("stderr:\n%s", errs)
+	}
+	if data, err := os.ReadFile(trace); err != nil || len(data) != 0 {
+		t.Errorf("trace file: %q, %v (no lockdep report expected)", data, err)
+	}
+}
+
+// TestRunSysFS runs the same guest through wazero's WASI and host.SysFS:
+// the same results, except the errnos wazero cannot express (EXDEV
+// reaches the guest as EIO there).
+func TestRunSysFS(t *testing.T) {
+	app := fsprobe(t)
+	out, errs, st := runCmd("run", "--sysfs", "--mount", "tmpfs:none:/mnt", "--env", "FOO=bar", app, "9")
+	if st != 9 {
+		t.Errorf("exit status %d, want 9; stderr:\n%s", st, errs)
+	}
+	want := strings.ReplaceAll(probeOut, "mounts: EXDEV=true", "mounts: EXDEV=false")
+	if out != want {
+		t.Errorf("stdout:\n%s\nwant:\n%s", out, want)
+	}
+}
+
+func TestRunErrors(t *testing.T) {
+	dir := t.TempDir()
+	junk := filepath.Join(dir, "junk.wasm")
+	os.WriteFile(junk, []byte("not wasm"), 0o644)
+	for _, c := range []struct {
+		name    string
+		args    []string
+		wantErr string
+		status  int
+	}{
+		{"no app", []string{"run"}, "vfscope run: missing APP.wasm (try 'vfscope run -h')\n", 2},
+		{"unknown flag", []string{"run", "--frob", "x.wasm"}, "vfscope run: unknown flag --frob (try 'vfscope run -h')\n", 2},
+		{"flag without value", []string{"run", "--env"}, "vfscope run: --env requires an argument\n", 2},
+		{"bad env", []string{"run", "--env", "NOEQUALS", "x.wasm"}, "vfscope run: --env NOEQUALS: want KEY=VALUE\n", 2},
+		{"bad mem", []string{"run", "--mem", "lots", "x.wasm"}, "vfscope run: --mem lots: want a size such as 67108864, 64M or 1G\n", 2},
+		{"value on a switch", []string{"run", "--stats=yes", "x.wasm"}, "vfscope run: --stats takes no argument\n", 2},
+		{"bad mount", []string{"run", "--mount", "tmpfs:/x", "x.wasm"}, "vfscope run: --mount tmpfs:/x: want TYPE:SRC:DST[:OPTS]\n", 2},
+		{"relative mount point", []string{"run", "--mount", "tmpfs::mnt", "x.wasm"}, "vfscope run: --mount tmpfs::mnt: DST must be an absolute path in the VFS\n", 2},
+		{"host mount", []string{"run", "--mount", "host:/srv:/data:ro", "x.wasm"},
+			"vfscope run: --mount host:/srv:/data:ro: host mounts are not yet supported (they come with the go-billy adapter)\n", 2},
+		{"unknown filesystem", []string{"run", "--mount", "ext9::/x", junk}, "vfscope run: --mount ext9::/x: No such device\n", 2},
+		{"mount on a file", []string{"run", "--mount", "tmpfs::/proc/mounts/x", junk}, "vfscope run: --mount tmpfs::/proc/mounts/x: /proc/mounts/x: Not a directory\n", 2},
+		{"missing app", []string{"run", filepath.Join(dir, "none.wasm")}, "vfscope run: " + filepath.Join(dir, "none.wasm") + ": no such file or directory\n", 127},
+		{"not wasm", []string{"run", junk}, "vfscope run: " + junk + ": ", 126},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, errs, st := runCmd(c.args...)
+			if st != c.status || !strings.HasPrefix(errs, c.wantErr) {
+				t.Errorf("status %d, stderr %q; want %d, %q", st, errs, c.status, c.wantErr)
+			}
+			if strings.Count(errs, "\n") != 1 {
+				t.Errorf("stderr is not one line: %q", errs)
+			}
+		})
+	}
+	out, _, st := runCmd("run", "-h")
+	if st != 0 || !strings.Contains(out, "Usage: vfscope run") || !strings.Contains(out, "not yet") {
+		t.Errorf("run -h: %d %q", st, out)
+	}
+	out, _, _ = runCmd("help")
+	if !strings.Contains(out, "vfscope run ") {
+		t.Errorf("help lacks run:\n%s", out)
+	}
+}
