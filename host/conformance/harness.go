@@ -1,0 +1,464 @@
+// Package conformance runs Go's own standard-library tests on vfscope: the
+// tests of os, io/fs, path/filepath and testing/fstest, compiled with
+// GOOS=wasip1 GOARCH=wasm, run under `vfscope run` on a fresh VFS through
+// both WASI paths (vfscope's own preview1 ABI, and wazero's WASI over
+// host.SysFS with --sysfs). The set of failing tests is compared with
+// expected_failures.txt, where every entry gives its reason: a limit of
+// WASI preview1 (or of wazero's WASI layer on the --sysfs path), or a
+// known vfscope bug with a test of its own in this package that
+// reproduces it. The list only shrinks: a failure outside it fails the
+// test; a listed test that passes is reported so its line can go.
+//
+// The harness also builds the guests (guests/busybox, guests/workload)
+// for the benchmark beside it, which runs guests/workload on vfscope
+// through both WASI paths and on wazero's own DirFS over /dev/shm.
+//
+// Test binaries and the vfscope command are built with the go command on
+// PATH into a cache directory ($VFSCOPE_CONFORMANCE_CACHE, by default
+// <user cache dir>/vfscope/conformance), keyed by the Go version, so that
+// only the first run pays for the standard library's test builds.
+package conformance
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Packages are the standard-library packages whose tests run on the VFS,
+// in the order they run.
+var Packages = []string{"os", "io/fs", "path/filepath", "testing/fstest"}
+
+// Modes are the two WASI paths: vfscope's own ABI and wazero's WASI over
+// host.SysFS (`vfscope run --sysfs`).
+var Modes = []string{"native", "sysfs"}
+
+// Toolchain is the go command and what the harness built with it.
+type Toolchain struct {
+	Go      string // the go command
+	Version string // `go env GOVERSION`
+	GOROOT  string // `go env GOROOT`
+	Cache   string // cache directory for this Go version
+	Module  string // the vfscope module's root directory
+}
+
+// NewToolchain finds the go command and the module root (from dir
+// upwards) and prepares the cache directory.
+func NewToolchain(dir string) (*Toolchain, error) {
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		return nil, fmt.Errorf("no go command on PATH: %w", err)
+	}
+	out, err := exec.Command(gobin, "env", "GOVERSION", "GOROOT", "GOMOD").Output()
+	if err != nil {
+		return nil, fmt.Errorf("go env: %w", err)
+	}
+	f := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(f) != 3 || f[2] == "" || f[2] == os.DevNull {
+		return nil, fmt.Errorf("go env GOVERSION GOROOT GOMOD: %q", out)
+	}
+	tc := &Toolchain{Go: gobin, Version: f[0], GOROOT: f[1], Module: filepath.Dir(f[2])}
+	base := os.Getenv("VFSCOPE_CONFORMANCE_CACHE")
+	if base == "" {
+		c, err := os.UserCacheDir()
+		if err != nil {
+			c = os.TempDir()
+		}
+		base = filepath.Join(c, "vfscope", "conformance")
+	}
+	tc.Cache = filepath.Join(base, tc.Version+"-"+runtime.GOARCH)
+	if err := os.MkdirAll(tc.Cache, 0o755); err != nil {
+		return nil, err
+	}
+	return tc, nil
+}
+
+func (tc *Toolchain) goCmd(ctx context.Context, env []string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, tc.Go, args...)
+	cmd.Dir = tc.Module
+	cmd.Env = append(os.Environ(), env...)
+	return cmd
+}
+
+var wasip1Env = []string{"GOOS=wasip1", "GOARCH=wasm"}
+
+// TestBinary returns the GOOS=wasip1 test binary of pkg, building it with
+// `go test -c` unless the cache already holds it for this Go version (the
+// standard library's tests change only with Go).
+func (tc *Toolchain) TestBinary(ctx context.Context, pkg string) (string, error) {
+	out := filepath.Join(tc.Cache, strings.ReplaceAll(pkg, "/", "_")+".test.wasm")
+	if _, err := os.Stat(out); err == nil {
+		return out, nil
+	}
+	tmp := out + ".tmp"
+	cmd := tc.goCmd(ctx, wasip1Env, "test", "-c", "-o", tmp, pkg)
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("GOOS=wasip1 GOARCH=wasm go test -c %s: %v\n%s", pkg, err, msg)
+	}
+	return out, os.Rename(tmp, out)
+}
+
+// Guest builds a guest of guests/ (its directory name, e.g. "workload")
+// for wasip1 into the cache and returns its path. The go command's build
+// cache makes it cheap when nothing changed.
+func (tc *Toolchain) Guest(ctx context.Context, name string) (string, error) {
+	out := filepath.Join(tc.Cache, name+".wasm")
+	cmd := tc.goCmd(ctx, wasip1Env, "build", "-o", out, "./guests/"+name)
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("GOOS=wasip1 GOARCH=wasm go build ./guests/%s: %v\n%s", name, err, msg)
+	}
+	return out, nil
+}
+
+// Vfscope builds the vfscope command for the host into the cache and
+// returns its path.
+func (tc *Toolchain) Vfscope(ctx context.Context) (string, error) {
+	out := filepath.Join(tc.Cache, "vfscope")
+	if runtime.GOOS == "windows" {
+		out += ".exe"
+	}
+	cmd := tc.goCmd(ctx, nil, "build", "-o", out, "./host/cmd/vfscope")
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build ./host/cmd/vfscope: %v\n%s", err, msg)
+	}
+	return out, nil
+}
+
+// Missing says what the vfscope command lacks for mode ("" when it has
+// it): the run subcommand, or its --sysfs flag.
+func Missing(vfscope, mode string) string {
+	help, _ := exec.Command(vfscope, "help").CombinedOutput()
+	if !regexp.MustCompile(`(?m)^\s*vfscope run\b`).Match(help) {
+		return "`vfscope run` (no run subcommand in ./host/cmd/vfscope yet)"
+	}
+	// The tests read their package's testdata from GOROOT, mounted from
+	// the host: a mount error exits 2 before the (absent) module is read.
+	probe := exec.Command(vfscope, "run", "--mount", "host:"+os.TempDir()+":/probe:ro", filepath.Join(os.TempDir(), "vfscope-no-such-module.wasm"))
+	if msg, err := probe.CombinedOutput(); err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) && ee.ExitCode() == 2 {
+			return "`vfscope run --mount host:SRC:DST:ro` to give the tests GOROOT; it says: " + strings.TrimSpace(string(msg))
+		}
+	}
+	if mode == "sysfs" {
+		runHelp, _ := exec.Command(vfscope, "run", "--help").CombinedOutput()
+		if !bytes.Contains(runHelp, []byte("--sysfs")) {
+			return "`vfscope run --sysfs` (host.SysFS path not wired into vfscope run yet)"
+		}
+	}
+	return ""
+}
+
+// RunArgs are the vfscope run arguments that run a wasip1 test binary of
+// pkg: GOROOT mounted read-only from the host at its own path (the tests
+// read their testdata and, for some, GOROOT), the package directory as the
+// working directory (Go's wasip1 port takes it from PWD).
+func (tc *Toolchain) RunArgs(mode, pkg, wasm string, args ...string) []string {
+	a := []string{"run"}
+	if mode == "sysfs" {
+		a = append(a, "--sysfs")
+	}
+	dir := filepath.ToSlash(filepath.Join(tc.GOROOT, "src", pkg))
+	a = append(a,
+		"--mount", "host:"+tc.GOROOT+":"+filepath.ToSlash(tc.GOROOT)+":ro",
+		"--env", "PWD="+dir,
+		"--env", "HOME=/tmp",
+		"--env", "TMPDIR=/tmp",
+		wasm)
+	return append(a, args...)
+}
+
+// Result is what one run of a test binary gave.
+type Result struct {
+	Failed  map[string]bool // failing tests and subtests, by full name
+	Passed  map[string]bool
+	Skipped map[string]bool
+	// Crashed names the tests that were running when the binary died
+	// (panic, timeout, trap); each rerun skipped them.
+	Crashed []string
+	Runs    int
+	Output  []byte // every run's output, one after the other
+	Elapsed time.Duration
+}
+
+// MaxCrashes bounds the reruns after crashes.
+const MaxCrashes = 8
+
+// RunTests runs a test binary under `vfscope run` in mode, with
+// -test.short -test.v and extra (e.g. -test.run). When the binary dies
+// in the middle, the running top-level test counts as failed and the
+// binary runs again skipping it.
+func (tc *Toolchain) RunTests(ctx context.Context, vfscope, mode, pkg, wasm string, timeout time.Duration, extra ...string) (*Result, error) {
+	r := &Result{Failed: map[string]bool{}, Passed: map[string]bool{}, Skipped: map[string]bool{}}
+	start := time.Now()
+	var skip []string
+	for {
+		args := []string{"-test.short", "-test.v", "-test.timeout=" + timeout.String()}
+		if len(skip) > 0 {
+			args = append(args, "-test.skip=^("+strings.Join(skip, "|")+")$")
+		}
+		args = append(args, extra...)
+		cctx, cancel := context.WithTimeout(ctx, timeout+30*time.Second)
+		cmd := exec.CommandContext(cctx, vfscope, tc.RunArgs(mode, pkg, wasm, args...)...)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		err := cmd.Run()
+		cancel()
+		r.Runs++
+		r.Output = append(r.Output, fmt.Sprintf("### %s %s (run %d): vfscope %s\n", mode, pkg, r.Runs, strings.Join(cmd.Args[1:], " "))...)
+		r.Output = append(r.Output, out.Bytes()...)
+		p := ParseVerbose(out.Bytes())
+		for n := range p.Failed {
+			r.Failed[n] = true
+		}
+		for n := range p.Passed {
+			r.Passed[n] = true
+		}
+		for n := range p.Skipped {
+			r.Skipped[n] = true
+		}
+		var ee *exec.ExitError
+		if err != nil && !errors.As(err, &ee) {
+			return r, fmt.Errorf("running vfscope: %v", err)
+		}
+		if err == nil || p.Finished {
+			break
+		}
+		// The binary died without its summary line.
+		if len(p.Running) == 0 {
+			return r, fmt.Errorf("vfscope run %s (%s) exited with %v before any test ran:\n%s", pkg, mode, err, tail(out.Bytes(), 30))
+		}
+		for _, n := range p.Running {
+			r.Crashed = append(r.Crashed, n)
+			r.Failed[n] = true
+			top, _, _ := strings.Cut(n, "/")
+			r.Failed[top] = true
+			skip = append(skip, regexp.QuoteMeta(top))
+		}
+		if len(r.Crashed) >= MaxCrashes {
+			return r, fmt.Errorf("vfscope run %s (%s): gave up after %d crashes (%s)", pkg, mode, len(r.Crashed), strings.Join(r.Crashed, ", "))
+		}
+	}
+	r.Elapsed = time.Since(start)
+	return r, nil
+}
+
+// Parsed is what ParseVerbose reads from `-test.v` output.
+type Parsed struct {
+	Failed, Passed, Skipped map[string]bool
+	// Running lists tests started (=== RUN) without a result line, the
+	// innermost first: those a crash interrupted.
+	Running []string
+	// Finished reports the final PASS or FAIL line of the test binary.
+	Finished bool
+}
+
+var (
+	resultLine = regexp.MustCompile(`^\s*--- (PASS|FAIL|SKIP): (\S+) \(`)
+	runLine    = regexp.MustCompile(`^=== RUN\s+(\S+)`)
+)
+
+// ParseVerbose reads the results out of a test binary's -test.v output.
+func ParseVerbose(out []byte) Parsed {
+	p := Parsed{Failed: map[string]bool{}, Passed: map[string]bool{}, Skipped: map[string]bool{}}
+	started := map[string]int{}
+	order := 0
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if m := runLine.FindStringSubmatch(line); m != nil {
+			order++
+			started[m[1]] = order
+			continue
+		}
+		if m := resultLine.FindStringSubmatch(line); m != nil {
+			switch m[1] {
+			case "PASS":
+				p.Passed[m[2]] = true
+			case "FAIL":
+				p.Failed[m[2]] = true
+			case "SKIP":
+				p.Skipped[m[2]] = true
+			}
+			delete(started, m[2])
+			continue
+		}
+		if line == "PASS" || line == "FAIL" {
+			p.Finished = true
+		}
+	}
+	for n := range started {
+		p.Running = append(p.Running, n)
+	}
+	// Innermost (latest started) first.
+	sort.Slice(p.Running, func(i, j int) bool { return started[p.Running[i]] > started[p.Running[j]] })
+	return p
+}
+
+// Excerpt returns the output lines that belong to test name (its log
+// lines and result line), at most max of them.
+func Excerpt(out []byte, name string, max int) string {
+	var b strings.Builder
+	cur := ""
+	n := 0
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() && n < max {
+		line := sc.Text()
+		if strings.HasPrefix(line, "=== ") {
+			f := strings.Fields(line)
+			if len(f) >= 3 {
+				cur = f[2]
+			}
+			continue
+		}
+		if m := resultLine.FindStringSubmatch(line); m != nil {
+			cur = m[2]
+		}
+		if strings.HasPrefix(line, "panic:") || strings.HasPrefix(line, "### ") {
+			cur = "" // a crash's trace or the next run: no test's lines
+		}
+		if cur == name || strings.HasPrefix(cur, name+"/") {
+			b.WriteString(line)
+			b.WriteByte('\n')
+			n++
+		}
+	}
+	return b.String()
+}
+
+func tail(out []byte, lines int) string {
+	s := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
+	if len(s) > lines {
+		s = s[len(s)-lines:]
+	}
+	return strings.Join(s, "\n")
+}
+
+// Expectation is one line of expected_failures.txt.
+type Expectation struct {
+	Mode   string // native, sysfs or both
+	Pkg    string
+	Test   string // full name, subtests with "/"
+	Reason string
+	Line   int
+}
+
+// Reason kinds: every reason starts with one of these.
+var reasonKinds = []string{
+	"wasi:",   // a limit of WASI preview1 itself (or of Go's wasip1 port of it)
+	"wazero:", // a limit of wazero's WASI layer (the --sysfs path)
+	"bug:",    // a known vfscope bug; the reason names its reproducing test
+}
+
+// ParseExpected reads expected_failures.txt: "#" comments and blank lines,
+// else "MODE PACKAGE TEST REASON..." with MODE native, sysfs or both and a
+// reason that starts with wasi:, wazero: or bug: (bug: lines name the
+// Test... function of this package that reproduces the bug).
+func ParseExpected(r io.Reader) ([]Expectation, error) {
+	var es []Expectation
+	sc := bufio.NewScanner(r)
+	ln := 0
+	seen := map[string]int{}
+	for sc.Scan() {
+		ln++
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Fields(line)
+		if len(f) < 4 {
+			return nil, fmt.Errorf("line %d: want MODE PACKAGE TEST REASON, got %q", ln, line)
+		}
+		e := Expectation{Mode: f[0], Pkg: f[1], Test: f[2], Reason: strings.Join(f[3:], " "), Line: ln}
+		switch e.Mode {
+		case "native", "sysfs", "both":
+		default:
+			return nil, fmt.Errorf("line %d: mode %q is not native, sysfs or both", ln, e.Mode)
+		}
+		known := false
+		for _, k := range reasonKinds {
+			if strings.HasPrefix(e.Reason, k) {
+				known = true
+			}
+		}
+		if !known {
+			return nil, fmt.Errorf("line %d: reason %q does not start with one of %v", ln, e.Reason, reasonKinds)
+		}
+		key := e.Pkg + " " + e.Test
+		for _, m := range []string{"native", "sysfs"} {
+			if e.Mode == m || e.Mode == "both" {
+				if prev, dup := seen[m+" "+key]; dup {
+					return nil, fmt.Errorf("line %d: %s %s already listed for %s on line %d", ln, e.Pkg, e.Test, m, prev)
+				}
+				seen[m+" "+key] = ln
+			}
+		}
+		es = append(es, e)
+	}
+	return es, sc.Err()
+}
+
+// For returns the expectations of pkg in mode, by test name.
+func For(es []Expectation, mode, pkg string) map[string]Expectation {
+	m := map[string]Expectation{}
+	for _, e := range es {
+		if e.Pkg == pkg && (e.Mode == mode || e.Mode == "both") {
+			m[e.Test] = e
+		}
+	}
+	return m
+}
+
+// Compare splits a run's results against the expectations of its package
+// and mode. A failing test is expected when it, or a test it is a subtest
+// of, is listed, or when it is the parent of a listed subtest (a failing
+// subtest fails its parent). Fixed lists the expectations whose test ran
+// and passed, or whose test did not fail at all in a run of every test.
+func Compare(exp map[string]Expectation, r *Result) (unexpected []string, fixed []Expectation) {
+	for name := range r.Failed {
+		if covered(exp, name) {
+			continue
+		}
+		unexpected = append(unexpected, name)
+	}
+	sort.Strings(unexpected)
+	for name, e := range exp {
+		if r.Passed[name] {
+			fixed = append(fixed, e)
+		}
+	}
+	sort.Slice(fixed, func(i, j int) bool { return fixed[i].Line < fixed[j].Line })
+	return unexpected, fixed
+}
+
+func covered(exp map[string]Expectation, name string) bool {
+	for n := name; ; {
+		if _, ok := exp[n]; ok {
+			return true
+		}
+		i := strings.LastIndexByte(n, '/')
+		if i < 0 {
+			break
+		}
+		n = n[:i]
+	}
+	for listed := range exp {
+		if strings.HasPrefix(listed, name+"/") {
+			return true
+		}
+	}
+	return false
+}
