@@ -1,0 +1,81 @@
+// Package vfsbilly presents a vfscope VFS as a go-billy v5 filesystem
+// (billy.Filesystem: Basic, TempFile, Dir, Symlink, Chroot; plus
+// billy.Change and billy.Capable), so that go-git and other billy users
+// run on it unchanged.
+//
+//	v, t, _ := boot.New(vfs.Options{})
+//	fs := vfsbilly.New(t, "/src/repo")
+//
+// Every call is one or a few vfs.Task system calls: a billy.File is a
+// descriptor in the filesystem's task, Read is read(2), Stat is stat(2),
+// and the page cache, dcache, locks and trace events are the VFS's own.
+// go-billy's test suites run against this package (suite_test.go).
+//
+// # Tasks and roots
+//
+// New forks the caller's task: the filesystem's task has the caller's
+// credentials, umask and root, and the caller keeps driving its own. A
+// root other than "/" (and every Chroot) gets a further task, chrooted
+// there by chroot(2): absolute symlink targets resolve from that root
+// and ".." stops at it, as for a process in a chroot. A root need not
+// exist until something is created in it. The adapter lends
+// CAP_SYS_CHROOT for that one call, as a container runtime would; search
+// permission on the directory is still checked with the task's own
+// credentials. A filesystem that nothing references any more lets its
+// task exit (runtime.AddCleanup).
+//
+// Names are cleaned lexically before the VFS walks them, as go-billy's
+// Join and chroot helper clean them: "a/b/.." is "a", whatever b is. A
+// name that climbs above the root that way ("..", "/../x", "a/../..")
+// is refused with billy.ErrCrossedBoundary before any system call.
+// Join uses "/" on every host: the tree is a Linux one.
+//
+// Create, OpenFile with O_CREATE, Rename, Symlink and TempFile make the
+// missing parent directories first, as go-billy's osfs does.
+//
+// # Concurrency
+//
+// One goroutine drives one vfs.Task at a time. A filesystem and the
+// files opened through it share one task and one mutex: their calls are
+// serialised, each holding the mutex for the duration of its system
+// calls. Filesystems made by Chroot have tasks (and mutexes) of their
+// own and run in parallel with one another, as separate processes do; a
+// Chroot's first call may take its parent's mutex (to fork the parent's
+// task), so a child's mutex is taken before its parent's, never the
+// reverse. go-git drives a repository from one goroutine, so the mutex
+// is uncontended there.
+//
+// # Errors
+//
+// Errors are *os.PathError (or *os.LinkError for Rename and Symlink)
+// whose Err is the host's syscall.Errno of the same name as the Linux
+// errno the VFS returned, so os.IsNotExist, os.IsExist, os.IsPermission
+// and errors.Is with fs.ErrNotExist, fs.ErrExist, fs.ErrPermission and
+// errors.ErrUnsupported answer as they do for the os package on Linux.
+// errors.go holds the table and its rows; ErrnoOf recovers the
+// vfs.Errno. billy.ErrCrossedBoundary and os.ErrClosed (a file used
+// after Close) are returned as go-billy's other backends return them.
+//
+// # Locks
+//
+// vfscope's file locks (flock, POSIX locks, leases) arrive with a later
+// issue. Until then Capabilities leaves out billy.LockCapability and
+// File.Lock and File.Unlock succeed without locking, as memfs's do:
+// go-git calls Lock unconditionally when it updates a reference and
+// treats any error as fatal.
+//
+// # Deliberate differences from go-billy's memfs and chroot helper
+//
+//   - A symlink whose target climbs out of a Chroot (or of New's root)
+//     resolves inside it, ".." stopping at the root as chroot(2) makes
+//     it; go-billy's chroot helper, which resolves symlinks itself,
+//     fails with billy.ErrCrossedBoundary instead. Escape is prevented
+//     either way. (go-billy's TestSymlinkWithChrootCrossBounders is
+//     replaced by a test of the Linux behaviour.)
+//   - Absolute symlink targets are stored as given and resolved from
+//     the filesystem's root by the VFS; the chroot helper rewrites them
+//     to include its base directory. Readlink returns them as given in
+//     both.
+//   - Modes are Linux's: new files and directories are subject to the
+//     task's umask, as with osfs on Linux; memfs ignores it.
+package vfsbilly

@@ -1,0 +1,196 @@
+package vfsbilly
+
+import (
+	"io"
+	"os"
+	"path"
+
+	"github.com/go-git/go-billy/v5"
+	"github.com/vfscope/vfscope/vfs"
+)
+
+// file is a billy.File over a descriptor of its filesystem's task. Every
+// method takes the filesystem's session mutex.
+type file struct {
+	fs   *FS // keeps the filesystem, and so its task, alive
+	name string
+	// fd is the descriptor; closed says it was closed (the number may
+	// since belong to another file). Protected by fs.s.mu.
+	fd     int
+	closed bool
+}
+
+var (
+	_ billy.File  = (*file)(nil)
+	_ io.WriterAt = (*file)(nil)
+)
+
+// begin takes the session and returns the task, or os.ErrClosed.
+func (f *file) begin(op string) (*vfs.Task, error) {
+	f.fs.s.mu.Lock()
+	if f.closed || f.fs.s.t == nil {
+		f.fs.s.mu.Unlock()
+		return nil, &os.PathError{Op: op, Path: f.name, Err: os.ErrClosed}
+	}
+	return f.fs.s.t, nil
+}
+
+func (f *file) end() { f.fs.s.mu.Unlock() }
+
+// Name returns the name given to Open, cleaned and without a leading
+// slash.
+func (f *file) Name() string { return f.name }
+
+// Read is read(2); io.EOF at the end of the file.
+func (f *file) Read(p []byte) (int, error) {
+	t, err := f.begin("read")
+	if err != nil {
+		return 0, err
+	}
+	defer f.end()
+	if len(p) == 0 {
+		return 0, nil
+	}
+	n, err := t.Read(f.fd, p)
+	if err != nil {
+		return 0, pathErr("read", f.name, err)
+	}
+	if n == 0 {
+		return 0, io.EOF
+	}
+	return n, nil
+}
+
+// ReadAt is pread(2) until p is full; io.EOF if the file ends first.
+func (f *file) ReadAt(p []byte, off int64) (int, error) {
+	t, err := f.begin("read")
+	if err != nil {
+		return 0, err
+	}
+	defer f.end()
+	done := 0
+	for done < len(p) {
+		n, err := t.Pread(f.fd, p[done:], off+int64(done))
+		if err != nil {
+			return done, pathErr("read", f.name, err)
+		}
+		if n == 0 {
+			return done, io.EOF
+		}
+		done += n
+	}
+	return done, nil
+}
+
+// Write is write(2), repeated until p is written.
+func (f *file) Write(p []byte) (int, error) {
+	t, err := f.begin("write")
+	if err != nil {
+		return 0, err
+	}
+	defer f.end()
+	done := 0
+	for done < len(p) {
+		n, err := t.Write(f.fd, p[done:])
+		if err != nil {
+			return done, pathErr("write", f.name, err)
+		}
+		if n == 0 {
+			return done, io.ErrShortWrite
+		}
+		done += n
+	}
+	return done, nil
+}
+
+// WriteAt is pwrite(2), repeated until p is written. As on Linux, a file
+// opened with O_APPEND appends whatever off says.
+func (f *file) WriteAt(p []byte, off int64) (int, error) {
+	t, err := f.begin("write")
+	if err != nil {
+		return 0, err
+	}
+	defer f.end()
+	done := 0
+	for done < len(p) {
+		n, err := t.Pwrite(f.fd, p[done:], off+int64(done))
+		if err != nil {
+			return done, pathErr("write", f.name, err)
+		}
+		if n == 0 {
+			return done, io.ErrShortWrite
+		}
+		done += n
+	}
+	return done, nil
+}
+
+// Seek is lseek(2); io.SeekStart, io.SeekCurrent and io.SeekEnd are
+// SEEK_SET, SEEK_CUR and SEEK_END.
+func (f *file) Seek(offset int64, whence int) (int64, error) {
+	t, err := f.begin("seek")
+	if err != nil {
+		return 0, err
+	}
+	defer f.end()
+	off, err := t.Seek(f.fd, offset, whence)
+	if err != nil {
+		return 0, pathErr("seek", f.name, err)
+	}
+	return off, nil
+}
+
+// Truncate is ftruncate(2).
+func (f *file) Truncate(size int64) error {
+	t, err := f.begin("truncate")
+	if err != nil {
+		return err
+	}
+	defer f.end()
+	return pathErr("truncate", f.name, t.Ftruncate(f.fd, size))
+}
+
+// Stat is fstat(2), as memfs's and os's files offer.
+func (f *file) Stat() (os.FileInfo, error) {
+	t, err := f.begin("stat")
+	if err != nil {
+		return nil, err
+	}
+	defer f.end()
+	fi := &FileInfo{name: path.Base(f.name)}
+	if err := t.Fstat(f.fd, &fi.st); err != nil {
+		return nil, pathErr("stat", f.name, err)
+	}
+	return fi, nil
+}
+
+// Sync is fsync(2).
+func (f *file) Sync() error {
+	t, err := f.begin("sync")
+	if err != nil {
+		return err
+	}
+	defer f.end()
+	return pathErr("sync", f.name, t.Fsync(f.fd))
+}
+
+// Close is close(2); os.ErrClosed the second time.
+func (f *file) Close() error {
+	t, err := f.begin("close")
+	if err != nil {
+		return err
+	}
+	defer f.end()
+	f.closed = true
+	return pathErr("close", f.name, t.Close(f.fd))
+}
+
+// Lock does nothing and Unlock does nothing: vfscope has no file locks
+// yet (flock comes with a later issue), and the filesystem does not
+// claim billy.LockCapability. They succeed rather than fail with
+// billy.ErrNotSupported because callers take them unconditionally
+// (go-git's reference updates call Lock and give up on any error), and
+// memfs and osfs on wasip1, the other backends without locks, succeed
+// the same way.
+func (f *file) Lock() error   { return nil }
+func (f *file) Unlock() error { return nil }

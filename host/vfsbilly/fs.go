@@ -1,0 +1,610 @@
+package vfsbilly
+
+import (
+	"errors"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-git/go-billy/v5"
+	"github.com/vfscope/vfscope/vfs"
+)
+
+// FS is a billy.Filesystem (and billy.Change and billy.Capable) over a
+// vfs.Task of its own.
+type FS struct {
+	// parent is the filesystem this one was made from by Chroot (or by
+	// New for a root other than "/"); nil for a filesystem bound at
+	// creation. Immutable. It keeps the parent alive for binding.
+	parent *FS
+	// sub is the root of this filesystem as an absolute path in the
+	// parent's namespace. Immutable.
+	sub string
+	// root is what Root returns. Immutable.
+	root string
+	// s is the task and its mutex; shared with this filesystem's files.
+	s *session
+}
+
+// session is a task and the mutex that makes one goroutine drive it at a
+// time (see the package doc: Concurrency).
+type session struct {
+	mu sync.Mutex
+	// t is the task; nil until bound (the root may not exist yet), and
+	// again after the filesystem was collected. Protected by mu.
+	t *vfs.Task
+}
+
+var (
+	_ billy.Filesystem = (*FS)(nil)
+	_ billy.Change     = (*FS)(nil)
+	_ billy.Capable    = (*FS)(nil)
+)
+
+// New returns the tree under root, as seen by t, as a billy.Filesystem.
+// A relative root is taken from t's working directory. The filesystem
+// gets a task of its own, forked from t (so t's credentials, umask and
+// root apply, and t stays the caller's to drive), confined to root by
+// chroot(2). The root need not exist yet: the first call that creates
+// something creates it, as osfs does with its base directory.
+//
+// New must be called from the goroutine that drives t.
+func New(t *vfs.Task, root string) billy.Filesystem {
+	if !path.IsAbs(root) {
+		if cwd, err := t.Getcwd(); err == nil {
+			root = path.Join(cwd, root)
+		}
+	}
+	root = path.Clean("/" + root)
+	n := t.Fork("vfsbilly")
+	closeInherited(n)
+	base := newFS(nil, "/", "/", n)
+	if root == "/" {
+		return base
+	}
+	return newFS(base, root, root, nil)
+}
+
+func newFS(parent *FS, sub, root string, t *vfs.Task) *FS {
+	f := &FS{parent: parent, sub: sub, root: root, s: &session{t: t}}
+	// A filesystem nobody can reach any more lets its task exit, which
+	// closes descriptors of files leaked without Close. Files hold their
+	// filesystem, so this never runs under an open one.
+	runtime.AddCleanup(f, func(s *session) {
+		s.mu.Lock()
+		if s.t != nil {
+			s.t.Exit()
+			s.t = nil
+		}
+		s.mu.Unlock()
+	}, f.s)
+	return f
+}
+
+// closeInherited closes the descriptors a fork copied: the filesystem
+// opens its own.
+func closeInherited(t *vfs.Task) {
+	for _, fd := range t.FDs() {
+		t.Close(fd)
+	}
+}
+
+// lock takes the session mutex and binds the task if needed; create
+// says the caller is about to create something, and may create the
+// root. On success the caller holds s.mu and must unlock it.
+func (f *FS) lock(create bool) (*vfs.Task, error) {
+	f.s.mu.Lock()
+	if f.s.t != nil {
+		return f.s.t, nil
+	}
+	if err := f.bindLocked(create); err != nil {
+		f.s.mu.Unlock()
+		return nil, err
+	}
+	return f.s.t, nil
+}
+
+func (f *FS) unlock() { f.s.mu.Unlock() }
+
+// bindLocked makes this filesystem's task: a fork of the parent's,
+// chrooted at sub. The chroot is the adapter acting as a container
+// runtime does: the parent's credentials must allow searching sub
+// (checked by chdir), and CAP_SYS_CHROOT is lent for the one call.
+//
+// Preconditions: f.s.mu held; f.s.t nil (so f.parent is not nil).
+// Lock order: a filesystem's mutex before its parent's.
+func (f *FS) bindLocked(create bool) error {
+	p := f.parent
+	if create {
+		if err := p.MkdirAll(f.sub, 0o777); err != nil {
+			return err
+		}
+	}
+	pt, err := p.lock(create)
+	if err != nil {
+		return err
+	}
+	defer p.unlock()
+	n := pt.Fork("vfsbilly")
+	closeInherited(n)
+	if err := n.Chdir(f.sub); err != nil {
+		n.Exit()
+		return err
+	}
+	cred := n.Cred()
+	if cred.UID != 0 {
+		n.SetCred(vfs.RootCred)
+	}
+	err = n.Chroot(".")
+	n.SetCred(cred)
+	if err == nil {
+		err = n.Chdir("/")
+	}
+	if err != nil {
+		n.Exit()
+		return err
+	}
+	f.s.t = n
+	return nil
+}
+
+// crossesBoundary is go-billy's lexical test (helper/chroot): a name
+// that, cleaned without its leading slashes, starts with "..".
+func crossesBoundary(name string) bool {
+	name = strings.TrimLeft(filepath.ToSlash(name), "/")
+	name = path.Clean(name)
+	return name == ".." || strings.HasPrefix(name, "../")
+}
+
+// abs turns a billy name into the absolute path the task walks, or
+// billy.ErrCrossedBoundary. Names are cleaned lexically, as go-billy's
+// Join and chroot helper do.
+func abs(name string) (string, error) {
+	if crossesBoundary(name) {
+		return "", billy.ErrCrossedBoundary
+	}
+	return path.Join("/", filepath.ToSlash(name)), nil
+}
+
+// display is the name a File reports: the cleaned name without a
+// leading slash, as memfs and the chroot helper report it.
+func display(absPath string) string {
+	if absPath == "/" {
+		return "/"
+	}
+	return absPath[1:]
+}
+
+// Capabilities reports what the filesystem does: everything but
+// LockCapability. vfscope's file locks (flock, POSIX locks, leases)
+// come with a later issue; until then File.Lock and File.Unlock do
+// nothing, as memfs's and osfs's on wasip1 do, and the capability is
+// not claimed.
+func (f *FS) Capabilities() billy.Capability {
+	return billy.WriteCapability | billy.ReadCapability |
+		billy.ReadAndWriteCapability | billy.SeekCapability |
+		billy.TruncateCapability
+}
+
+// Root returns the root given to New or Chroot, as a path in the
+// namespace of the task New was given.
+func (f *FS) Root() string { return f.root }
+
+// Join joins with "/": the tree is Linux's whatever the host.
+func (f *FS) Join(elem ...string) string { return path.Join(elem...) }
+
+// Create is OpenFile(name, O_RDWR|O_CREATE|O_TRUNC, 0666).
+func (f *FS) Create(name string) (billy.File, error) {
+	return f.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o666)
+}
+
+// Open is OpenFile(name, O_RDONLY, 0).
+func (f *FS) Open(name string) (billy.File, error) {
+	return f.OpenFile(name, os.O_RDONLY, 0)
+}
+
+// OpenFile is open(2). With O_CREATE the missing parent directories are
+// made first (mode 0777 less the umask), as osfs does.
+func (f *FS) OpenFile(name string, flag int, perm os.FileMode) (billy.File, error) {
+	p, err := abs(name)
+	if err != nil {
+		return nil, err
+	}
+	create := flag&os.O_CREATE != 0
+	t, err := f.lock(create)
+	if err != nil {
+		return nil, pathErr("open", name, err)
+	}
+	defer f.unlock()
+	if create {
+		if err := mkdirAll(t, path.Dir(p), 0o777); err != nil {
+			return nil, pathErr("open", name, err)
+		}
+	}
+	fd, err := t.Open(p, openFlags(flag), vfsMode(perm))
+	if err != nil {
+		return nil, pathErr("open", name, err)
+	}
+	return &file{fs: f, fd: fd, name: display(p)}, nil
+}
+
+// openFlags translates the os package's O_ flags, whose values depend on
+// the platform, to Linux's.
+func openFlags(flag int) int {
+	var o int
+	switch flag & (os.O_RDONLY | os.O_WRONLY | os.O_RDWR) {
+	case os.O_WRONLY:
+		o = vfs.O_WRONLY
+	case os.O_RDWR:
+		o = vfs.O_RDWR
+	default:
+		o = vfs.O_RDONLY
+	}
+	for _, b := range [...]struct{ os, v int }{
+		{os.O_APPEND, vfs.O_APPEND},
+		{os.O_CREATE, vfs.O_CREAT},
+		{os.O_EXCL, vfs.O_EXCL},
+		{os.O_SYNC, vfs.O_SYNC},
+		{os.O_TRUNC, vfs.O_TRUNC},
+	} {
+		if flag&b.os != 0 {
+			o |= b.v
+		}
+	}
+	return o | vfs.O_CLOEXEC
+}
+
+// vfsMode translates an os.FileMode's permission and special bits.
+func vfsMode(m os.FileMode) uint32 {
+	v := uint32(m.Perm())
+	if m&os.ModeSetuid != 0 {
+		v |= vfs.S_ISUID
+	}
+	if m&os.ModeSetgid != 0 {
+		v |= vfs.S_ISGID
+	}
+	if m&os.ModeSticky != 0 {
+		v |= vfs.S_ISVTX
+	}
+	return v
+}
+
+// fileMode is the os package's fillFileStatFromSys on Linux.
+func fileMode(m uint32) os.FileMode {
+	fm := os.FileMode(m & 0o777)
+	switch m & vfs.S_IFMT {
+	case vfs.S_IFBLK:
+		fm |= os.ModeDevice
+	case vfs.S_IFCHR:
+		fm |= os.ModeDevice | os.ModeCharDevice
+	case vfs.S_IFDIR:
+		fm |= os.ModeDir
+	case vfs.S_IFIFO:
+		fm |= os.ModeNamedPipe
+	case vfs.S_IFLNK:
+		fm |= os.ModeSymlink
+	case vfs.S_IFSOCK:
+		fm |= os.ModeSocket
+	}
+	if m&vfs.S_ISUID != 0 {
+		fm |= os.ModeSetuid
+	}
+	if m&vfs.S_ISGID != 0 {
+		fm |= os.ModeSetgid
+	}
+	if m&vfs.S_ISVTX != 0 {
+		fm |= os.ModeSticky
+	}
+	return fm
+}
+
+// FileInfo is the os.FileInfo of a vfs.Stat. Sys returns the *vfs.Stat.
+type FileInfo struct {
+	name string
+	st   vfs.Stat
+}
+
+func (fi *FileInfo) Name() string       { return fi.name }
+func (fi *FileInfo) Size() int64        { return fi.st.Size }
+func (fi *FileInfo) Mode() os.FileMode  { return fileMode(fi.st.Mode) }
+func (fi *FileInfo) ModTime() time.Time { return time.Unix(0, fi.st.Mtime) }
+func (fi *FileInfo) IsDir() bool        { return vfs.IsDir(fi.st.Mode) }
+func (fi *FileInfo) Sys() any           { return &fi.st }
+
+// Stat is stat(2).
+func (f *FS) Stat(name string) (os.FileInfo, error) { return f.stat("stat", name, true) }
+
+// Lstat is lstat(2).
+func (f *FS) Lstat(name string) (os.FileInfo, error) { return f.stat("lstat", name, false) }
+
+func (f *FS) stat(op, name string, follow bool) (os.FileInfo, error) {
+	p, err := abs(name)
+	if err != nil {
+		return nil, err
+	}
+	t, err := f.lock(false)
+	if err != nil {
+		return nil, pathErr(op, name, err)
+	}
+	defer f.unlock()
+	fi := &FileInfo{name: path.Base(p)}
+	if follow {
+		err = t.Stat(p, &fi.st)
+	} else {
+		err = t.Lstat(p, &fi.st)
+	}
+	if err != nil {
+		return nil, pathErr(op, name, err)
+	}
+	return fi, nil
+}
+
+// Rename is rename(2), after making newpath's missing parents, as osfs
+// does.
+func (f *FS) Rename(oldpath, newpath string) error {
+	op, err := abs(oldpath)
+	if err != nil {
+		return err
+	}
+	np, err := abs(newpath)
+	if err != nil {
+		return err
+	}
+	t, err := f.lock(false)
+	if err != nil {
+		return linkErr("rename", oldpath, newpath, err)
+	}
+	defer f.unlock()
+	if err := mkdirAll(t, path.Dir(np), 0o777); err != nil {
+		return linkErr("rename", oldpath, newpath, err)
+	}
+	return linkErr("rename", oldpath, newpath, t.Rename(op, np))
+}
+
+// Remove is os.Remove: unlink(2), or rmdir(2) for a directory.
+func (f *FS) Remove(name string) error {
+	p, err := abs(name)
+	if err != nil {
+		return err
+	}
+	t, err := f.lock(false)
+	if err != nil {
+		return pathErr("remove", name, err)
+	}
+	defer f.unlock()
+	err = t.Unlink(p)
+	if err == vfs.EISDIR {
+		err = t.Rmdir(p)
+	}
+	return pathErr("remove", name, err)
+}
+
+// TempFile creates a file named prefix followed by a random number in
+// dir (made if missing), opened O_RDWR|O_CREATE|O_EXCL with mode 0600.
+// An empty dir means /tmp when the root is "/", else ".tmp", as
+// go-billy's util.TempFile chooses.
+func (f *FS) TempFile(dir, prefix string) (billy.File, error) {
+	if dir == "" {
+		dir = ".tmp"
+		if f.root == "/" {
+			dir = "/tmp"
+		}
+	}
+	if _, err := abs(dir); err != nil {
+		return nil, err
+	}
+	for range 10000 {
+		name := path.Join(dir, prefix+strconv.FormatUint(uint64(rand.Uint32()), 10))
+		file, err := f.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		return file, err
+	}
+	return nil, &os.PathError{Op: "createtemp", Path: path.Join(dir, prefix+"*"), Err: fs.ErrExist}
+}
+
+// ReadDir lists a directory (following a symlink to it), sorted by name,
+// without "." and "..". Each entry is lstat(2)ed, as os.ReadDir's Info
+// does; an entry removed meanwhile is left out.
+func (f *FS) ReadDir(name string) ([]os.FileInfo, error) {
+	p, err := abs(name)
+	if err != nil {
+		return nil, err
+	}
+	t, err := f.lock(false)
+	if err != nil {
+		return nil, pathErr("open", name, err)
+	}
+	defer f.unlock()
+	fd, err := t.Open(p, vfs.O_RDONLY|vfs.O_DIRECTORY|vfs.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, pathErr("open", name, err)
+	}
+	var names []string
+	for {
+		ents, err := t.Getdents(fd, 8192)
+		if err != nil {
+			t.Close(fd)
+			return nil, pathErr("readdirent", name, err)
+		}
+		if len(ents) == 0 {
+			break
+		}
+		for _, e := range ents {
+			if e.Name != "." && e.Name != ".." {
+				names = append(names, e.Name)
+			}
+		}
+	}
+	t.Close(fd)
+	sort.Strings(names)
+	out := make([]os.FileInfo, 0, len(names))
+	for _, n := range names {
+		fi := &FileInfo{name: n}
+		if err := t.Lstat(path.Join(p, n), &fi.st); err != nil {
+			if err == vfs.ENOENT {
+				continue
+			}
+			return nil, pathErr("lstat", path.Join(name, n), err)
+		}
+		out = append(out, fi)
+	}
+	return out, nil
+}
+
+// MkdirAll is os.MkdirAll: mkdir(2) for each missing directory, with
+// mode perm less the umask; nothing if name is already a directory;
+// ENOTDIR if something else is there.
+func (f *FS) MkdirAll(name string, perm os.FileMode) error {
+	p, err := abs(name)
+	if err != nil {
+		return err
+	}
+	t, err := f.lock(true)
+	if err != nil {
+		return pathErr("mkdir", name, err)
+	}
+	defer f.unlock()
+	return pathErr("mkdir", name, mkdirAll(t, p, vfsMode(perm)))
+}
+
+// mkdirAll is os.MkdirAll on an absolute, clean path.
+func mkdirAll(t *vfs.Task, p string, mode uint32) error {
+	var st vfs.Stat
+	if err := t.Stat(p, &st); err == nil {
+		if vfs.IsDir(st.Mode) {
+			return nil
+		}
+		return vfs.ENOTDIR
+	}
+	if parent := path.Dir(p); parent != p {
+		if err := mkdirAll(t, parent, mode); err != nil {
+			return err
+		}
+	}
+	err := t.Mkdir(p, mode)
+	if err != nil {
+		// Made meanwhile, or a symlink to a directory: fine.
+		if t.Stat(p, &st) == nil && vfs.IsDir(st.Mode) {
+			return nil
+		}
+	}
+	return err
+}
+
+// Symlink is symlink(2), after making link's missing parents, as osfs
+// does. The target is stored as given: an absolute one is resolved from
+// this filesystem's root, since its task is chrooted there.
+func (f *FS) Symlink(target, link string) error {
+	p, err := abs(link)
+	if err != nil {
+		return err
+	}
+	t, err := f.lock(true)
+	if err != nil {
+		return linkErr("symlink", target, link, err)
+	}
+	defer f.unlock()
+	if err := mkdirAll(t, path.Dir(p), 0o777); err != nil {
+		return linkErr("symlink", target, link, err)
+	}
+	return linkErr("symlink", target, link, t.Symlink(target, p))
+}
+
+// Readlink is readlink(2).
+func (f *FS) Readlink(link string) (string, error) {
+	p, err := abs(link)
+	if err != nil {
+		return "", err
+	}
+	t, err := f.lock(false)
+	if err != nil {
+		return "", pathErr("readlink", link, err)
+	}
+	defer f.unlock()
+	s, err := t.Readlink(p)
+	if err != nil {
+		return "", pathErr("readlink", link, err)
+	}
+	return s, nil
+}
+
+// Chroot returns the tree under name as a filesystem with a task of its
+// own, chrooted there. name need not exist yet (see New).
+func (f *FS) Chroot(name string) (billy.Filesystem, error) {
+	p, err := abs(name)
+	if err != nil {
+		return nil, err
+	}
+	if p == "/" {
+		return f, nil
+	}
+	return newFS(f, p, path.Join(f.root, p), nil), nil
+}
+
+// Chmod is chmod(2): permission bits, set-user-ID, set-group-ID and
+// sticky.
+func (f *FS) Chmod(name string, mode os.FileMode) error {
+	return f.pathOp("chmod", name, func(t *vfs.Task, p string) error {
+		return t.Chmod(p, vfsMode(mode))
+	})
+}
+
+// Lchown is lchown(2); -1 leaves an id unchanged.
+func (f *FS) Lchown(name string, uid, gid int) error {
+	return f.pathOp("lchown", name, func(t *vfs.Task, p string) error {
+		return t.Lchown(p, id(uid), id(gid))
+	})
+}
+
+// Chown is chown(2); -1 leaves an id unchanged.
+func (f *FS) Chown(name string, uid, gid int) error {
+	return f.pathOp("chown", name, func(t *vfs.Task, p string) error {
+		return t.Chown(p, id(uid), id(gid))
+	})
+}
+
+func id(v int) uint32 {
+	if v == -1 {
+		return vfs.NoID
+	}
+	return uint32(v)
+}
+
+// Chtimes is utimensat(2) following symlinks; a zero time leaves that
+// time unchanged (UTIME_OMIT), as os.Chtimes does.
+func (f *FS) Chtimes(name string, atime, mtime time.Time) error {
+	ts := func(t time.Time) vfs.Timespec {
+		if t.IsZero() {
+			return vfs.Timespec{Nsec: vfs.UTIME_OMIT}
+		}
+		return vfs.Timespec{Sec: t.Unix(), Nsec: int64(t.Nanosecond())}
+	}
+	times := [2]vfs.Timespec{ts(atime), ts(mtime)}
+	return f.pathOp("chtimes", name, func(t *vfs.Task, p string) error {
+		return t.Utimensat(vfs.AT_FDCWD, p, &times, 0)
+	})
+}
+
+// pathOp runs one call on one path under the session.
+func (f *FS) pathOp(op, name string, call func(t *vfs.Task, p string) error) error {
+	p, err := abs(name)
+	if err != nil {
+		return err
+	}
+	t, err := f.lock(false)
+	if err != nil {
+		return pathErr(op, name, err)
+	}
+	defer f.unlock()
+	return pathErr(op, name, call(t, p))
+}
