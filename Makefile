@@ -10,7 +10,8 @@
 #   make fuzz        every fuzz target for $(FUZZTIME)
 #
 # Knobs: GO, TESTFLAGS (extra go test flags, e.g. TESTFLAGS='-run Foo -v'),
-# PORTABLE_PKGS, LOCKDEP (1 = lock validator on in tests), BENCHTIME, FUZZTIME.
+# PORTABLE_PKGS, LOCKDEP (1 = lock validator on in tests), WASM_TEST_TIMEOUT (per
+# wasm test binary, default 5m), BENCHTIME, FUZZTIME.
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
