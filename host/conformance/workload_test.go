@@ -182,7 +182,9 @@ func printRatios(results map[Path]map[string]float64) {
 		if !ok {
 			continue
 		}
-		ms := func(k string) string { return (time.Duration(r[k]) * time.Nanosecond).Round(100 * time.Microsecond).String() }
+		ms := func(k string) string {
+			return (time.Duration(r[k]) * time.Nanosecond).Round(100 * time.Microsecond).String()
+		}
 		ratio := r["total"] / base["total"]
 		verdict := ""
 		if t, ok := targets[p]; ok {
