@@ -170,6 +170,11 @@ func (t *Task) Readlinkat(dfd int, path string) (string, error) {
 	defer p.Put(t)
 	in := p.Dentry.inode.Load()
 	if !IsLnk(in.mode.Load()) {
+		// do_readlinkat(): an empty path names the descriptor itself,
+		// which is then "no such link" rather than "not a link".
+		if path == "" {
+			return "", ENOENT
+		}
 		return "", EINVAL
 	}
 	t.touchAtime(p)
