@@ -216,11 +216,18 @@ func (a *ABI) install(e *fdEntry) int32 {
 	return int32(len(a.fds) - 1)
 }
 
-// readString reads a guest string (path) of n bytes.
+// readString reads a guest path of n bytes. A NUL byte in it is EINVAL:
+// a Linux path is a C string, and a Go program on Linux gets EINVAL for
+// such a name before any system call.
 func readString(m Memory, ptr, n uint32) (string, Errno) {
 	b, ok := m.Read(ptr, n)
 	if !ok {
 		return "", EFAULT
+	}
+	for _, c := range b {
+		if c == 0 {
+			return "", EINVAL
+		}
 	}
 	return string(b), ESUCCESS
 }

@@ -473,6 +473,14 @@ func TestPathOpenRights(t *testing.T) {
 	f.is("inheriting beyond inheriting", at(dir, "file", 0, RightFdRead, RightFdSeek), ENOTCAPABLE)
 	f.is("creat with PATH_CREATE_FILE", at(dir, "new", OflagCreat, RightFdWrite, 0), ESUCCESS)
 	f.is("trunc without PATH_FILESTAT_SET_SIZE", at(dir, "file", OflagTrunc, RightFdWrite, 0), ENOTCAPABLE)
+	f.a.fds[dir].inh |= RightFdFilestatSetSize
+	f.is("trunc with FD_FILESTAT_SET_SIZE inherited", at(dir, "file", OflagTrunc, RightFdWrite, 0), ESUCCESS)
+	f.a.fds[dir].inh &^= RightFdFilestatSetSize
+	p0, n0 := f.str("file")
+	f.is("dsync without FD_DATASYNC inherited", f.a.PathOpen(f.m, dir, 0, p0, n0, 0, RightFdRead, 0, FdflagDsync, res), ENOTCAPABLE)
+	f.is("sync without FD_SYNC inherited", f.a.PathOpen(f.m, dir, 0, p0, n0, 0, RightFdRead, 0, FdflagSync, res), ENOTCAPABLE)
+	pz, nz := f.str("fi\x00le")
+	f.is("NUL in the path", f.a.PathOpen(f.m, dir, 0, pz, nz, 0, RightFdRead, 0, 0, res), EINVAL)
 	f.a.FdFdstatSetRights(dir, dirRead, f.a.fds[dir].inh)
 	f.is("creat without PATH_CREATE_FILE", at(dir, "new2", OflagCreat, RightFdWrite, 0), ENOTCAPABLE)
 	f.a.FdFdstatSetRights(dir, RightFdReaddir, f.a.fds[dir].inh)

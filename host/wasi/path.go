@@ -102,10 +102,12 @@ const (
 // fs_rights_base, fs_rights_inheriting, fdflags, fd_ptr): openat(2).
 //
 // Rights, as wasi-libc expects them: the directory needs PATH_OPEN, plus
-// PATH_CREATE_FILE for creat and PATH_FILESTAT_SET_SIZE for trunc; the
-// rights asked for (base and inheriting) must be among the directory's
-// inheriting rights. Any of these missing is ENOTCAPABLE. The new
-// descriptor gets what it asked for.
+// PATH_CREATE_FILE for creat, and for trunc PATH_FILESTAT_SET_SIZE (or
+// FD_FILESTAT_SET_SIZE among its inheriting rights, see below); the
+// rights asked for (base and inheriting, plus FD_DATASYNC for dsync and
+// FD_SYNC for sync and rsync) must be among the directory's inheriting
+// rights. Any of these missing is ENOTCAPABLE. The new descriptor gets
+// what it asked for.
 //
 // The access mode follows the rights: FD_READ or FD_READDIR read,
 // FD_WRITE write; neither opens with O_PATH
@@ -120,14 +122,25 @@ func (a *ABI) PathOpen(m Memory, fd int32, dirflags uint32, path, n uint32, ofla
 	if oflags&OflagCreat != 0 {
 		need |= RightPathCreateFile
 	}
-	if oflags&OflagTrunc != 0 {
-		need |= RightPathFilestatSetSize
-	}
 	e, p, errno := a.dirPath(m, fd, need, path, n)
 	if errno != ESUCCESS {
 		return errno
 	}
-	if base&^e.inh != 0 || inh&^e.inh != 0 {
+	needInh := base | inh
+	if fdflags&FdflagDsync != 0 {
+		needInh |= RightFdDatasync
+	}
+	if fdflags&(FdflagRsync|FdflagSync) != 0 {
+		needInh |= RightFdSync
+	}
+	if needInh&^e.inh != 0 {
+		return ENOTCAPABLE
+	}
+	// trunc: the directory lets files below it be cut, by its own
+	// PATH_FILESTAT_SET_SIZE or by FD_FILESTAT_SET_SIZE among the rights
+	// it hands down. (Go's wasip1 port drops the former from directories
+	// it opens read-only, os.Root's among them, but keeps the latter.)
+	if oflags&OflagTrunc != 0 && e.base&RightPathFilestatSetSize == 0 && e.inh&RightFdFilestatSetSize == 0 {
 		return ENOTCAPABLE
 	}
 	if oflags&^(OflagCreat|OflagDirectory|OflagExcl|OflagTrunc) != 0 ||
