@@ -37,8 +37,16 @@ type Guest struct {
 	cache wazero.CompilationCache
 }
 
-// NewGuest prepares wasm to run; Close releases its compiled code.
-func NewGuest(wasm []byte) *Guest {
+// NewGuest prepares wasm to run, its compiled code cached in cacheDir
+// ("" for memory only). wazero drops a module from an in-memory cache
+// when the runtime that compiled it closes, so only a directory makes
+// the second run skip compilation.
+func NewGuest(wasm []byte, cacheDir string) *Guest {
+	if cacheDir != "" {
+		if c, err := wazero.NewCompilationCacheWithDir(cacheDir); err == nil {
+			return &Guest{Wasm: wasm, cache: c}
+		}
+	}
 	return &Guest{Wasm: wasm, cache: wazero.NewCompilationCache()}
 }
 

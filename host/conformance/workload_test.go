@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -47,7 +48,7 @@ func guest(tb testing.TB, name string) *Guest {
 				guestsErr = err
 				return
 			}
-			guestCache[n] = NewGuest(wasm)
+			guestCache[n] = NewGuest(wasm, filepath.Join(tc.Cache, "wazero"))
 		}
 	})
 	if guestsErr != nil {
