@@ -71,7 +71,7 @@ func TestBusyboxGuest(t *testing.T) {
 			for _, s := range steps {
 				var out, errOut bytes.Buffer
 				argv := append([]string{"busybox"}, strings.Fields(s.args)...)
-				code, err := g.Run(context.Background(), path, task, "", argv, &out, &errOut)
+				code, err := g.Run(context.Background(), RunConfig{Path: path, Task: task, Args: argv, Stdout: &out, Stderr: &errOut})
 				if err != nil {
 					t.Fatalf("%s: %v", s.args, err)
 				}

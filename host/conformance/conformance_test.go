@@ -19,6 +19,7 @@ var (
 	pkgList    = flag.String("conformance.pkgs", strings.Join(Packages, ","), "comma-separated standard-library packages to run")
 	modeList   = flag.String("conformance.modes", strings.Join(Modes, ","), "comma-separated WASI paths: native, sysfs")
 	logDir     = flag.String("conformance.log", "", "also write each run's output to DIR/MODE_PKG.log")
+	useCLI     = flag.Bool("conformance.cli", false, "run the test binaries with the vfscope command (vfscope run --mount host:GOROOT...) instead of in-process")
 	pkgTimeout = flag.Duration("conformance.timeout", 3*time.Minute, "-test.timeout of each test binary")
 )
 
@@ -49,7 +50,11 @@ func toolchain(t testing.TB) *Toolchain {
 
 // TestStdlib runs the standard library's os, io/fs, path/filepath and
 // testing/fstest tests on the VFS through both WASI paths, in sequence,
-// and compares the failures with expected_failures.txt.
+// and compares the failures with expected_failures.txt. By default each
+// binary runs in-process exactly as `vfscope run` runs a guest (same boot,
+// same ABI and SysFS wiring), its package directory copied into the VFS,
+// with compiled code cached on disk; -conformance.cli runs the vfscope
+// command itself, which needs --mount host: for GOROOT.
 func TestStdlib(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping in -short mode: runs Go's os, io/fs, path/filepath and testing/fstest tests under vfscope run (a few minutes)")
@@ -57,17 +62,13 @@ func TestStdlib(t *testing.T) {
 	exp := loadExpected(t)
 	tc := toolchain(t)
 	ctx := context.Background()
-	vfscope, err := tc.Vfscope(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
 	modes := strings.Split(*modeList, ",")
-	missing := map[string]string{}
-	for _, m := range modes {
-		missing[m] = Missing(vfscope, m)
-	}
-	if missing[modes[0]] != "" && (len(modes) == 1 || missing[modes[1]] != "") {
-		t.Skipf("skipping: the harness needs %s", missing[modes[0]])
+	var vfscope string
+	if *useCLI {
+		var err error
+		if vfscope, err = tc.Vfscope(ctx); err != nil {
+			t.Fatal(err)
+		}
 	}
 	var extra []string
 	if *runPattern != "" {
@@ -79,12 +80,27 @@ func TestStdlib(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			var g *Guest
+			if !*useCLI {
+				bin, err := os.ReadFile(wasm)
+				if err != nil {
+					t.Fatal(err)
+				}
+				g = NewGuest(bin, filepath.Join(tc.Cache, "wazero"))
+				defer g.Close()
+			}
 			for _, mode := range modes {
 				t.Run(mode, func(t *testing.T) {
-					if m := missing[mode]; m != "" {
-						t.Skipf("skipping: the harness needs %s", m)
+					var run Runner
+					if *useCLI {
+						if m := Missing(vfscope, mode); m != "" {
+							t.Skipf("skipping: -conformance.cli needs %s", m)
+						}
+						run = tc.CLIRunner(vfscope, Path(mode), pkg, wasm)
+					} else {
+						run = tc.InProcessRunner(g, Path(mode), pkg)
 					}
-					r, err := tc.RunTests(ctx, vfscope, mode, pkg, wasm, *pkgTimeout, extra...)
+					r, err := RunTests(ctx, run, *pkgTimeout, extra...)
 					if r != nil && *logDir != "" {
 						os.MkdirAll(*logDir, 0o755)
 						os.WriteFile(filepath.Join(*logDir, mode+"_"+strings.ReplaceAll(pkg, "/", "_")+".log"), r.Output, 0o644)

@@ -28,12 +28,16 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"runtime"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/vfscope/vfscope/vfs"
+	"github.com/vfscope/vfscope/vfs/boot"
 )
 
 // Packages are the standard-library packages whose tests run on the VFS,
@@ -195,11 +199,64 @@ type Result struct {
 // MaxCrashes bounds the reruns after crashes.
 const MaxCrashes = 8
 
-// RunTests runs a test binary under `vfscope run` in mode, with
-// -test.short -test.v and extra (e.g. -test.run). When the binary dies
-// in the middle, the running top-level test counts as failed and the
-// binary runs again skipping it.
-func (tc *Toolchain) RunTests(ctx context.Context, vfscope, mode, pkg, wasm string, timeout time.Duration, extra ...string) (*Result, error) {
+// Runner runs a test binary once with args (flags for the binary),
+// writing its output to out. It returns the exit status; err is for a
+// binary that could not run, or that was stopped (trap, deadline), when
+// the status means little.
+type Runner func(ctx context.Context, args []string, out io.Writer) (status int, err error)
+
+// CLIRunner runs the test binary of pkg under the vfscope command,
+// `vfscope run [--sysfs] --mount host:GOROOT:GOROOT:ro ...`.
+func (tc *Toolchain) CLIRunner(vfscope string, mode Path, pkg, wasm string) Runner {
+	return func(ctx context.Context, args []string, out io.Writer) (int, error) {
+		cmd := exec.CommandContext(ctx, vfscope, tc.RunArgs(string(mode), pkg, wasm, args...)...)
+		cmd.Stdout, cmd.Stderr = out, out
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			if ctx.Err() != nil {
+				return ee.ExitCode(), ctx.Err()
+			}
+			return ee.ExitCode(), nil
+		}
+		if err != nil {
+			return 1, err
+		}
+		return 0, nil
+	}
+}
+
+// GuestEnv is the environment of a test binary of pkg: Go's wasip1 port
+// takes its working directory, the package's directory, from PWD.
+func (tc *Toolchain) GuestEnv(pkg string) []string {
+	return []string{"PWD=" + path.Join(filepath.ToSlash(tc.GOROOT), "src", pkg), "HOME=/tmp", "TMPDIR=/tmp"}
+}
+
+// InProcessRunner runs the test binary of pkg in this process, on a fresh
+// VFS each run (boot.New, as `vfscope run`), through the WASI path mode,
+// with the package's directory copied from GOROOT to the same path on a
+// read-only tmpfs (what --mount host:...:ro will give the CLI).
+func (tc *Toolchain) InProcessRunner(g *Guest, mode Path, pkg string) Runner {
+	return func(ctx context.Context, args []string, out io.Writer) (int, error) {
+		_, t, err := boot.New(vfs.Options{})
+		if err != nil {
+			return 1, err
+		}
+		src := filepath.Join(tc.GOROOT, "src", filepath.FromSlash(pkg))
+		if err := CopyIn(t, src, path.Join(filepath.ToSlash(tc.GOROOT), "src", pkg), true); err != nil {
+			return 1, fmt.Errorf("copying %s into the VFS: %w", src, err)
+		}
+		code, err := g.Run(ctx, RunConfig{Path: mode, Task: t, Args: append([]string{pkg + ".test"}, args...),
+			Env: tc.GuestEnv(pkg), Stdout: out, Stderr: out})
+		return int(code), err
+	}
+}
+
+// RunTests runs a test binary through run with -test.short -test.v and
+// extra (e.g. -test.run). When the binary dies in the middle (panic,
+// trap, timeout), the tests that were running count as failed and the
+// binary runs again skipping their top-level test.
+func RunTests(ctx context.Context, run Runner, timeout time.Duration, extra ...string) (*Result, error) {
 	r := &Result{Failed: map[string]bool{}, Passed: map[string]bool{}, Skipped: map[string]bool{}}
 	start := time.Now()
 	var skip []string
@@ -210,14 +267,15 @@ func (tc *Toolchain) RunTests(ctx context.Context, vfscope, mode, pkg, wasm stri
 		}
 		args = append(args, extra...)
 		cctx, cancel := context.WithTimeout(ctx, timeout+30*time.Second)
-		cmd := exec.CommandContext(cctx, vfscope, tc.RunArgs(mode, pkg, wasm, args...)...)
 		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		err := cmd.Run()
+		status, err := run(cctx, args, &out)
 		cancel()
 		r.Runs++
-		r.Output = append(r.Output, fmt.Sprintf("### %s %s (run %d): vfscope %s\n", mode, pkg, r.Runs, strings.Join(cmd.Args[1:], " "))...)
+		r.Output = append(r.Output, fmt.Sprintf("### run %d: %s\n", r.Runs, strings.Join(args, " "))...)
 		r.Output = append(r.Output, out.Bytes()...)
+		if err != nil {
+			r.Output = append(r.Output, fmt.Sprintf("### stopped: %v\n", err)...)
+		}
 		p := ParseVerbose(out.Bytes())
 		for n := range p.Failed {
 			r.Failed[n] = true
@@ -228,26 +286,22 @@ func (tc *Toolchain) RunTests(ctx context.Context, vfscope, mode, pkg, wasm stri
 		for n := range p.Skipped {
 			r.Skipped[n] = true
 		}
-		var ee *exec.ExitError
-		if err != nil && !errors.As(err, &ee) {
-			return r, fmt.Errorf("running vfscope: %v", err)
-		}
-		if err == nil || p.Finished {
+		if (err == nil && status == 0) || p.Finished {
 			break
 		}
 		// The binary died without its summary line.
 		if len(p.Running) == 0 {
-			return r, fmt.Errorf("vfscope run %s (%s) exited with %v before any test ran:\n%s", pkg, mode, err, tail(out.Bytes(), 30))
+			return r, fmt.Errorf("the test binary exited with status %d (%v) before any test ran:\n%s", status, err, tail(out.Bytes(), 30))
 		}
 		for _, n := range p.Running {
 			r.Crashed = append(r.Crashed, n)
 			r.Failed[n] = true
-			top, _, _ := strings.Cut(n, "/")
-			r.Failed[top] = true
-			skip = append(skip, regexp.QuoteMeta(top))
 		}
-		if len(r.Crashed) >= MaxCrashes {
-			return r, fmt.Errorf("vfscope run %s (%s): gave up after %d crashes (%s)", pkg, mode, len(r.Crashed), strings.Join(r.Crashed, ", "))
+		top, _, _ := strings.Cut(p.Running[len(p.Running)-1], "/")
+		r.Failed[top] = true
+		skip = append(skip, regexp.QuoteMeta(top))
+		if len(skip) >= MaxCrashes {
+			return r, fmt.Errorf("gave up after %d crashes (%s)", len(skip), strings.Join(r.Crashed, ", "))
 		}
 	}
 	r.Elapsed = time.Since(start)

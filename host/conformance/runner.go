@@ -4,7 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/experimental/sysfs"
@@ -29,9 +35,11 @@ const (
 	DirFS  Path = "dirfs"
 )
 
-// Guest runs wasip1 modules in-process the way `vfscope run` does (a
-// wazero runtime per run, default engine), sharing one compilation cache
-// so that a module compiles once.
+// Guest runs a wasip1 module in-process the way `vfscope run` does: a
+// fresh wazero runtime per run with the default engine, vfscope's ABI
+// through wasihost.Run, or wazero's WASI with host.SysFS mounted at "/",
+// the same module configuration. Compiled code is shared through a
+// compilation cache.
 type Guest struct {
 	Wasm  []byte
 	cache wazero.CompilationCache
@@ -52,37 +60,136 @@ func NewGuest(wasm []byte, cacheDir string) *Guest {
 
 func (g *Guest) Close() error { return g.cache.Close(context.Background()) }
 
-// Run is one run of the guest with args (argv, the program name first).
-// For Native and SysFS the guest's root is the root of t's VFS (t's VFS
-// persists across runs); for DirFS the host directory dir is the guest's
-// /tmp (the only directory it has), and t is not used.
-func (g *Guest) Run(ctx context.Context, path Path, t *vfs.Task, dir string, args []string, stdout, stderr io.Writer) (uint32, error) {
-	r := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCompilationCache(g.cache))
+// RunConfig is one run of a guest.
+type RunConfig struct {
+	Path Path
+	// Task's VFS is the guest's filesystem for Native and SysFS (it
+	// persists across runs). For DirFS the host directory Dir is the
+	// guest's /tmp, its only directory.
+	Task *vfs.Task
+	Dir  string
+	// Args is argv, the program's name first; Env is "KEY=value" pairs.
+	Args, Env      []string
+	Stdout, Stderr io.Writer
+}
+
+// Run runs the guest to its end and returns its exit code. When ctx is
+// done the guest is stopped (wazero closes it) with an error.
+func (g *Guest) Run(ctx context.Context, c RunConfig) (uint32, error) {
+	rc := wazero.NewRuntimeConfig().WithCompilationCache(g.cache)
+	if _, ok := ctx.Deadline(); ok {
+		rc = rc.WithCloseOnContextDone(true)
+	}
+	r := wazero.NewRuntimeWithConfig(ctx, rc)
 	defer r.Close(ctx)
-	if path == Native {
-		return wasihost.Run(ctx, r, g.Wasm, wasi.Config{Task: t, Args: args, Stdout: stdout, Stderr: stderr})
+	if c.Path == Native {
+		code, err := wasihost.Run(ctx, r, g.Wasm, wasi.Config{Task: c.Task, Args: c.Args, Env: c.Env, Stdout: c.Stdout, Stderr: c.Stderr})
+		if err == nil && ctx.Err() != nil {
+			err = ctx.Err()
+		}
+		return code, err
 	}
 	fsc := wazero.NewFSConfig()
-	if path == SysFS {
-		fs := host.NewSysFS(t, "/")
+	if c.Path == SysFS {
+		fs := host.NewSysFS(c.Task, "/")
 		defer fs.Close()
 		if err := fs.Err(); err != nil {
 			return 1, err
 		}
 		fsc = fsc.(sysfs.FSConfig).WithSysFSMount(fs, "/")
 	} else {
-		fsc = fsc.WithDirMount(dir, "/tmp")
+		fsc = fsc.WithDirMount(c.Dir, "/tmp")
 	}
 	wasi_snapshot_preview1.MustInstantiate(ctx, r)
-	cfg := wazero.NewModuleConfig().WithArgs(args...).WithStdout(stdout).WithStderr(stderr).
+	cfg := wazero.NewModuleConfig().WithArgs(c.Args...).WithStdout(c.Stdout).WithStderr(c.Stderr).
 		WithFSConfig(fsc).WithSysWalltime().WithSysNanotime().WithSysNanosleep().WithRandSource(rand.Reader)
+	for _, kv := range c.Env {
+		k, v, _ := strings.Cut(kv, "=")
+		cfg = cfg.WithEnv(k, v)
+	}
 	mod, err := r.InstantiateWithConfig(ctx, g.Wasm, cfg)
 	if err != nil {
 		var ee *sys.ExitError
 		if errors.As(err, &ee) {
+			if ctx.Err() != nil {
+				return ee.ExitCode(), ctx.Err()
+			}
 			return ee.ExitCode(), nil
 		}
 		return 1, err
 	}
 	return 0, mod.Close(ctx)
+}
+
+// CopyIn copies the host directory tree src into t's VFS at dst (created
+// with its parents), then, when readOnly, leaves dst a read-only tmpfs:
+// how the harness gives a test binary its package directory until
+// `vfscope run --mount host:` exists. Symbolic links are copied as links;
+// other special files are skipped.
+func CopyIn(t *vfs.Task, src, dst string, readOnly bool) error {
+	if err := mkdirAllVFS(t, dst); err != nil {
+		return err
+	}
+	if err := t.Mount("tmpfs", dst, "tmpfs", 0, "mode=755"); err != nil {
+		return fmt.Errorf("mount tmpfs on %s: %w", dst, err)
+	}
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		to := path.Join(dst, filepath.ToSlash(rel))
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		switch {
+		case rel == ".":
+			return nil
+		case d.IsDir():
+			return t.Mkdir(to, uint32(info.Mode().Perm()))
+		case d.Type()&fs.ModeSymlink != 0:
+			target, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			return t.Symlink(target, to)
+		case !d.Type().IsRegular():
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		fd, err := t.Open(to, vfs.O_CREAT|vfs.O_WRONLY|vfs.O_EXCL, uint32(info.Mode().Perm()))
+		if err != nil {
+			return fmt.Errorf("create %s: %w", to, err)
+		}
+		_, werr := t.Write(fd, data)
+		cerr := t.Close(fd)
+		if werr != nil {
+			return fmt.Errorf("write %s: %w", to, werr)
+		}
+		return cerr
+	})
+	if err != nil {
+		return err
+	}
+	if readOnly {
+		if err := t.Mount("", dst, "", vfs.MS_REMOUNT|vfs.MS_RDONLY, ""); err != nil {
+			return fmt.Errorf("remount %s read-only: %w", dst, err)
+		}
+	}
+	return nil
+}
+
+func mkdirAllVFS(t *vfs.Task, dir string) error {
+	cur := ""
+	for _, c := range strings.Split(strings.Trim(dir, "/"), "/") {
+		cur += "/" + c
+		if err := t.Mkdir(cur, 0o755); err != nil && vfs.ErrnoOf(err) != vfs.EEXIST {
+			return fmt.Errorf("mkdir %s: %w", cur, err)
+		}
+	}
+	return nil
 }

@@ -105,7 +105,7 @@ func runWorkload(tb testing.TB, g *Guest, path Path, args ...string) map[string]
 	}
 	var out, errOut bytes.Buffer
 	argv := append([]string{"workload", "-root", "/tmp/workload"}, args...)
-	code, err := g.Run(context.Background(), path, t, dir, argv, &out, &errOut)
+	code, err := g.Run(context.Background(), RunConfig{Path: path, Task: t, Dir: dir, Args: argv, Stdout: &out, Stderr: &errOut})
 	if err != nil || code != 0 {
 		tb.Fatalf("workload on %s: exit %d, %v\n%s%s", path, code, err, out.String(), errOut.String())
 	}
