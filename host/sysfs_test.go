@@ -879,7 +879,7 @@ rename across mounts (EXDEV): true
 dot-dot at the root is the root: true
 set nonblock: true
 removed: true
-root [proc tmp]
+root [dev proc tmp]
 `
 
 // TestSysFSWasip1Guest runs a Go program compiled for GOOS=wasip1 under

@@ -311,13 +311,21 @@ func (t *Task) doOpen(p Path, h openHow, created bool) (*File, error) {
 		f.mode |= FMODE_WRITER
 	}
 	m := in.mode.Load()
-	if IsChr(m) || IsBlk(m) || IsFifo(m) || IsSock(m) {
-		// Device nodes, fifos and sockets are recorded, but no driver
+	f.fop = in.FOps
+	switch {
+	case IsChr(m):
+		fop, err := t.vfs.chrdevOpen(in.rdev)
+		if err != nil {
+			fput(t, f)
+			return nil, err
+		}
+		f.fop = fop
+	case IsBlk(m) || IsFifo(m) || IsSock(m):
+		// Block devices, fifos and sockets are recorded, but no driver
 		// or pipe stands behind them (RATIONALE.md).
 		fput(t, f)
 		return nil, ENXIO
 	}
-	f.fop = in.FOps
 	if f.fop != nil && f.fop.Open != nil {
 		if err := f.fop.Open(t, in, f); err != nil {
 			f.fop = nil

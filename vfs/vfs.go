@@ -85,6 +85,7 @@ type VFS struct {
 
 	stats vfsStats
 	rules ruleCoverage
+	chr   chrdevs
 }
 
 // vfsStats are the counters /proc/sys/fs/dentry-state and inode-nr show.

@@ -5,13 +5,15 @@ package boot
 
 import (
 	"github.com/vfscope/vfscope/vfs"
+	"github.com/vfscope/vfscope/vfs/devmem"
 	"github.com/vfscope/vfscope/vfs/procfs"
 	"github.com/vfscope/vfscope/vfs/tmpfs"
 )
 
 // New returns a VFS with tmpfs as its root, /tmp on it, proc mounted on
-// /proc (as `mount -t proc proc /proc`), and a task with root credentials
-// to act in it.
+// /proc (as `mount -t proc proc /proc`), a tmpfs on /dev holding the mem
+// devices (null, zero, full, random, urandom), and a task with root
+// credentials to act in it.
 func New(opts vfs.Options) (*vfs.VFS, *vfs.Task, error) {
 	v := vfs.New(opts)
 	t := v.NewTask("init", vfs.RootCred)
@@ -36,5 +38,31 @@ func New(opts vfs.Options) (*vfs.VFS, *vfs.Task, error) {
 	if err := t.Mount("proc", "/proc", "proc", 0, ""); err != nil {
 		return nil, nil, err
 	}
+	if err := mountDev(t, v); err != nil {
+		return nil, nil, err
+	}
 	return v, t, nil
+}
+
+// mountDev is what udev's devtmpfs gives a booted system: a tmpfs on
+// /dev (nosuid, mode 755) with the device nodes of the registered
+// drivers.
+func mountDev(t *vfs.Task, v *vfs.VFS) error {
+	if err := devmem.Register(v); err != nil {
+		return err
+	}
+	if err := t.Mkdir("/dev", 0o755); err != nil {
+		return err
+	}
+	if err := t.Mount("udev", "/dev", "tmpfs", vfs.MS_NOSUID, "mode=755"); err != nil {
+		return err
+	}
+	old := t.Umask(0)
+	defer t.Umask(old)
+	for _, d := range devmem.Devices {
+		if err := t.Mknod("/dev/"+d.Name, vfs.S_IFCHR|0o666, vfs.MkDev(devmem.Major, d.Minor)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

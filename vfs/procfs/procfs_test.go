@@ -109,7 +109,7 @@ func TestFilesystems(t *testing.T) {
 
 func TestMounts(t *testing.T) {
 	_, tk := setup(t)
-	base := "none / tmpfs rw,relatime,mode=755 0 0\nproc /proc proc rw,relatime 0 0\n"
+	base := "none / tmpfs rw,relatime,mode=755 0 0\nproc /proc proc rw,relatime 0 0\nudev /dev tmpfs rw,nosuid,relatime,mode=755 0 0\n"
 	tests := []struct {
 		name   string
 		dir    string
@@ -169,14 +169,16 @@ func TestMountinfo(t *testing.T) {
 	must(t, tk.Mkdir("/mnt/sub", 0o755))
 	must(t, tk.Mkdir("/bind", 0o755))
 	must(t, tk.Mount("/mnt/sub", "/bind", "", vfs.MS_BIND, ""))
-	var root, proc, mnt, bind vfs.Stat
+	var root, proc, dev_, mnt, bind vfs.Stat
 	must(t, tk.Stat("/", &root))
 	must(t, tk.Stat("/proc", &proc))
+	must(t, tk.Stat("/dev", &dev_))
 	must(t, tk.Stat("/mnt", &mnt))
 	must(t, tk.Stat("/bind", &bind))
 	dev := func(st vfs.Stat) string { return fmt.Sprintf("%d:%d", vfs.Major(st.Dev), vfs.Minor(st.Dev)) }
 	want := fmt.Sprintf("%d %d %s / / rw,relatime - tmpfs none rw,mode=755\n", root.MntID, root.MntID, dev(root)) +
 		fmt.Sprintf("%d %d %s / /proc rw,relatime - proc proc rw\n", proc.MntID, root.MntID, dev(proc)) +
+		fmt.Sprintf("%d %d %s / /dev rw,nosuid,relatime - tmpfs udev rw,mode=755\n", dev_.MntID, root.MntID, dev(dev_)) +
 		fmt.Sprintf("%d %d %s / /mnt rw,nosuid,relatime - tmpfs none rw,size=1024k\n", mnt.MntID, root.MntID, dev(mnt)) +
 		fmt.Sprintf("%d %d %s /sub /bind rw,nosuid,relatime - tmpfs none rw,size=1024k\n", bind.MntID, root.MntID, dev(mnt))
 	for _, p := range []string{"/proc/self/mountinfo", "/proc/" + pidStr(tk) + "/mountinfo"} {
@@ -202,7 +204,7 @@ func TestSnapshot(t *testing.T) {
 	n, err := tk.Read(fd, rest)
 	must(t, err)
 	got := string(buf) + string(rest[:n])
-	if want := "none / tmpfs rw,relatime,mode=755 0 0\nproc /proc proc rw,relatime 0 0\n"; got != want {
+	if want := "none / tmpfs rw,relatime,mode=755 0 0\nproc /proc proc rw,relatime 0 0\nudev /dev tmpfs rw,nosuid,relatime,mode=755 0 0\n"; got != want {
 		t.Errorf("got %q want %q", got, want)
 	}
 	// seq_lseek: SEEK_SET and SEEK_CUR; SEEK_END is EINVAL.
@@ -578,7 +580,7 @@ func TestMountOptions(t *testing.T) {
 	if a.Ino != b.Ino || a.Dev == b.Dev {
 		t.Errorf("second proc mount: %+v vs %+v", a, b)
 	}
-	want := "none / tmpfs rw,relatime,mode=755 0 0\nproc /proc proc rw,relatime 0 0\nproc /p2 proc rw,nosuid,nodev,noexec,relatime 0 0\n"
+	want := "none / tmpfs rw,relatime,mode=755 0 0\nproc /proc proc rw,relatime 0 0\nudev /dev tmpfs rw,nosuid,relatime,mode=755 0 0\nproc /p2 proc rw,nosuid,nodev,noexec,relatime 0 0\n"
 	if got := read(t, tk, "/p2/self/mounts"); got != want {
 		t.Errorf("got %q want %q", got, want)
 	}
