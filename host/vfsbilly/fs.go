@@ -312,6 +312,8 @@ type FileInfo struct {
 	st   vfs.Stat
 }
 
+// Name, Size, Mode, ModTime and IsDir are os.FileInfo's; Name is the
+// last element of the name asked for (not of a symlink's target).
 func (fi *FileInfo) Name() string       { return fi.name }
 func (fi *FileInfo) Size() int64        { return fi.st.Size }
 func (fi *FileInfo) Mode() os.FileMode  { return fileMode(fi.st.Mode) }
