@@ -232,19 +232,31 @@ func (tc *Toolchain) GuestEnv(pkg string) []string {
 	return []string{"PWD=" + path.Join(filepath.ToSlash(tc.GOROOT), "src", pkg), "HOME=/tmp", "TMPDIR=/tmp"}
 }
 
+// GOROOTFiles lists the trees of GOROOT the tests of pkg read, besides
+// the files at GOROOT's top (go.env, LICENSE...: os's tests list and stat
+// them): the package's directory, and what its tests walk.
+func GOROOTFiles(pkg string) []string {
+	rels := []string{"src/" + pkg}
+	switch pkg {
+	case "path/filepath":
+		rels = append(rels, "src/unicode") // TestBug3486 walks it
+	}
+	return rels
+}
+
 // InProcessRunner runs the test binary of pkg in this process, on a fresh
 // VFS each run (boot.New, as `vfscope run`), through the WASI path mode,
-// with the package's directory copied from GOROOT to the same path on a
-// read-only tmpfs (what --mount host:...:ro will give the CLI).
+// with the parts of GOROOT its tests read (GOROOTFiles) copied to the
+// same path on a read-only tmpfs (what --mount host:...:ro will give the
+// CLI).
 func (tc *Toolchain) InProcessRunner(g *Guest, mode Path, pkg string) Runner {
 	return func(ctx context.Context, args []string, out io.Writer) (int, error) {
 		_, t, err := boot.New(vfs.Options{})
 		if err != nil {
 			return 1, err
 		}
-		src := filepath.Join(tc.GOROOT, "src", filepath.FromSlash(pkg))
-		if err := CopyIn(t, src, path.Join(filepath.ToSlash(tc.GOROOT), "src", pkg), true); err != nil {
-			return 1, fmt.Errorf("copying %s into the VFS: %w", src, err)
+		if err := CopyIn(t, tc.GOROOT, GOROOTFiles(pkg)...); err != nil {
+			return 1, fmt.Errorf("copying GOROOT into the VFS: %w", err)
 		}
 		code, err := g.Run(ctx, RunConfig{Path: mode, Task: t, Args: append([]string{pkg + ".test"}, args...),
 			Env: tc.GuestEnv(pkg), Stdout: out, Stderr: out})
