@@ -1,5 +1,7 @@
 package vfs
 
+import "strings"
+
 // Directory operations: mkdir, mknod, symlink, link, unlink, rmdir and
 // rename, locking as Documentation/filesystems/directory-locking.rst
 // prescribes:
@@ -189,6 +191,9 @@ func (t *Task) Symlinkat(target string, dfd int, path string) error {
 	}
 	if target == "" {
 		return ENOENT
+	}
+	if strings.IndexByte(target, 0) >= 0 {
+		return EINVAL
 	}
 	if len(target) >= PATH_MAX {
 		return ENAMETOOLONG

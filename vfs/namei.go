@@ -543,6 +543,12 @@ func checkName(name string, flags uint32) error {
 	if len(name) >= PATH_MAX {
 		return ENAMETOOLONG
 	}
+	// A Linux path is a C string: a NUL byte cannot be part of a name.
+	// Front ends that pass lengths (WASI, JavaScript) would otherwise
+	// make one; refuse it as Go's and wazero's syscall layers do.
+	if strings.IndexByte(name, 0) >= 0 {
+		return EINVAL
+	}
 	if name == "" && flags&LOOKUP_EMPTY == 0 {
 		return ENOENT
 	}

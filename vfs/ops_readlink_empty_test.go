@@ -31,3 +31,22 @@ func TestReadlinkatEmptyPath(t *testing.T) {
 		t.Fatalf(`readlinkat(O_PATH fd of a link, ""): %q, %v`, body, err)
 	}
 }
+
+// TestPathWithNUL: a name holding a NUL byte cannot exist on Linux (the C
+// string ends there); every path entry point refuses it with EINVAL.
+func TestPathWithNUL(t *testing.T) {
+	e := vfstest.New(t)
+	r := e.Root
+	var st vfs.Stat
+	for name, err := range map[string]error{
+		"open":    func() error { _, err := r.Open("/tmp/a\x00b", vfs.O_CREAT|vfs.O_RDWR, 0o644); return err }(),
+		"mkdir":   r.Mkdir("/tmp/\x00", 0o755),
+		"stat":    r.Stat("/tmp\x00", &st),
+		"symlink": r.Symlink("a\x00b", "/tmp/l"),
+		"rename":  r.Rename("/tmp", "/t\x00"),
+	} {
+		if err != vfs.EINVAL {
+			t.Errorf("%s with a NUL byte: got %v, want EINVAL", name, err)
+		}
+	}
+}
