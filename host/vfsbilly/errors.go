@@ -32,7 +32,8 @@ import (
 //	EACCES        syscall.EACCES       fs.ErrPermission
 //	EPERM         syscall.EPERM        fs.ErrPermission
 //	ENOSYS        syscall.ENOSYS       errors.ErrUnsupported
-//	EOPNOTSUPP    syscall.EOPNOTSUPP   errors.ErrUnsupported
+//	EOPNOTSUPP    syscall.EOPNOTSUPP   errors.ErrUnsupported (not on wasip1,
+//	                                   whose syscall.Errno says so for ENOSYS only)
 //	ENODATA       Errno(61)            none
 //	ETXTBSY       Errno(26)            none
 //

@@ -1,3 +1,8 @@
+// go-git v5.19.2 does not build for wasip1 (worktree.go needs
+// isSymlinkWindowsNonAdmin, which no wasip1 file defines).
+
+//go:build !wasip1
+
 package vfsbilly_test
 
 import (
