@@ -369,6 +369,9 @@ func TestSeqLockConsistentPairs(t *testing.T) {
 						return
 					default:
 					}
+					// On wasm nothing preempts a goroutine: yield so the
+					// writers run.
+					runtime.Gosched()
 					if n%10 == 0 {
 						sl.ReadLockExcl(o)
 						if x.Load() != y.Load() {

@@ -2,6 +2,7 @@ package procfs_test
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -692,6 +693,7 @@ func TestHammer(t *testing.T) {
 				return
 			default:
 			}
+			runtime.Gosched() // wasm: let the forking tasks run
 			fd, err := rt.Open("/proc", vfs.O_RDONLY|vfs.O_DIRECTORY, 0)
 			if err != nil {
 				done <- err
