@@ -28,6 +28,7 @@ func init() {
 		"echo":     {cmdEcho, "echo [-n] [-e] [STRING]..."},
 		"exit":     {cmdExit, "exit [N]"},
 		"false":    {func(*cmd) int { return 1 }, "false"},
+		"fsfreeze": {cmdFsfreeze, "fsfreeze -f|-u MOUNTPOINT   (--freeze, --unfreeze)"},
 		"help":     {cmdHelp, "help"},
 		"id":       {cmdID, "id"},
 		"ln":       {cmdLn, "ln [-s] [-f] TARGET... [LINK_NAME|DIRECTORY]"},

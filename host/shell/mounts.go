@@ -367,3 +367,31 @@ func cmdDf(c *cmd) int {
 	}
 	return status
 }
+
+// cmdFsfreeze is util-linux's fsfreeze: FIFREEZE or FITHAW on the
+// filesystem holding the mount point.
+func cmdFsfreeze(c *cmd) int {
+	o, ops, st, ok := c.getopt("fu", map[string]byte{"freeze": 'f', "unfreeze": 'u'}, 1)
+	if !ok {
+		return st
+	}
+	if o.has('f') == o.has('u') {
+		return c.usageError(1, "neither --freeze or --unfreeze specified")
+	}
+	if len(ops) != 1 {
+		return c.usageError(1, "no filename specified")
+	}
+	target := ops[0]
+	if o.has('f') {
+		if err := c.t.Freeze(target); err != nil {
+			c.errorf("%s: freeze failed: %s", target, errText(err))
+			return 1
+		}
+		return 0
+	}
+	if err := c.t.Thaw(target); err != nil {
+		c.errorf("%s: unfreeze failed: %s", target, errText(err))
+		return 1
+	}
+	return 0
+}

@@ -50,6 +50,14 @@ func TestScripts(t *testing.T) {
 			status:  2,
 		},
 		{
+			name: "fsfreeze freezes and thaws, as util-linux's",
+			script: "mkdir /mnt; mount -t tmpfs none /mnt\nfsfreeze -f /mnt\nfsfreeze -f /mnt\n" +
+				"fsfreeze -u /mnt\nfsfreeze -u /mnt\necho ok > /mnt/x; cat /mnt/x\n",
+			want: "fsfreeze: /mnt: freeze failed: Device or resource busy\n" +
+				"fsfreeze: /mnt: unfreeze failed: Invalid argument\nok\n",
+			status: 0,
+		},
+		{
 			name:   "set -e in the script",
 			script: "false\necho after-false\nset -e\nfalse\necho never\n",
 			want:   "after-false\n",
