@@ -1,0 +1,136 @@
+package hostfs
+
+import (
+	"encoding/binary"
+	"hash/fnv"
+	"io/fs"
+
+	"github.com/vfscope/vfscope/vfs"
+)
+
+// hattr is what the backing store says about a file, in the VFS's terms.
+// A store that gives a *syscall.Stat_t (the host's lstat, on linux) fills
+// everything (full); any other gives mode, size and mtime, and the rest
+// is made up as stated at each field.
+type hattr struct {
+	mode   uint32 // S_IF* type and permission bits
+	size   int64
+	mtime  int64 // ns since the epoch
+	atime  int64 // without full: mtime
+	ctime  int64 // without full: mtime
+	nlink  uint32
+	uid    uint32 // without full: 0
+	gid    uint32
+	rdev   uint64 // as vfs.MkDev encodes it
+	blocks int64  // 512-byte units; without full: size rounded up
+	ino    uint64 // the host's st_ino (full only)
+	dev    uint64 // the host's st_dev (full only)
+	full   bool
+}
+
+// attrOf converts a FileInfo (from Lstat or ReadDir).
+func attrOf(fi fs.FileInfo) hattr {
+	a := hattr{mode: linuxMode(fi.Mode()), size: fi.Size(), mtime: fi.ModTime().UnixNano(), nlink: 1}
+	a.atime, a.ctime = a.mtime, a.mtime
+	if vfs.IsDir(a.mode) {
+		a.nlink = 2
+	}
+	a.blocks = (a.size + 511) / 512
+	sysAttr(fi, &a)
+	return a
+}
+
+// linuxMode is the Linux st_mode of an io/fs mode.
+func linuxMode(m fs.FileMode) uint32 {
+	var typ uint32
+	switch {
+	case m&fs.ModeDir != 0:
+		typ = vfs.S_IFDIR
+	case m&fs.ModeSymlink != 0:
+		typ = vfs.S_IFLNK
+	case m&fs.ModeNamedPipe != 0:
+		typ = vfs.S_IFIFO
+	case m&fs.ModeSocket != 0:
+		typ = vfs.S_IFSOCK
+	case m&fs.ModeCharDevice != 0:
+		typ = vfs.S_IFCHR
+	case m&fs.ModeDevice != 0:
+		typ = vfs.S_IFBLK
+	default:
+		typ = vfs.S_IFREG
+	}
+	p := uint32(m.Perm())
+	if m&fs.ModeSetuid != 0 {
+		p |= vfs.S_ISUID
+	}
+	if m&fs.ModeSetgid != 0 {
+		p |= vfs.S_ISGID
+	}
+	if m&fs.ModeSticky != 0 {
+		p |= vfs.S_ISVTX
+	}
+	return typ | p
+}
+
+// goMode is the io/fs permission mode of Linux permission bits, for
+// billy's Chmod and OpenFile.
+func goMode(mode uint32) fs.FileMode {
+	m := fs.FileMode(mode & 0o777)
+	if mode&vfs.S_ISUID != 0 {
+		m |= fs.ModeSetuid
+	}
+	if mode&vfs.S_ISGID != 0 {
+		m |= fs.ModeSetgid
+	}
+	if mode&vfs.S_ISVTX != 0 {
+		m |= fs.ModeSticky
+	}
+	return m
+}
+
+// inoOf is the inode number of the file at path with attributes a: the
+// host's st_ino on the root's host device; mixed with the device (high
+// bit set, so it cannot meet a plain number of any real filesystem) on
+// another device mounted below the root; else a number kept per path.
+// Never 0.
+func (si *sbInfo) inoOf(path string, a *hattr) uint64 {
+	if a.full && a.ino != 0 {
+		if si.hasDev && a.dev == si.rootDev {
+			return a.ino
+		}
+		h := fnv.New64a()
+		var b [16]byte
+		binary.LittleEndian.PutUint64(b[:8], a.dev)
+		binary.LittleEndian.PutUint64(b[8:], a.ino)
+		h.Write(b[:])
+		return h.Sum64() | 1<<63
+	}
+	return si.inoByPath(path)
+}
+
+// inoByPath gives each path the next number the first time it is seen
+// and the same one afterwards (for the life of the superblock).
+func (si *sbInfo) inoByPath(path string) uint64 {
+	si.mu.Lock()
+	defer si.mu.Unlock()
+	if n, ok := si.inos[path]; ok {
+		return n
+	}
+	si.next++
+	si.inos[path] = si.next
+	return si.next
+}
+
+// refresh copies a into the inode (the type is the caller's business).
+func refresh(in *vfs.Inode, a *hattr) {
+	in.SetMode(in.Mode()&vfs.S_IFMT | a.mode&^vfs.S_IFMT)
+	in.SetSize(a.size)
+	in.SetTimes(a.atime, a.mtime, a.ctime)
+	in.SetNlink(a.nlink)
+	in.SetBlocks(a.blocks)
+	if a.full {
+		in.SetUID(a.uid)
+		in.SetGID(a.gid)
+		in.SetRdev(a.rdev)
+	}
+}

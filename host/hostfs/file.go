@@ -1,0 +1,255 @@
+package hostfs
+
+import (
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"sort"
+	"sync"
+
+	"github.com/go-git/go-billy/v5"
+
+	"github.com/vfscope/vfscope/vfs"
+)
+
+var regFileOps = &vfs.FileOperations{
+	Open:    openFile,
+	Release: releaseFile,
+	Read:    read,
+	Write:   write,
+	Llseek:  llseek,
+	Fsync:   fsync,
+}
+
+var dirFileOps = &vfs.FileOperations{
+	Open:    func(t *vfs.Task, in *vfs.Inode, f *vfs.File) error { f.Private = &dirHandle{}; return nil },
+	Release: func(t *vfs.Task, in *vfs.Inode, f *vfs.File) error { f.Private = nil; return nil },
+	Iterate: iterate,
+	Llseek:  dirLlseek,
+	Fsync:   func(t *vfs.Task, f *vfs.File, start, end int64, datasync bool) error { return nil },
+}
+
+// handle is an open regular file's File.Private.
+type handle struct {
+	// mu serialises the users of f's own offset (Seek then Write). A
+	// leaf, inside i_rwsem.
+	mu sync.Mutex
+	f  billy.File // immutable
+	// hostAppend: f was opened with O_APPEND, so the host appends every
+	// write itself.
+	hostAppend bool
+}
+
+// openFile is ->open of a regular file: the billy.File ->create left for
+// it, or a new one opened with the access mode, O_APPEND and O_SYNC of
+// the open (O_CREAT, O_EXCL and O_TRUNC are the VFS's business by then).
+func openFile(t *vfs.Task, in *vfs.Inode, f *vfs.File) error {
+	si := info(in.SB())
+	si.mu.Lock()
+	pf := si.pending[in]
+	delete(si.pending, in)
+	si.mu.Unlock()
+	if pf != nil {
+		f.Private = &handle{f: pf}
+		return nil
+	}
+	p, ok := hostPath(f.Dentry())
+	if !ok {
+		return vfs.ENOENT
+	}
+	fl := f.Flags()
+	var flags int
+	switch fl & vfs.O_ACCMODE {
+	case vfs.O_RDONLY:
+		flags = os.O_RDONLY
+	case vfs.O_WRONLY:
+		flags = os.O_WRONLY
+	default:
+		flags = os.O_RDWR
+	}
+	if fl&vfs.O_APPEND != 0 {
+		flags |= os.O_APPEND
+	}
+	if fl&vfs.O_SYNC == vfs.O_SYNC {
+		flags |= os.O_SYNC
+	}
+	bf, err := si.fs.OpenFile(p, flags, 0)
+	if err != nil {
+		return errno(err)
+	}
+	f.Private = &handle{f: bf, hostAppend: flags&os.O_APPEND != 0}
+	return nil
+}
+
+func releaseFile(t *vfs.Task, in *vfs.Inode, f *vfs.File) error {
+	h := f.Private.(*handle)
+	f.Private = nil
+	return errno(h.f.Close())
+}
+
+// read is ->read: ReadAt on the host file, so that the host's offset is
+// not involved.
+func read(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	h := f.Private.(*handle)
+	n, err := h.f.ReadAt(p, *pos)
+	*pos += int64(n)
+	if n > 0 || err == io.EOF {
+		return n, nil
+	}
+	return 0, errno(err)
+}
+
+// write is ->write, under the inode's i_rwsem exclusive as
+// generic_file_write_iter: at *pos (WriteAt when the file has it, else
+// Seek and Write), or at the host's end of file for O_APPEND. A short
+// write reports what was written.
+func write(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	in := f.Inode()
+	in.RwsemLock(t)
+	defer in.RwsemUnlock(t)
+	h := f.Private.(*handle)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	off := *pos
+	var n int
+	var err error
+	switch {
+	case h.hostAppend:
+		n, err = h.f.Write(p)
+		if end, serr := h.f.Seek(0, io.SeekCurrent); serr == nil {
+			off = end - int64(n)
+		}
+	case f.Flags()&vfs.O_APPEND != 0: // set by fcntl after the open
+		if off, err = h.f.Seek(0, io.SeekEnd); err == nil {
+			n, err = h.f.Write(p)
+		}
+	default:
+		if wa, ok := h.f.(io.WriterAt); ok {
+			n, err = wa.WriteAt(p, off)
+		} else if _, err = h.f.Seek(off, io.SeekStart); err == nil {
+			n, err = h.f.Write(p)
+		}
+	}
+	if n == 0 {
+		return 0, errno(err)
+	}
+	end := off + int64(n)
+	*pos = end
+	if end > in.Size() {
+		in.SetSize(end)
+	}
+	now := t.VFS().Now()
+	in.SetMtime(now)
+	in.SetCtime(now)
+	return n, nil
+}
+
+// llseek is generic_file_llseek over the host's current size.
+func llseek(t *vfs.Task, f *vfs.File, off int64, whence int) (int64, error) {
+	if whence != vfs.SEEK_SET && whence != vfs.SEEK_CUR {
+		h := f.Private.(*handle)
+		if st, ok := h.f.(interface{ Stat() (fs.FileInfo, error) }); ok {
+			if fi, err := st.Stat(); err == nil {
+				f.Inode().SetSize(fi.Size())
+			}
+		}
+	}
+	return vfs.GenericFileLlseek(t, f, off, whence)
+}
+
+// fsync is ->fsync: the host file's Sync when it has one.
+func fsync(t *vfs.Task, f *vfs.File, start, end int64, datasync bool) error {
+	h := f.Private.(*handle)
+	if s, ok := h.f.(interface{ Sync() error }); ok {
+		return errno(s.Sync())
+	}
+	return nil
+}
+
+// dirHandle is an open directory's File.Private: the listing's snapshot.
+type dirHandle struct {
+	mu   sync.Mutex // protects ents; a leaf
+	ents []dirEnt
+}
+
+type dirEnt struct {
+	name string
+	ino  uint64
+	typ  uint8
+}
+
+// iterate is ->iterate_shared: the dots, then the snapshot of the
+// store's ReadDir taken when the listing starts at position 0 (or first
+// reaches the entries), entry i at position 2+i.
+func iterate(t *vfs.Task, f *vfs.File, ctx *vfs.DirContext) error {
+	dh := f.Private.(*dirHandle)
+	dh.mu.Lock()
+	defer dh.mu.Unlock()
+	fresh := ctx.Pos == 0 || dh.ents == nil
+	if !vfs.DirEmitDots(f, ctx) {
+		return nil
+	}
+	if fresh {
+		ents, err := snapshot(f.Dentry())
+		if err != nil {
+			return err
+		}
+		dh.ents = ents
+	}
+	for i := ctx.Pos - 2; i >= 0 && i < int64(len(dh.ents)); i++ {
+		e := dh.ents[i]
+		if !ctx.Emit(e.name, e.ino, e.typ, i+3) {
+			return nil
+		}
+		ctx.Pos = i + 3
+	}
+	return nil
+}
+
+// snapshot lists the directory d on the host, sorted by name. A
+// directory no longer on the host (unhashed) lists empty.
+func snapshot(d *vfs.Dentry) ([]dirEnt, error) {
+	p, ok := hostPath(d)
+	if !ok {
+		return []dirEnt{}, nil
+	}
+	si := info(d.SB())
+	fis, err := si.fs.ReadDir(p)
+	if err != nil {
+		return nil, errno(err)
+	}
+	sort.Slice(fis, func(i, j int) bool { return fis[i].Name() < fis[j].Name() })
+	ents := make([]dirEnt, 0, len(fis))
+	for _, fi := range fis {
+		a := attrOf(fi)
+		cp := fi.Name()
+		if p != "." {
+			cp = path.Join(p, cp)
+		}
+		ents = append(ents, dirEnt{name: fi.Name(), ino: si.inoOf(cp, &a), typ: vfs.DTType(a.mode)})
+	}
+	return ents, nil
+}
+
+// dirLlseek: SEEK_SET and SEEK_CUR to any non-negative position.
+func dirLlseek(t *vfs.Task, f *vfs.File, off int64, whence int) (int64, error) {
+	switch whence {
+	case vfs.SEEK_CUR:
+		off += f.Pos()
+	case vfs.SEEK_SET:
+	default:
+		return 0, vfs.EINVAL
+	}
+	if off < 0 {
+		return 0, vfs.EINVAL
+	}
+	f.SetPos(off)
+	return off, nil
+}

@@ -1,0 +1,237 @@
+// Package hostfs is the filesystem type "hostfs": a directory of the host
+// (or any go-billy filesystem) shown inside the VFS, the way User-Mode
+// Linux's hostfs or a network filesystem shows storage that someone else
+// owns and may change at any moment.
+//
+// It lives under host/ because it imports go-billy; the vfs package
+// imports only the standard library.
+//
+// It is built like a network filesystem (fs/nfs) and like procfs here:
+//
+//   - Nothing is pinned in the dcache. ->lookup asks the backing store
+//     (billy Lstat) and makes the dentry and its inode on demand; unused
+//     dentries go to the superblock's LRU like any other.
+//   - Inodes come from vfs.IgetLocked keyed by the host's inode number, so
+//     two host names of one file (hard links) share one VFS inode. The
+//     number is the host's st_ino when the backing store gives a
+//     *syscall.Stat_t (linux; ino_linux.go), mixed with the device number
+//     when a file sits on another host filesystem than the root (a mount
+//     inside SRC), and otherwise a number kept per path for the life of
+//     the superblock. Never 0.
+//   - Every dentry, negative ones too, carries ->d_revalidate: the host
+//     may change under us, so a cached name is checked with one Lstat
+//     before the walk trusts it (nfs_lookup_revalidate without an
+//     attribute cache). A positive dentry stays valid while the host still
+//     has a file of the same type and inode number there (its attributes
+//     are refreshed on the way); a negative one while the host still has
+//     nothing there. In RCU mode the method returns ECHILD, so walks
+//     through a hostfs mount go by reference.
+//   - Attributes are the host's: ->getattr refreshes the inode from an
+//     Lstat before filling in the stat. Changes (setattr) go to the host
+//     first and are copied into the inode only when the host took them.
+//   - An open file keeps a billy.File in File.Private, opened at ->open
+//     with the access mode and O_APPEND of the open; read, write, llseek
+//     and fsync go through it, so reads and writes see the host's data at
+//     once (there is no page cache in between).
+//   - readdir lists a snapshot taken by billy ReadDir when a listing
+//     starts (position 0), sorted by name: entry i is at position 2+i, so
+//     positions stay stable for the life of the listing.
+//   - Errors of the backing store are mapped to Linux errno values once,
+//     at this edge, by one table (errors.go).
+//
+// Hard links need more than go-billy offers: a backing store that has
+// `Link(oldname, newname string) error` (as Dir, the os.Root-backed store
+// `vfscope run --mount host:` uses) gets link(2); any other gives EPERM,
+// as Linux does on a filesystem without hard links. A store with
+// `Mkdir(name string, perm os.FileMode) error` gets an exclusive mkdir;
+// any other gets an Lstat followed by MkdirAll.
+//
+// Mount options: none; any option fails the mount with EINVAL. The
+// source (the dev argument of mount(2)) is handed to the open function
+// given to Register, which returns the backing store.
+//
+// Lock order: hostfs runs inside the VFS's order (package vfs). It takes
+// the inode's i_rwsem exclusive around a write (as generic_file_write_iter
+// does) and, inside it, two leaf mutexes outside the validator: a file
+// handle's mu (the billy.File's offset, a directory's snapshot) and
+// sbInfo.mu (the per-path inode numbers and the files ->create opened).
+//
+// Departures from Linux (each for a reason):
+//
+//   - The host path of a dentry is rebuilt from its names at each call.
+//     A rename of an ancestor directory that runs concurrently with an
+//     operation below it (they hold different i_rwsems) may make that
+//     operation miss (ENOENT); NFS avoids this with file handles, which
+//     a billy filesystem does not have. It cannot reach outside the
+//     backing store: confinement is the store's (see Dir).
+//   - A file unlinked while open keeps working through its open billy
+//     file, but ->getattr then reports the attributes cached in the inode,
+//     and truncate(2) by name of it is not possible (NFS renames such a
+//     file to .nfsXXXX instead: "silly rename").
+//   - RENAME_NOREPLACE is checked with an Lstat before the rename: a file
+//     the host creates in between is replaced. RENAME_EXCHANGE and
+//     RENAME_WHITEOUT are EINVAL (go-billy has no exchange).
+//   - fcntl(F_SETFL) clearing O_APPEND does not reopen the host file: a
+//     file opened with O_APPEND keeps appending on the host.
+package hostfs
+
+import (
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/go-git/go-billy/v5"
+	"github.com/go-git/go-billy/v5/osfs"
+
+	"github.com/vfscope/vfscope/vfs"
+)
+
+// HOSTFS_SUPER_MAGIC is the statfs f_type, that of User-Mode Linux's
+// hostfs (include/uapi/linux/magic.h).
+const HOSTFS_SUPER_MAGIC = 0x00c0ffee
+
+// Name is the filesystem type's name, as /proc/filesystems shows it.
+const Name = "hostfs"
+
+// Type returns the hostfs filesystem type: open gives the backing store
+// for the source of a mount.
+func Type(open func(src string) (billy.Filesystem, error)) *vfs.FileSystemType {
+	return &vfs.FileSystemType{
+		Name: Name,
+		Mount: func(t *vfs.Task, fst *vfs.FileSystemType, flags uint32, dev, data string) (*vfs.Dentry, error) {
+			return mount(t, fst, flags, dev, data, open)
+		},
+		KillSB: vfs.KillAnonSuper,
+	}
+}
+
+// Register registers hostfs with v.
+func Register(t *vfs.Task, v *vfs.VFS, open func(src string) (billy.Filesystem, error)) error {
+	return v.RegisterFilesystem(t, Type(open))
+}
+
+// sbInfo is what hostfs keeps per superblock (s_fs_info).
+type sbInfo struct {
+	fs  billy.Filesystem // immutable
+	src string           // immutable: the mount source
+	// rootDev is the host device of the root, when the store tells it
+	// (hasDev): files on it get their host inode number as is.
+	rootDev uint64
+	hasDev  bool
+
+	// mu protects inos and pending. A leaf.
+	mu sync.Mutex
+	// inos are the numbers given to paths whose store has no inode
+	// numbers (inoByPath); next is the last one given.
+	inos map[string]uint64
+	next uint64
+	// pending holds, per inode, the file ->create opened, for the
+	// ->open that follows to take (see create).
+	pending map[*vfs.Inode]billy.File
+}
+
+func info(sb *vfs.SuperBlock) *sbInfo { return sb.FSInfo.(*sbInfo) }
+
+// mount is ->mount: a new superblock per mount over open(dev).
+func mount(t *vfs.Task, fst *vfs.FileSystemType, flags uint32, dev, data string, open func(string) (billy.Filesystem, error)) (*vfs.Dentry, error) {
+	for _, opt := range strings.Split(data, ",") {
+		if opt != "" {
+			return nil, vfs.EINVAL
+		}
+	}
+	fs, err := open(dev)
+	if err != nil {
+		return nil, errno(err)
+	}
+	d, err := vfs.MountNodev(t, fst, flags, data, func(t *vfs.Task, sb *vfs.SuperBlock, data string) error {
+		return fillSuper(t, sb, fs, dev)
+	})
+	if err != nil {
+		closeStore(fs)
+	}
+	return d, err
+}
+
+// fillSuper sets up the superblock: the root is the store's ".", which
+// must be a directory.
+func fillSuper(t *vfs.Task, sb *vfs.SuperBlock, fs billy.Filesystem, src string) error {
+	fi, err := fs.Lstat(".")
+	if err != nil {
+		return errno(err)
+	}
+	if !fi.IsDir() {
+		return vfs.ENOTDIR
+	}
+	si := &sbInfo{fs: fs, src: src, inos: make(map[string]uint64), pending: make(map[*vfs.Inode]billy.File)}
+	si.rootDev, si.hasDev = hostDev(fi)
+	sb.FSInfo = si
+	sb.Magic = HOSTFS_SUPER_MAGIC
+	sb.Blocksize = 4096
+	sb.MaxBytes = 1<<63 - 1
+	sb.TimeGran = 1
+	sb.Ops = superOps
+	sb.SetDentryOps(dentryOps)
+	in, err := iget(t, sb, ".", fi)
+	if err != nil {
+		return err
+	}
+	root, err := vfs.MakeRoot(t, in)
+	if err != nil {
+		return err
+	}
+	sb.SetRoot(root)
+	return nil
+}
+
+var superOps = &vfs.SuperOperations{
+	Statfs:     statfs,
+	EvictInode: evictInode,
+	PutSuper:   func(t *vfs.Task, sb *vfs.SuperBlock) { closeStore(info(sb).fs) },
+}
+
+// closeStore closes a backing store that holds resources (Dir holds a
+// directory descriptor).
+func closeStore(fs billy.Filesystem) {
+	if c, ok := fs.(io.Closer); ok {
+		c.Close()
+	}
+}
+
+// evictInode closes a file ->create opened that no ->open took.
+func evictInode(t *vfs.Task, in *vfs.Inode) {
+	si := info(in.SB())
+	si.mu.Lock()
+	f := si.pending[in]
+	delete(si.pending, in)
+	si.mu.Unlock()
+	if f != nil {
+		f.Close()
+	}
+}
+
+// statfs is hostfs_statfs(): the host filesystem's numbers
+// (statfs_linux.go) when the store is a host directory, else
+// simple_statfs's; f_type is always HOSTFS_SUPER_MAGIC.
+func statfs(t *vfs.Task, d *vfs.Dentry, st *vfs.Statfs) error {
+	si := info(d.SB())
+	if dir := hostDir(si.fs); dir == "" || !hostStatfs(dir, st) {
+		vfs.SimpleStatfs(d.SB(), st)
+	}
+	st.Type = HOSTFS_SUPER_MAGIC
+	if st.Namelen == 0 {
+		st.Namelen = vfs.NAME_MAX
+	}
+	return nil
+}
+
+// hostDir is the host directory behind a store, "" if there is none
+// (memfs and other stores of memory).
+func hostDir(fs billy.Filesystem) string {
+	switch fs := fs.(type) {
+	case *Dir:
+		return fs.Root()
+	case *osfs.BoundOS:
+		return fs.Root()
+	}
+	return ""
+}

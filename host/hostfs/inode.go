@@ -1,0 +1,602 @@
+package hostfs
+
+import (
+	"io/fs"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-billy/v5"
+
+	"github.com/vfscope/vfscope/vfs"
+)
+
+// linker is a store with hard links (Dir has them; go-billy has no such
+// interface).
+type linker interface {
+	Link(oldname, newname string) error
+}
+
+// mkdirer is a store with an exclusive mkdir (go-billy has only MkdirAll,
+// which succeeds on an existing directory).
+type mkdirer interface {
+	Mkdir(name string, perm os.FileMode) error
+}
+
+var dirOps = &vfs.InodeOperations{}
+
+func init() {
+	// Set in init: the methods make inodes that refer to dirOps.
+	*dirOps = vfs.InodeOperations{
+		Lookup:  lookup,
+		Create:  create,
+		Link:    link,
+		Unlink:  unlink,
+		Symlink: symlink,
+		Mkdir:   mkdir,
+		Rmdir:   rmdir,
+		Mknod:   mknod,
+		Rename:  rename,
+		Setattr: setattr,
+		Getattr: getattr,
+	}
+}
+
+var fileOps = &vfs.InodeOperations{Setattr: setattr, Getattr: getattr}
+var symlinkOps = &vfs.InodeOperations{GetLink: getLink, Setattr: setattr, Getattr: getattr}
+var specialOps = &vfs.InodeOperations{Setattr: setattr, Getattr: getattr}
+
+// dentryOps is every hostfs dentry's (s_d_op).
+var dentryOps = &vfs.DentryOperations{Revalidate: revalidate}
+
+// hostPath is the store's name for d: its names up to the root of the
+// superblock joined by "/", "." for the root. ok is false when d or a
+// directory above it is no longer hashed (unlinked, or found stale): its
+// names may by now belong to another file.
+func hostPath(d *vfs.Dentry) (p string, ok bool) {
+	if d.IsRoot() {
+		return ".", true
+	}
+	var parts []string
+	for !d.IsRoot() {
+		if d.Flags()&vfs.DCACHE_HASHED == 0 {
+			return "", false
+		}
+		parts = append(parts, d.Name())
+		d = d.Parent()
+	}
+	for i, j := 0, len(parts)-1; i < j; i, j = i+1, j-1 {
+		parts[i], parts[j] = parts[j], parts[i]
+	}
+	return strings.Join(parts, "/"), true
+}
+
+// childPath is the store's name for the entry d being created or
+// removed: its parent's path and its name (d itself may be unhashed).
+func childPath(d *vfs.Dentry) (string, error) {
+	pp, ok := hostPath(d.Parent())
+	if !ok {
+		return "", vfs.ENOENT
+	}
+	if pp == "." {
+		return d.Name(), nil
+	}
+	return pp + "/" + d.Name(), nil
+}
+
+// iget is hostfs_iget(): the inode of the file at p, from the inode
+// cache by number (so host hard links share one) or made now. A cached
+// inode whose type differs belongs to a file the host removed and whose
+// number it reused: the new file gets an unhashed inode of its own.
+func iget(t *vfs.Task, sb *vfs.SuperBlock, p string, fi fs.FileInfo) (*vfs.Inode, error) {
+	a := attrOf(fi)
+	ino := info(sb).inoOf(p, &a)
+	in, isNew := vfs.IgetLocked(t, sb, ino)
+	if !isNew {
+		if in.Mode()&vfs.S_IFMT == a.mode&vfs.S_IFMT {
+			refresh(in, &a)
+			return in, nil
+		}
+		vfs.Iput(t, in)
+		in = vfs.NewInode(t, sb)
+		in.SetIno(ino)
+		setup(in, &a)
+		return in, nil
+	}
+	setup(in, &a)
+	vfs.UnlockNewInode(t, in)
+	return in, nil
+}
+
+// setup fills a new inode: type, attributes, operations.
+func setup(in *vfs.Inode, a *hattr) {
+	in.SetModeType(a.mode)
+	refresh(in, a)
+	switch a.mode & vfs.S_IFMT {
+	case vfs.S_IFDIR:
+		in.Ops = dirOps
+		in.FOps = dirFileOps
+	case vfs.S_IFREG:
+		in.Ops = fileOps
+		in.FOps = regFileOps
+	case vfs.S_IFLNK:
+		in.Ops = symlinkOps
+	default:
+		// Host FIFOs, sockets and devices are shown, not opened.
+		in.Ops = specialOps
+	}
+}
+
+// instantiate binds d to the file the store now has at p (after a
+// create, mkdir or symlink) and refreshes the parent directory.
+func instantiate(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, p string) (*vfs.Inode, error) {
+	si := info(dir.SB())
+	fi, err := si.fs.Lstat(p)
+	if err != nil {
+		return nil, errno(err)
+	}
+	in, err := iget(t, dir.SB(), p, fi)
+	if err != nil {
+		return nil, err
+	}
+	vfs.DInstantiate(t, d, in)
+	refreshDir(t, dir, d.Parent())
+	return in, nil
+}
+
+// refreshDir re-reads a directory's attributes (link count, times) after
+// a change of its entries.
+func refreshDir(t *vfs.Task, dir *vfs.Inode, dd *vfs.Dentry) {
+	p, ok := hostPath(dd)
+	if !ok {
+		return
+	}
+	if fi, err := info(dir.SB()).fs.Lstat(p); err == nil {
+		a := attrOf(fi)
+		if a.mode&vfs.S_IFMT == dir.Mode()&vfs.S_IFMT {
+			refresh(dir, &a)
+		}
+	}
+}
+
+// revalidate is ->d_revalidate (nfs_lookup_revalidate without an
+// attribute cache): one Lstat. A negative dentry stays valid while the
+// host has nothing at its name; a positive one while the host has a
+// file of the same type and inode number there, whose attributes it then
+// takes. The walk looks an invalid name up again. Ref-walk only.
+func revalidate(t *vfs.Task, d *vfs.Dentry, flags uint32) (int, error) {
+	if flags&vfs.LOOKUP_RCU != 0 {
+		return 0, vfs.ECHILD
+	}
+	p, ok := hostPath(d)
+	if !ok {
+		return 0, nil
+	}
+	si := info(d.SB())
+	in := d.Inode()
+	fi, err := si.fs.Lstat(p)
+	if err != nil {
+		switch e := errno(err); e {
+		case vfs.ENOENT, vfs.ENOTDIR:
+			if in == nil {
+				return 1, nil
+			}
+			return 0, nil
+		default:
+			return 0, e
+		}
+	}
+	if in == nil {
+		return 0, nil
+	}
+	a := attrOf(fi)
+	if a.mode&vfs.S_IFMT != in.Mode()&vfs.S_IFMT || si.inoOf(p, &a) != in.Ino() {
+		return 0, nil
+	}
+	refresh(in, &a)
+	return 1, nil
+}
+
+// lookup is ->lookup: Lstat the name; nothing there is a negative
+// dentry, kept and revalidated like the others.
+func lookup(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, flags uint32) (*vfs.Dentry, error) {
+	if len(d.Name()) > vfs.NAME_MAX {
+		return nil, vfs.ENAMETOOLONG
+	}
+	p, err := childPath(d)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := info(dir.SB()).fs.Lstat(p)
+	if err != nil {
+		switch e := errno(err); e {
+		case vfs.ENOENT, vfs.ENOTDIR:
+			vfs.DAdd(t, d, nil)
+			return nil, nil
+		default:
+			return nil, e
+		}
+	}
+	in, err := iget(t, dir.SB(), p, fi)
+	if err != nil {
+		return nil, err
+	}
+	vfs.DAdd(t, d, in)
+	return nil, nil
+}
+
+// writable is the defence behind the VFS's own check of a read-only
+// mount: no change reaches the host of a read-only superblock.
+func writable(sb *vfs.SuperBlock) error {
+	if sb.ReadOnly() {
+		return vfs.EROFS
+	}
+	return nil
+}
+
+// fixMode sets the exact permission bits the VFS asked for when the
+// host's umask took some away.
+func fixMode(si *sbInfo, p string, mode uint32) {
+	ch, ok := si.fs.(billy.Chmod)
+	if !ok {
+		return
+	}
+	if fi, err := si.fs.Lstat(p); err == nil && linuxMode(fi.Mode())&vfs.S_IALLUGO != mode&vfs.S_IALLUGO {
+		ch.Chmod(p, goMode(mode))
+	}
+}
+
+// create is ->create: the host file is made and opened read-write at
+// once (O_CREAT|O_EXCL for an exclusive open), and that open file waits
+// in pending for the ->open that follows, so that a file created with a
+// mode that forbids writing still gives its creator a writable
+// descriptor, as on Linux.
+func create(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, mode uint32, excl bool) error {
+	f, in, err := createFile(t, dir, d, mode, excl)
+	if err != nil {
+		return err
+	}
+	si := info(dir.SB())
+	si.mu.Lock()
+	old := si.pending[in]
+	si.pending[in] = f
+	si.mu.Unlock()
+	if old != nil {
+		old.Close()
+	}
+	return nil
+}
+
+func createFile(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, mode uint32, excl bool) (billy.File, *vfs.Inode, error) {
+	if err := writable(dir.SB()); err != nil {
+		return nil, nil, err
+	}
+	p, err := childPath(d)
+	if err != nil {
+		return nil, nil, err
+	}
+	si := info(dir.SB())
+	flags := os.O_RDWR | os.O_CREATE
+	if excl {
+		flags |= os.O_EXCL
+	}
+	f, err := si.fs.OpenFile(p, flags, goMode(mode))
+	if err != nil {
+		return nil, nil, errno(err)
+	}
+	fixMode(si, p, mode)
+	in, err := instantiate(t, dir, d, p)
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, in, nil
+}
+
+// mknod is ->mknod: regular files only (a host directory shown through
+// go-billy has no FIFOs, sockets or devices to make): EPERM otherwise,
+// as Linux gives where a filesystem cannot make the node.
+func mknod(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, mode uint32, dev uint64) error {
+	if mode&vfs.S_IFMT != vfs.S_IFREG && mode&vfs.S_IFMT != 0 {
+		return vfs.EPERM
+	}
+	f, _, err := createFile(t, dir, d, mode, true)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	return nil
+}
+
+// mkdir is ->mkdir: the store's exclusive Mkdir, or Lstat and MkdirAll.
+func mkdir(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, mode uint32) error {
+	if err := writable(dir.SB()); err != nil {
+		return err
+	}
+	p, err := childPath(d)
+	if err != nil {
+		return err
+	}
+	si := info(dir.SB())
+	if mk, ok := si.fs.(mkdirer); ok {
+		err = mk.Mkdir(p, goMode(mode))
+	} else if _, lerr := si.fs.Lstat(p); lerr == nil {
+		err = vfs.EEXIST
+	} else {
+		err = si.fs.MkdirAll(p, goMode(mode))
+	}
+	if err != nil {
+		return errno(err)
+	}
+	fixMode(si, p, mode)
+	_, err = instantiate(t, dir, d, p)
+	return err
+}
+
+// symlink is ->symlink. The body is stored as given: the VFS resolves it
+// (inside the VFS's tree) when a walk follows the link; the host never
+// follows it for us.
+func symlink(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, target string) error {
+	if err := writable(dir.SB()); err != nil {
+		return err
+	}
+	p, err := childPath(d)
+	if err != nil {
+		return err
+	}
+	if err := info(dir.SB()).fs.Symlink(target, p); err != nil {
+		return errno(err)
+	}
+	_, err = instantiate(t, dir, d, p)
+	return err
+}
+
+// link is ->link, for stores that have hard links; EPERM otherwise, as
+// Linux answers on a filesystem without them (vfs_link with no ->link).
+func link(t *vfs.Task, old *vfs.Dentry, dir *vfs.Inode, d *vfs.Dentry) error {
+	if err := writable(dir.SB()); err != nil {
+		return err
+	}
+	si := info(dir.SB())
+	l, ok := si.fs.(linker)
+	if !ok {
+		return vfs.EPERM
+	}
+	op, ok := hostPath(old)
+	if !ok {
+		return vfs.ENOENT
+	}
+	p, err := childPath(d)
+	if err != nil {
+		return err
+	}
+	if err := l.Link(op, p); err != nil {
+		return errno(err)
+	}
+	in := old.Inode()
+	vfs.Ihold(in)
+	if fi, err := si.fs.Lstat(p); err == nil {
+		a := attrOf(fi)
+		refresh(in, &a)
+	} else {
+		in.IncNlink()
+	}
+	vfs.DInstantiate(t, d, in)
+	refreshDir(t, dir, d.Parent())
+	return nil
+}
+
+// remove is ->unlink and ->rmdir: the store's Remove (ENOTEMPTY comes
+// from the host).
+func remove(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry) error {
+	if err := writable(dir.SB()); err != nil {
+		return err
+	}
+	p, err := childPath(d)
+	if err != nil {
+		return err
+	}
+	if err := info(dir.SB()).fs.Remove(p); err != nil {
+		return errno(err)
+	}
+	refreshDir(t, dir, d.Parent())
+	return nil
+}
+
+func unlink(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry) error {
+	if err := remove(t, dir, d); err != nil {
+		return err
+	}
+	if in := d.Inode(); in.Nlink() > 0 {
+		in.DropNlink()
+	}
+	return nil
+}
+
+func rmdir(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry) error {
+	if err := remove(t, dir, d); err != nil {
+		return err
+	}
+	d.Inode().ClearNlink()
+	return nil
+}
+
+// rename is ->rename with flags 0 or RENAME_NOREPLACE (checked by an
+// Lstat first; see the package doc); EXCHANGE and WHITEOUT are EINVAL.
+func rename(t *vfs.Task, oldDir *vfs.Inode, old *vfs.Dentry, newDir *vfs.Inode, nd *vfs.Dentry, flags uint32) error {
+	if flags&^vfs.RENAME_NOREPLACE != 0 {
+		return vfs.EINVAL
+	}
+	if err := writable(oldDir.SB()); err != nil {
+		return err
+	}
+	si := info(oldDir.SB())
+	op, err := childPath(old)
+	if err != nil {
+		return err
+	}
+	np, err := childPath(nd)
+	if err != nil {
+		return err
+	}
+	if flags&vfs.RENAME_NOREPLACE != 0 {
+		if _, err := si.fs.Lstat(np); err == nil {
+			return vfs.EEXIST
+		}
+	}
+	if err := si.fs.Rename(op, np); err != nil {
+		return errno(err)
+	}
+	if target := nd.Inode(); target != nil {
+		if vfs.IsDir(target.Mode()) {
+			target.ClearNlink()
+		} else if target.Nlink() > 0 {
+			target.DropNlink()
+		}
+	}
+	if fi, err := si.fs.Lstat(np); err == nil {
+		a := attrOf(fi)
+		refresh(old.Inode(), &a)
+	}
+	refreshDir(t, oldDir, old.Parent())
+	if newDir != oldDir {
+		refreshDir(t, newDir, nd.Parent())
+	}
+	return nil
+}
+
+// getLink is ->get_link: the host's link body, read each time (the host
+// may have replaced the link by another of the same inode number).
+// Ref-walk only.
+func getLink(t *vfs.Task, d *vfs.Dentry, in *vfs.Inode) (string, error) {
+	if d == nil {
+		return "", vfs.ECHILD
+	}
+	p, ok := hostPath(d)
+	if !ok {
+		return "", vfs.ENOENT
+	}
+	s, err := info(d.SB()).fs.Readlink(p)
+	if err != nil {
+		return "", errno(err)
+	}
+	return s, nil
+}
+
+// getattr is ->getattr: the host's attributes, refreshed by an Lstat
+// while d still names the file there; the inode's otherwise (a file
+// unlinked while open, or replaced on the host and not yet revalidated).
+func getattr(t *vfs.Task, p vfs.Path, st *vfs.Stat, mask, flags uint32) error {
+	d := p.Dentry
+	in := d.Inode()
+	if hp, ok := hostPath(d); ok {
+		si := info(d.SB())
+		if fi, err := si.fs.Lstat(hp); err == nil {
+			a := attrOf(fi)
+			if a.mode&vfs.S_IFMT == in.Mode()&vfs.S_IFMT && si.inoOf(hp, &a) == in.Ino() {
+				refresh(in, &a)
+			}
+		}
+	}
+	vfs.GenericFillattr(in, st)
+	return nil
+}
+
+// setattr is ->setattr: the change goes to the host (truncate through a
+// billy.File, mode, owner and times through billy.Change), then into the
+// inode. Without billy.Change a store gives EPERM for those. On a
+// symlink, mode and times are EOPNOTSUPP (billy has no lchmod or
+// lutimes); the owner is Lchown'd.
+func setattr(t *vfs.Task, d *vfs.Dentry, a *vfs.Iattr) error {
+	in := d.Inode()
+	if err := writable(in.SB()); err != nil {
+		return err
+	}
+	p, ok := hostPath(d)
+	if !ok {
+		return vfs.ESTALE
+	}
+	si := info(d.SB())
+	ch, hasChange := si.fs.(billy.Change)
+	isLnk := vfs.IsLnk(in.Mode())
+	if a.Valid&vfs.ATTR_SIZE != 0 {
+		f, err := si.fs.OpenFile(p, os.O_WRONLY, 0)
+		if err != nil {
+			return errno(err)
+		}
+		err = f.Truncate(a.Size)
+		f.Close()
+		if err != nil {
+			return errno(err)
+		}
+	}
+	if a.Valid&vfs.ATTR_MODE != 0 {
+		switch {
+		case isLnk:
+			return vfs.EOPNOTSUPP
+		case !hasChange:
+			if chm, ok := si.fs.(billy.Chmod); ok {
+				if err := chm.Chmod(p, goMode(a.Mode)); err != nil {
+					return errno(err)
+				}
+				break
+			}
+			return vfs.EPERM
+		default:
+			if err := ch.Chmod(p, goMode(a.Mode)); err != nil {
+				return errno(err)
+			}
+		}
+	}
+	if a.Valid&(vfs.ATTR_UID|vfs.ATTR_GID) != 0 {
+		if !hasChange {
+			return vfs.EPERM
+		}
+		uid, gid := -1, -1
+		if a.Valid&vfs.ATTR_UID != 0 {
+			uid = int(a.UID)
+		}
+		if a.Valid&vfs.ATTR_GID != 0 {
+			gid = int(a.GID)
+		}
+		var err error
+		if isLnk {
+			err = ch.Lchown(p, uid, gid)
+		} else {
+			err = ch.Chown(p, uid, gid)
+		}
+		if err != nil {
+			return errno(err)
+		}
+	}
+	if a.Valid&(vfs.ATTR_ATIME|vfs.ATTR_MTIME) != 0 {
+		if isLnk {
+			return vfs.EOPNOTSUPP
+		}
+		if !hasChange {
+			return vfs.EPERM
+		}
+		// A zero time leaves that time as it is (os.Chtimes).
+		var at, mt time.Time
+		if a.Valid&vfs.ATTR_ATIME != 0 {
+			at = time.Unix(0, a.Atime)
+		}
+		if a.Valid&vfs.ATTR_MTIME != 0 {
+			mt = time.Unix(0, a.Mtime)
+		}
+		if err := ch.Chtimes(p, at, mt); err != nil {
+			return errno(err)
+		}
+	}
+	vfs.SetattrCopy(t, in, a)
+	if a.Valid&vfs.ATTR_SIZE != 0 {
+		in.SetSize(a.Size)
+	}
+	if fi, err := si.fs.Lstat(p); err == nil {
+		ha := attrOf(fi)
+		if ha.mode&vfs.S_IFMT == in.Mode()&vfs.S_IFMT {
+			refresh(in, &ha)
+		}
+	}
+	return nil
+}
