@@ -11,12 +11,14 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/go-git/go-billy/v5"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/experimental/sysfs"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 	"github.com/tetratelabs/wazero/sys"
 
 	"github.com/vfscope/vfscope/host"
+	"github.com/vfscope/vfscope/host/hostfs"
 	"github.com/vfscope/vfscope/host/wasi"
 	"github.com/vfscope/vfscope/host/wasihost"
 	"github.com/vfscope/vfscope/vfs"
@@ -36,11 +38,14 @@ The guest's exit code is vfscope's.
 
 Flags (before APP.wasm; what follows it are the guest's arguments):
   --mount TYPE:SRC:DST[:OPTS]  mount before the guest starts (repeatable);
-                               DST is created if missing. TYPE is tmpfs or
-                               proc; OPTS are mount -o words (ro, noexec,
-                               noatime, ...) and filesystem options.
-                               TYPE host (a host directory) is not yet
-                               supported: it comes with the go-billy adapter.
+                               DST is created if missing. TYPE is tmpfs,
+                               proc, or host: SRC is then a host directory,
+                               shown through go-billy (filesystem type
+                               hostfs) and confined to it, so that no ".."
+                               or symlink reaches outside SRC. OPTS are
+                               mount -o words (ro, noexec, noatime, ...) and
+                               filesystem options; host:SRC:DST:ro mounts
+                               the directory read-only (EROFS on writes).
   --env K=V                    set a variable of the guest's environment
                                (repeatable); the environment is otherwise empty
   --mem SIZE                   the VFS memory budget (bytes, or with K, M, G);
@@ -171,7 +176,10 @@ func parseMount(spec string) (mountSpec, error) {
 		m.src = m.typ
 	}
 	if m.typ == "host" {
-		return m, usageError("--mount " + spec + ": host mounts are not yet supported (they come with the go-billy adapter)")
+		if parts[1] == "" {
+			return m, usageError("--mount " + spec + ": host mounts need SRC, a host directory")
+		}
+		m.typ = hostfs.Name
 	}
 	if len(parts) == 4 {
 		var data []string
@@ -211,6 +219,17 @@ func parseSize(s string) (int64, error) {
 		return 0, errors.New("bad size")
 	}
 	return v * mult, nil
+}
+
+// openHostDir is the backing store of --mount host:SRC:DST: the host
+// directory SRC through hostfs.Dir, which os.Root confines to SRC (see
+// its doc for why not go-billy's osfs.WithBoundOS).
+func openHostDir(src string) (billy.Filesystem, error) {
+	d, err := hostfs.OpenDir(src)
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 // mkdirAll creates dir and its missing parents, as mkdir -p.
@@ -280,6 +299,10 @@ func runRun(e *env, args []string) int {
 				fmt.Fprintf(e.stderr, "%s", r.Text)
 			}
 		})
+	}
+	if err := hostfs.Register(t, v, openHostDir); err != nil {
+		fmt.Fprintf(e.stderr, "vfscope run: boot: %v\n", err)
+		return 1
 	}
 	for _, m := range o.mounts {
 		if err := mkdirAll(t, m.dst); err != nil {

@@ -129,8 +129,12 @@ func TestRunErrors(t *testing.T) {
 		{"value on a switch", []string{"run", "--stats=yes", "x.wasm"}, "vfscope run: --stats takes no argument\n", 2},
 		{"bad mount", []string{"run", "--mount", "tmpfs:/x", "x.wasm"}, "vfscope run: --mount tmpfs:/x: want TYPE:SRC:DST[:OPTS]\n", 2},
 		{"relative mount point", []string{"run", "--mount", "tmpfs::mnt", "x.wasm"}, "vfscope run: --mount tmpfs::mnt: DST must be an absolute path in the VFS\n", 2},
-		{"host mount", []string{"run", "--mount", "host:/srv:/data:ro", "x.wasm"},
-			"vfscope run: --mount host:/srv:/data:ro: host mounts are not yet supported (they come with the go-billy adapter)\n", 2},
+		{"host mount without SRC", []string{"run", "--mount", "host::/data:ro", "x.wasm"},
+			"vfscope run: --mount host::/data:ro: host mounts need SRC, a host directory\n", 2},
+		{"host mount of a missing directory", []string{"run", "--mount", "host:" + dir + "/none:/data:ro", junk},
+			"vfscope run: --mount host:" + dir + "/none:/data:ro: No such file or directory\n", 2},
+		{"host mount of a file", []string{"run", "--mount", "host:" + junk + ":/data", junk},
+			"vfscope run: --mount host:" + junk + ":/data: Not a directory\n", 2},
 		{"unknown filesystem", []string{"run", "--mount", "ext9::/x", junk}, "vfscope run: --mount ext9::/x: No such device\n", 2},
 		{"mount on a file", []string{"run", "--mount", "tmpfs::/proc/mounts/x", junk}, "vfscope run: --mount tmpfs::/proc/mounts/x: /proc/mounts/x: Not a directory\n", 2},
 		{"missing app", []string{"run", filepath.Join(dir, "none.wasm")}, "vfscope run: " + filepath.Join(dir, "none.wasm") + ": no such file or directory\n", 127},
@@ -147,7 +151,7 @@ func TestRunErrors(t *testing.T) {
 		})
 	}
 	out, _, st := runCmd("run", "-h")
-	if st != 0 || !strings.Contains(out, "Usage: vfscope run") || !strings.Contains(out, "not yet") {
+	if st != 0 || !strings.Contains(out, "Usage: vfscope run") || !strings.Contains(out, "host:SRC:DST:ro") {
 		t.Errorf("run -h: %d %q", st, out)
 	}
 	out, _, _ = runCmd("help")
