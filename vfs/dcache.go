@@ -143,7 +143,7 @@ func dLookupRCU(t *Task, parent *Dentry, name *QStr) (*Dentry, uint32) {
 			if dn.Hash != name.Hash || !t.dopCompare(parent, d, dn.Name, *name) {
 				continue
 			}
-		} else if dn.Name != name.Name {
+		} else if !sameName(dn.Name, name.Name) {
 			continue
 		}
 		if d.seq.Retry(seq) || !d.hashed() {
@@ -152,6 +152,23 @@ func dLookupRCU(t *Task, parent *Dentry, name *QStr) (*Dentry, uint32) {
 		return d, seq
 	}
 	return nil, 0
+}
+
+// sameName is dentry_string_cmp(): short names (most are) compare in
+// an inlined loop, longer ones through the runtime's memequal.
+func sameName(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	if len(a) > 16 {
+		return a == b
+	}
+	for i := 0; i < len(a); i++ {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // dLookup is d_lookup(): find a hashed child and take a reference. It
