@@ -258,17 +258,19 @@ func dget(d *Dentry) *Dentry {
 func Dget(d *Dentry) *Dentry { return dget(d) }
 
 // dgetNotDead is lockref_get_not_dead(): take a reference unless the
-// dentry is dead. Used to legitimize what a lock-free walk found.
-func dgetNotDead(d *Dentry) bool {
-	for {
-		c := d.count.Load()
-		if c < 0 {
-			return false
-		}
-		if d.count.CompareAndSwap(c, c+1) {
-			return true
-		}
+// dentry is dead. Used to legitimize what a lock-free walk found, whose
+// count may be 0 (cached, unused), so it takes d_lock: a count leaves 0
+// only under d_lock, as Linux's lockref allows no cmpxchg while the
+// spinlock is held. The caller must not hold d's lock.
+func dgetNotDead(t *Task, d *Dentry) bool {
+	o := t.owner()
+	d.lock.Lock(o)
+	defer d.lock.Unlock(o)
+	if d.count.Load() < 0 {
+		return false
 	}
+	d.count.Add(1)
+	return true
 }
 
 // dput drops a reference. On the last one, ->d_delete and the dentry's
@@ -286,16 +288,24 @@ func dput(t *Task, d *Dentry) {
 			continue
 		}
 		d.lock.Lock(o)
-		if c = d.count.Load(); c > 1 {
-			d.count.Add(-1)
-			d.lock.Unlock(o)
-			return
+		// Other holders may still drop references without the lock
+		// (the fast path above), so every change here is a
+		// compare-and-swap: a plain decrement could reach 0 unseen.
+		last := false
+		for !last {
+			switch c = d.count.Load(); {
+			case c > 1:
+				if d.count.CompareAndSwap(c, c-1) {
+					d.lock.Unlock(o)
+					return
+				}
+			case c == 1:
+				last = d.count.CompareAndSwap(1, 0)
+			default:
+				d.lock.Unlock(o)
+				panic("vfs: dput of an unreferenced dentry " + d.Name())
+			}
 		}
-		if c <= 0 {
-			d.lock.Unlock(o)
-			panic("vfs: dput of an unreferenced dentry " + d.Name())
-		}
-		d.count.Store(0)
 		if retainDentry(t, d) {
 			d.flags.Or(DCACHE_REFERENCED)
 			dLRUAdd(t, d)
@@ -483,9 +493,13 @@ func (d *Dentry) Children(t *Task) []*Dentry {
 	var out []*Dentry
 	d.lock.Lock(o)
 	d.forEachChildLocked(func(c *Dentry) bool {
-		if c.hashed() && c.inode.Load() != nil && dgetNotDead(c) {
+		// The child's d_lock inside the parent's (DENTRY_D_LOCK_NESTED).
+		c.lock.LockNested(o, dLockNested)
+		if c.hashed() && c.inode.Load() != nil && c.count.Load() >= 0 {
+			c.count.Add(1)
 			out = append(out, c)
 		}
+		c.lock.Unlock(o)
 		return true
 	})
 	d.lock.Unlock(o)

@@ -632,7 +632,7 @@ func (nd *nameidata) legitimize() bool {
 		mntput(nd.t, p.Mnt)
 		return false
 	}
-	if !dgetNotDead(p.Dentry) {
+	if !dgetNotDead(nd.t, p.Dentry) {
 		mntput(nd.t, p.Mnt)
 		return false
 	}
