@@ -447,54 +447,6 @@ func toLinuxFlags(f experimentalsys.Oflag) int {
 	return fl
 }
 
-// fromFileMode converts fs.FileMode permission bits to st_mode's.
-func fromFileMode(perm fs.FileMode) uint32 {
-	m := uint32(perm.Perm())
-	if perm&fs.ModeSetuid != 0 {
-		m |= vfs.S_ISUID
-	}
-	if perm&fs.ModeSetgid != 0 {
-		m |= vfs.S_ISGID
-	}
-	if perm&fs.ModeSticky != 0 {
-		m |= vfs.S_ISVTX
-	}
-	return m
-}
-
-// toFileMode converts st_mode to fs.FileMode with its type bits, as Go's
-// os package does on Linux (fillFileStatFromSys).
-func toFileMode(m uint32) fs.FileMode {
-	mode := fs.FileMode(m & 0o777)
-	switch m & vfs.S_IFMT {
-	case vfs.S_IFREG:
-	case vfs.S_IFDIR:
-		mode |= fs.ModeDir
-	case vfs.S_IFLNK:
-		mode |= fs.ModeSymlink
-	case vfs.S_IFIFO:
-		mode |= fs.ModeNamedPipe
-	case vfs.S_IFSOCK:
-		mode |= fs.ModeSocket
-	case vfs.S_IFCHR:
-		mode |= fs.ModeDevice | fs.ModeCharDevice
-	case vfs.S_IFBLK:
-		mode |= fs.ModeDevice
-	default:
-		mode |= fs.ModeIrregular
-	}
-	if m&vfs.S_ISUID != 0 {
-		mode |= fs.ModeSetuid
-	}
-	if m&vfs.S_ISGID != 0 {
-		mode |= fs.ModeSetgid
-	}
-	if m&vfs.S_ISVTX != 0 {
-		mode |= fs.ModeSticky
-	}
-	return mode
-}
-
 // dtFileType converts a d_type to the fs.FileMode type wazero's Dirent
 // carries (fs.ModeIrregular for DT_UNKNOWN).
 func dtFileType(dt uint8) fs.FileMode {
@@ -529,4 +481,16 @@ func toTimespec(ns int64) vfs.Timespec {
 		sec, nsec = sec-1, nsec+1e9
 	}
 	return vfs.Timespec{Sec: sec, Nsec: nsec}
+}
+
+// fromFileMode is the permission and special bits of an fs.FileMode.
+func fromFileMode(perm fs.FileMode) uint32 { return vfs.StMode(perm) & vfs.S_IALLUGO }
+
+// toFileMode is vfs.FileMode, except that a mode naming no file type is
+// fs.ModeIrregular for wazero (a Linux inode always has one).
+func toFileMode(m uint32) fs.FileMode {
+	if m&vfs.S_IFMT == 0 {
+		return vfs.FileMode(m) | fs.ModeIrregular
+	}
+	return vfs.FileMode(m)
 }

@@ -1,5 +1,7 @@
 package vfs
 
+import "io/fs"
+
 // File type and permission bits of st_mode, as include/uapi/linux/stat.h.
 const (
 	S_IFMT    = 0o170000
@@ -119,3 +121,68 @@ const (
 	XATTR_NAME_MAX = 255
 	XATTR_SIZE_MAX = 65536
 )
+
+// FileMode is st_mode as an io/fs.FileMode, as Go's os package builds it
+// on Linux (fillFileStatFromSys): permission bits, set-user-ID,
+// set-group-ID and sticky, and the file type (none for a regular file).
+func FileMode(m uint32) fs.FileMode {
+	mode := fs.FileMode(m & 0o777)
+	switch m & S_IFMT {
+	case S_IFDIR:
+		mode |= fs.ModeDir
+	case S_IFLNK:
+		mode |= fs.ModeSymlink
+	case S_IFIFO:
+		mode |= fs.ModeNamedPipe
+	case S_IFSOCK:
+		mode |= fs.ModeSocket
+	case S_IFCHR:
+		mode |= fs.ModeDevice | fs.ModeCharDevice
+	case S_IFBLK:
+		mode |= fs.ModeDevice
+	}
+	if m&S_ISUID != 0 {
+		mode |= fs.ModeSetuid
+	}
+	if m&S_ISGID != 0 {
+		mode |= fs.ModeSetgid
+	}
+	if m&S_ISVTX != 0 {
+		mode |= fs.ModeSticky
+	}
+	return mode
+}
+
+// StMode is the st_mode of an io/fs.FileMode: its file type (S_IFREG
+// when it names none), permission bits and special bits. Callers that
+// want only the permission and special bits mask with S_IALLUGO.
+func StMode(m fs.FileMode) uint32 {
+	var typ uint32
+	switch {
+	case m&fs.ModeDir != 0:
+		typ = S_IFDIR
+	case m&fs.ModeSymlink != 0:
+		typ = S_IFLNK
+	case m&fs.ModeNamedPipe != 0:
+		typ = S_IFIFO
+	case m&fs.ModeSocket != 0:
+		typ = S_IFSOCK
+	case m&fs.ModeCharDevice != 0:
+		typ = S_IFCHR
+	case m&fs.ModeDevice != 0:
+		typ = S_IFBLK
+	default:
+		typ = S_IFREG
+	}
+	p := uint32(m.Perm())
+	if m&fs.ModeSetuid != 0 {
+		p |= S_ISUID
+	}
+	if m&fs.ModeSetgid != 0 {
+		p |= S_ISGID
+	}
+	if m&fs.ModeSticky != 0 {
+		p |= S_ISVTX
+	}
+	return typ | p
+}

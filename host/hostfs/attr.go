@@ -40,54 +40,6 @@ func attrOf(fi fs.FileInfo) hattr {
 	return a
 }
 
-// linuxMode is the Linux st_mode of an io/fs mode.
-func linuxMode(m fs.FileMode) uint32 {
-	var typ uint32
-	switch {
-	case m&fs.ModeDir != 0:
-		typ = vfs.S_IFDIR
-	case m&fs.ModeSymlink != 0:
-		typ = vfs.S_IFLNK
-	case m&fs.ModeNamedPipe != 0:
-		typ = vfs.S_IFIFO
-	case m&fs.ModeSocket != 0:
-		typ = vfs.S_IFSOCK
-	case m&fs.ModeCharDevice != 0:
-		typ = vfs.S_IFCHR
-	case m&fs.ModeDevice != 0:
-		typ = vfs.S_IFBLK
-	default:
-		typ = vfs.S_IFREG
-	}
-	p := uint32(m.Perm())
-	if m&fs.ModeSetuid != 0 {
-		p |= vfs.S_ISUID
-	}
-	if m&fs.ModeSetgid != 0 {
-		p |= vfs.S_ISGID
-	}
-	if m&fs.ModeSticky != 0 {
-		p |= vfs.S_ISVTX
-	}
-	return typ | p
-}
-
-// goMode is the io/fs permission mode of Linux permission bits, for
-// billy's Chmod and OpenFile.
-func goMode(mode uint32) fs.FileMode {
-	m := fs.FileMode(mode & 0o777)
-	if mode&vfs.S_ISUID != 0 {
-		m |= fs.ModeSetuid
-	}
-	if mode&vfs.S_ISGID != 0 {
-		m |= fs.ModeSetgid
-	}
-	if mode&vfs.S_ISVTX != 0 {
-		m |= fs.ModeSticky
-	}
-	return m
-}
-
 // inoOf is the inode number of the file at path with attributes a: the
 // host's st_ino on the root's host device; mixed with the device (high
 // bit set, so it cannot meet a plain number of any real filesystem) on
@@ -134,3 +86,10 @@ func refresh(in *vfs.Inode, a *hattr) {
 		in.SetRdev(a.rdev)
 	}
 }
+
+// linuxMode is the Linux st_mode of an io/fs mode.
+func linuxMode(m fs.FileMode) uint32 { return vfs.StMode(m) }
+
+// goMode is the io/fs permission mode of Linux permission bits, for
+// billy's Chmod and OpenFile.
+func goMode(mode uint32) fs.FileMode { return vfs.FileMode(mode & vfs.S_IALLUGO) }

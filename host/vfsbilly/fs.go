@@ -262,50 +262,6 @@ func openFlags(flag int) int {
 	return o | vfs.O_CLOEXEC
 }
 
-// vfsMode translates an os.FileMode's permission and special bits.
-func vfsMode(m os.FileMode) uint32 {
-	v := uint32(m.Perm())
-	if m&os.ModeSetuid != 0 {
-		v |= vfs.S_ISUID
-	}
-	if m&os.ModeSetgid != 0 {
-		v |= vfs.S_ISGID
-	}
-	if m&os.ModeSticky != 0 {
-		v |= vfs.S_ISVTX
-	}
-	return v
-}
-
-// fileMode is the os package's fillFileStatFromSys on Linux.
-func fileMode(m uint32) os.FileMode {
-	fm := os.FileMode(m & 0o777)
-	switch m & vfs.S_IFMT {
-	case vfs.S_IFBLK:
-		fm |= os.ModeDevice
-	case vfs.S_IFCHR:
-		fm |= os.ModeDevice | os.ModeCharDevice
-	case vfs.S_IFDIR:
-		fm |= os.ModeDir
-	case vfs.S_IFIFO:
-		fm |= os.ModeNamedPipe
-	case vfs.S_IFLNK:
-		fm |= os.ModeSymlink
-	case vfs.S_IFSOCK:
-		fm |= os.ModeSocket
-	}
-	if m&vfs.S_ISUID != 0 {
-		fm |= os.ModeSetuid
-	}
-	if m&vfs.S_ISGID != 0 {
-		fm |= os.ModeSetgid
-	}
-	if m&vfs.S_ISVTX != 0 {
-		fm |= os.ModeSticky
-	}
-	return fm
-}
-
 // FileInfo is the os.FileInfo of a vfs.Stat. Sys returns the *vfs.Stat.
 type FileInfo struct {
 	name string
@@ -610,3 +566,9 @@ func (f *FS) pathOp(op, name string, call func(t *vfs.Task, p string) error) err
 	defer f.unlock()
 	return pathErr(op, name, call(t, p))
 }
+
+// vfsMode is the permission and special bits of an os.FileMode.
+func vfsMode(m os.FileMode) uint32 { return vfs.StMode(m) & vfs.S_IALLUGO }
+
+// fileMode is the os package's fillFileStatFromSys on Linux.
+func fileMode(m uint32) os.FileMode { return vfs.FileMode(m) }
