@@ -8,6 +8,10 @@
 #   make run         go run ./host/cmd/vfscope (interactive shell)
 #   make bench       all benchmarks, to stdout
 #   make fuzz        every fuzz target for $(FUZZTIME)
+#   make conformance Go's os, io/fs, path/filepath, testing/fstest tests under
+#                    `vfscope run`, both WASI paths, verbose
+#   make bench-wasi  the guest workload on vfscope (both WASI paths) and on
+#                    wazero's DirFS, ratios printed
 #
 # Knobs: GO, TESTFLAGS (extra go test flags, e.g. TESTFLAGS='-run Foo -v'),
 # PORTABLE_PKGS, LOCKDEP (1 = lock validator on in tests), WASM_TEST_TIMEOUT (per
@@ -36,7 +40,7 @@ TEST_TARGETS := test test-short test-go test-go-short test-wasm test-wasip1 test
 $(TEST_TARGETS): export VFSCOPE_LOCKDEP := $(LOCKDEP)
 
 .PHONY: test test-short test-go test-go-short test-wasm test-wasip1 test-js test-runner \
-	deps vet fmt-check build build-wasm run bench fuzz clean FORCE
+	deps vet fmt-check build build-wasm run bench bench-wasi conformance fuzz clean FORCE
 
 test: deps vet fmt-check test-go test-wasm
 	@echo "make test: all checks passed"
@@ -92,6 +96,13 @@ bench:
 
 fuzz:
 	scripts/fuzz
+
+conformance:
+	$(GO) test -count=1 -v -run 'TestStdlib|TestBusyboxGuest|TestWorkloadGuest' -timeout 30m ./host/conformance
+
+bench-wasi: export VFSCOPE_LOCKDEP :=
+bench-wasi:
+	$(GO) test -run '^$$' -bench Workload -benchtime=$(BENCHTIME) -timeout 30m ./host/conformance
 
 clean:
 	rm -rf .bin
