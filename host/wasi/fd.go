@@ -1,6 +1,7 @@
 package wasi
 
 import (
+	"encoding/binary"
 	"io"
 
 	"github.com/vfscope/vfscope/vfs"
@@ -304,47 +305,56 @@ func (a *ABI) FdFilestatSetTimes(fd int32, atim, mtim uint64, fst uint16) Errno 
 	return errnoOf(a.task.Utimensat(e.vfd, "", times, vfs.AT_EMPTY_PATH))
 }
 
-// iovecs reads an iovec array: the guest buffers, as views when the
-// memory allows it (then view is true).
-func iovecs(m Memory, iovs, n uint32, forRead bool) (bufs [][]byte, view bool, errno Errno) {
+// iovecs reads an iovec array (in one read of the array, so that a
+// copying memory copies it once): the guest buffers, as views when the
+// memory allows it (then view is true), and their guest addresses.
+func iovecs(m Memory, iovs, n uint32, forRead bool) (bufs [][]byte, ptrs []uint32, view bool, errno Errno) {
 	vm, isView := m.(ViewMemory)
+	rm, canCheck := m.(RangeMemory)
+	if uint64(n)*sizeIovec > 1<<32-1 {
+		return nil, nil, false, EFAULT
+	}
+	arr, ok := m.Read(iovs, n*sizeIovec)
+	if !ok {
+		return nil, nil, false, EFAULT
+	}
 	bufs = make([][]byte, 0, n)
+	ptrs = make([]uint32, 0, n)
 	for i := uint32(0); i < n; i++ {
-		ptr, ok1 := m.ReadUint32Le(iovs + i*sizeIovec)
-		l, ok2 := m.ReadUint32Le(iovs + i*sizeIovec + 4)
-		if !ok1 || !ok2 {
-			return nil, false, EFAULT
-		}
+		ptr := binary.LittleEndian.Uint32(arr[i*sizeIovec:])
+		l := binary.LittleEndian.Uint32(arr[i*sizeIovec+4:])
 		var b []byte
-		var ok bool
 		switch {
 		case isView:
 			b, ok = vm.View(ptr, l)
-		case forRead:
+		case forRead && canCheck:
 			// A buffer to read into, copied to the guest afterwards;
-			// its bounds are checked now.
+			// its bounds are checked now, without reading it.
+			ok = rm.InRange(ptr, l)
+			b = make([]byte, l)
+		case forRead:
 			_, ok = m.Read(ptr, l)
 			b = make([]byte, l)
 		default:
 			b, ok = m.Read(ptr, l)
 		}
 		if !ok {
-			return nil, false, EFAULT
+			return nil, nil, false, EFAULT
 		}
 		bufs = append(bufs, b)
+		ptrs = append(ptrs, ptr)
 	}
-	return bufs, isView, ESUCCESS
+	return bufs, ptrs, isView, ESUCCESS
 }
 
 // copyOut writes back what a read put in non-view buffers.
-func copyOut(m Memory, iovs uint32, bufs [][]byte, n int) Errno {
+func copyOut(m Memory, ptrs []uint32, bufs [][]byte, n int) Errno {
 	for i, b := range bufs {
 		if n <= 0 {
 			break
 		}
-		ptr, _ := m.ReadUint32Le(iovs + uint32(i)*sizeIovec)
 		k := min(n, len(b))
-		if !m.Write(ptr, b[:k]) {
+		if !m.Write(ptrs[i], b[:k]) {
 			return EFAULT
 		}
 		n -= k
@@ -355,7 +365,7 @@ func copyOut(m Memory, iovs uint32, bufs [][]byte, n int) Errno {
 // readv is the common part of fd_read and fd_pread; off < 0 means the
 // file position.
 func (a *ABI) readv(m Memory, e *fdEntry, iovs, niov uint32, off int64, result uint32) Errno {
-	bufs, view, errno := iovecs(m, iovs, niov, true)
+	bufs, ptrs, view, errno := iovecs(m, iovs, niov, true)
 	if errno != ESUCCESS {
 		return errno
 	}
@@ -399,7 +409,7 @@ func (a *ABI) readv(m Memory, e *fdEntry, iovs, niov uint32, off int64, result u
 		return errnoOf(err)
 	}
 	if !view {
-		if errno := copyOut(m, iovs, bufs, n); errno != ESUCCESS {
+		if errno := copyOut(m, ptrs, bufs, n); errno != ESUCCESS {
 			return errno
 		}
 	}
@@ -411,7 +421,7 @@ func (a *ABI) readv(m Memory, e *fdEntry, iovs, niov uint32, off int64, result u
 
 // writev is the common part of fd_write and fd_pwrite.
 func (a *ABI) writev(m Memory, e *fdEntry, iovs, niov uint32, off int64, result uint32) Errno {
-	bufs, _, errno := iovecs(m, iovs, niov, false)
+	bufs, _, _, errno := iovecs(m, iovs, niov, false)
 	if errno != ESUCCESS {
 		return errno
 	}

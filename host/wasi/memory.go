@@ -28,23 +28,34 @@ type ViewMemory interface {
 	View(off, n uint32) ([]byte, bool)
 }
 
+// RangeMemory is a Memory that can check a range's bounds without
+// reading it: a host whose Read copies (JavaScript's, where the guest's
+// memory is a WebAssembly.Memory) then copies only the bytes a call
+// reads, not the buffers fd_read is about to fill.
+type RangeMemory interface {
+	Memory
+	// InRange reports whether the n bytes at off are inside memory.
+	InRange(off, n uint32) bool
+}
+
 // Bytes is a Memory (and ViewMemory) over a byte slice, for tests and for
 // hosts that own the guest's memory as a Go slice.
 type Bytes []byte
 
-func (m Bytes) inRange(off, n uint32) bool { return uint64(off)+uint64(n) <= uint64(len(m)) }
+// InRange reports whether the n bytes at off are inside m.
+func (m Bytes) InRange(off, n uint32) bool { return uint64(off)+uint64(n) <= uint64(len(m)) }
 
 func (m Bytes) Read(off, n uint32) ([]byte, bool) { return m.View(off, n) }
 
 func (m Bytes) View(off, n uint32) ([]byte, bool) {
-	if !m.inRange(off, n) {
+	if !m.InRange(off, n) {
 		return nil, false
 	}
 	return m[off : off+n : off+n], true
 }
 
 func (m Bytes) Write(off uint32, p []byte) bool {
-	if uint64(len(p)) > 1<<32 || !m.inRange(off, uint32(len(p))) {
+	if uint64(len(p)) > 1<<32 || !m.InRange(off, uint32(len(p))) {
 		return false
 	}
 	copy(m[off:], p)
@@ -52,14 +63,14 @@ func (m Bytes) Write(off uint32, p []byte) bool {
 }
 
 func (m Bytes) ReadUint32Le(off uint32) (uint32, bool) {
-	if !m.inRange(off, 4) {
+	if !m.InRange(off, 4) {
 		return 0, false
 	}
 	return binary.LittleEndian.Uint32(m[off:]), true
 }
 
 func (m Bytes) WriteUint32Le(off uint32, v uint32) bool {
-	if !m.inRange(off, 4) {
+	if !m.InRange(off, 4) {
 		return false
 	}
 	binary.LittleEndian.PutUint32(m[off:], v)
@@ -67,14 +78,14 @@ func (m Bytes) WriteUint32Le(off uint32, v uint32) bool {
 }
 
 func (m Bytes) ReadUint64Le(off uint32) (uint64, bool) {
-	if !m.inRange(off, 8) {
+	if !m.InRange(off, 8) {
 		return 0, false
 	}
 	return binary.LittleEndian.Uint64(m[off:]), true
 }
 
 func (m Bytes) WriteUint64Le(off uint32, v uint64) bool {
-	if !m.inRange(off, 8) {
+	if !m.InRange(off, 8) {
 		return false
 	}
 	binary.LittleEndian.PutUint64(m[off:], v)
