@@ -156,11 +156,34 @@ type SuperOperations struct {
 	ShowOptions func(t *Task, w *strings.Builder, root *Dentry) error
 }
 
-// WritebackControl is struct writeback_control, reduced to what the
-// foundation uses; the page-cache work extends it.
+// WritebackControl is struct writeback_control: what a writeback pass
+// asks of ->writepages, ->writepage and ->write_inode, and what they
+// report back.
 type WritebackControl struct {
-	SyncMode  int // WB_SYNC_NONE or WB_SYNC_ALL
+	// SyncMode is WB_SYNC_NONE (start what can be started without
+	// waiting: flusher, memory cleansing) or WB_SYNC_ALL (data
+	// integrity: wait for pages under writeback and write every dirty
+	// page of the range).
+	SyncMode int
+	// NrToWrite is how many pages to write; ->writepages decrements it
+	// for each page written and may stop at zero (WB_SYNC_NONE only).
 	NrToWrite int64
+	// PagesSkipped counts pages ->writepage redirtied instead of writing.
+	PagesSkipped int64
+	// RangeStart and RangeEnd bound the byte range written (inclusive),
+	// unless RangeCyclic is set.
+	RangeStart, RangeEnd int64
+	// RangeCyclic: write from where the last cyclic pass stopped
+	// (mapping->writeback_index) to the end, then wrap around.
+	RangeCyclic bool
+	// ForKupdate, ForBackground, ForReclaim and ForSync say who asked:
+	// the flusher's periodic pass, the flusher above the background
+	// threshold, memory reclaim, sync(2).
+	ForKupdate, ForBackground, ForReclaim, ForSync bool
+	// TaggedWritepages: tag the range TOWRITE first and write only the
+	// tagged pages, so that pages dirtied during the pass cannot livelock
+	// it (set for WB_SYNC_ALL and for sync's WB_SYNC_NONE pass).
+	TaggedWritepages bool
 }
 
 // Writeback modes.
