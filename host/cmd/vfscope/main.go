@@ -3,6 +3,7 @@
 //	vfscope                 the shell on a fresh VFS (same as vfscope sh)
 //	vfscope sh [-e] [-c CMDS | FILE]
 //	vfscope run [flags] APP.wasm [ARGS...]
+//	vfscope serve [--addr HOST:PORT]
 //	vfscope help
 //
 // Subcommands live in one table (subcommands below); adding one is adding
@@ -45,6 +46,7 @@ func init() {
 	subcommands = []subcommand{
 		{"sh", "[-e] [-c COMMANDS | FILE]", "run the shell on a fresh VFS (interactive on a terminal, else a script from stdin)", runSh},
 		{"run", runUsage, "run a WASI preview1 guest on a fresh VFS", runRun},
+		{"serve", serveUsage, "serve the playground (the VFS in the browser, drawn live) on localhost", runServe},
 		{"help", "", "print this help", runHelp},
 	}
 }

@@ -1,0 +1,77 @@
+// Package playground holds the playground app (a single-page TypeScript
+// app in this folder) and embeds its build for `vfscope serve`.
+//
+// The app is built by `make playground` (npm run build here), which writes
+// it to dist/app. A Go binary built before that has no app inside: Handler
+// then answers every page request with an explanation of how to build it,
+// never with a blank page.
+package playground
+
+import (
+	"embed"
+	"io/fs"
+	"net/http"
+	"strings"
+)
+
+// dist is the build output folder. It always holds dist/.keep, so the
+// embed pattern matches even when the app has not been built.
+//
+//go:embed all:dist
+var dist embed.FS
+
+// App returns the built app (index.html at its root) and true, or nil
+// and false when this binary was built without it.
+func App() (fs.FS, bool) {
+	app, err := fs.Sub(dist, "dist/app")
+	if err != nil {
+		return nil, false
+	}
+	if _, err := fs.Stat(app, "index.html"); err != nil {
+		return nil, false
+	}
+	return app, true
+}
+
+// NotBuilt is the page served when the binary has no app inside.
+const NotBuilt = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>vfscope: playground not built</title></head>
+<body style="font-family: sans-serif; max-width: 40em; margin: 3em auto">
+<h1>This vfscope was built without the playground</h1>
+<p>The playground app is a web build that must exist before the Go binary is
+compiled, since the binary embeds it. From the repository root run</p>
+<pre>make run</pre>
+<p>which builds the WebAssembly VFS and the app, then starts
+<code>vfscope serve</code>; or build them alone with <code>make playground</code>
+and rebuild vfscope.</p>
+<p>The live websocket endpoint (<code>/live</code>) works without the app.</p>
+</body></html>
+`
+
+// Handler serves the app's files, or NotBuilt (status 503) for every
+// request when the binary has no app inside. Unknown paths without a file
+// extension get index.html, so the app's links work.
+func Handler() http.Handler {
+	app, ok := App()
+	if !ok {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Header().Set("Cache-Control", "no-store")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte(NotBuilt))
+		})
+	}
+	files := http.FileServerFS(app)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(r.URL.Path, "/")
+		if name != "" && !strings.Contains(name[strings.LastIndex(name, "/")+1:], ".") {
+			if _, err := fs.Stat(app, name); err != nil {
+				r2 := r.Clone(r.Context())
+				r2.URL.Path = "/"
+				files.ServeHTTP(w, r2)
+				return
+			}
+		}
+		files.ServeHTTP(w, r)
+	})
+}
