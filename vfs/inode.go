@@ -41,6 +41,7 @@ type Inode struct {
 	state atomic.Uint32 // i_state; written under lock
 
 	ino  uint64 // immutable once hashed
+	id   uint64 // immutable: stable identity for traces and snapshots
 	sb   *SuperBlock
 	Ops  *InodeOperations // i_op: set before unlock_new_inode
 	FOps *FileOperations  // i_fop
@@ -90,6 +91,10 @@ type Inode struct {
 
 // Ino returns i_ino. Never 0.
 func (i *Inode) Ino() uint64 { return i.ino }
+
+// ID returns a number that identifies the inode for its whole life
+// (never reused within a VFS, unlike i_ino), for traces and snapshots.
+func (i *Inode) ID() uint64 { return i.id }
 
 // SB returns i_sb.
 func (i *Inode) SB() *SuperBlock { return i.sb }
@@ -199,6 +204,7 @@ func NewInode(t *Task, sb *SuperBlock) *Inode {
 
 func initInode(sb *SuperBlock, i *Inode) {
 	i.sb = sb
+	i.id = sb.vfs.nextInodeID.Add(1)
 	i.rwsem.Init(sb.fsType.keys.iRwsem, 0)
 	i.lock.Init(classILock, 0)
 	i.count.Store(1)

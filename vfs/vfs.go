@@ -20,6 +20,12 @@ type Options struct {
 	// Clock returns the current time; nil means the coarse clock
 	// (clock.go), as Linux's current_time().
 	Clock func() time.Time
+	// Trace instruments system calls, filesystem method calls and lock
+	// operations for the trace layer (trace_emit.go), at the cost of a
+	// checked path on each even while nobody listens. Without it,
+	// listeners receive the dentry, inode, page, writeback and mount
+	// events only.
+	Trace bool
 }
 
 var lockdepFromEnv = os.Getenv("VFSCOPE_LOCKDEP") == "1"
@@ -81,9 +87,11 @@ type VFS struct {
 
 	nextDev      atomic.Uint32 // anonymous device minors (get_anon_bdev)
 	nextDentryID atomic.Uint64
+	nextInodeID  atomic.Uint64
 	nextMountID  atomic.Int32
 
 	stats vfsStats
+	trace tracerState
 	rules ruleCoverage
 	chr   chrdevs
 }
@@ -110,6 +118,7 @@ func New(opts Options) *VFS {
 	if opts.Lockdep || lockdepFromEnv {
 		v.validator = lock.NewValidator()
 	}
+	v.initTrace(opts)
 	v.renameLock.Init(classRenameLock)
 	v.mountLock.Init(classMountLock)
 	v.namespaceSem.Init(classNamespaceSem, 0)

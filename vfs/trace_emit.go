@@ -1,0 +1,271 @@
+package vfs
+
+import (
+	"sync/atomic"
+
+	"github.com/vfscope/vfscope/vfs/trace"
+)
+
+// The emitting side of the trace layer. Each ev* method is what a call
+// site writes, on one line: it inlines to one atomic load and one
+// predictable branch (v.tracer is nil while nobody listens) and calls
+// the out-of-line emit* function only when somebody does. The emit*
+// functions read the object's fields with the same atomics lock-free
+// walkers use, so they may run under any lock; Bus.Emit takes only the
+// bus's own leaf lock.
+
+// tracerState is the VFS's part of the trace layer.
+type tracerState struct {
+	// bus carries the events; immutable, made by New.
+	bus *trace.Bus
+	// on is bus while at least one listener is subscribed, else nil:
+	// the one branch of every event site. Switched by the bus's
+	// SetOnActive callback.
+	on atomic.Pointer[trace.Bus]
+	// instrumented: Options.Trace was set, so tasks take their checked
+	// paths (t.checking) and emit system call, method and lock events.
+	instrumented bool
+}
+
+func (v *VFS) initTrace(opts Options) {
+	v.trace.bus = trace.NewBus()
+	v.trace.instrumented = opts.Trace
+	v.trace.bus.SetOnActive(func(on bool) {
+		if on {
+			v.trace.on.Store(v.trace.bus)
+		} else {
+			v.trace.on.Store(nil)
+		}
+	})
+}
+
+// TraceBus returns the VFS's event bus: Subscribe to it to receive
+// events (see package trace for what a listener must do when it loses
+// some).
+func (v *VFS) TraceBus() *trace.Bus { return v.trace.bus }
+
+// Subscribe is TraceBus().Subscribe(size).
+func (v *VFS) Subscribe(size int) *trace.Listener { return v.trace.bus.Subscribe(size) }
+
+// Traced reports whether the VFS was made with Options.Trace.
+func (v *VFS) Traced() bool { return v.trace.instrumented }
+
+// pidOf is the task id events carry (0 for none).
+func pidOf(t *Task) int32 {
+	if t == nil {
+		return 0
+	}
+	return t.pid
+}
+
+// Dentry events.
+
+func (v *VFS) evDentry(t *Task, k trace.Kind, d *Dentry) {
+	if tr := v.trace.on.Load(); tr != nil {
+		emitDentry(tr, t, k, d, 0, nil)
+	}
+}
+
+// evDentryBucket is evDentry for hash and unhash, with the bucket.
+func (v *VFS) evDentryBucket(t *Task, k trace.Kind, d *Dentry, bucket uint32) {
+	if tr := v.trace.on.Load(); tr != nil {
+		emitDentry(tr, t, k, d, int64(bucket), nil)
+	}
+}
+
+// evDentryInode is evDentry naming an inode the dentry no longer points
+// to (dentry.negative).
+func (v *VFS) evDentryInode(t *Task, k trace.Kind, d *Dentry, in *Inode) {
+	if tr := v.trace.on.Load(); tr != nil {
+		emitDentry(tr, t, k, d, 0, in)
+	}
+}
+
+// evDentryMove reports d_move/d_exchange of d onto target's old name.
+func (v *VFS) evDentryMove(t *Task, d, target *Dentry) {
+	if tr := v.trace.on.Load(); tr != nil {
+		emitDentryMove(tr, t, d, target)
+	}
+}
+
+func emitDentry(tr *trace.Bus, t *Task, k trace.Kind, d *Dentry, bucket int64, in *Inode) {
+	e := trace.Event{Kind: k, Task: pidOf(t), Bucket: bucket}
+	fillDentry(&e, d)
+	if in != nil {
+		e.Inode, e.Ino = in.id, in.ino
+	}
+	tr.Emit(&e)
+}
+
+func fillDentry(e *trace.Event, d *Dentry) {
+	e.Dentry = d.id
+	if p := d.parent.Load(); p != nil {
+		e.Parent = p.id
+	}
+	if q := d.name.Load(); q != nil {
+		e.Name = q.Name
+	}
+	e.Dev = d.sb.dev
+	if in := d.inode.Load(); in != nil {
+		e.Inode, e.Ino = in.id, in.ino
+	}
+	e.Flags = uint64(d.flags.Load())
+	e.Count = d.count.Load()
+}
+
+func emitDentryMove(tr *trace.Bus, t *Task, d, target *Dentry) {
+	e := trace.Event{Kind: trace.DentryMove, Task: pidOf(t), Target: target.id}
+	fillDentry(&e, d)
+	tr.Emit(&e)
+}
+
+// Inode events.
+
+func (v *VFS) evInode(t *Task, k trace.Kind, i *Inode) {
+	if tr := v.trace.on.Load(); tr != nil {
+		emitInode(tr, t, k, i, "", 0)
+	}
+}
+
+// evInodeState reports i_state bits set (set true) or cleared.
+func (v *VFS) evInodeState(t *Task, i *Inode, set bool, bits uint32) {
+	if tr := v.trace.on.Load(); tr != nil {
+		op := "clear"
+		if set {
+			op = "set"
+		}
+		emitInode(tr, t, trace.InodeState, i, op, bits)
+	}
+}
+
+func emitInode(tr *trace.Bus, t *Task, k trace.Kind, i *Inode, op string, bits uint32) {
+	e := trace.Event{Kind: k, Task: pidOf(t), Op: op, Bits: uint64(bits)}
+	fillInode(&e, i)
+	tr.Emit(&e)
+}
+
+func fillInode(e *trace.Event, i *Inode) {
+	e.Inode, e.Ino, e.Dev = i.id, i.ino, i.sb.dev
+	e.Mode = i.mode.Load()
+	e.Nlink = i.nlink.Load()
+	e.Size = i.size.Load()
+	e.Flags = uint64(i.state.Load())
+	e.Count = int64(i.count.Load())
+}
+
+// Page cache and writeback events.
+
+// evPage reports a change of the page at index of inode i: k is
+// PageAdd, PageFlagSet, PageFlagClear or PageRemove, flags the page's
+// flags after it, bits those set or cleared.
+func (v *VFS) evPage(t *Task, k trace.Kind, i *Inode, index int64, flags, bits uint32) {
+	if tr := v.trace.on.Load(); tr != nil {
+		emitPage(tr, t, k, i, index, flags, bits)
+	}
+}
+
+func emitPage(tr *trace.Bus, t *Task, k trace.Kind, i *Inode, index int64, flags, bits uint32) {
+	e := trace.Event{Kind: k, Task: pidOf(t), Index: uint64(index), Flags: uint64(flags), Bits: uint64(bits)}
+	if i != nil {
+		e.Inode, e.Ino, e.Dev = i.id, i.ino, i.sb.dev
+	}
+	tr.Emit(&e)
+}
+
+// evWriteback reports the start (end false) or end of writeback of
+// inode i in mode WB_SYNC_ALL or WB_SYNC_NONE; on end, pages written and
+// the error met.
+func (v *VFS) evWriteback(t *Task, end bool, i *Inode, mode int, pages int64, err error) {
+	if tr := v.trace.on.Load(); tr != nil {
+		emitWriteback(tr, t, end, i, mode, pages, err)
+	}
+}
+
+func emitWriteback(tr *trace.Bus, t *Task, end bool, i *Inode, mode int, pages int64, err error) {
+	e := trace.Event{Kind: trace.WritebackStart, Task: pidOf(t), Op: "WB_SYNC_NONE"}
+	if mode == WB_SYNC_ALL {
+		e.Op = "WB_SYNC_ALL"
+	}
+	if end {
+		e.Kind = trace.WritebackEnd
+		e.Count = pages
+		e.Err = errnoOf(err)
+	}
+	e.Inode, e.Ino, e.Dev = i.id, i.ino, i.sb.dev
+	tr.Emit(&e)
+}
+
+// errnoOf is the Linux errno of err (EIO for an error that is no Errno).
+func errnoOf(err error) int32 {
+	if err == nil {
+		return 0
+	}
+	if e, ok := err.(Errno); ok {
+		return int32(e)
+	}
+	return int32(EIO)
+}
+
+// Mount events.
+
+// evMount reports m attached (k Mount) or detached (k Umount).
+func (v *VFS) evMount(t *Task, k trace.Kind, m *Mount) {
+	if tr := v.trace.on.Load(); tr != nil {
+		emitMount(tr, t, k, m)
+	}
+}
+
+func emitMount(tr *trace.Bus, t *Task, k trace.Kind, m *Mount) {
+	e := trace.Event{Kind: k, Task: pidOf(t), Mount: m.id, Parent: uint64(m.parentID),
+		Dev: m.sb.dev, Op: m.sb.fsType.Name, Name: m.devName, Path: mountPath(m)}
+	tr.Emit(&e)
+}
+
+// mountPath is the path of m's mount point from the namespace root,
+// read without locks (a concurrent rename may make it stale).
+func mountPath(m *Mount) string {
+	s := ""
+	for {
+		p := m.parent.Load()
+		mp := m.mountpoint.Load()
+		if p == nil || p == m || mp == nil {
+			break
+		}
+		rel := dentryPathFrom(mp, p.root)
+		if rel != "/" {
+			s = rel + s
+		}
+		m = p
+	}
+	if s == "" {
+		return "/"
+	}
+	return s
+}
+
+// dentryPathFrom is the path of d below root (d itself if it is not
+// below root, as far as the walk goes).
+func dentryPathFrom(d, root *Dentry) string {
+	var parts []string
+	for d != root {
+		p := d.parent.Load()
+		if p == d {
+			break
+		}
+		parts = append(parts, d.name.Load().Name)
+		d = p
+	}
+	if len(parts) == 0 {
+		return "/"
+	}
+	n := 0
+	for _, p := range parts {
+		n += len(p) + 1
+	}
+	b := make([]byte, 0, n)
+	for i := len(parts) - 1; i >= 0; i-- {
+		b = append(b, '/')
+		b = append(b, parts[i]...)
+	}
+	return string(b)
+}
