@@ -18,6 +18,8 @@ type subjects struct {
 	d      *Dentry
 	iLock  *Inode
 	sb     *SuperBlock
+	folio  *Folio        // the folio of an address_space_operations row
+	m      *AddressSpace // its mapping (i_rwsem of m.host, invalidate_lock)
 }
 
 func (t *Task) enter(key string, s subjects) *rule {
@@ -75,6 +77,9 @@ func (t *Task) enter(key string, s subjects) *rule {
 				bad = append(bad, "s_umount held, row says no")
 			}
 		}
+	}
+	if s.folio != nil || s.m != nil {
+		bad = t.checkPageCacheRow(r, s, bad)
 	}
 	if len(bad) > 0 {
 		msg := r.key + " called by " + o.Name() + ": " + strings.Join(bad, "; ")
@@ -492,8 +497,4 @@ func (t *Task) fstKillSB(sb *SuperBlock) {
 	sb.fsType.KillSB(t, sb)
 }
 
-// file_operations (their rows join the checked tables with the page
-// cache work; until then these are plain calls).
-
-func (t *Task) fopRelease(f *File) error { return f.fop.Release(t, f.inode, f) }
-func (t *Task) fopFlush(f *File) error   { return f.fop.Flush(t, f) }
+// file_operations and address_space_operations: filemap_calls.go.

@@ -4,6 +4,7 @@ import (
 	"sync/atomic"
 
 	"github.com/vfscope/vfscope/vfs/lock"
+	"github.com/vfscope/vfscope/vfs/trace"
 )
 
 // dcacheHash is dentry_hashtable: chains of hashed dentries keyed by
@@ -97,6 +98,7 @@ func dRehashLocked(t *Task, d *Dentry) {
 	h.buckets[b].Store(d)
 	d.flags.Or(DCACHE_HASHED)
 	l.Unlock(t.owner())
+	d.sb.vfs.evDentryBucket(t, trace.DentryHash, d, b)
 }
 
 // dUnhash is ___d_drop() plus the d_seq invalidation of __d_drop(): take
@@ -321,6 +323,7 @@ func dLRUAdd(t *Task, d *Dentry) {
 	if d.inode.Load() == nil {
 		sb.vfs.stats.nrNegative.Add(1)
 	}
+	sb.vfs.evDentry(t, trace.DentryLRUAdd, d)
 }
 
 // dLRUDel takes d off the LRU. d_lock held.
@@ -329,6 +332,7 @@ func dLRUDel(t *Task, d *Dentry) {
 	sb.lruLock.Lock(t.owner())
 	dLRUUnlinkLocked(sb, d)
 	sb.lruLock.Unlock(t.owner())
+	sb.vfs.evDentry(t, trace.DentryLRUDel, d)
 }
 
 // dLRUUnlinkLocked unlinks d; lruLock and d_lock held.
@@ -388,11 +392,13 @@ func PruneDcacheSB(t *Task, sb *SuperBlock, nr int) int {
 		switch {
 		case d.count.Load() != 0:
 			dLRUUnlinkLocked(sb, d)
+			sb.vfs.evDentry(t, trace.DentryLRUDel, d)
 		case d.flags.Load()&DCACHE_REFERENCED != 0:
 			d.flags.And(^uint32(DCACHE_REFERENCED))
 			lruRotateLocked(sb, d)
 		default:
 			dLRUUnlinkLocked(sb, d)
+			sb.vfs.evDentry(t, trace.DentryLRUDel, d)
 			d.flags.Or(DCACHE_SHRINK_LIST)
 			dispose = append(dispose, d)
 		}

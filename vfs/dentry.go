@@ -4,6 +4,7 @@ import (
 	"sync/atomic"
 
 	"github.com/vfscope/vfscope/vfs/lock"
+	"github.com/vfscope/vfscope/vfs/trace"
 )
 
 // QStr is struct qstr: a name and its hash. The hash is the one ->d_hash
@@ -215,6 +216,7 @@ func dAlloc(t *Task, sb *SuperBlock, parent *Dentry, name QStr) (*Dentry, error)
 		parent.lock.Unlock(o)
 	}
 	v.stats.nrDentry.Add(1)
+	v.evDentry(t, trace.DentryAlloc, d)
 	if d.op != nil && d.op.Init != nil {
 		if err := t.dopInit(d); err != nil {
 			dput(t, d)
@@ -378,6 +380,7 @@ func dentryKillLocked(t *Task, d *Dentry) *Dentry {
 	}
 	parent := d.parent.Load()
 	d.sb.vfs.stats.nrDentry.Add(-1)
+	d.sb.vfs.evDentry(t, trace.DentryKill, d)
 	if parent == d {
 		return nil
 	}
@@ -406,6 +409,7 @@ func dentryUnlinkInode(t *Task, d *Dentry, inode *Inode) {
 	if d.flags.Load()&DCACHE_LRU_LIST != 0 {
 		d.sb.vfs.stats.nrNegative.Add(1)
 	}
+	d.sb.vfs.evDentryInode(t, trace.DentryNegative, d, inode)
 	inode.removeAlias(d)
 	d.lock.Unlock(o)
 	inode.lock.Unlock(o)
@@ -429,6 +433,7 @@ func DInstantiate(t *Task, d *Dentry, inode *Inode) {
 		d.sb.vfs.stats.nrNegative.Add(-1)
 	}
 	inode.addAlias(d)
+	d.sb.vfs.evDentry(t, trace.DentryInstantiate, d)
 	d.lock.Unlock(o)
 	inode.lock.Unlock(o)
 }

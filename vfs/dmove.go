@@ -1,5 +1,7 @@
 package vfs
 
+import "github.com/vfscope/vfscope/vfs/trace"
+
 // d_lock subclasses (enum dentry_d_lock_class), for taking several
 // d_locks at once in a documented order.
 const (
@@ -90,6 +92,7 @@ func dMove(t *Task, d, target *Dentry, exchange bool) {
 
 	target.seq.EndWrite()
 	d.seq.EndWrite()
+	v.evDentryMove(t, d, target)
 
 	target.lock.Unlock(o)
 	d.lock.Unlock(o)
@@ -120,6 +123,7 @@ func dUnhashQuiet(t *Task, d *Dentry) {
 	}
 	d.flags.And(^uint32(DCACHE_HASHED))
 	l.Unlock(t.owner())
+	d.sb.vfs.evDentryBucket(t, trace.DentryUnhash, d, b)
 }
 
 // unlinkChild and linkChild edit parent's children list; parent's d_lock

@@ -28,6 +28,13 @@
 //	          before target), then non-directories by inode number
 //	          (I_MUTEX_NORMAL, then I_MUTEX_NONDIR2)
 //	        filesystem-private locks (tmpfs: sbInfo.mu)
+//	        AddressSpace.invalidateLock (invalidate_lock: exclusive by
+//	        truncate and hole punch, shared by page-cache fills)
+//	          folio lock (PG_locked, a bit lock the validator sees as
+//	          class folio_lock; one folio at a time)
+//	            AddressSpace.xaLock (the page index's xa_lock)
+//	            VFS.pc.lruLock (lru_lock)
+//	            Inode.lock (->dirty_folio marks the inode dirty)
 //	        Inode.lock (i_lock)
 //	          VFS.renameLock (rename_lock, writers)
 //	            Dentry.lock (d_lock): parent before child; __d_move's

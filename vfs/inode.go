@@ -4,6 +4,7 @@ import (
 	"sync/atomic"
 
 	"github.com/vfscope/vfscope/vfs/lock"
+	"github.com/vfscope/vfscope/vfs/trace"
 )
 
 // Inode state bits (i_state), as include/linux/fs.h.
@@ -87,6 +88,10 @@ type Inode struct {
 	lruPrev   *Inode
 	onLRU     bool
 	newWait   chan struct{} // closed by unlock_new_inode
+
+	// data is i_data, the inode's page cache; Mapping returns it (Linux's
+	// i_mapping, which always points at i_data here).
+	data AddressSpace
 }
 
 // Ino returns i_ino. Never 0.
@@ -199,6 +204,7 @@ func NewInode(t *Task, sb *SuperBlock) *Inode {
 	i.btime.Store(now)
 	sb.inodeListAdd(t, i)
 	sb.vfs.stats.nrInodes.Add(1)
+	sb.vfs.evInode(t, trace.InodeAlloc, i)
 	return i
 }
 
@@ -207,6 +213,7 @@ func initInode(sb *SuperBlock, i *Inode) {
 	i.id = sb.vfs.nextInodeID.Add(1)
 	i.rwsem.Init(sb.fsType.keys.iRwsem, 0)
 	i.lock.Init(classILock, 0)
+	initMapping(i)
 	i.count.Store(1)
 	i.nlink.Store(1)
 }
@@ -299,21 +306,22 @@ func iputFinal(t *Task, i *Inode) {
 	}
 	if !drop && sb.flags.Load()&SB_ACTIVE != 0 {
 		// Keep it cached, unused (inode_add_lru).
-		i.state.Or(I_REFERENCED)
+		iStateSet(t, i, I_REFERENCED)
 		i.lock.Unlock(o)
 		sb.inodeLRUAdd(t, i)
+		sb.vfs.evInode(t, trace.InodeCount, i)
 		return
 	}
 	if !drop {
 		// The superblock is going away: write the inode out before it
 		// is freed, marked so that nobody takes it meanwhile.
-		i.state.Or(I_WILL_FREE)
+		iStateSet(t, i, I_WILL_FREE)
 		i.lock.Unlock(o)
 		writeInode(t, i, WB_SYNC_ALL)
 		i.lock.Lock(o)
-		i.state.And(^uint32(I_WILL_FREE))
+		iStateClear(t, i, I_WILL_FREE)
 	}
-	i.state.Or(I_FREEING)
+	iStateSet(t, i, I_FREEING)
 	i.lock.Unlock(o)
 	sb.inodeLRUDel(t, i)
 	evict(t, i)
@@ -344,6 +352,7 @@ func evict(t *Task, i *Inode) {
 	i.lock.Lock(o)
 	i.state.Store(I_FREEING | I_CLEAR)
 	i.lock.Unlock(o)
+	sb.vfs.evInode(t, trace.InodeEvict, i)
 	if sb.Ops != nil && sb.Ops.DestroyInode != nil {
 		t.sopDestroyInode(i)
 	}
@@ -381,7 +390,7 @@ func (h *inodeHash) remove(t *Task, i *Inode) {
 	if h.m[inodeKey{i.sb, i.ino}] == i {
 		delete(h.m, inodeKey{i.sb, i.ino})
 	}
-	i.state.And(^uint32(inodeHashed))
+	iStateClear(t, i, inodeHashed)
 	h.lock.Unlock(t.owner())
 }
 
@@ -408,6 +417,7 @@ func IgetLocked(t *Task, sb *SuperBlock, ino uint64) (i *Inode, isNew bool) {
 			h.lock.Unlock(o)
 			if wasUnused {
 				sb.inodeLRUDel(t, old)
+				sb.vfs.evInode(t, trace.InodeCount, old)
 			}
 			if st&I_NEW != 0 && wait != nil {
 				<-wait
@@ -432,6 +442,7 @@ func IgetLocked(t *Task, sb *SuperBlock, ino uint64) (i *Inode, isNew bool) {
 		h.lock.Unlock(o)
 		sb.inodeListAdd(t, i)
 		sb.vfs.stats.nrInodes.Add(1)
+		sb.vfs.evInode(t, trace.InodeAlloc, i)
 		return i, true
 	}
 }
@@ -440,7 +451,7 @@ func IgetLocked(t *Task, sb *SuperBlock, ino uint64) (i *Inode, isNew bool) {
 func UnlockNewInode(t *Task, i *Inode) {
 	o := t.owner()
 	i.lock.Lock(o)
-	i.state.And(^uint32(I_NEW))
+	iStateClear(t, i, I_NEW)
 	c := i.newWait
 	i.newWait = nil
 	i.lock.Unlock(o)
@@ -462,7 +473,7 @@ func InsertInodeHash(t *Task, i *Inode) {
 	h := &i.sb.vfs.icache
 	h.lock.Lock(t.owner())
 	h.m[inodeKey{i.sb, i.ino}] = i
-	i.state.Or(inodeHashed)
+	iStateSet(t, i, inodeHashed)
 	h.lock.Unlock(t.owner())
 }
 
@@ -475,7 +486,7 @@ func MarkInodeDirty(t *Task, i *Inode, flags uint32) {
 	}
 	o := t.owner()
 	i.lock.Lock(o)
-	i.state.Or(flags)
+	iStateSet(t, i, flags)
 	i.lock.Unlock(o)
 }
 

@@ -107,6 +107,58 @@ var lockingRows = []lockingRow{
 	// file_system_type: may block
 	{"file_system_type", "mount", cols("may block", "yes")},
 	{"file_system_type", "kill_sb", cols("may block", "yes")},
+
+	// address_space_operations: folio locked, i_rwsem, invalidate_lock.
+	// "All except dirty_folio and free_folio may block."
+	{"address_space_operations", "writepage", cols("folio locked", "yes, unlocks (see below)")},
+	{"address_space_operations", "read_folio", cols("folio locked", "yes, unlocks", "invalidate_lock", "shared")},
+	{"address_space_operations", "writepages", cols()},
+	{"address_space_operations", "dirty_folio", cols("folio locked", "maybe", "may block", "no")},
+	{"address_space_operations", "readahead", cols("folio locked", "yes, unlocks", "invalidate_lock", "shared")},
+	{"address_space_operations", "write_begin", cols("folio locked", "locks the page", "i_rwsem", "exclusive")},
+	{"address_space_operations", "write_end", cols("folio locked", "yes, unlocks", "i_rwsem", "exclusive")},
+	{"address_space_operations", "bmap", cols()},
+	{"address_space_operations", "invalidate_folio", cols("folio locked", "yes", "invalidate_lock", "exclusive")},
+	{"address_space_operations", "release_folio", cols("folio locked", "yes")},
+	{"address_space_operations", "free_folio", cols("folio locked", "yes", "may block", "no")},
+	{"address_space_operations", "direct_IO", cols()},
+	{"address_space_operations", "migrate_folio", cols("folio locked", "yes (both)")},
+	{"address_space_operations", "launder_folio", cols("folio locked", "yes")},
+	{"address_space_operations", "is_partially_uptodate", cols("folio locked", "yes")},
+	{"address_space_operations", "error_remove_folio", cols("folio locked", "yes")},
+	{"address_space_operations", "swap_activate", cols("folio locked", "no")},
+	{"address_space_operations", "swap_deactivate", cols("folio locked", "no")},
+	{"address_space_operations", "swap_rw", cols("folio locked", "yes, unlocks")},
+
+	// file_operations: "All may block." ->iterate_shared() is called with
+	// i_rwsem held for reading and f_pos_lock held exclusively (when the
+	// description is shared: fdget_pos takes it only then).
+	{"file_operations", "llseek", cols("may block", "yes")},
+	{"file_operations", "read", cols("may block", "yes")},
+	{"file_operations", "write", cols("may block", "yes")},
+	{"file_operations", "read_iter", cols("may block", "yes")},
+	{"file_operations", "write_iter", cols("may block", "yes")},
+	{"file_operations", "iopoll", cols("may block", "yes")},
+	{"file_operations", "iterate_shared", cols("may block", "yes", "i_rwsem(inode)", "shared")},
+	{"file_operations", "poll", cols("may block", "yes")},
+	{"file_operations", "unlocked_ioctl", cols("may block", "yes")},
+	{"file_operations", "compat_ioctl", cols("may block", "yes")},
+	{"file_operations", "mmap", cols("may block", "yes")},
+	{"file_operations", "open", cols("may block", "yes")},
+	{"file_operations", "flush", cols("may block", "yes")},
+	{"file_operations", "release", cols("may block", "yes")},
+	{"file_operations", "fsync", cols("may block", "yes")},
+	{"file_operations", "fasync", cols("may block", "yes")},
+	{"file_operations", "get_unmapped_area", cols("may block", "yes")},
+	{"file_operations", "check_flags", cols("may block", "yes")},
+	{"file_operations", "splice_write", cols("may block", "yes")},
+	{"file_operations", "splice_read", cols("may block", "yes")},
+	{"file_operations", "fallocate", cols("may block", "yes")},
+	{"file_operations", "show_fdinfo", cols("may block", "yes")},
+	{"file_operations", "mmap_capabilities", cols("may block", "yes")},
+	{"file_operations", "copy_file_range", cols("may block", "yes")},
+	{"file_operations", "remap_file_range", cols("may block", "yes")},
+	{"file_operations", "fadvise", cols("may block", "yes")},
 }
 
 // NotCalledRows lists the rows whose method the VFS has no caller for,
@@ -122,6 +174,30 @@ var NotCalledRows = map[string]string{
 	"inode_operations.get_offset_ctx": "tmpfs keeps its directory offsets privately",
 	"super_operations.quota_read":     "vfscope has no disk quotas",
 	"super_operations.quota_write":    "vfscope has no disk quotas",
+
+	"address_space_operations.bmap":               "no FIBMAP ioctl and no swap files",
+	"address_space_operations.direct_IO":          "no O_DIRECT: every read and write goes through the page cache",
+	"address_space_operations.migrate_folio":      "no page migration: vfscope's memory has no NUMA nodes or compaction",
+	"address_space_operations.swap_activate":      "no swap files",
+	"address_space_operations.swap_deactivate":    "no swap files",
+	"address_space_operations.swap_rw":            "no swap files",
+	"address_space_operations.error_remove_folio": "no hardware memory errors to recover from",
+	"file_operations.read_iter":                   "the VFS calls ->read and ->write with one buffer; readv/writev gather first",
+	"file_operations.write_iter":                  "the VFS calls ->read and ->write with one buffer; readv/writev gather first",
+	"file_operations.iopoll":                      "no asynchronous I/O (io_uring, aio)",
+	"file_operations.poll":                        "no poll(2)/select(2) front end",
+	"file_operations.unlocked_ioctl":              "there is no ioctl(2) front end",
+	"file_operations.compat_ioctl":                "there is no ioctl(2) front end",
+	"file_operations.fasync":                      "no signals, so no O_ASYNC",
+	"file_operations.get_unmapped_area":           "mappings are emulated without an address space layout",
+	"file_operations.check_flags":                 "no filesystem restricts fcntl(F_SETFL) flags",
+	"file_operations.splice_write":                "no splice(2) or pipes",
+	"file_operations.splice_read":                 "no splice(2) or pipes",
+	"file_operations.show_fdinfo":                 "no /proc/PID/fdinfo",
+	"file_operations.mmap_capabilities":           "no nommu configuration",
+	"file_operations.copy_file_range":             "no copy_file_range(2) front end",
+	"file_operations.remap_file_range":            "no reflinks (FICLONE, dedupe)",
+	"file_operations.fadvise":                     "no fadvise(2) front end",
 }
 
 func cols(kv ...string) map[string]string {
@@ -155,6 +231,11 @@ type rule struct {
 	renameLock req
 	sUmount    req
 	mayBlock   bool
+	// The page-cache columns: the folio passed, its mapping's host's
+	// i_rwsem and its invalidate_lock.
+	folioLocked    req
+	mapRwsem       req
+	invalidateLock req
 }
 
 var (
@@ -194,6 +275,18 @@ func init() {
 			c.iLock = reqHeld
 			c.mayBlock = false
 		}
+		if s, ok := r.cells["folio locked"]; ok && strings.HasPrefix(s, "yes") {
+			c.folioLocked = reqHeld
+		}
+		if s, ok := r.cells["i_rwsem"]; ok && s == "exclusive" {
+			c.mapRwsem = reqExclusive
+		}
+		switch r.cells["invalidate_lock"] {
+		case "shared":
+			c.invalidateLock = reqShared
+		case "exclusive":
+			c.invalidateLock = reqExclusive
+		}
 		if s, ok := r.cells["may block"]; ok {
 			c.mayBlock = strings.HasPrefix(s, "yes")
 		}
@@ -212,7 +305,7 @@ func yesNo(s string) req {
 // ruleCoverage records, per VFS, which rows were reached and any call
 // that broke its row.
 type ruleCoverage struct {
-	hits [128]atomic.Int64
+	hits [256]atomic.Int64
 	// mu protects violations. A leaf mutex outside the lock model: it
 	// only serialises the recording of reports.
 	mu         sync.Mutex

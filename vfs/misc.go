@@ -308,7 +308,7 @@ func (t *Task) doFsync(fd int, datasync bool) error {
 		return EBADF
 	}
 	if f.fop != nil && f.fop.Fsync != nil {
-		return f.fop.Fsync(t, f, 0, 1<<63-1, datasync)
+		return t.fopFsync(f, 0, 1<<63-1, datasync)
 	}
 	if !IsReg(f.inode.mode.Load()) && !f.inode.isDir() {
 		return EINVAL

@@ -3,6 +3,8 @@ package vfs
 import (
 	"strings"
 	"sync/atomic"
+
+	"github.com/vfscope/vfscope/vfs/trace"
 )
 
 // Per-mount flags (MNT_* of include/linux/mount.h).
@@ -193,6 +195,7 @@ func (v *VFS) attachMount(t *Task, m, parent *Mount, mp *Dentry) {
 	mntget(m) // the tree's reference
 	v.mounts.Store(nt)
 	v.mountLock.WriteUnlock(o)
+	v.evMount(t, trace.Mount, m)
 }
 
 // detachMount is umount_tree() for one mount: take m off the tree; it
@@ -205,6 +208,7 @@ func (v *VFS) detachMount(t *Task, m *Mount, drop *[]*Mount) {
 	o := t.owner()
 	parent := m.parent.Load()
 	mp := m.mountpoint.Load()
+	v.evMount(t, trace.Umount, m)
 	v.mountLock.WriteLock(o)
 	old := v.mounts.Load()
 	nt := &mountTable{m: make(map[mountKey]*Mount, len(old.m))}

@@ -327,7 +327,7 @@ func (t *Task) doOpen(p Path, h openHow, created bool) (*File, error) {
 		return nil, ENXIO
 	}
 	if f.fop != nil && f.fop.Open != nil {
-		if err := f.fop.Open(t, in, f); err != nil {
+		if err := t.fopOpen(in, f); err != nil {
 			f.fop = nil
 			fput(t, f)
 			return nil, err
@@ -410,7 +410,7 @@ func FinishOpenTmpfile(t *Task, f *File, dirD *Dentry, inode *Inode) error {
 	f.inode = inode
 	f.fop = inode.FOps
 	if f.fop != nil && f.fop.Open != nil {
-		return f.fop.Open(t, inode, f)
+		return t.fopOpen(inode, f)
 	}
 	return nil
 }

@@ -131,6 +131,9 @@ type FileOperations struct {
 	// held shared.
 	Iterate func(t *Task, f *File, ctx *DirContext) error
 	Fsync   func(t *Task, f *File, start, end int64, datasync bool) error
+	// Fallocate is fallocate(2) on the file (mode FALLOC_FL_*), called
+	// with i_rwsem not held: the method takes it.
+	Fallocate func(t *Task, f *File, mode int, offset, length int64) error
 }
 
 // SuperOperations is struct super_operations.
@@ -191,6 +194,79 @@ const (
 	WB_SYNC_NONE = 0
 	WB_SYNC_ALL  = 1
 )
+
+// AddressSpaceOperations is struct address_space_operations: how a
+// filesystem moves a mapping's folios to and from its store. The locks
+// each method is called with are locking.rst's address_space_operations
+// table (locking_rules.go). A nil method gets the generic behaviour the
+// VFS documents at each call site.
+type AddressSpaceOperations struct {
+	// ReadFolio fills a locked, not uptodate folio from the store
+	// (invalidate_lock held shared). On success it marks it uptodate;
+	// either way it unlocks it (FolioUnlock), possibly from another Task.
+	// A mapping without ReadFolio is memory-only: a missing page is a
+	// hole and reads as zeros (shmem).
+	ReadFolio func(t *Task, f *File, folio *Folio) error
+	// Readahead reads the locked, not uptodate folios rac names
+	// (invalidate_lock held shared), unlocking each as ReadFolio does. A
+	// folio it leaves locked and not uptodate is read by ReadFolio later.
+	Readahead func(t *Task, rac *ReadaheadControl)
+	// WriteBegin prepares [pos, pos+len) of one page for a copy (i_rwsem
+	// held exclusive) and returns the folio locked, uptodate or with the
+	// parts outside the range valid (read in, or zeroed).
+	WriteBegin func(t *Task, f *File, m *AddressSpace, pos int64, len int) (*Folio, error)
+	// WriteEnd finishes a copy of copied bytes at pos into folio (i_rwsem
+	// held exclusive, folio locked): marks it uptodate and dirty (through
+	// DirtyFolio), updates i_size, unlocks it and drops the reference
+	// WriteBegin gave. It returns the bytes accepted.
+	WriteEnd func(t *Task, f *File, m *AddressSpace, pos int64, len, copied int, folio *Folio) (int, error)
+	// DirtyFolio marks a folio dirty (folio_mark_dirty); it must not
+	// block. nil means FilemapDirtyFolio. Returns true if it was clean.
+	DirtyFolio func(t *Task, m *AddressSpace, folio *Folio) bool
+	// Writepage writes one locked, dirty-cleared folio: set writeback,
+	// unlock, end writeback when the I/O completes; or, if WB_SYNC_NONE
+	// would have to wait, redirty (FolioRedirtyForWritepage) and unlock.
+	Writepage func(t *Task, folio *Folio, wbc *WritebackControl) error
+	// Writepages writes the mapping's dirty folios of wbc's range; nil
+	// means the generic loop over Writepage (write_cache_pages).
+	Writepages func(t *Task, m *AddressSpace, wbc *WritebackControl) error
+	// InvalidateFolio is called on a locked folio with PG_private being
+	// truncated (offset, length within the page; invalidate_lock held
+	// exclusive): drop the private state for that part.
+	InvalidateFolio func(t *Task, folio *Folio, offset, length int)
+	// ReleaseFolio asks to drop PG_private state of a locked folio not
+	// under writeback before it leaves the cache; false refuses.
+	ReleaseFolio func(t *Task, folio *Folio) bool
+	// FreeFolio is called once a folio has left the cache (no lock).
+	FreeFolio func(folio *Folio)
+	// LaunderFolio writes a locked dirty folio synchronously before it
+	// is invalidated, keeping it locked.
+	LaunderFolio func(t *Task, folio *Folio) error
+	// IsPartiallyUptodate reports whether [from, from+count) of a
+	// locked, not uptodate folio holds valid data.
+	IsPartiallyUptodate func(t *Task, folio *Folio, from, count int) bool
+	// ErrorRemoveFolio takes a locked folio with a memory error out of
+	// the cache.
+	ErrorRemoveFolio func(t *Task, m *AddressSpace, folio *Folio) error
+}
+
+// ReadaheadControl is struct readahead_control: a batch of folios, locked
+// and inserted in the mapping, for ->readahead to read.
+type ReadaheadControl struct {
+	File    *File
+	Mapping *AddressSpace
+	// Folios are the folios to read, consecutive from Index; each is
+	// locked, not uptodate, and referenced by the caller.
+	Folios []*Folio
+	// Index is the first folio's index.
+	Index int64
+}
+
+// Count is readahead_count(): the number of pages in the batch.
+func (r *ReadaheadControl) Count() int { return len(r.Folios) }
+
+// Pos is readahead_pos(): the byte offset of the batch.
+func (r *ReadaheadControl) Pos() int64 { return r.Index << PAGE_SHIFT }
 
 // FileSystemType is struct file_system_type.
 type FileSystemType struct {

@@ -82,7 +82,7 @@ func (t *Task) iterateDir(f *File, ctx *DirContext) error {
 	if in.state.Load()&S_DEAD != 0 {
 		err = ENOENT
 	} else {
-		err = f.fop.Iterate(t, f, ctx)
+		err = t.fopIterate(f, ctx)
 	}
 	in.rwsem.RUnlock(t.o)
 	t.touchAtime(f.path)

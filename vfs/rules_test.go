@@ -207,7 +207,7 @@ func TestLockingRows(t *testing.T) {
 			}
 			continue
 		}
-		if reached[row] == 0 {
+		if reached[row] == 0 && !rowsTestedElsewhere[strings.SplitN(row, ".", 2)[0]] {
 			unreached = append(unreached, row)
 		}
 	}

@@ -71,7 +71,7 @@ func (t *Task) vfsRead(f *File, p []byte, pos *int64) (int, error) {
 	if len(p) > MAX_RW_COUNT {
 		p = p[:MAX_RW_COUNT]
 	}
-	n, err := f.fop.Read(t, f, p, pos)
+	n, err := t.fopRead(f, p, pos)
 	if n > 0 || err == nil {
 		t.touchAtime(f.path)
 	}
@@ -124,7 +124,7 @@ func (t *Task) vfsWrite(f *File, p []byte, pos *int64) (int, error) {
 	}
 	sb := f.inode.sb
 	sbStartWrite(t, sb, SB_FREEZE_WRITE)
-	n, err := f.fop.Write(t, f, p, pos)
+	n, err := t.fopWrite(f, p, pos)
 	sbEndWrite(t, sb, SB_FREEZE_WRITE)
 	return n, err
 }
@@ -195,7 +195,7 @@ func (t *Task) Seek(fd int, off int64, whence int) (int64, error) {
 		return 0, EBADF
 	}
 	if f.fop != nil && f.fop.Llseek != nil {
-		return f.fop.Llseek(t, f, off, whence)
+		return t.fopLlseek(f, off, whence)
 	}
 	return GenericFileLlseek(t, f, off, whence)
 }

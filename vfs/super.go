@@ -287,7 +287,7 @@ func evictInodes(t *Task, sb *SuperBlock) {
 		for i := sb.inodes; i != nil; i = i.sbNext {
 			i.lock.Lock(o)
 			if i.count.Load() == 0 && i.state.Load()&(I_NEW|I_FREEING|I_WILL_FREE) == 0 {
-				i.state.Or(I_FREEING)
+				iStateSet(t, i, I_FREEING)
 				i.lock.Unlock(o)
 				victim = i
 				break
@@ -454,7 +454,7 @@ func PruneIcacheSB(t *Task, sb *SuperBlock, nr int) int {
 			sb.inodeListLock.Unlock(o)
 			continue
 		}
-		i.state.Or(I_FREEING)
+		iStateSet(t, i, I_FREEING)
 		i.lock.Unlock(o)
 		sb.inodeListLock.Unlock(o)
 		evict(t, i)
@@ -608,7 +608,7 @@ func writeInode(t *Task, i *Inode, mode int) error {
 	o := t.owner()
 	i.lock.Lock(o)
 	st := i.state.Load() & I_DIRTY
-	i.state.And(^uint32(I_DIRTY))
+	iStateClear(t, i, I_DIRTY)
 	i.lock.Unlock(o)
 	if st&I_DIRTY_INODE == 0 || i.sb.Ops == nil || i.sb.Ops.WriteInode == nil {
 		return nil

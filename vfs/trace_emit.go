@@ -269,3 +269,18 @@ func dentryPathFrom(d, root *Dentry) string {
 	}
 	return string(b)
 }
+
+// iStateSet and iStateClear change i_state bits and report the bits that
+// did change; i_lock held (or the inode not visible yet). State bits
+// change only through them, so that the trace misses none.
+func iStateSet(t *Task, i *Inode, bits uint32) {
+	if old := i.state.Or(bits); old&bits != bits {
+		i.sb.vfs.evInodeState(t, i, true, bits&^old)
+	}
+}
+
+func iStateClear(t *Task, i *Inode, bits uint32) {
+	if old := i.state.And(^bits); old&bits != 0 {
+		i.sb.vfs.evInodeState(t, i, false, old&bits)
+	}
+}

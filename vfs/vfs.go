@@ -94,6 +94,8 @@ type VFS struct {
 	trace tracerState
 	rules ruleCoverage
 	chr   chrdevs
+	// pc is the page cache's VFS-wide state (folio_state.go).
+	pc pageCache
 }
 
 // vfsStats are the counters /proc/sys/fs/dentry-state and inode-nr show.
@@ -131,6 +133,7 @@ func New(opts Options) *VFS {
 	}
 	v.dcache.init(bits)
 	v.icache.init()
+	v.pc.init()
 	v.mounts.Store(&mountTable{m: map[mountKey]*Mount{}})
 	return v
 }
@@ -175,14 +178,17 @@ type fsTypeKeys struct {
 	iRwsemDir   *lock.Class
 	iRwsem      *lock.Class
 	sbWriters   [sbFreezeLevels]*lock.Class
+	// invalidateLock is &sb->s_type->invalidate_lock_key.
+	invalidateLock *lock.Class
 }
 
 func makeFSTypeKeys(name string) fsTypeKeys {
 	k := fsTypeKeys{
-		sUmount:     lock.NewClass("&type->s_umount_key#"+name, lock.KindRWSem),
-		renameMutex: lock.NewClass("&type->s_vfs_rename_key#"+name, lock.KindMutex),
-		iRwsemDir:   lock.NewClass("&type->i_mutex_dir_key#"+name, lock.KindRWSem),
-		iRwsem:      lock.NewClass("&sb->s_type->i_mutex_key#"+name, lock.KindRWSem),
+		sUmount:        lock.NewClass("&type->s_umount_key#"+name, lock.KindRWSem),
+		renameMutex:    lock.NewClass("&type->s_vfs_rename_key#"+name, lock.KindMutex),
+		iRwsemDir:      lock.NewClass("&type->i_mutex_dir_key#"+name, lock.KindRWSem),
+		iRwsem:         lock.NewClass("&sb->s_type->i_mutex_key#"+name, lock.KindRWSem),
+		invalidateLock: lock.NewClass("&sb->s_type->invalidate_lock_key#"+name, lock.KindRWSem),
 	}
 	names := [sbFreezeLevels]string{"sb_writers", "sb_pagefaults", "sb_internal"}
 	for i := range k.sbWriters {

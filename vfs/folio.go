@@ -1,0 +1,290 @@
+package vfs
+
+import (
+	"sync"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/vfscope/vfscope/vfs/lock"
+)
+
+// PAGE_SIZE is the size of a page of the page cache; PAGE_SHIFT its log2.
+const (
+	PAGE_SHIFT = 12
+	PAGE_SIZE  = 1 << PAGE_SHIFT
+	PAGE_MASK  = ^int64(PAGE_SIZE - 1)
+)
+
+// Folio flags (include/linux/page-flags.h). They change only through the
+// helpers of this file and folio_state.go, which keep the counters right
+// and report each change to folioEvent.
+const (
+	// PG_locked: the folio lock is held (folioLock). Held while the folio
+	// is being read in, while ->write_begin..->write_end copy into it,
+	// while it is truncated, and while writeback is being started.
+	PG_locked = 1 << iota
+	// PG_waiters: a task sleeps in the wait table on this folio (for the
+	// lock or for writeback); the unlocker must wake the table's bucket.
+	PG_waiters
+	// PG_uptodate: the data is valid (read in, or fully written).
+	PG_uptodate
+	// PG_dirty: the data is newer than the backing store.
+	PG_dirty
+	// PG_writeback: being written back; cleared by folioEndWriteback.
+	PG_writeback
+	// PG_private: Private holds filesystem data (buffer heads in Linux).
+	PG_private
+	// PG_referenced and PG_active: the two-step LRU promotion
+	// (folioMarkAccessed).
+	PG_referenced
+	PG_active
+	// PG_lru: on one of the VFS's LRU lists.
+	PG_lru
+	// PG_reclaim: writeback was started by reclaim.
+	PG_reclaim
+	// PG_swapbacked: the data lives only in memory (tmpfs, as shmem's
+	// pages): never written back, counted as Shmem.
+	PG_swapbacked
+	// PG_error: the last read of the folio failed.
+	PG_error
+)
+
+var pgNames = [...]string{"locked", "waiters", "uptodate", "dirty", "writeback", "private",
+	"referenced", "active", "lru", "reclaim", "swapbacked", "error"}
+
+// FolioFlagNames returns the names of the flags set in f ("uptodate",
+// "dirty", ...), as /proc/kpageflags tools print them.
+func FolioFlagNames(flags uint32) []string {
+	var out []string
+	for i, n := range pgNames {
+		if flags&(1<<i) != 0 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// Folio is struct folio: one 4 KiB page of a file's data in the page
+// cache (vfscope has no larger folios). Its metadata is 64 bytes, and the
+// page index adds about 9 bytes per page (see mapping_xarray.go): under
+// 2% of the 4096 bytes it describes (TestFolioMetadataCost).
+//
+// The data is read and written only with the folio locked (see
+// RATIONALE.md, "Why do readers lock the folio while they copy?").
+type Folio struct {
+	// flags holds the PG_* bits; atomic.
+	flags atomic.Uint32
+	// refcount is the folio's reference count: the page cache holds one
+	// while the folio is in a mapping, each lookup (filemapGetFolio) one
+	// more until folioPut. Reclaim frees only folios nobody else holds.
+	refcount atomic.Int32
+	// index is the page's position in the file (in pages): immutable
+	// while the folio is in a mapping.
+	index int64
+	// mapping is the address_space holding the folio, nil once removed
+	// (truncated or reclaimed); atomic, so that lock-free lookups can
+	// check a folio they found is still the one they looked for.
+	mapping atomic.Pointer[AddressSpace]
+	// data is the page itself; under the folio lock.
+	data *[PAGE_SIZE]byte
+	// Private is folio->private, for the filesystem: set with
+	// FolioAttachPrivate (sets PG_private), under the folio lock.
+	Private any
+	// lruNext and lruPrev link the folio on an LRU list of the VFS;
+	// under the VFS's lru_lock.
+	lruNext, lruPrev *Folio
+}
+
+// Index returns the folio's index in its file, in pages.
+func (f *Folio) Index() int64 { return f.index }
+
+// Pos returns the file offset of the folio's first byte (folio_pos).
+func (f *Folio) Pos() int64 { return f.index << PAGE_SHIFT }
+
+// Mapping returns the address_space of the folio, nil once removed.
+func (f *Folio) Mapping() *AddressSpace { return f.mapping.Load() }
+
+// Data returns the page's bytes. The caller holds the folio lock.
+func (f *Folio) Data() *[PAGE_SIZE]byte { return f.data }
+
+// Flags returns the PG_* bits.
+func (f *Folio) Flags() uint32 { return f.flags.Load() }
+
+// Test helpers of the usual flags (folio_test_*).
+func (f *Folio) Locked() bool    { return f.flags.Load()&PG_locked != 0 }
+func (f *Folio) Uptodate() bool  { return f.flags.Load()&PG_uptodate != 0 }
+func (f *Folio) Dirty() bool     { return f.flags.Load()&PG_dirty != 0 }
+func (f *Folio) Writeback() bool { return f.flags.Load()&PG_writeback != 0 }
+
+// Refcount returns the folio's reference count.
+func (f *Folio) Refcount() int32 { return f.refcount.Load() }
+
+// folioAlloc is filemap_alloc_folio(): a new folio with one reference (the
+// caller's), zeroed data, no flags.
+func folioAlloc() *Folio {
+	f := &Folio{data: new([PAGE_SIZE]byte)}
+	f.refcount.Store(1)
+	return f
+}
+
+// folioGet takes a reference on a folio the caller holds one on.
+func folioGet(f *Folio) { f.refcount.Add(1) }
+
+// folioTryGet takes a reference unless the count is zero (folio_try_get).
+func folioTryGet(f *Folio) bool {
+	for {
+		c := f.refcount.Load()
+		if c <= 0 {
+			return false
+		}
+		if f.refcount.CompareAndSwap(c, c+1) {
+			return true
+		}
+	}
+}
+
+// FolioPut drops a reference (folio_put). The memory goes back to the
+// garbage collector with the last pointer; the count tells reclaim who
+// still uses the folio.
+func FolioPut(f *Folio) {
+	if f.refcount.Add(-1) < 0 {
+		panic("vfs: folio reference count below zero")
+	}
+}
+
+// ---- the folio lock: a sleeping bit lock with a hashed wait table ----
+
+// classFolioLock is the lock class of every folio lock. Sleeping (a mutex
+// for the validator); taken inside invalidate_lock, before xa_lock.
+var classFolioLock = lock.NewClass("folio_lock", lock.KindMutex)
+
+// Class, Subclass and Kind make a Folio a lock.Lock for the validator:
+// its lock is the PG_locked bit (see vfs/lock/external.go).
+func (f *Folio) Class() *lock.Class { return classFolioLock }
+func (f *Folio) Subclass() uint8    { return 0 }
+func (f *Folio) Kind() lock.Kind    { return lock.KindMutex }
+
+// folioWaitTable is Linux's folio_wait_table: tasks waiting for a folio's
+// lock or writeback sleep on the bucket its address hashes to, so a folio
+// needs no wait queue of its own; PG_waiters tells the waker to look.
+// Each bucket's mu is a leaf lock outside the lock model (it is the wait
+// queue's internal spinlock and is never held across anything else).
+var folioWaitTable [256]waitBucket
+
+type waitBucket struct {
+	mu   sync.Mutex
+	cond sync.Cond
+	_    [40]byte // one bucket per cache line
+}
+
+func init() {
+	for i := range folioWaitTable {
+		folioWaitTable[i].cond.L = &folioWaitTable[i].mu
+	}
+}
+
+func folioWaitBucket(f *Folio) *waitBucket {
+	h := uintptr(unsafe.Pointer(f)) >> 6
+	h ^= h >> 8
+	return &folioWaitTable[h&255]
+}
+
+// folioWaitBit sleeps until bit is clear in f's flags; with take set, it
+// then sets it (the lock) before returning.
+func folioWaitBit(f *Folio, bit uint32, take bool) {
+	b := folioWaitBucket(f)
+	b.mu.Lock()
+	for {
+		f.flags.Or(PG_waiters)
+		old := f.flags.Load()
+		if old&bit == 0 {
+			if !take {
+				break
+			}
+			if f.flags.CompareAndSwap(old, old|bit) {
+				break
+			}
+			continue
+		}
+		b.cond.Wait()
+	}
+	b.mu.Unlock()
+}
+
+// folioWakeBit wakes the sleepers of f's bucket if any wait on f.
+func folioWake(f *Folio) {
+	b := folioWaitBucket(f)
+	b.mu.Lock()
+	f.flags.And(^uint32(PG_waiters))
+	b.cond.Broadcast()
+	b.mu.Unlock()
+}
+
+// folioTrylockRaw sets PG_locked if it is clear.
+func folioTrylockRaw(f *Folio) bool {
+	for {
+		old := f.flags.Load()
+		if old&PG_locked != 0 {
+			return false
+		}
+		if f.flags.CompareAndSwap(old, old|PG_locked) {
+			return true
+		}
+	}
+}
+
+// FolioLock is folio_lock(): sleep until the folio lock is free and take
+// it. The lock is not tied to the Task beyond validation: ->read_folio
+// may unlock from the task that completes the read.
+func FolioLock(t *Task, f *Folio) {
+	h := t.o.ExternalBefore(f, lock.Exclusive)
+	if !folioTrylockRaw(f) {
+		t.o.ExternalContended(f)
+		folioWaitBit(f, PG_locked, true)
+	}
+	t.o.ExternalAcquired(h)
+}
+
+// FolioTrylock is folio_trylock().
+func FolioTrylock(t *Task, f *Folio) bool {
+	if !folioTrylockRaw(f) {
+		return false
+	}
+	t.o.ExternalTried(f, lock.Exclusive)
+	return true
+}
+
+// FolioUnlock is folio_unlock(): release the lock and wake its waiters.
+func FolioUnlock(t *Task, f *Folio) {
+	if !t.o.ExternalRelease(f, lock.Exclusive) {
+		return
+	}
+	old := f.flags.And(^uint32(PG_locked))
+	if old&PG_locked == 0 {
+		panic("vfs: folio_unlock of an unlocked folio")
+	}
+	if old&PG_waiters != 0 {
+		folioWake(f)
+	}
+}
+
+// FolioWaitLocked is folio_wait_locked(): wait until nobody holds the lock.
+func FolioWaitLocked(t *Task, f *Folio) {
+	if f.flags.Load()&PG_locked != 0 {
+		t.o.MightSleep("folio_wait_locked")
+		folioWaitBit(f, PG_locked, false)
+	}
+}
+
+// FolioWaitWriteback is folio_wait_writeback(): wait until PG_writeback
+// is clear. Callers hold the folio lock, so no new writeback can start.
+func FolioWaitWriteback(t *Task, f *Folio) {
+	if f.flags.Load()&PG_writeback != 0 {
+		t.o.MightSleep("folio_wait_writeback")
+		folioWaitBit(f, PG_writeback, false)
+	}
+}
+
+// FolioHeldBy reports whether t holds f's lock as far as the validator
+// knows (false with validation off).
+func FolioHeldBy(t *Task, f *Folio) bool { return t.o.Holds(f) != lock.Unheld }

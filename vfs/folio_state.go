@@ -1,0 +1,435 @@
+package vfs
+
+import (
+	"sync/atomic"
+
+	"github.com/vfscope/vfscope/vfs/lock"
+)
+
+// Page states change only here (and in the lock of folio.go): each helper
+// keeps the counters below right and calls folioEvent once, the single
+// place the trace layer hooks, as page-flags.h allows changes only through
+// helpers that keep the accounting right.
+
+// FolioEventKind names a page state change for the trace layer.
+type FolioEventKind uint8
+
+const (
+	FolioAdded          FolioEventKind = iota + 1 // inserted into a mapping
+	FolioRemoved                                  // removed from its mapping
+	FolioUptodate                                 // PG_uptodate set
+	FolioNotUptodate                              // PG_uptodate cleared (read error)
+	FolioDirtied                                  // PG_dirty set
+	FolioCleaned                                  // PG_dirty cleared (for I/O or cancelled)
+	FolioWritebackStart                           // PG_writeback set
+	FolioWritebackEnd                             // PG_writeback cleared
+	FolioActivated                                // moved to the active LRU
+	FolioReferenced                               // PG_referenced set
+	FolioDeactivated                              // moved to the inactive LRU
+	FolioPrivateSet                               // PG_private set
+	FolioPrivateCleared                           // PG_private cleared
+)
+
+var folioEventNames = [...]string{"", "add", "remove", "uptodate", "not_uptodate", "dirty", "clean",
+	"writeback_start", "writeback_end", "activate", "referenced", "deactivate", "private_set", "private_clear"}
+
+func (k FolioEventKind) String() string {
+	if int(k) < len(folioEventNames) {
+		return folioEventNames[k]
+	}
+	return "folio_event?"
+}
+
+// FolioEvent is one page state change, as the trace layer receives it.
+type FolioEvent struct {
+	Kind  FolioEventKind
+	Ino   uint64 // the inode of the mapping (0 if none)
+	Index int64
+	Flags uint32 // the flags after the change
+}
+
+// folioHook, when set, receives every page state change; nil (the
+// default) costs one predictable branch. Set with VFS.SetFolioHook.
+type folioHook func(FolioEvent)
+
+// SetFolioHook installs fn to receive the page state changes of v (nil
+// removes it). The function runs in the changing task, possibly under
+// xa_lock or lru_lock: it must not block or call into the VFS.
+func (v *VFS) SetFolioHook(fn func(FolioEvent)) {
+	if fn == nil {
+		v.pc.hook.Store(nil)
+		return
+	}
+	h := folioHook(fn)
+	v.pc.hook.Store(&h)
+}
+
+// folioEvent reports one change of f's state in mapping m.
+func folioEvent(m *AddressSpace, kind FolioEventKind, f *Folio) {
+	if m == nil {
+		return
+	}
+	h := m.vfs().pc.hook.Load()
+	if h == nil {
+		return
+	}
+	var ino uint64
+	if m.host != nil {
+		ino = m.host.ino
+	}
+	(*h)(FolioEvent{Kind: kind, Ino: ino, Index: f.index, Flags: f.flags.Load()})
+}
+
+// pageCache is the VFS-wide page-cache state: the counters /proc/meminfo
+// reads (NR_FILE_PAGES and friends, Linux's node_stat_item) and the LRU
+// lists reclaim scans.
+type pageCache struct {
+	nrFilePages atomic.Int64 // NR_FILE_PAGES: pages in any mapping
+	nrFileDirty atomic.Int64 // NR_FILE_DIRTY: accounted dirty pages (not shmem)
+	nrWriteback atomic.Int64 // NR_WRITEBACK
+	nrShmem     atomic.Int64 // NR_SHMEM: pages of swap-backed (tmpfs) mappings
+	nrActive    atomic.Int64 // NR_ACTIVE_FILE
+	nrInactive  atomic.Int64 // NR_INACTIVE_FILE
+
+	// dirtyLimit is the number of dirty pages above which writers are
+	// throttled in balance_dirty_pages (0: no limit). The dirty_ratio
+	// tunables set it; balanceDirtyPages reads it.
+	dirtyLimit atomic.Int64
+	// throttled counts balanceDirtyPages calls that found the limit
+	// exceeded.
+	throttled atomic.Int64
+
+	hook atomic.Pointer[folioHook]
+
+	// lruLock is lruvec->lru_lock: it protects the two lists and each
+	// folio's lruNext/lruPrev and PG_lru/PG_active transitions on them.
+	// Spinlock; taken under the folio lock, never with xa_lock held.
+	lruLock  lock.SpinLock
+	active   folioList
+	inactive folioList
+}
+
+var classLRULock = lock.NewClass("&lruvec->lru_lock", lock.KindSpin)
+
+func (pc *pageCache) init() { pc.lruLock.Init(classLRULock, 0) }
+
+// folioList is a doubly linked list of folios (struct list_head).
+type folioList struct {
+	head *Folio
+	tail *Folio
+	n    int64
+}
+
+func (l *folioList) pushFront(f *Folio) {
+	f.lruPrev = nil
+	f.lruNext = l.head
+	if l.head != nil {
+		l.head.lruPrev = f
+	} else {
+		l.tail = f
+	}
+	l.head = f
+	l.n++
+}
+
+func (l *folioList) remove(f *Folio) {
+	if f.lruPrev != nil {
+		f.lruPrev.lruNext = f.lruNext
+	} else {
+		l.head = f.lruNext
+	}
+	if f.lruNext != nil {
+		f.lruNext.lruPrev = f.lruPrev
+	} else {
+		l.tail = f.lruPrev
+	}
+	f.lruNext, f.lruPrev = nil, nil
+	l.n--
+}
+
+// MemStat is the page-cache part of /proc/meminfo, in pages.
+type MemStat struct {
+	FilePages int64 // Cached + Shmem (NR_FILE_PAGES)
+	Dirty     int64
+	Writeback int64
+	Shmem     int64
+	Active    int64 // Active(file)
+	Inactive  int64 // Inactive(file)
+	Throttled int64 // writers that found the dirty limit exceeded
+}
+
+// MemStat returns the page-cache counters.
+func (v *VFS) MemStat() MemStat {
+	pc := &v.pc
+	return MemStat{
+		FilePages: pc.nrFilePages.Load(),
+		Dirty:     pc.nrFileDirty.Load(),
+		Writeback: pc.nrWriteback.Load(),
+		Shmem:     pc.nrShmem.Load(),
+		Active:    pc.nrActive.Load(),
+		Inactive:  pc.nrInactive.Load(),
+		Throttled: pc.throttled.Load(),
+	}
+}
+
+// SetDirtyLimit sets the number of dirty pages over which writers are
+// throttled (0: none). The vm.dirty_* tunables call it.
+func (v *VFS) SetDirtyLimit(pages int64) { v.pc.dirtyLimit.Store(pages) }
+
+// ---- LRU ----
+
+// folioAddLRU is folio_add_lru(): put a folio new to the cache at the
+// head of the inactive list.
+func folioAddLRU(t *Task, m *AddressSpace, f *Folio) {
+	pc := &m.vfs().pc
+	pc.lruLock.Lock(t.o)
+	f.flags.Or(PG_lru)
+	pc.inactive.pushFront(f)
+	pc.lruLock.Unlock(t.o)
+	pc.nrInactive.Add(1)
+}
+
+// folioDelLRU takes a folio off its LRU list (folio_isolate_lru plus
+// the list removal of freeing).
+func folioDelLRU(t *Task, pc *pageCache, f *Folio) {
+	if f.flags.Load()&PG_lru == 0 {
+		return
+	}
+	pc.lruLock.Lock(t.o)
+	fl := f.flags.Load()
+	if fl&PG_lru != 0 {
+		if fl&PG_active != 0 {
+			pc.active.remove(f)
+			pc.nrActive.Add(-1)
+		} else {
+			pc.inactive.remove(f)
+			pc.nrInactive.Add(-1)
+		}
+		f.flags.And(^uint32(PG_lru | PG_active))
+	}
+	pc.lruLock.Unlock(t.o)
+}
+
+// FolioMarkAccessed is folio_mark_accessed(): the first access sets
+// PG_referenced; a second one on an inactive folio moves it to the
+// active list.
+func FolioMarkAccessed(t *Task, f *Folio) {
+	fl := f.flags.Load()
+	if fl&PG_referenced == 0 {
+		f.flags.Or(PG_referenced)
+		folioEvent(f.mapping.Load(), FolioReferenced, f)
+		return
+	}
+	if fl&(PG_active|PG_lru) != PG_lru {
+		return
+	}
+	m := f.mapping.Load()
+	if m == nil {
+		return
+	}
+	pc := &m.vfs().pc
+	pc.lruLock.Lock(t.o)
+	fl = f.flags.Load()
+	moved := fl&(PG_active|PG_lru) == PG_lru
+	if moved {
+		pc.inactive.remove(f)
+		pc.active.pushFront(f)
+		f.flags.And(^uint32(PG_referenced))
+		f.flags.Or(PG_active)
+	}
+	pc.lruLock.Unlock(t.o)
+	if moved {
+		pc.nrInactive.Add(-1)
+		pc.nrActive.Add(1)
+		folioEvent(m, FolioActivated, f)
+	}
+}
+
+// ---- flag helpers ----
+
+// FolioMarkUptodate is folio_mark_uptodate(): the data is valid. The
+// caller holds the folio lock (or owns a folio not yet in a mapping).
+func FolioMarkUptodate(f *Folio) {
+	if f.flags.Load()&PG_uptodate != 0 {
+		return
+	}
+	f.flags.Or(PG_uptodate)
+	folioEvent(f.mapping.Load(), FolioUptodate, f)
+}
+
+// FolioClearUptodate is folio_clear_uptodate() (a failed read).
+func FolioClearUptodate(f *Folio) {
+	if f.flags.Load()&PG_uptodate == 0 {
+		return
+	}
+	f.flags.And(^uint32(PG_uptodate))
+	folioEvent(f.mapping.Load(), FolioNotUptodate, f)
+}
+
+// FolioSetError is folio_set_error(): a read of the folio failed.
+func FolioSetError(f *Folio) { f.flags.Or(PG_error) }
+
+// FolioAttachPrivate is folio_attach_private(): keep data for the
+// filesystem on the folio (PG_private, plus one reference as Linux takes).
+// Folio locked.
+func FolioAttachPrivate(f *Folio, data any) {
+	f.Private = data
+	if f.flags.Load()&PG_private == 0 {
+		folioGet(f)
+		f.flags.Or(PG_private)
+		folioEvent(f.mapping.Load(), FolioPrivateSet, f)
+	}
+}
+
+// FolioDetachPrivate is folio_detach_private(): returns and clears
+// Private. Folio locked.
+func FolioDetachPrivate(f *Folio) any {
+	d := f.Private
+	f.Private = nil
+	if f.flags.Load()&PG_private != 0 {
+		f.flags.And(^uint32(PG_private))
+		FolioPut(f)
+		folioEvent(f.mapping.Load(), FolioPrivateCleared, f)
+	}
+	return d
+}
+
+// FolioTestSetDirty sets PG_dirty and reports whether it was set already
+// (folio_test_set_dirty). It does no accounting: ->dirty_folio does
+// (FilemapDirtyFolio) or chooses not to (NoopDirtyFolio, tmpfs).
+func FolioTestSetDirty(f *Folio) bool {
+	old := f.flags.Or(PG_dirty)
+	if old&PG_dirty == 0 {
+		folioEvent(f.mapping.Load(), FolioDirtied, f)
+	}
+	return old&PG_dirty != 0
+}
+
+// NoopDirtyFolio is noop_dirty_folio(): set PG_dirty only. tmpfs's pages
+// are swap-backed: never written back, so neither tagged nor counted as
+// Dirty (they count as Shmem). It returns true if the folio was clean.
+func NoopDirtyFolio(t *Task, m *AddressSpace, f *Folio) bool {
+	return !FolioTestSetDirty(f)
+}
+
+// FilemapDirtyFolio is filemap_dirty_folio(): set PG_dirty, and if the
+// folio was clean, account it (NR_FILE_DIRTY), tag it DIRTY in the page
+// index and mark the inode I_DIRTY_PAGES so writeback finds it. The
+// caller holds the folio lock (or otherwise keeps truncate away).
+func FilemapDirtyFolio(t *Task, m *AddressSpace, f *Folio) bool {
+	if FolioTestSetDirty(f) {
+		return false
+	}
+	m.xaLock.Lock(t.o)
+	if f.mapping.Load() == m {
+		m.vfs().pc.nrFileDirty.Add(1)
+		m.i_pages.setMark(f.index, PAGECACHE_TAG_DIRTY)
+	}
+	m.xaLock.Unlock(t.o)
+	if m.host != nil {
+		MarkInodeDirty(t, m.host, I_DIRTY_PAGES)
+	}
+	return true
+}
+
+// FolioMarkDirty is folio_mark_dirty(): mark dirty through the mapping's
+// ->dirty_folio (FilemapDirtyFolio when it has none). Returns true if
+// the folio was clean.
+func FolioMarkDirty(t *Task, f *Folio) bool {
+	m := f.mapping.Load()
+	if m == nil {
+		return !FolioTestSetDirty(f)
+	}
+	if m.AOps != nil && m.AOps.DirtyFolio != nil {
+		return t.aopDirtyFolio(m, f)
+	}
+	return FilemapDirtyFolio(t, m, f)
+}
+
+// FolioClearDirtyForIO is folio_clear_dirty_for_io(): before writeback,
+// clear PG_dirty (keeping the DIRTY tag until writeback starts, as
+// Linux) and take it out of NR_FILE_DIRTY. Folio locked. Reports whether
+// the folio was dirty.
+func FolioClearDirtyForIO(t *Task, f *Folio) bool {
+	old := f.flags.And(^uint32(PG_dirty))
+	if old&PG_dirty == 0 {
+		return false
+	}
+	if m := f.mapping.Load(); m != nil && !m.swapBacked() {
+		m.vfs().pc.nrFileDirty.Add(-1)
+	}
+	folioEvent(f.mapping.Load(), FolioCleaned, f)
+	return true
+}
+
+// folioCancelDirty is folio_cancel_dirty(): truncate drops a dirty
+// folio's state without writing it. Folio locked.
+func folioCancelDirty(t *Task, m *AddressSpace, f *Folio) {
+	old := f.flags.And(^uint32(PG_dirty))
+	if old&PG_dirty == 0 {
+		return
+	}
+	if !m.swapBacked() {
+		m.vfs().pc.nrFileDirty.Add(-1)
+	}
+	folioEvent(m, FolioCleaned, f)
+}
+
+// FolioRedirtyForWritepage is folio_redirty_for_writepage(): ->writepage
+// gives up (WB_SYNC_NONE would block) and puts the folio back as dirty.
+func FolioRedirtyForWritepage(t *Task, wbc *WritebackControl, f *Folio) bool {
+	if wbc != nil {
+		wbc.PagesSkipped++
+	}
+	return FolioMarkDirty(t, f)
+}
+
+// FolioStartWriteback is folio_start_writeback(): set PG_writeback,
+// tag WRITEBACK, clear the DIRTY tag (and TOWRITE) unless the folio was
+// redirtied meanwhile. Folio locked; the caller then unlocks it and ends
+// writeback when the I/O completes.
+func FolioStartWriteback(t *Task, f *Folio) {
+	old := f.flags.Or(PG_writeback)
+	if old&PG_writeback != 0 {
+		panic("vfs: folio_start_writeback on a folio under writeback")
+	}
+	m := f.mapping.Load()
+	if m != nil {
+		m.xaLock.Lock(t.o)
+		if f.mapping.Load() == m {
+			m.i_pages.setMark(f.index, PAGECACHE_TAG_WRITEBACK)
+			if f.flags.Load()&PG_dirty == 0 {
+				m.i_pages.clearMark(f.index, PAGECACHE_TAG_DIRTY)
+			}
+			m.i_pages.clearMark(f.index, PAGECACHE_TAG_TOWRITE)
+		}
+		m.xaLock.Unlock(t.o)
+		m.vfs().pc.nrWriteback.Add(1)
+	}
+	folioEvent(m, FolioWritebackStart, f)
+}
+
+// FolioEndWriteback is folio_end_writeback(): the I/O completed; clear
+// PG_writeback and its tag and wake folio_wait_writeback sleepers. It may
+// run without the folio lock (from the completing task).
+func FolioEndWriteback(t *Task, f *Folio) {
+	m := f.mapping.Load()
+	if m != nil {
+		m.xaLock.Lock(t.o)
+		if f.mapping.Load() == m {
+			m.i_pages.clearMark(f.index, PAGECACHE_TAG_WRITEBACK)
+		}
+		m.xaLock.Unlock(t.o)
+	}
+	old := f.flags.And(^uint32(PG_writeback | PG_reclaim))
+	if old&PG_writeback == 0 {
+		panic("vfs: folio_end_writeback on a folio not under writeback")
+	}
+	if m != nil {
+		m.vfs().pc.nrWriteback.Add(-1)
+	}
+	if old&PG_waiters != 0 {
+		folioWake(f)
+	}
+	folioEvent(m, FolioWritebackEnd, f)
+}
