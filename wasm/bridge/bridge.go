@@ -1,0 +1,143 @@
+package bridge
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/vfscope/vfscope/vfs"
+)
+
+// Env is what the JavaScript side passes with one batch besides the
+// request bytes: today, the guest memory of a wasiMemory operation.
+type Env interface {
+	// GuestMemory returns the memory handed over with the batch, or an
+	// error when there is none.
+	GuestMemory() (GuestMemory, error)
+}
+
+// NoEnv is an Env without JavaScript values.
+type NoEnv struct{}
+
+func (NoEnv) GuestMemory() (GuestMemory, error) {
+	return nil, errors.New("no guest memory passed with the batch")
+}
+
+// Bridge holds the VFS instances, shell sessions and WASI guests that
+// JavaScript refers to by number, and executes batches of operations on
+// them. It is safe for concurrent use, though the GOOS=js build calls it
+// from one goroutine at a time.
+type Bridge struct {
+	// mu serialises batches; it protects every field below. It is taken
+	// outside every VFS lock.
+	mu     sync.Mutex
+	next   uint32
+	vfses  map[uint32]*instance
+	shells map[uint32]*shellSession
+	guests map[uint32]*guest
+
+	out encoder // the response being built, reused between batches
+}
+
+// instance is one VFS as JavaScript sees it: the booted tree and the
+// task its calls act as.
+type instance struct {
+	v    *vfs.VFS
+	task *vfs.Task
+}
+
+// New returns an empty Bridge.
+func New() *Bridge {
+	return &Bridge{
+		vfses:  map[uint32]*instance{},
+		shells: map[uint32]*shellSession{},
+		guests: map[uint32]*guest{},
+	}
+}
+
+func (b *Bridge) id() uint32 {
+	b.next++
+	return b.next
+}
+
+// errBadRequest marks a request that cannot be decoded: the batch stops
+// there and Exec reports it.
+type errBadRequest struct{ msg string }
+
+func (e errBadRequest) Error() string { return e.msg }
+
+// Exec runs the batch in req and returns the response, which stays valid
+// until the next Exec. The request is
+//
+//	u32 count, then count times: u8 opcode, u32 target, arguments
+//
+// and the response
+//
+//	count times: u32 errno (0 on success), then the results if 0.
+//
+// target is the VFS an operation acts on (0 for the operations that need
+// none). A failing operation does not stop the batch: its errno is its
+// result. A request that cannot be decoded (an unknown opcode, a
+// truncated argument, an unknown VFS) stops the batch with an error
+// naming the operation; the operations before it have run.
+func (b *Bridge) Exec(req []byte, env Env) ([]byte, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	d := &decoder{b: req}
+	e := &b.out
+	e.b = e.b[:0]
+	n := d.u32()
+	if d.bad {
+		return nil, errors.New("bridge: request shorter than its header")
+	}
+	for i := uint32(0); i < n; i++ {
+		code := d.u8()
+		target := d.u32()
+		if d.bad {
+			return nil, fmt.Errorf("bridge: operation %d of %d: truncated header", i, n)
+		}
+		if int(code) >= len(opTable) || opTable[code].run == nil {
+			return nil, fmt.Errorf("bridge: operation %d of %d: unknown opcode %d", i, n, code)
+		}
+		op := &opTable[code]
+		c := call{b: b, d: d, e: e, env: env}
+		if op.needVFS {
+			c.in = b.vfses[target]
+			if c.in == nil {
+				return nil, fmt.Errorf("bridge: %s: no VFS %d (closed or never created)", op.name, target)
+			}
+		}
+		mark := len(e.b)
+		e.u32(0)
+		err := op.run(&c)
+		if d.bad {
+			return nil, fmt.Errorf("bridge: %s: truncated arguments", op.name)
+		}
+		if err != nil {
+			var bad errBadRequest
+			if errors.As(err, &bad) {
+				return nil, fmt.Errorf("bridge: %s: %s", op.name, bad.msg)
+			}
+			e.b = e.b[:mark]
+			e.u32(uint32(vfs.ErrnoOf(err)))
+		}
+	}
+	if d.off != len(d.b) {
+		return nil, fmt.Errorf("bridge: %d bytes after the last operation", len(d.b)-d.off)
+	}
+	return e.b, nil
+}
+
+// call is one operation being executed: its arguments, its result and
+// its VFS.
+type call struct {
+	b   *Bridge
+	d   *decoder
+	e   *encoder
+	env Env
+	in  *instance
+}
+
+// ok reports whether the arguments decoded; an operation checks it
+// before acting.
+func (c *call) ok() bool { return !c.d.bad }

@@ -1,0 +1,572 @@
+package bridge
+
+import (
+	"io"
+	"sort"
+
+	"github.com/vfscope/vfscope/vfs"
+	"github.com/vfscope/vfscope/vfs/boot"
+)
+
+// opDef is one operation JavaScript can put in a batch. Its opcode is its
+// index in opTable; JavaScript learns the table by name from "hello", so
+// the two sides cannot disagree on numbers.
+type opDef struct {
+	name    string
+	needVFS bool
+	run     func(c *call) error
+}
+
+// opTable is every operation. Arguments (a: number, s: string, b: bytes)
+// and results are listed in each comment.
+var opTable []opDef
+
+func init() {
+	opTable = []opDef{
+		{"", false, nil}, // 0 is no operation, so a zeroed buffer is rejected
+		// hello() -> u32 n, n*(s name); u32 m, m*(a errno, s name, s text)
+		{"hello", false, opHello},
+		// vfsNew(a lockdep, a memoryBudget) -> a vfs
+		{"vfsNew", false, opVFSNew},
+		{"vfsClose", true, opVFSClose},
+		// open(s path, a flags, a mode) -> a fd
+		{"open", true, opOpen},
+		{"close", true, func(c *call) error {
+			fd := c.d.num()
+			if !c.ok() {
+				return nil
+			}
+			return c.in.task.Close(int(fd))
+		}},
+		// read(a fd, a n) -> b data
+		{"read", true, opRead},
+		// pread(a fd, a n, a off) -> b data
+		{"pread", true, opPread},
+		// write(a fd, b data) -> a n
+		{"write", true, opWrite},
+		// pwrite(a fd, b data, a off) -> a n
+		{"pwrite", true, opPwrite},
+		// seek(a fd, a off, a whence) -> a off
+		{"seek", true, func(c *call) error {
+			fd, off, whence := c.d.num(), c.d.num(), c.d.num()
+			if !c.ok() {
+				return nil
+			}
+			pos, err := c.in.task.Seek(int(fd), off, int(whence))
+			if err == nil {
+				c.e.num(pos)
+			}
+			return err
+		}},
+		// stat(s path), lstat(s path), fstat(a fd) -> stat
+		{"stat", true, func(c *call) error { return opStatPath(c, c.in.task.Stat) }},
+		{"lstat", true, func(c *call) error { return opStatPath(c, c.in.task.Lstat) }},
+		{"fstat", true, opFstat},
+		// readdir(s path) -> u32 n, n*(a ino, u8 type, s name), without . and ..
+		{"readdir", true, opReaddir},
+		// mkdir(s path, a mode)
+		{"mkdir", true, func(c *call) error {
+			p, mode := c.d.str(), c.d.num()
+			if !c.ok() {
+				return nil
+			}
+			return c.in.task.Mkdir(p, uint32(mode))
+		}},
+		{"rmdir", true, func(c *call) error { return pathOp(c, c.in.task.Rmdir) }},
+		{"unlink", true, func(c *call) error { return pathOp(c, c.in.task.Unlink) }},
+		// rename(s old, s new, a flags): renameat2
+		{"rename", true, func(c *call) error {
+			o, n, flags := c.d.str(), c.d.str(), c.d.num()
+			if !c.ok() {
+				return nil
+			}
+			return c.in.task.Renameat2(vfs.AT_FDCWD, o, vfs.AT_FDCWD, n, uint32(flags))
+		}},
+		// link(s old, s new), symlink(s target, s path)
+		{"link", true, func(c *call) error { return twoPathOp(c, c.in.task.Link) }},
+		{"symlink", true, func(c *call) error { return twoPathOp(c, c.in.task.Symlink) }},
+		// readlink(s path) -> s target
+		{"readlink", true, func(c *call) error {
+			p := c.d.str()
+			if !c.ok() {
+				return nil
+			}
+			s, err := c.in.task.Readlink(p)
+			if err == nil {
+				c.e.str(s)
+			}
+			return err
+		}},
+		// chmod(s path, a mode)
+		{"chmod", true, func(c *call) error {
+			p, mode := c.d.str(), c.d.num()
+			if !c.ok() {
+				return nil
+			}
+			return c.in.task.Chmod(p, uint32(mode))
+		}},
+		// chown(s path, a uid, a gid), lchown(...)
+		{"chown", true, func(c *call) error { return opChown(c, c.in.task.Chown) }},
+		{"lchown", true, func(c *call) error { return opChown(c, c.in.task.Lchown) }},
+		// truncate(s path, a len), ftruncate(a fd, a len)
+		{"truncate", true, func(c *call) error {
+			p, n := c.d.str(), c.d.num()
+			if !c.ok() {
+				return nil
+			}
+			return c.in.task.Truncate(p, n)
+		}},
+		{"ftruncate", true, func(c *call) error {
+			fd, n := c.d.num(), c.d.num()
+			if !c.ok() {
+				return nil
+			}
+			return c.in.task.Ftruncate(int(fd), n)
+		}},
+		// mount(s source, s target, s fstype, a flags, s data)
+		{"mount", true, func(c *call) error {
+			src, tgt, typ, flags, data := c.d.str(), c.d.str(), c.d.str(), c.d.num(), c.d.str()
+			if !c.ok() {
+				return nil
+			}
+			return c.in.task.Mount(src, tgt, typ, uint32(flags), data)
+		}},
+		// umount(s target, a flags): umount2
+		{"umount", true, func(c *call) error {
+			tgt, flags := c.d.str(), c.d.num()
+			if !c.ok() {
+				return nil
+			}
+			return c.in.task.Umount2(tgt, int(flags))
+		}},
+		// readFile(s path) -> b data
+		{"readFile", true, opReadFile},
+		// writeFile(s path, b data, a flags, a mode): open with flags
+		// (O_WRONLY|O_CREAT|O_TRUNC or O_APPEND), write all, close
+		{"writeFile", true, opWriteFile},
+		{"fsync", true, func(c *call) error {
+			fd := c.d.num()
+			if !c.ok() {
+				return nil
+			}
+			return c.in.task.Fsync(int(fd))
+		}},
+		{"sync", true, func(c *call) error { c.in.task.Sync(); return nil }},
+		// access(s path, a mode)
+		{"access", true, func(c *call) error {
+			p, mode := c.d.str(), c.d.num()
+			if !c.ok() {
+				return nil
+			}
+			return c.in.task.Access(p, int(mode))
+		}},
+		{"chdir", true, func(c *call) error { return pathOp(c, c.in.task.Chdir) }},
+		// getcwd() -> s path
+		{"getcwd", true, func(c *call) error {
+			s, err := c.in.task.Getcwd()
+			if err == nil {
+				c.e.str(s)
+			}
+			return err
+		}},
+		// utimes(s path, a atimeNs, a mtimeNs, a flags): utimensat;
+		// a time of -1 is UTIME_NOW, -2 UTIME_OMIT
+		{"utimes", true, opUtimes},
+		// shellNew() -> a shell; shellRun(a shell, s line, b stdin) ->
+		// a status, u8 exited, b stdout, b stderr, s prompt; shellClose(a shell)
+		{"shellNew", true, opShellNew},
+		{"shellRun", false, opShellRun},
+		{"shellClose", false, opShellClose},
+		// wasiFuncs() -> u32 n, n*(s name, u8 np, np*u8 type, u8 noreturn)
+		{"wasiFuncs", false, opWASIFuncs},
+		// wasiNew(S args, S env, S preopens, s root, b stdin) -> a guest
+		{"wasiNew", true, opWASINew},
+		// wasiMemory(a guest): the memory passed with the batch
+		{"wasiMemory", false, opWASIMemory},
+		// wasiCall(a guest, u32 func, u32 n, n*u64 param) -> u32 errno,
+		// u8 exited, u32 code, b stdout, b stderr
+		{"wasiCall", false, opWASICall},
+		{"wasiClose", false, opWASIClose},
+	}
+}
+
+// OpNames lists the operations by opcode ("" for 0).
+func OpNames() []string {
+	out := make([]string, len(opTable))
+	for i, op := range opTable {
+		out[i] = op.name
+	}
+	return out
+}
+
+func opHello(c *call) error {
+	c.e.u32(uint32(len(opTable)))
+	for _, op := range opTable {
+		c.e.str(op.name)
+	}
+	errs := vfs.Errnos()
+	sort.Slice(errs, func(i, j int) bool { return errs[i] < errs[j] })
+	c.e.u32(uint32(len(errs)))
+	for _, e := range errs {
+		c.e.num(int64(e))
+		c.e.str(e.Name())
+		c.e.str(e.Error())
+	}
+	return nil
+}
+
+// opVFSNew boots a VFS (vfs/boot: tmpfs root, /tmp, /proc, /dev). A
+// memory budget, until the VFS has one of its own, is the size= limit of
+// the tmpfs root.
+func opVFSNew(c *call) error {
+	lockdep, budget := c.d.num(), c.d.num()
+	if !c.ok() {
+		return nil
+	}
+	if budget < 0 {
+		return errBadRequest{"memory budget is negative"}
+	}
+	v, t, err := boot.New(vfs.Options{Lockdep: lockdep != 0})
+	if err != nil {
+		return err
+	}
+	if budget > 0 {
+		if err := t.Mount("", "/", "", vfs.MS_REMOUNT, "size="+itoa(budget)); err != nil {
+			return err
+		}
+	}
+	id := c.b.id()
+	c.b.vfses[id] = &instance{v: v, task: t}
+	c.e.num(int64(id))
+	return nil
+}
+
+func opVFSClose(c *call) error {
+	for id, s := range c.b.shells {
+		if s.in == c.in {
+			s.close()
+			delete(c.b.shells, id)
+		}
+	}
+	for id, g := range c.b.guests {
+		if g.in == c.in {
+			g.close()
+			delete(c.b.guests, id)
+		}
+	}
+	for id, in := range c.b.vfses {
+		if in == c.in {
+			delete(c.b.vfses, id)
+		}
+	}
+	for _, fd := range c.in.task.FDs() {
+		c.in.task.Close(fd)
+	}
+	return nil
+}
+
+func opOpen(c *call) error {
+	p, flags, mode := c.d.str(), c.d.num(), c.d.num()
+	if !c.ok() {
+		return nil
+	}
+	fd, err := c.in.task.Open(p, int(flags), uint32(mode))
+	if err == nil {
+		c.e.num(int64(fd))
+	}
+	return err
+}
+
+// maxIO bounds one read's buffer (Linux's MAX_RW_COUNT is 2 GiB - 4 KiB;
+// a wasm32 heap cannot hold that).
+const maxIO = 1 << 30
+
+func opRead(c *call) error {
+	fd, n := c.d.num(), c.d.num()
+	if !c.ok() {
+		return nil
+	}
+	if n < 0 || n > maxIO {
+		return vfs.EINVAL
+	}
+	return readInto(c, n, func(p []byte) (int, error) { return c.in.task.Read(int(fd), p) })
+}
+
+func opPread(c *call) error {
+	fd, n, off := c.d.num(), c.d.num(), c.d.num()
+	if !c.ok() {
+		return nil
+	}
+	if n < 0 || n > maxIO {
+		return vfs.EINVAL
+	}
+	return readInto(c, n, func(p []byte) (int, error) { return c.in.task.Pread(int(fd), p, off) })
+}
+
+// readInto reads straight into the response: the data crosses to
+// JavaScript in the batch's one copy.
+func readInto(c *call, n int64, read func([]byte) (int, error)) error {
+	mark := len(c.e.b)
+	c.e.u32(0)
+	p := c.e.reserve(int(n))
+	k, err := read(p)
+	if err != nil {
+		c.e.b = c.e.b[:mark]
+		return err
+	}
+	c.e.b = c.e.b[:mark+4+k]
+	putU32(c.e.b[mark:], uint32(k))
+	return nil
+}
+
+func putU32(p []byte, v uint32) {
+	p[0], p[1], p[2], p[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
+}
+
+func opWrite(c *call) error {
+	fd, data := c.d.num(), c.d.bytes()
+	if !c.ok() {
+		return nil
+	}
+	n, err := c.in.task.Write(int(fd), data)
+	if err != nil && n == 0 {
+		return err
+	}
+	c.e.num(int64(n))
+	return nil
+}
+
+func opPwrite(c *call) error {
+	fd, data, off := c.d.num(), c.d.bytes(), c.d.num()
+	if !c.ok() {
+		return nil
+	}
+	n, err := c.in.task.Pwrite(int(fd), data, off)
+	if err != nil && n == 0 {
+		return err
+	}
+	c.e.num(int64(n))
+	return nil
+}
+
+func pathOp(c *call, f func(string) error) error {
+	p := c.d.str()
+	if !c.ok() {
+		return nil
+	}
+	return f(p)
+}
+
+func twoPathOp(c *call, f func(string, string) error) error {
+	a, b := c.d.str(), c.d.str()
+	if !c.ok() {
+		return nil
+	}
+	return f(a, b)
+}
+
+func opChown(c *call, f func(string, uint32, uint32) error) error {
+	p, uid, gid := c.d.str(), c.d.num(), c.d.num()
+	if !c.ok() {
+		return nil
+	}
+	return f(p, uint32(uid), uint32(gid))
+}
+
+// putStat writes a stat result: a dev, a ino, a mode, a nlink, a uid,
+// a gid, a rdev, a size, a blksize, a blocks, then u64 atime, mtime,
+// ctime, btime in nanoseconds (two's complement), then a mntId.
+func putStat(e *encoder, st *vfs.Stat) {
+	e.num(int64(st.Dev))
+	e.num(int64(st.Ino))
+	e.num(int64(st.Mode))
+	e.num(int64(st.Nlink))
+	e.num(int64(st.UID))
+	e.num(int64(st.GID))
+	e.num(int64(st.Rdev))
+	e.num(st.Size)
+	e.num(st.Blksize)
+	e.num(st.Blocks)
+	e.u64(uint64(st.Atime))
+	e.u64(uint64(st.Mtime))
+	e.u64(uint64(st.Ctime))
+	e.u64(uint64(st.Btime))
+	e.num(int64(st.MntID))
+}
+
+func opStatPath(c *call, f func(string, *vfs.Stat) error) error {
+	p := c.d.str()
+	if !c.ok() {
+		return nil
+	}
+	var st vfs.Stat
+	if err := f(p, &st); err != nil {
+		return err
+	}
+	putStat(c.e, &st)
+	return nil
+}
+
+func opFstat(c *call) error {
+	fd := c.d.num()
+	if !c.ok() {
+		return nil
+	}
+	var st vfs.Stat
+	if err := c.in.task.Fstat(int(fd), &st); err != nil {
+		return err
+	}
+	putStat(c.e, &st)
+	return nil
+}
+
+func opReaddir(c *call) error {
+	p := c.d.str()
+	if !c.ok() {
+		return nil
+	}
+	t := c.in.task
+	fd, err := t.Open(p, vfs.O_RDONLY|vfs.O_DIRECTORY, 0)
+	if err != nil {
+		return err
+	}
+	defer t.Close(fd)
+	mark := len(c.e.b)
+	c.e.u32(0)
+	n := uint32(0)
+	for {
+		ents, err := t.Getdents(fd, 64<<10)
+		if err != nil {
+			c.e.b = c.e.b[:mark]
+			return err
+		}
+		if len(ents) == 0 {
+			break
+		}
+		for _, de := range ents {
+			if de.Name == "." || de.Name == ".." {
+				continue
+			}
+			c.e.num(int64(de.Ino))
+			c.e.u8(de.Type)
+			c.e.str(de.Name)
+			n++
+		}
+	}
+	putU32(c.e.b[mark:], n)
+	return nil
+}
+
+func opReadFile(c *call) error {
+	p := c.d.str()
+	if !c.ok() {
+		return nil
+	}
+	t := c.in.task
+	fd, err := t.Open(p, vfs.O_RDONLY, 0)
+	if err != nil {
+		return err
+	}
+	defer t.Close(fd)
+	var st vfs.Stat
+	if err := t.Fstat(fd, &st); err != nil {
+		return err
+	}
+	if vfs.IsDir(st.Mode) {
+		return vfs.EISDIR
+	}
+	mark := len(c.e.b)
+	c.e.u32(0)
+	// Read at least a page at a time: procfs files report size 0.
+	chunk := max(int(st.Size)+1, 4096)
+	total := 0
+	for {
+		p := c.e.reserve(chunk)
+		k, err := t.Read(fd, p)
+		c.e.b = c.e.b[:len(c.e.b)-chunk+k]
+		if err != nil {
+			c.e.b = c.e.b[:mark]
+			return err
+		}
+		total += k
+		if k == 0 {
+			break
+		}
+		if total > maxIO {
+			c.e.b = c.e.b[:mark]
+			return vfs.EFBIG
+		}
+		chunk = max(chunk, 64<<10)
+	}
+	putU32(c.e.b[mark:], uint32(total))
+	return nil
+}
+
+func opWriteFile(c *call) error {
+	p, data, flags, mode := c.d.str(), c.d.bytes(), c.d.num(), c.d.num()
+	if !c.ok() {
+		return nil
+	}
+	t := c.in.task
+	fd, err := t.Open(p, int(flags), uint32(mode))
+	if err != nil {
+		return err
+	}
+	for len(data) > 0 {
+		n, err := t.Write(fd, data)
+		if err != nil {
+			t.Close(fd)
+			return err
+		}
+		if n == 0 {
+			t.Close(fd)
+			return io.ErrShortWrite
+		}
+		data = data[n:]
+	}
+	return t.Close(fd)
+}
+
+func opUtimes(c *call) error {
+	p, at, mt, flags := c.d.str(), c.d.num(), c.d.num(), c.d.num()
+	if !c.ok() {
+		return nil
+	}
+	ts := func(ns int64) vfs.Timespec {
+		switch ns {
+		case -1:
+			return vfs.Timespec{Nsec: vfs.UTIME_NOW}
+		case -2:
+			return vfs.Timespec{Nsec: vfs.UTIME_OMIT}
+		}
+		sec, nsec := ns/1e9, ns%1e9
+		if nsec < 0 {
+			sec, nsec = sec-1, nsec+1e9
+		}
+		return vfs.Timespec{Sec: sec, Nsec: nsec}
+	}
+	times := [2]vfs.Timespec{ts(at), ts(mt)}
+	return c.in.task.Utimensat(vfs.AT_FDCWD, p, &times, int(flags))
+}
+
+func itoa(v int64) string {
+	if v == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	neg := v < 0
+	if neg {
+		v = -v
+	}
+	for v > 0 {
+		i--
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}

@@ -1,0 +1,209 @@
+// Each operation of the API as a spec: how to encode its arguments and
+// decode its result. VFS runs one spec as a batch of one; Batch runs many
+// in one crossing.
+
+import { O_CREAT, O_TRUNC, O_WRONLY, O_APPEND, O_RDONLY, openFlagStrings } from "./constants.js";
+import type { Reader, Runtime } from "./runtime.js";
+import { DirEntry, Stats } from "./stats.js";
+
+/** One encoded operation: what VFS and Batch run. */
+export interface Spec<T> {
+  op: string;
+  syscall: string;
+  path?: string;
+  dest?: string;
+  enc(rt: Runtime): void;
+  dec(r: Reader): T;
+}
+
+const none = (): void => undefined;
+const num = (r: Reader): number => r.num();
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder();
+
+/** Data to write: bytes, or a string written as UTF-8. */
+export type Data = Uint8Array | string;
+
+function bytesOf(data: Data): Uint8Array {
+  if (typeof data === "string") return textEncoder.encode(data);
+  if (data instanceof Uint8Array) return data;
+  throw new TypeError("data must be a Uint8Array or a string");
+}
+
+/** Open flags: O_* bits, or a Node-style string ("r", "w+", "ax"...). */
+export type OpenFlags = number | string;
+
+export function openFlags(flags: OpenFlags): number {
+  if (typeof flags === "number") return flags;
+  const v = openFlagStrings[flags];
+  if (v === undefined) throw new TypeError(`unknown open flags "${flags}"`);
+  return v;
+}
+
+/** A time for utimes: a Date, milliseconds, nanoseconds as bigint, "now" or "omit". */
+export type TimeArg = Date | number | bigint | "now" | "omit";
+
+function timeNs(t: TimeArg): number {
+  if (t === "now") return -1;
+  if (t === "omit") return -2;
+  if (typeof t === "bigint") {
+    const n = Number(t);
+    if (!Number.isSafeInteger(n)) throw new RangeError("time out of range");
+    return n;
+  }
+  const ms = t instanceof Date ? t.getTime() : t;
+  return Math.round(ms * 1e6);
+}
+
+function path1<T>(op: string, path: string, enc: (rt: Runtime) => void, dec: (r: Reader) => T): Spec<T> {
+  return { op, syscall: op, path, enc, dec };
+}
+
+export interface WriteFileOptions {
+  /** Permission bits for a new file (default 0o666, less the umask). */
+  mode?: number;
+  /** Append instead of truncating. */
+  append?: boolean;
+  /** Open flags instead of the default O_WRONLY|O_CREAT|O_TRUNC. */
+  flag?: OpenFlags;
+}
+
+export const specs = {
+  open(path: string, flags: OpenFlags = O_RDONLY, mode = 0o666): Spec<number> {
+    const f = openFlags(flags);
+    return path1("open", path, (rt) => (rt.str(path), rt.num(f), rt.num(mode)), num);
+  },
+  close(fd: number): Spec<void> {
+    return { op: "close", syscall: "close", enc: (rt) => rt.num(fd), dec: none };
+  },
+  read(fd: number, length: number): Spec<Uint8Array> {
+    return { op: "read", syscall: "read", enc: (rt) => (rt.num(fd), rt.num(length)), dec: (r) => r.bytes() };
+  },
+  pread(fd: number, length: number, position: number): Spec<Uint8Array> {
+    return {
+      op: "pread",
+      syscall: "pread",
+      enc: (rt) => (rt.num(fd), rt.num(length), rt.num(position)),
+      dec: (r) => r.bytes(),
+    };
+  },
+  write(fd: number, data: Data): Spec<number> {
+    const b = bytesOf(data);
+    return { op: "write", syscall: "write", enc: (rt) => (rt.num(fd), rt.bytes(b)), dec: num };
+  },
+  pwrite(fd: number, data: Data, position: number): Spec<number> {
+    const b = bytesOf(data);
+    return { op: "pwrite", syscall: "pwrite", enc: (rt) => (rt.num(fd), rt.bytes(b), rt.num(position)), dec: num };
+  },
+  seek(fd: number, offset: number, whence: number): Spec<number> {
+    return { op: "seek", syscall: "lseek", enc: (rt) => (rt.num(fd), rt.num(offset), rt.num(whence)), dec: num };
+  },
+  stat(path: string): Spec<Stats> {
+    return path1("stat", path, (rt) => rt.str(path), Stats.read);
+  },
+  lstat(path: string): Spec<Stats> {
+    return path1("lstat", path, (rt) => rt.str(path), Stats.read);
+  },
+  fstat(fd: number): Spec<Stats> {
+    return { op: "fstat", syscall: "fstat", enc: (rt) => rt.num(fd), dec: Stats.read };
+  },
+  readdir(path: string): Spec<DirEntry[]> {
+    return path1("readdir", path, (rt) => rt.str(path), (r) => {
+      const n = r.u32();
+      const out: DirEntry[] = new Array(n);
+      for (let i = 0; i < n; i++) {
+        const ino = r.num();
+        const type = r.u8();
+        out[i] = new DirEntry(r.str(), ino, type);
+      }
+      return out;
+    });
+  },
+  mkdir(path: string, mode = 0o777): Spec<void> {
+    return path1("mkdir", path, (rt) => (rt.str(path), rt.num(mode)), none);
+  },
+  rmdir(path: string): Spec<void> {
+    return path1("rmdir", path, (rt) => rt.str(path), none);
+  },
+  unlink(path: string): Spec<void> {
+    return path1("unlink", path, (rt) => rt.str(path), none);
+  },
+  rename(oldPath: string, newPath: string, flags = 0): Spec<void> {
+    return {
+      op: "rename",
+      syscall: "rename",
+      path: oldPath,
+      dest: newPath,
+      enc: (rt) => (rt.str(oldPath), rt.str(newPath), rt.num(flags)),
+      dec: none,
+    };
+  },
+  link(existing: string, newPath: string): Spec<void> {
+    return { op: "link", syscall: "link", path: existing, dest: newPath, enc: (rt) => (rt.str(existing), rt.str(newPath)), dec: none };
+  },
+  symlink(target: string, path: string): Spec<void> {
+    return { op: "symlink", syscall: "symlink", path: target, dest: path, enc: (rt) => (rt.str(target), rt.str(path)), dec: none };
+  },
+  readlink(path: string): Spec<string> {
+    return path1("readlink", path, (rt) => rt.str(path), (r) => r.str());
+  },
+  chmod(path: string, mode: number): Spec<void> {
+    return path1("chmod", path, (rt) => (rt.str(path), rt.num(mode)), none);
+  },
+  chown(path: string, uid: number, gid: number): Spec<void> {
+    return path1("chown", path, (rt) => (rt.str(path), rt.num(uid), rt.num(gid)), none);
+  },
+  lchown(path: string, uid: number, gid: number): Spec<void> {
+    return path1("lchown", path, (rt) => (rt.str(path), rt.num(uid), rt.num(gid)), none);
+  },
+  truncate(path: string, length = 0): Spec<void> {
+    return path1("truncate", path, (rt) => (rt.str(path), rt.num(length)), none);
+  },
+  ftruncate(fd: number, length = 0): Spec<void> {
+    return { op: "ftruncate", syscall: "ftruncate", enc: (rt) => (rt.num(fd), rt.num(length)), dec: none };
+  },
+  mount(source: string, target: string, fstype: string, flags = 0, data = ""): Spec<void> {
+    return {
+      op: "mount",
+      syscall: "mount",
+      path: target,
+      enc: (rt) => (rt.str(source), rt.str(target), rt.str(fstype), rt.num(flags), rt.str(data)),
+      dec: none,
+    };
+  },
+  umount(target: string, flags = 0): Spec<void> {
+    return path1("umount", target, (rt) => (rt.str(target), rt.num(flags)), none);
+  },
+  readFile(path: string): Spec<Uint8Array> {
+    return { op: "readFile", syscall: "open", path, enc: (rt) => rt.str(path), dec: (r) => r.bytes() };
+  },
+  readTextFile(path: string): Spec<string> {
+    return { op: "readFile", syscall: "open", path, enc: (rt) => rt.str(path), dec: (r) => textDecoder.decode(r.view()) };
+  },
+  writeFile(path: string, data: Data, opts: WriteFileOptions = {}): Spec<void> {
+    const b = bytesOf(data);
+    const flags = opts.flag !== undefined ? openFlags(opts.flag) : O_WRONLY | O_CREAT | (opts.append ? O_APPEND : O_TRUNC);
+    const mode = opts.mode ?? 0o666;
+    return { op: "writeFile", syscall: "open", path, enc: (rt) => (rt.str(path), rt.bytes(b), rt.num(flags), rt.num(mode)), dec: none };
+  },
+  fsync(fd: number): Spec<void> {
+    return { op: "fsync", syscall: "fsync", enc: (rt) => rt.num(fd), dec: none };
+  },
+  sync(): Spec<void> {
+    return { op: "sync", syscall: "sync", enc: none, dec: none };
+  },
+  access(path: string, mode = 0): Spec<void> {
+    return path1("access", path, (rt) => (rt.str(path), rt.num(mode)), none);
+  },
+  chdir(path: string): Spec<void> {
+    return path1("chdir", path, (rt) => rt.str(path), none);
+  },
+  getcwd(): Spec<string> {
+    return { op: "getcwd", syscall: "getcwd", enc: none, dec: (r) => r.str() };
+  },
+  utimes(path: string, atime: TimeArg, mtime: TimeArg, flags = 0): Spec<void> {
+    const a = timeNs(atime);
+    const m = timeNs(mtime);
+    return { op: "utimes", syscall: "utimensat", path, enc: (rt) => (rt.str(path), rt.num(a), rt.num(m), rt.num(flags)), dec: none };
+  },
+};

@@ -1,0 +1,63 @@
+import type { VFS } from "./vfs.js";
+
+/** What one command line did. */
+export interface ShellResult {
+  stdout: string;
+  stderr: string;
+  /** The exit status of the last command ($?). */
+  status: number;
+  /** The shell has stopped (`exit`, or a failure under `set -e`). */
+  exited: boolean;
+}
+
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder();
+
+/**
+ * Shell is a session of vfscope's shell (ls, cat, mkdir, mount, stat, df,
+ * ln, mv... printing what the Linux tools print) acting in its own task:
+ * its cd and umask are its own. A terminal feeds it one line at a time.
+ */
+export class Shell {
+  /** The prompt to show before the next line ("vfscope:/tmp# "). */
+  prompt = "vfscope:/# ";
+  private closed = false;
+
+  private constructor(
+    private readonly vfs: VFS,
+    private readonly id: number,
+  ) {}
+
+  /** @internal Use vfs.shell(). */
+  static create(vfs: VFS): Shell {
+    const id = vfs.one({ op: "shellNew", syscall: "fork", enc: () => undefined, dec: (r) => r.num() });
+    return new Shell(vfs, id);
+  }
+
+  /** Runs a command line (or several, one per line); stdin is what commands reading standard input get. */
+  run(line: string, options: { stdin?: string | Uint8Array } = {}): ShellResult {
+    if (this.closed) throw new Error("vfscope: this shell is closed");
+    const stdin = typeof options.stdin === "string" ? textEncoder.encode(options.stdin) : (options.stdin ?? new Uint8Array());
+    const res = this.vfs.one({
+      op: "shellRun",
+      syscall: "sh",
+      enc: (rt) => (rt.num(this.id), rt.str(line), rt.bytes(stdin)),
+      dec: (r) => {
+        const status = r.num();
+        const exited = r.u8() === 1;
+        const stdout = textDecoder.decode(r.view());
+        const stderr = textDecoder.decode(r.view());
+        const prompt = r.str();
+        return { status, exited, stdout, stderr, prompt };
+      },
+    });
+    this.prompt = res.prompt;
+    return { stdout: res.stdout, stderr: res.stderr, status: res.status, exited: res.exited };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.vfs.one({ op: "shellClose", syscall: "exit", enc: (rt) => rt.num(this.id), dec: () => undefined });
+  }
+}

@@ -1,0 +1,319 @@
+import { VFSError } from "./errors.js";
+import { specs, type Data, type OpenFlags, type Spec, type TimeArg, type WriteFileOptions } from "./ops.js";
+import { loadRuntime, type Runtime, type WasmSource } from "./runtime.js";
+import { Shell } from "./shell.js";
+import { DirEntry, Stats } from "./stats.js";
+import { WASI, type WASIOptions } from "./wasi.js";
+
+export interface VFSOptions {
+  /**
+   * Where vfscope.wasm comes from: a URL or path, its bytes, or a compiled
+   * WebAssembly.Module. Default: the vfscope.wasm beside this module,
+   * loaded once and shared by every VFS created without this option.
+   */
+  wasm?: WasmSource;
+  /** Turn the lock validator on (every lock checked; slower). Default off. */
+  lockdep?: boolean;
+  /**
+   * Memory budget in bytes: the size= limit of the tmpfs root (writes
+   * past it fail with ENOSPC). Default: no limit.
+   */
+  memoryBudget?: number;
+}
+
+/** The outcome of one operation of a batch. */
+export type BatchResult<T = unknown> = { ok: true; value: T } | { ok: false; error: VFSError };
+
+/**
+ * A VFS booted as Linux's init finds one: a tmpfs root, /tmp, proc on
+ * /proc, the mem devices on /dev; every call acts as root (uid 0) in a
+ * task of its own. Calls are synchronous: each is one crossing into the
+ * Go side. To make many calls in one crossing, use batch().
+ */
+export class VFS {
+  private closed = false;
+
+  /** @internal Use createVFS. */
+  constructor(
+    /** @internal */ readonly runtime: Runtime,
+    /** @internal */ readonly id: number,
+  ) {}
+
+  /** @internal Turns an errno into a VFSError. */
+  error(errno: number, syscall: string, path?: string, dest?: string): VFSError {
+    const e = this.runtime.errnos.get(errno);
+    return new VFSError(errno, e?.name ?? `E${errno}`, e?.text ?? `Unknown error ${errno}`, syscall, path, dest);
+  }
+
+  /** @internal Runs one operation; throws its VFSError. */
+  one<T>(s: Spec<T>): T {
+    if (this.closed) throw new Error("vfscope: this VFS is closed");
+    const rt = this.runtime;
+    rt.begin();
+    rt.opName(s.op, this.id);
+    s.enc(rt);
+    const r = rt.exec();
+    const errno = r.errno();
+    if (errno !== 0) throw this.error(errno, s.syscall, s.path, s.dest);
+    return s.dec(r);
+  }
+
+  /** open(2): returns a descriptor. flags: O_* bits or "r", "w", "a+"... */
+  open(path: string, flags: OpenFlags = "r", mode = 0o666): number {
+    return this.one(specs.open(path, flags, mode));
+  }
+  close(fd: number): void {
+    this.one(specs.close(fd));
+  }
+  /** read(2) of up to length bytes at the file position. */
+  read(fd: number, length: number): Uint8Array {
+    return this.one(specs.read(fd, length));
+  }
+  /** pread(2) of up to length bytes at position. */
+  pread(fd: number, length: number, position: number): Uint8Array {
+    return this.one(specs.pread(fd, length, position));
+  }
+  /** write(2): returns the number of bytes written. */
+  write(fd: number, data: Data): number {
+    return this.one(specs.write(fd, data));
+  }
+  pwrite(fd: number, data: Data, position: number): number {
+    return this.one(specs.pwrite(fd, data, position));
+  }
+  /** lseek(2): whence is SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA or SEEK_HOLE. */
+  seek(fd: number, offset: number, whence = 0): number {
+    return this.one(specs.seek(fd, offset, whence));
+  }
+  stat(path: string): Stats {
+    return this.one(specs.stat(path));
+  }
+  lstat(path: string): Stats {
+    return this.one(specs.lstat(path));
+  }
+  fstat(fd: number): Stats {
+    return this.one(specs.fstat(fd));
+  }
+  /** The names in a directory, in the filesystem's order, without "." and "..". */
+  readdir(path: string): string[];
+  readdir(path: string, options: { withFileTypes: true }): DirEntry[];
+  readdir(path: string, options?: { withFileTypes?: boolean }): string[] | DirEntry[] {
+    const ents = this.one(specs.readdir(path));
+    return options?.withFileTypes ? ents : ents.map((e) => e.name);
+  }
+  mkdir(path: string, mode = 0o777): void {
+    this.one(specs.mkdir(path, mode));
+  }
+  rmdir(path: string): void {
+    this.one(specs.rmdir(path));
+  }
+  unlink(path: string): void {
+    this.one(specs.unlink(path));
+  }
+  /** renameat2(2): flags RENAME_NOREPLACE, RENAME_EXCHANGE or 0. */
+  rename(oldPath: string, newPath: string, flags = 0): void {
+    this.one(specs.rename(oldPath, newPath, flags));
+  }
+  link(existingPath: string, newPath: string): void {
+    this.one(specs.link(existingPath, newPath));
+  }
+  symlink(target: string, path: string): void {
+    this.one(specs.symlink(target, path));
+  }
+  readlink(path: string): string {
+    return this.one(specs.readlink(path));
+  }
+  chmod(path: string, mode: number): void {
+    this.one(specs.chmod(path, mode));
+  }
+  chown(path: string, uid: number, gid: number): void {
+    this.one(specs.chown(path, uid, gid));
+  }
+  lchown(path: string, uid: number, gid: number): void {
+    this.one(specs.lchown(path, uid, gid));
+  }
+  truncate(path: string, length = 0): void {
+    this.one(specs.truncate(path, length));
+  }
+  ftruncate(fd: number, length = 0): void {
+    this.one(specs.ftruncate(fd, length));
+  }
+  /** mount(2): mount("none", "/mnt", "tmpfs", 0, "size=1m"). */
+  mount(source: string, target: string, fstype: string, flags = 0, data = ""): void {
+    this.one(specs.mount(source, target, fstype, flags, data));
+  }
+  /** umount2(2): flags MNT_DETACH, MNT_FORCE... */
+  umount(target: string, flags = 0): void {
+    this.one(specs.umount(target, flags));
+  }
+  /** The whole file, in one crossing. With "utf8", decoded as text. */
+  readFile(path: string): Uint8Array;
+  readFile(path: string, encoding: "utf8" | "utf-8"): string;
+  readFile(path: string, encoding?: "utf8" | "utf-8"): Uint8Array | string {
+    return encoding ? this.one(specs.readTextFile(path)) : this.one(specs.readFile(path));
+  }
+  /** Creates or replaces (or with append, extends) a file, in one crossing. */
+  writeFile(path: string, data: Data, options: WriteFileOptions = {}): void {
+    this.one(specs.writeFile(path, data, options));
+  }
+  appendFile(path: string, data: Data, options: Omit<WriteFileOptions, "append"> = {}): void {
+    this.one(specs.writeFile(path, data, { ...options, append: true }));
+  }
+  fsync(fd: number): void {
+    this.one(specs.fsync(fd));
+  }
+  sync(): void {
+    this.one(specs.sync());
+  }
+  /** access(2): mode F_OK, or R_OK | W_OK | X_OK. */
+  access(path: string, mode = 0): void {
+    this.one(specs.access(path, mode));
+  }
+  /** Whether path exists (stat succeeds). */
+  exists(path: string): boolean {
+    try {
+      this.stat(path);
+      return true;
+    } catch (e) {
+      if (e instanceof VFSError) return false;
+      throw e;
+    }
+  }
+  /** The working directory of this VFS's task (relative paths start there). */
+  chdir(path: string): void {
+    this.one(specs.chdir(path));
+  }
+  getcwd(): string {
+    return this.one(specs.getcwd());
+  }
+  /** utimensat(2). Times: Date, milliseconds, bigint nanoseconds, "now" or "omit". */
+  utimes(path: string, atime: TimeArg, mtime: TimeArg, flags = 0): void {
+    this.one(specs.utimes(path, atime, mtime, flags));
+  }
+
+  /** A batch: queue calls, then run() them all in one crossing. */
+  batch(): Batch {
+    return new Batch(this);
+  }
+
+  /** A shell session (host/shell: ls, cat, mkdir, mount, stat...) with a task of its own. */
+  shell(): Shell {
+    return Shell.create(this);
+  }
+
+  /**
+   * WASI preview1 imports backed by this VFS (the Go ABI of host/wasi):
+   * instantiate a guest with `wasi.imports`, then `wasi.start(instance)`.
+   */
+  wasiImports(options: WASIOptions = {}): WASI {
+    return WASI.create(this, options);
+  }
+
+  /** Releases the VFS (its shells, guests and descriptors); later calls throw. */
+  dispose(): void {
+    if (this.closed) return;
+    this.one({ op: "vfsClose", syscall: "close", enc: () => undefined, dec: () => undefined });
+    this.closed = true;
+  }
+}
+
+type Method<K extends keyof typeof specs> = (...args: Parameters<(typeof specs)[K]>) => Batch;
+
+/**
+ * Batch queues operations (the same ones as VFS, by the same names) and
+ * runs them in one crossing. A failing operation does not stop the batch;
+ * its result holds the VFSError.
+ *
+ *   const [a, b] = vfs.batch().mkdir("/d").writeFile("/d/f", "hi").run();
+ */
+export class Batch {
+  private readonly queue: Spec<unknown>[] = [];
+
+  constructor(private readonly vfs: VFS) {}
+
+  add<T>(s: Spec<T>): this {
+    this.queue.push(s as Spec<unknown>);
+    return this;
+  }
+
+  get length(): number {
+    return this.queue.length;
+  }
+
+  /** Runs every queued operation, in order, and empties the batch. */
+  run(): BatchResult[] {
+    const rt = this.vfs.runtime;
+    const q = this.queue.splice(0);
+    rt.begin();
+    for (const s of q) {
+      rt.opName(s.op, this.vfs.id);
+      s.enc(rt);
+    }
+    const r = rt.exec();
+    return q.map((s): BatchResult => {
+      const errno = r.errno();
+      if (errno !== 0) return { ok: false, error: this.vfs.error(errno, s.syscall, s.path, s.dest) };
+      return { ok: true, value: s.dec(r) };
+    });
+  }
+
+  /** Like run(), but throws the first error, and returns the values. */
+  runOrThrow(): unknown[] {
+    return this.run().map((r) => {
+      if (!r.ok) throw r.error;
+      return r.value;
+    });
+  }
+
+  open: Method<"open"> = (...a) => this.add(specs.open(...a));
+  close: Method<"close"> = (...a) => this.add(specs.close(...a));
+  read: Method<"read"> = (...a) => this.add(specs.read(...a));
+  pread: Method<"pread"> = (...a) => this.add(specs.pread(...a));
+  write: Method<"write"> = (...a) => this.add(specs.write(...a));
+  pwrite: Method<"pwrite"> = (...a) => this.add(specs.pwrite(...a));
+  seek: Method<"seek"> = (...a) => this.add(specs.seek(...a));
+  stat: Method<"stat"> = (...a) => this.add(specs.stat(...a));
+  lstat: Method<"lstat"> = (...a) => this.add(specs.lstat(...a));
+  fstat: Method<"fstat"> = (...a) => this.add(specs.fstat(...a));
+  /** Entries with their types (DirEntry[]). */
+  readdir: Method<"readdir"> = (...a) => this.add(specs.readdir(...a));
+  mkdir: Method<"mkdir"> = (...a) => this.add(specs.mkdir(...a));
+  rmdir: Method<"rmdir"> = (...a) => this.add(specs.rmdir(...a));
+  unlink: Method<"unlink"> = (...a) => this.add(specs.unlink(...a));
+  rename: Method<"rename"> = (...a) => this.add(specs.rename(...a));
+  link: Method<"link"> = (...a) => this.add(specs.link(...a));
+  symlink: Method<"symlink"> = (...a) => this.add(specs.symlink(...a));
+  readlink: Method<"readlink"> = (...a) => this.add(specs.readlink(...a));
+  chmod: Method<"chmod"> = (...a) => this.add(specs.chmod(...a));
+  chown: Method<"chown"> = (...a) => this.add(specs.chown(...a));
+  lchown: Method<"lchown"> = (...a) => this.add(specs.lchown(...a));
+  truncate: Method<"truncate"> = (...a) => this.add(specs.truncate(...a));
+  ftruncate: Method<"ftruncate"> = (...a) => this.add(specs.ftruncate(...a));
+  mount: Method<"mount"> = (...a) => this.add(specs.mount(...a));
+  umount: Method<"umount"> = (...a) => this.add(specs.umount(...a));
+  readFile: Method<"readFile"> = (...a) => this.add(specs.readFile(...a));
+  writeFile: Method<"writeFile"> = (...a) => this.add(specs.writeFile(...a));
+  fsync: Method<"fsync"> = (...a) => this.add(specs.fsync(...a));
+  sync: Method<"sync"> = (...a) => this.add(specs.sync(...a));
+  access: Method<"access"> = (...a) => this.add(specs.access(...a));
+  chdir: Method<"chdir"> = (...a) => this.add(specs.chdir(...a));
+  getcwd: Method<"getcwd"> = (...a) => this.add(specs.getcwd(...a));
+  utimes: Method<"utimes"> = (...a) => this.add(specs.utimes(...a));
+}
+
+/** Boots a VFS in vfscope.wasm (loading it on first use). */
+export async function createVFS(options: VFSOptions = {}): Promise<VFS> {
+  const budget = options.memoryBudget ?? 0;
+  if (!Number.isSafeInteger(budget) || budget < 0) throw new RangeError("memoryBudget must be a non-negative integer");
+  const rt = await loadRuntime(options.wasm);
+  rt.begin();
+  rt.opName("vfsNew", 0);
+  rt.num(options.lockdep ? 1 : 0);
+  rt.num(budget);
+  const r = rt.exec();
+  const errno = r.errno();
+  if (errno !== 0) {
+    const e = rt.errnos.get(errno);
+    throw new VFSError(errno, e?.name ?? `E${errno}`, e?.text ?? "", "mount");
+  }
+  return new VFS(rt, r.num());
+}

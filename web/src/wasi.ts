@@ -1,0 +1,201 @@
+import type { Runtime } from "./runtime.js";
+import type { VFS } from "./vfs.js";
+
+export interface WASIOptions {
+  /** argv, argv[0] first. Default: ["wasi"]. */
+  args?: string[];
+  /** The environment, as an object or "KEY=value" strings. */
+  env?: Record<string, string> | string[];
+  /**
+   * Directories given to the guest as fds 3, 4, ..., as the guest names
+   * them (paths inside root). Default: ["/"].
+   */
+  preopens?: string[];
+  /** The VFS directory that becomes the guest's root (chroot). Default "/". */
+  root?: string;
+  /** The guest's standard input. Default: empty. */
+  stdin?: string | Uint8Array;
+  /** Receives what the guest writes to fd 1; without it, output is kept in `stdout`. */
+  stdout?: (data: Uint8Array) => void;
+  /** Receives what the guest writes to fd 2; without it, output is kept in `stderr`. */
+  stderr?: (data: Uint8Array) => void;
+}
+
+/** Thrown through the guest's frames by proc_exit; start() turns it into the exit code. */
+export class WASIExit extends Error {
+  constructor(readonly code: number) {
+    super(`proc_exit(${code})`);
+    this.name = "WASIExit";
+  }
+}
+
+/** What a guest instance must export for start(). */
+interface GuestExports {
+  memory: WebAssembly.Memory;
+  _start?: () => void;
+  _initialize?: () => void;
+}
+
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder();
+
+/**
+ * WASI is one guest's WASI preview1 state on a VFS. Every import calls
+ * vfscope's Go ABI (host/wasi, the same code `vfscope run` uses) in one
+ * crossing; the ABI copies exactly the guest bytes it reads or writes,
+ * straight between the guest's memory and Go's.
+ */
+export class WASI {
+  /** The import object: pass it to WebAssembly.instantiate. */
+  readonly imports: { wasi_snapshot_preview1: Record<string, (...args: never[]) => unknown> };
+  /** The exit code once the guest called proc_exit. */
+  exitCode?: number;
+  private readonly out: Uint8Array[] = [];
+  private readonly err: Uint8Array[] = [];
+  private closed = false;
+
+  private constructor(
+    private readonly vfs: VFS,
+    private readonly id: number,
+    private readonly options: WASIOptions,
+  ) {
+    const rt = vfs.runtime;
+    const call = rt.ops.wasiCall;
+    if (call === undefined) throw new Error("vfscope.wasm has no wasiCall");
+    const mod: Record<string, (...args: never[]) => unknown> = {};
+    rt.wasiFuncs().forEach((f, idx) => {
+      const types = f.params;
+      const np = types.length;
+      mod[f.name] = (...args: (number | bigint)[]) => {
+        rt.begin();
+        rt.op(call, 0);
+        rt.num(this.id);
+        rt.u32(idx);
+        rt.u32(np);
+        for (let i = 0; i < np; i++) {
+          const a = args[i];
+          if (types[i] === 1) rt.u64(BigInt.asUintN(64, BigInt(a as bigint)));
+          else rt.i32(a as number);
+        }
+        return this.finish(rt, f.noReturn);
+      };
+    });
+    this.imports = { wasi_snapshot_preview1: mod };
+  }
+
+  /** @internal Use vfs.wasiImports(). */
+  static create(vfs: VFS, o: WASIOptions): WASI {
+    const env = Array.isArray(o.env) ? o.env : Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${v}`);
+    const stdin = typeof o.stdin === "string" ? textEncoder.encode(o.stdin) : (o.stdin ?? new Uint8Array());
+    const args = o.args ?? ["wasi"];
+    const pre = o.preopens ?? [];
+    const root = o.root ?? "/";
+    const id = vfs.one({
+      op: "wasiNew",
+      syscall: "wasi",
+      path: root,
+      enc: (rt) => (rt.strs(args), rt.strs(env), rt.strs(pre), rt.str(root), rt.bytes(stdin)),
+      dec: (r) => r.num(),
+    });
+    return new WASI(vfs, id, o);
+  }
+
+  private finish(rt: Runtime, noReturn: boolean): number | undefined {
+    const r = rt.exec();
+    if (r.errno() !== 0) throw new Error("vfscope: wasiCall failed");
+    const errno = r.u32();
+    const exited = r.u8() === 1;
+    const code = r.u32();
+    const out = r.view();
+    const err = r.view();
+    if (out.length) this.emit(out, this.options.stdout, this.out);
+    if (err.length) this.emit(err, this.options.stderr, this.err);
+    if (exited) {
+      this.exitCode = code;
+      throw new WASIExit(code);
+    }
+    return noReturn ? undefined : errno;
+  }
+
+  private emit(data: Uint8Array, cb: ((d: Uint8Array) => void) | undefined, keep: Uint8Array[]): void {
+    const copy = data.slice();
+    if (cb) cb(copy);
+    else keep.push(copy);
+  }
+
+  /** Output kept (when no stdout callback was given), as text. */
+  get stdout(): string {
+    return textDecoder.decode(concat(this.out));
+  }
+  get stderr(): string {
+    return textDecoder.decode(concat(this.err));
+  }
+
+  /** Hands the guest's memory to the ABI; start() and initialize() do it. */
+  attach(instance: WebAssembly.Instance): void {
+    const ex = instance.exports as unknown as GuestExports;
+    if (!(ex.memory instanceof WebAssembly.Memory)) throw new TypeError("the guest exports no memory");
+    const guestMem = ex.memory;
+    const goMem = this.vfs.runtime.goMemory;
+    const helper = {
+      size: () => guestMem.buffer.byteLength,
+      copy: (dir: number, goPtr: number, off: number, n: number): boolean => {
+        try {
+          const g = new Uint8Array(goMem.buffer, goPtr, n);
+          const m = new Uint8Array(guestMem.buffer, off, n);
+          if (dir === 0) g.set(m);
+          else m.set(g);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+    };
+    const rt = this.vfs.runtime;
+    rt.begin();
+    rt.opName("wasiMemory", 0);
+    rt.num(this.id);
+    const r = rt.exec(helper);
+    if (r.errno() !== 0) throw new Error("vfscope: wasiMemory failed");
+  }
+
+  /** Runs a command guest's _start; returns its exit code (0 if _start returns). */
+  start(instance: WebAssembly.Instance): number {
+    const ex = instance.exports as unknown as GuestExports;
+    if (typeof ex._start !== "function") throw new TypeError("the guest exports no _start");
+    this.attach(instance);
+    try {
+      ex._start();
+      return 0;
+    } catch (e) {
+      if (e instanceof WASIExit) return e.code;
+      throw e;
+    }
+  }
+
+  /** Initializes a reactor guest (_initialize, if exported). */
+  initialize(instance: WebAssembly.Instance): void {
+    this.attach(instance);
+    const ex = instance.exports as unknown as GuestExports;
+    ex._initialize?.();
+  }
+
+  /** Closes the guest's descriptors and task. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.vfs.one({ op: "wasiClose", syscall: "exit", enc: (rt) => rt.num(this.id), dec: () => undefined });
+  }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
