@@ -1,0 +1,144 @@
+package vfs_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/vfscope/vfscope/vfs"
+	"github.com/vfscope/vfscope/vfs/boot"
+	"github.com/vfscope/vfscope/vfs/trace"
+)
+
+// drain reads every buffered event of l.
+func drain(l *trace.Listener) []trace.Event {
+	var out []trace.Event
+	buf := make([]trace.Event, 256)
+	for {
+		n := l.Read(buf)
+		if n == 0 {
+			return out
+		}
+		out = append(out, buf[:n]...)
+	}
+}
+
+// objectLine renders a dentry or inode event for a golden comparison,
+// with names instead of ids (ids depend on what boot allocated).
+func objectLine(e trace.Event, dname map[uint64]string) string {
+	k := e.Kind.String()
+	switch {
+	case strings.HasPrefix(k, "dentry."):
+		s := k + " " + e.Name
+		if e.Kind == trace.DentryMove {
+			s += " (took " + dname[e.Target] + ")"
+		}
+		if e.Ino != 0 && e.Kind != trace.DentryMove {
+			s += fmt.Sprintf(" ino=%s", inoName(e))
+		}
+		return s
+	case strings.HasPrefix(k, "inode."):
+		s := k + " " + inoName(e)
+		if e.Kind == trace.InodeState {
+			s += fmt.Sprintf(" %s %#x", e.Op, e.Bits)
+		}
+		if e.Kind == trace.InodeCount {
+			s += fmt.Sprintf(" count=%d", e.Count)
+		}
+		return s
+	}
+	return ""
+}
+
+// inoName names an inode by its mode, since numbers depend on boot.
+func inoName(e trace.Event) string {
+	switch {
+	case e.Mode&vfs.S_IFMT == vfs.S_IFDIR:
+		return "dir"
+	case e.Mode&vfs.S_IFMT == vfs.S_IFREG:
+		return "reg"
+	case e.Mode == 0:
+		return "new"
+	}
+	return fmt.Sprintf("%o", e.Mode)
+}
+
+// TestTraceObjectEvents runs mkdir, create, write, rename and unlink
+// with a listener and checks the exact sequence of dentry and inode
+// events each causes, as Linux's dcache and icache would make them.
+func TestTraceObjectEvents(t *testing.T) {
+	v, tk, err := boot.New(vfs.Options{Lockdep: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd0, err := tk.Creat("/warm", 0o644) // first-use allocations out of the way
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk.Close(fd0)
+	l := v.Subscribe(1 << 12)
+	defer l.Close()
+
+	steps := []struct {
+		name string
+		run  func() error
+		want []string
+	}{
+		{"mkdir /a", func() error { return tk.Mkdir("/a", 0o755) }, []string{
+			"dentry.alloc a",
+			"dentry.hash a",
+			"inode.alloc new",
+			"dentry.instantiate a ino=dir",
+		}},
+		{"creat /a/f", func() error {
+			fd, err := tk.Creat("/a/f", 0o644)
+			if err != nil {
+				return err
+			}
+			if _, err := tk.Write(fd, []byte("hello")); err != nil {
+				return err
+			}
+			return tk.Close(fd)
+		}, []string{
+			"dentry.alloc f",
+			"dentry.hash f",
+			"inode.alloc new",
+			"dentry.instantiate f ino=reg",
+		}},
+		{"rename /a/f /a/g", func() error { return tk.Rename("/a/f", "/a/g") }, []string{
+			"dentry.alloc g",
+			"dentry.hash g",
+			"dentry.unhash f ino=reg",
+			"dentry.unhash g",
+			"dentry.hash g ino=reg",
+			"dentry.move g (took g)",
+			"dentry.kill g",
+		}},
+		{"unlink /a/g", func() error { return tk.Unlink("/a/g") }, []string{
+			"dentry.negative g",
+			"inode.evict reg",
+		}},
+	}
+	for _, s := range steps {
+		drain(l)
+		if err := s.run(); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		dname := map[uint64]string{}
+		var got []string
+		for _, e := range drain(l) {
+			if e.Dentry != 0 {
+				dname[e.Dentry] = e.Name
+			}
+			if line := objectLine(e, dname); line != "" {
+				got = append(got, line)
+			}
+		}
+		if strings.Join(got, "\n") != strings.Join(s.want, "\n") {
+			t.Errorf("%s: events\n\t%s\nwant\n\t%s", s.name, strings.Join(got, "\n\t"), strings.Join(s.want, "\n\t"))
+		}
+	}
+	if l.Lost() != 0 {
+		t.Errorf("lost %d events", l.Lost())
+	}
+}
