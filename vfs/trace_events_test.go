@@ -30,11 +30,11 @@ func objectLine(e trace.Event, dname map[uint64]string) string {
 	switch {
 	case strings.HasPrefix(k, "dentry."):
 		s := k + " " + e.Name
+		if e.Inode != 0 {
+			s += " +" // positive (dentry.negative: the inode it had)
+		}
 		if e.Kind == trace.DentryMove {
 			s += " (took " + dname[e.Target] + ")"
-		}
-		if e.Ino != 0 && e.Kind != trace.DentryMove {
-			s += fmt.Sprintf(" ino=%s", inoName(e))
 		}
 		return s
 	case strings.HasPrefix(k, "inode."):
@@ -88,7 +88,7 @@ func TestTraceObjectEvents(t *testing.T) {
 			"dentry.alloc a",
 			"dentry.hash a",
 			"inode.alloc new",
-			"dentry.instantiate a ino=dir",
+			"dentry.instantiate a +",
 		}},
 		{"creat /a/f", func() error {
 			fd, err := tk.Creat("/a/f", 0o644)
@@ -103,19 +103,22 @@ func TestTraceObjectEvents(t *testing.T) {
 			"dentry.alloc f",
 			"dentry.hash f",
 			"inode.alloc new",
-			"dentry.instantiate f ino=reg",
+			"dentry.instantiate f +",
 		}},
 		{"rename /a/f /a/g", func() error { return tk.Rename("/a/f", "/a/g") }, []string{
 			"dentry.alloc g",
 			"dentry.hash g",
-			"dentry.unhash f ino=reg",
-			"dentry.unhash g",
-			"dentry.hash g ino=reg",
-			"dentry.move g (took g)",
-			"dentry.kill g",
+			"dentry.unhash f +", // d_move: the source off its chain
+			"dentry.unhash g",   // and the negative target
+			"dentry.hash g +",   // the source under its new name
+			"dentry.move g + (took g)",
+			"dentry.kill g", // the old negative target, unhashed, freed on its last dput
 		}},
 		{"unlink /a/g", func() error { return tk.Unlink("/a/g") }, []string{
-			"dentry.negative g",
+			"dentry.negative g +", // d_delete of an unshared dentry: unbound from its inode
+			"dentry.unhash g",     // tmpfs's ->d_delete (always_delete_dentry) at the last dput
+			"dentry.kill g",
+			"inode.state reg set 0x20", // iput_final of the unlinked inode: I_FREEING
 			"inode.evict reg",
 		}},
 	}
