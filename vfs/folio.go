@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"github.com/vfscope/vfscope/vfs/lock"
+	"github.com/vfscope/vfscope/vfs/trace"
 )
 
 // PAGE_SIZE is the size of a page of the page cache; PAGE_SHIFT its log2.
@@ -243,6 +244,7 @@ func FolioLock(t *Task, f *Folio) {
 		folioWaitBit(f, PG_locked, true)
 	}
 	t.o.ExternalAcquired(h)
+	folioEvent(t, f.mapping.Load(), trace.PageFlagSet, f, PG_locked)
 }
 
 // FolioTrylock is folio_trylock().
@@ -251,6 +253,7 @@ func FolioTrylock(t *Task, f *Folio) bool {
 		return false
 	}
 	t.o.ExternalTried(f, lock.Exclusive)
+	folioEvent(t, f.mapping.Load(), trace.PageFlagSet, f, PG_locked)
 	return true
 }
 
@@ -266,6 +269,7 @@ func FolioUnlock(t *Task, f *Folio) {
 	if old&PG_waiters != 0 {
 		folioWake(f)
 	}
+	folioEvent(t, f.mapping.Load(), trace.PageFlagClear, f, PG_locked)
 }
 
 // FolioWaitLocked is folio_wait_locked(): wait until nobody holds the lock.

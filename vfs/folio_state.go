@@ -4,6 +4,7 @@ import (
 	"sync/atomic"
 
 	"github.com/vfscope/vfscope/vfs/lock"
+	"github.com/vfscope/vfscope/vfs/trace"
 )
 
 // Page states change only here (and in the lock of folio.go): each helper
@@ -11,73 +12,16 @@ import (
 // place the trace layer hooks, as page-flags.h allows changes only through
 // helpers that keep the accounting right.
 
-// FolioEventKind names a page state change for the trace layer.
-type FolioEventKind uint8
-
-const (
-	FolioAdded          FolioEventKind = iota + 1 // inserted into a mapping
-	FolioRemoved                                  // removed from its mapping
-	FolioUptodate                                 // PG_uptodate set
-	FolioNotUptodate                              // PG_uptodate cleared (read error)
-	FolioDirtied                                  // PG_dirty set
-	FolioCleaned                                  // PG_dirty cleared (for I/O or cancelled)
-	FolioWritebackStart                           // PG_writeback set
-	FolioWritebackEnd                             // PG_writeback cleared
-	FolioActivated                                // moved to the active LRU
-	FolioReferenced                               // PG_referenced set
-	FolioDeactivated                              // moved to the inactive LRU
-	FolioPrivateSet                               // PG_private set
-	FolioPrivateCleared                           // PG_private cleared
-)
-
-var folioEventNames = [...]string{"", "add", "remove", "uptodate", "not_uptodate", "dirty", "clean",
-	"writeback_start", "writeback_end", "activate", "referenced", "deactivate", "private_set", "private_clear"}
-
-func (k FolioEventKind) String() string {
-	if int(k) < len(folioEventNames) {
-		return folioEventNames[k]
-	}
-	return "folio_event?"
-}
-
-// FolioEvent is one page state change, as the trace layer receives it.
-type FolioEvent struct {
-	Kind  FolioEventKind
-	Ino   uint64 // the inode of the mapping (0 if none)
-	Index int64
-	Flags uint32 // the flags after the change
-}
-
-// folioHook, when set, receives every page state change; nil (the
-// default) costs one predictable branch. Set with VFS.SetFolioHook.
-type folioHook func(FolioEvent)
-
-// SetFolioHook installs fn to receive the page state changes of v (nil
-// removes it). The function runs in the changing task, possibly under
-// xa_lock or lru_lock: it must not block or call into the VFS.
-func (v *VFS) SetFolioHook(fn func(FolioEvent)) {
-	if fn == nil {
-		v.pc.hook.Store(nil)
+// folioEvent reports one change of f's state in mapping m to the trace
+// layer: k is trace.PageAdd, PageRemove, PageFlagSet or PageFlagClear,
+// bits the flags set or cleared. One atomic load and a branch while
+// nobody listens. t may be nil (a change made outside any task, as an
+// I/O completion).
+func folioEvent(t *Task, m *AddressSpace, k trace.Kind, f *Folio, bits uint32) {
+	if m == nil || m.host == nil {
 		return
 	}
-	h := folioHook(fn)
-	v.pc.hook.Store(&h)
-}
-
-// folioEvent reports one change of f's state in mapping m.
-func folioEvent(m *AddressSpace, kind FolioEventKind, f *Folio) {
-	if m == nil {
-		return
-	}
-	h := m.vfs().pc.hook.Load()
-	if h == nil {
-		return
-	}
-	var ino uint64
-	if m.host != nil {
-		ino = m.host.ino
-	}
-	(*h)(FolioEvent{Kind: kind, Ino: ino, Index: f.index, Flags: f.flags.Load()})
+	m.host.sb.vfs.evPage(t, k, m.host, f.index, f.flags.Load(), bits)
 }
 
 // pageCache is the VFS-wide page-cache state: the counters /proc/meminfo
@@ -98,8 +42,6 @@ type pageCache struct {
 	// throttled counts balanceDirtyPages calls that found the limit
 	// exceeded.
 	throttled atomic.Int64
-
-	hook atomic.Pointer[folioHook]
 
 	// lruLock is lruvec->lru_lock: it protects the two lists and each
 	// folio's lruNext/lruPrev and PG_lru/PG_active transitions on them.
@@ -217,7 +159,7 @@ func FolioMarkAccessed(t *Task, f *Folio) {
 	fl := f.flags.Load()
 	if fl&PG_referenced == 0 {
 		f.flags.Or(PG_referenced)
-		folioEvent(f.mapping.Load(), FolioReferenced, f)
+		folioEvent(t, f.mapping.Load(), trace.PageFlagSet, f, PG_referenced)
 		return
 	}
 	if fl&(PG_active|PG_lru) != PG_lru {
@@ -241,7 +183,7 @@ func FolioMarkAccessed(t *Task, f *Folio) {
 	if moved {
 		pc.nrInactive.Add(-1)
 		pc.nrActive.Add(1)
-		folioEvent(m, FolioActivated, f)
+		folioEvent(t, m, trace.PageFlagSet, f, PG_active)
 	}
 }
 
@@ -254,7 +196,7 @@ func FolioMarkUptodate(f *Folio) {
 		return
 	}
 	f.flags.Or(PG_uptodate)
-	folioEvent(f.mapping.Load(), FolioUptodate, f)
+	folioEvent(nil, f.mapping.Load(), trace.PageFlagSet, f, PG_uptodate)
 }
 
 // FolioClearUptodate is folio_clear_uptodate() (a failed read).
@@ -263,7 +205,7 @@ func FolioClearUptodate(f *Folio) {
 		return
 	}
 	f.flags.And(^uint32(PG_uptodate))
-	folioEvent(f.mapping.Load(), FolioNotUptodate, f)
+	folioEvent(nil, f.mapping.Load(), trace.PageFlagClear, f, PG_uptodate)
 }
 
 // FolioSetError is folio_set_error(): a read of the folio failed.
@@ -277,7 +219,7 @@ func FolioAttachPrivate(f *Folio, data any) {
 	if f.flags.Load()&PG_private == 0 {
 		folioGet(f)
 		f.flags.Or(PG_private)
-		folioEvent(f.mapping.Load(), FolioPrivateSet, f)
+		folioEvent(nil, f.mapping.Load(), trace.PageFlagSet, f, PG_private)
 	}
 }
 
@@ -289,7 +231,7 @@ func FolioDetachPrivate(f *Folio) any {
 	if f.flags.Load()&PG_private != 0 {
 		f.flags.And(^uint32(PG_private))
 		FolioPut(f)
-		folioEvent(f.mapping.Load(), FolioPrivateCleared, f)
+		folioEvent(nil, f.mapping.Load(), trace.PageFlagClear, f, PG_private)
 	}
 	return d
 }
@@ -300,7 +242,7 @@ func FolioDetachPrivate(f *Folio) any {
 func FolioTestSetDirty(f *Folio) bool {
 	old := f.flags.Or(PG_dirty)
 	if old&PG_dirty == 0 {
-		folioEvent(f.mapping.Load(), FolioDirtied, f)
+		folioEvent(nil, f.mapping.Load(), trace.PageFlagSet, f, PG_dirty)
 	}
 	return old&PG_dirty != 0
 }
@@ -358,7 +300,7 @@ func FolioClearDirtyForIO(t *Task, f *Folio) bool {
 	if m := f.mapping.Load(); m != nil && !m.swapBacked() {
 		m.vfs().pc.nrFileDirty.Add(-1)
 	}
-	folioEvent(f.mapping.Load(), FolioCleaned, f)
+	folioEvent(t, f.mapping.Load(), trace.PageFlagClear, f, PG_dirty)
 	return true
 }
 
@@ -372,7 +314,7 @@ func folioCancelDirty(t *Task, m *AddressSpace, f *Folio) {
 	if !m.swapBacked() {
 		m.vfs().pc.nrFileDirty.Add(-1)
 	}
-	folioEvent(m, FolioCleaned, f)
+	folioEvent(t, m, trace.PageFlagClear, f, PG_dirty)
 }
 
 // FolioRedirtyForWritepage is folio_redirty_for_writepage(): ->writepage
@@ -406,7 +348,7 @@ func FolioStartWriteback(t *Task, f *Folio) {
 		m.xaLock.Unlock(t.o)
 		m.vfs().pc.nrWriteback.Add(1)
 	}
-	folioEvent(m, FolioWritebackStart, f)
+	folioEvent(t, m, trace.PageFlagSet, f, PG_writeback)
 }
 
 // FolioEndWriteback is folio_end_writeback(): the I/O completed; clear
@@ -431,5 +373,5 @@ func FolioEndWriteback(t *Task, f *Folio) {
 	if old&PG_waiters != 0 {
 		folioWake(f)
 	}
-	folioEvent(m, FolioWritebackEnd, f)
+	folioEvent(t, m, trace.PageFlagClear, f, PG_writeback)
 }

@@ -5,10 +5,12 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+	"strings"
 	"testing"
 	"unsafe"
 
 	"github.com/vfscope/vfscope/vfs/lock"
+	"github.com/vfscope/vfscope/vfs/trace"
 )
 
 // pcEnv is a VFS with lock validation on, a minimal filesystem type
@@ -398,12 +400,13 @@ func TestFolioStateCounters(t *testing.T) {
 	}
 }
 
-// TestFolioEvents: every state change reaches the hook once, in order.
+// TestFolioEvents: every state change reaches the trace bus once, in
+// order, with the bits changed and the flags after.
 func TestFolioEvents(t *testing.T) {
 	v, tk, sb := pcEnv(t)
-	var got []string
-	v.SetFolioHook(func(e FolioEvent) { got = append(got, e.Kind.String()) })
 	m := pcInode(tk, sb).Mapping()
+	l := v.TraceBus().Subscribe(64)
+	defer l.Close()
 	f, err := FilemapGrabFolio(tk, m, 3, FGP_CREAT|FGP_LOCK)
 	if err != nil {
 		t.Fatal(err)
@@ -415,13 +418,27 @@ func TestFolioEvents(t *testing.T) {
 	FolioEndWriteback(tk, f)
 	filemapRemoveFolio(tk, m, f)
 	FolioUnlock(tk, f)
-	want := []string{"add", "uptodate", "dirty", "clean", "writeback_start", "writeback_end", "remove"}
-	if len(got) != len(want) {
-		t.Fatalf("events %v, want %v", got, want)
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Fatalf("events %v, want %v", got, want)
+	want := []string{"page.add 0", "page.flag_set uptodate", "page.flag_set dirty", "page.flag_clear dirty",
+		"page.flag_set writeback", "page.flag_clear writeback", "page.remove 0"}
+	evs := make([]trace.Event, 64)
+	n := l.Read(evs)
+	var got []string
+	for _, e := range evs[:n] {
+		if e.Kind != trace.PageAdd && e.Kind != trace.PageRemove && e.Kind != trace.PageFlagSet && e.Kind != trace.PageFlagClear {
+			continue
 		}
+		if e.Index != 3 {
+			t.Errorf("event %v for index %d", e.Kind, e.Index)
+		}
+		s := e.Kind.String()
+		if e.Bits == 0 {
+			s += " 0"
+		} else {
+			s += " " + strings.Join(FolioFlagNames(uint32(e.Bits)), ",")
+		}
+		got = append(got, s)
+	}
+	if strings.Join(got, "; ") != strings.Join(want, "; ") {
+		t.Fatalf("events\n got %v\nwant %v", got, want)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"sync/atomic"
 
 	"github.com/vfscope/vfscope/vfs/lock"
+	"github.com/vfscope/vfscope/vfs/trace"
 )
 
 // AddressSpace is struct address_space: the page cache of one inode
@@ -125,7 +126,7 @@ func FilemapAddFolio(t *Task, m *AddressSpace, f *Folio, index int64) error {
 	if sb {
 		pc.nrShmem.Add(1)
 	}
-	folioEvent(m, FolioAdded, f)
+	folioEvent(t, m, trace.PageAdd, f, 0)
 	folioAddLRU(t, m, f)
 	return nil
 }
@@ -149,7 +150,7 @@ func filemapRemoveFolio(t *Task, m *AddressSpace, f *Folio) {
 		pc.nrShmem.Add(-1)
 	}
 	folioDelLRU(t, pc, f)
-	folioEvent(m, FolioRemoved, f)
+	folioEvent(t, m, trace.PageRemove, f, 0)
 	f.mapping.Store(nil)
 	if m.AOps != nil && m.AOps.FreeFolio != nil {
 		m.AOps.FreeFolio(f)
