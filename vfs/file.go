@@ -34,9 +34,12 @@ type File struct {
 	posLock lock.Mutex
 	pos     int64 // f_pos: under posLock
 
-	// wbErr is f_wb_err, the errseq_t sample for write errors; the
-	// page-cache work reports through it.
-	wbErr uint32
+	// wbErr is f_wb_err, the description's ErrSeqT sample of its
+	// mapping's write errors, taken at open; sbErr is f_sb_err, the same
+	// for the superblock's (syncfs). Atomic: advanced by compare-and-swap
+	// when an error is reported (FileCheckAndAdvanceWbErr).
+	wbErr atomic.Uint32
+	sbErr atomic.Uint32
 
 	// Private is private_data, for the filesystem.
 	Private any
@@ -134,6 +137,9 @@ func (t *Task) Close(fd int) error {
 	var err error
 	if f.mode&FMODE_PATH == 0 && f.fop != nil && f.fop.Flush != nil {
 		err = t.fopFlush(f)
+	}
+	if werr := filpReportWbErr(t, f); err == nil {
+		err = werr
 	}
 	fput(t, f)
 	return err

@@ -89,6 +89,17 @@ type Inode struct {
 	onLRU     bool
 	newWait   chan struct{} // closed by unlock_new_inode
 
+	// ioNext, ioPrev and ioList are i_io_list, the inode's place on its
+	// superblock's writeback lists (b_dirty, b_io, b_more_io): under the
+	// superblock's wb.listLock. dirtiedWhen is dirtied_when, on the
+	// writeback clock: under wb.listLock. writebackIndex is
+	// mapping->writeback_index, where the next range_cyclic pass starts;
+	// atomic. (writeback_lists.go)
+	ioNext, ioPrev *Inode
+	ioList         *ioList
+	dirtiedWhen    int64
+	writebackIndex atomic.Int64
+
 	// data is i_data, the inode's page cache; Mapping returns it (Linux's
 	// i_mapping, which always points at i_data here).
 	data AddressSpace
@@ -317,7 +328,7 @@ func iputFinal(t *Task, i *Inode) {
 		// is freed, marked so that nobody takes it meanwhile.
 		iStateSet(t, i, I_WILL_FREE)
 		i.lock.Unlock(o)
-		writeInode(t, i, WB_SYNC_ALL)
+		WriteInodeNow(t, i, true)
 		i.lock.Lock(o)
 		iStateClear(t, i, I_WILL_FREE)
 	}
@@ -343,7 +354,11 @@ const inodeHashed = 1 << 20
 // destroy. I_FREEING is set and no reference is left.
 func evict(t *Task, i *Inode) {
 	sb := i.sb
+	// Off the writeback lists, and wait for a writer that holds I_SYNC
+	// (the flusher takes no reference: I_SYNC is what keeps the inode).
+	inodeIOListDel(t, i)
 	sb.inodeListDel(t, i)
+	inodeWaitForWriteback(t, i)
 	if sb.Ops != nil && sb.Ops.EvictInode != nil {
 		t.sopEvictInode(i)
 	}
@@ -477,18 +492,11 @@ func InsertInodeHash(t *Task, i *Inode) {
 	h.lock.Unlock(t.owner())
 }
 
-// MarkInodeDirty is __mark_inode_dirty(): ->dirty_inode, then the state
-// bits; the page-cache work puts the inode on its superblock's dirty
-// list for writeback.
-func MarkInodeDirty(t *Task, i *Inode, flags uint32) {
-	if i.sb.Ops != nil && i.sb.Ops.DirtyInode != nil && flags&I_DIRTY_INODE != 0 {
-		t.sopDirtyInode(i, flags)
-	}
-	o := t.owner()
-	i.lock.Lock(o)
-	iStateSet(t, i, flags)
-	i.lock.Unlock(o)
-}
+// MarkInodeDirty is __mark_inode_dirty(): ->dirty_inode for
+// I_DIRTY_SYNC and I_DIRTY_DATASYNC, then the state bits; an inode that
+// was clean goes on its superblock's b_dirty list for the flusher
+// (writeback_lists.go).
+func MarkInodeDirty(t *Task, i *Inode, flags uint32) { markInodeDirty(t, i, flags) }
 
 // RwsemLock, RwsemUnlock, RwsemLockShared and RwsemUnlockShared take and
 // release i_rwsem for filesystems (inode_lock, inode_lock_shared).

@@ -225,7 +225,7 @@ func (t *Task) doRemount(tp Path, flags uint32, data string) error {
 				return EBUSY
 			}
 		}
-		syncFilesystemLocked(t, sb)
+		syncFilesystem(t, sb)
 	}
 	if sb.Ops != nil && sb.Ops.RemountFS != nil {
 		if err := t.sopRemountFS(sb, &sbFlags, data); err != nil {

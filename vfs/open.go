@@ -300,6 +300,7 @@ func (t *Task) doOpen(p Path, h openHow, created bool) (*File, error) {
 	f.flags.Store(uint32(h.flags &^ (O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC)))
 	f.count.Store(1)
 	f.posLock.Init(classFPos, 0)
+	fileSampleWbErr(f)
 	if h.fmode&FMODE_PATH != 0 {
 		return f, nil
 	}
@@ -409,6 +410,7 @@ func FinishOpenTmpfile(t *Task, f *File, dirD *Dentry, inode *Inode) error {
 	f.path = Path{mntget(f.path.Mnt), d}
 	f.inode = inode
 	f.fop = inode.FOps
+	fileSampleWbErr(f)
 	if f.fop != nil && f.fop.Open != nil {
 		return t.fopOpen(inode, f)
 	}

@@ -90,6 +90,13 @@ type SuperBlock struct {
 	ilruHead, ilruTail *Inode
 	nrInodeLRU         int
 
+	// wb holds the dirty inode lists of the superblock (its
+	// bdi_writeback; writeback_lists.go).
+	wb bdiWriteback
+	// wbErr is s_wb_err: write errors of any file of the superblock, for
+	// syncfs(2) to report once per file description.
+	wbErr ErrSeq
+
 	vfs    *VFS
 	fsType *FileSystemType
 	Ops    *SuperOperations
@@ -165,6 +172,7 @@ func allocSuper(t *Task, fst *FileSystemType, flags uint32) *SuperBlock {
 	}
 	sb.lruLock.Init(classDentryLRU, 0)
 	sb.inodeListLock.Init(classInodeList, 0)
+	sb.initWriteback()
 	sb.flags.Store(flags &^ (SB_BORN | SB_ACTIVE))
 	sb.dev = MkDev(0, v.nextDev.Add(1))
 	sb.active.Store(1)
@@ -203,7 +211,8 @@ func MountNodev(t *Task, fst *FileSystemType, flags uint32, data string, fill fu
 }
 
 // GenericShutdownSuper is generic_shutdown_super(): drop the dentry
-// tree, evict every inode and call ->put_super. s_umount held for write.
+// tree, write back everything dirty (sync_filesystem), evict every
+// inode and call ->put_super. s_umount held for write.
 func GenericShutdownSuper(t *Task, sb *SuperBlock) {
 	sb.dying.Store(true)
 	if sb.root != nil {
@@ -212,6 +221,7 @@ func GenericShutdownSuper(t *Task, sb *SuperBlock) {
 		sb.root = nil
 		dput(t, root)
 		ShrinkDcacheSB(t, sb)
+		syncFilesystem(t, sb)
 		sb.flags.And(^uint32(SB_ACTIVE))
 		evictInodes(t, sb)
 	}
@@ -497,10 +507,10 @@ func FreezeSuper(t *Task, sb *SuperBlock) error {
 	}
 	sb.writers[SB_FREEZE_WRITE-1].Lock(o)
 	sb.frozen.Store(SB_FREEZE_WRITE)
-	syncFilesystemLocked(t, sb)
+	syncFilesystem(t, sb)
 	sb.writers[SB_FREEZE_PAGEFAULT-1].Lock(o)
 	sb.frozen.Store(SB_FREEZE_PAGEFAULT)
-	syncFilesystemLocked(t, sb)
+	syncFilesystem(t, sb)
 	sb.writers[SB_FREEZE_FS-1].Lock(o)
 	sb.frozen.Store(SB_FREEZE_FS)
 	if sb.Ops != nil && sb.Ops.FreezeFS != nil {
@@ -547,75 +557,6 @@ func ThawSuper(t *Task, sb *SuperBlock) error {
 	sb.frozen.Store(SB_UNFROZEN)
 	for l := SB_FREEZE_FS; l >= SB_FREEZE_WRITE; l-- {
 		sb.writers[l-1].Unlock(o)
-	}
-	return nil
-}
-
-// syncFilesystemLocked is sync_filesystem(): write inodes, then
-// ->sync_fs with and without waiting. s_umount held.
-func syncFilesystemLocked(t *Task, sb *SuperBlock) error {
-	if sb.ReadOnly() {
-		return nil
-	}
-	var first error
-	if err := writeInodesSB(t, sb, WB_SYNC_NONE); err != nil && first == nil {
-		first = err
-	}
-	if sb.Ops != nil && sb.Ops.SyncFS != nil {
-		if err := t.sopSyncFS(sb, false); err != nil && first == nil {
-			first = err
-		}
-	}
-	if err := writeInodesSB(t, sb, WB_SYNC_ALL); err != nil && first == nil {
-		first = err
-	}
-	if sb.Ops != nil && sb.Ops.SyncFS != nil {
-		if err := t.sopSyncFS(sb, true); err != nil && first == nil {
-			first = err
-		}
-	}
-	return first
-}
-
-// writeInodesSB writes every dirty inode of sb through ->write_inode
-// (write_inode_now for each, until the page cache brings the flusher).
-func writeInodesSB(t *Task, sb *SuperBlock, mode int) error {
-	o := t.owner()
-	var dirty []*Inode
-	sb.inodeListLock.Lock(o)
-	for i := sb.inodes; i != nil; i = i.sbNext {
-		i.lock.Lock(o)
-		if i.state.Load()&I_DIRTY != 0 && i.state.Load()&(I_NEW|I_FREEING|I_WILL_FREE) == 0 {
-			i.count.Add(1)
-			dirty = append(dirty, i)
-		}
-		i.lock.Unlock(o)
-	}
-	sb.inodeListLock.Unlock(o)
-	var first error
-	for _, i := range dirty {
-		if err := writeInode(t, i, mode); err != nil && first == nil {
-			first = err
-		}
-		iput(t, i)
-	}
-	return first
-}
-
-// writeInode is __writeback_single_inode() reduced to the inode itself:
-// clear the dirty bits, then ->write_inode; on failure redirty.
-func writeInode(t *Task, i *Inode, mode int) error {
-	o := t.owner()
-	i.lock.Lock(o)
-	st := i.state.Load() & I_DIRTY
-	iStateClear(t, i, I_DIRTY)
-	i.lock.Unlock(o)
-	if st&I_DIRTY_INODE == 0 || i.sb.Ops == nil || i.sb.Ops.WriteInode == nil {
-		return nil
-	}
-	if err := t.sopWriteInode(i, &WritebackControl{SyncMode: mode, NrToWrite: 1}); err != nil {
-		MarkInodeDirty(t, i, st)
-		return err
 	}
 	return nil
 }

@@ -96,6 +96,8 @@ type VFS struct {
 	chr   chrdevs
 	// pc is the page cache's VFS-wide state (folio_state.go).
 	pc pageCache
+	// wb is the writeback state: tunables and the flusher (writeback.go).
+	wb wbState
 }
 
 // vfsStats are the counters /proc/sys/fs/dentry-state and inode-nr show.
@@ -134,6 +136,7 @@ func New(opts Options) *VFS {
 	v.dcache.init(bits)
 	v.icache.init()
 	v.pc.init()
+	v.initWriteback()
 	v.mounts.Store(&mountTable{m: map[mountKey]*Mount{}})
 	return v
 }

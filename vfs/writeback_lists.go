@@ -1,0 +1,319 @@
+package vfs
+
+import (
+	"sync"
+
+	"github.com/vfscope/vfscope/vfs/lock"
+)
+
+// The dirty inode lists of fs/fs-writeback.c. Linux keeps them per
+// backing device (struct bdi_writeback); vfscope keeps one set per
+// superblock, since every superblock here is its own device.
+//
+//   - b_dirty: inodes dirtied and not yet picked for writeback, newest at
+//     the head; each inode's dirtied_when is when it was first dirtied
+//     (redirty_tail keeps the list ordered).
+//   - b_io: inodes picked for the current writeback pass (queue_io moves
+//     the expired ones here); processed from the tail, oldest first.
+//   - b_more_io: inodes the pass must come back to (their slice of
+//     nr_to_write was used up, or another writer held them).
+//
+// An inode is on at most one list (i_io_list). Only hashed inodes go on
+// them, as Linux's __mark_inode_dirty says ("only add valid (hashed)
+// inodes"): tmpfs's and procfs's inodes, never hashed, stay off, and are
+// never written back. A filesystem whose inodes live only in the dcache
+// but need writeback calls InodeFakeHash, as Linux's do.
+
+// ioList is a list_head of inodes linked through Inode.ioNext/ioPrev;
+// head is list.next (the newest), tail list.prev (the oldest).
+type ioList struct {
+	head, tail *Inode
+	n          int
+}
+
+func (l *ioList) empty() bool { return l.head == nil }
+
+// pushFront is list_add: the inode becomes the newest.
+func (l *ioList) pushFront(i *Inode) {
+	i.ioList = l
+	i.ioPrev = nil
+	i.ioNext = l.head
+	if l.head != nil {
+		l.head.ioPrev = i
+	} else {
+		l.tail = i
+	}
+	l.head = i
+	l.n++
+}
+
+func (l *ioList) remove(i *Inode) {
+	if i.ioPrev != nil {
+		i.ioPrev.ioNext = i.ioNext
+	} else {
+		l.head = i.ioNext
+	}
+	if i.ioNext != nil {
+		i.ioNext.ioPrev = i.ioPrev
+	} else {
+		l.tail = i.ioPrev
+	}
+	i.ioNext, i.ioPrev, i.ioList = nil, nil, nil
+	l.n--
+}
+
+// spliceFront is list_splice_init(src, l): src's inodes, in their order,
+// go before l's, and src is left empty.
+func (l *ioList) spliceFront(src *ioList) {
+	if src.empty() {
+		return
+	}
+	for i := src.head; i != nil; i = i.ioNext {
+		i.ioList = l
+	}
+	src.tail.ioNext = l.head
+	if l.head != nil {
+		l.head.ioPrev = src.tail
+	} else {
+		l.tail = src.tail
+	}
+	l.head = src.head
+	l.n += src.n
+	*src = ioList{}
+}
+
+// bdiWriteback is struct bdi_writeback for one superblock.
+type bdiWriteback struct {
+	// listLock is wb->list_lock: it protects the three lists and each
+	// inode's place on them (ioNext, ioPrev, ioList). Spinlock; inode
+	// i_lock nests inside it (fs-writeback.c: "inode->i_lock nests
+	// inside wb->list_lock"); taken inside i_rwsem, invalidate_lock and
+	// the folio lock (a folio dirtied under its lock dirties the inode).
+	listLock lock.SpinLock
+	bDirty   ioList
+	bIO      ioList
+	bMoreIO  ioList
+
+	// syncMu and syncCond are the wait queue of I_SYNC (the bit wait
+	// queue of __I_SYNC): inode_wait_for_writeback sleeps on it; the end
+	// of writeback of an inode of this superblock wakes it. syncMu is a
+	// leaf outside the lock model, never held across anything else.
+	syncMu   sync.Mutex
+	syncCond sync.Cond
+}
+
+var classWbListLock = lock.NewClass("&wb->list_lock", lock.KindSpin)
+
+// initWriteback prepares sb.wb; called by allocSuper.
+func (sb *SuperBlock) initWriteback() {
+	sb.wb.listLock.Init(classWbListLock, 0)
+	sb.wb.syncCond.L = &sb.wb.syncMu
+}
+
+// I_SYNC and I_SYNC_QUEUED are the i_state bits of writeback in
+// progress (include/linux/fs.h): I_SYNC while one task writes the inode
+// (data and ->write_inode), I_SYNC_QUEUED while a flusher pass has the
+// inode on b_io or b_more_io.
+const (
+	I_SYNC        = 1 << 7
+	I_SYNC_QUEUED = 1 << 17
+)
+
+// InodeFakeHash is inode_fake_hash(): mark an inode hashed without
+// putting it in the inode hash, so that a filesystem keeping its inodes
+// only in the dcache still has them written back.
+func InodeFakeHash(t *Task, i *Inode) { iStateSet(t, i, inodeHashed) }
+
+// markInodeDirty is __mark_inode_dirty(): ->dirty_inode for the inode's
+// own dirt, then the state bits; an inode that was clean goes to the
+// head of its superblock's b_dirty with dirtied_when = now, and the
+// flusher is told there is work.
+func markInodeDirty(t *Task, i *Inode, flags uint32) {
+	sb := i.sb
+	if flags&I_DIRTY_INODE != 0 && sb.Ops != nil && sb.Ops.DirtyInode != nil {
+		t.sopDirtyInode(i, flags&I_DIRTY_INODE)
+	}
+	if i.state.Load()&flags == flags {
+		return
+	}
+	o := t.owner()
+	i.lock.Lock(o)
+	st := i.state.Load()
+	if st&flags == flags {
+		i.lock.Unlock(o)
+		return
+	}
+	wasDirty := st&I_DIRTY != 0
+	iStateSet(t, i, flags)
+	st |= flags
+	// A flusher pass holding the inode will requeue it by its state;
+	// unhashed and dying inodes have no place on the lists; an inode
+	// already on a list keeps its place (b_dirty stays in time order).
+	if wasDirty || st&(I_SYNC_QUEUED|I_FREEING) != 0 || st&inodeHashed == 0 {
+		i.lock.Unlock(o)
+		return
+	}
+	i.lock.Unlock(o)
+	wb := &sb.wb
+	wb.listLock.Lock(o)
+	i.lock.Lock(o)
+	st = i.state.Load()
+	queued := false
+	if st&I_DIRTY != 0 && st&(I_SYNC_QUEUED|I_FREEING) == 0 && i.ioList == nil {
+		i.dirtiedWhen = sb.vfs.wbNow()
+		wb.moveLocked(i, &wb.bDirty)
+		queued = true
+	}
+	i.lock.Unlock(o)
+	wb.listLock.Unlock(o)
+	if queued {
+		sb.vfs.wbWakeupDelayed()
+	}
+}
+
+// moveLocked is inode_io_list_move_locked(): put i at the head of list.
+// listLock and i's i_lock held.
+func (wb *bdiWriteback) moveLocked(i *Inode, list *ioList) {
+	if i.ioList != nil {
+		i.ioList.remove(i)
+	} else {
+		i.sb.vfs.wb.nrDirtyIO.Add(1)
+	}
+	list.pushFront(i)
+}
+
+// delLocked takes i off its list (list_del_init of i_io_list) and clears
+// I_SYNC_QUEUED. listLock and i_lock held.
+func (wb *bdiWriteback) delLocked(t *Task, i *Inode) {
+	if i.ioList != nil {
+		i.ioList.remove(i)
+		i.sb.vfs.wb.nrDirtyIO.Add(-1)
+	}
+	iStateClear(t, i, I_SYNC_QUEUED)
+}
+
+// redirtyTailLocked is redirty_tail_locked(): back to b_dirty as its
+// newest member, with dirtied_when moved to now if it was older than
+// b_dirty's newest (so the list stays ordered by dirtied_when).
+func (wb *bdiWriteback) redirtyTailLocked(t *Task, i *Inode) {
+	if h := wb.bDirty.head; h != nil && h != i && i.dirtiedWhen < h.dirtiedWhen {
+		i.dirtiedWhen = i.sb.vfs.wbNow()
+	}
+	wb.moveLocked(i, &wb.bDirty)
+	iStateClear(t, i, I_SYNC_QUEUED)
+}
+
+// requeueIOLocked is requeue_io(): to b_more_io, for this pass to come
+// back to.
+func (wb *bdiWriteback) requeueIOLocked(i *Inode) { wb.moveLocked(i, &wb.bMoreIO) }
+
+// inodeIOListDel is inode_io_list_del(): evict takes the inode off the
+// writeback lists. I_FREEING is set.
+func inodeIOListDel(t *Task, i *Inode) {
+	wb := &i.sb.wb
+	o := t.owner()
+	wb.listLock.Lock(o)
+	i.lock.Lock(o)
+	wb.delLocked(t, i)
+	i.lock.Unlock(o)
+	wb.listLock.Unlock(o)
+}
+
+// moveExpiredLocked is move_expired_inodes(): move the inodes of
+// b_dirty dirtied at or before dirtiedBefore, oldest first, to b_io and
+// mark them I_SYNC_QUEUED. Returns how many moved.
+func (wb *bdiWriteback) moveExpiredLocked(t *Task, dirtiedBefore int64) int {
+	var tmp ioList
+	moved := 0
+	o := t.owner()
+	for i := wb.bDirty.tail; i != nil; i = wb.bDirty.tail {
+		if i.dirtiedWhen > dirtiedBefore {
+			break
+		}
+		wb.bDirty.remove(i)
+		tmp.pushFront(i)
+		i.lock.Lock(o)
+		iStateSet(t, i, I_SYNC_QUEUED)
+		i.lock.Unlock(o)
+		moved++
+	}
+	wb.bIO.spliceFront(&tmp)
+	return moved
+}
+
+// queueIOLocked is queue_io(): b_more_io back onto b_io, then the
+// expired inodes of b_dirty.
+func (wb *bdiWriteback) queueIOLocked(t *Task, dirtiedBefore int64) int {
+	wb.bIO.spliceFront(&wb.bMoreIO)
+	return wb.moveExpiredLocked(t, dirtiedBefore)
+}
+
+// hasDirtyIO reports whether any of the lists holds an inode
+// (wb_has_dirty_io).
+func (wb *bdiWriteback) hasDirtyIO(t *Task) bool {
+	wb.listLock.Lock(t.o)
+	defer wb.listLock.Unlock(t.o)
+	return !wb.bDirty.empty() || !wb.bIO.empty() || !wb.bMoreIO.empty()
+}
+
+// WritebackLists reports the inode numbers on sb's b_dirty, b_io and
+// b_more_io, each list from its head (newest) to its tail, for procfs,
+// snapshots and tests.
+func (sb *SuperBlock) WritebackLists(t *Task) (dirty, io, moreIO []uint64) {
+	wb := &sb.wb
+	wb.listLock.Lock(t.o)
+	defer wb.listLock.Unlock(t.o)
+	list := func(l *ioList) []uint64 {
+		var out []uint64
+		for i := l.head; i != nil; i = i.ioNext {
+			out = append(out, i.ino)
+		}
+		return out
+	}
+	return list(&wb.bDirty), list(&wb.bIO), list(&wb.bMoreIO)
+}
+
+// DirtiedWhen returns the inode's dirtied_when: nanoseconds on the
+// VFS's writeback clock (monotonic, from the VFS's creation).
+func (i *Inode) DirtiedWhen() int64 { return i.dirtiedWhen }
+
+// inodeSyncComplete is inode_sync_complete(): clear I_SYNC and wake
+// whoever waits for the inode's writeback. i_lock held.
+func inodeSyncComplete(t *Task, i *Inode) {
+	iStateClear(t, i, I_SYNC)
+	wb := &i.sb.wb
+	wb.syncMu.Lock()
+	wb.syncCond.Broadcast()
+	wb.syncMu.Unlock()
+}
+
+// inodeWaitForWritebackLocked is __inode_wait_for_writeback(): sleep
+// until I_SYNC is clear. Called with i_lock held, which it drops while
+// sleeping and holds again on return.
+func inodeWaitForWritebackLocked(t *Task, i *Inode) {
+	if i.state.Load()&I_SYNC == 0 {
+		return
+	}
+	o := t.owner()
+	wb := &i.sb.wb
+	i.lock.Unlock(o)
+	o.MightSleep("inode_wait_for_writeback")
+	wb.syncMu.Lock()
+	for i.state.Load()&I_SYNC != 0 {
+		wb.syncCond.Wait()
+	}
+	wb.syncMu.Unlock()
+	i.lock.Lock(o)
+	// Another writer may have set I_SYNC again between the wake-up and
+	// i_lock: wait for it too.
+	inodeWaitForWritebackLocked(t, i)
+}
+
+// inodeWaitForWriteback is inode_wait_for_writeback(): evict waits here
+// for a writeback in progress to finish before the inode goes.
+func inodeWaitForWriteback(t *Task, i *Inode) {
+	o := t.owner()
+	i.lock.Lock(o)
+	inodeWaitForWritebackLocked(t, i)
+	i.lock.Unlock(o)
+}

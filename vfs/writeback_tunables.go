@@ -1,0 +1,218 @@
+package vfs
+
+import "sync"
+
+// DirtyTunables are the vm.dirty_* sysctls of mm/page-writeback.c, one
+// set per VFS (Linux has one per system). RECLAIM's /proc/sys/vm files
+// read them with VFS.DirtyTunables and write them with
+// VFS.SetDirtyTunable.
+//
+// A ratio is a percentage of the dirtyable memory (dirtyableMemory); a
+// byte value, when not zero, replaces its ratio, as on Linux: writing
+// dirty_bytes zeroes dirty_ratio and the other way round.
+type DirtyTunables struct {
+	// BackgroundRatio (dirty_background_ratio, default 10): the flusher
+	// starts writing back in the background above this share.
+	BackgroundRatio int64
+	// BackgroundBytes (dirty_background_bytes, default 0 = use the ratio).
+	BackgroundBytes int64
+	// Ratio (dirty_ratio, default 20): writers are throttled above it
+	// (balance_dirty_pages).
+	Ratio int64
+	// Bytes (dirty_bytes, default 0 = use the ratio).
+	Bytes int64
+	// ExpireCentisecs (dirty_expire_centisecs, default 3000): data dirty
+	// for longer is written by the flusher's periodic pass.
+	ExpireCentisecs int64
+	// WritebackCentisecs (dirty_writeback_centisecs, default 500): the
+	// flusher's period; 0 switches periodic writeback off.
+	WritebackCentisecs int64
+}
+
+// DefaultDirtyTunables are Linux's defaults.
+var DefaultDirtyTunables = DirtyTunables{
+	BackgroundRatio:    10,
+	Ratio:              20,
+	ExpireCentisecs:    3000,
+	WritebackCentisecs: 500,
+}
+
+// dirtyBytesMin is dirty_bytes_min: dirty_bytes below two pages is
+// EINVAL.
+const dirtyBytesMin = 2 * PAGE_SIZE
+
+// DirtyTunableNames are the names of the tunables as /proc/sys/vm has
+// them, in that directory's order.
+var DirtyTunableNames = []string{
+	"dirty_background_bytes",
+	"dirty_background_ratio",
+	"dirty_bytes",
+	"dirty_expire_centisecs",
+	"dirty_ratio",
+	"dirty_writeback_centisecs",
+}
+
+// Validate reports EINVAL for a value the sysctl would refuse:
+// ratios outside 0..100, dirty_bytes other than 0 below two pages,
+// negative bytes or intervals.
+func (d DirtyTunables) Validate() error {
+	switch {
+	case d.BackgroundRatio < 0 || d.BackgroundRatio > 100,
+		d.Ratio < 0 || d.Ratio > 100,
+		d.BackgroundBytes < 0,
+		d.Bytes < 0 || (d.Bytes != 0 && d.Bytes < dirtyBytesMin),
+		d.ExpireCentisecs < 0,
+		d.WritebackCentisecs < 0:
+		return EINVAL
+	}
+	return nil
+}
+
+// Get returns the tunable named as in /proc/sys/vm; ok is false for an
+// unknown name.
+func (d DirtyTunables) Get(name string) (v int64, ok bool) {
+	switch name {
+	case "dirty_background_bytes":
+		return d.BackgroundBytes, true
+	case "dirty_background_ratio":
+		return d.BackgroundRatio, true
+	case "dirty_bytes":
+		return d.Bytes, true
+	case "dirty_expire_centisecs":
+		return d.ExpireCentisecs, true
+	case "dirty_ratio":
+		return d.Ratio, true
+	case "dirty_writeback_centisecs":
+		return d.WritebackCentisecs, true
+	}
+	return 0, false
+}
+
+// with returns d with the named tunable set as a write to its
+// /proc/sys/vm file sets it: a ratio zeroes its byte twin and a byte
+// value its ratio. Errors: ENOENT for an unknown name; EINVAL for a value
+// the file refuses (dirty_background_bytes and dirty_bytes are written as
+// non-zero: 0 is EINVAL, as proc_doulongvec_minmax's minimum of 1 and of
+// two pages makes it).
+func (d DirtyTunables) with(name string, v int64) (DirtyTunables, error) {
+	switch name {
+	case "dirty_background_bytes":
+		if v < 1 {
+			return d, EINVAL
+		}
+		d.BackgroundBytes, d.BackgroundRatio = v, 0
+	case "dirty_background_ratio":
+		d.BackgroundRatio, d.BackgroundBytes = v, 0
+	case "dirty_bytes":
+		if v < dirtyBytesMin {
+			return d, EINVAL
+		}
+		d.Bytes, d.Ratio = v, 0
+	case "dirty_ratio":
+		d.Ratio, d.Bytes = v, 0
+	case "dirty_expire_centisecs":
+		d.ExpireCentisecs = v
+	case "dirty_writeback_centisecs":
+		d.WritebackCentisecs = v
+	default:
+		return d, ENOENT
+	}
+	return d, d.Validate()
+}
+
+// dirtyTunablesBox holds a VFS's tunables.
+type dirtyTunablesBox struct {
+	// mu protects set and d. A leaf lock outside the lock model: it is
+	// never held across anything but a copy.
+	mu  sync.Mutex
+	set bool // d was set; otherwise DefaultDirtyTunables apply
+	d   DirtyTunables
+}
+
+// DirtyTunables returns the VFS's current vm.dirty_* values.
+func (v *VFS) DirtyTunables() DirtyTunables {
+	b := &v.wb.tunables
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.set {
+		return DefaultDirtyTunables
+	}
+	return b.d
+}
+
+// SetDirtyTunables replaces all the tunables at once. Errors: EINVAL if
+// any value is out of range (Validate); nothing changes then.
+func (v *VFS) SetDirtyTunables(d DirtyTunables) error {
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	b := &v.wb.tunables
+	b.mu.Lock()
+	b.d, b.set = d, true
+	b.mu.Unlock()
+	v.dirtyTunablesChanged()
+	return nil
+}
+
+// SetDirtyTunable writes one tunable as its /proc/sys/vm file does
+// (see DirtyTunables.with). Errors: ENOENT for an unknown name, EINVAL
+// for a refused value; nothing changes then.
+func (v *VFS) SetDirtyTunable(name string, value int64) error {
+	b := &v.wb.tunables
+	b.mu.Lock()
+	cur := b.d
+	if !b.set {
+		cur = DefaultDirtyTunables
+	}
+	nd, err := cur.with(name, value)
+	if err == nil {
+		b.d, b.set = nd, true
+	}
+	b.mu.Unlock()
+	if err == nil {
+		v.dirtyTunablesChanged()
+	}
+	return err
+}
+
+// defaultMemoryBudget is the memory budget (MemTotal) of a VFS until the
+// reclaim work gives each VFS its own.
+const defaultMemoryBudget = 1 << 30
+
+// memoryBudget returns the VFS's memory budget in bytes (MemTotal): the
+// one place writeback reads it.
+func (v *VFS) memoryBudget() int64 { return defaultMemoryBudget }
+
+// dirtyableMemory is global_dirtyable_memory() in pages: the memory the
+// dirty ratios are shares of.
+func (v *VFS) dirtyableMemory() int64 { return v.memoryBudget() / PAGE_SIZE }
+
+// DirtyThresholds are the limits computed from the tunables
+// (domain_dirty_limits), in pages.
+type DirtyThresholds struct {
+	Background int64 // the flusher writes in the background above it
+	Dirty      int64 // writers are throttled above it
+}
+
+// DirtyLimits is global_dirty_limits(): the thresholds in pages. As on
+// Linux, a background threshold not below the dirty one is halved to
+// half of it.
+func (v *VFS) DirtyLimits() DirtyThresholds {
+	d := v.DirtyTunables()
+	avail := v.dirtyableMemory()
+	var th DirtyThresholds
+	if d.Bytes != 0 {
+		th.Dirty = (d.Bytes + PAGE_SIZE - 1) / PAGE_SIZE
+	} else {
+		th.Dirty = d.Ratio * avail / 100
+	}
+	if d.BackgroundBytes != 0 {
+		th.Background = (d.BackgroundBytes + PAGE_SIZE - 1) / PAGE_SIZE
+	} else {
+		th.Background = d.BackgroundRatio * avail / 100
+	}
+	if th.Background >= th.Dirty {
+		th.Background = th.Dirty / 2
+	}
+	return th
+}
