@@ -1,0 +1,27 @@
+// Where the VFS lives: in the page (the wasm build, through the npm
+// library) or on a host (vfscope serve's live websocket). The app talks
+// to both through this one interface.
+
+import type { Snapshot, TraceEvent } from './schema';
+
+export interface RunResult {
+  output: string;
+  status: number;
+}
+
+export interface Backend {
+  /** "in-browser VFS" or what the live server calls itself. */
+  readonly name: string;
+  readonly kind: 'wasm' | 'live';
+  /** Whether commands may change the VFS. */
+  readonly writable: boolean;
+  /** Runs one shell line; its events reach the subscriber before it resolves. */
+  run(line: string): Promise<RunResult>;
+  snapshot(): Promise<Snapshot>;
+  /** onEvents gets batches in seq order; lost says events were dropped (resync). */
+  subscribe(onEvents: (events: TraceEvent[], lost: boolean) => void): () => void;
+  /** Runs a WASI guest on the VFS (in-browser only). */
+  runWasm?(name: string, bytes: Uint8Array, args: string[]): Promise<RunResult>;
+  /** Takes any events the VFS has emitted but not yet delivered. */
+  flush(): Promise<void>;
+}

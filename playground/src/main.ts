@@ -1,0 +1,320 @@
+// The playground: a terminal on a VFS (in the page, or a host's over the
+// live websocket), views drawn from its trace, a steppable timeline,
+// share links and files, and guided lessons.
+
+import './style.css';
+import type { Backend } from './backend';
+import { LiveBackend } from './live';
+import { State } from './model';
+import type { Snapshot, TraceEvent } from './schema';
+import { describe } from './schema';
+import { Term } from './terminal';
+import { Timeline, decodeShare, encodeShare, type Step } from './timeline';
+import { lessons, type Lesson } from './lessons';
+import { drawDentryTree, drawHashAndLRU } from './views/dentries';
+import { drawInodes } from './views/inodes';
+import { drawMeminfo, drawPages, MEMINFO_KEYS, type Sample } from './views/pages';
+import { drawHeld, drawLockGraph } from './views/locks';
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+
+class App {
+  backend!: Backend;
+  term: Term;
+  timeline = new Timeline();
+  /** The selected step; undefined = follow the VFS as it is now. */
+  step?: Step;
+  /** The VFS as it is now (events applied as they come). */
+  live = new State();
+  private pending: TraceEvent[] = [];
+  private dropped = new Map<string, Uint8Array>();
+  private busybox?: Uint8Array;
+  private renderQueued = false;
+  /** Replaying a timeline file: no VFS behind the views. */
+  replayOnly = false;
+
+  constructor() {
+    this.term = new Term($('terminal'));
+    this.term.onLine = (line) => this.runLine(line);
+  }
+
+  async boot(): Promise<void> {
+    const params = new URLSearchParams(location.search);
+    const live = params.get('live');
+    if (live !== null) {
+      const url = live || `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/live`;
+      const lb = await LiveBackend.connect(url);
+      lb.onSnapshot = (s) => { this.live = State.fromSnapshot(s, this.live); this.queueRender(); };
+      lb.onClose = () => this.term.write('\r\n[live connection closed]\r\n');
+      this.backend = lb;
+      this.live = State.fromSnapshot(lb.latest()!);
+    } else {
+      const { WasmBackend } = await import('./wasmbackend');
+      this.backend = await WasmBackend.boot();
+      this.live = State.fromSnapshot(await this.backend.snapshot());
+    }
+    this.backend.subscribe((events, lost) => {
+      if (lost) {
+        // Dropped events: the next snapshot resynchronises.
+        void this.backend.snapshot().then((s) => { this.live = State.fromSnapshot(s, this.live); this.queueRender(); });
+      }
+      for (const e of events) {
+        this.pending.push(e);
+        this.live.apply(e);
+      }
+      if (this.step === undefined) this.queueRender();
+    });
+    $('mode').textContent = `${this.backend.name}${this.backend.writable ? '' : ' (read-only)'}`;
+    this.term.write(
+      `vfscope playground — ${this.backend.name}\r\n` +
+      `Type 'help' for the shell's commands; 'busybox ls -l /' runs the busybox guest; drop a .wasm file to run it.\r\n`);
+    this.term.showPrompt();
+    this.wire();
+    this.render();
+    const shared = await decodeShare(location.hash).catch((e) => { this.term.write(`\r\n[bad share link: ${e.message}]\r\n`); return undefined; });
+    if (shared) {
+      for (const c of shared.cmds) await this.term.type(c);
+      if (shared.step && this.timeline.records[shared.step.cmd]) this.select(shared.step);
+    }
+    document.body.dataset.ready = '1';
+  }
+
+  private async drain(): Promise<TraceEvent[]> {
+    await this.backend.flush();
+    const evs = this.pending;
+    this.pending = [];
+    return evs;
+  }
+
+  async runLine(line: string): Promise<void> {
+    if (this.replayOnly) {
+      this.term.write('[replaying a timeline file: reload the page to get a VFS]\r\n');
+      return;
+    }
+    if (line.trim() === 'clear') { this.term.xterm.clear(); return; }
+    await this.drain();
+    const before = await this.backend.snapshot();
+    const graph = { classes: [...this.live.classes], edges: [...this.live.edges.values()] };
+    const res = await this.exec(line);
+    this.term.write(res.output);
+    const events = (await this.drain()).filter((e) => e.seq > before.seq);
+    const after = await this.backend.snapshot();
+    this.timeline.records.push({ line, output: res.output, status: res.status, before, events, after, ...graph });
+    const st = new State();
+    for (const c of graph.classes) st.classes.add(c);
+    for (const e of graph.edges) st.edges.set(`${e.from}\u0000${e.to}`, e);
+    const ended = State.fromSnapshot(before, st);
+    for (const e of events) ended.apply(e);
+    this.live = State.fromSnapshot(after, ended);
+    if ('prompt' in this.backend) this.term.prompt = (this.backend as unknown as { prompt: string }).prompt;
+    this.step = undefined;
+    this.render();
+  }
+
+  private async exec(line: string): Promise<{ output: string; status: number }> {
+    const words = line.trim().split(/\s+/);
+    const b = this.backend;
+    const guest = async (name: string, bytes: Uint8Array, args: string[]) => {
+      if (!b.runWasm) return { output: `${name}: guests run only on the in-browser VFS\n`, status: 127 };
+      try {
+        return await b.runWasm(name, bytes, args);
+      } catch (e) {
+        return { output: `${name}: ${(e as Error).message}\n`, status: 126 };
+      }
+    };
+    if (words[0] === 'busybox') {
+      if (!this.busybox) {
+        const r = await fetch(new URL('./busybox.wasm', location.href));
+        if (!r.ok) return { output: `busybox: cannot load busybox.wasm (${r.status})\n`, status: 127 };
+        this.busybox = new Uint8Array(await r.arrayBuffer());
+      }
+      return guest('busybox', this.busybox, words.slice(1));
+    }
+    const wasmName = words[0] === 'run' ? words[1] : words[0];
+    if (wasmName && this.dropped.has(wasmName)) {
+      return guest(wasmName, this.dropped.get(wasmName)!, words.slice(words[0] === 'run' ? 2 : 1));
+    }
+    return b.run(line);
+  }
+
+  select(s: Step | undefined): void {
+    this.step = s;
+    this.render();
+  }
+
+  private queueRender(): void {
+    if (this.renderQueued) return;
+    this.renderQueued = true;
+    requestAnimationFrame(() => { this.renderQueued = false; this.render(); });
+  }
+
+  private samples(): Sample[] {
+    const out: Sample[] = [];
+    for (const r of this.timeline.records) {
+      const st = State.fromSnapshot(r.after);
+      const mi = r.after.counters?.meminfo ?? {};
+      const pc = st.pageCounts();
+      const values: Record<string, number> = {};
+      for (const k of MEMINFO_KEYS) values[k] = mi[k] ?? (pc as Record<string, number>)[k] ?? 0;
+      out.push({ t: out.length, values });
+    }
+    return out;
+  }
+
+  render(): void {
+    const st = this.step ? this.timeline.stateAt(this.step) : this.live;
+    const hideProc = !($('show-proc') as HTMLInputElement).checked;
+    drawDentryTree($('view-dentries'), st, hideProc);
+    drawHashAndLRU($('view-hash'), st);
+    drawInodes($('view-inodes'), st);
+    drawPages($('view-pages'), st);
+    drawMeminfo($('view-meminfo'), this.samples(), this.step?.cmd);
+    drawHeld($('view-held'), st);
+    drawLockGraph($('view-lockgraph'), st);
+    const c = st.dcacheCounts();
+    $('counters').textContent =
+      `dentries ${c.dentries} (positive ${c.positive}, negative ${c.negative}, on LRU ${c.unused}) · inodes ${st.inodes.size} · ` +
+      `page cache ${st.pageCounts().Cached} kB · reports ${st.reports.length}`;
+    this.renderTimeline();
+  }
+
+  private renderTimeline(): void {
+    const list = $('commands');
+    list.replaceChildren();
+    this.timeline.records.forEach((r, i) => {
+      const li = document.createElement('li');
+      li.textContent = `${r.line}  (${r.events.length} events${r.status ? `, status ${r.status}` : ''})`;
+      li.dataset.index = String(i);
+      if (this.step?.cmd === i) li.className = 'selected';
+      li.onclick = () => this.select({ cmd: i, ev: r.events.length });
+      list.append(li);
+    });
+    const slider = $<HTMLInputElement>('step');
+    const where = $('where');
+    const evList = $('events');
+    evList.replaceChildren();
+    if (!this.step) {
+      slider.disabled = true;
+      slider.value = '0';
+      where.textContent = this.timeline.records.length ? 'following the VFS (pick a command to step through its events)' : 'no command yet';
+      return;
+    }
+    const r = this.timeline.records[this.step.cmd];
+    slider.disabled = false;
+    slider.max = String(r.events.length);
+    slider.value = String(this.step.ev);
+    where.textContent = `command ${this.step.cmd + 1}/${this.timeline.records.length} "${r.line}": step ${this.step.ev}/${r.events.length}` +
+      (this.step.ev > 0 ? ` — ${describe(r.events[this.step.ev - 1])}` : ' — before the command');
+    const lo = Math.max(0, this.step.ev - 8), hi = Math.min(r.events.length, this.step.ev + 8);
+    for (let i = lo; i < hi; i++) {
+      const li = document.createElement('li');
+      li.textContent = `${i + 1}. ${describe(r.events[i])}`;
+      if (i === this.step.ev - 1) li.className = 'current';
+      li.onclick = () => this.select({ cmd: this.step!.cmd, ev: i + 1 });
+      evList.append(li);
+    }
+  }
+
+  private wire(): void {
+    const go = (f: (s: Step) => Step) => {
+      const s = this.step ?? this.timeline.last();
+      if (s) this.select(f(s));
+    };
+    $('first').onclick = () => go((s) => ({ cmd: s.cmd, ev: 0 }));
+    $('prev').onclick = () => go((s) => this.timeline.prev(s));
+    $('next').onclick = () => go((s) => this.timeline.next(s));
+    $('last').onclick = () => go((s) => ({ cmd: s.cmd, ev: this.timeline.records[s.cmd].events.length }));
+    $('follow').onclick = () => this.select(undefined);
+    $<HTMLInputElement>('step').oninput = (e) => {
+      if (this.step) this.select({ cmd: this.step.cmd, ev: Number((e.target as HTMLInputElement).value) });
+    };
+    $('show-proc').onchange = () => this.render();
+    $('share-link').onclick = async () => {
+      const frag = await encodeShare({ v: 1, cmds: this.timeline.records.map((r) => r.line), step: this.step });
+      history.replaceState(null, '', '#' + frag);
+      $<HTMLInputElement>('share-url').value = location.href;
+      try { await navigator.clipboard.writeText(location.href); } catch { /* not allowed: the box shows it */ }
+    };
+    $('save-file').onclick = () => {
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(new Blob([this.timeline.toFile()], { type: 'application/json' }));
+      a.download = 'vfscope-timeline.json';
+      a.click();
+    };
+    $<HTMLInputElement>('open-file').onchange = async (e) => {
+      const f = (e.target as HTMLInputElement).files?.[0];
+      if (!f) return;
+      try {
+        this.timeline = Timeline.fromFile(await f.text());
+        this.replayOnly = true;
+        $('mode').textContent = `replaying ${f.name}`;
+        for (const r of this.timeline.records) this.term.write(`${r.line}\r\n${r.output}`);
+        this.select(this.timeline.last());
+      } catch (err) {
+        this.term.write(`\r\n[${(err as Error).message}]\r\n`);
+      }
+    };
+    for (const id of ['left', 'right']) void id;
+    document.addEventListener('keydown', (e) => {
+      if ((e.target as HTMLElement).closest('#terminal')) return;
+      if (e.key === 'ArrowLeft') $('prev').click();
+      if (e.key === 'ArrowRight') $('next').click();
+    });
+    // Lessons.
+    const box = $('lessons');
+    for (const l of lessons) {
+      const b = document.createElement('button');
+      b.textContent = l.title;
+      b.dataset.lesson = l.id;
+      b.onclick = () => void this.runLesson(l);
+      box.append(b);
+    }
+    // Dropping a .wasm file makes it runnable by name.
+    document.addEventListener('dragover', (e) => e.preventDefault());
+    document.addEventListener('drop', async (e) => {
+      e.preventDefault();
+      for (const f of Array.from(e.dataTransfer?.files ?? [])) {
+        if (!f.name.endsWith('.wasm')) {
+          this.term.write(`\r\n[${f.name}: only .wasm files run here]\r\n`);
+          continue;
+        }
+        this.dropped.set(f.name, new Uint8Array(await f.arrayBuffer()));
+        this.term.write(`\r\n[${f.name} loaded: run it with '${f.name} ARGS...']\r\n`);
+        this.term.showPrompt();
+      }
+    });
+  }
+
+  async runLesson(l: Lesson): Promise<void> {
+    document.body.dataset.lessonDone = '';
+    $('lesson-title').textContent = l.title;
+    $('lesson-text').textContent = l.text;
+    document.querySelector(`[data-view="${l.view}"]`)?.scrollIntoView({ block: 'nearest' });
+    const first = this.timeline.records.length;
+    for (const c of l.commands) await this.term.type(c);
+    // Stop on the step that shows the point: the first matching event of
+    // the lesson's commands, else the end.
+    let target = this.timeline.last();
+    if (l.focus) {
+      outer: for (let i = first; i < this.timeline.records.length; i++) {
+        const evs = this.timeline.records[i].events;
+        for (let j = 0; j < evs.length; j++) {
+          if (l.focus(evs[j])) { target = { cmd: i, ev: j + 1 }; break outer; }
+        }
+      }
+    }
+    this.select(target);
+    document.body.dataset.lessonDone = l.id;
+  }
+}
+
+const app = new App();
+(window as unknown as { vfscope: App }).vfscope = app;
+app.boot().catch((e: Error) => {
+  $('mode').textContent = 'failed to start';
+  app.term.write(`\r\n[the VFS did not start: ${e.message}]\r\n`);
+  document.body.dataset.ready = 'error';
+  console.error(e);
+});
+
+export type { Snapshot };

@@ -1,0 +1,247 @@
+// The state the views draw: built from a snapshot, moved forward by
+// events. Stepping the timeline rebuilds it from a command's "before"
+// snapshot plus its first k events, so every view follows the step.
+
+import type {
+  Counters, DentrySnap, Held, InodeSnap, MountSnap, Snapshot, TaskSnap, TraceEvent, ValidatorReport,
+} from './schema';
+import { PG } from './schema';
+
+export interface Edge { from: string; to: string }
+
+export class State {
+  dentries = new Map<number, DentrySnap>();
+  inodes = new Map<number, InodeSnap>();
+  /** inode id -> page index -> PG_* flags */
+  pages = new Map<number, Map<number, number>>();
+  tasks = new Map<number, TaskSnap>();
+  mounts = new Map<number, MountSnap>();
+  reports: ValidatorReport[] = [];
+  /** Lock classes seen and the order dependencies between them (held -> acquired). */
+  classes = new Set<string>();
+  edges = new Map<string, Edge>();
+  hashBuckets = 0;
+  /** Counters as of the last snapshot; recount() derives the dcache ones. */
+  counters: Counters = { nr_dentry: 0, nr_unused: 0, nr_negative: 0, nr_inodes: 0, nr_free_inodes: 0 };
+  seq = 0;
+  /** The LRU order of each superblock from the snapshot (hottest first); events append. */
+  lru = new Map<number, number[]>();
+
+  static fromSnapshot(s: Snapshot, prev?: State): State {
+    const st = new State();
+    for (const d of s.dentries ?? []) st.dentries.set(d.id, { ...d });
+    for (const i of s.inodes ?? []) st.inodes.set(i.id, { ...i });
+    for (const m of s.pages ?? []) {
+      const pm = new Map<number, number>();
+      for (const p of m.pages ?? []) pm.set(p.index, p.flags);
+      st.pages.set(m.inode, pm);
+    }
+    for (const t of s.tasks ?? []) st.tasks.set(t.pid, { ...t, held: [...(t.held ?? [])] });
+    for (const m of s.mounts ?? []) st.mounts.set(m.id, { ...m });
+    for (const l of s.lru ?? []) st.lru.set(l.dev, [...(l.dentries ?? [])]);
+    st.reports = [...(s.reports ?? [])];
+    st.hashBuckets = s.hash?.buckets ?? 0;
+    st.counters = { ...s.counters, meminfo: { ...(s.counters?.meminfo ?? {}) } };
+    st.seq = s.seq;
+    // The lock graph is not part of a snapshot: it is learned from the
+    // events, so it carries over from the state before.
+    if (prev) {
+      for (const c of prev.classes) st.classes.add(c);
+      for (const [k, e] of prev.edges) st.edges.set(k, e);
+    }
+    for (const t of st.tasks.values()) for (const h of t.held) st.classes.add(h.class);
+    return st;
+  }
+
+  clone(): State {
+    const st = new State();
+    for (const [k, d] of this.dentries) st.dentries.set(k, { ...d });
+    for (const [k, i] of this.inodes) st.inodes.set(k, { ...i });
+    for (const [k, m] of this.pages) st.pages.set(k, new Map(m));
+    for (const [k, t] of this.tasks) st.tasks.set(k, { ...t, held: [...t.held] });
+    for (const [k, m] of this.mounts) st.mounts.set(k, { ...m });
+    for (const [k, l] of this.lru) st.lru.set(k, [...l]);
+    st.reports = [...this.reports];
+    st.classes = new Set(this.classes);
+    st.edges = new Map(this.edges);
+    st.hashBuckets = this.hashBuckets;
+    st.counters = { ...this.counters, meminfo: { ...(this.counters.meminfo ?? {}) } };
+    st.seq = this.seq;
+    return st;
+  }
+
+  /** Applies one event (events at or below the state's seq are skipped). */
+  apply(e: TraceEvent): void {
+    if (e.seq <= this.seq) return;
+    this.seq = e.seq;
+    const [group] = e.kind.split('.');
+    if (group === 'dentry') this.applyDentry(e);
+    else if (group === 'inode') this.applyInode(e);
+    else if (group === 'page') this.applyPage(e);
+    else if (group === 'lock') this.applyLock(e);
+    else if (e.kind === 'report' && e.report) this.reports.push(e.report);
+    else if (e.kind === 'mount' && e.mount) {
+      this.mounts.set(e.mount, {
+        id: e.mount, parent: e.parent ?? 0, dev: e.dev ?? 0, fstype: e.op ?? '', source: e.name ?? '',
+        root: 0, mountpoint: 0, path: e.path ?? '', flags: 0,
+      });
+    } else if (e.kind === 'umount' && e.mount) this.mounts.delete(e.mount);
+  }
+
+  private applyDentry(e: TraceEvent): void {
+    const id = e.dentry ?? 0;
+    let d = this.dentries.get(id);
+    if (e.kind === 'dentry.kill') {
+      this.dentries.delete(id);
+      this.lruDel(id);
+      return;
+    }
+    if (!d) {
+      d = { id, name: e.name ?? '', parent: e.parent ?? id, dev: e.dev ?? 0, count: 0, flags: 0, hashed: false, lru: false, bucket: 0 };
+      this.dentries.set(id, d);
+    }
+    d.count = e.count ?? 0;
+    d.flags = e.flags ?? 0;
+    if (e.name !== undefined) d.name = e.name;
+    if (e.parent !== undefined) d.parent = e.parent;
+    if (e.inode) { d.inode = e.inode; d.ino = e.ino; }
+    switch (e.kind) {
+      case 'dentry.hash': d.hashed = true; d.bucket = e.bucket ?? 0; break;
+      case 'dentry.unhash': d.hashed = false; break;
+      case 'dentry.lru_add':
+        d.lru = true;
+        this.lruDel(id);
+        if (!this.lru.has(d.dev)) this.lru.set(d.dev, []);
+        this.lru.get(d.dev)!.unshift(id);
+        break;
+      case 'dentry.lru_del': d.lru = false; this.lruDel(id); break;
+      case 'dentry.negative': d.inode = undefined; d.ino = undefined; break;
+      case 'dentry.move': if (e.target) this.dentries.get(e.target) && (this.dentries.get(e.target)!.name = d.name); break;
+    }
+  }
+
+  private lruDel(id: number): void {
+    for (const l of this.lru.values()) {
+      const i = l.indexOf(id);
+      if (i >= 0) l.splice(i, 1);
+    }
+  }
+
+  private applyInode(e: TraceEvent): void {
+    const id = e.inode ?? 0;
+    if (e.kind === 'inode.evict') {
+      this.inodes.delete(id);
+      this.pages.delete(id);
+      return;
+    }
+    let i = this.inodes.get(id);
+    if (!i) {
+      i = { id, dev: e.dev ?? 0, ino: e.ino ?? 0, count: 0, nlink: 0, state: 0, size: 0, mode: 0 };
+      this.inodes.set(id, i);
+    }
+    i.count = e.count ?? 0;
+    i.state = e.flags ?? 0;
+    i.nlink = e.nlink ?? 0;
+    i.size = e.size ?? 0;
+    if (e.mode) i.mode = e.mode;
+  }
+
+  private applyPage(e: TraceEvent): void {
+    const id = e.inode ?? 0;
+    let pm = this.pages.get(id);
+    if (e.kind === 'page.remove') {
+      pm?.delete(e.index ?? 0);
+      if (pm && pm.size === 0) this.pages.delete(id);
+      return;
+    }
+    if (!pm) { pm = new Map(); this.pages.set(id, pm); }
+    pm.set(e.index ?? 0, e.flags ?? 0);
+  }
+
+  private applyLock(e: TraceEvent): void {
+    const pid = e.task ?? 0;
+    const cls = e.class ?? '?';
+    this.classes.add(cls);
+    let t = this.tasks.get(pid);
+    if (!t) { t = { pid, comm: '', held: [] }; this.tasks.set(pid, t); }
+    if (e.kind === 'lock.acquire') {
+      const top = t.held[t.held.length - 1];
+      if (top && top.class !== cls) {
+        const k = `${top.class}\u0000${cls}`;
+        if (!this.edges.has(k)) this.edges.set(k, { from: top.class, to: cls });
+      }
+      const h: Held = { class: cls, sub: e.sub, mode: e.lock_mode ?? 'exclusive', lock: e.lock, site: e.site };
+      t.held.push(h);
+      const i = this.rwsemInode(e);
+      if (i) {
+        if (h.mode === 'shared') i.rwsem_readers = (i.rwsem_readers ?? 0) + 1;
+        else i.rwsem_writer = pid;
+      }
+    } else if (e.kind === 'lock.release') {
+      let k = -1;
+      for (let j = t.held.length - 1; j >= 0; j--) {
+        const h = t.held[j];
+        if ((e.lock && h.lock === e.lock) || (!e.lock && h.class === cls)) { k = j; break; }
+      }
+      if (k >= 0) {
+        const [h] = t.held.splice(k, 1);
+        const i = this.rwsemInode(e);
+        if (i) {
+          if (h.mode === 'shared') i.rwsem_readers = Math.max(0, (i.rwsem_readers ?? 1) - 1);
+          else i.rwsem_writer = undefined;
+        }
+      }
+    }
+  }
+
+  /** The inode whose i_rwsem an event is about, when it says (inode field). */
+  private rwsemInode(e: TraceEvent): InodeSnap | undefined {
+    if (!e.inode || !(e.class ?? '').includes('i_rwsem')) return undefined;
+    return this.inodes.get(e.inode);
+  }
+
+  /** The dcache counters derived from the dentries (what dentry-state would say). */
+  dcacheCounts(): { dentries: number; unused: number; negative: number; positive: number } {
+    let unused = 0, negative = 0, positive = 0;
+    for (const d of this.dentries.values()) {
+      if (d.inode) positive++;
+      else negative++;
+      if (d.lru) unused++;
+    }
+    return { dentries: this.dentries.size, unused, negative, positive };
+  }
+
+  /** Page-cache totals in kB from the pages (4 KiB each). */
+  pageCounts(): { Cached: number; Dirty: number; Writeback: number } {
+    let cached = 0, dirty = 0, wb = 0;
+    for (const pm of this.pages.values()) {
+      for (const f of pm.values()) {
+        cached++;
+        if (f & PG.dirty) dirty++;
+        if (f & PG.writeback) wb++;
+      }
+    }
+    return { Cached: cached * 4, Dirty: dirty * 4, Writeback: wb * 4 };
+  }
+
+  /** The classes named by the validator's reports (to highlight in the lock graph). */
+  reportedClasses(): Set<string> {
+    const out = new Set<string>();
+    for (const r of this.reports) {
+      for (const c of this.classes) if (r.text.includes(c)) out.add(c);
+    }
+    return out;
+  }
+
+  /** The path of a dentry, from its superblock's root. */
+  path(id: number): string {
+    const parts: string[] = [];
+    let d = this.dentries.get(id);
+    for (let n = 0; d && n < 64; n++) {
+      if (d.parent === d.id) break;
+      parts.unshift(d.name);
+      d = this.dentries.get(d.parent);
+    }
+    return '/' + parts.join('/');
+  }
+}

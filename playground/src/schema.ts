@@ -1,0 +1,224 @@
+// The trace schema vfscope.trace/1 (docs/trace-schema.md; Go types in
+// vfs/trace). Events and snapshots arrive in this shape from the wasm
+// build and from the live websocket alike.
+
+export const SCHEMA = 'vfscope.trace/1';
+
+export type Mode = '' | 'shared' | 'exclusive';
+
+export interface Held {
+  class: string;
+  sub?: number;
+  mode: Mode;
+  lock?: number;
+  site?: string;
+  try?: boolean;
+}
+
+export interface ValidatorReport {
+  type: string;
+  task: string;
+  text: string;
+}
+
+export interface TraceEvent {
+  seq: number;
+  time: number;
+  kind: string;
+  task?: number;
+  dentry?: number;
+  parent?: number;
+  target?: number;
+  name?: string;
+  bucket?: number;
+  inode?: number;
+  ino?: number;
+  dev?: number;
+  mode?: number;
+  nlink?: number;
+  size?: number;
+  index?: number;
+  flags?: number;
+  bits?: number;
+  count?: number;
+  class?: string;
+  sub?: number;
+  lock_mode?: Mode;
+  lock?: number;
+  site?: string;
+  op?: string;
+  path?: string;
+  mount?: number;
+  err?: number;
+  held?: Held[];
+  report?: ValidatorReport;
+  lost?: number;
+}
+
+export interface DentrySnap {
+  id: number;
+  name: string;
+  parent: number;
+  dev: number;
+  inode?: number;
+  ino?: number;
+  count: number;
+  flags: number;
+  hashed: boolean;
+  lru: boolean;
+  bucket: number;
+  mountpoint?: boolean;
+}
+
+export interface InodeSnap {
+  id: number;
+  dev: number;
+  ino: number;
+  count: number;
+  nlink: number;
+  state: number;
+  size: number;
+  mode: number;
+  rwsem_writer?: number;
+  rwsem_readers?: number;
+  lru?: boolean;
+}
+
+export interface PageSnap {
+  index: number;
+  flags: number;
+}
+
+export interface MappingSnap {
+  inode: number;
+  dev: number;
+  ino: number;
+  pages: PageSnap[];
+}
+
+export interface TaskSnap {
+  pid: number;
+  comm: string;
+  held: Held[];
+}
+
+export interface MountSnap {
+  id: number;
+  parent: number;
+  dev: number;
+  fstype: string;
+  source: string;
+  root: number;
+  mountpoint: number;
+  path: string;
+  flags: number;
+}
+
+export interface Counters {
+  nr_dentry: number;
+  nr_unused: number;
+  nr_negative: number;
+  nr_inodes: number;
+  nr_free_inodes: number;
+  meminfo?: Record<string, number>;
+}
+
+export interface Snapshot {
+  schema: string;
+  seq: number;
+  time: number;
+  dentries: DentrySnap[] | null;
+  hash: { buckets: number; chains: { bucket: number; dentries: number[] }[] | null };
+  lru: { dev: number; dentries: number[] }[] | null;
+  inodes: InodeSnap[] | null;
+  pages: MappingSnap[] | null;
+  tasks: TaskSnap[] | null;
+  mounts: MountSnap[] | null;
+  reports: ValidatorReport[] | null;
+  counters: Counters;
+}
+
+// Flag words (docs/trace-schema.md, "Flag words").
+export const DCACHE_LRU_LIST = 0x80000;
+export const DCACHE_MOUNTED = 0x10000;
+export const DCACHE_HASHED = 0x10000000;
+
+export const PG = {
+  locked: 1,
+  waiters: 2,
+  uptodate: 4,
+  dirty: 8,
+  writeback: 16,
+  private: 32,
+  referenced: 64,
+  active: 128,
+  lru: 256,
+  reclaim: 512,
+  swapbacked: 1024,
+  error: 2048,
+} as const;
+
+export const I_STATE: [number, string][] = [
+  [1, 'I_DIRTY_SYNC'],
+  [2, 'I_DIRTY_DATASYNC'],
+  [4, 'I_DIRTY_PAGES'],
+  [8, 'I_NEW'],
+  [16, 'I_WILL_FREE'],
+  [32, 'I_FREEING'],
+  [64, 'I_CLEAR'],
+  [256, 'I_REFERENCED'],
+  [2048, 'I_DIRTY_TIME'],
+];
+
+export function inodeStateNames(state: number): string[] {
+  return I_STATE.filter(([bit]) => state & bit).map(([, n]) => n);
+}
+
+/** The state a page is drawn in: the most telling of its flags. */
+export type PageState = 'absent' | 'locked' | 'writeback' | 'dirty' | 'uptodate' | 'cached';
+
+export function pageState(flags: number | undefined): PageState {
+  if (flags === undefined) return 'absent';
+  if (flags & PG.locked) return 'locked';
+  if (flags & PG.writeback) return 'writeback';
+  if (flags & PG.dirty) return 'dirty';
+  if (flags & PG.uptodate) return 'uptodate';
+  return 'cached';
+}
+
+export function fileType(mode: number): string {
+  switch (mode & 0o170000) {
+    case 0o040000: return 'dir';
+    case 0o100000: return 'file';
+    case 0o120000: return 'symlink';
+    case 0o020000: return 'chr';
+    case 0o060000: return 'blk';
+    case 0o010000: return 'fifo';
+    case 0o140000: return 'sock';
+  }
+  return '?';
+}
+
+/** One line describing an event, for the timeline. */
+export function describe(e: TraceEvent): string {
+  const who = e.task ? `task ${e.task}: ` : '';
+  switch (e.kind.split('.')[0]) {
+    case 'dentry':
+      return `${who}${e.kind} "${e.name ?? ''}" #${e.dentry}${e.inode ? ` → inode ${e.inode}` : ''}${e.bucket ? ` bucket ${e.bucket}` : ''}`;
+    case 'inode':
+      return `${who}${e.kind} inode ${e.inode} (ino ${e.ino})${e.count !== undefined ? ` i_count ${e.count}` : ''}${e.op ? ` ${e.op}` : ''}`;
+    case 'page':
+      return `${who}${e.kind} inode ${e.inode} page ${e.index ?? 0} [${pageState(e.flags ?? 0)}]`;
+    case 'writeback':
+      return `${who}${e.kind} inode ${e.inode}${e.op ? ` ${e.op}` : ''}${e.count ? ` ${e.count} pages` : ''}`;
+    case 'lock':
+      return `${who}${e.kind} ${e.class}${e.sub ? `/${e.sub}` : ''} ${e.lock_mode ?? ''}${e.site ? ` at ${e.site}` : ''}`;
+    case 'method':
+      return `${who}${e.kind} ${e.op}${e.held?.length ? ` holding ${e.held.map((h) => h.class).join(', ')}` : ''}${e.err ? ` err ${e.err}` : ''}`;
+    case 'sys':
+      return `${who}${e.kind} ${e.op}${e.path ? ` ${e.path}` : ''}${e.err ? ` = -${e.err}` : ''}`;
+    case 'report':
+      return `${who}REPORT ${e.report?.type ?? ''}`;
+  }
+  return `${who}${e.kind}${e.path ? ` ${e.path}` : ''}`;
+}

@@ -1,0 +1,74 @@
+// The page cache of each file as a grid of pages coloured by state, and
+// the /proc/meminfo counters plotted over time.
+
+import * as d3 from 'd3';
+import type { State } from '../model';
+import { pageState } from '../schema';
+
+export const PAGE_COLORS: Record<string, string> = {
+  absent: '#f2f2f2',
+  cached: '#b9d7f0',
+  uptodate: '#5aa55a',
+  dirty: '#e8a33d',
+  writeback: '#8e5bd0',
+  locked: '#d04545',
+};
+
+export function drawPages(el: HTMLElement, st: State): void {
+  const root = d3.select(el);
+  root.selectAll('*').remove();
+  const legend = root.append('div').attr('class', 'legend');
+  for (const [k, c] of Object.entries(PAGE_COLORS)) {
+    legend.append('span').attr('class', 'swatch').style('background', c);
+    legend.append('span').text(k + ' ');
+  }
+  const files = [...st.inodes.values()]
+    .filter((i) => (i.mode & 0o170000) === 0o100000 && (st.pages.has(i.id) || i.size > 0))
+    .sort((a, b) => a.id - b.id);
+  if (files.length === 0) root.append('div').attr('class', 'caption').text('no regular file in memory yet: write one (echo hi > /tmp/f)');
+  const pathOf = new Map<number, string>();
+  for (const d of st.dentries.values()) if (d.inode && !pathOf.has(d.inode)) pathOf.set(d.inode, st.path(d.id));
+  for (const f of files) {
+    const pm = st.pages.get(f.id) ?? new Map<number, number>();
+    const n = Math.min(Math.max(Math.ceil(f.size / 4096), pm.size ? Math.max(...pm.keys()) + 1 : 0), 512);
+    const row = root.append('div').attr('class', 'file-pages').attr('data-ino', f.ino).attr('data-path', pathOf.get(f.id) ?? '');
+    row.append('div').attr('class', 'caption').text(`${pathOf.get(f.id) ?? `inode ${f.id}`} (ino ${f.ino}, ${f.size} bytes, ${pm.size} of ${n} pages cached)`);
+    const grid = row.append('div').attr('class', 'page-grid');
+    grid.selectAll('div.page').data(d3.range(n)).join('div')
+      .attr('class', (i) => `page ${pageState(pm.get(i))}`)
+      .attr('data-state', (i) => pageState(pm.get(i)))
+      .attr('title', (i) => `page ${i}: ${pageState(pm.get(i))} (flags ${pm.get(i) ?? '—'})`)
+      .style('background', (i) => PAGE_COLORS[pageState(pm.get(i))]);
+  }
+}
+
+export interface Sample { t: number; values: Record<string, number> }
+
+export const MEMINFO_KEYS = ['Cached', 'Dirty', 'Writeback'];
+
+export function drawMeminfo(el: HTMLElement, samples: Sample[], marker?: number): void {
+  const root = d3.select(el);
+  root.selectAll('*').remove();
+  const w = Math.max(el.clientWidth, 300), h = 140, m = { l: 40, r: 90, t: 8, b: 18 };
+  const svg = root.append('svg').attr('width', w).attr('height', h);
+  if (samples.length === 0) return;
+  svg.append('text').attr('x', m.l).attr('y', h - 2).attr('fill', '#888').text('/proc/meminfo (kB) after each command');
+  const x = d3.scaleLinear().domain([0, Math.max(1, samples.length - 1)]).range([m.l, w - m.r]);
+  const max = d3.max(samples, (s) => d3.max(MEMINFO_KEYS, (k) => s.values[k] ?? 0)) ?? 0;
+  const y = d3.scaleLinear().domain([0, Math.max(4, max)]).nice().range([h - m.b, m.t]);
+  svg.append('g').attr('transform', `translate(0,${h - m.b})`)
+    .call(d3.axisBottom(x).ticks(Math.min(5, samples.length - 1)).tickFormat((v) => (Number.isInteger(v) ? String(Number(v) + 1) : '')));
+  svg.append('g').attr('transform', `translate(${m.l},0)`).call(d3.axisLeft(y).ticks(4));
+  const color = d3.scaleOrdinal<string>().domain(MEMINFO_KEYS).range([PAGE_COLORS.uptodate, PAGE_COLORS.dirty, PAGE_COLORS.writeback]);
+  let labelY = -Infinity;
+  for (const k of MEMINFO_KEYS) {
+    const line = d3.line<Sample>().x((_s, i) => x(i)).y((s) => y(s.values[k] ?? 0));
+    svg.append('path').datum(samples).attr('fill', 'none').attr('stroke', color(k)).attr('stroke-width', 2).attr('d', line);
+    const last = samples[samples.length - 1].values[k] ?? 0;
+    labelY = Math.max(y(last), labelY + 13);
+    svg.append('text').attr('x', w - m.r + 4).attr('y', labelY).attr('dy', '0.32em').attr('fill', color(k)).text(`${k} ${last} kB`);
+  }
+  if (marker !== undefined) {
+    svg.append('line').attr('x1', x(marker)).attr('x2', x(marker)).attr('y1', m.t).attr('y2', h - m.b).attr('stroke', '#888').attr('stroke-dasharray', '3,3');
+  }
+}
