@@ -1,8 +1,10 @@
 package vfs
 
 import (
+	"reflect"
 	"sync/atomic"
 
+	"github.com/vfscope/vfscope/vfs/lock"
 	"github.com/vfscope/vfscope/vfs/trace"
 )
 
@@ -283,4 +285,32 @@ func iStateClear(t *Task, i *Inode, bits uint32) {
 	if old := i.state.And(^bits); old&bits != 0 {
 		i.sb.vfs.evInodeState(t, i, false, old&bits)
 	}
+}
+
+// heldOf converts one entry of a held-lock stack.
+func heldOf(h lock.Held) trace.Held {
+	return trace.Held{Class: h.Key().String(), Sub: h.Subclass, Mode: modeOf(h.Mode),
+		Lock: lockAddr(h.Lock), Site: h.Site, Try: h.Try}
+}
+
+func modeOf(m lock.Mode) trace.Mode {
+	switch m {
+	case lock.Shared:
+		return trace.ModeShared
+	case lock.Exclusive:
+		return trace.ModeExclusive
+	}
+	return trace.ModeNone
+}
+
+// lockAddr identifies a lock instance by its address.
+func lockAddr(l lock.Lock) uint64 {
+	if l == nil {
+		return 0
+	}
+	rv := reflect.ValueOf(l)
+	if rv.Kind() != reflect.Pointer {
+		return 0
+	}
+	return uint64(rv.Pointer())
 }
