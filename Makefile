@@ -5,8 +5,17 @@
 #                    GOOS=wasip1 (under wazero) and GOOS=js (under node)
 #   make test-short  the same without -race, for quick local loops
 #   make build       go build ./... plus the two wasm cross-builds
-#   make run         go run ./host/cmd/vfscope (interactive shell)
+#   make run         build the wasm VFS and the playground, then serve it
+#                    (vfscope serve) and print its URL
+#   make shell       go run ./host/cmd/vfscope (the interactive shell)
+#   make playground  the playground app (playground/dist/app, embedded by
+#                    vfscope serve; also a static site for any web host)
+#   make test-browser  the playground in Debian's chromium (playwright-core)
 #   make bench       all benchmarks, to stdout
+#   make wasm        the GOOS=js build (web/dist/vfscope.wasm + wasm_exec.js),
+#                    printing its size stripped and gzipped
+#   make web         wasm, then the npm library compiled with tsc (web/dist)
+#   make test-web    web, the busybox guest, and the library's node tests
 #   make fuzz        every fuzz target for $(FUZZTIME)
 #   make conformance Go's os, io/fs, path/filepath, testing/fstest tests under
 #                    `vfscope run`, both WASI paths, verbose
@@ -39,13 +48,14 @@ TEST_TARGETS := test test-short test-go test-go-short test-wasm test-wasip1 test
 # The core switches its lock-order validator on when VFSCOPE_LOCKDEP=1.
 $(TEST_TARGETS): export VFSCOPE_LOCKDEP := $(LOCKDEP)
 
-.PHONY: test test-short test-go test-go-short test-wasm test-wasip1 test-js test-runner \
+.PHONY: test test-short test-go test-go-short test-wasm test-wasip1 test-js test-runner wasm web test-web \
+	playground test-browser shell \
 	deps vet fmt-check build build-wasm run bench bench-wasi conformance fuzz clean FORCE
 
-test: deps vet fmt-check test-go test-wasm
+test: deps vet fmt-check test-go test-wasm test-web test-browser
 	@echo "make test: all checks passed"
 
-test-short: deps vet fmt-check test-go-short test-wasm
+test-short: deps vet fmt-check test-go-short test-wasm test-web
 	@echo "make test-short: all checks passed"
 
 deps:
@@ -86,8 +96,51 @@ build-wasm:
 	scripts/portable build wasip1
 	scripts/portable build js
 
-run:
+shell:
 	$(GO) run ./host/cmd/vfscope
+
+# The browser build: wasm/ for GOOS=js, stripped, with Go's wasm_exec.js,
+# where the npm package (web/) and the playground load it from.
+WEB_DIST := web/dist
+BUSYBOX_WASM := $(CURDIR)/.bin/busybox.wasm
+WASM_MAX_GZ := 3000000
+
+wasm:
+	mkdir -p $(WEB_DIST)
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $(WEB_DIST)/vfscope.wasm ./wasm
+	cp "$$(GOOS= GOARCH= $(GO) env GOROOT)/lib/wasm/wasm_exec.js" $(WEB_DIST)/wasm_exec.js
+	@raw=$$(wc -c <$(WEB_DIST)/vfscope.wasm); gz=$$(gzip -9 -c $(WEB_DIST)/vfscope.wasm | wc -c); \
+	echo "vfscope.wasm: $$raw bytes stripped, $$gz bytes gzipped (limit $(WASM_MAX_GZ))"; \
+	if [[ $$gz -gt $(WASM_MAX_GZ) ]]; then echo "vfscope.wasm is over the size limit" >&2; exit 1; fi
+
+web: wasm
+	cd web && ../node_modules/.bin/tsc -p tsconfig.json
+
+$(BUSYBOX_WASM): FORCE
+	GOOS=wasip1 GOARCH=wasm $(GO) build -trimpath -o $@ ./guests/busybox
+
+test-web: web $(BUSYBOX_WASM)
+	cd web && VFSCOPE_BUSYBOX=$(BUSYBOX_WASM) node --test --test-concurrency=1 test/
+
+# The playground: the app bundles the library's vfscope.wasm and ships the
+# busybox guest beside it; vfscope serve embeds the result, so the binary is
+# built after it.
+ADDR ?= 127.0.0.1:8080
+VFSCOPE_BIN := $(CURDIR)/.bin/vfscope
+
+playground: web $(BUSYBOX_WASM)
+	mkdir -p playground/public
+	cp $(BUSYBOX_WASM) playground/public/busybox.wasm
+	cd playground && npm run --silent check && npm run --silent build -- --logLevel warn
+
+$(VFSCOPE_BIN): playground FORCE
+	$(GO) build -o $@ ./host/cmd/vfscope
+
+test-browser: $(VFSCOPE_BIN)
+	cd playground && VFSCOPE_BIN=$(VFSCOPE_BIN) node --test --test-concurrency=1 test/
+
+run: $(VFSCOPE_BIN)
+	$(VFSCOPE_BIN) serve --addr $(ADDR)
 
 # Lockdep off: benchmarks measure the production configuration.
 bench: export VFSCOPE_LOCKDEP :=

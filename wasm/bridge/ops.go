@@ -169,8 +169,9 @@ func init() {
 			}
 			return err
 		}},
-		// utimes(s path, a atimeNs, a mtimeNs, a flags): utimensat;
-		// a time of -1 is UTIME_NOW, -2 UTIME_OMIT
+		// utimes(s path, u64 atimeNs, u64 mtimeNs, a flags): utimensat;
+		// the times are int64 nanoseconds since the epoch, -1 meaning
+		// UTIME_NOW and -2 UTIME_OMIT
 		{"utimes", true, opUtimes},
 		// shellNew() -> a shell; shellRun(a shell, s line, b stdin) ->
 		// a status, u8 exited, b stdout, b stderr, s prompt; shellClose(a shell)
@@ -528,9 +529,12 @@ func opWriteFile(c *call) error {
 }
 
 func opUtimes(c *call) error {
-	p, at, mt, flags := c.d.str(), c.d.num(), c.d.num(), c.d.num()
+	p, at, mt, flags := c.d.str(), int64(c.d.u64()), int64(c.d.u64()), c.d.num()
 	if !c.ok() {
 		return nil
+	}
+	if at < -2 || mt < -2 {
+		return vfs.EINVAL
 	}
 	ts := func(ns int64) vfs.Timespec {
 		switch ns {
@@ -539,11 +543,7 @@ func opUtimes(c *call) error {
 		case -2:
 			return vfs.Timespec{Nsec: vfs.UTIME_OMIT}
 		}
-		sec, nsec := ns/1e9, ns%1e9
-		if nsec < 0 {
-			sec, nsec = sec-1, nsec+1e9
-		}
-		return vfs.Timespec{Sec: sec, Nsec: nsec}
+		return vfs.Timespec{Sec: ns / 1e9, Nsec: ns % 1e9}
 	}
 	times := [2]vfs.Timespec{ts(at), ts(mt)}
 	return c.in.task.Utimensat(vfs.AT_FDCWD, p, &times, int(flags))

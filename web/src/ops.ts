@@ -43,16 +43,18 @@ export function openFlags(flags: OpenFlags): number {
 /** A time for utimes: a Date, milliseconds, nanoseconds as bigint, "now" or "omit". */
 export type TimeArg = Date | number | bigint | "now" | "omit";
 
-function timeNs(t: TimeArg): number {
-  if (t === "now") return -1;
-  if (t === "omit") return -2;
+/** A TimeArg as utimensat's nanoseconds: -1 is UTIME_NOW, -2 UTIME_OMIT. */
+function timeNs(t: TimeArg): bigint {
+  if (t === "now") return -1n;
+  if (t === "omit") return -2n;
   if (typeof t === "bigint") {
-    const n = Number(t);
-    if (!Number.isSafeInteger(n)) throw new RangeError("time out of range");
-    return n;
+    if (t < 0n) throw new RangeError("times before the epoch are not supported");
+    return t;
   }
   const ms = t instanceof Date ? t.getTime() : t;
-  return Math.round(ms * 1e6);
+  if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`time out of range: ${ms}`);
+  // Microsecond precision from a millisecond number, then exact.
+  return BigInt(Math.round(ms * 1000)) * 1000n;
 }
 
 function path1<T>(op: string, path: string, enc: (rt: Runtime) => void, dec: (r: Reader) => T): Spec<T> {
@@ -204,6 +206,6 @@ export const specs = {
   utimes(path: string, atime: TimeArg, mtime: TimeArg, flags = 0): Spec<void> {
     const a = timeNs(atime);
     const m = timeNs(mtime);
-    return { op: "utimes", syscall: "utimensat", path, enc: (rt) => (rt.str(path), rt.num(a), rt.num(m), rt.num(flags)), dec: none };
+    return { op: "utimes", syscall: "utimensat", path, enc: (rt) => (rt.str(path), rt.u64(BigInt.asUintN(64, a)), rt.u64(BigInt.asUintN(64, m)), rt.num(flags)), dec: none };
   },
 };

@@ -1,0 +1,100 @@
+// Batches (many calls, one crossing) and shell sessions.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createVFS, VFSError, RENAME_NOREPLACE } from "../dist/index.js";
+
+const vfs = await createVFS();
+
+test("a batch runs every call in one crossing, failures in place", () => {
+  const rt = vfs.runtime;
+  const before = rt.crossings;
+  const res = vfs
+    .batch()
+    .mkdir("/tmp/b")
+    .writeFile("/tmp/b/f", "data")
+    .mkdir("/tmp/b")
+    .stat("/tmp/b/f")
+    .rename("/tmp/b/f", "/tmp/b/f", RENAME_NOREPLACE)
+    .readFile("/tmp/b/f")
+    .readdir("/tmp/b")
+    .open("/tmp/b/nope")
+    .run();
+  assert.equal(rt.crossings - before, 1, "one crossing");
+  assert.deepEqual(res.map((r) => r.ok), [true, true, false, true, false, true, true, false]);
+  assert.equal(res[2].error.code, "EEXIST");
+  assert.ok(res[2].error instanceof VFSError);
+  assert.equal(res[3].value.size, 4);
+  assert.equal(res[4].error.code, "EEXIST");
+  assert.equal(new TextDecoder().decode(res[5].value), "data");
+  assert.deepEqual(res[6].value.map((e) => e.name), ["f"]);
+  assert.equal(res[7].error.code, "ENOENT");
+  assert.equal(res[7].error.path, "/tmp/b/nope");
+});
+
+test("a batch of a thousand creates, then a thousand stats", () => {
+  const b = vfs.batch();
+  b.mkdir("/tmp/many");
+  for (let i = 0; i < 1000; i++) b.writeFile(`/tmp/many/f${i}`, `${i}`);
+  assert.equal(b.length, 1001);
+  assert.ok(b.run().every((r) => r.ok));
+  assert.equal(b.length, 0, "run empties the batch");
+  for (let i = 0; i < 1000; i++) b.stat(`/tmp/many/f${i}`);
+  const sizes = b.runOrThrow().map((st) => st.size);
+  assert.equal(sizes[999], 3);
+  assert.equal(vfs.readdir("/tmp/many").length, 1000);
+});
+
+test("runOrThrow throws the first failure", () => {
+  assert.throws(() => vfs.batch().stat("/").stat("/nope").runOrThrow(), (e) => e.code === "ENOENT");
+});
+
+test("a descriptor opened in a batch is used by the next batch", () => {
+  const [fd] = vfs.batch().open("/tmp/b/f", "r+").runOrThrow();
+  const [n, data] = vfs.batch().pwrite(fd, "DA", 0).pread(fd, 4, 0).close(fd).runOrThrow();
+  assert.equal(n, 2);
+  assert.equal(new TextDecoder().decode(data), "DAta");
+});
+
+test("shell: commands, output, status, state kept between lines", () => {
+  const sh = vfs.shell();
+  let r = sh.run("mkdir -p /tmp/s/d && cd /tmp/s && echo hi > d/f && cat d/f");
+  assert.deepEqual(r, { stdout: "hi\n", stderr: "", status: 0, exited: false });
+  assert.equal(sh.prompt, "vfscope:/tmp/s# ");
+  r = sh.run("ls d");
+  assert.equal(r.stdout, "f\n");
+  r = sh.run("cat nope");
+  assert.equal(r.status, 1);
+  assert.equal(r.stderr, "cat: nope: No such file or directory\n");
+  r = sh.run("echo $?");
+  assert.equal(r.stdout, "1\n");
+  r = sh.run("cat > from-stdin", { stdin: "typed\n" });
+  assert.equal(r.status, 0);
+  assert.equal(vfs.readFile("/tmp/s/from-stdin", "utf8"), "typed\n");
+  r = sh.run("exit 3");
+  assert.equal(r.exited, true);
+  assert.equal(r.status, 3);
+  r = sh.run("echo after");
+  assert.equal(r.stdout, "", "an exited shell runs nothing");
+  sh.close();
+  assert.throws(() => sh.run("true"), /closed/);
+});
+
+test("shell: two sessions have their own working directories", () => {
+  const a = vfs.shell();
+  const b = vfs.shell();
+  a.run("cd /tmp");
+  assert.equal(a.run("pwd").stdout, "/tmp\n");
+  assert.equal(b.run("pwd").stdout, "/\n");
+  assert.equal(vfs.getcwd(), "/", "the API's task is not moved");
+  a.close();
+  b.close();
+});
+
+test("shell: what it changes is what the API sees, and /proc", () => {
+  const sh = vfs.shell();
+  sh.run("mkdir /tmp/seen; ln -s seen /tmp/seen-link; mount -t tmpfs -o size=2m none /tmp/seen");
+  assert.equal(vfs.readlink("/tmp/seen-link"), "seen");
+  assert.match(vfs.readFile("/proc/mounts", "utf8"), /none \/tmp\/seen tmpfs/);
+  assert.match(sh.run("cat /proc/mounts").stdout, /none \/tmp\/seen tmpfs/);
+  sh.close();
+});

@@ -1,0 +1,105 @@
+// The busybox guest (guests/busybox, GOOS=wasip1) under Node through
+// wasiImports: its output, exit codes, and the files it leaves in the VFS.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { createVFS, wasiImports, WASIExit } from "../dist/index.js";
+
+const path = process.env.VFSCOPE_BUSYBOX;
+if (!path) throw new Error("VFSCOPE_BUSYBOX must name the busybox guest (make test-web builds it into .bin/busybox.wasm)");
+const mod = await WebAssembly.compile(await readFile(path));
+const vfs = await createVFS();
+
+function busybox(args, opts = {}) {
+  const w = wasiImports(vfs, { args: ["busybox", ...args], ...opts });
+  const inst = new WebAssembly.Instance(mod, w.imports);
+  const code = w.start(inst);
+  w.close();
+  return { code, stdout: w.stdout, stderr: w.stderr, exitCode: w.exitCode };
+}
+
+const steps = [
+  // [args, code, stdout (string or RegExp), stderr]
+  [["mkdir", "-p", "/tmp/bb/a/b"], 0, "", ""],
+  [["echo", "hello", "guest"], 0, "hello guest\n", ""],
+  [["cp", "/proc/mounts", "/tmp/bb/a/b/mounts"], 0, "", ""],
+  [["ln", "-s", "b/mounts", "/tmp/bb/a/link"], 0, "", ""],
+  [["cat", "/tmp/bb/a/link"], 0, /^none \/ tmpfs rw/, ""],
+  [["touch", "/tmp/bb/t1", "/tmp/bb/t2"], 0, "", ""],
+  [["mv", "/tmp/bb/t1", "/tmp/bb/a/moved"], 0, "", ""],
+  [["rm", "/tmp/bb/t2"], 0, "", ""],
+  [["ls", "/tmp/bb/a"], 0, "b\nlink\nmoved\n", ""],
+  [["mkdir", "/tmp/bb/a"], 1, "", "mkdir: cannot create directory '/tmp/bb/a': File exists\n"],
+  [["cat", "/tmp/bb/nope"], 1, "", "cat: /tmp/bb/nope: No such file or directory\n"],
+  [["rm", "/tmp/bb/a"], 1, "", "rm: cannot remove '/tmp/bb/a': Is a directory\n"],
+  [["nope"], 127, "", "busybox: applet not found: nope\n"],
+];
+
+for (const [args, code, stdout, stderr] of steps) {
+  test(`busybox ${args.join(" ")} -> ${code}`, () => {
+    const r = busybox(args);
+    assert.equal(r.code, code, r.stderr);
+    if (stdout instanceof RegExp) assert.match(r.stdout, stdout);
+    else assert.equal(r.stdout, stdout);
+    assert.equal(r.stderr, stderr);
+  });
+}
+
+test("the files busybox left are in the VFS", () => {
+  assert.deepEqual(vfs.readdir("/tmp/bb/a").sort(), ["b", "link", "moved"]);
+  assert.equal(vfs.readlink("/tmp/bb/a/link"), "b/mounts");
+  assert.equal(vfs.readFile("/tmp/bb/a/b/mounts", "utf8"), vfs.readFile("/proc/mounts", "utf8"));
+  assert.ok(vfs.stat("/tmp/bb/a/moved").isFile());
+  assert.equal(vfs.exists("/tmp/bb/t1"), false);
+  assert.equal(vfs.exists("/tmp/bb/t2"), false);
+});
+
+test("a guest chrooted to a directory, reading stdin, with callbacks for output", () => {
+  vfs.mkdir("/tmp/jail");
+  vfs.writeFile("/tmp/jail/inside", "in the jail\n");
+  const chunks = [];
+  const w = wasiImports(vfs, {
+    args: ["busybox", "cat", "/inside", "-"],
+    root: "/tmp/jail",
+    stdin: "from stdin\n",
+    stdout: (d) => chunks.push(new TextDecoder().decode(d)),
+  });
+  const code = w.start(new WebAssembly.Instance(mod, w.imports));
+  w.close();
+  assert.equal(code, 0, w.stderr);
+  assert.equal(chunks.join(""), "in the jail\nfrom stdin\n");
+  const w2 = wasiImports(vfs, { args: ["busybox", "ls", "/"], root: "/tmp/jail" });
+  assert.equal(w2.start(new WebAssembly.Instance(mod, w2.imports)), 0);
+  assert.equal(w2.stdout, "inside\n", "the guest sees only its root");
+  w2.close();
+});
+
+test("big files: 8 MiB through dd, one copy each way", () => {
+  const big = new Uint8Array(8 << 20);
+  for (let i = 0; i < big.length; i += 4096) big[i] = (i / 4096) & 0xff;
+  vfs.writeFile("/tmp/bb/big", big);
+  const r = busybox(["cp", "/tmp/bb/big", "/tmp/bb/big2"]);
+  assert.equal(r.code, 0, r.stderr);
+  const back = vfs.readFile("/tmp/bb/big2");
+  assert.equal(back.length, big.length);
+  for (let i = 0; i < big.length; i += 4096) assert.equal(back[i], big[i]);
+});
+
+test("proc_exit unwinds the guest as WASIExit and start returns the code", () => {
+  const w = wasiImports(vfs, { args: ["busybox", "cat", "/nope"] });
+  const inst = new WebAssembly.Instance(mod, w.imports);
+  assert.equal(w.start(inst), 1);
+  assert.equal(w.exitCode, 1);
+  assert.throws(() => w.imports.wasi_snapshot_preview1.proc_exit(2), WASIExit);
+  w.close();
+});
+
+test("the import object is the whole preview1 set", () => {
+  const w = wasiImports(vfs);
+  const names = Object.keys(w.imports.wasi_snapshot_preview1);
+  for (const n of ["fd_read", "fd_write", "path_open", "path_rename", "proc_exit", "poll_oneoff", "random_get"]) {
+    assert.ok(names.includes(n), n);
+  }
+  assert.equal(names.length, 46);
+  w.close();
+});
