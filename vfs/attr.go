@@ -142,7 +142,7 @@ func (t *Task) Fchmod(fd int, mode uint32) error {
 // Fchmodat is fchmodat2(2).
 func (t *Task) Fchmodat(dfd int, path string, mode uint32, flags int) error {
 	if t.checking {
-		defer t.opDone("fchmodat")
+		defer t.opDone(t.sysEnter("fchmodat"))
 	}
 	if flags&^(AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH) != 0 {
 		return EINVAL
@@ -179,7 +179,7 @@ const NoID = ^uint32(0)
 // Fchownat is fchownat(2): chown_common().
 func (t *Task) Fchownat(dfd int, path string, uid, gid uint32, flags int) error {
 	if t.checking {
-		defer t.opDone("fchownat")
+		defer t.opDone(t.sysEnter("fchownat"))
 	}
 	if flags&^(AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH) != 0 {
 		return EINVAL
@@ -214,7 +214,7 @@ type Timespec struct {
 // or UTIME_OMIT as in Linux.
 func (t *Task) Utimensat(dfd int, path string, times *[2]Timespec, flags int) error {
 	if t.checking {
-		defer t.opDone("utimensat")
+		defer t.opDone(t.sysEnter("utimensat"))
 	}
 	if times != nil && times[0].Nsec == UTIME_OMIT && times[1].Nsec == UTIME_OMIT {
 		// Nothing to do: as Linux, not even the path is checked.
@@ -266,7 +266,7 @@ func (t *Task) Utimensat(dfd int, path string, times *[2]Timespec, flags int) er
 // Truncate is truncate(2).
 func (t *Task) Truncate(path string, length int64) error {
 	if t.checking {
-		defer t.opDone("truncate")
+		defer t.opDone(t.sysEnter("truncate"))
 	}
 	if length < 0 {
 		return EINVAL
@@ -296,7 +296,7 @@ func (t *Task) Truncate(path string, length int64) error {
 // Ftruncate is ftruncate(2).
 func (t *Task) Ftruncate(fd int, length int64) error {
 	if t.checking {
-		defer t.opDone("ftruncate")
+		defer t.opDone(t.sysEnter("ftruncate"))
 	}
 	if length < 0 {
 		return EINVAL
@@ -346,7 +346,7 @@ func (t *Task) Access(path string, mode int) error { return t.Faccessat(AT_FDCWD
 // changes nothing.
 func (t *Task) Faccessat(dfd int, path string, mode int, flags int) error {
 	if t.checking {
-		defer t.opDone("faccessat")
+		defer t.opDone(t.sysEnter("faccessat"))
 	}
 	if mode&^(R_OK|W_OK|X_OK) != 0 {
 		return EINVAL

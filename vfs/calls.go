@@ -26,6 +26,12 @@ func (t *Task) enter(key string, s subjects) *rule {
 	r := rulesByKey[key]
 	v := t.vfs
 	v.rules.hits[r.id].Add(1)
+	if tr := v.trace.on.Load(); tr != nil {
+		emitMethod(tr, t, r.key, &s)
+	}
+	if v.validator == nil {
+		return r // traced, not validated (Options.Trace)
+	}
 	o := t.o
 	var bad []string
 	holds := func(l lock.Lock) lock.Mode { return o.Holds(l) }
@@ -98,6 +104,9 @@ func (t *Task) enter(key string, s subjects) *rule {
 func (t *Task) leave(r *rule) {
 	if !r.mayBlock {
 		t.o.EndNoBlock()
+	}
+	if tr := t.vfs.trace.on.Load(); tr != nil {
+		emitMethodExit(tr, t, r.key)
 	}
 }
 

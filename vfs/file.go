@@ -123,7 +123,7 @@ func (t *Task) getFile(fd int) (*File, error) {
 // Close is close(2).
 func (t *Task) Close(fd int) error {
 	if t.checking {
-		defer t.opDone("close")
+		defer t.opDone(t.sysEnter("close"))
 	}
 	ft := t.files
 	ft.lock.Lock(t.o)
@@ -148,7 +148,7 @@ func (t *Task) Close(fd int) error {
 // Dup is dup(2).
 func (t *Task) Dup(fd int) (int, error) {
 	if t.checking {
-		defer t.opDone("dup")
+		defer t.opDone(t.sysEnter("dup"))
 	}
 	f, err := t.getFile(fd)
 	if err != nil {
@@ -164,7 +164,7 @@ func (t *Task) Dup(fd int) (int, error) {
 // Dup3 is dup3(2) (Dup2 with flags 0 and a check that the two differ).
 func (t *Task) Dup3(oldfd, newfd int, flags int) (int, error) {
 	if t.checking {
-		defer t.opDone("dup3")
+		defer t.opDone(t.sysEnter("dup3"))
 	}
 	if flags&^O_CLOEXEC != 0 || oldfd == newfd {
 		return -1, EINVAL
@@ -175,7 +175,7 @@ func (t *Task) Dup3(oldfd, newfd int, flags int) (int, error) {
 // Dup2 is dup2(2).
 func (t *Task) Dup2(oldfd, newfd int) (int, error) {
 	if t.checking {
-		defer t.opDone("dup2")
+		defer t.opDone(t.sysEnter("dup2"))
 	}
 	if oldfd == newfd {
 		f, err := t.getFile(oldfd)
@@ -225,7 +225,7 @@ const (
 // file-lock commands come with the file-lock work.
 func (t *Task) Fcntl(fd int, cmd int, arg int) (int, error) {
 	if t.checking {
-		defer t.opDone("fcntl")
+		defer t.opDone(t.sysEnter("fcntl"))
 	}
 	f, err := t.getFile(fd)
 	if err != nil {

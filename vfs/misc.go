@@ -79,7 +79,7 @@ func (t *Task) DPath(p Path) string {
 // Getcwd is getcwd(2): ENOENT if the directory was removed.
 func (t *Task) Getcwd() (string, error) {
 	if t.checking {
-		defer t.opDone("getcwd")
+		defer t.opDone(t.sysEnter("getcwd"))
 	}
 	cwd := t.fs.cwd
 	if !cwd.Dentry.IsRoot() && !cwd.Dentry.hashed() {
@@ -98,7 +98,7 @@ func (t *Task) Getcwd() (string, error) {
 // Chdir is chdir(2).
 func (t *Task) Chdir(path string) error {
 	if t.checking {
-		defer t.opDone("chdir")
+		defer t.opDone(t.sysEnter("chdir"))
 	}
 	p, err := t.pathLookup(AT_FDCWD, path, LOOKUP_FOLLOW|LOOKUP_DIRECTORY)
 	if err != nil {
@@ -110,7 +110,7 @@ func (t *Task) Chdir(path string) error {
 // Fchdir is fchdir(2).
 func (t *Task) Fchdir(fd int) error {
 	if t.checking {
-		defer t.opDone("fchdir")
+		defer t.opDone(t.sysEnter("fchdir"))
 	}
 	f, err := t.getFile(fd)
 	if err != nil {
@@ -137,7 +137,7 @@ func (t *Task) setCwd(p Path) error {
 // Chroot is chroot(2).
 func (t *Task) Chroot(path string) error {
 	if t.checking {
-		defer t.opDone("chroot")
+		defer t.opDone(t.sysEnter("chroot"))
 	}
 	p, err := t.pathLookup(AT_FDCWD, path, LOOKUP_FOLLOW|LOOKUP_DIRECTORY)
 	if err != nil {
@@ -161,7 +161,7 @@ func (t *Task) Readlink(path string) (string, error) { return t.Readlinkat(AT_FD
 // Readlinkat is readlinkat(2).
 func (t *Task) Readlinkat(dfd int, path string) (string, error) {
 	if t.checking {
-		defer t.opDone("readlinkat")
+		defer t.opDone(t.sysEnter("readlinkat"))
 	}
 	p, err := t.pathLookup(dfd, path, LOOKUP_EMPTY)
 	if err != nil {
@@ -235,7 +235,7 @@ func SimpleStatfs(sb *SuperBlock, st *Statfs) {
 // Statfs is statfs(2).
 func (t *Task) Statfs(path string, st *Statfs) error {
 	if t.checking {
-		defer t.opDone("statfs")
+		defer t.opDone(t.sysEnter("statfs"))
 	}
 	p, err := t.pathLookup(AT_FDCWD, path, LOOKUP_FOLLOW)
 	if err != nil {
@@ -248,7 +248,7 @@ func (t *Task) Statfs(path string, st *Statfs) error {
 // Fstatfs is fstatfs(2).
 func (t *Task) Fstatfs(fd int, st *Statfs) error {
 	if t.checking {
-		defer t.opDone("fstatfs")
+		defer t.opDone(t.sysEnter("fstatfs"))
 	}
 	f, err := t.getFile(fd)
 	if err != nil {
@@ -263,7 +263,7 @@ func (t *Task) Fstatfs(fd int, st *Statfs) error {
 // CAP_SYS_ADMIN, EBUSY if already frozen.
 func (t *Task) Freeze(path string) error {
 	if t.checking {
-		defer t.opDone("fifreeze")
+		defer t.opDone(t.sysEnter("fifreeze"))
 	}
 	p, err := t.pathLookup(AT_FDCWD, path, LOOKUP_FOLLOW)
 	if err != nil {
@@ -279,7 +279,7 @@ func (t *Task) Freeze(path string) error {
 // Thaw is ioctl(FITHAW): EINVAL if the filesystem is not frozen.
 func (t *Task) Thaw(path string) error {
 	if t.checking {
-		defer t.opDone("fithaw")
+		defer t.opDone(t.sysEnter("fithaw"))
 	}
 	p, err := t.pathLookup(AT_FDCWD, path, LOOKUP_FOLLOW)
 	if err != nil {

@@ -4,7 +4,7 @@ package vfs
 // remount (MS_REMOUNT, with MS_BIND for the per-mount flags only).
 func (t *Task) Mount(source, target, fstype string, flags uint32, data string) error {
 	if t.checking {
-		defer t.opDone("mount")
+		defer t.opDone(t.sysEnter("mount"))
 	}
 	if !t.cred.capable() {
 		return EPERM
@@ -245,7 +245,7 @@ func (t *Task) doRemount(tp Path, flags uint32, data string) error {
 // UMOUNT_NOFOLLOW.
 func (t *Task) Umount2(target string, flags int) error {
 	if t.checking {
-		defer t.opDone("umount2")
+		defer t.opDone(t.sysEnter("umount2"))
 	}
 	if flags&^(MNT_FORCE|MNT_DETACH|MNT_EXPIRE|UMOUNT_NOFOLLOW) != 0 {
 		return EINVAL

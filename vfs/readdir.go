@@ -32,7 +32,7 @@ func direntSize(name string) int { return (19 + len(name) + 1 + 7) &^ 7 }
 // fit, from the descriptor's position. EINVAL if not even one fits.
 func (t *Task) Getdents(fd int, size int) ([]Dirent, error) {
 	if t.checking {
-		defer t.opDone("getdents64")
+		defer t.opDone(t.sysEnter("getdents64"))
 	}
 	f, locked, err := t.fdgetPos(fd)
 	if err != nil {

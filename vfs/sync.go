@@ -13,7 +13,7 @@ import "math"
 // reports none.
 func (t *Task) Sync() {
 	if t.checking {
-		defer t.opDone("sync")
+		defer t.opDone(t.sysEnter("sync"))
 	}
 	v := t.vfs
 	v.WakeupFlusherThreads("sync")
@@ -46,7 +46,7 @@ func (t *Task) Sync() {
 // through this description.
 func (t *Task) Syncfs(fd int) error {
 	if t.checking {
-		defer t.opDone("syncfs")
+		defer t.opDone(t.sysEnter("syncfs"))
 	}
 	f, err := t.getFile(fd)
 	if err != nil {
@@ -96,7 +96,7 @@ func (t *Task) Fdatasync(fd int) error { return t.doFsync(fd, true) }
 // reported once to each description open when it happened).
 func (t *Task) doFsync(fd int, datasync bool) error {
 	if t.checking {
-		defer t.opDone("fsync")
+		defer t.opDone(t.sysEnter("fsync"))
 	}
 	f, err := t.getFile(fd)
 	if err != nil {
@@ -171,7 +171,7 @@ const (
 // or a symlink; then the errors of the writes and waits.
 func (t *Task) SyncFileRange(fd int, offset, nbytes int64, flags uint32) error {
 	if t.checking {
-		defer t.opDone("sync_file_range")
+		defer t.opDone(t.sysEnter("sync_file_range"))
 	}
 	f, err := t.getFile(fd)
 	if err != nil {

@@ -73,7 +73,7 @@ func (v *VFS) NewTask(comm string, cred *Cred) *Task {
 	v.tasks[t.pid] = t
 	v.tasksMu.Unlock()
 	t.o = lock.NewOwner("task "+itoa(int64(t.pid))+" ("+comm+")", v.validator)
-	t.checking = v.validator != nil
+	t.checking = v.validator != nil || v.trace.instrumented
 	t.files.lock.Init(classFileTable, 0)
 	t.fs.lock.Init(classFSLock, 0)
 	if m := v.root.Load(); m != nil {
@@ -189,5 +189,10 @@ func (v *VFS) TaskByPID(pid int32) *Task {
 }
 
 // opDone is the check on every return to the caller ("lock held when
-// returning to user space"). Operations defer it only when checking.
-func (t *Task) opDone(name string) { t.o.AssertNoneHeld(name) }
+// returning to user space"), and the end of the call for the trace.
+// Operations defer it only when checking, as
+// `defer t.opDone(t.sysEnter("name"))`.
+func (t *Task) opDone(name string) {
+	t.o.AssertNoneHeld(name)
+	t.sysExit(name)
+}

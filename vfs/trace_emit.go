@@ -39,6 +39,7 @@ func (v *VFS) initTrace(opts Options) {
 			v.trace.on.Store(nil)
 		}
 	})
+	v.traceReports()
 }
 
 // TraceBus returns the VFS's event bus: Subscribe to it to receive
@@ -313,4 +314,77 @@ func lockAddr(l lock.Lock) uint64 {
 		return 0
 	}
 	return uint64(rv.Pointer())
+}
+
+// System call and filesystem method events. Their sites sit on the
+// checked paths (t.checking: lock validation on, or Options.Trace), so
+// that a VFS made without either pays nothing for them.
+
+// sysEnter reports the start of system call name and returns name, so
+// that a system call opens with `defer t.opDone(t.sysEnter("openat"))`.
+func (t *Task) sysEnter(name string) string {
+	if tr := t.vfs.trace.on.Load(); tr != nil {
+		tr.Emit(&trace.Event{Kind: trace.SyscallEnter, Task: t.pid, Op: name})
+	}
+	return name
+}
+
+// sysExit reports the end of system call name.
+func (t *Task) sysExit(name string) {
+	if tr := t.vfs.trace.on.Load(); tr != nil {
+		tr.Emit(&trace.Event{Kind: trace.SyscallExit, Task: t.pid, Op: name})
+	}
+}
+
+// emitMethod reports a call into a filesystem (the locking.rst row key)
+// with its subject and the locks the task holds.
+func emitMethod(tr *trace.Bus, t *Task, key string, s *subjects) {
+	e := trace.Event{Kind: trace.MethodEnter, Task: t.pid, Op: key}
+	fillSubject(&e, s)
+	if hs := t.o.Held(); len(hs) > 0 {
+		e.Held = heldSnap(hs)
+	}
+	tr.Emit(&e)
+}
+
+// emitMethodExit reports the return of the call emitMethod reported.
+func emitMethodExit(tr *trace.Bus, t *Task, key string) {
+	tr.Emit(&trace.Event{Kind: trace.MethodExit, Task: t.pid, Op: key})
+}
+
+func fillSubject(e *trace.Event, s *subjects) {
+	in := s.inode
+	if in == nil && s.m != nil {
+		in = s.m.host
+	}
+	if in == nil && s.iLock != nil {
+		in = s.iLock
+	}
+	if in != nil {
+		e.Inode, e.Ino, e.Dev = in.id, in.ino, in.sb.dev
+	}
+	if s.d != nil {
+		e.Dentry = s.d.id
+		if e.Dev == 0 {
+			e.Dev = s.d.sb.dev
+		}
+	}
+	if s.folio != nil {
+		e.Index = uint64(s.folio.index)
+	}
+	if e.Dev == 0 && s.sb != nil {
+		e.Dev = s.sb.dev
+	}
+}
+
+// traceReports forwards the validator's reports to the bus.
+func (v *VFS) traceReports() {
+	if v.validator == nil {
+		return
+	}
+	v.validator.OnReport(func(r lock.Report) {
+		if tr := v.trace.on.Load(); tr != nil {
+			tr.Emit(&trace.Event{Kind: trace.Report, Report: &trace.ValidatorReport{Type: r.Kind.String(), Task: r.Owner, Text: r.Text}})
+		}
+	})
 }

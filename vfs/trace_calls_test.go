@@ -1,0 +1,97 @@
+package vfs_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/vfscope/vfscope/vfs"
+	"github.com/vfscope/vfscope/vfs/boot"
+	"github.com/vfscope/vfscope/vfs/trace"
+)
+
+// TestTraceSyscallsAndMethods checks that with Options.Trace each system
+// call is bracketed by sys.enter and sys.exit, that the filesystem
+// methods it calls appear inside as method.enter/method.exit pairs with
+// the locks held (when validation tracks them), and that its object
+// events lie between.
+func TestTraceSyscallsAndMethods(t *testing.T) {
+	for _, lockdep := range []bool{false, true} {
+		name := "trace"
+		if lockdep {
+			name = "trace+lockdep"
+		}
+		t.Run(name, func(t *testing.T) {
+			v, tk, err := boot.New(vfs.Options{Trace: true, Lockdep: lockdep})
+			if err != nil {
+				t.Fatal(err)
+			}
+			l := v.Subscribe(1 << 12)
+			defer l.Close()
+			if err := tk.Mkdir("/a", 0o755); err != nil {
+				t.Fatal(err)
+			}
+			evs := drain(l)
+			var seq []string
+			var mkdirEnter *trace.Event
+			depth := 0
+			for i := range evs {
+				e := &evs[i]
+				if e.Task != tk.PID() && e.Kind != trace.Report {
+					t.Errorf("event %s of task %d", e.Kind, e.Task)
+				}
+				switch e.Kind {
+				case trace.SyscallEnter, trace.SyscallExit:
+					seq = append(seq, e.Kind.String()+" "+e.Op)
+				case trace.MethodEnter:
+					depth++
+					seq = append(seq, "method.enter "+e.Op)
+					if e.Op == "inode_operations.mkdir" {
+						mkdirEnter = e
+					}
+				case trace.MethodExit:
+					depth--
+					seq = append(seq, "method.exit "+e.Op)
+				case trace.DentryInstantiate:
+					seq = append(seq, "dentry.instantiate "+e.Name)
+				}
+				if depth < 0 {
+					t.Fatalf("method.exit without enter at %d", i)
+				}
+			}
+			got := strings.Join(seq, "\n")
+			for _, want := range []string{
+				"sys.enter mkdirat",
+				"method.enter inode_operations.lookup\nmethod.exit inode_operations.lookup",
+				"method.enter inode_operations.mkdir\n",
+				"dentry.instantiate a\nmethod.exit inode_operations.mkdir",
+				"sys.exit mkdirat",
+			} {
+				if !strings.Contains(got, want) {
+					t.Errorf("events lack\n\t%s\nin\n\t%s", strings.ReplaceAll(want, "\n", "\n\t"), strings.ReplaceAll(got, "\n", "\n\t"))
+				}
+			}
+			if seq[0] != "sys.enter mkdirat" || seq[len(seq)-1] != "sys.exit mkdirat" || depth != 0 {
+				t.Errorf("not bracketed by the system call: %v (depth %d)", seq, depth)
+			}
+			if mkdirEnter == nil {
+				t.Fatal("no method.enter of ->mkdir")
+			}
+			if mkdirEnter.Inode == 0 || mkdirEnter.Ino == 0 {
+				t.Errorf("->mkdir's subject: inode %d ino %d", mkdirEnter.Inode, mkdirEnter.Ino)
+			}
+			// locking.rst: ->mkdir is called with the parent's i_rwsem held
+			// exclusive; the validator's held-lock stack shows it.
+			if v.Validator() != nil {
+				found := false
+				for _, h := range mkdirEnter.Held {
+					if strings.Contains(h.Class, "i_mutex_dir_key") && h.Mode == trace.ModeExclusive {
+						found = true
+					}
+				}
+				if !found {
+					t.Errorf("->mkdir entered without the directory's i_rwsem among %+v", mkdirEnter.Held)
+				}
+			}
+		})
+	}
+}
