@@ -43,6 +43,9 @@ type File struct {
 
 	// Private is private_data, for the filesystem.
 	Private any
+
+	// ra is f_ra, the readahead state of sequential reads (filemap.go).
+	ra fileRaState
 }
 
 // Path returns f_path; Inode its inode.

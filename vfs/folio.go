@@ -48,10 +48,13 @@ const (
 	PG_swapbacked
 	// PG_error: the last read of the folio failed.
 	PG_error
+	// PG_readahead: reading this folio starts the next readahead
+	// window (async readahead's mark).
+	PG_readahead
 )
 
 var pgNames = [...]string{"locked", "waiters", "uptodate", "dirty", "writeback", "private",
-	"referenced", "active", "lru", "reclaim", "swapbacked", "error"}
+	"referenced", "active", "lru", "reclaim", "swapbacked", "error", "readahead"}
 
 // FolioFlagNames returns the names of the flags set in f ("uptodate",
 // "dirty", ...), as /proc/kpageflags tools print them.
@@ -270,6 +273,15 @@ func FolioUnlock(t *Task, f *Folio) {
 		folioWake(f)
 	}
 	folioEvent(t, f.mapping.Load(), trace.PageFlagClear, f, PG_locked)
+}
+
+// folioUnlockIO releases a folio lock held by I/O rather than by a task
+// (readahead folios nobody read).
+func folioUnlockIO(f *Folio) {
+	old := f.flags.And(^uint32(PG_locked))
+	if old&PG_waiters != 0 {
+		folioWake(f)
+	}
 }
 
 // FolioWaitLocked is folio_wait_locked(): wait until nobody holds the lock.

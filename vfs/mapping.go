@@ -153,7 +153,7 @@ func filemapRemoveFolio(t *Task, m *AddressSpace, f *Folio) {
 	folioEvent(t, m, trace.PageRemove, f, 0)
 	f.mapping.Store(nil)
 	if m.AOps != nil && m.AOps.FreeFolio != nil {
-		m.AOps.FreeFolio(f)
+		t.aopFreeFolio(m, f)
 	}
 	FolioPut(f)
 }

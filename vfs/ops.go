@@ -260,6 +260,9 @@ type ReadaheadControl struct {
 	Folios []*Folio
 	// Index is the first folio's index.
 	Index int64
+
+	t    *Task // the reading task, to whom Next hands each folio's lock
+	next int   // folios handed out by Next
 }
 
 // Count is readahead_count(): the number of pages in the batch.

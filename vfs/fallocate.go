@@ -1,0 +1,205 @@
+package vfs
+
+// fallocate(2) (fs/open.c vfs_fallocate) and the page-cache side of its
+// modes for filesystems whose data lives in the page cache.
+
+// FALLOC_FL_* modes of fallocate(2).
+const (
+	FALLOC_FL_KEEP_SIZE      = 0x01
+	FALLOC_FL_PUNCH_HOLE     = 0x02
+	FALLOC_FL_NO_HIDE_STALE  = 0x04
+	FALLOC_FL_COLLAPSE_RANGE = 0x08
+	FALLOC_FL_ZERO_RANGE     = 0x10
+	FALLOC_FL_INSERT_RANGE   = 0x20
+	FALLOC_FL_UNSHARE_RANGE  = 0x40
+
+	fallocSupportedMask = FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE |
+		FALLOC_FL_ZERO_RANGE | FALLOC_FL_INSERT_RANGE | FALLOC_FL_UNSHARE_RANGE
+)
+
+// Fallocate is fallocate(2).
+//
+// Errors, in the order vfs_fallocate checks them: EBADF (fd), EINVAL
+// (offset < 0 or length <= 0), EOPNOTSUPP (unknown mode bits; PUNCH_HOLE
+// with ZERO_RANGE; PUNCH_HOLE without KEEP_SIZE), EINVAL (COLLAPSE_RANGE
+// or INSERT_RANGE with other bits, UNSHARE_RANGE with bits other than
+// KEEP_SIZE), EBADF (not open for writing), EPERM (an append-only file
+// and a mode other than KEEP_SIZE), ESPIPE (a FIFO), EISDIR, ENODEV (not
+// a regular file), EFBIG (offset+length past s_maxbytes or overflowing),
+// EOPNOTSUPP (no ->fallocate), then the filesystem's (ENOSPC...).
+func (t *Task) Fallocate(fd int, mode int, offset, length int64) error {
+	if t.checking {
+		defer t.opDone(t.sysEnter("fallocate"))
+	}
+	f, err := t.getFile(fd)
+	if err != nil {
+		return err
+	}
+	defer fput(t, f)
+	return t.vfsFallocate(f, mode, offset, length)
+}
+
+// vfsFallocate is vfs_fallocate().
+func (t *Task) vfsFallocate(f *File, mode int, offset, length int64) error {
+	if offset < 0 || length <= 0 {
+		return EINVAL
+	}
+	if mode&^fallocSupportedMask != 0 {
+		return EOPNOTSUPP
+	}
+	if mode&(FALLOC_FL_PUNCH_HOLE|FALLOC_FL_ZERO_RANGE) == FALLOC_FL_PUNCH_HOLE|FALLOC_FL_ZERO_RANGE {
+		return EOPNOTSUPP
+	}
+	if mode&FALLOC_FL_PUNCH_HOLE != 0 && mode&FALLOC_FL_KEEP_SIZE == 0 {
+		return EOPNOTSUPP
+	}
+	if mode&FALLOC_FL_COLLAPSE_RANGE != 0 && mode&^FALLOC_FL_COLLAPSE_RANGE != 0 {
+		return EINVAL
+	}
+	if mode&FALLOC_FL_INSERT_RANGE != 0 && mode&^FALLOC_FL_INSERT_RANGE != 0 {
+		return EINVAL
+	}
+	if mode&FALLOC_FL_UNSHARE_RANGE != 0 && mode&^(FALLOC_FL_UNSHARE_RANGE|FALLOC_FL_KEEP_SIZE) != 0 {
+		return EINVAL
+	}
+	if f.mode&FMODE_WRITE == 0 {
+		return EBADF
+	}
+	in := f.inode
+	if mode&^FALLOC_FL_KEEP_SIZE != 0 && IsAppend(in) {
+		return EPERM
+	}
+	im := in.mode.Load()
+	switch {
+	case IsFifo(im):
+		return ESPIPE
+	case IsDir(im):
+		return EISDIR
+	case !IsReg(im) && im&S_IFMT != S_IFBLK:
+		return ENODEV
+	}
+	if end := offset + length; end < 0 || end > in.sb.MaxBytes {
+		return EFBIG
+	}
+	if f.fop == nil || f.fop.Fallocate == nil {
+		return EOPNOTSUPP
+	}
+	sb := in.sb
+	sbStartWrite(t, sb, SB_FREEZE_WRITE)
+	err := t.fopFallocate(f, mode, offset, length)
+	sbEndWrite(t, sb, SB_FREEZE_WRITE)
+	return err
+}
+
+// FilemapFallocate does fallocate's modes on a mapping whose data exists
+// only in the page cache (shmem_fallocate, plus ZERO_RANGE): mode 0 and
+// KEEP_SIZE allocate zeroed pages for the holes of the range (undone if
+// one cannot be had), PUNCH_HOLE removes the range's pages and zeroes the
+// partial ends, ZERO_RANGE zeroes the range keeping it allocated. Without
+// KEEP_SIZE, i_size grows to cover the range. account(n) is called with
+// +n before n pages are added (an error, such as ENOSPC, stops the call)
+// and -n after n pages are removed. It takes i_rwsem exclusive.
+func FilemapFallocate(t *Task, f *File, mode int, offset, length int64, account func(pages int64) error) error {
+	in := f.inode
+	m := &in.data
+	in.rwsem.Lock(t.o)
+	defer in.rwsem.Unlock(t.o)
+	end := offset + length // exclusive
+	now := in.sb.vfs.now()
+	if mode&FALLOC_FL_PUNCH_HOLE != 0 {
+		before := m.nrpages.Load()
+		TruncatePagecacheRange(t, in, offset, end-1)
+		if freed := before - m.nrpages.Load(); freed > 0 {
+			account(-freed)
+		}
+		in.mtime.Store(now)
+		in.ctime.Store(now)
+		return nil
+	}
+	first, last := offset>>PAGE_SHIFT, (end-1)>>PAGE_SHIFT
+	var added []int64
+	undo := func() {
+		m.invalidateLock.Lock(t.o)
+		for _, idx := range added {
+			if fo := FilemapLockFolio(t, m, idx); fo != nil {
+				FolioWaitWriteback(t, fo)
+				t.truncateFolio(m, fo)
+				FolioUnlock(t, fo)
+				FolioPut(fo)
+			}
+		}
+		m.invalidateLock.Unlock(t.o)
+		account(-int64(len(added)))
+	}
+	for idx := first; idx <= last; idx++ {
+		fo := FilemapLockFolio(t, m, idx)
+		if fo == nil {
+			if err := account(1); err != nil {
+				undo()
+				return err
+			}
+			var err error
+			fo, err = FilemapGrabFolio(t, m, idx, FGP_CREAT|FGP_LOCK)
+			if err != nil {
+				account(-1)
+				undo()
+				return err
+			}
+			if !fo.Uptodate() {
+				added = append(added, idx)
+			}
+		} else if mode&FALLOC_FL_ZERO_RANGE != 0 {
+			FolioWaitWriteback(t, fo)
+			from, to := int64(0), int64(PAGE_SIZE)
+			if idx == first {
+				from = offset & (PAGE_SIZE - 1)
+			}
+			if idx == last {
+				to = (end-1)&(PAGE_SIZE-1) + 1
+			}
+			clear(fo.data[from:to])
+		}
+		FolioMarkUptodate(fo)
+		FolioMarkDirty(t, fo)
+		FolioUnlock(t, fo)
+		FolioPut(fo)
+	}
+	if mode&FALLOC_FL_KEEP_SIZE == 0 && end > in.size.Load() {
+		in.size.Store(end)
+		in.ctime.Store(now)
+		in.mtime.Store(now)
+	} else if mode&FALLOC_FL_ZERO_RANGE != 0 {
+		in.mtime.Store(now)
+		in.ctime.Store(now)
+	}
+	return nil
+}
+
+// MappingSeekHoleData is mapping_seek_hole_data() for lseek's SEEK_DATA
+// and SEEK_HOLE over a mapping whose data is its pages (a missing page is
+// a hole): the first data (or hole) offset at or after off, below
+// isize. ENXIO if off is outside the file or no data follows it; a
+// hole is always found, at isize at the latest.
+func MappingSeekHoleData(m *AddressSpace, isize, off int64, whence int) (int64, error) {
+	if off < 0 || off >= isize {
+		return 0, ENXIO
+	}
+	last := (isize - 1) >> PAGE_SHIFT
+	start := off >> PAGE_SHIFT
+	if whence == SEEK_DATA {
+		found := int64(-1)
+		m.i_pages.find(start, last, -1, func(idx int64, f *Folio) bool {
+			found = idx
+			return false
+		})
+		if found < 0 {
+			return 0, ENXIO
+		}
+		return max(found<<PAGE_SHIFT, off), nil
+	}
+	h := m.i_pages.nextHole(start, last)
+	if h > last {
+		return isize, nil
+	}
+	return max(h<<PAGE_SHIFT, off), nil
+}

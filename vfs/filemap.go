@@ -1,0 +1,523 @@
+package vfs
+
+import (
+	"sync/atomic"
+
+	"github.com/vfscope/vfscope/vfs/lock"
+)
+
+// The generic read and write paths over the page cache (mm/filemap.c),
+// usable by every filesystem whose file data lives in its inodes'
+// mappings: GenericFileRead is ->read, GenericFileWrite is ->write.
+
+// Readahead window bounds, in pages (VM_READAHEAD_PAGES is 128 KiB).
+const (
+	raMaxPages  = 32
+	raInitPages = 4
+)
+
+// fileRaState is struct file_ra_state: the readahead window of one open
+// file. All fields are atomic: pread(2) callers on one description do not
+// serialise (Linux tolerates the same races on f_ra; they cost only a
+// less useful window).
+type fileRaState struct {
+	start     atomic.Int64 // first page of the current window
+	size      atomic.Int32 // pages in the window
+	asyncSize atomic.Int32 // pages left when the next window is read ahead
+	prevIndex atomic.Int64 // page of the last read, -1 before any (prev_pos)
+	// hits counts the windows read (for tests and /proc).
+	windows atomic.Int64
+}
+
+// RaWindow reports f's readahead window: first page and size in pages.
+func (f *File) RaWindow() (start int64, size int) {
+	return f.ra.start.Load(), int(f.ra.size.Load())
+}
+
+// nextRaSize is get_next_ra_size(): the window doubles (quadruples while
+// small) up to raMaxPages.
+func nextRaSize(cur int32) int32 {
+	if cur < raMaxPages/16 {
+		return min(4*cur, raMaxPages)
+	}
+	return min(2*cur, raMaxPages)
+}
+
+// initRaSize is get_init_ra_size(): the first window for a request of
+// req pages.
+func initRaSize(req int64) int32 {
+	n := int32(raInitPages)
+	for int64(n) < req && n < raMaxPages {
+		n *= 2
+	}
+	return n
+}
+
+// ondemandReadahead is page_cache_sync_ra()/page_cache_async_ra() in one:
+// index is the page the reader needs (missing, or marked PG_readahead
+// when async), req the pages the request still wants. A read at the
+// page after the previous one, or at the window's async mark, continues
+// the stream and grows the window; any other read starts a small one.
+func (t *Task) ondemandReadahead(f *File, m *AddressSpace, index, req int64, async bool) {
+	ra := &f.ra
+	start, size := ra.start.Load(), int64(ra.size.Load())
+	prev := ra.prevIndex.Load()
+	var ns int32
+	switch {
+	case async && size > 0 && index == start+size-int64(ra.asyncSize.Load()):
+		// Hit the mark: the next window follows this one.
+		start += size
+		ns = nextRaSize(int32(size))
+	case size > 0 && (index == start+size || index == prev+1 || (index == prev && prev >= 0)):
+		// Sequential: continue from here with a larger window.
+		start = index
+		ns = nextRaSize(int32(size))
+	default:
+		// Random access (or the first read): a fresh, small window.
+		start = index
+		ns = initRaSize(req)
+		if req <= 1 && prev >= 0 && index != prev+1 {
+			// A lone random page: read just what is asked.
+			ns = int32(max(req, 1))
+		}
+	}
+	async0 := ns
+	if ns > 1 {
+		async0 = ns / 2
+	}
+	if ns == 1 {
+		async0 = 0
+	}
+	ra.start.Store(start)
+	ra.size.Store(ns)
+	ra.asyncSize.Store(async0)
+	ra.windows.Add(1)
+	t.doPageCacheRA(f, m, start, int64(ns), int64(ns)-int64(async0))
+}
+
+// doPageCacheRA is page_cache_ra_unbounded(): allocate, insert and lock
+// the missing folios of [start, start+n) that lie inside i_size, mark the
+// one at markAt (relative) PG_readahead, and read them: ->readahead with
+// the batch, ->read_folio for what it leaves. invalidate_lock is held
+// shared throughout, as filemap_invalidate_lock_shared in the kernel.
+func (t *Task) doPageCacheRA(f *File, m *AddressSpace, start, n, markAt int64) {
+	isize := m.host.size.Load()
+	if isize == 0 {
+		return
+	}
+	last := (isize - 1) >> PAGE_SHIFT
+	if start > last {
+		return
+	}
+	n = min(n, last-start+1)
+	m.invalidateLock.RLock(t.o)
+	var batch []*Folio
+	flush := func() {
+		if len(batch) > 0 {
+			t.readPages(f, m, batch)
+			batch = batch[:0]
+		}
+	}
+	for i := int64(0); i < n; i++ {
+		idx := start + i
+		if m.i_pages.load(idx) != nil {
+			// Present: read what we have so far, skip this one.
+			flush()
+			continue
+		}
+		// The new folio's lock belongs to the read I/O, not to this
+		// task, until ReadaheadControl.Next hands it to the reader
+		// (several folios are locked at once, as for a bio).
+		fo := folioAlloc()
+		fo.flags.Store(PG_locked)
+		if i == markAt && markAt < n {
+			fo.flags.Or(PG_readahead)
+		}
+		if FilemapAddFolio(t, m, fo, idx) != nil {
+			FolioPut(fo)
+			flush()
+			continue
+		}
+		batch = append(batch, fo)
+	}
+	flush()
+	m.invalidateLock.RUnlock(t.o)
+}
+
+// readPages is read_pages(): the batch's folios are locked, their locks
+// held by the I/O. ->readahead takes them one by one through
+// ReadaheadControl.Next; what it does not take is unlocked unread (a
+// later access reads it with ->read_folio). Without ->readahead, each
+// goes through ->read_folio.
+func (t *Task) readPages(f *File, m *AddressSpace, batch []*Folio) {
+	rac := &ReadaheadControl{File: f, Mapping: m, Folios: batch, Index: batch[0].index, t: t}
+	if m.AOps.Readahead != nil {
+		t.aopReadahead(rac)
+	} else {
+		for fo := rac.Next(); fo != nil; fo = rac.Next() {
+			if err := t.aopReadFolio(f, m, fo); err != nil {
+				FolioSetError(fo)
+			}
+		}
+	}
+	for _, fo := range batch[rac.next:] {
+		fo.flags.And(^uint32(PG_readahead))
+		folioUnlockIO(fo)
+	}
+	for _, fo := range batch {
+		FolioPut(fo)
+	}
+}
+
+// Next is readahead_folio(): the next folio of the batch, locked by the
+// calling task (nil at the end). The filesystem reads it and unlocks it
+// (marking it uptodate on success).
+func (r *ReadaheadControl) Next() *Folio {
+	if r.next >= len(r.Folios) {
+		return nil
+	}
+	fo := r.Folios[r.next]
+	r.next++
+	h := r.t.o.ExternalBefore(fo, lock.Exclusive)
+	r.t.o.ExternalAcquired(h)
+	return fo
+}
+
+// filemapReadFolio is filemap_read_folio(): read a locked folio through
+// ->read_folio (invalidate_lock held shared by the caller) and wait for
+// it. Returns with the folio unlocked; EIO if it did not become uptodate.
+func (t *Task) filemapReadFolio(f *File, m *AddressSpace, fo *Folio) error {
+	fo.flags.And(^uint32(PG_error))
+	err := t.aopReadFolio(f, m, fo)
+	if err != nil {
+		return err
+	}
+	FolioWaitLocked(t, fo)
+	if !fo.Uptodate() {
+		return EIO
+	}
+	return nil
+}
+
+// filemapGetPage is the lookup half of filemap_get_pages(): the folio at
+// index, read in if the mapping has ->read_folio, with a reference; nil
+// for a hole of a memory-only mapping.
+func (t *Task) filemapGetPage(f *File, m *AddressSpace, index, req int64) (*Folio, error) {
+	readable := m.AOps != nil && m.AOps.ReadFolio != nil
+	for {
+		fo := FilemapGetFolio(m, index)
+		if fo == nil {
+			if !readable {
+				return nil, nil
+			}
+			t.ondemandReadahead(f, m, index, req, false)
+			fo = FilemapGetFolio(m, index)
+			if fo == nil {
+				// Beyond i_size, or raced with truncate: create
+				// and read just this one (filemap_create_folio).
+				if index > (m.host.size.Load()-1)>>PAGE_SHIFT {
+					return nil, nil
+				}
+				m.invalidateLock.RLock(t.o)
+				nf, err := FilemapGrabFolio(t, m, index, FGP_CREAT|FGP_LOCK)
+				if err != nil {
+					m.invalidateLock.RUnlock(t.o)
+					return nil, err
+				}
+				if nf.Uptodate() {
+					FolioUnlock(t, nf)
+				} else if err := t.filemapReadFolio(f, m, nf); err != nil {
+					m.invalidateLock.RUnlock(t.o)
+					FolioPut(nf)
+					return nil, err
+				}
+				m.invalidateLock.RUnlock(t.o)
+				return nf, nil
+			}
+		}
+		if fo.flags.Load()&PG_readahead != 0 && readable {
+			fo.flags.And(^uint32(PG_readahead))
+			t.ondemandReadahead(f, m, index, req, true)
+		}
+		return fo, nil
+	}
+}
+
+// GenericFileRead is filemap_read() as ->read: copy from the page cache
+// at *pos, reading missing pages through ->readahead / ->read_folio
+// (holes of a memory-only mapping read as zeros), never past i_size. It
+// takes no i_rwsem. Each page is copied with its folio locked, which
+// also keeps truncate from removing it mid-copy.
+func GenericFileRead(t *Task, f *File, p []byte, pos *int64) (int, error) {
+	in := f.inode
+	m := &in.data
+	off := *pos
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if off >= in.sb.MaxBytes {
+		return 0, nil
+	}
+	isize := in.size.Load()
+	if off >= isize {
+		return 0, nil
+	}
+	done := 0
+	var err error
+	for done < len(p) {
+		cur := off + int64(done)
+		isize = in.size.Load()
+		if cur >= isize {
+			break
+		}
+		idx := cur >> PAGE_SHIFT
+		po := int(cur & (PAGE_SIZE - 1))
+		n := min(len(p)-done, PAGE_SIZE-po)
+		if rem := isize - cur; int64(n) > rem {
+			n = int(rem)
+		}
+		req := (int64(len(p)-done) + int64(po) + PAGE_SIZE - 1) >> PAGE_SHIFT
+		var fo *Folio
+		fo, err = t.filemapGetPage(f, m, idx, req)
+		if err != nil {
+			break
+		}
+		if fo == nil {
+			clear(p[done : done+n])
+			done += n
+			continue
+		}
+		FolioLock(t, fo)
+		if fo.mapping.Load() != m {
+			// Truncated while we waited: look again.
+			FolioUnlock(t, fo)
+			FolioPut(fo)
+			continue
+		}
+		if !fo.Uptodate() {
+			if m.AOps != nil && m.AOps.IsPartiallyUptodate != nil && t.aopIsPartiallyUptodate(m, fo, po, n) {
+				// The part asked for is valid (a partial write).
+			} else if m.AOps != nil && m.AOps.ReadFolio != nil {
+				m.invalidateLock.RLock(t.o)
+				err = t.filemapReadFolio(f, m, fo)
+				m.invalidateLock.RUnlock(t.o)
+				FolioPut(fo)
+				if err != nil {
+					break
+				}
+				continue
+			}
+		}
+		// i_size may have shrunk while we looked (truncate zeroes the
+		// tail of the last page under this lock, so a copy up to the
+		// new size is consistent).
+		if isize = in.size.Load(); cur+int64(n) > isize {
+			n = int(max(isize-cur, 0))
+		}
+		copy(p[done:done+n], fo.data[po:po+n])
+		FolioUnlock(t, fo)
+		FolioMarkAccessed(t, fo)
+		FolioPut(fo)
+		done += n
+		f.ra.prevIndex.Store(idx)
+		if n == 0 {
+			break
+		}
+	}
+	*pos = off + int64(done)
+	if done > 0 {
+		return done, nil
+	}
+	return 0, err
+}
+
+// GenericFileWrite is generic_file_write_iter() as ->write: under i_rwsem
+// exclusive, O_APPEND writes at i_size, EFBIG past s_maxbytes,
+// file_remove_privs, file_update_time, then generic_perform_write; for
+// O_SYNC/O_DSYNC files the written range is synced before returning
+// (generic_write_sync).
+func GenericFileWrite(t *Task, f *File, p []byte, pos *int64) (int, error) {
+	in := f.inode
+	in.rwsem.Lock(t.o)
+	n, err := GenericFileWriteLocked(t, f, p, pos)
+	in.rwsem.Unlock(t.o)
+	if fl := f.flags.Load(); n > 0 && fl&(O_SYNC|O_DSYNC) != 0 && f.fop.Fsync != nil {
+		if serr := t.fopFsync(f, *pos-int64(n), *pos-1, fl&O_SYNC != O_SYNC); serr != nil {
+			return 0, serr
+		}
+	}
+	return n, err
+}
+
+// GenericFileWriteLocked is __generic_file_write_iter(): i_rwsem held
+// exclusive.
+func GenericFileWriteLocked(t *Task, f *File, p []byte, pos *int64) (int, error) {
+	in := f.inode
+	off := *pos
+	if f.flags.Load()&O_APPEND != 0 {
+		off = in.size.Load()
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	// generic_write_check_limits: EFBIG at s_maxbytes; a write that
+	// crosses it is cut short.
+	maxb := in.sb.MaxBytes
+	if off >= maxb {
+		return 0, EFBIG
+	}
+	if int64(len(p)) > maxb-off {
+		p = p[:maxb-off]
+	}
+	FileRemovePrivs(t, in)
+	fileUpdateTime(t, in)
+	n, err := GenericPerformWrite(t, f, p, off)
+	if n > 0 {
+		*pos = off + int64(n)
+		return n, nil
+	}
+	return 0, err
+}
+
+// fileUpdateTime is file_update_time(): mtime and ctime to now (through
+// ->update_time when the filesystem has one).
+func fileUpdateTime(t *Task, in *Inode) {
+	now := in.sb.vfs.now()
+	if in.mtime.Load() == now && in.ctime.Load() == now {
+		return
+	}
+	if in.Ops != nil && in.Ops.UpdateTime != nil {
+		t.iopUpdateTime(in, S_MTIME|S_CTIME)
+		return
+	}
+	in.mtime.Store(now)
+	in.ctime.Store(now)
+	MarkInodeDirty(t, in, I_DIRTY_SYNC)
+}
+
+// GenericPerformWrite is generic_perform_write(): for each page of the
+// range, ->write_begin (folio locked), copy, ->write_end (marks it dirty
+// through ->dirty_folio, updates i_size, unlocks), then one
+// balance_dirty_pages check for the pages dirtied. i_rwsem held
+// exclusive. Returns the bytes written; an error only if none were.
+func GenericPerformWrite(t *Task, f *File, p []byte, off int64) (int, error) {
+	in := f.inode
+	m := &in.data
+	done := 0
+	dirtied := int64(0)
+	var err error
+	for done < len(p) {
+		cur := off + int64(done)
+		po := int(cur & (PAGE_SIZE - 1))
+		n := min(len(p)-done, PAGE_SIZE-po)
+		var fo *Folio
+		fo, err = t.aopWriteBegin(f, m, cur, n)
+		if err != nil {
+			break
+		}
+		wasDirty := fo.flags.Load()&PG_dirty != 0
+		c := copy(fo.data[po:po+n], p[done:done+n])
+		c, err = t.aopWriteEnd(f, m, cur, n, c, fo)
+		if !wasDirty {
+			dirtied++
+		}
+		done += c
+		if err != nil {
+			break
+		}
+		if c == 0 {
+			err = EFAULT
+			break
+		}
+	}
+	if dirtied > 0 {
+		balanceDirtyPagesRatelimited(t, m, dirtied)
+	}
+	if done > 0 {
+		return done, nil
+	}
+	return 0, err
+}
+
+// SimpleWriteBegin is simple_write_begin() (shmem_write_begin without the
+// quota): grab the folio, creating it; if it is new and the write does not
+// cover it, make the rest valid: ->read_folio for a mapping that has one
+// (for data past EOF there is nothing to read: the zeroed page is valid),
+// zeros otherwise (a new folio is zeroed).
+func SimpleWriteBegin(t *Task, f *File, m *AddressSpace, pos int64, n int) (*Folio, error) {
+	idx := pos >> PAGE_SHIFT
+	fo, err := FilemapGrabFolio(t, m, idx, FGP_CREAT|FGP_LOCK)
+	if err != nil {
+		return nil, err
+	}
+	if fo.Uptodate() || n == PAGE_SIZE {
+		return fo, nil
+	}
+	if m.AOps != nil && m.AOps.ReadFolio != nil && fo.Pos() < m.host.size.Load() {
+		// Read the old contents under the lock we hold (->read_folio
+		// unlocks), then lock again and re-check.
+		m.invalidateLock.RLock(t.o)
+		err := t.filemapReadFolio(f, m, fo)
+		m.invalidateLock.RUnlock(t.o)
+		if err != nil {
+			FolioPut(fo)
+			return nil, err
+		}
+		FolioLock(t, fo)
+		if fo.mapping.Load() != m {
+			FolioUnlock(t, fo)
+			FolioPut(fo)
+			return SimpleWriteBegin(t, f, m, pos, n)
+		}
+		return fo, nil
+	}
+	return fo, nil
+}
+
+// SimpleWriteEnd is simple_write_end(): the folio is uptodate (its other
+// bytes are valid: read in or zeroed), so mark it so and dirty, extend
+// i_size, unlock and drop WriteBegin's reference.
+func SimpleWriteEnd(t *Task, f *File, m *AddressSpace, pos int64, n, copied int, fo *Folio) (int, error) {
+	FolioMarkUptodate(fo)
+	if end := pos + int64(copied); end > m.host.size.Load() {
+		m.host.size.Store(end)
+	}
+	FolioMarkDirty(t, fo)
+	FolioUnlock(t, fo)
+	FolioPut(fo)
+	return copied, nil
+}
+
+// balanceDirtyPagesRatelimited is balance_dirty_pages_ratelimited(): a
+// writer that dirtied pages checks the dirty limit; over it, the writer
+// is throttled by writing back dirty pages of its own mapping until the
+// count is under the limit or nothing more can be written (the pre-3.2
+// Linux scheme: the dirtier pays). The limit is the VFS's dirty
+// threshold (SetDirtyLimit, set from vm.dirty_ratio / dirty_bytes); 0
+// means none. Swap-backed mappings (tmpfs) are never throttled: their
+// pages are not accounted as dirty and cannot be written back.
+func balanceDirtyPagesRatelimited(t *Task, m *AddressSpace, dirtied int64) {
+	pc := &m.host.sb.vfs.pc
+	limit := pc.dirtyLimit.Load()
+	if limit <= 0 || m.swapBacked() {
+		return
+	}
+	if pc.nrFileDirty.Load()+pc.nrWriteback.Load() <= limit {
+		return
+	}
+	pc.throttled.Add(1)
+	if !mappingCanWriteback(m) {
+		return
+	}
+	for pc.nrFileDirty.Load()+pc.nrWriteback.Load() > limit {
+		before := pc.nrFileDirty.Load()
+		wbc := &WritebackControl{SyncMode: WB_SYNC_NONE, NrToWrite: max(2*dirtied, 16), RangeEnd: 1<<63 - 1}
+		if err := doWritepages(t, m, wbc); err != nil {
+			MappingSetError(m, err)
+			return
+		}
+		if pc.nrFileDirty.Load() >= before {
+			return // nothing more this writer can clean now
+		}
+	}
+}

@@ -1,0 +1,225 @@
+package vfs
+
+// Truncation and invalidation of the page cache (mm/truncate.c). Every
+// path here holds the mapping's invalidate_lock exclusive around the
+// removal of folios, so that no read or fault fills a page from the old
+// contents meanwhile, and works on each folio locked and not under
+// writeback.
+
+// TruncateSetsize is truncate_setsize(): set i_size and drop the page
+// cache beyond it (zeroing the tail of a partial last page). i_rwsem held
+// exclusive; it takes invalidate_lock.
+func TruncateSetsize(t *Task, in *Inode, newsize int64) {
+	old := in.size.Load()
+	in.size.Store(newsize)
+	if newsize < old {
+		TruncatePagecache(t, in, newsize)
+	}
+}
+
+// TruncatePagecache is truncate_pagecache(): drop the pages at and beyond
+// newsize, zeroing the part of the page holding newsize that lies past
+// it. i_rwsem held exclusive.
+func TruncatePagecache(t *Task, in *Inode, newsize int64) {
+	m := &in.data
+	m.invalidateLock.Lock(t.o)
+	TruncateInodePagesRange(t, m, newsize, -1)
+	m.invalidateLock.Unlock(t.o)
+}
+
+// TruncatePagecacheRange is truncate_pagecache_range(): drop the pages in
+// [lstart, lend] (bytes, inclusive), zeroing partial pages at the ends:
+// hole punching. i_rwsem held exclusive; it takes invalidate_lock.
+func TruncatePagecacheRange(t *Task, in *Inode, lstart, lend int64) {
+	m := &in.data
+	m.invalidateLock.Lock(t.o)
+	TruncateInodePagesRange(t, m, lstart, lend)
+	m.invalidateLock.Unlock(t.o)
+}
+
+// TruncateInodePages is truncate_inode_pages(): everything from lstart.
+// The caller holds invalidate_lock exclusive (or the inode is being
+// evicted and unreachable).
+func TruncateInodePages(t *Task, m *AddressSpace, lstart int64) {
+	TruncateInodePagesRange(t, m, lstart, -1)
+}
+
+// TruncateInodePagesRange is truncate_inode_pages_range(): remove the
+// folios wholly inside [lstart, lend] (lend -1: to the end) and zero the
+// covered parts of the partial folios at either end. Each folio is
+// locked, waited on for writeback, given to ->invalidate_folio if it has
+// private data, then removed (its dirty state cancelled). invalidate_lock
+// held exclusive.
+func TruncateInodePagesRange(t *Task, m *AddressSpace, lstart, lend int64) {
+	if m.nrpages.Load() == 0 {
+		return
+	}
+	if lend < 0 {
+		lend = 1<<63 - 1
+	}
+	if lend < lstart {
+		return
+	}
+	startIdx := (lstart + PAGE_SIZE - 1) >> PAGE_SHIFT // first whole page
+	var endIdx int64                                   // last whole page
+	if lend == 1<<63-1 {
+		endIdx = 1<<63/PAGE_SIZE - 1
+	} else {
+		endIdx = (lend+1)>>PAGE_SHIFT - 1
+	}
+	// Partial page at the start.
+	if po := lstart & (PAGE_SIZE - 1); po != 0 {
+		idx := lstart >> PAGE_SHIFT
+		to := int64(PAGE_SIZE)
+		if lend>>PAGE_SHIFT == idx {
+			to = lend&(PAGE_SIZE-1) + 1
+		}
+		t.truncatePartialFolio(m, idx, int(po), int(to))
+	}
+	// Partial page at the end (when different from the start's).
+	if lend != 1<<63-1 && (lend+1)&(PAGE_SIZE-1) != 0 && lend>>PAGE_SHIFT != lstart>>PAGE_SHIFT {
+		t.truncatePartialFolio(m, lend>>PAGE_SHIFT, 0, int(lend&(PAGE_SIZE-1)+1))
+	}
+	if startIdx > endIdx {
+		return
+	}
+	var batch [16]*Folio
+	idx := startIdx
+	for idx <= endIdx {
+		n, next := FindGetFolios(m, idx, endIdx, batch[:])
+		if n == 0 {
+			break
+		}
+		for _, fo := range batch[:n] {
+			FolioLock(t, fo)
+			if fo.mapping.Load() == m {
+				FolioWaitWriteback(t, fo)
+				t.truncateFolio(m, fo)
+			}
+			FolioUnlock(t, fo)
+			FolioPut(fo)
+		}
+		idx = next
+	}
+}
+
+// truncateFolio is truncate_inode_folio(): invalidate and remove a locked
+// folio, not under writeback.
+func (t *Task) truncateFolio(m *AddressSpace, fo *Folio) {
+	if fo.flags.Load()&PG_private != 0 && m.AOps != nil && m.AOps.InvalidateFolio != nil {
+		t.aopInvalidateFolio(m, fo, 0, PAGE_SIZE)
+	}
+	filemapRemoveFolio(t, m, fo)
+}
+
+// truncatePartialFolio is truncate_inode_partial_folio(): zero bytes
+// [from, to) of the folio at idx, if present, and tell the filesystem.
+func (t *Task) truncatePartialFolio(m *AddressSpace, idx int64, from, to int) {
+	fo := FilemapLockFolio(t, m, idx)
+	if fo == nil {
+		return
+	}
+	FolioWaitWriteback(t, fo)
+	if from == 0 && to == PAGE_SIZE {
+		t.truncateFolio(m, fo)
+	} else {
+		clear(fo.data[from:to])
+		if fo.flags.Load()&PG_private != 0 && m.AOps != nil && m.AOps.InvalidateFolio != nil {
+			t.aopInvalidateFolio(m, fo, from, to-from)
+		}
+	}
+	FolioUnlock(t, fo)
+	FolioPut(fo)
+}
+
+// filemapReleaseFolio is filemap_release_folio(): ask the filesystem to
+// drop a locked folio's private data before it leaves the cache; false
+// if it refuses (or the folio is under writeback).
+func (t *Task) filemapReleaseFolio(m *AddressSpace, fo *Folio) bool {
+	if fo.flags.Load()&PG_private == 0 {
+		return true
+	}
+	if fo.Writeback() {
+		return false
+	}
+	if m.AOps != nil && m.AOps.ReleaseFolio != nil {
+		return t.aopReleaseFolio(m, fo)
+	}
+	FolioDetachPrivate(fo)
+	return true
+}
+
+// InvalidateMappingPages is invalidate_mapping_pages() (mapping_evict_folio
+// per folio): drop the clean, unlocked, idle folios of [start, end]
+// (indices); dirty, locked, under-writeback and otherwise referenced
+// folios stay. Returns the number dropped. Used by drop_caches and
+// reclaim; takes no invalidate_lock, as Linux.
+func InvalidateMappingPages(t *Task, m *AddressSpace, start, end int64) int64 {
+	var batch [16]*Folio
+	var dropped int64
+	idx := start
+	for idx <= end {
+		n, next := FindGetFolios(m, idx, end, batch[:])
+		if n == 0 {
+			break
+		}
+		for _, fo := range batch[:n] {
+			if FolioTrylock(t, fo) {
+				fl := fo.flags.Load()
+				// The cache's reference, ours, and PG_private's.
+				refs := int32(2)
+				if fl&PG_private != 0 {
+					refs++
+				}
+				if fo.mapping.Load() == m && fl&(PG_dirty|PG_writeback) == 0 && fo.refcount.Load() <= refs &&
+					t.filemapReleaseFolio(m, fo) {
+					filemapRemoveFolio(t, m, fo)
+					dropped++
+				}
+				FolioUnlock(t, fo)
+			}
+			FolioPut(fo)
+		}
+		idx = next
+	}
+	return dropped
+}
+
+// InvalidateInodePages2Range is invalidate_inode_pages2_range(): drop
+// every folio of [start, end] (indices), waiting for locks and writeback;
+// a dirty folio is first written with ->launder_folio (kept locked
+// throughout, so it cannot be redirtied). Returns EBUSY if some folio's
+// private data could not be released, or launder's error.
+func InvalidateInodePages2Range(t *Task, m *AddressSpace, start, end int64) error {
+	var batch [16]*Folio
+	var ret error
+	idx := start
+	for idx <= end {
+		n, next := FindGetFolios(m, idx, end, batch[:])
+		if n == 0 {
+			break
+		}
+		for _, fo := range batch[:n] {
+			FolioLock(t, fo)
+			if fo.mapping.Load() == m {
+				FolioWaitWriteback(t, fo)
+				if fo.Dirty() && m.AOps != nil && m.AOps.LaunderFolio != nil {
+					if err := t.aopLaunderFolio(m, fo); err != nil && ret == nil {
+						ret = err
+					}
+				}
+				if !t.filemapReleaseFolio(m, fo) {
+					if ret == nil {
+						ret = EBUSY
+					}
+				} else {
+					filemapRemoveFolio(t, m, fo)
+				}
+			}
+			FolioUnlock(t, fo)
+			FolioPut(fo)
+		}
+		idx = next
+	}
+	return ret
+}
