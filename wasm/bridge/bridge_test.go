@@ -1,0 +1,445 @@
+package bridge
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/vfscope/vfscope/host/wasi"
+	"github.com/vfscope/vfscope/vfs"
+)
+
+// req builds a request the way the JavaScript side does.
+type req struct {
+	e encoder
+	n uint32
+}
+
+// opcodes maps names to opcodes, as the JavaScript side learns them from
+// hello. (A function: opTable is filled by init, after package variables.)
+func opcodes() map[string]uint8 {
+	m := map[string]uint8{}
+	for i, n := range OpNames() {
+		m[n] = uint8(i)
+	}
+	return m
+}
+
+func (r *req) op(name string, target uint32) *req {
+	code, ok := opcodes()[name]
+	if !ok {
+		panic("no op " + name)
+	}
+	r.e.u8(code)
+	r.e.u32(target)
+	r.n++
+	return r
+}
+
+func (r *req) num(v int64) *req  { r.e.num(v); return r }
+func (r *req) str(s string) *req { r.e.str(s); return r }
+func (r *req) raw(p []byte) *req { r.e.bytes(p); return r }
+func (r *req) u64(v uint64) *req { r.e.u64(v); return r }
+func (r *req) u32(v uint32) *req { r.e.u32(v); return r }
+func (r *req) strs(l ...string) *req {
+	r.e.u32(uint32(len(l)))
+	for _, s := range l {
+		r.e.str(s)
+	}
+	return r
+}
+
+func (r *req) bytes() []byte {
+	out := binary.LittleEndian.AppendUint32(nil, r.n)
+	return append(out, r.e.b...)
+}
+
+func exec(t *testing.T, b *Bridge, r *req, env Env) *decoder {
+	t.Helper()
+	if env == nil {
+		env = NoEnv{}
+	}
+	out, err := b.Exec(r.bytes(), env)
+	if err != nil {
+		t.Fatalf("Exec: %v", err)
+	}
+	return &decoder{b: bytes.Clone(out)}
+}
+
+func newVFS(t *testing.T, b *Bridge) uint32 {
+	t.Helper()
+	d := exec(t, b, new(req).op("vfsNew", 0).num(0).num(0), nil)
+	if e := d.u32(); e != 0 {
+		t.Fatalf("vfsNew: errno %d", e)
+	}
+	return uint32(d.num())
+}
+
+func TestHello(t *testing.T) {
+	b := New()
+	d := exec(t, b, new(req).op("hello", 0), nil)
+	if d.u32() != 0 {
+		t.Fatal("hello failed")
+	}
+	n := d.u32()
+	var names []string
+	for range n {
+		names = append(names, d.str())
+	}
+	if !slicesEqual(names, OpNames()) {
+		t.Errorf("hello's op table %v, want %v", names, OpNames())
+	}
+	m := d.u32()
+	found := map[string]int64{}
+	for range m {
+		num, name, text := d.num(), d.str(), d.str()
+		found[name] = num
+		if text == "" {
+			t.Errorf("%s has no text", name)
+		}
+	}
+	if found["ENOENT"] != 2 || found["EXDEV"] != 18 || int(m) != len(vfs.Errnos()) {
+		t.Errorf("errno table: ENOENT=%d EXDEV=%d, %d rows (want %d)", found["ENOENT"], found["EXDEV"], m, len(vfs.Errnos()))
+	}
+	if d.bad || d.off != len(d.b) {
+		t.Errorf("hello's response: bad=%v, %d of %d bytes read", d.bad, d.off, len(d.b))
+	}
+}
+
+func slicesEqual(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// TestBatch runs one batch of many operations: each result is in place,
+// a failure does not stop the batch.
+func TestBatch(t *testing.T) {
+	b := New()
+	id := newVFS(t, b)
+	r := new(req).
+		op("mkdir", id).str("/tmp/d").num(0o755).
+		op("writeFile", id).str("/tmp/d/f").raw([]byte("hello")).num(vfs.O_WRONLY|vfs.O_CREAT|vfs.O_TRUNC).num(0o644).
+		op("mkdir", id).str("/tmp/d").num(0o755).
+		op("stat", id).str("/tmp/d/f").
+		op("readFile", id).str("/tmp/d/f").
+		op("readdir", id).str("/tmp/d").
+		op("rename", id).str("/tmp/d/f").str("/dev/f").num(0).
+		op("open", id).str("/tmp/d/f").num(vfs.O_RDONLY).num(0)
+	d := exec(t, b, r, nil)
+	errnos := []vfs.Errno{}
+	check := func(want vfs.Errno) {
+		t.Helper()
+		got := vfs.Errno(d.u32())
+		errnos = append(errnos, got)
+		if got != want {
+			t.Fatalf("operation %d: errno %v, want %v", len(errnos), got, want)
+		}
+	}
+	check(0)
+	check(0)
+	check(vfs.EEXIST)
+	check(0)
+	var st [10]int64
+	for i := range st {
+		st[i] = d.num()
+	}
+	for range 4 {
+		d.u64()
+	}
+	d.num()
+	if st[2] != vfs.S_IFREG|0o644 || st[7] != 5 {
+		t.Errorf("stat: mode %o size %d", st[2], st[7])
+	}
+	check(0)
+	if got := string(d.bytes()); got != "hello" {
+		t.Errorf("readFile: %q", got)
+	}
+	check(0)
+	if n := d.u32(); n != 1 {
+		t.Fatalf("readdir: %d entries", n)
+	}
+	ino, typ, name := d.num(), d.u8(), d.str()
+	if typ != vfs.DT_REG || name != "f" || ino != st[1] {
+		t.Errorf("readdir: ino %d type %d name %q", ino, typ, name)
+	}
+	check(vfs.EXDEV)
+	check(0)
+	if fd := d.num(); fd < 0 {
+		t.Errorf("open: fd %d", fd)
+	}
+	if d.bad || d.off != len(d.b) {
+		t.Errorf("response: bad=%v, %d of %d bytes read", d.bad, d.off, len(d.b))
+	}
+}
+
+// TestBadRequests: what cannot be decoded stops the batch with an error
+// naming the operation; nothing is misread as an argument.
+func TestBadRequests(t *testing.T) {
+	b := New()
+	id := newVFS(t, b)
+	tests := []struct {
+		name string
+		req  []byte
+		want string
+	}{
+		{"empty", nil, "shorter than its header"},
+		{"opcode 0", new(req).op("", 0).bytes(), "unknown opcode 0"},
+		{"unknown opcode", append(binary.LittleEndian.AppendUint32(nil, 1), 250, 0, 0, 0, 0), "unknown opcode 250"},
+		{"truncated header", append(binary.LittleEndian.AppendUint32(nil, 1), opcodes()["stat"], 1), "truncated header"},
+		{"no such VFS", new(req).op("stat", 999).str("/").bytes(), "stat: no VFS 999"},
+		{"truncated string", func() []byte {
+			p := new(req).op("stat", id).u32(100).bytes()
+			return append(p, "/tm"...)
+		}(), "stat: truncated arguments"},
+		{"missing argument", new(req).op("mkdir", id).str("/x").bytes(), "mkdir: truncated arguments"},
+		{"fraction as an integer", new(req).op("close", id).u64(math.Float64bits(1.5)).bytes(), "close: truncated arguments"},
+		{"trailing bytes", append(new(req).op("sync", id).bytes(), 1, 2), "2 bytes after the last operation"},
+		{"count larger than the operations", func() []byte {
+			p := new(req).op("sync", id).bytes()
+			p[0] = 2
+			return p
+		}(), "operation 1 of 2: truncated header"},
+		{"no shell", new(req).op("shellRun", 0).num(77).str("ls").raw(nil).bytes(), "no shell 77"},
+		{"no guest", new(req).op("wasiCall", 0).num(77).u32(0).u32(0).bytes(), "no WASI guest 77"},
+		{"memory without JavaScript", func() []byte {
+			d := exec(t, b, new(req).op("wasiNew", id).strs("g").strs().strs().str("/").raw(nil), nil)
+			d.u32()
+			return new(req).op("wasiMemory", 0).num(d.num()).bytes()
+		}(), "no guest memory"},
+		{"negative memory budget", new(req).op("vfsNew", 0).num(0).num(-1).bytes(), "memory budget is negative"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := b.Exec(tc.req, NoEnv{})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestShell(t *testing.T) {
+	b := New()
+	id := newVFS(t, b)
+	d := exec(t, b, new(req).op("shellNew", id), nil)
+	d.u32()
+	sh := d.num()
+	steps := []struct {
+		line, stdin    string
+		status         int64
+		exited         bool
+		stdout, stderr string
+		prompt         string
+	}{
+		{"mkdir /tmp/s && cd /tmp/s && echo hi > f && cat f", "", 0, false, "hi\n", "", "vfscope:/tmp/s# "},
+		{"cat nope", "", 1, false, "", "cat: nope: No such file or directory\n", "vfscope:/tmp/s# "},
+		{"cat", "from stdin", 0, false, "from stdin", "", "vfscope:/tmp/s# "},
+		{"exit 4", "", 4, true, "", "", "vfscope:/tmp/s# "},
+		{"echo no", "", 4, true, "", "", "vfscope:/tmp/s# "},
+	}
+	for _, s := range steps {
+		d := exec(t, b, new(req).op("shellRun", 0).num(sh).str(s.line).raw([]byte(s.stdin)), nil)
+		if e := d.u32(); e != 0 {
+			t.Fatalf("%q: errno %d", s.line, e)
+		}
+		status, exited, out, errs, prompt := d.num(), d.u8() == 1, string(d.bytes()), string(d.bytes()), d.str()
+		if status != s.status || exited != s.exited || out != s.stdout || errs != s.stderr || prompt != s.prompt {
+			t.Errorf("%q: status %d exited %v stdout %q stderr %q prompt %q\nwant %d %v %q %q %q",
+				s.line, status, exited, out, errs, prompt, s.status, s.exited, s.stdout, s.stderr, s.prompt)
+		}
+	}
+	exec(t, b, new(req).op("shellClose", 0).num(sh), nil)
+	if _, err := b.Exec(new(req).op("shellClose", 0).num(sh).bytes(), NoEnv{}); err == nil {
+		t.Error("closing a closed shell succeeded")
+	}
+}
+
+// countingMemory is guest memory held "on the other side": it counts the
+// crossings and the bytes copied, as a JavaScript host would pay them.
+type countingMemory struct {
+	mem           wasi.Bytes
+	calls, copied int
+	sizeCalls     int
+}
+
+func (m *countingMemory) Size() uint32 { m.sizeCalls++; return uint32(len(m.mem)) }
+
+func (m *countingMemory) ReadAt(dst []byte, off uint32) bool {
+	m.calls++
+	m.copied += len(dst)
+	src, ok := m.mem.View(off, uint32(len(dst)))
+	if ok {
+		copy(dst, src)
+	}
+	return ok
+}
+
+func (m *countingMemory) WriteAt(off uint32, p []byte) bool {
+	m.calls++
+	m.copied += len(p)
+	return m.mem.Write(off, p)
+}
+
+type memEnv struct{ m GuestMemory }
+
+func (e memEnv) GuestMemory() (GuestMemory, error) { return e.m, nil }
+
+func funcIndex(t *testing.T, name string) uint32 {
+	for i, f := range wasi.Funcs {
+		if f.Name == name {
+			return uint32(i)
+		}
+	}
+	t.Fatalf("no WASI function %s", name)
+	return 0
+}
+
+// TestWASICopies: a guest's fd_write and fd_read copy the file data once
+// each way and otherwise only the few bytes of the iovec array and the
+// result; proc_exit turns into the exited state.
+func TestWASICopies(t *testing.T) {
+	b := New()
+	id := newVFS(t, b)
+	d := exec(t, b, new(req).op("wasiNew", id).strs("guest").strs("A=1").strs("/").str("/").raw(nil), nil)
+	if e := d.u32(); e != 0 {
+		t.Fatalf("wasiNew: errno %d", e)
+	}
+	g := d.num()
+	cm := &countingMemory{mem: make(wasi.Bytes, 1<<20)}
+	exec(t, b, new(req).op("wasiMemory", 0).num(g), memEnv{cm})
+
+	call := func(name string, params ...uint64) (wasi.Errno, bool, uint32, string) {
+		t.Helper()
+		r := new(req).op("wasiCall", 0).num(g).u32(funcIndex(t, name)).u32(uint32(len(params)))
+		for _, p := range params {
+			r.u64(p)
+		}
+		d := exec(t, b, r, nil)
+		if e := d.u32(); e != 0 {
+			t.Fatalf("%s: bridge errno %d", name, e)
+		}
+		errno, exited, code := wasi.Errno(d.u32()), d.u8() == 1, d.u32()
+		out := string(d.bytes())
+		d.bytes()
+		return errno, exited, code, out
+	}
+	// path_open(3, 0, "/tmp/w" at 100, 6, O_CREAT, rights all, all, 0, fd at 200)
+	copy(cm.mem[100:], "tmp/w")
+	errno, _, _, _ := call("path_open", 3, 0, 100, 5, uint64(wasi.OflagCreat), uint64(wasi.RightsAll), uint64(wasi.RightsAll), 0, 200)
+	if errno != wasi.ESUCCESS {
+		t.Fatalf("path_open: %v", errno)
+	}
+	fd := uint64(binary.LittleEndian.Uint32(cm.mem[200:]))
+	const n = 64 << 10
+	for i := range n {
+		cm.mem[4096+i] = byte(i * 13)
+	}
+	// One iovec at 300: {4096, n}; nwritten at 400.
+	binary.LittleEndian.PutUint32(cm.mem[300:], 4096)
+	binary.LittleEndian.PutUint32(cm.mem[304:], n)
+	cm.calls, cm.copied = 0, 0
+	if errno, _, _, _ := call("fd_write", fd, 300, 1, 400); errno != wasi.ESUCCESS {
+		t.Fatalf("fd_write: %v", errno)
+	}
+	if got := binary.LittleEndian.Uint32(cm.mem[400:]); got != n {
+		t.Fatalf("fd_write wrote %d", got)
+	}
+	// The iovec array (8), the data (n), the result (4).
+	if cm.calls != 3 || cm.copied != 8+n+4 {
+		t.Errorf("fd_write: %d crossings copying %d bytes, want 3 and %d", cm.calls, cm.copied, 8+n+4)
+	}
+	// Read it back into another buffer, from offset 0.
+	binary.LittleEndian.PutUint32(cm.mem[300:], 4096+n)
+	cm.calls, cm.copied = 0, 0
+	if errno, _, _, _ := call("fd_pread", fd, 300, 1, 0, 400); errno != wasi.ESUCCESS {
+		t.Fatalf("fd_pread: %v", errno)
+	}
+	if cm.calls != 3 || cm.copied != 8+n+4 {
+		t.Errorf("fd_pread: %d crossings copying %d bytes, want 3 and %d", cm.calls, cm.copied, 8+n+4)
+	}
+	if !bytes.Equal(cm.mem[4096:4096+n], cm.mem[4096+n:4096+2*n]) {
+		t.Error("fd_pread read back other bytes")
+	}
+	// A buffer outside memory is EFAULT, and costs no copy of it.
+	binary.LittleEndian.PutUint32(cm.mem[300:], 1<<20-10)
+	cm.copied = 0
+	if errno, _, _, _ := call("fd_pread", fd, 300, 1, 0, 400); errno != wasi.EFAULT {
+		t.Errorf("fd_pread past the end: %v, want EFAULT", errno)
+	}
+	if cm.copied != 8 {
+		t.Errorf("a failed fd_pread copied %d bytes", cm.copied)
+	}
+	// Output to fd 1 comes back with the call.
+	copy(cm.mem[500:], "hi\n")
+	binary.LittleEndian.PutUint32(cm.mem[300:], 500)
+	binary.LittleEndian.PutUint32(cm.mem[304:], 3)
+	if _, _, _, out := call("fd_write", 1, 300, 1, 400); out != "hi\n" {
+		t.Errorf("stdout %q", out)
+	}
+	if _, exited, code, _ := call("proc_exit", 7); !exited || code != 7 {
+		t.Errorf("proc_exit: exited %v code %d", exited, code)
+	}
+	if _, exited, code, _ := call("fd_write", 1, 300, 1, 400); !exited || code != 7 {
+		t.Errorf("a call after proc_exit: exited %v code %d", exited, code)
+	}
+	if _, err := b.Exec(new(req).op("wasiCall", 0).num(g).u32(funcIndex(t, "fd_close")).u32(3).u64(1).u64(2).u64(3).bytes(), NoEnv{}); err == nil ||
+		!strings.Contains(err.Error(), "fd_close takes 1 parameters, not 3") {
+		t.Errorf("wrong parameter count: %v", err)
+	}
+	exec(t, b, new(req).op("wasiClose", 0).num(g), nil)
+	d = exec(t, b, new(req).op("readFile", id).str("/tmp/w"), nil)
+	if e := d.u32(); e != 0 || len(d.bytes()) != n {
+		t.Errorf("the guest's file: errno %d", e)
+	}
+}
+
+// TestVFSClose releases a VFS with its shells and guests.
+func TestVFSClose(t *testing.T) {
+	b := New()
+	id := newVFS(t, b)
+	d := exec(t, b, new(req).op("shellNew", id).op("open", id).str("/tmp").num(vfs.O_RDONLY).num(0), nil)
+	d.u32()
+	sh := d.num()
+	exec(t, b, new(req).op("vfsClose", id), nil)
+	if _, err := b.Exec(new(req).op("stat", id).str("/").bytes(), NoEnv{}); err == nil {
+		t.Error("a closed VFS answered")
+	}
+	if _, err := b.Exec(new(req).op("shellRun", 0).num(sh).str("ls").raw(nil).bytes(), NoEnv{}); err == nil {
+		t.Error("a closed VFS's shell answered")
+	}
+}
+
+// TestResponseReuse: the response buffer is reused between batches and
+// a read result larger than it grows it.
+func TestResponseReuse(t *testing.T) {
+	b := New()
+	id := newVFS(t, b)
+	big := bytes.Repeat([]byte("0123456789abcdef"), 1<<16)
+	exec(t, b, new(req).op("writeFile", id).str("/tmp/big").raw(big).num(vfs.O_WRONLY|vfs.O_CREAT).num(0o600), nil)
+	for range 3 {
+		d := exec(t, b, new(req).op("open", id).str("/tmp/big").num(vfs.O_RDONLY).num(0), nil)
+		d.u32()
+		fd := d.num()
+		d = exec(t, b, new(req).op("read", id).num(fd).num(int64(len(big))+10).op("read", id).num(fd).num(10).op("close", id).num(fd), nil)
+		d.u32()
+		if got := d.bytes(); !bytes.Equal(got, big) {
+			t.Fatalf("read %d bytes, want %d", len(got), len(big))
+		}
+		if d.u32() != 0 || len(d.bytes()) != 0 {
+			t.Fatal("read at EOF returned data")
+		}
+	}
+	d := exec(t, b, new(req).op("read", id).num(0).num(-1), nil)
+	if e := vfs.Errno(d.u32()); e != vfs.EINVAL {
+		t.Errorf("read of -1 bytes: %v", e)
+	}
+}
