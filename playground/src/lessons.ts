@@ -21,17 +21,21 @@ export const lessons: Lesson[] = [
     title: 'Negative dentries and the LRU',
     view: 'dentries',
     text:
-      'Looking up a name that does not exist still leaves a dentry behind: a negative one, which ' +
-      'remembers "no such file" so the next lookup is answered from the cache. Once nobody uses a ' +
-      'dentry it goes on its superblock\'s LRU of unused dentries (dput), from which memory pressure ' +
-      'reclaims the coldest first. Watch "missing" appear as negative, then move to the LRU; ' +
-      'creating the file turns the same dentry positive (d_instantiate); removing it makes it negative again.',
+      'Looking up a name that does not exist can leave a dentry behind: a negative one, which ' +
+      'remembers "no such file" so the next lookup is answered from the cache. Plain tmpfs does not ' +
+      'keep them (like Linux, its dentries use always_delete_dentry: the whole tree is in the dcache ' +
+      'anyway), so the lesson mounts a casefolded tmpfs, which does. Once nobody uses a dentry, dput ' +
+      'puts it on its superblock\'s LRU of unused dentries, from which memory pressure reclaims the ' +
+      'coldest first. Watch "missing" appear negative and go on the LRU; creating the file turns the ' +
+      'same dentry positive (d_instantiate); removing it makes it negative again.',
     commands: [
-      'mkdir /tmp/lesson1',
-      'stat /tmp/lesson1/missing',
-      'ls /tmp/lesson1/missing',
-      'touch /tmp/lesson1/missing',
-      'rm /tmp/lesson1/missing',
+      'stat /tmp/missing',
+      'mkdir -p /mnt/ci',
+      'mount -t tmpfs -o casefold none /mnt/ci',
+      'stat /mnt/ci/missing',
+      'ls /mnt/ci/missing',
+      'touch /mnt/ci/missing',
+      'rm /mnt/ci/missing',
       'cat /proc/sys/fs/dentry-state',
     ],
     focus: (e) => e.kind === 'dentry.negative',

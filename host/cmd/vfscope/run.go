@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -51,9 +50,12 @@ Flags (before APP.wasm; what follows it are the guest's arguments):
   --mem SIZE                   the VFS memory budget (bytes, or with K, M, G);
                                recorded now, enforced once the page cache lands
   --lockdep                    validate lock order; reports go to stderr
-  --trace FILE                 write events as JSON lines to FILE. Until the
-                               trace layer exists, the events are the lock
-                               validator's reports (--trace turns it on)
+  --trace FILE                 write the VFS's events to FILE as JSON lines,
+                               the schema line first (docs/trace-schema.md);
+                               turns lock validation on, so that method
+                               calls list the locks held; events the writer
+                               cannot keep up with are dropped, marked in
+                               the file and counted on stderr
   --stats                      at exit, print /proc/meminfo (when it exists),
                                /proc/sys/fs/dentry-state and inode-nr to stderr
   --sysfs                      use wazero's own WASI with host.SysFS instead
@@ -253,7 +255,7 @@ func mkdirAll(t *vfs.Task, dir string) error {
 }
 
 // runRun is `vfscope run`.
-func runRun(e *env, args []string) int {
+func runRun(e *env, args []string) (status int) {
 	o, err := parseRun(args)
 	if err == errHelp {
 		fmt.Fprint(e.stdout, runHelpText)
@@ -269,36 +271,27 @@ func runRun(e *env, args []string) int {
 		return 127
 	}
 
-	var trace io.WriteCloser
-	if o.trace != "" {
-		f, err := os.Create(o.trace)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "vfscope run: --trace %s: %v\n", o.trace, pathErrText(err))
-			return 2
-		}
-		trace = f
-		defer f.Close()
-	}
-	v, t, err := boot.New(vfs.Options{Lockdep: o.lockdep || o.trace != ""})
+	// --trace turns lock validation on too: it is what knows the locks
+	// each task holds, which method.enter events list.
+	v, t, err := boot.New(vfs.Options{Lockdep: o.lockdep || o.trace != "", Trace: o.trace != ""})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vfscope run: boot: %v\n", err)
 		return 1
 	}
-	if val := v.Validator(); val != nil {
-		val.OnReport(func(r lock.Report) {
-			if trace != nil {
-				line, _ := json.Marshal(struct {
-					Event  string `json:"event"`
-					Kind   string `json:"kind"`
-					Owner  string `json:"owner"`
-					Report string `json:"report"`
-				}{"lockdep_report", r.Kind.String(), r.Owner, r.Text})
-				trace.Write(append(line, '\n'))
+	if val := v.Validator(); val != nil && o.lockdep {
+		val.OnReport(func(r lock.Report) { fmt.Fprintf(e.stderr, "%s", r.Text) })
+	}
+	if o.trace != "" {
+		tf, err := startTrace(v, o.trace)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "vfscope run: --trace %s: %v\n", o.trace, pathErrText(err))
+			return 2
+		}
+		defer func() {
+			if !tf.finish(e.stderr, o.trace) && status == 0 {
+				status = 1
 			}
-			if o.lockdep {
-				fmt.Fprintf(e.stderr, "%s", r.Text)
-			}
-		})
+		}()
 	}
 	if err := hostfs.Register(t, v, openHostDir); err != nil {
 		fmt.Fprintf(e.stderr, "vfscope run: boot: %v\n", err)
@@ -329,7 +322,7 @@ func runRun(e *env, args []string) int {
 			Stdin: e.stdin, Stdout: e.stdout, Stderr: e.stderr,
 		})
 	}
-	status := int(code)
+	status = int(code)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vfscope run: %s: %v\n", o.app, err)
 		if code == 1 && isCompileError(err) {

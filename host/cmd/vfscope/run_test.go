@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+
+	vtrace "github.com/vfscope/vfscope/vfs/trace"
 )
 
 var (
@@ -91,8 +94,55 @@ func TestRunGuest(t *testing.T) {
 		!strings.Contains(errs, "==> /proc/sys/fs/inode-nr <==\n") {
 		t.Errorf("stderr:\n%s", errs)
 	}
-	if data, err := os.ReadFile(trace); err != nil || len(data) != 0 {
-		t.Errorf("trace file: %q, %v (no lockdep report expected)", data, err)
+	checkTraceFile(t, trace)
+}
+
+// checkTraceFile checks a --trace file: the schema line, then events
+// that decode, numbered in order, with the guest's system calls
+// bracketing their object events, and no validator report.
+func checkTraceFile(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r, err := vtrace.NewReader(f)
+	if err != nil {
+		t.Fatalf("trace file: %v", err)
+	}
+	kinds := map[vtrace.Kind]int{}
+	var last uint64
+	depth := map[int32]int{}
+	for {
+		e, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("trace file: %v", err)
+		}
+		if e.Seq <= last {
+			t.Errorf("event %d after %d", e.Seq, last)
+		}
+		last = e.Seq
+		kinds[e.Kind]++
+		switch e.Kind {
+		case vtrace.SyscallEnter:
+			depth[e.Task]++
+		case vtrace.SyscallExit:
+			depth[e.Task]--
+		case vtrace.Report:
+			t.Errorf("validator report in the trace: %s", e.Report.Text)
+		}
+	}
+	for _, k := range []vtrace.Kind{vtrace.SyscallEnter, vtrace.SyscallExit, vtrace.MethodEnter, vtrace.DentryAlloc, vtrace.InodeAlloc} {
+		if kinds[k] == 0 {
+			t.Errorf("no %s event in the trace (%v)", k, kinds)
+		}
+	}
+	if kinds[vtrace.SyscallEnter] != kinds[vtrace.SyscallExit] {
+		t.Errorf("%d sys.enter, %d sys.exit", kinds[vtrace.SyscallEnter], kinds[vtrace.SyscallExit])
 	}
 }
 

@@ -59,9 +59,9 @@ export function drawDentryTree(el: HTMLElement, st: State, hideProc = true): voi
     .attr('x1', (r) => 8 + r.depth * 16 - 10).attr('x2', (r) => 8 + r.depth * 16 - 5)
     .attr('y1', 0).attr('y2', 0);
   g.select('circle').attr('cx', (r) => 8 + r.depth * 16);
-  g.select('text.name').attr('x', (r) => 16 + r.depth * 16)
-    .text((r) => (r.n.d.parent === r.n.d.id ? `${r.n.d.name || '/'} (dev ${r.n.d.dev})` : r.n.d.name));
-  g.select('text.meta').attr('x', (r) => 24 + r.depth * 16 + 7.5 * Math.max(r.n.d.name.length, 2))
+  const label = (d: DentrySnap) => (d.parent === d.id ? `${d.name || '/'} (dev ${d.dev})` : d.name);
+  g.select('text.name').attr('x', (r) => 16 + r.depth * 16).text((r) => label(r.n.d));
+  g.select('text.meta').attr('x', (r) => 24 + r.depth * 16 + 7.5 * Math.max(label(r.n.d).length, 2))
     .text((r) => {
       const d = r.n.d;
       const parts = [`d_count ${d.count}`];

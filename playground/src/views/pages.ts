@@ -52,7 +52,7 @@ export function drawMeminfo(el: HTMLElement, samples: Sample[], marker?: number)
   const w = Math.max(el.clientWidth, 300), h = 140, m = { l: 40, r: 90, t: 8, b: 18 };
   const svg = root.append('svg').attr('width', w).attr('height', h);
   if (samples.length === 0) return;
-  svg.append('text').attr('x', m.l).attr('y', h - 2).attr('fill', '#888').text('/proc/meminfo (kB) after each command');
+  svg.append('text').attr('x', m.l + 6).attr('y', m.t + 4).attr('fill', '#888').text('/proc/meminfo (kB) after each command');
   const x = d3.scaleLinear().domain([0, Math.max(1, samples.length - 1)]).range([m.l, w - m.r]);
   const max = d3.max(samples, (s) => d3.max(MEMINFO_KEYS, (k) => s.values[k] ?? 0)) ?? 0;
   const y = d3.scaleLinear().domain([0, Math.max(4, max)]).nice().range([h - m.b, m.t]);

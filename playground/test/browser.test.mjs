@@ -1,0 +1,236 @@
+// Browser tests of the playground: Debian's chromium driven by
+// playwright-core (never a downloaded browser), against `vfscope serve`
+// with the app embedded and a live VFS beside it.
+//
+// Needs VFSCOPE_BIN (a vfscope binary built after `make playground`;
+// `make test-browser` sets it) and /usr/bin/chromium (scripts/install-deps
+// installs it). Screenshots go to playground/test-artifacts/.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const artifacts = join(here, '..', 'test-artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const BIN = process.env.VFSCOPE_BIN;
+
+let server, base, context, userDir;
+
+/** Starts vfscope serve on a free port and resolves with its URL. */
+function startServer(args) {
+  return new Promise((resolve, reject) => {
+    if (!BIN) return reject(new Error('VFSCOPE_BIN is not set: run these tests with `make test-browser`'));
+    const p = spawn(BIN, ['serve', '--addr', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`vfscope serve printed no URL in 10s: ${out}`)), 10000);
+    p.stdout.on('data', (b) => {
+      out += b;
+      const m = /vfscope playground: (http:\/\/\S+)/.exec(out);
+      if (m) { clearTimeout(timer); resolve({ p, url: m[1] }); }
+    });
+    p.stderr.on('data', (b) => { out += b; });
+    p.on('exit', (code) => { clearTimeout(timer); reject(new Error(`vfscope serve exited ${code}: ${out}`)); });
+  });
+}
+
+before(async () => {
+  const s = await startServer(['--live', '--allow-write']);
+  server = s.p;
+  base = s.url;
+  userDir = mkdtempSync(join(tmpdir(), 'vfscope-chromium-'));
+  context = await chromium.launchPersistentContext(userDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1500, height: 950 },
+  });
+});
+
+after(async () => {
+  await context?.close();
+  server?.kill();
+  if (userDir) rmSync(userDir, { recursive: true, force: true });
+});
+
+/** Opens the app and waits until it has booted its VFS. */
+async function open(path = '') {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(base + path);
+  await page.waitForSelector('body[data-ready]', { timeout: 30000 });
+  assert.equal(await page.getAttribute('body', 'data-ready'), '1', `the app failed to start: ${errors.join('; ')}`);
+  page.errors = errors;
+  return page;
+}
+
+/** Types a command into the terminal and waits until the timeline records it. */
+async function type(page, line) {
+  const n = await page.locator('#commands li').count();
+  await page.click('#terminal');
+  await page.keyboard.type(line);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((k) => document.querySelectorAll('#commands li').length > k, n, { timeout: 30000 });
+}
+
+async function terminalText(page) {
+  return page.evaluate(() => window.vfscope.term.xterm.buffer.active
+    ? Array.from({ length: window.vfscope.term.xterm.buffer.active.length },
+      (_, i) => window.vfscope.term.xterm.buffer.active.getLine(i)?.translateToString(true) ?? '').join('\n')
+    : '');
+}
+
+/** Whether this vfscope.wasm streams trace events (the views need them). */
+async function traced(page) {
+  return !(await page.textContent('#mode')).includes('no trace stream');
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(artifacts, `${name}.png`) });
+}
+
+test('the page loads, the terminal runs the shell in the browser', async () => {
+  const page = await open();
+  await type(page, 'mkdir -p /tmp/t1/sub');
+  await type(page, 'echo hello > /tmp/t1/sub/f');
+  await type(page, 'cat /tmp/t1/sub/f');
+  await type(page, 'ls /tmp/t1/missing');
+  const text = await terminalText(page);
+  assert.match(text, /vfscope:\/# cat \/tmp\/t1\/sub\/f\s*\nhello/);
+  assert.match(text, /ls: cannot access '\/tmp\/t1\/missing': No such file or directory/);
+  await shot(page, 'terminal');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('the dentry and page views follow the commands', async (t) => {
+  const page = await open();
+  if (!(await traced(page))) {
+    t.skip('this vfscope.wasm has no trace stream (the library has no subscribe/snapshot yet)');
+    await page.close();
+    return;
+  }
+  // A failed lookup leaves a negative dentry (on a casefolded tmpfs: a
+  // plain one does not keep them, as Linux's).
+  await type(page, 'mkdir -p /mnt/t2 /tmp/t2');
+  await type(page, 'mount -t tmpfs -o casefold none /mnt/t2');
+  await type(page, 'stat /mnt/t2/ghost');
+  await page.waitForSelector('#view-dentries g.dentry.negative[data-name="ghost"]');
+  await type(page, 'touch /mnt/t2/ghost');
+  await page.waitForSelector('#view-dentries g.dentry.positive[data-name="ghost"]');
+  // A write puts pages in the page cache of the file.
+  await type(page, 'echo data > /tmp/t2/file');
+  await type(page, 'truncate -s 12K /tmp/t2/file');
+  const grid = page.locator('#view-pages .file-pages[data-path="/tmp/t2/file"] .page');
+  assert.equal(await grid.count(), 3, 'a 12 KiB file has 3 pages');
+  const states = await grid.evaluateAll((els) => els.map((e) => e.dataset.state));
+  assert.notEqual(states[0], 'absent', `page 0 holds the written data: ${states}`);
+  await shot(page, 'views');
+  await page.close();
+});
+
+test('the timeline steps back and forth and every view follows', async (t) => {
+  const page = await open();
+  if (!(await traced(page))) {
+    t.skip('this vfscope.wasm has no trace stream');
+    await page.close();
+    return;
+  }
+  await type(page, 'mkdir /tmp/t3');
+  await type(page, 'touch /tmp/t3/a');
+  await page.click('#commands li[data-index="1"]');
+  const where = () => page.textContent('#where');
+  assert.match(await where(), /command 2\/2 "touch \/tmp\/t3\/a": step (\d+)\/\1/);
+  await page.click('#first');
+  assert.match(await where(), /step 0\/\d+ — before the command/);
+  // Before the touch, "a" does not exist in the tree.
+  assert.equal(await page.locator('#view-dentries g.dentry[data-path="/tmp/t3/a"]').count(), 0);
+  await page.click('#next');
+  assert.match(await where(), /step 1\//);
+  await page.click('#last');
+  await page.waitForSelector('#view-dentries g.dentry.positive[data-path="/tmp/t3/a"]');
+  await page.click('#prev');
+  assert.doesNotMatch(await where(), /step 0\//);
+  // A share link replays the commands on a fresh VFS and lands on the step.
+  await page.click('#share-link');
+  const link = await page.inputValue('#share-url');
+  assert.match(link, /#share=/);
+  const page2 = await open(link.slice(base.length));
+  await page2.waitForFunction(() => document.querySelectorAll('#commands li').length === 2);
+  assert.match(await page2.textContent('#where'), /command 2\/2/);
+  await shot(page2, 'timeline');
+  await page2.close();
+  await page.close();
+});
+
+for (const id of ['negative-dentries', 'cross-rename', 'writeback', 'reclaim', 'abba']) {
+  test(`lesson ${id} runs in one click`, async () => {
+    const page = await open();
+    const before = await page.locator('#commands li').count();
+    await page.click(`button[data-lesson="${id}"]`);
+    await page.waitForSelector(`body[data-lesson-done="${id}"]`, { timeout: 60000 });
+    assert.ok(await page.locator('#commands li').count() > before, 'the lesson ran commands');
+    assert.notEqual(await page.textContent('#lesson-text'), '');
+    if (id === 'abba') {
+      const text = await terminalText(page);
+      assert.match(text, /possible circular locking dependency detected/);
+      if (await traced(page)) {
+        await page.waitForSelector('#view-lockgraph g.lockclass.bad[data-class="lockdep_abba_A"]');
+        await page.waitForSelector('#view-lockgraph g.lockclass.bad[data-class="lockdep_abba_B"]');
+      }
+    }
+    await shot(page, `lesson-${id}`);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+}
+
+test('the busybox guest runs in the browser on the same VFS', async () => {
+  const page = await open();
+  await type(page, 'mkdir /tmp/bb');
+  await type(page, 'echo from-the-shell > /tmp/bb/f');
+  await type(page, 'busybox ls -l /tmp/bb');
+  await type(page, 'busybox cp /tmp/bb/f /tmp/bb/g');
+  await type(page, 'cat /tmp/bb/g');
+  const text = await terminalText(page);
+  assert.match(text, /busybox ls -l \/tmp\/bb\s*\ntotal \d+\n.* f\n/);
+  assert.match(text, /cat \/tmp\/bb\/g\s*\nfrom-the-shell/);
+  await shot(page, 'busybox');
+  await page.close();
+});
+
+test('a live host VFS over the websocket', async () => {
+  const page = await open('?live');
+  assert.match(await page.textContent('#mode'), /vfscope serve --live/);
+  await type(page, 'mkdir -p /tmp/livedir /mnt/live');
+  await type(page, 'mount -t tmpfs -o casefold none /mnt/live');
+  await type(page, 'stat /mnt/live/nothing');
+  await page.waitForSelector('#view-dentries g.dentry.positive[data-path="/tmp/livedir"]');
+  await page.waitForSelector('#view-dentries g.dentry.negative[data-name="nothing"]');
+  // A second viewer sees the same host VFS.
+  const page2 = await open('?live');
+  await page2.waitForSelector('#view-dentries g.dentry[data-path="/tmp/livedir"]');
+  await shot(page, 'live');
+  await page2.close();
+  await page.close();
+});
+
+test('the README screenshot', async () => {
+  // Not a check: keeps the picture of the app current in the artifacts
+  // (docs/playground.png is a copy of it).
+  const page = await open();
+  await page.click('button[data-lesson="negative-dentries"]');
+  await page.waitForSelector('body[data-lesson-done="negative-dentries"]', { timeout: 60000 });
+  await shot(page, 'readme');
+  assert.ok(readFileSync(join(artifacts, 'readme.png')).length > 10000);
+  await page.close();
+});
