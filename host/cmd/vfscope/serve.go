@@ -1,20 +1,27 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/vfscope/vfscope/host/live"
+	"github.com/vfscope/vfscope/host/shell"
 	"github.com/vfscope/vfscope/playground"
+	"github.com/vfscope/vfscope/vfs"
+	"github.com/vfscope/vfscope/vfs/boot"
 )
 
-const serveUsage = "[--addr HOST:PORT]"
+const serveUsage = "[--addr HOST:PORT] [--live] [--allow-write] [--origin ORIGIN]..."
 
 const serveHelpText = `Usage: vfscope serve ` + serveUsage + `
 
@@ -26,11 +33,22 @@ The app is embedded in this binary when it was built after 'make playground'
 Flags:
   --addr HOST:PORT   where to listen (default 127.0.0.1:8080; port 0 picks
                      a free port). The URL is printed once listening.
+  --live             also boot a VFS here, on the host, and stream it to the
+                     page over the websocket /live (open the printed ?live
+                     URL): the same views, the same schema. Viewers watch;
+                     they cannot change it unless --allow-write is given.
+  --allow-write      let viewers of the live VFS run shell commands on it
+  --origin ORIGIN    also accept live viewers from pages of ORIGIN
+                     (scheme://host[:port]; repeatable); pages served by
+                     this server are always accepted
 `
 
 // serveOptions is the parsed command line of vfscope serve.
 type serveOptions struct {
-	addr string
+	addr       string
+	live       bool
+	allowWrite bool
+	origins    []string
 }
 
 func parseServe(args []string) (*serveOptions, error) {
@@ -41,7 +59,7 @@ func parseServe(args []string) (*serveOptions, error) {
 			return nil, usageError("unexpected argument " + a)
 		}
 		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		takesValue := map[string]bool{"addr": true}
+		takesValue := map[string]bool{"addr": true, "origin": true}
 		if takesValue[name] && !hasVal {
 			if i+1 >= len(args) {
 				return nil, usageError("--" + name + " requires an argument")
@@ -59,18 +77,65 @@ func parseServe(args []string) (*serveOptions, error) {
 				return nil, usageError("--addr " + val + ": want HOST:PORT")
 			}
 			o.addr = val
+		case "live":
+			o.live = true
+		case "allow-write":
+			o.allowWrite = true
+		case "origin":
+			if u, err := url.Parse(val); err != nil || u.Scheme == "" || u.Host == "" {
+				return nil, usageError("--origin " + val + ": want scheme://host[:port]")
+			}
+			o.origins = append(o.origins, val)
 		default:
 			return nil, usageError("unknown flag " + a)
 		}
 	}
+	if o.allowWrite && !o.live {
+		return nil, usageError("--allow-write needs --live")
+	}
 	return o, nil
 }
 
-// serveMux routes the playground's paths.
-func serveMux() *http.ServeMux {
+// serveMux routes the playground's paths: the app, and /live when a
+// live VFS is given.
+func serveMux(lv *live.Server) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle("/", playground.Handler())
+	if lv != nil {
+		mux.Handle("/live", lv)
+	}
 	return mux
+}
+
+// liveServer makes the websocket endpoint of v. With a shell task, viewers
+// may run commands, one at a time, through one shell session.
+func liveServer(name string, v *vfs.VFS, sh *vfs.Task, origins []string) *live.Server {
+	lv := &live.Server{Name: name, Bus: v.TraceBus(), Snapshot: v.Snapshot, Origins: origins}
+	if sh != nil {
+		var mu sync.Mutex // serialises viewers' commands on the one shell
+		var out bytes.Buffer
+		s := shell.New(sh, strings.NewReader(""), &out, &out)
+		lv.Exec = func(line string) (string, int) {
+			mu.Lock()
+			defer mu.Unlock()
+			out.Reset()
+			status := s.RunString(line)
+			return out.String(), status
+		}
+	}
+	return lv
+}
+
+// serveLive serves mux on l in the background for vfscope run --serve:
+// it returns a function that stops it.
+func serveLive(l net.Listener, mux http.Handler) (stop func()) {
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(l)
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	}
 }
 
 // listenURL is the address to print for a listener: http://HOST:PORT/.
@@ -97,8 +162,28 @@ func runServe(e *env, args []string) int {
 	if _, ok := playground.App(); !ok {
 		fmt.Fprintf(e.stderr, "vfscope serve: this binary was built without the playground app (run 'make playground', then rebuild); pages will say so\n")
 	}
+	var lv *live.Server
+	if o.live {
+		v, t, err := boot.New(vfs.Options{Lockdep: true, Trace: true})
+		if err != nil {
+			fmt.Fprintf(e.stderr, "vfscope serve: boot: %v\n", err)
+			return 1
+		}
+		var sh *vfs.Task
+		if o.allowWrite {
+			sh = t.Fork("sh")
+		}
+		lv = liveServer("vfscope serve --live", v, sh, o.origins)
+	}
 	fmt.Fprintf(e.stdout, "vfscope playground: %s\n", listenURL(l))
-	srv := &http.Server{Handler: serveMux(), ReadHeaderTimeout: 10 * time.Second}
+	if lv != nil {
+		mode := "read-only"
+		if lv.Exec != nil {
+			mode = "viewers may run commands"
+		}
+		fmt.Fprintf(e.stdout, "live VFS (%s): %s?live\n", mode, listenURL(l))
+	}
+	srv := &http.Server{Handler: serveMux(lv), ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	go func() {

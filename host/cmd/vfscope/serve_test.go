@@ -23,6 +23,9 @@ func TestParseServe(t *testing.T) {
 		{[]string{"--addr", "nope"}, "", "--addr nope: want HOST:PORT"},
 		{[]string{"--frob"}, "", "unknown flag --frob"},
 		{[]string{"extra"}, "", "unexpected argument extra"},
+		{[]string{"--live", "--allow-write", "--origin", "http://a.example:1"}, "127.0.0.1:8080", ""},
+		{[]string{"--allow-write"}, "", "--allow-write needs --live"},
+		{[]string{"--live", "--origin", "a.example"}, "", "--origin a.example: want scheme://host[:port]"},
 	}
 	for _, tc := range tests {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
@@ -47,7 +50,7 @@ func TestParseServe(t *testing.T) {
 // it inside, otherwise a page that says it was built without it (never a
 // blank page).
 func TestServeApp(t *testing.T) {
-	srv := httptest.NewServer(serveMux())
+	srv := httptest.NewServer(serveMux(nil))
 	defer srv.Close()
 	_, built := playground.App()
 	for _, path := range []string{"/", "/index.html", "/some/app/route"} {
