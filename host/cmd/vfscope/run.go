@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -25,7 +26,7 @@ import (
 	"github.com/vfscope/vfscope/vfs/lock"
 )
 
-const runUsage = "[--mount TYPE:SRC:DST[:OPTS]]... [--env K=V]... [--mem SIZE] [--lockdep] [--trace FILE] [--stats] [--sysfs] APP.wasm [ARGS...]"
+const runUsage = "[--mount TYPE:SRC:DST[:OPTS]]... [--env K=V]... [--mem SIZE] [--lockdep] [--trace FILE] [--serve ADDR] [--stats] [--sysfs] APP.wasm [ARGS...]"
 
 const runHelpText = `Usage: vfscope run ` + runUsage + `
 
@@ -56,6 +57,10 @@ Flags (before APP.wasm; what follows it are the guest's arguments):
                                calls list the locks held; events the writer
                                cannot keep up with are dropped, marked in
                                the file and counted on stderr
+  --serve ADDR                 serve the playground on ADDR (HOST:PORT) with the
+                               guest's VFS live at ?live (read-only to viewers);
+                               from a terminal, it keeps serving after the
+                               guest exits, until interrupted
   --stats                      at exit, print /proc/meminfo (when it exists),
                                /proc/sys/fs/dentry-state and inode-nr to stderr
   --sysfs                      use wazero's own WASI with host.SysFS instead
@@ -73,6 +78,7 @@ type runOptions struct {
 	mem     int64 // bytes; 0 = no budget given
 	lockdep bool
 	trace   string
+	serve   string // --serve ADDR: the live view of the guest's VFS
 	stats   bool
 	sysfs   bool
 	app     string
@@ -106,7 +112,7 @@ func parseRun(args []string) (*runOptions, error) {
 			break
 		}
 		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		takesValue := map[string]bool{"mount": true, "env": true, "mem": true, "trace": true}
+		takesValue := map[string]bool{"mount": true, "env": true, "mem": true, "trace": true, "serve": true}
 		if takesValue[name] && !hasVal {
 			if i+1 >= len(args) {
 				return nil, usageError("--" + name + " requires an argument")
@@ -140,6 +146,11 @@ func parseRun(args []string) (*runOptions, error) {
 			o.lockdep = true
 		case "trace":
 			o.trace = val
+		case "serve":
+			if _, _, err := net.SplitHostPort(val); err != nil {
+				return nil, usageError("--serve " + val + ": want HOST:PORT")
+			}
+			o.serve = val
 		case "stats":
 			o.stats = true
 		case "sysfs":
@@ -273,7 +284,7 @@ func runRun(e *env, args []string) (status int) {
 
 	// --trace turns lock validation on too: it is what knows the locks
 	// each task holds, which method.enter events list.
-	v, t, err := boot.New(vfs.Options{Lockdep: o.lockdep || o.trace != "", Trace: o.trace != ""})
+	v, t, err := boot.New(vfs.Options{Lockdep: o.lockdep || o.trace != "" || o.serve != "", Trace: o.trace != "" || o.serve != ""})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vfscope run: boot: %v\n", err)
 		return 1
@@ -292,6 +303,14 @@ func runRun(e *env, args []string) (status int) {
 				status = 1
 			}
 		}()
+	}
+	if o.serve != "" {
+		stop, err := serveRun(e, o.serve, o.app, v)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "vfscope run: --serve %s: %v\n", o.serve, err)
+			return 2
+		}
+		defer stop()
 	}
 	if err := hostfs.Register(t, v, openHostDir); err != nil {
 		fmt.Fprintf(e.stderr, "vfscope run: boot: %v\n", err)
