@@ -44,11 +44,10 @@ func (t *Task) aopReadFolio(f *File, m *AddressSpace, folio *Folio) error {
 
 func (t *Task) aopReadahead(rac *ReadaheadControl) {
 	if t.checking {
-		var first *Folio
-		if len(rac.Folios) > 0 {
-			first = rac.Folios[0]
-		}
-		defer t.leave(t.enter("address_space_operations.readahead", subjects{folio: first, m: rac.Mapping}))
+		// The batch's folios are locked (PG_locked) with their locks
+		// held by the I/O, not by t, until ReadaheadControl.Next hands
+		// each over: the folio cell is not a lock t holds here.
+		defer t.leave(t.enter("address_space_operations.readahead", subjects{m: rac.Mapping}))
 	}
 	rac.Mapping.AOps.Readahead(t, rac)
 }
