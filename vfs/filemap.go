@@ -276,22 +276,27 @@ func GenericFileRead(t *Task, f *File, p []byte, pos *int64) (int, error) {
 		if rem := isize - cur; int64(n) > rem {
 			n = int(rem)
 		}
-		req := (int64(len(p)-done) + int64(po) + PAGE_SIZE - 1) >> PAGE_SHIFT
-		var fo *Folio
-		fo, err = t.filemapGetPage(f, m, idx, req)
-		if err != nil {
-			break
-		}
-		if fo == nil {
-			clear(p[done : done+n])
-			done += n
-			continue
+		// Fast path: a cached page, no readahead mark. Its lock is the
+		// reference: a folio cannot leave the mapping while locked, and
+		// the collector keeps one that left before we locked it.
+		fo := m.i_pages.load(idx)
+		if fo == nil || fo.flags.Load()&PG_readahead != 0 {
+			req := (int64(len(p)-done) + int64(po) + PAGE_SIZE - 1) >> PAGE_SHIFT
+			fo, err = t.filemapGetPage(f, m, idx, req)
+			if err != nil {
+				break
+			}
+			if fo == nil {
+				clear(p[done : done+n])
+				done += n
+				continue
+			}
+			FolioPut(fo) // the lock below holds it
 		}
 		FolioLock(t, fo)
-		if fo.mapping.Load() != m {
+		if fo.mapping.Load() != m || fo.index != idx {
 			// Truncated while we waited: look again.
 			FolioUnlock(t, fo)
-			FolioPut(fo)
 			continue
 		}
 		if !fo.Uptodate() {
@@ -301,7 +306,6 @@ func GenericFileRead(t *Task, f *File, p []byte, pos *int64) (int, error) {
 				m.invalidateLock.RLock(t.o)
 				err = t.filemapReadFolio(f, m, fo)
 				m.invalidateLock.RUnlock(t.o)
-				FolioPut(fo)
 				if err != nil {
 					break
 				}
@@ -317,7 +321,6 @@ func GenericFileRead(t *Task, f *File, p []byte, pos *int64) (int, error) {
 		copy(p[done:done+n], fo.data[po:po+n])
 		FolioUnlock(t, fo)
 		FolioMarkAccessed(t, fo)
-		FolioPut(fo)
 		done += n
 		f.ra.prevIndex.Store(idx)
 		if n == 0 {

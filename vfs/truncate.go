@@ -44,6 +44,16 @@ func TruncateInodePages(t *Task, m *AddressSpace, lstart int64) {
 	TruncateInodePagesRange(t, m, lstart, -1)
 }
 
+// TruncateInodePagesFinal is truncate_inode_pages_final(): the inode is
+// being evicted; drop every page (dirty ones included: nobody can write
+// them any more). It takes invalidate_lock, uncontended by now, so the
+// filesystem methods it calls see their locking.rst row.
+func TruncateInodePagesFinal(t *Task, m *AddressSpace) {
+	m.invalidateLock.Lock(t.o)
+	TruncateInodePagesRange(t, m, 0, -1)
+	m.invalidateLock.Unlock(t.o)
+}
+
 // TruncateInodePagesRange is truncate_inode_pages_range(): remove the
 // folios wholly inside [lstart, lend] (lend -1: to the end) and zero the
 // covered parts of the partial folios at either end. Each folio is

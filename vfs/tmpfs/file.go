@@ -5,10 +5,11 @@ import (
 )
 
 var regFileOps = &vfs.FileOperations{
-	Read:   read,
-	Write:  write,
-	Llseek: llseek,
-	Fsync:  func(t *vfs.Task, f *vfs.File, start, end int64, datasync bool) error { return nil },
+	Read:      vfs.GenericFileRead,
+	Write:     vfs.GenericFileWrite,
+	Llseek:    llseek,
+	Fsync:     func(t *vfs.Task, f *vfs.File, start, end int64, datasync bool) error { return nil },
+	Fallocate: fallocate,
 }
 
 var dirFileOps = &vfs.FileOperations{
@@ -17,97 +18,65 @@ var dirFileOps = &vfs.FileOperations{
 	Fsync:   func(t *vfs.Task, f *vfs.File, start, end int64, datasync bool) error { return nil },
 }
 
-// read copies from the pages, zeros for holes, up to i_size.
-func read(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
-	in := f.Inode()
-	in.RwsemLockShared(t)
-	defer in.RwsemUnlockShared(t)
-	size := in.Size()
-	off := *pos
-	if off >= size || len(p) == 0 {
-		return 0, nil
-	}
-	if int64(len(p)) > size-off {
-		p = p[:size-off]
-	}
-	n := node(in)
-	done := 0
-	for done < len(p) {
-		idx := (off + int64(done)) / pageSize
-		po := (off + int64(done)) % pageSize
-		chunk := p[done:]
-		if len(chunk) > int(pageSize-po) {
-			chunk = chunk[:pageSize-po]
-		}
-		if pg := n.pages.get(idx); pg != nil {
-			copy(chunk, pg[po:])
-		} else {
-			clear(chunk)
-		}
-		done += len(chunk)
-	}
-	*pos = off + int64(done)
-	return done, nil
+// shmemAops is shmem_aops: tmpfs's pages are the data itself. No
+// ->read_folio (a missing page is a hole and reads as zeros), no
+// ->writepage (pages stay dirty: there is nowhere to write them), and
+// ->dirty_folio only sets the flag (they count as Shmem, not Dirty).
+var shmemAops = &vfs.AddressSpaceOperations{
+	WriteBegin: writeBegin,
+	WriteEnd:   writeEnd,
+	DirtyFolio: vfs.NoopDirtyFolio,
 }
 
-// write is generic_perform_write() over tmpfs pages, under i_rwsem
-// exclusive: O_APPEND writes at i_size; set-user-ID drops for writers
-// without CAP_FSETID; the size limit gives ENOSPC (after a short write
-// when some fitted).
-func write(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
+// writeBegin is shmem_write_begin(): a page that does not exist yet is
+// charged against size= first (ENOSPC when full), then made.
+func writeBegin(t *vfs.Task, f *vfs.File, m *vfs.AddressSpace, pos int64, n int) (*vfs.Folio, error) {
+	idx := pos >> vfs.PAGE_SHIFT
+	if fo := vfs.FilemapLockFolio(t, m, idx); fo != nil {
+		return fo, nil
+	}
+	si := info(m.Host().SB())
+	if err := si.reserveBlocks(1); err != nil {
+		return nil, err
+	}
+	before := m.NrPages()
+	fo, err := vfs.SimpleWriteBegin(t, f, m, pos, n)
+	if err != nil || m.NrPages() == before {
+		si.releaseBlocks(1)
+	}
+	return fo, err
+}
+
+// writeEnd is shmem_write_end(): the generic end, then i_blocks.
+func writeEnd(t *vfs.Task, f *vfs.File, m *vfs.AddressSpace, pos int64, n, copied int, fo *vfs.Folio) (int, error) {
+	c, err := vfs.SimpleWriteEnd(t, f, m, pos, n, copied, fo)
+	setBlocks(m.Host())
+	return c, err
+}
+
+// setBlocks sets i_blocks from the pages present (st_blocks counts
+// allocated pages only: holes cost nothing).
+func setBlocks(in *vfs.Inode) {
+	in.SetBlocks(in.Mapping().NrPages() * (pageSize / 512))
+}
+
+// fallocate is shmem_fallocate(): KEEP_SIZE and PUNCH_HOLE, each page
+// charged against size=. ZERO_RANGE is EOPNOTSUPP, as on Linux's tmpfs.
+func fallocate(t *vfs.Task, f *vfs.File, mode int, off, length int64) error {
+	if mode&^(vfs.FALLOC_FL_KEEP_SIZE|vfs.FALLOC_FL_PUNCH_HOLE) != 0 {
+		return vfs.EOPNOTSUPP
+	}
 	in := f.Inode()
-	in.RwsemLock(t)
-	defer in.RwsemUnlock(t)
-	off := *pos
-	if f.Flags()&vfs.O_APPEND != 0 {
-		off = in.Size()
-	}
-	if len(p) == 0 {
-		return 0, nil
-	}
-	if off+int64(len(p)) < off || off+int64(len(p)) > in.SB().MaxBytes {
-		return 0, vfs.EFBIG
-	}
-	vfs.FileRemovePrivs(t, in)
-	n := node(in)
 	si := info(in.SB())
-	done := 0
-	var err error
-	for done < len(p) {
-		idx := (off + int64(done)) / pageSize
-		po := (off + int64(done)) % pageSize
-		pg := n.pages.get(idx)
-		if pg == nil {
-			if err = si.reserveBlocks(1); err != nil {
-				break
-			}
-			if po == 0 && len(p)-done >= pageSize {
-				// A whole new page: make+copy is one pass over the
-				// memory (the compiler skips zeroing what copy fills).
-				b := make([]byte, pageSize)
-				copy(b, p[done:done+pageSize])
-				n.pages.add(idx, (*[pageSize]byte)(b))
-				done += pageSize
-				continue
-			}
-			pg = new([pageSize]byte)
-			n.pages.add(idx, pg)
+	err := vfs.FilemapFallocate(t, f, mode, off, length, func(pages int64) error {
+		if pages > 0 {
+			return si.reserveBlocks(pages)
 		}
-		done += copy(pg[po:], p[done:])
-	}
-	if done > 0 {
-		end := off + int64(done)
-		if end > in.Size() {
-			in.SetSize(end)
-		}
-		in.SetBlocks(n.pages.n * (pageSize / 512))
-		now := t.VFS().Now()
-		in.SetMtime(now)
-		in.SetCtime(now)
-		*pos = end
-		return done, nil
-	}
-	return 0, err
+		si.releaseBlocks(-pages)
+		return nil
+	})
+	setBlocks(in)
+	return err
 }
 
 // llseek is shmem_file_llseek(): SEEK_DATA and SEEK_HOLE see the pages.
@@ -118,20 +87,10 @@ func llseek(t *vfs.Task, f *vfs.File, off int64, whence int) (int64, error) {
 	in := f.Inode()
 	in.RwsemLockShared(t)
 	defer in.RwsemUnlockShared(t)
-	size := in.Size()
-	if off < 0 || off >= size {
-		return 0, vfs.ENXIO
+	r, err := vfs.MappingSeekHoleData(in.Mapping(), in.Size(), off, whence)
+	if err != nil {
+		return 0, err
 	}
-	last := (size + pageSize - 1) / pageSize
-	idx := node(in).pages.next(off/pageSize, last, whence == vfs.SEEK_DATA)
-	if idx == last {
-		if whence == vfs.SEEK_DATA {
-			return 0, vfs.ENXIO
-		}
-		f.SetPos(size)
-		return size, nil
-	}
-	r := max(idx*pageSize, off)
 	f.SetPos(r)
 	return r, nil
 }

@@ -8,8 +8,6 @@ import (
 
 // tnode is what tmpfs keeps per inode (struct shmem_inode_info).
 type tnode struct {
-	// pages holds a regular file's data. Under the inode's i_rwsem.
-	pages pageSet
 	// dir is a directory's offset map. Under the inode's i_rwsem.
 	dir *dirInfo
 	// xattrs are the extended attributes, by full name. Under the
@@ -57,6 +55,9 @@ func newInode(t *vfs.Task, sb *vfs.SuperBlock, dir *vfs.Inode, mode uint32, dev 
 	case vfs.S_IFREG:
 		in.Ops = fileOps
 		in.FOps = regFileOps
+		m := in.Mapping()
+		m.AOps = shmemAops
+		m.SetFlags(vfs.AS_SWAPBACKED)
 	case vfs.S_IFLNK:
 		in.Ops = symlinkOps
 	default:
@@ -277,15 +278,22 @@ func tmpfile(t *vfs.Task, dir *vfs.Inode, f *vfs.File, mode uint32) error {
 	return vfs.FinishOpenTmpfile(t, f, f.Dentry(), in)
 }
 
-// setattr is shmem_setattr(): size changes free or extend (as holes),
-// then the generic copy.
+// setattr is shmem_setattr(): a size change truncates the page cache
+// (truncate_setsize: pages past the end freed and uncharged, the tail of
+// the last one zeroed) or extends the file with a hole; then the generic
+// copy.
 func setattr(t *vfs.Task, d *vfs.Dentry, a *vfs.Iattr) error {
 	in := d.Inode()
 	if a.Valid&vfs.ATTR_SIZE != 0 && vfs.IsReg(in.Mode()) {
 		old := in.Size()
 		if a.Size != old {
-			truncatePages(in, a.Size)
-			in.SetSize(a.Size)
+			m := in.Mapping()
+			before := m.NrPages()
+			vfs.TruncateSetsize(t, in, a.Size)
+			if freed := before - m.NrPages(); freed > 0 {
+				info(in.SB()).releaseBlocks(freed)
+			}
+			setBlocks(in)
 			now := t.VFS().Now()
 			in.SetMtime(now)
 			in.SetCtime(now)
@@ -293,22 +301,6 @@ func setattr(t *vfs.Task, d *vfs.Dentry, a *vfs.Iattr) error {
 	}
 	vfs.SetattrCopy(t, in, a)
 	return nil
-}
-
-// truncatePages drops the pages beyond size and zeroes the tail of the
-// last one. i_rwsem held exclusive.
-func truncatePages(in *vfs.Inode, size int64) {
-	n := node(in)
-	freed := n.pages.truncate((size + pageSize - 1) / pageSize)
-	if off := size % pageSize; off != 0 {
-		if p := n.pages.get(size / pageSize); p != nil {
-			clear(p[off:])
-		}
-	}
-	if freed > 0 {
-		info(in.SB()).releaseBlocks(freed)
-	}
-	in.SetBlocks(n.pages.n * (pageSize / 512))
 }
 
 // dirInfo is a directory's stable offsets (libfs's simple_offset): each

@@ -14,9 +14,11 @@
 //	  sbInfo.mu (usage counters: blocks and inodes in use)
 //
 // A directory's offset map (dirInfo) is protected by the directory's
-// i_rwsem: exclusive for changes, shared for readdir. A file's pages are
-// protected by its i_rwsem: exclusive for writes and truncation, shared
-// for reads (until the page cache takes this over).
+// i_rwsem: exclusive for changes, shared for readdir. A file's data is
+// its page cache (shmem): pages in the inode's mapping, written under
+// i_rwsem exclusive through ->write_begin/->write_end, read without
+// i_rwsem under each folio's lock, never written back (they stay dirty
+// and count as Shmem).
 package tmpfs
 
 import (
@@ -287,9 +289,10 @@ func (i *sbInfo) releaseBlocks(n int64) {
 
 // evictInode is shmem_evict_inode(): give back the pages and the inode.
 func evictInode(t *vfs.Task, in *vfs.Inode) {
-	n := node(in)
-	if freed := n.pages.truncate(0); freed > 0 {
-		info(in.SB()).releaseBlocks(freed)
+	m := in.Mapping()
+	if before := m.NrPages(); before > 0 {
+		vfs.TruncateInodePagesFinal(t, m)
+		info(in.SB()).releaseBlocks(before - m.NrPages())
 	}
 	info(in.SB()).releaseInode()
 }
