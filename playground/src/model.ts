@@ -79,6 +79,7 @@ export class State {
     else if (group === 'inode') this.applyInode(e);
     else if (group === 'page') this.applyPage(e);
     else if (group === 'lock') this.applyLock(e);
+    else if (e.kind === 'method.enter' || e.kind === 'method.exit') this.applyMethod(e);
     else if (e.kind === 'report' && e.report) this.reports.push(e.report);
     else if (e.kind === 'mount' && e.mount) {
       this.mounts.set(e.mount, {
@@ -191,6 +192,36 @@ export class State {
           else i.rwsem_writer = undefined;
         }
       }
+    }
+  }
+
+  /** Held stacks saved at method.enter, restored at the matching exit (per task). */
+  private saved = new Map<number, Held[][]>();
+
+  /**
+   * A method call lists the locks held at the call (outermost first): the
+   * task's held stack at that step, and dependencies between them. Lock
+   * events, when the trace has them, refine it.
+   */
+  private applyMethod(e: TraceEvent): void {
+    const pid = e.task ?? 0;
+    let t = this.tasks.get(pid);
+    if (!t) { t = { pid, comm: '', held: [] }; this.tasks.set(pid, t); }
+    if (!this.saved.has(pid)) this.saved.set(pid, []);
+    const stack = this.saved.get(pid)!;
+    if (e.kind === 'method.enter') {
+      stack.push(t.held);
+      const held = (e.held ?? []).map((h) => ({ ...h }));
+      for (let i = 0; i < held.length; i++) {
+        this.classes.add(held[i].class);
+        if (i > 0 && held[i - 1].class !== held[i].class) {
+          const k = `${held[i - 1].class}\u0000${held[i].class}`;
+          if (!this.edges.has(k)) this.edges.set(k, { from: held[i - 1].class, to: held[i].class });
+        }
+      }
+      t.held = held;
+    } else if (stack.length) {
+      t.held = stack.pop()!;
     }
   }
 
