@@ -73,6 +73,9 @@ func (v *VFS) NewTask(comm string, cred *Cred) *Task {
 	v.tasks[t.pid] = t
 	v.tasksMu.Unlock()
 	t.o = lock.NewOwner("task "+itoa(int64(t.pid))+" ("+comm+")", v.validator)
+	if v.trace.instrumented {
+		t.o.SetTrace(v.trace.bus, t.pid)
+	}
 	t.checking = v.validator != nil || v.trace.instrumented
 	t.files.lock.Init(classFileTable, 0)
 	t.fs.lock.Init(classFSLock, 0)

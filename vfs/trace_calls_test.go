@@ -34,6 +34,7 @@ func TestTraceSyscallsAndMethods(t *testing.T) {
 			var seq []string
 			var mkdirEnter *trace.Event
 			depth := 0
+			dirLocked := 0 // exclusive acquisitions of a directory's i_rwsem
 			for i := range evs {
 				e := &evs[i]
 				if e.Task != tk.PID() && e.Kind != trace.Report {
@@ -53,6 +54,10 @@ func TestTraceSyscallsAndMethods(t *testing.T) {
 					seq = append(seq, "method.exit "+e.Op)
 				case trace.DentryInstantiate:
 					seq = append(seq, "dentry.instantiate "+e.Name)
+				case trace.LockAcquire:
+					if strings.Contains(e.Class, "i_mutex_dir_key") && e.LockMode == trace.ModeExclusive {
+						dirLocked++
+					}
 				}
 				if depth < 0 {
 					t.Fatalf("method.exit without enter at %d", i)
@@ -72,6 +77,9 @@ func TestTraceSyscallsAndMethods(t *testing.T) {
 			}
 			if seq[0] != "sys.enter mkdirat" || seq[len(seq)-1] != "sys.exit mkdirat" || depth != 0 {
 				t.Errorf("not bracketed by the system call: %v (depth %d)", seq, depth)
+			}
+			if dirLocked == 0 {
+				t.Error("no lock.acquire of a directory's i_rwsem for write")
 			}
 			if mkdirEnter == nil {
 				t.Fatal("no method.enter of ->mkdir")

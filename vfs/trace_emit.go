@@ -290,7 +290,7 @@ func iStateClear(t *Task, i *Inode, bits uint32) {
 
 // heldOf converts one entry of a held-lock stack.
 func heldOf(h lock.Held) trace.Held {
-	return trace.Held{Class: h.Key().String(), Sub: h.Subclass, Mode: modeOf(h.Mode),
+	return trace.Held{Class: h.Class.Name(), Sub: h.Subclass, Mode: modeOf(h.Mode),
 		Lock: lockAddr(h.Lock), Site: h.Site, Try: h.Try}
 }
 

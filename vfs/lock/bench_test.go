@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/vfscope/vfscope/vfs/lock"
+	"github.com/vfscope/vfscope/vfs/trace"
 )
 
 var benchClass = lock.NewClass("bench", lock.KindMutex)
@@ -34,5 +35,43 @@ func BenchmarkMutexOn(b *testing.B) {
 	for b.Loop() {
 		m.Lock(o)
 		m.Unlock(o)
+	}
+}
+
+// The cost of tracing: an owner given a bus that nobody listens on
+// (TraceIdle) takes the slow path and finds no listener; Traced emits
+// request, acquire and release to a listener that keeps up.
+
+func BenchmarkMutexTraceIdle(b *testing.B) {
+	var m lock.Mutex
+	m.Init(benchClass, 0)
+	o := lock.NewOwner("bench", nil)
+	o.SetTrace(trace.NewBus(), 1)
+	for b.Loop() {
+		m.Lock(o)
+		m.Unlock(o)
+	}
+}
+
+func BenchmarkMutexTraced(b *testing.B) {
+	var m lock.Mutex
+	m.Init(benchClass, 0)
+	bus := trace.NewBus()
+	l := bus.Subscribe(1 << 12)
+	defer l.Close()
+	buf := make([]trace.Event, 1<<10)
+	o := lock.NewOwner("bench", nil)
+	o.SetTrace(bus, 1)
+	i := 0
+	for b.Loop() {
+		m.Lock(o)
+		m.Unlock(o)
+		if i++; i&255 == 0 {
+			for l.Read(buf) > 0 {
+			}
+		}
+	}
+	if l.Lost() != 0 {
+		b.Fatalf("lost %d events", l.Lost())
 	}
 }

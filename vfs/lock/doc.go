@@ -28,7 +28,7 @@
 //
 // Validation is switched on per owner: NewOwner(name, v) with a non-nil
 // *Validator. With v nil, validation is off: each operation costs the raw
-// lock plus one predictable branch (if o.v != nil), and Owner.Held, Holds,
+// lock plus one predictable branch (if o.slow), and Owner.Held, Holds,
 // InAtomic and the no-block sections track nothing. Compare
 // BenchmarkMutexOff with BenchmarkSyncMutex.
 //

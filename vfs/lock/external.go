@@ -20,46 +20,50 @@ package lock
 // All of these cost one branch with validation off.
 
 // ExternalBefore runs the checks of a blocking acquisition of l by o (as
-// Mutex.Lock does before it waits) and returns the entry ExternalAcquired
-// records. With validation off it does nothing.
+// Mutex.Lock does before it waits) and reports the request to the trace.
+// It returns the entry ExternalAcquired records. With validation and
+// tracing off it does nothing.
 func (o *Owner) ExternalBefore(l Lock, mode Mode) Held {
-	if o.v == nil {
+	if !o.slow {
 		return Held{}
 	}
-	return o.v.before(o, l, l.Subclass(), mode, callerSite())
+	a := o.beginAcq(l, l.Subclass(), mode)
+	return a.h
 }
 
 // ExternalContended counts a blocking acquisition of l that found it taken.
 func (o *Owner) ExternalContended(l Lock) {
-	if o.v != nil {
-		o.v.contended(l, l.Subclass())
+	if o.slow {
+		a := acq{h: Held{Class: l.Class(), Subclass: l.Subclass(), Mode: Exclusive, Lock: l, Site: callerSite()}, tr: o.bus()}
+		o.contendedAcq(&a, l, l.Subclass())
 	}
 }
 
 // ExternalAcquired records the acquisition ExternalBefore checked, once
 // the raw lock is taken.
 func (o *Owner) ExternalAcquired(h Held) {
-	if o.v != nil {
-		o.v.acquired(o, h)
+	if o.slow {
+		a := acq{h: h, tr: o.bus()}
+		o.endAcq(&a)
 	}
 }
 
 // ExternalTried records a successful trylock of l (no dependency added,
 // as for TryLock).
 func (o *Owner) ExternalTried(l Lock, mode Mode) {
-	if o.v == nil {
+	if !o.slow {
 		return
 	}
-	h := o.v.beforeTry(o, l, l.Subclass(), mode, callerSite())
-	o.v.tryAcquired(o, h)
+	a := o.beginTry(l, l.Subclass(), mode)
+	o.endTry(&a)
 }
 
 // ExternalRelease checks and records o releasing l. It returns false
 // (after a BadUnlock report) if o does not hold l in mode: the caller must
 // then leave the raw lock alone. With validation off it returns true.
 func (o *Owner) ExternalRelease(l Lock, mode Mode) bool {
-	if o.v == nil {
+	if !o.slow {
 		return true
 	}
-	return o.v.release(o, l, mode, false)
+	return o.releasing(l, mode, false)
 }

@@ -25,7 +25,7 @@ func (l *Mutex) Kind() Kind { return KindMutex }
 
 // Lock acquires l for o (mutex_lock).
 func (l *Mutex) Lock(o *Owner) {
-	if o.v != nil {
+	if o.slow {
 		l.x.lockV(o, l, l.x.sub)
 		return
 	}
@@ -36,7 +36,7 @@ func (l *Mutex) Lock(o *Owner) {
 // LockNested acquires l for o as subclass sub (mutex_lock_nested), to take
 // two locks of one class in a fixed order.
 func (l *Mutex) LockNested(o *Owner, sub uint8) {
-	if o.v != nil {
+	if o.slow {
 		l.x.lockV(o, l, sub)
 		return
 	}
@@ -46,7 +46,7 @@ func (l *Mutex) LockNested(o *Owner, sub uint8) {
 
 // TryLock acquires l for o if it is free and reports whether it did.
 func (l *Mutex) TryLock(o *Owner) bool {
-	if o.v != nil {
+	if o.slow {
 		return l.x.tryLockV(o, l)
 	}
 	if !l.x.mu.TryLock() {
@@ -59,7 +59,7 @@ func (l *Mutex) TryLock(o *Owner) bool {
 // Unlock releases l, which o holds. With validation on, releasing a lock o
 // does not hold is reported (BadUnlock) and does nothing.
 func (l *Mutex) Unlock(o *Owner) {
-	if o.v != nil {
+	if o.slow {
 		l.x.unlockV(o, l, false)
 		return
 	}

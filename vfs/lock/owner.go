@@ -3,6 +3,8 @@ package lock
 import (
 	"strings"
 	"sync"
+
+	"github.com/vfscope/vfscope/vfs/trace"
 )
 
 // Owner is the held-lock stack of one task (Linux's current). Every lock
@@ -19,6 +21,11 @@ type Owner struct {
 	name string
 	v    *Validator // nil: validation off. Immutable.
 	seq  uint64     // registration order in v. Immutable.
+	tr   *trace.Bus // nil: tracing off. Set once by SetTrace.
+	pid  int32      // the task id lock events carry. Set once by SetTrace.
+	// slow is v != nil || tr != nil: the one branch each lock operation
+	// pays, sending it to the validating and tracing path.
+	slow bool
 
 	// mu protects held, atomic, noBlock and waiting. The driving goroutine
 	// is their only writer and takes mu to write; it reads them without mu.
@@ -36,7 +43,7 @@ type Owner struct {
 // name appears in reports, e.g. "task 3 (sh)". An owner created with a
 // validator is registered in it until Validator.Forget.
 func NewOwner(name string, v *Validator) *Owner {
-	o := &Owner{name: name, v: v}
+	o := &Owner{name: name, v: v, slow: v != nil}
 	if v != nil {
 		v.register(o)
 	}

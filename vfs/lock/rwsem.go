@@ -1,6 +1,10 @@
 package lock
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/vfscope/vfscope/vfs/trace"
+)
 
 // RWSem is a reader-writer semaphore (i_rwsem, s_umount, invalidate_lock):
 // many readers or one writer, sleeping. Like Linux's rwsem, a waiting
@@ -109,10 +113,11 @@ func (l *RWSem) runlock() {
 	l.mu.Unlock()
 }
 
-// lockV is a validated blocking acquisition.
+// lockV is a validated or traced blocking acquisition. Contention is
+// known only once the lock is taken (the wait happens inside wlock and
+// rlock), so lock.contend comes just before lock.acquire.
 func (l *RWSem) lockV(o *Owner, sub uint8, mode Mode) {
-	v := o.v
-	h := v.before(o, l, sub, mode, callerSite())
+	a := o.beginAcq(l, sub, mode)
 	var waited bool
 	if mode == Exclusive {
 		waited = l.wlock(o)
@@ -120,15 +125,14 @@ func (l *RWSem) lockV(o *Owner, sub uint8, mode Mode) {
 		waited = l.rlock()
 	}
 	if waited {
-		v.contended(l, sub)
+		o.contendedAcq(&a, l, sub)
 	}
-	v.acquired(o, h)
+	o.endAcq(&a)
 }
 
-// tryLockV is a validated trylock.
+// tryLockV is a validated or traced trylock.
 func (l *RWSem) tryLockV(o *Owner, mode Mode) bool {
-	v := o.v
-	h := v.beforeTry(o, l, l.sub, mode, callerSite())
+	a := o.beginTry(l, l.sub, mode)
 	var ok bool
 	if mode == Exclusive {
 		ok = l.trywlock(o)
@@ -136,14 +140,14 @@ func (l *RWSem) tryLockV(o *Owner, mode Mode) bool {
 		ok = l.tryrlock()
 	}
 	if ok {
-		v.tryAcquired(o, h)
+		o.endTry(&a)
 	}
 	return ok
 }
 
 // Lock acquires l for write (down_write).
 func (l *RWSem) Lock(o *Owner) {
-	if o.v != nil {
+	if o.slow {
 		l.lockV(o, l.sub, Exclusive)
 		return
 	}
@@ -152,7 +156,7 @@ func (l *RWSem) Lock(o *Owner) {
 
 // LockNested acquires l for write as subclass sub (down_write_nested).
 func (l *RWSem) LockNested(o *Owner, sub uint8) {
-	if o.v != nil {
+	if o.slow {
 		l.lockV(o, sub, Exclusive)
 		return
 	}
@@ -161,7 +165,7 @@ func (l *RWSem) LockNested(o *Owner, sub uint8) {
 
 // TryLock acquires l for write if that needs no waiting (down_write_trylock).
 func (l *RWSem) TryLock(o *Owner) bool {
-	if o.v != nil {
+	if o.slow {
 		return l.tryLockV(o, Exclusive)
 	}
 	return l.trywlock(o)
@@ -170,7 +174,7 @@ func (l *RWSem) TryLock(o *Owner) bool {
 // Unlock releases the write lock (up_write). With validation on, releasing
 // a lock o does not hold for write is reported (BadUnlock) and does nothing.
 func (l *RWSem) Unlock(o *Owner) {
-	if o.v != nil && !o.v.release(o, l, Exclusive, false) {
+	if o.slow && !o.releasing(l, Exclusive, false) {
 		return
 	}
 	l.wunlock()
@@ -178,7 +182,7 @@ func (l *RWSem) Unlock(o *Owner) {
 
 // RLock acquires l for read (down_read).
 func (l *RWSem) RLock(o *Owner) {
-	if o.v != nil {
+	if o.slow {
 		l.lockV(o, l.sub, Shared)
 		return
 	}
@@ -187,7 +191,7 @@ func (l *RWSem) RLock(o *Owner) {
 
 // RLockNested acquires l for read as subclass sub (down_read_nested).
 func (l *RWSem) RLockNested(o *Owner, sub uint8) {
-	if o.v != nil {
+	if o.slow {
 		l.lockV(o, sub, Shared)
 		return
 	}
@@ -196,7 +200,7 @@ func (l *RWSem) RLockNested(o *Owner, sub uint8) {
 
 // TryRLock acquires l for read if that needs no waiting (down_read_trylock).
 func (l *RWSem) TryRLock(o *Owner) bool {
-	if o.v != nil {
+	if o.slow {
 		return l.tryLockV(o, Shared)
 	}
 	return l.tryrlock()
@@ -205,7 +209,7 @@ func (l *RWSem) TryRLock(o *Owner) bool {
 // RUnlock releases a read lock (up_read). With validation on, releasing a
 // lock o does not hold for read is reported (BadUnlock) and does nothing.
 func (l *RWSem) RUnlock(o *Owner) {
-	if o.v != nil && !o.v.release(o, l, Shared, false) {
+	if o.slow && !o.releasing(l, Shared, false) {
 		return
 	}
 	l.runlock()
@@ -216,6 +220,14 @@ func (l *RWSem) RUnlock(o *Owner) {
 func (l *RWSem) Downgrade(o *Owner) {
 	if o.v != nil && !o.v.downgrade(o, l) {
 		return
+	}
+	if tr := o.bus(); tr != nil {
+		// Views keep held locks by mode: the write hold ends, a read
+		// hold begins, with nobody in between.
+		h := Held{Class: l.cls, Subclass: l.sub, Mode: Exclusive, Lock: l, Site: callerSite()}
+		o.emit(tr, trace.LockRelease, &h)
+		h.Mode = Shared
+		o.emit(tr, trace.LockAcquire, &h)
 	}
 	l.mu.Lock()
 	if !l.writer {
@@ -251,7 +263,7 @@ func (l *RWSem) Disowned() bool {
 // held between freeze and thaw. With validation on, disowning a lock o
 // does not hold for write is reported (BadUnlock) and does nothing.
 func (l *RWSem) Disown(o *Owner) {
-	if o.v != nil && !o.v.release(o, l, Exclusive, false) {
+	if o.slow && !o.releasing(l, Exclusive, false) {
 		return
 	}
 	l.mu.Lock()
@@ -275,5 +287,8 @@ func (l *RWSem) Adopt(o *Owner) {
 	l.mu.Unlock()
 	if v := o.v; v != nil {
 		v.tryAcquired(o, Held{Class: mustKey(l, l.sub).Class, Subclass: l.sub, Mode: Exclusive, Lock: l, Site: callerSite(), Try: true})
+	}
+	if tr := o.bus(); tr != nil {
+		o.emit(tr, trace.LockAcquire, &Held{Class: l.cls, Subclass: l.sub, Mode: Exclusive, Lock: l, Site: callerSite(), Try: true})
 	}
 }

@@ -88,7 +88,7 @@ func (l *SeqLock) Seq() *SeqCount { return &l.seq }
 
 // WriteLock takes the writers' spinlock and starts a write (write_seqlock).
 func (l *SeqLock) WriteLock(o *Owner) {
-	if o.v != nil {
+	if o.slow {
 		l.x.lockV(o, l, 0)
 	} else {
 		l.x.mu.Lock()
@@ -99,10 +99,8 @@ func (l *SeqLock) WriteLock(o *Owner) {
 
 // WriteUnlock ends the write and releases the spinlock (write_sequnlock).
 func (l *SeqLock) WriteUnlock(o *Owner) {
-	if o.v != nil {
-		if !o.v.release(o, l, Exclusive, false) {
-			return
-		}
+	if o.slow && !o.releasing(l, Exclusive, false) {
+		return
 	}
 	l.x.holder.Store(nil)
 	l.seq.EndWrite()
@@ -112,16 +110,15 @@ func (l *SeqLock) WriteUnlock(o *Owner) {
 // ReadLockExcl takes the writers' spinlock without bumping the count
 // (read_seqlock_excl): a reader that excludes writers instead of retrying.
 func (l *SeqLock) ReadLockExcl(o *Owner) {
-	if o.v != nil {
-		v := o.v
-		h := v.before(o, l, 0, Exclusive, callerSite())
-		h.readExcl = true
+	if o.slow {
+		a := o.beginAcq(l, 0, Exclusive)
+		a.h.readExcl = true
 		if !l.x.mu.TryLock() {
-			v.contended(l, 0)
+			o.contendedAcq(&a, l, 0)
 			l.x.mu.Lock()
 		}
 		l.x.holder.Store(o)
-		v.acquired(o, h)
+		o.endAcq(&a)
 		return
 	}
 	l.x.mu.Lock()
@@ -130,7 +127,7 @@ func (l *SeqLock) ReadLockExcl(o *Owner) {
 
 // ReadUnlockExcl releases what ReadLockExcl took (read_sequnlock_excl).
 func (l *SeqLock) ReadUnlockExcl(o *Owner) {
-	if o.v != nil {
+	if o.slow {
 		l.x.unlockV(o, l, true)
 		return
 	}

@@ -27,7 +27,7 @@ func (l *SpinLock) Kind() Kind { return KindSpin }
 
 // Lock acquires l for o (spin_lock).
 func (l *SpinLock) Lock(o *Owner) {
-	if o.v != nil {
+	if o.slow {
 		l.x.lockV(o, l, l.x.sub)
 		return
 	}
@@ -38,7 +38,7 @@ func (l *SpinLock) Lock(o *Owner) {
 // LockNested acquires l for o as subclass sub (spin_lock_nested), to take
 // two locks of one class in a fixed order.
 func (l *SpinLock) LockNested(o *Owner, sub uint8) {
-	if o.v != nil {
+	if o.slow {
 		l.x.lockV(o, l, sub)
 		return
 	}
@@ -48,7 +48,7 @@ func (l *SpinLock) LockNested(o *Owner, sub uint8) {
 
 // TryLock acquires l for o if it is free and reports whether it did.
 func (l *SpinLock) TryLock(o *Owner) bool {
-	if o.v != nil {
+	if o.slow {
 		return l.x.tryLockV(o, l)
 	}
 	if !l.x.mu.TryLock() {
@@ -61,7 +61,7 @@ func (l *SpinLock) TryLock(o *Owner) bool {
 // Unlock releases l, which o holds. With validation on, releasing a lock o
 // does not hold is reported (BadUnlock) and does nothing.
 func (l *SpinLock) Unlock(o *Owner) {
-	if o.v != nil {
+	if o.slow {
 		l.x.unlockV(o, l, false)
 		return
 	}

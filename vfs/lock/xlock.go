@@ -16,34 +16,38 @@ type xlock struct {
 	sub    uint8
 }
 
-// lockV is a validated blocking acquisition of l (whose raw lock is x).
+// lockV is a validated or traced blocking acquisition of l (whose raw
+// lock is x).
 func (x *xlock) lockV(o *Owner, l Lock, sub uint8) {
-	v := o.v
-	h := v.before(o, l, sub, Exclusive, callerSite())
+	if o.v == nil && o.bus() == nil { // traced, nobody listening
+		x.mu.Lock()
+		x.holder.Store(o)
+		return
+	}
+	a := o.beginAcq(l, sub, Exclusive)
 	if !x.mu.TryLock() {
-		v.contended(l, sub)
+		o.contendedAcq(&a, l, sub)
 		x.mu.Lock()
 	}
 	x.holder.Store(o)
-	v.acquired(o, h)
+	o.endAcq(&a)
 }
 
-// tryLockV is a validated trylock.
+// tryLockV is a validated or traced trylock.
 func (x *xlock) tryLockV(o *Owner, l Lock) bool {
-	v := o.v
-	h := v.beforeTry(o, l, x.sub, Exclusive, callerSite())
+	a := o.beginTry(l, x.sub, Exclusive)
 	if !x.mu.TryLock() {
 		return false
 	}
 	x.holder.Store(o)
-	v.tryAcquired(o, h)
+	o.endTry(&a)
 	return true
 }
 
-// unlockV is a validated release; it returns false (reported, raw lock
-// untouched) if o does not hold l.
+// unlockV is a validated or traced release; it returns false (reported,
+// raw lock untouched) if o does not hold l.
 func (x *xlock) unlockV(o *Owner, l Lock, readExcl bool) bool {
-	if !o.v.release(o, l, Exclusive, readExcl) {
+	if (o.v != nil || o.bus() != nil) && !o.releasing(l, Exclusive, readExcl) {
 		return false
 	}
 	x.holder.Store(nil)

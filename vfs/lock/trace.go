@@ -1,0 +1,135 @@
+package lock
+
+import (
+	"reflect"
+
+	"github.com/vfscope/vfscope/vfs/trace"
+)
+
+// Tracing: an owner given a bus with SetTrace reports each lock
+// operation to it (lock.request, lock.contend, lock.acquire,
+// lock.release) while somebody listens on that bus. Like validation it
+// puts the owner's operations on the slow path (the one branch on
+// o.slow), so an owner with neither costs nothing more.
+
+// SetTrace makes o report its lock operations to b as task pid. Call it
+// before o takes any lock.
+func (o *Owner) SetTrace(b *trace.Bus, pid int32) {
+	o.tr, o.pid = b, pid
+	o.slow = o.v != nil || b != nil
+}
+
+// bus returns the bus to report to, nil unless somebody listens.
+func (o *Owner) bus() *trace.Bus {
+	if o.tr != nil && o.tr.Active() {
+		return o.tr
+	}
+	return nil
+}
+
+// acq is an acquisition in progress on the slow path.
+type acq struct {
+	h  Held
+	tr *trace.Bus
+}
+
+// beginAcq runs the validator's checks of a blocking acquisition (if
+// validating) and reports the request (if traced).
+func (o *Owner) beginAcq(l Lock, sub uint8, mode Mode) acq {
+	a := acq{tr: o.bus()}
+	if o.v == nil && a.tr == nil {
+		return a
+	}
+	site := callerSite()
+	if o.v != nil {
+		a.h = o.v.before(o, l, sub, mode, site)
+	} else {
+		a.h = Held{Class: l.Class(), Subclass: sub, Mode: mode, Lock: l, Site: site}
+	}
+	o.emit(a.tr, trace.LockRequest, &a.h)
+	return a
+}
+
+// contendedAcq records that the acquisition must wait.
+func (o *Owner) contendedAcq(a *acq, l Lock, sub uint8) {
+	if o.v != nil {
+		o.v.contended(l, sub)
+	}
+	o.emit(a.tr, trace.LockContend, &a.h)
+}
+
+// endAcq records the acquisition once the raw lock is taken.
+func (o *Owner) endAcq(a *acq) {
+	if o.v != nil {
+		o.v.acquired(o, a.h)
+	}
+	o.emit(a.tr, trace.LockAcquire, &a.h)
+}
+
+// beginTry runs the checks of a trylock.
+func (o *Owner) beginTry(l Lock, sub uint8, mode Mode) acq {
+	a := acq{tr: o.bus()}
+	if o.v == nil && a.tr == nil {
+		return a
+	}
+	site := callerSite()
+	if o.v != nil {
+		a.h = o.v.beforeTry(o, l, sub, mode, site)
+	} else {
+		a.h = Held{Class: l.Class(), Subclass: sub, Mode: mode, Lock: l, Site: site, Try: true}
+	}
+	return a
+}
+
+// endTry records a successful trylock.
+func (o *Owner) endTry(a *acq) {
+	if o.v != nil {
+		o.v.tryAcquired(o, a.h)
+	}
+	o.emit(a.tr, trace.LockAcquire, &a.h)
+}
+
+// releasing checks and records o releasing l held in mode, before the
+// raw unlock (so that the release is reported before another task's
+// acquisition of the same lock). It returns false, after a BadUnlock
+// report, if o does not hold l that way: the raw lock must then be left
+// alone.
+func (o *Owner) releasing(l Lock, mode Mode, readExcl bool) bool {
+	if o.v != nil && !o.v.release(o, l, mode, readExcl) {
+		return false
+	}
+	if tr := o.bus(); tr != nil {
+		h := Held{Class: l.Class(), Subclass: l.Subclass(), Mode: mode, Lock: l, Site: callerSite()}
+		o.emit(tr, trace.LockRelease, &h)
+	}
+	return true
+}
+
+// emit reports one lock operation; tr nil does nothing.
+func (o *Owner) emit(tr *trace.Bus, k trace.Kind, h *Held) {
+	if tr == nil || h.Lock == nil {
+		return
+	}
+	e := trace.Event{Kind: k, Task: o.pid, Sub: h.Subclass, Lock: lockAddr(h.Lock), Site: h.Site}
+	if h.Class != nil {
+		e.Class = h.Class.Name()
+	}
+	switch h.Mode {
+	case Shared:
+		e.LockMode = trace.ModeShared
+	case Exclusive:
+		e.LockMode = trace.ModeExclusive
+	}
+	tr.Emit(&e)
+}
+
+// lockAddr identifies a lock instance by its address.
+func lockAddr(l Lock) uint64 {
+	if l == nil {
+		return 0
+	}
+	if rv := reflect.ValueOf(l); rv.Kind() == reflect.Pointer {
+		return uint64(rv.Pointer())
+	}
+	return 0
+}

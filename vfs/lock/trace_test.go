@@ -1,0 +1,138 @@
+package lock_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vfscope/vfscope/vfs/lock"
+	"github.com/vfscope/vfscope/vfs/trace"
+)
+
+var (
+	trMutex = lock.NewClass("trace_mutex", lock.KindMutex)
+	trSpin  = lock.NewClass("trace_spin", lock.KindSpin)
+	trRW    = lock.NewClass("trace_rwsem", lock.KindRWSem)
+	trSeq   = lock.NewClass("trace_seq", lock.KindSeqLock)
+)
+
+func readEvents(l *trace.Listener) []trace.Event {
+	var out []trace.Event
+	buf := make([]trace.Event, 64)
+	for {
+		n := l.Read(buf)
+		if n == 0 {
+			return out
+		}
+		out = append(out, buf[:n]...)
+	}
+}
+
+// line renders a lock event as "task kind class/sub mode".
+func line(e trace.Event) string {
+	s := e.Kind.String() + " " + e.Class
+	if e.Sub != 0 {
+		s += "/" + string(rune('0'+e.Sub))
+	}
+	return s + " " + e.LockMode.String()
+}
+
+func TestLockEvents(t *testing.T) {
+	for _, validate := range []bool{false, true} {
+		var v *lock.Validator
+		if validate {
+			v = lock.NewValidator()
+		}
+		bus := trace.NewBus()
+		o := lock.NewOwner("task 7 (t)", v)
+		o.SetTrace(bus, 7)
+		var m lock.Mutex
+		m.Init(trMutex, 0)
+		var s lock.SpinLock
+		s.Init(trSpin, 0)
+		var rw lock.RWSem
+		rw.Init(trRW, 0)
+		var sq lock.SeqLock
+		sq.Init(trSeq)
+
+		cases := []struct {
+			name string
+			run  func()
+			want []string
+		}{
+			{"mutex", func() { m.Lock(o); m.Unlock(o) }, []string{
+				"lock.request trace_mutex exclusive", "lock.acquire trace_mutex exclusive", "lock.release trace_mutex exclusive"}},
+			{"nested spin", func() { s.LockNested(o, 2); s.Unlock(o) }, []string{
+				"lock.request trace_spin/2 exclusive", "lock.acquire trace_spin/2 exclusive", "lock.release trace_spin exclusive"}},
+			{"trylock", func() {
+				if s.TryLock(o) {
+					s.Unlock(o)
+				}
+			}, []string{"lock.acquire trace_spin exclusive", "lock.release trace_spin exclusive"}},
+			{"rwsem read", func() { rw.RLock(o); rw.RUnlock(o) }, []string{
+				"lock.request trace_rwsem shared", "lock.acquire trace_rwsem shared", "lock.release trace_rwsem shared"}},
+			{"rwsem downgrade", func() { rw.Lock(o); rw.Downgrade(o); rw.RUnlock(o) }, []string{
+				"lock.request trace_rwsem exclusive", "lock.acquire trace_rwsem exclusive",
+				"lock.release trace_rwsem exclusive", "lock.acquire trace_rwsem shared", "lock.release trace_rwsem shared"}},
+			{"seqlock", func() { sq.WriteLock(o); sq.WriteUnlock(o) }, []string{
+				"lock.request trace_seq exclusive", "lock.acquire trace_seq exclusive", "lock.release trace_seq exclusive"}},
+		}
+		// Nobody listening: nothing is emitted.
+		for _, c := range cases {
+			c.run()
+		}
+		if bus.Seq() != 0 {
+			t.Fatalf("validate=%v: %d events with nobody listening", validate, bus.Seq())
+		}
+		l := bus.Subscribe(256)
+		for _, c := range cases {
+			c.run()
+			var got []string
+			for _, e := range readEvents(l) {
+				if e.Task != 7 || e.Lock == 0 || !strings.HasPrefix(e.Site, "vfs/lock/trace_test.go:") {
+					t.Errorf("validate=%v %s: event %+v lacks task, lock or site", validate, c.name, e)
+				}
+				got = append(got, line(e))
+			}
+			if strings.Join(got, "\n") != strings.Join(c.want, "\n") {
+				t.Errorf("validate=%v %s:\n\t%s\nwant\n\t%s", validate, c.name, strings.Join(got, "\n\t"), strings.Join(c.want, "\n\t"))
+			}
+		}
+		l.Close()
+		if v != nil && len(v.Reports()) != 0 {
+			t.Errorf("validator reports: %v", v.Reports())
+		}
+	}
+}
+
+// TestLockContendEvent: a task that finds a mutex taken reports the
+// contention, and acquires only after the holder's release.
+func TestLockContendEvent(t *testing.T) {
+	bus := trace.NewBus()
+	l := bus.Subscribe(256)
+	o1, o2 := lock.NewOwner("a", nil), lock.NewOwner("b", nil)
+	o1.SetTrace(bus, 1)
+	o2.SetTrace(bus, 2)
+	var m lock.Mutex
+	m.Init(trMutex, 0)
+	m.Lock(o1)
+	done := make(chan struct{})
+	go func() {
+		m.Lock(o2)
+		m.Unlock(o2)
+		close(done)
+	}()
+	for bus.Seq() < 4 { // o1's request and acquire, o2's request and contend
+		time.Sleep(time.Millisecond)
+	}
+	m.Unlock(o1)
+	<-done
+	var got []string
+	for _, e := range readEvents(l) {
+		got = append(got, string(rune('0'+e.Task))+" "+e.Kind.String())
+	}
+	want := "1 lock.request,1 lock.acquire,2 lock.request,2 lock.contend,1 lock.release,2 lock.acquire,2 lock.release"
+	if strings.Join(got, ",") != want {
+		t.Errorf("events %s\nwant   %s", strings.Join(got, ","), want)
+	}
+}
