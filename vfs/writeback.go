@@ -53,9 +53,11 @@ func (v *VFS) dirtyTunablesChanged() {
 // waits for them), clear the dirty bits (I_DIRTY_PAGES stays while the
 // page index still has dirty pages), then ->write_inode if the inode
 // itself was dirty. The caller has set I_SYNC and holds no lock.
-func writebackSingleInodeLocked(t *Task, i *Inode, wbc *WritebackControl) error {
+func writebackSingleInodeLocked(t *Task, i *Inode, wbc *WritebackControl) (err error) {
+	i.sb.vfs.evWriteback(t, false, i, wbc.SyncMode, 0, nil)
+	defer func(todo int64) { i.sb.vfs.evWriteback(t, true, i, wbc.SyncMode, todo-wbc.NrToWrite, err) }(wbc.NrToWrite)
 	m := i.Mapping()
-	err := doWritepages(t, m, wbc)
+	err = doWritepages(t, m, wbc)
 	if wbc.SyncMode == WB_SYNC_ALL && !wbc.ForSync {
 		if werr := filemapFdatawaitKeepErrors(t, m, 0, math.MaxInt64); err == nil {
 			err = werr
