@@ -224,9 +224,9 @@ func (l *RWSem) Downgrade(o *Owner) {
 	if tr := o.bus(); tr != nil {
 		// Views keep held locks by mode: the write hold ends, a read
 		// hold begins, with nobody in between.
-		h := Held{Class: l.cls, Subclass: l.sub, Mode: Exclusive, Lock: l, Site: callerSite()}
+		h := Held{Class: l.cls, Subclass: l.sub, Mode: Exclusive, Lock: l}
 		o.emit(tr, trace.LockRelease, &h)
-		h.Mode = Shared
+		h.Mode, h.Site = Shared, callerSite()
 		o.emit(tr, trace.LockAcquire, &h)
 	}
 	l.mu.Lock()

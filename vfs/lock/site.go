@@ -31,9 +31,11 @@ func inPackage(file string) bool {
 var siteCache sync.Map // uintptr -> string
 
 // callerSite returns "file:line" of the first caller outside package lock.
-// Only called with validation on.
+// Only called with validation or tracing on. Unwinding costs per frame,
+// and the acquirer is at most a few frames up (the primitive's method,
+// its slow path, the owner's helper), so a short walk comes first.
 func callerSite() string {
-	var pcs [8]uintptr
+	var pcs [5]uintptr
 	n := runtime.Callers(2, pcs[:])
 	for _, pc := range pcs[:n] {
 		s, ok := siteCache.Load(pc)

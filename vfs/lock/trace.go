@@ -99,7 +99,9 @@ func (o *Owner) releasing(l Lock, mode Mode, readExcl bool) bool {
 		return false
 	}
 	if tr := o.bus(); tr != nil {
-		h := Held{Class: l.Class(), Subclass: l.Subclass(), Mode: mode, Lock: l, Site: callerSite()}
+		// No site: finding it costs more than the rest of the event,
+		// and a release is matched to its acquisition by the lock.
+		h := Held{Class: l.Class(), Subclass: l.Subclass(), Mode: mode, Lock: l}
 		o.emit(tr, trace.LockRelease, &h)
 	}
 	return true
