@@ -51,17 +51,19 @@ const (
 	WritebackStart
 	WritebackEnd
 
-	// Locks: Class, Sub, Mode, Lock (the instance: stable for the lock's
-	// life, not across runs), Site (file:line of the acquirer).
+	// Locks: Class, Sub, LockMode, Lock (the instance: stable for the
+	// lock's life, not across runs), Site (file:line of the acquirer;
+	// none on a release, whose Sub is the lock's default: match it to its
+	// acquisition by Lock).
 	LockRequest // about to acquire (may wait)
 	LockAcquire // acquired
 	LockRelease // released
 	LockContend // found taken: the acquirer waits
 
 	// Filesystem methods: Op (the locking.rst row, such as
-	// "inode_operations.lookup"), Inode/Ino/Dentry of the subject when
-	// known, Held (locks held at the call, outermost first) on enter, Err
-	// on exit.
+	// "inode_operations.lookup"); on enter, Inode/Ino/Dev/Dentry/Index of
+	// the subject when known and Held (locks held at the call, outermost
+	// first; known with lock validation on). Calls nest.
 	MethodEnter
 	MethodExit
 
@@ -74,9 +76,8 @@ const (
 	// Report: a validator report (Report).
 	Report
 
-	// System calls of a Task: Op (the call, "openat"), Path when the call
-	// takes one, Err on exit. The events of one call lie between its
-	// enter and exit with the same Task.
+	// System calls of a Task: Op (the call, "openat"). The events of one
+	// call lie between its enter and exit with the same Task.
 	SyscallEnter
 	SyscallExit
 

@@ -30,9 +30,9 @@ func exampleEvents() []Event {
 		{Seq: 20, Time: 3100, Kind: LockRequest, Task: 1, Class: "&type->i_mutex_dir_key#tmpfs", Sub: 1, LockMode: ModeExclusive, Lock: 0xc000123400, Site: "vfs/namei.go:412"},
 		{Seq: 21, Time: 3200, Kind: LockContend, Task: 1, Class: "&type->i_mutex_dir_key#tmpfs", Sub: 1, LockMode: ModeExclusive, Lock: 0xc000123400, Site: "vfs/namei.go:412"},
 		{Seq: 22, Time: 3300, Kind: LockAcquire, Task: 1, Class: "&type->i_mutex_dir_key#tmpfs", Sub: 1, LockMode: ModeExclusive, Lock: 0xc000123400, Site: "vfs/namei.go:412"},
-		{Seq: 23, Time: 3400, Kind: LockRelease, Task: 1, Class: "&type->i_mutex_dir_key#tmpfs", Sub: 1, LockMode: ModeExclusive, Lock: 0xc000123400, Site: "vfs/namei.go:430"},
+		{Seq: 23, Time: 3400, Kind: LockRelease, Task: 1, Class: "&type->i_mutex_dir_key#tmpfs", LockMode: ModeExclusive, Lock: 0xc000123400},
 		{Seq: 24, Time: 3500, Kind: MethodEnter, Task: 1, Op: "inode_operations.create", Inode: 2, Ino: 1, Dev: 33, Dentry: 7, Held: held},
-		{Seq: 25, Time: 3600, Kind: MethodExit, Task: 1, Op: "inode_operations.create", Inode: 2, Ino: 1, Dev: 33, Dentry: 7, Err: 28},
+		{Seq: 25, Time: 3600, Kind: MethodExit, Task: 1, Op: "inode_operations.create"},
 		{Seq: 26, Time: 3700, Kind: Mount, Task: 1, Mount: 3, Parent: 1, Dev: 34, Op: "tmpfs", Name: "none", Path: "/mnt"},
 		{Seq: 27, Time: 3800, Kind: Umount, Task: 1, Mount: 3, Parent: 1, Dev: 34, Op: "tmpfs", Name: "none", Path: "/mnt"},
 		{Seq: 28, Time: 3900, Kind: Report, Task: 3, Report: &ValidatorReport{
@@ -40,8 +40,8 @@ func exampleEvents() []Event {
 			Task: "task 3 (sh)",
 			Text: "\nWARNING: possible circular locking dependency detected\ntask 3 (sh) is trying to acquire lock:\n  B (exclusive) at vfs/x.go:2\n\nbut task already holds lock:\n  A (exclusive) at vfs/x.go:1\n",
 		}},
-		{Seq: 29, Time: 4000, Kind: SyscallEnter, Task: 1, Op: "mkdirat", Path: "/a"},
-		{Seq: 30, Time: 4100, Kind: SyscallExit, Task: 1, Op: "mkdirat", Path: "/a", Err: 17},
+		{Seq: 29, Time: 4000, Kind: SyscallEnter, Task: 1, Op: "mkdirat"},
+		{Seq: 30, Time: 4100, Kind: SyscallExit, Task: 1, Op: "mkdirat"},
 		{Seq: 35, Time: 4600, Kind: Lost, Lost: 5},
 	}
 }
