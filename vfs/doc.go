@@ -53,6 +53,9 @@
 //	  Inode.lock
 //	VFS.inLookupLock, VFS.fsTypesLock, VFS.sbLock, FDTable.lock,
 //	fsStruct.lock (fs->lock): leaves
+//	trace.Bus.mu, then trace.Listener.mu: below every other lock (event
+//	sites emit under any of them, and the bus calls nothing back);
+//	outside the validator, plain mutexes
 //
 // Lock-free readers: the path walk in RCU mode (namei_rcu.go), d_lookup's
 // first pass and the lock-free stat take no lock; they read the atomics
