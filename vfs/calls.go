@@ -23,10 +23,14 @@ type subjects struct {
 }
 
 func (t *Task) enter(key string, s subjects) *rule {
-	r := rulesByKey[key]
 	v := t.vfs
+	tr := v.trace.on.Load()
+	if v.validator == nil && tr == nil {
+		return nil // Options.Trace, nobody listening
+	}
+	r := rulesByKey[key]
 	v.rules.hits[r.id].Add(1)
-	if tr := v.trace.on.Load(); tr != nil {
+	if tr != nil {
 		emitMethod(tr, t, r.key, &s)
 	}
 	if v.validator == nil {
@@ -102,6 +106,9 @@ func (t *Task) enter(key string, s subjects) *rule {
 }
 
 func (t *Task) leave(r *rule) {
+	if r == nil {
+		return
+	}
 	if !r.mayBlock {
 		t.o.EndNoBlock()
 	}
