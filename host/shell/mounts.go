@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/vfscope/vfscope/vfs"
+	"github.com/vfscope/vfscope/vfs/billyfs"
 )
 
 // util-linux exit status of a failed mount or umount (MNT_EX_FAIL).
@@ -187,6 +188,14 @@ func cmdMount(c *cmd) int {
 			msg = "mount point not mounted or bad option."
 		case flags&vfs.MS_MOVE != 0:
 			msg = "bad option; moving a mount residing under a shared mount is unsupported."
+		case fstype == billyfs.Name:
+			// mount(2) can say only EINVAL; billyfs says which option
+			// and why (as the kernel's fs_context log does).
+			if why := billyfs.CheckOptions(source, data); why != nil {
+				msg = "bad option: " + why.Error() + "."
+				break
+			}
+			fallthrough
 		default:
 			msg = "wrong fs type, bad option, bad superblock on " + source + ", missing codepage or helper program, or other error."
 		}

@@ -5,15 +5,16 @@ package boot
 
 import (
 	"github.com/vfscope/vfscope/vfs"
+	"github.com/vfscope/vfscope/vfs/billyfs"
 	"github.com/vfscope/vfscope/vfs/devmem"
 	"github.com/vfscope/vfscope/vfs/procfs"
 	"github.com/vfscope/vfscope/vfs/tmpfs"
 )
 
-// New returns a VFS with tmpfs as its root, /tmp on it, proc mounted on
-// /proc (as `mount -t proc proc /proc`), a tmpfs on /dev holding the mem
-// devices (null, zero, full, random, urandom), and a task with root
-// credentials to act in it.
+// New returns a VFS with tmpfs, proc and billyfs registered, tmpfs as
+// its root, /tmp on it, proc mounted on /proc (as `mount -t proc proc
+// /proc`), a tmpfs on /dev holding the mem devices (null, zero, full,
+// random, urandom), and a task with root credentials to act in it.
 func New(opts vfs.Options) (*vfs.VFS, *vfs.Task, error) {
 	v := vfs.New(opts)
 	t := v.NewTask("init", vfs.RootCred)
@@ -21,6 +22,9 @@ func New(opts vfs.Options) (*vfs.VFS, *vfs.Task, error) {
 		return nil, nil, err
 	}
 	if err := procfs.Register(t, v); err != nil {
+		return nil, nil, err
+	}
+	if err := billyfs.Register(t, v); err != nil {
 		return nil, nil, err
 	}
 	if err := v.MountRoot(t, "tmpfs", "mode=755"); err != nil {

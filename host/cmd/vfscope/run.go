@@ -22,6 +22,7 @@ import (
 	"github.com/vfscope/vfscope/host/wasi"
 	"github.com/vfscope/vfscope/host/wasihost"
 	"github.com/vfscope/vfscope/vfs"
+	"github.com/vfscope/vfscope/vfs/billyfs"
 	"github.com/vfscope/vfscope/vfs/boot"
 	"github.com/vfscope/vfscope/vfs/lock"
 )
@@ -46,6 +47,12 @@ Flags (before APP.wasm; what follows it are the guest's arguments):
                                mount -o words (ro, noexec, noatime, ...) and
                                filesystem options; host:SRC:DST:ro mounts
                                the directory read-only (EROFS on writes).
+                               billyfs:STORE:DST[:OPTS] mounts a disk-like
+                               filesystem on a go-billy store: mem (fresh),
+                               mem:NAME (kept while vfscope runs) or
+                               os:/host/dir (its layout lives there, so a
+                               later run sees what was written back); OPTS
+                               may add size= and nr_inodes=.
   --env K=V                    set a variable of the guest's environment
                                (repeatable); the environment is otherwise empty
   --mem SIZE                   the VFS memory budget (bytes, or with K, M, G);
@@ -178,6 +185,12 @@ var mountFlagWords = map[string]uint32{
 // parseMount parses TYPE:SRC:DST[:OPTS].
 func parseMount(spec string) (mountSpec, error) {
 	parts := strings.SplitN(spec, ":", 4)
+	if parts[0] == billyfs.Name {
+		var err error
+		if parts, err = billyMountParts(spec); err != nil {
+			return mountSpec{}, err
+		}
+	}
 	if len(parts) < 3 || parts[0] == "" || parts[2] == "" {
 		return mountSpec{}, usageError("--mount " + spec + ": want TYPE:SRC:DST[:OPTS]")
 	}
@@ -206,6 +219,32 @@ func parseMount(spec string) (mountSpec, error) {
 		m.data = strings.Join(data, ",")
 	}
 	return m, nil
+}
+
+// billyMountParts splits billyfs:SRC:DST[:OPTS], where SRC is a billyfs
+// store, written STORE or store=STORE, and a store may have a colon of
+// its own: mem, mem:NAME, os:/host/dir, or a name a Go program
+// registered. mem:X is mem:NAME unless X starts with "/" (then X is DST).
+func billyMountParts(spec string) ([]string, error) {
+	f := strings.Split(spec, ":")[1:]
+	bad := usageError("--mount " + spec + ": want billyfs:STORE:DST[:OPTS] (STORE: mem, mem:NAME, os:DIR)")
+	if len(f) < 2 {
+		return nil, bad
+	}
+	src := strings.TrimPrefix(f[0], "store=")
+	rest := f[1:]
+	isKind := false
+	for _, k := range billyfs.StoreKinds() {
+		isKind = isKind || k == src
+	}
+	if isKind && (src != "mem" || !strings.HasPrefix(rest[0], "/")) {
+		src += ":" + rest[0]
+		rest = rest[1:]
+	}
+	if len(rest) == 0 || len(rest) > 2 || src == "" {
+		return nil, bad
+	}
+	return append([]string{billyfs.Name, src}, rest...), nil
 }
 
 // parseSize parses a byte count with an optional K, M, G or T suffix
@@ -304,6 +343,11 @@ func runRun(e *env, args []string) (status int) {
 			}
 		}()
 	}
+	// At exit the --mount mounts are unmounted, as a shutdown does, so
+	// that a disk-like filesystem (billyfs) writes everything back to its
+	// store. Deferred before the live view's stop, so it runs after it.
+	var mounted []string
+	defer func() { unmountAll(t, mounted, e.stderr) }()
 	if o.serve != "" {
 		stop, err := serveRun(e, o.serve, o.app, v)
 		if err != nil {
@@ -322,9 +366,13 @@ func runRun(e *env, args []string) (status int) {
 			return 2
 		}
 		if err := t.Mount(m.src, m.dst, m.typ, m.flags, m.data); err != nil {
+			if why := billyfs.CheckOptions(m.src, m.data); m.typ == billyfs.Name && why != nil {
+				err = why
+			}
 			fmt.Fprintf(e.stderr, "vfscope run: --mount %s: %v\n", m.spec, err)
 			return 2
 		}
+		mounted = append(mounted, m.dst)
 	}
 	// --mem is the budget of the page-cache work; recorded until then.
 	_ = o.mem
@@ -352,6 +400,24 @@ func runRun(e *env, args []string) (status int) {
 		printStats(t, e.stderr)
 	}
 	return status
+}
+
+// unmountAll syncs, then unmounts dsts, last first; a mount still busy
+// (a descriptor the guest left open) is detached instead.
+func unmountAll(t *vfs.Task, dsts []string, stderr io.Writer) {
+	if len(dsts) == 0 {
+		return
+	}
+	t.Sync()
+	for i := len(dsts) - 1; i >= 0; i-- {
+		err := t.Umount2(dsts[i], 0)
+		if err == vfs.EBUSY {
+			err = t.Umount2(dsts[i], vfs.MNT_DETACH)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "vfscope run: umount %s: %v\n", dsts[i], err)
+		}
+	}
 }
 
 // isCompileError tells a module wazero could not compile from a trap.

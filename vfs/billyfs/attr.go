@@ -1,0 +1,89 @@
+package billyfs
+
+import (
+	"sort"
+
+	"github.com/vfscope/vfscope/vfs"
+)
+
+// setattr is ext2_setattr(): a size change truncates (or extends with a
+// hole) through the page cache and the data file, then the generic copy
+// marks the inode dirty for ->write_inode.
+func setattr(t *vfs.Task, d *vfs.Dentry, a *vfs.Iattr) error {
+	in := d.Inode()
+	if a.Valid&vfs.ATTR_SIZE != 0 && vfs.IsReg(in.Mode()) && a.Size != in.Size() {
+		if err := truncate(t, in, a.Size); err != nil {
+			return err
+		}
+		now := t.VFS().Now()
+		in.SetMtime(now)
+		in.SetCtime(now)
+	}
+	vfs.SetattrCopy(t, in, a)
+	return nil
+}
+
+// xattrHandlers are billyfs's namespaces; the attributes live in the
+// inode's record.
+var xattrHandlers = []*vfs.XattrHandler{
+	{Prefix: "user.", Get: xattrGet, Set: xattrSet},
+	{Prefix: "trusted.", Get: xattrGet, Set: xattrSet, List: func(t *vfs.Task, d *vfs.Dentry) bool {
+		return t.Cred().UID == 0
+	}},
+}
+
+func xattrGet(t *vfs.Task, h *vfs.XattrHandler, d *vfs.Dentry, in *vfs.Inode, name string) ([]byte, error) {
+	in.RwsemLockShared(t)
+	defer in.RwsemUnlockShared(t)
+	n := node(in)
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	v, ok := n.xattrs[h.Prefix+name]
+	if !ok {
+		return nil, vfs.ENODATA
+	}
+	return append([]byte{}, v...), nil
+}
+
+// xattrSet sets or removes an attribute; the VFS holds i_rwsem exclusive
+// and marks the inode dirty after. A new map is made for each change, so
+// that a record being encoded keeps the one it has.
+func xattrSet(t *vfs.Task, h *vfs.XattrHandler, d *vfs.Dentry, in *vfs.Inode, name string, value []byte, flags int) error {
+	n := node(in)
+	full := h.Prefix + name
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	_, exists := n.xattrs[full]
+	switch {
+	case flags&vfs.XATTR_CREATE != 0 && exists:
+		return vfs.EEXIST
+	case flags&vfs.XATTR_REPLACE != 0 && !exists:
+		return vfs.ENODATA
+	}
+	m := make(map[string][]byte, len(n.xattrs)+1)
+	for k, v := range n.xattrs {
+		m[k] = v
+	}
+	if value == nil {
+		delete(m, full)
+	} else {
+		m[full] = append([]byte{}, value...)
+	}
+	n.xattrs = m
+	return nil
+}
+
+func listxattr(t *vfs.Task, d *vfs.Dentry) ([]string, error) {
+	in := d.Inode()
+	in.RwsemLockShared(t)
+	defer in.RwsemUnlockShared(t)
+	n := node(in)
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	var out []string
+	for k := range n.xattrs {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out, nil
+}

@@ -1,0 +1,161 @@
+package billyfs
+
+import (
+	"sort"
+
+	"github.com/vfscope/vfscope/vfs"
+)
+
+// dirInfo is a directory's entries in memory: by name for lookup, and
+// in the order they entered for readdir, each with an offset it keeps
+// while it stays (so a listing in progress neither skips nor repeats an
+// entry that stays, as libfs's simple_offset). Protected by the
+// directory's i_rwsem: exclusive for changes, shared for lookup and
+// readdir.
+type dirInfo struct {
+	byName map[string]*dirEnt
+	ents   []*dirEnt // by offset, including entries gone since the last tidy
+	holes  int
+	next   int64 // the next offset
+	// logRecs counts the records of the directory's log on the store.
+	logRecs int
+}
+
+type dirEnt struct {
+	name string
+	ino  uint64
+	typ  uint8
+	off  int64
+	gone bool // removed; kept in ents until enough are
+}
+
+// bogoDirentSize is what a directory's size grows by per entry.
+const bogoDirentSize = 20
+
+func newDirInfo() *dirInfo {
+	return &dirInfo{byName: map[string]*dirEnt{}, next: 2}
+}
+
+func (di *dirInfo) size() int64 { return int64(len(di.byName)+2) * bogoDirentSize }
+
+// loadDir reads a directory's log from the store.
+func loadDir(si *sbInfo, ino uint64) (*dirInfo, error) {
+	b, err := readWhole(si.fs, dirPath(ino))
+	if err != nil {
+		return nil, Errno(err)
+	}
+	di := newDirInfo()
+	di.logRecs = replayDir(b, di.add, di.remove)
+	return di, nil
+}
+
+func (di *dirInfo) add(name string, ino uint64, typ uint8) {
+	if old := di.byName[name]; old != nil {
+		di.remove(name)
+	}
+	e := &dirEnt{name: name, ino: ino, typ: typ, off: di.next}
+	di.next++
+	di.byName[name] = e
+	di.ents = append(di.ents, e)
+}
+
+// at returns the index in ents of the first entry at offset >= off.
+func (di *dirInfo) at(off int64) int {
+	return sort.Search(len(di.ents), func(i int) bool { return di.ents[i].off >= off })
+}
+
+func (di *dirInfo) remove(name string) {
+	e := di.byName[name]
+	if e == nil {
+		return
+	}
+	delete(di.byName, name)
+	e.gone = true
+	di.holes++
+	if di.holes > 32 && di.holes > len(di.ents)/2 {
+		live := di.ents[:0]
+		for _, x := range di.ents {
+			if !x.gone {
+				live = append(live, x)
+			}
+		}
+		clear(di.ents[len(live):])
+		di.ents = live
+		di.holes = 0
+	}
+}
+
+// iterate emits the entries at offsets >= ctx.Pos.
+func (di *dirInfo) iterate(ctx *vfs.DirContext) {
+	for i := di.at(ctx.Pos); i < len(di.ents); i++ {
+		e := di.ents[i]
+		if e.gone {
+			continue
+		}
+		if !ctx.Emit(e.name, e.ino, e.typ, e.off+1) {
+			return
+		}
+		ctx.Pos = e.off + 1
+	}
+}
+
+// Directory changes reach the store at once (as with -o dirsync): each
+// appends its records to the directory's log before the change is made
+// in memory, so a failed write changes nothing, and a directory entry on
+// the store always names an inode whose record is there (newInode writes
+// it first). See RATIONALE.md.
+
+// logChange appends records to directory dir's log, compacting the log
+// when it has grown to more than twice its live entries. The caller
+// holds dir's i_rwsem exclusive and applies the change to di after.
+func logChange(dir *vfs.Inode, recs ...dirRecord) error {
+	si := info(dir.SB())
+	di := node(dir).dir
+	var b []byte
+	for i := range recs {
+		b = recs[i].append(b)
+	}
+	if err := si.appendFile(dirPath(dir.Ino()), b); err != nil {
+		return err
+	}
+	di.logRecs += len(recs)
+	return nil
+}
+
+// compact rewrites a directory's log as one add record per entry, when
+// the log holds more than twice as many records as entries. Called
+// after a change is applied; a failure leaves the long log, which is
+// still right.
+func compact(dir *vfs.Inode) {
+	si := info(dir.SB())
+	di := node(dir).dir
+	live := len(di.byName)
+	if di.logRecs <= 2*live+64 {
+		return
+	}
+	var b []byte
+	for _, e := range di.ents {
+		if !e.gone {
+			r := dirRecord{op: dirAdd, typ: e.typ, ino: e.ino, name: e.name}
+			b = r.append(b)
+		}
+	}
+	tmp := dirPath(dir.Ino()) + ".new"
+	if err := si.writeFile(tmp, b, false); err != nil {
+		return
+	}
+	if err := si.check(); err != nil {
+		return
+	}
+	if err := si.fs.Rename(tmp, dirPath(dir.Ino())); err != nil {
+		si.fs.Remove(tmp)
+		return
+	}
+	di.logRecs = live
+}
+
+func addRec(name string, in *vfs.Inode) dirRecord {
+	return dirRecord{op: dirAdd, typ: vfs.DTType(in.Mode()), ino: in.Ino(), name: name}
+}
+
+func delRec(name string) dirRecord { return dirRecord{op: dirDel, name: name} }

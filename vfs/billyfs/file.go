@@ -1,0 +1,163 @@
+package billyfs
+
+import (
+	"github.com/vfscope/vfscope/vfs"
+)
+
+// regFileOps are a regular file's file_operations: the generic page
+// cache paths, with billyfs's fsync and SEEK_DATA/SEEK_HOLE.
+var regFileOps = &vfs.FileOperations{
+	Read:   vfs.GenericFileRead,
+	Write:  vfs.GenericFileWrite,
+	Llseek: llseek,
+	Fsync:  fsync,
+}
+
+// fsync is ext2_fsync(): the generic path (the dirty pages of the range
+// written and waited for, then the inode's record when it matters, and
+// the description's errseq checked), then the data file flushed if the
+// store can (a host file's fsync).
+func fsync(t *vfs.Task, f *vfs.File, start, end int64, datasync bool) error {
+	err := vfs.GenericFileFsync(t, f, start, end, datasync)
+	if err != nil {
+		return err
+	}
+	n := node(f.Inode())
+	n.mu.Lock()
+	df := n.data
+	n.mu.Unlock()
+	if s, ok := df.(interface{ Sync() error }); ok && df != nil {
+		return Errno(s.Sync())
+	}
+	return info(f.Inode().SB()).check()
+}
+
+// llseek is ext4_llseek(): SEEK_DATA and SEEK_HOLE see the pages on the
+// store (the extents) and the pages in the page cache; the rest is
+// generic.
+func llseek(t *vfs.Task, f *vfs.File, off int64, whence int) (int64, error) {
+	if whence != vfs.SEEK_DATA && whence != vfs.SEEK_HOLE {
+		return vfs.GenericFileLlseek(t, f, off, whence)
+	}
+	in := f.Inode()
+	in.RwsemLockShared(t)
+	defer in.RwsemUnlockShared(t)
+	size := in.Size()
+	if off < 0 || off >= size {
+		return 0, vfs.ENXIO
+	}
+	last := (size + pageSize - 1) / pageSize
+	idx := nextPage(in, off/pageSize, last, whence == vfs.SEEK_DATA)
+	if idx >= last {
+		if whence == vfs.SEEK_DATA {
+			return 0, vfs.ENXIO
+		}
+		f.SetPos(size)
+		return size, nil
+	}
+	r := max(idx*pageSize, off)
+	f.SetPos(r)
+	return r, nil
+}
+
+// nextPage returns the first page in [idx, limit) that holds data
+// (want true: on the store, or dirty or under writeback in the page
+// cache) or does not; limit if none. i_rwsem held.
+func nextPage(in *vfs.Inode, idx, limit int64, want bool) int64 {
+	n := node(in)
+	m := in.Mapping()
+	batch := make([]*vfs.Folio, 1)
+	// cached is the first page >= from whose data is only in the page
+	// cache: dirty, or under writeback (a clean cached page of a hole
+	// reads as zeros, and is a hole, as ext4 says).
+	cached := func(from int64) int64 {
+		first := limit
+		for _, tag := range []int{vfs.PAGECACHE_TAG_DIRTY, vfs.PAGECACHE_TAG_WRITEBACK} {
+			if k, _ := vfs.FindGetFoliosTag(m, from, limit-1, tag, batch); k > 0 {
+				first = min(first, batch[0].Index())
+				vfs.FolioPut(batch[0])
+			}
+		}
+		return first
+	}
+	for idx < limit {
+		n.mu.Lock()
+		onStore := n.ext.has(idx)
+		nextData := n.ext.next(idx, true)
+		nextHole := n.ext.next(idx, false)
+		n.mu.Unlock()
+		inCache := cached(idx) == idx
+		if (onStore || inCache) == want {
+			return idx
+		}
+		if want {
+			// The next data is the nearer of the next extent and the
+			// next cached page.
+			c := cached(idx)
+			if nextData < 0 {
+				nextData = limit
+			}
+			idx = min(c, nextData)
+			continue
+		}
+		// Looking for a hole: skip past the extent run, then check the
+		// cache page by page (cached pages are bounded by the cache).
+		if onStore {
+			idx = nextHole
+		} else {
+			idx++
+		}
+	}
+	return limit
+}
+
+// truncate is ext2_setsize(): i_size and the page cache (the VFS zeroes
+// the tail of a partial last page and drops the pages past it, under
+// invalidate_lock), then the pages past the end leave the extents and
+// the data file is cut to the new size, so that no old byte can come
+// back if the file grows again. The inode is dirty: ->write_inode
+// records the size and extents.
+func truncate(t *vfs.Task, in *vfs.Inode, size int64) error {
+	si := info(in.SB())
+	if err := si.check(); err != nil {
+		return err
+	}
+	n := node(in)
+	old := in.Size()
+	vfs.TruncateSetsize(t, in, size)
+	if size < old {
+		from := (size + pageSize - 1) / pageSize
+		n.mu.Lock()
+		freed := n.ext.remove(from, 1<<62)
+		df := n.data
+		n.mu.Unlock()
+		si.releaseBlocks(freed)
+		if df != nil {
+			if err := df.Truncate(size); err != nil {
+				return Errno(err)
+			}
+		} else if err := si.check(); err == nil {
+			if f, err := n.dataFile(); err == nil {
+				f.Truncate(size)
+			}
+		}
+		n.updateBlocks()
+	}
+	vfs.MarkInodeDirty(t, in, vfs.I_DIRTY_DATASYNC)
+	return nil
+}
+
+// evictPages drops the inode's pages at eviction
+// (truncate_inode_pages_final), under invalidate_lock as every
+// ->invalidate_folio call is.
+func evictPages(t *vfs.Task, in *vfs.Inode) {
+	m := in.Mapping()
+	m.InvalidateLock(t)
+	vfs.TruncateInodePages(t, m, 0)
+	m.InvalidateUnlock(t)
+}
+
+// writeAndWait writes back and waits for an inode's dirty pages.
+func writeAndWait(t *vfs.Task, in *vfs.Inode) {
+	vfs.FilemapWriteAndWaitRange(t, in.Mapping(), 0, 1<<63-1)
+}

@@ -1,0 +1,133 @@
+package billyfs
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/vfscope/vfscope/vfs"
+)
+
+// options are the mount options (-o).
+type options struct {
+	store     string // the store= value, as given
+	maxBlocks int64  // size= in pages; 0: no limit
+	maxInodes int64  // nr_inodes=; 0: no limit
+}
+
+// OptionError describes a bad mount option; mount(2) itself returns
+// EINVAL, and a front end that wants to say why calls CheckOptions.
+type OptionError struct {
+	Option, Value, Reason string
+}
+
+func (e *OptionError) Error() string {
+	if e.Value == "" {
+		return "billyfs: " + e.Option + ": " + e.Reason
+	}
+	return "billyfs: " + e.Option + "=" + e.Value + ": " + e.Reason
+}
+
+// Unwrap makes errors.Is(err, vfs.EINVAL) true.
+func (e *OptionError) Unwrap() error { return vfs.EINVAL }
+
+// errBusy is the store of a mount in use by another mount.
+var errBusy = vfs.EBUSY
+
+// CheckOptions parses a billyfs mount's source and option string as
+// mount would, and resolves its store without using it: nil, or an
+// *OptionError saying what is wrong (a front end prints it where mount(2)
+// can only return EINVAL).
+func CheckOptions(dev, data string) error {
+	var o options
+	if err := parseOptions(data, &o, false); err != nil {
+		return err
+	}
+	if err := o.storeOf(dev); err != nil {
+		return err
+	}
+	_, err := resolveStore(o.store)
+	return err
+}
+
+// parseSize reads a byte count with an optional k, m or g suffix.
+func parseSize(s string) (int64, bool) {
+	mult := int64(1)
+	if n := len(s); n > 0 {
+		switch s[n-1] {
+		case 'k', 'K':
+			mult, s = 1<<10, s[:n-1]
+		case 'm', 'M':
+			mult, s = 1<<20, s[:n-1]
+		case 'g', 'G':
+			mult, s = 1<<30, s[:n-1]
+		}
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || v < 0 || v > (1<<62)/mult {
+		return 0, false
+	}
+	return v * mult, true
+}
+
+// parseOptions reads a comma-separated option list into o. A remount
+// may change size= and nr_inodes= only.
+func parseOptions(data string, o *options, remount bool) error {
+	for _, opt := range strings.Split(data, ",") {
+		if opt == "" {
+			continue
+		}
+		key, val, hasVal := strings.Cut(opt, "=")
+		switch key {
+		case "store":
+			if !hasVal || val == "" {
+				return &OptionError{key, "", "needs a value (mem, mem:NAME, os:DIR or a registered name)"}
+			}
+			if remount {
+				if val != o.store {
+					return &OptionError{key, val, "cannot change on remount"}
+				}
+				continue
+			}
+			o.store = val
+		case "size":
+			n, ok := parseSize(val)
+			if !hasVal || !ok {
+				return &OptionError{key, val, "not a size (bytes, with k, m or g)"}
+			}
+			o.maxBlocks = (n + pageSize - 1) / pageSize
+		case "nr_inodes":
+			n, ok := parseSize(val)
+			if !hasVal || !ok {
+				return &OptionError{key, val, "not a count"}
+			}
+			o.maxInodes = n
+		default:
+			return &OptionError{opt, "", "unknown option (billyfs takes store=, size= and nr_inodes=)"}
+		}
+	}
+	return nil
+}
+
+// storeOf completes the options of a mount: without store=, the mount's
+// source names the store (mount -t billyfs mem:NAME /mnt), unless it is
+// "none" or empty.
+func (o *options) storeOf(dev string) error {
+	if o.store == "" && dev != "" && dev != "none" {
+		o.store = dev
+	}
+	if o.store == "" {
+		return &OptionError{"store", "", "missing: say where the data lives (store=mem, store=mem:NAME, store=os:DIR, or the mount's source)"}
+	}
+	return nil
+}
+
+// show writes the options /proc/mounts shows.
+func (o *options) show(w *strings.Builder) {
+	w.WriteString(",store=" + o.store)
+	if o.maxBlocks > 0 {
+		w.WriteString(",size=" + strconv.FormatInt(o.maxBlocks*pageSize>>10, 10) + "k")
+	}
+	if o.maxInodes > 0 {
+		w.WriteString(",nr_inodes=" + strconv.FormatInt(o.maxInodes, 10))
+	}
+}

@@ -1,0 +1,546 @@
+package billyfs
+
+import (
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/go-git/go-billy/v5"
+
+	"github.com/vfscope/vfscope/vfs"
+)
+
+// BILLYFS_MAGIC is billyfs's statfs f_type ("BLFS").
+const BILLYFS_MAGIC = 0x424c4653
+
+// Name is the filesystem type's name, as /proc/filesystems shows it.
+const Name = "billyfs"
+
+const pageSize = vfs.PAGE_SIZE
+
+// Type returns the billyfs filesystem type.
+func Type() *vfs.FileSystemType {
+	return &vfs.FileSystemType{Name: Name, Mount: mount, KillSB: killSB}
+}
+
+// Register registers billyfs with v.
+func Register(t *vfs.Task, v *vfs.VFS) error { return v.RegisterFilesystem(t, Type()) }
+
+// sbInfo is what billyfs keeps per superblock (s_fs_info; ext2's
+// ext2_sb_info).
+type sbInfo struct {
+	fs       billy.Filesystem // immutable: the backing store
+	storeKey string           // immutable: its key in the registry's busy set
+
+	// shutdown is set by Shutdown: from then on no operation reaches
+	// the store (each fails with EIO), as after ext4's FS_IOC_SHUTDOWN
+	// with EXT4_GOING_FLAGS_NOLOGFLUSH.
+	shutdown atomic.Bool
+
+	// mu protects opts, usedBlocks, usedInodes, nextIno and inoMark, and
+	// serialises writes of the superblock record. A leaf: nothing else
+	// is taken under it.
+	mu         sync.Mutex
+	opts       options
+	usedBlocks int64  // pages allocated on the store or reserved by dirty pages
+	usedInodes int64  // inodes with a record
+	nextIno    uint64 // the next inode number to give
+	inoMark    uint64 // the superblock record reserves numbers below it
+
+	// storeReads counts reads of file data from the store (pages);
+	// tests use it to see readahead at work. Atomic.
+	storeReads atomic.Int64
+}
+
+func info(sb *vfs.SuperBlock) *sbInfo { return sb.FSInfo.(*sbInfo) }
+
+// StoreReads returns how many pages of file data the mount of the
+// named store (a store= value other than a fresh "mem") has read from
+// it; -1 if no mount uses that store.
+func StoreReads(store string) int64 {
+	si := mounted(store)
+	if si == nil {
+		return -1
+	}
+	return si.storeReads.Load()
+}
+
+// mount is ->mount: parse the options, open the store, fill a new
+// superblock from it (formatting an empty store).
+func mount(t *vfs.Task, fst *vfs.FileSystemType, flags uint32, dev, data string) (*vfs.Dentry, error) {
+	var o options
+	if err := parseOptions(data, &o, false); err != nil {
+		return nil, vfs.EINVAL
+	}
+	if err := o.storeOf(dev); err != nil {
+		return nil, vfs.EINVAL
+	}
+	si := &sbInfo{opts: o}
+	store, key, err := openStore(o.store, si)
+	if err != nil {
+		if errors.Is(err, vfs.EBUSY) {
+			return nil, vfs.EBUSY
+		}
+		return nil, vfs.EINVAL
+	}
+	si.fs, si.storeKey = store, key
+	d, err := vfs.MountNodev(t, fst, flags, data, func(t *vfs.Task, sb *vfs.SuperBlock, data string) error {
+		return fillSuper(t, sb, si)
+	})
+	if err != nil {
+		releaseStore(key)
+	}
+	return d, err
+}
+
+// fillSuper is ext2_fill_super(): read (or write, on an empty store) the
+// superblock record, mark it in use (not clean), free the orphans a
+// crash left, and read the root inode.
+func fillSuper(t *vfs.Task, sb *vfs.SuperBlock, si *sbInfo) error {
+	sb.FSInfo = si
+	sb.Magic = BILLYFS_MAGIC
+	sb.Blocksize = pageSize
+	sb.MaxBytes = 1<<63 - 1
+	sb.TimeGran = 1
+	sb.Ops = superOps
+	sb.Xattr = xattrHandlers
+
+	var rec superRecord
+	b, err := readWhole(si.fs, superPath)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if err := si.format(t, sb); err != nil {
+			return err
+		}
+	case err != nil:
+		return Errno(err)
+	case !rec.decode(b):
+		return vfs.EINVAL // not a billyfs store, or another layout version
+	default:
+		si.nextIno = rec.nextIno
+		si.usedInodes = int64(rec.inodes)
+		si.usedBlocks = int64(rec.blocks)
+		if rec.flags&superClean == 0 {
+			// Not unmounted cleanly: the counts may be stale.
+			if err := si.recount(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := si.reserveInos(si.nextIno); err != nil {
+		return err
+	}
+	if err := si.freeOrphans(t, sb); err != nil {
+		return err
+	}
+	root, err := iget(t, sb, rootIno)
+	if err != nil {
+		return err
+	}
+	d, err := vfs.MakeRoot(t, root)
+	if err != nil {
+		return err
+	}
+	sb.SetRoot(d)
+	return nil
+}
+
+// format lays out an empty store: the directories and the root inode.
+func (si *sbInfo) format(t *vfs.Task, sb *vfs.SuperBlock) error {
+	for _, d := range []string{inodeDir, dataDir, dirDir, orphanDir} {
+		if err := si.fs.MkdirAll(d, 0o755); err != nil {
+			return Errno(err)
+		}
+	}
+	now := sb.VFS().Now()
+	root := inodeRecord{ino: rootIno, mode: vfs.S_IFDIR | 0o755, nlink: 2,
+		atime: now, mtime: now, ctime: now, btime: now}
+	if err := si.writeFile(inodePath(rootIno), root.encode(), false); err != nil {
+		return err
+	}
+	if err := si.writeFile(dirPath(rootIno), nil, false); err != nil {
+		return err
+	}
+	si.nextIno = rootIno + 1
+	si.usedInodes = 1
+	return nil
+}
+
+// recount is the part of a check after an unclean unmount that billyfs
+// needs: the inode and page counts, from the records.
+func (si *sbInfo) recount() error {
+	ents, err := si.fs.ReadDir(inodeDir)
+	if err != nil {
+		return Errno(err)
+	}
+	var inodes, blocks int64
+	for _, e := range ents {
+		b, err := readWhole(si.fs, inodeDir+"/"+e.Name())
+		if err != nil {
+			return Errno(err)
+		}
+		var rec inodeRecord
+		if !rec.decode(b) {
+			continue
+		}
+		inodes++
+		for _, x := range rec.extents {
+			blocks += x.len
+		}
+		if rec.ino >= si.nextIno {
+			si.nextIno = rec.ino + 1
+		}
+	}
+	si.usedInodes, si.usedBlocks = inodes, blocks
+	return nil
+}
+
+// reserveInos writes a superblock record (not clean) whose inode mark
+// covers numbers below next plus a batch. si.mu held or not yet shared.
+func (si *sbInfo) reserveInos(next uint64) error {
+	mark := next + inoBatch
+	rec := superRecord{nextIno: mark, inodes: uint64(si.usedInodes), blocks: uint64(si.usedBlocks)}
+	if err := si.writeFile(superPath, rec.encode(), false); err != nil {
+		return err
+	}
+	si.inoMark = mark
+	return nil
+}
+
+// allocIno gives a new inode number, counted against nr_inodes.
+func (si *sbInfo) allocIno() (uint64, error) {
+	si.mu.Lock()
+	defer si.mu.Unlock()
+	if si.opts.maxInodes > 0 && si.usedInodes >= si.opts.maxInodes {
+		return 0, vfs.ENOSPC
+	}
+	ino := si.nextIno
+	if ino >= si.inoMark {
+		if err := si.reserveInos(ino); err != nil {
+			return 0, err
+		}
+	}
+	si.nextIno++
+	si.usedInodes++
+	return ino, nil
+}
+
+func (si *sbInfo) releaseInode() {
+	si.mu.Lock()
+	si.usedInodes--
+	si.mu.Unlock()
+}
+
+// reserveBlocks accounts n more pages against size=.
+func (si *sbInfo) reserveBlocks(n int64) error {
+	si.mu.Lock()
+	defer si.mu.Unlock()
+	if si.opts.maxBlocks > 0 && si.usedBlocks+n > si.opts.maxBlocks {
+		return vfs.ENOSPC
+	}
+	si.usedBlocks += n
+	return nil
+}
+
+func (si *sbInfo) releaseBlocks(n int64) {
+	if n == 0 {
+		return
+	}
+	si.mu.Lock()
+	si.usedBlocks -= n
+	si.mu.Unlock()
+}
+
+// freeOrphans frees the inodes on the orphan list whose link count is 0
+// (unlinked while open when the last mount ended without evicting them),
+// as ext4_orphan_cleanup() does.
+func (si *sbInfo) freeOrphans(t *vfs.Task, sb *vfs.SuperBlock) error {
+	ents, err := si.fs.ReadDir(orphanDir)
+	if err != nil {
+		return Errno(err)
+	}
+	for _, e := range ents {
+		var ino uint64
+		if _, err := parseHex(e.Name(), &ino); err != nil {
+			continue
+		}
+		b, err := readWhole(si.fs, inodePath(ino))
+		var rec inodeRecord
+		if err == nil && rec.decode(b) && rec.nlink == 0 {
+			var pages int64
+			for _, x := range rec.extents {
+				pages += x.len
+			}
+			if err := si.freeOnStore(ino, vfs.IsDir(rec.mode)); err != nil {
+				return err
+			}
+			si.usedInodes--
+			si.usedBlocks -= pages
+			continue
+		}
+		if err := si.fs.Remove(orphanPath(ino)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return Errno(err)
+		}
+	}
+	return nil
+}
+
+// freeOnStore removes everything of inode ino from the store: data,
+// directory log, record, then the orphan mark.
+func (si *sbInfo) freeOnStore(ino uint64, dir bool) error {
+	if err := si.check(); err != nil {
+		return err
+	}
+	paths := []string{dataPath(ino), inodePath(ino), orphanPath(ino)}
+	if dir {
+		paths[0] = dirPath(ino)
+	}
+	for _, p := range paths {
+		if err := si.fs.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return Errno(err)
+		}
+	}
+	return nil
+}
+
+var superOps = &vfs.SuperOperations{
+	WriteInode:  writeInode,
+	EvictInode:  evictInode,
+	PutSuper:    putSuper,
+	SyncFS:      syncFS,
+	Statfs:      statfs,
+	RemountFS:   remount,
+	ShowOptions: showOptions,
+}
+
+// killSB is ->kill_sb (kill_block_super): generic_shutdown_super syncs
+// the filesystem, evicts every inode and calls ->put_super.
+func killSB(t *vfs.Task, sb *vfs.SuperBlock) {
+	key := info(sb).storeKey
+	vfs.KillAnonSuper(t, sb)
+	releaseStore(key)
+}
+
+// putSuper is ext2_put_super(): write the superblock record marked
+// clean, with the counts, unless the filesystem was shut down.
+func putSuper(t *vfs.Task, sb *vfs.SuperBlock) {
+	si := info(sb)
+	si.mu.Lock()
+	defer si.mu.Unlock()
+	if si.check() != nil {
+		return
+	}
+	rec := superRecord{flags: superClean, nextIno: si.nextIno, inodes: uint64(si.usedInodes), blocks: uint64(si.usedBlocks)}
+	si.writeFile(superPath, rec.encode(), true)
+}
+
+// syncFS is ->sync_fs: write the superblock record (counts, inode mark)
+// and, when waiting, flush the store if it can be flushed. go-billy has
+// no fsync; a store that has Sync() error (see RATIONALE.md) gets it.
+func syncFS(t *vfs.Task, sb *vfs.SuperBlock, wait bool) error {
+	si := info(sb)
+	si.mu.Lock()
+	defer si.mu.Unlock()
+	if err := si.check(); err != nil {
+		return err
+	}
+	rec := superRecord{nextIno: si.inoMark, inodes: uint64(si.usedInodes), blocks: uint64(si.usedBlocks)}
+	if err := si.writeFile(superPath, rec.encode(), wait); err != nil {
+		return err
+	}
+	if s, ok := si.fs.(interface{ Sync() error }); ok && wait {
+		return Errno(s.Sync())
+	}
+	return nil
+}
+
+// statfs is ext2_statfs(): pages and inodes against size= and
+// nr_inodes= (with no limit, the numbers in use and nothing free, as
+// tmpfs without size= shows no numbers at all).
+func statfs(t *vfs.Task, d *vfs.Dentry, st *vfs.Statfs) error {
+	si := info(d.SB())
+	si.mu.Lock()
+	defer si.mu.Unlock()
+	st.Type = BILLYFS_MAGIC
+	st.Bsize = pageSize
+	st.Frsize = pageSize
+	st.Namelen = vfs.NAME_MAX
+	if si.opts.maxBlocks > 0 {
+		st.Blocks = uint64(si.opts.maxBlocks)
+		st.Bfree = uint64(max(si.opts.maxBlocks-si.usedBlocks, 0))
+		st.Bavail = st.Bfree
+	}
+	if si.opts.maxInodes > 0 {
+		st.Files = uint64(si.opts.maxInodes)
+		st.Ffree = uint64(max(si.opts.maxInodes-si.usedInodes, 0))
+	}
+	return nil
+}
+
+// remount changes size= and nr_inodes=, not below what is in use.
+func remount(t *vfs.Task, sb *vfs.SuperBlock, flags *uint32, data string) error {
+	si := info(sb)
+	si.mu.Lock()
+	defer si.mu.Unlock()
+	o := si.opts
+	if err := parseOptions(data, &o, true); err != nil {
+		return vfs.EINVAL
+	}
+	if o.maxBlocks > 0 && o.maxBlocks < si.usedBlocks || o.maxInodes > 0 && o.maxInodes < si.usedInodes {
+		return vfs.EINVAL
+	}
+	si.opts = o
+	return nil
+}
+
+func showOptions(t *vfs.Task, w *strings.Builder, root *vfs.Dentry) error {
+	si := info(root.SB())
+	si.mu.Lock()
+	o := si.opts
+	si.mu.Unlock()
+	o.show(w)
+	return nil
+}
+
+// Shutdown cuts a superblock off its store at once, as ext4's
+// FS_IOC_SHUTDOWN with EXT4_GOING_FLAGS_NOLOGFLUSH does: whatever is
+// only in memory (dirty pages, dirty inodes) never reaches the store,
+// and every later operation that would write it fails with EIO. An
+// unmount then writes nothing, so a later mount of the store sees it as
+// a crash would leave it.
+//
+// The filesystem is named by its store (a store= value other than a
+// fresh "mem"); ENOENT if no mount uses that store.
+func Shutdown(store string) error {
+	si := mounted(store)
+	if si == nil {
+		return vfs.ENOENT
+	}
+	si.shutdown.Store(true)
+	return nil
+}
+
+// check is the gate every write to the store passes.
+func (si *sbInfo) check() error {
+	if si.shutdown.Load() {
+		return vfs.EIO
+	}
+	return nil
+}
+
+// writeFile replaces a store file's content with b. sync asks the store
+// to make it durable (a host file's fsync) where it can.
+func (si *sbInfo) writeFile(name string, b []byte, sync bool) error {
+	if err := si.check(); err != nil {
+		return err
+	}
+	f, err := si.fs.OpenFile(name, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+	if err != nil {
+		return Errno(err)
+	}
+	if err := writeFull(f, b, 0); err != nil {
+		f.Close()
+		return err
+	}
+	if sync {
+		if s, ok := f.(interface{ Sync() error }); ok {
+			if err := s.Sync(); err != nil {
+				f.Close()
+				return Errno(err)
+			}
+		}
+	}
+	return Errno(f.Close())
+}
+
+// appendFile appends b to a store file. (Not with O_APPEND: the os
+// package refuses WriteAt on such a file.)
+func (si *sbInfo) appendFile(name string, b []byte) error {
+	if err := si.check(); err != nil {
+		return err
+	}
+	f, err := si.fs.OpenFile(name, os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return Errno(err)
+	}
+	end, err := f.Seek(0, io.SeekEnd)
+	if err != nil {
+		f.Close()
+		return Errno(err)
+	}
+	if err := writeFull(f, b, end); err != nil {
+		f.Close()
+		return err
+	}
+	return Errno(f.Close())
+}
+
+// writeFull writes all of b at off, retrying short writes: a write that
+// makes progress is continued; one that makes none fails (EIO when the
+// store gave no error).
+func writeFull(f billy.File, b []byte, off int64) error {
+	wa, hasWriteAt := f.(io.WriterAt)
+	for len(b) > 0 {
+		var n int
+		var err error
+		if hasWriteAt {
+			n, err = wa.WriteAt(b, off)
+		} else {
+			if _, err = f.Seek(off, io.SeekStart); err == nil {
+				n, err = f.Write(b)
+			}
+		}
+		if n < 0 || n > len(b) {
+			return vfs.EIO
+		}
+		b = b[n:]
+		off += int64(n)
+		if len(b) == 0 {
+			return nil
+		}
+		if n == 0 {
+			if err == nil {
+				return vfs.EIO
+			}
+			return Errno(err)
+		}
+		if err != nil && !errors.Is(err, io.ErrShortWrite) {
+			return Errno(err)
+		}
+	}
+	return nil
+}
+
+// readWhole reads a whole store file.
+func readWhole(fs billy.Filesystem, name string) ([]byte, error) {
+	f, err := fs.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
+}
+
+// parseHex reads a store file name back into an inode number.
+func parseHex(s string, v *uint64) (int, error) {
+	var n uint64
+	if s == "" || len(s) > 16 {
+		return 0, vfs.EINVAL
+	}
+	for _, c := range s {
+		switch {
+		case c >= '0' && c <= '9':
+			n = n<<4 | uint64(c-'0')
+		case c >= 'a' && c <= 'f':
+			n = n<<4 | uint64(c-'a'+10)
+		default:
+			return 0, vfs.EINVAL
+		}
+	}
+	*v = n
+	return len(s), nil
+}
