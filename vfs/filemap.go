@@ -24,7 +24,7 @@ type fileRaState struct {
 	start     atomic.Int64 // first page of the current window
 	size      atomic.Int32 // pages in the window
 	asyncSize atomic.Int32 // pages left when the next window is read ahead
-	prevIndex atomic.Int64 // page of the last read, -1 before any (prev_pos)
+	prevIndex atomic.Int64 // page of the last read plus one, 0 before any (prev_pos)
 	// hits counts the windows read (for tests and /proc).
 	windows atomic.Int64
 }
@@ -61,7 +61,7 @@ func initRaSize(req int64) int32 {
 func (t *Task) ondemandReadahead(f *File, m *AddressSpace, index, req int64, async bool) {
 	ra := &f.ra
 	start, size := ra.start.Load(), int64(ra.size.Load())
-	prev := ra.prevIndex.Load()
+	prev := ra.prevIndex.Load() - 1
 	var ns int32
 	switch {
 	case async && size > 0 && index == start+size-int64(ra.asyncSize.Load()):
@@ -303,8 +303,16 @@ func GenericFileRead(t *Task, f *File, p []byte, pos *int64) (int, error) {
 			if m.AOps != nil && m.AOps.IsPartiallyUptodate != nil && t.aopIsPartiallyUptodate(m, fo, po, n) {
 				// The part asked for is valid (a partial write).
 			} else if m.AOps != nil && m.AOps.ReadFolio != nil {
+				// invalidate_lock comes before the folio lock: let go,
+				// take it shared, and look again.
+				FolioUnlock(t, fo)
 				m.invalidateLock.RLock(t.o)
-				err = t.filemapReadFolio(f, m, fo)
+				FolioLock(t, fo)
+				if fo.mapping.Load() == m && !fo.Uptodate() {
+					err = t.filemapReadFolio(f, m, fo)
+				} else {
+					FolioUnlock(t, fo)
+				}
 				m.invalidateLock.RUnlock(t.o)
 				if err != nil {
 					break
@@ -322,7 +330,7 @@ func GenericFileRead(t *Task, f *File, p []byte, pos *int64) (int, error) {
 		FolioUnlock(t, fo)
 		FolioMarkAccessed(t, fo)
 		done += n
-		f.ra.prevIndex.Store(idx)
+		f.ra.prevIndex.Store(idx + 1)
 		if n == 0 {
 			break
 		}
@@ -449,32 +457,37 @@ func GenericPerformWrite(t *Task, f *File, p []byte, off int64) (int, error) {
 // zeros otherwise (a new folio is zeroed).
 func SimpleWriteBegin(t *Task, f *File, m *AddressSpace, pos int64, n int) (*Folio, error) {
 	idx := pos >> PAGE_SHIFT
-	fo, err := FilemapGrabFolio(t, m, idx, FGP_CREAT|FGP_LOCK)
-	if err != nil {
-		return nil, err
-	}
-	if fo.Uptodate() || n == PAGE_SIZE {
-		return fo, nil
-	}
-	if m.AOps != nil && m.AOps.ReadFolio != nil && fo.Pos() < m.host.size.Load() {
-		// Read the old contents under the lock we hold (->read_folio
-		// unlocks), then lock again and re-check.
+	for {
+		fo, err := FilemapGrabFolio(t, m, idx, FGP_CREAT|FGP_LOCK)
+		if err != nil {
+			return nil, err
+		}
+		if fo.Uptodate() || n == PAGE_SIZE || m.AOps == nil || m.AOps.ReadFolio == nil || fo.Pos() >= m.host.size.Load() {
+			return fo, nil
+		}
+		// Read the old contents first. invalidate_lock comes before
+		// the folio lock: let go of the folio, take it shared, and
+		// look again (i_rwsem keeps truncate away meanwhile).
+		FolioUnlock(t, fo)
 		m.invalidateLock.RLock(t.o)
-		err := t.filemapReadFolio(f, m, fo)
+		FolioLock(t, fo)
+		if fo.mapping.Load() == m && !fo.Uptodate() {
+			err = t.filemapReadFolio(f, m, fo)
+			if err == nil {
+				FolioLock(t, fo)
+			}
+		}
 		m.invalidateLock.RUnlock(t.o)
 		if err != nil {
 			FolioPut(fo)
 			return nil, err
 		}
-		FolioLock(t, fo)
-		if fo.mapping.Load() != m {
-			FolioUnlock(t, fo)
-			FolioPut(fo)
-			return SimpleWriteBegin(t, f, m, pos, n)
+		if fo.mapping.Load() == m {
+			return fo, nil
 		}
-		return fo, nil
+		FolioUnlock(t, fo)
+		FolioPut(fo)
 	}
-	return fo, nil
 }
 
 // SimpleWriteEnd is simple_write_end(): the folio is uptodate (its other

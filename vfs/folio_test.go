@@ -4,8 +4,8 @@ import (
 	"math/rand"
 	"runtime"
 	"sort"
-	"sync"
 	"strings"
+	"sync"
 	"testing"
 	"unsafe"
 

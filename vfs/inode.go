@@ -361,6 +361,8 @@ func evict(t *Task, i *Inode) {
 	inodeWaitForWriteback(t, i)
 	if sb.Ops != nil && sb.Ops.EvictInode != nil {
 		t.sopEvictInode(i)
+	} else {
+		TruncateInodePagesFinal(t, &i.data)
 	}
 	o := t.owner()
 	sb.vfs.icache.remove(t, i)
