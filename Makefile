@@ -67,11 +67,20 @@ vet:
 fmt-check:
 	scripts/check-gofmt
 
+# Then the vfs package's tests again with billyfs as the root filesystem
+# (vfstest.RootFSEnv): every operation table on a disk-like filesystem.
+# Skipped there: TestStatfs and the Linux oracle, which expect tmpfs's
+# f_type.
+ROOTFS_TESTS := VFSCOPE_TEST_ROOTFS=billyfs:store=mem
+ROOTFS_SKIP := -skip 'TestStatfs|TestOracleLinux'
+
 test-go:
 	$(GO) test -race $(TESTFLAGS) ./...
+	$(ROOTFS_TESTS) $(GO) test -race $(ROOTFS_SKIP) $(TESTFLAGS) ./vfs/
 
 test-go-short:
 	$(GO) test $(TESTFLAGS) ./...
+	$(ROOTFS_TESTS) $(GO) test $(ROOTFS_SKIP) $(TESTFLAGS) ./vfs/
 
 test-wasm: test-runner test-wasip1 test-js
 

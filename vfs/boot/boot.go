@@ -16,6 +16,13 @@ import (
 // /proc`), a tmpfs on /dev holding the mem devices (null, zero, full,
 // random, urandom), and a task with root credentials to act in it.
 func New(opts vfs.Options) (*vfs.VFS, *vfs.Task, error) {
+	return NewRoot(opts, "tmpfs", "mode=755")
+}
+
+// NewRoot is New with a root filesystem of type fstype mounted with
+// options data (for example billyfs with "store=mem", to run a test
+// suite on it).
+func NewRoot(opts vfs.Options, fstype, data string) (*vfs.VFS, *vfs.Task, error) {
 	v := vfs.New(opts)
 	t := v.NewTask("init", vfs.RootCred)
 	if err := tmpfs.Register(t, v); err != nil {
@@ -27,7 +34,7 @@ func New(opts vfs.Options) (*vfs.VFS, *vfs.Task, error) {
 	if err := billyfs.Register(t, v); err != nil {
 		return nil, nil, err
 	}
-	if err := v.MountRoot(t, "tmpfs", "mode=755"); err != nil {
+	if err := v.MountRoot(t, fstype, data); err != nil {
 		return nil, nil, err
 	}
 	if err := t.Mkdir("/tmp", 0o1777); err != nil {

@@ -8,6 +8,7 @@ package vfstest
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -25,11 +26,21 @@ type Env struct {
 	T *vfs.Task
 }
 
-// New boots a VFS (tmpfs at /, /tmp sticky) with the validator on and
-// registers the end-of-test check.
+// RootFSEnv names the environment variable that picks the root
+// filesystem of the VFS New boots: TYPE or TYPE:OPTIONS, for example
+// "billyfs:store=mem" to run the operation tables on billyfs. Unset:
+// tmpfs.
+const RootFSEnv = "VFSCOPE_TEST_ROOTFS"
+
+// New boots a VFS (tmpfs at /, or what $VFSCOPE_TEST_ROOTFS says; /tmp
+// sticky) with the validator on and registers the end-of-test check.
 func New(tb testing.TB) *Env {
 	tb.Helper()
-	v, tk, err := boot.New(vfs.Options{Lockdep: true})
+	fstype, data := "tmpfs", "mode=755"
+	if r := os.Getenv(RootFSEnv); r != "" {
+		fstype, data, _ = strings.Cut(r, ":")
+	}
+	v, tk, err := boot.NewRoot(vfs.Options{Lockdep: true}, fstype, data)
 	if err != nil {
 		tb.Fatal(err)
 	}
