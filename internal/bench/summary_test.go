@@ -143,6 +143,7 @@ func printSummary(w io.Writer) {
 		fmt.Fprintf(w, "lockdep create+write4k: off %s, on %s (on/off = %.2fx)\n", fmtNS(off), fmtNS(on), on/off)
 	}
 
+	printPageCacheSummary(w)
 	fmt.Fprintln(w, "== targets")
 	if a, ok := result("stat6", aferoName); okS && ok {
 		fmt.Fprintf(w, "target stat6 no slower than afero MemMapFs: %s (vfscope %s, afero %s)\n",
