@@ -195,6 +195,7 @@ func dAlloc(t *Task, sb *SuperBlock, parent *Dentry, name QStr) (*Dentry, error)
 	v := sb.vfs
 	d := &Dentry{sb: sb, id: v.nextDentryID.Add(1)}
 	d.lock.Init(classDLock, 0)
+	d.lock.SetObject(lock.ObjDentry, d.id)
 	d.count.Store(1)
 	d.iname = name
 	d.setName(&d.iname)

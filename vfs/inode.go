@@ -224,6 +224,8 @@ func initInode(sb *SuperBlock, i *Inode) {
 	i.id = sb.vfs.nextInodeID.Add(1)
 	i.rwsem.Init(sb.fsType.keys.iRwsem, 0)
 	i.lock.Init(classILock, 0)
+	i.lock.SetObject(lock.ObjInode, i.id)
+	i.rwsem.SetObject(lock.ObjInode, i.id)
 	initMapping(i)
 	i.count.Store(1)
 	i.nlink.Store(1)

@@ -57,6 +57,9 @@ func TestTraceSyscallsAndMethods(t *testing.T) {
 				case trace.LockAcquire:
 					if strings.Contains(e.Class, "i_mutex_dir_key") && e.LockMode == trace.ModeExclusive {
 						dirLocked++
+						if e.Inode == 0 {
+							t.Errorf("i_rwsem acquisition names no inode: %+v", e)
+						}
 					}
 				}
 				if depth < 0 {

@@ -23,6 +23,7 @@ type RWSem struct {
 
 	cls *Class
 	sub uint8
+	obj object // what the lock belongs to, for trace events
 }
 
 // Init sets the class (of KindRWSem) and default subclass. Call it once,

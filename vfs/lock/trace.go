@@ -12,6 +12,48 @@ import (
 // puts the owner's operations on the slow path (the one branch on
 // o.slow), so an owner with neither costs nothing more.
 
+// ObjKind says what kind of object a lock belongs to (SetObject), so
+// that its trace events can name it.
+type ObjKind uint8
+
+const (
+	ObjNone   ObjKind = iota
+	ObjInode          // events carry the id as "inode"
+	ObjDentry         // events carry the id as "dentry"
+)
+
+// object is the owner object of a lock: its kind and stable id.
+type object struct {
+	kind ObjKind
+	id   uint64
+}
+
+// SetObject records the object l belongs to (an inode's i_lock, a
+// dentry's d_lock), named in l's trace events. Call it before l is
+// shared; Init keeps it.
+func (l *SpinLock) SetObject(k ObjKind, id uint64) { l.x.obj = object{k, id} }
+
+// SetObject records the object l belongs to (see SpinLock.SetObject).
+func (l *Mutex) SetObject(k ObjKind, id uint64) { l.x.obj = object{k, id} }
+
+// SetObject records the object l belongs to (an inode's i_rwsem; see
+// SpinLock.SetObject).
+func (l *RWSem) SetObject(k ObjKind, id uint64) { l.obj = object{k, id} }
+
+// objectOf returns what l belongs to, if it is one of this package's
+// primitives and SetObject named it.
+func objectOf(l Lock) object {
+	switch x := l.(type) {
+	case *SpinLock:
+		return x.x.obj
+	case *Mutex:
+		return x.x.obj
+	case *RWSem:
+		return x.obj
+	}
+	return object{}
+}
+
 // SetTrace makes o report its lock operations to b as task pid. Call it
 // before o takes any lock.
 func (o *Owner) SetTrace(b *trace.Bus, pid int32) {
@@ -113,6 +155,12 @@ func (o *Owner) emit(tr *trace.Bus, k trace.Kind, h *Held) {
 		return
 	}
 	e := trace.Event{Kind: k, Task: o.pid, Sub: h.Subclass, Lock: lockAddr(h.Lock), Site: h.Site}
+	switch ob := objectOf(h.Lock); ob.kind {
+	case ObjInode:
+		e.Inode = ob.id
+	case ObjDentry:
+		e.Dentry = ob.id
+	}
 	if h.Class != nil {
 		e.Class = h.Class.Name()
 	}

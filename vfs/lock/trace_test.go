@@ -52,6 +52,7 @@ func TestLockEvents(t *testing.T) {
 		s.Init(trSpin, 0)
 		var rw lock.RWSem
 		rw.Init(trRW, 0)
+		rw.SetObject(lock.ObjInode, 42)
 		var sq lock.SeqLock
 		sq.Init(trSeq)
 
@@ -99,6 +100,13 @@ func TestLockEvents(t *testing.T) {
 					t.Errorf("validate=%v %s: event %s task %d lock %#x site %q", validate, c.name, e.Kind, e.Task, e.Lock, e.Site)
 				}
 				got = append(got, line(e))
+				wantInode := uint64(0) // only the rwsem was given an object
+				if strings.HasPrefix(c.name, "rwsem") {
+					wantInode = 42
+				}
+				if e.Inode != wantInode || e.Dentry != 0 {
+					t.Errorf("%s: %s names inode %d dentry %d, want inode %d", c.name, e.Kind, e.Inode, e.Dentry, wantInode)
+				}
 			}
 			if strings.Join(got, "\n") != strings.Join(c.want, "\n") {
 				t.Errorf("validate=%v %s:\n\t%s\nwant\n\t%s", validate, c.name, strings.Join(got, "\n\t"), strings.Join(c.want, "\n\t"))

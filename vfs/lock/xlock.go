@@ -14,6 +14,7 @@ type xlock struct {
 	holder atomic.Pointer[Owner]
 	cls    *Class
 	sub    uint8
+	obj    object // what the lock belongs to, for trace events
 }
 
 // lockV is a validated or traced blocking acquisition of l (whose raw
