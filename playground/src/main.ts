@@ -138,6 +138,12 @@ class App {
   }
 
   select(s: Step | undefined): void {
+    if (s) {
+      // A shared step may point past what a replay produced: clamp it.
+      const cmd = Math.max(0, Math.min(s.cmd, this.timeline.records.length - 1));
+      const r = this.timeline.records[cmd];
+      s = r ? { cmd, ev: Math.max(0, Math.min(s.ev, r.events.length)) } : undefined;
+    }
     this.step = s;
     this.render();
   }

@@ -68,7 +68,9 @@ async function open(path = '') {
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(base + path);
   await page.waitForSelector('body[data-ready]', { timeout: 30000 });
-  assert.equal(await page.getAttribute('body', 'data-ready'), '1', `the app failed to start: ${errors.join('; ')}`);
+  if (await page.getAttribute('body', 'data-ready') !== '1') {
+    assert.fail(`the app failed to start: ${errors.join('; ')} ${await terminalText(page)}`);
+  }
   page.errors = errors;
   return page;
 }
@@ -112,8 +114,11 @@ test('the page loads, the terminal runs the shell in the browser', async () => {
   await page.close();
 });
 
-test('the dentry and page views follow the commands', async (t) => {
-  const page = await open();
+// The views and the timeline, on the in-browser VFS and on the live one
+// (the same views from the same schema).
+for (const [q, n, where] of [['', '', ''], ['?live', '-live', ' (live)']]) {
+test(`the dentry and page views follow the commands${where}`, async (t) => {
+  const page = await open(q);
   if (!(await traced(page))) {
     t.skip('this vfscope.wasm has no trace stream (the library has no subscribe/snapshot yet)');
     await page.close();
@@ -121,43 +126,43 @@ test('the dentry and page views follow the commands', async (t) => {
   }
   // A failed lookup leaves a negative dentry (on a casefolded tmpfs: a
   // plain one does not keep them, as Linux's).
-  await type(page, 'mkdir -p /mnt/t2 /tmp/t2');
-  await type(page, 'mount -t tmpfs -o casefold none /mnt/t2');
-  await type(page, 'stat /mnt/t2/ghost');
+  await type(page, `mkdir -p /mnt/t2${n} /tmp/t2${n}`);
+  await type(page, `mount -t tmpfs -o casefold none /mnt/t2${n}`);
+  await type(page, `stat /mnt/t2${n}/ghost`);
   await page.waitForSelector('#view-dentries g.dentry.negative[data-name="ghost"]');
-  await type(page, 'touch /mnt/t2/ghost');
+  await type(page, `touch /mnt/t2${n}/ghost`);
   await page.waitForSelector('#view-dentries g.dentry.positive[data-name="ghost"]');
   // A write puts pages in the page cache of the file.
-  await type(page, 'echo data > /tmp/t2/file');
-  await type(page, 'truncate -s 12K /tmp/t2/file');
-  const grid = page.locator('#view-pages .file-pages[data-path="/tmp/t2/file"] .page');
+  await type(page, `echo data > /tmp/t2${n}/file`);
+  await type(page, `truncate -s 12K /tmp/t2${n}/file`);
+  const grid = page.locator(`#view-pages .file-pages[data-path="/tmp/t2${n}/file"] .page`);
   assert.equal(await grid.count(), 3, 'a 12 KiB file has 3 pages');
   const states = await grid.evaluateAll((els) => els.map((e) => e.dataset.state));
   assert.notEqual(states[0], 'absent', `page 0 holds the written data: ${states}`);
-  await shot(page, 'views');
+  await shot(page, `views${n}`);
   await page.close();
 });
 
-test('the timeline steps back and forth and every view follows', async (t) => {
-  const page = await open();
+test(`the timeline steps back and forth and every view follows${where}`, async (t) => {
+  const page = await open(q);
   if (!(await traced(page))) {
     t.skip('this vfscope.wasm has no trace stream');
     await page.close();
     return;
   }
-  await type(page, 'mkdir /tmp/t3');
-  await type(page, 'touch /tmp/t3/a');
+  await type(page, `mkdir /tmp/t3${n}`);
+  await type(page, `touch /tmp/t3${n}/a`);
   await page.click('#commands li[data-index="1"]');
   const where = () => page.textContent('#where');
-  assert.match(await where(), /command 2\/2 "touch \/tmp\/t3\/a": step (\d+)\/\1/);
+  assert.match(await where(), new RegExp(`command 2/2 "touch /tmp/t3${n}/a": step (\\d+)/\\1`));
   await page.click('#first');
   assert.match(await where(), /step 0\/\d+ — before the command/);
   // Before the touch, "a" does not exist in the tree.
-  assert.equal(await page.locator('#view-dentries g.dentry[data-path="/tmp/t3/a"]').count(), 0);
+  assert.equal(await page.locator(`#view-dentries g.dentry[data-path="/tmp/t3${n}/a"]`).count(), 0);
   await page.click('#next');
   assert.match(await where(), /step 1\//);
   await page.click('#last');
-  await page.waitForSelector('#view-dentries g.dentry.positive[data-path="/tmp/t3/a"]');
+  await page.waitForSelector(`#view-dentries g.dentry.positive[data-path="/tmp/t3${n}/a"]`);
   await page.click('#prev');
   assert.doesNotMatch(await where(), /step 0\//);
   // A share link replays the commands on a fresh VFS and lands on the step.
@@ -167,10 +172,12 @@ test('the timeline steps back and forth and every view follows', async (t) => {
   const page2 = await open(link.slice(base.length));
   await page2.waitForFunction(() => document.querySelectorAll('#commands li').length === 2);
   assert.match(await page2.textContent('#where'), /command 2\/2/);
-  await shot(page2, 'timeline');
+  await shot(page2, `timeline${n}`);
   await page2.close();
   await page.close();
 });
+
+}
 
 for (const id of ['negative-dentries', 'cross-rename', 'writeback', 'reclaim', 'abba']) {
   test(`lesson ${id} runs in one click`, async () => {
