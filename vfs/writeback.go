@@ -172,6 +172,8 @@ type wbWork struct {
 	forBackground    bool
 	forSync          bool
 	reason           string
+	// written counts the pages written so far.
+	written int64
 }
 
 // MIN_WRITEBACK_PAGES is the smallest slice of a WB_SYNC_NONE pass an
@@ -250,6 +252,7 @@ func writebackSBInodes(t *Task, sb *SuperBlock, w *wbWork) int64 {
 		}
 		writebackSingleInodeLocked(t, i, wbc)
 		written := chunk - wbc.NrToWrite
+		w.written += written
 		if w.nrPages != math.MaxInt64 {
 			w.nrPages -= written
 		}
@@ -322,7 +325,7 @@ func wbWriteback(t *Task, sb *SuperBlock, w *wbWork) int64 {
 	v := sb.vfs
 	wb := &sb.wb
 	o := t.owner()
-	nr := w.nrPages
+	start := w.written
 	dirtiedBefore := v.wbNow()
 	for {
 		if w.nrPages <= 0 {
@@ -360,10 +363,7 @@ func wbWriteback(t *Task, sb *SuperBlock, w *wbWork) int64 {
 		inodeWaitForWritebackLocked(t, i)
 		i.lock.Unlock(o)
 	}
-	if w.nrPages == math.MaxInt64 {
-		return 0
-	}
-	return nr - w.nrPages
+	return w.written - start
 }
 
 // overBackgroundThresh is wb_over_bg_thresh(): dirty pages above the

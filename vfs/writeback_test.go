@@ -1,0 +1,626 @@
+package vfs_test
+
+import (
+	"reflect"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	. "github.com/vfscope/vfscope/vfs"
+)
+
+func page(c byte) string { return strings.Repeat(string(c), PAGE_SIZE) }
+
+// waitFor polls cond, yielding, until it holds; it fails the test after
+// a generous deadline (the condition is expected much sooner: this is
+// not a timing assertion).
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		runtime.Gosched()
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestWritepageContract: write_cache_pages against ->writepage in both
+// sync modes, as locking.rst describes them. Each case dirties pages,
+// sets the filesystem's behaviour, runs one call, and checks the calls
+// ->writepage saw, what reached the disk and what stayed dirty.
+func TestWritepageContract(t *testing.T) {
+	cases := []struct {
+		name string
+		// setup runs after /w/f holds pages a, b (dirty).
+		setup func(w *wbEnv, fd int)
+		call  func(w *wbEnv, fd int) error
+		want  []string // ->writepage and ->write_inode calls
+		err   error
+		disk  string // the file's first two pages on disk afterwards
+		dirty int64  // dirty pages left (MemStat)
+	}{
+		{
+			name: "WB_SYNC_NONE writes every dirty page",
+			call: func(w *wbEnv, fd int) error {
+				return w.T.SyncFileRange(fd, 0, 0, SYNC_FILE_RANGE_WRITE)
+			},
+			want: []string{"wp f 0 none", "wp f 1 none"},
+			disk: page('a') + page('b'),
+		},
+		{
+			name:  "WB_SYNC_NONE: a page that would block is redirtied and skipped",
+			setup: func(w *wbEnv, fd int) { w.fs.set(func(fs *wbfs) { fs.wouldBlock = true }) },
+			call: func(w *wbEnv, fd int) error {
+				return w.T.SyncFileRange(fd, 0, 0, SYNC_FILE_RANGE_WRITE)
+			},
+			want:  []string{"wp f 0 none redirty", "wp f 1 none redirty"},
+			disk:  strings.Repeat("\x00", 2*PAGE_SIZE),
+			dirty: 2,
+		},
+		{
+			name:  "WB_SYNC_ALL writes what WB_SYNC_NONE would not",
+			setup: func(w *wbEnv, fd int) { w.fs.set(func(fs *wbfs) { fs.wouldBlock = true }) },
+			call:  func(w *wbEnv, fd int) error { return w.T.Fdatasync(fd) },
+			want:  []string{"wp f 0 all", "wp f 1 all"},
+			disk:  page('a') + page('b'),
+		},
+		{
+			name: "WB_SYNC_NONE skips a page under writeback",
+			setup: func(w *wbEnv, fd int) {
+				// Page 0 goes under writeback that does not complete,
+				// and is dirtied again meanwhile.
+				gate := make(chan struct{})
+				w.fs.set(func(fs *wbfs) { fs.gate = gate })
+				w.Must(w.T.SyncFileRange(fd, 0, PAGE_SIZE, SYNC_FILE_RANGE_WRITE))
+				_, err := w.T.Pwrite(fd, []byte("A"), 0)
+				w.Must(err)
+				w.fs.takeLog()
+				w.fs.set(func(fs *wbfs) { fs.gate = nil })
+				w.TB.Cleanup(func() { close(gate) })
+			},
+			call: func(w *wbEnv, fd int) error {
+				return w.T.SyncFileRange(fd, 0, 0, SYNC_FILE_RANGE_WRITE)
+			},
+			want:  []string{"wp f 1 none"},
+			disk:  strings.Repeat("\x00", PAGE_SIZE) + page('b'),
+			dirty: 1,
+		},
+		{
+			name: "WB_SYNC_ALL waits for a page under writeback, then writes it again",
+			setup: func(w *wbEnv, fd int) {
+				gate := make(chan struct{})
+				w.fs.set(func(fs *wbfs) { fs.gate = gate })
+				w.Must(w.T.SyncFileRange(fd, 0, PAGE_SIZE, SYNC_FILE_RANGE_WRITE))
+				_, err := w.T.Pwrite(fd, []byte("A"), 0)
+				w.Must(err)
+				w.fs.takeLog()
+				w.fs.set(func(fs *wbfs) { fs.gate = nil })
+				// The first writeback completes only later; fsync must
+				// wait for it before writing page 0 again.
+				go func() {
+					runtime.Gosched()
+					close(gate)
+				}()
+			},
+			call: func(w *wbEnv, fd int) error { return w.T.Fsync(fd) },
+			want: []string{"wp f 0 all", "wp f 1 all"},
+			disk: "A" + page('a')[1:] + page('b'),
+		},
+		{
+			name:  "WB_SYNC_NONE stops at a write error; the error is returned",
+			setup: func(w *wbEnv, fd int) { w.fs.set(func(fs *wbfs) { fs.fail[0] = EIO }) },
+			call: func(w *wbEnv, fd int) error {
+				return w.T.SyncFileRange(fd, 0, 0, SYNC_FILE_RANGE_WRITE)
+			},
+			want:  []string{"wp f 0 none err"},
+			err:   EIO,
+			disk:  strings.Repeat("\x00", 2*PAGE_SIZE),
+			dirty: 1,
+		},
+		{
+			name:  "WB_SYNC_ALL writes every page despite an error and returns it",
+			setup: func(w *wbEnv, fd int) { w.fs.set(func(fs *wbfs) { fs.fail[0] = ENOSPC }) },
+			call:  func(w *wbEnv, fd int) error { return w.T.Fsync(fd) },
+			want:  []string{"wp f 0 all err", "wp f 1 all"},
+			err:   ENOSPC,
+			disk:  strings.Repeat("\x00", PAGE_SIZE) + page('b'),
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			w := newWBEnv(t)
+			fd := w.create("f", page('a')+page('b'))
+			if c.setup != nil {
+				c.setup(w, fd)
+			}
+			err := c.call(w, fd)
+			if err != c.err {
+				t.Fatalf("call: %v, want %v", err, c.err)
+			}
+			if got := only("wp", w.fs.takeLog()); !reflect.DeepEqual(got, c.want) {
+				t.Errorf("calls %q, want %q", got, c.want)
+			}
+			if got := w.fs.onDisk(w.ino("f"), 2*PAGE_SIZE); got != c.disk {
+				t.Errorf("disk holds %.8q..., want %.8q...", got, c.disk)
+			}
+			if got := w.V.MemStat().Dirty; got != c.dirty {
+				t.Errorf("%d dirty pages, want %d", got, c.dirty)
+			}
+		})
+	}
+}
+
+// TestDirtyInodeLists follows inodes through b_dirty, b_io and back as
+// syncfs writes them, with ->writepage of the first inode blocking so
+// that the lists can be seen mid-pass.
+func TestDirtyInodeLists(t *testing.T) {
+	w := newWBEnv(t)
+	a := w.create("a", page('a'))
+	w.create("b", page('b'))
+	if d, io, more := w.lists(); !reflect.DeepEqual(d, []string{"b", "a"}) || len(io)+len(more) != 0 {
+		t.Fatalf("after two writes: dirty %v io %v more %v, want dirty [b a]", d, io, more)
+	}
+	stall, stalled := make(chan struct{}), make(chan struct{})
+	w.fs.set(func(fs *wbfs) { fs.stall, fs.stalled = stall, stalled })
+	done := make(chan error)
+	syncer := w.Root.Fork("syncer")
+	go func() {
+		done <- syncer.Syncfs(a)
+		syncer.Exit()
+	}()
+	<-stalled
+	// a (the oldest) is being written; both went to b_io.
+	if d, io, _ := w.lists(); len(d) != 0 || !reflect.DeepEqual(io, []string{"b", "a"}) {
+		t.Errorf("mid-pass: dirty %v io %v, want dirty [] io [b a]", d, io)
+	}
+	// A new file goes to b_dirty; a written to again stays where it is.
+	w.create("c", page('c'))
+	_, err := w.T.Pwrite(a, []byte(page('A')), PAGE_SIZE)
+	w.Must(err)
+	if d, io, _ := w.lists(); !reflect.DeepEqual(d, []string{"c"}) || !reflect.DeepEqual(io, []string{"b", "a"}) {
+		t.Errorf("dirtied mid-pass: dirty %v io %v, want dirty [c] io [b a]", d, io)
+	}
+	close(stall)
+	w.Must(<-done)
+	if d, io, more := w.lists(); len(d)+len(io)+len(more) != 0 {
+		t.Errorf("after syncfs: dirty %v io %v more %v, want all empty", d, io, more)
+	}
+	log := only("wp", w.fs.takeLog())
+	// The first pass (WB_SYNC_NONE) writes a then b, the oldest first;
+	// the integrity pass writes what was dirtied meanwhile.
+	want := []string{"wp a 0 none", "wp b 0 none", "wp a 1 all", "wp c 0 all"}
+	if !sameMultiset(log, want) || log[0] != "wp a 0 none" || log[1] != "wp b 0 none" {
+		t.Errorf("calls %q, want %q", log, want)
+	}
+	if got := w.fs.onDisk(w.ino("a"), 2*PAGE_SIZE); got != page('a')+page('A') {
+		t.Errorf("a on disk: %.8q...", got)
+	}
+	if st := w.V.MemStat(); st.Dirty != 0 || st.Writeback != 0 {
+		t.Errorf("after syncfs: %d dirty, %d writeback", st.Dirty, st.Writeback)
+	}
+}
+
+// only keeps the log lines starting with prefix ("wp": ->writepage).
+func only(prefix string, log []string) []string {
+	out := []string{}
+	for _, l := range log {
+		if strings.HasPrefix(l, prefix+" ") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func sameMultiset(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	n := map[string]int{}
+	for _, s := range a {
+		n[s]++
+	}
+	for _, s := range b {
+		n[s]--
+	}
+	for _, c := range n {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// TestWriteInodeAfterData: an inode whose own fields changed (chmod:
+// I_DIRTY_SYNC) is written through ->write_inode after its pages;
+// fdatasync skips it when only I_DIRTY_SYNC is set, fsync does not; a
+// chmod alone puts the inode on b_dirty and sync writes it.
+func TestWriteInodeAfterData(t *testing.T) {
+	w := newWBEnv(t)
+	fd := w.create("f", "")
+	w.Must(w.T.Fsync(fd))
+	w.fs.takeLog()
+	_, err := w.T.Pwrite(fd, []byte("x"), 0)
+	w.Must(err)
+	w.Must(w.T.Fchmod(fd, 0o640))
+	w.Must(w.T.Fdatasync(fd))
+	if got, want := w.fs.takeLog(), []string{"wp f 0 all"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("fdatasync: %q, want %q", got, want)
+	}
+	w.Must(w.T.Fsync(fd))
+	if got, want := w.fs.takeLog(), []string{"wi f all"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("fsync: %q, want %q", got, want)
+	}
+	_, err = w.T.Pwrite(fd, []byte("y"), 0)
+	w.Must(err)
+	w.Must(w.T.Fchmod(fd, 0o600))
+	w.Must(w.T.Fsync(fd))
+	if got, want := w.fs.takeLog(), []string{"wp f 0 all", "wi f all"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("fsync of data and inode: %q, want the page first: %q", got, want)
+	}
+	w.Must(w.T.Fsync(fd))
+	if got := w.fs.takeLog(); len(got) != 0 {
+		t.Errorf("fsync of a clean file: %q", got)
+	}
+	w.Must(w.T.Chmod("/w/f", 0o644))
+	if d, _, _ := w.lists(); !reflect.DeepEqual(d, []string{"f"}) {
+		t.Errorf("after chmod: dirty %v", d)
+	}
+	w.T.Sync()
+	if got := only("wi", w.fs.takeLog()); len(got) != 1 || !strings.HasPrefix(got[0], "wi f ") {
+		t.Errorf("sync after chmod: %q, want one ->write_inode", got)
+	}
+	if d, _, _ := w.lists(); len(d) != 0 {
+		t.Errorf("after sync: dirty %v", d)
+	}
+}
+
+// TestErrseqTwoDescriptions: a write error is reported once to each
+// description open when it happened, at fsync or at close, and to none
+// opened after it was reported.
+func TestErrseqTwoDescriptions(t *testing.T) {
+	cases := []struct {
+		name string
+		run  func(w *wbEnv, fd1, fd2 int)
+	}{
+		{"fsync reports once per description", func(w *wbEnv, fd1, fd2 int) {
+			wantErr(w, "fsync fd1", w.T.Fsync(fd1), EIO)
+			wantErr(w, "fsync fd1 again", w.T.Fsync(fd1), nil)
+			wantErr(w, "fdatasync fd2", w.T.Fdatasync(fd2), EIO)
+			wantErr(w, "fsync fd2 again", w.T.Fsync(fd2), nil)
+			fd3 := openRW(w, "f")
+			wantErr(w, "fsync of a description opened after", w.T.Fsync(fd3), nil)
+			wantErr(w, "close fd1", w.T.Close(fd1), nil)
+		}},
+		{"an error the flusher met is reported at fsync and at close", func(w *wbEnv, fd1, fd2 int) {
+			w.T.Sync() // sync(2) reports nothing
+			wantErr(w, "fsync fd1", w.T.Fsync(fd1), EIO)
+			wantErr(w, "close fd2", w.T.Close(fd2), EIO)
+			fd3 := openRW(w, "f")
+			wantErr(w, "close of a description opened after", w.T.Close(fd3), nil)
+		}},
+		{"an error nobody was told of reaches the next opener", func(w *wbEnv, fd1, fd2 int) {
+			w.Must(w.T.Close(fd2))
+			w.T.Sync()
+			// fd2 is gone unreported (closed before the error); fd1 and
+			// a new description both learn of it.
+			fd3 := openRW(w, "f")
+			wantErr(w, "fsync fd3", w.T.Fsync(fd3), EIO)
+			wantErr(w, "fsync fd1", w.T.Fsync(fd1), EIO)
+			fd4 := openRW(w, "f")
+			wantErr(w, "fsync fd4", w.T.Fsync(fd4), nil)
+		}},
+		{"syncfs reports the superblock's error once per description", func(w *wbEnv, fd1, fd2 int) {
+			wantErr(w, "syncfs fd1", w.T.Syncfs(fd1), EIO)
+			wantErr(w, "syncfs fd1 again", w.T.Syncfs(fd1), nil)
+			wantErr(w, "syncfs fd2", w.T.Syncfs(fd2), EIO)
+			// The file's own errseq is separate: fsync still reports.
+			wantErr(w, "fsync fd1", w.T.Fsync(fd1), EIO)
+		}},
+		{"a second error after the first was seen is new to everyone", func(w *wbEnv, fd1, fd2 int) {
+			wantErr(w, "fsync fd1", w.T.Fsync(fd1), EIO)
+			w.fs.set(func(fs *wbfs) { fs.fail[0] = ENOSPC })
+			_, err := w.T.Pwrite(fd1, []byte("y"), 0)
+			w.Must(err)
+			wantErr(w, "fsync fd1", w.T.Fsync(fd1), ENOSPC)
+			wantErr(w, "fsync fd2", w.T.Fsync(fd2), ENOSPC)
+			wantErr(w, "fsync fd2 again", w.T.Fsync(fd2), nil)
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			w := newWBEnv(t)
+			fd1 := w.create("f", "")
+			fd2 := openRW(w, "f")
+			w.fs.set(func(fs *wbfs) { fs.fail[0] = EIO })
+			_, err := w.T.Pwrite(fd1, []byte("x"), 0)
+			w.Must(err)
+			c.run(w, fd1, fd2)
+		})
+	}
+}
+
+func openRW(w *wbEnv, name string) int {
+	w.TB.Helper()
+	fd, err := w.T.Open("/w/"+name, O_RDWR, 0)
+	w.Must(err)
+	return fd
+}
+
+func wantErr(w *wbEnv, what string, got, want error) {
+	w.TB.Helper()
+	if got != want {
+		w.TB.Errorf("%s: %v, want %v", what, got, want)
+	}
+}
+
+// TestSyncFileRangeErrors: sync_file_range(2)'s argument checks, in
+// Linux's order.
+func TestSyncFileRangeErrors(t *testing.T) {
+	w := newWBEnv(t)
+	fd := w.create("f", "data")
+	dir, err := w.T.Open("/w", O_RDONLY, 0)
+	w.Must(err)
+	null, err := w.T.Open("/dev/null", O_RDWR, 0)
+	w.Must(err)
+	path, err := w.T.Open("/w/f", O_PATH, 0)
+	w.Must(err)
+	cases := []struct {
+		name        string
+		fd          int
+		off, nbytes int64
+		flags       uint32
+		want        error
+	}{
+		{"bad descriptor", 99, 0, 0, SYNC_FILE_RANGE_WRITE, EBADF},
+		{"O_PATH descriptor", path, 0, 0, SYNC_FILE_RANGE_WRITE, EBADF},
+		{"bad descriptor before bad flags", 99, 0, 0, 8, EBADF},
+		{"unknown flag", fd, 0, 0, 8, EINVAL},
+		{"negative offset", fd, -1, 0, SYNC_FILE_RANGE_WRITE, EINVAL},
+		{"negative length", fd, 4096, -4097, SYNC_FILE_RANGE_WRITE, EINVAL},
+		{"overflowing range", fd, 1 << 62, 1<<63 - 1, SYNC_FILE_RANGE_WRITE, EINVAL},
+		{"character device", null, 0, 0, SYNC_FILE_RANGE_WRITE, ESPIPE},
+		{"invalid range before ESPIPE", null, -1, 0, SYNC_FILE_RANGE_WRITE, EINVAL},
+		{"no flags does nothing", fd, 0, 0, 0, nil},
+		{"directory", dir, 0, 0, SYNC_FILE_RANGE_WRITE_AND_WAIT, nil},
+		{"write and wait", fd, 0, 4, SYNC_FILE_RANGE_WRITE_AND_WAIT, nil},
+	}
+	for _, c := range cases {
+		if got := w.T.SyncFileRange(c.fd, c.off, c.nbytes, c.flags); got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+	if got := w.fs.onDisk(w.ino("f"), 4); got != "data" {
+		t.Errorf("after write and wait: disk %q", got)
+	}
+}
+
+// TestFsyncErrors: fsync(2)'s descriptor checks.
+func TestFsyncErrors(t *testing.T) {
+	w := newWBEnv(t)
+	null, err := w.T.Open("/dev/null", O_RDWR, 0)
+	w.Must(err)
+	path, err := w.T.Open("/w", O_PATH, 0)
+	w.Must(err)
+	for _, c := range []struct {
+		name string
+		err  error
+		want error
+	}{
+		{"bad descriptor", w.T.Fsync(-1), EBADF},
+		{"O_PATH", w.T.Fdatasync(path), EBADF},
+		{"syncfs O_PATH", w.T.Syncfs(path), EBADF},
+		{"character device without ->fsync", w.T.Fsync(null), EINVAL},
+	} {
+		if c.err != c.want {
+			t.Errorf("%s: %v, want %v", c.name, c.err, c.want)
+		}
+	}
+}
+
+// TestFlusherExpired: with short tunables the flusher writes an inode
+// once it has been dirty longer than dirty_expire_centisecs, with no
+// call asking for it, and stops when nothing is left.
+func TestFlusherExpired(t *testing.T) {
+	w := newWBEnv(t)
+	w.Must(w.V.SetDirtyTunable("dirty_expire_centisecs", 1))
+	w.Must(w.V.SetDirtyTunable("dirty_writeback_centisecs", 1))
+	fd := w.create("f", "expires")
+	ino := w.ino("f")
+	waitFor(t, "the flusher to write f", func() bool { return w.fs.onDisk(ino, 7) == "expires" })
+	waitFor(t, "f to leave the lists", func() bool {
+		d, io, more := w.lists()
+		return len(d)+len(io)+len(more) == 0
+	})
+	waitFor(t, "the flusher to stop", func() bool { _, running := w.V.FlusherStats(); return !running })
+	st, _ := w.V.FlusherStats()
+	if st.Kupdate == 0 || st.Pages == 0 {
+		t.Errorf("flusher stats %+v: want a periodic pass that wrote", st)
+	}
+	if log := only("wp", w.fs.takeLog()); !reflect.DeepEqual(log, []string{"wp f 0 none"}) {
+		t.Errorf("flusher calls %q", log)
+	}
+	w.Must(w.T.Fsync(fd))
+	if got := w.fs.takeLog(); len(got) != 0 {
+		t.Errorf("fsync after the flusher: %q", got)
+	}
+}
+
+// TestFlusherNotExpired: data dirtied less than dirty_expire_centisecs
+// ago stays dirty through periodic passes.
+func TestFlusherNotExpired(t *testing.T) {
+	w := newWBEnv(t)
+	w.Must(w.V.SetDirtyTunable("dirty_expire_centisecs", 360000))
+	w.Must(w.V.SetDirtyTunable("dirty_writeback_centisecs", 1))
+	w.create("f", "young")
+	before, _ := w.V.FlusherStats()
+	waitFor(t, "two periodic passes", func() bool {
+		st, _ := w.V.FlusherStats()
+		return st.Kupdate >= before.Kupdate+2
+	})
+	if got := w.fs.takeLog(); len(got) != 0 {
+		t.Errorf("the flusher wrote young data: %q", got)
+	}
+	if w.V.MemStat().Dirty != 1 {
+		t.Errorf("dirty pages %d, want 1", w.V.MemStat().Dirty)
+	}
+}
+
+// TestFlusherBackground: above dirty_background_bytes the flusher
+// writes (as balance_dirty_pages asks it to) until the dirty pages are
+// below the threshold, though nothing has expired.
+func TestFlusherBackground(t *testing.T) {
+	w := newWBEnv(t)
+	w.Must(w.V.SetDirtyTunable("dirty_expire_centisecs", 360000))
+	w.Must(w.V.SetDirtyTunable("dirty_background_bytes", 8*PAGE_SIZE))
+	w.Must(w.V.SetDirtyTunable("dirty_bytes", 1<<20*PAGE_SIZE))
+	fd := w.create("f", "")
+	_, err := w.T.Pwrite(fd, []byte(strings.Repeat("x", 32*PAGE_SIZE)), 0)
+	w.Must(err)
+	if th := w.V.DirtyLimits(); th.Background != 8 {
+		t.Fatalf("background threshold %d pages, want 8", th.Background)
+	}
+	w.V.StartBackgroundWriteback()
+	waitFor(t, "background writeback", func() bool { return w.V.MemStat().Dirty <= 8 && w.V.MemStat().Writeback == 0 })
+	waitFor(t, "the flusher to stop", func() bool { _, running := w.V.FlusherStats(); return !running })
+	st, _ := w.V.FlusherStats()
+	if st.Background == 0 {
+		t.Errorf("flusher stats %+v: no background pass", st)
+	}
+}
+
+// TestFlusherShutdown: Shutdown stops a running flusher and leaves no
+// goroutine; work queued afterwards does not start it again.
+func TestFlusherShutdown(t *testing.T) {
+	w := newWBEnv(t)
+	w.Must(w.V.SetDirtyTunable("dirty_writeback_centisecs", 360000))
+	w.create("f", "x")
+	if _, running := w.V.FlusherStats(); !running {
+		t.Fatalf("no flusher after dirtying a file")
+	}
+	w.V.Shutdown()
+	if _, running := w.V.FlusherStats(); running {
+		t.Fatalf("flusher still running after Shutdown")
+	}
+	w.V.WakeupFlusherThreads("test")
+	if _, running := w.V.FlusherStats(); running {
+		t.Errorf("flusher started after Shutdown")
+	}
+	// Dirty data is still written by sync.
+	w.T.Sync()
+	if got := w.fs.onDisk(w.ino("f"), 1); got != "x" {
+		t.Errorf("sync after Shutdown: disk %q", got)
+	}
+}
+
+// TestEvictWaitsForWriteback: the last close of an unlinked file evicts
+// its inode only after the writer holding it (I_SYNC) is done.
+func TestEvictWaitsForWriteback(t *testing.T) {
+	w := newWBEnv(t)
+	owner := w.Root.Fork("owner")
+	fd, err := owner.Open("/w/f", O_CREAT|O_RDWR, 0o644)
+	w.Must(err)
+	_, err = owner.Write(fd, []byte("x"))
+	w.Must(err)
+	stall, stalled := make(chan struct{}), make(chan struct{})
+	var release sync.Once
+	defer release.Do(func() { close(stall) })
+	w.fs.set(func(fs *wbfs) { fs.stall, fs.stalled = stall, stalled })
+	syncer := w.Root.Fork("syncer")
+	synced := make(chan struct{})
+	go func() {
+		syncer.Sync()
+		syncer.Exit()
+		close(synced)
+	}()
+	<-stalled
+	w.Must(w.T.Unlink("/w/f"))
+	closed := make(chan error)
+	go func() {
+		closed <- owner.Close(fd)
+		owner.Exit()
+	}()
+	runtime.Gosched()
+	select {
+	case <-closed:
+		t.Fatalf("the inode was evicted while ->writepage held it")
+	default:
+	}
+	for _, l := range w.fs.takeLog() {
+		if strings.HasPrefix(l, "evict") {
+			t.Fatalf("evicted during writeback: %q", l)
+		}
+	}
+	release.Do(func() { close(stall) })
+	if err := <-closed; err != nil {
+		t.Errorf("close: %v", err)
+	}
+	<-synced
+	if got := w.fs.takeLog(); len(got) == 0 || got[len(got)-1] != "evict f" {
+		t.Errorf("calls after the writeback: %q, want the eviction last", got)
+	}
+}
+
+// TestDirtyTunables: Linux's defaults, each /proc/sys/vm file's checks,
+// and the exclusivity of ratio and bytes; a refused value changes
+// nothing.
+func TestDirtyTunables(t *testing.T) {
+	w := newWBEnv(t)
+	v := w.V
+	v.SetDirtyTunables(DefaultDirtyTunables)
+	if got := v.DirtyTunables(); got != (DirtyTunables{BackgroundRatio: 10, Ratio: 20, ExpireCentisecs: 3000, WritebackCentisecs: 500}) {
+		t.Fatalf("defaults %+v", got)
+	}
+	cases := []struct {
+		name  string
+		value int64
+		want  error
+		after DirtyTunables
+	}{
+		{"dirty_ratio", 101, EINVAL, DefaultDirtyTunables},
+		{"dirty_ratio", -1, EINVAL, DefaultDirtyTunables},
+		{"dirty_background_ratio", 101, EINVAL, DefaultDirtyTunables},
+		{"dirty_bytes", 0, EINVAL, DefaultDirtyTunables},
+		{"dirty_bytes", 2*PAGE_SIZE - 1, EINVAL, DefaultDirtyTunables},
+		{"dirty_background_bytes", 0, EINVAL, DefaultDirtyTunables},
+		{"dirty_expire_centisecs", -1, EINVAL, DefaultDirtyTunables},
+		{"dirty_writeback_centisecs", -5, EINVAL, DefaultDirtyTunables},
+		{"dirty_nonsense", 1, ENOENT, DefaultDirtyTunables},
+		{"dirty_bytes", 2 * PAGE_SIZE, nil, DirtyTunables{BackgroundRatio: 10, Bytes: 2 * PAGE_SIZE, ExpireCentisecs: 3000, WritebackCentisecs: 500}},
+		{"dirty_ratio", 30, nil, DirtyTunables{BackgroundRatio: 10, Ratio: 30, ExpireCentisecs: 3000, WritebackCentisecs: 500}},
+		{"dirty_background_bytes", 1, nil, DirtyTunables{BackgroundBytes: 1, Ratio: 30, ExpireCentisecs: 3000, WritebackCentisecs: 500}},
+		{"dirty_background_ratio", 0, nil, DirtyTunables{Ratio: 30, ExpireCentisecs: 3000, WritebackCentisecs: 500}},
+		{"dirty_writeback_centisecs", 0, nil, DirtyTunables{Ratio: 30, ExpireCentisecs: 3000}},
+	}
+	for _, c := range cases {
+		if c.want != nil {
+			v.SetDirtyTunables(DefaultDirtyTunables)
+		}
+		if err := v.SetDirtyTunable(c.name, c.value); err != c.want {
+			t.Errorf("%s = %d: %v, want %v", c.name, c.value, err, c.want)
+		}
+		if got := v.DirtyTunables(); got != c.after {
+			t.Errorf("%s = %d: tunables %+v, want %+v", c.name, c.value, got, c.after)
+		}
+	}
+	if err := v.SetDirtyTunables(DirtyTunables{Ratio: 200}); err != EINVAL {
+		t.Errorf("SetDirtyTunables out of range: %v", err)
+	}
+	// Thresholds: ratios of the budget; bytes win; a background
+	// threshold not below the dirty one is halved.
+	v.SetDirtyTunables(DefaultDirtyTunables)
+	pages := DirtyThresholds{}
+	th := v.DirtyLimits()
+	if th.Dirty <= 0 || th.Background != th.Dirty/2 {
+		t.Errorf("default thresholds %+v: want background = dirty/2 (10%% and 20%%)", th)
+	}
+	w.Must(v.SetDirtyTunable("dirty_bytes", 100*PAGE_SIZE))
+	w.Must(v.SetDirtyTunable("dirty_background_bytes", 200*PAGE_SIZE))
+	pages = v.DirtyLimits()
+	if pages != (DirtyThresholds{Background: 50, Dirty: 100}) {
+		t.Errorf("thresholds %+v, want background 50 (halved), dirty 100", pages)
+	}
+}
