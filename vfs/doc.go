@@ -35,13 +35,20 @@
 //	            AddressSpace.xaLock (the page index's xa_lock)
 //	            VFS.pc.lruLock (lru_lock)
 //	            Inode.lock (->dirty_folio marks the inode dirty)
+//	            SuperBlock.wb.listLock (wb->list_lock: ->dirty_folio
+//	            puts a newly dirty inode on b_dirty)
+//	              Inode.lock
+//	        SuperBlock.wb.listLock (wb->list_lock: the dirty inode lists
+//	        b_dirty, b_io, b_more_io; __mark_inode_dirty, writeback)
+//	          Inode.lock
 //	        Inode.lock (i_lock)
 //	          VFS.renameLock (rename_lock, writers)
 //	            Dentry.lock (d_lock): parent before child; __d_move's
 //	            subclasses (parents, then the moved dentry, then the target)
 //	              SuperBlock.lruLock (s_dentry_lru)
 //	              VFS.dcache.locks[] (hash bucket locks)
-//	SuperBlock.umount (s_umount)
+//	SuperBlock.umount (s_umount; for read by the flusher and sync
+//	around writeback, which takes the folio locks and wb->list_lock)
 //	  SuperBlock.writers[] (for write, by freeze_super)
 //	  SuperBlock.inodeListLock (s_inode_list_lock)
 //	    Inode.lock
@@ -53,6 +60,9 @@
 //	  Inode.lock
 //	VFS.inLookupLock, VFS.fsTypesLock, VFS.sbLock, FDTable.lock,
 //	fsStruct.lock (fs->lock): leaves
+//	flusher.mu, dirtyTunablesBox.mu, bdiWriteback.syncMu (the I_SYNC
+//	wait queue): leaves outside the validator, plain mutexes held
+//	across nothing else
 //	trace.Bus.mu, then trace.Listener.mu: below every other lock (event
 //	sites emit under any of them, and the bus calls nothing back);
 //	outside the validator, plain mutexes
