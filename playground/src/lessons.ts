@@ -64,13 +64,17 @@ export const lessons: Lesson[] = [
     view: 'pages',
     text:
       'A write copies into page-cache pages and marks them dirty: the data is newer than the ' +
-      'backing store. Writeback starts on them (PG_writeback), the filesystem writes them out, and they ' +
-      'end clean and uptodate. sync asks for that writeback now and waits for it (WB_SYNC_ALL). ' +
-      'Watch the page grid go from dirty to writeback to uptodate, and Dirty in /proc/meminfo fall.',
+      'backing store. tmpfs has no backing store (its pages are swap-backed and never written back), ' +
+      'so the lesson mounts billyfs, a disk-like filesystem on a go-billy store. Writeback starts on ' +
+      'the dirty pages (PG_writeback), ->writepage writes them to the store, and they end clean and ' +
+      'uptodate. sync asks for that writeback now and waits for it (WB_SYNC_ALL). Watch the page grid ' +
+      'go from dirty to writeback to uptodate.',
     commands: [
-      'echo "hello, page cache" > /tmp/lesson3',
-      'truncate -s 20K /tmp/lesson3',
-      'cp /tmp/lesson3 /tmp/lesson3.copy',
+      'mkdir -p /mnt/disk',
+      'mount -t billyfs mem /mnt/disk',
+      'echo "hello, page cache" > /mnt/disk/f',
+      'truncate -s 20K /mnt/disk/f',
+      'cp /mnt/disk/f /mnt/disk/copy',
       'cat /proc/meminfo',
       'sync',
       'cat /proc/meminfo',
