@@ -46,6 +46,8 @@ func New(tb testing.TB) *Env {
 	}
 	e := &Env{TB: tb, V: v, Root: tk, T: tk}
 	tb.Cleanup(e.Check)
+	// Stop the flusher so no goroutine outlives the test.
+	tb.Cleanup(v.Shutdown)
 	return e
 }
 
