@@ -85,11 +85,15 @@
 //	    folio lock
 //	      bnode.mu (an inode's extents, reservations, xattrs, data file;
 //	      serialises its record writes)
+//	        serialFS.mu (every call on the store and its files)
 //	sbInfo.mu (counts, limits, inode numbers, the superblock record)
+//	  serialFS.mu
 //	registry.mu (named stores and the stores in use)
 //
-// bnode.mu, sbInfo.mu and registry.mu are sync.Mutex leaves outside the
-// validator: nothing is taken and no VFS function is called under them.
+// bnode.mu, sbInfo.mu, serialFS.mu and registry.mu are sync.Mutex
+// leaves outside the validator: no VFS function is called under them,
+// and only serialFS.mu is taken inside another. serialFS.mu exists
+// because go-billy's memfs is not safe for concurrent use.
 // A directory's entries (dirInfo) are protected by its i_rwsem:
 // exclusive for changes, shared for lookup and readdir.
 package billyfs

@@ -4,11 +4,16 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/vfscope/vfscope/vfs"
+	"github.com/vfscope/vfscope/vfs/billyfs"
 	"github.com/vfscope/vfscope/vfs/internal/vfstest"
 )
+
+// storeSeq numbers the tests' named stores.
+var storeSeq atomic.Int64
 
 // env is a booted VFS (lock validation on) with a billyfs to mount on
 // /mnt.
@@ -23,9 +28,19 @@ func newEnv(t *testing.T, store string) *env {
 	t.Helper()
 	e := &env{Env: vfstest.New(t), store: store}
 	if store == "" {
-		e.store = "mem:" + t.Name()
+		// A named memfs of this run of the test only (-count reruns
+		// must not find the last run's files).
+		e.store = fmt.Sprintf("mem:%s-%d", t.Name(), storeSeq.Add(1))
+		t.Cleanup(func() { billyfs.ForgetStore(e.store) })
 	}
 	e.Must(e.Root.Mkdir("/mnt", 0o755))
+	// Unmount at the end, so the store is free for the next test (or
+	// the next -count).
+	t.Cleanup(func() {
+		if e.Root.Umount2("/mnt", 0) == vfs.EBUSY {
+			e.Root.Umount2("/mnt", vfs.MNT_DETACH)
+		}
+	})
 	return e
 }
 

@@ -33,8 +33,8 @@ func Register(t *vfs.Task, v *vfs.VFS) error { return v.RegisterFilesystem(t, Ty
 // sbInfo is what billyfs keeps per superblock (s_fs_info; ext2's
 // ext2_sb_info).
 type sbInfo struct {
-	fs       billy.Filesystem // immutable: the backing store
-	storeKey string           // immutable: its key in the registry's busy set
+	fs       *serialFS // immutable: the backing store, serialised
+	storeKey string    // immutable: its key in the registry's busy set
 
 	// shutdown is set by Shutdown: from then on no operation reaches
 	// the store (each fails with EIO), as after ext4's FS_IOC_SHUTDOWN
@@ -87,7 +87,7 @@ func mount(t *vfs.Task, fst *vfs.FileSystemType, flags uint32, dev, data string)
 		}
 		return nil, vfs.EINVAL
 	}
-	si.fs, si.storeKey = store, key
+	si.fs, si.storeKey = newSerialFS(store), key
 	d, err := vfs.MountNodev(t, fst, flags, data, func(t *vfs.Task, sb *vfs.SuperBlock, data string) error {
 		return fillSuper(t, sb, si)
 	})
@@ -352,8 +352,8 @@ func syncFS(t *vfs.Task, sb *vfs.SuperBlock, wait bool) error {
 	if err := si.writeFile(superPath, rec.encode(), wait); err != nil {
 		return err
 	}
-	if s, ok := si.fs.(interface{ Sync() error }); ok && wait {
-		return Errno(s.Sync())
+	if wait {
+		return Errno(si.fs.Sync())
 	}
 	return nil
 }
