@@ -66,6 +66,11 @@
 //     mount of a store not cleanly unmounted recounts inodes and pages
 //     from the records, and every mount frees the orphans.
 //
+// fallocate(2): mode 0 and KEEP_SIZE write zeros for the range's holes
+// (go-billy has no unwritten extents) and add them to the extents;
+// PUNCH_HOLE drops whole pages from the cache and the extents and zeroes
+// partial ones through the cache; ZERO_RANGE does both.
+//
 // Shutdown cuts a mounted filesystem off its store at once (ext4's
 // FS_IOC_SHUTDOWN with NOLOGFLUSH): nothing more is written, so a later
 // mount sees the store as a crash would have left it.

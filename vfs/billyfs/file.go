@@ -5,12 +5,13 @@ import (
 )
 
 // regFileOps are a regular file's file_operations: the generic page
-// cache paths, with billyfs's fsync and SEEK_DATA/SEEK_HOLE.
+// cache paths, with billyfs's fsync, SEEK_DATA/SEEK_HOLE and fallocate.
 var regFileOps = &vfs.FileOperations{
-	Read:   vfs.GenericFileRead,
-	Write:  vfs.GenericFileWrite,
-	Llseek: llseek,
-	Fsync:  fsync,
+	Read:      vfs.GenericFileRead,
+	Write:     vfs.GenericFileWrite,
+	Llseek:    llseek,
+	Fsync:     fsync,
+	Fallocate: fallocate,
 }
 
 // fsync is ext2_fsync(): the generic path (the dirty pages of the range
