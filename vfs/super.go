@@ -397,10 +397,11 @@ func (sb *SuperBlock) inodeListDel(t *Task, i *Inode) {
 	sb.inodeListLock.Unlock(t.owner())
 }
 
-// inodeLRUAdd puts an unused inode on s_inode_lru.
+// inodeLRUAdd puts an unused inode on s_inode_lru (not one being
+// freed: evict takes it off the lists after setting I_FREEING).
 func (sb *SuperBlock) inodeLRUAdd(t *Task, i *Inode) {
 	sb.inodeListLock.Lock(t.owner())
-	if !i.onLRU && i.count.Load() == 0 {
+	if !i.onLRU && i.count.Load() == 0 && i.state.Load()&(I_FREEING|I_WILL_FREE) == 0 {
 		i.onLRU = true
 		i.lruNext = sb.ilruHead
 		i.lruPrev = nil
@@ -459,7 +460,9 @@ func PruneIcacheSB(t *Task, sb *SuperBlock, nr int) int {
 			break
 		}
 		inodeLRUUnlinkLocked(sb, i)
-		if i.count.Load() != 0 || i.state.Load()&(I_NEW|I_FREEING|I_WILL_FREE) != 0 {
+		// A dirty inode, or one being written, leaves the LRU but stays
+		// (inode_lru_isolate); writeback puts it back once clean.
+		if i.count.Load() != 0 || i.state.Load()&(I_NEW|I_FREEING|I_WILL_FREE|I_DIRTY|I_SYNC) != 0 {
 			i.lock.Unlock(o)
 			sb.inodeListLock.Unlock(o)
 			continue

@@ -135,6 +135,7 @@ func writebackSingleInode(t *Task, i *Inode, wbc *WritebackControl) error {
 	wb.listLock.Unlock(o)
 	inodeSyncComplete(t, i)
 	i.lock.Unlock(o)
+	inodeAddLRUIfClean(t, i)
 	return err
 }
 
@@ -268,6 +269,11 @@ func writebackSBInodes(t *Task, sb *SuperBlock, w *wbWork) int64 {
 		wb.requeueInodeLocked(t, i, wbc)
 		inodeSyncComplete(t, i)
 		i.lock.Unlock(o)
+		if i.count.Load() == 0 {
+			wb.listLock.Unlock(o)
+			inodeAddLRUIfClean(t, i)
+			wb.listLock.Lock(o)
+		}
 		if total > 0 {
 			// Give other superblocks and waiters a turn now and then
 			// (Linux: after HZ/10), and stop when the work is done.

@@ -287,6 +287,17 @@ func inodeSyncComplete(t *Task, i *Inode) {
 	wb.syncMu.Unlock()
 }
 
+// inodeAddLRUIfClean is inode_sync_complete's inode_add_lru(): an
+// unused inode that writeback made clean goes back on the inode LRU,
+// which pruning had taken it off while it was dirty. No lock held.
+func inodeAddLRUIfClean(t *Task, i *Inode) {
+	if i.count.Load() != 0 || i.state.Load()&(I_DIRTY|I_SYNC|I_NEW|I_FREEING|I_WILL_FREE) != 0 ||
+		i.sb.flags.Load()&SB_ACTIVE == 0 {
+		return
+	}
+	i.sb.inodeLRUAdd(t, i)
+}
+
 // inodeWaitForWritebackLocked is __inode_wait_for_writeback(): sleep
 // until I_SYNC is clear. Called with i_lock held, which it drops while
 // sleeping and holds again on return.

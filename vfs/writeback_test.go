@@ -624,3 +624,32 @@ func TestDirtyTunables(t *testing.T) {
 		t.Errorf("thresholds %+v, want background 50 (halved), dirty 100", pages)
 	}
 }
+
+// TestPruneSkipsDirtyInodes: the inode shrinker leaves an unused dirty
+// inode alone (inode_lru_isolate), and writeback puts it back on the LRU
+// once clean, where the shrinker can take it.
+func TestPruneSkipsDirtyInodes(t *testing.T) {
+	w := newWBEnv(t)
+	in, isNew := IgetLocked(w.Root, w.sb, 1<<40)
+	if !isNew {
+		t.Fatalf("inode not new")
+	}
+	in.SetModeType(S_IFREG | 0o644)
+	UnlockNewInode(w.Root, in)
+	w.fs.set(func(fs *wbfs) { fs.names[in.Ino()] = "orphan" })
+	MarkInodeDirty(w.Root, in, I_DIRTY_SYNC)
+	Iput(w.Root, in)
+	if n := PruneIcacheSB(w.Root, w.sb, 10); n != 0 {
+		t.Fatalf("pruned %d inodes; the dirty one must stay", n)
+	}
+	w.T.Sync()
+	if got := only("wi", w.fs.takeLog()); len(got) != 1 || !strings.HasPrefix(got[0], "wi orphan") {
+		t.Fatalf("sync: %q, want the orphan's ->write_inode", got)
+	}
+	if n := PruneIcacheSB(w.Root, w.sb, 10); n != 1 {
+		t.Fatalf("pruned %d inodes after sync, want the clean one", n)
+	}
+	if got := w.fs.takeLog(); !reflect.DeepEqual(got, []string{"evict orphan"}) {
+		t.Errorf("after prune: %q", got)
+	}
+}
