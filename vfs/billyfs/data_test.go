@@ -317,3 +317,39 @@ func TestTruncate(t *testing.T) {
 		t.Fatal("old bytes came back after a remount")
 	}
 }
+
+// TestDirectoryWriteErrors: a directory change whose log write fails
+// changes nothing, in memory or (after a remount) on the store; a
+// cross-directory rename whose second write fails takes back its first.
+func TestDirectoryWriteErrors(t *testing.T) {
+	e, s := faultEnv(t)
+	r := e.Root
+	e.Must(r.Mkdir("/mnt/a", 0o755))
+	e.Must(r.Mkdir("/mnt/b", 0o755))
+	e.WriteFile("/mnt/a/f", "data", 0o644)
+	before := e.snapshot("/mnt")
+	s.Add(faultstore.Rule{Op: faultstore.OpWrite, Path: "d/*", Nth: 2, Err: vfs.EIO})
+	if err := r.Rename("/mnt/a/f", "/mnt/b/g"); err != vfs.EIO {
+		t.Fatalf("rename with the second log write failing: %v, want EIO", err)
+	}
+	s.Clear()
+	s.Add(faultstore.Rule{Op: faultstore.OpWrite, Path: "d/*", Err: vfs.ENOSPC})
+	for _, op := range []func() error{
+		func() error { return r.Mkdir("/mnt/a/x", 0o755) },
+		func() error { return r.Unlink("/mnt/a/f") },
+		func() error { return r.Link("/mnt/a/f", "/mnt/b/h") },
+		func() error { return r.Symlink("f", "/mnt/a/l") },
+	} {
+		if err := op(); err != vfs.ENOSPC {
+			t.Errorf("a directory change with its log write failing: %v, want ENOSPC", err)
+		}
+	}
+	s.Clear()
+	if now := e.snapshot("/mnt"); now != before {
+		t.Fatalf("failed changes changed the tree:\n%s\n---\n%s", before, now)
+	}
+	e.remount("")
+	if after := e.snapshot("/mnt"); after != before {
+		t.Fatalf("failed changes reached the store:\n%s\n---\n%s", before, after)
+	}
+}

@@ -1,7 +1,10 @@
 package billyfs
 
 import (
+	"os"
 	"sort"
+
+	"github.com/go-git/go-billy/v5"
 
 	"github.com/vfscope/vfscope/vfs"
 )
@@ -17,8 +20,12 @@ type dirInfo struct {
 	ents   []*dirEnt // by offset, including entries gone since the last tidy
 	holes  int
 	next   int64 // the next offset
-	// logRecs counts the records of the directory's log on the store.
+	// logRecs counts the records of the directory's log on the store,
+	// logEnd its length in bytes; log is the log file, kept open from
+	// the first change until eviction.
 	logRecs int
+	logEnd  int64
+	log     billy.File
 }
 
 type dirEnt struct {
@@ -46,6 +53,7 @@ func loadDir(si *sbInfo, ino uint64) (*dirInfo, error) {
 	}
 	di := newDirInfo()
 	di.logRecs = replayDir(b, di.add, di.remove)
+	di.logEnd = int64(len(b))
 	return di, nil
 }
 
@@ -115,11 +123,33 @@ func logChange(dir *vfs.Inode, recs ...dirRecord) error {
 	for i := range recs {
 		b = recs[i].append(b)
 	}
-	if err := si.appendFile(dirPath(dir.Ino()), b); err != nil {
+	if err := si.check(); err != nil {
 		return err
 	}
+	if di.log == nil {
+		f, err := si.fs.OpenFile(dirPath(dir.Ino()), os.O_WRONLY|os.O_CREATE, 0o644)
+		if err != nil {
+			return Errno(err)
+		}
+		di.log = f
+	}
+	if err := writeFull(di.log, b, di.logEnd); err != nil {
+		// Take back a part that reached the store: a whole record of
+		// a change that failed must not be replayed.
+		di.log.Truncate(di.logEnd)
+		return err
+	}
+	di.logEnd += int64(len(b))
 	di.logRecs += len(recs)
 	return nil
+}
+
+// closeLog closes a directory's log file (at eviction).
+func (di *dirInfo) closeLog() {
+	if di.log != nil {
+		di.log.Close()
+		di.log = nil
+	}
 }
 
 // compact rewrites a directory's log as one add record per entry, when
@@ -147,11 +177,13 @@ func compact(dir *vfs.Inode) {
 	if err := si.check(); err != nil {
 		return
 	}
+	di.closeLog()
 	if err := si.fs.Rename(tmp, dirPath(dir.Ino())); err != nil {
 		si.fs.Remove(tmp)
 		return
 	}
 	di.logRecs = live
+	di.logEnd = int64(len(b))
 }
 
 func addRec(name string, in *vfs.Inode) dirRecord {

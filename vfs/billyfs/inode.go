@@ -255,6 +255,9 @@ func evictInode(t *vfs.Task, in *vfs.Inode) {
 		n.data.Close()
 		n.data = nil
 	}
+	if n.dir != nil {
+		n.dir.closeLog()
+	}
 	reserved := n.reserved
 	n.reserved = 0
 	pages := n.ext.count()

@@ -457,28 +457,6 @@ func (si *sbInfo) writeFile(name string, b []byte, sync bool) error {
 	return Errno(f.Close())
 }
 
-// appendFile appends b to a store file. (Not with O_APPEND: the os
-// package refuses WriteAt on such a file.)
-func (si *sbInfo) appendFile(name string, b []byte) error {
-	if err := si.check(); err != nil {
-		return err
-	}
-	f, err := si.fs.OpenFile(name, os.O_CREATE|os.O_WRONLY, 0o644)
-	if err != nil {
-		return Errno(err)
-	}
-	end, err := f.Seek(0, io.SeekEnd)
-	if err != nil {
-		f.Close()
-		return Errno(err)
-	}
-	if err := writeFull(f, b, end); err != nil {
-		f.Close()
-		return err
-	}
-	return Errno(f.Close())
-}
-
 // writeFull writes all of b at off, retrying short writes: a write that
 // makes progress is continued; one that makes none fails (EIO when the
 // store gave no error).
