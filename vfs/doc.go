@@ -27,7 +27,9 @@
 //	          then the victims: a subdirectory changing parent (source
 //	          before target), then non-directories by inode number
 //	          (I_MUTEX_NORMAL, then I_MUTEX_NONDIR2)
-//	        filesystem-private locks (tmpfs: sbInfo.mu)
+//	        filesystem-private locks (tmpfs: sbInfo.mu; billyfs:
+//	        bnode.mu, sbInfo.mu, serialFS.mu, plain-mutex leaves also
+//	        taken inside the folio lock by writeback, see vfs/billyfs)
 //	        AddressSpace.invalidateLock (invalidate_lock: exclusive by
 //	        truncate and hole punch, shared by page-cache fills)
 //	          folio lock (PG_locked, a bit lock the validator sees as
