@@ -353,3 +353,26 @@ func TestDirectoryWriteErrors(t *testing.T) {
 		t.Fatalf("failed changes reached the store:\n%s\n---\n%s", before, after)
 	}
 }
+
+// TestPageStates: 300 kB written to billyfs are 74 dirty pages of the
+// page cache; sync writes them back (none dirty or under writeback
+// after, all still cached and clean); unmount drops them.
+func TestPageStates(t *testing.T) {
+	e := newEnv(t, "")
+	e.mount("")
+	base := e.V.MemStat()
+	e.writeAt("/mnt/f", pattern(4, 300000), 0, 0)
+	st := e.V.MemStat()
+	if d := st.Dirty - base.Dirty; d != 74 {
+		t.Fatalf("%d dirty pages after writing 300000 bytes, want 74", d)
+	}
+	e.Root.Sync()
+	st = e.V.MemStat()
+	if st.Dirty != base.Dirty || st.Writeback != base.Writeback || st.FilePages-base.FilePages != 74 {
+		t.Fatalf("after sync: %+v (before the write %+v)", st, base)
+	}
+	e.umount()
+	if st := e.V.MemStat(); st.FilePages != base.FilePages {
+		t.Fatalf("after unmount: %d cached pages, %d before the write", st.FilePages, base.FilePages)
+	}
+}
