@@ -653,3 +653,116 @@ func TestPruneSkipsDirtyInodes(t *testing.T) {
 		t.Errorf("after prune: %q", got)
 	}
 }
+
+// TestWritebackHammer: writers rewrite pages of their own files while
+// other tasks fsync, fdatasync, sync_file_range, syncfs and sync, the
+// flusher runs with short tunables, and the filesystem now and then
+// refuses WB_SYNC_NONE writes. After a final sync every file on disk
+// equals what its writer last wrote, nothing is dirty or under
+// writeback, and the lists are empty; the validator reports nothing
+// (vfstest checks at cleanup).
+func TestWritebackHammer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long")
+	}
+	w := newWBEnv(t)
+	w.Must(w.V.SetDirtyTunable("dirty_expire_centisecs", 1))
+	w.Must(w.V.SetDirtyTunable("dirty_writeback_centisecs", 1))
+	const writers, pages, rounds = 3, 6, 60
+	model := make([][]byte, writers)
+	var wg sync.WaitGroup
+	for k := 0; k < writers; k++ {
+		name := string(rune('a' + k))
+		tk := w.Root.Fork("writer " + name)
+		fd, err := tk.Open("/w/"+name, O_CREAT|O_RDWR, 0o644)
+		w.Must(err)
+		model[k] = make([]byte, pages*PAGE_SIZE)
+		wg.Add(1)
+		go func(k int, tk *Task, fd int) {
+			defer wg.Done()
+			defer tk.Exit()
+			for r := 0; r < rounds; r++ {
+				p := (r*7 + k) % pages
+				buf := []byte(strings.Repeat(string(rune('A'+(r%26))), PAGE_SIZE/2))
+				off := int64(p*PAGE_SIZE + (r%2)*PAGE_SIZE/2)
+				if _, err := tk.Pwrite(fd, buf, off); err != nil {
+					t.Errorf("pwrite: %v", err)
+					return
+				}
+				copy(model[k][off:], buf)
+				var err error
+				switch r % 5 {
+				case 0:
+					err = tk.Fsync(fd)
+				case 1:
+					err = tk.Fdatasync(fd)
+				case 2:
+					err = tk.SyncFileRange(fd, off, PAGE_SIZE, SYNC_FILE_RANGE_WRITE)
+				case 3:
+					err = tk.SyncFileRange(fd, 0, 0, SYNC_FILE_RANGE_WRITE_AND_WAIT)
+				}
+				if err != nil {
+					t.Errorf("sync call %d: %v", r%5, err)
+					return
+				}
+				runtime.Gosched()
+			}
+		}(k, tk, fd)
+	}
+	stop := make(chan struct{})
+	var bg sync.WaitGroup
+	bg.Add(2)
+	go func() {
+		defer bg.Done()
+		tk := w.Root.Fork("syncer")
+		defer tk.Exit()
+		fd, err := tk.Open("/w", O_RDONLY, 0)
+		if err != nil {
+			t.Errorf("open: %v", err)
+			return
+		}
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if i%2 == 0 {
+				tk.Sync()
+			} else if err := tk.Syncfs(fd); err != nil {
+				t.Errorf("syncfs: %v", err)
+			}
+			runtime.Gosched()
+		}
+	}()
+	go func() {
+		defer bg.Done()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			w.fs.set(func(fs *wbfs) { fs.wouldBlock = i%3 == 0 })
+			runtime.Gosched()
+			time.Sleep(100 * time.Microsecond)
+		}
+	}()
+	wg.Wait()
+	close(stop)
+	bg.Wait()
+	w.fs.set(func(fs *wbfs) { fs.wouldBlock = false })
+	w.T.Sync()
+	for k := 0; k < writers; k++ {
+		name := string(rune('a' + k))
+		if got := w.fs.onDisk(w.ino(name), pages*PAGE_SIZE); got != string(model[k]) {
+			t.Errorf("file %s on disk differs from the model", name)
+		}
+	}
+	if st := w.V.MemStat(); st.Dirty != 0 || st.Writeback != 0 {
+		t.Errorf("after the final sync: %d dirty, %d writeback", st.Dirty, st.Writeback)
+	}
+	if d, io, more := w.lists(); len(d)+len(io)+len(more) != 0 {
+		t.Errorf("after the final sync: dirty %v io %v more %v", d, io, more)
+	}
+}
