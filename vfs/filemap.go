@@ -427,7 +427,13 @@ func GenericPerformWrite(t *Task, f *File, p []byte, off int64) (int, error) {
 			break
 		}
 		wasDirty := fo.flags.Load()&PG_dirty != 0
-		c := copy(fo.data[po:po+n], p[done:done+n])
+		var c int
+		if fo.data == nil {
+			folioFillPage(fo, p[done:done+n]) // a whole new page
+			c = n
+		} else {
+			c = copy(fo.data[po:po+n], p[done:done+n])
+		}
 		c, err = t.aopWriteEnd(f, m, cur, n, c, fo)
 		if !wasDirty {
 			dirtied++
@@ -457,8 +463,12 @@ func GenericPerformWrite(t *Task, f *File, p []byte, off int64) (int, error) {
 // zeros otherwise (a new folio is zeroed).
 func SimpleWriteBegin(t *Task, f *File, m *AddressSpace, pos int64, n int) (*Folio, error) {
 	idx := pos >> PAGE_SHIFT
+	fgp := FGP_CREAT | FGP_LOCK
+	if n == PAGE_SIZE {
+		fgp |= FGP_NODATA // the copy fills it all
+	}
 	for {
-		fo, err := FilemapGrabFolio(t, m, idx, FGP_CREAT|FGP_LOCK)
+		fo, err := FilemapGrabFolio(t, m, idx, fgp)
 		if err != nil {
 			return nil, err
 		}
@@ -494,6 +504,7 @@ func SimpleWriteBegin(t *Task, f *File, m *AddressSpace, pos int64, n int) (*Fol
 // bytes are valid: read in or zeroed), so mark it so and dirty, extend
 // i_size, unlock and drop WriteBegin's reference.
 func SimpleWriteEnd(t *Task, f *File, m *AddressSpace, pos int64, n, copied int, fo *Folio) (int, error) {
+	fo.Data() // a FGP_NODATA folio the copy did not fill gets its zeroed page
 	FolioMarkUptodate(fo)
 	if end := pos + int64(copied); end > m.host.size.Load() {
 		m.host.size.Store(end)

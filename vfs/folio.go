@@ -109,7 +109,22 @@ func (f *Folio) Pos() int64 { return f.index << PAGE_SHIFT }
 func (f *Folio) Mapping() *AddressSpace { return f.mapping.Load() }
 
 // Data returns the page's bytes. The caller holds the folio lock.
-func (f *Folio) Data() *[PAGE_SIZE]byte { return f.data }
+func (f *Folio) Data() *[PAGE_SIZE]byte {
+	if f.data == nil {
+		f.data = new([PAGE_SIZE]byte) // a new FGP_NODATA folio
+	}
+	return f.data
+}
+
+// folioFillPage gives a locked folio that has no page yet (FGP_NODATA) a
+// copy of src's first PAGE_SIZE bytes, in one pass over the memory (the
+// compiler does not zero what the copy fills).
+func folioFillPage(f *Folio, src []byte) {
+	src = src[:PAGE_SIZE]
+	b := make([]byte, len(src))
+	copy(b, src)
+	f.data = (*[PAGE_SIZE]byte)(b)
+}
 
 // Flags returns the PG_* bits.
 func (f *Folio) Flags() uint32 { return f.flags.Load() }

@@ -202,6 +202,10 @@ func FilemapLockFolio(t *Task, m *AddressSpace, index int64) *Folio {
 const (
 	FGP_CREAT = 1 << 0 // allocate and insert a folio if absent
 	FGP_LOCK  = 1 << 1 // return the folio locked
+	// FGP_NODATA: a new folio may come without its page; the caller
+	// fills the whole page before unlocking it (folioFillPage), which
+	// saves zeroing memory about to be overwritten.
+	FGP_NODATA = 1 << 2
 )
 
 // FilemapGrabFolio is __filemap_get_folio(): find the folio at index, or
@@ -219,7 +223,12 @@ func FilemapGrabFolio(t *Task, m *AddressSpace, index int64, fgp int) (*Folio, e
 		if f != nil || fgp&FGP_CREAT == 0 {
 			return f, nil
 		}
-		f = folioAlloc()
+		if fgp&FGP_NODATA != 0 {
+			f = &Folio{}
+			f.refcount.Store(1)
+		} else {
+			f = folioAlloc()
+		}
 		f.flags.Store(PG_locked)
 		h := t.o.ExternalBefore(f, lock.Exclusive)
 		t.o.ExternalAcquired(h)
