@@ -45,7 +45,7 @@ func init() {
 		"set":          {cmdSet, "set [-e|+e]"},
 		"stat":         {cmdStat, "stat [-L] FILE..."},
 		"su":           {cmdSu, "su [UID[:GID]]   (no argument: 0:0)"},
-		"sync":         {cmdSync, "sync"},
+		"sync":         {cmdSync, "sync [-d|-f] [FILE]...   (-d: fdatasync, -f: syncfs; no FILE: sync(2))"},
 		"touch":        {cmdTouch, "touch [-c] FILE..."},
 		"true":         {func(*cmd) int { return 0 }, "true"},
 		"truncate":     {cmdTruncate, "truncate [-c] -s [+-]SIZE[K|M|G|KB|MB|GB] FILE..."},
@@ -273,7 +273,51 @@ func cmdID(c *cmd) int {
 	return 0
 }
 
+// cmdSync is coreutils' sync: without operands sync(2); with FILEs,
+// fsync(2) of each, fdatasync(2) with -d, syncfs(2) of the filesystem
+// holding each with -f.
 func cmdSync(c *cmd) int {
-	c.t.Sync()
-	return 0
+	o, files, st, ok := c.getopt("df", map[string]byte{"data": 'd', "file-system": 'f'}, 1)
+	if !ok {
+		return st
+	}
+	if o.has('d') && o.has('f') {
+		return c.usageError(1, "cannot specify both --data and --file-system")
+	}
+	if len(files) == 0 {
+		if o.has('d') {
+			return c.usageError(1, "--data needs at least one argument")
+		}
+		c.t.Sync()
+		return 0
+	}
+	status := 0
+	for _, f := range files {
+		fd, err := c.t.Open(f, vfs.O_RDONLY|vfs.O_NONBLOCK, 0)
+		if err == vfs.EACCES || err == vfs.EISDIR {
+			fd, err = c.t.Open(f, vfs.O_WRONLY|vfs.O_NONBLOCK, 0)
+		}
+		if err != nil {
+			c.errorf("error opening %s: %s", quote(f), errText(err))
+			status = 1
+			continue
+		}
+		switch {
+		case o.has('d'):
+			err = c.t.Fdatasync(fd)
+		case o.has('f'):
+			err = c.t.Syncfs(fd)
+		default:
+			err = c.t.Fsync(fd)
+		}
+		if err != nil {
+			c.errorf("error syncing %s: %s", quote(f), errText(err))
+			status = 1
+		}
+		if err := c.t.Close(fd); err != nil && status == 0 {
+			c.errorf("failed to close %s: %s", quote(f), errText(err))
+			status = 1
+		}
+	}
+	return status
 }
