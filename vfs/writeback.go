@@ -372,6 +372,13 @@ func wbWriteback(t *Task, sb *SuperBlock, w *wbWork) int64 {
 	return w.written - start
 }
 
+// getNrDirtyPages is get_nr_dirty_pages(): the dirty pages plus the
+// inodes on writeback lists, the budget of a WB_SYNC_NONE pass that must
+// end (the flusher's periodic pass and WakeupFlusherThreads).
+func (v *VFS) getNrDirtyPages() int64 {
+	return v.pc.nrFileDirty.Load() + v.wb.nrDirtyIO.Load()
+}
+
 // overBackgroundThresh is wb_over_bg_thresh(): dirty pages above the
 // background threshold.
 func (v *VFS) overBackgroundThresh() bool {

@@ -108,7 +108,7 @@ func (v *VFS) startFlusherLocked() {
 // it first; reclaim calls it when it meets dirty pages. reason names the
 // caller ("sync", "vmscan", ...).
 func (v *VFS) WakeupFlusherThreads(reason string) {
-	v.queueWork(&wbWork{nrPages: math.MaxInt64, syncMode: WB_SYNC_NONE, reason: reason})
+	v.queueWork(&wbWork{nrPages: v.getNrDirtyPages(), syncMode: WB_SYNC_NONE, reason: reason})
 }
 
 // StartBackgroundWriteback is wb_start_background_writeback(): dirty
@@ -252,7 +252,9 @@ func (v *VFS) flusherPass(t *Task) bool {
 	}
 	f.mu.Unlock()
 	if due {
-		v.flusherRun(t, &wbWork{nrPages: math.MaxInt64, syncMode: WB_SYNC_NONE, forKupdate: true, reason: "periodic"})
+		// As many pages as are dirty now: a writer that keeps
+		// redirtying an old inode cannot keep the pass going.
+		v.flusherRun(t, &wbWork{nrPages: v.getNrDirtyPages(), syncMode: WB_SYNC_NONE, forKupdate: true, reason: "periodic"})
 	}
 	// Nothing left anywhere: end, as wb_workfn does not requeue itself
 	// when the wb has no dirty IO. wbWakeupDelayed starts a new one.
