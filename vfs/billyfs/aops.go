@@ -25,6 +25,7 @@ var aops = &vfs.AddressSpaceOperations{
 	WriteEnd:        writeEnd,
 	DirtyFolio:      vfs.FilemapDirtyFolio,
 	Writepage:       writepage,
+	Writepages:      writepages,
 	InvalidateFolio: invalidateFolio,
 	ReleaseFolio:    releaseFolio,
 	LaunderFolio:    launderFolio,
@@ -212,48 +213,47 @@ func writeEnd(t *vfs.Task, f *vfs.File, m *vfs.AddressSpace, pos int64, length, 
 	return copied, nil
 }
 
-// writeFolio writes a locked folio under writeback to the store: the
-// bytes up to i_size, at the page's offset in the data file. The caller
-// has set PG_writeback and cleared PG_dirty; it unlocks (or, for
-// ->launder_folio, keeps the lock) and ends writeback. A page that
-// reaches the store joins the extents (and the inode is marked dirty so
-// that ->write_inode records them); its reservation becomes its place.
-func writeFolio(t *vfs.Task, folio *vfs.Folio, data []byte, private any) error {
-	in := folio.Mapping().Host()
+// writeRun writes pages [start, start+len(privs)) to the store in one
+// write: data holds them, the last possibly short (cut at i_size). The
+// caller has set PG_writeback on them and cleared PG_dirty; it ends the
+// writeback. A page that reaches the store joins the extents (and the
+// inode is marked dirty so that ->write_inode records them); its
+// reservation (privs[i] == delalloc) becomes its place.
+func writeRun(t *vfs.Task, in *vfs.Inode, start int64, data []byte, privs []any) error {
 	n := node(in)
 	si := info(in.SB())
-	idx := folio.Index()
 	err := si.check()
 	var f billy.File
 	if err == nil {
 		f, err = n.dataFile()
 	}
 	if err == nil {
-		err = writeFull(f, data, idx*pageSize)
+		err = writeFull(f, data, start*pageSize)
 	}
+	var release, charge int64
+	anyAdded := false
 	n.mu.Lock()
-	added := false
-	if err == nil {
-		added = n.ext.add(idx)
-	}
-	if private == delalloc {
-		n.reserved--
+	for i, private := range privs {
+		added := err == nil && n.ext.add(start+int64(i))
+		anyAdded = anyAdded || added
+		if private == delalloc {
+			n.reserved--
+		}
+		switch {
+		case err != nil && private == delalloc:
+			release++
+		case err == nil && added && private != delalloc:
+			// A page dirtied without ->write_begin (through a
+			// mapping): counted now, over the limit if need be.
+			charge++
+		case err == nil && !added && private == delalloc:
+			release++
+		}
 	}
 	n.mu.Unlock()
-	switch {
-	case err != nil && private == delalloc:
-		si.releaseBlocks(1)
-	case err == nil && added && private != delalloc:
-		// A page dirtied without ->write_begin (through a mapping):
-		// counted now, over the limit if need be.
-		si.mu.Lock()
-		si.usedBlocks++
-		si.mu.Unlock()
-	case err == nil && !added && private == delalloc:
-		si.releaseBlocks(1)
-	}
+	si.releaseBlocks(release - charge)
 	n.updateBlocks()
-	if added {
+	if anyAdded {
 		vfs.MarkInodeDirty(t, in, vfs.I_DIRTY_DATASYNC)
 	}
 	return err
@@ -269,7 +269,8 @@ func pageBytes(in *vfs.Inode, folio *vfs.Folio) int {
 }
 
 // writepage is ->writepage (ext2_writepage): set writeback, take a
-// stable copy of the page, unlock, write it, end writeback. A page past
+// stable copy of the page, unlock, write it, end writeback; inside
+// ->writepages the page joins the run instead (writepages.go). A page past
 // i_size (truncated meanwhile) is dropped. The write completes before
 // it returns, so its error goes back to the caller, which records it in
 // the mapping's errseq (write_cache_pages: mapping_set_error) for fsync
@@ -284,11 +285,16 @@ func writepage(t *vfs.Task, folio *vfs.Folio, wbc *vfs.WritebackControl) error {
 		return nil
 	}
 	vfs.FolioStartWriteback(t, folio)
+	private := vfs.FolioDetachPrivate(folio)
+	if r := node(in).run.Load(); r != nil && r.t == t {
+		// Inside ->writepages: the page joins the run, written when
+		// the run ends (a bio submitted by mpage_writepages).
+		return r.add(folio, l, private)
+	}
 	data := make([]byte, l)
 	copy(data, folio.Data()[:l])
-	private := vfs.FolioDetachPrivate(folio)
 	vfs.FolioUnlock(t, folio)
-	err := writeFolio(t, folio, data, private)
+	err := writeRun(t, in, folio.Index(), data, []any{private})
 	vfs.FolioEndWriteback(t, folio)
 	return err
 }
@@ -307,7 +313,7 @@ func launderFolio(t *vfs.Task, folio *vfs.Folio) error {
 		return nil
 	}
 	vfs.FolioStartWriteback(t, folio)
-	err := writeFolio(t, folio, folio.Data()[:l], private)
+	err := writeRun(t, in, folio.Index(), folio.Data()[:l], []any{private})
 	vfs.FolioEndWriteback(t, folio)
 	vfs.MappingSetError(folio.Mapping(), err)
 	return err

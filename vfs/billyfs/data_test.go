@@ -376,3 +376,37 @@ func TestPageStates(t *testing.T) {
 		t.Fatalf("after unmount: %d cached pages, %d before the write", st.FilePages, base.FilePages)
 	}
 }
+
+// TestWritepagesRuns: writing back a 1 MiB file takes a few store
+// writes of up to 64 pages each, not one per page; a file with a hole
+// in the middle takes a run on each side.
+func TestWritepagesRuns(t *testing.T) {
+	e, s := faultEnv(t)
+	r := e.Root
+	fd, err := r.Open("/mnt/f", vfs.O_CREAT|vfs.O_RDWR, 0o644)
+	e.Must(err)
+	data := pattern(6, 1<<20)
+	_, err = r.Write(fd, data)
+	e.Must(err)
+	before := s.CallsMatching(faultstore.OpWrite, "f/*")
+	e.Must(r.Fsync(fd))
+	if n := s.CallsMatching(faultstore.OpWrite, "f/*") - before; n != 256/64 {
+		t.Errorf("%d store writes for 256 dirty pages, want 4", n)
+	}
+	_, err = r.Pwrite(fd, pattern(7, 3*4096), 0)
+	e.Must(err)
+	_, err = r.Pwrite(fd, pattern(8, 2*4096), 10*4096)
+	e.Must(err)
+	before = s.CallsMatching(faultstore.OpWrite, "f/*")
+	e.Must(r.Fsync(fd))
+	if n := s.CallsMatching(faultstore.OpWrite, "f/*") - before; n != 2 {
+		t.Errorf("%d store writes for two runs of dirty pages, want 2", n)
+	}
+	e.Must(r.Close(fd))
+	copy(data, pattern(7, 3*4096))
+	copy(data[10*4096:], pattern(8, 2*4096))
+	e.remount("")
+	if got := e.content("/mnt/f"); !bytes.Equal(got, data) {
+		t.Fatalf("content differs at %d after a remount", firstDiff(got, data))
+	}
+}

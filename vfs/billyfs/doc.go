@@ -53,9 +53,11 @@
 //     directory entry on the store therefore always names an inode
 //     whose record is there. rename logs the new name before removing
 //     the old one: a crash between the two leaves both names.
-//   - File data: ->writepage writes a page to f/<ino> and adds it to the
-//     extents in memory; the inode is then dirty, and ->write_inode
-//     writes the record with the extents. Until the record is written a
+//   - File data: ->writepages gathers runs of consecutive dirty pages
+//     (up to 64) and writes each run to f/<ino> in one write (a lone
+//     ->writepage writes its page); the pages join the extents in
+//     memory, the inode is then dirty, and ->write_inode writes the
+//     record with the extents. Until the record is written a
 //     page on the store is not part of the file: a crash leaves the old
 //     contents or zeros (a hole), never bytes of another file.
 //   - Inode metadata: ->write_inode writes the record (dirty inodes are
@@ -91,6 +93,9 @@
 //	      bnode.mu (an inode's extents, reservations, xattrs, data file;
 //	      serialises its record writes)
 //	        serialFS.mu (every call on the store and its files)
+//	bnode.wbMu (one ->writepages of an inode at a time; taken by no
+//	task that holds a folio lock)
+//	  folio lock, and what is inside it above
 //	sbInfo.mu (counts, limits, inode numbers, the superblock record)
 //	  serialFS.mu
 //	registry.mu (named stores and the stores in use)
@@ -98,7 +103,10 @@
 // bnode.mu, sbInfo.mu, serialFS.mu and registry.mu are sync.Mutex
 // leaves outside the validator: no VFS function is called under them,
 // and only serialFS.mu is taken inside another. serialFS.mu exists
-// because go-billy's memfs is not safe for concurrent use.
+// because go-billy's memfs is not safe for concurrent use. bnode.wbMu,
+// also a plain mutex, is held across the generic page walk of
+// ->writepages.
+//
 // A directory's entries (dirInfo) are protected by its i_rwsem:
 // exclusive for changes, shared for lookup and readdir.
 package billyfs

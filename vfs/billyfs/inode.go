@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io/fs"
 	"sync"
+	"sync/atomic"
 
 	"github.com/go-git/go-billy/v5"
 
@@ -34,6 +35,13 @@ type bnode struct {
 	reserved int64
 	// data is the open data file (regular files), opened at first use.
 	data billy.File
+
+	// wbMu serialises ->writepages of the inode, and run is the run of
+	// pages the task in ->writepages is gathering (nil outside). wbMu is
+	// a plain mutex outside the folio lock (writepages takes folio locks
+	// under it); run is atomic.
+	wbMu sync.Mutex
+	run  atomic.Pointer[wbRun]
 
 	// dir is a directory's entries. Under the directory's i_rwsem
 	// (exclusive for changes, shared for lookup and readdir).

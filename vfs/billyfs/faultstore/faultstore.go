@@ -69,11 +69,12 @@ type Store struct {
 	rules []*Rule
 	seen  []int // matching calls per rule
 	calls map[Op]int
+	paths map[Op]map[string]int // calls per operation and path
 }
 
 // New wraps fs.
 func New(fs billy.Filesystem) *Store {
-	return &Store{Filesystem: fs, calls: map[Op]int{}}
+	return &Store{Filesystem: fs, calls: map[Op]int{}, paths: map[Op]map[string]int{}}
 }
 
 // Add adds a rule after the others.
@@ -100,6 +101,20 @@ func (s *Store) Calls(op Op) int {
 	return s.calls[op]
 }
 
+// CallsMatching returns how many calls of op on paths matching pattern
+// (path.Match) reached the store so far.
+func (s *Store) CallsMatching(op Op, pattern string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for p, c := range s.paths[op] {
+		if ok, _ := path.Match(pattern, p); ok {
+			n += c
+		}
+	}
+	return n
+}
+
 // fault is what a rule decided for one call.
 type fault struct {
 	err   error
@@ -112,6 +127,10 @@ type fault struct {
 func (s *Store) decide(op Op, name string) fault {
 	s.mu.Lock()
 	s.calls[op]++
+	if s.paths[op] == nil {
+		s.paths[op] = map[string]int{}
+	}
+	s.paths[op][name]++
 	var picked *Rule
 	for i, r := range s.rules {
 		if r.Op != "" && r.Op != op {

@@ -47,6 +47,12 @@ func TestRules(t *testing.T) {
 			if got := s.Calls(OpWrite); got != c.calls {
 				t.Errorf("Calls(write) = %d, want %d", got, c.calls)
 			}
+			if got := s.CallsMatching(OpWrite, "d/*"); got != c.calls {
+				t.Errorf("CallsMatching(write, d/*) = %d, want %d", got, c.calls)
+			}
+			if got := s.CallsMatching(OpWrite, "e/*"); got != 0 {
+				t.Errorf("CallsMatching(write, e/*) = %d, want 0", got)
+			}
 		})
 	}
 }
