@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/vfscope/vfscope/vfs"
+	"github.com/vfscope/vfscope/vfs/boot"
 	"github.com/vfscope/vfscope/vfs/tmpfs"
 )
 
@@ -552,4 +553,20 @@ func TestPageCacheHammer(t *testing.T) {
 			pcCheck(t, v)
 		})
 	}
+}
+
+// TestFallocateDevice: fallocate on a character device is ENODEV (a
+// FIFO would be ESPIPE, but vfscope's FIFOs cannot be opened; a
+// directory cannot be opened for writing, so EISDIR is unreachable
+// through a descriptor, as on Linux).
+func TestFallocateDevice(t *testing.T) {
+	v, tk, err := boot.New(vfs.Options{Lockdep: true})
+	mustT(t, "boot", err)
+	fd, err := tk.Open("/dev/null", vfs.O_RDWR, 0)
+	mustT(t, "open /dev/null", err)
+	if err := tk.Fallocate(fd, 0, 0, 10); err != vfs.ENODEV {
+		t.Errorf("fallocate on /dev/null: %v, want ENODEV", err)
+	}
+	tk.Close(fd)
+	pcCheck(t, v)
 }
