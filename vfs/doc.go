@@ -73,6 +73,11 @@
 // first pass and the lock-free stat take no lock; they read the atomics
 // of dentries and inodes and validate with d_seq, rename_lock's and
 // mount_lock's sequences. The garbage collector is their grace period.
+// Page-cache lookups (mapping_xarray.go) take no lock either: the index's
+// slots are atomic pointers, and a reader locks the folio it found and
+// checks that it is still in its mapping before touching the data.
+// folioWaitTable's bucket mutexes (the folio wait queues) are leaves
+// outside the validator.
 //
 // # Errors
 //
