@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	. "github.com/vfscope/vfscope/vfs"
+	"github.com/vfscope/vfscope/vfs/boot"
 	vt "github.com/vfscope/vfscope/vfs/internal/vfstest"
 )
 
@@ -41,8 +42,14 @@ type wbfs struct {
 	// method (after set writeback and unlock) until it is closed;
 	// stalled is closed when it starts blocking.
 	stall, stalled chan struct{}
+	// bug makes ->writepage break the contract: "no writeback" unlocks
+	// and returns without redirtying or writing; "keep locked" writes
+	// but returns with the folio locked.
+	bug string
 	// names maps inode numbers to names, for the log.
 	names map[uint64]string
+	// inodes maps names to the inodes create made.
+	inodes map[string]*Inode
 	// pending counts completions in flight.
 	pending sync.WaitGroup
 
@@ -56,11 +63,12 @@ type wbfs struct {
 
 func newWBFS(v *VFS) *wbfs {
 	fs := &wbfs{
-		v:     v,
-		disk:  map[uint64]map[int64][PAGE_SIZE]byte{},
-		inode: map[uint64]int64{},
-		fail:  map[int64]error{},
-		names: map[uint64]string{},
+		v:      v,
+		disk:   map[uint64]map[int64][PAGE_SIZE]byte{},
+		inode:  map[uint64]int64{},
+		fail:   map[int64]error{},
+		names:  map[uint64]string{},
+		inodes: map[string]*Inode{},
 	}
 	fs.aops = &AddressSpaceOperations{
 		ReadFolio:  fs.readFolio,
@@ -129,6 +137,7 @@ func (fs *wbfs) create(t *Task, dir *Inode, d *Dentry, mode uint32, excl bool) e
 	InodeFakeHash(t, in)
 	fs.mu.Lock()
 	fs.names[in.Ino()] = d.Name()
+	fs.inodes[d.Name()] = in
 	fs.mu.Unlock()
 	DInstantiate(t, d, in)
 	PinDentry(d)
@@ -179,6 +188,18 @@ func (fs *wbfs) writepage(t *Task, fo *Folio, wbc *WritebackControl) error {
 		FolioUnlock(t, fo)
 		FolioEndWriteback(t, fo)
 		return err
+	}
+	switch fs.bug {
+	case "correct":
+	case "no writeback":
+		fs.mu.Unlock()
+		FolioUnlock(t, fo)
+		return nil
+	case "keep locked":
+		fs.mu.Unlock()
+		FolioStartWriteback(t, fo)
+		FolioEndWriteback(t, fo)
+		return nil
 	}
 	if fs.wouldBlock && wbc.SyncMode == WB_SYNC_NONE {
 		fs.log = append(fs.log, fmt.Sprintf("wp %s %d none redirty", name, idx))
@@ -269,9 +290,21 @@ type wbEnv struct {
 }
 
 // newWBEnv mounts wbfs on /w; the flusher's periodic pass is off unless
-// the test sets tunables (so that only the calls under test write).
-func newWBEnv(t *testing.T) *wbEnv {
-	e := vt.New(t)
+// the test sets tunables (so that only the calls under test write). The
+// lock validator and the locking tables are checked at the end.
+func newWBEnv(t *testing.T) *wbEnv { return mountWBFS(t, vt.New(t)) }
+
+// newWBEnvUnchecked is newWBEnv for tests that provoke violations and
+// look at them themselves.
+func newWBEnvUnchecked(t *testing.T) *wbEnv {
+	v, tk, err := boot.New(Options{Lockdep: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mountWBFS(t, &vt.Env{TB: t, V: v, Root: tk, T: tk})
+}
+
+func mountWBFS(t *testing.T, e *vt.Env) *wbEnv {
 	v := e.V
 	e.Must(v.SetDirtyTunable("dirty_writeback_centisecs", 0))
 	fs := newWBFS(v)

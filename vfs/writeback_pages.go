@@ -132,6 +132,9 @@ func WriteCachePages(t *Task, m *AddressSpace, wbc *WritebackControl) error {
 				continue
 			}
 			err := t.aopWritepage(m, f, wbc)
+			if t.checking {
+				checkWritepageContract(t, m, f, err)
+			}
 			MappingSetError(m, err)
 			FolioPut(f)
 			if err != nil {
@@ -160,6 +163,29 @@ func WriteCachePages(t *Task, m *AddressSpace, wbc *WritebackControl) error {
 		in.writebackIndex.Store(doneIndex)
 	}
 	return ret
+}
+
+// checkWritepageContract reports, with lock validation on, a
+// ->writepage that broke locking.rst's contract: it must unlock the
+// folio before returning, and must either redirty it or set (and, once
+// the I/O is done, end) writeback. A folio left clean, not under
+// writeback and still tagged dirty is the incoherency the document warns
+// of ("dirty inodes at umount and lost data").
+func checkWritepageContract(t *Task, m *AddressSpace, f *Folio, err error) {
+	var bad string
+	switch {
+	case FolioHeldBy(t, f):
+		bad = "returned with the folio still locked"
+	case err == nil && f.mapping.Load() == m && !f.Dirty() && !f.Writeback() && m.FolioTagged(f.index, PAGECACHE_TAG_DIRTY):
+		bad = "neither redirtied the folio nor set writeback on it"
+	default:
+		return
+	}
+	v := t.vfs
+	v.rules.mu.Lock()
+	v.rules.violations = append(v.rules.violations, "address_space_operations.writepage called by "+t.o.Name()+
+		": folio "+itoa(f.index)+" of inode "+itoa(int64(inoOf(m.host)))+": "+bad)
+	v.rules.mu.Unlock()
 }
 
 // MappingSetError is mapping_set_error(): record a write error (nil

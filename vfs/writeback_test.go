@@ -766,3 +766,33 @@ func TestWritebackHammer(t *testing.T) {
 		t.Errorf("after the final sync: dirty %v io %v more %v", d, io, more)
 	}
 }
+
+// TestWritepageContractChecked: with lock validation on, a ->writepage
+// that returns with the folio locked, or that neither redirties nor sets
+// writeback (leaving a clean folio tagged dirty), is reported.
+func TestWritepageContractChecked(t *testing.T) {
+	for _, c := range []struct{ bug, want string }{
+		{"no writeback", "neither redirtied the folio nor set writeback on it"},
+		{"keep locked", "returned with the folio still locked"},
+		{"correct", ""},
+	} {
+		t.Run(c.bug, func(t *testing.T) {
+			w := newWBEnvUnchecked(t)
+			fd := w.create("f", "x")
+			w.fs.set(func(fs *wbfs) { fs.bug = c.bug })
+			w.Must(w.T.SyncFileRange(fd, 0, 0, SYNC_FILE_RANGE_WRITE))
+			if c.bug == "keep locked" {
+				w.fs.mu.Lock()
+				in := w.fs.inodes["f"]
+				w.fs.mu.Unlock()
+				fo := FilemapGetFolio(in.Mapping(), 0)
+				FolioUnlock(w.T, fo)
+				FolioPut(fo)
+			}
+			got := strings.Join(w.V.LockingViolations(), "\n")
+			if c.want == "" && got != "" || !strings.Contains(got, c.want) {
+				t.Errorf("violations %q, want one saying %q", got, c.want)
+			}
+		})
+	}
+}
