@@ -130,6 +130,15 @@ func readInode(t *vfs.Task, in *vfs.Inode) error {
 	if !rec.decode(b) || rec.ino != in.Ino() {
 		return vfs.EIO
 	}
+	var dir *dirInfo
+	if vfs.IsDir(rec.mode) {
+		if dir, err = loadDir(si, in.Ino()); err != nil {
+			return err
+		}
+	}
+	// Attached only now: an inode that failed to read has no bnode, and
+	// its eviction leaves the store alone (IgetFailed clears nlink,
+	// which would otherwise free it there).
 	n := attach(in)
 	in.SetModeType(rec.mode)
 	in.SetUID(rec.uid)
@@ -142,13 +151,9 @@ func readInode(t *vfs.Task, in *vfs.Inode) error {
 	in.Link = rec.link
 	n.xattrs = rec.xattrs
 	n.ext.set(rec.extents)
-	if vfs.IsDir(rec.mode) {
-		d, err := loadDir(si, in.Ino())
-		if err != nil {
-			return err
-		}
-		n.dir = d
-		in.SetSize(d.size())
+	if dir != nil {
+		n.dir = dir
+		in.SetSize(dir.size())
 	}
 	setOps(in)
 	n.updateBlocks()
