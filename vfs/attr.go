@@ -290,6 +290,11 @@ func (t *Task) Truncate(path string, length int64) error {
 	if err := t.inodePermission(in, MAY_WRITE); err != nil {
 		return err
 	}
+	in.writecount.Add(1) // get_write_access
+	defer in.writecount.Add(-1)
+	if err := t.breakLease(in, O_WRONLY); err != nil {
+		return err
+	}
 	return t.doTruncate(p.Dentry, length, 0)
 }
 

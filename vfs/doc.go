@@ -60,6 +60,12 @@
 //	    Dentry.lock (of a mountpoint)
 //	VFS.icache.lock (inode_hash_lock)
 //	  Inode.lock
+//	fileLocks.rwsem (file_rwsem: read by every change of a lock list,
+//	write by /proc/locks)
+//	  FileLockContext.flcLock (flc_lock)
+//	    fileLocks.blockedLock (blocked_lock_lock; also directly inside
+//	    file_rwsem held for write, by /proc/locks)
+//	    fileLocks.listLock (file_lock_list): a leaf
 //	VFS.inLookupLock, VFS.fsTypesLock, VFS.sbLock, FDTable.lock,
 //	fsStruct.lock (fs->lock): leaves
 //	flusher.mu, dirtyTunablesBox.mu, bdiWriteback.syncMu (the I_SYNC

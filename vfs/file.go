@@ -67,10 +67,17 @@ func fput(t *Task, f *File) {
 	if f.count.Add(-1) != 0 {
 		return
 	}
+	if f.mode&FMODE_PATH == 0 {
+		t.locksRemoveFile(f)
+	}
 	if f.mode&FMODE_PATH == 0 && f.fop != nil && f.fop.Release != nil {
 		t.fopRelease(f)
 	}
+	if f.mode&(FMODE_READ|FMODE_WRITE|FMODE_PATH) == FMODE_READ {
+		f.inode.readcount.Add(-1) // i_readcount_dec
+	}
 	if f.mode&FMODE_WRITER != 0 {
+		f.inode.writecount.Add(-1) // put_write_access
 		mntPutWriteAccess(f.path.Mnt)
 	}
 	f.path.Put(t)
@@ -144,6 +151,7 @@ func (t *Task) Close(fd int) error {
 	if werr := filpReportWbErr(t, f); err == nil {
 		err = werr
 	}
+	t.filpFlushLocks(f)
 	fput(t, f)
 	return err
 }
@@ -208,6 +216,7 @@ func (t *Task) dup2(oldfd, newfd int, cloexec bool) (int, error) {
 	ft.fds[newfd] = fdEntry{f: f, cloexec: cloexec}
 	ft.lock.Unlock(t.o)
 	if old != nil {
+		t.filpFlushLocks(old)
 		fput(t, old)
 	}
 	return newfd, nil
@@ -224,8 +233,9 @@ const (
 	F_DUPFD_CLOEXEC = 1030
 )
 
-// Fcntl is fcntl(2) for the descriptor and status flag commands; the
-// file-lock commands come with the file-lock work.
+// Fcntl is fcntl(2) for the descriptor and status flag commands and the
+// lease commands F_SETLEASE and F_GETLEASE (lease.go); the byte-range
+// lock commands, whose argument is a struct flock, are FcntlLock.
 func (t *Task) Fcntl(fd int, cmd int, arg int) (int, error) {
 	if t.checking {
 		defer t.opDone(t.sysEnter("fcntl"))
@@ -260,6 +270,8 @@ func (t *Task) Fcntl(fd int, cmd int, arg int) (int, error) {
 		return 0, nil
 	case F_GETFL:
 		return int(f.flags.Load()), nil
+	case F_SETLEASE, F_GETLEASE:
+		return t.fcntlLease(f, cmd, arg)
 	case F_SETFL:
 		if f.mode&FMODE_PATH != 0 {
 			return -1, EBADF
@@ -296,6 +308,7 @@ func (t *Task) CloseOnExec() {
 	}
 	ft.lock.Unlock(t.o)
 	for _, f := range closing {
+		t.filpFlushLocks(f)
 		fput(t, f)
 	}
 }

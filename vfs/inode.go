@@ -89,6 +89,14 @@ type Inode struct {
 	onLRU     bool
 	newWait   chan struct{} // closed by unlock_new_inode
 
+	// flctx is i_flctx, the file-lock context, made on the first lock
+	// (filelock.go). writecount is i_writecount (descriptions holding
+	// write access) and readcount i_readcount (descriptions open for
+	// reading only): leases check them. All atomic.
+	flctx      atomic.Pointer[FileLockContext]
+	writecount atomic.Int32
+	readcount  atomic.Int32
+
 	// ioNext, ioPrev and ioList are i_io_list, the inode's place on its
 	// superblock's writeback lists (b_dirty, b_io, b_more_io): under the
 	// superblock's wb.listLock. dirtiedWhen is dirtied_when, on the

@@ -108,6 +108,20 @@ var lockingRows = []lockingRow{
 	{"file_system_type", "mount", cols("may block", "yes")},
 	{"file_system_type", "kill_sb", cols("may block", "yes")},
 
+	// file_lock_operations: inode->i_lock (the lock of the inode's lock
+	// lists: flc_lock since Linux 3.18), may block
+	{"file_lock_operations", "fl_copy_lock", cols("inode->i_lock", "yes", "may block", "no")},
+	{"file_lock_operations", "fl_release_private", cols("inode->i_lock", "maybe", "may block", "maybe[1]")},
+
+	// lock_manager_operations: flc_lock, blocked_lock_lock, may block
+	{"lock_manager_operations", "lm_notify", cols("flc_lock", "no", "blocked_lock_lock", "yes", "may block", "no")},
+	{"lock_manager_operations", "lm_grant", cols("flc_lock", "no", "blocked_lock_lock", "no", "may block", "no")},
+	{"lock_manager_operations", "lm_break", cols("flc_lock", "yes", "blocked_lock_lock", "no", "may block", "no")},
+	{"lock_manager_operations", "lm_change", cols("flc_lock", "yes", "blocked_lock_lock", "no", "may block", "no")},
+	{"lock_manager_operations", "lm_breaker_owns_lease", cols("flc_lock", "yes", "blocked_lock_lock", "no", "may block", "no")},
+	{"lock_manager_operations", "lm_lock_expirable", cols("flc_lock", "yes", "blocked_lock_lock", "no", "may block", "no")},
+	{"lock_manager_operations", "lm_expire_lock", cols("flc_lock", "no", "blocked_lock_lock", "no", "may block", "yes")},
+
 	// address_space_operations: folio locked, i_rwsem, invalidate_lock.
 	// "All except dirty_folio and free_folio may block."
 	{"address_space_operations", "writepage", cols("folio locked", "yes, unlocks (see below)")},

@@ -310,6 +310,10 @@ func (t *Task) doOpen(p Path, h openHow, created bool) (*File, error) {
 			return nil, err
 		}
 		f.mode |= FMODE_WRITER
+		in.writecount.Add(1) // get_write_access
+	}
+	if f.mode&(FMODE_READ|FMODE_WRITE) == FMODE_READ {
+		in.readcount.Add(1) // i_readcount_inc
 	}
 	m := in.mode.Load()
 	f.fop = in.FOps
@@ -326,6 +330,11 @@ func (t *Task) doOpen(p Path, h openHow, created bool) (*File, error) {
 		// or pipe stands behind them (RATIONALE.md).
 		fput(t, f)
 		return nil, ENXIO
+	}
+	if err := t.breakLease(in, h.flags); err != nil {
+		f.fop = nil
+		fput(t, f)
+		return nil, err
 	}
 	if f.fop != nil && f.fop.Open != nil {
 		if err := t.fopOpen(in, f); err != nil {

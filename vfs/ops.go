@@ -131,6 +131,17 @@ type FileOperations struct {
 	// held shared.
 	Iterate func(t *Task, f *File, ctx *DirContext) error
 	Fsync   func(t *Task, f *File, start, end int64, datasync bool) error
+	// Lock is ->lock: the fcntl lock commands (cmd F_GETLK, F_SETLK or
+	// F_SETLKW; an OFD request has FL_OFDLCK) for a filesystem that
+	// keeps its own locks. nil: the generic POSIX lock code.
+	Lock func(t *Task, f *File, cmd int, fl *FileLock) error
+	// Flock is ->flock: flock(2) (cmd F_SETLK, or F_SETLKW to wait)
+	// with an FL_FLOCK lock. nil: the generic code.
+	Flock func(t *Task, f *File, cmd int, fl *FileLock) error
+	// Setlease is ->setlease: arg F_RDLCK, F_WRLCK, or F_UNLCK with lease
+	// nil; it calls GenericSetlease to record the result, or returns
+	// EINVAL to refuse leases. nil: GenericSetlease.
+	Setlease func(t *Task, f *File, arg int16, lease *FileLock) error
 	// Fallocate is fallocate(2) on the file (mode FALLOC_FL_*), called
 	// with i_rwsem not held: the method takes it.
 	Fallocate func(t *Task, f *File, mode int, offset, length int64) error

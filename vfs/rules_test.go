@@ -198,6 +198,10 @@ func TestLockingRows(t *testing.T) {
 	must("umount auto", tk.Umount2("/p/auto", 0))
 	must("umount -f", tk.Umount2("/p", vfs.MNT_FORCE))
 
+	// file_lock_operations and lock_manager_operations
+	// (filelock_rules_test.go).
+	reachFileLockRows(t, tk)
+
 	reached := v.LockingRowsReached()
 	var unreached []string
 	for _, row := range vfs.LockingRows() {

@@ -114,6 +114,7 @@ func (t *Task) Exit() {
 	t.files.lock.Unlock(t.o)
 	for _, e := range fds {
 		if e.f != nil {
+			t.filpFlushLocks(e.f)
 			fput(t, e.f)
 		}
 	}

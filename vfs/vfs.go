@@ -94,6 +94,8 @@ type VFS struct {
 	trace tracerState
 	rules ruleCoverage
 	chr   chrdevs
+	// locks is fs/locks.c's global state (filelock.go), made on first use.
+	locks fileLocks
 	// pc is the page cache's VFS-wide state (folio_state.go).
 	pc pageCache
 	// wb is the writeback state: tunables and the flusher (writeback.go).
