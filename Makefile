@@ -16,6 +16,7 @@
 #                    printing its size stripped and gzipped
 #   make web         wasm, then the npm library compiled with tsc (web/dist)
 #   make test-web    web, the busybox guest, and the library's node tests
+#   make bench-web   the JavaScript-Go crossing costs of the library, in node
 #   make fuzz        every fuzz target for $(FUZZTIME)
 #   make conformance Go's os, io/fs, path/filepath, testing/fstest tests under
 #                    `vfscope run`, both WASI paths, verbose
@@ -48,7 +49,7 @@ TEST_TARGETS := test test-short test-go test-go-short test-wasm test-wasip1 test
 # The core switches its lock-order validator on when VFSCOPE_LOCKDEP=1.
 $(TEST_TARGETS): export VFSCOPE_LOCKDEP := $(LOCKDEP)
 
-.PHONY: test test-short test-go test-go-short test-wasm test-wasip1 test-js test-runner wasm web test-web \
+.PHONY: test test-short test-go test-go-short test-wasm test-wasip1 test-js test-runner wasm web test-web bench-web \
 	playground test-browser shell \
 	deps vet fmt-check build build-wasm run bench bench-wasi conformance fuzz clean FORCE
 
@@ -127,6 +128,10 @@ web: wasm
 
 $(BUSYBOX_WASM): FORCE
 	GOOS=wasip1 GOARCH=wasm $(GO) build -trimpath -o $@ ./guests/busybox
+
+# The cost of crossing between JavaScript and Go, in Node.
+bench-web: web
+	cd web && node bench/crossing.mjs
 
 test-web: web $(BUSYBOX_WASM)
 	cd web && VFSCOPE_BUSYBOX=$(BUSYBOX_WASM) node --test --test-concurrency=1 test/

@@ -3,101 +3,140 @@
 // Command wasm is vfscope built for GOOS=js GOARCH=wasm: the VFS booted as
 // vfs/boot boots it, driven from JavaScript through one entry point that
 // takes a batch of operations in a shared buffer (package wasm/bridge
-// holds the protocol and the operations; this file is the syscall/js
-// glue). The npm package web/ loads it; `make wasm` builds it into
-// web/dist/vfscope.wasm beside Go's wasm_exec.js.
+// holds the protocol and the operations; this file is the glue). The npm
+// package web/ loads it; `make wasm` builds it into web/dist/vfscope.wasm
+// beside Go's wasm_exec.js.
 //
-// Start-up: the loader runs the program with argv[1] naming a global
-// function; main calls it with the bridge object {call, take} and then
-// waits forever, serving calls.
+// # The entry point
 //
-//	call(u8, n, extra?) -> number | string
+// Crossing from JavaScript into Go through syscall/js (js.FuncOf) costs
+// tens of microseconds: every call is an event that resumes the Go
+// scheduler. A //go:wasmexport function is a plain WebAssembly call, about
+// a hundred times cheaper, and a //go:wasmimport function the same the
+// other way. So the bridge is three exports and a buffer in this program's
+// own linear memory, which JavaScript reads and writes through a
+// Uint8Array over that memory:
 //
-// u8 is a Uint8Array holding a request of n bytes (copied to Go once);
-// the response is copied back into u8 (once) and its length returned. If
-// it does not fit, -length is returned and take(u8') copies it into a
-// larger array. A string result is an error (a malformed request).
-// extra is the guest-memory helper of a wasiMemory operation.
+//	vfscope_reserve(n) -> address   the request buffer, grown to n bytes
+//	                                 (its content kept)
+//	vfscope_state() -> address       four uint32: the sequence number of
+//	                                 the last batch finished, the address
+//	                                 and length of its response, and 0
+//	                                 (response) or 1 (error message)
+//	vfscope_call(n, seq)             runs the batch in the first n bytes
+//	                                 of the request buffer
+//
+// The request is written by JavaScript in place and the response read in
+// place: a batch costs one call and no copy on either side. JavaScript
+// checks the state's sequence number to know the batch finished (a batch
+// that would wait for a timer cannot finish inside a synchronous call;
+// see the web README).
+//
+// The loader provides the imports of module "vfscope":
+//
+//	ready()                          main is running: calls may start
+//	size(slot) -> bytes              a WASI guest's memory size
+//	copy(slot, dir, addr, off, n)    copies n bytes between this
+//	-> 1 or 0                        program's memory at addr and the
+//	                                 guest's at off (dir 0: guest to Go,
+//	                                 1: Go to guest); 0 if out of range
+//
+// A guest's memory is registered under a slot number by the loader and
+// named by the wasiMemory operation.
 package main
 
 import (
-	"os"
-	"syscall/js"
 	"unsafe"
 
 	"github.com/vfscope/vfscope/wasm/bridge"
 )
 
+var (
+	b = bridge.New()
+	// req is the request buffer JavaScript writes into.
+	req = make([]byte, 64<<10)
+	// state is what vfscope_call leaves for JavaScript (see the package
+	// doc); errMsg holds an error message it points at.
+	state  [4]uint32
+	errMsg []byte
+)
+
+//go:wasmimport vfscope ready
+func jsReady()
+
+//go:wasmimport vfscope size
+func jsSize(slot uint32) uint32
+
+//go:wasmimport vfscope copy
+func jsCopy(slot, dir, addr, off, n uint32) uint32
+
 func main() {
-	if len(os.Args) < 2 {
-		panic("vfscope.wasm: argv[1] must name the global function to register with")
-	}
-	b := bridge.New()
-	var req, pending []byte
-	call := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		if len(args) < 3 {
-			return "vfscope bridge: call(u8, n, capacity[, extra])"
-		}
-		n, capacity := args[1].Int(), args[2].Int()
-		if n < 0 || n > capacity {
-			return "vfscope bridge: request length out of range"
-		}
-		if cap(req) < n {
-			req = make([]byte, n, 2*n)
-		}
-		req = req[:n]
-		js.CopyBytesToGo(req, args[0])
-		var env bridge.Env = bridge.NoEnv{}
-		if len(args) > 3 && args[3].Type() == js.TypeObject {
-			env = jsEnv{args[3]}
-		}
-		out, err := b.Exec(req, env)
-		if err != nil {
-			return err.Error()
-		}
-		if len(out) > capacity {
-			pending = out
-			return -len(out)
-		}
-		js.CopyBytesToJS(args[0], out)
-		return len(out)
-	})
-	take := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		n := js.CopyBytesToJS(args[0], pending)
-		pending = nil
-		return n
-	})
-	bridgeObj := js.Global().Get("Object").New()
-	bridgeObj.Set("call", call)
-	bridgeObj.Set("take", take)
-	js.Global().Call(os.Args[1], bridgeObj)
+	jsReady()
 	select {}
 }
 
-// jsEnv hands the batch's extra argument to the bridge.
-type jsEnv struct{ extra js.Value }
-
-func (e jsEnv) GuestMemory() (bridge.GuestMemory, error) {
-	return &jsMemory{h: e.extra, copy: e.extra.Get("copy"), size: e.extra.Get("size")}, nil
+func addr(p []byte) uint32 {
+	if cap(p) == 0 {
+		return 0
+	}
+	return uint32(uintptr(unsafe.Pointer(unsafe.SliceData(p))))
 }
 
-// jsMemory is a guest's WebAssembly.Memory seen through the loader's
-// helper: copy(dir, goAddr, guestOff, n) copies between this program's
-// linear memory (at the address of a Go slice) and the guest's, in one
-// crossing and one memory copy, with no JavaScript object made on the Go
-// side; size() is the guest memory's byte length.
-type jsMemory struct {
-	h, copy, size js.Value
+//go:wasmexport vfscope_reserve
+func reserve(n int32) int32 {
+	if n < 0 {
+		return 0
+	}
+	if int(n) > len(req) {
+		nb := make([]byte, max(int(n), 2*len(req)))
+		copy(nb, req)
+		req = nb
+	}
+	return int32(addr(req))
 }
 
-func (m *jsMemory) Size() uint32 { return uint32(m.size.Invoke().Int()) }
+//go:wasmexport vfscope_state
+func stateAddr() int32 { return int32(uintptr(unsafe.Pointer(&state[0]))) }
 
-func (m *jsMemory) ReadAt(dst []byte, off uint32) bool {
-	// dst stays reachable (and Go's heap does not move), so its address
+//go:wasmexport vfscope_call
+func call(n, seq int32) {
+	if n < 0 || int(n) > len(req) {
+		setError(uint32(seq), "vfscope bridge: request length out of range")
+		return
+	}
+	out, err := b.Exec(req[:n], jsEnv{})
+	if err != nil {
+		setError(uint32(seq), err.Error())
+		return
+	}
+	state = [4]uint32{uint32(seq), addr(out), uint32(len(out)), 0}
+}
+
+func setError(seq uint32, msg string) {
+	errMsg = []byte(msg)
+	state = [4]uint32{seq, addr(errMsg), uint32(len(errMsg)), 1}
+}
+
+// jsEnv gives the bridge the guest memories the loader registered.
+type jsEnv struct{}
+
+func (jsEnv) GuestMemory(slot uint32) (bridge.GuestMemory, error) {
+	return jsMemory(slot), nil
+}
+
+// jsMemory is a guest's WebAssembly.Memory, registered by the loader
+// under this slot: each method is one call to JavaScript and at most one
+// memory copy, straight between the guest's memory and Go's.
+type jsMemory uint32
+
+func (m jsMemory) Size() uint32 { return jsSize(uint32(m)) }
+
+func (m jsMemory) ReadAt(dst []byte, off uint32) bool {
+	// dst stays reachable, and Go's heap does not move, so its address
 	// is valid for the call.
-	return m.copy.Invoke(0, uintptr(unsafe.Pointer(unsafe.SliceData(dst))), off, len(dst)).Bool()
+	return jsCopy(uint32(m), 0, addr(dst), off, uint32(len(dst))) == 1
 }
 
-func (m *jsMemory) WriteAt(off uint32, p []byte) bool {
-	return m.copy.Invoke(1, uintptr(unsafe.Pointer(unsafe.SliceData(p))), off, len(p)).Bool()
+func (m jsMemory) WriteAt(off uint32, p []byte) bool {
+	return jsCopy(uint32(m), 1, addr(p), off, uint32(len(p))) == 1
 }

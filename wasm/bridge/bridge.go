@@ -8,19 +8,19 @@ import (
 	"github.com/vfscope/vfscope/vfs"
 )
 
-// Env is what the JavaScript side passes with one batch besides the
-// request bytes: today, the guest memory of a wasiMemory operation.
+// Env is what the host provides besides the request bytes: the WASI
+// guests' memories, registered by the JavaScript loader under slot
+// numbers that wasiMemory operations name.
 type Env interface {
-	// GuestMemory returns the memory handed over with the batch, or an
-	// error when there is none.
-	GuestMemory() (GuestMemory, error)
+	// GuestMemory returns the memory registered under slot.
+	GuestMemory(slot uint32) (GuestMemory, error)
 }
 
-// NoEnv is an Env without JavaScript values.
+// NoEnv is an Env without guest memories.
 type NoEnv struct{}
 
-func (NoEnv) GuestMemory() (GuestMemory, error) {
-	return nil, errors.New("no guest memory passed with the batch")
+func (NoEnv) GuestMemory(uint32) (GuestMemory, error) {
+	return nil, errors.New("no guest memory registered with this host")
 }
 
 // Bridge holds the VFS instances, shell sessions and WASI guests that

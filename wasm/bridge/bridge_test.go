@@ -3,6 +3,7 @@ package bridge
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -213,7 +214,7 @@ func TestBadRequests(t *testing.T) {
 		{"memory without JavaScript", func() []byte {
 			d := exec(t, b, new(req).op("wasiNew", id).strs("g").strs().strs().str("/").raw(nil), nil)
 			d.u32()
-			return new(req).op("wasiMemory", 0).num(d.num()).bytes()
+			return new(req).op("wasiMemory", 0).num(d.num()).u32(1).bytes()
 		}(), "no guest memory"},
 		{"negative memory budget", new(req).op("vfsNew", 0).num(0).num(-1).bytes(), "memory budget is negative"},
 	}
@@ -291,7 +292,12 @@ func (m *countingMemory) WriteAt(off uint32, p []byte) bool {
 
 type memEnv struct{ m GuestMemory }
 
-func (e memEnv) GuestMemory() (GuestMemory, error) { return e.m, nil }
+func (e memEnv) GuestMemory(slot uint32) (GuestMemory, error) {
+	if slot != 1 {
+		return nil, errors.New("no such slot")
+	}
+	return e.m, nil
+}
 
 func funcIndex(t *testing.T, name string) uint32 {
 	for i, f := range wasi.Funcs {
@@ -315,7 +321,7 @@ func TestWASICopies(t *testing.T) {
 	}
 	g := d.num()
 	cm := &countingMemory{mem: make(wasi.Bytes, 1<<20)}
-	exec(t, b, new(req).op("wasiMemory", 0).num(g), memEnv{cm})
+	exec(t, b, new(req).op("wasiMemory", 0).num(g).u32(1), memEnv{cm})
 
 	call := func(name string, params ...uint64) (wasi.Errno, bool, uint32, string) {
 		t.Helper()

@@ -182,7 +182,8 @@ func init() {
 		{"wasiFuncs", false, opWASIFuncs},
 		// wasiNew(S args, S env, S preopens, s root, b stdin) -> a guest
 		{"wasiNew", true, opWASINew},
-		// wasiMemory(a guest): the memory passed with the batch
+		// wasiMemory(a guest, u32 slot): the guest memory the host
+		// registered under slot
 		{"wasiMemory", false, opWASIMemory},
 		// wasiCall(a guest, u32 func, u32 n, n*u64 param) -> u32 errno,
 		// u8 exited, u32 code, b stdout, b stderr

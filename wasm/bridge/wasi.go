@@ -162,7 +162,7 @@ func (c *call) guest(id int64) (*guest, error) {
 }
 
 func opWASIMemory(c *call) error {
-	id := c.d.num()
+	id, slot := c.d.num(), c.d.u32()
 	if !c.ok() {
 		return nil
 	}
@@ -170,7 +170,7 @@ func opWASIMemory(c *call) error {
 	if err != nil {
 		return err
 	}
-	gm, err := c.env.GuestMemory()
+	gm, err := c.env.GuestMemory(slot)
 	if err != nil {
 		return errBadRequest{err.Error()}
 	}

@@ -4,10 +4,19 @@
 // copied back into the same array once (see wasm/bridge in the Go source
 // for the protocol).
 
-/** The bridge object the Go program registers. */
-interface GoBridge {
-  call(u8: Uint8Array, n: number, capacity: number, extra?: object): number | string;
-  take(u8: Uint8Array): number;
+/** The exports of vfscope.wasm that make the bridge (see wasm/main.go). */
+interface BridgeExports {
+  mem: WebAssembly.Memory;
+  vfscope_reserve(n: number): number;
+  vfscope_state(): number;
+  vfscope_call(n: number, seq: number): void;
+}
+
+/** What the loader keeps for the imports of module "vfscope". */
+interface Hooks {
+  ready(): void;
+  /** WASI guests' memories by slot (wasiMemory names the slot). */
+  guests: Map<number, WebAssembly.Memory>;
 }
 
 /** Where to get vfscope.wasm: a URL or path, its bytes, or a compiled module. */
@@ -41,22 +50,41 @@ export class Runtime {
   readonly ops: Record<string, number> = {};
   /** Errno names and texts by number. */
   readonly errnos = new Map<number, { name: string; text: string }>();
-  /** Number of batches run (each one JS-to-Go crossing). */
+  /** Number of batches run (each one call into Go). */
   crossings = 0;
+  /** The Go program's linear memory, for the WASI guest-memory helper. */
+  readonly goMemory: WebAssembly.Memory;
 
+  // buf is the request buffer: a view of Go's memory at reqAddr, remade
+  // whenever Go's memory has grown (which detaches the old views).
   private buf: Uint8Array;
   private dv: DataView;
+  private reqAddr: number;
+  // reqCap is the request buffer's size (a detached view's length is 0).
+  private reqCap = 64 << 10;
+  private readonly stateAddr: number;
   private pos = 0;
   private count = 0;
+  private seq = 0;
+  // Views of all of Go's memory for reading responses, remade when it grows.
+  private mem8!: Uint8Array;
+  private memDV!: DataView;
+  private state32!: Uint32Array;
   private wasiFuncList?: WasiFunc[];
 
+  private nextSlot = 0;
+
+  /** @internal */
   constructor(
-    private readonly bridge: GoBridge,
-    /** The Go program's linear memory, for the WASI guest-memory helper. */
-    readonly goMemory: WebAssembly.Memory,
+    private readonly ex: BridgeExports,
+    private readonly hooks: Hooks,
   ) {
-    this.buf = new Uint8Array(64 << 10);
-    this.dv = new DataView(this.buf.buffer);
+    this.goMemory = ex.mem;
+    this.reqAddr = ex.vfscope_reserve(64 << 10);
+    this.stateAddr = ex.vfscope_state();
+    this.buf = new Uint8Array(0);
+    this.dv = new DataView(new ArrayBuffer(0));
+    this.remap();
     this.ops.hello = 1;
     this.begin();
     this.op(1, 0);
@@ -76,8 +104,18 @@ export class Runtime {
     }
   }
 
+  private remap(): void {
+    const mem = this.goMemory.buffer;
+    this.buf = new Uint8Array(mem, this.reqAddr, this.reqCap);
+    this.dv = new DataView(mem, this.reqAddr, this.reqCap);
+    this.mem8 = new Uint8Array(mem);
+    this.memDV = new DataView(mem);
+    this.state32 = new Uint32Array(mem, this.stateAddr, 4);
+  }
+
   /** Starts a batch. */
   begin(): void {
+    if (this.buf.buffer !== this.goMemory.buffer) this.remap();
     this.pos = 4;
     this.count = 0;
   }
@@ -98,13 +136,13 @@ export class Runtime {
   }
 
   private ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
+    if (this.pos + n <= this.reqCap) return;
+    let size = this.reqCap * 2;
     while (size < this.pos + n) size *= 2;
-    const nb = new Uint8Array(size);
-    nb.set(this.buf.subarray(0, this.pos));
-    this.buf = nb;
-    this.dv = new DataView(nb.buffer);
+    // Go grows the buffer keeping what is written so far.
+    this.reqAddr = this.ex.vfscope_reserve(size);
+    this.reqCap = size;
+    this.remap();
   }
 
   u8(v: number): void {
@@ -161,21 +199,35 @@ export class Runtime {
     this.pos += 4 + p.length;
   }
 
-  /** Runs the batch; extra is passed to Go beside the buffer. */
-  exec(extra?: object): Reader {
+  /** Registers a WASI guest's memory; wasiMemory names the slot. */
+  registerGuestMemory(m: WebAssembly.Memory): number {
+    const slot = ++this.nextSlot;
+    this.hooks.guests.set(slot, m);
+    return slot;
+  }
+
+  unregisterGuestMemory(slot: number): void {
+    this.hooks.guests.delete(slot);
+  }
+
+  /**
+   * Runs the batch: one call into Go, which reads the request where it was
+   * written and leaves the response in its memory, read in place.
+   */
+  exec(): Reader {
     this.dv.setUint32(0, this.count, true);
     this.crossings++;
-    let n = this.bridge.call(this.buf, this.pos, this.buf.length, extra);
-    if (typeof n === "string") throw new BridgeError(n);
-    if (n < 0) {
-      // The results did not fit: grow and fetch them.
-      let size = this.buf.length * 2;
-      while (size < -n) size *= 2;
-      this.buf = new Uint8Array(size);
-      this.dv = new DataView(this.buf.buffer);
-      n = this.bridge.take(this.buf);
+    const seq = (this.seq = (this.seq + 1) >>> 0);
+    this.ex.vfscope_call(this.pos, seq);
+    if (this.mem8.buffer !== this.goMemory.buffer) this.remap();
+    const st = this.state32;
+    if (st[0] !== seq) {
+      throw new BridgeError("vfscope: an operation waited for a timer or for JavaScript, which a synchronous call cannot do");
     }
-    return new Reader(this.buf, this.dv, n);
+    const addr = st[1];
+    const len = st[2];
+    if (st[3]) throw new BridgeError(textDecoder.decode(this.mem8.subarray(addr, addr + len)));
+    return new Reader(this.mem8, this.memDV, addr, addr + len);
   }
 
   /** The WASI preview1 functions, in the order wasiCall numbers them. */
@@ -201,15 +253,20 @@ export class Runtime {
 
 /** Reads a batch's results, in the order the operations were added. */
 export class Reader {
-  private pos = 0;
   constructor(
     private readonly buf: Uint8Array,
     private readonly dv: DataView,
-    readonly length: number,
+    private pos: number,
+    private readonly end: number,
   ) {}
 
+  /** Bytes of the response not read yet. */
+  get remaining(): number {
+    return this.end - this.pos;
+  }
+
   private need(n: number): void {
-    if (this.pos + n > this.length) throw new BridgeError("vfscope bridge: response shorter than expected");
+    if (this.pos + n > this.end) throw new BridgeError("vfscope bridge: response shorter than expected");
   }
 
   /** The next operation's errno: 0 means its results follow. */
@@ -243,7 +300,7 @@ export class Reader {
     return v;
   }
 
-  /** A copy of the next byte string (the shared buffer is reused). */
+  /** A copy of the next byte string (Go's buffer is reused). */
   bytes(): Uint8Array {
     const n = this.u32();
     this.need(n);
@@ -252,7 +309,7 @@ export class Reader {
     return out;
   }
 
-  /** The next byte string, aliasing the shared buffer until the next batch. */
+  /** The next byte string, aliasing Go's memory until the next batch. */
   view(): Uint8Array {
     const n = this.u32();
     this.need(n);
@@ -270,7 +327,6 @@ export class Reader {
   }
 }
 
-let registrations = 0;
 let defaultRuntime: Promise<Runtime> | undefined;
 
 const isNode = typeof process !== "undefined" && !!process.versions?.node;
@@ -318,19 +374,49 @@ async function startRuntime(src: WasmSource): Promise<Runtime> {
   const Go = g.Go as new () => GoInstance;
   const mod = await wasmModule(src);
   const go = new Go();
-  const name = `__vfscopeRegister${++registrations}`;
-  go.argv = ["vfscope.wasm", name];
+  go.argv = ["vfscope.wasm"];
   go.env = {};
+  let goMem: WebAssembly.Memory | undefined;
+  let goU8 = new Uint8Array(0);
+  let ready!: () => void;
+  const started = new Promise<void>((resolve) => (ready = resolve));
+  const hooks: Hooks = { ready: () => ready(), guests: new Map() };
+  // Full views of each guest's memory, remade when it grows.
+  const views = new Map<number, Uint8Array>();
+  // The imports of module "vfscope" (wasm/main.go): plain WebAssembly
+  // imports, so a copy costs a function call and one memory copy.
+  go.importObject.vfscope = {
+    ready: () => hooks.ready(),
+    size: (slot: number) => hooks.guests.get(slot)?.buffer.byteLength ?? 0,
+    copy: (slot: number, dir: number, addr: number, off: number, n: number): number => {
+      const gm = hooks.guests.get(slot);
+      if (!gm || !goMem) return 0;
+      let gv = views.get(slot);
+      if (!gv || gv.buffer !== gm.buffer) views.set(slot, (gv = new Uint8Array(gm.buffer)));
+      if (goU8.buffer !== goMem.buffer) goU8 = new Uint8Array(goMem.buffer);
+      addr >>>= 0;
+      off >>>= 0;
+      n >>>= 0;
+      if (off + n > gv.length || addr + n > goU8.length) return 0;
+      if (n <= 16) {
+        // Small copies (iovecs, results) without making a view.
+        if (dir === 0) for (let i = 0; i < n; i++) goU8[addr + i] = gv[off + i];
+        else for (let i = 0; i < n; i++) gv[off + i] = goU8[addr + i];
+      } else if (dir === 0) {
+        goU8.set(gv.subarray(off, off + n), addr);
+      } else {
+        gv.set(goU8.subarray(addr, addr + n), off);
+      }
+      return 1;
+    },
+  };
   const instance = await WebAssembly.instantiate(mod, go.importObject);
-  const registered = new Promise<GoBridge>((resolve) => {
-    g[name] = (b: GoBridge) => {
-      delete g[name];
-      resolve(b);
-    };
-  });
+  const ex = instance.exports as unknown as BridgeExports;
+  goMem = ex.mem;
   const exited = go.run(instance).then(() => {
     throw new Error("vfscope.wasm exited");
   });
-  const bridge = await Promise.race([registered, exited]);
-  return new Runtime(bridge, instance.exports.mem as WebAssembly.Memory);
+  exited.catch(() => undefined);
+  await Promise.race([started, exited]);
+  return new Runtime(ex, hooks);
 }

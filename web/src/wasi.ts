@@ -53,6 +53,7 @@ export class WASI {
   private readonly out: Uint8Array[] = [];
   private readonly err: Uint8Array[] = [];
   private closed = false;
+  private slot = 0;
 
   private constructor(
     private readonly vfs: VFS,
@@ -132,30 +133,17 @@ export class WASI {
   }
 
   /** Hands the guest's memory to the ABI; start() and initialize() do it. */
-  attach(instance: WebAssembly.Instance): void {
+  attach(instance: WebAssembly.Instance | { exports: { memory: WebAssembly.Memory } }): void {
     const ex = instance.exports as unknown as GuestExports;
     if (!(ex.memory instanceof WebAssembly.Memory)) throw new TypeError("the guest exports no memory");
-    const guestMem = ex.memory;
-    const goMem = this.vfs.runtime.goMemory;
-    const helper = {
-      size: () => guestMem.buffer.byteLength,
-      copy: (dir: number, goPtr: number, off: number, n: number): boolean => {
-        try {
-          const g = new Uint8Array(goMem.buffer, goPtr, n);
-          const m = new Uint8Array(guestMem.buffer, off, n);
-          if (dir === 0) g.set(m);
-          else m.set(g);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-    };
     const rt = this.vfs.runtime;
+    if (this.slot) rt.unregisterGuestMemory(this.slot);
+    this.slot = rt.registerGuestMemory(ex.memory);
     rt.begin();
     rt.opName("wasiMemory", 0);
     rt.num(this.id);
-    const r = rt.exec(helper);
+    rt.u32(this.slot);
+    const r = rt.exec();
     if (r.errno() !== 0) throw new Error("vfscope: wasiMemory failed");
   }
 
@@ -184,6 +172,7 @@ export class WASI {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.slot) this.vfs.runtime.unregisterGuestMemory(this.slot);
     this.vfs.one({ op: "wasiClose", syscall: "exit", enc: (rt) => rt.num(this.id), dec: () => undefined });
   }
 }
