@@ -240,6 +240,9 @@ func FolioDetachPrivate(f *Folio) any {
 // (folio_test_set_dirty). It does no accounting: ->dirty_folio does
 // (FilemapDirtyFolio) or chooses not to (NoopDirtyFolio, tmpfs).
 func FolioTestSetDirty(f *Folio) bool {
+	if f.flags.Load()&PG_dirty != 0 {
+		return true // no write to a line other tasks read
+	}
 	old := f.flags.Or(PG_dirty)
 	if old&PG_dirty == 0 {
 		folioEvent(nil, f.mapping.Load(), trace.PageFlagSet, f, PG_dirty)
