@@ -35,6 +35,8 @@ type Bridge struct {
 	vfses  map[uint32]*instance
 	shells map[uint32]*shellSession
 	guests map[uint32]*guest
+	// listeners are the trace subscriptions.
+	listeners map[uint32]*listener
 
 	out encoder // the response being built, reused between batches
 }
@@ -49,9 +51,10 @@ type instance struct {
 // New returns an empty Bridge.
 func New() *Bridge {
 	return &Bridge{
-		vfses:  map[uint32]*instance{},
-		shells: map[uint32]*shellSession{},
-		guests: map[uint32]*guest{},
+		vfses:     map[uint32]*instance{},
+		shells:    map[uint32]*shellSession{},
+		guests:    map[uint32]*guest{},
+		listeners: map[uint32]*listener{},
 	}
 }
 

@@ -3,6 +3,7 @@ package bridge
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"math"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/vfscope/vfscope/host/wasi"
 	"github.com/vfscope/vfscope/vfs"
+	"github.com/vfscope/vfscope/vfs/trace"
 )
 
 // req builds a request the way the JavaScript side does.
@@ -71,7 +73,7 @@ func exec(t *testing.T, b *Bridge, r *req, env Env) *decoder {
 
 func newVFS(t *testing.T, b *Bridge) uint32 {
 	t.Helper()
-	d := exec(t, b, new(req).op("vfsNew", 0).num(0).num(0), nil)
+	d := exec(t, b, new(req).op("vfsNew", 0).num(0).num(0).num(0), nil)
 	if e := d.u32(); e != 0 {
 		t.Fatalf("vfsNew: errno %d", e)
 	}
@@ -216,7 +218,7 @@ func TestBadRequests(t *testing.T) {
 			d.u32()
 			return new(req).op("wasiMemory", 0).num(d.num()).u32(1).bytes()
 		}(), "no guest memory"},
-		{"negative memory budget", new(req).op("vfsNew", 0).num(0).num(-1).bytes(), "memory budget is negative"},
+		{"negative memory budget", new(req).op("vfsNew", 0).num(0).num(-1).num(0).bytes(), "memory budget is negative"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -447,5 +449,54 @@ func TestResponseReuse(t *testing.T) {
 	d := exec(t, b, new(req).op("read", id).num(0).num(-1), nil)
 	if e := vfs.Errno(d.u32()); e != vfs.EINVAL {
 		t.Errorf("read of -1 bytes: %v", e)
+	}
+}
+
+// TestTrace: a subscription sees the events of the operations after it,
+// as JSON in the trace schema, and a snapshot holds the tree.
+func TestTrace(t *testing.T) {
+	b := New()
+	id := newVFS(t, b)
+	d := exec(t, b, new(req).op("subscribe", id).num(0), nil)
+	d.u32()
+	l := d.num()
+	exec(t, b, new(req).op("mkdir", id).str("/tmp/traced").num(0o755), nil)
+	d = exec(t, b, new(req).op("events", 0).num(l).num(0).op("snapshot", id), nil)
+	if e := d.u32(); e != 0 {
+		t.Fatalf("events: errno %d", e)
+	}
+	var events []map[string]any
+	if err := json.Unmarshal(d.bytes(), &events); err != nil {
+		t.Fatalf("events are not a JSON array: %v", err)
+	}
+	found := false
+	for _, e := range events {
+		if e["kind"] == "dentry.instantiate" && e["name"] == "traced" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no dentry.instantiate of traced among %d events: %v", len(events), events)
+	}
+	d.u32()
+	var snap trace.Snapshot
+	if err := trace.DecodeSnapshot(d.bytes(), &snap); err != nil {
+		t.Fatalf("snapshot: %v", err)
+	}
+	names := map[string]bool{}
+	for _, de := range snap.Dentries {
+		names[de.Name] = true
+	}
+	if !names["traced"] || !names["tmp"] {
+		t.Errorf("snapshot dentries lack tmp or traced: %v", names)
+	}
+	d = exec(t, b, new(req).op("events", 0).num(l).num(0), nil)
+	d.u32()
+	if got := string(d.bytes()); got != "[]" {
+		t.Errorf("events after reading all: %s", got)
+	}
+	exec(t, b, new(req).op("unsubscribe", 0).num(l), nil)
+	if _, err := b.Exec(new(req).op("events", 0).num(l).num(0).bytes(), NoEnv{}); err == nil {
+		t.Error("a closed listener answered")
 	}
 }

@@ -26,7 +26,7 @@ func init() {
 		{"", false, nil}, // 0 is no operation, so a zeroed buffer is rejected
 		// hello() -> u32 n, n*(s name); u32 m, m*(a errno, s name, s text)
 		{"hello", false, opHello},
-		// vfsNew(a lockdep, a memoryBudget) -> a vfs
+		// vfsNew(a lockdep, a memoryBudget, a trace) -> a vfs
 		{"vfsNew", false, opVFSNew},
 		{"vfsClose", true, opVFSClose},
 		// open(s path, a flags, a mode) -> a fd
@@ -189,6 +189,13 @@ func init() {
 		// u8 exited, u32 code, b stdout, b stderr
 		{"wasiCall", false, opWASICall},
 		{"wasiClose", false, opWASIClose},
+		// subscribe(a ring) -> a listener; events(a listener, a max) ->
+		// b JSON array of events; unsubscribe(a listener);
+		// snapshot() -> b JSON snapshot (docs/trace-schema.md)
+		{"subscribe", true, opSubscribe},
+		{"events", false, opEvents},
+		{"unsubscribe", false, opUnsubscribe},
+		{"snapshot", true, opSnapshot},
 	}
 }
 
@@ -221,14 +228,14 @@ func opHello(c *call) error {
 // memory budget, until the VFS has one of its own, is the size= limit of
 // the tmpfs root.
 func opVFSNew(c *call) error {
-	lockdep, budget := c.d.num(), c.d.num()
+	lockdep, budget, traced := c.d.num(), c.d.num(), c.d.num()
 	if !c.ok() {
 		return nil
 	}
 	if budget < 0 {
 		return errBadRequest{"memory budget is negative"}
 	}
-	v, t, err := boot.New(vfs.Options{Lockdep: lockdep != 0})
+	v, t, err := boot.New(vfs.Options{Lockdep: lockdep != 0, Trace: traced != 0})
 	if err != nil {
 		return err
 	}
@@ -254,6 +261,12 @@ func opVFSClose(c *call) error {
 		if g.in == c.in {
 			g.close()
 			delete(c.b.guests, id)
+		}
+	}
+	for id, l := range c.b.listeners {
+		if l.in == c.in {
+			l.l.Close()
+			delete(c.b.listeners, id)
 		}
 	}
 	for id, in := range c.b.vfses {
