@@ -217,6 +217,7 @@ func dAlloc(t *Task, sb *SuperBlock, parent *Dentry, name QStr) (*Dentry, error)
 		parent.lock.Unlock(o)
 	}
 	v.stats.nrDentry.Add(1)
+	v.slabCharged()
 	v.evDentry(t, trace.DentryAlloc, d)
 	if d.op != nil && d.op.Init != nil {
 		if err := t.dopInit(d); err != nil {

@@ -128,6 +128,9 @@ func (t *Task) doPageCacheRA(f *File, m *AddressSpace, start, n, markAt int64) {
 		// The new folio's lock belongs to the read I/O, not to this
 		// task, until ReadaheadControl.Next hands it to the reader
 		// (several folios are locked at once, as for a bio).
+		if m.vfs().reserveFolio(t, true) != nil {
+			break // no memory: read what we have (__GFP_NORETRY)
+		}
 		fo := folioAlloc()
 		fo.flags.Store(PG_locked)
 		if i == markAt && markAt < n {
@@ -513,38 +516,4 @@ func SimpleWriteEnd(t *Task, f *File, m *AddressSpace, pos int64, n, copied int,
 	FolioUnlock(t, fo)
 	FolioPut(fo)
 	return copied, nil
-}
-
-// balanceDirtyPagesRatelimited is balance_dirty_pages_ratelimited(): a
-// writer that dirtied pages checks the dirty limit; over it, the writer
-// is throttled by writing back dirty pages of its own mapping until the
-// count is under the limit or nothing more can be written (the pre-3.2
-// Linux scheme: the dirtier pays). The limit is the VFS's dirty
-// threshold (SetDirtyLimit, set from vm.dirty_ratio / dirty_bytes); 0
-// means none. Swap-backed mappings (tmpfs) are never throttled: their
-// pages are not accounted as dirty and cannot be written back.
-func balanceDirtyPagesRatelimited(t *Task, m *AddressSpace, dirtied int64) {
-	pc := &m.host.sb.vfs.pc
-	limit := pc.dirtyLimit.Load()
-	if limit <= 0 || m.swapBacked() {
-		return
-	}
-	if pc.nrFileDirty.Load()+pc.nrWriteback.Load() <= limit {
-		return
-	}
-	pc.throttled.Add(1)
-	if !mappingCanWriteback(m) {
-		return
-	}
-	for pc.nrFileDirty.Load()+pc.nrWriteback.Load() > limit {
-		before := pc.nrFileDirty.Load()
-		wbc := &WritebackControl{SyncMode: WB_SYNC_NONE, NrToWrite: max(2*dirtied, 16), RangeEnd: 1<<63 - 1}
-		if err := doWritepages(t, m, wbc); err != nil {
-			MappingSetError(m, err)
-			return
-		}
-		if pc.nrFileDirty.Load() >= before {
-			return // nothing more this writer can clean now
-		}
-	}
 }

@@ -377,4 +377,7 @@ func FolioEndWriteback(t *Task, f *Folio) {
 		folioWake(f)
 	}
 	folioEvent(t, m, trace.PageFlagClear, f, PG_writeback)
+	if m != nil {
+		m.vfs().WritebackProgress()
+	}
 }

@@ -223,6 +223,9 @@ func FilemapGrabFolio(t *Task, m *AddressSpace, index int64, fgp int) (*Folio, e
 		if f != nil || fgp&FGP_CREAT == 0 {
 			return f, nil
 		}
+		if err := m.vfs().reserveFolio(t, false); err != nil {
+			return nil, err
+		}
 		if fgp&FGP_NODATA != 0 {
 			f = &Folio{}
 			f.refcount.Store(1)

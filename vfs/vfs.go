@@ -26,6 +26,10 @@ type Options struct {
 	// listeners receive the dentry, inode, page, writeback and mount
 	// events only.
 	Trace bool
+	// MemBudget is the memory budget in bytes (MemTotal): page-cache
+	// pages, dentries and inodes are charged against it and reclaimed
+	// over it (budget.go). 0 means DefaultMemBudget (256 MiB).
+	MemBudget int64
 }
 
 var lockdepFromEnv = os.Getenv("VFSCOPE_LOCKDEP") == "1"
@@ -100,6 +104,8 @@ type VFS struct {
 	pc pageCache
 	// wb is the writeback state: tunables and the flusher (writeback.go).
 	wb wbState
+	// rc is the memory budget and reclaim state (budget.go, vmscan.go).
+	rc reclaimState
 }
 
 // vfsStats are the counters /proc/sys/fs/dentry-state and inode-nr show.
@@ -138,6 +144,7 @@ func New(opts Options) *VFS {
 	v.dcache.init(bits)
 	v.icache.init()
 	v.pc.init()
+	v.initReclaim(opts)
 	v.initWriteback()
 	v.mounts.Store(&mountTable{m: map[mountKey]*Mount{}})
 	return v

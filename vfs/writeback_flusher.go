@@ -147,6 +147,7 @@ func (v *VFS) Shutdown() {
 	f.mu.Unlock()
 	f.kickNow()
 	f.wg.Wait()
+	v.stopKswapd()
 }
 
 // FlusherStats returns the flusher's counters and whether it runs.

@@ -175,14 +175,6 @@ func (v *VFS) SetDirtyTunable(name string, value int64) error {
 	return err
 }
 
-// defaultMemoryBudget is the memory budget (MemTotal) of a VFS until the
-// reclaim work gives each VFS its own.
-const defaultMemoryBudget = 1 << 30
-
-// memoryBudget returns the VFS's memory budget in bytes (MemTotal): the
-// one place writeback reads it.
-func (v *VFS) memoryBudget() int64 { return defaultMemoryBudget }
-
 // dirtyableMemory is global_dirtyable_memory() in pages: the memory the
 // dirty ratios are shares of.
 func (v *VFS) dirtyableMemory() int64 { return v.memoryBudget() / PAGE_SIZE }

@@ -1,0 +1,75 @@
+package vfs
+
+import "time"
+
+// balance_dirty_pages (mm/page-writeback.c): the policy that keeps the
+// dirty part of the budget in bounds. A writer that dirtied pages of a
+// mapping that can be written back checks the global counts against the
+// thresholds of the vm.dirty_* tunables (DirtyLimits, shares of the
+// budget):
+//
+//   - above the background threshold it makes sure the flusher is
+//     writing in the background (wb_start_background_writeback);
+//   - above the dirty threshold it is throttled: it sleeps until
+//     writeback ends pages (FolioEndWriteback wakes it) and looks again,
+//     until dirty + writeback pages are at or below the threshold.
+//
+// Each sleep is bounded (maxPause, as Linux's MAX_PAUSE of HZ/5), so a
+// throttled writer never waits for a wakeup that cannot come. When a pause
+// passes with no page written back at all (the flusher is shut down, or
+// its superblock frozen), the writer writes back its own mapping (the
+// pre-3.2 Linux scheme, the dirtier pays) and gives up if even that
+// cleans nothing: a writer is never blocked forever.
+//
+// Swap-backed mappings (tmpfs) are never throttled: their pages are not
+// counted as dirty and cannot be written back.
+
+// maxPause is the longest one throttling sleep lasts.
+const maxPause = 200 * time.Millisecond
+
+// balanceDirtyPagesRatelimited is balance_dirty_pages_ratelimited(),
+// called once per write(2) that dirtied pages, i_rwsem held.
+func balanceDirtyPagesRatelimited(t *Task, m *AddressSpace, dirtied int64) {
+	if m.swapBacked() || dirtied <= 0 {
+		return
+	}
+	balanceDirtyPages(t, m.host.sb.vfs, m, dirtied)
+}
+
+// balanceDirtyPages is balance_dirty_pages().
+func balanceDirtyPages(t *Task, v *VFS, m *AddressSpace, dirtied int64) {
+	pc := &v.pc
+	for {
+		th := v.DirtyLimits()
+		dirty := pc.nrFileDirty.Load()
+		nr := dirty + pc.nrWriteback.Load()
+		if dirty > th.Background {
+			v.StartBackgroundWriteback()
+		}
+		if th.Dirty <= 0 || nr <= th.Dirty {
+			return
+		}
+		// Over the limit: pause until writeback makes progress.
+		pc.throttled.Add(1)
+		v.rc.stats.throttled.Add(1)
+		before := nr
+		v.waitProgress(t, maxPause)
+		if pc.nrFileDirty.Load()+pc.nrWriteback.Load() < before {
+			continue
+		}
+		// Nothing was written back during a whole pause: write our own
+		// mapping's pages, and stop if that cleans nothing either.
+		if !mappingCanWriteback(m) {
+			return
+		}
+		d0 := pc.nrFileDirty.Load()
+		wbc := &WritebackControl{SyncMode: WB_SYNC_NONE, NrToWrite: max(2*dirtied, 16), RangeEnd: 1<<63 - 1}
+		if err := doWritepages(t, m, wbc); err != nil {
+			MappingSetError(m, err)
+			return
+		}
+		if pc.nrFileDirty.Load() >= d0 {
+			return
+		}
+	}
+}

@@ -1,0 +1,113 @@
+package vfs
+
+// MemInfo is /proc/meminfo (fs/proc/meminfo.c's meminfo_proc_show) for
+// the VFS's budget, in bytes. The fields the VFS has are real; the rest
+// of Linux's lines (swap, anonymous memory, page tables, huge pages...)
+// are 0, since the VFS has no such memory.
+type MemInfo struct {
+	MemTotal     int64 // the budget
+	MemFree      int64 // budget - charged (0 when over it)
+	MemAvailable int64 // si_mem_available's estimate
+	Cached       int64 // page-cache pages, tmpfs's included (as Linux)
+	Active       int64 // Active(anon) + Active(file)
+	Inactive     int64
+	ActiveFile   int64 // Active(file)
+	InactiveFile int64 // Inactive(file)
+	Dirty        int64
+	Writeback    int64
+	Shmem        int64 // tmpfs pages
+	KReclaimable int64 // = SReclaimable
+	Slab         int64 // dentries and inodes
+	SReclaimable int64 // unused dentries and inodes
+	SUnreclaim   int64 // dentries and inodes in use
+	CommitLimit  int64 // overcommit_ratio (50%) of MemTotal, no swap
+}
+
+// MemInfo returns the counters of /proc/meminfo.
+func (v *VFS) MemInfo() MemInfo {
+	ms := v.MemStat()
+	ds, is := v.DentryState(), v.InodeState()
+	var mi MemInfo
+	mi.MemTotal = v.rc.budget
+	mi.MemFree = max(v.memFree(), 0)
+	mi.Cached = ms.FilePages * PAGE_SIZE
+	mi.ActiveFile = ms.Active * PAGE_SIZE
+	mi.InactiveFile = ms.Inactive * PAGE_SIZE
+	mi.Active = mi.ActiveFile
+	mi.Inactive = mi.InactiveFile
+	mi.Dirty = ms.Dirty * PAGE_SIZE
+	mi.Writeback = ms.Writeback * PAGE_SIZE
+	mi.Shmem = ms.Shmem * PAGE_SIZE
+	mi.Slab = ds.NrDentry*DentryCost + is.NrInodes*InodeCost
+	mi.SReclaimable = min(ds.NrUnused*DentryCost+is.NrFreeInodes*InodeCost, mi.Slab)
+	mi.SUnreclaim = mi.Slab - mi.SReclaimable
+	mi.KReclaimable = mi.SReclaimable
+	mi.CommitLimit = mi.MemTotal / 2
+	// si_mem_available(): free memory, plus the page cache and the
+	// reclaimable slab that could be freed without going below the low
+	// watermark (half of each, at most the watermark, is kept back).
+	// tmpfs pages cannot be freed.
+	low := v.rc.wmarkLow
+	pagecache := max(mi.Cached-mi.Shmem, 0)
+	avail := mi.MemFree + pagecache - min(pagecache/2, low) +
+		mi.SReclaimable - min(mi.SReclaimable/2, low)
+	mi.MemAvailable = max(avail, 0)
+	return mi
+}
+
+// MemInfoLine is one line of /proc/meminfo: a name and a value in bytes.
+type MemInfoLine struct {
+	Name  string
+	Bytes int64
+}
+
+// Lines returns /proc/meminfo's lines in Linux's order (6.x, x86_64
+// without zswap, hugetlb or the direct-map lines, which describe memory
+// the VFS does not have).
+func (mi MemInfo) Lines() []MemInfoLine {
+	return []MemInfoLine{
+		{"MemTotal", mi.MemTotal},
+		{"MemFree", mi.MemFree},
+		{"MemAvailable", mi.MemAvailable},
+		{"Buffers", 0},
+		{"Cached", mi.Cached},
+		{"SwapCached", 0},
+		{"Active", mi.Active},
+		{"Inactive", mi.Inactive},
+		{"Active(anon)", 0},
+		{"Inactive(anon)", 0},
+		{"Active(file)", mi.ActiveFile},
+		{"Inactive(file)", mi.InactiveFile},
+		{"Unevictable", 0},
+		{"Mlocked", 0},
+		{"SwapTotal", 0},
+		{"SwapFree", 0},
+		{"Dirty", mi.Dirty},
+		{"Writeback", mi.Writeback},
+		{"AnonPages", 0},
+		{"Mapped", 0},
+		{"Shmem", mi.Shmem},
+		{"KReclaimable", mi.KReclaimable},
+		{"Slab", mi.Slab},
+		{"SReclaimable", mi.SReclaimable},
+		{"SUnreclaim", mi.SUnreclaim},
+		{"KernelStack", 0},
+		{"PageTables", 0},
+		{"SecPageTables", 0},
+		{"NFS_Unstable", 0},
+		{"Bounce", 0},
+		{"WritebackTmp", 0},
+		{"CommitLimit", mi.CommitLimit},
+		{"Committed_AS", 0},
+		{"VmallocTotal", 0},
+		{"VmallocUsed", 0},
+		{"VmallocChunk", 0},
+		{"Percpu", 0},
+		{"HardwareCorrupted", 0},
+		{"AnonHugePages", 0},
+		{"ShmemHugePages", 0},
+		{"ShmemPmdMapped", 0},
+		{"FileHugePages", 0},
+		{"FilePmdMapped", 0},
+	}
+}
