@@ -278,14 +278,16 @@ func pageBytes(in *vfs.Inode, folio *vfs.Folio) int {
 func writepage(t *vfs.Task, folio *vfs.Folio, wbc *vfs.WritebackControl) error {
 	in := folio.Mapping().Host()
 	l := pageBytes(in, folio)
-	if l == 0 {
-		private := vfs.FolioDetachPrivate(folio)
-		vfs.FolioUnlock(t, folio)
-		dropReservation(in, private)
-		return nil
-	}
 	vfs.FolioStartWriteback(t, folio)
 	private := vfs.FolioDetachPrivate(folio)
+	if l == 0 {
+		// Past i_size (a truncate is removing it): nothing to write,
+		// an I/O of no bytes.
+		vfs.FolioUnlock(t, folio)
+		dropReservation(in, private)
+		vfs.FolioEndWriteback(t, folio)
+		return nil
+	}
 	if r := node(in).run.Load(); r != nil && r.t == t {
 		// Inside ->writepages: the page joins the run, written when
 		// the run ends (a bio submitted by mpage_writepages).

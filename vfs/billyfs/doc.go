@@ -65,8 +65,10 @@
 //   - ->sync_fs writes the superblock record (counts) and asks the store
 //     to flush if it can (see RATIONALE.md: go-billy has no fsync).
 //   - Unmount writes everything back and marks the superblock clean; a
-//     mount of a store not cleanly unmounted recounts inodes and pages
-//     from the records, and every mount frees the orphans.
+//     mount of a store not cleanly unmounted checks it (fsck.go: the
+//     counts from the records, entries naming no record removed, link
+//     counts from the entries, unattached inodes freed), and every mount
+//     frees the orphans.
 //
 // fallocate(2): mode 0 and KEEP_SIZE write zeros for the range's holes
 // (go-billy has no unwritten extents) and add them to the extents;

@@ -125,8 +125,8 @@ func fillSuper(t *vfs.Task, sb *vfs.SuperBlock, si *sbInfo) error {
 		si.usedInodes = int64(rec.inodes)
 		si.usedBlocks = int64(rec.blocks)
 		if rec.flags&superClean == 0 {
-			// Not unmounted cleanly: the counts may be stale.
-			if err := si.recount(); err != nil {
+			// Not unmounted cleanly (fsck.go).
+			if err := si.fsck(); err != nil {
 				return err
 			}
 		}
@@ -167,35 +167,6 @@ func (si *sbInfo) format(t *vfs.Task, sb *vfs.SuperBlock) error {
 	}
 	si.nextIno = rootIno + 1
 	si.usedInodes = 1
-	return nil
-}
-
-// recount is the part of a check after an unclean unmount that billyfs
-// needs: the inode and page counts, from the records.
-func (si *sbInfo) recount() error {
-	ents, err := si.fs.ReadDir(inodeDir)
-	if err != nil {
-		return Errno(err)
-	}
-	var inodes, blocks int64
-	for _, e := range ents {
-		b, err := readWhole(si.fs, inodeDir+"/"+e.Name())
-		if err != nil {
-			return Errno(err)
-		}
-		var rec inodeRecord
-		if !rec.decode(b) {
-			continue
-		}
-		inodes++
-		for _, x := range rec.extents {
-			blocks += x.len
-		}
-		if rec.ino >= si.nextIno {
-			si.nextIno = rec.ino + 1
-		}
-	}
-	si.usedInodes, si.usedBlocks = inodes, blocks
 	return nil
 }
 
