@@ -3,6 +3,7 @@ import { specs, type Data, type OpenFlags, type Spec, type TimeArg, type WriteFi
 import { loadRuntime, type Runtime, type WasmSource } from "./runtime.js";
 import { Shell } from "./shell.js";
 import { DirEntry, Stats } from "./stats.js";
+import type { Snapshot, TraceEvent } from "./trace.js";
 import { WASI, type WASIOptions } from "./wasi.js";
 
 export interface VFSOptions {
@@ -19,6 +20,21 @@ export interface VFSOptions {
    * past it fail with ENOSPC). Default: no limit.
    */
   memoryBudget?: number;
+  /**
+   * Instrument system calls, filesystem method calls and locks, so that
+   * subscribers also get sys.*, method.* and lock.* events. Default off
+   * (dentry, inode, page, writeback and mount events are always there
+   * for subscribers).
+   */
+  trace?: boolean;
+}
+
+/** Options of subscribe(). */
+export interface SubscribeOptions {
+  /** Events the Go side keeps between deliveries (default 16384); past it they are dropped and a "lost" event says how many. */
+  ring?: number;
+  /** Also deliver every intervalMs milliseconds (events of background work such as writeback); default 250, 0 for never. */
+  intervalMs?: number;
 }
 
 /** The outcome of one operation of a batch. */
@@ -32,6 +48,11 @@ export type BatchResult<T = unknown> = { ok: true; value: T } | { ok: false; err
  */
 export class VFS {
   private closed = false;
+  // The trace subscription shared by every subscribe() callback.
+  private listener = 0;
+  private readonly subscribers = new Set<(events: TraceEvent[]) => void>();
+  private deliveryQueued = false;
+  private timer: ReturnType<typeof setInterval> | undefined;
 
   /** @internal Use createVFS. */
   constructor(
@@ -53,9 +74,83 @@ export class VFS {
     rt.opName(s.op, this.id);
     s.enc(rt);
     const r = rt.exec();
+    if (this.listener) this.noteActivity();
     const errno = r.errno();
     if (errno !== 0) throw this.error(errno, s.syscall, s.path, s.dest);
     return s.dec(r);
+  }
+
+  /** @internal Schedules a delivery of events after the current JavaScript task's calls. */
+  noteActivity(): void {
+    if (this.deliveryQueued || !this.listener) return;
+    this.deliveryQueued = true;
+    queueMicrotask(() => {
+      this.deliveryQueued = false;
+      this.flushEvents();
+    });
+  }
+
+  /**
+   * Calls onEvents with the VFS's trace events (docs/trace-schema.md) in
+   * order, in batches: after the calls of each JavaScript task, every
+   * intervalMs, and on flushEvents(). A "lost" event means some were
+   * dropped (the subscriber fell behind): take a snapshot() and apply
+   * only later events. Returns the function that unsubscribes.
+   */
+  subscribe(onEvents: (events: TraceEvent[]) => void, options: SubscribeOptions = {}): () => void {
+    if (this.closed) throw new Error("vfscope: this VFS is closed");
+    if (!this.listener) {
+      const ring = options.ring ?? 0;
+      this.listener = this.one({ op: "subscribe", syscall: "subscribe", enc: (rt) => rt.num(ring), dec: (r) => r.num() });
+      const every = options.intervalMs ?? 250;
+      if (every > 0) {
+        this.timer = setInterval(() => this.flushEvents(), every);
+        (this.timer as { unref?: () => void }).unref?.();
+      }
+    }
+    this.subscribers.add(onEvents);
+    return () => {
+      this.subscribers.delete(onEvents);
+      if (this.subscribers.size === 0) this.stopListening();
+    };
+  }
+
+  private stopListening(): void {
+    if (!this.listener) return;
+    const id = this.listener;
+    this.listener = 0;
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    if (!this.closed) this.one({ op: "unsubscribe", syscall: "unsubscribe", enc: (rt) => rt.num(id), dec: () => undefined });
+  }
+
+  /** Delivers the events waiting now to the subscribers, synchronously. */
+  flushEvents(): void {
+    if (!this.listener || this.closed) return;
+    const id = this.listener;
+    const rt = this.runtime;
+    rt.begin();
+    rt.opName("events", 0);
+    rt.num(id);
+    rt.num(0);
+    const r = rt.exec();
+    if (r.errno() !== 0) return;
+    const events = JSON.parse(r.str()) as TraceEvent[];
+    if (events.length === 0) return;
+    for (const cb of [...this.subscribers]) {
+      try {
+        cb(events);
+      } catch (e) {
+        setTimeout(() => {
+          throw e;
+        });
+      }
+    }
+  }
+
+  /** The whole state of the VFS now (dentries, inodes, pages, locks, mounts, counters). */
+  snapshot(): Snapshot {
+    return JSON.parse(this.one({ op: "snapshot", syscall: "snapshot", enc: () => undefined, dec: (r) => r.str() })) as Snapshot;
   }
 
   /** open(2): returns a descriptor. flags: O_* bits or "r", "w", "a+"... */
@@ -211,6 +306,7 @@ export class VFS {
   /** Releases the VFS (its shells, guests and descriptors); later calls throw. */
   dispose(): void {
     if (this.closed) return;
+    this.stopListening();
     this.one({ op: "vfsClose", syscall: "close", enc: () => undefined, dec: () => undefined });
     this.closed = true;
   }
@@ -249,6 +345,7 @@ export class Batch {
       s.enc(rt);
     }
     const r = rt.exec();
+    this.vfs.noteActivity();
     return q.map((s): BatchResult => {
       const errno = r.errno();
       if (errno !== 0) return { ok: false, error: this.vfs.error(errno, s.syscall, s.path, s.dest) };
@@ -309,6 +406,7 @@ export async function createVFS(options: VFSOptions = {}): Promise<VFS> {
   rt.opName("vfsNew", 0);
   rt.num(options.lockdep ? 1 : 0);
   rt.num(budget);
+  rt.num(options.trace ? 1 : 0);
   const r = rt.exec();
   const errno = r.errno();
   if (errno !== 0) {

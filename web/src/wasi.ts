@@ -158,6 +158,8 @@ export class WASI {
     } catch (e) {
       if (e instanceof WASIExit) return e.code;
       throw e;
+    } finally {
+      this.vfs.noteActivity();
     }
   }
 

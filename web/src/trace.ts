@@ -1,0 +1,147 @@
+// The trace schema "vfscope.trace/1" (docs/trace-schema.md) as TypeScript
+// types: the events subscribe() delivers and what snapshot() returns.
+
+/** The kinds of events. */
+export type TraceKind =
+  | "dentry.alloc" | "dentry.hash" | "dentry.unhash" | "dentry.lru_add" | "dentry.lru_del"
+  | "dentry.negative" | "dentry.instantiate" | "dentry.move" | "dentry.kill"
+  | "inode.alloc" | "inode.state" | "inode.count" | "inode.evict"
+  | "page.add" | "page.flag_set" | "page.flag_clear" | "page.remove"
+  | "writeback.start" | "writeback.end"
+  | "lock.request" | "lock.acquire" | "lock.release" | "lock.contend"
+  | "method.enter" | "method.exit" | "sys.enter" | "sys.exit"
+  | "mount" | "umount" | "report" | "lost";
+
+/** A lock a task holds (an entry of lockdep's held-lock stack). */
+export interface HeldLock {
+  class: string;
+  sub?: number;
+  mode: string;
+  lock?: number;
+  site?: string;
+  try?: boolean;
+}
+
+export interface ValidatorReport {
+  type: string;
+  task: string;
+  text: string;
+}
+
+/**
+ * One state change. One flat shape serves every kind; each kind fills the
+ * fields the schema lists for it, the others are absent.
+ */
+export interface TraceEvent {
+  seq: number;
+  /** Nanoseconds since the VFS's bus started. */
+  time: number;
+  kind: TraceKind;
+  task?: number;
+  dentry?: number;
+  parent?: number;
+  target?: number;
+  name?: string;
+  bucket?: number;
+  inode?: number;
+  ino?: number;
+  dev?: number;
+  mode?: number;
+  nlink?: number;
+  size?: number;
+  index?: number;
+  flags?: number;
+  bits?: number;
+  count?: number;
+  class?: string;
+  sub?: number;
+  lock_mode?: string;
+  lock?: number;
+  site?: string;
+  op?: string;
+  path?: string;
+  mount?: number;
+  /** Linux errno of a call's exit, absent for success. */
+  err?: number;
+  held?: HeldLock[];
+  report?: ValidatorReport;
+  /** For "lost": how many events were dropped; take a snapshot. */
+  lost?: number;
+}
+
+export interface DentrySnap {
+  id: number;
+  name: string;
+  parent: number;
+  dev: number;
+  inode?: number;
+  ino?: number;
+  count: number;
+  flags: number;
+  hashed: boolean;
+  lru: boolean;
+  bucket: number;
+  mountpoint?: boolean;
+}
+
+export interface InodeSnap {
+  id: number;
+  dev: number;
+  ino: number;
+  count: number;
+  nlink: number;
+  state: number;
+  size: number;
+  mode: number;
+  rwsem_writer?: number;
+  rwsem_readers?: number;
+  lru?: boolean;
+}
+
+export interface MappingSnap {
+  inode: number;
+  dev: number;
+  ino: number;
+  pages: { index: number; flags: number }[];
+}
+
+export interface TaskSnap {
+  pid: number;
+  comm: string;
+  held: HeldLock[];
+}
+
+export interface MountSnap {
+  id: number;
+  parent: number;
+  dev: number;
+  fstype: string;
+  source: string;
+  root: number;
+  mountpoint: number;
+  path: string;
+  flags: number;
+}
+
+/** The whole state of a VFS: apply events with a greater seq on top of it. */
+export interface Snapshot {
+  schema: string;
+  seq: number;
+  time: number;
+  dentries: DentrySnap[];
+  hash: { buckets: number; chains: { bucket: number; dentries: number[] }[] };
+  lru: { dev: number; dentries: number[] }[];
+  inodes: InodeSnap[];
+  pages: MappingSnap[];
+  tasks: TaskSnap[];
+  mounts: MountSnap[];
+  reports: ValidatorReport[];
+  counters: {
+    nr_dentry: number;
+    nr_unused: number;
+    nr_negative: number;
+    nr_inodes: number;
+    nr_free_inodes: number;
+    meminfo?: Record<string, number>;
+  };
+}
