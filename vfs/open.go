@@ -418,6 +418,7 @@ func FinishOpenTmpfile(t *Task, f *File, dirD *Dentry, inode *Inode) error {
 	DInstantiate(t, d, inode)
 	f.path = Path{mntget(f.path.Mnt), d}
 	f.inode = inode
+	inode.writecount.Add(1) // get_write_access: f has FMODE_WRITER
 	f.fop = inode.FOps
 	fileSampleWbErr(f)
 	if f.fop != nil && f.fop.Open != nil {
