@@ -13,6 +13,7 @@ import (
 var rowsTestedElsewhere = map[string]bool{
 	"address_space_operations": true,
 	"file_operations":          true,
+	"vm_operations_struct":     true,
 }
 
 // TestPageCacheLockingRows reaches every address_space_operations and
@@ -73,6 +74,8 @@ func TestPageCacheLockingRows(t *testing.T) {
 	_, err = tk.Getdents(dfd, 4096)
 	must("getdents", err)
 	must("close dir", tk.Close(dfd))
+	// mmap and the vm_operations_struct rows (mmap_rules_test.go).
+	reachMmapRows(t, v, tk)
 
 	reached := v.LockingRowsReached()
 	for _, row := range vfs.LockingRows() {

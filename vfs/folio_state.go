@@ -296,6 +296,11 @@ func FolioMarkDirty(t *Task, f *Folio) bool {
 // Linux) and take it out of NR_FILE_DIRTY. Folio locked. Reports whether
 // the folio was dirty.
 func FolioClearDirtyForIO(t *Task, f *Folio) bool {
+	// Write-protect the page's PTEs first (folio_mkclean), so that a
+	// store after this point faults and dirties the page again.
+	if m := f.mapping.Load(); m != nil && mappingCanWriteback(m) && folioMkclean(t, f) && !f.Dirty() {
+		FolioMarkDirty(t, f)
+	}
 	old := f.flags.And(^uint32(PG_dirty))
 	if old&PG_dirty == 0 {
 		return false

@@ -173,6 +173,17 @@ var lockingRows = []lockingRow{
 	{"file_operations", "copy_file_range", cols("may block", "yes")},
 	{"file_operations", "remap_file_range", cols("may block", "yes")},
 	{"file_operations", "fadvise", cols("may block", "yes")},
+
+	// vm_operations_struct: mmap_lock, PageLocked(page). map_pages "must
+	// not block" (the text below the table): its may block cell.
+	{"vm_operations_struct", "open", cols("mmap_lock", "write")},
+	{"vm_operations_struct", "close", cols("mmap_lock", "read/write")},
+	{"vm_operations_struct", "fault", cols("mmap_lock", "read", "PageLocked(page)", "can return with page locked")},
+	{"vm_operations_struct", "huge_fault", cols("mmap_lock", "maybe-read")},
+	{"vm_operations_struct", "map_pages", cols("mmap_lock", "maybe-read", "may block", "no")},
+	{"vm_operations_struct", "page_mkwrite", cols("mmap_lock", "read", "PageLocked(page)", "can return with page locked")},
+	{"vm_operations_struct", "pfn_mkwrite", cols("mmap_lock", "read")},
+	{"vm_operations_struct", "access", cols("mmap_lock", "read")},
 }
 
 // NotCalledRows lists the rows whose method the VFS has no caller for,
@@ -212,7 +223,10 @@ var NotCalledRows = map[string]string{
 	"file_operations.copy_file_range":             "no copy_file_range(2) front end",
 	"file_operations.remap_file_range":            "no reflinks (FICLONE, dedupe)",
 	"file_operations.fadvise":                     "no fadvise(2) front end",
-	"file_operations.mmap":                        "no mmap(2) front end yet: the mapping emulation brings vm_operations",
+	"vm_operations_struct.open":                   "mappings are never duplicated: Fork copies no address space and there is no mremap or partial munmap",
+	"vm_operations_struct.huge_fault":             "no huge pages: every folio is one 4 KiB page",
+	"vm_operations_struct.pfn_mkwrite":            "no VM_PFNMAP or VM_MIXEDMAP mappings (DAX, device memory)",
+	"vm_operations_struct.access":                 "no ptrace(2) or /proc/PID/mem",
 }
 
 func cols(kv ...string) map[string]string {

@@ -37,6 +37,9 @@ type AddressSpace struct {
 	wbErr ErrSeq
 	// Private is private_data, for the filesystem.
 	Private any
+	// iMmap is i_mmap with i_mmap_rwsem: the mappings (vma.go) of the
+	// file, made on its first mmap; atomic.
+	iMmap atomic.Pointer[iMmap]
 }
 
 // AS_* flags of AddressSpace.

@@ -145,6 +145,10 @@ type FileOperations struct {
 	// Fallocate is fallocate(2) on the file (mode FALLOC_FL_*), called
 	// with i_rwsem not held: the method takes it.
 	Fallocate func(t *Task, f *File, mode int, offset, length int64) error
+	// Mmap is ->mmap: set up the new mapping vma of f (its VMOps,
+	// usually GenericFileMmap), called with the task's mmap_lock held
+	// for write. nil: the file cannot be mapped (mmap(2) gives ENODEV).
+	Mmap func(t *Task, f *File, vma *Mapping) error
 }
 
 // SuperOperations is struct super_operations.
@@ -259,6 +263,32 @@ type AddressSpaceOperations struct {
 	// ErrorRemoveFolio takes a locked folio with a memory error out of
 	// the cache.
 	ErrorRemoveFolio func(t *Task, m *AddressSpace, folio *Folio) error
+}
+
+// VMOperations is struct vm_operations_struct: how a mapping of a file
+// (Mapping, a VMA) gets its pages. The locks each method is called with
+// are locking.rst's vm_operations_struct table (locking_rules.go); the
+// emulated CPU access that calls them is vma.go and mmap_fault.go.
+type VMOperations struct {
+	// Open is called when a mapping is duplicated; Close when one goes
+	// away (munmap, exit).
+	Open  func(t *Task, vma *Mapping)
+	Close func(t *Task, vma *Mapping)
+	// Fault finds the page at vmf.Pgoff for a page that is not mapped
+	// yet, sets vmf.Folio (with a reference) and returns VM_FAULT_LOCKED
+	// with it locked, or an error code (VM_FAULT_SIGBUS past EOF or on a
+	// read error). FilemapFault is the page-cache one.
+	Fault func(t *Task, vmf *VMFault) VMFaultT
+	// MapPages maps the uptodate pages of [start, end] (page indices of
+	// the file) that it can reach without blocking (VMFault.MapFolio),
+	// around a read fault. It must not sleep: it skips what would.
+	MapPages func(t *Task, vmf *VMFault, start, end int64) VMFaultT
+	// PageMkwrite is told that vmf.Folio, mapped read-only, is about to
+	// become writable (the first store to it since it was mapped or
+	// cleaned). Called with the folio unlocked; returns VM_FAULT_LOCKED
+	// with it locked (and usually dirtied), VM_FAULT_NOPAGE if it was
+	// truncated meanwhile (the access is retried), or an error code.
+	PageMkwrite func(t *Task, vmf *VMFault) VMFaultT
 }
 
 // ReadaheadControl is struct readahead_control: a batch of folios, locked

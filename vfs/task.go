@@ -1,6 +1,8 @@
 package vfs
 
 import (
+	"sync/atomic"
+
 	"github.com/vfscope/vfscope/vfs/lock"
 )
 
@@ -22,6 +24,9 @@ type Task struct {
 	cred     *Cred
 	fs       fsStruct
 	files    *FDTable
+	// mm is the address space of the task's file mappings (mmap.go),
+	// made on its first mmap; atomic.
+	mm atomic.Pointer[mmStruct]
 }
 
 // fsStruct is struct fs_struct, private to one Task here.
@@ -108,6 +113,7 @@ func (t *Task) Fork(comm string) *Task {
 // Exit closes every descriptor and drops the root and working directory
 // (do_exit: exit_files, exit_fs).
 func (t *Task) Exit() {
+	t.exitMmap()
 	t.files.lock.Lock(t.o)
 	fds := t.files.fds
 	t.files.fds = nil

@@ -23,7 +23,13 @@ func TruncateSetsize(t *Task, in *Inode, newsize int64) {
 func TruncatePagecache(t *Task, in *Inode, newsize int64) {
 	m := &in.data
 	m.invalidateLock.Lock(t.o)
+	// Unmap what lies past the new size, private copies included, so
+	// that an access there faults (SIGBUS); again after the pages are
+	// gone, for a copy made meanwhile, as Linux.
+	holebegin := (newsize + PAGE_SIZE - 1) &^ (PAGE_SIZE - 1)
+	UnmapMappingRange(t, m, holebegin, 0, true)
 	TruncateInodePagesRange(t, m, newsize, -1)
+	UnmapMappingRange(t, m, holebegin, 0, true)
 	m.invalidateLock.Unlock(t.o)
 }
 
@@ -113,9 +119,10 @@ func TruncateInodePagesRange(t *Task, m *AddressSpace, lstart, lend int64) {
 	}
 }
 
-// truncateFolio is truncate_inode_folio(): invalidate and remove a locked
-// folio, not under writeback.
+// truncateFolio is truncate_inode_folio(): unmap, invalidate and remove
+// a locked folio, not under writeback.
 func (t *Task) truncateFolio(m *AddressSpace, fo *Folio) {
+	unmapMappingFolio(t, m, fo)
 	if fo.flags.Load()&PG_private != 0 && m.AOps != nil && m.AOps.InvalidateFolio != nil {
 		t.aopInvalidateFolio(m, fo, 0, PAGE_SIZE)
 	}
@@ -212,6 +219,7 @@ func InvalidateInodePages2Range(t *Task, m *AddressSpace, start, end int64) erro
 		for _, fo := range batch[:n] {
 			FolioLock(t, fo)
 			if fo.mapping.Load() == m {
+				unmapMappingFolio(t, m, fo)
 				FolioWaitWriteback(t, fo)
 				if fo.Dirty() && m.AOps != nil && m.AOps.LaunderFolio != nil {
 					if err := t.aopLaunderFolio(m, fo); err != nil && ret == nil {

@@ -10,6 +10,7 @@ var regFileOps = &vfs.FileOperations{
 	Llseek:    llseek,
 	Fsync:     func(t *vfs.Task, f *vfs.File, start, end int64, datasync bool) error { return nil },
 	Fallocate: fallocate,
+	Mmap:      mmap,
 }
 
 var dirFileOps = &vfs.FileOperations{
@@ -119,4 +120,29 @@ func dirLlseek(t *vfs.Task, f *vfs.File, off int64, whence int) (int64, error) {
 	}
 	f.SetPos(off)
 	return off, nil
+}
+
+// mmap is shmem_mmap(): the page-cache vm_operations, with a fault that
+// charges a hole's new page against size= (shmem_fault).
+func mmap(t *vfs.Task, f *vfs.File, vma *vfs.Mapping) error {
+	vma.VMOps = shmemVMOps
+	return nil
+}
+
+var shmemVMOps = &vfs.VMOperations{
+	Fault: func(t *vfs.Task, vmf *vfs.VMFault) vfs.VMFaultT {
+		m := vmf.VMA.AddrSpace()
+		si := info(m.Host().SB())
+		ret := vfs.FilemapFaultCharged(t, vmf, func(pages int64) error {
+			if pages > 0 {
+				return si.reserveBlocks(pages)
+			}
+			si.releaseBlocks(-pages)
+			return nil
+		})
+		setBlocks(m.Host())
+		return ret
+	},
+	MapPages:    vfs.FilemapMapPages,
+	PageMkwrite: vfs.FilemapPageMkwrite,
 }

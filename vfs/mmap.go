@@ -1,0 +1,395 @@
+package vfs
+
+import (
+	"math"
+
+	"github.com/vfscope/vfscope/vfs/lock"
+)
+
+// mmap(2), munmap(2) and msync(2) of files (mm/mmap.c, mm/msync.c), over
+// the mappings of vma.go and the faults of mmap_fault.go.
+
+// PROT_* (mmap's prot).
+const (
+	PROT_NONE  = 0x0
+	PROT_READ  = 0x1
+	PROT_WRITE = 0x2
+	PROT_EXEC  = 0x4
+	PROT_SEM   = 0x8
+)
+
+// MAP_* (mmap's flags).
+const (
+	MAP_SHARED          = 0x01
+	MAP_PRIVATE         = 0x02
+	MAP_SHARED_VALIDATE = 0x03
+	MAP_TYPE            = 0x0f
+	MAP_FIXED           = 0x10
+	MAP_ANONYMOUS       = 0x20
+	MAP_GROWSDOWN       = 0x0100
+	MAP_DENYWRITE       = 0x0800
+	MAP_EXECUTABLE      = 0x1000
+	MAP_LOCKED          = 0x2000
+	MAP_NORESERVE       = 0x4000
+	MAP_POPULATE        = 0x8000
+	MAP_NONBLOCK        = 0x10000
+	MAP_STACK           = 0x20000
+	MAP_HUGETLB         = 0x40000
+	MAP_SYNC            = 0x80000
+	MAP_FIXED_NOREPLACE = 0x100000
+
+	// legacyMapMask is LEGACY_MAP_MASK: the flags MAP_SHARED_VALIDATE
+	// accepts.
+	legacyMapMask = MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE |
+		MAP_EXECUTABLE | MAP_GROWSDOWN | MAP_HUGETLB | MAP_LOCKED | MAP_NORESERVE |
+		MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | 0x4000000 /* MAP_UNINITIALIZED */
+)
+
+// MS_* (msync's flags).
+const (
+	MS_ASYNC      = 1
+	MS_INVALIDATE = 2
+	MS_SYNC       = 4
+)
+
+// maxMapLen bounds one mapping (TASK_SIZE of x86-64's 47-bit user space).
+const maxMapLen = 1 << 47
+
+// Signal is a signal an access through a mapping ends with, where a
+// process would be killed (or its handler run): SIGBUS for a page past
+// the end of the file or one that could not be read, SIGSEGV for an
+// access outside the mapping or against its protection.
+type Signal int
+
+const (
+	SIGBUS  Signal = 7
+	SIGSEGV Signal = 11
+)
+
+func (s Signal) Error() string {
+	switch s {
+	case SIGBUS:
+		return "SIGBUS"
+	case SIGSEGV:
+		return "SIGSEGV"
+	}
+	return "signal " + itoa(int64(s))
+}
+
+// FaultError is the error of a Load or Store that faulted fatally: the
+// signal, the offset in the mapping of the first byte not accessed, and
+// why. errors.Is(err, SIGBUS) and errors.Is(err, SIGSEGV) test it. It is
+// not an Errno: front ends report it as the signal.
+type FaultError struct {
+	Sig Signal
+	Off int64
+	Why string
+}
+
+func (e *FaultError) Error() string {
+	return e.Sig.Error() + " at offset " + itoa(e.Off) + ": " + e.Why
+}
+
+func (e *FaultError) Unwrap() error { return e.Sig }
+
+// mmStruct is struct mm_struct, reduced to what file mappings need: the
+// task's mappings and mmap_lock.
+type mmStruct struct {
+	// mmapLock is mmap_lock: held for write while mappings are added
+	// and removed (and ->mmap, ->open, ->close run), for read by page
+	// faults and msync. An rwsem, after i_rwsem in Linux's order (a
+	// write(2) from a mapped buffer faults with i_rwsem held), before
+	// sb_start_pagefault, invalidate_lock, the folio lock, i_mmap_rwsem
+	// and the page table locks.
+	mmapLock lock.RWSem
+	// vmas are the mappings (the maple tree); under mmapLock.
+	vmas []*Mapping
+	// task owns the address space; immutable. Its goroutine makes the
+	// accesses (Load, Store).
+	task *Task
+}
+
+// mmOf returns t's address space, made on first use.
+func (t *Task) mmOf() *mmStruct {
+	if mm := t.mm.Load(); mm != nil {
+		return mm
+	}
+	mm := &mmStruct{task: t}
+	mm.mmapLock.Init(classMmapSem, 0)
+	t.mm.Store(mm)
+	return mm
+}
+
+// Mappings returns the task's live mappings, oldest first.
+func (t *Task) Mappings() []*Mapping {
+	mm := t.mm.Load()
+	if mm == nil {
+		return nil
+	}
+	mm.mmapLock.RLock(t.o)
+	defer mm.mmapLock.RUnlock(t.o)
+	return append([]*Mapping(nil), mm.vmas...)
+}
+
+// Mmap is mmap(2) of length bytes of the file open at fd from file
+// offset off, with prot PROT_* and flags MAP_SHARED, MAP_PRIVATE or
+// MAP_SHARED_VALIDATE plus modifiers (MAP_POPULATE faults every page in
+// at once). There is no address space layout: the Mapping is addressed
+// by offsets from its start, and MAP_FIXED, MAP_FIXED_NOREPLACE and
+// anonymous mappings are refused with EINVAL.
+//
+// Errors, in Linux's order: EINVAL for an off not page aligned; EBADF
+// for a bad or O_PATH descriptor; EINVAL for a length of 0, a flags type
+// that is none of the three, unknown prot bits, MAP_FIXED*,
+// MAP_ANONYMOUS or MAP_HUGETLB; EOPNOTSUPP for flags MAP_SHARED_VALIDATE
+// does not know (and MAP_SYNC); ENOMEM for a length too large;
+// EOVERFLOW when the range's end overflows; EACCES for MAP_SHARED with
+// PROT_WRITE on a description not open for writing, or any mapping of
+// one not open for reading; EPERM for PROT_EXEC on a noexec mount;
+// ENODEV when the file cannot be mapped (no ->mmap: directories,
+// procfs); else what ->mmap reports.
+func (t *Task) Mmap(fd int, off, length int64, prot, flags int) (*Mapping, error) {
+	if t.checking {
+		defer t.opDone(t.sysEnter("mmap"))
+	}
+	if off&^PAGE_MASK != 0 || off < 0 {
+		return nil, EINVAL
+	}
+	f, err := t.getFile(fd)
+	if err != nil {
+		return nil, err
+	}
+	defer fput(t, f)
+	if length <= 0 {
+		return nil, EINVAL
+	}
+	switch flags & MAP_TYPE {
+	case MAP_SHARED, MAP_PRIVATE:
+	case MAP_SHARED_VALIDATE:
+		if flags&^(legacyMapMask|MAP_SYNC|MAP_FIXED_NOREPLACE) != 0 || flags&MAP_SYNC != 0 {
+			return nil, EOPNOTSUPP
+		}
+	default:
+		return nil, EINVAL
+	}
+	if prot&^(PROT_READ|PROT_WRITE|PROT_EXEC|PROT_SEM) != 0 ||
+		flags&(MAP_FIXED|MAP_FIXED_NOREPLACE|MAP_ANONYMOUS|MAP_HUGETLB) != 0 {
+		return nil, EINVAL
+	}
+	if length > maxMapLen {
+		return nil, ENOMEM
+	}
+	npages := (length + PAGE_SIZE - 1) >> PAGE_SHIFT
+	pgoff := off >> PAGE_SHIFT
+	if pgoff > math.MaxInt64>>PAGE_SHIFT-npages {
+		return nil, EOVERFLOW
+	}
+	if f.mode&FMODE_PATH != 0 {
+		return nil, EBADF
+	}
+	if flags&MAP_TYPE != MAP_PRIVATE && prot&PROT_WRITE != 0 && f.mode&FMODE_WRITE == 0 {
+		return nil, EACCES
+	}
+	if f.mode&FMODE_READ == 0 {
+		return nil, EACCES
+	}
+	if prot&PROT_EXEC != 0 && f.path.Mnt.flags.Load()&MNT_NOEXEC != 0 {
+		return nil, EPERM
+	}
+	if f.fop == nil || f.fop.Mmap == nil {
+		return nil, ENODEV
+	}
+	mm := t.mmOf()
+	vma := &Mapping{
+		mm:      mm,
+		file:    fget(f),
+		mapping: f.inode.Mapping(),
+		pgoff:   pgoff,
+		length:  length,
+		npages:  npages,
+		prot:    prot,
+		flags:   flags,
+		tables:  make([]*pteTable, (npages+ptesPerTable-1)/ptesPerTable),
+	}
+	vma.ptl.Init(classPTL, 0)
+	mm.mmapLock.Lock(t.o)
+	if err := t.fopMmap(f, vma); err != nil {
+		mm.mmapLock.Unlock(t.o)
+		fput(t, vma.file)
+		return nil, err
+	}
+	if vma.VMOps == nil {
+		vma.VMOps = &VMOperations{} // no ->fault: every access is SIGBUS
+	}
+	vmaLinkFile(t, vma)
+	mm.vmas = append(mm.vmas, vma)
+	mm.mmapLock.Unlock(t.o)
+	if flags&MAP_POPULATE != 0 {
+		t.populate(vma)
+	}
+	return vma, nil
+}
+
+// populate is populate_vma_page_range(): fault in every page inside
+// EOF; writable private mappings with write faults (breaking COW), the
+// rest with read faults (a shared page is not dirtied for nothing).
+// Errors are ignored, as mm_populate's.
+func (t *Task) populate(vma *Mapping) {
+	write := !vma.shared() && vma.prot&PROT_WRITE != 0
+	isize := vma.mapping.host.size.Load()
+	for i := int64(0); i < vma.npages; i++ {
+		if (vma.pgoff+i)<<PAGE_SHIFT >= isize {
+			break
+		}
+		if vma.PTE(t, i).Present && (!write || vma.PTE(t, i).Write) {
+			continue
+		}
+		if t.handleMMFault(vma, i, write) != nil {
+			break
+		}
+	}
+}
+
+// GenericFileMmap is generic_file_mmap() as ->mmap: the page-cache
+// vm_operations (GenericFileVMOps) and an atime update. ENODEV for a
+// file without address_space_operations.
+func GenericFileMmap(t *Task, f *File, vma *Mapping) error {
+	if f.inode.data.AOps == nil {
+		return ENODEV
+	}
+	t.touchAtime(f.path)
+	vma.VMOps = GenericFileVMOps
+	return nil
+}
+
+// GenericFileVMOps is generic_file_vm_ops.
+var GenericFileVMOps = &VMOperations{
+	Fault:       FilemapFault,
+	MapPages:    FilemapMapPages,
+	PageMkwrite: FilemapPageMkwrite,
+}
+
+// Munmap is munmap(2) of a whole mapping: its PTEs are dropped (a page
+// stored to through it was dirtied at its first store, so nothing is
+// lost), ->close runs, and the file reference goes. Unmapping a mapping
+// already unmapped does nothing, as munmap(2) of a hole.
+//
+// Errors: EINVAL for nil or a mapping of another task.
+func (t *Task) Munmap(vma *Mapping) error {
+	if t.checking {
+		defer t.opDone(t.sysEnter("munmap"))
+	}
+	mm := t.mm.Load()
+	if vma == nil || mm == nil || vma.mm != mm {
+		return EINVAL
+	}
+	mm.mmapLock.Lock(t.o)
+	put, removed := t.removeVMALocked(vma, nil)
+	mm.mmapLock.Unlock(t.o)
+	for _, fo := range put {
+		FolioPut(fo)
+	}
+	if removed {
+		fput(t, vma.file) // with no mmap_lock held, as Linux's deferred fput
+	}
+	return nil
+}
+
+// removeVMALocked is unmap_region() plus remove_vma(): mark the mapping
+// dead, zap its page table, take it off i_mmap and the mm's list, and
+// call ->close. mmap_lock held for write. The zapped folios are
+// appended to put for the caller to drop, and the file reference to
+// drop, after releasing mmap_lock. removed is false if the mapping was
+// gone already.
+func (t *Task) removeVMALocked(vma *Mapping, put []*Folio) (_ []*Folio, removed bool) {
+	if vma.dead.Load() {
+		return put, false
+	}
+	vma.dead.Store(true)
+	mm := vma.mm
+	for i, x := range mm.vmas {
+		if x == vma {
+			mm.vmas = append(mm.vmas[:i], mm.vmas[i+1:]...)
+			break
+		}
+	}
+	vma.ptl.Lock(t.o)
+	put = vma.zapRangeLocked(0, vma.npages-1, true, put)
+	vma.ptl.Unlock(t.o)
+	vmaUnlinkFile(t, vma)
+	if vma.VMOps.Close != nil {
+		t.vmopClose(vma)
+	}
+	return put, true
+}
+
+// exitMmap is exit_mmap(): unmap everything at task exit.
+func (t *Task) exitMmap() {
+	mm := t.mm.Load()
+	if mm == nil {
+		return
+	}
+	mm.mmapLock.Lock(t.o)
+	var files []*File
+	var folios []*Folio
+	for _, vma := range append([]*Mapping(nil), mm.vmas...) {
+		var removed bool
+		if folios, removed = t.removeVMALocked(vma, folios); removed {
+			files = append(files, vma.file)
+		}
+	}
+	mm.mmapLock.Unlock(t.o)
+	for _, fo := range folios {
+		FolioPut(fo)
+	}
+	for _, f := range files {
+		fput(t, f)
+	}
+}
+
+// Msync is msync(2) of bytes [off, off+length) of the mapping. MS_SYNC
+// writes the file's dirty pages of that range and waits for them
+// (vfs_fsync_range with datasync, mmap_lock dropped first, as Linux);
+// MS_ASYNC has nothing to start, since a store dirtied its page at its
+// first store (write-notify), where the flusher finds it; MS_INVALIDATE
+// has nothing to do without mlock. A private mapping has nothing to
+// write.
+//
+// Errors: EINVAL for unknown flags, MS_SYNC with MS_ASYNC, or an off
+// not page aligned; ENOMEM for a range outside the mapping or a mapping
+// unmapped; else what ->fsync reports (a write error once per file
+// description).
+func (t *Task) Msync(vma *Mapping, off, length int64, flags int) error {
+	if t.checking {
+		defer t.opDone(t.sysEnter("msync"))
+	}
+	if flags&^(MS_ASYNC|MS_INVALIDATE|MS_SYNC) != 0 || flags&(MS_ASYNC|MS_SYNC) == MS_ASYNC|MS_SYNC ||
+		off&^PAGE_MASK != 0 || off < 0 || length < 0 {
+		return EINVAL
+	}
+	mm := t.mm.Load()
+	if vma == nil || mm == nil || vma.mm != mm {
+		return EINVAL
+	}
+	length = (length + PAGE_SIZE - 1) &^ (PAGE_SIZE - 1)
+	if off+length > vma.npages<<PAGE_SHIFT {
+		return ENOMEM
+	}
+	if length == 0 {
+		return nil
+	}
+	mm.mmapLock.RLock(t.o)
+	if vma.dead.Load() {
+		mm.mmapLock.RUnlock(t.o)
+		return ENOMEM
+	}
+	if flags&MS_SYNC == 0 || !vma.shared() {
+		mm.mmapLock.RUnlock(t.o)
+		return nil
+	}
+	f := fget(vma.file)
+	mm.mmapLock.RUnlock(t.o)
+	defer fput(t, f)
+	start := vma.pgoff<<PAGE_SHIFT + off
+	return VFSFsyncRange(t, f, start, start+length-1, true)
+}

@@ -1,0 +1,356 @@
+package vfs
+
+import (
+	"sync/atomic"
+
+	"github.com/vfscope/vfscope/vfs/lock"
+)
+
+// Mappings of files (struct vm_area_struct) and their page tables, and the
+// reverse map from a file's pages to the mappings that map them
+// (mapping->i_mmap, mm/rmap.c). There is no processor here: Mapping.Load
+// and Mapping.Store stand in for the loads and stores a CPU would make
+// through the mapping, looking at the mapping's page table entries ("PTEs")
+// and taking a page fault (mmap_fault.go) when an entry is missing or, for
+// a store, not writable.
+//
+// Shared mappings are always write-notified (vma_wants_writenotify): a
+// page is first mapped read-only, and the first store to it faults through
+// ->page_mkwrite, which dirties the page with the page locked. Writeback's
+// folio_clear_dirty_for_io write-protects every PTE of the page again
+// (folioMkclean), so the next store faults again: a store racing writeback
+// is never lost, and a writable PTE always maps a dirty page.
+//
+// The CPU's copy of a page-cache page is made with the folio locked (as
+// every reader and writer of page data is; see RATIONALE.md), which also
+// orders it against writeback and truncation of that page.
+
+// PTE bits (a small subset of a real page table entry's).
+const (
+	ptePresent = 1 << iota // maps folio
+	pteWrite               // stores need no fault
+	pteDirty               // stored to since mapped or cleaned
+	pteAnon                // a private copy (MAP_PRIVATE after a store), not a page-cache page
+	pteYoung               // accessed since mapped
+)
+
+// pte is one page table entry. Under its mapping's ptl.
+type pte struct {
+	folio *Folio // the page mapped; the entry holds a reference on it
+	bits  uint8
+}
+
+// ptesPerTable is the number of entries of one page table page (PTRS_PER_PTE).
+const ptesPerTable = 512
+
+type pteTable [ptesPerTable]pte
+
+// Mapping is struct vm_area_struct: one mmap(2) of a file range into a
+// task's address space (there is no address: offsets are relative to the
+// start of the mapping). Made by Task.Mmap, gone after Task.Munmap or the
+// task's exit.
+//
+// Load and Store are the task's memory accesses through it; like every
+// method of the task they run on the task's goroutine.
+type Mapping struct {
+	mm *mmStruct // the owning address space; immutable
+	// file is vm_file, with a reference; mapping its i_mapping; pgoff
+	// vm_pgoff (the file page of the mapping's first page). Immutable.
+	file    *File
+	mapping *AddressSpace
+	pgoff   int64
+	// length is the mapping's length as asked; npages rounds it up.
+	length, npages int64
+	prot, flags    int // PROT_* and MAP_* as given; immutable
+	// VMOps is vm_ops, set by ->mmap; Private is vm_private_data.
+	VMOps   *VMOperations
+	Private any
+
+	// dead is set by munmap under mmap_lock held for write; faults read
+	// it under mmap_lock.
+	dead atomic.Bool
+
+	// ptl is the page table lock (pte_lockptr): it protects tables and
+	// nrPresent. A spinlock; inside the folio lock and i_mmap_rwsem, the
+	// innermost lock of the mm.
+	ptl       lock.SpinLock
+	tables    []*pteTable
+	nrPresent int64
+
+	// stats counts the faults taken through this mapping; atomic.
+	stats MappingStats
+}
+
+// MappingStats counts what a mapping's accesses cost.
+type MappingStats struct {
+	Faults     atomic.Int64 // page faults taken (each ->fault, ->map_pages or write-protect fault)
+	Mkwrites   atomic.Int64 // ->page_mkwrite calls
+	MapPages   atomic.Int64 // pages mapped by ->map_pages (fault-around)
+	CowCopies  atomic.Int64 // private copies made (MAP_PRIVATE stores)
+	Writeprots atomic.Int64 // PTEs write-protected by writeback (page_mkclean)
+}
+
+var (
+	classPTL     = lock.NewClass("ptlock", lock.KindSpin)
+	classIMmap   = lock.NewClass("&mapping->i_mmap_rwsem", lock.KindRWSem)
+	classMmapSem = lock.NewClass("&mm->mmap_lock", lock.KindRWSem)
+)
+
+// File returns vm_file; Pgoff vm_pgoff; Len the length asked for.
+func (vma *Mapping) File() *File              { return vma.file }
+func (vma *Mapping) Pgoff() int64             { return vma.pgoff }
+func (vma *Mapping) Len() int64               { return vma.length }
+func (vma *Mapping) Prot() int                { return vma.prot }
+func (vma *Mapping) Flags() int               { return vma.flags }
+func (vma *Mapping) Stats() *MappingStats     { return &vma.stats }
+func (vma *Mapping) AddrSpace() *AddressSpace { return vma.mapping }
+
+func (vma *Mapping) shared() bool { return vma.flags&MAP_TYPE != MAP_PRIVATE }
+
+// ptep returns the entry of page i of the mapping, allocating its table
+// with alloc (nil without: the entry is absent). ptl held.
+func (vma *Mapping) ptep(i int64, alloc bool) *pte {
+	tb := vma.tables[i/ptesPerTable]
+	if tb == nil {
+		if !alloc {
+			return nil
+		}
+		tb = new(pteTable)
+		vma.tables[i/ptesPerTable] = tb
+	}
+	return &tb[i%ptesPerTable]
+}
+
+// anonFolioAlloc makes the page of a private copy (an anonymous page: in
+// no mapping, never locked, read and written only by the task owning the
+// mapping), with one reference, zeroed.
+func anonFolioAlloc() *Folio {
+	f := &Folio{data: new([PAGE_SIZE]byte)}
+	f.refcount.Store(1)
+	return f
+}
+
+// setPteLocked is set_pte_at(): map fo at page i with bits, taking a
+// reference for the entry. ptl held, entry absent.
+func (vma *Mapping) setPteLocked(i int64, fo *Folio, bits uint8) {
+	p := vma.ptep(i, true)
+	folioGet(fo)
+	p.folio = fo
+	p.bits = bits | ptePresent
+	vma.nrPresent++
+}
+
+// zapPteLocked clears the entry of page i and returns the folio it
+// mapped, whose reference the caller drops after releasing ptl. A
+// dirty entry of a shared mapping has dirtied its page already (the page
+// became writable through ->page_mkwrite), so nothing is transferred.
+func (vma *Mapping) zapPteLocked(p *pte) *Folio {
+	fo := p.folio
+	*p = pte{}
+	vma.nrPresent--
+	return fo
+}
+
+// PTE describes one entry of a mapping's page table, for tests and views.
+type PTE struct {
+	Present, Write, Dirty, Anon bool
+	Folio                       *Folio
+}
+
+// PTE returns the entry of the mapping's page i (relative to its start).
+func (vma *Mapping) PTE(t *Task, i int64) PTE {
+	if i < 0 || i >= vma.npages {
+		return PTE{}
+	}
+	vma.ptl.Lock(t.o)
+	defer vma.ptl.Unlock(t.o)
+	p := vma.ptep(i, false)
+	if p == nil || p.bits&ptePresent == 0 {
+		return PTE{}
+	}
+	return PTE{Present: true, Write: p.bits&pteWrite != 0, Dirty: p.bits&pteDirty != 0,
+		Anon: p.bits&pteAnon != 0, Folio: p.folio}
+}
+
+// NrPresent returns the number of pages mapped.
+func (vma *Mapping) NrPresent(t *Task) int64 {
+	vma.ptl.Lock(t.o)
+	defer vma.ptl.Unlock(t.o)
+	return vma.nrPresent
+}
+
+// ---- the reverse map: mapping->i_mmap ----
+
+// iMmap is a file's set of mappings (mapping->i_mmap, an interval tree in
+// Linux, a slice here) under i_mmap_rwsem.
+type iMmap struct {
+	// rwsem is i_mmap_rwsem: it protects vmas. Taken for write by mmap
+	// and munmap (inside mmap_lock), for read by the reverse-map walks
+	// (page_mkclean inside the folio lock, unmap_mapping_range inside
+	// invalidate_lock); before every mapping's ptl.
+	rwsem lock.RWSem
+	vmas  []*Mapping
+	// nr is len(vmas), read without the lock to skip files never mapped.
+	nr atomic.Int32
+}
+
+// iMmapOf returns m's i_mmap, making it on first use.
+func iMmapOf(m *AddressSpace) *iMmap {
+	if im := m.iMmap.Load(); im != nil {
+		return im
+	}
+	im := &iMmap{}
+	im.rwsem.Init(classIMmap, 0)
+	if m.iMmap.CompareAndSwap(nil, im) {
+		return im
+	}
+	return m.iMmap.Load()
+}
+
+// vmaLinkFile is vma_link_file(): add vma to its file's i_mmap.
+func vmaLinkFile(t *Task, vma *Mapping) {
+	im := iMmapOf(vma.mapping)
+	im.rwsem.Lock(t.o)
+	im.vmas = append(im.vmas, vma)
+	im.nr.Store(int32(len(im.vmas)))
+	im.rwsem.Unlock(t.o)
+}
+
+// vmaUnlinkFile is unlink_file_vma(): take vma out of its file's i_mmap.
+func vmaUnlinkFile(t *Task, vma *Mapping) {
+	im := iMmapOf(vma.mapping)
+	im.rwsem.Lock(t.o)
+	for i, x := range im.vmas {
+		if x == vma {
+			last := len(im.vmas) - 1
+			im.vmas[i] = im.vmas[last]
+			im.vmas[last] = nil
+			im.vmas = im.vmas[:last]
+			break
+		}
+	}
+	im.nr.Store(int32(len(im.vmas)))
+	im.rwsem.Unlock(t.o)
+}
+
+// vmaPageOf returns the page of vma that maps file page idx, or -1.
+func (vma *Mapping) vmaPageOf(idx int64) int64 {
+	i := idx - vma.pgoff
+	if i < 0 || i >= vma.npages {
+		return -1
+	}
+	return i
+}
+
+// folioMkclean is folio_mkclean(): write-protect and clean every PTE of a
+// shared mapping that maps f, so that the next store to it faults (and
+// ->page_mkwrite sees it). Reports whether some entry was dirty. The
+// caller holds the folio lock (folio_clear_dirty_for_io).
+func folioMkclean(t *Task, f *Folio) bool {
+	m := f.mapping.Load()
+	if m == nil {
+		return false
+	}
+	im := m.iMmap.Load()
+	if im == nil || im.nr.Load() == 0 {
+		return false
+	}
+	dirty := false
+	im.rwsem.RLock(t.o)
+	for _, vma := range im.vmas {
+		i := vma.vmaPageOf(f.index)
+		if i < 0 || !vma.shared() {
+			continue
+		}
+		vma.ptl.Lock(t.o)
+		if p := vma.ptep(i, false); p != nil && p.bits&ptePresent != 0 && p.folio == f && p.bits&(pteWrite|pteDirty) != 0 {
+			dirty = dirty || p.bits&pteDirty != 0
+			p.bits &^= pteWrite | pteDirty
+			vma.stats.Writeprots.Add(1)
+		}
+		vma.ptl.Unlock(t.o)
+	}
+	im.rwsem.RUnlock(t.o)
+	return dirty
+}
+
+// unmapMappingFolio is unmap_mapping_folio(): zap every PTE mapping the
+// locked folio f (truncation removing it from the cache).
+func unmapMappingFolio(t *Task, m *AddressSpace, f *Folio) {
+	im := m.iMmap.Load()
+	if im == nil || im.nr.Load() == 0 {
+		return
+	}
+	var put []*Folio
+	im.rwsem.RLock(t.o)
+	for _, vma := range im.vmas {
+		i := vma.vmaPageOf(f.index)
+		if i < 0 {
+			continue
+		}
+		vma.ptl.Lock(t.o)
+		if p := vma.ptep(i, false); p != nil && p.bits&ptePresent != 0 && p.folio == f {
+			put = append(put, vma.zapPteLocked(p))
+		}
+		vma.ptl.Unlock(t.o)
+	}
+	im.rwsem.RUnlock(t.o)
+	for _, fo := range put {
+		FolioPut(fo)
+	}
+}
+
+// UnmapMappingRange is unmap_mapping_range(): zap the PTEs mapping file
+// bytes [start, start+n) (n 0: to the end of the file) in every mapping
+// of m. Page-cache pages only, unless evenCows: then the private copies
+// of MAP_PRIVATE mappings too (truncation: what lies past EOF must
+// fault, and get SIGBUS).
+func UnmapMappingRange(t *Task, m *AddressSpace, start, n int64, evenCows bool) {
+	im := m.iMmap.Load()
+	if im == nil || im.nr.Load() == 0 {
+		return
+	}
+	first := start >> PAGE_SHIFT
+	last := int64(1<<63 - 1)
+	if n > 0 {
+		last = (start + n - 1) >> PAGE_SHIFT
+	}
+	var put []*Folio
+	im.rwsem.RLock(t.o)
+	for _, vma := range im.vmas {
+		lo := max(first, vma.pgoff) - vma.pgoff
+		hi := min(last, vma.pgoff+vma.npages-1) - vma.pgoff
+		if lo > hi {
+			continue
+		}
+		vma.ptl.Lock(t.o)
+		put = vma.zapRangeLocked(lo, hi, evenCows, put)
+		vma.ptl.Unlock(t.o)
+	}
+	im.rwsem.RUnlock(t.o)
+	for _, fo := range put {
+		FolioPut(fo)
+	}
+}
+
+// zapRangeLocked is zap_pte_range(): clear the entries of pages [lo, hi]
+// of the mapping (private copies only with evenCows), appending the
+// folios whose references the caller must drop. ptl held.
+func (vma *Mapping) zapRangeLocked(lo, hi int64, evenCows bool, put []*Folio) []*Folio {
+	for ti := lo / ptesPerTable; ti <= hi/ptesPerTable; ti++ {
+		tb := vma.tables[ti]
+		if tb == nil {
+			continue
+		}
+		a := max(lo, ti*ptesPerTable) - ti*ptesPerTable
+		b := min(hi, ti*ptesPerTable+ptesPerTable-1) - ti*ptesPerTable
+		for k := a; k <= b; k++ {
+			p := &tb[k]
+			if p.bits&ptePresent == 0 || (p.bits&pteAnon != 0 && !evenCows) {
+				continue
+			}
+			put = append(put, vma.zapPteLocked(p))
+		}
+	}
+	return put
+}
