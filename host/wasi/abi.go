@@ -19,6 +19,7 @@
 package wasi
 
 import (
+	"context"
 	"crypto/rand"
 	"io"
 	"runtime"
@@ -54,6 +55,11 @@ type Config struct {
 	Rand io.Reader
 	// Yield is sched_yield; nil means runtime.Gosched.
 	Yield func()
+	// Sleep waits d for poll_oneoff's clocks, or returns ctx's error;
+	// nil means a timer. A host that cannot let timers fire during a
+	// call (JavaScript, where the guest runs inside one synchronous
+	// call) gives a Sleep of its own.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // ABI is one guest's WASI state: its task and descriptor table.
@@ -68,6 +74,7 @@ type ABI struct {
 	nano   func() int64
 	rand   io.Reader
 	yield  func()
+	sleep  func(ctx context.Context, d time.Duration) error
 
 	// fds is the WASI descriptor table, indexed by WASI fd.
 	fds []*fdEntry
@@ -96,6 +103,7 @@ func New(cfg Config) (*ABI, error) {
 		args: cfg.Args, env: cfg.Env,
 		stdin: cfg.Stdin, stdout: cfg.Stdout, stderr: cfg.Stderr,
 		now: cfg.Now, nano: cfg.Nanotime, rand: cfg.Rand, yield: cfg.Yield,
+		sleep: cfg.Sleep,
 	}
 	if a.stdin == nil {
 		a.stdin = eofReader{}

@@ -787,6 +787,26 @@ func TestPollOneoff(t *testing.T) {
 	f.is("poll_oneoff(cancelled)", f.a.PollOneoff(ctx, f.m, 2048, 4096, 1, 8), EINTR)
 	f.is("poll_oneoff(0 subscriptions)", f.a.PollOneoff(context.Background(), f.m, 2048, 4096, 0, 8), EINVAL)
 	f.is("poll_oneoff bad pointer", f.a.PollOneoff(context.Background(), f.m, 1<<16-8, 4096, 1, 8), EFAULT)
+	// A host's Sleep replaces the timer; its error is EINTR.
+	var slept []time.Duration
+	var sleepErr error
+	f.a.sleep = func(ctx context.Context, d time.Duration) error {
+		slept = append(slept, d)
+		f.a.nano = func() int64 { return time.Now().UnixNano() + int64(time.Hour) }
+		return sleepErr
+	}
+	f.a.nano = func() int64 { return 1000 }
+	sub(0, 10, EventtypeClock, ClockMonotonic, uint64(time.Second), 0)
+	f.is("poll_oneoff(clock, host Sleep)", f.a.PollOneoff(context.Background(), f.m, 2048, 4096, 1, 8), ESUCCESS)
+	if len(slept) != 1 || slept[0] != time.Second {
+		t.Errorf("Sleep called with %v, want [1s]", slept)
+	}
+	if got := events(); len(got) != 1 || got[0] != (ev{10, ESUCCESS, EventtypeClock, 0}) {
+		t.Errorf("clock events after Sleep %+v", got)
+	}
+	f.a.nano = func() int64 { return 1000 }
+	sleepErr = context.Canceled
+	f.is("poll_oneoff(host Sleep interrupted)", f.a.PollOneoff(context.Background(), f.m, 2048, 4096, 1, 8), EINTR)
 }
 
 func TestSock(t *testing.T) {

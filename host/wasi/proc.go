@@ -184,7 +184,11 @@ func (a *ABI) PollOneoff(ctx context.Context, m Memory, in, out, nsubs, neventsP
 		for _, c := range clocks[1:] {
 			first = min(first, c.deadline)
 		}
-		if d := first - a.nano(); d > 0 {
+		if d := first - a.nano(); d > 0 && a.sleep != nil {
+			if a.sleep(ctx, time.Duration(d)) != nil {
+				return EINTR
+			}
+		} else if d > 0 {
 			tm := time.NewTimer(time.Duration(d))
 			select {
 			case <-tm.C:
