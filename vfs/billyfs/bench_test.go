@@ -10,6 +10,7 @@ import (
 	"github.com/go-git/go-billy/v5/memfs"
 
 	"github.com/vfscope/vfscope/vfs"
+	"github.com/vfscope/vfscope/vfs/billyfs"
 	"github.com/vfscope/vfscope/vfs/boot"
 )
 
@@ -23,12 +24,16 @@ const benchChunk = 64 << 10
 var benchSeq atomic.Int64
 
 func benchVFS(b *testing.B) (*vfs.Task, string) {
-	_, t, err := boot.New(vfs.Options{})
+	v, t, err := boot.New(vfs.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	store := fmt.Sprintf("mem:bench-%d", benchSeq.Add(1))
-	b.Cleanup(func() { t.Umount2("/mnt", vfs.MNT_DETACH) })
+	b.Cleanup(func() {
+		t.Umount2("/mnt", vfs.MNT_DETACH)
+		billyfs.ForgetStore(store)
+		v.Shutdown()
+	})
 	if err := t.Mkdir("/mnt", 0o755); err != nil {
 		b.Fatal(err)
 	}
@@ -147,18 +152,20 @@ func BenchmarkSeqRead(b *testing.B) {
 	})
 }
 
-// BenchmarkSmallFiles creates 1,000 files of 4 KiB in one directory, then
-// syncs (billyfs: every inode record and page reaches the store).
+// BenchmarkSmallFiles creates 1,000 files of 4 KiB in a new directory,
+// then syncs (billyfs: every inode record and page reaches the store).
 func BenchmarkSmallFiles(b *testing.B) {
 	data := pattern(3, 4096)
 	const files = 1000
 	b.Run("billyfs", func(b *testing.B) {
+		t, _ := benchVFS(b)
 		for i := 0; i < b.N; i++ {
 			b.StopTimer()
-			t, _ := benchVFS(b)
+			dir := fmt.Sprintf("/mnt/%d", i)
+			mustB(b, t.Mkdir(dir, 0o755))
 			b.StartTimer()
 			for j := 0; j < files; j++ {
-				fd, err := t.Open(fmt.Sprintf("/mnt/f%d", j), vfs.O_CREAT|vfs.O_WRONLY, 0o644)
+				fd, err := t.Open(fmt.Sprintf("%s/f%d", dir, j), vfs.O_CREAT|vfs.O_WRONLY, 0o644)
 				mustB(b, err)
 				_, err = t.Write(fd, data)
 				mustB(b, err)

@@ -52,10 +52,9 @@ func (r *wbRun) add(folio *vfs.Folio, l int, private any) error {
 	}
 	if len(r.folios) == 0 {
 		r.start = idx
-		if r.data == nil {
-			r.data = make([]byte, 0, maxRun*pageSize)
-		}
 	}
+	// The buffer grows as the run does (a one-page file costs one page)
+	// and is kept for the next run of the same ->writepages.
 	r.data = append(r.data, folio.Data()[:l]...)
 	r.folios = append(r.folios, folio)
 	r.privs = append(r.privs, private)
