@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"time"
 
 	"github.com/vfscope/vfscope/host/wasi"
 )
@@ -104,6 +105,19 @@ type guest struct {
 
 func (g *guest) close() { g.abi.Close() }
 
+// spinSleep waits d by reading the clock: in the GOOS=js build a guest's
+// WASI call runs inside one synchronous call from JavaScript, where
+// parking on a timer would hand control back to JavaScript mid-call.
+func spinSleep(ctx context.Context, d time.Duration) error {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func opWASIFuncs(c *call) error {
 	c.e.u32(uint32(len(wasi.Funcs)))
 	for _, f := range wasi.Funcs {
@@ -136,8 +150,11 @@ func opWASINew(c *call) error {
 		Stdout: &g.stdout,
 		Stderr: &g.stderr,
 		// No goroutine can run while JavaScript waits for a call to
-		// return, so sched_yield has nothing to yield to.
+		// return, so sched_yield has nothing to yield to, and a timer
+		// cannot fire inside the call: poll_oneoff's clocks are waited
+		// for by watching the clock.
 		Yield: func() {},
+		Sleep: spinSleep,
 	}
 	if len(pre) > 0 {
 		cfg.Preopens = pre

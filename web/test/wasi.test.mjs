@@ -103,3 +103,23 @@ test("the import object is the whole preview1 set", () => {
   assert.equal(names.length, 46);
   w.close();
 });
+
+test("poll_oneoff with a clock waits inside the call (no timer can fire there)", () => {
+  const w = wasiImports(vfs);
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  w.attach({ exports: { memory } });
+  const m = new DataView(memory.buffer);
+  // One subscription at 0: userdata 5, tag clock, monotonic, 30 ms relative.
+  m.setBigUint64(0, 5n, true);
+  m.setUint8(8, 0);
+  m.setUint32(16, 1, true);
+  m.setBigUint64(24, 30_000_000n, true);
+  m.setBigUint64(32, 0n, true);
+  m.setUint16(40, 0, true);
+  const t0 = performance.now();
+  assert.equal(w.imports.wasi_snapshot_preview1.poll_oneoff(0, 1024, 1, 2048), 0);
+  assert.ok(performance.now() - t0 >= 29, `waited ${performance.now() - t0} ms`);
+  assert.equal(m.getUint32(2048, true), 1, "one event");
+  assert.equal(m.getBigUint64(1024, true), 5n, "the clock's userdata");
+  w.close();
+});
