@@ -58,11 +58,12 @@
 //
 // # Locks
 //
-// vfscope's file locks (flock, POSIX locks, leases) arrive with a later
-// issue. Until then Capabilities leaves out billy.LockCapability and
-// File.Lock and File.Unlock succeed without locking, as memfs's do:
-// go-git calls Lock unconditionally when it updates a reference and
-// treats any error as fatal.
+// File.Lock and File.Unlock are flock(2)'s LOCK_EX and LOCK_UN on the
+// file's open file description, as osfs's are on Linux, and
+// Capabilities claims billy.LockCapability. Lock waits while another
+// billy.File (of this or any other filesystem on the VFS) holds the
+// file locked; it waits on a fork of the filesystem's task, so the
+// other files stay usable meanwhile. Closing a file releases its lock.
 //
 // # Deliberate differences from go-billy's memfs and chroot helper
 //

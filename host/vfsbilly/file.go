@@ -185,12 +185,33 @@ func (f *file) Close() error {
 	return pathErr("close", f.name, t.Close(f.fd))
 }
 
-// Lock does nothing and Unlock does nothing: vfscope has no file locks
-// yet (flock comes with a later issue), and the filesystem does not
-// claim billy.LockCapability. They succeed rather than fail with
-// billy.ErrNotSupported because callers take them unconditionally
-// (go-git's reference updates call Lock and give up on any error), and
-// memfs and osfs on wasip1, the other backends without locks, succeed
-// the same way.
-func (f *file) Lock() error   { return nil }
-func (f *file) Unlock() error { return nil }
+// Lock is flock(LOCK_EX) on the file's open file description, as osfs's
+// Lock is on Linux: it waits while another description (another
+// billy.File, even of the same filesystem) holds a lock on the file. The
+// wait happens on a fork of the filesystem's task, which shares the
+// description, so that the session stays free for the other files
+// (among them the one whose Unlock ends the wait).
+func (f *file) Lock() error {
+	t, err := f.begin("lock")
+	if err != nil {
+		return err
+	}
+	if err := t.Flock(f.fd, vfs.LOCK_EX|vfs.LOCK_NB); err != vfs.EWOULDBLOCK {
+		f.end()
+		return pathErr("lock", f.name, err)
+	}
+	w := t.Fork("vfsbilly lock")
+	f.end()
+	defer w.Exit()
+	return pathErr("lock", f.name, w.Flock(f.fd, vfs.LOCK_EX))
+}
+
+// Unlock is flock(LOCK_UN).
+func (f *file) Unlock() error {
+	t, err := f.begin("unlock")
+	if err != nil {
+		return err
+	}
+	defer f.end()
+	return pathErr("unlock", f.name, t.Flock(f.fd, vfs.LOCK_UN))
+}

@@ -183,15 +183,13 @@ func display(absPath string) string {
 	return absPath[1:]
 }
 
-// Capabilities reports what the filesystem does: everything but
-// LockCapability. vfscope's file locks (flock, POSIX locks, leases)
-// come with a later issue; until then File.Lock and File.Unlock do
-// nothing, as memfs's and osfs's on wasip1 do, and the capability is
-// not claimed.
+// Capabilities reports what the filesystem does: everything go-billy
+// names, LockCapability included (File.Lock and File.Unlock are
+// flock(2) locks).
 func (f *FS) Capabilities() billy.Capability {
 	return billy.WriteCapability | billy.ReadCapability |
 		billy.ReadAndWriteCapability | billy.SeekCapability |
-		billy.TruncateCapability
+		billy.TruncateCapability | billy.LockCapability
 }
 
 // Root returns the root given to New or Chroot, as a path in the

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -209,22 +210,40 @@ func TestCapabilitiesAndLock(t *testing.T) {
 	_, tk := newVFS(t)
 	bfs := vfsbilly.New(tk, "/")
 	want := billy.WriteCapability | billy.ReadCapability | billy.ReadAndWriteCapability |
-		billy.SeekCapability | billy.TruncateCapability
+		billy.SeekCapability | billy.TruncateCapability | billy.LockCapability
 	if got := billy.Capabilities(bfs); got != want {
 		t.Errorf("capabilities %b, want %b", got, want)
 	}
-	if billy.CapabilityCheck(bfs, billy.LockCapability) {
-		t.Error("claims LockCapability")
-	}
-	f, err := bfs.Create("/tmp/f")
+	f1, err := bfs.Create("/tmp/f")
 	must(t, err)
-	if err := f.Lock(); err != nil {
-		t.Error(err)
+	f2, err := bfs.Open("/tmp/f")
+	must(t, err)
+	must(t, f1.Lock())
+	// f2 waits for f1's lock; f1 stays usable meanwhile.
+	locked := make(chan error, 1)
+	go func() { locked <- f2.Lock() }()
+	for i := 0; i < 20; i++ {
+		runtime.Gosched()
+		time.Sleep(time.Millisecond)
 	}
-	if err := f.Unlock(); err != nil {
-		t.Error(err)
+	select {
+	case err := <-locked:
+		t.Fatalf("second Lock returned %v while the first was held", err)
+	default:
 	}
-	must(t, f.Close())
+	if _, err := f1.Write([]byte("x")); err != nil {
+		t.Fatalf("write while another file waits for the lock: %v", err)
+	}
+	must(t, f1.Unlock())
+	must(t, <-locked)
+	// Close releases the lock.
+	must(t, f2.Close())
+	must(t, f1.Lock())
+	must(t, f1.Unlock())
+	must(t, f1.Close())
+	if err := f1.Lock(); !errors.Is(err, os.ErrClosed) {
+		t.Errorf("Lock after Close: %v", err)
+	}
 }
 
 // The root is a chroot: absolute symlinks resolve from it and ".."
