@@ -81,3 +81,19 @@ func TestRunBillyfsMount(t *testing.T) {
 		t.Errorf("bad option: status %d, stderr %q", st, errOut)
 	}
 }
+
+// TestShBillyfsPersists: vfscope sh writes back and unmounts its billyfs
+// mounts at exit, so a second session on the same host directory finds
+// the file.
+func TestShBillyfsPersists(t *testing.T) {
+	dir := t.TempDir()
+	mnt := "mount -t billyfs -o store=os:" + dir + " none /mnt; "
+	out, errOut, st := runCmd("sh", "-c", "mkdir /mnt; "+mnt+"echo kept > /mnt/f")
+	if st != 0 || errOut != "" {
+		t.Fatalf("first session: status %d, %q %q", st, out, errOut)
+	}
+	out, errOut, st = runCmd("sh", "-c", "mkdir /mnt; "+mnt+"cat /mnt/f")
+	if st != 0 || out != "kept\n" || errOut != "" {
+		t.Fatalf("second session: status %d, stdout %q, stderr %q", st, out, errOut)
+	}
+}

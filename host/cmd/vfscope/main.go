@@ -141,6 +141,10 @@ func runSh(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "vfscope: boot: %v\n", err)
 		return 1
 	}
+	// At exit, as a shutdown does: the disk-like filesystems the session
+	// mounted (billyfs) are written back and unmounted, so that a store
+	// on a host directory holds what the session wrote.
+	defer unmountStores(t, e.stderr)
 	sh := shell.New(t, e.stdin, e.stdout, e.stderr)
 	sh.ErrExit = errExit
 	sh.Location = time.Local

@@ -420,6 +420,18 @@ func unmountAll(t *vfs.Task, dsts []string, stderr io.Writer) {
 	}
 }
 
+// unmountStores unmounts the billyfs mounts, last mounted first, which
+// writes everything back to their stores; a busy one is detached.
+func unmountStores(t *vfs.Task, stderr io.Writer) {
+	var dsts []string
+	for _, mi := range t.MountTable() {
+		if mi.FSType == billyfs.Name {
+			dsts = append(dsts, mi.Mountpoint)
+		}
+	}
+	unmountAll(t, dsts, stderr)
+}
+
 // isCompileError tells a module wazero could not compile from a trap.
 func isCompileError(err error) bool {
 	s := err.Error()
