@@ -94,6 +94,9 @@ func TestFallocate(t *testing.T) {
 					if got := e.content("/mnt/f"); !bytes.Equal(got, want) {
 						t.Fatalf("step %d %s: content differs at %d", i, when, firstDiff(got, want))
 					}
+					if fs := e.statfs(); int64(fs.Blocks-fs.Bfree)*8 != st.Blocks {
+						t.Fatalf("step %d %s: statfs counts %d pages in use, the file holds %d", i, when, fs.Blocks-fs.Bfree, st.Blocks/8)
+					}
 				}
 				check("now")
 				if i == len(c.steps)-1 {

@@ -132,7 +132,20 @@ func TestHammer(t *testing.T) {
 	for err := range errs {
 		t.Fatal(err)
 	}
-	e.remount("")
+	// The pages size= counts are the files' pages (st_blocks), dirty
+	// ones included, before and after writeback.
+	checkBlocks := func(when string) {
+		var sum int64
+		for i := range models {
+			sum += e.Stat(name(i)).Blocks / 8
+		}
+		if st := e.statfs(); int64(st.Blocks-st.Bfree) != sum {
+			t.Errorf("%s: statfs counts %d pages in use, the files hold %d", when, st.Blocks-st.Bfree, sum)
+		}
+	}
+	checkBlocks("before the remount")
+	e.remount("size=64m")
+	checkBlocks("after the remount")
 	for i, m := range models {
 		got := e.content(name(i))
 		if !bytes.Equal(got, m) {
