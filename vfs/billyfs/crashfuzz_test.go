@@ -174,9 +174,10 @@ func crashOnce(t *testing.T, seed int64) {
 
 // TestCrashPoints crashes at a random store call instead of between
 // operations: from the chosen call on, every call on the store fails
-// (power is lost mid-operation), the workload stops at its first error,
-// and the store is mounted again with the same checks as
-// TestCrashRandom.
+// (power is lost mid-operation), the workload (files as in
+// TestCrashRandom, and empty directories made and removed) stops at
+// its first EIO, and the store is mounted again with the same checks,
+// and directories' link counts.
 func TestCrashPoints(t *testing.T) {
 	iterations := 40
 	if testing.Short() {
@@ -208,10 +209,14 @@ func crashPointOnce(t *testing.T, seed int64) {
 	data := map[uint64][]byte{}
 	s.Add(faultstore.Rule{Nth: 1 + rng.Intn(120), Always: true, Err: vfs.EIO})
 	var err error
-	for step := 0; step < 60 && err == nil; step++ {
+	for step := 0; step < 60 && err != vfs.EIO; step++ {
 		n := names[rng.Intn(len(names))]
 		var i uint64
 		i, err = ino(n)
+		if err == vfs.ENOENT && rng.Intn(4) == 0 {
+			err = r.Mkdir(path(n), 0o755)
+			continue
+		}
 		if err == vfs.ENOENT {
 			var fd int
 			if fd, err = r.Open(path(n), vfs.O_CREAT|vfs.O_EXCL|vfs.O_WRONLY, 0o644); err == nil {
@@ -226,6 +231,12 @@ func crashPointOnce(t *testing.T, seed int64) {
 			break
 		}
 		f := files[i]
+		if f == nil {
+			// A directory: remove it (the other names may go into it
+			// no deeper than this test looks).
+			err = r.Rmdir(path(n))
+			continue
+		}
 		switch op := rng.Intn(8); {
 		case op < 4:
 			f.synced = nil
@@ -281,10 +292,20 @@ func crashPointOnce(t *testing.T, seed int64) {
 	links := map[uint64]int{}
 	nlink := map[uint64]uint32{}
 	var pages int64
+	dirs := uint32(0)
 	for _, n := range got {
 		var st vfs.Stat
 		if err := r.Lstat(path(n), &st); err != nil {
 			t.Fatalf("%s: %v after the crash", n, err)
+		}
+		if vfs.IsDir(st.Mode) {
+			sub, err := e.Names(path(n))
+			e.Must(err)
+			if len(sub) != 0 || st.Nlink != 2 {
+				t.Fatalf("directory %s: entries %v, link count %d", n, sub, st.Nlink)
+			}
+			dirs++
+			continue
 		}
 		f := files[st.Ino]
 		if f == nil {
@@ -313,5 +334,8 @@ func crashPointOnce(t *testing.T, seed int64) {
 	}
 	if fs := e.statfs(); int64(fs.Blocks-fs.Bfree) != pages {
 		t.Fatalf("statfs counts %d pages in use, the files hold %d", fs.Blocks-fs.Bfree, pages)
+	}
+	if st := e.Stat("/mnt"); st.Nlink != 2+dirs {
+		t.Fatalf("the root has link count %d with %d subdirectories", st.Nlink, dirs)
 	}
 }
