@@ -131,7 +131,7 @@ func (t *Task) doPageCacheRA(f *File, m *AddressSpace, start, n, markAt int64) {
 		if m.vfs().reserveFolio(t, true) != nil {
 			break // no memory: read what we have (__GFP_NORETRY)
 		}
-		fo := folioAlloc()
+		fo := folioAlloc(m)
 		fo.flags.Store(PG_locked)
 		if i == markAt && markAt < n {
 			fo.flags.Or(PG_readahead)

@@ -121,6 +121,12 @@ func (f *Folio) Data() *[PAGE_SIZE]byte {
 // compiler does not zero what the copy fills).
 func folioFillPage(f *Folio, src []byte) {
 	src = src[:PAGE_SIZE]
+	if m := f.mapping.Load(); m != nil && m.nrpages.Load() >= pageChunkMin {
+		d := m.allocPage() // fresh from a chunk
+		copy(d[:], src)
+		f.data = d
+		return
+	}
 	b := make([]byte, len(src))
 	copy(b, src)
 	f.data = (*[PAGE_SIZE]byte)(b)
@@ -139,9 +145,9 @@ func (f *Folio) Writeback() bool { return f.flags.Load()&PG_writeback != 0 }
 func (f *Folio) Refcount() int32 { return f.refcount.Load() }
 
 // folioAlloc is filemap_alloc_folio(): a new folio with one reference (the
-// caller's), zeroed data, no flags.
-func folioAlloc() *Folio {
-	f := &Folio{data: new([PAGE_SIZE]byte)}
+// caller's), zeroed data (from m's chunk when m is large), no flags.
+func folioAlloc(m *AddressSpace) *Folio {
+	f := &Folio{data: m.allocPage()}
 	f.refcount.Store(1)
 	return f
 }

@@ -234,7 +234,7 @@ func TestFolioMetadataCost(t *testing.T) {
 // validator (held while locked; a bad unlock is reported).
 func TestFolioLock(t *testing.T) {
 	v, tk, _ := pcEnv(t)
-	f := folioAlloc()
+	f := folioAlloc(nil)
 	FolioLock(tk, f)
 	if !f.Locked() || !FolioHeldBy(tk, f) {
 		t.Fatalf("locked folio: flags %v held %v", FolioFlagNames(f.Flags()), FolioHeldBy(tk, f))

@@ -37,6 +37,9 @@ type AddressSpace struct {
 	wbErr ErrSeq
 	// Private is private_data, for the filesystem.
 	Private any
+	// chunk is the run of pages new folios of a large mapping take their
+	// page from (allocPage); atomic.
+	chunk atomic.Pointer[pageChunk]
 	// iMmap is i_mmap with i_mmap_rwsem: the mappings (vma.go) of the
 	// file, made on its first mmap; atomic.
 	iMmap atomic.Pointer[iMmap]
@@ -61,6 +64,44 @@ func initMapping(i *Inode) {
 	m.host = i
 	m.xaLock.Init(classXaLock, 0)
 	m.invalidateLock.Init(i.sb.fsType.keys.invalidateLock, 0)
+}
+
+// pageChunk is a run of pageChunkPages pages allocated at once, handed
+// out one by one to the new folios of a large mapping: one allocation
+// per 64 KiB instead of per page, which halves the cost of filling the
+// cache sequentially. A chunk stays in memory while any of its pages is
+// in use (see RATIONALE.md).
+type pageChunk struct {
+	buf  *[pageChunkPages][PAGE_SIZE]byte
+	next atomic.Int32 // pages handed out
+}
+
+const (
+	pageChunkPages = 16
+	// pageChunkMin: mappings with fewer pages allocate page by page, so
+	// small files never hold a chunk.
+	pageChunkMin = 64
+)
+
+// allocPage returns a zeroed page for a new folio of m (nil m: a folio
+// of no mapping).
+func (m *AddressSpace) allocPage() *[PAGE_SIZE]byte {
+	if m == nil || m.nrpages.Load() < pageChunkMin {
+		return new([PAGE_SIZE]byte)
+	}
+	for {
+		c := m.chunk.Load()
+		if c != nil {
+			if i := c.next.Add(1) - 1; i < pageChunkPages {
+				return &c.buf[i]
+			}
+		}
+		nc := &pageChunk{buf: new([pageChunkPages][PAGE_SIZE]byte)}
+		nc.next.Store(1)
+		if m.chunk.CompareAndSwap(c, nc) {
+			return &nc.buf[0]
+		}
+	}
 }
 
 // Host returns the inode owning the mapping.
@@ -233,7 +274,7 @@ func FilemapGrabFolio(t *Task, m *AddressSpace, index int64, fgp int) (*Folio, e
 			f = &Folio{}
 			f.refcount.Store(1)
 		} else {
-			f = folioAlloc()
+			f = folioAlloc(m)
 		}
 		f.flags.Store(PG_locked)
 		h := t.o.ExternalBefore(f, lock.Exclusive)
