@@ -854,3 +854,62 @@ func TestProcLocks(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestDriverLockMethods: a file whose operations have ->lock and ->flock
+// gets the fcntl and flock requests there, with the generic code
+// available to them (PosixLockFile, LocksLockFileWait), as a filesystem
+// that keeps its own locks would; the close path sends its unlocks
+// there too.
+func TestDriverLockMethods(t *testing.T) {
+	e := vfstest.New(t)
+	tk := e.Root
+	var calls []string
+	fops := &vfs.FileOperations{
+		Lock: func(t *vfs.Task, f *vfs.File, cmd int, fl *vfs.FileLock) error {
+			calls = append(calls, fmt.Sprintf("lock %d %s %d-%d", cmd, typeName(fl.Type), fl.Start, fl.End))
+			if cmd == vfs.F_GETLK {
+				t.PosixTestLock(f, fl)
+				return nil
+			}
+			if fl.Start >= 1000 {
+				return vfs.ENOLCK // this driver refuses far ranges
+			}
+			return t.PosixLockFile(f, fl, nil)
+		},
+		Flock: func(t *vfs.Task, f *vfs.File, cmd int, fl *vfs.FileLock) error {
+			calls = append(calls, fmt.Sprintf("flock %d %s", cmd, typeName(fl.Type)))
+			return t.LocksLockFileWait(f, fl)
+		},
+	}
+	e.Must(e.V.RegisterChrdev("locker", 240, 0, fops))
+	e.Must(tk.Mknod("/dev/locker", vfs.S_IFCHR|0o666, vfs.MkDev(240, 0)))
+	fd, err := tk.Open("/dev/locker", vfs.O_RDWR, 0)
+	e.Must(err)
+	e.Must(tk.FcntlLock(fd, vfs.F_SETLK, &vfs.Flock{Type: vfs.F_WRLCK, Start: 0, Len: 10}))
+	if err := tk.FcntlLock(fd, vfs.F_SETLK, &vfs.Flock{Type: vfs.F_WRLCK, Start: 1000, Len: 1}); err != vfs.ENOLCK {
+		t.Errorf("refused range: %v", err)
+	}
+	q := vfs.Flock{Type: vfs.F_RDLCK}
+	e.Must(tk.FcntlLock(fd, vfs.F_GETLK, &q))
+	e.Must(tk.Flock(fd, vfs.LOCK_SH|vfs.LOCK_NB))
+	if got := lockLayout(t, tk, "/dev/locker"); got != "FLOCK READ 0-EOF, POSIX WRITE 0-9" {
+		t.Errorf("locks %q", got)
+	}
+	e.Must(tk.Close(fd))
+	if got := lockLayout(t, tk, "/dev/locker"); got != "" {
+		t.Errorf("after close: %q", got)
+	}
+	want := []string{
+		"lock 6 WRITE 0-9",
+		"lock 6 WRITE 1000-1000",
+		"lock 5 READ 0-9223372036854775807",
+		"flock 6 READ",
+		"lock 6 UNLCK 0-9223372036854775807", // filp_flush: the task's POSIX locks
+		// __fput: no OFD unlock, the POSIX list being empty now
+		// (locks_remove_posix looks first); then the flock lock.
+		"flock 7 UNLCK",
+	}
+	if strings.Join(calls, "\n") != strings.Join(want, "\n") {
+		t.Errorf("calls:\n%s\nwant:\n%s", strings.Join(calls, "\n"), strings.Join(want, "\n"))
+	}
+}
