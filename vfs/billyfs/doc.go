@@ -16,7 +16,9 @@
 //	mount -t billyfs mem:NAME /mnt                    the source names the
 //	                                                  store when -o has none
 //
-// Go callers register any billy.Filesystem as a store with
+// An empty store is formatted at its first mount; a store holding other
+// files and no billyfs superblock is refused (EINVAL). Go callers
+// register any billy.Filesystem as a store with
 // RegisterStore, and more kinds with RegisterStoreKind. Options: size=
 // (bytes, with k, m or g) and nr_inodes= limit the pages and inodes in
 // use (ENOSPC beyond; statfs reports them; a remount may change them,

@@ -4,6 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-git/go-billy/v5/memfs"
+	"github.com/go-git/go-billy/v5/util"
+
 	"github.com/vfscope/vfscope/vfs"
 	"github.com/vfscope/vfscope/vfs/billyfs"
 )
@@ -201,6 +204,19 @@ func TestMountErrors(t *testing.T) {
 		t.Error("store=mem kept a directory across mounts")
 	}
 	e.umount()
+	// A store with files of its own and no billyfs superblock is not
+	// formatted over.
+	foreign := memfs.New()
+	util.WriteFile(foreign, "notes.txt", []byte("mine"), 0o644)
+	name := "foreign-" + t.Name()
+	e.Must(billyfs.RegisterStore(name, foreign))
+	defer billyfs.ForgetStore(name)
+	if err := r.Mount("none", "/mnt", "billyfs", 0, "store="+name); err != vfs.EINVAL {
+		t.Errorf("mount of a foreign store: %v, want EINVAL", err)
+	}
+	if ents, _ := foreign.ReadDir("."); len(ents) != 1 {
+		t.Errorf("the foreign store was changed: %d entries", len(ents))
+	}
 }
 
 func itoa(i int) string {

@@ -113,6 +113,12 @@ func fillSuper(t *vfs.Task, sb *vfs.SuperBlock, si *sbInfo) error {
 	b, err := readWhole(si.fs, superPath)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
+		// Only an empty store is formatted: files that are not
+		// billyfs's (a host directory in use) make the mount fail,
+		// as mounting a device without a filesystem does.
+		if ents, err := si.fs.ReadDir("."); err != nil || len(ents) > 0 {
+			return vfs.EINVAL
+		}
 		if err := si.format(t, sb); err != nil {
 			return err
 		}
