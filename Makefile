@@ -16,7 +16,8 @@
 #                    printing its size stripped and gzipped
 #   make web         wasm, then the npm library compiled with tsc (web/dist)
 #   make test-web    web, the busybox guest, and the library's node tests
-#   make bench-web   the JavaScript-Go crossing costs of the library, in node
+#   make bench-web   the library in node: JavaScript-Go crossing costs, and
+#                    the workload against browser_wasi_shim and ZenFS
 #   make fuzz        every fuzz target for $(FUZZTIME)
 #   make conformance Go's os, io/fs, path/filepath, testing/fstest tests under
 #                    `vfscope run`, both WASI paths, verbose
@@ -129,9 +130,17 @@ web: wasm
 $(BUSYBOX_WASM): FORCE
 	GOOS=wasip1 GOARCH=wasm $(GO) build -trimpath -o $@ ./guests/busybox
 
-# The cost of crossing between JavaScript and Go, in Node.
-bench-web: web
+WORKLOAD_WASM := $(CURDIR)/.bin/workload.wasm
+
+$(WORKLOAD_WASM): FORCE
+	GOOS=wasip1 GOARCH=wasm $(GO) build -trimpath -o $@ ./guests/workload
+
+# The library in node: the cost of crossing between JavaScript and Go, then
+# the issue's workload against @bjorn3/browser_wasi_shim and @zenfs/core,
+# and the Go workload guest on vfscope and on the shim.
+bench-web: web $(WORKLOAD_WASM)
 	cd web && node bench/crossing.mjs
+	cd web && node bench/peers.mjs $(WORKLOAD_WASM)
 
 test-web: web $(BUSYBOX_WASM)
 	cd web && VFSCOPE_BUSYBOX=$(BUSYBOX_WASM) node --test --test-concurrency=1 test/

@@ -1,0 +1,346 @@
+// The issue's filesystem workload on @vfscope/web and on its peers, in
+// the same process: @bjorn3/browser_wasi_shim (its in-memory
+// PreopenDirectory through its WASI layer and fd objects) and @zenfs/core's
+// InMemory backend (its sync node:fs API). vfscope runs it three ways:
+// its JavaScript API one call per crossing, the same batched, and
+// through its WASI imports exactly as the shim is driven. Then the Go
+// workload guest (guests/workload, wasip1) on vfscope and on the shim.
+//
+//   node bench/peers.mjs [WORKLOAD_WASM]     (make bench-web)
+//
+// Prints ops/s per phase and the ratios to the shim and to ZenFS.
+import { readFile } from "node:fs/promises";
+import { createVFS, wasiImports } from "../dist/index.js";
+import { WASI as ShimWASI, PreopenDirectory, Directory, OpenFile, File, ConsoleStdout } from "@bjorn3/browser_wasi_shim";
+import { fs as zfs, configureSingle, InMemory } from "@zenfs/core";
+
+const FILES = 2000;
+const DIRS = 20;
+const SIZE = 4096;
+const BIG = 64 << 20;
+const CHUNK = 64 << 10;
+const enc = new TextEncoder();
+const data = new Uint8Array(SIZE).fill(7);
+const chunk = new Uint8Array(CHUNK).fill(9);
+const dir = (i) => `/w/d${i % DIRS}`;
+const file = (i) => `${dir(i)}/f${i}`;
+const moved = (i) => `/w/d${(i + 1) % DIRS}/m${i}`;
+
+function now() {
+  return performance.now();
+}
+
+// Each driver does the workload's phases; results are {phase: ms}.
+const phases = ["create", "stat", "read", "rename", "readdir2000", "unlink", "append64MiB", "readback64MiB"];
+const counts = { create: FILES, stat: FILES, read: FILES, rename: FILES, readdir2000: 1, unlink: FILES, append64MiB: BIG / CHUNK, readback64MiB: BIG / CHUNK };
+
+async function vfscopeAPI() {
+  const vfs = await createVFS({ wasm: new URL("../dist/vfscope.wasm", import.meta.url) });
+  const t = {};
+  vfs.mkdir("/w");
+  for (let d = 0; d < DIRS; d++) vfs.mkdir(`/w/d${d}`);
+  let s = now();
+  for (let i = 0; i < FILES; i++) vfs.writeFile(file(i), data);
+  t.create = now() - s;
+  s = now();
+  for (let i = 0; i < FILES; i++) vfs.stat(file(i));
+  t.stat = now() - s;
+  s = now();
+  for (let i = 0; i < FILES; i++) vfs.readFile(file(i));
+  t.read = now() - s;
+  s = now();
+  for (let i = 0; i < FILES; i++) vfs.rename(file(i), moved(i));
+  t.rename = now() - s;
+  vfs.mkdir("/flat");
+  const b = vfs.batch();
+  for (let i = 0; i < 2000; i++) b.writeFile(`/flat/f${i}`, "");
+  b.run();
+  s = now();
+  const names = vfs.readdir("/flat");
+  t.readdir2000 = now() - s;
+  if (names.length !== 2000) throw new Error(`readdir: ${names.length}`);
+  s = now();
+  for (let i = 0; i < FILES; i++) vfs.unlink(moved(i));
+  t.unlink = now() - s;
+  const fd = vfs.open("/big", "a");
+  s = now();
+  for (let n = 0; n < BIG; n += CHUNK) vfs.write(fd, chunk);
+  t.append64MiB = now() - s;
+  vfs.close(fd);
+  const rfd = vfs.open("/big");
+  s = now();
+  for (let n = 0; n < BIG; n += CHUNK) vfs.read(rfd, CHUNK);
+  t.readback64MiB = now() - s;
+  vfs.close(rfd);
+  vfs.dispose();
+  return t;
+}
+
+async function vfscopeBatched() {
+  const vfs = await createVFS({ wasm: new URL("../dist/vfscope.wasm", import.meta.url) });
+  const t = {};
+  const B = 100;
+  const run = (f) => {
+    for (let i = 0; i < FILES; i += B) {
+      const b = vfs.batch();
+      for (let j = i; j < i + B; j++) f(b, j);
+      b.runOrThrow();
+    }
+  };
+  vfs.mkdir("/w");
+  for (let d = 0; d < DIRS; d++) vfs.mkdir(`/w/d${d}`);
+  let s = now();
+  run((b, i) => b.writeFile(file(i), data));
+  t.create = now() - s;
+  s = now();
+  run((b, i) => b.stat(file(i)));
+  t.stat = now() - s;
+  s = now();
+  run((b, i) => b.readFile(file(i)));
+  t.read = now() - s;
+  s = now();
+  run((b, i) => b.rename(file(i), moved(i)));
+  t.rename = now() - s;
+  s = now();
+  run((b, i) => b.unlink(moved(i)));
+  t.unlink = now() - s;
+  vfs.dispose();
+  return t;
+}
+
+// A WASI driver over an import object (the shim's or vfscope's), with a
+// guest memory of its own: what a guest's calls cost, without a guest.
+function wasiDriver(imports, memory) {
+  const m = new DataView(memory.buffer);
+  const u8 = new Uint8Array(memory.buffer);
+  const PATH = 0, PATH2 = 4096, IOV = 8192, RES = 8256, BUF = 65536, DIRBUF = 262144;
+  const ALL = 0x1fffffffn;
+  const put = (at, s) => {
+    const { written } = enc.encodeInto(s, u8.subarray(at, at + 4096));
+    return written;
+  };
+  const ok = (name, e) => {
+    if (e !== 0) throw new Error(`${name}: errno ${e}`);
+  };
+  const w = imports;
+  return {
+    mkdir(p) {
+      ok("mkdir " + p, w.path_create_directory(3, PATH, put(PATH, p.slice(1))));
+    },
+    open(p, oflags, fdflags = 0) {
+      // A directory gets fd_readdir only (write rights on one are EISDIR).
+      const rights = oflags & 2 ? 1n << 14n : ALL;
+      ok("open " + p, w.path_open(3, 1, PATH, put(PATH, p.slice(1)), oflags, rights, rights, fdflags, RES));
+      return m.getUint32(RES, true);
+    },
+    write(fd, bytes) {
+      u8.set(bytes, BUF);
+      m.setUint32(IOV, BUF, true);
+      m.setUint32(IOV + 4, bytes.length, true);
+      ok("write", w.fd_write(fd, IOV, 1, RES));
+      return m.getUint32(RES, true);
+    },
+    read(fd, n) {
+      m.setUint32(IOV, BUF, true);
+      m.setUint32(IOV + 4, n, true);
+      ok("read", w.fd_read(fd, IOV, 1, RES));
+      return m.getUint32(RES, true);
+    },
+    close(fd) {
+      ok("close", w.fd_close(fd));
+    },
+    stat(p) {
+      ok("stat " + p, w.path_filestat_get(3, 1, PATH, put(PATH, p.slice(1)), RES));
+    },
+    rename(a, b) {
+      ok("rename", w.path_rename(3, PATH, put(PATH, a.slice(1)), 3, PATH2, put(PATH2, b.slice(1))));
+    },
+    unlink(p) {
+      ok("unlink " + p, w.path_unlink_file(3, PATH, put(PATH, p.slice(1))));
+    },
+    readdirCount(p) {
+      const fd = this.open(p, 2); // O_DIRECTORY
+      let cookie = 0n;
+      let count = 0;
+      for (;;) {
+        ok("readdir", w.fd_readdir(fd, DIRBUF, 65536, cookie, RES));
+        const used = m.getUint32(RES, true);
+        let off = 0;
+        let last = cookie;
+        while (off + 24 <= used) {
+          last = m.getBigUint64(DIRBUF + off, true);
+          const namlen = m.getUint32(DIRBUF + off + 16, true);
+          if (off + 24 + namlen > used) break;
+          count++;
+          off += 24 + namlen;
+        }
+        if (used < 65536) break;
+        cookie = last;
+      }
+      this.close(fd);
+      return count;
+    },
+  };
+}
+
+function wasiWorkload(d) {
+  const t = {};
+  d.mkdir("/w");
+  for (let i = 0; i < DIRS; i++) d.mkdir(`/w/d${i}`);
+  let s = now();
+  for (let i = 0; i < FILES; i++) {
+    const fd = d.open(file(i), 1 | 8); // O_CREAT|O_TRUNC
+    d.write(fd, data);
+    d.close(fd);
+  }
+  t.create = now() - s;
+  s = now();
+  for (let i = 0; i < FILES; i++) d.stat(file(i));
+  t.stat = now() - s;
+  s = now();
+  for (let i = 0; i < FILES; i++) {
+    const fd = d.open(file(i), 0);
+    if (d.read(fd, SIZE) !== SIZE) throw new Error("short read");
+    d.close(fd);
+  }
+  t.read = now() - s;
+  s = now();
+  for (let i = 0; i < FILES; i++) d.rename(file(i), moved(i));
+  t.rename = now() - s;
+  d.mkdir("/flat");
+  for (let i = 0; i < 2000; i++) d.close(d.open(`/flat/f${i}`, 1));
+  s = now();
+  const n = d.readdirCount("/flat");
+  t.readdir2000 = now() - s;
+  if (n < 2000) throw new Error(`readdir saw ${n}`);
+  s = now();
+  for (let i = 0; i < FILES; i++) d.unlink(moved(i));
+  t.unlink = now() - s;
+  const fd = d.open("/big", 1, 1); // O_CREAT, FDFLAGS_APPEND
+  s = now();
+  for (let n = 0; n < BIG; n += CHUNK) d.write(fd, chunk);
+  t.append64MiB = now() - s;
+  d.close(fd);
+  const rfd = d.open("/big", 0);
+  s = now();
+  for (let n = 0; n < BIG; n += CHUNK) d.read(rfd, CHUNK);
+  t.readback64MiB = now() - s;
+  d.close(rfd);
+  return t;
+}
+
+async function vfscopeWASI() {
+  const vfs = await createVFS({ wasm: new URL("../dist/vfscope.wasm", import.meta.url) });
+  const w = wasiImports(vfs, { args: ["bench"] });
+  const memory = new WebAssembly.Memory({ initial: 16 });
+  w.attach({ exports: { memory } });
+  const t = wasiWorkload(wasiDriver(w.imports.wasi_snapshot_preview1, memory));
+  w.close();
+  vfs.dispose();
+  return t;
+}
+
+function shim() {
+  const root = new PreopenDirectory("/", new Map());
+  const fds = [new OpenFile(new File([])), ConsoleStdout.lineBuffered(() => {}), ConsoleStdout.lineBuffered(() => {}), root];
+  const w = new ShimWASI(["bench"], [], fds, { debug: false });
+  const memory = new WebAssembly.Memory({ initial: 16 });
+  w.inst = { exports: { memory } };
+  return wasiWorkload(wasiDriver(w.wasiImport, memory));
+}
+
+async function zenfs() {
+  await configureSingle({ backend: InMemory });
+  const t = {};
+  zfs.mkdirSync("/w");
+  for (let d = 0; d < DIRS; d++) zfs.mkdirSync(`/w/d${d}`);
+  let s = now();
+  for (let i = 0; i < FILES; i++) zfs.writeFileSync(file(i), data);
+  t.create = now() - s;
+  s = now();
+  for (let i = 0; i < FILES; i++) zfs.statSync(file(i));
+  t.stat = now() - s;
+  s = now();
+  for (let i = 0; i < FILES; i++) zfs.readFileSync(file(i));
+  t.read = now() - s;
+  s = now();
+  for (let i = 0; i < FILES; i++) zfs.renameSync(file(i), moved(i));
+  t.rename = now() - s;
+  zfs.mkdirSync("/flat");
+  for (let i = 0; i < 2000; i++) zfs.writeFileSync(`/flat/f${i}`, "");
+  s = now();
+  zfs.readdirSync("/flat");
+  t.readdir2000 = now() - s;
+  s = now();
+  for (let i = 0; i < FILES; i++) zfs.unlinkSync(moved(i));
+  t.unlink = now() - s;
+  // ZenFS's append rewrites the file; 64 MiB would take minutes, so 8 MiB
+  // stands in and is scaled (it grows faster than linearly: a lower bound).
+  const small = 8 << 20;
+  const fd = zfs.openSync("/big", "a");
+  s = now();
+  for (let n = 0; n < small; n += CHUNK) zfs.writeSync(fd, chunk);
+  t.append64MiB = ((now() - s) * BIG) / small;
+  zfs.closeSync(fd);
+  const rfd = zfs.openSync("/big", "r");
+  const buf = new Uint8Array(CHUNK);
+  s = now();
+  for (let n = 0; n < small; n += CHUNK) zfs.readSync(rfd, buf, 0, CHUNK, null);
+  t.readback64MiB = ((now() - s) * BIG) / small;
+  zfs.closeSync(rfd);
+  return t;
+}
+
+async function guestRuns(path) {
+  const mod = await WebAssembly.compile(await readFile(path));
+  const args = ["workload", "-dirs", String(DIRS), "-files", String(FILES / DIRS), "-size", String(SIZE)];
+  const vfs = await createVFS({ wasm: new URL("../dist/vfscope.wasm", import.meta.url) });
+  let out = "";
+  const w = wasiImports(vfs, { args, stdout: (b) => (out += new TextDecoder().decode(b)) });
+  let s = now();
+  const code = w.start(new WebAssembly.Instance(mod, w.imports));
+  const tv = now() - s;
+  w.close();
+  vfs.dispose();
+  if (code !== 0) throw new Error(`workload on vfscope: exit ${code}\n${out}`);
+  let sout = "";
+  const root = new PreopenDirectory("/", new Map([["tmp", new Directory(new Map())]]));
+  const fds = [new OpenFile(new File([])), ConsoleStdout.lineBuffered((l) => (sout += l + "\n")), ConsoleStdout.lineBuffered(() => {}), root];
+  const sw = new ShimWASI(args, [], fds, { debug: false });
+  const inst = new WebAssembly.Instance(mod, { wasi_snapshot_preview1: sw.wasiImport });
+  s = now();
+  const scode = sw.start(inst);
+  const ts = now() - s;
+  return { tv, ts, out, sout, scode };
+}
+
+function row(name, t) {
+  return name.padEnd(22) + phases.map((p) => (t[p] === undefined ? "-" : Math.round(counts[p] / (t[p] / 1000)).toLocaleString("en-US")).padStart(14)).join("");
+}
+
+const results = {
+  "vfscope API": await vfscopeAPI(),
+  "vfscope API batched": await vfscopeBatched(),
+  "vfscope WASI imports": await vfscopeWASI(),
+  "browser_wasi_shim": shim(),
+  "ZenFS InMemory": await zenfs(),
+};
+console.log(`ops/s (files: ${FILES} of ${SIZE} B in ${DIRS} dirs; readdir: listings/s of 2000 entries; append/readback: 64 KiB ops/s)`);
+console.log("".padEnd(22) + phases.map((p) => p.padStart(14)).join(""));
+for (const [k, t] of Object.entries(results)) console.log(row(k, t));
+console.log("\nratios (time of the peer / time of vfscope; > 1 means vfscope is faster)");
+for (const [peer, pk] of [["browser_wasi_shim", "browser_wasi_shim"], ["ZenFS", "ZenFS InMemory"]]) {
+  for (const ours of ["vfscope API", "vfscope API batched", "vfscope WASI imports"]) {
+    const a = results[ours];
+    const b = results[pk];
+    console.log(`${ours} vs ${peer}`.padEnd(40) + phases.map((p) => (a[p] && b[p] ? (b[p] / a[p]).toFixed(2) : "-").padStart(14)).join(""));
+  }
+}
+const wl = process.argv[2];
+if (wl) {
+  const g = await guestRuns(wl);
+  console.log(`\nGo workload guest (${FILES} files): vfscope ${g.tv.toFixed(1)} ms, browser_wasi_shim ${g.ts.toFixed(1)} ms (exit ${g.scode}); ratio ${(g.ts / g.tv).toFixed(2)}`);
+  console.log("vfscope:\n" + g.out + "browser_wasi_shim:\n" + g.sout);
+  if (g.scode !== 0) throw new Error("the workload failed on browser_wasi_shim");
+}
+process.exit(0);
