@@ -45,8 +45,18 @@ func CheckOptions(dev, data string) error {
 	if err := o.storeOf(dev); err != nil {
 		return err
 	}
-	_, err := resolveStore(o.store)
-	return err
+	fs, err := resolveStore(o.store)
+	if err != nil || mounted(o.store) != nil {
+		return err
+	}
+	// What fillSuper refuses: files, but no superblock.
+	if _, err := fs.Stat(superPath); err == nil {
+		return nil
+	}
+	if ents, err := fs.ReadDir("."); err == nil && len(ents) > 0 {
+		return &OptionError{"store", o.store, "holds other files and no billyfs superblock (only an empty store is formatted)"}
+	}
+	return nil
 }
 
 // parseSize reads a byte count with an optional k, m or g suffix.

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/go-git/go-billy/v5/memfs"
+	"github.com/go-git/go-billy/v5/util"
 
 	"github.com/vfscope/vfscope/vfs"
 )
@@ -15,6 +16,12 @@ func TestParseOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ForgetStore("opts-test")
+	foreign := memfs.New()
+	util.WriteFile(foreign, "notes.txt", nil, 0o644)
+	if err := RegisterStore("opts-foreign", foreign); err != nil {
+		t.Fatal(err)
+	}
+	defer ForgetStore("opts-foreign")
 	cases := []struct {
 		dev, data string
 		show      string // what /proc/mounts shows; "" when the options are bad
@@ -34,6 +41,7 @@ func TestParseOptions(t *testing.T) {
 		{"none", "store=mem,size=-1", "", "not a size"},
 		{"none", "store=mem,nr_inodes", "", "not a count"},
 		{"none", "store=mem,casefold", "", "unknown option"},
+		{"opts-foreign", "", "", "holds other files and no billyfs superblock"},
 	}
 	for _, c := range cases {
 		err := CheckOptions(c.dev, c.data)
