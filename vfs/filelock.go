@@ -129,7 +129,8 @@ type FileLock struct {
 	// hashed: in the blocked hash (POSIX waiters only). Under
 	// blocked_lock_lock.
 	hashed bool
-	// wake carries one wake-up (flc_wait) to the waiting task.
+	// wake carries one wake-up (flc_wait) to the waiting task; made by
+	// the task before its first wait.
 	wake chan struct{}
 }
 
@@ -272,8 +273,9 @@ func (v *VFS) SetLeaseBreakTime(d time.Duration) {
 // for a new lease fails with EINVAL.
 func (v *VFS) SetLeasesEnable(on bool) { v.fileLocks().leasesDisable.Store(!on) }
 
-// newLock returns an empty lock with its wake channel.
-func newLock() *FileLock { return &FileLock{wake: make(chan struct{}, 1)} }
+// newLock returns an empty lock; its wake channel is made when it first
+// waits (locksInsertBlockLocked).
+func newLock() *FileLock { return &FileLock{} }
 
 // locksCopyConflock is locks_copy_conflock(): the description of fl
 // without its list links, for F_GETLK and conflict reports.
@@ -386,6 +388,11 @@ newBlocker:
 			blocker = w
 			goto newBlocker
 		}
+	}
+	if waiter.wake == nil {
+		// Written by the waiting task itself, read by wakers under
+		// blocked_lock_lock.
+		waiter.wake = make(chan struct{}, 1)
 	}
 	waiter.blocker.Store(blocker)
 	blocker.blocked = append(blocker.blocked, waiter)

@@ -355,9 +355,6 @@ func (t *Task) vfsTestLock(f *File, fl *FileLock) error {
 // ErrLockDeferred once fl is queued (the caller then waits, or its
 // ->lm_notify is called).
 func (t *Task) PosixLockFile(f *File, fl, conflock *FileLock) error {
-	if fl.wake == nil {
-		fl.wake = make(chan struct{}, 1)
-	}
 	return t.posixLockInode(f.inode, fl, conflock)
 }
 

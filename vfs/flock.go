@@ -118,9 +118,6 @@ func (t *Task) locksLockFileWait(f *File, fl *FileLock) error {
 // LocksLockFileWait is locks_lock_file_wait() for a filesystem's
 // ->flock that keeps the generic semantics.
 func (t *Task) LocksLockFileWait(f *File, fl *FileLock) error {
-	if fl.wake == nil {
-		fl.wake = make(chan struct{}, 1)
-	}
 	if fl.Flags&FL_FLOCK == 0 {
 		return EINVAL
 	}
