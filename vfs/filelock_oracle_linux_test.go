@@ -13,11 +13,13 @@ package vfs_test
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/vfscope/vfscope/vfs"
 	"github.com/vfscope/vfscope/vfs/internal/vfstest"
@@ -472,4 +474,105 @@ func (v *lockVFS) locks(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return parseProcLocks(procLocksText(v.tk), st.Dev, st.Ino, v.tk.PID())
+}
+
+// TestFileLockOracleLinuxBlocked: requests waiting in F_OFD_SETLKW, as
+// both sides' /proc/locks show them: a request that conflicts with an
+// earlier waiter waits behind it (two levels deep), and the trees are
+// handed on as locks are released.
+func TestFileLockOracleLinuxBlocked(t *testing.T) {
+	if st, err := os.Stat("/dev/shm"); err != nil || !st.IsDir() {
+		t.Skip("no /dev/shm")
+	}
+	dir, err := os.MkdirTemp("/dev/shm", "vfscope-locks-")
+	if err != nil {
+		t.Skip(err)
+	}
+	defer os.RemoveAll(dir)
+	hostPath := dir + "/f"
+	if err := os.WriteFile(hostPath, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	host := &lockHost{path: hostPath}
+	defer host.closeAll()
+	e := vfstest.New(t)
+	e.WriteFile("/f", "", 0o644)
+	vs := &lockVFS{tk: e.Root, path: "/f"}
+	defer vs.closeAll()
+	for d := range 3 {
+		mustStep(t, host.open(d, "RW"), vs.open(d, "RW"))
+	}
+	hostDone, vfsDone := make(chan error, 3), make(chan error, 3)
+	wait := func(d int, typ int16, start, len_ int64) {
+		l := syscall.Flock_t{Type: typ, Start: start, Len: len_}
+		fd := host.fd(d)
+		go func() { hostDone <- syscall.FcntlFlock(uintptr(fd), vfs.F_OFD_SETLKW, &l) }()
+		w := e.Root.Fork(fmt.Sprintf("waiter%d", d)) // shares the descriptions
+		vfd := vs.fd(d)
+		go func() {
+			defer w.Exit()
+			vfsDone <- w.FcntlLock(vfd, vfs.F_OFD_SETLKW, &vfs.Flock{Type: typ, Start: start, Len: len_})
+		}()
+	}
+	tree := func(text string, dev, ino uint64) string {
+		want := fmt.Sprintf("%02x:%02x:%d", vfs.Major(dev), vfs.Minor(dev), ino)
+		var out []string
+		for _, line := range strings.Split(text, "\n") {
+			if !strings.Contains(line, " "+want+" ") {
+				continue
+			}
+			_, rest, _ := strings.Cut(line, ": ")
+			out = append(out, strings.Replace(rest, want, "FILE", 1))
+		}
+		return strings.Join(out, "\n")
+	}
+	hostTree := func() string {
+		var st syscall.Stat_t
+		syscall.Stat(hostPath, &st)
+		b, _ := os.ReadFile("/proc/locks")
+		return tree(string(b), uint64(st.Dev), st.Ino)
+	}
+	vfsTree := func() string {
+		var st vfs.Stat
+		e.Must(e.Root.Stat("/f", &st))
+		return tree(procLocksText(e.Root), st.Dev, st.Ino)
+	}
+	// settle waits until both sides show n blocked requests.
+	settle := func(n int) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for strings.Count(hostTree(), "->") != n || strings.Count(vfsTree(), "->") != n {
+			if time.Now().After(deadline) {
+				t.Fatalf("want %d waiters:\nhost:\n%s\nvfscope:\n%s", n, hostTree(), vfsTree())
+			}
+			runtime.Gosched()
+			time.Sleep(time.Millisecond)
+		}
+	}
+	compare := func(what string) {
+		t.Helper()
+		if h, v := hostTree(), vfsTree(); h != v {
+			t.Errorf("%s:\nhost:\n%s\nvfscope:\n%s", what, h, v)
+		}
+	}
+	l := syscall.Flock_t{Type: vfs.F_WRLCK, Start: 0, Len: 10}
+	mustStep(t, syscall.FcntlFlock(uintptr(host.fd(0)), vfs.F_OFD_SETLK, &l),
+		vs.tk.FcntlLock(vs.fd(0), vfs.F_OFD_SETLK, &vfs.Flock{Type: vfs.F_WRLCK, Start: 0, Len: 10}))
+	wait(1, vfs.F_WRLCK, 5, 1)
+	settle(1)
+	wait(2, vfs.F_RDLCK, 4, 3)
+	settle(2)
+	compare("two waiters, the second behind the first")
+	// d0 unlocks: d1 gets 5-5 and d2 waits behind it.
+	l = syscall.Flock_t{Type: vfs.F_UNLCK}
+	mustStep(t, syscall.FcntlFlock(uintptr(host.fd(0)), vfs.F_OFD_SETLK, &l),
+		vs.tk.FcntlLock(vs.fd(0), vfs.F_OFD_SETLK, &vfs.Flock{Type: vfs.F_UNLCK}))
+	mustStep(t, <-hostDone, <-vfsDone)
+	settle(1)
+	compare("d1 holds, d2 waits")
+	mustStep(t, syscall.FcntlFlock(uintptr(host.fd(1)), vfs.F_OFD_SETLK, &l),
+		vs.tk.FcntlLock(vs.fd(1), vfs.F_OFD_SETLK, &vfs.Flock{Type: vfs.F_UNLCK}))
+	mustStep(t, <-hostDone, <-vfsDone)
+	settle(0)
+	compare("d2 holds")
 }
