@@ -26,7 +26,9 @@
 //     pidIno (pids are never reused by a VFS).
 //   - Files are read-only: ->permission refuses MAY_WRITE on a file with
 //     no write method with EACCES, for root too, as proc_sys_permission
-//     does.
+//     does. The exceptions are the sysctl files of /proc/sys/vm
+//     (sysvm.go), read and written as proc_dointvec_minmax does
+//     (sysctl.go); /proc/meminfo is meminfo.go.
 //
 // Mount options: none. Any option fails the mount with EINVAL.
 //

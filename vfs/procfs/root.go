@@ -19,6 +19,10 @@ type entry struct {
 	link  string                                      // symlink body (kept in i_link)
 	show  func(t *vfs.Task, b *strings.Builder) error // regular file
 	kids  []*entry                                    // directory, in readdir order once sorted
+	// iops and fops, when set, replace a regular file's operations
+	// (sysctl files, sysctl.go).
+	iops *vfs.InodeOperations
+	fops *vfs.FileOperations
 }
 
 // Static inode numbers: Linux gives /proc entries numbers from
@@ -39,6 +43,7 @@ const (
 var rootEntry = &entry{name: "/", ino: PROC_ROOT_INO, mode: vfs.S_IFDIR | 0o555, kids: []*entry{
 	{name: "filesystems", ino: inoFilesystems, mode: vfs.S_IFREG | 0o444, nlink: 1, show: showFilesystems},
 	{name: "mounts", ino: inoMounts, mode: vfs.S_IFLNK | 0o777, nlink: 1, link: "self/mounts"},
+	{name: "meminfo", ino: inoMeminfo, mode: vfs.S_IFREG | 0o444, nlink: 1, show: showMeminfo},
 	{name: "locks", ino: inoLocks, mode: vfs.S_IFREG | 0o444, nlink: 1, show: showLocks},
 	// /proc/sys is proc_sys_root: nlink 0 in its proc_dir_entry, so
 	// the inode keeps new_inode's 1; sysctl directories below are 1 too.
@@ -48,6 +53,7 @@ var rootEntry = &entry{name: "/", ino: PROC_ROOT_INO, mode: vfs.S_IFDIR | 0o555,
 			{name: "inode-nr", ino: inoInodeNr, mode: vfs.S_IFREG | 0o444, nlink: 1, show: showInodeNr},
 			{name: "inode-state", ino: inoInodeState, mode: vfs.S_IFREG | 0o444, nlink: 1, show: showInodeState},
 		}},
+		sysVMEntry,
 	}},
 }}
 
@@ -134,6 +140,9 @@ func staticInode(t *vfs.Task, sb *vfs.SuperBlock, e *entry) *vfs.Inode {
 	default:
 		in.Ops = staticFileOps
 		in.FOps = regFileOps
+		if e.fops != nil {
+			in.Ops, in.FOps = e.iops, e.fops
+		}
 	}
 	return in
 }

@@ -1,0 +1,195 @@
+package procfs
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/vfscope/vfscope/vfs"
+)
+
+// Writable sysctl files (fs/proc/proc_sysctl.c and kernel/sysctl.c): a
+// /proc/sys entry with a sysctl row is read and written as Linux's
+// proc_dointvec_minmax and proc_doulongvec_minmax do:
+//
+//   - permission is sysctl_perm's test_perm: root uses the owner bits,
+//     members of group 0 the group bits, others the other bits; there is
+//     no override, so root cannot read a 0200 file (drop_caches);
+//   - a read at position 0 gives the value and a newline; a read
+//     further on gives 0 bytes (the handler's "*ppos && !write");
+//   - a write at position 0 parses one integer (leading and trailing
+//     white space allowed, decimal, 0x hex or 0 octal as strtoul's base
+//     0, a '-' sign only for int tables); anything else is EINVAL, as is
+//     a value the row refuses, and nothing changes then. Only what was
+//     parsed counts as written, so a second value in the same write is
+//     ignored (a write at a later position changes nothing:
+//     sysctl_writes_strict);
+//   - O_TRUNC and other size changes are accepted and ignored, and
+//     mode and ownership cannot change (proc_sys_setattr).
+
+// sysctl is one row of a ctl_table.
+type sysctl struct {
+	// unsigned: proc_doulongvec_minmax (no sign accepted); otherwise
+	// proc_dointvec_minmax.
+	unsigned bool
+	get      func(v *vfs.VFS) int64
+	// set applies a parsed value; it returns EINVAL (or another errno)
+	// for a value the row refuses, changing nothing.
+	set func(t *vfs.Task, v *vfs.VFS, val int64) error
+}
+
+// sysctlInodeOps and sysctlFileOps serve every sysctl file.
+var sysctlInodeOps = &vfs.InodeOperations{Permission: sysctlPermission, Setattr: sysctlSetattr}
+var sysctlFileOps = &vfs.FileOperations{
+	Open:    sysctlOpen,
+	Read:    sysctlRead,
+	Write:   sysctlWrite,
+	Llseek:  vfs.GenericFileLlseek,
+	Release: func(t *vfs.Task, in *vfs.Inode, f *vfs.File) error { f.Private = nil; return nil },
+}
+
+// sysctlPermission is proc_sys_permission()'s test_perm().
+func sysctlPermission(t *vfs.Task, in *vfs.Inode, mask int) error {
+	mode := in.Mode()
+	c := t.Cred()
+	switch {
+	case c.UID == 0:
+		mode >>= 6
+	case inGroupRoot(c):
+		mode >>= 3
+	}
+	op := uint32(mask) & (vfs.MAY_READ | vfs.MAY_WRITE | vfs.MAY_EXEC)
+	if op&^mode&7 != 0 {
+		return vfs.EACCES
+	}
+	return nil
+}
+
+// inGroupRoot is in_egroup_p(GLOBAL_ROOT_GID).
+func inGroupRoot(c *vfs.Cred) bool {
+	if c.GID == 0 {
+		return true
+	}
+	for _, g := range c.Groups {
+		if g == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// sysctlSetattr is proc_sys_setattr(): EPERM for mode and ownership;
+// times are kept; a size change (O_TRUNC) is ignored.
+func sysctlSetattr(t *vfs.Task, d *vfs.Dentry, a *vfs.Iattr) error {
+	if a.Valid&(vfs.ATTR_MODE|vfs.ATTR_UID|vfs.ATTR_GID) != 0 {
+		return vfs.EPERM
+	}
+	in := d.Inode()
+	if a.Valid&vfs.ATTR_ATIME != 0 {
+		in.SetAtime(a.Atime)
+	}
+	if a.Valid&vfs.ATTR_MTIME != 0 {
+		in.SetMtime(a.Mtime)
+	}
+	if a.Valid&vfs.ATTR_CTIME != 0 {
+		in.SetCtime(a.Ctime)
+	}
+	return nil
+}
+
+func rowOf(in *vfs.Inode) *sysctl {
+	return sysctlRows[pn(in).ent.ino]
+}
+
+// sysctlOpen takes nothing: the value is read at each read.
+func sysctlOpen(t *vfs.Task, in *vfs.Inode, f *vfs.File) error {
+	if rowOf(in) == nil {
+		return vfs.EINVAL
+	}
+	return nil
+}
+
+// sysctlRead is proc_sys_read() over the row's handler.
+func sysctlRead(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
+	if *pos != 0 || len(p) == 0 {
+		return 0, nil
+	}
+	val := rowOf(f.Inode()).get(t.VFS())
+	s := strconv.FormatInt(val, 10) + "\n"
+	n := copy(p, s)
+	*pos += int64(n)
+	return n, nil
+}
+
+// sysctlWrite is proc_sys_write() over the row's handler.
+func sysctlWrite(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
+	if *pos != 0 {
+		return 0, nil // sysctl_writes_strict: ignored
+	}
+	row := rowOf(f.Inode())
+	val, used, err := parseSysctlInt(p, row.unsigned)
+	if err != nil {
+		return 0, err
+	}
+	if err := row.set(t, t.VFS(), val); err != nil {
+		return 0, err
+	}
+	*pos += int64(used)
+	return used, nil
+}
+
+// isSysctlSpace is proc_skip_spaces()'s isspace.
+func isSysctlSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
+
+// parseSysctlInt is proc_get_long() for the first value of a write: it
+// returns the value and how many bytes it and the white space around it
+// took. Errors: EINVAL for no number, a sign where none is allowed,
+// trailing characters other than white space, or a value out of range.
+func parseSysctlInt(p []byte, unsigned bool) (int64, int, error) {
+	i := 0
+	for i < len(p) && isSysctlSpace(p[i]) {
+		i++
+	}
+	if i == len(p) {
+		return 0, 0, vfs.EINVAL
+	}
+	neg := false
+	if p[i] == '-' {
+		if unsigned {
+			return 0, 0, vfs.EINVAL
+		}
+		neg = true
+		i++
+	}
+	start := i
+	for i < len(p) && !isSysctlSpace(p[i]) && p[i] != 0 {
+		i++
+	}
+	digits := string(p[start:i])
+	if digits == "" {
+		return 0, 0, vfs.EINVAL
+	}
+	u, err := strconv.ParseUint(digits, 0, 64)
+	if err != nil || strings.ContainsRune(digits, '_') {
+		return 0, 0, vfs.EINVAL
+	}
+	if !unsigned && u > 1<<31-1+boolInt(neg) || u > 1<<63-1 {
+		return 0, 0, vfs.EINVAL
+	}
+	val := int64(u)
+	if neg {
+		val = -val
+	}
+	for i < len(p) && (isSysctlSpace(p[i]) || p[i] == 0) {
+		i++
+	}
+	return val, i, nil
+}
+
+func boolInt(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
