@@ -16,8 +16,9 @@
 #                    printing its size stripped and gzipped
 #   make web         wasm, then the npm library compiled with tsc (web/dist)
 #   make test-web    web, the busybox guest, and the library's node tests
-#   make bench-web   the library in node: JavaScript-Go crossing costs, and
-#                    the workload against browser_wasi_shim and ZenFS
+#   make bench-web   the library: JavaScript-Go crossing costs, and the
+#                    workload against browser_wasi_shim and ZenFS in node
+#                    and in headless Chromium (also run by make bench)
 #   make fuzz        every fuzz target for $(FUZZTIME)
 #   make conformance Go's os, io/fs, path/filepath, testing/fstest tests under
 #                    `vfscope run`, both WASI paths, verbose
@@ -135,12 +136,14 @@ WORKLOAD_WASM := $(CURDIR)/.bin/workload.wasm
 $(WORKLOAD_WASM): FORCE
 	GOOS=wasip1 GOARCH=wasm $(GO) build -trimpath -o $@ ./guests/workload
 
-# The library in node: the cost of crossing between JavaScript and Go, then
-# the issue's workload against @bjorn3/browser_wasi_shim and @zenfs/core,
-# and the Go workload guest on vfscope and on the shim.
+# The library: the cost of crossing between JavaScript and Go (node), then
+# the issue's workload against @bjorn3/browser_wasi_shim and @zenfs/core and
+# the Go workload guest on vfscope and on the shim, in node and in headless
+# Chromium (Debian's, through the playground's playwright-core).
 bench-web: web $(WORKLOAD_WASM)
 	cd web && node bench/crossing.mjs
 	cd web && node bench/peers.mjs $(WORKLOAD_WASM)
+	cd web && node bench/browser.mjs $(WORKLOAD_WASM)
 
 test-web: web $(BUSYBOX_WASM)
 	cd web && VFSCOPE_BUSYBOX=$(BUSYBOX_WASM) node --test --test-concurrency=1 test/
@@ -169,6 +172,7 @@ run: $(VFSCOPE_BIN)
 bench: export VFSCOPE_LOCKDEP :=
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime=$(BENCHTIME) -timeout 60m $(TESTFLAGS) ./...
+	$(MAKE) --no-print-directory bench-web
 
 fuzz:
 	scripts/fuzz

@@ -7,9 +7,10 @@
 // workload guest (guests/workload, wasip1) on vfscope and on the shim.
 //
 //   node bench/peers.mjs [WORKLOAD_WASM]     (make bench-web)
+//   node bench/browser.mjs                   (the same in headless Chromium)
 //
-// Prints ops/s per phase and the ratios to the shim and to ZenFS.
-import { readFile } from "node:fs/promises";
+// Prints ops/s per phase and the ratios to the shim and to ZenFS. The
+// module runs as a node script or, bundled, in a page (bench/browser/).
 import { createVFS, wasiImports } from "../dist/index.js";
 import { WASI as ShimWASI, PreopenDirectory, Directory, OpenFile, File, ConsoleStdout } from "@bjorn3/browser_wasi_shim";
 import { fs as zfs, configureSingle, InMemory } from "@zenfs/core";
@@ -291,8 +292,8 @@ async function zenfs() {
   return t;
 }
 
-async function guestRuns(path) {
-  const mod = await WebAssembly.compile(await readFile(path));
+async function guestRuns(bytes) {
+  const mod = await WebAssembly.compile(bytes);
   const args = ["workload", "-dirs", String(DIRS), "-files", String(FILES / DIRS), "-size", String(SIZE)];
   const vfs = await createVFS({ wasm: new URL("../dist/vfscope.wasm", import.meta.url) });
   let out = "";
@@ -318,29 +319,38 @@ function row(name, t) {
   return name.padEnd(22) + phases.map((p) => (t[p] === undefined ? "-" : Math.round(counts[p] / (t[p] / 1000)).toLocaleString("en-US")).padStart(14)).join("");
 }
 
-const results = {
-  "vfscope API": await vfscopeAPI(),
-  "vfscope API batched": await vfscopeBatched(),
-  "vfscope WASI imports": await vfscopeWASI(),
-  "browser_wasi_shim": shim(),
-  "ZenFS InMemory": await zenfs(),
-};
-console.log(`ops/s (files: ${FILES} of ${SIZE} B in ${DIRS} dirs; readdir: listings/s of 2000 entries; append/readback: 64 KiB ops/s)`);
-console.log("".padEnd(22) + phases.map((p) => p.padStart(14)).join(""));
-for (const [k, t] of Object.entries(results)) console.log(row(k, t));
-console.log("\nratios (time of the peer / time of vfscope; > 1 means vfscope is faster)");
-for (const [peer, pk] of [["browser_wasi_shim", "browser_wasi_shim"], ["ZenFS", "ZenFS InMemory"]]) {
-  for (const ours of ["vfscope API", "vfscope API batched", "vfscope WASI imports"]) {
-    const a = results[ours];
-    const b = results[pk];
-    console.log(`${ours} vs ${peer}`.padEnd(40) + phases.map((p) => (a[p] && b[p] ? (b[p] / a[p]).toFixed(2) : "-").padStart(14)).join(""));
+/** Runs everything, printing with log; workload is the Go guest's bytes (optional). */
+export async function main(log, workload) {
+  const results = {
+    "vfscope API": await vfscopeAPI(),
+    "vfscope API batched": await vfscopeBatched(),
+    "vfscope WASI imports": await vfscopeWASI(),
+    "browser_wasi_shim": shim(),
+    "ZenFS InMemory": await zenfs(),
+  };
+  log(`ops/s (files: ${FILES} of ${SIZE} B in ${DIRS} dirs; readdir: listings/s of 2000 entries; append/readback: 64 KiB ops/s)`);
+  log("".padEnd(22) + phases.map((p) => p.padStart(14)).join(""));
+  for (const [k, t] of Object.entries(results)) log(row(k, t));
+  log("\nratios (time of the peer / time of vfscope; > 1 means vfscope is faster)");
+  for (const [peer, pk] of [["browser_wasi_shim", "browser_wasi_shim"], ["ZenFS", "ZenFS InMemory"]]) {
+    for (const ours of ["vfscope API", "vfscope API batched", "vfscope WASI imports"]) {
+      const a = results[ours];
+      const b = results[pk];
+      log(`${ours} vs ${peer}`.padEnd(40) + phases.map((p) => (a[p] && b[p] ? (b[p] / a[p]).toFixed(2) : "-").padStart(14)).join(""));
+    }
+  }
+  if (workload) {
+    const g = await guestRuns(workload);
+    log(`\nGo workload guest (${FILES} files): vfscope ${g.tv.toFixed(1)} ms, browser_wasi_shim ${g.ts.toFixed(1)} ms (exit ${g.scode}); ratio ${(g.ts / g.tv).toFixed(2)}`);
+    log("vfscope:\n" + g.out + "browser_wasi_shim:\n" + g.sout);
+    if (g.scode !== 0) throw new Error("the workload failed on browser_wasi_shim");
   }
 }
-const wl = process.argv[2];
-if (wl) {
-  const g = await guestRuns(wl);
-  console.log(`\nGo workload guest (${FILES} files): vfscope ${g.tv.toFixed(1)} ms, browser_wasi_shim ${g.ts.toFixed(1)} ms (exit ${g.scode}); ratio ${(g.ts / g.tv).toFixed(2)}`);
-  console.log("vfscope:\n" + g.out + "browser_wasi_shim:\n" + g.sout);
-  if (g.scode !== 0) throw new Error("the workload failed on browser_wasi_shim");
+
+const isNodeMain = typeof process !== "undefined" && process.argv?.[1] && import.meta.url === (await import("node:url")).pathToFileURL(process.argv[1]).href;
+if (isNodeMain) {
+  const { readFile } = await import("node:fs/promises");
+  const wl = process.argv[2];
+  await main(console.log, wl ? await readFile(wl) : undefined);
+  process.exit(0);
 }
-process.exit(0);
