@@ -15,11 +15,13 @@ import "time"
 //     until dirty + writeback pages are at or below the threshold.
 //
 // Each sleep is bounded (maxPause, as Linux's MAX_PAUSE of HZ/5), so a
-// throttled writer never waits for a wakeup that cannot come. When a pause
-// passes with no page written back at all (the flusher is shut down, or
-// its superblock frozen), the writer writes back its own mapping (the
-// pre-3.2 Linux scheme, the dirtier pays) and gives up if even that
-// cleans nothing: a writer is never blocked forever.
+// throttled writer never waits for a wakeup that cannot come. While pages
+// are under writeback, their completion is the progress it waits for, as
+// long as it takes. When a pause passes with nothing under writeback and
+// nothing written (the flusher is shut down, or its superblock frozen),
+// the writer writes back its own mapping (the pre-3.2 Linux scheme, the
+// dirtier pays) and gives up if even that cleans nothing, rather than
+// wait for writeback nobody will start.
 //
 // Swap-backed mappings (tmpfs) are never throttled: their pages are not
 // counted as dirty and cannot be written back.
@@ -54,11 +56,13 @@ func balanceDirtyPages(t *Task, v *VFS, m *AddressSpace, dirtied int64) {
 		v.rc.stats.throttled.Add(1)
 		before := nr
 		v.waitProgress(t, maxPause)
-		if pc.nrFileDirty.Load()+pc.nrWriteback.Load() < before {
+		if pc.nrFileDirty.Load()+pc.nrWriteback.Load() < before || pc.nrWriteback.Load() > 0 {
+			// Progress, or I/O in flight whose completion will be.
 			continue
 		}
-		// Nothing was written back during a whole pause: write our own
-		// mapping's pages, and stop if that cleans nothing either.
+		// Nothing was in flight and nothing was written during a whole
+		// pause: write our own mapping's pages, and stop if that cleans
+		// nothing either.
 		if !mappingCanWriteback(m) {
 			return
 		}

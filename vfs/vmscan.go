@@ -177,6 +177,9 @@ func (v *VFS) shrinkFolio(t *Task, sc *scanControl, f *Folio) {
 		sc.nrPageout++
 		v.rc.stats.pageout.Add(1)
 		return // ->writepage unlocked it
+	case !folioTryToUnmap(t, f):
+		// Mapped and accessed through a mapping since the last scan:
+		// kept (its PTEs' young bits are cleared for the next one).
 	default:
 		// Clean: free it unless someone else holds it (the cache's
 		// reference, ours, and PG_private's are expected).
@@ -263,7 +266,10 @@ func (v *VFS) directReclaim(t *Task, noRetry bool) error {
 			}
 			return nil
 		}
-		if !v.reclaimable() || noRetry || retry >= MAX_RECLAIM_RETRIES {
+		if noRetry {
+			return ENOMEM // readahead: not worth waiting for
+		}
+		if !v.reclaimable() || retry >= MAX_RECLAIM_RETRIES {
 			v.rc.stats.oom.Add(1)
 			return ENOMEM
 		}
