@@ -260,8 +260,9 @@ func (v *VFS) LeaseBreakTime() time.Duration {
 	return time.Duration(v.fileLocks().leaseBreakTime.Load())
 }
 
-// SetLeaseBreakTime sets it; d <= 0 means breakers do not wait for the
-// holder at all (lease_break_time = 0).
+// SetLeaseBreakTime sets it; 0 means a lease is never broken by force:
+// breakers wait until the holder releases or downgrades it (Linux's
+// lease_break_time = 0, where a break time of 0 never expires).
 func (v *VFS) SetLeaseBreakTime(d time.Duration) {
 	if d < 0 {
 		d = 0
@@ -541,3 +542,7 @@ func (t *Task) waitUnblocked(waiter *FileLock, deadline int64, what string) bool
 var monoBase = time.Now()
 
 func monoNow() int64 { return int64(time.Since(monoBase)) + 1 }
+
+// jiffy is the tick a breaker with no break time polls at (HZ=250, as
+// the coarse clock).
+const jiffy = 4 * time.Millisecond

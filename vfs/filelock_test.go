@@ -777,6 +777,37 @@ func TestLeaseBreak(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("truncate: %v", err)
 	}
+
+	// 5. lease_break_time 0: never broken by force; the opener waits
+	// (polling each jiffy) until the holder releases.
+	e.V.SetLeaseBreakTime(0)
+	holder, err = tk.Open("/f", vfs.O_RDONLY, 0)
+	e.Must(err)
+	_, err = tk.Fcntl(holder, vfs.F_SETLEASE, vfs.F_RDLCK)
+	e.Must(err)
+	go func() {
+		fd, err := b.Open("/f", vfs.O_WRONLY, 0)
+		if err == nil {
+			err = b.Close(fd)
+		}
+		done <- err
+	}()
+	waitLeaseTarget(t, tk, holder, vfs.F_UNLCK)
+	time.Sleep(50 * time.Millisecond)
+	select {
+	case err := <-done:
+		t.Fatalf("the opener went on (%v) with the lease held and no break time", err)
+	default:
+	}
+	if got, _ := tk.Fcntl(holder, vfs.F_GETLEASE, 0); got != vfs.F_UNLCK {
+		t.Fatalf("lease after 50ms with no break time: %d, want still breaking (F_UNLCK target)", got)
+	}
+	_, err = tk.Fcntl(holder, vfs.F_SETLEASE, vfs.F_UNLCK)
+	e.Must(err)
+	if err := <-done; err != nil {
+		t.Fatalf("open after release: %v", err)
+	}
+	e.Must(tk.Close(holder))
 }
 
 func waitLeaseTarget(t *testing.T, tk *vfs.Task, fd, want int) {

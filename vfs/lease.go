@@ -208,7 +208,10 @@ func (t *Task) breakLeaseSlow(c *FileLockContext, mode int) error {
 			deadline = first.downgradeTime
 		}
 		if deadline == 0 {
-			deadline = monoNow() + 1 // lease_break_time 0: no wait
+			// No break time (lease_break_time 0, or a lease this
+			// breaker does not break itself): look again after a
+			// jiffy, as Linux does.
+			deadline = monoNow() + int64(jiffy)
 		}
 		t.locksInsertBlock(first, breaker, t.leasesConflict)
 		unlock()
