@@ -12,9 +12,9 @@ import (
 )
 
 // bnode is billyfs's part of an inode (struct ext2_inode_info), in the
-// inode's Private field. (Not one allocation with the VFS inode through
-// ->alloc_inode: IgetLocked calls ->alloc_inode under inode_hash_lock,
-// where a filesystem method may not be called.)
+// inode's Private field: a second allocation beside the VFS inode, where
+// ext2 embeds it through ->alloc_inode; the record is read after
+// iget_locked, so only inodes that load get one.
 type bnode struct {
 	in *vfs.Inode // immutable
 
