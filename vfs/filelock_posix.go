@@ -409,7 +409,7 @@ func checkFmodeForSetlk(fl *FileLock) error {
 // when F_SETLKW would wait on a task waiting for this one.
 func (t *Task) FcntlLock(fd, cmd int, l *Flock) error {
 	if t.checking {
-		defer t.opDone("fcntl")
+		defer t.opDone(t.sysEnter("fcntl"))
 	}
 	f, err := t.getFile(fd)
 	if err != nil {

@@ -132,7 +132,7 @@ func (t *Task) LocksLockFileWait(f *File, fl *FileLock) error {
 // writing; EWOULDBLOCK (EAGAIN) with LOCK_NB on a conflict.
 func (t *Task) Flock(fd int, how int) error {
 	if t.checking {
-		defer t.opDone("flock")
+		defer t.opDone(t.sysEnter("flock"))
 	}
 	if how&LOCK_MAND != 0 {
 		// LOCK_MAND never worked; Linux ignores it (and warns).
