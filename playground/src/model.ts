@@ -225,9 +225,13 @@ export class State {
     }
   }
 
-  /** The inode whose i_rwsem an event is about, when it says (inode field). */
+  /**
+   * The inode whose i_rwsem an event is about, when it says (inode field).
+   * Lock classes carry lockdep's names for i_rwsem: i_mutex_key and
+   * i_mutex_dir_key (per filesystem type, "#tmpfs").
+   */
   private rwsemInode(e: TraceEvent): InodeSnap | undefined {
-    if (!e.inode || !(e.class ?? '').includes('i_rwsem')) return undefined;
+    if (!e.inode || !/i_rwsem|i_mutex_(dir_)?key/.test(e.class ?? '')) return undefined;
     return this.inodes.get(e.inode);
   }
 
