@@ -37,7 +37,7 @@ SHELL := bash
 
 GO ?= go
 TESTFLAGS ?=
-PORTABLE_PKGS ?= ./vfs/...
+PORTABLE_PKGS ?= ./vfs/... ./wasm/bridge
 LOCKDEP ?= 1
 BENCHTIME ?= 1s
 FUZZTIME ?= 20s
