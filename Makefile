@@ -1,7 +1,7 @@
 # vfscope build and test entry points. `make test` is what CI runs (.ci/run).
 #
 #   make test        vet, gofmt, go test -race ./... with lockdep on, then the
-#                    portable packages (./vfs/...) built, vetted and tested for
+#                    portable packages (./vfs/..., ./wasm/bridge) built, vetted and tested for
 #                    GOOS=wasip1 (under wazero) and GOOS=js (under node)
 #   make test-short  the same without -race, for quick local loops
 #   make build       go build ./... plus the two wasm cross-builds
