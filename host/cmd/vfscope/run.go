@@ -55,8 +55,9 @@ Flags (before APP.wasm; what follows it are the guest's arguments):
                                may add size= and nr_inodes=.
   --env K=V                    set a variable of the guest's environment
                                (repeatable); the environment is otherwise empty
-  --mem SIZE                   the VFS memory budget (bytes, or with K, M, G);
-                               recorded now, enforced once the page cache lands
+  --mem SIZE                   the VFS memory budget (bytes, or with K, M, G;
+                               default 256M, at least 128K): MemTotal, what
+                               the page cache, dentries and inodes may use
   --lockdep                    validate lock order; reports go to stderr
   --trace FILE                 write the VFS's events to FILE as JSON lines,
                                the schema line first (docs/trace-schema.md);
@@ -68,7 +69,7 @@ Flags (before APP.wasm; what follows it are the guest's arguments):
                                guest's VFS live at ?live (read-only to viewers);
                                from a terminal, it keeps serving after the
                                guest exits, until interrupted
-  --stats                      at exit, print /proc/meminfo (when it exists),
+  --stats                      at exit, print /proc/meminfo,
                                /proc/sys/fs/dentry-state and inode-nr to stderr
   --sysfs                      use wazero's own WASI with host.SysFS instead
                                of vfscope's ABI (wazero maps errnos it lacks,
@@ -147,6 +148,9 @@ func parseRun(args []string) (*runOptions, error) {
 			n, err := parseSize(val)
 			if err != nil {
 				return nil, usageError("--mem " + val + ": want a size such as 67108864, 64M or 1G")
+			}
+			if n < vfs.MinMemBudget {
+				return nil, usageError("--mem " + val + ": below the smallest budget, 128K")
 			}
 			o.mem = n
 		case "lockdep":
@@ -323,7 +327,7 @@ func runRun(e *env, args []string) (status int) {
 
 	// --trace turns lock validation on too: it is what knows the locks
 	// each task holds, which method.enter events list.
-	v, t, err := boot.New(vfs.Options{Lockdep: o.lockdep || o.trace != "" || o.serve != "", Trace: o.trace != "" || o.serve != ""})
+	v, t, err := boot.New(vfs.Options{Lockdep: o.lockdep || o.trace != "" || o.serve != "", Trace: o.trace != "" || o.serve != "", MemBudget: o.mem})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vfscope run: boot: %v\n", err)
 		return 1
@@ -374,9 +378,6 @@ func runRun(e *env, args []string) (status int) {
 		}
 		mounted = append(mounted, m.dst)
 	}
-	// --mem is the budget of the page-cache work; recorded until then.
-	_ = o.mem
-
 	ctx := context.Background()
 	r := wazero.NewRuntime(ctx)
 	defer r.Close(ctx)
@@ -476,7 +477,8 @@ func printStats(t *vfs.Task, w io.Writer) {
 	for _, p := range []string{"/proc/meminfo", "/proc/sys/fs/dentry-state", "/proc/sys/fs/inode-nr"} {
 		fd, err := t.Open(p, vfs.O_RDONLY, 0)
 		if err != nil {
-			continue // /proc/meminfo comes with the page cache
+			fmt.Fprintf(w, "==> %s <==\n%s\n", p, vfs.ErrnoOf(err).Name())
+			continue
 		}
 		var data []byte
 		buf := make([]byte, 4096)

@@ -90,6 +90,10 @@ func TestRunGuest(t *testing.T) {
 	if out != probeOut {
 		t.Errorf("stdout:\n%s\nwant:\n%s", out, probeOut)
 	}
+	// --stats: /proc/meminfo with MemTotal the --mem budget.
+	if !strings.Contains(errs, "==> /proc/meminfo <==\nMemTotal:          65536 kB\n") {
+		t.Errorf("no MemTotal of 64M in stderr:\n%s", errs)
+	}
 	if !strings.HasPrefix(errs, "to stderr\n") || !strings.Contains(errs, "==> /proc/sys/fs/dentry-state <==\n") ||
 		!strings.Contains(errs, "==> /proc/sys/fs/inode-nr <==\n") {
 		t.Errorf("stderr:\n%s", errs)
@@ -176,6 +180,7 @@ func TestRunErrors(t *testing.T) {
 		{"flag without value", []string{"run", "--env"}, "vfscope run: --env requires an argument\n", 2},
 		{"bad env", []string{"run", "--env", "NOEQUALS", "x.wasm"}, "vfscope run: --env NOEQUALS: want KEY=VALUE\n", 2},
 		{"bad mem", []string{"run", "--mem", "lots", "x.wasm"}, "vfscope run: --mem lots: want a size such as 67108864, 64M or 1G\n", 2},
+		{"mem too small", []string{"run", "--mem", "4K", "x.wasm"}, "vfscope run: --mem 4K: below the smallest budget, 128K\n", 2},
 		{"value on a switch", []string{"run", "--stats=yes", "x.wasm"}, "vfscope run: --stats takes no argument\n", 2},
 		{"bad mount", []string{"run", "--mount", "tmpfs:/x", "x.wasm"}, "vfscope run: --mount tmpfs:/x: want TYPE:SRC:DST[:OPTS]\n", 2},
 		{"relative mount point", []string{"run", "--mount", "tmpfs::mnt", "x.wasm"}, "vfscope run: --mount tmpfs::mnt: DST must be an absolute path in the VFS\n", 2},
