@@ -406,7 +406,7 @@ func fileUpdateTime(t *Task, in *Inode) {
 	}
 	in.mtime.Store(now)
 	in.ctime.Store(now)
-	MarkInodeDirty(t, in, I_DIRTY_SYNC)
+	markInodeDirtyTimes(t, in)
 }
 
 // GenericPerformWrite is generic_perform_write(): for each page of the

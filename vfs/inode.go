@@ -106,7 +106,10 @@ type Inode struct {
 	ioNext, ioPrev *Inode
 	ioList         *ioList
 	dirtiedWhen    int64
-	writebackIndex atomic.Int64
+	// dirtiedTimeWhen is dirtied_time_when: when its timestamps were
+	// first dirtied lazily (I_DIRTY_TIME); under wb.listLock.
+	dirtiedTimeWhen int64
+	writebackIndex  atomic.Int64
 
 	// data is i_data, the inode's page cache; Mapping returns it (Linux's
 	// i_mapping, which always points at i_data here).
@@ -318,6 +321,16 @@ func Iput(t *Task, i *Inode) { iput(t, i) }
 // iputFinal is iput_final(); i_lock held, count 0.
 func iputFinal(t *Task, i *Inode) {
 	o := t.owner()
+	if i.nlink.Load() != 0 && i.state.Load()&I_DIRTY_TIME != 0 {
+		// Lazy timestamps must not be lost with the inode: make them
+		// I_DIRTY_SYNC, so that writeback (or the write before
+		// eviction) takes them, and drop the reference again (iput).
+		i.count.Add(1)
+		i.lock.Unlock(o)
+		markInodeDirty(t, i, I_DIRTY_SYNC)
+		iput(t, i)
+		return
+	}
 	sb := i.sb
 	var drop bool
 	if sb.Ops != nil && sb.Ops.DropInode != nil {
@@ -428,10 +441,6 @@ func (h *inodeHash) remove(t *Task, i *Inode) {
 func IgetLocked(t *Task, sb *SuperBlock, ino uint64) (i *Inode, isNew bool) {
 	o := t.owner()
 	h := &sb.vfs.icache
-	// fresh is allocated with inode_hash_lock dropped, since ->alloc_inode
-	// may sleep; a racing iget_locked that hashed the number meanwhile
-	// wins, and fresh is destroyed unused (as iget_locked does).
-	var fresh *Inode
 	for {
 		h.lock.Lock(o)
 		if old := h.m[inodeKey{sb, ino}]; old != nil {
@@ -446,10 +455,6 @@ func IgetLocked(t *Task, sb *SuperBlock, ino uint64) (i *Inode, isNew bool) {
 			wait := old.newWait
 			old.lock.Unlock(o)
 			h.lock.Unlock(o)
-			if fresh != nil {
-				destroyUnusedInode(t, sb, fresh)
-				fresh = nil
-			}
 			if wasUnused {
 				sb.inodeLRUDel(t, old)
 				sb.vfs.evInode(t, trace.InodeCount, old)
@@ -463,18 +468,13 @@ func IgetLocked(t *Task, sb *SuperBlock, ino uint64) (i *Inode, isNew bool) {
 			}
 			return old, false
 		}
-		if fresh == nil {
-			h.lock.Unlock(o)
-			fresh = &Inode{}
-			if sb.Ops != nil && sb.Ops.AllocInode != nil {
-				if a := t.sopAllocInode(sb); a != nil {
-					fresh = a
-				}
+		i = &Inode{}
+		if sb.Ops != nil && sb.Ops.AllocInode != nil {
+			if a := t.sopAllocInode(sb); a != nil {
+				i = a
 			}
-			initInode(sb, fresh)
-			continue
 		}
-		i = fresh
+		initInode(sb, i)
 		i.ino = ino
 		i.state.Store(I_NEW | inodeHashed)
 		i.newWait = make(chan struct{})
@@ -484,18 +484,6 @@ func IgetLocked(t *Task, sb *SuperBlock, ino uint64) (i *Inode, isNew bool) {
 		sb.vfs.stats.nrInodes.Add(1)
 		sb.vfs.evInode(t, trace.InodeAlloc, i)
 		return i, true
-	}
-}
-
-// destroyUnusedInode is destroy_inode() for an inode that was allocated
-// but never hashed or seen by anyone: ->destroy_inode and ->free_inode
-// release what ->alloc_inode made.
-func destroyUnusedInode(t *Task, sb *SuperBlock, i *Inode) {
-	if sb.Ops != nil && sb.Ops.DestroyInode != nil {
-		t.sopDestroyInode(i)
-	}
-	if sb.Ops != nil && sb.Ops.FreeInode != nil {
-		t.sopFreeInode(i)
 	}
 }
 

@@ -262,7 +262,7 @@ func (t *Task) touchAtime(p Path) {
 		return
 	}
 	in.atime.Store(now)
-	MarkInodeDirty(t, in, I_DIRTY_SYNC)
+	markInodeDirtyTimes(t, in)
 }
 
 // S_ATIME, S_MTIME, S_CTIME are update_time flags.

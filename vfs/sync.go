@@ -110,11 +110,16 @@ func (t *Task) doFsync(fd int, datasync bool) error {
 }
 
 // VFSFsyncRange is vfs_fsync_range(): ->fsync of the file for bytes
-// [start, end]. A file without ->fsync gets GenericFileFsync when it is a
+// [start, end], with lazily dirtied timestamps made I_DIRTY_SYNC first
+// unless datasync. A file without ->fsync gets GenericFileFsync when it is a
 // regular file or a directory, EINVAL otherwise (Linux gives EINVAL
 // whenever ->fsync is missing; vfscope's filesystems without one keep
 // everything in memory, where the generic path is what they would do).
 func VFSFsyncRange(t *Task, f *File, start, end int64, datasync bool) error {
+	// fsync writes lazy timestamps too; fdatasync does not.
+	if !datasync && f.inode.state.Load()&I_DIRTY_TIME != 0 {
+		markInodeDirty(t, f.inode, I_DIRTY_SYNC)
+	}
 	if f.fop != nil && f.fop.Fsync != nil {
 		return t.fopFsync(f, start, end, datasync)
 	}

@@ -25,10 +25,12 @@ type wbState struct {
 	// and the expiry of dirty data are measured on the monotonic clock,
 	// not on Options.Clock, which tests freeze.
 	epoch time.Time
-	// nrDirtyIO counts inodes on any superblock's writeback lists; the
-	// flusher stops when it is zero and nothing is queued. Atomic;
-	// changed under the lists' listLock.
-	nrDirtyIO atomic.Int64
+	// nrDirtyIO counts inodes on any superblock's b_dirty, b_io and
+	// b_more_io; the flusher stops when it is zero and nothing is queued.
+	// nrDirtyTime counts those on b_dirty_time. Atomic; changed under the
+	// lists' listLock.
+	nrDirtyIO   atomic.Int64
+	nrDirtyTime atomic.Int64
 }
 
 // wbNow returns the writeback clock: nanoseconds since the VFS was made.
@@ -56,12 +58,20 @@ func (v *VFS) dirtyTunablesChanged() {
 func writebackSingleInodeLocked(t *Task, i *Inode, wbc *WritebackControl) (err error) {
 	i.sb.vfs.evWriteback(t, false, i, wbc.SyncMode, 0, nil)
 	defer func(todo int64) { i.sb.vfs.evWriteback(t, true, i, wbc.SyncMode, todo-wbc.NrToWrite, err) }(wbc.NrToWrite)
+	v := i.sb.vfs
 	m := i.Mapping()
 	err = doWritepages(t, m, wbc)
 	if wbc.SyncMode == WB_SYNC_ALL && !wbc.ForSync {
 		if werr := filemapFdatawaitKeepErrors(t, m, 0, math.MaxInt64); err == nil {
 			err = werr
 		}
+	}
+	// Lazy timestamps are written by integrity passes and once they
+	// have waited dirtytime_expire_seconds: I_DIRTY_TIME becomes
+	// I_DIRTY_SYNC (->dirty_inode is told).
+	if i.state.Load()&I_DIRTY_TIME != 0 &&
+		(wbc.SyncMode == WB_SYNC_ALL || v.wbNow()-i.dirtiedTimeWhen > v.dirtytimeExpire()) {
+		markInodeDirty(t, i, I_DIRTY_SYNC)
 	}
 	o := t.owner()
 	i.lock.Lock(o)
@@ -113,7 +123,7 @@ func writebackSingleInode(t *Task, i *Inode, wbc *WritebackControl) error {
 		inodeWaitForWritebackLocked(t, i)
 	}
 	m := i.Mapping()
-	if i.state.Load()&I_DIRTY == 0 && (wbc.SyncMode != WB_SYNC_ALL || !m.Tagged(PAGECACHE_TAG_WRITEBACK)) {
+	if i.state.Load()&(I_DIRTY|I_DIRTY_TIME) == 0 && (wbc.SyncMode != WB_SYNC_ALL || !m.Tagged(PAGECACHE_TAG_WRITEBACK)) {
 		i.lock.Unlock(o)
 		return nil
 	}
@@ -126,10 +136,16 @@ func writebackSingleInode(t *Task, i *Inode, wbc *WritebackControl) error {
 	wb.listLock.Lock(o)
 	i.lock.Lock(o)
 	if st := i.state.Load(); st&I_FREEING == 0 {
-		if st&I_DIRTY == 0 {
+		switch {
+		case st&(I_DIRTY|I_DIRTY_TIME) == 0:
 			wb.delLocked(t, i)
-		} else if st&I_SYNC_QUEUED == 0 && st&inodeHashed != 0 {
+		case st&I_SYNC_QUEUED != 0 || st&inodeHashed == 0:
+			// A flusher pass holds it, or it has no place on the lists.
+		case st&I_DIRTY != 0:
 			wb.redirtyTailLocked(t, i)
+		default:
+			i.dirtiedWhen = i.sb.vfs.wbNow()
+			wb.moveLocked(i, &wb.bDirtyTime)
 		}
 	}
 	wb.listLock.Unlock(o)
@@ -302,7 +318,7 @@ func (wb *bdiWriteback) requeueInodeLocked(t *Task, i *Inode, wbc *WritebackCont
 	case wbc.PagesSkipped > 0:
 		// Pages were redirtied instead of written: no progress here;
 		// try again later rather than spin.
-		if st&I_DIRTY != 0 {
+		if st&(I_DIRTY|I_DIRTY_TIME) != 0 {
 			wb.redirtyTailLocked(t, i)
 		} else {
 			wb.delLocked(t, i)
@@ -318,6 +334,11 @@ func (wb *bdiWriteback) requeueInodeLocked(t *Task, i *Inode, wbc *WritebackCont
 	case st&I_DIRTY != 0:
 		// Dirtied again during writeback (->write_inode or a writer).
 		wb.redirtyTailLocked(t, i)
+	case st&I_DIRTY_TIME != 0:
+		// Only lazy timestamps left, not yet due.
+		i.dirtiedWhen = i.sb.vfs.wbNow()
+		wb.moveLocked(i, &wb.bDirtyTime)
+		iStateClear(t, i, I_SYNC_QUEUED)
 	default:
 		wb.delLocked(t, i)
 	}
@@ -350,7 +371,7 @@ func wbWriteback(t *Task, sb *SuperBlock, w *wbWork) int64 {
 			dirtiedBefore = v.wbNow()
 		}
 		if wb.bIO.empty() {
-			wb.queueIOLocked(t, dirtiedBefore)
+			wb.queueIOLocked(t, dirtiedBefore, w.forSync)
 		}
 		progress := writebackSBInodes(t, sb, w)
 		if progress > 0 {
@@ -370,6 +391,12 @@ func wbWriteback(t *Task, sb *SuperBlock, w *wbWork) int64 {
 		i.lock.Unlock(o)
 	}
 	return w.written - start
+}
+
+// dirtytimeExpire is dirtytime_expire_interval in writeback-clock
+// nanoseconds.
+func (v *VFS) dirtytimeExpire() int64 {
+	return v.DirtyTunables().DirtytimeExpireSeconds * int64(time.Second)
 }
 
 // getNrDirtyPages is get_nr_dirty_pages(): the dirty pages plus the

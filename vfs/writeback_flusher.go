@@ -89,6 +89,16 @@ func (v *VFS) wbWakeupDelayed() {
 	f.mu.Unlock()
 }
 
+// wbWakeupDirtytime is the dirtytime work's part of the flusher: an
+// inode went onto b_dirty_time; make sure a flusher runs to write its
+// timestamps once they expire (dirtytime_expire_seconds).
+func (v *VFS) wbWakeupDirtytime() {
+	if v.DirtyTunables().DirtytimeExpireSeconds == 0 {
+		return
+	}
+	v.wbWakeupDelayed()
+}
+
 // startFlusherLocked starts the goroutine unless it runs or the VFS is
 // shut down. f.mu held.
 func (v *VFS) startFlusherLocked() {
@@ -194,7 +204,13 @@ func (v *VFS) flusherMain() {
 		// Without periodic writeback an idle flusher has nothing to wait
 		// for: the pass below ends it.
 		if idle && period > 0 {
-			if wait := last + period - v.wbNow(); wait > 0 {
+			wait := last + period - v.wbNow()
+			if v.wb.nrDirtyIO.Load() == 0 {
+				// Only lazy timestamps wait: wake when they expire
+				// (Linux's dirtytime work).
+				wait = last + max(period, v.dirtytimeExpire()) - v.wbNow()
+			}
+			if wait > 0 {
 				tm := time.NewTimer(time.Duration(wait))
 				select {
 				case <-f.kick:
@@ -260,7 +276,8 @@ func (v *VFS) flusherPass(t *Task) bool {
 	// Nothing left anywhere: end, as wb_workfn does not requeue itself
 	// when the wb has no dirty IO. wbWakeupDelayed starts a new one.
 	f.mu.Lock()
-	if f.stopped || (len(f.work) == 0 && !f.background && (v.wb.nrDirtyIO.Load() == 0 || period == 0)) {
+	idle := v.wb.nrDirtyIO.Load() == 0 && (v.wb.nrDirtyTime.Load() == 0 || v.dirtytimeExpire() == 0)
+	if f.stopped || (len(f.work) == 0 && !f.background && (idle || period == 0)) {
 		f.running = false
 		f.mu.Unlock()
 		return true

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	. "github.com/vfscope/vfscope/vfs"
 	"github.com/vfscope/vfscope/vfs/boot"
@@ -292,7 +294,7 @@ type wbEnv struct {
 // newWBEnv mounts wbfs on /w; the flusher's periodic pass is off unless
 // the test sets tunables (so that only the calls under test write). The
 // lock validator and the locking tables are checked at the end.
-func newWBEnv(t *testing.T) *wbEnv { return mountWBFS(t, vt.New(t)) }
+func newWBEnv(t *testing.T) *wbEnv { return mountWBFS(t, vt.New(t), 0) }
 
 // newWBEnvUnchecked is newWBEnv for tests that provoke violations and
 // look at them themselves.
@@ -301,16 +303,28 @@ func newWBEnvUnchecked(t *testing.T) *wbEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return mountWBFS(t, &vt.Env{TB: t, V: v, Root: tk, T: tk})
+	return mountWBFS(t, &vt.Env{TB: t, V: v, Root: tk, T: tk}, 0)
 }
 
-func mountWBFS(t *testing.T, e *vt.Env) *wbEnv {
+// newWBEnvLazytime mounts wbfs with -o lazytime on a VFS whose clock is
+// *now (nanoseconds), which the test moves; checked at the end.
+func newWBEnvLazytime(t *testing.T, now *atomic.Int64) *wbEnv {
+	v, tk, err := boot.New(Options{Lockdep: true, Clock: func() time.Time { return time.Unix(0, now.Load()) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &vt.Env{TB: t, V: v, Root: tk, T: tk}
+	t.Cleanup(e.Check)
+	return mountWBFS(t, e, MS_LAZYTIME)
+}
+
+func mountWBFS(t *testing.T, e *vt.Env, flags uint32) *wbEnv {
 	v := e.V
 	e.Must(v.SetDirtyTunable("dirty_writeback_centisecs", 0))
 	fs := newWBFS(v)
 	e.Must(v.RegisterFilesystem(e.Root, fs.typ()))
 	e.Must(e.Root.Mkdir("/w", 0o777))
-	e.Must(e.Root.Mount("none", "/w", "wbfs", 0, ""))
+	e.Must(e.Root.Mount("none", "/w", "wbfs", flags, ""))
 	w := &wbEnv{Env: e, fs: fs}
 	for _, sb := range v.SuperBlocks(e.Root) {
 		if sb.FSType().Name == "wbfs" {

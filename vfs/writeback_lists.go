@@ -93,6 +93,11 @@ type bdiWriteback struct {
 	bDirty   ioList
 	bIO      ioList
 	bMoreIO  ioList
+	// bDirtyTime holds the inodes dirty only in their timestamps
+	// (I_DIRTY_TIME, lazytime), by dirtied_when as b_dirty.
+	bDirtyTime ioList
+	// sb is the superblock; immutable.
+	sb *SuperBlock
 
 	// syncMu and syncCond are the wait queue of I_SYNC (the bit wait
 	// queue of __I_SYNC): inode_wait_for_writeback sleeps on it; the end
@@ -106,6 +111,7 @@ var classWbListLock = lock.NewClass("&wb->list_lock", lock.KindSpin)
 
 // initWriteback prepares sb.wb; called by allocSuper.
 func (sb *SuperBlock) initWriteback() {
+	sb.wb.sb = sb
 	sb.wb.listLock.Init(classWbListLock, 0)
 	sb.wb.syncCond.L = &sb.wb.syncMu
 }
@@ -126,17 +132,39 @@ func InodeFakeHash(t *Task, i *Inode) { iStateSet(t, i, inodeHashed) }
 
 // markInodeDirty is __mark_inode_dirty(): ->dirty_inode for the inode's
 // own dirt, then the state bits; an inode that was clean goes to the
-// head of its superblock's b_dirty with dirtied_when = now, and the
-// flusher is told there is work.
+// head of its superblock's b_dirty with dirtied_when = now (or, dirty
+// only in its timestamps on a lazytime superblock, to b_dirty_time), and
+// the flusher is told there is work.
 func markInodeDirty(t *Task, i *Inode, flags uint32) {
 	sb := i.sb
-	if flags&I_DIRTY_INODE != 0 && sb.Ops != nil && sb.Ops.DirtyInode != nil {
-		t.sopDirtyInode(i, flags&I_DIRTY_INODE)
+	o := t.owner()
+	dirtytime := false
+	if flags&I_DIRTY_INODE != 0 {
+		// Lazily dirtied timestamps ride along with this dirtying:
+		// ->dirty_inode is told so with I_DIRTY_TIME.
+		if i.state.Load()&I_DIRTY_TIME != 0 {
+			i.lock.Lock(o)
+			if i.state.Load()&I_DIRTY_TIME != 0 {
+				iStateClear(t, i, I_DIRTY_TIME)
+				flags |= I_DIRTY_TIME
+			}
+			i.lock.Unlock(o)
+		}
+		if sb.Ops != nil && sb.Ops.DirtyInode != nil {
+			t.sopDirtyInode(i, flags&(I_DIRTY_INODE|I_DIRTY_TIME))
+		}
+		flags &^= I_DIRTY_TIME
+	} else if flags&I_DIRTY_TIME != 0 {
+		dirtytime = true
+		// I_DIRTY_INODE supersedes I_DIRTY_TIME: the timestamps go out
+		// with the inode.
+		if i.state.Load()&I_DIRTY_INODE != 0 {
+			return
+		}
 	}
 	if i.state.Load()&flags == flags {
 		return
 	}
-	o := t.owner()
 	i.lock.Lock(o)
 	st := i.state.Load()
 	if st&flags == flags {
@@ -148,7 +176,8 @@ func markInodeDirty(t *Task, i *Inode, flags uint32) {
 	st |= flags
 	// A flusher pass holding the inode will requeue it by its state;
 	// unhashed and dying inodes have no place on the lists; an inode
-	// already on a list keeps its place (b_dirty stays in time order).
+	// already on b_dirty, b_io or b_more_io keeps its place (b_dirty
+	// stays in time order).
 	if wasDirty || st&(I_SYNC_QUEUED|I_FREEING) != 0 || st&inodeHashed == 0 {
 		i.lock.Unlock(o)
 		return
@@ -159,35 +188,74 @@ func markInodeDirty(t *Task, i *Inode, flags uint32) {
 	i.lock.Lock(o)
 	st = i.state.Load()
 	queued := false
-	if st&I_DIRTY != 0 && st&(I_SYNC_QUEUED|I_FREEING) == 0 && i.ioList == nil {
-		i.dirtiedWhen = sb.vfs.wbNow()
-		wb.moveLocked(i, &wb.bDirty)
-		queued = true
+	if st&(I_DIRTY|I_DIRTY_TIME) != 0 && st&(I_SYNC_QUEUED|I_FREEING) == 0 &&
+		(i.ioList == nil || (i.ioList == &wb.bDirtyTime && st&I_DIRTY != 0)) {
+		now := sb.vfs.wbNow()
+		i.dirtiedWhen = now
+		if dirtytime {
+			i.dirtiedTimeWhen = now
+		}
+		if st&I_DIRTY != 0 {
+			wb.moveLocked(i, &wb.bDirty)
+			queued = true
+		} else {
+			wb.moveLocked(i, &wb.bDirtyTime)
+		}
 	}
 	i.lock.Unlock(o)
 	wb.listLock.Unlock(o)
 	if queued {
 		sb.vfs.wbWakeupDelayed()
+	} else if dirtytime {
+		sb.vfs.wbWakeupDirtytime()
 	}
 }
+
+// markInodeDirtyTimes is generic_update_time()'s dirtying after a
+// timestamp change: I_DIRTY_TIME on a lazytime superblock (the
+// timestamps reach the disk with the next write of the inode, at sync,
+// fsync or eviction, or once dirtytime_expire_seconds have passed),
+// I_DIRTY_SYNC otherwise.
+func markInodeDirtyTimes(t *Task, i *Inode) {
+	if i.sb.flags.Load()&SB_LAZYTIME != 0 {
+		markInodeDirty(t, i, I_DIRTY_TIME)
+		return
+	}
+	markInodeDirty(t, i, I_DIRTY_SYNC)
+}
+
+// MarkInodeDirtyTimes is markInodeDirtyTimes for filesystems' own
+// ->update_time.
+func MarkInodeDirtyTimes(t *Task, i *Inode) { markInodeDirtyTimes(t, i) }
 
 // moveLocked is inode_io_list_move_locked(): put i at the head of list.
 // listLock and i's i_lock held.
 func (wb *bdiWriteback) moveLocked(i *Inode, list *ioList) {
 	if i.ioList != nil {
+		wb.count(i.ioList, -1)
 		i.ioList.remove(i)
-	} else {
-		i.sb.vfs.wb.nrDirtyIO.Add(1)
 	}
 	list.pushFront(i)
+	wb.count(list, 1)
+}
+
+// count keeps the VFS's counts of inodes on writeback lists: those with
+// dirty data or metadata (the flusher runs while there are any) and
+// those dirty only in their timestamps (b_dirty_time).
+func (wb *bdiWriteback) count(l *ioList, d int64) {
+	if l == &wb.bDirtyTime {
+		wb.vfs().wb.nrDirtyTime.Add(d)
+	} else {
+		wb.vfs().wb.nrDirtyIO.Add(d)
+	}
 }
 
 // delLocked takes i off its list (list_del_init of i_io_list) and clears
 // I_SYNC_QUEUED. listLock and i_lock held.
 func (wb *bdiWriteback) delLocked(t *Task, i *Inode) {
 	if i.ioList != nil {
+		wb.count(i.ioList, -1)
 		i.ioList.remove(i)
-		i.sb.vfs.wb.nrDirtyIO.Add(-1)
 	}
 	iStateClear(t, i, I_SYNC_QUEUED)
 }
@@ -219,18 +287,20 @@ func inodeIOListDel(t *Task, i *Inode) {
 	wb.listLock.Unlock(o)
 }
 
-// moveExpiredLocked is move_expired_inodes(): move the inodes of
-// b_dirty dirtied at or before dirtiedBefore, oldest first, to b_io and
-// mark them I_SYNC_QUEUED. Returns how many moved.
-func (wb *bdiWriteback) moveExpiredLocked(t *Task, dirtiedBefore int64) int {
+// moveExpiredLocked is move_expired_inodes(): move the inodes of src
+// (b_dirty or b_dirty_time) dirtied at or before dirtiedBefore, oldest
+// first, to b_io and mark them I_SYNC_QUEUED. Returns how many moved.
+func (wb *bdiWriteback) moveExpiredLocked(t *Task, src *ioList, dirtiedBefore int64) int {
 	var tmp ioList
 	moved := 0
 	o := t.owner()
-	for i := wb.bDirty.tail; i != nil; i = wb.bDirty.tail {
+	for i := src.tail; i != nil; i = src.tail {
 		if i.dirtiedWhen > dirtiedBefore {
 			break
 		}
-		wb.bDirty.remove(i)
+		wb.count(src, -1)
+		src.remove(i)
+		wb.count(&wb.bIO, 1)
 		tmp.pushFront(i)
 		i.lock.Lock(o)
 		iStateSet(t, i, I_SYNC_QUEUED)
@@ -242,23 +312,31 @@ func (wb *bdiWriteback) moveExpiredLocked(t *Task, dirtiedBefore int64) int {
 }
 
 // queueIOLocked is queue_io(): b_more_io back onto b_io, then the
-// expired inodes of b_dirty.
-func (wb *bdiWriteback) queueIOLocked(t *Task, dirtiedBefore int64) int {
+// expired inodes of b_dirty, then those of b_dirty_time whose timestamps
+// have waited dirtytime_expire_seconds (all of them for sync).
+func (wb *bdiWriteback) queueIOLocked(t *Task, dirtiedBefore int64, forSync bool) int {
 	wb.bIO.spliceFront(&wb.bMoreIO)
-	return wb.moveExpiredLocked(t, dirtiedBefore)
+	moved := wb.moveExpiredLocked(t, &wb.bDirty, dirtiedBefore)
+	timeExpire := dirtiedBefore
+	if !forSync {
+		timeExpire = wb.vfs().wbNow() - wb.vfs().dirtytimeExpire()
+	}
+	return moved + wb.moveExpiredLocked(t, &wb.bDirtyTime, timeExpire)
 }
+
+func (wb *bdiWriteback) vfs() *VFS { return wb.sb.vfs }
 
 // hasDirtyIO reports whether any of the lists holds an inode
 // (wb_has_dirty_io).
 func (wb *bdiWriteback) hasDirtyIO(t *Task) bool {
 	wb.listLock.Lock(t.o)
 	defer wb.listLock.Unlock(t.o)
-	return !wb.bDirty.empty() || !wb.bIO.empty() || !wb.bMoreIO.empty()
+	return !wb.bDirty.empty() || !wb.bIO.empty() || !wb.bMoreIO.empty() || !wb.bDirtyTime.empty()
 }
 
 // WritebackLists reports the inode numbers on sb's b_dirty, b_io and
 // b_more_io, each list from its head (newest) to its tail, for procfs,
-// snapshots and tests.
+// snapshots and tests. WritebackDirtyTime reports b_dirty_time.
 func (sb *SuperBlock) WritebackLists(t *Task) (dirty, io, moreIO []uint64) {
 	wb := &sb.wb
 	wb.listLock.Lock(t.o)
@@ -271,6 +349,18 @@ func (sb *SuperBlock) WritebackLists(t *Task) (dirty, io, moreIO []uint64) {
 		return out
 	}
 	return list(&wb.bDirty), list(&wb.bIO), list(&wb.bMoreIO)
+}
+
+// WritebackDirtyTime reports the inode numbers on sb's b_dirty_time.
+func (sb *SuperBlock) WritebackDirtyTime(t *Task) []uint64 {
+	wb := &sb.wb
+	wb.listLock.Lock(t.o)
+	defer wb.listLock.Unlock(t.o)
+	var out []uint64
+	for i := wb.bDirtyTime.head; i != nil; i = i.ioNext {
+		out = append(out, i.ino)
+	}
+	return out
 }
 
 // DirtiedWhen returns the inode's dirtied_when: nanoseconds on the

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -571,7 +572,7 @@ func TestDirtyTunables(t *testing.T) {
 	w := newWBEnv(t)
 	v := w.V
 	v.SetDirtyTunables(DefaultDirtyTunables)
-	if got := v.DirtyTunables(); got != (DirtyTunables{BackgroundRatio: 10, Ratio: 20, ExpireCentisecs: 3000, WritebackCentisecs: 500}) {
+	if got := v.DirtyTunables(); got != (DirtyTunables{BackgroundRatio: 10, Ratio: 20, ExpireCentisecs: 3000, WritebackCentisecs: 500, DirtytimeExpireSeconds: 43200}) {
 		t.Fatalf("defaults %+v", got)
 	}
 	cases := []struct {
@@ -588,12 +589,14 @@ func TestDirtyTunables(t *testing.T) {
 		{"dirty_background_bytes", 0, EINVAL, DefaultDirtyTunables},
 		{"dirty_expire_centisecs", -1, EINVAL, DefaultDirtyTunables},
 		{"dirty_writeback_centisecs", -5, EINVAL, DefaultDirtyTunables},
+		{"dirtytime_expire_seconds", -1, EINVAL, DefaultDirtyTunables},
 		{"dirty_nonsense", 1, ENOENT, DefaultDirtyTunables},
-		{"dirty_bytes", 2 * PAGE_SIZE, nil, DirtyTunables{BackgroundRatio: 10, Bytes: 2 * PAGE_SIZE, ExpireCentisecs: 3000, WritebackCentisecs: 500}},
-		{"dirty_ratio", 30, nil, DirtyTunables{BackgroundRatio: 10, Ratio: 30, ExpireCentisecs: 3000, WritebackCentisecs: 500}},
-		{"dirty_background_bytes", 1, nil, DirtyTunables{BackgroundBytes: 1, Ratio: 30, ExpireCentisecs: 3000, WritebackCentisecs: 500}},
-		{"dirty_background_ratio", 0, nil, DirtyTunables{Ratio: 30, ExpireCentisecs: 3000, WritebackCentisecs: 500}},
-		{"dirty_writeback_centisecs", 0, nil, DirtyTunables{Ratio: 30, ExpireCentisecs: 3000}},
+		{"dirty_bytes", 2 * PAGE_SIZE, nil, DirtyTunables{BackgroundRatio: 10, Bytes: 2 * PAGE_SIZE, ExpireCentisecs: 3000, WritebackCentisecs: 500, DirtytimeExpireSeconds: 43200}},
+		{"dirty_ratio", 30, nil, DirtyTunables{BackgroundRatio: 10, Ratio: 30, ExpireCentisecs: 3000, WritebackCentisecs: 500, DirtytimeExpireSeconds: 43200}},
+		{"dirty_background_bytes", 1, nil, DirtyTunables{BackgroundBytes: 1, Ratio: 30, ExpireCentisecs: 3000, WritebackCentisecs: 500, DirtytimeExpireSeconds: 43200}},
+		{"dirty_background_ratio", 0, nil, DirtyTunables{Ratio: 30, ExpireCentisecs: 3000, WritebackCentisecs: 500, DirtytimeExpireSeconds: 43200}},
+		{"dirty_writeback_centisecs", 0, nil, DirtyTunables{Ratio: 30, ExpireCentisecs: 3000, DirtytimeExpireSeconds: 43200}},
+		{"dirtytime_expire_seconds", 0, nil, DirtyTunables{Ratio: 30, ExpireCentisecs: 3000}},
 	}
 	for _, c := range cases {
 		if c.want != nil {
@@ -829,5 +832,104 @@ func TestIntegrityPassWritesOnlyTaggedPages(t *testing.T) {
 	}
 	if disk := w.fs.onDisk(w.ino("f"), 2*PAGE_SIZE); disk[PAGE_SIZE] != 'B' {
 		t.Errorf("page 1 on disk starts %q; its redirtying before the pass reached it should have been written", disk[PAGE_SIZE])
+	}
+}
+
+// TestLazytime: on a lazytime mount a timestamp change only marks the
+// inode I_DIRTY_TIME (b_dirty_time); fdatasync and the flusher's
+// periodic pass leave it, fsync and sync write it, and so does the
+// flusher once dirtytime_expire_seconds have passed; an inode whose last
+// reference goes with lazy timestamps has them made I_DIRTY_SYNC.
+func TestLazytime(t *testing.T) {
+	var now atomic.Int64
+	now.Store(time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC).UnixNano())
+	tick := func() { now.Add(int64(time.Second)) }
+	w := newWBEnvLazytime(t, &now)
+	fd := w.create("f", "x")
+	w.Must(w.T.Fsync(fd))
+	w.fs.takeLog()
+	in := func() *Inode {
+		w.fs.mu.Lock()
+		defer w.fs.mu.Unlock()
+		return w.fs.inodes["f"]
+	}()
+	dirtyTime := func() []uint64 { return w.sb.WritebackDirtyTime(w.Root) }
+
+	// A write: pages dirty (b_dirty) and the new mtime only lazily.
+	tick()
+	_, err := w.T.Pwrite(fd, []byte("y"), 0)
+	w.Must(err)
+	if st := in.State() & (I_DIRTY | I_DIRTY_TIME); st != I_DIRTY_PAGES|I_DIRTY_TIME {
+		t.Fatalf("after a write: state %#x, want I_DIRTY_PAGES|I_DIRTY_TIME", st)
+	}
+	w.Must(w.T.Fdatasync(fd))
+	if got := w.fs.takeLog(); !reflect.DeepEqual(got, []string{"wp f 0 all"}) {
+		t.Errorf("fdatasync: %q, want the page only", got)
+	}
+	if in.State()&I_DIRTY_TIME == 0 {
+		t.Errorf("fdatasync wrote the lazy timestamps")
+	}
+	// The flusher's pass cleans the inode's data state and leaves the
+	// unexpired timestamps on b_dirty_time.
+	w.Must(w.V.SetDirtyTunable("dirty_expire_centisecs", 1))
+	w.Must(w.V.SetDirtyTunable("dirty_writeback_centisecs", 1))
+	w.V.WakeupFlusherThreads("test")
+	waitFor(t, "the inode on b_dirty_time", func() bool { return reflect.DeepEqual(dirtyTime(), []uint64{in.Ino()}) })
+	if got := w.fs.takeLog(); len(got) != 0 {
+		t.Errorf("the flusher wrote unexpired timestamps: %q", got)
+	}
+	if st := in.State() & (I_DIRTY | I_DIRTY_TIME); st != I_DIRTY_TIME {
+		t.Errorf("on b_dirty_time: state %#x, want I_DIRTY_TIME", st)
+	}
+	w.Must(w.V.SetDirtyTunable("dirty_writeback_centisecs", 0))
+	// fsync writes them.
+	w.Must(w.T.Fsync(fd))
+	if got := w.fs.takeLog(); !reflect.DeepEqual(got, []string{"wi f all"}) {
+		t.Errorf("fsync: %q, want the inode", got)
+	}
+	if in.State()&(I_DIRTY|I_DIRTY_TIME) != 0 || len(dirtyTime()) != 0 {
+		t.Errorf("after fsync: state %#x, b_dirty_time %v", in.State(), dirtyTime())
+	}
+	// sync writes them.
+	tick()
+	_, err = w.T.Pwrite(fd, []byte("z"), 0)
+	w.Must(err)
+	w.Must(w.T.Fdatasync(fd))
+	w.fs.takeLog()
+	w.T.Sync()
+	if got := only("wi", w.fs.takeLog()); len(got) != 1 {
+		t.Errorf("sync: %q, want the inode written once", got)
+	}
+	// Expired timestamps go with the next flusher pass.
+	tick()
+	_, err = w.T.Pwrite(fd, []byte("w"), 0)
+	w.Must(err)
+	w.Must(w.T.Fdatasync(fd))
+	w.fs.takeLog()
+	w.Must(w.V.SetDirtyTunable("dirtytime_expire_seconds", 0))
+	w.V.WakeupFlusherThreads("test")
+	waitFor(t, "the flusher to write expired timestamps", func() bool {
+		w.fs.mu.Lock()
+		defer w.fs.mu.Unlock()
+		return len(w.fs.log) > 0
+	})
+	if got := w.fs.takeLog(); !reflect.DeepEqual(got, []string{"wi f none"}) {
+		t.Errorf("flusher: %q, want the inode", got)
+	}
+	// The last reference of an inode with lazy timestamps.
+	w.Must(w.V.SetDirtyTunable("dirtytime_expire_seconds", 3600))
+	orphan, _ := IgetLocked(w.Root, w.sb, 1<<40)
+	orphan.SetModeType(S_IFREG | 0o644)
+	UnlockNewInode(w.Root, orphan)
+	MarkInodeDirtyTimes(w.Root, orphan)
+	if got := dirtyTime(); !reflect.DeepEqual(got, []uint64{orphan.Ino()}) {
+		t.Fatalf("b_dirty_time %v, want the orphan", got)
+	}
+	Iput(w.Root, orphan)
+	if st := orphan.State(); st&I_DIRTY_TIME != 0 || st&I_DIRTY_SYNC == 0 {
+		t.Errorf("after the last iput: state %#x, want I_DIRTY_SYNC instead of I_DIRTY_TIME", st)
+	}
+	if d, _, _ := w.sb.WritebackLists(w.Root); len(d) != 1 || d[0] != orphan.Ino() {
+		t.Errorf("b_dirty %v, want the orphan", d)
 	}
 }

@@ -27,14 +27,19 @@ type DirtyTunables struct {
 	// WritebackCentisecs (dirty_writeback_centisecs, default 500): the
 	// flusher's period; 0 switches periodic writeback off.
 	WritebackCentisecs int64
+	// DirtytimeExpireSeconds (dirtytime_expire_seconds, default 43200):
+	// on a lazytime mount, timestamps dirty for longer are written back
+	// by the flusher; 0 writes them with every writeback pass.
+	DirtytimeExpireSeconds int64
 }
 
 // DefaultDirtyTunables are Linux's defaults.
 var DefaultDirtyTunables = DirtyTunables{
-	BackgroundRatio:    10,
-	Ratio:              20,
-	ExpireCentisecs:    3000,
-	WritebackCentisecs: 500,
+	BackgroundRatio:        10,
+	Ratio:                  20,
+	ExpireCentisecs:        3000,
+	WritebackCentisecs:     500,
+	DirtytimeExpireSeconds: 12 * 60 * 60,
 }
 
 // dirtyBytesMin is dirty_bytes_min: dirty_bytes below two pages is
@@ -50,6 +55,7 @@ var DirtyTunableNames = []string{
 	"dirty_expire_centisecs",
 	"dirty_ratio",
 	"dirty_writeback_centisecs",
+	"dirtytime_expire_seconds",
 }
 
 // Validate reports EINVAL for a value the sysctl would refuse:
@@ -62,7 +68,8 @@ func (d DirtyTunables) Validate() error {
 		d.BackgroundBytes < 0,
 		d.Bytes < 0 || (d.Bytes != 0 && d.Bytes < dirtyBytesMin),
 		d.ExpireCentisecs < 0,
-		d.WritebackCentisecs < 0:
+		d.WritebackCentisecs < 0,
+		d.DirtytimeExpireSeconds < 0:
 		return EINVAL
 	}
 	return nil
@@ -84,6 +91,8 @@ func (d DirtyTunables) Get(name string) (v int64, ok bool) {
 		return d.Ratio, true
 	case "dirty_writeback_centisecs":
 		return d.WritebackCentisecs, true
+	case "dirtytime_expire_seconds":
+		return d.DirtytimeExpireSeconds, true
 	}
 	return 0, false
 }
@@ -114,6 +123,8 @@ func (d DirtyTunables) with(name string, v int64) (DirtyTunables, error) {
 		d.ExpireCentisecs = v
 	case "dirty_writeback_centisecs":
 		d.WritebackCentisecs = v
+	case "dirtytime_expire_seconds":
+		d.DirtytimeExpireSeconds = v
 	default:
 		return d, ENOENT
 	}
