@@ -441,6 +441,10 @@ func (h *inodeHash) remove(t *Task, i *Inode) {
 func IgetLocked(t *Task, sb *SuperBlock, ino uint64) (i *Inode, isNew bool) {
 	o := t.owner()
 	h := &sb.vfs.icache
+	// fresh is allocated with inode_hash_lock dropped, since ->alloc_inode
+	// may sleep; a racing iget_locked that hashed the number meanwhile
+	// wins, and fresh is destroyed unused (as iget_locked does).
+	var fresh *Inode
 	for {
 		h.lock.Lock(o)
 		if old := h.m[inodeKey{sb, ino}]; old != nil {
@@ -455,6 +459,10 @@ func IgetLocked(t *Task, sb *SuperBlock, ino uint64) (i *Inode, isNew bool) {
 			wait := old.newWait
 			old.lock.Unlock(o)
 			h.lock.Unlock(o)
+			if fresh != nil {
+				destroyUnusedInode(t, sb, fresh)
+				fresh = nil
+			}
 			if wasUnused {
 				sb.inodeLRUDel(t, old)
 				sb.vfs.evInode(t, trace.InodeCount, old)
@@ -468,13 +476,18 @@ func IgetLocked(t *Task, sb *SuperBlock, ino uint64) (i *Inode, isNew bool) {
 			}
 			return old, false
 		}
-		i = &Inode{}
-		if sb.Ops != nil && sb.Ops.AllocInode != nil {
-			if a := t.sopAllocInode(sb); a != nil {
-				i = a
+		if fresh == nil {
+			h.lock.Unlock(o)
+			fresh = &Inode{}
+			if sb.Ops != nil && sb.Ops.AllocInode != nil {
+				if a := t.sopAllocInode(sb); a != nil {
+					fresh = a
+				}
 			}
+			initInode(sb, fresh)
+			continue
 		}
-		initInode(sb, i)
+		i = fresh
 		i.ino = ino
 		i.state.Store(I_NEW | inodeHashed)
 		i.newWait = make(chan struct{})
@@ -484,6 +497,18 @@ func IgetLocked(t *Task, sb *SuperBlock, ino uint64) (i *Inode, isNew bool) {
 		sb.vfs.stats.nrInodes.Add(1)
 		sb.vfs.evInode(t, trace.InodeAlloc, i)
 		return i, true
+	}
+}
+
+// destroyUnusedInode is destroy_inode() for an inode that was allocated
+// but never hashed or seen by anyone: ->destroy_inode and ->free_inode
+// release what ->alloc_inode made.
+func destroyUnusedInode(t *Task, sb *SuperBlock, i *Inode) {
+	if sb.Ops != nil && sb.Ops.DestroyInode != nil {
+		t.sopDestroyInode(i)
+	}
+	if sb.Ops != nil && sb.Ops.FreeInode != nil {
+		t.sopFreeInode(i)
 	}
 }
 
