@@ -18,6 +18,7 @@ const (
 	inoDirtyExpireCentisecs
 	inoDirtyRatio
 	inoDirtyWritebackCentisecs
+	inoDirtytimeExpireSeconds
 	inoDropCaches
 	inoVfsCachePressure
 )
@@ -30,6 +31,7 @@ var sysVMEntry = &entry{name: "vm", ino: inoSysVM, mode: vfs.S_IFDIR | 0o555, nl
 	sysctlEntry("dirty_expire_centisecs", inoDirtyExpireCentisecs, 0o644),
 	sysctlEntry("dirty_ratio", inoDirtyRatio, 0o644),
 	sysctlEntry("dirty_writeback_centisecs", inoDirtyWritebackCentisecs, 0o644),
+	sysctlEntry("dirtytime_expire_seconds", inoDirtytimeExpireSeconds, 0o644),
 	sysctlEntry("drop_caches", inoDropCaches, 0o200),
 	sysctlEntry("vfs_cache_pressure", inoVfsCachePressure, 0o644),
 }}
@@ -67,6 +69,7 @@ var sysctlRows = map[uint64]*sysctl{
 	inoDirtyExpireCentisecs:    dirtyRow("dirty_expire_centisecs", false),
 	inoDirtyRatio:              dirtyRow("dirty_ratio", false),
 	inoDirtyWritebackCentisecs: dirtyRow("dirty_writeback_centisecs", false),
+	inoDirtytimeExpireSeconds:  dirtyRow("dirtytime_expire_seconds", false),
 	inoDropCaches: {
 		get: func(v *vfs.VFS) int64 { return v.LastDropCaches() },
 		set: func(t *vfs.Task, v *vfs.VFS, val int64) error { return v.DropCaches(t, val) },

@@ -33,6 +33,7 @@ func TestSysVMListing(t *testing.T) {
 		"dirty_expire_centisecs":    {0o644, "3000\n"},
 		"dirty_ratio":               {0o644, "20\n"},
 		"dirty_writeback_centisecs": {0o644, "500\n"},
+		"dirtytime_expire_seconds":  {0o644, "43200\n"},
 		"drop_caches":               {0o200, ""},
 		"vfs_cache_pressure":        {0o644, "100\n"},
 	}
@@ -91,6 +92,8 @@ func TestSysVMWrites(t *testing.T) {
 		{name: "garbage", file: "dirty_ratio", data: "12abc", err: vfs.EINVAL, after: map[file]string{"dirty_ratio": "20"}},
 		{name: "empty", file: "dirty_ratio", data: "\n", err: vfs.EINVAL, after: map[file]string{"dirty_ratio": "20"}},
 		{name: "too big for an int", file: "dirty_expire_centisecs", data: "2147483648", err: vfs.EINVAL, after: map[file]string{"dirty_expire_centisecs": "3000"}},
+		{name: "dirtytime_expire_seconds", file: "dirtytime_expire_seconds", data: "60", n: 2, after: map[file]string{"dirtytime_expire_seconds": "60"}},
+		{name: "negative dirtytime_expire_seconds", file: "dirtytime_expire_seconds", data: "-1", err: vfs.EINVAL, after: map[file]string{"dirtytime_expire_seconds": "43200"}},
 		{name: "negative pressure", file: "vfs_cache_pressure", data: "-5", err: vfs.EINVAL, after: map[file]string{"vfs_cache_pressure": "100"}},
 		{name: "drop_caches 0", file: "drop_caches", data: "0", err: vfs.EINVAL},
 		{name: "drop_caches 5", file: "drop_caches", data: "5", err: vfs.EINVAL},
