@@ -176,7 +176,7 @@ func checkWritepageContract(t *Task, m *AddressSpace, f *Folio, err error) {
 	switch {
 	case FolioHeldBy(t, f):
 		bad = "returned with the folio still locked"
-	case err == nil && f.mapping.Load() == m && !f.Dirty() && !f.Writeback() && m.FolioTagged(f.index, PAGECACHE_TAG_DIRTY):
+	case err == nil && writepageLeftIncoherent(t, m, f):
 		bad = "neither redirtied the folio nor set writeback on it"
 	default:
 		return
@@ -186,6 +186,24 @@ func checkWritepageContract(t *Task, m *AddressSpace, f *Folio, err error) {
 	v.rules.violations = append(v.rules.violations, "address_space_operations.writepage called by "+t.o.Name()+
 		": folio "+itoa(f.index)+" of inode "+itoa(int64(inoOf(m.host)))+": "+bad)
 	v.rules.mu.Unlock()
+}
+
+// writepageLeftIncoherent reports a folio of m that is clean, not under
+// writeback and still tagged dirty, looked at again under its lock: once
+// ->writepage has unlocked it, another task may dirty it (a write, a
+// store through a mapping) and start cleaning it for its own writeback,
+// which it does holding the folio lock until writeback is set.
+func writepageLeftIncoherent(t *Task, m *AddressSpace, f *Folio) bool {
+	incoherent := func() bool {
+		return f.mapping.Load() == m && !f.Dirty() && !f.Writeback() && m.FolioTagged(f.index, PAGECACHE_TAG_DIRTY)
+	}
+	if !incoherent() {
+		return false
+	}
+	FolioLock(t, f)
+	bad := incoherent()
+	FolioUnlock(t, f)
+	return bad
 }
 
 // MappingSetError is mapping_set_error(): record a write error (nil
