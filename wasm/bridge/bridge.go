@@ -38,7 +38,13 @@ type Bridge struct {
 	// listeners are the trace subscriptions.
 	listeners map[uint32]*listener
 
-	out encoder // the response being built, reused between batches
+	// Reused between batches, so that a batch allocates for its
+	// operations only: the response being built, the request's decoder,
+	// the operation being run, a stat result.
+	out  encoder
+	dec  decoder
+	cl   call
+	stat vfs.Stat
 }
 
 // instance is one VFS as JavaScript sees it: the booted tree and the
@@ -86,7 +92,8 @@ func (e errBadRequest) Error() string { return e.msg }
 func (b *Bridge) Exec(req []byte, env Env) ([]byte, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	d := &decoder{b: req}
+	d := &b.dec
+	*d = decoder{b: req}
 	e := &b.out
 	e.b = e.b[:0]
 	n := d.u32()
@@ -103,7 +110,8 @@ func (b *Bridge) Exec(req []byte, env Env) ([]byte, error) {
 			return nil, fmt.Errorf("bridge: operation %d of %d: unknown opcode %d", i, n, code)
 		}
 		op := &opTable[code]
-		c := call{b: b, d: d, e: e, env: env}
+		c := &b.cl
+		*c = call{b: b, d: d, e: e, env: env}
 		if op.needVFS {
 			c.in = b.vfses[target]
 			if c.in == nil {
@@ -112,7 +120,7 @@ func (b *Bridge) Exec(req []byte, env Env) ([]byte, error) {
 		}
 		mark := len(e.b)
 		e.u32(0)
-		err := op.run(&c)
+		err := op.run(c)
 		if d.bad {
 			return nil, fmt.Errorf("bridge: %s: truncated arguments", op.name)
 		}
@@ -128,6 +136,9 @@ func (b *Bridge) Exec(req []byte, env Env) ([]byte, error) {
 	if d.off != len(d.b) {
 		return nil, fmt.Errorf("bridge: %d bytes after the last operation", len(d.b)-d.off)
 	}
+	// Drop references into the request, which JavaScript rewrites.
+	b.dec = decoder{}
+	b.cl = call{}
 	return e.b, nil
 }
 

@@ -500,3 +500,48 @@ func TestTrace(t *testing.T) {
 		t.Error("a closed listener answered")
 	}
 }
+
+// BenchmarkExec measures the bridge's own cost around an operation: an
+// empty batch, a stat, and a WASI call, against the same calls made
+// directly.
+func BenchmarkExec(b *testing.B) {
+	br := New()
+	t := &testing.T{}
+	id := newVFS(t, br)
+	empty := new(req).bytes()
+	stat := new(req).op("stat", id).str("/tmp").bytes()
+	d := exec(t, br, new(req).op("wasiNew", id).strs("g").strs().strs().str("/").raw(nil), nil)
+	d.u32()
+	g := d.num()
+	cm := &countingMemory{mem: make(wasi.Bytes, 1<<16)}
+	exec(t, br, new(req).op("wasiMemory", 0).num(g).u32(1), memEnv{cm})
+	fdstat := new(req).op("wasiCall", 0).num(g).u32(funcIndex(t, "fd_fdstat_get")).u32(2).u64(3).u64(64).bytes()
+	b.Run("empty", func(b *testing.B) {
+		for b.Loop() {
+			br.Exec(empty, NoEnv{})
+		}
+	})
+	b.Run("stat", func(b *testing.B) {
+		for b.Loop() {
+			br.Exec(stat, NoEnv{})
+		}
+	})
+	b.Run("stat-direct", func(b *testing.B) {
+		var st vfs.Stat
+		task := br.vfses[id].task
+		for b.Loop() {
+			task.Stat("/tmp", &st)
+		}
+	})
+	b.Run("wasi-fd_fdstat_get", func(b *testing.B) {
+		for b.Loop() {
+			br.Exec(fdstat, memEnv{cm})
+		}
+	})
+	b.Run("wasi-fd_fdstat_get-direct", func(b *testing.B) {
+		a := br.guests[uint32(g)].abi
+		for b.Loop() {
+			a.FdFdstatGet(cm.mem, 3, 64)
+		}
+	})
+}

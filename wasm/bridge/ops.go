@@ -59,8 +59,8 @@ func init() {
 			return err
 		}},
 		// stat(s path), lstat(s path), fstat(a fd) -> stat
-		{"stat", true, func(c *call) error { return opStatPath(c, c.in.task.Stat) }},
-		{"lstat", true, func(c *call) error { return opStatPath(c, c.in.task.Lstat) }},
+		{"stat", true, func(c *call) error { return opStatPath(c, (*vfs.Task).Stat) }},
+		{"lstat", true, func(c *call) error { return opStatPath(c, (*vfs.Task).Lstat) }},
 		{"fstat", true, opFstat},
 		// readdir(s path) -> u32 n, n*(a ino, u8 type, s name), without . and ..
 		{"readdir", true, opReaddir},
@@ -72,8 +72,8 @@ func init() {
 			}
 			return c.in.task.Mkdir(p, uint32(mode))
 		}},
-		{"rmdir", true, func(c *call) error { return pathOp(c, c.in.task.Rmdir) }},
-		{"unlink", true, func(c *call) error { return pathOp(c, c.in.task.Unlink) }},
+		{"rmdir", true, func(c *call) error { return pathOp(c, (*vfs.Task).Rmdir) }},
+		{"unlink", true, func(c *call) error { return pathOp(c, (*vfs.Task).Unlink) }},
 		// rename(s old, s new, a flags): renameat2
 		{"rename", true, func(c *call) error {
 			o, n, flags := c.d.str(), c.d.str(), c.d.num()
@@ -83,8 +83,8 @@ func init() {
 			return c.in.task.Renameat2(vfs.AT_FDCWD, o, vfs.AT_FDCWD, n, uint32(flags))
 		}},
 		// link(s old, s new), symlink(s target, s path)
-		{"link", true, func(c *call) error { return twoPathOp(c, c.in.task.Link) }},
-		{"symlink", true, func(c *call) error { return twoPathOp(c, c.in.task.Symlink) }},
+		{"link", true, func(c *call) error { return twoPathOp(c, (*vfs.Task).Link) }},
+		{"symlink", true, func(c *call) error { return twoPathOp(c, (*vfs.Task).Symlink) }},
 		// readlink(s path) -> s target
 		{"readlink", true, func(c *call) error {
 			p := c.d.str()
@@ -106,8 +106,8 @@ func init() {
 			return c.in.task.Chmod(p, uint32(mode))
 		}},
 		// chown(s path, a uid, a gid), lchown(...)
-		{"chown", true, func(c *call) error { return opChown(c, c.in.task.Chown) }},
-		{"lchown", true, func(c *call) error { return opChown(c, c.in.task.Lchown) }},
+		{"chown", true, func(c *call) error { return opChown(c, (*vfs.Task).Chown) }},
+		{"lchown", true, func(c *call) error { return opChown(c, (*vfs.Task).Lchown) }},
 		// truncate(s path, a len), ftruncate(a fd, a len)
 		{"truncate", true, func(c *call) error {
 			p, n := c.d.str(), c.d.num()
@@ -160,7 +160,7 @@ func init() {
 			}
 			return c.in.task.Access(p, int(mode))
 		}},
-		{"chdir", true, func(c *call) error { return pathOp(c, c.in.task.Chdir) }},
+		{"chdir", true, func(c *call) error { return pathOp(c, (*vfs.Task).Chdir) }},
 		// getcwd() -> s path
 		{"getcwd", true, func(c *call) error {
 			s, err := c.in.task.Getcwd()
@@ -364,28 +364,31 @@ func opPwrite(c *call) error {
 	return nil
 }
 
-func pathOp(c *call, f func(string) error) error {
+// The helpers take method expressions ((*vfs.Task).Rmdir), not method
+// values, which would allocate a closure per call.
+
+func pathOp(c *call, f func(*vfs.Task, string) error) error {
 	p := c.d.str()
 	if !c.ok() {
 		return nil
 	}
-	return f(p)
+	return f(c.in.task, p)
 }
 
-func twoPathOp(c *call, f func(string, string) error) error {
+func twoPathOp(c *call, f func(*vfs.Task, string, string) error) error {
 	a, b := c.d.str(), c.d.str()
 	if !c.ok() {
 		return nil
 	}
-	return f(a, b)
+	return f(c.in.task, a, b)
 }
 
-func opChown(c *call, f func(string, uint32, uint32) error) error {
+func opChown(c *call, f func(*vfs.Task, string, uint32, uint32) error) error {
 	p, uid, gid := c.d.str(), c.d.num(), c.d.num()
 	if !c.ok() {
 		return nil
 	}
-	return f(p, uint32(uid), uint32(gid))
+	return f(c.in.task, p, uint32(uid), uint32(gid))
 }
 
 // putStat writes a stat result: a dev, a ino, a mode, a nlink, a uid,
@@ -409,16 +412,16 @@ func putStat(e *encoder, st *vfs.Stat) {
 	e.num(int64(st.MntID))
 }
 
-func opStatPath(c *call, f func(string, *vfs.Stat) error) error {
+func opStatPath(c *call, f func(*vfs.Task, string, *vfs.Stat) error) error {
 	p := c.d.str()
 	if !c.ok() {
 		return nil
 	}
-	var st vfs.Stat
-	if err := f(p, &st); err != nil {
+	st := &c.b.stat
+	if err := f(c.in.task, p, st); err != nil {
 		return err
 	}
-	putStat(c.e, &st)
+	putStat(c.e, st)
 	return nil
 }
 

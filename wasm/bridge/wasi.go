@@ -101,6 +101,9 @@ type guest struct {
 	stderr bytes.Buffer
 	exited bool
 	code   uint32
+	// params holds a call's parameters (reused: they escape into the
+	// ABI's function table).
+	params [16]uint64
 }
 
 func (g *guest) close() { g.abi.Close() }
@@ -207,16 +210,16 @@ func opWASICall(c *call) error {
 	if np > 16 {
 		return errBadRequest{fmt.Sprintf("%d parameters", np)}
 	}
-	var params [16]uint64
+	g, err := c.guest(id)
+	if err != nil {
+		return err
+	}
+	params := &g.params
 	for i := range np {
 		params[i] = c.d.u64()
 	}
 	if !c.ok() {
 		return nil
-	}
-	g, err := c.guest(id)
-	if err != nil {
-		return err
 	}
 	if int(fn) >= len(wasi.Funcs) {
 		return errBadRequest{fmt.Sprintf("no WASI function %d", fn)}
