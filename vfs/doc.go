@@ -69,8 +69,9 @@
 //	VFS.inLookupLock, VFS.fsTypesLock, VFS.sbLock, FDTable.lock,
 //	fsStruct.lock (fs->lock): leaves
 //	flusher.mu, dirtyTunablesBox.mu, bdiWriteback.syncMu (the I_SYNC
-//	wait queue): leaves outside the validator, plain mutexes held
-//	across nothing else
+//	wait queue), reclaimState.mu (kswapd's state and the reclaim wait
+//	channel): leaves outside the validator, plain mutexes held across
+//	nothing else
 //	trace.Bus.mu, then trace.Listener.mu: below every other lock (event
 //	sites emit under any of them, and the bus calls nothing back);
 //	outside the validator, plain mutexes
@@ -84,6 +85,13 @@
 // checks that it is still in its mapping before touching the data.
 // folioWaitTable's bucket mutexes (the folio wait queues) are leaves
 // outside the validator.
+//
+// Reclaim (vmscan.go) scans the LRU lists under lru_lock alone, then
+// works on each folio with its lock taken by trylock (so reclaim from a
+// task that holds a folio, or i_rwsem, never waits on another folio);
+// kswapd alone calls ->writepage on what it finds dirty. The dentry and
+// inode shrinkers take s_dentry_lru and s_inode_list_lock, each dentry's
+// d_lock and each inode's i_lock by trylock.
 //
 // # Errors
 //
