@@ -233,12 +233,12 @@ func (v *VFS) doTryToFreePages(t *Task, sc *scanControl, wantFree int64) {
 // allocating task. noRetry (readahead's __GFP_NORETRY) gives up after one
 // round. Errors: ENOMEM when nothing could be reclaimed.
 func (v *VFS) reserveFolio(t *Task, noRetry bool) error {
-	free := v.memFree()
+	free := v.memFree() - PAGE_SIZE // after this allocation
 	if free >= v.rc.wmarkLow {
 		return nil
 	}
 	v.wakeupKswapd()
-	if free >= PAGE_SIZE {
+	if free >= 0 {
 		return nil
 	}
 	return v.directReclaim(t, noRetry)

@@ -240,33 +240,39 @@ func TestReclaimKeepsBudget(t *testing.T) {
 // short read past EOF compare equal.
 func trimZeros(b []byte) []byte { return bytes.TrimRight(b, "\x00") }
 
-// TestKswapdWritesDirtyPages: with the budget full of dirty pages, kswapd
-// writes them back itself (->writepage with for_reclaim) and frees them
-// on a later pass; nothing is lost, and kswapd ends once balanced.
+// TestKswapdWritesDirtyPages: with free memory below the low watermark
+// and the budget full of dirty pages, kswapd writes them back itself
+// (->writepage with for_reclaim; the flusher is not involved: the dirty
+// thresholds are above the budget) and frees them on a later pass, until
+// free memory is above the high watermark. Nothing is lost.
 func TestKswapdWritesDirtyPages(t *testing.T) {
 	const budget = 256 << 10
 	e := newRCEnv(t, budget)
 	v := e.V
-	// No throttling and no background writeback in the way.
-	e.Must(v.SetDirtyTunable("dirty_ratio", 100))
-	e.Must(v.SetDirtyTunable("dirty_background_ratio", 100))
+	e.Must(v.SetDirtyTunable("dirty_bytes", 4*budget))
+	e.Must(v.SetDirtyTunable("dirty_background_bytes", 2*budget))
+	low, high := v.Watermarks()
 	fd := e.open("big")
-	data := make([]byte, 2*budget)
-	for i := range data {
-		data[i] = byte(i / PAGE_SIZE)
-	}
-	for off := 0; off < len(data); off += 4 * PAGE_SIZE {
-		e.pwrite(fd, data[off:off+4*PAGE_SIZE], int64(off))
-	}
-	if e.fs.count("reclaim") == 0 {
-		t.Errorf("no ->writepage from reclaim: %v", e.fs.writepages)
+	var data []byte
+	// Dirty pages until free memory is under the low watermark, but not
+	// so far that an allocation must reclaim itself.
+	for budget-v.MemUsed() >= low {
+		pg := bytes.Repeat([]byte{byte(len(data) / PAGE_SIZE)}, PAGE_SIZE)
+		e.pwrite(fd, pg, int64(len(data)))
+		data = append(data, pg...)
 	}
 	rcWaitFor(t, "kswapd to end", func() bool { return !v.KswapdRunning() })
-	if u, low, _ := usedAndWmarks(v); u > budget {
-		t.Errorf("charged %d over the budget %d (low watermark %d)", u, budget, low)
+	rs := v.ReclaimStats()
+	if e.fs.count("reclaim") == 0 || rs.Pageout == 0 || e.fs.count("flusher") != 0 {
+		t.Errorf("->writepage calls %v, want reclaim's only; %+v", e.fs.writepages, rs)
 	}
-	got := e.pread(fd, len(data), 0)
-	if !bytes.Equal(got, data) {
+	if rs.DirectReclaims != 0 || rs.Stolen == 0 {
+		t.Errorf("%+v: want pages freed by kswapd alone", rs)
+	}
+	if free := budget - v.MemUsed(); free < high {
+		t.Errorf("free %d below the high watermark %d after kswapd", free, high)
+	}
+	if got := e.pread(fd, len(data), 0); !bytes.Equal(got, data) {
 		t.Errorf("file differs after reclaim")
 	}
 	e.Must(e.Root.Close(fd))
