@@ -224,10 +224,12 @@ type fileLocks struct {
 	// CPU). A leaf, taken inside flc_lock.
 	listLock lock.SpinLock
 	list     FileLock // sentinel; newest first
-	// leaseBreakTime is /proc/sys/fs/lease-break-time, in nanoseconds.
+	// leaseBreakTime is /proc/sys/fs/lease-break-time, in nanoseconds;
+	// 0 or less: never break by force.
 	leaseBreakTime atomic.Int64
-	// leasesEnable is /proc/sys/fs/leases-enable.
-	leasesDisable atomic.Bool
+	// leasesDisable is /proc/sys/fs/leases-enable minus one (so that
+	// the zero value means enabled).
+	leasesDisable atomic.Int64
 }
 
 // Lock classes of the file-lock area.
@@ -260,19 +262,15 @@ func (v *VFS) LeaseBreakTime() time.Duration {
 	return time.Duration(v.fileLocks().leaseBreakTime.Load())
 }
 
-// SetLeaseBreakTime sets it; 0 means a lease is never broken by force:
-// breakers wait until the holder releases or downgrades it (Linux's
-// lease_break_time = 0, where a break time of 0 never expires).
-func (v *VFS) SetLeaseBreakTime(d time.Duration) {
-	if d < 0 {
-		d = 0
-	}
-	v.fileLocks().leaseBreakTime.Store(int64(d))
-}
+// SetLeaseBreakTime sets it; 0 (or less) means a lease is never broken
+// by force: breakers wait until the holder releases or downgrades it
+// (Linux's lease_break_time = 0, where a break time of 0 never expires).
+func (v *VFS) SetLeaseBreakTime(d time.Duration) { v.fileLocks().leaseBreakTime.Store(int64(d)) }
 
-// SetLeasesEnable is /proc/sys/fs/leases-enable: with false, F_SETLEASE
-// for a new lease fails with EINVAL.
-func (v *VFS) SetLeasesEnable(on bool) { v.fileLocks().leasesDisable.Store(!on) }
+// LeasesEnable and SetLeasesEnable are /proc/sys/fs/leases-enable: with
+// 0, F_SETLEASE for a new lease fails with EINVAL. Default 1.
+func (v *VFS) LeasesEnable() int64     { return v.fileLocks().leasesDisable.Load() + 1 }
+func (v *VFS) SetLeasesEnable(n int64) { v.fileLocks().leasesDisable.Store(n - 1) }
 
 // newLock returns an empty lock; its wake channel is made when it first
 // waits (locksInsertBlockLocked).

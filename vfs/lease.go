@@ -299,7 +299,7 @@ func (t *Task) genericAddLease(f *File, arg int16, lease *FileLock) error {
 		if mine != nil {
 			return t.lmChange(mine, arg, &dispose)
 		}
-		if g.leasesDisable.Load() {
+		if g.leasesDisable.Load() == -1 { // leases-enable 0
 			return EINVAL
 		}
 		t.locksInsertLockCtx(c, lease, &c.lease)

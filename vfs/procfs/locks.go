@@ -3,9 +3,31 @@ package procfs
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/vfscope/vfscope/vfs"
 )
+
+// /proc/sys/fs/lease-break-time and /proc/sys/fs/leases-enable
+// (fs/locks.c's locks_sysctls, proc_dointvec): the seconds a lease
+// breaker waits for the holder (0: for ever) and whether F_SETLEASE
+// may take new leases. root.go lists them under /proc/sys/fs.
+func init() {
+	sysctlRows[inoLeaseBreakTime] = &sysctl{
+		get: func(v *vfs.VFS) int64 { return int64(v.LeaseBreakTime() / time.Second) },
+		set: func(t *vfs.Task, v *vfs.VFS, val int64) error {
+			v.SetLeaseBreakTime(time.Duration(val) * time.Second)
+			return nil
+		},
+	}
+	sysctlRows[inoLeasesEnable] = &sysctl{
+		get: func(v *vfs.VFS) int64 { return v.LeasesEnable() },
+		set: func(t *vfs.Task, v *vfs.VFS, val int64) error {
+			v.SetLeasesEnable(val)
+			return nil
+		},
+	}
+}
 
 // showLocks is /proc/locks (fs/locks.c: locks_show, lock_get_status):
 // one line per lock, newest first, each followed by the requests blocked

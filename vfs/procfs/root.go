@@ -38,6 +38,8 @@ const (
 	inoInodeNr
 	inoInodeState
 	inoLocks
+	inoLeaseBreakTime
+	inoLeasesEnable
 )
 
 var rootEntry = &entry{name: "/", ino: PROC_ROOT_INO, mode: vfs.S_IFDIR | 0o555, kids: []*entry{
@@ -52,6 +54,8 @@ var rootEntry = &entry{name: "/", ino: PROC_ROOT_INO, mode: vfs.S_IFDIR | 0o555,
 			{name: "dentry-state", ino: inoDentryState, mode: vfs.S_IFREG | 0o444, nlink: 1, show: showDentryState},
 			{name: "inode-nr", ino: inoInodeNr, mode: vfs.S_IFREG | 0o444, nlink: 1, show: showInodeNr},
 			{name: "inode-state", ino: inoInodeState, mode: vfs.S_IFREG | 0o444, nlink: 1, show: showInodeState},
+			sysctlEntry("lease-break-time", inoLeaseBreakTime, 0o644),
+			sysctlEntry("leases-enable", inoLeasesEnable, 0o644),
 		}},
 		sysVMEntry,
 	}},
