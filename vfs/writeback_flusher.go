@@ -118,6 +118,10 @@ func (v *VFS) startFlusherLocked() {
 // it first; reclaim calls it when it meets dirty pages. reason names the
 // caller ("sync", "vmscan", ...).
 func (v *VFS) WakeupFlusherThreads(reason string) {
+	// Only writebacks with dirty data are woken (wb_has_dirty_io).
+	if v.wb.nrDirtyIO.Load() == 0 {
+		return
+	}
 	v.queueWork(&wbWork{nrPages: v.getNrDirtyPages(), syncMode: WB_SYNC_NONE, reason: reason})
 }
 

@@ -294,7 +294,7 @@ type wbEnv struct {
 // newWBEnv mounts wbfs on /w; the flusher's periodic pass is off unless
 // the test sets tunables (so that only the calls under test write). The
 // lock validator and the locking tables are checked at the end.
-func newWBEnv(t *testing.T) *wbEnv { return mountWBFS(t, vt.New(t), 0) }
+func newWBEnv(t testing.TB) *wbEnv { return mountWBFS(t, vt.New(t), 0) }
 
 // newWBEnvUnchecked is newWBEnv for tests that provoke violations and
 // look at them themselves.
@@ -318,7 +318,7 @@ func newWBEnvLazytime(t *testing.T, now *atomic.Int64) *wbEnv {
 	return mountWBFS(t, e, MS_LAZYTIME)
 }
 
-func mountWBFS(t *testing.T, e *vt.Env, flags uint32) *wbEnv {
+func mountWBFS(t testing.TB, e *vt.Env, flags uint32) *wbEnv {
 	v := e.V
 	e.Must(v.SetDirtyTunable("dirty_writeback_centisecs", 0))
 	fs := newWBFS(v)

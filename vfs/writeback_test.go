@@ -933,3 +933,30 @@ func TestLazytime(t *testing.T) {
 		t.Errorf("b_dirty %v, want the orphan", d)
 	}
 }
+
+// BenchmarkWriteFsync: a 4 KiB pwrite and fsync on wbfs (the page
+// written through ->writepage, the inode through ->write_inode).
+func BenchmarkWriteFsync(b *testing.B) {
+	w := newWBEnv(b)
+	fd := w.create("f", "")
+	buf := []byte(page('x'))
+	b.SetBytes(PAGE_SIZE)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := w.T.Pwrite(fd, buf, 0); err != nil {
+			b.Fatal(err)
+		}
+		if err := w.T.Fsync(fd); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSyncIdle: sync(2) with nothing dirty (the booted tree: tmpfs
+// root, /tmp, /proc, /dev, and wbfs).
+func BenchmarkSyncIdle(b *testing.B) {
+	w := newWBEnv(b)
+	for i := 0; i < b.N; i++ {
+		w.T.Sync()
+	}
+}
