@@ -30,10 +30,23 @@
 //	        filesystem-private locks (tmpfs: sbInfo.mu; billyfs:
 //	        bnode.mu, sbInfo.mu, serialFS.mu, plain-mutex leaves also
 //	        taken inside the folio lock by writeback, see vfs/billyfs)
+//	        mmStruct.mmapLock (mmap_lock: write by mmap and munmap, read
+//	        by page faults and msync; after i_rwsem as in Linux, where a
+//	        write(2) from a mapped buffer faults; before the locks below
+//	        at this level, which faults take inside it)
+//	          SuperBlock.writers[SB_FREEZE_PAGEFAULT] (sb_start_pagefault,
+//	          shared, in ->page_mkwrite, before the folio lock)
 //	        AddressSpace.invalidateLock (invalidate_lock: exclusive by
 //	        truncate and hole punch, shared by page-cache fills)
 //	          folio lock (PG_locked, a bit lock the validator sees as
 //	          class folio_lock; one folio at a time)
+//	            iMmap.rwsem (i_mmap_rwsem: write by mmap and munmap under
+//	            mmap_lock; read by folio_mkclean and reclaim's unmap under
+//	            the folio lock, and unmap_mapping_range under
+//	            invalidate_lock)
+//	              Mapping.ptl (the page table lock of one mapping; also
+//	              taken alone, or under the folio lock, by faults and by
+//	              Load and Store)
 //	            AddressSpace.xaLock (the page index's xa_lock)
 //	            VFS.pc.lruLock (lru_lock)
 //	            Inode.lock (->dirty_folio marks the inode dirty)

@@ -51,6 +51,9 @@ func (p *pcmfs) register(t *vfs.Task, v *vfs.VFS, name string) error {
 						return err
 					}
 					fin := d.Inode()
+					// Hashed as a disk filesystem's inodes are, so that
+					// the flusher and sync(2) find the dirty ones.
+					vfs.InsertInodeHash(t, fin)
 					fin.FOps.Mmap = func(t *vfs.Task, f *vfs.File, vma *vfs.Mapping) error {
 						if err := vfs.GenericFileMmap(t, f, vma); err != nil {
 							return err
@@ -486,16 +489,13 @@ func TestMmapFrozen(t *testing.T) {
 	vma, err := tk.Mmap(fd, 0, 2*P, vfs.PROT_READ|vfs.PROT_WRITE, vfs.MAP_SHARED)
 	mustT(t, "mmap", err)
 	store(t, vma, 0, []byte("before freeze"))
-	// pcfs inodes are not hashed, so sync(2) and freeze do not find
-	// them (as Linux's __mark_inode_dirty skips unhashed inodes): fsync
-	// writes the page, which write-protects its PTE.
-	mustT(t, "fsync", tk.Fsync(fd))
-	in := vfs.FdInode(tk, fd)
-	if got := p.storeBytes(in.Ino()); string(got[:13]) != "before freeze" {
-		t.Errorf("fsync did not write the mapped page")
-	}
+	// Freezing syncs: the page is written and its PTE write-protected.
 	other := v.NewTask("freezer", vfs.RootCred)
 	mustT(t, "freeze", other.Freeze("/pm"))
+	in := vfs.FdInode(tk, fd)
+	if got := p.storeBytes(in.Ino()); string(got[:13]) != "before freeze" {
+		t.Errorf("freeze did not write the mapped page")
+	}
 	if pte := vma.PTE(tk, 0); pte.Write {
 		t.Errorf("PTE writable on a frozen filesystem")
 	}

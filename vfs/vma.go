@@ -354,3 +354,57 @@ func (vma *Mapping) zapRangeLocked(lo, hi int64, evenCows bool, put []*Folio) []
 	}
 	return put
 }
+
+// folioTryToUnmap is reclaim's folio_referenced() and try_to_unmap() in
+// one, for a locked page-cache folio: if a PTE mapping it was accessed
+// since the last look (young), the young bits are cleared and the folio
+// is kept (a second chance, as folio_referenced activates it); otherwise
+// every PTE mapping it is zapped, so that reclaim can free it. Reports
+// whether the folio is unmapped now. A dirty PTE has dirtied the page
+// already (write-notify), so nothing is lost. i_mmap_rwsem is only tried,
+// as reclaim's rmap walks do: contended, the folio is kept.
+func folioTryToUnmap(t *Task, f *Folio) bool {
+	m := f.mapping.Load()
+	if m == nil {
+		return true
+	}
+	im := m.iMmap.Load()
+	if im == nil || im.nr.Load() == 0 {
+		return true
+	}
+	if !im.rwsem.TryRLock(t.o) {
+		return false
+	}
+	young := false
+	for _, vma := range im.vmas {
+		i := vma.vmaPageOf(f.index)
+		if i < 0 {
+			continue
+		}
+		vma.ptl.Lock(t.o)
+		if p := vma.ptep(i, false); p != nil && p.bits&ptePresent != 0 && p.folio == f && p.bits&pteYoung != 0 {
+			p.bits &^= pteYoung
+			young = true
+		}
+		vma.ptl.Unlock(t.o)
+	}
+	var put []*Folio
+	if !young {
+		for _, vma := range im.vmas {
+			i := vma.vmaPageOf(f.index)
+			if i < 0 {
+				continue
+			}
+			vma.ptl.Lock(t.o)
+			if p := vma.ptep(i, false); p != nil && p.bits&ptePresent != 0 && p.folio == f {
+				put = append(put, vma.zapPteLocked(p))
+			}
+			vma.ptl.Unlock(t.o)
+		}
+	}
+	im.rwsem.RUnlock(t.o)
+	for _, fo := range put {
+		FolioPut(fo)
+	}
+	return !young
+}

@@ -177,6 +177,9 @@ func (v *VFS) shrinkFolio(t *Task, sc *scanControl, f *Folio) {
 		sc.nrPageout++
 		v.rc.stats.pageout.Add(1)
 		return // ->writepage unlocked it
+	case !folioTryToUnmap(t, f):
+		// Mapped and accessed through a mapping since the last scan:
+		// kept (its PTEs' young bits are cleared for the next one).
 	default:
 		// Clean: free it unless someone else holds it (the cache's
 		// reference, ours, and PG_private's are expected).
