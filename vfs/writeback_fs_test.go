@@ -48,6 +48,8 @@ type wbfs struct {
 	// and returns without redirtying or writing; "keep locked" writes
 	// but returns with the folio locked.
 	bug string
+	// logSyncFS makes ->sync_fs log "sync_fs nowait" or "sync_fs wait".
+	logSyncFS bool
 	// names maps inode numbers to names, for the log.
 	names map[uint64]string
 	// inodes maps names to the inodes create made.
@@ -89,6 +91,14 @@ func newWBFS(v *VFS) *wbfs {
 	fs.iops = &InodeOperations{}
 	fs.sops = &SuperOperations{
 		WriteInode: fs.writeInode,
+		SyncFS: func(t *Task, sb *SuperBlock, wait bool) error {
+			fs.mu.Lock()
+			if fs.logSyncFS {
+				fs.log = append(fs.log, map[bool]string{false: "sync_fs nowait", true: "sync_fs wait"}[wait])
+			}
+			fs.mu.Unlock()
+			return nil
+		},
 		DropInode:  func(t *Task, in *Inode) bool { return in.Nlink() == 0 },
 		EvictInode: func(t *Task, in *Inode) {
 			TruncateInodePages(t, in.Mapping(), 0)

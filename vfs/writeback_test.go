@@ -960,3 +960,32 @@ func BenchmarkSyncIdle(b *testing.B) {
 		w.T.Sync()
 	}
 }
+
+// TestSyncOrder: syncfs(2) and sync(2) write the dirty inodes (data,
+// then the inode) before ->sync_fs without waiting, then ->sync_fs
+// waiting, as sync_filesystem and ksys_sync do.
+func TestSyncOrder(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		call func(w *wbEnv, fd int) error
+	}{
+		{"syncfs", func(w *wbEnv, fd int) error { return w.T.Syncfs(fd) }},
+		{"sync", func(w *wbEnv, fd int) error { w.T.Sync(); return nil }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			w := newWBEnv(t)
+			fd := w.create("f", "x")
+			w.Must(w.T.Fchmod(fd, 0o600))
+			w.fs.set(func(fs *wbfs) { fs.logSyncFS = true })
+			w.Must(c.call(w, fd))
+			log := w.fs.takeLog()
+			n := len(log)
+			if n < 4 || log[n-2] != "sync_fs nowait" || log[n-1] != "sync_fs wait" {
+				t.Fatalf("calls %q: want the writes, then sync_fs nowait, then sync_fs wait", log)
+			}
+			if got := log[:n-2]; len(got) != 2 || !strings.HasPrefix(got[0], "wp f 0 ") || !strings.HasPrefix(got[1], "wi f ") {
+				t.Errorf("writes %q: want the page, then the inode", got)
+			}
+		})
+	}
+}
