@@ -99,7 +99,7 @@ func newWBFS(v *VFS) *wbfs {
 			fs.mu.Unlock()
 			return nil
 		},
-		DropInode:  func(t *Task, in *Inode) bool { return in.Nlink() == 0 },
+		DropInode: func(t *Task, in *Inode) bool { return in.Nlink() == 0 },
 		EvictInode: func(t *Task, in *Inode) {
 			TruncateInodePages(t, in.Mapping(), 0)
 			fs.mu.Lock()
