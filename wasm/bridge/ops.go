@@ -224,9 +224,8 @@ func opHello(c *call) error {
 	return nil
 }
 
-// opVFSNew boots a VFS (vfs/boot: tmpfs root, /tmp, /proc, /dev). A
-// memory budget, until the VFS has one of its own, is the size= limit of
-// the tmpfs root.
+// opVFSNew boots a VFS (vfs/boot: tmpfs root, /tmp, /proc, /dev) with
+// its memory budget (Options.MemBudget; 0 is the VFS's default).
 func opVFSNew(c *call) error {
 	lockdep, budget, traced := c.d.num(), c.d.num(), c.d.num()
 	if !c.ok() {
@@ -235,14 +234,9 @@ func opVFSNew(c *call) error {
 	if budget < 0 {
 		return errBadRequest{"memory budget is negative"}
 	}
-	v, t, err := boot.New(vfs.Options{Lockdep: lockdep != 0, Trace: traced != 0})
+	v, t, err := boot.New(vfs.Options{Lockdep: lockdep != 0, Trace: traced != 0, MemBudget: budget})
 	if err != nil {
 		return err
-	}
-	if budget > 0 {
-		if err := t.Mount("", "/", "", vfs.MS_REMOUNT, "size="+itoa(budget)); err != nil {
-			return err
-		}
 	}
 	id := c.b.id()
 	c.b.vfses[id] = &instance{v: v, task: t}

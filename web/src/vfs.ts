@@ -16,8 +16,9 @@ export interface VFSOptions {
   /** Turn the lock validator on (every lock checked; slower). Default off. */
   lockdep?: boolean;
   /**
-   * Memory budget in bytes: the size= limit of the tmpfs root (writes
-   * past it fail with ENOSPC). Default: no limit.
+   * Memory budget in bytes: the VFS's MemTotal. Page-cache pages,
+   * dentries and inodes count against it; reclaim frees what it can, and
+   * tmpfs pages past it fail with ENOMEM. Default: the VFS's (256 MiB).
    */
   memoryBudget?: number;
   /**

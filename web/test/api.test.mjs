@@ -22,7 +22,7 @@ function fails(fn, code, syscall) {
 // Linux's numbers (asm-generic/errno-base.h, errno.h).
 const errnos = {
   EPERM: 1, ENOENT: 2, EBADF: 9, EEXIST: 17, EXDEV: 18, ENODEV: 19, ENOTDIR: 20, EISDIR: 21,
-  EINVAL: 22, ENOSPC: 28, ESPIPE: 29, EROFS: 30, ENOTEMPTY: 39, ELOOP: 40, EBUSY: 16, EACCES: 13,
+  EINVAL: 22, ENOSPC: 28, ENOMEM: 12, ESPIPE: 29, EROFS: 30, ENOTEMPTY: 39, ELOOP: 40, EBUSY: 16, EACCES: 13,
 };
 
 vfs.mkdir("/tmp/t");
@@ -305,10 +305,11 @@ test("bad arguments are TypeErrors, not errnos", () => {
   assert.throws(() => vfs.write(0, 42), TypeError);
 });
 
-test("memoryBudget limits what tmpfs holds (ENOSPC past it)", async () => {
-  const small = await createVFS({ memoryBudget: 64 << 10 });
-  small.writeFile("/tmp/a", new Uint8Array(32 << 10));
-  fails(() => small.writeFile("/tmp/b", new Uint8Array(64 << 10)), "ENOSPC");
+test("memoryBudget is the VFS's MemTotal: past it tmpfs pages fail with ENOMEM", async () => {
+  const small = await createVFS({ memoryBudget: 1 << 20 });
+  assert.match(small.readFile("/proc/meminfo", "utf8"), /^MemTotal: +1024 kB$/m);
+  small.writeFile("/tmp/a", new Uint8Array(64 << 10));
+  fails(() => small.writeFile("/tmp/b", new Uint8Array(2 << 20)), "ENOMEM");
   small.dispose();
   assert.throws(() => small.stat("/"), /closed/);
   await assert.rejects(createVFS({ memoryBudget: -1 }), RangeError);
