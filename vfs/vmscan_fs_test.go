@@ -57,7 +57,7 @@ func newRCFS(v *VFS) *rcfs {
 		Writepage:  fs.writepage,
 	}
 	fs.fops = &FileOperations{Read: GenericFileRead, Write: GenericFileWrite, Llseek: GenericFileLlseek, Fsync: GenericFileFsync}
-	fs.iops = &InodeOperations{}
+	fs.iops = &InodeOperations{Setattr: fs.setattr}
 	fs.dops = &InodeOperations{Lookup: fs.lookup, Create: fs.create}
 	fs.dfop = &FileOperations{Fsync: NoopFsync}
 	fs.sops = &SuperOperations{
@@ -131,6 +131,32 @@ func (fs *rcfs) create(t *Task, dir *Inode, d *Dentry, mode uint32, excl bool) e
 	fs.byIno[f.ino] = f
 	fs.mu.Unlock()
 	DInstantiate(t, d, fs.iget(t, dir.SB(), f))
+	return nil
+}
+
+// setattr is a disk filesystem's ->setattr: a size change truncates the
+// page cache and frees the disk's pages past the new end (zeroing the
+// tail of the last one), so that extending the file again reads zeros.
+func (fs *rcfs) setattr(t *Task, d *Dentry, a *Iattr) error {
+	in := d.Inode()
+	if a.Valid&ATTR_SIZE != 0 {
+		TruncateSetsize(t, in, a.Size)
+		fs.mu.Lock()
+		f := fs.byIno[in.Ino()]
+		for idx, pg := range f.pages {
+			start := idx * PAGE_SIZE
+			switch {
+			case start >= a.Size:
+				delete(f.pages, idx)
+			case start+PAGE_SIZE > a.Size:
+				clear(pg[a.Size-start:])
+				f.pages[idx] = pg
+			}
+		}
+		f.size = a.Size
+		fs.mu.Unlock()
+	}
+	SetattrCopy(t, in, a)
 	return nil
 }
 
