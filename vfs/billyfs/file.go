@@ -12,6 +12,7 @@ var regFileOps = &vfs.FileOperations{
 	Llseek:    llseek,
 	Fsync:     fsync,
 	Fallocate: fallocate,
+	Mmap:      vfs.GenericFileMmap, // ext2's generic_file_mmap
 }
 
 // fsync is ext2_fsync(): the generic path (the dirty pages of the range
