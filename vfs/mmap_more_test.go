@@ -112,3 +112,64 @@ func TestMmapReclaimUnmaps(t *testing.T) {
 	mustT(t, "close", tk.Close(ofd))
 	pcCheck(t, v)
 }
+
+// TestMsyncErrors checks msync(2)'s errors, and that MAP_POPULATE faults
+// every page inside EOF in at mmap time (read faults for a shared
+// mapping, which stays clean; copies for a writable private one).
+func TestMsyncErrors(t *testing.T) {
+	v, tk, _ := mmEnv(t)
+	fd := mmFile(t, tk, "/pm/f", pattern(0, 3*P, 10), vfs.O_RDWR)
+	vma, err := tk.Mmap(fd, 0, 4*P, vfs.PROT_READ|vfs.PROT_WRITE, vfs.MAP_SHARED|vfs.MAP_POPULATE)
+	mustT(t, "mmap", err)
+	for i := int64(0); i < 4; i++ {
+		pte := vma.PTE(tk, i)
+		if want := i < 3; pte.Present != want || pte.Write {
+			t.Errorf("populated shared page %d: %+v, want present %v, read-only", i, pte, want)
+		}
+	}
+	other := tk.Fork("other")
+	defer other.Exit()
+	for _, c := range []struct {
+		name        string
+		tk          *vfs.Task
+		off, length int64
+		flags       int
+		want        error
+	}{
+		{"unknown flag", tk, 0, P, 8, vfs.EINVAL},
+		{"sync and async", tk, 0, P, vfs.MS_SYNC | vfs.MS_ASYNC, vfs.EINVAL},
+		{"unaligned", tk, 1, P, vfs.MS_SYNC, vfs.EINVAL},
+		{"negative length", tk, 0, -1, vfs.MS_SYNC, vfs.EINVAL},
+		{"past the mapping", tk, 2 * P, 3 * P, vfs.MS_SYNC, vfs.ENOMEM},
+		{"another task's mapping", other, 0, P, vfs.MS_SYNC, vfs.EINVAL},
+		{"zero length", tk, P, 0, vfs.MS_SYNC, nil},
+		{"invalidate", tk, 0, 4 * P, vfs.MS_INVALIDATE, nil},
+		{"async", tk, 0, 4 * P, vfs.MS_ASYNC, nil},
+		{"sync", tk, 0, 4*P - 100, vfs.MS_SYNC, nil},
+	} {
+		if err := c.tk.Msync(vma, c.off, c.length, c.flags); err != c.want {
+			t.Errorf("%s: msync = %v, want %v", c.name, err, c.want)
+		}
+	}
+	if err := other.Munmap(vma); err != vfs.EINVAL {
+		t.Errorf("munmap of another task's mapping: %v", err)
+	}
+	mustT(t, "munmap", tk.Munmap(vma))
+	if err := tk.Msync(vma, 0, P, vfs.MS_SYNC); err != vfs.ENOMEM {
+		t.Errorf("msync after munmap: %v, want ENOMEM", err)
+	}
+	pr, err := tk.Mmap(fd, 0, 3*P, vfs.PROT_READ|vfs.PROT_WRITE, vfs.MAP_PRIVATE|vfs.MAP_POPULATE)
+	mustT(t, "mmap private", err)
+	for i := int64(0); i < 3; i++ {
+		if pte := pr.PTE(tk, i); !pte.Anon || !pte.Write {
+			t.Errorf("populated private page %d: %+v, want a writable copy", i, pte)
+		}
+	}
+	// A private store needs no page_mkwrite, so freezing does not hold it.
+	mustT(t, "freeze", tk.Freeze("/pm"))
+	store(t, pr, 0, []byte("frozen"))
+	mustT(t, "thaw", tk.Thaw("/pm"))
+	mustT(t, "munmap", tk.Munmap(pr))
+	mustT(t, "close", tk.Close(fd))
+	pcCheck(t, v)
+}
