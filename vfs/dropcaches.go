@@ -7,7 +7,9 @@ import "math"
 // bit 4 only silences the kernel's log line (vfscope has no log), so 4
 // alone does nothing. Pages that are dirty, under writeback, locked or
 // otherwise in use stay, as do dentries and inodes in use and dirty
-// inodes: drop_caches never loses data and never waits.
+// inodes: drop_caches never loses data and never waits. A superblock
+// being mounted or unmounted at that moment is skipped (trylock_super, as
+// the shrinkers; Linux's iterate_supers waits for it instead).
 
 // DropCaches is drop_caches_sysctl_handler(): mode 1..4 as above.
 // Errors: EINVAL for any other value; nothing is dropped then.
@@ -18,7 +20,10 @@ func (v *VFS) DropCaches(t *Task, mode int64) error {
 	v.rc.dropCaches.Store(mode)
 	if mode&1 != 0 {
 		for _, sb := range v.superBlocks(t) {
-			dropPagecacheSB(t, sb)
+			if trylockSuper(t, sb) {
+				dropPagecacheSB(t, sb)
+				sb.umount.RUnlock(t.o)
+			}
 			sb.put(t)
 		}
 	}

@@ -6,6 +6,22 @@ package vfs
 // the reclaim priority, as shrink_slab does for the page cache's
 // scanning, and split between the two caches by their sizes.
 
+// trylockSuper is trylock_super(): s_umount for read if that needs no
+// waiting, and the superblock fully set up (super_cache_scan's check), so
+// that a shrinker never runs into a mount or an unmount of it. It never
+// blocks: reclaim and drop_caches may run under any superblock's
+// sb_writers. The caller unlocks s_umount.
+func trylockSuper(t *Task, sb *SuperBlock) bool {
+	if !sb.umount.TryRLock(t.o) {
+		return false
+	}
+	if sb.flags.Load()&SB_BORN == 0 || sb.dying.Load() {
+		sb.umount.RUnlock(t.o)
+		return false
+	}
+	return true
+}
+
 // DEFAULT_SEEKS is a shrinker's seeks: how costly its objects are to
 // recreate, against a page (2: a dentry or inode is cheap).
 const DEFAULT_SEEKS = 2
@@ -22,6 +38,10 @@ func (v *VFS) shrinkSlab(t *Task, priority int) int64 {
 	}
 	var freed int64
 	for _, sb := range v.superBlocks(t) {
+		if !trylockSuper(t, sb) {
+			sb.put(t)
+			continue
+		}
 		o := t.owner()
 		sb.lruLock.Lock(o)
 		dentries := int64(sb.nrLRU)
@@ -44,6 +64,7 @@ func (v *VFS) shrinkSlab(t *Task, priority int) int64 {
 				freed += pruneIcacheSB(t, sb, ni)
 			}
 		}
+		sb.umount.RUnlock(t.o)
 		sb.put(t)
 	}
 	v.rc.stats.slabFreed.Add(freed)
@@ -126,6 +147,10 @@ func (v *VFS) dropSlab(t *Task) int64 {
 	for {
 		var freed int64
 		for _, sb := range v.superBlocks(t) {
+			if !trylockSuper(t, sb) {
+				sb.put(t)
+				continue
+			}
 			freed += int64(ShrinkDcacheSB(t, sb))
 			sb.inodeListLock.Lock(t.owner())
 			n := int64(sb.nrInodeLRU)
@@ -133,6 +158,7 @@ func (v *VFS) dropSlab(t *Task) int64 {
 			// Twice the list: the first pass may only clear
 			// I_REFERENCED.
 			freed += pruneIcacheSB(t, sb, 2*n)
+			sb.umount.RUnlock(t.o)
 			sb.put(t)
 		}
 		total += freed
