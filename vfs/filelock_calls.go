@@ -155,21 +155,26 @@ func (t *Task) LockManagerGrant(fl, conf *FileLock, result int) int {
 	return fl.LMOps.Grant(t, fl, conf, result)
 }
 
-// file_operations' lock methods. Their rows join the checked tables with
-// the rest of file_operations ("All may block"); until then they assert
-// only that they may sleep.
+// file_operations' lock methods, checked against their rows of the
+// file_operations table ("All may block").
 
 func (t *Task) fopLock(f *File, cmd int, fl *FileLock) error {
-	t.o.MightSleep("file_operations.lock")
+	if t.checking {
+		defer t.leave(t.enter("file_operations.lock", subjects{}))
+	}
 	return f.fop.Lock(t, f, cmd, fl)
 }
 
 func (t *Task) fopFlock(f *File, cmd int, fl *FileLock) error {
-	t.o.MightSleep("file_operations.flock")
+	if t.checking {
+		defer t.leave(t.enter("file_operations.flock", subjects{}))
+	}
 	return f.fop.Flock(t, f, cmd, fl)
 }
 
 func (t *Task) fopSetlease(f *File, arg int16, fl *FileLock) error {
-	t.o.MightSleep("file_operations.setlease")
+	if t.checking {
+		defer t.leave(t.enter("file_operations.setlease", subjects{}))
+	}
 	return f.fop.Setlease(t, f, arg, fl)
 }

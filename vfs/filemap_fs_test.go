@@ -138,6 +138,24 @@ func (p *pcfs) fileOps() *vfs.FileOperations {
 		Fsync: func(t *vfs.Task, f *vfs.File, start, end int64, datasync bool) error {
 			return vfs.FilemapWriteAndWaitRange(t, f.Inode().Mapping(), start, end)
 		},
+		// The lock methods hand every request to the generic code, as
+		// a filesystem that keeps no locks of its own would.
+		Lock: func(t *vfs.Task, f *vfs.File, cmd int, fl *vfs.FileLock) error {
+			p.count("lock")
+			if cmd == vfs.F_GETLK || cmd == vfs.F_OFD_GETLK {
+				t.PosixTestLock(f, fl)
+				return nil
+			}
+			return t.PosixLockFile(f, fl, nil)
+		},
+		Flock: func(t *vfs.Task, f *vfs.File, cmd int, fl *vfs.FileLock) error {
+			p.count("flock")
+			return t.LocksLockFileWait(f, fl)
+		},
+		Setlease: func(t *vfs.Task, f *vfs.File, arg int16, fl *vfs.FileLock) error {
+			p.count("setlease")
+			return t.GenericSetlease(f, arg, fl)
+		},
 		Fallocate: func(t *vfs.Task, f *vfs.File, mode int, off, length int64) error {
 			err := vfs.FilemapFallocate(t, f, mode, off, length, func(int64) error { return nil })
 			if err == nil && mode&(vfs.FALLOC_FL_PUNCH_HOLE|vfs.FALLOC_FL_ZERO_RANGE) != 0 {

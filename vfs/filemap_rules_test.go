@@ -67,7 +67,20 @@ func TestPageCacheLockingRows(t *testing.T) {
 	if _, err := tk.Pread(fd, buf[:10], 3*P); err != nil {
 		t.Errorf("read after recovery: %v", err)
 	}
+	// lock, flock, setlease: a byte-range lock, a flock and a lease,
+	// each taken and dropped (the close below would drop them too).
+	lfd, err := tk.Open("/pc/rows", vfs.O_RDONLY, 0)
+	must("open for locks", err)
+	must("fcntl lock", tk.FcntlLock(lfd, vfs.F_SETLK, &vfs.Flock{Type: vfs.F_RDLCK, Len: P}))
+	must("fcntl unlock", tk.FcntlLock(lfd, vfs.F_SETLK, &vfs.Flock{Type: vfs.F_UNLCK, Len: P}))
+	must("flock", tk.Flock(lfd, vfs.LOCK_SH))
+	must("flock unlock", tk.Flock(lfd, vfs.LOCK_UN))
 	must("close", tk.Close(fd))
+	_, err = tk.Fcntl(lfd, vfs.F_SETLEASE, vfs.F_RDLCK)
+	must("setlease", err)
+	_, err = tk.Fcntl(lfd, vfs.F_SETLEASE, vfs.F_UNLCK)
+	must("lease unlock", err)
+	must("close locks fd", tk.Close(lfd))
 	// iterate_shared: a directory listing.
 	dfd, err := tk.Open("/", vfs.O_RDONLY|vfs.O_DIRECTORY, 0)
 	must("open dir", err)
