@@ -1,142 +1,24 @@
 // The trace schema vfscope.trace/1 (docs/trace-schema.md; Go types in
 // vfs/trace). Events and snapshots arrive in this shape from the wasm
-// build and from the live websocket alike.
+// build and from the live websocket alike. What the views add on top:
+// the flag words' bits, names and a one-line description of an event.
 
+import type { HeldLock, Snapshot, TraceEvent } from '@vfscope/web';
+
+/** The schema version this page speaks (a live server must say the same). */
 export const SCHEMA = 'vfscope.trace/1';
 
-export type Mode = '' | 'shared' | 'exclusive';
+// The types are the library's (web/src/trace.ts), so the page, the wasm
+// build and the live websocket agree on one definition.
+export type {
+  DentrySnap, HeldLock, InodeSnap, MappingSnap, MountSnap, Snapshot, TaskSnap, TraceEvent, ValidatorReport,
+} from '@vfscope/web';
 
-export interface Held {
-  class: string;
-  sub?: number;
-  mode: Mode;
-  lock?: number;
-  site?: string;
-  try?: boolean;
-}
+/** A lock on a task's held stack. */
+export type Held = HeldLock;
 
-export interface ValidatorReport {
-  type: string;
-  task: string;
-  text: string;
-}
-
-export interface TraceEvent {
-  seq: number;
-  time: number;
-  kind: string;
-  task?: number;
-  dentry?: number;
-  parent?: number;
-  target?: number;
-  name?: string;
-  bucket?: number;
-  inode?: number;
-  ino?: number;
-  dev?: number;
-  mode?: number;
-  nlink?: number;
-  size?: number;
-  index?: number;
-  flags?: number;
-  bits?: number;
-  count?: number;
-  class?: string;
-  sub?: number;
-  lock_mode?: Mode;
-  lock?: number;
-  site?: string;
-  op?: string;
-  path?: string;
-  mount?: number;
-  err?: number;
-  held?: Held[];
-  report?: ValidatorReport;
-  lost?: number;
-}
-
-export interface DentrySnap {
-  id: number;
-  name: string;
-  parent: number;
-  dev: number;
-  inode?: number;
-  ino?: number;
-  count: number;
-  flags: number;
-  hashed: boolean;
-  lru: boolean;
-  bucket: number;
-  mountpoint?: boolean;
-}
-
-export interface InodeSnap {
-  id: number;
-  dev: number;
-  ino: number;
-  count: number;
-  nlink: number;
-  state: number;
-  size: number;
-  mode: number;
-  rwsem_writer?: number;
-  rwsem_readers?: number;
-  lru?: boolean;
-}
-
-export interface PageSnap {
-  index: number;
-  flags: number;
-}
-
-export interface MappingSnap {
-  inode: number;
-  dev: number;
-  ino: number;
-  pages: PageSnap[];
-}
-
-export interface TaskSnap {
-  pid: number;
-  comm: string;
-  held: Held[];
-}
-
-export interface MountSnap {
-  id: number;
-  parent: number;
-  dev: number;
-  fstype: string;
-  source: string;
-  root: number;
-  mountpoint: number;
-  path: string;
-  flags: number;
-}
-
-export interface Counters {
-  nr_dentry: number;
-  nr_unused: number;
-  nr_negative: number;
-  nr_inodes: number;
-  nr_free_inodes: number;
-  meminfo?: Record<string, number>;
-}
-
-export interface Snapshot {
-  schema: string;
-  seq: number;
-  time: number;
-  dentries: DentrySnap[] | null;
-  hash: { buckets: number; chains: { bucket: number; dentries: number[] }[] | null };
-  lru: { dev: number; dentries: number[] }[] | null;
-  inodes: InodeSnap[] | null;
-  pages: MappingSnap[] | null;
-  tasks: TaskSnap[] | null;
-  mounts: MountSnap[] | null;
-  reports: ValidatorReport[] | null;
-  counters: Counters;
-}
+/** The /proc counters of a snapshot (dentry-state, inode-nr, meminfo). */
+export type Counters = Snapshot['counters'];
 
 // Flag words (docs/trace-schema.md, "Flag words").
 export const DCACHE_LRU_LIST = 0x80000;

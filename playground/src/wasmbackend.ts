@@ -1,51 +1,25 @@
 // The in-browser backend: vfscope.wasm (the GOOS=js build) through the
-// npm library @vfscope/web, with the lock validator on so the lock views
-// have something to show.
+// npm library @vfscope/web, booted with the lock validator and the trace
+// instrumentation on, so the lock views have lock.* and method.* events
+// to show.
 
-import { createVFS, wasiImports } from '@vfscope/web';
+import { createVFS, wasiImports, type VFS } from '@vfscope/web';
 import type { Backend, RunResult } from './backend';
 import type { Snapshot, TraceEvent } from './schema';
-import { SCHEMA } from './schema';
-
-type WebVFS = Awaited<ReturnType<typeof createVFS>>;
-
-/** The trace side of the library: subscribe/snapshot/flushEvents. */
-interface Traced {
-  subscribe(onEvents: (events: TraceEvent[]) => void): () => void;
-  snapshot(): Snapshot;
-  flushEvents?(): void;
-}
-
-function traced(vfs: WebVFS): Traced | undefined {
-  const t = vfs as unknown as Partial<Traced>;
-  return typeof t.subscribe === 'function' && typeof t.snapshot === 'function' ? (t as Traced) : undefined;
-}
-
-/** What the views get from a build without the trace stream: nothing, said plainly. */
-function emptySnapshot(): Snapshot {
-  return {
-    schema: SCHEMA, seq: 0, time: 0, dentries: [], hash: { buckets: 0, chains: [] }, lru: [], inodes: [],
-    pages: [], tasks: [], mounts: [], reports: [],
-    counters: { nr_dentry: 0, nr_unused: 0, nr_negative: 0, nr_inodes: 0, nr_free_inodes: 0 },
-  };
-}
 
 export class WasmBackend implements Backend {
   readonly kind = 'wasm' as const;
   readonly writable = true;
-  readonly name: string;
-  private sh: ReturnType<WebVFS['shell']>;
-  private tr?: Traced;
+  readonly name = 'in-browser VFS';
+  private sh: ReturnType<VFS['shell']>;
 
-  private constructor(readonly vfs: WebVFS) {
+  private constructor(readonly vfs: VFS) {
     this.sh = vfs.shell();
-    this.tr = traced(vfs);
-    this.name = this.tr ? 'in-browser VFS' : 'in-browser VFS (this vfscope.wasm has no trace stream: views stay empty)';
   }
 
   /** Boots a VFS in the vfscope.wasm that the library ships (bundled beside the app). */
   static async boot(): Promise<WasmBackend> {
-    const vfs = await createVFS({ lockdep: true });
+    const vfs = await createVFS({ lockdep: true, trace: true });
     return new WasmBackend(vfs);
   }
 
@@ -57,16 +31,15 @@ export class WasmBackend implements Backend {
   }
 
   async snapshot(): Promise<Snapshot> {
-    return this.tr ? this.tr.snapshot() : emptySnapshot();
+    return this.vfs.snapshot();
   }
 
   subscribe(onEvents: (events: TraceEvent[], lost: boolean) => void): () => void {
-    if (!this.tr) return () => {};
-    return this.tr.subscribe((evs) => onEvents(evs, evs.some((e) => e.kind === 'lost')));
+    return this.vfs.subscribe((evs) => onEvents(evs, evs.some((e) => e.kind === 'lost')));
   }
 
   async flush(): Promise<void> {
-    this.tr?.flushEvents?.();
+    this.vfs.flushEvents();
   }
 
   async runWasm(name: string, bytes: Uint8Array, args: string[]): Promise<RunResult> {

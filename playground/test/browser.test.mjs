@@ -91,11 +91,6 @@ async function terminalText(page) {
     : '');
 }
 
-/** Whether this vfscope.wasm streams trace events (the views need them). */
-async function traced(page) {
-  return !(await page.textContent('#mode')).includes('no trace stream');
-}
-
 async function shot(page, name) {
   await page.screenshot({ path: join(artifacts, `${name}.png`) });
 }
@@ -117,13 +112,8 @@ test('the page loads, the terminal runs the shell in the browser', async () => {
 // The views and the timeline, on the in-browser VFS and on the live one
 // (the same views from the same schema).
 for (const [q, n, where] of [['', '', ''], ['?live', '-live', ' (live)']]) {
-test(`the dentry and page views follow the commands${where}`, async (t) => {
+test(`the dentry and page views follow the commands${where}`, async () => {
   const page = await open(q);
-  if (!(await traced(page))) {
-    t.skip('this vfscope.wasm has no trace stream (the library has no subscribe/snapshot yet)');
-    await page.close();
-    return;
-  }
   // A failed lookup leaves a negative dentry (on a casefolded tmpfs: a
   // plain one does not keep them, as Linux's).
   await type(page, `mkdir -p /mnt/t2${n} /tmp/t2${n}`);
@@ -143,13 +133,8 @@ test(`the dentry and page views follow the commands${where}`, async (t) => {
   await page.close();
 });
 
-test(`the timeline steps back and forth and every view follows${where}`, async (t) => {
+test(`the timeline steps back and forth and every view follows${where}`, async () => {
   const page = await open(q);
-  if (!(await traced(page))) {
-    t.skip('this vfscope.wasm has no trace stream');
-    await page.close();
-    return;
-  }
   await type(page, `mkdir /tmp/t3${n}`);
   await type(page, `touch /tmp/t3${n}/a`);
   await page.click('#commands li[data-index="1"]');
@@ -167,6 +152,7 @@ test(`the timeline steps back and forth and every view follows${where}`, async (
   assert.doesNotMatch(await where(), /step 0\//);
   // A share link replays the commands on a fresh VFS and lands on the step.
   await page.click('#share-link');
+  await page.waitForFunction(() => document.querySelector('#share-url').value !== '');
   const link = await page.inputValue('#share-url');
   assert.match(link, /#share=/);
   const page2 = await open(link.slice(base.length));
@@ -190,10 +176,8 @@ for (const id of ['negative-dentries', 'cross-rename', 'writeback', 'reclaim', '
     if (id === 'abba') {
       const text = await terminalText(page);
       assert.match(text, /possible circular locking dependency detected/);
-      if (await traced(page)) {
-        await page.waitForSelector('#view-lockgraph g.lockclass.bad[data-class="lockdep_abba_A"]');
-        await page.waitForSelector('#view-lockgraph g.lockclass.bad[data-class="lockdep_abba_B"]');
-      }
+      await page.waitForSelector('#view-lockgraph g.lockclass.bad[data-class="lockdep_abba_A"]');
+      await page.waitForSelector('#view-lockgraph g.lockclass.bad[data-class="lockdep_abba_B"]');
     }
     await shot(page, `lesson-${id}`);
     assert.deepEqual(page.errors, []);
