@@ -54,8 +54,9 @@ func (vma *Mapping) access(off int64, p []byte, write bool) (int, error) {
 // with its folio locked, after checking under ptl that the entry still
 // maps it (with write permission for a store): writeback's
 // write-protection and truncation's zap happen under that lock too, so
-// a store either lands before them or faults after. A private copy
-// belongs to this task alone.
+// a store either lands before them or faults after. A private copy is
+// written only by the one task whose writable PTE maps it; tasks sharing
+// it after fork only read it.
 func (vma *Mapping) copyPage(t *Task, i int64, po int, buf []byte, write bool) bool {
 	vma.ptl.Lock(t.o)
 	p := vma.ptep(i, false)
@@ -69,8 +70,13 @@ func (vma *Mapping) copyPage(t *Task, i int64, po int, buf []byte, write bool) b
 		if write {
 			p.bits |= pteDirty
 		}
+		// The reference keeps a copy shared with a forked task from
+		// being taken back writable by it (wp_page_reuse) while this
+		// load reads it.
+		folioGet(fo)
 		vma.ptl.Unlock(t.o)
 		copyData(fo, po, buf, write)
+		FolioPut(fo)
 		return true
 	}
 	vma.ptl.Unlock(t.o)

@@ -41,6 +41,15 @@ func (t *Task) fopMmap(f *File, vma *Mapping) error {
 	return f.fop.Mmap(t, f, vma)
 }
 
+func (t *Task) vmopOpen(vma *Mapping) {
+	if t.checking {
+		r := t.enter("vm_operations_struct.open", subjects{m: vma.mapping})
+		t.checkVMRow(r, vma)
+		defer t.leave(r)
+	}
+	vma.VMOps.Open(t, vma)
+}
+
 func (t *Task) vmopClose(vma *Mapping) {
 	if t.checking {
 		r := t.enter("vm_operations_struct.close", subjects{m: vma.mapping})

@@ -85,10 +85,10 @@ func (t *Task) handleMMFault(vma *Mapping, i int64, write bool) error {
 		vmf.Flags |= FAULT_FLAG_WRITE
 	}
 	vma.ptl.Lock(t.o)
-	var present, writable bool
+	var present, writable, anon bool
 	var fo *Folio
 	if p := vma.ptep(i, false); p != nil && p.bits&ptePresent != 0 {
-		present, writable, fo = true, p.bits&pteWrite != 0, p.folio
+		present, writable, anon, fo = true, p.bits&pteWrite != 0, p.bits&pteAnon != 0, p.folio
 		if write && !writable {
 			folioGet(fo)
 		}
@@ -103,7 +103,7 @@ func (t *Task) handleMMFault(vma *Mapping, i int64, write bool) error {
 	case !present:
 		ret = t.doSharedFault(vmf, i)
 	case write && !writable:
-		ret = t.doWpPage(vmf, i, fo)
+		ret = t.doWpPage(vmf, i, fo, anon)
 	}
 	switch {
 	case ret&VM_FAULT_OOM != 0:
@@ -258,12 +258,32 @@ func (t *Task) doPageMkwrite(vmf *VMFault) VMFaultT {
 }
 
 // doWpPage is do_wp_page(): a store to a page mapped read-only. A
-// private mapping gets its copy (wp_page_copy); a shared one calls
+// private mapping gets its copy (wp_page_copy) of a page-cache page, or
+// of a copy it shares with a forked task, unless nobody else maps that
+// copy any more: then it is made writable again (wp_page_reuse). A
+// shared one calls
 // ->page_mkwrite and, the entry still mapping the page, makes it
 // writable and dirty and dirties the page, locked throughout
 // (wp_page_shared). The caller's reference on fo is consumed.
-func (t *Task) doWpPage(vmf *VMFault, i int64, fo *Folio) VMFaultT {
+func (t *Task) doWpPage(vmf *VMFault, i int64, fo *Folio, anon bool) VMFaultT {
 	vma := vmf.VMA
+	if anon {
+		// Our PTE's reference and the fault's: nobody else's.
+		if fo.refcount.Load() == 2 {
+			vma.ptl.Lock(t.o)
+			if p := vma.ptep(i, false); p != nil && p.bits&ptePresent != 0 && p.folio == fo {
+				p.bits |= pteWrite | pteDirty | pteYoung
+			}
+			vma.ptl.Unlock(t.o)
+			FolioPut(fo)
+			return 0
+		}
+		cp := anonFolioAlloc()
+		copy(cp.data[:], fo.data[:])
+		t.installCopy(vma, i, fo, cp)
+		FolioPut(fo)
+		return 0
+	}
 	if !vma.shared() {
 		FolioLock(t, fo)
 		cp := anonFolioAlloc()

@@ -173,3 +173,67 @@ func TestMsyncErrors(t *testing.T) {
 	mustT(t, "close", tk.Close(fd))
 	pcCheck(t, v)
 }
+
+// TestMmapForkCOW: fork copies the mappings (->open on each copy). A
+// shared mapping stays shared with the child; a private one shares its
+// copies with the child copy-on-write: the first store on either side
+// copies the page, and the last one left takes it back writable without
+// copying.
+func TestMmapForkCOW(t *testing.T) {
+	v, tk, p := mmEnv(t)
+	fd := mmFile(t, tk, "/pm/f", pattern(0, 2*P, 12), vfs.O_RDWR)
+	sh, err := tk.Mmap(fd, 0, 2*P, vfs.PROT_READ|vfs.PROT_WRITE, vfs.MAP_SHARED)
+	mustT(t, "mmap shared", err)
+	pr, err := tk.Mmap(fd, 0, 2*P, vfs.PROT_READ|vfs.PROT_WRITE, vfs.MAP_PRIVATE)
+	mustT(t, "mmap private", err)
+	store(t, pr, 0, []byte("parent"))
+	store(t, sh, P, []byte("shared"))
+	child := tk.Fork("child")
+	if p.opens.Load() != 2 || len(child.Mappings()) != 2 {
+		t.Fatalf("fork: %d ->open calls, %d mappings", p.opens.Load(), len(child.Mappings()))
+	}
+	csh, cpr := child.Mappings()[0], child.Mappings()[1]
+	if pte := cpr.PTE(child, 0); !pte.Anon || pte.Write {
+		t.Errorf("child's copy of the private page: %+v, want the shared copy read-only", pte)
+	}
+	if pte := pr.PTE(tk, 0); pte.Write {
+		t.Errorf("parent's private page writable after fork")
+	}
+	if pte := csh.PTE(child, 1); pte.Present {
+		t.Errorf("shared mapping's PTE copied: %+v", pte)
+	}
+	if got := load(t, cpr, 0, 6); string(got) != "parent" {
+		t.Errorf("child reads %q in the private mapping", got)
+	}
+	if got := load(t, csh, P, 6); string(got) != "shared" {
+		t.Errorf("child reads %q in the shared mapping", got)
+	}
+	copies := pr.Stats().CowCopies.Load()
+	store(t, cpr, 0, []byte("child!"))
+	if got := load(t, pr, 0, 6); string(got) != "parent" {
+		t.Errorf("parent sees %q after the child's store", got)
+	}
+	if got := cpr.Stats().CowCopies.Load(); got != 1 {
+		t.Errorf("child's copies: %d, want 1", got)
+	}
+	// The parent is the last to map its copy: it takes it back.
+	store(t, pr, 0, []byte("PARENT"))
+	if got := pr.Stats().CowCopies.Load(); got != copies {
+		t.Errorf("parent copied again (%d copies, had %d): the page was its alone", got, copies)
+	}
+	if got := load(t, cpr, 0, 6); string(got) != "child!" {
+		t.Errorf("child sees %q after the parent's store", got)
+	}
+	store(t, csh, P, []byte("SHARED"))
+	if got := load(t, sh, P, 6); string(got) != "SHARED" {
+		t.Errorf("parent sees %q in the shared mapping after the child's store", got)
+	}
+	child.Exit()
+	if p.closes.Load() != 2 {
+		t.Errorf("->close calls after the child's exit: %d", p.closes.Load())
+	}
+	mustT(t, "munmap", tk.Munmap(sh))
+	mustT(t, "munmap", tk.Munmap(pr))
+	mustT(t, "close", tk.Close(fd))
+	pcCheck(t, v)
+}

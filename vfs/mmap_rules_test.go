@@ -10,7 +10,7 @@ import (
 // vm_operations_struct row the VFS calls, through a pcmfs mount at
 // /pmrows, for TestPageCacheLockingRows: ->fault on a page not cached,
 // ->map_pages on cached ones around a read fault, ->page_mkwrite on the
-// first store, ->close at munmap. Every call is checked against its row
+// first store, ->open on fork's copy, ->close at munmap and exit. Every call is checked against its row
 // (the mmap_lock column on the mapping's address space).
 func reachMmapRows(t *testing.T, v *vfs.VFS, tk *vfs.Task) {
 	t.Helper()
@@ -28,11 +28,13 @@ func reachMmapRows(t *testing.T, v *vfs.VFS, tk *vfs.Task) {
 	load(t, vma, 0, 10)   // ->map_pages finds nothing, ->fault reads in
 	load(t, vma, 2*P, 10) // ->map_pages maps the pages read ahead
 	store(t, vma, 3, []byte("w"))
+	child := tk.Fork("child") // ->open on the child's copy
+	child.Exit()
 	mustT(t, "munmap", tk.Munmap(vma))
 	mustT(t, "close", tk.Close(fd))
 	after := v.LockingRowsReached()
 	for _, row := range []string{"file_operations.mmap", "vm_operations_struct.fault",
-		"vm_operations_struct.map_pages", "vm_operations_struct.page_mkwrite", "vm_operations_struct.close"} {
+		"vm_operations_struct.map_pages", "vm_operations_struct.page_mkwrite", "vm_operations_struct.open", "vm_operations_struct.close"} {
 		if after[row] <= before[row] {
 			t.Errorf("row %s not reached by the mapping", row)
 		}

@@ -18,7 +18,7 @@ import (
 // rule: the folio stays locked until set_page_dirty has run).
 type pcmfs struct {
 	*pcfs
-	closes        atomic.Int64
+	opens, closes atomic.Int64
 	dirtyUnlocked atomic.Int64 // ->dirty_folio calls without the folio lock
 	dirtyLocked   atomic.Int64
 }
@@ -28,6 +28,7 @@ func (p *pcmfs) vmOps() *vfs.VMOperations {
 		Fault:       vfs.FilemapFault,
 		MapPages:    vfs.FilemapMapPages,
 		PageMkwrite: vfs.FilemapPageMkwrite,
+		Open:        func(t *vfs.Task, vma *vfs.Mapping) { p.opens.Add(1) },
 		Close:       func(t *vfs.Task, vma *vfs.Mapping) { p.closes.Add(1) },
 	}
 }

@@ -91,8 +91,8 @@ func (v *VFS) NewTask(comm string, cred *Cred) *Task {
 }
 
 // Fork makes a new task with a copy of t's credentials, root, working
-// directory, umask and descriptor table (clone without CLONE_FS or
-// CLONE_FILES).
+// directory, umask, descriptor table and mappings (clone without
+// CLONE_FS, CLONE_FILES or CLONE_VM; mmap_fork.go).
 func (t *Task) Fork(comm string) *Task {
 	n := t.vfs.NewTask(comm, t.cred)
 	n.fs.umask = t.fs.umask
@@ -107,6 +107,7 @@ func (t *Task) Fork(comm string) *Task {
 		}
 	}
 	t.files.lock.Unlock(t.o)
+	t.dupMmap(n)
 	return n
 }
 
