@@ -2,6 +2,7 @@
 // and leaves the timeline on the step that shows the point.
 
 import type { TraceEvent } from './schema';
+import { PG } from './schema';
 
 export interface Lesson {
   id: string;
@@ -65,41 +66,53 @@ export const lessons: Lesson[] = [
     text:
       'A write copies into page-cache pages and marks them dirty: the data is newer than the ' +
       'backing store. tmpfs has no backing store (its pages are swap-backed and never written back), ' +
-      'so the lesson mounts billyfs, a disk-like filesystem on a go-billy store. Writeback starts on ' +
-      'the dirty pages (PG_writeback), ->writepage writes them to the store, and they end clean and ' +
-      'uptodate. sync asks for that writeback now and waits for it (WB_SYNC_ALL). Watch the page grid ' +
-      'go from dirty to writeback to uptodate.',
+      'so the lesson mounts billyfs, a disk-like filesystem on a go-billy store. Dirty in ' +
+      '/proc/meminfo (plotted under the page grid) rises with each write: 4 kB for the short file, ' +
+      '64 kB more for the copy. sync starts writeback on every dirty page (PG_writeback, Writeback ' +
+      'in meminfo), ->writepage writes it to the store, and the page ends clean and uptodate: Dirty ' +
+      'falls to 0 while Cached stays, since the data is still in memory. The timeline stops on the ' +
+      'first page put under writeback.',
     commands: [
       'mkdir -p /mnt/disk',
       'mount -t billyfs mem /mnt/disk',
       'echo "hello, page cache" > /mnt/disk/f',
-      'truncate -s 20K /mnt/disk/f',
-      'cp /mnt/disk/f /mnt/disk/copy',
+      'truncate -s 64K /tmp/zeros',
+      'cp /tmp/zeros /mnt/disk/copy',
       'cat /proc/meminfo',
       'sync',
       'cat /proc/meminfo',
     ],
-    focus: (e) => e.kind === 'writeback.start' || e.kind === 'page.flag_set',
+    focus: (e) => e.kind === 'page.flag_set' && ((e.bits ?? 0) & PG.writeback) !== 0,
   },
   {
     id: 'reclaim',
     title: 'Memory pressure and reclaim',
-    view: 'dentries',
+    view: 'pages',
     text:
-      'Unused dentries and inodes and clean pages are caches: reclaim shrinks them when memory ' +
-      'is short. drop_caches runs the same shrinkers on demand: writing 2 frees the unused dentries ' +
-      'and inodes from the LRUs, 1 the clean page cache, 3 both. Dirty pages cannot be dropped ' +
-      'until written back, so sync comes first. Compare dentry-state before and after.',
+      'Clean pages, unused dentries and unused inodes are caches: when memory is short, reclaim ' +
+      'shrinks them (kswapd in the background, direct reclaim in an allocation), coldest first. ' +
+      'drop_caches runs the same shrinkers on demand: writing 1 drops the clean page cache, 2 the ' +
+      'unused dentries and inodes on the LRUs, 3 both. The lesson fills billyfs with 128 kB of dirty ' +
+      'pages: the first drop_caches frees none of them, since dirty pages cannot be dropped until ' +
+      'written back (Cached stays put in the plot). After sync they are clean, and the second ' +
+      'drop_caches empties the page cache (Cached falls to 0) and the dcache LRU (compare ' +
+      'dentry-state before and after: nr_dentry, nr_unused and nr_negative fall). The timeline ' +
+      'stops on the first page removed.',
     commands: [
-      'mkdir -p /tmp/lesson4/d1 /tmp/lesson4/d2',
-      'touch /tmp/lesson4/d1/a /tmp/lesson4/d1/b /tmp/lesson4/d2/c',
-      'ls /tmp/lesson4/d1 /tmp/lesson4/d2 /tmp/lesson4/nope1 /tmp/lesson4/nope2',
+      'mkdir -p /mnt/cache',
+      'mount -t billyfs mem /mnt/cache',
+      'mkdir /mnt/cache/d',
+      'truncate -s 64K /tmp/zeros',
+      'cp /tmp/zeros /mnt/cache/d/a',
+      'cp /mnt/cache/d/a /mnt/cache/d/b',
+      'ls /mnt/cache/d /mnt/cache/nope1 /mnt/cache/d/nope2',
       'cat /proc/sys/fs/dentry-state',
+      'echo 1 > /proc/sys/vm/drop_caches',
       'sync',
       'echo 3 > /proc/sys/vm/drop_caches',
       'cat /proc/sys/fs/dentry-state',
     ],
-    focus: (e) => e.kind === 'dentry.kill',
+    focus: (e) => e.kind === 'page.remove',
   },
   {
     id: 'abba',

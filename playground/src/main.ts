@@ -154,17 +154,19 @@ class App {
     requestAnimationFrame(() => { this.renderQueued = false; this.render(); });
   }
 
+  /**
+   * The /proc/meminfo counters after each command, as the VFS reported
+   * them in the command's after-snapshot (the same counters
+   * meminfo_proc_show prints). A snapshot without them (a timeline file
+   * from a server that did not send them) leaves a gap, not a guess.
+   */
   private samples(): Sample[] {
-    const out: Sample[] = [];
-    for (const r of this.timeline.records) {
-      const st = State.fromSnapshot(r.after);
-      const mi = r.after.counters?.meminfo ?? {};
-      const pc = st.pageCounts();
+    return this.timeline.records.map((r, t) => {
+      const mi = r.after.counters?.meminfo;
       const values: Record<string, number> = {};
-      for (const k of MEMINFO_KEYS) values[k] = mi[k] ?? (pc as Record<string, number>)[k] ?? 0;
-      out.push({ t: out.length, values });
-    }
-    return out;
+      if (mi) for (const k of MEMINFO_KEYS) if (typeof mi[k] === 'number') values[k] = mi[k];
+      return { t, values };
+    });
   }
 
   render(): void {

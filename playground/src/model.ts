@@ -268,12 +268,22 @@ export class State {
     return out;
   }
 
-  /** The path of a dentry, from its superblock's root. */
+  /**
+   * The path of a dentry as a task at / sees it: up to its superblock's
+   * root, then on through the mount point of the first mount of that
+   * superblock (a bind mount elsewhere is not followed).
+   */
   path(id: number): string {
     const parts: string[] = [];
     let d = this.dentries.get(id);
     for (let n = 0; d && n < 64; n++) {
-      if (d.parent === d.id) break;
+      if (d.parent === d.id) {
+        const dev = d.dev;
+        let first: MountSnap | undefined;
+        for (const m of this.mounts.values()) if (m.dev === dev && (!first || m.id < first.id)) first = m;
+        if (first && first.path && first.path !== '/') parts.unshift(first.path.replace(/^\/+|\/+$/g, ''));
+        break;
+      }
       parts.unshift(d.name);
       d = this.dentries.get(d.parent);
     }

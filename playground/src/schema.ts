@@ -59,10 +59,14 @@ export function inodeStateNames(state: number): string[] {
 /** The state a page is drawn in: the most telling of its flags. */
 export type PageState = 'absent' | 'locked' | 'writeback' | 'dirty' | 'uptodate' | 'cached';
 
+/**
+ * A page under writeback is drawn as such even while ->writepage still
+ * holds it locked: writeback is what the page-cache lessons look for.
+ */
 export function pageState(flags: number | undefined): PageState {
   if (flags === undefined) return 'absent';
-  if (flags & PG.locked) return 'locked';
   if (flags & PG.writeback) return 'writeback';
+  if (flags & PG.locked) return 'locked';
   if (flags & PG.dirty) return 'dirty';
   if (flags & PG.uptodate) return 'uptodate';
   return 'cached';

@@ -165,6 +165,86 @@ test(`the timeline steps back and forth and every view follows${where}`, async (
 
 }
 
+/** The timeline's commands with their output and the meminfo counters after each. */
+async function records(page) {
+  return page.evaluate(() => window.vfscope.timeline.records.map((r) => ({
+    line: r.line, output: r.output, status: r.status, meminfo: r.after.counters.meminfo,
+  })));
+}
+
+/** The record of the last command whose line is line. */
+function rec(rs, line) {
+  const r = rs.findLast((x) => x.line === line);
+  assert.ok(r, `the lesson ran "${line}": ${rs.map((x) => x.line).join('; ')}`);
+  return r;
+}
+
+/** The kB values of a `cat /proc/meminfo` output. */
+function meminfoText(out) {
+  const kb = {};
+  for (const m of out.matchAll(/^([A-Za-z()_0-9]+):\s+(\d+) kB$/gm)) kb[m[1]] = Number(m[2]);
+  assert.ok('Dirty' in kb && 'Cached' in kb, `a /proc/meminfo output: ${out}`);
+  return kb;
+}
+
+/** The series the meminfo plot draws (one value per command, NaN for a gap). */
+async function plotted(page, key) {
+  const v = await page.getAttribute(`#view-meminfo path[data-series="${key}"]`, 'data-values');
+  return v.split(',').map((x) => (x === '' ? NaN : Number(x)));
+}
+
+// What each lesson must show besides running: the numbers it talks about.
+const lessonChecks = {
+  async writeback(page) {
+    const rs = await records(page);
+    const mounted = rec(rs, 'mount -t billyfs mem /mnt/disk').meminfo;
+    const wrote = rec(rs, 'echo "hello, page cache" > /mnt/disk/f').meminfo;
+    const copied = rec(rs, 'cp /tmp/zeros /mnt/disk/copy').meminfo;
+    const synced = rec(rs, 'sync').meminfo;
+    assert.equal(wrote.Dirty - mounted.Dirty, 4, 'a short write dirties one page');
+    assert.equal(copied.Dirty - wrote.Dirty, 64, 'copying 64 KiB dirties 16 pages');
+    assert.equal(synced.Dirty, 0, 'sync writes every dirty page back');
+    assert.ok(synced.Cached >= copied.Cached, `written-back pages stay cached: ${copied.Cached} -> ${synced.Cached} kB`);
+    // What the terminal printed from /proc/meminfo is what the snapshot said.
+    const cats = rs.filter((r) => r.line === 'cat /proc/meminfo').slice(-2);
+    assert.equal(meminfoText(cats[0].output).Dirty, copied.Dirty);
+    assert.equal(meminfoText(cats[1].output).Dirty, 0);
+    assert.equal(meminfoText(cats[1].output).Cached, synced.Cached);
+    // The plot draws those counters, one point per command.
+    assert.deepEqual(await plotted(page, 'Dirty'), rs.map((r) => r.meminfo.Dirty));
+    assert.deepEqual(await plotted(page, 'Cached'), rs.map((r) => r.meminfo.Cached));
+    // The timeline stops where sync puts a page under writeback.
+    assert.match(await page.textContent('#where'), /"sync": step [1-9]\d*\/.*page\.flag_set/);
+    assert.ok(await page.locator('#view-pages .file-pages[data-path^="/mnt/disk/"] .page[data-state="writeback"]').count() >= 1,
+      'a page of a file on /mnt/disk drawn under writeback');
+  },
+  async reclaim(page) {
+    const rs = await records(page);
+    const filled = rec(rs, 'cp /mnt/cache/d/a /mnt/cache/d/b').meminfo;
+    const dropped1 = rec(rs, 'echo 1 > /proc/sys/vm/drop_caches').meminfo;
+    const synced = rec(rs, 'sync').meminfo;
+    const dropped3 = rec(rs, 'echo 3 > /proc/sys/vm/drop_caches').meminfo;
+    assert.ok(filled.Dirty >= 128, `two 64 KiB copies are dirty: ${filled.Dirty} kB`);
+    assert.equal(dropped1.Cached, filled.Cached, 'drop_caches leaves dirty pages');
+    assert.equal(synced.Dirty, 0);
+    assert.ok(dropped3.Cached <= synced.Cached - 128, `drop_caches after sync frees the clean pages: ${synced.Cached} -> ${dropped3.Cached} kB`);
+    assert.deepEqual(await plotted(page, 'Cached'), rs.map((r) => r.meminfo.Cached));
+    // dentry-state: nr_dentry, nr_unused and nr_negative fall.
+    const ds = rs.filter((r) => r.line === 'cat /proc/sys/fs/dentry-state').slice(-2)
+      .map((r) => r.output.trim().split(/\s+/).map(Number));
+    assert.ok(ds[1][0] < ds[0][0], `nr_dentry falls: ${ds[0]} -> ${ds[1]}`);
+    assert.ok(ds[1][1] < ds[0][1], `nr_unused falls: ${ds[0]} -> ${ds[1]}`);
+    assert.ok(ds[0][4] >= 2 && ds[1][4] < ds[0][4], `nr_negative falls: ${ds[0]} -> ${ds[1]}`);
+    assert.match(await page.textContent('#where'), /"echo 3 > \/proc\/sys\/vm\/drop_caches": step [1-9]\d*\/.*page\.remove/);
+  },
+  async abba(page) {
+    const text = await terminalText(page);
+    assert.match(text, /possible circular locking dependency detected/);
+    await page.waitForSelector('#view-lockgraph g.lockclass.bad[data-class="lockdep_abba_A"]');
+    await page.waitForSelector('#view-lockgraph g.lockclass.bad[data-class="lockdep_abba_B"]');
+  },
+};
+
 for (const id of ['negative-dentries', 'cross-rename', 'writeback', 'reclaim', 'abba']) {
   test(`lesson ${id} runs in one click`, async () => {
     const page = await open();
@@ -173,12 +253,7 @@ for (const id of ['negative-dentries', 'cross-rename', 'writeback', 'reclaim', '
     await page.waitForSelector(`body[data-lesson-done="${id}"]`, { timeout: 60000 });
     assert.ok(await page.locator('#commands li').count() > before, 'the lesson ran commands');
     assert.notEqual(await page.textContent('#lesson-text'), '');
-    if (id === 'abba') {
-      const text = await terminalText(page);
-      assert.match(text, /possible circular locking dependency detected/);
-      await page.waitForSelector('#view-lockgraph g.lockclass.bad[data-class="lockdep_abba_A"]');
-      await page.waitForSelector('#view-lockgraph g.lockclass.bad[data-class="lockdep_abba_B"]');
-    }
+    await lessonChecks[id]?.(page);
     await shot(page, `lesson-${id}`);
     assert.deepEqual(page.errors, []);
     await page.close();

@@ -37,22 +37,34 @@ export function drawPages(el: HTMLElement, st: State): void {
     grid.selectAll('div.page').data(d3.range(n)).join('div')
       .attr('class', (i) => `page ${pageState(pm.get(i))}`)
       .attr('data-state', (i) => pageState(pm.get(i)))
+      .attr('data-flags', (i) => pm.get(i) ?? null)
       .attr('title', (i) => `page ${i}: ${pageState(pm.get(i))} (flags ${pm.get(i) ?? '—'})`)
       .style('background', (i) => PAGE_COLORS[pageState(pm.get(i))]);
   }
 }
 
+/** The counters (kB) after one command; a key is absent when the snapshot did not carry it. */
 export interface Sample { t: number; values: Record<string, number> }
 
+/** The /proc/meminfo lines plotted, as the snapshot's counters name them. */
 export const MEMINFO_KEYS = ['Cached', 'Dirty', 'Writeback'];
 
+/**
+ * Plots the counters after each command; each series' path carries its
+ * values (data-values, comma-separated, empty for a gap) so what is drawn
+ * can be read back.
+ */
 export function drawMeminfo(el: HTMLElement, samples: Sample[], marker?: number): void {
   const root = d3.select(el);
   root.selectAll('*').remove();
-  const w = Math.max(el.clientWidth, 300), h = 140, m = { l: 40, r: 90, t: 8, b: 18 };
+  const w = Math.max(el.clientWidth, 300), h = 140, m = { l: 40, r: 110, t: 8, b: 18 };
   const svg = root.append('svg').attr('width', w).attr('height', h);
   if (samples.length === 0) return;
-  svg.append('text').attr('x', m.l + 6).attr('y', m.t + 4).attr('fill', '#888').text('/proc/meminfo (kB) after each command');
+  const has = (s: Sample, k: string) => typeof s.values[k] === 'number';
+  const title = samples.some((s) => MEMINFO_KEYS.some((k) => has(s, k)))
+    ? '/proc/meminfo (kB) after each command'
+    : '/proc/meminfo: these snapshots carry no meminfo counters';
+  svg.append('text').attr('x', m.l + 6).attr('y', m.t + 4).attr('fill', '#888').text(title);
   const x = d3.scaleLinear().domain([0, Math.max(1, samples.length - 1)]).range([m.l, w - m.r]);
   const max = d3.max(samples, (s) => d3.max(MEMINFO_KEYS, (k) => s.values[k] ?? 0)) ?? 0;
   const y = d3.scaleLinear().domain([0, Math.max(4, max)]).nice().range([h - m.b, m.t]);
@@ -62,11 +74,14 @@ export function drawMeminfo(el: HTMLElement, samples: Sample[], marker?: number)
   const color = d3.scaleOrdinal<string>().domain(MEMINFO_KEYS).range([PAGE_COLORS.uptodate, PAGE_COLORS.dirty, PAGE_COLORS.writeback]);
   let labelY = -Infinity;
   for (const k of MEMINFO_KEYS) {
-    const line = d3.line<Sample>().x((_s, i) => x(i)).y((s) => y(s.values[k] ?? 0));
-    svg.append('path').datum(samples).attr('fill', 'none').attr('stroke', color(k)).attr('stroke-width', 2).attr('d', line);
-    const last = samples[samples.length - 1].values[k] ?? 0;
-    labelY = Math.max(y(last), labelY + 13);
-    svg.append('text').attr('x', w - m.r + 4).attr('y', labelY).attr('dy', '0.32em').attr('fill', color(k)).text(`${k} ${last} kB`);
+    const line = d3.line<Sample>().defined((s) => has(s, k)).x((s) => x(s.t)).y((s) => y(s.values[k]));
+    svg.append('path').datum(samples).attr('class', 'meminfo-series').attr('data-series', k)
+      .attr('data-values', samples.map((s) => (has(s, k) ? String(s.values[k]) : '')).join(','))
+      .attr('fill', 'none').attr('stroke', color(k)).attr('stroke-width', 2).attr('d', line);
+    const last = samples[samples.length - 1];
+    labelY = Math.max(y(last.values[k] ?? 0), labelY + 13);
+    svg.append('text').attr('x', w - m.r + 4).attr('y', labelY).attr('dy', '0.32em').attr('fill', color(k))
+      .text(has(last, k) ? `${k} ${last.values[k]} kB` : `${k} —`);
   }
   if (marker !== undefined) {
     svg.append('line').attr('x1', x(marker)).attr('x2', x(marker)).attr('y1', m.t).attr('y2', h - m.b).attr('stroke', '#888').attr('stroke-dasharray', '3,3');
