@@ -629,3 +629,54 @@ func TestReclaimHammer(t *testing.T) {
 	}
 	t.Logf("%+v; %+v", v.MemStat(), v.ReclaimStats())
 }
+
+// TestActiveAging: with every page active, the inactive list is low and
+// shrink_active_list moves the coldest active pages back to it (PG_active
+// cleared, counters moved); a page aged so is activated again by two more
+// accesses.
+func TestActiveAging(t *testing.T) {
+	e := newRCEnv(t, 0)
+	v := e.V
+	fd := e.open("a")
+	e.pwrite(fd, bytes.Repeat([]byte{'a'}, 8*PAGE_SIZE), 0)
+	e.Root.Sync()
+	e.Must(v.DropCaches(e.Root, 1))
+	m := e.mapping(fd)
+	for i := 0; i < 2; i++ {
+		for p := 0; p < 8; p++ {
+			e.pread(fd, 1, int64(p)*PAGE_SIZE)
+		}
+	}
+	if st := v.MemStat(); st.Active != 8 || st.Inactive != 0 || !v.InactiveIsLowForTest() {
+		t.Fatalf("after two reads of each page: %+v, inactive low %v", st, v.InactiveIsLowForTest())
+	}
+	if n := v.ShrinkActiveListForTest(e.Root, 3); n != 3 {
+		t.Fatalf("aged %d, want 3", n)
+	}
+	if st := v.MemStat(); st.Active != 5 || st.Inactive != 3 {
+		t.Errorf("after aging 3: %+v", st)
+	}
+	aged := 0
+	for p := int64(0); p < 8; p++ {
+		fl, _ := folioFlags(m, p)
+		if fl&PG_active == 0 {
+			aged++
+			if fl&PG_lru == 0 {
+				t.Errorf("page %d off the LRU", p)
+			}
+		}
+	}
+	if aged != 3 || v.ReclaimStats().Deactivated != 3 {
+		t.Errorf("%d pages inactive, %+v", aged, v.ReclaimStats())
+	}
+	// The coldest went first: page 0 was the first activated.
+	if fl, _ := folioFlags(m, 0); fl&PG_active != 0 {
+		t.Errorf("page 0 still active: %v", FolioFlagNames(fl))
+	}
+	e.pread(fd, 1, 0)
+	e.pread(fd, 1, 0)
+	if fl, _ := folioFlags(m, 0); fl&PG_active == 0 {
+		t.Errorf("page 0 not activated again: %v", FolioFlagNames(fl))
+	}
+	e.Must(e.Root.Close(fd))
+}
