@@ -193,6 +193,33 @@ async function plotted(page, key) {
   return v.split(',').map((x) => (x === '' ? NaN : Number(x)));
 }
 
+/**
+ * The lock-class graph, with the many classes a lesson teaches, is drawn
+ * inside its panel (scaled to fit), and zooms and pans.
+ */
+async function lockGraphFitsAndZooms(page) {
+  const svg = page.locator('#view-lockgraph svg.lockgraph');
+  const n = await page.locator('#view-lockgraph g.lockclass').count();
+  assert.ok(n >= 15, `many lock classes: ${n}`);
+  const box = await svg.boundingBox();
+  const panel = await page.locator('.panel[data-view="locks"]').boundingBox();
+  assert.ok(box.height <= 421 && box.width <= panel.width, `the graph stays in its panel: ${JSON.stringify(box)} in ${JSON.stringify(panel)}`);
+  await page.click('#view-lockgraph button.zoom-fit');
+  const inside = async () => (await page.locator('#view-lockgraph g.lockclass circle').evaluateAll((cs, b) => cs.filter((c) => {
+    const r = c.getBoundingClientRect();
+    return r.left >= b.x - 1 && r.right <= b.x + b.width + 1 && r.top >= b.y - 1 && r.bottom <= b.y + b.height + 1;
+  }).length, box));
+  assert.equal(await inside(), n, 'every class is drawn inside the fitted view');
+  const fitted = Number(await svg.getAttribute('data-scale'));
+  await page.click('#view-lockgraph button.zoom-in');
+  assert.ok(Number(await svg.getAttribute('data-scale')) > fitted, 'zoomed in');
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.wheel(0, 400);
+  await page.waitForFunction((k) => Number(document.querySelector('#view-lockgraph svg.lockgraph').dataset.scale) < k * 1.5 - 0.001, fitted);
+  await page.click('#view-lockgraph button.zoom-fit');
+  assert.equal(Number(await svg.getAttribute('data-scale')), fitted, 'fit returns to the whole graph');
+}
+
 // What each lesson must show besides running: the numbers it talks about.
 const lessonChecks = {
   async writeback(page) {
@@ -236,6 +263,7 @@ const lessonChecks = {
     assert.ok(ds[1][1] < ds[0][1], `nr_unused falls: ${ds[0]} -> ${ds[1]}`);
     assert.ok(ds[0][4] >= 2 && ds[1][4] < ds[0][4], `nr_negative falls: ${ds[0]} -> ${ds[1]}`);
     assert.match(await page.textContent('#where'), /"echo 3 > \/proc\/sys\/vm\/drop_caches": step [1-9]\d*\/.*page\.remove/);
+    await lockGraphFitsAndZooms(page);
   },
   async abba(page) {
     const text = await terminalText(page);
