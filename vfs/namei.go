@@ -124,6 +124,12 @@ func (nd *nameidata) mayLookup() error {
 // last, following symlinks on the way; leave the last in nd.last.
 func (nd *nameidata) linkPathWalk(name string) error {
 	for {
+		if nd.rcu() {
+			var done bool
+			if name, done = nd.walkPlainRCU(name); done {
+				return nil
+			}
+		}
 		for len(name) > 0 && name[0] == '/' {
 			name = name[1:]
 		}

@@ -137,3 +137,103 @@ func (nd *nameidata) followDotdotRCU() error {
 	}
 	return nil
 }
+
+// walkPlainRCU is link_path_walk's common case in RCU mode, in one loop
+// that keeps the walk's position in registers: it steps over every
+// component that is a plain name (not "." or "..", its parent without
+// ->d_hash or ->d_compare) under a directory every user may search (no
+// ->permission), found hashed in the dcache with a positive inode that
+// is not a symlink, and with nothing to cross or revalidate (no
+// DCACHE_MOUNTED, _NEED_AUTOMOUNT, _MANAGE_TRANSIT or _OP_REVALIDATE). It
+// stops before the last component, and before any component that is
+// anything else or that fails a check, and returns the rest of name:
+// linkPathWalk's general loop takes that component from the start (and
+// gives the error, errECHILD included, that it calls for). Each step
+// makes the checks of mayLookup and walkRCU, in their order, and stores
+// nothing until the loop ends.
+func (nd *nameidata) walkPlainRCU(name string) (rest string, done bool) {
+	v := nd.t.vfs
+	h := &v.dcache
+	parent, pseq, dir := nd.path.Dentry, nd.seq, nd.inode
+	stepped := false
+	// name[i:] is what is left; the loop indexes name rather than
+	// reslicing it, and calls nothing, so that the walk's state stays in
+	// registers (Go's calls save none).
+	i, left := 0, 0
+	for {
+		for i < len(name) && name[i] == '/' {
+			i++
+		}
+		left = i
+		if i == len(name) || dir == nil {
+			break
+		}
+		// may_lookup(): a directory everyone may search.
+		ops := dir.Ops
+		if !dir.isDir() || ops == nil || ops.Lookup == nil || dir.mode.Load()&0o111 != 0o111 || ops.Permission != nil {
+			break
+		}
+		// hash_name(), inlined.
+		hash := v.hashSeed
+		j := i
+		for ; j < len(name) && name[j] != '/'; j++ {
+			hash ^= uint32(name[j])
+			hash *= 16777619
+		}
+		n := j - i
+		if n > NAME_MAX || name[i] == '.' && (n == 1 || n == 2 && name[i+1] == '.') {
+			break
+		}
+		if parent.flags.Load()&(DCACHE_OP_HASH|DCACHE_OP_COMPARE) != 0 {
+			break
+		}
+		next := j
+		for next < len(name) && name[next] == '/' {
+			next++
+		}
+		if next == len(name) {
+			// The last component, left for the caller as
+			// linkPathWalk leaves it.
+			nd.last, nd.lastType = QStr{Name: name[i:j], Hash: hash}, LAST_NORM
+			if nd.trailing = j != len(name); nd.trailing {
+				nd.flags |= LOOKUP_FOLLOW | LOOKUP_DIRECTORY
+			}
+			done = true
+			break
+		}
+		// __d_lookup_rcu() without ->d_compare.
+		comp := name[i:j]
+		var d *Dentry
+		var seq uint32
+		for c := h.buckets[h.bucket(parent, hash)].Load(); c != nil; c = c.hashNext.Load() {
+			if c.nameHash.Load() != hash {
+				continue
+			}
+			s := c.seq.RawBegin()
+			if c.parent.Load() != parent || !sameName(c.name.Load().Name, comp) {
+				continue
+			}
+			if c.seq.Retry(s) || !c.hashed() {
+				continue
+			}
+			d, seq = c, s
+			break
+		}
+		if d == nil || parent.seq.Retry(pseq) ||
+			d.flags.Load()&(DCACHE_OP_REVALIDATE|DCACHE_MOUNTED|DCACHE_NEED_AUTOMOUNT|DCACHE_MANAGE_TRANSIT) != 0 {
+			break
+		}
+		in := d.inode.Load()
+		if d.seq.Retry(seq) || in == nil || IsLnk(in.mode.Load()) {
+			break
+		}
+		parent, pseq, dir = d, seq, in
+		stepped = true
+		i = next
+	}
+	if stepped {
+		nd.path.Dentry, nd.seq, nd.inode = parent, pseq, dir
+		nd.jumped = false
+	}
+	return name[left:], done
+}
