@@ -18,10 +18,10 @@ import "time"
 // throttled writer never waits for a wakeup that cannot come. While pages
 // are under writeback, their completion is the progress it waits for, as
 // long as it takes. When a pause passes with nothing under writeback and
-// nothing written (the flusher is shut down, or its superblock frozen),
-// the writer writes back its own mapping (the pre-3.2 Linux scheme, the
-// dirtier pays) and gives up if even that cleans nothing, rather than
-// wait for writeback nobody will start.
+// nothing written (its superblock frozen, say), or at once when Shutdown
+// has stopped the flusher, the writer writes back its own mapping (the
+// pre-3.2 Linux scheme, the dirtier pays) and gives up if even that
+// cleans nothing, rather than wait for writeback nobody will start.
 //
 // Swap-backed mappings (tmpfs) are never throttled: their pages are not
 // counted as dirty and cannot be written back.
@@ -54,11 +54,13 @@ func balanceDirtyPages(t *Task, v *VFS, m *AddressSpace, dirtied int64) {
 		// Over the limit: pause until writeback makes progress.
 		pc.throttled.Add(1)
 		v.rc.stats.throttled.Add(1)
-		before := nr
-		v.waitProgress(t, maxPause)
-		if pc.nrFileDirty.Load()+pc.nrWriteback.Load() < before || pc.nrWriteback.Load() > 0 {
-			// Progress, or I/O in flight whose completion will be.
-			continue
+		if !v.flusherStopped() || pc.nrWriteback.Load() > 0 {
+			before := nr
+			v.waitProgress(t, maxPause)
+			if pc.nrFileDirty.Load()+pc.nrWriteback.Load() < before || pc.nrWriteback.Load() > 0 {
+				// Progress, or I/O in flight whose completion will be.
+				continue
+			}
 		}
 		// Nothing was in flight and nothing was written during a whole
 		// pause: write our own mapping's pages, and stop if that cleans
@@ -76,4 +78,13 @@ func balanceDirtyPages(t *Task, v *VFS, m *AddressSpace, dirtied int64) {
 			return
 		}
 	}
+}
+
+// flusherStopped reports whether Shutdown stopped the flusher: a
+// throttled writer then has nobody to wait for.
+func (v *VFS) flusherStopped() bool {
+	f := &v.wb.flusher
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.stopped
 }

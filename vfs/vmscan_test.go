@@ -680,3 +680,37 @@ func TestActiveAging(t *testing.T) {
 	}
 	e.Must(e.Root.Close(fd))
 }
+
+// TestKswapdShutdown: Shutdown stops kswapd and waits for it; afterwards
+// it is never started again, and allocations still reclaim in the
+// allocating task.
+func TestKswapdShutdown(t *testing.T) {
+	const budget = 256 << 10
+	e := newRCEnv(t, budget)
+	v := e.V
+	fd := e.open("f")
+	pg := bytes.Repeat([]byte{'s'}, PAGE_SIZE)
+	for i := 0; v.ReclaimStats().KswapdRuns == 0; i++ {
+		e.pwrite(fd, pg, int64(i)*PAGE_SIZE)
+		if i > 2*budget/PAGE_SIZE {
+			t.Fatal("kswapd never woken")
+		}
+	}
+	e.Root.Sync()
+	v.Shutdown()
+	if v.KswapdRunning() {
+		t.Fatal("kswapd runs after Shutdown")
+	}
+	runs := v.ReclaimStats().KswapdRuns
+	for i := 0; i < 2*budget/PAGE_SIZE; i++ {
+		e.pwrite(fd, pg, int64(i)*PAGE_SIZE)
+	}
+	e.Root.Sync()
+	if rs := v.ReclaimStats(); rs.KswapdRuns != runs || rs.DirectReclaims == 0 {
+		t.Errorf("after Shutdown: %+v (kswapd runs were %d)", rs, runs)
+	}
+	if u := v.MemUsed(); u > budget {
+		t.Errorf("charged %d over the budget %d", u, budget)
+	}
+	e.Must(e.Root.Close(fd))
+}
