@@ -417,6 +417,7 @@ func fileUpdateTime(t *Task, in *Inode) {
 func GenericPerformWrite(t *Task, f *File, p []byte, off int64) (int, error) {
 	in := f.inode
 	m := &in.data
+	mightFault(t) // the copy from the caller's buffer, before any folio lock
 	done := 0
 	dirtied := int64(0)
 	var err error

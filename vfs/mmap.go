@@ -393,3 +393,17 @@ func (t *Task) Msync(vma *Mapping, off, length int64, flags int) error {
 	start := vma.pgoff<<PAGE_SHIFT + off
 	return VFSFsyncRange(t, f, start, start+length-1, true)
 }
+
+// mightFault is might_fault(): a copy from the task's memory (a write(2)
+// buffer) could fault, and a fault takes mmap_lock shared. With lock
+// validation on, the validator is told so (lockdep's might_lock_read,
+// nothing is taken or traced): it learns the order write(2) makes
+// (i_rwsem, then mmap_lock) from every write, and reports a fault path
+// that would take i_rwsem (say, a ->page_mkwrite locking the inode)
+// whether or not the two ever meet in a run.
+func mightFault(t *Task) {
+	if t.vfs.validator == nil {
+		return
+	}
+	t.o.MightLock(&t.mmOf().mmapLock, lock.Shared)
+}

@@ -3,9 +3,11 @@ package vfs_test
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/vfscope/vfscope/vfs"
+	"github.com/vfscope/vfscope/vfs/lock"
 	"github.com/vfscope/vfscope/vfs/tmpfs"
 )
 
@@ -236,4 +238,37 @@ func TestMmapForkCOW(t *testing.T) {
 	mustT(t, "munmap", tk.Munmap(pr))
 	mustT(t, "close", tk.Close(fd))
 	pcCheck(t, v)
+}
+
+// TestMmapLockOrderMkwriteRwsem: a ->page_mkwrite that takes i_rwsem
+// inverts Linux's order (write(2) holds i_rwsem and may fault, taking
+// mmap_lock: might_fault tells the validator so), and the validator
+// reports it even though no write here ever faults.
+func TestMmapLockOrderMkwriteRwsem(t *testing.T) {
+	v, tk, p := mmEnv(t)
+	fd := mmFile(t, tk, "/pm/f", make([]byte, P), vfs.O_RDWR) // a write: i_rwsem -> mmap_lock
+	vma, err := tk.Mmap(fd, 0, P, vfs.PROT_READ|vfs.PROT_WRITE, vfs.MAP_SHARED)
+	mustT(t, "mmap", err)
+	vma.VMOps = &vfs.VMOperations{
+		Fault: vfs.FilemapFault,
+		PageMkwrite: func(t *vfs.Task, vmf *vfs.VMFault) vfs.VMFaultT {
+			in := vmf.VMA.File().Inode()
+			in.RwsemLock(t) // wrong: mmap_lock -> i_rwsem
+			in.RwsemUnlock(t)
+			return vfs.FilemapPageMkwrite(t, vmf)
+		},
+	}
+	store(t, vma, 0, []byte("x"))
+	var circular int
+	for _, r := range v.Validator().Reports() {
+		if r.Kind == lock.CircularDependency && strings.Contains(r.Text, "mmap_lock") && strings.Contains(r.Text, "i_mutex_key") {
+			circular++
+		}
+	}
+	if circular != 1 {
+		t.Errorf("circular dependency reports naming mmap_lock and i_rwsem (i_mutex_key): %d, want 1\n%v", circular, v.Validator().Reports())
+	}
+	mustT(t, "munmap", tk.Munmap(vma))
+	mustT(t, "close", tk.Close(fd))
+	_ = p
 }
