@@ -32,8 +32,9 @@
 //	        taken inside the folio lock by writeback, see vfs/billyfs)
 //	        mmStruct.mmapLock (mmap_lock: write by mmap and munmap, read
 //	        by page faults and msync; after i_rwsem as in Linux, where a
-//	        write(2) from a mapped buffer faults; before the locks below
-//	        at this level, which faults take inside it)
+//	        write(2) from a mapped buffer faults: generic_perform_write's
+//	        might_fault tells the validator; before the locks below at
+//	        this level, which faults take inside it)
 //	          SuperBlock.writers[SB_FREEZE_PAGEFAULT] (sb_start_pagefault,
 //	          shared, in ->page_mkwrite, before the folio lock)
 //	        AddressSpace.invalidateLock (invalidate_lock: exclusive by
