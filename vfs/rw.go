@@ -54,7 +54,15 @@ func (t *Task) Pread(fd int, p []byte, off int64) (int, error) {
 	if f.mode&FMODE_PREAD == 0 {
 		return 0, ESPIPE
 	}
-	return t.vfsRead(f, p, &off)
+	// The position lives in the task (t.rwPos) rather than in a local
+	// whose address, passed on to ->read, would escape to the heap;
+	// saved and restored in case a filesystem's method reads through
+	// the same task.
+	saved := t.rwPos
+	t.rwPos = off
+	n, err := t.vfsRead(f, p, &t.rwPos)
+	t.rwPos = saved
+	return n, err
 }
 
 // vfsRead is vfs_read().
@@ -107,7 +115,11 @@ func (t *Task) Pwrite(fd int, p []byte, off int64) (int, error) {
 	if f.mode&FMODE_PWRITE == 0 {
 		return 0, ESPIPE
 	}
-	return t.vfsWrite(f, p, &off)
+	saved := t.rwPos // as in Pread
+	t.rwPos = off
+	n, err := t.vfsWrite(f, p, &t.rwPos)
+	t.rwPos = saved
+	return n, err
 }
 
 // vfsWrite is vfs_write(): freeze protection around ->write

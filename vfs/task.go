@@ -27,6 +27,10 @@ type Task struct {
 	// mm is the address space of the task's file mappings (mmap.go),
 	// made on its first mmap; atomic.
 	mm atomic.Pointer[mmStruct]
+	// rwPos holds the offset of a pread or pwrite while the call runs,
+	// so that the position the file operations take by pointer need
+	// not be allocated (rw.go). Only the driving goroutine uses it.
+	rwPos int64
 }
 
 // fsStruct is struct fs_struct, private to one Task here.
