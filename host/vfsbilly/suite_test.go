@@ -47,6 +47,7 @@ func (s *billySuite) SetUpTest(c *check.C) {
 func (s *billySuite) TearDownTest(c *check.C) {
 	c.Check(s.v.Validator().Reports(), check.HasLen, 0)
 	c.Check(s.v.LockingViolations(), check.HasLen, 0)
+	s.v.Shutdown() // no flusher outlives its test
 }
 
 // TestSymlinkWithChrootCrossBounders replaces go-billy's test of the same
