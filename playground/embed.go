@@ -8,6 +8,7 @@
 package playground
 
 import (
+	"cmp"
 	"embed"
 	"io/fs"
 	"net/http"
@@ -61,16 +62,35 @@ func Handler() http.Handler {
 			w.Write([]byte(NotBuilt))
 		})
 	}
+	return appHandler(app)
+}
+
+// immutable is the caching of vite's output under assets/: each name
+// carries a hash of the content, so a browser keeps the file (and, for
+// vfscope.wasm, its compiled code) instead of fetching 7 MB again on
+// every visit.
+const immutable = "public, max-age=31536000, immutable"
+
+// appHandler serves the built app in app: assets/ as immutable, every
+// other file to be revalidated, and index.html for unknown paths
+// without a file extension (the app's own routes).
+func appHandler(app fs.FS) http.Handler {
 	files := http.FileServerFS(app)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := strings.TrimPrefix(r.URL.Path, "/")
-		if name != "" && !strings.Contains(name[strings.LastIndex(name, "/")+1:], ".") {
-			if _, err := fs.Stat(app, name); err != nil {
-				r2 := r.Clone(r.Context())
-				r2.URL.Path = "/"
-				files.ServeHTTP(w, r2)
-				return
-			}
+		_, err := fs.Stat(app, strings.TrimSuffix(cmp.Or(name, "."), "/"))
+		if name != "" && err != nil && !strings.Contains(name[strings.LastIndex(name, "/")+1:], ".") {
+			r = r.Clone(r.Context())
+			r.URL.Path = "/"
+			name, err = "", nil
+		}
+		switch {
+		case err != nil:
+			// A 404 is not cached.
+		case strings.HasPrefix(name, "assets/"):
+			w.Header().Set("Cache-Control", immutable)
+		default:
+			w.Header().Set("Cache-Control", "no-cache")
 		}
 		files.ServeHTTP(w, r)
 	})

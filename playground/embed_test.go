@@ -1,0 +1,48 @@
+package playground
+
+import (
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+// TestAppHandler checks what a browser gets from a built app: hashed
+// assets cached for good, the rest revalidated, index.html for the app's
+// own routes, 404 for a missing file.
+func TestAppHandler(t *testing.T) {
+	app := fstest.MapFS{
+		"index.html":              {Data: []byte("<title>vfscope playground</title>")},
+		"busybox.wasm":            {Data: []byte("\x00asm\x01\x00\x00\x00")},
+		"assets/index-abc123.js":  {Data: []byte("console.log(1)")},
+		"assets/vfscope-def.wasm": {Data: []byte("\x00asm\x01\x00\x00\x00")},
+	}
+	h := appHandler(app)
+	for _, tc := range []struct {
+		path, status, cache, ctype, body string
+	}{
+		{"/", "200", "no-cache", "text/html", "vfscope playground"},
+		{"/some/route", "200", "no-cache", "text/html", "vfscope playground"},
+		{"/busybox.wasm", "200", "no-cache", "application/wasm", "asm"},
+		{"/assets/index-abc123.js", "200", immutable, "javascript", "console.log"},
+		{"/assets/vfscope-def.wasm", "200", immutable, "application/wasm", "asm"},
+		{"/assets/missing.js", "404", "", "text/plain", "not found"},
+		{"/missing.png", "404", "", "text/plain", "not found"},
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", tc.path, nil))
+		res := rec.Result()
+		if got := res.Status[:3]; got != tc.status {
+			t.Errorf("GET %s: status %s, want %s", tc.path, res.Status, tc.status)
+		}
+		if got := res.Header.Get("Cache-Control"); got != tc.cache {
+			t.Errorf("GET %s: Cache-Control %q, want %q", tc.path, got, tc.cache)
+		}
+		if got := res.Header.Get("Content-Type"); !strings.Contains(got, tc.ctype) {
+			t.Errorf("GET %s: Content-Type %q, want %q", tc.path, got, tc.ctype)
+		}
+		if body := rec.Body.String(); !strings.Contains(body, tc.body) {
+			t.Errorf("GET %s: body %.80q, want %q in it", tc.path, body, tc.body)
+		}
+	}
+}
