@@ -107,22 +107,33 @@ type mmStruct struct {
 	// task owns the address space; immutable. Its goroutine makes the
 	// accesses (Load, Store).
 	task *Task
+	// nextAddr is where the next mapping is placed (mmap_base growing
+	// up here); under mmapLock held for write.
+	nextAddr int64
 }
+
+// mmapBase is the address of the first mapping of a task. Addresses only
+// name mappings in /proc/PID/maps: accesses use offsets.
+const mmapBase = 0x7f0000000000
 
 // mmOf returns t's address space, made on first use.
 func (t *Task) mmOf() *mmStruct {
 	if mm := t.mm.Load(); mm != nil {
 		return mm
 	}
-	mm := &mmStruct{task: t}
+	mm := &mmStruct{task: t, nextAddr: mmapBase}
 	mm.mmapLock.Init(classMmapSem, 0)
 	t.mm.Store(mm)
 	return mm
 }
 
-// Mappings returns the task's live mappings, oldest first.
-func (t *Task) Mappings() []*Mapping {
-	mm := t.mm.Load()
+// Mappings returns the task's live mappings, in address order.
+func (t *Task) Mappings() []*Mapping { return t.MappingsOf(t) }
+
+// MappingsOf returns task's live mappings in address order, read by t
+// under task's mmap_lock held shared (as /proc/PID/maps reads them).
+func (t *Task) MappingsOf(task *Task) []*Mapping {
+	mm := task.mm.Load()
 	if mm == nil {
 		return nil
 	}
@@ -222,6 +233,8 @@ func (t *Task) Mmap(fd int, off, length int64, prot, flags int) (*Mapping, error
 		vma.VMOps = &VMOperations{} // no ->fault: every access is SIGBUS
 	}
 	vmaLinkFile(t, vma)
+	vma.start = mm.nextAddr
+	mm.nextAddr += (npages + 1) << PAGE_SHIFT // a guard page between mappings
 	mm.vmas = append(mm.vmas, vma)
 	mm.mmapLock.Unlock(t.o)
 	if flags&MAP_POPULATE != 0 {

@@ -17,12 +17,14 @@ func (t *Task) dupMmap(n *Task) {
 	nmm := n.mmOf()
 	mm.mmapLock.Lock(t.o)
 	nmm.mmapLock.LockNested(t.o, 1)
+	nmm.nextAddr = mm.nextAddr
 	for _, vma := range mm.vmas {
 		nv := &Mapping{
 			mm:      nmm,
 			file:    fget(vma.file),
 			mapping: vma.mapping,
 			pgoff:   vma.pgoff,
+			start:   vma.start,
 			length:  vma.length,
 			npages:  vma.npages,
 			prot:    vma.prot,

@@ -61,7 +61,11 @@ type Mapping struct {
 	pgoff   int64
 	// length is the mapping's length as asked; npages rounds it up.
 	length, npages int64
-	prot, flags    int // PROT_* and MAP_* as given; immutable
+	// start is vm_start, the address /proc/PID/maps shows (nothing is
+	// addressed by it); set before the mapping is published, then
+	// immutable.
+	start       int64
+	prot, flags int // PROT_* and MAP_* as given; immutable
 	// VMOps is vm_ops, set by ->mmap; Private is vm_private_data.
 	VMOps   *VMOperations
 	Private any
@@ -102,6 +106,7 @@ func (vma *Mapping) Pgoff() int64             { return vma.pgoff }
 func (vma *Mapping) Len() int64               { return vma.length }
 func (vma *Mapping) Prot() int                { return vma.prot }
 func (vma *Mapping) Flags() int               { return vma.flags }
+func (vma *Mapping) Start() int64             { return vma.start }
 func (vma *Mapping) Stats() *MappingStats     { return &vma.stats }
 func (vma *Mapping) AddrSpace() *AddressSpace { return vma.mapping }
 
