@@ -429,8 +429,8 @@ func FilemapFaultCharged(t *Task, vmf *VMFault, charge func(pages int64) error) 
 }
 
 // filemapFaultHole makes the zeroed page of a hole of a memory-only
-// mapping (shmem_get_folio for a fault), locked, with a reference,
-// under invalidate_lock shared.
+// mapping (shmem_get_folio for a fault), uptodate and dirty, locked,
+// with a reference, under invalidate_lock shared.
 func (t *Task) filemapFaultHole(m *AddressSpace, idx int64, charge func(int64) error) (*Folio, error) {
 	m.invalidateLock.RLock(t.o)
 	defer m.invalidateLock.RUnlock(t.o)
@@ -454,6 +454,10 @@ func (t *Task) filemapFaultHole(m *AddressSpace, idx int64, charge func(int64) e
 		return fo, nil
 	}
 	FolioMarkUptodate(fo)
+	// Dirty, as every page of a memory-only mapping is from birth (its
+	// only copy): drop_caches and reclaim never take it, and the
+	// filesystem's charge for it stays right.
+	FolioMarkDirty(t, fo)
 	return fo, nil
 }
 

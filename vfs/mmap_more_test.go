@@ -272,3 +272,35 @@ func TestMmapLockOrderMkwriteRwsem(t *testing.T) {
 	mustT(t, "close", tk.Close(fd))
 	_ = p
 }
+
+// TestMmapTmpfsHoleFaults: a load from a hole of a tmpfs file makes a
+// page, charged to size= and dirty like every tmpfs page, so that
+// drop_caches keeps it and the charge comes back only when the file goes.
+func TestMmapTmpfsHoleFaults(t *testing.T) {
+	v, tk, _ := mmEnv(t)
+	fd := mmFile(t, tk, "/small/h", nil, vfs.O_RDWR)
+	mustT(t, "ftruncate", tk.Ftruncate(fd, 4*P))
+	vma, err := tk.Mmap(fd, 0, 4*P, vfs.PROT_READ, vfs.MAP_SHARED)
+	mustT(t, "mmap", err)
+	if got := load(t, vma, 0, 4*P); !bytes.Equal(got, make([]byte, 4*P)) {
+		t.Errorf("a hole reads non-zero")
+	}
+	var st vfs.Statfs
+	mustT(t, "statfs", tk.Statfs("/small", &st))
+	if used := st.Blocks - st.Bfree; used != 4 {
+		t.Errorf("blocks used after faulting 4 holes: %d", used)
+	}
+	mustT(t, "munmap", tk.Munmap(vma))
+	mustT(t, "drop_caches", v.DropCaches(tk, 3))
+	in := vfs.FdInode(tk, fd)
+	if n := in.Mapping().NrPages(); n != 4 {
+		t.Errorf("pages after drop_caches: %d, want 4", n)
+	}
+	mustT(t, "close", tk.Close(fd))
+	mustT(t, "unlink", tk.Unlink("/small/h"))
+	mustT(t, "statfs", tk.Statfs("/small", &st))
+	if st.Bfree != st.Blocks {
+		t.Errorf("free blocks after unlink: %d of %d", st.Bfree, st.Blocks)
+	}
+	pcCheck(t, v)
+}
