@@ -57,14 +57,13 @@ export const MEMINFO_KEYS = ['Cached', 'Dirty', 'Writeback'];
 export function drawMeminfo(el: HTMLElement, samples: Sample[], marker?: number): void {
   const root = d3.select(el);
   root.selectAll('*').remove();
-  const w = Math.max(el.clientWidth, 300), h = 140, m = { l: 40, r: 110, t: 8, b: 18 };
-  const svg = root.append('svg').attr('width', w).attr('height', h);
   if (samples.length === 0) return;
   const has = (s: Sample, k: string) => typeof s.values[k] === 'number';
-  const title = samples.some((s) => MEMINFO_KEYS.some((k) => has(s, k)))
+  root.append('div').attr('class', 'caption').text(samples.some((s) => MEMINFO_KEYS.some((k) => has(s, k)))
     ? '/proc/meminfo (kB) after each command'
-    : '/proc/meminfo: these snapshots carry no meminfo counters';
-  svg.append('text').attr('x', m.l + 6).attr('y', m.t + 4).attr('fill', '#888').text(title);
+    : '/proc/meminfo: these snapshots carry no meminfo counters');
+  const w = Math.max(el.clientWidth, 300), h = 120, m = { l: 40, r: 110, t: 8, b: 18 };
+  const svg = root.append('svg').attr('width', w).attr('height', h);
   const x = d3.scaleLinear().domain([0, Math.max(1, samples.length - 1)]).range([m.l, w - m.r]);
   const max = d3.max(samples, (s) => d3.max(MEMINFO_KEYS, (k) => s.values[k] ?? 0)) ?? 0;
   const y = d3.scaleLinear().domain([0, Math.max(4, max)]).nice().range([h - m.b, m.t]);
@@ -72,15 +71,17 @@ export function drawMeminfo(el: HTMLElement, samples: Sample[], marker?: number)
     .call(d3.axisBottom(x).ticks(Math.min(5, samples.length - 1)).tickFormat((v) => (Number.isInteger(v) ? String(Number(v) + 1) : '')));
   svg.append('g').attr('transform', `translate(${m.l},0)`).call(d3.axisLeft(y).ticks(4));
   const color = d3.scaleOrdinal<string>().domain(MEMINFO_KEYS).range([PAGE_COLORS.uptodate, PAGE_COLORS.dirty, PAGE_COLORS.writeback]);
-  let labelY = -Infinity;
-  for (const k of MEMINFO_KEYS) {
+  // Labels beside the last points, 13 px apart, kept inside the plot.
+  const ys: number[] = [];
+  for (const k of MEMINFO_KEYS) ys.push(Math.max(y(samples[samples.length - 1].values[k] ?? 0), (ys.at(-1) ?? -Infinity) + 13));
+  for (let i = ys.length - 1; i >= 0; i--) ys[i] = Math.min(ys[i], i === ys.length - 1 ? h - m.b : ys[i + 1] - 13);
+  for (const [i, k] of MEMINFO_KEYS.entries()) {
     const line = d3.line<Sample>().defined((s) => has(s, k)).x((s) => x(s.t)).y((s) => y(s.values[k]));
     svg.append('path').datum(samples).attr('class', 'meminfo-series').attr('data-series', k)
       .attr('data-values', samples.map((s) => (has(s, k) ? String(s.values[k]) : '')).join(','))
       .attr('fill', 'none').attr('stroke', color(k)).attr('stroke-width', 2).attr('d', line);
     const last = samples[samples.length - 1];
-    labelY = Math.max(y(last.values[k] ?? 0), labelY + 13);
-    svg.append('text').attr('x', w - m.r + 4).attr('y', labelY).attr('dy', '0.32em').attr('fill', color(k))
+    svg.append('text').attr('x', w - m.r + 4).attr('y', ys[i]).attr('dy', '0.32em').attr('fill', color(k))
       .text(has(last, k) ? `${k} ${last.values[k]} kB` : `${k} —`);
   }
   if (marker !== undefined) {
