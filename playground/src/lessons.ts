@@ -39,7 +39,9 @@ export const lessons: Lesson[] = [
       'rm /mnt/ci/missing',
       'cat /proc/sys/fs/dentry-state',
     ],
-    focus: (e) => e.kind === 'dentry.negative',
+    // The negative dentry the failed lookup left, going on the LRU as
+    // its last reference is put.
+    focus: (e) => e.kind === 'dentry.lru_add' && e.name === 'missing',
   },
   {
     id: 'cross-rename',

@@ -243,6 +243,26 @@ async function lockGraphFitsAndZooms(page) {
 
 // What each lesson must show besides running: the numbers it talks about.
 const lessonChecks = {
+  async 'negative-dentries'(page) {
+    // The timeline stops where the failed lookup on the casefolded tmpfs
+    // puts its negative dentry on the LRU: drawn negative, on the LRU
+    // list, on the path it names.
+    assert.match(await page.textContent('#where'), /"stat \/mnt\/ci\/missing": step [1-9]\d*\/.*dentry\.lru_add "missing"/);
+    await page.waitForSelector('#view-dentries g.dentry.negative.lru[data-path="/mnt/ci/missing"]');
+    await page.waitForSelector('#view-hash .lru-item.negative:text("missing")');
+    // After rm the name is negative again, which dentry-state counts.
+    const ds = rec(await records(page), 'cat /proc/sys/fs/dentry-state').output.trim().split(/\s+/).map(Number);
+    assert.ok(ds[4] >= 1, `nr_negative counts the removed name: ${ds}`);
+  },
+  async 'cross-rename'(page) {
+    // At ->rename the task holds s_vfs_rename_mutex, then both parents'
+    // i_rwsem (I_MUTEX_PARENT, I_MUTEX_PARENT2), as directory-locking.rst says.
+    assert.match(await page.textContent('#where'), /"mv [^"]*": step [1-9]\d*\/.*method\.enter inode_operations\.rename/);
+    const held = await page.locator('#view-held .task-held li').allTextContents();
+    const at = (re) => held.findIndex((h) => re.test(h));
+    const rename = at(/s_vfs_rename_key/), p1 = at(/i_mutex_dir_key#tmpfs\/1 /), p2 = at(/i_mutex_dir_key#tmpfs\/5 /);
+    assert.ok(rename >= 0 && p1 > rename && p2 > p1, `held in lock order: ${held.join(' | ')}`);
+  },
   async writeback(page) {
     const rs = await records(page);
     const mounted = rec(rs, 'mount -t billyfs mem /mnt/disk').meminfo;
