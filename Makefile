@@ -10,7 +10,8 @@
 #   make shell       go run ./host/cmd/vfscope (the interactive shell)
 #   make playground  the playground app (playground/dist/app, embedded by
 #                    vfscope serve; also a static site for any web host)
-#   make test-browser  the playground in Debian's chromium (playwright-core)
+#   make test-browser  the playground in Debian's chromium (playwright-core);
+#                    UPDATE_SCREENSHOT=1 also rewrites docs/playground.png
 #   make bench       all benchmarks, to stdout
 #   make wasm        the GOOS=js build (web/dist/vfscope.wasm + wasm_exec.js),
 #                    printing its size stripped and gzipped
