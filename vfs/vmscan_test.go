@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -567,6 +568,7 @@ func TestReclaimHammer(t *testing.T) {
 				case <-stop:
 					return
 				default:
+					runtime.Gosched() // wasm: let the others run
 				}
 				fd, err := tk.Open(fmt.Sprintf("/r/h%d", i%files), O_RDONLY, 0)
 				if err == ENOENT {
