@@ -155,6 +155,14 @@ func (nd *nameidata) walkPlainRCU(name string) (rest string, done bool) {
 	v := nd.t.vfs
 	h := &v.dcache
 	parent, pseq, dir := nd.path.Dentry, nd.seq, nd.inode
+	if dir == nil {
+		return name, false
+	}
+	// What a step read of the dentry and inode it reached serves the
+	// next step, which stands on them: the flags (whose DCACHE_OP_*
+	// bits never change once the dentry is visible) and the mode (one
+	// load standing for walkRCU's and mayLookup's).
+	pflags, mode := parent.flags.Load(), dir.mode.Load()
 	stepped := false
 	// name[i:] is what is left; the loop indexes name rather than
 	// reslicing it, and calls nothing, so that the walk's state stays in
@@ -165,12 +173,12 @@ func (nd *nameidata) walkPlainRCU(name string) (rest string, done bool) {
 			i++
 		}
 		left = i
-		if i == len(name) || dir == nil {
+		if i == len(name) {
 			break
 		}
 		// may_lookup(): a directory everyone may search.
 		ops := dir.Ops
-		if !dir.isDir() || ops == nil || ops.Lookup == nil || dir.mode.Load()&0o111 != 0o111 || ops.Permission != nil {
+		if mode&(S_IFMT|0o111) != S_IFDIR|0o111 || ops == nil || ops.Lookup == nil || ops.Permission != nil {
 			break
 		}
 		// hash_name(), inlined.
@@ -181,10 +189,8 @@ func (nd *nameidata) walkPlainRCU(name string) (rest string, done bool) {
 			hash *= 16777619
 		}
 		n := j - i
-		if n > NAME_MAX || name[i] == '.' && (n == 1 || n == 2 && name[i+1] == '.') {
-			break
-		}
-		if parent.flags.Load()&(DCACHE_OP_HASH|DCACHE_OP_COMPARE) != 0 {
+		if n > NAME_MAX || name[i] == '.' && (n == 1 || n == 2 && name[i+1] == '.') ||
+			pflags&(DCACHE_OP_HASH|DCACHE_OP_COMPARE) != 0 {
 			break
 		}
 		next := j
@@ -201,7 +207,9 @@ func (nd *nameidata) walkPlainRCU(name string) (rest string, done bool) {
 			done = true
 			break
 		}
-		// __d_lookup_rcu() without ->d_compare.
+		// __d_lookup_rcu() without ->d_compare: like Linux's, it
+		// trusts nothing it read until the caller's check of the
+		// dentry's sequence below, after the inode is read.
 		comp := name[i:j]
 		var d *Dentry
 		var seq uint32
@@ -213,21 +221,25 @@ func (nd *nameidata) walkPlainRCU(name string) (rest string, done bool) {
 			if c.parent.Load() != parent || !sameName(c.name.Load().Name, comp) {
 				continue
 			}
-			if c.seq.Retry(s) || !c.hashed() {
-				continue
-			}
 			d, seq = c, s
 			break
 		}
-		if d == nil || parent.seq.Retry(pseq) ||
-			d.flags.Load()&(DCACHE_OP_REVALIDATE|DCACHE_MOUNTED|DCACHE_NEED_AUTOMOUNT|DCACHE_MANAGE_TRANSIT) != 0 {
+		if d == nil || parent.seq.Retry(pseq) {
+			break
+		}
+		f := d.flags.Load()
+		if f&DCACHE_HASHED == 0 || f&(DCACHE_OP_REVALIDATE|DCACHE_MOUNTED|DCACHE_NEED_AUTOMOUNT|DCACHE_MANAGE_TRANSIT) != 0 {
 			break
 		}
 		in := d.inode.Load()
-		if d.seq.Retry(seq) || in == nil || IsLnk(in.mode.Load()) {
+		if in == nil {
 			break
 		}
-		parent, pseq, dir = d, seq, in
+		m := in.mode.Load()
+		if d.seq.Retry(seq) || IsLnk(m) {
+			break
+		}
+		parent, pseq, dir, pflags, mode = d, seq, in, f, m
 		stepped = true
 		i = next
 	}
