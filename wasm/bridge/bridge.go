@@ -37,6 +37,8 @@ type Bridge struct {
 	guests map[uint32]*guest
 	// listeners are the trace subscriptions.
 	listeners map[uint32]*listener
+	// clock is every VFS's clock; each batch is a tick.
+	clock batchClock
 
 	// Reused between batches, so that a batch allocates for its
 	// operations only: the response being built, the request's decoder,
@@ -92,6 +94,7 @@ func (e errBadRequest) Error() string { return e.msg }
 func (b *Bridge) Exec(req []byte, env Env) ([]byte, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.clock.tick()
 	d := &b.dec
 	*d = decoder{b: req}
 	e := &b.out

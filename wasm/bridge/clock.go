@@ -1,0 +1,38 @@
+package bridge
+
+import (
+	"sync/atomic"
+	"time"
+)
+
+// batchClock is the VFSes' clock (vfs.Options.Clock): the time sampled
+// at the first timestamp of each batch, so a batch costs at most one
+// clock read however many inodes it stamps.
+//
+// It replaces the VFS's coarse clock, whose ticking goroutine cannot run
+// in the GOOS=js build while JavaScript is busy: a batch is a plain
+// WebAssembly call, and Go's scheduler only runs its timers when
+// JavaScript yields to the event loop, so a page (or a WASI guest)
+// issuing calls in a loop saw one frozen time. Under JavaScript time
+// passes between batches, and a batch is the tick: Linux's timestamps
+// also come from the last tick (current_time()). A read outside a batch
+// (the flusher) samples the time too, kept until the next batch starts.
+type batchClock struct {
+	// ns is the time of this tick in ns since the epoch, 0 until read.
+	// Atomic: background goroutines read it too.
+	ns atomic.Int64
+}
+
+// tick starts a new tick; the next read samples the time.
+func (c *batchClock) tick() { c.ns.Store(0) }
+
+func (c *batchClock) now() time.Time {
+	if ns := c.ns.Load(); ns != 0 {
+		return time.Unix(0, ns)
+	}
+	t := time.Now()
+	if !c.ns.CompareAndSwap(0, t.UnixNano()) {
+		return time.Unix(0, c.ns.Load())
+	}
+	return t
+}
