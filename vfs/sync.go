@@ -10,13 +10,16 @@ import "math"
 // everything, then for every superblock (s_umount held for read) write
 // and wait for every dirty inode, then ->sync_fs without waiting on all,
 // then ->sync_fs waiting on all. Errors are not reported, as sync(2)
-// reports none.
+// reports none. The flusher's work is over when Sync returns, as it is
+// on Linux, where sync's own work queues behind it.
 func (t *Task) Sync() {
 	if t.checking {
 		defer t.opDone(t.sysEnter("sync"))
 	}
 	v := t.vfs
-	v.WakeupFlusherThreads("sync")
+	if done := v.wakeupFlusherForSync(); done != nil {
+		defer func() { <-done }()
+	}
 	eachSuper := func(fn func(sb *SuperBlock)) {
 		for _, sb := range v.superBlocks(t) {
 			sb.umount.RLock(t.o)

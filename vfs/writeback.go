@@ -191,6 +191,17 @@ type wbWork struct {
 	reason           string
 	// written counts the pages written so far.
 	written int64
+	// done, when not nil, is closed once the flusher has run the work
+	// (or dropped it at Shutdown): wb_completion, for a queuer that
+	// waits.
+	done chan struct{}
+}
+
+// finish reports the work run to whoever waits for it.
+func (w *wbWork) finish() {
+	if w.done != nil {
+		close(w.done)
+	}
 }
 
 // MIN_WRITEBACK_PAGES is the smallest slice of a WB_SYNC_NONE pass an

@@ -125,6 +125,23 @@ func (v *VFS) WakeupFlusherThreads(reason string) {
 	v.queueWork(&wbWork{nrPages: v.getNrDirtyPages(), syncMode: WB_SYNC_NONE, reason: reason})
 }
 
+// wakeupFlusherForSync is sync(2)'s wakeup_flusher_threads: like
+// WakeupFlusherThreads, but it returns a channel closed when the flusher
+// has run the work (nil when nothing was queued). Linux's sync then
+// queues its integrity work behind it on the same writeback and waits
+// for that, so the earlier work is over when sync returns; vfscope's
+// integrity pass runs in the caller, which waits on this instead.
+func (v *VFS) wakeupFlusherForSync() <-chan struct{} {
+	if v.wb.nrDirtyIO.Load() == 0 {
+		return nil
+	}
+	w := &wbWork{nrPages: v.getNrDirtyPages(), syncMode: WB_SYNC_NONE, reason: "sync", done: make(chan struct{})}
+	if !v.queueWork(w) {
+		return nil
+	}
+	return w.done
+}
+
 // StartBackgroundWriteback is wb_start_background_writeback(): dirty
 // pages are above the background threshold (balance_dirty_pages saw
 // it); the flusher writes until they are below.
@@ -137,17 +154,20 @@ func (v *VFS) StartBackgroundWriteback() {
 	f.kickNow()
 }
 
-func (v *VFS) queueWork(w *wbWork) {
+// queueWork hands w to the flusher; false when the flusher is shut down
+// (w is then never run).
+func (v *VFS) queueWork(w *wbWork) bool {
 	f := &v.wb.flusher
 	f.mu.Lock()
 	if f.stopped {
 		f.mu.Unlock()
-		return
+		return false
 	}
 	f.work = append(f.work, w)
 	v.startFlusherLocked()
 	f.mu.Unlock()
 	f.kickNow()
+	return true
 }
 
 // Shutdown stops the VFS's background writeback for good and waits for
@@ -157,8 +177,12 @@ func (v *VFS) Shutdown() {
 	f := &v.wb.flusher
 	f.mu.Lock()
 	f.stopped = true
+	dropped := f.work
 	f.work = nil
 	f.mu.Unlock()
+	for _, w := range dropped {
+		w.finish()
+	}
 	f.kickNow()
 	f.wg.Wait()
 	v.stopKswapd()
@@ -250,6 +274,7 @@ func (v *VFS) flusherPass(t *Task) bool {
 		f.stats.Work++
 		f.mu.Unlock()
 		v.flusherRun(t, w)
+		w.finish()
 	}
 	// Background: above the threshold, or asked to.
 	f.mu.Lock()

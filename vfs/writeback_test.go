@@ -1,6 +1,7 @@
 package vfs_test
 
 import (
+	"fmt"
 	"reflect"
 	"runtime"
 	"strings"
@@ -987,5 +988,22 @@ func TestSyncOrder(t *testing.T) {
 				t.Errorf("writes %q: want the page, then the inode", got)
 			}
 		})
+	}
+}
+
+// TestSyncWaitsForFlusherWork: the writeback sync(2) wakes the flusher
+// for is over when sync returns, as on Linux (where sync's integrity
+// work queues behind it): nothing of that pass may write a page after
+// sync, behind a later writer's back.
+func TestSyncWaitsForFlusherWork(t *testing.T) {
+	for i := range 20 {
+		w := newWBEnv(t)
+		w.create(fmt.Sprintf("f%d", i), "dirty")
+		before, _ := w.V.FlusherStats()
+		w.T.Sync()
+		after, _ := w.V.FlusherStats()
+		if after.Work != before.Work+1 {
+			t.Fatalf("round %d: flusher work items run during sync: %d, want 1", i, after.Work-before.Work)
+		}
 	}
 }
