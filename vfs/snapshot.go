@@ -243,18 +243,16 @@ func snapMounts(v *VFS) []trace.MountSnap {
 
 // snapCounters reads the /proc counters.
 func snapCounters(v *VFS) trace.Counters {
-	ds, is, ms := v.DentryState(), v.InodeState(), v.MemStat()
-	kb := int64(PAGE_SIZE / 1024)
+	ds, is := v.DentryState(), v.InodeState()
+	// Every /proc/meminfo line, in kB, as the file shows it.
+	lines := v.MemInfo().Lines()
+	mi := make(map[string]int64, len(lines))
+	for _, l := range lines {
+		mi[l.Name] = l.Bytes / 1024
+	}
 	return trace.Counters{
 		NrDentry: ds.NrDentry, NrUnused: ds.NrUnused, NrNegative: ds.NrNegative,
 		NrInodes: is.NrInodes, NrFreeInodes: is.NrFreeInodes,
-		Meminfo: map[string]int64{
-			"Cached":         ms.FilePages * kb,
-			"Dirty":          ms.Dirty * kb,
-			"Writeback":      ms.Writeback * kb,
-			"Shmem":          ms.Shmem * kb,
-			"Active(file)":   ms.Active * kb,
-			"Inactive(file)": ms.Inactive * kb,
-		},
+		Meminfo: mi,
 	}
 }

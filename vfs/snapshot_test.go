@@ -148,6 +148,14 @@ func TestSnapshotQuiescent(t *testing.T) {
 		}
 	}
 	t.Logf("%d pages cached", pages)
+	for _, name := range []string{"MemTotal", "MemFree", "MemAvailable", "Cached", "Dirty", "Writeback", "Shmem", "Active(file)", "Inactive(file)"} {
+		if _, ok := c.Meminfo[name]; !ok {
+			t.Errorf("snapshot meminfo has no %s", name)
+		}
+	}
+	if c.Meminfo["MemTotal"] != v.MemInfo().MemTotal/1024 {
+		t.Errorf("MemTotal %d kB, budget %d bytes", c.Meminfo["MemTotal"], v.MemInfo().MemTotal)
+	}
 	if pages*vfs.PAGE_SIZE/1024 != c.Meminfo["Cached"] {
 		t.Errorf("%d pages listed, Cached %d kB", pages, c.Meminfo["Cached"])
 	}
