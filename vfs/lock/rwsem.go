@@ -2,6 +2,8 @@ package lock
 
 import (
 	"sync"
+	"sync/atomic"
+	"unsafe"
 
 	"github.com/vfscope/vfscope/vfs/trace"
 )
@@ -11,19 +13,66 @@ import (
 // writer blocks new readers, so a task taking the read side twice can
 // deadlock against a writer (the validator reports the second acquisition
 // as recursive locking). The zero value is unusable until Init.
+//
+// Like Linux's rw_semaphore it is one atomic count word (state) plus the
+// owner: an uncontended acquisition or release is one compare-and-swap or
+// add. Tasks that must wait sleep on a wait queue shared through a hashed
+// table (rwWaitTable, like the kernel's hashed bit wait queues), so an
+// RWSem carries no queue of its own: it is 48 bytes, where a mutex and a
+// condition variable made it 128, which counts twice in every inode.
 type RWSem struct {
-	// mu protects every field below except cls and sub, which Init sets.
-	mu       sync.Mutex
-	cond     sync.Cond // waiters for a state change; L is &mu
-	readers  int32     // read holders
-	writer   bool      // write-locked (also while disowned)
-	wwait    int32     // writers waiting
-	owner    *Owner    // write holder; nil when unlocked, read-locked or disowned
-	disowned bool      // write-locked with no owner (between Disown and Adopt)
+	// state is the count word: the read holders (rwReaders), the write
+	// bit (rwWriter, also set while disowned), the writers waiting
+	// (rwWWaitOne units: they block new readers) and the sleepers
+	// (rwSleepOne units: tasks of either side in the wait queue, for
+	// releasers to wake). Atomic.
+	state atomic.Uint64
+	// owner is the write holder: nil when unlocked, read-locked or
+	// disowned. Written by the holder; atomic for Holder's readers.
+	owner atomic.Pointer[Owner]
+	cls   *Class
+	obj   object // what the lock belongs to, for trace events
+	// disowned is set while write-locked with no owner (between
+	// Disown and Adopt). Atomic.
+	disowned atomic.Bool
+	sub      uint8
+}
 
-	cls *Class
-	sub uint8
-	obj object // what the lock belongs to, for trace events
+// The fields of RWSem.state.
+const (
+	rwReaders  = 1<<31 - 1 // read holders, bits 0-30
+	rwWriter   = 1 << 31
+	rwWWaitOne = 1 << 32 // writers waiting, bits 32-47
+	rwWWait    = 0xffff << 32
+	rwSleepOne = 1 << 48 // sleepers in the wait queue, bits 48-63
+	rwSleep    = 0xffff << 48
+)
+
+// rwWaitTable is the wait queues of RWSems, shared by hashing the lock's
+// address: a waiter registers (rwSleepOne) under its queue's mutex and
+// checks the state again before sleeping, and a releaser that sees
+// sleepers broadcasts under the same mutex, so no wake-up is lost. A
+// broadcast may wake waiters of other locks hashed alike; they look at
+// their lock and sleep again. The queue mutexes are leaves: nothing else
+// is taken while one is held.
+var rwWaitTable [rwWaitBuckets]rwWaitQueue
+
+const rwWaitBuckets = 256
+
+type rwWaitQueue struct {
+	mu   sync.Mutex
+	cond sync.Cond // L is &mu
+}
+
+func init() {
+	for i := range rwWaitTable {
+		rwWaitTable[i].cond.L = &rwWaitTable[i].mu
+	}
+}
+
+func (l *RWSem) waitQueue() *rwWaitQueue {
+	a := uint64(uintptr(unsafe.Pointer(l)))
+	return &rwWaitTable[(a*0x9E3779B97F4A7C15)>>56]
 }
 
 // Init sets the class (of KindRWSem) and default subclass. Call it once,
@@ -31,7 +80,6 @@ type RWSem struct {
 func (l *RWSem) Init(c *Class, sub uint8) {
 	initCheck("RWSem", c, KindRWSem)
 	l.cls, l.sub = c, sub
-	l.cond.L = &l.mu
 }
 
 // Class returns the class given to Init.
@@ -46,72 +94,121 @@ func (l *RWSem) Kind() Kind { return KindRWSem }
 // wlock takes the write side, waiting as needed; it reports whether it had
 // to wait.
 func (l *RWSem) wlock(o *Owner) (waited bool) {
-	l.mu.Lock()
-	for l.writer || l.readers > 0 {
+	if !l.state.CompareAndSwap(0, rwWriter) && !l.trywlockState() {
+		l.wlockSlow()
 		waited = true
-		l.wwait++
-		l.cond.Wait()
-		l.wwait--
 	}
-	l.writer, l.owner = true, o
-	l.mu.Unlock()
+	l.owner.Store(o)
 	return waited
 }
 
+// trywlockState sets the write bit if the lock is free (waiters aside:
+// an arriving writer may take a free lock before a woken one).
+func (l *RWSem) trywlockState() bool {
+	for {
+		s := l.state.Load()
+		if s&(rwWriter|rwReaders) != 0 {
+			return false
+		}
+		if l.state.CompareAndSwap(s, s|rwWriter) {
+			return true
+		}
+	}
+}
+
+func (l *RWSem) wlockSlow() {
+	q := l.waitQueue()
+	q.mu.Lock()
+	l.state.Add(rwWWaitOne + rwSleepOne)
+	for {
+		s := l.state.Load()
+		if s&(rwWriter|rwReaders) == 0 {
+			if l.state.CompareAndSwap(s, s|rwWriter-rwWWaitOne-rwSleepOne) {
+				break
+			}
+			continue
+		}
+		q.cond.Wait()
+	}
+	q.mu.Unlock()
+}
+
 func (l *RWSem) trywlock(o *Owner) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.writer || l.readers > 0 {
+	if !l.trywlockState() {
 		return false
 	}
-	l.writer, l.owner = true, o
+	l.owner.Store(o)
 	return true
 }
 
 // rlock takes the read side, waiting while a writer holds it or waits.
 func (l *RWSem) rlock() (waited bool) {
-	l.mu.Lock()
-	for l.writer || l.wwait > 0 {
-		waited = true
-		l.cond.Wait()
-	}
-	l.readers++
-	l.mu.Unlock()
-	return waited
-}
-
-func (l *RWSem) tryrlock() bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.writer || l.wwait > 0 {
+	if l.tryrlock() {
 		return false
 	}
-	l.readers++
+	q := l.waitQueue()
+	q.mu.Lock()
+	l.state.Add(rwSleepOne)
+	for {
+		s := l.state.Load()
+		if s&(rwWriter|rwWWait) == 0 {
+			if l.state.CompareAndSwap(s, s+1-rwSleepOne) {
+				break
+			}
+			continue
+		}
+		q.cond.Wait()
+	}
+	q.mu.Unlock()
 	return true
 }
 
+func (l *RWSem) tryrlock() bool {
+	for {
+		s := l.state.Load()
+		if s&(rwWriter|rwWWait) != 0 {
+			return false
+		}
+		if l.state.CompareAndSwap(s, s+1) {
+			return true
+		}
+	}
+}
+
+// wake wakes the sleepers of l's wait queue.
+func (l *RWSem) wake() {
+	q := l.waitQueue()
+	q.mu.Lock()
+	q.cond.Broadcast()
+	q.mu.Unlock()
+}
+
 func (l *RWSem) wunlock() {
-	l.mu.Lock()
-	if !l.writer {
-		l.mu.Unlock()
+	if l.state.Load()&rwWriter == 0 {
 		panic("lock: RWSem.Unlock of an rwsem not locked for write")
 	}
-	l.writer, l.owner, l.disowned = false, nil, false
-	l.cond.Broadcast()
-	l.mu.Unlock()
+	l.owner.Store(nil)
+	if l.disowned.Load() {
+		l.disowned.Store(false)
+	}
+	if s := l.state.Add(^uint64(rwWriter - 1)); s&rwSleep != 0 { // -rwWriter
+		l.wake()
+	}
 }
 
 func (l *RWSem) runlock() {
-	l.mu.Lock()
-	if l.readers <= 0 {
-		l.mu.Unlock()
-		panic("lock: RWSem.RUnlock of an rwsem not locked for read")
+	for {
+		s := l.state.Load()
+		if s&rwReaders == 0 {
+			panic("lock: RWSem.RUnlock of an rwsem not locked for read")
+		}
+		if l.state.CompareAndSwap(s, s-1) {
+			if s&rwReaders == 1 && s&rwSleep != 0 {
+				l.wake()
+			}
+			return
+		}
 	}
-	l.readers--
-	if l.readers == 0 {
-		l.cond.Broadcast()
-	}
-	l.mu.Unlock()
 }
 
 // lockV is a validated or traced blocking acquisition. Contention is
@@ -230,32 +327,27 @@ func (l *RWSem) Downgrade(o *Owner) {
 		h.Mode, h.Site = Shared, callerSite()
 		o.emit(tr, trace.LockAcquire, &h)
 	}
-	l.mu.Lock()
-	if !l.writer {
-		l.mu.Unlock()
+	if l.state.Load()&rwWriter == 0 {
 		panic("lock: RWSem.Downgrade of an rwsem not locked for write")
 	}
-	l.writer, l.owner, l.disowned = false, nil, false
-	l.readers++
-	l.cond.Broadcast()
-	l.mu.Unlock()
+	l.owner.Store(nil)
+	if l.disowned.Load() {
+		l.disowned.Store(false)
+	}
+	if s := l.state.Add(^uint64(rwWriter - 2)); s&rwSleep != 0 { // 1-rwWriter
+		l.wake() // readers waiting may enter now
+	}
 }
 
 // Holder returns the write holder (nil if none, or while disowned) and the
 // number of read holders, for snapshots. Recorded with validation on or off.
 func (l *RWSem) Holder() (writer *Owner, readers int32) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.owner, l.readers
+	return l.owner.Load(), int32(l.state.Load() & rwReaders)
 }
 
 // Disowned reports whether l is write-locked with no owner (between Disown
 // and Adopt).
-func (l *RWSem) Disowned() bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.disowned
-}
+func (l *RWSem) Disowned() bool { return l.disowned.Load() }
 
 // Disown makes o stop owning the write lock it holds on l; l stays locked
 // and the validator forgets it from o's stack. Another owner (or o again)
@@ -267,25 +359,21 @@ func (l *RWSem) Disown(o *Owner) {
 	if o.slow && !o.releasing(l, Exclusive, false) {
 		return
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if !l.writer {
+	if l.state.Load()&rwWriter == 0 {
 		panic("lock: RWSem.Disown of an rwsem not locked for write")
 	}
-	l.owner, l.disowned = nil, true
+	l.owner.Store(nil)
+	l.disowned.Store(true)
 }
 
 // Adopt makes o the owner of the write lock on l, which must be
 // write-locked and disowned (it panics otherwise). It does not block and,
 // like percpu_rwsem_acquire, adds no dependencies. o may then Unlock it.
 func (l *RWSem) Adopt(o *Owner) {
-	l.mu.Lock()
-	if !l.writer || !l.disowned {
-		l.mu.Unlock()
+	if l.state.Load()&rwWriter == 0 || !l.disowned.CompareAndSwap(true, false) {
 		panic("lock: RWSem.Adopt of an rwsem that is not write-locked and disowned")
 	}
-	l.owner, l.disowned = o, false
-	l.mu.Unlock()
+	l.owner.Store(o)
 	if v := o.v; v != nil {
 		v.tryAcquired(o, Held{Class: mustKey(l, l.sub).Class, Subclass: l.sub, Mode: Exclusive, Lock: l, Site: callerSite(), Try: true})
 	}
