@@ -8,7 +8,8 @@ import (
 
 // path returns the edges of a shortest path from -> ... -> to in the
 // dependency graph (breadth first, like lockdep's check_noncircular), or nil
-// if to is not reachable. Called with graphMu held.
+// if to is not reachable. Called with graphMu held for write (it raises
+// maxBFS).
 func (v *Validator) path(from, to ClassKey) []edge {
 	if from == to {
 		return nil
@@ -34,6 +35,9 @@ func (v *Validator) path(from, to ClassKey) []edge {
 				return rev
 			}
 			queue = append(queue, n)
+			if len(queue) > v.maxBFS {
+				v.maxBFS = len(queue)
+			}
 		}
 	}
 	return nil

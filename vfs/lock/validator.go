@@ -23,6 +23,9 @@ type Validator struct {
 	edges   map[edge]*edgeInfo      // every dependency, with its first sites
 	refused map[edge]struct{}       // edges that would close a cycle (reported, never added)
 	cycles  map[string]struct{}     // canonical keys of cycles already reported
+	// maxBFS is the longest queue a cycle search has held (lockdep's
+	// max_bfs_queue_depth), for /proc/lockdep_stats.
+	maxBFS int
 
 	// ownersMu protects owners and ownerSeq. Lock order: ownersMu, then
 	// Owner.mu.
@@ -41,6 +44,9 @@ type Validator struct {
 	contentions  atomic.Uint64
 	lookups      atomic.Uint64
 	searches     atomic.Uint64
+	// maxDepth is the deepest held-lock stack seen (lockdep's
+	// max_lockdep_depth), raised with a compare-and-swap.
+	maxDepth atomic.Int64
 }
 
 // classInfo is the per-(class, subclass) state of the validator.
@@ -48,6 +54,10 @@ type classInfo struct {
 	key ClassKey
 	// acq and cont are updated atomically.
 	acq, cont atomic.Uint64
+	// usage has usedExclusive and usedShared: the modes the class was
+	// ever acquired in (lockdep's usage_mask, for /proc/lockdep). Set
+	// atomically, bits are never cleared.
+	usage atomic.Uint32
 	// fwdDeps and backDeps are protected by Validator.graphMu.
 	fwdDeps, backDeps int
 }
@@ -143,7 +153,9 @@ func (v *Validator) before(o *Owner, l Lock, sub uint8, mode Mode, site string) 
 	key := mustKey(l, sub)
 	h := Held{Class: key.Class, Subclass: sub, Mode: mode, Lock: l, Site: site}
 	v.acquisitions.Add(1)
-	v.classInfo(key).acq.Add(1)
+	ci := v.classInfo(key)
+	ci.acq.Add(1)
+	ci.markUsed(mode)
 
 	if l.Kind().sleeps() && o.InAtomic() {
 		v.sleepInAtomic(o, "acquiring "+key.String(), site)
@@ -192,13 +204,17 @@ func (v *Validator) beforeTry(o *Owner, l Lock, sub uint8, mode Mode, site strin
 // acquired pushes h once the real lock is taken.
 func (v *Validator) acquired(o *Owner, h Held) {
 	o.push(h)
+	v.noteDepth(len(o.held))
 }
 
 // tryAcquired pushes h after a successful trylock.
 func (v *Validator) tryAcquired(o *Owner, h Held) {
 	v.acquisitions.Add(1)
-	v.classInfo(h.Key()).acq.Add(1)
+	ci := v.classInfo(h.Key())
+	ci.acq.Add(1)
+	ci.markUsed(h.Mode)
 	o.push(h)
+	v.noteDepth(len(o.held))
 }
 
 // contended counts a blocking acquisition that found the lock taken.

@@ -412,7 +412,7 @@ func TestRootListing(t *testing.T) {
 	defer a.Exit()
 	ents := list(t, tk, "/proc")
 	got := names(ents)
-	want := []string{".", "..", "sys", "locks", "mounts", "meminfo", "filesystems", "self", pidStr(tk), pidStr(a), pidStr(b)}
+	want := []string{".", "..", "sys", "locks", "mounts", "lockdep", "meminfo", "filesystems", "lockdep_stats", "self", pidStr(tk), pidStr(a), pidStr(b)}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("ls -f /proc: %v, want %v", got, want)
 	}

@@ -47,6 +47,8 @@ var rootEntry = &entry{name: "/", ino: PROC_ROOT_INO, mode: vfs.S_IFDIR | 0o555,
 	{name: "mounts", ino: inoMounts, mode: vfs.S_IFLNK | 0o777, nlink: 1, link: "self/mounts"},
 	{name: "meminfo", ino: inoMeminfo, mode: vfs.S_IFREG | 0o444, nlink: 1, show: showMeminfo},
 	{name: "locks", ino: inoLocks, mode: vfs.S_IFREG | 0o444, nlink: 1, show: showLocks},
+	lockdepEntry,
+	lockdepStatsEntry,
 	// /proc/sys is proc_sys_root: nlink 0 in its proc_dir_entry, so
 	// the inode keeps new_inode's 1; sysctl directories below are 1 too.
 	{name: "sys", ino: inoSys, mode: vfs.S_IFDIR | 0o555, nlink: 1, kids: []*entry{
