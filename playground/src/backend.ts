@@ -22,6 +22,14 @@ export interface Backend {
   subscribe(onEvents: (events: TraceEvent[], lost: boolean) => void): () => void;
   /** Runs a WASI guest on the VFS (in-browser only). */
   runWasm?(name: string, bytes: Uint8Array, args: string[]): Promise<RunResult>;
+  /**
+   * Boots a fresh VFS in place of this one, with this memory budget in
+   * bytes (undefined: the default), keeping the subscribers (in-browser
+   * only: a live server's VFS is the host's).
+   */
+  restart?(memoryBudget?: number): Promise<void>;
+  /** The budget restart() last set (undefined: the default). */
+  readonly memoryBudget?: number;
   /** Takes any events the VFS has emitted but not yet delivered. */
   flush(): Promise<void>;
 }

@@ -3,6 +3,7 @@
 
 import type { TraceEvent } from './schema';
 import { PG } from './schema';
+import { RECLAIM_KEYS } from './views/pages';
 
 export interface Lesson {
   id: string;
@@ -14,7 +15,19 @@ export interface Lesson {
   view: 'dentries' | 'hash' | 'inodes' | 'pages' | 'locks';
   /** Selects the step to stop on: the first matching event of the last command (else its end). */
   focus?: (e: TraceEvent) => boolean;
+  /**
+   * The memory budget (bytes) the lesson's VFS is booted with: the app
+   * restarts the in-browser VFS with it first. Without it the lesson runs
+   * on a VFS with the default budget (restarted if the last lesson
+   * shrank it).
+   */
+  memoryBudget?: number;
+  /** The /proc/meminfo lines to plot (default: Cached, Dirty, Writeback). */
+  plot?: string[];
 }
+
+/** The reclaim lesson's budget: small enough for a 1.5 MiB file to overflow it in a second or two. */
+export const RECLAIM_BUDGET = 1 << 20;
 
 export const lessons: Lesson[] = [
   {
@@ -90,30 +103,38 @@ export const lessons: Lesson[] = [
     id: 'reclaim',
     title: 'Memory pressure and reclaim',
     view: 'pages',
+    memoryBudget: RECLAIM_BUDGET,
+    plot: RECLAIM_KEYS,
     text:
-      'Clean pages, unused dentries and unused inodes are caches: when memory is short, reclaim ' +
-      'shrinks them (kswapd in the background, direct reclaim in an allocation), coldest first. ' +
-      'drop_caches runs the same shrinkers on demand: writing 1 drops the clean page cache, 2 the ' +
-      'unused dentries and inodes on the LRUs, 3 both. The lesson fills billyfs with 128 kB of dirty ' +
-      'pages: the first drop_caches frees none of them, since dirty pages cannot be dropped until ' +
-      'written back (Cached stays put in the plot). After sync they are clean, and the second ' +
-      'drop_caches empties the page cache (Cached falls to 0) and the dcache LRU (compare ' +
-      'dentry-state before and after: nr_dentry, nr_unused and nr_negative fall). The timeline ' +
-      'stops on the first page removed.',
+      'This lesson restarts the in-browser VFS with a memory budget of 1 MiB (MemTotal 1024 kB; the ' +
+      'usual one is 256 MiB), so that real memory pressure takes a second. Page-cache pages (4 kB), ' +
+      'dentries and inodes are charged against it. The files go on billyfs, whose pages can be written ' +
+      'back to its store and then freed (tmpfs pages have nowhere to go and are never reclaimed). ' +
+      '"early" is written first and "hot" is read twice, which moves its page from the Inactive to the ' +
+      'Active list. Then cp copies a 1.5 MiB file, more than the whole budget: each page read and each ' +
+      'page written needs a new page. When MemFree falls below the low watermark (MemTotal/32, 32 kB) ' +
+      'kswapd wakes and reclaims until it is above the high one (MemTotal/16, 64 kB), coldest pages ' +
+      'first, from the tail of the Inactive list; it ages Active pages to Inactive to keep the lists ' +
+      'balanced, and writes the dirty pages it meets back (Dirty, then Writeback, then freed). An ' +
+      'allocation that finds no free page reclaims first itself (direct reclaim): it frees clean pages ' +
+      'and waits for writeback. In the events, a page.remove by "task 2" (the shell running cp) is ' +
+      'direct reclaim; one with no task is kswapd\'s. In the plot, Cached stays under MemTotal and MemFree near ' +
+      'the watermarks while 3 MiB passes through. The timeline stops on the first page reclaimed. ' +
+      'Last, cat reads "early" again: its page was reclaimed, so it comes back from the store ' +
+      '(->read_folio, the page appears in the grid again).',
     commands: [
-      'mkdir -p /mnt/cache',
-      'mount -t billyfs mem /mnt/cache',
-      'mkdir /mnt/cache/d',
-      'truncate -s 64K /tmp/zeros',
-      'cp /tmp/zeros /mnt/cache/d/a',
-      'cp /mnt/cache/d/a /mnt/cache/d/b',
-      'ls /mnt/cache/d /mnt/cache/nope1 /mnt/cache/d/nope2',
-      'cat /proc/sys/fs/dentry-state',
-      'echo 1 > /proc/sys/vm/drop_caches',
-      'sync',
-      'echo 3 > /proc/sys/vm/drop_caches',
-      'cat /proc/sys/fs/dentry-state',
+      'mkdir -p /mnt/disk',
+      'mount -t billyfs mem /mnt/disk',
+      'echo "early: written first, reclaimed first" > /mnt/disk/early',
+      'echo "hot: read twice, so it goes on the active list" > /mnt/disk/hot',
+      'cat /mnt/disk/hot /mnt/disk/hot',
+      'cat /proc/meminfo',
+      'truncate -s 1536K /mnt/disk/zeros',
+      'cp /mnt/disk/zeros /mnt/disk/copy',
+      'cat /proc/meminfo',
+      'cat /mnt/disk/early',
     ],
+    // The first page the cp's allocations made reclaim free.
     focus: (e) => e.kind === 'page.remove',
   },
   {

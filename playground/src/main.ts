@@ -32,6 +32,10 @@ class App {
   private renderQueued = false;
   /** Replaying a timeline file: no VFS behind the views. */
   replayOnly = false;
+  /** The first command run on the VFS there is now (a restart replaces it). */
+  private vfsStart = 0;
+  /** The /proc/meminfo lines plotted. */
+  private plotKeys = MEMINFO_KEYS;
 
   constructor() {
     this.term = new Term($('terminal'));
@@ -64,7 +68,7 @@ class App {
       }
       if (this.step === undefined) this.queueRender();
     });
-    $('mode').textContent = `${this.backend.name}${this.backend.writable ? '' : ' (read-only)'}`;
+    this.showMode();
     this.term.write(
       `vfscope playground — ${this.backend.name}\r\n` +
       `Type 'help' for the shell's commands; 'busybox ls -l /' runs the busybox guest; drop a .wasm file to run it.\r\n`);
@@ -77,6 +81,34 @@ class App {
       if (shared.step && this.timeline.records[shared.step.cmd]) this.select(shared.step);
     }
     document.body.dataset.ready = '1';
+  }
+
+  private showMode(): void {
+    const b = this.backend;
+    const mem = b.memoryBudget ? `, memory budget ${fmtBytes(b.memoryBudget)}` : '';
+    $('mode').textContent = `${b.name}${b.writable ? '' : ' (read-only)'}${mem}`;
+  }
+
+  /**
+   * Boots a fresh in-browser VFS with this memory budget (undefined: the
+   * default) in place of the one there is: its files are gone, the
+   * timeline keeps the commands run on it. False when the backend cannot
+   * (a live server's VFS).
+   */
+  async restartVFS(memoryBudget?: number): Promise<boolean> {
+    const b = this.backend;
+    if (!b.restart) return false;
+    await this.drain();
+    await b.restart(memoryBudget);
+    this.pending = [];
+    this.live = State.fromSnapshot(await b.snapshot());
+    this.vfsStart = this.timeline.records.length;
+    if ('prompt' in b) this.term.prompt = (b as unknown as { prompt: string }).prompt;
+    this.showMode();
+    this.term.write(`[a new in-browser VFS: memory budget ${memoryBudget ? fmtBytes(memoryBudget) : 'the default'}; the old one's files are gone]\r\n`);
+    this.step = undefined;
+    this.render();
+    return true;
   }
 
   private async drain(): Promise<TraceEvent[]> {
@@ -161,11 +193,12 @@ class App {
    * from a server that did not send them) leaves a gap, not a guess.
    */
   private samples(): Sample[] {
-    return this.timeline.records.map((r, t) => {
+    const from = Math.min(this.vfsStart, Math.max(0, this.timeline.records.length - 1));
+    return this.timeline.records.slice(from).map((r, i) => {
       const mi = r.after.counters?.meminfo;
       const values: Record<string, number> = {};
-      if (mi) for (const k of MEMINFO_KEYS) if (typeof mi[k] === 'number') values[k] = mi[k];
-      return { t, values };
+      if (mi) for (const k of this.plotKeys) if (typeof mi[k] === 'number') values[k] = mi[k];
+      return { t: from + i, values };
     });
   }
 
@@ -176,7 +209,7 @@ class App {
     drawHashAndLRU($('view-hash'), st);
     drawInodes($('view-inodes'), st);
     drawPages($('view-pages'), st);
-    drawMeminfo($('view-meminfo'), this.samples(), this.step?.cmd);
+    drawMeminfo($('view-meminfo'), this.samples(), this.step?.cmd, this.plotKeys);
     drawHeld($('view-held'), st);
     drawLockGraph($('view-lockgraph'), st);
     const c = st.dcacheCounts();
@@ -298,6 +331,14 @@ class App {
     $('lesson-title').textContent = l.title;
     $('lesson-text').textContent = l.text;
     document.querySelector(`[data-view="${l.view}"]`)?.scrollIntoView({ block: 'nearest' });
+    // A lesson that needs a memory budget gets a VFS booted with it; the
+    // others get the default one back.
+    if (l.memoryBudget !== this.backend.memoryBudget && this.backend.restart) {
+      await this.restartVFS(l.memoryBudget);
+    } else if (l.memoryBudget && !this.backend.restart) {
+      this.term.write(`[this lesson needs a VFS with a ${fmtBytes(l.memoryBudget)} budget: run it on the in-browser VFS]\r\n`);
+    }
+    this.plotKeys = l.plot ?? MEMINFO_KEYS;
     const first = this.timeline.records.length;
     for (const c of l.commands) await this.term.type(c);
     // Stop on the step that shows the point: the first matching event of
@@ -314,6 +355,13 @@ class App {
     this.select(target);
     document.body.dataset.lessonDone = l.id;
   }
+}
+
+/** 1 MiB, 512 KiB, 6000 bytes. */
+function fmtBytes(n: number): string {
+  if (n % (1 << 20) === 0) return `${n >> 20} MiB`;
+  if (n % 1024 === 0) return `${n >> 10} KiB`;
+  return `${n} bytes`;
 }
 
 const app = new App();

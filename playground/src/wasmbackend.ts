@@ -1,26 +1,64 @@
 // The in-browser backend: vfscope.wasm (the GOOS=js build) through the
 // npm library @vfscope/web, booted with the lock validator and the trace
 // instrumentation on, so the lock views have lock.* and method.* events
-// to show.
+// to show. restart() boots a fresh VFS in its place (a lesson that needs
+// a small memory budget does), and moves the subscribers onto it.
 
 import { createVFS, wasiImports, type VFS } from '@vfscope/web';
 import type { Backend, RunResult } from './backend';
 import type { Snapshot, TraceEvent } from './schema';
+
+/**
+ * Events the Go side keeps between deliveries. A shell command runs in
+ * one call, and its events wait there until it returns: copying 1 MiB
+ * through a small budget makes about 16,000 (each page read, dirtied,
+ * written back and reclaimed, with the locks around each), past the
+ * library's default ring.
+ */
+const RING = 1 << 17;
+
+type Listener = (events: TraceEvent[], lost: boolean) => void;
 
 export class WasmBackend implements Backend {
   readonly kind = 'wasm' as const;
   readonly writable = true;
   readonly name = 'in-browser VFS';
   private sh: ReturnType<VFS['shell']>;
+  private readonly listeners = new Map<Listener, () => void>();
 
-  private constructor(readonly vfs: VFS) {
+  private constructor(public vfs: VFS, private budget: number | undefined) {
     this.sh = vfs.shell();
   }
 
   /** Boots a VFS in the vfscope.wasm that the library ships (bundled beside the app). */
-  static async boot(): Promise<WasmBackend> {
-    const vfs = await createVFS({ lockdep: true, trace: true });
-    return new WasmBackend(vfs);
+  static async boot(memoryBudget?: number): Promise<WasmBackend> {
+    return new WasmBackend(await WasmBackend.create(memoryBudget), memoryBudget);
+  }
+
+  private static create(memoryBudget: number | undefined): Promise<VFS> {
+    return createVFS({ lockdep: true, trace: true, memoryBudget });
+  }
+
+  /** The budget the VFS was booted with; undefined for the library's default. */
+  get memoryBudget(): number | undefined { return this.budget; }
+
+  /**
+   * Replaces the VFS with a freshly booted one with this memory budget
+   * (undefined: the default): everything in the old one is gone. The
+   * subscribers are moved to the new VFS.
+   */
+  async restart(memoryBudget?: number): Promise<void> {
+    const next = await WasmBackend.create(memoryBudget);
+    const old = this.vfs;
+    old.flushEvents();
+    for (const [fn, unsub] of this.listeners) {
+      unsub();
+      this.listeners.set(fn, this.attach(next, fn));
+    }
+    this.vfs = next;
+    this.sh = next.shell();
+    this.budget = memoryBudget;
+    old.dispose();
   }
 
   get prompt(): string { return this.sh.prompt; }
@@ -34,8 +72,16 @@ export class WasmBackend implements Backend {
     return this.vfs.snapshot();
   }
 
-  subscribe(onEvents: (events: TraceEvent[], lost: boolean) => void): () => void {
-    return this.vfs.subscribe((evs) => onEvents(evs, evs.some((e) => e.kind === 'lost')));
+  subscribe(onEvents: Listener): () => void {
+    this.listeners.set(onEvents, this.attach(this.vfs, onEvents));
+    return () => {
+      this.listeners.get(onEvents)?.();
+      this.listeners.delete(onEvents);
+    };
+  }
+
+  private attach(vfs: VFS, onEvents: Listener): () => void {
+    return vfs.subscribe((evs) => onEvents(evs, evs.some((e) => e.kind === 'lost')), { ring: RING });
   }
 
   async flush(): Promise<void> {

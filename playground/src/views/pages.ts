@@ -50,41 +50,64 @@ export interface Sample { t: number; values: Record<string, number> }
 export const MEMINFO_KEYS = ['Cached', 'Dirty', 'Writeback'];
 
 /**
+ * The lines a lesson on reclaim plots: free memory against what the page
+ * cache holds, and the two LRU lists reclaim moves pages between.
+ */
+export const RECLAIM_KEYS = ['MemFree', 'Cached', 'Dirty', 'Writeback', 'Active(file)', 'Inactive(file)'];
+
+const SERIES_COLORS: Record<string, string> = {
+  Cached: PAGE_COLORS.uptodate,
+  Dirty: PAGE_COLORS.dirty,
+  Writeback: PAGE_COLORS.writeback,
+  MemFree: '#2a9d8f',
+  'Active(file)': '#e76f51',
+  'Inactive(file)': '#8d99ae',
+};
+
+/**
  * Plots the counters after each command; each series' path carries its
  * values (data-values, comma-separated, empty for a gap) so what is drawn
  * can be read back.
  */
-export function drawMeminfo(el: HTMLElement, samples: Sample[], marker?: number): void {
+export function drawMeminfo(el: HTMLElement, samples: Sample[], marker?: number, keys: string[] = MEMINFO_KEYS): void {
   const root = d3.select(el);
   root.selectAll('*').remove();
   if (samples.length === 0) return;
   const has = (s: Sample, k: string) => typeof s.values[k] === 'number';
-  root.append('div').attr('class', 'caption').text(samples.some((s) => MEMINFO_KEYS.some((k) => has(s, k)))
+  root.append('div').attr('class', 'caption').text(samples.some((s) => keys.some((k) => has(s, k)))
     ? '/proc/meminfo (kB) after each command'
     : '/proc/meminfo: these snapshots carry no meminfo counters');
-  const w = Math.max(el.clientWidth, 300), h = 120, m = { l: 40, r: 110, t: 8, b: 18 };
+  // Room on the right for the longest label ("Inactive(file) 1024 kB").
+  const right = Math.max(110, 7 * Math.max(...keys.map((k) => k.length + 9)));
+  const w = Math.max(el.clientWidth, 300), h = 120, m = { l: 40, r: right, t: 8, b: 18 };
   const svg = root.append('svg').attr('width', w).attr('height', h);
-  const x = d3.scaleLinear().domain([0, Math.max(1, samples.length - 1)]).range([m.l, w - m.r]);
-  const max = d3.max(samples, (s) => d3.max(MEMINFO_KEYS, (k) => s.values[k] ?? 0)) ?? 0;
+  // t is the command's index in the timeline: the samples may start past
+  // 0 (those of the VFS a restart replaced are left out).
+  const t0 = samples[0].t, t1 = Math.max(t0 + 1, samples[samples.length - 1].t);
+  const x = d3.scaleLinear().domain([t0, t1]).range([m.l, w - m.r]);
+  const max = d3.max(samples, (s) => d3.max(keys, (k) => s.values[k] ?? 0)) ?? 0;
   const y = d3.scaleLinear().domain([0, Math.max(4, max)]).nice().range([h - m.b, m.t]);
   svg.append('g').attr('transform', `translate(0,${h - m.b})`)
-    .call(d3.axisBottom(x).ticks(Math.min(5, samples.length - 1)).tickFormat((v) => (Number.isInteger(v) ? String(Number(v) + 1) : '')));
+    .call(d3.axisBottom(x).ticks(Math.min(5, t1 - t0)).tickFormat((v) => (Number.isInteger(v) ? String(Number(v) + 1) : '')));
   svg.append('g').attr('transform', `translate(${m.l},0)`).call(d3.axisLeft(y).ticks(4));
-  const color = d3.scaleOrdinal<string>().domain(MEMINFO_KEYS).range([PAGE_COLORS.uptodate, PAGE_COLORS.dirty, PAGE_COLORS.writeback]);
-  // Labels beside the last points, 13 px apart, kept inside the plot.
+  const color = (k: string) => SERIES_COLORS[k] ?? '#555';
+  // Labels beside the last points, 13 px apart (in the order of their
+  // points), kept inside the plot.
+  const last = samples[samples.length - 1];
+  const order = keys.map((k, i) => ({ i, y: y(last.values[k] ?? 0) })).sort((a, b) => a.y - b.y);
+  for (let j = 1; j < order.length; j++) order[j].y = Math.max(order[j].y, order[j - 1].y + 13);
+  for (let j = order.length - 1; j >= 0; j--) order[j].y = Math.min(order[j].y, j === order.length - 1 ? h - m.b : order[j + 1].y - 13);
   const ys: number[] = [];
-  for (const k of MEMINFO_KEYS) ys.push(Math.max(y(samples[samples.length - 1].values[k] ?? 0), (ys.at(-1) ?? -Infinity) + 13));
-  for (let i = ys.length - 1; i >= 0; i--) ys[i] = Math.min(ys[i], i === ys.length - 1 ? h - m.b : ys[i + 1] - 13);
-  for (const [i, k] of MEMINFO_KEYS.entries()) {
+  for (const o of order) ys[o.i] = o.y;
+  for (const [i, k] of keys.entries()) {
     const line = d3.line<Sample>().defined((s) => has(s, k)).x((s) => x(s.t)).y((s) => y(s.values[k]));
     svg.append('path').datum(samples).attr('class', 'meminfo-series').attr('data-series', k)
       .attr('data-values', samples.map((s) => (has(s, k) ? String(s.values[k]) : '')).join(','))
       .attr('fill', 'none').attr('stroke', color(k)).attr('stroke-width', 2).attr('d', line);
-    const last = samples[samples.length - 1];
     svg.append('text').attr('x', w - m.r + 4).attr('y', ys[i]).attr('dy', '0.32em').attr('fill', color(k))
       .text(has(last, k) ? `${k} ${last.values[k]} kB` : `${k} —`);
   }
-  if (marker !== undefined) {
+  if (marker !== undefined && marker >= t0) {
     svg.append('line').attr('x1', x(marker)).attr('x2', x(marker)).attr('y1', m.t).attr('y2', h - m.b).attr('stroke', '#888').attr('stroke-dasharray', '3,3');
   }
 }
