@@ -343,10 +343,6 @@ const lessonChecks = {
     }
     assert.match(await page.textContent('#where'), /"cp \/mnt\/disk\/zeros \/mnt\/disk\/copy": step [1-9]\d*\/.*page\.remove/);
     await lockGraphFitsAndZooms(page);
-    // The next lesson gets a VFS with the default budget back.
-    await page.click('button[data-lesson="writeback"]');
-    await page.waitForSelector('body[data-lesson-done="writeback"]', { timeout: 60000 });
-    assert.equal(rec(await records(page), 'sync').meminfo.MemTotal, 256 * 1024, 'the default budget is back');
   },
   async abba(page) {
     const text = await terminalText(page);
@@ -371,6 +367,23 @@ for (const id of ['negative-dentries', 'cross-rename', 'writeback', 'reclaim', '
     await page.close();
   });
 }
+
+test('a lesson after the reclaim lesson gets a VFS with the default budget back', async () => {
+  const page = await open();
+  for (const id of ['reclaim', 'writeback']) {
+    await page.click(`button[data-lesson="${id}"]`);
+    await page.waitForSelector(`body[data-lesson-done="${id}"]`, { timeout: 60000 });
+  }
+  const rs = await records(page);
+  assert.equal(rs.find((r) => r.line === 'mount -t billyfs mem /mnt/disk').meminfo.MemTotal, 1024, 'the reclaim lesson ran on 1 MiB');
+  assert.equal(rec(rs, 'sync').meminfo.MemTotal, 256 * 1024, 'the default budget is back');
+  assert.doesNotMatch(await page.textContent('#mode'), /memory budget/);
+  // The plot starts at the restart: one point per command since.
+  const since = rs.findLastIndex((r) => r.meminfo.MemTotal === 1024) + 1;
+  assert.deepEqual(await plotted(page, 'Cached'), rs.slice(since).map((r) => r.meminfo.Cached));
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
 
 test('the busybox guest runs in the browser on the same VFS', async () => {
   const page = await open();
