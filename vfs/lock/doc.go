@@ -60,6 +60,7 @@
 //
 // Reports do not stop anything: after reporting, the operation proceeds
 // (except a bad unlock, which is skipped). The validator also keeps
-// statistics (Stats, Classes, Dependencies) and can dump every owner's held
+// statistics (Stats, Classes, Dependencies; ProcSnapshot for procfs's
+// /proc/lockdep and /proc/lockdep_stats) and can dump every owner's held
 // locks (DumpHeld) for a deadlock watchdog.
 package lock
