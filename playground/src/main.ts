@@ -77,6 +77,9 @@ class App {
     this.render();
     const shared = await decodeShare(location.hash).catch((e) => { this.term.write(`\r\n[bad share link: ${e.message}]\r\n`); return undefined; });
     if (shared) {
+      if (shared.mem !== undefined && !await this.restartVFS(shared.mem)) {
+        this.term.write(`[the shared commands ran on a VFS with a ${fmtBytes(shared.mem)} budget; this one keeps its own]\r\n`);
+      }
       for (const c of shared.cmds) await this.term.type(c);
       if (shared.step && this.timeline.records[shared.step.cmd]) this.select(shared.step);
     }
@@ -271,7 +274,13 @@ class App {
     };
     $('show-proc').onchange = () => this.render();
     $('share-link').onclick = async () => {
-      const frag = await encodeShare({ v: 1, cmds: this.timeline.records.map((r) => r.line), step: this.step });
+      // The commands run on the VFS there is now, from its boot (a
+      // restart replaced the one before), and its budget.
+      const from = this.vfsStart;
+      const step = this.step && this.step.cmd >= from ? { cmd: this.step.cmd - from, ev: this.step.ev } : undefined;
+      const frag = await encodeShare({
+        v: 1, cmds: this.timeline.records.slice(from).map((r) => r.line), step, mem: this.backend.memoryBudget,
+      });
       history.replaceState(null, '', '#' + frag);
       $<HTMLInputElement>('share-url').value = location.href;
       try { await navigator.clipboard.writeText(location.href); } catch { /* not allowed: the box shows it */ }

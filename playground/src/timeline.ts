@@ -78,9 +78,13 @@ export class Timeline {
 }
 
 // Share links carry the commands and the step in the URL fragment:
-// #share=<base64url of deflate-raw of JSON {v:1, cmds, step}>.
+// #share=<base64url of deflate-raw of JSON {v:1, cmds, step, mem}>.
 
-export interface Shared { v: 1; cmds: string[]; step?: Step }
+/**
+ * mem: the memory budget (bytes) of the VFS the commands ran on, when
+ * not the default; the replay boots one with it.
+ */
+export interface Shared { v: 1; cmds: string[]; step?: Step; mem?: number }
 
 async function pipe(data: Uint8Array, stream: CompressionStream | DecompressionStream): Promise<Uint8Array> {
   const out = new Response(new Blob([data as BlobPart]).stream().pipeThrough(stream));
@@ -109,5 +113,6 @@ export async function decodeShare(fragment: string): Promise<Shared | undefined>
   const json = new TextDecoder().decode(await pipe(unb64url(m[1]), new DecompressionStream('deflate-raw')));
   const o = JSON.parse(json) as Shared;
   if (o.v !== 1 || !Array.isArray(o.cmds)) throw new Error('unknown share link version');
+  if (o.mem !== undefined && !(Number.isSafeInteger(o.mem) && o.mem > 0)) throw new Error(`bad memory budget ${o.mem}`);
   return o;
 }

@@ -343,6 +343,19 @@ const lessonChecks = {
     }
     assert.match(await page.textContent('#where'), /"cp \/mnt\/disk\/zeros \/mnt\/disk\/copy": step [1-9]\d*\/.*page\.remove/);
     await lockGraphFitsAndZooms(page);
+    // A share link carries the budget: the replay boots a 1 MiB VFS and
+    // lands on the same step.
+    const where = await page.textContent('#where');
+    await page.click('#share-link');
+    await page.waitForFunction(() => document.querySelector('#share-url').value !== '');
+    const page2 = await open((await page.inputValue('#share-url')).slice(base.length));
+    await page2.waitForFunction((n) => document.querySelectorAll('#commands li').length === n, rs.length);
+    const rs2 = await records(page2);
+    assert.deepEqual(rs2.map((r) => r.meminfo.MemTotal), rs.map(() => 1024), 'the replay ran on a 1 MiB VFS');
+    assert.equal(rec(rs2, 'cat /mnt/disk/early').output, 'early: written first, reclaimed first\n');
+    // (The number of events may differ: kswapd runs when the scheduler lets it.)
+    assert.equal((await page2.textContent('#where')).split(': step')[0], where.split(': step')[0]);
+    await page2.close();
   },
   async abba(page) {
     const text = await terminalText(page);
