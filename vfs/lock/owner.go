@@ -19,6 +19,7 @@ import (
 // An Owner must not be nil when passed to a lock operation.
 type Owner struct {
 	name string
+	id   uint64     // what locks record as their holder (holder.go). Immutable.
 	v    *Validator // nil: validation off. Immutable.
 	seq  uint64     // registration order in v. Immutable.
 	tr   *trace.Bus // nil: tracing off. Set once by SetTrace.
@@ -44,6 +45,7 @@ type Owner struct {
 // validator is registered in it until Validator.Forget.
 func NewOwner(name string, v *Validator) *Owner {
 	o := &Owner{name: name, v: v, slow: v != nil}
+	registerID(o)
 	if v != nil {
 		v.register(o)
 	}

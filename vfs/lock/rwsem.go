@@ -27,9 +27,9 @@ type RWSem struct {
 	// (rwSleepOne units: tasks of either side in the wait queue, for
 	// releasers to wake). Atomic.
 	state atomic.Uint64
-	// owner is the write holder: nil when unlocked, read-locked or
+	// owner is the write holder: none when unlocked, read-locked or
 	// disowned. Written by the holder; atomic for Holder's readers.
-	owner atomic.Pointer[Owner]
+	owner holder
 	cls   *Class
 	obj   object // what the lock belongs to, for trace events
 	// disowned is set while write-locked with no owner (between

@@ -1,9 +1,6 @@
 package lock
 
-import (
-	"sync"
-	"sync/atomic"
-)
+import "sync"
 
 // xlock is the exclusive lock under SpinLock, Mutex and SeqLock: a
 // sync.Mutex, the holder (recorded even with validation off) and the
@@ -11,7 +8,7 @@ import (
 // inlined in each primitive's methods.
 type xlock struct {
 	mu     sync.Mutex
-	holder atomic.Pointer[Owner]
+	holder holder
 	cls    *Class
 	sub    uint8
 	obj    object // what the lock belongs to, for trace events
