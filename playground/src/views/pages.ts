@@ -79,7 +79,7 @@ export function drawMeminfo(el: HTMLElement, samples: Sample[], marker?: number,
     : '/proc/meminfo: these snapshots carry no meminfo counters');
   // Room on the right for the longest label ("Inactive(file) 1024 kB").
   const right = Math.max(110, 7 * Math.max(...keys.map((k) => k.length + 9)));
-  const w = Math.max(el.clientWidth, 300), h = 120, m = { l: 40, r: right, t: 8, b: 18 };
+  const w = Math.max(el.clientWidth, 300), h = 120, m = { l: 48, r: right, t: 8, b: 18 };
   const svg = root.append('svg').attr('width', w).attr('height', h);
   // t is the command's index in the timeline: the samples may start past
   // 0 (those of the VFS a restart replaced are left out).
