@@ -54,7 +54,7 @@ import (
 var (
 	b = bridge.New()
 	// req is the request buffer JavaScript writes into.
-	req = make([]byte, 64<<10)
+	req = bridge.AlignedBuffer(64 << 10)
 	// state is what vfscope_call leaves for JavaScript (see the package
 	// doc); errMsg holds an error message it points at.
 	state  [4]uint32
@@ -88,7 +88,7 @@ func reserve(n int32) int32 {
 		return 0
 	}
 	if int(n) > len(req) {
-		nb := make([]byte, max(int(n), 2*len(req)))
+		nb := bridge.AlignedBuffer(max(int(n), 2*len(req)))
 		copy(nb, req)
 		req = nb
 	}

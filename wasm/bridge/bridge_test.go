@@ -35,6 +35,9 @@ func (r *req) op(name string, target uint32) *req {
 	if !ok {
 		panic("no op " + name)
 	}
+	if len(r.e.b) == 0 {
+		r.e.u32(0) // the count, set by bytes: padding counts from here
+	}
 	r.e.u8(code)
 	r.e.u32(target)
 	r.n++
@@ -55,8 +58,12 @@ func (r *req) strs(l ...string) *req {
 }
 
 func (r *req) bytes() []byte {
-	out := binary.LittleEndian.AppendUint32(nil, r.n)
-	return append(out, r.e.b...)
+	if len(r.e.b) == 0 {
+		return binary.LittleEndian.AppendUint32(nil, 0)
+	}
+	out := bytes.Clone(r.e.b)
+	binary.LittleEndian.PutUint32(out, r.n)
+	return out
 }
 
 func exec(t *testing.T, b *Bridge, r *req, env Env) *decoder {

@@ -3,7 +3,42 @@ package bridge
 import (
 	"encoding/binary"
 	"math"
+	"unsafe"
 )
+
+// Byte strings of dataAlignMin bytes or more start at a multiple of
+// dataAlign bytes from the start of their request or response: zero to
+// dataAlign-1 bytes of padding follow the length. File data then sits at
+// the same offset modulo 64 as the page-cache pages it is copied to and
+// from (a page is 4096-aligned), and as the buffers JavaScript copies it
+// into. That matters: V8 implements WebAssembly's memory.copy (Go's
+// memmove) and TypedArray copies with the C library's memmove, which on
+// AMD Zen processors (rep movsb) copies 4 KiB about 15 times slower when
+// source and destination differ in alignment modulo 32: 3.7 µs instead
+// of 0.23 µs in node on the build machine, for every page of every read
+// and write.
+const (
+	dataAlign    = 64
+	dataAlignMin = 256
+)
+
+// dataPad is the padding before a byte string of n bytes whose data
+// would start at offset off.
+func dataPad(off, n int) int {
+	if n < dataAlignMin {
+		return 0
+	}
+	return -off & (dataAlign - 1)
+}
+
+// AlignedBuffer returns a zeroed buffer of n bytes starting at a multiple
+// of dataAlign in memory, for requests and responses: their offsets are
+// then their alignment.
+func AlignedBuffer(n int) []byte {
+	b := make([]byte, n+dataAlign-1)
+	off := int(-uintptr(unsafe.Pointer(unsafe.SliceData(b))) & (dataAlign - 1))
+	return b[off : off+n : off+n]
+}
 
 // decoder reads a request: little-endian integers, numbers as float64
 // (JavaScript's own number type, exact up to 2^53), strings and byte
@@ -61,10 +96,19 @@ func (d *decoder) num() int64 {
 	return int64(f)
 }
 
-// bytes returns a slice aliasing the request buffer.
-func (d *decoder) bytes() []byte { return d.take(int(d.u32())) }
+// bytes returns a byte string (after its padding), aliasing the request
+// buffer.
+func (d *decoder) bytes() []byte {
+	n := int(d.u32())
+	if d.bad {
+		return nil
+	}
+	d.take(dataPad(d.off, n))
+	return d.take(n)
+}
 
-func (d *decoder) str() string { return string(d.bytes()) }
+// str returns a string: a length and the bytes, never padded.
+func (d *decoder) str() string { return string(d.take(int(d.u32()))) }
 
 func (d *decoder) strs() []string {
 	n := d.u32()
@@ -79,38 +123,79 @@ func (d *decoder) strs() []string {
 	return out
 }
 
-// encoder appends a response in the same encoding.
+// encoder appends a response in the same encoding. Its buffer starts at
+// a multiple of dataAlign (AlignedBuffer), so padded byte strings are
+// aligned in memory too.
 type encoder struct{ b []byte }
 
-func (e *encoder) u8(v uint8) { e.b = append(e.b, v) }
+// grow makes room for n more bytes.
+func (e *encoder) grow(n int) {
+	if cap(e.b)-len(e.b) >= n {
+		return
+	}
+	nb := AlignedBuffer(max(2*cap(e.b)+n, 4096))
+	e.b = nb[:copy(nb, e.b)]
+}
 
-func (e *encoder) u32(v uint32) { e.b = binary.LittleEndian.AppendUint32(e.b, v) }
+func (e *encoder) u8(v uint8) {
+	e.grow(1)
+	e.b = append(e.b, v)
+}
 
-func (e *encoder) u64(v uint64) { e.b = binary.LittleEndian.AppendUint64(e.b, v) }
+func (e *encoder) u32(v uint32) {
+	e.grow(4)
+	e.b = binary.LittleEndian.AppendUint32(e.b, v)
+}
+
+func (e *encoder) u64(v uint64) {
+	e.grow(8)
+	e.b = binary.LittleEndian.AppendUint64(e.b, v)
+}
 
 func (e *encoder) num(v int64) { e.u64(math.Float64bits(float64(v))) }
 
 func (e *encoder) bytes(p []byte) {
 	e.u32(uint32(len(p)))
+	e.pad(len(p))
+	e.grow(len(p))
 	e.b = append(e.b, p...)
 }
 
 func (e *encoder) str(s string) {
 	e.u32(uint32(len(s)))
+	e.grow(len(s))
 	e.b = append(e.b, s...)
+}
+
+// pad appends the padding before a byte string of n bytes whose length
+// was just appended, and returns its size.
+func (e *encoder) pad(n int) int {
+	k := dataPad(len(e.b), n)
+	if k > 0 {
+		e.reserve(k)
+	}
+	return k
 }
 
 // reserve appends n zero bytes and returns them, for a result whose size
 // is known before it is produced (a read's buffer).
 func (e *encoder) reserve(n int) []byte {
+	e.grow(n)
 	l := len(e.b)
-	if cap(e.b)-l < n {
-		nb := make([]byte, l, 2*cap(e.b)+n)
-		copy(nb, e.b)
-		e.b = nb
-	}
 	e.b = e.b[:l+n]
 	p := e.b[l : l+n]
 	clear(p)
 	return p
+}
+
+// endData finishes a byte string produced in place: its u32 length at
+// mark, then pad bytes of padding (what pad returned for the size
+// reserved), then k bytes of data ending the buffer. The length is
+// written, and the padding removed if a string of k bytes has none.
+func (e *encoder) endData(mark, pad, k int) {
+	putU32(e.b[mark:], uint32(k))
+	if want := dataPad(mark+4, k); want != pad {
+		copy(e.b[mark+4+want:], e.b[mark+4+pad:mark+4+pad+k])
+		e.b = e.b[:mark+4+want+k]
+	}
 }

@@ -317,14 +317,15 @@ func opPread(c *call) error {
 func readInto(c *call, n int64, read func([]byte) (int, error)) error {
 	mark := len(c.e.b)
 	c.e.u32(0)
+	pad := c.e.pad(int(n))
 	p := c.e.reserve(int(n))
 	k, err := read(p)
 	if err != nil {
 		c.e.b = c.e.b[:mark]
 		return err
 	}
-	c.e.b = c.e.b[:mark+4+k]
-	putU32(c.e.b[mark:], uint32(k))
+	c.e.b = c.e.b[:mark+4+pad+k]
+	c.e.endData(mark, pad, k)
 	return nil
 }
 
@@ -491,6 +492,7 @@ func opReadFile(c *call) error {
 	c.e.u32(0)
 	// Read at least a page at a time: procfs files report size 0.
 	chunk := max(int(st.Size)+1, 4096)
+	pad := c.e.pad(chunk)
 	total := 0
 	for {
 		p := c.e.reserve(chunk)
@@ -510,7 +512,7 @@ func opReadFile(c *call) error {
 		}
 		chunk = max(chunk, 64<<10)
 	}
-	putU32(c.e.b[mark:], uint32(total))
+	c.e.endData(mark, pad, total)
 	return nil
 }
 

@@ -50,7 +50,9 @@ func opEvents(c *call) error {
 	}
 	mark := len(c.e.b)
 	c.e.u32(0)
-	c.e.b = append(c.e.b, '[')
+	// Padded as a byte string of unknown size; endData fixes it up.
+	pad := c.e.pad(dataAlignMin)
+	c.e.u8('[')
 	n := int64(0)
 	for limit <= 0 || n < limit {
 		buf := l.buf
@@ -67,6 +69,7 @@ func opEvents(c *call) error {
 				c.e.b = c.e.b[:mark]
 				return err
 			}
+			c.e.grow(len(j) + 2) // keeps the buffer aligned
 			if n > 0 {
 				c.e.b = append(c.e.b, ',')
 			}
@@ -74,8 +77,8 @@ func opEvents(c *call) error {
 			n++
 		}
 	}
-	c.e.b = append(c.e.b, ']')
-	putU32(c.e.b[mark:], uint32(len(c.e.b)-mark-4))
+	c.e.u8(']')
+	c.e.endData(mark, pad, len(c.e.b)-mark-4-pad)
 	return nil
 }
 

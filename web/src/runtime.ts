@@ -23,6 +23,18 @@ interface Hooks {
 export type WasmSource = string | URL | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
 
 const textEncoder = new TextEncoder();
+
+// Byte strings of DATA_ALIGN_MIN bytes or more start at a multiple of
+// DATA_ALIGN bytes from the start of their request or response (padding
+// follows the length): file data then has the alignment of the pages it
+// is copied to and from, which V8's memmove needs on some CPUs to copy at
+// full speed (see wasm/bridge/codec.go).
+const DATA_ALIGN = 64;
+const DATA_ALIGN_MIN = 256;
+
+function dataPad(off: number, n: number): number {
+  return n < DATA_ALIGN_MIN ? 0 : -off & (DATA_ALIGN - 1);
+}
 const textDecoder = new TextDecoder();
 
 /** An error of the bridge itself (a malformed request): a bug, not an errno. */
@@ -193,10 +205,12 @@ export class Runtime {
   }
 
   bytes(p: Uint8Array): void {
-    this.ensure(4 + p.length);
+    this.ensure(4 + DATA_ALIGN + p.length);
     this.dv.setUint32(this.pos, p.length, true);
-    this.buf.set(p, this.pos + 4);
-    this.pos += 4 + p.length;
+    this.pos += 4;
+    this.pos += dataPad(this.pos, p.length);
+    this.buf.set(p, this.pos);
+    this.pos += p.length;
   }
 
   /** Registers a WASI guest's memory; wasiMemory names the slot. */
@@ -227,7 +241,7 @@ export class Runtime {
     const addr = st[1];
     const len = st[2];
     if (st[3]) throw new BridgeError(textDecoder.decode(this.mem8.subarray(addr, addr + len)));
-    return new Reader(this.mem8, this.memDV, addr, addr + len);
+    return new Reader(this.mem8, this.memDV, addr, addr + len, addr);
   }
 
   /** The WASI preview1 functions, in the order wasiCall numbers them. */
@@ -258,6 +272,8 @@ export class Reader {
     private readonly dv: DataView,
     private pos: number,
     private readonly end: number,
+    /** Where the response starts: byte strings are aligned from there. */
+    private readonly start: number,
   ) {}
 
   /** Bytes of the response not read yet. */
@@ -300,10 +316,16 @@ export class Reader {
     return v;
   }
 
+  /** Skips the padding of a byte string of n bytes. */
+  private data(n: number): void {
+    this.pos += dataPad(this.pos - this.start, n);
+    this.need(n);
+  }
+
   /** A copy of the next byte string (Go's buffer is reused). */
   bytes(): Uint8Array {
     const n = this.u32();
-    this.need(n);
+    this.data(n);
     const out = this.buf.slice(this.pos, this.pos + n);
     this.pos += n;
     return out;
@@ -312,10 +334,16 @@ export class Reader {
   /** The next byte string, aliasing Go's memory until the next batch. */
   view(): Uint8Array {
     const n = this.u32();
-    this.need(n);
+    this.data(n);
     const out = this.buf.subarray(this.pos, this.pos + n);
     this.pos += n;
     return out;
+  }
+
+  /** The next byte string, decoded as UTF-8. */
+  text(): string {
+    const v = this.view();
+    return v.length === 0 ? "" : textDecoder.decode(v);
   }
 
   str(): string {

@@ -136,7 +136,7 @@ export class VFS {
     rt.num(0);
     const r = rt.exec();
     if (r.errno() !== 0) return;
-    const events = JSON.parse(r.str()) as TraceEvent[];
+    const events = JSON.parse(r.text()) as TraceEvent[];
     if (events.length === 0) return;
     for (const cb of [...this.subscribers]) {
       try {
@@ -151,7 +151,7 @@ export class VFS {
 
   /** The whole state of the VFS now (dentries, inodes, pages, locks, mounts, counters). */
   snapshot(): Snapshot {
-    return JSON.parse(this.one({ op: "snapshot", syscall: "snapshot", enc: () => undefined, dec: (r) => r.str() })) as Snapshot;
+    return JSON.parse(this.one({ op: "snapshot", syscall: "snapshot", enc: () => undefined, dec: (r) => r.text() })) as Snapshot;
   }
 
   /** open(2): returns a descriptor. flags: O_* bits or "r", "w", "a+"... */
