@@ -20,7 +20,10 @@
 // Arguments and results are made of u8, u32, u64, numbers (a float64
 // holding an integer, exactly JavaScript's number; fractions and values
 // past 2^53 are refused), and strings and byte strings (a u32 length and
-// the bytes). Each operation's comment in opTable lists them. The
+// the bytes). A byte string of 256 bytes or more has zero to 63 bytes of
+// padding after its length, so that its data starts at a multiple of 64
+// bytes from the start of the request or response (see dataAlign in
+// codec.go for why). Each operation's comment in opTable lists them. The
 // target is the VFS an operation acts on, 0 for those that need none.
 //
 // Opcodes are indexes into opTable; JavaScript learns them by name from
