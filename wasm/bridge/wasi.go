@@ -47,10 +47,22 @@ func (m *guestMemory) Read(off, n uint32) ([]byte, bool) {
 	if !m.InRange(off, n) {
 		return nil, false
 	}
-	if len(m.arena)+int(n) > cap(m.arena) {
-		m.arena = make([]byte, 0, max(2*cap(m.arena), int(n), 4096))
+	// Data of dataAlignMin bytes or more gets the guest address's
+	// alignment modulo dataAlign (the arena starts aligned), so neither
+	// the copy from the guest nor, for an aligned guest buffer, the copy
+	// into the page cache is misaligned (see dataAlign).
+	pad := 0
+	if n >= dataAlignMin {
+		pad = (int(off) - len(m.arena)) & (dataAlign - 1)
 	}
-	l := len(m.arena)
+	if len(m.arena)+pad+int(n) > cap(m.arena) {
+		m.arena = AlignedBuffer(max(2*cap(m.arena), int(n)+dataAlign, 4096))[:0]
+		pad = 0
+		if n >= dataAlignMin {
+			pad = int(off) & (dataAlign - 1)
+		}
+	}
+	l := len(m.arena) + pad
 	m.arena = m.arena[:l+int(n)]
 	p := m.arena[l : l+int(n) : l+int(n)]
 	if n > 0 && !m.g.ReadAt(p, off) {
