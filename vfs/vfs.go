@@ -15,7 +15,9 @@ type Options struct {
 	// Lockdep switches the lock validator on. It is also on when the
 	// environment holds VFSCOPE_LOCKDEP=1, as `make test` sets it.
 	Lockdep bool
-	// HashBits is log2 of the number of dcache hash buckets; 0 means 14.
+	// HashBits is log2 of the number of dcache hash buckets; 0 sizes
+	// the table by MemBudget, as Linux sizes dentry_hashtable by memory
+	// (dcacheHashBits: 15 for the default budget).
 	HashBits int
 	// Clock returns the current time; nil means the coarse clock
 	// (clock.go), as Linux's current_time().
@@ -139,7 +141,7 @@ func New(opts Options) *VFS {
 	v.sbLock.Init(classSBList, 0)
 	bits := opts.HashBits
 	if bits <= 0 {
-		bits = 14
+		bits = dcacheHashBits(opts.MemBudget)
 	}
 	v.dcache.init(bits)
 	v.icache.init()
