@@ -145,6 +145,7 @@ func printSummary(w io.Writer) {
 
 	printPageCacheSummary(w)
 	printOffCost(w)
+	printPaired(w)
 	fmt.Fprintln(w, "== targets")
 	if a, ok := result("stat6", aferoName); okS && ok {
 		fmt.Fprintf(w, "target stat6 no slower than afero MemMapFs: %s (vfscope %s, afero %s)\n",
