@@ -9,11 +9,13 @@
 //   node bench/peers.mjs [WORKLOAD_WASM]     (make bench-web)
 //   node bench/browser.mjs                   (the same in headless Chromium)
 //
-// Everything runs twice in the same page. The first pass is cold: V8
-// compiles WebAssembly lazily and recompiles hot functions with its
-// optimising compiler in the background, so it includes that (for
-// vfscope.wasm, several megabytes of code) and the first growth of Go's
-// heap; the JavaScript peers get their JIT warm-up the same way. The
+// Every VFS lives in the library's one Go runtime (createVFS() without a
+// wasm option), as in an application. Everything runs twice in the same
+// page. The first pass is cold: V8 compiles WebAssembly lazily and
+// recompiles hot functions with its optimising compiler in the
+// background, so it includes that (for vfscope.wasm, several megabytes
+// of code) and the first growth of Go's heap; the JavaScript peers get
+// their JIT warm-up the same way. The
 // second pass is warm. The 64 MiB phases run in the second pass only
 // (they are long enough to be their own warm-up). Prints ops/s per phase
 // and the ratios to the shim and to ZenFS for both passes. The Go guest
@@ -45,7 +47,7 @@ const phases = ["create", "stat", "read", "rename", "readdir2000", "unlink", "ap
 const counts = { create: FILES, stat: FILES, read: FILES, rename: FILES, readdir2000: 1, unlink: FILES, append64MiB: BIG / CHUNK, readback64MiB: BIG / CHUNK };
 
 async function vfscopeAPI(big) {
-  const vfs = await createVFS({ wasm: new URL("../dist/vfscope.wasm", import.meta.url) });
+  const vfs = await createVFS();
   const t = {};
   vfs.mkdir("/w");
   for (let d = 0; d < DIRS; d++) vfs.mkdir(`/w/d${d}`);
@@ -91,7 +93,7 @@ async function vfscopeAPI(big) {
 }
 
 async function vfscopeBatched() {
-  const vfs = await createVFS({ wasm: new URL("../dist/vfscope.wasm", import.meta.url) });
+  const vfs = await createVFS();
   const t = {};
   const B = 100;
   const run = (f) => {
@@ -245,7 +247,7 @@ function wasiWorkload(d, big) {
 }
 
 async function vfscopeWASI(big) {
-  const vfs = await createVFS({ wasm: new URL("../dist/vfscope.wasm", import.meta.url) });
+  const vfs = await createVFS();
   const w = wasiImports(vfs, { args: ["bench"] });
   const memory = new WebAssembly.Memory({ initial: 16 });
   w.attach({ exports: { memory } });
@@ -308,7 +310,7 @@ async function zenfs(big) {
 }
 
 async function guestOnVfscope(mod, args) {
-  const vfs = await createVFS({ wasm: new URL("../dist/vfscope.wasm", import.meta.url) });
+  const vfs = await createVFS();
   let out = "";
   const w = wasiImports(vfs, { args, stdout: (b) => (out += new TextDecoder().decode(b)) });
   const s = now();
