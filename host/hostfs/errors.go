@@ -2,78 +2,41 @@ package hostfs
 
 import (
 	"errors"
-	"io/fs"
 	"strings"
-	"syscall"
 
-	"github.com/go-git/go-billy/v5"
+	"github.com/go-git/go-billy/v5/osfs"
 
 	"github.com/vfscope/vfscope/vfs"
+	"github.com/vfscope/vfscope/vfs/billyfs"
 )
 
 // errno maps an error of the backing store to the Linux errno the VFS
-// returns; it is the one place where that happens. In order:
+// returns; it is the one place where that happens. Two rows are hostfs's
+// own; every other error goes through billyfs.Errno, whose table (a
+// vfs.Errno as itself, the host's syscall.Errno inside *os.PathError,
+// *os.LinkError, *os.SyscallError... as the same errno, the fs.Err*,
+// billy.Err* and errors.ErrUnsupported sentinels, EIO for anything else)
+// the two share. In order:
 //
 //	error                                   errno
 //	nil                                     nil
-//	a vfs.Errno                             itself
-//	syscall.Errno (inside *os.PathError,    the same errno (errno_linux.go:
-//	  *os.LinkError, *os.SyscallError...)     the numbers are Linux's; elsewhere
-//	                                          by name, errno_other.go)
 //	os.Root's "path escapes from parent"    EXDEV (what openat2's
 //	                                          RESOLVE_BENEATH gives)
-//	fs.ErrNotExist                          ENOENT
-//	fs.ErrExist                             EEXIST
-//	fs.ErrPermission                        EACCES
-//	fs.ErrInvalid                           EINVAL
-//	fs.ErrClosed                            EBADF
-//	billy.ErrReadOnly                       EROFS
-//	billy.ErrNotSupported,                  EOPNOTSUPP
-//	  errors.ErrUnsupported
-//	billy.ErrCrossedBoundary,               EXDEV
-//	  osfs's ErrBaseDirCannotBe*            EBUSY (the mount root)
-//	anything else                           EIO
+//	osfs's ErrBaseDirCannotBe*              EBUSY (the mount root)
+//	anything else                           billyfs.Errno
 //
-// TestErrno checks every row.
+// Neither of hostfs's rows carries an errno or a sentinel of billyfs's
+// table, so checking them first takes nothing from it. TestErrno checks
+// every row, and those of billyfs's table that hostfs meets.
 func errno(err error) error {
 	if err == nil {
 		return nil
 	}
-	var e vfs.Errno
-	if errors.As(err, &e) {
-		return e
-	}
-	var se syscall.Errno
-	if errors.As(err, &se) {
-		if le, ok := fromSyscall(se); ok {
-			return le
-		}
-	}
 	switch {
 	case strings.Contains(err.Error(), "path escapes from parent"):
 		return vfs.EXDEV
-	case errors.Is(err, fs.ErrNotExist):
-		return vfs.ENOENT
-	case errors.Is(err, fs.ErrExist):
-		return vfs.EEXIST
-	case errors.Is(err, fs.ErrPermission):
-		return vfs.EACCES
-	case errors.Is(err, fs.ErrInvalid):
-		return vfs.EINVAL
-	case errors.Is(err, fs.ErrClosed):
-		return vfs.EBADF
-	case errors.Is(err, billy.ErrReadOnly):
-		return vfs.EROFS
-	case errors.Is(err, billy.ErrNotSupported), errors.Is(err, errors.ErrUnsupported):
-		return vfs.EOPNOTSUPP
-	case errors.Is(err, billy.ErrCrossedBoundary):
-		return vfs.EXDEV
-	case isBaseDirErr(err):
+	case errors.Is(err, osfs.ErrBaseDirCannotBeRemoved), errors.Is(err, osfs.ErrBaseDirCannotBeRenamed):
 		return vfs.EBUSY
 	}
-	return vfs.EIO
-}
-
-func isBaseDirErr(err error) bool {
-	return strings.HasPrefix(err.Error(), "base dir cannot be")
+	return billyfs.Errno(err)
 }
