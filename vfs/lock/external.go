@@ -27,6 +27,12 @@ func (o *Owner) ExternalBefore(l Lock, mode Mode) Held {
 	if !o.slow {
 		return Held{}
 	}
+	return o.externalBefore(l, mode)
+}
+
+// externalBefore is ExternalBefore's validating or tracing path, apart so
+// that the off path inlines.
+func (o *Owner) externalBefore(l Lock, mode Mode) Held {
 	a := o.beginAcq(l, l.Subclass(), mode)
 	return a.h
 }
@@ -34,26 +40,37 @@ func (o *Owner) ExternalBefore(l Lock, mode Mode) Held {
 // ExternalContended counts a blocking acquisition of l that found it taken.
 func (o *Owner) ExternalContended(l Lock) {
 	if o.slow {
-		a := acq{h: Held{Class: l.Class(), Subclass: l.Subclass(), Mode: Exclusive, Lock: l, Site: callerSite()}, tr: o.bus()}
-		o.contendedAcq(&a, l, l.Subclass())
+		o.externalContended(l)
 	}
+}
+
+func (o *Owner) externalContended(l Lock) {
+	a := acq{h: Held{Class: l.Class(), Subclass: l.Subclass(), Mode: Exclusive, Lock: l, Site: callerSite()}, tr: o.bus()}
+	o.contendedAcq(&a, l, l.Subclass())
 }
 
 // ExternalAcquired records the acquisition ExternalBefore checked, once
 // the raw lock is taken.
 func (o *Owner) ExternalAcquired(h Held) {
 	if o.slow {
-		a := acq{h: h, tr: o.bus()}
-		o.endAcq(&a)
+		o.externalAcquired(&h)
 	}
+}
+
+func (o *Owner) externalAcquired(h *Held) {
+	a := acq{h: *h, tr: o.bus()}
+	o.endAcq(&a)
 }
 
 // ExternalTried records a successful trylock of l (no dependency added,
 // as for TryLock).
 func (o *Owner) ExternalTried(l Lock, mode Mode) {
-	if !o.slow {
-		return
+	if o.slow {
+		o.externalTried(l, mode)
 	}
+}
+
+func (o *Owner) externalTried(l Lock, mode Mode) {
 	a := o.beginTry(l, l.Subclass(), mode)
 	o.endTry(&a)
 }
