@@ -59,26 +59,6 @@ func CheckOptions(dev, data string) error {
 	return nil
 }
 
-// parseSize reads a byte count with an optional k, m or g suffix.
-func parseSize(s string) (int64, bool) {
-	mult := int64(1)
-	if n := len(s); n > 0 {
-		switch s[n-1] {
-		case 'k', 'K':
-			mult, s = 1<<10, s[:n-1]
-		case 'm', 'M':
-			mult, s = 1<<20, s[:n-1]
-		case 'g', 'G':
-			mult, s = 1<<30, s[:n-1]
-		}
-	}
-	v, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || v < 0 || v > (1<<62)/mult {
-		return 0, false
-	}
-	return v * mult, true
-}
-
 // parseOptions reads a comma-separated option list into o. A remount
 // may change size= and nr_inodes= only.
 func parseOptions(data string, o *options, remount bool) error {
@@ -100,13 +80,13 @@ func parseOptions(data string, o *options, remount bool) error {
 			}
 			o.store = val
 		case "size":
-			n, ok := parseSize(val)
+			n, ok := vfs.ParseSize(val)
 			if !hasVal || !ok {
 				return &OptionError{key, val, "not a size (bytes, with k, m or g)"}
 			}
 			o.maxBlocks = (n + pageSize - 1) / pageSize
 		case "nr_inodes":
-			n, ok := parseSize(val)
+			n, ok := vfs.ParseSize(val)
 			if !hasVal || !ok {
 				return &OptionError{key, val, "not a count"}
 			}

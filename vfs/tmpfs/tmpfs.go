@@ -63,25 +63,6 @@ type sbInfo struct {
 	usedInodes int64
 }
 
-func parseSize(s string) (int64, bool) {
-	mult := int64(1)
-	if n := len(s); n > 0 {
-		switch s[n-1] {
-		case 'k', 'K':
-			mult, s = 1<<10, s[:n-1]
-		case 'm', 'M':
-			mult, s = 1<<20, s[:n-1]
-		case 'g', 'G':
-			mult, s = 1<<30, s[:n-1]
-		}
-	}
-	v, err := strconv.ParseInt(s, 0, 64)
-	if err != nil || v < 0 || v > (1<<62)/mult {
-		return 0, false
-	}
-	return v * mult, true
-}
-
 // parseOptions is shmem_parse_one() over a comma-separated list. On a
 // remount only size and nr_inodes may change.
 func parseOptions(data string, o *options, remount bool) error {
@@ -95,14 +76,14 @@ func parseOptions(data string, o *options, remount bool) error {
 		key, val, hasVal := strings.Cut(opt, "=")
 		switch key {
 		case "size":
-			n, ok := parseSize(val)
+			n, ok := vfs.ParseSize(val)
 			if !hasVal || !ok {
 				return vfs.EINVAL
 			}
 			o.maxBlocks = (n + pageSize - 1) / pageSize
 			o.sizeSet = n != 0
 		case "nr_inodes":
-			n, ok := parseSize(val)
+			n, ok := vfs.ParseSize(val)
 			if !hasVal || !ok {
 				return vfs.EINVAL
 			}

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"strconv"
 	"strings"
 
 	"github.com/go-git/go-billy/v5"
@@ -145,8 +144,8 @@ func parseRun(args []string) (*runOptions, error) {
 			}
 			o.env = append(o.env, val)
 		case "mem":
-			n, err := parseSize(val)
-			if err != nil {
+			n, ok := vfs.ParseSize(val)
+			if !ok {
 				return nil, usageError("--mem " + val + ": want a size such as 67108864, 64M or 1G")
 			}
 			if n < vfs.MinMemBudget {
@@ -249,32 +248,6 @@ func billyMountParts(spec string) ([]string, error) {
 		return nil, bad
 	}
 	return append([]string{billyfs.Name, src}, rest...), nil
-}
-
-// parseSize parses a byte count with an optional K, M, G or T suffix
-// (powers of 1024), as the size= option of tmpfs.
-func parseSize(s string) (int64, error) {
-	mult := int64(1)
-	if n := len(s); n > 0 {
-		switch s[n-1] {
-		case 'k', 'K':
-			mult = 1 << 10
-		case 'm', 'M':
-			mult = 1 << 20
-		case 'g', 'G':
-			mult = 1 << 30
-		case 't', 'T':
-			mult = 1 << 40
-		}
-		if mult > 1 {
-			s = s[:n-1]
-		}
-	}
-	v, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || v < 0 || v > (1<<62)/mult {
-		return 0, errors.New("bad size")
-	}
-	return v * mult, nil
 }
 
 // openHostDir is the backing store of --mount host:SRC:DST: the host
