@@ -51,6 +51,9 @@ type nameidata struct {
 	lastType int
 	// trailing records a slash after the last component.
 	trailing bool
+	// stepLast says that the caller steps onto the last component
+	// (walkToEnd), which walkPlainRCU may then do itself.
+	stepLast bool
 }
 
 func (nd *nameidata) rcu() bool { return nd.flags&LOOKUP_RCU != 0 }
@@ -581,6 +584,7 @@ func (t *Task) pathLookupAt(dfd int, name string, flags uint32) (Path, error) {
 // walkToEnd walks name and its last component (lookup_last), following
 // a trailing symlink if LOOKUP_FOLLOW says so.
 func (nd *nameidata) walkToEnd(name string) error {
+	nd.stepLast = true
 	for {
 		if err := nd.linkPathWalk(name); err != nil {
 			return err

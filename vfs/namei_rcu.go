@@ -144,9 +144,12 @@ func (nd *nameidata) followDotdotRCU() error {
 // ->d_hash or ->d_compare) under a directory every user may search (no
 // ->permission), found hashed in the dcache with a positive inode that
 // is not a symlink, and with nothing to cross or revalidate (no
-// DCACHE_MOUNTED, _NEED_AUTOMOUNT, _MANAGE_TRANSIT or _OP_REVALIDATE). It
-// stops before the last component, and before any component that is
-// anything else or that fails a check, and returns the rest of name:
+// DCACHE_MOUNTED, _NEED_AUTOMOUNT, _MANAGE_TRANSIT or _OP_REVALIDATE). The
+// last component it leaves in nd.last (done), or, for walkToEnd
+// (nd.stepLast), steps onto as well when it is plain (a symlink too
+// when it is not to be followed) and reports done with LAST_ROOT. It
+// stops before any component that is anything else or that fails a
+// check, and returns the rest of name:
 // linkPathWalk's general loop takes that component from the start (and
 // gives the error, errECHILD included, that it calls for). Each step
 // makes the checks of mayLookup and walkRCU, in their order, and stores
@@ -197,15 +200,21 @@ func (nd *nameidata) walkPlainRCU(name string) (rest string, done bool) {
 		for next < len(name) && name[next] == '/' {
 			next++
 		}
-		if next == len(name) {
-			// The last component, left for the caller as
-			// linkPathWalk leaves it.
-			nd.last, nd.lastType = QStr{Name: name[i:j], Hash: hash}, LAST_NORM
+		last := next == len(name)
+		if last {
+			// The last component: linkPathWalk's caller's, left in
+			// nd.last as linkPathWalk leaves it, unless the caller
+			// is walkToEnd (stepLast), for which it is stepped onto
+			// below when it is plain (a symlink too, when it is not
+			// to be followed).
 			if nd.trailing = j != len(name); nd.trailing {
 				nd.flags |= LOOKUP_FOLLOW | LOOKUP_DIRECTORY
 			}
-			done = true
-			break
+			if !nd.stepLast {
+				nd.last, nd.lastType = QStr{Name: name[i:j], Hash: hash}, LAST_NORM
+				done = true
+				break
+			}
 		}
 		// __d_lookup_rcu() without ->d_compare: like Linux's, it
 		// trusts nothing it read until the caller's check of the
@@ -236,12 +245,19 @@ func (nd *nameidata) walkPlainRCU(name string) (rest string, done bool) {
 			break
 		}
 		m := in.mode.Load()
-		if d.seq.Retry(seq) || IsLnk(m) {
+		if d.seq.Retry(seq) || IsLnk(m) && (!last || nd.flags&LOOKUP_FOLLOW != 0) {
 			break
 		}
 		parent, pseq, dir, pflags, mode = d, seq, in, f, m
 		stepped = true
 		i = next
+		if last {
+			// Stepped onto the last component as walkToEnd's
+			// walkComponent would have: nothing is left to walk.
+			nd.last, nd.lastType = QStr{}, LAST_ROOT
+			done = true
+			break
+		}
 	}
 	if stepped {
 		nd.path.Dentry, nd.seq, nd.inode = parent, pseq, dir
