@@ -26,7 +26,7 @@ var dirFileOps = &vfs.FileOperations{
 	Open:    func(t *vfs.Task, in *vfs.Inode, f *vfs.File) error { f.Private = &dirHandle{}; return nil },
 	Release: func(t *vfs.Task, in *vfs.Inode, f *vfs.File) error { f.Private = nil; return nil },
 	Iterate: iterate,
-	Llseek:  dirLlseek,
+	Llseek:  vfs.NoSeekEndLlseek, // SEEK_SET and SEEK_CUR; ->iterate resumes there
 	Fsync:   func(t *vfs.Task, f *vfs.File, start, end int64, datasync bool) error { return nil },
 }
 
@@ -236,20 +236,4 @@ func snapshot(d *vfs.Dentry) ([]dirEnt, error) {
 		ents = append(ents, dirEnt{name: fi.Name(), ino: si.inoOf(cp, &a), typ: vfs.DTType(a.mode)})
 	}
 	return ents, nil
-}
-
-// dirLlseek: SEEK_SET and SEEK_CUR to any non-negative position.
-func dirLlseek(t *vfs.Task, f *vfs.File, off int64, whence int) (int64, error) {
-	switch whence {
-	case vfs.SEEK_CUR:
-		off += f.Pos()
-	case vfs.SEEK_SET:
-	default:
-		return 0, vfs.EINVAL
-	}
-	if off < 0 {
-		return 0, vfs.EINVAL
-	}
-	f.SetPos(off)
-	return off, nil
 }

@@ -4,7 +4,7 @@ import "github.com/vfscope/vfscope/vfs"
 
 var dirFileOps = &vfs.FileOperations{
 	Iterate: iterate,
-	Llseek:  dirLlseek,
+	Llseek:  vfs.NoSeekEndLlseek, // SEEK_SET and SEEK_CUR; ->iterate resumes there
 	Fsync:   dirFsync,
 }
 
@@ -16,22 +16,6 @@ func iterate(t *vfs.Task, f *vfs.File, ctx *vfs.DirContext) error {
 	}
 	node(f.Inode()).dir.iterate(ctx)
 	return nil
-}
-
-// dirLlseek is SEEK_SET and SEEK_CUR to any non-negative offset.
-func dirLlseek(t *vfs.Task, f *vfs.File, off int64, whence int) (int64, error) {
-	switch whence {
-	case vfs.SEEK_CUR:
-		off += f.Pos()
-	case vfs.SEEK_SET:
-	default:
-		return 0, vfs.EINVAL
-	}
-	if off < 0 {
-		return 0, vfs.EINVAL
-	}
-	f.SetPos(off)
-	return off, nil
 }
 
 // dirFsync writes the directory's record (its entries are on the store

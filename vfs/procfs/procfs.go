@@ -159,7 +159,7 @@ type snapshot struct{ data []byte }
 var regFileOps = &vfs.FileOperations{
 	Open:    openFile,
 	Read:    readFile,
-	Llseek:  seqLseek,
+	Llseek:  vfs.NoSeekEndLlseek, // seq_lseek(): SEEK_SET and SEEK_CUR
 	Release: func(t *vfs.Task, in *vfs.Inode, f *vfs.File) error { f.Private = nil; return nil },
 }
 
@@ -196,22 +196,6 @@ func readFile(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
 	n := copy(p, s.data[*pos:])
 	*pos += int64(n)
 	return n, nil
-}
-
-// seqLseek is seq_lseek(): SEEK_SET and SEEK_CUR only.
-func seqLseek(t *vfs.Task, f *vfs.File, off int64, whence int) (int64, error) {
-	switch whence {
-	case vfs.SEEK_CUR:
-		off += f.Pos()
-	case vfs.SEEK_SET:
-	default:
-		return 0, vfs.EINVAL
-	}
-	if off < 0 {
-		return 0, vfs.EINVAL
-	}
-	f.SetPos(off)
-	return off, nil
 }
 
 // nameToInt is name_to_int(): a decimal number without leading zeros,

@@ -15,7 +15,7 @@ var regFileOps = &vfs.FileOperations{
 
 var dirFileOps = &vfs.FileOperations{
 	Iterate: iterate,
-	Llseek:  dirLlseek,
+	Llseek:  vfs.NoSeekEndLlseek, // offset_dir_llseek(): SEEK_SET and SEEK_CUR
 	Fsync:   func(t *vfs.Task, f *vfs.File, start, end int64, datasync bool) error { return nil },
 }
 
@@ -103,23 +103,6 @@ func iterate(t *vfs.Task, f *vfs.File, ctx *vfs.DirContext) error {
 	}
 	node(f.Inode()).dir.iterate(ctx)
 	return nil
-}
-
-// dirLlseek is offset_dir_llseek(): SEEK_SET and SEEK_CUR to any
-// non-negative offset; the next readdir continues from there.
-func dirLlseek(t *vfs.Task, f *vfs.File, off int64, whence int) (int64, error) {
-	switch whence {
-	case vfs.SEEK_CUR:
-		off += f.Pos()
-	case vfs.SEEK_SET:
-	default:
-		return 0, vfs.EINVAL
-	}
-	if off < 0 {
-		return 0, vfs.EINVAL
-	}
-	f.SetPos(off)
-	return off, nil
 }
 
 // mmap is shmem_mmap(): the page-cache vm_operations, with a fault that
