@@ -170,15 +170,16 @@ func (nd *nameidata) walkPlainRCU(name string) (rest string, done bool) {
 	// name[i:] is what is left; the loop indexes name rather than
 	// reslicing it, and calls nothing, so that the walk's state stays in
 	// registers (Go's calls save none).
-	i, left := 0, 0
-	for {
-		for i < len(name) && name[i] == '/' {
-			i++
-		}
+	i := 0
+	for i < len(name) && name[i] == '/' {
+		i++
+	}
+	left := i
+	// Each step starts at a component (i < len(name), name[i] not a
+	// slash): the previous step skipped the slashes after its own, and
+	// stopped at the last component.
+	for i < len(name) {
 		left = i
-		if i == len(name) {
-			break
-		}
 		// may_lookup(): a directory everyone may search.
 		ops := dir.Ops
 		if mode&(S_IFMT|0o111) != S_IFDIR|0o111 || ops == nil || ops.Lookup == nil || ops.Permission != nil {
