@@ -306,14 +306,11 @@ func (t *Task) Ftruncate(fd int, length int64) error {
 	if length < 0 {
 		return EINVAL
 	}
-	f, err := t.getFile(fd)
+	f, err := t.fdget(fd)
 	if err != nil {
 		return err
 	}
 	defer fput(t, f)
-	if f.mode&FMODE_PATH != 0 {
-		return EBADF
-	}
 	if !IsReg(f.inode.mode.Load()) || f.mode&FMODE_WRITE == 0 {
 		return EINVAL
 	}

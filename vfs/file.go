@@ -119,7 +119,23 @@ func (t *Task) installFD(f *File, cloexec bool, min int) (int, error) {
 	return -1, EMFILE
 }
 
-// getFile is fdget(): the file behind fd, with a reference.
+// fdget is fdget(): the file behind fd, with a reference, for the calls
+// an O_PATH descriptor cannot make (its file is EBADF here, as fdget's
+// FMODE_PATH mask makes it on Linux).
+func (t *Task) fdget(fd int) (*File, error) {
+	f, err := t.getFile(fd)
+	if err != nil {
+		return nil, err
+	}
+	if f.mode&FMODE_PATH != 0 {
+		fput(t, f)
+		return nil, EBADF
+	}
+	return f, nil
+}
+
+// getFile is fdget_raw(): the file behind fd, with a reference, O_PATH
+// descriptors included.
 func (t *Task) getFile(fd int) (*File, error) {
 	ft := t.files
 	ft.lock.Lock(t.o)

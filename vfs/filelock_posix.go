@@ -411,14 +411,11 @@ func (t *Task) FcntlLock(fd, cmd int, l *Flock) error {
 	if t.checking {
 		defer t.opDone(t.sysEnter("fcntl"))
 	}
-	f, err := t.getFile(fd)
+	f, err := t.fdget(fd)
 	if err != nil {
 		return err
 	}
 	defer fput(t, f)
-	if f.mode&FMODE_PATH != 0 {
-		return EBADF
-	}
 	switch cmd {
 	case F_GETLK, F_OFD_GETLK:
 		return t.fcntlGetlk(f, cmd, l)

@@ -142,14 +142,11 @@ func (t *Task) Flock(fd int, how int) error {
 	if err != nil {
 		return err
 	}
-	f, err := t.getFile(fd)
+	f, err := t.fdget(fd)
 	if err != nil {
 		return err
 	}
 	defer fput(t, f)
-	if f.mode&FMODE_PATH != 0 {
-		return EBADF
-	}
 	if typ != F_UNLCK && f.mode&(FMODE_READ|FMODE_WRITE) == 0 {
 		return EBADF
 	}

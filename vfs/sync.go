@@ -51,14 +51,11 @@ func (t *Task) Syncfs(fd int) error {
 	if t.checking {
 		defer t.opDone(t.sysEnter("syncfs"))
 	}
-	f, err := t.getFile(fd)
+	f, err := t.fdget(fd)
 	if err != nil {
 		return err
 	}
 	defer fput(t, f)
-	if f.mode&FMODE_PATH != 0 {
-		return EBADF
-	}
 	sb := f.inode.sb
 	sb.umount.RLock(t.o)
 	err = syncFilesystem(t, sb)
@@ -101,14 +98,11 @@ func (t *Task) doFsync(fd int, datasync bool) error {
 	if t.checking {
 		defer t.opDone(t.sysEnter("fsync"))
 	}
-	f, err := t.getFile(fd)
+	f, err := t.fdget(fd)
 	if err != nil {
 		return err
 	}
 	defer fput(t, f)
-	if f.mode&FMODE_PATH != 0 {
-		return EBADF
-	}
 	return VFSFsyncRange(t, f, 0, math.MaxInt64, datasync)
 }
 
@@ -181,14 +175,11 @@ func (t *Task) SyncFileRange(fd int, offset, nbytes int64, flags uint32) error {
 	if t.checking {
 		defer t.opDone(t.sysEnter("sync_file_range"))
 	}
-	f, err := t.getFile(fd)
+	f, err := t.fdget(fd)
 	if err != nil {
 		return err
 	}
 	defer fput(t, f)
-	if f.mode&FMODE_PATH != 0 {
-		return EBADF
-	}
 	if flags&^SYNC_FILE_RANGE_WRITE_AND_WAIT != 0 {
 		return EINVAL
 	}
