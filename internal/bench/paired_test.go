@@ -51,6 +51,18 @@ func BenchmarkPaired(b *testing.B) {
 		must(b, err)
 		recordPair(b, "paired-rename", "1k", "10k", n1, n10, med)
 	})
+	b.Run("seqwrite64k", func(b *testing.B) {
+		if shmRoot == "" {
+			b.Skip("os-tmpfs peer skipped: " + shmSkip)
+		}
+		v, o := newSeqWriter(b, pcPeers[0]), newSeqWriter(b, pcPeers[3])
+		var err error
+		nv, no, med := pairRun(b.N,
+			func() { err = errors2(err, v.next()) },
+			func() { err = errors2(err, o.next()) })
+		must(b, err)
+		recordPair(b, "paired-seqwrite64k", vfscopeName, osName, nv, no, med)
+	})
 	b.Run("randpread4k", func(b *testing.B) {
 		hv, hm := randFile(b, pcPeers[0]), randFile(b, pcPeers[1])
 		buf := make([]byte, randIOSize)
@@ -66,6 +78,51 @@ func BenchmarkPaired(b *testing.B) {
 		must(b, err)
 		recordPair(b, "paired-randpread4k", vfscopeName, memfsName, nv, nm, med)
 	})
+}
+
+// seqWriter does BenchmarkSeqWrite256M's writes one 64 KiB chunk at a
+// time: every seqFileSize bytes the file is closed and removed, and a new
+// one started.
+type seqWriter struct {
+	fs   fsys
+	path string
+	h    dfile
+	done int
+}
+
+func newSeqWriter(b *testing.B, p peer) *seqWriter {
+	w := &seqWriter{fs: open(b, p.new)}
+	w.path = w.fs.abs("/big")
+	b.Cleanup(func() {
+		if w.h != nil {
+			w.h.close()
+		}
+	})
+	return w
+}
+
+func (w *seqWriter) next() error {
+	if w.h == nil || w.done == seqFileSize {
+		if w.h != nil {
+			if err := w.h.close(); err != nil {
+				return err
+			}
+			if err := w.fs.unlink(w.path); err != nil {
+				return err
+			}
+		}
+		h, err := openData(w.fs, w.path, true)
+		if err != nil {
+			return err
+		}
+		w.h, w.done = h, 0
+	}
+	n, err := w.h.write(seqData)
+	if n != len(seqData) && err == nil {
+		err = fmt.Errorf("short write: %d", n)
+	}
+	w.done += n
+	return err
 }
 
 // renamer does renameN's operations one at a time: each file of a tree of
@@ -128,6 +185,9 @@ func printPaired(w io.Writer) {
 	}
 	if m, ok := result("paired-rename", "median"); ok {
 		line("target rename cost independent of tree size (10k/1k <= 1.25x): %s (%.2fx)\n", verdict(m <= 1.25), m)
+	}
+	if m, ok := result("paired-seqwrite64k", "median"); ok {
+		line("target seqwrite >= 1.5x os on tmpfs (64 KiB writes filling 256 MiB files): %s (os/vfscope %.2fx)\n", verdict(m >= 1.5), m)
 	}
 	if m, ok := result("paired-randpread4k", "median"); ok {
 		line("target random 4 KiB pread no slower than memfs: %s (memfs/vfscope %.2fx)\n", verdict(m >= 1), m)
