@@ -99,20 +99,31 @@ func TruncateInodePagesRange(t *Task, m *AddressSpace, lstart, lend int64) {
 	if startIdx > endIdx {
 		return
 	}
+	forEachFolio(m, startIdx, endIdx, func(fo *Folio) {
+		FolioLock(t, fo)
+		if fo.mapping.Load() == m {
+			FolioWaitWriteback(t, fo)
+			t.truncateFolio(m, fo)
+		}
+		FolioUnlock(t, fo)
+	})
+}
+
+// forEachFolio calls fn on each folio of m in [start, end] (indices), in
+// index order, holding a reference to it across the call: the loop over
+// batches of find_get_entries() that truncate_inode_pages_range(),
+// mapping_try_invalidate() and invalidate_inode_pages2_range() share.
+// Each batch is looked up before fn runs on its first folio; a folio
+// removed meanwhile reaches fn with fo.mapping no longer m.
+func forEachFolio(m *AddressSpace, start, end int64, fn func(fo *Folio)) {
 	var batch [16]*Folio
-	idx := startIdx
-	for idx <= endIdx {
-		n, next := FindGetFolios(m, idx, endIdx, batch[:])
+	for idx := start; idx <= end; {
+		n, next := FindGetFolios(m, idx, end, batch[:])
 		if n == 0 {
-			break
+			return
 		}
 		for _, fo := range batch[:n] {
-			FolioLock(t, fo)
-			if fo.mapping.Load() == m {
-				FolioWaitWriteback(t, fo)
-				t.truncateFolio(m, fo)
-			}
-			FolioUnlock(t, fo)
+			fn(fo)
 			FolioPut(fo)
 		}
 		idx = next
@@ -172,33 +183,24 @@ func (t *Task) filemapReleaseFolio(m *AddressSpace, fo *Folio) bool {
 // folios stay. Returns the number dropped. Used by drop_caches and
 // reclaim; takes no invalidate_lock, as Linux.
 func InvalidateMappingPages(t *Task, m *AddressSpace, start, end int64) int64 {
-	var batch [16]*Folio
 	var dropped int64
-	idx := start
-	for idx <= end {
-		n, next := FindGetFolios(m, idx, end, batch[:])
-		if n == 0 {
-			break
+	forEachFolio(m, start, end, func(fo *Folio) {
+		if !FolioTrylock(t, fo) {
+			return
 		}
-		for _, fo := range batch[:n] {
-			if FolioTrylock(t, fo) {
-				fl := fo.flags.Load()
-				// The cache's reference, ours, and PG_private's.
-				refs := int32(2)
-				if fl&PG_private != 0 {
-					refs++
-				}
-				if fo.mapping.Load() == m && fl&(PG_dirty|PG_writeback) == 0 && fo.refcount.Load() <= refs &&
-					t.filemapReleaseFolio(m, fo) {
-					filemapRemoveFolio(t, m, fo)
-					dropped++
-				}
-				FolioUnlock(t, fo)
-			}
-			FolioPut(fo)
+		fl := fo.flags.Load()
+		// The cache's reference, ours, and PG_private's.
+		refs := int32(2)
+		if fl&PG_private != 0 {
+			refs++
 		}
-		idx = next
-	}
+		if fo.mapping.Load() == m && fl&(PG_dirty|PG_writeback) == 0 && fo.refcount.Load() <= refs &&
+			t.filemapReleaseFolio(m, fo) {
+			filemapRemoveFolio(t, m, fo)
+			dropped++
+		}
+		FolioUnlock(t, fo)
+	})
 	return dropped
 }
 
@@ -208,36 +210,26 @@ func InvalidateMappingPages(t *Task, m *AddressSpace, start, end int64) int64 {
 // throughout, so it cannot be redirtied). Returns EBUSY if some folio's
 // private data could not be released, or launder's error.
 func InvalidateInodePages2Range(t *Task, m *AddressSpace, start, end int64) error {
-	var batch [16]*Folio
 	var ret error
-	idx := start
-	for idx <= end {
-		n, next := FindGetFolios(m, idx, end, batch[:])
-		if n == 0 {
-			break
-		}
-		for _, fo := range batch[:n] {
-			FolioLock(t, fo)
-			if fo.mapping.Load() == m {
-				unmapMappingFolio(t, m, fo)
-				FolioWaitWriteback(t, fo)
-				if fo.Dirty() && m.AOps != nil && m.AOps.LaunderFolio != nil {
-					if err := t.aopLaunderFolio(m, fo); err != nil && ret == nil {
-						ret = err
-					}
-				}
-				if !t.filemapReleaseFolio(m, fo) {
-					if ret == nil {
-						ret = EBUSY
-					}
-				} else {
-					filemapRemoveFolio(t, m, fo)
+	forEachFolio(m, start, end, func(fo *Folio) {
+		FolioLock(t, fo)
+		if fo.mapping.Load() == m {
+			unmapMappingFolio(t, m, fo)
+			FolioWaitWriteback(t, fo)
+			if fo.Dirty() && m.AOps != nil && m.AOps.LaunderFolio != nil {
+				if err := t.aopLaunderFolio(m, fo); err != nil && ret == nil {
+					ret = err
 				}
 			}
-			FolioUnlock(t, fo)
-			FolioPut(fo)
+			if !t.filemapReleaseFolio(m, fo) {
+				if ret == nil {
+					ret = EBUSY
+				}
+			} else {
+				filemapRemoveFolio(t, m, fo)
+			}
 		}
-		idx = next
-	}
+		FolioUnlock(t, fo)
+	})
 	return ret
 }
