@@ -1,7 +1,7 @@
 package billyfs
 
 import (
-	"sort"
+	"maps"
 
 	"github.com/vfscope/vfscope/vfs"
 )
@@ -38,11 +38,7 @@ func xattrGet(t *vfs.Task, h *vfs.XattrHandler, d *vfs.Dentry, in *vfs.Inode, na
 	n := node(in)
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	v, ok := n.xattrs[h.Prefix+name]
-	if !ok {
-		return nil, vfs.ENODATA
-	}
-	return append([]byte{}, v...), nil
+	return vfs.SimpleXattrGet(n.xattrs, h.Prefix+name)
 }
 
 // xattrSet sets or removes an attribute; the VFS holds i_rwsem exclusive
@@ -50,24 +46,11 @@ func xattrGet(t *vfs.Task, h *vfs.XattrHandler, d *vfs.Dentry, in *vfs.Inode, na
 // that a record being encoded keeps the one it has.
 func xattrSet(t *vfs.Task, h *vfs.XattrHandler, d *vfs.Dentry, in *vfs.Inode, name string, value []byte, flags int) error {
 	n := node(in)
-	full := h.Prefix + name
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	_, exists := n.xattrs[full]
-	switch {
-	case flags&vfs.XATTR_CREATE != 0 && exists:
-		return vfs.EEXIST
-	case flags&vfs.XATTR_REPLACE != 0 && !exists:
-		return vfs.ENODATA
-	}
-	m := make(map[string][]byte, len(n.xattrs)+1)
-	for k, v := range n.xattrs {
-		m[k] = v
-	}
-	if value == nil {
-		delete(m, full)
-	} else {
-		m[full] = append([]byte{}, value...)
+	m, err := vfs.SimpleXattrSet(maps.Clone(n.xattrs), h.Prefix+name, value, flags)
+	if err != nil {
+		return err
 	}
 	n.xattrs = m
 	return nil
@@ -80,10 +63,5 @@ func listxattr(t *vfs.Task, d *vfs.Dentry) ([]string, error) {
 	n := node(in)
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	var out []string
-	for k := range n.xattrs {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out, nil
+	return vfs.SimpleXattrList(n.xattrs), nil
 }

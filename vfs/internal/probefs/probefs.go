@@ -325,32 +325,14 @@ func (fs *FS) init() {
 		fs.hit("xattr_get")
 		in.RwsemLockShared(t)
 		defer in.RwsemUnlockShared(t)
-		v, ok := nodeOf(in).xattrs[h.Prefix+name]
-		if !ok {
-			return nil, vfs.ENODATA
-		}
-		return append([]byte{}, v...), nil
+		return vfs.SimpleXattrGet(nodeOf(in).xattrs, h.Prefix+name)
 	}
 	set := func(t *vfs.Task, h *vfs.XattrHandler, d *vfs.Dentry, in *vfs.Inode, name string, value []byte, flags int) error {
 		fs.hit("xattr_set")
 		n := nodeOf(in)
-		full := h.Prefix + name
-		_, exists := n.xattrs[full]
-		switch {
-		case flags&vfs.XATTR_CREATE != 0 && exists:
-			return vfs.EEXIST
-		case flags&vfs.XATTR_REPLACE != 0 && !exists:
-			return vfs.ENODATA
-		}
-		if value == nil {
-			delete(n.xattrs, full)
-			return nil
-		}
-		if n.xattrs == nil {
-			n.xattrs = map[string][]byte{}
-		}
-		n.xattrs[full] = append([]byte{}, value...)
-		return nil
+		var err error
+		n.xattrs, err = vfs.SimpleXattrSet(n.xattrs, h.Prefix+name, value, flags)
+		return err
 	}
 	list := func(t *vfs.Task, d *vfs.Dentry) bool {
 		fs.hit("xattr_list")
@@ -636,12 +618,7 @@ func (fs *FS) listxattr(t *vfs.Task, d *vfs.Dentry) ([]string, error) {
 	in := d.Inode()
 	in.RwsemLockShared(t)
 	defer in.RwsemUnlockShared(t)
-	var out []string
-	for k := range nodeOf(in).xattrs {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out, nil
+	return vfs.SimpleXattrList(nodeOf(in).xattrs), nil
 }
 
 func (fs *FS) updateTime(t *vfs.Task, in *vfs.Inode, flags int) error {
