@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/vfscope/vfscope/vfs"
+	vt "github.com/vfscope/vfscope/vfs/internal/vfstest"
 )
 
 // pcfs is a disk-like filesystem for the page-cache tests: one flat
@@ -64,16 +65,7 @@ func (p *pcfs) register(t *vfs.Task, v *vfs.VFS) error {
 				sb.MaxBytes = 1 << 40
 				sb.Blocksize = vfs.PAGE_SIZE
 				sb.FSInfo = p
-				in := vfs.NewInode(t, sb)
-				in.SetModeType(vfs.S_IFDIR | 0o777)
-				in.SetNlink(2)
-				in.Ops = p.dirOps()
-				root, err := vfs.MakeRoot(t, in)
-				if err != nil {
-					return err
-				}
-				sb.SetRoot(root)
-				return nil
+				return vt.FillRootDir(t, sb, 0o777, p.dirOps(), nil)
 			})
 		},
 		KillSB: vfs.KillLitterSuper,

@@ -1,10 +1,8 @@
 package vfs_test
 
 import (
-	"runtime"
 	"sync"
 	"testing"
-	"time"
 
 	. "github.com/vfscope/vfscope/vfs"
 	"github.com/vfscope/vfscope/vfs/boot"
@@ -79,17 +77,7 @@ func (fs *rcfs) typ() *FileSystemType {
 
 func (fs *rcfs) fill(t *Task, sb *SuperBlock, data string) error {
 	sb.Ops = fs.sops
-	in := NewInode(t, sb)
-	in.SetModeType(S_IFDIR | 0o777)
-	in.SetNlink(2)
-	in.Ops = fs.dops
-	in.FOps = fs.dfop
-	root, err := MakeRoot(t, in)
-	if err != nil {
-		return err
-	}
-	sb.SetRoot(root)
-	return nil
+	return vt.FillRootDir(t, sb, 0o777, fs.dops, fs.dfop)
 }
 
 // iget returns the inode of a file on disk (iget_locked, filled in from
@@ -281,18 +269,4 @@ func newRCEnv(t *testing.T, budget int64) *rcEnv {
 		fs.pending.Wait()
 	})
 	return &rcEnv{Env: e, fs: fs}
-}
-
-// rcWaitFor polls cond, yielding, until it holds; it fails the test
-// after a generous deadline (not a timing assertion).
-func rcWaitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		runtime.Gosched()
-		time.Sleep(time.Millisecond)
-	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	. "github.com/vfscope/vfscope/vfs"
+	vt "github.com/vfscope/vfscope/vfs/internal/vfstest"
 )
 
 // rcMapping returns the mapping of the file open as fd (and drops the
@@ -262,7 +263,7 @@ func TestKswapdWritesDirtyPages(t *testing.T) {
 		e.pwrite(fd, pg, int64(len(data)))
 		data = append(data, pg...)
 	}
-	rcWaitFor(t, "kswapd to end", func() bool { return !v.KswapdRunning() })
+	vt.WaitFor(t, "kswapd to end", func() bool { return !v.KswapdRunning() })
 	rs := v.ReclaimStats()
 	if e.fs.count("reclaim") == 0 || rs.Pageout == 0 || e.fs.count("flusher") != 0 {
 		t.Errorf("->writepage calls %v, want reclaim's only; %+v", e.fs.writepages, rs)
@@ -392,7 +393,7 @@ func TestDropCaches(t *testing.T) {
 				t.Errorf("dentries %d -> %d without mode 2", before.NrDentry, after.NrDentry)
 			}
 			e.fs.releaseWrites()
-			rcWaitFor(t, "writeback", func() bool { return v.MemStat().Writeback == 0 })
+			vt.WaitFor(t, "writeback", func() bool { return v.MemStat().Writeback == 0 })
 			e.Root.Sync()
 			if got := string(e.pread(fd, 5, PAGE_SIZE)); got != "dirty" {
 				t.Errorf("dirty page read back %q", got)
@@ -426,8 +427,8 @@ func TestDirtyThrottle(t *testing.T) {
 	}()
 	// The writer is over the limit and waits: the flusher has started
 	// the writeback (background threshold exceeded) and it cannot end.
-	rcWaitFor(t, "the writer to be throttled", func() bool { return v.ReclaimStats().DirtyThrottled > 0 })
-	rcWaitFor(t, "writeback to start", func() bool { return v.MemStat().Writeback > 0 })
+	vt.WaitFor(t, "the writer to be throttled", func() bool { return v.ReclaimStats().DirtyThrottled > 0 })
+	vt.WaitFor(t, "writeback to start", func() bool { return v.MemStat().Writeback > 0 })
 	select {
 	case err := <-done:
 		t.Fatalf("write returned (%v) while writeback could not progress", err)
@@ -479,7 +480,7 @@ func TestShrinkSlab(t *testing.T) {
 			t.Fatalf("missing: %v", err)
 		}
 	}
-	rcWaitFor(t, "kswapd", func() bool { return v.ReclaimStats().SlabFreed > 0 && !v.KswapdRunning() })
+	vt.WaitFor(t, "kswapd", func() bool { return v.ReclaimStats().SlabFreed > 0 && !v.KswapdRunning() })
 	low, _ := v.Watermarks()
 	if free := budget - v.MemUsed(); free < low {
 		t.Errorf("free %d below the low watermark %d after kswapd", free, low)

@@ -122,17 +122,7 @@ func (fs *wbfs) typ() *FileSystemType {
 
 func (fs *wbfs) fill(t *Task, sb *SuperBlock, data string) error {
 	sb.Ops = fs.sops
-	in := NewInode(t, sb)
-	in.SetModeType(S_IFDIR | 0o777)
-	in.SetNlink(2)
-	in.Ops = fs.dops
-	in.FOps = fs.dfop
-	root, err := MakeRoot(t, in)
-	if err != nil {
-		return err
-	}
-	sb.SetRoot(root)
-	return nil
+	return vt.FillRootDir(t, sb, 0o777, fs.dops, fs.dfop)
 }
 
 func (fs *wbfs) lookup(t *Task, dir *Inode, d *Dentry, flags uint32) (*Dentry, error) {

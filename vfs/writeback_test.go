@@ -11,24 +11,10 @@ import (
 	"time"
 
 	. "github.com/vfscope/vfscope/vfs"
+	vt "github.com/vfscope/vfscope/vfs/internal/vfstest"
 )
 
 func page(c byte) string { return strings.Repeat(string(c), PAGE_SIZE) }
-
-// waitFor polls cond, yielding, until it holds; it fails the test after
-// a generous deadline (the condition is expected much sooner: this is
-// not a timing assertion).
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		runtime.Gosched()
-		time.Sleep(time.Millisecond)
-	}
-}
 
 // TestWritepageContract: write_cache_pages against ->writepage in both
 // sync modes, as locking.rst describes them. Each case dirties pages,
@@ -432,12 +418,12 @@ func TestFlusherExpired(t *testing.T) {
 	w.Must(w.V.SetDirtyTunable("dirty_writeback_centisecs", 1))
 	fd := w.create("f", "expires")
 	ino := w.ino("f")
-	waitFor(t, "the flusher to write f", func() bool { return w.fs.onDisk(ino, 7) == "expires" })
-	waitFor(t, "f to leave the lists", func() bool {
+	vt.WaitFor(t, "the flusher to write f", func() bool { return w.fs.onDisk(ino, 7) == "expires" })
+	vt.WaitFor(t, "f to leave the lists", func() bool {
 		d, io, more := w.lists()
 		return len(d)+len(io)+len(more) == 0
 	})
-	waitFor(t, "the flusher to stop", func() bool { _, running := w.V.FlusherStats(); return !running })
+	vt.WaitFor(t, "the flusher to stop", func() bool { _, running := w.V.FlusherStats(); return !running })
 	st, _ := w.V.FlusherStats()
 	if st.Kupdate == 0 || st.Pages == 0 {
 		t.Errorf("flusher stats %+v: want a periodic pass that wrote", st)
@@ -459,7 +445,7 @@ func TestFlusherNotExpired(t *testing.T) {
 	w.Must(w.V.SetDirtyTunable("dirty_writeback_centisecs", 1))
 	w.create("f", "young")
 	before, _ := w.V.FlusherStats()
-	waitFor(t, "two periodic passes", func() bool {
+	vt.WaitFor(t, "two periodic passes", func() bool {
 		st, _ := w.V.FlusherStats()
 		return st.Kupdate >= before.Kupdate+2
 	})
@@ -486,8 +472,8 @@ func TestFlusherBackground(t *testing.T) {
 		t.Fatalf("background threshold %d pages, want 8", th.Background)
 	}
 	w.V.StartBackgroundWriteback()
-	waitFor(t, "background writeback", func() bool { return w.V.MemStat().Dirty <= 8 && w.V.MemStat().Writeback == 0 })
-	waitFor(t, "the flusher to stop", func() bool { _, running := w.V.FlusherStats(); return !running })
+	vt.WaitFor(t, "background writeback", func() bool { return w.V.MemStat().Dirty <= 8 && w.V.MemStat().Writeback == 0 })
+	vt.WaitFor(t, "the flusher to stop", func() bool { _, running := w.V.FlusherStats(); return !running })
 	st, _ := w.V.FlusherStats()
 	if st.Background == 0 {
 		t.Errorf("flusher stats %+v: no background pass", st)
@@ -875,7 +861,7 @@ func TestLazytime(t *testing.T) {
 	w.Must(w.V.SetDirtyTunable("dirty_expire_centisecs", 1))
 	w.Must(w.V.SetDirtyTunable("dirty_writeback_centisecs", 1))
 	w.V.WakeupFlusherThreads("test")
-	waitFor(t, "the inode on b_dirty_time", func() bool { return reflect.DeepEqual(dirtyTime(), []uint64{in.Ino()}) })
+	vt.WaitFor(t, "the inode on b_dirty_time", func() bool { return reflect.DeepEqual(dirtyTime(), []uint64{in.Ino()}) })
 	if got := w.fs.takeLog(); len(got) != 0 {
 		t.Errorf("the flusher wrote unexpired timestamps: %q", got)
 	}
@@ -909,7 +895,7 @@ func TestLazytime(t *testing.T) {
 	w.fs.takeLog()
 	w.Must(w.V.SetDirtyTunable("dirtytime_expire_seconds", 0))
 	w.V.WakeupFlusherThreads("test")
-	waitFor(t, "the flusher to write expired timestamps", func() bool {
+	vt.WaitFor(t, "the flusher to write expired timestamps", func() bool {
 		w.fs.mu.Lock()
 		defer w.fs.mu.Unlock()
 		return len(w.fs.log) > 0
