@@ -1,5 +1,7 @@
 package vfs
 
+import "strconv"
+
 // Errno is a Linux error number. Every operation of this package returns
 // either nil or an Errno; front ends map it once, at their edge, to what
 // their callers understand (WASI errno, JavaScript error names, os errors).
@@ -142,24 +144,4 @@ func ErrnoOf(err error) Errno {
 	return EIO
 }
 
-func itoa(v int64) string {
-	if v == 0 {
-		return "0"
-	}
-	neg := v < 0
-	if neg {
-		v = -v
-	}
-	var b [20]byte
-	i := len(b)
-	for v > 0 {
-		i--
-		b[i] = byte('0' + v%10)
-		v /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
-}
+func itoa(v int64) string { return strconv.FormatInt(v, 10) }

@@ -23,6 +23,7 @@ import (
 	"crypto/rand"
 	"io"
 	"runtime"
+	"strconv"
 	"time"
 
 	"github.com/vfscope/vfscope/vfs"
@@ -196,7 +197,9 @@ func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
 // turns it into the exit code (host/wasihost: sys.ExitError).
 type ExitError struct{ Code uint32 }
 
-func (e *ExitError) Error() string { return "wasi: proc_exit(" + itoa(int64(e.Code)) + ")" }
+func (e *ExitError) Error() string {
+	return "wasi: proc_exit(" + strconv.FormatInt(int64(e.Code), 10) + ")"
+}
 
 // fd returns the entry for a WASI descriptor, checking that it has every
 // right in need: EBADF if there is no such descriptor, ENOTCAPABLE if a

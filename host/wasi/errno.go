@@ -1,6 +1,10 @@
 package wasi
 
-import "github.com/vfscope/vfscope/vfs"
+import (
+	"strconv"
+
+	"github.com/vfscope/vfscope/vfs"
+)
 
 // Errno is a WASI preview1 error number (the `errno` enum of
 // wasi_snapshot_preview1.witx). Zero is success.
@@ -108,7 +112,7 @@ func (e Errno) Name() string {
 	if int(e) < len(errnoNames) {
 		return errnoNames[e]
 	}
-	return "errno(" + itoa(int64(e)) + ")"
+	return "errno(" + strconv.FormatInt(int64(e), 10) + ")"
 }
 
 // Error makes an Errno usable as an error (its name).
@@ -232,26 +236,4 @@ func errnoOf(err error) Errno {
 		return ESUCCESS
 	}
 	return FromVFS(vfs.ErrnoOf(err))
-}
-
-func itoa(v int64) string {
-	if v == 0 {
-		return "0"
-	}
-	neg := v < 0
-	if neg {
-		v = -v
-	}
-	var b [20]byte
-	i := len(b)
-	for v > 0 {
-		i--
-		b[i] = byte('0' + v%10)
-		v /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
 }
