@@ -63,62 +63,44 @@ func (f *file) Read(p []byte) (int, error) {
 
 // ReadAt is pread(2) until p is full; io.EOF if the file ends first.
 func (f *file) ReadAt(p []byte, off int64) (int, error) {
-	t, err := f.begin("read")
-	if err != nil {
-		return 0, err
-	}
-	defer f.end()
-	done := 0
-	for done < len(p) {
-		n, err := t.Pread(f.fd, p[done:], off+int64(done))
-		if err != nil {
-			return done, pathErr("read", f.name, err)
-		}
-		if n == 0 {
-			return done, io.EOF
-		}
-		done += n
-	}
-	return done, nil
+	return f.repeat("read", p, io.EOF, func(t *vfs.Task, b []byte, done int) (int, error) {
+		return t.Pread(f.fd, b, off+int64(done))
+	})
 }
 
 // Write is write(2), repeated until p is written.
 func (f *file) Write(p []byte) (int, error) {
-	t, err := f.begin("write")
-	if err != nil {
-		return 0, err
-	}
-	defer f.end()
-	done := 0
-	for done < len(p) {
-		n, err := t.Write(f.fd, p[done:])
-		if err != nil {
-			return done, pathErr("write", f.name, err)
-		}
-		if n == 0 {
-			return done, io.ErrShortWrite
-		}
-		done += n
-	}
-	return done, nil
+	return f.repeat("write", p, io.ErrShortWrite, func(t *vfs.Task, b []byte, done int) (int, error) {
+		return t.Write(f.fd, b)
+	})
 }
 
 // WriteAt is pwrite(2), repeated until p is written. As on Linux, a file
 // opened with O_APPEND appends whatever off says.
 func (f *file) WriteAt(p []byte, off int64) (int, error) {
-	t, err := f.begin("write")
+	return f.repeat("write", p, io.ErrShortWrite, func(t *vfs.Task, b []byte, done int) (int, error) {
+		return t.Pwrite(f.fd, b, off+int64(done))
+	})
+}
+
+// repeat calls op, a read or a write of b (what of p is left, done bytes
+// in), until p is done: a zero count ends it with zero (io.EOF for a
+// read, io.ErrShortWrite for a write), an error with that error as a
+// *PathError of op name; either way with the bytes done so far.
+func (f *file) repeat(name string, p []byte, zero error, op func(t *vfs.Task, b []byte, done int) (int, error)) (int, error) {
+	t, err := f.begin(name)
 	if err != nil {
 		return 0, err
 	}
 	defer f.end()
 	done := 0
 	for done < len(p) {
-		n, err := t.Pwrite(f.fd, p[done:], off+int64(done))
+		n, err := op(t, p[done:], done)
 		if err != nil {
-			return done, pathErr("write", f.name, err)
+			return done, pathErr(name, f.name, err)
 		}
 		if n == 0 {
-			return done, io.ErrShortWrite
+			return done, zero
 		}
 		done += n
 	}
