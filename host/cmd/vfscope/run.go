@@ -103,6 +103,28 @@ type usageError string
 
 func (e usageError) Error() string { return string(e) }
 
+// optionArg splits args[i], a -name, --name or --name=value option, into
+// its name and value. An option in takesValue without =value takes the
+// next argument, and next is the index of the last argument it used; an
+// option not in takesValue may not have a value.
+func optionArg(args []string, i int, takesValue map[string]bool) (name, val string, next int, err error) {
+	name, val, hasVal := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
+	switch {
+	case takesValue[name] && !hasVal:
+		if i+1 >= len(args) {
+			return "", "", i, usageError("--" + name + " requires an argument")
+		}
+		i++
+		val = args[i]
+	case !takesValue[name] && hasVal:
+		return "", "", i, usageError("--" + name + " takes no argument")
+	}
+	return name, val, i, nil
+}
+
+// runTakesValue are the options of vfscope run that take a value.
+var runTakesValue = map[string]bool{"mount": true, "env": true, "mem": true, "trace": true, "serve": true}
+
 func parseRun(args []string) (*runOptions, error) {
 	o := &runOptions{}
 	for i := 0; i < len(args); i++ {
@@ -118,17 +140,11 @@ func parseRun(args []string) (*runOptions, error) {
 			o.app, o.args = a, args[i:]
 			break
 		}
-		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		takesValue := map[string]bool{"mount": true, "env": true, "mem": true, "trace": true, "serve": true}
-		if takesValue[name] && !hasVal {
-			if i+1 >= len(args) {
-				return nil, usageError("--" + name + " requires an argument")
-			}
-			i++
-			val = args[i]
-		} else if !takesValue[name] && hasVal {
-			return nil, usageError("--" + name + " takes no argument")
+		name, val, next, err := optionArg(args, i, runTakesValue)
+		if err != nil {
+			return nil, err
 		}
+		i = next
 		switch name {
 		case "h", "help":
 			return nil, errHelp

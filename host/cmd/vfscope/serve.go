@@ -51,6 +51,9 @@ type serveOptions struct {
 	origins    []string
 }
 
+// serveTakesValue are the options of vfscope serve that take a value.
+var serveTakesValue = map[string]bool{"addr": true, "origin": true}
+
 func parseServe(args []string) (*serveOptions, error) {
 	o := &serveOptions{addr: "127.0.0.1:8080"}
 	for i := 0; i < len(args); i++ {
@@ -58,17 +61,11 @@ func parseServe(args []string) (*serveOptions, error) {
 		if !strings.HasPrefix(a, "-") {
 			return nil, usageError("unexpected argument " + a)
 		}
-		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		takesValue := map[string]bool{"addr": true, "origin": true}
-		if takesValue[name] && !hasVal {
-			if i+1 >= len(args) {
-				return nil, usageError("--" + name + " requires an argument")
-			}
-			i++
-			val = args[i]
-		} else if !takesValue[name] && hasVal {
-			return nil, usageError("--" + name + " takes no argument")
+		name, val, next, err := optionArg(args, i, serveTakesValue)
+		if err != nil {
+			return nil, err
 		}
+		i = next
 		switch name {
 		case "h", "help":
 			return nil, errHelp
