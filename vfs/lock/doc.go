@@ -23,12 +23,13 @@
 //
 // Every operation names the Owner doing it: the held-lock stack of one
 // task, Linux's current. Holders are never identified by goroutine. Each
-// lock records its holder (Holder) in all cases, which costs one atomic
-// store of the owner's id (a number: no write barrier) on lock and one on
-// unlock. An RWSem is one atomic count word (an uncontended acquisition or
-// release is one compare-and-swap or add) and sleeps on a wait queue of a
-// hashed table shared by all RWSems, whose mutexes are leaves of the lock
-// order.
+// lock records its holder (Holder) in all cases, as the owner's id (a
+// number: no write barrier, no pointer to scan). SpinLock, Mutex and
+// SeqLock keep it in their lock word with the locked bit (word.go), so an
+// uncontended acquisition or release is one compare-and-swap, as with a
+// sync.Mutex; an RWSem is one atomic count word plus the writer's id. A
+// task that must wait sleeps on a wait queue of a hashed table shared by
+// all locks (rwWaitTable), whose mutexes are leaves of the lock order.
 //
 // Validation is switched on per owner: NewOwner(name, v) with a non-nil
 // *Validator. With v nil, validation is off: each operation costs the raw

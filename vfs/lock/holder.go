@@ -41,6 +41,7 @@ var (
 // registerID gives o its id and entry.
 func registerID(o *Owner) {
 	o.id = ownerSeq.Add(1)
+	o.word = o.id<<lwIDShift | lwLocked
 	ownerIDs.Store(o.id, weak.Make(o))
 	runtime.AddCleanup(o, func(id uint64) { ownerIDs.Delete(id) }, o.id)
 }

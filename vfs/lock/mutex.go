@@ -25,12 +25,19 @@ func (l *Mutex) Kind() Kind { return KindMutex }
 
 // Lock acquires l for o (mutex_lock).
 func (l *Mutex) Lock(o *Owner) {
+	if o.slow || !l.x.w.s.CompareAndSwap(0, o.word) {
+		l.lockSlow(o)
+	}
+}
+
+// lockSlow is the rest of a Lock whose owner validates or traces, or
+// whose lock was not free.
+func (l *Mutex) lockSlow(o *Owner) {
 	if o.slow {
 		l.x.lockV(o, l, l.x.sub)
 		return
 	}
-	l.x.mu.Lock()
-	l.x.holder.Store(o)
+	l.x.w.lockSlow(o)
 }
 
 // LockNested acquires l for o as subclass sub (mutex_lock_nested), to take
@@ -40,8 +47,7 @@ func (l *Mutex) LockNested(o *Owner, sub uint8) {
 		l.x.lockV(o, l, sub)
 		return
 	}
-	l.x.mu.Lock()
-	l.x.holder.Store(o)
+	l.x.w.Lock(o)
 }
 
 // TryLock acquires l for o if it is free and reports whether it did.
@@ -49,24 +55,28 @@ func (l *Mutex) TryLock(o *Owner) bool {
 	if o.slow {
 		return l.x.tryLockV(o, l)
 	}
-	if !l.x.mu.TryLock() {
-		return false
-	}
-	l.x.holder.Store(o)
-	return true
+	return l.x.w.TryLock(o)
 }
 
 // Unlock releases l, which o holds. With validation on, releasing a lock o
 // does not hold is reported (BadUnlock) and does nothing.
 func (l *Mutex) Unlock(o *Owner) {
+	// The common case: o holds it and nobody sleeps on it.
+	if o.slow || !l.x.w.s.CompareAndSwap(o.word, 0) {
+		l.unlockSlow(o)
+	}
+}
+
+// unlockSlow is the rest of an Unlock whose owner validates or traces,
+// or whose lock has sleepers (or another holder, or none).
+func (l *Mutex) unlockSlow(o *Owner) {
 	if o.slow {
 		l.x.unlockV(o, l, false)
 		return
 	}
-	l.x.holder.Store(nil)
-	l.x.mu.Unlock()
+	l.x.w.unlockSlow()
 }
 
 // Holder returns the current holder, or nil. Recorded with validation on
 // or off; the answer may be stale by the time it is used.
-func (l *Mutex) Holder() *Owner { return l.x.holder.Load() }
+func (l *Mutex) Holder() *Owner { return l.x.w.Holder() }

@@ -19,7 +19,10 @@ import (
 // An Owner must not be nil when passed to a lock operation.
 type Owner struct {
 	name string
-	id   uint64     // what locks record as their holder (holder.go). Immutable.
+	id   uint64 // what locks record as their holder (holder.go). Immutable.
+	// word is a lock word (word.go) locked by this owner: its id and
+	// the locked bit. Immutable.
+	word uint64
 	v    *Validator // nil: validation off. Immutable.
 	seq  uint64     // registration order in v. Immutable.
 	tr   *trace.Bus // nil: tracing off. Set once by SetTrace.

@@ -91,8 +91,7 @@ func (l *SeqLock) WriteLock(o *Owner) {
 	if o.slow {
 		l.x.lockV(o, l, 0)
 	} else {
-		l.x.mu.Lock()
-		l.x.holder.Store(o)
+		l.x.w.Lock(o)
 	}
 	l.seq.BeginWrite()
 }
@@ -102,9 +101,8 @@ func (l *SeqLock) WriteUnlock(o *Owner) {
 	if o.slow && !o.releasing(l, Exclusive, false) {
 		return
 	}
-	l.x.holder.Store(nil)
 	l.seq.EndWrite()
-	l.x.mu.Unlock()
+	l.x.w.Unlock()
 }
 
 // ReadLockExcl takes the writers' spinlock without bumping the count
@@ -113,16 +111,14 @@ func (l *SeqLock) ReadLockExcl(o *Owner) {
 	if o.slow {
 		a := o.beginAcq(l, 0, Exclusive)
 		a.h.readExcl = true
-		if !l.x.mu.TryLock() {
+		if !l.x.w.TryLock(o) {
 			o.contendedAcq(&a, l, 0)
-			l.x.mu.Lock()
+			l.x.w.Lock(o)
 		}
-		l.x.holder.Store(o)
 		o.endAcq(&a)
 		return
 	}
-	l.x.mu.Lock()
-	l.x.holder.Store(o)
+	l.x.w.Lock(o)
 }
 
 // ReadUnlockExcl releases what ReadLockExcl took (read_sequnlock_excl).
@@ -131,9 +127,8 @@ func (l *SeqLock) ReadUnlockExcl(o *Owner) {
 		l.x.unlockV(o, l, true)
 		return
 	}
-	l.x.holder.Store(nil)
-	l.x.mu.Unlock()
+	l.x.w.Unlock()
 }
 
 // Holder returns the holder of the writers' lock, or nil.
-func (l *SeqLock) Holder() *Owner { return l.x.holder.Load() }
+func (l *SeqLock) Holder() *Owner { return l.x.w.Holder() }

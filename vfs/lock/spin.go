@@ -3,8 +3,9 @@ package lock
 // SpinLock is a lock that must not be held across sleeping (d_lock,
 // i_lock). Holding one puts the owner in atomic context: acquiring a
 // sleeping lock (Mutex, RWSem) or calling MightSleep while it is held is
-// reported. It wraps a sync.Mutex (Go has no preemption control, so it does
-// not actually spin). The zero value is unusable until Init.
+// reported. It is a lock word (word.go): a task that finds it taken
+// yields a few times, then sleeps (Go has no preemption control, so it
+// does not spin for long). The zero value is unusable until Init.
 type SpinLock struct {
 	x xlock
 }
@@ -27,12 +28,19 @@ func (l *SpinLock) Kind() Kind { return KindSpin }
 
 // Lock acquires l for o (spin_lock).
 func (l *SpinLock) Lock(o *Owner) {
+	if o.slow || !l.x.w.s.CompareAndSwap(0, o.word) {
+		l.lockSlow(o)
+	}
+}
+
+// lockSlow is the rest of a Lock whose owner validates or traces, or
+// whose lock was not free.
+func (l *SpinLock) lockSlow(o *Owner) {
 	if o.slow {
 		l.x.lockV(o, l, l.x.sub)
 		return
 	}
-	l.x.mu.Lock()
-	l.x.holder.Store(o)
+	l.x.w.lockSlow(o)
 }
 
 // LockNested acquires l for o as subclass sub (spin_lock_nested), to take
@@ -42,8 +50,7 @@ func (l *SpinLock) LockNested(o *Owner, sub uint8) {
 		l.x.lockV(o, l, sub)
 		return
 	}
-	l.x.mu.Lock()
-	l.x.holder.Store(o)
+	l.x.w.Lock(o)
 }
 
 // TryLock acquires l for o if it is free and reports whether it did.
@@ -51,24 +58,28 @@ func (l *SpinLock) TryLock(o *Owner) bool {
 	if o.slow {
 		return l.x.tryLockV(o, l)
 	}
-	if !l.x.mu.TryLock() {
-		return false
-	}
-	l.x.holder.Store(o)
-	return true
+	return l.x.w.TryLock(o)
 }
 
 // Unlock releases l, which o holds. With validation on, releasing a lock o
 // does not hold is reported (BadUnlock) and does nothing.
 func (l *SpinLock) Unlock(o *Owner) {
+	// The common case: o holds it and nobody sleeps on it.
+	if o.slow || !l.x.w.s.CompareAndSwap(o.word, 0) {
+		l.unlockSlow(o)
+	}
+}
+
+// unlockSlow is the rest of an Unlock whose owner validates or traces,
+// or whose lock has sleepers (or another holder, or none).
+func (l *SpinLock) unlockSlow(o *Owner) {
 	if o.slow {
 		l.x.unlockV(o, l, false)
 		return
 	}
-	l.x.holder.Store(nil)
-	l.x.mu.Unlock()
+	l.x.w.unlockSlow()
 }
 
 // Holder returns the current holder, or nil. Recorded with validation on
 // or off; the answer may be stale by the time it is used.
-func (l *SpinLock) Holder() *Owner { return l.x.holder.Load() }
+func (l *SpinLock) Holder() *Owner { return l.x.w.Holder() }

@@ -1,43 +1,37 @@
 package lock
 
-import "sync"
-
-// xlock is the exclusive lock under SpinLock, Mutex and SeqLock: a
-// sync.Mutex, the holder (recorded even with validation off) and the
+// xlock is the exclusive lock under SpinLock, Mutex and SeqLock: the
+// lock word (with the holder, recorded even with validation off) and the
 // class. The validated paths live here; the unvalidated fast paths are
 // inlined in each primitive's methods.
 type xlock struct {
-	mu     sync.Mutex
-	holder holder
-	cls    *Class
-	sub    uint8
-	obj    object // what the lock belongs to, for trace events
+	w   lockWord
+	cls *Class
+	sub uint8
+	obj object // what the lock belongs to, for trace events
 }
 
 // lockV is a validated or traced blocking acquisition of l (whose raw
 // lock is x).
 func (x *xlock) lockV(o *Owner, l Lock, sub uint8) {
 	if o.v == nil && o.bus() == nil { // traced, nobody listening
-		x.mu.Lock()
-		x.holder.Store(o)
+		x.w.Lock(o)
 		return
 	}
 	a := o.beginAcq(l, sub, Exclusive)
-	if !x.mu.TryLock() {
+	if !x.w.TryLock(o) {
 		o.contendedAcq(&a, l, sub)
-		x.mu.Lock()
+		x.w.Lock(o)
 	}
-	x.holder.Store(o)
 	o.endAcq(&a)
 }
 
 // tryLockV is a validated or traced trylock.
 func (x *xlock) tryLockV(o *Owner, l Lock) bool {
 	a := o.beginTry(l, x.sub, Exclusive)
-	if !x.mu.TryLock() {
+	if !x.w.TryLock(o) {
 		return false
 	}
-	x.holder.Store(o)
 	o.endTry(&a)
 	return true
 }
@@ -48,7 +42,6 @@ func (x *xlock) unlockV(o *Owner, l Lock, readExcl bool) bool {
 	if (o.v != nil || o.bus() != nil) && !o.releasing(l, Exclusive, readExcl) {
 		return false
 	}
-	x.holder.Store(nil)
-	x.mu.Unlock()
+	x.w.Unlock()
 	return true
 }
