@@ -75,3 +75,33 @@ func BenchmarkMutexTraced(b *testing.B) {
 		b.Fatalf("lost %d events", l.Lost())
 	}
 }
+
+// The contended pair: every goroutine of b.RunParallel takes one lock
+// around a little work.
+func BenchmarkSyncMutexContended(b *testing.B) {
+	var m sync.Mutex
+	var n int
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			m.Lock()
+			n++
+			m.Unlock()
+		}
+	})
+	_ = n
+}
+
+func BenchmarkMutexOffContended(b *testing.B) {
+	var m lock.Mutex
+	m.Init(benchClass, 0)
+	var n int
+	b.RunParallel(func(pb *testing.PB) {
+		o := lock.NewOwner("bench", nil)
+		for pb.Next() {
+			m.Lock(o)
+			n++
+			m.Unlock(o)
+		}
+	})
+	_ = n
+}
