@@ -141,7 +141,7 @@ func (t *Task) Fchmod(fd int, mode uint32) error {
 
 // Fchmodat is fchmodat2(2).
 func (t *Task) Fchmodat(dfd int, path string, mode uint32, flags int) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("fchmodat"))
 	}
 	if flags&^(AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH) != 0 {
@@ -178,7 +178,7 @@ const NoID = ^uint32(0)
 
 // Fchownat is fchownat(2): chown_common().
 func (t *Task) Fchownat(dfd int, path string, uid, gid uint32, flags int) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("fchownat"))
 	}
 	if flags&^(AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH) != 0 {
@@ -213,7 +213,7 @@ type Timespec struct {
 // Utimensat is utimensat(2): times nil means both now; Nsec UTIME_NOW
 // or UTIME_OMIT as in Linux.
 func (t *Task) Utimensat(dfd int, path string, times *[2]Timespec, flags int) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("utimensat"))
 	}
 	if times != nil && times[0].Nsec == UTIME_OMIT && times[1].Nsec == UTIME_OMIT {
@@ -265,7 +265,7 @@ func (t *Task) Utimensat(dfd int, path string, times *[2]Timespec, flags int) er
 
 // Truncate is truncate(2).
 func (t *Task) Truncate(path string, length int64) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("truncate"))
 	}
 	if length < 0 {
@@ -300,7 +300,7 @@ func (t *Task) Truncate(path string, length int64) error {
 
 // Ftruncate is ftruncate(2).
 func (t *Task) Ftruncate(fd int, length int64) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("ftruncate"))
 	}
 	if length < 0 {
@@ -347,7 +347,7 @@ func (t *Task) Access(path string, mode int) error { return t.Faccessat(AT_FDCWD
 // Faccessat is faccessat2(2). The task has one identity, so AT_EACCESS
 // changes nothing.
 func (t *Task) Faccessat(dfd int, path string, mode int, flags int) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("faccessat"))
 	}
 	if mode&^(R_OK|W_OK|X_OK) != 0 {

@@ -7,7 +7,7 @@ import (
 )
 
 // The wrappers through which the VFS calls filesystem methods. With lock
-// validation off each costs one branch (t.checking); with it on, each
+// validation off each costs one branch (t.checking()); with it on, each
 // asserts its locking.rst row (locking_rules.go), counts it as reached,
 // and runs a method that must not block inside a no-block section.
 
@@ -127,84 +127,84 @@ func inoOf(i *Inode) uint64 {
 // dentry_operations
 
 func (t *Task) dopRevalidate(d *Dentry, flags uint32) (int, error) {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("dentry_operations.d_revalidate", subjects{d: d}))
 	}
 	return d.op.Revalidate(t, d, flags)
 }
 
 func (t *Task) dopWeakRevalidate(d *Dentry, flags uint32) (int, error) {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("dentry_operations.d_weak_revalidate", subjects{d: d}))
 	}
 	return d.op.WeakRevalidate(t, d, flags)
 }
 
 func (t *Task) dopHash(parent *Dentry, q *QStr) error {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("dentry_operations.d_hash", subjects{d: parent}))
 	}
 	return parent.op.Hash(t, parent, q)
 }
 
 func (t *Task) dopCompare(parent, d *Dentry, str string, name QStr) bool {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("dentry_operations.d_compare", subjects{d: d}))
 	}
 	return parent.op.Compare(t, d, str, name)
 }
 
 func (t *Task) dopDelete(d *Dentry) bool {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("dentry_operations.d_delete", subjects{d: d}))
 	}
 	return d.op.Delete(t, d)
 }
 
 func (t *Task) dopInit(d *Dentry) error {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("dentry_operations.d_init", subjects{d: d}))
 	}
 	return d.op.Init(t, d)
 }
 
 func (t *Task) dopRelease(d *Dentry) {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("dentry_operations.d_release", subjects{d: d}))
 	}
 	d.op.Release(t, d)
 }
 
 func (t *Task) dopPrune(d *Dentry) {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("dentry_operations.d_prune", subjects{d: d}))
 	}
 	d.op.Prune(t, d)
 }
 
 func (t *Task) dopIput(d *Dentry, inode *Inode) {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("dentry_operations.d_iput", subjects{d: d}))
 	}
 	d.op.Iput(t, d, inode)
 }
 
 func (t *Task) dopDName(d *Dentry) string {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("dentry_operations.d_dname", subjects{d: d}))
 	}
 	return d.op.DName(t, d)
 }
 
 func (t *Task) dopAutomount(p Path) (*Mount, error) {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("dentry_operations.d_automount", subjects{d: p.Dentry}))
 	}
 	return p.Dentry.op.Automount(t, p)
 }
 
 func (t *Task) dopManage(p Path, rcu bool) error {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("dentry_operations.d_manage", subjects{d: p.Dentry}))
 	}
 	return p.Dentry.op.Manage(t, p, rcu)
@@ -213,63 +213,63 @@ func (t *Task) dopManage(p Path, rcu bool) error {
 // inode_operations
 
 func (t *Task) iopLookup(dir *Inode, d *Dentry, flags uint32) (*Dentry, error) {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("inode_operations.lookup", subjects{inode: dir}))
 	}
 	return dir.Ops.Lookup(t, dir, d, flags)
 }
 
 func (t *Task) iopCreate(dir *Inode, d *Dentry, mode uint32, excl bool) error {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("inode_operations.create", subjects{inode: dir}))
 	}
 	return dir.Ops.Create(t, dir, d, mode, excl)
 }
 
 func (t *Task) iopLink(old *Dentry, dir *Inode, d *Dentry) error {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("inode_operations.link", subjects{inode: dir, victim: old.inode.Load()}))
 	}
 	return dir.Ops.Link(t, old, dir, d)
 }
 
 func (t *Task) iopUnlink(dir *Inode, d *Dentry) error {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("inode_operations.unlink", subjects{inode: dir, victim: d.inode.Load()}))
 	}
 	return dir.Ops.Unlink(t, dir, d)
 }
 
 func (t *Task) iopSymlink(dir *Inode, d *Dentry, target string) error {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("inode_operations.symlink", subjects{inode: dir}))
 	}
 	return dir.Ops.Symlink(t, dir, d, target)
 }
 
 func (t *Task) iopMkdir(dir *Inode, d *Dentry, mode uint32) error {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("inode_operations.mkdir", subjects{inode: dir}))
 	}
 	return dir.Ops.Mkdir(t, dir, d, mode)
 }
 
 func (t *Task) iopRmdir(dir *Inode, d *Dentry) error {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("inode_operations.rmdir", subjects{inode: dir, victim: d.inode.Load()}))
 	}
 	return dir.Ops.Rmdir(t, dir, d)
 }
 
 func (t *Task) iopMknod(dir *Inode, d *Dentry, mode uint32, dev uint64) error {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("inode_operations.mknod", subjects{inode: dir}))
 	}
 	return dir.Ops.Mknod(t, dir, d, mode, dev)
 }
 
 func (t *Task) iopRename(oldDir *Inode, old *Dentry, newDir *Inode, nd *Dentry, flags uint32) error {
-	if t.checking {
+	if t.checking() {
 		r := t.enter("inode_operations.rename", subjects{inode: oldDir, victim: newDir})
 		defer t.leave(r)
 		t.checkRenameChildren(old, nd, flags)
@@ -302,21 +302,21 @@ func (t *Task) checkRenameChildren(old, nd *Dentry, flags uint32) {
 }
 
 func (t *Task) iopReadlink(d *Dentry) (string, error) {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("inode_operations.readlink", subjects{inode: d.inode.Load()}))
 	}
 	return d.inode.Load().Ops.Readlink(t, d)
 }
 
 func (t *Task) iopGetLink(d *Dentry, inode *Inode) (string, error) {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("inode_operations.get_link", subjects{inode: inode}))
 	}
 	return inode.Ops.GetLink(t, d, inode)
 }
 
 func (t *Task) iopPermission(inode *Inode, mask int) error {
-	if t.checking {
+	if t.checking() {
 		// The row's "may not block if called in rcu-walk mode": assert
 		// the row (which may sleep) first, then enter the no-block
 		// section for the method itself.
@@ -331,7 +331,7 @@ func (t *Task) iopPermission(inode *Inode, mask int) error {
 
 func (t *Task) iopSetattr(d *Dentry, attr *Iattr) error {
 	in := d.inode.Load()
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("inode_operations.setattr", subjects{inode: in}))
 	}
 	return in.Ops.Setattr(t, d, attr)
@@ -339,7 +339,7 @@ func (t *Task) iopSetattr(d *Dentry, attr *Iattr) error {
 
 func (t *Task) iopGetattr(p Path, st *Stat, mask, flags uint32) error {
 	in := p.Dentry.inode.Load()
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("inode_operations.getattr", subjects{inode: in}))
 	}
 	return in.Ops.Getattr(t, p, st, mask, flags)
@@ -347,21 +347,21 @@ func (t *Task) iopGetattr(p Path, st *Stat, mask, flags uint32) error {
 
 func (t *Task) iopListxattr(d *Dentry) ([]string, error) {
 	in := d.inode.Load()
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("inode_operations.listxattr", subjects{inode: in}))
 	}
 	return in.Ops.Listxattr(t, d)
 }
 
 func (t *Task) iopUpdateTime(in *Inode, flags int) error {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("inode_operations.update_time", subjects{inode: in}))
 	}
 	return in.Ops.UpdateTime(t, in, flags)
 }
 
 func (t *Task) iopTmpfile(dir *Inode, f *File, mode uint32) error {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("inode_operations.tmpfile", subjects{inode: dir}))
 	}
 	return dir.Ops.Tmpfile(t, dir, f, mode)
@@ -370,21 +370,21 @@ func (t *Task) iopTmpfile(dir *Inode, f *File, mode uint32) error {
 // xattr_handler
 
 func (t *Task) xopList(h *XattrHandler, d *Dentry) bool {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("xattr_handler.list", subjects{inode: d.inode.Load()}))
 	}
 	return h.List(t, d)
 }
 
 func (t *Task) xopGet(h *XattrHandler, d *Dentry, in *Inode, name string) ([]byte, error) {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("xattr_handler.get", subjects{inode: in}))
 	}
 	return h.Get(t, h, d, in, name)
 }
 
 func (t *Task) xopSet(h *XattrHandler, d *Dentry, in *Inode, name string, value []byte, flags int) error {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("xattr_handler.set", subjects{inode: in}))
 	}
 	return h.Set(t, h, d, in, name, value, flags)
@@ -393,105 +393,105 @@ func (t *Task) xopSet(h *XattrHandler, d *Dentry, in *Inode, name string, value 
 // super_operations
 
 func (t *Task) sopAllocInode(sb *SuperBlock) *Inode {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("super_operations.alloc_inode", subjects{sb: sb}))
 	}
 	return sb.Ops.AllocInode(t, sb)
 }
 
 func (t *Task) sopDestroyInode(i *Inode) {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("super_operations.destroy_inode", subjects{sb: i.sb}))
 	}
 	i.sb.Ops.DestroyInode(t, i)
 }
 
 func (t *Task) sopFreeInode(i *Inode) {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("super_operations.free_inode", subjects{sb: i.sb}))
 	}
 	i.sb.Ops.FreeInode(t, i)
 }
 
 func (t *Task) sopDirtyInode(i *Inode, flags uint32) {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("super_operations.dirty_inode", subjects{sb: i.sb}))
 	}
 	i.sb.Ops.DirtyInode(t, i, flags)
 }
 
 func (t *Task) sopWriteInode(i *Inode, wbc *WritebackControl) error {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("super_operations.write_inode", subjects{sb: i.sb}))
 	}
 	return i.sb.Ops.WriteInode(t, i, wbc)
 }
 
 func (t *Task) sopDropInode(i *Inode) bool {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("super_operations.drop_inode", subjects{sb: i.sb, iLock: i}))
 	}
 	return i.sb.Ops.DropInode(t, i)
 }
 
 func (t *Task) sopEvictInode(i *Inode) {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("super_operations.evict_inode", subjects{sb: i.sb}))
 	}
 	i.sb.Ops.EvictInode(t, i)
 }
 
 func (t *Task) sopPutSuper(sb *SuperBlock) {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("super_operations.put_super", subjects{sb: sb}))
 	}
 	sb.Ops.PutSuper(t, sb)
 }
 
 func (t *Task) sopSyncFS(sb *SuperBlock, wait bool) error {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("super_operations.sync_fs", subjects{sb: sb}))
 	}
 	return sb.Ops.SyncFS(t, sb, wait)
 }
 
 func (t *Task) sopFreezeFS(sb *SuperBlock) error {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("super_operations.freeze_fs", subjects{sb: sb}))
 	}
 	return sb.Ops.FreezeFS(t, sb)
 }
 
 func (t *Task) sopUnfreezeFS(sb *SuperBlock) error {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("super_operations.unfreeze_fs", subjects{sb: sb}))
 	}
 	return sb.Ops.UnfreezeFS(t, sb)
 }
 
 func (t *Task) sopStatfs(d *Dentry, st *Statfs) error {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("super_operations.statfs", subjects{sb: d.sb}))
 	}
 	return d.sb.Ops.Statfs(t, d, st)
 }
 
 func (t *Task) sopRemountFS(sb *SuperBlock, flags *uint32, data string) error {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("super_operations.remount_fs", subjects{sb: sb}))
 	}
 	return sb.Ops.RemountFS(t, sb, flags, data)
 }
 
 func (t *Task) sopUmountBegin(sb *SuperBlock) {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("super_operations.umount_begin", subjects{sb: sb}))
 	}
 	sb.Ops.UmountBegin(t, sb)
 }
 
 func (t *Task) sopShowOptions(sb *SuperBlock, w *strings.Builder) {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("super_operations.show_options", subjects{sb: sb}))
 	}
 	sb.Ops.ShowOptions(t, w, sb.root)
@@ -500,14 +500,14 @@ func (t *Task) sopShowOptions(sb *SuperBlock, w *strings.Builder) {
 // file_system_type
 
 func (t *Task) fstMount(fst *FileSystemType, flags uint32, dev, data string) (*Dentry, error) {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("file_system_type.mount", subjects{}))
 	}
 	return fst.Mount(t, fst, flags, dev, data)
 }
 
 func (t *Task) fstKillSB(sb *SuperBlock) {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("file_system_type.kill_sb", subjects{}))
 	}
 	sb.fsType.KillSB(t, sb)

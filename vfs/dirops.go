@@ -99,7 +99,7 @@ func (t *Task) Mkdir(path string, mode uint32) error { return t.Mkdirat(AT_FDCWD
 
 // Mkdirat is mkdirat(2).
 func (t *Task) Mkdirat(dfd int, path string, mode uint32) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("mkdirat"))
 	}
 	c, err := t.filenameCreate(dfd, path, true)
@@ -132,7 +132,7 @@ func (t *Task) Mknod(path string, mode uint32, dev uint64) error {
 // Mknodat is mknodat(2): regular files, fifos, sockets, and (for
 // CAP_MKNOD) character and block devices, recorded with their numbers.
 func (t *Task) Mknodat(dfd int, path string, mode uint32, dev uint64) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("mknodat"))
 	}
 	switch mode & S_IFMT {
@@ -186,7 +186,7 @@ func (t *Task) Symlink(target, path string) error { return t.Symlinkat(target, A
 
 // Symlinkat is symlinkat(2).
 func (t *Task) Symlinkat(target string, dfd int, path string) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("symlinkat"))
 	}
 	if target == "" {
@@ -219,7 +219,7 @@ func (t *Task) Link(oldpath, newpath string) error {
 
 // Linkat is linkat(2): flags AT_SYMLINK_FOLLOW and AT_EMPTY_PATH.
 func (t *Task) Linkat(olddfd int, oldpath string, newdfd int, newpath string, flags int) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("linkat"))
 	}
 	if flags&^(AT_SYMLINK_FOLLOW|AT_EMPTY_PATH) != 0 {
@@ -312,7 +312,7 @@ func (t *Task) Rmdir(path string) error { return t.Unlinkat(AT_FDCWD, path, AT_R
 
 // Unlinkat is unlinkat(2).
 func (t *Task) Unlinkat(dfd int, path string, flags int) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("unlinkat"))
 	}
 	if flags&^AT_REMOVEDIR != 0 {

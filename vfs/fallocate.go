@@ -28,7 +28,7 @@ const (
 // a regular file), EFBIG (offset+length past s_maxbytes or overflowing),
 // EOPNOTSUPP (no ->fallocate), then the filesystem's (ENOSPC...).
 func (t *Task) Fallocate(fd int, mode int, offset, length int64) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("fallocate"))
 	}
 	f, err := t.getFile(fd)

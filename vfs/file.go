@@ -148,7 +148,7 @@ func (t *Task) getFile(fd int) (*File, error) {
 
 // Close is close(2).
 func (t *Task) Close(fd int) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("close"))
 	}
 	ft := t.files
@@ -174,7 +174,7 @@ func (t *Task) Close(fd int) error {
 
 // Dup is dup(2).
 func (t *Task) Dup(fd int) (int, error) {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("dup"))
 	}
 	f, err := t.getFile(fd)
@@ -190,7 +190,7 @@ func (t *Task) Dup(fd int) (int, error) {
 
 // Dup3 is dup3(2) (Dup2 with flags 0 and a check that the two differ).
 func (t *Task) Dup3(oldfd, newfd int, flags int) (int, error) {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("dup3"))
 	}
 	if flags&^O_CLOEXEC != 0 || oldfd == newfd {
@@ -201,7 +201,7 @@ func (t *Task) Dup3(oldfd, newfd int, flags int) (int, error) {
 
 // Dup2 is dup2(2).
 func (t *Task) Dup2(oldfd, newfd int) (int, error) {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("dup2"))
 	}
 	if oldfd == newfd {
@@ -253,7 +253,7 @@ const (
 // lease commands F_SETLEASE and F_GETLEASE (lease.go); the byte-range
 // lock commands, whose argument is a struct flock, are FcntlLock.
 func (t *Task) Fcntl(fd int, cmd int, arg int) (int, error) {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("fcntl"))
 	}
 	f, err := t.getFile(fd)

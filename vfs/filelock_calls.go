@@ -80,14 +80,14 @@ func (t *Task) leaveFL(noBlock bool) {
 // file_lock_operations
 
 func (t *Task) flopCopyLock(dst, src *FileLock) {
-	if t.checking {
+	if t.checking() {
 		defer t.leaveFL(t.enterFL("file_lock_operations.fl_copy_lock", src))
 	}
 	src.Ops.CopyLock(t, dst, src)
 }
 
 func (t *Task) flopReleasePrivate(fl *FileLock) {
-	if t.checking {
+	if t.checking() {
 		defer t.leaveFL(t.enterFL("file_lock_operations.fl_release_private", fl))
 	}
 	fl.Ops.ReleasePrivate(t, fl)
@@ -96,21 +96,21 @@ func (t *Task) flopReleasePrivate(fl *FileLock) {
 // lock_manager_operations
 
 func (t *Task) lmNotify(fl *FileLock) {
-	if t.checking {
+	if t.checking() {
 		defer t.leaveFL(t.enterFL("lock_manager_operations.lm_notify", fl))
 	}
 	fl.LMOps.Notify(t, fl)
 }
 
 func (t *Task) lmBreak(fl *FileLock) bool {
-	if t.checking {
+	if t.checking() {
 		defer t.leaveFL(t.enterFL("lock_manager_operations.lm_break", fl))
 	}
 	return fl.LMOps.Break(t, fl)
 }
 
 func (t *Task) lmChange(fl *FileLock, arg int16, dispose *[]*FileLock) error {
-	if t.checking {
+	if t.checking() {
 		defer t.leaveFL(t.enterFL("lock_manager_operations.lm_change", fl))
 	}
 	if fl.LMOps == nil || fl.LMOps.Change == nil {
@@ -120,21 +120,21 @@ func (t *Task) lmChange(fl *FileLock, arg int16, dispose *[]*FileLock) error {
 }
 
 func (t *Task) lmBreakerOwnsLease(fl *FileLock) bool {
-	if t.checking {
+	if t.checking() {
 		defer t.leaveFL(t.enterFL("lock_manager_operations.lm_breaker_owns_lease", fl))
 	}
 	return fl.LMOps.BreakerOwnsLease(t, fl)
 }
 
 func (t *Task) lmLockExpirable(fl *FileLock) bool {
-	if t.checking {
+	if t.checking() {
 		defer t.leaveFL(t.enterFL("lock_manager_operations.lm_lock_expirable", fl))
 	}
 	return fl.LMOps.LockExpirable(t, fl)
 }
 
 func (t *Task) lmExpireLock(ops *LockManagerOperations) {
-	if t.checking {
+	if t.checking() {
 		defer t.leaveFL(t.enterFL("lock_manager_operations.lm_expire_lock", nil))
 	}
 	ops.ExpireLock(t)
@@ -149,7 +149,7 @@ func (t *Task) LockManagerGrant(fl, conf *FileLock, result int) int {
 	if fl.LMOps == nil || fl.LMOps.Grant == nil {
 		return 0
 	}
-	if t.checking {
+	if t.checking() {
 		defer t.leaveFL(t.enterFL("lock_manager_operations.lm_grant", fl))
 	}
 	return fl.LMOps.Grant(t, fl, conf, result)
@@ -159,21 +159,21 @@ func (t *Task) LockManagerGrant(fl, conf *FileLock, result int) int {
 // file_operations table ("All may block").
 
 func (t *Task) fopLock(f *File, cmd int, fl *FileLock) error {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("file_operations.lock", subjects{}))
 	}
 	return f.fop.Lock(t, f, cmd, fl)
 }
 
 func (t *Task) fopFlock(f *File, cmd int, fl *FileLock) error {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("file_operations.flock", subjects{}))
 	}
 	return f.fop.Flock(t, f, cmd, fl)
 }
 
 func (t *Task) fopSetlease(f *File, arg int16, fl *FileLock) error {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("file_operations.setlease", subjects{}))
 	}
 	return f.fop.Setlease(t, f, arg, fl)

@@ -408,7 +408,7 @@ func checkFmodeForSetlk(fl *FileLock) error {
 // past the largest offset; EAGAIN for a conflict with F_SETLK; EDEADLK
 // when F_SETLKW would wait on a task waiting for this one.
 func (t *Task) FcntlLock(fd, cmd int, l *Flock) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("fcntl"))
 	}
 	f, err := t.fdget(fd)

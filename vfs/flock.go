@@ -131,7 +131,7 @@ func (t *Task) LocksLockFileWait(f *File, fl *FileLock) error {
 // O_PATH descriptor, or a description open neither for reading nor
 // writing; EWOULDBLOCK (EAGAIN) with LOCK_NB on a conflict.
 func (t *Task) Flock(fd int, how int) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("flock"))
 	}
 	if how&LOCK_MAND != 0 {

@@ -78,7 +78,7 @@ func (t *Task) DPath(p Path) string {
 
 // Getcwd is getcwd(2): ENOENT if the directory was removed.
 func (t *Task) Getcwd() (string, error) {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("getcwd"))
 	}
 	cwd := t.fs.cwd
@@ -97,7 +97,7 @@ func (t *Task) Getcwd() (string, error) {
 
 // Chdir is chdir(2).
 func (t *Task) Chdir(path string) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("chdir"))
 	}
 	p, err := t.pathLookup(AT_FDCWD, path, LOOKUP_FOLLOW|LOOKUP_DIRECTORY)
@@ -109,7 +109,7 @@ func (t *Task) Chdir(path string) error {
 
 // Fchdir is fchdir(2).
 func (t *Task) Fchdir(fd int) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("fchdir"))
 	}
 	f, err := t.getFile(fd)
@@ -136,7 +136,7 @@ func (t *Task) setCwd(p Path) error {
 
 // Chroot is chroot(2).
 func (t *Task) Chroot(path string) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("chroot"))
 	}
 	p, err := t.pathLookup(AT_FDCWD, path, LOOKUP_FOLLOW|LOOKUP_DIRECTORY)
@@ -160,7 +160,7 @@ func (t *Task) Readlink(path string) (string, error) { return t.Readlinkat(AT_FD
 
 // Readlinkat is readlinkat(2).
 func (t *Task) Readlinkat(dfd int, path string) (string, error) {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("readlinkat"))
 	}
 	p, err := t.pathLookup(dfd, path, LOOKUP_EMPTY)
@@ -234,7 +234,7 @@ func SimpleStatfs(sb *SuperBlock, st *Statfs) {
 
 // Statfs is statfs(2).
 func (t *Task) Statfs(path string, st *Statfs) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("statfs"))
 	}
 	p, err := t.pathLookup(AT_FDCWD, path, LOOKUP_FOLLOW)
@@ -247,7 +247,7 @@ func (t *Task) Statfs(path string, st *Statfs) error {
 
 // Fstatfs is fstatfs(2).
 func (t *Task) Fstatfs(fd int, st *Statfs) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("fstatfs"))
 	}
 	f, err := t.getFile(fd)
@@ -262,7 +262,7 @@ func (t *Task) Fstatfs(fd int, st *Statfs) error {
 // writers at every freeze level, sync, ->freeze_fs. EPERM without
 // CAP_SYS_ADMIN, EBUSY if already frozen.
 func (t *Task) Freeze(path string) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("fifreeze"))
 	}
 	p, err := t.pathLookup(AT_FDCWD, path, LOOKUP_FOLLOW)
@@ -278,7 +278,7 @@ func (t *Task) Freeze(path string) error {
 
 // Thaw is ioctl(FITHAW): EINVAL if the filesystem is not frozen.
 func (t *Task) Thaw(path string) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("fithaw"))
 	}
 	p, err := t.pathLookup(AT_FDCWD, path, LOOKUP_FOLLOW)

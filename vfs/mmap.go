@@ -160,7 +160,7 @@ func (t *Task) MappingsOf(task *Task) []*Mapping {
 // ENODEV when the file cannot be mapped (no ->mmap: directories,
 // procfs); else what ->mmap reports.
 func (t *Task) Mmap(fd int, off, length int64, prot, flags int) (*Mapping, error) {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("mmap"))
 	}
 	if off&^PAGE_MASK != 0 || off < 0 {
@@ -289,7 +289,7 @@ var GenericFileVMOps = &VMOperations{
 //
 // Errors: EINVAL for nil or a mapping of another task.
 func (t *Task) Munmap(vma *Mapping) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("munmap"))
 	}
 	mm := t.mm.Load()
@@ -373,7 +373,7 @@ func (t *Task) exitMmap() {
 // unmapped; else what ->fsync reports (a write error once per file
 // description).
 func (t *Task) Msync(vma *Mapping, off, length int64, flags int) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("msync"))
 	}
 	if flags&^(MS_ASYNC|MS_INVALIDATE|MS_SYNC) != 0 || flags&(MS_ASYNC|MS_SYNC) == MS_ASYNC|MS_SYNC ||

@@ -35,14 +35,14 @@ func (t *Task) checkVMRow(r *rule, vma *Mapping) {
 }
 
 func (t *Task) fopMmap(f *File, vma *Mapping) error {
-	if t.checking {
+	if t.checking() {
 		defer t.leave(t.enter("file_operations.mmap", subjects{}))
 	}
 	return f.fop.Mmap(t, f, vma)
 }
 
 func (t *Task) vmopOpen(vma *Mapping) {
-	if t.checking {
+	if t.checking() {
 		r := t.enter("vm_operations_struct.open", subjects{m: vma.mapping})
 		t.checkVMRow(r, vma)
 		defer t.leave(r)
@@ -51,7 +51,7 @@ func (t *Task) vmopOpen(vma *Mapping) {
 }
 
 func (t *Task) vmopClose(vma *Mapping) {
-	if t.checking {
+	if t.checking() {
 		r := t.enter("vm_operations_struct.close", subjects{m: vma.mapping})
 		t.checkVMRow(r, vma)
 		defer t.leave(r)
@@ -60,7 +60,7 @@ func (t *Task) vmopClose(vma *Mapping) {
 }
 
 func (t *Task) vmopFault(vmf *VMFault) VMFaultT {
-	if t.checking {
+	if t.checking() {
 		r := t.enter("vm_operations_struct.fault", subjects{m: vmf.VMA.mapping})
 		t.checkVMRow(r, vmf.VMA)
 		defer t.leave(r)
@@ -69,7 +69,7 @@ func (t *Task) vmopFault(vmf *VMFault) VMFaultT {
 }
 
 func (t *Task) vmopMapPages(vmf *VMFault, start, end int64) VMFaultT {
-	if t.checking {
+	if t.checking() {
 		r := t.enter("vm_operations_struct.map_pages", subjects{m: vmf.VMA.mapping})
 		t.checkVMRow(r, vmf.VMA)
 		defer t.leave(r)
@@ -78,7 +78,7 @@ func (t *Task) vmopMapPages(vmf *VMFault, start, end int64) VMFaultT {
 }
 
 func (t *Task) vmopPageMkwrite(vmf *VMFault) VMFaultT {
-	if t.checking {
+	if t.checking() {
 		r := t.enter("vm_operations_struct.page_mkwrite", subjects{m: vmf.VMA.mapping})
 		t.checkVMRow(r, vmf.VMA)
 		defer t.leave(r)

@@ -70,7 +70,7 @@ func (vmf *VMFault) MapFolio(t *Task, fo *Folio, idx int64) bool {
 // (do_read_fault, do_cow_fault, do_shared_fault) or a write fault on a
 // read-only one (do_wp_page). nil means "access again".
 func (t *Task) handleMMFault(vma *Mapping, i int64, write bool) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("page_fault"))
 	}
 	mm := vma.mm

@@ -3,7 +3,7 @@ package vfs
 // Mount is mount(2): a new mount, a bind mount (MS_BIND, MS_REC), or a
 // remount (MS_REMOUNT, with MS_BIND for the per-mount flags only).
 func (t *Task) Mount(source, target, fstype string, flags uint32, data string) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("mount"))
 	}
 	if !t.cred.capable() {
@@ -244,7 +244,7 @@ func (t *Task) doRemount(tp Path, flags uint32, data string) error {
 // Umount2 is umount2(2): MNT_FORCE, MNT_DETACH, MNT_EXPIRE,
 // UMOUNT_NOFOLLOW.
 func (t *Task) Umount2(target string, flags int) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("umount2"))
 	}
 	if flags&^(MNT_FORCE|MNT_DETACH|MNT_EXPIRE|UMOUNT_NOFOLLOW) != 0 {

@@ -81,7 +81,7 @@ func (t *Task) buildOpenFlags(flags int, mode uint32) (openHow, error) {
 // Openat is openat(2) with O_CREAT, O_EXCL, O_TRUNC, O_APPEND,
 // O_DIRECTORY, O_NOFOLLOW, O_PATH, O_TMPFILE and O_CLOEXEC.
 func (t *Task) Openat(dfd int, path string, flags int, mode uint32) (int, error) {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("openat"))
 	}
 	f, err := t.OpenFile(dfd, path, flags, mode)

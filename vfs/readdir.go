@@ -31,7 +31,7 @@ func direntSize(name string) int { return (19 + len(name) + 1 + 7) &^ 7 }
 // Getdents is getdents64(2) with a buffer of size bytes: the entries that
 // fit, from the descriptor's position. EINVAL if not even one fits.
 func (t *Task) Getdents(fd int, size int) ([]Dirent, error) {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("getdents64"))
 	}
 	f, locked, err := t.fdgetPos(fd)

@@ -46,7 +46,7 @@ func (t *Task) unlockRename(p1, p2 *Dentry) {
 
 // Renameat2 is renameat2(2) with RENAME_NOREPLACE and RENAME_EXCHANGE.
 func (t *Task) Renameat2(olddfd int, oldpath string, newdfd int, newpath string, flags uint32) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("renameat2"))
 	}
 	if flags&^(RENAME_NOREPLACE|RENAME_EXCHANGE|RENAME_WHITEOUT) != 0 {

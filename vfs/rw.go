@@ -27,7 +27,7 @@ func (t *Task) fdputPos(f *File, locked bool) {
 
 // Read is read(2).
 func (t *Task) Read(fd int, p []byte) (int, error) {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("read"))
 	}
 	f, locked, err := t.fdgetPos(fd)
@@ -40,7 +40,7 @@ func (t *Task) Read(fd int, p []byte) (int, error) {
 
 // Pread is pread64(2).
 func (t *Task) Pread(fd int, p []byte, off int64) (int, error) {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("pread64"))
 	}
 	f, err := t.getFile(fd)
@@ -88,7 +88,7 @@ func (t *Task) vfsRead(f *File, p []byte, pos *int64) (int, error) {
 
 // Write is write(2).
 func (t *Task) Write(fd int, p []byte) (int, error) {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("write"))
 	}
 	f, locked, err := t.fdgetPos(fd)
@@ -101,7 +101,7 @@ func (t *Task) Write(fd int, p []byte) (int, error) {
 
 // Pwrite is pwrite64(2). As on Linux, with O_APPEND it appends anyway.
 func (t *Task) Pwrite(fd int, p []byte, off int64) (int, error) {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("pwrite64"))
 	}
 	f, err := t.getFile(fd)
@@ -195,7 +195,7 @@ func scatter(buf []byte, iov [][]byte) {
 
 // Seek is lseek(2).
 func (t *Task) Seek(fd int, off int64, whence int) (int64, error) {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("lseek"))
 	}
 	f, locked, err := t.fdgetPos(fd)

@@ -64,7 +64,7 @@ func (t *Task) Lstat(path string, st *Stat) error {
 
 // Fstat is fstat(2).
 func (t *Task) Fstat(fd int, st *Stat) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("fstat"))
 	}
 	f, err := t.getFile(fd)
@@ -83,7 +83,7 @@ func (t *Task) Fstat(fd int, st *Stat) error {
 // result stood while they were read. A filesystem with its own ->getattr,
 // or any change under the walk, takes the ref-walk path.
 func (t *Task) Fstatat(dfd int, path string, st *Stat, flags int) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("fstatat"))
 	}
 	if flags&^(AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH) != 0 {

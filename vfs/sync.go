@@ -13,7 +13,7 @@ import "math"
 // reports none. The flusher's work is over when Sync returns, as it is
 // on Linux, where sync's own work queues behind it.
 func (t *Task) Sync() {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("sync"))
 	}
 	v := t.vfs
@@ -48,7 +48,7 @@ func (t *Task) Sync() {
 // sync_filesystem; else a write error of the filesystem not yet reported
 // through this description.
 func (t *Task) Syncfs(fd int) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("syncfs"))
 	}
 	f, err := t.fdget(fd)
@@ -95,7 +95,7 @@ func (t *Task) Fdatasync(fd int) error { return t.doFsync(fd, true) }
 // filesystem cannot sync it; else what ->fsync reports (a write error is
 // reported once to each description open when it happened).
 func (t *Task) doFsync(fd int, datasync bool) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("fsync"))
 	}
 	f, err := t.fdget(fd)
@@ -172,7 +172,7 @@ const (
 // overflows; ESPIPE for a file that is not a regular file, a directory
 // or a symlink; then the errors of the writes and waits.
 func (t *Task) SyncFileRange(fd int, offset, nbytes int64, flags uint32) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("sync_file_range"))
 	}
 	f, err := t.fdget(fd)

@@ -18,12 +18,18 @@ type Task struct {
 	comm string
 	// o is the held-lock stack (lockdep's task->held_locks).
 	o *lock.Owner
-	// checking caches o.Validator() != nil: the one branch every
-	// operation pays when validation is off.
-	checking bool
-	cred     *Cred
-	fs       fsStruct
-	files    *FDTable
+	// chk says whether the task takes its checked paths: lock
+	// validation is on, or the VFS is traced (Options.Trace) and someone
+	// listens. Read by checking(), the one branch every operation pays
+	// when both are off. Written under v.tasksMu by NewTask and when the
+	// trace bus gains its first listener or loses its last; a call
+	// running then may see either value at each of its sites, which
+	// costs it at most some of its events (each checked site pairs its
+	// enter and exit through one read).
+	chk   atomic.Bool
+	cred  *Cred
+	fs    fsStruct
+	files *FDTable
 	// mm is the address space of the task's file mappings (mmap.go),
 	// made on its first mmap; atomic.
 	mm atomic.Pointer[mmStruct]
@@ -79,13 +85,15 @@ func (v *VFS) NewTask(comm string, cred *Cred) *Task {
 	v.tasksMu.Lock()
 	v.nextPID++
 	t.pid = v.nextPID
-	v.tasks[t.pid] = t
 	v.tasksMu.Unlock()
 	t.o = lock.NewOwner("task "+itoa(int64(t.pid))+" ("+comm+")", v.validator)
 	if v.trace.instrumented {
 		t.o.SetTrace(v.trace.bus, t.pid)
 	}
-	t.checking = v.validator != nil || v.trace.instrumented
+	v.tasksMu.Lock()
+	v.tasks[t.pid] = t
+	t.chk.Store(v.validator != nil || (v.trace.instrumented && v.trace.on.Load() != nil))
+	v.tasksMu.Unlock()
 	t.files.lock.Init(classFileTable, 0)
 	t.fs.lock.Init(classFSLock, 0)
 	if m := v.root.Load(); m != nil {
@@ -93,6 +101,9 @@ func (v *VFS) NewTask(comm string, cred *Cred) *Task {
 	}
 	return t
 }
+
+// checking reports whether the task takes its checked paths (chk).
+func (t *Task) checking() bool { return t.chk.Load() }
 
 // Fork makes a new task with a copy of t's credentials, root, working
 // directory, umask, descriptor table and mappings (clone without

@@ -25,7 +25,7 @@ type tracerState struct {
 	// SetOnActive callback.
 	on atomic.Pointer[trace.Bus]
 	// instrumented: Options.Trace was set, so tasks take their checked
-	// paths (t.checking) and emit system call, method and lock events.
+	// paths (t.checking()) and emit system call, method and lock events.
 	instrumented bool
 }
 
@@ -37,6 +37,16 @@ func (v *VFS) initTrace(opts Options) {
 			v.trace.on.Store(v.trace.bus)
 		} else {
 			v.trace.on.Store(nil)
+		}
+		// An instrumented VFS's tasks take their checked paths (system
+		// call and method events) only while someone listens, so that
+		// a bus nobody reads costs each operation one branch.
+		if v.trace.instrumented && v.validator == nil {
+			v.tasksMu.Lock()
+			for _, t := range v.tasks {
+				t.chk.Store(on)
+			}
+			v.tasksMu.Unlock()
 		}
 	})
 	v.traceReports()
@@ -317,8 +327,8 @@ func lockAddr(l lock.Lock) uint64 {
 }
 
 // System call and filesystem method events. Their sites sit on the
-// checked paths (t.checking: lock validation on, or Options.Trace), so
-// that a VFS made without either pays nothing for them.
+// checked paths (t.checking(): lock validation on, or Options.Trace with
+// a listener), so that a VFS made without either pays nothing for them.
 
 // sysEnter reports the start of system call name and returns name, so
 // that a system call opens with `defer t.opDone(t.sysEnter("openat"))`.

@@ -201,7 +201,7 @@ func (v *VFS) FlusherStats() (FlusherStats, bool) {
 func (v *VFS) newKthread(comm string) *Task {
 	t := &Task{vfs: v, comm: comm, cred: RootCred, files: newFDTable()}
 	t.o = lock.NewOwner("kthread ("+comm+")", v.validator)
-	t.checking = v.validator != nil
+	t.chk.Store(v.validator != nil)
 	t.files.lock.Init(classFileTable, 0)
 	t.fs.lock.Init(classFSLock, 0)
 	return t

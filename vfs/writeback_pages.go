@@ -132,7 +132,7 @@ func WriteCachePages(t *Task, m *AddressSpace, wbc *WritebackControl) error {
 				continue
 			}
 			err := t.aopWritepage(m, f, wbc)
-			if t.checking {
+			if t.checking() {
 				checkWritepageContract(t, m, f, err)
 			}
 			MappingSetError(m, err)

@@ -63,7 +63,7 @@ func (t *Task) Lgetxattr(path, name string) ([]byte, error) {
 }
 
 func (t *Task) getxattr(path, name string, follow bool) ([]byte, error) {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("getxattr"))
 	}
 	p, err := t.xattrPath(path, follow)
@@ -76,7 +76,7 @@ func (t *Task) getxattr(path, name string, follow bool) ([]byte, error) {
 
 // Fgetxattr is fgetxattr(2).
 func (t *Task) Fgetxattr(fd int, name string) ([]byte, error) {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("fgetxattr"))
 	}
 	f, err := t.getFile(fd)
@@ -111,7 +111,7 @@ func (t *Task) Lsetxattr(path, name string, value []byte, flags int) error {
 }
 
 func (t *Task) setxattr(path, name string, value []byte, flags int, follow bool) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("setxattr"))
 	}
 	if flags&^(XATTR_CREATE|XATTR_REPLACE) != 0 {
@@ -133,7 +133,7 @@ func (t *Task) setxattr(path, name string, value []byte, flags int, follow bool)
 
 // Fsetxattr is fsetxattr(2).
 func (t *Task) Fsetxattr(fd int, name string, value []byte, flags int) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("fsetxattr"))
 	}
 	if flags&^(XATTR_CREATE|XATTR_REPLACE) != 0 {
@@ -184,7 +184,7 @@ func (t *Task) vfsSetxattr(p Path, name string, value []byte, flags int) error {
 
 // Removexattr is removexattr(2).
 func (t *Task) Removexattr(path, name string) error {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("removexattr"))
 	}
 	p, err := t.xattrPath(path, true)
@@ -197,7 +197,7 @@ func (t *Task) Removexattr(path, name string) error {
 
 // Listxattr is listxattr(2): the names the handlers let this task see.
 func (t *Task) Listxattr(path string) ([]string, error) {
-	if t.checking {
+	if t.checking() {
 		defer t.opDone(t.sysEnter("listxattr"))
 	}
 	p, err := t.xattrPath(path, true)
