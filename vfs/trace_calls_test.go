@@ -106,3 +106,41 @@ func TestTraceSyscallsAndMethods(t *testing.T) {
 		})
 	}
 }
+
+// TestTraceChecksFollowListeners: on a VFS made with Options.Trace (and
+// no validator), tasks take their checked paths only while someone
+// listens; the system call events of a task made before, during or
+// after a listening period, and of a second period, are all there.
+func TestTraceChecksFollowListeners(t *testing.T) {
+	v, tk, err := boot.New(vfs.Options{Trace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sawMkdir := func(l *trace.Listener, task *vfs.Task) bool {
+		for _, e := range drain(l) {
+			if e.Kind == trace.SyscallEnter && e.Op == "mkdirat" && e.Task == task.PID() {
+				return true
+			}
+		}
+		return false
+	}
+	for i, mk := range []func() *vfs.Task{
+		func() *vfs.Task { return tk },                 // made before any listener
+		func() *vfs.Task { return tk.Fork("during") },  // made while listening
+		func() *vfs.Task { return tk.Fork("later") },   // made in a later period
+	} {
+		l := v.Subscribe(1 << 12)
+		task := mk()
+		if err := task.Mkdir("/d"+string(rune('0'+i)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if !sawMkdir(l, task) {
+			t.Errorf("period %d: no sys.enter mkdirat from task %d", i, task.PID())
+		}
+		l.Close()
+		// Nobody listens: the call still works, and emits into nothing.
+		if err := task.Mkdir("/quiet"+string(rune('0'+i)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
