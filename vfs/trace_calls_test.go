@@ -125,9 +125,9 @@ func TestTraceChecksFollowListeners(t *testing.T) {
 		return false
 	}
 	for i, mk := range []func() *vfs.Task{
-		func() *vfs.Task { return tk },                 // made before any listener
-		func() *vfs.Task { return tk.Fork("during") },  // made while listening
-		func() *vfs.Task { return tk.Fork("later") },   // made in a later period
+		func() *vfs.Task { return tk },                // made before any listener
+		func() *vfs.Task { return tk.Fork("during") }, // made while listening
+		func() *vfs.Task { return tk.Fork("later") },  // made in a later period
 	} {
 		l := v.Subscribe(1 << 12)
 		task := mk()
