@@ -197,6 +197,7 @@ func (f *Folio) Kind() lock.Kind    { return lock.KindMutex }
 var folioWaitTable [256]waitBucket
 
 type waitBucket struct {
+	// mu protects the bucket's waiters (cond's); a leaf.
 	mu   sync.Mutex
 	cond sync.Cond
 	_    [40]byte // one bucket per cache line

@@ -37,6 +37,9 @@ type FS struct {
 // session is a task and the mutex that makes one goroutine drive it at a
 // time (see the package doc: Concurrency).
 type session struct {
+	// mu protects t and is held across each call into the VFS through
+	// it, so one goroutine drives the task at a time; outside the VFS's
+	// lock model (taken before any VFS lock, never inside one).
 	mu sync.Mutex
 	// t is the task; nil until bound (the root may not exist yet), and
 	// again after the filesystem was collected. Protected by mu.

@@ -60,6 +60,7 @@ var rwWaitTable [rwWaitBuckets]rwWaitQueue
 const rwWaitBuckets = 256
 
 type rwWaitQueue struct {
+	// mu protects the queue's sleepers (cond's); a leaf.
 	mu   sync.Mutex
 	cond sync.Cond // L is &mu
 }
