@@ -2,8 +2,9 @@ package vfs
 
 import (
 	"sync"
-	"sync/atomic"
 	"time"
+
+	"github.com/vfscope/vfscope/vfs/internal/atomic"
 )
 
 // The memory budget: a VFS has a fixed amount of memory (MemTotal in

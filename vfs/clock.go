@@ -1,8 +1,9 @@
 package vfs
 
 import (
-	"sync/atomic"
 	"time"
+
+	"github.com/vfscope/vfscope/vfs/internal/atomic"
 )
 
 // The coarse clock: Linux stamps inodes with current_time(), which reads

@@ -2,8 +2,8 @@ package vfs
 
 import (
 	"math/bits"
-	"sync/atomic"
 
+	"github.com/vfscope/vfscope/vfs/internal/atomic"
 	"github.com/vfscope/vfscope/vfs/lock"
 	"github.com/vfscope/vfscope/vfs/trace"
 )

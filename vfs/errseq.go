@@ -1,6 +1,6 @@
 package vfs
 
-import "sync/atomic"
+import "github.com/vfscope/vfscope/vfs/internal/atomic"
 
 // ErrSeq is errseq_t (lib/errseq.c): a write error and a sequence number
 // in one 32-bit word, so that an error can be reported once to every

@@ -3,9 +3,9 @@ package vfs
 import (
 	"math"
 	"sync"
-	"sync/atomic"
 	"time"
 
+	"github.com/vfscope/vfscope/vfs/internal/atomic"
 	"github.com/vfscope/vfscope/vfs/lock"
 )
 

@@ -2,9 +2,9 @@ package vfs
 
 import (
 	"sync"
-	"sync/atomic"
 	"unsafe"
 
+	"github.com/vfscope/vfscope/vfs/internal/atomic"
 	"github.com/vfscope/vfscope/vfs/lock"
 	"github.com/vfscope/vfscope/vfs/trace"
 )

@@ -4,7 +4,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
+
+	"github.com/vfscope/vfscope/vfs/internal/atomic"
 )
 
 // The tables of Documentation/filesystems/locking.rst, as data. Each row

@@ -2,8 +2,9 @@ package vfs
 
 import (
 	"math/bits"
-	"sync/atomic"
 	"unsafe"
+
+	"github.com/vfscope/vfscope/vfs/internal/atomic"
 )
 
 // The page index of an address_space: a radix tree of 64-slot nodes, like

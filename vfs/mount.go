@@ -2,8 +2,8 @@ package vfs
 
 import (
 	"strings"
-	"sync/atomic"
 
+	"github.com/vfscope/vfscope/vfs/internal/atomic"
 	"github.com/vfscope/vfscope/vfs/trace"
 )
 

@@ -2,7 +2,8 @@ package vfs
 
 import (
 	"strings"
-	"sync/atomic"
+
+	"github.com/vfscope/vfscope/vfs/internal/atomic"
 )
 
 // The operation tables a filesystem type fills in, as in include/linux/fs.h

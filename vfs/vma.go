@@ -1,8 +1,7 @@
 package vfs
 
 import (
-	"sync/atomic"
-
+	"github.com/vfscope/vfscope/vfs/internal/atomic"
 	"github.com/vfscope/vfscope/vfs/lock"
 )
 

@@ -2,8 +2,9 @@ package vfs
 
 import (
 	"math"
-	"sync/atomic"
 	"time"
+
+	"github.com/vfscope/vfscope/vfs/internal/atomic"
 )
 
 // Writeback of inodes (fs/fs-writeback.c): one inode at a time

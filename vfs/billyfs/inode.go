@@ -4,11 +4,11 @@ import (
 	"errors"
 	"io/fs"
 	"sync"
-	"sync/atomic"
 
 	"github.com/go-git/go-billy/v5"
 
 	"github.com/vfscope/vfscope/vfs"
+	"github.com/vfscope/vfscope/vfs/internal/atomic"
 )
 
 // bnode is billyfs's part of an inode (struct ext2_inode_info), in the

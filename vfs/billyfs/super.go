@@ -7,11 +7,11 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/go-git/go-billy/v5"
 
 	"github.com/vfscope/vfscope/vfs"
+	"github.com/vfscope/vfscope/vfs/internal/atomic"
 )
 
 // BILLYFS_MAGIC is billyfs's statfs f_type ("BLFS").

@@ -2,7 +2,8 @@ package lock
 
 import (
 	"strconv"
-	"sync/atomic"
+
+	"github.com/vfscope/vfscope/vfs/internal/atomic"
 )
 
 // Kind says which primitive a lock class describes.

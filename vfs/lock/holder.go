@@ -3,8 +3,9 @@ package lock
 import (
 	"runtime"
 	"sync"
-	"sync/atomic"
 	"weak"
+
+	"github.com/vfscope/vfscope/vfs/internal/atomic"
 )
 
 // holder is where a lock records its holder (Holder): the owner's id, not

@@ -2,9 +2,9 @@ package lock
 
 import (
 	"sync"
-	"sync/atomic"
 	"unsafe"
 
+	"github.com/vfscope/vfscope/vfs/internal/atomic"
 	"github.com/vfscope/vfscope/vfs/trace"
 )
 

@@ -2,7 +2,8 @@ package lock
 
 import (
 	"runtime"
-	"sync/atomic"
+
+	"github.com/vfscope/vfscope/vfs/internal/atomic"
 )
 
 // SeqCount is a sequence counter (d_seq): readers run without locking and

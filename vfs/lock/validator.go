@@ -4,7 +4,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
+
+	"github.com/vfscope/vfscope/vfs/internal/atomic"
 )
 
 // Validator is a lockdep-style lock validator shared by the owners created

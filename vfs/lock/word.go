@@ -2,8 +2,9 @@ package lock
 
 import (
 	"runtime"
-	"sync/atomic"
 	"unsafe"
+
+	"github.com/vfscope/vfscope/vfs/internal/atomic"
 )
 
 // lockWord is the raw exclusive lock under SpinLock, Mutex and SeqLock:

@@ -2,8 +2,9 @@ package trace
 
 import (
 	"sync"
-	"sync/atomic"
 	"time"
+
+	"github.com/vfscope/vfscope/vfs/internal/atomic"
 )
 
 // Bus carries events from one VFS to its listeners. Emit never blocks
