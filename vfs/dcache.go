@@ -77,6 +77,38 @@ func (v *VFS) hashComponent(name string) (int, uint32) {
 	return i, h
 }
 
+// hashLen is hash_len: a name's length and hash in one word, the
+// length high. Equal words say the names may be equal; unequal ones say
+// they are not (for names hashed alike, without ->d_compare).
+func hashLen(hash uint32, n int) uint64 { return uint64(n)<<32 | uint64(hash) }
+
+// nameWords returns the first 16 bytes of name as two little-endian
+// words, zero-padded: two names of the same length, 16 bytes or fewer,
+// are equal exactly when their words are.
+func nameWords(name string) (w0, w1 uint64) {
+	for i := 0; i < len(name) && i < 16; i++ {
+		c := uint64(name[i])
+		if i < 8 {
+			w0 |= c << (8 * i)
+		} else {
+			w1 |= c << (8 * (i - 8))
+		}
+	}
+	return w0, w1
+}
+
+// sameNameWords is dentry_cmp() for a lock-free lookup: whether d is
+// named comp, whose hash_len is hl and whose nameWords are w0 and w1.
+// Up to 16 bytes it reads only d's first cache line; a longer name is
+// compared in full. The caller reads d's d_seq before and validates what
+// it read with it after.
+func sameNameWords(d *Dentry, comp string, hl, w0, w1 uint64) bool {
+	if d.hashLen.Load() != hl || d.nameWords[0].Load() != w0 || d.nameWords[1].Load() != w1 {
+		return false
+	}
+	return len(comp) <= 16 || sameName(d.name.Load().Name, comp)
+}
+
 func (h *dcacheHash) bucket(parent *Dentry, hash uint32) uint32 {
 	x := uint64(hash) ^ parent.id*0x9E3779B97F4A7C15
 	x ^= x >> 29
@@ -145,22 +177,26 @@ func dLookupRCU(t *Task, parent *Dentry, name *QStr) (*Dentry, uint32) {
 	h := &parent.sb.vfs.dcache
 	b := h.bucket(parent, name.Hash)
 	cmp := parent.flags.Load()&DCACHE_OP_COMPARE != 0
+	hl := hashLen(name.Hash, len(name.Name))
+	w0, w1 := nameWords(name.Name)
 	for d := h.buckets[b].Load(); d != nil; d = d.hashNext.Load() {
 		// A filter only: a concurrent rename may make it miss, and a
-		// miss sends the walk to ref-walk, which looks again.
-		if d.nameHash.Load() != name.Hash {
+		// miss sends the walk to ref-walk, which looks again. With
+		// ->d_compare names of other lengths may match: the hash
+		// alone must.
+		if uint32(d.hashLen.Load()) != name.Hash {
 			continue
 		}
 		seq := d.seq.RawBegin()
 		if d.parent.Load() != parent {
 			continue
 		}
-		dn := d.name.Load()
 		if cmp {
+			dn := d.name.Load()
 			if dn.Hash != name.Hash || !t.dopCompare(parent, d, dn.Name, *name) {
 				continue
 			}
-		} else if !sameName(dn.Name, name.Name) {
+		} else if !sameNameWords(d, name.Name, hl, w0, w1) {
 			continue
 		}
 		if d.seq.Retry(seq) || !d.hashed() {

@@ -48,16 +48,24 @@ type Dentry struct {
 	// hashNext links the dcache hash chain; written under the bucket
 	// lock, read without locks.
 	hashNext atomic.Pointer[Dentry]
-	// nameHash is name's hash, kept beside the chain link so that a
-	// lookup skips other names without following the name pointer.
-	nameHash atomic.Uint32
+	// hashLen is name's hash_len (d_name.hash_len): the length in the
+	// high 32 bits, the hash in the low, kept beside the chain link so
+	// that a lookup skips other names with one compare. Written with
+	// name (setName).
+	hashLen atomic.Uint64
 	// seq is d_seq: written around every change of name, parent, inode
 	// and hashing, so that lock-free walkers can validate what they read.
 	seq    lock.SeqCount
 	flags  atomic.Uint32          // DCACHE_*; changed under lock
 	parent atomic.Pointer[Dentry] // self for a root; under lock+seq
-	name   atomic.Pointer[QStr]   // under lock+seq (and rename_lock)
-	inode  atomic.Pointer[Inode]  // nil: negative; under lock+seq
+	// nameWords holds the first 16 bytes of name, little-endian and
+	// zero-padded (nameWords()): with hashLen, a lock-free lookup
+	// compares a name of up to 15 bytes in this cache line, without
+	// loading name and its bytes (Linux compares d_iname a word at a
+	// time). Written with name (setName).
+	nameWords [2]atomic.Uint64
+	name      atomic.Pointer[QStr]  // under lock+seq (and rename_lock)
+	inode     atomic.Pointer[Inode] // nil: negative; under lock+seq
 
 	// lock is d_lock: it protects count's slow transitions (to and from
 	// zero, to dead), the LRU membership, the children list of this
@@ -109,11 +117,15 @@ type Dentry struct {
 	Offset int64
 }
 
-// setName installs a name and its inline hash; d_lock held and inside
-// a d_seq write section, or before the dentry is visible.
+// setName installs a name and its inline hash_len and first words;
+// d_lock held and inside a d_seq write section, or before the dentry is
+// visible.
 func (d *Dentry) setName(q *QStr) {
 	d.name.Store(q)
-	d.nameHash.Store(q.Hash)
+	d.hashLen.Store(hashLen(q.Hash, len(q.Name)))
+	w0, w1 := nameWords(q.Name)
+	d.nameWords[0].Store(w0)
+	d.nameWords[1].Store(w1)
 }
 
 // Name returns the dentry's name. Safe without locks; a concurrent rename

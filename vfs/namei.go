@@ -548,16 +548,31 @@ func (t *Task) pathLookup(dfd int, name string, flags uint32) (Path, error) {
 	return t.pathLookupAt(dfd, name, flags&^LOOKUP_RCU)
 }
 
+// checkName is getname()'s checks of a path: its length, NUL bytes,
+// emptiness, in that order.
 func checkName(name string, flags uint32) error {
 	if len(name) >= PATH_MAX {
 		return ENAMETOOLONG
 	}
-	// A Linux path is a C string: a NUL byte cannot be part of a name.
-	// Front ends that pass lengths (WASI, JavaScript) would otherwise
-	// make one; refuse it as Go's and wazero's syscall layers do.
+	if err := checkNameNUL(name); err != nil {
+		return err
+	}
+	return checkNameEmpty(name, flags)
+}
+
+// checkNameNUL refuses a NUL byte. A Linux path is a C string: a NUL
+// byte cannot be part of a name. Front ends that pass lengths (WASI,
+// JavaScript) would otherwise make one; refuse it as Go's and wazero's
+// syscall layers do.
+func checkNameNUL(name string) error {
 	if strings.IndexByte(name, 0) >= 0 {
 		return EINVAL
 	}
+	return nil
+}
+
+// checkNameEmpty refuses an empty name unless LOOKUP_EMPTY allows it.
+func checkNameEmpty(name string, flags uint32) error {
 	if name == "" && flags&LOOKUP_EMPTY == 0 {
 		return ENOENT
 	}

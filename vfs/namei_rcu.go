@@ -148,12 +148,14 @@ func (nd *nameidata) followDotdotRCU() error {
 // last component it leaves in nd.last (done), or, for walkToEnd
 // (nd.stepLast), steps onto as well when it is plain (a symlink too
 // when it is not to be followed) and reports done with LAST_ROOT. It
-// stops before any component that is anything else or that fails a
-// check, and returns the rest of name:
-// linkPathWalk's general loop takes that component from the start (and
-// gives the error, errECHILD included, that it calls for). Each step
-// makes the checks of mayLookup and walkRCU, in their order, and stores
-// nothing until the loop ends.
+// stops before any component that is anything else, that fails a check
+// or that holds a NUL byte, and returns the rest of name: linkPathWalk's
+// general loop takes that component from the start (and gives the error,
+// errECHILD included, that it calls for). Each step makes the checks of
+// mayLookup and walkRCU, in their order, and stores nothing until the
+// loop ends. Having reported done, it has read every byte of name: a
+// caller that has not checked name for NUL bytes (statRCU) knows it
+// holds none.
 func (nd *nameidata) walkPlainRCU(name string) (rest string, done bool) {
 	v := nd.t.vfs
 	h := &v.dcache
@@ -178,6 +180,7 @@ func (nd *nameidata) walkPlainRCU(name string) (rest string, done bool) {
 	// Each step starts at a component (i < len(name), name[i] not a
 	// slash): the previous step skipped the slashes after its own, and
 	// stopped at the last component.
+walk:
 	for i < len(name) {
 		left = i
 		// may_lookup(): a directory everyone may search.
@@ -185,12 +188,26 @@ func (nd *nameidata) walkPlainRCU(name string) (rest string, done bool) {
 		if mode&(S_IFMT|0o111) != S_IFDIR|0o111 || ops == nil || ops.Lookup == nil || ops.Permission != nil {
 			break
 		}
-		// hash_name(), inlined.
+		// hash_name(), inlined, gathering the first 16 bytes as
+		// nameWords does; a NUL byte ends the walk here.
 		hash := v.hashSeed
+		var w0, w1 uint64
 		j := i
-		for ; j < len(name) && name[j] != '/'; j++ {
-			hash ^= uint32(name[j])
+		for ; j < len(name); j++ {
+			c := name[j]
+			if c == '/' {
+				break
+			}
+			if c == 0 {
+				break walk
+			}
+			hash ^= uint32(c)
 			hash *= 16777619
+			if k := uint(j - i); k < 8 {
+				w0 |= uint64(c) << (8 * k)
+			} else if k < 16 {
+				w1 |= uint64(c) << (8 * (k - 8))
+			}
 		}
 		n := j - i
 		if n > NAME_MAX || name[i] == '.' && (n == 1 || n == 2 && name[i+1] == '.') ||
@@ -217,18 +234,18 @@ func (nd *nameidata) walkPlainRCU(name string) (rest string, done bool) {
 				break
 			}
 		}
-		// __d_lookup_rcu() without ->d_compare: like Linux's, it
-		// trusts nothing it read until the caller's check of the
-		// dentry's sequence below, after the inode is read.
-		comp := name[i:j]
+		// __d_lookup_rcu() without ->d_compare (sameNameWords,
+		// inlined): like Linux's, it trusts nothing it read until the
+		// caller's check of the dentry's sequence below, after the
+		// inode is read.
+		hl := hashLen(hash, n)
 		var d *Dentry
 		var seq uint32
 		for c := h.buckets[h.bucket(parent, hash)].Load(); c != nil; c = c.hashNext.Load() {
-			if c.nameHash.Load() != hash {
-				continue
-			}
 			s := c.seq.RawBegin()
-			if c.parent.Load() != parent || !sameName(c.name.Load().Name, comp) {
+			if c.hashLen.Load() != hl || c.parent.Load() != parent ||
+				c.nameWords[0].Load() != w0 || c.nameWords[1].Load() != w1 ||
+				n > 16 && !sameName(c.name.Load().Name, name[i:j]) {
 				continue
 			}
 			d, seq = c, s
@@ -238,7 +255,7 @@ func (nd *nameidata) walkPlainRCU(name string) (rest string, done bool) {
 			break
 		}
 		f := d.flags.Load()
-		if f&DCACHE_HASHED == 0 || f&(DCACHE_OP_REVALIDATE|DCACHE_MOUNTED|DCACHE_NEED_AUTOMOUNT|DCACHE_MANAGE_TRANSIT) != 0 {
+		if f&(DCACHE_HASHED|DCACHE_OP_REVALIDATE|DCACHE_MOUNTED|DCACHE_NEED_AUTOMOUNT|DCACHE_MANAGE_TRANSIT) != DCACHE_HASHED {
 			break
 		}
 		in := d.inode.Load()

@@ -99,10 +99,17 @@ func (t *Task) Fstatat(dfd int, path string, st *Stat, flags int) error {
 			return t.Fstat(dfd, st)
 		}
 	}
-	if err := checkName(path, lf); err != nil {
-		return err
+	// checkName's checks but the scan for NUL bytes: the lock-free walk
+	// reads every byte anyway and makes the scan only if it stops early.
+	if len(path) >= PATH_MAX {
+		return ENAMETOOLONG
 	}
-	if done, err := t.statRCU(dfd, path, lf, st); done {
+	if path != "" {
+		if done, err := t.statRCU(dfd, path, lf, st); done {
+			return err
+		}
+	}
+	if err := checkName(path, lf); err != nil {
 		return err
 	}
 	p, err := t.pathLookupAt(dfd, path, lf)
@@ -113,24 +120,41 @@ func (t *Task) Fstatat(dfd int, path string, st *Stat, flags int) error {
 	return t.vfsGetattr(p, st)
 }
 
-// statRCU tries the lock-free stat; done false means "use ref-walk".
+// statRCU tries the lock-free stat of a non-empty path whose length
+// was checked; done false means "use ref-walk" (which checks the name
+// again). Before it returns an error it has checked path for NUL bytes,
+// so that the errors come in checkName's order: when walkPlainRCU walks
+// all of path, it has seen every byte, and only otherwise is path
+// scanned.
 func (t *Task) statRCU(dfd int, path string, lf uint32, st *Stat) (bool, error) {
-	nd := nameidata{flags: lf | LOOKUP_RCU}
+	nd := nameidata{flags: lf | LOOKUP_RCU, stepLast: true}
 	if err := t.walkInit(&nd, dfd, path); err != nil {
+		if e := checkNameNUL(path); e != nil {
+			return true, e
+		}
 		return true, err
 	}
-	if err := nd.walkToEnd(path); err != nil {
-		// A miss in the dcache comes back as errECHILD; any other error
-		// was read from validated dentries (a cached negative one, a
-		// directory without search permission) and stands.
-		return err != errECHILD, err
+	if rest, done := nd.walkPlainRCU(path); !done {
+		if err := checkNameNUL(path); err != nil {
+			return true, err
+		}
+		if err := nd.walkToEnd(rest); err != nil {
+			// A miss in the dcache comes back as errECHILD; any
+			// other error was read from validated dentries (a
+			// cached negative one, a directory without search
+			// permission) and stands.
+			return err != errECHILD, err
+		}
+	} else if nd.flags&LOOKUP_DIRECTORY != 0 && !nd.inode.isDir() {
+		// walkToEnd's last check.
+		return true, ENOTDIR
 	}
 	d := nd.path.Dentry
 	in := nd.inode
 	if in.Ops != nil && in.Ops.Getattr != nil || nd.jumped && d.flags.Load()&DCACHE_OP_WEAK_REVALIDATE != 0 {
 		return false, nil
 	}
-	*st = Stat{}
+	// GenericFillattr sets every field but MntID.
 	GenericFillattr(in, st)
 	st.MntID = nd.path.Mnt.id
 	if d.seq.Retry(nd.seq) || t.vfs.mountLock.ReadRetry(nd.mseq) {
