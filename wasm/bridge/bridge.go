@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/vfscope/vfscope/vfs"
 )
@@ -63,6 +64,7 @@ func New() *Bridge {
 		shells:    map[uint32]*shellSession{},
 		guests:    map[uint32]*guest{},
 		listeners: map[uint32]*listener{},
+		clock:     batchClock{start: time.Now()},
 	}
 }
 

@@ -17,10 +17,20 @@ import (
 // passes between batches, and a batch is the tick: Linux's timestamps
 // also come from the last tick (current_time()). A read outside a batch
 // (the flusher) samples the time too, kept until the next batch starts.
+//
+// A sample is the wall time at start plus the monotonic time elapsed
+// since: under GOOS=js time.Now is two calls out to JavaScript (the wall
+// clock and the monotonic one) and time.Since one. Timestamps therefore
+// follow the monotonic clock, not later changes of the host's wall
+// clock.
 type batchClock struct {
 	// ns is the time of this tick in ns since the epoch, 0 until read.
 	// Atomic: background goroutines read it too.
 	ns atomic.Int64
+	// start is the wall and monotonic time New made the clock at;
+	// immutable. (The zero value also works, at the cost of reading the
+	// wall clock each time.)
+	start time.Time
 }
 
 // tick starts a new tick; the next read samples the time.
@@ -31,6 +41,9 @@ func (c *batchClock) now() time.Time {
 		return time.Unix(0, ns)
 	}
 	t := time.Now()
+	if !c.start.IsZero() {
+		t = c.start.Add(time.Since(c.start))
+	}
 	if !c.ns.CompareAndSwap(0, t.UnixNano()) {
 		return time.Unix(0, c.ns.Load())
 	}

@@ -17,6 +17,8 @@ interface Hooks {
   ready(): void;
   /** WASI guests' memories by slot (wasiMemory names the slot). */
   guests: Map<number, WebAssembly.Memory>;
+  /** Full views of the guests' memories, remade when one grows. */
+  views: Map<number, Uint8Array>;
 }
 
 /** Where to get vfscope.wasm: a URL or path, its bytes, or a compiled module. */
@@ -83,6 +85,7 @@ export class Runtime {
   private memDV!: DataView;
   private state32!: Uint32Array;
   private wasiFuncList?: WasiFunc[];
+  private reader?: Reader;
 
   private nextSlot = 0;
 
@@ -127,7 +130,9 @@ export class Runtime {
 
   /** Starts a batch. */
   begin(): void {
-    if (this.buf.buffer !== this.goMemory.buffer) this.remap();
+    // Growing Go's memory detaches the views (their length becomes 0):
+    // cheaper to test than the Memory's buffer getter.
+    if (this.buf.length === 0) this.remap();
     this.pos = 4;
     this.count = 0;
   }
@@ -222,6 +227,7 @@ export class Runtime {
 
   unregisterGuestMemory(slot: number): void {
     this.hooks.guests.delete(slot);
+    this.hooks.views.delete(slot);
   }
 
   /**
@@ -233,7 +239,7 @@ export class Runtime {
     this.crossings++;
     const seq = (this.seq = (this.seq + 1) >>> 0);
     this.ex.vfscope_call(this.pos, seq);
-    if (this.mem8.buffer !== this.goMemory.buffer) this.remap();
+    if (this.mem8.length === 0) this.remap();
     const st = this.state32;
     if (st[0] !== seq) {
       throw new BridgeError("vfscope: an operation waited for a timer or for JavaScript, which a synchronous call cannot do");
@@ -241,7 +247,11 @@ export class Runtime {
     const addr = st[1];
     const len = st[2];
     if (st[3]) throw new BridgeError(textDecoder.decode(this.mem8.subarray(addr, addr + len)));
-    return new Reader(this.mem8, this.memDV, addr, addr + len, addr);
+    // One Reader, reset for each batch: its results are read before the
+    // next batch runs (they alias Go's buffer anyway).
+    if (this.reader === undefined || this.reader.buffer !== this.mem8) this.reader = new Reader(this.mem8, this.memDV, addr, addr + len, addr);
+    else this.reader.reset(addr, addr + len);
+    return this.reader;
   }
 
   /** The WASI preview1 functions, in the order wasiCall numbers them. */
@@ -271,10 +281,21 @@ export class Reader {
     private readonly buf: Uint8Array,
     private readonly dv: DataView,
     private pos: number,
-    private readonly end: number,
+    private end: number,
     /** Where the response starts: byte strings are aligned from there. */
-    private readonly start: number,
+    private start: number,
   ) {}
+
+  /** @internal The memory view it reads (for reuse by the Runtime). */
+  get buffer(): Uint8Array {
+    return this.buf;
+  }
+
+  /** @internal Points the reader at the next response in the same memory. */
+  reset(start: number, end: number): void {
+    this.pos = this.start = start;
+    this.end = end;
+  }
 
   /** Bytes of the response not read yet. */
   get remaining(): number {
@@ -300,6 +321,12 @@ export class Reader {
     const v = this.dv.getUint32(this.pos, true);
     this.pos += 4;
     return v;
+  }
+
+  /** The next u32, left unread. */
+  peekU32(): number {
+    this.need(4);
+    return this.dv.getUint32(this.pos, true);
   }
 
   i64(): bigint {
@@ -408,25 +435,33 @@ async function startRuntime(src: WasmSource): Promise<Runtime> {
   let goU8 = new Uint8Array(0);
   let ready!: () => void;
   const started = new Promise<void>((resolve) => (ready = resolve));
-  const hooks: Hooks = { ready: () => ready(), guests: new Map() };
-  // Full views of each guest's memory, remade when it grows.
-  const views = new Map<number, Uint8Array>();
+  const hooks: Hooks = { ready: () => ready(), guests: new Map(), views: new Map() };
+  const views = hooks.views;
   // The imports of module "vfscope" (wasm/main.go): plain WebAssembly
   // imports, so a copy costs a function call and one memory copy.
   go.importObject.vfscope = {
     ready: () => hooks.ready(),
     size: (slot: number) => hooks.guests.get(slot)?.buffer.byteLength ?? 0,
     copy: (slot: number, dir: number, addr: number, off: number, n: number): number => {
-      const gm = hooks.guests.get(slot);
-      if (!gm || !goMem) return 0;
-      let gv = views.get(slot);
-      if (!gv || gv.buffer !== gm.buffer) views.set(slot, (gv = new Uint8Array(gm.buffer)));
-      if (goU8.buffer !== goMem.buffer) goU8 = new Uint8Array(goMem.buffer);
       addr >>>= 0;
       off >>>= 0;
       n >>>= 0;
-      if (off + n > gv.length || addr + n > goU8.length) return 0;
-      if (n <= 16) {
+      // The views are remade only when a range falls outside them: a
+      // grown memory detaches the old view (length 0), and the Memory's
+      // buffer getter is not free.
+      let gv = views.get(slot);
+      if (!gv || off + n > gv.length) {
+        const gm = hooks.guests.get(slot);
+        if (!gm) return 0;
+        views.set(slot, (gv = new Uint8Array(gm.buffer)));
+        if (off + n > gv.length) return 0;
+      }
+      if (addr + n > goU8.length) {
+        if (!goMem) return 0;
+        goU8 = new Uint8Array(goMem.buffer);
+        if (addr + n > goU8.length) return 0;
+      }
+      if (n <= 64) {
         // Small copies (iovecs, results) without making a view.
         if (dir === 0) for (let i = 0; i < n; i++) goU8[addr + i] = gv[off + i];
         else for (let i = 0; i < n; i++) gv[off + i] = goU8[addr + i];

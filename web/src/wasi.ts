@@ -74,8 +74,11 @@ export class WASI {
         rt.u32(idx);
         rt.u32(np);
         for (let i = 0; i < np; i++) {
+          // From a guest an i64 arrives as a BigInt (setBigUint64 takes
+          // it modulo 2^64) and an i32 as a number; a caller in
+          // JavaScript may pass a number for an i64.
           const a = args[i];
-          if (types[i] === 1) rt.u64(BigInt.asUintN(64, BigInt(a as bigint)));
+          if (types[i] === 1) rt.u64(typeof a === "bigint" ? a : BigInt(a));
           else rt.i32(a as number);
         }
         return this.finish(rt, f.noReturn);
@@ -107,10 +110,11 @@ export class WASI {
     const errno = r.u32();
     const exited = r.u8() === 1;
     const code = r.u32();
-    const out = r.view();
-    const err = r.view();
-    if (out.length) this.emit(out, this.options.stdout, this.out);
-    if (err.length) this.emit(err, this.options.stderr, this.err);
+    // Output is rare: look at the lengths before making views.
+    if (r.peekU32() !== 0) this.emit(r.view(), this.options.stdout, this.out);
+    else r.u32();
+    if (r.peekU32() !== 0) this.emit(r.view(), this.options.stderr, this.err);
+    else r.u32();
     if (exited) {
       this.exitCode = code;
       throw new WASIExit(code);
