@@ -72,30 +72,51 @@ func jsSize(slot uint32) uint32
 //go:wasmimport vfscope copy
 func jsCopy(slot, dir, addr, off, n uint32) uint32
 
-// The garbage collector. Go's collector marks in a background goroutine,
-// and in this build goroutines run only when the running one yields: a
-// page calling vfscope_call in a loop never does, so a cycle, once
-// started, advanced only by the marking allocations assist with, kept
-// the write barrier on for thousands of calls and often never finished:
-// the heap grew by what each run of the workload allocated (23 MiB a
-// run, unbounded). So every yieldEvery calls the call yields, and the
-// mark workers (or any other goroutine: the flusher, reclaim) run
-// then. With marking that completes, a larger GOGC trades memory for
-// time: 400 halves the collections of 100 (the workload guest: 67 MiB
-// of linear memory instead of 30, 15% faster), and the limit keeps a
-// full page cache from taking the heap past what a tab can hold.
+// The garbage collector and the linear memory.
+//
+// Go's collector marks in a background goroutine, and in this build
+// goroutines run only when the running one yields: a page calling
+// vfscope_call in a loop never does. So a cycle, once started, advanced
+// only by the marking that allocations assist with: the write barrier
+// stayed on for thousands of calls and cycles often never finished, and
+// the heap grew by what each run of a workload allocated (23 MiB a run,
+// without bound). Every yieldEvery calls the call now yields, and the
+// mark workers (or the flusher, or reclaim) run then.
+//
+// Growing the linear memory is the other cost: V8 answers every
+// memory.grow with a full collection of the JavaScript heap, and Go's
+// heap grows 4 MiB at a time, so writing a 64 MiB file cost 16 to 55 of
+// them. main grows it once, by reserveBytes that the heap then reuses
+// (pages never written cost no RAM), and keeps ballastBytes allocated
+// and never written, so that the collector's goal (GOGC 100: twice what
+// is live) does not start a cycle every few megabytes for a small heap.
+// The limit keeps a full page cache from taking the heap past what a tab
+// can hold. RATIONALE.md, "How does vfscope.wasm manage Go's heap?",
+// has the measurements.
 const (
-	gcPercent   = 400
-	memoryLimit = 512 << 20
-	yieldEvery  = 16
+	gcPercent    = 100
+	memoryLimit  = 512 << 20
+	ballastBytes = 32 << 20
+	reserveBytes = 96 << 20
+	yieldEvery   = 16
 )
 
-// calls counts vfscope_call for yieldEvery.
-var calls uint32
+var (
+	// calls counts vfscope_call for yieldEvery.
+	calls uint32
+	// ballast is never read or written: it counts as live for the
+	// collector's goal.
+	ballast []byte
+)
 
 func main() {
 	debug.SetGCPercent(gcPercent)
 	debug.SetMemoryLimit(memoryLimit)
+	ballast = make([]byte, ballastBytes)
+	reserve := make([]byte, reserveBytes)
+	runtime.KeepAlive(reserve)
+	reserve = nil
+	runtime.GC()
 	jsReady()
 	select {}
 }
