@@ -78,15 +78,13 @@ type Inode struct {
 	// taken before d_lock; inside inode_hash_lock and s_inode_list_lock.
 	lock lock.SpinLock
 
-	aliases   *Dentry // i_dentry: under lock
-	nrAliases int
-	hashNext  *Inode // inode hash chain: under the icache lock
-	sbNext    *Inode // s_inodes: under sb.inodeListLock
-	sbPrev    *Inode
-	lruNext   *Inode // i_lru: under sb.inodeListLock
-	lruPrev   *Inode
-	onLRU     bool
-	newWait   chan struct{} // closed by unlock_new_inode
+	aliases *Dentry // i_dentry: under lock
+	sbNext  *Inode  // s_inodes: under sb.inodeListLock
+	sbPrev  *Inode
+	lruNext *Inode // i_lru: under sb.inodeListLock
+	lruPrev *Inode
+	onLRU   bool
+	newWait chan struct{} // closed by unlock_new_inode
 
 	// flctx is i_flctx, the file-lock context, made on the first lock
 	// (filelock.go). writecount is i_writecount (descriptions holding
@@ -189,7 +187,6 @@ func (i *Inode) isDir() bool { return IsDir(i.mode.Load()) }
 func (i *Inode) addAlias(d *Dentry) {
 	d.aliasNext = i.aliases
 	i.aliases = d
-	i.nrAliases++
 }
 
 func (i *Inode) removeAlias(d *Dentry) {
@@ -197,7 +194,6 @@ func (i *Inode) removeAlias(d *Dentry) {
 		if *p == d {
 			*p = d.aliasNext
 			d.aliasNext = nil
-			i.nrAliases--
 			return
 		}
 	}

@@ -2,6 +2,7 @@ package tmpfs
 
 import (
 	"sort"
+	"unsafe"
 
 	"github.com/vfscope/vfscope/vfs"
 )
@@ -15,10 +16,18 @@ type tnode struct {
 	xattrs map[string][]byte
 }
 
-func node(in *vfs.Inode) *tnode { return in.Private.(*tnode) }
+// node is SHMEM_I(): tmpfs's part of an inode, found from the VFS inode
+// by its place in the shmemInode holding both (container_of), so that
+// no pointer to it sits in i_private for the collector to trace.
+func node(in *vfs.Inode) *tnode { return &shmemI(in).n }
+
+// shmemI returns the shmemInode holding in. Every tmpfs inode is one:
+// ->alloc_inode (allocInode) makes them all.
+func shmemI(in *vfs.Inode) *shmemInode { return (*shmemInode)(unsafe.Pointer(in)) }
 
 // shmemInode is struct shmem_inode_info: the VFS inode and tmpfs's part
-// in one allocation.
+// in one allocation. The VFS inode comes first, so a *vfs.Inode of tmpfs
+// is also a *shmemInode.
 type shmemInode struct {
 	vfs.Inode
 	n tnode
@@ -26,9 +35,7 @@ type shmemInode struct {
 
 // allocInode is shmem_alloc_inode().
 func allocInode(t *vfs.Task, sb *vfs.SuperBlock) *vfs.Inode {
-	si := &shmemInode{}
-	si.Inode.Private = &si.n
-	return &si.Inode
+	return &(&shmemInode{}).Inode
 }
 
 // newInode is shmem_get_inode(): a new inode of the given mode under
