@@ -57,6 +57,13 @@ function timeNs(t: TimeArg): bigint {
   return BigInt(Math.round(ms * 1000)) * 1000n;
 }
 
+/** Copies the next byte string into buffer; returns its length. */
+function into(r: Reader, buffer: Uint8Array): number {
+  const v = r.view();
+  buffer.set(v);
+  return v.length;
+}
+
 function path1<T>(op: string, path: string, enc: (rt: Runtime) => void, dec: (r: Reader) => T): Spec<T> {
   return { op, syscall: op, path, enc, dec };
 }
@@ -80,6 +87,17 @@ export const specs = {
   },
   read(fd: number, length: number): Spec<Uint8Array> {
     return { op: "read", syscall: "read", enc: (rt) => (rt.num(fd), rt.num(length)), dec: (r) => r.bytes() };
+  },
+  readInto(fd: number, buffer: Uint8Array): Spec<number> {
+    return { op: "read", syscall: "read", enc: (rt) => (rt.num(fd), rt.num(buffer.length)), dec: (r) => into(r, buffer) };
+  },
+  preadInto(fd: number, buffer: Uint8Array, position: number): Spec<number> {
+    return {
+      op: "pread",
+      syscall: "pread",
+      enc: (rt) => (rt.num(fd), rt.num(buffer.length), rt.num(position)),
+      dec: (r) => into(r, buffer),
+    };
   },
   pread(fd: number, length: number, position: number): Spec<Uint8Array> {
     return {

@@ -169,6 +169,17 @@ export class VFS {
   pread(fd: number, length: number, position: number): Uint8Array {
     return this.one(specs.pread(fd, length, position));
   }
+  /**
+   * read(2) into buffer (up to its length) at the file position, without
+   * allocating: returns the number of bytes read, 0 at end of file.
+   */
+  readInto(fd: number, buffer: Uint8Array): number {
+    return this.one(specs.readInto(fd, buffer));
+  }
+  /** pread(2) into buffer (up to its length) at position: returns the number of bytes read. */
+  preadInto(fd: number, buffer: Uint8Array, position: number): number {
+    return this.one(specs.preadInto(fd, buffer, position));
+  }
   /** write(2): returns the number of bytes written. */
   write(fd: number, data: Data): number {
     return this.one(specs.write(fd, data));
@@ -366,6 +377,8 @@ export class Batch {
   close: Method<"close"> = (...a) => this.add(specs.close(...a));
   read: Method<"read"> = (...a) => this.add(specs.read(...a));
   pread: Method<"pread"> = (...a) => this.add(specs.pread(...a));
+  readInto: Method<"readInto"> = (...a) => this.add(specs.readInto(...a));
+  preadInto: Method<"preadInto"> = (...a) => this.add(specs.preadInto(...a));
   write: Method<"write"> = (...a) => this.add(specs.write(...a));
   pwrite: Method<"pwrite"> = (...a) => this.add(specs.pwrite(...a));
   seek: Method<"seek"> = (...a) => this.add(specs.seek(...a));

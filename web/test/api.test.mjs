@@ -73,6 +73,32 @@ const table = [
     }
   }, "EISDIR"],
   ["read of a bad fd", () => {}, () => vfs.read(4242, 1), "EBADF"],
+  ["readInto", () => {
+    const fd = vfs.open("/tmp/t/f");
+    const buf = new Uint8Array(3).fill(9);
+    assert.equal(vfs.readInto(fd, buf), 3);
+    assert.equal(new TextDecoder().decode(buf), "hel");
+    buf.fill(9);
+    assert.equal(vfs.readInto(fd, buf), 2, "a short read at the end");
+    assert.deepEqual([...buf], [108, 111, 9], "bytes past what was read are left alone");
+    assert.equal(vfs.readInto(fd, buf), 0, "end of file");
+    vfs.close(fd);
+  }, () => vfs.readInto(4242, new Uint8Array(1)), "EBADF"],
+  ["preadInto", () => {
+    const fd = vfs.open("/tmp/t/f");
+    const buf = new Uint8Array(8);
+    assert.equal(vfs.preadInto(fd, buf.subarray(2, 4), 3), 2);
+    assert.deepEqual([...buf.subarray(0, 5)], [0, 0, 108, 111, 0], "written where the subarray is");
+    assert.equal(vfs.seek(fd, 0, v.SEEK_CUR), 0, "preadInto leaves the position");
+    vfs.close(fd);
+  }, () => {
+    const fd = vfs.open("/tmp/t/f");
+    try {
+      vfs.preadInto(fd, new Uint8Array(1), -1);
+    } finally {
+      vfs.close(fd);
+    }
+  }, "EINVAL"],
   ["pread", () => {
     const fd = vfs.open("/tmp/t/f");
     assert.equal(new TextDecoder().decode(vfs.pread(fd, 2, 3)), "lo");

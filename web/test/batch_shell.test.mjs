@@ -98,3 +98,14 @@ test("shell: what it changes is what the API sees, and /proc", () => {
   assert.match(sh.run("cat /proc/mounts").stdout, /none \/tmp\/seen tmpfs/);
   sh.close();
 });
+
+test("preadInto in a batch fills each buffer in one crossing", () => {
+  vfs.writeFile("/tmp/into", "0123456789");
+  const fd = vfs.open("/tmp/into");
+  const bufs = [new Uint8Array(4), new Uint8Array(4), new Uint8Array(4)];
+  const b = vfs.batch();
+  bufs.forEach((buf, i) => b.preadInto(fd, buf, i * 4));
+  assert.deepEqual(b.runOrThrow(), [4, 4, 2]);
+  assert.deepEqual(bufs.map((x) => new TextDecoder().decode(x)), ["0123", "4567", "89\0\0"]);
+  vfs.close(fd);
+});
