@@ -311,6 +311,7 @@ func (a *ABI) FdFilestatSetTimes(fd int32, atim, mtim uint64, fst uint16) Errno 
 func iovecs(m Memory, iovs, n uint32, forRead bool) (bufs [][]byte, ptrs []uint32, view bool, errno Errno) {
 	vm, isView := m.(ViewMemory)
 	rm, canCheck := m.(RangeMemory)
+	sm, canLend := m.(ScratchMemory)
 	if uint64(n)*sizeIovec > 1<<32-1 {
 		return nil, nil, false, EFAULT
 	}
@@ -330,8 +331,14 @@ func iovecs(m Memory, iovs, n uint32, forRead bool) (bufs [][]byte, ptrs []uint3
 		case forRead && canCheck:
 			// A buffer to read into, copied to the guest afterwards;
 			// its bounds are checked now, without reading it.
-			ok = rm.InRange(ptr, l)
-			b = make([]byte, l)
+			if ok = rm.InRange(ptr, l); !ok {
+				break
+			}
+			if canLend {
+				b = sm.Scratch(ptr, l)
+			} else {
+				b = make([]byte, l)
+			}
 		case forRead:
 			_, ok = m.Read(ptr, l)
 			b = make([]byte, l)

@@ -38,6 +38,17 @@ type RangeMemory interface {
 	InRange(off, n uint32) bool
 }
 
+// ScratchMemory is a RangeMemory that lends buffers for the length of one
+// call. fd_read fills such a buffer and copies what it read to the guest,
+// so the buffer need not be allocated, or zeroed, for every call.
+type ScratchMemory interface {
+	RangeMemory
+	// Scratch returns n bytes that stay valid until the call returns.
+	// Their content is unspecified: the ABI copies to the guest only
+	// what it wrote into them.
+	Scratch(off, n uint32) []byte
+}
+
 // Bytes is a Memory (and ViewMemory) over a byte slice, for tests and for
 // hosts that own the guest's memory as a Go slice.
 type Bytes []byte

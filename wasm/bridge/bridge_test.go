@@ -384,6 +384,28 @@ func TestWASICopies(t *testing.T) {
 	if !bytes.Equal(cm.mem[4096:4096+n], cm.mem[4096+n:4096+2*n]) {
 		t.Error("fd_pread read back other bytes")
 	}
+	// A short read (the last 100 bytes into a buffer of n) copies only
+	// what it read: the buffer it fills is scratch that held other data.
+	for i := range n {
+		cm.mem[4096+n+i] = 0xee
+	}
+	binary.LittleEndian.PutUint32(cm.mem[300:], 4096+n)
+	cm.calls, cm.copied = 0, 0
+	if errno, _, _, _ := call("fd_pread", fd, 300, 1, n-100, 400); errno != wasi.ESUCCESS {
+		t.Fatalf("short fd_pread: %v", errno)
+	}
+	if got := binary.LittleEndian.Uint32(cm.mem[400:]); got != 100 || cm.copied != 8+100+4 {
+		t.Errorf("short fd_pread: read %d, copied %d bytes, want 100 and %d", got, cm.copied, 8+100+4)
+	}
+	if !bytes.Equal(cm.mem[4096+n:4096+n+100], cm.mem[4096+n-100:4096+n]) {
+		t.Error("short fd_pread read other bytes")
+	}
+	for i := 100; i < n; i++ {
+		if cm.mem[4096+n+i] != 0xee {
+			t.Errorf("short fd_pread changed the guest's buffer past what it read, at %d", i)
+			break
+		}
+	}
 	// A buffer outside memory is EFAULT, and costs no copy of it.
 	binary.LittleEndian.PutUint32(cm.mem[300:], 1<<20-10)
 	cm.copied = 0

@@ -25,8 +25,8 @@ type GuestMemory interface {
 // guestMemory is the wasi.Memory (and wasi.RangeMemory) of a guest whose
 // memory lives in JavaScript. Bounds are checked against a cached size,
 // refreshed only when a range falls outside it (memory only grows).
-// Buffers returned by Read come from an arena reset at every call, so a
-// call reading several iovecs allocates once.
+// Buffers returned by Read and Scratch come from an arena reset at every
+// call, so a call reading or filling several iovecs allocates once.
 type guestMemory struct {
 	g       GuestMemory
 	size    uint32
@@ -47,6 +47,16 @@ func (m *guestMemory) Read(off, n uint32) ([]byte, bool) {
 	if !m.InRange(off, n) {
 		return nil, false
 	}
+	p := m.Scratch(off, n)
+	if n > 0 && !m.g.ReadAt(p, off) {
+		return nil, false
+	}
+	return p, true
+}
+
+// Scratch is wasi.ScratchMemory's: n bytes of the arena for the guest
+// range at off, valid until the call returns.
+func (m *guestMemory) Scratch(off, n uint32) []byte {
 	// Data of dataAlignMin bytes or more gets the guest address's
 	// alignment modulo dataAlign (the arena starts aligned), so neither
 	// the copy from the guest nor, for an aligned guest buffer, the copy
@@ -64,11 +74,7 @@ func (m *guestMemory) Read(off, n uint32) ([]byte, bool) {
 	}
 	l := len(m.arena) + pad
 	m.arena = m.arena[:l+int(n)]
-	p := m.arena[l : l+int(n) : l+int(n)]
-	if n > 0 && !m.g.ReadAt(p, off) {
-		return nil, false
-	}
-	return p, true
+	return m.arena[l : l+int(n) : l+int(n)]
 }
 
 func (m *guestMemory) Write(off uint32, p []byte) bool {
