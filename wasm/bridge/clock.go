@@ -40,8 +40,10 @@ func (c *batchClock) now() time.Time {
 	if ns := c.ns.Load(); ns != 0 {
 		return time.Unix(0, ns)
 	}
-	t := time.Now()
-	if !c.start.IsZero() {
+	var t time.Time
+	if c.start.IsZero() {
+		t = time.Now()
+	} else {
 		t = c.start.Add(time.Since(c.start))
 	}
 	if !c.ns.CompareAndSwap(0, t.UnixNano()) {
