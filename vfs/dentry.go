@@ -33,6 +33,22 @@ const (
 	DCACHE_MANAGE_TRANSIT     = 1 << 18
 	DCACHE_LRU_LIST           = 1 << 19
 	DCACHE_PAR_LOOKUP         = 1 << 24
+
+	// DCACHE_ENTRY_TYPE is the kind of inode the dentry is bound to
+	// (d_flags_for_inode), set with d_inode under d_seq: a lock-free walk
+	// tells a directory it may look names up in from the flags it read
+	// anyway (d_can_lookup).
+	DCACHE_ENTRY_TYPE     = 7 << 20
+	DCACHE_MISS_TYPE      = 0 << 20 // negative
+	DCACHE_DIRECTORY_TYPE = 2 << 20 // a directory with ->lookup
+	DCACHE_AUTODIR_TYPE   = 3 << 20 // a directory without ->lookup
+	DCACHE_REGULAR_TYPE   = 4 << 20
+	DCACHE_SPECIAL_TYPE   = 5 << 20 // device, FIFO or socket
+	DCACHE_SYMLINK_TYPE   = 6 << 20
+	// DCACHE_FASTPERM is a vfscope flag, set with the type: the inode
+	// has no ->permission, so the mode bits decide (Linux marks the
+	// inode, IOP_FASTPERM in i_opflags).
+	DCACHE_FASTPERM = 1 << 27
 	// DCACHE_HASHED is a vfscope flag: Linux tests hlist_bl_unhashed
 	// on d_hash; here the hash link alone cannot tell, so a flag does.
 	DCACHE_HASHED = 1 << 28
@@ -417,7 +433,7 @@ func dentryKillLocked(t *Task, d *Dentry) *Dentry {
 func dentryUnlinkInode(t *Task, d *Dentry, inode *Inode) {
 	o := t.owner()
 	d.seq.BeginWrite()
-	d.inode.Store(nil)
+	dSetInodeAndType(d, nil)
 	d.seq.EndWrite()
 	if d.flags.Load()&DCACHE_LRU_LIST != 0 {
 		d.sb.vfs.stats.nrNegative.Add(1)
@@ -433,6 +449,40 @@ func dentryUnlinkInode(t *Task, d *Dentry, inode *Inode) {
 	iput(t, inode)
 }
 
+// dFlagsForInode is d_flags_for_inode(): the DCACHE_ENTRY_TYPE and
+// DCACHE_FASTPERM bits of a dentry bound to inode. Its mode's type and
+// its operations are fixed before it is bound.
+func dFlagsForInode(inode *Inode) uint32 {
+	var f uint32
+	switch mode := inode.mode.Load(); {
+	case IsDir(mode):
+		f = DCACHE_AUTODIR_TYPE
+		if inode.Ops != nil && inode.Ops.Lookup != nil {
+			f = DCACHE_DIRECTORY_TYPE
+		}
+	case IsLnk(mode):
+		f = DCACHE_SYMLINK_TYPE
+	case IsReg(mode):
+		f = DCACHE_REGULAR_TYPE
+	default:
+		f = DCACHE_SPECIAL_TYPE
+	}
+	if inode.Ops == nil || inode.Ops.Permission == nil {
+		f |= DCACHE_FASTPERM
+	}
+	return f
+}
+
+// dSetInodeAndType is __d_set_inode_and_type() and, for inode nil,
+// __d_clear_type_and_inode(). Inside a d_seq write section, d_lock held.
+func dSetInodeAndType(d *Dentry, inode *Inode) {
+	d.flags.And(^uint32(DCACHE_ENTRY_TYPE | DCACHE_FASTPERM))
+	if inode != nil {
+		d.flags.Or(dFlagsForInode(inode))
+	}
+	d.inode.Store(inode)
+}
+
 // DInstantiate is d_instantiate(): bind a negative dentry to inode,
 // consuming the caller's inode reference.
 func DInstantiate(t *Task, d *Dentry, inode *Inode) {
@@ -440,7 +490,7 @@ func DInstantiate(t *Task, d *Dentry, inode *Inode) {
 	inode.lock.Lock(o)
 	d.lock.Lock(o)
 	d.seq.BeginWrite()
-	d.inode.Store(inode)
+	dSetInodeAndType(d, inode)
 	d.seq.EndWrite()
 	if d.flags.Load()&DCACHE_LRU_LIST != 0 {
 		d.sb.vfs.stats.nrNegative.Add(-1)

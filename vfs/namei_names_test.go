@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/vfscope/vfscope/vfs"
@@ -281,4 +282,97 @@ func dentryName(d *vfs.Dentry) string {
 		return "no dentry"
 	}
 	return fmt.Sprintf("dentry %d %q", d.ID(), d.Name())
+}
+
+// TestWalkCallsPermission: a directory whose inode has ->permission is
+// no plain step for the lock-free walk (its dentry lacks
+// DCACHE_FASTPERM): every walk through it, warm or not, asks the
+// method, and its refusal stands. Its parent and the file under it are
+// plain.
+func TestWalkCallsPermission(t *testing.T) {
+	v, task, err := boot.New(vfs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var asked atomic.Int64
+	var gateOps, plainOps *vfs.InodeOperations
+	lookup := func(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, flags uint32) (*vfs.Dentry, error) {
+		var in *vfs.Inode
+		switch d.Name() {
+		case "gate", "open":
+			in = vfs.NewInode(t, dir.SB())
+			in.SetModeType(vfs.S_IFDIR | 0o755)
+			in.Ops = plainOps
+			if d.Name() == "gate" {
+				in.Ops = gateOps
+			}
+		case "leaf":
+			in = vfs.NewInode(t, dir.SB())
+			in.SetModeType(vfs.S_IFREG | 0o644)
+		}
+		vfs.DAdd(t, d, in)
+		return nil, nil
+	}
+	plainOps = &vfs.InodeOperations{Lookup: lookup}
+	gateOps = &vfs.InodeOperations{Lookup: lookup, Permission: func(t *vfs.Task, in *vfs.Inode, mask int) error {
+		asked.Add(1)
+		if t.Cred().UID != 0 {
+			return vfs.EACCES
+		}
+		return nil
+	}}
+	fst := &vfs.FileSystemType{Name: "permprobe", KillSB: vfs.KillAnonSuper}
+	fst.Mount = func(t *vfs.Task, fst *vfs.FileSystemType, flags uint32, dev, data string) (*vfs.Dentry, error) {
+		return vfs.MountNodev(t, fst, flags, data, func(t *vfs.Task, s *vfs.SuperBlock, data string) error {
+			root := vfs.NewInode(t, s)
+			root.SetModeType(vfs.S_IFDIR | 0o755)
+			root.Ops = plainOps
+			d, err := vfs.MakeRoot(t, root)
+			if err != nil {
+				return err
+			}
+			s.SetRoot(d)
+			return nil
+		})
+	}
+	if err := v.RegisterFilesystem(task, fst); err != nil {
+		t.Fatal(err)
+	}
+	if err := task.Mkdir("/p", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := task.Mount("none", "/p", "permprobe", 0, ""); err != nil {
+		t.Fatal(err)
+	}
+	user := &vfs.Cred{UID: 1000, GID: 1000}
+	tests := []struct {
+		cred  *vfs.Cred
+		path  string
+		want  error
+		asks  bool
+		where string
+	}{
+		{vfs.RootCred, "/p/open/leaf", nil, false, "a plain path"},
+		{vfs.RootCred, "/p/gate/leaf", nil, true, "through the gate, allowed"},
+		{vfs.RootCred, "/p/gate", nil, false, "the gate itself"},
+		{user, "/p/gate/leaf", vfs.EACCES, true, "through the gate, refused"},
+		{user, "/p/open/leaf", nil, false, "a plain path, as a user"},
+		{user, "/p/gate/open/leaf", vfs.EACCES, true, "deeper through the gate, refused"},
+		{vfs.RootCred, "/p/gate/open/leaf", nil, true, "deeper through the gate, allowed"},
+	}
+	for round := range 3 { // cold, then warm
+		for _, tc := range tests {
+			task.SetCred(tc.cred)
+			before := asked.Load()
+			var st vfs.Stat
+			err := task.Stat(tc.path, &st)
+			if err != tc.want {
+				t.Errorf("round %d, %s: stat %q as uid %d: %v, want %v", round, tc.where, tc.path, tc.cred.UID, err, tc.want)
+			}
+			if got := asked.Load() > before; got != tc.asks {
+				t.Errorf("round %d, %s: stat %q asked ->permission: %v, want %v", round, tc.where, tc.path, got, tc.asks)
+			}
+		}
+	}
+	task.SetCred(vfs.RootCred)
 }

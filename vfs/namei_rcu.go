@@ -165,8 +165,9 @@ func (nd *nameidata) walkPlainRCU(name string) (rest string, done bool) {
 	}
 	// What a step read of the dentry and inode it reached serves the
 	// next step, which stands on them: the flags (whose DCACHE_OP_*
-	// bits never change once the dentry is visible) and the mode (one
-	// load standing for walkRCU's and mayLookup's).
+	// bits never change once the dentry is visible, and whose type bits
+	// d_seq validates with the inode) and the mode (one load standing
+	// for walkRCU's and mayLookup's).
 	pflags, mode := parent.flags.Load(), dir.mode.Load()
 	stepped := false
 	// name[i:] is what is left; the loop indexes name rather than
@@ -183,9 +184,12 @@ func (nd *nameidata) walkPlainRCU(name string) (rest string, done bool) {
 walk:
 	for i < len(name) {
 		left = i
-		// may_lookup(): a directory everyone may search.
-		ops := dir.Ops
-		if mode&(S_IFMT|0o111) != S_IFDIR|0o111 || ops == nil || ops.Lookup == nil || ops.Permission != nil {
+		// may_lookup(): a directory with ->lookup and without
+		// ->permission that everyone may search, whose names hash and
+		// compare by default; all but the mode's search bits are in
+		// the flags.
+		if pflags&(DCACHE_ENTRY_TYPE|DCACHE_FASTPERM|DCACHE_OP_HASH|DCACHE_OP_COMPARE) != DCACHE_DIRECTORY_TYPE|DCACHE_FASTPERM ||
+			mode&0o111 != 0o111 {
 			break
 		}
 		// hash_name(), inlined, gathering the first 16 bytes as
@@ -210,8 +214,7 @@ walk:
 			}
 		}
 		n := j - i
-		if n > NAME_MAX || name[i] == '.' && (n == 1 || n == 2 && name[i+1] == '.') ||
-			pflags&(DCACHE_OP_HASH|DCACHE_OP_COMPARE) != 0 {
+		if n > NAME_MAX || name[i] == '.' && (n == 1 || n == 2 && name[i+1] == '.') {
 			break
 		}
 		next := j
