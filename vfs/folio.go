@@ -53,6 +53,13 @@ const (
 	PG_readahead
 )
 
+// folioEmbedded marks a folio that lives inside its filesystem's inode
+// (AddressSpace.SetSpareFolio) rather than in an allocation of its own.
+// It is not a page state: Flags, FolioFlagNames and snapshots never show
+// it. FolioPut's last reference drops such a folio's page, since the
+// folio itself stays in memory as long as its inode.
+const folioEmbedded = 1 << 31
+
 var pgNames = [...]string{"locked", "waiters", "uptodate", "dirty", "writeback", "private",
 	"referenced", "active", "lru", "reclaim", "swapbacked", "error", "readahead"}
 
@@ -133,7 +140,7 @@ func folioFillPage(f *Folio, src []byte) {
 }
 
 // Flags returns the PG_* bits.
-func (f *Folio) Flags() uint32 { return f.flags.Load() }
+func (f *Folio) Flags() uint32 { return f.flags.Load() &^ folioEmbedded }
 
 // Test helpers of the usual flags (folio_test_*).
 func (f *Folio) Locked() bool    { return f.flags.Load()&PG_locked != 0 }
@@ -170,10 +177,16 @@ func folioTryGet(f *Folio) bool {
 
 // FolioPut drops a reference (folio_put). The memory goes back to the
 // garbage collector with the last pointer; the count tells reclaim who
-// still uses the folio.
+// still uses the folio. A folio embedded in its inode stays in memory with
+// the inode, so its last reference lets go of the page: by then the folio
+// has left its mapping, and whoever still finds it (a lock-free lookup,
+// a reader that locked it) checks the mapping before touching the data.
 func FolioPut(f *Folio) {
-	if f.refcount.Add(-1) < 0 {
+	switch c := f.refcount.Add(-1); {
+	case c < 0:
 		panic("vfs: folio reference count below zero")
+	case c == 0 && f.flags.Load()&folioEmbedded != 0:
+		f.data = nil
 	}
 }
 

@@ -42,6 +42,9 @@ type AddressSpace struct {
 	// iMmap is i_mmap with i_mmap_rwsem: the mappings (vma.go) of the
 	// file, made on its first mmap; atomic.
 	iMmap atomic.Pointer[iMmap]
+	// spare is a folio allocated with the inode (SetSpareFolio), taken by
+	// the first folio FilemapGrabFolio creates; atomic (nil once taken).
+	spare atomic.Pointer[Folio]
 }
 
 // AS_* flags of AddressSpace.
@@ -101,6 +104,46 @@ func (m *AddressSpace) allocPage() *[PAGE_SIZE]byte {
 			return &nc.buf[0]
 		}
 	}
+}
+
+// SetSpareFolio gives the mapping a folio that the filesystem allocated
+// together with the inode (tmpfs embeds one in its inode, so a small
+// file's inode, page-cache entry and metadata are one allocation instead
+// of two). The first folio FilemapGrabFolio creates is that one; later
+// ones are allocated as usual. Call it while the inode is new, before its
+// mapping holds any folio; f must be a zero Folio that lives as long as
+// the inode.
+func (m *AddressSpace) SetSpareFolio(f *Folio) {
+	f.flags.Store(folioEmbedded)
+	m.spare.Store(f)
+}
+
+// takeSpare claims the mapping's spare folio for a new folio: locked,
+// with the caller's reference, a zeroed page unless nodata. Nil if there
+// is none (or it was taken).
+func (m *AddressSpace) takeSpare(nodata bool) *Folio {
+	if m.spare.Load() == nil {
+		return nil
+	}
+	f := m.spare.Swap(nil)
+	if f == nil {
+		return nil
+	}
+	if !nodata {
+		f.data = m.allocPage()
+	}
+	f.refcount.Store(1)
+	f.flags.Store(folioEmbedded | PG_locked)
+	return f
+}
+
+// putSpare returns an unused spare folio that takeSpare handed out
+// (its insertion lost a race).
+func (m *AddressSpace) putSpare(f *Folio) {
+	f.data = nil
+	f.refcount.Store(0)
+	f.flags.Store(folioEmbedded)
+	m.spare.Store(f)
 }
 
 // Host returns the inode owning the mapping.
@@ -269,17 +312,25 @@ func FilemapGrabFolio(t *Task, m *AddressSpace, index int64, fgp int) (*Folio, e
 		if err := m.vfs().reserveFolio(t, false); err != nil {
 			return nil, err
 		}
-		if fgp&FGP_NODATA != 0 {
+		spare := m.takeSpare(fgp&FGP_NODATA != 0)
+		switch {
+		case spare != nil:
+			f = spare
+		case fgp&FGP_NODATA != 0:
 			f = &Folio{}
 			f.refcount.Store(1)
-		} else {
+			f.flags.Store(PG_locked)
+		default:
 			f = folioAlloc(m)
+			f.flags.Store(PG_locked)
 		}
-		f.flags.Store(PG_locked)
 		h := t.o.ExternalBefore(f, lock.Exclusive)
 		t.o.ExternalAcquired(h)
 		if err := FilemapAddFolio(t, m, f, index); err != nil {
 			t.o.ExternalRelease(f, lock.Exclusive)
+			if spare != nil {
+				m.putSpare(spare)
+			}
 			if err == EEXIST {
 				continue
 			}

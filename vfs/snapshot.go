@@ -195,7 +195,7 @@ func snapPages(ins []*Inode, out []trace.MappingSnap) []trace.MappingSnap {
 		for start := int64(0); ; {
 			n, next := FindGetFolios(m, start, maxPageIndex, batch[:])
 			for _, f := range batch[:n] {
-				ms.Pages = append(ms.Pages, trace.PageSnap{Index: uint64(f.index), Flags: uint64(f.flags.Load())})
+				ms.Pages = append(ms.Pages, trace.PageSnap{Index: uint64(f.index), Flags: uint64(f.Flags())})
 				FolioPut(f)
 			}
 			if n < len(batch) || next > maxPageIndex {
