@@ -112,11 +112,9 @@ func (m *AddressSpace) allocPage() *[PAGE_SIZE]byte {
 // of two). The first folio FilemapGrabFolio creates is that one; later
 // ones are allocated as usual. Call it while the inode is new, before its
 // mapping holds any folio; f must be a zero Folio that lives as long as
-// the inode.
-func (m *AddressSpace) SetSpareFolio(f *Folio) {
-	f.flags.Store(folioEmbedded)
-	m.spare.Store(f)
-}
+// the inode. (f itself is not touched until it is taken: a file that is
+// never written never brings its cache line in.)
+func (m *AddressSpace) SetSpareFolio(f *Folio) { m.spare.Store(f) }
 
 // takeSpare claims the mapping's spare folio for a new folio: locked,
 // with the caller's reference, a zeroed page unless nodata. Nil if there
