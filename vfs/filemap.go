@@ -245,6 +245,10 @@ func (t *Task) filemapGetPage(f *File, m *AddressSpace, index, req int64) (*Foli
 	}
 }
 
+// readPrefetch is how much of a page GenericFileRead asks the CPU to
+// fetch ahead of its copy.
+const readPrefetch = 512
+
 // GenericFileRead is filemap_read() as ->read: copy from the page cache
 // at *pos, reading missing pages through ->readahead / ->read_folio
 // (holes of a memory-only mapping read as zeros), never past i_size. It
@@ -281,7 +285,7 @@ func GenericFileRead(t *Task, f *File, p []byte, pos *int64) (int, error) {
 		// Fast path: a cached page, no readahead mark. Its lock is the
 		// reference: a folio cannot leave the mapping while locked, and
 		// the collector keeps one that left before we locked it.
-		fo := m.i_pages.load(idx)
+		fo, leaf, guess := m.i_pages.loadPrefetch(idx, po, min(n, readPrefetch)>>6)
 		if fo == nil || fo.flags.Load()&PG_readahead != 0 {
 			req := (int64(len(p)-done) + int64(po) + PAGE_SIZE - 1) >> PAGE_SHIFT
 			fo, err = t.filemapGetPage(f, m, idx, req)
@@ -327,6 +331,9 @@ func GenericFileRead(t *Task, f *File, p []byte, pos *int64) (int, error) {
 		// new size is consistent).
 		if isize = in.size.Load(); cur+int64(n) > isize {
 			n = int(max(isize-cur, 0))
+		}
+		if leaf != nil {
+			leaf.fixRun(idx, fo, guess)
 		}
 		copy(p[done:done+n], fo.data[po:po+n])
 		FolioUnlock(t, fo)

@@ -47,6 +47,10 @@ type xaNode struct {
 	parent *xaNode
 	marks  [xaMarks]atomic.Uint64
 	slots  [xaChunkSize]unsafe.Pointer // *xaNode or, in a leaf, *Folio; atomic
+	// runs holds, in a leaf, where the pages and folios of each run of
+	// xaRunPages slots probably are (see xaRun); atomic hints, written
+	// without xa_lock by store and by readers.
+	runs [xaChunkSize / xaRunPages]xaRun
 }
 
 func (n *xaNode) load(off int) unsafe.Pointer { return atomic.LoadPointer(&n.slots[off]) }
@@ -87,6 +91,99 @@ func (xa *xarray) load(idx int64) *Folio {
 	}
 }
 
+// xaRunPages is the number of slots one xaRun describes: a chunk of
+// pages (pageChunkPages), so that a file written in order has each run's
+// pages side by side.
+const xaRunPages = pageChunkPages
+
+// xaRun is a prefetch hint for a run of xaRunPages slots of a leaf: the
+// address the run's first page and first folio would have if its pages,
+// and its folios, lay one after another in memory, as they do for a file
+// written in order (pages from one chunk, folios allocated in turn). A
+// reader that knows the index computes from it where page and folio
+// probably are and asks the CPU for both before it reaches the leaf's
+// slot, so that the misses on the slot, the folio and the page overlap
+// instead of following one another. Nothing is read through a hint: a
+// wrong one costs a wasted fetch. store sets them; a reader that finds
+// the page elsewhere corrects the data hint (xaNode.fixRun).
+type xaRun struct {
+	data  atomic.Uint64 // address of slot 0's page, were the run's pages in a row
+	folio atomic.Uint64 // address of slot 0's Folio, likewise
+}
+
+// runGuess returns the page and Folio addresses the run hint gives for
+// slot off (0s when unknown).
+func (n *xaNode) runGuess(off int) (data, folio uintptr) {
+	r := &n.runs[off/xaRunPages]
+	k := uintptr(off % xaRunPages)
+	if d := uintptr(r.data.Load()); d != 0 {
+		data = d + k*PAGE_SIZE
+	}
+	if f := uintptr(r.folio.Load()); f != 0 {
+		folio = f + k*unsafe.Sizeof(Folio{})
+	}
+	return data, folio
+}
+
+// setRunData makes the run hint of slot off agree with page d.
+func (n *xaNode) setRunData(off int, d *[PAGE_SIZE]byte) {
+	k := uintptr(off % xaRunPages)
+	n.runs[off/xaRunPages].data.Store(uint64(uintptr(unsafe.Pointer(d)) - k*PAGE_SIZE))
+}
+
+// setRunFolio makes the run hint of slot off agree with folio f.
+func (n *xaNode) setRunFolio(off int, f *Folio) {
+	k := uintptr(off % xaRunPages)
+	n.runs[off/xaRunPages].folio.Store(uint64(uintptr(unsafe.Pointer(f)) - k*unsafe.Sizeof(Folio{})))
+}
+
+// loadPrefetch is load for a reader about to lock the folio and copy
+// lines cache lines of its page from byte po: on the way down it asks
+// the CPU for the leaf's slot, and, by the run hint, for the folio and
+// the page, so that their misses overlap. It returns the leaf (nil for
+// single) and the page address the hint gave, for fixRun. Lock-free.
+func (xa *xarray) loadPrefetch(idx int64, po, lines int) (*Folio, *xaNode, uintptr) {
+	for {
+		s := xa.seq.Load()
+		if s&1 != 0 {
+			continue
+		}
+		var f *Folio
+		var leaf *xaNode
+		var guess uintptr
+		if n := xa.head.Load(); n != nil {
+			if leaf = xaLeaf(n, idx); leaf != nil {
+				off := int(idx) & xaChunkMask
+				d, fo := leaf.runGuess(off)
+				guess = d
+				if d != 0 {
+					d += uintptr(po)
+				}
+				prefetchRead(uintptr(unsafe.Pointer(&leaf.slots[off])), fo, d, lines)
+				f = (*Folio)(leaf.load(off))
+			}
+		} else if idx == 0 {
+			f = xa.single.Load()
+		}
+		if xa.seq.Load() == s {
+			return f, leaf, guess
+		}
+	}
+}
+
+// fixRun corrects the data hint of idx's run when the reader, holding
+// f's lock, found f's page somewhere other than guess said: always when
+// there was no hint, otherwise only from the run's first slot, so that
+// the pages of a file laid out at random cost a store to the leaf on one
+// read in xaRunPages rather than on every read.
+func (n *xaNode) fixRun(idx int64, f *Folio, guess uintptr) {
+	d := uintptr(unsafe.Pointer(f.data))
+	if d == guess || d == 0 || (guess != 0 && idx%xaRunPages != 0) {
+		return
+	}
+	n.setRunData(int(idx)&xaChunkMask, f.data)
+}
+
 func xaWalk(n *xaNode, idx int64) *Folio {
 	if idx > n.maxIndex() {
 		return nil
@@ -103,12 +200,17 @@ func xaWalk(n *xaNode, idx int64) *Folio {
 // leaf returns the leaf node covering idx, or nil. Lock-free; for
 // callers that read consecutive slots of one leaf.
 func (xa *xarray) leaf(idx int64) *xaNode {
-	n := xa.head.Load()
+	return xaLeaf(xa.head.Load(), idx)
+}
+
+func xaLeaf(n *xaNode, idx int64) *xaNode {
 	if n == nil || idx > n.maxIndex() {
 		return nil
 	}
-	for n.shift > 0 {
-		n = (*xaNode)(n.load(int(idx>>n.shift) & xaChunkMask))
+	// Descend by the root's height, so that the leaf itself is first
+	// touched at the slot the caller wants (not at its header).
+	for sh := uint(n.shift); sh > 0; sh -= xaChunkShift {
+		n = (*xaNode)(n.load(int(idx>>sh) & xaChunkMask))
 		if n == nil {
 			return nil
 		}
@@ -173,6 +275,10 @@ func (xa *xarray) store(idx int64, f *Folio) {
 	off := int(idx) & xaChunkMask
 	if n.load(off) != nil {
 		panic("vfs: xarray store over an entry")
+	}
+	n.setRunFolio(off, f)
+	if f.data != nil {
+		n.setRunData(off, f.data)
 	}
 	atomic.StorePointer(&n.slots[off], unsafe.Pointer(f))
 	n.count++

@@ -1,0 +1,7 @@
+//go:build !amd64
+
+package vfs
+
+// prefetchRead does nothing where vfscope has no prefetch instruction
+// (see prefetch_amd64.go).
+func prefetchRead(slot, folio, page uintptr, lines int) {}
