@@ -335,11 +335,15 @@ func GenericFileRead(t *Task, f *File, p []byte, pos *int64) (int, error) {
 		if leaf != nil {
 			leaf.fixRun(idx, fo, guess)
 		}
+		// The readahead state before the copy: an atomic store waits
+		// for the stores before it, which after the copy are a page's.
+		if f.ra.prevIndex.Load() != idx+1 {
+			f.ra.prevIndex.Store(idx + 1)
+		}
 		copy(p[done:done+n], fo.data[po:po+n])
 		FolioUnlock(t, fo)
 		FolioMarkAccessed(t, fo)
 		done += n
-		f.ra.prevIndex.Store(idx + 1)
 		if n == 0 {
 			break
 		}
