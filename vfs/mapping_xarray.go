@@ -154,13 +154,15 @@ func (xa *xarray) loadPrefetch(idx int64, po, lines int) (*Folio, *xaNode, uintp
 		if n := xa.head.Load(); n != nil {
 			if leaf = xaLeaf(n, idx); leaf != nil {
 				off := int(idx) & xaChunkMask
+				// The slot's load first: it does not wait for the
+				// hint, and the prefetches do not wait for it.
+				f = (*Folio)(leaf.load(off))
 				d, fo := leaf.runGuess(off)
 				guess = d
 				if d != 0 {
 					d += uintptr(po)
 				}
 				prefetchRead(uintptr(unsafe.Pointer(&leaf.slots[off])), fo, d, lines)
-				f = (*Folio)(leaf.load(off))
 			}
 		} else if idx == 0 {
 			f = xa.single.Load()
