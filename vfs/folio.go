@@ -77,7 +77,7 @@ func FolioFlagNames(flags uint32) []string {
 
 // Folio is struct folio: one 4 KiB page of a file's data in the page
 // cache (vfscope has no larger folios). Its metadata is 64 bytes, and the
-// page index adds about 9 bytes per page (see mapping_xarray.go): under
+// page index adds about 10 bytes per page (see mapping_xarray.go): under
 // 2% of the 4096 bytes it describes (TestFolioMetadataCost).
 //
 // The data is read and written only with the folio locked (see
