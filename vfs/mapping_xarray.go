@@ -23,6 +23,12 @@ import (
 // folio sits in single, as Linux stores an entry at index 0 in xa_head.
 // seq, bumped by writers around the move between single and the tree,
 // lets readers notice that move.
+//
+// A leaf also keeps prefetch hints (xaRun): where the folios and pages of
+// each run of 16 slots would be if they lay in a row, so that a reader
+// can ask for the folio and the page before it has the slot's pointer
+// (loadPrefetch; RATIONALE.md, "Why does a read prefetch from addresses
+// it only guessed?").
 
 // Page cache tags (PAGECACHE_TAG_*, xarray marks 0..2).
 const (
@@ -48,8 +54,8 @@ type xaNode struct {
 	marks  [xaMarks]atomic.Uint64
 	slots  [xaChunkSize]unsafe.Pointer // *xaNode or, in a leaf, *Folio; atomic
 	// runs holds, in a leaf, where the pages and folios of each run of
-	// xaRunPages slots probably are (see xaRun); atomic hints, written
-	// without xa_lock by store and by readers.
+	// xaRunPages slots probably are (see xaRun): atomic hints, written
+	// by store under xa_lock and by readers holding only a folio lock.
 	runs [xaChunkSize / xaRunPages]xaRun
 }
 
