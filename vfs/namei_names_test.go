@@ -77,6 +77,17 @@ func TestLookupNameWords(t *testing.T) {
 			}
 		}
 	}
+	// The same names by relative paths, some shorter than a word, and
+	// with doubled and trailing slashes.
+	for _, n := range names {
+		for _, p := range []string{"n/" + n, "n//" + n + "/", "/n/" + n + "//f", "n/" + n + "/f"} {
+			rcu, rcuErr := vfs.WalkForTest(task, p, 0, true)
+			ref, refErr := vfs.WalkForTest(task, p, 0, false)
+			if rcuErr != nil || refErr != nil || rcu != ref {
+				t.Errorf("%q: rcu %v %v, ref-walk %v %v", p, dentryName(rcu), rcuErr, dentryName(ref), refErr)
+			}
+		}
+	}
 	before := check("allocated names", names)
 	checkMissing("allocated names", missing)
 
@@ -375,4 +386,33 @@ func TestWalkCallsPermission(t *testing.T) {
 		}
 	}
 	task.SetCred(vfs.RootCred)
+}
+
+// TestHashComponent: the general walk's hash of a component (hash_name,
+// up to a '/') is the hash of the name alone (full_name_hash), whatever
+// follows it; prefixes of one name all hash apart. (The plain walk's
+// inlined copy must agree too, or it would find nothing:
+// TestLookupNameWords.)
+func TestHashComponent(t *testing.T) {
+	v, _, err := boot.New(vfs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := "abcdefghijklmnopqrstuvwxyz\xc3\xa9\xff\x80ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	hashes := map[uint32]string{}
+	for n := 0; n <= len(name); n++ {
+		comp := name[:n]
+		want := vfs.HashNameForTest(v, comp)
+		if other, ok := hashes[want]; ok {
+			t.Errorf("%q and %q hash alike (%#x)", comp, other, want)
+		}
+		hashes[want] = comp
+		for _, rest := range []string{"", "/", "//x", "/abcdefghijklmnop"} {
+			path := comp + rest
+			gotLen, got := vfs.HashComponentForTest(v, path)
+			if gotLen != n || got != want {
+				t.Errorf("hash_name(%q): length %d hash %#x, want %d %#x", path, gotLen, got, n, want)
+			}
+		}
+	}
 }
