@@ -101,8 +101,16 @@ func (v *VFS) NewTask(comm string, cred *Cred) *Task {
 	return t
 }
 
-// checking reports whether the task takes its checked paths (chk).
-func (t *Task) checking() bool { return t.chk.Load() }
+// checking reports whether the task takes its checked paths (chk). Each
+// system call asks first, so it also tells the task's lock owner whether
+// somebody listens on a traced VFS's bus: its locks take their slow,
+// reporting path only then (chk is exactly that for a traced VFS, and
+// true whenever the owner validates).
+func (t *Task) checking() bool {
+	c := t.chk.Load()
+	t.o.SetTracing(c)
+	return c
+}
 
 // Fork makes a new task with a copy of t's credentials, root, working
 // directory, umask, descriptor table and mappings (clone without

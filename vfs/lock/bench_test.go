@@ -39,8 +39,8 @@ func BenchmarkMutexOn(b *testing.B) {
 }
 
 // The cost of tracing: an owner given a bus that nobody listens on
-// (TraceIdle) takes the slow path and finds no listener; Traced emits
-// request, acquire and release to a listener that keeps up.
+// (TraceIdle) stays on the fast path; Traced emits request, acquire and
+// release to a listener that keeps up.
 
 func BenchmarkMutexTraceIdle(b *testing.B) {
 	var m lock.Mutex

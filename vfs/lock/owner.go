@@ -27,8 +27,10 @@ type Owner struct {
 	seq  uint64     // registration order in v. Immutable.
 	tr   *trace.Bus // nil: tracing off. Set once by SetTrace.
 	pid  int32      // the task id lock events carry. Set once by SetTrace.
-	// slow is v != nil || tr != nil: the one branch each lock operation
-	// pays, sending it to the validating and tracing path.
+	// slow is v != nil || (tr != nil && somebody listens on tr): the one
+	// branch each lock operation pays, sending it to the validating and
+	// tracing path. Read and written only by the goroutine driving o
+	// (SetTrace, SetTracing), so that the branch stays a plain load.
 	slow bool
 
 	// mu protects held, atomic, noBlock and waiting. The driving goroutine

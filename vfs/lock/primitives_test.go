@@ -337,6 +337,7 @@ func TestSeqLockConsistentPairs(t *testing.T) {
 		var sl lock.SeqLock
 		sl.Init(tSeq)
 		var x, y atomic.Int64
+		var checked atomic.Int64
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
 		for w := 0; w < 2; w++ {
@@ -344,7 +345,10 @@ func TestSeqLockConsistentPairs(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				o := lock.NewOwner("writer", v)
-				for i := int64(1); i <= 2000; i++ {
+				// Until the readers have checked some pairs: on a
+				// loaded machine the writers could otherwise finish
+				// before a reader ran.
+				for i := int64(1); i <= 2000 || checked.Load() < 100; i++ {
 					sl.WriteLock(o)
 					if sl.Holder() != o {
 						t.Error("SeqLock holder")
@@ -356,7 +360,6 @@ func TestSeqLockConsistentPairs(t *testing.T) {
 				}
 			}()
 		}
-		var checked atomic.Int64
 		var rg sync.WaitGroup
 		for r := 0; r < 4; r++ {
 			rg.Add(1)

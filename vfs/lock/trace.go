@@ -10,7 +10,8 @@ import (
 // operation to it (lock.request, lock.contend, lock.acquire,
 // lock.release) while somebody listens on that bus. Like validation it
 // puts the owner's operations on the slow path (the one branch on
-// o.slow), so an owner with neither costs nothing more.
+// o.slow), but only while SetTracing says somebody listens: an owner
+// with neither a validator nor a listener costs nothing more.
 
 // ObjKind says what kind of object a lock belongs to (SetObject), so
 // that its trace events can name it.
@@ -54,11 +55,23 @@ func objectOf(l Lock) object {
 	return object{}
 }
 
-// SetTrace makes o report its lock operations to b as task pid. Call it
-// before o takes any lock.
+// SetTrace makes o report its lock operations to b as task pid while
+// somebody listens on b: from now on if b is active, else from the next
+// SetTracing(true). Call it before o takes any lock.
 func (o *Owner) SetTrace(b *trace.Bus, pid int32) {
 	o.tr, o.pid = b, pid
-	o.slow = o.v != nil || b != nil
+	o.slow = o.v != nil || b != nil && b.Active()
+}
+
+// SetTracing says whether somebody listens on o's bus now; only the
+// goroutine driving o may call it, between lock operations. The VFS
+// calls it at the start of each system call, with the flag the bus's
+// SetOnActive callback keeps for the task, so that an owner whose bus
+// nobody reads stays on the fast path. A lock taken before a change and
+// released after it reports only one of the two; a listener
+// resynchronises from a snapshot.
+func (o *Owner) SetTracing(on bool) {
+	o.slow = o.v != nil || o.tr != nil && on
 }
 
 // bus returns the bus to report to, nil unless somebody listens.

@@ -86,6 +86,7 @@ func TestLockEvents(t *testing.T) {
 			t.Fatalf("validate=%v: %d events with nobody listening", validate, bus.Seq())
 		}
 		l := bus.Subscribe(256)
+		o.SetTracing(true) // as the VFS does when the bus turns active
 		for _, c := range cases {
 			c.run()
 			var got []string
@@ -148,5 +149,41 @@ func TestLockContendEvent(t *testing.T) {
 	want := "1 lock.request,1 lock.acquire,2 lock.request,2 lock.contend,1 lock.release,2 lock.acquire,2 lock.release"
 	if strings.Join(got, ",") != want {
 		t.Errorf("events %s\nwant   %s", strings.Join(got, ","), want)
+	}
+}
+
+// TestSetTracing: an owner given a bus reports its locks only while it
+// has been told somebody listens, whatever the bus's state.
+func TestSetTracing(t *testing.T) {
+	bus := trace.NewBus()
+	o := lock.NewOwner("task 1 (t)", nil)
+	o.SetTrace(bus, 1)
+	var m lock.Mutex
+	m.Init(trMutex, 0)
+	l := bus.Subscribe(64)
+	defer l.Close()
+	lockUnlock := func() int {
+		m.Lock(o)
+		m.Unlock(o)
+		return len(readEvents(l))
+	}
+	if n := lockUnlock(); n != 0 {
+		t.Errorf("not told of the listener: %d events, want 0", n)
+	}
+	o.SetTracing(true)
+	if n := lockUnlock(); n != 3 {
+		t.Errorf("told: %d events, want request, acquire and release", n)
+	}
+	o.SetTracing(false)
+	if n := lockUnlock(); n != 0 {
+		t.Errorf("told nobody listens: %d events, want 0", n)
+	}
+	// An owner given an active bus reports from the start.
+	o2 := lock.NewOwner("task 2 (t)", nil)
+	o2.SetTrace(bus, 2)
+	m.Lock(o2)
+	m.Unlock(o2)
+	if n := len(readEvents(l)); n != 3 {
+		t.Errorf("SetTrace on an active bus: %d events, want 3", n)
 	}
 }
