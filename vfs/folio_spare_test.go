@@ -147,10 +147,11 @@ func TestSpareFolioRace(t *testing.T) {
 		got := make([]*vfs.Folio, racers)
 		var wg sync.WaitGroup
 		for r := range racers {
+			// A task is used by one goroutine at a time: fork here.
+			rt := tk.Fork("racer")
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				rt := tk.Fork("racer")
 				defer rt.Exit()
 				fo, err := vfs.FilemapGrabFolio(rt, m, 0, vfs.FGP_CREAT|vfs.FGP_LOCK)
 				if err != nil {
