@@ -93,7 +93,10 @@
 // Lock-free readers: the path walk in RCU mode (namei_rcu.go), d_lookup's
 // first pass and the lock-free stat take no lock; they read the atomics
 // of dentries and inodes and validate with d_seq, rename_lock's and
-// mount_lock's sequences. The garbage collector is their grace period.
+// mount_lock's sequences. d_seq covers a dentry's name (with its
+// hash_len and first words, kept in its first cache line), parent, inode
+// and the type bits of d_flags (DCACHE_ENTRY_TYPE, DCACHE_FASTPERM),
+// which are written together. The garbage collector is their grace period.
 // Page-cache lookups (mapping_xarray.go) take no lock either: the index's
 // slots are atomic pointers, and a reader locks the folio it found and
 // checks that it is still in its mapping before touching the data.
