@@ -79,6 +79,13 @@ type ABI struct {
 
 	// fds is the WASI descriptor table, indexed by WASI fd.
 	fds []*fdEntry
+
+	// st and out are scratch for the call being made (a guest makes one
+	// at a time): a stat result, and the bytes of a filestat or fdstat
+	// on their way to guest memory. As locals they escaped through the
+	// Task and Memory interfaces, two allocations per stat call.
+	st  vfs.Stat
+	out [sizeFilestat]byte
 }
 
 // fdEntry is one WASI descriptor: a VFS descriptor of the guest's task,

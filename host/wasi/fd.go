@@ -7,10 +7,10 @@ import (
 	"github.com/vfscope/vfscope/vfs"
 )
 
-func (a *ABI) fstat(e *fdEntry) (vfs.Stat, error) {
-	var st vfs.Stat
-	err := a.task.Fstat(e.vfd, &st)
-	return st, err
+// fstat stats e's descriptor into a.st.
+func (a *ABI) fstat(e *fdEntry) (*vfs.Stat, error) {
+	err := a.task.Fstat(e.vfd, &a.st)
+	return &a.st, err
 }
 
 // filetype is the WASI filetype of a st_mode.
@@ -33,8 +33,9 @@ func filetype(mode uint32) uint8 {
 }
 
 // writeFilestat writes a filestat (64 bytes) at ptr.
-func writeFilestat(m Memory, ptr uint32, st *vfs.Stat) Errno {
-	var b [sizeFilestat]byte
+func (a *ABI) writeFilestat(m Memory, ptr uint32, st *vfs.Stat) Errno {
+	b := &a.out
+	*b = [sizeFilestat]byte{}
 	o := Bytes(b[:])
 	o.WriteUint64Le(0, st.Dev)
 	o.WriteUint64Le(8, st.Ino)
@@ -176,7 +177,8 @@ func (a *ABI) FdFdstatGet(m Memory, fd int32, buf uint32) Errno {
 	if errno != ESUCCESS {
 		return errno
 	}
-	var b [sizeFdstat]byte
+	b := (*[sizeFdstat]byte)(a.out[:sizeFdstat])
+	*b = [sizeFdstat]byte{}
 	if e.vfd < 0 {
 		b[0] = FiletypeCharacterDevice
 	} else {
@@ -247,13 +249,14 @@ func (a *ABI) FdFilestatGet(m Memory, fd int32, buf uint32) Errno {
 		return errno
 	}
 	if e.vfd < 0 {
-		return writeFilestat(m, buf, &vfs.Stat{Mode: vfs.S_IFCHR | 0o620, Nlink: 1})
+		a.st = vfs.Stat{Mode: vfs.S_IFCHR | 0o620, Nlink: 1}
+		return a.writeFilestat(m, buf, &a.st)
 	}
 	st, err := a.fstat(e)
 	if err != nil {
 		return errnoOf(err)
 	}
-	return writeFilestat(m, buf, &st)
+	return a.writeFilestat(m, buf, st)
 }
 
 // FdFilestatSetSize is fd_filestat_set_size(fd, size): ftruncate(2).
@@ -689,9 +692,8 @@ func (a *ABI) FdReaddir(m Memory, fd int32, buf, bufLen uint32, cookie uint64, r
 // inoOf stats a directory entry whose filesystem reported no inode
 // number, so that the guest never sees d_ino 0.
 func (a *ABI) inoOf(dirfd int, name string) uint64 {
-	var st vfs.Stat
-	if a.task.Fstatat(dirfd, name, &st, vfs.AT_SYMLINK_NOFOLLOW) == nil && st.Ino != 0 {
-		return st.Ino
+	if a.task.Fstatat(dirfd, name, &a.st, vfs.AT_SYMLINK_NOFOLLOW) == nil && a.st.Ino != 0 {
+		return a.st.Ino
 	}
 	return 1
 }

@@ -45,11 +45,10 @@ func (a *ABI) PathFilestatGet(m Memory, fd int32, flags uint32, path, n, buf uin
 	if errno != ESUCCESS {
 		return errno
 	}
-	var st vfs.Stat
-	if err := a.task.Fstatat(e.vfd, p, &st, atFlags(flags)); err != nil {
+	if err := a.task.Fstatat(e.vfd, p, &a.st, atFlags(flags)); err != nil {
 		return errnoOf(err)
 	}
-	return writeFilestat(m, buf, &st)
+	return a.writeFilestat(m, buf, &a.st)
 }
 
 // PathFilestatSetTimes is path_filestat_set_times(fd, flags, path,

@@ -461,7 +461,7 @@ async function startRuntime(src: WasmSource): Promise<Runtime> {
         goU8 = new Uint8Array(goMem.buffer);
         if (addr + n > goU8.length) return 0;
       }
-      if (n <= 64) {
+      if (n <= 32) {
         // Small copies (iovecs, results) without making a view.
         if (dir === 0) for (let i = 0; i < n; i++) goU8[addr + i] = gv[off + i];
         else for (let i = 0; i < n; i++) gv[off + i] = goU8[addr + i];
