@@ -187,11 +187,7 @@ func (t *Task) vfsRename(oldDir *Inode, od *Dentry, newDir *Inode, nd *Dentry, f
 		}
 	}
 	locked := t.lockRenameVictims(source, target, oldDir != newDir, flags)
-	defer func() {
-		for i := len(locked) - 1; i >= 0; i-- {
-			locked[i].rwsem.Unlock(t.o)
-		}
-	}()
+	defer locked.unlock(t)
 	if isMountpoint(od) || isMountpoint(nd) {
 		return EBUSY
 	}
@@ -223,34 +219,59 @@ func (t *Task) markDead(in *Inode) {
 
 // lockRenameVictims takes the i_rwsem of every inode ->rename needs
 // locked besides the parents and returns them in locking order.
-func (t *Task) lockRenameVictims(source, target *Inode, cross bool, flags uint32) []*Inode {
-	var dirs, nondirs []*Inode
+func (t *Task) lockRenameVictims(source, target *Inode, cross bool, flags uint32) renameVictims {
+	// At most two inodes: directories first, then non-directories in
+	// inode-number order. Fixed arrays: a rename allocates nothing here.
+	var dirs, nondirs [2]*Inode
+	nd, nn := 0, 0
 	add := func(in *Inode, isVictimDir bool) {
 		if in == nil {
 			return
 		}
 		if in.isDir() {
 			if isVictimDir {
-				dirs = append(dirs, in)
+				dirs[nd] = in
+				nd++
 			}
 			return
 		}
-		nondirs = append(nondirs, in)
+		nondirs[nn] = in
+		nn++
 	}
 	// The source directory is locked if it changes parent; a target
 	// directory is locked as the victim (it is removed, or for an
 	// exchange across directories it changes parent too).
 	add(source, cross)
 	add(target, flags&RENAME_EXCHANGE == 0 || cross)
-	if len(nondirs) == 2 && nondirs[1].ino < nondirs[0].ino {
+	if nn == 2 && nondirs[1].ino < nondirs[0].ino {
 		nondirs[0], nondirs[1] = nondirs[1], nondirs[0]
 	}
-	var out []*Inode
+	var out renameVictims
 	sub := uint8(I_MUTEX_NORMAL)
-	for _, in := range append(dirs, nondirs...) {
+	lock := func(in *Inode) {
 		in.rwsem.LockNested(t.o, sub)
-		out = append(out, in)
+		out.in[out.n] = in
+		out.n++
 		sub = I_MUTEX_NONDIR2
 	}
+	for _, in := range dirs[:nd] {
+		lock(in)
+	}
+	for _, in := range nondirs[:nn] {
+		lock(in)
+	}
 	return out
+}
+
+// renameVictims are the inodes lockRenameVictims locked, in order.
+type renameVictims struct {
+	in [2]*Inode
+	n  int
+}
+
+// unlock releases them in reverse order.
+func (v *renameVictims) unlock(t *Task) {
+	for i := v.n - 1; i >= 0; i-- {
+		v.in[i].rwsem.Unlock(t.o)
+	}
 }
