@@ -344,6 +344,12 @@ func (t *Task) doRmdir(dfd int, path string) error {
 	case LAST_ROOT:
 		return EBUSY
 	}
+	return t.rmdirLocked(&nd)
+}
+
+// rmdirLocked is doRmdir under write access to the mount and the
+// parent's lock. Apart, so that both functions' defers are open-coded.
+func (t *Task) rmdirLocked(nd *nameidata) error {
 	m := nd.path.Mnt
 	if err := t.mntWantWrite(m); err != nil {
 		return err
@@ -352,7 +358,7 @@ func (t *Task) doRmdir(dfd int, path string) error {
 	dir := nd.path.Dentry.inode.Load()
 	dir.rwsem.LockNested(t.o, I_MUTEX_PARENT)
 	defer dir.rwsem.Unlock(t.o)
-	d, err := t.lockedChild(&nd, dir)
+	d, err := t.lockedChild(nd, dir)
 	if err != nil {
 		return err
 	}
