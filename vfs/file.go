@@ -259,7 +259,16 @@ func (t *Task) Fcntl(fd int, cmd int, arg int) (int, error) {
 	if err != nil {
 		return -1, err
 	}
-	defer fput(t, f)
+	n, err := t.fcntl(f, fd, cmd, arg)
+	fput(t, f)
+	return n, err
+}
+
+// fcntl is Fcntl's work on the file it holds a reference to. Apart, with
+// no defer of its own: with its many returns, a defer in Fcntl's body
+// would not be open-coded, and every call (Go's WASI guests call
+// F_GETFL on each descriptor they open) went through defer records.
+func (t *Task) fcntl(f *File, fd int, cmd int, arg int) (int, error) {
 	ft := t.files
 	switch cmd {
 	case F_DUPFD, F_DUPFD_CLOEXEC:
@@ -273,8 +282,9 @@ func (t *Task) Fcntl(fd int, cmd int, arg int) (int, error) {
 		return nfd, err
 	case F_GETFD:
 		ft.lock.Lock(t.o)
-		defer ft.lock.Unlock(t.o)
-		if ft.fds[fd].cloexec {
+		cloexec := ft.fds[fd].cloexec
+		ft.lock.Unlock(t.o)
+		if cloexec {
 			return FD_CLOEXEC, nil
 		}
 		return 0, nil
