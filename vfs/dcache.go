@@ -292,6 +292,13 @@ type inLookupKey struct {
 	hash   uint32
 }
 
+// inLookupEntry is an in-lookup dentry (in_lookup_hashtable) and the
+// channel d_lookup_done closes for those waiting on it (d_wait_lookup).
+type inLookupEntry struct {
+	d    *Dentry
+	done chan struct{}
+}
+
 // dAllocParallel is d_alloc_parallel(): under a directory's i_rwsem held
 // shared, several tasks may look the same name up at once. The first one
 // allocates an in-lookup dentry; the others wait for its lookup to finish
@@ -314,7 +321,7 @@ func dAllocParallel(t *Task, parent *Dentry, name *QStr) (d *Dentry, inLookup bo
 		}
 		v.inLookupLock.Lock(o)
 		if other, ok := v.inLookup[key]; ok {
-			done := other.inLookupDone
+			done := other.done
 			v.inLookupLock.Unlock(o)
 			dput(t, nd)
 			<-done
@@ -329,8 +336,9 @@ func dAllocParallel(t *Task, parent *Dentry, name *QStr) (d *Dentry, inLookup bo
 			return d, false, nil
 		}
 		nd.flags.Or(DCACHE_PAR_LOOKUP)
-		nd.inLookupDone = make(chan struct{})
-		v.inLookup[key] = nd
+		// The key holds nd's own copy of the name, not the caller's.
+		key.name = nd.iname.Name
+		v.inLookup[key] = inLookupEntry{nd, make(chan struct{})}
 		v.inLookupLock.Unlock(o)
 		return nd, true, nil
 	}
@@ -344,11 +352,23 @@ func dLookupDone(t *Task, d *Dentry) {
 	v.inLookupLock.Lock(o)
 	q := d.name.Load()
 	key := inLookupKey{d.parent.Load(), q.Name, q.Hash}
-	if v.inLookup[key] == d {
-		delete(v.inLookup, key)
+	e, ok := v.inLookup[key]
+	if !ok || e.d != d {
+		// Not under its name (never, unless ->lookup moved it): find it.
+		for k, x := range v.inLookup {
+			if x.d == d {
+				key, e, ok = k, x, true
+				break
+			}
+		}
+		if !ok {
+			v.inLookupLock.Unlock(o)
+			panic("vfs: d_lookup_done of a dentry not in lookup: " + q.Name)
+		}
 	}
+	delete(v.inLookup, key)
 	d.flags.And(^uint32(DCACHE_PAR_LOOKUP))
-	close(d.inLookupDone)
+	close(e.done)
 	v.inLookupLock.Unlock(o)
 }
 

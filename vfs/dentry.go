@@ -1,6 +1,9 @@
 package vfs
 
 import (
+	"strings"
+	"unsafe"
+
 	"github.com/vfscope/vfscope/vfs/internal/atomic"
 	"github.com/vfscope/vfscope/vfs/lock"
 	"github.com/vfscope/vfscope/vfs/trace"
@@ -99,7 +102,6 @@ type Dentry struct {
 
 	op *DentryOperations // immutable once set by d_set_d_op
 	sb *SuperBlock       // immutable
-	id uint64            // immutable: hash salt, stable identity for snapshots
 
 	// Children list (d_children / d_sib): under the parent's lock.
 	firstChild       *Dentry
@@ -112,26 +114,38 @@ type Dentry struct {
 	// inode's i_lock.
 	aliasNext *Dentry
 
-	// mounted counts mounts on this dentry (under mountLock's write
-	// side); DCACHE_MOUNTED is set while it is non-zero.
-	mounted int32
-
-	// inLookupDone is closed when ->lookup of a DCACHE_PAR_LOOKUP dentry
-	// completes (d_lookup_done).
-	inLookupDone chan struct{}
-
-	// iname is the name the dentry was allocated with (d_iname): name
-	// points here until a rename installs another. Never written after
-	// the dentry is visible, since lock-free walkers may read it.
-	iname QStr
-
 	// Fsdata is d_fsdata, for the filesystem's use.
 	Fsdata any
+
+	// iname is the name the dentry was allocated with: name points here
+	// until a rename installs another. Its bytes are the dentry's own:
+	// inameBuf for a name of up to dnameInlineLen bytes (d_iname), else
+	// a copy (an external name). Never written after the dentry is
+	// visible, since lock-free walkers and callers of Name may hold it.
+	iname QStr
+
+	// The fields below hold no pointers (the collector stops scanning
+	// at the last pointer).
+
+	id uint64 // immutable: hash salt, stable identity for snapshots
 	// Offset is the directory offset a filesystem gives the entry
 	// (libfs's simple_offset keeps it in d_fsdata); under the parent's
 	// i_rwsem.
 	Offset int64
+
+	// mounted counts mounts on this dentry (under mountLock's write
+	// side); DCACHE_MOUNTED is set while it is non-zero.
+	mounted int32
+
+	// inameBuf holds a short name's bytes (d_iname); written once, by
+	// dAlloc, before the dentry is visible.
+	inameBuf [dnameInlineLen]byte
 }
+
+// dnameInlineLen is DNAME_INLINE_LEN: names up to this long live in the
+// dentry itself; longer ones cost an allocation. 20 bytes fill the
+// dentry's 256-byte size class.
+const dnameInlineLen = 20
 
 // setName installs a name and its inline hash_len and first words;
 // d_lock held and inside a d_seq write section, or before the dentry is
@@ -178,6 +192,14 @@ func (d *Dentry) hashed() bool { return d.flags.Load()&DCACHE_HASHED != 0 }
 // flags that say which exist. Call before the dentry is hashed.
 func (d *Dentry) SetOps(op *DentryOperations) {
 	d.op = op
+	d.flags.And(^uint32(DCACHE_OP_HASH | DCACHE_OP_COMPARE | DCACHE_OP_REVALIDATE |
+		DCACHE_OP_WEAK_REVALIDATE | DCACHE_OP_DELETE | DCACHE_OP_PRUNE))
+	d.flags.Or(dopFlags(op))
+}
+
+// dopFlags returns the DCACHE_OP_* flags saying which of op's methods
+// exist.
+func dopFlags(op *DentryOperations) uint32 {
 	var f uint32
 	if op != nil {
 		if op.Hash != nil {
@@ -199,9 +221,7 @@ func (d *Dentry) SetOps(op *DentryOperations) {
 			f |= DCACHE_OP_PRUNE
 		}
 	}
-	d.flags.And(^uint32(DCACHE_OP_HASH | DCACHE_OP_COMPARE | DCACHE_OP_REVALIDATE |
-		DCACHE_OP_WEAK_REVALIDATE | DCACHE_OP_DELETE | DCACHE_OP_PRUNE))
-	d.flags.Or(f)
+	return f
 }
 
 // SetFlags sets d_flags bits such as DCACHE_NEED_AUTOMOUNT or
@@ -220,20 +240,31 @@ func dAlloc(t *Task, sb *SuperBlock, parent *Dentry, name QStr) (*Dentry, error)
 		return nil, ENAMETOOLONG
 	}
 	v := sb.vfs
-	d := &Dentry{sb: sb, id: v.nextDentryID.Add(1)}
+	d := &Dentry{sb: sb, id: v.nextDentryID.Add(1), op: sb.dOp}
 	d.lock.Init(classDLock, 0)
 	d.lock.SetObject(lock.ObjDentry, d.id)
-	d.count.Store(1)
-	d.iname = name
-	d.setName(&d.iname)
-	if sb.dOp != nil {
-		d.SetOps(sb.dOp)
+	// Nobody else can see d yet: plain stores (prepublish.go).
+	initI64(&d.count, 1)
+	initU32(&d.flags, dopFlags(sb.dOp))
+	d.iname.Hash = name.Hash
+	if n := len(name.Name); n <= dnameInlineLen {
+		// d_iname: the name's bytes in the dentry, so that it never
+		// keeps the caller's string (often a whole path) alive.
+		copy(d.inameBuf[:], name.Name)
+		d.iname.Name = unsafe.String(&d.inameBuf[0], n)
+	} else {
+		d.iname.Name = strings.Clone(name.Name) // an external name
 	}
+	initPtr(&d.name, &d.iname)
+	initU64(&d.hashLen, hashLen(name.Hash, len(name.Name)))
+	w0, w1 := nameWords(name.Name)
+	initU64(&d.nameWords[0], w0)
+	initU64(&d.nameWords[1], w1)
 	if parent == nil {
-		d.parent.Store(d)
+		initPtr(&d.parent, d)
 	} else {
 		dget(parent)
-		d.parent.Store(parent)
+		initPtr(&d.parent, parent)
 		o := t.owner()
 		parent.lock.Lock(o)
 		d.sibNext = parent.firstChild

@@ -1,6 +1,11 @@
 package vfs
 
-import "github.com/vfscope/vfscope/vfs/trace"
+import (
+	"strings"
+	"unsafe"
+
+	"github.com/vfscope/vfscope/vfs/trace"
+)
 
 // d_lock subclasses (enum dentry_d_lock_class), for taking several
 // d_locks at once in a documented order.
@@ -71,16 +76,14 @@ func dMove(t *Task, d, target *Dentry, exchange bool) {
 	if exchange {
 		unlinkChild(newParent, target)
 		dn, tn := d.name.Load(), target.name.Load()
-		d.setName(tn)
-		target.setName(dn)
+		d.setName(movedName(tn, target))
+		target.setName(movedName(dn, d))
 		d.parent.Store(newParent)
 		target.parent.Store(oldParent)
 		linkChild(oldParent, target)
 		dRehashLocked(t, target)
 	} else {
-		// A copy, so that the dead target is not kept alive through d.
-		q := *target.name.Load()
-		d.setName(&q)
+		d.setName(movedName(target.name.Load(), target))
 		d.parent.Store(newParent)
 		if newParent != oldParent {
 			newParent.count.Add(1)
@@ -101,6 +104,20 @@ func dMove(t *Task, d, target *Dentry, exchange bool) {
 	}
 	oldParent.lock.Unlock(o)
 	v.renameLock.WriteUnlock(o)
+}
+
+// movedName returns the name q of from for another dentry to take: a new
+// QStr, so that the other never points into from (which a rename may
+// leave dead), with its bytes copied if they are from's inline ones. The
+// inline bytes themselves never change: a caller may hold a string over
+// them (Linux copies names between the dentries' d_iname; a Go string
+// must stay immutable).
+func movedName(q *QStr, from *Dentry) *QStr {
+	n := &QStr{Name: q.Name, Hash: q.Hash}
+	if len(q.Name) > 0 && unsafe.StringData(q.Name) == &from.inameBuf[0] {
+		n.Name = strings.Clone(q.Name)
+	}
+	return n
 }
 
 // dUnhashQuiet unhashes without the extra d_seq bump of dUnhash: the

@@ -69,7 +69,7 @@ type VFS struct {
 	// inLookupLock protects inLookup: dentries whose ->lookup is in
 	// flight (d_alloc_parallel's in-lookup hash). A leaf lock.
 	inLookupLock lock.SpinLock
-	inLookup     map[inLookupKey]*Dentry
+	inLookup     map[inLookupKey]inLookupEntry
 
 	icache inodeHash
 
@@ -124,7 +124,7 @@ type vfsStats struct {
 // New makes an empty VFS: no filesystem types registered, nothing mounted.
 func New(opts Options) *VFS {
 	v := &VFS{
-		inLookup: make(map[inLookupKey]*Dentry),
+		inLookup: make(map[inLookupKey]inLookupEntry),
 		tasks:    make(map[int32]*Task),
 		hashSeed: 2166136261 ^ uint32(rand.Uint64()),
 		clock:    opts.Clock,
