@@ -192,9 +192,8 @@ func (d *Dentry) hashed() bool { return d.flags.Load()&DCACHE_HASHED != 0 }
 // flags that say which exist. Call before the dentry is hashed.
 func (d *Dentry) SetOps(op *DentryOperations) {
 	d.op = op
-	d.flags.And(^uint32(DCACHE_OP_HASH | DCACHE_OP_COMPARE | DCACHE_OP_REVALIDATE |
-		DCACHE_OP_WEAK_REVALIDATE | DCACHE_OP_DELETE | DCACHE_OP_PRUNE))
-	d.flags.Or(dopFlags(op))
+	d.updateFlags(DCACHE_OP_HASH|DCACHE_OP_COMPARE|DCACHE_OP_REVALIDATE|
+		DCACHE_OP_WEAK_REVALIDATE|DCACHE_OP_DELETE|DCACHE_OP_PRUNE, dopFlags(op))
 }
 
 // dopFlags returns the DCACHE_OP_* flags saying which of op's methods
@@ -464,7 +463,7 @@ func dentryKillLocked(t *Task, d *Dentry) *Dentry {
 func dentryUnlinkInode(t *Task, d *Dentry, inode *Inode) {
 	o := t.owner()
 	d.seq.BeginWrite()
-	dSetInodeAndType(d, nil)
+	dSetInodeAndType(d, nil, 0)
 	d.seq.EndWrite()
 	if d.flags.Load()&DCACHE_LRU_LIST != 0 {
 		d.sb.vfs.stats.nrNegative.Add(1)
@@ -506,22 +505,42 @@ func dFlagsForInode(inode *Inode) uint32 {
 
 // dSetInodeAndType is __d_set_inode_and_type() and, for inode nil,
 // __d_clear_type_and_inode(). Inside a d_seq write section, d_lock held.
-func dSetInodeAndType(d *Dentry, inode *Inode) {
-	d.flags.And(^uint32(DCACHE_ENTRY_TYPE | DCACHE_FASTPERM))
+// extra are flags to set with the type.
+func dSetInodeAndType(d *Dentry, inode *Inode, extra uint32) {
+	f := extra
 	if inode != nil {
-		d.flags.Or(dFlagsForInode(inode))
+		f |= dFlagsForInode(inode)
 	}
+	d.updateFlags(DCACHE_ENTRY_TYPE|DCACHE_FASTPERM, f)
 	d.inode.Store(inode)
+}
+
+// updateFlags clears the flags clear and sets set in one atomic step
+// (flags are also changed without d_lock, by atomic operations).
+func (d *Dentry) updateFlags(clear, set uint32) {
+	for {
+		old := d.flags.Load()
+		if d.flags.CompareAndSwap(old, old&^clear|set) {
+			return
+		}
+	}
 }
 
 // DInstantiate is d_instantiate(): bind a negative dentry to inode,
 // consuming the caller's inode reference.
-func DInstantiate(t *Task, d *Dentry, inode *Inode) {
+func DInstantiate(t *Task, d *Dentry, inode *Inode) { dInstantiate(t, d, inode, 0) }
+
+// dInstantiate binds d to inode and sets the flags extra with its type;
+// extra dcachePinned also takes the pinning reference.
+func dInstantiate(t *Task, d *Dentry, inode *Inode, extra uint32) {
 	o := t.owner()
 	inode.lock.Lock(o)
 	d.lock.Lock(o)
+	if extra&dcachePinned != 0 {
+		d.count.Add(1)
+	}
 	d.seq.BeginWrite()
-	dSetInodeAndType(d, inode)
+	dSetInodeAndType(d, inode, extra)
 	d.seq.EndWrite()
 	if d.flags.Load()&DCACHE_LRU_LIST != 0 {
 		d.sb.vfs.stats.nrNegative.Add(-1)

@@ -215,10 +215,10 @@ func NewInode(t *Task, sb *SuperBlock) *Inode {
 	initInode(sb, i)
 	i.ino = sb.nextIno.Add(1)
 	now := sb.vfs.now()
-	i.atime.Store(now)
-	i.mtime.Store(now)
-	i.ctime.Store(now)
-	i.btime.Store(now)
+	initI64(&i.atime, now)
+	initI64(&i.mtime, now)
+	initI64(&i.ctime, now)
+	initI64(&i.btime, now)
 	sb.inodeListAdd(t, i)
 	sb.vfs.stats.nrInodes.Add(1)
 	sb.vfs.evInode(t, trace.InodeAlloc, i)
@@ -233,8 +233,9 @@ func initInode(sb *SuperBlock, i *Inode) {
 	i.lock.SetObject(lock.ObjInode, i.id)
 	i.rwsem.SetObject(lock.ObjInode, i.id)
 	initMapping(i)
-	i.count.Store(1)
-	i.nlink.Store(1)
+	// Nobody else can see i yet: plain stores (prepublish.go).
+	initI32(&i.count, 1)
+	initU32(&i.nlink, 1)
 }
 
 // SetIno sets i_ino of a new, not yet visible inode.

@@ -184,10 +184,12 @@ func (t *Task) openCreate(dfd int, path string, h openHow) (*File, error) {
 				}
 			}
 		}
-		// step_into for the last component.
-		p := Path{mntget(m), d}
+		// step_into for the last component; the walk's reference on the
+		// mount passes to p.
+		p := Path{m, d}
+		dput(t, dirD)
+		nd.path = Path{}
 		p, err = t.followManaged(p, nd.flags)
-		nd.terminate()
 		if err != nil {
 			return nil, err
 		}

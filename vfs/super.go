@@ -270,7 +270,8 @@ func dGenocide(t *Task, root *Dentry) {
 // dcachePinned marks a dentry holding the extra reference of a
 // dcache-backed filesystem (Linux's shmem relies on d_genocide knowing
 // that every positive dentry is pinned; a flag makes it explicit).
-const dcachePinned = 1 << 27
+// (A vfscope bit of its own, beside DCACHE_FASTPERM.)
+const dcachePinned = 1 << 26
 
 // PinDentry takes the extra reference that keeps a dentry of a
 // dcache-backed filesystem (tmpfs, ramfs) alive: its only copy of the
@@ -278,6 +279,13 @@ const dcachePinned = 1 << 27
 func PinDentry(d *Dentry) {
 	dget(d)
 	d.flags.Or(dcachePinned)
+}
+
+// DMakePersistent is d_make_persistent(): d_instantiate() and
+// PinDentry in one d_lock section, for a new entry of a dcache-backed
+// filesystem (shmem_mknod). It consumes the caller's inode reference.
+func DMakePersistent(t *Task, d *Dentry, inode *Inode) {
+	dInstantiate(t, d, inode, dcachePinned)
 }
 
 // UnpinDentry drops it (simple_unlink, simple_rmdir).

@@ -56,7 +56,6 @@ func newInode(t *vfs.Task, sb *vfs.SuperBlock, dir *vfs.Inode, mode uint32, dev 
 	} else {
 		in.SetModeType(mode)
 	}
-	in.SetBlocks(0)
 	switch mode & vfs.S_IFMT {
 	case vfs.S_IFDIR:
 		in.SetNlink(2)
@@ -131,8 +130,11 @@ var simpleDentryOps = &vfs.DentryOperations{
 }
 
 // touchDir updates a directory's times after a change of its entries.
-func touchDir(t *vfs.Task, dir *vfs.Inode) {
-	now := t.VFS().Now()
+func touchDir(t *vfs.Task, dir *vfs.Inode) { touchDirAt(dir, t.VFS().Now()) }
+
+// touchDirAt is touchDir at the time now (shmem_mknod gives the directory
+// the new inode's ctime).
+func touchDirAt(dir *vfs.Inode, now int64) {
 	dir.SetMtime(now)
 	dir.SetCtime(now)
 	dir.BumpVersion()
@@ -149,9 +151,8 @@ func mknod(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, mode uint32, dev uint64) 
 	if vfs.IsDir(mode) {
 		dir.IncNlink()
 	}
-	vfs.DInstantiate(t, d, in)
-	vfs.PinDentry(d)
-	touchDir(t, dir)
+	vfs.DMakePersistent(t, d, in)
+	touchDirAt(dir, in.Ctime())
 	return nil
 }
 
@@ -177,8 +178,7 @@ func symlink(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, target string) error {
 	in.SetSize(int64(len(target)))
 	node(dir).dir.add(d)
 	dir.SetSize(dir.Size() + bogoDirentSize)
-	vfs.DInstantiate(t, d, in)
-	vfs.PinDentry(d)
+	vfs.DMakePersistent(t, d, in)
 	touchDir(t, dir)
 	return nil
 }
@@ -198,8 +198,7 @@ func link(t *vfs.Task, old *vfs.Dentry, dir *vfs.Inode, d *vfs.Dentry) error {
 	vfs.Ihold(in)
 	node(dir).dir.add(d)
 	dir.SetSize(dir.Size() + bogoDirentSize)
-	vfs.DInstantiate(t, d, in)
-	vfs.PinDentry(d)
+	vfs.DMakePersistent(t, d, in)
 	touchDir(t, dir)
 	return nil
 }
