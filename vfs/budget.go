@@ -141,9 +141,10 @@ func (v *VFS) MemBudget() int64 { return v.rc.budget }
 // Watermarks returns the low and high watermarks in bytes of free memory.
 func (v *VFS) Watermarks() (low, high int64) { return v.rc.wmarkLow, v.rc.wmarkHigh }
 
-// memUsed is the memory charged: page-cache pages, dentries and inodes.
+// memUsed is the memory charged: page-cache pages, the spare pages of
+// page chunks (pagealloc.go), dentries and inodes.
 func (v *VFS) memUsed() int64 {
-	return v.pc.nrFilePages.Load()*PAGE_SIZE +
+	return (v.pc.nrFilePages.Load()+v.pc.nrChunkSpare.Load())*PAGE_SIZE +
 		v.stats.nrDentry.Load()*DentryCost +
 		v.stats.nrInodes.Load()*InodeCost
 }

@@ -128,11 +128,15 @@ func (f *Folio) Data() *[PAGE_SIZE]byte {
 // compiler does not zero what the copy fills).
 func folioFillPage(f *Folio, src []byte) {
 	src = src[:PAGE_SIZE]
-	if m := f.mapping.Load(); m != nil && m.nrpages.Load() >= pageChunkMin {
-		d := m.allocPage() // fresh from a chunk
-		copy(d[:], src)
-		f.data = d
-		return
+	// The folio is in the mapping already: the pages before it are one
+	// fewer than the mapping holds.
+	if m := f.mapping.Load(); m != nil {
+		if nr := m.nrpages.Load() - 1; nr >= pageChunkMin {
+			d := m.allocPageAt(nr) // fresh from a chunk
+			copy(d[:], src)
+			f.data = d
+			return
+		}
 	}
 	b := make([]byte, len(src))
 	copy(b, src)

@@ -33,6 +33,10 @@ type pageCache struct {
 	nrShmem     atomic.Int64 // NR_SHMEM: pages of swap-backed (tmpfs) mappings
 	nrActive    atomic.Int64 // NR_ACTIVE_FILE
 	nrInactive  atomic.Int64 // NR_INACTIVE_FILE
+	// nrChunkSpare counts the pages of mappings' page chunks that no
+	// folio holds yet (pagealloc.go): memory held, charged against the
+	// budget, not in NR_FILE_PAGES.
+	nrChunkSpare atomic.Int64
 
 	// dirtyLimit is the number of dirty pages above which writers are
 	// throttled in balance_dirty_pages (0: no limit). The dirty_ratio

@@ -37,7 +37,7 @@ type AddressSpace struct {
 	// Private is private_data, for the filesystem.
 	Private any
 	// chunk is the run of pages new folios of a large mapping take their
-	// page from (allocPage); atomic.
+	// page from (allocPage, pagealloc.go); atomic.
 	chunk atomic.Pointer[pageChunk]
 	// iMmap is i_mmap with i_mmap_rwsem: the mappings (vma.go) of the
 	// file, made on its first mmap; atomic.
@@ -66,44 +66,6 @@ func initMapping(i *Inode) {
 	m.host = i
 	m.xaLock.Init(classXaLock, 0)
 	m.invalidateLock.Init(i.sb.fsType.keys.invalidateLock, 0)
-}
-
-// pageChunk is a run of pageChunkPages pages allocated at once, handed
-// out one by one to the new folios of a large mapping: one allocation
-// per 64 KiB instead of per page, which halves the cost of filling the
-// cache sequentially. A chunk stays in memory while any of its pages is
-// in use (see RATIONALE.md).
-type pageChunk struct {
-	buf  *[pageChunkPages][PAGE_SIZE]byte
-	next atomic.Int32 // pages handed out
-}
-
-const (
-	pageChunkPages = 16
-	// pageChunkMin: mappings with fewer pages allocate page by page, so
-	// small files never hold a chunk.
-	pageChunkMin = 64
-)
-
-// allocPage returns a zeroed page for a new folio of m (nil m: a folio
-// of no mapping).
-func (m *AddressSpace) allocPage() *[PAGE_SIZE]byte {
-	if m == nil || m.nrpages.Load() < pageChunkMin {
-		return new([PAGE_SIZE]byte)
-	}
-	for {
-		c := m.chunk.Load()
-		if c != nil {
-			if i := c.next.Add(1) - 1; i < pageChunkPages {
-				return &c.buf[i]
-			}
-		}
-		nc := &pageChunk{buf: new([pageChunkPages][PAGE_SIZE]byte)}
-		nc.next.Store(1)
-		if m.chunk.CompareAndSwap(c, nc) {
-			return &nc.buf[0]
-		}
-	}
 }
 
 // SetSpareFolio gives the mapping a folio that the filesystem allocated
@@ -226,7 +188,9 @@ func filemapRemoveFolio(t *Task, m *AddressSpace, f *Folio) {
 		return
 	}
 	m.i_pages.erase(f.index)
-	m.nrpages.Add(-1)
+	if m.nrpages.Add(-1) == 0 {
+		m.releaseChunk()
+	}
 	m.xaLock.Unlock(t.o)
 	pc := &m.vfs().pc
 	pc.nrFilePages.Add(-1)

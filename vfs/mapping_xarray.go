@@ -97,10 +97,10 @@ func (xa *xarray) load(idx int64) *Folio {
 	}
 }
 
-// xaRunPages is the number of slots one xaRun describes: a chunk of
-// pages (pageChunkPages), so that a file written in order has each run's
-// pages side by side.
-const xaRunPages = pageChunkPages
+// xaRunPages is the number of slots one xaRun describes: the smallest
+// chunk of pages (smallChunkPages; larger chunks hold whole runs), so
+// that a file written in order has each run's pages side by side.
+const xaRunPages = smallChunkPages
 
 // xaRun is a prefetch hint for a run of xaRunPages slots of a leaf: the
 // address the run's first page and first folio would have if its pages,

@@ -1,0 +1,171 @@
+package vfs
+
+import (
+	"unsafe"
+
+	"github.com/vfscope/vfscope/vfs/internal/atomic"
+)
+
+// Page allocation for the page cache. Linux takes each page from the
+// buddy allocator; in Go a page per allocation costs the allocator and
+// the collector per object, and random reads of a large file pay a TLB
+// miss per page. So a mapping of pageChunkMin pages or more takes its
+// new pages from a chunk, one run of pages allocated at once for it, and
+// the chunks grow with the file: 16 pages (64 KiB) while the file is
+// small, then hugeChunkPages (2 MiB) from hugeChunkMin pages, then as
+// many pages as the file already has (rounded down to a power of two),
+// up to maxChunkPages (32 MiB). On Linux
+// every 2 MiB-aligned 2 MiB of a chunk is madvise(MADV_HUGEPAGE)d before
+// its first touch (pagealloc_linux.go), so the kernel backs it with one
+// huge page and one TLB entry; elsewhere (js, wasip1) chunks are plain
+// memory. See RATIONALE.md, "Why are a large file's pages allocated in
+// chunks that grow with it?".
+//
+// Accounting: the pages of a chunk not yet handed to a folio are memory
+// the VFS holds, so they are charged against the budget (pageCache.
+// nrChunkSpare, part of memUsed: MemFree counts them as used, Cached does
+// not) until a folio takes them or the mapping lets go of its chunk
+// (when its last page leaves the cache). A page that leaves the cache
+// while others of its chunk stay cached keeps its memory until the
+// whole chunk is collected; that memory is not charged (the slack the
+// rationale describes).
+
+// pageChunk is a run of pages allocated at once, handed out in order to
+// the new folios of one mapping (AddressSpace.chunk). The memory stays
+// in use while any of its pages is.
+type pageChunk struct {
+	pages []([PAGE_SIZE]byte) // immutable
+	// next is the number of pages handed out (or claimed back by
+	// releaseChunk); atomic. Indexes at or past len(pages) mean "used up".
+	next atomic.Int32
+}
+
+const (
+	// pageChunkMin: mappings with fewer pages allocate page by page, so
+	// small files never hold a chunk.
+	pageChunkMin = 64
+	// smallChunkPages is the chunk size below hugeChunkMin pages.
+	smallChunkPages = 16
+	// hugeChunkPages is a huge page's worth of pages (2 MiB), the chunk
+	// size from hugeChunkMin pages on.
+	hugeChunkPages = hugePageSize / PAGE_SIZE
+	hugeChunkMin   = 512
+	// maxChunkPages bounds the chunk size (32 MiB).
+	maxChunkPages = 16 * hugeChunkPages
+	// chunkBudgetShare: a chunk is at most 1/chunkBudgetShare of the
+	// VFS's budget, so that a small budget never holds much memory in
+	// spare pages.
+	chunkBudgetShare = 16
+	// hugePageSize is the size of an x86-64 (and arm64 4K-granule)
+	// transparent huge page.
+	hugePageSize = 2 << 20
+)
+
+// chunkPages returns the size, in pages, of the next chunk of a mapping
+// that holds nrpages pages, in a VFS of the given budget: 0 when the
+// mapping should allocate page by page.
+func chunkPages(nrpages, budget int64) int64 {
+	var n int64
+	switch {
+	case nrpages < pageChunkMin:
+		return 0
+	case nrpages < hugeChunkMin:
+		n = smallChunkPages
+	default:
+		n = hugeChunkPages
+		for n*2 <= nrpages && n*2 <= maxChunkPages {
+			n *= 2
+		}
+	}
+	for n*PAGE_SIZE > budget/chunkBudgetShare {
+		if n <= smallChunkPages {
+			return 0
+		}
+		if n <= hugeChunkPages {
+			n = smallChunkPages
+		} else {
+			n /= 2
+		}
+	}
+	return n
+}
+
+// newPageChunk allocates a chunk of n pages and asks for huge pages for
+// its aligned 2 MiB ranges (before anything touches them, so that the
+// first fault brings in a huge page).
+func newPageChunk(n int64) *pageChunk {
+	c := &pageChunk{pages: make([]([PAGE_SIZE]byte), n)}
+	if n >= hugeChunkPages {
+		adviseHuge(unsafe.Pointer(&c.pages[0]), uintptr(n)*PAGE_SIZE)
+	}
+	return c
+}
+
+// hugeRanges calls fn with the offset from start of each
+// hugePageSize-aligned range of hugePageSize bytes inside
+// [start, start+size).
+func hugeRanges(start, size uintptr, fn func(off uintptr)) {
+	a := (start + hugePageSize - 1) &^ (hugePageSize - 1)
+	for off := a - start; off+hugePageSize <= size; off += hugePageSize {
+		fn(off)
+	}
+}
+
+// allocPage returns a zeroed page for a new folio of m, not yet in m
+// (nil m: a folio of no mapping): from m's chunk once m is large
+// (chunkPages), else a page of its own.
+func (m *AddressSpace) allocPage() *[PAGE_SIZE]byte {
+	if m == nil {
+		return new([PAGE_SIZE]byte)
+	}
+	return m.allocPageAt(m.nrpages.Load())
+}
+
+// allocPageAt is allocPage for a mapping that held nr pages before the
+// page's folio (folioFillPage's folio is already in it).
+func (m *AddressSpace) allocPageAt(nr int64) *[PAGE_SIZE]byte {
+	if nr < pageChunkMin {
+		return new([PAGE_SIZE]byte)
+	}
+	pc := &m.vfs().pc
+	for {
+		c := m.chunk.Load()
+		if c != nil {
+			if i := int64(c.next.Add(1)) - 1; i < int64(len(c.pages)) {
+				pc.nrChunkSpare.Add(-1)
+				return &c.pages[i]
+			}
+		}
+		n := chunkPages(nr, m.vfs().rc.budget)
+		if n == 0 {
+			return new([PAGE_SIZE]byte)
+		}
+		nc := newPageChunk(n)
+		nc.next.Store(1)
+		if m.chunk.CompareAndSwap(c, nc) {
+			pc.nrChunkSpare.Add(n - 1)
+			return &nc.pages[0]
+		}
+		// A racing allocation installed a chunk first: use that one
+		// (this one is garbage, never charged).
+	}
+}
+
+// releaseChunk lets go of m's chunk and uncharges the pages it had not
+// handed out: called as the mapping's last page leaves the cache.
+func (m *AddressSpace) releaseChunk() {
+	c := m.chunk.Swap(nil)
+	if c == nil {
+		return
+	}
+	// Claim the rest: allocations that come after this see the chunk
+	// used up (and, finding m.chunk changed, start a new one).
+	n := int64(len(c.pages))
+	if handed := int64(c.next.Swap(1 << 30)); handed < n {
+		m.vfs().pc.nrChunkSpare.Add(-(n - handed))
+	}
+}
+
+// ChunkSparePages returns the pages the VFS's mappings hold in chunks
+// without a folio yet (charged against the budget, not in Cached).
+func (v *VFS) ChunkSparePages() int64 { return v.pc.nrChunkSpare.Load() }
