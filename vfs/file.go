@@ -133,6 +133,25 @@ func (t *Task) fdget(fd int) (*File, error) {
 	return f, nil
 }
 
+// fileLight is __fget_light() for the calling task's own system call:
+// the file behind fd (O_PATH descriptors included), nil if none, with no
+// reference taken. Linux takes none when the descriptor table is not
+// shared (files->count is 1): nobody else can close the descriptor while
+// the call runs. A vfscope task's table is never shared: Fork copies it,
+// only the task itself changes it (one goroutine drives a task at a
+// time), and other tasks only read it, under file_lock (procfs). So the
+// task reads its own table without the lock, and the file stays open
+// until the task itself closes the descriptor, which it cannot do in the
+// middle of this call. The caller must not fput the file nor keep it
+// past the call.
+func (t *Task) fileLight(fd int) *File {
+	fds := t.files.fds
+	if uint(fd) >= uint(len(fds)) {
+		return nil
+	}
+	return fds[fd].f
+}
+
 // getFile is fdget_raw(): the file behind fd, with a reference, O_PATH
 // descriptors included.
 func (t *Task) getFile(fd int) (*File, error) {

@@ -270,6 +270,10 @@ func GenericFileRead(t *Task, f *File, p []byte, pos *int64) (int, error) {
 	}
 	done := 0
 	var err error
+	// plain: the task neither validates locks nor reports to a listener
+	// (checking() is false), so a folio lock that is free is taken and
+	// released without the validator's and the tracer's hooks.
+	plain := !t.chk.Load()
 	for done < len(p) {
 		cur := off + int64(done)
 		isize = in.size.Load()
@@ -299,10 +303,13 @@ func GenericFileRead(t *Task, f *File, p []byte, pos *int64) (int, error) {
 			}
 			FolioPut(fo) // the lock below holds it
 		}
-		FolioLock(t, fo)
+		raw := plain && folioTrylockRaw(fo)
+		if !raw {
+			FolioLock(t, fo)
+		}
 		if fo.mapping.Load() != m || fo.index != idx {
 			// Truncated while we waited: look again.
-			FolioUnlock(t, fo)
+			folioUnlockRead(t, fo, raw)
 			continue
 		}
 		if !fo.Uptodate() {
@@ -311,7 +318,7 @@ func GenericFileRead(t *Task, f *File, p []byte, pos *int64) (int, error) {
 			} else if m.AOps != nil && m.AOps.ReadFolio != nil {
 				// invalidate_lock comes before the folio lock: let go,
 				// take it shared, and look again.
-				FolioUnlock(t, fo)
+				folioUnlockRead(t, fo, raw)
 				m.invalidateLock.RLock(t.o)
 				FolioLock(t, fo)
 				if fo.mapping.Load() == m && !fo.Uptodate() {
@@ -341,7 +348,7 @@ func GenericFileRead(t *Task, f *File, p []byte, pos *int64) (int, error) {
 			f.ra.prevIndex.Store(idx + 1)
 		}
 		copy(p[done:done+n], fo.data[po:po+n])
-		FolioUnlock(t, fo)
+		folioUnlockRead(t, fo, raw)
 		FolioMarkAccessed(t, fo)
 		done += n
 		if n == 0 {
@@ -353,6 +360,17 @@ func GenericFileRead(t *Task, f *File, p []byte, pos *int64) (int, error) {
 		return done, nil
 	}
 	return 0, err
+}
+
+// folioUnlockRead releases the folio lock GenericFileRead took: raw, a
+// lock taken by folioTrylockRaw without the validator's and tracer's
+// hooks, is released without them too.
+func folioUnlockRead(t *Task, fo *Folio, raw bool) {
+	if raw {
+		folioUnlockIO(fo)
+		return
+	}
+	FolioUnlock(t, fo)
 }
 
 // GenericFileWrite is generic_file_write_iter() as ->write: under i_rwsem

@@ -4,25 +4,26 @@ package vfs
 // rounded down to a page).
 const MAX_RW_COUNT = (1<<31 - 1) &^ 4095
 
-// fdgetPos is fdget_pos(): the file, with f_pos_lock held if the
-// description is shared (more than the table's and this reference).
+// fdgetPos is fdget_pos(): the file (fileLight: no reference), with
+// f_pos_lock held if the description is shared, by another descriptor
+// or another task (its count, the table's references, above one).
 func (t *Task) fdgetPos(fd int) (*File, bool, error) {
-	f, err := t.getFile(fd)
-	if err != nil {
-		return nil, false, err
+	f := t.fileLight(fd)
+	if f == nil {
+		return nil, false, EBADF
 	}
-	if f.count.Load() > 2 {
+	if f.count.Load() > 1 {
 		f.posLock.Lock(t.o)
 		return f, true, nil
 	}
 	return f, false, nil
 }
 
+// fdputPos is fdput_pos(): f_pos_lock released if fdgetPos took it.
 func (t *Task) fdputPos(f *File, locked bool) {
 	if locked {
 		f.posLock.Unlock(t.o)
 	}
-	fput(t, f)
 }
 
 // Read is read(2).
@@ -43,11 +44,10 @@ func (t *Task) Pread(fd int, p []byte, off int64) (int, error) {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("pread64"))
 	}
-	f, err := t.getFile(fd)
-	if err != nil {
-		return 0, err
+	f := t.fileLight(fd)
+	if f == nil {
+		return 0, EBADF
 	}
-	defer fput(t, f)
 	if off < 0 {
 		return 0, EINVAL
 	}
@@ -104,11 +104,10 @@ func (t *Task) Pwrite(fd int, p []byte, off int64) (int, error) {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("pwrite64"))
 	}
-	f, err := t.getFile(fd)
-	if err != nil {
-		return 0, err
+	f := t.fileLight(fd)
+	if f == nil {
+		return 0, EBADF
 	}
-	defer fput(t, f)
 	if off < 0 {
 		return 0, EINVAL
 	}
