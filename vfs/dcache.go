@@ -2,6 +2,7 @@ package vfs
 
 import (
 	"math/bits"
+	"unsafe"
 
 	"github.com/vfscope/vfscope/vfs/internal/atomic"
 	"github.com/vfscope/vfscope/vfs/lock"
@@ -113,6 +114,18 @@ func (h *dcacheHash) bucket(parent *Dentry, hash uint32) uint32 {
 	x := uint64(hash) ^ parent.id*0x9E3779B97F4A7C15
 	x ^= x >> 29
 	return uint32(x) & h.mask
+}
+
+// prefetchBucket asks the CPU for the cache lines of the bucket of
+// (parent, hash) and of the bucket's lock (prefetchRead, a hint only).
+// A walk that stops before its last component (pathParent, for create,
+// unlink, rename...) looks that name up there next and, on a miss, hashes
+// a new dentry under the lock; the table is far larger than the caches,
+// so both lines are usually misses, which then overlap the walk's
+// completion (legitimize) instead of waiting one after the other.
+func (h *dcacheHash) prefetchBucket(parent *Dentry, hash uint32) {
+	b := h.bucket(parent, hash)
+	prefetchRead(uintptr(unsafe.Pointer(&h.buckets[b])), uintptr(unsafe.Pointer(&h.locks[b&hashLockMask])), 0, 0)
 }
 
 // Buckets returns the number of hash buckets, and Bucket the index of
@@ -246,8 +259,13 @@ func dLookupLocked(t *Task, parent *Dentry, name *QStr) *Dentry {
 	h := &parent.sb.vfs.dcache
 	b := h.bucket(parent, name.Hash)
 	for d := h.buckets[b].Load(); d != nil; d = d.hashNext.Load() {
+		// hash_len shares the chain link's cache line: other names
+		// are passed over without loading their QStr.
+		if uint32(d.hashLen.Load()) != name.Hash || d.parent.Load() != parent {
+			continue
+		}
 		dn := d.name.Load()
-		if dn.Hash != name.Hash || d.parent.Load() != parent {
+		if dn.Hash != name.Hash {
 			continue
 		}
 		if !nameMatches(t, parent, d, dn, name) {

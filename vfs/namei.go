@@ -178,6 +178,9 @@ func (nd *nameidata) linkPathWalk(name string) error {
 			trimmed = trimmed[1:]
 		}
 		if trimmed == "" {
+			if typ == LAST_NORM {
+				nd.t.vfs.dcache.prefetchBucket(nd.path.Dentry, q.Hash)
+			}
 			nd.last, nd.lastType = q, typ
 			nd.trailing = rest != ""
 			if nd.trailing {

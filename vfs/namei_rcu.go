@@ -233,6 +233,7 @@ walk:
 			}
 			if !nd.stepLast {
 				nd.last, nd.lastType = QStr{Name: name[i:j], Hash: hash}, LAST_NORM
+				h.prefetchBucket(parent, hash)
 				done = true
 				break
 			}
