@@ -130,7 +130,7 @@ func (t *Task) doPageCacheRA(f *File, m *AddressSpace, start, n, markAt int64) {
 		if m.vfs().reserveFolio(t, true) != nil {
 			break // no memory: read what we have (__GFP_NORETRY)
 		}
-		fo := folioAlloc(m)
+		fo := m.allocFolio(idx, false)
 		fo.flags.Store(PG_locked)
 		if i == markAt && markAt < n {
 			fo.flags.Or(PG_readahead)
@@ -289,7 +289,8 @@ func GenericFileRead(t *Task, f *File, p []byte, pos *int64) (int, error) {
 		// Fast path: a cached page, no readahead mark. Its lock is the
 		// reference: a folio cannot leave the mapping while locked, and
 		// the collector keeps one that left before we locked it.
-		fo, leaf, guess := m.i_pages.loadPrefetch(idx, po, min(n, readPrefetch)>>6)
+		gd, gf := m.chunkGuess(idx)
+		fo, leaf, guess := m.i_pages.loadPrefetch(idx, po, min(n, readPrefetch)>>6, gd, gf)
 		if fo == nil || fo.flags.Load()&PG_readahead != 0 {
 			req := (int64(len(p)-done) + int64(po) + PAGE_SIZE - 1) >> PAGE_SHIFT
 			fo, err = t.filemapGetPage(f, m, idx, req)

@@ -155,10 +155,15 @@ func (f *Folio) Writeback() bool { return f.flags.Load()&PG_writeback != 0 }
 // Refcount returns the folio's reference count.
 func (f *Folio) Refcount() int32 { return f.refcount.Load() }
 
-// folioAlloc is filemap_alloc_folio(): a new folio with one reference (the
-// caller's), zeroed data (from m's chunk when m is large), no flags.
+// folioAlloc is filemap_alloc_folio() for a folio whose index is not
+// known yet (AddressSpace.allocFolio): one reference (the caller's),
+// zeroed data (from m's chunk when m is large), no flags. A nil m gives
+// a folio of no mapping.
 func folioAlloc(m *AddressSpace) *Folio {
-	f := &Folio{data: m.allocPage()}
+	if m != nil {
+		return m.allocFolio(-1, false)
+	}
+	f := &Folio{data: new([PAGE_SIZE]byte)}
 	f.refcount.Store(1)
 	return f
 }

@@ -278,12 +278,8 @@ func FilemapGrabFolio(t *Task, m *AddressSpace, index int64, fgp int) (*Folio, e
 		switch {
 		case spare != nil:
 			f = spare
-		case fgp&FGP_NODATA != 0:
-			f = &Folio{}
-			f.refcount.Store(1)
-			f.flags.Store(PG_locked)
 		default:
-			f = folioAlloc(m)
+			f = m.allocFolio(index, fgp&FGP_NODATA != 0)
 			f.flags.Store(PG_locked)
 		}
 		h := t.o.ExternalBefore(f, lock.Exclusive)

@@ -145,10 +145,13 @@ func (n *xaNode) setRunFolio(off int, f *Folio) {
 
 // loadPrefetch is load for a reader about to lock the folio and copy
 // lines cache lines of its page from byte po: on the way down it asks
-// the CPU for the leaf's slot, and, by the run hint, for the folio and
-// the page, so that their misses overlap. It returns the leaf (nil for
-// single) and the page address the hint gave, for fixRun. Lock-free.
-func (xa *xarray) loadPrefetch(idx int64, po, lines int) (*Folio, *xaNode, uintptr) {
+// the CPU for the leaf's slot and for the folio and the page, so that
+// their misses overlap. gd and gf are the page and Folio addresses the
+// caller guessed (AddressSpace.chunkGuess); when it has none (0s), the
+// leaf's run hint gives them. It returns the leaf (nil for single, and
+// when the caller guessed) and the page address the run hint gave, for
+// fixRun. Lock-free.
+func (xa *xarray) loadPrefetch(idx int64, po, lines int, gd, gf uintptr) (*Folio, *xaNode, uintptr) {
 	for {
 		s := xa.seq.Load()
 		if s&1 != 0 {
@@ -163,12 +166,18 @@ func (xa *xarray) loadPrefetch(idx int64, po, lines int) (*Folio, *xaNode, uintp
 				// The slot's load first: it does not wait for the
 				// hint, and the prefetches do not wait for it.
 				f = (*Folio)(leaf.load(off))
-				d, fo := leaf.runGuess(off)
-				guess = d
+				slot := uintptr(unsafe.Pointer(&leaf.slots[off]))
+				d, fo := gd, gf
+				if d == 0 && fo == 0 {
+					d, fo = leaf.runGuess(off)
+					guess = d
+				} else {
+					leaf = nil // no run hint to fix
+				}
 				if d != 0 {
 					d += uintptr(po)
 				}
-				prefetchRead(uintptr(unsafe.Pointer(&leaf.slots[off])), fo, d, lines)
+				prefetchRead(slot, fo, d, lines)
 			}
 		} else if idx == 0 {
 			f = xa.single.Load()

@@ -56,7 +56,7 @@ func TestXaRunHints(t *testing.T) {
 			}
 			for i, f := range fs {
 				idx := int64(i)
-				got, leaf, guess := xa.loadPrefetch(idx, 0, 1)
+				got, leaf, guess := xa.loadPrefetch(idx, 0, 1, 0, 0)
 				if got != f || got != xa.load(idx) {
 					t.Fatalf("loadPrefetch(%d) = %p, want %p", idx, got, f)
 				}
@@ -138,7 +138,7 @@ func TestXaLoadPrefetchAgrees(t *testing.T) {
 			model[idx] = f
 		}
 		q := rng.Int63n(span)
-		got, leaf, _ := xa.loadPrefetch(q, int(q%PAGE_SIZE), rng.Intn(65))
+		got, leaf, _ := xa.loadPrefetch(q, int(q%PAGE_SIZE), rng.Intn(65), 0, 0)
 		if got != model[q] || got != xa.load(q) {
 			t.Fatalf("step %d: loadPrefetch(%d) = %p, load %p, want %p", step, q, got, xa.load(q), model[q])
 		}

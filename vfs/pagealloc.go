@@ -30,15 +30,33 @@ import (
 // whole chunk is collected; that memory is not charged (the slack the
 // rationale describes).
 
-// pageChunk is a run of pages allocated at once, handed out in order to
-// the new folios of one mapping (AddressSpace.chunk). The memory stays
-// in use while any of its pages is.
+// pageChunk is a run of pages allocated at once, with a Folio for each,
+// handed out in order to the new folios of one mapping (AddressSpace.
+// chunk): slot i is folios[i] with pages[i]. The memory stays in use
+// while any of its pages or folios is.
 type pageChunk struct {
-	pages []([PAGE_SIZE]byte) // immutable
-	// next is the number of pages handed out (or claimed back by
+	pages  []([PAGE_SIZE]byte) // immutable
+	folios []Folio             // immutable slice; each Folio is its folio's
+	// next is the number of slots handed out (or claimed back by
 	// releaseChunk); atomic. Indexes at or past len(pages) mean "used up".
 	next atomic.Int32
+	// hints says where the mapping's last few chunks (this one first)
+	// put the pages of which file index, had their slots been handed out
+	// in file order (chunkGuess); immutable. Addresses, not pointers: a
+	// hint never keeps an old chunk in memory and is never read through.
+	hints []chunkHint
 }
+
+// chunkHint is a chunk's prefetch hint: the file index its first slot
+// went to, its size, and where its pages and folios lie.
+type chunkHint struct {
+	first, n      int64
+	pages, folios uintptr
+}
+
+// maxChunkHints bounds the hints a chunk carries: the largest and newest
+// chunks of a file, which hold most of its pages.
+const maxChunkHints = 8
 
 const (
 	// pageChunkMin: mappings with fewer pages allocate page by page, so
@@ -90,15 +108,39 @@ func chunkPages(nrpages, budget int64) int64 {
 	return n
 }
 
-// newPageChunk allocates a chunk of n pages and asks for huge pages for
-// its aligned 2 MiB ranges (before anything touches them, so that the
-// first fault brings in a huge page).
-func newPageChunk(n int64) *pageChunk {
-	c := &pageChunk{pages: make([]([PAGE_SIZE]byte), n)}
+// newPageChunk allocates a chunk of n pages and their folios, whose
+// first slot goes to file index first, after prev (nil if none), and
+// asks for huge pages for its aligned 2 MiB ranges (before anything
+// touches them, so that the first fault brings in a huge page).
+func newPageChunk(n, first int64, prev *pageChunk) *pageChunk {
+	c := &pageChunk{pages: make([]([PAGE_SIZE]byte), n), folios: make([]Folio, n)}
 	if n >= hugeChunkPages {
 		adviseHuge(unsafe.Pointer(&c.pages[0]), uintptr(n)*PAGE_SIZE)
 	}
+	c.hints = append(c.hints, chunkHint{first: first, n: n,
+		pages: uintptr(unsafe.Pointer(&c.pages[0])), folios: uintptr(unsafe.Pointer(&c.folios[0]))})
+	if prev != nil {
+		c.hints = append(c.hints, prev.hints[:min(len(prev.hints), maxChunkHints-1)]...)
+	}
 	return c
+}
+
+// chunkGuess returns where the page and the Folio of file index idx
+// would be if the mapping's recent chunks had been handed out in file
+// order (as a file written or read in order has them): 0s when no
+// recent chunk covers idx. Lock-free; a hint, for prefetching only.
+func (m *AddressSpace) chunkGuess(idx int64) (data, folio uintptr) {
+	c := m.chunk.Load()
+	if c == nil {
+		return 0, 0
+	}
+	for i := range c.hints {
+		h := &c.hints[i]
+		if k := idx - h.first; uint64(k) < uint64(h.n) {
+			return h.pages + uintptr(k)*PAGE_SIZE, h.folios + uintptr(k)*unsafe.Sizeof(Folio{})
+		}
+	}
+	return 0, 0
 }
 
 // hugeRanges calls fn with the offset from start of each
@@ -118,14 +160,46 @@ func (m *AddressSpace) allocPage() *[PAGE_SIZE]byte {
 	if m == nil {
 		return new([PAGE_SIZE]byte)
 	}
-	return m.allocPageAt(m.nrpages.Load())
+	if f := m.chunkSlot(m.nrpages.Load(), -1); f != nil {
+		return f.data
+	}
+	return new([PAGE_SIZE]byte)
 }
 
 // allocPageAt is allocPage for a mapping that held nr pages before the
-// page's folio (folioFillPage's folio is already in it).
+// page's folio (folioFillPage's folio is in it already).
 func (m *AddressSpace) allocPageAt(nr int64) *[PAGE_SIZE]byte {
+	if f := m.chunkSlot(nr, -1); f != nil {
+		return f.data
+	}
+	return new([PAGE_SIZE]byte)
+}
+
+// allocFolio is filemap_alloc_folio(): a new folio for file index idx
+// of m, with one reference (the caller's) and no flags. Once m is large
+// (chunkPages) folio and zeroed page come from m's chunk; otherwise the
+// folio is allocated alone, with a zeroed page of its own unless nodata
+// (FGP_NODATA: the caller fills the page, folioFillPage).
+func (m *AddressSpace) allocFolio(idx int64, nodata bool) *Folio {
+	f := m.chunkSlot(m.nrpages.Load(), idx)
+	if f == nil {
+		f = &Folio{}
+		if !nodata {
+			f.data = new([PAGE_SIZE]byte)
+		}
+	}
+	f.refcount.Store(1)
+	return f
+}
+
+// chunkSlot hands out the next slot of m's chunk, for a mapping that
+// held nr pages, making a new chunk when the last is used up (its first
+// slot for file index idx; -1 when the caller does not know it): the
+// slot's Folio, its data set to the slot's zeroed page. Nil when m is
+// too small for chunks (chunkPages).
+func (m *AddressSpace) chunkSlot(nr, idx int64) *Folio {
 	if nr < pageChunkMin {
-		return new([PAGE_SIZE]byte)
+		return nil
 	}
 	pc := &m.vfs().pc
 	for {
@@ -133,18 +207,26 @@ func (m *AddressSpace) allocPageAt(nr int64) *[PAGE_SIZE]byte {
 		if c != nil {
 			if i := int64(c.next.Add(1)) - 1; i < int64(len(c.pages)) {
 				pc.nrChunkSpare.Add(-1)
-				return &c.pages[i]
+				f := &c.folios[i]
+				f.data = &c.pages[i]
+				return f
 			}
 		}
 		n := chunkPages(nr, m.vfs().rc.budget)
 		if n == 0 {
-			return new([PAGE_SIZE]byte)
+			return nil
 		}
-		nc := newPageChunk(n)
+		first := idx
+		if first < 0 {
+			first = nr
+		}
+		nc := newPageChunk(n, first, c)
 		nc.next.Store(1)
 		if m.chunk.CompareAndSwap(c, nc) {
 			pc.nrChunkSpare.Add(n - 1)
-			return &nc.pages[0]
+			f := &nc.folios[0]
+			f.data = &nc.pages[0]
+			return f
 		}
 		// A racing allocation installed a chunk first: use that one
 		// (this one is garbage, never charged).
