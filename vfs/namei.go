@@ -130,6 +130,10 @@ func (nd *nameidata) linkPathWalk(name string) error {
 		if nd.rcu() {
 			var done bool
 			if name, done = nd.walkPlainRCU(name); done {
+				if !nd.stepLast {
+					// Left the last component for the caller.
+					nd.t.vfs.dcache.prefetchBucket(nd.path.Dentry, nd.last.Hash)
+				}
 				return nil
 			}
 		}

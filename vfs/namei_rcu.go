@@ -233,7 +233,6 @@ walk:
 			}
 			if !nd.stepLast {
 				nd.last, nd.lastType = QStr{Name: name[i:j], Hash: hash}, LAST_NORM
-				h.prefetchBucket(parent, hash)
 				done = true
 				break
 			}
