@@ -289,8 +289,14 @@ func GenericFileRead(t *Task, f *File, p []byte, pos *int64) (int, error) {
 		// Fast path: a cached page, no readahead mark. Its lock is the
 		// reference: a folio cannot leave the mapping while locked, and
 		// the collector keeps one that left before we locked it.
+		// The guesses of the mapping's chunks are asked for before the
+		// walk down the index, so that their misses overlap it too.
+		lines := min(n, readPrefetch) >> 6
 		gd, gf := m.chunkGuess(idx)
-		fo, leaf, guess := m.i_pages.loadPrefetch(idx, po, min(n, readPrefetch)>>6, gd, gf)
+		if gf != 0 {
+			prefetchRead(gf, 0, gd+uintptr(po), lines)
+		}
+		fo, leaf, guess := m.i_pages.loadPrefetch(idx, po, lines, gd, gf)
 		if fo == nil || fo.flags.Load()&PG_readahead != 0 {
 			req := (int64(len(p)-done) + int64(po) + PAGE_SIZE - 1) >> PAGE_SHIFT
 			fo, err = t.filemapGetPage(f, m, idx, req)

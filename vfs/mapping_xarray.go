@@ -147,8 +147,8 @@ func (n *xaNode) setRunFolio(off int, f *Folio) {
 // lines cache lines of its page from byte po: on the way down it asks
 // the CPU for the leaf's slot and for the folio and the page, so that
 // their misses overlap. gd and gf are the page and Folio addresses the
-// caller guessed (AddressSpace.chunkGuess); when it has none (0s), the
-// leaf's run hint gives them. It returns the leaf (nil for single, and
+// caller guessed (AddressSpace.chunkGuess) and prefetched already; when
+// it has none (0s), the leaf's run hint gives them. It returns the leaf (nil for single, and
 // when the caller guessed) and the page address the run hint gave, for
 // fixRun. Lock-free.
 func (xa *xarray) loadPrefetch(idx int64, po, lines int, gd, gf uintptr) (*Folio, *xaNode, uintptr) {
@@ -166,18 +166,18 @@ func (xa *xarray) loadPrefetch(idx int64, po, lines int, gd, gf uintptr) (*Folio
 				// The slot's load first: it does not wait for the
 				// hint, and the prefetches do not wait for it.
 				f = (*Folio)(leaf.load(off))
-				slot := uintptr(unsafe.Pointer(&leaf.slots[off]))
-				d, fo := gd, gf
-				if d == 0 && fo == 0 {
-					d, fo = leaf.runGuess(off)
-					guess = d
+				if gd != 0 || gf != 0 {
+					// The caller prefetched what it guessed, and
+					// there is no run hint to fix.
+					leaf = nil
 				} else {
-					leaf = nil // no run hint to fix
+					d, fo := leaf.runGuess(off)
+					guess = d
+					if d != 0 {
+						d += uintptr(po)
+					}
+					prefetchRead(uintptr(unsafe.Pointer(&leaf.slots[off])), fo, d, lines)
 				}
-				if d != 0 {
-					d += uintptr(po)
-				}
-				prefetchRead(slot, fo, d, lines)
 			}
 		} else if idx == 0 {
 			f = xa.single.Load()
