@@ -44,7 +44,10 @@ func (c *batchClock) now() time.Time {
 	if c.start.IsZero() {
 		t = time.Now()
 	} else {
-		t = c.start.Add(time.Since(c.start))
+		// To the millisecond: under GOOS=js the wall clock (Date.now)
+		// has no finer resolution, and a stamp finer than it could lead
+		// a later read of it (a guest's clock_time_get) by up to 1 ms.
+		t = c.start.Add(time.Since(c.start)).Truncate(time.Millisecond)
 	}
 	if !c.ns.CompareAndSwap(0, t.UnixNano()) {
 		return time.Unix(0, c.ns.Load())
