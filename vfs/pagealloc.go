@@ -160,10 +160,7 @@ func (m *AddressSpace) allocPage() *[PAGE_SIZE]byte {
 	if m == nil {
 		return new([PAGE_SIZE]byte)
 	}
-	if f := m.chunkSlot(m.nrpages.Load(), -1); f != nil {
-		return f.data
-	}
-	return new([PAGE_SIZE]byte)
+	return m.allocPageAt(m.nrpages.Load())
 }
 
 // allocPageAt is allocPage for a mapping that held nr pages before the
