@@ -11,14 +11,14 @@ type Mutex struct {
 // before any other method.
 func (l *Mutex) Init(c *Class, sub uint8) {
 	initCheck("Mutex", c, KindMutex)
-	l.x.cls, l.x.sub = c, sub
+	l.x.cls, l.x.tag = c, l.x.tag.withSub(sub)
 }
 
 // Class returns the class given to Init.
 func (l *Mutex) Class() *Class { return l.x.cls }
 
 // Subclass returns the subclass given to Init.
-func (l *Mutex) Subclass() uint8 { return l.x.sub }
+func (l *Mutex) Subclass() uint8 { return l.x.tag.sub() }
 
 // Kind returns KindMutex.
 func (l *Mutex) Kind() Kind { return KindMutex }
@@ -34,7 +34,7 @@ func (l *Mutex) Lock(o *Owner) {
 // whose lock was not free.
 func (l *Mutex) lockSlow(o *Owner) {
 	if o.slow {
-		l.x.lockV(o, l, l.x.sub)
+		l.x.lockV(o, l, l.x.tag.sub())
 		return
 	}
 	l.x.w.lockSlow(o)

@@ -31,11 +31,10 @@ type RWSem struct {
 	// disowned. Written by the holder; atomic for Holder's readers.
 	owner holder
 	cls   *Class
-	obj   object // what the lock belongs to, for trace events
+	tag   lockTag // the default subclass, and what the lock belongs to (trace events)
 	// disowned is set while write-locked with no owner (between
 	// Disown and Adopt). Atomic.
 	disowned atomic.Bool
-	sub      uint8
 }
 
 // The fields of RWSem.state.
@@ -80,14 +79,14 @@ func (l *RWSem) waitQueue() *rwWaitQueue {
 // before any other method.
 func (l *RWSem) Init(c *Class, sub uint8) {
 	initCheck("RWSem", c, KindRWSem)
-	l.cls, l.sub = c, sub
+	l.cls, l.tag = c, l.tag.withSub(sub)
 }
 
 // Class returns the class given to Init.
 func (l *RWSem) Class() *Class { return l.cls }
 
 // Subclass returns the subclass given to Init.
-func (l *RWSem) Subclass() uint8 { return l.sub }
+func (l *RWSem) Subclass() uint8 { return l.tag.sub() }
 
 // Kind returns KindRWSem.
 func (l *RWSem) Kind() Kind { return KindRWSem }
@@ -239,7 +238,7 @@ func (l *RWSem) lockV(o *Owner, sub uint8, mode Mode) {
 
 // tryLockV is a validated or traced trylock.
 func (l *RWSem) tryLockV(o *Owner, mode Mode) bool {
-	a := o.beginTry(l, l.sub, mode)
+	a := o.beginTry(l, l.tag.sub(), mode)
 	var ok bool
 	if mode == Exclusive {
 		ok = l.trywlock(o)
@@ -255,7 +254,7 @@ func (l *RWSem) tryLockV(o *Owner, mode Mode) bool {
 // Lock acquires l for write (down_write).
 func (l *RWSem) Lock(o *Owner) {
 	if o.slow {
-		l.lockV(o, l.sub, Exclusive)
+		l.lockV(o, l.tag.sub(), Exclusive)
 		return
 	}
 	l.wlock(o)
@@ -290,7 +289,7 @@ func (l *RWSem) Unlock(o *Owner) {
 // RLock acquires l for read (down_read).
 func (l *RWSem) RLock(o *Owner) {
 	if o.slow {
-		l.lockV(o, l.sub, Shared)
+		l.lockV(o, l.tag.sub(), Shared)
 		return
 	}
 	l.rlock()
@@ -331,7 +330,7 @@ func (l *RWSem) Downgrade(o *Owner) {
 	if tr := o.bus(); tr != nil {
 		// Views keep held locks by mode: the write hold ends, a read
 		// hold begins, with nobody in between.
-		h := Held{Class: l.cls, Subclass: l.sub, Mode: Exclusive, Lock: l}
+		h := Held{Class: l.cls, Subclass: l.tag.sub(), Mode: Exclusive, Lock: l}
 		o.emit(tr, trace.LockRelease, &h)
 		h.Mode, h.Site = Shared, callerSite()
 		o.emit(tr, trace.LockAcquire, &h)
@@ -384,9 +383,9 @@ func (l *RWSem) Adopt(o *Owner) {
 	}
 	l.owner.Store(o)
 	if v := o.v; v != nil {
-		v.tryAcquired(o, Held{Class: mustKey(l, l.sub).Class, Subclass: l.sub, Mode: Exclusive, Lock: l, Site: callerSite(), Try: true})
+		v.tryAcquired(o, Held{Class: mustKey(l, l.tag.sub()).Class, Subclass: l.tag.sub(), Mode: Exclusive, Lock: l, Site: callerSite(), Try: true})
 	}
 	if tr := o.bus(); tr != nil {
-		o.emit(tr, trace.LockAcquire, &Held{Class: l.cls, Subclass: l.sub, Mode: Exclusive, Lock: l, Site: callerSite(), Try: true})
+		o.emit(tr, trace.LockAcquire, &Held{Class: l.cls, Subclass: l.tag.sub(), Mode: Exclusive, Lock: l, Site: callerSite(), Try: true})
 	}
 }

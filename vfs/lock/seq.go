@@ -72,7 +72,7 @@ func (l *SeqLock) Init(c *Class) {
 func (l *SeqLock) Class() *Class { return l.x.cls }
 
 // Subclass returns 0.
-func (l *SeqLock) Subclass() uint8 { return l.x.sub }
+func (l *SeqLock) Subclass() uint8 { return l.x.tag.sub() }
 
 // Kind returns KindSeqLock.
 func (l *SeqLock) Kind() Kind { return KindSeqLock }

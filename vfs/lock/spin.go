@@ -14,14 +14,14 @@ type SpinLock struct {
 // before any other method.
 func (l *SpinLock) Init(c *Class, sub uint8) {
 	initCheck("SpinLock", c, KindSpin)
-	l.x.cls, l.x.sub = c, sub
+	l.x.cls, l.x.tag = c, l.x.tag.withSub(sub)
 }
 
 // Class returns the class given to Init.
 func (l *SpinLock) Class() *Class { return l.x.cls }
 
 // Subclass returns the subclass given to Init.
-func (l *SpinLock) Subclass() uint8 { return l.x.sub }
+func (l *SpinLock) Subclass() uint8 { return l.x.tag.sub() }
 
 // Kind returns KindSpin.
 func (l *SpinLock) Kind() Kind { return KindSpin }
@@ -37,7 +37,7 @@ func (l *SpinLock) Lock(o *Owner) {
 // whose lock was not free.
 func (l *SpinLock) lockSlow(o *Owner) {
 	if o.slow {
-		l.x.lockV(o, l, l.x.sub)
+		l.x.lockV(o, l, l.x.tag.sub())
 		return
 	}
 	l.x.w.lockSlow(o)

@@ -29,28 +29,56 @@ type object struct {
 	id   uint64
 }
 
+// lockTag is a lock's default subclass and the object it belongs to,
+// packed in one word so that the locks embedded in every inode and
+// dentry stay small: the subclass in bits 56-63, the object's kind in
+// bits 48-55, its id in bits 0-47 (ids are counters; 2^48 of them
+// outlast any VFS). Written by Init and SetObject before the lock is
+// shared; immutable afterwards.
+type lockTag uint64
+
+const (
+	tagIDMask    = 1<<48 - 1
+	tagKindShift = 48
+	tagSubShift  = 56
+)
+
+func (t lockTag) sub() uint8 { return uint8(t >> tagSubShift) }
+
+func (t lockTag) obj() object {
+	return object{kind: ObjKind(t >> tagKindShift), id: uint64(t) & tagIDMask}
+}
+
+func (t lockTag) withSub(sub uint8) lockTag {
+	return t&^(0xff<<tagSubShift) | lockTag(sub)<<tagSubShift
+}
+
+func (t lockTag) withObj(k ObjKind, id uint64) lockTag {
+	return t&(0xff<<tagSubShift) | lockTag(k)<<tagKindShift | lockTag(id&tagIDMask)
+}
+
 // SetObject records the object l belongs to (an inode's i_lock, a
 // dentry's d_lock), named in l's trace events. Call it before l is
 // shared; Init keeps it.
-func (l *SpinLock) SetObject(k ObjKind, id uint64) { l.x.obj = object{k, id} }
+func (l *SpinLock) SetObject(k ObjKind, id uint64) { l.x.tag = l.x.tag.withObj(k, id) }
 
 // SetObject records the object l belongs to (see SpinLock.SetObject).
-func (l *Mutex) SetObject(k ObjKind, id uint64) { l.x.obj = object{k, id} }
+func (l *Mutex) SetObject(k ObjKind, id uint64) { l.x.tag = l.x.tag.withObj(k, id) }
 
 // SetObject records the object l belongs to (an inode's i_rwsem; see
 // SpinLock.SetObject).
-func (l *RWSem) SetObject(k ObjKind, id uint64) { l.obj = object{k, id} }
+func (l *RWSem) SetObject(k ObjKind, id uint64) { l.tag = l.tag.withObj(k, id) }
 
 // objectOf returns what l belongs to, if it is one of this package's
 // primitives and SetObject named it.
 func objectOf(l Lock) object {
 	switch x := l.(type) {
 	case *SpinLock:
-		return x.x.obj
+		return x.x.tag.obj()
 	case *Mutex:
-		return x.x.obj
+		return x.x.tag.obj()
 	case *RWSem:
-		return x.obj
+		return x.tag.obj()
 	}
 	return object{}
 }

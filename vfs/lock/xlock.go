@@ -7,8 +7,7 @@ package lock
 type xlock struct {
 	w   lockWord
 	cls *Class
-	sub uint8
-	obj object // what the lock belongs to, for trace events
+	tag lockTag // the default subclass, and what the lock belongs to (trace events)
 }
 
 // lockV is a validated or traced blocking acquisition of l (whose raw
@@ -28,7 +27,7 @@ func (x *xlock) lockV(o *Owner, l Lock, sub uint8) {
 
 // tryLockV is a validated or traced trylock.
 func (x *xlock) tryLockV(o *Owner, l Lock) bool {
-	a := o.beginTry(l, x.sub, Exclusive)
+	a := o.beginTry(l, x.tag.sub(), Exclusive)
 	if !x.w.TryLock(o) {
 		return false
 	}
