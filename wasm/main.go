@@ -189,3 +189,153 @@ func (m jsMemory) ReadAt(dst []byte, off uint32) bool {
 func (m jsMemory) WriteAt(off uint32, p []byte) bool {
 	return jsCopy(uint32(m), 1, addr(p), off, uint32(len(p))) == 1
 }
+
+// WASI calls.
+//
+// A guest's WASI import calls one of the vfscope_wasi_* exports with its
+// own parameters after two of ours: the guest's id and the function's
+// index in wasi.Funcs. There is one export per signature of the preview1
+// functions, named by it (i: an i32, I: an i64), so the loader finds the
+// export for a function from the table wasiFuncs gives. The result is
+// bridge.CallWASI's (the errno, with bridge.WASIOutput and
+// bridge.WASIExited), or -1 if the call is not one: vfscope_state then
+// points at the message, as for a failed batch.
+
+// wasiParams holds a call's parameters: the ABI's function table takes a
+// slice.
+var wasiParams [9]uint64
+
+func wasiCall(id, fn uint32, np int) int32 {
+	r, err := b.CallWASI(id, fn, wasiParams[:np])
+	if calls++; calls%yieldEvery == 0 {
+		runtime.Gosched()
+	}
+	if err != nil {
+		setError(state[0], err.Error())
+		return -1
+	}
+	return int32(r)
+}
+
+//go:wasmexport vfscope_wasi_
+func wasi(id, fn uint32) int32 { return wasiCall(id, fn, 0) }
+
+//go:wasmexport vfscope_wasi_i
+func wasiI(id, fn, a uint32) int32 {
+	wasiParams[0] = uint64(a)
+	return wasiCall(id, fn, 1)
+}
+
+//go:wasmexport vfscope_wasi_ii
+func wasiII(id, fn, a, b uint32) int32 {
+	p := &wasiParams
+	p[0], p[1] = uint64(a), uint64(b)
+	return wasiCall(id, fn, 2)
+}
+
+//go:wasmexport vfscope_wasi_iii
+func wasiIII(id, fn, a, b, c uint32) int32 {
+	p := &wasiParams
+	p[0], p[1], p[2] = uint64(a), uint64(b), uint64(c)
+	return wasiCall(id, fn, 3)
+}
+
+//go:wasmexport vfscope_wasi_iiii
+func wasiIIII(id, fn, a, b, c, d uint32) int32 {
+	p := &wasiParams
+	p[0], p[1], p[2], p[3] = uint64(a), uint64(b), uint64(c), uint64(d)
+	return wasiCall(id, fn, 4)
+}
+
+//go:wasmexport vfscope_wasi_iiiii
+func wasiIIIII(id, fn, a, b, c, d, e uint32) int32 {
+	p := &wasiParams
+	p[0], p[1], p[2], p[3], p[4] = uint64(a), uint64(b), uint64(c), uint64(d), uint64(e)
+	return wasiCall(id, fn, 5)
+}
+
+//go:wasmexport vfscope_wasi_iiiiii
+func wasiIIIIII(id, fn, a, b, c, d, e, f uint32) int32 {
+	p := &wasiParams
+	p[0], p[1], p[2], p[3], p[4], p[5] = uint64(a), uint64(b), uint64(c), uint64(d), uint64(e), uint64(f)
+	return wasiCall(id, fn, 6)
+}
+
+//go:wasmexport vfscope_wasi_iiiiiii
+func wasiIIIIIII(id, fn, a, b, c, d, e, f, g uint32) int32 {
+	p := &wasiParams
+	p[0], p[1], p[2], p[3], p[4], p[5], p[6] = uint64(a), uint64(b), uint64(c), uint64(d), uint64(e), uint64(f), uint64(g)
+	return wasiCall(id, fn, 7)
+}
+
+// clock_time_get
+//
+//go:wasmexport vfscope_wasi_iIi
+func wasiILI(id, fn, a uint32, b uint64, c uint32) int32 {
+	p := &wasiParams
+	p[0], p[1], p[2] = uint64(a), b, uint64(c)
+	return wasiCall(id, fn, 3)
+}
+
+// fd_filestat_set_size
+//
+//go:wasmexport vfscope_wasi_iI
+func wasiIL(id, fn, a uint32, b uint64) int32 {
+	p := &wasiParams
+	p[0], p[1] = uint64(a), b
+	return wasiCall(id, fn, 2)
+}
+
+// fd_allocate, fd_fdstat_set_rights
+//
+//go:wasmexport vfscope_wasi_iII
+func wasiILL(id, fn, a uint32, b, c uint64) int32 {
+	p := &wasiParams
+	p[0], p[1], p[2] = uint64(a), b, c
+	return wasiCall(id, fn, 3)
+}
+
+// fd_advise, fd_filestat_set_times
+//
+//go:wasmexport vfscope_wasi_iIIi
+func wasiILLI(id, fn, a uint32, b, c uint64, d uint32) int32 {
+	p := &wasiParams
+	p[0], p[1], p[2], p[3] = uint64(a), b, c, uint64(d)
+	return wasiCall(id, fn, 4)
+}
+
+// fd_seek
+//
+//go:wasmexport vfscope_wasi_iIii
+func wasiILII(id, fn, a uint32, b uint64, c, d uint32) int32 {
+	p := &wasiParams
+	p[0], p[1], p[2], p[3] = uint64(a), b, uint64(c), uint64(d)
+	return wasiCall(id, fn, 4)
+}
+
+// fd_pread, fd_pwrite, fd_readdir
+//
+//go:wasmexport vfscope_wasi_iiiIi
+func wasiIIILI(id, fn, a, b, c uint32, d uint64, e uint32) int32 {
+	p := &wasiParams
+	p[0], p[1], p[2], p[3], p[4] = uint64(a), uint64(b), uint64(c), d, uint64(e)
+	return wasiCall(id, fn, 5)
+}
+
+// path_filestat_set_times
+//
+//go:wasmexport vfscope_wasi_iiiiIIi
+func wasiIIIILLI(id, fn, a, b, c, d uint32, e, f uint64, g uint32) int32 {
+	p := &wasiParams
+	p[0], p[1], p[2], p[3], p[4], p[5], p[6] = uint64(a), uint64(b), uint64(c), uint64(d), e, f, uint64(g)
+	return wasiCall(id, fn, 7)
+}
+
+// path_open
+//
+//go:wasmexport vfscope_wasi_iiiiiIIii
+func wasiIIIIILLII(id, fn, a, b, c, d, e uint32, f, g uint64, h, i uint32) int32 {
+	p := &wasiParams
+	p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8] = uint64(a), uint64(b), uint64(c), uint64(d), uint64(e), f, g, uint64(h), uint64(i)
+	return wasiCall(id, fn, 9)
+}

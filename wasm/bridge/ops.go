@@ -185,9 +185,11 @@ func init() {
 		// wasiMemory(a guest, u32 slot): the guest memory the host
 		// registered under slot
 		{"wasiMemory", false, opWASIMemory},
-		// wasiCall(a guest, u32 func, u32 n, n*u64 param) -> u32 errno,
-		// u8 exited, u32 code, b stdout, b stderr
-		{"wasiCall", false, opWASICall},
+		// A guest's calls are not batched: the host calls CallWASI for
+		// each (wasicall.go). wasiOutput(a guest) -> u8 exited, u32
+		// code, b stdout, b stderr: what the calls since the last
+		// wasiOutput wrote, and the exit status
+		{"wasiOutput", false, opWASIOutput},
 		{"wasiClose", false, opWASIClose},
 		// subscribe(a ring) -> a listener; events(a listener, a max) ->
 		// b JSON array of events; unsubscribe(a listener);

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"fmt"
 	"time"
 
 	"github.com/vfscope/vfscope/host/wasi"
@@ -119,9 +118,6 @@ type guest struct {
 	stderr bytes.Buffer
 	exited bool
 	code   uint32
-	// params holds a call's parameters (reused: they escape into the
-	// ABI's function table).
-	params [16]uint64
 }
 
 func (g *guest) close() { g.abi.Close() }
@@ -213,58 +209,6 @@ func opWASIMemory(c *call) error {
 		return errBadRequest{err.Error()}
 	}
 	g.mem = &guestMemory{g: gm}
-	return nil
-}
-
-// opWASICall runs one preview1 function. proc_exit (and any later call)
-// reports exited with the code; JavaScript then unwinds the guest.
-func opWASICall(c *call) error {
-	id := c.d.num()
-	fn := c.d.u32()
-	np := c.d.u32()
-	if !c.ok() {
-		return nil
-	}
-	if np > 16 {
-		return errBadRequest{fmt.Sprintf("%d parameters", np)}
-	}
-	g, err := c.guest(id)
-	if err != nil {
-		return err
-	}
-	params := &g.params
-	for i := range np {
-		params[i] = c.d.u64()
-	}
-	if !c.ok() {
-		return nil
-	}
-	if int(fn) >= len(wasi.Funcs) {
-		return errBadRequest{fmt.Sprintf("no WASI function %d", fn)}
-	}
-	f := &wasi.Funcs[fn]
-	if int(np) != len(f.Params) {
-		return errBadRequest{fmt.Sprintf("%s takes %d parameters, not %d", f.Name, len(f.Params), np)}
-	}
-	if g.mem == nil {
-		return errBadRequest{"the guest's memory was not passed (wasiMemory) before " + f.Name}
-	}
-	errno := wasi.ESUCCESS
-	if !g.exited {
-		errno = g.call(f, params[:np])
-	}
-	g.mem.arena = g.mem.arena[:0]
-	c.e.u32(uint32(errno))
-	if g.exited {
-		c.e.u8(1)
-	} else {
-		c.e.u8(0)
-	}
-	c.e.u32(g.code)
-	c.e.bytes(g.stdout.Bytes())
-	c.e.bytes(g.stderr.Bytes())
-	g.stdout.Reset()
-	g.stderr.Reset()
 	return nil
 }
 

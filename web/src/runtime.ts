@@ -10,6 +10,8 @@ interface BridgeExports {
   vfscope_reserve(n: number): number;
   vfscope_state(): number;
   vfscope_call(n: number, seq: number): void;
+  /** vfscope_wasi_<signature>(guest, func, ...params) -> result (wasm/main.go). */
+  [wasiExport: `vfscope_wasi_${string}`]: (...args: (number | bigint)[]) => number;
 }
 
 /** What the loader keeps for the imports of module "vfscope". */
@@ -254,7 +256,28 @@ export class Runtime {
     return this.reader;
   }
 
-  /** The WASI preview1 functions, in the order wasiCall numbers them. */
+  /**
+   * The export of vfscope.wasm that runs WASI functions of this signature
+   * (0 = i32, 1 = i64 for each parameter): it takes the guest's id, the
+   * function's index in wasiFuncs(), then the parameters, and returns the
+   * errno, with WASI_OUTPUT and WASI_EXITED set as they apply, or -1 for
+   * a call that is not one (bridgeError() has the message).
+   */
+  wasiExport(params: readonly number[]): (...args: (number | bigint)[]) => number {
+    const name = `vfscope_wasi_${params.map((t) => (t === 1 ? "I" : "i")).join("")}` as const;
+    const f = this.ex[name];
+    if (typeof f !== "function") throw new BridgeError(`vfscope.wasm has no export ${name}`);
+    return f;
+  }
+
+  /** The message of the last failed call (vfscope_state). */
+  bridgeError(): BridgeError {
+    if (this.mem8.length === 0) this.remap();
+    const st = this.state32;
+    return new BridgeError(textDecoder.decode(this.mem8.subarray(st[1], st[1] + st[2])));
+  }
+
+  /** The WASI preview1 functions, in the order CallWASI numbers them. */
   wasiFuncs(): WasiFunc[] {
     if (this.wasiFuncList) return this.wasiFuncList;
     this.begin();

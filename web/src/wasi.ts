@@ -1,4 +1,4 @@
-import type { Runtime } from "./runtime.js";
+import type { WasiFunc } from "./runtime.js";
 import type { VFS } from "./vfs.js";
 
 export interface WASIOptions {
@@ -36,6 +36,10 @@ interface GuestExports {
   _initialize?: () => void;
 }
 
+// The errno's bits of a WASI call's result (the rest are flags: see
+// CallWASI in wasm/bridge).
+const ERRNO_MASK = 0xffff;
+
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
 
@@ -61,30 +65,90 @@ export class WASI {
     private readonly options: WASIOptions,
   ) {
     const rt = vfs.runtime;
-    const call = rt.ops.wasiCall;
-    if (call === undefined) throw new Error("vfscope.wasm has no wasiCall");
     const mod: Record<string, (...args: never[]) => unknown> = {};
     rt.wasiFuncs().forEach((f, idx) => {
-      const types = f.params;
-      const np = types.length;
-      mod[f.name] = (...args: (number | bigint)[]) => {
-        rt.begin();
-        rt.op(call, 0);
-        rt.num(this.id);
-        rt.u32(idx);
-        rt.u32(np);
-        for (let i = 0; i < np; i++) {
-          // From a guest an i64 arrives as a BigInt (setBigUint64 takes
-          // it modulo 2^64) and an i32 as a number; a caller in
-          // JavaScript may pass a number for an i64.
-          const a = args[i];
-          if (types[i] === 1) rt.u64(typeof a === "bigint" ? a : BigInt(a));
-          else rt.i32(a as number);
-        }
-        return this.finish(rt, f.noReturn);
-      };
+      mod[f.name] = this.importFunc(rt.wasiExport(f.params), idx, f);
     });
     this.imports = { wasi_snapshot_preview1: mod };
+  }
+
+  // importFunc makes the import for one function: a closure calling the
+  // Go export for its signature with the guest's id, the function's index
+  // and the guest's parameters as they came (an i64 as a BigInt, which
+  // is what the export takes). A result past the errno's 16 bits sends
+  // it to slow(): output to deliver, an exit, a bridge error.
+  private importFunc(go: (...args: (number | bigint)[]) => number, idx: number, f: WasiFunc) {
+    const id = this.id;
+    const nr = f.noReturn;
+    const done = (r: number): number | undefined => (r >>> 0 <= ERRNO_MASK ? r : this.slow(r, nr));
+    // A caller in JavaScript may pass a number for an i64.
+    const I = (a: number | bigint) => (typeof a === "bigint" ? a : BigInt(a));
+    type A = number | bigint;
+    switch (f.params.map((t) => (t === 1 ? "I" : "i")).join("")) {
+      case "":
+        return () => done(go(id, idx));
+      case "i":
+        return (a: A) => done(go(id, idx, a));
+      case "ii":
+        return (a: A, b: A) => done(go(id, idx, a, b));
+      case "iii":
+        return (a: A, b: A, c: A) => done(go(id, idx, a, b, c));
+      case "iiii":
+        return (a: A, b: A, c: A, d: A) => done(go(id, idx, a, b, c, d));
+      case "iiiii":
+        return (a: A, b: A, c: A, d: A, e: A) => done(go(id, idx, a, b, c, d, e));
+      case "iiiiii":
+        return (a: A, b: A, c: A, d: A, e: A, g: A) => done(go(id, idx, a, b, c, d, e, g));
+      case "iiiiiii":
+        return (a: A, b: A, c: A, d: A, e: A, g: A, h: A) => done(go(id, idx, a, b, c, d, e, g, h));
+      case "iIi":
+        return (a: A, b: A, c: A) => done(go(id, idx, a, I(b), c));
+      case "iI":
+        return (a: A, b: A) => done(go(id, idx, a, I(b)));
+      case "iII":
+        return (a: A, b: A, c: A) => done(go(id, idx, a, I(b), I(c)));
+      case "iIIi":
+        return (a: A, b: A, c: A, d: A) => done(go(id, idx, a, I(b), I(c), d));
+      case "iIii":
+        return (a: A, b: A, c: A, d: A) => done(go(id, idx, a, I(b), c, d));
+      case "iiiIi":
+        return (a: A, b: A, c: A, d: A, e: A) => done(go(id, idx, a, b, c, I(d), e));
+      case "iiiiIIi":
+        return (a: A, b: A, c: A, d: A, e: A, g: A, h: A) => done(go(id, idx, a, b, c, d, I(e), I(g), h));
+      case "iiiiiIIii":
+        return (a: A, b: A, c: A, d: A, e: A, g: A, h: A, i: A, j: A) =>
+          done(go(id, idx, a, b, c, d, e, I(g), I(h), i, j));
+      default: {
+        // A signature without a closure of its own (none today).
+        const types = f.params;
+        return (...args: A[]) => done(go(id, idx, ...args.map((a, i) => (types[i] === 1 ? I(a) : a))));
+      }
+    }
+  }
+
+  // slow handles a result with flags: output to hand to the callbacks,
+  // proc_exit (the guest is unwound with WASIExit), or -1 (the call was
+  // not one: a bug, thrown as a BridgeError).
+  private slow(r: number, noReturn: boolean): number | undefined {
+    const rt = this.vfs.runtime;
+    if (r === -1) throw rt.bridgeError();
+    rt.begin();
+    rt.opName("wasiOutput", 0);
+    rt.num(this.id);
+    const rd = rt.exec();
+    if (rd.errno() !== 0) throw new Error("vfscope: wasiOutput failed");
+    const exited = rd.u8() === 1;
+    const code = rd.u32();
+    // Output is rare: look at the lengths before making views.
+    if (rd.peekU32() !== 0) this.emit(rd.view(), this.options.stdout, this.out);
+    else rd.u32();
+    if (rd.peekU32() !== 0) this.emit(rd.view(), this.options.stderr, this.err);
+    else rd.u32();
+    if (exited) {
+      this.exitCode = code;
+      throw new WASIExit(code);
+    }
+    return noReturn ? undefined : r & ERRNO_MASK;
   }
 
   /** @internal Use vfs.wasiImports(). */
@@ -102,24 +166,6 @@ export class WASI {
       dec: (r) => r.num(),
     });
     return new WASI(vfs, id, o);
-  }
-
-  private finish(rt: Runtime, noReturn: boolean): number | undefined {
-    const r = rt.exec();
-    if (r.errno() !== 0) throw new Error("vfscope: wasiCall failed");
-    const errno = r.u32();
-    const exited = r.u8() === 1;
-    const code = r.u32();
-    // Output is rare: look at the lengths before making views.
-    if (r.peekU32() !== 0) this.emit(r.view(), this.options.stdout, this.out);
-    else r.u32();
-    if (r.peekU32() !== 0) this.emit(r.view(), this.options.stderr, this.err);
-    else r.u32();
-    if (exited) {
-      this.exitCode = code;
-      throw new WASIExit(code);
-    }
-    return noReturn ? undefined : errno;
   }
 
   private emit(data: Uint8Array, cb: ((d: Uint8Array) => void) | undefined, keep: Uint8Array[]): void {

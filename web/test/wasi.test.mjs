@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { createVFS, wasiImports, WASIExit } from "../dist/index.js";
+import { BridgeError, createVFS, wasiImports, WASIExit } from "../dist/index.js";
 
 const path = process.env.VFSCOPE_BUSYBOX;
 if (!path) throw new Error("VFSCOPE_BUSYBOX must name the busybox guest (make test-web builds it into .bin/busybox.wasm)");
@@ -122,4 +122,70 @@ test("poll_oneoff with a clock waits inside the call (no timer can fire there)",
   assert.equal(m.getUint32(2048, true), 1, "one event");
   assert.equal(m.getBigUint64(1024, true), 5n, "the clock's userdata");
   w.close();
+});
+
+// A guest whose memory is a bare WebAssembly.Memory, for calling the
+// imports from JavaScript.
+function bareGuest(opts = {}) {
+  const w = wasiImports(vfs, opts);
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  w.attach({ exports: { memory } });
+  return { w, wasi: w.imports.wasi_snapshot_preview1, m: new DataView(memory.buffer), u8: new Uint8Array(memory.buffer) };
+}
+
+test("every import reaches its Go function with its signature's parameters", () => {
+  const { w, wasi } = bareGuest();
+  const funcs = vfs.runtime.wasiFuncs();
+  for (const f of funcs) {
+    if (f.noReturn) continue;
+    // A bad descriptor first (or a null path for path_symlink), zeros
+    // after; an i64 as a BigInt, as a guest passes it.
+    const args = f.params.map((t, i) => (t === 1 ? 0n : i === 0 ? 99 : 0));
+    const errno = wasi[f.name](...args);
+    assert.ok(Number.isInteger(errno) && errno >= 0 && errno <= 76, `${f.name}: ${errno}`);
+    if (f.name.startsWith("fd_") && !["fd_prestat_get", "fd_prestat_dir_name"].includes(f.name) && f.params.length > 0) {
+      assert.equal(errno, 8, `${f.name}(99, ...) is EBADF`);
+    }
+  }
+  assert.throws(() => wasi.proc_exit(4), (e) => e instanceof WASIExit && e.code === 4);
+  assert.equal(w.exitCode, 4);
+  w.close();
+});
+
+test("an i64 parameter may be a number when JavaScript calls an import", () => {
+  const { w, wasi, m, u8 } = bareGuest({ preopens: ["/tmp"] });
+  u8.set(new TextEncoder().encode("i64"), 0);
+  assert.equal(wasi.path_open(3, 0, 0, 3, 1, 0x1fffffffn, 0x1fffffff, 0, 16), 0);
+  const fd = m.getUint32(16, true);
+  assert.equal(wasi.fd_seek(fd, 7, 0, 32), 0);
+  assert.equal(m.getBigUint64(32, true), 7n);
+  assert.equal(wasi.fd_seek(fd, -2n, 1, 32), 0);
+  assert.equal(m.getBigUint64(32, true), 5n);
+  assert.equal(wasi.fd_close(fd), 0);
+  assert.equal(wasi.path_unlink_file(3, 0, 3), 0);
+  w.close();
+});
+
+test("output reaches the callbacks before the write returns", () => {
+  const got = [];
+  const { w, wasi, m, u8 } = bareGuest({ stdout: (b) => got.push(["out", new TextDecoder().decode(b)]), stderr: (b) => got.push(["err", new TextDecoder().decode(b)]) });
+  u8.set(new TextEncoder().encode("hi\n"), 100);
+  m.setUint32(0, 100, true);
+  m.setUint32(4, 3, true);
+  assert.equal(wasi.fd_write(1, 0, 1, 8), 0);
+  assert.deepEqual(got, [["out", "hi\n"]]);
+  assert.equal(wasi.fd_write(2, 0, 1, 8), 0);
+  assert.equal(m.getUint32(8, true), 3);
+  assert.deepEqual(got, [["out", "hi\n"], ["err", "hi\n"]]);
+  assert.equal(wasi.fd_write(1, 1 << 20, 1, 8), 21, "EFAULT, and no output");
+  assert.equal(got.length, 2);
+  w.close();
+});
+
+test("a call of a closed guest's import is a BridgeError", () => {
+  const { w, wasi } = bareGuest();
+  w.close();
+  assert.throws(() => wasi.fd_close(3), (e) => e instanceof BridgeError && /no WASI guest/.test(e.message));
+  // The bridge still works.
+  assert.equal(vfs.getcwd(), "/");
 });

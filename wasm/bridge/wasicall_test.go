@@ -1,0 +1,158 @@
+package bridge
+
+import (
+	"encoding/binary"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vfscope/vfscope/host/wasi"
+)
+
+// callWASI makes one CallWASI and, when its result says so, reads the
+// output and the exit state with wasiOutput, as the JavaScript import
+// does. It checks that WASIOutput is set exactly when there was output.
+func callWASI(t *testing.T, b *Bridge, g uint32, name string, params ...uint64) (errno wasi.Errno, exited bool, code uint32, stdout string) {
+	t.Helper()
+	r, err := b.CallWASI(g, funcIndex(t, name), params)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	if r&^(WASIErrnoMask|WASIOutput|WASIExited) != 0 {
+		t.Fatalf("%s: result %#x has unknown bits", name, r)
+	}
+	errno = wasi.Errno(r & WASIErrnoMask)
+	if r <= WASIErrnoMask {
+		return errno, false, 0, ""
+	}
+	d := exec(t, b, new(req).op("wasiOutput", 0).num(int64(g)), nil)
+	if e := d.u32(); e != 0 {
+		t.Fatalf("wasiOutput: errno %d", e)
+	}
+	exited, code = d.u8() == 1, d.u32()
+	stdout = string(d.bytes())
+	stderr := d.bytes()
+	if exited != (r&WASIExited != 0) {
+		t.Errorf("%s: WASIExited %v, wasiOutput says exited %v", name, r&WASIExited != 0, exited)
+	}
+	if hasOut := len(stdout)+len(stderr) > 0; hasOut != (r&WASIOutput != 0) {
+		t.Errorf("%s: WASIOutput %v with %d bytes of output", name, r&WASIOutput != 0, len(stdout)+len(stderr))
+	}
+	return errno, exited, code, stdout
+}
+
+// newGuest makes a WASI guest on a new VFS with 1 MiB of memory.
+func newGuest(t *testing.T, b *Bridge) (vfsID, g uint32, cm *countingMemory) {
+	t.Helper()
+	vfsID = newVFS(t, b)
+	d := exec(t, b, new(req).op("wasiNew", vfsID).strs("guest").strs().strs("/").str("/").raw(nil), nil)
+	if e := d.u32(); e != 0 {
+		t.Fatalf("wasiNew: errno %d", e)
+	}
+	g = uint32(d.num())
+	cm = &countingMemory{mem: make(wasi.Bytes, 1<<20)}
+	exec(t, b, new(req).op("wasiMemory", 0).num(int64(g)).u32(1), memEnv{cm})
+	return vfsID, g, cm
+}
+
+// TestCallWASIResults: the errno, the output and exit flags, and what a
+// call after proc_exit returns.
+func TestCallWASIResults(t *testing.T) {
+	b := New()
+	_, g, cm := newGuest(t, b)
+	copy(cm.mem[500:], "out")
+	copy(cm.mem[600:], "err!")
+	binary.LittleEndian.PutUint32(cm.mem[300:], 500)
+	binary.LittleEndian.PutUint32(cm.mem[304:], 3)
+	binary.LittleEndian.PutUint32(cm.mem[308:], 600)
+	binary.LittleEndian.PutUint32(cm.mem[312:], 4)
+	tests := []struct {
+		name   string
+		fn     string
+		params []uint64
+		errno  wasi.Errno
+		exited bool
+		code   uint32
+		stdout string
+	}{
+		{"success", "fd_fdstat_get", []uint64{3, 64}, wasi.ESUCCESS, false, 0, ""},
+		{"errno", "fd_close", []uint64{99}, wasi.EBADF, false, 0, ""},
+		{"stdout", "fd_write", []uint64{1, 300, 1, 400}, wasi.ESUCCESS, false, 0, "out"},
+		{"stderr only", "fd_write", []uint64{2, 308, 1, 400}, wasi.ESUCCESS, false, 0, ""},
+		{"bad iovec", "fd_write", []uint64{1, 1 << 20, 1, 400}, wasi.EFAULT, false, 0, ""},
+		{"proc_exit", "proc_exit", []uint64{3}, wasi.ESUCCESS, true, 3, ""},
+		{"after proc_exit", "fd_write", []uint64{1, 300, 1, 400}, wasi.ESUCCESS, true, 3, ""},
+	}
+	for _, tc := range tests {
+		errno, exited, code, stdout := callWASI(t, b, g, tc.fn, tc.params...)
+		if errno != tc.errno || exited != tc.exited || code != tc.code || stdout != tc.stdout {
+			t.Errorf("%s: errno %v exited %v code %d stdout %q, want %v %v %d %q",
+				tc.name, errno, exited, code, stdout, tc.errno, tc.exited, tc.code, tc.stdout)
+		}
+	}
+}
+
+// TestCallWASIBadCalls: a call that is not one is an error naming why,
+// and runs nothing.
+func TestCallWASIBadCalls(t *testing.T) {
+	b := New()
+	id := newVFS(t, b)
+	_, g, _ := newGuest(t, b)
+	d := exec(t, b, new(req).op("wasiNew", id).strs("g").strs().strs().str("/").raw(nil), nil)
+	d.u32()
+	noMem := uint32(d.num())
+	tests := []struct {
+		name   string
+		g, fn  uint32
+		params []uint64
+		want   string
+	}{
+		{"no guest", 77, funcIndex(t, "fd_close"), []uint64{3}, "no WASI guest 77"},
+		{"guest 0", 0, funcIndex(t, "fd_close"), []uint64{3}, "no WASI guest 0"},
+		{"no function", g, uint32(len(wasi.Funcs)), nil, "no WASI function"},
+		{"too many parameters", g, funcIndex(t, "fd_close"), []uint64{1, 2, 3}, "fd_close takes 1 parameters, not 3"},
+		{"too few parameters", g, funcIndex(t, "path_open"), []uint64{3}, "path_open takes 9 parameters, not 1"},
+		{"no memory", noMem, funcIndex(t, "fd_close"), []uint64{3}, "memory was not passed"},
+	}
+	for _, tc := range tests {
+		if r, err := b.CallWASI(tc.g, tc.fn, tc.params); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: result %#x, error %v, want one containing %q", tc.name, r, err, tc.want)
+		}
+	}
+	// fd 3 is still open: the bad fd_close ran nothing.
+	if errno, _, _, _ := callWASI(t, b, g, "fd_fdstat_get", 3, 64); errno != wasi.ESUCCESS {
+		t.Errorf("fd_fdstat_get(3) after the bad calls: %v", errno)
+	}
+}
+
+// TestCallWASIClockTicks: each call is a tick of the VFS clock, as a
+// batch is: a file written by a guest 30 ms after it created it has an
+// mtime 30 ms later, though nothing else ran between the calls.
+func TestCallWASIClockTicks(t *testing.T) {
+	b := New()
+	_, g, cm := newGuest(t, b)
+	copy(cm.mem[100:], "tmp/c")
+	if errno, _, _, _ := callWASI(t, b, g, "path_open", 3, 0, 100, 5, uint64(wasi.OflagCreat), uint64(wasi.RightsAll), uint64(wasi.RightsAll), 0, 200); errno != wasi.ESUCCESS {
+		t.Fatalf("path_open: %v", errno)
+	}
+	fd := uint64(binary.LittleEndian.Uint32(cm.mem[200:]))
+	mtime := func() uint64 {
+		t.Helper()
+		if errno, _, _, _ := callWASI(t, b, g, "fd_filestat_get", fd, 1024); errno != wasi.ESUCCESS {
+			t.Fatalf("fd_filestat_get: %v", errno)
+		}
+		return binary.LittleEndian.Uint64(cm.mem[1024+48:]) // filestat.mtim
+	}
+	m1 := mtime()
+	const gap = 30 * time.Millisecond
+	for start := time.Now(); time.Since(start) < gap; {
+	}
+	binary.LittleEndian.PutUint32(cm.mem[300:], 500)
+	binary.LittleEndian.PutUint32(cm.mem[304:], 1)
+	if errno, _, _, _ := callWASI(t, b, g, "fd_write", fd, 300, 1, 400); errno != wasi.ESUCCESS {
+		t.Fatalf("fd_write: %v", errno)
+	}
+	if d := time.Duration(mtime() - m1); d < gap {
+		t.Errorf("mtimes %v apart, want at least %v", d, gap)
+	}
+}
