@@ -81,9 +81,8 @@ type Inode struct {
 	aliases *Dentry // i_dentry: under lock
 	sbNext  *Inode  // s_inodes: under sb.inodeListLock
 	sbPrev  *Inode
-	lruNext *Inode // i_lru: under sb.inodeListLock
+	lruNext *Inode // i_lru: under sb.inodeListLock (onLRU)
 	lruPrev *Inode
-	onLRU   bool
 	newWait chan struct{} // closed by unlock_new_inode
 
 	// flctx is i_flctx, the file-lock context, made on the first lock
@@ -182,6 +181,11 @@ func (i *Inode) BumpVersion() { i.version.Add(1) }
 func (i *Inode) RwsemHolder() (writer *lock.Owner, readers int32) { return i.rwsem.Holder() }
 
 func (i *Inode) isDir() bool { return IsDir(i.mode.Load()) }
+
+// onLRU reports whether i is on its superblock's s_inode_lru (Linux's
+// !list_empty(&inode->i_lru)): the head has no predecessor, every other
+// member has one. sb.inodeListLock held.
+func (i *Inode) onLRU() bool { return i.lruPrev != nil || i.sb.ilruHead == i }
 
 // addAlias and removeAlias edit i_dentry; i_lock held.
 func (i *Inode) addAlias(d *Dentry) {

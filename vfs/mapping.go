@@ -34,8 +34,6 @@ type AddressSpace struct {
 	flags atomic.Uint32
 	// wbErr is the errseq_t of write errors (mapping->wb_err).
 	wbErr ErrSeq
-	// Private is private_data, for the filesystem.
-	Private any
 	// chunk is the run of pages new folios of a large mapping take their
 	// page from (allocPage, pagealloc.go); atomic.
 	chunk atomic.Pointer[pageChunk]

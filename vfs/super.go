@@ -409,8 +409,7 @@ func (sb *SuperBlock) inodeListDel(t *Task, i *Inode) {
 // freed: evict takes it off the lists after setting I_FREEING).
 func (sb *SuperBlock) inodeLRUAdd(t *Task, i *Inode) {
 	sb.inodeListLock.Lock(t.owner())
-	if !i.onLRU && i.count.Load() == 0 && i.state.Load()&(I_FREEING|I_WILL_FREE) == 0 {
-		i.onLRU = true
+	if !i.onLRU() && i.count.Load() == 0 && i.state.Load()&(I_FREEING|I_WILL_FREE) == 0 {
 		i.lruNext = sb.ilruHead
 		i.lruPrev = nil
 		if sb.ilruHead != nil {
@@ -432,7 +431,7 @@ func (sb *SuperBlock) inodeLRUDel(t *Task, i *Inode) {
 }
 
 func inodeLRUUnlinkLocked(sb *SuperBlock, i *Inode) {
-	if !i.onLRU {
+	if !i.onLRU() {
 		return
 	}
 	if i.lruPrev != nil {
@@ -446,7 +445,6 @@ func inodeLRUUnlinkLocked(sb *SuperBlock, i *Inode) {
 		sb.ilruTail = i.lruPrev
 	}
 	i.lruNext, i.lruPrev = nil, nil
-	i.onLRU = false
 	sb.nrInodeLRU--
 	sb.vfs.stats.nrUnusedI.Add(-1)
 }

@@ -78,7 +78,6 @@ func inodeLRURotateLocked(sb *SuperBlock, i *Inode) {
 		return
 	}
 	inodeLRUUnlinkLocked(sb, i)
-	i.onLRU = true
 	i.lruNext = sb.ilruHead
 	i.lruPrev = nil
 	if sb.ilruHead != nil {
