@@ -93,19 +93,15 @@ type Inode struct {
 	writecount atomic.Int32
 	readcount  atomic.Int32
 
-	// ioNext, ioPrev and ioList are i_io_list, the inode's place on its
-	// superblock's writeback lists (b_dirty, b_io, b_more_io): under the
-	// superblock's wb.listLock. dirtiedWhen is dirtied_when, on the
-	// writeback clock: under wb.listLock. writebackIndex is
-	// mapping->writeback_index, where the next range_cyclic pass starts;
-	// atomic. (writeback_lists.go)
-	ioNext, ioPrev *Inode
-	ioList         *ioList
-	dirtiedWhen    int64
-	// dirtiedTimeWhen is dirtied_time_when: when its timestamps were
-	// first dirtied lazily (I_DIRTY_TIME); under wb.listLock.
-	dirtiedTimeWhen int64
-	writebackIndex  atomic.Int64
+	// io is the inode's writeback-list state (i_io_list, dirtied_when,
+	// dirtied_time_when), made the first time the inode goes on one of
+	// its superblock's lists and kept until it is freed: under the
+	// superblock's wb.listLock (writeback_lists.go). Most inodes (all of
+	// tmpfs's and procfs's) never go there and never pay for it.
+	io *inodeIO
+	// writebackIndex is mapping->writeback_index, where the next
+	// range_cyclic pass starts; atomic.
+	writebackIndex atomic.Int64
 
 	// data is i_data, the inode's page cache; Mapping returns it (Linux's
 	// i_mapping, which always points at i_data here).

@@ -71,7 +71,7 @@ func writebackSingleInodeLocked(t *Task, i *Inode, wbc *WritebackControl) (err e
 	// have waited dirtytime_expire_seconds: I_DIRTY_TIME becomes
 	// I_DIRTY_SYNC (->dirty_inode is told).
 	if i.state.Load()&I_DIRTY_TIME != 0 &&
-		(wbc.SyncMode == WB_SYNC_ALL || v.wbNow()-i.dirtiedTimeWhen > v.dirtytimeExpire()) {
+		(wbc.SyncMode == WB_SYNC_ALL || v.wbNow()-i.dirtiedTimeWhen() > v.dirtytimeExpire()) {
 		markInodeDirty(t, i, I_DIRTY_SYNC)
 	}
 	o := t.owner()
@@ -145,7 +145,7 @@ func writebackSingleInode(t *Task, i *Inode, wbc *WritebackControl) error {
 		case st&I_DIRTY != 0:
 			wb.redirtyTailLocked(t, i)
 		default:
-			i.dirtiedWhen = i.sb.vfs.wbNow()
+			i.wbIO().dirtiedWhen = i.sb.vfs.wbNow()
 			wb.moveLocked(i, &wb.bDirtyTime)
 		}
 	}
@@ -324,7 +324,7 @@ func (wb *bdiWriteback) requeueInodeLocked(t *Task, i *Inode, wbc *WritebackCont
 	// redirtied meanwhile) restarts its clock, so that sync does not
 	// livelock on it.
 	if st&I_DIRTY != 0 && (wbc.SyncMode == WB_SYNC_ALL || wbc.TaggedWritepages) {
-		i.dirtiedWhen = i.sb.vfs.wbNow()
+		i.wbIO().dirtiedWhen = i.sb.vfs.wbNow()
 	}
 	switch {
 	case wbc.PagesSkipped > 0:
@@ -348,7 +348,7 @@ func (wb *bdiWriteback) requeueInodeLocked(t *Task, i *Inode, wbc *WritebackCont
 		wb.redirtyTailLocked(t, i)
 	case st&I_DIRTY_TIME != 0:
 		// Only lazy timestamps left, not yet due.
-		i.dirtiedWhen = i.sb.vfs.wbNow()
+		i.wbIO().dirtiedWhen = i.sb.vfs.wbNow()
 		wb.moveLocked(i, &wb.bDirtyTime)
 		iStateClear(t, i, I_SYNC_QUEUED)
 	default:

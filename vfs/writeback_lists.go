@@ -24,22 +24,62 @@ import (
 // never written back. A filesystem whose inodes live only in the dcache
 // but need writeback calls InodeFakeHash, as Linux's do.
 
-// ioList is a list_head of inodes linked through Inode.ioNext/ioPrev;
-// head is list.next (the newest), tail list.prev (the oldest).
+// ioList is a list_head of inodes linked through their inodeIO's next
+// and prev; head is list.next (the newest), tail list.prev (the oldest).
 type ioList struct {
 	head, tail *Inode
 	n          int
 }
 
+// inodeIO is an inode's part of the writeback lists, kept beside the
+// inode (Inode.io) rather than in it: Linux's inode has i_io_list,
+// dirtied_when and dirtied_time_when inline, but here only inodes that
+// are written back (hashed ones, see above) ever use them. All under the
+// superblock's wb.listLock.
+type inodeIO struct {
+	// next, prev and list are i_io_list: the inode's neighbours and the
+	// list it is on (nil: none).
+	next, prev *Inode
+	list       *ioList
+	// dirtiedWhen is dirtied_when, on the writeback clock.
+	dirtiedWhen int64
+	// dirtiedTimeWhen is dirtied_time_when: when its timestamps were
+	// first dirtied lazily (I_DIRTY_TIME).
+	dirtiedTimeWhen int64
+}
+
+// wbIO returns i's writeback-list state, making it on first use.
+// wb.listLock held.
+func (i *Inode) wbIO() *inodeIO {
+	if i.io == nil {
+		i.io = &inodeIO{}
+	}
+	return i.io
+}
+
+// ioListOf returns the writeback list i is on, nil if none. wb.listLock
+// held.
+func (i *Inode) ioListOf() *ioList {
+	if i.io == nil {
+		return nil
+	}
+	return i.io.list
+}
+
+// ioNextOf returns the inode after i on its writeback list.
+// wb.listLock held.
+func (i *Inode) ioNextOf() *Inode { return i.io.next }
+
 func (l *ioList) empty() bool { return l.head == nil }
 
 // pushFront is list_add: the inode becomes the newest.
 func (l *ioList) pushFront(i *Inode) {
-	i.ioList = l
-	i.ioPrev = nil
-	i.ioNext = l.head
+	io := i.wbIO()
+	io.list = l
+	io.prev = nil
+	io.next = l.head
 	if l.head != nil {
-		l.head.ioPrev = i
+		l.head.io.prev = i
 	} else {
 		l.tail = i
 	}
@@ -48,17 +88,18 @@ func (l *ioList) pushFront(i *Inode) {
 }
 
 func (l *ioList) remove(i *Inode) {
-	if i.ioPrev != nil {
-		i.ioPrev.ioNext = i.ioNext
+	io := i.io
+	if io.prev != nil {
+		io.prev.io.next = io.next
 	} else {
-		l.head = i.ioNext
+		l.head = io.next
 	}
-	if i.ioNext != nil {
-		i.ioNext.ioPrev = i.ioPrev
+	if io.next != nil {
+		io.next.io.prev = io.prev
 	} else {
-		l.tail = i.ioPrev
+		l.tail = io.prev
 	}
-	i.ioNext, i.ioPrev, i.ioList = nil, nil, nil
+	io.next, io.prev, io.list = nil, nil, nil
 	l.n--
 }
 
@@ -68,12 +109,12 @@ func (l *ioList) spliceFront(src *ioList) {
 	if src.empty() {
 		return
 	}
-	for i := src.head; i != nil; i = i.ioNext {
-		i.ioList = l
+	for i := src.head; i != nil; i = i.io.next {
+		i.io.list = l
 	}
-	src.tail.ioNext = l.head
+	src.tail.io.next = l.head
 	if l.head != nil {
-		l.head.ioPrev = src.tail
+		l.head.io.prev = src.tail
 	} else {
 		l.tail = src.tail
 	}
@@ -85,7 +126,7 @@ func (l *ioList) spliceFront(src *ioList) {
 // bdiWriteback is struct bdi_writeback for one superblock.
 type bdiWriteback struct {
 	// listLock is wb->list_lock: it protects the three lists and each
-	// inode's place on them (ioNext, ioPrev, ioList). Spinlock; inode
+	// inode's place on them (Inode.io). Spinlock; inode
 	// i_lock nests inside it (fs-writeback.c: "inode->i_lock nests
 	// inside wb->list_lock"); taken inside i_rwsem, invalidate_lock and
 	// the folio lock (a folio dirtied under its lock dirties the inode).
@@ -189,11 +230,12 @@ func markInodeDirty(t *Task, i *Inode, flags uint32) {
 	st = i.state.Load()
 	queued := false
 	if st&(I_DIRTY|I_DIRTY_TIME) != 0 && st&(I_SYNC_QUEUED|I_FREEING) == 0 &&
-		(i.ioList == nil || (i.ioList == &wb.bDirtyTime && st&I_DIRTY != 0)) {
+		(i.ioListOf() == nil || (i.ioListOf() == &wb.bDirtyTime && st&I_DIRTY != 0)) {
 		now := sb.vfs.wbNow()
-		i.dirtiedWhen = now
+		io := i.wbIO()
+		io.dirtiedWhen = now
 		if dirtytime {
-			i.dirtiedTimeWhen = now
+			io.dirtiedTimeWhen = now
 		}
 		if st&I_DIRTY != 0 {
 			wb.moveLocked(i, &wb.bDirty)
@@ -231,9 +273,9 @@ func MarkInodeDirtyTimes(t *Task, i *Inode) { markInodeDirtyTimes(t, i) }
 // moveLocked is inode_io_list_move_locked(): put i at the head of list.
 // listLock and i's i_lock held.
 func (wb *bdiWriteback) moveLocked(i *Inode, list *ioList) {
-	if i.ioList != nil {
-		wb.count(i.ioList, -1)
-		i.ioList.remove(i)
+	if l := i.ioListOf(); l != nil {
+		wb.count(l, -1)
+		l.remove(i)
 	}
 	list.pushFront(i)
 	wb.count(list, 1)
@@ -253,9 +295,9 @@ func (wb *bdiWriteback) count(l *ioList, d int64) {
 // delLocked takes i off its list (list_del_init of i_io_list) and clears
 // I_SYNC_QUEUED. listLock and i_lock held.
 func (wb *bdiWriteback) delLocked(t *Task, i *Inode) {
-	if i.ioList != nil {
-		wb.count(i.ioList, -1)
-		i.ioList.remove(i)
+	if l := i.ioListOf(); l != nil {
+		wb.count(l, -1)
+		l.remove(i)
 	}
 	iStateClear(t, i, I_SYNC_QUEUED)
 }
@@ -264,8 +306,8 @@ func (wb *bdiWriteback) delLocked(t *Task, i *Inode) {
 // newest member, with dirtied_when moved to now if it was older than
 // b_dirty's newest (so the list stays ordered by dirtied_when).
 func (wb *bdiWriteback) redirtyTailLocked(t *Task, i *Inode) {
-	if h := wb.bDirty.head; h != nil && h != i && i.dirtiedWhen < h.dirtiedWhen {
-		i.dirtiedWhen = i.sb.vfs.wbNow()
+	if h := wb.bDirty.head; h != nil && h != i && i.wbIO().dirtiedWhen < h.io.dirtiedWhen {
+		i.io.dirtiedWhen = i.sb.vfs.wbNow()
 	}
 	wb.moveLocked(i, &wb.bDirty)
 	iStateClear(t, i, I_SYNC_QUEUED)
@@ -295,7 +337,7 @@ func (wb *bdiWriteback) moveExpiredLocked(t *Task, src *ioList, dirtiedBefore in
 	moved := 0
 	o := t.owner()
 	for i := src.tail; i != nil; i = src.tail {
-		if i.dirtiedWhen > dirtiedBefore {
+		if i.io.dirtiedWhen > dirtiedBefore {
 			break
 		}
 		wb.count(src, -1)
@@ -343,7 +385,7 @@ func (sb *SuperBlock) WritebackLists(t *Task) (dirty, io, moreIO []uint64) {
 	defer wb.listLock.Unlock(t.o)
 	list := func(l *ioList) []uint64 {
 		var out []uint64
-		for i := l.head; i != nil; i = i.ioNext {
+		for i := l.head; i != nil; i = i.ioNextOf() {
 			out = append(out, i.ino)
 		}
 		return out
@@ -357,7 +399,7 @@ func (sb *SuperBlock) WritebackDirtyTime(t *Task) []uint64 {
 	wb.listLock.Lock(t.o)
 	defer wb.listLock.Unlock(t.o)
 	var out []uint64
-	for i := wb.bDirtyTime.head; i != nil; i = i.ioNext {
+	for i := wb.bDirtyTime.head; i != nil; i = i.ioNextOf() {
 		out = append(out, i.ino)
 	}
 	return out
@@ -365,7 +407,12 @@ func (sb *SuperBlock) WritebackDirtyTime(t *Task) []uint64 {
 
 // DirtiedWhen returns the inode's dirtied_when: nanoseconds on the
 // VFS's writeback clock (monotonic, from the VFS's creation).
-func (i *Inode) DirtiedWhen() int64 { return i.dirtiedWhen }
+func (i *Inode) DirtiedWhen() int64 {
+	if io := i.io; io != nil {
+		return io.dirtiedWhen
+	}
+	return 0
+}
 
 // inodeSyncComplete is inode_sync_complete(): clear I_SYNC and wake
 // whoever waits for the inode's writeback. i_lock held.
@@ -417,4 +464,13 @@ func inodeWaitForWriteback(t *Task, i *Inode) {
 	i.lock.Lock(o)
 	inodeWaitForWritebackLocked(t, i)
 	i.lock.Unlock(o)
+}
+
+// dirtiedTimeWhen returns i's dirtied_time_when (0 if it was never on a
+// writeback list). The caller holds wb.listLock or I_SYNC.
+func (i *Inode) dirtiedTimeWhen() int64 {
+	if io := i.io; io != nil {
+		return io.dirtiedTimeWhen
+	}
+	return 0
 }
