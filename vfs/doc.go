@@ -100,8 +100,8 @@
 // Page-cache lookups (mapping_xarray.go) take no lock either: the index's
 // slots are atomic pointers, and a reader locks the folio it found and
 // checks that it is still in its mapping before touching the data.
-// folioWaitTable's bucket mutexes (the folio wait queues) are leaves
-// outside the validator.
+// folioWaitTable's and inodeWaitTable's bucket mutexes (the folio and
+// I_NEW wait queues) are leaves outside the validator.
 //
 // Reclaim (vmscan.go) scans the LRU lists under lru_lock alone, then
 // works on each folio with its lock taken by trylock (so reclaim from a

@@ -1,6 +1,8 @@
 package vfs
 
 import (
+	"unsafe"
+
 	"github.com/vfscope/vfscope/vfs/internal/atomic"
 	"github.com/vfscope/vfscope/vfs/lock"
 	"github.com/vfscope/vfscope/vfs/trace"
@@ -83,7 +85,6 @@ type Inode struct {
 	sbPrev  *Inode
 	lruNext *Inode // i_lru: under sb.inodeListLock (onLRU)
 	lruPrev *Inode
-	newWait chan struct{} // closed by unlock_new_inode
 
 	// flctx is i_flctx, the file-lock context, made on the first lock
 	// (filelock.go). writecount is i_writecount (descriptions holding
@@ -452,7 +453,6 @@ func IgetLocked(t *Task, sb *SuperBlock, ino uint64) (i *Inode, isNew bool) {
 				continue
 			}
 			wasUnused := old.count.Add(1) == 1
-			wait := old.newWait
 			old.lock.Unlock(o)
 			h.lock.Unlock(o)
 			if fresh != nil {
@@ -463,8 +463,8 @@ func IgetLocked(t *Task, sb *SuperBlock, ino uint64) (i *Inode, isNew bool) {
 				sb.inodeLRUDel(t, old)
 				sb.vfs.evInode(t, trace.InodeCount, old)
 			}
-			if st&I_NEW != 0 && wait != nil {
-				<-wait
+			if st&I_NEW != 0 {
+				waitOnInodeNew(old)
 			}
 			if old.state.Load()&I_FREEING != 0 {
 				iput(t, old)
@@ -486,7 +486,6 @@ func IgetLocked(t *Task, sb *SuperBlock, ino uint64) (i *Inode, isNew bool) {
 		i = fresh
 		i.ino = ino
 		i.state.Store(I_NEW | inodeHashed)
-		i.newWait = make(chan struct{})
 		h.m[inodeKey{sb, ino}] = i
 		h.lock.Unlock(o)
 		sb.inodeListAdd(t, i)
@@ -513,12 +512,43 @@ func UnlockNewInode(t *Task, i *Inode) {
 	o := t.owner()
 	i.lock.Lock(o)
 	iStateClear(t, i, I_NEW)
-	c := i.newWait
-	i.newWait = nil
 	i.lock.Unlock(o)
-	if c != nil {
-		close(c)
+	b := inodeWaitBucket(i)
+	b.mu.Lock()
+	b.cond.Broadcast()
+	b.mu.Unlock()
+}
+
+// inodeWaitTable holds the wait queues of I_NEW, as Linux's
+// inode_bit_waitqueue() hashes an inode's address to one of a table of
+// wait queues, so that an inode needs none of its own: IgetLocked waits
+// on its bucket while the inode is I_NEW, UnlockNewInode wakes the
+// bucket after clearing the bit. Each bucket's mu is a leaf lock outside
+// the lock model, never held across anything else.
+var inodeWaitTable [64]waitBucket
+
+func init() {
+	for i := range inodeWaitTable {
+		inodeWaitTable[i].cond.L = &inodeWaitTable[i].mu
 	}
+}
+
+func inodeWaitBucket(i *Inode) *waitBucket {
+	h := uintptr(unsafe.Pointer(i)) >> 6
+	h ^= h >> 6
+	return &inodeWaitTable[h&uintptr(len(inodeWaitTable)-1)]
+}
+
+// waitOnInodeNew sleeps until i is no longer I_NEW (wait_on_inode). The
+// bit is cleared before the bucket is woken, and tested here under the
+// bucket's mutex, so no wake-up is missed.
+func waitOnInodeNew(i *Inode) {
+	b := inodeWaitBucket(i)
+	b.mu.Lock()
+	for i.state.Load()&I_NEW != 0 {
+		b.cond.Wait()
+	}
+	b.mu.Unlock()
 }
 
 // IgetFailed is iget_failed(): a new inode could not be filled in.
