@@ -64,8 +64,8 @@ func (n *xaNode) load(off int) unsafe.Pointer { return atomic.LoadPointer(&n.slo
 // xarray is struct xarray for the page cache.
 type xarray struct {
 	seq         atomic.Uint32 // odd while single and head are changing
-	single      atomic.Pointer[Folio]
 	singleMarks atomic.Uint32 // the marks of single, bit per mark
+	single      atomic.Pointer[Folio]
 	head        atomic.Pointer[xaNode]
 }
 
