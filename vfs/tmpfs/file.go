@@ -101,7 +101,7 @@ func iterate(t *vfs.Task, f *vfs.File, ctx *vfs.DirContext) error {
 	if !vfs.DirEmitDots(f, ctx) {
 		return nil
 	}
-	node(f.Inode()).dir.iterate(ctx)
+	dirOf(f.Inode()).iterate(ctx)
 	return nil
 }
 

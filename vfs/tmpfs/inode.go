@@ -7,14 +7,18 @@ import (
 	"github.com/vfscope/vfscope/vfs"
 )
 
-// tnode is what tmpfs keeps per inode (struct shmem_inode_info).
+// tnode is what tmpfs keeps per inode (struct shmem_inode_info)
+// besides a directory's offset map, which is the inode's i_private
+// (dirOf): only directories have one.
 type tnode struct {
-	// dir is a directory's offset map. Under the inode's i_rwsem.
-	dir *dirInfo
 	// xattrs are the extended attributes, by full name. Under the
 	// inode's i_rwsem (set: exclusive; get and list: shared).
 	xattrs map[string][]byte
 }
+
+// dirOf returns a directory's offset map (simple_offset_ctx, kept in
+// i_private; set when the inode is made). Under the inode's i_rwsem.
+func dirOf(in *vfs.Inode) *dirInfo { return in.Private.(*dirInfo) }
 
 // node is SHMEM_I(): tmpfs's part of an inode, found from the VFS inode
 // by its place in the shmemInode holding both (container_of), so that
@@ -30,8 +34,8 @@ func shmemI(in *vfs.Inode) *shmemInode { return (*shmemInode)(unsafe.Pointer(in)
 // is also a *shmemInode. A regular file's first page-cache folio is
 // folio (AddressSpace.SetSpareFolio): most tmpfs files are small, and
 // their inode and folio then cost one allocation and the collector one
-// object. (Its 64 bytes fill the inode's size class: 640 bytes with or
-// without it.)
+// object. Together they fill the 512-byte size class, the largest
+// whose objects carry no allocation header.
 type shmemInode struct {
 	vfs.Inode
 	n     tnode
@@ -50,7 +54,6 @@ func newInode(t *vfs.Task, sb *vfs.SuperBlock, dir *vfs.Inode, mode uint32, dev 
 		return nil, err
 	}
 	in := vfs.NewInode(t, sb)
-	n := node(in)
 	if dir != nil {
 		in.InitOwner(t, dir, mode)
 	} else {
@@ -61,7 +64,7 @@ func newInode(t *vfs.Task, sb *vfs.SuperBlock, dir *vfs.Inode, mode uint32, dev 
 		in.SetNlink(2)
 		in.Ops = dirOps
 		in.FOps = dirFileOps
-		n.dir = newDirInfo()
+		in.Private = newDirInfo()
 		in.SetSize(2 * 20) // BOGO_DIRENT_SIZE for . and ..
 	case vfs.S_IFREG:
 		in.Ops = fileOps
@@ -146,7 +149,7 @@ func mknod(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, mode uint32, dev uint64) 
 	if err != nil {
 		return err
 	}
-	node(dir).dir.add(d)
+	dirOf(dir).add(d)
 	dir.SetSize(dir.Size() + bogoDirentSize)
 	if vfs.IsDir(mode) {
 		dir.IncNlink()
@@ -176,7 +179,7 @@ func symlink(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, target string) error {
 	}
 	in.Link = target
 	in.SetSize(int64(len(target)))
-	node(dir).dir.add(d)
+	dirOf(dir).add(d)
 	dir.SetSize(dir.Size() + bogoDirentSize)
 	vfs.DMakePersistent(t, d, in)
 	touchDir(t, dir)
@@ -196,7 +199,7 @@ func link(t *vfs.Task, old *vfs.Dentry, dir *vfs.Inode, d *vfs.Dentry) error {
 	in.SetCtime(now)
 	in.IncNlink()
 	vfs.Ihold(in)
-	node(dir).dir.add(d)
+	dirOf(dir).add(d)
 	dir.SetSize(dir.Size() + bogoDirentSize)
 	vfs.DMakePersistent(t, d, in)
 	touchDir(t, dir)
@@ -209,7 +212,7 @@ func unlink(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry) error {
 	if in.Nlink() > 1 && !vfs.IsDir(in.Mode()) {
 		info(dir.SB()).releaseInode()
 	}
-	node(dir).dir.remove(d)
+	dirOf(dir).remove(d)
 	dir.SetSize(dir.Size() - bogoDirentSize)
 	in.SetCtime(t.VFS().Now())
 	in.DropNlink()
@@ -246,7 +249,7 @@ func rename(t *vfs.Task, oldDir *vfs.Inode, old *vfs.Dentry, newDir *vfs.Inode, 
 				oldDir.IncNlink()
 			}
 		}
-		node(oldDir).dir.exchange(node(newDir).dir, old, nd)
+		dirOf(oldDir).exchange(dirOf(newDir), old, nd)
 		touchDir(t, oldDir)
 		touchDir(t, newDir)
 		in.SetCtime(now)
@@ -273,8 +276,8 @@ func rename(t *vfs.Task, oldDir *vfs.Inode, old *vfs.Dentry, newDir *vfs.Inode, 
 		}
 	}
 	oldDir.SetSize(oldDir.Size() - bogoDirentSize)
-	node(oldDir).dir.remove(old)
-	node(newDir).dir.add(old)
+	dirOf(oldDir).remove(old)
+	dirOf(newDir).add(old)
 	touchDir(t, oldDir)
 	touchDir(t, newDir)
 	in.SetCtime(now)
