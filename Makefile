@@ -17,6 +17,8 @@
 #                    printing its size stripped and gzipped
 #   make web         wasm, then the npm library compiled with tsc (web/dist)
 #   make test-web    web, the busybox guest, and the library's node tests
+#   make pgo         regenerates wasm/default.pgo, the CPU profile go build
+#                    optimises vfscope.wasm with (the bridge's workloads, natively)
 #   make bench-web   the library: JavaScript-Go crossing costs, and the
 #                    workload against browser_wasi_shim and ZenFS in node
 #                    and in headless Chromium (also run by make bench)
@@ -54,7 +56,7 @@ $(TEST_TARGETS): export VFSCOPE_LOCKDEP := $(LOCKDEP)
 
 .PHONY: test test-short test-go test-go-short test-wasm test-wasip1 test-js test-runner wasm web test-web bench-web \
 	playground test-browser shell \
-	deps vet fmt-check build build-wasm run bench bench-wasi conformance fuzz clean FORCE
+	deps vet fmt-check build build-wasm run bench pgo bench-wasi conformance fuzz clean FORCE
 
 test: deps vet fmt-check test-go test-wasm test-web test-browser
 	@echo "make test: all checks passed"
@@ -125,6 +127,23 @@ wasm:
 	@raw=$$(wc -c <$(WEB_DIST)/vfscope.wasm); gz=$$(gzip -9 -c $(WEB_DIST)/vfscope.wasm | wc -c); \
 	echo "vfscope.wasm: $$raw bytes stripped, $$gz bytes gzipped (limit $(WASM_MAX_GZ))"; \
 	if [[ $$gz -gt $(WASM_MAX_GZ) ]]; then echo "vfscope.wasm is over the size limit" >&2; exit 1; fi
+
+# Profile-guided optimisation of vfscope.wasm: go build uses the main
+# package's default.pgo, a CPU profile of the same operations run natively
+# (wasm/bridge's BenchmarkWorkload, the JavaScript API's calls one per
+# batch, and BenchmarkWASIWorkload, the Go workload guest's WASI calls
+# through CallWASI). Inlining and code layout follow where that profile
+# spends its time; RATIONALE.md, "Why is vfscope.wasm built with a
+# profile?". Regenerate it when the hot paths change.
+PGO_BENCHTIME ?= 200000x
+
+pgo: export VFSCOPE_LOCKDEP :=
+pgo:
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(GO) test -run '^$$' -bench '^Benchmark(WASI)?Workload$$' -benchtime $(PGO_BENCHTIME) \
+		-o "$$tmp/bridge.test" -cpuprofile "$$tmp/cpu.pprof" ./wasm/bridge; \
+	cp "$$tmp/cpu.pprof" wasm/default.pgo
+	@echo "wasm/default.pgo: $$(wc -c <wasm/default.pgo) bytes"
 
 web: wasm
 	cd web && ../node_modules/.bin/tsc -p tsconfig.json

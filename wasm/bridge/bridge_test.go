@@ -7,6 +7,7 @@ import (
 	"errors"
 	"math"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/vfscope/vfscope/host/wasi"
@@ -21,14 +22,15 @@ type req struct {
 }
 
 // opcodes maps names to opcodes, as the JavaScript side learns them from
-// hello. (A function: opTable is filled by init, after package variables.)
-func opcodes() map[string]uint8 {
+// hello. (Made on first use: opTable is filled by init, after package
+// variables. Made once: the benchmarks build requests by the thousand.)
+var opcodes = sync.OnceValue(func() map[string]uint8 {
 	m := map[string]uint8{}
 	for i, n := range OpNames() {
 		m[n] = uint8(i)
 	}
 	return m
-}
+})
 
 func (r *req) op(name string, target uint32) *req {
 	code, ok := opcodes()[name]
