@@ -79,14 +79,20 @@ if (wasi.path_open(3, 0, 100, 11, 1, 0x1fffffffn, 0x1fffffffn, 0, 200) !== 0) th
 const wfd = m.getUint32(200, true);
 m.setUint32(300, 1024, true);
 m.setUint32(304, 8, true);
-time("WASI fd_write 8 bytes (one crossing)", N, (n) => {
+time("WASI fd_write 8 bytes (one call)", N, (n) => {
   for (let i = 0; i < n; i++) wasi.fd_write(wfd, 300, 1, 400);
 });
-time("WASI fd_pread 8 bytes (one crossing)", N, (n) => {
+time("WASI fd_pread 8 bytes (one call)", N, (n) => {
   for (let i = 0; i < n; i++) wasi.fd_pread(wfd, 300, 1, 0n, 400);
 });
+time("WASI fd_fdstat_set_flags (a trivial call)", N, (n) => {
+  for (let i = 0; i < n; i++) wasi.fd_fdstat_set_flags(wfd, 0);
+});
+time("WASI fd_close of a bad descriptor (EBADF)", N, (n) => {
+  for (let i = 0; i < n; i++) wasi.fd_close(99);
+});
 new Uint8Array(memory.buffer).set(new TextEncoder().encode("tmp/bench/f"), 500);
-time("WASI path_filestat_get (one crossing)", N, (n) => {
+time("WASI path_filestat_get (one call)", N, (n) => {
   for (let i = 0; i < n; i++) wasi.path_filestat_get(3, 0, 500, 11, 600);
 });
 w.close();
