@@ -15,7 +15,7 @@
 // a hundred times cheaper, and a //go:wasmimport function the same the
 // other way. So the bridge is three exports and a buffer in this program's
 // own linear memory, which JavaScript reads and writes through a
-// Uint8Array over that memory:
+// Uint8Array over that memory (and, for WASI guests, the exports below):
 //
 //	vfscope_reserve(n) -> address   the request buffer, grown to n bytes
 //	                                 (its content kept)
@@ -43,6 +43,23 @@
 //
 // A guest's memory is registered under a slot number by the loader and
 // named by the wasiMemory operation.
+//
+// # WASI calls
+//
+// A WASI guest's calls do not go through batches: encoding each call's
+// arguments into the request and decoding its result cost more than most
+// calls themselves. Each import calls an export of its own signature,
+//
+//	vfscope_wasi_<sig>(guest, func, params...) -> result
+//
+// where sig spells the preview1 function's parameters (i: i32, I: i64;
+// vfscope_wasi_iiii is fd_write's and fd_read's, vfscope_wasi_ for
+// sched_yield), func is its index in the table wasiFuncs returns, and the
+// parameters are the guest's, as WebAssembly values. The result is the
+// errno, with bridge.WASIOutput (the guest wrote to stdout or stderr) and
+// bridge.WASIExited (proc_exit) set, after which the loader asks
+// wasiOutput for the output and the exit code; -1 means a call that is
+// not one, and vfscope_state points at the message.
 package main
 
 import (

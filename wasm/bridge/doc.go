@@ -3,9 +3,10 @@
 // JavaScript names by number, and the batches of operations on them.
 //
 // It imports no syscall/js and builds (and is tested) on every GOOS: the
-// command in wasm/ is the only JavaScript-specific part, three
-// //go:wasmexport functions around a request buffer in Go's memory and
-// the //go:wasmimport copies of WASI guests' memories.
+// command in wasm/ is the only JavaScript-specific part: three
+// //go:wasmexport functions around a request buffer in Go's memory, one
+// per signature of the WASI functions, and the //go:wasmimport copies of
+// WASI guests' memories.
 //
 // # Protocol
 //
@@ -31,6 +32,10 @@
 // disagree on a number. A failing operation does not stop the batch (its
 // errno is its result); a request that cannot be decoded does, with an
 // error naming the operation.
+//
+// A WASI guest's calls are the exception: each is one Bridge.CallWASI,
+// its parameters and its result plain values (wasicall.go), and the
+// wasiOutput operation collects what the guest printed.
 //
 // # Lock order
 //
