@@ -55,12 +55,15 @@ type options struct {
 
 // sbInfo is struct shmem_sb_info.
 type sbInfo struct {
-	// mu protects usedBlocks, usedInodes and opts' limits (which a
-	// remount changes). A leaf lock.
+	// mu protects usedBlocks, usedInodes, opts' limits (which a
+	// remount changes) and slab. A leaf lock.
 	mu         sync.Mutex
 	opts       options
 	usedBlocks int64
 	usedInodes int64
+	// slab is the part of the current inode slab not handed out yet
+	// (allocInode).
+	slab []shmemInode
 }
 
 // parseOptions is shmem_parse_one() over a comma-separated list. On a
@@ -163,6 +166,7 @@ var superOps = &vfs.SuperOperations{
 	RemountFS:   remount,
 	ShowOptions: showOptions,
 	EvictInode:  evictInode,
+	FreeInode:   freeInode,
 	PutSuper:    func(t *vfs.Task, sb *vfs.SuperBlock) {},
 }
 
