@@ -376,7 +376,13 @@ func evict(t *Task, i *Inode) {
 	sb := i.sb
 	// Off the writeback lists, and wait for a writer that holds I_SYNC
 	// (the flusher takes no reference: I_SYNC is what keeps the inode).
-	inodeIOListDel(t, i)
+	// An inode that never went on a list (all of tmpfs's) skips their
+	// lock, as evict's list_empty(&inode->i_io_list) test does: with
+	// I_FREEING set nobody puts it on one now, and the i_lock section
+	// that set I_FREEING orders any earlier one that made i.io.
+	if i.io != nil {
+		inodeIOListDel(t, i)
+	}
 	sb.inodeListDel(t, i)
 	inodeWaitForWriteback(t, i)
 	if sb.Ops != nil && sb.Ops.EvictInode != nil {
