@@ -1,6 +1,8 @@
 package vfs
 
 import (
+	"unsafe"
+
 	"github.com/vfscope/vfscope/vfs/internal/atomic"
 	"github.com/vfscope/vfscope/vfs/lock"
 )
@@ -18,7 +20,8 @@ const (
 // fileRaState is struct file_ra_state: the readahead window of one open
 // file. All fields are atomic: pread(2) callers on one description do not
 // serialise (Linux tolerates the same races on f_ra; they cost only a
-// less useful window).
+// less useful window). GenericFileRead's fast path writes prevIndex with
+// a plain store (setRaPrev), as Linux writes ra->prev_pos.
 type fileRaState struct {
 	start     atomic.Int64 // first page of the current window
 	size      atomic.Int32 // pages in the window
@@ -349,11 +352,7 @@ func GenericFileRead(t *Task, f *File, p []byte, pos *int64) (int, error) {
 		if leaf != nil {
 			leaf.fixRun(idx, fo, guess)
 		}
-		// The readahead state before the copy: an atomic store waits
-		// for the stores before it, which after the copy are a page's.
-		if f.ra.prevIndex.Load() != idx+1 {
-			f.ra.prevIndex.Store(idx + 1)
-		}
+		setRaPrev(&f.ra, idx+1)
 		copy(p[done:done+n], fo.data[po:po+n])
 		folioUnlockRead(t, fo, raw)
 		FolioMarkAccessed(t, fo)
@@ -367,6 +366,24 @@ func GenericFileRead(t *Task, f *File, p []byte, pos *int64) (int, error) {
 		return done, nil
 	}
 	return 0, err
+}
+
+// setRaPrev records the page after a read's last one in ra.prevIndex
+// with a plain load and store where the value changes (Linux's
+// ra->prev_pos is a plain field too). An atomic store is an exchange on
+// amd64, a full barrier the read path paid on every call that moved;
+// this is a hint for ondemandReadahead, which a racing pread on the same
+// description may overwrite either way, so a racy store loses nothing.
+// The race detector is not told (go:norace): the race is deliberate.
+// The atomic types keep their value first (prepublish.go's
+// TestPrepublishStores checks it).
+//
+//go:norace
+func setRaPrev(ra *fileRaState, v int64) {
+	p := (*int64)(unsafe.Pointer(&ra.prevIndex))
+	if *p != v {
+		*p = v
+	}
 }
 
 // folioUnlockRead releases the folio lock GenericFileRead took: raw, a
