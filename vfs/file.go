@@ -80,6 +80,33 @@ func fput(t *Task, f *File) {
 		mntPutWriteAccess(f.path.Mnt)
 	}
 	f.path.Put(t)
+	t.freeFile(f)
+}
+
+// allocFile is alloc_empty_file(): a new File of path p (inode in)
+// with the task's credentials and FMODE_* bits mode, in the task's spare
+// one if it has one (freeFile).
+func (t *Task) allocFile(p Path, in *Inode, mode uint32) *File {
+	if f := t.spareFile; f != nil {
+		t.spareFile = nil
+		*f = File{path: p, inode: in, cred: t.cred, mode: mode}
+		return f
+	}
+	return &File{path: p, inode: in, cred: t.cred, mode: mode}
+}
+
+// freeFile is file_free(): the last reference to f is gone, so nothing
+// can reach it any more (descriptor tables, mappings and file locks all
+// hold references, or were cleared by __fput), and the task keeps its
+// memory for its next open, as Linux's filp slab does. One spare per
+// task, used only by the goroutine driving the task: a task that opens
+// and closes files in turn allocates none. The spare is overwritten
+// whole when reused; until then it still points to what the closed
+// description did (memory only: it holds no reference).
+func (t *Task) freeFile(f *File) {
+	if t.spareFile == nil {
+		t.spareFile = f
+	}
 }
 
 // fdEntry is one slot of the descriptor table.

@@ -298,7 +298,7 @@ func (t *Task) doOpen(p Path, h openHow, created bool) (*File, error) {
 			return nil, EISDIR
 		}
 	}
-	f := &File{path: p, inode: in, cred: t.cred, mode: h.fmode}
+	f := t.allocFile(p, in, h.fmode)
 	f.flags.Store(uint32(h.flags &^ (O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC)))
 	f.count.Store(1)
 	f.posLock.Init(classFPos, 0)

@@ -36,6 +36,10 @@ type Task struct {
 	// so that the position the file operations take by pointer need
 	// not be allocated (rw.go). Only the driving goroutine uses it.
 	rwPos int64
+	// spareFile is a zeroed File whose last reference is gone, kept
+	// for the task's next open (allocFile, freeFile). Only the driving
+	// goroutine uses it.
+	spareFile *File
 }
 
 // fsStruct is struct fs_struct, private to one Task here.
