@@ -682,6 +682,11 @@ func (t *Task) pathParent(dfd int, name string, flags uint32) (nameidata, error)
 	if err := checkName(name, flags); err != nil {
 		return nameidata{}, err
 	}
+	return t.pathParentChecked(dfd, name, flags)
+}
+
+// pathParentChecked is pathParent for a name checkName has passed.
+func (t *Task) pathParentChecked(dfd int, name string, flags uint32) (nameidata, error) {
 	if flags&LOOKUP_REVAL == 0 {
 		nd, err := t.pathParentAt(dfd, name, flags|LOOKUP_RCU)
 		if err != errECHILD {

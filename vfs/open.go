@@ -127,7 +127,13 @@ func (t *Task) OpenFile(dfd int, path string, flags int, mode uint32) (*File, er
 // a symlink found there (not with O_EXCL).
 func (t *Task) openCreate(dfd int, path string, h openHow) (*File, error) {
 	for links := 0; ; links++ {
-		nd, err := t.pathParent(dfd, path, 0)
+		var nd nameidata
+		var err error
+		if links == 0 {
+			nd, err = t.pathParentChecked(dfd, path, 0) // OpenFile checked it
+		} else {
+			nd, err = t.pathParent(dfd, path, 0)
+		}
 		if err != nil {
 			return nil, err
 		}
