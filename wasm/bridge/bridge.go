@@ -48,6 +48,14 @@ type Bridge struct {
 	dec  decoder
 	cl   call
 	stat vfs.Stat
+	// readdir holds a listing's parts while opReaddir gathers them.
+	readdir struct{ types, inos, names []byte }
+
+	// lastID and last are the VFS the previous operation acted on
+	// (last nil if none, or closed since): a batch, and a page's calls,
+	// mostly name the same one, which then costs no map lookup.
+	lastID uint32
+	last   *instance
 }
 
 // instance is one VFS as JavaScript sees it: the booted tree and the
@@ -118,7 +126,10 @@ func (b *Bridge) Exec(req []byte, env Env) ([]byte, error) {
 		c := &b.cl
 		*c = call{b: b, d: d, e: e, env: env}
 		if op.needVFS {
-			c.in = b.vfses[target]
+			if b.last == nil || target != b.lastID {
+				b.last, b.lastID = b.vfses[target], target
+			}
+			c.in = b.last
 			if c.in == nil {
 				return nil, fmt.Errorf("bridge: %s: no VFS %d (closed or never created)", op.name, target)
 			}

@@ -160,28 +160,21 @@ func TestBatch(t *testing.T) {
 	check(0)
 	check(vfs.EEXIST)
 	check(0)
-	var st [10]int64
-	for i := range st {
-		st[i] = d.num()
-	}
-	for range 4 {
-		d.u64()
-	}
-	d.num()
-	if st[2] != vfs.S_IFREG|0o644 || st[7] != 5 {
-		t.Errorf("stat: mode %o size %d", st[2], st[7])
+	st := decodeStat(d)
+	if st.Mode != vfs.S_IFREG|0o644 || st.Size != 5 {
+		t.Errorf("stat: mode %o size %d", st.Mode, st.Size)
 	}
 	check(0)
 	if got := string(d.bytes()); got != "hello" {
 		t.Errorf("readFile: %q", got)
 	}
 	check(0)
-	if n := d.u32(); n != 1 {
-		t.Fatalf("readdir: %d entries", n)
+	ents := decodeDirents(t, d)
+	if len(ents) != 1 {
+		t.Fatalf("readdir: %d entries", len(ents))
 	}
-	ino, typ, name := d.num(), d.u8(), d.str()
-	if typ != vfs.DT_REG || name != "f" || ino != st[1] {
-		t.Errorf("readdir: ino %d type %d name %q", ino, typ, name)
+	if e := ents[0]; e.Type != vfs.DT_REG || e.Name != "f" || e.Ino != st.Ino {
+		t.Errorf("readdir: %+v", e)
 	}
 	check(vfs.EXDEV)
 	check(0)

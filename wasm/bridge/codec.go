@@ -167,6 +167,30 @@ func (e *encoder) str(s string) {
 	e.b = append(e.b, s...)
 }
 
+// data appends a byte string of n bytes, its length and padding
+// included, and returns its n bytes (not zeroed) for the caller to fill.
+func (e *encoder) data(n int) []byte {
+	e.grow(4 + dataAlign + n)
+	e.b = binary.LittleEndian.AppendUint32(e.b, uint32(n))
+	e.pad(n)
+	return e.extend(n)
+}
+
+// extend appends n bytes, not zeroed, and returns them for the caller to
+// fill.
+func (e *encoder) extend(n int) []byte {
+	e.grow(n)
+	l := len(e.b)
+	e.b = e.b[:l+n]
+	return e.b[l : l+n : l+n]
+}
+
+// putNum writes v as a number (a float64, little-endian) at the start of
+// p.
+func putNum(p []byte, v int64) {
+	binary.LittleEndian.PutUint64(p, math.Float64bits(float64(v)))
+}
+
 // pad appends the padding before a byte string of n bytes whose length
 // was just appended, and returns its size.
 func (e *encoder) pad(n int) int {

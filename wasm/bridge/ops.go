@@ -1,7 +1,9 @@
 package bridge
 
 import (
+	"encoding/binary"
 	"io"
+	"math"
 	"sort"
 
 	"github.com/vfscope/vfscope/vfs"
@@ -58,11 +60,12 @@ func init() {
 			}
 			return err
 		}},
-		// stat(s path), lstat(s path), fstat(a fd) -> stat
+		// stat(s path), lstat(s path), fstat(a fd) -> stat (putStat)
 		{"stat", true, func(c *call) error { return opStatPath(c, (*vfs.Task).Stat) }},
 		{"lstat", true, func(c *call) error { return opStatPath(c, (*vfs.Task).Lstat) }},
 		{"fstat", true, opFstat},
-		// readdir(s path) -> u32 n, n*(a ino, u8 type, s name), without . and ..
+		// readdir(s path) -> u32 n, b types (n u8), b inos (n numbers),
+		// b names (joined by NUL); without . and ..
 		{"readdir", true, opReaddir},
 		// mkdir(s path, a mode)
 		{"mkdir", true, func(c *call) error {
@@ -270,6 +273,7 @@ func opVFSClose(c *call) error {
 			delete(c.b.vfses, id)
 		}
 	}
+	c.b.last = nil
 	for _, fd := range c.in.task.FDs() {
 		c.in.task.Close(fd)
 	}
@@ -388,25 +392,42 @@ func opChown(c *call, f func(*vfs.Task, string, uint32, uint32) error) error {
 	return f(c.in.task, p, uint32(uid), uint32(gid))
 }
 
-// putStat writes a stat result: a dev, a ino, a mode, a nlink, a uid,
-// a gid, a rdev, a size, a blksize, a blocks, then u64 atime, mtime,
-// ctime, btime in nanoseconds (two's complement), then a mntId.
+// statSize is the size of a stat result: 19 numbers.
+const statSize = 19 * 8
+
+// putStat writes a stat result, 19 numbers: dev, ino, mode, nlink, uid,
+// gid, rdev, size, blksize, blocks, mntId, then atime, mtime, ctime and
+// btime each as seconds since the epoch and nanoseconds (0 to 999999999).
+// Numbers only, so that JavaScript decodes one without making a BigInt
+// (its Stats makes the exact nanoseconds on demand), and in one reserve.
 func putStat(e *encoder, st *vfs.Stat) {
-	e.num(int64(st.Dev))
-	e.num(int64(st.Ino))
-	e.num(int64(st.Mode))
-	e.num(int64(st.Nlink))
-	e.num(int64(st.UID))
-	e.num(int64(st.GID))
-	e.num(int64(st.Rdev))
-	e.num(st.Size)
-	e.num(st.Blksize)
-	e.num(st.Blocks)
-	e.u64(uint64(st.Atime))
-	e.u64(uint64(st.Mtime))
-	e.u64(uint64(st.Ctime))
-	e.u64(uint64(st.Btime))
-	e.num(int64(st.MntID))
+	p := e.extend(statSize)
+	putNum(p[0:], int64(st.Dev))
+	putNum(p[8:], int64(st.Ino))
+	putNum(p[16:], int64(st.Mode))
+	putNum(p[24:], int64(st.Nlink))
+	putNum(p[32:], int64(st.UID))
+	putNum(p[40:], int64(st.GID))
+	putNum(p[48:], int64(st.Rdev))
+	putNum(p[56:], st.Size)
+	putNum(p[64:], st.Blksize)
+	putNum(p[72:], st.Blocks)
+	putNum(p[80:], int64(st.MntID))
+	putTime(p[88:], st.Atime)
+	putTime(p[104:], st.Mtime)
+	putTime(p[120:], st.Ctime)
+	putTime(p[136:], st.Btime)
+}
+
+// putTime writes ns nanoseconds since the epoch as two numbers: the
+// seconds (rounded down) and the nanoseconds past them.
+func putTime(p []byte, ns int64) {
+	sec, nsec := ns/1e9, ns%1e9
+	if nsec < 0 {
+		sec, nsec = sec-1, nsec+1e9
+	}
+	putNum(p, sec)
+	putNum(p[8:], nsec)
 }
 
 func opStatPath(c *call, f func(*vfs.Task, string, *vfs.Stat) error) error {
@@ -435,6 +456,13 @@ func opFstat(c *call) error {
 	return nil
 }
 
+// opReaddir lists a directory in three byte strings, so that JavaScript
+// decodes the names of a large directory with one UTF-8 decode and one
+// split instead of one decode per name: the types (a u8 each), the inode
+// numbers (a float64 each, little-endian), and the names joined by NUL
+// (which no name contains). The three are gathered in the Bridge's
+// scratch buffers, whose sizes are known only at the end, then copied
+// into the response.
 func opReaddir(c *call) error {
 	p := c.d.str()
 	if !c.ok() {
@@ -446,31 +474,64 @@ func opReaddir(c *call) error {
 		return err
 	}
 	defer t.Close(fd)
-	mark := len(c.e.b)
-	c.e.u32(0)
-	n := uint32(0)
+	rd := &c.b.readdir
+	types, inos, names := rd.types[:0], rd.inos[:0], rd.names[:0]
+	defer func() { rd.types, rd.inos, rd.names = types[:0], inos[:0], names[:0] }()
+	size := readdirChunk
 	for {
-		ents, err := t.Getdents(fd, 64<<10)
+		ents, err := t.Getdents(fd, size)
 		if err != nil {
-			c.e.b = c.e.b[:mark]
 			return err
 		}
 		if len(ents) == 0 {
 			break
 		}
-		for _, de := range ents {
+		used := 0
+		for i := range ents {
+			de := &ents[i]
+			used += direntSize(de.Name)
 			if de.Name == "." || de.Name == ".." {
 				continue
 			}
-			c.e.num(int64(de.Ino))
-			c.e.u8(de.Type)
-			c.e.str(de.Name)
-			n++
+			if len(types) > 0 {
+				names = append(names, 0)
+			}
+			names = append(names, de.Name...)
+			types = append(types, de.Type)
+			inos = binary.LittleEndian.AppendUint64(inos, math.Float64bits(float64(de.Ino)))
+		}
+		// getdents64 returns less than a full buffer only at the end of
+		// the directory, or when the next entry did not fit: the call that
+		// finds the end then takes a small buffer (each call allocates its
+		// entries at the buffer's size), and a large one again if it was
+		// not the end.
+		if size == readdirChunk && used <= readdirChunk-maxDirentSize {
+			size = readdirProbe
+		} else {
+			size = readdirChunk
 		}
 	}
-	putU32(c.e.b[mark:], n)
+	c.e.u32(uint32(len(types)))
+	copy(c.e.data(len(types)), types)
+	copy(c.e.data(len(inos)), inos)
+	copy(c.e.data(len(names)), names)
 	return nil
 }
+
+// readdirChunk is the getdents64 buffer opReaddir lists with: 2,048
+// short names fit, so a directory of the JavaScript benchmark's size
+// takes one call, and one with readdirProbe's buffer that finds the end.
+const (
+	readdirChunk = 64 << 10
+	readdirProbe = 1 << 10
+)
+
+// direntSize is the size of a struct linux_dirent64 for name, as the
+// VFS counts it (vfs/readdir.go): the 19-byte header, the name, its NUL,
+// rounded to 8. maxDirentSize is the largest.
+func direntSize(name string) int { return (19 + len(name) + 1 + 7) &^ 7 }
+
+const maxDirentSize = (19 + vfs.NAME_MAX + 1 + 7) &^ 7
 
 func opReadFile(c *call) error {
 	p := c.d.str()

@@ -4,7 +4,7 @@
 
 import { O_CREAT, O_TRUNC, O_WRONLY, O_APPEND, O_RDONLY, openFlagStrings } from "./constants.js";
 import type { Reader, Runtime } from "./runtime.js";
-import { DirEntry, Stats } from "./stats.js";
+import { readDirEntries, readNames, Stats, type DirEntry } from "./stats.js";
 
 /** One encoded operation: what VFS and Batch run. */
 export interface Spec<T> {
@@ -128,16 +128,11 @@ export const specs = {
     return { op: "fstat", syscall: "fstat", enc: (rt) => rt.num(fd), dec: Stats.read };
   },
   readdir(path: string): Spec<DirEntry[]> {
-    return path1("readdir", path, (rt) => rt.str(path), (r) => {
-      const n = r.u32();
-      const out: DirEntry[] = new Array(n);
-      for (let i = 0; i < n; i++) {
-        const ino = r.num();
-        const type = r.u8();
-        out[i] = new DirEntry(r.str(), ino, type);
-      }
-      return out;
-    });
+    return path1("readdir", path, (rt) => rt.str(path), readDirEntries);
+  },
+  /** readdir's names only. */
+  readdirNames(path: string): Spec<string[]> {
+    return path1("readdir", path, (rt) => rt.str(path), readNames);
   },
   mkdir(path: string, mode = 0o777): Spec<void> {
     return path1("mkdir", path, (rt) => (rt.str(path), rt.num(mode)), none);

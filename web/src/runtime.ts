@@ -302,7 +302,8 @@ export class Runtime {
 export class Reader {
   constructor(
     private readonly buf: Uint8Array,
-    private readonly dv: DataView,
+    /** @internal A view of all of Go's memory, for decoders that read fields in place (skip gives where). */
+    readonly dv: DataView,
     private pos: number,
     private end: number,
     /** Where the response starts: byte strings are aligned from there. */
@@ -327,6 +328,14 @@ export class Reader {
 
   private need(n: number): void {
     if (this.pos + n > this.end) throw new BridgeError("vfscope bridge: response shorter than expected");
+  }
+
+  /** @internal Skips n bytes of results and returns where they start in dv, for reading them in place. */
+  skip(n: number): number {
+    this.need(n);
+    const p = this.pos;
+    this.pos += n;
+    return p;
   }
 
   /** The next operation's errno: 0 means its results follow. */

@@ -204,8 +204,7 @@ export class VFS {
   readdir(path: string): string[];
   readdir(path: string, options: { withFileTypes: true }): DirEntry[];
   readdir(path: string, options?: { withFileTypes?: boolean }): string[] | DirEntry[] {
-    const ents = this.one(specs.readdir(path));
-    return options?.withFileTypes ? ents : ents.map((e) => e.name);
+    return options?.withFileTypes ? this.one(specs.readdir(path)) : this.one(specs.readdirNames(path));
   }
   mkdir(path: string, mode = 0o777): void {
     this.one(specs.mkdir(path, mode));

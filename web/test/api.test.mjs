@@ -374,3 +374,54 @@ test("non-ASCII names round-trip as UTF-8", () => {
   vfs.writeFile("/tmp/t/ünïcødé-文件", "ok");
   assert.ok(vfs.readdir("/tmp/t").includes("ünïcødé-文件"));
 });
+
+test("readdir lists any size of directory, with types and inode numbers matching lstat", () => {
+  const cases = [
+    ["empty", []],
+    ["one", ["only"]],
+    ["multibyte and long", ["ünïcødé-文件", "😀", "a b\tc", "x".repeat(255)]],
+    // More than one getdents64 buffer (64 KiB) holds, with byte strings
+    // long enough to be padded in the response.
+    ["past one buffer", Array.from({ length: 3000 }, (_, i) => `a-longer-name-of-file-${String(i).padStart(5, "0")}`)],
+  ];
+  for (const [name, files] of cases) {
+    const dir = `/tmp/t/rd-${name.replaceAll(" ", "-")}`;
+    vfs.mkdir(dir);
+    const b = vfs.batch();
+    files.forEach((f, i) => (i % 3 === 1 ? b.mkdir(`${dir}/${f}`) : i % 3 === 2 ? b.symlink("f", `${dir}/${f}`) : b.writeFile(`${dir}/${f}`, "")));
+    b.runOrThrow();
+    assert.deepEqual(vfs.readdir(dir).sort(), [...files].sort(), name);
+    const ents = vfs.readdir(dir, { withFileTypes: true });
+    assert.equal(ents.length, files.length, name);
+    for (const e of ents) {
+      const st = vfs.lstat(`${dir}/${e.name}`);
+      assert.equal(e.ino, st.ino, `${name}: ${e.name}`);
+      assert.equal(e.isFile(), st.isFile(), `${name}: ${e.name}`);
+      assert.equal(e.isDirectory(), st.isDirectory(), `${name}: ${e.name}`);
+      assert.equal(e.isSymbolicLink(), st.isSymbolicLink(), `${name}: ${e.name}`);
+    }
+    // The batch form gives DirEntry objects too, one listing beside another.
+    const [a, c] = vfs.batch().readdir(dir).readdir("/tmp/t/rd").runOrThrow();
+    assert.deepEqual(a.map((e) => e.name), ents.map((e) => e.name), name);
+    assert.deepEqual(c.map((e) => e.name).sort(), ["a", "b"]);
+  }
+});
+
+test("stat's times: milliseconds and exact nanoseconds, decoded when asked for", () => {
+  for (const [ns, ms] of [
+    [0n, 0],
+    [1n, 1e-6],
+    [999_999_999n, 999.999999],
+    [1_700_000_000_123_456_789n, 1_700_000_000_123.4568],
+    [123456789123456789n, 123456789123.45679],
+  ]) {
+    vfs.utimes("/tmp/t/f", ns, ns);
+    const st = vfs.stat("/tmp/t/f");
+    assert.equal(st.atimeNs, ns);
+    assert.equal(st.mtimeNs, ns);
+    assert.ok(Math.abs(st.mtimeMs - ms) < 1e-3, `${ns}: ${st.mtimeMs} ms`);
+    assert.equal(st.mtime.getTime(), Math.floor(ms));
+    assert.equal(typeof st.ctimeNs, "bigint");
+    assert.ok(st.ctimeNs >= st.birthtimeNs && st.birthtimeMs > 0);
+  }
+});
