@@ -49,6 +49,10 @@
 //	              taken alone, or under the folio lock, by faults and by
 //	              Load and Store)
 //	            AddressSpace.xaLock (the page index's xa_lock)
+//	            Task.lruAdd.lock (cpu_fbatches.lock: folio_add_lru's
+//	            batch; also taken alone, by reclaim, task exit and
+//	            lru_add_drain_all's worker)
+//	              VFS.pc.lruLock (lru_lock)
 //	            VFS.pc.lruLock (lru_lock)
 //	            Inode.lock (->dirty_folio marks the inode dirty)
 //	            SuperBlock.wb.listLock (wb->list_lock: ->dirty_folio
@@ -86,6 +90,9 @@
 //	wait queue), reclaimState.mu (kswapd's state and the reclaim wait
 //	channel): leaves outside the validator, plain mutexes held across
 //	nothing else
+//	lruDrainState.mu (lru_add_drain_all's mutex): outside the validator,
+//	held while its worker task takes the batch locks and lru_lock, and
+//	taken with none of the caller's spinlocks held
 //	trace.Bus.mu, then trace.Listener.mu: below every other lock (event
 //	sites emit under any of them, and the bus calls nothing back);
 //	outside the validator, plain mutexes

@@ -19,6 +19,7 @@ func (v *VFS) DropCaches(t *Task, mode int64) error {
 	}
 	v.rc.dropCaches.Store(mode)
 	if mode&1 != 0 {
+		v.lruAddDrainAll() // folios in lru_add batches hold a reference
 		for _, sb := range v.superBlocks(t) {
 			if trylockSuper(t, sb) {
 				dropPagecacheSB(t, sb)

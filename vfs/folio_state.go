@@ -52,6 +52,9 @@ type pageCache struct {
 	lruLock  lock.SpinLock
 	active   folioList
 	inactive folioList
+
+	// drain is lru_add_drain_all's state (folio_lru.go).
+	drain lruDrainState
 }
 
 var classLRULock = lock.NewClass("&lruvec->lru_lock", lock.KindSpin)
@@ -103,8 +106,11 @@ type MemStat struct {
 	Throttled int64 // writers that found the dirty limit exceeded
 }
 
-// MemStat returns the page-cache counters.
+// MemStat returns the page-cache counters. It drains every task's
+// lru_add batch first (lru_add_drain_all), so that Active and Inactive
+// count every folio of the cache that is not isolated.
 func (v *VFS) MemStat() MemStat {
+	v.lruAddDrainAll()
 	pc := &v.pc
 	return MemStat{
 		FilePages: pc.nrFilePages.Load(),
@@ -120,75 +126,6 @@ func (v *VFS) MemStat() MemStat {
 // SetDirtyLimit sets the number of dirty pages over which writers are
 // throttled (0: none). The vm.dirty_* tunables call it.
 func (v *VFS) SetDirtyLimit(pages int64) { v.pc.dirtyLimit.Store(pages) }
-
-// ---- LRU ----
-
-// folioAddLRU is folio_add_lru(): put a folio new to the cache at the
-// head of the inactive list.
-func folioAddLRU(t *Task, m *AddressSpace, f *Folio) {
-	pc := &m.vfs().pc
-	pc.lruLock.Lock(t.o)
-	f.flags.Or(PG_lru)
-	pc.inactive.pushFront(f)
-	pc.lruLock.Unlock(t.o)
-	pc.nrInactive.Add(1)
-}
-
-// folioDelLRU takes a folio off its LRU list (folio_isolate_lru plus
-// the list removal of freeing).
-func folioDelLRU(t *Task, pc *pageCache, f *Folio) {
-	if f.flags.Load()&PG_lru == 0 {
-		return
-	}
-	pc.lruLock.Lock(t.o)
-	fl := f.flags.Load()
-	if fl&PG_lru != 0 {
-		if fl&PG_active != 0 {
-			pc.active.remove(f)
-			pc.nrActive.Add(-1)
-		} else {
-			pc.inactive.remove(f)
-			pc.nrInactive.Add(-1)
-		}
-		f.flags.And(^uint32(PG_lru | PG_active))
-	}
-	pc.lruLock.Unlock(t.o)
-}
-
-// FolioMarkAccessed is folio_mark_accessed(): the first access sets
-// PG_referenced; a second one on an inactive folio moves it to the
-// active list.
-func FolioMarkAccessed(t *Task, f *Folio) {
-	fl := f.flags.Load()
-	if fl&PG_referenced == 0 {
-		f.flags.Or(PG_referenced)
-		folioEvent(t, f.mapping.Load(), trace.PageFlagSet, f, PG_referenced)
-		return
-	}
-	if fl&(PG_active|PG_lru) != PG_lru {
-		return
-	}
-	m := f.mapping.Load()
-	if m == nil {
-		return
-	}
-	pc := &m.vfs().pc
-	pc.lruLock.Lock(t.o)
-	fl = f.flags.Load()
-	moved := fl&(PG_active|PG_lru) == PG_lru
-	if moved {
-		pc.inactive.remove(f)
-		pc.active.pushFront(f)
-		f.flags.And(^uint32(PG_referenced))
-		f.flags.Or(PG_active)
-	}
-	pc.lruLock.Unlock(t.o)
-	if moved {
-		pc.nrInactive.Add(-1)
-		pc.nrActive.Add(1)
-		folioEvent(t, m, trace.PageFlagSet, f, PG_active)
-	}
-}
 
 // ---- flag helpers ----
 

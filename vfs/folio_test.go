@@ -325,7 +325,9 @@ func TestFolioStateCounters(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if !f.Locked() || f.Uptodate() || f.Mapping() != m || f.Refcount() != 2 {
+				// References: the caller's, the cache's and the
+				// task's lru_add batch's (folio_add_lru).
+				if !f.Locked() || f.Uptodate() || f.Mapping() != m || f.Refcount() != 3 || f.Flags()&PG_lru != 0 {
 					t.Fatalf("new folio %d: flags %v mapping %p refs %d", idx, FolioFlagNames(f.Flags()), f.Mapping(), f.Refcount())
 				}
 				FolioMarkUptodate(f)

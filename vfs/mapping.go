@@ -195,9 +195,11 @@ func filemapRemoveFolio(t *Task, m *AddressSpace, f *Folio) {
 	if f.flags.Load()&PG_swapbacked != 0 {
 		pc.nrShmem.Add(-1)
 	}
+	// The mapping goes before the LRU test: a folio still in a task's
+	// lru_add batch is then left off the lists by the drain (folio_lru.go).
+	f.mapping.Store(nil)
 	folioDelLRU(t, pc, f)
 	folioEvent(t, m, trace.PageRemove, f, 0)
-	f.mapping.Store(nil)
 	if m.AOps != nil && m.AOps.FreeFolio != nil {
 		t.aopFreeFolio(m, f)
 	}

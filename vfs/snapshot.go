@@ -34,6 +34,7 @@ import (
 // bus's sequence number before anything was read, so a listener applying
 // the events after Seq converges on the present state.
 func (v *VFS) Snapshot() trace.Snapshot {
+	v.lruAddDrainAll() // pages waiting in lru_add batches show on their list
 	s := trace.Snapshot{Schema: trace.Schema, Seq: v.trace.bus.Seq(), Time: v.trace.bus.Now()}
 	// A task of its own for the locks it takes, registered nowhere: it
 	// must not show up in the tasks it lists.

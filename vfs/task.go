@@ -40,6 +40,8 @@ type Task struct {
 	// for the task's next open (allocFile, freeFile). Only the driving
 	// goroutine uses it.
 	spareFile *File
+	// lruAdd is the task's folio_add_lru batch (folio_lru.go).
+	lruAdd lruAddBatch
 }
 
 // fsStruct is struct fs_struct, private to one Task here.
@@ -85,6 +87,7 @@ func (v *VFS) NewTask(comm string, cred *Cred) *Task {
 	}
 	t := &Task{vfs: v, comm: comm, cred: cred, files: newFDTable()}
 	t.fs.umask = 0o022
+	t.lruAdd.init() // before lru_add_drain_all can find the task
 	v.tasksMu.Lock()
 	v.nextPID++
 	t.pid = v.nextPID
@@ -159,6 +162,7 @@ func (t *Task) Exit() {
 		root.Put(t)
 		cwd.Put(t)
 	}
+	lruAddDrain(t)
 	v := t.vfs
 	v.tasksMu.Lock()
 	delete(v.tasks, t.pid)

@@ -181,8 +181,12 @@ func (t *Task) filemapReleaseFolio(m *AddressSpace, fo *Folio) bool {
 // per folio): drop the clean, unlocked, idle folios of [start, end]
 // (indices); dirty, locked, under-writeback and otherwise referenced
 // folios stay. Returns the number dropped. Used by drop_caches and
-// reclaim; takes no invalidate_lock, as Linux.
+// reclaim; takes no invalidate_lock, as Linux. It drains the task's own
+// lru_add batch first, as fadvise(POSIX_FADV_DONTNEED) does before it,
+// since a folio waiting there holds the batch's reference; folios in
+// other tasks' batches stay (drop_caches drains them all first).
 func InvalidateMappingPages(t *Task, m *AddressSpace, start, end int64) int64 {
+	lruAddDrain(t)
 	var dropped int64
 	forEachFolio(m, start, end, func(fo *Folio) {
 		if !FolioTrylock(t, fo) {

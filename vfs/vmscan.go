@@ -74,6 +74,7 @@ func (pc *pageCache) inactiveIsLow() bool {
 // PG_active. Only lru_lock is needed: PG_active changes under it.
 func (v *VFS) shrinkActiveList(t *Task, nr int64) int64 {
 	pc := &v.pc
+	lruAddDrain(t)
 	var moved []*Folio
 	pc.lruLock.Lock(t.o)
 	for ; nr > 0 && pc.active.tail != nil; nr-- {
@@ -98,6 +99,7 @@ func (v *VFS) shrinkActiveList(t *Task, nr int64) int64 {
 // scan up to nr folios from the cold end of the inactive list.
 func (v *VFS) shrinkInactiveList(t *Task, sc *scanControl, nr int64) {
 	pc := &v.pc
+	lruAddDrain(t)
 	var batch [SWAP_CLUSTER_MAX]*Folio
 	for nr > 0 && sc.nrReclaimed < sc.nrToReclaim {
 		n := 0
@@ -268,6 +270,12 @@ func (v *VFS) directReclaim(t *Task, noRetry bool) error {
 		}
 		if noRetry {
 			return ENOMEM // readahead: not worth waiting for
+		}
+		if retry == 0 {
+			// Folios waiting in other tasks' lru_add batches are
+			// out of reclaim's sight: put them on the lists once.
+			v.lruAddDrainAll()
+			continue
 		}
 		if !v.reclaimable() || retry >= MAX_RECLAIM_RETRIES {
 			v.rc.stats.oom.Add(1)

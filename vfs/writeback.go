@@ -421,7 +421,7 @@ func (v *VFS) getNrDirtyPages() int64 {
 // overBackgroundThresh is wb_over_bg_thresh(): dirty pages above the
 // background threshold.
 func (v *VFS) overBackgroundThresh() bool {
-	return v.MemStat().Dirty > v.DirtyLimits().Background
+	return v.pc.nrFileDirty.Load() > v.DirtyLimits().Background
 }
 
 // writebackInodesSB is writeback_inodes_sb(): start writeback of all of
