@@ -48,6 +48,8 @@ type Bridge struct {
 	dec  decoder
 	cl   call
 	stat vfs.Stat
+	// paths holds the path arguments of the operations that take one.
+	paths stringArena
 	// readdir holds a listing's parts while opReaddir gathers them.
 	readdir struct{ types, inos, names []byte }
 
@@ -106,13 +108,15 @@ func (b *Bridge) Exec(req []byte, env Env) ([]byte, error) {
 	defer b.mu.Unlock()
 	b.clock.tick()
 	d := &b.dec
-	*d = decoder{b: req}
+	*d = decoder{b: req, paths: &b.paths}
 	e := &b.out
 	e.b = e.b[:0]
 	n := d.u32()
 	if d.bad {
 		return nil, errors.New("bridge: request shorter than its header")
 	}
+	c := &b.cl
+	*c = call{b: b, d: d, e: e, env: env}
 	for i := uint32(0); i < n; i++ {
 		code := d.u8()
 		target := d.u32()
@@ -123,8 +127,7 @@ func (b *Bridge) Exec(req []byte, env Env) ([]byte, error) {
 			return nil, fmt.Errorf("bridge: operation %d of %d: unknown opcode %d", i, n, code)
 		}
 		op := &opTable[code]
-		c := &b.cl
-		*c = call{b: b, d: d, e: e, env: env}
+		c.in = nil
 		if op.needVFS {
 			if b.last == nil || target != b.lastID {
 				b.last, b.lastID = b.vfses[target], target

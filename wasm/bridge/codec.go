@@ -49,6 +49,8 @@ type decoder struct {
 	b   []byte
 	off int
 	bad bool
+	// paths hands out path arguments (path); nil: each is allocated.
+	paths *stringArena
 }
 
 func (d *decoder) take(n int) []byte {
@@ -110,6 +112,17 @@ func (d *decoder) bytes() []byte {
 // str returns a string: a length and the bytes, never padded.
 func (d *decoder) str() string { return string(d.take(int(d.u32()))) }
 
+// path returns a string that names a file: like str, but its bytes are
+// copied into the decoder's string arena instead of an allocation of
+// their own.
+func (d *decoder) path() string {
+	p := d.take(int(d.u32()))
+	if d.paths == nil {
+		return string(p)
+	}
+	return d.paths.string(p)
+}
+
 func (d *decoder) strs() []string {
 	n := d.u32()
 	if d.bad || uint64(n)*4 > uint64(len(d.b)-d.off) {
@@ -121,6 +134,43 @@ func (d *decoder) strs() []string {
 		out[i] = d.str()
 	}
 	return out
+}
+
+// stringArena makes strings by copying bytes into chunks of memory it
+// allocates arenaChunk bytes at a time, instead of one allocation per
+// string: a stat or an open by path, whose path is a short string the
+// VFS walks and drops, then allocates nothing for it. Bytes handed out
+// are never written again, so each string is as immutable as any other;
+// one the VFS keeps (a trace event's) keeps its whole chunk alive, so
+// the operations that store a string argument (symlink's target, mount's
+// data) use decoder.str instead.
+type stringArena struct {
+	// free is the unused rest of the current chunk.
+	free []byte
+}
+
+const (
+	arenaChunk = 16 << 10
+	// arenaMax is the longest string the arena holds; longer ones are
+	// allocated on their own.
+	arenaMax = 256
+)
+
+func (a *stringArena) string(p []byte) string {
+	n := len(p)
+	if n == 0 {
+		return ""
+	}
+	if n > arenaMax {
+		return string(p)
+	}
+	if n > len(a.free) {
+		a.free = make([]byte, arenaChunk)
+	}
+	q := a.free[:n:n]
+	copy(q, p)
+	a.free = a.free[n:]
+	return unsafe.String(&q[0], n)
 }
 
 // encoder appends a response in the same encoding. Its buffer starts at

@@ -90,3 +90,44 @@ func TestAlignedBuffer(t *testing.T) {
 		}
 	}
 }
+
+// TestStringArena: path arguments decoded through the arena keep their
+// bytes while the request buffer they came from is rewritten and while
+// later strings fill the chunk past its end; long and empty ones too.
+func TestStringArena(t *testing.T) {
+	var a stringArena
+	var kept []string
+	var want []string
+	req := make([]byte, 0, 64)
+	for i := range 3 * arenaChunk / 10 {
+		for _, s := range []string{
+			fmt.Sprintf("/w/d%d/f%d", i%20, i),
+			"",
+			string(bytes.Repeat([]byte{'a' + byte(i%26)}, arenaMax)),
+			string(bytes.Repeat([]byte{'z'}, arenaMax+1+i%7)),
+		} {
+			var e encoder
+			e.str(s)
+			req = append(req[:0], e.b...)
+			d := decoder{b: req, paths: &a}
+			got := d.path()
+			if d.bad || got != s {
+				t.Fatalf("path %q, want %q (bad=%v)", got, s, d.bad)
+			}
+			clear(req) // JavaScript rewrites the request buffer
+			kept = append(kept, got)
+			want = append(want, s)
+		}
+	}
+	for i := range kept {
+		if kept[i] != want[i] {
+			t.Fatalf("string %d changed to %q, was %q", i, kept[i], want[i])
+		}
+	}
+	// Without an arena, path is str.
+	var e encoder
+	e.str("/x")
+	if d := (decoder{b: e.b}); d.path() != "/x" {
+		t.Error("path without an arena")
+	}
+}

@@ -69,7 +69,7 @@ func init() {
 		{"readdir", true, opReaddir},
 		// mkdir(s path, a mode)
 		{"mkdir", true, func(c *call) error {
-			p, mode := c.d.str(), c.d.num()
+			p, mode := c.d.path(), c.d.num()
 			if !c.ok() {
 				return nil
 			}
@@ -79,7 +79,7 @@ func init() {
 		{"unlink", true, func(c *call) error { return pathOp(c, (*vfs.Task).Unlink) }},
 		// rename(s old, s new, a flags): renameat2
 		{"rename", true, func(c *call) error {
-			o, n, flags := c.d.str(), c.d.str(), c.d.num()
+			o, n, flags := c.d.path(), c.d.path(), c.d.num()
 			if !c.ok() {
 				return nil
 			}
@@ -90,7 +90,7 @@ func init() {
 		{"symlink", true, func(c *call) error { return twoPathOp(c, (*vfs.Task).Symlink) }},
 		// readlink(s path) -> s target
 		{"readlink", true, func(c *call) error {
-			p := c.d.str()
+			p := c.d.path()
 			if !c.ok() {
 				return nil
 			}
@@ -102,7 +102,7 @@ func init() {
 		}},
 		// chmod(s path, a mode)
 		{"chmod", true, func(c *call) error {
-			p, mode := c.d.str(), c.d.num()
+			p, mode := c.d.path(), c.d.num()
 			if !c.ok() {
 				return nil
 			}
@@ -113,7 +113,7 @@ func init() {
 		{"lchown", true, func(c *call) error { return opChown(c, (*vfs.Task).Lchown) }},
 		// truncate(s path, a len), ftruncate(a fd, a len)
 		{"truncate", true, func(c *call) error {
-			p, n := c.d.str(), c.d.num()
+			p, n := c.d.path(), c.d.num()
 			if !c.ok() {
 				return nil
 			}
@@ -136,7 +136,7 @@ func init() {
 		}},
 		// umount(s target, a flags): umount2
 		{"umount", true, func(c *call) error {
-			tgt, flags := c.d.str(), c.d.num()
+			tgt, flags := c.d.path(), c.d.num()
 			if !c.ok() {
 				return nil
 			}
@@ -157,7 +157,7 @@ func init() {
 		{"sync", true, func(c *call) error { c.in.task.Sync(); return nil }},
 		// access(s path, a mode)
 		{"access", true, func(c *call) error {
-			p, mode := c.d.str(), c.d.num()
+			p, mode := c.d.path(), c.d.num()
 			if !c.ok() {
 				return nil
 			}
@@ -281,7 +281,7 @@ func opVFSClose(c *call) error {
 }
 
 func opOpen(c *call) error {
-	p, flags, mode := c.d.str(), c.d.num(), c.d.num()
+	p, flags, mode := c.d.path(), c.d.num(), c.d.num()
 	if !c.ok() {
 		return nil
 	}
@@ -369,7 +369,7 @@ func opPwrite(c *call) error {
 // values, which would allocate a closure per call.
 
 func pathOp(c *call, f func(*vfs.Task, string) error) error {
-	p := c.d.str()
+	p := c.d.path()
 	if !c.ok() {
 		return nil
 	}
@@ -385,7 +385,7 @@ func twoPathOp(c *call, f func(*vfs.Task, string, string) error) error {
 }
 
 func opChown(c *call, f func(*vfs.Task, string, uint32, uint32) error) error {
-	p, uid, gid := c.d.str(), c.d.num(), c.d.num()
+	p, uid, gid := c.d.path(), c.d.num(), c.d.num()
 	if !c.ok() {
 		return nil
 	}
@@ -431,7 +431,7 @@ func putTime(p []byte, ns int64) {
 }
 
 func opStatPath(c *call, f func(*vfs.Task, string, *vfs.Stat) error) error {
-	p := c.d.str()
+	p := c.d.path()
 	if !c.ok() {
 		return nil
 	}
@@ -464,7 +464,7 @@ func opFstat(c *call) error {
 // scratch buffers, whose sizes are known only at the end, then copied
 // into the response.
 func opReaddir(c *call) error {
-	p := c.d.str()
+	p := c.d.path()
 	if !c.ok() {
 		return nil
 	}
@@ -534,7 +534,7 @@ func direntSize(name string) int { return (19 + len(name) + 1 + 7) &^ 7 }
 const maxDirentSize = (19 + vfs.NAME_MAX + 1 + 7) &^ 7
 
 func opReadFile(c *call) error {
-	p := c.d.str()
+	p := c.d.path()
 	if !c.ok() {
 		return nil
 	}
@@ -580,7 +580,7 @@ func opReadFile(c *call) error {
 }
 
 func opWriteFile(c *call) error {
-	p, data, flags, mode := c.d.str(), c.d.bytes(), c.d.num(), c.d.num()
+	p, data, flags, mode := c.d.path(), c.d.bytes(), c.d.num(), c.d.num()
 	if !c.ok() {
 		return nil
 	}
@@ -605,7 +605,7 @@ func opWriteFile(c *call) error {
 }
 
 func opUtimes(c *call) error {
-	p, at, mt, flags := c.d.str(), int64(c.d.u64()), int64(c.d.u64()), c.d.num()
+	p, at, mt, flags := c.d.path(), int64(c.d.u64()), int64(c.d.u64()), c.d.num()
 	if !c.ok() {
 		return nil
 	}
