@@ -51,20 +51,21 @@ type createState struct {
 }
 
 // filenameCreate is filename_create(): the parent locked exclusive and a
-// negative dentry for the new name. isDir allows a trailing slash.
-func (t *Task) filenameCreate(dfd int, path string, isDir bool) (createState, error) {
-	nd, err := t.pathParent(dfd, path, 0)
-	if err != nil {
-		return createState{}, err
+// negative dentry for the new name, into c. isDir allows a trailing
+// slash. On an error c holds nothing.
+func (t *Task) filenameCreate(c *createState, dfd int, path string, isDir bool) error {
+	nd := &c.nd
+	if err := t.walkParent(nd, dfd, path, 0); err != nil {
+		return err
 	}
 	if nd.lastType != LAST_NORM {
 		nd.terminate()
-		return createState{}, EEXIST
+		return EEXIST
 	}
 	m := nd.path.Mnt
 	if err := t.mntWantWrite(m); err != nil {
 		nd.terminate()
-		return createState{}, err
+		return err
 	}
 	dir := nd.path.Dentry.inode.Load()
 	dir.rwsem.LockNested(t.o, I_MUTEX_PARENT)
@@ -81,9 +82,10 @@ func (t *Task) filenameCreate(dfd int, path string, isDir bool) (createState, er
 		dir.rwsem.Unlock(t.o)
 		t.mntDropWrite(m)
 		nd.terminate()
-		return createState{}, err
+		return err
 	}
-	return createState{nd: nd, dir: dir, d: d}, nil
+	c.dir, c.d = dir, d
+	return nil
 }
 
 // done is done_path_create().
@@ -102,8 +104,8 @@ func (t *Task) Mkdirat(dfd int, path string, mode uint32) error {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("mkdirat"))
 	}
-	c, err := t.filenameCreate(dfd, path, true)
-	if err != nil {
+	var c createState
+	if err := t.filenameCreate(&c, dfd, path, true); err != nil {
 		return err
 	}
 	defer c.done(t)
@@ -144,8 +146,8 @@ func (t *Task) Mknodat(dfd int, path string, mode uint32, dev uint64) error {
 	default:
 		return EINVAL
 	}
-	c, err := t.filenameCreate(dfd, path, false)
-	if err != nil {
+	var c createState
+	if err := t.filenameCreate(&c, dfd, path, false); err != nil {
 		return err
 	}
 	defer c.done(t)
@@ -198,8 +200,8 @@ func (t *Task) Symlinkat(target string, dfd int, path string) error {
 	if len(target) >= PATH_MAX {
 		return ENAMETOOLONG
 	}
-	c, err := t.filenameCreate(dfd, path, false)
-	if err != nil {
+	var c createState
+	if err := t.filenameCreate(&c, dfd, path, false); err != nil {
 		return err
 	}
 	defer c.done(t)
@@ -251,8 +253,8 @@ func (t *Task) Linkat(olddfd int, oldpath string, newdfd int, newpath string, fl
 		return err
 	}
 	defer old.Put(t)
-	c, err := t.filenameCreate(newdfd, newpath, false)
-	if err != nil {
+	var c createState
+	if err := t.filenameCreate(&c, newdfd, newpath, false); err != nil {
 		return err
 	}
 	defer c.done(t)
@@ -331,8 +333,8 @@ func (t *Task) lockedChild(nd *nameidata, dir *Inode) (*Dentry, error) {
 }
 
 func (t *Task) doRmdir(dfd int, path string) error {
-	nd, err := t.pathParent(dfd, path, 0)
-	if err != nil {
+	var nd nameidata
+	if err := t.walkParent(&nd, dfd, path, 0); err != nil {
 		return err
 	}
 	defer nd.terminate()
@@ -396,8 +398,8 @@ func (t *Task) vfsRmdir(dir *Inode, d *Dentry) error {
 const S_DEAD = 1 << 21
 
 func (t *Task) doUnlink(dfd int, path string) error {
-	nd, err := t.pathParent(dfd, path, 0)
-	if err != nil {
+	var nd nameidata
+	if err := t.walkParent(&nd, dfd, path, 0); err != nil {
 		return err
 	}
 	defer nd.terminate()

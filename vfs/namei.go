@@ -540,6 +540,25 @@ func (nd *nameidata) followDotdot() error {
 	return nil
 }
 
+// lastOnParent makes nnd what a walk to a parent with flags would give
+// for a path that names nd's parent alike (nd being such a finished
+// walk, in ref-walk mode) and ends in last, a last component with any
+// trailing slashes: it stands where nd stands, sharing nd's references,
+// and takes last as linkPathWalk takes a last component (may_lookup on
+// the parent, hashing, ".", "..", trailing slashes, ENAMETOOLONG).
+func (nd *nameidata) lastOnParent(nnd *nameidata, last string, flags uint32) error {
+	*nnd = nameidata{
+		t:      nd.t,
+		flags:  flags | LOOKUP_PARENT,
+		path:   nd.path,
+		inode:  nd.inode,
+		root:   nd.root,
+		jumped: nd.jumped,
+		links:  nd.links,
+	}
+	return nnd.linkPathWalk(last)
+}
+
 // pathLookup is filename_lookup(): resolve name to a referenced path,
 // lock-free first, in ref-walk mode if that cannot finish.
 func (t *Task) pathLookup(dfd int, name string, flags uint32) (Path, error) {
@@ -678,29 +697,49 @@ func (nd *nameidata) legitimize() bool {
 
 // pathParent is filename_parentat(): walk to the parent of the last
 // component; the caller handles the last (create, unlink, rename...).
+// walkParent is the same into the caller's nameidata, which a walk
+// fills in place rather than returning (a nameidata is 15 words, copied
+// at every return).
 func (t *Task) pathParent(dfd int, name string, flags uint32) (nameidata, error) {
-	if err := checkName(name, flags); err != nil {
-		return nameidata{}, err
-	}
-	return t.pathParentChecked(dfd, name, flags)
+	var nd nameidata
+	err := t.walkParent(&nd, dfd, name, flags)
+	return nd, err
 }
 
 // pathParentChecked is pathParent for a name checkName has passed.
 func (t *Task) pathParentChecked(dfd int, name string, flags uint32) (nameidata, error) {
-	if flags&LOOKUP_REVAL == 0 {
-		nd, err := t.pathParentAt(dfd, name, flags|LOOKUP_RCU)
-		if err != errECHILD {
-			return nd, err
-		}
-	}
-	return t.pathParentAt(dfd, name, flags&^LOOKUP_RCU)
+	var nd nameidata
+	err := t.walkParentChecked(&nd, dfd, name, flags)
+	return nd, err
 }
 
-// pathParentAt is path_parentat(): one walk, lock-free or ref-walk.
-func (t *Task) pathParentAt(dfd int, name string, flags uint32) (nameidata, error) {
-	nd := nameidata{flags: flags | LOOKUP_PARENT}
-	if err := t.walkInit(&nd, dfd, name); err != nil {
-		return nameidata{}, err
+// walkParent is pathParent into nd. On an error nd holds nothing.
+func (t *Task) walkParent(nd *nameidata, dfd int, name string, flags uint32) error {
+	if err := checkName(name, flags); err != nil {
+		*nd = nameidata{}
+		return err
+	}
+	return t.walkParentChecked(nd, dfd, name, flags)
+}
+
+// walkParentChecked is walkParent for a name checkName has passed.
+func (t *Task) walkParentChecked(nd *nameidata, dfd int, name string, flags uint32) error {
+	if flags&LOOKUP_REVAL == 0 {
+		err := t.pathParentAt(nd, dfd, name, flags|LOOKUP_RCU)
+		if err != errECHILD {
+			return err
+		}
+	}
+	return t.pathParentAt(nd, dfd, name, flags&^LOOKUP_RCU)
+}
+
+// pathParentAt is path_parentat(): one walk, lock-free or ref-walk,
+// into nd. On an error nd holds nothing.
+func (t *Task) pathParentAt(nd *nameidata, dfd int, name string, flags uint32) error {
+	*nd = nameidata{flags: flags | LOOKUP_PARENT}
+	if err := t.walkInit(nd, dfd, name); err != nil {
+		*nd = nameidata{}
+		return err
 	}
 	err := nd.linkPathWalk(name)
 	if err == nil {
@@ -708,7 +747,8 @@ func (t *Task) pathParentAt(dfd int, name string, flags uint32) (nameidata, erro
 	}
 	if err != nil {
 		nd.terminate()
-		return nameidata{}, err
+		*nd = nameidata{}
+		return err
 	}
-	return nd, nil
+	return nil
 }

@@ -1,5 +1,7 @@
 package vfs
 
+import "strings"
+
 // Rename is rename(2).
 func (t *Task) Rename(oldpath, newpath string) error {
 	return t.Renameat2(AT_FDCWD, oldpath, AT_FDCWD, newpath, 0)
@@ -70,17 +72,35 @@ func (t *Task) Renameat2(olddfd int, oldpath string, newdfd int, newpath string,
 }
 
 // renamePaths walks to both parents and checks the last components.
+// Both names are checked first, as renameat2's two getname() calls do.
+// When the two paths name their parents alike (the same characters up
+// to the last component, from the same starting point), the second walk
+// would repeat the first: the new name's last component is taken on the
+// first walk's parent instead, as if both walks had run at the same
+// moment.
 func (t *Task) renamePaths(olddfd int, oldpath string, newdfd int, newpath string, flags uint32) error {
-	ond, err := t.pathParent(olddfd, oldpath, 0)
-	if err != nil {
+	if err := checkName(oldpath, 0); err != nil {
+		return err
+	}
+	if err := checkName(newpath, 0); err != nil {
+		return err
+	}
+	var ond, nnd nameidata
+	if err := t.walkParentChecked(&ond, olddfd, oldpath, 0); err != nil {
 		return err
 	}
 	defer ond.terminate()
-	nnd, err := t.pathParent(newdfd, newpath, 0)
-	if err != nil {
-		return err
+	if last, ok := sameParentPath(olddfd, oldpath, newdfd, newpath); ok && ond.path.Dentry.flags.Load()&DCACHE_OP_WEAK_REVALIDATE == 0 {
+		// nnd shares ond's references: it is not terminated.
+		if err := ond.lastOnParent(&nnd, last, 0); err != nil {
+			return err
+		}
+	} else {
+		if err := t.walkParentChecked(&nnd, newdfd, newpath, 0); err != nil {
+			return err
+		}
+		defer nnd.terminate()
 	}
-	defer nnd.terminate()
 	if ond.path.Mnt != nnd.path.Mnt {
 		return EXDEV
 	}
@@ -95,6 +115,38 @@ func (t *Task) renamePaths(olddfd int, oldpath string, newdfd int, newpath strin
 		return EBUSY
 	}
 	return t.renameParents(&ond, &nnd, flags)
+}
+
+// sameParentPath reports whether two paths name the same parent the same
+// way (the same characters before their last components, relative to the
+// same starting point), and returns the second's last component with any
+// trailing slashes.
+func sameParentPath(olddfd int, oldpath string, newdfd int, newpath string) (string, bool) {
+	od, _, ok := splitLast(oldpath)
+	if !ok {
+		return "", false
+	}
+	nd, last, ok := splitLast(newpath)
+	if !ok || od != nd {
+		return "", false
+	}
+	// An absolute path starts at the root whatever the descriptor.
+	return last, strings.HasPrefix(od, "/") || olddfd == newdfd
+}
+
+// splitLast splits a path before its last component: dir keeps the
+// slash that ends it, last any trailing slashes. ok is false when there
+// is no last component (a path of slashes only, or empty).
+func splitLast(path string) (dir, last string, ok bool) {
+	e := len(path)
+	for e > 0 && path[e-1] == '/' {
+		e--
+	}
+	if e == 0 {
+		return "", "", false
+	}
+	k := strings.LastIndexByte(path[:e], '/')
+	return path[:k+1], path[k+1:], true
 }
 
 // renameParents takes write access to the mount and locks both parents
