@@ -324,7 +324,8 @@ func readInto(c *call, n int64, read func([]byte) (int, error)) error {
 	mark := len(c.e.b)
 	c.e.u32(0)
 	pad := c.e.pad(int(n))
-	p := c.e.reserve(int(n))
+	// Not zeroed first: only the k bytes read are kept.
+	p := c.e.extend(int(n))
 	k, err := read(p)
 	if err != nil {
 		c.e.b = c.e.b[:mark]
@@ -399,7 +400,7 @@ const statSize = 19 * 8
 // gid, rdev, size, blksize, blocks, mntId, then atime, mtime, ctime and
 // btime each as seconds since the epoch and nanoseconds (0 to 999999999).
 // Numbers only, so that JavaScript decodes one without making a BigInt
-// (its Stats makes the exact nanoseconds on demand), and in one reserve.
+// (its Stats makes the exact nanoseconds on demand), and in one extend.
 func putStat(e *encoder, st *vfs.Stat) {
 	p := e.extend(statSize)
 	putNum(p[0:], int64(st.Dev))
@@ -558,7 +559,7 @@ func opReadFile(c *call) error {
 	pad := c.e.pad(chunk)
 	total := 0
 	for {
-		p := c.e.reserve(chunk)
+		p := c.e.extend(chunk) // not zeroed: only the k bytes read are kept
 		k, err := t.Read(fd, p)
 		c.e.b = c.e.b[:len(c.e.b)-chunk+k]
 		if err != nil {
@@ -566,7 +567,11 @@ func opReadFile(c *call) error {
 			return err
 		}
 		total += k
-		if k == 0 {
+		// A regular file that reports its size is read whole once a read
+		// comes back short (read(2) of one is short only at its end), so
+		// reading it takes one call, not a second that finds the end.
+		// Files of size 0 (procfs') are read until a read returns 0.
+		if k == 0 || (st.Size > 0 && vfs.IsReg(st.Mode) && k < chunk) {
 			break
 		}
 		if total > maxIO {

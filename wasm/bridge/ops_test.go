@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -232,5 +233,47 @@ func TestVFSLookupAfterClose(t *testing.T) {
 	exec(t, b, new(req).op("stat", v1).str("/").op("vfsClose", v1), nil)
 	if _, err := b.Exec(new(req).op("stat", v1).str("/").bytes(), NoEnv{}); err == nil || !strings.Contains(err.Error(), "no VFS") {
 		t.Errorf("stat on a closed VFS: %v", err)
+	}
+}
+
+// TestReadFileSizes: readFile returns every byte of files around the
+// page size and past its 64 KiB chunks, of files that grew after an
+// earlier read, and of procfs files, which report size 0.
+func TestReadFileSizes(t *testing.T) {
+	b := New()
+	id := newVFS(t, b)
+	for _, n := range []int{0, 1, 4095, 4096, 4097, 65536, 200001} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			data := make([]byte, n)
+			for i := range data {
+				data[i] = byte(i*7 + n)
+			}
+			path := fmt.Sprintf("/tmp/f%d", n)
+			d := exec(t, b, new(req).
+				op("writeFile", id).str(path).raw(data).num(vfs.O_WRONLY|vfs.O_CREAT|vfs.O_TRUNC).num(0o644).
+				op("readFile", id).str(path).
+				op("writeFile", id).str(path).raw([]byte("more")).num(vfs.O_WRONLY|vfs.O_APPEND).num(0).
+				op("readFile", id).str(path), nil)
+			for i, want := range [][]byte{data, append(slices.Clone(data), "more"...)} {
+				if e := d.u32(); e != 0 {
+					t.Fatalf("writeFile %d: errno %d", i, e)
+				}
+				if e := d.u32(); e != 0 {
+					t.Fatalf("readFile %d: errno %d", i, e)
+				}
+				if got := d.bytes(); !bytes.Equal(got, want) {
+					t.Fatalf("readFile %d: %d bytes, want %d (equal prefix: %v)", i, len(got), len(want), bytes.HasPrefix(want, got))
+				}
+			}
+		})
+	}
+	d := exec(t, b, new(req).op("readFile", id).str("/proc/mounts").op("readFile", id).str("/proc/meminfo"), nil)
+	for _, want := range []string{"none / tmpfs", "MemTotal:"} {
+		if e := d.u32(); e != 0 {
+			t.Fatalf("errno %d", e)
+		}
+		if got := string(d.bytes()); !strings.Contains(got, want) || !strings.HasSuffix(got, "\n") {
+			t.Errorf("procfs file without %q or cut short: %q", want, got)
+		}
 	}
 }
