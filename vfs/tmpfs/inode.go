@@ -239,15 +239,21 @@ func link(t *vfs.Task, old *vfs.Dentry, dir *vfs.Inode, d *vfs.Dentry) error {
 
 // unlink is shmem_unlink().
 func unlink(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry) error {
+	return unlinkAt(t, dir, d, t.VFS().Now())
+}
+
+// unlinkAt is unlink at the time now: the inode's ctime and the
+// directory's times are one reading of the clock, as in Linux.
+func unlinkAt(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, now int64) error {
 	in := d.Inode()
 	if in.Nlink() > 1 && !vfs.IsDir(in.Mode()) {
 		info(dir.SB()).releaseInode()
 	}
 	dirOf(dir).remove(d)
 	dir.SetSize(dir.Size() - bogoDirentSize)
-	in.SetCtime(t.VFS().Now())
+	in.SetCtime(now)
 	in.DropNlink()
-	touchDir(t, dir)
+	touchDirAt(dir, now)
 	vfs.UnpinDentry(t, d)
 	return nil
 }
@@ -281,8 +287,8 @@ func rename(t *vfs.Task, oldDir *vfs.Inode, old *vfs.Dentry, newDir *vfs.Inode, 
 			}
 		}
 		dirOf(oldDir).exchange(dirOf(newDir), old, nd)
-		touchDir(t, oldDir)
-		touchDir(t, newDir)
+		touchDirAt(oldDir, now)
+		touchDirAt(newDir, now)
 		in.SetCtime(now)
 		other.SetCtime(now)
 		return nil
@@ -292,7 +298,7 @@ func rename(t *vfs.Task, oldDir *vfs.Inode, old *vfs.Dentry, newDir *vfs.Inode, 
 		if !vfs.SimpleEmpty(t, nd) {
 			return vfs.ENOTEMPTY
 		}
-		if err := unlink(t, newDir, nd); err != nil {
+		if err := unlinkAt(t, newDir, nd, now); err != nil {
 			return err
 		}
 		if isDir {
@@ -309,8 +315,8 @@ func rename(t *vfs.Task, oldDir *vfs.Inode, old *vfs.Dentry, newDir *vfs.Inode, 
 	oldDir.SetSize(oldDir.Size() - bogoDirentSize)
 	dirOf(oldDir).remove(old)
 	dirOf(newDir).add(old)
-	touchDir(t, oldDir)
-	touchDir(t, newDir)
+	touchDirAt(oldDir, now)
+	touchDirAt(newDir, now)
 	in.SetCtime(now)
 	return nil
 }
