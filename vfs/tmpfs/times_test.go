@@ -24,7 +24,9 @@ func TestDirOpTimesOneReading(t *testing.T) {
 		{"rename in one directory", func(tk *vfs.Task) error { return tk.Rename("/a/f", "/a/g") }, "/a/g"},
 		{"rename across directories", func(tk *vfs.Task) error { return tk.Rename("/a/f", "/b/g") }, "/b/g"},
 		{"rename over a file", func(tk *vfs.Task) error { return tk.Rename("/a/f", "/b/x") }, "/b/x"},
-		{"exchange", func(tk *vfs.Task) error { return tk.Renameat2(vfs.AT_FDCWD, "/a/f", vfs.AT_FDCWD, "/b/x", vfs.RENAME_EXCHANGE) }, "/b/x"},
+		{"exchange", func(tk *vfs.Task) error {
+			return tk.Renameat2(vfs.AT_FDCWD, "/a/f", vfs.AT_FDCWD, "/b/x", vfs.RENAME_EXCHANGE)
+		}, "/b/x"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
