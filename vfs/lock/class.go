@@ -63,7 +63,52 @@ func NewClass(name string, kind Kind) *Class {
 	if kind < KindSpin || kind > KindSeqLock {
 		panic("lock: NewClass(" + name + "): invalid kind " + kind.String())
 	}
-	return &Class{id: classIDs.Add(1), name: name, kind: kind}
+	c := &Class{id: classIDs.Add(1), name: name, kind: kind}
+	if c.id >= maxClasses {
+		panic("lock: NewClass(" + name + "): more than " + strconv.Itoa(maxClasses-1) + " classes")
+	}
+	ch := &classTable[c.id>>classChunkShift]
+	t := ch.Load()
+	if t == nil {
+		ch.CompareAndSwap(nil, new(classChunk))
+		t = ch.Load()
+	}
+	t[c.id&(1<<classChunkShift-1)].Store(c)
+	return c
+}
+
+// classRef is a class as a lock holds it: its id, which classByID turns
+// back into the class. A lock embedded in an inode or a dentry thus
+// carries no pointer for the garbage collector to trace (an inode holds
+// four locks, a dentry one, and every collection visits them all).
+type classRef uint32
+
+// ref returns c's classRef (0 for nil).
+func (c *Class) ref() classRef {
+	if c == nil {
+		return 0
+	}
+	return classRef(c.id)
+}
+
+// The class table: ids index chunks of classes, made as ids reach them.
+// Classes are never freed, so an id is looked up without a lock.
+const (
+	classChunkShift = 8
+	maxClasses      = 1 << 20
+)
+
+type classChunk [1 << classChunkShift]atomic.Pointer[Class]
+
+var classTable [maxClasses >> classChunkShift]atomic.Pointer[classChunk]
+
+// class returns the class r stands for, nil for 0 (a lock not
+// initialised).
+func (r classRef) class() *Class {
+	if r == 0 {
+		return nil
+	}
+	return classTable[r>>classChunkShift].Load()[r&(1<<classChunkShift-1)].Load()
 }
 
 // Name returns the class name given to NewClass.

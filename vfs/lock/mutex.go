@@ -11,11 +11,11 @@ type Mutex struct {
 // before any other method.
 func (l *Mutex) Init(c *Class, sub uint8) {
 	initCheck("Mutex", c, KindMutex)
-	l.x.cls, l.x.tag = c, l.x.tag.withSub(sub)
+	l.x.cls, l.x.tag = c.ref(), l.x.tag.withSub(sub)
 }
 
 // Class returns the class given to Init.
-func (l *Mutex) Class() *Class { return l.x.cls }
+func (l *Mutex) Class() *Class { return l.x.cls.class() }
 
 // Subclass returns the subclass given to Init.
 func (l *Mutex) Subclass() uint8 { return l.x.tag.sub() }

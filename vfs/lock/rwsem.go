@@ -18,7 +18,7 @@ import (
 // owner: an uncontended acquisition or release is one compare-and-swap or
 // add. Tasks that must wait sleep on a wait queue shared through a hashed
 // table (rwWaitTable, like the kernel's hashed bit wait queues), so an
-// RWSem carries no queue of its own: it is 48 bytes, where a mutex and a
+// RWSem carries no queue of its own: it is 32 bytes, where a mutex and a
 // condition variable made it 128, which counts twice in every inode.
 type RWSem struct {
 	// state is the count word: the read holders (rwReaders), the write
@@ -30,8 +30,8 @@ type RWSem struct {
 	// owner is the write holder: none when unlocked, read-locked or
 	// disowned. Written by the holder; atomic for Holder's readers.
 	owner holder
-	cls   *Class
 	tag   lockTag // the default subclass, and what the lock belongs to (trace events)
+	cls   classRef
 	// disowned is set while write-locked with no owner (between
 	// Disown and Adopt). Atomic.
 	disowned atomic.Bool
@@ -79,11 +79,11 @@ func (l *RWSem) waitQueue() *rwWaitQueue {
 // before any other method.
 func (l *RWSem) Init(c *Class, sub uint8) {
 	initCheck("RWSem", c, KindRWSem)
-	l.cls, l.tag = c, l.tag.withSub(sub)
+	l.cls, l.tag = c.ref(), l.tag.withSub(sub)
 }
 
 // Class returns the class given to Init.
-func (l *RWSem) Class() *Class { return l.cls }
+func (l *RWSem) Class() *Class { return l.cls.class() }
 
 // Subclass returns the subclass given to Init.
 func (l *RWSem) Subclass() uint8 { return l.tag.sub() }
@@ -330,7 +330,7 @@ func (l *RWSem) Downgrade(o *Owner) {
 	if tr := o.bus(); tr != nil {
 		// Views keep held locks by mode: the write hold ends, a read
 		// hold begins, with nobody in between.
-		h := Held{Class: l.cls, Subclass: l.tag.sub(), Mode: Exclusive, Lock: l}
+		h := Held{Class: l.cls.class(), Subclass: l.tag.sub(), Mode: Exclusive, Lock: l}
 		o.emit(tr, trace.LockRelease, &h)
 		h.Mode, h.Site = Shared, callerSite()
 		o.emit(tr, trace.LockAcquire, &h)
@@ -386,6 +386,6 @@ func (l *RWSem) Adopt(o *Owner) {
 		v.tryAcquired(o, Held{Class: mustKey(l, l.tag.sub()).Class, Subclass: l.tag.sub(), Mode: Exclusive, Lock: l, Site: callerSite(), Try: true})
 	}
 	if tr := o.bus(); tr != nil {
-		o.emit(tr, trace.LockAcquire, &Held{Class: l.cls, Subclass: l.tag.sub(), Mode: Exclusive, Lock: l, Site: callerSite(), Try: true})
+		o.emit(tr, trace.LockAcquire, &Held{Class: l.cls.class(), Subclass: l.tag.sub(), Mode: Exclusive, Lock: l, Site: callerSite(), Try: true})
 	}
 }

@@ -65,11 +65,11 @@ type SeqLock struct {
 // method.
 func (l *SeqLock) Init(c *Class) {
 	initCheck("SeqLock", c, KindSeqLock)
-	l.x.cls = c
+	l.x.cls = c.ref()
 }
 
 // Class returns the class given to Init.
-func (l *SeqLock) Class() *Class { return l.x.cls }
+func (l *SeqLock) Class() *Class { return l.x.cls.class() }
 
 // Subclass returns 0.
 func (l *SeqLock) Subclass() uint8 { return l.x.tag.sub() }

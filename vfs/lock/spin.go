@@ -14,11 +14,11 @@ type SpinLock struct {
 // before any other method.
 func (l *SpinLock) Init(c *Class, sub uint8) {
 	initCheck("SpinLock", c, KindSpin)
-	l.x.cls, l.x.tag = c, l.x.tag.withSub(sub)
+	l.x.cls, l.x.tag = c.ref(), l.x.tag.withSub(sub)
 }
 
 // Class returns the class given to Init.
-func (l *SpinLock) Class() *Class { return l.x.cls }
+func (l *SpinLock) Class() *Class { return l.x.cls.class() }
 
 // Subclass returns the subclass given to Init.
 func (l *SpinLock) Subclass() uint8 { return l.x.tag.sub() }

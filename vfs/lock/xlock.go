@@ -6,8 +6,8 @@ package lock
 // inlined in each primitive's methods.
 type xlock struct {
 	w   lockWord
-	cls *Class
-	tag lockTag // the default subclass, and what the lock belongs to (trace events)
+	tag lockTag  // the default subclass, and what the lock belongs to (trace events)
+	cls classRef // the class (classRef: no pointer in the lock)
 }
 
 // lockV is a validated or traced blocking acquisition of l (whose raw
