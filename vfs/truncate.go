@@ -52,12 +52,34 @@ func TruncateInodePages(t *Task, m *AddressSpace, lstart int64) {
 
 // TruncateInodePagesFinal is truncate_inode_pages_final(): the inode is
 // being evicted; drop every page (dirty ones included: nobody can write
-// them any more). It takes invalidate_lock, uncontended by now, so the
-// filesystem methods it calls see their locking.rst row.
+// them any more). Linux takes no invalidate_lock here, since nothing can
+// reach the mapping any more; vfscope takes it, uncontended, only for a
+// mapping with ->invalidate_folio, whose locking.rst row asks for it.
+// A mapping whose one page is its first (most small files) has that
+// page removed without the batched lookup of TruncateInodePagesRange.
 func TruncateInodePagesFinal(t *Task, m *AddressSpace) {
-	m.invalidateLock.Lock(t.o)
-	TruncateInodePagesRange(t, m, 0, -1)
-	m.invalidateLock.Unlock(t.o)
+	if m.nrpages.Load() == 0 {
+		return
+	}
+	locked := m.AOps != nil && m.AOps.InvalidateFolio != nil
+	if locked {
+		m.invalidateLock.Lock(t.o)
+	}
+	if m.nrpages.Load() == 1 {
+		if fo := FilemapGetFolio(m, 0); fo != nil {
+			FolioLock(t, fo)
+			if fo.mapping.Load() == m {
+				FolioWaitWriteback(t, fo)
+				t.truncateFolio(m, fo)
+			}
+			FolioUnlock(t, fo)
+			FolioPut(fo)
+		}
+	}
+	TruncateInodePagesRange(t, m, 0, -1) // what is left: other indices
+	if locked {
+		m.invalidateLock.Unlock(t.o)
+	}
 }
 
 // TruncateInodePagesRange is truncate_inode_pages_range(): remove the
