@@ -284,7 +284,11 @@ func dLookupLocked(t *Task, parent *Dentry, name *QStr) *Dentry {
 			continue
 		}
 		d.count.Add(1)
-		d.flags.Or(DCACHE_REFERENCED)
+		// Set only if clear: the read is cheaper than the atomic
+		// write, and under d_lock nobody clears it meanwhile.
+		if d.flags.Load()&DCACHE_REFERENCED == 0 {
+			d.flags.Or(DCACHE_REFERENCED)
+		}
 		d.lock.Unlock(o)
 		return d
 	}

@@ -319,11 +319,17 @@ func dget(d *Dentry) *Dentry {
 func Dget(d *Dentry) *Dentry { return dget(d) }
 
 // dgetNotDead is lockref_get_not_dead(): take a reference unless the
-// dentry is dead. Used to legitimize what a lock-free walk found, whose
-// count may be 0 (cached, unused), so it takes d_lock: a count leaves 0
-// only under d_lock, as Linux's lockref allows no cmpxchg while the
-// spinlock is held. The caller must not hold d's lock.
+// dentry is dead. Used to legitimize what a lock-free walk found. A
+// positive count is incremented without the lock, as dget does and as
+// lockref's cmpxchg fast path does; a count of 0 (cached, unused) leaves
+// 0 only under d_lock, so that case takes it. The caller must not hold
+// d's lock.
 func dgetNotDead(t *Task, d *Dentry) bool {
+	for c := d.count.Load(); c > 0; c = d.count.Load() {
+		if d.count.CompareAndSwap(c, c+1) {
+			return true
+		}
+	}
 	o := t.owner()
 	d.lock.Lock(o)
 	defer d.lock.Unlock(o)
@@ -368,7 +374,9 @@ func dput(t *Task, d *Dentry) {
 			}
 		}
 		if retainDentry(t, d) {
-			d.flags.Or(DCACHE_REFERENCED)
+			if d.flags.Load()&DCACHE_REFERENCED == 0 {
+				d.flags.Or(DCACHE_REFERENCED)
+			}
 			dLRUAdd(t, d)
 			d.lock.Unlock(o)
 			return

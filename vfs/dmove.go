@@ -1,7 +1,6 @@
 package vfs
 
 import (
-	"strings"
 	"unsafe"
 
 	"github.com/vfscope/vfscope/vfs/trace"
@@ -69,11 +68,11 @@ func dMove(t *Task, d, target *Dentry, exchange bool) {
 	target.seq.BeginWrite()
 
 	dUnhashQuiet(t, d)
-	dUnhashQuiet(t, target)
 
 	// Switch them in the tree.
 	unlinkChild(oldParent, d)
 	if exchange {
+		dUnhashQuiet(t, target)
 		unlinkChild(newParent, target)
 		dn, tn := d.name.Load(), target.name.Load()
 		d.setName(movedName(tn, target))
@@ -82,6 +81,8 @@ func dMove(t *Task, d, target *Dentry, exchange bool) {
 		target.parent.Store(oldParent)
 		linkChild(oldParent, target)
 		dRehashLocked(t, target)
+		linkChild(newParent, d)
+		dRehashLocked(t, d)
 	} else {
 		d.setName(movedName(target.name.Load(), target))
 		d.parent.Store(newParent)
@@ -89,9 +90,11 @@ func dMove(t *Task, d, target *Dentry, exchange bool) {
 			newParent.count.Add(1)
 			oldParent.count.Add(-1)
 		}
+		linkChild(newParent, d)
+		// d now hashes to target's bucket: it takes target's place
+		// in the chain (target is left unhashed).
+		dReplaceHashed(t, target, d)
 	}
-	linkChild(newParent, d)
-	dRehashLocked(t, d)
 
 	target.seq.EndWrite()
 	d.seq.EndWrite()
@@ -112,12 +115,61 @@ func dMove(t *Task, d, target *Dentry, exchange bool) {
 // inline bytes themselves never change: a caller may hold a string over
 // them (Linux copies names between the dentries' d_iname; a Go string
 // must stay immutable).
+//
+// A QStr that is not from's own (an earlier move gave it) points into no
+// dentry: it is shared as it is. Inline bytes are copied with their QStr
+// in one allocation.
 func movedName(q *QStr, from *Dentry) *QStr {
-	n := &QStr{Name: q.Name, Hash: q.Hash}
-	if len(q.Name) > 0 && unsafe.StringData(q.Name) == &from.inameBuf[0] {
-		n.Name = strings.Clone(q.Name)
+	if q != &from.iname {
+		return q
 	}
-	return n
+	if len(q.Name) > 0 && unsafe.StringData(q.Name) == &from.inameBuf[0] {
+		m := &movedQStr{}
+		n := copy(m.buf[:], q.Name)
+		m.q = QStr{Name: unsafe.String(&m.buf[0], n), Hash: q.Hash}
+		return &m.q
+	}
+	return &QStr{Name: q.Name, Hash: q.Hash}
+}
+
+// movedQStr is a moved inline name: the QStr and its bytes together.
+type movedQStr struct {
+	q   QStr
+	buf [dnameInlineLen]byte
+}
+
+// dReplaceHashed puts d in target's place on target's hash chain, which
+// is d's own now that d has target's parent and name, and leaves target
+// unhashed: one bucket lock where unhashing target and hashing d took
+// two. A lock-free reader standing on target still reaches the rest of
+// the chain through target's link. Inside both dentries' d_seq write
+// sections, their d_locks held. If target is not hashed, d is hashed
+// as dRehashLocked does.
+func dReplaceHashed(t *Task, target, d *Dentry) {
+	if !target.hashed() {
+		dRehashLocked(t, d)
+		return
+	}
+	v := d.sb.vfs
+	h := &v.dcache
+	b := h.bucket(target.parent.Load(), target.name.Load().Hash)
+	l := &h.locks[b&hashLockMask]
+	l.Lock(t.owner())
+	prev := &h.buckets[b]
+	for p := prev.Load(); p != target; p = prev.Load() {
+		if p == nil {
+			l.Unlock(t.owner())
+			panic("vfs: a hashed dentry is not on its chain: " + target.Name())
+		}
+		prev = &p.hashNext
+	}
+	d.hashNext.Store(target.hashNext.Load())
+	prev.Store(d)
+	target.flags.And(^uint32(DCACHE_HASHED))
+	d.flags.Or(DCACHE_HASHED)
+	l.Unlock(t.owner())
+	v.evDentryBucket(t, trace.DentryUnhash, target, b)
+	v.evDentryBucket(t, trace.DentryHash, d, b)
 }
 
 // dUnhashQuiet unhashes without the extra d_seq bump of dUnhash: the

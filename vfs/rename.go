@@ -85,11 +85,18 @@ func (t *Task) renamePaths(olddfd int, oldpath string, newdfd int, newpath strin
 	if err := checkName(newpath, 0); err != nil {
 		return err
 	}
-	var ond, nnd nameidata
+	var ond nameidata
 	if err := t.walkParentChecked(&ond, olddfd, oldpath, 0); err != nil {
 		return err
 	}
 	defer ond.terminate()
+	return t.renameNewPath(&ond, olddfd, oldpath, newdfd, newpath, flags)
+}
+
+// renameNewPath walks to the new name's parent, or takes it from ond,
+// and checks the last components.
+func (t *Task) renameNewPath(ond *nameidata, olddfd int, oldpath string, newdfd int, newpath string, flags uint32) error {
+	var nnd nameidata
 	if last, ok := sameParentPath(olddfd, oldpath, newdfd, newpath); ok && ond.path.Dentry.flags.Load()&DCACHE_OP_WEAK_REVALIDATE == 0 {
 		// nnd shares ond's references: it is not terminated.
 		if err := ond.lastOnParent(&nnd, last, 0); err != nil {
@@ -114,7 +121,7 @@ func (t *Task) renamePaths(olddfd int, oldpath string, newdfd int, newpath strin
 		}
 		return EBUSY
 	}
-	return t.renameParents(&ond, &nnd, flags)
+	return t.renameParents(ond, &nnd, flags)
 }
 
 // sameParentPath reports whether two paths name the same parent the same

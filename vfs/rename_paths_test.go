@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	. "github.com/vfscope/vfscope/vfs"
+	"github.com/vfscope/vfscope/vfs/boot"
 	vt "github.com/vfscope/vfscope/vfs/internal/vfstest"
 )
 
@@ -83,6 +84,52 @@ func TestRenameSameParentCasefold(t *testing.T) {
 			}
 			if got, err := e.ReadFile("/ci/b"); err != nil || got != "a" {
 				t.Fatalf("/ci/b: %q, %v", got, err)
+			}
+		})
+	}
+}
+
+// TestRenameAllocs: a rename to a new name allocates the target's
+// dentry (d_alloc under ->lookup) and the moved name, its QStr and its
+// inline bytes in one allocation; nothing else. Validation off (it
+// allocates as it records).
+func TestRenameAllocs(t *testing.T) {
+	var tk *Task
+	WithoutEnvLockdepForTest(func() {
+		var err error
+		if _, tk, err = boot.New(Options{}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	for _, p := range []string{"/d", "/e"} {
+		if err := tk.Mkdir(p, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := createFile(tk, "/d/f"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, a, b string
+		want       float64
+	}{
+		{"one directory", "/d/f", "/d/g", 2},
+		{"two directories", "/d/f", "/e/g", 2},
+		// The long name's dentry copies it (d_alloc's external name);
+		// its QStr is a separate allocation when moved.
+		{"long names", "/d/f", "/d/" + strings.Repeat("n", DnameInlineLenForTest+1), 2.5},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n := testing.AllocsPerRun(200, func() {
+				if err := tk.Rename(tc.a, tc.b); err != nil {
+					t.Fatal(err)
+				}
+				if err := tk.Rename(tc.b, tc.a); err != nil {
+					t.Fatal(err)
+				}
+			})
+			if n/2 > tc.want {
+				t.Fatalf("%.1f allocations per rename, want at most %v", n/2, tc.want)
 			}
 		})
 	}
