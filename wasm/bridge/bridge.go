@@ -120,11 +120,8 @@ func (b *Bridge) Exec(req []byte, env Env) ([]byte, error) {
 	for i := uint32(0); i < n; i++ {
 		code := d.u8()
 		target := d.u32()
-		if d.bad {
-			return nil, fmt.Errorf("bridge: operation %d of %d: truncated header", i, n)
-		}
-		if int(code) >= len(opTable) || opTable[code].run == nil {
-			return nil, fmt.Errorf("bridge: operation %d of %d: unknown opcode %d", i, n, code)
+		if d.bad || int(code) >= len(opTable) || opTable[code].run == nil {
+			return nil, badHeader(i, n, code, d.bad)
 		}
 		op := &opTable[code]
 		c.in = nil
@@ -134,31 +131,69 @@ func (b *Bridge) Exec(req []byte, env Env) ([]byte, error) {
 			}
 			c.in = b.last
 			if c.in == nil {
-				return nil, fmt.Errorf("bridge: %s: no VFS %d (closed or never created)", op.name, target)
+				return nil, noVFS(op, target)
 			}
 		}
 		mark := len(e.b)
 		e.u32(0)
 		err := op.run(c)
 		if d.bad {
-			return nil, fmt.Errorf("bridge: %s: truncated arguments", op.name)
+			return nil, badArguments(op, nil)
 		}
 		if err != nil {
-			var bad errBadRequest
-			if errors.As(err, &bad) {
-				return nil, fmt.Errorf("bridge: %s: %s", op.name, bad.msg)
+			if berr := badArguments(op, err); berr != nil {
+				return nil, berr
 			}
 			e.b = e.b[:mark]
 			e.u32(uint32(vfs.ErrnoOf(err)))
 		}
 	}
 	if d.off != len(d.b) {
-		return nil, fmt.Errorf("bridge: %d bytes after the last operation", len(d.b)-d.off)
+		return nil, trailingBytes(len(d.b) - d.off)
 	}
 	// Drop references into the request, which JavaScript rewrites.
 	b.dec = decoder{}
 	b.cl = call{}
 	return e.b, nil
+}
+
+// The errors of a request that cannot be decoded are made out of line:
+// Exec runs for every batch, and under GOOS=js each call site and each
+// argument slot a function has costs it on every run.
+
+//go:noinline
+func badHeader(i, n uint32, code uint8, truncated bool) error {
+	if truncated {
+		return fmt.Errorf("bridge: operation %d of %d: truncated header", i, n)
+	}
+	return fmt.Errorf("bridge: operation %d of %d: unknown opcode %d", i, n, code)
+}
+
+//go:noinline
+func noVFS(op *opDef, target uint32) error {
+	return fmt.Errorf("bridge: %s: no VFS %d (closed or never created)", op.name, target)
+}
+
+// badArguments is the error that stops the batch for an operation whose
+// arguments ran past the end of the request (err nil), or that returned
+// an errBadRequest; nil for any other error, its errno the operation's
+// result.
+//
+//go:noinline
+func badArguments(op *opDef, err error) error {
+	if err == nil {
+		return fmt.Errorf("bridge: %s: truncated arguments", op.name)
+	}
+	var bad errBadRequest
+	if errors.As(err, &bad) {
+		return fmt.Errorf("bridge: %s: %s", op.name, bad.msg)
+	}
+	return nil
+}
+
+//go:noinline
+func trailingBytes(n int) error {
+	return fmt.Errorf("bridge: %d bytes after the last operation", n)
 }
 
 // call is one operation being executed: its arguments, its result and
