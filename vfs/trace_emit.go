@@ -10,8 +10,11 @@ import (
 
 // The emitting side of the trace layer. Each ev* method is what a call
 // site writes, on one line: it inlines to one atomic load and one
-// predictable branch (v.tracer is nil while nobody listens) and calls
-// the out-of-line emit* function only when somebody does. The emit*
+// predictable branch (v.trace.on is nil while nobody listens) and calls
+// the out-of-line emit* method only when somebody does. The inliner's
+// budget (80) barely fits the load and a call: the emit* methods take
+// the VFS and load the bus again rather than take it as an argument,
+// and TestEventSitesInline checks that every ev* still inlines. The emit*
 // functions read the object's fields with the same atomics lock-free
 // walkers use, so they may run under any lock; Bus.Emit takes only the
 // bus's own leaf lock.
@@ -74,34 +77,38 @@ func pidOf(t *Task) int32 {
 // Dentry events.
 
 func (v *VFS) evDentry(t *Task, k trace.Kind, d *Dentry) {
-	if tr := v.trace.on.Load(); tr != nil {
-		emitDentry(tr, t, k, d, 0, nil)
+	if v.trace.on.Load() != nil {
+		v.emitDentry(t, k, d, 0, nil)
 	}
 }
 
 // evDentryBucket is evDentry for hash and unhash, with the bucket.
 func (v *VFS) evDentryBucket(t *Task, k trace.Kind, d *Dentry, bucket uint32) {
-	if tr := v.trace.on.Load(); tr != nil {
-		emitDentry(tr, t, k, d, int64(bucket), nil)
+	if v.trace.on.Load() != nil {
+		v.emitDentry(t, k, d, int64(bucket), nil)
 	}
 }
 
 // evDentryInode is evDentry naming an inode the dentry no longer points
 // to (dentry.negative).
 func (v *VFS) evDentryInode(t *Task, k trace.Kind, d *Dentry, in *Inode) {
-	if tr := v.trace.on.Load(); tr != nil {
-		emitDentry(tr, t, k, d, 0, in)
+	if v.trace.on.Load() != nil {
+		v.emitDentry(t, k, d, 0, in)
 	}
 }
 
 // evDentryMove reports d_move/d_exchange of d onto target's old name.
 func (v *VFS) evDentryMove(t *Task, d, target *Dentry) {
-	if tr := v.trace.on.Load(); tr != nil {
-		emitDentryMove(tr, t, d, target)
+	if v.trace.on.Load() != nil {
+		v.emitDentryMove(t, d, target)
 	}
 }
 
-func emitDentry(tr *trace.Bus, t *Task, k trace.Kind, d *Dentry, bucket int64, in *Inode) {
+func (v *VFS) emitDentry(t *Task, k trace.Kind, d *Dentry, bucket int64, in *Inode) {
+	tr := v.trace.on.Load()
+	if tr == nil {
+		return // the last listener left since the caller looked
+	}
 	e := trace.Event{Kind: k, Task: pidOf(t), Bucket: bucket}
 	fillDentry(&e, d)
 	if in != nil {
@@ -126,7 +133,11 @@ func fillDentry(e *trace.Event, d *Dentry) {
 	e.Count = d.count.Load()
 }
 
-func emitDentryMove(tr *trace.Bus, t *Task, d, target *Dentry) {
+func (v *VFS) emitDentryMove(t *Task, d, target *Dentry) {
+	tr := v.trace.on.Load()
+	if tr == nil {
+		return // the last listener left since the caller looked
+	}
 	e := trace.Event{Kind: trace.DentryMove, Task: pidOf(t), Target: target.id}
 	fillDentry(&e, d)
 	tr.Emit(&e)
@@ -135,23 +146,32 @@ func emitDentryMove(tr *trace.Bus, t *Task, d, target *Dentry) {
 // Inode events.
 
 func (v *VFS) evInode(t *Task, k trace.Kind, i *Inode) {
-	if tr := v.trace.on.Load(); tr != nil {
-		emitInode(tr, t, k, i, "", 0)
+	if v.trace.on.Load() != nil {
+		v.emitInode(t, k, i, "", 0)
 	}
 }
 
 // evInodeState reports i_state bits set (set true) or cleared.
 func (v *VFS) evInodeState(t *Task, i *Inode, set bool, bits uint32) {
-	if tr := v.trace.on.Load(); tr != nil {
-		op := "clear"
-		if set {
-			op = "set"
-		}
-		emitInode(tr, t, trace.InodeState, i, op, bits)
+	if v.trace.on.Load() != nil {
+		v.emitInodeState(t, i, set, bits)
 	}
 }
 
-func emitInode(tr *trace.Bus, t *Task, k trace.Kind, i *Inode, op string, bits uint32) {
+//go:noinline (inlined, it would make evInodeState too costly to inline)
+func (v *VFS) emitInodeState(t *Task, i *Inode, set bool, bits uint32) {
+	op := "clear"
+	if set {
+		op = "set"
+	}
+	v.emitInode(t, trace.InodeState, i, op, bits)
+}
+
+func (v *VFS) emitInode(t *Task, k trace.Kind, i *Inode, op string, bits uint32) {
+	tr := v.trace.on.Load()
+	if tr == nil {
+		return // the last listener left since the caller looked
+	}
 	e := trace.Event{Kind: k, Task: pidOf(t), Op: op, Bits: uint64(bits)}
 	fillInode(&e, i)
 	tr.Emit(&e)
@@ -172,12 +192,16 @@ func fillInode(e *trace.Event, i *Inode) {
 // PageAdd, PageFlagSet, PageFlagClear or PageRemove, flags the page's
 // flags after it, bits those set or cleared.
 func (v *VFS) evPage(t *Task, k trace.Kind, i *Inode, index int64, flags, bits uint32) {
-	if tr := v.trace.on.Load(); tr != nil {
-		emitPage(tr, t, k, i, index, flags, bits)
+	if v.trace.on.Load() != nil {
+		v.emitPage(t, k, i, index, flags, bits)
 	}
 }
 
-func emitPage(tr *trace.Bus, t *Task, k trace.Kind, i *Inode, index int64, flags, bits uint32) {
+func (v *VFS) emitPage(t *Task, k trace.Kind, i *Inode, index int64, flags, bits uint32) {
+	tr := v.trace.on.Load()
+	if tr == nil {
+		return // the last listener left since the caller looked
+	}
 	e := trace.Event{Kind: k, Task: pidOf(t), Index: uint64(index), Flags: uint64(flags), Bits: uint64(bits)}
 	if i != nil {
 		e.Inode, e.Ino, e.Dev = i.id, i.ino, i.sb.dev
@@ -189,12 +213,16 @@ func emitPage(tr *trace.Bus, t *Task, k trace.Kind, i *Inode, index int64, flags
 // inode i in mode WB_SYNC_ALL or WB_SYNC_NONE; on end, pages written and
 // the error met.
 func (v *VFS) evWriteback(t *Task, end bool, i *Inode, mode int, pages int64, err error) {
-	if tr := v.trace.on.Load(); tr != nil {
-		emitWriteback(tr, t, end, i, mode, pages, err)
+	if v.trace.on.Load() != nil {
+		v.emitWriteback(t, end, i, mode, pages, err)
 	}
 }
 
-func emitWriteback(tr *trace.Bus, t *Task, end bool, i *Inode, mode int, pages int64, err error) {
+func (v *VFS) emitWriteback(t *Task, end bool, i *Inode, mode int, pages int64, err error) {
+	tr := v.trace.on.Load()
+	if tr == nil {
+		return // the last listener left since the caller looked
+	}
 	e := trace.Event{Kind: trace.WritebackStart, Task: pidOf(t), Op: "WB_SYNC_NONE"}
 	if mode == WB_SYNC_ALL {
 		e.Op = "WB_SYNC_ALL"
@@ -223,12 +251,16 @@ func errnoOf(err error) int32 {
 
 // evMount reports m attached (k Mount) or detached (k Umount).
 func (v *VFS) evMount(t *Task, k trace.Kind, m *Mount) {
-	if tr := v.trace.on.Load(); tr != nil {
-		emitMount(tr, t, k, m)
+	if v.trace.on.Load() != nil {
+		v.emitMount(t, k, m)
 	}
 }
 
-func emitMount(tr *trace.Bus, t *Task, k trace.Kind, m *Mount) {
+func (v *VFS) emitMount(t *Task, k trace.Kind, m *Mount) {
+	tr := v.trace.on.Load()
+	if tr == nil {
+		return // the last listener left since the caller looked
+	}
 	e := trace.Event{Kind: k, Task: pidOf(t), Mount: m.id, Parent: uint64(m.parentID),
 		Dev: m.sb.dev, Op: m.sb.fsType.Name, Name: m.devName, Path: mountPath(m)}
 	tr.Emit(&e)
