@@ -240,14 +240,17 @@ func (t *Task) vfsRename(oldDir *Inode, od *Dentry, newDir *Inode, nd *Dentry, f
 	if err := t.mayDelete(oldDir, od, isDir); err != nil {
 		return err
 	}
+	// In one directory the check of the source's directory stands for
+	// the target's when only the mode bits decide.
+	perm := newDir != oldDir || !sameDirPermitted(newDir)
 	var err error
 	switch {
 	case target == nil:
-		err = t.mayCreate(newDir, nd)
+		err = t.mayCreateIn(newDir, nd, perm)
 	case flags&RENAME_EXCHANGE != 0:
-		err = t.mayDelete(newDir, nd, newIsDir)
+		err = t.mayDeleteIn(newDir, nd, newIsDir, perm)
 	default:
-		err = t.mayDelete(newDir, nd, isDir)
+		err = t.mayDeleteIn(newDir, nd, isDir, perm)
 	}
 	if err != nil {
 		return err
