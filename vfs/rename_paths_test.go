@@ -61,6 +61,13 @@ func TestRenameSameParentPaths(t *testing.T) {
 		{Name: "old path too long first", Op: ren(huge, "/nope/f"), Want: ENAMETOOLONG},
 		{Name: "missing parent", Op: ren("/nope/f", "/nope/g"), Want: ENOENT},
 		{Name: "no search permission on the parent", Setup: func(e *vt.Env) { e.As(1000, 1000) }, Op: ren("/priv/x", "/priv/y"), Want: EACCES},
+		{Name: "no write permission on the one directory", Setup: func(e *vt.Env) { e.As(1000, 1000) }, Op: ren("/d/f", "/d/n"), Want: EACCES},
+		{Name: "no write permission, over a file", Setup: func(e *vt.Env) { e.As(1000, 1000) }, Op: ren("/d/f", "/d/l"), Want: EACCES},
+		{Name: "sticky directory, another's file", Setup: func(e *vt.Env) {
+			e.Must(e.Root.Chmod("/tmp", 0o1777))
+			e.WriteFile("/tmp/a", "a", 0o644)
+			e.As(1000, 1000)
+		}, Op: ren("/tmp/a", "/tmp/b"), Want: EPERM},
 		{Name: "exchange", Setup: func(e *vt.Env) { e.WriteFile("/d/n", "n", 0o644) }, Op: ren2("/d/f", "/d/n", RENAME_EXCHANGE),
 			Check: checks(wantContent("/d/f", "n"), wantContent("/d/n", "hello"))},
 	})
