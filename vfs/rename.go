@@ -1,7 +1,5 @@
 package vfs
 
-import "strings"
-
 // Rename is rename(2).
 func (t *Task) Rename(oldpath, newpath string) error {
 	return t.Renameat2(AT_FDCWD, oldpath, AT_FDCWD, newpath, 0)
@@ -129,31 +127,30 @@ func (t *Task) renameNewPath(ond *nameidata, olddfd int, oldpath string, newdfd 
 // same starting point), and returns the second's last component with any
 // trailing slashes.
 func sameParentPath(olddfd int, oldpath string, newdfd int, newpath string) (string, bool) {
-	od, _, ok := splitLast(oldpath)
-	if !ok {
-		return "", false
-	}
-	nd, last, ok := splitLast(newpath)
-	if !ok || od != nd {
+	k := lastStart(oldpath)
+	if k < 0 || lastStart(newpath) != k || oldpath[:k] != newpath[:k] {
 		return "", false
 	}
 	// An absolute path starts at the root whatever the descriptor.
-	return last, strings.HasPrefix(od, "/") || olddfd == newdfd
+	return newpath[k:], k > 0 && oldpath[0] == '/' || olddfd == newdfd
 }
 
-// splitLast splits a path before its last component: dir keeps the
-// slash that ends it, last any trailing slashes. ok is false when there
-// is no last component (a path of slashes only, or empty).
-func splitLast(path string) (dir, last string, ok bool) {
+// lastStart returns where a path's last component starts (after the
+// slash that ends its parent's part; 0 for a path of one component), or
+// -1 when it has none (a path of slashes only, or empty). Trailing
+// slashes belong to the last component.
+func lastStart(path string) int {
 	e := len(path)
 	for e > 0 && path[e-1] == '/' {
 		e--
 	}
 	if e == 0 {
-		return "", "", false
+		return -1
 	}
-	k := strings.LastIndexByte(path[:e], '/')
-	return path[:k+1], path[k+1:], true
+	for e > 0 && path[e-1] != '/' {
+		e--
+	}
+	return e
 }
 
 // renameParents takes write access to the mount and locks both parents
