@@ -46,10 +46,10 @@ func TestClassRef(t *testing.T) {
 		want *Class
 		typ  reflect.Type
 	}{
-		{"SpinLock", &sl, func() { sl.Init(spin, 0) }, spin, reflect.TypeOf(sl)},
-		{"Mutex", &ml, func() { ml.Init(mutex, 1) }, mutex, reflect.TypeOf(ml)},
-		{"RWSem", &rl, func() { rl.Init(rw, 2) }, rw, reflect.TypeOf(rl)},
-		{"SeqLock", &ql, func() { ql.Init(seq) }, seq, reflect.TypeOf(ql)},
+		{"SpinLock", &sl, func() { sl.Init(spin, 0) }, spin, reflect.TypeFor[SpinLock]()},
+		{"Mutex", &ml, func() { ml.Init(mutex, 1) }, mutex, reflect.TypeFor[Mutex]()},
+		{"RWSem", &rl, func() { rl.Init(rw, 2) }, rw, reflect.TypeFor[RWSem]()},
+		{"SeqLock", &ql, func() { ql.Init(seq) }, seq, reflect.TypeFor[SeqLock]()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if c := tc.lock.Class(); c != nil {
