@@ -253,6 +253,13 @@ func (t *Task) Linkat(olddfd int, oldpath string, newdfd int, newpath string, fl
 		return err
 	}
 	defer old.Put(t)
+	return t.linkTo(old, newdfd, newpath)
+}
+
+// linkTo is linkat's second half: the new name and vfs_link. Apart from
+// Linkat, so that each function's defers stay open-coded (a function
+// whose defers times returns exceed 15 gets defer records).
+func (t *Task) linkTo(old Path, newdfd int, newpath string) error {
 	var c createState
 	if err := t.filenameCreate(&c, newdfd, newpath, false); err != nil {
 		return err
