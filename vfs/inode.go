@@ -384,22 +384,17 @@ func evict(t *Task, i *Inode) {
 		inodeIOListDel(t, i)
 	}
 	sb.inodeListDel(t, i)
-	// inode_wait_for_writeback, without i_lock when nobody writes the
-	// inode: a writer sets I_SYNC under i_lock, and either did so before
-	// the i_lock section that set I_FREEING (so this load sees it) or
-	// finds I_FREEING set and leaves the inode alone.
-	if i.state.Load()&I_SYNC != 0 {
-		inodeWaitForWriteback(t, i)
-	}
+	inodeWaitForWriteback(t, i)
 	if sb.Ops != nil && sb.Ops.EvictInode != nil {
 		t.sopEvictInode(i)
 	} else {
 		TruncateInodePagesFinal(t, &i.data)
 	}
+	o := t.owner()
 	sb.vfs.icache.remove(t, i)
-	// clear_inode: "don't need i_lock here, no concurrent mods to
-	// i_state" (the inode is off every list and out of the hash).
+	i.lock.Lock(o)
 	i.state.Store(I_FREEING | I_CLEAR)
+	i.lock.Unlock(o)
 	sb.vfs.evInode(t, trace.InodeEvict, i)
 	if sb.Ops != nil && sb.Ops.DestroyInode != nil {
 		t.sopDestroyInode(i)
