@@ -86,6 +86,15 @@ type ABI struct {
 	// Task and Memory interfaces, two allocations per stat call.
 	st  vfs.Stat
 	out [sizeFilestat]byte
+
+	// mem caches the capabilities of the guest's Memory (memcaps.go).
+	mem memCaps
+	// iovBufs and iovPtrs back iovecs' results for the common one or two
+	// iovecs of a call, which then allocates nothing for them.
+	iovBufs [2][]byte
+	iovPtrs [2]uint32
+	// paths holds the path strings of calls (readPath).
+	paths stringArena
 }
 
 // fdEntry is one WASI descriptor: a VFS descriptor of the guest's task,
@@ -234,18 +243,37 @@ func (a *ABI) install(e *fdEntry) int32 {
 	return int32(len(a.fds) - 1)
 }
 
-// readString reads a guest path of n bytes. A NUL byte in it is EINVAL:
-// a Linux path is a C string, and a Go program on Linux gets EINVAL for
+// readPath reads a guest path of n bytes, as a string in the ABI's
+// arena (the VFS walks it and drops it). A NUL byte in it is EINVAL: a
+// Linux path is a C string, and a Go program on Linux gets EINVAL for
 // such a name before any system call.
+func (a *ABI) readPath(m Memory, ptr, n uint32) (string, Errno) {
+	b, errno := readCString(m, ptr, n)
+	if errno != ESUCCESS {
+		return "", errno
+	}
+	return a.paths.string(b), ESUCCESS
+}
+
+// readString is readPath for a string the VFS keeps (a symlink's
+// target): an allocation of its own.
 func readString(m Memory, ptr, n uint32) (string, Errno) {
+	b, errno := readCString(m, ptr, n)
+	if errno != ESUCCESS {
+		return "", errno
+	}
+	return string(b), ESUCCESS
+}
+
+func readCString(m Memory, ptr, n uint32) ([]byte, Errno) {
 	b, ok := m.Read(ptr, n)
 	if !ok {
-		return "", EFAULT
+		return nil, EFAULT
 	}
 	for _, c := range b {
 		if c == 0 {
-			return "", EINVAL
+			return nil, EINVAL
 		}
 	}
-	return string(b), ESUCCESS
+	return b, ESUCCESS
 }

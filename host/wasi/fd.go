@@ -35,16 +35,15 @@ func filetype(mode uint32) uint8 {
 // writeFilestat writes a filestat (64 bytes) at ptr.
 func (a *ABI) writeFilestat(m Memory, ptr uint32, st *vfs.Stat) Errno {
 	b := &a.out
-	*b = [sizeFilestat]byte{}
-	o := Bytes(b[:])
-	o.WriteUint64Le(0, st.Dev)
-	o.WriteUint64Le(8, st.Ino)
-	b[16] = filetype(st.Mode)
-	o.WriteUint64Le(24, uint64(st.Nlink))
-	o.WriteUint64Le(32, uint64(st.Size))
-	o.WriteUint64Le(40, uint64(st.Atime))
-	o.WriteUint64Le(48, uint64(st.Mtime))
-	o.WriteUint64Le(56, uint64(st.Ctime))
+	le := binary.LittleEndian
+	le.PutUint64(b[0:], st.Dev)
+	le.PutUint64(b[8:], st.Ino)
+	le.PutUint64(b[16:], uint64(filetype(st.Mode))) // and 7 bytes of padding
+	le.PutUint64(b[24:], uint64(st.Nlink))
+	le.PutUint64(b[32:], uint64(st.Size))
+	le.PutUint64(b[40:], uint64(st.Atime))
+	le.PutUint64(b[48:], uint64(st.Mtime))
+	le.PutUint64(b[56:], uint64(st.Ctime))
 	if !m.Write(ptr, b[:]) {
 		return EFAULT
 	}
@@ -310,11 +309,11 @@ func (a *ABI) FdFilestatSetTimes(fd int32, atim, mtim uint64, fst uint16) Errno 
 
 // iovecs reads an iovec array (in one read of the array, so that a
 // copying memory copies it once): the guest buffers, as views when the
-// memory allows it (then view is true), and their guest addresses.
-func iovecs(m Memory, iovs, n uint32, forRead bool) (bufs [][]byte, ptrs []uint32, view bool, errno Errno) {
-	vm, isView := m.(ViewMemory)
-	rm, canCheck := m.(RangeMemory)
-	sm, canLend := m.(ScratchMemory)
+// memory allows it (then view is true), and their guest addresses. For
+// one or two iovecs the slices are the ABI's own (iovBufs, iovPtrs),
+// valid until the next call.
+func (a *ABI) iovecs(m Memory, iovs, n uint32, forRead bool) (bufs [][]byte, ptrs []uint32, view bool, errno Errno) {
+	c := a.caps(m)
 	if uint64(n)*sizeIovec > 1<<32-1 {
 		return nil, nil, false, EFAULT
 	}
@@ -322,23 +321,26 @@ func iovecs(m Memory, iovs, n uint32, forRead bool) (bufs [][]byte, ptrs []uint3
 	if !ok {
 		return nil, nil, false, EFAULT
 	}
-	bufs = make([][]byte, 0, n)
-	ptrs = make([]uint32, 0, n)
+	if n <= uint32(len(a.iovBufs)) {
+		bufs, ptrs = a.iovBufs[:0], a.iovPtrs[:0]
+	} else {
+		bufs, ptrs = make([][]byte, 0, n), make([]uint32, 0, n)
+	}
 	for i := uint32(0); i < n; i++ {
 		ptr := binary.LittleEndian.Uint32(arr[i*sizeIovec:])
 		l := binary.LittleEndian.Uint32(arr[i*sizeIovec+4:])
 		var b []byte
 		switch {
-		case isView:
-			b, ok = vm.View(ptr, l)
-		case forRead && canCheck:
+		case c.view != nil:
+			b, ok = c.view.View(ptr, l)
+		case forRead && c.rng != nil:
 			// A buffer to read into, copied to the guest afterwards;
 			// its bounds are checked now, without reading it.
-			if ok = rm.InRange(ptr, l); !ok {
+			if ok = c.rng.InRange(ptr, l); !ok {
 				break
 			}
-			if canLend {
-				b = sm.Scratch(ptr, l)
+			if c.scratch != nil {
+				b = c.scratch.Scratch(ptr, l)
 			} else {
 				b = make([]byte, l)
 			}
@@ -354,7 +356,7 @@ func iovecs(m Memory, iovs, n uint32, forRead bool) (bufs [][]byte, ptrs []uint3
 		bufs = append(bufs, b)
 		ptrs = append(ptrs, ptr)
 	}
-	return bufs, ptrs, isView, ESUCCESS
+	return bufs, ptrs, c.view != nil, ESUCCESS
 }
 
 // copyOut writes back what a read put in non-view buffers.
@@ -375,7 +377,7 @@ func copyOut(m Memory, ptrs []uint32, bufs [][]byte, n int) Errno {
 // readv is the common part of fd_read and fd_pread; off < 0 means the
 // file position.
 func (a *ABI) readv(m Memory, e *fdEntry, iovs, niov uint32, off int64, result uint32) Errno {
-	bufs, ptrs, view, errno := iovecs(m, iovs, niov, true)
+	bufs, ptrs, view, errno := a.iovecs(m, iovs, niov, true)
 	if errno != ESUCCESS {
 		return errno
 	}
@@ -431,7 +433,7 @@ func (a *ABI) readv(m Memory, e *fdEntry, iovs, niov uint32, off int64, result u
 
 // writev is the common part of fd_write and fd_pwrite.
 func (a *ABI) writev(m Memory, e *fdEntry, iovs, niov uint32, off int64, result uint32) Errno {
-	bufs, _, _, errno := iovecs(m, iovs, niov, false)
+	bufs, _, _, errno := a.iovecs(m, iovs, niov, false)
 	if errno != ESUCCESS {
 		return errno
 	}

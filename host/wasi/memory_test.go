@@ -64,3 +64,75 @@ func TestBytesBounds(t *testing.T) {
 		t.Errorf("WriteUint64Le: % x", m[8:])
 	}
 }
+
+// TestMemoryCaps: the ABI asserts a Memory's capabilities once and keeps
+// them for the next calls with the same Memory; calls alternating between
+// memories of different kinds each read into their own memory.
+func TestMemoryCaps(t *testing.T) {
+	f := newFx(t)
+	other := copyMemory{make(Bytes, 1<<16)}
+	fd, _ := f.open("tmp/caps", OflagCreat, rwFile, 0)
+	f.write(fd, "0123456789")
+	vec, n := f.iov(make([]byte, 4))
+	copy(other.b[vec:], f.m[vec:vec+8]) // the same iovec in both memories
+	p := f.u32(vec)
+	mems := []struct {
+		name string
+		m    Memory
+		b    Bytes
+	}{
+		{"view", f.m, f.m},
+		{"copy", other, other.b},
+		{"view again", f.m, f.m},
+		{"copy again", other, other.b},
+	}
+	for i, c := range mems {
+		clear(f.m[p : p+4])
+		clear(other.b[p : p+4])
+		f.is(c.name+" fd_pread", f.a.FdPread(c.m, fd, vec, n, uint64(i), res), ESUCCESS)
+		want := "0123456789"[i : i+4]
+		if got := string(c.b[p : p+4]); got != want {
+			t.Errorf("%s: read %q into its memory, want %q", c.name, got, want)
+		}
+		for _, o := range mems {
+			if &o.b[0] != &c.b[0] && string(o.b[p:p+4]) != "\x00\x00\x00\x00" {
+				t.Errorf("%s: the read landed in the %s memory too", c.name, o.name)
+			}
+		}
+	}
+}
+
+// TestIovecAllocs: fd_write and fd_pread of one or two iovecs through the
+// same Memory allocate nothing for the iovecs or the memory's
+// capabilities: no more than the VFS's own pwrite and pread.
+func TestIovecAllocs(t *testing.T) {
+	f := newFx(t)
+	var m Memory = f.m // one interface value, as a host passes
+	fd, _ := f.open("tmp/allocs", OflagCreat, rwFile, 0)
+	vfd := f.a.fds[fd].vfd
+	one, n1 := f.iov([]byte("abcd"))
+	two, n2 := f.iov([]byte("ab"), []byte("cd"))
+	b1 := [][]byte{f.m[f.u32(one) : f.u32(one)+4]}
+	b2 := [][]byte{f.m[f.u32(two) : f.u32(two)+2], f.m[f.u32(two+8) : f.u32(two+8)+2]}
+	for _, c := range []struct {
+		name string
+		call func() Errno
+		vfs  func() // the VFS's part of the call
+	}{
+		{"fd_pwrite, 1 iovec", func() Errno { return f.a.FdPwrite(m, fd, one, n1, 0, res) },
+			func() { f.a.task.Pwrite(vfd, b1[0], 0) }},
+		{"fd_pwrite, 2 iovecs", func() Errno { return f.a.FdPwrite(m, fd, two, n2, 0, res) },
+			func() { f.a.task.Pwritev(vfd, b2, 0) }},
+		{"fd_pread, 1 iovec", func() Errno { return f.a.FdPread(m, fd, one, n1, 0, res) },
+			func() { f.a.task.Pread(vfd, b1[0], 0) }},
+		{"fd_pread, 2 iovecs", func() Errno { return f.a.FdPread(m, fd, two, n2, 0, res) },
+			func() { f.a.task.Preadv(vfd, b2, 0) }},
+	} {
+		c.call()
+		abi := testing.AllocsPerRun(50, func() { f.is(c.name, c.call(), ESUCCESS) })
+		own := testing.AllocsPerRun(50, c.vfs)
+		if abi != own {
+			t.Errorf("%s: %v allocations a call, the VFS's own %v", c.name, abi, own)
+		}
+	}
+}

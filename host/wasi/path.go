@@ -9,7 +9,7 @@ func (a *ABI) dirPath(m Memory, fd int32, need Rights, ptr, n uint32) (*fdEntry,
 	if errno != ESUCCESS {
 		return nil, "", errno
 	}
-	path, errno := readString(m, ptr, n)
+	path, errno := a.readPath(m, ptr, n)
 	if errno != ESUCCESS {
 		return nil, "", errno
 	}
