@@ -19,6 +19,7 @@
 package wasi
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"io"
@@ -79,6 +80,9 @@ type ABI struct {
 
 	// fds is the WASI descriptor table, indexed by WASI fd.
 	fds []*fdEntry
+	// spare holds entries of closed descriptors for install to reuse: a
+	// path_open then allocates no entry.
+	spare []*fdEntry
 
 	// st and out are scratch for the call being made (a guest makes one
 	// at a time): a stat result, and the bytes of a filestat or fdstat
@@ -231,6 +235,28 @@ func (a *ABI) fd(fd int32, need Rights) (*fdEntry, Errno) {
 	return e, ESUCCESS
 }
 
+// newEntry returns an entry for a VFS descriptor: a spare one if any.
+func (a *ABI) newEntry(vfd int, base, inh Rights) *fdEntry {
+	if n := len(a.spare); n > 0 {
+		e := a.spare[n-1]
+		a.spare = a.spare[:n-1]
+		*e = fdEntry{vfd: vfd, base: base, inh: inh}
+		return e
+	}
+	return &fdEntry{vfd: vfd, base: base, inh: inh}
+}
+
+// release keeps the entry of a closed descriptor for newEntry; nothing
+// may use e afterwards.
+func (a *ABI) release(e *fdEntry) {
+	if len(a.spare) < maxSpare {
+		*e = fdEntry{}
+		a.spare = append(a.spare, e)
+	}
+}
+
+const maxSpare = 16
+
 // install puts e at the lowest free WASI descriptor.
 func (a *ABI) install(e *fdEntry) int32 {
 	for i, x := range a.fds {
@@ -270,10 +296,8 @@ func readCString(m Memory, ptr, n uint32) ([]byte, Errno) {
 	if !ok {
 		return nil, EFAULT
 	}
-	for _, c := range b {
-		if c == 0 {
-			return nil, EINVAL
-		}
+	if bytes.IndexByte(b, 0) >= 0 {
+		return nil, EINVAL
 	}
 	return b, ESUCCESS
 }

@@ -115,8 +115,12 @@ func (a *ABI) FdClose(fd int32) Errno {
 		return errno
 	}
 	a.fds[fd] = nil
-	if e.vfd >= 0 {
-		return errnoOf(a.task.Close(e.vfd))
+	vfd := e.vfd
+	if !e.isPreopen && e.r == nil && e.w == nil {
+		a.release(e)
+	}
+	if vfd >= 0 {
+		return errnoOf(a.task.Close(vfd))
 	}
 	return ESUCCESS
 }

@@ -101,38 +101,3 @@ func TestMemoryCaps(t *testing.T) {
 		}
 	}
 }
-
-// TestIovecAllocs: fd_write and fd_pread of one or two iovecs through the
-// same Memory allocate nothing for the iovecs or the memory's
-// capabilities: no more than the VFS's own pwrite and pread.
-func TestIovecAllocs(t *testing.T) {
-	f := newFx(t)
-	var m Memory = f.m // one interface value, as a host passes
-	fd, _ := f.open("tmp/allocs", OflagCreat, rwFile, 0)
-	vfd := f.a.fds[fd].vfd
-	one, n1 := f.iov([]byte("abcd"))
-	two, n2 := f.iov([]byte("ab"), []byte("cd"))
-	b1 := [][]byte{f.m[f.u32(one) : f.u32(one)+4]}
-	b2 := [][]byte{f.m[f.u32(two) : f.u32(two)+2], f.m[f.u32(two+8) : f.u32(two+8)+2]}
-	for _, c := range []struct {
-		name string
-		call func() Errno
-		vfs  func() // the VFS's part of the call
-	}{
-		{"fd_pwrite, 1 iovec", func() Errno { return f.a.FdPwrite(m, fd, one, n1, 0, res) },
-			func() { f.a.task.Pwrite(vfd, b1[0], 0) }},
-		{"fd_pwrite, 2 iovecs", func() Errno { return f.a.FdPwrite(m, fd, two, n2, 0, res) },
-			func() { f.a.task.Pwritev(vfd, b2, 0) }},
-		{"fd_pread, 1 iovec", func() Errno { return f.a.FdPread(m, fd, one, n1, 0, res) },
-			func() { f.a.task.Pread(vfd, b1[0], 0) }},
-		{"fd_pread, 2 iovecs", func() Errno { return f.a.FdPread(m, fd, two, n2, 0, res) },
-			func() { f.a.task.Preadv(vfd, b2, 0) }},
-	} {
-		c.call()
-		abi := testing.AllocsPerRun(50, func() { f.is(c.name, c.call(), ESUCCESS) })
-		own := testing.AllocsPerRun(50, c.vfs)
-		if abi != own {
-			t.Errorf("%s: %v allocations a call, the VFS's own %v", c.name, abi, own)
-		}
-	}
-}

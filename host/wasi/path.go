@@ -196,7 +196,7 @@ func (a *ABI) PathOpen(m Memory, fd int32, dirflags uint32, path, n uint32, ofla
 	if err != nil {
 		return errnoOf(err)
 	}
-	nfd := a.install(&fdEntry{vfd: vfd, base: base, inh: inh})
+	nfd := a.install(a.newEntry(vfd, base, inh))
 	if !m.WriteUint32Le(result, uint32(nfd)) {
 		a.FdClose(nfd)
 		return EFAULT
