@@ -3,109 +3,10 @@ package bridge
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"time"
 
 	"github.com/vfscope/vfscope/host/wasi"
 )
-
-// GuestMemory is a WASI guest's linear memory held on the JavaScript side
-// (a WebAssembly.Memory): every method is a crossing, so the ABI's view of
-// it (guestMemory) asks for exactly the bytes a call reads or writes.
-type GuestMemory interface {
-	// Size is the memory's current length in bytes.
-	Size() uint32
-	// ReadAt copies len(dst) bytes at off into dst.
-	ReadAt(dst []byte, off uint32) bool
-	// WriteAt copies p to off.
-	WriteAt(off uint32, p []byte) bool
-}
-
-// guestMemory is the wasi.Memory (and wasi.RangeMemory) of a guest whose
-// memory lives in JavaScript. Bounds are checked against a cached size,
-// refreshed only when a range falls outside it (memory only grows).
-// Buffers returned by Read and Scratch come from an arena reset at every
-// call, so a call reading or filling several iovecs allocates once.
-type guestMemory struct {
-	g       GuestMemory
-	size    uint32
-	arena   []byte
-	scratch [8]byte
-}
-
-func (m *guestMemory) InRange(off, n uint32) bool {
-	end := uint64(off) + uint64(n)
-	if end <= uint64(m.size) {
-		return true
-	}
-	m.size = m.g.Size()
-	return end <= uint64(m.size)
-}
-
-func (m *guestMemory) Read(off, n uint32) ([]byte, bool) {
-	if !m.InRange(off, n) {
-		return nil, false
-	}
-	p := m.Scratch(off, n)
-	if n > 0 && !m.g.ReadAt(p, off) {
-		return nil, false
-	}
-	return p, true
-}
-
-// Scratch is wasi.ScratchMemory's: n bytes of the arena for the guest
-// range at off, valid until the call returns.
-func (m *guestMemory) Scratch(off, n uint32) []byte {
-	// Data of dataAlignMin bytes or more gets the guest address's
-	// alignment modulo dataAlign (the arena starts aligned), so neither
-	// the copy from the guest nor, for an aligned guest buffer, the copy
-	// into the page cache is misaligned (see dataAlign).
-	pad := 0
-	if n >= dataAlignMin {
-		pad = (int(off) - len(m.arena)) & (dataAlign - 1)
-	}
-	if len(m.arena)+pad+int(n) > cap(m.arena) {
-		m.arena = AlignedBuffer(max(2*cap(m.arena), int(n)+dataAlign, 4096))[:0]
-		pad = 0
-		if n >= dataAlignMin {
-			pad = int(off) & (dataAlign - 1)
-		}
-	}
-	l := len(m.arena) + pad
-	m.arena = m.arena[:l+int(n)]
-	return m.arena[l : l+int(n) : l+int(n)]
-}
-
-func (m *guestMemory) Write(off uint32, p []byte) bool {
-	if uint64(len(p)) > 1<<32-1 || !m.InRange(off, uint32(len(p))) {
-		return false
-	}
-	return len(p) == 0 || m.g.WriteAt(off, p)
-}
-
-func (m *guestMemory) ReadUint32Le(off uint32) (uint32, bool) {
-	if !m.InRange(off, 4) || !m.g.ReadAt(m.scratch[:4], off) {
-		return 0, false
-	}
-	return binary.LittleEndian.Uint32(m.scratch[:4]), true
-}
-
-func (m *guestMemory) WriteUint32Le(off uint32, v uint32) bool {
-	binary.LittleEndian.PutUint32(m.scratch[:4], v)
-	return m.InRange(off, 4) && m.g.WriteAt(off, m.scratch[:4])
-}
-
-func (m *guestMemory) ReadUint64Le(off uint32) (uint64, bool) {
-	if !m.InRange(off, 8) || !m.g.ReadAt(m.scratch[:8], off) {
-		return 0, false
-	}
-	return binary.LittleEndian.Uint64(m.scratch[:8]), true
-}
-
-func (m *guestMemory) WriteUint64Le(off uint32, v uint64) bool {
-	binary.LittleEndian.PutUint64(m.scratch[:8], v)
-	return m.InRange(off, 8) && m.g.WriteAt(off, m.scratch[:8])
-}
 
 // guest is one WASI guest: its ABI (host/wasi, the same preview1 code
 // vfscope run registers in wazero), its memory once the instance exists,
@@ -208,7 +109,8 @@ func opWASIMemory(c *call) error {
 	if err != nil {
 		return errBadRequest{err.Error()}
 	}
-	g.mem = &guestMemory{g: gm}
+	g.mem = newGuestMemory(gm)
+	g.mem.encodeLayout(c.e)
 	return nil
 }
 

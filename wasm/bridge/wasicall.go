@@ -25,8 +25,9 @@ const (
 // id, with the call's wasm values in p (an i32 zero-extended): the path a
 // guest's import takes in the GOOS=js build, one plain WebAssembly call
 // with the values as parameters and the result as its return value, no
-// request to encode or decode. The result is the errno, with WASIOutput
-// and WASIExited set as they apply.
+// request to encode or decode. The result is the errno, with WASIOutput,
+// WASIExited and WASIWrites (the import must apply the writes queued in
+// the guest's exchange block: guestmem.go) set as they apply.
 //
 // Like a batch, a call is a tick of the VFSes' clock, and it holds
 // Bridge.mu. After proc_exit a call runs nothing and returns
@@ -35,34 +36,45 @@ const (
 // the host.
 func (b *Bridge) CallWASI(id, fn uint32, p []uint64) (uint32, error) {
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	g := b.guests[id]
-	if g == nil || id == 0 {
-		return 0, fmt.Errorf("bridge: no WASI guest %d (closed or never created)", id)
-	}
-	if int(fn) >= len(wasi.Funcs) {
-		return 0, fmt.Errorf("bridge: no WASI function %d", fn)
-	}
-	f := &wasi.Funcs[fn]
-	if len(p) != len(f.Params) {
-		return 0, fmt.Errorf("bridge: %s takes %d parameters, not %d", f.Name, len(f.Params), len(p))
-	}
-	if g.mem == nil {
-		return 0, fmt.Errorf("bridge: the guest's memory was not passed (wasiMemory) before %s", f.Name)
+	if g == nil || id == 0 || int(fn) >= len(wasi.Funcs) || len(p) != len(wasi.Funcs[fn].Params) || g.mem == nil {
+		b.mu.Unlock()
+		return 0, b.badWASICall(g, id, fn, p)
 	}
 	if g.exited {
+		b.mu.Unlock()
 		return WASIExited, nil
 	}
 	b.clock.tick()
-	r := uint32(g.call(f, p))
-	g.mem.arena = g.mem.arena[:0]
+	g.mem.begin()
+	// Bridge.mu is unlocked without a deferred call: a panic here is a
+	// bug that ends the program (proc_exit's is recovered in g.call).
+	r := uint32(g.call(&wasi.Funcs[fn], p))
+	if g.mem.end() {
+		r |= WASIWrites
+	}
 	if g.stdout.Len() != 0 || g.stderr.Len() != 0 {
 		r |= WASIOutput
 	}
 	if g.exited {
 		r |= WASIExited
 	}
+	b.mu.Unlock()
 	return r, nil
+}
+
+// badWASICall is the error of a call CallWASI refused, out of line.
+func (b *Bridge) badWASICall(g *guest, id, fn uint32, p []uint64) error {
+	switch {
+	case g == nil || id == 0:
+		return fmt.Errorf("bridge: no WASI guest %d (closed or never created)", id)
+	case int(fn) >= len(wasi.Funcs):
+		return fmt.Errorf("bridge: no WASI function %d", fn)
+	case len(p) != len(wasi.Funcs[fn].Params):
+		f := &wasi.Funcs[fn]
+		return fmt.Errorf("bridge: %s takes %d parameters, not %d", f.Name, len(f.Params), len(p))
+	}
+	return fmt.Errorf("bridge: the guest's memory was not passed (wasiMemory) before %s", wasi.Funcs[fn].Name)
 }
 
 // opWASIOutput returns what a guest wrote to stdout and stderr since the

@@ -2,19 +2,110 @@ package bridge
 
 import (
 	"encoding/binary"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/vfscope/vfscope/host/wasi"
 )
 
-// callWASI makes one CallWASI and, when its result says so, reads the
-// output and the exit state with wasiOutput, as the JavaScript import
-// does. It checks that WASIOutput is set exactly when there was output.
+// importCall makes one CallWASI as a guest's import in web/src/wasi.ts
+// does: it stages what Staging says into the guest's exchange block
+// (taking the bytes from mem, the guest's memory, as JavaScript does
+// without a crossing), and after the call applies the writes it queued.
+// With stage false it stages nothing, as an import for a function
+// without a Staging entry.
+func importCall(b *Bridge, g uint32, mem wasi.Bytes, fn uint32, p []uint64, stage bool) (uint32, error) {
+	gu := b.guests[g]
+	if gu != nil && gu.mem != nil && stage && int(fn) < len(wasi.Funcs) {
+		if s, ok := Staging[wasi.Funcs[fn].Name]; ok {
+			stageFor(gu.mem.x, mem, s, p)
+		}
+	}
+	r, err := b.CallWASI(g, fn, p)
+	if err == nil && r&WASIWrites != 0 {
+		m := gu.mem
+		le := binary.LittleEndian
+		for i := range int(le.Uint32(m.x[xNOut:])) {
+			d := m.x[xOut+12*i:]
+			off, n, addr := le.Uint32(d), le.Uint32(d[4:]), le.Uint32(d[8:])
+			q := m.out[i] // natively an address does not fit 32 bits
+			if uint32(len(q)) != n || addr != uint32(uintptr(unsafe.Pointer(unsafe.SliceData(q)))) {
+				return r, fmt.Errorf("queued write %d: {%d, %d, %#x} does not describe its bytes", i, off, n, addr)
+			}
+			if !mem.Write(off, q) {
+				return r, fmt.Errorf("queued write %d: {%d, %d} outside the guest's memory", i, off, n)
+			}
+		}
+		r &^= WASIWrites
+	}
+	return r, err
+}
+
+// stageFor stages the ranges s names, as wasi.ts's Exchange does: each
+// range that fits, its bytes at the guest address's offset modulo
+// dataAlign for dataAlignMin bytes or more.
+func stageFor(x []byte, mem wasi.Bytes, s Stage, p []uint64) {
+	le := binary.LittleEndian
+	nin, at := uint32(0), uint32(xInData)
+	put := func(off, n uint32) {
+		src, ok := mem.View(off, n)
+		if !ok || nin == xMaxIn {
+			return
+		}
+		a := at
+		if n >= dataAlignMin {
+			a += (off - a) & (dataAlign - 1)
+		}
+		if uint64(a)+uint64(n) > xOutData {
+			return
+		}
+		copy(x[a:], src)
+		d := x[xIn+12*nin:]
+		le.PutUint32(d, off)
+		le.PutUint32(d[4:], n)
+		le.PutUint32(d[8:], a)
+		nin++
+		at = a + n
+	}
+	switch s.Kind {
+	case StagePaths:
+		put(uint32(p[s.A]), uint32(p[s.B]))
+		if s.C != NoParam {
+			put(uint32(p[s.C]), uint32(p[s.D]))
+		}
+	case StageIovecs, StageIovecData:
+		iovs, n := uint32(p[s.A]), uint32(p[s.B])
+		put(iovs, 8*n)
+		for i := uint32(0); s.Kind == StageIovecData && i < n; i++ {
+			v, ok := mem.View(iovs+8*i, 8)
+			if !ok {
+				break
+			}
+			put(le.Uint32(v), le.Uint32(v[4:]))
+		}
+	}
+	le.PutUint32(x[xNIn:], nin)
+}
+
+// callWASI makes one CallWASI through importCall (staging, the writes
+// applied) and, when its result says so, reads the output and the exit
+// state with wasiOutput, as the JavaScript import does. It checks that
+// WASIOutput is set exactly when there was output.
 func callWASI(t *testing.T, b *Bridge, g uint32, name string, params ...uint64) (errno wasi.Errno, exited bool, code uint32, stdout string) {
 	t.Helper()
-	r, err := b.CallWASI(g, funcIndex(t, name), params)
+	return callWASIStaged(t, b, g, true, name, params...)
+}
+
+func callWASIStaged(t *testing.T, b *Bridge, g uint32, stage bool, name string, params ...uint64) (errno wasi.Errno, exited bool, code uint32, stdout string) {
+	t.Helper()
+	var mem wasi.Bytes
+	if gu := b.guests[g]; gu != nil && gu.mem != nil {
+		mem = gu.mem.g.(*countingMemory).mem
+	}
+	r, err := importCall(b, g, mem, funcIndex(t, name), params, stage)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}

@@ -1,8 +1,9 @@
 // What WASI calls cost through wasiImports, in Node, per kind of call:
 // the per-file phases a guest makes (path_open with O_CREAT, a 4 KiB
-// fd_write, fd_close, path_filestat_get, path_unlink_file, and a trivial
-// call), called from JavaScript as a guest's imports are; then, given the
-// Go workload guest (guests/workload, GOOS=wasip1), its whole run and the
+// fd_write, fd_close, path_filestat_get, path_open read-only with a 4 KiB
+// fd_read and fd_close, path_unlink_file, and a trivial call), called
+// from JavaScript as a guest's imports are; then, given the Go workload
+// guest (guests/workload, GOOS=wasip1), its whole run and the
 // time in each WASI function.
 //
 //   node bench/wasicalls.mjs [workload.wasm]
@@ -79,6 +80,26 @@ function callsRound({ wasi, m, u8 }) {
     check("path_filestat_get", wasi.path_filestat_get(3, 1, 0, names[i].length, 8300));
   }
   t.path_filestat_get = cpu() - s;
+  // The read phase: open read-only, read the 4 KiB into the iovec's
+  // buffer, close.
+  t["open (read)"] = 0;
+  t.fd_read = 0;
+  t["fd_close (read)"] = 0;
+  for (let i = 0; i < N; i++) {
+    const name = names[i];
+    u8.set(name, 0);
+    let s = cpu();
+    check("path_open", wasi.path_open(3, 1, 0, name.length, 0, ALL, ALL, 0, 8256));
+    let e = cpu();
+    t["open (read)"] += e - s;
+    const fd = m.getUint32(8256, true);
+    check("fd_read", wasi.fd_read(fd, 8192, 1, 8256));
+    s = cpu();
+    t.fd_read += s - e;
+    if (m.getUint32(8256, true) !== 4096) throw new Error("fd_read: short read");
+    check("fd_close", wasi.fd_close(fd));
+    t["fd_close (read)"] += cpu() - s;
+  }
   s = cpu();
   for (let i = 0; i < N; i++) check("fd_fdstat_set_flags", wasi.fd_fdstat_set_flags(3, 0));
   t.fd_fdstat_set_flags = cpu() - s;

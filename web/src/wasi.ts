@@ -1,4 +1,4 @@
-import type { WasiFunc } from "./runtime.js";
+import { BridgeError, type WasiFunc } from "./runtime.js";
 import type { VFS } from "./vfs.js";
 
 export interface WASIOptions {
@@ -40,6 +40,158 @@ interface GuestExports {
 // CallWASI in wasm/bridge).
 const ERRNO_MASK = 0xffff;
 
+// What an import stages into the exchange block before its call (see
+// wasm/bridge/guestmem.go, whose Staging table wasiMemory sends and
+// attach() checks this one against): [kind, a, b, c, d], kind 1 the byte
+// ranges at parameters (a, b) and (c, d) (pointer, length; c = 255: none),
+// 2 the iovec array at (a, b) (pointer, count), 3 the array and the
+// buffers it names.
+const PATHS = 1;
+const IOVECS = 2;
+const IOVEC_DATA = 3;
+const NONE = 255;
+const STAGING: Record<string, readonly number[]> = {
+  path_create_directory: [PATHS, 1, 2, NONE, NONE],
+  path_filestat_get: [PATHS, 2, 3, NONE, NONE],
+  path_filestat_set_times: [PATHS, 2, 3, NONE, NONE],
+  path_link: [PATHS, 2, 3, 5, 6],
+  path_open: [PATHS, 2, 3, NONE, NONE],
+  path_readlink: [PATHS, 1, 2, NONE, NONE],
+  path_remove_directory: [PATHS, 1, 2, NONE, NONE],
+  path_rename: [PATHS, 1, 2, 4, 5],
+  path_symlink: [PATHS, 0, 1, 3, 4],
+  path_unlink_file: [PATHS, 1, 2, NONE, NONE],
+  fd_read: [IOVECS, 1, 2, NONE, NONE],
+  fd_pread: [IOVECS, 1, 2, NONE, NONE],
+  fd_write: [IOVEC_DATA, 1, 2, NONE, NONE],
+  fd_pwrite: [IOVEC_DATA, 1, 2, NONE, NONE],
+};
+
+// Byte ranges of this many bytes or more are staged at the guest
+// address's offset modulo DATA_ALIGN, as Go's arena keeps them (V8's
+// memmove copies misaligned 4 KiB many times slower: wasm/bridge/codec.go).
+const DATA_ALIGN = 64;
+const DATA_ALIGN_MIN = 256;
+
+/** The exchange block's layout, as wasiMemory gives it. */
+interface Layout {
+  nIn: number;
+  nOut: number;
+  inDesc: number;
+  maxIn: number;
+  outDesc: number;
+  maxOut: number;
+  inData: number;
+  outData: number;
+  size: number;
+  writes: number;
+}
+
+/**
+ * Exchange is one guest's exchange block in Go's memory
+ * (wasm/bridge/guestmem.go): before a call, the import copies the guest
+ * bytes the call will read into it (stage); after a call whose result has
+ * the writes flag, it copies the writes Go queued there into the guest's
+ * memory (apply). A call then crosses between the two memories only for
+ * what did not fit.
+ */
+class Exchange {
+  private go8 = new Uint8Array(0);
+  private x32 = new Uint32Array(0);
+  private gv = new Uint8Array(0);
+  private nIn = 0;
+  private at = 0;
+
+  constructor(
+    private readonly goMem: WebAssembly.Memory | undefined,
+    private readonly guestMem: WebAssembly.Memory | undefined,
+    private readonly addr: number,
+    private readonly l: Layout,
+  ) {}
+
+  // Views of Go's memory are detached when it grows (their length
+  // becomes 0), and remade then.
+  private remapGo(): void {
+    if (!this.goMem) return;
+    this.go8 = new Uint8Array(this.goMem.buffer);
+    this.x32 = new Uint32Array(this.goMem.buffer, this.addr, this.l.size >>> 2);
+  }
+
+  /** Starts staging for a call. */
+  begin(): void {
+    if (this.x32.length === 0) this.remapGo();
+    this.nIn = 0;
+    this.at = this.l.inData;
+  }
+
+  /** Stages the n guest bytes at off, if they are in memory and fit. */
+  stage(off: number, n: number): void {
+    off >>>= 0;
+    n >>>= 0;
+    let gv = this.gv;
+    if (off + n > gv.length) {
+      if (!this.guestMem) return;
+      gv = this.gv = new Uint8Array(this.guestMem.buffer);
+      if (off + n > gv.length) return;
+    }
+    const l = this.l;
+    if (this.nIn === l.maxIn || this.x32.length === 0) return;
+    let a = this.at;
+    if (n >= DATA_ALIGN_MIN) a += (off - a) & (DATA_ALIGN - 1);
+    if (a + n > l.outData) return;
+    const dst = this.addr + a;
+    const go8 = this.go8;
+    if (n <= 32) for (let i = 0; i < n; i++) go8[dst + i] = gv[off + i];
+    else go8.set(gv.subarray(off, off + n), dst);
+    const x32 = this.x32;
+    const w = (l.inDesc >>> 2) + 3 * this.nIn;
+    x32[w] = off;
+    x32[w + 1] = n;
+    x32[w + 2] = a;
+    x32[l.nIn >>> 2] = ++this.nIn;
+    this.at = a + n;
+  }
+
+  /** Stages an iovec array and, with data, the buffers it names. */
+  iovecs(iovs: number, count: number, data: boolean): void {
+    iovs >>>= 0;
+    count >>>= 0;
+    this.stage(iovs, 8 * count);
+    if (!data) return;
+    const gv = this.gv;
+    for (let i = 0, p = iovs; i < count && p + 8 <= gv.length; i++, p += 8) {
+      const ptr = (gv[p] | (gv[p + 1] << 8) | (gv[p + 2] << 16) | (gv[p + 3] << 24)) >>> 0;
+      const len = (gv[p + 4] | (gv[p + 5] << 8) | (gv[p + 6] << 16) | (gv[p + 7] << 24)) >>> 0;
+      this.stage(ptr, len);
+    }
+  }
+
+  /** Copies the writes the call queued into the guest's memory, in order. */
+  apply(): void {
+    if (this.x32.length === 0) this.remapGo();
+    const l = this.l;
+    const x32 = this.x32;
+    const go8 = this.go8;
+    const n = x32[l.nOut >>> 2];
+    for (let i = 0, w = l.outDesc >>> 2; i < n; i++, w += 3) {
+      const off = x32[w];
+      const len = x32[w + 1];
+      const src = x32[w + 2];
+      let gv = this.gv;
+      if (off + len > gv.length) {
+        // Go checked the range against the memory's size.
+        gv = this.gv = new Uint8Array(this.guestMem!.buffer);
+      }
+      if (len <= 64) for (let k = 0; k < len; k++) gv[off + k] = go8[src + k];
+      else gv.set(go8.subarray(src, src + len), off);
+    }
+  }
+}
+
+const noExchange = new Exchange(undefined, undefined, 0, {
+  nIn: 0, nOut: 0, inDesc: 0, maxIn: 0, outDesc: 0, maxOut: 0, inData: 0, outData: 0, size: 0, writes: 0,
+});
+
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
 
@@ -58,6 +210,10 @@ export class WASI {
   private readonly err: Uint8Array[] = [];
   private closed = false;
   private slot = 0;
+  // x is the guest's exchange block, once attach() passed its memory.
+  private x = noExchange;
+  // writes is the flag of a result with queued writes (WASIWrites).
+  private writes = 0;
 
   private constructor(
     private readonly vfs: VFS,
@@ -80,10 +236,96 @@ export class WASI {
   private importFunc(go: (...args: (number | bigint)[]) => number, idx: number, f: WasiFunc) {
     const id = this.id;
     const nr = f.noReturn;
-    const done = (r: number): number | undefined => (r >>> 0 <= ERRNO_MASK ? r : this.slow(r, nr));
+    const done = (r: number): number | undefined => (r >>> 0 <= ERRNO_MASK ? r : this.after(r, nr));
     // A caller in JavaScript may pass a number for an i64.
     const I = (a: number | bigint) => (typeof a === "bigint" ? a : BigInt(a));
     type A = number | bigint;
+    type N = number;
+    // The functions whose imports stage guest bytes (STAGING), each its
+    // own closure.
+    switch (f.name) {
+      case "path_create_directory":
+      case "path_remove_directory":
+      case "path_unlink_file":
+        return (a: N, p: N, n: N) => {
+          const x = this.x;
+          x.begin();
+          x.stage(p, n);
+          return done(go(id, idx, a, p, n));
+        };
+      case "path_filestat_get":
+        return (a: N, b: N, p: N, n: N, e: N) => {
+          const x = this.x;
+          x.begin();
+          x.stage(p, n);
+          return done(go(id, idx, a, b, p, n, e));
+        };
+      case "path_filestat_set_times":
+        return (a: N, b: N, p: N, n: N, e: A, g: A, h: N) => {
+          const x = this.x;
+          x.begin();
+          x.stage(p, n);
+          return done(go(id, idx, a, b, p, n, I(e), I(g), h));
+        };
+      case "path_link":
+        return (a: N, b: N, p: N, n: N, e: N, q: N, m: N) => {
+          const x = this.x;
+          x.begin();
+          x.stage(p, n);
+          x.stage(q, m);
+          return done(go(id, idx, a, b, p, n, e, q, m));
+        };
+      case "path_open":
+        return (a: N, b: N, p: N, n: N, e: N, g: A, h: A, i: N, j: N) => {
+          const x = this.x;
+          x.begin();
+          x.stage(p, n);
+          return done(go(id, idx, a, b, p, n, e, I(g), I(h), i, j));
+        };
+      case "path_readlink":
+        return (a: N, p: N, n: N, d: N, e: N, g: N) => {
+          const x = this.x;
+          x.begin();
+          x.stage(p, n);
+          return done(go(id, idx, a, p, n, d, e, g));
+        };
+      case "path_rename":
+        return (a: N, p: N, n: N, d: N, q: N, m: N) => {
+          const x = this.x;
+          x.begin();
+          x.stage(p, n);
+          x.stage(q, m);
+          return done(go(id, idx, a, p, n, d, q, m));
+        };
+      case "path_symlink":
+        return (p: N, n: N, c: N, q: N, m: N) => {
+          const x = this.x;
+          x.begin();
+          x.stage(p, n);
+          x.stage(q, m);
+          return done(go(id, idx, p, n, c, q, m));
+        };
+      case "fd_read":
+      case "fd_write": {
+        const data = f.name === "fd_write";
+        return (a: N, v: N, n: N, d: N) => {
+          const x = this.x;
+          x.begin();
+          x.iovecs(v, n, data);
+          return done(go(id, idx, a, v, n, d));
+        };
+      }
+      case "fd_pread":
+      case "fd_pwrite": {
+        const data = f.name === "fd_pwrite";
+        return (a: N, v: N, n: N, d: A, e: N) => {
+          const x = this.x;
+          x.begin();
+          x.iovecs(v, n, data);
+          return done(go(id, idx, a, v, n, I(d), e));
+        };
+      }
+    }
     switch (f.params.map((t) => (t === 1 ? "I" : "i")).join("")) {
       case "":
         return () => done(go(id, idx));
@@ -124,6 +366,17 @@ export class WASI {
         return (...args: A[]) => done(go(id, idx, ...args.map((a, i) => (types[i] === 1 ? I(a) : a))));
       }
     }
+  }
+
+  // after handles a result with flags: the writes queued in the exchange
+  // block first, then (slow) whatever else the flags ask for.
+  private after(r: number, noReturn: boolean): number | undefined {
+    if (r !== -1 && r & this.writes) {
+      this.x.apply();
+      r &= ~this.writes;
+      if (r >>> 0 <= ERRNO_MASK) return noReturn ? undefined : r;
+    }
+    return this.slow(r, noReturn);
   }
 
   // slow handles a result with flags: output to hand to the callbacks,
@@ -195,6 +448,33 @@ export class WASI {
     rt.u32(this.slot);
     const r = rt.exec();
     if (r.errno() !== 0) throw new Error("vfscope: wasiMemory failed");
+    // The exchange block: its address, its layout, and which imports
+    // stage what (checked against STAGING).
+    const addr = r.u32();
+    const l: Layout = {
+      nIn: r.u32(),
+      nOut: r.u32(),
+      inDesc: r.u32(),
+      maxIn: r.u32(),
+      outDesc: r.u32(),
+      maxOut: r.u32(),
+      inData: r.u32(),
+      outData: r.u32(),
+      size: r.u32(),
+      writes: r.u32(),
+    };
+    const n = r.u32();
+    const goStaging = new Map<string, string>();
+    for (let i = 0; i < n; i++) {
+      const name = r.str();
+      goStaging.set(name, [r.u8(), r.u8(), r.u8(), r.u8(), r.u8()].join());
+    }
+    const ours = Object.entries(STAGING);
+    if (ours.length !== goStaging.size || ours.some(([name, s]) => goStaging.get(name) !== s.join())) {
+      throw new BridgeError("vfscope.wasm stages other guest memory for its WASI calls than this library");
+    }
+    this.x = new Exchange(rt.goMemory, ex.memory, addr, l);
+    this.writes = l.writes;
   }
 
   /** Runs a command guest's _start; returns its exit code (0 if _start returns). */

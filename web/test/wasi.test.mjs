@@ -189,3 +189,59 @@ test("a call of a closed guest's import is a BridgeError", () => {
   // The bridge still works.
   assert.equal(vfs.getcwd(), "/");
 });
+
+// The exchange block (wasm/bridge/guestmem.go): the imports stage what a
+// call reads and apply what it queued; the guest must see its memory as
+// if every access had crossed.
+test("staged reads and queued writes: grown memory, many and large iovecs, overlapping results", () => {
+  const w = wasiImports(vfs, { preopens: ["/tmp"] });
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 64 });
+  w.attach({ exports: { memory } });
+  const wasi = w.imports.wasi_snapshot_preview1;
+  const enc = new TextEncoder();
+  const put = (at, s) => (new Uint8Array(memory.buffer).set(enc.encode(s), at), s.length);
+  const dv = () => new DataView(memory.buffer);
+  const ALL = 0x1fffffffn;
+  // A grown memory detaches the views the imports hold.
+  memory.grow(5);
+  const end = memory.buffer.byteLength;
+  const P = 70000;
+  assert.equal(wasi.path_open(3, 0, P, put(P, "xchg"), 1 | 8, ALL, ALL, 0, P + 100), 0);
+  const fd = dv().getUint32(P + 100, true);
+  // Three iovecs: 5 bytes, 20 KiB (staged), 100 KiB (too large to stage).
+  const sizes = [5, 20 << 10, 100 << 10];
+  const src = [80000, 90000, 120000];
+  const u8 = new Uint8Array(memory.buffer);
+  sizes.forEach((n, i) => {
+    for (let k = 0; k < n; k++) u8[src[i] + k] = (k * 7 + i) & 0xff;
+  });
+  const IOV = 75000;
+  const iov = (bufs) => bufs.forEach(([p, n], i) => (dv().setUint32(IOV + 8 * i, p, true), dv().setUint32(IOV + 8 * i + 4, n, true)));
+  iov(sizes.map((n, i) => [src[i], n]));
+  assert.equal(wasi.fd_write(fd, IOV, 3, IOV + 64), 0);
+  const total = sizes.reduce((a, b) => a + b);
+  assert.equal(dv().getUint32(IOV + 64, true), total);
+  // Read it back into other buffers, the count written over the iovec
+  // array it read.
+  const dst = [230000, 240000, 270000];
+  iov(sizes.map((n, i) => [dst[i], n]));
+  assert.equal(wasi.fd_pread(fd, IOV, 3, 0n, IOV), 0);
+  assert.equal(dv().getUint32(IOV, true), total);
+  const m8 = new Uint8Array(memory.buffer);
+  sizes.forEach((n, i) => assert.deepEqual(m8.subarray(dst[i], dst[i] + n), m8.subarray(src[i], src[i] + n), `iovec ${i}`));
+  assert.equal(wasi.fd_close(fd), 0);
+  // A filestat written over its own path; then a rename of two staged
+  // paths and a stat of the new name.
+  const n = put(P, "xchg");
+  assert.equal(wasi.path_filestat_get(3, 0, P, n, P), 0);
+  assert.equal(dv().getBigUint64(P + 32, true), BigInt(total), "filestat.size");
+  assert.equal(dv().getUint8(P + 16), 4, "a regular file");
+  assert.equal(wasi.path_rename(3, P, put(P, "xchg"), 3, P + 200, put(P + 200, "xchg2")), 0);
+  assert.equal(wasi.path_filestat_get(3, 0, P + 200, 5, P + 300), 0);
+  assert.equal(dv().getBigUint64(P + 300 + 32, true), BigInt(total));
+  // A path past the end of memory, and one that runs past it.
+  assert.equal(wasi.path_unlink_file(3, end, 4), 21, "EFAULT");
+  assert.equal(wasi.path_unlink_file(3, end - 2, 4), 21, "EFAULT");
+  assert.equal(wasi.path_unlink_file(3, P + 200, 5), 0);
+  w.close();
+});
