@@ -91,7 +91,8 @@ func BenchmarkWorkload(b *testing.B) {
 }
 
 // BenchmarkWASIWorkload is the Go workload guest's (guests/workload) calls
-// per file, through CallWASI as the GOOS=js build's exports make them,
+// per file, through CallWASI as the GOOS=js build's imports make them
+// (importCall: staged, and their writes applied),
 // natively, on a guest memory "on the other side" (countingMemory): a
 // create is path_open, fd_fdstat_get, fd_fdstat_set_flags, fd_write of
 // 4 KiB and fd_close; a stat path_filestat_get; a read path_open,
@@ -121,7 +122,7 @@ func BenchmarkWASIWorkload(b *testing.B) {
 		p  []uint64
 	}
 	call := func(r *guestRun, fn uint32, p ...uint64) {
-		res, err := r.br.CallWASI(r.g, fn, append(r.p[:0], p...))
+		res, err := importCall(r.br, r.g, r.cm.mem, fn, append(r.p[:0], p...), true)
 		if err != nil || res != 0 {
 			b.Fatalf("%s: result %d, %v", wasi.Funcs[fn].Name, res, err)
 		}
