@@ -96,9 +96,11 @@ interface Layout {
  * what did not fit.
  */
 class Exchange {
-  private go8 = new Uint8Array(0);
-  private x32 = new Uint32Array(0);
-  private gv = new Uint8Array(0);
+  private go8: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
+  private go32: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+  private x32: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+  private gv: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
+  private gv32: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
   private nIn = 0;
   private at = 0;
 
@@ -114,7 +116,16 @@ class Exchange {
   private remapGo(): void {
     if (!this.goMem) return;
     this.go8 = new Uint8Array(this.goMem.buffer);
+    this.go32 = new Uint32Array(this.goMem.buffer, 0, this.go8.length >>> 2);
     this.x32 = new Uint32Array(this.goMem.buffer, this.addr, this.l.size >>> 2);
+  }
+
+  // The guest's memory grows (detaching a plain memory's views, or
+  // leaving a shared one's short): views remade when a range is past them.
+  private remapGuest(): Uint8Array<ArrayBufferLike> {
+    const buf = this.guestMem!.buffer;
+    this.gv32 = new Uint32Array(buf, 0, buf.byteLength >>> 2);
+    return (this.gv = new Uint8Array(buf));
   }
 
   /** Starts staging for a call. */
@@ -131,7 +142,7 @@ class Exchange {
     let gv = this.gv;
     if (off + n > gv.length) {
       if (!this.guestMem) return;
-      gv = this.gv = new Uint8Array(this.guestMem.buffer);
+      gv = this.remapGuest();
       if (off + n > gv.length) return;
     }
     const l = this.l;
@@ -178,12 +189,15 @@ class Exchange {
       const len = x32[w + 1];
       const src = x32[w + 2];
       let gv = this.gv;
-      if (off + len > gv.length) {
-        // Go checked the range against the memory's size.
-        gv = this.gv = new Uint8Array(this.guestMem!.buffer);
-      }
-      if (len <= 64) for (let k = 0; k < len; k++) gv[off + k] = go8[src + k];
-      else gv.set(go8.subarray(src, src + len), off);
+      // Go checked the range against the memory's size.
+      if (off + len > gv.length) gv = this.remapGuest();
+      if (len > 64) gv.set(go8.subarray(src, src + len), off);
+      else if (((off | src | len) & 3) === 0) {
+        // Results and filestats: aligned words.
+        const g32 = this.gv32;
+        const s32 = this.go32;
+        for (let k = off >>> 2, j = src >>> 2, e = (off + len) >>> 2; k < e; k++, j++) g32[k] = s32[j];
+      } else for (let k = 0; k < len; k++) gv[off + k] = go8[src + k];
     }
   }
 }
