@@ -58,6 +58,9 @@ type Bridge struct {
 	// mostly name the same one, which then costs no map lookup.
 	lastID uint32
 	last   *instance
+	// lastGuestID and lastGuest are the same for CallWASI's guest.
+	lastGuestID uint32
+	lastGuest   *guest
 }
 
 // instance is one VFS as JavaScript sees it: the booted tree and the
