@@ -150,5 +150,8 @@ func opWASIClose(c *call) error {
 	}
 	g.close()
 	delete(c.b.guests, uint32(id))
+	if c.b.lastGuest == g {
+		c.b.lastGuest = nil
+	}
 	return nil
 }

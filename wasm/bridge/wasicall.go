@@ -36,7 +36,11 @@ const (
 // the host.
 func (b *Bridge) CallWASI(id, fn uint32, p []uint64) (uint32, error) {
 	b.mu.Lock()
-	g := b.guests[id]
+	g := b.lastGuest
+	if g == nil || b.lastGuestID != id {
+		g = b.guests[id]
+		b.lastGuestID, b.lastGuest = id, g
+	}
 	if g == nil || id == 0 || int(fn) >= len(wasi.Funcs) || len(p) != len(wasi.Funcs[fn].Params) || g.mem == nil {
 		b.mu.Unlock()
 		return 0, b.badWASICall(g, id, fn, p)

@@ -247,3 +247,32 @@ func TestCallWASIClockTicks(t *testing.T) {
 		t.Errorf("mtimes %v apart, want at least %v", d, gap)
 	}
 }
+
+// TestCallWASIGuests: calls alternating between two guests reach each
+// its own descriptors, and a guest closed after a call is gone.
+func TestCallWASIGuests(t *testing.T) {
+	b := New()
+	_, g1, cm1 := newGuest(t, b)
+	_, g2, cm2 := newGuest(t, b)
+	copy(cm1.mem[100:], "tmp/one")
+	copy(cm2.mem[100:], "tmp/two")
+	for _, c := range []struct {
+		g  uint32
+		cm *countingMemory
+	}{{g1, cm1}, {g2, cm2}, {g1, cm1}} {
+		if errno, _, _, _ := callWASI(t, b, c.g, "path_open", 3, 0, 100, 7, uint64(wasi.OflagCreat), uint64(wasi.RightsAll), uint64(wasi.RightsAll), 0, 200); errno != wasi.ESUCCESS {
+			t.Fatalf("guest %d: path_open: %v", c.g, errno)
+		}
+	}
+	// Guest 1 opened twice (fds 4 and 5), guest 2 once (fd 4).
+	if fd1, fd2 := binary.LittleEndian.Uint32(cm1.mem[200:]), binary.LittleEndian.Uint32(cm2.mem[200:]); fd1 != 5 || fd2 != 4 {
+		t.Errorf("fds %d and %d, want 5 and 4", fd1, fd2)
+	}
+	exec(t, b, new(req).op("wasiClose", 0).num(int64(g1)), nil)
+	if _, err := b.CallWASI(g1, funcIndex(t, "fd_close"), []uint64{4}); err == nil || !strings.Contains(err.Error(), "no WASI guest") {
+		t.Errorf("a call of a closed guest: %v", err)
+	}
+	if errno, _, _, _ := callWASI(t, b, g2, "fd_close", 4); errno != wasi.ESUCCESS {
+		t.Errorf("guest 2: fd_close(4): %v", errno)
+	}
+}
