@@ -60,6 +60,15 @@
 // bridge.WASIExited (proc_exit) set, after which the loader asks
 // wasiOutput for the output and the exit code; -1 means a call that is
 // not one, and vfscope_state points at the message.
+//
+// Most calls need no copy import: each guest has an exchange block in
+// this program's memory (wasiMemory gives its address and layout), into
+// which the import stages the guest bytes the call reads (its paths, its
+// iovec arrays, fd_write's data) before the call, and from which it
+// copies the writes the call queued (results, filestats, fd_read's data)
+// into the guest's memory after it, when the result has
+// bridge.WASIWrites. copy remains for what was not staged or does not
+// fit (wasm/bridge/guestmem.go).
 package main
 
 import (
