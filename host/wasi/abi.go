@@ -98,7 +98,7 @@ type ABI struct {
 	iovBufs [2][]byte
 	iovPtrs [2]uint32
 	// paths holds the path strings of calls (readPath).
-	paths stringArena
+	paths StringArena
 }
 
 // fdEntry is one WASI descriptor: a VFS descriptor of the guest's task,
@@ -278,7 +278,7 @@ func (a *ABI) readPath(m Memory, ptr, n uint32) (string, Errno) {
 	if errno != ESUCCESS {
 		return "", errno
 	}
-	return a.paths.string(b), ESUCCESS
+	return a.paths.String(b), ESUCCESS
 }
 
 // readString is readPath for a string the VFS keeps (a symlink's

@@ -2,36 +2,42 @@ package wasi
 
 import "unsafe"
 
-// stringArena makes strings by copying bytes into chunks it allocates
-// arenaChunk bytes at a time, instead of one allocation per string: a
-// path_filestat_get or path_open, whose path the VFS walks and drops,
-// then allocates nothing for it. Bytes handed out are never written
-// again, so each string is as immutable as any other; one the VFS keeps
+// StringArena makes short strings without an allocation each: the paths
+// the front ends decode for one call (a WASI path_filestat_get, or the
+// browser library's stat and open through wasm/bridge), which the VFS
+// walks and drops. It copies bytes into chunks it allocates
+// ArenaChunkSize bytes at a time and hands them out as strings. Bytes handed out are never written
+// again, so each string is as immutable as any other. One the VFS keeps
 // (a trace event's, a dentry name shared with it) keeps its whole chunk
-// alive, so a string the VFS stores by design (a symlink's target) is
-// allocated on its own (readString).
-type stringArena struct {
+// alive, so a caller decoding a string the VFS stores by design (a
+// symlink's target, mount data) allocates it on its own instead.
+//
+// The zero value is ready to use. A StringArena is not safe for
+// concurrent use: each holder (a bridge, a WASI ABI) serialises its calls.
+type StringArena struct {
 	// free is the unused rest of the current chunk.
 	free []byte
 }
 
 const (
-	arenaChunk = 16 << 10
-	// arenaMax is the longest string the arena holds; longer ones are
+	// ArenaChunkSize is the size of the chunks a StringArena allocates.
+	ArenaChunkSize = 16 << 10
+	// ArenaMaxLen is the longest string a StringArena holds; longer ones are
 	// allocated on their own.
-	arenaMax = 256
+	ArenaMaxLen = 256
 )
 
-func (a *stringArena) string(p []byte) string {
+// String returns a string with p's bytes.
+func (a *StringArena) String(p []byte) string {
 	n := len(p)
 	if n == 0 {
 		return ""
 	}
-	if n > arenaMax {
+	if n > ArenaMaxLen {
 		return string(p)
 	}
 	if n > len(a.free) {
-		a.free = make([]byte, arenaChunk)
+		a.free = make([]byte, ArenaChunkSize)
 	}
 	q := a.free[:n:n]
 	copy(q, p)

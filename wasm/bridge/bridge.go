@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/vfscope/vfscope/host/wasi"
 	"github.com/vfscope/vfscope/vfs"
 )
 
@@ -49,7 +50,7 @@ type Bridge struct {
 	cl   call
 	stat vfs.Stat
 	// paths holds the path arguments of the operations that take one.
-	paths stringArena
+	paths wasi.StringArena
 	// readdir holds a listing's parts while opReaddir gathers them.
 	readdir struct{ types, inos, names []byte }
 

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"math"
 	"unsafe"
+
+	"github.com/vfscope/vfscope/host/wasi"
 )
 
 // Byte strings of dataAlignMin bytes or more start at a multiple of
@@ -50,7 +52,7 @@ type decoder struct {
 	off int
 	bad bool
 	// paths hands out path arguments (path); nil: each is allocated.
-	paths *stringArena
+	paths *wasi.StringArena
 }
 
 func (d *decoder) take(n int) []byte {
@@ -120,7 +122,7 @@ func (d *decoder) path() string {
 	if d.paths == nil {
 		return string(p)
 	}
-	return d.paths.string(p)
+	return d.paths.String(p)
 }
 
 func (d *decoder) strs() []string {
@@ -134,43 +136,6 @@ func (d *decoder) strs() []string {
 		out[i] = d.str()
 	}
 	return out
-}
-
-// stringArena makes strings by copying bytes into chunks of memory it
-// allocates arenaChunk bytes at a time, instead of one allocation per
-// string: a stat or an open by path, whose path is a short string the
-// VFS walks and drops, then allocates nothing for it. Bytes handed out
-// are never written again, so each string is as immutable as any other;
-// one the VFS keeps (a trace event's) keeps its whole chunk alive, so
-// the operations that store a string argument (symlink's target, mount's
-// data) use decoder.str instead.
-type stringArena struct {
-	// free is the unused rest of the current chunk.
-	free []byte
-}
-
-const (
-	arenaChunk = 16 << 10
-	// arenaMax is the longest string the arena holds; longer ones are
-	// allocated on their own.
-	arenaMax = 256
-)
-
-func (a *stringArena) string(p []byte) string {
-	n := len(p)
-	if n == 0 {
-		return ""
-	}
-	if n > arenaMax {
-		return string(p)
-	}
-	if n > len(a.free) {
-		a.free = make([]byte, arenaChunk)
-	}
-	q := a.free[:n:n]
-	copy(q, p)
-	a.free = a.free[n:]
-	return unsafe.String(&q[0], n)
 }
 
 // encoder appends a response in the same encoding. Its buffer starts at

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 	"unsafe"
+
+	"github.com/vfscope/vfscope/host/wasi"
 )
 
 // TestByteStringAlignment: byte strings of dataAlignMin bytes or more
@@ -95,16 +97,16 @@ func TestAlignedBuffer(t *testing.T) {
 // bytes while the request buffer they came from is rewritten and while
 // later strings fill the chunk past its end; long and empty ones too.
 func TestStringArena(t *testing.T) {
-	var a stringArena
+	var a wasi.StringArena
 	var kept []string
 	var want []string
 	req := make([]byte, 0, 64)
-	for i := range 3 * arenaChunk / 10 {
+	for i := range 3 * wasi.ArenaChunkSize / 10 {
 		for _, s := range []string{
 			fmt.Sprintf("/w/d%d/f%d", i%20, i),
 			"",
-			string(bytes.Repeat([]byte{'a' + byte(i%26)}, arenaMax)),
-			string(bytes.Repeat([]byte{'z'}, arenaMax+1+i%7)),
+			string(bytes.Repeat([]byte{'a' + byte(i%26)}, wasi.ArenaMaxLen)),
+			string(bytes.Repeat([]byte{'z'}, wasi.ArenaMaxLen+1+i%7)),
 		} {
 			var e encoder
 			e.str(s)
