@@ -113,3 +113,30 @@ func BenchmarkNsRenameCross(b *testing.B) {
 	w := nsSetup(b)
 	nsRename(b, w, w.next)
 }
+
+// BenchmarkNsCreateWrite creates a file, writes 4 KiB and closes it, one
+// file per op (the foundation's create+write4k on the browser workload's
+// tree); the files are unlinked outside the timer.
+func BenchmarkNsCreateWrite(b *testing.B) {
+	w := nsSetup(b)
+	data := make([]byte, vfs.PAGE_SIZE)
+	b.StopTimer()
+	for done := 0; done < b.N; done += nsN {
+		n := min(nsN, b.N-done)
+		b.StartTimer()
+		for _, p := range w.files[:n] {
+			fd, err := w.tk.Open(p, vfs.O_CREAT|vfs.O_WRONLY|vfs.O_TRUNC, 0o644)
+			if err == nil {
+				_, err = w.tk.Write(fd, data)
+			}
+			if err == nil {
+				err = w.tk.Close(fd)
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StopTimer()
+		w.unlink(b, w.files[:n])
+	}
+}

@@ -11,7 +11,10 @@
 //
 //	inode's i_rwsem (the VFS takes it around every method that changes a
 //	directory or a file)
-//	  sbInfo.mu (usage counters: blocks and inodes in use)
+//	  sbInfo.mu (the mount options and their limits; the inode slab)
+//
+// The blocks and inodes in use are counted without a lock
+// (limitedCounter), as Linux's percpu_counter is.
 //
 // A directory's offset map (dirInfo) is protected by the directory's
 // i_rwsem: exclusive for changes, shared for readdir. A file's data is
@@ -55,12 +58,14 @@ type options struct {
 
 // sbInfo is struct shmem_sb_info.
 type sbInfo struct {
-	// mu protects usedBlocks, usedInodes, opts' limits (which a
-	// remount changes) and slab. A leaf lock.
-	mu         sync.Mutex
-	opts       options
-	usedBlocks int64
-	usedInodes int64
+	// mu protects opts (which a remount changes, with the limits of
+	// blocks and inodes) and slab. A leaf lock.
+	mu   sync.Mutex
+	opts options
+	// blocks counts the pages in use against size=, inodes the inodes
+	// against nr_inodes=; lock-free (limitedCounter), their limits set
+	// under mu.
+	blocks, inodes limitedCounter
 	// slab is the part of the current inode slab not handed out yet
 	// (allocInode).
 	slab []shmemInode
@@ -137,6 +142,7 @@ func fillSuper(t *vfs.Task, sb *vfs.SuperBlock, data string) error {
 	if err := parseOptions(data, &info.opts, false); err != nil {
 		return err
 	}
+	info.setLimits()
 	sb.FSInfo = info
 	sb.Magic = TMPFS_MAGIC
 	sb.Blocksize = pageSize
@@ -182,12 +188,12 @@ func statfs(t *vfs.Task, d *vfs.Dentry, st *vfs.Statfs) error {
 	st.Namelen = vfs.NAME_MAX
 	if i.opts.maxBlocks > 0 {
 		st.Blocks = uint64(i.opts.maxBlocks)
-		st.Bfree = uint64(i.opts.maxBlocks - i.usedBlocks)
+		st.Bfree = uint64(max(i.opts.maxBlocks-i.blocks.used.Load(), 0))
 		st.Bavail = st.Bfree
 	}
 	if i.opts.maxInodes > 0 {
 		st.Files = uint64(i.opts.maxInodes)
-		st.Ffree = uint64(i.opts.maxInodes - i.usedInodes)
+		st.Ffree = uint64(max(i.opts.maxInodes-i.inodes.used.Load(), 0))
 	}
 	return nil
 }
@@ -202,13 +208,14 @@ func remount(t *vfs.Task, sb *vfs.SuperBlock, flags *uint32, data string) error 
 	if err := parseOptions(data, &o, true); err != nil {
 		return err
 	}
-	if o.maxBlocks > 0 && o.maxBlocks < i.usedBlocks {
+	if o.maxBlocks > 0 && o.maxBlocks < i.blocks.used.Load() {
 		return vfs.EINVAL
 	}
-	if o.maxInodes > 0 && o.maxInodes < i.usedInodes {
+	if o.maxInodes > 0 && o.maxInodes < i.inodes.used.Load() {
 		return vfs.EINVAL
 	}
 	i.opts = o
+	i.setLimits()
 	return nil
 }
 
@@ -239,38 +246,17 @@ func showOptions(t *vfs.Task, w *strings.Builder, root *vfs.Dentry) error {
 	return nil
 }
 
+// setLimits copies opts' limits to the counters; under mu.
+func (i *sbInfo) setLimits() {
+	i.blocks.max.Store(i.opts.maxBlocks)
+	i.inodes.max.Store(i.opts.maxInodes)
+}
+
 // reserveInode and friends account against nr_inodes and size.
-func (i *sbInfo) reserveInode() error {
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	if i.opts.maxInodes > 0 && i.usedInodes >= i.opts.maxInodes {
-		return vfs.ENOSPC
-	}
-	i.usedInodes++
-	return nil
-}
-
-func (i *sbInfo) releaseInode() {
-	i.mu.Lock()
-	i.usedInodes--
-	i.mu.Unlock()
-}
-
-func (i *sbInfo) reserveBlocks(n int64) error {
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	if i.opts.maxBlocks > 0 && i.usedBlocks+n > i.opts.maxBlocks {
-		return vfs.ENOSPC
-	}
-	i.usedBlocks += n
-	return nil
-}
-
-func (i *sbInfo) releaseBlocks(n int64) {
-	i.mu.Lock()
-	i.usedBlocks -= n
-	i.mu.Unlock()
-}
+func (i *sbInfo) reserveInode() error         { return i.inodes.reserve(1) }
+func (i *sbInfo) releaseInode()               { i.inodes.release(1) }
+func (i *sbInfo) reserveBlocks(n int64) error { return i.blocks.reserve(n) }
+func (i *sbInfo) releaseBlocks(n int64)       { i.blocks.release(n) }
 
 // evictInode is shmem_evict_inode(): give back the pages and the inode.
 func evictInode(t *vfs.Task, in *vfs.Inode) {
