@@ -25,12 +25,21 @@
 //	                                 (response) or 1 (error message)
 //	vfscope_call(n, seq)             runs the batch in the first n bytes
 //	                                 of the request buffer
+//	vfscope_clock() -> address       a float64: the time of the next
+//	                                 crossing in ms since the epoch
 //
 // The request is written by JavaScript in place and the response read in
 // place: a batch costs one call and no copy on either side. JavaScript
 // checks the state's sequence number to know the batch finished (a batch
 // that would wait for a timer cannot finish inside a synchronous call;
 // see the web README).
+//
+// Before each crossing, vfscope_call or a vfscope_wasi_* export below,
+// JavaScript stores Date.now() in the clock word: the crossing is a tick
+// of the VFSes' clock, and its timestamps take that time without a call
+// out to JavaScript to read the clock (bridge.Bridge.HostClock). A
+// crossing without a time (0, the word's value after each crossing)
+// reads the clock itself when it first stamps.
 //
 // The loader provides the imports of module "vfscope":
 //
@@ -175,6 +184,9 @@ func reserve(n int32) int32 {
 
 //go:wasmexport vfscope_state
 func stateAddr() int32 { return int32(uintptr(unsafe.Pointer(&state[0]))) }
+
+//go:wasmexport vfscope_clock
+func clockAddr() int32 { return int32(uintptr(unsafe.Pointer(b.HostClock()))) }
 
 //go:wasmexport vfscope_call
 func call(n, seq int32) {
