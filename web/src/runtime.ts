@@ -10,6 +10,8 @@ interface BridgeExports {
   vfscope_reserve(n: number): number;
   vfscope_state(): number;
   vfscope_call(n: number, seq: number): void;
+  /** The address of the clock word: a float64, the next crossing's time in ms (Date.now()). */
+  vfscope_clock?(): number;
   /** vfscope_wasi_<signature>(guest, func, ...params) -> result (wasm/main.go). */
   [wasiExport: `vfscope_wasi_${string}`]: (...args: (number | bigint)[]) => number;
 }
@@ -21,6 +23,8 @@ interface Hooks {
   guests: Map<number, WebAssembly.Memory>;
   /** Full views of the guests' memories, remade when one grows. */
   views: Map<number, Uint8Array>;
+  /** Called when Go's memory has grown (its views are detached). */
+  grown(): void;
 }
 
 /** Where to get vfscope.wasm: a URL or path, its bytes, or a compiled module. */
@@ -74,6 +78,14 @@ export class Runtime {
   crossings = 0;
   /** The Go program's linear memory, for the WASI guest-memory helper. */
   readonly goMemory: WebAssembly.Memory;
+  /**
+   * @internal The clock word in Go's memory: before each crossing into Go
+   * (a batch, a WASI call), the caller stores Date.now() in clock[0], and
+   * the crossing's timestamps take that time without calling out to
+   * JavaScript for it (wasm/bridge/clock.go). Remade with the other views
+   * when Go's memory grows: load it at each store.
+   */
+  clock: Float64Array<ArrayBufferLike> = new Float64Array(1);
 
   // buf is the request buffer: a view of Go's memory at reqAddr, remade
   // whenever Go's memory has grown (which detaches the old views).
@@ -83,6 +95,9 @@ export class Runtime {
   // reqCap is the request buffer's size (a detached view's length is 0).
   private reqCap = 64 << 10;
   private readonly stateAddr: number;
+  // clockAddr is the clock word's address, 0 if vfscope.wasm has none
+  // (clock then stays a private array, and Go reads the time itself).
+  private readonly clockAddr: number;
   private pos = 0;
   private count = 0;
   private seq = 0;
@@ -103,6 +118,13 @@ export class Runtime {
     this.goMemory = ex.mem;
     this.reqAddr = ex.vfscope_reserve(64 << 10);
     this.stateAddr = ex.vfscope_state();
+    this.clockAddr = ex.vfscope_clock?.() ?? 0;
+    // Go's runtime reports each growth of its memory (wasm_exec.js's
+    // runtime.resetMemoryDataView): the views are remade then, so that
+    // the WASI imports' clock stores, which check nothing, keep reaching
+    // Go. (Without the report, the next batch remakes them; until then
+    // those stores are lost and Go reads the time itself.)
+    hooks.grown = () => this.remap();
     this.buf = new Uint8Array(0);
     this.dv = new DataView(new ArrayBuffer(0));
     this.remap();
@@ -132,6 +154,7 @@ export class Runtime {
     this.mem8 = new Uint8Array(mem);
     this.memDV = new DataView(mem);
     this.state32 = new Uint32Array(mem, this.stateAddr, 4);
+    if (this.clockAddr !== 0) this.clock = new Float64Array(mem, this.clockAddr, 1);
   }
 
   /** Starts a batch. */
@@ -262,6 +285,7 @@ export class Runtime {
     this.dv.setUint32(0, this.count, true);
     this.crossings++;
     const seq = (this.seq = (this.seq + 1) >>> 0);
+    this.clock[0] = Date.now();
     this.ex.vfscope_call(this.pos, seq);
     if (this.mem8.length === 0) this.remap();
     const st = this.state32;
@@ -489,7 +513,7 @@ async function startRuntime(src: WasmSource): Promise<Runtime> {
   let goU8 = new Uint8Array(0);
   let ready!: () => void;
   const started = new Promise<void>((resolve) => (ready = resolve));
-  const hooks: Hooks = { ready: () => ready(), guests: new Map(), views: new Map() };
+  const hooks: Hooks = { ready: () => ready(), guests: new Map(), views: new Map(), grown: () => undefined };
   const views = hooks.views;
   // The imports of module "vfscope" (wasm/main.go): plain WebAssembly
   // imports, so a copy costs a function call and one memory copy.
@@ -527,6 +551,14 @@ async function startRuntime(src: WasmSource): Promise<Runtime> {
       return 1;
     },
   };
+  const gojs = go.importObject.gojs as Record<string, (sp: number) => void> | undefined;
+  const resetMemoryDataView = gojs?.["runtime.resetMemoryDataView"];
+  if (gojs && resetMemoryDataView) {
+    gojs["runtime.resetMemoryDataView"] = (sp: number) => {
+      resetMemoryDataView(sp);
+      hooks.grown();
+    };
+  }
   const instance = await WebAssembly.instantiate(mod, go.importObject);
   const ex = instance.exports as unknown as BridgeExports;
   goMem = ex.mem;

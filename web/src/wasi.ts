@@ -250,6 +250,9 @@ export class WASI {
   private importFunc(go: (...args: (number | bigint)[]) => number, idx: number, f: WasiFunc) {
     const id = this.id;
     const nr = f.noReturn;
+    // Each call stores the time in Go's clock word first: the call is a
+    // tick of the VFS's clock (Runtime.clock).
+    const rt = this.vfs.runtime;
     const done = (r: number): number | undefined => (r >>> 0 <= ERRNO_MASK ? r : this.after(r, nr));
     // A caller in JavaScript may pass a number for an i64.
     const I = (a: number | bigint) => (typeof a === "bigint" ? a : BigInt(a));
@@ -265,6 +268,7 @@ export class WASI {
           const x = this.x;
           x.begin();
           x.stage(p, n);
+          rt.clock[0] = Date.now();
           return done(go(id, idx, a, p, n));
         };
       case "path_filestat_get":
@@ -272,6 +276,7 @@ export class WASI {
           const x = this.x;
           x.begin();
           x.stage(p, n);
+          rt.clock[0] = Date.now();
           return done(go(id, idx, a, b, p, n, e));
         };
       case "path_filestat_set_times":
@@ -279,6 +284,7 @@ export class WASI {
           const x = this.x;
           x.begin();
           x.stage(p, n);
+          rt.clock[0] = Date.now();
           return done(go(id, idx, a, b, p, n, I(e), I(g), h));
         };
       case "path_link":
@@ -287,6 +293,7 @@ export class WASI {
           x.begin();
           x.stage(p, n);
           x.stage(q, m);
+          rt.clock[0] = Date.now();
           return done(go(id, idx, a, b, p, n, e, q, m));
         };
       case "path_open":
@@ -294,6 +301,7 @@ export class WASI {
           const x = this.x;
           x.begin();
           x.stage(p, n);
+          rt.clock[0] = Date.now();
           return done(go(id, idx, a, b, p, n, e, I(g), I(h), i, j));
         };
       case "path_readlink":
@@ -301,6 +309,7 @@ export class WASI {
           const x = this.x;
           x.begin();
           x.stage(p, n);
+          rt.clock[0] = Date.now();
           return done(go(id, idx, a, p, n, d, e, g));
         };
       case "path_rename":
@@ -309,6 +318,7 @@ export class WASI {
           x.begin();
           x.stage(p, n);
           x.stage(q, m);
+          rt.clock[0] = Date.now();
           return done(go(id, idx, a, p, n, d, q, m));
         };
       case "path_symlink":
@@ -317,6 +327,7 @@ export class WASI {
           x.begin();
           x.stage(p, n);
           x.stage(q, m);
+          rt.clock[0] = Date.now();
           return done(go(id, idx, p, n, c, q, m));
         };
       case "fd_read":
@@ -326,6 +337,7 @@ export class WASI {
           const x = this.x;
           x.begin();
           x.iovecs(v, n, data);
+          rt.clock[0] = Date.now();
           return done(go(id, idx, a, v, n, d));
         };
       }
@@ -336,48 +348,99 @@ export class WASI {
           const x = this.x;
           x.begin();
           x.iovecs(v, n, data);
+          rt.clock[0] = Date.now();
           return done(go(id, idx, a, v, n, I(d), e));
         };
       }
     }
     switch (f.params.map((t) => (t === 1 ? "I" : "i")).join("")) {
       case "":
-        return () => done(go(id, idx));
+        return () => {
+          rt.clock[0] = Date.now();
+          return done(go(id, idx));
+        };
       case "i":
-        return (a: A) => done(go(id, idx, a));
+        return (a: A) => {
+          rt.clock[0] = Date.now();
+          return done(go(id, idx, a));
+        };
       case "ii":
-        return (a: A, b: A) => done(go(id, idx, a, b));
+        return (a: A, b: A) => {
+          rt.clock[0] = Date.now();
+          return done(go(id, idx, a, b));
+        };
       case "iii":
-        return (a: A, b: A, c: A) => done(go(id, idx, a, b, c));
+        return (a: A, b: A, c: A) => {
+          rt.clock[0] = Date.now();
+          return done(go(id, idx, a, b, c));
+        };
       case "iiii":
-        return (a: A, b: A, c: A, d: A) => done(go(id, idx, a, b, c, d));
+        return (a: A, b: A, c: A, d: A) => {
+          rt.clock[0] = Date.now();
+          return done(go(id, idx, a, b, c, d));
+        };
       case "iiiii":
-        return (a: A, b: A, c: A, d: A, e: A) => done(go(id, idx, a, b, c, d, e));
+        return (a: A, b: A, c: A, d: A, e: A) => {
+          rt.clock[0] = Date.now();
+          return done(go(id, idx, a, b, c, d, e));
+        };
       case "iiiiii":
-        return (a: A, b: A, c: A, d: A, e: A, g: A) => done(go(id, idx, a, b, c, d, e, g));
+        return (a: A, b: A, c: A, d: A, e: A, g: A) => {
+          rt.clock[0] = Date.now();
+          return done(go(id, idx, a, b, c, d, e, g));
+        };
       case "iiiiiii":
-        return (a: A, b: A, c: A, d: A, e: A, g: A, h: A) => done(go(id, idx, a, b, c, d, e, g, h));
+        return (a: A, b: A, c: A, d: A, e: A, g: A, h: A) => {
+          rt.clock[0] = Date.now();
+          return done(go(id, idx, a, b, c, d, e, g, h));
+        };
       case "iIi":
-        return (a: A, b: A, c: A) => done(go(id, idx, a, I(b), c));
+        return (a: A, b: A, c: A) => {
+          rt.clock[0] = Date.now();
+          return done(go(id, idx, a, I(b), c));
+        };
       case "iI":
-        return (a: A, b: A) => done(go(id, idx, a, I(b)));
+        return (a: A, b: A) => {
+          rt.clock[0] = Date.now();
+          return done(go(id, idx, a, I(b)));
+        };
       case "iII":
-        return (a: A, b: A, c: A) => done(go(id, idx, a, I(b), I(c)));
+        return (a: A, b: A, c: A) => {
+          rt.clock[0] = Date.now();
+          return done(go(id, idx, a, I(b), I(c)));
+        };
       case "iIIi":
-        return (a: A, b: A, c: A, d: A) => done(go(id, idx, a, I(b), I(c), d));
+        return (a: A, b: A, c: A, d: A) => {
+          rt.clock[0] = Date.now();
+          return done(go(id, idx, a, I(b), I(c), d));
+        };
       case "iIii":
-        return (a: A, b: A, c: A, d: A) => done(go(id, idx, a, I(b), c, d));
+        return (a: A, b: A, c: A, d: A) => {
+          rt.clock[0] = Date.now();
+          return done(go(id, idx, a, I(b), c, d));
+        };
       case "iiiIi":
-        return (a: A, b: A, c: A, d: A, e: A) => done(go(id, idx, a, b, c, I(d), e));
+        return (a: A, b: A, c: A, d: A, e: A) => {
+          rt.clock[0] = Date.now();
+          return done(go(id, idx, a, b, c, I(d), e));
+        };
       case "iiiiIIi":
-        return (a: A, b: A, c: A, d: A, e: A, g: A, h: A) => done(go(id, idx, a, b, c, d, I(e), I(g), h));
+        return (a: A, b: A, c: A, d: A, e: A, g: A, h: A) => {
+          rt.clock[0] = Date.now();
+          return done(go(id, idx, a, b, c, d, I(e), I(g), h));
+        };
       case "iiiiiIIii":
-        return (a: A, b: A, c: A, d: A, e: A, g: A, h: A, i: A, j: A) =>
-          done(go(id, idx, a, b, c, d, e, I(g), I(h), i, j));
+        return (a: A, b: A, c: A, d: A, e: A, g: A, h: A, i: A, j: A) => {
+          rt.clock[0] = Date.now();
+          return done(go(id, idx, a, b, c, d, e, I(g), I(h), i, j));
+        };
       default: {
         // A signature without a closure of its own (none today).
         const types = f.params;
-        return (...args: A[]) => done(go(id, idx, ...args.map((a, i) => (types[i] === 1 ? I(a) : a))));
+        return (...args: A[]) => {
+          rt.clock[0] = Date.now();
+          return done(go(id, idx, ...args.map((a, i) => (types[i] === 1 ? I(a) : a))));
+        };
       }
     }
   }
