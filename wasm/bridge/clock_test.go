@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -115,6 +117,58 @@ func TestBatchClock(t *testing.T) {
 			}
 			prev = got
 		}
+	}
+}
+
+// TestBatchClockConcurrent: reads racing with ticks (the flusher reads
+// the clock from its own goroutine) never see the time go back, whether
+// the ticks' times are supplied, behind the last tick's, or sampled.
+func TestBatchClockConcurrent(t *testing.T) {
+	c := batchClock{start: time.Now()}
+	const ticks, readers, reads = 2000, 3, 5000
+	base := time.Now().UnixMilli()
+	var wg sync.WaitGroup
+	errs := make(chan string, readers+1)
+	wg.Add(readers)
+	for r := 0; r < readers; r++ {
+		go func() {
+			defer wg.Done()
+			var last time.Time
+			for i := 0; i < reads; i++ {
+				now := c.now()
+				if now.Before(last) {
+					errs <- fmt.Sprintf("read %d: %v after %v", i, now, last)
+					return
+				}
+				last = now
+				if i%64 == 0 {
+					runtime.Gosched()
+				}
+			}
+		}()
+	}
+	var last time.Time
+	for i := 0; i < ticks; i++ {
+		// Supplied times wander 20 ms either side of now; every third
+		// tick has none.
+		if i%3 != 0 {
+			c.host = float64(base + int64(i%41) - 20 + time.Since(c.start).Milliseconds())
+		}
+		c.tick()
+		now := c.now()
+		if now.Before(last) {
+			errs <- fmt.Sprintf("tick %d: %v after %v", i, now, last)
+			break
+		}
+		last = now
+		if i%64 == 0 {
+			runtime.Gosched()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
 
