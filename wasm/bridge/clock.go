@@ -1,9 +1,6 @@
 package bridge
 
-import (
-	"sync/atomic"
-	"time"
-)
+import "time"
 
 // batchClock is the VFSes' clock (vfs.Options.Clock): one time per batch
 // or WASI call, so a batch costs at most one clock read however many
@@ -56,7 +53,7 @@ type batchClock struct {
 	// -ns is the last tick's, below which no time goes. One word, so
 	// that a tick and a concurrent read (background goroutines read the
 	// clock too) keep it monotonic with compare-and-swap alone.
-	ns atomic.Int64
+	ns clockWord
 	// host is the word the host writes the next tick's time into, in ms
 	// since the epoch (a float64: what JavaScript stores with one
 	// Float64Array write, Date.now() being an integer number of ms);
@@ -81,10 +78,7 @@ func (c *batchClock) tick() {
 	}
 	for {
 		old := c.ns.Load()
-		last := old
-		if last < 0 {
-			last = -last
-		}
+		last := max(old, -old)
 		next := -last
 		if ns != 0 {
 			next = max(ns, last)
