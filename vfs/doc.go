@@ -108,7 +108,9 @@
 // slots are atomic pointers, and a reader locks the folio it found and
 // checks that it is still in its mapping before touching the data.
 // folioWaitTable's and inodeWaitTable's bucket mutexes (the folio and
-// I_NEW wait queues) are leaves outside the validator.
+// I_NEW wait queues) are leaves outside the validator, and so is
+// freePages.mu (the pool of free pages, zone->lock's part: the last
+// FolioPut takes it under any of the locks above).
 //
 // Reclaim (vmscan.go) scans the LRU lists under lru_lock alone, then
 // works on each folio with its lock taken by trylock (so reclaim from a

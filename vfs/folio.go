@@ -60,6 +60,16 @@ const (
 // folio itself stays in memory as long as its inode.
 const folioEmbedded = 1 << 31
 
+// folioPoolPage marks a folio whose page was allocated alone (getPage),
+// not carved from a chunk: its last reference gives the page back to the
+// pool of free pages (pagefree.go). A chunk's pages stay with their
+// chunk, whose memory the collector takes back with its last page. Not a
+// page state either.
+const folioPoolPage = 1 << 30
+
+// folioPrivateBits are the flag bits that are not page states.
+const folioPrivateBits = folioEmbedded | folioPoolPage
+
 var pgNames = [...]string{"locked", "waiters", "uptodate", "dirty", "writeback", "private",
 	"referenced", "active", "lru", "reclaim", "swapbacked", "error", "readahead"}
 
@@ -118,7 +128,7 @@ func (f *Folio) Mapping() *AddressSpace { return f.mapping.Load() }
 // Data returns the page's bytes. The caller holds the folio lock.
 func (f *Folio) Data() *[PAGE_SIZE]byte {
 	if f.data == nil {
-		f.data = new([PAGE_SIZE]byte) // a new FGP_NODATA folio
+		f.setPoolPage(getPage()) // a new FGP_NODATA folio
 	}
 	return f.data
 }
@@ -132,19 +142,18 @@ func folioFillPage(f *Folio, src []byte) {
 	// fewer than the mapping holds.
 	if m := f.mapping.Load(); m != nil {
 		if nr := m.nrpages.Load() - 1; nr >= pageChunkMin {
-			d := m.allocPageAt(nr) // fresh from a chunk
-			copy(d[:], src)
-			f.data = d
-			return
+			if s := m.chunkSlot(nr, -1); s != nil {
+				copy(s.data[:], src) // fresh from a chunk
+				f.data = s.data
+				return
+			}
 		}
 	}
-	b := make([]byte, len(src))
-	copy(b, src)
-	f.data = (*[PAGE_SIZE]byte)(b)
+	f.setPoolPage(newPageCopy(src))
 }
 
 // Flags returns the PG_* bits.
-func (f *Folio) Flags() uint32 { return f.flags.Load() &^ folioEmbedded }
+func (f *Folio) Flags() uint32 { return f.flags.Load() &^ folioPrivateBits }
 
 // Test helpers of the usual flags (folio_test_*).
 func (f *Folio) Locked() bool    { return f.flags.Load()&PG_locked != 0 }
@@ -163,7 +172,8 @@ func folioAlloc(m *AddressSpace) *Folio {
 	if m != nil {
 		return m.allocFolio(-1, false)
 	}
-	f := &Folio{data: new([PAGE_SIZE]byte)}
+	f := &Folio{}
+	f.setPoolPage(getPage())
 	f.refcount.Store(1)
 	return f
 }
@@ -184,19 +194,30 @@ func folioTryGet(f *Folio) bool {
 	}
 }
 
-// FolioPut drops a reference (folio_put). The memory goes back to the
-// garbage collector with the last pointer; the count tells reclaim who
-// still uses the folio. A folio embedded in its inode stays in memory with
-// the inode, so its last reference lets go of the page: by then the folio
-// has left its mapping, and whoever still finds it (a lock-free lookup,
-// a reader that locked it) checks the mapping before touching the data.
+// FolioPut drops a reference (folio_put). The last one frees the page
+// (free_unref_folio): one allocated alone goes back to the pool of free
+// pages for the next folio, one of a chunk goes to the collector with its
+// chunk. By then the folio has left its mapping, and whoever still finds
+// it (a lock-free lookup, a reader that locked it) checks the mapping
+// before touching the data. The Folio itself goes to the collector with
+// its last pointer (a folio embedded in its inode, with the inode).
 func FolioPut(f *Folio) {
 	switch c := f.refcount.Add(-1); {
 	case c < 0:
 		panic("vfs: folio reference count below zero")
-	case c == 0 && f.flags.Load()&folioEmbedded != 0:
+	case c == 0:
+		if f.flags.Load()&folioPoolPage != 0 {
+			f.flags.And(^uint32(folioPoolPage))
+			putPage(f.data)
+		}
 		f.data = nil
 	}
+}
+
+// setPoolPage gives a folio nobody else sees yet a page from getPage.
+func (f *Folio) setPoolPage(p *[PAGE_SIZE]byte) {
+	f.data = p
+	f.flags.Or(folioPoolPage)
 }
 
 // ---- the folio lock: a sleeping bit lock with a hashed wait table ----

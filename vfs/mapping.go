@@ -87,17 +87,20 @@ func (m *AddressSpace) takeSpare(nodata bool) *Folio {
 	if f == nil {
 		return nil
 	}
+	f.flags.Store(folioEmbedded | PG_locked)
 	if !nodata {
-		f.data = m.allocPage()
+		m.allocPage(f)
 	}
 	f.refcount.Store(1)
-	f.flags.Store(folioEmbedded | PG_locked)
 	return f
 }
 
 // putSpare returns an unused spare folio that takeSpare handed out
 // (its insertion lost a race).
 func (m *AddressSpace) putSpare(f *Folio) {
+	if f.flags.Load()&folioPoolPage != 0 {
+		putPage(f.data)
+	}
 	f.data = nil
 	f.refcount.Store(0)
 	f.flags.Store(folioEmbedded)

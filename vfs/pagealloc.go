@@ -153,23 +153,15 @@ func hugeRanges(start, size uintptr, fn func(off uintptr)) {
 	}
 }
 
-// allocPage returns a zeroed page for a new folio of m, not yet in m
-// (nil m: a folio of no mapping): from m's chunk once m is large
-// (chunkPages), else a page of its own.
-func (m *AddressSpace) allocPage() *[PAGE_SIZE]byte {
-	if m == nil {
-		return new([PAGE_SIZE]byte)
+// allocPage gives f, a new folio of m not yet in m and seen by nobody
+// else, a zeroed page: from m's chunk once m is large (chunkPages), else
+// a page of its own (getPage).
+func (m *AddressSpace) allocPage(f *Folio) {
+	if s := m.chunkSlot(m.nrpages.Load(), -1); s != nil {
+		f.data = s.data
+		return
 	}
-	return m.allocPageAt(m.nrpages.Load())
-}
-
-// allocPageAt is allocPage for a mapping that held nr pages before the
-// page's folio (folioFillPage's folio is in it already).
-func (m *AddressSpace) allocPageAt(nr int64) *[PAGE_SIZE]byte {
-	if f := m.chunkSlot(nr, -1); f != nil {
-		return f.data
-	}
-	return new([PAGE_SIZE]byte)
+	f.setPoolPage(getPage())
 }
 
 // allocFolio is filemap_alloc_folio(): a new folio for file index idx
@@ -182,7 +174,7 @@ func (m *AddressSpace) allocFolio(idx int64, nodata bool) *Folio {
 	if f == nil {
 		f = &Folio{}
 		if !nodata {
-			f.data = new([PAGE_SIZE]byte)
+			f.setPoolPage(getPage())
 		}
 	}
 	f.refcount.Store(1)

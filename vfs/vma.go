@@ -129,7 +129,8 @@ func (vma *Mapping) ptep(i int64, alloc bool) *pte {
 // no mapping, never locked, read and written only by the task owning the
 // mapping), with one reference, zeroed.
 func anonFolioAlloc() *Folio {
-	f := &Folio{data: new([PAGE_SIZE]byte)}
+	f := &Folio{}
+	f.setPoolPage(getPage())
 	f.refcount.Store(1)
 	return f
 }

@@ -1,0 +1,84 @@
+package vfs_test
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/vfscope/vfscope/vfs"
+)
+
+// TestFreePages: a page whose folio's last reference goes returns to the
+// process's pool, the next new folio takes it from there, a page handed
+// to a write that does not fill it reads as zeros where the write did
+// not reach (whatever file had it before), and the pool keeps no more
+// than its bound.
+func TestFreePages(t *testing.T) {
+	ff := bytes.Repeat([]byte{0xff}, vfs.PAGE_SIZE)
+	write := func(t *testing.T, tk *vfs.Task, p string, off int64, data []byte) {
+		t.Helper()
+		fd, err := tk.Open(p, vfs.O_CREAT|vfs.O_RDWR, 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tk.Pwrite(fd, data, off); err != nil {
+			t.Fatal(err)
+		}
+		if err := tk.Close(fd); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cases := []struct {
+		name string
+		max  int
+		// files of dirty pages written and unlinked first
+		freed int
+		// then one write into a new file
+		off      int64
+		data     []byte
+		wantPool int // pages in the pool after it
+	}{
+		{"a freed page is reused", 8, 1, 0, ff, 0},
+		{"a partial write's page is zeroed", 8, 3, 100, []byte("x"), 2},
+		{"a write at the end of a page", 8, 1, vfs.PAGE_SIZE - 1, []byte("y"), 0},
+		{"the pool keeps at most its bound", 2, 5, 0, []byte("z"), 1},
+		{"an empty pool gives new pages", 8, 0, 10, []byte("w"), 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			old := vfs.SetFreePagesMax(c.max)
+			defer vfs.SetFreePagesMax(old)
+			v, tk, _ := pcEnv(t)
+			defer v.Shutdown()
+			for i := range c.freed {
+				p := "/junk" + string(rune('a'+i))
+				write(t, tk, p, 0, ff)
+				if err := tk.Unlink(p); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// The task's lru_add batch holds a reference on each new
+			// folio until it drains (MemStat drains every batch).
+			v.MemStat()
+			if n, want := vfs.FreePages(), min(c.freed, c.max); n != want {
+				t.Fatalf("pool after freeing %d pages: %d, want %d", c.freed, n, want)
+			}
+			write(t, tk, "/f", c.off, c.data)
+			v.MemStat()
+			if n := vfs.FreePages(); n != c.wantPool {
+				t.Fatalf("pool after the write: %d, want %d", n, c.wantPool)
+			}
+			want := make([]byte, c.off+int64(len(c.data)))
+			copy(want[c.off:], c.data)
+			got := make([]byte, len(want)+1)
+			fd, err := tk.Open("/f", vfs.O_RDONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tk.Close(fd)
+			n, err := tk.Pread(fd, got, 0)
+			if err != nil || !bytes.Equal(got[:n], want) {
+				t.Fatalf("read back %d bytes (%v), want the %d written around zeros", n, err, len(want))
+			}
+		})
+	}
+}
