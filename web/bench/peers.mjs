@@ -35,8 +35,12 @@ const enc = new TextEncoder();
 const data = new Uint8Array(SIZE).fill(7);
 const chunk = new Uint8Array(CHUNK).fill(9);
 const dir = (i) => `/w/d${i % DIRS}`;
-const file = (i) => `${dir(i)}/f${i}`;
-const moved = (i) => `/w/d${(i + 1) % DIRS}/m${i}`;
+// The workload's paths, made once: building a string per call would
+// time the harness along with each system.
+const FILE = Array.from({ length: FILES }, (_, i) => `${dir(i)}/f${i}`);
+const MOVED = Array.from({ length: FILES }, (_, i) => `/w/d${(i + 1) % DIRS}/m${i}`);
+const file = (i) => FILE[i];
+const moved = (i) => MOVED[i];
 
 function now() {
   return performance.now();
@@ -128,27 +132,46 @@ async function vfscopeBatched() {
 
 // A WASI driver over an import object (the shim's or vfscope's), with a
 // guest memory of its own: what a guest's calls cost, without a guest.
+// A guest's paths are bytes in its memory already (its data, or built by
+// its code): the driver writes each path there once, before the timed
+// phases (prepare), and passes its address and length.
 function wasiDriver(imports, memory) {
   const m = new DataView(memory.buffer);
   const u8 = new Uint8Array(memory.buffer);
-  const PATH = 0, PATH2 = 4096, IOV = 8192, RES = 8256, BUF = 65536, DIRBUF = 262144;
+  const IOV = 8192, RES = 8256, BUF = 65536, DIRBUF = 262144, PATHS = 524288;
   const ALL = 0x1fffffffn;
-  const put = (at, s) => {
-    const { written } = enc.encodeInto(s, u8.subarray(at, at + 4096));
-    return written;
+  const at = new Map();
+  let top = PATHS;
+  // path gives the address and length of p's bytes, without its leading
+  // slash (relative to the preopened root, fd 3).
+  const path = (p) => {
+    let a = at.get(p);
+    if (a === undefined) {
+      const { read, written } = enc.encodeInto(p.slice(1), u8.subarray(top, u8.length));
+      if (read !== p.length - 1) throw new Error("wasiDriver: the guest memory has no room for " + p);
+      a = [top, written];
+      at.set(p, a);
+      top += written;
+    }
+    return a;
   };
   const ok = (name, e) => {
     if (e !== 0) throw new Error(`${name}: errno ${e}`);
   };
   const w = imports;
   return {
+    prepare(paths) {
+      for (const p of paths) path(p);
+    },
     mkdir(p) {
-      ok("mkdir " + p, w.path_create_directory(3, PATH, put(PATH, p.slice(1))));
+      const [a, n] = path(p);
+      ok("mkdir " + p, w.path_create_directory(3, a, n));
     },
     open(p, oflags, fdflags = 0) {
       // A directory gets fd_readdir only (write rights on one are EISDIR).
       const rights = oflags & 2 ? 1n << 14n : ALL;
-      ok("open " + p, w.path_open(3, 1, PATH, put(PATH, p.slice(1)), oflags, rights, rights, fdflags, RES));
+      const [a, n] = path(p);
+      ok("open " + p, w.path_open(3, 1, a, n, oflags, rights, rights, fdflags, RES));
       return m.getUint32(RES, true);
     },
     write(fd, bytes) {
@@ -168,13 +191,17 @@ function wasiDriver(imports, memory) {
       ok("close", w.fd_close(fd));
     },
     stat(p) {
-      ok("stat " + p, w.path_filestat_get(3, 1, PATH, put(PATH, p.slice(1)), RES));
+      const [a, n] = path(p);
+      ok("stat " + p, w.path_filestat_get(3, 1, a, n, RES));
     },
-    rename(a, b) {
-      ok("rename", w.path_rename(3, PATH, put(PATH, a.slice(1)), 3, PATH2, put(PATH2, b.slice(1))));
+    rename(from, to) {
+      const [a, n] = path(from);
+      const [b, k] = path(to);
+      ok("rename", w.path_rename(3, a, n, 3, b, k));
     },
     unlink(p) {
-      ok("unlink " + p, w.path_unlink_file(3, PATH, put(PATH, p.slice(1))));
+      const [a, n] = path(p);
+      ok("unlink " + p, w.path_unlink_file(3, a, n));
     },
     readdirCount(p) {
       const fd = this.open(p, 2); // O_DIRECTORY
@@ -203,6 +230,7 @@ function wasiDriver(imports, memory) {
 
 function wasiWorkload(d, big) {
   const t = {};
+  d.prepare([...FILE, ...MOVED, "/big", "/flat"]);
   d.mkdir("/w");
   for (let i = 0; i < DIRS; i++) d.mkdir(`/w/d${i}`);
   let s = now();
