@@ -384,7 +384,14 @@ func evict(t *Task, i *Inode) {
 		inodeIOListDel(t, i)
 	}
 	sb.inodeListDel(t, i)
-	inodeWaitForWriteback(t, i)
+	// Only a writer that set I_SYNC before I_FREEING can hold the inode
+	// now: every path that sets I_SYNC does it under i_lock on an inode
+	// it holds a reference on or finds without I_FREEING. So with
+	// I_FREEING set, I_SYNC clear stays clear, and the wait (and its
+	// i_lock) is needed only when the bit is seen set.
+	if i.state.Load()&I_SYNC != 0 {
+		inodeWaitForWriteback(t, i)
+	}
 	if sb.Ops != nil && sb.Ops.EvictInode != nil {
 		t.sopEvictInode(i)
 	} else {

@@ -890,3 +890,36 @@ func TestRoot(t *testing.T) {
 		t.Errorf("the host task's root changed: %v", err)
 	}
 }
+
+// TestFdstatFiletype: fd_fdstat_get gives each descriptor's type, asked
+// of the VFS once per descriptor and kept; a descriptor number that is
+// closed and opened again on a file of another type gets the new type.
+func TestFdstatFiletype(t *testing.T) {
+	f := newFx(t)
+	if _, e := f.open("tmp/file", OflagCreat, rwFile, 0); e != ESUCCESS {
+		t.Fatal(e)
+	}
+	steps := []struct {
+		path   string
+		oflags uint16
+		rights Rights
+		want   uint8
+	}{
+		{"tmp", OflagDirectory, RightFdReaddir, FiletypeDirectory},
+		{"tmp/file", 0, RightFdRead, FiletypeRegularFile},
+		{"tmp", OflagDirectory, RightFdReaddir, FiletypeDirectory},
+	}
+	for _, s := range steps {
+		fd, e := f.open(s.path, s.oflags, s.rights, 0)
+		if e != ESUCCESS {
+			t.Fatalf("open %s: %v", s.path, e)
+		}
+		for range 2 {
+			f.is("fd_fdstat_get", f.a.FdFdstatGet(f.m, fd, 64), ESUCCESS)
+			if f.m[64] != s.want {
+				t.Errorf("%s (fd %d): filetype %d, want %d", s.path, fd, f.m[64], s.want)
+			}
+		}
+		f.is("fd_close", f.a.FdClose(fd), ESUCCESS)
+	}
+}

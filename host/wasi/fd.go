@@ -182,14 +182,18 @@ func (a *ABI) FdFdstatGet(m Memory, fd int32, buf uint32) Errno {
 	}
 	b := (*[sizeFdstat]byte)(a.out[:sizeFdstat])
 	*b = [sizeFdstat]byte{}
-	if e.vfd < 0 {
+	switch {
+	case e.vfd < 0:
 		b[0] = FiletypeCharacterDevice
-	} else {
+	case e.ftype != 0:
+		b[0] = e.ftype
+	default:
 		st, err := a.fstat(e)
 		if err != nil {
 			return errnoOf(err)
 		}
 		b[0] = filetype(st.Mode)
+		e.ftype = b[0]
 	}
 	fl, errno := a.fdflags(e)
 	if errno != ESUCCESS {
