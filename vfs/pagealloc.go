@@ -85,7 +85,7 @@ const (
 func chunkPages(nrpages, budget int64) int64 {
 	var n int64
 	switch {
-	case nrpages < pageChunkMin:
+	case !largeFileChunks || nrpages < pageChunkMin:
 		return 0
 	case nrpages < hugeChunkMin:
 		n = smallChunkPages

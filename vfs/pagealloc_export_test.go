@@ -27,3 +27,7 @@ func FolioPageAddr(m *AddressSpace, index int64) uintptr {
 
 // HugePageSize is hugePageSize.
 const HugePageSize = hugePageSize
+
+// LargeFileChunks is largeFileChunks: false under WebAssembly, where
+// every page comes from the pool.
+const LargeFileChunks = largeFileChunks

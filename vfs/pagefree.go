@@ -68,7 +68,23 @@ func getPage() *[PAGE_SIZE]byte {
 		clear(p[:])
 		return p
 	}
-	return new([PAGE_SIZE]byte)
+	return newPages()
+}
+
+// newPages returns a new zeroed page from Go's heap, after putting
+// poolRefill-1 more allocated with it in the pool (pagealloc_wasm.go).
+func newPages() *[PAGE_SIZE]byte {
+	if poolRefill == 1 {
+		return new([PAGE_SIZE]byte)
+	}
+	b := make([][PAGE_SIZE]byte, poolRefill)
+	freePages.mu.Lock()
+	for i := 1; i < poolRefill && len(freePages.list) < freePagesMax; i++ {
+		freePages.list = append(freePages.list, &b[i])
+	}
+	freePages.n.Store(int32(len(freePages.list)))
+	freePages.mu.Unlock()
+	return &b[0]
 }
 
 // newPageCopy returns a page holding a copy of src's first PAGE_SIZE bytes:
@@ -77,6 +93,11 @@ func getPage() *[PAGE_SIZE]byte {
 func newPageCopy(src []byte) *[PAGE_SIZE]byte {
 	src = src[:PAGE_SIZE]
 	if p := poolPage(); p != nil {
+		copy(p[:], src)
+		return p
+	}
+	if poolRefill > 1 {
+		p := newPages()
 		copy(p[:], src)
 		return p
 	}

@@ -11,3 +11,6 @@ func SetFreePagesMax(n int) (old int) {
 	freePages.n.Store(0)
 	return old
 }
+
+// PoolRefill is poolRefill: the pages an empty pool allocates at once.
+const PoolRefill = poolRefill
