@@ -380,7 +380,9 @@ function row(name, t) {
   return name.padEnd(22) + phases.map((p) => (t[p] === undefined ? "-" : Math.round(counts[p] / (t[p] / 1000)).toLocaleString("en-US")).padStart(14)).join("");
 }
 
-function table(log, title, results) {
+// table prints the ops/s of results and the ratios ratio(ours, peer,
+// phase) gives (by default, of results' own times).
+function table(log, title, results, ratio = (a, b, p) => (results[a][p] && results[b][p] ? results[b][p] / results[a][p] : undefined)) {
   log(`\n${title}`);
   log(`ops/s (files: ${FILES} of ${SIZE} B in ${DIRS} dirs; readdir: listings/s of 2000 entries; append/readback: 64 KiB ops/s)`);
   log("".padEnd(22) + phases.map((p) => p.padStart(14)).join(""));
@@ -388,11 +390,16 @@ function table(log, title, results) {
   log("ratios (time of the peer / time of vfscope; > 1 means vfscope is faster)");
   for (const [peer, pk] of [["browser_wasi_shim", "browser_wasi_shim"], ["ZenFS", "ZenFS InMemory"]]) {
     for (const ours of ["vfscope API", "vfscope API batched", "vfscope WASI imports"]) {
-      const a = results[ours];
-      const b = results[pk];
-      log(`${ours} vs ${peer}`.padEnd(40) + phases.map((p) => (a[p] && b[p] ? (b[p] / a[p]).toFixed(2) : "-").padStart(14)).join(""));
+      log(`${ours} vs ${peer}`.padEnd(40) + phases.map((p) => (ratio(ours, pk, p)?.toFixed(2) ?? "-").padStart(14)).join(""));
     }
   }
+}
+
+// pairedRatio is the median over passes of the peer's time over ours in
+// the same pass: the machine's speed drifts over a run, and both sides
+// of a pass ran within a second or two of each other.
+function pairedRatio(passes) {
+  return (ours, peer, p) => median(passes.map((x) => (x[ours][p] && x[peer][p] ? x[peer][p] / x[ours][p] : undefined)));
 }
 
 // pass runs every system through the workload once; big adds the 64 MiB
@@ -428,8 +435,9 @@ function medianOf(passes) {
 
 // WARM_PASSES is how many warm passes the medians are over: a phase of
 // 2,000 operations lasts 5 to 50 ms, so one collection of Go's or V8's
-// heap moves a single pass's ratio by a third.
-const WARM_PASSES = 5;
+// heap moves a single pass's ratio by a third, and the speed of the
+// (virtual) machine drifts by as much between passes.
+const WARM_PASSES = 7;
 // GUEST_PAIRS is how many warm vfscope/shim pairs of the Go guest run.
 const GUEST_PAIRS = 6;
 
@@ -437,8 +445,8 @@ const GUEST_PAIRS = 6;
 // workload at least as fast as browser_wasi_shim (stat at least half as
 // fast) and at least 10x ZenFS, for the API one call per crossing and
 // for the WASI imports; the guest's whole run no slower than on the shim.
-function verdicts(log, r, guestRatio) {
-  log("\ntargets (warm medians; ratio = time of the peer / time of vfscope)");
+function verdicts(log, ratio, guestRatio) {
+  log(`\ntargets (ratio = time of the peer / time of vfscope, median over ${WARM_PASSES} warm passes of each pass's ratio)`);
   for (const ours of ["vfscope API", "vfscope WASI imports"]) {
     for (const [peer, pk, need] of [
       ["browser_wasi_shim", "browser_wasi_shim", (p) => (p === "stat" ? 0.5 : 1)],
@@ -447,10 +455,8 @@ function verdicts(log, r, guestRatio) {
       const fails = [];
       const holds = [];
       for (const p of phases) {
-        const a = r[ours][p];
-        const b = r[pk][p];
-        if (!a || !b) continue;
-        const x = b / a;
+        const x = ratio(ours, pk, p);
+        if (x === undefined) continue;
         (x >= need(p) ? holds : fails).push(`${p} ${x.toFixed(2)}`);
       }
       log(`target ${ours} vs ${peer} (each phase >= ${peer === "ZenFS" ? "10" : "1, stat >= 0.5"}): ${fails.length ? "FAILS " + fails.join(", ") + "; holds " : "HOLDS "}${holds.join(", ")}`);
@@ -465,7 +471,8 @@ export async function main(log, workload) {
   const warm = [];
   for (let i = 0; i < WARM_PASSES; i++) warm.push(await pass(true, i === 0));
   const med = medianOf(warm);
-  table(log, `warm, median of ${WARM_PASSES} passes (the shim's 64 MiB phases: one pass)`, med);
+  const ratio = pairedRatio(warm);
+  table(log, `warm, median of ${WARM_PASSES} passes (the shim's 64 MiB phases: one pass); ratios: median of each pass's`, med, ratio);
   let guestRatio;
   if (workload) {
     const runs = await guestRuns(workload);
@@ -479,7 +486,7 @@ export async function main(log, workload) {
     const last = runs[runs.length - 1];
     log("vfscope (last run):\n" + last.v.out + "browser_wasi_shim (last run):\n" + last.s.out);
   }
-  verdicts(log, med, guestRatio);
+  verdicts(log, ratio, guestRatio);
 }
 
 const isNodeMain = typeof process !== "undefined" && process.argv?.[1] && import.meta.url === (await import("node:url")).pathToFileURL(process.argv[1]).href;
