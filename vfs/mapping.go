@@ -283,7 +283,7 @@ func FilemapGrabFolio(t *Task, m *AddressSpace, index int64, fgp int) (*Folio, e
 			f = spare
 		default:
 			f = m.allocFolio(index, fgp&FGP_NODATA != 0)
-			f.flags.Store(PG_locked)
+			f.flags.Or(PG_locked) // keeps folioPoolPage
 		}
 		h := t.o.ExternalBefore(f, lock.Exclusive)
 		t.o.ExternalAcquired(h)
@@ -291,6 +291,8 @@ func FilemapGrabFolio(t *Task, m *AddressSpace, index int64, fgp int) (*Folio, e
 			t.o.ExternalRelease(f, lock.Exclusive)
 			if spare != nil {
 				m.putSpare(spare)
+			} else {
+				FolioPut(f) // its page back to the pool
 			}
 			if err == EEXIST {
 				continue

@@ -97,3 +97,51 @@ func TestFreePages(t *testing.T) {
 		})
 	}
 }
+
+// TestFreePagesEveryWrite: pages filled by writes of any size, and by
+// readahead, go back to the pool when their file goes.
+func TestFreePagesEveryWrite(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		chunk int
+	}{
+		{"whole pages", vfs.PAGE_SIZE},
+		{"1000 bytes at a time", 1000},
+		{"one byte per page", 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			const pages = 8
+			old := vfs.SetFreePagesMax(64)
+			defer vfs.SetFreePagesMax(old)
+			v, tk, _ := pcEnv(t)
+			defer v.Shutdown()
+			fd, err := tk.Open("/f", vfs.O_CREAT|vfs.O_RDWR, 0o644)
+			if err != nil {
+				t.Fatal(err)
+			}
+			buf := bytes.Repeat([]byte{1}, c.chunk)
+			for off := int64(0); off < pages*vfs.PAGE_SIZE; {
+				if c.chunk == 1 {
+					off += vfs.PAGE_SIZE - 1
+				}
+				n, err := tk.Pwrite(fd, buf[:min(int64(len(buf)), pages*vfs.PAGE_SIZE-off)], off)
+				if err != nil {
+					t.Fatal(err)
+				}
+				off += int64(n)
+			}
+			if err := tk.Close(fd); err != nil {
+				t.Fatal(err)
+			}
+			v.MemStat()
+			before := vfs.FreePages()
+			if err := tk.Unlink("/f"); err != nil {
+				t.Fatal(err)
+			}
+			v.MemStat()
+			if got := vfs.FreePages() - before; got != pages {
+				t.Fatalf("%d pages back in the pool, want %d", got, pages)
+			}
+		})
+	}
+}
