@@ -289,8 +289,9 @@ func (v *VFS) MountRoot(t *Task, fstype, data string) error {
 	return nil
 }
 
-// mntFlagsFromMS converts mount(2) flags to per-mount flags; relatime is
-// the default unless noatime or strictatime is asked.
+// mntFlagsFromMS converts mount(2) flags to per-mount flags as
+// path_mount does: relatime unless noatime is asked, and strictatime
+// clears both (it wins over noatime given with it).
 func mntFlagsFromMS(flags uint32) uint32 {
 	var f uint32
 	if flags&MS_RDONLY != 0 {
@@ -308,12 +309,24 @@ func mntFlagsFromMS(flags uint32) uint32 {
 	if flags&MS_NODIRATIME != 0 {
 		f |= MNT_NODIRATIME
 	}
-	switch {
-	case flags&MS_NOATIME != 0:
+	if flags&MS_NOATIME != 0 {
 		f |= MNT_NOATIME
-	case flags&MS_STRICTATIME != 0:
-	default:
+	} else {
 		f |= MNT_RELATIME
+	}
+	if flags&MS_STRICTATIME != 0 {
+		f &^= MNT_RELATIME | MNT_NOATIME
+	}
+	return f
+}
+
+// remountMntFlags is mntFlagsFromMS for a remount of m: one that names
+// no atime flag keeps m's ("The default atime for remount is
+// preservation", path_mount).
+func remountMntFlags(m *Mount, flags uint32) uint32 {
+	f := mntFlagsFromMS(flags)
+	if flags&(MS_NOATIME|MS_NODIRATIME|MS_RELATIME|MS_STRICTATIME) == 0 {
+		f = f&^mntAtimeMask | m.flags.Load()&mntAtimeMask
 	}
 	return f
 }

@@ -201,7 +201,7 @@ func (t *Task) doRemount(tp Path, flags uint32, data string) error {
 		// (lock_mount_hash).
 		v.mountLock.WriteLock(t.o)
 		defer v.mountLock.WriteUnlock(t.o)
-		nf := mntFlagsFromMS(flags)
+		nf := remountMntFlags(m, flags)
 		if nf&MNT_READONLY != 0 && m.flags.Load()&MNT_READONLY == 0 {
 			m.flags.Or(MNT_READONLY)
 			if m.writers.Load() > 0 {
@@ -236,7 +236,7 @@ func (t *Task) doRemount(tp Path, flags uint32, data string) error {
 	}
 	sb.flags.Store(sb.flags.Load()&^(SB_RDONLY|SB_SYNCHRONOUS|SB_DIRSYNC|SB_LAZYTIME) | sbFlags&(SB_RDONLY|SB_SYNCHRONOUS|SB_DIRSYNC|SB_LAZYTIME))
 	v.mountLock.WriteLock(t.o)
-	m.flags.Store(mntFlagsFromMS(flags) &^ MNT_READONLY)
+	m.flags.Store(remountMntFlags(m, flags) &^ MNT_READONLY)
 	v.mountLock.WriteUnlock(t.o)
 	return nil
 }
