@@ -33,12 +33,18 @@
 // the server sends a new snapshot instead, and the viewer resynchronises.
 // Only the viewer's own goroutines wait on its connection.
 //
-// # Origins
+// # Hosts and origins
 //
 // A browser page from another site must not read the VFS through the
-// viewer's browser: the upgrade is refused unless the Origin header is
-// absent (not a browser), names the host the request was sent to, or is
-// one of Server.Origins.
+// viewer's browser. Two checks keep it out, both answered with 403:
+//
+//   - The Host header must be one the server answers to (Server.Hosts:
+//     localhost, loopback addresses, the host it listens on, names the
+//     operator allows). Without this, a hostile page whose name is made
+//     to resolve to 127.0.0.1 (DNS rebinding) would send its own name as
+//     both Host and Origin, and pass the Origin check.
+//   - The Origin header must be absent (not a browser), name the host
+//     the request was sent to, or be one of Server.Origins.
 package live
 
 import (
@@ -67,6 +73,9 @@ type Server struct {
 	// Exec runs one shell line on the VFS and returns what it printed
 	// and its status. Nil makes the VFS read-only to viewers.
 	Exec func(line string) (output string, status int)
+	// Hosts are the Host header values the server answers to (nil:
+	// loopback names and addresses only).
+	Hosts *Hosts
 	// Origins are the origins (scheme://host[:port]) allowed besides the
 	// request's own host.
 	Origins []string
@@ -95,7 +104,9 @@ type Message struct {
 // maxMessage bounds what a viewer may send (a command line).
 const maxMessage = 64 << 10
 
-// CheckOrigin reports whether a websocket upgrade from r may proceed.
+// CheckOrigin reports whether the Origin of a websocket upgrade r may
+// connect. It trusts r.Host, which ServeHTTP has checked against Hosts
+// first.
 func (s *Server) CheckOrigin(r *http.Request) bool {
 	origin := r.Header.Get("Origin")
 	if origin == "" {
@@ -115,6 +126,15 @@ func (s *Server) CheckOrigin(r *http.Request) bool {
 
 // ServeHTTP upgrades the request to a websocket and streams the VFS.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !s.Hosts.Check(w, r) {
+		return
+	}
+	if !s.CheckOrigin(r) {
+		http.Error(w, "vfscope: refused: pages of origin "+strconvQuote(r.Header.Get("Origin"))+
+			" may not watch this VFS; only pages served by this server may (vfscope serve --origin ORIGIN allows another)\n",
+			http.StatusForbidden)
+		return
+	}
 	up := websocket.Upgrader{CheckOrigin: s.CheckOrigin}
 	conn, err := up.Upgrade(w, r, nil)
 	if err != nil {

@@ -1,6 +1,7 @@
 package live
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -129,34 +130,81 @@ func TestCommands(t *testing.T) {
 	}
 }
 
-func TestOrigin(t *testing.T) {
+// TestUpgradeHostOrigin dials the websocket with the Host and Origin a
+// browser would send for each case: a page of the server itself under
+// each name it answers to, a DNS-rebound name (matching Host and Origin,
+// the case the Origin check alone lets through), another site's page.
+// PORT stands for the test server's port.
+func TestUpgradeHostOrigin(t *testing.T) {
 	tests := []struct {
-		name   string
-		origin string
-		allow  []string
-		ok     bool
+		name    string
+		host    string   // Host header; "" sends the dialled address
+		origin  string   // Origin header; "" sends none
+		addr    string   // the address the server says it listens on
+		allow   []string // extra hosts (--allow-host)
+		origins []string // extra origins (--origin)
+		ok      bool
+		wantMsg string // in the 403 body
 	}{
-		{"no origin (not a browser)", "", nil, true},
-		{"same host", "http://HOST", nil, true},
-		{"other site", "http://evil.example", nil, false},
-		{"listed origin", "http://app.example:8000", []string{"http://app.example:8000"}, true},
-		{"unparsable", "http://%zz", nil, false},
+		{name: "no origin (not a browser)", ok: true},
+		{name: "own page on 127.0.0.1", host: "127.0.0.1:PORT", origin: "http://127.0.0.1:PORT", ok: true},
+		{name: "own page on localhost", host: "localhost:PORT", origin: "http://localhost:PORT", ok: true},
+		{name: "localhost, upper case and final dot", host: "LocalHost.:PORT", origin: "http://LocalHost.:PORT", ok: true},
+		{name: "a .localhost subdomain", host: "app.localhost:PORT", origin: "http://app.localhost:PORT", ok: true},
+		{name: "127.0.0.0/8", host: "127.1.2.3:PORT", origin: "http://127.1.2.3:PORT", ok: true},
+		{name: "IPv6 loopback", host: "[::1]:PORT", origin: "http://[::1]:PORT", ok: true},
+		{name: "IPv4-mapped loopback", host: "[::ffff:127.0.0.1]:PORT", origin: "http://[::ffff:127.0.0.1]:PORT", ok: true},
+		{name: "Host without a port", host: "localhost", origin: "http://localhost", ok: true},
+		{name: "DNS rebinding", host: "evil.example:PORT", origin: "http://evil.example:PORT", wantMsg: "--allow-host evil.example"},
+		{name: "DNS rebinding, no origin", host: "evil.example:PORT", wantMsg: "not to Host"},
+		{name: "a name ending in localhost", host: "evillocalhost:PORT", origin: "http://evillocalhost:PORT", wantMsg: "not to Host"},
+		{name: "localhost as a subdomain of another site", host: "localhost.evil.example:PORT", origin: "http://localhost.evil.example:PORT", wantMsg: "not to Host"},
+		{name: "a loopback address as a subdomain", host: "127.0.0.1.evil.example:PORT", wantMsg: "not to Host"},
+		{name: "another machine's address", host: "192.0.2.7:PORT", origin: "http://192.0.2.7:PORT", wantMsg: "not to Host"},
+		{name: "unbracketed IPv6 Host", host: "::1", wantMsg: "not to Host"},
+		{name: "the host the server listens on", addr: "192.0.2.7:0", host: "192.0.2.7:PORT", origin: "http://192.0.2.7:PORT", ok: true},
+		{name: "listening on a name", addr: "box.lan:8080", host: "BOX.lan:8080", origin: "http://BOX.lan:8080", ok: true},
+		{name: "listening on an IPv6 address", addr: "[2001:db8::1]:0", host: "[2001:db8::1]:PORT", origin: "http://[2001:db8::1]:PORT", ok: true},
+		{name: "listening elsewhere, loopback still answered", addr: "192.0.2.7:0", host: "localhost:PORT", origin: "http://localhost:PORT", ok: true},
+		{name: "listening elsewhere, other names refused", addr: "192.0.2.7:0", host: "evil.example:PORT", origin: "http://evil.example:PORT", wantMsg: "not to Host"},
+		{name: "listening on all interfaces adds no name", addr: ":0", host: "evil.example:PORT", wantMsg: "not to Host"},
+		{name: "an allowed host", allow: []string{"vfscope.test"}, host: "vfscope.test:PORT", origin: "http://vfscope.test:PORT", ok: true},
+		{name: "an allowed IPv6 address", allow: []string{"[2001:db8::2]"}, host: "[2001:db8::2]:PORT", origin: "http://[2001:db8::2]:PORT", ok: true},
+		{name: "an allowed host is not its subdomains", allow: []string{"vfscope.test"}, host: "a.vfscope.test:PORT", wantMsg: "not to Host"},
+		{name: "other site's page", host: "127.0.0.1:PORT", origin: "http://evil.example", wantMsg: "pages of origin"},
+		{name: "other port's page", host: "127.0.0.1:PORT", origin: "http://127.0.0.1:1", wantMsg: "pages of origin"},
+		{name: "loopback Host, another loopback name in Origin", host: "127.0.0.1:PORT", origin: "http://localhost:PORT", wantMsg: "pages of origin"},
+		{name: "listed origin", host: "127.0.0.1:PORT", origin: "http://app.example:8000", origins: []string{"http://app.example:8000/"}, ok: true},
+		{name: "listed origin on a rebound Host", host: "evil.example:PORT", origin: "http://app.example:8000", origins: []string{"http://app.example:8000"}, wantMsg: "not to Host"},
+		{name: "opaque origin", host: "127.0.0.1:PORT", origin: "null", wantMsg: "pages of origin"},
+		{name: "unparsable origin", host: "127.0.0.1:PORT", origin: "http://%zz", wantMsg: "pages of origin"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s, _ := newServer(nil)
-			s.Origins = tc.allow
+			hosts, err := NewHosts(tc.addr, tc.allow...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Hosts = hosts
+			s.Origins = tc.origins
 			srv := httptest.NewServer(s)
 			defer srv.Close()
-			origin := strings.Replace(tc.origin, "HOST", strings.TrimPrefix(srv.URL, "http://"), 1)
+			_, port, _ := strings.Cut(strings.TrimPrefix(srv.URL, "http://"), ":")
 			h := http.Header{}
-			if origin != "" {
-				h.Set("Origin", origin)
+			if tc.host != "" {
+				h.Set("Host", strings.Replace(tc.host, "PORT", port, 1))
+			}
+			if tc.origin != "" {
+				h.Set("Origin", strings.Replace(tc.origin, "PORT", port, 1))
 			}
 			c, resp, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http"), h)
 			if tc.ok {
 				if err != nil {
 					t.Fatalf("refused: %v", err)
+				}
+				if m := recv(t, c); m.Type != "hello" {
+					t.Errorf("first frame %+v, want hello", m)
 				}
 				c.Close()
 				return
@@ -166,9 +214,82 @@ func TestOrigin(t *testing.T) {
 				t.Fatal("accepted")
 			}
 			if resp == nil || resp.StatusCode != http.StatusForbidden {
-				t.Errorf("response %v, want 403", resp)
+				t.Fatalf("response %v, want 403", resp)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			if !strings.Contains(string(body), tc.wantMsg) {
+				t.Errorf("403 body %q, want it to contain %q", body, tc.wantMsg)
 			}
 		})
+	}
+}
+
+func TestParseHost(t *testing.T) {
+	tests := []struct {
+		in, want, wantErr string
+	}{
+		{in: "box.lan", want: "box.lan"},
+		{in: "Box.LAN.", want: "box.lan"},
+		{in: "my_host-1", want: "my_host-1"},
+		{in: "192.0.2.7", want: "192.0.2.7"},
+		{in: "::1", want: "::1"},
+		{in: "[2001:DB8::1]", want: "2001:db8::1"},
+		{in: "::ffff:192.0.2.7", want: "192.0.2.7"},
+		{in: "", wantErr: `host "": want a host name or an IP address`},
+		{in: ".", wantErr: `host ".": want a host name or an IP address`},
+		{in: "box.lan:8080", wantErr: "without a port"},
+		{in: "[::1]:8080", wantErr: "without a port"},
+		{in: "http://box.lan", wantErr: `':' is not allowed`},
+		{in: "a b", wantErr: `' ' is not allowed`},
+		{in: "*.example", wantErr: `'*' is not allowed`},
+	}
+	for _, tc := range tests {
+		got, err := ParseHost(tc.in)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("ParseHost(%q) = %q, %v; want an error with %q", tc.in, got, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("ParseHost(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+		}
+	}
+	if _, err := NewHosts("nope"); err == nil {
+		t.Errorf("NewHosts with a listen address without a port: no error")
+	}
+	if _, err := NewHosts("127.0.0.1:0", "a:1"); err == nil {
+		t.Errorf("NewHosts with a bad extra host: no error")
+	}
+}
+
+// TestHostsHandler: the pages are guarded as the websocket is.
+func TestHostsHandler(t *testing.T) {
+	hosts, err := NewHosts("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := hosts.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "page") }))
+	for _, tc := range []struct {
+		host string
+		code int
+	}{
+		{"127.0.0.1:8080", 200},
+		{"localhost:8080", 200},
+		{"[::1]:8080", 200},
+		{"evil.example:8080", 403},
+		{"", 403},
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Host = tc.host
+		w := httptest.NewRecorder()
+		page.ServeHTTP(w, r)
+		if w.Code != tc.code {
+			t.Errorf("Host %q: status %d, want %d (%q)", tc.host, w.Code, tc.code, w.Body.String())
+		}
+		if tc.code == 200 && w.Body.String() != "page" {
+			t.Errorf("Host %q: body %q", tc.host, w.Body.String())
+		}
 	}
 }
 
