@@ -81,6 +81,14 @@ func TestLimits(t *testing.T) {
 			{func(tk *vfs.Task) error { return tk.Unlink("/l/a") }, nil},
 			{create("/l/b", 4096), nil},
 		}},
+		{"size as a share of the budget", "size=1%", []step{
+			// boot.New's budget: 256 MiB, so 1% is 2684354 bytes, 656 pages.
+			{statfs(656, 656, 0, 0), nil},
+			{remount("size=2%"), nil},
+			{statfs(1311, 1311, 0, 0), nil},
+			{remount("size=x%"), vfs.EINVAL},
+			{remount("size=-1%"), vfs.EINVAL},
+		}},
 		{"no limits", "", []step{
 			{create("/l/a", 1<<20), nil},
 			{statfs(0, 0, 0, 0), nil},

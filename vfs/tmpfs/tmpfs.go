@@ -25,6 +25,7 @@
 package tmpfs
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -72,8 +73,10 @@ type sbInfo struct {
 }
 
 // parseOptions is shmem_parse_one() over a comma-separated list. On a
-// remount only size and nr_inodes may change.
-func parseOptions(data string, o *options, remount bool) error {
+// remount only size and nr_inodes may change. size= takes bytes (with
+// k, m, g...) or a percentage of memory, which for a VFS is its budget
+// (MemTotal, memTotal bytes).
+func parseOptions(data string, o *options, remount bool, memTotal int64) error {
 	if data == "" {
 		return nil
 	}
@@ -84,7 +87,7 @@ func parseOptions(data string, o *options, remount bool) error {
 		key, val, hasVal := strings.Cut(opt, "=")
 		switch key {
 		case "size":
-			n, ok := vfs.ParseSize(val)
+			n, ok := parseSizeOption(val, memTotal)
 			if !hasVal || !ok {
 				return vfs.EINVAL
 			}
@@ -139,7 +142,7 @@ func mount(t *vfs.Task, fst *vfs.FileSystemType, flags uint32, dev, data string)
 // fillSuper is shmem_fill_super().
 func fillSuper(t *vfs.Task, sb *vfs.SuperBlock, data string) error {
 	info := &sbInfo{opts: options{mode: 0o1777}}
-	if err := parseOptions(data, &info.opts, false); err != nil {
+	if err := parseOptions(data, &info.opts, false, sb.VFS().MemBudget()); err != nil {
 		return err
 	}
 	info.setLimits()
@@ -205,7 +208,7 @@ func remount(t *vfs.Task, sb *vfs.SuperBlock, flags *uint32, data string) error 
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	o := i.opts
-	if err := parseOptions(data, &o, true); err != nil {
+	if err := parseOptions(data, &o, true, sb.VFS().MemBudget()); err != nil {
 		return err
 	}
 	if o.maxBlocks > 0 && o.maxBlocks < i.blocks.used.Load() {
@@ -244,6 +247,21 @@ func showOptions(t *vfs.Task, w *strings.Builder, root *vfs.Dentry) error {
 		w.WriteString(",casefold")
 	}
 	return nil
+}
+
+// parseSizeOption parses size='s value: a size in bytes (vfs.ParseSize)
+// or, with a trailing %, that share of memTotal, as shmem_parse_one
+// takes a share of the machine's RAM.
+func parseSizeOption(val string, memTotal int64) (int64, bool) {
+	pct, isPct := strings.CutSuffix(val, "%")
+	if !isPct {
+		return vfs.ParseSize(val)
+	}
+	n, err := strconv.ParseInt(pct, 10, 64)
+	if err != nil || n < 0 || n > math.MaxInt64/max(memTotal, 1) {
+		return 0, false
+	}
+	return n * memTotal / 100, true
 }
 
 // setLimits copies opts' limits to the counters; under mu.
