@@ -126,8 +126,8 @@ func (c *cmd) lsPrint(es []lsEntry, long, inode bool) {
 	for _, e := range es {
 		wIno = max(wIno, numWidth(e.st.Ino))
 		wLinks = max(wLinks, numWidth(uint64(e.st.Nlink)))
-		wUID = max(wUID, numWidth(uint64(e.st.UID)))
-		wGID = max(wGID, numWidth(uint64(e.st.GID)))
+		wUID = max(wUID, len(ownerName(e.st.UID)))
+		wGID = max(wGID, len(ownerName(e.st.GID)))
 		if vfs.IsChr(e.st.Mode) || vfs.IsBlk(e.st.Mode) {
 			wMaj = max(wMaj, numWidth(uint64(vfs.Major(e.st.Rdev))))
 			wMin = max(wMin, numWidth(uint64(vfs.Minor(e.st.Rdev))))
@@ -148,7 +148,7 @@ func (c *cmd) lsPrint(es []lsEntry, long, inode bool) {
 			c.stdout.Write([]byte(b.String()))
 			continue
 		}
-		fmt.Fprintf(&b, "%s %*d %*d %*d ", modeString(e.st.Mode), wLinks, e.st.Nlink, wUID, e.st.UID, wGID, e.st.GID)
+		fmt.Fprintf(&b, "%s %*d %-*s %-*s ", modeString(e.st.Mode), wLinks, e.st.Nlink, wUID, ownerName(e.st.UID), wGID, ownerName(e.st.GID))
 		if vfs.IsChr(e.st.Mode) || vfs.IsBlk(e.st.Mode) {
 			fmt.Fprintf(&b, "%*d, %*d ", wSize-2-wMin, vfs.Major(e.st.Rdev), wMin, vfs.Minor(e.st.Rdev))
 		} else {
@@ -179,7 +179,10 @@ func (s *Shell) now() time.Time {
 func (s *Shell) lsTime(ns int64, now time.Time) string {
 	when := s.timeOf(ns)
 	const halfYear = 31556952 / 2 * time.Second
-	if when.After(now.Add(-halfYear)) && when.Before(now) {
+	// now is the VFS clock's last tick, which a file changed since then
+	// was stamped with: equal is recent too (coreutils reads the precise
+	// time again for a file that seems to come from the future).
+	if when.After(now.Add(-halfYear)) && !when.After(now) {
 		return when.Format("Jan _2 15:04")
 	}
 	return when.Format("Jan _2  2006")

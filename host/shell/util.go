@@ -3,6 +3,7 @@ package shell
 import (
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -276,6 +277,16 @@ func userName(id uint32) string {
 		return "root"
 	}
 	return "UNKNOWN"
+}
+
+// ownerName is ls -l's owner or group column: the name when there is
+// one (only id 0 has one: the VFS has no passwd or group file), else
+// the number, as coreutils prints an id getpwuid does not know.
+func ownerName(id uint32) string {
+	if id == 0 {
+		return "root"
+	}
+	return strconv.FormatUint(uint64(id), 10)
 }
 
 func (s *Shell) loc() *time.Location {
