@@ -268,6 +268,52 @@ func TestShell(t *testing.T) {
 	}
 }
 
+// TestShellSplit checks that shellSplit gives the line's simple commands
+// as the shell parses them, with the shell's working directory, and a
+// syntax error as text.
+func TestShellSplit(t *testing.T) {
+	b := New()
+	id := newVFS(t, b)
+	d := exec(t, b, new(req).op("shellNew", id), nil)
+	d.u32()
+	sh := d.num()
+	exec(t, b, new(req).op("shellRun", 0).num(sh).str("mkdir /tmp/w && cd /tmp/w").raw(nil), nil)
+	tests := []struct{ line, want string }{
+		{`busybox echo "a b" c > 'my f' 2>&1`, `/tmp/w: [busybox][echo][a b][c] 1>my f 2>&1`},
+		{`a; b | c`, `/tmp/w: [a] ; [b] ; [c]`},
+		{`echo "x`, `/tmp/w: error incomplete command`},
+	}
+	for _, tc := range tests {
+		d := exec(t, b, new(req).op("shellSplit", 0).num(sh).str(tc.line), nil)
+		if e := d.u32(); e != 0 {
+			t.Fatalf("%q: errno %d", tc.line, e)
+		}
+		perr, cwd := d.str(), d.str()
+		var parts []string
+		for n := d.u32(); n > 0; n-- {
+			var sb strings.Builder
+			for na := d.u32(); na > 0; na-- {
+				sb.WriteString("[" + d.str() + "]")
+			}
+			for nr := d.u32(); nr > 0; nr-- {
+				fd, op, target := d.u8(), d.str(), d.str()
+				sb.WriteString(" " + string(rune('0'+fd)) + op + target)
+			}
+			parts = append(parts, sb.String())
+		}
+		got := cwd + ": " + strings.Join(parts, " ; ")
+		if perr != "" {
+			got = cwd + ": error " + perr
+		}
+		if got != tc.want {
+			t.Errorf("%q: got %q, want %q", tc.line, got, tc.want)
+		}
+	}
+	if _, err := b.Exec(new(req).op("shellSplit", 0).num(sh+1).str("ls").bytes(), NoEnv{}); err == nil {
+		t.Error("splitting on a shell that does not exist succeeded")
+	}
+}
+
 // countingMemory is guest memory held "on the other side": it counts the
 // crossings and the bytes copied, as a JavaScript host would pay them.
 type countingMemory struct {

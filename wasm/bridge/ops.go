@@ -181,6 +181,11 @@ func init() {
 		{"shellNew", true, opShellNew},
 		{"shellRun", false, opShellRun},
 		{"shellClose", false, opShellClose},
+		// shellSplit(a shell, s line) -> s error ("" if the line parsed),
+		// s cwd, u32 n, n*(u32 nargs, nargs*s arg, u32 nredirs,
+		// nredirs*(u8 fd, s op, s target)): the line's simple commands
+		// as the shell would run them, and its working directory
+		{"shellSplit", false, opShellSplit},
 		// wasiFuncs() -> u32 n, n*(s name, u8 np, np*u8 type, u8 noreturn)
 		{"wasiFuncs", false, opWASIFuncs},
 		// wasiNew(S args, S env, S preopens, s root, b stdin) -> a guest

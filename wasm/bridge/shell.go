@@ -75,6 +75,47 @@ func opShellRun(c *call) error {
 	return nil
 }
 
+// opShellSplit parses a line as the shell would (host/shell's Split)
+// without running it, for a host that runs the programs the shell does
+// not know (WASI guests) with the shell's quoting, redirections and
+// working directory. A syntax error is returned as text, not as a
+// failed call: the host prints it as the shell would.
+func opShellSplit(c *call) error {
+	id, line := c.d.num(), c.d.str()
+	if !c.ok() {
+		return nil
+	}
+	s, err := c.shell(id)
+	if err != nil {
+		return err
+	}
+	cwd, err := s.sh.Task().Getcwd()
+	if err != nil {
+		return err
+	}
+	cmds, perr := s.sh.Split(line)
+	if perr != nil {
+		c.e.str(perr.Error())
+	} else {
+		c.e.str("")
+	}
+	c.e.str(cwd)
+	c.e.u32(uint32(len(cmds)))
+	for _, sc := range cmds {
+		c.e.u32(uint32(len(sc.Args)))
+		for _, a := range sc.Args {
+			c.e.str(a)
+		}
+		c.e.u32(uint32(len(sc.Redirects)))
+		for _, r := range sc.Redirects {
+			c.e.u8(uint8(r.FD))
+			c.e.str(r.Op)
+			c.e.str(r.Target)
+		}
+	}
+	return nil
+}
+
 func opShellClose(c *call) error {
 	id := c.d.num()
 	if !c.ok() {

@@ -12,7 +12,7 @@ export { createVFS, VFS, Batch, type VFSOptions, type BatchResult, type Subscrib
 export type * from "./trace.js";
 export { VFSError } from "./errors.js";
 export { Stats, DirEntry } from "./stats.js";
-export { Shell, type ShellResult } from "./shell.js";
+export { Shell, type ShellResult, type ShellSplit, type ShellCommand, type ShellRedirect } from "./shell.js";
 export { WASI, WASIExit, type WASIOptions } from "./wasi.js";
 export { BridgeError, loadRuntime, Runtime, type WasmSource } from "./runtime.js";
 export type { Data, OpenFlags, TimeArg, WriteFileOptions } from "./ops.js";

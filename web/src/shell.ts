@@ -10,6 +10,31 @@ export interface ShellResult {
   exited: boolean;
 }
 
+/** A redirection of a simple command, as the shell parsed it. */
+export interface ShellRedirect {
+  /** 0, 1 or 2. */
+  fd: number;
+  op: "<" | ">" | ">>" | ">&";
+  /** The file name; for ">&", the descriptor ("1" or "2"). */
+  target: string;
+}
+
+/** One simple command of a line: its words (quotes removed, "$?" expanded) and redirections. */
+export interface ShellCommand {
+  args: string[];
+  redirects: ShellRedirect[];
+}
+
+/** What split() found in a line. */
+export interface ShellSplit {
+  /** The simple commands in order; more than one when ';', '&&', '||', '|' or a newline join them. */
+  commands: ShellCommand[];
+  /** The shell's syntax error ("" when the line parsed). */
+  error: string;
+  /** The shell's working directory. */
+  cwd: string;
+}
+
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
 
@@ -53,6 +78,37 @@ export class Shell {
     });
     this.prompt = res.prompt;
     return { stdout: res.stdout, stderr: res.stderr, status: res.status, exited: res.exited };
+  }
+
+  /**
+   * Parses a line as run() would, without running it: for a host that
+   * runs programs the shell does not know (WASI guests) with the shell's
+   * quoting, redirections and working directory.
+   */
+  split(line: string): ShellSplit {
+    if (this.closed) throw new Error("vfscope: this shell is closed");
+    return this.vfs.one({
+      op: "shellSplit",
+      syscall: "sh",
+      enc: (rt) => (rt.num(this.id), rt.str(line)),
+      dec: (r) => {
+        const error = r.str();
+        const cwd = r.str();
+        const commands: ShellCommand[] = [];
+        for (let n = r.u32(); n > 0; n--) {
+          const args: string[] = [];
+          for (let k = r.u32(); k > 0; k--) args.push(r.str());
+          const redirects: ShellRedirect[] = [];
+          for (let k = r.u32(); k > 0; k--) {
+            const fd = r.u8();
+            const op = r.str() as ShellRedirect["op"];
+            redirects.push({ fd, op, target: r.str() });
+          }
+          commands.push({ args, redirects });
+        }
+        return { commands, error, cwd };
+      },
+    });
   }
 
   close(): void {

@@ -90,6 +90,28 @@ test("shell: two sessions have their own working directories", () => {
   b.close();
 });
 
+test("shell: split parses a line as run would, with the shell's working directory", () => {
+  const sh = vfs.shell();
+  sh.run("mkdir -p /tmp/split && cd /tmp/split && false");
+  const cases = [
+    [`busybox echo "hello world" 'a  b' $? > out`, {
+      commands: [{ args: ["busybox", "echo", "hello world", "a  b", "1"], redirects: [{ fd: 1, op: ">", target: "out" }] }],
+      error: "", cwd: "/tmp/split",
+    }],
+    [`x.wasm >>"o f" 2>&1 < in`, {
+      commands: [{ args: ["x.wasm"], redirects: [
+        { fd: 1, op: ">>", target: "o f" }, { fd: 2, op: ">&", target: "1" }, { fd: 0, op: "<", target: "in" }] }],
+      error: "", cwd: "/tmp/split",
+    }],
+    ["a && b | c", { commands: [{ args: ["a"], redirects: [] }, { args: ["b"], redirects: [] }, { args: ["c"], redirects: [] }], error: "", cwd: "/tmp/split" }],
+    [`echo "open`, { commands: [], error: "incomplete command", cwd: "/tmp/split" }],
+  ];
+  for (const [line, want] of cases) assert.deepEqual(sh.split(line), want, line);
+  assert.equal(sh.run("pwd").stdout, "/tmp/split\n", "split runs nothing");
+  sh.close();
+  assert.throws(() => sh.split("ls"), /closed/);
+});
+
 test("shell: what it changes is what the API sees, and /proc", () => {
   const sh = vfs.shell();
   sh.run("mkdir /tmp/seen; ln -s seen /tmp/seen-link; mount -t tmpfs -o size=2m none /tmp/seen");

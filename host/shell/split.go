@@ -1,0 +1,51 @@
+package shell
+
+// SimpleCommand is one simple command of a line as the shell would run
+// it: its words with quotes and escapes removed and "$?" expanded, and
+// its redirections in the order written.
+type SimpleCommand struct {
+	Args      []string
+	Redirects []Redirect
+}
+
+// Redirect is one redirection of a simple command.
+type Redirect struct {
+	FD     int    // 0, 1 or 2
+	Op     string // "<", ">", ">>" or ">&"
+	Target string // the file name; for ">&", the descriptor ("1" or "2")
+}
+
+// Split parses line with the shell's grammar and returns its simple
+// commands in order, expanded as the shell would expand them now ("$?"
+// is the last status). More than one means the line joins several with
+// ';', a newline, '&&', '||' or '|'. A host that runs programs the shell
+// does not know (the playground's WASI guests) splits their command
+// lines with it, so that quoting and redirections mean for them what
+// they mean for the shell's own commands.
+//
+// # Errors
+//
+// The shell's syntax errors, and "incomplete command" for a line that
+// ends inside a quote, after a backslash or after an operator.
+func (s *Shell) Split(line string) ([]SimpleCommand, error) {
+	lists, err := parse(line)
+	if err != nil {
+		return nil, err
+	}
+	var out []SimpleCommand
+	for _, ao := range lists {
+		for _, p := range ao.pipes {
+			for _, c := range p.cmds {
+				sc := SimpleCommand{Args: make([]string, 0, len(c.words))}
+				for _, w := range c.words {
+					sc.Args = append(sc.Args, w.expand(s.status))
+				}
+				for _, r := range c.redirs {
+					sc.Redirects = append(sc.Redirects, Redirect{FD: r.fd, Op: r.op, Target: r.target.expand(s.status)})
+				}
+				out = append(out, sc)
+			}
+		}
+	}
+	return out, nil
+}
