@@ -21,8 +21,8 @@ import (
 //     0, a '-' sign only for int tables); anything else is EINVAL, as is
 //     a value the row refuses, and nothing changes then. Only what was
 //     parsed counts as written, so a second value in the same write is
-//     ignored (a write at a later position changes nothing:
-//     sysctl_writes_strict);
+//     ignored (a write at a later position is taken whole and changes
+//     nothing: sysctl_writes_strict);
 //   - O_TRUNC and other size changes are accepted and ignored, and
 //     mode and ownership cannot change (proc_sys_setattr).
 
@@ -123,7 +123,12 @@ func sysctlRead(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
 // sysctlWrite is proc_sys_write() over the row's handler.
 func sysctlWrite(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
 	if *pos != 0 {
-		return 0, nil // sysctl_writes_strict: ignored
+		// sysctl_writes_strict: ignored, but taken whole (the handler's
+		// "goto out" adds all of *lenp to *ppos), so that a writer
+		// finishing a short write, as echo does after "1 " of "1 2",
+		// succeeds.
+		*pos += int64(len(p))
+		return len(p), nil
 	}
 	row := rowOf(f.Inode())
 	val, used, err := parseSysctlInt(p, row.unsigned)
