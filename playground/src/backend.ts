@@ -2,6 +2,7 @@
 // library) or on a host (vfscope serve's live websocket). The app talks
 // to both through this one interface.
 
+import type { ShellCommand, ShellSplit } from '@vfscope/web';
 import type { Snapshot, TraceEvent } from './schema';
 
 export interface RunResult {
@@ -20,8 +21,16 @@ export interface Backend {
   snapshot(): Promise<Snapshot>;
   /** onEvents gets batches in seq order; lost says events were dropped (resync). */
   subscribe(onEvents: (events: TraceEvent[], lost: boolean) => void): () => void;
-  /** Runs a WASI guest on the VFS (in-browser only). */
-  runWasm?(name: string, bytes: Uint8Array, args: string[]): Promise<RunResult>;
+  /**
+   * The line as the terminal's shell parses it (its simple commands,
+   * any syntax error) and the shell's working directory; in-browser only.
+   */
+  split?(line: string): ShellSplit;
+  /**
+   * Runs a WASI guest (name: argv[0]) on the VFS with a command line's
+   * arguments and redirections, in cwd (in-browser only).
+   */
+  runGuest?(name: string, bytes: Uint8Array, args: string[], redirects: ShellCommand['redirects'], cwd: string): Promise<RunResult>;
   /**
    * Boots a fresh VFS in place of this one, with this memory budget in
    * bytes (undefined: the default), keeping the subscribers (in-browser

@@ -32,6 +32,10 @@ class App {
   private renderQueued = false;
   /** Replaying a timeline file: no VFS behind the views. */
   replayOnly = false;
+  /** The timeline file's last state: what "now" shows while replaying it. */
+  private fileEnd?: State;
+  /** A share link opened in live mode, replayed in the page instead. */
+  sharedFromLive = false;
   /** The first command run on the VFS there is now (a restart replaces it). */
   private vfsStart = 0;
   /** The /proc/meminfo lines plotted. */
@@ -45,7 +49,14 @@ class App {
   async boot(): Promise<void> {
     const params = new URLSearchParams(location.search);
     const live = params.get('live');
-    if (live !== null) {
+    let shareError = '';
+    const shared = await decodeShare(location.hash).catch((e: Error) => { shareError = e.message; return undefined; });
+    // A shared timeline is replayed on a fresh in-browser VFS, never on
+    // a live host's: its commands would change the host's files (a
+    // server may allow writes), and they would not meet the state they
+    // ran on there.
+    this.sharedFromLive = live !== null && shared !== undefined;
+    if (live !== null && !shared) {
       const url = live || `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/live`;
       const lb = await LiveBackend.connect(url);
       lb.onSnapshot = (s) => { this.live = State.fromSnapshot(s, this.live); this.queueRender(); };
@@ -72,15 +83,22 @@ class App {
     this.term.write(
       `vfscope playground — ${this.backend.name}\r\n` +
       `Type 'help' for the shell's commands; 'busybox ls -l /' runs the busybox guest; drop a .wasm file to run it.\r\n`);
+    if (shareError) this.term.write(`[bad share link: ${shareError}]\r\n`);
+    if (this.sharedFromLive) {
+      this.term.write('[a shared timeline: its commands are replayed on a fresh in-browser VFS, not on the live host; ' +
+        'open the page without #share=... to watch the host]\r\n');
+    }
     this.term.showPrompt();
     this.wire();
     this.render();
-    const shared = await decodeShare(location.hash).catch((e) => { this.term.write(`\r\n[bad share link: ${e.message}]\r\n`); return undefined; });
     if (shared) {
       if (shared.mem !== undefined && !await this.restartVFS(shared.mem)) {
         this.term.write(`[the shared commands ran on a VFS with a ${fmtBytes(shared.mem)} budget; this one keeps its own]\r\n`);
       }
+      const from = this.timeline.records.length;
       for (const c of shared.cmds) await this.term.type(c);
+      const failed = this.timeline.records.slice(from).filter((r) => r.status !== 0).length;
+      if (failed) this.term.write(`[${failed} of the ${shared.cmds.length} shared commands failed on this VFS]\r\n`);
       if (shared.step && this.timeline.records[shared.step.cmd]) this.select(shared.step);
     }
     document.body.dataset.ready = '1';
@@ -89,7 +107,8 @@ class App {
   private showMode(): void {
     const b = this.backend;
     const mem = b.memoryBudget ? `, memory budget ${fmtBytes(b.memoryBudget)}` : '';
-    $('mode').textContent = `${b.name}${b.writable ? '' : ' (read-only)'}${mem}`;
+    const shared = this.sharedFromLive ? ' — a shared timeline replayed here, not on the live host' : '';
+    $('mode').textContent = `${b.name}${b.writable ? '' : ' (read-only)'}${mem}${shared}`;
   }
 
   /**
@@ -146,30 +165,51 @@ class App {
     this.render();
   }
 
+  /**
+   * Runs a line: a guest's (busybox, a dropped .wasm, "run NAME.wasm")
+   * as the shell parses it, in its working directory with its
+   * redirections; anything else by the shell itself.
+   */
   private async exec(line: string): Promise<{ output: string; status: number }> {
-    const words = line.trim().split(/\s+/);
     const b = this.backend;
-    const guest = async (name: string, bytes: Uint8Array, args: string[]) => {
-      if (!b.runWasm) return { output: `${name}: guests run only on the in-browser VFS\n`, status: 127 };
-      try {
-        return await b.runWasm(name, bytes, args);
-      } catch (e) {
-        return { output: `${name}: ${(e as Error).message}\n`, status: 126 };
+    if (!b.split || !b.runGuest) {
+      // A live server's shell: it runs no guests of this page's.
+      const first = line.trim().split(/\s+/)[0];
+      if (first === 'busybox' || first === 'run' || this.dropped.has(first)) {
+        return { output: `${first}: guests run only on the in-browser VFS\n`, status: 127 };
       }
-    };
-    if (words[0] === 'busybox') {
+      return b.run(line);
+    }
+    const sp = b.split(line);
+    const guests = sp.commands.filter((c) => this.guestOf(c.args));
+    if (sp.error || !guests.length) return b.run(line);
+    const name = this.guestOf(guests[0].args)!;
+    if (sp.commands.length > 1) {
+      return { output: `${name}: a guest runs as a command line of its own (no ';', '&&', '||' or '|')\n`, status: 2 };
+    }
+    const [cmd] = sp.commands;
+    const args = cmd.args.slice(cmd.args[0] === 'run' ? 2 : 1);
+    let bytes = this.dropped.get(name);
+    if (name === 'busybox') {
       if (!this.busybox) {
         const r = await fetch(new URL('./busybox.wasm', location.href));
         if (!r.ok) return { output: `busybox: cannot load busybox.wasm (${r.status})\n`, status: 127 };
         this.busybox = new Uint8Array(await r.arrayBuffer());
       }
-      return guest('busybox', this.busybox, words.slice(1));
+      bytes = this.busybox;
     }
-    const wasmName = words[0] === 'run' ? words[1] : words[0];
-    if (wasmName && this.dropped.has(wasmName)) {
-      return guest(wasmName, this.dropped.get(wasmName)!, words.slice(words[0] === 'run' ? 2 : 1));
+    try {
+      return await b.runGuest(name, bytes!, args, cmd.redirects, sp.cwd);
+    } catch (e) {
+      return { output: `${name}: ${(e as Error).message}\n`, status: 126 };
     }
-    return b.run(line);
+  }
+
+  /** The guest a command's words name: busybox, a dropped .wasm, or "run" one. */
+  private guestOf(args: string[]): string | undefined {
+    if (args[0] === 'busybox') return 'busybox';
+    const name = args[0] === 'run' ? args[1] : args[0];
+    return name !== undefined && this.dropped.has(name) ? name : undefined;
   }
 
   select(s: Step | undefined): void {
@@ -206,7 +246,7 @@ class App {
   }
 
   render(): void {
-    const st = this.step ? this.timeline.stateAt(this.step) : this.live;
+    const st = this.step ? this.timeline.stateAt(this.step) : this.fileEnd ?? this.live;
     const hideProc = !($('show-proc') as HTMLInputElement).checked;
     drawDentryTree($('view-dentries'), st, hideProc);
     drawHashAndLRU($('view-hash'), st);
@@ -240,7 +280,8 @@ class App {
     if (!this.step) {
       slider.disabled = true;
       slider.value = '0';
-      where.textContent = this.timeline.records.length ? 'following the VFS (pick a command to step through its events)' : 'no command yet';
+      where.textContent = this.replayOnly ? 'the end of the timeline file (pick a command to step through its events)'
+        : this.timeline.records.length ? 'following the VFS (pick a command to step through its events)' : 'no command yet';
       return;
     }
     const r = this.timeline.records[this.step.cmd];
@@ -295,8 +336,15 @@ class App {
       const f = (e.target as HTMLInputElement).files?.[0];
       if (!f) return;
       try {
-        this.timeline = Timeline.fromFile(await f.text());
+        const t = Timeline.fromFile(await f.text());
+        const end = t.last();
+        if (!end) throw new Error(`${f.name} holds no commands`);
+        this.timeline = t;
         this.replayOnly = true;
+        // "now" is where the file ends, not the page's own VFS; the plot
+        // is the file's from its first command.
+        this.fileEnd = t.stateAt(end);
+        this.vfsStart = 0;
         $('mode').textContent = `replaying ${f.name}`;
         for (const r of this.timeline.records) this.term.write(`${r.line}\r\n${r.output}`);
         this.select(this.timeline.last());
@@ -304,7 +352,6 @@ class App {
         this.term.write(`\r\n[${(err as Error).message}]\r\n`);
       }
     };
-    for (const id of ['left', 'right']) void id;
     document.addEventListener('keydown', (e) => {
       if ((e.target as HTMLElement).closest('#terminal')) return;
       if (e.key === 'ArrowLeft') $('prev').click();

@@ -4,8 +4,9 @@
 // to show. restart() boots a fresh VFS in its place (a lesson that needs
 // a small memory budget does), and moves the subscribers onto it.
 
-import { createVFS, wasiImports, type VFS } from '@vfscope/web';
+import { createVFS, wasiImports, type ShellCommand, type ShellSplit, type VFS } from '@vfscope/web';
 import type { Backend, RunResult } from './backend';
+import { runGuestLine, type GuestIO } from './guestline';
 import type { Snapshot, TraceEvent } from './schema';
 
 /**
@@ -88,20 +89,44 @@ export class WasmBackend implements Backend {
     this.vfs.flushEvents();
   }
 
-  async runWasm(name: string, bytes: Uint8Array, args: string[]): Promise<RunResult> {
-    let out = '';
-    const dec = new TextDecoder();
+  /** The line as the terminal's shell parses it, with its working directory. */
+  split(line: string): ShellSplit {
+    return this.sh.split(line);
+  }
+
+  /**
+   * Runs a WASI guest for a command line the shell parsed: in the
+   * shell's working directory, with its redirections (guestline.ts).
+   */
+  runGuest(name: string, bytes: Uint8Array, args: string[], redirects: ShellCommand['redirects'], cwd: string): Promise<RunResult> {
+    return runGuestLine({
+      shell: (line, stdin) => {
+        const r = this.sh.run(line, { stdin });
+        return { output: r.stdout + r.stderr, status: r.status };
+      },
+      readFile: (path) => this.vfs.readFile(path),
+      start: (n, b, a, io) => this.start(n, b, a, io),
+    }, name, bytes, args, redirects, cwd);
+  }
+
+  /**
+   * Starts a guest on the VFS. It sees the whole VFS through the
+   * preopen "/", and its working directory through PWD (Go's wasip1
+   * port, and so the busybox guest, resolves relative paths against it).
+   */
+  private async start(name: string, bytes: Uint8Array, args: string[], io: GuestIO): Promise<number> {
     const wasi = wasiImports(this.vfs, {
       args: [name, ...args],
+      env: { PWD: io.cwd },
       preopens: ['/'],
-      stdout: (b: Uint8Array) => { out += dec.decode(b, { stream: true }); },
-      stderr: (b: Uint8Array) => { out += dec.decode(b, { stream: true }); },
+      stdin: io.stdin,
+      stdout: io.stdout,
+      stderr: io.stderr,
     });
     try {
       const mod = await WebAssembly.compile(bytes as BufferSource);
       const inst = await WebAssembly.instantiate(mod, wasi.imports as unknown as WebAssembly.Imports);
-      const status = wasi.start(inst);
-      return { output: out, status };
+      return wasi.start(inst);
     } finally {
       wasi.close();
     }

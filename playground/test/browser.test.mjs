@@ -10,7 +10,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,6 +97,15 @@ async function terminalText(page) {
     : '');
 }
 
+/** Waits until the terminal's buffer (scrollback included) matches re. */
+async function waitTerminal(page, re) {
+  await page.waitForFunction((src) => {
+    const b = window.vfscope.term.xterm.buffer.active;
+    const lines = Array.from({ length: b.length }, (_, i) => b.getLine(i)?.translateToString(true) ?? '');
+    return new RegExp(src).test(lines.join('\n'));
+  }, re.source, { timeout: 30000 });
+}
+
 async function shot(page, name) {
   await page.screenshot({ path: join(artifacts, `${name}.png`) });
 }
@@ -171,14 +180,30 @@ test(`the timeline steps back and forth and every view follows${where}`, async (
   await page.waitForSelector(`#view-dentries g.dentry.positive[data-path="/tmp/t3${n}/a"]`);
   await page.click('#prev');
   assert.doesNotMatch(await where(), /step 0\//);
-  // A share link replays the commands on a fresh VFS and lands on the step.
+  // A share link replays the commands on a fresh in-browser VFS (even
+  // from a live page: never on the host, which already holds their
+  // results) and lands on the step; every replayed command succeeds.
   await page.click('#share-link');
   await page.waitForFunction(() => document.querySelector('#share-url').value !== '');
   const link = await page.inputValue('#share-url');
   assert.match(link, /#share=/);
+  const sockets = [];
+  const watch = (p) => p.on('websocket', (ws) => sockets.push(ws.url()));
+  context.on('page', watch);
   const page2 = await open(link.slice(base.length));
+  context.off('page', watch);
   await page2.waitForFunction(() => document.querySelectorAll('#commands li').length === 2);
   assert.match(await page2.textContent('#where'), /command 2\/2/);
+  const replayed = await records(page2);
+  assert.deepEqual(replayed.map((r) => [r.line, r.status, r.output]),
+    [[`mkdir /tmp/t3${n}`, 0, ''], [`touch /tmp/t3${n}/a`, 0, '']], 'every replayed command succeeded');
+  assert.equal(await page2.evaluate(() => window.vfscope.backend.kind), 'wasm', 'replayed in the browser');
+  assert.deepEqual(sockets, [], 'the replay opened no live connection');
+  if (n) {
+    assert.match(await page2.textContent('#mode'), /in-browser VFS.*replayed here, not on the live host/);
+    assert.match(await terminalText(page2), /replayed on a fresh in-browser VFS, not on the live host/);
+  }
+  assert.doesNotMatch(await terminalText(page2), /File exists|failed on this VFS/);
   await shot(page2, `timeline${n}`);
   await page2.close();
   await page.close();
@@ -352,6 +377,7 @@ const lessonChecks = {
     await page2.waitForFunction((n) => document.querySelectorAll('#commands li').length === n, rs.length);
     const rs2 = await records(page2);
     assert.deepEqual(rs2.map((r) => r.meminfo.MemTotal), rs.map(() => 1024), 'the replay ran on a 1 MiB VFS');
+    assert.deepEqual(rs2.map((r) => [r.line, r.status]), rs.map((r) => [r.line, r.status]), 'each replayed command ended as it did');
     assert.equal(rec(rs2, 'cat /mnt/disk/early').output, 'early: written first, reclaimed first\n');
     // (The number of events may differ: kswapd runs when the scheduler lets it.)
     assert.equal((await page2.textContent('#where')).split(': step')[0], where.split(': step')[0]);
@@ -408,7 +434,122 @@ test('the busybox guest runs in the browser on the same VFS', async () => {
   const text = await terminalText(page);
   assert.match(text, /busybox ls -l \/tmp\/bb\s*\ntotal \d+\n.* f\n/);
   assert.match(text, /cat \/tmp\/bb\/g\s*\nfrom-the-shell/);
+  // A guest line is the shell's: its working directory, its quoting,
+  // its redirections into VFS files.
+  await type(page, 'cd /tmp/bb');
+  await type(page, 'busybox cat f');
+  await type(page, 'busybox echo "hello world" \'a  b\' > out');
+  await type(page, "busybox echo 'second line' >> out");
+  await type(page, 'cat out');
+  await type(page, 'busybox cat < out');
+  await type(page, 'busybox cat missing 2> err');
+  await type(page, 'cat err');
+  await type(page, 'busybox cat missing > both 2>&1');
+  await type(page, 'busybox ls > /nonexistent/x');
+  await type(page, 'busybox ls && echo x');
+  await type(page, 'cd /');
+  await type(page, 'busybox cat f');
+  const rs = await records(page);
+  const out = (line) => rec(rs, line).output;
+  assert.equal(rs.findLast((r) => r.line === 'busybox cat f' && r.status === 0)?.output, 'from-the-shell\n', 'relative to the shell\'s cwd');
+  assert.equal(out('busybox echo "hello world" \'a  b\' > out'), '', 'redirected, not on the terminal');
+  assert.equal(out('cat out'), 'hello world a  b\nsecond line\n', '> then >>, quotes removed');
+  assert.equal(out('busybox cat < out'), 'hello world a  b\nsecond line\n', '< is the guest\'s stdin');
+  assert.equal(out('busybox cat missing 2> err'), '');
+  assert.match(out('cat err'), /missing/);
+  assert.match(await page.evaluate(() => window.vfscope.backend.vfs.readFile('/tmp/bb/both', 'utf8')), /missing/, '2>&1 after > f');
+  assert.equal(rec(rs, 'busybox ls > /nonexistent/x').status, 1);
+  assert.match(out('busybox ls > /nonexistent/x'), /^\/nonexistent\/x: No such file or directory\n$/);
+  assert.match(out('busybox ls && echo x'), /a guest runs as a command line of its own/);
+  assert.match(rs.at(-1).output, /f: .*no such file/i, 'after cd / the guest looks for f in /');
+  assert.equal(rec(rs, 'cat out').status, 0);
   await shot(page, 'busybox');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a dropped .wasm file runs by name, in the shell\'s directory', async () => {
+  const page = await open();
+  // The busybox guest, dropped under another name, with a file that is not wasm.
+  await page.evaluate(async () => {
+    const bytes = await (await fetch('./busybox.wasm')).arrayBuffer();
+    const dt = new DataTransfer();
+    dt.items.add(new File([bytes], 'bb.wasm', { type: 'application/wasm' }));
+    dt.items.add(new File(['just text'], 'notes.txt', { type: 'text/plain' }));
+    document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  });
+  await waitTerminal(page, /bb\.wasm loaded/);
+  const text = await terminalText(page);
+  assert.match(text, /\[bb\.wasm loaded: run it with 'bb\.wasm ARGS\.\.\.'\]/);
+  assert.match(text, /\[notes\.txt: only \.wasm files run here\]/);
+  await type(page, 'mkdir /tmp/dropped');
+  await type(page, 'cd /tmp/dropped');
+  await type(page, 'bb.wasm echo "from a dropped guest" > g');
+  await type(page, 'run bb.wasm cat g');
+  await type(page, 'run bb.wasm ls -1');
+  await type(page, 'notes.txt');
+  const rs = await records(page);
+  assert.deepEqual(rs.map((r) => [r.line, r.status]).slice(-4),
+    [['bb.wasm echo "from a dropped guest" > g', 0], ['run bb.wasm cat g', 0], ['run bb.wasm ls -1', 0], ['notes.txt', 127]]);
+  assert.equal(rec(rs, 'run bb.wasm cat g').output, 'from a dropped guest\n');
+  assert.equal(rec(rs, 'run bb.wasm ls -1').output, 'g\n');
+  assert.match(rec(rs, 'notes.txt').output, /notes\.txt: command not found/);
+  await shot(page, 'dropped-wasm');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a timeline saved as a file opens in another page, "now" is its last state', async () => {
+  const page = await open();
+  await type(page, 'mkdir /tmp/t5');
+  await type(page, 'touch /tmp/t5/kept');
+  await type(page, 'ls /tmp/t5');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-file')]);
+  assert.equal(download.suggestedFilename(), 'vfscope-timeline.json');
+  const dir = mkdtempSync(join(tmpdir(), 'vfscope-timeline-'));
+  const file = join(dir, 'vfscope-timeline.json');
+  try {
+    await download.saveAs(file);
+    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    assert.equal(saved.kind, 'vfscope.timeline/1');
+    assert.deepEqual(saved.records.map((r) => [r.line, r.output, r.status]),
+      [['mkdir /tmp/t5', '', 0], ['touch /tmp/t5/kept', '', 0], ['ls /tmp/t5', 'kept\n', 0]]);
+    // Another page, whose own VFS holds something else.
+    const page2 = await open();
+    await type(page2, 'mkdir /tmp/elsewhere');
+    // Not a timeline: said so, nothing replaced.
+    await page2.setInputFiles('#open-file', { name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"kind":"x"}') });
+    await waitTerminal(page2, /not a vfscope timeline file/);
+    assert.equal(await page2.locator('#commands li').count(), 1);
+    await page2.setInputFiles('#open-file', file);
+    await page2.waitForFunction(() => document.querySelector('#mode').textContent === 'replaying vfscope-timeline.json');
+    assert.deepEqual(await page2.locator('#commands li').allTextContents(),
+      saved.records.map((r) => `${r.line}  (${r.events.length} events)`));
+    assert.match(await page2.textContent('#where'), /command 3\/3 "ls \/tmp\/t5"/);
+    // Stepping works on the file's records.
+    await page2.click('#commands li[data-index="1"]');
+    await page2.click('#first');
+    assert.equal(await page2.locator('#view-dentries g.dentry.positive[data-path="/tmp/t5/kept"]').count(), 0);
+    await page2.click('#last');
+    await page2.waitForSelector('#view-dentries g.dentry.positive[data-path="/tmp/t5/kept"]');
+    // "now" is the end of the file, not this page's VFS.
+    await page2.click('#follow');
+    assert.match(await page2.textContent('#where'), /the end of the timeline file/);
+    await page2.waitForSelector('#view-dentries g.dentry.positive[data-path="/tmp/t5/kept"]');
+    assert.equal(await page2.locator('#view-dentries g.dentry[data-path="/tmp/elsewhere"]').count(), 0,
+      'the page\'s own VFS is not shown');
+    // A replayed file has no VFS to run commands on.
+    await page2.click('#terminal');
+    await page2.keyboard.insertText('ls /');
+    await page2.keyboard.press('Enter');
+    await waitTerminal(page2, /replaying a timeline file: reload the page/);
+    assert.equal(await page2.locator('#commands li').count(), 3);
+    await shot(page2, 'timeline-file');
+    assert.deepEqual(page2.errors, []);
+    await page2.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   await page.close();
 });
 
