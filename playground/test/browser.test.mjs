@@ -90,20 +90,27 @@ async function type(page, line, { keys = false } = {}) {
   await page.waitForFunction((k) => document.querySelectorAll('#commands li').length > k, n, { timeout: 30000 });
 }
 
+/** The terminal's buffer (scrollback included), lines the terminal wrapped joined again. */
 async function terminalText(page) {
-  return page.evaluate(() => window.vfscope.term.xterm.buffer.active
-    ? Array.from({ length: window.vfscope.term.xterm.buffer.active.length },
-      (_, i) => window.vfscope.term.xterm.buffer.active.getLine(i)?.translateToString(true) ?? '').join('\n')
-    : '');
+  return page.evaluate(() => {
+    const b = window.vfscope.term.xterm.buffer.active;
+    let text = '';
+    for (let i = 0; i < b.length; i++) {
+      const l = b.getLine(i);
+      if (!l) continue;
+      text += (i > 0 && !l.isWrapped ? '\n' : '') + l.translateToString(true);
+    }
+    return text;
+  });
 }
 
-/** Waits until the terminal's buffer (scrollback included) matches re. */
+/** Waits until the terminal's text (terminalText) matches re. */
 async function waitTerminal(page, re) {
-  await page.waitForFunction((src) => {
-    const b = window.vfscope.term.xterm.buffer.active;
-    const lines = Array.from({ length: b.length }, (_, i) => b.getLine(i)?.translateToString(true) ?? '');
-    return new RegExp(src).test(lines.join('\n'));
-  }, re.source, { timeout: 30000 });
+  const deadline = Date.now() + 30000;
+  while (!re.test(await terminalText(page))) {
+    if (Date.now() > deadline) assert.fail(`the terminal never matched ${re}: ${await terminalText(page)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 async function shot(page, name) {
