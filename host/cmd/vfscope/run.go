@@ -18,6 +18,7 @@ import (
 
 	"github.com/vfscope/vfscope/host"
 	"github.com/vfscope/vfscope/host/hostfs"
+	"github.com/vfscope/vfscope/host/live"
 	"github.com/vfscope/vfscope/host/wasi"
 	"github.com/vfscope/vfscope/host/wasihost"
 	"github.com/vfscope/vfscope/vfs"
@@ -26,7 +27,7 @@ import (
 	"github.com/vfscope/vfscope/vfs/lock"
 )
 
-const runUsage = "[--mount TYPE:SRC:DST[:OPTS]]... [--env K=V]... [--mem SIZE] [--lockdep] [--trace FILE] [--serve ADDR] [--stats] [--sysfs] APP.wasm [ARGS...]"
+const runUsage = "[--mount TYPE:SRC:DST[:OPTS]]... [--env K=V]... [--mem SIZE] [--lockdep] [--trace FILE] [--serve ADDR [--allow-host HOST]...] [--stats] [--sysfs] APP.wasm [ARGS...]"
 
 const runHelpText = `Usage: vfscope run ` + runUsage + `
 
@@ -67,7 +68,12 @@ Flags (before APP.wasm; what follows it are the guest's arguments):
   --serve ADDR                 serve the playground on ADDR (HOST:PORT) with the
                                guest's VFS live at ?live (read-only to viewers);
                                from a terminal, it keeps serving after the
-                               guest exits, until interrupted
+                               guest exits, until interrupted. It answers
+                               only to localhost, *.localhost, loopback
+                               addresses and the host of ADDR (403 to any
+                               other Host: DNS rebinding)
+  --allow-host HOST            with --serve, also answer requests for HOST,
+                               a name or address of this machine (repeatable)
   --stats                      at exit, print /proc/meminfo,
                                /proc/sys/fs/dentry-state and inode-nr to stderr
   --sysfs                      use wazero's own WASI with host.SysFS instead
@@ -85,7 +91,8 @@ type runOptions struct {
 	mem     int64 // bytes; 0 = no budget given
 	lockdep bool
 	trace   string
-	serve   string // --serve ADDR: the live view of the guest's VFS
+	serve   string   // --serve ADDR: the live view of the guest's VFS
+	hosts   []string // --allow-host: more names --serve answers to
 	stats   bool
 	sysfs   bool
 	app     string
@@ -123,7 +130,7 @@ func optionArg(args []string, i int, takesValue map[string]bool) (name, val stri
 }
 
 // runTakesValue are the options of vfscope run that take a value.
-var runTakesValue = map[string]bool{"mount": true, "env": true, "mem": true, "trace": true, "serve": true}
+var runTakesValue = map[string]bool{"mount": true, "env": true, "mem": true, "trace": true, "serve": true, "allow-host": true}
 
 func parseRun(args []string) (*runOptions, error) {
 	o := &runOptions{}
@@ -177,6 +184,11 @@ func parseRun(args []string) (*runOptions, error) {
 				return nil, usageError("--serve " + val + ": want HOST:PORT")
 			}
 			o.serve = val
+		case "allow-host":
+			if _, err := live.ParseHost(val); err != nil {
+				return nil, usageError("--allow-host " + val + ": want a host name or an IP address, without a port")
+			}
+			o.hosts = append(o.hosts, val)
 		case "stats":
 			o.stats = true
 		case "sysfs":
@@ -187,6 +199,9 @@ func parseRun(args []string) (*runOptions, error) {
 	}
 	if o.app == "" {
 		return nil, usageError("missing APP.wasm (try 'vfscope run -h')")
+	}
+	if len(o.hosts) > 0 && o.serve == "" {
+		return nil, usageError("--allow-host needs --serve")
 	}
 	return o, nil
 }
@@ -342,7 +357,7 @@ func runRun(e *env, args []string) (status int) {
 	var mounted []string
 	defer func() { unmountAll(t, mounted, e.stderr) }()
 	if o.serve != "" {
-		stop, err := serveRun(e, o.serve, o.app, v)
+		stop, err := serveRun(e, o.serve, o.hosts, o.app, v)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "vfscope run: --serve %s: %v\n", o.serve, err)
 			return 2

@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"os/signal"
@@ -21,7 +23,7 @@ import (
 	"github.com/vfscope/vfscope/vfs/boot"
 )
 
-const serveUsage = "[--addr HOST:PORT] [--live] [--allow-write] [--origin ORIGIN]..."
+const serveUsage = "[--addr HOST:PORT] [--allow-host HOST]... [--live] [--allow-write] [--origin ORIGIN]..."
 
 const serveHelpText = `Usage: vfscope serve ` + serveUsage + `
 
@@ -33,6 +35,12 @@ The app is embedded in this binary when it was built after 'make playground'
 Flags:
   --addr HOST:PORT   where to listen (default 127.0.0.1:8080; port 0 picks
                      a free port). The URL is printed once listening.
+  --allow-host HOST  also answer requests for HOST, a name or address of
+                     this machine (repeatable). Pages and the websocket
+                     answer only to localhost, *.localhost, loopback
+                     addresses and the host of --addr: any other Host gets
+                     403, which keeps out pages of other sites whose name
+                     was made to resolve here (DNS rebinding)
   --live             also boot a VFS here, on the host, and stream it to the
                      page over the websocket /live (open the printed ?live
                      URL): the same views, the same schema. Viewers watch;
@@ -49,10 +57,11 @@ type serveOptions struct {
 	live       bool
 	allowWrite bool
 	origins    []string
+	allowHosts []string // --allow-host
 }
 
 // serveTakesValue are the options of vfscope serve that take a value.
-var serveTakesValue = map[string]bool{"addr": true, "origin": true}
+var serveTakesValue = map[string]bool{"addr": true, "origin": true, "allow-host": true}
 
 func parseServe(args []string) (*serveOptions, error) {
 	o := &serveOptions{addr: "127.0.0.1:8080"}
@@ -74,6 +83,11 @@ func parseServe(args []string) (*serveOptions, error) {
 				return nil, usageError("--addr " + val + ": want HOST:PORT")
 			}
 			o.addr = val
+		case "allow-host":
+			if _, err := live.ParseHost(val); err != nil {
+				return nil, usageError("--allow-host " + val + ": want a host name or an IP address, without a port")
+			}
+			o.allowHosts = append(o.allowHosts, val)
 		case "live":
 			o.live = true
 		case "allow-write":
@@ -94,20 +108,22 @@ func parseServe(args []string) (*serveOptions, error) {
 }
 
 // serveMux routes the playground's paths: the app, and /live when a
-// live VFS is given.
-func serveMux(lv *live.Server) *http.ServeMux {
+// live VFS is given; requests for a host not in hosts get 403 (the page
+// as well as the websocket: a page served to a rebound name would run
+// its script against this server).
+func serveMux(hosts *live.Hosts, lv *live.Server) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/", playground.Handler())
 	if lv != nil {
 		mux.Handle("/live", lv)
 	}
-	return mux
+	return hosts.Handler(mux)
 }
 
 // liveServer makes the websocket endpoint of v. With a shell task, viewers
 // may run commands, one at a time, through one shell session.
-func liveServer(name string, v *vfs.VFS, sh *vfs.Task, origins []string) *live.Server {
-	lv := &live.Server{Name: name, Bus: v.TraceBus(), Snapshot: v.Snapshot, Origins: origins}
+func liveServer(name string, v *vfs.VFS, sh *vfs.Task, hosts *live.Hosts, origins []string) *live.Server {
+	lv := &live.Server{Name: name, Bus: v.TraceBus(), Snapshot: v.Snapshot, Hosts: hosts, Origins: origins}
 	if sh != nil {
 		var mu sync.Mutex // serialises viewers' commands on the one shell
 		var out bytes.Buffer
@@ -135,6 +151,17 @@ func serveLive(l net.Listener, mux http.Handler) (stop func()) {
 	}
 }
 
+// warnAllInterfaces says, for a listen address on every interface
+// (":8080", "0.0.0.0:8080", "[::]:8080") without --allow-host, that
+// requests naming this machine by another name or address get 403.
+func warnAllInterfaces(w io.Writer, cmd, addr string, allowed bool) {
+	host, _, _ := net.SplitHostPort(addr)
+	if ip, err := netip.ParseAddr(host); allowed || host != "" && (err != nil || !ip.IsUnspecified()) {
+		return
+	}
+	fmt.Fprintf(w, "%s: listening on every interface, but answering only to localhost and loopback addresses; add --allow-host for each name or address of this machine that viewers use\n", cmd)
+}
+
 // listenURL is the address to print for a listener: http://HOST:PORT/.
 func listenURL(l net.Listener) string {
 	return "http://" + l.Addr().String() + "/"
@@ -151,11 +178,17 @@ func runServe(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "vfscope serve: %v (try 'vfscope serve -h')\n", err)
 		return 2
 	}
+	hosts, err := live.NewHosts(o.addr, o.allowHosts...)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "vfscope serve: %v\n", err)
+		return 2
+	}
 	l, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vfscope serve: %v\n", err)
 		return 1
 	}
+	warnAllInterfaces(e.stderr, "vfscope serve", o.addr, len(o.allowHosts) > 0)
 	if _, ok := playground.App(); !ok {
 		fmt.Fprintf(e.stderr, "vfscope serve: this binary was built without the playground app (run 'make playground', then rebuild); pages will say so\n")
 	}
@@ -170,7 +203,7 @@ func runServe(e *env, args []string) int {
 		if o.allowWrite {
 			sh = t.Fork("sh")
 		}
-		lv = liveServer("vfscope serve --live", v, sh, o.origins)
+		lv = liveServer("vfscope serve --live", v, sh, hosts, o.origins)
 	}
 	fmt.Fprintf(e.stdout, "vfscope playground: %s\n", listenURL(l))
 	if lv != nil {
@@ -180,7 +213,7 @@ func runServe(e *env, args []string) int {
 		}
 		fmt.Fprintf(e.stdout, "live VFS (%s): %s?live\n", mode, listenURL(l))
 	}
-	srv := &http.Server{Handler: serveMux(lv), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: serveMux(hosts, lv), ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	go func() {

@@ -5,9 +5,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/gorilla/websocket"
 
@@ -15,6 +20,7 @@ import (
 	"github.com/vfscope/vfscope/playground"
 	"github.com/vfscope/vfscope/vfs"
 	"github.com/vfscope/vfscope/vfs/boot"
+	"github.com/vfscope/vfscope/vfs/trace"
 )
 
 func TestParseServe(t *testing.T) {
@@ -33,6 +39,10 @@ func TestParseServe(t *testing.T) {
 		{[]string{"--live", "--allow-write", "--origin", "http://a.example:1"}, "127.0.0.1:8080", ""},
 		{[]string{"--allow-write"}, "", "--allow-write needs --live"},
 		{[]string{"--live", "--origin", "a.example"}, "", "--origin a.example: want scheme://host[:port]"},
+		{[]string{"--addr", "0.0.0.0:8080", "--allow-host", "box.lan", "--allow-host=[2001:db8::1]"}, "0.0.0.0:8080", ""},
+		{[]string{"--allow-host", "box.lan:8080"}, "", "--allow-host box.lan:8080: want a host name or an IP address, without a port"},
+		{[]string{"--allow-host", "http://box.lan"}, "", "--allow-host http://box.lan: want a host name or an IP address, without a port"},
+		{[]string{"--allow-host"}, "", "--allow-host requires an argument"},
 	}
 	for _, tc := range tests {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
@@ -53,11 +63,84 @@ func TestParseServe(t *testing.T) {
 	}
 }
 
+// TestServeHosts: vfscope serve's pages and websocket answer to the
+// loopback names, the host of --addr and --allow-host, and nothing else.
+func TestServeHosts(t *testing.T) {
+	v, _, err := boot.New(vfs.Options{Trace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		addr  string
+		allow []string
+		host  string
+		ok    bool
+	}{
+		{"127.0.0.1:8080", nil, "127.0.0.1:8080", true},
+		{"127.0.0.1:8080", nil, "localhost:8080", true},
+		{"127.0.0.1:8080", nil, "[::1]:8080", true},
+		{"127.0.0.1:8080", nil, "evil.example:8080", false},
+		{"127.0.0.1:8080", nil, "192.0.2.7:8080", false},
+		{"192.0.2.7:8080", nil, "192.0.2.7:8080", true},
+		{"192.0.2.7:8080", nil, "box.lan:8080", false},
+		{"box.lan:8080", nil, "box.lan:8080", true},
+		{"[2001:db8::1]:8080", nil, "[2001:db8::1]:8080", true},
+		{"0.0.0.0:8080", nil, "192.0.2.7:8080", false},
+		{"0.0.0.0:8080", []string{"192.0.2.7", "box.lan"}, "192.0.2.7:8080", true},
+		{"0.0.0.0:8080", []string{"192.0.2.7", "box.lan"}, "box.lan:8080", true},
+		{"0.0.0.0:8080", []string{"192.0.2.7", "box.lan"}, "evil.example:8080", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.addr+" "+strings.Join(tc.allow, ",")+" "+tc.host, func(t *testing.T) {
+			hosts, err := live.NewHosts(tc.addr, tc.allow...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mux := serveMux(hosts, liveServer("test", v, nil, hosts, nil))
+			for _, path := range []string{"/", "/live"} {
+				r := httptest.NewRequest("GET", path, nil)
+				r.Host = tc.host
+				w := httptest.NewRecorder()
+				mux.ServeHTTP(w, r)
+				// Allowed: the app (or the not-built page) at /, and at
+				// /live the upgrader's 400 to a request that is no upgrade.
+				if refused := w.Code == http.StatusForbidden; refused == tc.ok {
+					t.Errorf("GET %s: %d %.200q", path, w.Code, w.Body.String())
+				}
+				if !tc.ok && !strings.Contains(w.Body.String(), "DNS rebinding") {
+					t.Errorf("GET %s: the 403 does not say why: %q", path, w.Body.String())
+				}
+			}
+		})
+	}
+}
+
+func TestWarnAllInterfaces(t *testing.T) {
+	for _, tc := range []struct {
+		addr    string
+		allowed bool
+		warn    bool
+	}{
+		{"127.0.0.1:8080", false, false},
+		{"box.lan:8080", false, false},
+		{":8080", false, true},
+		{"0.0.0.0:8080", false, true},
+		{"[::]:8080", false, true},
+		{"0.0.0.0:8080", true, false},
+	} {
+		var b bytes.Buffer
+		warnAllInterfaces(&b, "vfscope serve", tc.addr, tc.allowed)
+		if got := strings.Contains(b.String(), "--allow-host"); got != tc.warn {
+			t.Errorf("%s (allowed %v): %q, want a warning %v", tc.addr, tc.allowed, b.String(), tc.warn)
+		}
+	}
+}
+
 // TestServeApp checks what a browser gets: the app when this binary has
 // it inside, otherwise a page that says it was built without it (never a
 // blank page).
 func TestServeApp(t *testing.T) {
-	srv := httptest.NewServer(serveMux(nil))
+	srv := httptest.NewServer(serveMux(nil, nil))
 	defer srv.Close()
 	_, built := playground.App()
 	for _, path := range []string{"/", "/index.html", "/some/app/route"} {
@@ -79,23 +162,243 @@ func TestServeApp(t *testing.T) {
 	}
 }
 
-// TestRunServe runs a guest with --serve and checks, while it runs, that
-// a viewer gets the guest's VFS over the websocket, read-only.
-func TestRunServe(t *testing.T) {
+// TestParseRunServe: the command-line errors of --serve and --allow-host.
+func TestParseRunServe(t *testing.T) {
 	for _, tc := range []struct {
 		args    []string
 		wantErr string
 	}{
 		{[]string{"--serve", "nope", "x.wasm"}, "--serve nope: want HOST:PORT"},
 		{[]string{"--serve"}, "--serve requires an argument"},
+		{[]string{"--allow-host", "box.lan", "x.wasm"}, "--allow-host needs --serve"},
+		{[]string{"--serve", "127.0.0.1:0", "--allow-host", "box.lan:80", "x.wasm"},
+			"--allow-host box.lan:80: want a host name or an IP address, without a port"},
 	} {
 		if _, err := parseRun(tc.args); err == nil || err.Error() != tc.wantErr {
 			t.Errorf("parseRun(%q) = %v, want %q", tc.args, err, tc.wantErr)
 		}
 	}
-	o, err := parseRun([]string{"--serve", "127.0.0.1:0", "app.wasm", "a"})
-	if err != nil || o.serve != "127.0.0.1:0" || o.app != "app.wasm" {
+	o, err := parseRun([]string{"--serve", "127.0.0.1:0", "--allow-host", "box.lan", "app.wasm", "a"})
+	if err != nil || o.serve != "127.0.0.1:0" || o.app != "app.wasm" || len(o.hosts) != 1 || o.hosts[0] != "box.lan" {
 		t.Fatalf("parseRun: %+v, %v", o, err)
+	}
+}
+
+// syncBuffer is an output stream a test reads while a command writes it.
+type syncBuffer struct {
+	mu  sync.Mutex // protects b; leaf
+	b   bytes.Buffer
+	sig chan struct{} // gets a token after each write
+}
+
+func newSyncBuffer() *syncBuffer { return &syncBuffer{sig: make(chan struct{}, 1)} }
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	select {
+	case s.sig <- struct{}{}:
+	default:
+	}
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// wait returns re's first match in what was written, waiting up to 30s
+// for it to appear.
+func (s *syncBuffer) wait(t *testing.T, re *regexp.Regexp) []string {
+	t.Helper()
+	deadline := time.After(30 * time.Second)
+	for {
+		if m := re.FindStringSubmatch(s.String()); m != nil {
+			return m
+		}
+		select {
+		case <-s.sig:
+		case <-deadline:
+			t.Fatalf("no %q in %q after 30s", re, s.String())
+		}
+	}
+}
+
+// buildWasip1 builds the Go package dir for GOOS=wasip1 (skipped without
+// a go tool) and returns the module's path.
+func buildWasip1(t *testing.T, dir string) string {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go tool to build the wasip1 guest")
+	}
+	app := filepath.Join(t.TempDir(), filepath.Base(dir)+".wasm")
+	cmd := exec.Command(goTool, "build", "-o", app, dir)
+	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building %s: %v\n%s", dir, err, out)
+	}
+	return app
+}
+
+// snapPaths maps each positive dentry of a snapshot to its path from
+// the root of its filesystem ("/tmp/live/a.txt" on the root tmpfs,
+// "/meminfo" on procfs).
+func snapPaths(s *trace.Snapshot) map[string]bool {
+	byID := map[uint64]trace.DentrySnap{}
+	for _, d := range s.Dentries {
+		byID[d.ID] = d
+	}
+	paths := map[string]bool{}
+	for _, d := range s.Dentries {
+		if d.Inode == 0 {
+			continue
+		}
+		p := ""
+		for e, ok := d, true; ok && e.Parent != e.ID; e, ok = byID[e.Parent] {
+			p = "/" + e.Name + p
+		}
+		paths["/"+strings.TrimPrefix(p, "/")] = true
+	}
+	return paths
+}
+
+// TestRunServe runs `vfscope run --serve` with a guest that creates
+// files and then waits on its stdin. While it runs, a viewer attached to
+// the websocket gets the guest's VFS: the files in its first snapshot,
+// a file the guest creates later in the events, and its command refused
+// (read-only); a request naming another host is refused, page and
+// websocket. When the guest exits, the server stops.
+func TestRunServe(t *testing.T) {
+	app := buildWasip1(t, "./testdata/liveguest")
+	stdin, feed := io.Pipe()
+	stdout, stderr := newSyncBuffer(), newSyncBuffer()
+	done := make(chan int, 1)
+	go func() {
+		done <- run(&env{stdin: stdin, stdout: stdout, stderr: stderr}, []string{"run", "--serve", "127.0.0.1:0", app})
+	}()
+	exited := false
+	defer func() { // a failed test must not leave the guest running
+		if !exited {
+			feed.Close()
+			<-done
+		}
+	}()
+	addr := stderr.wait(t, regexp.MustCompile(`live at http://(\S+)/\?live\n`))[1]
+	stdout.wait(t, regexp.MustCompile(`^ready\n`))
+
+	// The page is served to this host's loopback names only.
+	for host, code := range map[string]int{addr: 0, "localhost:1": 0, "evil.example:1": http.StatusForbidden} {
+		req, _ := http.NewRequest("GET", "http://"+addr+"/", nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if code == 0 && resp.StatusCode == http.StatusForbidden || code != 0 && resp.StatusCode != code {
+			t.Errorf("GET / with Host %s: %d %.200q", host, resp.StatusCode, body)
+		}
+	}
+	// So is the websocket: a rebound name is refused before any frame.
+	if c, resp, err := websocket.DefaultDialer.Dial("ws://"+addr+"/live",
+		http.Header{"Host": {"evil.example:1"}, "Origin": {"http://evil.example:1"}}); err == nil {
+		c.Close()
+		t.Errorf("a viewer with Host evil.example was accepted")
+	} else if resp == nil || resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a viewer with Host evil.example: %v, want 403", err)
+	}
+
+	c, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/live", http.Header{"Origin": {"http://" + addr}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	next := func() live.Message {
+		t.Helper()
+		c.SetReadDeadline(time.Now().Add(30 * time.Second))
+		var m live.Message
+		if err := c.ReadJSON(&m); err != nil {
+			t.Fatalf("viewer: %v", err)
+		}
+		return m
+	}
+	if hello := next(); hello.Type != "hello" || hello.Name != app || hello.Writable {
+		t.Fatalf("hello %+v, want %s read-only", hello, app)
+	}
+	snap := next()
+	if snap.Type != "snapshot" || snap.Snapshot == nil {
+		t.Fatalf("got %s, want the snapshot", snap.Type)
+	}
+	paths := snapPaths(snap.Snapshot)
+	for _, p := range []string{"/tmp/live", "/tmp/live/a.txt", "/tmp/live/sub", "/tmp/live/sub/b.txt"} {
+		if !paths[p] {
+			t.Errorf("the first snapshot lacks the guest's %s (it has %v)", p, paths)
+		}
+	}
+
+	// A file the guest creates now reaches the viewer as events (or, had
+	// the viewer fallen behind, in a new snapshot).
+	io.WriteString(feed, "c.txt\n")
+	stdout.wait(t, regexp.MustCompile(`created c\.txt\n`))
+	for seen := false; !seen; {
+		switch m := next(); m.Type {
+		case "events":
+			for _, e := range m.Events {
+				seen = seen || e.Kind == trace.DentryAlloc && e.Name == "c.txt"
+			}
+		case "snapshot":
+			seen = snapPaths(m.Snapshot)["/tmp/live/c.txt"]
+		default:
+			t.Fatalf("unexpected %+v", m)
+		}
+	}
+
+	// The viewer's command is refused, and a fresh snapshot shows the
+	// VFS as the guest left it.
+	if err := c.WriteJSON(live.Message{Type: "command", ID: 9, Line: "touch /tmp/live/viewer.txt"}); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		m := next()
+		if m.Type == "events" {
+			continue
+		}
+		if m.Type != "error" || m.ID != 9 || !strings.Contains(m.Error, "read-only") {
+			t.Fatalf("reply to the command: %+v, want a read-only error", m)
+		}
+		break
+	}
+	if err := c.WriteJSON(live.Message{Type: "snapshot"}); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		m := next()
+		if m.Type != "snapshot" {
+			continue
+		}
+		paths := snapPaths(m.Snapshot)
+		if !paths["/tmp/live/c.txt"] || paths["/tmp/live/viewer.txt"] {
+			t.Errorf("snapshot after the command: c.txt %v, viewer.txt %v; want true, false", paths["/tmp/live/c.txt"], paths["/tmp/live/viewer.txt"])
+		}
+		break
+	}
+
+	feed.Close()
+	status := <-done
+	exited = true
+	if status != 0 {
+		t.Fatalf("vfscope run exited %d; stderr:\n%s", status, stderr.String())
+	}
+	if got, want := stdout.String(), "ready\ncreated c.txt\nentry a.txt\nentry c.txt\nentry sub\n"; got != want {
+		t.Errorf("guest's stdout %q, want %q", got, want)
+	}
+	// Not on a terminal, the server stops with the guest.
+	if _, err := http.Get("http://" + addr + "/"); err == nil {
+		t.Errorf("still serving after the guest exited")
 	}
 }
 
@@ -108,7 +411,7 @@ func TestServeRunLive(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stderr bytes.Buffer
-	stop, err := serveRun(&env{stderr: &stderr}, "127.0.0.1:0", "app.wasm", v)
+	stop, err := serveRun(&env{stderr: &stderr}, "127.0.0.1:0", nil, "app.wasm", v)
 	if err != nil {
 		t.Fatal(err)
 	}
