@@ -3,7 +3,7 @@
 //	vfscope                 the shell on a fresh VFS (same as vfscope sh)
 //	vfscope sh [-e] [-c CMDS | FILE]
 //	vfscope run [flags] APP.wasm [ARGS...]
-//	vfscope serve [--addr HOST:PORT]
+//	vfscope serve [--addr HOST:PORT] [--allow-host HOST]... [--live [--allow-write]]
 //	vfscope help
 //
 // Subcommands live in one table (subcommands below); adding one is adding
