@@ -162,9 +162,24 @@ func warnAllInterfaces(w io.Writer, cmd, addr string, allowed bool) {
 	fmt.Fprintf(w, "%s: listening on every interface, but answering only to localhost and loopback addresses; add --allow-host for each name or address of this machine that viewers use\n", cmd)
 }
 
-// listenURL is the address to print for a listener: http://HOST:PORT/.
+// listenURL is the address to print for a listener: http://HOST:PORT/;
+// a listener on every interface prints 127.0.0.1, a URL that opens here
+// and that the host check answers.
 func listenURL(l net.Listener) string {
-	return "http://" + l.Addr().String() + "/"
+	return "http://" + printAddr(l.Addr().String()) + "/"
+}
+
+// printAddr is addr (HOST:PORT) with an unspecified host (0.0.0.0, ::)
+// replaced by 127.0.0.1.
+func printAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip, err := netip.ParseAddr(host); err == nil && ip.IsUnspecified() {
+		return net.JoinHostPort("127.0.0.1", port)
+	}
+	return addr
 }
 
 // runServe is `vfscope serve`.

@@ -115,6 +115,21 @@ func TestServeHosts(t *testing.T) {
 	}
 }
 
+func TestPrintAddr(t *testing.T) {
+	for in, want := range map[string]string{
+		"127.0.0.1:8080":     "127.0.0.1:8080",
+		"[::1]:8080":         "[::1]:8080",
+		"0.0.0.0:8080":       "127.0.0.1:8080",
+		"[::]:8080":          "127.0.0.1:8080",
+		"[2001:db8::1]:8080": "[2001:db8::1]:8080",
+		"box.lan:8080":       "box.lan:8080",
+	} {
+		if got := printAddr(in); got != want {
+			t.Errorf("printAddr(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestWarnAllInterfaces(t *testing.T) {
 	for _, tc := range []struct {
 		addr    string
