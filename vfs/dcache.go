@@ -284,6 +284,7 @@ func dLookupLocked(t *Task, parent *Dentry, name *QStr) *Dentry {
 			continue
 		}
 		d.count.Add(1)
+		parent.sb.vfs.evDentryCount(t, d)
 		// Set only if clear: the read is cheaper than the atomic
 		// write, and under d_lock nobody clears it meanwhile.
 		if d.flags.Load()&DCACHE_REFERENCED == 0 {

@@ -262,7 +262,7 @@ func dAlloc(t *Task, sb *SuperBlock, parent *Dentry, name QStr) (*Dentry, error)
 	if parent == nil {
 		initPtr(&d.parent, d)
 	} else {
-		dget(parent)
+		dgetTask(t, parent)
 		initPtr(&d.parent, parent)
 		o := t.owner()
 		parent.lock.Lock(o)
@@ -309,9 +309,14 @@ func MakeRoot(t *Task, inode *Inode) (*Dentry, error) {
 }
 
 // dget takes a reference on a dentry the caller already holds one on (or
-// reaches under a lock that keeps it alive).
-func dget(d *Dentry) *Dentry {
+// reaches under a lock that keeps it alive). Its dentry.count event
+// names no task; dgetTask is dget for callers that have one.
+func dget(d *Dentry) *Dentry { return dgetTask(nil, d) }
+
+// dgetTask is dget with the task the event names.
+func dgetTask(t *Task, d *Dentry) *Dentry {
 	d.count.Add(1)
+	d.sb.vfs.evDentryCount(t, d)
 	return d
 }
 
@@ -327,6 +332,7 @@ func Dget(d *Dentry) *Dentry { return dget(d) }
 func dgetNotDead(t *Task, d *Dentry) bool {
 	for c := d.count.Load(); c > 0; c = d.count.Load() {
 		if d.count.CompareAndSwap(c, c+1) {
+			d.sb.vfs.evDentryCount(t, d)
 			return true
 		}
 	}
@@ -337,6 +343,7 @@ func dgetNotDead(t *Task, d *Dentry) bool {
 		return false
 	}
 	d.count.Add(1)
+	d.sb.vfs.evDentryCount(t, d)
 	return true
 }
 
@@ -350,6 +357,7 @@ func dput(t *Task, d *Dentry) {
 		c := d.count.Load()
 		if c > 1 {
 			if d.count.CompareAndSwap(c, c-1) {
+				d.sb.vfs.evDentryCount(t, d)
 				return
 			}
 			continue
@@ -363,6 +371,7 @@ func dput(t *Task, d *Dentry) {
 			switch c = d.count.Load(); {
 			case c > 1:
 				if d.count.CompareAndSwap(c, c-1) {
+					d.sb.vfs.evDentryCount(t, d)
 					d.lock.Unlock(o)
 					return
 				}
@@ -373,6 +382,7 @@ func dput(t *Task, d *Dentry) {
 				panic("vfs: dput of an unreferenced dentry " + d.Name())
 			}
 		}
+		d.sb.vfs.evDentryCount(t, d) // 0: unused, then cached or killed
 		if retainDentry(t, d) {
 			if d.flags.Load()&DCACHE_REFERENCED == 0 {
 				d.flags.Or(DCACHE_REFERENCED)
@@ -546,6 +556,7 @@ func dInstantiate(t *Task, d *Dentry, inode *Inode, extra uint32) {
 	d.lock.Lock(o)
 	if extra&dcachePinned != 0 {
 		d.count.Add(1)
+		d.sb.vfs.evDentryCount(t, d)
 	}
 	d.seq.BeginWrite()
 	dSetInodeAndType(d, inode, extra)
@@ -623,6 +634,7 @@ func (d *Dentry) Children(t *Task) []*Dentry {
 		c.lock.LockNested(o, dLockNested)
 		if c.hashed() && c.inode.Load() != nil && c.count.Load() >= 0 {
 			c.count.Add(1)
+			c.sb.vfs.evDentryCount(t, c)
 			out = append(out, c)
 		}
 		c.lock.Unlock(o)

@@ -89,6 +89,8 @@ func dMove(t *Task, d, target *Dentry, exchange bool) {
 		if newParent != oldParent {
 			newParent.count.Add(1)
 			oldParent.count.Add(-1)
+			d.sb.vfs.evDentryCount(t, newParent)
+			d.sb.vfs.evDentryCount(t, oldParent)
 		}
 		linkChild(newParent, d)
 		// d now hashes to target's bucket: it takes target's place

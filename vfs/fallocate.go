@@ -165,7 +165,7 @@ func FilemapFallocate(t *Task, f *File, mode int, offset, length int64, account 
 		FolioPut(fo)
 	}
 	if mode&FALLOC_FL_KEEP_SIZE == 0 && end > in.size.Load() {
-		in.size.Store(end)
+		iSizeWrite(t, in, end)
 		in.ctime.Store(now)
 		in.mtime.Store(now)
 	} else if mode&FALLOC_FL_ZERO_RANGE != 0 {

@@ -563,7 +563,7 @@ func SimpleWriteEnd(t *Task, f *File, m *AddressSpace, pos int64, n, copied int,
 	fo.Data() // a FGP_NODATA folio the copy did not fill gets its zeroed page
 	FolioMarkUptodate(fo)
 	if end := pos + int64(copied); end > m.host.size.Load() {
-		m.host.size.Store(end)
+		iSizeWrite(t, m.host, end)
 	}
 	FolioMarkDirty(t, fo)
 	FolioUnlock(t, fo)

@@ -93,6 +93,10 @@ type Inode struct {
 	flctx      atomic.Pointer[FileLockContext]
 	writecount atomic.Int32
 	readcount  atomic.Int32
+	// allocPID is the task that allocated the inode: the events of a
+	// filesystem's setters on it (SetSize of a new directory) name it
+	// when no task holds i_rwsem for write. Immutable.
+	allocPID int32
 
 	// io is the inode's writeback-list state (i_io_list, dirtied_when,
 	// dirtied_time_when), made the first time the inode goes on one of
@@ -154,7 +158,7 @@ func (i *Inode) Version() uint64 { return i.version.Load() }
 func (i *Inode) SetMode(m uint32)  { i.mode.Store(m) }
 func (i *Inode) SetUID(u uint32)   { i.uid.Store(u) }
 func (i *Inode) SetGID(g uint32)   { i.gid.Store(g) }
-func (i *Inode) SetSize(s int64)   { i.size.Store(s) }
+func (i *Inode) SetSize(s int64)   { iSizeWrite(nil, i, s) }
 func (i *Inode) SetBlocks(b int64) { i.blocks.Store(b) }
 func (i *Inode) SetRdev(r uint64)  { i.rdev = r }
 func (i *Inode) SetNlink(n uint32) { i.nlink.Store(n) }
@@ -214,6 +218,7 @@ func NewInode(t *Task, sb *SuperBlock) *Inode {
 		i = &Inode{}
 	}
 	initInode(sb, i)
+	i.allocPID = pidOf(t)
 	i.ino = sb.nextIno.Add(1)
 	now := sb.vfs.now()
 	initI64(&i.atime, now)
@@ -277,8 +282,26 @@ func (i *Inode) SetModeType(mode uint32) {
 	}
 }
 
-// ihold is ihold(): take a reference on an inode the caller holds one on.
-func ihold(i *Inode) { i.count.Add(1) }
+// ihold is ihold(): take a reference on an inode the caller holds one on
+// (or, as __iget, reaches under its i_lock). Its inode.count event names
+// no task; iholdTask is ihold for callers that have one.
+func ihold(i *Inode) { iholdTask(nil, i) }
+
+// iSizeWrite is i_size_write(): set i_size, and report it (inode.size)
+// if it changed. Writers are serialised by the caller (i_rwsem, or the
+// inode not visible yet), as in Linux; the event's size is read when it
+// is numbered.
+func iSizeWrite(t *Task, i *Inode, size int64) {
+	if i.size.Swap(size) != size {
+		i.sb.vfs.evInode(t, trace.InodeSize, i)
+	}
+}
+
+// iholdTask is ihold with the task the event names.
+func iholdTask(t *Task, i *Inode) {
+	i.count.Add(1)
+	i.sb.vfs.evInodeCount(t, i, "")
+}
 
 // Ihold is ihold() for filesystems (link(2): a second name).
 func Ihold(i *Inode) { ihold(i) }
@@ -294,6 +317,7 @@ func iput(t *Task, i *Inode) {
 		c := i.count.Load()
 		if c > 1 {
 			if i.count.CompareAndSwap(c, c-1) {
+				i.sb.vfs.evInodeCount(t, i, "")
 				return
 			}
 			continue
@@ -302,6 +326,7 @@ func iput(t *Task, i *Inode) {
 	}
 	i.lock.Lock(o)
 	if i.count.Add(-1) > 0 {
+		i.sb.vfs.evInodeCount(t, i, "")
 		i.lock.Unlock(o)
 		return
 	}
@@ -322,6 +347,8 @@ func iputFinal(t *Task, i *Inode) {
 		// Lazy timestamps must not be lost with the inode: make them
 		// I_DIRTY_SYNC, so that writeback (or the write before
 		// eviction) takes them, and drop the reference again (iput).
+		// The count goes 1 -> 0 -> 1 under i_lock: no event, as no
+		// change is left; the iput below reports its own.
 		i.count.Add(1)
 		i.lock.Unlock(o)
 		markInodeDirty(t, i, I_DIRTY_SYNC)
@@ -340,9 +367,10 @@ func iputFinal(t *Task, i *Inode) {
 		iStateSet(t, i, I_REFERENCED)
 		i.lock.Unlock(o)
 		sb.inodeLRUAdd(t, i)
-		sb.vfs.evInode(t, trace.InodeCount, i)
+		sb.vfs.evInodeCount(t, i, "unused")
 		return
 	}
+	sb.vfs.evInodeCount(t, i, "") // 0, and the inode is to be evicted
 	if !drop {
 		// The superblock is going away: write the inode out before it
 		// is freed, marked so that nobody takes it meanwhile.
@@ -474,7 +502,9 @@ func IgetLocked(t *Task, sb *SuperBlock, ino uint64) (i *Inode, isNew bool) {
 			}
 			if wasUnused {
 				sb.inodeLRUDel(t, old)
-				sb.vfs.evInode(t, trace.InodeCount, old)
+				sb.vfs.evInodeCount(t, old, "used")
+			} else {
+				sb.vfs.evInodeCount(t, old, "")
 			}
 			if st&I_NEW != 0 {
 				waitOnInodeNew(old)
@@ -494,6 +524,7 @@ func IgetLocked(t *Task, sb *SuperBlock, ino uint64) (i *Inode, isNew bool) {
 				}
 			}
 			initInode(sb, fresh)
+			fresh.allocPID = pidOf(t)
 			continue
 		}
 		i = fresh

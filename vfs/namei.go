@@ -90,7 +90,7 @@ func (t *Task) walkInit(nd *nameidata, dfd int, name string) error {
 		nd.inode = start.Dentry.inode.Load()
 		return nil
 	}
-	nd.path = start.Get()
+	nd.path = pathGetTask(t, start)
 	nd.inode = start.Dentry.inode.Load()
 	return nil
 }
@@ -404,7 +404,7 @@ func (t *Task) followManaged(p Path, flags uint32) (Path, error) {
 		}
 		if f&DCACHE_MOUNTED != 0 {
 			if m := t.vfs.lookupMnt(p.Mnt, p.Dentry); m != nil {
-				np := Path{m, m.root}.Get()
+				np := pathGetTask(t, Path{m, m.root})
 				p.Put(t)
 				p = np
 				continue
@@ -446,7 +446,7 @@ func (t *Task) followAutomount(p Path) (Path, error) {
 	v := t.vfs
 	v.namespaceSem.Lock(t.o)
 	if other := v.lookupMnt(p.Mnt, p.Dentry); other != nil {
-		np := Path{other, other.root}.Get()
+		np := pathGetTask(t, Path{other, other.root})
 		v.namespaceSem.Unlock(t.o)
 		m.doomed.Store(true)
 		mntget(m)
@@ -455,7 +455,7 @@ func (t *Task) followAutomount(p Path) (Path, error) {
 	}
 	v.attachMount(t, m, p.Mnt, p.Dentry)
 	v.namespaceSem.Unlock(t.o)
-	return Path{m, m.root}.Get(), nil
+	return pathGetTask(t, Path{m, m.root}), nil
 }
 
 // getLink is pick_link(): count the link, check that the mount allows
@@ -491,7 +491,7 @@ func (nd *nameidata) getLink(p Path, inode *Inode) (string, error) {
 			nd.seq = nd.root.Dentry.seq.RawBegin()
 		} else {
 			nd.path.Put(nd.t)
-			nd.path = nd.root.Get()
+			nd.path = pathGetTask(nd.t, nd.root)
 		}
 		nd.inode = nd.root.Dentry.inode.Load()
 		nd.jumped = true
@@ -519,14 +519,14 @@ func (nd *nameidata) followDotdot() error {
 		if parent == m {
 			return nil // a detached mount, or the namespace root
 		}
-		np := Path{parent, m.mountpoint.Load()}.Get()
+		np := pathGetTask(t, Path{parent, m.mountpoint.Load()})
 		nd.path.Put(t)
 		nd.path = np
 	}
 	d := nd.path.Dentry
 	o := t.o
 	d.lock.Lock(o)
-	parent := dget(d.parent.Load())
+	parent := dgetTask(t, d.parent.Load())
 	d.lock.Unlock(o)
 	np := Path{mntget(nd.path.Mnt), parent}
 	nd.path.Put(t)
@@ -751,4 +751,12 @@ func (t *Task) pathParentAt(nd *nameidata, dfd int, name string, flags uint32) e
 		return err
 	}
 	return nil
+}
+
+// pathGetTask is path_get (Path.Get) with the task its dentry.count
+// event names.
+func pathGetTask(t *Task, p Path) Path {
+	mntget(p.Mnt)
+	dgetTask(t, p.Dentry)
+	return p
 }

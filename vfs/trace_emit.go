@@ -74,11 +74,34 @@ func pidOf(t *Task) int32 {
 	return t.pid
 }
 
+// writerPID names the task of an event whose site has none (a
+// filesystem's Dget, Ihold or SetSize): the task holding the inode's
+// i_rwsem for write (of a dentry's parent directory for a dentry), which
+// is the one in the filesystem method that changed it (0 if the VFS is
+// not traced: tasks' lock owners carry their pid only with
+// Options.Trace); else the task that allocated the inode, which is the
+// one filling it in while nobody else can see it.
+func writerPID(i *Inode) int32 {
+	if w, _ := i.rwsem.Holder(); w != nil {
+		return w.PID()
+	}
+	return i.allocPID
+}
+
 // Dentry events.
 
 func (v *VFS) evDentry(t *Task, k trace.Kind, d *Dentry) {
 	if v.trace.on.Load() != nil {
 		v.emitDentry(t, k, d, 0, nil)
+	}
+}
+
+// evDentryCount reports a change of d's d_count (dentry.count). Sites
+// call it after the change, under the lock that ordered it when there is
+// one; the count itself is read when the event is numbered.
+func (v *VFS) evDentryCount(t *Task, d *Dentry) {
+	if v.trace.on.Load() != nil {
+		v.emitDentry(t, trace.DentryCount, d, 0, nil)
 	}
 }
 
@@ -110,12 +133,28 @@ func (v *VFS) emitDentry(t *Task, k trace.Kind, d *Dentry, bucket int64, in *Ino
 		return // the last listener left since the caller looked
 	}
 	e := trace.Event{Kind: k, Task: pidOf(t), Bucket: bucket}
+	if t == nil {
+		if p := d.parent.Load(); p != nil {
+			if in := p.inode.Load(); in != nil {
+				e.Task = writerPID(in)
+			}
+		}
+	}
 	fillDentry(&e, d)
 	if in != nil {
 		e.Inode, e.Ino = in.id, in.ino
 	}
-	tr.Emit(&e)
+	tr.EmitRefresh(&e, (*dentryRefresh)(d))
 }
+
+// dentryRefresh reads d_count when a dentry event is numbered: d_count
+// moves by compare-and-swap outside d_lock (dget, dput's fast path), so
+// two tasks' changes may reach the bus in the other order than they
+// were made; read at numbering, the last event of a dentry always
+// carries its current count.
+type dentryRefresh Dentry
+
+func (d *dentryRefresh) Refresh(e *trace.Event) { e.Count = d.count.Load() }
 
 func fillDentry(e *trace.Event, d *Dentry) {
 	e.Dentry = d.id
@@ -140,7 +179,7 @@ func (v *VFS) emitDentryMove(t *Task, d, target *Dentry) {
 	}
 	e := trace.Event{Kind: trace.DentryMove, Task: pidOf(t), Target: target.id}
 	fillDentry(&e, d)
-	tr.Emit(&e)
+	tr.EmitRefresh(&e, (*dentryRefresh)(d))
 }
 
 // Inode events.
@@ -148,6 +187,15 @@ func (v *VFS) emitDentryMove(t *Task, d, target *Dentry) {
 func (v *VFS) evInode(t *Task, k trace.Kind, i *Inode) {
 	if v.trace.on.Load() != nil {
 		v.emitInode(t, k, i, "", 0)
+	}
+}
+
+// evInodeCount reports a change of i's i_count (inode.count); op is
+// "unused" when it fell to 0 and the inode stays cached, "used" when it
+// rose from 0, else "".
+func (v *VFS) evInodeCount(t *Task, i *Inode, op string) {
+	if v.trace.on.Load() != nil {
+		v.emitInode(t, trace.InodeCount, i, op, 0)
 	}
 }
 
@@ -173,8 +221,22 @@ func (v *VFS) emitInode(t *Task, k trace.Kind, i *Inode, op string, bits uint32)
 		return // the last listener left since the caller looked
 	}
 	e := trace.Event{Kind: k, Task: pidOf(t), Op: op, Bits: uint64(bits)}
+	if t == nil {
+		e.Task = writerPID(i)
+	}
 	fillInode(&e, i)
-	tr.Emit(&e)
+	tr.EmitRefresh(&e, (*inodeRefresh)(i))
+}
+
+// inodeRefresh reads i_count and i_size when an inode event is numbered,
+// for the reason dentryRefresh gives (i_count moves by compare-and-swap
+// outside i_lock; i_size is written by filesystems under locks the bus
+// does not see).
+type inodeRefresh Inode
+
+func (i *inodeRefresh) Refresh(e *trace.Event) {
+	e.Count = int64(i.count.Load())
+	e.Size = i.size.Load()
 }
 
 func fillInode(e *trace.Event, i *Inode) {

@@ -11,7 +11,7 @@ package vfs
 // exclusive; it takes invalidate_lock.
 func TruncateSetsize(t *Task, in *Inode, newsize int64) {
 	old := in.size.Load()
-	in.size.Store(newsize)
+	iSizeWrite(t, in, newsize)
 	if newsize < old {
 		TruncatePagecache(t, in, newsize)
 	}

@@ -469,7 +469,7 @@ func waitSBInodes(t *Task, sb *SuperBlock) {
 		}
 		i.lock.Lock(o)
 		if i.state.Load()&(I_NEW|I_FREEING|I_WILL_FREE) == 0 {
-			i.count.Add(1)
+			iholdTask(t, i) // __iget
 			busy = append(busy, i)
 		}
 		i.lock.Unlock(o)

@@ -1,4 +1,4 @@
-// The trace schema vfscope.trace/1 (docs/trace-schema.md; Go types in
+// The trace schema vfscope.trace/2 (docs/trace-schema.md; Go types in
 // vfs/trace). Events and snapshots arrive in this shape from the wasm
 // build and from the live websocket alike. What the views add on top:
 // the flag words' bits, names and a one-line description of an event.
@@ -6,7 +6,7 @@
 import type { HeldLock, Snapshot, TraceEvent } from '@vfscope/web';
 
 /** The schema version this page speaks (a live server must say the same). */
-export const SCHEMA = 'vfscope.trace/1';
+export const SCHEMA = 'vfscope.trace/2';
 
 // The types are the library's (web/src/trace.ts), so the page, the wasm
 // build and the live websocket agree on one definition.
@@ -90,9 +90,9 @@ export function describe(e: TraceEvent): string {
   const who = e.task ? `task ${e.task}: ` : '';
   switch (e.kind.split('.')[0]) {
     case 'dentry':
-      return `${who}${e.kind} "${e.name ?? ''}" #${e.dentry}${e.inode ? ` → inode ${e.inode}` : ''}${e.bucket ? ` bucket ${e.bucket}` : ''}`;
+      return `${who}${e.kind} "${e.name ?? ''}" #${e.dentry}${e.inode ? ` → inode ${e.inode}` : ''}${e.bucket ? ` bucket ${e.bucket}` : ''}${e.kind === 'dentry.count' ? ` d_count ${e.count ?? 0}` : ''}`;
     case 'inode':
-      return `${who}${e.kind} inode ${e.inode} (ino ${e.ino})${e.count !== undefined ? ` i_count ${e.count}` : ''}${e.op ? ` ${e.op}` : ''}`;
+      return `${who}${e.kind} inode ${e.inode} (ino ${e.ino})${e.count !== undefined || e.kind === 'inode.count' ? ` i_count ${e.count ?? 0}` : ''}${e.kind === 'inode.size' ? ` i_size ${e.size ?? 0}` : ''}${e.op ? ` ${e.op}` : ''}`;
     case 'page':
       return `${who}${e.kind} inode ${e.inode} page ${e.index ?? 0} [${pageState(e.flags ?? 0)}]`;
     case 'writeback':

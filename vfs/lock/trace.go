@@ -91,6 +91,9 @@ func (o *Owner) SetTrace(b *trace.Bus, pid int32) {
 	o.slow = o.v != nil || b != nil && b.Active()
 }
 
+// PID returns the task id SetTrace gave o (0 before, or without it).
+func (o *Owner) PID() int32 { return o.pid }
+
 // SetTracing says whether somebody listens on o's bus now; only the
 // goroutine driving o may call it, between lock operations. The VFS
 // calls it at the start of each system call, with the flag the bus's

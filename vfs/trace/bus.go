@@ -73,6 +73,37 @@ func (b *Bus) Emit(e *Event) {
 	b.mu.Unlock()
 }
 
+// A Refresher fills in the fields of an event that must be read when the
+// event is numbered rather than when it was built: counts that other
+// tasks change without the lock the event's site holds (d_count and
+// i_count move by compare-and-swap outside d_lock and i_lock). Read at
+// numbering, under the bus's lock, the value an event carries is the
+// one at that point of the stream, so the last event about an object
+// always carries its current value, whatever order concurrent changes
+// reached the bus in. Refresh runs under Bus.mu: it may only load.
+type Refresher interface {
+	Refresh(e *Event)
+}
+
+// EmitRefresh is Emit with r.Refresh(e) called just before e is
+// numbered, under the bus's lock.
+func (b *Bus) EmitRefresh(e *Event, r Refresher) {
+	now := b.Now()
+	b.mu.Lock()
+	if len(b.listeners) == 0 {
+		b.mu.Unlock()
+		return
+	}
+	r.Refresh(e)
+	b.seq++
+	e.Seq = b.seq
+	e.Time = now
+	for _, l := range b.listeners {
+		l.push(e)
+	}
+	b.mu.Unlock()
+}
+
 // DefaultRing is the ring size Subscribe uses for size <= 0.
 const DefaultRing = 1 << 14
 

@@ -1,5 +1,5 @@
 // Package trace holds the typed events and whole-state snapshots of
-// vfscope, their one JSON schema ("vfscope.trace/1", documented in
+// vfscope, their one JSON schema ("vfscope.trace/2", documented in
 // docs/trace-schema.md), and the bus that carries events from the VFS
 // to its listeners (the `vfscope run --trace` file writer, the websocket
 // live view, the wasm bridge and the playground).

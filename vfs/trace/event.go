@@ -7,8 +7,9 @@ import (
 
 // Schema names the version of the JSON encoding of events and
 // snapshots. A change that a reader of the previous version would
-// misread bumps it.
-const Schema = "vfscope.trace/1"
+// misread bumps it. Version 2 added dentry.count and inode.size and
+// widened inode.count from the 0<->1 transitions to every change.
+const Schema = "vfscope.trace/2"
 
 // Kind says what an event reports. Its JSON form is the dotted name
 // String returns ("dentry.alloc").
@@ -21,7 +22,8 @@ const (
 
 	// Dentries: Dentry, Parent (the parent's id; the dentry's own for a
 	// root), Name, Dev (its superblock), Inode and Ino when positive,
-	// Flags (d_flags after the change), Count (d_count after it).
+	// Flags (d_flags after the change), Count (d_count after it, read
+	// when the event is numbered: see Refresher).
 	DentryAlloc       // d_alloc: a new unhashed negative dentry
 	DentryHash        // __d_rehash: put on its hash chain; Bucket
 	DentryUnhash      // __d_drop: taken off its hash chain; Bucket
@@ -31,13 +33,20 @@ const (
 	DentryInstantiate // d_instantiate: bound to Inode
 	DentryMove        // d_move/d_exchange: now Name under Parent; Target is the dentry whose name it took
 	DentryKill        // __dentry_kill: dead, about to be freed
+	DentryCount       // d_count changed under the lockref (dget, dput, legitimize...); one event per change
 
 	// Inodes: Inode (the stable id), Ino, Dev, Mode, Nlink, Size,
-	// Flags (i_state after the change), Count (i_count after it).
+	// Flags (i_state after the change), Count (i_count after it); Count
+	// and Size are read when the event is numbered (see Refresher).
 	InodeAlloc // new_inode / iget_locked: a new inode in memory
 	InodeState // i_state changed: Bits were set (Op "set") or cleared (Op "clear")
-	InodeCount // i_count changed from 0 to 1 or from 1 to 0 (kept cached unused, or used again)
+	// InodeCount: i_count changed (ihold, iget, iput...), one event per
+	// change. Op "unused": it fell to 0 and the inode stays cached on
+	// the inode LRU; Op "used": it rose from 0 and the inode left the
+	// LRU (these two were schema 1's only inode.count events).
+	InodeCount
 	InodeEvict // evict: gone from memory
+	InodeSize  // i_size changed (i_size_write: a write that extends, truncate, fallocate without KEEP_SIZE...)
 
 	// Page cache: Inode, Ino, Dev, Index (page number), Flags (the
 	// folio's flags after the change, PG_* bits of page-flags.go).
@@ -98,10 +107,12 @@ var kindNames = [numKinds]string{
 	DentryInstantiate: "dentry.instantiate",
 	DentryMove:        "dentry.move",
 	DentryKill:        "dentry.kill",
+	DentryCount:       "dentry.count",
 	InodeAlloc:        "inode.alloc",
 	InodeState:        "inode.state",
 	InodeCount:        "inode.count",
 	InodeEvict:        "inode.evict",
+	InodeSize:         "inode.size",
 	PageAdd:           "page.add",
 	PageFlagSet:       "page.flag_set",
 	PageFlagClear:     "page.flag_clear",

@@ -76,7 +76,7 @@ func TestDecodeRejects(t *testing.T) {
 		})
 	}
 	var s Snapshot
-	if err := DecodeSnapshot([]byte(`{"schema":"vfscope.trace/0"}`), &s); err == nil || !strings.Contains(err.Error(), "want \"vfscope.trace/1\"") {
+	if err := DecodeSnapshot([]byte(`{"schema":"vfscope.trace/0"}`), &s); err == nil || !strings.Contains(err.Error(), "want \""+Schema+"\"") {
 		t.Errorf("old schema: %v", err)
 	}
 }
@@ -100,7 +100,7 @@ func TestStreamRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
-	if lines[0] != `{"schema":"vfscope.trace/1"}` || len(lines) != len(evs)+1 {
+	if lines[0] != `{"schema":"`+Schema+`"}` || len(lines) != len(evs)+1 {
 		t.Fatalf("stream starts %q and has %d lines, want the schema line and %d events", lines[0], len(lines), len(evs))
 	}
 	r, err := NewReader(strings.NewReader(b.String()))

@@ -1,11 +1,11 @@
-// The trace schema "vfscope.trace/1" (docs/trace-schema.md) as TypeScript
+// The trace schema "vfscope.trace/2" (docs/trace-schema.md) as TypeScript
 // types: the events subscribe() delivers and what snapshot() returns.
 
 /** The kinds of events. */
 export type TraceKind =
   | "dentry.alloc" | "dentry.hash" | "dentry.unhash" | "dentry.lru_add" | "dentry.lru_del"
-  | "dentry.negative" | "dentry.instantiate" | "dentry.move" | "dentry.kill"
-  | "inode.alloc" | "inode.state" | "inode.count" | "inode.evict"
+  | "dentry.negative" | "dentry.instantiate" | "dentry.move" | "dentry.kill" | "dentry.count"
+  | "inode.alloc" | "inode.state" | "inode.count" | "inode.evict" | "inode.size"
   | "page.add" | "page.flag_set" | "page.flag_clear" | "page.remove"
   | "writeback.start" | "writeback.end"
   | "lock.request" | "lock.acquire" | "lock.release" | "lock.contend"
@@ -48,16 +48,26 @@ export interface TraceEvent {
   dev?: number;
   mode?: number;
   nlink?: number;
+  /** i_size of an inode event (absent: 0); "inode.size" reports each change. */
   size?: number;
   index?: number;
   flags?: number;
   bits?: number;
+  /**
+   * d_count of a dentry event, i_count of an inode event (absent: 0), as
+   * at this event: "dentry.count" and "inode.count" report each change.
+   */
   count?: number;
   class?: string;
   sub?: number;
   lock_mode?: string;
   lock?: number;
   site?: string;
+  /**
+   * The system call or method; "set"/"clear" for "inode.state";
+   * "unused"/"used" for an "inode.count" that fell to 0 (the inode stays
+   * cached) or rose from 0.
+   */
   op?: string;
   path?: string;
   mount?: number;

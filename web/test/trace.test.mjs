@@ -56,7 +56,7 @@ test("snapshot: the tree, the mounts, the counters", async () => {
   vfs.mkdir("/tmp/snap");
   vfs.writeFile("/tmp/snap/f", new Uint8Array(3 * 4096));
   const s = vfs.snapshot();
-  assert.equal(s.schema, "vfscope.trace/1");
+  assert.equal(s.schema, "vfscope.trace/2");
   const byName = new Map(s.dentries.map((d) => [d.name, d]));
   const dir = byName.get("snap");
   const file = byName.get("f");
