@@ -346,7 +346,9 @@ class App {
         this.fileEnd = t.stateAt(end);
         this.vfsStart = 0;
         $('mode').textContent = `replaying ${f.name}`;
+        this.term.write(`\r\n[${f.name}: ${t.records.length} commands, stepped through without a VFS]\r\n`);
         for (const r of this.timeline.records) this.term.write(`${r.line}\r\n${r.output}`);
+        this.term.showPrompt();
         this.select(this.timeline.last());
       } catch (err) {
         this.term.write(`\r\n[${(err as Error).message}]\r\n`);
