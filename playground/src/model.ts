@@ -89,12 +89,24 @@ export class State {
     } else if (e.kind === 'umount' && e.mount) this.mounts.delete(e.mount);
   }
 
+  /**
+   * Dentry events carry the dentry's whole state after the change (its
+   * d_count read when the event was numbered, so that the last event of
+   * a dentry has its current count even when tasks raced); dentry.count
+   * reports each reference taken or dropped, so the tree shows the true
+   * count at every step.
+   */
   private applyDentry(e: TraceEvent): void {
     const id = e.dentry ?? 0;
     let d = this.dentries.get(id);
     if (e.kind === 'dentry.kill') {
       this.dentries.delete(id);
       this.lruDel(id);
+      return;
+    }
+    if (e.kind === 'dentry.count' && d) {
+      // Only the count changed: leave what other events set alone.
+      d.count = e.count ?? 0;
       return;
     }
     if (!d) {
@@ -128,6 +140,13 @@ export class State {
     }
   }
 
+  /**
+   * Inode events carry i_count and i_size as at the event (absent: 0),
+   * and inode.count and inode.size report each change of them, so the
+   * inode table follows every reference and every write that extends or
+   * truncates. inode.count's op says when the inode went on the inode
+   * LRU ("unused") or came off it ("used").
+   */
   private applyInode(e: TraceEvent): void {
     const id = e.inode ?? 0;
     if (e.kind === 'inode.evict') {
@@ -145,6 +164,10 @@ export class State {
     i.nlink = e.nlink ?? 0;
     i.size = e.size ?? 0;
     if (e.mode) i.mode = e.mode;
+    if (e.kind === 'inode.count') {
+      if (e.op === 'unused') i.lru = true;
+      else if (e.op === 'used' || i.count > 0) i.lru = false;
+    }
   }
 
   private applyPage(e: TraceEvent): void {
