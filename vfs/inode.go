@@ -293,7 +293,7 @@ func ihold(i *Inode) { iholdTask(nil, i) }
 // is numbered.
 func iSizeWrite(t *Task, i *Inode, size int64) {
 	if i.size.Swap(size) != size {
-		i.sb.vfs.evInode(t, trace.InodeSize, i)
+		i.sb.vfs.evInodeSize(t, i)
 	}
 }
 
