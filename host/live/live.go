@@ -1,6 +1,6 @@
 // Package live serves a host-side VFS to the playground over a websocket:
 // the same views as the in-browser VFS, from the same JSON schema
-// (vfscope.trace/1, docs/trace-schema.md).
+// (vfscope.trace/2, docs/trace-schema.md).
 //
 // # Protocol
 //
@@ -8,7 +8,7 @@
 //
 // Server to viewer:
 //
-//	{"type":"hello","schema":"vfscope.trace/1","writable":false,"name":"..."}
+//	{"type":"hello","schema":"vfscope.trace/2","writable":false,"name":"..."}
 //	{"type":"snapshot","snapshot":{...trace.Snapshot...}}
 //	{"type":"events","events":[...trace.Event...]}
 //	{"type":"result","id":7,"output":"...","status":0}
