@@ -73,6 +73,23 @@ func (s *Shell) Task() *vfs.Task { return s.t }
 // Status returns the status of the last command.
 func (s *Shell) Status() int { return s.status }
 
+// SetStatus records n as the status of a command line the host ran for
+// the shell: a program the shell does not know, such as a WASI guest
+// whose line the host split with Split. The next "$?" expands to it, as
+// after the shell's own commands; n is taken modulo 256, as exit(3)
+// statuses are. Under ErrExit a nonzero status stops the shell, as a
+// failing command of its own would. A shell that has exited keeps its
+// exit status.
+func (s *Shell) SetStatus(n int) {
+	if s.exited {
+		return
+	}
+	s.status = n & 0xff
+	if s.ErrExit && s.status != 0 {
+		s.exited = true
+	}
+}
+
 // Exited reports whether the shell has stopped: `exit`, or a failure
 // under ErrExit.
 func (s *Shell) Exited() bool { return s.exited }
