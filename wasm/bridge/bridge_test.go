@@ -216,7 +216,7 @@ func TestBadRequests(t *testing.T) {
 		{"no shell", new(req).op("shellRun", 0).num(77).str("ls").raw(nil).bytes(), "no shell 77"},
 		{"no guest", new(req).op("wasiOutput", 0).num(77).bytes(), "no WASI guest 77"},
 		{"memory without JavaScript", func() []byte {
-			d := exec(t, b, new(req).op("wasiNew", id).strs("g").strs().strs().str("/").raw(nil), nil)
+			d := exec(t, b, new(req).op("wasiNew", id).strs("g").strs().strs().str("/").raw(nil).num(0), nil)
 			d.u32()
 			return new(req).op("wasiMemory", 0).num(d.num()).u32(1).bytes()
 		}(), "no guest memory"},
@@ -366,7 +366,7 @@ func funcIndex(t *testing.T, name string) uint32 {
 func TestWASICopies(t *testing.T) {
 	b := New()
 	id := newVFS(t, b)
-	d := exec(t, b, new(req).op("wasiNew", id).strs("guest").strs("A=1").strs("/").str("/").raw(nil), nil)
+	d := exec(t, b, new(req).op("wasiNew", id).strs("guest").strs("A=1").strs("/").str("/").raw(nil).num(0), nil)
 	if e := d.u32(); e != 0 {
 		t.Fatalf("wasiNew: errno %d", e)
 	}
@@ -566,7 +566,7 @@ func BenchmarkExec(b *testing.B) {
 	id := newVFS(t, br)
 	empty := new(req).bytes()
 	stat := new(req).op("stat", id).str("/tmp").bytes()
-	d := exec(t, br, new(req).op("wasiNew", id).strs("g").strs().strs().str("/").raw(nil), nil)
+	d := exec(t, br, new(req).op("wasiNew", id).strs("g").strs().strs().str("/").raw(nil).num(0), nil)
 	d.u32()
 	g := d.num()
 	cm := &countingMemory{mem: make(wasi.Bytes, 1<<16)}

@@ -186,9 +186,14 @@ func init() {
 		// nredirs*(u8 fd, s op, s target)): the line's simple commands
 		// as the shell would run them, and its working directory
 		{"shellSplit", false, opShellSplit},
+		// shellSetStatus(a shell, a status): the status of a line the
+		// host ran for the shell (a guest's), which "$?" expands to next
+		{"shellSetStatus", false, opShellSetStatus},
 		// wasiFuncs() -> u32 n, n*(s name, u8 np, np*u8 type, u8 noreturn)
 		{"wasiFuncs", false, opWASIFuncs},
-		// wasiNew(S args, S env, S preopens, s root, b stdin) -> a guest
+		// wasiNew(S args, S env, S preopens, s root, b stdin, a shell) ->
+		// a guest; its task is forked from the shell's (credentials,
+		// umask), or from the VFS's first task for shell 0
 		{"wasiNew", true, opWASINew},
 		// wasiMemory(a guest, u32 slot): the guest memory the host
 		// registered under slot

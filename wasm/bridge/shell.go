@@ -116,6 +116,23 @@ func opShellSplit(c *call) error {
 	return nil
 }
 
+// opShellSetStatus records the status of a command line the host ran
+// for the shell (a WASI guest's exit status, or 1 for a redirection that
+// failed before it started): the shell's "$?" is then that status, as
+// after a command of its own (host/shell's SetStatus).
+func opShellSetStatus(c *call) error {
+	id, status := c.d.num(), c.d.num()
+	if !c.ok() {
+		return nil
+	}
+	s, err := c.shell(id)
+	if err != nil {
+		return err
+	}
+	s.sh.SetStatus(int(status))
+	return nil
+}
+
 func opShellClose(c *call) error {
 	id := c.d.num()
 	if !c.ok() {

@@ -53,14 +53,29 @@ func opWASIFuncs(c *call) error {
 	return nil
 }
 
+// opWASINew makes a guest. Its task is forked from the task of the
+// shell it names (a guest run from a shell's command line runs as the
+// shell's user, with its umask, after su as before), or from the VFS's
+// first task (root) when the shell is 0.
 func opWASINew(c *call) error {
-	args, env, pre, root, stdin := c.d.strs(), c.d.strs(), c.d.strs(), c.d.str(), c.d.bytes()
+	args, env, pre, root, stdin, shellID := c.d.strs(), c.d.strs(), c.d.strs(), c.d.str(), c.d.bytes(), c.d.num()
 	if !c.ok() {
 		return nil
 	}
+	parent := c.in.task
+	if shellID != 0 {
+		s, err := c.shell(shellID)
+		if err != nil {
+			return err
+		}
+		if s.in != c.in {
+			return errBadRequest{"shell " + itoa(shellID) + " is on another VFS"}
+		}
+		parent = s.sh.Task()
+	}
 	g := &guest{in: c.in}
 	cfg := wasi.Config{
-		Task:   c.in.task,
+		Task:   parent,
 		Root:   root,
 		Args:   args,
 		Env:    env,

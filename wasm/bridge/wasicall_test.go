@@ -136,7 +136,7 @@ func callWASIStaged(t *testing.T, b *Bridge, g uint32, stage bool, name string, 
 func newGuest(t *testing.T, b *Bridge) (vfsID, g uint32, cm *countingMemory) {
 	t.Helper()
 	vfsID = newVFS(t, b)
-	d := exec(t, b, new(req).op("wasiNew", vfsID).strs("guest").strs().strs("/").str("/").raw(nil), nil)
+	d := exec(t, b, new(req).op("wasiNew", vfsID).strs("guest").strs().strs("/").str("/").raw(nil).num(0), nil)
 	if e := d.u32(); e != 0 {
 		t.Fatalf("wasiNew: errno %d", e)
 	}
@@ -189,7 +189,7 @@ func TestCallWASIBadCalls(t *testing.T) {
 	b := New()
 	id := newVFS(t, b)
 	_, g, _ := newGuest(t, b)
-	d := exec(t, b, new(req).op("wasiNew", id).strs("g").strs().strs().str("/").raw(nil), nil)
+	d := exec(t, b, new(req).op("wasiNew", id).strs("g").strs().strs().str("/").raw(nil).num(0), nil)
 	d.u32()
 	noMem := uint32(d.num())
 	tests := []struct {
