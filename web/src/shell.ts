@@ -53,6 +53,13 @@ export class Shell {
     private readonly id: number,
   ) {}
 
+  /** @internal The shell's number on the Go side (wasiImports' shell option); throws once closed. */
+  bridgeId(vfs: VFS): number {
+    if (this.closed) throw new Error("vfscope: this shell is closed");
+    if (vfs !== this.vfs) throw new Error("vfscope: this shell is on another VFS");
+    return this.id;
+  }
+
   /** @internal Use vfs.shell(). */
   static create(vfs: VFS): Shell {
     const id = vfs.one({ op: "shellNew", syscall: "fork", enc: () => undefined, dec: (r) => r.num() });
@@ -108,6 +115,25 @@ export class Shell {
         }
         return { commands, error, cwd };
       },
+    });
+  }
+
+  /**
+   * Sets the status of the last command, what "$?" expands to next: for
+   * a host that ran a command line of the shell's itself (a WASI guest's
+   * exit status, or 1 for a redirection that failed before the guest
+   * started), so that `$?` follows it as after the shell's own commands.
+   * Taken modulo 256, as exit statuses are; under `set -e` a nonzero
+   * status stops the shell.
+   */
+  setStatus(status: number): void {
+    if (this.closed) throw new Error("vfscope: this shell is closed");
+    if (!Number.isSafeInteger(status)) throw new TypeError(`vfscope: a status is an integer, not ${status}`);
+    this.vfs.one({
+      op: "shellSetStatus",
+      syscall: "sh",
+      enc: (rt) => (rt.num(this.id), rt.num(status)),
+      dec: () => undefined,
     });
   }
 

@@ -309,6 +309,8 @@ export class VFS {
   /**
    * WASI preview1 imports backed by this VFS (the Go ABI of host/wasi):
    * instantiate a guest with `wasi.imports`, then `wasi.start(instance)`.
+   * With `options.shell` the guest runs as that shell's user (its
+   * credentials and umask); without, as root.
    */
   wasiImports(options: WASIOptions = {}): WASI {
     return WASI.create(this, options);

@@ -1,4 +1,5 @@
 import { BridgeError, type WasiFunc } from "./runtime.js";
+import type { Shell } from "./shell.js";
 import type { VFS } from "./vfs.js";
 
 export interface WASIOptions {
@@ -13,6 +14,15 @@ export interface WASIOptions {
   preopens?: string[];
   /** The VFS directory that becomes the guest's root (chroot). Default "/". */
   root?: string;
+  /**
+   * A shell (vfs.shell()) of this VFS whose task the guest's is forked
+   * from: it runs with the shell's credentials (after `su` too) and
+   * umask, as a program the shell started would. Default: the VFS's
+   * first task (root, umask 022). The guest's working directory is its
+   * root either way: pass the shell's as PWD for a guest (Go's wasip1
+   * port) that resolves relative paths against it.
+   */
+  shell?: Shell;
   /** The guest's standard input. Default: empty. */
   stdin?: string | Uint8Array;
   /** Receives what the guest writes to fd 1; without it, output is kept in `stdout`. */
@@ -488,11 +498,12 @@ export class WASI {
     const args = o.args ?? ["wasi"];
     const pre = o.preopens ?? [];
     const root = o.root ?? "/";
+    const shell = o.shell ? o.shell.bridgeId(vfs) : 0;
     const id = vfs.one({
       op: "wasiNew",
       syscall: "wasi",
       path: root,
-      enc: (rt) => (rt.strs(args), rt.strs(env), rt.strs(pre), rt.str(root), rt.bytes(stdin)),
+      enc: (rt) => (rt.strs(args), rt.strs(env), rt.strs(pre), rt.str(root), rt.bytes(stdin), rt.num(shell)),
       dec: (r) => r.num(),
     });
     return new WASI(vfs, id, o);
