@@ -1,8 +1,9 @@
 // A WASI guest's command line (busybox, a dropped .wasm) run as the
 // shell runs its own commands: the words and redirections are the
 // shell's own parse (Shell.split), the guest starts in the shell's
-// working directory, and '<', '>', '>>', '2>', '2>&1' are opened and
-// written through the shell, with its task, umask and error messages.
+// working directory as its user, '<', '>', '>>', '2>', '2>&1' are opened
+// and written through the shell, with its task, umask and error messages,
+// and the line's status becomes the shell's $?.
 
 import type { ShellCommand } from '@vfscope/web';
 import type { RunResult } from './backend';
@@ -13,8 +14,14 @@ export interface GuestHost {
   shell(line: string, stdin?: Uint8Array): RunResult;
   /** A file's bytes, by absolute path. */
   readFile(path: string): Uint8Array;
-  /** Runs the guest; its output goes to the two callbacks; resolves with its exit status. */
+  /**
+   * Runs the guest as the shell's user (its task's credentials and
+   * umask); its output goes to the two callbacks; resolves with its
+   * exit status.
+   */
   start(name: string, bytes: Uint8Array, args: string[], io: GuestIO): Promise<number>;
+  /** Makes status the shell's last status, what its next "$?" expands to. */
+  setStatus(status: number): void;
 }
 
 export interface GuestIO {
@@ -42,7 +49,8 @@ function join(cwd: string, p: string): string {
  * redirections the shell parsed, in cwd. Redirections are applied in
  * order, as the shell does: "> f 2>&1" sends both to f, "2>&1 > f" only
  * stdout. A file a redirection cannot open fails the line before the
- * guest starts, with the shell's message and status 1.
+ * guest starts, with the shell's message and status 1. The line's status
+ * (the guest's exit status, or that failure's) is the shell's $? after.
  */
 export async function runGuestLine(host: GuestHost, name: string, bytes: Uint8Array, args: string[],
   redirects: ShellCommand['redirects'], cwd: string): Promise<RunResult> {
@@ -51,14 +59,14 @@ export async function runGuestLine(host: GuestHost, name: string, bytes: Uint8Ar
   let stdin: Uint8Array = new Uint8Array();
   for (const r of redirects) {
     if (r.op === '>&') {
-      if (r.target !== '1' && r.target !== '2') return { output: `${r.target}: bad file descriptor\n`, status: 1 };
+      if (r.target !== '1' && r.target !== '2') return done(host, { output: `${r.target}: bad file descriptor\n`, status: 1 });
       fds[r.fd] = fds[Number(r.target)];
       continue;
     }
     // The shell opens (and creates or truncates) the file as it would
     // for its own command; "< f" only checks that f can be read.
     const open = host.shell(`${r.op === '<' ? '<' : r.op} ${shellQuote(r.target)}`);
-    if (open.status !== 0) return open;
+    if (open.status !== 0) return done(host, open);
     if (r.op === '<') {
       stdin = host.readFile(join(cwd, r.target));
       continue;
@@ -79,7 +87,13 @@ export async function runGuestLine(host: GuestHost, name: string, bytes: Uint8Ar
     const w = host.shell(`cat >> ${shellQuote(s.file)}`, concat(s.chunks));
     if (w.status !== 0) output += w.output;
   }
-  return { output, status };
+  return done(host, { output, status });
+}
+
+/** Sets the shell's $? to the line's status, and returns its result. */
+function done(host: GuestHost, r: RunResult): RunResult {
+  host.setStatus(r.status);
+  return r;
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {

@@ -96,29 +96,41 @@ export class WasmBackend implements Backend {
 
   /**
    * Runs a WASI guest for a command line the shell parsed: in the
-   * shell's working directory, with its redirections (guestline.ts).
+   * shell's working directory, as its user, with its redirections; its
+   * status is the shell's $? after (guestline.ts). A guest that cannot
+   * start (bytes that are not a module) throws, and leaves $? at 126,
+   * the status the terminal shows for it.
    */
-  runGuest(name: string, bytes: Uint8Array, args: string[], redirects: ShellCommand['redirects'], cwd: string): Promise<RunResult> {
-    return runGuestLine({
-      shell: (line, stdin) => {
-        const r = this.sh.run(line, { stdin });
-        return { output: r.stdout + r.stderr, status: r.status };
-      },
-      readFile: (path) => this.vfs.readFile(path),
-      start: (n, b, a, io) => this.start(n, b, a, io),
-    }, name, bytes, args, redirects, cwd);
+  async runGuest(name: string, bytes: Uint8Array, args: string[], redirects: ShellCommand['redirects'], cwd: string): Promise<RunResult> {
+    const sh = this.sh;
+    try {
+      return await runGuestLine({
+        shell: (line, stdin) => {
+          const r = sh.run(line, { stdin });
+          return { output: r.stdout + r.stderr, status: r.status };
+        },
+        readFile: (path) => this.vfs.readFile(path),
+        start: (n, b, a, io) => this.start(n, b, a, io),
+        setStatus: (status) => sh.setStatus(status),
+      }, name, bytes, args, redirects, cwd);
+    } catch (e) {
+      sh.setStatus(126);
+      throw e;
+    }
   }
 
   /**
-   * Starts a guest on the VFS. It sees the whole VFS through the
-   * preopen "/", and its working directory through PWD (Go's wasip1
-   * port, and so the busybox guest, resolves relative paths against it).
+   * Starts a guest on the VFS, forked from the shell's task: its user
+   * (after su too) and umask. It sees the whole VFS through the preopen
+   * "/", and its working directory through PWD (Go's wasip1 port, and
+   * so the busybox guest, resolves relative paths against it).
    */
   private async start(name: string, bytes: Uint8Array, args: string[], io: GuestIO): Promise<number> {
     const wasi = wasiImports(this.vfs, {
       args: [name, ...args],
       env: { PWD: io.cwd },
       preopens: ['/'],
+      shell: this.sh,
       stdin: io.stdin,
       stdout: io.stdout,
       stderr: io.stderr,

@@ -470,6 +470,38 @@ test('the busybox guest runs in the browser on the same VFS', async () => {
   assert.match(out('busybox ls && echo x'), /a guest runs as a command line of its own/);
   assert.match(rs.at(-1).output, /f: .*no such file/i, 'after cd / the guest looks for f in /');
   assert.equal(rec(rs, 'cat out').status, 0);
+  // $? is the guest line's status, as in sh: the guest's exit status, or
+  // a redirection's that failed before it started.
+  const statuses = [['busybox cat missing', '1'], ['busybox echo ok', '0'], ['busybox nope', '127'],
+    ['busybox echo again', '0'], ['busybox ls > /nonexistent/x', '1']];
+  for (const [line] of statuses) {
+    await type(page, line);
+    await type(page, 'echo $?');
+  }
+  // After su the guest runs as the shell's user: it may not write into
+  // a directory only root may write, and what it creates is the user's.
+  await type(page, 'mkdir /tmp/rootonly');
+  await type(page, 'su 1000');
+  await type(page, 'busybox mkdir /tmp/rootonly/x');
+  await type(page, 'echo $?');
+  await type(page, 'busybox mkdir /tmp/users');
+  await type(page, 'su');
+  await type(page, 'busybox mkdir /tmp/rootonly/y');
+  const rs2 = await records(page);
+  const after = (line) => rs2[rs2.findLastIndex((r) => r.line === line) + 1];
+  for (const [line, want] of statuses) {
+    assert.equal(after(line).line, 'echo $?');
+    assert.equal(after(line).output, `${want}\n`, `$? after ${line}`);
+  }
+  assert.equal(rec(rs2, 'busybox mkdir /tmp/rootonly/x').status, 1);
+  assert.equal(rec(rs2, 'busybox mkdir /tmp/rootonly/x').output,
+    "mkdir: cannot create directory '/tmp/rootonly/x': Permission denied\n");
+  assert.equal(after('busybox mkdir /tmp/rootonly/x').output, '1\n');
+  assert.equal(rec(rs2, 'busybox mkdir /tmp/users').status, 0);
+  assert.deepEqual(await page.evaluate(() => {
+    const v = window.vfscope.backend.vfs;
+    return [v.exists('/tmp/rootonly/x'), v.stat('/tmp/users').uid, v.stat('/tmp/rootonly/y').uid];
+  }), [false, 1000, 0], 'the user\'s guest made nothing in root\'s directory; root\'s guest after su back did');
   await shot(page, 'busybox');
   assert.deepEqual(page.errors, []);
   await page.close();
