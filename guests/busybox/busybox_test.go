@@ -55,6 +55,8 @@ func TestApplets(t *testing.T) {
 		{args: sh("mkdir", "-z"), stderr: "mkdir: invalid option -- 'z'\nTry 'mkdir --help' for more information.\n", code: 1},
 		{args: sh("mkdir"), stderr: "mkdir: missing operand\nTry 'mkdir --help' for more information.\n", code: 1},
 		{args: sh("touch", "f")},
+		{args: sh("true", "x")},
+		{args: sh("false", "x"), code: 1},
 		{args: sh("mkdir", "-p", "f"), stderr: "mkdir: cannot create directory 'f': File exists\n", code: 1},
 		{args: sh("mkdir", "-p", "f/g"), stderr: "mkdir: cannot create directory 'f': Not a directory\n", code: 1},
 		{args: sh("touch", "-c", "nope")},

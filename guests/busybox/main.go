@@ -7,7 +7,8 @@
 //	busybox APPLET [ARGS...]     (or argv[0] named after the applet)
 //	busybox --list
 //
-// Applets: cat cp dd df echo find ln ls mkdir mv rm stat sync touch.
+// Applets: cat cp dd df echo false find ln ls mkdir mv rm stat sync touch
+// true.
 // Messages and exit codes follow GNU coreutils (and findutils for find),
 // with the C locale's plain quotes: "mkdir: cannot create directory 'a':
 // File exists", exit 1.
@@ -82,6 +83,7 @@ func init() {
 		"dd":    {ddMain, 1, "[if=FILE] [of=FILE] [bs=N] [count=N] [seek=N] [skip=N] [conv=notrunc,fsync] [status=none]"},
 		"df":    {dfMain, 1, "[-a] [FILE]..."},
 		"echo":  {echoMain, 1, "[-n] [STRING]..."},
+		"false": {func(*proc, []string) int { return 1 }, 1, "[ignored]..."},
 		"find":  {findMain, 1, "[PATH]... [-name PATTERN] [-type f|d|l] [-maxdepth N] [-mindepth N]"},
 		"ln":    {lnMain, 1, "[-s] [-f] TARGET [LINK_NAME]"},
 		"ls":    {lsMain, 2, "[-a] [-l] [-i] [-d] [-1] [FILE]..."},
@@ -91,6 +93,7 @@ func init() {
 		"stat":  {statMain, 1, "[-L] [-c FORMAT] FILE..."},
 		"sync":  {syncMain, 1, "[FILE]..."},
 		"touch": {touchMain, 1, "[-c] FILE..."},
+		"true":  {func(*proc, []string) int { return 0 }, 0, "[ignored]..."},
 	}
 }
 
