@@ -32,6 +32,11 @@ export interface Backend {
    */
   runGuest?(name: string, bytes: Uint8Array, args: string[], redirects: ShellCommand['redirects'], cwd: string): Promise<RunResult>;
   /**
+   * Makes status the shell's $?, for a guest line the page refused
+   * before any guest ran (in-browser only).
+   */
+  setStatus?(status: number): void;
+  /**
    * Boots a fresh VFS in place of this one, with this memory budget in
    * bytes (undefined: the default), keeping the subscribers (in-browser
    * only: a live server's VFS is the host's).

@@ -184,8 +184,13 @@ class App {
     const guests = sp.commands.filter((c) => this.guestOf(c.args));
     if (sp.error || !guests.length) return b.run(line);
     const name = this.guestOf(guests[0].args)!;
+    // A line refused here still sets $?, as a command that failed would.
+    const refuse = (output: string, status: number) => {
+      b.setStatus?.(status);
+      return { output, status };
+    };
     if (sp.commands.length > 1) {
-      return { output: `${name}: a guest runs as a command line of its own (no ';', '&&', '||' or '|')\n`, status: 2 };
+      return refuse(`${name}: a guest runs as a command line of its own (no ';', '&&', '||' or '|')\n`, 2);
     }
     const [cmd] = sp.commands;
     const args = cmd.args.slice(cmd.args[0] === 'run' ? 2 : 1);
@@ -193,7 +198,7 @@ class App {
     if (name === 'busybox') {
       if (!this.busybox) {
         const r = await fetch(new URL('./busybox.wasm', location.href));
-        if (!r.ok) return { output: `busybox: cannot load busybox.wasm (${r.status})\n`, status: 127 };
+        if (!r.ok) return refuse(`busybox: cannot load busybox.wasm (${r.status})\n`, 127);
         this.busybox = new Uint8Array(await r.arrayBuffer());
       }
       bytes = this.busybox;

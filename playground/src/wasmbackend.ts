@@ -101,6 +101,10 @@ export class WasmBackend implements Backend {
    * start (bytes that are not a module) throws, and leaves $? at 126,
    * the status the terminal shows for it.
    */
+  setStatus(status: number): void {
+    this.sh.setStatus(status);
+  }
+
   async runGuest(name: string, bytes: Uint8Array, args: string[], redirects: ShellCommand['redirects'], cwd: string): Promise<RunResult> {
     const sh = this.sh;
     try {

@@ -473,7 +473,8 @@ test('the busybox guest runs in the browser on the same VFS', async () => {
   // $? is the guest line's status, as in sh: the guest's exit status, or
   // a redirection's that failed before it started.
   const statuses = [['busybox cat missing', '1'], ['busybox echo ok', '0'], ['busybox nope', '127'],
-    ['busybox echo again', '0'], ['busybox ls > /nonexistent/x', '1']];
+    ['busybox echo again', '0'], ['busybox ls > /nonexistent/x', '1'], ['busybox true', '0'], ['busybox false', '1'],
+    ['busybox true && echo x', '2']];
   for (const [line] of statuses) {
     await type(page, line);
     await type(page, 'echo $?');
