@@ -439,7 +439,7 @@ function medianOf(passes) {
 // (virtual) machine drifts by as much between passes.
 const WARM_PASSES = 7;
 // GUEST_PAIRS is how many warm vfscope/shim pairs of the Go guest run.
-const GUEST_PAIRS = 6;
+const GUEST_PAIRS = 12;
 
 // verdicts prints the targets against the warm medians: every
 // workload at least as fast as browser_wasi_shim (stat at least half as
