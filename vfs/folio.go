@@ -206,12 +206,17 @@ func FolioPut(f *Folio) {
 	case c < 0:
 		panic("vfs: folio reference count below zero")
 	case c == 0:
-		if f.flags.Load()&folioPoolPage != 0 {
-			f.flags.And(^uint32(folioPoolPage))
-			putPage(f.data)
-		}
-		f.data = nil
+		f.freePage()
 	}
+}
+
+// freePage lets go of the page of a folio nobody holds: back to the pool
+// if it came from there (folioPoolPage), else to the collector.
+func (f *Folio) freePage() {
+	if f.flags.Load()&folioPoolPage != 0 {
+		putPage(f.data)
+	}
+	f.data = nil
 }
 
 // setPoolPage gives a folio nobody else sees yet a page from getPage.

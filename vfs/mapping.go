@@ -98,10 +98,7 @@ func (m *AddressSpace) takeSpare(nodata bool) *Folio {
 // putSpare returns an unused spare folio that takeSpare handed out
 // (its insertion lost a race).
 func (m *AddressSpace) putSpare(f *Folio) {
-	if f.flags.Load()&folioPoolPage != 0 {
-		putPage(f.data)
-	}
-	f.data = nil
+	f.freePage()
 	f.refcount.Store(0)
 	f.flags.Store(folioEmbedded)
 	m.spare.Store(f)

@@ -92,18 +92,17 @@ func newPages() *[PAGE_SIZE]byte {
 // compiler skips the zeroing of a slice made for a copy).
 func newPageCopy(src []byte) *[PAGE_SIZE]byte {
 	src = src[:PAGE_SIZE]
-	if p := poolPage(); p != nil {
-		copy(p[:], src)
-		return p
+	p := poolPage()
+	if p == nil && poolRefill > 1 {
+		p = newPages()
 	}
-	if poolRefill > 1 {
-		p := newPages()
-		copy(p[:], src)
-		return p
+	if p == nil {
+		b := make([]byte, len(src))
+		copy(b, src)
+		return (*[PAGE_SIZE]byte)(b)
 	}
-	b := make([]byte, len(src))
-	copy(b, src)
-	return (*[PAGE_SIZE]byte)(b)
+	copy(p[:], src)
+	return p
 }
 
 // putPage gives a page nobody references any more back to the pool.
@@ -118,8 +117,4 @@ func putPage(p *[PAGE_SIZE]byte) {
 
 // FreePages returns the number of pages in the process's pool of free
 // pages.
-func FreePages() int {
-	freePages.mu.Lock()
-	defer freePages.mu.Unlock()
-	return len(freePages.list)
-}
+func FreePages() int { return int(freePages.n.Load()) }
