@@ -69,6 +69,9 @@
 //	              VFS.dcache.locks[] (hash bucket locks)
 //	SuperBlock.umount (s_umount; for read by the flusher and sync
 //	around writeback, which takes the folio locks and wb->list_lock)
+//	  SuperBlock.wb.workMu (one wb_writeback pass at a time per
+//	  superblock, the flusher's or sync's; the folio locks and
+//	  wb->list_lock nest inside it)
 //	  SuperBlock.writers[] (for write, by freeze_super)
 //	  SuperBlock.inodeListLock (s_inode_list_lock)
 //	    Inode.lock

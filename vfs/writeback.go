@@ -364,6 +364,8 @@ func wbWriteback(t *Task, sb *SuperBlock, w *wbWork) int64 {
 	v := sb.vfs
 	wb := &sb.wb
 	o := t.owner()
+	wb.workMu.Lock(o)
+	defer wb.workMu.Unlock(o)
 	start := w.written
 	dirtiedBefore := v.wbNow()
 	for {

@@ -140,6 +140,18 @@ type bdiWriteback struct {
 	// sb is the superblock; immutable.
 	sb *SuperBlock
 
+	// workMu stands for Linux's single worker per writeback: wb_workfn
+	// runs a wb's work items one after another, and sync_inodes_sb
+	// queues its integrity pass behind them, so no two wb_writeback
+	// passes over one superblock overlap. vfscope runs sync's and
+	// syncfs's passes in the caller, so they and the flusher's passes
+	// take workMu for the whole of wbWriteback; without it a flusher
+	// pass in WB_SYNC_NONE mode could take from b_io an inode that
+	// sync's pass had queued there, leave its lazy timestamps unwritten
+	// and put it back on b_dirty_time behind sync's back. Taken inside
+	// s_umount, outside wb->list_lock, i_lock and the folio locks.
+	workMu lock.Mutex
+
 	// syncMu and syncCond are the wait queue of I_SYNC (the bit wait
 	// queue of __I_SYNC): inode_wait_for_writeback sleeps on it; the end
 	// of writeback of an inode of this superblock wakes it. syncMu is a
@@ -148,12 +160,16 @@ type bdiWriteback struct {
 	syncCond sync.Cond
 }
 
-var classWbListLock = lock.NewClass("&wb->list_lock", lock.KindSpin)
+var (
+	classWbListLock = lock.NewClass("&wb->list_lock", lock.KindSpin)
+	classWbWork     = lock.NewClass("(work_completion)(&wb->dwork)", lock.KindMutex)
+)
 
 // initWriteback prepares sb.wb; called by allocSuper.
 func (sb *SuperBlock) initWriteback() {
 	sb.wb.sb = sb
 	sb.wb.listLock.Init(classWbListLock, 0)
+	sb.wb.workMu.Init(classWbWork, 0)
 	sb.wb.syncCond.L = &sb.wb.syncMu
 }
 
