@@ -111,10 +111,6 @@ type fdEntry struct {
 	base, inh  Rights
 	preopen    string // the guest's name for a preopened directory
 	isPreopen  bool
-	// ftype is the descriptor's WASI filetype once fd_fdstat_get has
-	// asked the VFS for it (0 until then): an open file's inode, and so
-	// its type, never changes. Go's wasip1 port asks twice per open.
-	ftype uint8
 }
 
 // New forks the guest's task from cfg.Task, chroots it to cfg.Root, and

@@ -149,15 +149,8 @@ func (a *ABI) FdSync(fd int32) Errno {
 	return errnoOf(a.task.Fsync(e.vfd))
 }
 
-// fdflags is the WASI fdflags of the description's f_flags.
-func (a *ABI) fdflags(e *fdEntry) (uint16, Errno) {
-	if e.vfd < 0 {
-		return e.streamFlag, ESUCCESS
-	}
-	fl, err := a.task.Fcntl(e.vfd, vfs.F_GETFL, 0)
-	if err != nil {
-		return 0, errnoOf(err)
-	}
+// wasiFdflags maps F_GETFL's flags to WASI's fdflags.
+func wasiFdflags(fl int) uint16 {
 	var f uint16
 	if fl&vfs.O_APPEND != 0 {
 		f |= FdflagAppend
@@ -171,7 +164,7 @@ func (a *ABI) fdflags(e *fdEntry) (uint16, Errno) {
 	case fl&vfs.O_DSYNC != 0:
 		f |= FdflagDsync
 	}
-	return f, ESUCCESS
+	return f
 }
 
 // FdFdstatGet is fd_fdstat_get(fd, buf): filetype, fdflags and rights.
@@ -182,22 +175,19 @@ func (a *ABI) FdFdstatGet(m Memory, fd int32, buf uint32) Errno {
 	}
 	b := (*[sizeFdstat]byte)(a.out[:sizeFdstat])
 	*b = [sizeFdstat]byte{}
-	switch {
-	case e.vfd < 0:
+	var fl uint16
+	if e.vfd < 0 {
 		b[0] = FiletypeCharacterDevice
-	case e.ftype != 0:
-		b[0] = e.ftype
-	default:
-		st, err := a.fstat(e)
+		fl = e.streamFlag
+	} else {
+		// One VFS call for the type and the flags: Go's wasip1 port
+		// calls this once on every descriptor it opens (SetNonblock).
+		ifmt, flags, err := a.task.FdTypeFlags(e.vfd)
 		if err != nil {
 			return errnoOf(err)
 		}
-		b[0] = filetype(st.Mode)
-		e.ftype = b[0]
-	}
-	fl, errno := a.fdflags(e)
-	if errno != ESUCCESS {
-		return errno
+		b[0] = filetype(ifmt)
+		fl = wasiFdflags(flags)
 	}
 	o := Bytes(b[:])
 	o.WriteUint32Le(0, uint32(b[0])|uint32(fl)<<16)
