@@ -63,9 +63,14 @@ func fget(f *File) *File {
 // fput drops a reference; the last one releases the file (__fput):
 // ->release, write access to the mount, the path.
 func fput(t *Task, f *File) {
-	if f.count.Add(-1) != 0 {
-		return
+	// Small enough to inline: most puts are not the last.
+	if f.count.Add(-1) == 0 {
+		fputFinal(t, f)
 	}
+}
+
+// fputFinal is __fput(): the last reference to f is gone.
+func fputFinal(t *Task, f *File) {
 	if f.mode&FMODE_PATH == 0 {
 		t.locksRemoveFile(f)
 	}

@@ -202,12 +202,19 @@ func folioTryGet(f *Folio) bool {
 // before touching the data. The Folio itself goes to the collector with
 // its last pointer (a folio embedded in its inode, with the inode).
 func FolioPut(f *Folio) {
-	switch c := f.refcount.Add(-1); {
-	case c < 0:
-		panic("vfs: folio reference count below zero")
-	case c == 0:
-		f.freePage()
+	// Small enough to inline: most puts are not the last.
+	if c := f.refcount.Add(-1); c <= 0 {
+		folioRefGone(f, c)
 	}
+}
+
+// folioRefGone is FolioPut's last reference: the page is freed (c 0),
+// or the count went below zero, a bug.
+func folioRefGone(f *Folio, c int32) {
+	if c < 0 {
+		panic("vfs: folio reference count below zero")
+	}
+	f.freePage()
 }
 
 // freePage lets go of the page of a folio nobody holds: back to the pool

@@ -114,9 +114,16 @@ func mntget(m *Mount) *Mount {
 // mntput drops a reference; the last one on a doomed mount releases its
 // superblock (cleanup_mnt → deactivate_super) and its root.
 func mntput(t *Task, m *Mount) {
-	if m.count.Add(-1) != 0 {
-		return
+	// Small enough to inline: most puts are not the last.
+	if m.count.Add(-1) == 0 {
+		mntputFinal(t, m)
 	}
+}
+
+// mntputFinal is the last put: nothing to do for a mount still attached
+// (its tree holds it), else cleanup_mnt(), the release of its root and
+// superblock.
+func mntputFinal(t *Task, m *Mount) {
 	if !m.doomed.Load() {
 		return
 	}
