@@ -921,6 +921,44 @@ func TestLazytime(t *testing.T) {
 	}
 }
 
+// TestSyncWritesLazytimeBesideFlusher: sync(2) writes an inode dirty
+// only in its lazy timestamps every time, though the flusher runs the
+// WB_SYNC_NONE work sync queued while sync's own pass runs: a flusher
+// pass must not take from b_io an inode sync's pass queued there (which
+// it would leave unwritten, its timestamps not yet expired for it).
+// Linux's one worker per device keeps the passes apart; so does
+// wb.workMu. Each round races the two; without the mutex some rounds
+// lost the write.
+func TestSyncWritesLazytimeBesideFlusher(t *testing.T) {
+	var now atomic.Int64
+	now.Store(time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC).UnixNano())
+	w := newWBEnvLazytime(t, &now)
+	fd := w.create("f", "x")
+	w.Must(w.T.Fsync(fd))
+	w.fs.takeLog()
+	rounds := 300
+	if testing.Short() {
+		rounds = 50
+	}
+	for r := range rounds {
+		now.Add(int64(time.Second))
+		_, err := w.T.Pwrite(fd, []byte{byte('a' + r%26)}, 0)
+		w.Must(err)
+		// The data goes now; the inode stays dirty in its timestamps
+		// (fdatasync leaves them), on b_dirty until its pages' flag
+		// clears: sync's wakeup queues flusher work for it.
+		w.Must(w.T.Fdatasync(fd))
+		w.fs.takeLog()
+		w.T.Sync()
+		if got := only("wi", w.fs.takeLog()); len(got) != 1 {
+			t.Fatalf("round %d: sync wrote the inode %d times (%q), want once", r, len(got), got)
+		}
+		if d := w.sb.WritebackDirtyTime(w.Root); len(d) != 0 {
+			t.Fatalf("round %d: b_dirty_time %v after sync", r, d)
+		}
+	}
+}
+
 // BenchmarkWriteFsync: a 4 KiB pwrite and fsync on wbfs (the page
 // written through ->writepage, the inode through ->write_inode).
 func BenchmarkWriteFsync(b *testing.B) {
