@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"github.com/go-git/go-billy/v5"
+
+	"github.com/vfscope/vfscope/vfs"
 )
 
 // serialFS makes a store safe for billyfs's concurrent callers (writeback,
@@ -14,12 +16,27 @@ import (
 // billyfs makes on the store, or on a file of it, holds mu.
 //
 // mu is a leaf: taken inside bnode.mu and sbInfo.mu, nothing inside it.
+//
+// It is also the last guard of the store's limits: no write or truncate
+// of a store file reaches past maxBytes (EFBIG), and a store that panics
+// in a write or truncate (memfs growing a slice it cannot have) fails
+// the call with EIO instead of ending the process.
 type serialFS struct {
 	billy.Filesystem // the methods below are the ones billyfs calls
 	mu               sync.Mutex
+	maxBytes         int64 // s_maxbytes of the superblock; immutable
 }
 
-func newSerialFS(fs billy.Filesystem) *serialFS { return &serialFS{Filesystem: fs} }
+func newSerialFS(fs billy.Filesystem, maxBytes int64) *serialFS {
+	return &serialFS{Filesystem: fs, maxBytes: maxBytes}
+}
+
+// storePanic turns a panic of the store into EIO in *err (deferred).
+func storePanic(n *int, err *error) {
+	if recover() != nil {
+		*n, *err = 0, vfs.EIO
+	}
+}
 
 func (s *serialFS) OpenFile(name string, flag int, perm os.FileMode) (billy.File, error) {
 	s.mu.Lock()
@@ -96,9 +113,13 @@ func (f *serialFile) Write(p []byte) (int, error) {
 
 // WriteAt writes at off: the file's own WriteAt, or a seek and a write
 // (under the lock, so nobody moves the offset between them).
-func (f *serialFile) WriteAt(p []byte, off int64) (int, error) {
+func (f *serialFile) WriteAt(p []byte, off int64) (n int, err error) {
+	if off < 0 || off > f.s.maxBytes-int64(len(p)) {
+		return 0, vfs.EFBIG
+	}
 	f.s.mu.Lock()
 	defer f.s.mu.Unlock()
+	defer storePanic(&n, &err)
 	if wa, ok := f.File.(io.WriterAt); ok {
 		return wa.WriteAt(p, off)
 	}
@@ -114,9 +135,14 @@ func (f *serialFile) Seek(off int64, whence int) (int64, error) {
 	return f.File.Seek(off, whence)
 }
 
-func (f *serialFile) Truncate(size int64) error {
+func (f *serialFile) Truncate(size int64) (err error) {
+	if size < 0 || size > f.s.maxBytes {
+		return vfs.EFBIG
+	}
 	f.s.mu.Lock()
 	defer f.s.mu.Unlock()
+	var n int
+	defer storePanic(&n, &err)
 	return f.File.Truncate(size)
 }
 

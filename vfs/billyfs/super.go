@@ -87,7 +87,7 @@ func mount(t *vfs.Task, fst *vfs.FileSystemType, flags uint32, dev, data string)
 		}
 		return nil, vfs.EINVAL
 	}
-	si.fs, si.storeKey = newSerialFS(store), key
+	si.fs, si.storeKey = newSerialFS(store, storeMaxBytes(o.store, store, t.VFS())), key
 	d, err := vfs.MountNodev(t, fst, flags, data, func(t *vfs.Task, sb *vfs.SuperBlock, data string) error {
 		return fillSuper(t, sb, si)
 	})
@@ -104,7 +104,7 @@ func fillSuper(t *vfs.Task, sb *vfs.SuperBlock, si *sbInfo) error {
 	sb.FSInfo = si
 	sb.Magic = BILLYFS_MAGIC
 	sb.Blocksize = pageSize
-	sb.MaxBytes = 1<<63 - 1
+	sb.MaxBytes = si.fs.maxBytes // what the store can hold (maxbytes.go)
 	sb.TimeGran = 1
 	sb.Ops = superOps
 	sb.Xattr = xattrHandlers
