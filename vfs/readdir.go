@@ -28,8 +28,16 @@ type Dirent struct {
 // 19-byte header, the name, its NUL, rounded to 8.
 func direntSize(name string) int { return (19 + len(name) + 1 + 7) &^ 7 }
 
+// getdentsPrealloc bounds the entries Getdents reserves room for up
+// front: the slice grows with the entries it returns, never with the
+// size the caller passes.
+const getdentsPrealloc = 64
+
 // Getdents is getdents64(2) with a buffer of size bytes: the entries that
-// fit, from the descriptor's position. EINVAL if not even one fits.
+// fit, from the descriptor's position. EINVAL if not even one fits (a
+// negative size included). Like filldir64, which copies each entry into
+// the user's buffer as it goes, the memory it uses follows the entries
+// returned, not size: a huge size on a small directory costs nothing.
 func (t *Task) Getdents(fd int, size int) ([]Dirent, error) {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("getdents64"))
@@ -39,7 +47,10 @@ func (t *Task) Getdents(fd int, size int) ([]Dirent, error) {
 		return nil, err
 	}
 	defer t.fdputPos(f, locked)
-	out := make([]Dirent, 0, size/32)
+	var out []Dirent
+	if size > 0 {
+		out = make([]Dirent, 0, min(size/32, getdentsPrealloc))
+	}
 	used := 0
 	tooSmall := false
 	ctx := DirContext{Pos: f.pos}

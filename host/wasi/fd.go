@@ -632,6 +632,11 @@ func (a *ABI) FdTell(m Memory, fd int32, result uint32) Errno {
 // until the buffer is full; the entry that does not fit is truncated, and
 // bufused == buf_len tells the guest to call again with a larger buffer
 // or from the last whole entry's d_next.
+//
+// The buffer's range is checked before anything is read (EFAULT, as
+// getdents64's access_ok), and entries go to the guest in chunks of at
+// most readdirChunk bytes: what the call allocates follows the entries
+// it lists, never buf_len.
 func (a *ABI) FdReaddir(m Memory, fd int32, buf, bufLen uint32, cookie uint64, result uint32) Errno {
 	e, errno := a.fd(fd, RightFdReaddir)
 	if errno != ESUCCESS {
@@ -640,6 +645,9 @@ func (a *ABI) FdReaddir(m Memory, fd int32, buf, bufLen uint32, cookie uint64, r
 	if e.vfd < 0 {
 		return ENOTDIR
 	}
+	if !a.inRange(m, buf, bufLen) || !a.inRange(m, result, 4) {
+		return EFAULT
+	}
 	if int64(cookie) < 0 {
 		return EINVAL
 	}
@@ -647,15 +655,23 @@ func (a *ABI) FdReaddir(m Memory, fd int32, buf, bufLen uint32, cookie uint64, r
 		return errnoOf(err)
 	}
 	// A Linux dirent is at most 4 bytes smaller than a WASI one; ask
-	// for enough to fill the buffer and learn whether more follow.
-	want := int(bufLen)*2 + 512
-	var out []byte
-	for len(out) <= int(bufLen) {
-		ents, err := a.task.Getdents(e.vfd, want)
-		if err == vfs.EINVAL && len(ents) == 0 {
-			want *= 2 // an entry larger than the request
-			continue
+	// for enough to fill the buffer and learn whether more follow, a
+	// chunk at a time.
+	limit := int64(bufLen)
+	want := int(min(limit*2+512, readdirChunk))
+	out := make([]byte, 0, min(limit+1, readdirChunk+sizeDirent+256))
+	var done int64 // bytes already copied to buf
+	flush := func() bool {
+		n := min(int64(len(out)), limit-done)
+		if n > 0 && !m.Write(buf+uint32(done), out[:n]) {
+			return false
 		}
+		done += n
+		out = out[:0]
+		return true
+	}
+	for done+int64(len(out)) <= limit {
+		ents, err := a.task.Getdents(e.vfd, want)
 		if err != nil {
 			return errnoOf(err)
 		}
@@ -675,18 +691,40 @@ func (a *ABI) FdReaddir(m Memory, fd int32, buf, bufLen uint32, cookie uint64, r
 			h[20] = dtToFiletype(d.Type)
 			out = append(out, h[:]...)
 			out = append(out, d.Name...)
-			if len(out) > int(bufLen) {
+			if done+int64(len(out)) > limit {
 				break
+			}
+			if len(out) >= readdirChunk && !flush() {
+				return EFAULT
 			}
 		}
 	}
-	if len(out) > int(bufLen) {
-		out = out[:bufLen]
-	}
-	if !m.Write(buf, out) || !m.WriteUint32Le(result, uint32(len(out))) {
+	if !flush() || !m.WriteUint32Le(result, uint32(done)) {
 		return EFAULT
 	}
 	return ESUCCESS
+}
+
+// readdirChunk bounds the bytes fd_readdir asks the VFS for and holds
+// before copying them to the guest.
+const readdirChunk = 16 << 10
+
+// inRange reports whether the n bytes at off are inside m, reading none
+// of them when m can say so (a RangeMemory); otherwise its last byte is
+// read, as a Memory is one range from 0.
+func (a *ABI) inRange(m Memory, off, n uint32) bool {
+	if uint64(off)+uint64(n) > 1<<32 {
+		return false
+	}
+	if c := a.caps(m); c.rng != nil {
+		return c.rng.InRange(off, n)
+	}
+	if n == 0 {
+		_, ok := m.Read(off, 0)
+		return ok
+	}
+	_, ok := m.Read(off+n-1, 1)
+	return ok
 }
 
 // inoOf stats a directory entry whose filesystem reported no inode

@@ -84,17 +84,42 @@ func (a *ABI) ClockTimeGet(m Memory, id uint32, precision uint64, result uint32)
 	return ESUCCESS
 }
 
-// RandomGet is random_get(buf, len).
+// RandomGet is random_get(buf, len). The range is checked first
+// (EFAULT), then filled in chunks of at most randomChunk bytes, straight
+// into guest memory when the host lends a view of it: like getrandom(2),
+// the call allocates nothing in proportion to len.
 func (a *ABI) RandomGet(m Memory, buf, n uint32) Errno {
-	b := make([]byte, n)
-	if _, err := io.ReadFull(a.rand, b); err != nil {
-		return EIO
-	}
-	if !m.Write(buf, b) {
+	if !a.inRange(m, buf, n) {
 		return EFAULT
+	}
+	if c := a.caps(m); c.view != nil {
+		b, ok := c.view.View(buf, n)
+		if !ok {
+			return EFAULT
+		}
+		if _, err := io.ReadFull(a.rand, b); err != nil {
+			return EIO
+		}
+		return ESUCCESS
+	}
+	chunk := make([]byte, min(n, randomChunk))
+	for n > 0 {
+		b := chunk[:min(n, randomChunk)]
+		if _, err := io.ReadFull(a.rand, b); err != nil {
+			return EIO
+		}
+		if !m.Write(buf, b) {
+			return EFAULT
+		}
+		buf += uint32(len(b))
+		n -= uint32(len(b))
 	}
 	return ESUCCESS
 }
+
+// randomChunk bounds the buffer random_get fills for a Memory it cannot
+// write in place.
+const randomChunk = 4 << 10
 
 // ProcExit is proc_exit(rval): it does not return; it panics with
 // *ExitError, which the host turns into the guest's exit code.
