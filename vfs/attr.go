@@ -134,9 +134,30 @@ func (t *Task) lookupOrFd(dfd int, path string, flags int, follow bool) (Path, e
 // Chmod is chmod(2).
 func (t *Task) Chmod(path string, mode uint32) error { return t.Fchmodat(AT_FDCWD, path, mode, 0) }
 
-// Fchmod is fchmod(2).
+// fdgetPath is fdget() for the calls that act on the descriptor's path:
+// an O_PATH descriptor is EBADF (fchmod, fchown, utimensat(fd, NULL)),
+// unlike the AT_EMPTY_PATH forms, whose LOOKUP_EMPTY walk accepts it.
+func (t *Task) fdgetPath(fd int) (Path, error) {
+	f, err := t.fdget(fd)
+	if err != nil {
+		return Path{}, err
+	}
+	p := f.path.Get()
+	fput(t, f)
+	return p, nil
+}
+
+// Fchmod is fchmod(2): fdget, so an O_PATH descriptor is EBADF.
 func (t *Task) Fchmod(fd int, mode uint32) error {
-	return t.Fchmodat(fd, "", mode, AT_EMPTY_PATH)
+	if t.checking() {
+		defer t.opDone(t.sysEnter("fchmod"))
+	}
+	p, err := t.fdgetPath(fd)
+	if err != nil {
+		return err
+	}
+	defer p.Put(t)
+	return t.chmodCommon(p, mode)
 }
 
 // Fchmodat is fchmodat2(2).
@@ -152,6 +173,11 @@ func (t *Task) Fchmodat(dfd int, path string, mode uint32, flags int) error {
 		return err
 	}
 	defer p.Put(t)
+	return t.chmodCommon(p, mode)
+}
+
+// chmodCommon is chmod_common(); notify_change refuses a symlink's mode.
+func (t *Task) chmodCommon(p Path, mode uint32) error {
 	if IsLnk(p.Dentry.inode.Load().mode.Load()) {
 		return EOPNOTSUPP
 	}
@@ -168,9 +194,17 @@ func (t *Task) Lchown(path string, uid, gid uint32) error {
 	return t.Fchownat(AT_FDCWD, path, uid, gid, AT_SYMLINK_NOFOLLOW)
 }
 
-// Fchown is fchown(2).
+// Fchown is fchown(2): fdget, so an O_PATH descriptor is EBADF.
 func (t *Task) Fchown(fd int, uid, gid uint32) error {
-	return t.Fchownat(fd, "", uid, gid, AT_EMPTY_PATH)
+	if t.checking() {
+		defer t.opDone(t.sysEnter("fchown"))
+	}
+	p, err := t.fdgetPath(fd)
+	if err != nil {
+		return err
+	}
+	defer p.Put(t)
+	return t.chownCommon(p, uid, gid)
 }
 
 // NoID is the "leave unchanged" uid or gid of chown(2) (-1).
@@ -189,6 +223,11 @@ func (t *Task) Fchownat(dfd int, path string, uid, gid uint32, flags int) error 
 		return err
 	}
 	defer p.Put(t)
+	return t.chownCommon(p, uid, gid)
+}
+
+// chownCommon is chown_common().
+func (t *Task) chownCommon(p Path, uid, gid uint32) error {
 	a := &Iattr{}
 	if uid != NoID {
 		a.Valid |= ATTR_UID
@@ -249,10 +288,18 @@ func (t *Task) Utimensat(dfd int, path string, times *[2]Timespec, flags int) er
 		set(times[0], ATTR_ATIME, ATTR_ATIME_SET, &a.Atime)
 		set(times[1], ATTR_MTIME, ATTR_MTIME_SET, &a.Mtime)
 	}
+	var p Path
+	var err error
 	if path == "" && flags&AT_EMPTY_PATH == 0 && dfd != AT_FDCWD {
-		flags |= AT_EMPTY_PATH // utimensat(fd, NULL, ...) on a descriptor
+		// utimensat(fd, NULL, ...) on a descriptor: do_utimes_fd takes
+		// no flags, and fdget no O_PATH descriptor.
+		if flags != 0 {
+			return EINVAL
+		}
+		p, err = t.fdgetPath(dfd)
+	} else {
+		p, err = t.lookupOrFd(dfd, path, flags, flags&AT_SYMLINK_NOFOLLOW == 0)
 	}
-	p, err := t.lookupOrFd(dfd, path, flags, flags&AT_SYMLINK_NOFOLLOW == 0)
 	if err != nil {
 		return err
 	}

@@ -346,6 +346,14 @@ func (t *Task) FdTypeFlags(fd int) (ifmt uint32, flags int, err error) {
 // F_GETFL on each descriptor they open) went through defer records.
 func (t *Task) fcntl(f *File, fd int, cmd int, arg int) (int, error) {
 	ft := t.files
+	// check_fcntl_cmd: an O_PATH descriptor allows only these.
+	if f.mode&FMODE_PATH != 0 {
+		switch cmd {
+		case F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL:
+		default:
+			return -1, EBADF
+		}
+	}
 	switch cmd {
 	case F_DUPFD, F_DUPFD_CLOEXEC:
 		if arg < 0 || arg >= RLIMIT_NOFILE {
@@ -374,9 +382,6 @@ func (t *Task) fcntl(f *File, fd int, cmd int, arg int) (int, error) {
 	case F_SETLEASE, F_GETLEASE:
 		return t.fcntlLease(f, cmd, arg)
 	case F_SETFL:
-		if f.mode&FMODE_PATH != 0 {
-			return -1, EBADF
-		}
 		const settable = O_APPEND | O_NONBLOCK | O_NOATIME | O_DIRECT
 		if arg&O_APPEND == 0 && f.flags.Load()&O_APPEND != 0 && IsAppend(f.inode) {
 			return -1, EPERM

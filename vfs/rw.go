@@ -44,12 +44,13 @@ func (t *Task) Pread(fd int, p []byte, off int64) (int, error) {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("pread64"))
 	}
-	f := t.fileLight(fd)
-	if f == nil {
-		return 0, EBADF
-	}
 	if off < 0 {
 		return 0, EINVAL
+	}
+	// fdget: an O_PATH descriptor is EBADF, not ESPIPE.
+	f := t.fileLight(fd)
+	if f == nil || f.mode&FMODE_PATH != 0 {
+		return 0, EBADF
 	}
 	if f.mode&FMODE_PREAD == 0 {
 		return 0, ESPIPE
@@ -104,12 +105,12 @@ func (t *Task) Pwrite(fd int, p []byte, off int64) (int, error) {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("pwrite64"))
 	}
-	f := t.fileLight(fd)
-	if f == nil {
-		return 0, EBADF
-	}
 	if off < 0 {
 		return 0, EINVAL
+	}
+	f := t.fileLight(fd) // as in Pread
+	if f == nil || f.mode&FMODE_PATH != 0 {
+		return 0, EBADF
 	}
 	if f.mode&FMODE_PWRITE == 0 {
 		return 0, ESPIPE

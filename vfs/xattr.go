@@ -79,7 +79,7 @@ func (t *Task) Fgetxattr(fd int, name string) ([]byte, error) {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("fgetxattr"))
 	}
-	f, err := t.getFile(fd)
+	f, err := t.fdget(fd) // an O_PATH descriptor is EBADF
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +145,7 @@ func (t *Task) Fsetxattr(fd int, name string, value []byte, flags int) error {
 	if value == nil {
 		value = []byte{}
 	}
-	f, err := t.getFile(fd)
+	f, err := t.fdget(fd) // an O_PATH descriptor is EBADF
 	if err != nil {
 		return err
 	}
