@@ -63,10 +63,11 @@ func (t *Task) filenameCreate(c *createState, dfd int, path string, isDir bool) 
 		return EEXIST
 	}
 	m := nd.path.Mnt
-	if err := t.mntWantWrite(m); err != nil {
-		nd.terminate()
-		return err
-	}
+	// Like Linux, do not fail at once on a read-only mount: an existing
+	// name is EEXIST there too, and only a create that would happen is
+	// EROFS. mnt_want_write still comes first, so a frozen superblock
+	// holds the lookup back as it holds the create.
+	werr := t.mntWantWrite(m)
 	dir := nd.path.Dentry.inode.Load()
 	dir.rwsem.LockNested(t.o, I_MUTEX_PARENT)
 	d, err := lookupOneExcl(t, nd.path.Dentry, dir, nd.last, LOOKUP_CREATE|LOOKUP_EXCL)
@@ -78,9 +79,15 @@ func (t *Task) filenameCreate(c *createState, dfd int, path string, isDir bool) 
 		dput(t, d)
 		err = ENOENT
 	}
+	if err == nil && werr != nil {
+		dput(t, d)
+		err = werr
+	}
 	if err != nil {
 		dir.rwsem.Unlock(t.o)
-		t.mntDropWrite(m)
+		if werr == nil {
+			t.mntDropWrite(m)
+		}
 		nd.terminate()
 		return err
 	}

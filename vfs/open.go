@@ -26,6 +26,11 @@ func (t *Task) buildOpenFlags(flags int, mode uint32) (openHow, error) {
 		flags &= O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC
 		h.fmode = FMODE_PATH
 	}
+	// Linux 6.4+ refuses O_CREAT|O_DIRECTORY outright: it used to create
+	// a regular file and then fail with ENOTDIR.
+	if flags&(O_CREAT|O_DIRECTORY) == O_CREAT|O_DIRECTORY {
+		return h, EINVAL
+	}
 	if flags&(O_CREAT|O_TMPFILE&^O_DIRECTORY) != 0 {
 		h.mode = mode & S_IALLUGO &^ t.fs.umask
 	}
@@ -105,10 +110,11 @@ func (t *Task) OpenFile(dfd int, path string, flags int, mode uint32) (*File, er
 	if err := checkName(path, 0); err != nil {
 		return nil, err
 	}
-	if flags&(O_TMPFILE&^O_DIRECTORY) != 0 {
+	// h.flags, not flags: O_PATH keeps only O_PATH_FLAGS.
+	if h.flags&(O_TMPFILE&^O_DIRECTORY) != 0 {
 		return t.doTmpfile(dfd, path, h)
 	}
-	if flags&O_CREAT == 0 {
+	if h.flags&O_CREAT == 0 {
 		p, err := t.pathLookup(dfd, path, h.lookup)
 		if err != nil {
 			return nil, err
@@ -154,7 +160,10 @@ func (t *Task) openCreate(dfd int, path string, h openHow) (*File, error) {
 		created := false
 		if d == nil {
 			if err := t.mntWantWrite(m); err != nil {
-				// An existing file may still be opened read-only.
+				// An existing file may still be opened read-only, and
+				// O_EXCL on an existing name is EEXIST, not EROFS
+				// (lookup_open's create_error applies only to a
+				// negative dentry; do_open checks O_EXCL first).
 				if err != EROFS {
 					nd.terminate()
 					return nil, err
@@ -165,6 +174,9 @@ func (t *Task) openCreate(dfd int, path string, h openHow) (*File, error) {
 				if err == nil && d.inode.Load() == nil {
 					dput(t, d)
 					err = EROFS
+				} else if err == nil && h.flags&O_EXCL != 0 {
+					dput(t, d)
+					err = EEXIST
 				}
 				if err != nil {
 					nd.terminate()
