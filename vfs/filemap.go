@@ -397,17 +397,29 @@ func folioUnlockRead(t *Task, fo *Folio, raw bool) {
 	FolioUnlock(t, fo)
 }
 
+// IsSync is IS_SYNC(): writes to the inode are synchronous, since its
+// filesystem is mounted with -o sync (SB_SYNCHRONOUS). Linux also has the
+// inode flag S_SYNC (chattr +S); vfscope has no chattr, so no inode has
+// it.
+func IsSync(in *Inode) bool { return in.sb.flags.Load()&SB_SYNCHRONOUS != 0 }
+
+// IsDirSync is IS_DIRSYNC(): changes to the directory in are durable
+// when the call returns (-o dirsync or -o sync). A filesystem's
+// directory operations ask it.
+func IsDirSync(in *Inode) bool { return in.sb.flags.Load()&(SB_SYNCHRONOUS|SB_DIRSYNC) != 0 }
+
 // GenericFileWrite is generic_file_write_iter() as ->write: under i_rwsem
 // exclusive, O_APPEND writes at i_size, EFBIG past s_maxbytes,
 // file_remove_privs, file_update_time, then generic_perform_write; for
-// O_SYNC/O_DSYNC files the written range is synced before returning
-// (generic_write_sync).
+// O_SYNC/O_DSYNC files, and every file of a -o sync filesystem
+// (iocb_is_dsync: IS_SYNC), the written range is synced before returning
+// (generic_write_sync; as fdatasync unless the file is O_SYNC).
 func GenericFileWrite(t *Task, f *File, p []byte, pos *int64) (int, error) {
 	in := f.inode
 	in.rwsem.Lock(t.o)
 	n, err := GenericFileWriteLocked(t, f, p, pos)
 	in.rwsem.Unlock(t.o)
-	if fl := f.flags.Load(); n > 0 && fl&(O_SYNC|O_DSYNC) != 0 && f.fop.Fsync != nil {
+	if fl := f.flags.Load(); n > 0 && (fl&(O_SYNC|O_DSYNC) != 0 || IsSync(in)) && f.fop.Fsync != nil {
 		if serr := t.fopFsync(f, *pos-int64(n), *pos-1, fl&O_SYNC != O_SYNC); serr != nil {
 			return 0, serr
 		}

@@ -141,6 +141,15 @@ func logChange(dir *vfs.Inode, recs ...dirRecord) error {
 	}
 	di.logEnd += int64(len(b))
 	di.logRecs += len(recs)
+	if vfs.IsDirSync(dir) {
+		// -o dirsync: the change is durable before the call returns
+		// (a host file's fsync; ext2_commit_chunk's sync write).
+		if s, ok := di.log.(interface{ Sync() error }); ok {
+			if err := s.Sync(); err != nil {
+				return Errno(err)
+			}
+		}
+	}
 	return nil
 }
 

@@ -146,6 +146,12 @@ func truncate(t *vfs.Task, in *vfs.Inode, size int64) error {
 		n.updateBlocks()
 	}
 	vfs.MarkInodeDirty(t, in, vfs.I_DIRTY_DATASYNC)
+	if vfs.IsSync(in) {
+		// -o sync: the new size is durable before truncate(2)
+		// returns (ext2_setsize: inode_needs_sync, then
+		// sync_inode_metadata).
+		return vfs.SyncInodeMetadata(t, in, true)
+	}
 	return nil
 }
 

@@ -206,7 +206,9 @@ func newInode(t *vfs.Task, dir *vfs.Inode, mode uint32, dev uint64, link string)
 			return nil, err
 		}
 	}
-	if err := n.writeRecord(false); err != nil {
+	// With -o dirsync the new inode's record is durable before the
+	// entry naming it is written (ext4_new_inode's handle is synced).
+	if err := n.writeRecord(vfs.IsDirSync(dir)); err != nil {
 		newInodeFailed(t, in)
 		return nil, err
 	}
