@@ -1,5 +1,7 @@
 package vfs
 
+import "math"
+
 // setattrPrepare is setattr_prepare(): may the task make these changes?
 func (t *Task) setattrPrepare(in *Inode, a *Iattr) error {
 	c := t.cred
@@ -71,7 +73,9 @@ func (t *Task) notifyChange(d *Dentry, a *Iattr) error {
 			a.Valid |= ATTR_MODE
 			a.Mode = m &^ S_ISUID
 		}
-		if a.Valid&ATTR_KILL_SGID != 0 && m&(S_ISGID|S_IXGRP) == S_ISGID|S_IXGRP {
+		// The callers decided (setattr_should_drop_sgid), as in Linux
+		// 6.2+: the kill applies to any set-group-ID bit.
+		if a.Valid&ATTR_KILL_SGID != 0 && m&S_ISGID != 0 {
 			if a.Valid&ATTR_MODE == 0 {
 				a.Mode = m
 			}
@@ -98,6 +102,38 @@ func (t *Task) notifyChange(d *Dentry, a *Iattr) error {
 	}
 	SetattrCopy(t, in, a)
 	return nil
+}
+
+// setattrShouldDropSgid is setattr_should_drop_sgid(): ATTR_KILL_SGID
+// if the inode's set-group-ID bit must go when it changes: always with
+// group execute (a set-group-ID executable), and without it (mandatory
+// locking's mark, which Linux 6.2+ treats the same) when the task is
+// neither in the file's group nor capable (in_group_or_capable).
+func (t *Task) setattrShouldDropSgid(in *Inode) uint32 {
+	m := in.mode.Load()
+	if m&S_ISGID == 0 {
+		return 0
+	}
+	if m&S_IXGRP != 0 || !t.cred.inGroup(in.gid.Load()) && !t.cred.capable() {
+		return ATTR_KILL_SGID
+	}
+	return 0
+}
+
+// setattrShouldDropSuidgid is setattr_should_drop_suidgid(): the kills
+// a write or truncate by this task makes, for a regular file and a task
+// without CAP_FSETID only.
+func (t *Task) setattrShouldDropSuidgid(in *Inode) uint32 {
+	m := in.mode.Load()
+	var kill uint32
+	if m&S_ISUID != 0 {
+		kill = ATTR_KILL_SUID
+	}
+	kill |= t.setattrShouldDropSgid(in)
+	if kill != 0 && !t.cred.capable() && IsReg(m) {
+		return kill
+	}
+	return 0
 }
 
 // setattrPath locks the inode, takes write access, and notifies.
@@ -237,16 +273,45 @@ func (t *Task) chownCommon(p Path, uid, gid uint32) error {
 		a.Valid |= ATTR_GID
 		a.GID = gid
 	}
-	if !p.Dentry.inode.Load().isDir() {
-		a.Valid |= ATTR_KILL_SUID | ATTR_KILL_SGID
+	if err := t.mntWantWrite(p.Mnt); err != nil {
+		return err
 	}
-	return t.setattrPath(p, a)
+	defer t.mntDropWrite(p.Mnt)
+	in := p.Dentry.inode.Load()
+	in.rwsem.Lock(t.o)
+	defer in.rwsem.Unlock(t.o)
+	// Under i_rwsem, of the group before the change (chown_common).
+	if !in.isDir() {
+		a.Valid |= ATTR_KILL_SUID | t.setattrShouldDropSgid(in)
+	}
+	return t.notifyChange(p.Dentry, a)
 }
 
 // Timespec is struct timespec for utimensat.
 type Timespec struct {
 	Sec  int64
 	Nsec int64
+}
+
+// TimeMin and TimeMax are the superblocks' s_time_min and s_time_max:
+// the seconds an inode's int64 nanosecond times can hold (about 1677-09
+// to 2262-04). A time set outside them is clamped, with its nanoseconds
+// dropped at a bound, as timestamp_truncate() does.
+const (
+	TimeMax = math.MaxInt64 / 1_000_000_000
+	TimeMin = -TimeMax
+)
+
+// timestampTruncate is timestamp_truncate(): ts (Nsec in [0, 1e9)) in
+// nanoseconds, clamped to [TimeMin, TimeMax] seconds.
+func timestampTruncate(ts Timespec) int64 {
+	switch {
+	case ts.Sec >= TimeMax:
+		return TimeMax * 1e9
+	case ts.Sec <= TimeMin:
+		return TimeMin * 1e9
+	}
+	return ts.Sec*1e9 + ts.Nsec
 }
 
 // Utimensat is utimensat(2): times nil means both now; Nsec UTIME_NOW
@@ -282,7 +347,7 @@ func (t *Task) Utimensat(dfd int, path string, times *[2]Timespec, flags int) er
 			case UTIME_NOW:
 			default:
 				a.Valid |= setBit
-				*dst = ts.Sec*1e9 + ts.Nsec
+				*dst = timestampTruncate(ts)
 			}
 		}
 		set(times[0], ATTR_ATIME, ATTR_ATIME_SET, &a.Atime)
@@ -371,17 +436,18 @@ func (t *Task) Ftruncate(fd int, length int64) error {
 }
 
 // doTruncate is do_truncate(): ATTR_SIZE through notify_change under the
-// inode's i_rwsem; writes by non-owners drop set-user-ID.
+// inode's i_rwsem; set-user-ID and set-group-ID drop as for a write.
 func (t *Task) doTruncate(d *Dentry, length int64, timeAttrs uint32) error {
 	in := d.inode.Load()
 	if length > in.sb.MaxBytes {
 		return EFBIG
 	}
 	a := &Iattr{Valid: ATTR_SIZE | timeAttrs, Size: length}
-	if !t.cred.capable() {
-		// do_truncate: the kill is forced, the caller's write access
-		// having been checked already (a non-owner may not chmod).
-		a.Valid |= ATTR_KILL_SUID | ATTR_KILL_SGID | ATTR_FORCE
+	// do_truncate (dentry_needs_remove_privs): the kill is forced, the
+	// caller's write access having been checked already (a non-owner
+	// may not chmod).
+	if kill := t.setattrShouldDropSuidgid(in); kill != 0 {
+		a.Valid |= kill | ATTR_FORCE
 	}
 	in.rwsem.Lock(t.o)
 	defer in.rwsem.Unlock(t.o)

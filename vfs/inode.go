@@ -625,16 +625,21 @@ func (i *Inode) RwsemUnlock(t *Task)       { i.rwsem.Unlock(t.o) }
 func (i *Inode) RwsemLockShared(t *Task)   { i.rwsem.RLock(t.o) }
 func (i *Inode) RwsemUnlockShared(t *Task) { i.rwsem.RUnlock(t.o) }
 
-// FileRemovePrivs is file_remove_privs(): a write by a task without
-// CAP_FSETID drops set-user-ID, and set-group-ID with group execute.
-// i_rwsem held exclusive.
+// FileRemovePrivs is file_remove_privs(): a write to a regular file by
+// a task without CAP_FSETID drops set-user-ID, and set-group-ID when
+// setattr_should_drop_sgid says (with group execute, or when the task is
+// not in the file's group). i_rwsem held exclusive.
 func FileRemovePrivs(t *Task, in *Inode) {
 	m := in.mode.Load()
-	if t.cred.capable() || m&(S_ISUID|S_ISGID) == 0 {
+	if m&(S_ISUID|S_ISGID) == 0 {
 		return
 	}
-	nm := m &^ S_ISUID
-	if m&(S_ISGID|S_IXGRP) == S_ISGID|S_IXGRP {
+	kill := t.setattrShouldDropSuidgid(in)
+	nm := m
+	if kill&ATTR_KILL_SUID != 0 {
+		nm &^= S_ISUID
+	}
+	if kill&ATTR_KILL_SGID != 0 {
 		nm &^= S_ISGID
 	}
 	if nm != m {
