@@ -386,6 +386,10 @@ func (t *Task) fcntl(f *File, fd int, cmd int, arg int) (int, error) {
 		if arg&O_APPEND == 0 && f.flags.Load()&O_APPEND != 0 && IsAppend(f.inode) {
 			return -1, EPERM
 		}
+		// setfl: only the owner or a capable task sets O_NOATIME.
+		if arg&O_NOATIME != 0 && f.flags.Load()&O_NOATIME == 0 && !t.cred.ownerOrCapable(f.inode.uid.Load()) {
+			return -1, EPERM
+		}
 		for {
 			old := f.flags.Load()
 			nf := old&^settable | uint32(arg)&settable

@@ -82,7 +82,7 @@ func (t *Task) vfsRead(f *File, p []byte, pos *int64) (int, error) {
 	}
 	n, err := t.fopRead(f, p, pos)
 	if n > 0 || err == nil {
-		t.touchAtime(f.path)
+		t.fileAccessed(f)
 	}
 	return n, err
 }
@@ -252,6 +252,14 @@ func GenericFileLlseek(t *Task, f *File, off int64, whence int) (int64, error) {
 // caller holds f_pos_lock when the description is shared.
 func (f *File) SetPos(p int64) { f.pos = p }
 func (f *File) Pos() int64     { return f.pos }
+
+// fileAccessed is file_accessed(): touch_atime unless the file was
+// opened (or F_SETFL'd) with O_NOATIME.
+func (t *Task) fileAccessed(f *File) {
+	if f.flags.Load()&O_NOATIME == 0 {
+		t.touchAtime(f.path)
+	}
+}
 
 // touchAtime is touch_atime(): update the access time unless the mount
 // or open flags say not to; with relatime, only if the old atime is not
