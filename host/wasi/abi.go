@@ -22,9 +22,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"fmt"
 	"io"
 	"runtime"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vfscope/vfscope/vfs"
@@ -118,8 +120,14 @@ type fdEntry struct {
 //
 // # Errors
 //
-// Those of chroot(2) and open(2) on Root and the preopens, as vfs.Errno.
+// An error naming the entry for an argument holding a NUL, or an
+// environment entry holding a NUL or no '=' (a guest gets them as C
+// strings, "KEY=value"; wazero rejects the same); then those of chroot(2)
+// and open(2) on Root and the preopens, as vfs.Errno.
 func New(cfg Config) (*ABI, error) {
+	if err := checkArgsEnv(cfg.Args, cfg.Env); err != nil {
+		return nil, err
+	}
 	a := &ABI{
 		args: cfg.Args, env: cfg.Env,
 		stdin: cfg.Stdin, stdout: cfg.Stdout, stderr: cfg.Stderr,
@@ -300,4 +308,23 @@ func readCString(m Memory, ptr, n uint32) ([]byte, Errno) {
 		return nil, EINVAL
 	}
 	return b, ESUCCESS
+}
+
+// checkArgsEnv is New's check of the guest's argv and environment: C
+// strings (no NUL), and environment entries of the form KEY=value.
+func checkArgsEnv(args, env []string) error {
+	for i, s := range args {
+		if strings.IndexByte(s, 0) >= 0 {
+			return fmt.Errorf("wasi: argument %d (%q) contains a NUL byte", i, s)
+		}
+	}
+	for i, s := range env {
+		if strings.IndexByte(s, 0) >= 0 {
+			return fmt.Errorf("wasi: environment entry %d (%q) contains a NUL byte", i, s)
+		}
+		if !strings.Contains(s, "=") {
+			return fmt.Errorf("wasi: environment entry %d (%q) is not of the form KEY=value", i, s)
+		}
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package wasi
 import (
 	"encoding/binary"
 	"io"
+	"math"
 
 	"github.com/vfscope/vfscope/vfs"
 )
@@ -269,7 +270,8 @@ func (a *ABI) FdFilestatSetSize(fd int32, size uint64) Errno {
 }
 
 // utimes builds utimensat's times from WASI fstflags: EINVAL if both a
-// time and "now" are asked for the same field.
+// time and "now" are asked for the same field. Times after math.MaxInt64
+// nanoseconds are clamped to it.
 func utimes(atim, mtim uint64, fst uint16) (*[2]vfs.Timespec, Errno) {
 	if fst&(FstflagAtim|FstflagAtimNow) == FstflagAtim|FstflagAtimNow ||
 		fst&(FstflagMtim|FstflagMtimNow) == FstflagMtim|FstflagMtimNow ||
@@ -279,6 +281,11 @@ func utimes(atim, mtim uint64, fst uint16) (*[2]vfs.Timespec, Errno) {
 	ts := func(v uint64, set, now uint16) vfs.Timespec {
 		switch {
 		case fst&set != 0:
+			// A timestamp is u64 nanoseconds; the VFS keeps int64 ones
+			// (to 2262-04-11). Later ones are clamped to the last it
+			// can hold, as Linux clamps to the superblock's s_time_max
+			// (fs/inode.c:timestamp_truncate) rather than failing.
+			v = min(v, math.MaxInt64)
 			return vfs.Timespec{Sec: int64(v / 1e9), Nsec: int64(v % 1e9)}
 		case fst&now != 0:
 			return vfs.Timespec{Nsec: vfs.UTIME_NOW}
@@ -575,7 +582,7 @@ func (a *ABI) FdRenumber(fd, to int32) Errno {
 
 // FdSeek is fd_seek(fd, offset, whence, newoffset_ptr): lseek(2). Asking
 // only for the position (whence CUR, offset 0) needs FD_TELL.
-func (a *ABI) FdSeek(m Memory, fd int32, off int64, whence uint8, result uint32) Errno {
+func (a *ABI) FdSeek(m Memory, fd int32, off int64, whence uint32, result uint32) Errno {
 	need := RightFdSeek
 	if whence == WhenceCur && off == 0 {
 		need = RightFdTell

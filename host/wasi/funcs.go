@@ -50,6 +50,9 @@ var Funcs = []Func{
 		return a.EnvironSizesGet(m, u32(p[0]), u32(p[1]))
 	}},
 	{"fd_advise", sig(I32, I64, I64, I32), false, func(_ context.Context, a *ABI, m Memory, p []uint64) Errno {
+		if !fits(p[3], 8) {
+			return EINVAL
+		}
 		return a.FdAdvise(fd(p[0]), p[1], p[2], uint8(p[3]))
 	}},
 	{"fd_allocate", sig(I32, I64, I64), false, func(_ context.Context, a *ABI, m Memory, p []uint64) Errno {
@@ -65,6 +68,9 @@ var Funcs = []Func{
 		return a.FdFdstatGet(m, fd(p[0]), u32(p[1]))
 	}},
 	{"fd_fdstat_set_flags", i32s(2), false, func(_ context.Context, a *ABI, m Memory, p []uint64) Errno {
+		if !fits(p[1], 16) {
+			return EINVAL
+		}
 		return a.FdFdstatSetFlags(fd(p[0]), uint16(p[1]))
 	}},
 	{"fd_fdstat_set_rights", sig(I32, I64, I64), false, func(_ context.Context, a *ABI, m Memory, p []uint64) Errno {
@@ -77,6 +83,9 @@ var Funcs = []Func{
 		return a.FdFilestatSetSize(fd(p[0]), p[1])
 	}},
 	{"fd_filestat_set_times", sig(I32, I64, I64, I32), false, func(_ context.Context, a *ABI, m Memory, p []uint64) Errno {
+		if !fits(p[3], 16) {
+			return EINVAL
+		}
 		return a.FdFilestatSetTimes(fd(p[0]), p[1], p[2], uint16(p[3]))
 	}},
 	{"fd_pread", sig(I32, I32, I32, I64, I32), false, func(_ context.Context, a *ABI, m Memory, p []uint64) Errno {
@@ -101,7 +110,7 @@ var Funcs = []Func{
 		return a.FdRenumber(fd(p[0]), fd(p[1]))
 	}},
 	{"fd_seek", sig(I32, I64, I32, I32), false, func(_ context.Context, a *ABI, m Memory, p []uint64) Errno {
-		return a.FdSeek(m, fd(p[0]), int64(p[1]), uint8(p[2]), u32(p[3]))
+		return a.FdSeek(m, fd(p[0]), int64(p[1]), u32(p[2]), u32(p[3]))
 	}},
 	{"fd_sync", i32s(1), false, func(_ context.Context, a *ABI, m Memory, p []uint64) Errno {
 		return a.FdSync(fd(p[0]))
@@ -119,12 +128,18 @@ var Funcs = []Func{
 		return a.PathFilestatGet(m, fd(p[0]), u32(p[1]), u32(p[2]), u32(p[3]), u32(p[4]))
 	}},
 	{"path_filestat_set_times", sig(I32, I32, I32, I32, I64, I64, I32), false, func(_ context.Context, a *ABI, m Memory, p []uint64) Errno {
+		if !fits(p[6], 16) {
+			return EINVAL
+		}
 		return a.PathFilestatSetTimes(m, fd(p[0]), u32(p[1]), u32(p[2]), u32(p[3]), p[4], p[5], uint16(p[6]))
 	}},
 	{"path_link", i32s(7), false, func(_ context.Context, a *ABI, m Memory, p []uint64) Errno {
 		return a.PathLink(m, fd(p[0]), u32(p[1]), u32(p[2]), u32(p[3]), fd(p[4]), u32(p[5]), u32(p[6]))
 	}},
 	{"path_open", sig(I32, I32, I32, I32, I32, I64, I64, I32, I32), false, func(_ context.Context, a *ABI, m Memory, p []uint64) Errno {
+		if !fits(p[4], 16) || !fits(p[7], 16) {
+			return EINVAL
+		}
 		return a.PathOpen(m, fd(p[0]), u32(p[1]), u32(p[2]), u32(p[3]), uint16(p[4]), Rights(p[5]), Rights(p[6]), uint16(p[7]), u32(p[8]))
 	}},
 	{"path_readlink", i32s(6), false, func(_ context.Context, a *ABI, m Memory, p []uint64) Errno {
@@ -183,3 +198,8 @@ func (a *ABI) sock(fd int32) Errno {
 
 func u32(v uint64) uint32 { return uint32(v) }
 func fd(v uint64) int32   { return int32(uint32(v)) }
+
+// fits reports whether the i32 parameter v holds a value of the given
+// width: a u8 or u16 of the witx signature travels as an i32, and bits
+// above it make the value invalid (EINVAL), not another value.
+func fits(v uint64, bits uint) bool { return uint32(v)>>bits == 0 }

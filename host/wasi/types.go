@@ -98,11 +98,12 @@ const (
 	FstflagMtimNow uint16 = 1 << 3
 )
 
-// Whence (u8): the same numbers as Linux's SEEK_*.
+// Whence (u8 in witx, an i32 on the wire, which fd_seek checks whole):
+// the same numbers as Linux's SEEK_*.
 const (
-	WhenceSet uint8 = 0
-	WhenceCur uint8 = 1
-	WhenceEnd uint8 = 2
+	WhenceSet uint32 = 0
+	WhenceCur uint32 = 1
+	WhenceEnd uint32 = 2
 )
 
 // Clockid (u32).
