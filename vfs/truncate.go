@@ -7,15 +7,21 @@ package vfs
 // writeback.
 
 // TruncateSetsize is truncate_setsize(): set i_size and drop the page
-// cache beyond it (zeroing the tail of a partial last page). i_rwsem held
-// exclusive; it takes invalidate_lock.
+// cache beyond it (zeroing the tail of a partial last page), whether the
+// size shrinks, grows or stays: pages cached past EOF (preallocated, or
+// left by a racing fault) go too. Linux's pagecache_isize_extended on
+// growth does nothing when a block is a page, as it is here. i_rwsem
+// held exclusive; it takes invalidate_lock.
 func TruncateSetsize(t *Task, in *Inode, newsize int64) {
-	old := in.size.Load()
 	iSizeWrite(t, in, newsize)
-	if newsize < old {
-		TruncatePagecache(t, in, newsize)
-	}
+	TruncatePagecache(t, in, newsize)
 }
+
+// ISizeWrite is i_size_write() for filesystems: set i_size (under
+// i_rwsem held exclusive), reporting the change as the task's. A memory
+// filesystem growing a file uses it instead of TruncateSetsize, whose
+// truncation would free its preallocated pages (shmem_setattr).
+func ISizeWrite(t *Task, in *Inode, size int64) { iSizeWrite(t, in, size) }
 
 // TruncatePagecache is truncate_pagecache(): drop the pages at and beyond
 // newsize, zeroing the part of the page holding newsize that lies past

@@ -6,18 +6,24 @@ import (
 	"github.com/vfscope/vfscope/vfs"
 )
 
-// setattr is ext2_setattr(): a size change truncates (or extends with a
-// hole) through the page cache and the data file, then the generic copy
-// marks the inode dirty for ->write_inode.
+// setattr is ext4_setattr(): a size change truncates (or extends with a
+// hole) through the page cache and the data file; a size that stays
+// truncates too, freeing what fallocate preallocated past EOF (ext4
+// calls ext4_truncate "even if i_size didn't change"), without touching
+// the times. Then the generic copy marks the inode dirty for
+// ->write_inode.
 func setattr(t *vfs.Task, d *vfs.Dentry, a *vfs.Iattr) error {
 	in := d.Inode()
-	if a.Valid&vfs.ATTR_SIZE != 0 && vfs.IsReg(in.Mode()) && a.Size != in.Size() {
+	if a.Valid&vfs.ATTR_SIZE != 0 && vfs.IsReg(in.Mode()) {
+		old := in.Size()
 		if err := truncate(t, in, a.Size); err != nil {
 			return err
 		}
-		now := t.VFS().Now()
-		in.SetMtime(now)
-		in.SetCtime(now)
+		if a.Size != old {
+			now := t.VFS().Now()
+			in.SetMtime(now)
+			in.SetCtime(now)
+		}
 	}
 	vfs.SetattrCopy(t, in, a)
 	return nil

@@ -115,7 +115,8 @@ func nextPage(in *vfs.Inode, idx, limit int64, want bool) int64 {
 
 // truncate is ext2_setsize(): i_size and the page cache (the VFS zeroes
 // the tail of a partial last page and drops the pages past it, under
-// invalidate_lock), then the pages past the end leave the extents and
+// invalidate_lock), then, unless the file grows, the pages past the end
+// (fallocate's preallocation past EOF included) leave the extents and
 // the data file is cut to the new size, so that no old byte can come
 // back if the file grows again. The inode is dirty: ->write_inode
 // records the size and extents.
@@ -127,7 +128,7 @@ func truncate(t *vfs.Task, in *vfs.Inode, size int64) error {
 	n := node(in)
 	old := in.Size()
 	vfs.TruncateSetsize(t, in, size)
-	if size < old {
+	if size <= old {
 		from := (size + pageSize - 1) / pageSize
 		n.mu.Lock()
 		freed := n.ext.remove(from, 1<<62)

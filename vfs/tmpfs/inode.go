@@ -330,15 +330,19 @@ func tmpfile(t *vfs.Task, dir *vfs.Inode, f *vfs.File, mode uint32) error {
 	return vfs.FinishOpenTmpfile(t, f, f.Dentry(), in)
 }
 
-// setattr is shmem_setattr(): a size change truncates the page cache
-// (truncate_setsize: pages past the end freed and uncharged, the tail of
-// the last one zeroed) or extends the file with a hole; then the generic
-// copy.
+// setattr is shmem_setattr(): a size that shrinks or stays truncates the
+// page cache (truncate_setsize: pages past the end freed and uncharged,
+// those fallocate preallocated past EOF too, the tail of the last one
+// zeroed); a size that grows extends the file with a hole, keeping the
+// preallocation; then the generic copy. The times change only with the
+// size.
 func setattr(t *vfs.Task, d *vfs.Dentry, a *vfs.Iattr) error {
 	in := d.Inode()
 	if a.Valid&vfs.ATTR_SIZE != 0 && vfs.IsReg(in.Mode()) {
 		old := in.Size()
-		if a.Size != old {
+		if a.Size > old {
+			vfs.ISizeWrite(t, in, a.Size)
+		} else {
 			m := in.Mapping()
 			before := m.NrPages()
 			vfs.TruncateSetsize(t, in, a.Size)
@@ -346,6 +350,8 @@ func setattr(t *vfs.Task, d *vfs.Dentry, a *vfs.Iattr) error {
 				info(in.SB()).releaseBlocks(freed)
 			}
 			setBlocks(in)
+		}
+		if a.Size != old {
 			now := t.VFS().Now()
 			in.SetMtime(now)
 			in.SetCtime(now)
