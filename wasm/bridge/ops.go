@@ -314,7 +314,7 @@ func opRead(c *call) error {
 	if n < 0 || n > maxIO {
 		return vfs.EINVAL
 	}
-	return readInto(c, n, func(p []byte) (int, error) { return c.in.task.Read(int(fd), p) })
+	return readInto(c, int(fd), n, func(p []byte, _ int64) (int, error) { return c.in.task.Read(int(fd), p) })
 }
 
 func opPread(c *call) error {
@@ -325,25 +325,54 @@ func opPread(c *call) error {
 	if n < 0 || n > maxIO {
 		return vfs.EINVAL
 	}
-	return readInto(c, n, func(p []byte) (int, error) { return c.in.task.Pread(int(fd), p, off) })
+	return readInto(c, int(fd), n, func(p []byte, done int64) (int, error) { return c.in.task.Pread(int(fd), p, off+done) })
 }
 
-// readInto reads straight into the response: the data crosses to
-// JavaScript in the batch's one copy.
-func readInto(c *call, n int64, read func([]byte) (int, error)) error {
+// readChunk is the most a read reserves in the response before data has
+// arrived. A read of more goes on, for a regular file, in chunks that
+// double with what came back (a full chunk means more may follow), so
+// the response, and Go's memory under it, grows with the bytes read,
+// never with the length asked for: pread(2^29) of a 5-byte file reserves
+// readChunk, not 512 MiB. Another file (a device, a pipe, procfs) gets
+// one read of up to readChunk, a short read as read(2) allows, so that
+// no second read can wait for data.
+const readChunk = 1 << 20
+
+// readInto reads up to n bytes of fd straight into the response: the data
+// crosses to JavaScript in the batch's one copy. read is called with the
+// bytes already read (pread's offset moves on by them).
+func readInto(c *call, fd int, n int64, read func(p []byte, done int64) (int, error)) error {
 	mark := len(c.e.b)
 	c.e.u32(0)
-	pad := c.e.pad(int(n))
-	// Not zeroed first: only the k bytes read are kept.
-	p := c.e.extend(int(n))
-	k, err := read(p)
-	if err != nil {
-		c.e.b = c.e.b[:mark]
-		return err
+	chunk := int(min(n, readChunk))
+	pad := c.e.pad(chunk)
+	total := 0
+	for {
+		// Not zeroed first: only the k bytes read are kept.
+		p := c.e.extend(chunk)
+		k, err := read(p, int64(total))
+		c.e.b = c.e.b[:len(c.e.b)-chunk+k]
+		if err != nil {
+			if total == 0 {
+				c.e.b = c.e.b[:mark]
+				return err
+			}
+			break // what was read before the error, as read(2) returns it
+		}
+		total += k
+		if k < chunk || int64(total) >= n || (total == k && !c.regular(fd)) {
+			break
+		}
+		chunk = int(min(n-int64(total), int64(total)))
 	}
-	c.e.b = c.e.b[:mark+4+pad+k]
-	c.e.endData(mark, pad, k)
+	c.e.endData(mark, pad, total)
 	return nil
+}
+
+// regular reports whether fd is a regular file, whose reads never wait.
+func (c *call) regular(fd int) bool {
+	var st vfs.Stat
+	return c.in.task.Fstat(fd, &st) == nil && vfs.IsReg(st.Mode)
 }
 
 func putU32(p []byte, v uint32) {
