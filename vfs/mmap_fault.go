@@ -109,7 +109,7 @@ func (t *Task) handleMMFault(vma *Mapping, i int64, write bool) error {
 	case ret&VM_FAULT_OOM != 0:
 		return ENOMEM
 	case ret&VM_FAULT_SIGBUS != 0:
-		return &FaultError{SIGBUS, i << PAGE_SHIFT, "no page at file offset " + itoa(vmf.Pgoff<<PAGE_SHIFT) + " (past the end of the file, or unreadable)"}
+		return &FaultError{SIGBUS, i << PAGE_SHIFT, "no page at file offset " + itoa(vmf.Pgoff<<PAGE_SHIFT) + " (past the end of the file, unreadable, or no space for a store)"}
 	case ret&VM_FAULT_SIGSEGV != 0:
 		return &FaultError{SIGSEGV, i << PAGE_SHIFT, "the fault handler refused the access"}
 	}

@@ -12,7 +12,7 @@ var regFileOps = &vfs.FileOperations{
 	Llseek:    llseek,
 	Fsync:     fsync,
 	Fallocate: fallocate,
-	Mmap:      vfs.GenericFileMmap, // ext2's generic_file_mmap
+	Mmap:      mmap, // ext4_file_mmap: ext4_page_mkwrite reserves (mmap.go)
 }
 
 // fsync is ext2_fsync(): the generic path (the dirty pages of the range
