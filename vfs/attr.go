@@ -482,11 +482,16 @@ func (t *Task) Faccessat(dfd int, path string, mode int, flags int) error {
 	if mode&X_OK != 0 && IsReg(in.mode.Load()) && p.Mnt.flags.Load()&MNT_NOEXEC != 0 {
 		return EACCES
 	}
+	if err := t.inodePermission(in, mode); err != nil {
+		return err
+	}
+	// do_faccessat: a read-only mount is reported (SuS) only to a
+	// caller who may write, and not for a device, FIFO or socket.
 	if mode&W_OK != 0 && p.Mnt.ReadOnly() {
 		m := in.mode.Load()
 		if IsReg(m) || IsDir(m) || IsLnk(m) {
 			return EROFS
 		}
 	}
-	return t.inodePermission(in, mode)
+	return nil
 }

@@ -75,7 +75,18 @@ func (t *Task) Fstat(fd int, st *Stat) error {
 	return t.vfsGetattr(f.path, st)
 }
 
-// Fstatat is fstatat(2): flags AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH.
+// fstatat's flags beyond AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH, which
+// vfs_statx accepts: vfscope has no automount points, and a local VFS
+// has nothing to sync with, so none changes what stat returns.
+const (
+	AT_NO_AUTOMOUNT     = 0x800
+	AT_STATX_FORCE_SYNC = 0x2000
+	AT_STATX_DONT_SYNC  = 0x4000
+	AT_STATX_SYNC_TYPE  = 0x6000
+)
+
+// Fstatat is fstatat(2): flags AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH
+// (and AT_NO_AUTOMOUNT and AT_STATX_SYNC_TYPE, which change nothing).
 //
 // The common case takes no lock and writes no shared memory: the
 // lock-free walk reaches the inode, the generic attributes are copied
@@ -86,7 +97,7 @@ func (t *Task) Fstatat(dfd int, path string, st *Stat, flags int) error {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("fstatat"))
 	}
-	if flags&^(AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH) != 0 {
+	if flags&^(AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH|AT_NO_AUTOMOUNT|AT_STATX_SYNC_TYPE) != 0 {
 		return EINVAL
 	}
 	lf := uint32(LOOKUP_FOLLOW)
@@ -160,5 +171,6 @@ func (t *Task) statRCU(dfd int, path string, lf uint32, st *Stat) (bool, error) 
 	if d.seq.Retry(nd.seq) || t.vfs.mountLock.ReadRetry(nd.mseq) {
 		return false, nil
 	}
+	nd.path.Mnt.clearExpiry() // what the ref-walk's mntput would do
 	return true, nil
 }

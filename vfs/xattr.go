@@ -6,11 +6,33 @@ import "strings"
 // handler of sb.Xattr; "user." is for regular files and directories
 // only and obeys the mode bits; "trusted." is for CAP_SYS_ADMIN.
 
-// xattrResolve finds the handler for name and the name without prefix.
-func xattrResolve(sb *SuperBlock, name string) (*XattrHandler, string, error) {
+// xattrName is import_xattr_name(): an empty name or one longer than
+// XATTR_NAME_MAX is ERANGE, checked before the path walk.
+func xattrName(name string) error {
 	if name == "" || len(name) > XATTR_NAME_MAX {
-		return nil, "", ERANGE
+		return ERANGE
 	}
+	return nil
+}
+
+// setxattrArgs is setxattr_copy(): the flags, the name, then the size.
+func setxattrArgs(name string, value []byte, flags int) error {
+	if flags&^(XATTR_CREATE|XATTR_REPLACE) != 0 {
+		return EINVAL
+	}
+	if err := xattrName(name); err != nil {
+		return err
+	}
+	if len(value) > XATTR_SIZE_MAX {
+		return E2BIG
+	}
+	return nil
+}
+
+// xattrResolve is xattr_resolve_name(): the handler for name and the
+// name without prefix; EOPNOTSUPP for a namespace the filesystem does
+// not have, EINVAL for a bare prefix. Asked after xattr_permission.
+func xattrResolve(sb *SuperBlock, name string) (*XattrHandler, string, error) {
 	for _, h := range sb.Xattr {
 		if strings.HasPrefix(name, h.Prefix) {
 			if len(name) == len(h.Prefix) {
@@ -22,9 +44,14 @@ func xattrResolve(sb *SuperBlock, name string) (*XattrHandler, string, error) {
 	return nil, "", EOPNOTSUPP
 }
 
-// xattrPermission is xattr_permission().
+// xattrPermission is xattr_permission(): security.* and system.* are
+// the filesystem's to decide; trusted.* is for the capable; user.* for
+// regular files and directories, and on a sticky directory written only
+// by its owner; then, for any other name too, inode_permission.
 func (t *Task) xattrPermission(in *Inode, name string, mask int) error {
 	switch {
+	case strings.HasPrefix(name, "security.") || strings.HasPrefix(name, "system."):
+		return nil
 	case strings.HasPrefix(name, "trusted."):
 		if !t.cred.capable() {
 			if mask&MAY_WRITE != 0 {
@@ -66,6 +93,9 @@ func (t *Task) getxattr(path, name string, follow bool) ([]byte, error) {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("getxattr"))
 	}
+	if err := xattrName(name); err != nil {
+		return nil, err
+	}
 	p, err := t.xattrPath(path, follow)
 	if err != nil {
 		return nil, err
@@ -84,16 +114,20 @@ func (t *Task) Fgetxattr(fd int, name string) ([]byte, error) {
 		return nil, err
 	}
 	defer fput(t, f)
+	if err := xattrName(name); err != nil {
+		return nil, err
+	}
 	return t.vfsGetxattr(f.path.Dentry, name)
 }
 
+// vfsGetxattr is vfs_getxattr(): permission, then the handler.
 func (t *Task) vfsGetxattr(d *Dentry, name string) ([]byte, error) {
 	in := d.inode.Load()
-	h, short, err := xattrResolve(d.sb, name)
-	if err != nil {
+	if err := t.xattrPermission(in, name, MAY_READ); err != nil {
 		return nil, err
 	}
-	if err := t.xattrPermission(in, name, MAY_READ); err != nil {
+	h, short, err := xattrResolve(d.sb, name)
+	if err != nil {
 		return nil, err
 	}
 	if h.Get == nil {
@@ -114,11 +148,8 @@ func (t *Task) setxattr(path, name string, value []byte, flags int, follow bool)
 	if t.checking() {
 		defer t.opDone(t.sysEnter("setxattr"))
 	}
-	if flags&^(XATTR_CREATE|XATTR_REPLACE) != 0 {
-		return EINVAL
-	}
-	if len(value) > XATTR_SIZE_MAX {
-		return E2BIG
+	if err := setxattrArgs(name, value, flags); err != nil {
+		return err
 	}
 	if value == nil {
 		value = []byte{}
@@ -136,20 +167,17 @@ func (t *Task) Fsetxattr(fd int, name string, value []byte, flags int) error {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("fsetxattr"))
 	}
-	if flags&^(XATTR_CREATE|XATTR_REPLACE) != 0 {
-		return EINVAL
-	}
-	if len(value) > XATTR_SIZE_MAX {
-		return E2BIG
-	}
-	if value == nil {
-		value = []byte{}
-	}
 	f, err := t.fdget(fd) // an O_PATH descriptor is EBADF
 	if err != nil {
 		return err
 	}
 	defer fput(t, f)
+	if err := setxattrArgs(name, value, flags); err != nil {
+		return err
+	}
+	if value == nil {
+		value = []byte{}
+	}
 	return t.vfsSetxattr(f.path, name, value, flags)
 }
 
@@ -158,10 +186,6 @@ func (t *Task) Fsetxattr(fd int, name string, value []byte, flags int) error {
 func (t *Task) vfsSetxattr(p Path, name string, value []byte, flags int) error {
 	d := p.Dentry
 	in := d.inode.Load()
-	h, short, err := xattrResolve(d.sb, name)
-	if err != nil {
-		return err
-	}
 	if err := t.mntWantWrite(p.Mnt); err != nil {
 		return err
 	}
@@ -169,6 +193,10 @@ func (t *Task) vfsSetxattr(p Path, name string, value []byte, flags int) error {
 	in.rwsem.Lock(t.o)
 	defer in.rwsem.Unlock(t.o)
 	if err := t.xattrPermission(in, name, MAY_WRITE); err != nil {
+		return err
+	}
+	h, short, err := xattrResolve(d.sb, name)
+	if err != nil {
 		return err
 	}
 	if h.Set == nil {
@@ -186,6 +214,9 @@ func (t *Task) vfsSetxattr(p Path, name string, value []byte, flags int) error {
 func (t *Task) Removexattr(path, name string) error {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("removexattr"))
+	}
+	if err := xattrName(name); err != nil {
+		return err
 	}
 	p, err := t.xattrPath(path, true)
 	if err != nil {
