@@ -268,8 +268,9 @@ func pageBytes(in *vfs.Inode, folio *vfs.Folio) int {
 	return int(min(l, pageSize))
 }
 
-// writepage is ->writepage (ext2_writepage): set writeback, take a
-// stable copy of the page, unlock, write it, end writeback; inside
+// writepage is ->writepage (ext2_writepage): set writeback, zero the
+// page past i_size, take a stable copy of the page, unlock, write it,
+// end writeback; inside
 // ->writepages the page joins the run instead (writepages.go). A page past
 // i_size (truncated meanwhile) is dropped. The write completes before
 // it returns, so its error goes back to the caller, which records it in
@@ -287,6 +288,13 @@ func writepage(t *vfs.Task, folio *vfs.Folio, wbc *vfs.WritebackControl) error {
 		dropReservation(in, private)
 		vfs.FolioEndWriteback(t, folio)
 		return nil
+	}
+	if l < pageSize {
+		// The page holding EOF: the store gets the bytes below
+		// i_size, and the cached page is made to agree, so that a
+		// later extension shows zeros there whether it reads the
+		// cache or the store (ext4_bio_write_folio's zeroing).
+		clear(folio.Data()[l:])
 	}
 	if r := node(in).run.Load(); r != nil && r.t == t {
 		// Inside ->writepages: the page joins the run, written when
@@ -313,6 +321,9 @@ func launderFolio(t *vfs.Task, folio *vfs.Folio) error {
 	if l == 0 {
 		dropReservation(in, private)
 		return nil
+	}
+	if l < pageSize {
+		clear(folio.Data()[l:]) // as writepage does
 	}
 	vfs.FolioStartWriteback(t, folio)
 	err := writeRun(t, in, folio.Index(), folio.Data()[:l], []any{private})
