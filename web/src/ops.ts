@@ -2,6 +2,7 @@
 // decode its result. VFS runs one spec as a batch of one; Batch runs many
 // in one crossing.
 
+import { EINVAL, hasNul, int } from "./args.js";
 import { O_CREAT, O_TRUNC, O_WRONLY, O_APPEND, O_RDONLY, openFlagStrings } from "./constants.js";
 import type { Reader, Runtime } from "./runtime.js";
 import { readDirEntries, readNames, Stats, type DirEntry } from "./stats.js";
@@ -12,6 +13,12 @@ export interface Spec<T> {
   syscall: string;
   path?: string;
   dest?: string;
+  /**
+   * An errno known before the call (a mount argument holding a NUL):
+   * the operation fails with it without crossing into Go; in a batch,
+   * the other operations still run.
+   */
+  errno?: number;
   enc(rt: Runtime): void;
   dec(r: Reader): T;
 }
@@ -34,7 +41,7 @@ function bytesOf(data: Data): Uint8Array {
 export type OpenFlags = number | string;
 
 export function openFlags(flags: OpenFlags): number {
-  if (typeof flags === "number") return flags;
+  if (typeof flags === "number") return int(flags, "flags");
   const v = openFlagStrings[flags];
   if (v === undefined) throw new TypeError(`unknown open flags "${flags}"`);
   return v;
@@ -43,18 +50,34 @@ export function openFlags(flags: OpenFlags): number {
 /** A time for utimes: a Date, milliseconds, nanoseconds as bigint, "now" or "omit". */
 export type TimeArg = Date | number | bigint | "now" | "omit";
 
-/** A TimeArg as utimensat's nanoseconds: -1 is UTIME_NOW, -2 UTIME_OMIT. */
+/**
+ * The latest time utimes can set: 2^63 - 1 nanoseconds after the epoch
+ * (2262-04-11T23:47:16.854775807Z), the most the bridge's signed 64-bit
+ * nanoseconds hold.
+ */
+export const MAX_TIME_NS = (1n << 63n) - 1n;
+
+/**
+ * A TimeArg as utimensat's nanoseconds: -1 is UTIME_NOW, -2 UTIME_OMIT.
+ * A time before the epoch or after MAX_TIME_NS is a RangeError: it is
+ * rejected, not wrapped or clamped, so that what is stored is what was
+ * asked for.
+ */
 function timeNs(t: TimeArg): bigint {
   if (t === "now") return -1n;
   if (t === "omit") return -2n;
+  let ns: bigint;
   if (typeof t === "bigint") {
-    if (t < 0n) throw new RangeError("times before the epoch are not supported");
-    return t;
+    ns = t;
+  } else {
+    const ms = t instanceof Date ? t.getTime() : t;
+    if (typeof ms !== "number" || !Number.isFinite(ms)) throw new RangeError(`time out of range: ${String(t)}`);
+    // Microsecond precision from a millisecond number, then exact.
+    ns = BigInt(Math.round(ms * 1000)) * 1000n;
   }
-  const ms = t instanceof Date ? t.getTime() : t;
-  if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`time out of range: ${ms}`);
-  // Microsecond precision from a millisecond number, then exact.
-  return BigInt(Math.round(ms * 1000)) * 1000n;
+  if (ns < 0n) throw new RangeError(`time out of range: ${String(t)} is before the epoch, which is not supported`);
+  if (ns > MAX_TIME_NS) throw new RangeError(`time out of range: ${String(t)} is after 2262-04-11T23:47:16.854775807Z (2^63 - 1 ns)`);
+  return ns;
 }
 
 /** Copies the next byte string into buffer; returns its length. */
@@ -79,19 +102,24 @@ export interface WriteFileOptions {
 
 export const specs = {
   open(path: string, flags: OpenFlags = O_RDONLY, mode = 0o666): Spec<number> {
+    int(mode, "mode");
     const f = openFlags(flags);
     return path1("open", path, (rt) => (rt.str(path), rt.num(f), rt.num(mode)), num);
   },
   close(fd: number): Spec<void> {
+    int(fd, "fd");
     return { op: "close", syscall: "close", enc: (rt) => rt.num(fd), dec: none };
   },
   read(fd: number, length: number): Spec<Uint8Array> {
+    int(fd, "fd"), int(length, "length");
     return { op: "read", syscall: "read", enc: (rt) => (rt.num(fd), rt.num(length)), dec: (r) => r.bytes() };
   },
   readInto(fd: number, buffer: Uint8Array): Spec<number> {
+    int(fd, "fd");
     return { op: "read", syscall: "read", enc: (rt) => (rt.num(fd), rt.num(buffer.length)), dec: (r) => into(r, buffer) };
   },
   preadInto(fd: number, buffer: Uint8Array, position: number): Spec<number> {
+    int(fd, "fd"), int(position, "position");
     return {
       op: "pread",
       syscall: "pread",
@@ -100,6 +128,7 @@ export const specs = {
     };
   },
   pread(fd: number, length: number, position: number): Spec<Uint8Array> {
+    int(fd, "fd"), int(length, "length"), int(position, "position");
     return {
       op: "pread",
       syscall: "pread",
@@ -108,14 +137,17 @@ export const specs = {
     };
   },
   write(fd: number, data: Data): Spec<number> {
+    int(fd, "fd");
     const b = bytesOf(data);
     return { op: "write", syscall: "write", enc: (rt) => (rt.num(fd), rt.bytes(b)), dec: num };
   },
   pwrite(fd: number, data: Data, position: number): Spec<number> {
+    int(fd, "fd"), int(position, "position");
     const b = bytesOf(data);
     return { op: "pwrite", syscall: "pwrite", enc: (rt) => (rt.num(fd), rt.bytes(b), rt.num(position)), dec: num };
   },
   seek(fd: number, offset: number, whence: number): Spec<number> {
+    int(fd, "fd"), int(offset, "offset"), int(whence, "whence");
     return { op: "seek", syscall: "lseek", enc: (rt) => (rt.num(fd), rt.num(offset), rt.num(whence)), dec: num };
   },
   stat(path: string): Spec<Stats> {
@@ -125,6 +157,7 @@ export const specs = {
     return path1("lstat", path, (rt) => rt.str(path), Stats.read);
   },
   fstat(fd: number): Spec<Stats> {
+    int(fd, "fd");
     return { op: "fstat", syscall: "fstat", enc: (rt) => rt.num(fd), dec: Stats.read };
   },
   readdir(path: string): Spec<DirEntry[]> {
@@ -135,6 +168,7 @@ export const specs = {
     return path1("readdir", path, (rt) => rt.str(path), readNames);
   },
   mkdir(path: string, mode = 0o777): Spec<void> {
+    int(mode, "mode");
     return path1("mkdir", path, (rt) => (rt.str(path), rt.num(mode)), none);
   },
   rmdir(path: string): Spec<void> {
@@ -144,6 +178,7 @@ export const specs = {
     return path1("unlink", path, (rt) => rt.str(path), none);
   },
   rename(oldPath: string, newPath: string, flags = 0): Spec<void> {
+    int(flags, "flags");
     return {
       op: "rename",
       syscall: "rename",
@@ -163,30 +198,40 @@ export const specs = {
     return path1("readlink", path, (rt) => rt.str(path), (r) => r.str());
   },
   chmod(path: string, mode: number): Spec<void> {
+    int(mode, "mode");
     return path1("chmod", path, (rt) => (rt.str(path), rt.num(mode)), none);
   },
   chown(path: string, uid: number, gid: number): Spec<void> {
+    int(uid, "uid"), int(gid, "gid");
     return path1("chown", path, (rt) => (rt.str(path), rt.num(uid), rt.num(gid)), none);
   },
   lchown(path: string, uid: number, gid: number): Spec<void> {
+    int(uid, "uid"), int(gid, "gid");
     return path1("lchown", path, (rt) => (rt.str(path), rt.num(uid), rt.num(gid)), none);
   },
   truncate(path: string, length = 0): Spec<void> {
+    int(length, "length");
     return path1("truncate", path, (rt) => (rt.str(path), rt.num(length)), none);
   },
   ftruncate(fd: number, length = 0): Spec<void> {
+    int(fd, "fd"), int(length, "length");
     return { op: "ftruncate", syscall: "ftruncate", enc: (rt) => (rt.num(fd), rt.num(length)), dec: none };
   },
   mount(source: string, target: string, fstype: string, flags = 0, data = ""): Spec<void> {
+    int(flags, "flags");
     return {
       op: "mount",
       syscall: "mount",
       path: target,
+      // The kernel copies these as C strings (strndup_user, copy_mount_options):
+      // a NUL inside would cut them short, or end up in /proc/mounts.
+      errno: hasNul(source) || hasNul(fstype) || hasNul(data) ? EINVAL : undefined,
       enc: (rt) => (rt.str(source), rt.str(target), rt.str(fstype), rt.num(flags), rt.str(data)),
       dec: none,
     };
   },
   umount(target: string, flags = 0): Spec<void> {
+    int(flags, "flags");
     return path1("umount", target, (rt) => (rt.str(target), rt.num(flags)), none);
   },
   readFile(path: string): Spec<Uint8Array> {
@@ -198,16 +243,18 @@ export const specs = {
   writeFile(path: string, data: Data, opts: WriteFileOptions = {}): Spec<void> {
     const b = bytesOf(data);
     const flags = opts.flag !== undefined ? openFlags(opts.flag) : O_WRONLY | O_CREAT | (opts.append ? O_APPEND : O_TRUNC);
-    const mode = opts.mode ?? 0o666;
+    const mode = int(opts.mode ?? 0o666, "mode");
     return { op: "writeFile", syscall: "open", path, enc: (rt) => (rt.str(path), rt.bytes(b), rt.num(flags), rt.num(mode)), dec: none };
   },
   fsync(fd: number): Spec<void> {
+    int(fd, "fd");
     return { op: "fsync", syscall: "fsync", enc: (rt) => rt.num(fd), dec: none };
   },
   sync(): Spec<void> {
     return { op: "sync", syscall: "sync", enc: none, dec: none };
   },
   access(path: string, mode = 0): Spec<void> {
+    int(mode, "mode");
     return path1("access", path, (rt) => (rt.str(path), rt.num(mode)), none);
   },
   chdir(path: string): Spec<void> {
@@ -217,8 +264,11 @@ export const specs = {
     return { op: "getcwd", syscall: "getcwd", enc: none, dec: (r) => r.str() };
   },
   utimes(path: string, atime: TimeArg, mtime: TimeArg, flags = 0): Spec<void> {
+    int(flags, "flags");
     const a = timeNs(atime);
     const m = timeNs(mtime);
+    // UTIME_NOW and UTIME_OMIT go as -1 and -2 in two's complement; a
+    // time is at most MAX_TIME_NS, so it never reaches them.
     return { op: "utimes", syscall: "utimensat", path, enc: (rt) => (rt.str(path), rt.u64(BigInt.asUintN(64, a)), rt.u64(BigInt.asUintN(64, m)), rt.num(flags)), dec: none };
   },
 };

@@ -4,6 +4,8 @@
 // copied back into the same array once (see wasm/bridge in the Go source
 // for the protocol).
 
+import { int } from "./args.js";
+
 /** The exports of vfscope.wasm that make the bridge (see wasm/main.go). */
 interface BridgeExports {
   mem: WebAssembly.Memory;
@@ -217,9 +219,14 @@ export class Runtime {
     this.pos += 8;
   }
 
-  /** An integer argument (a JavaScript number, exact to 2^53). */
+  /**
+   * An integer argument: a JavaScript number, exact to 2^53, so a safe
+   * integer (args.ts's int: TypeError, or RangeError past 2^53). The
+   * specs check theirs when they are made; this catches the rest before
+   * anything is sent.
+   */
   num(v: number): void {
-    if (!Number.isInteger(v)) throw new TypeError(`expected an integer, got ${v}`);
+    int(v, "argument");
     this.ensure(8);
     this.dv.setFloat64(this.pos, v, true);
     this.pos += 8;

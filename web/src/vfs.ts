@@ -70,6 +70,7 @@ export class VFS {
   /** @internal Runs one operation; throws its VFSError. */
   one<T>(s: Spec<T>): T {
     if (this.closed) throw new Error("vfscope: this VFS is closed");
+    if (s.errno !== undefined) throw this.error(s.errno, s.syscall, s.path, s.dest);
     const rt = this.runtime;
     rt.begin();
     rt.opName(s.op, this.id);
@@ -161,11 +162,18 @@ export class VFS {
   close(fd: number): void {
     this.one(specs.close(fd));
   }
-  /** read(2) of up to length bytes at the file position. */
+  /**
+   * read(2) of up to length bytes at the file position. Memory is taken
+   * as data arrives, not by length: a length past the end of a file costs
+   * nothing. A regular file is read up to length (at most 2^30, EINVAL
+   * past it); any other file (a device, procfs) returns at most 1 MiB per
+   * call, a short read as read(2) allows. length and fd must be safe
+   * integers (TypeError, or RangeError past 2^53).
+   */
   read(fd: number, length: number): Uint8Array {
     return this.one(specs.read(fd, length));
   }
-  /** pread(2) of up to length bytes at position. */
+  /** pread(2) of up to length bytes at position; memory and limits as read(). */
   pread(fd: number, length: number, position: number): Uint8Array {
     return this.one(specs.pread(fd, length, position));
   }
@@ -352,15 +360,17 @@ export class Batch {
   run(): BatchResult[] {
     const rt = this.vfs.runtime;
     const q = this.queue.splice(0);
+    // Operations whose errno is known already do not cross.
+    const send = q.filter((s) => s.errno === undefined);
     rt.begin();
-    for (const s of q) {
+    for (const s of send) {
       rt.opName(s.op, this.vfs.id);
       s.enc(rt);
     }
     const r = rt.exec();
     this.vfs.noteActivity();
     return q.map((s): BatchResult => {
-      const errno = r.errno();
+      const errno = s.errno ?? r.errno();
       if (errno !== 0) return { ok: false, error: this.vfs.error(errno, s.syscall, s.path, s.dest) };
       return { ok: true, value: s.dec(r) };
     });

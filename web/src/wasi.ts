@@ -1,11 +1,12 @@
+import { hasNul } from "./args.js";
 import { BridgeError, type WasiFunc } from "./runtime.js";
 import type { Shell } from "./shell.js";
 import type { VFS } from "./vfs.js";
 
 export interface WASIOptions {
-  /** argv, argv[0] first. Default: ["wasi"]. */
+  /** argv, argv[0] first. Default: ["wasi"]. An argument holding a NUL is a TypeError. */
   args?: string[];
-  /** The environment, as an object or "KEY=value" strings. */
+  /** The environment, as an object or "KEY=value" strings; an entry holding a NUL or no "=" is a TypeError. */
   env?: Record<string, string> | string[];
   /**
    * Directories given to the guest as fds 3, 4, ..., as the guest names
@@ -496,6 +497,7 @@ export class WASI {
     const env = Array.isArray(o.env) ? o.env : Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${v}`);
     const stdin = typeof o.stdin === "string" ? textEncoder.encode(o.stdin) : (o.stdin ?? new Uint8Array());
     const args = o.args ?? ["wasi"];
+    checkArgsEnv(args, env);
     const pre = o.preopens ?? [];
     const root = o.root ?? "/";
     const shell = o.shell ? o.shell.bridgeId(vfs) : 0;
@@ -607,4 +609,21 @@ function concat(parts: Uint8Array[]): Uint8Array {
     o += p.length;
   }
   return out;
+}
+
+/**
+ * Checks a guest's argv and environment before anything is created: they
+ * reach it as C strings, the environment's as KEY=value, so a NUL, or an
+ * entry without "=", is a TypeError (wazero rejects both).
+ */
+function checkArgsEnv(args: readonly string[], env: readonly string[]): void {
+  args.forEach((a, i) => {
+    if (typeof a !== "string") throw new TypeError(`wasiImports: args[${i}] is a ${typeof a}, not a string`);
+    if (hasNul(a)) throw new TypeError(`wasiImports: args[${i}] (${JSON.stringify(a)}) contains a NUL character`);
+  });
+  env.forEach((e, i) => {
+    if (typeof e !== "string") throw new TypeError(`wasiImports: env[${i}] is a ${typeof e}, not a string`);
+    if (hasNul(e)) throw new TypeError(`wasiImports: env[${i}] (${JSON.stringify(e)}) contains a NUL character`);
+    if (!e.includes("=")) throw new TypeError(`wasiImports: env[${i}] (${JSON.stringify(e)}) is not of the form KEY=value`);
+  });
 }

@@ -1,0 +1,28 @@
+// Checks of scalar arguments, made in JavaScript before an operation is
+// encoded: a bad argument throws at the call that passed it, and a batch
+// holding one never crosses into Go, so none of its operations run.
+
+/** Linux's EINVAL (asm-generic/errno-base.h). */
+export const EINVAL = 22;
+
+/**
+ * Returns v if it is a safe integer (|v| <= 2^53 - 1): the numbers the
+ * bridge carries exactly. A number that is not an integer is a
+ * TypeError; an integer beyond 2^53 a RangeError (as Node's fs gives
+ * ERR_OUT_OF_RANGE): above it, neighbouring integers share one double,
+ * so 2^53 + 1 would silently become 2^53.
+ */
+export function int(v: number, what: string): number {
+  if (typeof v !== "number" || !Number.isInteger(v)) {
+    throw new TypeError(`${what} must be an integer, got ${typeof v === "number" ? v : typeof v}`);
+  }
+  if (!Number.isSafeInteger(v)) {
+    throw new RangeError(`${what} out of range: ${v} is beyond ±(2^53 - 1), where numbers lose integer precision`);
+  }
+  return v;
+}
+
+/** Whether s holds a NUL character, which a C string (a path, a mount argument) cannot. */
+export function hasNul(s: string): boolean {
+  return typeof s === "string" && s.includes("\0");
+}

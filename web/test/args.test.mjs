@@ -1,0 +1,115 @@
+// Scalar arguments are checked in JavaScript, before anything crosses
+// into Go: integers past 2^53 (which a double cannot hold exactly),
+// times the VFS cannot represent, mount arguments holding a NUL, and a
+// WASI guest's argv and environment. A batch holding a bad argument
+// throws before any of it runs.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createVFS, VFSError } from "../dist/index.js";
+
+const vfs = await createVFS();
+vfs.mkdir("/tmp/args");
+vfs.writeFile("/tmp/args/f", "hello");
+const fd = vfs.open("/tmp/args/f", "r+");
+
+const big = 2 ** 60; // an integer, but past 2^53
+const cases = [
+  // [name, call, error class]
+  ["read of 2^60 bytes", () => vfs.read(fd, big), RangeError],
+  ["pread at 2^60", () => vfs.pread(fd, 1, big), RangeError],
+  ["pread at 2^53", () => vfs.pread(fd, 1, 2 ** 53), RangeError],
+  ["preadInto at -2^60", () => vfs.preadInto(fd, new Uint8Array(1), -big), RangeError],
+  ["seek to 2^60", () => vfs.seek(fd, big, 0), RangeError],
+  ["close of fd 2^54", () => vfs.close(2 ** 54), RangeError],
+  ["truncate to 2^60", () => vfs.truncate("/tmp/args/f", big), RangeError],
+  ["ftruncate to 2^60", () => vfs.ftruncate(fd, big), RangeError],
+  ["mkdir with mode 2^60", () => vfs.mkdir("/tmp/args/m", big), RangeError],
+  ["chown to uid 2^60", () => vfs.chown("/tmp/args/f", big, 0), RangeError],
+  ["open with flags 2^60", () => vfs.open("/tmp/args/f", big), RangeError],
+  ["writeFile with mode 2^60", () => vfs.writeFile("/tmp/args/w", "x", { mode: big }), RangeError],
+  ["read of 1.5 bytes", () => vfs.read(fd, 1.5), TypeError],
+  ["seek to NaN", () => vfs.seek(fd, NaN, 0), TypeError],
+  ["seek to Infinity", () => vfs.seek(fd, Infinity, 0), TypeError],
+  ["close of a string fd", () => vfs.close("3"), TypeError],
+  ["utimes after 2262", () => vfs.utimes("/tmp/args/f", "omit", new Date(1e13)), RangeError],
+  ["utimes at the last Date", () => vfs.utimes("/tmp/args/f", "omit", new Date(8.64e15)), RangeError],
+  ["utimes at 2^63 + 5 ns", () => vfs.utimes("/tmp/args/f", 2n ** 63n + 5n, "omit"), RangeError],
+  ["utimes at 2^64 - 1 ns", () => vfs.utimes("/tmp/args/f", 2n ** 64n - 1n, "omit"), RangeError],
+  ["utimes before the epoch", () => vfs.utimes("/tmp/args/f", -1, "omit"), RangeError],
+  ["utimes with an invalid Date", () => vfs.utimes("/tmp/args/f", new Date(NaN), "omit"), RangeError],
+];
+for (const [name, call, cls] of cases) {
+  test(`${name}: ${cls.name}, and nothing changes`, () => {
+    const before = vfs.fstat(fd);
+    assert.throws(call, (e) => e instanceof cls && !(e instanceof VFSError));
+    const after = vfs.fstat(fd);
+    assert.equal(after.size, before.size);
+    assert.equal(after.mtimeMs, before.mtimeMs);
+    assert.equal(after.atimeMs, before.atimeMs);
+    assert.equal(vfs.seek(fd, 0, 1), 0, "the file position moved");
+  });
+}
+
+test("the largest safe integers and times are accepted", () => {
+  // 2^53 - 1 reaches the VFS, which answers as Linux would.
+  assert.equal(vfs.pread(fd, 1, 2 ** 53 - 1).length, 0);
+  assert.equal(vfs.seek(fd, 2 ** 53 - 1, 0), 2 ** 53 - 1);
+  vfs.seek(fd, 0, 0);
+  // 2^63 - 1 ns, the last time the bridge carries: no RangeError.
+  vfs.utimes("/tmp/args/f", "omit", 2n ** 63n - 1n);
+  assert.ok(vfs.stat("/tmp/args/f").mtimeMs > Date.UTC(2262, 0, 1));
+  const d = new Date(Date.UTC(2262, 3, 11));
+  vfs.utimes("/tmp/args/f", "omit", d);
+  assert.equal(vfs.stat("/tmp/args/f").mtimeMs, d.getTime());
+});
+
+test("a batch with a bad argument throws before running any of it", () => {
+  for (const bad of [
+    (b) => b.seek(fd, big, 0),
+    (b) => b.read(fd, 2 ** 53),
+    (b) => b.utimes("/tmp/args/f", "omit", new Date(1e13)),
+    (b) => b.close(0.5),
+  ]) {
+    const b = vfs.batch().mkdir("/tmp/args/b1").writeFile("/tmp/args/b1/x", "data");
+    assert.throws(() => bad(b).mkdir("/tmp/args/b2").run(), (e) => e instanceof RangeError || e instanceof TypeError);
+    assert.equal(vfs.exists("/tmp/args/b1"), false, "an operation before the bad one ran");
+    assert.equal(vfs.exists("/tmp/args/b2"), false, "an operation after the bad one ran");
+    // The bad operation was never queued: the rest still runs.
+    assert.equal(b.length, 2);
+    assert.deepEqual(b.run().map((r) => r.ok), [true, true]);
+    vfs.unlink("/tmp/args/b1/x");
+    vfs.rmdir("/tmp/args/b1");
+  }
+});
+
+test("mount arguments holding a NUL are EINVAL, and /proc/mounts stays clean", () => {
+  vfs.mkdir("/tmp/args/mnt");
+  for (const [source, fstype, data] of [
+    ["no\0ne", "tmpfs", ""],
+    ["none", "tmpfs\0x", ""],
+    ["none", "tmpfs", "size=1m\0junk"],
+  ]) {
+    assert.throws(() => vfs.mount(source, "/tmp/args/mnt", fstype, 0, data), (e) => e instanceof VFSError && e.code === "EINVAL" && e.syscall === "mount");
+    const r = vfs.batch().mkdir("/tmp/args/m1").mount(source, "/tmp/args/mnt", fstype, 0, data).rmdir("/tmp/args/m1").run();
+    assert.deepEqual(r.map((x) => x.ok), [true, false, true], "the other operations of the batch run");
+    assert.equal(r[1].error.code, "EINVAL");
+  }
+  assert.ok(!vfs.readFile("/proc/mounts", "utf8").includes("\0"));
+  assert.ok(!vfs.readFile("/proc/mounts", "utf8").includes("/tmp/args/mnt"));
+  vfs.mount("none", "/tmp/args/mnt", "tmpfs", 0, "size=1m");
+  assert.match(vfs.readFile("/proc/mounts", "utf8"), /^none \/tmp\/args\/mnt tmpfs /m);
+  vfs.umount("/tmp/args/mnt");
+});
+
+test("wasiImports rejects argv with a NUL and environment entries without '='", () => {
+  for (const [opts, msg] of [
+    [{ args: ["prog", "a\0b"] }, /args\[1\].*NUL/],
+    [{ env: ["A=1", "NOEQUALS"] }, /env\[1\].*KEY=value/],
+    [{ env: ["A=1\0B=2"] }, /env\[0\].*NUL/],
+    [{ env: { "A\0": "1" } }, /env\[0\].*NUL/],
+  ]) {
+    assert.throws(() => vfs.wasiImports(opts), (e) => e instanceof TypeError && msg.test(e.message));
+  }
+  const w = vfs.wasiImports({ args: ["prog", ""], env: ["A=", "=x", "B=1"] });
+  w.close();
+});
