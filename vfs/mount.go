@@ -39,6 +39,11 @@ const (
 	MS_RELATIME    = 1 << 21
 	MS_STRICTATIME = 1 << 24
 	MS_LAZYTIME    = 1 << 25
+	MS_NOUSER      = 1 << 31
+	// MS_MGC_VAL in the top half is the old magic, which mount(2)
+	// discards (path_mount).
+	MS_MGC_VAL = 0xC0ED0000
+	MS_MGC_MSK = 0xffff0000
 )
 
 // umount2(2) flags.
@@ -64,6 +69,11 @@ type Mount struct {
 	flags      atomic.Uint32 // MNT_*: changed under mountLock's write side
 	// count is mnt_count: references from paths (open files, working
 	// directories, walks in progress, child mounts, the tree itself).
+	// It also carries mnt_expiry_mark: a first umount2(MNT_EXPIRE)
+	// subtracts mntExpiryBias, so a marked mount's count is negative and
+	// the first put that sees it so clears the mark (Linux's mntput),
+	// with no second word to load on every put. refs reads the count
+	// without the mark.
 	count atomic.Int64
 	// writers counts write access (mnt_writers): files open for write
 	// and modifications in progress. A remount to read-only fails with
@@ -73,8 +83,6 @@ type Mount struct {
 	// children and attached: under namespaceSem.
 	children []*Mount
 	attached bool
-	// expiryMark is set by a first MNT_EXPIRE (under namespaceSem).
-	expiryMark bool
 	// doomed is set when the mount leaves the tree (umount, lazy
 	// detach): the last reference then kills the superblock's use.
 	doomed atomic.Bool
@@ -103,7 +111,7 @@ func (m *Mount) Flags() uint32 { return m.flags.Load() }
 func (m *Mount) Parent() *Mount      { return m.parent.Load() }
 func (m *Mount) Mountpoint() *Dentry { return m.mountpoint.Load() }
 func (m *Mount) DevName() string     { return m.devName }
-func (m *Mount) Count() int64        { return m.count.Load() }
+func (m *Mount) Count() int64        { return m.refs() }
 func (m *Mount) ReadOnly() bool      { return m.flags.Load()&MNT_READONLY != 0 || m.sb.ReadOnly() }
 
 func mntget(m *Mount) *Mount {
@@ -111,11 +119,76 @@ func mntget(m *Mount) *Mount {
 	return m
 }
 
-// mntput drops a reference; the last one on a doomed mount releases its
-// superblock (cleanup_mnt → deactivate_super) and its root.
+// mntExpiryBias is what mnt_expiry_mark subtracts from count: more
+// than any number of references, so a marked count is negative.
+const mntExpiryBias = 1 << 40
+
+// refs is mnt_get_count(): the references, without the expiry mark.
+func (m *Mount) refs() int64 {
+	n := m.count.Load()
+	if n < 0 {
+		n += mntExpiryBias
+	}
+	return n
+}
+
+// mntput drops a reference and clears the expiry mark; the last one on a
+// doomed mount releases its superblock (cleanup_mnt → deactivate_super)
+// and its root.
 func mntput(t *Task, m *Mount) {
-	// Small enough to inline: most puts are not the last.
-	if m.count.Add(-1) == 0 {
+	// Small enough to inline (cost 80 of 80): most puts are neither
+	// the last nor on a marked mount.
+	if n := m.count.Add(-1); n <= 0 {
+		mntputSlow(t, m, n)
+	}
+}
+
+// mntputSlow is mntput for a count that reached zero or carries the
+// expiry mark (n < 0): clear the mark (WRITE_ONCE(mnt_expiry_mark, 0)),
+// then what mntput_no_expire does.
+func mntputSlow(t *Task, m *Mount, n int64) {
+	if n < 0 {
+		m.clearExpiry()
+	}
+	if n == 0 || n == -mntExpiryBias {
+		mntputFinal(t, m)
+	}
+}
+
+// clearExpiry removes the expiry mark if it is set. It keeps the number
+// of references as it is, so it never makes a last reference: the put
+// whose decrement reached zero (with or without the mark) does the
+// final work.
+func (m *Mount) clearExpiry() {
+	for {
+		c := m.count.Load()
+		if c >= 0 || c == -mntExpiryBias {
+			return
+		}
+		if m.count.CompareAndSwap(c, c+mntExpiryBias) {
+			return
+		}
+	}
+}
+
+// setExpiry is xchg(&mnt_expiry_mark, 1): set the mark and report
+// whether it was already set.
+func (m *Mount) setExpiry() bool {
+	for {
+		c := m.count.Load()
+		if c < 0 {
+			return true
+		}
+		if m.count.CompareAndSwap(c, c-mntExpiryBias) {
+			return false
+		}
+	}
+}
+
+// mntputNoExpire is mntput_no_expire(): a put that leaves the expiry
+// mark, for umount2's own reference on the mount it expires.
+func mntputNoExpire(t *Task, m *Mount) {
+	if n := m.count.Add(-1); n == 0 || n == -mntExpiryBias {
 		mntputFinal(t, m)
 	}
 }

@@ -2,18 +2,27 @@ package vfs
 
 // Mount is mount(2): a new mount, a bind mount (MS_BIND, MS_REC), or a
 // remount (MS_REMOUNT, with MS_BIND for the per-mount flags only).
+// Errors come in do_mount's order: the target's lookup, then
+// path_mount's EINVAL for MS_NOUSER (a flag only the kernel's own
+// mounts carry), then EPERM.
 func (t *Task) Mount(source, target, fstype string, flags uint32, data string) error {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("mount"))
-	}
-	if !t.cred.capable() {
-		return EPERM
 	}
 	tp, err := t.pathLookup(AT_FDCWD, target, LOOKUP_FOLLOW)
 	if err != nil {
 		return err
 	}
 	defer tp.Put(t)
+	if flags&MS_MGC_MSK == MS_MGC_VAL {
+		flags &^= MS_MGC_MSK
+	}
+	if flags&MS_NOUSER != 0 {
+		return EINVAL
+	}
+	if !t.cred.capable() {
+		return EPERM
+	}
 	switch {
 	case flags&MS_REMOUNT != 0:
 		return t.doRemount(tp, flags, data)
@@ -242,19 +251,15 @@ func (t *Task) doRemount(tp Path, flags uint32, data string) error {
 }
 
 // Umount2 is umount2(2): MNT_FORCE, MNT_DETACH, MNT_EXPIRE,
-// UMOUNT_NOFOLLOW.
+// UMOUNT_NOFOLLOW. Errors come in Linux's order: unknown flags
+// (ksys_umount), the lookup, then can_umount (EPERM, EINVAL), then
+// do_umount (MNT_EXPIRE's EINVAL, EBUSY, EAGAIN).
 func (t *Task) Umount2(target string, flags int) error {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("umount2"))
 	}
 	if flags&^(MNT_FORCE|MNT_DETACH|MNT_EXPIRE|UMOUNT_NOFOLLOW) != 0 {
 		return EINVAL
-	}
-	if flags&MNT_EXPIRE != 0 && flags&(MNT_FORCE|MNT_DETACH) != 0 {
-		return EINVAL
-	}
-	if !t.cred.capable() {
-		return EPERM
 	}
 	lf := uint32(LOOKUP_FOLLOW)
 	if flags&UMOUNT_NOFOLLOW != 0 {
@@ -264,14 +269,28 @@ func (t *Task) Umount2(target string, flags int) error {
 	if err != nil {
 		return err
 	}
+	// path_umount: not path_put, which would clear the expiry mark.
+	err = t.pathUmount(p, flags)
+	dput(t, p.Dentry)
+	mntputNoExpire(t, p.Mnt)
+	return err
+}
+
+// pathUmount is can_umount() + do_umount() for the mount at p, which
+// the caller holds.
+func (t *Task) pathUmount(p Path, flags int) error {
+	if !t.cred.capable() {
+		return EPERM
+	}
 	m := p.Mnt
 	v := t.vfs
 	if p.Dentry != m.root || !m.attached {
-		p.Put(t)
+		return EINVAL
+	}
+	if flags&MNT_EXPIRE != 0 && (m == t.fs.root.Mnt || flags&(MNT_FORCE|MNT_DETACH) != 0) {
 		return EINVAL
 	}
 	if m == v.root.Load() {
-		p.Put(t)
 		return EBUSY
 	}
 	if flags&MNT_FORCE != 0 && m.sb.Ops != nil && m.sb.Ops.UmountBegin != nil {
@@ -280,30 +299,27 @@ func (t *Task) Umount2(target string, flags int) error {
 	v.namespaceSem.Lock(t.o)
 	// Busy: any reference beyond the tree's and this lookup's, which
 	// includes child mounts, open files and working directories.
-	busy := m.count.Load() > 2
+	busy := m.refs() > 2
 	if flags&MNT_EXPIRE != 0 {
 		if busy {
 			v.namespaceSem.Unlock(t.o)
-			p.Put(t)
 			return EBUSY
 		}
-		if !m.expiryMark {
-			m.expiryMark = true
+		// The mark survives until the next mntput: a use of the
+		// mount between two MNT_EXPIREs clears it.
+		if !m.setExpiry() {
 			v.namespaceSem.Unlock(t.o)
-			p.Put(t)
 			return EAGAIN
 		}
 	}
 	if busy && flags&MNT_DETACH == 0 {
 		v.namespaceSem.Unlock(t.o)
-		p.Put(t)
 		return EBUSY
 	}
 	var drop []*Mount
 	t.umountTree(m, &drop)
 	v.namespaceSem.Unlock(t.o)
 	putMounts(t, drop)
-	p.Put(t)
 	return nil
 }
 
