@@ -1,6 +1,8 @@
 package shell
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"path"
 	"strconv"
@@ -20,33 +22,80 @@ func cmdCat(c *cmd) int {
 	}
 	status := 0
 	for _, f := range files {
+		fd, own := -1, false
 		if f == "-" {
-			if _, err := io.Copy(c.stdout, c.stdin); err != nil {
-				if tw, isW := c.stdout.(*trackWriter); isW && tw.err != nil {
-					return 1 // reported by the shell as a write error
+			r, isFD := c.stdin.(*fdReader)
+			if !isFD {
+				if _, err := io.Copy(c.stdout, c.stdin); err != nil {
+					if tw, isW := c.stdout.(*trackWriter); isW && tw.err != nil {
+						return 1 // reported by the shell as a write error
+					}
+					c.errorf("-: %s", errText(err))
+					status = 1
 				}
-				c.errorf("-: %s", errText(err))
-				status = 1
+				continue
 			}
-			continue
+			fd = r.fd // "< FILE": a device there is limited as an operand is
+		} else {
+			var err error
+			if fd, err = c.t.Open(f, vfs.O_RDONLY, 0); err != nil {
+				c.errorf("%s: %s", quotef(f), errText(err))
+				status = 1
+				continue
+			}
+			own = true
 		}
-		fd, err := c.t.Open(f, vfs.O_RDONLY, 0)
-		if err != nil {
-			c.errorf("%s: %s", quotef(f), errText(err))
-			status = 1
-			continue
+		rerr, werr := error(nil), error(nil)
+		if c.sameAsOutput(fd) {
+			rerr = errInputIsOutput
+		} else {
+			rerr, werr = copyOut(c.t, fd, c.stdout, c.sh.readLimit())
 		}
-		rerr, werr := copyOut(c.t, fd, c.stdout)
-		c.t.Close(fd)
+		if own {
+			c.t.Close(fd)
+		}
 		if werr != nil {
 			return 1
 		}
-		if rerr != nil {
+		if text, isLimit := limitText(rerr); isLimit {
+			fmt.Fprintf(unlimited(c.stderr), "%s: %s: %s\n", c.name, quotef(f), text)
+			status = 1
+		} else if rerr == errInputIsOutput {
+			c.errorf("%s: input file is output file", quotef(f))
+			status = 1
+		} else if rerr != nil {
 			c.errorf("%s: %s", quotef(f), errText(rerr))
 			status = 1
 		}
 	}
 	return status
+}
+
+// errInputIsOutput is cat's refusal to copy a file onto itself.
+var errInputIsOutput = errors.New("input file is output file")
+
+// sameAsOutput is coreutils cat's check (cat.c) that the input,
+// descriptor in, is not the regular file standard output writes to with
+// bytes still to read from it: appended to itself it would grow without
+// end.
+func (c *cmd) sameAsOutput(in int) bool {
+	w := c.stdout
+	if tw, ok := w.(*trackWriter); ok {
+		w = tw.w
+	}
+	out, ok := w.(*fdWriter)
+	if !ok {
+		return false
+	}
+	var ist, ost vfs.Stat
+	if c.t.Fstat(in, &ist) != nil || c.t.Fstat(out.fd, &ost) != nil {
+		return false
+	}
+	if ost.Mode&vfs.S_IFMT != vfs.S_IFREG || ist.Dev != ost.Dev || ist.Ino != ost.Ino {
+		return false
+	}
+	pos, err := c.t.Seek(in, 0, vfs.SEEK_CUR)
+	return err == nil && pos < ist.Size
 }
 
 // ancestors returns the proper prefixes of p that name directories to
@@ -947,7 +996,7 @@ func (c *cmd) copyFile(src, dst string, mode uint32, force bool) bool {
 		return false
 	}
 	defer c.t.Close(out)
-	rerr, werr := copyOut(c.t, in, &fdWriter{t: c.t, fd: out})
+	rerr, werr := copyOut(c.t, in, &fdWriter{t: c.t, fd: out}, 0) // a regular file ends
 	if rerr != nil {
 		c.errorf("error reading %s: %s", quote(src), errText(rerr))
 		return false

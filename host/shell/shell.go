@@ -13,11 +13,27 @@
 // buffered into the next); '#' comments; single quotes, double quotes and
 // backslash escapes; redirections '<', '>', '>>', '2>', '2>>', '2>&1'
 // into VFS files; "$?" for the last status; `set -e` / `set +e`.
+//
+// Output is bounded. Commands stream to the writers New was given, but
+// the browser's shell API and the live server collect those writers'
+// bytes in memory, so by default one command line may leave at most
+// DefaultOutputLimit (1 MiB) there, standard output and error together
+// (Shell.OutputLimit; 0 lifts the limit, for a terminal). A command
+// whose write goes past it gets a write error, as a full disk or a pipe
+// whose reader has gone would give, and the shell prints
+// "cat: output truncated after 1048576 bytes (the shell's output
+// limit)" past the limit and fails the command with status 1; later
+// commands of the line still run. With a limit, reading a device that
+// never ends (/dev/zero, /dev/urandom) also stops after OutputLimit
+// bytes ("cat: /dev/zero: stopped after N bytes ..."), wherever the
+// bytes go, and a pipe's buffer holds at most OutputLimit bytes
+// (DefaultPipeLimit without a limit), so no command line runs forever
+// or fills memory: Linux's cat streams without end until ^C, which a
+// browser call that returns once the line is done cannot send.
 package shell
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"strconv"
@@ -47,6 +63,16 @@ type Shell struct {
 	// Now is the current time ls -l compares dates with; nil means the
 	// VFS's clock.
 	Now func() time.Time
+	// OutputLimit is the most bytes the commands of one command line
+	// (one line read by Run; everything one RunString or RunScript call
+	// runs) write to the shell's standard output and error together,
+	// and the most a command reads from a device or leaves in a pipe's
+	// buffer (see the package doc). New sets DefaultOutputLimit; 0
+	// lifts the limit on output and device reads, for a shell whose
+	// output streams to a terminal or a file.
+	OutputLimit int64
+
+	outUsed int64 // bytes of OutputLimit this command line has used
 
 	status int
 	exited bool
@@ -63,7 +89,10 @@ func New(t *vfs.Task, stdin io.Reader, stdout, stderr io.Writer) *Shell {
 	if !ok {
 		br = bufio.NewReader(stdin)
 	}
-	return &Shell{t: t, stdin: br, stdout: stdout, stderr: stderr}
+	s := &Shell{t: t, stdin: br, OutputLimit: DefaultOutputLimit}
+	s.stdout = &outputWriter{w: stdout, sh: s}
+	s.stderr = &outputWriter{w: stderr, sh: s}
+	return s
 }
 
 // Task returns the task the shell acts as (su may have changed its
@@ -96,7 +125,7 @@ func (s *Shell) Exited() bool { return s.exited }
 
 // Run reads commands from the shell's standard input until end of input
 // or `exit`, and returns the exit status: the last command's.
-func (s *Shell) Run() int { return s.run(s.stdin) }
+func (s *Shell) Run() int { return s.run(s.stdin, true) }
 
 // RunScript reads commands from r (a script file, `sh -c`'s string);
 // standard input stays the shell's.
@@ -105,7 +134,7 @@ func (s *Shell) RunScript(r io.Reader) int {
 	if !ok {
 		br = bufio.NewReader(r)
 	}
-	return s.run(br)
+	return s.run(br, false)
 }
 
 // RunString runs the commands in src.
@@ -125,10 +154,16 @@ func (s *Shell) Prompt() string {
 	return "vfscope:" + cwd + c + " "
 }
 
-func (s *Shell) run(r *bufio.Reader) int {
+// run runs the commands read from r; OutputLimit counts per line read
+// when perLine, else for the whole of r.
+func (s *Shell) run(r *bufio.Reader, perLine bool) int {
+	s.startOutput()
 	var pending string
 	startLine := 0
 	for !s.exited {
+		if perLine && pending == "" {
+			s.startOutput()
+		}
 		if s.Interactive {
 			if pending == "" {
 				io.WriteString(s.stderr, s.Prompt())
@@ -204,8 +239,8 @@ func (s *Shell) runAndOr(ao andOr) {
 }
 
 // runPipeline runs the commands of a pipe one after the other, each
-// one's output buffered as the next one's input. The status is the last
-// command's.
+// one's output buffered as the next one's input (at most pipeLimit
+// bytes of it). The status is the last command's.
 func (s *Shell) runPipeline(p pipeline) int {
 	var in io.Reader = s.stdin
 	status := 0
@@ -214,9 +249,9 @@ func (s *Shell) runPipeline(p pipeline) int {
 			status = s.runCommand(c, in, s.stdout)
 			break
 		}
-		var buf bytes.Buffer
-		s.runCommand(c, in, &buf)
-		in = &buf
+		buf := &pipeBuffer{limit: s.pipeLimit()}
+		s.runCommand(c, in, buf)
+		in = buf
 		if s.exited {
 			break
 		}
@@ -292,7 +327,13 @@ func (s *Shell) runCommand(c command, stdin io.Reader, stdout io.Writer) int {
 	out := &trackWriter{w: x.stdout}
 	x.stdout = out
 	status := b.run(x)
-	if out.err != nil {
+	if text, ok := limitText(out.err); ok {
+		// Past the limit, where it is seen.
+		fmt.Fprintf(unlimited(x.stderr), "%s: %s\n", x.name, text)
+		if status == 0 {
+			status = 1
+		}
+	} else if out.err != nil {
 		// Commands leave write errors on standard output to the shell,
 		// which reports them once, as coreutils' close_stdout does.
 		x.errorf("write error: %s", errText(out.err))
@@ -363,6 +404,9 @@ func (w *trackWriter) Write(p []byte) (int, error) {
 func errText(err error) string {
 	if e, ok := err.(vfs.Errno); ok {
 		return e.Error()
+	}
+	if text, ok := limitText(err); ok {
+		return text
 	}
 	return vfs.ErrnoOf(err).Error()
 }

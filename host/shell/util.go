@@ -183,11 +183,33 @@ func readDir(t *vfs.Task, path string) ([]vfs.Dirent, error) {
 	return out, nil
 }
 
-// copyOut copies a VFS file to w.
-func copyOut(t *vfs.Task, fd int, w io.Writer) (readErr, writeErr error) {
+// copyOut copies a VFS file to w. When limit > 0 and the file is a
+// character device (/dev/zero never ends), it stops after limit bytes,
+// with a *readLimitError if the device had more.
+func copyOut(t *vfs.Task, fd int, w io.Writer, limit int64) (readErr, writeErr error) {
 	buf := make([]byte, 64<<10)
+	left := int64(-1) // bytes the limit leaves, -1 for none
+	var st vfs.Stat
+	if limit > 0 && t.Fstat(fd, &st) == nil && st.Mode&vfs.S_IFMT == vfs.S_IFCHR {
+		left = limit
+	}
 	for {
-		n, err := t.Read(fd, buf)
+		b := buf
+		if left == 0 {
+			// One byte more says whether the device ends here.
+			n, err := t.Read(fd, buf[:1])
+			if n > 0 {
+				return &readLimitError{limit}, nil
+			}
+			return err, nil
+		}
+		if left > 0 && int64(len(b)) > left {
+			b = b[:left]
+		}
+		n, err := t.Read(fd, b)
+		if left > 0 {
+			left -= int64(n)
+		}
 		if n > 0 {
 			if _, werr := w.Write(buf[:n]); werr != nil {
 				return nil, werr
