@@ -274,8 +274,17 @@ func (t *Task) vfsRename(oldDir *Inode, od *Dentry, newDir *Inode, nd *Dentry, f
 	if isMountpoint(od) || isMountpoint(nd) {
 		return EBUSY
 	}
-	if max := newDir.sb.MaxLinks; max > 0 && isDir && oldDir != newDir && flags&RENAME_EXCHANGE == 0 && newDir.nlink.Load() >= max {
-		return EMLINK
+	// vfs_rename: across directories, a parent that would gain a
+	// subdirectory must have room: the target's for a directory that
+	// replaces no directory, the source's for a directory an exchange
+	// sends back.
+	if max := newDir.sb.MaxLinks; max > 0 && oldDir != newDir {
+		if isDir && !newIsDir && newDir.nlink.Load() >= max {
+			return EMLINK
+		}
+		if flags&RENAME_EXCHANGE != 0 && !isDir && newIsDir && oldDir.nlink.Load() >= max {
+			return EMLINK
+		}
 	}
 	if err := t.iopRename(oldDir, od, newDir, nd, flags); err != nil {
 		return err
