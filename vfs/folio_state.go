@@ -33,6 +33,10 @@ type pageCache struct {
 	nrShmem     atomic.Int64 // NR_SHMEM: pages of swap-backed (tmpfs) mappings
 	nrActive    atomic.Int64 // NR_ACTIVE_FILE
 	nrInactive  atomic.Int64 // NR_INACTIVE_FILE
+	// nrFileMapped is NR_FILE_MAPPED: present PTEs that map page-cache
+	// pages (not private copies), kept by setPteLocked and
+	// zapPteLocked. A page two mappings map counts twice (RATIONALE.md).
+	nrFileMapped atomic.Int64
 	// nrChunkSpare counts the pages of mappings' page chunks that no
 	// folio holds yet (pagealloc.go): memory held, charged against the
 	// budget, not in NR_FILE_PAGES.
@@ -103,6 +107,7 @@ type MemStat struct {
 	Shmem     int64
 	Active    int64 // Active(file)
 	Inactive  int64 // Inactive(file)
+	Mapped    int64 // NR_FILE_MAPPED: file pages in page tables
 	Throttled int64 // writers that found the dirty limit exceeded
 }
 
@@ -119,6 +124,7 @@ func (v *VFS) MemStat() MemStat {
 		Shmem:     pc.nrShmem.Load(),
 		Active:    pc.nrActive.Load(),
 		Inactive:  pc.nrInactive.Load(),
+		Mapped:    pc.nrFileMapped.Load(),
 		Throttled: pc.throttled.Load(),
 	}
 }

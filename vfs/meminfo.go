@@ -16,6 +16,7 @@ type MemInfo struct {
 	Dirty        int64
 	Writeback    int64
 	Shmem        int64 // tmpfs pages
+	Mapped       int64 // NR_FILE_MAPPED: file pages in page tables (each PTE counted)
 	KReclaimable int64 // = SReclaimable
 	Slab         int64 // dentries and inodes
 	SReclaimable int64 // unused dentries and inodes
@@ -38,6 +39,7 @@ func (v *VFS) MemInfo() MemInfo {
 	mi.Dirty = ms.Dirty * PAGE_SIZE
 	mi.Writeback = ms.Writeback * PAGE_SIZE
 	mi.Shmem = ms.Shmem * PAGE_SIZE
+	mi.Mapped = ms.Mapped * PAGE_SIZE
 	mi.Slab = ds.NrDentry*DentryCost + is.NrInodes*InodeCost
 	mi.SReclaimable = min(ds.NrUnused*DentryCost+is.NrFreeInodes*InodeCost, mi.Slab)
 	mi.SUnreclaim = mi.Slab - mi.SReclaimable
@@ -85,7 +87,7 @@ func (mi MemInfo) Lines() []MemInfoLine {
 		{"Dirty", mi.Dirty},
 		{"Writeback", mi.Writeback},
 		{"AnonPages", 0},
-		{"Mapped", 0},
+		{"Mapped", mi.Mapped},
 		{"Shmem", mi.Shmem},
 		{"KReclaimable", mi.KReclaimable},
 		{"Slab", mi.Slab},

@@ -136,13 +136,17 @@ func anonFolioAlloc() *Folio {
 }
 
 // setPteLocked is set_pte_at(): map fo at page i with bits, taking a
-// reference for the entry. ptl held, entry absent.
+// reference for the entry; a page-cache page counts in NR_FILE_MAPPED
+// (folio_add_file_rmap_ptes). ptl held, entry absent.
 func (vma *Mapping) setPteLocked(i int64, fo *Folio, bits uint8) {
 	p := vma.ptep(i, true)
 	folioGet(fo)
 	p.folio = fo
 	p.bits = bits | ptePresent
 	vma.nrPresent++
+	if bits&pteAnon == 0 {
+		vma.mapping.host.sb.vfs.pc.nrFileMapped.Add(1)
+	}
 }
 
 // zapPteLocked clears the entry of page i and returns the folio it
@@ -151,6 +155,9 @@ func (vma *Mapping) setPteLocked(i int64, fo *Folio, bits uint8) {
 // became writable through ->page_mkwrite), so nothing is transferred.
 func (vma *Mapping) zapPteLocked(p *pte) *Folio {
 	fo := p.folio
+	if p.bits&pteAnon == 0 {
+		vma.mapping.host.sb.vfs.pc.nrFileMapped.Add(-1) // folio_remove_rmap_ptes
+	}
 	*p = pte{}
 	vma.nrPresent--
 	return fo
