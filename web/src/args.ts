@@ -26,3 +26,17 @@ export function int(v: number, what: string): number {
 export function hasNul(s: string): boolean {
   return typeof s === "string" && s.includes("\0");
 }
+
+/**
+ * A path: a string, written as UTF-8, or a Uint8Array, its bytes as they
+ * are (as Node's fs takes a Buffer): a name that is not valid UTF-8 can
+ * be reached only that way.
+ */
+export type PathLike = string | Uint8Array;
+
+const textDecoder = new TextDecoder();
+
+/** A path as text, for error messages (bytes that are not UTF-8 show as U+FFFD). */
+export function pathText(p: PathLike): string {
+  return p instanceof Uint8Array ? textDecoder.decode(p) : p;
+}

@@ -16,6 +16,7 @@ export { Shell, type ShellResult, type ShellSplit, type ShellCommand, type Shell
 export { WASI, WASIExit, type WASIOptions } from "./wasi.js";
 export { BridgeError, loadRuntime, Runtime, type WasmSource } from "./runtime.js";
 export type { Data, OpenFlags, TimeArg, WriteFileOptions } from "./ops.js";
+export type { PathLike } from "./args.js";
 export * as constants from "./constants.js";
 export * from "./constants.js";
 

@@ -2,10 +2,10 @@
 // decode its result. VFS runs one spec as a batch of one; Batch runs many
 // in one crossing.
 
-import { EINVAL, hasNul, int } from "./args.js";
+import { EINVAL, hasNul, int, pathText, type PathLike } from "./args.js";
 import { O_CREAT, O_TRUNC, O_WRONLY, O_APPEND, O_RDONLY, openFlagStrings } from "./constants.js";
 import type { Reader, Runtime } from "./runtime.js";
-import { readDirEntries, readNames, Stats, type DirEntry } from "./stats.js";
+import { readDirEntries, readNames, readRawNames, Stats, type DirEntry } from "./stats.js";
 
 /** One encoded operation: what VFS and Batch run. */
 export interface Spec<T> {
@@ -87,8 +87,8 @@ function into(r: Reader, buffer: Uint8Array): number {
   return v.length;
 }
 
-function path1<T>(op: string, path: string, enc: (rt: Runtime) => void, dec: (r: Reader) => T): Spec<T> {
-  return { op, syscall: op, path, enc, dec };
+function path1<T>(op: string, path: PathLike, enc: (rt: Runtime) => void, dec: (r: Reader) => T): Spec<T> {
+  return { op, syscall: op, path: pathText(path), enc, dec };
 }
 
 export interface WriteFileOptions {
@@ -101,7 +101,7 @@ export interface WriteFileOptions {
 }
 
 export const specs = {
-  open(path: string, flags: OpenFlags = O_RDONLY, mode = 0o666): Spec<number> {
+  open(path: PathLike, flags: OpenFlags = O_RDONLY, mode = 0o666): Spec<number> {
     int(mode, "mode");
     const f = openFlags(flags);
     return path1("open", path, (rt) => (rt.str(path), rt.num(f), rt.num(mode)), num);
@@ -150,66 +150,74 @@ export const specs = {
     int(fd, "fd"), int(offset, "offset"), int(whence, "whence");
     return { op: "seek", syscall: "lseek", enc: (rt) => (rt.num(fd), rt.num(offset), rt.num(whence)), dec: num };
   },
-  stat(path: string): Spec<Stats> {
+  stat(path: PathLike): Spec<Stats> {
     return path1("stat", path, (rt) => rt.str(path), Stats.read);
   },
-  lstat(path: string): Spec<Stats> {
+  lstat(path: PathLike): Spec<Stats> {
     return path1("lstat", path, (rt) => rt.str(path), Stats.read);
   },
   fstat(fd: number): Spec<Stats> {
     int(fd, "fd");
     return { op: "fstat", syscall: "fstat", enc: (rt) => rt.num(fd), dec: Stats.read };
   },
-  readdir(path: string): Spec<DirEntry[]> {
+  readdir(path: PathLike): Spec<DirEntry[]> {
     return path1("readdir", path, (rt) => rt.str(path), readDirEntries);
   },
   /** readdir's names only. */
-  readdirNames(path: string): Spec<string[]> {
+  readdirNames(path: PathLike): Spec<string[]> {
     return path1("readdir", path, (rt) => rt.str(path), readNames);
   },
-  mkdir(path: string, mode = 0o777): Spec<void> {
+  /** readdir's names as their bytes, whatever their encoding. */
+  readdirRaw(path: PathLike): Spec<Uint8Array[]> {
+    return path1("readdir", path, (rt) => rt.str(path), readRawNames);
+  },
+  mkdir(path: PathLike, mode = 0o777): Spec<void> {
     int(mode, "mode");
     return path1("mkdir", path, (rt) => (rt.str(path), rt.num(mode)), none);
   },
-  rmdir(path: string): Spec<void> {
+  rmdir(path: PathLike): Spec<void> {
     return path1("rmdir", path, (rt) => rt.str(path), none);
   },
-  unlink(path: string): Spec<void> {
+  unlink(path: PathLike): Spec<void> {
     return path1("unlink", path, (rt) => rt.str(path), none);
   },
-  rename(oldPath: string, newPath: string, flags = 0): Spec<void> {
+  rename(oldPath: PathLike, newPath: PathLike, flags = 0): Spec<void> {
     int(flags, "flags");
     return {
       op: "rename",
       syscall: "rename",
-      path: oldPath,
-      dest: newPath,
+      path: pathText(oldPath),
+      dest: pathText(newPath),
       enc: (rt) => (rt.str(oldPath), rt.str(newPath), rt.num(flags)),
       dec: none,
     };
   },
-  link(existing: string, newPath: string): Spec<void> {
-    return { op: "link", syscall: "link", path: existing, dest: newPath, enc: (rt) => (rt.str(existing), rt.str(newPath)), dec: none };
+  link(existing: PathLike, newPath: PathLike): Spec<void> {
+    return { op: "link", syscall: "link", path: pathText(existing), dest: pathText(newPath), enc: (rt) => (rt.str(existing), rt.str(newPath)), dec: none };
   },
-  symlink(target: string, path: string): Spec<void> {
-    return { op: "symlink", syscall: "symlink", path: target, dest: path, enc: (rt) => (rt.str(target), rt.str(path)), dec: none };
+  symlink(target: PathLike, path: PathLike): Spec<void> {
+    return { op: "symlink", syscall: "symlink", path: pathText(target), dest: pathText(path), enc: (rt) => (rt.str(target), rt.str(path)), dec: none };
   },
-  readlink(path: string): Spec<string> {
+  readlink(path: PathLike): Spec<string> {
     return path1("readlink", path, (rt) => rt.str(path), (r) => r.str());
   },
-  chmod(path: string, mode: number): Spec<void> {
+  /** readlink's target as its bytes. */
+  readlinkRaw(path: PathLike): Spec<Uint8Array> {
+    return path1("readlink", path, (rt) => rt.str(path), (r) => r.strBytes());
+  },
+  chmod(path: PathLike, mode: number): Spec<void> {
     int(mode, "mode");
     return path1("chmod", path, (rt) => (rt.str(path), rt.num(mode)), none);
   },
-  chown(path: string, uid: number, gid: number): Spec<void> {
+  chown(path: PathLike, uid: number, gid: number): Spec<void> {
     int(uid, "uid"), int(gid, "gid");
     return path1("chown", path, (rt) => (rt.str(path), rt.num(uid), rt.num(gid)), none);
   },
-  lchown(path: string, uid: number, gid: number): Spec<void> {
+  lchown(path: PathLike, uid: number, gid: number): Spec<void> {
     int(uid, "uid"), int(gid, "gid");
     return path1("lchown", path, (rt) => (rt.str(path), rt.num(uid), rt.num(gid)), none);
   },
-  truncate(path: string, length = 0): Spec<void> {
+  truncate(path: PathLike, length = 0): Spec<void> {
     int(length, "length");
     return path1("truncate", path, (rt) => (rt.str(path), rt.num(length)), none);
   },
@@ -217,12 +225,12 @@ export const specs = {
     int(fd, "fd"), int(length, "length");
     return { op: "ftruncate", syscall: "ftruncate", enc: (rt) => (rt.num(fd), rt.num(length)), dec: none };
   },
-  mount(source: string, target: string, fstype: string, flags = 0, data = ""): Spec<void> {
+  mount(source: string, target: PathLike, fstype: string, flags = 0, data = ""): Spec<void> {
     int(flags, "flags");
     return {
       op: "mount",
       syscall: "mount",
-      path: target,
+      path: pathText(target),
       // The kernel copies these as C strings (strndup_user, copy_mount_options):
       // a NUL inside would cut them short, or end up in /proc/mounts.
       errno: hasNul(source) || hasNul(fstype) || hasNul(data) ? EINVAL : undefined,
@@ -230,21 +238,21 @@ export const specs = {
       dec: none,
     };
   },
-  umount(target: string, flags = 0): Spec<void> {
+  umount(target: PathLike, flags = 0): Spec<void> {
     int(flags, "flags");
     return path1("umount", target, (rt) => (rt.str(target), rt.num(flags)), none);
   },
-  readFile(path: string): Spec<Uint8Array> {
-    return { op: "readFile", syscall: "open", path, enc: (rt) => rt.str(path), dec: (r) => r.bytes() };
+  readFile(path: PathLike): Spec<Uint8Array> {
+    return { op: "readFile", syscall: "open", path: pathText(path), enc: (rt) => rt.str(path), dec: (r) => r.bytes() };
   },
-  readTextFile(path: string): Spec<string> {
-    return { op: "readFile", syscall: "open", path, enc: (rt) => rt.str(path), dec: (r) => textDecoder.decode(r.view()) };
+  readTextFile(path: PathLike): Spec<string> {
+    return { op: "readFile", syscall: "open", path: pathText(path), enc: (rt) => rt.str(path), dec: (r) => textDecoder.decode(r.view()) };
   },
-  writeFile(path: string, data: Data, opts: WriteFileOptions = {}): Spec<void> {
+  writeFile(path: PathLike, data: Data, opts: WriteFileOptions = {}): Spec<void> {
     const b = bytesOf(data);
     const flags = opts.flag !== undefined ? openFlags(opts.flag) : O_WRONLY | O_CREAT | (opts.append ? O_APPEND : O_TRUNC);
     const mode = int(opts.mode ?? 0o666, "mode");
-    return { op: "writeFile", syscall: "open", path, enc: (rt) => (rt.str(path), rt.bytes(b), rt.num(flags), rt.num(mode)), dec: none };
+    return { op: "writeFile", syscall: "open", path: pathText(path), enc: (rt) => (rt.str(path), rt.bytes(b), rt.num(flags), rt.num(mode)), dec: none };
   },
   fsync(fd: number): Spec<void> {
     int(fd, "fd");
@@ -253,22 +261,22 @@ export const specs = {
   sync(): Spec<void> {
     return { op: "sync", syscall: "sync", enc: none, dec: none };
   },
-  access(path: string, mode = 0): Spec<void> {
+  access(path: PathLike, mode = 0): Spec<void> {
     int(mode, "mode");
     return path1("access", path, (rt) => (rt.str(path), rt.num(mode)), none);
   },
-  chdir(path: string): Spec<void> {
+  chdir(path: PathLike): Spec<void> {
     return path1("chdir", path, (rt) => rt.str(path), none);
   },
   getcwd(): Spec<string> {
     return { op: "getcwd", syscall: "getcwd", enc: none, dec: (r) => r.str() };
   },
-  utimes(path: string, atime: TimeArg, mtime: TimeArg, flags = 0): Spec<void> {
+  utimes(path: PathLike, atime: TimeArg, mtime: TimeArg, flags = 0): Spec<void> {
     int(flags, "flags");
     const a = timeNs(atime);
     const m = timeNs(mtime);
     // UTIME_NOW and UTIME_OMIT go as -1 and -2 in two's complement; a
     // time is at most MAX_TIME_NS, so it never reaches them.
-    return { op: "utimes", syscall: "utimensat", path, enc: (rt) => (rt.str(path), rt.u64(BigInt.asUintN(64, a)), rt.u64(BigInt.asUintN(64, m)), rt.num(flags)), dec: none };
+    return { op: "utimes", syscall: "utimensat", path: pathText(path), enc: (rt) => (rt.str(path), rt.u64(BigInt.asUintN(64, a)), rt.u64(BigInt.asUintN(64, m)), rt.num(flags)), dec: none };
   },
 };

@@ -232,7 +232,20 @@ export class Runtime {
     this.pos += 8;
   }
 
-  str(s: string): void {
+  /**
+   * A string argument, as UTF-8; a Uint8Array goes as its bytes (a path
+   * that is not valid UTF-8). A string holding a lone surrogate is a
+   * TypeError: UTF-8 cannot hold one, and encoding it as U+FFFD would
+   * make different strings name the same file.
+   */
+  str(s: string | Uint8Array): void {
+    if (s instanceof Uint8Array) {
+      this.ensure(4 + s.length);
+      this.dv.setUint32(this.pos, s.length, true);
+      this.buf.set(s, this.pos + 4);
+      this.pos += 4 + s.length;
+      return;
+    }
     if (typeof s !== "string") throw new TypeError(`expected a string, got ${typeof s}`);
     const n = s.length;
     this.ensure(4 + n * 3);
@@ -252,6 +265,10 @@ export class Runtime {
         this.pos = at + n;
         return;
       }
+    }
+    const wf = (s as unknown as { isWellFormed?(): boolean }).isWellFormed;
+    if (wf !== undefined && !wf.call(s)) {
+      throw new TypeError(`${JSON.stringify(s)} holds a lone surrogate, which UTF-8 cannot encode: pass its bytes as a Uint8Array`);
     }
     const { written } = textEncoder.encodeInto(s, this.buf.subarray(at));
     this.dv.setUint32(this.pos, written, true);
@@ -464,6 +481,15 @@ export class Reader {
     const s = n === 0 ? "" : textDecoder.decode(this.buf.subarray(this.pos, this.pos + n));
     this.pos += n;
     return s;
+  }
+
+  /** The next string as a copy of its bytes, not decoded. */
+  strBytes(): Uint8Array {
+    const n = this.u32();
+    this.need(n);
+    const out = this.buf.slice(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
   }
 }
 

@@ -153,6 +153,27 @@ export function readDirEntries(r: Reader): DirEntry[] {
   return out;
 }
 
+/**
+ * @internal readNames without decoding: each name as its bytes (a copy),
+ * for names that are not valid UTF-8.
+ */
+export function readRawNames(r: Reader): Uint8Array[] {
+  const n = r.u32();
+  r.view();
+  r.view();
+  const blob = r.view();
+  const out: Uint8Array[] = [];
+  let start = 0;
+  for (let i = 0; i <= blob.length && n > 0; i++) {
+    if (i === blob.length || blob[i] === 0) {
+      out.push(blob.slice(start, i));
+      start = i + 1;
+    }
+  }
+  if (out.length !== n) throw new BridgeError(`vfscope bridge: readdir result has ${out.length} names for ${n} entries`);
+  return out;
+}
+
 function splitNames(blob: string, n: number): string[] {
   const names = n === 0 ? [] : blob.split("\0");
   if (names.length !== n) throw new BridgeError(`vfscope bridge: readdir result has ${names.length} names for ${n} entries`);

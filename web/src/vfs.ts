@@ -1,3 +1,4 @@
+import type { PathLike } from "./args.js";
 import { VFSError } from "./errors.js";
 import { specs, type Data, type OpenFlags, type Spec, type TimeArg, type WriteFileOptions } from "./ops.js";
 import { loadRuntime, type Runtime, type WasmSource } from "./runtime.js";
@@ -156,7 +157,7 @@ export class VFS {
   }
 
   /** open(2): returns a descriptor. flags: O_* bits or "r", "w", "a+"... */
-  open(path: string, flags: OpenFlags = "r", mode = 0o666): number {
+  open(path: PathLike, flags: OpenFlags = "r", mode = 0o666): number {
     return this.one(specs.open(path, flags, mode));
   }
   close(fd: number): void {
@@ -199,77 +200,90 @@ export class VFS {
   seek(fd: number, offset: number, whence = 0): number {
     return this.one(specs.seek(fd, offset, whence));
   }
-  stat(path: string): Stats {
+  stat(path: PathLike): Stats {
     return this.one(specs.stat(path));
   }
-  lstat(path: string): Stats {
+  lstat(path: PathLike): Stats {
     return this.one(specs.lstat(path));
   }
   fstat(fd: number): Stats {
     return this.one(specs.fstat(fd));
   }
-  /** The names in a directory, in the filesystem's order, without "." and "..". */
-  readdir(path: string): string[];
-  readdir(path: string, options: { withFileTypes: true }): DirEntry[];
-  readdir(path: string, options?: { withFileTypes?: boolean }): string[] | DirEntry[] {
+  /**
+   * The names in a directory, in the filesystem's order, without "." and
+   * "..". Names are decoded as UTF-8, bytes that are not shown as U+FFFD;
+   * with `encoding: "buffer"` each is its bytes, as Node's fs gives them,
+   * and can be passed back as a path.
+   */
+  readdir(path: PathLike): string[];
+  readdir(path: PathLike, options: { withFileTypes: true }): DirEntry[];
+  readdir(path: PathLike, options: { encoding: "buffer" }): Uint8Array[];
+  readdir(path: PathLike, options?: { withFileTypes?: boolean; encoding?: "utf8" | "buffer" }): string[] | DirEntry[] | Uint8Array[] {
+    if (options?.encoding === "buffer") {
+      if (options.withFileTypes) throw new TypeError('readdir: withFileTypes with encoding "buffer" is not supported');
+      return this.one(specs.readdirRaw(path));
+    }
     return options?.withFileTypes ? this.one(specs.readdir(path)) : this.one(specs.readdirNames(path));
   }
-  mkdir(path: string, mode = 0o777): void {
+  mkdir(path: PathLike, mode = 0o777): void {
     this.one(specs.mkdir(path, mode));
   }
-  rmdir(path: string): void {
+  rmdir(path: PathLike): void {
     this.one(specs.rmdir(path));
   }
-  unlink(path: string): void {
+  unlink(path: PathLike): void {
     this.one(specs.unlink(path));
   }
   /** renameat2(2): flags RENAME_NOREPLACE, RENAME_EXCHANGE or 0. */
-  rename(oldPath: string, newPath: string, flags = 0): void {
+  rename(oldPath: PathLike, newPath: PathLike, flags = 0): void {
     this.one(specs.rename(oldPath, newPath, flags));
   }
-  link(existingPath: string, newPath: string): void {
+  link(existingPath: PathLike, newPath: PathLike): void {
     this.one(specs.link(existingPath, newPath));
   }
-  symlink(target: string, path: string): void {
+  symlink(target: PathLike, path: PathLike): void {
     this.one(specs.symlink(target, path));
   }
-  readlink(path: string): string {
-    return this.one(specs.readlink(path));
+  /** readlink(2): the target as UTF-8, or with `encoding: "buffer"` as its bytes. */
+  readlink(path: PathLike): string;
+  readlink(path: PathLike, options: { encoding: "buffer" }): Uint8Array;
+  readlink(path: PathLike, options?: { encoding?: "utf8" | "buffer" }): string | Uint8Array {
+    return options?.encoding === "buffer" ? this.one(specs.readlinkRaw(path)) : this.one(specs.readlink(path));
   }
-  chmod(path: string, mode: number): void {
+  chmod(path: PathLike, mode: number): void {
     this.one(specs.chmod(path, mode));
   }
-  chown(path: string, uid: number, gid: number): void {
+  chown(path: PathLike, uid: number, gid: number): void {
     this.one(specs.chown(path, uid, gid));
   }
-  lchown(path: string, uid: number, gid: number): void {
+  lchown(path: PathLike, uid: number, gid: number): void {
     this.one(specs.lchown(path, uid, gid));
   }
-  truncate(path: string, length = 0): void {
+  truncate(path: PathLike, length = 0): void {
     this.one(specs.truncate(path, length));
   }
   ftruncate(fd: number, length = 0): void {
     this.one(specs.ftruncate(fd, length));
   }
   /** mount(2): mount("none", "/mnt", "tmpfs", 0, "size=1m"). */
-  mount(source: string, target: string, fstype: string, flags = 0, data = ""): void {
+  mount(source: string, target: PathLike, fstype: string, flags = 0, data = ""): void {
     this.one(specs.mount(source, target, fstype, flags, data));
   }
   /** umount2(2): flags MNT_DETACH, MNT_FORCE... */
-  umount(target: string, flags = 0): void {
+  umount(target: PathLike, flags = 0): void {
     this.one(specs.umount(target, flags));
   }
   /** The whole file, in one crossing. With "utf8", decoded as text. */
-  readFile(path: string): Uint8Array;
-  readFile(path: string, encoding: "utf8" | "utf-8"): string;
-  readFile(path: string, encoding?: "utf8" | "utf-8"): Uint8Array | string {
+  readFile(path: PathLike): Uint8Array;
+  readFile(path: PathLike, encoding: "utf8" | "utf-8"): string;
+  readFile(path: PathLike, encoding?: "utf8" | "utf-8"): Uint8Array | string {
     return encoding ? this.one(specs.readTextFile(path)) : this.one(specs.readFile(path));
   }
   /** Creates or replaces (or with append, extends) a file, in one crossing. */
-  writeFile(path: string, data: Data, options: WriteFileOptions = {}): void {
+  writeFile(path: PathLike, data: Data, options: WriteFileOptions = {}): void {
     this.one(specs.writeFile(path, data, options));
   }
-  appendFile(path: string, data: Data, options: Omit<WriteFileOptions, "append"> = {}): void {
+  appendFile(path: PathLike, data: Data, options: Omit<WriteFileOptions, "append"> = {}): void {
     this.one(specs.writeFile(path, data, { ...options, append: true }));
   }
   fsync(fd: number): void {
@@ -279,11 +293,11 @@ export class VFS {
     this.one(specs.sync());
   }
   /** access(2): mode F_OK, or R_OK | W_OK | X_OK. */
-  access(path: string, mode = 0): void {
+  access(path: PathLike, mode = 0): void {
     this.one(specs.access(path, mode));
   }
   /** Whether path exists (stat succeeds). */
-  exists(path: string): boolean {
+  exists(path: PathLike): boolean {
     try {
       this.stat(path);
       return true;
@@ -293,14 +307,14 @@ export class VFS {
     }
   }
   /** The working directory of this VFS's task (relative paths start there). */
-  chdir(path: string): void {
+  chdir(path: PathLike): void {
     this.one(specs.chdir(path));
   }
   getcwd(): string {
     return this.one(specs.getcwd());
   }
   /** utimensat(2). Times: Date, milliseconds, bigint nanoseconds, "now" or "omit". */
-  utimes(path: string, atime: TimeArg, mtime: TimeArg, flags = 0): void {
+  utimes(path: PathLike, atime: TimeArg, mtime: TimeArg, flags = 0): void {
     this.one(specs.utimes(path, atime, mtime, flags));
   }
 
