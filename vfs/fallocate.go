@@ -31,7 +31,7 @@ func (t *Task) Fallocate(fd int, mode int, offset, length int64) error {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("fallocate"))
 	}
-	f, err := t.getFile(fd)
+	f, err := t.fdget(fd) // O_PATH descriptors are EBADF (ksys_fallocate's fdget)
 	if err != nil {
 		return err
 	}

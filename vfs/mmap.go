@@ -166,7 +166,7 @@ func (t *Task) Mmap(fd int, off, length int64, prot, flags int) (*Mapping, error
 	if off&^PAGE_MASK != 0 || off < 0 {
 		return nil, EINVAL
 	}
-	f, err := t.getFile(fd)
+	f, err := t.fdget(fd) // O_PATH descriptors are EBADF (ksys_mmap_pgoff's fget)
 	if err != nil {
 		return nil, err
 	}
@@ -270,7 +270,7 @@ func GenericFileMmap(t *Task, f *File, vma *Mapping) error {
 	if f.inode.data.AOps == nil {
 		return ENODEV
 	}
-	t.touchAtime(f.path)
+	t.fileAccessed(f)
 	vma.VMOps = GenericFileVMOps
 	return nil
 }

@@ -60,6 +60,23 @@ func TestNoatime(t *testing.T) {
 			}
 		}
 	}
+	agedDir := func(e *vt.Env) {
+		e.Must(e.Root.Utimensat(AT_FDCWD, "/d/sub", &[2]Timespec{{1, 0}, {0, UTIME_OMIT}}, 0))
+	}
+	getdents := func(flags int) func(e *vt.Env) error {
+		return func(e *vt.Env) error {
+			_, err := e.T.Getdents(openT(e, "/d/sub", flags), 4096)
+			return err
+		}
+	}
+	dirAtime := func(kept bool) func(e *vt.Env) {
+		return func(e *vt.Env) {
+			e.TB.Helper()
+			if got := e.Stat("/d/sub").Atime; (got == old) != kept {
+				e.TB.Fatalf("directory atime %d, kept %v, want kept %v", got, got == old, kept)
+			}
+		}
+	}
 	vt.Run(t, []vt.Case{
 		{Name: "read touches atime", Setup: aged, Op: read(O_RDONLY), Check: atime(false)},
 		{Name: "O_NOATIME read keeps atime", Setup: aged, Op: read(O_RDONLY | O_NOATIME), Check: atime(true)},
@@ -68,6 +85,22 @@ func TestNoatime(t *testing.T) {
 			_, err := e.T.Pread(openT(e, "/d/f", O_RDONLY|O_NOATIME), make([]byte, 5), 0)
 			return err
 		}, Check: atime(true)},
+		{Name: "mmap O_NOATIME keeps atime", Setup: aged, Op: func(e *vt.Env) error {
+			m, err := e.T.Mmap(openT(e, "/d/f", O_RDONLY|O_NOATIME), 0, PAGE_SIZE, PROT_READ, MAP_SHARED)
+			if err == nil {
+				e.T.Munmap(m)
+			}
+			return err
+		}, Check: atime(true)},
+		{Name: "mmap touches atime", Setup: aged, Op: func(e *vt.Env) error {
+			m, err := e.T.Mmap(openT(e, "/d/f", O_RDONLY), 0, PAGE_SIZE, PROT_READ, MAP_SHARED)
+			if err == nil {
+				e.T.Munmap(m)
+			}
+			return err
+		}, Check: atime(false)},
+		{Name: "getdents O_NOATIME keeps the directory's atime", Setup: agedDir, Op: getdents(O_RDONLY | O_DIRECTORY | O_NOATIME), Check: dirAtime(true)},
+		{Name: "getdents touches the directory's atime", Setup: agedDir, Op: getdents(O_RDONLY | O_DIRECTORY), Check: dirAtime(false)},
 		{Name: "F_SETFL O_NOATIME non-owner", Setup: user, Op: setfl(O_NOATIME), Want: EPERM},
 		{Name: "F_SETFL O_NOATIME with others non-owner", Setup: user, Op: setfl(O_NOATIME | O_NONBLOCK), Want: EPERM},
 		{Name: "F_SETFL without O_NOATIME non-owner", Setup: user, Op: setfl(O_NONBLOCK)},

@@ -46,6 +46,8 @@ func TestOPathDescriptors(t *testing.T) {
 		{Name: "utimensat fd NULL bad fd", Op: func(e *vt.Env) error { return e.T.Utimensat(61, "", ts, 0) }, Want: EBADF},
 		{Name: "utimensat fd NULL readable", Op: func(e *vt.Env) error { return e.T.Utimensat(openT(e, "/d/f", O_RDONLY), "", ts, 0) }},
 		{Name: "fcntl F_SETLEASE", Op: func(e *vt.Env) error { _, err := e.T.Fcntl(opath(e), F_SETLEASE, F_RDLCK); return err }, Want: EBADF},
+		{Name: "fallocate", Op: func(e *vt.Env) error { return e.T.Fallocate(opath(e), 0, 0, 4096) }, Want: EBADF},
+		{Name: "mmap", Op: func(e *vt.Env) error { _, err := e.T.Mmap(opath(e), 0, 4096, PROT_READ, MAP_SHARED); return err }, Want: EBADF},
 		{Name: "fcntl F_GETLEASE", Op: func(e *vt.Env) error { _, err := e.T.Fcntl(opath(e), F_GETLEASE, 0); return err }, Want: EBADF},
 		// What O_PATH is for: these keep working.
 		{Name: "fstat", Op: func(e *vt.Env) error { var st Stat; return e.T.Fstat(opath(e), &st) }},

@@ -96,7 +96,7 @@ func (t *Task) iterateDir(f *File, ctx *DirContext) error {
 		err = t.fopIterate(f, ctx)
 	}
 	in.rwsem.RUnlock(t.o)
-	t.touchAtime(f.path)
+	t.fileAccessed(f)
 	return err
 }
 

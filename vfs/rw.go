@@ -253,6 +253,9 @@ func GenericFileLlseek(t *Task, f *File, off int64, whence int) (int64, error) {
 func (f *File) SetPos(p int64) { f.pos = p }
 func (f *File) Pos() int64     { return f.pos }
 
+// FileAccessed is file_accessed() for filesystems (->mmap, ->iterate).
+func FileAccessed(t *Task, f *File) { t.fileAccessed(f) }
+
 // fileAccessed is file_accessed(): touch_atime unless the file was
 // opened (or F_SETFL'd) with O_NOATIME.
 func (t *Task) fileAccessed(f *File) {

@@ -108,6 +108,7 @@ func iterate(t *vfs.Task, f *vfs.File, ctx *vfs.DirContext) error {
 // mmap is shmem_mmap(): the page-cache vm_operations, with a fault that
 // charges a hole's new page against size= (shmem_fault).
 func mmap(t *vfs.Task, f *vfs.File, vma *vfs.Mapping) error {
+	vfs.FileAccessed(t, f)
 	vma.VMOps = shmemVMOps
 	return nil
 }
