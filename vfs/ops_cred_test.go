@@ -103,6 +103,33 @@ func TestXattr(t *testing.T) {
 			return err
 		}},
 		{Name: "trusted as root", Op: set("/d/f", "trusted.a", "x", 0), Check: has("/d/f", "trusted.a", "x")},
+		// security.*: no mode-bit check (xattr_permission), and with no
+		// security module commoncap's cap_inode_setxattr and
+		// cap_inode_removexattr: CAP_SYS_ADMIN to set or remove, anyone
+		// may read and list (shmem_security_xattr_handler).
+		{Name: "security as root", Op: set("/d/f", "security.a", "x", 0), Check: has("/d/f", "security.a", "x")},
+		{Name: "security on symlink as root", Op: func(e *vt.Env) error { return e.T.Lsetxattr("/d/l", "security.a", []byte("x"), 0) }},
+		{Name: "security set as user", Setup: func(e *vt.Env) { e.WriteFile("/tmp/m", "", 0o666); user(e) }, Op: set("/tmp/m", "security.a", "x", 0), Want: EPERM},
+		{Name: "security remove as user", Setup: func(e *vt.Env) {
+			e.WriteFile("/tmp/m", "", 0o666)
+			e.Must(e.Root.Setxattr("/tmp/m", "security.a", []byte("x"), 0))
+			user(e)
+		}, Op: func(e *vt.Env) error { return e.T.Removexattr("/tmp/m", "security.a") }, Want: EPERM, Check: has("/tmp/m", "security.a", "x")},
+		{Name: "security get as user without read permission", Setup: func(e *vt.Env) {
+			e.Must(e.Root.Setxattr("/d/f", "security.a", []byte("x"), 0))
+			e.Must(e.Root.Chmod("/d/f", 0o600))
+			user(e)
+		}, Op: get("/d/f", "security.a", "x")},
+		{Name: "list as user shows security", Setup: func(e *vt.Env) {
+			e.Must(e.Root.Setxattr("/d/f", "security.s", []byte("s"), 0))
+			user(e)
+		}, Op: func(e *vt.Env) error {
+			names, err := e.T.Listxattr("/d/f")
+			if strings.Join(names, ",") != "security.s" {
+				e.TB.Fatal(names)
+			}
+			return err
+		}},
 		{Name: "trusted set as user", Setup: func(e *vt.Env) { e.WriteFile("/tmp/m", "", 0o666); user(e) }, Op: set("/tmp/m", "trusted.a", "x", 0), Want: EPERM},
 		{Name: "trusted get as user", Setup: func(e *vt.Env) { e.Must(e.Root.Setxattr("/d/f", "trusted.a", []byte("x"), 0)); user(e) },
 			Op: get("/d/f", "trusted.a", ""), Want: ENODATA},

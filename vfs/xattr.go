@@ -195,6 +195,13 @@ func (t *Task) vfsSetxattr(p Path, name string, value []byte, flags int) error {
 	if err := t.xattrPermission(in, name, MAY_WRITE); err != nil {
 		return err
 	}
+	// security_inode_setxattr and security_inode_removexattr with no
+	// security module: commoncap's rule (cap_inode_setxattr), security.*
+	// is for CAP_SYS_ADMIN (security.capability for CAP_SETFCAP, checked
+	// as the same here: vfscope's credentials have one capability bit).
+	if strings.HasPrefix(name, "security.") && !t.cred.capable() {
+		return EPERM
+	}
 	h, short, err := xattrResolve(d.sb, name)
 	if err != nil {
 		return err

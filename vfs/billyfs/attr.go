@@ -32,6 +32,7 @@ func setattr(t *vfs.Task, d *vfs.Dentry, a *vfs.Iattr) error {
 // xattrHandlers are billyfs's namespaces; the attributes live in the
 // inode's record.
 var xattrHandlers = []*vfs.XattrHandler{
+	{Prefix: "security.", Get: xattrGet, Set: xattrSet}, // ext4_xattr_security_handler
 	{Prefix: "user.", Get: xattrGet, Set: xattrSet},
 	{Prefix: "trusted.", Get: xattrGet, Set: xattrSet, List: func(t *vfs.Task, d *vfs.Dentry) bool {
 		return t.Cred().UID == 0

@@ -2,8 +2,11 @@ package tmpfs
 
 import "github.com/vfscope/vfscope/vfs"
 
-// xattrHandlers are tmpfs's namespaces (shmem_xattr_handlers).
+// xattrHandlers are tmpfs's namespaces (shmem_xattr_handlers; the
+// POSIX ACL handlers, system.posix_acl_*, are not there: vfscope has no
+// ACLs, as a kernel built without CONFIG_TMPFS_POSIX_ACL).
 var xattrHandlers = []*vfs.XattrHandler{
+	{Prefix: "security.", Get: xattrGet, Set: xattrSet},
 	{Prefix: "user.", Get: xattrGet, Set: xattrSet},
 	{Prefix: "trusted.", Get: xattrGet, Set: xattrSet, List: func(t *vfs.Task, d *vfs.Dentry) bool {
 		return t.Cred().UID == 0
