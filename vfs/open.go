@@ -130,19 +130,15 @@ func (t *Task) OpenFile(dfd int, path string, flags int, mode uint32) (*File, er
 
 // openCreate is path_openat() for O_CREAT: walk to the parent, then
 // open_last_lookups(): lock it, look up, create if negative, and follow
-// a symlink found there (not with O_EXCL).
+// a symlink found there (not with O_EXCL) by walking its body from the
+// link's directory with the same nameidata, so that the walk's links all
+// count against MAXSYMLINKS and the body is never joined to the path.
 func (t *Task) openCreate(dfd int, path string, h openHow) (*File, error) {
-	for links := 0; ; links++ {
-		var nd nameidata
-		var err error
-		if links == 0 {
-			nd, err = t.pathParentChecked(dfd, path, 0) // OpenFile checked it
-		} else {
-			nd, err = t.pathParent(dfd, path, 0)
-		}
-		if err != nil {
-			return nil, err
-		}
+	var nd nameidata
+	if err := t.walkParentChecked(&nd, dfd, path, 0); err != nil { // OpenFile checked it
+		return nil, err
+	}
+	for {
 		if nd.lastType != LAST_NORM || nd.trailing {
 			nd.terminate()
 			return nil, EISDIR
@@ -159,81 +155,40 @@ func (t *Task) openCreate(dfd int, path string, h openHow) (*File, error) {
 		}
 		created := false
 		if d == nil {
-			if err := t.mntWantWrite(m); err != nil {
-				// An existing file may still be opened read-only, and
-				// O_EXCL on an existing name is EEXIST, not EROFS
-				// (lookup_open's create_error applies only to a
-				// negative dentry; do_open checks O_EXCL first).
-				if err != EROFS {
-					nd.terminate()
-					return nil, err
-				}
-				dir.rwsem.RLock(t.o)
-				d, err = lookupSlowLocked(t, dirD, dir, nd.last, nd.flags)
-				dir.rwsem.RUnlock(t.o)
-				if err == nil && d.inode.Load() == nil {
-					dput(t, d)
-					err = EROFS
-				} else if err == nil && h.flags&O_EXCL != 0 {
-					dput(t, d)
-					err = EEXIST
-				}
-				if err != nil {
-					nd.terminate()
-					return nil, err
-				}
-			} else {
-				dir.rwsem.LockNested(t.o, I_MUTEX_PARENT)
-				d, err = lookupOneExcl(t, dirD, dir, nd.last, nd.flags|LOOKUP_OPEN|LOOKUP_CREATE)
-				if err == nil && d.inode.Load() == nil {
-					err = t.vfsCreate(dir, d, h.mode, h.flags&O_EXCL != 0)
-					created = err == nil
-				} else if err == nil && h.flags&O_EXCL != 0 {
-					err = EEXIST
-				}
-				dir.rwsem.Unlock(t.o)
-				t.mntDropWrite(m)
-				if err != nil {
-					if d != nil {
-						dput(t, d)
-					}
-					nd.terminate()
-					return nil, err
-				}
+			var err error
+			if d, created, err = t.openLookupCreate(&nd, dir, h); err != nil {
+				nd.terminate()
+				return nil, err
 			}
 		}
-		// step_into for the last component; the walk's reference on the
-		// mount passes to p.
-		p := Path{m, d}
-		dput(t, dirD)
-		nd.path = Path{}
-		p, err = t.followManaged(p, nd.flags)
+		// step_into for the last component.
+		p, err := t.followManaged(Path{mntget(m), d}, nd.flags)
 		if err != nil {
+			nd.terminate()
 			return nil, err
 		}
 		in := p.Dentry.inode.Load()
 		if in != nil && IsLnk(in.mode.Load()) {
 			if h.flags&O_NOFOLLOW != 0 {
 				p.Put(t)
+				nd.terminate()
 				return nil, ELOOP
 			}
-			if links >= MAXSYMLINKS {
-				p.Put(t)
-				return nil, ELOOP
-			}
-			body, err := t.readLinkBody(p)
+			// pick_link: count the link and, for an absolute body, stand
+			// on the root; then walk the body from there.
+			body, err := nd.getLink(p, in)
 			p.Put(t)
+			if err == nil {
+				nd.trailing = false
+				err = nd.linkPathWalk(body)
+			}
 			if err != nil {
+				nd.terminate()
 				return nil, err
 			}
-			// Resolve the body relative to the link's directory.
-			if body[0] != '/' {
-				dir := dentryDir(path)
-				body = dir + body
-			}
-			path = body
 			continue
 		}
+		nd.terminate()
 		if in != nil && in.isDir() {
 			p.Put(t)
 			return nil, EISDIR
@@ -242,14 +197,50 @@ func (t *Task) openCreate(dfd int, path string, h openHow) (*File, error) {
 	}
 }
 
-// dentryDir returns path up to and including its last slash.
-func dentryDir(path string) string {
-	for i := len(path) - 1; i >= 0; i-- {
-		if path[i] == '/' {
-			return path[:i+1]
+// openLookupCreate is lookup_open() for a name the dcache did not
+// answer: under the parent's lock, look the name up and create it if it
+// is negative. On a read-only mount an existing name may still be opened,
+// and O_EXCL on one is EEXIST, not EROFS (lookup_open's create_error
+// applies only to a negative dentry; do_open checks O_EXCL first).
+func (t *Task) openLookupCreate(nd *nameidata, dir *Inode, h openHow) (d *Dentry, created bool, err error) {
+	dirD, m := nd.path.Dentry, nd.path.Mnt
+	if err := t.mntWantWrite(m); err != nil {
+		if err != EROFS {
+			return nil, false, err
 		}
+		dir.rwsem.RLock(t.o)
+		d, err = lookupSlowLocked(t, dirD, dir, nd.last, nd.flags)
+		dir.rwsem.RUnlock(t.o)
+		if err != nil {
+			return nil, false, err
+		}
+		if d.inode.Load() == nil {
+			dput(t, d)
+			return nil, false, EROFS
+		}
+		if h.flags&O_EXCL != 0 {
+			dput(t, d)
+			return nil, false, EEXIST
+		}
+		return d, false, nil
 	}
-	return ""
+	dir.rwsem.LockNested(t.o, I_MUTEX_PARENT)
+	d, err = lookupOneExcl(t, dirD, dir, nd.last, nd.flags|LOOKUP_OPEN|LOOKUP_CREATE)
+	if err == nil && d.inode.Load() == nil {
+		err = t.vfsCreate(dir, d, h.mode, h.flags&O_EXCL != 0)
+		created = err == nil
+	} else if err == nil && h.flags&O_EXCL != 0 {
+		err = EEXIST
+	}
+	dir.rwsem.Unlock(t.o)
+	t.mntDropWrite(m)
+	if err != nil {
+		if d != nil {
+			dput(t, d)
+		}
+		return nil, false, err
+	}
+	return d, created, nil
 }
 
 // readLinkBody returns a symlink's body for a path the caller holds.
