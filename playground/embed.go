@@ -8,7 +8,6 @@
 package playground
 
 import (
-	"cmp"
 	"embed"
 	"io/fs"
 	"net/http"
@@ -50,8 +49,8 @@ and rebuild vfscope.</p>
 `
 
 // Handler serves the app's files, or NotBuilt (status 503) for every
-// request when the binary has no app inside. Unknown paths without a file
-// extension get index.html, so the app's links work.
+// request when the binary has no app inside. The app is at / only:
+// other paths that name no file are 404.
 func Handler() http.Handler {
 	app, ok := App()
 	if !ok {
@@ -71,25 +70,27 @@ func Handler() http.Handler {
 // every visit.
 const immutable = "public, max-age=31536000, immutable"
 
-// appHandler serves the built app in app: assets/ as immutable, every
-// other file to be revalidated, and index.html for unknown paths
-// without a file extension (the app's own routes).
+// appHandler serves the built app in app: index.html at / (the app has
+// no routes of its own; its state is in the query and the fragment),
+// the files under it, assets/ as immutable and the rest to be
+// revalidated, and 404 for anything else: an unknown path, whose
+// index.html would load ./assets/... from the wrong folder, and a
+// directory, which gets no listing.
 func appHandler(app fs.FS) http.Handler {
 	files := http.FileServerFS(app)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := strings.TrimPrefix(r.URL.Path, "/")
-		_, err := fs.Stat(app, strings.TrimSuffix(cmp.Or(name, "."), "/"))
-		if name != "" && err != nil && !strings.Contains(name[strings.LastIndex(name, "/")+1:], ".") {
-			r = r.Clone(r.Context())
-			r.URL.Path = "/"
-			name, err = "", nil
+		if name != "" {
+			// fs.Stat refuses names that are not clean ("a/", "a//b",
+			// "../x"): those are 404 as well.
+			if fi, err := fs.Stat(app, name); err != nil || fi.IsDir() {
+				http.NotFound(w, r) // a 404 is not cached
+				return
+			}
 		}
-		switch {
-		case err != nil:
-			// A 404 is not cached.
-		case strings.HasPrefix(name, "assets/"):
+		if strings.HasPrefix(name, "assets/") {
 			w.Header().Set("Cache-Control", immutable)
-		default:
+		} else {
 			w.Header().Set("Cache-Control", "no-cache")
 		}
 		files.ServeHTTP(w, r)

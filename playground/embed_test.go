@@ -8,8 +8,10 @@ import (
 )
 
 // TestAppHandler checks what a browser gets from a built app: hashed
-// assets cached for good, the rest revalidated, index.html for the app's
-// own routes, 404 for a missing file.
+// assets cached for good, the rest revalidated, the app at / only (it
+// has no routes of its own: index.html at /a/b/c would load
+// ./assets/... from /a/b/assets/, which 404), 404 for a missing file
+// and for a directory (no listings, and nothing cached).
 func TestAppHandler(t *testing.T) {
 	app := fstest.MapFS{
 		"index.html":              {Data: []byte("<title>vfscope playground</title>")},
@@ -22,7 +24,12 @@ func TestAppHandler(t *testing.T) {
 		path, status, cache, ctype, body string
 	}{
 		{"/", "200", "no-cache", "text/html", "vfscope playground"},
-		{"/some/route", "200", "no-cache", "text/html", "vfscope playground"},
+		{"/some/route", "404", "", "text/plain", "not found"},
+		{"/a/b/c", "404", "", "text/plain", "not found"},
+		{"/a/b/c/", "404", "", "text/plain", "not found"},
+		{"/index.html", "301", "no-cache", "", ""},
+		{"/assets/", "404", "", "text/plain", "not found"},
+		{"/assets", "404", "", "text/plain", "not found"},
 		{"/busybox.wasm", "200", "no-cache", "application/wasm", "asm"},
 		{"/assets/index-abc123.js", "200", immutable, "javascript", "console.log"},
 		{"/assets/vfscope-def.wasm", "200", immutable, "application/wasm", "asm"},
@@ -34,6 +41,9 @@ func TestAppHandler(t *testing.T) {
 		res := rec.Result()
 		if got := res.Status[:3]; got != tc.status {
 			t.Errorf("GET %s: status %s, want %s", tc.path, res.Status, tc.status)
+		}
+		if loc := res.Header.Get("Location"); tc.status == "301" && loc != "./" {
+			t.Errorf("GET %s: Location %q, want ./", tc.path, loc)
 		}
 		if got := res.Header.Get("Cache-Control"); got != tc.cache {
 			t.Errorf("GET %s: Cache-Control %q, want %q", tc.path, got, tc.cache)
