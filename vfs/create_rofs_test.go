@@ -1,7 +1,10 @@
 package vfs_test
 
 import (
+	"runtime"
+	"strings"
 	"testing"
+	"time"
 
 	. "github.com/vfscope/vfscope/vfs"
 	vt "github.com/vfscope/vfscope/vfs/internal/vfstest"
@@ -79,4 +82,56 @@ func TestCreateOnReadOnly(t *testing.T) {
 		}
 	}
 	vt.Run(t, cases)
+}
+
+// TestCreateOnFrozen: on a frozen superblock the create family waits
+// for the thaw even when the name exists. Linux's filename_create() and
+// open_last_lookups() call mnt_want_write(), whose sb_start_write()
+// sleeps while the superblock is frozen, before the lookup; so the
+// lookup's EEXIST comes only after FITHAW, as does a create.
+func TestCreateOnFrozen(t *testing.T) {
+	rows := []struct {
+		name string
+		op   func(tk *Task) error
+		want Errno
+	}{
+		{"mkdir existing", func(tk *Task) error { return tk.Mkdir("/e/dir", 0o755) }, EEXIST},
+		{"mkdir new", func(tk *Task) error { return tk.Mkdir("/e/new", 0o755) }, 0},
+		{"symlink existing", func(tk *Task) error { return tk.Symlink("x", "/e/f") }, EEXIST},
+		{"open excl existing", func(tk *Task) error {
+			fd, err := tk.Open("/e/f", O_RDONLY|O_CREAT|O_EXCL, 0o644)
+			if err == nil {
+				tk.Close(fd)
+			}
+			return err
+		}, EEXIST},
+	}
+	for _, r := range rows {
+		t.Run(strings.ReplaceAll(r.name, " ", "_"), func(t *testing.T) {
+			e := vt.New(t)
+			e.Fixture()
+			e.Must(e.Root.Mount("none", "/e", "tmpfs", 0, ""))
+			e.WriteFile("/e/f", "x", 0o644)
+			e.Must(e.Root.Mkdir("/e/dir", 0o755))
+			e.Must(e.Root.Freeze("/e"))
+			tk := e.Root.Fork("creator")
+			done := make(chan error, 1)
+			go func() { done <- r.op(tk) }()
+			// Let the creator run until it blocks (wasm has no
+			// preemption), then a little longer.
+			for range 100 {
+				runtime.Gosched()
+			}
+			select {
+			case err := <-done:
+				t.Fatalf("finished while frozen: %v", err)
+			case <-time.After(20 * time.Millisecond):
+			}
+			e.Must(e.Root.Thaw("/e"))
+			if err := <-done; ErrnoOf(err) != r.want {
+				t.Fatalf("after thaw: got %s, want %s", vt.Name(err), vt.Name(r.want))
+			}
+			tk.Exit()
+		})
+	}
 }
