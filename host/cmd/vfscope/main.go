@@ -55,13 +55,6 @@ func main() {
 	os.Exit(run(&env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, terminal: isTerminal(os.Stdin)}, os.Args[1:]))
 }
 
-// isTerminal reports whether f is a character device, the portable test
-// for "a terminal" (no ioctl, so it also builds where x/term does not).
-func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
-
 // run dispatches on the subcommand and returns the exit status.
 func run(e *env, args []string) int {
 	if len(args) == 0 {
@@ -146,6 +139,9 @@ func runSh(e *env, args []string) int {
 	// on a host directory holds what the session wrote.
 	defer unmountStores(t, e.stderr)
 	sh := shell.New(t, e.stdin, e.stdout, e.stderr)
+	// The output streams to the process's stdout, as Linux's cat does to
+	// its terminal: nothing collects it, so no limit (^C stops it).
+	sh.OutputLimit = 0
 	sh.ErrExit = errExit
 	sh.Location = time.Local
 	switch {

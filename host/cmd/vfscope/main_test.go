@@ -19,6 +19,7 @@ func TestRun(t *testing.T) {
 		stdin      string
 		terminal   bool
 		wantOut    string
+		wantLen    int    // the length of stdout, when not 0
 		wantErr    string // prefix of stderr
 		wantStatus int
 	}{
@@ -38,6 +39,8 @@ func TestRun(t *testing.T) {
 		{name: "sh missing FILE", args: []string{"sh", "/nonexistent/x.sh"},
 			wantErr: "vfscope sh: /nonexistent/x.sh: no such file or directory\n", wantStatus: 127},
 		{name: "stdin keeps cat's input with -c", args: []string{"sh", "-c", "cat"}, stdin: "data\n", wantOut: "data\n"},
+		{name: "sh has no output limit, as its output streams", args: []string{"sh", "-c", "truncate -s 3M /tmp/f; cat /tmp/f"},
+			wantOut: "\x00\x00\x00", wantLen: 3 << 20},
 		{name: "help", args: []string{"help"}, wantOut: "vfscope: the Linux VFS rebuilt in Go."},
 		{name: "-h", args: []string{"-h"}, wantOut: "vfscope: the Linux VFS rebuilt in Go."},
 		{name: "--help", args: []string{"--help"}, wantOut: "vfscope: the Linux VFS rebuilt in Go."},
@@ -63,7 +66,10 @@ func TestRun(t *testing.T) {
 				t.Errorf("status %d, want %d (stderr %q)", st, tc.wantStatus, errb.String())
 			}
 			if !strings.HasPrefix(out.String(), tc.wantOut) || tc.wantOut == "" && out.Len() > 0 {
-				t.Errorf("stdout %q, want %q", out.String(), tc.wantOut)
+				t.Errorf("stdout %.200q, want %q", out.String(), tc.wantOut)
+			}
+			if tc.wantLen != 0 && out.Len() != tc.wantLen {
+				t.Errorf("%d bytes on stdout, want %d", out.Len(), tc.wantLen)
 			}
 			if !strings.HasPrefix(errb.String(), tc.wantErr) || tc.wantErr == "" && errb.Len() > 0 {
 				t.Errorf("stderr %q, want %q", errb.String(), tc.wantErr)

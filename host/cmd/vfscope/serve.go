@@ -46,6 +46,8 @@ Flags:
                      URL): the same views, the same schema. Viewers watch;
                      they cannot change it unless --allow-write is given.
   --allow-write      let viewers of the live VFS run shell commands on it
+                     (each command line's reply holds at most 1 MiB of
+                     output; /dev/zero is read no further than that)
   --origin ORIGIN    also accept live viewers from pages of ORIGIN
                      (scheme://host[:port]; repeatable); pages served by
                      this server are always accepted

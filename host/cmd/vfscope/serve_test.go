@@ -158,21 +158,30 @@ func TestServeApp(t *testing.T) {
 	srv := httptest.NewServer(serveMux(nil, nil))
 	defer srv.Close()
 	_, built := playground.App()
-	for _, path := range []string{"/", "/index.html", "/some/app/route"} {
-		resp, err := http.Get(srv.URL + path)
+	for _, tc := range []struct {
+		path string
+		code int    // when the app is built
+		body string // in the body then
+	}{
+		{"/", 200, "<title>vfscope playground</title>"},
+		{"/index.html", 200, "<title>vfscope playground</title>"}, // redirected to /
+		{"/some/app/route", 404, "not found"},
+		{"/assets/", 404, "not found"},
+	} {
+		resp, err := http.Get(srv.URL + tc.path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if built {
-			if resp.StatusCode != 200 || !strings.Contains(string(body), "<title>vfscope playground</title>") {
-				t.Errorf("GET %s: status %d, body %.200q; want the app", path, resp.StatusCode, body)
+			if resp.StatusCode != tc.code || !strings.Contains(string(body), tc.body) {
+				t.Errorf("GET %s: status %d, body %.200q; want %d with %q", tc.path, resp.StatusCode, body, tc.code, tc.body)
 			}
 			continue
 		}
 		if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "built without the playground") {
-			t.Errorf("GET %s: status %d, body %.200q; want the not-built page", path, resp.StatusCode, body)
+			t.Errorf("GET %s: status %d, body %.200q; want the not-built page", tc.path, resp.StatusCode, body)
 		}
 	}
 }
@@ -453,5 +462,39 @@ func TestServeRunLive(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("the snapshot lacks /tmp/guestdir")
+	}
+}
+
+// TestLiveExecBounded runs viewers' commands on the live VFS (serve
+// --live --allow-write): what one command line prints is collected for
+// its reply, so it is cut at the shell's output limit, and a device
+// that never ends is read no further (Linux's cat would stream
+// /dev/zero until ^C, which a viewer cannot send). The VFS goes on.
+func TestLiveExecBounded(t *testing.T) {
+	v, task, err := boot.New(vfs.Options{Lockdep: true, Trace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hosts, err := live.NewHosts("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lv := liveServer("test", v, task.Fork("sh"), hosts, nil)
+	tests := []struct {
+		line   string
+		body   int    // bytes of output before tail
+		tail   string // the output's end
+		status int
+	}{
+		{"cat /dev/zero", 1 << 20, "cat: /dev/zero: stopped after 1048576 bytes (the shell's limit on reading a device)\n", 1},
+		{"truncate -s 2M /tmp/big; cat /tmp/big", 1 << 20, "cat: output truncated after 1048576 bytes (the shell's output limit)\n", 1},
+		{"echo still here", 0, "still here\n", 0},
+	}
+	for _, tc := range tests {
+		out, status := lv.Exec(tc.line)
+		if len(out) != tc.body+len(tc.tail) || !strings.HasSuffix(out, tc.tail) || status != tc.status {
+			t.Errorf("%s: %d bytes ending %q, status %d; want %d ending %q, status %d",
+				tc.line, len(out), out[max(len(out)-100, 0):], status, tc.body+len(tc.tail), tc.tail, tc.status)
+		}
 	}
 }
