@@ -233,11 +233,16 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// wait returns re's first match in what was written, waiting up to 30s
-// for it to appear.
+// waitLimit bounds wait: generous, because before a guest prints
+// anything wazero compiles it, which under -race on a loaded two-core
+// machine took more than 30 s (CI failed so while other builds ran).
+const waitLimit = 3 * time.Minute
+
+// wait returns re's first match in what was written, waiting up to
+// waitLimit for it to appear.
 func (s *syncBuffer) wait(t *testing.T, re *regexp.Regexp) []string {
 	t.Helper()
-	deadline := time.After(30 * time.Second)
+	deadline := time.After(waitLimit)
 	for {
 		if m := re.FindStringSubmatch(s.String()); m != nil {
 			return m
@@ -245,7 +250,7 @@ func (s *syncBuffer) wait(t *testing.T, re *regexp.Regexp) []string {
 		select {
 		case <-s.sig:
 		case <-deadline:
-			t.Fatalf("no %q in %q after 30s", re, s.String())
+			t.Fatalf("no %q in %q after %v", re, s.String(), waitLimit)
 		}
 	}
 }
