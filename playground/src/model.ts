@@ -5,7 +5,7 @@
 import type {
   Counters, DentrySnap, Held, InodeSnap, MountSnap, Snapshot, TaskSnap, TraceEvent, ValidatorReport,
 } from './schema';
-import { PG } from './schema';
+import { DCACHE_HASHED, DCACHE_LRU_LIST, DCACHE_MOUNTED, PG } from './schema';
 
 export interface Edge { from: string; to: string }
 
@@ -90,46 +90,58 @@ export class State {
   }
 
   /**
-   * Dentry events carry the dentry's whole state after the change (its
-   * d_count read when the event was numbered, so that the last event of
-   * a dentry has its current count even when tasks raced); dentry.count
-   * reports each reference taken or dropped, so the tree shows the true
-   * count at every step.
+   * Every dentry event carries the dentry's whole state after the change
+   * (docs/trace-schema.md, "Dentries"): name, parent, dev, inode and ino
+   * when positive, d_flags and d_count (read when the event was numbered,
+   * so that the last event of a dentry has its current count even when
+   * tasks raced). Each event replaces all of it, dentry.count included:
+   * a reference taken by a mount comes with DCACHE_MOUNTED set, a path
+   * walk's with DCACHE_REFERENCED, d_alloc_parallel's with
+   * DCACHE_PAR_LOOKUP. hashed, lru and mountpoint are what the snapshot
+   * derives from d_flags (DCACHE_HASHED, DCACHE_LRU_LIST,
+   * DCACHE_MOUNTED), so they follow the flags the same way.
+   *
+   * dentry.move is about the moved dentry only. In d_exchange (Linux's
+   * __d_move with exchange set: swap_names, target->d_parent =
+   * old_parent, __d_rehash(target)) the target's new name and parent
+   * arrive in its own dentry.hash event, before the move; in d_move the
+   * target keeps its name and parent (it is only unhashed, with its own
+   * dentry.unhash). Either way the move event leaves the target alone.
    */
   private applyDentry(e: TraceEvent): void {
     const id = e.dentry ?? 0;
-    let d = this.dentries.get(id);
     if (e.kind === 'dentry.kill') {
       this.dentries.delete(id);
       this.lruDel(id);
       return;
     }
-    if (e.kind === 'dentry.count' && d) {
-      // Only the count changed: leave what other events set alone.
-      d.count = e.count ?? 0;
-      return;
-    }
+    let d = this.dentries.get(id);
     if (!d) {
-      d = { id, name: e.name ?? '', parent: e.parent ?? id, dev: e.dev ?? 0, count: 0, flags: 0, hashed: false, lru: false, bucket: 0 };
+      d = { id, name: '', parent: id, dev: 0, count: 0, flags: 0, hashed: false, lru: false, bucket: 0 };
       this.dentries.set(id, d);
     }
+    // Absent fields are zero (the schema): a root's parent is its own id,
+    // never absent.
+    d.name = e.name ?? '';
+    d.parent = e.parent ?? 0;
+    d.dev = e.dev ?? 0;
+    // dentry.negative names the inode the dentry had; every other event
+    // names the one it has, if any.
+    if (e.inode && e.kind !== 'dentry.negative') { d.inode = e.inode; d.ino = e.ino; }
+    else { d.inode = undefined; d.ino = undefined; }
     d.count = e.count ?? 0;
     d.flags = e.flags ?? 0;
-    if (e.name !== undefined) d.name = e.name;
-    if (e.parent !== undefined) d.parent = e.parent;
-    if (e.inode) { d.inode = e.inode; d.ino = e.ino; }
-    switch (e.kind) {
-      case 'dentry.hash': d.hashed = true; d.bucket = e.bucket ?? 0; break;
-      case 'dentry.unhash': d.hashed = false; break;
-      case 'dentry.lru_add':
-        d.lru = true;
-        this.lruDel(id);
-        if (!this.lru.has(d.dev)) this.lru.set(d.dev, []);
-        this.lru.get(d.dev)!.unshift(id);
-        break;
-      case 'dentry.lru_del': d.lru = false; this.lruDel(id); break;
-      case 'dentry.negative': d.inode = undefined; d.ino = undefined; break;
-      case 'dentry.move': if (e.target) this.dentries.get(e.target) && (this.dentries.get(e.target)!.name = d.name); break;
+    d.hashed = (d.flags & DCACHE_HASHED) !== 0;
+    d.lru = (d.flags & DCACHE_LRU_LIST) !== 0;
+    d.mountpoint = (d.flags & DCACHE_MOUNTED) !== 0;
+    // dentry.hash and dentry.unhash carry the chain's bucket.
+    if (e.bucket !== undefined) d.bucket = e.bucket;
+    if (e.kind === 'dentry.lru_add') {
+      this.lruDel(id);
+      if (!this.lru.has(d.dev)) this.lru.set(d.dev, []);
+      this.lru.get(d.dev)!.unshift(id);
+    } else if (!d.lru) {
+      this.lruDel(id);
     }
   }
 
@@ -156,14 +168,18 @@ export class State {
     }
     let i = this.inodes.get(id);
     if (!i) {
-      i = { id, dev: e.dev ?? 0, ino: e.ino ?? 0, count: 0, nlink: 0, state: 0, size: 0, mode: 0 };
+      i = { id, dev: 0, ino: 0, count: 0, nlink: 0, state: 0, size: 0, mode: 0 };
       this.inodes.set(id, i);
     }
+    // Every inode event carries all of these (absent: 0), each as it is
+    // after the change: the latest event is the truth, not the first.
+    i.dev = e.dev ?? 0;
+    i.ino = e.ino ?? 0;
+    i.mode = e.mode ?? 0;
     i.count = e.count ?? 0;
     i.state = e.flags ?? 0;
     i.nlink = e.nlink ?? 0;
     i.size = e.size ?? 0;
-    if (e.mode) i.mode = e.mode;
     if (e.kind === 'inode.count') {
       if (e.op === 'unused') i.lru = true;
       else if (e.op === 'used' || i.count > 0) i.lru = false;
