@@ -128,7 +128,16 @@ func inoOf(i *Inode) uint64 {
 
 func (t *Task) dopRevalidate(d *Dentry, flags uint32) (int, error) {
 	if t.checking() {
+		// "may block" holds in ref-walk only: in RCU-walk the method
+		// must return -ECHILD rather than sleep (locking.rst,
+		// fs/namei.c: d_revalidate with LOOKUP_RCU). As for
+		// ->permission, assert the row first, then enter the
+		// no-block section for the method itself.
 		defer t.leave(t.enter("dentry_operations.d_revalidate", subjects{d: d}))
+		if flags&LOOKUP_RCU != 0 {
+			t.o.BeginNoBlock("dentry_operations.d_revalidate (rcu-walk)")
+			defer t.o.EndNoBlock()
+		}
 	}
 	return d.op.Revalidate(t, d, flags)
 }
@@ -205,7 +214,14 @@ func (t *Task) dopAutomount(p Path) (*Mount, error) {
 
 func (t *Task) dopManage(p Path, rcu bool) error {
 	if t.checking() {
+		// In RCU-walk (rcu true) ->d_manage must not block: it
+		// returns -ECHILD to ask for ref-walk (fs/namei.c
+		// __follow_mount_rcu).
 		defer t.leave(t.enter("dentry_operations.d_manage", subjects{d: p.Dentry}))
+		if rcu {
+			t.o.BeginNoBlock("dentry_operations.d_manage (rcu-walk)")
+			defer t.o.EndNoBlock()
+		}
 	}
 	return p.Dentry.op.Manage(t, p, rcu)
 }
@@ -278,16 +294,20 @@ func (t *Task) iopRename(oldDir *Inode, old *Dentry, newDir *Inode, nd *Dentry, 
 }
 
 // checkRenameChildren asserts the "see below" of ->rename: i_rwsem
-// exclusive on every non-directory involved and on a subdirectory that
-// changes parent; s_vfs_rename_mutex for a cross-directory rename.
+// exclusive on every non-directory involved, on a subdirectory that
+// changes parent, and on the victim: a target directory is locked
+// whenever it is replaced or changes parent (fs/namei.c vfs_rename:
+// lock_new_subdir = new_dir != old_dir || !(flags & RENAME_EXCHANGE));
+// s_vfs_rename_mutex for a cross-directory rename.
 func (t *Task) checkRenameChildren(old, nd *Dentry, flags uint32) {
 	var bad []string
 	cross := old.parent.Load() != nd.parent.Load()
-	for _, in := range []*Inode{old.inode.Load(), nd.inode.Load()} {
+	for i, in := range []*Inode{old.inode.Load(), nd.inode.Load()} {
 		if in == nil {
 			continue
 		}
-		if (!in.isDir() || cross) && t.o.Holds(&in.rwsem) != lock.Exclusive {
+		victim := i == 1 && flags&RENAME_EXCHANGE == 0
+		if (!in.isDir() || cross || victim) && t.o.Holds(&in.rwsem) != lock.Exclusive {
 			bad = append(bad, "inode "+itoa(int64(in.ino))+" i_rwsem not held exclusive")
 		}
 	}

@@ -38,6 +38,10 @@ type Config struct {
 	LeakMkdirLock bool
 	// AutomountType is the type ->d_automount mounts; "" means "tmpfs".
 	AutomountType string
+	// SleepInRCUWalk makes ->d_revalidate and ->d_manage sleep
+	// (might_sleep) even when called in RCU-walk, where locking.rst
+	// says they must not block (they should return -ECHILD instead).
+	SleepInRCUWalk bool
 }
 
 // FS is one probefs type with its call counters.
@@ -218,6 +222,9 @@ func (fs *FS) init() {
 	fs.dops = &vfs.DentryOperations{
 		Revalidate: func(t *vfs.Task, d *vfs.Dentry, flags uint32) (int, error) {
 			fs.hit("d_revalidate")
+			if fs.cfg.SleepInRCUWalk {
+				t.Owner().MightSleep("probefs d_revalidate")
+			}
 			if !d.Negative() {
 				return 1, nil
 			}
@@ -263,6 +270,9 @@ func (fs *FS) init() {
 		},
 		Manage: func(t *vfs.Task, p vfs.Path, rcu bool) error {
 			fs.hit("d_manage")
+			if fs.cfg.SleepInRCUWalk {
+				t.Owner().MightSleep("probefs d_manage")
+			}
 			return nil
 		},
 	}
