@@ -168,6 +168,9 @@ func (t *Task) Exit() {
 	delete(v.tasks, t.pid)
 	v.tasksMu.Unlock()
 	if v.validator != nil {
+		// do_exit's debug_check_no_locks_held: a task must not die
+		// holding locks (they would stay locked for ever).
+		t.o.AssertNoneHeldAtExit()
 		v.validator.Forget(t.o)
 	}
 }

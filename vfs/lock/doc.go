@@ -58,7 +58,10 @@
 //     spinlock or inside BeginNoBlock ("sleeping function called from
 //     invalid context");
 //   - HeldOnReturn: AssertNoneHeld found locks still held ("lock held when
-//     returning to user space").
+//     returning to user space"); the locks stay held and on the stack, so
+//     their later unlock balances, and are not reported again;
+//   - HeldAtExit: AssertNoneHeldAtExit found an exiting task holding locks
+//     ("still has locks held!").
 //
 // Reports do not stop anything: after reporting, the operation proceeds
 // (except a bad unlock, which is skipped). The validator also keeps

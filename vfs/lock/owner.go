@@ -158,19 +158,58 @@ func (o *Owner) MightSleep(what string) {
 
 // AssertNoneHeld checks that o holds no locks and is in no BeginNoBlock
 // section, as on return to user space. Otherwise it reports HeldOnReturn
-// naming where and the held locks, then forgets them (and the sections) so
-// one bug gives one report. No-op when validation is off.
+// naming where and the held locks. As Linux's lockdep_sys_exit it only
+// reports: the locks stay on the stack (they are still locked, and their
+// later unlock must balance), but they are marked reported, so that one
+// bug gives one report: they are not reported again on a later return,
+// and a reported spinlock no longer makes o atomic. The open no-block
+// sections are closed. No-op when validation is off.
 func (o *Owner) AssertNoneHeld(where string) {
 	if o.v == nil {
 		return
 	}
-	if len(o.held) == 0 && len(o.noBlock) == 0 {
+	if !o.unreported() && len(o.noBlock) == 0 {
 		return
 	}
 	o.v.heldOnReturn(o, where)
+	o.markReported()
+}
+
+// AssertNoneHeldAtExit checks that o, a task that is exiting, holds no
+// locks (Linux do_exit's debug_check_no_locks_held). Otherwise it reports
+// HeldAtExit ("still has locks held!") with the held locks, even those an
+// earlier HeldOnReturn reported. Call it before Validator.Forget. No-op
+// when validation is off.
+func (o *Owner) AssertNoneHeldAtExit() {
+	if o.v == nil || len(o.held) == 0 {
+		return
+	}
+	o.v.heldAtExit(o)
+	o.markReported()
+}
+
+// unreported reports whether a held lock has not been reported yet. Owner
+// goroutine only.
+func (o *Owner) unreported() bool {
+	for i := range o.held {
+		if !o.held[i].reported {
+			return true
+		}
+	}
+	return false
+}
+
+// markReported marks every held lock reported, drops the atomic context
+// the reported spinlocks gave and closes the no-block sections.
+func (o *Owner) markReported() {
 	o.mu.Lock()
-	o.held = o.held[:0]
-	o.atomic = 0
+	for i := range o.held {
+		h := &o.held[i]
+		if !h.reported && h.Lock.Kind().atomic() {
+			o.atomic--
+		}
+		h.reported = true
+	}
 	o.noBlock = o.noBlock[:0]
 	o.mu.Unlock()
 }
@@ -207,7 +246,7 @@ func (o *Owner) find(l Lock) int {
 // remove drops entry i of the stack (not necessarily the top).
 func (o *Owner) remove(i int) {
 	o.mu.Lock()
-	if o.held[i].Lock.Kind().atomic() {
+	if o.held[i].Lock.Kind().atomic() && !o.held[i].reported {
 		o.atomic--
 	}
 	copy(o.held[i:], o.held[i+1:])
@@ -233,6 +272,9 @@ type Held struct {
 	Try      bool   // acquired by a trylock (or adopted): it added no dependencies
 
 	readExcl bool // SeqLock taken by ReadLockExcl (released by ReadUnlockExcl)
+	// reported: a HeldOnReturn or HeldAtExit report named this entry;
+	// it no longer counts in Owner.atomic and is not reported again.
+	reported bool
 }
 
 // Key returns the (class, subclass) of the entry.

@@ -19,6 +19,9 @@ const (
 	HeldOnReturn
 	// SleepInAtomic: "sleeping function called from invalid context".
 	SleepInAtomic
+	// HeldAtExit: "lock held at task exit time" (a task exited holding
+	// locks; Linux do_exit's debug_check_no_locks_held).
+	HeldAtExit
 )
 
 // String returns the kind's lockdep headline.
@@ -34,6 +37,8 @@ func (k ReportKind) String() string {
 		return "lock held when returning to user space"
 	case SleepInAtomic:
 		return "sleeping function called from invalid context"
+	case HeldAtExit:
+		return "lock held at task exit time"
 	}
 	return "ReportKind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -192,4 +197,15 @@ func (v *Validator) heldOnReturn(o *Owner, where string) {
 	}
 	writeHeld(&b, o.name, o.held)
 	v.report(HeldOnReturn, o, b.String())
+}
+
+// heldAtExit reports o exiting with locks held, like Linux's
+// print_held_locks_bug.
+func (v *Validator) heldAtExit(o *Owner) {
+	var b strings.Builder
+	b.WriteString("\n" + bar)
+	b.WriteString("WARNING: " + o.name + " still has locks held!\n")
+	b.WriteString(dash)
+	writeHeld(&b, o.name, o.held)
+	v.report(HeldAtExit, o, b.String())
 }

@@ -397,12 +397,16 @@ func TestHeldOnReturn(t *testing.T) {
 	r := onlyReport(t, v, lock.HeldOnReturn)
 	mustContain(t, r.Text, "WARNING: lock held when returning to user space!", "task 7 (cat)", "read(2)",
 		"&file->f_pos_lock_hor (exclusive) at "+site)
-	if len(o.Held()) != 0 {
-		t.Fatal("locks not forgotten")
+	if len(o.Held()) != 1 {
+		t.Fatalf("held after the report: %v, want the lock still held", o.Held())
 	}
 	o.AssertNoneHeld("read(2)")
 	if len(v.Reports()) != 1 {
 		t.Fatal("one bug, two reports")
+	}
+	m.Unlock(o)
+	if len(v.Reports()) != 1 || m.Holder() != nil {
+		t.Fatalf("unlock after the report: reports %v, holder %v", v.Reports(), m.Holder())
 	}
 	v.Forget(o)
 	if len(v.Owners()) != 0 {
