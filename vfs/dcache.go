@@ -243,7 +243,7 @@ func sameName(a, b string) bool {
 func dLookup(t *Task, parent *Dentry, name *QStr) *Dentry {
 	v := parent.sb.vfs
 	for {
-		seq := v.renameLock.ReadBegin()
+		seq := v.renameLock.ReadBeginBy(t.o)
 		d := dLookupLocked(t, parent, name)
 		if d != nil || !v.renameLock.ReadRetry(seq) {
 			return d

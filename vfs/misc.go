@@ -16,8 +16,8 @@ func (t *Task) pathString(p Path) (string, error) {
 	}
 	v := t.vfs
 	for {
-		seq := v.renameLock.ReadBegin()
-		mseq := v.mountLock.ReadBegin()
+		seq := v.renameLock.ReadBeginBy(t.o)
+		mseq := v.mountLock.ReadBeginBy(t.o)
 		s, ok := t.prependPath(p)
 		if v.renameLock.ReadRetry(seq) || v.mountLock.ReadRetry(mseq) {
 			continue

@@ -84,7 +84,7 @@ func (t *Task) walkInit(nd *nameidata, dfd int, name string) error {
 		}
 	}
 	if nd.rcu() {
-		nd.mseq = t.vfs.mountLock.ReadBegin()
+		nd.mseq = t.vfs.mountLock.ReadBeginBy(t.o)
 		nd.path = start
 		nd.seq = start.Dentry.seq.RawBegin()
 		nd.inode = start.Dentry.inode.Load()

@@ -1,5 +1,7 @@
 package vfs
 
+import "github.com/vfscope/vfscope/vfs/lock"
+
 // Accessors for procfs (vfs/procfs): what fs/proc reads of other tasks
 // and of the mount tree. Each takes the reading task t first: it is
 // `current`, the owner of every lock taken, while the task whose file is
@@ -38,7 +40,7 @@ func (t *Task) ProcMounts(root Path) []ProcMount {
 	defer v.namespaceSem.RUnlock(o)
 	var out []ProcMount
 	for _, m := range v.mounts.Load().list {
-		mp, ok := pathStringFrom(v, Path{m, m.root}, root)
+		mp, ok := pathStringFrom(o, v, Path{m, m.root}, root)
 		if !ok {
 			continue
 		}
@@ -58,10 +60,10 @@ func (t *Task) ProcMounts(root Path) []ProcMount {
 
 // pathStringFrom is prepend_path() from an explicit root, retried while
 // a rename or a mount change runs; false if p is not below root.
-func pathStringFrom(v *VFS, p, root Path) (string, bool) {
+func pathStringFrom(o *lock.Owner, v *VFS, p, root Path) (string, bool) {
 	for {
-		seq := v.renameLock.ReadBegin()
-		mseq := v.mountLock.ReadBegin()
+		seq := v.renameLock.ReadBeginBy(o)
+		mseq := v.mountLock.ReadBeginBy(o)
 		var parts []string
 		ok := true
 		q := p

@@ -390,7 +390,7 @@ func TestSeqLockConsistentPairs(t *testing.T) {
 					}
 					var a, b int64
 					for {
-						s := sl.ReadBegin()
+						s := sl.ReadBeginBy(o)
 						if s&1 != 0 {
 							t.Error("ReadBegin returned odd")
 						}

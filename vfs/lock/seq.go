@@ -77,8 +77,23 @@ func (l *SeqLock) Subclass() uint8 { return l.x.tag.sub() }
 // Kind returns KindSeqLock.
 func (l *SeqLock) Kind() Kind { return KindSeqLock }
 
-// ReadBegin starts a lockless read section (read_seqbegin).
+// ReadBegin starts a lockless read section (read_seqbegin) that the
+// validator does not see. Use ReadBeginBy where the reading task is known.
 func (l *SeqLock) ReadBegin() uint32 { return l.seq.BeginRead() }
+
+// ReadBeginBy starts o's lockless read section (read_seqbegin). With
+// validation on it is a read acquisition of l, released at once, as
+// Linux's seqcount_lockdep_reader_access: beginning a read inside o's own
+// write side of l, which would wait for ever for the count to become
+// even, is reported as recursive locking, and then returns at once (the
+// section's ReadRetry fails) instead of hanging. Validation off costs one
+// branch.
+func (l *SeqLock) ReadBeginBy(o *Owner) uint32 {
+	if o.slow && o.v != nil && o.v.seqRead(o, l, callerSite()) {
+		return l.seq.RawBegin()
+	}
+	return l.seq.BeginRead()
+}
 
 // ReadRetry reports whether the read section started at start must be
 // retried (read_seqretry).

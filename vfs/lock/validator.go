@@ -180,6 +180,30 @@ func (v *Validator) before(o *Owner, l Lock, sub uint8, mode Mode, site string) 
 	return h
 }
 
+// seqRead checks a SeqLock read section o begins on l: a read acquisition
+// released at once, so it adds nothing to the held stack. A write side of
+// l's class that o holds is reported as recursive locking (the reader
+// would wait for o itself); o's own read_seqlock_excl is not, since it
+// leaves the count even (Linux takes only the writers' spinlock there,
+// not the seqcount's lockdep map). It returns whether o holds l's write
+// side itself, in which case the reader must not wait. The dependencies
+// a reader would add are not recorded: the graph has no recursive-read
+// edges, and a reader does not wait for a read_seqlock_excl holder.
+func (v *Validator) seqRead(o *Owner, l Lock, site string) bool {
+	key := mustKey(l, 0)
+	v.acquisitions.Add(1)
+	ci := v.classInfo(key)
+	ci.acq.Add(1)
+	ci.markUsed(Shared)
+	for i := range o.held {
+		if p := &o.held[i]; p.Key() == key && !p.readExcl {
+			v.recursive(o, Held{Class: key.Class, Mode: Shared, Lock: l, Site: site}, *p)
+			return p.Lock == l
+		}
+	}
+	return false
+}
+
 // seenKey reports whether a held entry of key is in hs.
 func seenKey(hs []Held, key ClassKey) bool {
 	for i := range hs {
