@@ -1,6 +1,9 @@
 package vfs
 
-import "strings"
+import (
+	"runtime"
+	"strings"
+)
 
 // Lookup flags (LOOKUP_* of include/linux/namei.h).
 const (
@@ -403,8 +406,8 @@ func (t *Task) followManaged(p Path, flags uint32) (Path, error) {
 			}
 		}
 		if f&DCACHE_MOUNTED != 0 {
-			if m := t.vfs.lookupMnt(p.Mnt, p.Dentry); m != nil {
-				np := pathGetTask(t, Path{m, m.root})
+			if m := t.vfs.lookupMntGet(t, p.Mnt, p.Dentry); m != nil {
+				np := Path{m, dgetTask(t, m.root)}
 				p.Put(t)
 				p = np
 				continue
@@ -514,12 +517,10 @@ func (nd *nameidata) followDotdot() error {
 			break
 		}
 		// At a mount root: go to the mountpoint in the parent mount.
-		m := nd.path.Mnt
-		parent := m.parent.Load()
-		if parent == m {
+		np, ok := t.vfs.followUp(t, nd.path.Mnt)
+		if !ok {
 			return nil // a detached mount, or the namespace root
 		}
-		np := pathGetTask(t, Path{parent, m.mountpoint.Load()})
 		nd.path.Put(t)
 		nd.path = np
 	}
@@ -678,9 +679,7 @@ func (nd *nameidata) completeWalk() error {
 func (nd *nameidata) legitimize() bool {
 	v := nd.t.vfs
 	p := nd.path
-	mntget(p.Mnt)
-	if v.mountLock.ReadRetry(nd.mseq) || p.Mnt.doomed.Load() {
-		mntput(nd.t, p.Mnt)
+	if !v.legitimizeMnt(nd.t, p.Mnt, nd.mseq) {
 		return false
 	}
 	if !dgetNotDead(nd.t, p.Dentry) {
@@ -759,4 +758,87 @@ func pathGetTask(t *Task, p Path) Path {
 	mntget(p.Mnt)
 	dgetTask(t, p.Dentry)
 	return p
+}
+
+// mntgetNotDead takes a reference on a mount that a read without
+// namespaceSem found (the mount table, a parent pointer) unless its last
+// reference is gone: an attached mount holds one for the tree, so a count
+// of 0 (with or without the MNT_EXPIRE mark, see refs) means umount let
+// go of it and the final mntput has run or is running. Taking that count
+// 0->1 would run the release a second time at the matching put; Linux's
+// __legitimize_mnt avoids it by giving such a count back with
+// mnt_add_count(mnt, -1) once it sees MNT_DOOMED, which the final
+// mntput_no_expire sets. Refusing the increment is the same outcome
+// without a lock on every put.
+func mntgetNotDead(m *Mount) bool {
+	for {
+		c := m.count.Load()
+		if c == 0 || c == -mntExpiryBias {
+			return false
+		}
+		if m.count.CompareAndSwap(c, c+1) {
+			return true
+		}
+	}
+}
+
+// legitimizeMnt is legitimize_mnt(): a reference on m, found by a read
+// of the mount tree that started at mount_lock sequence seq, if that read
+// still holds (no attach or detach since, m not doomed). A reference
+// taken on a mount that then fails the check is a real one and goes back
+// with mntput, which may be the last (Linux: "caller will mntput()").
+func (v *VFS) legitimizeMnt(t *Task, m *Mount, seq uint32) bool {
+	if !mntgetNotDead(m) {
+		return false
+	}
+	if v.mountLock.ReadRetry(seq) || m.doomed.Load() {
+		mntput(t, m)
+		return false
+	}
+	return true
+}
+
+// lookupMntGet is lookup_mnt(): the mount on (parent, d) with a
+// reference, or nil, read without namespaceSem; the read is retried
+// while a mount or umount moved mount_lock's sequence under it.
+func (v *VFS) lookupMntGet(t *Task, parent *Mount, d *Dentry) *Mount {
+	for {
+		seq := v.mountLock.ReadBegin()
+		m := v.lookupMnt(parent, d)
+		if m == nil {
+			if !v.mountLock.ReadRetry(seq) {
+				return nil
+			}
+		} else if v.legitimizeMnt(t, m, seq) {
+			return m
+		}
+		runtime.Gosched()
+	}
+}
+
+// followUp is follow_up() for ref-walk: from the root of m (which the
+// caller holds) to its mountpoint in the parent mount, with references;
+// false for a detached mount or the namespace root. Linux reads the
+// parent under read_seqlock_excl(&mount_lock); here the read retries
+// while mount_lock's sequence moves, and the parent's reference is taken
+// only while it is alive (a racing umount -l drops the child's reference
+// on it). The mountpoint dentry needs no such care: m holds it until m
+// dies.
+func (v *VFS) followUp(t *Task, m *Mount) (Path, bool) {
+	for {
+		seq := v.mountLock.ReadBegin()
+		parent := m.parent.Load()
+		mp := m.mountpoint.Load()
+		if parent == m {
+			if !v.mountLock.ReadRetry(seq) {
+				return Path{}, false
+			}
+		} else if mntgetNotDead(parent) {
+			if !v.mountLock.ReadRetry(seq) {
+				return Path{parent, dgetTask(t, mp)}, true
+			}
+			mntput(t, parent)
+		}
+		runtime.Gosched()
+	}
 }
