@@ -565,6 +565,7 @@ func dInstantiate(t *Task, d *Dentry, inode *Inode, extra uint32) {
 		d.sb.vfs.stats.nrNegative.Add(-1)
 	}
 	inode.addAlias(d)
+	inodeFilled(t, inode)
 	d.sb.vfs.evDentry(t, trace.DentryInstantiate, d)
 	d.lock.Unlock(o)
 	inode.lock.Unlock(o)

@@ -78,7 +78,7 @@ func folioAddLRU(t *Task, m *AddressSpace, f *Folio) {
 		pc := &m.vfs().pc
 		folioGet(f)
 		pc.lruLock.Lock(t.o)
-		lruAdd(pc, f)
+		lruAdd(t, pc, f)
 		pc.lruLock.Unlock(t.o)
 		FolioPut(f)
 		return
@@ -95,15 +95,20 @@ func folioAddLRU(t *Task, m *AddressSpace, f *Folio) {
 }
 
 // lruAdd is lru_add(): put f on the list its PG_active says, with PG_lru,
-// unless it left its mapping meanwhile. lru_lock held.
-func lruAdd(pc *pageCache, f *Folio) {
+// unless it left its mapping meanwhile. lru_lock held. Setting PG_lru is
+// a page.flag_set event (lru_add_fn's folio_set_lru), made by t.
+func lruAdd(t *Task, pc *pageCache, f *Folio) {
 	// Set PG_lru before looking at the mapping: filemapRemoveFolio
 	// clears the mapping before it tests PG_lru.
 	fl := f.flags.Or(PG_lru)
-	if f.mapping.Load() == nil {
+	m := f.mapping.Load()
+	if m == nil {
+		// Removed from the page cache (its page.remove is out): no
+		// page is left for an event to describe.
 		f.flags.And(^uint32(PG_lru | PG_active))
 		return
 	}
+	folioEvent(t, m, trace.PageFlagSet, f, PG_lru)
 	if fl&PG_active != 0 {
 		pc.active.pushFront(f)
 		pc.nrActive.Add(1)
@@ -123,7 +128,7 @@ func lruBatchMove(t *Task, pc *pageCache, b *lruAddBatch) {
 	}
 	pc.lruLock.Lock(t.o)
 	for _, f := range b.folios[:n] {
-		lruAdd(pc, f)
+		lruAdd(t, pc, f)
 	}
 	pc.lruLock.Unlock(t.o)
 	for i, f := range b.folios[:n] {
@@ -177,7 +182,9 @@ func lruActivateBatched(t *Task, f *Folio) bool {
 	// Backwards: the folio was most likely added last.
 	for i := b.nr - 1; i >= 0; i-- {
 		if b.folios[i] == f {
-			f.flags.Or(PG_active)
+			if f.flags.Or(PG_active)&PG_active == 0 {
+				folioEvent(t, f.mapping.Load(), trace.PageFlagSet, f, PG_active)
+			}
 			found = true
 			break
 		}
@@ -205,6 +212,11 @@ func folioDelLRU(t *Task, pc *pageCache, f *Folio) {
 			pc.nrInactive.Add(-1)
 		}
 		f.flags.And(^uint32(PG_lru | PG_active))
+		// folio_isolate_lru clears PG_lru (and freeing PG_active): one
+		// event for the change. A folio already removed from its mapping
+		// (the filemapRemoveFolio caller) has no page left to describe,
+		// and folioEvent reports nothing for it.
+		folioEvent(t, f.mapping.Load(), trace.PageFlagClear, f, fl&(PG_lru|PG_active))
 	}
 	pc.lruLock.Unlock(t.o)
 }
@@ -216,8 +228,9 @@ func folioDelLRU(t *Task, pc *pageCache, f *Folio) {
 func FolioMarkAccessed(t *Task, f *Folio) {
 	fl := f.flags.Load()
 	if fl&PG_referenced == 0 {
-		f.flags.Or(PG_referenced)
-		folioEvent(t, f.mapping.Load(), trace.PageFlagSet, f, PG_referenced)
+		if f.flags.Or(PG_referenced)&PG_referenced == 0 {
+			folioEvent(t, f.mapping.Load(), trace.PageFlagSet, f, PG_referenced)
+		}
 		return
 	}
 	if fl&PG_active != 0 {
@@ -228,9 +241,9 @@ func FolioMarkAccessed(t *Task, f *Folio) {
 		return
 	}
 	if fl&PG_lru == 0 {
+		// lruActivateBatched reports the PG_active it sets.
 		if lruActivateBatched(t, f) {
-			f.flags.And(^uint32(PG_referenced))
-			folioEvent(t, m, trace.PageFlagSet, f, PG_active)
+			folioClearReferenced(t, m, f)
 		}
 		return
 	}
@@ -241,13 +254,23 @@ func FolioMarkAccessed(t *Task, f *Folio) {
 	if moved {
 		pc.inactive.remove(f)
 		pc.active.pushFront(f)
-		f.flags.And(^uint32(PG_referenced))
 		f.flags.Or(PG_active)
 	}
 	pc.lruLock.Unlock(t.o)
 	if moved {
 		pc.nrInactive.Add(-1)
 		pc.nrActive.Add(1)
+		// folio_activate then folio_clear_referenced: two changes, two
+		// events.
 		folioEvent(t, m, trace.PageFlagSet, f, PG_active)
+		folioClearReferenced(t, m, f)
+	}
+}
+
+// folioClearReferenced clears PG_referenced with its page.flag_clear
+// event, if it was set.
+func folioClearReferenced(t *Task, m *AddressSpace, f *Folio) {
+	if f.flags.And(^uint32(PG_referenced))&PG_referenced != 0 {
+		folioEvent(t, m, trace.PageFlagClear, f, PG_referenced)
 	}
 }

@@ -20,7 +20,7 @@ func folioEvent(t *Task, m *AddressSpace, k trace.Kind, f *Folio, bits uint32) {
 	if m == nil || m.host == nil {
 		return
 	}
-	m.host.sb.vfs.evPage(t, k, m.host, f.index, f.flags.Load(), bits)
+	m.host.sb.vfs.evPage(t, k, m.host, f, bits)
 }
 
 // pageCache is the VFS-wide page-cache state: the counters /proc/meminfo

@@ -97,6 +97,11 @@ type Inode struct {
 	// filesystem's setters on it (SetSize of a new directory) name it
 	// when no task holds i_rwsem for write. Immutable.
 	allocPID int32
+	// traceUnfilled is true from allocation until the filesystem has
+	// filled the inode in (UnlockNewInode, or the first DInstantiate of
+	// a NewInode inode): its events are held back until then, and
+	// inodeFilled reports its inode.alloc (trace_emit.go).
+	traceUnfilled atomic.Bool
 
 	// io is the inode's writeback-list state (i_io_list, dirtied_when,
 	// dirtied_time_when), made the first time the inode goes on one of
@@ -161,10 +166,18 @@ func (i *Inode) SetGID(g uint32)   { i.gid.Store(g) }
 func (i *Inode) SetSize(s int64)   { iSizeWrite(nil, i, s) }
 func (i *Inode) SetBlocks(b int64) { i.blocks.Store(b) }
 func (i *Inode) SetRdev(r uint64)  { i.rdev = r }
-func (i *Inode) SetNlink(n uint32) { i.nlink.Store(n) }
-func (i *Inode) IncNlink()         { i.nlink.Add(1) }
-func (i *Inode) DropNlink()        { i.nlink.Add(^uint32(0)) }
-func (i *Inode) ClearNlink()       { i.nlink.Store(0) }
+func (i *Inode) SetNlink(n uint32) { i.nlink.Store(n); i.nlinkChanged() }
+func (i *Inode) IncNlink()         { i.nlink.Add(1); i.nlinkChanged() }
+func (i *Inode) DropNlink()        { i.nlink.Add(^uint32(0)); i.nlinkChanged() }
+func (i *Inode) ClearNlink()       { i.nlink.Store(0); i.nlinkChanged() }
+
+// nlinkChanged reports a change of i_nlink (inode.nlink), made by the
+// filesystem method of the task holding i_rwsem (writerPID).
+func (i *Inode) nlinkChanged() {
+	if sb := i.sb; sb != nil {
+		sb.vfs.evInode(nil, trace.InodeNlink, i)
+	}
+}
 func (i *Inode) SetTimes(atime, mtime, ctime int64) {
 	i.atime.Store(atime)
 	i.mtime.Store(mtime)
@@ -227,7 +240,10 @@ func NewInode(t *Task, sb *SuperBlock) *Inode {
 	initI64(&i.btime, now)
 	sb.inodeListAdd(t, i)
 	sb.vfs.stats.nrInodes.Add(1)
-	sb.vfs.evInode(t, trace.InodeAlloc, i)
+	// inode.alloc waits for the filesystem to fill the inode in (its
+	// number, mode, link count): the first d_instantiate reports it
+	// (inodeFilled).
+	i.traceUnfilled.Store(true)
 	return i
 }
 
@@ -534,7 +550,8 @@ func IgetLocked(t *Task, sb *SuperBlock, ino uint64) (i *Inode, isNew bool) {
 		h.lock.Unlock(o)
 		sb.inodeListAdd(t, i)
 		sb.vfs.stats.nrInodes.Add(1)
-		sb.vfs.evInode(t, trace.InodeAlloc, i)
+		// inode.alloc waits for UnlockNewInode (inodeFilled).
+		i.traceUnfilled.Store(true)
 		return i, true
 	}
 }
@@ -555,6 +572,7 @@ func destroyUnusedInode(t *Task, sb *SuperBlock, i *Inode) {
 func UnlockNewInode(t *Task, i *Inode) {
 	o := t.owner()
 	i.lock.Lock(o)
+	inodeFilled(t, i)
 	iStateClear(t, i, I_NEW)
 	i.lock.Unlock(o)
 	b := inodeWaitBucket(i)

@@ -264,7 +264,9 @@ func (v *VFS) attachMount(t *Task, m, parent *Mount, mp *Dentry) {
 		mntget(parent)
 		mp.lock.Lock(o)
 		mp.mounted++
-		mp.flags.Or(DCACHE_MOUNTED)
+		if mp.flags.Or(DCACHE_MOUNTED)&DCACHE_MOUNTED == 0 {
+			v.evDentryMounted(t, mp, true)
+		}
 		mp.lock.Unlock(o)
 		parent.children = append(parent.children, m)
 	} else {
@@ -310,6 +312,7 @@ func (v *VFS) detachMount(t *Task, m *Mount, drop *[]*Mount) {
 		mp.lock.Lock(o)
 		if mp.mounted--; mp.mounted == 0 {
 			mp.flags.And(^uint32(DCACHE_MOUNTED))
+			v.evDentryMounted(t, mp, false)
 		}
 		mp.lock.Unlock(o)
 		for i, c := range parent.children {

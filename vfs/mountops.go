@@ -1,5 +1,7 @@
 package vfs
 
+import "github.com/vfscope/vfscope/vfs/trace"
+
 // Mount is mount(2): a new mount, a bind mount (MS_BIND, MS_REC), or a
 // remount (MS_REMOUNT, with MS_BIND for the per-mount flags only).
 // Errors come in do_mount's order: the target's lookup, then
@@ -219,6 +221,7 @@ func (t *Task) doRemount(tp Path, flags uint32, data string) error {
 			}
 		}
 		m.flags.Store(nf)
+		v.evMount(t, trace.MountChange, m)
 		return nil
 	}
 	sb := m.sb
@@ -247,6 +250,7 @@ func (t *Task) doRemount(tp Path, flags uint32, data string) error {
 	v.mountLock.WriteLock(t.o)
 	m.flags.Store(remountMntFlags(m, flags) &^ MNT_READONLY)
 	v.mountLock.WriteUnlock(t.o)
+	v.evMount(t, trace.MountChange, m)
 	return nil
 }
 

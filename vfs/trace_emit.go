@@ -186,6 +186,14 @@ func (v *VFS) emitDentryMove(t *Task, d, target *Dentry) {
 	e := trace.Event{Kind: trace.DentryMove, Task: pidOf(t), Target: target.id}
 	fillDentry(&e, d)
 	tr.EmitRefresh(&e, (*dentryRefresh)(d))
+	if len(v.mounts.Load().list) > 1 {
+		// Mounts below d (or, for an exchange, below target) moved
+		// with it.
+		v.emitMountsBelow(t, d)
+		if target != d {
+			v.emitMountsBelow(t, target)
+		}
+	}
 }
 
 // Inode events.
@@ -240,10 +248,30 @@ func (v *VFS) emitInodeState(t *Task, i *Inode, set bool, bits uint32) {
 	v.emitInode(t, trace.InodeState, i, op, bits)
 }
 
+// inodeFilled marks i filled in by its filesystem and reports its
+// inode.alloc, the first time only: at unlock_new_inode for an inode
+// of the inode hash, at its first d_instantiate for one new_inode made.
+// Until then its number (SetIno), mode and link count are provisional,
+// nobody else can see it, and its events are held back: the inode.alloc
+// carries what they changed. An inode evicted before it was filled
+// (a failed create) reports only its inode.evict. Called with no listener too, so
+// that a listener subscribing later sees the inode's events.
+func inodeFilled(t *Task, i *Inode) {
+	if i.traceUnfilled.Load() && i.traceUnfilled.CompareAndSwap(true, false) {
+		i.sb.vfs.evInode(t, trace.InodeAlloc, i)
+	}
+}
+
 func (v *VFS) emitInode(t *Task, k trace.Kind, i *Inode, op string, bits uint32) {
 	tr := v.trace.on.Load()
 	if tr == nil {
 		return // the last listener left since the caller looked
+	}
+	if k != trace.InodeEvict && i.traceUnfilled.Load() {
+		// Reported by its inode.alloc (inodeFilled). An eviction is
+		// reported even so: a snapshot lists an inode from allocation
+		// on.
+		return
 	}
 	e := trace.Event{Kind: k, Task: pidOf(t), Op: op, Bits: uint64(bits)}
 	if t == nil {
@@ -253,15 +281,17 @@ func (v *VFS) emitInode(t *Task, k trace.Kind, i *Inode, op string, bits uint32)
 	tr.EmitRefresh(&e, (*inodeRefresh)(i))
 }
 
-// inodeRefresh reads i_count and i_size when an inode event is numbered,
-// for the reason dentryRefresh gives (i_count moves by compare-and-swap
-// outside i_lock; i_size is written by filesystems under locks the bus
-// does not see).
+// inodeRefresh reads i_count, i_size, i_nlink and i_mode when an inode
+// event is numbered, for the reason dentryRefresh gives (i_count moves
+// by compare-and-swap outside i_lock; i_size, i_nlink and i_mode are
+// written by filesystems and setattr under locks the bus does not see).
 type inodeRefresh Inode
 
 func (i *inodeRefresh) Refresh(e *trace.Event) {
 	e.Count = int64(i.count.Load())
 	e.Size = i.size.Load()
+	e.Nlink = i.nlink.Load()
+	e.Mode = i.mode.Load()
 }
 
 func fillInode(e *trace.Event, i *Inode) {
@@ -275,26 +305,43 @@ func fillInode(e *trace.Event, i *Inode) {
 
 // Page cache and writeback events.
 
-// evPage reports a change of the page at index of inode i: k is
-// PageAdd, PageFlagSet, PageFlagClear or PageRemove, flags the page's
-// flags after it, bits those set or cleared.
-func (v *VFS) evPage(t *Task, k trace.Kind, i *Inode, index int64, flags, bits uint32) {
+// evPage reports a change of folio f of inode i: k is PageAdd,
+// PageFlagSet, PageFlagClear or PageRemove, bits those set or cleared.
+// The event's Flags are the folio's page states (f.Flags(): vfscope's
+// private bits masked) read when the event is numbered, as counts are
+// (pageRefresh).
+func (v *VFS) evPage(t *Task, k trace.Kind, i *Inode, f *Folio, bits uint32) {
 	if v.trace.on.Load() != nil {
-		v.emitPage(t, k, i, index, flags, bits)
+		v.emitPage(t, k, i, f, bits)
 	}
 }
 
-func (v *VFS) emitPage(t *Task, k trace.Kind, i *Inode, index int64, flags, bits uint32) {
+func (v *VFS) emitPage(t *Task, k trace.Kind, i *Inode, f *Folio, bits uint32) {
 	tr := v.trace.on.Load()
 	if tr == nil {
 		return // the last listener left since the caller looked
 	}
-	e := trace.Event{Kind: k, Task: pidOf(t), Index: uint64(index), Flags: uint64(flags), Bits: uint64(bits)}
+	e := trace.Event{Kind: k, Task: pidOf(t), Index: uint64(f.index), Flags: uint64(f.Flags()), Bits: uint64(bits)}
 	if i != nil {
 		e.Inode, e.Ino, e.Dev = i.id, i.ino, i.sb.dev
 	}
-	tr.Emit(&e)
+	if k == trace.PageRemove {
+		// The folio has left the mapping and may be reused for another
+		// page before the event is numbered: its flags are read here.
+		tr.Emit(&e)
+		return
+	}
+	tr.EmitRefresh(&e, (*pageRefresh)(f))
 }
+
+// pageRefresh reads a folio's flags when a page event is numbered: two
+// tasks may change a folio's flags (under different locks, or none: the
+// flags are atomic) and reach the bus in the other order than they made
+// the changes; read at numbering, the last event of a page carries its
+// current flags, as dentryRefresh does for d_count.
+type pageRefresh Folio
+
+func (f *pageRefresh) Refresh(e *trace.Event) { e.Flags = uint64((*Folio)(f).Flags()) }
 
 // evWriteback reports the start (end false) or end of writeback of
 // inode i in mode WB_SYNC_ALL or WB_SYNC_NONE; on end, pages written and
@@ -336,7 +383,8 @@ func errnoOf(err error) int32 {
 
 // Mount events.
 
-// evMount reports m attached (k Mount) or detached (k Umount).
+// evMount reports m attached (k Mount), detached (k Umount), or its
+// flags changed (k MountChange).
 func (v *VFS) evMount(t *Task, k trace.Kind, m *Mount) {
 	if v.trace.on.Load() != nil {
 		v.emitMount(t, k, m)
@@ -349,8 +397,70 @@ func (v *VFS) emitMount(t *Task, k trace.Kind, m *Mount) {
 		return // the last listener left since the caller looked
 	}
 	e := trace.Event{Kind: k, Task: pidOf(t), Mount: m.id, Parent: uint64(m.parentID),
-		Dev: m.sb.dev, Op: m.sb.fsType.Name, Name: m.devName, Path: mountPath(m)}
+		Dentry: m.root.id, Dev: m.sb.dev, Op: m.sb.fsType.Name, Name: m.devName,
+		Path: mountPath(m), Flags: uint64(m.flags.Load())}
+	if mp := m.mountpoint.Load(); mp != nil {
+		e.Target = mp.id
+	}
 	tr.Emit(&e)
+}
+
+// evDentryMounted reports DCACHE_MOUNTED set on mp (set) or cleared;
+// mp's d_lock held.
+func (v *VFS) evDentryMounted(t *Task, mp *Dentry, set bool) {
+	if v.trace.on.Load() != nil {
+		v.emitDentryMounted(t, mp, set)
+	}
+}
+
+func (v *VFS) emitDentryMounted(t *Task, mp *Dentry, set bool) {
+	tr := v.trace.on.Load()
+	if tr == nil {
+		return // the last listener left since the caller looked
+	}
+	e := trace.Event{Kind: trace.DentryMounted, Task: pidOf(t), Op: "clear", Bits: DCACHE_MOUNTED}
+	if set {
+		e.Op = "set"
+	}
+	fillDentry(&e, mp)
+	tr.EmitRefresh(&e, (*dentryRefresh)(mp))
+}
+
+// emitMountsBelow reports mount.change for every attached mount whose
+// mount point lies below d, after d was renamed: their paths changed.
+// The mount table is copy-on-write and read without locks, as
+// mountPath reads it; mounts are few, and this runs only while somebody
+// listens.
+func (v *VFS) emitMountsBelow(t *Task, d *Dentry) {
+	for _, m := range v.mounts.Load().list {
+		if mountBelow(m, d) {
+			v.emitMount(t, trace.MountChange, m)
+		}
+	}
+}
+
+// mountBelow reports whether d is on the path of m's mount point: one
+// of the dentries between a mount point and its mount's root, for m or
+// a mount above it.
+func mountBelow(m *Mount, d *Dentry) bool {
+	for {
+		p := m.parent.Load()
+		mp := m.mountpoint.Load()
+		if p == nil || p == m || mp == nil {
+			return false
+		}
+		for x := mp; ; {
+			if x == d {
+				return true
+			}
+			px := x.parent.Load()
+			if x == p.root || px == x || px == nil {
+				break
+			}
+			x = px
+		}
+		m = p
+	}
 }
 
 // mountPath is the path of m's mount point from the namespace root,

@@ -95,7 +95,8 @@ func TestTraceObjectEvents(t *testing.T) {
 		{"mkdir /a", func() error { return tk.Mkdir("/a", 0o755) }, []string{
 			"dentry.alloc a",
 			"dentry.hash a",
-			"inode.alloc new",
+			"inode.nlink dir", // the parent's inc_nlink for the new ".."
+			"inode.alloc dir", // reported filled in: mode and link count set
 			"dentry.instantiate a +",
 		}},
 		{"creat /a/f", func() error {
@@ -110,7 +111,7 @@ func TestTraceObjectEvents(t *testing.T) {
 		}, []string{
 			"dentry.alloc f",
 			"dentry.hash f",
-			"inode.alloc new",
+			"inode.alloc reg",
 			"dentry.instantiate f +",
 		}},
 		{"rename /a/f /a/g", func() error { return tk.Rename("/a/f", "/a/g") }, []string{
@@ -123,6 +124,7 @@ func TestTraceObjectEvents(t *testing.T) {
 			"dentry.kill g", // the old negative target, unhashed, freed on its last dput
 		}},
 		{"unlink /a/g", func() error { return tk.Unlink("/a/g") }, []string{
+			"inode.nlink reg",     // drop_nlink
 			"dentry.negative g +", // d_delete of an unshared dentry: unbound from its inode
 			"dentry.unhash g",     // tmpfs's ->d_delete (always_delete_dentry) at the last dput
 			"dentry.kill g",

@@ -90,6 +90,7 @@ func TestTracePages(t *testing.T) {
 		"page.add []",
 		"page.flag_set [uptodate]",
 		"lock.release", "page.flag_clear [locked]", // folio_unlock
+		"page.flag_set [lru]",                                    // lru_add_fn: the snapshot's lru_add_drain_all puts it on the inactive list
 		"lock.request", "lock.acquire", "page.flag_set [locked]", // truncate locks it
 		"page.remove []",
 		"lock.release",

@@ -34,10 +34,14 @@ const (
 	DentryMove        // d_move/d_exchange: now Name under Parent; Target is the dentry whose name it took
 	DentryKill        // __dentry_kill: dead, about to be freed
 	DentryCount       // d_count changed under the lockref (dget, dput, legitimize...); one event per change
+	DentryMounted     // DCACHE_MOUNTED set (Op "set": a mount attached on it) or cleared (Op "clear": its last mount left); Bits
 
 	// Inodes: Inode (the stable id), Ino, Dev, Mode, Nlink, Size,
-	// Flags (i_state after the change), Count (i_count after it); Count
-	// and Size are read when the event is numbered (see Refresher).
+	// Flags (i_state after the change), Count (i_count after it); Count,
+	// Size, Nlink and Mode are read when the event is numbered (see
+	// Refresher). An inode's events start with its InodeAlloc, reported
+	// once the filesystem has filled it in (unlock_new_inode, or the
+	// first d_instantiate of an inode new_inode made).
 	InodeAlloc // new_inode / iget_locked: a new inode in memory
 	InodeState // i_state changed: Bits were set (Op "set") or cleared (Op "clear")
 	// InodeCount: i_count changed (ihold, iget, iput...), one event per
@@ -47,6 +51,7 @@ const (
 	InodeCount
 	InodeEvict // evict: gone from memory
 	InodeSize  // i_size changed (i_size_write: a write that extends, truncate, fallocate without KEEP_SIZE...)
+	InodeNlink // i_nlink changed (set_nlink, inc_nlink, drop_nlink, clear_nlink): one event per change
 
 	// Page cache: Inode, Ino, Dev, Index (page number), Flags (the
 	// folio's flags after the change, PG_* bits of page-flags.go).
@@ -81,6 +86,10 @@ const (
 	// point).
 	Mount
 	Umount
+	// MountChange: an attached mount's Flags (remount) or Path (a
+	// rename of a directory above its mount point) changed; every
+	// field of Mount, after the change.
+	MountChange
 
 	// Report: a validator report (Report).
 	Report
@@ -108,11 +117,13 @@ var kindNames = [numKinds]string{
 	DentryMove:        "dentry.move",
 	DentryKill:        "dentry.kill",
 	DentryCount:       "dentry.count",
+	DentryMounted:     "dentry.mounted",
 	InodeAlloc:        "inode.alloc",
 	InodeState:        "inode.state",
 	InodeCount:        "inode.count",
 	InodeEvict:        "inode.evict",
 	InodeSize:         "inode.size",
+	InodeNlink:        "inode.nlink",
 	PageAdd:           "page.add",
 	PageFlagSet:       "page.flag_set",
 	PageFlagClear:     "page.flag_clear",
@@ -127,6 +138,7 @@ var kindNames = [numKinds]string{
 	MethodExit:        "method.exit",
 	Mount:             "mount",
 	Umount:            "umount",
+	MountChange:       "mount.change",
 	Report:            "report",
 	SyscallEnter:      "sys.enter",
 	SyscallExit:       "sys.exit",
