@@ -218,6 +218,12 @@ func TestTraceRebuildsSnapshot(t *testing.T) {
 		{"link /tmp/f /tmp/d/g", func() error { return tk.Link("/tmp/f", "/tmp/d/g") }},
 		{"unlink /tmp/d/g", func() error { return tk.Unlink("/tmp/d/g") }},
 		{"rmdir /tmp/d/e", func() error { return tk.Rmdir("/tmp/d/e") }},
+		{"rename /tmp/d/e2 /tmp/e2 (across directories)", func() error {
+			if err := tk.Mkdir("/tmp/d/e2", 0o755); err != nil {
+				return err
+			}
+			return tk.Rename("/tmp/d/e2", "/tmp/e2")
+		}},
 		{"open /proc/self/mountinfo", func() error {
 			pfd, err := tk.Open("/proc/self/mountinfo", vfs.O_RDONLY, 0)
 			if err != nil {
