@@ -44,8 +44,16 @@ func (t *Task) prependPath(p Path) (string, bool) {
 			p = Path{parent, p.Mnt.mountpoint.Load()}
 			continue
 		}
+		parent := p.Dentry.parent.Load()
+		if parent == p.Dentry {
+			// Escaped: a root of the tree that is not the mount's
+			// root, as a directory renamed out from under a bind
+			// mount's root reaches. Linux's __prepend_path returns 3
+			// and prepend_path drops what it had built, leaving "/".
+			return "/", false
+		}
 		parts = append(parts, p.Dentry.name.Load().Name)
-		p.Dentry = p.Dentry.parent.Load()
+		p.Dentry = parent
 	}
 	return joinRev(parts), true
 }

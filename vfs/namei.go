@@ -529,6 +529,10 @@ func (nd *nameidata) followDotdot() error {
 	d.lock.Lock(o)
 	parent := dgetTask(t, d.parent.Load())
 	d.lock.Unlock(o)
+	if !t.vfs.pathConnected(nd.path.Mnt, parent) {
+		dput(t, parent)
+		return ENOENT
+	}
 	np := Path{mntget(nd.path.Mnt), parent}
 	nd.path.Put(t)
 	np, err := t.followManaged(np, nd.flags)
@@ -838,6 +842,27 @@ func (v *VFS) followUp(t *Task, m *Mount) (Path, bool) {
 				return Path{parent, dgetTask(t, mp)}, true
 			}
 			mntput(t, parent)
+		}
+		runtime.Gosched()
+	}
+}
+
+// pathConnected is path_connected(): whether d, reached by ".." in mnt,
+// is still below mnt's root. Only a mount of a subtree (a bind mount)
+// can fail it: a directory renamed out from under the mount's root
+// leaves ".." above it, and following it would walk out of the bind
+// mount, or out of a chroot built on one (CVE-2015-2925; fs/namei.c
+// follow_dotdot returns ENOENT, follow_dotdot_rcu ECHILD). is_subdir
+// reads the ancestry under rename_lock's sequence.
+func (v *VFS) pathConnected(mnt *Mount, d *Dentry) bool {
+	if mnt.root == mnt.sb.root {
+		return true
+	}
+	for {
+		seq := v.renameLock.ReadBegin()
+		ok := IsAncestor(d, mnt.root)
+		if !v.renameLock.ReadRetry(seq) {
+			return ok
 		}
 		runtime.Gosched()
 	}
