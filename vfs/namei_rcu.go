@@ -125,6 +125,9 @@ func (nd *nameidata) followDotdotRCU() error {
 	if old.seq.Retry(nd.seq) {
 		return errECHILD
 	}
+	if !v.pathConnected(nd.path.Mnt, parent) {
+		return errECHILD
+	}
 	d, mnt, seq, err := nd.followMountsRCU(parent, nd.path.Mnt, seq)
 	if err != nil {
 		return err
