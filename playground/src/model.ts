@@ -81,10 +81,13 @@ export class State {
     else if (group === 'lock') this.applyLock(e);
     else if (e.kind === 'method.enter' || e.kind === 'method.exit') this.applyMethod(e);
     else if (e.kind === 'report' && e.report) this.reports.push(e.report);
-    else if (e.kind === 'mount' && e.mount) {
+    else if ((e.kind === 'mount' || e.kind === 'mount.change') && e.mount) {
+      // Both carry the mount's whole state after the change (the
+      // schema's "Mounts"): mount.change a remount's flags, or the path
+      // a rename of a directory above the mount point gave it.
       this.mounts.set(e.mount, {
         id: e.mount, parent: e.parent ?? 0, dev: e.dev ?? 0, fstype: e.op ?? '', source: e.name ?? '',
-        root: 0, mountpoint: 0, path: e.path ?? '', flags: 0,
+        root: e.dentry ?? 0, mountpoint: e.target ?? 0, path: e.path ?? '', flags: e.flags ?? 0,
       });
     } else if (e.kind === 'umount' && e.mount) this.mounts.delete(e.mount);
   }

@@ -5,12 +5,13 @@
 export type TraceKind =
   | "dentry.alloc" | "dentry.hash" | "dentry.unhash" | "dentry.lru_add" | "dentry.lru_del"
   | "dentry.negative" | "dentry.instantiate" | "dentry.move" | "dentry.kill" | "dentry.count"
-  | "inode.alloc" | "inode.state" | "inode.count" | "inode.evict" | "inode.size"
+  | "dentry.mounted"
+  | "inode.alloc" | "inode.state" | "inode.count" | "inode.evict" | "inode.size" | "inode.nlink"
   | "page.add" | "page.flag_set" | "page.flag_clear" | "page.remove"
   | "writeback.start" | "writeback.end"
   | "lock.request" | "lock.acquire" | "lock.release" | "lock.contend"
   | "method.enter" | "method.exit" | "sys.enter" | "sys.exit"
-  | "mount" | "umount" | "report" | "lost";
+  | "mount" | "umount" | "mount.change" | "report" | "lost";
 
 /** A lock a task holds (an entry of lockdep's held-lock stack). */
 export interface HeldLock {
