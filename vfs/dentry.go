@@ -610,8 +610,24 @@ func DDelete(t *Task, d *Dentry) {
 	inode.lock.Unlock(o)
 }
 
-// DInvalidate is d_invalidate(): drop a dentry that turned out stale.
-func DInvalidate(t *Task, d *Dentry) { DDrop(t, d) }
+// DInvalidate is d_invalidate(): drop a dentry that turned out stale and
+// detach the mounts on it or below it (a directory of /proc/<pid> whose
+// task ended takes the mounts on it along). An already unhashed or a
+// negative dentry has nothing more to do, as in Linux.
+func DInvalidate(t *Task, d *Dentry) {
+	o := t.owner()
+	d.lock.Lock(o)
+	if !d.hashed() {
+		d.lock.Unlock(o)
+		return
+	}
+	dUnhash(t, d)
+	d.lock.Unlock(o)
+	if d.inode.Load() == nil {
+		return
+	}
+	t.detachMountsBelow(d)
+}
 
 // ChildrenLocked calls f for each child of d, with d's lock held; f must
 // not block or take d's lock. Returning false stops the iteration.
