@@ -61,7 +61,9 @@
 //     returning to user space"); the locks stay held and on the stack, so
 //     their later unlock balances, and are not reported again;
 //   - HeldAtExit: AssertNoneHeldAtExit found an exiting task holding locks
-//     ("still has locks held!").
+//     ("still has locks held!");
+//   - InvalidSubclass: a subclass of MaxSubclasses (8) or more ("looking up
+//     invalid subclass"), once per class and subclass.
 //
 // Reports do not stop anything: after reporting, the operation proceeds
 // (except a bad unlock, which is skipped). The validator also keeps

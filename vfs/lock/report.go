@@ -22,7 +22,14 @@ const (
 	// HeldAtExit: "lock held at task exit time" (a task exited holding
 	// locks; Linux do_exit's debug_check_no_locks_held).
 	HeldAtExit
+	// InvalidSubclass: "looking up invalid subclass" (a subclass of
+	// MaxSubclasses or more).
+	InvalidSubclass
 )
+
+// MaxSubclasses is how many subclasses a class has (Linux's
+// MAX_LOCKDEP_SUBCLASSES): valid subclasses are 0 to MaxSubclasses-1.
+const MaxSubclasses = 8
 
 // String returns the kind's lockdep headline.
 func (k ReportKind) String() string {
@@ -39,6 +46,8 @@ func (k ReportKind) String() string {
 		return "sleeping function called from invalid context"
 	case HeldAtExit:
 		return "lock held at task exit time"
+	case InvalidSubclass:
+		return "looking up invalid subclass"
 	}
 	return "ReportKind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -208,4 +217,14 @@ func (v *Validator) heldAtExit(o *Owner) {
 	b.WriteString(dash)
 	writeHeld(&b, o.name, o.held)
 	v.report(HeldAtExit, o, b.String())
+}
+
+// invalidSubclass reports the acquisition at site of a subclass of
+// MaxSubclasses or more.
+func (v *Validator) invalidSubclass(o *Owner, key ClassKey, site string) {
+	var b strings.Builder
+	b.WriteString("\nBUG: looking up invalid subclass: " + strconv.Itoa(int(key.Subclass)) + "\n")
+	b.WriteString("lock class " + key.Class.String() + " (subclasses 0 to " + strconv.Itoa(MaxSubclasses-1) + ") at " + site + ", task " + o.name + "\n")
+	writeHeld(&b, o.name, o.held)
+	v.report(InvalidSubclass, o, b.String())
 }

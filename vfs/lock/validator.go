@@ -61,6 +61,9 @@ type classInfo struct {
 	usage atomic.Uint32
 	// fwdDeps and backDeps are protected by Validator.graphMu.
 	fwdDeps, backDeps int
+	// badSub is set (atomically) once an invalid subclass of this key
+	// was reported, so that it is reported once.
+	badSub atomic.Bool
 }
 
 // edge is a dependency: From was held when To was taken (and waited for).
@@ -157,6 +160,9 @@ func (v *Validator) before(o *Owner, l Lock, sub uint8, mode Mode, site string) 
 	ci := v.classInfo(key)
 	ci.acq.Add(1)
 	ci.markUsed(mode)
+	if sub >= MaxSubclasses {
+		v.checkSubclass(o, ci, site)
+	}
 
 	if l.Kind().sleeps() && o.InAtomic() {
 		v.sleepInAtomic(o, "acquiring "+key.String(), site)
@@ -204,6 +210,15 @@ func (v *Validator) seqRead(o *Owner, l Lock, site string) bool {
 	return false
 }
 
+// checkSubclass reports the invalid subclass of ci's key (MaxSubclasses
+// or more), once per key, as Linux's look_up_lock_class does. The
+// acquisition then proceeds under that key.
+func (v *Validator) checkSubclass(o *Owner, ci *classInfo, site string) {
+	if ci.badSub.CompareAndSwap(false, true) {
+		v.invalidSubclass(o, ci.key, site)
+	}
+}
+
 // seenKey reports whether a held entry of key is in hs.
 func seenKey(hs []Held, key ClassKey) bool {
 	for i := range hs {
@@ -220,6 +235,9 @@ func seenKey(hs []Held, key ClassKey) bool {
 func (v *Validator) beforeTry(o *Owner, l Lock, sub uint8, mode Mode, site string) Held {
 	key := mustKey(l, sub)
 	h := Held{Class: key.Class, Subclass: sub, Mode: mode, Lock: l, Site: site, Try: true}
+	if sub >= MaxSubclasses {
+		v.checkSubclass(o, v.classInfo(key), site)
+	}
 	if i := o.find(l); i >= 0 {
 		v.recursive(o, h, o.held[i])
 	}
