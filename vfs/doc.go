@@ -68,13 +68,26 @@
 //	              SuperBlock.lruLock (s_dentry_lru)
 //	              VFS.dcache.locks[] (hash bucket locks)
 //	SuperBlock.umount (s_umount; for read by the flusher and sync
-//	around writeback, which takes the folio locks and wb->list_lock)
-//	  SuperBlock.wb.workMu (one wb_writeback pass at a time per
-//	  superblock, the flusher's or sync's; the folio locks and
-//	  wb->list_lock nest inside it)
-//	  SuperBlock.writers[] (for write, by freeze_super)
+//	around writeback, which takes the folio locks and wb->list_lock;
+//	for write by umount and freeze)
+//	  SuperBlock.writers[] (for write, by freeze_super: sb_writers,
+//	  then sb_pagefaults, then sb_internal; its sync_filesystem runs
+//	  after each of the first two, so writeback nests in both)
+//	    SuperBlock.wb.workMu, wb->list_lock and the folio locks, as
+//	    below
+//	  SuperBlock.wb.workMu ((work_completion)(&wb->dwork): one
+//	  wb_writeback pass at a time per superblock, the flusher's or
+//	  sync's)
+//	    SuperBlock.wb.listLock (wb->list_lock), folio lock (and what
+//	    nests in them, as under Inode.rwsem above)
 //	  SuperBlock.inodeListLock (s_inode_list_lock)
 //	    Inode.lock
+//	  umount's shrink_dcache_sb, evict_inodes and sync, and freeze's
+//	  sync, each taken alone inside s_umount: Dentry.lock (and the
+//	  parent's, subclass 1), VFS.dcache.locks[] (dcache_hash_bucket),
+//	  SuperBlock.lruLock (s_dentry_lru), VFS.sbLock (sb_lock),
+//	  Task.lruAdd.lock (cpu_fbatches.lock), AddressSpace.xaLock
+//	  (xa_lock), Inode.lock, SuperBlock.wb.listLock, folio lock
 //	VFS.namespaceSem (namespace_sem; never held while a mount's last
 //	reference is dropped, since that takes s_umount)
 //	  VFS.mountLock (mount_lock, writers)

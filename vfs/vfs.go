@@ -179,7 +179,6 @@ var (
 	classFileTable    = lock.NewClass("&newf->file_lock", lock.KindSpin)
 	classFPos         = lock.NewClass("&f->f_pos_lock", lock.KindMutex)
 	classFSLock       = lock.NewClass("&fs->lock", lock.KindSpin)
-	classMntCount     = lock.NewClass("&mnt->mnt_lock", lock.KindSpin)
 	classSBList       = lock.NewClass("sb_lock", lock.KindSpin)
 )
 
