@@ -853,9 +853,12 @@ func (v *VFS) followUp(t *Task, m *Mount) (Path, bool) {
 // leaves ".." above it, and following it would walk out of the bind
 // mount, or out of a chroot built on one (CVE-2015-2925; fs/namei.c
 // follow_dotdot returns ENOENT, follow_dotdot_rcu ECHILD). is_subdir
-// reads the ancestry under rename_lock's sequence.
+// reads the ancestry under rename_lock's sequence. A mount of a whole
+// tree (mnt_root == s_root) is the one whose root is its own parent; that
+// test reads only the root dentry, which the mount keeps, not s_root,
+// which a lock-free walk may see cleared by a dying superblock.
 func (v *VFS) pathConnected(mnt *Mount, d *Dentry) bool {
-	if mnt.root == mnt.sb.root {
+	if mnt.root.IsRoot() {
 		return true
 	}
 	for {
