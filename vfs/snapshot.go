@@ -19,6 +19,9 @@ import (
 // use:
 //
 //   - sb_lock to list the superblocks (each pinned by a reference);
+//   - each superblock's s_umount shared around the reads of its tree,
+//     LRU, inodes and pages (iterate_supers: a superblock still being
+//     mounted, without SB_BORN, or already shut down is skipped);
 //   - a dentry's d_lock while reading its children list;
 //   - each hash bucket's lock while walking its chain;
 //   - s_dentry_lru while walking an LRU;
@@ -56,11 +59,19 @@ func (v *VFS) Snapshot() trace.Snapshot {
 	s.Pages = []trace.MappingSnap{}
 	sbs := v.superBlocks(t)
 	for _, sb := range sbs {
-		s.Dentries = snapDentries(t, sb, s.Dentries)
-		s.LRU = append(s.LRU, trace.LRUSnap{Dev: sb.dev, Dentries: snapLRU(t, sb)})
-		var ins []*Inode
-		s.Inodes, ins = snapInodes(t, sb, pids, s.Inodes)
-		s.Pages = snapPages(ins, s.Pages)
+		// As iterate_supers: s_umount shared, so that fill_super (which
+		// sets s_root) and generic_shutdown_super (which clears it) are
+		// not half done, and only a superblock that is born and still
+		// has its root.
+		sb.umount.RLock(t.o)
+		if sb.flags.Load()&SB_BORN != 0 && sb.root != nil {
+			s.Dentries = snapDentries(t, sb, s.Dentries)
+			s.LRU = append(s.LRU, trace.LRUSnap{Dev: sb.dev, Dentries: snapLRU(t, sb)})
+			var ins []*Inode
+			s.Inodes, ins = snapInodes(t, sb, pids, s.Inodes)
+			s.Pages = snapPages(ins, s.Pages)
+		}
+		sb.umount.RUnlock(t.o)
 	}
 	for _, sb := range sbs {
 		sb.put(t)
