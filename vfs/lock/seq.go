@@ -16,7 +16,8 @@ type SeqCount struct {
 }
 
 // BeginRead waits (yielding) while a write is in progress and returns the
-// even count to pass to Retry (read_seqcount_begin).
+// even count to pass to Retry (read_seqcount_begin). The validator does
+// not see it; BeginReadBy is the checked form.
 func (s *SeqCount) BeginRead() uint32 {
 	for {
 		v := s.seq.Load()
@@ -25,6 +26,24 @@ func (s *SeqCount) BeginRead() uint32 {
 		}
 		runtime.Gosched()
 	}
+}
+
+// BeginReadBy is BeginRead for o, naming wl, the lock that serialises
+// the counter's writers (as seqcount_spinlock_t names its spinlock). With
+// validation on it is checked like read_seqcount_begin's lockdep read
+// acquire: if a write is in progress while o holds wl exclusive, the
+// writer is o itself and the reader would wait for ever, so it is
+// reported as recursive locking and returns at once (Retry will fail).
+// Validation off costs one branch.
+func (s *SeqCount) BeginReadBy(o *Owner, wl Lock) uint32 {
+	if o.slow && o.v != nil && s.seq.Load()&1 != 0 {
+		if i := o.find(wl); i >= 0 && o.held[i].Mode == Exclusive {
+			h := Held{Class: wl.Class(), Subclass: o.held[i].Subclass, Mode: Shared, Lock: wl, Site: callerSite()}
+			o.v.recursive(o, h, o.held[i])
+			return s.RawBegin()
+		}
+	}
+	return s.BeginRead()
 }
 
 // RawBegin returns the count with the low bit cleared, never waiting

@@ -78,3 +78,59 @@ func TestSeqReadBeginChecked(t *testing.T) {
 		})
 	}
 }
+
+// TestSeqCountReadBeginChecked: a SeqCount reader that names the lock
+// serialising the counter's writers (seqcount_spinlock_t's lock) is
+// checked like read_seqcount_begin's lockdep read acquire: beginning a
+// read while holding that lock during a write, i.e. inside one's own
+// write, is reported as recursive locking and returns at once instead of
+// spinning for ever; holding the lock with no write in progress is fine.
+func TestSeqCountReadBeginChecked(t *testing.T) {
+	cls := lock.NewClass("seqcount_writers", lock.KindSpin)
+	for _, tc := range []struct {
+		name  string
+		hold  bool
+		write bool
+		want  int
+	}{
+		{"nothing held", false, false, 0},
+		{"writers' lock held, no write", true, false, 0},
+		{"inside own write", true, true, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := lock.NewValidator()
+			o := lock.NewOwner("task 5 (reader)", v)
+			var wl lock.SpinLock
+			wl.Init(cls, 0)
+			var s lock.SeqCount
+			if tc.hold {
+				wl.Lock(o)
+			}
+			if tc.write {
+				s.BeginWrite()
+			}
+			done := make(chan uint32, 1)
+			go func() { done <- s.BeginReadBy(o, &wl) }()
+			start := <-done
+			if tc.write {
+				s.EndWrite()
+			}
+			if tc.hold {
+				wl.Unlock(o)
+			}
+			if tc.want == 0 && s.Retry(start) {
+				t.Errorf("read begun at %d must not retry", start)
+			}
+			if tc.write && !s.Retry(start) {
+				t.Errorf("a read begun inside the write must retry")
+			}
+			if n := len(v.Reports()); n != tc.want {
+				t.Fatalf("%d reports, want %d: %v", n, tc.want, v.Reports())
+			}
+			if tc.want > 0 {
+				r := onlyReport(t, v, lock.RecursiveLocking)
+				mustContain(t, r.Text, "seqcount_writers (shared)", "seqcount_writers (exclusive)")
+			}
+		})
+	}
+}
