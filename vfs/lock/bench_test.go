@@ -105,3 +105,28 @@ func BenchmarkMutexOffContended(b *testing.B) {
 	})
 	_ = n
 }
+
+var benchSeqClass = lock.NewClass("bench_seq", lock.KindSeqLock)
+
+// BenchmarkSeqReadBeginOff and BenchmarkSeqReadBeginByOff: the checked
+// reader costs what the unchecked one does when validation is off.
+func BenchmarkSeqReadBeginOff(b *testing.B) {
+	var q lock.SeqLock
+	q.Init(benchSeqClass)
+	var sum uint32
+	for b.Loop() {
+		sum += q.ReadBegin()
+	}
+	_ = sum
+}
+
+func BenchmarkSeqReadBeginByOff(b *testing.B) {
+	var q lock.SeqLock
+	q.Init(benchSeqClass)
+	o := lock.NewOwner("bench", nil)
+	var sum uint32
+	for b.Loop() {
+		sum += q.ReadBeginBy(o)
+	}
+	_ = sum
+}

@@ -36,7 +36,15 @@ func (s *SeqCount) BeginRead() uint32 {
 // reported as recursive locking and returns at once (Retry will fail).
 // Validation off costs one branch.
 func (s *SeqCount) BeginReadBy(o *Owner, wl Lock) uint32 {
-	if o.slow && o.v != nil && s.seq.Load()&1 != 0 {
+	if v := s.seq.Load(); v&1 == 0 {
+		return v
+	}
+	return s.beginReadSlow(o, wl)
+}
+
+// beginReadSlow is BeginReadBy while a write is in progress.
+func (s *SeqCount) beginReadSlow(o *Owner, wl Lock) uint32 {
+	if o.slow && o.v != nil {
 		if i := o.find(wl); i >= 0 && o.held[i].Mode == Exclusive {
 			h := Held{Class: wl.Class(), Subclass: o.held[i].Subclass, Mode: Shared, Lock: wl, Site: callerSite()}
 			o.v.recursive(o, h, o.held[i])
@@ -108,6 +116,15 @@ func (l *SeqLock) ReadBegin() uint32 { return l.seq.BeginRead() }
 // section's ReadRetry fails) instead of hanging. Validation off costs one
 // branch.
 func (l *SeqLock) ReadBeginBy(o *Owner) uint32 {
+	if v := l.seq.seq.Load(); v&1 == 0 && !o.slow {
+		return v
+	}
+	return l.readBeginSlow(o)
+}
+
+// readBeginSlow is ReadBeginBy when o validates or traces, or a write is
+// in progress.
+func (l *SeqLock) readBeginSlow(o *Owner) uint32 {
 	if o.slow && o.v != nil && o.v.seqRead(o, l, callerSite()) {
 		return l.seq.RawBegin()
 	}
