@@ -80,16 +80,41 @@ func TestGetcwdEscapedBind(t *testing.T) {
 }
 
 // TestDPathEscapedBind: d_path (readlink of /proc/<pid>/cwd) of the same
-// escaped directory ends, as getcwd does, instead of looping.
+// escaped directory ends instead of looping. Linux fs/d_path.c d_path
+// ignores prepend_path's positive answers: no "(unreachable)" prefix
+// (getcwd alone adds it), "/" for an escaped path, the path from the
+// namespace's root for one outside the reader's root.
 func TestDPathEscapedBind(t *testing.T) {
-	vt.Run(t, []vt.Case{
-		{Name: "proc cwd link of an escaped cwd", Setup: bindEscapeSetup(false), Op: func(e *vt.Env) error {
+	cwdLink := func(want string) func(e *vt.Env) error {
+		return func(e *vt.Env) error {
 			got, err := e.Root.Readlink("/proc/" + itoa(int(e.T.PID())) + "/cwd")
 			if err != nil {
 				return err
 			}
-			if got != "(unreachable)/" {
-				e.TB.Fatalf("readlink cwd = %q, want %q", got, "(unreachable)/")
+			if got != want {
+				e.TB.Fatalf("readlink cwd = %q, want %q", got, want)
+			}
+			return nil
+		}
+	}
+	vt.Run(t, []vt.Case{
+		{Name: "proc cwd link of an escaped cwd", Setup: bindEscapeSetup(false), Op: cwdLink("/")},
+		{Name: "proc cwd link of a chrooted task's escaped cwd", Setup: bindEscapeSetup(true), Op: cwdLink("/")},
+		{Name: "own proc cwd link of a cwd outside the chroot", Setup: func(e *vt.Env) {
+			e.Must(e.Root.Mkdir("/d/proc", 0o555))
+			e.Must(e.Root.Mount("proc", "/d/proc", "proc", 0, ""))
+			c := e.Root.Fork("jailed")
+			e.TB.Cleanup(c.Exit)
+			e.Must(c.Chdir("/e"))
+			e.Must(c.Chroot("/d"))
+			e.T = c
+		}, Op: func(e *vt.Env) error {
+			got, err := e.T.Readlink("/proc/" + itoa(int(e.T.PID())) + "/cwd")
+			if err != nil {
+				return err
+			}
+			if got != "/e" {
+				e.TB.Fatalf("readlink cwd = %q, want %q", got, "/e")
 			}
 			return nil
 		}},

@@ -71,12 +71,12 @@ func joinRev(parts []string) string {
 }
 
 // DPath is d_path(): the path of p for /proc and messages, with
-// " (deleted)" after an unlinked file.
+// " (deleted)" after an unlinked file. As in Linux, a path the task's
+// root does not reach gets no "(unreachable)" prefix (that is getcwd's):
+// it is the path from the namespace's root, or "/" for one that escaped
+// its bind mount (prepend_path's error 3 drops what it built).
 func (t *Task) DPath(p Path) string {
-	s, err := t.pathString(p)
-	if err != nil {
-		s = "(unreachable)" + s
-	}
+	s, _ := t.pathString(p)
 	d := p.Dentry
 	if !d.IsRoot() && !d.hashed() {
 		s += " (deleted)"
