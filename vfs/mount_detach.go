@@ -21,7 +21,7 @@ func (t *Task) detachMountsBelow(d *Dentry) {
 	v.namespaceSem.Lock(t.o)
 	var victims []*Mount
 	for {
-		seq := v.renameLock.ReadBegin()
+		seq := v.renameLock.ReadBeginBy(t.o)
 		victims = victims[:0]
 		for _, m := range v.mounts.Load().list {
 			mp := m.mountpoint.Load()

@@ -807,7 +807,7 @@ func (v *VFS) legitimizeMnt(t *Task, m *Mount, seq uint32) bool {
 // while a mount or umount moved mount_lock's sequence under it.
 func (v *VFS) lookupMntGet(t *Task, parent *Mount, d *Dentry) *Mount {
 	for {
-		seq := v.mountLock.ReadBegin()
+		seq := v.mountLock.ReadBeginBy(t.o)
 		m := v.lookupMnt(parent, d)
 		if m == nil {
 			if !v.mountLock.ReadRetry(seq) {
@@ -830,7 +830,7 @@ func (v *VFS) lookupMntGet(t *Task, parent *Mount, d *Dentry) *Mount {
 // dies.
 func (v *VFS) followUp(t *Task, m *Mount) (Path, bool) {
 	for {
-		seq := v.mountLock.ReadBegin()
+		seq := v.mountLock.ReadBeginBy(t.o)
 		parent := m.parent.Load()
 		mp := m.mountpoint.Load()
 		if parent == m {
