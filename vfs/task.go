@@ -88,6 +88,9 @@ func (v *VFS) NewTask(comm string, cred *Cred) *Task {
 	t := &Task{vfs: v, comm: comm, cred: cred, files: newFDTable()}
 	t.fs.umask = 0o022
 	t.lruAdd.init() // before lru_add_drain_all can find the task
+	// Before v.tasks lists the task: /proc/<pid> readers take these.
+	t.files.lock.Init(classFileTable, 0)
+	t.fs.lock.Init(classFSLock, 0)
 	v.tasksMu.Lock()
 	v.nextPID++
 	t.pid = v.nextPID
@@ -100,8 +103,6 @@ func (v *VFS) NewTask(comm string, cred *Cred) *Task {
 	v.tasks[t.pid] = t
 	t.chk.Store(v.validator != nil || (v.trace.instrumented && v.trace.on.Load() != nil))
 	v.tasksMu.Unlock()
-	t.files.lock.Init(classFileTable, 0)
-	t.fs.lock.Init(classFSLock, 0)
 	if m := v.root.Load(); m != nil {
 		t.setFS(Path{m, m.root}.Get(), Path{m, m.root}.Get())
 	}
@@ -128,14 +129,20 @@ func (t *Task) Fork(comm string) *Task {
 	if t.fs.root.Mnt != nil {
 		n.setFS(t.fs.root.Get(), t.fs.cwd.Get())
 	}
+	// dup_fd: the copy is made under the parent's file_lock, and put in
+	// the child's table under the child's, which /proc/<pid>/fd readers
+	// take (the child is listed, so visible, from NewTask on).
 	t.files.lock.Lock(t.o)
-	n.files.fds = make([]fdEntry, len(t.files.fds))
+	fds := make([]fdEntry, len(t.files.fds))
 	for fd, e := range t.files.fds {
 		if e.f != nil {
-			n.files.fds[fd] = fdEntry{f: fget(e.f), cloexec: e.cloexec}
+			fds[fd] = fdEntry{f: fget(e.f), cloexec: e.cloexec}
 		}
 	}
 	t.files.lock.Unlock(t.o)
+	n.files.lock.Lock(n.o)
+	n.files.fds = fds
+	n.files.lock.Unlock(n.o)
 	t.dupMmap(n)
 	return n
 }
