@@ -1,15 +1,18 @@
 package billyfs_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/vfscope/vfscope/vfs"
+	"github.com/vfscope/vfscope/vfs/billyfs"
+	"github.com/vfscope/vfscope/vfs/boot"
 )
 
 // TestMaxBytes: a file of billyfs cannot grow past s_maxbytes, which is
-// what its store can hold: the VFS's memory budget for a store in
-// memory (go-billy's memfs keeps a file in one slice, holes included),
-// ext4's limit for a host directory. Past it, write(2), ftruncate(2) and
+// what its store can hold: 1 GiB for a store in memory (go-billy's memfs
+// keeps a file in one slice, holes included), ext4's limit for a host
+// directory. Past it, write(2), ftruncate(2) and
 // fallocate(2) fail with EFBIG before anything reaches the store, as
 // generic_write_check_limits (mm/filemap.c), inode_newsize_ok
 // (fs/attr.c) and vfs_fallocate (fs/open.c) make them on Linux; a write
@@ -20,7 +23,7 @@ func TestMaxBytes(t *testing.T) {
 	e := newEnv(t, "")
 	e.mount("")
 	r := e.Root
-	maxb := e.V.MemBudget() &^ (P - 1)
+	const maxb = 1 << 30
 	cases := []struct {
 		name string
 		op   func(fd int) (int, error)
@@ -56,11 +59,51 @@ func TestMaxBytes(t *testing.T) {
 			}
 		})
 	}
-	// The limit itself is reachable with ftruncate (a hole costs the
-	// store nothing).
-	fd, err := r.Open("/mnt/edge", vfs.O_RDWR|vfs.O_CREAT, 0o644)
-	e.Must(err)
-	e.Must(r.Ftruncate(fd, maxb))
-	e.Must(r.Fsync(fd))
-	e.Must(r.Close(fd))
+}
+
+// TestFileLargerThanBudget: a store in memory is the disk, not the page
+// cache: a file on it may be larger than the VFS's memory budget (the
+// reclaim lesson copies one), its pages written back and reclaimed as
+// the budget requires, and it reads back whole.
+func TestFileLargerThanBudget(t *testing.T) {
+	v, r, err := boot.New(vfs.Options{MemBudget: 1 << 20, Lockdep: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Shutdown()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(r.Mkdir("/disk", 0o755))
+	store := fmt.Sprintf("mem:%s", t.Name())
+	defer billyfs.ForgetStore(store)
+	must(r.Mount("mem", "/disk", "billyfs", 0, "store="+store))
+	const size = 1536 << 10 // 1.5 MiB against a 1 MiB budget
+	fd, err := r.Open("/disk/f", vfs.O_RDWR|vfs.O_CREAT, 0o644)
+	must(err)
+	must(r.Ftruncate(fd, size))
+	chunk := make([]byte, 64<<10)
+	for off := 0; off < size; off += len(chunk) {
+		for i := range chunk {
+			chunk[i] = byte(off/len(chunk) + i)
+		}
+		_, err := r.Pwrite(fd, chunk, int64(off))
+		must(err)
+	}
+	must(r.Fsync(fd))
+	got := make([]byte, len(chunk))
+	for off := 0; off < size; off += len(chunk) {
+		_, err := r.Pread(fd, got, int64(off))
+		must(err)
+		for i := range got {
+			if got[i] != byte(off/len(chunk)+i) {
+				t.Fatalf("byte %d reads %d", off+i, got[i])
+			}
+		}
+	}
+	must(r.Close(fd))
+	must(r.Umount2("/disk", 0))
 }

@@ -87,7 +87,7 @@ func mount(t *vfs.Task, fst *vfs.FileSystemType, flags uint32, dev, data string)
 		}
 		return nil, vfs.EINVAL
 	}
-	si.fs, si.storeKey = newSerialFS(store, storeMaxBytes(o.store, store, t.VFS())), key
+	si.fs, si.storeKey = newSerialFS(store, storeMaxBytes(o.store, store)), key
 	d, err := vfs.MountNodev(t, fst, flags, data, func(t *vfs.Task, sb *vfs.SuperBlock, data string) error {
 		return fillSuper(t, sb, si)
 	})
