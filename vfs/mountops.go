@@ -1,6 +1,10 @@
 package vfs
 
-import "github.com/vfscope/vfscope/vfs/trace"
+import (
+	"strings"
+
+	"github.com/vfscope/vfscope/vfs/trace"
+)
 
 // Mount is mount(2): a new mount, a bind mount (MS_BIND, MS_REC), or a
 // remount (MS_REMOUNT, with MS_BIND for the per-mount flags only).
@@ -10,6 +14,12 @@ import "github.com/vfscope/vfscope/vfs/trace"
 func (t *Task) Mount(source, target, fstype string, flags uint32, data string) error {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("mount"))
+	}
+	// The kernel copies the type, source and options as C strings
+	// (copy_mount_string, copy_mount_options) before the lookup: a NUL
+	// inside would cut them short, or end up in /proc/mounts.
+	if strings.IndexByte(source, 0) >= 0 || strings.IndexByte(fstype, 0) >= 0 || strings.IndexByte(data, 0) >= 0 {
+		return EINVAL
 	}
 	tp, err := t.pathLookup(AT_FDCWD, target, LOOKUP_FOLLOW)
 	if err != nil {

@@ -2,9 +2,6 @@
 // encoded: a bad argument throws at the call that passed it, and a batch
 // holding one never crosses into Go, so none of its operations run.
 
-/** Linux's EINVAL (asm-generic/errno-base.h). */
-export const EINVAL = 22;
-
 /**
  * Returns v if it is a safe integer (|v| <= 2^53 - 1): the numbers the
  * bridge carries exactly. A number that is not an integer is a

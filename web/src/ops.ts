@@ -2,7 +2,7 @@
 // decode its result. VFS runs one spec as a batch of one; Batch runs many
 // in one crossing.
 
-import { EINVAL, hasNul, int, pathText, type PathLike } from "./args.js";
+import { int, pathText, type PathLike } from "./args.js";
 import { O_CREAT, O_TRUNC, O_WRONLY, O_APPEND, O_RDONLY, openFlagStrings } from "./constants.js";
 import type { Reader, Runtime } from "./runtime.js";
 import { readDirEntries, readNames, readRawNames, Stats, type DirEntry } from "./stats.js";
@@ -13,12 +13,6 @@ export interface Spec<T> {
   syscall: string;
   path?: string;
   dest?: string;
-  /**
-   * An errno known before the call (a mount argument holding a NUL):
-   * the operation fails with it without crossing into Go; in a batch,
-   * the other operations still run.
-   */
-  errno?: number;
   enc(rt: Runtime): void;
   dec(r: Reader): T;
 }
@@ -231,9 +225,6 @@ export const specs = {
       op: "mount",
       syscall: "mount",
       path: pathText(target),
-      // The kernel copies these as C strings (strndup_user, copy_mount_options):
-      // a NUL inside would cut them short, or end up in /proc/mounts.
-      errno: hasNul(source) || hasNul(fstype) || hasNul(data) ? EINVAL : undefined,
       enc: (rt) => (rt.str(source), rt.str(target), rt.str(fstype), rt.num(flags), rt.str(data)),
       dec: none,
     };

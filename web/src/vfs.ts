@@ -71,7 +71,6 @@ export class VFS {
   /** @internal Runs one operation; throws its VFSError. */
   one<T>(s: Spec<T>): T {
     if (this.closed) throw new Error("vfscope: this VFS is closed");
-    if (s.errno !== undefined) throw this.error(s.errno, s.syscall, s.path, s.dest);
     const rt = this.runtime;
     rt.begin();
     rt.opName(s.op, this.id);
@@ -374,17 +373,15 @@ export class Batch {
   run(): BatchResult[] {
     const rt = this.vfs.runtime;
     const q = this.queue.splice(0);
-    // Operations whose errno is known already do not cross.
-    const send = q.filter((s) => s.errno === undefined);
     rt.begin();
-    for (const s of send) {
+    for (const s of q) {
       rt.opName(s.op, this.vfs.id);
       s.enc(rt);
     }
     const r = rt.exec();
     this.vfs.noteActivity();
     return q.map((s): BatchResult => {
-      const errno = s.errno ?? r.errno();
+      const errno = r.errno();
       if (errno !== 0) return { ok: false, error: this.vfs.error(errno, s.syscall, s.path, s.dest) };
       return { ok: true, value: s.dec(r) };
     });
