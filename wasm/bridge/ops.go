@@ -371,8 +371,8 @@ func readInto(c *call, fd int, n int64, read func(p []byte, done int64) (int, er
 
 // regular reports whether fd is a regular file, whose reads never wait.
 func (c *call) regular(fd int) bool {
-	var st vfs.Stat
-	return c.in.task.Fstat(fd, &st) == nil && vfs.IsReg(st.Mode)
+	ifmt, _, err := c.in.task.FdTypeFlags(fd)
+	return err == nil && vfs.IsReg(ifmt)
 }
 
 func putU32(p []byte, v uint32) {
