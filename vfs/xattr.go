@@ -47,10 +47,20 @@ func xattrResolve(sb *SuperBlock, name string) (*XattrHandler, string, error) {
 // xattrPermission is xattr_permission(): security.* and system.* are
 // the filesystem's to decide; trusted.* is for the capable; user.* for
 // regular files and directories, and on a sticky directory written only
-// by its owner; then, for any other name too, inode_permission.
+// by its owner; then, for any other name too, inode_permission. With no
+// security module, security_inode_setxattr and security_inode_removexattr
+// add commoncap's rule (cap_inode_setxattr): setting or removing a
+// security.* name is for CAP_SYS_ADMIN (security.capability for
+// CAP_SETFCAP, the same here: vfscope's credentials have one capability
+// bit).
 func (t *Task) xattrPermission(in *Inode, name string, mask int) error {
 	switch {
-	case strings.HasPrefix(name, "security.") || strings.HasPrefix(name, "system."):
+	case strings.HasPrefix(name, "security."):
+		if mask&MAY_WRITE != 0 && !t.cred.capable() {
+			return EPERM
+		}
+		return nil
+	case strings.HasPrefix(name, "system."):
 		return nil
 	case strings.HasPrefix(name, "trusted."):
 		if !t.cred.capable() {
@@ -194,13 +204,6 @@ func (t *Task) vfsSetxattr(p Path, name string, value []byte, flags int) error {
 	defer in.rwsem.Unlock(t.o)
 	if err := t.xattrPermission(in, name, MAY_WRITE); err != nil {
 		return err
-	}
-	// security_inode_setxattr and security_inode_removexattr with no
-	// security module: commoncap's rule (cap_inode_setxattr), security.*
-	// is for CAP_SYS_ADMIN (security.capability for CAP_SETFCAP, checked
-	// as the same here: vfscope's credentials have one capability bit).
-	if strings.HasPrefix(name, "security.") && !t.cred.capable() {
-		return EPERM
 	}
 	h, short, err := xattrResolve(d.sb, name)
 	if err != nil {
