@@ -173,11 +173,7 @@ func (i *Inode) ClearNlink()       { i.nlink.Store(0); i.nlinkChanged() }
 
 // nlinkChanged reports a change of i_nlink (inode.nlink), made by the
 // filesystem method of the task holding i_rwsem (writerPID).
-func (i *Inode) nlinkChanged() {
-	if sb := i.sb; sb != nil {
-		sb.vfs.evInode(nil, trace.InodeNlink, i)
-	}
-}
+func (i *Inode) nlinkChanged() { i.sb.vfs.evInode(nil, trace.InodeNlink, i) }
 func (i *Inode) SetTimes(atime, mtime, ctime int64) {
 	i.atime.Store(atime)
 	i.mtime.Store(mtime)
@@ -230,8 +226,7 @@ func NewInode(t *Task, sb *SuperBlock) *Inode {
 	if i == nil {
 		i = &Inode{}
 	}
-	initInode(sb, i)
-	i.allocPID = pidOf(t)
+	initInode(t, sb, i)
 	i.ino = sb.nextIno.Add(1)
 	now := sb.vfs.now()
 	initI64(&i.atime, now)
@@ -240,14 +235,16 @@ func NewInode(t *Task, sb *SuperBlock) *Inode {
 	initI64(&i.btime, now)
 	sb.inodeListAdd(t, i)
 	sb.vfs.stats.nrInodes.Add(1)
-	// inode.alloc waits for the filesystem to fill the inode in (its
-	// number, mode, link count): the first d_instantiate reports it
-	// (inodeFilled).
-	i.traceUnfilled.Store(true)
 	return i
 }
 
-func initInode(sb *SuperBlock, i *Inode) {
+// initInode is inode_init_always() for an inode t allocates. Its
+// inode.alloc event waits for the filesystem to fill it in (its number,
+// mode, link count): the first d_instantiate, or unlock_new_inode for an
+// inode of the hash, reports it (inodeFilled).
+func initInode(t *Task, sb *SuperBlock, i *Inode) {
+	i.allocPID = pidOf(t)
+	i.traceUnfilled.Store(true)
 	i.sb = sb
 	i.id = sb.vfs.nextInodeID.Add(1)
 	i.rwsem.Init(sb.fsType.keys.iRwsem, 0)
@@ -539,8 +536,7 @@ func IgetLocked(t *Task, sb *SuperBlock, ino uint64) (i *Inode, isNew bool) {
 					fresh = a
 				}
 			}
-			initInode(sb, fresh)
-			fresh.allocPID = pidOf(t)
+			initInode(t, sb, fresh)
 			continue
 		}
 		i = fresh
@@ -550,8 +546,6 @@ func IgetLocked(t *Task, sb *SuperBlock, ino uint64) (i *Inode, isNew bool) {
 		h.lock.Unlock(o)
 		sb.inodeListAdd(t, i)
 		sb.vfs.stats.nrInodes.Add(1)
-		// inode.alloc waits for UnlockNewInode (inodeFilled).
-		i.traceUnfilled.Store(true)
 		return i, true
 	}
 }

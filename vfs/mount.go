@@ -123,6 +123,10 @@ func mntget(m *Mount) *Mount {
 // than any number of references, so a marked count is negative.
 const mntExpiryBias = 1 << 40
 
+// noRefs reports whether count c, with or without the expiry mark,
+// holds no reference: the last one is gone.
+func noRefs(c int64) bool { return c == 0 || c == -mntExpiryBias }
+
 // refs is mnt_get_count(): the references, without the expiry mark.
 func (m *Mount) refs() int64 {
 	n := m.count.Load()
@@ -150,7 +154,7 @@ func mntputSlow(t *Task, m *Mount, n int64) {
 	if n < 0 {
 		m.clearExpiry()
 	}
-	if n == 0 || n == -mntExpiryBias {
+	if noRefs(n) {
 		mntputFinal(t, m)
 	}
 }
@@ -162,7 +166,7 @@ func mntputSlow(t *Task, m *Mount, n int64) {
 func (m *Mount) clearExpiry() {
 	for {
 		c := m.count.Load()
-		if c >= 0 || c == -mntExpiryBias {
+		if c >= 0 || noRefs(c) {
 			return
 		}
 		if m.count.CompareAndSwap(c, c+mntExpiryBias) {
@@ -188,7 +192,7 @@ func (m *Mount) setExpiry() bool {
 // mntputNoExpire is mntput_no_expire(): a put that leaves the expiry
 // mark, for umount2's own reference on the mount it expires.
 func mntputNoExpire(t *Task, m *Mount) {
-	if n := m.count.Add(-1); n == 0 || n == -mntExpiryBias {
+	if n := m.count.Add(-1); noRefs(n) {
 		mntputFinal(t, m)
 	}
 }

@@ -529,7 +529,7 @@ func (nd *nameidata) followDotdot() error {
 	d.lock.Lock(o)
 	parent := dgetTask(t, d.parent.Load())
 	d.lock.Unlock(o)
-	if !t.vfs.pathConnected(nd.path.Mnt, parent) {
+	if !t.vfs.pathConnected(t, nd.path.Mnt, parent) {
 		dput(t, parent)
 		return ENOENT
 	}
@@ -777,7 +777,7 @@ func pathGetTask(t *Task, p Path) Path {
 func mntgetNotDead(m *Mount) bool {
 	for {
 		c := m.count.Load()
-		if c == 0 || c == -mntExpiryBias {
+		if noRefs(c) {
 			return false
 		}
 		if m.count.CompareAndSwap(c, c+1) {
@@ -857,12 +857,12 @@ func (v *VFS) followUp(t *Task, m *Mount) (Path, bool) {
 // tree (mnt_root == s_root) is the one whose root is its own parent; that
 // test reads only the root dentry, which the mount keeps, not s_root,
 // which a lock-free walk may see cleared by a dying superblock.
-func (v *VFS) pathConnected(mnt *Mount, d *Dentry) bool {
+func (v *VFS) pathConnected(t *Task, mnt *Mount, d *Dentry) bool {
 	if mnt.root.IsRoot() {
 		return true
 	}
 	for {
-		seq := v.renameLock.ReadBegin()
+		seq := v.renameLock.ReadBeginBy(t.o)
 		ok := IsAncestor(d, mnt.root)
 		if !v.renameLock.ReadRetry(seq) {
 			return ok

@@ -125,7 +125,7 @@ func (nd *nameidata) followDotdotRCU() error {
 	if old.seq.Retry(nd.seq) {
 		return errECHILD
 	}
-	if !v.pathConnected(nd.path.Mnt, parent) {
+	if !v.pathConnected(nd.t, nd.path.Mnt, parent) {
 		return errECHILD
 	}
 	d, mnt, seq, err := nd.followMountsRCU(parent, nd.path.Mnt, seq)

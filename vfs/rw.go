@@ -253,7 +253,7 @@ func GenericFileLlseek(t *Task, f *File, off int64, whence int) (int64, error) {
 func (f *File) SetPos(p int64) { f.pos = p }
 func (f *File) Pos() int64     { return f.pos }
 
-// FileAccessed is file_accessed() for filesystems (->mmap, ->iterate).
+// FileAccessed is file_accessed() for filesystems' ->mmap.
 func FileAccessed(t *Task, f *File) { t.fileAccessed(f) }
 
 // fileAccessed is file_accessed(): touch_atime unless the file was
@@ -265,7 +265,7 @@ func (t *Task) fileAccessed(f *File) {
 }
 
 // touchAtime is touch_atime(): update the access time unless the mount
-// or open flags say not to; with relatime, only if the old atime is not
+// says not to (O_NOATIME is fileAccessed's); with relatime, only if the old atime is not
 // newer than mtime or ctime, or more than a day old.
 func (t *Task) touchAtime(p Path) {
 	in := p.Dentry.inode.Load()

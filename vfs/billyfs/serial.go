@@ -32,9 +32,9 @@ func newSerialFS(fs billy.Filesystem, maxBytes int64) *serialFS {
 }
 
 // storePanic turns a panic of the store into EIO in *err (deferred).
-func storePanic(n *int, err *error) {
+func storePanic(err *error) {
 	if recover() != nil {
-		*n, *err = 0, vfs.EIO
+		*err = vfs.EIO
 	}
 }
 
@@ -119,7 +119,7 @@ func (f *serialFile) WriteAt(p []byte, off int64) (n int, err error) {
 	}
 	f.s.mu.Lock()
 	defer f.s.mu.Unlock()
-	defer storePanic(&n, &err)
+	defer storePanic(&err) // n stays 0: only a return sets it
 	if wa, ok := f.File.(io.WriterAt); ok {
 		return wa.WriteAt(p, off)
 	}
@@ -141,8 +141,7 @@ func (f *serialFile) Truncate(size int64) (err error) {
 	}
 	f.s.mu.Lock()
 	defer f.s.mu.Unlock()
-	var n int
-	defer storePanic(&n, &err)
+	defer storePanic(&err)
 	return f.File.Truncate(size)
 }
 
