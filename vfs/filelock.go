@@ -511,28 +511,37 @@ func (t *Task) locksDeleteBlock(waiter *FileLock) error {
 }
 
 // waitUnblocked sleeps until waiter is no longer blocked
-// (wait_event(flc_wait, list_empty(&flc_blocked_member))), or until
-// deadline (monoNow; 0: none) passes. It reports whether the
-// waiter was woken. Called with no lock held.
-func (t *Task) waitUnblocked(waiter *FileLock, deadline int64, what string) bool {
+// (wait_event_interruptible(flc_wait, list_empty(&flc_blocked_member))),
+// or until deadline (monoNow; 0: none) passes. It reports whether the
+// waiter was woken, and EINTR if a signal is pending (signal.go) before
+// either. Called with no lock held.
+func (t *Task) waitUnblocked(waiter *FileLock, deadline int64, what string) (bool, error) {
 	t.o.MightSleep(what)
 	for waiter.blocker.Load() != nil {
+		intr, pending := t.signalWait()
+		if pending {
+			return false, EINTR
+		}
 		if deadline == 0 {
-			<-waiter.wake
+			select {
+			case <-waiter.wake:
+			case <-intr:
+			}
 			continue
 		}
 		d := time.Duration(deadline - monoNow())
 		if d <= 0 {
-			return false
+			return false, nil
 		}
 		tm := time.NewTimer(d)
 		select {
 		case <-waiter.wake:
-			tm.Stop()
+		case <-intr:
 		case <-tm.C:
 		}
+		tm.Stop()
 	}
-	return true
+	return true, nil
 }
 
 // monoBase and monoNow are the clock of lease break times, like jiffies:

@@ -373,7 +373,10 @@ func (t *Task) doLockFileWait(f *File, cmd int, fl *FileLock) error {
 		if err != errLockDeferred {
 			break
 		}
-		t.waitUnblocked(fl, 0, "fcntl(F_SETLKW)")
+		// do_lock_file_wait(): a signal ends the wait with EINTR.
+		if _, err = t.waitUnblocked(fl, 0, "fcntl(F_SETLKW)"); err != nil {
+			break
+		}
 	}
 	t.locksDeleteBlock(fl)
 	return err

@@ -109,7 +109,10 @@ func (t *Task) locksLockFileWait(f *File, fl *FileLock) error {
 		if err != errLockDeferred {
 			break
 		}
-		t.waitUnblocked(fl, 0, "flock")
+		// flock_lock_inode_wait(): a signal ends the wait with EINTR.
+		if _, err = t.waitUnblocked(fl, 0, "flock"); err != nil {
+			break
+		}
 	}
 	t.locksDeleteBlock(fl)
 	return err

@@ -217,7 +217,7 @@ func (t *Task) breakLeaseSlow(c *FileLockContext, mode int) error {
 		unlock()
 		t.locksDisposeList(dispose)
 		dispose = nil
-		woken := t.waitUnblocked(breaker, deadline, "break_lease")
+		woken, werr := t.waitUnblocked(breaker, deadline, "break_lease")
 
 		g.rwsem.RLock(t.o)
 		c.flcLock.Lock(t.o)
@@ -225,6 +225,11 @@ func (t *Task) breakLeaseSlow(c *FileLockContext, mode int) error {
 		t.locksDeleteBlockLocked(breaker)
 		breaker.blocker.Store(nil)
 		g.blockedLock.Unlock(t.o)
+		if werr != nil {
+			// wait_event_interruptible_timeout() < 0: a signal.
+			unlock()
+			return werr
+		}
 		if !woken {
 			t.timeOutLeases(c, &dispose)
 		}

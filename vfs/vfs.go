@@ -98,6 +98,8 @@ type VFS struct {
 
 	stats vfsStats
 	trace tracerState
+	// intr is the pending interrupt (signal.go): atomics, no lock.
+	intr  interruptState
 	rules ruleCoverage
 	chr   chrdevs
 	// locks is fs/locks.c's global state (filelock.go), made on first use.
