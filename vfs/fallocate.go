@@ -97,8 +97,14 @@ func (t *Task) vfsFallocate(f *File, mode int, offset, length int64) error {
 // one cannot be had), PUNCH_HOLE removes the range's pages and zeroes the
 // partial ends, ZERO_RANGE zeroes the range keeping it allocated. Without
 // KEEP_SIZE, i_size grows to cover the range. account(n) is called with
-// +n before n pages are added (an error, such as ENOSPC, stops the call)
-// and -n after n pages are removed. It takes i_rwsem exclusive.
+// +n before n pages are made (an error, such as ENOSPC, stops the call)
+// and with -n to give back n of those reservations when their pages
+// were not kept (the undo after a failure); it is not called for the
+// pages a hole punch removes, nor for a reservation whose page a fault
+// made first: the caller recounts the mapping's pages afterwards, as
+// shmem_recalc_inode does, since faults add pages without i_rwsem and a
+// count taken around the call would include theirs. It takes i_rwsem
+// exclusive.
 func FilemapFallocate(t *Task, f *File, mode int, offset, length int64, account func(pages int64) error) error {
 	in := f.inode
 	m := &in.data
@@ -107,11 +113,7 @@ func FilemapFallocate(t *Task, f *File, mode int, offset, length int64, account 
 	end := offset + length // exclusive
 	now := in.sb.vfs.now()
 	if mode&FALLOC_FL_PUNCH_HOLE != 0 {
-		before := m.nrpages.Load()
 		TruncatePagecacheRange(t, in, offset, end-1)
-		if freed := before - m.nrpages.Load(); freed > 0 {
-			account(-freed)
-		}
 		in.mtime.Store(now)
 		in.ctime.Store(now)
 		return nil

@@ -30,21 +30,19 @@ var shmemAops = &vfs.AddressSpaceOperations{
 }
 
 // writeBegin is shmem_write_begin(): a page that does not exist yet is
-// charged against size= first (ENOSPC when full), then made.
+// charged against size= first (ENOSPC when full), then made and counted
+// (recalc; if a fault made it meanwhile, or none was made, the same
+// recalc gives the charge back).
 func writeBegin(t *vfs.Task, f *vfs.File, m *vfs.AddressSpace, pos int64, n int) (*vfs.Folio, error) {
 	idx := pos >> vfs.PAGE_SHIFT
 	if fo := vfs.FilemapLockFolio(t, m, idx); fo != nil {
 		return fo, nil
 	}
-	si := info(m.Host().SB())
-	if err := si.reserveBlocks(1); err != nil {
+	if err := info(m.Host().SB()).reserveBlocks(1); err != nil {
 		return nil, err
 	}
-	before := m.NrPages()
 	fo, err := vfs.SimpleWriteBegin(t, f, m, pos, n)
-	if err != nil || m.NrPages() == before {
-		si.releaseBlocks(1)
-	}
+	recalc(m.Host(), 1)
 	return fo, err
 }
 
@@ -68,15 +66,9 @@ func fallocate(t *vfs.Task, f *vfs.File, mode int, off, length int64) error {
 		return vfs.EOPNOTSUPP
 	}
 	in := f.Inode()
-	si := info(in.SB())
-	err := vfs.FilemapFallocate(t, f, mode, off, length, func(pages int64) error {
-		if pages > 0 {
-			return si.reserveBlocks(pages)
-		}
-		si.releaseBlocks(-pages)
-		return nil
-	})
-	setBlocks(in)
+	c := charge{si: info(in.SB())}
+	err := vfs.FilemapFallocate(t, f, mode, off, length, c.account)
+	c.settle(in)
 	return err
 }
 
@@ -115,16 +107,10 @@ func mmap(t *vfs.Task, f *vfs.File, vma *vfs.Mapping) error {
 
 var shmemVMOps = &vfs.VMOperations{
 	Fault: func(t *vfs.Task, vmf *vfs.VMFault) vfs.VMFaultT {
-		m := vmf.VMA.AddrSpace()
-		si := info(m.Host().SB())
-		ret := vfs.FilemapFaultCharged(t, vmf, func(pages int64) error {
-			if pages > 0 {
-				return si.reserveBlocks(pages)
-			}
-			si.releaseBlocks(-pages)
-			return nil
-		})
-		setBlocks(m.Host())
+		in := vmf.VMA.AddrSpace().Host()
+		c := charge{si: info(in.SB())}
+		ret := vfs.FilemapFaultCharged(t, vmf, c.account)
+		c.settle(in)
 		return ret
 	},
 	MapPages:    vfs.FilemapMapPages,

@@ -5,6 +5,7 @@ import (
 	"unsafe"
 
 	"github.com/vfscope/vfscope/vfs"
+	"github.com/vfscope/vfscope/vfs/internal/atomic"
 )
 
 // tnode is what tmpfs keeps per inode (struct shmem_inode_info)
@@ -14,6 +15,11 @@ type tnode struct {
 	// xattrs are the extended attributes, by full name. Under the
 	// inode's i_rwsem (set: exclusive; get and list: shared).
 	xattrs map[string][]byte
+	// alloced is shmem_inode_info.alloced: the pages of the mapping
+	// charged against size= (the low allocedBits bits), and above them
+	// a count of its changes. Atomic, changed only by recalc
+	// (alloced.go), which stands for info->lock.
+	alloced atomic.Int64
 }
 
 // dirOf returns a directory's offset map (simple_offset_ctx, kept in
@@ -343,12 +349,8 @@ func setattr(t *vfs.Task, d *vfs.Dentry, a *vfs.Iattr) error {
 		if a.Size > old {
 			vfs.ISizeWrite(t, in, a.Size)
 		} else {
-			m := in.Mapping()
-			before := m.NrPages()
 			vfs.TruncateSetsize(t, in, a.Size)
-			if freed := before - m.NrPages(); freed > 0 {
-				info(in.SB()).releaseBlocks(freed)
-			}
+			recalc(in, 0)
 			setBlocks(in)
 		}
 		if a.Size != old {

@@ -14,7 +14,9 @@
 //	  sbInfo.mu (the mount options and their limits; the inode slab)
 //
 // The blocks and inodes in use are counted without a lock
-// (limitedCounter), as Linux's percpu_counter is.
+// (limitedCounter), as Linux's percpu_counter is; so is each file's
+// count of charged pages (tnode.alloced, see alloced.go), which stands
+// for shmem_inode_info's info->lock.
 //
 // A directory's offset map (dirInfo) is protected by the directory's
 // i_rwsem: exclusive for changes, shared for readdir. A file's data is
@@ -278,10 +280,9 @@ func (i *sbInfo) releaseBlocks(n int64)       { i.blocks.release(n) }
 
 // evictInode is shmem_evict_inode(): give back the pages and the inode.
 func evictInode(t *vfs.Task, in *vfs.Inode) {
-	m := in.Mapping()
-	if before := m.NrPages(); before > 0 {
-		vfs.TruncateInodePagesFinal(t, m)
-		info(in.SB()).releaseBlocks(before - m.NrPages())
+	if in.Mapping().NrPages() > 0 {
+		vfs.TruncateInodePagesFinal(t, in.Mapping())
 	}
+	recalc(in, 0)
 	info(in.SB()).releaseInode()
 }
