@@ -49,6 +49,9 @@ type nameidata struct {
 	// (".", "..", a mount root, an absolute symlink): ND_JUMPED.
 	jumped bool
 	links  int // symlinks followed (total_link_count)
+	// linkJumped records that the ->get_link running for this walk
+	// called NdJumpLink.
+	linkJumped bool
 
 	last     QStr
 	lastType int
@@ -462,7 +465,9 @@ func (t *Task) followAutomount(p Path) (Path, error) {
 }
 
 // getLink is pick_link(): count the link, check that the mount allows
-// following, and get the body.
+// following, and get the body. A ->get_link that jumps (NdJumpLink)
+// leaves the walk standing on the link's target and gives no body: ""
+// with no error, which the callers take as "stand where the walk is".
 func (nd *nameidata) getLink(p Path, inode *Inode) (string, error) {
 	nd.links++
 	if nd.links > MAXSYMLINKS {
@@ -478,7 +483,17 @@ func (nd *nameidata) getLink(p Path, inode *Inode) (string, error) {
 		if nd.rcu() {
 			d = nil // ->get_link in RCU mode gets no dentry
 		}
-		body, err = nd.t.iopGetLink(d, inode)
+		t := nd.t
+		outer := t.nd
+		t.nd, nd.linkJumped = nd, false
+		body, err = t.iopGetLink(d, inode)
+		t.nd = outer
+		if err == nil && nd.linkJumped {
+			// A pure jump (pick_link's all_done): the walk stands on
+			// the link's target.
+			nd.linkJumped = false
+			return "", nil
+		}
 	default:
 		return "", EINVAL
 	}
@@ -500,6 +515,30 @@ func (nd *nameidata) getLink(p Path, inode *Inode) (string, error) {
 		nd.jumped = true
 	}
 	return body, nil
+}
+
+// NdJumpLink is nd_jump_link(), for a ->get_link whose link names an
+// object rather than a text (procfs's /proc/<pid>/fd/N, cwd and root):
+// the walk that called the method continues from p itself, even if p
+// is unlinked or outside the reader's root, as Linux's magic links do.
+// It consumes the reference on p; the method then returns "" and the
+// error NdJumpLink gave. It is for ref-walk only (the method gets a
+// dentry): called outside a walk's ->get_link, or in RCU mode, it
+// gives EINVAL and leaves the walk alone.
+func (t *Task) NdJumpLink(p Path) error {
+	nd := t.nd
+	if nd == nil || nd.rcu() || p.Mnt == nil {
+		if p.Mnt != nil {
+			p.Put(t)
+		}
+		return EINVAL
+	}
+	nd.path.Put(t)
+	nd.path = p
+	nd.inode = p.Dentry.inode.Load()
+	nd.jumped = true
+	nd.linkJumped = true
+	return nil
 }
 
 // followDotdot is follow_dotdot() (ref-walk; RCU has its own): never

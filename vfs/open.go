@@ -178,6 +178,16 @@ func (t *Task) openCreate(dfd int, path string, h openHow) (*File, error) {
 			// on the root; then walk the body from there.
 			body, err := nd.getLink(p, in)
 			p.Put(t)
+			if err == nil && body == "" {
+				// A magic link jumped (nd_jump_link): do_open on
+				// the path the walk stands on.
+				p, nd.path = nd.path, Path{}
+				if p.Dentry.inode.Load().isDir() {
+					p.Put(t)
+					return nil, EISDIR
+				}
+				return t.doOpen(p, h, false)
+			}
 			if err == nil {
 				nd.trailing = false
 				err = nd.linkPathWalk(body)

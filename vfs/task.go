@@ -42,6 +42,9 @@ type Task struct {
 	spareFile *File
 	// lruAdd is the task's folio_add_lru batch (folio_lru.go).
 	lruAdd lruAddBatch
+	// nd is current->nameidata: the walk whose ->get_link runs, for
+	// NdJumpLink (namei.go). Only the driving goroutine uses it.
+	nd *nameidata
 }
 
 // fsStruct is struct fs_struct, private to one Task here.

@@ -45,10 +45,10 @@ var fdDentryOps = &vfs.DentryOperations{Revalidate: fdRevalidate, Delete: pidDel
 var pidDirOps = &vfs.InodeOperations{Lookup: pidEntryLookup, Permission: permission}
 var pidDirFileOps = &vfs.FileOperations{Iterate: pidIterate, Llseek: vfs.GenericFileLlseek}
 var pidFileOps = &vfs.InodeOperations{Permission: permission}
-var pidLinkOps = &vfs.InodeOperations{GetLink: pidGetLink}
+var pidLinkOps = &vfs.InodeOperations{GetLink: magicGetLink(pidLinkPath), Readlink: magicReadlink(pidLinkPath)}
 var fdDirOps = &vfs.InodeOperations{Lookup: fdLookup, Permission: fdPermission}
 var fdDirFileOps = &vfs.FileOperations{Iterate: fdIterate, Llseek: vfs.GenericFileLlseek}
-var fdLinkOps = &vfs.InodeOperations{GetLink: fdGetLink}
+var fdLinkOps = &vfs.InodeOperations{GetLink: magicGetLink(fdLinkPath), Readlink: magicReadlink(fdLinkPath)}
 
 // taskOf is get_proc_task(): the live task an inode belongs to, or nil.
 func taskOf(t *vfs.Task, in *vfs.Inode) *vfs.Task {
@@ -162,28 +162,58 @@ func mayPtrace(t, task *vfs.Task) bool {
 	return t == task || t.Cred().UID == 0 || t.Cred().UID == task.Cred().UID
 }
 
-// pidGetLink is proc_pid_get_link() with proc_cwd_link/proc_root_link:
-// the d_path of the task's directory, as the reader sees it. It takes
-// references, so not in RCU mode.
-func pidGetLink(t *vfs.Task, d *vfs.Dentry, in *vfs.Inode) (string, error) {
-	if d == nil {
-		return "", vfs.ECHILD
-	}
+// pidLinkPath is proc_cwd_link() / proc_root_link() behind
+// proc_fd_access_allowed(): the task's directory, with a reference.
+func pidLinkPath(t *vfs.Task, in *vfs.Inode) (vfs.Path, error) {
 	task := taskOf(t, in)
 	if task == nil {
-		return "", vfs.ENOENT
+		return vfs.Path{}, vfs.ENOENT
 	}
 	if !mayPtrace(t, task) {
-		return "", vfs.EACCES
+		return vfs.Path{}, vfs.EACCES
 	}
 	root, cwd, ok := t.FSPaths(task)
 	if !ok {
-		return "", vfs.ENOENT
+		return vfs.Path{}, vfs.ENOENT
 	}
-	s := t.DPath(pn(in).pent.link(root, cwd))
-	root.Put(t)
-	cwd.Put(t)
-	return s, nil
+	p := pn(in).pent.link(root, cwd)
+	if p == root {
+		cwd.Put(t)
+	} else {
+		root.Put(t)
+	}
+	return p, nil
+}
+
+// magicGetLink is proc_pid_get_link() over a link's path function: the
+// walk jumps to the path itself (nd_jump_link), so a deleted file or a
+// directory outside the reader's root opens as what it is. It takes
+// references, so not in RCU mode.
+func magicGetLink(linkPath func(*vfs.Task, *vfs.Inode) (vfs.Path, error)) func(*vfs.Task, *vfs.Dentry, *vfs.Inode) (string, error) {
+	return func(t *vfs.Task, d *vfs.Dentry, in *vfs.Inode) (string, error) {
+		if d == nil {
+			return "", vfs.ECHILD
+		}
+		p, err := linkPath(t, in)
+		if err != nil {
+			return "", err
+		}
+		return "", t.NdJumpLink(p)
+	}
+}
+
+// magicReadlink is proc_pid_readlink(): the d_path of the link's path,
+// as the reader sees it.
+func magicReadlink(linkPath func(*vfs.Task, *vfs.Inode) (vfs.Path, error)) func(*vfs.Task, *vfs.Dentry) (string, error) {
+	return func(t *vfs.Task, d *vfs.Dentry) (string, error) {
+		p, err := linkPath(t, d.Inode())
+		if err != nil {
+			return "", err
+		}
+		s := t.DPath(p)
+		p.Put(t)
+		return s, nil
+	}
 }
 
 // fdPermission is proc_fd_permission(): the mode bits, or the task
@@ -278,23 +308,19 @@ func fdIterate(t *vfs.Task, f *vfs.File, ctx *vfs.DirContext) error {
 	return nil
 }
 
-// fdGetLink is proc_fd_link(): the d_path of the open file.
-func fdGetLink(t *vfs.Task, d *vfs.Dentry, in *vfs.Inode) (string, error) {
-	if d == nil {
-		return "", vfs.ECHILD
-	}
+// fdLinkPath is proc_fd_link() behind proc_fd_access_allowed(): the
+// open file's path, with a reference.
+func fdLinkPath(t *vfs.Task, in *vfs.Inode) (vfs.Path, error) {
 	task := taskOf(t, in)
 	if task == nil {
-		return "", vfs.ENOENT
+		return vfs.Path{}, vfs.ENOENT
 	}
 	if !mayPtrace(t, task) {
-		return "", vfs.EACCES
+		return vfs.Path{}, vfs.EACCES
 	}
 	p, _, ok := t.FDFile(task, pn(in).fd)
 	if !ok {
-		return "", vfs.ENOENT
+		return vfs.Path{}, vfs.ENOENT
 	}
-	s := t.DPath(p)
-	p.Put(t)
-	return s, nil
+	return p, nil
 }

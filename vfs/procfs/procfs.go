@@ -24,6 +24,13 @@
 //     root is 1 (PROC_ROOT_INO), static entries have fixed numbers from
 //     0xF0000001 (Linux's proc_alloc_inum range), and pid entries follow
 //     pidIno (pids are never reused by a VFS).
+//   - The magic links /proc/<pid>/cwd, root and fd/N are Linux's:
+//     ->get_link jumps to the path itself (vfs.Task.NdJumpLink, Linux's
+//     nd_jump_link), so a walk through one reaches the open file or the
+//     directory even when it is unlinked, renamed or outside the
+//     reader's root, and ->readlink gives its d_path text
+//     (proc_pid_readlink). The jump takes references, so in RCU mode
+//     ->get_link asks for ref-walk (ECHILD), as proc_pid_get_link does.
 //   - Files are read-only: ->permission refuses MAY_WRITE on a file with
 //     no write method with EACCES, for root too, as proc_sys_permission
 //     does. The exceptions are the sysctl files of /proc/sys/vm
@@ -42,12 +49,6 @@
 //
 // Departures from Linux (each for a reason):
 //
-//   - The magic links (/proc/<pid>/cwd, root, fd/N) return their d_path
-//     text as the link body and the walk resolves that text from the
-//     reader's root; Linux's ->get_link jumps to the path itself
-//     (nd_jump_link). So a link to a deleted file or to a place outside
-//     the reader's root reads correctly but does not open. Jumping needs a
-//     hook in the core's walk.
 //   - Access to another task's links is allowed to root and to a task of
 //     the same uid (a reduced ptrace_may_access: vfscope has no ptrace,
 //     no dumpable flag and no capabilities beyond uid 0).
