@@ -16,7 +16,8 @@ import (
 //     no override, so root cannot read a 0200 file (drop_caches);
 //   - a read at position 0 gives the value and a newline; a read
 //     further on gives 0 bytes (the handler's "*ppos && !write");
-//   - a write at position 0 parses one integer (leading and trailing
+//   - a write of 0 bytes succeeds and changes nothing; a longer write
+//     at position 0 parses one integer (leading and trailing
 //     white space allowed, decimal, 0x hex or 0 octal as strtoul's base
 //     0, a '-' sign only for int tables); anything else is EINVAL, as is
 //     a value the row refuses, and nothing changes then. Only what was
@@ -122,6 +123,11 @@ func sysctlRead(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
 
 // sysctlWrite is proc_sys_write() over the row's handler.
 func sysctlWrite(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
+	if len(p) == 0 {
+		// __do_proc_dointvec() and __do_proc_doulongvec_minmax(): a
+		// write of nothing (!*lenp) succeeds and changes nothing.
+		return 0, nil
+	}
 	if *pos != 0 {
 		// sysctl_writes_strict: ignored, but taken whole (the handler's
 		// "goto out" adds all of *lenp to *ppos), so that a writer

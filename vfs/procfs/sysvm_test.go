@@ -91,6 +91,9 @@ func TestSysVMWrites(t *testing.T) {
 		{name: "sign on unsigned", file: "dirty_bytes", data: "-8192", err: vfs.EINVAL, after: map[file]string{"dirty_bytes": "0"}},
 		{name: "garbage", file: "dirty_ratio", data: "12abc", err: vfs.EINVAL, after: map[file]string{"dirty_ratio": "20"}},
 		{name: "empty", file: "dirty_ratio", data: "\n", err: vfs.EINVAL, after: map[file]string{"dirty_ratio": "20"}},
+		// kernel/sysctl.c __do_proc_dointvec: !*lenp returns 0.
+		{name: "zero bytes", file: "dirty_ratio", data: "", n: 0, after: map[file]string{"dirty_ratio": "20", "dirty_bytes": "0"}},
+		{name: "zero bytes, unsigned", file: "dirty_bytes", data: "", n: 0, after: map[file]string{"dirty_bytes": "0", "dirty_ratio": "20"}},
 		{name: "too big for an int", file: "dirty_expire_centisecs", data: "2147483648", err: vfs.EINVAL, after: map[file]string{"dirty_expire_centisecs": "3000"}},
 		{name: "dirtytime_expire_seconds", file: "dirtytime_expire_seconds", data: "60", n: 2, after: map[file]string{"dirtytime_expire_seconds": "60"}},
 		{name: "negative dirtytime_expire_seconds", file: "dirtytime_expire_seconds", data: "-1", err: vfs.EINVAL, after: map[file]string{"dirtytime_expire_seconds": "43200"}},
