@@ -94,7 +94,10 @@ func (t *Task) vfsFallocate(f *File, mode int, offset, length int64) error {
 // FilemapFallocate does fallocate's modes on a mapping whose data exists
 // only in the page cache (shmem_fallocate, plus ZERO_RANGE): mode 0 and
 // KEEP_SIZE allocate zeroed pages for the holes of the range (undone if
-// one cannot be had), PUNCH_HOLE removes the range's pages and zeroes the
+// one cannot be had), dirty but not uptodate, as shmem_fallocate leaves
+// them: they are space, not data, so SEEK_DATA passes over them
+// (MappingSeekHoleData) until a write or a fault makes them uptodate,
+// and a read copies their zeros, PUNCH_HOLE removes the range's pages and zeroes the
 // partial ends, ZERO_RANGE zeroes the range keeping it allocated. Without
 // KEEP_SIZE, i_size grows to cover the range. account(n) is called with
 // +n before n pages are made (an error, such as ENOSPC, stops the call)
@@ -104,18 +107,17 @@ func (t *Task) vfsFallocate(f *File, mode int, offset, length int64) error {
 // made first: the caller recounts the mapping's pages afterwards, as
 // shmem_recalc_inode does, since faults add pages without i_rwsem and a
 // count taken around the call would include theirs. It takes i_rwsem
-// exclusive.
+// exclusive. Every mode that succeeds ends as shmem_fallocate does, with
+// file_modified (privileges dropped, mtime and ctime updated).
 func FilemapFallocate(t *Task, f *File, mode int, offset, length int64, account func(pages int64) error) error {
 	in := f.inode
 	m := &in.data
 	in.rwsem.Lock(t.o)
 	defer in.rwsem.Unlock(t.o)
 	end := offset + length // exclusive
-	now := in.sb.vfs.now()
 	if mode&FALLOC_FL_PUNCH_HOLE != 0 {
 		TruncatePagecacheRange(t, in, offset, end-1)
-		in.mtime.Store(now)
-		in.ctime.Store(now)
+		fileModified(t, in)
 		return nil
 	}
 	first, last := offset>>PAGE_SHIFT, (end-1)>>PAGE_SHIFT
@@ -161,27 +163,33 @@ func FilemapFallocate(t *Task, f *File, mode int, offset, length int64, account 
 			}
 			clear(fo.data[from:to])
 		}
-		FolioMarkUptodate(fo)
 		FolioMarkDirty(t, fo)
 		FolioUnlock(t, fo)
 		FolioPut(fo)
 	}
 	if mode&FALLOC_FL_KEEP_SIZE == 0 && end > in.size.Load() {
 		iSizeWrite(t, in, end)
-		in.ctime.Store(now)
-		in.mtime.Store(now)
-	} else if mode&FALLOC_FL_ZERO_RANGE != 0 {
-		in.mtime.Store(now)
-		in.ctime.Store(now)
 	}
+	fileModified(t, in)
 	return nil
 }
 
+// fileModified is file_modified(), with which shmem_fallocate ends every
+// mode that succeeds: set-user-ID and set-group-ID dropped as a write
+// drops them, then mtime and ctime to now. i_rwsem held exclusive.
+func fileModified(t *Task, in *Inode) {
+	FileRemovePrivs(t, in)
+	fileUpdateTime(t, in)
+}
+
 // MappingSeekHoleData is mapping_seek_hole_data() for lseek's SEEK_DATA
-// and SEEK_HOLE over a mapping whose data is its pages (a missing page is
-// a hole): the first data (or hole) offset at or after off, below
-// isize. ENXIO if off is outside the file or no data follows it; a
-// hole is always found, at isize at the latest.
+// and SEEK_HOLE over a mapping whose data is its pages: a missing page
+// is a hole, and so is a page that is not uptodate (one fallocate made
+// and nothing wrote or faulted in since; folio_seek_hole_data takes such
+// a folio for a hole when the mapping has no ->is_partially_uptodate).
+// It returns the first data (or hole) offset at or after off, below
+// isize. ENXIO if off is outside the file or no data follows it; a hole
+// is always found, at isize at the latest.
 func MappingSeekHoleData(m *AddressSpace, isize, off int64, whence int) (int64, error) {
 	if off < 0 || off >= isize {
 		return 0, ENXIO
@@ -191,6 +199,9 @@ func MappingSeekHoleData(m *AddressSpace, isize, off int64, whence int) (int64, 
 	if whence == SEEK_DATA {
 		found := int64(-1)
 		m.i_pages.find(start, last, -1, func(idx int64, f *Folio) bool {
+			if !f.Uptodate() {
+				return true
+			}
 			found = idx
 			return false
 		})
@@ -199,7 +210,16 @@ func MappingSeekHoleData(m *AddressSpace, isize, off int64, whence int) (int64, 
 		}
 		return max(found<<PAGE_SHIFT, off), nil
 	}
-	h := m.i_pages.nextHole(start, last)
+	// The first index at or after start with no page or one that is not
+	// uptodate.
+	h := start
+	m.i_pages.find(start, last, -1, func(idx int64, f *Folio) bool {
+		if idx != h || !f.Uptodate() {
+			return false
+		}
+		h++
+		return true
+	})
 	if h > last {
 		return isize, nil
 	}
