@@ -172,7 +172,11 @@ func (f *file) Close() error {
 // billy.File, even of the same filesystem) holds a lock on the file. The
 // wait happens on a fork of the filesystem's task, which shares the
 // description, so that the session stays free for the other files
-// (among them the one whose Unlock ends the wait).
+// (among them the one whose Unlock ends the wait). The fork keeps only
+// this file's descriptor: one holding the others would keep their
+// descriptions open while it waits, so that their Close would not be
+// the last close and would leave their flock locks behind (flock(2):
+// the lock goes with the description's last close).
 func (f *file) Lock() error {
 	t, err := f.begin("lock")
 	if err != nil {
@@ -183,9 +187,19 @@ func (f *file) Lock() error {
 		return pathErr("lock", f.name, err)
 	}
 	w := t.Fork("vfsbilly lock")
+	closeAllBut(w, f.fd)
 	f.end()
 	defer w.Exit()
 	return pathErr("lock", f.name, w.Flock(f.fd, vfs.LOCK_EX))
+}
+
+// closeAllBut closes every descriptor of t but keep.
+func closeAllBut(t *vfs.Task, keep int) {
+	for _, fd := range t.FDs() {
+		if fd != keep {
+			t.Close(fd)
+		}
+	}
 }
 
 // Unlock is flock(LOCK_UN).

@@ -1,0 +1,85 @@
+package vfsbilly_test
+
+import (
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/go-git/go-billy/v5"
+
+	"github.com/vfscope/vfscope/host/vfsbilly"
+	"github.com/vfscope/vfscope/vfs"
+)
+
+// A Lock that waits holds only its own file: closing another file of the
+// same filesystem meanwhile is its last close, so that file's flock lock
+// goes at once. flock(2): the lock is released when the last descriptor
+// of the open file description is closed (fs/locks.c
+// locks_remove_file from __fput); go-billy's osfs File.Lock is flock on
+// Linux and holds nothing else while it waits.
+func TestLockWaitHoldsOnlyItsFile(t *testing.T) {
+	tests := []struct {
+		name string
+		// holder takes the lock the waiting Lock waits for, and
+		// returns its release.
+		holder func(t *testing.T, tk *vfs.Task, bfs billy.Filesystem) func()
+	}{
+		{"held by another billy.File", func(t *testing.T, tk *vfs.Task, bfs billy.Filesystem) func() {
+			f, err := bfs.Open("a")
+			must(t, err)
+			must(t, f.Lock())
+			return func() { must(t, f.Close()) }
+		}},
+		{"held by a task", func(t *testing.T, tk *vfs.Task, bfs billy.Filesystem) func() {
+			fd, err := tk.Open("/data/a", vfs.O_RDONLY, 0)
+			must(t, err)
+			must(t, tk.Flock(fd, vfs.LOCK_EX))
+			return func() { must(t, tk.Close(fd)) }
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, tk := newVFS(t)
+			must(t, tk.Mkdir("/data", 0o755))
+			bfs := vfsbilly.New(tk, "/data")
+			for _, name := range []string{"a", "b"} {
+				f, err := bfs.Create(name)
+				must(t, err)
+				must(t, f.Close())
+			}
+			release := tc.holder(t, tk, bfs)
+			waiter, err := bfs.Open("a")
+			must(t, err)
+			other, err := bfs.Open("b")
+			must(t, err)
+			must(t, other.Lock())
+			locked := make(chan error, 1)
+			go func() { locked <- waiter.Lock() }()
+			// Let the waiter reach its wait.
+			for i := 0; i < 20; i++ {
+				runtime.Gosched()
+				time.Sleep(time.Millisecond)
+			}
+			select {
+			case err := <-locked:
+				t.Fatalf("Lock returned %v while the file was locked", err)
+			default:
+			}
+			must(t, other.Close())
+			fd, err := tk.Open("/data/b", vfs.O_RDONLY, 0)
+			must(t, err)
+			if err := tk.Flock(fd, vfs.LOCK_EX|vfs.LOCK_NB); err != nil {
+				t.Errorf("flock of b after its locked file was closed during another file's Lock: %v, want its lock gone", err)
+			}
+			must(t, tk.Close(fd))
+			release()
+			select {
+			case err := <-locked:
+				must(t, err)
+			case <-time.After(10 * time.Second):
+				t.Fatal("Lock still waits after the lock it waited for was released by the last close of its file")
+			}
+			must(t, waiter.Close())
+		})
+	}
+}
