@@ -22,17 +22,21 @@
 //	vfscope_state() -> address       four uint32: the sequence number of
 //	                                 the last batch finished, the address
 //	                                 and length of its response, and 0
-//	                                 (response) or 1 (error message)
-//	vfscope_call(n, seq)             runs the batch in the first n bytes
-//	                                 of the request buffer
+//	                                 (response), 1 (error message) or 2
+//	                                 (the call was abandoned: an error)
+//	vfscope_call()                   runs the batch in the first n bytes
+//	                                 of the request buffer, with n and
+//	                                 the sequence number seq stored in
+//	                                 the state's words 1 and 0
 //	vfscope_clock() -> address       a float64: the time of the next
 //	                                 crossing in ms since the epoch
 //
 // The request is written by JavaScript in place and the response read in
-// place: a batch costs one call and no copy on either side. JavaScript
-// checks the state's sequence number to know the batch finished (a batch
-// that would wait for a timer cannot finish inside a synchronous call;
-// see the web README).
+// place: a batch costs one call and no copy on either side. A batch that
+// sleeps with nothing to wake it is interrupted as by ^C, or abandoned
+// with an error and its VFS marked unusable (bridge.Watchdog), so the
+// state is set when the export returns; JavaScript still checks its
+// sequence number.
 //
 // Before each crossing, vfscope_call or a vfscope_wasi_* export below,
 // JavaScript stores Date.now() in the clock word: the crossing is a tick
@@ -57,18 +61,19 @@
 //
 // A WASI guest's calls do not go through batches: encoding each call's
 // arguments into the request and decoding its result cost more than most
-// calls themselves. Each import calls an export of its own signature,
+// calls themselves. Each import stores the guest's id, the function's
+// index in the table wasiFuncs returns and the guest's parameters in a
+// block of this program's memory (vfscope_wasi_block gives its address)
+// and calls
 //
-//	vfscope_wasi_<sig>(guest, func, params...) -> result
+//	vfscope_wasi()
 //
-// where sig spells the preview1 function's parameters (i: i32, I: i64;
-// vfscope_wasi_iiii is fd_write's and fd_read's, vfscope_wasi_ for
-// sched_yield), func is its index in the table wasiFuncs returns, and the
-// parameters are the guest's, as WebAssembly values. The result is the
-// errno, with bridge.WASIOutput (the guest wrote to stdout or stderr) and
+// which leaves the result in the block: the errno, with
+// bridge.WASIOutput (the guest wrote to stdout or stderr) and
 // bridge.WASIExited (proc_exit) set, after which the loader asks
 // wasiOutput for the output and the exit code; -1 means a call that is
-// not one, and vfscope_state points at the message.
+// not one, and vfscope_state points at the message, as it does when
+// its word 3 is 2 (the call was abandoned).
 //
 // Most calls need no copy import: each guest has an exchange block in
 // this program's memory (wasiMemory gives its address and layout), into
@@ -85,6 +90,7 @@ import (
 	"runtime/debug"
 	"unsafe"
 
+	"github.com/vfscope/vfscope/host/wasi"
 	"github.com/vfscope/vfscope/wasm/bridge"
 )
 
@@ -188,14 +194,27 @@ func stateAddr() int32 { return int32(uintptr(unsafe.Pointer(&state[0]))) }
 //go:wasmexport vfscope_clock
 func clockAddr() int32 { return int32(uintptr(unsafe.Pointer(b.HostClock()))) }
 
+// call takes no parameters (JavaScript stores the sequence number and the
+// request's length in state[0] and state[1]) and returns nothing, so that
+// its wrapper has no frame: a call abandoned asleep (see abandoned) then
+// returns to JavaScript leaving Go's stack pointer where an idle pause
+// leaves it, and later calls run as after any pause.
+//
 //go:wasmexport vfscope_call
-func call(n, seq int32) {
+func call() {
+	seq, n := int32(state[0]), int32(state[1])
 	if n < 0 || int(n) > len(req) {
 		setError(uint32(seq), "vfscope bridge: request length out of range")
 		return
 	}
+	if watchdog == nil {
+		watchdog = b.NewWatchdog(abandoned)
+	}
+	callSeq = uint32(seq)
+	watchdog.Begin()
 	out, err := b.Exec(req[:n], jsEnv{})
 	if err != nil {
+		watchdog.End()
 		setError(uint32(seq), err.Error())
 		return
 	}
@@ -203,6 +222,23 @@ func call(n, seq int32) {
 	if calls += batchUnits; calls%yieldEvery == 0 {
 		runtime.Gosched()
 	}
+	watchdog.End()
+}
+
+// The watchdog (bridge.Watchdog) runs when a call's goroutine sleeps, and
+// ends a call that cannot finish: callSeq is the call's sequence number,
+// under which abandoned answers it (state[3] = 2: an error, and for a
+// WASI call, whose return value is then not one, a sign to look). The
+// watchdog then sleeps, and with nothing left to run Go returns to
+// JavaScript.
+var (
+	watchdog *bridge.Watchdog
+	callSeq  uint32
+)
+
+func abandoned(err error) {
+	setError(callSeq, err.Error())
+	state[3] = 2
 }
 
 func setError(seq uint32, msg string) {
@@ -234,152 +270,48 @@ func (m jsMemory) WriteAt(off uint32, p []byte) bool {
 	return jsCopy(uint32(m), 1, addr(p), off, uint32(len(p))) == 1
 }
 
-// WASI calls.
-//
-// A guest's WASI import calls one of the vfscope_wasi_* exports with its
-// own parameters after two of ours: the guest's id and the function's
-// index in wasi.Funcs. There is one export per signature of the preview1
-// functions, named by it (i: an i32, I: an i64), so the loader finds the
-// export for a function from the table wasiFuncs gives. The result is
-// bridge.CallWASI's (the errno, with bridge.WASIOutput and
-// bridge.WASIExited), or -1 if the call is not one: vfscope_state then
-// points at the message, as for a failed batch.
+// WASI calls: see the package comment.
 
-// wasiParams holds a call's parameters: the ABI's function table takes a
-// slice.
-var wasiParams [9]uint64
+// wasiBlock is where JavaScript stores a WASI call before vfscope_wasi
+// and finds its result after: the guest's id, the function's index in
+// wasi.Funcs, the result, and the parameters (an i32 zero-extended).
+// vfscope_wasi takes no parameters and returns nothing, like
+// vfscope_call, so that a call abandoned asleep leaves Go's stack as an
+// idle pause does (see call).
+var wasiBlock struct {
+	id, fn uint32
+	result int32
+	_      uint32
+	params [9]uint64
+}
+
+//go:wasmexport vfscope_wasi_block
+func wasiBlockAddr() int32 { return int32(uintptr(unsafe.Pointer(&wasiBlock))) }
+
+//go:wasmexport vfscope_wasi
+func wasiExport() {
+	id, fn := wasiBlock.id, wasiBlock.fn
+	np := 0
+	if int(fn) < len(wasi.Funcs) {
+		np = len(wasi.Funcs[fn].Params)
+	}
+	wasiBlock.result = wasiCall(id, fn, np)
+}
 
 func wasiCall(id, fn uint32, np int) int32 {
-	r, err := b.CallWASI(id, fn, wasiParams[:np])
+	if watchdog == nil {
+		watchdog = b.NewWatchdog(abandoned)
+	}
+	callSeq = state[0]
+	watchdog.Begin()
+	r, err := b.CallWASI(id, fn, wasiBlock.params[:np])
 	if calls++; calls%yieldEvery == 0 {
 		runtime.Gosched()
 	}
+	watchdog.End()
 	if err != nil {
 		setError(state[0], err.Error())
 		return -1
 	}
 	return int32(r)
-}
-
-//go:wasmexport vfscope_wasi_
-func wasi(id, fn uint32) int32 { return wasiCall(id, fn, 0) }
-
-//go:wasmexport vfscope_wasi_i
-func wasiI(id, fn, a uint32) int32 {
-	wasiParams[0] = uint64(a)
-	return wasiCall(id, fn, 1)
-}
-
-//go:wasmexport vfscope_wasi_ii
-func wasiII(id, fn, a, b uint32) int32 {
-	p := &wasiParams
-	p[0], p[1] = uint64(a), uint64(b)
-	return wasiCall(id, fn, 2)
-}
-
-//go:wasmexport vfscope_wasi_iii
-func wasiIII(id, fn, a, b, c uint32) int32 {
-	p := &wasiParams
-	p[0], p[1], p[2] = uint64(a), uint64(b), uint64(c)
-	return wasiCall(id, fn, 3)
-}
-
-//go:wasmexport vfscope_wasi_iiii
-func wasiIIII(id, fn, a, b, c, d uint32) int32 {
-	p := &wasiParams
-	p[0], p[1], p[2], p[3] = uint64(a), uint64(b), uint64(c), uint64(d)
-	return wasiCall(id, fn, 4)
-}
-
-//go:wasmexport vfscope_wasi_iiiii
-func wasiIIIII(id, fn, a, b, c, d, e uint32) int32 {
-	p := &wasiParams
-	p[0], p[1], p[2], p[3], p[4] = uint64(a), uint64(b), uint64(c), uint64(d), uint64(e)
-	return wasiCall(id, fn, 5)
-}
-
-//go:wasmexport vfscope_wasi_iiiiii
-func wasiIIIIII(id, fn, a, b, c, d, e, f uint32) int32 {
-	p := &wasiParams
-	p[0], p[1], p[2], p[3], p[4], p[5] = uint64(a), uint64(b), uint64(c), uint64(d), uint64(e), uint64(f)
-	return wasiCall(id, fn, 6)
-}
-
-//go:wasmexport vfscope_wasi_iiiiiii
-func wasiIIIIIII(id, fn, a, b, c, d, e, f, g uint32) int32 {
-	p := &wasiParams
-	p[0], p[1], p[2], p[3], p[4], p[5], p[6] = uint64(a), uint64(b), uint64(c), uint64(d), uint64(e), uint64(f), uint64(g)
-	return wasiCall(id, fn, 7)
-}
-
-// clock_time_get
-//
-//go:wasmexport vfscope_wasi_iIi
-func wasiILI(id, fn, a uint32, b uint64, c uint32) int32 {
-	p := &wasiParams
-	p[0], p[1], p[2] = uint64(a), b, uint64(c)
-	return wasiCall(id, fn, 3)
-}
-
-// fd_filestat_set_size
-//
-//go:wasmexport vfscope_wasi_iI
-func wasiIL(id, fn, a uint32, b uint64) int32 {
-	p := &wasiParams
-	p[0], p[1] = uint64(a), b
-	return wasiCall(id, fn, 2)
-}
-
-// fd_allocate, fd_fdstat_set_rights
-//
-//go:wasmexport vfscope_wasi_iII
-func wasiILL(id, fn, a uint32, b, c uint64) int32 {
-	p := &wasiParams
-	p[0], p[1], p[2] = uint64(a), b, c
-	return wasiCall(id, fn, 3)
-}
-
-// fd_advise, fd_filestat_set_times
-//
-//go:wasmexport vfscope_wasi_iIIi
-func wasiILLI(id, fn, a uint32, b, c uint64, d uint32) int32 {
-	p := &wasiParams
-	p[0], p[1], p[2], p[3] = uint64(a), b, c, uint64(d)
-	return wasiCall(id, fn, 4)
-}
-
-// fd_seek
-//
-//go:wasmexport vfscope_wasi_iIii
-func wasiILII(id, fn, a uint32, b uint64, c, d uint32) int32 {
-	p := &wasiParams
-	p[0], p[1], p[2], p[3] = uint64(a), b, uint64(c), uint64(d)
-	return wasiCall(id, fn, 4)
-}
-
-// fd_pread, fd_pwrite, fd_readdir
-//
-//go:wasmexport vfscope_wasi_iiiIi
-func wasiIIILI(id, fn, a, b, c uint32, d uint64, e uint32) int32 {
-	p := &wasiParams
-	p[0], p[1], p[2], p[3], p[4] = uint64(a), uint64(b), uint64(c), d, uint64(e)
-	return wasiCall(id, fn, 5)
-}
-
-// path_filestat_set_times
-//
-//go:wasmexport vfscope_wasi_iiiiIIi
-func wasiIIIILLI(id, fn, a, b, c, d uint32, e, f uint64, g uint32) int32 {
-	p := &wasiParams
-	p[0], p[1], p[2], p[3], p[4], p[5], p[6] = uint64(a), uint64(b), uint64(c), uint64(d), e, f, uint64(g)
-	return wasiCall(id, fn, 7)
-}
-
-// path_open
-//
-//go:wasmexport vfscope_wasi_iiiiiIIii
-func wasiIIIIILLII(id, fn, a, b, c, d, e uint32, f, g uint64, h, i uint32) int32 {
-	p := &wasiParams
-	p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8] = uint64(a), uint64(b), uint64(c), uint64(d), uint64(e), f, g, uint64(h), uint64(i)
-	return wasiCall(id, fn, 9)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vfscope/vfscope/host/wasi"
@@ -42,18 +43,10 @@ type Bridge struct {
 	// clock is every VFS's clock; each batch is a tick.
 	clock batchClock
 
-	// Reused between batches, so that a batch allocates for its
-	// operations only: the response being built, the request's decoder,
-	// the operation being run, a stat result.
-	out  encoder
-	dec  decoder
-	cl   call
-	stat vfs.Stat
-	// paths holds the path arguments of the operations that take one.
-	paths wasi.StringArena
-	// readdir holds a listing's parts while opReaddir gathers them.
-	readdir struct{ types, inos, names []byte }
-
+	// sc holds what is reused between batches, so that a batch
+	// allocates for its operations only. A batch abandoned asleep keeps
+	// its own (stall.go); the next one gets a fresh one.
+	sc *scratch
 	// lastID and last are the VFS the previous operation acted on
 	// (last nil if none, or closed since): a batch, and a page's calls,
 	// mostly name the same one, which then costs no map lookup.
@@ -64,11 +57,40 @@ type Bridge struct {
 	lastGuest   *guest
 }
 
+// scratch is what one batch reuses from the previous: the response
+// being built, the request's decoder, the operation being run, a stat
+// result, the path arguments of the operations that take one, and a
+// listing's parts while opReaddir gathers them.
+type scratch struct {
+	out     encoder
+	dec     decoder
+	cl      call
+	stat    vfs.Stat
+	paths   wasi.StringArena
+	readdir struct{ types, inos, names []byte }
+	// op is the operation being run.
+	op *opDef
+	// cur is the VFS the operation being run acts on (nil if none):
+	// the one a stalled operation interrupts or leaves unusable. It and
+	// the two below are read by the watchdog's goroutine (stall.go).
+	cur atomic.Pointer[instance]
+	// intr is the VFS the watchdog interrupted during this batch, if
+	// any: the interrupt is cleared when the batch ends.
+	intr atomic.Pointer[instance]
+	// abandoned is set when the batch running on this scratch was left
+	// asleep: if it ever wakes, it runs no further operation.
+	abandoned atomic.Bool
+}
+
 // instance is one VFS as JavaScript sees it: the booted tree and the
 // task its calls act as.
 type instance struct {
 	v    *vfs.VFS
 	task *vfs.Task
+	// wedged, if not empty, says why the VFS is unusable: an operation
+	// on it sleeps in a wait no signal ends (stall.go), holding what it
+	// holds. Every later operation on it fails with this reason.
+	wedged string
 }
 
 // New returns an empty Bridge.
@@ -79,6 +101,7 @@ func New() *Bridge {
 		guests:    map[uint32]*guest{},
 		listeners: map[uint32]*listener{},
 		clock:     batchClock{start: time.Now()},
+		sc:        new(scratch),
 	}
 }
 
@@ -109,18 +132,31 @@ func (e errBadRequest) Error() string { return e.msg }
 // naming the operation; the operations before it have run.
 func (b *Bridge) Exec(req []byte, env Env) ([]byte, error) {
 	b.mu.Lock()
-	defer b.mu.Unlock()
+	sc := b.sc
+	out, err := b.exec(sc, req, env)
+	if sc.abandoned.Load() {
+		// Abandon released b.mu and answered the caller (stall.go): this
+		// batch woke after all, and its result goes nowhere.
+		return nil, errAbandoned
+	}
+	sc.clearInterrupt()
+	b.mu.Unlock()
+	return out, err
+}
+
+// exec is Exec under b.mu, with the scratch sc.
+func (b *Bridge) exec(sc *scratch, req []byte, env Env) ([]byte, error) {
 	b.clock.tick()
-	d := &b.dec
-	*d = decoder{b: req, paths: &b.paths}
-	e := &b.out
+	d := &sc.dec
+	*d = decoder{b: req, paths: &sc.paths}
+	e := &sc.out
 	e.b = e.b[:0]
 	n := d.u32()
 	if d.bad {
 		return nil, errors.New("bridge: request shorter than its header")
 	}
-	c := &b.cl
-	*c = call{b: b, d: d, e: e, env: env}
+	c := &sc.cl
+	*c = call{b: b, sc: sc, d: d, e: e, env: env}
 	for i := uint32(0); i < n; i++ {
 		code := d.u8()
 		target := d.u32()
@@ -129,6 +165,8 @@ func (b *Bridge) Exec(req []byte, env Env) ([]byte, error) {
 		}
 		op := &opTable[code]
 		c.in = nil
+		sc.op = op
+		sc.cur.Store(nil)
 		if op.needVFS {
 			if b.last == nil || target != b.lastID {
 				b.last, b.lastID = b.vfses[target], target
@@ -137,10 +175,17 @@ func (b *Bridge) Exec(req []byte, env Env) ([]byte, error) {
 			if c.in == nil {
 				return nil, noVFS(op, target)
 			}
+			if c.in.wedged != "" && op.name != "vfsClose" {
+				return nil, wedgedVFS(op, target, c.in.wedged)
+			}
+			sc.cur.Store(c.in)
 		}
 		mark := len(e.b)
 		e.u32(0)
 		err := op.run(c)
+		if sc.abandoned.Load() {
+			return nil, errAbandoned
+		}
 		if d.bad {
 			return nil, badArguments(op, nil)
 		}
@@ -156,8 +201,10 @@ func (b *Bridge) Exec(req []byte, env Env) ([]byte, error) {
 		return nil, trailingBytes(len(d.b) - d.off)
 	}
 	// Drop references into the request, which JavaScript rewrites.
-	b.dec = decoder{}
-	b.cl = call{}
+	sc.dec = decoder{}
+	sc.cl = call{}
+	sc.op = nil
+	sc.cur.Store(nil)
 	return e.b, nil
 }
 
@@ -196,6 +243,11 @@ func badArguments(op *opDef, err error) error {
 }
 
 //go:noinline
+func wedgedVFS(op *opDef, target uint32, why string) error {
+	return fmt.Errorf("bridge: %s: VFS %d is unusable: %s", op.name, target, why)
+}
+
+//go:noinline
 func trailingBytes(n int) error {
 	return fmt.Errorf("bridge: %d bytes after the last operation", n)
 }
@@ -204,6 +256,7 @@ func trailingBytes(n int) error {
 // its VFS.
 type call struct {
 	b   *Bridge
+	sc  *scratch
 	d   *decoder
 	e   *encoder
 	env Env

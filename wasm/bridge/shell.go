@@ -41,6 +41,10 @@ func (c *call) shell(id int64) (*shellSession, error) {
 	if s == nil || id <= 0 || id > 1<<32-1 {
 		return nil, errBadRequest{"no shell " + itoa(id) + " (closed or never created)"}
 	}
+	if s.in.wedged != "" {
+		return nil, errBadRequest{"the shell's VFS is unusable: " + s.in.wedged}
+	}
+	c.sc.cur.Store(s.in)
 	return s, nil
 }
 
@@ -61,6 +65,12 @@ func opShellRun(c *call) error {
 	status := s.sh.Status()
 	if !s.sh.Exited() {
 		status = s.sh.RunString(line)
+		if s.in.v.Interrupted() {
+			// The command line was ended as by ^C (stall.go): as a
+			// shell reports a job SIGINT ended, 128+2.
+			status = 130
+			s.sh.SetStatus(status)
+		}
 	}
 	exited := byte(0)
 	if s.sh.Exited() {

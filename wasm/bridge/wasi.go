@@ -108,6 +108,10 @@ func (c *call) guest(id int64) (*guest, error) {
 	if g == nil || id <= 0 || id > 1<<32-1 {
 		return nil, errBadRequest{"no WASI guest " + itoa(id) + " (closed or never created)"}
 	}
+	if g.in.wedged != "" {
+		return nil, errBadRequest{"the guest's VFS is unusable: " + g.in.wedged}
+	}
+	c.sc.cur.Store(g.in)
 	return g, nil
 }
 

@@ -36,19 +36,34 @@ const (
 // the host.
 func (b *Bridge) CallWASI(id, fn uint32, p []uint64) (uint32, error) {
 	b.mu.Lock()
+	sc := b.sc
+	r, err := b.callWASI(sc, id, fn, p)
+	if sc.abandoned.Load() {
+		return 0, errAbandoned // as in Exec
+	}
+	sc.clearInterrupt()
+	b.mu.Unlock()
+	return r, err
+}
+
+// callWASI is CallWASI under b.mu; sc.cur is set to the guest's VFS.
+func (b *Bridge) callWASI(sc *scratch, id, fn uint32, p []uint64) (uint32, error) {
 	g := b.lastGuest
 	if g == nil || b.lastGuestID != id {
 		g = b.guests[id]
 		b.lastGuestID, b.lastGuest = id, g
 	}
 	if g == nil || id == 0 || int(fn) >= len(wasi.Funcs) || len(p) != len(wasi.Funcs[fn].Params) || g.mem == nil {
-		b.mu.Unlock()
 		return 0, b.badWASICall(g, id, fn, p)
 	}
+	if g.in.wedged != "" {
+		return 0, fmt.Errorf("bridge: %s: the guest's VFS is unusable: %s", wasi.Funcs[fn].Name, g.in.wedged)
+	}
 	if g.exited {
-		b.mu.Unlock()
 		return WASIExited, nil
 	}
+	sc.op = nil
+	sc.cur.Store(g.in)
 	b.clock.tick()
 	g.mem.begin()
 	// Bridge.mu is unlocked without a deferred call: a panic here is a
@@ -63,7 +78,7 @@ func (b *Bridge) CallWASI(id, fn uint32, p []uint64) (uint32, error) {
 	if g.exited {
 		r |= WASIExited
 	}
-	b.mu.Unlock()
+	sc.cur.Store(nil)
 	return r, nil
 }
 

@@ -11,11 +11,13 @@ interface BridgeExports {
   mem: WebAssembly.Memory;
   vfscope_reserve(n: number): number;
   vfscope_state(): number;
-  vfscope_call(n: number, seq: number): void;
+  vfscope_call(): void;
   /** The address of the clock word: a float64, the next crossing's time in ms (Date.now()). */
   vfscope_clock?(): number;
-  /** vfscope_wasi_<signature>(guest, func, ...params) -> result (wasm/main.go). */
-  [wasiExport: `vfscope_wasi_${string}`]: (...args: (number | bigint)[]) => number;
+  /** The address of the WASI call block (wasm/main.go's wasiBlock). */
+  vfscope_wasi_block(): number;
+  /** Runs the WASI call stored in the block, leaving its result there. */
+  vfscope_wasi(): void;
 }
 
 /** What the loader keeps for the imports of module "vfscope". */
@@ -107,6 +109,11 @@ export class Runtime {
   private mem8!: Uint8Array;
   private memDV!: DataView;
   private state32!: Uint32Array;
+  // The WASI call block: guest id, function, result, padding, then the
+  // parameters as 9 uint64 (wasi32 sees each as two words).
+  private readonly wasiAddr: number;
+  private wasi32!: Uint32Array;
+  private wasi64!: BigUint64Array;
   private wasiFuncList?: WasiFunc[];
   private reader?: Reader;
 
@@ -121,6 +128,7 @@ export class Runtime {
     this.reqAddr = ex.vfscope_reserve(64 << 10);
     this.stateAddr = ex.vfscope_state();
     this.clockAddr = ex.vfscope_clock?.() ?? 0;
+    this.wasiAddr = ex.vfscope_wasi_block();
     // Go's runtime reports each growth of its memory (wasm_exec.js's
     // runtime.resetMemoryDataView): the views are remade then, so that
     // the WASI imports' clock stores, which check nothing, keep reaching
@@ -156,6 +164,8 @@ export class Runtime {
     this.mem8 = new Uint8Array(mem);
     this.memDV = new DataView(mem);
     this.state32 = new Uint32Array(mem, this.stateAddr, 4);
+    this.wasi32 = new Uint32Array(mem, this.wasiAddr, 4 + 2 * 9);
+    this.wasi64 = new BigUint64Array(mem, this.wasiAddr + 16, 9);
     if (this.clockAddr !== 0) this.clock = new Float64Array(mem, this.clockAddr, 1);
   }
 
@@ -310,15 +320,23 @@ export class Runtime {
     this.crossings++;
     const seq = (this.seq = (this.seq + 1) >>> 0);
     this.clock[0] = Date.now();
-    this.ex.vfscope_call(this.pos, seq);
     if (this.mem8.length === 0) this.remap();
-    const st = this.state32;
+    let st = this.state32;
+    st[0] = seq;
+    st[1] = this.pos;
+    this.ex.vfscope_call();
+    if (this.mem8.length === 0) this.remap();
+    st = this.state32;
     if (st[0] !== seq) {
-      throw new BridgeError("vfscope: an operation waited for a timer or for JavaScript, which a synchronous call cannot do");
+      throw new BridgeError("vfscope: an operation waited for JavaScript, which a synchronous call cannot do");
     }
     const addr = st[1];
     const len = st[2];
-    if (st[3]) throw new BridgeError(textDecoder.decode(this.mem8.subarray(addr, addr + len)));
+    if (st[3]) {
+      // 1: the batch failed; 2: it could not finish and was abandoned.
+      st[3] = 0;
+      throw new BridgeError(textDecoder.decode(this.mem8.subarray(addr, addr + len)));
+    }
     // One Reader, reset for each batch: its results are read before the
     // next batch runs (they alias Go's buffer anyway).
     if (this.reader === undefined || this.reader.buffer !== this.mem8) this.reader = new Reader(this.mem8, this.memDV, addr, addr + len, addr);
@@ -327,23 +345,64 @@ export class Runtime {
   }
 
   /**
-   * The export of vfscope.wasm that runs WASI functions of this signature
-   * (0 = i32, 1 = i64 for each parameter): it takes the guest's id, the
-   * function's index in wasiFuncs(), then the parameters, and returns the
-   * errno, with WASI_OUTPUT and WASI_EXITED set as they apply, or -1 for
-   * a call that is not one (bridgeError() has the message).
+   * The function a WASI import calls: it takes the guest's id, the
+   * function's index in wasiFuncs(), then the parameters (i32 numbers, and
+   * for params[k] = 1 an i64 as a BigInt or number), stores them in Go's
+   * WASI call block, runs vfscope_wasi, and returns the errno, with
+   * WASI_OUTPUT and WASI_EXITED set as they apply, or -1 for a call that
+   * is not one (bridgeError() has the message; so it has when abandoned()).
    */
   wasiExport(params: readonly number[]): (...args: (number | bigint)[]) => number {
-    const name = `vfscope_wasi_${params.map((t) => (t === 1 ? "I" : "i")).join("")}` as const;
-    const f = this.ex[name];
-    if (typeof f !== "function") throw new BridgeError(`vfscope.wasm has no export ${name}`);
-    return f;
+    const call = this.ex.vfscope_wasi;
+    if (typeof call !== "function") throw new BridgeError("vfscope.wasm has no export vfscope_wasi");
+    const t = params.slice();
+    const n = t.length;
+    const i64 = (k: number) => k < n && t[k] === 1;
+    const [l0, l1, l2, l3, l4, l5, l6, l7, l8] = [0, 1, 2, 3, 4, 5, 6, 7, 8].map(i64);
+    type A = number | bigint;
+    // One store per parameter, no array: the memory growth hook
+    // (hooks.grown) keeps the views current, as for the clock word.
+    const put = (k: number, long: boolean, a: A) => {
+      if (long) this.wasi64[k] = typeof a === "bigint" ? a : BigInt(a);
+      else {
+        const w = this.wasi32;
+        w[4 + 2 * k] = a as number;
+        w[5 + 2 * k] = 0;
+      }
+    };
+    return (id: A, fn: A, a0?: A, a1?: A, a2?: A, a3?: A, a4?: A, a5?: A, a6?: A, a7?: A, a8?: A): number => {
+      if (this.mem8.length === 0) this.remap();
+      const w = this.wasi32;
+      w[0] = id as number;
+      w[1] = fn as number;
+      if (n > 0) put(0, l0, a0!);
+      if (n > 1) put(1, l1, a1!);
+      if (n > 2) put(2, l2, a2!);
+      if (n > 3) put(3, l3, a3!);
+      if (n > 4) put(4, l4, a4!);
+      if (n > 5) put(5, l5, a5!);
+      if (n > 6) put(6, l6, a6!);
+      if (n > 7) put(7, l7, a7!);
+      if (n > 8) put(8, l8, a8!);
+      call();
+      return this.wasi32[2] | 0;
+    };
+  }
+
+  /**
+   * Whether the last WASI call could not finish and was abandoned (its
+   * return value is then not one): bridgeError() has the message.
+   */
+  abandoned(): boolean {
+    if (this.mem8.length === 0) this.remap();
+    return this.state32[3] === 2;
   }
 
   /** The message of the last failed call (vfscope_state). */
   bridgeError(): BridgeError {
     if (this.mem8.length === 0) this.remap();
     const st = this.state32;
+    st[3] = 0;
     return new BridgeError(textDecoder.decode(this.mem8.subarray(st[1], st[1] + st[2])));
   }
 

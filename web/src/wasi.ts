@@ -264,7 +264,7 @@ export class WASI {
     // Each call stores the time in Go's clock word first: the call is a
     // tick of the VFS's clock (Runtime.clock).
     const rt = this.vfs.runtime;
-    const done = (r: number): number | undefined => (r >>> 0 <= ERRNO_MASK ? r : this.after(r, nr));
+    const done = (r: number): number | undefined => (r >>> 0 <= ERRNO_MASK && !rt.abandoned() ? r : this.after(r, nr));
     // A caller in JavaScript may pass a number for an i64.
     const I = (a: number | bigint) => (typeof a === "bigint" ? a : BigInt(a));
     type A = number | bigint;
@@ -459,6 +459,7 @@ export class WASI {
   // after handles a result with flags: the writes queued in the exchange
   // block first, then (slow) whatever else the flags ask for.
   private after(r: number, noReturn: boolean): number | undefined {
+    if (this.vfs.runtime.abandoned()) throw this.vfs.runtime.bridgeError();
     if (r !== -1 && r & this.writes) {
       this.x.apply();
       r &= ~this.writes;
@@ -472,7 +473,7 @@ export class WASI {
   // not one: a bug, thrown as a BridgeError).
   private slow(r: number, noReturn: boolean): number | undefined {
     const rt = this.vfs.runtime;
-    if (r === -1) throw rt.bridgeError();
+    if (r === -1 || rt.abandoned()) throw rt.bridgeError();
     rt.begin();
     rt.opName("wasiOutput", 0);
     rt.num(this.id);

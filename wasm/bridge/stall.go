@@ -1,0 +1,209 @@
+package bridge
+
+import (
+	"errors"
+	"runtime"
+	"runtime/metrics"
+	"sync/atomic"
+	"time"
+)
+
+// Operations that cannot finish.
+//
+// In the GOOS=js build every call from JavaScript is synchronous and runs
+// on the goroutine of the exported function. An operation that sleeps
+// until another task acts (a flock(2) behind a lock its own shell holds,
+// a write to a frozen filesystem) can never be woken during the call; if
+// that goroutine parked with nothing else to run, Go would hand control
+// back to JavaScript mid-call with Bridge.mu held, and every later call,
+// on any VFS, would fail. A Watchdog prevents both: its goroutine is
+// runnable while a call is in progress, so it runs whenever the call's
+// goroutine sleeps, and it watches for a stall (the call asleep and no
+// other goroutine able to run). On a stall it does what a user's ^C does
+// on Linux: it interrupts the VFS the operation acts on
+// (vfs.VFS.Interrupt), which ends interruptible waits with EINTR
+// (flock, F_SETLKW, a lease break) and a shell command line with status
+// 130 (opShellRun). If the call still sleeps after StallGrace (a wait no
+// signal ends, as sb_start_write on a frozen filesystem; timed waits,
+// as reclaim throttling, end before), it is abandoned: the VFS is marked
+// unusable (its later operations fail with the reason; vfsClose forgets
+// it), the bridge takes fresh buffers and releases Bridge.mu, and the
+// host answers the call with the error. The abandoned goroutine stays
+// asleep: nothing that could wake it runs (its VFS takes no further
+// operation), and if it wakes all the same, its batch stops
+// (errAbandoned) without touching the bridge.
+
+// StallGrace is how long an operation that still sleeps after the
+// interrupt is waited for (yielding, so that timers fire: reclaim and
+// dirty throttling sleep up to 200ms) before it is abandoned.
+const StallGrace = time.Second
+
+// stallChecks is how many consecutive yields must each see nothing
+// runnable before the watchdog counts a stall: under GOOS=js one would do
+// (one thread); natively the scheduler's counts are approximate.
+const stallChecks = 8
+
+// errAbandoned is what a batch left asleep returns if it ever wakes: it
+// runs no further operation, and no one reads its result.
+var errAbandoned = errors.New("bridge: batch abandoned")
+
+// clearInterrupt ends the signal the watchdog made pending during the
+// batch, if it did (the interrupt was delivered).
+func (sc *scratch) clearInterrupt() {
+	if in := sc.intr.Load(); in != nil {
+		in.v.ClearInterrupt()
+		sc.intr.Store(nil)
+	}
+}
+
+// Watchdog is the goroutine that ends calls that stall (see above). The
+// host calls Begin before each call into the bridge and End after it,
+// on the call's goroutine.
+type Watchdog struct {
+	b *Bridge
+	// abandoned is called on the watchdog's goroutine with the error of
+	// a call it abandoned: the host answers the call with it (under
+	// GOOS=js, it stores the error in the state the caller reads; the
+	// watchdog then sleeps and Go returns to JavaScript).
+	abandoned func(error)
+	// active is set from Begin to End; call counts the calls begun.
+	active atomic.Bool
+	call   atomic.Uint64
+	// parked is set while the goroutine sleeps on wake, between calls.
+	parked atomic.Bool
+	wake   chan struct{}
+	// samples are the scheduler's counts nothingRunnable reads.
+	samples [3]metrics.Sample
+}
+
+// NewWatchdog starts the watchdog of b; abandoned answers a call it
+// abandons.
+func (b *Bridge) NewWatchdog(abandoned func(error)) *Watchdog {
+	w := &Watchdog{b: b, abandoned: abandoned, wake: make(chan struct{}, 1)}
+	w.samples[0].Name = "/sched/goroutines/runnable:goroutines"
+	w.samples[1].Name = "/sched/goroutines/running:goroutines"
+	w.samples[2].Name = "/sched/goroutines/not-in-go:goroutines"
+	w.parked.Store(true)
+	go w.run()
+	return w
+}
+
+// Begin marks a call in progress: the watchdog becomes runnable.
+func (w *Watchdog) Begin() {
+	w.call.Add(1)
+	w.active.Store(true)
+	if w.parked.Load() {
+		w.parked.Store(false)
+		select {
+		case w.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// End marks the call finished. The watchdog stays runnable, so that the
+// next call costs no wake-up; it sleeps if it runs between calls (when
+// JavaScript resumes Go for an event). A host that yields after a call
+// (runtime.Gosched, for background goroutines) does so before End: the
+// watchdog then only yields back.
+func (w *Watchdog) End() { w.active.Store(false) }
+
+func (w *Watchdog) run() {
+	var (
+		seen        uint64 // the call last looked at
+		idle        int
+		interrupted bool
+		graceEnd    time.Time
+	)
+	for {
+		if !w.active.Load() {
+			w.parked.Store(true)
+			<-w.wake
+			continue
+		}
+		if c := w.call.Load(); c != seen {
+			// A call not looked at yet: it is running or yielding.
+			seen, idle, interrupted = c, 0, false
+			runtime.Gosched()
+			continue
+		}
+		runtime.Gosched()
+		if !w.active.Load() || w.call.Load() != seen || !w.nothingRunnable() {
+			idle = 0
+			continue
+		}
+		if idle++; idle < stallChecks {
+			continue
+		}
+		idle = 0
+		if !interrupted {
+			interrupted = true
+			w.b.interruptStalled()
+			graceEnd = time.Now().Add(StallGrace)
+			continue
+		}
+		if time.Now().Before(graceEnd) {
+			continue
+		}
+		err := w.b.abandonStalled()
+		w.active.Store(false)
+		w.abandoned(err)
+	}
+}
+
+// nothingRunnable reports whether no goroutine but the caller can run
+// now: the others all wait (on a channel, a lock or a timer). With a
+// runtime that has no such counts it reports true: a stall is then
+// decided by stallChecks and StallGrace alone.
+func (w *Watchdog) nothingRunnable() bool {
+	s := w.samples[:]
+	metrics.Read(s)
+	for i := range s {
+		if s[i].Value.Kind() != metrics.KindUint64 {
+			return true
+		}
+	}
+	return s[0].Value.Uint64() == 0 && s[1].Value.Uint64() <= 1 && s[2].Value.Uint64() == 0
+}
+
+// interruptStalled makes a signal pending on the VFS the stalled
+// operation acts on. It runs on the watchdog's goroutine while the call
+// sleeps holding b.mu: it reads only the scratch's atomics.
+func (b *Bridge) interruptStalled() {
+	sc := b.sc
+	if in := sc.cur.Load(); in != nil {
+		sc.intr.Store(in)
+		in.v.Interrupt()
+	}
+}
+
+// abandonStalled leaves the stalled call asleep: its VFS becomes
+// unusable, the bridge takes new buffers, and b.mu, which the sleeping
+// call holds, is released. The error names the operation. It runs on the
+// watchdog's goroutine.
+func (b *Bridge) abandonStalled() error {
+	sc := b.sc
+	sc.abandoned.Store(true)
+	what := "a WASI call"
+	if sc.op != nil {
+		what = sc.op.name
+	}
+	why := what + " sleeps in a wait no signal ends (as a write to a frozen filesystem does)"
+	msg := "bridge: " + why
+	if in := sc.cur.Load(); in != nil {
+		in.wedged = "an earlier " + why
+		for id, x := range b.vfses {
+			if x == in {
+				msg = "bridge: VFS " + itoa(int64(id)) + ": " + why + "; the VFS is unusable now (close it)"
+			}
+		}
+		if p := sc.intr.Load(); p != nil {
+			p.v.ClearInterrupt()
+		}
+	}
+	b.sc = new(scratch)
+	b.last, b.lastID = nil, 0
+	b.lastGuest, b.lastGuestID = nil, 0
+	b.mu.Unlock()
+	return errors.New(msg)
+}
