@@ -222,6 +222,7 @@ func writeEnd(t *vfs.Task, f *vfs.File, m *vfs.AddressSpace, pos int64, length, 
 func writeRun(t *vfs.Task, in *vfs.Inode, start int64, data []byte, privs []any) error {
 	n := node(in)
 	si := info(in.SB())
+	n.dataMu.Lock() // the write and the extents together (allocate)
 	err := si.check()
 	var f billy.File
 	if err == nil {
@@ -251,6 +252,7 @@ func writeRun(t *vfs.Task, in *vfs.Inode, start int64, data []byte, privs []any)
 		}
 	}
 	n.mu.Unlock()
+	n.dataMu.Unlock()
 	si.releaseBlocks(release - charge)
 	n.updateBlocks()
 	if anyAdded {

@@ -94,9 +94,12 @@
 //	i_rwsem (the VFS takes it around directory changes and writes)
 //	  invalidate_lock
 //	    folio lock
-//	      bnode.mu (an inode's extents, reservations, xattrs, data file;
-//	      serialises its record writes)
-//	        serialFS.mu (every call on the store and its files)
+//	      bnode.dataMu (a write of file data to the store and the
+//	      extents it changes, together: writeback's runs, fallocate's
+//	      zeros; fallocate takes it under i_rwsem alone)
+//	        bnode.mu (an inode's extents, reservations, xattrs, data file;
+//	        serialises its record writes)
+//	          serialFS.mu (every call on the store and its files)
 //	bnode.wbMu (one ->writepages of an inode at a time; taken by no
 //	task that holds a folio lock)
 //	  folio lock, and what is inside it above
@@ -106,7 +109,8 @@
 //
 // bnode.mu, sbInfo.mu, serialFS.mu and registry.mu are sync.Mutex
 // leaves outside the validator: no VFS function is called under them,
-// and only serialFS.mu is taken inside another. serialFS.mu exists
+// and only serialFS.mu is taken inside another. bnode.dataMu, a plain
+// mutex too, holds only bnode.mu and serialFS.mu inside it. serialFS.mu exists
 // because go-billy's memfs is not safe for concurrent use. bnode.wbMu,
 // also a plain mutex, is held across the generic page walk of
 // ->writepages.

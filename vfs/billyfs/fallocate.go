@@ -1,6 +1,8 @@
 package billyfs
 
 import (
+	"github.com/go-git/go-billy/v5"
+
 	"github.com/vfscope/vfscope/vfs"
 )
 
@@ -70,16 +72,33 @@ func punchHole(t *vfs.Task, f *vfs.File, in *vfs.Inode, start, end int64) error 
 		}
 	}
 	if first < last {
-		vfs.TruncatePagecacheRange(t, in, first*pageSize, last*pageSize-1)
+		// invalidate_lock is held from before the pages leave the
+		// cache until after they leave the extents (ext4_punch_hole:
+		// filemap_invalidate_lock around truncate_pagecache_range and
+		// ext4_ext_remove_space), so that no read or fault fills a
+		// page from an extent about to go, to be read or written back.
+		m := in.Mapping()
+		m.InvalidateLock(t)
+		vfs.TruncateInodePagesRange(t, m, first*pageSize, last*pageSize-1)
+		if punchHook != nil {
+			punchHook()
+		}
 		n := node(in)
 		n.mu.Lock()
 		freed := n.ext.remove(first, last)
 		n.mu.Unlock()
+		m.InvalidateUnlock(t)
 		info(in.SB()).releaseBlocks(freed)
 		n.updateBlocks()
 	}
 	return nil
 }
+
+// punchHook and allocateHook, nil outside tests, run inside the windows
+// the tests of the races with hole punching and with writeback look
+// into: after the page cache is truncated and before the extents change,
+// and after allocate chose the holes and before it writes zeros there.
+var punchHook, allocateHook func()
 
 // zeroInPage zeroes n bytes at pos, within one page, through the page
 // cache: a page that is a hole (on the store and in the cache) is left.
@@ -113,6 +132,14 @@ var zeroRun = make([]byte, 64*pageSize)
 // pages that are holes get zeros in the data file (a dirty page waiting
 // for writeback already holds a reservation and keeps it). Without keep,
 // i_size grows to end. i_rwsem held exclusive.
+//
+// Writeback takes no i_rwsem: a page dirtied through a shared mapping
+// may reach the store while allocate works. So the pages found to be
+// holes are looked at again under dataMu, which writeback holds from its
+// write to the store until the pages join the extents, and only those
+// still in no extent get zeros, under the same hold (ext4_map_blocks
+// under i_data_sem allocates only blocks still unmapped, and never
+// writes over blocks writeback allocated).
 func allocate(t *vfs.Task, in *vfs.Inode, start, end int64, keep bool) error {
 	n := node(in)
 	si := info(in.SB())
@@ -139,32 +166,70 @@ func allocate(t *vfs.Task, in *vfs.Inode, start, end int64, keep bool) error {
 	if err := si.reserveBlocks(int64(len(need))); err != nil {
 		return err
 	}
+	var added int64 // pages of need that joined the extents here
+	defer func() {
+		// The reservations of pages writeback put on the store
+		// meanwhile, or left by an error, go back.
+		si.releaseBlocks(int64(len(need)) - added)
+		n.updateBlocks()
+	}()
 	df, err := n.dataFile()
 	if err != nil {
-		si.releaseBlocks(int64(len(need)))
 		return err
 	}
+	if allocateHook != nil {
+		allocateHook()
+	}
 	for i := 0; i < len(need); {
-		// A run of consecutive pages, at most len(zeroRun) long.
+		// A chunk of consecutive pages, at most len(zeroRun) long.
 		j := i + 1
 		for j < len(need) && need[j] == need[j-1]+1 && (j-i)*pageSize < len(zeroRun) {
 			j++
 		}
-		if err := writeFull(df, zeroRun[:(j-i)*pageSize], need[i]*pageSize); err != nil {
-			si.releaseBlocks(int64(len(need) - i))
-			n.updateBlocks()
+		k, err := n.zeroHoles(df, need[i], need[j-1]+1)
+		added += k
+		if err != nil {
 			return err
 		}
-		n.mu.Lock()
-		for _, idx := range need[i:j] {
-			n.ext.add(idx)
-		}
-		n.mu.Unlock()
 		i = j
 	}
-	n.updateBlocks()
 	if !keep && end > in.Size() {
 		in.SetSize(end)
 	}
 	return nil
+}
+
+// zeroHoles writes zeros to the pages of [from, to) that are in no
+// extent, under dataMu, and adds them to the extents; it returns how
+// many it added. to-from is at most len(zeroRun) pages.
+func (n *bnode) zeroHoles(df billy.File, from, to int64) (int64, error) {
+	n.dataMu.Lock()
+	defer n.dataMu.Unlock()
+	var added int64
+	for idx := from; idx < to; {
+		n.mu.Lock()
+		hole := n.ext.next(idx, false)
+		n.mu.Unlock()
+		if hole >= to {
+			break
+		}
+		n.mu.Lock()
+		data := n.ext.next(hole, true)
+		n.mu.Unlock()
+		stop := to
+		if data >= 0 && data < to {
+			stop = data
+		}
+		if err := writeFull(df, zeroRun[:(stop-hole)*pageSize], hole*pageSize); err != nil {
+			return added, err
+		}
+		n.mu.Lock()
+		for p := hole; p < stop; p++ {
+			n.ext.add(p)
+		}
+		n.mu.Unlock()
+		added += stop - hole
+		idx = stop
+	}
+	return added, nil
 }

@@ -36,6 +36,16 @@ type bnode struct {
 	// data is the open data file (regular files), opened at first use.
 	data billy.File
 
+	// dataMu orders writes of file data to the store against the
+	// extents (ext4's i_data_sem, for what billyfs needs of it):
+	// writeback (writeRun) holds it from its write of a run until the
+	// run's pages are in the extents, fallocate from its second look at
+	// which pages are holes until the zeros it wrote there are in the
+	// extents. So zeros never land on a page writeback wrote. A plain
+	// mutex: inside the folio lock (->launder_folio) and wbMu, outside
+	// mu and serialFS.mu; no VFS function is called under it.
+	dataMu sync.Mutex
+
 	// wbMu serialises ->writepages of the inode, and run is the run of
 	// pages the task in ->writepages is gathering (nil outside). wbMu is
 	// a plain mutex outside the folio lock (writepages takes folio locks
