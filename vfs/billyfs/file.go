@@ -115,7 +115,8 @@ func nextPage(in *vfs.Inode, idx, limit int64, want bool) int64 {
 
 // truncate is ext2_setsize(): i_size and the page cache (the VFS zeroes
 // the tail of a partial last page and drops the pages past it, under
-// invalidate_lock), then, unless the file grows, the pages past the end
+// invalidate_lock; a growing file has the old EOF page zeroed past the
+// old size), then, unless the file grows, the pages past the end
 // (fallocate's preallocation past EOF included) leave the extents and
 // the data file is cut to the new size, so that no old byte can come
 // back if the file grows again. The inode is dirty: ->write_inode
@@ -128,6 +129,9 @@ func truncate(t *vfs.Task, in *vfs.Inode, size int64) error {
 	n := node(in)
 	old := in.Size()
 	vfs.TruncateSetsize(t, in, size)
+	if size > old {
+		zeroEOFTail(t, in, old)
+	}
 	if size <= old {
 		from := (size + pageSize - 1) / pageSize
 		n.mu.Lock()
@@ -154,6 +158,44 @@ func truncate(t *vfs.Task, in *vfs.Inode, size int64) error {
 		return vfs.SyncInodeMetadata(t, in, true)
 	}
 	return nil
+}
+
+// zeroEOFTail zeroes the cached page that held the old EOF, old, past
+// it, once i_size has grown past old: a store through a shared mapping
+// may have put bytes there while they were past EOF, and the extended
+// file must read zeros there (ext4_setattr zeroes the partial EOF block
+// of an extension, fs/ext4/inode.c; POSIX: the extended part reads as
+// zeros). The store has zeros there already: writeback writes a page
+// only up to i_size and truncate cuts the data file. A page that is not
+// cached reads them from the store. i_rwsem held exclusive.
+func zeroEOFTail(t *vfs.Task, in *vfs.Inode, old int64) {
+	off := old % pageSize
+	if off == 0 {
+		return
+	}
+	fo := vfs.FilemapLockFolio(t, in.Mapping(), old/pageSize)
+	if fo == nil {
+		return
+	}
+	// Under the folio lock, which writeback holds while it copies the
+	// page. A writeback since i_size grew may have copied the bytes to
+	// the store: it is waited for, and the page, zeroed, is dirty again.
+	vfs.FolioWaitWriteback(t, fo)
+	if tail := fo.Data()[off:]; !allZero(tail) {
+		clear(tail)
+		vfs.FolioMarkDirty(t, fo)
+	}
+	vfs.FolioUnlock(t, fo)
+	vfs.FolioPut(fo)
+}
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // evictPages drops the inode's pages at eviction
