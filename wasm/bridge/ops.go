@@ -316,6 +316,13 @@ func opOpen(c *call) error {
 // a wasm32 heap cannot hold that).
 const maxIO = 1 << 30
 
+// maxUnsized bounds readFile of a file that reports no size (a device,
+// a pipe, procfs' files), which may never end: past it readFile fails
+// with EFBIG, as node's readFileSync of an endless file fails with
+// ERR_FS_FILE_TOO_LARGE, having grown Go's memory (which never shrinks)
+// by a few times this, not by gigabytes.
+const maxUnsized = 8 << 20
+
 func opRead(c *call) error {
 	fd, n := c.d.num(), c.d.num()
 	if !c.ok() {
@@ -597,6 +604,12 @@ func opReadFile(c *call) error {
 	if vfs.IsDir(st.Mode) {
 		return vfs.EISDIR
 	}
+	// A file that reports no size (a device, a pipe, procfs' files) may
+	// never end (/dev/zero): it is read up to maxUnsized, not maxIO.
+	limit := maxIO
+	if st.Size == 0 || !vfs.IsReg(st.Mode) {
+		limit = maxUnsized
+	}
 	mark := len(c.e.b)
 	c.e.u32(0)
 	// Read at least a page at a time: procfs files report size 0.
@@ -619,7 +632,7 @@ func opReadFile(c *call) error {
 		if k == 0 || (st.Size > 0 && vfs.IsReg(st.Mode) && k < chunk) {
 			break
 		}
-		if total > maxIO {
+		if total > limit {
 			c.e.b = c.e.b[:mark]
 			return vfs.EFBIG
 		}

@@ -77,3 +77,50 @@ func TestReadReservesWhatIsRead(t *testing.T) {
 		t.Errorf("read of the rest: %q", got)
 	}
 }
+
+// TestReadFileOfEndlessFiles: readFile of a file that reports no size
+// reads until a read returns 0, but a device such as /dev/zero never
+// does (read(2) of it always fills the buffer: drivers/char/mem.c
+// read_zero). It fails with EFBIG past maxUnsized, having allocated a
+// few times that, not maxIO; files with a size, and procfs' (size 0,
+// short), are read whole.
+func TestReadFileOfEndlessFiles(t *testing.T) {
+	b := New()
+	id := newVFS(t, b)
+	big := bytes.Repeat([]byte("x"), maxUnsized+5)
+	exec(t, b, new(req).op("writeFile", id).str("/tmp/big").raw(big).num(vfs.O_WRONLY|vfs.O_CREAT).num(0o600), nil)
+	for _, c := range []struct {
+		name     string
+		path     string
+		errno    vfs.Errno
+		size     int // bytes read when errno is 0 (-1: any)
+		maxAlloc uint64
+	}{
+		{"/dev/zero never ends", "/dev/zero", vfs.EFBIG, 0, 6 * maxUnsized},
+		{"/dev/urandom never ends", "/dev/urandom", vfs.EFBIG, 0, 6 * maxUnsized},
+		{"a regular file past maxUnsized is read whole", "/tmp/big", 0, len(big), 0},
+		{"a procfs file (size 0) is read whole", "/proc/meminfo", 0, -1, 0},
+	} {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		out, err := b.Exec(new(req).op("readFile", id).str(c.path).bytes(), NoEnv{})
+		runtime.ReadMemStats(&after)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		d := &decoder{b: out}
+		if e := vfs.Errno(d.u32()); e != c.errno {
+			t.Errorf("%s: errno %v, want %v", c.name, e, c.errno)
+			continue
+		}
+		if c.errno == 0 {
+			if got := len(d.bytes()); c.size >= 0 && got != c.size || got == 0 {
+				t.Errorf("%s: %d bytes, want %d", c.name, got, c.size)
+			}
+		}
+		if n := after.TotalAlloc - before.TotalAlloc; c.maxAlloc > 0 && n > c.maxAlloc {
+			t.Errorf("%s: allocated %d bytes, want at most %d", c.name, n, c.maxAlloc)
+		}
+	}
+}

@@ -11,6 +11,8 @@ import { readDirEntries, readNames, readRawNames, Stats, type DirEntry } from ".
 export interface Spec<T> {
   op: string;
   syscall: string;
+  /** The syscall an errno is reported for, where it depends on the errno. */
+  syscallOf?: (errno: number) => string;
   path?: string;
   dest?: string;
   enc(rt: Runtime): void;
@@ -18,6 +20,13 @@ export interface Spec<T> {
 }
 
 const none = (): void => undefined;
+
+// readFile opens, then reads: EISDIR (a directory, as node reports it)
+// and EFBIG (a file that reports no size read past the bridge's bound:
+// /dev/zero never ends) come from the reads, every other errno from open.
+const EISDIR = 21;
+const EFBIG = 27;
+const readFileSyscall = (errno: number): string => (errno === EISDIR || errno === EFBIG ? "read" : "open");
 const num = (r: Reader): number => r.num();
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
@@ -234,10 +243,17 @@ export const specs = {
     return path1("umount", target, (rt) => (rt.str(target), rt.num(flags)), none);
   },
   readFile(path: PathLike): Spec<Uint8Array> {
-    return { op: "readFile", syscall: "open", path: pathText(path), enc: (rt) => rt.str(path), dec: (r) => r.bytes() };
+    return { op: "readFile", syscall: "open", syscallOf: readFileSyscall, path: pathText(path), enc: (rt) => rt.str(path), dec: (r) => r.bytes() };
   },
   readTextFile(path: PathLike): Spec<string> {
-    return { op: "readFile", syscall: "open", path: pathText(path), enc: (rt) => rt.str(path), dec: (r) => textDecoder.decode(r.view()) };
+    return {
+      op: "readFile",
+      syscall: "open",
+      syscallOf: readFileSyscall,
+      path: pathText(path),
+      enc: (rt) => rt.str(path),
+      dec: (r) => textDecoder.decode(r.view()),
+    };
   },
   writeFile(path: PathLike, data: Data, opts: WriteFileOptions = {}): Spec<void> {
     const b = bytesOf(data);

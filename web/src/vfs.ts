@@ -78,7 +78,7 @@ export class VFS {
     const r = rt.exec();
     if (this.listener) this.noteActivity();
     const errno = r.errno();
-    if (errno !== 0) throw this.error(errno, s.syscall, s.path, s.dest);
+    if (errno !== 0) throw this.error(errno, s.syscallOf?.(errno) ?? s.syscall, s.path, s.dest);
     return s.dec(r);
   }
 
@@ -382,7 +382,7 @@ export class Batch {
     this.vfs.noteActivity();
     return q.map((s): BatchResult => {
       const errno = r.errno();
-      if (errno !== 0) return { ok: false, error: this.vfs.error(errno, s.syscall, s.path, s.dest) };
+      if (errno !== 0) return { ok: false, error: this.vfs.error(errno, s.syscallOf?.(errno) ?? s.syscall, s.path, s.dest) };
       return { ok: true, value: s.dec(r) };
     });
   }
