@@ -429,7 +429,7 @@ func TestPathOpen(t *testing.T) {
 		{"bad fdflags", "tmp/file", LookupSymlinkFollow, 0, RightFdRead, 1 << 5, EINVAL},
 		{"no rights: O_PATH", "tmp/secret", LookupSymlinkFollow, 0, RightFdFilestatGet, 0, ESUCCESS},
 		{"proc file read-only", "proc/mounts", LookupSymlinkFollow, 0, RightFdRead | RightFdFilestatSetSize, 0, ESUCCESS},
-		{"proc file for writing", "proc/mounts", LookupSymlinkFollow, 0, RightFdWrite, 0, EACCES},
+		{"read-only sysctl for writing", "proc/sys/fs/dentry-state", LookupSymlinkFollow, 0, RightFdWrite, 0, EACCES},
 		{"trunc", "tmp/new", LookupSymlinkFollow, OflagTrunc, RightFdWrite, FdflagSync, ESUCCESS},
 	} {
 		p, n := f.str(c.path)

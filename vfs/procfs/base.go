@@ -44,7 +44,7 @@ var fdDentryOps = &vfs.DentryOperations{Revalidate: fdRevalidate, Delete: pidDel
 
 var pidDirOps = &vfs.InodeOperations{Lookup: pidEntryLookup, Permission: permission}
 var pidDirFileOps = &vfs.FileOperations{Iterate: pidIterate, Llseek: vfs.GenericFileLlseek}
-var pidFileOps = &vfs.InodeOperations{Permission: permission}
+var pidFileOps = &vfs.InodeOperations{Permission: permission, Setattr: pidSetattr}
 var pidLinkOps = &vfs.InodeOperations{GetLink: magicGetLink(pidLinkPath), Readlink: magicReadlink(pidLinkPath)}
 var fdDirOps = &vfs.InodeOperations{Lookup: fdLookup, Permission: fdPermission}
 var fdDirFileOps = &vfs.FileOperations{Iterate: fdIterate, Llseek: vfs.GenericFileLlseek}

@@ -31,11 +31,15 @@
 //     reader's root, and ->readlink gives its d_path text
 //     (proc_pid_readlink). The jump takes references, so in RCU mode
 //     ->get_link asks for ref-walk (ECHILD), as proc_pid_get_link does.
-//   - Files are read-only: ->permission refuses MAY_WRITE on a file with
-//     no write method with EACCES, for root too, as proc_sys_permission
-//     does. The exceptions are the sysctl files of /proc/sys/vm
-//     (sysvm.go), read and written as proc_dointvec_minmax does
-//     (sysctl.go); /proc/meminfo is meminfo.go.
+//   - Files are read-only. Outside /proc/sys the mode bits decide, with
+//     root's override: root may open /proc/meminfo for writing, and the
+//     write gives EIO (proc_reg_write without a proc_write) on the static
+//     files, EINVAL on the /proc/<pid> files (no ->write); O_TRUNC is
+//     accepted and changes nothing. Under /proc/sys, proc_sys_permission's
+//     test_perm refuses a write to a read-only entry at open with EACCES,
+//     for root too. The writable files are the sysctl files of
+//     /proc/sys/vm and /proc/sys/fs (sysvm.go, root.go), read and written as
+//     proc_dointvec_minmax does (sysctl.go); /proc/meminfo is meminfo.go.
 //
 // Mount options: none. Any option fails the mount with EINVAL.
 //
@@ -143,12 +147,11 @@ func newInode(t *vfs.Task, sb *vfs.SuperBlock, ino uint64, mode uint32, nlink ui
 	return in
 }
 
-// permission is proc_sys_permission()'s rule for every proc file: no
-// write method, no writing, whoever asks; otherwise the mode bits.
+// permission is the mode bits with root's override (generic_permission,
+// as proc_pid_permission and proc's entries without ->permission have):
+// root may open a 0444 file for writing, and the write then fails (see
+// pdeFileOps). /proc/sys has its own rule (sysctlPermission).
 func permission(t *vfs.Task, in *vfs.Inode, mask int) error {
-	if mask&vfs.MAY_WRITE != 0 && vfs.IsReg(in.Mode()) && (in.FOps == nil || in.FOps.Write == nil) {
-		return vfs.EACCES
-	}
 	return t.GenericPermission(in, mask)
 }
 
@@ -157,11 +160,45 @@ func permission(t *vfs.Task, in *vfs.Inode, mask int) error {
 // snapshot is a file's content, generated at open.
 type snapshot struct{ data []byte }
 
+// regFileOps serves the /proc/<pid> files (proc_pid_maps_operations,
+// proc_mounts_operations...): no ->write, so vfs_write gives EINVAL
+// (no FMODE_CAN_WRITE).
 var regFileOps = &vfs.FileOperations{
 	Open:    openFile,
 	Read:    readFile,
 	Llseek:  vfs.NoSeekEndLlseek, // seq_lseek(): SEEK_SET and SEEK_CUR
-	Release: func(t *vfs.Task, in *vfs.Inode, f *vfs.File) error { f.Private = nil; return nil },
+	Release: releaseFile,
+}
+
+// pdeFileOps serves the static files made by proc_create_single and
+// proc_create_seq (filesystems, meminfo, locks, lockdep): their
+// file_operations are proc_reg_file_ops, whose ->write (proc_reg_write)
+// gives EIO when the entry has no proc_write.
+var pdeFileOps = &vfs.FileOperations{
+	Open:    openFile,
+	Read:    readFile,
+	Write:   func(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) { return 0, vfs.EIO },
+	Llseek:  vfs.NoSeekEndLlseek,
+	Release: releaseFile,
+}
+
+func releaseFile(t *vfs.Task, in *vfs.Inode, f *vfs.File) error { f.Private = nil; return nil }
+
+// pdeSetattr is proc_notify_change(): setattr_copy, which leaves the
+// size alone, so O_TRUNC succeeds and changes nothing.
+func pdeSetattr(t *vfs.Task, d *vfs.Dentry, a *vfs.Iattr) error {
+	a.Valid &^= vfs.ATTR_SIZE
+	vfs.SetattrCopy(t, d.Inode(), a)
+	return nil
+}
+
+// pidSetattr is proc_setattr(): EPERM for a mode change; otherwise
+// setattr_copy, so O_TRUNC succeeds and changes nothing.
+func pidSetattr(t *vfs.Task, d *vfs.Dentry, a *vfs.Iattr) error {
+	if a.Valid&vfs.ATTR_MODE != 0 {
+		return vfs.EPERM
+	}
+	return pdeSetattr(t, d, a)
 }
 
 // openFile generates the file's content.

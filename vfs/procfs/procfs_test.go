@@ -524,6 +524,14 @@ func TestTaskExit(t *testing.T) {
 	}
 }
 
+// TestReadOnly: who may open a proc file for writing, and what the
+// write gives. Outside /proc/sys root's DAC override lets the open
+// through (generic_permission), O_TRUNC is accepted (proc_notify_change,
+// proc_setattr), and the write fails: EIO for the proc_create_single /
+// proc_create_seq files (proc_reg_write without proc_write, fs/proc/inode.c),
+// EINVAL for files without ->write (vfs_write without FMODE_CAN_WRITE,
+// fs/read_write.c). Under /proc/sys a read-only entry is EACCES at open,
+// for root too (proc_sys_permission's test_perm, fs/proc/proc_sysctl.c).
 func TestReadOnly(t *testing.T) {
 	_, tk := setup(t)
 	user := tk.Fork("user")
@@ -533,28 +541,48 @@ func TestReadOnly(t *testing.T) {
 		task  *vfs.Task
 		path  string
 		flags int
-		err   error
+		err   error // open's
+		werr  error // a write's, when open succeeds for writing
 	}{
-		{tk, "/proc/filesystems", vfs.O_WRONLY, vfs.EACCES},
-		{tk, "/proc/filesystems", vfs.O_RDWR, vfs.EACCES},
-		{tk, "/proc/sys/fs/dentry-state", vfs.O_WRONLY, vfs.EACCES},
-		{tk, "/proc/self/mounts", vfs.O_WRONLY | vfs.O_TRUNC, vfs.EACCES},
-		{tk, "/proc/self/mountinfo", vfs.O_RDONLY, nil},
-		{tk, "/proc/new", vfs.O_WRONLY | vfs.O_CREAT, vfs.ENOENT},
-		{tk, "/proc", vfs.O_RDONLY | vfs.O_DIRECTORY, nil},
-		{user, "/proc/filesystems", vfs.O_RDONLY, nil},
-		{user, "/proc/filesystems", vfs.O_WRONLY, vfs.EACCES},
-		{user, "/proc/" + pidStr(tk) + "/fd", vfs.O_RDONLY | vfs.O_DIRECTORY, vfs.EACCES},
-		{user, "/proc/self/fd", vfs.O_RDONLY | vfs.O_DIRECTORY, nil},
+		{tk, "/proc/filesystems", vfs.O_WRONLY, nil, vfs.EIO},
+		{tk, "/proc/filesystems", vfs.O_RDWR, nil, vfs.EIO},
+		{tk, "/proc/meminfo", vfs.O_WRONLY | vfs.O_TRUNC, nil, vfs.EIO},
+		{tk, "/proc/locks", vfs.O_WRONLY, nil, vfs.EIO},
+		{tk, "/proc/lockdep", vfs.O_WRONLY, nil, vfs.EIO},
+		{tk, "/proc/sys/fs/dentry-state", vfs.O_WRONLY, vfs.EACCES, nil},
+		{tk, "/proc/sys/fs/inode-nr", vfs.O_RDWR, vfs.EACCES, nil},
+		{tk, "/proc/sys/fs/inode-state", vfs.O_WRONLY | vfs.O_TRUNC, vfs.EACCES, nil},
+		{tk, "/proc/self/mounts", vfs.O_WRONLY | vfs.O_TRUNC, nil, vfs.EINVAL},
+		{tk, "/proc/mounts", vfs.O_WRONLY, nil, vfs.EINVAL},
+		{tk, "/proc/self/mountinfo", vfs.O_WRONLY, nil, vfs.EINVAL},
+		{tk, "/proc/self/maps", vfs.O_WRONLY | vfs.O_TRUNC, nil, vfs.EINVAL},
+		{tk, "/proc/self/mountinfo", vfs.O_RDONLY, nil, nil},
+		{tk, "/proc/new", vfs.O_WRONLY | vfs.O_CREAT, vfs.ENOENT, nil},
+		{tk, "/proc", vfs.O_RDONLY | vfs.O_DIRECTORY, nil, nil},
+		{user, "/proc/filesystems", vfs.O_RDONLY, nil, nil},
+		{user, "/proc/filesystems", vfs.O_WRONLY, vfs.EACCES, nil},
+		{user, "/proc/self/maps", vfs.O_WRONLY, vfs.EACCES, nil},
+		{user, "/proc/" + pidStr(tk) + "/fd", vfs.O_RDONLY | vfs.O_DIRECTORY, vfs.EACCES, nil},
+		{user, "/proc/self/fd", vfs.O_RDONLY | vfs.O_DIRECTORY, nil, nil},
 	}
 	for _, tc := range tests {
 		fd, err := tc.task.Open(tc.path, tc.flags, 0o644)
 		if err != tc.err {
 			t.Errorf("task %d open %s %#o: %v, want %v", tc.task.PID(), tc.path, tc.flags, err, tc.err)
 		}
-		if err == nil {
-			tc.task.Close(fd)
+		if err != nil {
+			continue
 		}
+		if tc.flags&(vfs.O_WRONLY|vfs.O_RDWR) != 0 {
+			if _, err := tc.task.Write(fd, []byte("1\n")); err != tc.werr {
+				t.Errorf("task %d write %s: %v, want %v", tc.task.PID(), tc.path, err, tc.werr)
+			}
+		}
+		tc.task.Close(fd)
+	}
+	// proc_setattr: a /proc/<pid> file's mode cannot change.
+	if err := tk.Chmod("/proc/self/maps", 0o666); err != vfs.EPERM {
+		t.Errorf("chmod /proc/self/maps: %v, want EPERM", err)
 	}
 	if _, err := user.Readlink("/proc/" + pidStr(tk) + "/cwd"); err != vfs.EACCES {
 		t.Errorf("another user's cwd: %v", err)

@@ -53,9 +53,9 @@ var rootEntry = &entry{name: "/", ino: PROC_ROOT_INO, mode: vfs.S_IFDIR | 0o555,
 	// the inode keeps new_inode's 1; sysctl directories below are 1 too.
 	{name: "sys", ino: inoSys, mode: vfs.S_IFDIR | 0o555, nlink: 1, kids: []*entry{
 		{name: "fs", ino: inoSysFs, mode: vfs.S_IFDIR | 0o555, nlink: 1, kids: []*entry{
-			{name: "dentry-state", ino: inoDentryState, mode: vfs.S_IFREG | 0o444, nlink: 1, show: showDentryState},
-			{name: "inode-nr", ino: inoInodeNr, mode: vfs.S_IFREG | 0o444, nlink: 1, show: showInodeNr},
-			{name: "inode-state", ino: inoInodeState, mode: vfs.S_IFREG | 0o444, nlink: 1, show: showInodeState},
+			{name: "dentry-state", ino: inoDentryState, mode: vfs.S_IFREG | 0o444, nlink: 1, show: showDentryState, iops: sysctlROInodeOps, fops: regFileOps},
+			{name: "inode-nr", ino: inoInodeNr, mode: vfs.S_IFREG | 0o444, nlink: 1, show: showInodeNr, iops: sysctlROInodeOps, fops: regFileOps},
+			{name: "inode-state", ino: inoInodeState, mode: vfs.S_IFREG | 0o444, nlink: 1, show: showInodeState, iops: sysctlROInodeOps, fops: regFileOps},
 			sysctlEntry("lease-break-time", inoLeaseBreakTime, 0o644),
 			sysctlEntry("leases-enable", inoLeasesEnable, 0o644),
 		}},
@@ -97,7 +97,12 @@ var rootDirFileOps = &vfs.FileOperations{Iterate: rootIterate, Llseek: vfs.Gener
 // refer to staticDirOps.
 var staticDirOps = &vfs.InodeOperations{Permission: permission}
 var staticDirFileOps = &vfs.FileOperations{Iterate: staticIterate, Llseek: vfs.GenericFileLlseek}
-var staticFileOps = &vfs.InodeOperations{Permission: permission}
+var staticFileOps = &vfs.InodeOperations{Permission: permission, Setattr: pdeSetattr}
+
+// sysctlROInodeOps and regFileOps serve the read-only files of
+// /proc/sys: proc_sys_permission's rule (sysctlPermission) refuses
+// writing at open, for root too.
+var sysctlROInodeOps = &vfs.InodeOperations{Permission: sysctlPermission, Setattr: sysctlSetattr}
 var staticLinkOps = &vfs.InodeOperations{}
 var selfLinkOps = &vfs.InodeOperations{GetLink: selfGetLink}
 
@@ -145,7 +150,7 @@ func staticInode(t *vfs.Task, sb *vfs.SuperBlock, e *entry) *vfs.Inode {
 		in.Link = e.link
 	default:
 		in.Ops = staticFileOps
-		in.FOps = regFileOps
+		in.FOps = pdeFileOps
 		if e.fops != nil {
 			in.Ops, in.FOps = e.iops, e.fops
 		}
