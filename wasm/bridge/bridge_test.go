@@ -601,3 +601,36 @@ func BenchmarkExec(b *testing.B) {
 		}
 	})
 }
+
+// TestWASIPreopens: the preopens wasiNew passes are the guest's fds 3,
+// 4, ...; an empty list gives it none (fd_prestat_get(3) is EBADF, as
+// for node's WASI with no preopens and wasmtime without --dir), not the
+// whole VFS.
+func TestWASIPreopens(t *testing.T) {
+	b := New()
+	id := newVFS(t, b)
+	exec(t, b, new(req).op("mkdir", id).str("/tmp/p").num(0o755), nil)
+	for _, tc := range []struct {
+		name     string
+		preopens []string
+		want     []wasi.Errno // fd_prestat_get of fds 3 and 4
+	}{
+		{"none", nil, []wasi.Errno{wasi.EBADF, wasi.EBADF}},
+		{"the root", []string{"/"}, []wasi.Errno{wasi.ESUCCESS, wasi.EBADF}},
+		{"two", []string{"/", "/tmp/p"}, []wasi.Errno{wasi.ESUCCESS, wasi.ESUCCESS}},
+	} {
+		d := exec(t, b, new(req).op("wasiNew", id).strs("g").strs().strs(tc.preopens...).str("/").raw(nil).num(0), nil)
+		if e := d.u32(); e != 0 {
+			t.Fatalf("%s: wasiNew: errno %d", tc.name, e)
+		}
+		g := d.num()
+		cm := &countingMemory{mem: make(wasi.Bytes, 1<<16)}
+		exec(t, b, new(req).op("wasiMemory", 0).num(g).u32(1), memEnv{cm})
+		for i, want := range tc.want {
+			if errno, _, _, _ := callWASI(t, b, uint32(g), "fd_prestat_get", uint64(3+i), 100); errno != want {
+				t.Errorf("%s: fd_prestat_get(%d) = %v, want %v", tc.name, 3+i, errno, want)
+			}
+		}
+		exec(t, b, new(req).op("wasiClose", 0).num(g), nil)
+	}
+}

@@ -192,8 +192,9 @@ func init() {
 		// wasiFuncs() -> u32 n, n*(s name, u8 np, np*u8 type, u8 noreturn)
 		{"wasiFuncs", false, opWASIFuncs},
 		// wasiNew(S args, S env, S preopens, s root, b stdin, a shell) ->
-		// a guest; its task is forked from the shell's (credentials,
-		// umask), or from the VFS's first task for shell 0
+		// a guest (preopens empty: none); its task is forked from the
+		// shell's (credentials, umask), or from the VFS's first task for
+		// shell 0
 		{"wasiNew", true, opWASINew},
 		// wasiMemory(a guest, u32 slot): the guest memory the host
 		// registered under slot

@@ -89,9 +89,10 @@ func opWASINew(c *call) error {
 		Yield: func() {},
 		Sleep: spinSleep,
 	}
-	if len(pre) > 0 {
-		cfg.Preopens = pre
-	}
+	// The list as given: empty means no preopens (as node's WASI with
+	// preopens {} and wasmtime without --dir); the JavaScript side sends
+	// ["/"] when its option is absent.
+	cfg.Preopens = append([]string{}, pre...)
 	abi, err := wasi.New(cfg)
 	if err != nil {
 		return err

@@ -10,7 +10,8 @@ export interface WASIOptions {
   env?: Record<string, string> | string[];
   /**
    * Directories given to the guest as fds 3, 4, ..., as the guest names
-   * them (paths inside root). Default: ["/"].
+   * them (paths inside root). Default: ["/"]; [] gives it none (as
+   * node's WASI with no preopens), so it can open no path.
    */
   preopens?: string[];
   /** The VFS directory that becomes the guest's root (chroot). Default "/". */
@@ -499,7 +500,8 @@ export class WASI {
     const stdin = typeof o.stdin === "string" ? textEncoder.encode(o.stdin) : (o.stdin ?? new Uint8Array());
     const args = o.args ?? ["wasi"];
     checkArgsEnv(args, env);
-    const pre = o.preopens ?? [];
+    // Absent: the guest gets "/"; an empty list: no preopens at all.
+    const pre = o.preopens ?? ["/"];
     const root = o.root ?? "/";
     const shell = o.shell ? o.shell.bridgeId(vfs) : 0;
     const id = vfs.one({

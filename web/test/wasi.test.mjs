@@ -152,6 +152,22 @@ test("every import reaches its Go function with its signature's parameters", () 
   w.close();
 });
 
+// preopens: absent gives the guest "/" as fd 3; an empty list gives it
+// none (node's WASI with no preopens, wasmtime without --dir), so
+// fd_prestat_get(3) is EBADF (8) and it can open no path.
+for (const [name, opts, fd3, fd4] of [
+  ["absent: the root", {}, 0, 8],
+  ["empty: none", { preopens: [] }, 8, 8],
+  ["two", { preopens: ["/", "/tmp"] }, 0, 0],
+]) {
+  test(`preopens ${name}`, () => {
+    const { w, wasi } = bareGuest(opts);
+    assert.equal(wasi.fd_prestat_get(3, 64), fd3, "fd 3");
+    assert.equal(wasi.fd_prestat_get(4, 64), fd4, "fd 4");
+    w.close();
+  });
+}
+
 test("an i64 parameter may be a number when JavaScript calls an import", () => {
   const { w, wasi, m, u8 } = bareGuest({ preopens: ["/tmp"] });
   u8.set(new TextEncoder().encode("i64"), 0);
