@@ -341,14 +341,17 @@ class App {
       const f = (e.target as HTMLInputElement).files?.[0];
       if (!f) return;
       try {
+        // The file is checked and its states built before anything of
+        // the session changes: a bad file leaves it as it was.
         const t = Timeline.fromFile(await f.text());
         const end = t.last();
         if (!end) throw new Error(`${f.name} holds no commands`);
+        const fileEnd = t.stateAt(end);
         this.timeline = t;
         this.replayOnly = true;
         // "now" is where the file ends, not the page's own VFS; the plot
         // is the file's from its first command.
-        this.fileEnd = t.stateAt(end);
+        this.fileEnd = fileEnd;
         this.vfsStart = 0;
         $('mode').textContent = `replaying ${f.name}`;
         this.term.write(`\r\n[${f.name}: ${t.records.length} commands, stepped through without a VFS]\r\n`);
@@ -356,7 +359,7 @@ class App {
         this.term.showPrompt();
         this.select(this.timeline.last());
       } catch (err) {
-        this.term.write(`\r\n[${(err as Error).message}]\r\n`);
+        this.term.write(`\r\n[${f.name} not opened: ${(err as Error).message}]\r\n`);
       }
     };
     document.addEventListener('keydown', (e) => {

@@ -66,15 +66,89 @@ export class Timeline {
     return JSON.stringify({ schema: SCHEMA, kind: 'vfscope.timeline/1', records: this.records });
   }
 
+  /**
+   * Reads a file toFile wrote. The whole file is checked, and every
+   * record's states built (its before-snapshot, each event, its
+   * after-snapshot), before the timeline is returned: a file that fails
+   * throws an Error naming the record and what is wrong, and a caller
+   * that replaces its timeline only with the result keeps its own.
+   */
   static fromFile(text: string): Timeline {
-    const o = JSON.parse(text);
-    if (o?.kind !== 'vfscope.timeline/1' || o.schema !== SCHEMA || !Array.isArray(o.records)) {
+    let o: unknown;
+    try {
+      o = JSON.parse(text);
+    } catch (err) {
+      throw new Error(`not a vfscope timeline file: ${(err as Error).message}`);
+    }
+    const f = o as { kind?: unknown; schema?: unknown; records?: unknown } | null;
+    if (!isObject(f) || f.kind !== 'vfscope.timeline/1' || f.schema !== SCHEMA || !Array.isArray(f.records)) {
       throw new Error(`not a vfscope timeline file (want kind vfscope.timeline/1, schema ${SCHEMA})`);
     }
     const t = new Timeline();
-    t.records = o.records;
+    f.records.forEach((r, i) => checkRecord(r, `record ${i + 1} of ${(f.records as unknown[]).length}`));
+    t.records = f.records as CommandRecord[];
+    t.records.forEach((r, i) => {
+      try {
+        t.stateAt({ cmd: i, ev: 0 });
+        t.stateAt({ cmd: i, ev: r.events.length });
+      } catch (err) {
+        throw new Error(`record ${i + 1} ("${r.line}"): its states cannot be built: ${(err as Error).message}`);
+      }
+    });
     return t;
   }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+// checkList checks that v, if present, is an array of objects, and each
+// object's nested lists (names) arrays.
+function checkList(v: unknown, what: string, nested: string[] = []): void {
+  if (v === undefined) return;
+  if (!Array.isArray(v)) throw new Error(`${what} is not a list`);
+  v.forEach((x, i) => {
+    if (!isObject(x)) throw new Error(`${what}[${i}] is not an object`);
+    for (const n of nested) {
+      if (x[n] !== undefined && !Array.isArray(x[n])) throw new Error(`${what}[${i}].${n} is not a list`);
+    }
+  });
+}
+
+function checkSnapshot(v: unknown, what: string): void {
+  if (!isObject(v)) throw new Error(`${what} is not a snapshot object`);
+  checkList(v.dentries, `${what}.dentries`);
+  checkList(v.inodes, `${what}.inodes`);
+  checkList(v.pages, `${what}.pages`, ['pages']);
+  checkList(v.tasks, `${what}.tasks`, ['held']);
+  checkList(v.mounts, `${what}.mounts`);
+  checkList(v.lru, `${what}.lru`, ['dentries']);
+  if (v.reports !== undefined && !Array.isArray(v.reports)) throw new Error(`${what}.reports is not a list`);
+  for (const k of ['hash', 'counters'] as const) {
+    if (v[k] !== undefined && !isObject(v[k])) throw new Error(`${what}.${k} is not an object`);
+  }
+  if (v.seq !== undefined && typeof v.seq !== 'number') throw new Error(`${what}.seq is not a number`);
+}
+
+function checkRecord(r: unknown, what: string): void {
+  if (!isObject(r)) throw new Error(`${what} is not an object`);
+  if (typeof r.line !== 'string') throw new Error(`${what}: line is not a string`);
+  const w = `${what} ("${r.line}")`;
+  if (typeof r.output !== 'string') throw new Error(`${w}: output is not a string`);
+  if (typeof r.status !== 'number') throw new Error(`${w}: status is not a number`);
+  checkSnapshot(r.before, `${w}: before`);
+  checkSnapshot(r.after, `${w}: after`);
+  if (!Array.isArray(r.events)) throw new Error(`${w}: events is not a list`);
+  r.events.forEach((e, i) => {
+    if (!isObject(e)) throw new Error(`${w}: event ${i + 1} is not an object`);
+    if (typeof e.kind !== 'string') throw new Error(`${w}: event ${i + 1} has no kind`);
+    if (typeof e.seq !== 'number') throw new Error(`${w}: event ${i + 1} has no seq`);
+  });
+  if (!Array.isArray(r.classes) || !r.classes.every((c) => typeof c === 'string')) {
+    throw new Error(`${w}: classes is not a list of names`);
+  }
+  if (!Array.isArray(r.edges) || !r.edges.every(isObject)) throw new Error(`${w}: edges is not a list of objects`);
 }
 
 // Share links carry the commands and the step in the URL fragment:

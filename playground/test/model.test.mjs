@@ -350,3 +350,32 @@ test('inode events set ino, dev and mode as well as counts', () => {
     assert.equal(i.dev, 33, `${c.ev.kind}: dev`);
   }
 });
+
+// A timeline file is checked whole, and every record's states built, by
+// Timeline.fromFile: a bad file throws an Error naming the record and
+// what is wrong, so the page, which replaces its timeline only with
+// what fromFile returns, keeps its own session (playground/src/main.ts).
+test('a malformed timeline file is refused whole, naming what is wrong', () => {
+  const good = () => ({
+    line: 'touch /tmp/f', output: '', status: 0, before: snapshot(), events: [], after: { ...snapshot(), seq: 12 }, classes: [], edges: [],
+  });
+  const file = (...records) => JSON.stringify({ schema: SCHEMA, kind: 'vfscope.timeline/1', records });
+  const t = Timeline.fromFile(file(good(), good()));
+  assert.equal(t.records.length, 2, 'a good file loads');
+  assert.equal(t.stateAt(t.last()).seq, 12);
+  const cases = [
+    ['not JSON', '{', /not a vfscope timeline file/],
+    ['another kind', JSON.stringify({ schema: SCHEMA, kind: 'x', records: [] }), /not a vfscope timeline file/],
+    ['a null event', file(good(), { ...good(), events: [null] }), /record 2 of 2 \("touch \/tmp\/f"\): event 1 is not an object/],
+    ['before null', file({ ...good(), before: null }), /record 1 of 1 .*before is not a snapshot object/],
+    ['an event without kind', file({ ...good(), events: [{ seq: 11 }] }), /event 1 has no kind/],
+    ['dentries a number', file({ ...good(), after: { ...snapshot(), dentries: 5 } }), /after\.dentries is not a list/],
+    ['a record without line', file({ ...good(), line: 3 }), /record 1 of 1: line is not a string/],
+    ['pages of a mapping not a list', file({ ...good(), before: { ...snapshot(), pages: [{ inode: 9, pages: 1 }] } }), /before\.pages\[0\]\.pages is not a list/],
+    ['classes not names', file({ ...good(), classes: [1] }), /classes is not a list of names/],
+    ['a record not an object', file(7), /record 1 of 1 is not an object/],
+  ];
+  for (const [name, text, want] of cases) {
+    assert.throws(() => Timeline.fromFile(text), (e) => e instanceof Error && want.test(e.message), name);
+  }
+});
