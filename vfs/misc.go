@@ -199,12 +199,15 @@ const (
 	ST_NODEV       = 4
 	ST_NOEXEC      = 8
 	ST_SYNCHRONOUS = 16
+	ST_VALID       = 32 // f_flags is filled in (always, since Linux 2.6.36)
 	ST_NOATIME     = 1024
 	ST_NODIRATIME  = 2048
 	ST_RELATIME    = 4096
 )
 
-// vfsStatfs is vfs_statfs(): ->statfs, plus f_flags from the mount.
+// vfsStatfs is vfs_statfs(): ->statfs, plus f_flags as
+// calculate_f_flags() makes them: ST_VALID, the mount's flags
+// (flags_by_mnt) and the superblock's (flags_by_sb).
 func (t *Task) vfsStatfs(p Path, st *Statfs) error {
 	*st = Statfs{}
 	sb := p.Dentry.sb
@@ -220,9 +223,12 @@ func (t *Task) vfsStatfs(p Path, st *Statfs) error {
 	}
 	st.Fsid = sb.dev
 	mf := p.Mnt.flags.Load()
-	var f int64
+	f := int64(ST_VALID)
 	if p.Mnt.ReadOnly() {
 		f |= ST_RDONLY
+	}
+	if sb.flags.Load()&SB_SYNCHRONOUS != 0 {
+		f |= ST_SYNCHRONOUS
 	}
 	for _, x := range []struct{ m, s int64 }{{MNT_NOSUID, ST_NOSUID}, {MNT_NODEV, ST_NODEV}, {MNT_NOEXEC, ST_NOEXEC}, {MNT_NOATIME, ST_NOATIME}, {MNT_NODIRATIME, ST_NODIRATIME}, {MNT_RELATIME, ST_RELATIME}} {
 		if int64(mf)&x.m != 0 {
