@@ -73,6 +73,9 @@ func init() {
 			if !c.ok() {
 				return nil
 			}
+			if !u32ok(mode) {
+				return vfs.EINVAL
+			}
 			return c.in.task.Mkdir(p, uint32(mode))
 		}},
 		{"rmdir", true, func(c *call) error { return pathOp(c, (*vfs.Task).Rmdir) }},
@@ -82,6 +85,9 @@ func init() {
 			o, n, flags := c.d.path(), c.d.path(), c.d.num()
 			if !c.ok() {
 				return nil
+			}
+			if !u32ok(flags) {
+				return vfs.EINVAL
 			}
 			return c.in.task.Renameat2(vfs.AT_FDCWD, o, vfs.AT_FDCWD, n, uint32(flags))
 		}},
@@ -105,6 +111,9 @@ func init() {
 			p, mode := c.d.path(), c.d.num()
 			if !c.ok() {
 				return nil
+			}
+			if !u32ok(mode) {
+				return vfs.EINVAL
 			}
 			return c.in.task.Chmod(p, uint32(mode))
 		}},
@@ -132,6 +141,9 @@ func init() {
 			if !c.ok() {
 				return nil
 			}
+			if !u32ok(flags) {
+				return vfs.EINVAL
+			}
 			return c.in.task.Mount(src, tgt, typ, uint32(flags), data)
 		}},
 		// umount(s target, a flags): umount2
@@ -139,6 +151,9 @@ func init() {
 			tgt, flags := c.d.path(), c.d.num()
 			if !c.ok() {
 				return nil
+			}
+			if !u32ok(flags) {
+				return vfs.EINVAL
 			}
 			return c.in.task.Umount2(tgt, int(flags))
 		}},
@@ -160,6 +175,9 @@ func init() {
 			p, mode := c.d.path(), c.d.num()
 			if !c.ok() {
 				return nil
+			}
+			if !u32ok(mode) {
+				return vfs.EINVAL
 			}
 			return c.in.task.Access(p, int(mode))
 		}},
@@ -306,6 +324,9 @@ func opOpen(c *call) error {
 	if !c.ok() {
 		return nil
 	}
+	if !u32ok(flags) || !u32ok(mode) {
+		return vfs.EINVAL
+	}
 	fd, err := c.in.task.Open(p, int(flags), uint32(mode))
 	if err == nil {
 		c.e.num(int64(fd))
@@ -316,6 +337,12 @@ func opOpen(c *call) error {
 // maxIO bounds one read's buffer (Linux's MAX_RW_COUNT is 2 GiB - 4 KiB;
 // a wasm32 heap cannot hold that).
 const maxIO = 1 << 30
+
+// u32ok reports whether a mode or flags argument fits the 32 bits Linux
+// takes it in: a larger one is EINVAL, not its low bits (mode 2^32+0o600
+// is not 0o600). JavaScript throws a RangeError before it gets here
+// (web/src/args.ts).
+func u32ok(v int64) bool { return v >= 0 && v <= 1<<32-1 }
 
 // maxUnsized bounds readFile of a file that reports no size (a device,
 // a pipe, procfs' files), which may never end: past it readFile fails
@@ -446,6 +473,10 @@ func opChown(c *call, f func(*vfs.Task, string, uint32, uint32) error) error {
 	p, uid, gid := c.d.path(), c.d.num(), c.d.num()
 	if !c.ok() {
 		return nil
+	}
+	// -1 (or 2^32 - 1, the same uid_t) leaves the id unchanged.
+	if uid < -1 || gid < -1 || !u32ok(max(uid, 0)) || !u32ok(max(gid, 0)) {
+		return vfs.EINVAL
 	}
 	return f(c.in.task, p, uint32(uid), uint32(gid))
 }
@@ -648,6 +679,9 @@ func opWriteFile(c *call) error {
 	if !c.ok() {
 		return nil
 	}
+	if !u32ok(flags) || !u32ok(mode) {
+		return vfs.EINVAL
+	}
 	t := c.in.task
 	fd, err := t.Open(p, int(flags), uint32(mode))
 	if err != nil {
@@ -684,6 +718,9 @@ func opUtimes(c *call) error {
 			return vfs.Timespec{Nsec: vfs.UTIME_OMIT}
 		}
 		return vfs.Timespec{Sec: ns / 1e9, Nsec: ns % 1e9}
+	}
+	if !u32ok(flags) {
+		return vfs.EINVAL
 	}
 	times := [2]vfs.Timespec{ts(at), ts(mt)}
 	return c.in.task.Utimensat(vfs.AT_FDCWD, p, &times, int(flags))

@@ -277,3 +277,40 @@ func TestReadFileSizes(t *testing.T) {
 		}
 	}
 }
+
+// TestThirtyTwoBitArguments: a mode, flags, uid or gid past 32 bits is
+// EINVAL, not its low bits (chown(2)'s uid_t and the mode and flags of
+// chmod(2), renameat2(2) and mount(2) are 32-bit; node's fs throws
+// ERR_OUT_OF_RANGE for them). uid and gid -1 still mean "unchanged".
+func TestThirtyTwoBitArguments(t *testing.T) {
+	b := New()
+	id := newVFS(t, b)
+	exec(t, b, new(req).op("writeFile", id).str("/tmp/f").raw(nil).num(vfs.O_WRONLY|vfs.O_CREAT).num(0o644), nil)
+	exec(t, b, new(req).op("mkdir", id).str("/mnt").num(0o755), nil)
+	const big = 1 << 32
+	for _, tc := range []struct {
+		name  string
+		r     *req
+		errno vfs.Errno
+	}{
+		{"chown uid 2^32+5", new(req).op("chown", id).str("/tmp/f").num(big + 5).num(0), vfs.EINVAL},
+		{"chown gid -2", new(req).op("chown", id).str("/tmp/f").num(0).num(-2), vfs.EINVAL},
+		{"chown -1 -1 leaves both", new(req).op("chown", id).str("/tmp/f").num(-1).num(-1), 0},
+		{"lchown gid 2^32", new(req).op("lchown", id).str("/tmp/f").num(0).num(big), vfs.EINVAL},
+		{"chmod 2^32+0o600", new(req).op("chmod", id).str("/tmp/f").num(big + 0o600), vfs.EINVAL},
+		{"chmod 0o600", new(req).op("chmod", id).str("/tmp/f").num(0o600), 0},
+		{"mkdir mode -1", new(req).op("mkdir", id).str("/tmp/d").num(-1), vfs.EINVAL},
+		{"rename flags 2^32", new(req).op("rename", id).str("/tmp/f").str("/tmp/g").num(big), vfs.EINVAL},
+		{"mount flags 2^40", new(req).op("mount", id).str("none").str("/mnt").str("tmpfs").num(1 << 40).str(""), vfs.EINVAL},
+		{"umount flags 2^32", new(req).op("umount", id).str("/mnt").num(big), vfs.EINVAL},
+		{"open mode 2^32", new(req).op("open", id).str("/tmp/n").num(vfs.O_WRONLY | vfs.O_CREAT).num(big), vfs.EINVAL},
+		{"open flags 2^32", new(req).op("open", id).str("/tmp/f").num(big).num(0), vfs.EINVAL},
+		{"writeFile mode 2^33", new(req).op("writeFile", id).str("/tmp/n").raw(nil).num(vfs.O_WRONLY | vfs.O_CREAT).num(2 * big), vfs.EINVAL},
+		{"access mode 2^32", new(req).op("access", id).str("/tmp/f").num(big), vfs.EINVAL},
+	} {
+		d := exec(t, b, tc.r, nil)
+		if e := vfs.Errno(d.u32()); e != tc.errno {
+			t.Errorf("%s: errno %v, want %v", tc.name, e, tc.errno)
+		}
+	}
+}

@@ -19,6 +19,25 @@ export function int(v: number, what: string): number {
   return v;
 }
 
+/**
+ * Returns v if it is an integer in [0, 2^32 - 1]: a mode or flags
+ * argument, which Linux takes in 32 bits. Past them it is a RangeError
+ * naming the argument (as Node's fs gives ERR_OUT_OF_RANGE), not its
+ * low bits: mode 2^32 + 0o600 is not 0o600.
+ */
+export function u32(v: number, what: string): number {
+  int(v, what);
+  if (v < 0 || v > 0xffffffff) throw new RangeError(`${what} out of range: ${v} is not in [0, 2^32 - 1]`);
+  return v;
+}
+
+/** Returns v if it is a uid or gid: an integer in [-1, 2^32 - 1], -1 leaving the id unchanged. */
+export function id32(v: number, what: string): number {
+  int(v, what);
+  if (v < -1 || v > 0xffffffff) throw new RangeError(`${what} out of range: ${v} is not in [-1, 2^32 - 1] (-1: unchanged)`);
+  return v;
+}
+
 /** Whether s holds a NUL character, which a C string (a path, a mount argument) cannot. */
 export function hasNul(s: string): boolean {
   return typeof s === "string" && s.includes("\0");

@@ -2,7 +2,7 @@
 // decode its result. VFS runs one spec as a batch of one; Batch runs many
 // in one crossing.
 
-import { int, pathText, type PathLike } from "./args.js";
+import { id32, int, pathText, type PathLike, u32 } from "./args.js";
 import { O_CREAT, O_TRUNC, O_WRONLY, O_APPEND, O_RDONLY, openFlagStrings } from "./constants.js";
 import type { Reader, Runtime } from "./runtime.js";
 import { readDirEntries, readNames, readRawNames, Stats, type DirEntry } from "./stats.js";
@@ -44,7 +44,7 @@ function bytesOf(data: Data): Uint8Array {
 export type OpenFlags = number | string;
 
 export function openFlags(flags: OpenFlags): number {
-  if (typeof flags === "number") return int(flags, "flags");
+  if (typeof flags === "number") return u32(flags, "flags");
   const v = openFlagStrings[flags];
   if (v === undefined) throw new TypeError(`unknown open flags "${flags}"`);
   return v;
@@ -105,7 +105,7 @@ export interface WriteFileOptions {
 
 export const specs = {
   open(path: PathLike, flags: OpenFlags = O_RDONLY, mode = 0o666): Spec<number> {
-    int(mode, "mode");
+    u32(mode, "mode");
     const f = openFlags(flags);
     return path1("open", path, (rt) => (rt.str(path), rt.num(f), rt.num(mode)), num);
   },
@@ -175,7 +175,7 @@ export const specs = {
     return path1("readdir", path, (rt) => rt.str(path), readRawNames);
   },
   mkdir(path: PathLike, mode = 0o777): Spec<void> {
-    int(mode, "mode");
+    u32(mode, "mode");
     return path1("mkdir", path, (rt) => (rt.str(path), rt.num(mode)), none);
   },
   rmdir(path: PathLike): Spec<void> {
@@ -185,7 +185,7 @@ export const specs = {
     return path1("unlink", path, (rt) => rt.str(path), none);
   },
   rename(oldPath: PathLike, newPath: PathLike, flags = 0): Spec<void> {
-    int(flags, "flags");
+    u32(flags, "flags");
     return {
       op: "rename",
       syscall: "rename",
@@ -209,15 +209,15 @@ export const specs = {
     return path1("readlink", path, (rt) => rt.str(path), (r) => r.strBytes());
   },
   chmod(path: PathLike, mode: number): Spec<void> {
-    int(mode, "mode");
+    u32(mode, "mode");
     return path1("chmod", path, (rt) => (rt.str(path), rt.num(mode)), none);
   },
   chown(path: PathLike, uid: number, gid: number): Spec<void> {
-    int(uid, "uid"), int(gid, "gid");
+    id32(uid, "uid"), id32(gid, "gid");
     return path1("chown", path, (rt) => (rt.str(path), rt.num(uid), rt.num(gid)), none);
   },
   lchown(path: PathLike, uid: number, gid: number): Spec<void> {
-    int(uid, "uid"), int(gid, "gid");
+    id32(uid, "uid"), id32(gid, "gid");
     return path1("lchown", path, (rt) => (rt.str(path), rt.num(uid), rt.num(gid)), none);
   },
   truncate(path: PathLike, length = 0): Spec<void> {
@@ -229,7 +229,7 @@ export const specs = {
     return { op: "ftruncate", syscall: "ftruncate", enc: (rt) => (rt.num(fd), rt.num(length)), dec: none };
   },
   mount(source: string, target: PathLike, fstype: string, flags = 0, data = ""): Spec<void> {
-    int(flags, "flags");
+    u32(flags, "flags");
     return {
       op: "mount",
       syscall: "mount",
@@ -239,7 +239,7 @@ export const specs = {
     };
   },
   umount(target: PathLike, flags = 0): Spec<void> {
-    int(flags, "flags");
+    u32(flags, "flags");
     return path1("umount", target, (rt) => (rt.str(target), rt.num(flags)), none);
   },
   readFile(path: PathLike): Spec<Uint8Array> {
@@ -258,7 +258,7 @@ export const specs = {
   writeFile(path: PathLike, data: Data, opts: WriteFileOptions = {}): Spec<void> {
     const b = bytesOf(data);
     const flags = opts.flag !== undefined ? openFlags(opts.flag) : O_WRONLY | O_CREAT | (opts.append ? O_APPEND : O_TRUNC);
-    const mode = int(opts.mode ?? 0o666, "mode");
+    const mode = u32(opts.mode ?? 0o666, "mode");
     return { op: "writeFile", syscall: "open", path: pathText(path), enc: (rt) => (rt.str(path), rt.bytes(b), rt.num(flags), rt.num(mode)), dec: none };
   },
   fsync(fd: number): Spec<void> {
@@ -269,7 +269,7 @@ export const specs = {
     return { op: "sync", syscall: "sync", enc: none, dec: none };
   },
   access(path: PathLike, mode = 0): Spec<void> {
-    int(mode, "mode");
+    u32(mode, "mode");
     return path1("access", path, (rt) => (rt.str(path), rt.num(mode)), none);
   },
   chdir(path: PathLike): Spec<void> {
@@ -279,7 +279,7 @@ export const specs = {
     return { op: "getcwd", syscall: "getcwd", enc: none, dec: (r) => r.str() };
   },
   utimes(path: PathLike, atime: TimeArg, mtime: TimeArg, flags = 0): Spec<void> {
-    int(flags, "flags");
+    u32(flags, "flags");
     const a = timeNs(atime);
     const m = timeNs(mtime);
     // UTIME_NOW and UTIME_OMIT go as -1 and -2 in two's complement; a

@@ -27,6 +27,17 @@ const cases = [
   ["chown to uid 2^60", () => vfs.chown("/tmp/args/f", big, 0), RangeError],
   ["open with flags 2^60", () => vfs.open("/tmp/args/f", big), RangeError],
   ["writeFile with mode 2^60", () => vfs.writeFile("/tmp/args/w", "x", { mode: big }), RangeError],
+  // 32-bit arguments: past 2^32 a RangeError, not their low bits.
+  ["chown to uid 2^32 + 5", () => vfs.chown("/tmp/args/f", 2 ** 32 + 5, 0), RangeError],
+  ["chown to gid -2", () => vfs.chown("/tmp/args/f", 0, -2), RangeError],
+  ["lchown to uid 2^32", () => vfs.lchown("/tmp/args/f", 2 ** 32, 0), RangeError],
+  ["chmod to 2^32 + 0o600", () => vfs.chmod("/tmp/args/f", 2 ** 32 + 0o600), RangeError],
+  ["rename with flags 2^32", () => vfs.rename("/tmp/args/f", "/tmp/args/g", 2 ** 32), RangeError],
+  ["mount with flags 2^40", () => vfs.mount("none", "/tmp/args", "tmpfs", 2 ** 40), RangeError],
+  ["umount with flags 2^32", () => vfs.umount("/tmp/args", 2 ** 32), RangeError],
+  ["open with mode 2^32", () => vfs.open("/tmp/args/n", "w", 2 ** 32), RangeError],
+  ["open with flags -1", () => vfs.open("/tmp/args/f", -1), RangeError],
+  ["access with mode 2^32", () => vfs.access("/tmp/args/f", 2 ** 32), RangeError],
   ["read of 1.5 bytes", () => vfs.read(fd, 1.5), TypeError],
   ["seek to NaN", () => vfs.seek(fd, NaN, 0), TypeError],
   ["seek to Infinity", () => vfs.seek(fd, Infinity, 0), TypeError],
@@ -49,6 +60,16 @@ for (const [name, call, cls] of cases) {
     assert.equal(vfs.seek(fd, 0, 1), 0, "the file position moved");
   });
 }
+
+test("a 32-bit argument's error names it; uid and gid -1 leave the ids", () => {
+  assert.throws(() => vfs.chmod("/tmp/args/f", 2 ** 32 + 0o600), { name: "RangeError", message: /^mode out of range: 4294967680/ });
+  assert.throws(() => vfs.chown("/tmp/args/f", 2 ** 32 + 5, 0), { name: "RangeError", message: /^uid out of range/ });
+  const st = vfs.stat("/tmp/args/f");
+  vfs.chown("/tmp/args/f", -1, -1);
+  const after = vfs.stat("/tmp/args/f");
+  assert.equal(after.uid, st.uid);
+  assert.equal(after.gid, st.gid);
+});
 
 test("the largest safe integers and times are accepted", () => {
   // 2^53 - 1 reaches the VFS, which answers as Linux would.
