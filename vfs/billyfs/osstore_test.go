@@ -49,3 +49,25 @@ func TestOSStore(t *testing.T) {
 		t.Fatalf("changed over a clean remount:\n%s\n---\n%s", before, after)
 	}
 }
+
+// TestOSStoreMemoryStoresOnly: a VFS whose billyfs is registered with
+// MemoryStoresOnly cannot mount a host directory (EPERM, and nothing is
+// written there), while a VFS of the same process with the plain type
+// mounts it.
+func TestOSStoreMemoryStoresOnly(t *testing.T) {
+	dir := t.TempDir()
+	restricted := memoryOnly(t)
+	if err := restricted.Root.Mount("none", "/mnt", billyfs.Name, 0, "store=os:"+dir); vfs.ErrnoOf(err) != vfs.EPERM {
+		t.Fatalf("mount of a host directory: %v, want EPERM", err)
+	}
+	if ents, err := os.ReadDir(dir); err != nil || len(ents) != 0 {
+		t.Fatalf("the host directory holds %d entries (%v), want none", len(ents), err)
+	}
+	e := newEnv(t, "os:"+dir)
+	e.mount("")
+	e.writeAt("/mnt/f", pattern(3, 100), 0, 0)
+	e.umount()
+	if _, err := os.Stat(filepath.Join(dir, "super")); err != nil {
+		t.Fatalf("the plain type did not write the host directory: %v", err)
+	}
+}

@@ -22,13 +22,47 @@ const Name = "billyfs"
 
 const pageSize = vfs.PAGE_SIZE
 
-// Type returns the billyfs filesystem type.
-func Type() *vfs.FileSystemType {
-	return &vfs.FileSystemType{Name: Name, Mount: mount, KillSB: killSB}
+// Type returns the billyfs filesystem type, which mounts every kind of
+// store.
+func Type() *vfs.FileSystemType { return TypeWith(TypeOptions{}) }
+
+// TypeOptions are the choices of one billyfs filesystem type, and so of
+// the VFS it is registered with (each VFS registers its own).
+type TypeOptions struct {
+	// MemoryStoresOnly lets mounts use only the stores in this
+	// process's memory, mem and mem:NAME. Any other store= value (a
+	// host directory, os:DIR, or a store a Go caller registered, which
+	// may be anything) fails the mount with EPERM, as mounting a device
+	// does for a user without the privilege: for a VFS whose users may
+	// mount but must not reach the host's files (vfscope serve --live
+	// --allow-write).
+	MemoryStoresOnly bool
+}
+
+// TypeWith returns a billyfs filesystem type with the choices of o.
+func TypeWith(o TypeOptions) *vfs.FileSystemType {
+	return &vfs.FileSystemType{
+		Name: Name,
+		Mount: func(t *vfs.Task, fst *vfs.FileSystemType, flags uint32, dev, data string) (*vfs.Dentry, error) {
+			return mount(t, fst, o, flags, dev, data)
+		},
+		KillSB: killSB,
+	}
 }
 
 // Register registers billyfs with v.
 func Register(t *vfs.Task, v *vfs.VFS) error { return v.RegisterFilesystem(t, Type()) }
+
+// RegisterWith registers billyfs with v, with the choices of o.
+func RegisterWith(t *vfs.Task, v *vfs.VFS, o TypeOptions) error {
+	return v.RegisterFilesystem(t, TypeWith(o))
+}
+
+// inMemory reports whether a store= value names a store in this
+// process's memory.
+func inMemory(store string) bool {
+	return store == "mem" || strings.HasPrefix(store, "mem:")
+}
 
 // sbInfo is what billyfs keeps per superblock (s_fs_info; ext2's
 // ext2_sb_info).
@@ -69,15 +103,19 @@ func StoreReads(store string) int64 {
 	return si.storeReads.Load()
 }
 
-// mount is ->mount: parse the options, open the store, fill a new
-// superblock from it (formatting an empty store).
-func mount(t *vfs.Task, fst *vfs.FileSystemType, flags uint32, dev, data string) (*vfs.Dentry, error) {
+// mount is ->mount: parse the options, check the store against the
+// type's choices, open the store, fill a new superblock from it
+// (formatting an empty store).
+func mount(t *vfs.Task, fst *vfs.FileSystemType, to TypeOptions, flags uint32, dev, data string) (*vfs.Dentry, error) {
 	var o options
 	if err := parseOptions(data, &o, false); err != nil {
 		return nil, vfs.EINVAL
 	}
 	if err := o.storeOf(dev); err != nil {
 		return nil, vfs.EINVAL
+	}
+	if to.MemoryStoresOnly && !inMemory(o.store) {
+		return nil, vfs.EPERM
 	}
 	si := &sbInfo{opts: o}
 	store, key, err := openStore(o.store, si)

@@ -20,6 +20,7 @@ import (
 	"github.com/vfscope/vfscope/host/shell"
 	"github.com/vfscope/vfscope/playground"
 	"github.com/vfscope/vfscope/vfs"
+	"github.com/vfscope/vfscope/vfs/billyfs"
 	"github.com/vfscope/vfscope/vfs/boot"
 )
 
@@ -47,7 +48,10 @@ Flags:
                      they cannot change it unless --allow-write is given.
   --allow-write      let viewers of the live VFS run shell commands on it
                      (each command line's reply holds at most 1 MiB of
-                     output; /dev/zero is read no further than that)
+                     output; /dev/zero is read no further than that).
+                     They change that VFS, never the host: billyfs there
+                     mounts memory stores only (store=mem, mem:NAME);
+                     store=os:DIR fails with EPERM
   --origin ORIGIN    also accept live viewers from pages of ORIGIN
                      (scheme://host[:port]; repeatable); pages served by
                      this server are always accepted
@@ -141,6 +145,25 @@ func liveServer(name string, v *vfs.VFS, sh *vfs.Task, hosts *live.Hosts, origin
 	return lv
 }
 
+// bootLive boots the live VFS of vfscope serve --live. Its billyfs
+// mounts the memory stores only, so that viewers allowed to run commands
+// change this VFS and never the host's files: mount -t billyfs -o
+// store=os:DIR fails with EPERM. The choice is this VFS's (vfscope run
+// --mount billyfs:os:DIR:... boots its own, with every store).
+func bootLive() (*vfs.VFS, *vfs.Task, error) {
+	v, t, err := boot.New(vfs.Options{Lockdep: true, Trace: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := v.UnregisterFilesystem(t, billyfs.Name); err != nil {
+		return nil, nil, err
+	}
+	if err := billyfs.RegisterWith(t, v, billyfs.TypeOptions{MemoryStoresOnly: true}); err != nil {
+		return nil, nil, err
+	}
+	return v, t, nil
+}
+
 // serveLive serves mux on l in the background for vfscope run --serve:
 // it returns a function that stops it.
 func serveLive(l net.Listener, mux http.Handler) (stop func()) {
@@ -211,7 +234,7 @@ func runServe(e *env, args []string) int {
 	}
 	var lv *live.Server
 	if o.live {
-		v, t, err := boot.New(vfs.Options{Lockdep: true, Trace: true})
+		v, t, err := bootLive()
 		if err != nil {
 			fmt.Fprintf(e.stderr, "vfscope serve: boot: %v\n", err)
 			return 1

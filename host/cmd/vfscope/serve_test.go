@@ -503,3 +503,43 @@ func TestLiveExecBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestLiveMountsMemoryStoresOnly: viewers allowed to run commands on the
+// live VFS of vfscope serve --live --allow-write change that VFS, not
+// the host: a billyfs mount of a host directory fails with EPERM (which
+// mount(8) reports as "permission denied", exit status 32) and leaves
+// the directory untouched; a memory store mounts and takes files.
+func TestLiveMountsMemoryStoresOnly(t *testing.T) {
+	v, task, err := bootLive()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Shutdown()
+	hosts, err := live.NewHosts("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lv := liveServer("test", v, task.Fork("sh"), hosts, nil)
+	dir := t.TempDir()
+	tests := []struct {
+		line   string
+		out    string // part of the output
+		status int
+	}{
+		{"mkdir /mnt", "", 0},
+		{"mount -t billyfs -o store=os:" + dir + " none /mnt", "permission denied", 32},
+		{"mount -t billyfs os:" + dir + " /mnt", "permission denied", 32},
+		{"mount -t billyfs -o store=mem none /mnt", "", 0},
+		{"echo hi > /mnt/f; cat /mnt/f", "hi\n", 0},
+		{"umount /mnt", "", 0},
+	}
+	for _, tc := range tests {
+		out, status := lv.Exec(tc.line)
+		if !strings.Contains(out, tc.out) || status != tc.status {
+			t.Errorf("%s: %q, status %d; want %q in it, status %d", tc.line, out, status, tc.out, tc.status)
+		}
+	}
+	if ents, err := os.ReadDir(dir); err != nil || len(ents) != 0 {
+		t.Fatalf("the host directory holds %d entries (%v), want none", len(ents), err)
+	}
+}
