@@ -16,6 +16,11 @@
 //	mount -t billyfs mem:NAME /mnt                    the source names the
 //	                                                  store when -o has none
 //
+// A VFS may register billyfs with RegisterWith and MemoryStoresOnly:
+// its mounts then take mem and mem:NAME only, and fail with EPERM for
+// any other store (vfscope serve's live VFS, whose viewers must not
+// reach the host's files). Register (boot.New) takes every store.
+//
 // An empty store is formatted at its first mount; a store holding other
 // files and no billyfs superblock is refused (EINVAL). Go callers
 // register any billy.Filesystem as a store with
