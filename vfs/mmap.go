@@ -151,8 +151,9 @@ func (t *Task) MappingsOf(task *Task) []*Mapping {
 //
 // Errors, in Linux's order: EINVAL for an off not page aligned; EBADF
 // for a bad or O_PATH descriptor; EINVAL for a length of 0, a flags type
-// that is none of the three, unknown prot bits, MAP_FIXED*,
-// MAP_ANONYMOUS or MAP_HUGETLB; EOPNOTSUPP for flags MAP_SHARED_VALIDATE
+// that is none of the three, MAP_FIXED*, MAP_ANONYMOUS or MAP_HUGETLB
+// (unknown prot bits are ignored: do_mmap never checks them, only
+// mprotect does, and calc_vm_prot_bits drops them); EOPNOTSUPP for flags MAP_SHARED_VALIDATE
 // does not know (and MAP_SYNC); ENOMEM for a length too large;
 // EOVERFLOW when the range's end overflows; EACCES for MAP_SHARED with
 // PROT_WRITE on a description not open for writing, or any mapping of
@@ -183,10 +184,10 @@ func (t *Task) Mmap(fd int, off, length int64, prot, flags int) (*Mapping, error
 	default:
 		return nil, EINVAL
 	}
-	if prot&^(PROT_READ|PROT_WRITE|PROT_EXEC|PROT_SEM) != 0 ||
-		flags&(MAP_FIXED|MAP_FIXED_NOREPLACE|MAP_ANONYMOUS|MAP_HUGETLB) != 0 {
+	if flags&(MAP_FIXED|MAP_FIXED_NOREPLACE|MAP_ANONYMOUS|MAP_HUGETLB) != 0 {
 		return nil, EINVAL
 	}
+	prot &= PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM
 	if length > maxMapLen {
 		return nil, ENOMEM
 	}
@@ -369,9 +370,12 @@ func (t *Task) exitMmap() {
 // write.
 //
 // Errors: EINVAL for unknown flags, MS_SYNC with MS_ASYNC, or an off
-// not page aligned; ENOMEM for a range outside the mapping or a mapping
-// unmapped; else what ->fsync reports (a write error once per file
-// description).
+// not page aligned; ENOMEM for a range that starts outside the mapping
+// or a mapping unmapped; else what ->fsync reports (a write error once
+// per file description). As mm/msync.c: a length of 0 (after rounding
+// up to pages) is 0 wherever it starts; a range that runs past the
+// mapping's end is synced up to that end and then gives ENOMEM (the
+// unmapped part of the range), unless the sync failed.
 func (t *Task) Msync(vma *Mapping, off, length int64, flags int) error {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("msync"))
@@ -384,12 +388,20 @@ func (t *Task) Msync(vma *Mapping, off, length int64, flags int) error {
 	if vma == nil || mm == nil || vma.mm != mm {
 		return EINVAL
 	}
-	length = (length + PAGE_SIZE - 1) &^ (PAGE_SIZE - 1)
-	if off+length > vma.npages<<PAGE_SHIFT {
+	if length == 0 {
+		return nil // end == start
+	}
+	// The part of [off, off+length) the mapping covers, in whole pages;
+	// past its end nothing is mapped (unmapped_error).
+	size := vma.npages << PAGE_SHIFT
+	if off >= size {
 		return ENOMEM
 	}
-	if length == 0 {
-		return nil
+	var unmapped error
+	if length > size-off {
+		length, unmapped = size-off, ENOMEM
+	} else {
+		length = (length + PAGE_SIZE - 1) &^ (PAGE_SIZE - 1)
 	}
 	mm.mmapLock.RLock(t.o)
 	if vma.dead.Load() {
@@ -398,13 +410,16 @@ func (t *Task) Msync(vma *Mapping, off, length int64, flags int) error {
 	}
 	if flags&MS_SYNC == 0 || !vma.shared() {
 		mm.mmapLock.RUnlock(t.o)
-		return nil
+		return unmapped
 	}
 	f := fget(vma.file)
 	mm.mmapLock.RUnlock(t.o)
 	defer fput(t, f)
 	start := vma.pgoff<<PAGE_SHIFT + off
-	return VFSFsyncRange(t, f, start, start+length-1, true)
+	if err := VFSFsyncRange(t, f, start, start+length-1, true); err != nil {
+		return err
+	}
+	return unmapped
 }
 
 // mightFault is might_fault(): a copy from the task's memory (a write(2)

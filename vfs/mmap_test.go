@@ -170,7 +170,11 @@ func TestMmapErrors(t *testing.T) {
 		{"unknown flag validated", rw, 0, P, R, SV | 0x400000, vfs.EOPNOTSUPP},
 		{"MAP_SYNC", rw, 0, P, R, SV | vfs.MAP_SYNC, vfs.EOPNOTSUPP},
 		{"unknown flag unvalidated", rw, 0, P, R, S | 0x400000, nil},
-		{"unknown prot", rw, 0, P, 0x10, S, vfs.EINVAL},
+		// do_mmap never validates prot (only mprotect's
+		// arch_validate_prot does): unknown bits are ignored.
+		{"unknown prot", rw, 0, P, 0x10, S, nil},
+		{"unknown prot with read", rw, 0, P, R | 0x10 | 0x1000000, S, nil},
+		{"unknown prot, shared write of O_RDONLY", ro, 0, P, R | W | 0x10, S, vfs.EACCES},
 		{"MAP_FIXED", rw, 0, P, R, S | vfs.MAP_FIXED, vfs.EINVAL},
 		{"MAP_ANONYMOUS", rw, 0, P, R, PR | vfs.MAP_ANONYMOUS, vfs.EINVAL},
 		{"too long", rw, 0, 1 << 48, R, S, vfs.ENOMEM},
@@ -194,6 +198,10 @@ func TestMmapErrors(t *testing.T) {
 			t.Errorf("%s: mmap = %v, want %v", c.name, err, c.want)
 		}
 		if err == nil {
+			// calc_vm_prot_bits keeps only the bits it knows.
+			if got, want := vma.Prot(), c.prot&(R|W|X|vfs.PROT_SEM); got != want {
+				t.Errorf("%s: prot %#x, want %#x", c.name, got, want)
+			}
 			mustT(t, c.name+": munmap", tk.Munmap(vma))
 		}
 	}
