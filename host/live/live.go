@@ -10,14 +10,21 @@
 //
 //	{"type":"hello","schema":"vfscope.trace/2","writable":false,"name":"..."}
 //	{"type":"snapshot","snapshot":{...trace.Snapshot...}}
+//	{"type":"snapshot","id":3,"snapshot":{...}}  the reply to request 3
 //	{"type":"events","events":[...trace.Event...]}
 //	{"type":"result","id":7,"output":"...","status":0}
 //	{"type":"error","id":7,"error":"..."}
 //
 // Viewer to server:
 //
-//	{"type":"snapshot"}                      send a fresh snapshot
+//	{"type":"snapshot","id":3}               send a fresh snapshot
 //	{"type":"command","id":7,"line":"ls /"}  run a shell line on the VFS
+//
+// Every snapshot request gets its own reply, which echoes its id (none
+// if the request had none) and was taken after the request arrived;
+// requests that arrive together share one snapshot, sent once per
+// request. A snapshot without an id is the first one, or one the server
+// sends after the viewer lost events (below).
 //
 // A viewer gets hello, a snapshot, then events whose seq is greater than
 // the snapshot's. Commands are refused (an "error" reply) unless the
@@ -104,6 +111,10 @@ type Message struct {
 // maxMessage bounds what a viewer may send (a command line).
 const maxMessage = 64 << 10
 
+// maxAsked bounds a viewer's snapshot requests waiting for their reply;
+// one past it is answered with an error.
+const maxAsked = 1024
+
 // CheckOrigin reports whether the Origin of a websocket upgrade r may
 // connect. It trusts r.Host, which ServeHTTP has checked against Hosts
 // first.
@@ -153,8 +164,13 @@ type viewer struct {
 	// wmu serialises writes to conn (gorilla allows one writer at a time):
 	// the event pump and command replies both write. Leaf lock.
 	wmu    sync.Mutex
-	resync chan struct{} // a snapshot was asked for
+	resync chan struct{} // a snapshot was asked for (asked holds by whom)
 	done   chan struct{} // closed when the reader ends
+	// askMu protects asked, the ids of the snapshot requests not yet
+	// answered (0 for a request without one), in arrival order. Leaf
+	// lock, taken by the reader and the run loop.
+	askMu sync.Mutex
+	asked []int64
 }
 
 func (v *viewer) send(m *Message) error {
@@ -186,7 +202,7 @@ func (v *viewer) run() {
 		case <-v.done:
 			return
 		case <-v.resync:
-			if seq, err = v.sendSnapshot(); err != nil {
+			if seq, err = v.answerSnapshots(); err != nil {
 				return
 			}
 			continue
@@ -235,6 +251,23 @@ func (v *viewer) sendSnapshot() (uint64, error) {
 	return snap.Seq, v.send(&Message{Type: "snapshot", Snapshot: &snap})
 }
 
+// answerSnapshots answers the snapshot requests that arrived so far, each
+// with its id, all with one snapshot taken now, and returns its sequence
+// number.
+func (v *viewer) answerSnapshots() (uint64, error) {
+	v.askMu.Lock()
+	ids := v.asked
+	v.asked = nil
+	v.askMu.Unlock()
+	snap := v.s.Snapshot()
+	for _, id := range ids {
+		if err := v.send(&Message{Type: "snapshot", ID: id, Snapshot: &snap}); err != nil {
+			return 0, err
+		}
+	}
+	return snap.Seq, nil
+}
+
 // read handles the viewer's messages until the connection ends.
 func (v *viewer) read() {
 	defer close(v.done)
@@ -252,9 +285,21 @@ func (v *viewer) read() {
 		}
 		switch m.Type {
 		case "snapshot":
+			v.askMu.Lock()
+			full := len(v.asked) >= maxAsked
+			if !full {
+				v.asked = append(v.asked, m.ID)
+			}
+			v.askMu.Unlock()
+			if full {
+				if v.send(&Message{Type: "error", ID: m.ID, Error: "too many snapshot requests pending"}) != nil {
+					return
+				}
+				continue
+			}
 			select {
 			case v.resync <- struct{}{}:
-			default: // one is already pending
+			default: // the run loop will answer this one with the others
 			}
 		case "command":
 			reply := v.command(&m)

@@ -1,6 +1,7 @@
 package live
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -315,5 +316,50 @@ func TestSlowViewerResyncs(t *testing.T) {
 	m := recv(t, c)
 	if m.Type != "snapshot" || m.Snapshot.Seq != 1000 {
 		t.Fatalf("after the overflow got %s (seq %v), want a snapshot at seq 1000", m.Type, m.Snapshot)
+	}
+}
+
+// TestSnapshotRequestsAnswered: every snapshot request gets its own
+// reply, echoing its id, taken after it arrived, however many arrive
+// together (they used to be merged into one reply, and a viewer that
+// matched replies to requests in order waited for ever).
+func TestSnapshotRequestsAnswered(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		ids  []int64
+	}{
+		{"one", []int64{1}},
+		{"five at once", []int64{1, 2, 3, 4, 5}},
+		{"without ids", []int64{0, 0, 0}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, bus := newServer(nil)
+			c, _, err := dial(t, s, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			recv(t, c) // hello
+			recv(t, c) // snapshot
+			bus.Emit(&trace.Event{Kind: trace.DentryAlloc, Dentry: 2, Name: "a"})
+			for _, id := range tc.ids {
+				if err := c.WriteJSON(Message{Type: "snapshot", ID: id}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var got []int64
+			for len(got) < len(tc.ids) {
+				m := recv(t, c)
+				if m.Type == "events" {
+					continue
+				}
+				if m.Type != "snapshot" || m.Snapshot == nil || m.Snapshot.Seq < 1 {
+					t.Fatalf("got %+v, want a snapshot taken after the event", m)
+				}
+				got = append(got, m.ID)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.ids) {
+				t.Errorf("replies for ids %v, want %v", got, tc.ids)
+			}
+		})
 	}
 }

@@ -26,7 +26,9 @@ export class LiveBackend implements Backend {
   private ws!: WebSocket;
   private listeners = new Set<(events: TraceEvent[], lost: boolean) => void>();
   private pending = new Map<number, (m: Message) => void>();
-  private snapWaiters: ((s: Snapshot) => void)[] = [];
+  // Snapshot requests by id: the server echoes the id in its reply.
+  private snapWaiters = new Map<number, (s: Snapshot) => void>();
+  private snapFailed = new Map<number, (e: Error) => void>();
   private nextID = 1;
   private last?: Snapshot;
   /** Called with each snapshot the server pushes (after a loss, say). */
@@ -49,12 +51,16 @@ export class LiveBackend implements Backend {
             b.name = m.name || url;
             b.writable = !!m.writable;
             break;
-          case 'snapshot':
+          case 'snapshot': {
             b.last = m.snapshot!;
+            // A reply to a request names it; one without an id is the
+            // first snapshot, or one pushed after the page lost events.
+            const w = m.id !== undefined ? b.snapWaiters.get(m.id) : undefined;
             if (!hello) { hello = true; resolve(b); }
-            else if (b.snapWaiters.length) b.snapWaiters.shift()!(m.snapshot!);
-            else { for (const l of b.listeners) l([], true); b.onSnapshot?.(m.snapshot!); }
+            else if (w) { b.snapWaiters.delete(m.id!); w(m.snapshot!); }
+            else if (m.id === undefined) { for (const l of b.listeners) l([], true); b.onSnapshot?.(m.snapshot!); }
             break;
+          }
           case 'events':
             for (const l of b.listeners) l(m.events ?? [], false);
             break;
@@ -62,6 +68,9 @@ export class LiveBackend implements Backend {
           case 'error': {
             const f = m.id !== undefined ? b.pending.get(m.id) : undefined;
             if (f) { b.pending.delete(m.id!); f(m); }
+            const w = m.type === 'error' && m.id !== undefined ? b.snapWaiters.get(m.id) : undefined;
+            if (w) { b.snapWaiters.delete(m.id!); b.snapFailed.get(m.id!)?.(new Error(m.error)); }
+            if (m.id !== undefined) b.snapFailed.delete(m.id);
             break;
           }
         }
@@ -83,9 +92,11 @@ export class LiveBackend implements Backend {
   }
 
   snapshot(): Promise<Snapshot> {
-    return new Promise((resolve) => {
-      this.snapWaiters.push(resolve);
-      this.ws.send(JSON.stringify({ type: 'snapshot' }));
+    const id = this.nextID++;
+    return new Promise((resolve, reject) => {
+      this.snapWaiters.set(id, (s) => { this.snapFailed.delete(id); resolve(s); });
+      this.snapFailed.set(id, reject);
+      this.ws.send(JSON.stringify({ type: 'snapshot', id }));
     });
   }
 

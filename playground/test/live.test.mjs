@@ -1,0 +1,81 @@
+// The live backend (src/live.ts) matches snapshot replies to requests by
+// the id the server echoes (host/live's protocol), not by arrival order:
+// requests that arrive together are answered together, and a snapshot
+// the server pushes by itself (after a loss) answers no request. Runs
+// under `node --test` against a scripted socket that speaks the
+// server's side.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import ts from 'typescript';
+
+const src = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
+let dir, LiveBackend, SCHEMA;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'vfscope-live-'));
+  for (const name of ['live', 'schema']) {
+    const out = ts.transpileModule(readFileSync(join(src, `${name}.ts`), 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    }).outputText.replace(/from '\.\/(schema|backend)'/g, "from './$1.mjs'");
+    writeFileSync(join(dir, `${name}.mjs`), out);
+  }
+  ({ LiveBackend } = await import(pathToFileURL(join(dir, 'live.mjs')).href));
+  ({ SCHEMA } = await import(pathToFileURL(join(dir, 'schema.mjs')).href));
+});
+
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+// ServerSocket stands in for the browser's WebSocket: it records what
+// the page sends and lets the test deliver the server's messages.
+class ServerSocket {
+  static last;
+  constructor(url) {
+    this.url = url;
+    this.sent = [];
+    ServerSocket.last = this;
+    queueMicrotask(() => {
+      this.deliver({ type: 'hello', schema: SCHEMA, name: 'test' });
+      this.deliver({ type: 'snapshot', snapshot: { schema: SCHEMA, seq: 0 } });
+    });
+  }
+  send(data) { this.sent.push(JSON.parse(data)); }
+  close() {}
+  deliver(m) { this.onmessage?.({ data: JSON.stringify(m) }); }
+}
+
+test('snapshot replies resolve the request whose id they echo', async () => {
+  globalThis.WebSocket = ServerSocket;
+  const b = await LiveBackend.connect('ws://test/ws');
+  const ws = ServerSocket.last;
+  const pushed = [];
+  b.onSnapshot = (s) => pushed.push(s.seq);
+  const cases = [
+    // [requests made at once, the order the server answers them in]
+    [3, [0, 1, 2]],
+    [3, [2, 0, 1]],
+    [1, [0]],
+  ];
+  for (const [n, order] of cases) {
+    const waits = Array.from({ length: n }, () => b.snapshot());
+    const reqs = ws.sent.splice(0);
+    assert.equal(reqs.length, n);
+    assert.ok(reqs.every((r) => r.type === 'snapshot' && Number.isInteger(r.id)), 'each request carries an id');
+    assert.equal(new Set(reqs.map((r) => r.id)).size, n, 'the ids differ');
+    // The server pushes a snapshot of its own first: no request takes it.
+    ws.deliver({ type: 'snapshot', snapshot: { schema: SCHEMA, seq: 999 } });
+    for (const k of order) ws.deliver({ type: 'snapshot', id: reqs[k].id, snapshot: { schema: SCHEMA, seq: 100 + k } });
+    const got = await Promise.all(waits);
+    assert.deepEqual(got.map((s) => s.seq), reqs.map((_, k) => 100 + k), `${n} requests answered in order ${order}`);
+  }
+  assert.deepEqual(pushed, [999, 999, 999], 'pushed snapshots reach onSnapshot');
+  // A request the server refuses rejects with its error.
+  const refused = b.snapshot();
+  const [r] = ws.sent.splice(0);
+  ws.deliver({ type: 'error', id: r.id, error: 'too many snapshot requests pending' });
+  await assert.rejects(refused, /too many snapshot requests pending/);
+  delete globalThis.WebSocket;
+});
