@@ -239,9 +239,17 @@ func (a *ABI) PollOneoff(ctx context.Context, m Memory, in, out, nsubs, neventsP
 }
 
 // readyBytes is the nbytes of an fd_read or fd_write event: for a read of
-// a regular file, what remains after the offset; otherwise 0 (unknown).
+// a regular file, what remains after the offset, and of a host stream
+// that knows what it holds (Len, as a bytes.Reader's), that; otherwise 0
+// (unknown).
 func (a *ABI) readyBytes(e *fdEntry, tag uint8) uint64 {
-	if e.vfd < 0 || tag != EventtypeFdRead {
+	if tag != EventtypeFdRead {
+		return 0
+	}
+	if e.vfd < 0 {
+		if l, ok := e.r.(interface{ Len() int }); ok && l.Len() > 0 {
+			return uint64(l.Len())
+		}
 		return 0
 	}
 	st, err := a.fstat(e)

@@ -329,3 +329,53 @@ func TestWASICrossings(t *testing.T) {
 		t.Error("clock_time_get wrote no time")
 	}
 }
+
+// TestPollStdinBytes: poll_oneoff's fd_read event on stdin reports the
+// bytes stdin holds (WASI preview1: nbytes is "the number of bytes
+// available for reading"), and 0 once it is read to the end.
+func TestPollStdinBytes(t *testing.T) {
+	b := New()
+	id := newVFS(t, b)
+	for _, tc := range []struct {
+		name  string
+		stdin string
+		read  int // bytes read before polling
+		want  uint64
+	}{
+		{"all of it", "hello\n", 0, 6},
+		{"after a read", "hello\n", 2, 4},
+		{"empty", "", 0, 0},
+	} {
+		d := exec(t, b, new(req).op("wasiNew", id).strs("g").strs().strs("/").str("/").raw([]byte(tc.stdin)).num(0), nil)
+		if e := d.u32(); e != 0 {
+			t.Fatalf("wasiNew: errno %d", e)
+		}
+		g := d.num()
+		cm := &countingMemory{mem: make(wasi.Bytes, 1<<16)}
+		exec(t, b, new(req).op("wasiMemory", 0).num(g).u32(1), memEnv{cm})
+		if tc.read > 0 {
+			// One iovec at 300: {1000, read}; nread at 400.
+			binary.LittleEndian.PutUint32(cm.mem[300:], 1000)
+			binary.LittleEndian.PutUint32(cm.mem[304:], uint32(tc.read))
+			if errno, _, _, _ := callWASI(t, b, uint32(g), "fd_read", 0, 300, 1, 400); errno != wasi.ESUCCESS {
+				t.Fatalf("%s: fd_read: %v", tc.name, errno)
+			}
+		}
+		// One subscription at 0: userdata 7, fd_read on fd 0; the event at 100.
+		sub := cm.mem[0:48]
+		clear(sub)
+		binary.LittleEndian.PutUint64(sub[0:], 7)
+		sub[8] = wasi.EventtypeFdRead
+		if errno, _, _, _ := callWASI(t, b, uint32(g), "poll_oneoff", 0, 100, 1, 200); errno != wasi.ESUCCESS {
+			t.Fatalf("%s: poll_oneoff: %v", tc.name, errno)
+		}
+		if n := binary.LittleEndian.Uint32(cm.mem[200:]); n != 1 {
+			t.Fatalf("%s: %d events", tc.name, n)
+		}
+		ev := cm.mem[100:132]
+		if ud, errno, nbytes := binary.LittleEndian.Uint64(ev), binary.LittleEndian.Uint16(ev[8:]), binary.LittleEndian.Uint64(ev[16:]); ud != 7 || errno != 0 || nbytes != tc.want {
+			t.Errorf("%s: event userdata %d errno %d nbytes %d, want 7, 0, %d", tc.name, ud, errno, nbytes, tc.want)
+		}
+		exec(t, b, new(req).op("wasiClose", 0).num(g), nil)
+	}
+}
