@@ -369,15 +369,28 @@ export class Batch {
     return this.queue.length;
   }
 
-  /** Runs every queued operation, in order, and empties the batch. */
+  /**
+   * Runs every queued operation, in order, and empties the batch. An
+   * argument found bad only here (a path that is neither a string nor a
+   * Uint8Array, a string with a lone surrogate) throws before anything
+   * runs: that operation leaves the batch, the others stay queued for
+   * the next run(). (Most bad arguments throw earlier, at the call that
+   * queues them, which then queues nothing.)
+   */
   run(): BatchResult[] {
     const rt = this.vfs.runtime;
-    const q = this.queue.splice(0);
+    const queued = this.queue;
     rt.begin();
-    for (const s of q) {
-      rt.opName(s.op, this.vfs.id);
-      s.enc(rt);
+    for (let i = 0; i < queued.length; i++) {
+      try {
+        rt.opName(queued[i].op, this.vfs.id);
+        queued[i].enc(rt);
+      } catch (err) {
+        queued.splice(i, 1);
+        throw err;
+      }
     }
+    const q = queued.splice(0);
     const r = rt.exec();
     this.vfs.noteActivity();
     return q.map((s): BatchResult => {

@@ -31,6 +31,30 @@ test("a batch runs every call in one crossing, failures in place", () => {
   assert.equal(res[7].error.path, "/tmp/b/nope");
 });
 
+// A bad argument throws and runs nothing; the batch keeps its good calls
+// (web/README.md, "Batches").
+for (const [name, bad, cls, atCall] of [
+  ["a path that is a number, found by run()", (b) => b.stat(123), TypeError, false],
+  ["a lone surrogate, found by run()", (b) => b.mkdir("/tmp/bad\ud800"), TypeError, false],
+  ["a mode past 2^32, thrown by the call", (b) => b.chmod("/tmp", 2 ** 32), RangeError, true],
+]) {
+  test(`a batch with ${name} keeps its good calls`, () => {
+    const d = `/tmp/keep-${name.replace(/\W+/g, "-")}`;
+    const b = vfs.batch().mkdir(d);
+    if (atCall) assert.throws(() => bad(b), cls);
+    else bad(b);
+    b.mkdir(`${d}/sub`);
+    if (!atCall) {
+      assert.equal(b.length, 3);
+      assert.throws(() => b.run(), cls);
+      assert.throws(() => vfs.stat(d), { code: "ENOENT" }, "nothing ran");
+    }
+    assert.equal(b.length, 2, "the good calls stay queued");
+    assert.deepEqual(b.run().map((r) => r.ok), [true, true]);
+    assert.equal(vfs.stat(`${d}/sub`).isDirectory(), true);
+  });
+}
+
 test("a batch of a thousand creates, then a thousand stats", () => {
   const b = vfs.batch();
   b.mkdir("/tmp/many");
