@@ -62,7 +62,7 @@ func TestLimits(t *testing.T) {
 			{func(tk *vfs.Task) error { return tk.Unlink("/l/a") }, nil},
 			{create("/l/c", 0), nil},
 		}},
-		{"size in pages", "size=16k", []step{
+		{"size in pages", "size=16k,nr_inodes=0", []step{
 			{create("/l/a", 8192), nil},
 			{statfs(4, 2, 0, 0), nil},
 			{create("/l/b", 8192), nil},
@@ -81,7 +81,7 @@ func TestLimits(t *testing.T) {
 			{func(tk *vfs.Task) error { return tk.Unlink("/l/a") }, nil},
 			{create("/l/b", 4096), nil},
 		}},
-		{"size as a share of the budget", "size=1%", []step{
+		{"size as a share of the budget", "size=1%,nr_inodes=0", []step{
 			// boot.New's budget: 256 MiB, so 1% is 2684354 bytes, 656 pages.
 			{statfs(656, 656, 0, 0), nil},
 			{remount("size=2%"), nil},
@@ -89,9 +89,17 @@ func TestLimits(t *testing.T) {
 			{remount("size=x%"), vfs.EINVAL},
 			{remount("size=-1%"), vfs.EINVAL},
 		}},
-		{"no limits", "", []step{
+		{"no limits", "size=0,nr_inodes=0", []step{
 			{create("/l/a", 1<<20), nil},
 			{statfs(0, 0, 0, 0), nil},
+		}},
+		// shmem_default_max_blocks and shmem_default_max_inodes: half
+		// the pages of RAM each (here the budget's: 65536 pages).
+		{"defaults", "", []step{
+			{create("/l/a", 1<<20), nil},
+			{statfs(32768, 32768-256, 32768, 32768-2), nil},
+			{remount("size=0"), nil},
+			{statfs(0, 0, 32768, 32768-2), nil},
 		}},
 	}
 	for _, c := range cases {
@@ -161,5 +169,53 @@ func TestLimitsConcurrent(t *testing.T) {
 	wg.Wait()
 	if made != limit-1 || full != workers*each-(limit-1) {
 		t.Fatalf("%d created, %d ENOSPC; want %d and %d", made, full, limit-1, workers*each-(limit-1))
+	}
+}
+
+// TestDefaultSizeFills: a tmpfs mounted without size= holds half the
+// budget, as Linux's holds half of RAM (shmem_default_max_blocks), and
+// then fails with ENOSPC, not with the budget's ENOMEM; statfs shows
+// the default limits (boot.New's /tmp has none of its own).
+func TestDefaultSizeFills(t *testing.T) {
+	cases := []struct {
+		budget       int64
+		blocks, file uint64
+	}{
+		{16 << 20, 2048, 2048},
+		{32 << 20, 4096, 4096},
+	}
+	for _, c := range cases {
+		t.Run(fmt.Sprint(c.budget>>20, "MiB"), func(t *testing.T) {
+			v, tk, err := boot.New(vfs.Options{MemBudget: c.budget})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer v.Shutdown()
+			var st vfs.Statfs
+			if err := tk.Statfs("/tmp", &st); err != nil {
+				t.Fatal(err)
+			}
+			if st.Blocks != c.blocks || st.Files != c.file {
+				t.Fatalf("statfs /tmp: f_blocks %d f_files %d, want %d %d", st.Blocks, st.Files, c.blocks, c.file)
+			}
+			fd, err := tk.Open("/tmp/f", vfs.O_CREAT|vfs.O_WRONLY, 0o644)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tk.Close(fd)
+			buf := make([]byte, 1<<16)
+			total := 0
+			for total <= int(c.budget) {
+				n, err := tk.Write(fd, buf)
+				total += n
+				if err != nil {
+					if !errors.Is(err, vfs.ENOSPC) || total != int(c.blocks)*vfs.PAGE_SIZE {
+						t.Fatalf("write stopped after %d bytes with %v; want ENOSPC after %d", total, err, c.blocks*vfs.PAGE_SIZE)
+					}
+					return
+				}
+			}
+			t.Fatalf("%d bytes written to a default tmpfs on a %d-byte budget", total, c.budget)
+		})
 	}
 }

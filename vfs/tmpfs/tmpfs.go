@@ -2,9 +2,13 @@
 // in the dcache (every positive dentry is pinned, as in Linux's shmem and
 // ramfs) and whose file data lives in memory, page by page.
 //
-// Options (mount -o): size= (bytes, with k, m or g), nr_inodes=, mode=,
-// uid=, gid=, and casefold (names compare without regard to ASCII case;
-// Linux's tmpfs sets this per directory with chattr +F, see RATIONALE.md).
+// Options (mount -o): size= (bytes, with k, m or g, or a percentage
+// of the VFS's memory budget, which plays the part of RAM), nr_blocks=
+// (pages), nr_inodes=, mode=, uid=, gid=, huge=never, and casefold
+// (names compare without regard to ASCII case; Linux's tmpfs sets this
+// per directory with chattr +F, see RATIONALE.md). Without size= and
+// nr_inodes= a tmpfs gets Linux's defaults: half the budget's pages, and
+// as many inodes; size=0 and nr_inodes=0 mean no limit.
 // Bad options fail the mount with EINVAL and change nothing.
 //
 // Lock order (inside the VFS's, see package vfs):
@@ -27,6 +31,7 @@
 package tmpfs
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -55,9 +60,18 @@ type options struct {
 	mode      uint32
 	uid, gid  uint32
 	casefold  bool
-	sizeSet   bool
-	inodesSet bool
 }
+
+// seen* say which limits a list of options set (SHMEM_SEEN_*).
+const (
+	seenBlocks = 1 << iota
+	seenInodes
+)
+
+// bogoInodeSize is BOGO_INODE_SIZE: what an inode takes of the space
+// nr_inodes= allows (max_inodes * bogoInodeSize bytes, free_ispace in
+// Linux), which extended attributes share (simple_xattr_space).
+const bogoInodeSize = 1024
 
 // sbInfo is struct shmem_sb_info.
 type sbInfo struct {
@@ -65,22 +79,44 @@ type sbInfo struct {
 	// blocks and inodes) and slab. A leaf lock.
 	mu   sync.Mutex
 	opts options
-	// blocks counts the pages in use against size=, inodes the inodes
-	// against nr_inodes=; lock-free (limitedCounter), their limits set
-	// under mu.
-	blocks, inodes limitedCounter
+	// defBlocks and defInodes are the limits of a tmpfs mounted without
+	// size= and nr_inodes= (shmem_default_max_blocks and
+	// shmem_default_max_inodes of the budget); immutable.
+	defBlocks, defInodes int64
+	// blocks counts the pages in use against size=; ispace the bytes
+	// of inode space in use against nr_inodes= (bogoInodeSize per
+	// inode, plus the extended attributes' simple_xattr_space).
+	// Lock-free (limitedCounter), their limits set under mu.
+	blocks, ispace limitedCounter
 	// slab is the part of the current inode slab not handed out yet
 	// (allocInode).
 	slab []shmemInode
 }
 
-// parseOptions is shmem_parse_one() over a comma-separated list. On a
-// remount only size and nr_inodes may change. size= takes bytes (with
-// k, m, g...) or a percentage of memory, which for a VFS is its budget
-// (MemTotal, memTotal bytes).
-func parseOptions(data string, o *options, remount bool, memTotal int64) error {
+// defaultMaxBlocks is shmem_default_max_blocks(): half of "RAM", which
+// for a VFS is its memory budget (memTotal bytes), in pages.
+func defaultMaxBlocks(memTotal int64) int64 { return memTotal / pageSize / 2 }
+
+// defaultMaxInodes is shmem_default_max_inodes(): min(RAM pages without
+// highmem, RAM pages / 2); the VFS has no highmem.
+func defaultMaxInodes(memTotal int64) int64 { return memTotal / pageSize / 2 }
+
+// maxOptionInodes is the largest nr_inodes= (ULONG_MAX / BOGO_INODE_SIZE
+// in Linux; here the byte count of inode space must fit an int64).
+const maxOptionInodes = math.MaxInt64 / bogoInodeSize
+
+// parseOptions is shmem_parse_one() over a comma-separated list; it
+// returns which limits the list set (seen*). On a remount only size,
+// nr_blocks, nr_inodes and huge change (the others are accepted and
+// ignored, as shmem_reconfigure does). size= takes bytes (with k, m,
+// g...) or a percentage of memory, which for a VFS is its budget
+// (MemTotal, memTotal bytes). huge= takes only never: the VFS has no
+// huge pages, as a kernel without CONFIG_TRANSPARENT_HUGEPAGE, whose
+// shmem_parse_one rejects the other values ("Unsupported parameter").
+func parseOptions(data string, o *options, remount bool, memTotal int64) (int, error) {
+	seen := 0
 	if data == "" {
-		return nil
+		return 0, nil
 	}
 	for _, opt := range strings.Split(data, ",") {
 		if opt == "" {
@@ -91,29 +127,37 @@ func parseOptions(data string, o *options, remount bool, memTotal int64) error {
 		case "size":
 			n, ok := parseSizeOption(val, memTotal)
 			if !hasVal || !ok {
-				return vfs.EINVAL
+				return 0, vfs.EINVAL
 			}
-			o.maxBlocks = (n + pageSize - 1) / pageSize
-			o.sizeSet = n != 0
-		case "nr_inodes":
+			o.maxBlocks = n/pageSize + min(n%pageSize, 1)
+			seen |= seenBlocks
+		case "nr_blocks":
 			n, ok := vfs.ParseSize(val)
 			if !hasVal || !ok {
-				return vfs.EINVAL
+				return 0, vfs.EINVAL
+			}
+			o.maxBlocks = n
+			seen |= seenBlocks
+		case "nr_inodes":
+			n, ok := vfs.ParseSize(val)
+			if !hasVal || !ok || n > maxOptionInodes {
+				return 0, vfs.EINVAL
 			}
 			o.maxInodes = n
-			o.inodesSet = n != 0
+			seen |= seenInodes
 		case "mode":
+			// fs_param_is_u32_octal, then masked with 07777.
 			m, err := strconv.ParseUint(val, 8, 32)
-			if !hasVal || err != nil || m > 0o7777 {
-				return vfs.EINVAL
+			if !hasVal || err != nil {
+				return 0, vfs.EINVAL
 			}
 			if !remount {
-				o.mode = uint32(m)
+				o.mode = uint32(m) & 0o7777
 			}
 		case "uid", "gid":
 			n, err := strconv.ParseUint(val, 10, 32)
 			if !hasVal || err != nil || n == uint64(vfs.NoID) {
-				return vfs.EINVAL
+				return 0, vfs.EINVAL
 			}
 			if !remount {
 				if key == "uid" {
@@ -122,19 +166,23 @@ func parseOptions(data string, o *options, remount bool, memTotal int64) error {
 					o.gid = uint32(n)
 				}
 			}
+		case "huge":
+			if !hasVal || val != "never" {
+				return 0, vfs.EINVAL
+			}
 		case "casefold":
 			if hasVal && !strings.HasPrefix(val, "utf8") {
-				return vfs.EINVAL
+				return 0, vfs.EINVAL
 			}
 			if remount {
-				return vfs.EINVAL
+				return 0, vfs.EINVAL
 			}
 			o.casefold = true
 		default:
-			return vfs.EINVAL
+			return 0, vfs.EINVAL
 		}
 	}
-	return nil
+	return seen, nil
 }
 
 func mount(t *vfs.Task, fst *vfs.FileSystemType, flags uint32, dev, data string) (*vfs.Dentry, error) {
@@ -143,9 +191,17 @@ func mount(t *vfs.Task, fst *vfs.FileSystemType, flags uint32, dev, data string)
 
 // fillSuper is shmem_fill_super().
 func fillSuper(t *vfs.Task, sb *vfs.SuperBlock, data string) error {
-	info := &sbInfo{opts: options{mode: 0o1777}}
-	if err := parseOptions(data, &info.opts, false, sb.VFS().MemBudget()); err != nil {
+	mem := sb.VFS().MemBudget()
+	info := &sbInfo{opts: options{mode: 0o1777}, defBlocks: defaultMaxBlocks(mem), defInodes: defaultMaxInodes(mem)}
+	seen, err := parseOptions(data, &info.opts, false, mem)
+	if err != nil {
 		return err
+	}
+	if seen&seenBlocks == 0 {
+		info.opts.maxBlocks = info.defBlocks
+	}
+	if seen&seenInodes == 0 {
+		info.opts.maxInodes = info.defInodes
 	}
 	info.setLimits()
 	sb.FSInfo = info
@@ -198,26 +254,32 @@ func statfs(t *vfs.Task, d *vfs.Dentry, st *vfs.Statfs) error {
 	}
 	if i.opts.maxInodes > 0 {
 		st.Files = uint64(i.opts.maxInodes)
-		st.Ffree = uint64(max(i.opts.maxInodes-i.inodes.used.Load(), 0))
+		st.Ffree = uint64(max(i.ispace.max.Load()-i.ispace.used.Load(), 0) / bogoInodeSize)
 	}
 	return nil
 }
 
 // remount is shmem_reconfigure(): size and nr_inodes may change, not
-// below what is in use.
+// below what is in use, and a limit cannot be put on what has none
+// ("Cannot retroactively limit size", EINVAL); a limit of 0 removes one.
 func remount(t *vfs.Task, sb *vfs.SuperBlock, flags *uint32, data string) error {
 	i := info(sb)
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	o := i.opts
-	if err := parseOptions(data, &o, true, sb.VFS().MemBudget()); err != nil {
+	seen, err := parseOptions(data, &o, true, sb.VFS().MemBudget())
+	if err != nil {
 		return err
 	}
-	if o.maxBlocks > 0 && o.maxBlocks < i.blocks.used.Load() {
-		return vfs.EINVAL
+	if seen&seenBlocks != 0 && o.maxBlocks > 0 {
+		if i.opts.maxBlocks == 0 || o.maxBlocks < i.blocks.used.Load() {
+			return vfs.EINVAL
+		}
 	}
-	if o.maxInodes > 0 && o.maxInodes < i.inodes.used.Load() {
-		return vfs.EINVAL
+	if seen&seenInodes != 0 && o.maxInodes > 0 {
+		if i.opts.maxInodes == 0 || o.maxInodes*bogoInodeSize < i.ispace.used.Load() {
+			return vfs.EINVAL
+		}
 	}
 	i.opts = o
 	i.setLimits()
@@ -230,14 +292,14 @@ func showOptions(t *vfs.Task, w *strings.Builder, root *vfs.Dentry) error {
 	i.mu.Lock()
 	o := i.opts
 	i.mu.Unlock()
-	if o.sizeSet {
-		w.WriteString(",size=" + strconv.FormatInt(o.maxBlocks*pageSize>>10, 10) + "k")
+	if o.maxBlocks != i.defBlocks {
+		w.WriteString(",size=" + strconv.FormatInt(o.maxBlocks*(pageSize>>10), 10) + "k")
 	}
-	if o.inodesSet {
+	if o.maxInodes != i.defInodes {
 		w.WriteString(",nr_inodes=" + strconv.FormatInt(o.maxInodes, 10))
 	}
 	if o.mode != 0o1777 {
-		w.WriteString(",mode=" + strconv.FormatUint(uint64(o.mode), 8))
+		w.WriteString(fmt.Sprintf(",mode=%03o", o.mode))
 	}
 	if o.uid != 0 {
 		w.WriteString(",uid=" + strconv.FormatUint(uint64(o.uid), 10))
@@ -269,20 +331,26 @@ func parseSizeOption(val string, memTotal int64) (int64, bool) {
 // setLimits copies opts' limits to the counters; under mu.
 func (i *sbInfo) setLimits() {
 	i.blocks.max.Store(i.opts.maxBlocks)
-	i.inodes.max.Store(i.opts.maxInodes)
+	i.ispace.max.Store(i.opts.maxInodes * bogoInodeSize)
 }
 
-// reserveInode and friends account against nr_inodes and size.
-func (i *sbInfo) reserveInode() error         { return i.inodes.reserve(1) }
-func (i *sbInfo) releaseInode()               { i.inodes.release(1) }
+// reserveInode and friends account against nr_inodes and size
+// (shmem_reserve_inode, shmem_free_inode).
+func (i *sbInfo) reserveInode() error         { return i.ispace.reserve(bogoInodeSize) }
+func (i *sbInfo) releaseInode()               { i.ispace.release(bogoInodeSize) }
 func (i *sbInfo) reserveBlocks(n int64) error { return i.blocks.reserve(n) }
 func (i *sbInfo) releaseBlocks(n int64)       { i.blocks.release(n) }
 
-// evictInode is shmem_evict_inode(): give back the pages and the inode.
+// evictInode is shmem_evict_inode(): give back the pages, the space of
+// the extended attributes (on a tmpfs with nr_inodes=) and the inode.
 func evictInode(t *vfs.Task, in *vfs.Inode) {
 	if in.Mapping().NrPages() > 0 {
 		vfs.TruncateInodePagesFinal(t, in.Mapping())
 	}
 	recalc(in, 0)
-	info(in.SB()).releaseInode()
+	si := info(in.SB())
+	if si.ispace.max.Load() > 0 {
+		si.ispace.release(xattrsSpace(in))
+	}
+	si.releaseInode()
 }

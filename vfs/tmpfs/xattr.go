@@ -19,12 +19,49 @@ func xattrGet(t *vfs.Task, h *vfs.XattrHandler, d *vfs.Dentry, in *vfs.Inode, na
 	return vfs.SimpleXattrGet(node(in).xattrs, h.Prefix+name)
 }
 
-// xattrSet is simple_xattr_set(); the VFS holds i_rwsem exclusive.
+// xattrSet is shmem_xattr_handler_set(); the VFS holds i_rwsem
+// exclusive. On a tmpfs with nr_inodes= (the default has one) a value
+// takes simple_xattr_space() of the inode space first (ENOSPC when it
+// does not fit, before EEXIST and ENODATA), and the value it replaces or
+// removes gives its space back.
 func xattrSet(t *vfs.Task, h *vfs.XattrHandler, d *vfs.Dentry, in *vfs.Inode, name string, value []byte, flags int) error {
 	n := node(in)
+	si := info(in.SB())
+	full := h.Prefix + name
+	limited := si.ispace.max.Load() > 0
+	var space int64
+	if value != nil && limited {
+		space = xattrSpace(full, len(value))
+		if err := si.ispace.reserve(space); err != nil {
+			return err
+		}
+	}
+	old, had := n.xattrs[full]
 	var err error
-	n.xattrs, err = vfs.SimpleXattrSet(n.xattrs, h.Prefix+name, value, flags)
-	return err
+	n.xattrs, err = vfs.SimpleXattrSet(n.xattrs, full, value, flags)
+	if err != nil {
+		si.ispace.release(space)
+		return err
+	}
+	if had && limited {
+		si.ispace.release(xattrSpace(full, len(old)))
+	}
+	return nil
+}
+
+// xattrSpace is simple_xattr_space(): what an attribute takes of the
+// inode space, 40 bytes (Linux's stand-in for struct simple_xattr) plus
+// its name and value.
+func xattrSpace(name string, size int) int64 { return int64(40 + size + len(name)) }
+
+// xattrsSpace is the space all of in's attributes take (what
+// simple_xattrs_free gives back at eviction).
+func xattrsSpace(in *vfs.Inode) int64 {
+	var n int64
+	for name, v := range node(in).xattrs {
+		n += xattrSpace(name, len(v))
+	}
+	return n
 }
 
 func listxattr(t *vfs.Task, d *vfs.Dentry) ([]string, error) {
