@@ -8,9 +8,11 @@ package vfs
 type ProcLock struct {
 	ID    int64
 	Level int
-	// Class is "POSIX", "OFDLCK", "ACCESS", "FLOCK" or "LEASE".
+	// Class is "POSIX", "OFDLCK", "ACCESS", "FLOCK", "LEASE" (a lease
+	// or a layout) or "DELEG" (a delegation).
 	Class string
-	// LeaseState is a lease's "ACTIVE", "BREAKING" or "BREAKER".
+	// LeaseState is a lease's or a delegation's "ACTIVE", "BREAKING" or
+	// "BREAKER".
 	LeaseState string
 	// Type is F_RDLCK, F_WRLCK or F_UNLCK; for a lease the type it is
 	// being broken to (target_leasetype).
@@ -76,8 +78,11 @@ func procLockOf(fl *FileLock, id int64, level int) ProcLock {
 		p.Start, p.End = fl.Start, fl.End
 	case fl.Flags&FL_FLOCK != 0:
 		p.Class = "FLOCK"
-	case fl.Flags&FL_LEASE != 0:
+	case fl.Flags&(FL_LEASE|FL_DELEG|FL_LAYOUT) != 0:
 		p.Class = "LEASE"
+		if fl.Flags&FL_DELEG != 0 {
+			p.Class = "DELEG"
+		}
 		p.Type = targetLeasetype(fl)
 		switch {
 		case leaseBreaking(fl):

@@ -77,16 +77,18 @@ func LeaseModify(t *Task, fl *FileLock, arg int16, dispose *[]*FileLock) error {
 }
 
 // timeOutLeases is time_out_leases(): leases whose holder let the break
-// time pass are downgraded or removed. Preconditions: flc_lock.
+// time pass are downgraded or removed, by leaseModify itself and not
+// through ->lm_change, as Linux does: the holder's manager had its
+// chance and cannot refuse. Preconditions: flc_lock.
 func (t *Task) timeOutLeases(c *FileLockContext, dispose *[]*FileLock) {
 	now := monoNow()
 	for fl := c.lease.next; fl != &c.lease; {
 		next := fl.next
 		if fl.downgradeTime != 0 && now > fl.downgradeTime {
-			t.lmChange(fl, F_RDLCK, dispose)
+			t.leaseModify(fl, F_RDLCK, dispose)
 		}
 		if fl.breakTime != 0 && now > fl.breakTime {
-			t.lmChange(fl, F_UNLCK, dispose)
+			t.leaseModify(fl, F_UNLCK, dispose)
 		}
 		fl = next
 	}
@@ -96,6 +98,9 @@ func (t *Task) timeOutLeases(c *FileLockContext, dispose *[]*FileLock) {
 // ->lm_breaker_owns_lease).
 func (t *Task) leasesConflict(lease, breaker *FileLock) bool {
 	if lease.LMOps != nil && lease.LMOps.BreakerOwnsLease != nil && t.lmBreakerOwnsLease(lease) {
+		return false
+	}
+	if breaker.Flags&FL_LAYOUT != lease.Flags&FL_LAYOUT {
 		return false
 	}
 	if breaker.Flags&FL_DELEG != 0 && lease.Flags&FL_LEASE != 0 {
@@ -245,10 +250,18 @@ func (t *Task) breakLeaseSlow(c *FileLockContext, mode int) error {
 // truncate).
 func (t *Task) BreakLease(in *Inode, mode int) error { return t.breakLease(in, mode) }
 
+// FL_LAYOUT marks a pNFS layout lease (include/linux/filelock.h): a
+// lease that only breakers of its own kind (break_layout) break.
+const FL_LAYOUT = 2048
+
 // checkConflictingOpen is check_conflicting_open(): a read lease needs
 // the file open for writing by no one; a write lease needs it open by no
-// one but f itself.
+// one but f itself. Delegations and layouts leave these checks to their
+// lock manager, which knows the opens of its own clients.
 func checkConflictingOpen(f *File, arg int16, flags uint32) error {
+	if flags&(FL_LAYOUT|FL_DELEG) != 0 {
+		return nil
+	}
 	in := f.inode
 	switch arg {
 	case F_RDLCK:
@@ -453,7 +466,8 @@ func (t *Task) fcntlLease(f *File, cmd, arg int) (int, error) {
 }
 
 // locksRemoveLease is locks_remove_lease(): f's lease goes on its last
-// close.
+// close, by leaseModify itself (as Linux): no ->lm_change may keep a
+// lease whose file is gone.
 func (t *Task) locksRemoveLease(f *File, c *FileLockContext) {
 	g := t.vfs.fileLocks()
 	var dispose []*FileLock
@@ -462,7 +476,7 @@ func (t *Task) locksRemoveLease(f *File, c *FileLockContext) {
 	for fl := c.lease.next; fl != &c.lease; {
 		next := fl.next
 		if fl.File == f {
-			t.lmChange(fl, F_UNLCK, &dispose)
+			t.leaseModify(fl, F_UNLCK, &dispose)
 		}
 		fl = next
 	}

@@ -66,8 +66,9 @@ func formatLock(b *strings.Builder, l vfs.ProcLock) {
 		}
 	case "FLOCK":
 		b.WriteString("FLOCK  ADVISORY  ")
-	case "LEASE":
-		b.WriteString("LEASE  ")
+	case "LEASE", "DELEG":
+		b.WriteString(l.Class)
+		b.WriteString("  ")
 		b.WriteString(l.LeaseState)
 		b.WriteString(strings.Repeat(" ", 10-len(l.LeaseState)))
 	default:
