@@ -105,22 +105,35 @@ func posixLockToFlock(l *Flock, fl *FileLock) {
 }
 
 // posixTestLock is posix_test_lock(): fl becomes the first lock that
-// conflicts with it, or its type F_UNLCK if none does.
+// conflicts with it, or its type F_UNLCK if none does. A conflicting
+// lock that its manager says is expirable is expired (outside flc_lock)
+// and the list looked at again, as posixLockInode does.
 func (t *Task) posixTestLock(f *File, fl *FileLock) {
 	c := f.inode.flctx.Load()
 	if c == nil {
 		fl.Type = F_UNLCK
 		return
 	}
+retry:
 	c.flcLock.Lock(t.o)
-	defer c.flcLock.Unlock(t.o)
 	for cfl := c.posix.next; cfl != &c.posix; cfl = cfl.next {
-		if posixTestLocksConflict(fl, cfl) {
-			locksCopyConflock(fl, cfl)
-			return
+		if !posixTestLocksConflict(fl, cfl) {
+			continue
 		}
+		if cfl.LMOps != nil && cfl.LMOps.LockExpirable != nil && t.lmLockExpirable(cfl) {
+			ops := cfl.LMOps
+			c.flcLock.Unlock(t.o)
+			if ops.ExpireLock != nil {
+				t.lmExpireLock(ops)
+			}
+			goto retry
+		}
+		locksCopyConflock(fl, cfl)
+		c.flcLock.Unlock(t.o)
+		return
 	}
 	fl.Type = F_UNLCK
+	c.flcLock.Unlock(t.o)
 }
 
 // whatOwnerIsWaitingFor is what_owner_is_waiting_for(): the applied lock
