@@ -49,9 +49,6 @@ type nameidata struct {
 	// (".", "..", a mount root, an absolute symlink): ND_JUMPED.
 	jumped bool
 	links  int // symlinks followed (total_link_count)
-	// linkJumped records that the ->get_link running for this walk
-	// called NdJumpLink.
-	linkJumped bool
 
 	last     QStr
 	lastType int
@@ -484,14 +481,22 @@ func (nd *nameidata) getLink(p Path, inode *Inode) (string, error) {
 			d = nil // ->get_link in RCU mode gets no dentry
 		}
 		t := nd.t
-		outer := t.nd
-		t.nd, nd.linkJumped = nd, false
+		outer := t.jump
+		t.jump = linkJump{armed: !nd.rcu()}
 		body, err = t.iopGetLink(d, inode)
-		t.nd = outer
-		if err == nil && nd.linkJumped {
-			// A pure jump (pick_link's all_done): the walk stands on
-			// the link's target.
-			nd.linkJumped = false
+		to := t.jump.to
+		t.jump = outer
+		if to.Mnt != nil {
+			if err != nil {
+				to.Put(t)
+				return "", err
+			}
+			// nd_jump_link, then pick_link's all_done: the walk
+			// stands on the link's target and has no body to walk.
+			nd.path.Put(t)
+			nd.path = to
+			nd.inode = to.Dentry.inode.Load()
+			nd.jumped = true
 			return "", nil
 		}
 	default:
@@ -517,27 +522,32 @@ func (nd *nameidata) getLink(p Path, inode *Inode) (string, error) {
 	return body, nil
 }
 
+// linkJump is what a walk in ref-walk mode lends its ->get_link
+// (Linux reaches the walk through current->nameidata; here the walk
+// copies the result into itself when the method returns, so that no
+// pointer to the nameidata, which lives on the stack, is kept).
+type linkJump struct {
+	armed bool // a ref-walk's ->get_link runs
+	to    Path // where NdJumpLink sent the walk, with its references
+}
+
 // NdJumpLink is nd_jump_link(), for a ->get_link whose link names an
 // object rather than a text (procfs's /proc/<pid>/fd/N, cwd and root):
 // the walk that called the method continues from p itself, even if p
 // is unlinked or outside the reader's root, as Linux's magic links do.
 // It consumes the reference on p; the method then returns "" and the
 // error NdJumpLink gave. It is for ref-walk only (the method gets a
-// dentry): called outside a walk's ->get_link, or in RCU mode, it
-// gives EINVAL and leaves the walk alone.
+// dentry): called outside a walk's ->get_link, in RCU mode, or twice,
+// it gives EINVAL and leaves the walk alone.
 func (t *Task) NdJumpLink(p Path) error {
-	nd := t.nd
-	if nd == nil || nd.rcu() || p.Mnt == nil {
+	j := &t.jump
+	if !j.armed || j.to.Mnt != nil || p.Mnt == nil {
 		if p.Mnt != nil {
 			p.Put(t)
 		}
 		return EINVAL
 	}
-	nd.path.Put(t)
-	nd.path = p
-	nd.inode = p.Dentry.inode.Load()
-	nd.jumped = true
-	nd.linkJumped = true
+	j.to = p
 	return nil
 }
 

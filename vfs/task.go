@@ -42,9 +42,10 @@ type Task struct {
 	spareFile *File
 	// lruAdd is the task's folio_add_lru batch (folio_lru.go).
 	lruAdd lruAddBatch
-	// nd is current->nameidata: the walk whose ->get_link runs, for
-	// NdJumpLink (namei.go). Only the driving goroutine uses it.
-	nd *nameidata
+	// jump is the part of current->nameidata that NdJumpLink needs:
+	// whether a walk's ->get_link runs, and the path it jumps to
+	// (namei.go). Only the driving goroutine uses it.
+	jump linkJump
 }
 
 // fsStruct is struct fs_struct, private to one Task here.
