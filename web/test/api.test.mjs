@@ -335,7 +335,13 @@ test("memoryBudget is the VFS's MemTotal: past it tmpfs pages fail with ENOMEM",
   const small = await createVFS({ memoryBudget: 1 << 20 });
   assert.match(small.readFile("/proc/meminfo", "utf8"), /^MemTotal: +1024 kB$/m);
   small.writeFile("/tmp/a", new Uint8Array(64 << 10));
-  fails(() => small.writeFile("/tmp/b", new Uint8Array(2 << 20)), "ENOMEM");
+  // A tmpfs without size= holds half of MemTotal, as Linux's default, then ENOSPC;
+  // one mounted with size=0 has no limit of its own and meets the budget's ENOMEM.
+  fails(() => small.writeFile("/tmp/b", new Uint8Array(2 << 20)), "ENOSPC");
+  small.unlink("/tmp/b");
+  small.mkdir("/tmp/nolimit");
+  small.mount("none", "/tmp/nolimit", "tmpfs", 0, "size=0");
+  fails(() => small.writeFile("/tmp/nolimit/b", new Uint8Array(2 << 20)), "ENOMEM");
   small.dispose();
   assert.throws(() => small.stat("/"), /closed/);
   await assert.rejects(createVFS({ memoryBudget: -1 }), RangeError);
