@@ -47,7 +47,8 @@
 // order (package vfs): ->lookup and ->iterate under the directory's
 // i_rwsem (shared); the mount table under namespace_sem (read), taken by
 // vfs.Task.ProcMounts around ->show_options; a task's file_lock by
-// vfs.Task.FDsOf and FDFile; the task list's tasklist mutex (a leaf,
+// vfs.Task.FDsOf and FDFile; a task's fs->lock (a leaf) by
+// vfs.Task.FSPaths for the cwd and root links; the task list's tasklist mutex (a leaf,
 // outside the validator) by VFS.TaskByPID, also from ->d_revalidate in
 // RCU mode and from ->d_delete under d_lock.
 //
@@ -60,9 +61,9 @@
 //     inode numbers come from the formula, so nothing needs
 //     instantiating, and listing /proc does not change dentry-state.
 //   - vfscope has no threads: no /proc/thread-self, no /proc/<pid>/task.
-//   - A task's root and cwd are read without fs->lock (vfscope's
-//     fs_struct has none): reading /proc/<pid>/cwd of a task that runs
-//     chdir at that very moment from another goroutine is a data race.
+//   - vfscope has no openat2: nothing asks for RESOLVE_NO_MAGICLINKS, so
+//     a jump is always allowed (nd_jump_link's LOOKUP_NO_MAGICLINKS,
+//     LOOKUP_NO_XDEV and scoped-lookup refusals have nothing to test).
 package procfs
 
 import (
