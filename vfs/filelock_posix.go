@@ -377,6 +377,24 @@ func (t *Task) PosixTestLock(f *File, fl *FileLock) { t.posixTestLock(f, fl) }
 // ErrLockDeferred is FILE_LOCK_DEFERRED, as returned by PosixLockFile.
 const ErrLockDeferred = errLockDeferred
 
+// posixLockInodeWait is posix_lock_inode_wait(): apply request to in's
+// POSIX list, waiting after each deferral until woken.
+func (t *Task) posixLockInodeWait(in *Inode, fl *FileLock) error {
+	var err error
+	for {
+		err = t.posixLockInode(in, fl, nil)
+		if err != errLockDeferred {
+			break
+		}
+		// wait_event_interruptible(): a signal ends the wait with EINTR.
+		if _, err = t.waitUnblocked(fl, 0, "posix_lock_inode_wait"); err != nil {
+			break
+		}
+	}
+	t.locksDeleteBlock(fl)
+	return err
+}
+
 // doLockFileWait is do_lock_file_wait(): retry after each wake-up while
 // the request is deferred.
 func (t *Task) doLockFileWait(f *File, cmd int, fl *FileLock) error {

@@ -100,12 +100,12 @@ func (t *Task) flockLockInode(in *Inode, request *FileLock) error {
 	return err
 }
 
-// locksLockFileWait is locks_lock_file_wait() for flock locks: retry
-// after each wake-up while deferred.
-func (t *Task) locksLockFileWait(f *File, fl *FileLock) error {
+// flockLockInodeWait is flock_lock_inode_wait(): retry after each
+// wake-up while deferred.
+func (t *Task) flockLockInodeWait(in *Inode, fl *FileLock) error {
 	var err error
 	for {
-		err = t.flockLockInode(f.inode, fl)
+		err = t.flockLockInode(in, fl)
 		if err != errLockDeferred {
 			break
 		}
@@ -118,12 +118,25 @@ func (t *Task) locksLockFileWait(f *File, fl *FileLock) error {
 	return err
 }
 
-// LocksLockFileWait is locks_lock_file_wait() for a filesystem's
-// ->flock that keeps the generic semantics.
-func (t *Task) LocksLockFileWait(f *File, fl *FileLock) error {
-	if fl.Flags&FL_FLOCK == 0 {
-		return EINVAL
+// locksLockFileWait is locks_lock_file_wait(): apply fl, a POSIX or a
+// flock request, to f's inode, waiting (with FL_SLEEP) while it is
+// deferred behind a conflicting lock.
+//
+// Errors: EINVAL for a request that is neither (Linux BUG()s).
+func (t *Task) locksLockFileWait(f *File, fl *FileLock) error {
+	switch fl.Flags & (FL_POSIX | FL_FLOCK) {
+	case FL_POSIX:
+		return t.posixLockInodeWait(f.inode, fl)
+	case FL_FLOCK:
+		return t.flockLockInodeWait(f.inode, fl)
 	}
+	return EINVAL
+}
+
+// LocksLockFileWait is locks_lock_file_wait(), for a filesystem's ->lock
+// or ->flock that keeps the generic semantics (as 9p, ceph or gfs2 do
+// with the requests they do not send to a server).
+func (t *Task) LocksLockFileWait(f *File, fl *FileLock) error {
 	return t.locksLockFileWait(f, fl)
 }
 
