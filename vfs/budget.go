@@ -142,11 +142,13 @@ func (v *VFS) MemBudget() int64 { return v.rc.budget }
 func (v *VFS) Watermarks() (low, high int64) { return v.rc.wmarkLow, v.rc.wmarkHigh }
 
 // memUsed is the memory charged: page-cache pages, the spare pages of
-// page chunks (pagealloc.go), dentries and inodes.
+// page chunks (pagealloc.go), dentries, inodes and what filesystems
+// charged with ChargeKmem.
 func (v *VFS) memUsed() int64 {
 	return (v.pc.nrFilePages.Load()+v.pc.nrChunkSpare.Load())*PAGE_SIZE +
 		v.stats.nrDentry.Load()*DentryCost +
-		v.stats.nrInodes.Load()*InodeCost
+		v.stats.nrInodes.Load()*InodeCost +
+		v.stats.kmem.Load()
 }
 
 // MemUsed returns the bytes charged against the budget.

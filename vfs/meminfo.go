@@ -18,9 +18,9 @@ type MemInfo struct {
 	Shmem        int64 // tmpfs pages
 	Mapped       int64 // NR_FILE_MAPPED: file pages in page tables (each PTE counted)
 	KReclaimable int64 // = SReclaimable
-	Slab         int64 // dentries and inodes
+	Slab         int64 // dentries, inodes and ChargeKmem's bytes
 	SReclaimable int64 // unused dentries and inodes
-	SUnreclaim   int64 // dentries and inodes in use
+	SUnreclaim   int64 // dentries and inodes in use, ChargeKmem's bytes
 	CommitLimit  int64 // overcommit_ratio (50%) of MemTotal, no swap
 }
 
@@ -40,7 +40,7 @@ func (v *VFS) MemInfo() MemInfo {
 	mi.Writeback = ms.Writeback * PAGE_SIZE
 	mi.Shmem = ms.Shmem * PAGE_SIZE
 	mi.Mapped = ms.Mapped * PAGE_SIZE
-	mi.Slab = ds.NrDentry*DentryCost + is.NrInodes*InodeCost
+	mi.Slab = ds.NrDentry*DentryCost + is.NrInodes*InodeCost + v.stats.kmem.Load()
 	mi.SReclaimable = min(ds.NrUnused*DentryCost+is.NrFreeInodes*InodeCost, mi.Slab)
 	mi.SUnreclaim = mi.Slab - mi.SReclaimable
 	mi.KReclaimable = mi.SReclaimable

@@ -121,6 +121,7 @@ type vfsStats struct {
 	nrNegative atomic.Int64 // negative dentries on an LRU list
 	nrInodes   atomic.Int64 // inodes in memory
 	nrUnusedI  atomic.Int64 // inodes with no reference, kept cached
+	kmem       atomic.Int64 // bytes filesystems keep besides pages (ChargeKmem)
 }
 
 // New makes an empty VFS: no filesystem types registered, nothing mounted.
