@@ -342,15 +342,19 @@ func (i *sbInfo) reserveBlocks(n int64) error { return i.blocks.reserve(n) }
 func (i *sbInfo) releaseBlocks(n int64)       { i.blocks.release(n) }
 
 // evictInode is shmem_evict_inode(): give back the pages, the space of
-// the extended attributes (on a tmpfs with nr_inodes=) and the inode.
+// the extended attributes (to nr_inodes= when there is one, and to the
+// memory budget) and the inode.
 func evictInode(t *vfs.Task, in *vfs.Inode) {
 	if in.Mapping().NrPages() > 0 {
 		vfs.TruncateInodePagesFinal(t, in.Mapping())
 	}
 	recalc(in, 0)
 	si := info(in.SB())
-	if si.ispace.max.Load() > 0 {
-		si.ispace.release(xattrsSpace(in))
+	if xs := xattrsSpace(in); xs > 0 {
+		if si.ispace.max.Load() > 0 {
+			si.ispace.release(xs)
+		}
+		in.SB().VFS().UnchargeKmem(xs)
 	}
 	si.releaseInode()
 }

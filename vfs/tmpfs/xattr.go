@@ -23,16 +23,25 @@ func xattrGet(t *vfs.Task, h *vfs.XattrHandler, d *vfs.Dentry, in *vfs.Inode, na
 // exclusive. On a tmpfs with nr_inodes= (the default has one) a value
 // takes simple_xattr_space() of the inode space first (ENOSPC when it
 // does not fit, before EEXIST and ENODATA), and the value it replaces or
-// removes gives its space back.
+// removes gives its space back. On every tmpfs the same bytes are
+// charged against the VFS's memory budget (ChargeKmem: ENOMEM when it
+// is full), as Linux's simple_xattr_alloc is an accounted kmalloc.
 func xattrSet(t *vfs.Task, h *vfs.XattrHandler, d *vfs.Dentry, in *vfs.Inode, name string, value []byte, flags int) error {
 	n := node(in)
 	si := info(in.SB())
 	full := h.Prefix + name
 	limited := si.ispace.max.Load() > 0
-	var space int64
-	if value != nil && limited {
-		space = xattrSpace(full, len(value))
-		if err := si.ispace.reserve(space); err != nil {
+	var space, mem int64
+	if value != nil {
+		mem = xattrSpace(full, len(value))
+		if limited {
+			space = mem
+			if err := si.ispace.reserve(space); err != nil {
+				return err
+			}
+		}
+		if err := t.ChargeKmem(mem); err != nil {
+			si.ispace.release(space)
 			return err
 		}
 	}
@@ -41,10 +50,15 @@ func xattrSet(t *vfs.Task, h *vfs.XattrHandler, d *vfs.Dentry, in *vfs.Inode, na
 	n.xattrs, err = vfs.SimpleXattrSet(n.xattrs, full, value, flags)
 	if err != nil {
 		si.ispace.release(space)
+		t.VFS().UnchargeKmem(mem)
 		return err
 	}
-	if had && limited {
-		si.ispace.release(xattrSpace(full, len(old)))
+	if had {
+		oldSpace := xattrSpace(full, len(old))
+		if limited {
+			si.ispace.release(oldSpace)
+		}
+		t.VFS().UnchargeKmem(oldSpace)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package tmpfs_test
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -110,6 +111,69 @@ func TestXattrSpace(t *testing.T) {
 				if st.Ffree != s.ffree {
 					t.Fatalf("step %d: f_ffree %d, want %d", i, st.Ffree, s.ffree)
 				}
+			}
+		})
+	}
+}
+
+// TestXattrMemBudget: attribute values are memory, charged against the
+// VFS's budget (Linux's simple_xattr_alloc is an accounted kmalloc, seen
+// in Slab and SUnreclaim): 64 KiB values on a 16 MiB budget stop with
+// ENOMEM before the budget is passed when nothing limits the inode space
+// (nr_inodes=0), and with ENOSPC at the inode space of a default tmpfs
+// (2048 inodes of 1024 bytes); removing them gives the memory back.
+func TestXattrMemBudget(t *testing.T) {
+	const budget = 16 << 20
+	cases := []struct {
+		name, opts string
+		want       error
+	}{
+		{"no inode limit", "nr_inodes=0", vfs.ENOMEM},
+		{"default", "", vfs.ENOSPC},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			v, tk, err := boot.New(vfs.Options{MemBudget: budget})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer v.Shutdown()
+			if err := tk.Mkdir("/l", 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := tk.Mount("none", "/l", "tmpfs", 0, c.opts); err != nil {
+				t.Fatal(err)
+			}
+			fd, err := tk.Open("/l/f", vfs.O_CREAT|vfs.O_WRONLY, 0o644)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tk.Close(fd)
+			before := v.MemInfo()
+			val := make([]byte, 65536)
+			set := 0
+			for ; set < 1024; set++ {
+				if err = tk.Setxattr("/l/f", "user.x"+strconv.Itoa(set), val, 0); err != nil {
+					break
+				}
+			}
+			if !errors.Is(err, c.want) {
+				t.Fatalf("after %d values of 64 KiB: %v, want %v", set, err, c.want)
+			}
+			during := v.MemInfo()
+			if used := v.MemUsed(); used > budget+vfs.PAGE_SIZE {
+				t.Errorf("%d bytes charged on a %d-byte budget", used, budget)
+			}
+			if grew := during.SUnreclaim - before.SUnreclaim; grew < int64(set)*65536 {
+				t.Errorf("SUnreclaim grew %d bytes for %d values of 64 KiB", grew, set)
+			}
+			for i := range set {
+				if err := tk.Removexattr("/l/f", "user.x"+strconv.Itoa(i)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if after := v.MemInfo(); after.SUnreclaim != before.SUnreclaim {
+				t.Errorf("SUnreclaim %d after removing them all, %d before", after.SUnreclaim, before.SUnreclaim)
 			}
 		})
 	}
