@@ -214,15 +214,24 @@ func (t *Task) Close(fd int) error {
 	f := ft.fds[fd].f
 	ft.fds[fd] = fdEntry{}
 	ft.lock.Unlock(t.o)
+	err := t.filpFlush(f)
+	if werr := filpReportWbErr(t, f); err == nil {
+		err = werr
+	}
+	fput(t, f)
+	return err
+}
+
+// filpFlush is filp_flush(), what every close of a descriptor does
+// before dropping its reference (close(2), dup2 over an open
+// descriptor, exit, close-on-exec): the file's ->flush, then the closing
+// task's POSIX locks on the file go.
+func (t *Task) filpFlush(f *File) error {
 	var err error
 	if f.mode&FMODE_PATH == 0 && f.fop != nil && f.fop.Flush != nil {
 		err = t.fopFlush(f)
 	}
-	if werr := filpReportWbErr(t, f); err == nil {
-		err = werr
-	}
 	t.filpFlushLocks(f)
-	fput(t, f)
 	return err
 }
 
@@ -286,7 +295,8 @@ func (t *Task) dup2(oldfd, newfd int, cloexec bool) (int, error) {
 	ft.fds[newfd] = fdEntry{f: f, cloexec: cloexec}
 	ft.lock.Unlock(t.o)
 	if old != nil {
-		t.filpFlushLocks(old)
+		// do_dup2: filp_close, whose error is lost.
+		t.filpFlush(old)
 		fput(t, old)
 	}
 	return newfd, nil
@@ -418,7 +428,7 @@ func (t *Task) CloseOnExec() {
 	}
 	ft.lock.Unlock(t.o)
 	for _, f := range closing {
-		t.filpFlushLocks(f)
+		t.filpFlush(f) // do_close_on_exec: filp_close
 		fput(t, f)
 	}
 }

@@ -161,7 +161,7 @@ func (t *Task) Exit() {
 	t.files.lock.Unlock(t.o)
 	for _, e := range fds {
 		if e.f != nil {
-			t.filpFlushLocks(e.f)
+			t.filpFlush(e.f) // close_files: filp_close
 			fput(t, e.f)
 		}
 	}
