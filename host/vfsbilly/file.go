@@ -193,11 +193,16 @@ func (f *file) Lock() error {
 	return pathErr("lock", f.name, w.Flock(f.fd, vfs.LOCK_EX))
 }
 
-// closeAllBut closes every descriptor of t but keep.
+// closeAllBut drops every description of t's descriptors but keep's.
+// Each other descriptor gets keep's description by dup2, which closes
+// the old one as close(2) does except that no write error is reported:
+// a close would report (and so consume) a pending write error of a
+// description the filesystem's files still share, which their Sync or
+// Close must report.
 func closeAllBut(t *vfs.Task, keep int) {
 	for _, fd := range t.FDs() {
 		if fd != keep {
-			t.Close(fd)
+			t.Dup2(keep, fd)
 		}
 	}
 }

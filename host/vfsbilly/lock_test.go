@@ -1,7 +1,10 @@
 package vfsbilly_test
 
 import (
+	"errors"
+	"os"
 	"runtime"
+	"syscall"
 	"testing"
 	"time"
 
@@ -50,9 +53,17 @@ func TestLockWaitHoldsOnlyItsFile(t *testing.T) {
 			release := tc.holder(t, tk, bfs)
 			waiter, err := bfs.Open("a")
 			must(t, err)
-			other, err := bfs.Open("b")
+			other, err := bfs.OpenFile("b", os.O_RDWR, 0)
 			must(t, err)
 			must(t, other.Lock())
+			// A write error of b's that other has not been told of:
+			// the waiting Lock must leave it to other's Close (which
+			// reports it: vfscope's close reports write errors).
+			// (The reference OpenFile gives stays with the test's VFS:
+			// no exported call drops it.)
+			bf, err := tk.OpenFile(vfs.AT_FDCWD, "/data/b", vfs.O_RDONLY, 0)
+			must(t, err)
+			vfs.MappingSetError(bf.Inode().Mapping(), vfs.EIO)
 			locked := make(chan error, 1)
 			go func() { locked <- waiter.Lock() }()
 			// Let the waiter reach its wait.
@@ -65,7 +76,9 @@ func TestLockWaitHoldsOnlyItsFile(t *testing.T) {
 				t.Fatalf("Lock returned %v while the file was locked", err)
 			default:
 			}
-			must(t, other.Close())
+			if err := other.Close(); !errors.Is(err, syscall.EIO) {
+				t.Errorf("Close of another file during a Lock's wait: %v, want its write error EIO", err)
+			}
 			fd, err := tk.Open("/data/b", vfs.O_RDONLY, 0)
 			must(t, err)
 			if err := tk.Flock(fd, vfs.LOCK_EX|vfs.LOCK_NB); err != nil {
