@@ -19,7 +19,8 @@ import (
 // goes at once. flock(2): the lock is released when the last descriptor
 // of the open file description is closed (fs/locks.c
 // locks_remove_file from __fput); go-billy's osfs File.Lock is flock on
-// Linux and holds nothing else while it waits.
+// Linux and holds nothing else while it waits. Nor does the wait take
+// the other files' pending write errors: their own Close reports them.
 func TestLockWaitHoldsOnlyItsFile(t *testing.T) {
 	tests := []struct {
 		name string
