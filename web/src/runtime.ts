@@ -114,6 +114,9 @@ export class Runtime {
   private readonly wasiAddr: number;
   private wasi32!: Uint32Array;
   private wasi64!: BigUint64Array;
+  // The view of the WASI block whose i32 slots' high words are known to
+  // be zero (wasiExport).
+  private wasiClean?: Uint32Array;
   private wasiFuncList?: WasiFunc[];
   private reader?: Reader;
 
@@ -357,36 +360,55 @@ export class Runtime {
     if (typeof call !== "function") throw new BridgeError("vfscope.wasm has no export vfscope_wasi");
     const t = params.slice();
     const n = t.length;
-    const i64 = (k: number) => k < n && t[k] === 1;
-    const [l0, l1, l2, l3, l4, l5, l6, l7, l8] = [0, 1, 2, 3, 4, 5, 6, 7, 8].map(i64);
     type A = number | bigint;
-    // One store per parameter, no array: the memory growth hook
-    // (hooks.grown) keeps the views current, as for the clock word.
-    const put = (k: number, long: boolean, a: A) => {
-      if (long) this.wasi64[k] = typeof a === "bigint" ? a : BigInt(a);
-      else {
-        const w = this.wasi32;
-        w[4 + 2 * k] = a as number;
-        w[5 + 2 * k] = 0;
-      }
-    };
-    return (id: A, fn: A, a0?: A, a1?: A, a2?: A, a3?: A, a4?: A, a5?: A, a6?: A, a7?: A, a8?: A): number => {
+    // Each parameter is one store: an i32 into the low word of its slot
+    // (the high word stays 0: only these stores write the block's i32
+    // slots), an i64 into the whole slot. The result word is set to -1
+    // first, so that a call abandoned asleep (which leaves it) reads as
+    // "not a result" and the import looks at why (abandoned()).
+    const w32 = () => this.wasi32;
+    const w64 = () => this.wasi64;
+    const put: ((a: A) => void)[] = t.map((long, k) =>
+      long === 1 ? (a: A) => void (w64()[k] = typeof a === "bigint" ? a : BigInt(a)) : (a: A) => void (w32()[4 + 2 * k] = a as number),
+    );
+    const [p0, p1, p2, p3, p4, p5, p6, p7, p8] = put;
+    const head = (id: A, fn: A) => {
       if (this.mem8.length === 0) this.remap();
       const w = this.wasi32;
       w[0] = id as number;
       w[1] = fn as number;
-      if (n > 0) put(0, l0, a0!);
-      if (n > 1) put(1, l1, a1!);
-      if (n > 2) put(2, l2, a2!);
-      if (n > 3) put(3, l3, a3!);
-      if (n > 4) put(4, l4, a4!);
-      if (n > 5) put(5, l5, a5!);
-      if (n > 6) put(6, l6, a6!);
-      if (n > 7) put(7, l7, a7!);
-      if (n > 8) put(8, l8, a8!);
-      call();
-      return this.wasi32[2] | 0;
+      w[2] = -1;
+      // The i32 slots' high words: zero once per memory view (a view is
+      // remade only when the memory grows, which keeps the bytes).
+      if (this.wasiClean !== w) {
+        for (let k = 0; k < 9; k++) w[5 + 2 * k] = 0;
+        this.wasiClean = w;
+      }
     };
+    const res = () => this.wasi32[2] | 0;
+    switch (n) {
+      case 0:
+        return (id: A, fn: A) => (head(id, fn), call(), res());
+      case 1:
+        return (id: A, fn: A, a: A) => (head(id, fn), p0(a), call(), res());
+      case 2:
+        return (id: A, fn: A, a: A, b: A) => (head(id, fn), p0(a), p1(b), call(), res());
+      case 3:
+        return (id: A, fn: A, a: A, b: A, c: A) => (head(id, fn), p0(a), p1(b), p2(c), call(), res());
+      case 4:
+        return (id: A, fn: A, a: A, b: A, c: A, d: A) => (head(id, fn), p0(a), p1(b), p2(c), p3(d), call(), res());
+      default:
+        return (id: A, fn: A, a: A, b: A, c: A, d: A, e?: A, f?: A, g?: A, h?: A, i?: A) => {
+          head(id, fn);
+          p0(a), p1(b), p2(c), p3(d), p4(e!);
+          if (n > 5) p5(f!);
+          if (n > 6) p6(g!);
+          if (n > 7) p7(h!);
+          if (n > 8) p8(i!);
+          call();
+          return res();
+        };
+    }
   }
 
   /**

@@ -265,7 +265,9 @@ export class WASI {
     // Each call stores the time in Go's clock word first: the call is a
     // tick of the VFS's clock (Runtime.clock).
     const rt = this.vfs.runtime;
-    const done = (r: number): number | undefined => (r >>> 0 <= ERRNO_MASK && !rt.abandoned() ? r : this.after(r, nr));
+    // A call abandoned asleep returns -1 (Runtime.wasiExport), which after()
+    // looks into.
+    const done = (r: number): number | undefined => (r >>> 0 <= ERRNO_MASK ? r : this.after(r, nr));
     // A caller in JavaScript may pass a number for an i64.
     const I = (a: number | bigint) => (typeof a === "bigint" ? a : BigInt(a));
     type A = number | bigint;
