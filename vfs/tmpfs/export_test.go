@@ -17,11 +17,13 @@ func SlabLeft(sb *vfs.SuperBlock) int {
 	return len(si.slab)
 }
 
-// SameSlab reports whether a and b were handed out by one slab: their
-// shmemInodes are elements of one array, in allocation order.
-func SameSlab(a, b *vfs.Inode) bool {
-	d := uintptr(unsafe.Pointer(shmemI(b))) - uintptr(unsafe.Pointer(shmemI(a)))
-	return d < inodeSlabLen*unsafe.Sizeof(shmemInode{}) && d%unsafe.Sizeof(shmemInode{}) == 0
+// NextInSlab reports whether b is the slot right after a in a's slab.
+// Only that adjacency says "one array": a new slab can land anywhere
+// after the last one, as close as one size class away (8 KiB, which
+// from a full slab's last 512-byte slot is 1 KiB, a multiple of the
+// slot size), so "close and aligned" would not.
+func NextInSlab(a, b *vfs.Inode) bool {
+	return uintptr(unsafe.Pointer(shmemI(b)))-uintptr(unsafe.Pointer(shmemI(a))) == unsafe.Sizeof(shmemInode{})
 }
 
 // Retains reports whether a tmpfs inode still points to its directory

@@ -63,10 +63,10 @@ func TestInodeSlab(t *testing.T) {
 					t.Fatalf("inode %d handed out twice", i)
 				}
 				seen[in] = true
-				if prev != nil && !fresh && !tmpfs.SameSlab(prev, in) {
+				if prev != nil && !fresh && !tmpfs.NextInSlab(prev, in) {
 					t.Fatalf("inode %d is not its predecessor's neighbour in their slab", i)
 				}
-				if prev != nil && fresh && tmpfs.SameSlab(prev, in) {
+				if prev != nil && fresh && tmpfs.NextInSlab(prev, in) {
 					t.Fatalf("inode %d starts a new slab but follows its predecessor", i)
 				}
 				prev = in
