@@ -28,6 +28,8 @@
 //	          before target), then non-directories by inode number
 //	          (I_MUTEX_NORMAL, then I_MUTEX_NONDIR2)
 //	        filesystem-private locks (tmpfs: sbInfo.mu; billyfs:
+//	        bnode.dataMu (its i_data_sem: writeback's store write and
+//	        extent update, fallocate's hole check and zeroing), then
 //	        bnode.mu, sbInfo.mu, serialFS.mu, plain-mutex leaves also
 //	        taken inside the folio lock by writeback, see vfs/billyfs)
 //	        mmStruct.mmapLock (mmap_lock: write by mmap and munmap, read
