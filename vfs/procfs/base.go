@@ -255,6 +255,7 @@ func fdLookup(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, flags uint32) (*vfs.De
 	}
 	p.Put(t)
 	in := pidInode(t, dir.SB(), task, pidIno(task.PID(), fdSub+uint64(fd)), fdMode(fmode), 1, &pnode{fd: int(fd)})
+	in.SetSize(64) // proc_fd_instantiate: i_size = 64
 	in.Ops = fdLinkOps
 	d.SetOps(fdDentryOps)
 	vfs.DAdd(t, d, in)

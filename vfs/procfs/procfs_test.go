@@ -394,6 +394,14 @@ func TestPidDir(t *testing.T) {
 	if l.Mode != vfs.S_IFLNK|0o500 {
 		t.Errorf("ro fd link mode %o", l.Mode)
 	}
+	// proc_fd_instantiate gives an fd link i_size 64 (cwd and root: 0).
+	if l.Size != 64 {
+		t.Errorf("fd link size %d, want 64", l.Size)
+	}
+	must(t, tk.Lstat("/proc/self/cwd", &l))
+	if l.Size != 0 {
+		t.Errorf("cwd link size %d, want 0", l.Size)
+	}
 	// A closed descriptor's cached link goes away.
 	must(t, tk.Close(rfd))
 	if err := tk.Lstat("/proc/self/fd/"+strconv.Itoa(rfd), &l); err != vfs.ENOENT {
