@@ -210,10 +210,12 @@ func (v *VFS) waitProgress(t *Task, timeout time.Duration) {
 	ch := rc.progress
 	rc.mu.Unlock()
 	tm := time.NewTimer(timeout)
+	v.timedSleepBegin()
 	select {
 	case <-ch:
 	case <-tm.C:
 	}
+	v.timedSleepEnd()
 	tm.Stop()
 	rc.waiters.Add(-1)
 }

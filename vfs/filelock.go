@@ -534,11 +534,13 @@ func (t *Task) waitUnblocked(waiter *FileLock, deadline int64, what string) (boo
 			return false, nil
 		}
 		tm := time.NewTimer(d)
+		t.vfs.timedSleepBegin()
 		select {
 		case <-waiter.wake:
 		case <-intr:
 		case <-tm.C:
 		}
+		t.vfs.timedSleepEnd()
 		tm.Stop()
 	}
 	return true, nil

@@ -54,3 +54,18 @@ func (t *Task) signalWait() (<-chan struct{}, bool) {
 	}
 	return *p, t.vfs.intr.pending.Load()
 }
+
+// Bounded sleeps. A task that sleeps with a timeout (schedule_timeout:
+// reclaim and dirty-page throttling, a lease break waiting out its break
+// time) will run again without anyone waking it; a front end watching
+// for calls that can never finish (wasm/bridge's watchdog) must let the
+// time pass rather than take the sleep for a stall. timedSleeps counts
+// the VFS's tasks in such a sleep.
+
+// timedSleepBegin and timedSleepEnd bracket a bounded sleep of a task of v.
+func (v *VFS) timedSleepBegin() { v.timedSleeps.Add(1) }
+func (v *VFS) timedSleepEnd()   { v.timedSleeps.Add(-1) }
+
+// TimedSleeps returns how many of v's tasks sleep with a timeout now:
+// each will wake by itself.
+func (v *VFS) TimedSleeps() int32 { return v.timedSleeps.Load() }

@@ -99,9 +99,11 @@ type VFS struct {
 	stats vfsStats
 	trace tracerState
 	// intr is the pending interrupt (signal.go): atomics, no lock.
-	intr  interruptState
-	rules ruleCoverage
-	chr   chrdevs
+	intr interruptState
+	// timedSleeps counts the tasks in a bounded sleep (signal.go).
+	timedSleeps atomic.Int32
+	rules       ruleCoverage
+	chr         chrdevs
 	// locks is fs/locks.c's global state (filelock.go), made on first use.
 	locks fileLocks
 	// pc is the page cache's VFS-wide state (folio_state.go).

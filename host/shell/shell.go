@@ -201,13 +201,29 @@ func (s *Shell) run(r *bufio.Reader, perLine bool) int {
 		}
 		for _, ao := range lists {
 			s.runAndOr(ao)
-			if s.exited {
+			if s.exited || s.interrupted() {
 				break
 			}
+		}
+		if s.interrupted() {
+			// As ^C to an interactive shell: the job is killed and the
+			// rest of what was typed is dropped.
+			s.status = statusSIGINT
+			break
 		}
 	}
 	return s.status
 }
+
+// statusSIGINT is the status a shell reports for a job SIGINT ended
+// (128 + 2).
+const statusSIGINT = 130
+
+// interrupted reports whether the VFS has a signal pending
+// (vfs.VFS.Interrupt: a host ending a command that cannot finish, as ^C
+// would): the command running is ended by it (its interruptible wait
+// fails with EINTR) and no further one runs.
+func (s *Shell) interrupted() bool { return s.t.VFS().Interrupted() }
 
 // syntaxError reports a parse error as bash does; a script stops there.
 func (s *Shell) syntaxError(line int, msg string) {
@@ -229,6 +245,10 @@ func (s *Shell) runAndOr(ao andOr) {
 		s.status = s.runPipeline(p)
 		last = i
 		if s.exited {
+			return
+		}
+		if s.interrupted() {
+			s.status = statusSIGINT
 			return
 		}
 	}
@@ -254,6 +274,9 @@ func (s *Shell) runPipeline(p pipeline) int {
 		in = buf
 		if s.exited {
 			break
+		}
+		if s.interrupted() {
+			return statusSIGINT
 		}
 	}
 	return status

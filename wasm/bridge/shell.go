@@ -64,13 +64,9 @@ func opShellRun(c *call) error {
 	s.stderr.Reset()
 	status := s.sh.Status()
 	if !s.sh.Exited() {
+		// A line the watchdog interrupted (stall.go) ends as a job ^C
+		// killed: the shell drops the rest and reports 130.
 		status = s.sh.RunString(line)
-		if s.in.v.Interrupted() {
-			// The command line was ended as by ^C (stall.go): as a
-			// shell reports a job SIGINT ended, 128+2.
-			status = 130
-			s.sh.SetStatus(status)
-		}
 	}
 	exited := byte(0)
 	if s.sh.Exited() {

@@ -34,8 +34,10 @@ import (
 // (errAbandoned) without touching the bridge.
 
 // StallGrace is how long an operation that still sleeps after the
-// interrupt is waited for (yielding, so that timers fire: reclaim and
-// dirty throttling sleep up to 200ms) before it is abandoned.
+// interrupt, in a wait with no timeout, is waited for before it is
+// abandoned. Bounded sleeps (reclaim and dirty throttling, up to 200ms)
+// are never taken for stalls: the watchdog yields until their timers
+// fire.
 const StallGrace = time.Second
 
 // stallChecks is how many consecutive yields must each see nothing
@@ -113,7 +115,13 @@ func (w *Watchdog) run() {
 		seen        uint64 // the call last looked at
 		idle        int
 		interrupted bool
-		graceEnd    time.Time
+		// stalledFor is how long the call has been seen stalled since
+		// the interrupt, summed over the checks that saw it stalled
+		// (last: the previous such check, zero after one that did not),
+		// so that a call that goes on after the interrupt and stalls
+		// again later gets the whole grace again.
+		stalledFor time.Duration
+		last       time.Time
 	)
 	for {
 		if !w.active.Load() {
@@ -123,26 +131,32 @@ func (w *Watchdog) run() {
 		}
 		if c := w.call.Load(); c != seen {
 			// A call not looked at yet: it is running or yielding.
-			seen, idle, interrupted = c, 0, false
+			seen, idle, interrupted, stalledFor, last = c, 0, false, 0, time.Time{}
 			runtime.Gosched()
 			continue
 		}
 		runtime.Gosched()
-		if !w.active.Load() || w.call.Load() != seen || !w.nothingRunnable() {
-			idle = 0
+		// A task of the call's VFS in a bounded sleep (reclaim or dirty
+		// throttling, a lease break's time) wakes by itself: its timer
+		// fires while this goroutine yields. Not a stall.
+		if !w.active.Load() || w.call.Load() != seen || !w.nothingRunnable() || w.b.sleepsTimed() {
+			idle, last = 0, time.Time{}
 			continue
 		}
 		if idle++; idle < stallChecks {
 			continue
 		}
-		idle = 0
 		if !interrupted {
 			interrupted = true
 			w.b.interruptStalled()
-			graceEnd = time.Now().Add(StallGrace)
 			continue
 		}
-		if time.Now().Before(graceEnd) {
+		now := time.Now()
+		if !last.IsZero() {
+			stalledFor += now.Sub(last)
+		}
+		last = now
+		if stalledFor < StallGrace {
 			continue
 		}
 		err := w.b.abandonStalled()
@@ -164,6 +178,14 @@ func (w *Watchdog) nothingRunnable() bool {
 		}
 	}
 	return s[0].Value.Uint64() == 0 && s[1].Value.Uint64() <= 1 && s[2].Value.Uint64() == 0
+}
+
+// sleepsTimed reports whether a task of the VFS the call acts on is in
+// a bounded sleep (vfs.VFS.TimedSleeps). It runs on the watchdog's
+// goroutine: it reads only the scratch's atomics.
+func (b *Bridge) sleepsTimed() bool {
+	in := b.sc.cur.Load()
+	return in != nil && in.v.TimedSleeps() > 0
 }
 
 // interruptStalled makes a signal pending on the VFS the stalled

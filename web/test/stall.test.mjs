@@ -81,3 +81,26 @@ for (const c of cases) {
     b.dispose();
   });
 }
+
+// A call that only sleeps with a timeout is not stalled: reclaim
+// throttling (mm/vmscan.c's reclaim_throttle, a bounded wait of HZ/10)
+// ends by itself, so the copy runs to its ENOMEM, the rest of the line
+// runs, and nothing is interrupted or abandoned.
+test("a line that sleeps in reclaim throttling is neither interrupted nor abandoned", async () => {
+  const v = await createVFS({ memoryBudget: 16 << 20 });
+  v.mkdir("/mnt");
+  v.mkdir("/b");
+  const sh = v.shell();
+  assert.equal(sh.run("mount -t tmpfs -o size=0 none /mnt && mount -t billyfs -o store=mem:throttle none /b").status, 0);
+  const chunk = new Uint8Array(1 << 20).fill(65);
+  const fd = v.open("/b/big", "w");
+  for (let i = 0; i < 64; i++) v.write(fd, chunk);
+  v.close(fd);
+  const lines = ["cp /b/big /mnt/x; echo cp=$?", "rm /mnt/x; cat /b/big > /dev/null; cat /b/big > /dev/null; cp /b/big /mnt/x; echo end"];
+  for (const line of lines) {
+    const r = sh.run(line);
+    assert.equal(r.status, 0, `${line}: ${JSON.stringify(r)}`);
+  }
+  assert.equal(sh.run("echo alive").stdout, "alive\n");
+  v.dispose();
+});
