@@ -204,18 +204,41 @@ func mkdir(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, mode uint32) error {
 	return mknod(t, dir, d, mode|vfs.S_IFDIR, 0)
 }
 
+// shortSymlinkLen is SHORT_SYMLINK_LEN: a body (with its NUL) longer
+// than this takes a page on Linux, charged against size= and counted in
+// st_blocks; a shorter one is kmalloc'd and takes no block.
+const shortSymlinkLen = 128
+
+// longSymlink reports whether a symlink body takes a page.
+func longSymlink(target string) bool { return len(target)+1 > shortSymlinkLen }
+
 // symlink is shmem_symlink(): the body is kept in i_link, so that the
-// lock-free walk can follow it.
+// lock-free walk can follow it; a long body is charged one block against
+// size= (ENOSPC when full) and counted in st_blocks, as the page Linux
+// keeps it in is.
 func symlink(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, target string) error {
 	if len(target) > pageSize-1 {
 		return vfs.ENAMETOOLONG
 	}
+	long := longSymlink(target)
+	si := info(dir.SB())
+	if long {
+		if err := si.reserveBlocks(1); err != nil {
+			return err
+		}
+	}
 	in, err := newInode(t, dir.SB(), dir, vfs.S_IFLNK|0o777, 0)
 	if err != nil {
+		if long {
+			si.releaseBlocks(1)
+		}
 		return err
 	}
 	in.Link = target
 	in.SetSize(int64(len(target)))
+	if long {
+		in.SetBlocks(pageSize / 512)
+	}
 	dirOf(dir).add(d)
 	dir.SetSize(dir.Size() + bogoDirentSize)
 	vfs.DMakePersistent(t, d, in)

@@ -74,6 +74,13 @@ func TestMountOptions(t *testing.T) {
 		{"uid=4294967294", ",uid=4294967294"},
 		{"huge=never", ""},
 		{"huge=always", "EINVAL"},
+		// Linux 6.4+ noswap (shown), 5.9+ inode64 (vfscope's numbers:
+		// not shown, as with CONFIG_TMPFS_INODE64); inode32 refused.
+		{"noswap", ",noswap"},
+		{"noswap=1", "EINVAL"},
+		{"inode64", ""},
+		{"inode64=1", "EINVAL"},
+		{"inode32", "EINVAL"},
 		{"huge=within_size", "EINVAL"},
 		{"huge=advise", "EINVAL"},
 		{"huge=deny", "EINVAL"},
@@ -128,6 +135,9 @@ func TestRemountOptions(t *testing.T) {
 		{"size=1m", []step{{"size=4k", ",size=4k"}, {"size=2k", ",size=4k"}, {"nr_blocks=20", ",size=80k"}}},
 		{"", []step{{"size=1m", ",size=1024k"}, {"size=0", ",size=0k"}, {"nr_inodes=0", ",size=0k,nr_inodes=0"}}},
 		{"", []step{{"huge=never", ""}, {"huge=always", "EINVAL"}}},
+		// "Cannot disable swap on remount"; a mount that has it keeps it.
+		{"", []step{{"noswap", "EINVAL"}, {"inode64", ""}}},
+		{"noswap", []step{{"noswap", ",noswap"}, {"size=1m", ",size=1024k,noswap"}}},
 	}
 	for _, c := range cases {
 		t.Run(c.mount, func(t *testing.T) {

@@ -4,7 +4,8 @@
 //
 // Options (mount -o): size= (bytes, with k, m or g, or a percentage
 // of the VFS's memory budget, which plays the part of RAM), nr_blocks=
-// (pages), nr_inodes=, mode=, uid=, gid=, huge=never, and casefold
+// (pages), nr_inodes=, mode=, uid=, gid=, huge=never, noswap, inode64,
+// and casefold
 // (names compare without regard to ASCII case; Linux's tmpfs sets this
 // per directory with chattr +F, see RATIONALE.md). Without size= and
 // nr_inodes= a tmpfs gets Linux's defaults: half the budget's pages, and
@@ -60,6 +61,7 @@ type options struct {
 	mode      uint32
 	uid, gid  uint32
 	casefold  bool
+	noswap    bool
 }
 
 // seen* say which limits a list of options set (SHMEM_SEEN_*).
@@ -168,6 +170,20 @@ func parseOptions(data string, o *options, remount bool, memTotal int64) (int, e
 			}
 		case "huge":
 			if !hasVal || val != "never" {
+				return 0, vfs.EINVAL
+			}
+		case "noswap":
+			// vfscope never swaps: noswap says what is so. Linux takes it
+			// at mount only ("Cannot disable swap on remount").
+			if hasVal || remount && !o.noswap {
+				return 0, vfs.EINVAL
+			}
+			o.noswap = true
+		case "inode64":
+			// 64-bit inode numbers, which are vfscope's (as
+			// CONFIG_TMPFS_INODE64's default); inode32 is refused (see
+			// RATIONALE.md).
+			if hasVal {
 				return 0, vfs.EINVAL
 			}
 		case "casefold":
@@ -310,6 +326,9 @@ func showOptions(t *vfs.Task, w *strings.Builder, root *vfs.Dentry) error {
 	if o.casefold {
 		w.WriteString(",casefold")
 	}
+	if o.noswap {
+		w.WriteString(",noswap")
+	}
 	return nil
 }
 
@@ -350,6 +369,9 @@ func evictInode(t *vfs.Task, in *vfs.Inode) {
 	}
 	recalc(in, 0)
 	si := info(in.SB())
+	if vfs.IsLnk(in.Mode()) && longSymlink(in.Link) {
+		si.releaseBlocks(1) // the long body's page (symlink)
+	}
 	if xs := xattrsSpace(in); xs > 0 {
 		if si.ispace.max.Load() > 0 {
 			si.ispace.release(xs)
