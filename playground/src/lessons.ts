@@ -36,20 +36,21 @@ export const lessons: Lesson[] = [
     view: 'dentries',
     text:
       'Looking up a name that does not exist can leave a dentry behind: a negative one, which ' +
-      'remembers "no such file" so the next lookup is answered from the cache. Plain tmpfs does not ' +
-      'keep them (like Linux, its dentries use always_delete_dentry: the whole tree is in the dcache ' +
-      'anyway), so the lesson mounts a casefolded tmpfs, which does. Once nobody uses a dentry, dput ' +
-      'puts it on its superblock\'s LRU of unused dentries, from which memory pressure reclaims the ' +
-      'coldest first. Watch "missing" appear negative and go on the LRU; creating the file turns the ' +
-      'same dentry positive (d_instantiate); removing it makes it negative again.',
+      'remembers "no such file" so the next lookup is answered from the cache. tmpfs does not keep ' +
+      'them (like Linux, its dentries use always_delete_dentry: the whole tree is in the dcache ' +
+      'anyway), so the lesson mounts billyfs, a disk-like filesystem, which keeps them as ext4 does. ' +
+      'Once nobody uses a dentry, dput puts it on its superblock\'s LRU of unused dentries, from ' +
+      'which memory pressure reclaims the coldest first. Watch "missing" appear negative and go on ' +
+      'the LRU; creating the file turns the same dentry positive (d_instantiate); removing it makes ' +
+      'it negative again.',
     commands: [
       'stat /tmp/missing',
-      'mkdir -p /mnt/ci',
-      'mount -t tmpfs -o casefold none /mnt/ci',
-      'stat /mnt/ci/missing',
-      'ls /mnt/ci/missing',
-      'touch /mnt/ci/missing',
-      'rm /mnt/ci/missing',
+      'mkdir -p /mnt/disk',
+      'mount -t billyfs mem /mnt/disk',
+      'stat /mnt/disk/missing',
+      'ls /mnt/disk/missing',
+      'touch /mnt/disk/missing',
+      'rm /mnt/disk/missing',
       'cat /proc/sys/fs/dentry-state',
     ],
     // The negative dentry the failed lookup left, going on the LRU as

@@ -151,10 +151,10 @@ test('the page loads, the terminal runs the shell in the browser', async () => {
 for (const [q, n, where] of [['', '', ''], ['?live', '-live', ' (live)']]) {
 test(`the dentry and page views follow the commands${where}`, async () => {
   const page = await open(q);
-  // A failed lookup leaves a negative dentry (on a casefolded tmpfs: a
-  // plain one does not keep them, as Linux's).
+  // A failed lookup leaves a negative dentry (on billyfs, disk-like:
+  // tmpfs does not keep them, as Linux's does not).
   await type(page, `mkdir -p /mnt/t2${n} /tmp/t2${n}`);
-  await type(page, `mount -t tmpfs -o casefold none /mnt/t2${n}`);
+  await type(page, `mount -t billyfs mem /mnt/t2${n}`);
   await type(page, `stat /mnt/t2${n}/ghost`);
   await page.waitForSelector('#view-dentries g.dentry.negative[data-name="ghost"]');
   await type(page, `touch /mnt/t2${n}/ghost`);
@@ -276,11 +276,11 @@ async function lockGraphFitsAndZooms(page) {
 // What each lesson must show besides running: the numbers it talks about.
 const lessonChecks = {
   async 'negative-dentries'(page) {
-    // The timeline stops where the failed lookup on the casefolded tmpfs
-    // puts its negative dentry on the LRU: drawn negative, on the LRU
-    // list, on the path it names.
-    assert.match(await page.textContent('#where'), /"stat \/mnt\/ci\/missing": step [1-9]\d*\/.*dentry\.lru_add "missing"/);
-    await page.waitForSelector('#view-dentries g.dentry.negative.lru[data-path="/mnt/ci/missing"]');
+    // The timeline stops where the failed lookup on billyfs puts its
+    // negative dentry on the LRU: drawn negative, on the LRU list, on
+    // the path it names.
+    assert.match(await page.textContent('#where'), /"stat \/mnt\/disk\/missing": step [1-9]\d*\/.*dentry\.lru_add "missing"/);
+    await page.waitForSelector('#view-dentries g.dentry.negative.lru[data-path="/mnt/disk/missing"]');
     await page.waitForSelector('#view-hash .lru-item.negative:text("missing")');
     // After rm the name is negative again, which dentry-state counts.
     const ds = rec(await records(page), 'cat /proc/sys/fs/dentry-state').output.trim().split(/\s+/).map(Number);
@@ -597,7 +597,7 @@ test('a live host VFS over the websocket', async () => {
   const page = await open('?live');
   assert.match(await page.textContent('#mode'), /vfscope serve --live/);
   await type(page, 'mkdir -p /tmp/livedir /mnt/live');
-  await type(page, 'mount -t tmpfs -o casefold none /mnt/live');
+  await type(page, 'mount -t billyfs mem /mnt/live');
   await type(page, 'stat /mnt/live/nothing');
   await page.waitForSelector('#view-dentries g.dentry.positive[data-path="/tmp/livedir"]');
   await page.waitForSelector('#view-dentries g.dentry.negative[data-name="nothing"]');

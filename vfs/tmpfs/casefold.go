@@ -7,10 +7,15 @@ import (
 )
 
 // casefoldDentryOps are the dentry operations of a casefold tmpfs
-// (generic_ci_dentry_ops): names hash and compare without regard to
-// ASCII case, and negative dentries are kept but revalidated, since a
-// later create under another spelling makes them wrong.
+// (shmem_ci_dentry_ops): names hash and compare without regard to ASCII
+// case, and a dentry nobody uses is not kept (always_delete_dentry), so
+// a failed lookup leaves no negative dentry, as on Linux, where
+// simple_lookup does not even d_add one in a casefolded directory. The
+// revalidation of a negative dentry (generic_ci_d_revalidate) stays for
+// the moment one exists, between the lookup and its last dput: a
+// create under another spelling must not take it.
 var casefoldDentryOps = &vfs.DentryOperations{
+	Delete: func(t *vfs.Task, d *vfs.Dentry) bool { return true },
 	Hash: func(t *vfs.Task, parent *vfs.Dentry, q *vfs.QStr) error {
 		q.Hash = foldHash(q.Name)
 		return nil

@@ -147,9 +147,9 @@ var symlinkOps = &vfs.InodeOperations{Setattr: setattr, Listxattr: listxattr}
 var specialOps = &vfs.InodeOperations{Setattr: setattr, Listxattr: listxattr}
 
 // lookup is simple_lookup(): tmpfs has every entry in the dcache, so a
-// name that reaches ->lookup does not exist. Without casefold the
-// negative dentry is not kept (always_delete_dentry); with it, it is
-// kept and revalidated.
+// name that reaches ->lookup does not exist. The negative dentry is not
+// kept once unused (always_delete_dentry; with casefold, the
+// superblock's dentry operations say the same).
 func lookup(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, flags uint32) (*vfs.Dentry, error) {
 	if len(d.Name()) > vfs.NAME_MAX {
 		return nil, vfs.ENAMETOOLONG
