@@ -369,3 +369,53 @@ func (w *wbEnv) lists() (dirty, io, more []string) {
 	}
 	return names(d), names(i), names(m)
 }
+
+// TestWritebackPeriodRestarted: after dirty_writeback_centisecs went to
+// 0, writing a non-zero value wakes the flusher (Linux's
+// dirty_writeback_centisecs_handler: wakeup_flusher_threads with
+// WB_REASON_PERIODIC), so an inode dirtied meanwhile is written back
+// without anything else being dirtied; a write of the same value or of 0
+// wakes nothing.
+func TestWritebackPeriodRestarted(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		value   int64
+		written bool
+	}{
+		{"non-zero", 10, true},
+		{"zero again", 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := mountWBFS(t, vt.New(t), 0)
+			fd := w.create("log", "some data")
+			defer w.T.Close(fd)
+			if d := w.V.MemInfo().Dirty; d == 0 {
+				t.Fatal("the file is not dirty")
+			}
+			// The flusher the new dirty inode started stops, its period
+			// being 0.
+			for _, running := w.V.FlusherStats(); running; _, running = w.V.FlusherStats() {
+				time.Sleep(time.Millisecond)
+			}
+			w.Must(w.V.SetDirtyTunable("dirty_expire_centisecs", 1))
+			w.Must(w.V.SetDirtyTunable("dirty_writeback_centisecs", tc.value))
+			// With a 10 ms expiry a woken flusher writes at once: 300 ms
+			// is long enough to see that nothing wakes it.
+			wait := 300 * time.Millisecond
+			if tc.written {
+				wait = 5 * time.Second
+			}
+			deadline := time.Now().Add(wait)
+			for w.V.MemInfo().Dirty != 0 && time.Now().Before(deadline) {
+				time.Sleep(5 * time.Millisecond)
+			}
+			if tc.written {
+				if d := w.V.MemInfo().Dirty; d != 0 {
+					t.Fatalf("%v after dirty_writeback_centisecs=%d: Dirty %d, want 0", wait, tc.value, d)
+				}
+			} else if d := w.V.MemInfo().Dirty; d == 0 {
+				t.Fatalf("written back with dirty_writeback_centisecs=0")
+			}
+		})
+	}
+}

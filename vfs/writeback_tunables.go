@@ -182,6 +182,12 @@ func (v *VFS) SetDirtyTunable(name string, value int64) error {
 	b.mu.Unlock()
 	if err == nil {
 		v.dirtyTunablesChanged()
+		// dirty_writeback_centisecs_handler: "a different non-zero value
+		// will wakeup the writeback threads", which also restarts the
+		// periodic writeback a 0 had stopped, for inodes already dirty.
+		if nd.WritebackCentisecs != 0 && nd.WritebackCentisecs != cur.WritebackCentisecs {
+			v.WakeupFlusherThreads("periodic")
+		}
 	}
 	return err
 }
