@@ -2,7 +2,6 @@ package procfs
 
 import (
 	"strconv"
-	"strings"
 
 	"github.com/vfscope/vfscope/vfs"
 )
@@ -153,10 +152,20 @@ func isSysctlSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
 }
 
+// isSysctlSep is proc_wspace_sep: what may follow a number.
+func isSysctlSep(c byte) bool { return c == ' ' || c == '\t' || c == '\n' }
+
+// sysctlNumMax is TMPBUFLEN - 2: proc_get_long reads at most 21
+// characters of a number and refuses one that fills them, since it
+// cannot see what follows.
+const sysctlNumMax = 20
+
 // parseSysctlInt is proc_get_long() for the first value of a write: it
 // returns the value and how many bytes it and the white space around it
-// took. Errors: EINVAL for no number, a sign where none is allowed,
-// trailing characters other than white space, or a value out of range.
+// took. Errors: EINVAL for no number, a sign where none is allowed, a
+// number of more than 20 characters (sign included), a character after
+// it other than space, tab or newline (proc_wspace_sep), or a value out
+// of range.
 func parseSysctlInt(p []byte, unsigned bool) (int64, int, error) {
 	i := 0
 	for i < len(p) && isSysctlSpace(p[i]) {
@@ -174,15 +183,18 @@ func parseSysctlInt(p []byte, unsigned bool) (int64, int, error) {
 		i++
 	}
 	start := i
-	for i < len(p) && !isSysctlSpace(p[i]) && p[i] != 0 {
+	for i < len(p) && isAlnum(p[i]) {
 		i++
 	}
 	digits := string(p[start:i])
-	if digits == "" {
+	if digits == "" || len(digits)+int(boolInt(neg)) > sysctlNumMax {
+		return 0, 0, vfs.EINVAL
+	}
+	if i < len(p) && !isSysctlSep(p[i]) {
 		return 0, 0, vfs.EINVAL
 	}
 	u, err := strconv.ParseUint(digits, 0, 64)
-	if err != nil || strings.ContainsRune(digits, '_') {
+	if err != nil {
 		return 0, 0, vfs.EINVAL
 	}
 	if !unsigned && u > 1<<31-1+boolInt(neg) || u > 1<<63-1 {
@@ -192,10 +204,16 @@ func parseSysctlInt(p []byte, unsigned bool) (int64, int, error) {
 	if neg {
 		val = -val
 	}
-	for i < len(p) && (isSysctlSpace(p[i]) || p[i] == 0) {
+	for i < len(p) && isSysctlSpace(p[i]) {
 		i++
 	}
 	return val, i, nil
+}
+
+// isAlnum reports whether c can be part of a number strtoul reads (a
+// digit, or a letter of a hex number or its 0x).
+func isAlnum(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
 func boolInt(b bool) uint64 {

@@ -91,6 +91,16 @@ func TestSysVMWrites(t *testing.T) {
 		{name: "sign on unsigned", file: "dirty_bytes", data: "-8192", err: vfs.EINVAL, after: map[file]string{"dirty_bytes": "0"}},
 		{name: "garbage", file: "dirty_ratio", data: "12abc", err: vfs.EINVAL, after: map[file]string{"dirty_ratio": "20"}},
 		{name: "empty", file: "dirty_ratio", data: "\n", err: vfs.EINVAL, after: map[file]string{"dirty_ratio": "20"}},
+		// kernel/sysctl.c proc_get_long: only proc_wspace_sep (space,
+		// tab, newline) may follow the number, and a number of 21
+		// characters or more is refused.
+		{name: "carriage return after", file: "dirty_ratio", data: "5\r", err: vfs.EINVAL, after: map[file]string{"dirty_ratio": "20"}},
+		{name: "NUL after", file: "dirty_ratio", data: "6\x00", err: vfs.EINVAL, after: map[file]string{"dirty_ratio": "20"}},
+		{name: "vertical tab after", file: "dirty_ratio", data: "7\v", err: vfs.EINVAL, after: map[file]string{"dirty_ratio": "20"}},
+		{name: "tab after", file: "dirty_ratio", data: "8\t", n: 2, after: map[file]string{"dirty_ratio": "8"}},
+		{name: "21 characters", file: "dirty_expire_centisecs", data: "000000000000000000012", err: vfs.EINVAL, after: map[file]string{"dirty_expire_centisecs": "3000"}},
+		{name: "20 characters", file: "dirty_expire_centisecs", data: "00000000000000000012", n: 20, after: map[file]string{"dirty_expire_centisecs": "10"}},
+		{name: "plus sign", file: "dirty_ratio", data: "+5", err: vfs.EINVAL, after: map[file]string{"dirty_ratio": "20"}},
 		// kernel/sysctl.c __do_proc_dointvec: !*lenp returns 0.
 		{name: "zero bytes", file: "dirty_ratio", data: "", n: 0, after: map[file]string{"dirty_ratio": "20", "dirty_bytes": "0"}},
 		{name: "zero bytes, unsigned", file: "dirty_bytes", data: "", n: 0, after: map[file]string{"dirty_bytes": "0", "dirty_ratio": "20"}},
