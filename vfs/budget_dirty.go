@@ -48,7 +48,11 @@ func balanceDirtyPages(t *Task, v *VFS, m *AddressSpace, dirtied int64) {
 		if dirty > th.Background {
 			v.StartBackgroundWriteback()
 		}
-		if th.Dirty <= 0 || nr <= th.Dirty {
+		// A limit of 0 (dirty_ratio and dirty_bytes both 0) throttles
+		// every writer with pages dirty or under writeback, as Linux's
+		// thresh of 0 does (no free-run ceiling), holding writers to
+		// the rate of writeback.
+		if nr <= th.Dirty {
 			return
 		}
 		// Over the limit: pause until writeback makes progress.

@@ -419,3 +419,35 @@ func TestWritebackPeriodRestarted(t *testing.T) {
 		})
 	}
 }
+
+// TestDirtyLimitZeroThrottles: with dirty_ratio and dirty_bytes both 0
+// the dirty threshold is 0, and balance_dirty_pages throttles every
+// writer (no free-run ceiling) until its pages are written: a write
+// returns with nothing left dirty or under writeback. With a limit above
+// the write's size nothing waits.
+func TestDirtyLimitZeroThrottles(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		ratio     int64
+		throttled bool
+	}{
+		{"dirty_ratio 0", 0, true},
+		{"dirty_ratio 100", 100, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWBEnv(t)
+			w.Must(w.V.SetDirtyTunable("dirty_ratio", tc.ratio))
+			fd := w.create("f", "")
+			defer w.T.Close(fd)
+			_, err := w.T.Pwrite(fd, []byte(strings.Repeat("x", 16*PAGE_SIZE)), 0)
+			w.Must(err)
+			m := w.V.MemInfo()
+			if tc.throttled && (m.Dirty != 0 || m.Writeback != 0) {
+				t.Errorf("after the write: Dirty %d, Writeback %d, want both 0", m.Dirty, m.Writeback)
+			}
+			if !tc.throttled && m.Dirty == 0 {
+				t.Errorf("after the write: nothing dirty, want the write's pages")
+			}
+		})
+	}
+}
