@@ -380,14 +380,22 @@ const ErrLockDeferred = errLockDeferred
 // posixLockInodeWait is posix_lock_inode_wait(): apply request to in's
 // POSIX list, waiting after each deferral until woken.
 func (t *Task) posixLockInodeWait(in *Inode, fl *FileLock) error {
+	return t.lockWaitLoop(fl, "posix_lock_inode_wait", func() error { return t.posixLockInode(in, fl, nil) })
+}
+
+// lockWaitLoop is the loop of posix_lock_inode_wait,
+// flock_lock_inode_wait and do_lock_file_wait: apply the request with
+// try and, while it is deferred behind a conflicting lock, sleep until
+// woken (wait_event_interruptible: a signal ends the wait with EINTR)
+// and try again; then leave the blocker's list. what names the wait.
+func (t *Task) lockWaitLoop(fl *FileLock, what string, try func() error) error {
 	var err error
 	for {
-		err = t.posixLockInode(in, fl, nil)
+		err = try()
 		if err != errLockDeferred {
 			break
 		}
-		// wait_event_interruptible(): a signal ends the wait with EINTR.
-		if _, err = t.waitUnblocked(fl, 0, "posix_lock_inode_wait"); err != nil {
+		if _, err = t.waitUnblocked(fl, 0, what); err != nil {
 			break
 		}
 	}
@@ -398,19 +406,7 @@ func (t *Task) posixLockInodeWait(in *Inode, fl *FileLock) error {
 // doLockFileWait is do_lock_file_wait(): retry after each wake-up while
 // the request is deferred.
 func (t *Task) doLockFileWait(f *File, cmd int, fl *FileLock) error {
-	var err error
-	for {
-		err = t.vfsLockFile(f, cmd, fl, nil)
-		if err != errLockDeferred {
-			break
-		}
-		// do_lock_file_wait(): a signal ends the wait with EINTR.
-		if _, err = t.waitUnblocked(fl, 0, "fcntl(F_SETLKW)"); err != nil {
-			break
-		}
-	}
-	t.locksDeleteBlock(fl)
-	return err
+	return t.lockWaitLoop(fl, "fcntl(F_SETLKW)", func() error { return t.vfsLockFile(f, cmd, fl, nil) })
 }
 
 // checkFmodeForSetlk is check_fmode_for_setlk(): a read lock needs a

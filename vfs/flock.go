@@ -103,19 +103,7 @@ func (t *Task) flockLockInode(in *Inode, request *FileLock) error {
 // flockLockInodeWait is flock_lock_inode_wait(): retry after each
 // wake-up while deferred.
 func (t *Task) flockLockInodeWait(in *Inode, fl *FileLock) error {
-	var err error
-	for {
-		err = t.flockLockInode(in, fl)
-		if err != errLockDeferred {
-			break
-		}
-		// flock_lock_inode_wait(): a signal ends the wait with EINTR.
-		if _, err = t.waitUnblocked(fl, 0, "flock"); err != nil {
-			break
-		}
-	}
-	t.locksDeleteBlock(fl)
-	return err
+	return t.lockWaitLoop(fl, "flock", func() error { return t.flockLockInode(in, fl) })
 }
 
 // locksLockFileWait is locks_lock_file_wait(): apply fl, a POSIX or a
