@@ -163,14 +163,18 @@ func (p *pcfs) fileOps() *vfs.FileOperations {
 	}
 }
 
-// fill copies the stored bytes of the folio's page into it.
+// fill copies the stored bytes of the folio's page into it, up to
+// i_size (block_read_full_folio zeroes past it: setattr cuts the store
+// only after TruncateSetsize has cut the page cache).
 func (p *pcfs) fill(in *vfs.Inode, fo *vfs.Folio) error {
+	size := in.Size()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.failRead {
 		return vfs.EIO
 	}
 	b := p.store[in.Ino()]
+	b = b[:min(int64(len(b)), max(size, 0))]
 	d := fo.Data()
 	clear(d[:])
 	if pos := fo.Pos(); pos < int64(len(b)) {

@@ -220,6 +220,10 @@ type AddressSpaceOperations struct {
 	// ReadFolio fills a locked, not uptodate folio from the store
 	// (invalidate_lock held shared). On success it marks it uptodate;
 	// either way it unlocks it (FolioUnlock), possibly from another Task.
+	// Bytes past i_size read as zeros whatever the store still holds, as
+	// block_read_full_folio zeroes them: a truncating ->setattr frees the
+	// store's blocks only after TruncateSetsize, and a page read in
+	// between must not carry the old bytes into a later extension.
 	// A mapping without ReadFolio is memory-only: a missing page is a
 	// hole and reads as zeros (shmem).
 	ReadFolio func(t *Task, f *File, folio *Folio) error

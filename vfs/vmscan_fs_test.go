@@ -148,15 +148,24 @@ func (fs *rcfs) setattr(t *Task, d *Dentry, a *Iattr) error {
 	return nil
 }
 
+// readFolio reads a page from disk and, as block_read_full_folio does,
+// zeroes its bytes past i_size: setattr frees the disk's old bytes only
+// after TruncateSetsize has cut the page cache, and a read in between
+// must not bring them back into a page that a later extension exposes.
 func (fs *rcfs) readFolio(t *Task, file *File, fo *Folio) error {
+	in := fo.Mapping().Host()
+	size := in.Size()
 	fs.mu.Lock()
-	f := fs.byIno[fo.Mapping().Host().Ino()]
+	f := fs.byIno[in.Ino()]
 	if pg, ok := f.pages[fo.Index()]; ok {
 		*fo.Data() = pg
 	} else {
 		clear(fo.Data()[:])
 	}
 	fs.mu.Unlock()
+	if pos := fo.Pos(); pos+PAGE_SIZE > size {
+		clear(fo.Data()[max(size-pos, 0):])
+	}
 	FolioMarkUptodate(fo)
 	FolioUnlock(t, fo)
 	return nil
