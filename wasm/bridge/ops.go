@@ -313,9 +313,12 @@ func opVFSClose(c *call) error {
 	if wedged {
 		return nil
 	}
-	for _, fd := range c.in.task.FDs() {
-		c.in.task.Close(fd)
-	}
+	// The namespace's last user leaves (put_mnt_ns): every superblock
+	// nothing else holds is killed, and its pages go back to the pool
+	// for the next VFS of the process; then the flusher and kswapd stop.
+	c.in.task.Exit()
+	c.in.v.PutMntNS()
+	c.in.v.Shutdown()
 	return nil
 }
 

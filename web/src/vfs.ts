@@ -337,7 +337,12 @@ export class VFS {
     return WASI.create(this, options);
   }
 
-  /** Releases the VFS (its shells, guests and descriptors); later calls throw. */
+  /**
+   * Releases the VFS: its shells, guests and descriptors end, its
+   * filesystems are unmounted and their pages go back to the runtime's
+   * pool for the next VFS (as a mount namespace's memory does when its
+   * last process exits). Later calls throw.
+   */
   dispose(): void {
     if (this.closed) return;
     this.stopListening();
