@@ -94,7 +94,7 @@ func (t *Task) vfsFallocate(f *File, mode int, offset, length int64) error {
 // FilemapFallocate does fallocate's modes on a mapping whose data exists
 // only in the page cache (shmem_fallocate, plus ZERO_RANGE): mode 0 and
 // KEEP_SIZE allocate zeroed pages for the holes of the range (undone if
-// one cannot be had), dirty but not uptodate, as shmem_fallocate leaves
+// one cannot be had, but for those a fault made uptodate meanwhile), dirty but not uptodate, as shmem_fallocate leaves
 // them: they are space, not data, so SEEK_DATA passes over them
 // (MappingSeekHoleData) until a write or a fault makes them uptodate,
 // and a read copies their zeros, PUNCH_HOLE removes the range's pages and zeroes the
@@ -122,18 +122,27 @@ func FilemapFallocate(t *Task, f *File, mode int, offset, length int64, account 
 	}
 	first, last := offset>>PAGE_SHIFT, (end-1)>>PAGE_SHIFT
 	var added []int64
+	// undo is shmem_undo_range(unfalloc): the pages this call added go
+	// again, but not one a fault made uptodate meanwhile (faults take
+	// invalidate_lock shared, not i_rwsem): it holds what a store through
+	// a mapping put there. Only the removed pages' reservations are given
+	// back; the kept ones are the inode's now.
 	undo := func() {
 		m.invalidateLock.Lock(t.o)
+		removed := 0
 		for _, idx := range added {
 			if fo := FilemapLockFolio(t, m, idx); fo != nil {
-				FolioWaitWriteback(t, fo)
-				t.truncateFolio(m, fo)
+				if !fo.Uptodate() {
+					FolioWaitWriteback(t, fo)
+					t.truncateFolio(m, fo)
+					removed++
+				}
 				FolioUnlock(t, fo)
 				FolioPut(fo)
 			}
 		}
 		m.invalidateLock.Unlock(t.o)
-		account(-int64(len(added)))
+		account(-int64(removed))
 	}
 	for idx := first; idx <= last; idx++ {
 		fo := FilemapLockFolio(t, m, idx)

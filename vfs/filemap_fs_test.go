@@ -21,6 +21,9 @@ type pcfs struct {
 	raBatches []int
 	// failRead makes ->read_folio and ->readahead fail with EIO.
 	failRead bool
+	// fallocAccount, if set, is ->fallocate's account callback (see
+	// vfs.FilemapFallocate); unset, every reservation succeeds.
+	fallocAccount func(pages int64) error
 }
 
 func newPCFS() *pcfs {
@@ -149,7 +152,11 @@ func (p *pcfs) fileOps() *vfs.FileOperations {
 			return t.GenericSetlease(f, arg, fl)
 		},
 		Fallocate: func(t *vfs.Task, f *vfs.File, mode int, off, length int64) error {
-			err := vfs.FilemapFallocate(t, f, mode, off, length, func(int64) error { return nil })
+			account := p.fallocAccount
+			if account == nil {
+				account = func(int64) error { return nil }
+			}
+			err := vfs.FilemapFallocate(t, f, mode, off, length, account)
 			if err == nil && mode&(vfs.FALLOC_FL_PUNCH_HOLE|vfs.FALLOC_FL_ZERO_RANGE) != 0 {
 				p.mu.Lock()
 				b := p.store[f.Inode().Ino()]
