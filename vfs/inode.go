@@ -640,7 +640,11 @@ func (i *Inode) RwsemUnlockShared(t *Task) { i.rwsem.RUnlock(t.o) }
 // FileRemovePrivs is file_remove_privs(): a write to a regular file by
 // a task without CAP_FSETID drops set-user-ID, and set-group-ID when
 // setattr_should_drop_sgid says (with group execute, or when the task is
-// not in the file's group). i_rwsem held exclusive.
+// not in the file's group). The inode is dirtied as the filesystem's
+// ->setattr that notify_change calls would dirty it, so that a disk
+// filesystem's ->write_inode records the new mode: the mtime update that
+// follows dirties it only when the time changes, which within one clock
+// tick it does not. i_rwsem held exclusive.
 func FileRemovePrivs(t *Task, in *Inode) {
 	m := in.mode.Load()
 	if m&(S_ISUID|S_ISGID) == 0 {
@@ -657,5 +661,6 @@ func FileRemovePrivs(t *Task, in *Inode) {
 	if nm != m {
 		in.mode.Store(nm)
 		in.ctime.Store(t.vfs.now())
+		markInodeDirty(t, in, I_DIRTY_SYNC)
 	}
 }
