@@ -84,12 +84,17 @@ func (t *Task) DPath(p Path) string {
 	return s
 }
 
-// Getcwd is getcwd(2): ENOENT if the directory was removed.
+// Getcwd is getcwd(2): ENOENT if the directory was removed, or if the
+// task has none (made while the namespace had no root: before MountRoot
+// or after PutMntNS).
 func (t *Task) Getcwd() (string, error) {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("getcwd"))
 	}
 	cwd := t.fs.cwd
+	if cwd.Dentry == nil {
+		return "", ENOENT
+	}
 	if !cwd.Dentry.IsRoot() && !cwd.Dentry.hashed() {
 		return "", ENOENT
 	}

@@ -79,6 +79,16 @@ func TestPutMntNS(t *testing.T) {
 	if got := FreePages() - before; got < rootPages+heldPages {
 		t.Errorf("the pool took back %d pages, want at least %d", got, rootPages+heldPages)
 	}
+	// A task made now has no root or working directory: its calls
+	// fail, getcwd with ENOENT.
+	late := v.NewTask("late", RootCred)
+	defer late.Exit()
+	if cwd, err := late.Getcwd(); err != ENOENT {
+		t.Errorf("getcwd of a task made after the teardown: %q, %v; want ENOENT", cwd, err)
+	}
+	if _, err := late.Open("/tmp/big", O_RDONLY, 0); err == nil {
+		t.Error("a task made after the teardown opened /tmp/big")
+	}
 	// Once more is nothing.
 	v.PutMntNS()
 }

@@ -310,6 +310,9 @@ func opVFSClose(c *call) error {
 		}
 	}
 	c.b.last = nil
+	if c.b.lastGuest != nil && c.b.lastGuest.in == c.in {
+		c.b.lastGuest, c.b.lastGuestID = nil, 0
+	}
 	if wedged {
 		return nil
 	}
