@@ -23,7 +23,7 @@ func (v *VFS) PutMntNS() {
 	}()
 	v.namespaceSem.Lock(t.o)
 	root := v.root.Load()
-	if root == nil || !root.attached {
+	if root == nil || !root.attached.Load() {
 		v.namespaceSem.Unlock(t.o)
 		return
 	}

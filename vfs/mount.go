@@ -80,9 +80,12 @@ type Mount struct {
 	// EBUSY while it is not zero.
 	writers atomic.Int64
 	devName string
-	// children and attached: under namespaceSem.
+	// children: under namespaceSem.
 	children []*Mount
-	attached bool
+	// attached says the mount is in the tree: written under
+	// namespaceSem; read without it only as a hint that a check under
+	// namespaceSem repeats (check_mnt in can_umount, then do_umount).
+	attached atomic.Bool
 	// doomed is set when the mount leaves the tree (umount, lazy
 	// detach): the last reference then kills the superblock's use.
 	doomed atomic.Bool
@@ -277,7 +280,7 @@ func (v *VFS) attachMount(t *Task, m, parent *Mount, mp *Dentry) {
 		m.mountpoint.Store(m.root)
 		m.parentID = m.id
 	}
-	m.attached = true
+	m.attached.Store(true)
 	mntget(m) // the tree's reference
 	v.mounts.Store(nt)
 	v.mountLock.WriteUnlock(o)
@@ -309,7 +312,7 @@ func (v *VFS) detachMount(t *Task, m *Mount, drop *[]*Mount) {
 		}
 	}
 	m.parent.Store(m)
-	m.attached = false
+	m.attached.Store(false)
 	m.doomed.Store(true)
 	v.mounts.Store(nt)
 	if parent != m {

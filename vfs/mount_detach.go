@@ -36,7 +36,7 @@ func (t *Task) detachMountsBelow(d *Dentry) {
 	var drop []*Mount
 	for _, m := range victims {
 		// A victim mounted inside another went with it.
-		if m.attached {
+		if m.attached.Load() {
 			t.umountTree(m, &drop)
 		}
 	}

@@ -63,7 +63,7 @@ func (t *Task) doNewMount(tp Path, fstype, source string, flags uint32, data str
 	}
 	root.sb.umount.Unlock(t.o)
 	m := t.vfs.newMount(root, mntFlagsFromMS(flags), source)
-	if err := t.graftTree(m, tp); err != nil {
+	if err := t.graftTree(m, tp, nil); err != nil {
 		m.doomed.Store(true)
 		mntget(m)
 		mntput(t, m)
@@ -91,11 +91,16 @@ func (t *Task) KernMount(fstype, source string, flags uint32, data string) (*Mou
 }
 
 // graftTree is lock_mount() + graft_tree(): attach m on the topmost
-// mount at tp.
-func (t *Task) graftTree(m *Mount, tp Path) error {
+// mount at tp. A bind passes its source mount, src: EINVAL if it is no
+// longer attached (do_loopback's check_mnt, made under namespace_sem so
+// that an umount cannot come between the check and the graft).
+func (t *Task) graftTree(m *Mount, tp Path, src *Mount) error {
 	v := t.vfs
 	v.namespaceSem.Lock(t.o)
 	defer v.namespaceSem.Unlock(t.o)
+	if src != nil && !src.attached.Load() {
+		return EINVAL
+	}
 	mnt, d := tp.Mnt, tp.Dentry
 	for {
 		top := v.lookupMnt(mnt, d)
@@ -110,7 +115,7 @@ func (t *Task) graftTree(m *Mount, tp Path) error {
 	if IsDir(d.inode.Load().mode.Load()) != IsDir(m.root.inode.Load().mode.Load()) {
 		return ENOTDIR
 	}
-	if !mnt.attached {
+	if !mnt.attached.Load() {
 		return EINVAL
 	}
 	v.attachMount(t, m, mnt, d)
@@ -125,11 +130,8 @@ func (t *Task) doLoopback(tp Path, source string, flags uint32) error {
 		return err
 	}
 	defer sp.Put(t)
-	if !sp.Mnt.attached {
-		return EINVAL
-	}
 	m := t.cloneMount(sp.Mnt, sp.Dentry)
-	if err := t.graftTree(m, tp); err != nil {
+	if err := t.graftTree(m, tp, sp.Mnt); err != nil {
 		m.doomed.Store(true)
 		mntget(m)
 		mntput(t, m)
@@ -176,7 +178,7 @@ func (t *Task) doMoveMount(tp Path, source string) error {
 	defer sp.Put(t)
 	m := sp.Mnt
 	v := t.vfs
-	if sp.Dentry != m.root || m == v.root.Load() || !m.attached {
+	if sp.Dentry != m.root || m == v.root.Load() {
 		return EINVAL
 	}
 	var drop []*Mount
@@ -185,6 +187,9 @@ func (t *Task) doMoveMount(tp Path, source string) error {
 		v.namespaceSem.Unlock(t.o)
 		putMounts(t, drop)
 	}()
+	if !m.attached.Load() { // attached changes under namespace_sem
+		return EINVAL
+	}
 	for p := tp.Mnt; ; p = p.parent.Load() {
 		if p == m {
 			return ELOOP
@@ -298,7 +303,7 @@ func (t *Task) pathUmount(p Path, flags int) error {
 	}
 	m := p.Mnt
 	v := t.vfs
-	if p.Dentry != m.root || !m.attached {
+	if p.Dentry != m.root || !m.attached.Load() {
 		return EINVAL
 	}
 	if flags&MNT_EXPIRE != 0 && (m == t.fs.root.Mnt || flags&(MNT_FORCE|MNT_DETACH) != 0) {
@@ -311,6 +316,12 @@ func (t *Task) pathUmount(p Path, flags int) error {
 		t.sopUmountBegin(m.sb)
 	}
 	v.namespaceSem.Lock(t.o)
+	// Another umount may have detached it since the check above
+	// (do_umount looks again under namespace_sem).
+	if !m.attached.Load() {
+		v.namespaceSem.Unlock(t.o)
+		return EINVAL
+	}
 	// Busy: any reference beyond the tree's and this lookup's, which
 	// includes child mounts, open files and working directories.
 	busy := m.refs() > 2
