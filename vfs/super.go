@@ -499,7 +499,10 @@ func SBStartWrite(t *Task, sb *SuperBlock) { sbStartWrite(t, sb, SB_FREEZE_WRITE
 func SBEndWrite(t *Task, sb *SuperBlock)   { sbEndWrite(t, sb, SB_FREEZE_WRITE) }
 
 // FreezeSuper is freeze_super(): block new writers level by level, sync,
-// then ->freeze_fs. EBUSY if already frozen.
+// then ->freeze_fs. EBUSY if already frozen. A frozen superblock holds an
+// active reference (freeze_super's atomic_inc(&sb->s_active)), which
+// ThawSuper drops: unmounting its last mount, or tearing the namespace
+// down, leaves it alive and its store untouched until it is thawed.
 func FreezeSuper(t *Task, sb *SuperBlock) error {
 	o := t.owner()
 	sb.umount.Lock(o)
@@ -512,6 +515,7 @@ func FreezeSuper(t *Task, sb *SuperBlock) error {
 	}
 	if sb.ReadOnly() {
 		sb.frozen.Store(SB_FREEZE_COMPLETE)
+		sb.active.Add(1)
 		return nil
 	}
 	sb.writers[SB_FREEZE_WRITE-1].Lock(o)
@@ -537,11 +541,23 @@ func FreezeSuper(t *Task, sb *SuperBlock) error {
 		sb.writers[l-1].Disown(o)
 	}
 	sb.frozen.Store(SB_FREEZE_COMPLETE)
+	sb.active.Add(1)
 	return nil
 }
 
-// ThawSuper is thaw_super(): EINVAL if not frozen.
+// ThawSuper is thaw_super(): EINVAL if not frozen. It drops the active
+// reference the freeze took (thaw_super_locked's deactivate_locked_super),
+// which kills a superblock that lost its last mount while frozen.
 func ThawSuper(t *Task, sb *SuperBlock) error {
+	if err := thawSuperLocked(t, sb); err != nil {
+		return err
+	}
+	deactivateSuper(t, sb)
+	return nil
+}
+
+// thawSuperLocked is ThawSuper's work under s_umount.
+func thawSuperLocked(t *Task, sb *SuperBlock) error {
 	o := t.owner()
 	sb.umount.Lock(o)
 	defer sb.umount.Unlock(o)
