@@ -334,14 +334,14 @@ func rename(t *vfs.Task, oldDir *vfs.Inode, old *vfs.Dentry, newDir *vfs.Inode, 
 			target.DropNlink() // its "." goes too
 			oldDir.DropNlink() // the moved directory's ".." leaves
 		}
-	} else {
-		newDir.SetSize(newDir.Size() + bogoDirentSize)
-		if isDir {
-			oldDir.DropNlink()
-			newDir.IncNlink()
-		}
+	} else if isDir {
+		oldDir.DropNlink()
+		newDir.IncNlink()
 	}
+	// As shmem_rename2: the entry leaves oldDir and arrives in newDir,
+	// whether or not it replaced one (whose unlink took its own size).
 	oldDir.SetSize(oldDir.Size() - bogoDirentSize)
+	newDir.SetSize(newDir.Size() + bogoDirentSize)
 	dirOf(oldDir).remove(old)
 	dirOf(newDir).add(old)
 	touchDirAt(oldDir, now)
