@@ -156,9 +156,6 @@ func (nd *nameidata) linkPathWalk(name string) error {
 		// hash_name(): find the component's end and hash it in one pass.
 		i, hash := nd.t.vfs.hashComponent(name)
 		comp, rest := name[:i], name[i:]
-		if len(comp) > NAME_MAX {
-			return ENAMETOOLONG
-		}
 		typ := LAST_NORM
 		if comp[0] == '.' {
 			switch comp {
@@ -183,6 +180,13 @@ func (nd *nameidata) linkPathWalk(name string) error {
 		trimmed := rest
 		for len(trimmed) > 0 && trimmed[0] == '/' {
 			trimmed = trimmed[1:]
+		}
+		// A name too long for any directory fails as the lookup of it
+		// would (->lookup's ENAMETOOLONG, d_alloc's here), so that the
+		// last component, which the caller looks up after its own
+		// checks (EXDEV, EBUSY, EROFS for rename), fails only then.
+		if len(comp) > NAME_MAX && trimmed != "" {
+			return ENAMETOOLONG
 		}
 		if trimmed == "" {
 			if typ == LAST_NORM {

@@ -322,6 +322,13 @@ var oracleScenario = []string{
 	"stat m/..",
 	"link d/f m/f => EXDEV",
 	"rename d/f m/f => EXDEV",
+	// A last component over NAME_MAX fails only at its lookup, after
+	// the cross-mount, dot and read-only checks.
+	"rename d/f m/" + strings.Repeat("n", 256) + " => EXDEV",
+	"rename d/" + strings.Repeat("n", 256) + " m/f => EXDEV",
+	"rename d/. d/" + strings.Repeat("n", 256) + " => EBUSY",
+	"rename d/nope d/" + strings.Repeat("n", 256) + " => ENOENT",
+	"rename d/f d/" + strings.Repeat("n", 256) + " => ENAMETOOLONG",
 	"rmdir m => EBUSY",
 	"rename m x => EBUSY",
 	"creat m/in 0644 in",
@@ -341,6 +348,8 @@ var oracleScenario = []string{
 	"open m/new O_RDONLY|O_CREAT 0644 x => EROFS",
 	"access m/in w => EROFS",
 	"chmod m/in 0600 => EROFS",
+	"rename m/in m/" + strings.Repeat("n", 256) + " => EROFS",
+	"unlink m/" + strings.Repeat("n", 256) + " => EROFS",
 	"setxattr m/in user.a x 0 => EROFS",
 	"remount m rw",
 	"open m/in O_RDONLY 0 fd1",
