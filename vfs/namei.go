@@ -603,7 +603,8 @@ func (nd *nameidata) followDotdot() error {
 // walk, in ref-walk mode) and ends in last, a last component with any
 // trailing slashes: it stands where nd stands, sharing nd's references,
 // and takes last as linkPathWalk takes a last component (may_lookup on
-// the parent, hashing, ".", "..", trailing slashes, ENAMETOOLONG).
+// the parent, hashing, ".", "..", trailing slashes; a name over
+// NAME_MAX fails at its lookup).
 func (nd *nameidata) lastOnParent(nnd *nameidata, last string, flags uint32) error {
 	*nnd = nameidata{
 		t:      nd.t,
