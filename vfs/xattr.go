@@ -220,15 +220,22 @@ func (t *Task) vfsSetxattr(p Path, name string, value []byte, flags int) error {
 	return nil
 }
 
-// Removexattr is removexattr(2).
-func (t *Task) Removexattr(path, name string) error {
+// Removexattr is removexattr(2) (Lremovexattr: without following the
+// last link). fs/xattr.c path_removexattr: the name (ERANGE) before the
+// walk, then mnt_want_write (EROFS), then vfs_removexattr.
+func (t *Task) Removexattr(path, name string) error { return t.removexattr(path, name, true) }
+func (t *Task) Lremovexattr(path, name string) error {
+	return t.removexattr(path, name, false)
+}
+
+func (t *Task) removexattr(path, name string, follow bool) error {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("removexattr"))
 	}
 	if err := xattrName(name); err != nil {
 		return err
 	}
-	p, err := t.xattrPath(path, true)
+	p, err := t.xattrPath(path, follow)
 	if err != nil {
 		return err
 	}
@@ -236,17 +243,58 @@ func (t *Task) Removexattr(path, name string) error {
 	return t.vfsSetxattr(p, name, nil, XATTR_REPLACE)
 }
 
-// Listxattr is listxattr(2): the names the handlers let this task see.
-func (t *Task) Listxattr(path string) ([]string, error) {
+// Fremovexattr is fremovexattr(2): the descriptor first (fdget, so an
+// O_PATH descriptor is EBADF), then the name.
+func (t *Task) Fremovexattr(fd int, name string) error {
+	if t.checking() {
+		defer t.opDone(t.sysEnter("fremovexattr"))
+	}
+	f, err := t.fdget(fd)
+	if err != nil {
+		return err
+	}
+	defer fput(t, f)
+	if err := xattrName(name); err != nil {
+		return err
+	}
+	return t.vfsSetxattr(f.path, name, nil, XATTR_REPLACE)
+}
+
+// Listxattr is listxattr(2) (Llistxattr: without following the last
+// link): the names the handlers let this task see.
+func (t *Task) Listxattr(path string) ([]string, error) { return t.listxattr(path, true) }
+func (t *Task) Llistxattr(path string) ([]string, error) {
+	return t.listxattr(path, false)
+}
+
+func (t *Task) listxattr(path string, follow bool) ([]string, error) {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("listxattr"))
 	}
-	p, err := t.xattrPath(path, true)
+	p, err := t.xattrPath(path, follow)
 	if err != nil {
 		return nil, err
 	}
 	defer p.Put(t)
-	d := p.Dentry
+	return t.vfsListxattr(p.Dentry)
+}
+
+// Flistxattr is flistxattr(2): fdget, so an O_PATH descriptor is EBADF.
+func (t *Task) Flistxattr(fd int) ([]string, error) {
+	if t.checking() {
+		defer t.opDone(t.sysEnter("flistxattr"))
+	}
+	f, err := t.fdget(fd)
+	if err != nil {
+		return nil, err
+	}
+	defer fput(t, f)
+	return t.vfsListxattr(f.path.Dentry)
+}
+
+// vfsListxattr is vfs_listxattr(): the inode's ->listxattr (none: no
+// names), filtered by each handler's ->list.
+func (t *Task) vfsListxattr(d *Dentry) ([]string, error) {
 	in := d.inode.Load()
 	if in.Ops == nil || in.Ops.Listxattr == nil {
 		return nil, nil
