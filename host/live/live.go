@@ -13,7 +13,9 @@
 //	{"type":"snapshot","id":3,"snapshot":{...}}  the reply to request 3
 //	{"type":"events","events":[...trace.Event...]}
 //	{"type":"result","id":7,"output":"...","status":0}
+//	{"type":"result","id":8,"status":3,"exited":true}  the line ended the shell
 //	{"type":"error","id":7,"error":"..."}
+//	{"type":"exit","status":0,"error":"..."}  the last frame (Shutdown)
 //
 // Viewer to server:
 //
@@ -31,6 +33,18 @@
 // server was made with an Exec function, which `vfscope serve` does only
 // when started with --allow-write: by default viewers watch and cannot
 // change the VFS.
+//
+// A line that ends the shell (exit, set -e) says so ("exited"); the
+// next line runs in a fresh shell. When the VFS goes away (a guest run
+// with vfscope run --serve has exited), Shutdown sends each viewer the
+// events it has not had, an "exit" frame with the guest's status, and a
+// close frame with status 1000.
+//
+// # Many viewers
+//
+// A server takes at most MaxViewers viewers (DefaultMaxViewers) at once;
+// one more is refused with 503 and the reason. Each costs a ring of Ring
+// events (DefaultRing, about 1.2 MiB) and the encoding of every event.
 //
 // # Slow viewers
 //
@@ -55,7 +69,9 @@
 package live
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -78,19 +94,49 @@ type Server struct {
 	// Snapshot takes a whole-state snapshot of the VFS.
 	Snapshot func() trace.Snapshot
 	// Exec runs one shell line on the VFS and returns what it printed
-	// and its status. Nil makes the VFS read-only to viewers.
-	Exec func(line string) (output string, status int)
+	// and its status. ctx ends when the viewer that sent the line
+	// leaves: Exec should then stop the line (vfs.VFS.Interrupt). Nil
+	// makes the VFS read-only to viewers.
+	Exec func(ctx context.Context, line string) Result
 	// Hosts are the Host header values the server answers to (nil:
 	// loopback names and addresses only).
 	Hosts *Hosts
 	// Origins are the origins (scheme://host[:port]) allowed besides the
 	// request's own host.
 	Origins []string
-	// Ring is each viewer's listener ring size (trace.DefaultRing if 0).
+	// MaxViewers is how many viewers may watch at once
+	// (DefaultMaxViewers if 0); one more is refused with 503.
+	MaxViewers int
+	// Ring is each viewer's listener ring size (DefaultRing if 0).
 	Ring int
 	// Flush is how long events gather before a frame goes out (20ms if
 	// 0): batches keep the frame count low during bursts.
 	Flush time.Duration
+
+	// mu protects viewers and final. Leaf lock (viewer locks are never
+	// taken under it).
+	mu      sync.Mutex
+	viewers map[*viewer]struct{}
+	final   *Message // set by Shutdown: no viewer is admitted after it
+	wg      sync.WaitGroup
+}
+
+// DefaultMaxViewers is how many viewers a server takes at once unless
+// told otherwise: a classroom.
+const DefaultMaxViewers = 32
+
+// DefaultRing is each viewer's ring of events unless told otherwise: at
+// about 300 bytes an event, under 1.5 MiB a viewer. A viewer that falls
+// further behind between two frames gets a snapshot instead.
+const DefaultRing = 4096
+
+// Result is what a shell line did.
+type Result struct {
+	Output string
+	Status int
+	// Exited says the line ended the shell (exit, or a failure under
+	// set -e); the next line runs in a fresh shell.
+	Exited bool
 }
 
 // Message is one frame of the protocol, both ways.
@@ -106,6 +152,7 @@ type Message struct {
 	Output   string          `json:"output,omitempty"`
 	Status   int             `json:"status,omitempty"`
 	Error    string          `json:"error,omitempty"`
+	Exited   bool            `json:"exited,omitempty"`
 }
 
 // maxMessage bounds what a viewer may send (a command line).
@@ -146,6 +193,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.StatusForbidden)
 		return
 	}
+	v, why := s.admit()
+	if v == nil {
+		http.Error(w, why, http.StatusServiceUnavailable)
+		return
+	}
+	defer s.leave(v)
 	up := websocket.Upgrader{CheckOrigin: s.CheckOrigin}
 	conn, err := up.Upgrade(w, r, nil)
 	if err != nil {
@@ -153,19 +206,101 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer conn.Close()
 	conn.SetReadLimit(maxMessage)
-	v := &viewer{s: s, conn: conn, resync: make(chan struct{}, 1), done: make(chan struct{})}
+	v.conn = conn
+	ctx, cancel := context.WithCancel(context.Background())
+	v.ctx = ctx
+	defer func() {
+		// The viewer has gone: its command, if one runs, is stopped,
+		// and its place is given back once the command has ended.
+		cancel()
+		<-v.worker
+	}()
 	v.run()
 }
+
+// admit reserves a place for a new viewer, or says why there is none.
+func (s *Server) admit() (*viewer, string) {
+	max := s.MaxViewers
+	if max <= 0 {
+		max = DefaultMaxViewers
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.final != nil {
+		return nil, "vfscope: refused: " + s.final.Error + "\n"
+	}
+	if len(s.viewers) >= max {
+		return nil, fmt.Sprintf("vfscope: refused: %d viewers are watching, the most this server takes (vfscope serve --max-viewers N changes it)\n", len(s.viewers))
+	}
+	v := &viewer{s: s, resync: make(chan struct{}, 1), done: make(chan struct{}),
+		stop: make(chan struct{}), worker: make(chan struct{}), cmds: make(chan *Message, maxCommands)}
+	if s.viewers == nil {
+		s.viewers = map[*viewer]struct{}{}
+	}
+	s.viewers[v] = struct{}{}
+	s.wg.Add(1)
+	return v, ""
+}
+
+// leave gives v's place back.
+func (s *Server) leave(v *viewer) {
+	s.mu.Lock()
+	delete(s.viewers, v)
+	s.mu.Unlock()
+	s.wg.Done()
+}
+
+// Shutdown ends the stream for every viewer: each gets the events still
+// buffered for it (or a snapshot, if it lost some), then final (say,
+// {"type":"exit","status":N} when a guest has exited), then a close
+// frame with status 1000 (normal closure) and final.Error as its reason.
+// Viewers that come later are refused with 503 and final.Error.
+// Shutdown returns when every viewer has gone, or when ctx ends.
+func (s *Server) Shutdown(ctx context.Context, final Message) error {
+	s.mu.Lock()
+	if s.final == nil {
+		s.final = &final
+	}
+	vs := make([]*viewer, 0, len(s.viewers))
+	for v := range s.viewers {
+		vs = append(vs, v)
+	}
+	s.mu.Unlock()
+	for _, v := range vs {
+		v.stopOnce.Do(func() { close(v.stop) })
+	}
+	done := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// maxCommands bounds a viewer's command lines waiting to run; one past
+// it is answered with an error.
+const maxCommands = 16
 
 // viewer is one connection.
 type viewer struct {
 	s    *Server
 	conn *websocket.Conn
+	ctx  context.Context // ends when the viewer goes
 	// wmu serialises writes to conn (gorilla allows one writer at a time):
-	// the event pump and command replies both write. Leaf lock.
+	// the event pump, the reader and the command worker write. Leaf lock.
 	wmu    sync.Mutex
 	resync chan struct{} // a snapshot was asked for (asked holds by whom)
 	done   chan struct{} // closed when the reader ends
+	stop   chan struct{} // closed by Server.Shutdown
+	// stopOnce closes stop once.
+	stopOnce sync.Once
+	cmds     chan *Message // command lines waiting for the worker
+	worker   chan struct{} // closed when the command worker ends
 	// askMu protects asked, the ids of the snapshot requests not yet
 	// answered (0 for a request without one), in arrival order. Leaf
 	// lock, taken by the reader and the run loop.
@@ -182,8 +317,13 @@ func (v *viewer) send(m *Message) error {
 
 func (v *viewer) run() {
 	s := v.s
-	l := s.Bus.Subscribe(s.Ring)
+	ring := s.Ring
+	if ring <= 0 {
+		ring = DefaultRing
+	}
+	l := s.Bus.Subscribe(ring)
 	defer l.Close()
+	go v.work()
 	if err := v.send(&Message{Type: "hello", Schema: trace.Schema, Writable: s.Exec != nil, Name: s.Name}); err != nil {
 		return
 	}
@@ -196,53 +336,109 @@ func (v *viewer) run() {
 	if flush <= 0 {
 		flush = 20 * time.Millisecond
 	}
-	buf := make([]trace.Event, 1024)
+	buf := make([]trace.Event, 256)
 	for {
+		stopping := false
 		select {
 		case <-v.done:
 			return
+		case <-v.stop:
+			stopping = true
 		case <-v.resync:
 			if seq, err = v.answerSnapshots(); err != nil {
 				return
 			}
 			continue
 		case <-l.Ready():
+			// Let a burst gather, then send everything buffered.
+			select {
+			case <-v.done:
+				return
+			case <-v.stop:
+				stopping = true
+			case <-time.After(flush):
+			}
 		}
-		// Let a burst gather, then send everything buffered.
-		select {
-		case <-v.done:
+		if seq, err = v.sendEvents(l, buf, seq); err != nil {
 			return
-		case <-time.After(flush):
 		}
-		var batch []trace.Event
-		lost := false
-		for {
-			n := l.Read(buf)
-			if n == 0 {
+		if stopping {
+			v.finish()
+			return
+		}
+	}
+}
+
+// sendEvents sends the events buffered in l past seq, in frames of at
+// most len(buf) events, or a snapshot in their place if some were lost;
+// it returns the sequence number the viewer is at.
+func (v *viewer) sendEvents(l *trace.Listener, buf []trace.Event, seq uint64) (uint64, error) {
+	var batch []trace.Event
+	lost := false
+	for !lost {
+		n := l.Read(buf)
+		if n == 0 {
+			break
+		}
+		batch = batch[:0]
+		for _, e := range buf[:n] {
+			if e.Kind == trace.Lost {
+				lost = true
 				break
 			}
-			for _, e := range buf[:n] {
-				if e.Kind == trace.Lost {
-					lost = true
-				}
-				if e.Seq > seq {
-					batch = append(batch, e)
-				}
+			if e.Seq > seq {
+				batch = append(batch, e)
 			}
 		}
 		if lost {
-			// Events were dropped: the snapshot replaces what was lost.
-			if seq, err = v.sendSnapshot(); err != nil {
-				return
-			}
-			continue
+			break
 		}
 		if len(batch) > 0 {
 			if err := v.send(&Message{Type: "events", Events: batch}); err != nil {
-				return
+				return seq, err
 			}
+			seq = batch[len(batch)-1].Seq
 		}
 	}
+	if lost {
+		// Events were dropped: the snapshot replaces what was lost.
+		// Drain the ring first; the snapshot covers what it held.
+		for l.Read(buf) > 0 {
+		}
+		return v.sendSnapshot()
+	}
+	return seq, nil
+}
+
+// finish sends the server's final message and a close frame, then waits
+// a moment for the viewer's close frame.
+func (v *viewer) finish() {
+	v.s.mu.Lock()
+	final := *v.s.final
+	v.s.mu.Unlock()
+	if v.send(&final) != nil {
+		return
+	}
+	v.wmu.Lock()
+	err := v.conn.WriteControl(websocket.CloseMessage,
+		websocket.FormatCloseMessage(websocket.CloseNormalClosure, closeReason(final.Error)),
+		time.Now().Add(time.Second))
+	v.wmu.Unlock()
+	if err != nil {
+		return
+	}
+	select {
+	case <-v.done: // the viewer answered the close (or went)
+	case <-time.After(time.Second):
+	}
+}
+
+// closeReason cuts s to what a close frame holds (123 bytes).
+func closeReason(s string) string {
+	if len(s) > 123 {
+		s = s[:120] + "..."
+	}
+	return s
 }
 
 // sendSnapshot sends a snapshot and returns its sequence number.
@@ -302,9 +498,20 @@ func (v *viewer) read() {
 			default: // the run loop will answer this one with the others
 			}
 		case "command":
-			reply := v.command(&m)
-			if v.send(reply) != nil {
-				return
+			if v.s.Exec == nil {
+				if v.send(&Message{Type: "error", ID: m.ID, Error: "read-only: this server does not let viewers change the VFS (start it with --allow-write)"}) != nil {
+					return
+				}
+				continue
+			}
+			// The worker runs it, so that this loop goes on reading and
+			// sees the viewer leave while a line runs.
+			select {
+			case v.cmds <- &m:
+			default:
+				if v.send(&Message{Type: "error", ID: m.ID, Error: "too many commands pending"}) != nil {
+					return
+				}
 			}
 		default:
 			if v.send(&Message{Type: "error", ID: m.ID, Error: "unknown message type " + strconvQuote(m.Type)}) != nil {
@@ -314,13 +521,21 @@ func (v *viewer) read() {
 	}
 }
 
-// command runs a viewer's shell line, if the server allows it.
-func (v *viewer) command(m *Message) *Message {
-	if v.s.Exec == nil {
-		return &Message{Type: "error", ID: m.ID, Error: "read-only: this server does not let viewers change the VFS (start it with --allow-write)"}
+// work runs the viewer's command lines, one at a time, in order, until
+// the viewer goes.
+func (v *viewer) work() {
+	defer close(v.worker)
+	for {
+		select {
+		case <-v.ctx.Done():
+			return
+		case m := <-v.cmds:
+			r := v.s.Exec(v.ctx, m.Line)
+			if v.send(&Message{Type: "result", ID: m.ID, Output: r.Output, Status: r.Status, Exited: r.Exited}) != nil {
+				return
+			}
+		}
 	}
-	out, status := v.s.Exec(m.Line)
-	return &Message{Type: "result", ID: m.ID, Output: out, Status: status}
 }
 
 func strconvQuote(s string) string {

@@ -1,6 +1,7 @@
 package live
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -42,7 +43,7 @@ func recv(t *testing.T, c *websocket.Conn) Message {
 
 // newServer is a Server over a bus whose snapshots carry the bus's
 // sequence number (the part of a snapshot the protocol relies on).
-func newServer(exec func(string) (string, int)) (*Server, *trace.Bus) {
+func newServer(exec func(context.Context, string) Result) (*Server, *trace.Bus) {
 	bus := trace.NewBus()
 	return &Server{
 		Name: "test",
@@ -93,14 +94,14 @@ func TestHelloSnapshotEvents(t *testing.T) {
 func TestCommands(t *testing.T) {
 	tests := []struct {
 		name    string
-		exec    func(string) (string, int)
+		exec    func(context.Context, string) Result
 		msg     Message
 		want    Message
 		wantErr string
 	}{
 		{"read-only refuses", nil, Message{Type: "command", ID: 3, Line: "rm -r /"},
 			Message{Type: "error", ID: 3}, "read-only"},
-		{"writable runs", func(line string) (string, int) { return "ran " + line + "\n", 4 },
+		{"writable runs", func(_ context.Context, line string) Result { return Result{Output: "ran " + line + "\n", Status: 4} },
 			Message{Type: "command", ID: 5, Line: "ls"},
 			Message{Type: "result", ID: 5, Output: "ran ls\n", Status: 4}, ""},
 		{"unknown type", nil, Message{Type: "frob", ID: 6},

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,11 +12,9 @@ import (
 	"os"
 	"os/signal"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/vfscope/vfscope/host/live"
-	"github.com/vfscope/vfscope/host/shell"
 	"github.com/vfscope/vfscope/playground"
 	"github.com/vfscope/vfscope/vfs"
 	"github.com/vfscope/vfscope/vfs/billyfs"
@@ -126,21 +123,13 @@ func serveMux(hosts *live.Hosts, lv *live.Server) http.Handler {
 	return hosts.Handler(mux)
 }
 
-// liveServer makes the websocket endpoint of v. With a shell task, viewers
-// may run commands, one at a time, through one shell session.
+// liveServer makes the websocket endpoint of v. With a task, viewers may
+// run commands, one at a time, through one shell session (liveShell)
+// whose tasks are forked from it.
 func liveServer(name string, v *vfs.VFS, sh *vfs.Task, hosts *live.Hosts, origins []string) *live.Server {
 	lv := &live.Server{Name: name, Bus: v.TraceBus(), Snapshot: v.Snapshot, Hosts: hosts, Origins: origins}
 	if sh != nil {
-		var mu sync.Mutex // serialises viewers' commands on the one shell
-		var out bytes.Buffer
-		s := shell.New(sh, strings.NewReader(""), &out, &out)
-		lv.Exec = func(line string) (string, int) {
-			mu.Lock()
-			defer mu.Unlock()
-			out.Reset()
-			status := s.RunString(line)
-			return out.String(), status
-		}
+		lv.Exec = newLiveShell(v, sh).exec
 	}
 	return lv
 }

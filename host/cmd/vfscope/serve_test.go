@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -496,7 +497,8 @@ func TestLiveExecBounded(t *testing.T) {
 		{"echo still here", 0, "still here\n", 0},
 	}
 	for _, tc := range tests {
-		out, status := lv.Exec(tc.line)
+		r := lv.Exec(context.Background(), tc.line)
+		out, status := r.Output, r.Status
 		if len(out) != tc.body+len(tc.tail) || !strings.HasSuffix(out, tc.tail) || status != tc.status {
 			t.Errorf("%s: %d bytes ending %q, status %d; want %d ending %q, status %d",
 				tc.line, len(out), out[max(len(out)-100, 0):], status, tc.body+len(tc.tail), tc.tail, tc.status)
@@ -534,7 +536,8 @@ func TestLiveMountsMemoryStoresOnly(t *testing.T) {
 		{"umount /mnt", "", 0},
 	}
 	for _, tc := range tests {
-		out, status := lv.Exec(tc.line)
+		r := lv.Exec(context.Background(), tc.line)
+		out, status := r.Output, r.Status
 		if !strings.Contains(out, tc.out) || status != tc.status {
 			t.Errorf("%s: %q, status %d; want %q in it, status %d", tc.line, out, status, tc.out, tc.status)
 		}
