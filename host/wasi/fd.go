@@ -312,15 +312,39 @@ func (a *ABI) FdFilestatSetTimes(fd int32, atim, mtim uint64, fst uint16) Errno 
 	return errnoOf(a.task.Utimensat(e.vfd, "", times, vfs.AT_EMPTY_PATH))
 }
 
+// MaxIovecs is IOV_MAX (UIO_MAXIOV): fd_read, fd_pread, fd_write and
+// fd_pwrite with more iovecs than this fail with EINVAL before the array
+// is read, as readv(2) and writev(2) do (lib/iov_iter.c:__import_iovec).
+const MaxIovecs = 1024
+
+// MaxStagedIO is the most one fd_read, fd_pread, fd_write or fd_pwrite
+// moves when the host holds a copy of the data: a memory that is not a
+// ViewMemory (its buffers are copies, or scratch buffers of the host), or
+// more than one iovec (the VFS gathers readv's and writev's buffers into
+// one). The rest is a short count, as Linux's rw_verify_area caps every
+// read and write at MAX_RW_COUNT (fs/read_write.c) and the iovecs are
+// cut to it (lib/iov_iter.c:iovec_from_user): what the host allocates
+// for one call is bounded whatever lengths the guest passes, and iovecs
+// naming one buffer count once each. It is larger than the reads and
+// writes guests make (64 KiB, 1 MiB), which stay whole. One view iovec
+// costs the host nothing: its bound is MAX_RW_COUNT, Linux's.
+const MaxStagedIO = 4 << 20
+
 // iovecs reads an iovec array (in one read of the array, so that a
 // copying memory copies it once): the guest buffers, as views when the
 // memory allows it (then view is true), and their guest addresses. For
 // one or two iovecs the slices are the ABI's own (iovBufs, iovPtrs),
-// valid until the next call.
+// valid until the next call. More than MaxIovecs is EINVAL; the buffers
+// are cut to MaxStagedIO bytes in all (MAX_RW_COUNT for one view), the
+// iovecs past the cut left empty.
 func (a *ABI) iovecs(m Memory, iovs, n uint32, forRead bool) (bufs [][]byte, ptrs []uint32, view bool, errno Errno) {
 	c := a.caps(m)
-	if uint64(n)*sizeIovec > 1<<32-1 {
-		return nil, nil, false, EFAULT
+	if n > MaxIovecs {
+		return nil, nil, false, EINVAL
+	}
+	limit := uint32(MaxStagedIO)
+	if c.view != nil && n == 1 {
+		limit = vfs.MAX_RW_COUNT
 	}
 	arr, ok := m.Read(iovs, n*sizeIovec)
 	if !ok {
@@ -333,15 +357,21 @@ func (a *ABI) iovecs(m Memory, iovs, n uint32, forRead bool) (bufs [][]byte, ptr
 	}
 	for i := uint32(0); i < n; i++ {
 		ptr := binary.LittleEndian.Uint32(arr[i*sizeIovec:])
-		l := binary.LittleEndian.Uint32(arr[i*sizeIovec+4:])
+		// The whole iovec must be in memory (access_ok on its length),
+		// but only the part before the cut is used.
+		full := binary.LittleEndian.Uint32(arr[i*sizeIovec+4:])
+		l := min(full, limit)
+		limit -= l
 		var b []byte
 		switch {
 		case c.view != nil:
-			b, ok = c.view.View(ptr, l)
-		case forRead && c.rng != nil:
+			if b, ok = c.view.View(ptr, full); ok {
+				b = b[:l:l]
+			}
+		case forRead:
 			// A buffer to read into, copied to the guest afterwards;
 			// its bounds are checked now, without reading it.
-			if ok = c.rng.InRange(ptr, l); !ok {
+			if ok = a.inRange(m, ptr, full); !ok {
 				break
 			}
 			if c.scratch != nil {
@@ -349,11 +379,10 @@ func (a *ABI) iovecs(m Memory, iovs, n uint32, forRead bool) (bufs [][]byte, ptr
 			} else {
 				b = make([]byte, l)
 			}
-		case forRead:
-			_, ok = m.Read(ptr, l)
-			b = make([]byte, l)
 		default:
-			b, ok = m.Read(ptr, l)
+			if ok = l == full || a.inRange(m, ptr, full); ok {
+				b, ok = m.Read(ptr, l)
+			}
 		}
 		if !ok {
 			return nil, nil, false, EFAULT
