@@ -68,6 +68,11 @@ func (t *Task) notifyChange(d *Dentry, a *Iattr) error {
 	in := d.inode.Load()
 	now := t.vfs.now()
 	m := in.mode.Load()
+	// A symlink's mode is never changed; asked before setattr_prepare's
+	// owner check, after the caller's mnt_want_write.
+	if a.Valid&ATTR_MODE != 0 && IsLnk(m) {
+		return EOPNOTSUPP
+	}
 	if a.Valid&ATTR_MODE == 0 {
 		if a.Valid&ATTR_KILL_SUID != 0 && m&S_ISUID != 0 {
 			a.Valid |= ATTR_MODE
@@ -212,11 +217,9 @@ func (t *Task) Fchmodat(dfd int, path string, mode uint32, flags int) error {
 	return t.chmodCommon(p, mode)
 }
 
-// chmodCommon is chmod_common(); notify_change refuses a symlink's mode.
+// chmodCommon is chmod_common(): mnt_want_write (EROFS) first, then
+// notify_change, which refuses a symlink's mode (EOPNOTSUPP).
 func (t *Task) chmodCommon(p Path, mode uint32) error {
-	if IsLnk(p.Dentry.inode.Load().mode.Load()) {
-		return EOPNOTSUPP
-	}
 	return t.setattrPath(p, &Iattr{Valid: ATTR_MODE, Mode: mode & S_IALLUGO})
 }
 

@@ -340,7 +340,10 @@ var oracleScenario = []string{
 	"open m/in O_RDWR 0 fd1",
 	"remount m ro => EBUSY",
 	"close fd1",
+	"symlink @in m/ln",
 	"remount m ro",
+	// chmod_common: mnt_want_write before notify_change's symlink check.
+	"lchmod m/ln 0700 => EROFS",
 	"mkdir m/x 0755 => EROFS",
 	"open m/in O_WRONLY 0 x => EROFS",
 	"open m/in O_RDONLY|O_CREAT 0644 fd1",
@@ -352,6 +355,7 @@ var oracleScenario = []string{
 	"unlink m/" + strings.Repeat("n", 256) + " => EROFS",
 	"setxattr m/in user.a x 0 => EROFS",
 	"remount m rw",
+	"lchmod m/ln 0700 => EOPNOTSUPP",
 	"open m/in O_RDONLY 0 fd1",
 	"umount m detach",
 	"ls m",
@@ -919,6 +923,8 @@ func (s *vfsSide) step(op string, a []string) (r oracleResult) {
 		return vres(t.Truncate(p(0), oNum(a[1])))
 	case "chmod":
 		return vres(t.Chmod(p(0), oMode(a[1])))
+	case "lchmod":
+		return vres(t.Fchmodat(vfs.AT_FDCWD, p(0), oMode(a[1]), vfs.AT_SYMLINK_NOFOLLOW))
 	case "chown":
 		return vres(t.Chown(p(0), uint32(oID(a[1])), uint32(oID(a[2]))))
 	case "lchown":
@@ -1088,6 +1094,7 @@ var sysRenameat2 = map[string]uintptr{"amd64": 316, "arm64": 276}[runtime.GOARCH
 
 const (
 	sysFaccessat2 = 439
+	sysFchmodat2  = 452          // Linux 6.6
 	atFDCWD       = ^uintptr(99) // -100
 )
 
@@ -1247,6 +1254,8 @@ func (h *hostSide) step(op string, a []string) (r oracleResult) {
 		return hres(syscall.Truncate(p(0), oNum(a[1])))
 	case "chmod":
 		return hres(syscall.Chmod(p(0), oMode(a[1])))
+	case "lchmod":
+		return hres(sys6(sysFchmodat2, atFDCWD, cstr(p(0)), uintptr(oMode(a[1])), vfs.AT_SYMLINK_NOFOLLOW))
 	case "chown":
 		return hres(syscall.Chown(p(0), oID(a[1]), oID(a[2])))
 	case "lchown":
