@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,7 +22,7 @@ import (
 	"github.com/vfscope/vfscope/vfs/boot"
 )
 
-const serveUsage = "[--addr HOST:PORT] [--allow-host HOST]... [--live] [--allow-write] [--origin ORIGIN]..."
+const serveUsage = "[--addr HOST:PORT] [--allow-host HOST]... [--live] [--allow-write [--allow-remote-write]] [--max-viewers N] [--origin ORIGIN]..."
 
 const serveHelpText = `Usage: vfscope serve ` + serveUsage + `
 
@@ -38,7 +39,9 @@ Flags:
                      answer only to localhost, *.localhost, loopback
                      addresses and the host of --addr: any other Host gets
                      403, which keeps out pages of other sites whose name
-                     was made to resolve here (DNS rebinding)
+                     was made to resolve here (DNS rebinding). It does
+                     not keep out other machines: a program that is not a
+                     browser sends whatever Host it likes
   --live             also boot a VFS here, on the host, and stream it to the
                      page over the websocket /live (open the printed ?live
                      URL): the same views, the same schema. Viewers watch;
@@ -48,7 +51,17 @@ Flags:
                      output; /dev/zero is read no further than that).
                      They change that VFS, never the host: billyfs there
                      mounts memory stores only (store=mem, mem:NAME);
-                     store=os:DIR fails with EPERM
+                     store=os:DIR fails with EPERM. A line that runs for
+                     more than 10s, or whose viewer leaves, is interrupted
+                     as ^C would (status 130); a line that ends the shell
+                     (exit) gives the next line a fresh one
+  --allow-remote-write
+                     allow --allow-write with an --addr other machines
+                     reach (not loopback): without it, that is refused,
+                     since anybody who can reach the port gets a shell on
+                     the live VFS
+  --max-viewers N    how many viewers may watch the live VFS at once
+                     (default 32); one more is refused with 503
   --origin ORIGIN    also accept live viewers from pages of ORIGIN
                      (scheme://host[:port]; repeatable); pages served by
                      this server are always accepted
@@ -61,13 +74,17 @@ type serveOptions struct {
 	allowWrite bool
 	origins    []string
 	allowHosts []string // --allow-host
+	// allowRemoteWrite is --allow-remote-write: --allow-write on an
+	// address other machines reach.
+	allowRemoteWrite bool
+	maxViewers       int // --max-viewers
 }
 
 // serveTakesValue are the options of vfscope serve that take a value.
-var serveTakesValue = map[string]bool{"addr": true, "origin": true, "allow-host": true}
+var serveTakesValue = map[string]bool{"addr": true, "origin": true, "allow-host": true, "max-viewers": true}
 
 func parseServe(args []string) (*serveOptions, error) {
-	o := &serveOptions{addr: "127.0.0.1:8080"}
+	o := &serveOptions{addr: "127.0.0.1:8080", maxViewers: live.DefaultMaxViewers}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if !strings.HasPrefix(a, "-") {
@@ -95,6 +112,14 @@ func parseServe(args []string) (*serveOptions, error) {
 			o.live = true
 		case "allow-write":
 			o.allowWrite = true
+		case "allow-remote-write":
+			o.allowRemoteWrite = true
+		case "max-viewers":
+			n, err := strconv.Atoi(val)
+			if err != nil || n < 1 || n > maxMaxViewers {
+				return nil, usageError(fmt.Sprintf("--max-viewers %s: want a number from 1 to %d", val, maxMaxViewers))
+			}
+			o.maxViewers = n
 		case "origin":
 			if u, err := url.Parse(val); err != nil || u.Scheme == "" || u.Host == "" {
 				return nil, usageError("--origin " + val + ": want scheme://host[:port]")
@@ -107,7 +132,32 @@ func parseServe(args []string) (*serveOptions, error) {
 	if o.allowWrite && !o.live {
 		return nil, usageError("--allow-write needs --live")
 	}
+	if o.allowRemoteWrite && !o.allowWrite {
+		return nil, usageError("--allow-remote-write needs --allow-write")
+	}
+	if o.allowWrite && !o.allowRemoteWrite && !loopbackAddr(o.addr) {
+		return nil, usageError("--allow-write on --addr " + o.addr + " would give a shell on the live VFS to anybody who reaches that port " +
+			"(the host check keeps out other sites' pages, not other programs); listen on 127.0.0.1, or add --allow-remote-write")
+	}
 	return o, nil
+}
+
+// maxMaxViewers bounds --max-viewers: each viewer holds a ring of
+// live.DefaultRing events (about 1.2 MiB).
+const maxMaxViewers = 1024
+
+// loopbackAddr reports whether a listen address (HOST:PORT) reaches this
+// machine only: localhost, or a loopback address. Every interface (":8080",
+// 0.0.0.0, ::) and any other name or address does not.
+func loopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		return ip.IsLoopback()
+	}
+	return strings.EqualFold(strings.TrimSuffix(host, "."), "localhost")
 }
 
 // serveMux routes the playground's paths: the app, and /live when a
@@ -165,15 +215,31 @@ func serveLive(l net.Listener, mux http.Handler) (stop func()) {
 	}
 }
 
-// warnAllInterfaces says, for a listen address on every interface
-// (":8080", "0.0.0.0:8080", "[::]:8080") without --allow-host, that
-// requests naming this machine by another name or address get 403.
-func warnAllInterfaces(w io.Writer, cmd, addr string, allowed bool) {
-	host, _, _ := net.SplitHostPort(addr)
-	if ip, err := netip.ParseAddr(host); allowed || host != "" && (err != nil || !ip.IsUnspecified()) {
+// warnAllInterfaces says, for a listen address other machines reach
+// (every interface, or an address that is not loopback), that they can
+// connect: the host check refuses pages of other sites and names the
+// server does not know, but a program that is not a browser sends the
+// Host it likes (127.0.0.1) and gets in. write says whether viewers may
+// run commands; allowed whether --allow-host names were given.
+func warnAllInterfaces(w io.Writer, cmd, addr string, allowed, write bool) {
+	if loopbackAddr(addr) {
 		return
 	}
-	fmt.Fprintf(w, "%s: listening on every interface, but answering only to localhost and loopback addresses; add --allow-host for each name or address of this machine that viewers use\n", cmd)
+	host, _, _ := net.SplitHostPort(addr)
+	where := "on " + host
+	if ip, err := netip.ParseAddr(host); host == "" || err == nil && ip.IsUnspecified() {
+		where = "on every interface"
+	}
+	what := "watch the live VFS"
+	if write {
+		what = "run commands on the live VFS"
+	}
+	fmt.Fprintf(w, "%s: listening %s: other machines that reach this port can connect; "+
+		"browsers' pages are answered only for localhost, loopback addresses, the host listened on and --allow-host names, "+
+		"but any other program can send one of those names and %s\n", cmd, where, what)
+	if !allowed && (host == "" || where == "on every interface") {
+		fmt.Fprintf(w, "%s: pages opened by another name or address of this machine get 403: add --allow-host for each that viewers use\n", cmd)
+	}
 }
 
 // listenURL is the address to print for a listener: http://HOST:PORT/;
@@ -217,7 +283,7 @@ func runServe(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "vfscope serve: %v\n", err)
 		return 1
 	}
-	warnAllInterfaces(e.stderr, "vfscope serve", o.addr, len(o.allowHosts) > 0)
+	warnAllInterfaces(e.stderr, "vfscope serve", o.addr, len(o.allowHosts) > 0, o.allowWrite)
 	if _, ok := playground.App(); !ok {
 		fmt.Fprintf(e.stderr, "vfscope serve: this binary was built without the playground app (run 'make playground', then rebuild); pages will say so\n")
 	}
@@ -233,6 +299,7 @@ func runServe(e *env, args []string) int {
 			sh = t.Fork("sh")
 		}
 		lv = liveServer("vfscope serve --live", v, sh, hosts, o.origins)
+		lv.MaxViewers = o.maxViewers
 	}
 	fmt.Fprintf(e.stdout, "vfscope playground: %s\n", listenURL(l))
 	if lv != nil {

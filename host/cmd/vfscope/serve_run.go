@@ -24,7 +24,7 @@ func serveRun(e *env, addr string, allowHosts []string, app string, v *vfs.VFS) 
 	if err != nil {
 		return nil, err
 	}
-	warnAllInterfaces(e.stderr, "vfscope run", addr, len(allowHosts) > 0)
+	warnAllInterfaces(e.stderr, "vfscope run", addr, len(allowHosts) > 0, false)
 	lv := liveServer(app, v, nil, hosts, nil)
 	halt := serveLive(l, serveMux(hosts, lv))
 	fmt.Fprintf(e.stderr, "vfscope run: the guest's VFS is live at %s?live\n", listenURL(l))

@@ -44,12 +44,28 @@ func TestParseServe(t *testing.T) {
 		{[]string{"--allow-host", "box.lan:8080"}, "", "--allow-host box.lan:8080: want a host name or an IP address, without a port"},
 		{[]string{"--allow-host", "http://box.lan"}, "", "--allow-host http://box.lan: want a host name or an IP address, without a port"},
 		{[]string{"--allow-host"}, "", "--allow-host requires an argument"},
+		// --allow-write where other machines reach: a shell for anybody
+		// who sends Host: 127.0.0.1, unless asked for explicitly.
+		{[]string{"--addr", ":8080", "--live", "--allow-write"}, "", "--allow-write on --addr :8080 would give a shell"},
+		{[]string{"--addr", "0.0.0.0:8080", "--live", "--allow-write"}, "", "--allow-write on --addr 0.0.0.0:8080 would give a shell"},
+		{[]string{"--addr", "[::]:8080", "--live", "--allow-write"}, "", "--allow-write on --addr [::]:8080 would give a shell"},
+		{[]string{"--addr", "192.0.2.7:8080", "--live", "--allow-write"}, "", "--allow-write on --addr 192.0.2.7:8080 would give a shell"},
+		{[]string{"--addr", "box.lan:8080", "--live", "--allow-write"}, "", "--allow-write on --addr box.lan:8080 would give a shell"},
+		{[]string{"--addr", ":8080", "--live", "--allow-write", "--allow-remote-write"}, ":8080", ""},
+		{[]string{"--addr", "localhost:8080", "--live", "--allow-write"}, "localhost:8080", ""},
+		{[]string{"--addr", "127.0.0.2:8080", "--live", "--allow-write"}, "127.0.0.2:8080", ""},
+		{[]string{"--addr", "[::1]:8080", "--live", "--allow-write"}, "[::1]:8080", ""},
+		{[]string{"--addr", ":8080", "--live"}, ":8080", ""},
+		{[]string{"--live", "--allow-remote-write"}, "", "--allow-remote-write needs --allow-write"},
+		{[]string{"--live", "--max-viewers", "5"}, "127.0.0.1:8080", ""},
+		{[]string{"--live", "--max-viewers", "0"}, "", "--max-viewers 0: want a number from 1 to 1024"},
+		{[]string{"--live", "--max-viewers=x"}, "", "--max-viewers x: want a number from 1 to 1024"},
 	}
 	for _, tc := range tests {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			o, err := parseServe(tc.args)
 			if tc.wantErr != "" {
-				if err == nil || err.Error() != tc.wantErr {
+				if err == nil || !strings.HasPrefix(err.Error(), tc.wantErr) {
 					t.Fatalf("err %v, want %q", err, tc.wantErr)
 				}
 				return
@@ -131,23 +147,43 @@ func TestPrintAddr(t *testing.T) {
 	}
 }
 
+// TestWarnAllInterfaces: listening where other machines reach, the
+// warning says they can connect (the Host check stops browsers' pages of
+// other sites, not other programs), and what they can do.
 func TestWarnAllInterfaces(t *testing.T) {
 	for _, tc := range []struct {
-		addr    string
-		allowed bool
-		warn    bool
+		addr      string
+		allowed   bool
+		write     bool
+		want      []string // in the warning; none: no warning
+		allowHost bool     // the --allow-host hint
 	}{
-		{"127.0.0.1:8080", false, false},
-		{"box.lan:8080", false, false},
-		{":8080", false, true},
-		{"0.0.0.0:8080", false, true},
-		{"[::]:8080", false, true},
-		{"0.0.0.0:8080", true, false},
+		{addr: "127.0.0.1:8080"},
+		{addr: "localhost:8080"},
+		{addr: "[::1]:8080", write: true},
+		{addr: ":8080", want: []string{"every interface", "other machines", "can connect", "watch the live VFS"}, allowHost: true},
+		{addr: "0.0.0.0:8080", write: true, want: []string{"every interface", "run commands on the live VFS"}, allowHost: true},
+		{addr: "[::]:8080", want: []string{"every interface"}, allowHost: true},
+		{addr: "0.0.0.0:8080", allowed: true, want: []string{"every interface", "other machines"}},
+		{addr: "192.0.2.7:8080", want: []string{"on 192.0.2.7", "other machines"}},
+		{addr: "box.lan:8080", want: []string{"on box.lan", "other machines"}},
 	} {
 		var b bytes.Buffer
-		warnAllInterfaces(&b, "vfscope serve", tc.addr, tc.allowed)
-		if got := strings.Contains(b.String(), "--allow-host"); got != tc.warn {
-			t.Errorf("%s (allowed %v): %q, want a warning %v", tc.addr, tc.allowed, b.String(), tc.warn)
+		warnAllInterfaces(&b, "vfscope serve", tc.addr, tc.allowed, tc.write)
+		got := b.String()
+		if len(tc.want) == 0 && got != "" {
+			t.Errorf("%s: %q, want no warning", tc.addr, got)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: %q, want %q in it", tc.addr, got, w)
+			}
+		}
+		if strings.Contains(got, "only localhost") || strings.Contains(got, "answering only to") {
+			t.Errorf("%s: %q suggests only this machine can connect", tc.addr, got)
+		}
+		if hint := strings.Contains(got, "--allow-host for each"); hint != tc.allowHost {
+			t.Errorf("%s (allowed %v): %q, want the --allow-host hint %v", tc.addr, tc.allowed, got, tc.allowHost)
 		}
 	}
 }
