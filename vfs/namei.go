@@ -19,6 +19,9 @@ const (
 	LOOKUP_CREATE        = 0x0200
 	LOOKUP_EXCL          = 0x0400
 	LOOKUP_RENAME_TARGET = 0x0800
+	// LOOKUP_BENEATH is openat2's RESOLVE_BENEATH: the walk never
+	// leaves the directory it starts from (Task.SetResolveBeneath).
+	LOOKUP_BENEATH = 0x080000
 )
 
 // Types of the last component (LAST_* of fs/namei.c).
@@ -44,7 +47,13 @@ type nameidata struct {
 	inode *Inode
 	seq   uint32
 	mseq  uint32
-	root  Path // the task's root; the task holds its references
+	// rseq is rename_lock's sequence when a LOOKUP_BENEATH walk began:
+	// a ".." after a rename may stand outside the walk's root.
+	rseq uint32
+	// root is the task's root, whose references the task holds; for
+	// LOOKUP_BENEATH, the directory the walk starts from (held by the
+	// descriptor or the working directory it came from).
+	root Path
 	// jumped records that the walk reached its position by a jump
 	// (".", "..", a mount root, an absolute symlink): ND_JUMPED.
 	jumped bool
@@ -68,9 +77,15 @@ func (t *Task) walkInit(nd *nameidata, dfd int, name string) error {
 	if nd.root.Mnt == nil {
 		return ENOENT
 	}
+	if t.beneath {
+		nd.flags |= LOOKUP_BENEATH
+	}
 	var start Path
 	switch {
 	case strings.HasPrefix(name, "/"):
+		if nd.flags&LOOKUP_BENEATH != 0 {
+			return EXDEV // nd_jump_root
+		}
 		start = nd.root
 		nd.jumped = true
 	case dfd == AT_FDCWD:
@@ -85,6 +100,14 @@ func (t *Task) walkInit(nd *nameidata, dfd int, name string) error {
 		if name != "" && !IsDir(start.Dentry.inode.Load().mode.Load()) {
 			return ENOTDIR
 		}
+	}
+	if nd.flags&LOOKUP_BENEATH != 0 {
+		// path_init's LOOKUP_IS_SCOPED: the start is the root ".."
+		// must not climb above, and the walk notes the sequences that
+		// a rename or a mount change would move.
+		nd.root = start
+		nd.rseq = t.vfs.renameLock.ReadBeginBy(t.o)
+		nd.mseq = t.vfs.mountLock.ReadBeginBy(t.o)
 	}
 	if nd.rcu() {
 		nd.mseq = t.vfs.mountLock.ReadBeginBy(t.o)
@@ -219,6 +242,9 @@ func (nd *nameidata) walkComponent(q QStr, typ int, follow, more bool) (string, 
 	if typ != LAST_NORM {
 		nd.jumped = true
 		if typ == LAST_DOTDOT {
+			if nd.flags&LOOKUP_BENEATH != 0 {
+				return "", nd.followDotdotBeneath()
+			}
 			return "", nd.followDotdot()
 		}
 		return "", nil
@@ -491,6 +517,9 @@ func (nd *nameidata) getLink(p Path, inode *Inode) (string, error) {
 		to := t.jump.to
 		t.jump = outer
 		if to.Mnt != nil {
+			if err == nil && nd.flags&LOOKUP_BENEATH != 0 && !t.vfs.pathIsUnder(t, to, nd.root) {
+				err = EXDEV // nd_jump_link
+			}
 			if err != nil {
 				to.Put(t)
 				return "", err
@@ -513,6 +542,9 @@ func (nd *nameidata) getLink(p Path, inode *Inode) (string, error) {
 		return "", ENOENT
 	}
 	if body[0] == '/' {
+		if nd.flags&LOOKUP_BENEATH != 0 {
+			return "", EXDEV // nd_jump_root
+		}
 		if nd.rcu() {
 			nd.path = nd.root
 			nd.seq = nd.root.Dentry.seq.RawBegin()
@@ -553,6 +585,58 @@ func (t *Task) NdJumpLink(p Path) error {
 	}
 	j.to = p
 	return nil
+}
+
+// followDotdotBeneath is handle_dots' ".." for LOOKUP_BENEATH: EXDEV at
+// the walk's root (follow_dotdot's in_root), else the step, after which
+// a rename or a mount change since the walk began may have taken it
+// outside the root: Linux then fails with EAGAIN; here the RCU walk
+// starts again in ref-walk, which looks (path_is_under) and fails with
+// EXDEV only if the walk did leave.
+func (nd *nameidata) followDotdotBeneath() error {
+	if nd.path.Dentry == nd.root.Dentry && nd.path.Mnt == nd.root.Mnt {
+		return EXDEV
+	}
+	if err := nd.followDotdot(); err != nil {
+		return err
+	}
+	v := nd.t.vfs
+	if !v.renameLock.ReadRetry(nd.rseq) && !v.mountLock.ReadRetry(nd.mseq) {
+		return nil
+	}
+	if nd.rcu() {
+		return errECHILD
+	}
+	if !v.pathIsUnder(nd.t, nd.path, nd.root) {
+		return EXDEV
+	}
+	return nil
+}
+
+// pathIsUnder is path_is_under(): whether p lies in the tree below
+// root, across mounts, as a snapshot under rename_lock and mount_lock.
+func (v *VFS) pathIsUnder(t *Task, p, root Path) bool {
+	for {
+		mseq := v.mountLock.ReadBeginBy(t.o)
+		rseq := v.renameLock.ReadBeginBy(t.o)
+		under := false
+		m, d := p.Mnt, p.Dentry
+		for {
+			if m == root.Mnt {
+				under = IsAncestor(d, root.Dentry)
+				break
+			}
+			parent := m.parent.Load()
+			if parent == m {
+				break
+			}
+			m, d = parent, m.mountpoint.Load()
+		}
+		if !v.renameLock.ReadRetry(rseq) && !v.mountLock.ReadRetry(mseq) {
+			return under
+		}
+		runtime.Gosched()
+	}
 }
 
 // followDotdot is follow_dotdot() (ref-walk; RCU has its own): never

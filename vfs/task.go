@@ -46,7 +46,21 @@ type Task struct {
 	// whether a walk's ->get_link runs, and the path it jumps to
 	// (namei.go). Only the driving goroutine uses it.
 	jump linkJump
+	// beneath makes every walk of the task LOOKUP_BENEATH
+	// (SetResolveBeneath). Only the driving goroutine uses it.
+	beneath bool
 }
+
+// SetResolveBeneath makes every path the task resolves stay beneath the
+// directory its walk starts from (the descriptor of an *at call, or the
+// working directory), as openat2(2)'s RESOLVE_BENEATH does for one
+// open: an absolute path, an absolute symlink, ".." at that directory,
+// and a magic link to anything outside it fail with EXDEV. Linux offers
+// this per open; WASI resolves every path of every *at call this way
+// (a path never leaves the directory descriptor it is relative to), so a
+// WASI host sets it on its guest's task (RATIONALE.md, "Why can a task
+// resolve every path beneath its starting directory?").
+func (t *Task) SetResolveBeneath(on bool) { t.beneath = on }
 
 // fsStruct is struct fs_struct, private to one Task here.
 type fsStruct struct {
