@@ -275,6 +275,9 @@ func (t *Task) linkTo(old Path, newdfd int, newpath string) error {
 	if old.Mnt != c.nd.path.Mnt {
 		return EXDEV
 	}
+	if err := t.mayLinkat(old); err != nil {
+		return err
+	}
 	return t.vfsLink(old.Dentry, c.dir, c.d)
 }
 

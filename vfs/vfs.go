@@ -112,6 +112,9 @@ type VFS struct {
 	wb wbState
 	// rc is the memory budget and reclaim state (budget.go, vmscan.go).
 	rc reclaimState
+	// protectedHardlinks is fs.protected_hardlinks (protected_links.go):
+	// atomic, no lock.
+	protectedHardlinks atomic.Int32
 }
 
 // vfsStats are the counters /proc/sys/fs/dentry-state and inode-nr show.
