@@ -362,7 +362,7 @@ func runRun(e *env, args []string) (status int) {
 			fmt.Fprintf(e.stderr, "vfscope run: --serve %s: %v\n", o.serve, err)
 			return 2
 		}
-		defer stop()
+		defer func() { stop(status) }()
 	}
 	if err := hostfs.Register(t, v, openHostDir); err != nil {
 		fmt.Fprintf(e.stderr, "vfscope run: boot: %v\n", err)

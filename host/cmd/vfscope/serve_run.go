@@ -1,21 +1,31 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"os"
 	"os/signal"
+	"time"
 
 	"github.com/vfscope/vfscope/host/live"
 	"github.com/vfscope/vfscope/vfs"
 )
 
+// viewerGoodbye bounds how long the viewers of a guest that has exited
+// are waited for: each gets its last events and a close frame, and
+// answers the close.
+const viewerGoodbye = 3 * time.Second
+
 // serveRun is vfscope run --serve ADDR: the playground on addr with v, the
 // guest's VFS, live at ?live (viewers only watch), answering to loopback
 // names, addr's host and allowHosts. It returns the function
-// that stops it once the guest has exited: run from a terminal, it first
-// keeps serving until interrupted, so the last state can be looked at.
-func serveRun(e *env, addr string, allowHosts []string, app string, v *vfs.VFS) (stop func(), err error) {
+// that stops it once the guest has exited with status: run from a
+// terminal, it first keeps serving until interrupted, so the last state
+// can be looked at. Stopping, it sends each viewer the events it has not
+// had, an "exit" frame with status and a normal close frame
+// (live.Server.Shutdown), before the server and the process go.
+func serveRun(e *env, addr string, allowHosts []string, app string, v *vfs.VFS) (stop func(status int), err error) {
 	hosts, err := live.NewHosts(addr, allowHosts...)
 	if err != nil {
 		return nil, err
@@ -28,15 +38,18 @@ func serveRun(e *env, addr string, allowHosts []string, app string, v *vfs.VFS) 
 	lv := liveServer(app, v, nil, hosts, nil)
 	halt := serveLive(l, serveMux(hosts, lv))
 	fmt.Fprintf(e.stderr, "vfscope run: the guest's VFS is live at %s?live\n", listenURL(l))
-	return func() {
+	return func(status int) {
 		defer halt()
-		if !e.terminal {
-			return
+		if e.terminal {
+			fmt.Fprintf(e.stderr, "vfscope run: the guest has exited; still serving %s (interrupt to stop)\n", listenURL(l))
+			ch := make(chan os.Signal, 1)
+			signal.Notify(ch, os.Interrupt)
+			<-ch
+			signal.Stop(ch)
 		}
-		fmt.Fprintf(e.stderr, "vfscope run: the guest has exited; still serving %s (interrupt to stop)\n", listenURL(l))
-		ch := make(chan os.Signal, 1)
-		signal.Notify(ch, os.Interrupt)
-		defer signal.Stop(ch)
-		<-ch
+		ctx, cancel := context.WithTimeout(context.Background(), viewerGoodbye)
+		defer cancel()
+		lv.Shutdown(ctx, live.Message{Type: "exit", Status: status,
+			Error: fmt.Sprintf("%s has exited (status %d)", app, status)})
 	}, nil
 }

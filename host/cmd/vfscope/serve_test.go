@@ -453,7 +453,24 @@ func TestRunServe(t *testing.T) {
 		break
 	}
 
+	// The guest exits: the viewer gets the events it made last (it lists
+	// /tmp/live), an "exit" frame with its status, then a normal close
+	// (it used to get nothing and an abnormal close, 1006).
 	feed.Close()
+	for {
+		m := next()
+		if m.Type == "events" || m.Type == "snapshot" {
+			continue
+		}
+		if m.Type != "exit" || m.Status != 0 || !strings.Contains(m.Error, "has exited (status 0)") {
+			t.Fatalf("when the guest exited: %+v, want an exit frame with status 0", m)
+		}
+		break
+	}
+	c.SetReadDeadline(time.Now().Add(30 * time.Second))
+	if _, _, err := c.ReadMessage(); !websocket.IsCloseError(err, websocket.CloseNormalClosure) {
+		t.Errorf("after the exit frame: %v, want a normal close (1000)", err)
+	}
 	status := <-done
 	exited = true
 	if status != 0 {
@@ -481,7 +498,7 @@ func TestServeRunLive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer stop()
+	defer stop(0)
 	m := regexp.MustCompile(`live at http://(\S+)/\?live`).FindStringSubmatch(stderr.String())
 	if m == nil {
 		t.Fatalf("no URL in %q", stderr.String())
