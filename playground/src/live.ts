@@ -17,6 +17,7 @@ interface Message {
   output?: string;
   status?: number;
   error?: string;
+  exited?: boolean;
 }
 
 export class LiveBackend implements Backend {
@@ -25,12 +26,17 @@ export class LiveBackend implements Backend {
   writable = false;
   private ws!: WebSocket;
   private listeners = new Set<(events: TraceEvent[], lost: boolean) => void>();
-  private pending = new Map<number, (m: Message) => void>();
+  private pending = new Map<number, { done: (m: Message) => void; fail: (e: Error) => void }>();
   // Snapshot requests by id: the server echoes the id in its reply.
   private snapWaiters = new Map<number, (s: Snapshot) => void>();
   private snapFailed = new Map<number, (e: Error) => void>();
   private nextID = 1;
   private last?: Snapshot;
+  // Set once the socket has closed: every request pending then, and any
+  // made later, fails with it (they would never be answered).
+  private closed?: Error;
+  // What the server's last frame said before it closed ("exit").
+  private goodbye?: string;
   /** Called with each snapshot the server pushes (after a loss, say). */
   onSnapshot?: (s: Snapshot) => void;
   onClose?: () => void;
@@ -42,7 +48,11 @@ export class LiveBackend implements Backend {
       b.ws = ws;
       let hello = false;
       ws.onerror = () => { if (!hello) reject(new Error(`cannot connect to ${url}`)); };
-      ws.onclose = () => { if (!hello) reject(new Error(`${url} closed the connection`)); else b.onClose?.(); };
+      ws.onclose = (ev?: CloseEvent) => {
+        const why = b.goodbye || ev?.reason || (ev?.code ? `code ${ev.code}` : '');
+        b.fail(new Error(`the live connection closed${why ? ` (${why})` : ''}`));
+        if (!hello) reject(new Error(`${url} closed the connection`)); else b.onClose?.();
+      };
       ws.onmessage = (ev) => {
         const m = JSON.parse(String(ev.data)) as Message;
         switch (m.type) {
@@ -64,10 +74,14 @@ export class LiveBackend implements Backend {
           case 'events':
             for (const l of b.listeners) l(m.events ?? [], false);
             break;
+          case 'exit':
+            // The server's last frame: the VFS has gone (a guest exited).
+            b.goodbye = m.error || `exited with status ${m.status ?? 0}`;
+            break;
           case 'result':
           case 'error': {
             const f = m.id !== undefined ? b.pending.get(m.id) : undefined;
-            if (f) { b.pending.delete(m.id!); f(m); }
+            if (f) { b.pending.delete(m.id!); f.done(m); }
             const w = m.type === 'error' && m.id !== undefined ? b.snapWaiters.get(m.id) : undefined;
             if (w) { b.snapWaiters.delete(m.id!); b.snapFailed.get(m.id!)?.(new Error(m.error)); }
             if (m.id !== undefined) b.snapFailed.delete(m.id);
@@ -80,18 +94,39 @@ export class LiveBackend implements Backend {
 
   latest(): Snapshot | undefined { return this.last; }
 
+  /** Fails every pending request, and every later one, with err. */
+  private fail(err: Error): void {
+    if (this.closed) return;
+    this.closed = err;
+    const pending = [...this.pending.values()];
+    const snaps = [...this.snapFailed.values()];
+    this.pending.clear();
+    this.snapWaiters.clear();
+    this.snapFailed.clear();
+    for (const p of pending) p.fail(err);
+    for (const f of snaps) f(err);
+  }
+
   run(line: string): Promise<RunResult> {
+    if (this.closed) return Promise.reject(this.closed);
     const id = this.nextID++;
-    return new Promise((resolve) => {
-      this.pending.set(id, (m) => {
-        if (m.type === 'error') resolve({ output: `vfscope: ${m.error}\n`, status: 1 });
-        else resolve({ output: m.output ?? '', status: m.status ?? 0 });
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, {
+        done: (m) => {
+          if (m.type === 'error') { resolve({ output: `vfscope: ${m.error}\n`, status: 1 }); return; }
+          let output = m.output ?? '';
+          // The line ended the server's shell: the next runs in a fresh one.
+          if (m.exited) output += `vfscope: the shell exited (status ${m.status ?? 0}); the next line runs in a fresh shell\n`;
+          resolve({ output, status: m.status ?? 0 });
+        },
+        fail: reject,
       });
       this.ws.send(JSON.stringify({ type: 'command', id, line }));
     });
   }
 
   snapshot(): Promise<Snapshot> {
+    if (this.closed) return Promise.reject(this.closed);
     const id = this.nextID++;
     return new Promise((resolve, reject) => {
       this.snapWaiters.set(id, (s) => { this.snapFailed.delete(id); resolve(s); });

@@ -55,6 +55,10 @@ export class Term {
         this.history.push(line);
         await this.onLine(line);
       }
+    } catch (e) {
+      // A line that could not run (the live connection closed, say):
+      // say why, and take the next.
+      this.xterm.write(`vfscope: ${(e as Error).message ?? e}\r\n`);
     } finally {
       this.busy = false;
       this.hpos = this.history.length;

@@ -79,3 +79,67 @@ test('snapshot replies resolve the request whose id they echo', async () => {
   await assert.rejects(refused, /too many snapshot requests pending/);
   delete globalThis.WebSocket;
 });
+
+// settle waits at most ms for p: a request that is never answered shows
+// as { settled: false } rather than hanging the test.
+const settle = (p, ms = 500) => Promise.race([
+  p.then((value) => ({ settled: true, value }), (error) => ({ settled: true, error: String(error) })),
+  new Promise((r) => setTimeout(() => r({ settled: false }), ms)),
+]);
+
+// GoneSocket is a ServerSocket whose server can go away: like a
+// browser's WebSocket, it drops what is sent after the close.
+class GoneSocket extends ServerSocket {
+  constructor(url) { super(url); this.readyState = 1; }
+  send(data) { if (this.readyState === 1) super.send(data); }
+  gone(ev = { code: 1006, reason: '' }) { this.readyState = 3; this.onclose?.(ev); }
+}
+
+test('requests fail once the socket has closed, pending or made later', async () => {
+  globalThis.WebSocket = GoneSocket;
+  const cases = [
+    { name: 'a command in flight', before: (b) => [b.run('ls /')], after: () => [] },
+    { name: 'a snapshot in flight', before: (b) => [b.snapshot()], after: () => [] },
+    { name: 'both in flight', before: (b) => [b.run('ls'), b.snapshot(), b.run('pwd')], after: () => [] },
+    { name: 'made after the close', before: () => [], after: (b) => [b.run('ls /'), b.snapshot()] },
+  ];
+  for (const c of cases) {
+    const b = await LiveBackend.connect('ws://test/live');
+    let closed = 0;
+    b.onClose = () => closed++;
+    const reqs = c.before(b);
+    GoneSocket.last.gone();
+    reqs.push(...c.after(b));
+    for (const r of await Promise.all(reqs.map((p) => settle(p)))) {
+      assert.equal(r.settled, true, `${c.name}: a request never settled`);
+      assert.match(r.error ?? '', /the live connection closed \(code 1006\)/, `${c.name}: ${JSON.stringify(r)}`);
+    }
+    assert.equal(closed, 1, `${c.name}: onClose`);
+  }
+});
+
+test("the server's exit frame says why later requests fail", async () => {
+  globalThis.WebSocket = GoneSocket;
+  const b = await LiveBackend.connect('ws://test/live');
+  GoneSocket.last.deliver({ type: 'exit', status: 3, error: 'app.wasm has exited (status 3)' });
+  GoneSocket.last.gone({ code: 1000, reason: 'app.wasm has exited (status 3)' });
+  const r = await settle(b.run('ls'));
+  assert.match(r.error ?? '', /the live connection closed \(app\.wasm has exited \(status 3\)\)/);
+});
+
+test('a result that ended the shell says so', async () => {
+  globalThis.WebSocket = GoneSocket;
+  const b = await LiveBackend.connect('ws://test/live');
+  const ws = GoneSocket.last;
+  const cases = [
+    { line: 'exit 3', reply: { status: 3, exited: true }, want: { output: 'vfscope: the shell exited (status 3); the next line runs in a fresh shell\n', status: 3 } },
+    { line: 'echo hi', reply: { output: 'hi\n' }, want: { output: 'hi\n', status: 0 } },
+  ];
+  for (const c of cases) {
+    const p = b.run(c.line);
+    const sent = ws.sent.at(-1);
+    assert.equal(sent.line, c.line);
+    ws.deliver({ type: 'result', id: sent.id, ...c.reply });
+    assert.deepEqual(await p, c.want);
+  }
+});
