@@ -589,14 +589,28 @@ func (a *ABI) FdPrestatDirName(m Memory, fd int32, path, n uint32) Errno {
 }
 
 // FdRenumber is fd_renumber(fd, to): dup2(fd, to) then close(fd).
+//
+// A preopen is neither moved nor replaced: ENOTSUP if either end is one,
+// as wazero's FSContext.Renumber (internal/sys/fs.go) answers, so that
+// the guest's view of its preopened directories (fd_prestat_get from fd
+// 3 up) stays whole.
+//
+// Errors, in the order checked: EBADF (fd not open), ENOTSUP (fd is a
+// preopen), EBADF (to not open), ENOTSUP (to is a preopen).
 func (a *ABI) FdRenumber(fd, to int32) Errno {
 	e, errno := a.fd(fd, 0)
 	if errno != ESUCCESS {
 		return errno
 	}
+	if e.isPreopen {
+		return ENOTSUP
+	}
 	old, errno := a.fd(to, 0)
 	if errno != ESUCCESS {
 		return errno
+	}
+	if old.isPreopen {
+		return ENOTSUP
 	}
 	if fd == to {
 		return ESUCCESS
