@@ -114,6 +114,9 @@
 //	trace.Bus.mu, then trace.Listener.mu: below every other lock (event
 //	sites emit under any of them, and the bus calls nothing back);
 //	outside the validator, plain mutexes
+//	trace.Bus.activeMu: serialises the bus's onActive calls, taken by
+//	Subscribe and Listener.Close with no lock held; the callback takes
+//	VFS.tasksMu under it, and Bus.mu is taken under it, never the reverse
 //
 // Lock-free readers: the path walk in RCU mode (namei_rcu.go), d_lookup's
 // first pass and the lock-free stat take no lock; they read the atomics

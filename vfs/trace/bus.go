@@ -24,6 +24,14 @@ type Bus struct {
 	// onActive is called, outside mu, when active changes; set once by
 	// SetOnActive before the first Subscribe.
 	onActive func(bool)
+	// activeMu serialises the calls of onActive and protects told, the
+	// state onActive was last called with. Each call passes active as
+	// it is once activeMu is held, so that the last call tells the last
+	// change: a leave and a join that race cannot leave the owner told
+	// "off" while a listener listens. Taken by Subscribe and Close with
+	// no lock of the bus held; mu nests inside it (never the reverse).
+	activeMu sync.Mutex
+	told     bool
 
 	start time.Time
 }
@@ -122,8 +130,8 @@ func (b *Bus) Subscribe(size int) *Listener {
 	first := len(b.listeners) == 1
 	b.active.Store(true)
 	b.mu.Unlock()
-	if first && b.onActive != nil {
-		b.onActive(true)
+	if first {
+		b.tellActive()
 	}
 	return l
 }
@@ -143,9 +151,27 @@ func (b *Bus) remove(l *Listener) {
 		b.active.Store(false)
 	}
 	b.mu.Unlock()
-	if last && b.onActive != nil {
-		b.onActive(false)
+	if last {
+		b.tellActive()
 	}
+}
+
+// tellActive calls onActive with the bus's state, if the owner was last
+// told otherwise. Every change of active is followed by a call, which
+// reads active after the calls before it returned: the last one tells
+// the state the changes left.
+func (b *Bus) tellActive() {
+	if b.onActive == nil {
+		return
+	}
+	b.activeMu.Lock()
+	defer b.activeMu.Unlock()
+	on := b.active.Load()
+	if on == b.told {
+		return
+	}
+	b.told = on
+	b.onActive(on)
 }
 
 // Listener receives a bus's events through a bounded ring.
