@@ -19,9 +19,14 @@ const (
 	LOOKUP_CREATE        = 0x0200
 	LOOKUP_EXCL          = 0x0400
 	LOOKUP_RENAME_TARGET = 0x0800
-	// LOOKUP_BENEATH is openat2's RESOLVE_BENEATH: the walk never
-	// leaves the directory it starts from (Task.SetResolveBeneath).
-	LOOKUP_BENEATH = 0x080000
+	// LOOKUP_BENEATH and LOOKUP_IN_ROOT are openat2's RESOLVE_BENEATH
+	// and RESOLVE_IN_ROOT (Task.SetResolve): the walk never leaves the
+	// directory it starts from; a path that would fails with EXDEV
+	// (BENEATH), or treats that directory as its root (IN_ROOT: absolute
+	// paths and symlinks start there, ".." there stays there).
+	LOOKUP_BENEATH   = 0x080000
+	LOOKUP_IN_ROOT   = 0x100000
+	LOOKUP_IS_SCOPED = LOOKUP_BENEATH | LOOKUP_IN_ROOT
 )
 
 // Types of the last component (LAST_* of fs/namei.c).
@@ -47,11 +52,11 @@ type nameidata struct {
 	inode *Inode
 	seq   uint32
 	mseq  uint32
-	// rseq is rename_lock's sequence when a LOOKUP_BENEATH walk began:
-	// a ".." after a rename may stand outside the walk's root.
+	// rseq is rename_lock's sequence when a scoped walk began: a ".."
+	// after a rename may stand outside the walk's root.
 	rseq uint32
-	// root is the task's root, whose references the task holds; for
-	// LOOKUP_BENEATH, the directory the walk starts from (held by the
+	// root is the task's root, whose references the task holds; for a
+	// scoped walk, the directory the walk starts from (held by the
 	// descriptor or the working directory it came from).
 	root Path
 	// jumped records that the walk reached its position by a jump
@@ -77,12 +82,10 @@ func (t *Task) walkInit(nd *nameidata, dfd int, name string) error {
 	if nd.root.Mnt == nil {
 		return ENOENT
 	}
-	if t.beneath {
-		nd.flags |= LOOKUP_BENEATH
-	}
+	nd.flags |= t.resolve
 	var start Path
 	switch {
-	case strings.HasPrefix(name, "/"):
+	case strings.HasPrefix(name, "/") && nd.flags&LOOKUP_IN_ROOT == 0:
 		if nd.flags&LOOKUP_BENEATH != 0 {
 			return EXDEV // nd_jump_root
 		}
@@ -101,10 +104,11 @@ func (t *Task) walkInit(nd *nameidata, dfd int, name string) error {
 			return ENOTDIR
 		}
 	}
-	if nd.flags&LOOKUP_BENEATH != 0 {
+	if nd.flags&LOOKUP_IS_SCOPED != 0 {
 		// path_init's LOOKUP_IS_SCOPED: the start is the root ".."
-		// must not climb above, and the walk notes the sequences that
-		// a rename or a mount change would move.
+		// must not climb above (and, for IN_ROOT, where an absolute
+		// path starts), and the walk notes the sequences that a rename
+		// or a mount change would move.
 		nd.root = start
 		nd.rseq = t.vfs.renameLock.ReadBeginBy(t.o)
 		nd.mseq = t.vfs.mountLock.ReadBeginBy(t.o)
@@ -242,8 +246,8 @@ func (nd *nameidata) walkComponent(q QStr, typ int, follow, more bool) (string, 
 	if typ != LAST_NORM {
 		nd.jumped = true
 		if typ == LAST_DOTDOT {
-			if nd.flags&LOOKUP_BENEATH != 0 {
-				return "", nd.followDotdotBeneath()
+			if nd.flags&LOOKUP_IS_SCOPED != 0 {
+				return "", nd.followDotdotScoped()
 			}
 			return "", nd.followDotdot()
 		}
@@ -517,8 +521,8 @@ func (nd *nameidata) getLink(p Path, inode *Inode) (string, error) {
 		to := t.jump.to
 		t.jump = outer
 		if to.Mnt != nil {
-			if err == nil && nd.flags&LOOKUP_BENEATH != 0 && !t.vfs.pathIsUnder(t, to, nd.root) {
-				err = EXDEV // nd_jump_link
+			if err == nil && nd.flags&LOOKUP_IS_SCOPED != 0 {
+				err = EXDEV // nd_jump_link: "not currently safe for scoped lookups"
 			}
 			if err != nil {
 				to.Put(t)
@@ -587,15 +591,19 @@ func (t *Task) NdJumpLink(p Path) error {
 	return nil
 }
 
-// followDotdotBeneath is handle_dots' ".." for LOOKUP_BENEATH: EXDEV at
-// the walk's root (follow_dotdot's in_root), else the step, after which
-// a rename or a mount change since the walk began may have taken it
-// outside the root: Linux then fails with EAGAIN; here the RCU walk
-// starts again in ref-walk, which looks (path_is_under) and fails with
-// EXDEV only if the walk did leave.
-func (nd *nameidata) followDotdotBeneath() error {
+// followDotdotScoped is handle_dots' ".." for a scoped walk: at the
+// walk's root, EXDEV for LOOKUP_BENEATH (follow_dotdot's in_root) and
+// no step for LOOKUP_IN_ROOT; else the step, after which a rename or a
+// mount change since the walk began may have taken it outside the root:
+// Linux then fails with EAGAIN; here the RCU walk starts again in
+// ref-walk, which looks (path_is_under) and fails with EXDEV only if the
+// walk did leave.
+func (nd *nameidata) followDotdotScoped() error {
 	if nd.path.Dentry == nd.root.Dentry && nd.path.Mnt == nd.root.Mnt {
-		return EXDEV
+		if nd.flags&LOOKUP_BENEATH != 0 {
+			return EXDEV
+		}
+		return nil
 	}
 	if err := nd.followDotdot(); err != nil {
 		return err

@@ -9,13 +9,15 @@ import (
 	vt "github.com/vfscope/vfscope/vfs/internal/vfstest"
 )
 
-// TestResolveBeneath: a task that resolves beneath its starting
-// directory (openat2's RESOLVE_BENEATH for every walk) reaches what lies
-// below its descriptor and nothing else: absolute paths and symlinks,
-// ".." at the start, symlinks that climb out and magic links to outside
-// fail with EXDEV; ".." that stays inside, relative symlinks inside and
-// mount crossings inside work.
-func TestResolveBeneath(t *testing.T) {
+// TestResolveScoped: a task whose walks are scoped to their starting
+// directory (openat2's resolve flags for every walk) reaches what lies
+// below its descriptor and nothing else. RESOLVE_BENEATH fails absolute
+// paths and symlinks, ".." at the start and symlinks that climb out with
+// EXDEV; RESOLVE_IN_ROOT takes the start for the root (absolute paths
+// and symlinks start there, ".." there stays); both fail magic links
+// with EXDEV (nd_jump_link refuses scoped walks). ".." that stays inside,
+// relative symlinks inside and mount crossings inside work.
+func TestResolveScoped(t *testing.T) {
 	e := vt.New(t)
 	r := e.Root
 	e.Must(r.Mkdir("/sb", 0o755))
@@ -24,6 +26,7 @@ func TestResolveBeneath(t *testing.T) {
 	e.WriteFile("/secret", "outside", 0o644)
 	e.WriteFile("/sb/f", "inside", 0o644)
 	e.WriteFile("/sb/x/g", "inside g", 0o644)
+	e.WriteFile("/sb/secret", "the root's secret", 0o644)
 	e.Must(r.Symlink("/", "/sb/abs"))
 	e.Must(r.Symlink("../secret", "/sb/up"))
 	e.Must(r.Symlink("x/g", "/sb/rel"))
@@ -41,47 +44,57 @@ func TestResolveBeneath(t *testing.T) {
 	e.Must(err)
 	in, err := tk.Open("/sb/f", O_RDONLY, 0)
 	e.Must(err)
-	tk.SetResolveBeneath(true)
+	if err := tk.SetResolve(RESOLVE_BENEATH | RESOLVE_IN_ROOT); err != EINVAL {
+		t.Errorf("SetResolve(BENEATH|IN_ROOT): %v, want EINVAL", err)
+	}
 
 	cases := []struct {
-		path string
-		want string // content, or the errno's name
+		path            string
+		beneath, inRoot string // content, or the errno's name
 	}{
-		{"f", "inside"},
-		{"x/g", "inside g"},
-		{"x/../f", "inside"},
-		{"x/./../x/g", "inside g"},
-		{"rel", "inside g"},
-		{"x/back", "inside"},
-		{"m/h", "mounted"},
-		{"m/../f", "inside"},
-		{"../secret", "EXDEV"},
-		{"..", "EXDEV"},
-		{"x/../../secret", "EXDEV"},
-		{"/secret", "EXDEV"},
-		{"/sb/f", "EXDEV"},
-		{"abs/secret", "EXDEV"},
-		{"up", "EXDEV"},
-		{"m/../../secret", "EXDEV"},
-		{fmt.Sprintf("proc/self/fd/%d", out), "EXDEV"},
-		{fmt.Sprintf("proc/self/fd/%d", in), "inside"},
-		{"nope", "ENOENT"},
+		{"f", "inside", "inside"},
+		{"x/g", "inside g", "inside g"},
+		{"x/../f", "inside", "inside"},
+		{"x/./../x/g", "inside g", "inside g"},
+		{"rel", "inside g", "inside g"},
+		{"x/back", "inside", "inside"},
+		{"m/h", "mounted", "mounted"},
+		{"m/../f", "inside", "inside"},
+		{"../secret", "EXDEV", "the root's secret"},
+		{"..", "EXDEV", ""}, // a directory: read(2) gives EISDIR, nothing read
+		{"x/../../secret", "EXDEV", "the root's secret"},
+		{"/secret", "EXDEV", "the root's secret"},
+		{"/sb/f", "EXDEV", "ENOENT"},
+		{"abs/secret", "EXDEV", "the root's secret"},
+		{"up", "EXDEV", "the root's secret"},
+		{"m/../../secret", "EXDEV", "the root's secret"},
+		{fmt.Sprintf("proc/self/fd/%d", out), "EXDEV", "EXDEV"},
+		{fmt.Sprintf("proc/self/fd/%d", in), "EXDEV", "EXDEV"},
+		{"nope", "ENOENT", "ENOENT"},
 	}
-	for _, c := range cases {
-		got := ""
-		fd, err := tk.Openat(dfd, c.path, O_RDONLY, 0)
-		if err != nil {
-			got = ErrnoOf(err).Name()
-		} else {
-			buf := make([]byte, 64)
-			n, _ := tk.Read(fd, buf)
-			got = string(buf[:n])
-			tk.Close(fd)
-		}
-		if got != c.want {
-			t.Errorf("openat(/sb, %q) = %q, want %q", c.path, got, c.want)
+	for _, how := range []uint64{RESOLVE_BENEATH, RESOLVE_IN_ROOT} {
+		e.Must(tk.SetResolve(how))
+		for _, c := range cases {
+			want := c.beneath
+			if how == RESOLVE_IN_ROOT {
+				want = c.inRoot
+			}
+			got := ""
+			fd, err := tk.Openat(dfd, c.path, O_RDONLY, 0)
+			if err != nil {
+				got = ErrnoOf(err).Name()
+			} else {
+				buf := make([]byte, 64)
+				n, _ := tk.Read(fd, buf)
+				got = string(buf[:max(n, 0)])
+				tk.Close(fd)
+			}
+			if got != want {
+				t.Errorf("resolve %#x: openat(/sb, %q) = %q, want %q", how, c.path, got, want)
+			}
 		}
 	}
+	e.Must(tk.SetResolve(RESOLVE_BENEATH))
 	// The other *at calls walk the same way.
 	var st Stat
 	if err := tk.Fstatat(dfd, "../secret", &st, 0); err != EXDEV {
@@ -97,7 +110,7 @@ func TestResolveBeneath(t *testing.T) {
 		t.Error("a walk beneath /sb changed something outside it")
 	}
 	// Off again, the task walks as any other.
-	tk.SetResolveBeneath(false)
+	e.Must(tk.SetResolve(0))
 	if fd, err := tk.Openat(dfd, "../secret", O_RDONLY, 0); err != nil {
 		t.Errorf("openat(/sb, ../secret) without beneath: %v", err)
 	} else {
@@ -120,7 +133,7 @@ func TestResolveBeneathRename(t *testing.T) {
 	defer tk.Exit()
 	dfd, err := tk.Open("/sb", O_RDONLY|O_DIRECTORY, 0)
 	e.Must(err)
-	tk.SetResolveBeneath(true)
+	e.Must(tk.SetResolve(RESOLVE_BENEATH))
 	mover := r.Fork("mover")
 	defer mover.Exit()
 	stop := make(chan struct{})

@@ -46,21 +46,41 @@ type Task struct {
 	// whether a walk's ->get_link runs, and the path it jumps to
 	// (namei.go). Only the driving goroutine uses it.
 	jump linkJump
-	// beneath makes every walk of the task LOOKUP_BENEATH
-	// (SetResolveBeneath). Only the driving goroutine uses it.
-	beneath bool
+	// resolve is LOOKUP_BENEATH or LOOKUP_IN_ROOT for every walk of the
+	// task, or 0 (SetResolve). Only the driving goroutine uses it.
+	resolve uint32
 }
 
-// SetResolveBeneath makes every path the task resolves stay beneath the
-// directory its walk starts from (the descriptor of an *at call, or the
-// working directory), as openat2(2)'s RESOLVE_BENEATH does for one
-// open: an absolute path, an absolute symlink, ".." at that directory,
-// and a magic link to anything outside it fail with EXDEV. Linux offers
-// this per open; WASI resolves every path of every *at call this way
-// (a path never leaves the directory descriptor it is relative to), so a
-// WASI host sets it on its guest's task (RATIONALE.md, "Why can a task
-// resolve every path beneath its starting directory?").
-func (t *Task) SetResolveBeneath(on bool) { t.beneath = on }
+// openat2(2)'s scoping flags, for Task.SetResolve.
+const (
+	RESOLVE_BENEATH = 0x08
+	RESOLVE_IN_ROOT = 0x10
+)
+
+// SetResolve scopes every path the task resolves to the directory its
+// walk starts from (the descriptor of an *at call, or the working
+// directory), as openat2(2)'s resolve flags scope one open:
+// RESOLVE_BENEATH fails with EXDEV for an absolute path or symlink, a
+// ".." at that directory and any magic link; RESOLVE_IN_ROOT makes that
+// directory the walk's root instead (absolute paths and symlinks start
+// there, ".." there stays there, as under chroot) and fails only magic
+// links. 0 turns scoping off; both flags are EINVAL, as for openat2.
+// Linux scopes one open at a time; a WASI host needs every *at call of
+// its guest scoped (RATIONALE.md, "Why can a task resolve every path
+// beneath its starting directory?").
+func (t *Task) SetResolve(how uint64) error {
+	switch how {
+	case 0:
+		t.resolve = 0
+	case RESOLVE_BENEATH:
+		t.resolve = LOOKUP_BENEATH
+	case RESOLVE_IN_ROOT:
+		t.resolve = LOOKUP_IN_ROOT
+	default:
+		return EINVAL
+	}
+	return nil
+}
 
 // fsStruct is struct fs_struct, private to one Task here.
 type fsStruct struct {

@@ -10,9 +10,11 @@
 //
 // Paths are resolved by the VFS's *at calls relative to the descriptor the
 // guest names, so Linux's rules apply (symlinks, "..", permissions, mount
-// crossing). The guest's task is a fork of Config.Task, chrooted to
-// Config.Root: ".." at that root stays there, as on Linux, and no path the
-// guest names leaves it.
+// crossing), and, as WASI requires, inside it: the guest's task resolves
+// with RESOLVE_IN_ROOT (vfs.Task.SetResolve), so that an absolute path or
+// symlink starts at the descriptor's directory and ".." there stays
+// there: a preopened directory is a sandbox. The guest's task is a fork
+// of Config.Task, chrooted to Config.Root as well.
 //
 // A guest is driven by one goroutine (the one running its code), as one
 // thread drives one Linux task; an ABI is not safe for concurrent use.
@@ -182,6 +184,12 @@ func New(cfg Config) (*ABI, error) {
 			return nil, err
 		}
 		a.fds = append(a.fds, &fdEntry{vfd: vfd, base: RightsDirBase, inh: RightsAll, preopen: p, isPreopen: true})
+	}
+	// From here on every path the guest names stays inside the
+	// descriptor it is relative to (path.go).
+	if err := t.SetResolve(vfs.RESOLVE_IN_ROOT); err != nil {
+		a.Close()
+		return nil, err
 	}
 	return a, nil
 }

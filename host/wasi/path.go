@@ -19,6 +19,22 @@ func (a *ABI) dirPath(m Memory, fd int32, need Rights, ptr, n uint32) (*fdEntry,
 	return e, path, ESUCCESS
 }
 
+// A guest's paths stay inside the directory descriptor they are relative
+// to: its task resolves with RESOLVE_IN_ROOT (vfs.Task.SetResolve), so an
+// absolute path or symlink starts at that directory and a ".." there
+// stays there. The one escape the VFS refuses rather than keeps inside, a
+// magic link (/proc/self/fd/N), fails with EXDEV, openat2's errno, which
+// the guest gets as EPERM, as wazero and wasmtime report an escape; link
+// and rename keep EXDEV, which they also give for a crossing of mounts.
+
+// walkErr is errnoOf for the calls whose only EXDEV is an escape.
+func walkErr(err error) Errno {
+	if vfs.ErrnoOf(err) == vfs.EXDEV {
+		return EPERM
+	}
+	return errnoOf(err)
+}
+
 // atFlags is the AT_SYMLINK_NOFOLLOW of lookupflags without
 // symlink_follow.
 func atFlags(lookup uint32) int {
@@ -35,7 +51,7 @@ func (a *ABI) PathCreateDirectory(m Memory, fd int32, path, n uint32) Errno {
 	if errno != ESUCCESS {
 		return errno
 	}
-	return errnoOf(a.task.Mkdirat(e.vfd, p, 0o777))
+	return walkErr(a.task.Mkdirat(e.vfd, p, 0o777))
 }
 
 // PathFilestatGet is path_filestat_get(fd, flags, path, path_len, buf):
@@ -46,7 +62,7 @@ func (a *ABI) PathFilestatGet(m Memory, fd int32, flags uint32, path, n, buf uin
 		return errno
 	}
 	if err := a.task.Fstatat(e.vfd, p, &a.st, atFlags(flags)); err != nil {
-		return errnoOf(err)
+		return walkErr(err)
 	}
 	return a.writeFilestat(m, buf, &a.st)
 }
@@ -65,7 +81,7 @@ func (a *ABI) PathFilestatSetTimes(m Memory, fd int32, flags uint32, path, n uin
 	if p == "" {
 		return ENOENT // utimensat(dirfd, "", ...) without AT_EMPTY_PATH
 	}
-	return errnoOf(a.task.Utimensat(e.vfd, p, times, atFlags(flags)))
+	return walkErr(a.task.Utimensat(e.vfd, p, times, atFlags(flags)))
 }
 
 // PathLink is path_link(old_fd, old_flags, old_path, old_path_len,
@@ -194,7 +210,7 @@ func (a *ABI) PathOpen(m Memory, fd int32, dirflags uint32, path, n uint32, ofla
 	}
 	vfd, err := a.task.Openat(e.vfd, p, fl|vfs.O_CLOEXEC, 0o666)
 	if err != nil {
-		return errnoOf(err)
+		return walkErr(err)
 	}
 	nfd := a.install(a.newEntry(vfd, base, inh))
 	if !m.WriteUint32Le(result, uint32(nfd)) {
@@ -213,7 +229,7 @@ func (a *ABI) PathReadlink(m Memory, fd int32, path, n, buf, bufLen, result uint
 	}
 	target, err := a.task.Readlinkat(e.vfd, p)
 	if err != nil {
-		return errnoOf(err)
+		return walkErr(err)
 	}
 	if len(target) > int(bufLen) {
 		target = target[:bufLen]
@@ -231,7 +247,7 @@ func (a *ABI) PathRemoveDirectory(m Memory, fd int32, path, n uint32) Errno {
 	if errno != ESUCCESS {
 		return errno
 	}
-	return errnoOf(a.task.Unlinkat(e.vfd, p, vfs.AT_REMOVEDIR))
+	return walkErr(a.task.Unlinkat(e.vfd, p, vfs.AT_REMOVEDIR))
 }
 
 // PathUnlinkFile is path_unlink_file(fd, path, path_len): unlinkat(2).
@@ -240,7 +256,7 @@ func (a *ABI) PathUnlinkFile(m Memory, fd int32, path, n uint32) Errno {
 	if errno != ESUCCESS {
 		return errno
 	}
-	return errnoOf(a.task.Unlinkat(e.vfd, p, 0))
+	return walkErr(a.task.Unlinkat(e.vfd, p, 0))
 }
 
 // PathRename is path_rename(fd, old_path, old_path_len, new_fd,
@@ -268,5 +284,5 @@ func (a *ABI) PathSymlink(m Memory, oldPath, oldN uint32, fd int32, newPath, new
 	if errno != ESUCCESS {
 		return errno
 	}
-	return errnoOf(a.task.Symlinkat(target, e.vfd, p))
+	return walkErr(a.task.Symlinkat(target, e.vfd, p))
 }
