@@ -112,3 +112,38 @@ func TestPreopenConfines(t *testing.T) {
 		}
 	}
 }
+
+// TestPathOpenNofollowSymlink: path_open without symlink_follow fails on
+// a final symlink with ELOOP whatever rights it asks, also none (which
+// opens O_PATH, and O_PATH|O_NOFOLLOW would open the link itself);
+// wasmtime's preview1 nofollow_errors test expects this.
+func TestPathOpenNofollowSymlink(t *testing.T) {
+	f := newFx(t)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(f.host.Mkdir("/tmp/nf", 0o777))
+	must(f.host.Symlink("/tmp", "/tmp/nf/dirlink"))
+	fd, err := f.host.Open("/tmp/nf/file", vfs.O_CREAT|vfs.O_WRONLY, 0o644)
+	must(err)
+	must(f.host.Close(fd))
+	must(f.host.Symlink("file", "/tmp/nf/filelink"))
+	for _, c := range []struct {
+		path   string
+		rights Rights
+		want   Errno
+	}{
+		{"tmp/nf/filelink", 0, ELOOP},
+		{"tmp/nf/dirlink", 0, ELOOP},
+		{"tmp/nf/filelink", RightFdFilestatGet, ELOOP},
+		{"tmp/nf/filelink", RightFdRead, ELOOP},
+		{"tmp/nf/file", 0, ESUCCESS},
+		{"tmp/nf", 0, ESUCCESS},
+	} {
+		p, n := f.str(c.path)
+		f.is("path_open(nofollow "+c.path+")", f.a.PathOpen(f.m, preFd, 0, p, n, 0, c.rights, 0, 0, res), c.want)
+	}
+}
