@@ -3,6 +3,9 @@ import { BridgeError, type WasiFunc } from "./runtime.js";
 import type { Shell } from "./shell.js";
 import type { VFS } from "./vfs.js";
 
+/** IOV_MAX: the most iovecs one call takes (host/wasi MaxIovecs). */
+const IOV_MAX = 1024;
+
 export interface WASIOptions {
   /** argv, argv[0] first. Default: ["wasi"]. An argument holding a NUL is a TypeError. */
   args?: string[];
@@ -179,6 +182,9 @@ class Exchange {
   iovecs(iovs: number, count: number, data: boolean): void {
     iovs >>>= 0;
     count >>>= 0;
+    // Go refuses more than IOV_MAX iovecs (EINVAL, wasi.MaxIovecs) before
+    // it reads any: staging them would only walk the guest's memory.
+    if (count > IOV_MAX) return;
     this.stage(iovs, 8 * count);
     if (!data) return;
     const gv = this.gv;

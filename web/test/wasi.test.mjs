@@ -261,3 +261,20 @@ test("staged reads and queued writes: grown memory, many and large iovecs, overl
   assert.equal(wasi.path_unlink_file(3, P + 200, 5), 0);
   w.close();
 });
+
+// More than IOV_MAX (1024) iovecs is EINVAL for reads and writes, as
+// readv(2) says, whatever the iovecs hold; 1024 one-byte iovecs write
+// 1024 bytes.
+test("fd_write and fd_read take at most IOV_MAX iovecs", () => {
+  const { w, wasi, m } = bareGuest();
+  // 1025 iovecs at 0, each one byte at 16384; the result at 60000.
+  for (let i = 0; i < 1025; i++) {
+    m.setUint32(8 * i, 16384, true);
+    m.setUint32(8 * i + 4, 1, true);
+  }
+  assert.equal(wasi.fd_write(1, 0, 1025, 60000), 28, "fd_write of 1025 iovecs is EINVAL");
+  assert.equal(wasi.fd_read(0, 0, 1025, 60000), 28, "fd_read of 1025 iovecs is EINVAL");
+  assert.equal(wasi.fd_write(2, 0, 1024, 60000), 0, "fd_write of 1024 iovecs");
+  assert.equal(m.getUint32(60000, true), 1024);
+  w.close();
+});
