@@ -43,15 +43,17 @@
 // # Many viewers
 //
 // A server takes at most MaxViewers viewers (DefaultMaxViewers) at once;
-// one more is refused with 503 and the reason. Each costs a ring of Ring
-// events (DefaultRing, about 1.2 MiB) and the encoding of every event.
+// one more is refused with 503 and the reason. One listener on the bus
+// serves them all, and each batch of events is encoded once (hub.go); a
+// viewer costs its connection and a queue of at most maxQueued events.
 //
 // # Slow viewers
 //
-// Each viewer has its own bounded listener on the trace bus (trace.Bus):
-// the VFS never waits for a viewer. A viewer that falls behind loses
-// events (the bus drops and counts them); when the stream shows the loss
-// the server sends a new snapshot instead, and the viewer resynchronises.
+// The server's listener on the trace bus (trace.Bus) is bounded, and so
+// is each viewer's queue of frames: the VFS never waits for a viewer. A
+// viewer that falls behind loses events (the bus, or the hub, drops
+// them); the server then sends it a new snapshot instead, and the viewer
+// resynchronises.
 // Only the viewer's own goroutines wait on its connection.
 //
 // # Hosts and origins
@@ -76,6 +78,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -107,28 +110,32 @@ type Server struct {
 	// MaxViewers is how many viewers may watch at once
 	// (DefaultMaxViewers if 0); one more is refused with 503.
 	MaxViewers int
-	// Ring is each viewer's listener ring size (DefaultRing if 0).
+	// Ring is the size of the server's listener ring on the bus, which
+	// all its viewers share (DefaultRing if 0).
 	Ring int
 	// Flush is how long events gather before a frame goes out (20ms if
 	// 0): batches keep the frame count low during bursts.
 	Flush time.Duration
 
-	// mu protects viewers and final. Leaf lock (viewer locks are never
-	// taken under it).
+	// mu protects viewers, final, subs and hub (hub.go). Taken with no
+	// other lock of the server held; it takes the bus's locks under it
+	// (the hub's Subscribe) and no viewer's.
 	mu      sync.Mutex
 	viewers map[*viewer]struct{}
 	final   *Message // set by Shutdown: no viewer is admitted after it
 	wg      sync.WaitGroup
+	subs    map[*viewer]struct{} // viewers that get the hub's frames
+	hub     *hub                 // the reader of the bus, while subs is not empty
 }
 
 // DefaultMaxViewers is how many viewers a server takes at once unless
 // told otherwise: a classroom.
 const DefaultMaxViewers = 32
 
-// DefaultRing is each viewer's ring of events unless told otherwise: at
-// about 300 bytes an event, under 1.5 MiB a viewer. A viewer that falls
-// further behind between two frames gets a snapshot instead.
-const DefaultRing = 4096
+// DefaultRing is the server's ring of events unless told otherwise (one
+// for all its viewers, about 4.5 MiB). When more than that arrive
+// between two frames, every viewer gets a snapshot instead.
+const DefaultRing = trace.DefaultRing
 
 // Result is what a shell line did.
 type Result struct {
@@ -233,7 +240,8 @@ func (s *Server) admit() (*viewer, string) {
 		return nil, fmt.Sprintf("vfscope: refused: %d viewers are watching, the most this server takes (vfscope serve --max-viewers N changes it)\n", len(s.viewers))
 	}
 	v := &viewer{s: s, resync: make(chan struct{}, 1), done: make(chan struct{}),
-		stop: make(chan struct{}), worker: make(chan struct{}), cmds: make(chan *Message, maxCommands)}
+		stop: make(chan struct{}), worker: make(chan struct{}), cmds: make(chan *Message, maxCommands),
+		frames: make(chan *frame, maxFrames), lost: make(chan struct{}, 1)}
 	if s.viewers == nil {
 		s.viewers = map[*viewer]struct{}{}
 	}
@@ -266,6 +274,8 @@ func (s *Server) Shutdown(ctx context.Context, final Message) error {
 		vs = append(vs, v)
 	}
 	s.mu.Unlock()
+	// What the VFS emitted so far goes out first.
+	s.flushHub()
 	for _, v := range vs {
 		v.stopOnce.Do(func() { close(v.stop) })
 	}
@@ -301,6 +311,9 @@ type viewer struct {
 	stopOnce sync.Once
 	cmds     chan *Message // command lines waiting for the worker
 	worker   chan struct{} // closed when the command worker ends
+	frames   chan *frame   // the hub's frames not yet sent
+	queued   atomic.Int64  // events in frames
+	lost     chan struct{} // a token when the hub dropped a frame for this viewer
 	// askMu protects asked, the ids of the snapshot requests not yet
 	// answered (0 for a request without one), in arrival order. Leaf
 	// lock, taken by the reader and the run loop.
@@ -315,14 +328,25 @@ func (v *viewer) send(m *Message) error {
 	return v.conn.WriteJSON(m)
 }
 
+func (v *viewer) sendPrepared(pm *websocket.PreparedMessage) error {
+	v.wmu.Lock()
+	defer v.wmu.Unlock()
+	v.conn.SetWriteDeadline(time.Now().Add(30 * time.Second))
+	return v.conn.WritePreparedMessage(pm)
+}
+
+// behind says the hub dropped a frame for v: v resynchronises.
+func (v *viewer) behind() {
+	select {
+	case v.lost <- struct{}{}:
+	default:
+	}
+}
+
 func (v *viewer) run() {
 	s := v.s
-	ring := s.Ring
-	if ring <= 0 {
-		ring = DefaultRing
-	}
-	l := s.Bus.Subscribe(ring)
-	defer l.Close()
+	s.join(v)
+	defer s.part(v)
 	go v.work()
 	if err := v.send(&Message{Type: "hello", Schema: trace.Schema, Writable: s.Exec != nil, Name: s.Name}); err != nil {
 		return
@@ -332,82 +356,90 @@ func (v *viewer) run() {
 	if err != nil {
 		return
 	}
-	flush := s.Flush
-	if flush <= 0 {
-		flush = 20 * time.Millisecond
-	}
-	buf := make([]trace.Event, 256)
 	for {
-		stopping := false
 		select {
 		case <-v.done:
 			return
 		case <-v.stop:
-			stopping = true
-		case <-v.resync:
-			if seq, err = v.answerSnapshots(); err != nil {
-				return
+			// The hub has sent what the VFS emitted: send what is queued.
+			for {
+				select {
+				case f := <-v.frames:
+					if seq, err = v.sendFrame(f, seq); err != nil {
+						return
+					}
+					continue
+				case <-v.lost:
+					if seq, err = v.resynchronise(); err != nil {
+						return
+					}
+					continue
+				default:
+				}
+				break
 			}
-			continue
-		case <-l.Ready():
-			// Let a burst gather, then send everything buffered.
-			select {
-			case <-v.done:
-				return
-			case <-v.stop:
-				stopping = true
-			case <-time.After(flush):
-			}
-		}
-		if seq, err = v.sendEvents(l, buf, seq); err != nil {
-			return
-		}
-		if stopping {
 			v.finish()
+			return
+		case <-v.resync:
+			seq, err = v.answerSnapshots()
+		case <-v.lost:
+			seq, err = v.resynchronise()
+		case f := <-v.frames:
+			seq, err = v.sendFrame(f, seq)
+		}
+		if err != nil {
 			return
 		}
 	}
 }
 
-// sendEvents sends the events buffered in l past seq, in frames of at
-// most len(buf) events, or a snapshot in their place if some were lost;
-// it returns the sequence number the viewer is at.
-func (v *viewer) sendEvents(l *trace.Listener, buf []trace.Event, seq uint64) (uint64, error) {
+// sendFrame sends the events of f past seq and returns the sequence
+// number the viewer is at: f as the hub encoded it when all its events
+// are new, else those that are.
+func (v *viewer) sendFrame(f *frame, seq uint64) (uint64, error) {
+	v.queued.Add(-int64(len(f.events)))
+	select {
+	case <-v.lost:
+		// The hub dropped a frame before this one (this one may follow
+		// it): what this viewer has is no longer whole.
+		return v.resynchronise()
+	default:
+	}
+	if f.lost {
+		return v.resynchronise()
+	}
+	if len(f.events) == 0 || f.events[len(f.events)-1].Seq <= seq {
+		return seq, nil
+	}
+	last := f.events[len(f.events)-1].Seq
+	if f.events[0].Seq > seq {
+		return last, v.sendPrepared(f.msg)
+	}
 	var batch []trace.Event
-	lost := false
-	for !lost {
-		n := l.Read(buf)
-		if n == 0 {
-			break
-		}
-		batch = batch[:0]
-		for _, e := range buf[:n] {
-			if e.Kind == trace.Lost {
-				lost = true
-				break
-			}
-			if e.Seq > seq {
-				batch = append(batch, e)
-			}
-		}
-		if lost {
-			break
-		}
-		if len(batch) > 0 {
-			if err := v.send(&Message{Type: "events", Events: batch}); err != nil {
-				return seq, err
-			}
-			seq = batch[len(batch)-1].Seq
+	for _, e := range f.events {
+		if e.Seq > seq {
+			batch = append(batch, e)
 		}
 	}
-	if lost {
-		// Events were dropped: the snapshot replaces what was lost.
-		// Drain the ring first; the snapshot covers what it held.
-		for l.Read(buf) > 0 {
+	return last, v.send(&Message{Type: "events", Events: batch})
+}
+
+// resynchronise drops the frames queued for v and sends a snapshot in
+// their place (it covers them: their events were emitted before it was
+// taken); frames that come later carry what follows.
+func (v *viewer) resynchronise() (uint64, error) {
+	for {
+		select {
+		case f := <-v.frames:
+			v.queued.Add(-int64(len(f.events)))
+			continue
+		case <-v.lost:
+			continue
+		default:
 		}
-		return v.sendSnapshot()
+		break
 	}
-	return seq, nil
+	return v.sendSnapshot()
 }
 
 // finish sends the server's final message and a close frame, then waits

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -215,5 +216,123 @@ func TestShutdown(t *testing.T) {
 	_, resp, err := websocket.DefaultDialer.Dial(url, nil)
 	if err == nil || resp == nil || resp.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("after Shutdown: %v, %v; want 503", resp, err)
+	}
+}
+
+// TestManyViewersEveryEvent: the viewers share the hub's frames (each
+// batch encoded once); every viewer gets every event, in order, or a
+// snapshot in place of those it lost, and once the last has left the
+// bus has no listener, so that the VFS's event sites go quiet.
+func TestManyViewersEveryEvent(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		viewers int
+		events  int
+	}{
+		{"one viewer", 1, 100},
+		{"five viewers", 5, 3000},
+		{"twenty viewers", 20, 500},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, bus := newServer(nil)
+			var mu sync.Mutex
+			var active []bool
+			bus.SetOnActive(func(on bool) {
+				mu.Lock()
+				active = append(active, on)
+				mu.Unlock()
+			})
+			flips := func() []bool {
+				mu.Lock()
+				defer mu.Unlock()
+				return append([]bool(nil), active...)
+			}
+			srv := httptest.NewServer(s)
+			defer srv.Close()
+			url := "ws" + strings.TrimPrefix(srv.URL, "http")
+			var conns []*websocket.Conn
+			for i := 0; i < tc.viewers; i++ {
+				c, _, err := websocket.DefaultDialer.Dial(url, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				recv(t, c) // hello
+				recv(t, c) // snapshot
+				conns = append(conns, c)
+			}
+			for i := 0; i < tc.events; i++ {
+				bus.Emit(&trace.Event{Kind: trace.DentryLRUAdd, Dentry: uint64(i + 1)})
+			}
+			for i, c := range conns {
+				var seq uint64
+				for seq < uint64(tc.events) {
+					m := recv(t, c)
+					switch m.Type {
+					case "events":
+						for _, e := range m.Events {
+							if e.Seq != seq+1 {
+								t.Fatalf("viewer %d: event %d after %d", i, e.Seq, seq)
+							}
+							seq = e.Seq
+						}
+					case "snapshot":
+						seq = m.Snapshot.Seq
+					default:
+						t.Fatalf("viewer %d: %+v", i, m)
+					}
+				}
+			}
+			for _, c := range conns {
+				c.Close()
+			}
+			for i := 0; i < 500 && len(flips()) < 2; i++ {
+				time.Sleep(10 * time.Millisecond)
+			}
+			if bus.Active() {
+				t.Errorf("the bus is still listened to after every viewer left")
+			}
+			// One listener: switched on once and off once.
+			if got := flips(); len(got) != 2 || !got[0] || got[1] {
+				t.Errorf("the bus went active/inactive %v, want [true false]", got)
+			}
+		})
+	}
+}
+
+// TestStalledViewerQueueBounded: a viewer that reads nothing holds at
+// most maxQueued events of frames however much the VFS emits, and the
+// emitter never waits for it.
+func TestStalledViewerQueueBounded(t *testing.T) {
+	s, bus := newServer(nil)
+	s.Flush = time.Millisecond
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	c, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	recv(t, c) // hello; then it reads nothing more
+	start := time.Now()
+	most := int64(0)
+	for round := 0; round < 40; round++ {
+		for i := 0; i < 2000; i++ {
+			bus.Emit(&trace.Event{Kind: trace.DentryAlloc, Dentry: uint64(i + 2), Name: strings.Repeat("n", 200)})
+		}
+		time.Sleep(5 * time.Millisecond) // the hub delivers
+		s.mu.Lock()
+		for v := range s.subs {
+			most = max(most, v.queued.Load())
+		}
+		s.mu.Unlock()
+	}
+	if most > maxQueued {
+		t.Errorf("a stalled viewer held %d events, want at most %d", most, maxQueued)
+	}
+	if most == 0 {
+		t.Errorf("nothing was ever queued: the test did not load the viewer")
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("80000 emits took %v with a stalled viewer", d)
 	}
 }

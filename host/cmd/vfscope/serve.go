@@ -142,8 +142,8 @@ func parseServe(args []string) (*serveOptions, error) {
 	return o, nil
 }
 
-// maxMaxViewers bounds --max-viewers: each viewer holds a ring of
-// live.DefaultRing events (about 1.2 MiB).
+// maxMaxViewers bounds --max-viewers: a viewer that falls behind holds
+// up to about 4 MiB of queued frames before it resynchronises.
 const maxMaxViewers = 1024
 
 // loopbackAddr reports whether a listen address (HOST:PORT) reaches this
