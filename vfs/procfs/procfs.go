@@ -19,7 +19,9 @@
 //     File.Private, and reads are served from that snapshot: a reader
 //     sees one consistent picture however small its reads (seq_file
 //     generates per read buffer; a snapshot at open is the simple form of
-//     the same promise). Sizes are 0 in stat, as on Linux.
+//     the same promise). A read at offset 0 after the first generates it
+//     again, as seq_read_iter starts over there, so a reader that seeks
+//     back to 0 sees current values. Sizes are 0 in stat, as on Linux.
 //   - Inode numbers are stable for the life of the VFS and never 0: the
 //     root is 1 (PROC_ROOT_INO), static entries have fixed numbers from
 //     0xF0000001 (Linux's proc_alloc_inum range), and pid entries follow
@@ -61,9 +63,9 @@
 //     inode numbers come from the formula, so nothing needs
 //     instantiating, and listing /proc does not change dentry-state.
 //   - vfscope has no threads: no /proc/thread-self, no /proc/<pid>/task.
-//   - vfscope has no openat2: nothing asks for RESOLVE_NO_MAGICLINKS, so
-//     a jump is always allowed (nd_jump_link's LOOKUP_NO_MAGICLINKS,
-//     LOOKUP_NO_XDEV and scoped-lookup refusals have nothing to test).
+//   - A jump is refused (EXDEV) only to a scoped walk (vfs.Task.SetResolve,
+//     nd_jump_link's refusal of LOOKUP_IS_SCOPED); vfscope has no
+//     openat2, so RESOLVE_NO_MAGICLINKS and RESOLVE_NO_XDEV have no callers.
 package procfs
 
 import (
@@ -156,10 +158,16 @@ func permission(t *vfs.Task, in *vfs.Inode, mask int) error {
 	return t.GenericPermission(in, mask)
 }
 
-// Regular files: content made at open (see the package doc).
+// Regular files: content made at open, and again by a read at offset 0
+// (see the package doc).
 
 // snapshot is a file's content, generated at open.
-type snapshot struct{ data []byte }
+type snapshot struct {
+	data []byte
+	// read says a read has served data: the next read at offset 0
+	// generates it again (the first one uses what open made).
+	read bool
+}
 
 // regFileOps serves the /proc/<pid> files (proc_pid_maps_operations,
 // proc_mounts_operations...): no ->write, so vfs_write gives EINVAL
@@ -204,31 +212,52 @@ func pidSetattr(t *vfs.Task, d *vfs.Dentry, a *vfs.Iattr) error {
 
 // openFile generates the file's content.
 func openFile(t *vfs.Task, in *vfs.Inode, f *vfs.File) error {
+	data, err := generate(t, in)
+	if err != nil {
+		return err
+	}
+	f.Private = &snapshot{data: data}
+	return nil
+}
+
+// generate runs the file's show method.
+func generate(t *vfs.Task, in *vfs.Inode) ([]byte, error) {
 	n := pn(in)
 	var b strings.Builder
 	switch {
 	case n.pent != nil:
 		task := t.VFS().TaskByPID(n.pid)
 		if task == nil {
-			return vfs.ESRCH
+			return nil, vfs.ESRCH
 		}
 		if err := n.pent.show(t, task, &b); err != nil {
-			return err
+			return nil, err
 		}
 	case n.ent != nil && n.ent.show != nil:
 		if err := n.ent.show(t, &b); err != nil {
-			return err
+			return nil, err
 		}
 	default:
-		return vfs.EINVAL
+		return nil, vfs.EINVAL
 	}
-	f.Private = &snapshot{data: []byte(b.String())}
-	return nil
+	return []byte(b.String()), nil
 }
 
-// readFile is seq_read() over the snapshot.
+// readFile is seq_read_iter() over the snapshot: a read at offset 0
+// generates the content again ("if request is to read from zero offset,
+// reset iterator", fs/seq_file.c), so that a reader that seeks back to 0
+// or preads at 0, as procps's free and top do with /proc/meminfo, sees
+// current values; a read further on continues the snapshot it started.
 func readFile(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
 	s := f.Private.(*snapshot)
+	if *pos == 0 && s.read {
+		data, err := generate(t, f.Inode())
+		if err != nil {
+			return 0, err
+		}
+		s.data = data
+	}
+	s.read = true
 	if *pos >= int64(len(s.data)) {
 		return 0, nil
 	}
