@@ -113,7 +113,7 @@ func (o *options) storeOf(dev string) error {
 
 // show writes the options /proc/mounts shows.
 func (o *options) show(w *strings.Builder) {
-	w.WriteString(",store=" + o.store)
+	vfs.SeqShowOption(w, "store", o.store) // a host directory may hold any byte
 	if o.maxBlocks > 0 {
 		w.WriteString(",size=" + strconv.FormatInt(o.maxBlocks*pageSize>>10, 10) + "k")
 	}

@@ -30,6 +30,9 @@ func TestParseOptions(t *testing.T) {
 		{"none", "store=mem", ",store=mem", ""},
 		{"none", "store=mem:x,size=1m,nr_inodes=10", ",store=mem:x,size=1024k,nr_inodes=10", ""},
 		{"mem:y", "", ",store=mem:y", ""},
+		// The source may hold any byte: what a mount-table parser
+		// splits on is escaped (seq_show_option).
+		{"mem:a b\tc\\d", "", `,store=mem:a\040b\011c\134d`, ""},
 		{"none", "store=opts-test,size=4097", ",store=opts-test,size=8k", ""},
 		{"none", "", "", "missing"},
 		{"", "size=1m", "", "missing"},
