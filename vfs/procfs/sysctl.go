@@ -193,8 +193,8 @@ func parseSysctlInt(p []byte, unsigned bool) (int64, int, error) {
 	if i < len(p) && !isSysctlSep(p[i]) {
 		return 0, 0, vfs.EINVAL
 	}
-	u, err := strconv.ParseUint(digits, 0, 64)
-	if err != nil {
+	u, ok := parseCUint(digits)
+	if !ok {
 		return 0, 0, vfs.EINVAL
 	}
 	if !unsigned && u > 1<<31-1+boolInt(neg) || u > 1<<63-1 {
@@ -208,6 +208,49 @@ func parseSysctlInt(p []byte, unsigned bool) (int64, int, error) {
 		i++
 	}
 	return val, i, nil
+}
+
+// parseCUint is what proc_get_long's strtoul_lenient(base 0) takes as a
+// whole number: "0x" and a hex digit start a hex number, another leading
+// "0" an octal one, anything else is decimal (_parse_integer_fixup_radix);
+// every byte of s must be a digit of that base, since the caller has
+// already cut s at a separator. Go's base 0 would also take "0b", "0o" and
+// "_", which Linux refuses. ok is false for those and for an overflow.
+func parseCUint(s string) (uint64, bool) {
+	base := 10
+	switch {
+	case len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && isHexDigit(s[2]):
+		base, s = 16, s[2:]
+	case len(s) > 1 && s[0] == '0':
+		base = 8
+	}
+	var u uint64
+	for i := 0; i < len(s); i++ {
+		d := hexValue(s[i])
+		if d >= base {
+			return 0, false
+		}
+		if u > (1<<64-1-uint64(d))/uint64(base) {
+			return 0, false
+		}
+		u = u*uint64(base) + uint64(d)
+	}
+	return u, len(s) > 0
+}
+
+func isHexDigit(c byte) bool { return hexValue(c) < 16 }
+
+// hexValue is c's value as a digit, or 99.
+func hexValue(c byte) int {
+	switch {
+	case '0' <= c && c <= '9':
+		return int(c - '0')
+	case 'a' <= c && c <= 'f':
+		return int(c-'a') + 10
+	case 'A' <= c && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return 99
 }
 
 // isAlnum reports whether c can be part of a number strtoul reads (a

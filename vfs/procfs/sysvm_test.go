@@ -81,6 +81,14 @@ func TestSysVMWrites(t *testing.T) {
 		{name: "background ratio zeroes the background bytes", before: map[file]string{"dirty_background_bytes": "65536"},
 			file: "dirty_background_ratio", data: "5", n: 1, after: map[file]string{"dirty_background_ratio": "5", "dirty_background_bytes": "0"}},
 		{name: "hex", file: "dirty_expire_centisecs", data: "0x10", n: 4, after: map[file]string{"dirty_expire_centisecs": "16"}},
+		// strtoul's base 0 knows 0x and a leading 0 (octal), not Go's
+		// 0b, 0o or digit separators.
+		{name: "octal", file: "dirty_expire_centisecs", data: "017", n: 3, after: map[file]string{"dirty_expire_centisecs": "15"}},
+		{name: "0b", file: "dirty_ratio", data: "0b1010", err: vfs.EINVAL, after: map[file]string{"dirty_ratio": "20"}},
+		{name: "0o", file: "dirty_background_ratio", data: "0o17", err: vfs.EINVAL, after: map[file]string{"dirty_background_ratio": "10"}},
+		{name: "8 in octal", file: "dirty_ratio", data: "08", err: vfs.EINVAL, after: map[file]string{"dirty_ratio": "20"}},
+		{name: "0x without a digit", file: "dirty_ratio", data: "0x", err: vfs.EINVAL, after: map[file]string{"dirty_ratio": "20"}},
+		{name: "0b on drop_caches", file: "drop_caches", data: "0b11", err: vfs.EINVAL},
 		{name: "second value ignored", file: "dirty_writeback_centisecs", data: "100 200\n", n: 4, after: map[file]string{"dirty_writeback_centisecs": "100"}},
 		{name: "vfs_cache_pressure", file: "vfs_cache_pressure", data: "200", n: 3, after: map[file]string{"vfs_cache_pressure": "200"}},
 		{name: "ratio over 100", file: "dirty_ratio", data: "101", err: vfs.EINVAL, after: map[file]string{"dirty_ratio": "20", "dirty_bytes": "0"}},
