@@ -57,6 +57,9 @@ func cmdCat(c *cmd) int {
 		if werr != nil {
 			return 1
 		}
+		if rerr == errKilled {
+			return 1 // the shell reports the line's 130
+		}
 		if text, isLimit := limitText(rerr); isLimit {
 			fmt.Fprintf(unlimited(c.stderr), "%s: %s: %s\n", c.name, quotef(f), text)
 			status = 1
@@ -71,6 +74,10 @@ func cmdCat(c *cmd) int {
 	return status
 }
 
+// errKilled ends a copy at a pending interrupt (^C): SIGINT kills the
+// command, which prints nothing more.
+var errKilled = errors.New("killed by SIGINT")
+
 // errInputIsOutput is cat's refusal to copy a file onto itself.
 var errInputIsOutput = errors.New("input file is output file")
 
@@ -82,6 +89,9 @@ func (c *cmd) sameAsOutput(in int) bool {
 	w := c.stdout
 	if tw, ok := w.(*trackWriter); ok {
 		w = tw.w
+	}
+	if kw, ok := w.(*killedWriter); ok {
+		w = kw.w
 	}
 	out, ok := w.(*fdWriter)
 	if !ok {
@@ -997,6 +1007,9 @@ func (c *cmd) copyFile(src, dst string, mode uint32, force bool) bool {
 	}
 	defer c.t.Close(out)
 	rerr, werr := copyOut(c.t, in, &fdWriter{t: c.t, fd: out}, 0) // a regular file ends
+	if rerr == errKilled {
+		return false
+	}
 	if rerr != nil {
 		c.errorf("error reading %s: %s", quote(src), errText(rerr))
 		return false

@@ -114,6 +114,8 @@ func unlimited(w io.Writer) io.Writer {
 		return &x.buf
 	case *trackWriter:
 		return unlimited(x.w)
+	case *killedWriter:
+		return &killedWriter{w: unlimited(x.w), sh: x.sh}
 	}
 	return w
 }

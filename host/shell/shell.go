@@ -199,6 +199,11 @@ func (s *Shell) run(r *bufio.Reader, perLine bool) int {
 			s.syntaxError(startLine, perr.Error())
 			continue
 		}
+		if s.Interactive && perLine {
+			// A ^C typed at the prompt: the terminal dropped the line it
+			// held, and an interactive shell ignores SIGINT itself.
+			s.t.VFS().ClearInterrupt()
+		}
 		for _, ao := range lists {
 			s.runAndOr(ao)
 			if s.exited || s.interrupted() {
@@ -206,10 +211,16 @@ func (s *Shell) run(r *bufio.Reader, perLine bool) int {
 			}
 		}
 		if s.interrupted() {
-			// As ^C to an interactive shell: the job is killed and the
-			// rest of what was typed is dropped.
+			// As ^C to a shell: the job is killed and the rest of what
+			// was typed is dropped. A script stops there; an interactive
+			// shell reading its terminal survives it, prints a newline
+			// (dash's main loop on EXINT) and prompts again.
 			s.status = statusSIGINT
-			break
+			if !s.Interactive || !perLine {
+				break
+			}
+			s.t.VFS().ClearInterrupt()
+			io.WriteString(s.stderr, "\n")
 		}
 	}
 	return s.status
@@ -347,7 +358,10 @@ func (s *Shell) runCommand(c command, stdin io.Reader, stdout io.Writer) int {
 		fmt.Fprintf(x.stderr, "%s: command not found\n", x.name)
 		return 127
 	}
-	out := &trackWriter{w: x.stdout}
+	// A command a pending interrupt ends is killed by SIGINT: it
+	// writes nothing more (no "Interrupted system call" from its wait).
+	x.stderr = &killedWriter{w: x.stderr, sh: s}
+	out := &trackWriter{w: &killedWriter{w: x.stdout, sh: s}}
 	x.stdout = out
 	status := b.run(x)
 	if text, ok := limitText(out.err); ok {
@@ -403,6 +417,20 @@ func (r *fdReader) Read(p []byte) (int, error) {
 		return 0, io.EOF
 	}
 	return n, nil
+}
+
+// killedWriter drops what a command writes once an interrupt is
+// pending (vfs.VFS.Interrupt, ^C): SIGINT has killed it.
+type killedWriter struct {
+	w  io.Writer
+	sh *Shell
+}
+
+func (w *killedWriter) Write(p []byte) (int, error) {
+	if w.sh.interrupted() {
+		return len(p), nil
+	}
+	return w.w.Write(p)
 }
 
 // trackWriter remembers the first write error, so the shell can report

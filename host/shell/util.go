@@ -194,6 +194,11 @@ func copyOut(t *vfs.Task, fd int, w io.Writer, limit int64) (readErr, writeErr e
 		left = limit
 	}
 	for {
+		if t.VFS().Interrupted() {
+			// ^C: as read_iter_zero (drivers/char/mem.c) stops at a
+			// pending signal, and the signal then kills the reader.
+			return errKilled, nil
+		}
 		b := buf
 		if left == 0 {
 			// One byte more says whether the device ends here.

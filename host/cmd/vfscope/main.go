@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
 	"time"
 
@@ -134,13 +135,18 @@ func runSh(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "vfscope: boot: %v\n", err)
 		return 1
 	}
+	// ^C (SIGINT) interrupts the running command, not vfscope: an
+	// interactive shell prompts again, a script stops with status 130,
+	// and either way the stores below are written back.
+	defer interruptOnSIGINT(t.VFS())()
 	// At exit, as a shutdown does: the disk-like filesystems the session
 	// mounted (billyfs) are written back and unmounted, so that a store
 	// on a host directory holds what the session wrote.
 	defer unmountStores(t, e.stderr)
 	sh := shell.New(t, e.stdin, e.stdout, e.stderr)
 	// The output streams to the process's stdout, as Linux's cat does to
-	// its terminal: nothing collects it, so no limit (^C stops it).
+	// its terminal: nothing collects it, so no limit (^C stops it:
+	// see interruptOnSIGINT).
 	sh.OutputLimit = 0
 	sh.ErrExit = errExit
 	sh.Location = time.Local
@@ -157,6 +163,32 @@ func runSh(e *env, args []string) int {
 	}
 	sh.Interactive = e.terminal
 	return sh.Run()
+}
+
+// interruptOnSIGINT catches SIGINT for the shell's session and turns
+// each into vfs.VFS.Interrupt, as a terminal's ^C sends SIGINT to the
+// foreground job: the command's interruptible waits and copies end, and
+// the shell reports status 130. Without it the Go runtime's default
+// would kill vfscope, and the deferred write-back of the billyfs stores
+// would never run. It returns the function that restores the default.
+func interruptOnSIGINT(v *vfs.VFS) (stop func()) {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-ch:
+				v.Interrupt()
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() {
+		signal.Stop(ch)
+		close(done)
+	}
 }
 
 // pathErrText drops the "open FILE: " prefix of an *os.PathError.
