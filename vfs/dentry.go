@@ -457,8 +457,8 @@ func dentryKillLocked(t *Task, d *Dentry) *Dentry {
 	}
 	parent := d.parent.Load()
 	d.sb.vfs.stats.nrDentry.Add(-1)
-	d.sb.vfs.evDentry(t, trace.DentryKill, d)
 	if parent == d {
+		d.sb.vfs.evDentry(t, trace.DentryKill, d)
 		return nil
 	}
 	parent.lock.Lock(o)
@@ -471,6 +471,10 @@ func dentryKillLocked(t *Task, d *Dentry) *Dentry {
 		d.sibNext.sibPrev = d.sibPrev
 	}
 	d.sibPrev, d.sibNext = nil, nil
+	// Reported once off the parent's children, under its d_lock, which
+	// a snapshot's walk of those children holds: a snapshot numbered
+	// after the event never lists the dead dentry.
+	d.sb.vfs.evDentry(t, trace.DentryKill, d)
 	parent.lock.Unlock(o)
 	return parent
 }

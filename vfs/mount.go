@@ -297,7 +297,7 @@ func (v *VFS) detachMount(t *Task, m *Mount, drop *[]*Mount) {
 	o := t.owner()
 	parent := m.parent.Load()
 	mp := m.mountpoint.Load()
-	v.evMount(t, trace.Umount, m)
+	ev := v.evUmountPrepare(t, m)
 	v.mountLock.WriteLock(o)
 	old := v.mounts.Load()
 	nt := &mountTable{m: make(map[mountKey]*Mount, len(old.m))}
@@ -315,6 +315,7 @@ func (v *VFS) detachMount(t *Task, m *Mount, drop *[]*Mount) {
 	m.attached.Store(false)
 	m.doomed.Store(true)
 	v.mounts.Store(nt)
+	v.evUmountDone(ev)
 	if parent != m {
 		mp.lock.Lock(o)
 		if mp.mounted--; mp.mounted == 0 {

@@ -396,13 +396,39 @@ func (v *VFS) emitMount(t *Task, k trace.Kind, m *Mount) {
 	if tr == nil {
 		return // the last listener left since the caller looked
 	}
-	e := trace.Event{Kind: k, Task: pidOf(t), Mount: m.id, Parent: uint64(m.parentID),
+	tr.Emit(mountEvent(t, k, m))
+}
+
+// mountEvent describes m as it is now, for an event about it.
+func mountEvent(t *Task, k trace.Kind, m *Mount) *trace.Event {
+	e := &trace.Event{Kind: k, Task: pidOf(t), Mount: m.id, Parent: uint64(m.parentID),
 		Dentry: m.root.id, Dev: m.sb.dev, Op: m.sb.fsType.Name, Name: m.devName,
 		Path: mountPath(m), Flags: uint64(m.flags.Load())}
 	if mp := m.mountpoint.Load(); mp != nil {
 		e.Target = mp.id
 	}
-	tr.Emit(&e)
+	return e
+}
+
+// evUmountPrepare describes m before detachMount takes it off the tree
+// (its path and mount point are still there to read); evUmountDone emits
+// that once the mount table no longer has it, so that a snapshot
+// numbered after the event never lists the mount (umount_tree takes it
+// off under mount_lock before anything reports it gone).
+func (v *VFS) evUmountPrepare(t *Task, m *Mount) *trace.Event {
+	if v.trace.on.Load() == nil {
+		return nil
+	}
+	return mountEvent(t, trace.Umount, m)
+}
+
+func (v *VFS) evUmountDone(e *trace.Event) {
+	if e == nil {
+		return
+	}
+	if tr := v.trace.on.Load(); tr != nil {
+		tr.Emit(e)
+	}
 }
 
 // evDentryMounted reports DCACHE_MOUNTED set on mp (set) or cleared;

@@ -66,8 +66,8 @@ func (b *Bus) Now() int64 { return int64(time.Since(b.start)) }
 // Held and Report fields point to is shared with the listeners and must
 // not be changed afterwards.
 func (b *Bus) Emit(e *Event) {
-	now := b.Now()
 	b.mu.Lock()
+	now := b.Now() // under mu: times follow the sequence
 	if len(b.listeners) == 0 {
 		b.mu.Unlock()
 		return
@@ -96,8 +96,8 @@ type Refresher interface {
 // EmitRefresh is Emit with r.Refresh(e) called just before e is
 // numbered, under the bus's lock.
 func (b *Bus) EmitRefresh(e *Event, r Refresher) {
-	now := b.Now()
 	b.mu.Lock()
+	now := b.Now() // under mu: times follow the sequence
 	if len(b.listeners) == 0 {
 		b.mu.Unlock()
 		return
