@@ -1021,6 +1021,91 @@ func (c *cmd) copyFile(src, dst string, mode uint32, force bool) bool {
 	return true
 }
 
+// moveSameFileOK is coreutils' same_file_ok (copy.c) for mv, which
+// never dereferences: sst and dst are the lstats of src and to. Moving a
+// symlink onto the file it points to would leave a link to itself and
+// lose the file, so the referents (stat) are compared too.
+func (c *cmd) moveSameFileOK(src, to string, sst, dst *vfs.Stat) bool {
+	same := sst.Dev == dst.Dev && sst.Ino == dst.Ino
+	srcLnk := sst.Mode&vfs.S_IFMT == vfs.S_IFLNK
+	dstLnk := dst.Mode&vfs.S_IFMT == vfs.S_IFLNK
+	if srcLnk && dstLnk {
+		// Two distinct symlinks are fine, unless hard-linked together.
+		return !same && !c.sameName(src, to)
+	}
+	if dstLnk {
+		// The destination symlink is replaced, not written through.
+		return true
+	}
+	if !srcLnk && !dstLnk && !same {
+		return true
+	}
+	if srcLnk && dst.Nlink > 1 {
+		// "mv s l" where s -> f and l is another link to f: one of
+		// f's names goes, s still points to the other.
+		if ref, ok := c.referent(src); ok {
+			return !c.sameName(ref, to)
+		}
+	}
+	var a, b vfs.Stat
+	if c.t.Stat(src, &a) != nil || c.t.Stat(to, &b) != nil {
+		return true
+	}
+	return a.Dev != b.Dev || a.Ino != b.Ino
+}
+
+// sameName is coreutils' same_nameat: a and b are one directory entry
+// (the same name in the same directory).
+func (c *cmd) sameName(a, b string) bool {
+	if baseName(a) != baseName(b) {
+		return false
+	}
+	var da, db vfs.Stat
+	if c.t.Stat(dirName(a), &da) != nil || c.t.Stat(dirName(b), &db) != nil {
+		return false
+	}
+	return da.Dev == db.Dev && da.Ino == db.Ino
+}
+
+// dirName is dirname(1).
+func dirName(p string) string {
+	p = strings.TrimRight(p, "/")
+	i := strings.LastIndexByte(p, '/')
+	switch {
+	case p == "":
+		return "/"
+	case i < 0:
+		return "."
+	case i == 0:
+		return "/"
+	}
+	return strings.TrimRight(p[:i], "/")
+}
+
+// referent follows the symlink p to the name of the file it ends on
+// (canonicalize_file_name's last component), at most 40 links deep
+// (MAXSYMLINKS, as namei).
+func (c *cmd) referent(p string) (string, bool) {
+	for range 40 {
+		var st vfs.Stat
+		if c.t.Lstat(p, &st) != nil {
+			return "", false
+		}
+		if st.Mode&vfs.S_IFMT != vfs.S_IFLNK {
+			return p, true
+		}
+		target, err := c.t.Readlink(p)
+		if err != nil {
+			return "", false
+		}
+		if !strings.HasPrefix(target, "/") {
+			target = joinPath(dirName(p), target)
+		}
+		p = target
+	}
+	return "", false
+}
+
 // mv is mv(1): rename, or copy and remove across filesystems.
 func cmdMv(c *cmd) int {
 	o, ops, st, ok := c.getopt("fTv", map[string]byte{"force": 'f', "no-target-directory": 'T', "verbose": 'v'}, 1)
@@ -1053,7 +1138,7 @@ func (c *cmd) move(src, to string) bool {
 		return false
 	}
 	if c.t.Lstat(to, &dst) == nil {
-		if dst.Dev == sst.Dev && dst.Ino == sst.Ino {
+		if !c.moveSameFileOK(src, to, &sst, &dst) {
 			c.errorf("%s and %s are the same file", quote(src), quote(to))
 			return false
 		}
