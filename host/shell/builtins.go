@@ -48,7 +48,7 @@ func init() {
 		"sync":         {cmdSync, "sync [-d|-f] [FILE]...   (-d: fdatasync, -f: syncfs; no FILE: sync(2))"},
 		"touch":        {cmdTouch, "touch [-c] FILE..."},
 		"true":         {func(*cmd) int { return 0 }, "true"},
-		"truncate":     {cmdTruncate, "truncate [-c] -s [+-]SIZE[K|M|G|KB|MB|GB] FILE..."},
+		"truncate":     {cmdTruncate, "truncate [-c] -s [<>/%+-]SIZE[K|M|G|T|P|E][B|iB] FILE..."},
 		"umask":        {cmdUmask, "umask [MODE]"},
 		"umount":       {cmdUmount, "umount [-l] [-f] TARGET..."},
 	}
