@@ -725,13 +725,44 @@ func cmdMknod(c *cmd) int {
 }
 
 // absPath is p made absolute against the working directory, cleaned
-// lexically: for cp's and mv's "into itself" checks.
+// lexically.
 func (c *cmd) absPath(p string) string {
 	if !strings.HasPrefix(p, "/") {
 		cwd, _ := c.t.Getcwd()
 		p = cwd + "/" + p
 	}
 	return path.Clean(p)
+}
+
+// intoItself reports whether copying the directory whose stat is sst
+// to the name to would copy it into itself: to is the directory, or the
+// directory to is made in is it or lies beneath it. The ancestors are
+// compared by device and inode, walking "..", so a symlink in to, a
+// bind mount or "/" are seen as coreutils' cp sees them (it finds the
+// copy it made when its walk meets it; this refuses before copying: see
+// RATIONALE.md).
+func (c *cmd) intoItself(sst *vfs.Stat, to string) bool {
+	same := func(st *vfs.Stat) bool { return st.Dev == sst.Dev && st.Ino == sst.Ino }
+	var st vfs.Stat
+	if c.t.Stat(to, &st) == nil && same(&st) {
+		return true
+	}
+	p := dirName(to)
+	if c.t.Stat(p, &st) != nil {
+		return false
+	}
+	for range 4096 { // PATH_MAX: ".." components fit no deeper
+		if same(&st) {
+			return true
+		}
+		p += "/.."
+		var up vfs.Stat
+		if c.t.Stat(p, &up) != nil || up.Dev == st.Dev && up.Ino == st.Ino {
+			return false // the root: ".." is itself
+		}
+		st = up
+	}
+	return false
 }
 
 // targets resolves the destination of cp and mv: into a directory
@@ -807,8 +838,7 @@ func cmdCp(c *cmd) int {
 				status = 1
 				continue
 			}
-			as, at := c.absPath(src), c.absPath(to)
-			if at == as || strings.HasPrefix(at, as+"/") {
+			if c.intoItself(&sst, to) {
 				c.errorf("cannot copy a directory, %s, into itself, %s", quote(src), quote(to))
 				status = 1
 				continue
