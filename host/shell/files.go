@@ -1089,7 +1089,19 @@ func (c *cmd) move(src, to string) bool {
 	case nil:
 		return true
 	case vfs.EXDEV:
-		// Across filesystems: copy, then remove the source (as mv does).
+		// Across filesystems: remove the destination, as rename(2)
+		// would replace it (an empty directory only), then copy and
+		// remove the source (copy.c).
+		var rerr error
+		if vfs.IsDir(sst.Mode) {
+			rerr = c.t.Rmdir(to)
+		} else {
+			rerr = c.t.Unlink(to)
+		}
+		if rerr != nil && rerr != vfs.ENOENT {
+			c.errorf("inter-device move failed: %s to %s; unable to remove target: %s", quote(src), quote(to), errText(rerr))
+			return false
+		}
 		if !c.copyTree(src, to, &sst, false, true) {
 			return false
 		}
