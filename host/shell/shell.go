@@ -10,7 +10,8 @@
 //
 // Syntax: one command per line or separated by ';', '&&', '||' and
 // '|' (a pipe runs its commands one after the other, the output of each
-// buffered into the next); '#' comments; single quotes, double quotes and
+// buffered into the next, each in a subshell: a forked task and a copy
+// of the shell); '#' comments; single quotes, double quotes and
 // backslash escapes; redirections '<', '>', '>>', '2>', '2>>', '2>&1'
 // into VFS files; "$?" for the last status; `set -e` / `set +e`.
 //
@@ -271,26 +272,42 @@ func (s *Shell) runAndOr(ao andOr) {
 
 // runPipeline runs the commands of a pipe one after the other, each
 // one's output buffered as the next one's input (at most pipeLimit
-// bytes of it). The status is the last command's.
+// bytes of it). The status is the last command's. In a pipeline of
+// several commands each runs in a subshell, as POSIX sh does ("each
+// command of a multi-command pipeline is in a subshell environment"):
+// exit, cd, set, umask or su there leave the shell as it was.
 func (s *Shell) runPipeline(p pipeline) int {
+	if len(p.cmds) == 1 {
+		return s.runCommand(p.cmds[0], s.stdin, s.stdout)
+	}
 	var in io.Reader = s.stdin
 	status := 0
 	for i, c := range p.cmds {
-		if i == len(p.cmds)-1 {
-			status = s.runCommand(c, in, s.stdout)
-			break
+		var out io.Writer = s.stdout
+		var buf *pipeBuffer
+		if i < len(p.cmds)-1 {
+			buf = &pipeBuffer{limit: s.pipeLimit()}
+			out = buf
 		}
-		buf := &pipeBuffer{limit: s.pipeLimit()}
-		s.runCommand(c, in, buf)
-		in = buf
-		if s.exited {
-			break
-		}
+		status = s.subshell(func(sub *Shell) int { return sub.runCommand(c, in, out) })
 		if s.interrupted() {
 			return statusSIGINT
 		}
+		in = buf
 	}
 	return status
+}
+
+// subshell runs fn on a copy of the shell acting as a fork of its task
+// (fork(2): its own working directory, umask, credentials and
+// descriptor table), and returns fn's status. The copy writes to the
+// shell's outputs, so the output limit counts what it writes.
+func (s *Shell) subshell(fn func(sub *Shell) int) int {
+	sub := *s
+	sub.t = s.t.Fork(s.t.Comm())
+	defer sub.t.Exit()
+	sub.exited = false
+	return fn(&sub)
 }
 
 // runCommand expands the words, sets up the redirections and runs the
