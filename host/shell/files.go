@@ -581,35 +581,6 @@ func (c *cmd) eachChild(dir string, fn func(string)) {
 	}
 }
 
-// parseOwner reads chown's OWNER[:GROUP] with numeric ids (and root).
-func parseOwner(spec string) (uid, gid uint32, ok bool, bad string) {
-	uid, gid = vfs.NoID, vfs.NoID
-	u, g, hasG := strings.Cut(spec, ":")
-	if !hasG {
-		u, g, hasG = strings.Cut(spec, ".")
-	}
-	id := func(s string) (uint32, bool) {
-		if s == "root" {
-			return 0, true
-		}
-		return parseID(s)
-	}
-	if u != "" {
-		if uid, ok = id(u); !ok {
-			return 0, 0, false, "user"
-		}
-	}
-	if hasG && g != "" {
-		if gid, ok = id(g); !ok {
-			return 0, 0, false, "group"
-		}
-	}
-	if hasG && g == "" && u != "" {
-		gid = uid // "chown 5: f" uses the user's login group; here the same number
-	}
-	return uid, gid, true, ""
-}
-
 // chown is chown(1) with numeric ids, -h and -R.
 func cmdChown(c *cmd) int {
 	o, ops, st, ok := c.getopt("hRfv", map[string]byte{"no-dereference": 'h', "recursive": 'R'}, 1)
@@ -622,10 +593,13 @@ func cmdChown(c *cmd) int {
 	if len(ops) == 1 {
 		return c.usageError(1, "missing operand after %s", quote(ops[0]))
 	}
-	uid, gid, valid, what := parseOwner(ops[0])
-	if !valid {
-		c.errorf("invalid %s: %s", what, quote(ops[0]))
+	uid, gid, dotWarning, bad := parseOwner(ops[0])
+	if bad != "" {
+		c.errorf("%s: %s", bad, quote(ops[0]))
 		return 1
+	}
+	if dotWarning {
+		c.errorf("warning: '.' should be ':': %s", quote(ops[0]))
 	}
 	status := 0
 	var walk func(f string, top bool)
