@@ -1,6 +1,10 @@
 package shell_test
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/vfscope/vfscope/vfs"
+)
 
 // TestCpIntoItself: cp -r refuses to copy a directory into itself, with
 // coreutils' message ("cannot copy a directory, %s, into itself, %s",
@@ -34,6 +38,56 @@ func TestCpIntoItself(t *testing.T) {
 			sh.RunString(tc.script)
 			if got := out.String(); got != tc.want {
 				t.Errorf("%s\ngot:\n%s\nwant:\n%s", tc.script, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestCpModeAndDanglingSymlink: a file cp creates gets the source's
+// permission bits without set-user-ID, set-group-ID and sticky (copy.c
+// creates it with dst_mode_bits & S_IRWXUGO unless --preserve=mode); a
+// directory keeps the sticky bit (mkdir(2) drops set-group-ID); mv
+// keeps every bit; an existing destination keeps its mode; and cp does
+// not write through a dangling symlink ("not writing through dangling
+// symlink", copy.c). Outputs and modes are coreutils 9.1's, as root.
+func TestCpModeAndDanglingSymlink(t *testing.T) {
+	tests := []struct {
+		name, script, want string
+		path               string // its mode must be mode, "" for none
+		mode               uint32
+	}{
+		{"set-user-ID and set-group-ID dropped", "echo x > f; chmod 6755 f; cp f g", "", "/w/g", 0o755},
+		{"sticky dropped from a file", "echo x > f; chmod 1644 f; cp f g", "", "/w/g", 0o644},
+		{"a directory keeps sticky", "mkdir d; chmod 3775 d; cp -r d d2", "", "/w/d2", 0o1755},
+		{"a file in a copied tree", "mkdir d; echo x > d/f; chmod 4700 d/f; cp -r d d2", "", "/w/d2/f", 0o700},
+		{"an existing destination keeps its mode", "echo x > f; chmod 4755 f; echo y > h; chmod 600 h; cp f h; cat h", "x\n", "/w/h", 0o600},
+		{"mv across filesystems keeps them", "mkdir /m; mount -t tmpfs none /m; echo x > f; chmod 4755 f; mv f /m/", "", "/m/f", 0o4755},
+		{"dangling symlink", "echo x > f; ln -s nowhere dang; cp f dang; echo $?; ls",
+			"cp: not writing through dangling symlink 'dang'\n1\ndang\nf\n", "", 0},
+		{"dangling symlink, -f", "echo x > f; ln -s nowhere dang; cp -f f dang; echo $?; ls",
+			"cp: not writing through dangling symlink 'dang'\n1\ndang\nf\n", "", 0},
+		{"dangling symlink into a missing directory", "echo x > f; ln -s sub/nowhere dang; cp f dang; echo $?",
+			"cp: not writing through dangling symlink 'dang'\n1\n", "", 0},
+		{"a symlink to a file is written through", "echo x > f; echo y > g; ln -s g sl; cp f sl; echo $?; cat g",
+			"0\nx\n", "", 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			sh, _, out := newShell(t, "")
+			sh.RunString("mkdir /w; cd /w")
+			sh.RunString(tc.script)
+			if got := out.String(); got != tc.want {
+				t.Errorf("%s\ngot:\n%s\nwant:\n%s", tc.script, got, tc.want)
+			}
+			if tc.path == "" {
+				return
+			}
+			var st vfs.Stat
+			if err := sh.Task().Stat(tc.path, &st); err != nil {
+				t.Fatal(err)
+			}
+			if got := st.Mode & 0o7777; got != tc.mode {
+				t.Errorf("%s: %s has mode %04o, want %04o", tc.script, tc.path, got, tc.mode)
 			}
 		})
 	}

@@ -818,15 +818,19 @@ func cmdCp(c *cmd) int {
 				continue
 			}
 		}
-		if !c.copyTree(src, to, &sst, o.has('v'), o.has('f')) {
+		if !c.copyTree(src, to, &sst, o.has('v'), o.has('f'), false) {
 			status = 1
 		}
 	}
 	return status
 }
 
-// copyTree copies src (whose lstat or stat is sst) to dst.
-func (c *cmd) copyTree(src, dst string, sst *vfs.Stat, verbose, force bool) bool {
+// copyTree copies src (whose lstat or stat is sst) to dst. A regular
+// file cp creates gets src's permission bits without the set-user-ID,
+// set-group-ID and sticky bits (copy.c passes dst_mode_bits &
+// S_IRWXUGO without --preserve=mode); for mv (move), which preserves
+// the mode, it keeps them.
+func (c *cmd) copyTree(src, dst string, sst *vfs.Stat, verbose, force, move bool) bool {
 	var dstSt vfs.Stat
 	dstErr := c.t.Stat(dst, &dstSt)
 	exists := dstErr == nil
@@ -866,7 +870,7 @@ func (c *cmd) copyTree(src, dst string, sst *vfs.Stat, verbose, force bool) bool
 				ok = false
 				continue
 			}
-			ok = c.copyTree(s, d, &est, verbose, force) && ok
+			ok = c.copyTree(s, d, &est, verbose, force, move) && ok
 		}
 		return ok
 	case vfs.S_IFLNK:
@@ -885,7 +889,18 @@ func (c *cmd) copyTree(src, dst string, sst *vfs.Stat, verbose, force bool) bool
 			c.errorf("cannot overwrite directory %s with non-directory", quote(dst))
 			return false
 		}
-		return c.copyFile(src, dst, sst.Mode&0o7777, force)
+		var lst vfs.Stat
+		if !exists && c.t.Lstat(dst, &lst) == nil && lst.Mode&vfs.S_IFMT == vfs.S_IFLNK {
+			// copy.c: a symlink to nothing is not followed to create
+			// its target (POSIX leaves it to the implementation).
+			c.errorf("not writing through dangling symlink %s", quote(dst))
+			return false
+		}
+		mode := sst.Mode & 0o777
+		if move {
+			mode = sst.Mode & 0o7777 // mv keeps the set-id bits
+		}
+		return c.copyFile(src, dst, mode, force)
 	default:
 		if err := c.t.Mknod(dst, sst.Mode, sst.Rdev); err != nil {
 			c.errorf("cannot create special file %s: %s", quote(dst), errText(err))
@@ -1076,7 +1091,7 @@ func (c *cmd) move(src, to string) bool {
 			c.errorf("inter-device move failed: %s to %s; unable to remove target: %s", quote(src), quote(to), errText(rerr))
 			return false
 		}
-		if !c.copyTree(src, to, &sst, false, true) {
+		if !c.copyTree(src, to, &sst, false, true, true) {
 			return false
 		}
 		if vfs.IsDir(sst.Mode) {
