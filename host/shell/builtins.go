@@ -70,36 +70,6 @@ func cmdHelp(c *cmd) int {
 
 // cd is the shell's cd; without an operand it goes to / (there is no
 // HOME).
-func cmdCd(c *cmd) int {
-	dir := "/"
-	switch len(c.args) {
-	case 0:
-	case 1:
-		dir = c.args[0]
-	default:
-		c.errorf("too many arguments")
-		return 1
-	}
-	if err := c.t.Chdir(dir); err != nil {
-		c.errorf("%s: %s", dir, errText(err))
-		return 1
-	}
-	return 0
-}
-
-func cmdPwd(c *cmd) int {
-	s, err := c.t.Getcwd()
-	if err == nil && !strings.HasPrefix(s, "/") {
-		err = vfs.ENOENT // glibc's getcwd refuses "(unreachable)/..."
-	}
-	if err != nil {
-		c.errorf("error retrieving current directory: getcwd: cannot access parent directories: %s", errText(err))
-		return 1
-	}
-	c.printf("%s\n", s)
-	return 0
-}
-
 // echo is bash's builtin echo: -n, -e and -E as leading options.
 func cmdEcho(c *cmd) int {
 	args := c.args

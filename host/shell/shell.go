@@ -78,6 +78,9 @@ type Shell struct {
 	status int
 	exited bool
 	line   int
+
+	pwd    string // the working directory's name as cd gave it (cwd.go), "" for none
+	oldpwd string // the name before the last cd, for `cd -`
 }
 
 // New makes a shell acting as task t. Commands that read standard input
@@ -144,9 +147,11 @@ func (s *Shell) RunString(src string) int { return s.RunScript(strings.NewReader
 // Prompt is what an interactive shell prints before reading a command:
 // "vfscope:" and the working directory, then '#' for uid 0 or '$'.
 func (s *Shell) Prompt() string {
-	cwd, err := s.t.Getcwd()
+	cwd, err := s.logicalCwd()
 	if err != nil {
-		cwd = "?"
+		if cwd, err = s.t.Getcwd(); err != nil {
+			cwd = "?"
+		}
 	}
 	c := "$"
 	if s.t.Cred().UID == 0 {
