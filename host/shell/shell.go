@@ -178,6 +178,15 @@ func (s *Shell) run(r *bufio.Reader, perLine bool) int {
 			}
 		}
 		line, err := r.ReadString('\n')
+		if err == vfs.EINTR && s.Interactive {
+			// ^C at the prompt (TerminalReader): the line typed so
+			// far is dropped and the prompt comes back, as dash does.
+			s.t.VFS().ClearInterrupt()
+			io.WriteString(s.stderr, "\n")
+			pending = ""
+			s.status = statusSIGINT
+			continue
+		}
 		if line == "" && err != nil {
 			if pending != "" {
 				s.syntaxError(startLine, "syntax error: unexpected end of file")

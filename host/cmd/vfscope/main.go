@@ -143,7 +143,12 @@ func runSh(e *env, args []string) int {
 	// mounted (billyfs) are written back and unmounted, so that a store
 	// on a host directory holds what the session wrote.
 	defer unmountStores(t, e.stderr)
-	sh := shell.New(t, e.stdin, e.stdout, e.stderr)
+	stdin := e.stdin
+	if e.terminal {
+		// Reads of the terminal end at ^C as well (cat, the prompt).
+		stdin = shell.NewTerminalReader(stdin, t.VFS())
+	}
+	sh := shell.New(t, stdin, e.stdout, e.stderr)
 	// The output streams to the process's stdout, as Linux's cat does to
 	// its terminal: nothing collects it, so no limit (^C stops it:
 	// see interruptOnSIGINT).

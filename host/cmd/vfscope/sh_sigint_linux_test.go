@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -57,6 +58,76 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
+// shChild is `vfscope sh` run on a pseudo-terminal, as a user at a
+// terminal runs it.
+type shChild struct {
+	t              *testing.T
+	cmd            *exec.Cmd
+	master         *os.File
+	stdout, stderr lockedBuffer
+	exited         chan error
+}
+
+func startShChild(t *testing.T) *shChild {
+	master, slave := openPTYPair(t)
+	go io.Copy(io.Discard, master) // the terminal's echo
+	c := &shChild{t: t, master: master, exited: make(chan error, 1)}
+	c.cmd = exec.Command(os.Args[0], "sh")
+	c.cmd.Env = append(os.Environ(), childEnv+"=1")
+	c.cmd.Stdin, c.cmd.Stdout, c.cmd.Stderr = slave, &c.stdout, &c.stderr
+	if err := c.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { c.exited <- c.cmd.Wait() }()
+	t.Cleanup(func() {
+		c.cmd.Process.Kill()
+		<-c.exited
+	})
+	return c
+}
+
+func (c *shChild) typeLine(line string) {
+	if _, err := c.master.Write([]byte(line + "\n")); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// waitFor waits until done says yes, failing the test if vfscope exits
+// or 30 seconds pass.
+func (c *shChild) waitFor(what string, done func() bool) {
+	deadline := time.Now().Add(30 * time.Second)
+	for !done() {
+		select {
+		case err := <-c.exited:
+			c.exited <- err
+			c.t.Fatalf("vfscope exited waiting for %s: %v; stdout %q, stderr %q", what, err, c.stdout.String(), c.stderr.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("no %s; stdout %q, stderr %q", what, c.stdout.String(), c.stderr.String())
+		}
+	}
+}
+
+// waitPrompts waits for the n-th prompt.
+func (c *shChild) waitPrompts(n int) {
+	c.waitFor(fmt.Sprintf("prompt %d", n), func() bool { return strings.Count(c.stderr.String(), "vfscope:") >= n })
+}
+
+// exit types exit and waits for vfscope to end with status 0.
+func (c *shChild) exit() {
+	c.typeLine("exit")
+	select {
+	case err := <-c.exited:
+		c.exited <- err
+		if err != nil {
+			c.t.Errorf("vfscope: %v; stderr %q", err, c.stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		c.t.Fatalf("vfscope did not exit; stderr %q", c.stderr.String())
+	}
+}
+
 // TestShSIGINT: ^C in the interactive shell (SIGINT to vfscope, which
 // runs it on a terminal) ends the running line only, as an interactive
 // sh ignores SIGINT itself (dash's onint: the shell survives, $? is
@@ -65,83 +136,32 @@ func (l *lockedBuffer) String() string {
 func TestShSIGINT(t *testing.T) {
 	tests := []struct {
 		name    string
-		running string // the line ^C interrupts
-		after   string // a line typed after it
-		stdout  string
+		running string // the line ^C interrupts, once it printed "started"
 	}{
-		{"cat /dev/zero", "cat /dev/zero > /dev/null; echo not reached", "echo after $?", "after 130\n"},
-		{"flock waiting", "flock /tmp/l -c 'flock /tmp/l -c true'; echo not reached", "echo after $?", "after 130\n"},
+		{"cat /dev/zero", "echo started; cat /dev/zero > /dev/null; echo not reached"},
+		{"cat reading the terminal", "echo started; cat; echo not reached"},
+		{"flock waiting", "echo started; flock /tmp/l -c 'flock /tmp/l -c true'; echo not reached"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			master, slave := openPTYPair(t)
-			go io.Copy(io.Discard, master) // the terminal's echo
 			dir := t.TempDir()
-			cmd := exec.Command(os.Args[0], "sh")
-			cmd.Env = append(os.Environ(), childEnv+"=1")
-			var stdout, stderr lockedBuffer
-			cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, &stdout, &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			exited := make(chan error, 1)
-			go func() { exited <- cmd.Wait() }()
-			defer func() {
-				cmd.Process.Kill()
-				<-exited
-			}()
-			typeLine := func(line string) {
-				if _, err := master.Write([]byte(line + "\n")); err != nil {
-					t.Fatal(err)
-				}
-			}
-			// waitPrompts waits for the n-th prompt; while it has not
-			// come, each tick runs tick (nil: nothing).
-			waitPrompts := func(n int, tick func()) {
-				deadline := time.Now().Add(30 * time.Second)
-				for strings.Count(stderr.String(), "vfscope:") < n {
-					select {
-					case err := <-exited:
-						exited <- err
-						t.Fatalf("vfscope exited waiting for prompt %d: %v; stdout %q, stderr %q", n, err, stdout.String(), stderr.String())
-					case <-time.After(50 * time.Millisecond):
-					}
-					if time.Now().After(deadline) {
-						t.Fatalf("no prompt %d; stdout %q, stderr %q", n, stdout.String(), stderr.String())
-					}
-					if tick != nil {
-						tick()
-					}
-				}
-			}
-			waitPrompts(1, nil)
-			typeLine("mkdir /mnt; mount -t billyfs -o store=os:" + dir + " none /mnt; echo kept > /mnt/f")
-			waitPrompts(2, nil)
-			typeLine(tc.running)
-			// SIGINT until the line ends: one sent before the shell
-			// read the line is a ^C at the prompt, which it ignores.
-			waitPrompts(3, func() { cmd.Process.Signal(os.Interrupt) })
-			// A signal sent just before the line ended may still be on
-			// its way: let it land at the prompt, where it is ignored.
-			time.Sleep(300 * time.Millisecond)
-			typeLine(tc.after)
-			waitPrompts(4, nil)
-			typeLine("exit")
-			select {
-			case err := <-exited:
-				exited <- err
-				if err != nil {
-					t.Errorf("vfscope: %v; stderr %q", err, stderr.String())
-				}
-			case <-time.After(30 * time.Second):
-				t.Fatalf("vfscope did not exit; stderr %q", stderr.String())
-			}
-			if got := stdout.String(); got != tc.stdout {
-				t.Errorf("stdout %q, want %q", got, tc.stdout)
+			c := startShChild(t)
+			c.waitPrompts(1)
+			c.typeLine("mkdir /mnt; mount -t billyfs -o store=os:" + dir + " none /mnt; echo kept > /mnt/f")
+			c.waitPrompts(2)
+			c.typeLine(tc.running)
+			c.waitFor("started", func() bool { return strings.Contains(c.stdout.String(), "started") })
+			c.cmd.Process.Signal(os.Interrupt)
+			c.waitPrompts(3)
+			c.typeLine("echo after $?")
+			c.waitPrompts(4)
+			c.exit()
+			if got, want := c.stdout.String(), "started\nafter 130\n"; got != want {
+				t.Errorf("stdout %q, want %q", got, want)
 			}
 			// Prompts, and the newline after ^C (dash's main loop on EXINT).
-			if want := "vfscope:/# vfscope:/# \nvfscope:/# vfscope:/# "; stderr.String() != want {
-				t.Errorf("stderr %q, want %q", stderr.String(), want)
+			if got, want := c.stderr.String(), "vfscope:/# vfscope:/# \nvfscope:/# vfscope:/# "; got != want {
+				t.Errorf("stderr %q, want %q", got, want)
 			}
 			// A second session finds what the first wrote to the store.
 			out, errOut, st := runCmd("sh", "-c", "mkdir /mnt; mount -t billyfs -o store=os:"+dir+" none /mnt; cat /mnt/f")
@@ -149,5 +169,23 @@ func TestShSIGINT(t *testing.T) {
 				t.Errorf("the store after the session: status %d, stdout %q, stderr %q; want \"kept\\n\"", st, out, errOut)
 			}
 		})
+	}
+}
+
+// TestShSIGINTAtPrompt: ^C at the prompt drops the line and prompts
+// again on a new line, $? = 130 (dash).
+func TestShSIGINTAtPrompt(t *testing.T) {
+	c := startShChild(t)
+	c.waitPrompts(1)
+	c.cmd.Process.Signal(os.Interrupt)
+	c.waitPrompts(2)
+	c.typeLine("echo after $?")
+	c.waitPrompts(3)
+	c.exit()
+	if got, want := c.stdout.String(), "after 130\n"; got != want {
+		t.Errorf("stdout %q, want %q", got, want)
+	}
+	if got, want := c.stderr.String(), "vfscope:/# \nvfscope:/# vfscope:/# "; got != want {
+		t.Errorf("stderr %q, want %q", got, want)
 	}
 }
