@@ -189,3 +189,49 @@ func TestShSIGINTAtPrompt(t *testing.T) {
 		t.Errorf("stderr %q, want %q", got, want)
 	}
 }
+
+// TestShSIGINTScript: ^C to `vfscope sh -c` (not interactive) stops the
+// script there with status 130 (128 + SIGINT, what a shell reports for
+// a script a SIGINT ended), and the store is written back first.
+func TestShSIGINTScript(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "sh", "-c", "mkdir /mnt; mount -t billyfs -o store=os:"+dir+" none /mnt; "+
+		"echo kept > /mnt/f; echo started; cat /dev/zero > /dev/null; echo not reached")
+	cmd.Env = append(os.Environ(), childEnv+"=1")
+	var stdout, stderr lockedBuffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	deadline := time.After(30 * time.Second)
+	for !strings.Contains(stdout.String(), "started") {
+		select {
+		case err := <-exited:
+			t.Fatalf("vfscope exited early: %v; stderr %q", err, stderr.String())
+		case <-deadline:
+			cmd.Process.Kill()
+			t.Fatalf("no output; stderr %q", stderr.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	cmd.Process.Signal(os.Interrupt)
+	var err error
+	select {
+	case err = <-exited:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("vfscope did not stop at SIGINT")
+	}
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
+		t.Errorf("vfscope: %v, want exit status 130; stderr %q", err, stderr.String())
+	}
+	if got := stdout.String(); got != "started\n" {
+		t.Errorf("stdout %q, want %q", got, "started\n")
+	}
+	out, errOut, st := runCmd("sh", "-c", "mkdir /mnt; mount -t billyfs -o store=os:"+dir+" none /mnt; cat /mnt/f")
+	if st != 0 || out != "kept\n" || errOut != "" {
+		t.Errorf("the store after the session: status %d, stdout %q, stderr %q", st, out, errOut)
+	}
+}
