@@ -93,22 +93,24 @@ func cmdFlock(c *cmd) int {
 	return c.sh.runNested(line, c)
 }
 
-// runNested runs a command line as a nested shell would: its output
-// goes to c's standard output, and exit or set -e end only it.
+// runNested runs a command line as flock(1)'s "sh -c" child would: in
+// a subshell (a fork of the task: cd, umask, su, exit and set -e there
+// leave this shell as it was) starting with $? 0 and without -e, its
+// output going to c's standard output.
 func (s *Shell) runNested(line string, c *cmd) int {
 	lists, err := parse(line + "\n")
 	if err != nil {
 		c.errorf("%s", err.Error())
 		return 2
 	}
-	savedOut, savedExited := s.stdout, s.exited
-	s.stdout = c.stdout
-	defer func() { s.stdout, s.exited = savedOut, savedExited }()
-	for _, ao := range lists {
-		s.runAndOr(ao)
-		if s.exited {
-			break
+	return s.subshell(func(sub *Shell) int {
+		sub.stdout, sub.status, sub.ErrExit = c.stdout, 0, false
+		for _, ao := range lists {
+			sub.runAndOr(ao)
+			if sub.exited || sub.interrupted() {
+				break
+			}
 		}
-	}
-	return s.status
+		return sub.status
+	})
 }
