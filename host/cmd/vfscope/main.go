@@ -141,8 +141,12 @@ func runSh(e *env, args []string) int {
 	defer interruptOnSIGINT(t.VFS())()
 	// At exit, as a shutdown does: the disk-like filesystems the session
 	// mounted (billyfs) are written back and unmounted, so that a store
-	// on a host directory holds what the session wrote.
-	defer unmountStores(t, e.stderr)
+	// on a host directory holds what the session wrote. A ^C that ended
+	// the script was delivered: the write-back's waits sleep again.
+	defer func() {
+		t.VFS().ClearInterrupt()
+		unmountStores(t, e.stderr)
+	}()
 	stdin := e.stdin
 	if e.terminal {
 		// Reads of the terminal end at ^C as well (cat, the prompt).
