@@ -20,7 +20,7 @@ var builtins map[string]builtin
 func init() {
 	builtins = map[string]builtin{
 		"cat":          {cmdCat, "cat [FILE]...   (no FILE, or -: standard input)"},
-		"cd":           {cmdCd, "cd [DIR]   (no DIR: /)"},
+		"cd":           {cmdCd, "cd [-L|-P] [DIR|-]   (no DIR: /; -: the previous one)"},
 		"chmod":        {cmdChmod, "chmod MODE FILE...   (MODE octal, or symbolic like u+x,go-w,a=r)"},
 		"chown":        {cmdChown, "chown [-h] UID[:GID] FILE..."},
 		"cp":           {cmdCp, "cp [-r] SOURCE... DEST"},
@@ -38,7 +38,7 @@ func init() {
 		"mknod":        {cmdMknod, "mknod [-m MODE] NAME TYPE [MAJOR MINOR]   (TYPE b, c or p)"},
 		"mount":        {cmdMount, "mount [-t TYPE] [-o OPTIONS] [--bind|--rbind|--move] SOURCE TARGET | mount [-t TYPE]"},
 		"mv":           {cmdMv, "mv SOURCE... DEST"},
-		"pwd":          {cmdPwd, "pwd"},
+		"pwd":          {cmdPwd, "pwd [-L|-P]"},
 		"readlink":     {cmdReadlink, "readlink FILE..."},
 		"rm":           {cmdRm, "rm [-r] [-f] FILE..."},
 		"rmdir":        {cmdRmdir, "rmdir [-p] DIRECTORY..."},
