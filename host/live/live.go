@@ -562,6 +562,9 @@ func (v *viewer) work() {
 		case <-v.ctx.Done():
 			return
 		case m := <-v.cmds:
+			if v.ctx.Err() != nil {
+				return // the viewer left: its queued lines do not run
+			}
 			r := v.s.Exec(v.ctx, m.Line)
 			if v.send(&Message{Type: "result", ID: m.ID, Output: r.Output, Status: r.Status, Exited: r.Exited}) != nil {
 				return

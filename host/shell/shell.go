@@ -39,6 +39,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/vfscope/vfscope/vfs"
@@ -81,7 +82,20 @@ type Shell struct {
 
 	pwd    string // the working directory's name as cd gave it (cwd.go), "" for none
 	oldpwd string // the name before the last cd, for `cd -`
+
+	// killed, once set (Kill), stops the shell as a signal left pending
+	// on a task in an uninterruptible wait does: the command running
+	// ends when its wait does, and no further one runs, in the shell or
+	// its subshells (which share it).
+	killed *atomic.Bool
 }
+
+// Kill stops the shell for good: the command it runs goes on only until
+// its current wait ends, and nothing after it runs. A host uses it for a
+// line left asleep in a wait no signal ends (a write into a frozen
+// filesystem), whose VFS interrupt it must clear for the lines that run
+// meanwhile. Safe from any goroutine.
+func (s *Shell) Kill() { s.killed.Store(true) }
 
 // New makes a shell acting as task t. Commands that read standard input
 // (cat with no operand or "-") read stdin; so does Run.
@@ -93,7 +107,7 @@ func New(t *vfs.Task, stdin io.Reader, stdout, stderr io.Writer) *Shell {
 	if !ok {
 		br = bufio.NewReader(stdin)
 	}
-	s := &Shell{t: t, stdin: br, OutputLimit: DefaultOutputLimit}
+	s := &Shell{t: t, stdin: br, OutputLimit: DefaultOutputLimit, killed: new(atomic.Bool)}
 	s.stdout = &outputWriter{w: stdout, sh: s}
 	s.stderr = &outputWriter{w: stderr, sh: s}
 	return s
@@ -249,7 +263,7 @@ const statusSIGINT = 130
 // (vfs.VFS.Interrupt: a host ending a command that cannot finish, as ^C
 // would): the command running is ended by it (its interruptible wait
 // fails with EINTR) and no further one runs.
-func (s *Shell) interrupted() bool { return s.t.VFS().Interrupted() }
+func (s *Shell) interrupted() bool { return s.killed.Load() || s.t.VFS().Interrupted() }
 
 // syntaxError reports a parse error as bash does; a script stops there.
 func (s *Shell) syntaxError(line int, msg string) {

@@ -87,6 +87,11 @@ func (o *lineOutput) String() string {
 func (l *liveShell) exec(ctx context.Context, line string) live.Result {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if ctx.Err() != nil {
+		// The viewer left while the line waited for its turn: it does
+		// not run.
+		return live.Result{Output: "vfscope: the viewer that sent the line left before it ran\n", Status: 130}
+	}
 	if l.sh == nil {
 		l.task = l.parent.Fork("sh")
 		l.out = new(lineOutput)
@@ -119,7 +124,15 @@ func (l *liveShell) exec(ctx context.Context, line string) live.Result {
 	case <-grace.C:
 	}
 	// Asleep in a wait no signal ends: leave it, and give the next line
-	// a fresh shell. Its task is not exited: the line still uses it.
+	// a fresh shell. The line stops when its wait ends, as a task does
+	// that finds the pending SIGINT on its way out of the syscall, and
+	// its task exits then (it holds a working directory and files).
+	sh.Kill()
+	task := l.task
+	go func() {
+		<-done
+		task.Exit()
+	}()
 	l.sh, l.task, l.out = nil, nil, nil
 	return live.Result{
 		Output: out.String() + "vfscope: " + why + "; it still sleeps in a wait no signal ends " +

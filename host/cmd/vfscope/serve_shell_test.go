@@ -51,12 +51,16 @@ func TestLiveShellStalls(t *testing.T) {
 		{"flock on a held lock, viewer leaves", left, "flock -x /tmp/lk -c 'echo got it'", "viewer that sent the line left", 130, false, true},
 		{"and the next line runs", context.Background(), "echo after", "after\n", 0, false, false},
 		{"freeze /tmp", context.Background(), "fsfreeze -f /tmp", "", 0, false, false},
-		{"write into a frozen fs", context.Background(), "echo x > /tmp/f", "left asleep", 130, true, false},
+		{"write into a frozen fs", context.Background(), "echo x > /tmp/f; echo leak > /tmp/leak", "left asleep", 130, true, false},
 		{"a fresh shell runs the next line, and thaws", context.Background(), "fsfreeze -u /tmp && echo thawed", "thawed\n", 0, false, false},
 		{"the signal was cleared", context.Background(), "flock -n /tmp/f2 -c 'echo locked'", "locked\n", 0, false, false},
 	}
+	tasks := 0 // before the line left asleep
 	for _, tc := range tests {
 		start := time.Now()
+		if tc.name == "write into a frozen fs" {
+			tasks = len(v.Tasks())
+		}
 		if tc.leave {
 			time.AfterFunc(50*time.Millisecond, leave)
 			sh.timeout = time.Hour
@@ -73,6 +77,30 @@ func TestLiveShellStalls(t *testing.T) {
 	}
 	if v.Interrupted() {
 		t.Errorf("a signal is still pending after the lines ended")
+	}
+	// The line left asleep woke at the thaw: its write completed, as a
+	// Linux task's does before the pending SIGINT kills it on the way
+	// out, but nothing after it ran, and its task exited (the fresh
+	// shell's took its place).
+	var st vfs.Stat
+	deadline := time.Now().Add(5 * time.Second)
+	for task.Stat("/tmp/f", &st) != nil && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	for len(v.Tasks()) > tasks && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := task.Stat("/tmp/leak", &st); err != vfs.ENOENT {
+		t.Errorf("the rest of the line left asleep ran after it woke: stat /tmp/leak: %v", err)
+	}
+	if n := len(v.Tasks()); n > tasks {
+		t.Errorf("the task of the line left asleep did not exit once it woke (%d tasks, %d before it)", n, tasks)
+	}
+	// A line whose viewer left while it waited for its turn does not run.
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	if r := sh.exec(gone, "echo ran > /tmp/queued"); r.Status != 130 || task.Stat("/tmp/queued", &st) != vfs.ENOENT {
+		t.Errorf("a line of a viewer that left ran: status %d, output %q", r.Status, r.Output)
 	}
 }
 
