@@ -142,7 +142,15 @@ func (b *Bus) remove(l *Listener) {
 	last := false
 	for i, x := range b.listeners {
 		if x == l {
-			b.listeners = append(b.listeners[:i:i], b.listeners[i+1:]...)
+			// A new array (none for no listener): the old one, which
+			// holds l, is let go; a reslice of it would keep l's ring
+			// alive as long as the bus.
+			var nl []*Listener
+			if len(b.listeners) > 1 {
+				nl = make([]*Listener, 0, len(b.listeners)-1)
+				nl = append(append(nl, b.listeners[:i]...), b.listeners[i+1:]...)
+			}
+			b.listeners = nl
 			last = len(b.listeners) == 0
 			break
 		}
