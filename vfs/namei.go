@@ -803,11 +803,22 @@ func (nd *nameidata) walkToEnd(name string) error {
 }
 
 // completeWalk is complete_walk(): leave RCU mode (legitimize the final
-// path) and run ->d_weak_revalidate on a position reached by a jump.
+// path), check that a scoped walk ends under its root, and run
+// ->d_weak_revalidate on a position reached by a jump.
 func (nd *nameidata) completeWalk() error {
 	if nd.rcu() {
 		if !nd.legitimize() {
 			return errECHILD
+		}
+	}
+	if nd.flags&LOOKUP_IS_SCOPED != 0 {
+		// complete_walk's final path_is_under: a rename may have moved a
+		// directory the walk went down through out of the root. Without
+		// a rename or a mount change since the walk began, the walk's
+		// own checks stand.
+		v := nd.t.vfs
+		if (v.renameLock.ReadRetry(nd.rseq) || v.mountLock.ReadRetry(nd.mseq)) && !v.pathIsUnder(nd.t, nd.path, nd.root) {
+			return EXDEV
 		}
 	}
 	d := nd.path.Dentry

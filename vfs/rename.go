@@ -95,7 +95,7 @@ func (t *Task) renamePaths(olddfd int, oldpath string, newdfd int, newpath strin
 // and checks the last components.
 func (t *Task) renameNewPath(ond *nameidata, olddfd int, oldpath string, newdfd int, newpath string, flags uint32) error {
 	var nnd nameidata
-	if last, ok := sameParentPath(olddfd, oldpath, newdfd, newpath); ok && ond.path.Dentry.flags.Load()&DCACHE_OP_WEAK_REVALIDATE == 0 {
+	if last, ok := sameParentPath(olddfd, oldpath, newdfd, newpath, t.resolve&LOOKUP_IN_ROOT == 0); ok && ond.path.Dentry.flags.Load()&DCACHE_OP_WEAK_REVALIDATE == 0 {
 		// nnd shares ond's references: it is not terminated.
 		if err := ond.lastOnParent(&nnd, last, 0); err != nil {
 			return err
@@ -125,14 +125,15 @@ func (t *Task) renameNewPath(ond *nameidata, olddfd int, oldpath string, newdfd 
 // sameParentPath reports whether two paths name the same parent the same
 // way (the same characters before their last components, relative to the
 // same starting point), and returns the second's last component with any
-// trailing slashes.
-func sameParentPath(olddfd int, oldpath string, newdfd int, newpath string) (string, bool) {
+// trailing slashes. absFromRoot says an absolute path starts at the root
+// whatever the descriptor (not so for a RESOLVE_IN_ROOT walk, which
+// starts it at the descriptor).
+func sameParentPath(olddfd int, oldpath string, newdfd int, newpath string, absFromRoot bool) (string, bool) {
 	k := lastStart(oldpath)
 	if k < 0 || lastStart(newpath) != k || oldpath[:k] != newpath[:k] {
 		return "", false
 	}
-	// An absolute path starts at the root whatever the descriptor.
-	return newpath[k:], k > 0 && oldpath[0] == '/' || olddfd == newdfd
+	return newpath[k:], absFromRoot && k > 0 && oldpath[0] == '/' || olddfd == newdfd
 }
 
 // lastStart returns where a path's last component starts (after the
