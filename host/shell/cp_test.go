@@ -15,9 +15,7 @@ import (
 // before copying anything (RATIONALE.md), so the listing after shows
 // nothing new.
 func TestCpIntoItself(t *testing.T) {
-	tests := []struct {
-		name, script, want string
-	}{
+	tests := []scriptCase{
 		{"the root", "cp -r / x; echo $?; ls",
 			"cp: cannot copy a directory, '/', into itself, 'x'\n1\na\n"},
 		{"through a symlink", "ln -s /w/a /la; cp -r /w/a /la/b/c; echo $?; ls a/b",
@@ -31,16 +29,7 @@ func TestCpIntoItself(t *testing.T) {
 		{"beside itself", "cp -r a/b a/c; echo $?; ls a", "0\nb\nc\nf\n"},
 		{"a name that extends it", "mkdir ab; cp -r a ab/; echo $?; ls ab/a", "0\nb\nf\n"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			sh, _, out := newShell(t, "")
-			sh.RunString("mkdir -p /w/a/b; cd /w; echo x > a/f")
-			sh.RunString(tc.script)
-			if got := out.String(); got != tc.want {
-				t.Errorf("%s\ngot:\n%s\nwant:\n%s", tc.script, got, tc.want)
-			}
-		})
-	}
+	runScriptCases(t, "mkdir -p /w/a/b; cd /w; echo x > a/f", tests)
 }
 
 // TestCpModeAndDanglingSymlink: a file cp creates gets the source's

@@ -10,9 +10,7 @@ import "testing"
 // pwd prints the physical path, as POSIX's pwd -L and bash do (dash
 // prints the stale name), and cd starts from the name (dash).
 func TestCdLogical(t *testing.T) {
-	tests := []struct {
-		name, script, want string
-	}{
+	tests := []scriptCase{
 		{"through a symlink and back", "cd ly; pwd; pwd -P; pwd -L; cd ..; pwd", "/w/ly\n/w/x/y\n/w/ly\n/w\n"},
 		{"cd - goes back and prints", "cd ly; cd ..; cd -; echo \"st $?\"; pwd", "/w/ly\nst 0\n/w/ly\n"},
 		{"cd -P resolves", "cd ly; cd -P .; pwd; cd -; pwd", "/w/x/y\n/w/ly\n/w/ly\n"},
@@ -30,16 +28,7 @@ func TestCdLogical(t *testing.T) {
 			"/w/x2/y\n/w/x2/y\nst 0\n/w\n"},
 		{"-L and -P: the last wins", "cd -PL ly; pwd; cd /w; cd -LP ly; pwd", "/w/ly\n/w/x/y\n"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			sh, _, out := newShell(t, "")
-			sh.RunString("mkdir -p /w/x/y; cd /w; ln -s x/y ly")
-			sh.RunString(tc.script)
-			if got := out.String(); got != tc.want {
-				t.Errorf("%s\ngot:\n%s\nwant:\n%s", tc.script, got, tc.want)
-			}
-		})
-	}
+	runScriptCases(t, "mkdir -p /w/x/y; cd /w; ln -s x/y ly", tests)
 }
 
 // TestCdDashFresh: `cd -` in a shell that has not changed directory

@@ -6,9 +6,7 @@ import "testing"
 // names reach it, as coreutils' same_file_ok (copy.c) decides for mv;
 // the outputs are mv 9.4's with dash.
 func TestMvSameFile(t *testing.T) {
-	tests := []struct {
-		name, script, want string
-	}{
+	tests := []scriptCase{
 		{"symlink onto its referent",
 			"echo precious > f; ln -s f sl; mv sl f; echo $?; cat f",
 			"mv: 'sl' and 'f' are the same file\n1\nprecious\n"},
@@ -32,16 +30,7 @@ func TestMvSameFile(t *testing.T) {
 			"mv: 'f' and 'hl' are the same file\n1\n"},
 		{"one name", "touch f; mv f ./f; echo $?", "mv: 'f' and './f' are the same file\n1\n"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			sh, _, out := newShell(t, "")
-			sh.RunString("mkdir /w; cd /w")
-			sh.RunString(tc.script)
-			if got := out.String(); got != tc.want {
-				t.Errorf("%s\ngot:\n%s\nwant:\n%s", tc.script, got, tc.want)
-			}
-		})
-	}
+	runScriptCases(t, "mkdir /w; cd /w", tests)
 }
 
 // TestMvAcrossFilesystems: when rename(2) fails with EXDEV, mv removes
@@ -51,9 +40,7 @@ func TestMvSameFile(t *testing.T) {
 // merged into the destination. The outputs are mv 9.1's, from a tmpfs
 // to an ext4 directory.
 func TestMvAcrossFilesystems(t *testing.T) {
-	tests := []struct {
-		name, script, want string
-	}{
+	tests := []scriptCase{
 		{"into a non-empty directory",
 			"mkdir -p src/in /m/src/other; echo a > src/in/f; echo b > /m/src/other/g; mv src /m/; echo $?; ls src /m/src",
 			"mv: inter-device move failed: 'src' to '/m/src'; unable to remove target: Directory not empty\n1\n" +
@@ -68,14 +55,5 @@ func TestMvAcrossFilesystems(t *testing.T) {
 			"echo c > h; ln -s h hs; mv hs /m/; echo $?; ls /m; ls",
 			"0\nhs\nh\n"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			sh, _, out := newShell(t, "")
-			sh.RunString("mkdir /w /m; mount -t tmpfs none /m; cd /w")
-			sh.RunString(tc.script)
-			if got := out.String(); got != tc.want {
-				t.Errorf("%s\ngot:\n%s\nwant:\n%s", tc.script, got, tc.want)
-			}
-		})
-	}
+	runScriptCases(t, "mkdir /w /m; mount -t tmpfs none /m; cd /w", tests)
 }

@@ -39,23 +39,12 @@ func TestPipelineSubshell(t *testing.T) {
 // there leave the shell as it was, and $? starts at 0. Outputs are
 // util-linux 2.38's flock under dash.
 func TestFlockCommandSubshell(t *testing.T) {
-	tests := []struct {
-		name, script, want string
-	}{
+	tests := []scriptCase{
 		{"cd and exit", "false; flock /tmp/l -c 'echo $?; cd /; exit 3'; echo $?; pwd", "0\n3\n/w\n"},
 		{"set -e does not leak in", "set -e; flock /tmp/l -c 'false; echo still'", "still\n"},
 		{"set -e does not leak out", "flock /tmp/l -c 'set -e'; false; echo survived", "survived\n"},
 		{"umask and su", "flock /tmp/l -c 'umask 077; su 1000'; umask; id", "0022\nuid=0(root) gid=0(root) groups=0(root)\n"},
 		{"the lock is held while it runs", "flock /tmp/l -c 'flock -n /tmp/l -c true; echo $?'", "1\n"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			sh, _, out := newShell(t, "")
-			sh.RunString("mkdir /w; cd /w")
-			sh.RunString(tc.script)
-			if got := out.String(); got != tc.want {
-				t.Errorf("%s\ngot:\n%s\nwant:\n%s", tc.script, got, tc.want)
-			}
-		})
-	}
+	runScriptCases(t, "mkdir /w; cd /w", tests)
 }

@@ -37,6 +37,26 @@ func newShell(t *testing.T, stdin string) (*shell.Shell, *vfs.VFS, *bytes.Buffer
 	return sh, v, &out
 }
 
+// scriptCase is a script and everything it must print (stdout and
+// stderr together), as the reference shell and coreutils print it.
+type scriptCase struct{ name, script, want string }
+
+// runScriptCases runs each case in a fresh shell (newShell), after the
+// setup line, and compares what the script printed.
+func runScriptCases(t *testing.T, setup string, cases []scriptCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sh, _, out := newShell(t, "")
+			sh.RunString(setup)
+			sh.RunString(tc.script)
+			if got := out.String(); got != tc.want {
+				t.Errorf("%s\ngot:\n%s\nwant:\n%s", tc.script, got, tc.want)
+			}
+		})
+	}
+}
+
 // checkVFS fails the test if the lock validator or the locking tables
 // saw a violation.
 func checkVFS(t *testing.T, v *vfs.VFS) {
