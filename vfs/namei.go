@@ -608,6 +608,14 @@ func (nd *nameidata) followDotdotScoped() error {
 	if err := nd.followDotdot(); err != nil {
 		return err
 	}
+	return nd.checkUnderRoot()
+}
+
+// checkUnderRoot is a scoped walk's check that it still stands under its
+// root: nothing to look at without a rename or a mount change since the
+// walk began (its own checks stand); else EXDEV if path_is_under says it
+// left, or, in RCU mode, errECHILD for ref-walk to look.
+func (nd *nameidata) checkUnderRoot() error {
 	v := nd.t.vfs
 	if !v.renameLock.ReadRetry(nd.rseq) && !v.mountLock.ReadRetry(nd.mseq) {
 		return nil
@@ -813,12 +821,9 @@ func (nd *nameidata) completeWalk() error {
 	}
 	if nd.flags&LOOKUP_IS_SCOPED != 0 {
 		// complete_walk's final path_is_under: a rename may have moved a
-		// directory the walk went down through out of the root. Without
-		// a rename or a mount change since the walk began, the walk's
-		// own checks stand.
-		v := nd.t.vfs
-		if (v.renameLock.ReadRetry(nd.rseq) || v.mountLock.ReadRetry(nd.mseq)) && !v.pathIsUnder(nd.t, nd.path, nd.root) {
-			return EXDEV
+		// directory the walk went down through out of the root.
+		if err := nd.checkUnderRoot(); err != nil {
+			return err
 		}
 	}
 	d := nd.path.Dentry

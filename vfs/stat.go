@@ -171,7 +171,7 @@ func (t *Task) statRCU(dfd int, path string, lf uint32, st *Stat) (bool, error) 
 	if d.seq.Retry(nd.seq) || t.vfs.mountLock.ReadRetry(nd.mseq) {
 		return false, nil
 	}
-	if nd.flags&LOOKUP_IS_SCOPED != 0 && t.vfs.renameLock.ReadRetry(nd.rseq) {
+	if nd.flags&LOOKUP_IS_SCOPED != 0 && nd.checkUnderRoot() != nil {
 		return false, nil // completeWalk's check, in ref-walk
 	}
 	nd.path.Mnt.clearExpiry() // what the ref-walk's mntput would do
