@@ -148,7 +148,16 @@ func (f *vfscopeFS) readdir(p string) (int, error) {
 }
 func (f *vfscopeFS) fork() fsys { return &vfscopeFS{v: f.v, t: f.t.Fork("bench")} }
 func (f *vfscopeFS) exit()      { f.t.Exit() }
-func (f *vfscopeFS) close()     {}
+
+// close gives the VFS up as an application does (the bridge's vfsClose):
+// the task exits and put_mnt_ns kills the superblocks, so their pages go
+// back to the process's pool, where the next VFS's new folios find them,
+// as Linux's freed pages go back to its page allocator.
+func (f *vfscopeFS) close() {
+	f.t.Exit()
+	f.v.PutMntNS()
+	f.v.Shutdown()
+}
 
 // ---- go-billy memfs ----
 
