@@ -106,6 +106,14 @@ func TestResolveScoped(t *testing.T) {
 	if err := tk.Unlinkat(dfd, "up/../secret", 0); err != EXDEV {
 		t.Errorf("unlinkat(/sb, up/../secret): %v, want EXDEV", err)
 	}
+	// open_last_lookups handles a last ".." (handle_dots) before do_open's
+	// O_CREAT check: EXDEV at the root, EISDIR below it.
+	if _, err := tk.Openat(dfd, "..", O_CREAT|O_WRONLY, 0o644); err != EXDEV {
+		t.Errorf("openat(/sb, .., O_CREAT): %v, want EXDEV", err)
+	}
+	if _, err := tk.Openat(dfd, "x/..", O_CREAT|O_WRONLY, 0o644); err != EISDIR {
+		t.Errorf("openat(/sb, x/.., O_CREAT): %v, want EISDIR", err)
+	}
 	if !e.Exists("/secret") || e.Exists("/made") {
 		t.Error("a walk beneath /sb changed something outside it")
 	}

@@ -140,8 +140,18 @@ func (t *Task) openCreate(dfd int, path string, h openHow) (*File, error) {
 	}
 	for {
 		if nd.lastType != LAST_NORM || nd.trailing {
+			// open_last_lookups handles a last "." or ".." (handle_dots)
+			// before do_open's O_CREAT check, so a scoped walk's ".."
+			// at its root fails with EXDEV; anything else is a
+			// directory.
+			var err error = EISDIR
+			if nd.lastType == LAST_DOTDOT && nd.flags&LOOKUP_IS_SCOPED != 0 {
+				if e := nd.followDotdotScoped(); e != nil {
+					err = e
+				}
+			}
 			nd.terminate()
-			return nil, EISDIR
+			return nil, err
 		}
 		dirD := nd.path.Dentry
 		dir := dirD.inode.Load()
