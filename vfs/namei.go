@@ -591,24 +591,28 @@ func (t *Task) NdJumpLink(p Path) error {
 	return nil
 }
 
-// followDotdotScoped is handle_dots' ".." for a scoped walk: at the
-// walk's root, EXDEV for LOOKUP_BENEATH (follow_dotdot's in_root) and
-// no step for LOOKUP_IN_ROOT; else the step, after which a rename or a
+// followDotdotScoped is handle_dots' ".." for a scoped walk: the step
+// (EXDEV at the root for LOOKUP_BENEATH, no step there for
+// LOOKUP_IN_ROOT: followDotdot's in_root), after which a rename or a
 // mount change since the walk began may have taken it outside the root:
 // Linux then fails with EAGAIN; here the RCU walk starts again in
 // ref-walk, which looks (path_is_under) and fails with EXDEV only if the
 // walk did leave.
 func (nd *nameidata) followDotdotScoped() error {
-	if nd.path.Dentry == nd.root.Dentry && nd.path.Mnt == nd.root.Mnt {
-		if nd.flags&LOOKUP_BENEATH != 0 {
-			return EXDEV
-		}
-		return nil
-	}
 	if err := nd.followDotdot(); err != nil {
 		return err
 	}
 	return nd.checkUnderRoot()
+}
+
+// inRoot is follow_dotdot's in_root: ".." at the walk's root, or at
+// the root of a mount whose way up (choose_mountpoint) passes through
+// it, does not move; a LOOKUP_BENEATH walk fails there with EXDEV.
+func (nd *nameidata) inRoot() error {
+	if nd.flags&LOOKUP_BENEATH != 0 {
+		return EXDEV
+	}
+	return nil
 }
 
 // checkUnderRoot is a scoped walk's check that it still stands under its
@@ -664,15 +668,21 @@ func (nd *nameidata) followDotdot() error {
 	t := nd.t
 	for {
 		if nd.path.Dentry == nd.root.Dentry && nd.path.Mnt == nd.root.Mnt {
-			return nil
+			return nd.inRoot()
 		}
 		if nd.path.Dentry != nd.path.Mnt.root {
 			break
 		}
-		// At a mount root: go to the mountpoint in the parent mount.
+		// At a mount root: go to the mountpoint in the parent mount
+		// (choose_mountpoint), unless that is the root itself: a mount
+		// stacked on the root is as far up as ".." goes.
 		np, ok := t.vfs.followUp(t, nd.path.Mnt)
 		if !ok {
-			return nil // a detached mount, or the namespace root
+			return nd.inRoot() // a detached mount, or the namespace root
+		}
+		if np.Dentry == nd.root.Dentry && np.Mnt == nd.root.Mnt {
+			np.Put(t)
+			return nd.inRoot()
 		}
 		nd.path.Put(t)
 		nd.path = np

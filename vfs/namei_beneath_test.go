@@ -176,3 +176,55 @@ func TestResolveBeneathRename(t *testing.T) {
 	close(stop)
 	wg.Wait()
 }
+
+// TestResolveScopedStackedRoot: a mount stacked on a scoped walk's start
+// directory after the descriptor was opened. The walk starts on the
+// covered directory; "x/.." steps onto the mount (step_into follows it);
+// ".." from the mount's root would go up to the start itself, so it is
+// in_root (choose_mountpoint stops at the root): EXDEV for
+// RESOLVE_BENEATH, no step for RESOLVE_IN_ROOT. The expected values are
+// openat2(2) on Linux 6.18 with the same tree.
+func TestResolveScopedStackedRoot(t *testing.T) {
+	e := vt.New(t)
+	r := e.Root
+	e.Must(r.Mkdir("/sb", 0o755))
+	e.Must(r.Mkdir("/sb/x", 0o755))
+	e.WriteFile("/secret", "outside", 0o644)
+	e.WriteFile("/sb/f", "covered f", 0o644)
+	tk := r.Fork("scoped")
+	defer tk.Exit()
+	dfd, err := tk.Open("/sb", O_RDONLY|O_DIRECTORY, 0)
+	e.Must(err)
+	e.Must(r.Mount("none", "/sb", "tmpfs", 0, ""))
+	e.WriteFile("/sb/f", "mounted f", 0o644)
+	cases := []struct {
+		path                  string
+		none, beneath, inRoot string // content, or the errno's name
+	}{
+		{"f", "covered f", "covered f", "covered f"},
+		{"x/../f", "mounted f", "mounted f", "mounted f"},
+		{"x/../../secret", "outside", "EXDEV", "ENOENT"},
+		{"x/../..", "", "EXDEV", ""},
+		{"x/../../sb/f", "mounted f", "EXDEV", "ENOENT"},
+		{"x/../../f", "ENOENT", "EXDEV", "mounted f"},
+	}
+	for _, how := range []uint64{0, RESOLVE_BENEATH, RESOLVE_IN_ROOT} {
+		e.Must(tk.SetResolve(how))
+		for _, c := range cases {
+			want := map[uint64]string{0: c.none, RESOLVE_BENEATH: c.beneath, RESOLVE_IN_ROOT: c.inRoot}[how]
+			got := ""
+			fd, err := tk.Openat(dfd, c.path, O_RDONLY, 0)
+			if err != nil {
+				got = ErrnoOf(err).Name()
+			} else {
+				buf := make([]byte, 64)
+				n, _ := tk.Read(fd, buf)
+				got = string(buf[:max(n, 0)])
+				tk.Close(fd)
+			}
+			if got != want {
+				t.Errorf("resolve %#x: openat(/sb, %q) = %q, want %q", how, c.path, got, want)
+			}
+		}
+	}
+}

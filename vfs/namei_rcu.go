@@ -102,17 +102,26 @@ func (nd *nameidata) followDotdotRCU() error {
 	v := nd.t.vfs
 	for {
 		if nd.path.Dentry == nd.root.Dentry && nd.path.Mnt == nd.root.Mnt {
-			return nil
+			return nd.inRoot()
 		}
 		if nd.path.Dentry != nd.path.Mnt.root {
 			break
 		}
+		// choose_mountpoint_rcu: up to the mountpoint, unless that is
+		// the root. A BENEATH walk's EXDEV there is left to ref-walk,
+		// which reads the mount tree under its lock.
 		m := nd.path.Mnt
 		parent := m.parent.Load()
-		if parent == m {
+		mp := m.mountpoint.Load()
+		if parent == m || (parent == nd.root.Mnt && mp == nd.root.Dentry) {
+			if v.mountLock.ReadRetry(nd.mseq) {
+				return errECHILD
+			}
+			if nd.flags&LOOKUP_BENEATH != 0 {
+				return errECHILD
+			}
 			return nil
 		}
-		mp := m.mountpoint.Load()
 		nd.path = Path{parent, mp}
 		nd.seq = mp.seq.RawBegin()
 		if v.mountLock.ReadRetry(nd.mseq) {
