@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/vfscope/vfscope/host/wasi"
@@ -73,13 +72,13 @@ type scratch struct {
 	// cur is the VFS the operation being run acts on (nil if none):
 	// the one a stalled operation interrupts or leaves unusable. It and
 	// the two below are read by the watchdog's goroutine (stall.go).
-	cur atomic.Pointer[instance]
+	cur instWord
 	// intr is the VFS the watchdog interrupted during this batch, if
 	// any: the interrupt is cleared when the batch ends.
-	intr atomic.Pointer[instance]
+	intr instWord
 	// abandoned is set when the batch running on this scratch was left
 	// asleep: if it ever wakes, it runs no further operation.
-	abandoned atomic.Bool
+	abandoned flagWord
 }
 
 // instance is one VFS as JavaScript sees it: the booted tree and the

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"runtime"
 	"runtime/metrics"
-	"sync/atomic"
 	"time"
 )
 
@@ -69,10 +68,10 @@ type Watchdog struct {
 	// watchdog then sleeps and Go returns to JavaScript).
 	abandoned func(error)
 	// active is set from Begin to End; call counts the calls begun.
-	active atomic.Bool
-	call   atomic.Uint64
+	active flagWord
+	call   counterWord
 	// parked is set while the goroutine sleeps on wake, between calls.
-	parked atomic.Bool
+	parked flagWord
 	wake   chan struct{}
 	// samples are the scheduler's counts nothingRunnable reads.
 	samples [3]metrics.Sample
