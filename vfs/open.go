@@ -22,6 +22,10 @@ type openHow struct {
 // buildOpenFlags is build_open_flags().
 func (t *Task) buildOpenFlags(flags int, mode uint32) (openHow, error) {
 	h := openHow{}
+	// openat(2) on a 64-bit kernel opens every file large
+	// (force_o_largefile), so F_GETFL and fdinfo show O_LARGEFILE;
+	// O_PATH keeps only its own flags.
+	flags |= O_LARGEFILE
 	if flags&O_PATH != 0 {
 		flags &= O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC
 		h.fmode = FMODE_PATH
