@@ -17,10 +17,14 @@ type pidEntry struct {
 	// link picks the path a magic link points at, from the task's root
 	// and working directory.
 	link func(root, cwd vfs.Path) vfs.Path
+	// showFD generates a file's content about one of task's
+	// descriptors (fdinfo/N).
+	showFD func(t *vfs.Task, task *vfs.Task, fd int, b *strings.Builder) error
 }
 
 var pidEntries = []*pidEntry{
 	{name: "fd", mode: vfs.S_IFDIR | 0o500},
+	{name: "fdinfo", mode: vfs.S_IFDIR | 0o555},
 	{name: "maps", mode: vfs.S_IFREG | 0o444, show: showMaps},
 	{name: "cwd", mode: vfs.S_IFLNK | 0o777, link: func(root, cwd vfs.Path) vfs.Path { return cwd }},
 	{name: "root", mode: vfs.S_IFLNK | 0o777, link: func(root, cwd vfs.Path) vfs.Path { return root }},
@@ -121,6 +125,10 @@ func pidEntryLookup(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, flags uint32) (*
 		case e.name == "fd":
 			in.Ops = fdDirOps
 			in.FOps = fdDirFileOps
+			in.Private.(*pnode).pent = nil
+		case e.name == "fdinfo":
+			in.Ops = fdinfoDirOps
+			in.FOps = fdinfoDirFileOps
 			in.Private.(*pnode).pent = nil
 		case e.link != nil:
 			in.Ops = pidLinkOps
@@ -263,8 +271,9 @@ func fdLookup(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, flags uint32) (*vfs.De
 }
 
 // fdRevalidate is tid_fd_revalidate(): valid while the task lives and
-// the descriptor is open; the mode follows the description's. Ref-walk
-// only: looking into the descriptor table takes a reference.
+// the descriptor is open; an fd/N link's mode follows the description's
+// (tid_fd_update_inode; an fdinfo/N file keeps its own). Ref-walk only:
+// looking into the descriptor table takes a reference.
 func fdRevalidate(t *vfs.Task, d *vfs.Dentry, flags uint32) (int, error) {
 	if flags&vfs.LOOKUP_RCU != 0 {
 		return 0, vfs.ECHILD
@@ -282,7 +291,9 @@ func fdRevalidate(t *vfs.Task, d *vfs.Dentry, flags uint32) (int, error) {
 		return 0, nil
 	}
 	p.Put(t)
-	in.SetMode(fdMode(fmode))
+	if vfs.IsLnk(in.Mode()) {
+		in.SetMode(fdMode(fmode))
+	}
 	return 1, nil
 }
 

@@ -134,7 +134,7 @@ type pnode struct {
 	ent  *entry    // static entries
 	pid  int32     // /proc/<pid> and below; 0 otherwise
 	pent *pidEntry // entry of /proc/<pid>; nil for the directory itself
-	fd   int       // /proc/<pid>/fd/N: N
+	fd   int       // /proc/<pid>/fd/N and fdinfo/N: N
 }
 
 func pn(in *vfs.Inode) *pnode { return in.Private.(*pnode) }
@@ -230,7 +230,11 @@ func generate(t *vfs.Task, in *vfs.Inode) ([]byte, error) {
 		if task == nil {
 			return nil, vfs.ESRCH
 		}
-		if err := n.pent.show(t, task, &b); err != nil {
+		if n.pent.showFD != nil {
+			if err := n.pent.showFD(t, task, n.fd, &b); err != nil {
+				return nil, err
+			}
+		} else if err := n.pent.show(t, task, &b); err != nil {
 			return nil, err
 		}
 	case n.ent != nil && n.ent.show != nil:
