@@ -95,3 +95,25 @@ func procLockOf(fl *FileLock, id int64, level int) ProcLock {
 	}
 	return p
 }
+
+// fdLocks is show_fd_locks(): the flock, POSIX and lease locks of f's
+// inode set through f and owned by f (flock, OFD, leases) or by the
+// descriptor table files (POSIX), in that order, numbered from 1.
+func (t *Task) fdLocks(f *File, files *FDTable) []ProcLock {
+	ctx := f.inode.flctx.Load()
+	if ctx == nil {
+		return nil
+	}
+	var out []ProcLock
+	ctx.flcLock.Lock(t.o)
+	for _, head := range []*FileLock{&ctx.flock, &ctx.posix, &ctx.lease} {
+		for fl := head.next; fl != head; fl = fl.next {
+			if fl.File != f || (fl.Owner != any(files) && fl.Owner != any(f)) {
+				continue
+			}
+			out = append(out, procLockOf(fl, int64(len(out)+1), 0))
+		}
+	}
+	ctx.flcLock.Unlock(t.o)
+	return out
+}

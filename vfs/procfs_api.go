@@ -132,3 +132,42 @@ func (t *Task) FDFile(target *Task, fd int) (p Path, fmode uint32, ok bool) {
 	f := ft.fds[fd].f
 	return f.path.Get(), f.mode, true
 }
+
+// FDInfo is what /proc/<pid>/fdinfo/<fd> shows of a descriptor
+// (fs/proc/fd.c: seq_show): the description's position, its f_flags
+// with O_CLOEXEC added for a close-on-exec descriptor, the id of its
+// mount, its inode's number, and the locks the description holds
+// (show_fd_locks).
+type FDInfo struct {
+	Pos   int64
+	Flags uint32
+	MntID int32
+	Ino   uint64
+	Locks []ProcLock
+}
+
+// FDInfoOf returns target's descriptor fd as /proc/<pid>/fdinfo shows
+// it; ok is false if fd is not open.
+func (t *Task) FDInfoOf(target *Task, fd int) (info FDInfo, ok bool) {
+	ft := target.files
+	ft.lock.Lock(t.o)
+	if fd < 0 || fd >= len(ft.fds) || ft.fds[fd].f == nil {
+		ft.lock.Unlock(t.o)
+		return FDInfo{}, false
+	}
+	f := fget(ft.fds[fd].f)
+	cloexec := ft.fds[fd].cloexec
+	ft.lock.Unlock(t.o)
+	defer fput(t, f)
+	f.posLock.Lock(t.o)
+	info.Pos = f.pos
+	f.posLock.Unlock(t.o)
+	info.Flags = f.flags.Load()
+	if cloexec {
+		info.Flags |= O_CLOEXEC
+	}
+	info.MntID = f.path.Mnt.id
+	info.Ino = f.inode.ino
+	info.Locks = t.fdLocks(f, ft)
+	return info, true
+}
