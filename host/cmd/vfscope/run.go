@@ -27,7 +27,7 @@ import (
 	"github.com/vfscope/vfscope/vfs/lock"
 )
 
-const runUsage = "[--mount TYPE:SRC:DST[:OPTS]]... [--env K=V]... [--mem SIZE] [--lockdep] [--trace FILE] [--serve ADDR [--allow-host HOST]...] [--stats] [--sysfs] APP.wasm [ARGS...]"
+const runUsage = "[--mount TYPE:SRC:DST[:OPTS]]... [--env K=V]... [--mem SIZE] [--lockdep] [--trace FILE] [--serve ADDR [--allow-host HOST]... [--max-viewers N]] [--stats] [--sysfs] APP.wasm [ARGS...]"
 
 const runHelpText = `Usage: vfscope run ` + runUsage + `
 
@@ -74,6 +74,9 @@ Flags (before APP.wasm; what follows it are the guest's arguments):
                                other Host: DNS rebinding)
   --allow-host HOST            with --serve, also answer requests for HOST,
                                a name or address of this machine (repeatable)
+  --max-viewers N              with --serve, how many viewers may watch at
+                               once (1 to 1024; default 32); one more is
+                               refused with 503
   --stats                      at exit, print /proc/meminfo,
                                /proc/sys/fs/dentry-state and inode-nr to stderr
   --sysfs                      use wazero's own WASI with host.SysFS instead
@@ -93,6 +96,7 @@ type runOptions struct {
 	trace   string
 	serve   string   // --serve ADDR: the live view of the guest's VFS
 	hosts   []string // --allow-host: more names --serve answers to
+	viewers int      // --max-viewers: viewers --serve takes at once (0: the default)
 	stats   bool
 	sysfs   bool
 	app     string
@@ -130,7 +134,7 @@ func optionArg(args []string, i int, takesValue map[string]bool) (name, val stri
 }
 
 // runTakesValue are the options of vfscope run that take a value.
-var runTakesValue = map[string]bool{"mount": true, "env": true, "mem": true, "trace": true, "serve": true, "allow-host": true}
+var runTakesValue = map[string]bool{"mount": true, "env": true, "mem": true, "trace": true, "serve": true, "allow-host": true, "max-viewers": true}
 
 func parseRun(args []string) (*runOptions, error) {
 	o := &runOptions{}
@@ -189,6 +193,12 @@ func parseRun(args []string) (*runOptions, error) {
 				return nil, usageError("--allow-host " + val + ": want a host name or an IP address, without a port")
 			}
 			o.hosts = append(o.hosts, val)
+		case "max-viewers":
+			n, err := parseMaxViewers(val)
+			if err != nil {
+				return nil, err
+			}
+			o.viewers = n
 		case "stats":
 			o.stats = true
 		case "sysfs":
@@ -202,6 +212,9 @@ func parseRun(args []string) (*runOptions, error) {
 	}
 	if len(o.hosts) > 0 && o.serve == "" {
 		return nil, usageError("--allow-host needs --serve")
+	}
+	if o.viewers > 0 && o.serve == "" {
+		return nil, usageError("--max-viewers needs --serve")
 	}
 	return o, nil
 }
@@ -357,7 +370,7 @@ func runRun(e *env, args []string) (status int) {
 	var mounted []string
 	defer func() { unmountAll(t, mounted, e.stderr) }()
 	if o.serve != "" {
-		stop, err := serveRun(e, o.serve, o.hosts, o.app, v)
+		stop, err := serveRun(e, o.serve, o.hosts, o.viewers, o.app, v)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "vfscope run: --serve %s: %v\n", o.serve, err)
 			return 2

@@ -115,9 +115,9 @@ func parseServe(args []string) (*serveOptions, error) {
 		case "allow-remote-write":
 			o.allowRemoteWrite = true
 		case "max-viewers":
-			n, err := strconv.Atoi(val)
-			if err != nil || n < 1 || n > maxMaxViewers {
-				return nil, usageError(fmt.Sprintf("--max-viewers %s: want a number from 1 to %d", val, maxMaxViewers))
+			n, err := parseMaxViewers(val)
+			if err != nil {
+				return nil, err
 			}
 			o.maxViewers = n
 		case "origin":
@@ -145,6 +145,15 @@ func parseServe(args []string) (*serveOptions, error) {
 // maxMaxViewers bounds --max-viewers: a viewer that falls behind holds
 // up to about 4 MiB of queued frames before it resynchronises.
 const maxMaxViewers = 1024
+
+// parseMaxViewers parses --max-viewers of vfscope serve and vfscope run.
+func parseMaxViewers(val string) (int, error) {
+	n, err := strconv.Atoi(val)
+	if err != nil || n < 1 || n > maxMaxViewers {
+		return 0, usageError(fmt.Sprintf("--max-viewers %s: want a number from 1 to %d", val, maxMaxViewers))
+	}
+	return n, nil
+}
 
 // loopbackAddr reports whether a listen address (HOST:PORT) reaches this
 // machine only: localhost, or a loopback address. Every interface (":8080",

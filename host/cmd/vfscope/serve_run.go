@@ -18,14 +18,15 @@ import (
 const viewerGoodbye = 3 * time.Second
 
 // serveRun is vfscope run --serve ADDR: the playground on addr with v, the
-// guest's VFS, live at ?live (viewers only watch), answering to loopback
-// names, addr's host and allowHosts. It returns the function
+// guest's VFS, live at ?live (viewers only watch; at most maxViewers at
+// once, 0 for live.DefaultMaxViewers), answering to loopback names,
+// addr's host and allowHosts. It returns the function
 // that stops it once the guest has exited with status: run from a
 // terminal, it first keeps serving until interrupted, so the last state
 // can be looked at. Stopping, it sends each viewer the events it has not
 // had, an "exit" frame with status and a normal close frame
 // (live.Server.Shutdown), before the server and the process go.
-func serveRun(e *env, addr string, allowHosts []string, app string, v *vfs.VFS) (stop func(status int), err error) {
+func serveRun(e *env, addr string, allowHosts []string, maxViewers int, app string, v *vfs.VFS) (stop func(status int), err error) {
 	hosts, err := live.NewHosts(addr, allowHosts...)
 	if err != nil {
 		return nil, err
@@ -36,6 +37,7 @@ func serveRun(e *env, addr string, allowHosts []string, app string, v *vfs.VFS) 
 	}
 	warnAllInterfaces(e.stderr, "vfscope run", addr, len(allowHosts) > 0, false)
 	lv := liveServer(app, v, nil, hosts, nil)
+	lv.MaxViewers = maxViewers
 	halt := serveLive(l, serveMux(hosts, lv))
 	fmt.Fprintf(e.stderr, "vfscope run: the guest's VFS is live at %s?live\n", listenURL(l))
 	return func(status int) {

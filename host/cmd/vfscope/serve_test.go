@@ -234,13 +234,16 @@ func TestParseRunServe(t *testing.T) {
 		{[]string{"--allow-host", "box.lan", "x.wasm"}, "--allow-host needs --serve"},
 		{[]string{"--serve", "127.0.0.1:0", "--allow-host", "box.lan:80", "x.wasm"},
 			"--allow-host box.lan:80: want a host name or an IP address, without a port"},
+		{[]string{"--max-viewers", "4", "x.wasm"}, "--max-viewers needs --serve"},
+		{[]string{"--serve", "127.0.0.1:0", "--max-viewers", "0", "x.wasm"}, "--max-viewers 0: want a number from 1 to 1024"},
+		{[]string{"--serve", "127.0.0.1:0", "--max-viewers=many", "x.wasm"}, "--max-viewers many: want a number from 1 to 1024"},
 	} {
 		if _, err := parseRun(tc.args); err == nil || err.Error() != tc.wantErr {
 			t.Errorf("parseRun(%q) = %v, want %q", tc.args, err, tc.wantErr)
 		}
 	}
-	o, err := parseRun([]string{"--serve", "127.0.0.1:0", "--allow-host", "box.lan", "app.wasm", "a"})
-	if err != nil || o.serve != "127.0.0.1:0" || o.app != "app.wasm" || len(o.hosts) != 1 || o.hosts[0] != "box.lan" {
+	o, err := parseRun([]string{"--serve", "127.0.0.1:0", "--allow-host", "box.lan", "--max-viewers", "3", "app.wasm", "a"})
+	if err != nil || o.serve != "127.0.0.1:0" || o.app != "app.wasm" || len(o.hosts) != 1 || o.hosts[0] != "box.lan" || o.viewers != 3 {
 		t.Fatalf("parseRun: %+v, %v", o, err)
 	}
 }
@@ -494,7 +497,7 @@ func TestServeRunLive(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stderr bytes.Buffer
-	stop, err := serveRun(&env{stderr: &stderr}, "127.0.0.1:0", nil, "app.wasm", v)
+	stop, err := serveRun(&env{stderr: &stderr}, "127.0.0.1:0", nil, 1, "app.wasm", v)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -521,6 +524,14 @@ func TestServeRunLive(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("the snapshot lacks /tmp/guestdir")
+	}
+	// Started with --max-viewers 1: a second viewer is refused.
+	c2, resp, err := websocket.DefaultDialer.Dial("ws://"+m[1]+"/live", nil)
+	if err == nil {
+		c2.Close()
+		t.Errorf("a second viewer was taken with --max-viewers 1")
+	} else if resp == nil || resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("a second viewer: %v, %v; want 503", resp, err)
 	}
 }
 
