@@ -79,17 +79,7 @@ func TestResolveScoped(t *testing.T) {
 			if how == RESOLVE_IN_ROOT {
 				want = c.inRoot
 			}
-			got := ""
-			fd, err := tk.Openat(dfd, c.path, O_RDONLY, 0)
-			if err != nil {
-				got = ErrnoOf(err).Name()
-			} else {
-				buf := make([]byte, 64)
-				n, _ := tk.Read(fd, buf)
-				got = string(buf[:max(n, 0)])
-				tk.Close(fd)
-			}
-			if got != want {
+			if got := openatRead(tk, dfd, c.path); got != want {
 				t.Errorf("resolve %#x: openat(/sb, %q) = %q, want %q", how, c.path, got, want)
 			}
 		}
@@ -124,6 +114,19 @@ func TestResolveScoped(t *testing.T) {
 	} else {
 		tk.Close(fd)
 	}
+}
+
+// openatRead opens path under dfd read-only and returns what a read of
+// up to 64 bytes gives, or the errno's name if the open fails.
+func openatRead(tk *Task, dfd int, path string) string {
+	fd, err := tk.Openat(dfd, path, O_RDONLY, 0)
+	if err != nil {
+		return ErrnoOf(err).Name()
+	}
+	defer tk.Close(fd)
+	buf := make([]byte, 64)
+	n, _ := tk.Read(fd, buf)
+	return string(buf[:max(n, 0)])
 }
 
 // TestResolveBeneathRename: a walk beneath /sb that climbs with ".."
@@ -212,17 +215,7 @@ func TestResolveScopedStackedRoot(t *testing.T) {
 		e.Must(tk.SetResolve(how))
 		for _, c := range cases {
 			want := map[uint64]string{0: c.none, RESOLVE_BENEATH: c.beneath, RESOLVE_IN_ROOT: c.inRoot}[how]
-			got := ""
-			fd, err := tk.Openat(dfd, c.path, O_RDONLY, 0)
-			if err != nil {
-				got = ErrnoOf(err).Name()
-			} else {
-				buf := make([]byte, 64)
-				n, _ := tk.Read(fd, buf)
-				got = string(buf[:max(n, 0)])
-				tk.Close(fd)
-			}
-			if got != want {
+			if got := openatRead(tk, dfd, c.path); got != want {
 				t.Errorf("resolve %#x: openat(/sb, %q) = %q, want %q", how, c.path, got, want)
 			}
 		}

@@ -299,6 +299,13 @@ func fdRevalidate(t *vfs.Task, d *vfs.Dentry, flags uint32) (int, error) {
 
 // fdIterate is proc_readfd_common(): descriptor n at position n+2.
 func fdIterate(t *vfs.Task, f *vfs.File, ctx *vfs.DirContext) error {
+	return iterateFDs(t, f, ctx, fdSub, vfs.DT_LNK)
+}
+
+// iterateFDs is proc_readfd_common() for fd/ and fdinfo/: an entry of
+// type typ for each open descriptor n at position n+2, numbered
+// pidIno(pid, sub+n).
+func iterateFDs(t *vfs.Task, f *vfs.File, ctx *vfs.DirContext, sub uint64, typ uint8) error {
 	task := taskOf(t, f.Inode())
 	if task == nil {
 		return vfs.ENOENT
@@ -312,7 +319,7 @@ func fdIterate(t *vfs.Task, f *vfs.File, ctx *vfs.DirContext) error {
 			continue
 		}
 		ctx.Pos = pos
-		if !ctx.Emit(strconv.Itoa(fd), pidIno(task.PID(), fdSub+uint64(fd)), vfs.DT_LNK, pos+1) {
+		if !ctx.Emit(strconv.Itoa(fd), pidIno(task.PID(), sub+uint64(fd)), typ, pos+1) {
 			return nil
 		}
 		ctx.Pos = pos + 1

@@ -68,25 +68,7 @@ func fdinfoLookup(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, flags uint32) (*vf
 
 // fdinfoIterate is proc_readfdinfo(): descriptor n at position n+2.
 func fdinfoIterate(t *vfs.Task, f *vfs.File, ctx *vfs.DirContext) error {
-	task := taskOf(t, f.Inode())
-	if task == nil {
-		return vfs.ENOENT
-	}
-	if !vfs.DirEmitDots(f, ctx) {
-		return nil
-	}
-	for _, fd := range t.FDsOf(task) {
-		pos := int64(fd) + 2
-		if pos < ctx.Pos {
-			continue
-		}
-		ctx.Pos = pos
-		if !ctx.Emit(strconv.Itoa(fd), pidIno(task.PID(), fdinfoSub+uint64(fd)), vfs.DT_REG, pos+1) {
-			return nil
-		}
-		ctx.Pos = pos + 1
-	}
-	return nil
+	return iterateFDs(t, f, ctx, fdinfoSub, vfs.DT_REG)
 }
 
 // showFdinfo is seq_show() of fs/proc/fd.c: ENOENT once the descriptor
