@@ -1,6 +1,7 @@
 package shell
 
 import (
+	"fmt"
 	"io"
 	"sort"
 	"strconv"
@@ -11,10 +12,19 @@ import (
 )
 
 // opts is the result of getopt: which options were given, with their
-// arguments in order.
+// arguments in order, and every option in the order given (for the
+// commands where a later option overrides an earlier one).
 type opts struct {
 	set map[byte]bool
 	val map[byte][]string
+	seq []optArg
+}
+
+// optArg is one option as given: its letter and its argument ("" if it
+// takes none).
+type optArg struct {
+	ch  byte
+	val string
 }
 
 func (o opts) has(c byte) bool { return o.set[c] }
@@ -28,21 +38,72 @@ func (o opts) last(c byte) string {
 	return v[len(v)-1]
 }
 
+// longOpt is one entry of getopt_long's table (struct option): the
+// long name (without "--"), the letter it reports and whether it takes
+// an argument. A long-only option reports a letter its short spec
+// does not hold.
+type longOpt struct {
+	name string
+	ch   byte
+	arg  bool
+}
+
 // getopt parses options as glibc's getopt_long does for coreutils:
 // clusters ("-la"), option arguments attached or separate ("-m755",
 // "-m 755"), options anywhere among the operands, "--" ending them, and
-// long options mapped to a short letter ("--bind" or "--size=4"). spec
-// lists the short letters, each followed by ':' if it takes an argument;
-// long maps a long name (without "--") to its letter. "--help" prints
-// the synopsis and is reported as ok=false with status 0.
+// long options mapped to a short letter ("--bind" or "--size=4"), each
+// also accepted as an unambiguous prefix ("--par"). spec lists the
+// short letters, each followed by ':' if it takes an argument; long
+// maps a long name (without "--") to its letter, which takes an
+// argument when its letter does in spec. "--help" prints the synopsis
+// and is reported as ok=false with status 0.
 func (c *cmd) getopt(spec string, long map[string]byte, usageStatus int) (o opts, operands []string, status int, ok bool) {
+	table := make([]longOpt, 0, len(long)+1)
+	for name, ch := range long {
+		_, arg := specTakes(spec, ch)
+		table = append(table, longOpt{name, ch, arg})
+	}
+	if _, found := long["help"]; !found {
+		table = append(table, longOpt{name: "help"})
+	}
+	sort.Slice(table, func(i, j int) bool { return table[i].name < table[j].name })
+	return c.getoptLong(spec, table, usageStatus)
+}
+
+// specTakes reports whether ch is an option letter of a getopt spec,
+// and whether it takes an argument.
+func specTakes(spec string, ch byte) (known, arg bool) {
+	if ch == ':' || ch == '+' {
+		return false, false
+	}
+	i := strings.IndexByte(spec, ch)
+	if i < 0 {
+		return false, false
+	}
+	return true, i+1 < len(spec) && spec[i+1] == ':'
+}
+
+// getoptLong is getopt_long(3) with the long options in table's order
+// (the order glibc lists the candidates of an ambiguous prefix in). A
+// spec starting with '+' stops at the first operand, as glibc does for
+// it (util-linux's flock and other commands that run a command line);
+// otherwise options may follow operands. A long option matches by its
+// whole name or by a prefix naming one option (names of one letter and
+// argument count as one); "--name=value" gives an argument, which an
+// option without one refuses. The long name "help" prints the synopsis
+// and is reported as ok=false with status 0.
+func (c *cmd) getoptLong(spec string, table []longOpt, usageStatus int) (o opts, operands []string, status int, ok bool) {
 	o = opts{set: map[byte]bool{}, val: map[byte][]string{}}
-	takesArg := func(ch byte) (known, arg bool) {
-		i := strings.IndexByte(spec, ch)
-		if i < 0 || ch == ':' {
-			return false, false
+	permute := true
+	if strings.HasPrefix(spec, "+") {
+		permute, spec = false, spec[1:]
+	}
+	add := func(ch byte, arg bool, v string) {
+		o.set[ch] = true
+		if arg {
+			o.val[ch] = append(o.val[ch], v)
 		}
-		return true, i+1 < len(spec) && spec[i+1] == ':'
+		o.seq = append(o.seq, optArg{ch, v})
 	}
 	args := c.args
 	for i := 0; i < len(args); i++ {
@@ -53,55 +114,89 @@ func (c *cmd) getopt(spec string, long map[string]byte, usageStatus int) (o opts
 		}
 		if strings.HasPrefix(a, "--") {
 			name, val, hasVal := strings.Cut(a[2:], "=")
-			if name == "help" {
+			lo, msg := matchLong(table, name, a)
+			if msg != "" {
+				return o, nil, c.usageError(usageStatus, "%s", msg), false
+			}
+			if lo.name == "help" && lo.ch == 0 {
 				c.printf("Usage: %s\n", builtins[c.name].usage)
 				return o, nil, 0, false
 			}
-			ch, found := long[name]
-			if !found {
-				return o, nil, c.usageError(usageStatus, "unrecognized option '%s'", a), false
+			if hasVal && !lo.arg {
+				return o, nil, c.usageError(usageStatus, "option '--%s' doesn't allow an argument", lo.name), false
 			}
-			_, needArg := takesArg(ch)
-			if needArg && !hasVal {
+			if lo.arg && !hasVal {
 				if i+1 >= len(args) {
-					return o, nil, c.usageError(usageStatus, "option '--%s' requires an argument", name), false
+					return o, nil, c.usageError(usageStatus, "option '--%s' requires an argument", lo.name), false
 				}
 				i++
 				val = args[i]
 			}
-			o.set[ch] = true
-			if needArg {
-				o.val[ch] = append(o.val[ch], val)
-			}
+			add(lo.ch, lo.arg, val)
 			continue
 		}
 		if len(a) < 2 || a[0] != '-' {
+			if !permute {
+				operands = append(operands, args[i:]...)
+				break
+			}
 			operands = append(operands, a)
 			continue
 		}
 		for j := 1; j < len(a); j++ {
 			ch := a[j]
-			known, needArg := takesArg(ch)
+			known, needArg := specTakes(spec, ch)
 			if !known {
 				return o, nil, c.usageError(usageStatus, "invalid option -- '%c'", ch), false
 			}
-			o.set[ch] = true
-			if needArg {
-				var v string
-				if j+1 < len(a) {
-					v = a[j+1:]
-				} else if i+1 < len(args) {
-					i++
-					v = args[i]
-				} else {
-					return o, nil, c.usageError(usageStatus, "option requires an argument -- '%c'", ch), false
-				}
-				o.val[ch] = append(o.val[ch], v)
-				break
+			if !needArg {
+				add(ch, false, "")
+				continue
 			}
+			var v string
+			if j+1 < len(a) {
+				v = a[j+1:]
+			} else if i+1 < len(args) {
+				i++
+				v = args[i]
+			} else {
+				return o, nil, c.usageError(usageStatus, "option requires an argument -- '%c'", ch), false
+			}
+			add(ch, true, v)
+			break
 		}
 	}
 	return o, operands, 0, true
+}
+
+// matchLong finds the long option name (given as arg) stands for: the
+// one of that name, else the only one it is a prefix of (several of
+// one letter and argument count as one). msg is glibc's complaint when
+// there is none or the prefix is ambiguous.
+func matchLong(table []longOpt, name, arg string) (lo longOpt, msg string) {
+	var cands []longOpt
+	for _, l := range table {
+		if l.name == name {
+			return l, ""
+		}
+		if strings.HasPrefix(l.name, name) {
+			cands = append(cands, l)
+		}
+	}
+	if len(cands) == 0 {
+		return lo, fmt.Sprintf("unrecognized option '%s'", arg)
+	}
+	for _, l := range cands[1:] {
+		if l.ch != cands[0].ch || l.arg != cands[0].arg || l.ch == 0 {
+			var b strings.Builder
+			fmt.Fprintf(&b, "option '%s' is ambiguous; possibilities:", arg)
+			for _, l := range cands {
+				fmt.Fprintf(&b, " '--%s'", l.name)
+			}
+			return lo, b.String()
+		}
+	}
+	return cands[0], ""
 }
 
 // quote is coreutils' quoteaf (shell-escape-always quoting): 'name',
