@@ -49,7 +49,8 @@
 //	            invalidate_lock)
 //	              Mapping.ptl (the page table lock of one mapping; also
 //	              taken alone, or under the folio lock, by faults and by
-//	              Load and Store)
+//	              Load and Store; two at once only by fork, the child's
+//	              and then, nested, the parent's, as copy_pte_range)
 //	            AddressSpace.xaLock (the page index's xa_lock)
 //	            Task.lruAdd.lock (cpu_fbatches.lock: folio_add_lru's
 //	            batch; also taken alone, by reclaim, task exit and

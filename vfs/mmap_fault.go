@@ -167,6 +167,11 @@ func (t *Task) doReadFault(vmf *VMFault, i int64) VMFaultT {
 // doCowFault is do_cow_fault(): a store to a page of a private mapping
 // not mapped yet: ->fault finds the file's page, and the task gets a
 // private copy of it, mapped writable. The file never sees the store.
+// The file's page stays locked until the copy is mapped (finish_fault
+// before unlock_page): ->fault checked i_size with it locked, and a
+// truncation removing it waits for that lock between its two unmaps
+// (truncate_pagecache), so its second unmap zaps the copy of a page
+// past the new EOF.
 func (t *Task) doCowFault(vmf *VMFault, i int64) VMFaultT {
 	ret := t.doFault(vmf)
 	if ret&(VM_FAULT_ERROR|VM_FAULT_NOPAGE|VM_FAULT_RETRY) != 0 {
@@ -175,11 +180,21 @@ func (t *Task) doCowFault(vmf *VMFault, i int64) VMFaultT {
 	src := vmf.Folio
 	cp := anonFolioAlloc()
 	copy(cp.data[:], src.data[:])
+	if cowCopiedHook != nil {
+		cowCopiedHook()
+	}
+	t.installCopy(vmf.VMA, i, nil, cp)
 	FolioUnlock(t, src)
 	FolioPut(src)
-	t.installCopy(vmf.VMA, i, nil, cp)
 	return ret
 }
+
+// cowCopiedHook and faultHoleHook, nil outside tests, run inside the
+// windows the tests of the races with truncation look into: after
+// do_cow_fault copied the file's page and before the copy is mapped, and
+// after a fault found a hole of a memory-only mapping and before it
+// makes the hole's page.
+var cowCopiedHook, faultHoleHook func()
 
 // installCopy maps the private copy cp at page i, writable and dirty,
 // in place of old (nil: in place of nothing) if the entry still holds
@@ -345,6 +360,10 @@ func maxIndex(in *Inode) int64 {
 	return (in.size.Load() + PAGE_SIZE - 1) >> PAGE_SHIFT
 }
 
+// errPastEOF is the -EINVAL of shmem_get_folio_gfp for a page the file
+// was truncated below: the fault is SIGBUS (vmf_error).
+var errPastEOF = EINVAL
+
 // vmFaultOf is vmf_error(): ENOMEM is VM_FAULT_OOM, the rest SIGBUS.
 func vmFaultOf(err error) VMFaultT {
 	if err == ENOMEM {
@@ -386,8 +405,11 @@ func FilemapFaultCharged(t *Task, vmf *VMFault, charge func(pages int64) error) 
 			if readable {
 				continue // past EOF by now: the check above says so
 			}
+			if faultHoleHook != nil {
+				faultHoleHook()
+			}
 			if fo, err = t.filemapFaultHole(m, idx, charge); err != nil {
-				return vmFaultOf(err)
+				return vmFaultOf(err) // errPastEOF: SIGBUS
 			}
 		} else {
 			FolioLock(t, fo)
@@ -430,7 +452,8 @@ func FilemapFaultCharged(t *Task, vmf *VMFault, charge func(pages int64) error) 
 
 // filemapFaultHole makes the zeroed page of a hole of a memory-only
 // mapping (shmem_get_folio for a fault), uptodate and dirty, locked,
-// with a reference, under invalidate_lock shared.
+// with a reference, under invalidate_lock shared. errPastEOF if the
+// file was truncated below idx meanwhile.
 func (t *Task) filemapFaultHole(m *AddressSpace, idx int64, charge func(int64) error) (*Folio, error) {
 	m.invalidateLock.RLock(t.o)
 	defer m.invalidateLock.RUnlock(t.o)
@@ -452,6 +475,21 @@ func (t *Task) filemapFaultHole(m *AddressSpace, idx int64, charge func(int64) e
 			charge(-1)
 		}
 		return fo, nil
+	}
+	if idx >= maxIndex(m.host) {
+		// Truncated since the fault looked at i_size: with the page
+		// locked, a truncation either saw it in the cache (and waits
+		// for it) or set i_size before it was made. Take it out
+		// again and give its charge back (shmem_get_folio_gfp's
+		// filemap_remove_folio and shmem_recalc_inode), or it would
+		// stay cached and charged past EOF.
+		filemapRemoveFolio(t, m, fo)
+		FolioUnlock(t, fo)
+		FolioPut(fo)
+		if charge != nil {
+			charge(-1)
+		}
+		return nil, errPastEOF
 	}
 	FolioMarkUptodate(fo)
 	// Dirty, as every page of a memory-only mapping is from birth (its

@@ -8,7 +8,8 @@ package vfs
 // PTEs become read-only, and the first store on either side copies the
 // page, or takes it back writable if nobody else maps it any more
 // (wp_page_reuse). Both mmap_locks are held for write, the child's
-// nested.
+// nested. Each child mapping is in i_mmap, after its parent's, before
+// its PTEs are copied, so that a truncation never misses a copy.
 func (t *Task) dupMmap(n *Task) {
 	mm := t.mm.Load()
 	if mm == nil {
@@ -34,10 +35,22 @@ func (t *Task) dupMmap(n *Task) {
 			tables:  make([]*pteTable, len(vma.tables)),
 		}
 		nv.ptl.Init(classPTL, 0)
+		// Linked right after the parent's mapping before any PTE is
+		// copied (vma_interval_tree_insert_after before
+		// copy_page_range): a truncation's walk of i_mmap either
+		// ends before nv is linked, and then it zapped the parent's
+		// entries before they could be copied, or visits the parent
+		// and then nv, and zaps the copies in both.
+		vmaLinkFileAfter(t, nv, vma)
+		nmm.vmas = append(nmm.vmas, nv)
+		if nv.VMOps.Open != nil {
+			t.vmopOpen(nv)
+		}
 		if !vma.shared() {
-			// nv is not reachable by anyone else yet: its table is
-			// filled under the parent's ptl only.
-			vma.ptl.Lock(t.o)
+			// copy_pte_range: the child's ptl, then the parent's
+			// nested.
+			nv.ptl.Lock(t.o)
+			vma.ptl.LockNested(t.o, 1)
 			for ti, tb := range vma.tables {
 				if tb == nil {
 					continue
@@ -52,13 +65,17 @@ func (t *Task) dupMmap(n *Task) {
 				}
 			}
 			vma.ptl.Unlock(t.o)
-		}
-		vmaLinkFile(t, nv)
-		nmm.vmas = append(nmm.vmas, nv)
-		if nv.VMOps.Open != nil {
-			t.vmopOpen(nv)
+			nv.ptl.Unlock(t.o)
+			if dupMmapCopiedHook != nil {
+				dupMmapCopiedHook()
+			}
 		}
 	}
 	nmm.mmapLock.Unlock(t.o)
 	mm.mmapLock.Unlock(t.o)
 }
+
+// dupMmapCopiedHook, nil outside tests, runs inside the window the test
+// of fork racing truncation looks into: after a private mapping's PTEs
+// were copied into the child's.
+var dupMmapCopiedHook func()

@@ -228,14 +228,36 @@ func vmaLinkFile(t *Task, vma *Mapping) {
 	im.rwsem.Unlock(t.o)
 }
 
-// vmaUnlinkFile is unlink_file_vma(): take vma out of its file's i_mmap.
+// vmaLinkFileAfter is vma_interval_tree_insert_after(): add the
+// child's vma to i_mmap right after prev, its parent's (fork), so that
+// the walks of i_mmap visit the parent's entries before the child's.
+func vmaLinkFileAfter(t *Task, vma, prev *Mapping) {
+	im := iMmapOf(vma.mapping)
+	im.rwsem.Lock(t.o)
+	at := len(im.vmas)
+	for i, x := range im.vmas {
+		if x == prev {
+			at = i + 1
+			break
+		}
+	}
+	im.vmas = append(im.vmas, nil)
+	copy(im.vmas[at+1:], im.vmas[at:])
+	im.vmas[at] = vma
+	im.nr.Store(int32(len(im.vmas)))
+	im.rwsem.Unlock(t.o)
+}
+
+// vmaUnlinkFile is unlink_file_vma(): take vma out of its file's
+// i_mmap. The others keep their order (a forked mapping stays after
+// its parent's: see vmaLinkFileAfter).
 func vmaUnlinkFile(t *Task, vma *Mapping) {
 	im := iMmapOf(vma.mapping)
 	im.rwsem.Lock(t.o)
 	for i, x := range im.vmas {
 		if x == vma {
 			last := len(im.vmas) - 1
-			im.vmas[i] = im.vmas[last]
+			copy(im.vmas[i:], im.vmas[i+1:])
 			im.vmas[last] = nil
 			im.vmas = im.vmas[:last]
 			break
