@@ -179,8 +179,9 @@ func compact(dir *vfs.Inode) {
 			b = r.append(b)
 		}
 	}
-	tmp := dirPath(dir.Ino()) + ".new"
-	if err := si.writeFile(tmp, b, false); err != nil {
+	tmp := tmpPath(dirPath(dir.Ino()))
+	if err := si.createFile(tmp, b, false); err != nil {
+		si.dropTmp(tmp)
 		return
 	}
 	if err := si.check(); err != nil {
@@ -188,7 +189,7 @@ func compact(dir *vfs.Inode) {
 	}
 	di.closeLog()
 	if err := si.fs.Rename(tmp, dirPath(dir.Ino())); err != nil {
-		si.fs.Remove(tmp)
+		si.dropTmp(tmp)
 		return
 	}
 	di.logRecs = live

@@ -20,10 +20,16 @@ import (
 //     names for one link), a directory's to 2 plus its subdirectories;
 //   - an inode no entry names and not on the orphan list is freed, if it
 //     is not a directory with entries (a crash between a create's
-//     record and its directory entry leaves one).
+//     record and its directory entry leaves one);
+//   - the temporaries of record replacements a crash or a failed store
+//     left (record.go) are removed: the record beside each is the last
+//     one written.
 //
 // Damaged records are left alone (an entry naming one reads as EIO).
 func (si *sbInfo) fsck() error {
+	if err := si.fsckTmps(); err != nil {
+		return err
+	}
 	ents, err := si.fs.ReadDir(inodeDir)
 	if err != nil {
 		return Errno(err)
@@ -31,7 +37,10 @@ func (si *sbInfo) fsck() error {
 	recs := map[uint64]*inodeRecord{}
 	for _, e := range ents {
 		var ino uint64
-		if _, err := parseHex(e.Name(), &ino); err == nil && ino >= si.nextIno {
+		if _, err := parseHex(e.Name(), &ino); err != nil {
+			continue // not a record
+		}
+		if ino >= si.nextIno {
 			// Numbers are never reused, damaged records' included.
 			si.nextIno = ino + 1
 		}
@@ -116,7 +125,7 @@ func (si *sbInfo) fsck() error {
 			continue
 		case rec.nlink != want:
 			rec.nlink = want
-			if err := si.writeFile(inodePath(ino), rec.encode(), false); err != nil {
+			if err := si.replaceFile(inodePath(ino), rec.encode(), false); err != nil {
 				return err
 			}
 		}
@@ -126,6 +135,30 @@ func (si *sbInfo) fsck() error {
 		}
 	}
 	si.usedInodes, si.usedBlocks = inodes, blocks
+	return nil
+}
+
+// fsckTmps removes the temporaries of record replacements (record.go)
+// from the superblock's, the inodes' and the directories' folders.
+func (si *sbInfo) fsckTmps() error {
+	if err := si.removeTmps(".", []string{tmpPath(superPath)}); err != nil {
+		return err
+	}
+	for _, dir := range []string{inodeDir, dirDir} {
+		ents, err := si.fs.ReadDir(dir)
+		if err != nil {
+			return Errno(err)
+		}
+		names := make([]string, 0, 1)
+		for _, e := range ents {
+			if isTmp(e.Name()) {
+				names = append(names, e.Name())
+			}
+		}
+		if err := si.removeTmps(dir, names); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

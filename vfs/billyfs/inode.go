@@ -211,7 +211,7 @@ func newInode(t *vfs.Task, dir *vfs.Inode, mode uint32, dev uint64, link string)
 	}
 	setOps(in)
 	if vfs.IsDir(mode) {
-		if err := si.writeFile(dirPath(ino), nil, false); err != nil {
+		if err := si.createFile(dirPath(ino), nil, false); err != nil {
 			newInodeFailed(t, in)
 			return nil, err
 		}
@@ -246,11 +246,12 @@ func (n *bnode) record() *inodeRecord {
 	return rec
 }
 
-// writeRecord writes the inode's record to the store.
+// writeRecord writes the inode's record to the store, replacing the
+// last one in one step: when it fails, the last one stays.
 func (n *bnode) writeRecord(sync bool) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	return info(n.in.SB()).writeFile(inodePath(n.in.Ino()), n.record().encode(), sync)
+	return info(n.in.SB()).replaceFile(inodePath(n.in.Ino()), n.record().encode(), sync)
 }
 
 // writeInode is ->write_inode (ext2_write_inode): the record, made
@@ -315,5 +316,5 @@ func dropLink(t *vfs.Task, in *vfs.Inode) error {
 	if err := node(in).writeRecord(false); err != nil {
 		return err
 	}
-	return si.writeFile(orphanPath(in.Ino()), nil, false)
+	return si.createFile(orphanPath(in.Ino()), nil, false)
 }

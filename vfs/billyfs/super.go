@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io"
 	"io/fs"
-	"os"
 	"strings"
 	"sync"
 
@@ -74,6 +73,11 @@ type sbInfo struct {
 	// the store (each fails with EIO), as after ext4's FS_IOC_SHUTDOWN
 	// with EXT4_GOING_FLAGS_NOLOGFLUSH.
 	shutdown atomic.Bool
+
+	// leaked is set when the temporary of a failed record replacement
+	// could not be removed (record.go): the superblock is then never
+	// written clean, so the next mount's fsck removes it.
+	leaked atomic.Bool
 
 	// mu protects opts, usedBlocks, usedInodes, nextIno and inoMark, and
 	// serialises writes of the superblock record. A leaf: nothing else
@@ -203,10 +207,10 @@ func (si *sbInfo) format(t *vfs.Task, sb *vfs.SuperBlock) error {
 	now := sb.VFS().Now()
 	root := inodeRecord{ino: rootIno, mode: vfs.S_IFDIR | 0o755, nlink: 2,
 		atime: now, mtime: now, ctime: now, btime: now}
-	if err := si.writeFile(inodePath(rootIno), root.encode(), false); err != nil {
+	if err := si.createFile(inodePath(rootIno), root.encode(), false); err != nil {
 		return err
 	}
-	if err := si.writeFile(dirPath(rootIno), nil, false); err != nil {
+	if err := si.createFile(dirPath(rootIno), nil, false); err != nil {
 		return err
 	}
 	si.nextIno = rootIno + 1
@@ -219,7 +223,7 @@ func (si *sbInfo) format(t *vfs.Task, sb *vfs.SuperBlock) error {
 func (si *sbInfo) reserveInos(next uint64) error {
 	mark := next + inoBatch
 	rec := superRecord{nextIno: mark, inodes: uint64(si.usedInodes), blocks: uint64(si.usedBlocks)}
-	if err := si.writeFile(superPath, rec.encode(), false); err != nil {
+	if err := si.replaceFile(superPath, rec.encode(), false); err != nil {
 		return err
 	}
 	si.inoMark = mark
@@ -341,7 +345,10 @@ func killSB(t *vfs.Task, sb *vfs.SuperBlock) {
 }
 
 // putSuper is ext2_put_super(): write the superblock record marked
-// clean, with the counts, unless the filesystem was shut down.
+// clean, with the counts, unless the filesystem was shut down (or a
+// temporary was left on the store: then not clean, so that the next
+// mount's fsck removes it). A failed write leaves the last record
+// (replaceFile).
 func putSuper(t *vfs.Task, sb *vfs.SuperBlock) {
 	si := info(sb)
 	si.mu.Lock()
@@ -350,7 +357,10 @@ func putSuper(t *vfs.Task, sb *vfs.SuperBlock) {
 		return
 	}
 	rec := superRecord{flags: superClean, nextIno: si.nextIno, inodes: uint64(si.usedInodes), blocks: uint64(si.usedBlocks)}
-	si.writeFile(superPath, rec.encode(), true)
+	if si.leaked.Load() {
+		rec.flags, rec.nextIno = 0, si.inoMark
+	}
+	si.replaceFile(superPath, rec.encode(), true)
 }
 
 // syncFS is ->sync_fs: write the superblock record (counts, inode mark)
@@ -364,7 +374,7 @@ func syncFS(t *vfs.Task, sb *vfs.SuperBlock, wait bool) error {
 		return err
 	}
 	rec := superRecord{nextIno: si.inoMark, inodes: uint64(si.usedInodes), blocks: uint64(si.usedBlocks)}
-	if err := si.writeFile(superPath, rec.encode(), wait); err != nil {
+	if err := si.replaceFile(superPath, rec.encode(), wait); err != nil {
 		return err
 	}
 	if wait {
@@ -445,31 +455,6 @@ func (si *sbInfo) check() error {
 		return vfs.EIO
 	}
 	return nil
-}
-
-// writeFile replaces a store file's content with b. sync asks the store
-// to make it durable (a host file's fsync) where it can.
-func (si *sbInfo) writeFile(name string, b []byte, sync bool) error {
-	if err := si.check(); err != nil {
-		return err
-	}
-	f, err := si.fs.OpenFile(name, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
-	if err != nil {
-		return Errno(err)
-	}
-	if err := writeFull(f, b, 0); err != nil {
-		f.Close()
-		return err
-	}
-	if sync {
-		if s, ok := f.(interface{ Sync() error }); ok {
-			if err := s.Sync(); err != nil {
-				f.Close()
-				return Errno(err)
-			}
-		}
-	}
-	return Errno(f.Close())
 }
 
 // writeFull writes all of b at off, retrying short writes: a write that
