@@ -119,20 +119,23 @@ type acq struct {
 	tr *trace.Bus
 }
 
-// beginAcq runs the validator's checks of a blocking acquisition (if
-// validating) and reports the request (if traced).
+// beginAcq reports the request of a blocking acquisition (if traced),
+// then runs the validator's checks of it (if validating). The order is
+// Linux's: lock_acquire() emits trace_lock_acquire before
+// __lock_acquire() validates the attempt (validate_chain), so a report
+// about the attempt (a circular dependency, recursive locking, a sleep
+// while atomic) follows the request it is about.
 func (o *Owner) beginAcq(l Lock, sub uint8, mode Mode) acq {
 	a := acq{tr: o.bus()}
 	if o.v == nil && a.tr == nil {
 		return a
 	}
 	site := callerSite()
+	a.h = Held{Class: l.Class(), Subclass: sub, Mode: mode, Lock: l, Site: site}
+	o.emit(a.tr, trace.LockRequest, &a.h)
 	if o.v != nil {
 		a.h = o.v.before(o, l, sub, mode, site)
-	} else {
-		a.h = Held{Class: l.Class(), Subclass: sub, Mode: mode, Lock: l, Site: site}
 	}
-	o.emit(a.tr, trace.LockRequest, &a.h)
 	return a
 }
 
