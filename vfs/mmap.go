@@ -38,11 +38,17 @@ const (
 	MAP_SYNC            = 0x80000
 	MAP_FIXED_NOREPLACE = 0x100000
 
+	MAP_32BIT         = 0x40
+	MAP_UNINITIALIZED = 0x4000000
+	// MAP_HUGE_MASK is the field of MAP_HUGE_* sizes (MAP_HUGE_SHIFT 26),
+	// which only MAP_HUGETLB reads.
+	MAP_HUGE_MASK = 0x3f << 26
+
 	// legacyMapMask is LEGACY_MAP_MASK: the flags MAP_SHARED_VALIDATE
-	// accepts.
+	// accepts (and MAP_SHARED keeps) of a file without FOP_MMAP_SYNC.
 	legacyMapMask = MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE |
-		MAP_EXECUTABLE | MAP_GROWSDOWN | MAP_HUGETLB | MAP_LOCKED | MAP_NORESERVE |
-		MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | 0x4000000 /* MAP_UNINITIALIZED */
+		MAP_EXECUTABLE | MAP_UNINITIALIZED | MAP_GROWSDOWN | MAP_LOCKED | MAP_NORESERVE |
+		MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB | MAP_32BIT | MAP_HUGE_MASK
 )
 
 // MS_* (msync's flags).
@@ -52,8 +58,9 @@ const (
 	MS_SYNC       = 4
 )
 
-// maxMapLen bounds one mapping (TASK_SIZE of x86-64's 47-bit user space).
-const maxMapLen = 1 << 47
+// maxMapLen bounds one mapping: TASK_SIZE of x86-64's 47-bit user
+// space (TASK_SIZE_MAX, one guard page short of 1<<47).
+const maxMapLen = 1<<47 - PAGE_SIZE
 
 // Signal is a signal an access through a mapping ends with, where a
 // process would be killed (or its handler run): SIGBUS for a page past
@@ -147,24 +154,36 @@ func (t *Task) MappingsOf(task *Task) []*Mapping {
 // MAP_SHARED_VALIDATE plus modifiers (MAP_POPULATE faults every page in
 // at once). There is no address space layout: the Mapping is addressed
 // by offsets from its start, and MAP_FIXED, MAP_FIXED_NOREPLACE and
-// anonymous mappings are refused with EINVAL.
+// anonymous mappings are refused with EINVAL (see RATIONALE.md).
 //
-// Errors, in Linux's order: EINVAL for an off not page aligned; EBADF
-// for a bad or O_PATH descriptor; EINVAL for a length of 0, a flags type
-// that is none of the three, MAP_FIXED*, MAP_ANONYMOUS or MAP_HUGETLB
-// (unknown prot bits are ignored: do_mmap never checks them, only
-// mprotect does, and calc_vm_prot_bits drops them); EOPNOTSUPP for flags MAP_SHARED_VALIDATE
-// does not know (and MAP_SYNC); ENOMEM for a length too large;
-// EOVERFLOW when the range's end overflows; EACCES for MAP_SHARED with
-// PROT_WRITE on a description not open for writing, or any mapping of
-// one not open for reading; EPERM for PROT_EXEC on a noexec mount;
-// ENODEV when the file cannot be mapped (no ->mmap: directories,
-// procfs); else what ->mmap reports.
+// Errors, in Linux's order (x86-64's sys_mmap, ksys_mmap_pgoff, do_mmap
+// of mm/mmap.c): EINVAL for an off not page aligned; EINVAL for
+// MAP_ANONYMOUS (where Linux would not look at fd); EBADF for a bad or
+// O_PATH descriptor; EINVAL for MAP_HUGETLB (no file here is on
+// hugetlbfs); EINVAL for a length of 0; EINVAL for MAP_FIXED*; ENOMEM
+// for a length that, rounded up to pages, exceeds TASK_SIZE (x86-64's
+// (1<<47)-4096); EOVERFLOW when the range's end lies past the largest
+// file offset (file_mmap_ok; off is unsigned there, so a negative one
+// is EOVERFLOW too); then by flags' MAP_TYPE: MAP_SHARED drops the
+// flags LEGACY_MAP_MASK does not know, MAP_SHARED_VALIDATE refuses them
+// (and MAP_SYNC) with EOPNOTSUPP; for both EACCES for PROT_WRITE on a
+// description not open for writing; for these and MAP_PRIVATE EACCES
+// for a description not open for reading, EPERM for PROT_EXEC on a
+// noexec mount, ENODEV when the file cannot be mapped (no ->mmap:
+// directories, devices like /dev/null), EINVAL for MAP_GROWSDOWN; any
+// other MAP_TYPE is EINVAL; else what ->mmap reports. Unknown prot bits
+// are ignored: do_mmap never checks them (only mprotect does), and
+// calc_vm_prot_bits drops them. A shared mapping of a description not
+// open for writing is not VM_SHARED (do_mmap clears it, leaving
+// VM_MAYSHARE): msync(MS_SYNC) has nothing of it to write.
 func (t *Task) Mmap(fd int, off, length int64, prot, flags int) (*Mapping, error) {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("mmap"))
 	}
-	if off&^PAGE_MASK != 0 || off < 0 {
+	if off&^PAGE_MASK != 0 {
+		return nil, EINVAL
+	}
+	if flags&MAP_ANONYMOUS != 0 {
 		return nil, EINVAL
 	}
 	f, err := t.fdget(fd) // O_PATH descriptors are EBADF (ksys_mmap_pgoff's fget)
@@ -172,56 +191,74 @@ func (t *Task) Mmap(fd int, off, length int64, prot, flags int) (*Mapping, error
 		return nil, err
 	}
 	defer fput(t, f)
-	if length <= 0 {
+	if f.mode&FMODE_PATH != 0 {
+		return nil, EBADF
+	}
+	if flags&MAP_HUGETLB != 0 {
 		return nil, EINVAL
 	}
+	if length == 0 {
+		return nil, EINVAL
+	}
+	if flags&(MAP_FIXED|MAP_FIXED_NOREPLACE) != 0 {
+		return nil, EINVAL
+	}
+	prot &= PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM
+	// get_unmapped_area: PAGE_ALIGN(len) > TASK_SIZE (a negative length
+	// is a size_t past it).
+	if length < 0 || length > maxMapLen {
+		return nil, ENOMEM
+	}
+	npages := (length + PAGE_SIZE - 1) >> PAGE_SHIFT
+	// file_mmap_ok with MAX_LFS_FILESIZE: pgoff is unsigned.
+	pgoff := int64(uint64(off) >> PAGE_SHIFT)
+	if off < 0 || pgoff > (math.MaxInt64-npages<<PAGE_SHIFT)>>PAGE_SHIFT {
+		return nil, EOVERFLOW
+	}
+	vmShared := false
 	switch flags & MAP_TYPE {
-	case MAP_SHARED, MAP_PRIVATE:
-	case MAP_SHARED_VALIDATE:
-		if flags&^(legacyMapMask|MAP_SYNC|MAP_FIXED_NOREPLACE) != 0 || flags&MAP_SYNC != 0 {
-			return nil, EOPNOTSUPP
+	case MAP_SHARED, MAP_SHARED_VALIDATE:
+		if flags&MAP_TYPE == MAP_SHARED {
+			flags &= legacyMapMask
+		} else if flags&^legacyMapMask != 0 {
+			return nil, EOPNOTSUPP // MAP_SYNC too: no file here is DAX
+		}
+		if prot&PROT_WRITE != 0 && f.mode&FMODE_WRITE == 0 {
+			return nil, EACCES
+		}
+		if IsAppend(f.inode) && f.mode&FMODE_WRITE != 0 {
+			return nil, EACCES
+		}
+		vmShared = f.mode&FMODE_WRITE != 0
+		fallthrough
+	case MAP_PRIVATE:
+		if f.mode&FMODE_READ == 0 {
+			return nil, EACCES
+		}
+		if prot&PROT_EXEC != 0 && f.path.Mnt.flags.Load()&MNT_NOEXEC != 0 {
+			return nil, EPERM
+		}
+		if f.fop == nil || f.fop.Mmap == nil {
+			return nil, ENODEV
+		}
+		if flags&MAP_GROWSDOWN != 0 {
+			return nil, EINVAL // VM_GROWSDOWN
 		}
 	default:
 		return nil, EINVAL
 	}
-	if flags&(MAP_FIXED|MAP_FIXED_NOREPLACE|MAP_ANONYMOUS|MAP_HUGETLB) != 0 {
-		return nil, EINVAL
-	}
-	prot &= PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM
-	if length > maxMapLen {
-		return nil, ENOMEM
-	}
-	npages := (length + PAGE_SIZE - 1) >> PAGE_SHIFT
-	pgoff := off >> PAGE_SHIFT
-	if pgoff > math.MaxInt64>>PAGE_SHIFT-npages {
-		return nil, EOVERFLOW
-	}
-	if f.mode&FMODE_PATH != 0 {
-		return nil, EBADF
-	}
-	if flags&MAP_TYPE != MAP_PRIVATE && prot&PROT_WRITE != 0 && f.mode&FMODE_WRITE == 0 {
-		return nil, EACCES
-	}
-	if f.mode&FMODE_READ == 0 {
-		return nil, EACCES
-	}
-	if prot&PROT_EXEC != 0 && f.path.Mnt.flags.Load()&MNT_NOEXEC != 0 {
-		return nil, EPERM
-	}
-	if f.fop == nil || f.fop.Mmap == nil {
-		return nil, ENODEV
-	}
 	mm := t.mmOf()
 	vma := &Mapping{
-		mm:      mm,
-		file:    fget(f),
-		mapping: f.inode.Mapping(),
-		pgoff:   pgoff,
-		length:  length,
-		npages:  npages,
-		prot:    prot,
-		flags:   flags,
-		tables:  make([]*pteTable, (npages+ptesPerTable-1)/ptesPerTable),
+		mm:       mm,
+		file:     fget(f),
+		mapping:  f.inode.Mapping(),
+		pgoff:    pgoff,
+		length:   length,
+		npages:   npages,
+		prot:     prot,
+		flags:    flags,
+		vmShared: vmShared,
+		tables:   make([]*pteTable, (npages+ptesPerTable-1)/ptesPerTable),
 	}
 	vma.ptl.Init(classPTL, 0)
 	mm.mmapLock.Lock(t.o)
@@ -366,8 +403,9 @@ func (t *Task) exitMmap() {
 // (vfs_fsync_range with datasync, mmap_lock dropped first, as Linux);
 // MS_ASYNC has nothing to start, since a store dirtied its page at its
 // first store (write-notify), where the flusher finds it; MS_INVALIDATE
-// has nothing to do without mlock. A private mapping has nothing to
-// write.
+// has nothing to do without mlock. A mapping that is not VM_SHARED (a
+// private one, or a shared one of a description not open for writing)
+// has nothing to write, as in Linux's msync.
 //
 // Errors: EINVAL for unknown flags, MS_SYNC with MS_ASYNC, or an off
 // not page aligned; ENOMEM for a range that starts outside the mapping

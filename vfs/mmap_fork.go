@@ -21,18 +21,19 @@ func (t *Task) dupMmap(n *Task) {
 	nmm.nextAddr = mm.nextAddr
 	for _, vma := range mm.vmas {
 		nv := &Mapping{
-			mm:      nmm,
-			file:    fget(vma.file),
-			mapping: vma.mapping,
-			pgoff:   vma.pgoff,
-			start:   vma.start,
-			length:  vma.length,
-			npages:  vma.npages,
-			prot:    vma.prot,
-			flags:   vma.flags,
-			VMOps:   vma.VMOps,
-			Private: vma.Private,
-			tables:  make([]*pteTable, len(vma.tables)),
+			mm:       nmm,
+			file:     fget(vma.file),
+			mapping:  vma.mapping,
+			pgoff:    vma.pgoff,
+			start:    vma.start,
+			length:   vma.length,
+			npages:   vma.npages,
+			prot:     vma.prot,
+			flags:    vma.flags,
+			vmShared: vma.vmShared,
+			VMOps:    vma.VMOps,
+			Private:  vma.Private,
+			tables:   make([]*pteTable, len(vma.tables)),
 		}
 		nv.ptl.Init(classPTL, 0)
 		// Linked right after the parent's mapping before any PTE is

@@ -62,3 +62,58 @@ func TestMsyncRange(t *testing.T) {
 		})
 	}
 }
+
+// TestMsyncNotVMShared: msync(MS_SYNC) writes a file's dirty pages only
+// through a VM_SHARED mapping. do_mmap (mm/mmap.c) clears VM_SHARED (and
+// VM_MAYWRITE) of a MAP_SHARED mapping of a description not open for
+// writing, leaving VM_MAYSHARE, and msync (mm/msync.c) calls
+// vfs_fsync_range only for VM_SHARED: a page dirtied by write(2) through
+// another descriptor stays dirty, and nothing reaches the store (on a
+// host: msync of such a mapping leaves /proc/meminfo's Dirty as it was).
+// /proc/PID/maps still shows the mapping as shared (VM_MAYSHARE).
+func TestMsyncNotVMShared(t *testing.T) {
+	cases := []struct {
+		name      string
+		open      int
+		flags     int
+		writesOut bool
+	}{
+		{"shared of O_RDONLY", vfs.O_RDONLY, vfs.MAP_SHARED, false},
+		{"shared validated of O_RDONLY", vfs.O_RDONLY, vfs.MAP_SHARED_VALIDATE, false},
+		{"shared of O_RDWR", vfs.O_RDWR, vfs.MAP_SHARED, true},
+		{"private of O_RDWR", vfs.O_RDWR, vfs.MAP_PRIVATE, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			v, tk, p := mmEnv(t)
+			rw := mmFile(t, tk, "/pm/ms", make([]byte, 2*P), vfs.O_RDWR)
+			mustT(t, "fsync", tk.Fsync(rw))
+			fd, err := tk.Open("/pm/ms", c.open, 0)
+			mustT(t, "open", err)
+			vma, err := tk.Mmap(fd, 0, 2*P, vfs.PROT_READ, c.flags)
+			mustT(t, "mmap", err)
+			if got, want := vma.Flags()&vfs.MAP_TYPE, c.flags&vfs.MAP_TYPE; got != want {
+				t.Errorf("mapping's type %#x, want %#x as asked", got, want)
+			}
+			if _, err := tk.Pwrite(rw, []byte("dirty"), 0); err != nil {
+				t.Fatal(err)
+			}
+			mustT(t, "msync", tk.Msync(vma, 0, 2*P, vfs.MS_SYNC))
+			in := vfs.FdInode(tk, fd)
+			fo := vfs.FilemapGetFolio(in.Mapping(), 0)
+			if fo == nil {
+				t.Fatal("page 0 not cached")
+			}
+			dirty := fo.Dirty()
+			vfs.FolioPut(fo)
+			written := strings.HasPrefix(string(p.storeBytes(in.Ino())), "dirty")
+			if dirty == c.writesOut || written != c.writesOut {
+				t.Errorf("after msync(MS_SYNC): page dirty %v, on the store %v; want written out %v", dirty, written, c.writesOut)
+			}
+			mustT(t, "munmap", tk.Munmap(vma))
+			mustT(t, "close", tk.Close(fd))
+			mustT(t, "close", tk.Close(rw))
+			pcCheck(t, v)
+		})
+	}
+}

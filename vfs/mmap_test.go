@@ -136,7 +136,11 @@ func store(t *testing.T, vma *vfs.Mapping, off int64, b []byte) {
 const P = vfs.PAGE_SIZE
 
 // TestMmapErrors checks mmap(2)'s argument, permission and capability
-// errors in Linux's order.
+// errors in Linux's order: x86-64's sys_mmap (offset alignment),
+// ksys_mmap_pgoff (fget, MAP_HUGETLB) and do_mmap of mm/mmap.c (length,
+// TASK_SIZE in get_unmapped_area, file_mmap_ok, then the MAP_TYPE
+// switch), as a host kernel (6.x, x86-64) answers the same calls on a
+// tmpfs file.
 func TestMmapErrors(t *testing.T) {
 	v, tk, _ := mmEnv(t)
 	data := pattern(0, 3*P, 1)
@@ -162,7 +166,37 @@ func TestMmapErrors(t *testing.T) {
 		want        error
 	}{
 		{"unaligned offset", rw, 100, P, R, S, vfs.EINVAL},
-		{"negative offset", rw, -P, P, R, S, vfs.EINVAL},
+		// x86-64's off is unsigned: a negative one is a huge pgoff,
+		// past the largest file offset (file_mmap_ok).
+		{"negative offset", rw, -P, P, R, S, vfs.EOVERFLOW},
+		{"negative unaligned offset", rw, -1, P, R, S, vfs.EINVAL},
+		{"unaligned offset, bad fd", 99, 1, P, R, S, vfs.EINVAL},
+		{"MAP_ANONYMOUS, bad fd", 99, 0, P, R, PR | vfs.MAP_ANONYMOUS, vfs.EINVAL},
+		{"bad fd, zero length", 99, 0, 0, R, S, vfs.EBADF},
+		{"MAP_HUGETLB", rw, 0, P, R, S | vfs.MAP_HUGETLB, vfs.EINVAL},
+		{"MAP_HUGETLB, zero length", rw, 0, 0, R, S | vfs.MAP_HUGETLB, vfs.EINVAL},
+		{"MAP_HUGETLB before validation", rw, 0, P, R, SV | vfs.MAP_SYNC | vfs.MAP_HUGETLB, vfs.EINVAL},
+		{"zero length, no type", rw, 0, 0, R, 0, vfs.EINVAL},
+		// TASK_SIZE is (1<<47)-4096: a length rounding up past it.
+		{"length 1<<47", rw, 0, 1 << 47, R, S, vfs.ENOMEM},
+		{"length rounding up to 1<<47", rw, 0, 1<<47 - P + 1, R, S, vfs.ENOMEM},
+		{"negative length", rw, 0, -1, R, S, vfs.ENOMEM},
+		{"too long, no type", rw, 0, 1 << 48, R, 0, vfs.ENOMEM},
+		{"too long, MAP_SYNC validated", rw, 0, 1 << 48, R, SV | vfs.MAP_SYNC, vfs.ENOMEM},
+		{"too long, O_WRONLY", wo, 0, 1 << 48, R, S, vfs.ENOMEM},
+		{"end overflows, no type", rw, math.MaxInt64 &^ (P - 1), P, R, 0, vfs.EOVERFLOW},
+		{"end overflows, MAP_SYNC validated", rw, math.MaxInt64 &^ (P - 1), P, R, SV | vfs.MAP_SYNC, vfs.EOVERFLOW},
+		{"MAP_SYNC validated, shared write of O_RDONLY", ro, 0, P, R | W, SV | vfs.MAP_SYNC, vfs.EOPNOTSUPP},
+		{"MAP_SYNC unvalidated", rw, 0, P, R, S | vfs.MAP_SYNC, nil},
+		{"MAP_32BIT validated", rw, 0, P, R, SV | vfs.MAP_32BIT, nil},
+		{"MAP_HUGE_2MB validated", rw, 0, P, R, SV | 21<<26, nil},
+		{"MAP_GROWSDOWN shared", rw, 0, P, R, S | vfs.MAP_GROWSDOWN, vfs.EINVAL},
+		{"MAP_GROWSDOWN private", rw, 0, P, R, PR | vfs.MAP_GROWSDOWN, vfs.EINVAL},
+		{"MAP_GROWSDOWN, shared write of O_RDONLY", ro, 0, P, R | W, S | vfs.MAP_GROWSDOWN, vfs.EACCES},
+		{"MAP_GROWSDOWN of O_WRONLY", wo, 0, P, W, S | vfs.MAP_GROWSDOWN, vfs.EACCES},
+		{"MAP_GROWSDOWN, no type", rw, 0, P, R, vfs.MAP_GROWSDOWN, vfs.EINVAL},
+		{"MAP_GROWSDOWN of a directory", dir, 0, P, R, PR | vfs.MAP_GROWSDOWN, vfs.ENODEV},
+		{"read of O_WRONLY, no type", wo, 0, P, R, 0, vfs.EINVAL},
 		{"bad fd", 99, 0, P, R, S, vfs.EBADF},
 		{"zero length", rw, 0, 0, R, S, vfs.EINVAL},
 		{"no type", rw, 0, P, R, 0, vfs.EINVAL},

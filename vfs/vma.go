@@ -65,6 +65,11 @@ type Mapping struct {
 	// immutable.
 	start       int64
 	prot, flags int // PROT_* and MAP_* as given; immutable
+	// vmShared is VM_SHARED: a shared mapping (VM_MAYSHARE, MAP_TYPE of
+	// flags not MAP_PRIVATE) of a file open for writing; do_mmap leaves
+	// it off for a file open read-only, whose pages the mapping can
+	// never dirty (so msync does not write them). Immutable.
+	vmShared bool
 	// VMOps is vm_ops, set by ->mmap; Private is vm_private_data.
 	VMOps   *VMOperations
 	Private any
@@ -109,7 +114,8 @@ func (vma *Mapping) Start() int64             { return vma.start }
 func (vma *Mapping) Stats() *MappingStats     { return &vma.stats }
 func (vma *Mapping) AddrSpace() *AddressSpace { return vma.mapping }
 
-func (vma *Mapping) shared() bool { return vma.flags&MAP_TYPE != MAP_PRIVATE }
+// shared reports VM_SHARED (see vmShared).
+func (vma *Mapping) shared() bool { return vma.vmShared }
 
 // ptep returns the entry of page i of the mapping, allocating its table
 // with alloc (nil without: the entry is absent). ptl held.
