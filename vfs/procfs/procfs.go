@@ -182,13 +182,16 @@ var regFileOps = &vfs.FileOperations{
 // pdeFileOps serves the static files made by proc_create_single and
 // proc_create_seq (filesystems, meminfo, locks, lockdep): their
 // file_operations are proc_reg_file_ops, whose ->write (proc_reg_write)
-// gives EIO when the entry has no proc_write.
+// gives EIO when the entry has no proc_write, and whose ->mmap
+// (proc_reg_mmap) EIO when it has no proc_mmap, as none here has. The
+// /proc/<pid> and /proc/sys files have no ->mmap: ENODEV.
 var pdeFileOps = &vfs.FileOperations{
 	Open:    openFile,
 	Read:    readFile,
 	Write:   func(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) { return 0, vfs.EIO },
 	Llseek:  vfs.NoSeekEndLlseek,
 	Release: releaseFile,
+	Mmap:    func(t *vfs.Task, f *vfs.File, vma *vfs.Mapping) error { return vfs.EIO },
 }
 
 func releaseFile(t *vfs.Task, in *vfs.Inode, f *vfs.File) error { f.Private = nil; return nil }
