@@ -3,7 +3,6 @@ package bridge
 import (
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/vfscope/vfscope/host/wasi"
@@ -32,7 +31,7 @@ func (NoEnv) GuestMemory(uint32) (GuestMemory, error) {
 type Bridge struct {
 	// mu serialises batches; it protects every field below. It is taken
 	// outside every VFS lock.
-	mu     sync.Mutex
+	mu     batchMutex
 	next   uint32
 	vfses  map[uint32]*instance
 	shells map[uint32]*shellSession

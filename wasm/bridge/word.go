@@ -2,7 +2,10 @@
 
 package bridge
 
-import "sync/atomic"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // The words the watchdog's goroutine shares with a call's (scratch,
 // Watchdog): sync/atomic's here, where the two run on separate threads.
@@ -12,3 +15,6 @@ type (
 	counterWord struct{ atomic.Uint64 }
 	instWord    struct{ atomic.Pointer[instance] }
 )
+
+// batchMutex is Bridge.mu: a sync.Mutex here.
+type batchMutex struct{ sync.Mutex }
