@@ -218,7 +218,7 @@ func newInode(t *vfs.Task, dir *vfs.Inode, mode uint32, dev uint64, link string)
 	}
 	// With -o dirsync the new inode's record is durable before the
 	// entry naming it is written (ext4_new_inode's handle is synced).
-	if err := n.writeRecord(vfs.IsDirSync(dir)); err != nil {
+	if err := n.writeNewRecord(vfs.IsDirSync(dir)); err != nil {
 		newInodeFailed(t, in)
 		return nil, err
 	}
@@ -252,6 +252,14 @@ func (n *bnode) writeRecord(sync bool) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	return info(n.in.SB()).replaceFile(inodePath(n.in.Ino()), n.record().encode(), sync)
+}
+
+// writeNewRecord writes a new inode's first record: in place, as there
+// is no last record to keep (a torn one is removed with the inode).
+func (n *bnode) writeNewRecord(sync bool) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return info(n.in.SB()).createFile(inodePath(n.in.Ino()), n.record().encode(), sync)
 }
 
 // writeInode is ->write_inode (ext2_write_inode): the record, made

@@ -24,6 +24,16 @@ import (
 // A temporary a failed replacement could not remove is left to the
 // next mount: the superblock is then not written clean (leaked), so
 // that mount runs fsck, which removes every temporary.
+//
+// Two writes need no temporary: a new inode's first record (there is no
+// last record to keep: a torn one names no inode any entry names, and
+// is removed with the inode), and every record on a store of the mem
+// kinds (store=mem, store=mem:NAME: a go-billy memfs). A write to memfs
+// cannot fail part way (it copies into memory; Shutdown is checked
+// before it starts), while its Rename looks at every path of the store
+// (for paths under the source), so a rename per record would make
+// writeback quadratic in the number of files. Any other store (a memfs
+// a Go caller registered, a test's fault store) takes the rename.
 
 // tmpSuffix ends the name of a record's temporary. Record names are
 // hexadecimal numbers or "super", so no record's name ends in it, and
@@ -34,6 +44,11 @@ const tmpSuffix = ".new"
 func tmpPath(name string) string { return name + tmpSuffix }
 
 func isTmp(name string) bool { return strings.HasSuffix(name, tmpSuffix) }
+
+// rewritesInPlace reports whether records on the store a store= value
+// names may be rewritten in place: the mem kinds, a go-billy memfs that
+// openMem made, whose writes cannot fail part way.
+func rewritesInPlace(spec string) bool { return inMemory(spec) }
 
 // createFile writes a store file that holds nothing yet worth keeping
 // (an empty directory log or orphan mark, a temporary) with content b,
@@ -69,6 +84,9 @@ func (si *sbInfo) createFile(name string, b []byte, sync bool) error {
 // is the last one written, and the error is returned as the store gave
 // it. Callers serialise the writes of one record (bnode.mu, sbInfo.mu).
 func (si *sbInfo) replaceFile(name string, b []byte, sync bool) error {
+	if si.inPlace {
+		return si.createFile(name, b, sync)
+	}
 	tmp := tmpPath(name)
 	if err := si.createFile(tmp, b, sync); err != nil {
 		si.dropTmp(tmp)

@@ -75,13 +75,12 @@ func TestRecordWriteFailureKeepsLastRecord(t *testing.T) {
 		{"unmount with the store full",
 			[]faultstore.Rule{{Op: faultstore.OpWrite, Err: vfs.ENOSPC}},
 			nil, nil, false, 0o644, false},
-		// A create whose new record fails leaves the temporary of a
-		// record nobody writes again; the unmount writes f's inode
-		// (mode 600) and a superblock that is not clean, so the mount
-		// runs fsck.
+		// The temporary of an unlinked, open inode whose record write
+		// failed stays when the inode is freed; the unmount writes f's
+		// inode (mode 600) and a superblock that is not clean, so the
+		// mount runs fsck.
 		{"a temporary that cannot be removed, then a clean unmount",
-			[]faultstore.Rule{{Op: faultstore.OpWrite, Path: "i/*", Nth: 1, Err: vfs.EIO}, {Op: faultstore.OpRemove, Path: "i/*", Nth: 1, Err: vfs.EIO}},
-			createAct, vfs.EIO, false, 0o600, true},
+			nil, leakAct, vfs.EIO, false, 0o600, true},
 		{"a temporary left by a crash between write and rename",
 			[]faultstore.Rule{{Op: faultstore.OpRename, Path: "i/*", Nth: 1, Err: vfs.EIO}, {Op: faultstore.OpRemove, Path: "i/*", Nth: 1, Err: vfs.EIO}},
 			fsyncAct, vfs.EIO, true, 0o644, true},
@@ -145,11 +144,20 @@ func faultEnvSeq(t *testing.T) (*env, *faultstore.Store) {
 
 func fsyncAct(e *env, s *faultstore.Store, fd int) error { return e.Root.Fsync(fd) }
 
-func createAct(e *env, s *faultstore.Store, fd int) error {
-	fd, err := e.Root.Open("/mnt/g", vfs.O_CREAT|vfs.O_WRONLY, 0o644)
-	if err == nil {
-		e.Root.Close(fd)
-	}
+// leakAct leaves the temporary of a record nobody writes again: g,
+// unlinked while open, fails its record write and the removal of the
+// temporary, and is freed when closed.
+func leakAct(e *env, s *faultstore.Store, fd int) error {
+	r := e.Root
+	g, err := r.Open("/mnt/g", vfs.O_CREAT|vfs.O_RDWR, 0o644)
+	e.Must(err)
+	e.Must(r.Unlink("/mnt/g"))
+	e.Must(r.Fsync(g))
+	e.Must(r.Fchmod(g, 0o600))
+	s.Add(faultstore.Rule{Op: faultstore.OpWrite, Path: "i/*", Nth: 1, Err: vfs.EIO})
+	s.Add(faultstore.Rule{Op: faultstore.OpRemove, Path: "i/*", Nth: 1, Err: vfs.EIO})
+	err = r.Fsync(g)
+	e.Must(r.Close(g))
 	return err
 }
 

@@ -68,6 +68,9 @@ func inMemory(store string) bool {
 type sbInfo struct {
 	fs       *serialFS // immutable: the backing store, serialised
 	storeKey string    // immutable: its key in the registry's busy set
+	// inPlace: records are rewritten in place, not through a
+	// temporary and a rename (record.go). Immutable.
+	inPlace bool
 
 	// shutdown is set by Shutdown: from then on no operation reaches
 	// the store (each fails with EIO), as after ext4's FS_IOC_SHUTDOWN
@@ -130,6 +133,7 @@ func mount(t *vfs.Task, fst *vfs.FileSystemType, to TypeOptions, flags uint32, d
 		return nil, vfs.EINVAL
 	}
 	si.fs, si.storeKey = newSerialFS(store, storeMaxBytes(o.store, store)), key
+	si.inPlace = rewritesInPlace(o.store)
 	d, err := vfs.MountNodev(t, fst, flags, data, func(t *vfs.Task, sb *vfs.SuperBlock, data string) error {
 		return fillSuper(t, sb, si)
 	})
