@@ -47,6 +47,9 @@
 //	               it holds more than twice its live entries
 //	orphan/<ino>   an inode whose link count reached 0 while in use;
 //	               freed at its eviction, or by the next mount
+//	<name>.new     a record being replaced (super, i/<ino>) or a
+//	               directory log being compacted (d/<ino>); renamed over
+//	               <name> once written whole, removed by fsck if left
 //
 // Inode numbers are hexadecimal in the names; the root is inode 2.
 // Every record ends in a CRC-32, so a torn record reads as EIO, never as
@@ -68,7 +71,13 @@
 //     page on the store is not part of the file: a crash leaves the old
 //     contents or zeros (a hole), never bytes of another file.
 //   - Inode metadata: ->write_inode writes the record (dirty inodes are
-//     written by writeback, sync, fsync and at unmount).
+//     written by writeback, sync, fsync and at unmount). A record (and
+//     the superblock's) replaces the last one in one step: it is written
+//     whole to <name>.new and renamed over <name> (record.go), so a
+//     write that fails leaves the last record there. A store must
+//     therefore give a Rename that replaces its target at once (memfs,
+//     osfs through rename(2), and chroot over either do; see
+//     RATIONALE.md); on memfs itself records are rewritten in place.
 //   - ->sync_fs writes the superblock record (counts) and asks the store
 //     to flush if it can (see RATIONALE.md: go-billy has no fsync).
 //   - Unmount writes everything back and marks the superblock clean; a
