@@ -8,6 +8,8 @@ import type { Snapshot, TraceEvent } from './schema';
 export interface RunResult {
   output: string;
   status: number;
+  /** The output was shown on the terminal as it came (a guest's): not to be written again. */
+  streamed?: boolean;
 }
 
 export interface Backend {
@@ -28,9 +30,15 @@ export interface Backend {
   split?(line: string): ShellSplit;
   /**
    * Runs a WASI guest (name: argv[0]) on the VFS with a command line's
-   * arguments and redirections, in cwd (in-browser only).
+   * arguments and redirections, in cwd (in-browser only). What it
+   * writes to the terminal is passed to show as it writes it.
    */
-  runGuest?(name: string, bytes: Uint8Array, args: string[], redirects: ShellCommand['redirects'], cwd: string): Promise<RunResult>;
+  runGuest?(name: string, bytes: Uint8Array, args: string[], redirects: ShellCommand['redirects'], cwd: string,
+    show?: (b: Uint8Array) => void): Promise<RunResult>;
+  /** ^C: ends the guest running now, if any (in-browser only); false when none runs. */
+  interrupt?(): boolean;
+  /** What a running guest waits for before it writes on (the terminal's backlog). */
+  backlog?: () => Promise<void> | undefined;
   /**
    * Makes status the shell's $?, for a guest line the page refused
    * before any guest ran (in-browser only).

@@ -2,11 +2,14 @@
 // shell runs its own commands: the words and redirections are the
 // shell's own parse (Shell.split), the guest starts in the shell's
 // working directory as its user, '<', '>', '>>', '2>', '2>&1' are opened
-// and written through the shell, with its task, umask and error messages,
-// and the line's status becomes the shell's $?.
+// through the shell, with its task, umask and error messages, and what
+// the guest writes to them goes through the VFS as it writes it (a full
+// tmpfs fails its write with ENOSPC, as on Linux); the line's status
+// becomes the shell's $?.
 
 import type { ShellCommand } from '@vfscope/web';
 import type { RunResult } from './backend';
+import type { FdWriter } from './guestrun';
 
 /** What running a guest line needs from the in-browser VFS. */
 export interface GuestHost {
@@ -15,9 +18,16 @@ export interface GuestHost {
   /** A file's bytes, by absolute path. */
   readFile(path: string): Uint8Array;
   /**
+   * Opens a file the shell's redirection already opened (created,
+   * truncated), by absolute path, for appending: the guest's fd writes
+   * to it through the VFS as it runs. Throws a VFSError.
+   */
+  openAppend(path: string): { write: FdWriter; close(): void };
+  /**
    * Runs the guest as the shell's user (its task's credentials and
-   * umask); its output goes to the two callbacks; resolves with its
-   * exit status.
+   * umask); what it writes to the terminal goes to io.terminal as it
+   * writes it, what it writes to a redirected fd to io.files' writer;
+   * resolves with its exit status (130 when ^C ended it).
    */
   start(name: string, bytes: Uint8Array, args: string[], io: GuestIO): Promise<number>;
   /** Makes status the shell's last status, what its next "$?" expands to. */
@@ -28,12 +38,22 @@ export interface GuestIO {
   /** The guest's working directory (PWD). */
   cwd: string;
   stdin: Uint8Array;
-  stdout: (b: Uint8Array) => void;
-  stderr: (b: Uint8Array) => void;
+  /** What the guest writes to a fd that is the terminal, as it writes it. */
+  terminal: (b: Uint8Array) => void;
+  /** The fds (1, 2) redirected to VFS files, and their writers. */
+  files: Map<number, FdWriter>;
 }
 
+/**
+ * The most of a guest line's terminal output its timeline record keeps,
+ * as the shell's Shell.OutputLimit: the terminal shows all of it as it
+ * comes (RATIONALE.md, "Why does the shell stop `cat /dev/zero` after 1
+ * MiB?").
+ */
+export const RECORD_LIMIT = 1 << 20;
+
 /** Where fd 1 or 2 goes: the terminal, or a VFS file (as the shell names it). */
-interface Sink { file?: string; chunks: Uint8Array[] }
+interface Sink { file?: string; writer?: { write: FdWriter; close(): void } }
 
 /** A word quoted for the shell: single quotes, a quote inside as '\''. */
 export function shellQuote(s: string): string {
@@ -49,49 +69,75 @@ function join(cwd: string, p: string): string {
  * redirections the shell parsed, in cwd. Redirections are applied in
  * order, as the shell does: "> f 2>&1" sends both to f, "2>&1 > f" only
  * stdout. A file a redirection cannot open fails the line before the
- * guest starts, with the shell's message and status 1. The line's status
- * (the guest's exit status, or that failure's) is the shell's $? after.
+ * guest starts, with the shell's message and status 1. What the guest
+ * writes reaches the terminal (show) and the files as it writes it; the
+ * result's output is what went to the terminal, up to RECORD_LIMIT
+ * bytes. The line's status (the guest's exit status, or that failure's)
+ * is the shell's $? after.
  */
 export async function runGuestLine(host: GuestHost, name: string, bytes: Uint8Array, args: string[],
-  redirects: ShellCommand['redirects'], cwd: string): Promise<RunResult> {
-  const term: Sink = { chunks: [] };
+  redirects: ShellCommand['redirects'], cwd: string, show: (b: Uint8Array) => void = () => {}): Promise<RunResult & { streamed: true }> {
+  const term: Sink = {};
   const fds: Sink[] = [term, term, term];
+  const opened: Sink[] = [];
+  const kept: Uint8Array[] = [];
+  let keptBytes = 0;
+  let cut = false;
+  const terminal = (b: Uint8Array) => {
+    show(b);
+    const room = RECORD_LIMIT - keptBytes;
+    if (b.length > room) cut = true;
+    if (room > 0) {
+      const part = b.subarray(0, room);
+      kept.push(part.slice());
+      keptBytes += part.length;
+    }
+  };
+  const fail = (r: RunResult) => {
+    for (const s of opened) s.writer!.close();
+    show(new TextEncoder().encode(r.output));
+    return done(host, { ...r, streamed: true as const });
+  };
   let stdin: Uint8Array = new Uint8Array();
   for (const r of redirects) {
     if (r.op === '>&') {
-      if (r.target !== '1' && r.target !== '2') return done(host, { output: `${r.target}: bad file descriptor\n`, status: 1 });
+      if (r.target !== '1' && r.target !== '2') return fail({ output: `${r.target}: bad file descriptor\n`, status: 1 });
       fds[r.fd] = fds[Number(r.target)];
       continue;
     }
     // The shell opens (and creates or truncates) the file as it would
     // for its own command; "< f" only checks that f can be read.
     const open = host.shell(`${r.op === '<' ? '<' : r.op} ${shellQuote(r.target)}`);
-    if (open.status !== 0) return done(host, open);
+    if (open.status !== 0) return fail(open);
     if (r.op === '<') {
       stdin = host.readFile(join(cwd, r.target));
       continue;
     }
-    fds[r.fd] = { file: r.target, chunks: [] };
+    let writer;
+    try {
+      writer = host.openAppend(join(cwd, r.target));
+    } catch (e) {
+      return fail({ output: `${r.target}: ${(e as Error).message}\n`, status: 1 });
+    }
+    const s: Sink = { file: r.target, writer };
+    opened.push(s);
+    fds[r.fd] = s;
   }
-  const status = await host.start(name, bytes, args, {
-    cwd,
-    stdin,
-    stdout: (b) => fds[1].chunks.push(b.slice()),
-    stderr: (b) => fds[2].chunks.push(b.slice()),
-  });
-  let output = new TextDecoder().decode(concat(term.chunks));
-  // What went to files is appended through the shell (the file was
-  // opened, truncated for '>', before the guest started).
-  for (const s of new Set(fds)) {
-    if (!s.file || !s.chunks.length) continue;
-    const w = host.shell(`cat >> ${shellQuote(s.file)}`, concat(s.chunks));
-    if (w.status !== 0) output += w.output;
+  const files = new Map<number, FdWriter>();
+  for (const fd of [1, 2]) if (fds[fd].writer) files.set(fd, fds[fd].writer!.write);
+  let status: number;
+  try {
+    status = await host.start(name, bytes, args, { cwd, stdin, terminal, files });
+  } finally {
+    for (const s of opened) s.writer!.close();
   }
-  return done(host, { output, status });
+  let output = new TextDecoder().decode(concat(kept));
+  if (cut) output += `\n[the timeline keeps the first ${RECORD_LIMIT} bytes of this output]\n`;
+  return done(host, { output, status, streamed: true });
 }
 
 /** Sets the shell's $? to the line's status, and returns its result. */
-function done(host: GuestHost, r: RunResult): RunResult {
+function done<R extends RunResult>(host: GuestHost, r: R): R {
   host.setStatus(r.status);
   return r;
 }

@@ -32,6 +32,8 @@ export class LiveBackend implements Backend {
   private snapFailed = new Map<number, (e: Error) => void>();
   private nextID = 1;
   private last?: Snapshot;
+  /** The seq of the last event delivered (or of the snapshot, if later). */
+  private lastSeq = 0;
   // Set once the socket has closed: every request pending then, and any
   // made later, fails with it (they would never be answered).
   private closed?: Error;
@@ -63,17 +65,30 @@ export class LiveBackend implements Backend {
             break;
           case 'snapshot': {
             b.last = m.snapshot!;
+            const gap = m.snapshot!.seq - b.lastSeq;
+            b.lastSeq = Math.max(b.lastSeq, m.snapshot!.seq);
             // A reply to a request names it; one without an id is the
             // first snapshot, or one pushed after the page lost events.
             const w = m.id !== undefined ? b.snapWaiters.get(m.id) : undefined;
             if (!hello) { hello = true; resolve(b); }
             else if (w) { b.snapWaiters.delete(m.id!); w(m.snapshot!); }
-            else if (m.id === undefined) { for (const l of b.listeners) l([], true); b.onSnapshot?.(m.snapshot!); }
+            else if (m.id === undefined) {
+              // The server dropped events for this page (it was too slow)
+              // and resynchronises it with a snapshot: the events between
+              // the last one delivered and the snapshot are lost, and a
+              // "lost" event says so, as the in-browser VFS's ring does.
+              const lost: TraceEvent = { kind: 'lost', seq: m.snapshot!.seq, lost: Math.max(gap, 1) } as TraceEvent;
+              for (const l of b.listeners) l([lost], true);
+              b.onSnapshot?.(m.snapshot!);
+            }
             break;
           }
-          case 'events':
-            for (const l of b.listeners) l(m.events ?? [], false);
+          case 'events': {
+            const evs = m.events ?? [];
+            if (evs.length) b.lastSeq = Math.max(b.lastSeq, evs[evs.length - 1].seq);
+            for (const l of b.listeners) l(evs, false);
             break;
+          }
           case 'exit':
             // The server's last frame: the VFS has gone (a guest exited).
             b.goodbye = m.error || `exited with status ${m.status ?? 0}`;

@@ -3,18 +3,23 @@
 // share links and files, and guided lessons.
 
 import './style.css';
-import type { Backend } from './backend';
+import type { Backend, RunResult } from './backend';
 import { LiveBackend } from './live';
 import { State } from './model';
 import type { Snapshot, TraceEvent } from './schema';
 import { describe } from './schema';
 import { Term } from './terminal';
-import { Timeline, decodeShare, encodeShare, type Step } from './timeline';
+import { Timeline, decodeShare, encodeShare, shareOf, type Step } from './timeline';
 import { lessons, type Lesson } from './lessons';
 import { drawDentryTree, drawHashAndLRU } from './views/dentries';
 import { drawInodes } from './views/inodes';
 import { drawMeminfo, drawPages, MEMINFO_KEYS, type Sample } from './views/pages';
 import { drawHeld, drawLockGraph } from './views/locks';
+
+/** The most events one command's record keeps (the rest are counted in a "lost" event). */
+const MAX_RECORD_EVENTS = 1 << 18;
+/** How often the views are drawn while a command runs. */
+const RUNNING_RENDER_MS = 250;
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -27,6 +32,13 @@ class App {
   /** The VFS as it is now (events applied as they come). */
   live = new State();
   private pending: TraceEvent[] = [];
+  /** Events past MAX_RECORD_EVENTS since the last drain, and the last one's seq. */
+  private overflow = 0;
+  private overflowSeq = 0;
+  /** When the views were last drawn while a command ran. */
+  private lastRender = 0;
+  /** Whether a command is running (the views are drawn less often then). */
+  private running = false;
   private dropped = new Map<string, Uint8Array>();
   private busybox?: Uint8Array;
   private renderQueued = false;
@@ -38,12 +50,20 @@ class App {
   sharedFromLive = false;
   /** The first command run on the VFS there is now (a restart replaces it). */
   private vfsStart = 0;
+  /** Which VFS of the page this is (0 the first, +1 per restart): records carry it. */
+  private vfsGen = 0;
   /** The /proc/meminfo lines plotted. */
   private plotKeys = MEMINFO_KEYS;
+  /** Whether the lesson buttons may start a lesson now. */
+  private lessonsOn = false;
 
   constructor() {
     this.term = new Term($('terminal'));
     this.term.onLine = (line) => this.runLine(line);
+    // ^C while a line runs: a guest's ends it (status 130); the shell's
+    // own commands run to their end in one call (their output is bounded:
+    // RATIONALE.md) and cannot be interrupted.
+    this.term.onInterrupt = () => { this.backend?.interrupt?.(); };
   }
 
   async boot(): Promise<void> {
@@ -66,6 +86,7 @@ class App {
     } else {
       const { WasmBackend } = await import('./wasmbackend');
       this.backend = await WasmBackend.boot();
+      this.backend.backlog = () => this.term.backlog();
       this.live = State.fromSnapshot(await this.backend.snapshot());
     }
     this.backend.subscribe((events, lost) => {
@@ -74,8 +95,14 @@ class App {
         void this.backend.snapshot().then((s) => { this.live = State.fromSnapshot(s, this.live); this.queueRender(); });
       }
       for (const e of events) {
-        this.pending.push(e);
         this.live.apply(e);
+        // A command's record keeps at most MAX_RECORD_EVENTS events; the
+        // rest are counted, and the record says so (drain).
+        if (this.pending.length < MAX_RECORD_EVENTS) this.pending.push(e);
+        else {
+          this.overflow += e.kind === 'lost' ? (e.lost ?? 1) : 1;
+          this.overflowSeq = e.seq;
+        }
       }
       if (this.step === undefined) this.queueRender();
     });
@@ -96,7 +123,11 @@ class App {
         this.term.write(`[the shared commands ran on a VFS with a ${fmtBytes(shared.mem)} budget; this one keeps its own]\r\n`);
       }
       const from = this.timeline.records.length;
-      for (const c of shared.cmds) await this.term.type(c);
+      this.setLessonsEnabled(false);
+      if (shared.cmds.length) this.term.write('[replaying the shared commands: ^C stops them]\r\n');
+      const whole = await this.term.runLines(shared.cmds);
+      this.setLessonsEnabled(true);
+      if (!whole) this.term.write(`[^C: ${shared.cmds.length - (this.timeline.records.length - from)} of the ${shared.cmds.length} shared commands not run]\r\n`);
       const failed = this.timeline.records.slice(from).filter((r) => r.status !== 0).length;
       if (failed) this.term.write(`[${failed} of the ${shared.cmds.length} shared commands failed on this VFS]\r\n`);
       if (shared.step && this.timeline.records[shared.step.cmd]) this.select(shared.step);
@@ -125,6 +156,7 @@ class App {
     this.pending = [];
     this.live = State.fromSnapshot(await b.snapshot());
     this.vfsStart = this.timeline.records.length;
+    this.vfsGen++;
     if ('prompt' in b) this.term.prompt = (b as unknown as { prompt: string }).prompt;
     this.showMode();
     this.term.write(`[a new in-browser VFS: memory budget ${memoryBudget ? fmtBytes(memoryBudget) : 'the default'}; the old one's files are gone]\r\n`);
@@ -137,6 +169,12 @@ class App {
     await this.backend.flush();
     const evs = this.pending;
     this.pending = [];
+    if (this.overflow) {
+      // The events past the record's bound are lost to it, as the ring's
+      // are: a "lost" event says how many (docs/trace-schema.md).
+      evs.push({ kind: 'lost', seq: this.overflowSeq, lost: this.overflow } as TraceEvent);
+      this.overflow = 0;
+    }
     return evs;
   }
 
@@ -149,11 +187,20 @@ class App {
     await this.drain();
     const before = await this.backend.snapshot();
     const graph = { classes: [...this.live.classes], edges: [...this.live.edges.values()] };
-    const res = await this.exec(line);
-    this.term.write(res.output);
+    this.running = true;
+    let res: RunResult;
+    try {
+      res = await this.exec(line);
+    } finally {
+      this.running = false;
+    }
+    if (!res.streamed) this.term.write(res.output);
     const events = (await this.drain()).filter((e) => e.seq > before.seq);
     const after = await this.backend.snapshot();
-    this.timeline.records.push({ line, output: res.output, status: res.status, before, events, after, ...graph });
+    this.timeline.records.push({
+      line, output: res.output, status: res.status, before, events, after, ...graph,
+      mem: this.backend.memoryBudget ?? null, vfs: this.vfsGen,
+    });
     const st = new State();
     for (const c of graph.classes) st.classes.add(c);
     for (const e of graph.edges) st.edges.set(`${e.from}\u0000${e.to}`, e);
@@ -170,7 +217,7 @@ class App {
    * as the shell parses it, in its working directory with its
    * redirections; anything else by the shell itself.
    */
-  private async exec(line: string): Promise<{ output: string; status: number }> {
+  private async exec(line: string): Promise<RunResult> {
     const b = this.backend;
     if (!b.split || !b.runGuest) {
       // A live server's shell: it runs no guests of this page's.
@@ -204,7 +251,7 @@ class App {
       bytes = this.busybox;
     }
     try {
-      return await b.runGuest(name, bytes!, args, cmd.redirects, sp.cwd);
+      return await b.runGuest(name, bytes!, args, cmd.redirects, sp.cwd, (out) => this.term.writeBytes(out));
     } catch (e) {
       return { output: `${name}: ${(e as Error).message}\n`, status: 126 };
     }
@@ -231,7 +278,12 @@ class App {
   private queueRender(): void {
     if (this.renderQueued) return;
     this.renderQueued = true;
-    requestAnimationFrame(() => { this.renderQueued = false; this.render(); });
+    // While a command runs its events come by the thousand: the views
+    // are drawn a few times a second then, so that the command (a guest
+    // sharing the page's thread) keeps most of it.
+    const wait = this.running ? Math.max(0, this.lastRender + RUNNING_RENDER_MS - performance.now()) : 0;
+    const draw = () => requestAnimationFrame(() => { this.renderQueued = false; this.lastRender = performance.now(); this.render(); });
+    if (wait) setTimeout(draw, wait); else draw();
   }
 
   /**
@@ -261,6 +313,11 @@ class App {
     drawHeld($('view-held'), st);
     drawLockGraph($('view-lockgraph'), st);
     const c = st.dcacheCounts();
+    // A state past a "lost" event misses what those events did: say so
+    // rather than draw it as if it were whole.
+    document.body.dataset.lost = String(st.lost);
+    $('lost').textContent = st.lost
+      ? `${st.lost} events were lost before this point: the views miss what they did (the end of the command is exact again)` : '';
     $('counters').textContent =
       `dentries ${c.dentries} (positive ${c.positive}, negative ${c.negative}, on LRU ${c.unused}) · inodes ${st.inodes.size} · ` +
       `page cache ${st.pageCounts().Cached} kB · reports ${st.reports.length}`;
@@ -321,12 +378,16 @@ class App {
     $('show-proc').onchange = () => this.render();
     $('share-link').onclick = async () => {
       // The commands run on the VFS there is now, from its boot (a
-      // restart replaced the one before), and its budget.
-      const from = this.vfsStart;
-      const step = this.step && this.step.cmd >= from ? { cmd: this.step.cmd - from, ev: this.step.ev } : undefined;
-      const frag = await encodeShare({
-        v: 1, cmds: this.timeline.records.slice(from).map((r) => r.line), step, mem: this.backend.memoryBudget,
-      });
+      // restart replaced the one before), and its budget; for a timeline
+      // file, its last VFS's, as its records say.
+      let link;
+      if (this.replayOnly) link = shareOf(this.timeline.records, this.step);
+      else {
+        const from = this.vfsStart;
+        const step = this.step && this.step.cmd >= from ? { cmd: this.step.cmd - from, ev: this.step.ev } : undefined;
+        link = { cmds: this.timeline.records.slice(from).map((r) => r.line), step, mem: this.backend.memoryBudget };
+      }
+      const frag = await encodeShare({ v: 1, ...link });
       history.replaceState(null, '', '#' + frag);
       $<HTMLInputElement>('share-url').value = location.href;
       try { await navigator.clipboard.writeText(location.href); } catch { /* not allowed: the box shows it */ }
@@ -349,6 +410,7 @@ class App {
         const fileEnd = t.stateAt(end);
         this.timeline = t;
         this.replayOnly = true;
+        this.setLessonsEnabled(false);
         // "now" is where the file ends, not the page's own VFS; the plot
         // is the file's from its first command.
         this.fileEnd = fileEnd;
@@ -363,7 +425,10 @@ class App {
       }
     };
     document.addEventListener('keydown', (e) => {
-      if ((e.target as HTMLElement).closest('#terminal')) return;
+      // Arrows step the timeline only when no control takes them itself:
+      // the terminal, a text box (the share link) and the slider (which
+      // steps on its own) keep theirs.
+      if (!stepsOnArrows(e.target)) return;
       if (e.key === 'ArrowLeft') $('prev').click();
       if (e.key === 'ArrowRight') $('next').click();
     });
@@ -373,9 +438,12 @@ class App {
       const b = document.createElement('button');
       b.textContent = l.title;
       b.dataset.lesson = l.id;
-      b.onclick = () => void this.runLesson(l);
+      // The second click of a double-click (detail 2) does not run the
+      // lesson again: a short lesson is over by then.
+      b.onclick = (e) => { if (e.detail <= 1) void this.runLesson(l); };
       box.append(b);
     }
+    this.setLessonsEnabled(true);
     // Dropping a .wasm file makes it runnable by name.
     document.addEventListener('dragover', (e) => e.preventDefault());
     document.addEventListener('drop', async (e) => {
@@ -392,7 +460,27 @@ class App {
     });
   }
 
+  /** Lessons are offered only when the page has a VFS and nothing runs on it for them. */
+  private setLessonsEnabled(on: boolean): void {
+    this.lessonsOn = on;
+    for (const b of document.querySelectorAll<HTMLButtonElement>('#lessons button')) {
+      b.disabled = !on || this.replayOnly;
+      b.title = this.replayOnly ? 'replaying a timeline file: reload the page to get a VFS' : '';
+    }
+  }
+
   async runLesson(l: Lesson): Promise<void> {
+    // One lesson at a time, and none on a timeline file (there is no VFS).
+    if (!this.lessonsOn || this.replayOnly) return;
+    this.setLessonsEnabled(false);
+    try {
+      await this.lesson(l);
+    } finally {
+      this.setLessonsEnabled(true);
+    }
+  }
+
+  private async lesson(l: Lesson): Promise<void> {
     document.body.dataset.lessonDone = '';
     $('lesson-title').textContent = l.title;
     $('lesson-text').textContent = l.text;
@@ -406,7 +494,11 @@ class App {
     }
     this.plotKeys = l.plot ?? MEMINFO_KEYS;
     const first = this.timeline.records.length;
-    for (const c of l.commands) await this.term.type(c);
+    if (!await this.term.runLines(l.commands)) {
+      this.term.write('[^C: the lesson stopped]\r\n');
+      this.select(this.timeline.last());
+      return;
+    }
     // Stop on the step that shows the point: the first matching event of
     // the lesson's commands, else the end.
     let target = this.timeline.last();
@@ -421,6 +513,20 @@ class App {
     this.select(target);
     document.body.dataset.lessonDone = l.id;
   }
+}
+
+/**
+ * Whether a key on this target may step the timeline: not when the
+ * terminal, a text field, a select or an editable element has focus, nor
+ * the slider (a range input steps itself on arrows).
+ */
+export function stepsOnArrows(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  if (!el || typeof el.closest !== 'function') return true;
+  if (el.closest('#terminal')) return false;
+  const tag = el.tagName;
+  if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT') return false;
+  return !el.isContentEditable;
 }
 
 /** 1 MiB, 512 KiB, 6000 bytes. */

@@ -24,6 +24,12 @@ export class State {
   /** Counters as of the last snapshot; recount() derives the dcache ones. */
   counters: Counters = { nr_dentry: 0, nr_unused: 0, nr_negative: 0, nr_inodes: 0, nr_free_inodes: 0 };
   seq = 0;
+  /**
+   * Events known lost since the snapshot this state was built from (a
+   * "lost" event): the views drawn from it miss what they did, until
+   * the next snapshot.
+   */
+  lost = 0;
   /** The LRU order of each superblock from the snapshot (hottest first); events append. */
   lru = new Map<number, number[]>();
 
@@ -80,7 +86,11 @@ export class State {
     else if (group === 'page') this.applyPage(e);
     else if (group === 'lock') this.applyLock(e);
     else if (e.kind === 'method.enter' || e.kind === 'method.exit') this.applyMethod(e);
-    else if (e.kind === 'report' && e.report) this.reports.push(e.report);
+    else if (e.kind === 'report' && e.report) {
+      this.reports.push(e.report);
+      this.cycleEdge(e.report);
+    }
+    else if (e.kind === 'lost') this.lost += e.lost && e.lost > 0 ? e.lost : 1;
     else if ((e.kind === 'mount' || e.kind === 'mount.change') && e.mount) {
       // Both carry the mount's whole state after the change (the
       // schema's "Mounts"): mount.change a remount's flags, or the path
@@ -302,6 +312,29 @@ export class State {
   }
 
   /** The classes named by the validator's reports (to highlight in the lock graph). */
+  /**
+   * A circular-dependency report is about an attempt: the task holds one
+   * class and is trying to take another, and that dependency (held ->
+   * wanted) is the edge that closes the cycle. Linux's lockdep reports it
+   * inside the attempt (__lock_acquire -> validate_chain ->
+   * check_noncircular -> print_circular_bug), before the lock is taken,
+   * so the edge is added here: the step that shows the report draws the
+   * cycle. The report's text names both ("is trying to acquire lock:" /
+   * "but task already holds lock:", print_circular_bug_header).
+   */
+  private cycleEdge(r: ValidatorReport): void {
+    if (!/circular locking dependency/.test(r.type)) return;
+    const m = /is trying to acquire lock:\n\s*(\S+)[^\n]*\n\s*\nbut task already holds lock:\n\s*(\S+)/.exec(r.text);
+    if (!m) return;
+    const cls = (name: string) => (this.classes.has(name) ? name : name.replace(/\/\d+$/, ''));
+    const to = cls(m[1]), from = cls(m[2]);
+    if (from === to) return;
+    this.classes.add(from);
+    this.classes.add(to);
+    const k = `${from}\u0000${to}`;
+    if (!this.edges.has(k)) this.edges.set(k, { from, to });
+  }
+
   reportedClasses(): Set<string> {
     const out = new Set<string>();
     for (const r of this.reports) {

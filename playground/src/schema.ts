@@ -105,6 +105,8 @@ export function describe(e: TraceEvent): string {
       return `${who}${e.kind} ${e.op}${e.path ? ` ${e.path}` : ''}${e.err ? ` = -${e.err}` : ''}`;
     case 'report':
       return `${who}REPORT ${e.report?.type ?? ''}`;
+    case 'lost':
+      return `${e.lost ?? 'some'} events lost here: the views miss what they did until the command's end`;
   }
   return `${who}${e.kind}${e.path ? ` ${e.path}` : ''}`;
 }

@@ -1,9 +1,30 @@
 // The terminal: xterm.js with a small line editor (history, cursor keys)
 // that hands each line to the app.
+//
+// Keys typed while a line runs are kept, as the tty's line discipline
+// keeps typeahead in its read buffer (n_tty_receive_buf): when the
+// prompt comes back they are edited and run as if typed then. ^C while
+// a line runs interrupts it (onInterrupt) and drops the typeahead, as
+// the SIGINT n_tty_receive_signal_char sends flushes the input queue
+// (unless NOFLSH). Lines the app types (lessons, share links) do not
+// take the line being edited: it is put back after them.
 
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import '@xterm/xterm/css/xterm.css';
+
+/**
+ * One key or run of text: an escape sequence, a control character, a
+ * line end, or printable text.
+ */
+const TOKEN = /\x1b\[[0-9;]*[A-Za-z~]|\x1bO[A-Za-z]|\r\n|[\r\n]|[\x00-\x1f\x7f]|[^\x00-\x1f\x7f]+/g;
+
+export function tokens(data: string): string[] {
+  return data.match(TOKEN) ?? [];
+}
+
+/** How much output the terminal may have queued, not drawn, before a writer waits. */
+const BACKLOG_HIGH = 256 << 10;
 
 export class Term {
   readonly xterm: Terminal;
@@ -13,9 +34,21 @@ export class Term {
   private history: string[] = [];
   private hpos = 0;
   private busy = false;
+  /** Keys typed while a line ran, not yet taken. */
+  private typeahead = '';
+  /** Set while the app types lines of its own (runLines): typeahead waits. */
+  private holding = 0;
+  /** Bumped by each ^C that interrupted something. */
+  private interrupts = 0;
+  /** Output bytes handed to xterm and not yet drawn. */
+  private queued = 0;
+  private drained?: { p: Promise<void>; resolve: () => void };
+  private decoder = new TextDecoder();
   prompt = 'vfscope:/# ';
   /** Runs one line; resolves when its output has been written. */
   onLine: (line: string) => Promise<void> = async () => {};
+  /** ^C while a line runs: stop it. */
+  onInterrupt: () => void = () => {};
 
   constructor(el: HTMLElement) {
     this.xterm = new Terminal({
@@ -39,16 +72,74 @@ export class Term {
 
   write(s: string): void { this.xterm.write(s); }
 
+  /**
+   * Writes a running program's output (UTF-8, in pieces as it comes);
+   * backlog() says when the writer should wait for it to be drawn.
+   */
+  writeBytes(b: Uint8Array): void {
+    const s = this.decoder.decode(b, { stream: true });
+    if (!s) return;
+    this.queued += s.length;
+    this.xterm.write(s, () => {
+      this.queued -= s.length;
+      if (this.queued < BACKLOG_HIGH / 2 && this.drained) {
+        this.drained.resolve();
+        this.drained = undefined;
+      }
+    });
+  }
+
+  /** A promise while more output is queued than drawn (a tty's full output buffer), else undefined. */
+  backlog(): Promise<void> | undefined {
+    if (this.queued < BACKLOG_HIGH) return undefined;
+    if (!this.drained) {
+      let resolve!: () => void;
+      const p = new Promise<void>((r) => { resolve = r; });
+      this.drained = { p, resolve };
+    }
+    return this.drained.p;
+  }
+
   showPrompt(): void { this.xterm.write(this.prompt); }
+
+  /** The line being edited (what typing would run), and the keys waiting to be taken. */
+  get pending(): { line: string; typeahead: string } {
+    return { line: this.line, typeahead: this.typeahead };
+  }
 
   /** Types a line as if the user had (for lessons and shared links). */
   async type(line: string): Promise<void> {
     while (this.busy) await new Promise((r) => setTimeout(r, 10));
-    this.xterm.write(line + '\r\n');
-    await this.exec(line);
+    // The line being edited steps aside for this one and comes back
+    // after it, at the next prompt.
+    const held = { line: this.line, cursor: this.cursor };
+    this.line = '';
+    this.cursor = 0;
+    this.xterm.write('\r\x1b[K' + this.prompt + line + '\r\n');
+    await this.exec(line, held);
   }
 
-  private async exec(line: string): Promise<void> {
+  /**
+   * Types lines one after the other; the user's typeahead waits until
+   * they are done. Stops at a ^C: resolves with false if one interrupted
+   * them (the rest are not run).
+   */
+  async runLines(lines: string[]): Promise<boolean> {
+    this.holding++;
+    const at = this.interrupts;
+    try {
+      for (const l of lines) {
+        if (this.interrupts !== at) return false;
+        await this.type(l);
+      }
+      return this.interrupts === at;
+    } finally {
+      this.holding--;
+      if (!this.holding && !this.busy) this.takeTypeahead();
+    }
+  }
+
+  private async exec(line: string, held = { line: '', cursor: 0 }): Promise<void> {
     this.busy = true;
     try {
       if (line.trim()) {
@@ -60,10 +151,24 @@ export class Term {
       // say why, and take the next.
       this.xterm.write(`vfscope: ${(e as Error).message ?? e}\r\n`);
     } finally {
+      this.decoder = new TextDecoder();
       this.busy = false;
       this.hpos = this.history.length;
       this.showPrompt();
+      if (held.line) {
+        this.line = held.line + this.line;
+        this.cursor = held.cursor;
+        this.redraw();
+      }
+      if (!this.holding) this.takeTypeahead();
     }
+  }
+
+  /** Feeds the keys typed while a line ran to the editor, as if typed now. */
+  private takeTypeahead(): void {
+    const t = this.typeahead;
+    this.typeahead = '';
+    if (t) this.input(t);
   }
 
   private redraw(): void {
@@ -73,8 +178,28 @@ export class Term {
   }
 
   private input(data: string): void {
-    if (this.busy) return;
-    if (data === '\r') {
+    const toks = tokens(data);
+    for (let i = 0; i < toks.length; i++) {
+      const k = toks[i];
+      if (this.busy || this.holding) {
+        if (k === '\x03') {
+          // ^C: the running line (and the lines the app is typing) is
+          // interrupted, the typeahead dropped.
+          this.interrupts++;
+          this.typeahead = '';
+          this.xterm.write('^C\r\n');
+          this.onInterrupt();
+          return;
+        }
+        this.typeahead += toks.slice(i).join('');
+        return;
+      }
+      this.key(k);
+    }
+  }
+
+  private key(data: string): void {
+    if (data === '\r' || data === '\n' || data === '\r\n') {
       const line = this.line;
       this.line = '';
       this.cursor = 0;
@@ -82,7 +207,7 @@ export class Term {
       void this.exec(line);
       return;
     }
-    if (data === '\x7f') {
+    if (data === '\x7f' || data === '\b') {
       if (this.cursor > 0) {
         this.line = this.line.slice(0, this.cursor - 1) + this.line.slice(this.cursor);
         this.cursor--;
@@ -102,22 +227,10 @@ export class Term {
     if (data === '\x1b[C') { if (this.cursor < this.line.length) { this.cursor++; this.xterm.write(data); } return; }
     if (data === '\x03') { this.line = ''; this.cursor = 0; this.xterm.write('^C\r\n'); this.showPrompt(); return; }
     if (data === '\x0c') { this.xterm.clear(); return; }
-    // Printable text (typed or pasted): newlines in a paste run each line.
-    const parts = data.replace(/\r\n?/g, '\n').split('\n');
-    const printable = (s: string) => s.replace(/[\x00-\x1f\x7f]/g, '');
-    this.line = this.line.slice(0, this.cursor) + printable(parts[0]) + this.line.slice(this.cursor);
-    this.cursor += printable(parts[0]).length;
+    if (/^[\x00-\x1f\x7f]|^\x1b/.test(data)) return;
+    // Printable text (typed or pasted).
+    this.line = this.line.slice(0, this.cursor) + data + this.line.slice(this.cursor);
+    this.cursor += data.length;
     this.redraw();
-    if (parts.length > 1) {
-      const rest = parts.slice(1);
-      const first = this.line;
-      this.line = '';
-      this.cursor = 0;
-      this.xterm.write('\r\n');
-      void (async () => {
-        await this.exec(first);
-        for (const l of rest) if (l.trim()) await this.type(l);
-      })();
-    }
   }
 }

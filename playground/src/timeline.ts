@@ -18,6 +18,45 @@ export interface CommandRecord {
   /** The lock graph learned before this command (snapshots do not carry it). */
   classes: string[];
   edges: Edge[];
+  /**
+   * The memory budget (bytes) of the VFS the command ran on; null for
+   * the default. Absent in files written before it was recorded.
+   */
+  mem?: number | null;
+  /** Which VFS of the page the command ran on (0 the first, +1 per restart). Absent in older files. */
+  vfs?: number;
+}
+
+/** What a share link carries: the commands to replay on a fresh VFS, its budget, the step. */
+export interface ShareOf { cmds: string[]; mem?: number; step?: Step }
+
+/**
+ * The share link of a timeline's last VFS: the commands run on it from
+ * its boot, with its memory budget, so that replaying them on a fresh VFS
+ * rebuilds the same state; step is kept when it is one of them. Records
+ * without vfs (older files) start a new VFS where the seq numbers start
+ * again; without mem, the budget is read from /proc/meminfo's MemTotal
+ * (kB) of the last snapshot, when it has one.
+ */
+export function shareOf(records: CommandRecord[], step?: Step): ShareOf {
+  if (!records.length) return { cmds: [] };
+  let from = records.length - 1;
+  while (from > 0) {
+    const a = records[from - 1], b = records[from];
+    const same = a.vfs !== undefined && b.vfs !== undefined ? a.vfs === b.vfs : b.before.seq >= a.after.seq;
+    if (!same) break;
+    from--;
+  }
+  const last = records[records.length - 1];
+  let mem: number | undefined;
+  if (last.mem !== undefined) mem = last.mem ?? undefined;
+  else {
+    const kb = last.after.counters?.meminfo?.MemTotal;
+    if (typeof kb === 'number' && kb > 0) mem = kb * 1024;
+  }
+  const out: ShareOf = { cmds: records.slice(from).map((r) => r.line), mem };
+  if (step && step.cmd >= from) out.step = { cmd: step.cmd - from, ev: step.ev };
+  return out;
 }
 
 /** A position: command index, and how many of its events are applied (events.length = the end). */
@@ -138,6 +177,10 @@ function checkRecord(r: unknown, what: string): void {
   if (typeof r.output !== 'string') throw new Error(`${w}: output is not a string`);
   if (typeof r.status !== 'number') throw new Error(`${w}: status is not a number`);
   checkSnapshot(r.before, `${w}: before`);
+  if (r.mem !== undefined && r.mem !== null && (!Number.isSafeInteger(r.mem) || (r.mem as number) <= 0)) {
+    throw new Error(`${w}: mem is not a positive whole number of bytes`);
+  }
+  if (r.vfs !== undefined && !Number.isSafeInteger(r.vfs)) throw new Error(`${w}: vfs is not a whole number`);
   checkSnapshot(r.after, `${w}: after`);
   if (!Array.isArray(r.events)) throw new Error(`${w}: events is not a list`);
   r.events.forEach((e, i) => {

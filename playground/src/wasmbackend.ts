@@ -4,9 +4,10 @@
 // to show. restart() boots a fresh VFS in its place (a lesson that needs
 // a small memory budget does), and moves the subscribers onto it.
 
-import { createVFS, wasiImports, type ShellCommand, type ShellSplit, type VFS } from '@vfscope/web';
+import { createVFS, wasiImports, WASIExit, O_APPEND, O_WRONLY, type ShellCommand, type ShellSplit, type VFS } from '@vfscope/web';
 import type { Backend, RunResult } from './backend';
 import { runGuestLine, type GuestIO } from './guestline';
+import { GuestKilled, GuestRunner } from './guestrun';
 import type { Snapshot, TraceEvent } from './schema';
 
 /**
@@ -105,18 +106,36 @@ export class WasmBackend implements Backend {
     this.sh.setStatus(status);
   }
 
-  async runGuest(name: string, bytes: Uint8Array, args: string[], redirects: ShellCommand['redirects'], cwd: string): Promise<RunResult> {
+  /** The guest running now, if any: what interrupt() ends. */
+  private running?: GuestRunner;
+  /** What the page waits for before a running guest writes on (the terminal's backlog). */
+  backlog?: () => Promise<void> | undefined;
+
+  /** ^C: ends the running guest, if there is one (its status is 130). */
+  interrupt(): boolean {
+    if (!this.running) return false;
+    this.running.interrupt();
+    return true;
+  }
+
+  async runGuest(name: string, bytes: Uint8Array, args: string[], redirects: ShellCommand['redirects'], cwd: string,
+    show?: (b: Uint8Array) => void): Promise<RunResult> {
     const sh = this.sh;
+    const vfs = this.vfs;
     try {
       return await runGuestLine({
         shell: (line, stdin) => {
           const r = sh.run(line, { stdin });
           return { output: r.stdout + r.stderr, status: r.status };
         },
-        readFile: (path) => this.vfs.readFile(path),
+        readFile: (path) => vfs.readFile(path),
+        openAppend: (path) => {
+          const fd = vfs.open(path, O_WRONLY | O_APPEND);
+          return { write: (b) => vfs.write(fd, b), close: () => vfs.close(fd) };
+        },
         start: (n, b, a, io) => this.start(n, b, a, io),
         setStatus: (status) => sh.setStatus(status),
-      }, name, bytes, args, redirects, cwd);
+      }, name, bytes, args, redirects, cwd, show);
     } catch (e) {
       sh.setStatus(126);
       throw e;
@@ -136,15 +155,28 @@ export class WasmBackend implements Backend {
       preopens: ['/'],
       shell: this.sh,
       stdin: io.stdin,
-      stdout: io.stdout,
-      stderr: io.stderr,
+      stdout: io.terminal,
+      stderr: io.terminal,
     });
+    const runner = new GuestRunner({ backlog: () => this.backlog?.() });
+    for (const [fd, w] of io.files) runner.files.set(fd, w);
     try {
       const mod = await WebAssembly.compile(bytes as BufferSource);
-      const inst = await WebAssembly.instantiate(mod, wasi.imports as unknown as WebAssembly.Imports);
-      return wasi.start(inst);
+      const inst = await WebAssembly.instantiate(mod, runner.wrap(wasi.imports));
+      this.running = runner;
+      await runner.start(inst, (i) => wasi.attach(i));
+      return 0;
+    } catch (e) {
+      if (e instanceof WASIExit) return e.code;
+      if (e instanceof GuestKilled) {
+        if (e.why) io.terminal(new TextEncoder().encode(`${name}: ${e.why}\n`));
+        return e.status;
+      }
+      throw e;
     } finally {
+      this.running = undefined;
       wasi.close();
+      this.vfs.noteActivity();
     }
   }
 }

@@ -30,9 +30,11 @@ export function drawPages(el: HTMLElement, st: State): void {
   for (const d of st.dentries.values()) if (d.inode && !pathOf.has(d.inode)) pathOf.set(d.inode, st.path(d.id));
   for (const f of files) {
     const pm = st.pages.get(f.id) ?? new Map<number, number>();
-    const n = Math.min(Math.max(Math.ceil(f.size / 4096), pm.size ? Math.max(...pm.keys()) + 1 : 0), 512);
-    const row = root.append('div').attr('class', 'file-pages').attr('data-ino', f.ino).attr('data-path', pathOf.get(f.id) ?? '');
-    row.append('div').attr('class', 'caption').text(`${pathOf.get(f.id) ?? `inode ${f.id}`} (ino ${f.ino}, ${f.size} bytes, ${pm.size} of ${n} pages cached)`);
+    const g = pageGrid(f.size, pm);
+    const n = g.shown;
+    const row = root.append('div').attr('class', 'file-pages').attr('data-ino', f.ino).attr('data-path', pathOf.get(f.id) ?? '')
+      .attr('data-pages', g.pages).attr('data-shown', g.shown);
+    row.append('div').attr('class', 'caption').text(`${pathOf.get(f.id) ?? `inode ${f.id}`} (ino ${f.ino}, ${f.size} bytes, ${g.caption})`);
     const grid = row.append('div').attr('class', 'page-grid');
     grid.selectAll('div.page').data(d3.range(n)).join('div')
       .attr('class', (i) => `page ${pageState(pm.get(i))}`)
@@ -41,6 +43,29 @@ export function drawPages(el: HTMLElement, st: State): void {
       .attr('title', (i) => `page ${i}: ${pageState(pm.get(i))} (flags ${pm.get(i) ?? '—'})`)
       .style('background', (i) => PAGE_COLORS[pageState(pm.get(i))]);
   }
+}
+
+/** The most pages of one file the grid draws (one cell each). */
+export const GRID_MAX_PAGES = 512;
+
+/**
+ * A file's page grid: how many pages the file spans (its size in pages,
+ * or past it to the last page cached), how many cells are drawn (the
+ * first GRID_MAX_PAGES), and the caption, which says when the grid shows
+ * only the first of them.
+ */
+export function pageGrid(size: number, cached: Map<number, number>): { pages: number; shown: number; caption: string } {
+  let last = -1;
+  for (const k of cached.keys()) if (k > last) last = k;
+  const pages = Math.max(Math.ceil(size / 4096), last + 1);
+  const shown = Math.min(pages, GRID_MAX_PAGES);
+  let caption = `${cached.size} of ${pages} pages cached`;
+  if (shown < pages) {
+    let inGrid = 0;
+    for (const k of cached.keys()) if (k < shown) inGrid++;
+    caption += `; the grid shows the first ${shown} pages (${inGrid} of them cached)`;
+  }
+  return { pages, shown, caption };
 }
 
 /** The counters (kB) after one command; a key is absent when the snapshot did not carry it. */
