@@ -17,9 +17,9 @@ import (
 // is left waiting there while the fault goes on.
 
 // truncateIn starts tr's ftruncate of fd to size and waits until it
-// returns, or for 50ms if it does not (waiting for a lock the caller
-// holds); wait then waits for it to return.
-func truncateIn(t *testing.T, tr *vfs.Task, fd int, size int64) (wait func()) {
+// returns or, with patience above 0, for that long at most (it may wait
+// for a lock the caller holds); wait then waits for it to return.
+func truncateIn(t *testing.T, tr *vfs.Task, fd int, size int64, patience time.Duration) (wait func()) {
 	var fin atomic.Bool
 	var err error
 	ch := make(chan struct{})
@@ -28,8 +28,8 @@ func truncateIn(t *testing.T, tr *vfs.Task, fd int, size int64) (wait func()) {
 		fin.Store(true)
 		close(ch)
 	}()
-	deadline := time.Now().Add(50 * time.Millisecond)
-	for !fin.Load() && time.Now().Before(deadline) {
+	deadline := time.Now().Add(patience)
+	for !fin.Load() && (patience == 0 || time.Now().Before(deadline)) {
 		runtime.Gosched()
 	}
 	return func() {
@@ -64,9 +64,11 @@ func TestMmapCowFaultRacesTruncate(t *testing.T) {
 			vma, err := tk.Mmap(fd, 0, 2*P, vfs.PROT_READ|vfs.PROT_WRITE, vfs.MAP_PRIVATE)
 			mustT(t, "mmap", err)
 			var wait func()
+			// The truncation waits for the fault's lock on the
+			// page: given 50ms to get there, or past it.
 			defer vfs.SetCowCopiedHookForTest(func() {
 				if wait == nil {
-					wait = truncateIn(t, tr, fd, P)
+					wait = truncateIn(t, tr, fd, P, 50*time.Millisecond)
 				}
 			})()
 			// The store itself may land in the copy before the
@@ -112,7 +114,7 @@ func TestMmapForkRacesTruncate(t *testing.T) {
 			var wait func()
 			defer vfs.SetDupMmapCopiedHookForTest(func() {
 				if wait == nil {
-					wait = truncateIn(t, tr, fd, P)
+					wait = truncateIn(t, tr, fd, P, 0) // needs nothing the caller holds
 				}
 			})()
 			child := tk.Fork("child")
@@ -166,7 +168,7 @@ func TestMmapTmpfsHoleFaultRacesTruncate(t *testing.T) {
 			var wait func()
 			defer vfs.SetFaultHoleHookForTest(func() {
 				if wait == nil {
-					wait = truncateIn(t, tr, fd, P)
+					wait = truncateIn(t, tr, fd, P, 0) // needs nothing the caller holds
 				}
 			})()
 			b := make([]byte, 1)
