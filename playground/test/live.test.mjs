@@ -143,3 +143,28 @@ test('a result that ended the shell says so', async () => {
     assert.deepEqual(await p, c.want);
   }
 });
+
+// host/live drops a slow viewer's frames and sends it a snapshot without
+// an id instead: the events between the last one the page got and that
+// snapshot are lost, and the page's record must say so with a "lost"
+// event (the schema's, as the in-browser VFS's ring sends), not stitch
+// the events on either side together as if continuous.
+test('a snapshot pushed after dropped frames is a lost event with the gap', async () => {
+  globalThis.WebSocket = ServerSocket;
+  const cases = [
+    { name: 'events then a gap', events: [1, 2, 3], pushed: 40, want: { kind: 'lost', seq: 40, lost: 37 } },
+    { name: 'a gap right after the first snapshot', events: [], pushed: 9, want: { kind: 'lost', seq: 9, lost: 9 } },
+    { name: 'a push with no events missing still says events were lost', events: [1, 2], pushed: 2, want: { kind: 'lost', seq: 2, lost: 1 } },
+  ];
+  for (const c of cases) {
+    const b = await LiveBackend.connect('ws://test/ws');
+    const ws = ServerSocket.last;
+    const got = [];
+    b.subscribe((evs, lost) => got.push({ evs, lost }));
+    if (c.events.length) ws.deliver({ type: 'events', events: c.events.map((seq) => ({ seq, time: seq, kind: 'dentry.add' })) });
+    ws.deliver({ type: 'snapshot', snapshot: { schema: SCHEMA, seq: c.pushed } });
+    const last = got.at(-1);
+    assert.equal(last.lost, true, `${c.name}: the batch says events were lost`);
+    assert.deepEqual(last.evs, [c.want], c.name);
+  }
+});

@@ -13,7 +13,7 @@ import ts from 'typescript';
 import { createVFS } from '@vfscope/web';
 
 const src = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
-let dir, State, Timeline, SCHEMA;
+let dir, State, Timeline, SCHEMA, shareOf;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vfscope-model-'));
@@ -24,7 +24,7 @@ before(async () => {
     writeFileSync(join(dir, `${name}.mjs`), out);
   }
   ({ State } = await import(pathToFileURL(join(dir, 'model.mjs')).href));
-  ({ Timeline } = await import(pathToFileURL(join(dir, 'timeline.mjs')).href));
+  ({ Timeline, shareOf } = await import(pathToFileURL(join(dir, 'timeline.mjs')).href));
   ({ SCHEMA } = await import(pathToFileURL(join(dir, 'schema.mjs')).href));
 });
 
@@ -378,4 +378,82 @@ test('a malformed timeline file is refused whole, naming what is wrong', () => {
   for (const [name, text, want] of cases) {
     assert.throws(() => Timeline.fromFile(text), (e) => e instanceof Error && want.test(e.message), name);
   }
+});
+
+// A "lost" event (the ring's, or the live server's resync) means the
+// events before it are not all there: a state past it says how many it
+// misses, and the command's end (its after-snapshot) is exact again.
+test('a state past a lost event says what it misses; the end of the command is exact', () => {
+  const rec = {
+    line: 'cp a b', output: '', status: 0, before: snapshot(),
+    events: [dentryEv(11, 'dentry.count', 2), { seq: 500, time: 500, kind: 'lost', lost: 488 }, dentryEv(501, 'dentry.count', 3)],
+    after: { ...snapshot(), seq: 501 }, classes: [], edges: [],
+  };
+  const t = new Timeline();
+  t.records = [rec];
+  const cases = [
+    { ev: 0, lost: 0 }, { ev: 1, lost: 0 }, { ev: 2, lost: 488 }, { ev: 3, lost: 488 },
+  ];
+  for (const c of cases) {
+    const st = t.stateAt({ cmd: 0, ev: c.ev });
+    // ev 3 is the end: the after-snapshot, exact.
+    assert.equal(st.lost, c.ev === 3 ? 0 : c.lost, `step ${c.ev}`);
+  }
+  const st = State.fromSnapshot(snapshot());
+  st.apply({ seq: 20, time: 20, kind: 'lost' });
+  assert.equal(st.lost, 1, 'a lost event without a count still marks the state');
+});
+
+// lockdep reports a circular dependency inside the attempt that would
+// close the cycle (kernel/locking/lockdep.c: __lock_acquire ->
+// validate_chain -> check_prevs_add -> check_noncircular ->
+// print_circular_bug), before the lock is taken: the step of the report
+// draws that dependency, held -> wanted.
+test('a circular-dependency report adds the dependency that closes the cycle', () => {
+  const text = (want, held) => '\nWARNING: possible circular locking dependency detected\n' +
+    `task 4 (abba-2) is trying to acquire lock:\n  ${want} (exclusive) at x.go:57\n\nbut task already holds lock:\n  ${held} (exclusive) at x.go:56\n`;
+  const cases = [
+    { name: 'AB-BA', type: 'possible circular locking dependency detected', text: text('A', 'B'), edge: 'B->A' },
+    { name: 'a subclass', type: 'possible circular locking dependency detected', text: text('&i_mutex/1', '&s_lock'), edge: '&s_lock->&i_mutex', known: ['&i_mutex'] },
+    { name: 'another report adds none', type: 'possible recursive locking detected', text: text('A', 'B'), edge: undefined },
+  ];
+  for (const c of cases) {
+    const st = State.fromSnapshot(snapshot());
+    for (const k of c.known ?? []) st.classes.add(k);
+    st.apply({ seq: 30, time: 30, kind: 'report', report: { type: c.type, task: 'task 4 (abba-2)', text: c.text } });
+    const edges = [...st.edges.values()].map((e) => `${e.from}->${e.to}`);
+    assert.deepEqual(edges, c.edge ? [c.edge] : [], c.name);
+    assert.equal(st.reports.length, 1, c.name);
+  }
+});
+
+// A share link replays commands on a fresh VFS: it must carry the
+// commands of the timeline's last VFS and that VFS's budget, or the
+// replay does not rebuild the state (a reclaim lesson's 1 MiB budget).
+test('a share link of a timeline is its last VFS: its commands from its boot and its budget', () => {
+  const rec = (line, seq0, seq1, extra = {}) => ({
+    line, output: '', status: 0, before: { ...snapshot(), seq: seq0 }, events: [], after: { ...snapshot(), seq: seq1 }, classes: [], edges: [], ...extra,
+  });
+  const withMem = (kb) => ({ ...snapshot(), counters: { ...snapshot().counters, meminfo: { MemTotal: kb } } });
+  const cases = [
+    {
+      name: 'records with vfs and mem',
+      records: [rec('a', 1, 5, { vfs: 0, mem: null }), rec('b', 2, 9, { vfs: 1, mem: 1 << 20 }), rec('c', 9, 12, { vfs: 1, mem: 1 << 20 })],
+      step: { cmd: 2, ev: 0 },
+      want: { cmds: ['b', 'c'], mem: 1 << 20, step: { cmd: 1, ev: 0 } },
+    },
+    {
+      name: 'the default budget',
+      records: [rec('a', 1, 5, { vfs: 0, mem: null }), rec('b', 5, 7, { vfs: 0, mem: null })],
+      step: { cmd: 0, ev: 1 },
+      want: { cmds: ['a', 'b'], mem: undefined, step: { cmd: 0, ev: 1 } },
+    },
+    {
+      name: 'an older file: the seq starting again is a new VFS, MemTotal its budget',
+      records: [rec('a', 1, 500), rec('b', 3, 40), { ...rec('c', 40, 90), after: { ...withMem(1024), seq: 90 } }],
+      step: { cmd: 0, ev: 0 },
+      want: { cmds: ['b', 'c'], mem: 1 << 20 },
+    },
+  ];
+  for (const c of cases) assert.deepEqual(shareOf(c.records, c.step), c.want, c.name);
 });

@@ -56,3 +56,63 @@ test('a line whose run fails is reported and the next line runs', async () => {
   }
   assert.deepEqual(ran, ['ls', 'pwd']);
 });
+
+/** A terminal whose lines wait for release() before they end. */
+function gated() {
+  const t = new Term({});
+  const ran = [];
+  let open;
+  t.onLine = (line) => { ran.push(line); return new Promise((r) => { open = r; }); };
+  return { t, ran, release: () => open?.(), key: (d) => t.xterm.data(d) };
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+// Keys typed while a line runs are kept, as n_tty keeps typeahead in its
+// read buffer (drivers/tty/n_tty.c n_tty_receive_buf), and edited and
+// run at the next prompt; ^C while a line runs sends the interrupt and
+// flushes what was typed ahead (n_tty_receive_signal_char -> isig with
+// flush, unless NOFLSH).
+test('keys typed while a line runs are taken at the next prompt; ^C drops them', async () => {
+  const cases = [
+    { name: 'a whole line typed ahead runs next', typed: ['echo a', '\r'], ran: ['first', 'echo a'], line: '' },
+    { name: 'a half line typed ahead is on the prompt', typed: ['echo ha'], ran: ['first'], line: 'echo ha' },
+    { name: 'editing keys typed ahead apply in order', typed: ['ab', '\x7f', 'c', '\x1b[D', 'X', '\r'], ran: ['first', 'aXc'], line: '' },
+    { name: 'a paste of two lines runs both, in order', typed: ['one\rtwo\r'], ran: ['first', 'one', 'two'], line: '' },
+    { name: '^C interrupts and drops the typeahead', typed: ['echo lost', '\x03', 'ke'], ran: ['first'], line: 'ke', interrupts: 1 },
+  ];
+  for (const c of cases) {
+    const g = gated();
+    let interrupts = 0;
+    g.t.onInterrupt = () => { interrupts++; g.release(); };
+    g.key('first');
+    g.key('\r');
+    for (const k of c.typed) g.key(k);
+    // Each line ends when released; lines typed ahead then run in turn.
+    for (let i = 0; i < 5; i++) { g.release(); await tick(); }
+    assert.deepEqual(g.ran, c.ran, c.name);
+    assert.equal(g.t.pending.line, c.line, `${c.name}: the line on the prompt`);
+    assert.equal(interrupts, c.interrupts ?? 0, `${c.name}: interrupts`);
+  }
+});
+
+test('a line the app types puts the line being edited back after it; ^C stops the app\'s lines', async () => {
+  const g = gated();
+  g.key('echo half');
+  const done = g.t.runLines(['lesson 1', 'lesson 2', 'lesson 3']);
+  await tick();
+  assert.deepEqual(g.ran, ['lesson 1']);
+  g.key('more\r'); // typed during the app's lines: waits until they end
+  g.release();
+  await new Promise((r) => setTimeout(r, 30));
+  assert.deepEqual(g.ran, ['lesson 1', 'lesson 2']);
+  let interrupted = 0;
+  g.t.onInterrupt = () => { interrupted++; g.release(); };
+  g.key('\x03');
+  assert.equal(await done, false, 'runLines says a ^C stopped it');
+  assert.deepEqual(g.ran, ['lesson 1', 'lesson 2'], 'lesson 3 did not run');
+  assert.equal(interrupted, 1);
+  assert.equal(g.t.pending.line, 'echo half', 'the edited line is back on the prompt');
+  assert.equal(g.t.pending.typeahead, '', 'the typeahead was dropped with the ^C');
+  assert.ok(g.t.xterm.out.endsWith(g.t.prompt + 'echo half'), `the prompt shows it: ${JSON.stringify(g.t.xterm.out.slice(-40))}`);
+});
