@@ -219,7 +219,7 @@ func (v *VFS) flusherMain() {
 	}()
 	for {
 		// Sleep until kicked or the next periodic pass is due.
-		period := v.DirtyTunables().WritebackCentisecs * int64(10*time.Millisecond)
+		period := int64(v.DirtyTunables().WritebackPeriod())
 		f.mu.Lock()
 		idle := len(f.work) == 0 && !f.background
 		stopped := f.stopped
@@ -289,7 +289,7 @@ func (v *VFS) flusherPass(t *Task) bool {
 		}
 	}
 	// Periodic: every dirty_writeback_centisecs.
-	period := v.DirtyTunables().WritebackCentisecs * int64(10*time.Millisecond)
+	period := int64(v.DirtyTunables().WritebackPeriod())
 	f.mu.Lock()
 	due := period > 0 && v.wbNow()-f.lastKupdate >= period
 	if due {

@@ -583,7 +583,6 @@ func TestDirtyTunables(t *testing.T) {
 		{"dirty_bytes", 2*PAGE_SIZE - 1, EINVAL, DefaultDirtyTunables},
 		{"dirty_background_bytes", 0, EINVAL, DefaultDirtyTunables},
 		{"dirty_expire_centisecs", -1, EINVAL, DefaultDirtyTunables},
-		{"dirty_writeback_centisecs", -5, EINVAL, DefaultDirtyTunables},
 		{"dirtytime_expire_seconds", -1, EINVAL, DefaultDirtyTunables},
 		{"dirty_nonsense", 1, ENOENT, DefaultDirtyTunables},
 		{"dirty_bytes", 2 * PAGE_SIZE, nil, DirtyTunables{BackgroundRatio: 10, Bytes: 2 * PAGE_SIZE, ExpireCentisecs: 3000, WritebackCentisecs: 500, DirtytimeExpireSeconds: 43200}},

@@ -1,6 +1,10 @@
 package vfs
 
-import "sync"
+import (
+	"math"
+	"sync"
+	"time"
+)
 
 // DirtyTunables are the vm.dirty_* sysctls of mm/page-writeback.c, one
 // set per VFS (Linux has one per system). RECLAIM's /proc/sys/vm files
@@ -25,7 +29,8 @@ type DirtyTunables struct {
 	// for longer is written by the flusher's periodic pass.
 	ExpireCentisecs int64
 	// WritebackCentisecs (dirty_writeback_centisecs, default 500): the
-	// flusher's period; 0 switches periodic writeback off.
+	// flusher's period (WritebackPeriod); 0 switches periodic writeback
+	// off. Any int, negative too, as Linux takes it (proc_dointvec).
 	WritebackCentisecs int64
 	// DirtytimeExpireSeconds (dirtytime_expire_seconds, default 43200):
 	// on a lazytime mount, timestamps dirty for longer are written back
@@ -60,19 +65,37 @@ var DirtyTunableNames = []string{
 
 // Validate reports EINVAL for a value the sysctl would refuse:
 // ratios outside 0..100, dirty_bytes other than 0 below two pages,
-// negative bytes or intervals.
+// negative bytes, dirty_expire_centisecs or dirtytime_expire_seconds,
+// and centiseconds outside int. dirty_writeback_centisecs may be
+// negative: Linux's handler is plain proc_dointvec, without bounds.
 func (d DirtyTunables) Validate() error {
 	switch {
 	case d.BackgroundRatio < 0 || d.BackgroundRatio > 100,
 		d.Ratio < 0 || d.Ratio > 100,
 		d.BackgroundBytes < 0,
 		d.Bytes < 0 || (d.Bytes != 0 && d.Bytes < dirtyBytesMin),
-		d.ExpireCentisecs < 0,
-		d.WritebackCentisecs < 0,
+		d.ExpireCentisecs < 0 || d.ExpireCentisecs > math.MaxInt32,
+		d.WritebackCentisecs < math.MinInt32 || d.WritebackCentisecs > math.MaxInt32,
 		d.DirtytimeExpireSeconds < 0:
 		return EINVAL
 	}
 	return nil
+}
+
+// WritebackPeriod is the flusher's period as Linux computes it from
+// dirty_writeback_centisecs; 0 when periodic writeback is off. Linux
+// keeps the value in the unsigned int dirty_writeback_interval and waits
+// dirty_writeback_interval * 10 milliseconds, in unsigned int arithmetic
+// (fs/fs-writeback.c wb_wakeup_delayed, wb_check_old_data_flush): -1 is
+// 4294967286 ms, about 50 days, and large values wrap. The one non-zero
+// value whose product wraps to 0 (INT_MIN) makes Linux requeue its work
+// at once; here it is 1 ms, so the flusher never spins.
+func (d DirtyTunables) WritebackPeriod() time.Duration {
+	if d.WritebackCentisecs == 0 {
+		return 0
+	}
+	ms := uint32(d.WritebackCentisecs) * 10
+	return max(time.Duration(ms)*time.Millisecond, time.Millisecond)
 }
 
 // Get returns the tunable named as in /proc/sys/vm; ok is false for an

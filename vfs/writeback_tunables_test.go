@@ -1,0 +1,93 @@
+package vfs_test
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	. "github.com/vfscope/vfscope/vfs"
+	vt "github.com/vfscope/vfscope/vfs/internal/vfstest"
+)
+
+// TestDirtyWritebackCentisecsSigned: dirty_writeback_centisecs takes
+// any int, as Linux's dirty_writeback_centisecs_handler does (plain
+// proc_dointvec, no bounds: `echo -1 >` is accepted and reads back as
+// -1), and its period is what Linux computes from it: the value is the
+// unsigned int dirty_writeback_interval, times 10 ms in unsigned int
+// arithmetic (mm/page-writeback.c, fs/fs-writeback.c wb_wakeup_delayed
+// and wb_check_old_data_flush: dirty_writeback_interval * 10). So -1 is
+// 4294967286 ms, about 50 days: periodic writeback practically off.
+// dirty_expire_centisecs keeps its minimum of 0 (proc_dointvec_minmax,
+// extra1 SYSCTL_ZERO), and a value outside int is EINVAL for both.
+func TestDirtyWritebackCentisecsSigned(t *testing.T) {
+	cases := []struct {
+		name   string
+		value  int64
+		want   error
+		period time.Duration // of dirty_writeback_centisecs after the write
+	}{
+		{"dirty_writeback_centisecs", 500, nil, 5 * time.Second},
+		{"dirty_writeback_centisecs", 0, nil, 0},
+		{"dirty_writeback_centisecs", -1, nil, 4294967286 * time.Millisecond},
+		{"dirty_writeback_centisecs", -5, nil, 4294967246 * time.Millisecond},
+		// 429496730 * 10 wraps to 4 ms in unsigned int.
+		{"dirty_writeback_centisecs", 429496730, nil, 4 * time.Millisecond},
+		{"dirty_writeback_centisecs", math.MaxInt32, nil, 4294967286 * time.Millisecond},
+		// INT_MIN * 10 wraps to 0 ms, not 0 centisecs: Linux requeues
+		// its work at once; the flusher here waits one millisecond.
+		{"dirty_writeback_centisecs", math.MinInt32, nil, time.Millisecond},
+		{"dirty_writeback_centisecs", math.MaxInt32 + 1, EINVAL, 5 * time.Second},
+		{"dirty_writeback_centisecs", math.MinInt32 - 1, EINVAL, 5 * time.Second},
+		{"dirty_expire_centisecs", -1, EINVAL, 5 * time.Second},
+		{"dirty_expire_centisecs", math.MaxInt32 + 1, EINVAL, 5 * time.Second},
+	}
+	w := newWBEnv(t)
+	v := w.V
+	for _, c := range cases {
+		v.SetDirtyTunables(DefaultDirtyTunables)
+		err := v.SetDirtyTunable(c.name, c.value)
+		if err != c.want {
+			t.Errorf("%s = %d: %v, want %v", c.name, c.value, err, c.want)
+		}
+		wantGet := c.value
+		if c.want != nil {
+			wantGet, _ = DefaultDirtyTunables.Get(c.name)
+		}
+		if got, _ := v.DirtyTunables().Get(c.name); got != wantGet {
+			t.Errorf("%s = %d: reads back %d, want %d", c.name, c.value, got, wantGet)
+		}
+		if got := v.DirtyTunables().WritebackPeriod(); got != c.period {
+			t.Errorf("%s = %d: period %v, want %v", c.name, c.value, got, c.period)
+		}
+	}
+}
+
+// TestFlusherNegativeWritebackCentisecs: with dirty_writeback_centisecs
+// at -1 an expired inode stays dirty (the periodic pass is about 50 days
+// away) and the flusher does not spin; fsync still writes it.
+func TestFlusherNegativeWritebackCentisecs(t *testing.T) {
+	w := newWBEnv(t)
+	w.Must(w.V.SetDirtyTunable("dirty_expire_centisecs", 1))
+	w.Must(w.V.SetDirtyTunable("dirty_writeback_centisecs", -1))
+	// A new non-zero value wakes the flusher to write what is dirty
+	// (dirty_writeback_centisecs_handler): let that pass end first.
+	vt.WaitFor(t, "the flusher woken by the new value to finish", func() bool { _, running := w.V.FlusherStats(); return !running })
+	before, _ := w.V.FlusherStats()
+	fd := w.create("f", "stays")
+	ino := w.ino("f")
+	time.Sleep(150 * time.Millisecond) // 15 times dirty_expire_centisecs
+	st, _ := w.V.FlusherStats()
+	if st.Kupdate != before.Kupdate || st.Pages != before.Pages {
+		t.Errorf("flusher stats %+v (before f: %+v): want no periodic pass", st, before)
+	}
+	if got := w.fs.onDisk(ino, 5); got == "stays" {
+		t.Errorf("the flusher wrote f with periodic writeback at -1")
+	}
+	if w.V.MemStat().Dirty != 1 {
+		t.Errorf("dirty pages %d, want 1", w.V.MemStat().Dirty)
+	}
+	w.Must(w.T.Fsync(fd))
+	if got := w.fs.onDisk(ino, 5); got != "stays" {
+		t.Errorf("after fsync the disk has %q", got)
+	}
+}
