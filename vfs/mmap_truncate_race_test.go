@@ -3,6 +3,7 @@ package vfs_test
 import (
 	"bytes"
 	"errors"
+	"math/rand"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -258,6 +259,99 @@ func TestMmapForkLinksAfterParent(t *testing.T) {
 			for _, vma := range parents {
 				mustT(t, "munmap", tk.Munmap(vma))
 			}
+			mustT(t, "close", tk.Close(fd))
+			pcCheck(t, v)
+		})
+	}
+}
+
+// TestMmapTruncateHammer runs the three races above without their hooks,
+// with the truncation started at random moments around the access (a
+// store's copy-on-write fault, fork after one, a load of a tmpfs hole):
+// once both end, nothing past the new EOF is mapped (a load there is
+// SIGBUS, in the child too) or left cached and charged (st_blocks).
+func TestMmapTruncateHammer(t *testing.T) {
+	iters := 300
+	if testing.Short() || runtime.GOARCH == "wasm" {
+		iters = 60
+	}
+	cases := []struct {
+		name, path string
+		fork, hole bool
+	}{
+		{"cow fault", "/pm/h", false, false},
+		{"fork", "/pm/h", true, false},
+		{"tmpfs hole", "/small/h", false, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			v, tk, _ := mmEnv(t)
+			fd := mmFile(t, tk, c.path, nil, vfs.O_RDWR)
+			tr := tk.Fork("truncater")
+			page := bytes.Repeat([]byte("A"), P)
+			r := rand.New(rand.NewSource(1))
+			var sink atomic.Int64
+			spin := func(n int) {
+				for k := 0; k < n; k++ {
+					sink.Add(1)
+				}
+			}
+			b := make([]byte, 8)
+			for it := 0; it < iters && !t.Failed(); it++ {
+				mustT(t, "ftruncate", tk.Ftruncate(fd, 0))
+				if c.hole {
+					mustT(t, "pwrite", pwriteAll(tk, fd, []byte("x"), 0))
+					mustT(t, "ftruncate", tk.Ftruncate(fd, 2*P))
+				} else {
+					mustT(t, "pwrite", pwriteAll(tk, fd, page, 0))
+					mustT(t, "pwrite", pwriteAll(tk, fd, page, P))
+				}
+				vma, err := tk.Mmap(fd, 0, 2*P, vfs.PROT_READ|vfs.PROT_WRITE, vfs.MAP_PRIVATE)
+				mustT(t, "mmap", err)
+				if c.fork {
+					store(t, vma, P+8, []byte("private"))
+				}
+				d1, d2 := r.Intn(2000), r.Intn(2000)
+				done := make(chan error, 1)
+				go func() {
+					spin(d1)
+					done <- tr.Ftruncate(fd, P)
+				}()
+				spin(d2)
+				var child *vfs.Task
+				switch {
+				case c.fork:
+					child = tk.Fork("child")
+				case c.hole:
+					_, err = vma.Load(P, b[:1])
+				default:
+					_, err = vma.Store(P+8, []byte("private"))
+				}
+				if err != nil && !errors.Is(err, vfs.SIGBUS) {
+					t.Fatalf("iteration %d: access: %v", it, err)
+				}
+				for len(done) == 0 {
+					runtime.Gosched()
+				}
+				mustT(t, "ftruncate", <-done)
+				check := vma
+				if child != nil {
+					check = child.Mappings()[0]
+				}
+				if n, err := check.Load(P+8, b); !errors.Is(err, vfs.SIGBUS) {
+					t.Errorf("iteration %d: load past EOF: %d bytes %q, %v; want SIGBUS", it, n, b[:n], err)
+				}
+				if child != nil {
+					child.Exit()
+				}
+				mustT(t, "munmap", tk.Munmap(vma))
+				var st vfs.Stat
+				mustT(t, "fstat", tk.Fstat(fd, &st))
+				if c.hole && st.Blocks != 8 {
+					t.Errorf("iteration %d: st_blocks %d after the race, want 8 (one page)", it, st.Blocks)
+				}
+			}
+			tr.Exit()
 			mustT(t, "close", tk.Close(fd))
 			pcCheck(t, v)
 		})
