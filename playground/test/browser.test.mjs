@@ -395,6 +395,18 @@ const lessonChecks = {
     assert.match(text, /possible circular locking dependency detected/);
     await page.waitForSelector('#view-lockgraph g.lockclass.bad[data-class="lockdep_abba_A"]');
     await page.waitForSelector('#view-lockgraph g.lockclass.bad[data-class="lockdep_abba_B"]');
+    // The lesson stops on the report. As in Linux (lock_acquire traces
+    // the attempt, then __lock_acquire's validate_chain reports it), the
+    // report follows task 2's request of A while it holds B, comes
+    // before A is acquired, and its step draws B -> A closing the cycle.
+    const around = await page.evaluate(() => {
+      const app = window.vfscope;
+      const r = app.timeline.records[app.step.cmd];
+      return r.events.slice(app.step.ev - 2, app.step.ev + 1).map((e) => `${e.kind} ${e.class ?? ''}`.trim());
+    });
+    assert.deepEqual(around, ['lock.request lockdep_abba_A', 'report', 'lock.acquire lockdep_abba_A']);
+    await page.waitForSelector('#view-lockgraph path.edge[data-from="lockdep_abba_B"][data-to="lockdep_abba_A"]');
+    await page.waitForSelector('#view-lockgraph path.edge[data-from="lockdep_abba_A"][data-to="lockdep_abba_B"]');
   },
 };
 
@@ -606,5 +618,140 @@ test('a live host VFS over the websocket', async () => {
   await page2.waitForSelector('#view-dentries g.dentry[data-path="/tmp/livedir"]');
   await shot(page, 'live');
   await page2.close();
+  await page.close();
+});
+
+/** Whether the page's main thread answers within ms (a guest running must not hold it). */
+async function answers(page, ms = 3000) {
+  return Promise.race([page.evaluate(() => true), new Promise((r) => setTimeout(() => r(false), ms))]);
+}
+
+/** Types a line and presses Enter without waiting for its record. */
+async function start(page, line) {
+  await page.click('#terminal');
+  await page.keyboard.insertText(line);
+  await page.keyboard.press('Enter');
+}
+
+test('a guest that writes without end: ENOSPC in a full tmpfs, ^C on the terminal, the page answers meanwhile', async () => {
+  const page = await open();
+  // A small VFS, so that its tmpfs fills in a moment: write(2) then
+  // fails with ENOSPC (mm/shmem.c) and cat exits 1, as on Linux.
+  await page.evaluate(() => window.vfscope.restartVFS(4 << 20));
+  await type(page, 'busybox cat /dev/zero > /tmp/z');
+  let rs = await records(page);
+  assert.equal(rec(rs, 'busybox cat /dev/zero > /tmp/z').status, 1);
+  assert.match(rec(rs, 'busybox cat /dev/zero > /tmp/z').output, /No space left on device/);
+  const size = await page.evaluate(() => window.vfscope.backend.vfs.stat('/tmp/z').size);
+  assert.ok(size > 0 && size <= 4 << 20, `the file holds what fitted: ${size} bytes`);
+  // To the terminal it never ends: the page keeps answering, and ^C
+  // ends it with 128 + SIGINT.
+  await start(page, 'busybox cat /dev/zero');
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(await answers(page), true, 'the page answers while the guest runs');
+  assert.equal(await page.locator('#commands li').count(), rs.length, 'still running');
+  await page.keyboard.press('Control+C');
+  await page.waitForFunction((n) => document.querySelectorAll('#commands li').length > n, rs.length, { timeout: 10000 });
+  rs = await records(page);
+  assert.equal(rec(rs, 'busybox cat /dev/zero').status, 130);
+  assert.ok(rec(rs, 'busybox cat /dev/zero').output.length <= (1 << 20) + 100, 'the record keeps at most 1 MiB of it');
+  await waitTerminal(page, /\^C\n/);
+  await type(page, 'echo $?');
+  assert.equal(rec(await records(page), 'echo $?').output, '130\n');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a share link whose command never ends does not wedge the page: ^C stops the replay', async () => {
+  const page = await open();
+  const frag = await page.evaluate(async () => {
+    const json = JSON.stringify({ v: 1, cmds: ['echo first', 'busybox cat /dev/zero', 'echo never'] });
+    const st = new Blob([new TextEncoder().encode(json)]).stream().pipeThrough(new CompressionStream('deflate-raw'));
+    const b = new Uint8Array(await new Response(st).arrayBuffer());
+    let t = '';
+    for (const c of b) t += String.fromCharCode(c);
+    return 'share=' + btoa(t).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  });
+  await page.close();
+  const p = await context.newPage();
+  const errors = [];
+  p.on('pageerror', (e) => errors.push(e.message));
+  await p.goto(`${base}#${frag}`);
+  await p.waitForFunction(() => window.vfscope?.timeline.records.length === 1, null, { timeout: 30000 });
+  await waitTerminal(p, /replaying the shared commands: \^C stops them/);
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.equal(await answers(p), true, 'the page answers while the replayed guest runs');
+  await p.click('#terminal');
+  await p.keyboard.press('Control+C');
+  await p.waitForSelector('body[data-ready="1"]', { timeout: 10000 });
+  const rs = await records(p);
+  assert.deepEqual(rs.map((r) => [r.line, r.status]), [['echo first', 0], ['busybox cat /dev/zero', 130]]);
+  await waitTerminal(p, /\^C: 1 of the 3 shared commands not run/);
+  assert.deepEqual(errors, []);
+  await p.close();
+});
+
+test('arrow keys step the timeline once on the slider, and not at all in the share-link box', async () => {
+  const page = await open();
+  await type(page, 'mkdir -p /tmp/arrows');
+  await page.click('#commands li[data-index="0"]');
+  await page.click('#first');
+  const step = async () => Number(/step (\d+)\//.exec(await page.textContent('#where'))[1]);
+  const cases = [
+    { name: 'the page', focus: 'body', key: 'ArrowRight', moves: 1 },
+    { name: 'the slider', focus: '#step', key: 'ArrowRight', moves: 1 },
+    { name: 'the slider, back', focus: '#step', key: 'ArrowLeft', moves: -1 },
+    { name: 'the share-link box', focus: '#share-url', key: 'ArrowLeft', moves: 0 },
+    { name: 'the terminal', focus: '#terminal', key: 'ArrowRight', moves: 0 },
+  ];
+  await page.click('#next');
+  await page.click('#next');
+  for (const c of cases) {
+    if (c.focus === 'body') await page.evaluate(() => document.activeElement?.blur());
+    else if (c.focus === '#terminal') await page.click('#terminal');
+    else await page.focus(c.focus);
+    const before = await step();
+    await page.keyboard.press(c.key);
+    assert.equal(await step() - before, c.moves, c.name);
+  }
+  await page.close();
+});
+
+test('lessons: a double-click runs one, and none runs on a timeline file; its share link carries its budget', async () => {
+  const page = await open();
+  await page.dblclick('button[data-lesson="cross-rename"]');
+  await page.waitForSelector('body[data-lesson-done="cross-rename"]');
+  await new Promise((r) => setTimeout(r, 300));
+  const lines = (await records(page)).map((r) => r.line);
+  assert.equal(lines.filter((l) => l === 'mv /tmp/lesson2/a/b/f /tmp/lesson2/c/g').length, 1, `ran once: ${lines.join('; ')}`);
+  // A timeline of two VFSes: the default one, then a 2 MiB one.
+  await page.evaluate(() => window.vfscope.restartVFS(2 << 20));
+  await type(page, 'echo small > /tmp/s');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-file')]);
+  const dir = mkdtempSync(join(tmpdir(), 'vfscope-timeline-'));
+  const file = join(dir, 'two-vfses.json');
+  try {
+    await download.saveAs(file);
+    const page2 = await open();
+    await page2.setInputFiles('#open-file', file);
+    await page2.waitForFunction(() => document.querySelector('#mode').textContent === 'replaying two-vfses.json');
+    assert.deepEqual(await page2.$$eval('#lessons button', (bs) => bs.map((b) => b.disabled)), [true, true, true, true, true],
+      'no lesson on a timeline file');
+    await page2.click('#share-link');
+    await page2.waitForFunction(() => document.querySelector('#share-url').value !== '');
+    const link = await page2.inputValue('#share-url');
+    const shared = await page2.evaluate(async (u) => {
+      const m = /share=([A-Za-z0-9_-]+)/.exec(u);
+      const bin = atob(m[1].replace(/-/g, '+').replace(/_/g, '/'));
+      const st = new Blob([Uint8Array.from(bin, (c) => c.charCodeAt(0))]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+      return JSON.parse(await new Response(st).text());
+    }, link);
+    assert.deepEqual(shared.cmds, ['echo small > /tmp/s'], 'the commands of the file\'s last VFS');
+    assert.equal(shared.mem, 2 << 20, 'and its budget');
+    await page2.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.deepEqual(page.errors, []);
   await page.close();
 });
