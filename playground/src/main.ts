@@ -9,7 +9,7 @@ import { State } from './model';
 import type { Snapshot, TraceEvent } from './schema';
 import { describe } from './schema';
 import { Term } from './terminal';
-import { Timeline, decodeShare, encodeShare, shareOf, type Step } from './timeline';
+import { Timeline, decodeShare, encodeShare, shareOf, withGaps, type Step } from './timeline';
 import { lessons, type Lesson } from './lessons';
 import { drawDentryTree, drawHashAndLRU } from './views/dentries';
 import { drawInodes } from './views/inodes';
@@ -20,6 +20,8 @@ import { drawHeld, drawLockGraph } from './views/locks';
 const MAX_RECORD_EVENTS = 1 << 18;
 /** How often the views are drawn while a command runs. */
 const RUNNING_RENDER_MS = 250;
+/** How long a command's record waits for the events up to its after-snapshot. */
+const CATCH_UP_MS = 3000;
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -32,6 +34,8 @@ class App {
   /** The VFS as it is now (events applied as they come). */
   live = new State();
   private pending: TraceEvent[] = [];
+  /** The highest seq delivered (events, or a lost event's resync). */
+  private seenSeq = 0;
   /** Events past MAX_RECORD_EVENTS since the last drain, and the last one's seq. */
   private overflow = 0;
   private overflowSeq = 0;
@@ -95,6 +99,7 @@ class App {
         void this.backend.snapshot().then((s) => { this.live = State.fromSnapshot(s, this.live); this.queueRender(); });
       }
       for (const e of events) {
+        if (e.seq > this.seenSeq) this.seenSeq = e.seq;
         this.live.apply(e);
         // A command's record keeps at most MAX_RECORD_EVENTS events; the
         // rest are counted, and the record says so (drain).
@@ -154,6 +159,7 @@ class App {
     await this.drain();
     await b.restart(memoryBudget);
     this.pending = [];
+    this.seenSeq = 0; // the new VFS numbers its events from 1
     this.live = State.fromSnapshot(await b.snapshot());
     this.vfsStart = this.timeline.records.length;
     this.vfsGen++;
@@ -163,6 +169,13 @@ class App {
     this.step = undefined;
     this.render();
     return true;
+  }
+
+  /** Waits until the events numbered up to seq have been delivered, or CATCH_UP_MS has passed. */
+  private async catchUp(seq: number): Promise<void> {
+    const until = performance.now() + CATCH_UP_MS;
+    await this.backend.flush();
+    while (this.seenSeq < seq && performance.now() < until) await this.backend.flush();
   }
 
   private async drain(): Promise<TraceEvent[]> {
@@ -195,8 +208,14 @@ class App {
       this.running = false;
     }
     if (!res.streamed) this.term.write(res.output);
-    const events = (await this.drain()).filter((e) => e.seq > before.seq);
+    const got = await this.drain();
     const after = await this.backend.snapshot();
+    // The events up to the snapshot after the command may still be on
+    // their way (a live server sends them every 20 ms, and a busy one
+    // later): wait for them a while; what has not come is recorded as
+    // lost (withGaps).
+    await this.catchUp(after.seq);
+    const events = withGaps([...got, ...await this.drain()], before.seq, after.seq);
     this.timeline.records.push({
       line, output: res.output, status: res.status, before, events, after, ...graph,
       mem: this.backend.memoryBudget ?? null, vfs: this.vfsGen,

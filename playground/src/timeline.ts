@@ -27,6 +27,38 @@ export interface CommandRecord {
   vfs?: number;
 }
 
+/**
+ * A command's events as its record keeps them: those numbered after the
+ * snapshot before it (from) up to the one after it (to), in order, with a
+ * "lost" event wherever numbers are missing. Every event the VFS emits
+ * takes the next number (vfs/trace's Bus), so a gap is events the page
+ * never got (a ring or the live server dropped them, or they had not
+ * arrived): the record says so where it happened, with how many, and
+ * stepping does not draw the events on either side as if continuous. A
+ * "lost" event already there (seq: the last one dropped) covers its gap.
+ */
+export function withGaps(events: TraceEvent[], from: number, to: number): TraceEvent[] {
+  const out: TraceEvent[] = [];
+  let prev = from;
+  const gap = (end: number, time: number) => {
+    if (end > prev) out.push({ kind: 'lost', seq: end, time, lost: end - prev } as TraceEvent);
+  };
+  for (const e of events) {
+    if (e.seq <= from || e.seq > to) continue;
+    if (e.kind === 'lost') {
+      out.push(e);
+      prev = Math.max(prev, e.seq);
+      continue;
+    }
+    if (e.seq <= prev) continue;
+    gap(e.seq - 1, e.time);
+    out.push(e);
+    prev = e.seq;
+  }
+  gap(to, out.length ? out[out.length - 1].time : 0);
+  return out;
+}
+
 /** What a share link carries: the commands to replay on a fresh VFS, its budget, the step. */
 export interface ShareOf { cmds: string[]; mem?: number; step?: Step }
 

@@ -755,3 +755,45 @@ test('lessons: a double-click runs one, and none runs on a timeline file; its sh
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test('a record with lost events says so at the steps past them, and its end is exact', async () => {
+  const page = await open();
+  await type(page, 'mkdir -p /tmp/gap/a/b');
+  await type(page, 'echo x > /tmp/gap/a/b/f');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-file')]);
+  const dir = mkdtempSync(join(tmpdir(), 'vfscope-timeline-'));
+  const file = join(dir, 'gap.json');
+  try {
+    await download.saveAs(file);
+    // What a page gets when the live server dropped events of a busy
+    // command: a "lost" event where they went missing (withGaps, or
+    // the resync's), the events on either side kept.
+    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    const r = saved.records[1];
+    const cut = r.events.splice(5, 10);
+    r.events.splice(5, 0, { seq: cut.at(-1).seq, time: cut.at(-1).time, kind: 'lost', lost: cut.length });
+    writeFileSync(file, JSON.stringify(saved));
+    await page.setInputFiles('#open-file', file);
+    await page.waitForFunction(() => document.querySelector('#mode').textContent === 'replaying gap.json');
+    await page.click('#commands li[data-index="1"]');
+    const cases = [
+      { ev: 5, lost: '0' }, // before the gap: whole
+      { ev: 6, lost: '10' }, // the lost event: the views miss 10 events
+      { ev: 7, lost: '10' }, // and every step after it
+      { ev: r.events.length, lost: '0' }, // the end: the after-snapshot, exact
+    ];
+    for (const c of cases) {
+      await page.evaluate((ev) => window.vfscope.select({ cmd: 1, ev }), c.ev);
+      assert.equal(await page.getAttribute('body', 'data-lost'), c.lost, `step ${c.ev}`);
+      const banner = await page.textContent('#lost');
+      if (c.lost === '0') assert.equal(banner, '', `step ${c.ev}`);
+      else assert.match(banner, /10 events were lost before this point/, `step ${c.ev}`);
+    }
+    await page.evaluate(() => window.vfscope.select({ cmd: 1, ev: 6 }));
+    assert.match(await page.textContent('#events li.current'), /10 events lost here/, 'the event list shows the loss');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

@@ -13,7 +13,7 @@ import ts from 'typescript';
 import { createVFS } from '@vfscope/web';
 
 const src = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
-let dir, State, Timeline, SCHEMA, shareOf;
+let dir, State, Timeline, SCHEMA, shareOf, withGaps;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vfscope-model-'));
@@ -24,7 +24,7 @@ before(async () => {
     writeFileSync(join(dir, `${name}.mjs`), out);
   }
   ({ State } = await import(pathToFileURL(join(dir, 'model.mjs')).href));
-  ({ Timeline, shareOf } = await import(pathToFileURL(join(dir, 'timeline.mjs')).href));
+  ({ Timeline, shareOf, withGaps } = await import(pathToFileURL(join(dir, 'timeline.mjs')).href));
   ({ SCHEMA } = await import(pathToFileURL(join(dir, 'schema.mjs')).href));
 });
 
@@ -456,4 +456,21 @@ test('a share link of a timeline is its last VFS: its commands from its boot and
     },
   ];
   for (const c of cases) assert.deepEqual(shareOf(c.records, c.step), c.want, c.name);
+});
+
+// Every event takes the next number (vfs/trace Bus.Emit): numbers
+// missing between a command's snapshots are events the page never got,
+// and its record says so where they went missing, with how many.
+test('a record marks where its events have gaps, and how many are missing', () => {
+  const ev = (seq, kind = 'dentry.add') => ({ seq, time: seq, kind });
+  const lost = (seq, n) => ({ seq, time: seq, kind: 'lost', lost: n });
+  const cases = [
+    { name: 'whole', events: [ev(11), ev(12), ev(13)], from: 10, to: 13, want: [ev(11), ev(12), ev(13)] },
+    { name: 'a gap inside', events: [ev(11), ev(15)], from: 10, to: 15, want: [ev(11), { ...lost(14, 3), time: 15 }, ev(15)] },
+    { name: 'a gap at the end (not arrived)', events: [ev(11)], from: 10, to: 20, want: [ev(11), { ...lost(20, 9), time: 11 }] },
+    { name: 'a ring\'s lost event covers its gap', events: [ev(11), lost(30, 19), ev(31)], from: 10, to: 31, want: [ev(11), lost(30, 19), ev(31)] },
+    { name: 'outside the command', events: [ev(9), ev(10), ev(11), ev(12)], from: 10, to: 11, want: [ev(11)] },
+    { name: 'none at all', events: [], from: 10, to: 12, want: [{ ...lost(12, 2), time: 0 }] },
+  ];
+  for (const c of cases) assert.deepEqual(withGaps(c.events, c.from, c.to), c.want, c.name);
 });
