@@ -76,7 +76,10 @@ function join(cwd: string, p: string): string {
  * is the shell's $? after.
  */
 export async function runGuestLine(host: GuestHost, name: string, bytes: Uint8Array, args: string[],
-  redirects: ShellCommand['redirects'], cwd: string, show: (b: Uint8Array) => void = () => {}): Promise<RunResult & { streamed: true }> {
+  redirects: ShellCommand['redirects'], cwd: string, shown?: (b: Uint8Array) => void): Promise<RunResult> {
+  // Without a terminal to stream to, the output is only in the result.
+  const show = shown ?? (() => {});
+  const streamed = shown !== undefined;
   const term: Sink = {};
   const fds: Sink[] = [term, term, term];
   const opened: Sink[] = [];
@@ -96,7 +99,7 @@ export async function runGuestLine(host: GuestHost, name: string, bytes: Uint8Ar
   const fail = (r: RunResult) => {
     for (const s of opened) s.writer!.close();
     show(new TextEncoder().encode(r.output));
-    return done(host, { ...r, streamed: true as const });
+    return done(host, { ...r, streamed });
   };
   let stdin: Uint8Array = new Uint8Array();
   for (const r of redirects) {
@@ -133,7 +136,7 @@ export async function runGuestLine(host: GuestHost, name: string, bytes: Uint8Ar
   }
   let output = new TextDecoder().decode(concat(kept));
   if (cut) output += `\n[the timeline keeps the first ${RECORD_LIMIT} bytes of this output]\n`;
-  return done(host, { output, status, streamed: true });
+  return done(host, { output, status, streamed });
 }
 
 /** Sets the shell's $? to the line's status, and returns its result. */
