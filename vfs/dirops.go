@@ -1,6 +1,9 @@
 package vfs
 
-import "strings"
+import (
+	"runtime"
+	"strings"
+)
 
 // Directory operations: mkdir, mknod, symlink, link, unlink, rmdir and
 // rename, locking as Documentation/filesystems/directory-locking.rst
@@ -29,12 +32,22 @@ func (t *Task) mntDropWrite(m *Mount) {
 	sbEndWrite(t, m.sb, SB_FREEZE_WRITE)
 }
 
-// mntGetWriteAccess is mnt_get_write_access(): count a writer, then see
-// whether the mount is read-only (a remount to read-only sets the flag
-// first and then counts writers, so one of the two sees the other).
+// mntGetWriteAccess is mnt_get_write_access(): count a writer, wait
+// while a remount to read-only holds the mount (MNT_WRITE_HOLD), then see
+// whether the mount is read-only or its superblock is changing its
+// read-only state (s_readonly_remount). A remount to read-only sets the
+// hold (or, for a bind remount, MNT_READONLY) first and then counts
+// writers, so one of the two sees the other; the hold keeps a writer
+// from taking the superblock's old state as final while the remount
+// decides.
 func mntGetWriteAccess(m *Mount) error {
 	m.writers.Add(1)
-	if m.ReadOnly() {
+	for m.flags.Load()&MNT_WRITE_HOLD != 0 {
+		// The holder does not block on writers: yield until it is done
+		// (wasm runs one goroutine at a time).
+		runtime.Gosched()
+	}
+	if m.sb.readonlyRemount.Load() || m.ReadOnly() {
 		m.writers.Add(-1)
 		return EROFS
 	}

@@ -85,6 +85,9 @@
 //	    nests in them, as under Inode.rwsem above)
 //	  SuperBlock.inodeListLock (s_inode_list_lock)
 //	    Inode.lock
+//	  VFS.mountLock (mount_lock, writers: a remount to read-only holds
+//	  the superblock's mounts against writers, MNT_WRITE_HOLD)
+//	    SuperBlock.inodeListLock (its check for unlinked inodes in use)
 //	  umount's shrink_dcache_sb, evict_inodes and sync, and freeze's
 //	  sync, each taken alone inside s_umount: Dentry.lock (and the
 //	  parent's, subclass 1), VFS.dcache.locks[] (dcache_hash_bucket),

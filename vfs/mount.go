@@ -16,6 +16,10 @@ const (
 	MNT_NODIRATIME = 0x10
 	MNT_RELATIME   = 0x20
 	MNT_READONLY   = 0x40
+	// MNT_WRITE_HOLD is set, under mountLock's write side, while a
+	// remount to read-only counts the mount's writers:
+	// mnt_get_write_access waits for it to clear.
+	MNT_WRITE_HOLD = 0x200
 	mntAtimeMask   = MNT_NOATIME | MNT_NODIRATIME | MNT_RELATIME
 	mntUserFlags   = MNT_READONLY | MNT_NOSUID | MNT_NODEV | MNT_NOEXEC | mntAtimeMask
 )
@@ -107,7 +111,7 @@ func (m *Mount) Root() *Dentry { return m.root }
 func (m *Mount) SB() *SuperBlock { return m.sb }
 
 // Flags returns the MNT_* flags.
-func (m *Mount) Flags() uint32 { return m.flags.Load() }
+func (m *Mount) Flags() uint32 { return m.flags.Load() &^ MNT_WRITE_HOLD }
 
 // Parent returns the mount this one is attached to (itself for a root or
 // a detached mount), and Mountpoint the dentry it covers.
@@ -211,6 +215,7 @@ func mntputFinal(t *Task, m *Mount) {
 		dput(t, mp)
 	}
 	dput(t, m.root)
+	m.sb.vfs.sbDelMount(t.owner(), m)
 	deactivateSuper(t, m.sb)
 }
 
@@ -245,11 +250,14 @@ func (v *VFS) lookupMnt(parent *Mount, d *Dentry) *Mount {
 }
 
 // newMount wraps a root dentry (with its reference and an active
-// superblock reference) in an unattached mount.
-func (v *VFS) newMount(root *Dentry, flags uint32, devName string) *Mount {
+// superblock reference) in an unattached mount, on its superblock's
+// s_mounts until the last reference goes.
+func (t *Task) newMount(root *Dentry, flags uint32, devName string) *Mount {
+	v := t.vfs
 	m := &Mount{id: v.nextMountID.Add(1), root: root, sb: root.sb, devName: devName}
 	m.parent.Store(m)
 	m.flags.Store(flags)
+	v.sbAddMount(t.owner(), m)
 	return m
 }
 
@@ -259,7 +267,7 @@ func (v *VFS) attachMount(t *Task, m, parent *Mount, mp *Dentry) {
 	o := t.owner()
 	v.mountLock.WriteLock(o)
 	old := v.mounts.Load()
-	nt := &mountTable{m: make(map[mountKey]*Mount, len(old.m)+1), list: append(old.list[:len(old.list):len(old.list)], m)}
+	nt := &mountTable{m: make(map[mountKey]*Mount, len(old.m)+1), list: insertByID(old.list, m)}
 	for k, x := range old.m {
 		nt.m[k] = x
 	}
@@ -285,6 +293,20 @@ func (v *VFS) attachMount(t *Task, m, parent *Mount, mp *Dentry) {
 	v.mounts.Store(nt)
 	v.mountLock.WriteUnlock(o)
 	v.evMount(t, trace.Mount, m)
+}
+
+// insertByID returns a copy of list (ordered by mount id) with m in its
+// place: the namespace's mounts are ordered by id (mnt_id_unique), so a
+// moved mount keeps its place.
+func insertByID(list []*Mount, m *Mount) []*Mount {
+	i := len(list)
+	for i > 0 && list[i-1].id > m.id {
+		i--
+	}
+	out := make([]*Mount, 0, len(list)+1)
+	out = append(out, list[:i]...)
+	out = append(out, m)
+	return append(out, list[i:]...)
 }
 
 // detachMount is umount_tree() for one mount: take m off the tree; it
@@ -373,7 +395,7 @@ func (v *VFS) MountRoot(t *Task, fstype, data string) error {
 		return EBUSY
 	}
 	defer v.namespaceSem.Unlock(o)
-	m := v.newMount(root, MNT_RELATIME, "none")
+	m := t.newMount(root, MNT_RELATIME, "none")
 	v.attachMount(t, m, nil, nil)
 	v.root.Store(m)
 	t.setFS(Path{m, root}.Get(), Path{m, root}.Get())
@@ -484,8 +506,13 @@ func (t *Task) MountTable() []MountInfo {
 	return out
 }
 
-// dentryPathInSB is the path of d from its superblock's root.
+// dentryPathInSB is dentry_path(): the path of d from its superblock's
+// root, with "//deleted" after it once d is unlinked (d_unlinked).
 func dentryPathInSB(d *Dentry) string {
+	deleted := ""
+	if !d.IsRoot() && !d.hashed() {
+		deleted = "//deleted"
+	}
 	var parts []string
 	for {
 		p := d.parent.Load()
@@ -496,13 +523,14 @@ func dentryPathInSB(d *Dentry) string {
 		d = p
 	}
 	if len(parts) == 0 {
-		return "/"
+		return "/" + deleted
 	}
 	var b strings.Builder
 	for i := len(parts) - 1; i >= 0; i-- {
 		b.WriteByte('/')
 		b.WriteString(parts[i])
 	}
+	b.WriteString(deleted)
 	return b.String()
 }
 

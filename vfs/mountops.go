@@ -62,7 +62,7 @@ func (t *Task) doNewMount(tp Path, fstype, source string, flags uint32, data str
 		return err
 	}
 	root.sb.umount.Unlock(t.o)
-	m := t.vfs.newMount(root, mntFlagsFromMS(flags), source)
+	m := t.newMount(root, mntFlagsFromMS(flags), source)
 	if err := t.graftTree(m, tp, nil); err != nil {
 		m.doomed.Store(true)
 		mntget(m)
@@ -87,7 +87,7 @@ func (t *Task) KernMount(fstype, source string, flags uint32, data string) (*Mou
 		return nil, err
 	}
 	root.sb.umount.Unlock(t.o)
-	return t.vfs.newMount(root, mntFlagsFromMS(flags), source), nil
+	return t.newMount(root, mntFlagsFromMS(flags), source), nil
 }
 
 // graftTree is lock_mount() + graft_tree(): attach m on the topmost
@@ -98,51 +98,79 @@ func (t *Task) graftTree(m *Mount, tp Path, src *Mount) error {
 	v := t.vfs
 	v.namespaceSem.Lock(t.o)
 	defer v.namespaceSem.Unlock(t.o)
+	return t.graftTreeLocked(m, tp, src)
+}
+
+// graftTreeLocked is graftTree with namespaceSem held for write.
+func (t *Task) graftTreeLocked(m *Mount, tp Path, src *Mount) error {
+	v := t.vfs
 	if src != nil && !src.attached.Load() {
 		return EINVAL
 	}
-	mnt, d := tp.Mnt, tp.Dentry
-	for {
-		top := v.lookupMnt(mnt, d)
-		if top == nil {
-			break
-		}
-		mnt, d = top, top.root
-	}
-	if d.flags.Load()&DCACHE_CANT_MOUNT != 0 || !d.IsRoot() && !d.hashed() {
-		return ENOENT
+	mnt, d, err := t.lockMountTarget(tp)
+	if err != nil {
+		return err
 	}
 	if IsDir(d.inode.Load().mode.Load()) != IsDir(m.root.inode.Load().mode.Load()) {
 		return ENOTDIR
-	}
-	if !mnt.attached.Load() {
-		return EINVAL
 	}
 	v.attachMount(t, m, mnt, d)
 	return nil
 }
 
+// lockMountTarget is lock_mount()'s choice of where to attach: the
+// topmost mount at tp and its root. ENOENT if that directory is dead
+// (cant_mount, or unlinked), EINVAL if its mount is not in the tree
+// (check_mnt: a lazily detached mount). namespaceSem held for write.
+func (t *Task) lockMountTarget(tp Path) (*Mount, *Dentry, error) {
+	v := t.vfs
+	mnt, d := tp.Mnt, tp.Dentry
+	for top := v.lookupMnt(mnt, d); top != nil; top = v.lookupMnt(mnt, d) {
+		mnt, d = top, top.root
+	}
+	if d.flags.Load()&DCACHE_CANT_MOUNT != 0 || !d.IsRoot() && !d.hashed() {
+		return nil, nil, ENOENT
+	}
+	if !mnt.attached.Load() {
+		return nil, nil, EINVAL
+	}
+	return mnt, d, nil
+}
+
 // doLoopback is do_loopback(): bind the tree at source (and, with
-// MS_REC, every mount below it) at the target.
+// MS_REC, every mount below it) at the target. As copy_tree() does, the
+// mounts to copy are listed before the copy is attached: a bind into
+// the source's own subtree must not copy the copy.
 func (t *Task) doLoopback(tp Path, source string, flags uint32) error {
 	sp, err := t.pathLookup(AT_FDCWD, source, LOOKUP_FOLLOW)
 	if err != nil {
 		return err
 	}
 	defer sp.Put(t)
+	v := t.vfs
 	m := t.cloneMount(sp.Mnt, sp.Dentry)
-	if err := t.graftTree(m, tp, sp.Mnt); err != nil {
+	v.namespaceSem.Lock(t.o)
+	var subs []submount
+	if flags&MS_REC != 0 {
+		subs = collectSubmounts(sp.Mnt, sp.Dentry, -1, nil)
+	}
+	if err := t.graftTreeLocked(m, tp, sp.Mnt); err != nil {
+		v.namespaceSem.Unlock(t.o)
 		m.doomed.Store(true)
 		mntget(m)
 		mntput(t, m)
 		return err
 	}
-	if flags&MS_REC != 0 {
-		v := t.vfs
-		v.namespaceSem.Lock(t.o)
-		t.copySubmounts(sp.Mnt, sp.Dentry, m)
-		v.namespaceSem.Unlock(t.o)
+	clones := make([]*Mount, len(subs))
+	for i, s := range subs {
+		parent := m
+		if s.parent >= 0 {
+			parent = clones[s.parent]
+		}
+		clones[i] = t.cloneMount(s.src, s.src.root)
+		v.attachMount(t, clones[i], parent, s.src.mountpoint.Load())
 	}
+	v.namespaceSem.Unlock(t.o)
 	return nil
 }
 
@@ -150,22 +178,29 @@ func (t *Task) doLoopback(tp Path, source string, flags uint32) error {
 // at root.
 func (t *Task) cloneMount(old *Mount, root *Dentry) *Mount {
 	old.sb.active.Add(1)
-	return t.vfs.newMount(dget(root), old.flags.Load(), old.devName)
+	return t.newMount(dget(root), old.flags.Load()&^MNT_WRITE_HOLD, old.devName)
 }
 
-// copySubmounts is copy_tree()'s recursion: for every mount below
-// (src, root) attach a clone at the matching place under dst.
-// namespaceSem held for write.
-func (t *Task) copySubmounts(src *Mount, root *Dentry, dst *Mount) {
-	for _, c := range append([]*Mount(nil), src.children...) {
-		mp := c.mountpoint.Load()
-		if !IsAncestor(mp, root) {
+// submount is one mount copy_tree() copies: src, to be attached on the
+// copy of the mount at index parent of the list (-1: the copy of the
+// tree's root).
+type submount struct {
+	src    *Mount
+	parent int
+}
+
+// collectSubmounts appends, parents before children, every mount below
+// (src, root) to subs: copy_tree()'s walk, made before anything is
+// attached. namespaceSem held.
+func collectSubmounts(src *Mount, root *Dentry, parent int, subs []submount) []submount {
+	for _, c := range src.children {
+		if !IsAncestor(c.mountpoint.Load(), root) {
 			continue
 		}
-		clone := t.cloneMount(c, c.root)
-		t.vfs.attachMount(t, clone, dst, mp)
-		t.copySubmounts(c, c.root, clone)
+		subs = append(subs, submount{c, parent})
+		subs = collectSubmounts(c, c.root, len(subs)-1, subs)
 	}
+	return subs
 }
 
 // doMoveMount is do_move_mount(): move the mount whose root is source to
@@ -198,15 +233,18 @@ func (t *Task) doMoveMount(tp Path, source string) error {
 			break
 		}
 	}
-	mnt, d := tp.Mnt, tp.Dentry
-	for top := v.lookupMnt(mnt, d); top != nil; top = v.lookupMnt(mnt, d) {
-		mnt, d = top, top.root
+	// The target must be in the tree too (check_mnt of the target's
+	// mount): a move onto a lazily detached mount would strand m.
+	mnt, d, err := t.lockMountTarget(tp)
+	if err != nil {
+		return err
 	}
 	if IsDir(d.inode.Load().mode.Load()) != IsDir(m.root.inode.Load().mode.Load()) {
 		return ENOTDIR
 	}
 	// Detach, then attach at the new place; the references the old
-	// place held go once namespace_sem is released.
+	// place held go once namespace_sem is released. m keeps its id, so
+	// it keeps its place in the mount list, before its children.
 	oldMP := m.mountpoint.Load()
 	v.detachMount(t, m, &drop)
 	m.doomed.Store(false)
@@ -242,28 +280,38 @@ func (t *Task) doRemount(tp Path, flags uint32, data string) error {
 	sb := m.sb
 	sb.umount.Lock(t.o)
 	defer sb.umount.Unlock(t.o)
+	// reconfigure_super: a frozen superblock keeps its state until the
+	// thaw, which must release what the freeze took.
+	if sb.frozen.Load() != SB_UNFROZEN {
+		return EBUSY
+	}
 	sbFlags := flags & (SB_RDONLY | SB_NOSUID | SB_NODEV | SB_NOEXEC | SB_SYNCHRONOUS | SB_DIRSYNC | SB_LAZYTIME)
-	goingRO := sbFlags&SB_RDONLY != 0 && !sb.ReadOnly()
-	if goingRO {
-		// sb_prepare_remount_readonly: no mount of the superblock may
-		// have a writer.
-		for _, x := range v.mounts.Load().list {
-			if x.sb == sb && x.writers.Load() > 0 {
-				return EBUSY
-			}
+	switch {
+	case sbFlags&SB_RDONLY != 0 && !sb.ReadOnly():
+		// sb_prepare_remount_readonly: no writer on any mount of the
+		// superblock, no unlinked inode in use.
+		if err := t.sbPrepareRemountReadonly(sb); err != nil {
+			return err
 		}
 		syncFilesystem(t, sb)
+	case sbFlags&SB_RDONLY == 0 && sb.ReadOnly():
+		sb.readonlyRemount.Store(true) // sb_start_ro_state_change
 	}
 	if sb.Ops != nil && sb.Ops.RemountFS != nil {
 		if err := t.sopRemountFS(sb, &sbFlags, data); err != nil {
+			sb.readonlyRemount.Store(false)
 			return err
 		}
 	} else if data != "" {
+		sb.readonlyRemount.Store(false)
 		return EINVAL
 	}
 	sb.flags.Store(sb.flags.Load()&^(SB_RDONLY|SB_SYNCHRONOUS|SB_DIRSYNC|SB_LAZYTIME) | sbFlags&(SB_RDONLY|SB_SYNCHRONOUS|SB_DIRSYNC|SB_LAZYTIME))
+	sb.readonlyRemount.Store(false) // sb_end_ro_state_change
+	// set_mount_attributes: the mount's own flags, MNT_READONLY with
+	// MS_RDONLY included.
 	v.mountLock.WriteLock(t.o)
-	m.flags.Store(remountMntFlags(m, flags) &^ MNT_READONLY)
+	m.flags.Store(remountMntFlags(m, flags))
 	v.mountLock.WriteUnlock(t.o)
 	v.evMount(t, trace.MountChange, m)
 	return nil

@@ -280,6 +280,16 @@ func (t *Task) touchAtime(p Path) {
 	if mf&MNT_RELATIME != 0 && !relatimeNeedUpdate(in, now) {
 		return
 	}
+	// A frozen filesystem, or a mount that refuses writers, keeps the
+	// old atime: sb_start_write_trylock, then mnt_get_write_access.
+	if !in.sb.writers[SB_FREEZE_WRITE-1].TryRLock(t.owner()) {
+		return
+	}
+	defer sbEndWrite(t, in.sb, SB_FREEZE_WRITE)
+	if mntGetWriteAccess(p.Mnt) != nil {
+		return
+	}
+	defer mntPutWriteAccess(p.Mnt)
 	if in.Ops != nil && in.Ops.UpdateTime != nil {
 		t.iopUpdateTime(in, S_ATIME)
 		return
@@ -295,11 +305,22 @@ const (
 	S_CTIME = 4
 )
 
-// relatimeNeedUpdate is relatime_need_update().
+// relatimeNeedUpdate is relatime_need_update(). The day is counted in
+// whole seconds, as Linux compares tv_sec: now.tv_sec - atime.tv_sec >=
+// 24*60*60.
 func relatimeNeedUpdate(in *Inode, now int64) bool {
 	at := in.atime.Load()
 	if in.mtime.Load() >= at || in.ctime.Load() >= at {
 		return true
 	}
-	return now-at >= 24*60*60*1e9
+	return floorSec(now)-floorSec(at) >= 24*60*60
+}
+
+// floorSec is the tv_sec of a time in nanoseconds since the epoch.
+func floorSec(ns int64) int64 {
+	s := ns / 1e9
+	if ns%1e9 < 0 {
+		s--
+	}
+	return s
 }

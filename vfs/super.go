@@ -71,6 +71,14 @@ type SuperBlock struct {
 	writers [sbFreezeLevels]lock.RWSem
 	// frozen is s_writers.frozen; written under umount held for write.
 	frozen atomic.Int32
+	// readonlyRemount is s_readonly_remount: set, under umount held for
+	// write, while a remount changes SB_RDONLY; mnt_get_write_access
+	// then fails with EROFS.
+	readonlyRemount atomic.Bool
+	// mounts is s_mounts: every mount of the superblock, attached or
+	// lazily detached, until its last reference goes. Under the VFS's
+	// mountLock write side (mount_lock).
+	mounts []*Mount
 	// freezeOwner holds the sb_writers write locks between freeze and
 	// thaw, when no task does (percpu_rwsem_release in Linux).
 	freezeOwner *lock.Owner
@@ -594,4 +602,73 @@ func (sb *SuperBlock) showOptions(t *Task) string {
 		t.sopShowOptions(sb, &b)
 	}
 	return b.String()
+}
+
+// sbPrepareRemountReadonly is sb_prepare_remount_readonly(): under
+// mount_lock, hold every writable mount of sb (attached or lazily
+// detached) against new writers (MNT_WRITE_HOLD), then fail with EBUSY
+// if one has a writer or an unlinked inode is still in use
+// (s_remove_count); else set s_readonly_remount, so that the writers the
+// hold kept waiting see EROFS. sb.umount held for write.
+func (t *Task) sbPrepareRemountReadonly(sb *SuperBlock) error {
+	v := t.vfs
+	v.mountLock.WriteLock(t.o)
+	defer v.mountLock.WriteUnlock(t.o)
+	var err error
+	for _, m := range sb.mounts {
+		if m.flags.Load()&MNT_READONLY == 0 {
+			m.flags.Or(MNT_WRITE_HOLD)
+			if m.writers.Load() > 0 {
+				err = EBUSY
+				break
+			}
+		}
+	}
+	if err == nil && sbHasOrphans(t, sb) {
+		err = EBUSY
+	}
+	if err == nil {
+		sb.readonlyRemount.Store(true)
+	}
+	for _, m := range sb.mounts {
+		m.flags.And(^uint32(MNT_WRITE_HOLD))
+	}
+	return err
+}
+
+// sbHasOrphans is s_remove_count != 0: an inode of sb whose last link
+// is gone (drop_nlink to zero) lives on, open or in use, and will be
+// deleted when released, a write to a read-only filesystem.
+func sbHasOrphans(t *Task, sb *SuperBlock) bool {
+	o := t.owner()
+	sb.inodeListLock.Lock(o)
+	defer sb.inodeListLock.Unlock(o)
+	for i := sb.inodes; i != nil; i = i.sbNext {
+		if i.nlink.Load() == 0 && i.state.Load()&I_NEW == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// sbAddMount and sbDelMount maintain s_mounts (mnt_instance), under
+// mountLock's write side.
+func (v *VFS) sbAddMount(o *lock.Owner, m *Mount) {
+	v.mountLock.WriteLock(o)
+	m.sb.mounts = append(m.sb.mounts, m)
+	v.mountLock.WriteUnlock(o)
+}
+
+func (v *VFS) sbDelMount(o *lock.Owner, m *Mount) {
+	v.mountLock.WriteLock(o)
+	ms := m.sb.mounts
+	for i, x := range ms {
+		if x == m {
+			ms[i] = ms[len(ms)-1]
+			ms[len(ms)-1] = nil
+			m.sb.mounts = ms[:len(ms)-1]
+			break
+		}
+	}
+	v.mountLock.WriteUnlock(o)
 }
