@@ -110,7 +110,8 @@ func TestCreateOnFrozen(t *testing.T) {
 		t.Run(strings.ReplaceAll(r.name, " ", "_"), func(t *testing.T) {
 			e := vt.New(t)
 			e.Fixture()
-			e.Must(e.Root.Mount("none", "/e", "tmpfs", 0, ""))
+			// billyfs: tmpfs cannot be frozen (no ->freeze_fs).
+			e.Must(e.Root.Mount("none", "/e", "billyfs", 0, "store=mem"))
 			e.WriteFile("/e/f", "x", 0o644)
 			e.Must(e.Root.Mkdir("/e/dir", 0o755))
 			e.Must(e.Root.Freeze("/e"))

@@ -279,7 +279,8 @@ func (t *Task) Fstatfs(fd int, st *Statfs) error {
 
 // Freeze is ioctl(FIFREEZE) on the filesystem that holds path: block
 // writers at every freeze level, sync, ->freeze_fs. EPERM without
-// CAP_SYS_ADMIN, EBUSY if already frozen.
+// CAP_SYS_ADMIN, EOPNOTSUPP for a filesystem without ->freeze_fs
+// (ioctl_fsfreeze: tmpfs, procfs), EBUSY if already frozen.
 func (t *Task) Freeze(path string) error {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("fifreeze"))
@@ -291,6 +292,9 @@ func (t *Task) Freeze(path string) error {
 	defer p.Put(t)
 	if !t.cred.capable() {
 		return EPERM
+	}
+	if sb := p.Dentry.sb; sb.Ops == nil || sb.Ops.FreezeFS == nil {
+		return EOPNOTSUPP
 	}
 	return FreezeSuper(t, p.Dentry.sb)
 }

@@ -42,6 +42,12 @@ func (p *pcmfs) register(t *vfs.Task, v *vfs.VFS, name string) error {
 				sb.MaxBytes = 1 << 40
 				sb.Blocksize = vfs.PAGE_SIZE
 				sb.FSInfo = p.pcfs
+				// Freezable, as a disk filesystem is (FIFREEZE needs
+				// ->freeze_fs).
+				sb.Ops = &vfs.SuperOperations{
+					FreezeFS:   func(t *vfs.Task, sb *vfs.SuperBlock) error { p.count("freeze_fs"); return nil },
+					UnfreezeFS: func(t *vfs.Task, sb *vfs.SuperBlock) error { p.count("unfreeze_fs"); return nil },
+				}
 				in := vfs.NewInode(t, sb)
 				in.SetModeType(vfs.S_IFDIR | 0o777)
 				in.SetNlink(2)
@@ -535,6 +541,9 @@ func TestMmapFrozen(t *testing.T) {
 	// Freezing syncs: the page is written and its PTE write-protected.
 	other := v.NewTask("freezer", vfs.RootCred)
 	mustT(t, "freeze", other.Freeze("/pm"))
+	if n := p.Calls()["freeze_fs"]; n != 1 {
+		t.Errorf("->freeze_fs called %d times, want 1", n)
+	}
 	in := vfs.FdInode(tk, fd)
 	if got := p.storeBytes(in.Ino()); string(got[:13]) != "before freeze" {
 		t.Errorf("freeze did not write the mapped page")

@@ -8,6 +8,38 @@ import (
 	"github.com/vfscope/vfscope/vfs/internal/vfstest"
 )
 
+// TestFreezeNeedsFreezeFS: ioctl_fsfreeze (fs/ioctl.c) returns
+// EOPNOTSUPP for a filesystem with neither ->freeze_fs nor
+// ->freeze_super, as Linux 6.18 does for tmpfs ("fsfreeze: freeze
+// failed: Operation not supported"), and the thaw of what was not
+// frozen is EINVAL; billyfs, which has ->freeze_fs, freezes.
+func TestFreezeNeedsFreezeFS(t *testing.T) {
+	cases := []struct {
+		name, fstype, data string
+		freeze, thaw       error
+	}{
+		{"tmpfs", "tmpfs", "", vfs.EOPNOTSUPP, vfs.EINVAL},
+		{"proc", "proc", "", vfs.EOPNOTSUPP, vfs.EINVAL},
+		{"billyfs", "billyfs", "store=mem", nil, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := vfstest.New(t)
+			e.Must(e.Root.Mkdir("/mnt", 0o755))
+			e.Must(e.Root.Mount("none", "/mnt", c.fstype, 0, c.data))
+			if err := e.Root.Freeze("/mnt"); err != c.freeze {
+				t.Errorf("freeze: %v, want %v", err, c.freeze)
+			}
+			if err := e.Root.Thaw("/mnt"); err != c.thaw {
+				t.Errorf("thaw: %v, want %v", err, c.thaw)
+			}
+			if u := e.As(1000, 1000); u.Freeze("/mnt") != vfs.EPERM {
+				t.Errorf("freeze as uid 1000: not EPERM")
+			}
+		})
+	}
+}
+
 // TestFreezeBlocksWritersUntilThaw: FIFREEZE holds sb_writers for write
 // at every level, so a write started while frozen waits for FITHAW, and
 // reads go on.
@@ -17,7 +49,7 @@ func TestFreezeBlocksWritersUntilThaw(t *testing.T) {
 	if err := r.Mkdir("/mnt", 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Mount("none", "/mnt", "tmpfs", 0, ""); err != nil {
+	if err := r.Mount("none", "/mnt", "billyfs", 0, "store=mem"); err != nil {
 		t.Fatal(err)
 	}
 	fd, err := r.Open("/mnt/f", vfs.O_CREAT|vfs.O_RDWR, 0o644)

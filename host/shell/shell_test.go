@@ -51,7 +51,7 @@ func TestScripts(t *testing.T) {
 		},
 		{
 			name: "fsfreeze freezes and thaws, as util-linux's",
-			script: "mkdir /mnt; mount -t tmpfs none /mnt\nfsfreeze -f /mnt\nfsfreeze -f /mnt\n" +
+			script: "mkdir /mnt; mount -t billyfs -o store=mem none /mnt\nfsfreeze -f /mnt\nfsfreeze -f /mnt\n" +
 				"fsfreeze -u /mnt\nfsfreeze -u /mnt\necho ok > /mnt/x; cat /mnt/x\n",
 			want: "fsfreeze: /mnt: freeze failed: Device or resource busy\n" +
 				"fsfreeze: /mnt: unfreeze failed: Invalid argument\nok\n",

@@ -338,7 +338,15 @@ var superOps = &vfs.SuperOperations{
 	Statfs:      statfs,
 	RemountFS:   remount,
 	ShowOptions: showOptions,
+	FreezeFS:    freezeFS,
 }
+
+// freezeFS is ->freeze_fs, which makes billyfs freezable (FIFREEZE is
+// EOPNOTSUPP without it): write the superblock record and flush the
+// store, so that the store stays consistent while writers wait, as
+// ext2_freeze() does when it keeps the record not clean. The record is
+// not marked clean: only put_super does that.
+func freezeFS(t *vfs.Task, sb *vfs.SuperBlock) error { return syncFS(t, sb, true) }
 
 // killSB is ->kill_sb (kill_block_super): generic_shutdown_super syncs
 // the filesystem, evicts every inode and calls ->put_super.

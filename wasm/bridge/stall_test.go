@@ -29,7 +29,7 @@ func TestWatchdogEndsStalledCalls(t *testing.T) {
 	}{
 		{"flock behind its own shell's lock", "", "flock /tmp/l -c 'flock /tmp/l -c true'", 130, ""},
 		{"flock, then the rest of the line", "", "flock /tmp/l -c 'flock /tmp/l -c true; flock /tmp/l -c true'; echo after", 130, ""},
-		{"a write to a frozen filesystem", "mkdir /mnt && mount -t tmpfs none /mnt && fsfreeze -f /mnt", "touch /mnt/x", 0,
+		{"a write to a frozen filesystem", "mkdir /mnt && mount -t billyfs -o store=mem none /mnt && fsfreeze -f /mnt", "touch /mnt/x", 0,
 			"shellRun sleeps in a wait no signal ends"},
 	}
 	for _, tc := range tests {

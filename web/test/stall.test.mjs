@@ -13,11 +13,12 @@ const busybox = process.env.VFSCOPE_BUSYBOX;
 if (!busybox) throw new Error("VFSCOPE_BUSYBOX must name the busybox guest (make test-web builds it into .bin/busybox.wasm)");
 const mod = await WebAssembly.compile(await readFile(busybox));
 
-// frozen makes a VFS with a tmpfs on /mnt that fsfreeze froze.
+// frozen makes a VFS with a billyfs on /mnt that fsfreeze froze (tmpfs
+// cannot be frozen).
 async function frozen() {
   const v = await createVFS();
   v.mkdir("/mnt");
-  assert.equal(v.shell().run("mount -t tmpfs none /mnt && fsfreeze -f /mnt").status, 0);
+  assert.equal(v.shell().run("mount -t billyfs -o store=mem none /mnt && fsfreeze -f /mnt").status, 0);
   return v;
 }
 

@@ -50,9 +50,9 @@ func TestLiveShellStalls(t *testing.T) {
 		{"the next line runs", context.Background(), "echo next", "next\n", 0, false, false},
 		{"flock on a held lock, viewer leaves", left, "flock -x /tmp/lk -c 'echo got it'", "viewer that sent the line left", 130, false, true},
 		{"and the next line runs", context.Background(), "echo after", "after\n", 0, false, false},
-		{"freeze /tmp", context.Background(), "fsfreeze -f /tmp", "", 0, false, false},
-		{"write into a frozen fs", context.Background(), "echo x > /tmp/f; echo leak > /tmp/leak", "left asleep", 130, true, false},
-		{"a fresh shell runs the next line, and thaws", context.Background(), "fsfreeze -u /tmp && echo thawed", "thawed\n", 0, false, false},
+		{"freeze /fz", context.Background(), "mkdir /fz && mount -t billyfs -o store=mem none /fz && fsfreeze -f /fz", "", 0, false, false},
+		{"write into a frozen fs", context.Background(), "echo x > /fz/f; echo leak > /fz/leak", "left asleep", 130, true, false},
+		{"a fresh shell runs the next line, and thaws", context.Background(), "fsfreeze -u /fz && echo thawed", "thawed\n", 0, false, false},
 		{"the signal was cleared", context.Background(), "flock -n /tmp/f2 -c 'echo locked'", "locked\n", 0, false, false},
 	}
 	tasks := 0 // before the line left asleep
@@ -84,14 +84,14 @@ func TestLiveShellStalls(t *testing.T) {
 	// shell's took its place).
 	var st vfs.Stat
 	deadline := time.Now().Add(5 * time.Second)
-	for task.Stat("/tmp/f", &st) != nil && time.Now().Before(deadline) {
+	for task.Stat("/fz/f", &st) != nil && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	for len(v.Tasks()) > tasks && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	if err := task.Stat("/tmp/leak", &st); err != vfs.ENOENT {
-		t.Errorf("the rest of the line left asleep ran after it woke: stat /tmp/leak: %v", err)
+	if err := task.Stat("/fz/leak", &st); err != vfs.ENOENT {
+		t.Errorf("the rest of the line left asleep ran after it woke: stat /fz/leak: %v", err)
 	}
 	if n := len(v.Tasks()); n > tasks {
 		t.Errorf("the task of the line left asleep did not exit once it woke (%d tasks, %d before it)", n, tasks)
