@@ -58,6 +58,23 @@ func TestScripts(t *testing.T) {
 			status: 0,
 		},
 		{
+			name:   "fsfreeze of a tmpfs is refused, as Linux's ioctl_fsfreeze refuses it",
+			script: "mkdir /t; mount -t tmpfs none /t\nfsfreeze -f /t\nfsfreeze -u /t\n",
+			want: "fsfreeze: /t: freeze failed: Operation not supported\n" +
+				"fsfreeze: /t: unfreeze failed: Invalid argument\n",
+			status: 1,
+		},
+		{
+			name: "mount --rbind into its own subtree copies the tree once, as Linux's copy_tree",
+			script: "mkdir /a; mount -t tmpfs A /a; mkdir /a/sub /a/x; mount -t tmpfs X /a/x\n" +
+				"mount --rbind /a /a/sub\nmount\n",
+			want: "none on / type tmpfs (rw,relatime,mode=755)\nproc on /proc type proc (rw,relatime)\n" +
+				"udev on /dev type tmpfs (rw,nosuid,relatime,mode=755)\nA on /a type tmpfs (rw,relatime)\n" +
+				"X on /a/x type tmpfs (rw,relatime)\nA on /a/sub type tmpfs (rw,relatime)\n" +
+				"X on /a/sub/x type tmpfs (rw,relatime)\n",
+			status: 0,
+		},
+		{
 			name:   "set -e in the script",
 			script: "false\necho after-false\nset -e\nfalse\necho never\n",
 			want:   "after-false\n",
