@@ -123,6 +123,10 @@ func (e errBadRequest) Error() string { return e.msg }
 //
 //	count times: u32 errno (0 on success), then the results if 0.
 //
+// The errno word holds the errno in its low 16 bits and, for an
+// operation made of several calls (readFile, writeFile), which of them
+// failed in its high 16 (stepError; 0 is the first).
+//
 // target is the VFS an operation acts on (0 for the operations that need
 // none). A failing operation does not stop the batch: its errno is its
 // result. A request that cannot be decoded (an unknown opcode, a
@@ -192,7 +196,7 @@ func (b *Bridge) exec(sc *scratch, req []byte, env Env) ([]byte, error) {
 				return nil, berr
 			}
 			e.b = e.b[:mark]
-			e.u32(uint32(vfs.ErrnoOf(err)))
+			e.u32(errnoWord(err))
 		}
 	}
 	if d.off != len(d.b) {

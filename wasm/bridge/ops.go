@@ -55,6 +55,11 @@ func init() {
 				return nil
 			}
 			pos, err := c.in.task.Seek(int(fd), off, int(whence))
+			if err == nil && !exact(pos) {
+				// The position moved, as ksys_lseek's does before it
+				// finds the result does not fit.
+				return vfs.EOVERFLOW
+			}
 			if err == nil {
 				c.e.num(pos)
 			}
@@ -487,6 +492,22 @@ func opChown(c *call, f func(*vfs.Task, string, uint32, uint32) error) error {
 	return f(c.in.task, p, uint32(uid), uint32(gid))
 }
 
+// exact reports whether v is a number JavaScript holds exactly (a safe
+// integer: below 2^53 in magnitude). A result that is not fails with
+// EOVERFLOW, as Linux fails a caller whose types cannot hold it
+// (fs/read_write.c ksys_lseek, fs/stat.c cp_new_stat, fs/readdir.c
+// filldir), never rounded to a neighbour.
+func exact(v int64) bool { return v > -1<<53 && v < 1<<53 }
+
+// exactU is exact for an unsigned number (an inode or device number).
+func exactU(v uint64) bool { return v < 1<<53 }
+
+// statExact reports whether every number of a stat result is exact (its
+// 32-bit ones always are; the times go as seconds and nanoseconds).
+func statExact(st *vfs.Stat) bool {
+	return exactU(st.Dev) && exactU(st.Ino) && exactU(st.Rdev) && exact(st.Size) && exact(st.Blksize) && exact(st.Blocks)
+}
+
 // statSize is the size of a stat result: 19 numbers.
 const statSize = 19 * 8
 
@@ -530,6 +551,9 @@ func opStatPath(c *call, f func(*vfs.Task, string, *vfs.Stat) error) error {
 	if err := f(c.in.task, p, st); err != nil {
 		return err
 	}
+	if !statExact(st) {
+		return vfs.EOVERFLOW
+	}
 	putStat(c.e, st)
 	return nil
 }
@@ -542,6 +566,9 @@ func opFstat(c *call) error {
 	var st vfs.Stat
 	if err := c.in.task.Fstat(int(fd), &st); err != nil {
 		return err
+	}
+	if !statExact(&st) {
+		return vfs.EOVERFLOW
 	}
 	putStat(c.e, &st)
 	return nil
@@ -587,6 +614,9 @@ func opReaddir(c *call) error {
 			if len(types) > 0 {
 				names = append(names, 0)
 			}
+			if !exactU(de.Ino) {
+				return vfs.EOVERFLOW
+			}
 			names = append(names, de.Name...)
 			types = append(types, de.Type)
 			inos = binary.LittleEndian.AppendUint64(inos, math.Float64bits(float64(de.Ino)))
@@ -624,6 +654,44 @@ func direntSize(name string) int { return (19 + len(name) + 1 + 7) &^ 7 }
 
 const maxDirentSize = (19 + vfs.NAME_MAX + 1 + 7) &^ 7
 
+// stepError is the error of a later call of an operation made of
+// several (readFile: open, then read; writeFile: open, write, close):
+// the response's errno word carries step in its high 16 bits (Exec), so
+// that JavaScript names the call that failed, as Node's fs does
+// (ENOSPC of a full tmpfs is "write", not "open").
+type stepError struct {
+	step uint32
+	err  error
+}
+
+func (e stepError) Error() string { return e.err.Error() }
+func (e stepError) Unwrap() error { return e.err }
+
+// The steps of readFile and writeFile (web/src/ops.ts names them).
+const (
+	stepRead       = 1 // readFile's fstat and reads
+	stepWrite      = 1 // writeFile's writes
+	stepWriteClose = 2 // writeFile's close
+)
+
+// errnoWord is an operation's errno as the response carries it: the
+// errno in the low 16 bits (Linux's are below 4096), a stepError's step
+// in the high 16.
+func errnoWord(err error) uint32 {
+	if s, ok := err.(stepError); ok {
+		return uint32(vfs.ErrnoOf(s.err)) | s.step<<16
+	}
+	return uint32(vfs.ErrnoOf(err))
+}
+
+// maxReadFile bounds readFile of a file that reports its size: a larger
+// one fails with EFBIG before anything is read or reserved, as node's
+// readFileSync fails with ERR_FS_FILE_TOO_LARGE past 2 GiB (its largest
+// Buffer). The bound is the bridge's one read (maxIO): a wasm32 heap
+// cannot hold 2 GiB beside the rest, and a makeslice past it would end
+// the runtime and every VFS in it.
+const maxReadFile = maxIO
+
 func opReadFile(c *call) error {
 	p := c.d.path()
 	if !c.ok() {
@@ -637,16 +705,20 @@ func opReadFile(c *call) error {
 	defer t.Close(fd)
 	var st vfs.Stat
 	if err := t.Fstat(fd, &st); err != nil {
-		return err
+		return stepError{stepRead, err}
 	}
 	if vfs.IsDir(st.Mode) {
-		return vfs.EISDIR
+		return stepError{stepRead, vfs.EISDIR}
 	}
 	// A file that reports no size (a device, a pipe, procfs' files) may
-	// never end (/dev/zero): it is read up to maxUnsized, not maxIO.
-	limit := maxIO
-	if st.Size == 0 || !vfs.IsReg(st.Mode) {
+	// never end (/dev/zero): it is read up to maxUnsized, not maxReadFile.
+	sized := st.Size > 0 && vfs.IsReg(st.Mode)
+	limit := int64(maxReadFile)
+	if !sized {
 		limit = maxUnsized
+	}
+	if st.Size > limit {
+		return stepError{stepRead, vfs.EFBIG}
 	}
 	mark := len(c.e.b)
 	c.e.u32(0)
@@ -660,19 +732,22 @@ func opReadFile(c *call) error {
 		c.e.b = c.e.b[:len(c.e.b)-chunk+k]
 		if err != nil {
 			c.e.b = c.e.b[:mark]
-			return err
+			return stepError{stepRead, err}
 		}
 		total += k
-		// A regular file that reports its size is read whole once a read
-		// comes back short (read(2) of one is short only at its end), so
-		// reading it takes one call, not a second that finds the end.
-		// Files of size 0 (procfs') are read until a read returns 0.
-		if k == 0 || (st.Size > 0 && vfs.IsReg(st.Mode) && k < chunk) {
+		// A regular file that reports its size is read whole once a
+		// read comes back short having reached that size (read(2) of
+		// one is short at its end; a short read before it, the file
+		// shrinking, goes on), so reading it takes one call, not a
+		// second that finds the end. Otherwise reading goes on until a
+		// read returns 0 (fs/read_write.c caps one read at MAX_RW_COUNT,
+		// so a short read alone is not the end).
+		if k == 0 || (sized && k < chunk && int64(total) >= st.Size) {
 			break
 		}
-		if total > limit {
+		if int64(total) > limit {
 			c.e.b = c.e.b[:mark]
-			return vfs.EFBIG
+			return stepError{stepRead, vfs.EFBIG}
 		}
 		chunk = max(chunk, 64<<10)
 	}
@@ -697,15 +772,18 @@ func opWriteFile(c *call) error {
 		n, err := t.Write(fd, data)
 		if err != nil {
 			t.Close(fd)
-			return err
+			return stepError{stepWrite, err}
 		}
 		if n == 0 {
 			t.Close(fd)
-			return io.ErrShortWrite
+			return stepError{stepWrite, io.ErrShortWrite}
 		}
 		data = data[n:]
 	}
-	return t.Close(fd)
+	if err := t.Close(fd); err != nil {
+		return stepError{stepWriteClose, err}
+	}
+	return nil
 }
 
 func opUtimes(c *call) error {

@@ -92,12 +92,12 @@ func TestReadFileOfEndlessFiles(t *testing.T) {
 	for _, c := range []struct {
 		name     string
 		path     string
-		errno    vfs.Errno
-		size     int // bytes read when errno is 0 (-1: any)
+		errno    uint32 // the errno word (errnoWord)
+		size     int    // bytes read when errno is 0 (-1: any)
 		maxAlloc uint64
 	}{
-		{"/dev/zero never ends", "/dev/zero", vfs.EFBIG, 0, 6 * maxUnsized},
-		{"/dev/urandom never ends", "/dev/urandom", vfs.EFBIG, 0, 6 * maxUnsized},
+		{"/dev/zero never ends", "/dev/zero", uint32(vfs.EFBIG) | stepRead<<16, 0, 6 * maxUnsized},
+		{"/dev/urandom never ends", "/dev/urandom", uint32(vfs.EFBIG) | stepRead<<16, 0, 6 * maxUnsized},
 		{"a regular file past maxUnsized is read whole", "/tmp/big", 0, len(big), 0},
 		{"a procfs file (size 0) is read whole", "/proc/meminfo", 0, -1, 0},
 	} {
@@ -110,8 +110,8 @@ func TestReadFileOfEndlessFiles(t *testing.T) {
 			t.Fatalf("%s: %v", c.name, err)
 		}
 		d := &decoder{b: out}
-		if e := vfs.Errno(d.u32()); e != c.errno {
-			t.Errorf("%s: errno %v, want %v", c.name, e, c.errno)
+		if e := d.u32(); e != c.errno {
+			t.Errorf("%s: errno word %#x, want %#x", c.name, e, c.errno)
 			continue
 		}
 		if c.errno == 0 {
@@ -121,6 +121,53 @@ func TestReadFileOfEndlessFiles(t *testing.T) {
 		}
 		if n := after.TotalAlloc - before.TotalAlloc; c.maxAlloc > 0 && n > c.maxAlloc {
 			t.Errorf("%s: allocated %d bytes, want at most %d", c.name, n, c.maxAlloc)
+		}
+	}
+}
+
+// TestReadFileOfHugeFiles: readFile of a file that reports a size past
+// maxReadFile fails with EFBIG from its read, before anything is
+// reserved, as node's readFileSync fails with ERR_FS_FILE_TOO_LARGE past
+// its largest Buffer (lib/internal/fs/utils.js kIoMaxLength): never a
+// makeslice of the size, which under GOOS=js ends the runtime, and never
+// what the first read returned, which fs/read_write.c caps at
+// MAX_RW_COUNT (2 GiB - 4 KiB), so that a short read is not the end. The
+// files are sparse (truncate), so they cost no memory.
+func TestReadFileOfHugeFiles(t *testing.T) {
+	b := New()
+	id := newVFS(t, b)
+	for _, c := range []struct {
+		name string
+		size int64
+	}{
+		{"5 GiB", 5 << 30},
+		{"3 GiB, past MAX_RW_COUNT", 3 << 30},
+		{"2 GiB", 2 << 30},
+		{"one byte past maxReadFile", maxReadFile + 1},
+	} {
+		path := "/tmp/sparse"
+		d := exec(t, b, new(req).op("writeFile", id).str(path).raw(nil).num(vfs.O_WRONLY|vfs.O_CREAT|vfs.O_TRUNC).num(0o600).
+			op("truncate", id).str(path).num(c.size), nil)
+		if e1, e2 := d.u32(), d.u32(); e1 != 0 || e2 != 0 {
+			t.Fatalf("%s: writeFile errno %d, truncate errno %d", c.name, e1, e2)
+		}
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		out, err := b.Exec(new(req).op("readFile", id).str(path).bytes(), NoEnv{})
+		runtime.ReadMemStats(&after)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		d = &decoder{b: out}
+		if w, want := d.u32(), uint32(vfs.EFBIG)|stepRead<<16; w != want {
+			t.Errorf("%s: errno word %#x, want EFBIG from the read (%#x)", c.name, w, want)
+			if w == 0 {
+				t.Errorf("%s: read %d of %d bytes", c.name, len(d.bytes()), c.size)
+			}
+		}
+		if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
+			t.Errorf("%s: allocated %d bytes, want at most 1 MiB", c.name, n)
 		}
 	}
 }

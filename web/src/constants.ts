@@ -84,18 +84,34 @@ export const UTIME_OMIT = "omit";
 /** utimes: set this time to the VFS clock's now. */
 export const UTIME_NOW = "now";
 
-/** Node-style open flag strings and their O_* values. */
-export const openFlagStrings: Record<string, number> = {
-  r: O_RDONLY,
-  "r+": O_RDWR,
-  rs: O_RDONLY | O_SYNC,
-  "rs+": O_RDWR | O_SYNC,
-  w: O_WRONLY | O_CREAT | O_TRUNC,
-  wx: O_WRONLY | O_CREAT | O_TRUNC | O_EXCL,
-  "w+": O_RDWR | O_CREAT | O_TRUNC,
-  "wx+": O_RDWR | O_CREAT | O_TRUNC | O_EXCL,
-  a: O_WRONLY | O_CREAT | O_APPEND,
-  ax: O_WRONLY | O_CREAT | O_APPEND | O_EXCL,
-  "a+": O_RDWR | O_CREAT | O_APPEND,
-  "ax+": O_RDWR | O_CREAT | O_APPEND | O_EXCL,
-};
+/**
+ * Node-style open flag strings and their O_* values: every string of
+ * Node's fs (lib/internal/fs/utils.js stringToFlags), "s" meaning O_SYNC
+ * and "x" O_EXCL in either order.
+ */
+export const openFlagStrings: Readonly<Record<string, number>> = Object.freeze(
+  Object.assign(Object.create(null) as Record<string, number>, {
+    r: O_RDONLY,
+    rs: O_RDONLY | O_SYNC,
+    sr: O_RDONLY | O_SYNC,
+    "r+": O_RDWR,
+    "rs+": O_RDWR | O_SYNC,
+    "sr+": O_RDWR | O_SYNC,
+    w: O_WRONLY | O_CREAT | O_TRUNC,
+    wx: O_WRONLY | O_CREAT | O_TRUNC | O_EXCL,
+    xw: O_WRONLY | O_CREAT | O_TRUNC | O_EXCL,
+    "w+": O_RDWR | O_CREAT | O_TRUNC,
+    "wx+": O_RDWR | O_CREAT | O_TRUNC | O_EXCL,
+    "xw+": O_RDWR | O_CREAT | O_TRUNC | O_EXCL,
+    a: O_WRONLY | O_CREAT | O_APPEND,
+    ax: O_WRONLY | O_CREAT | O_APPEND | O_EXCL,
+    xa: O_WRONLY | O_CREAT | O_APPEND | O_EXCL,
+    as: O_WRONLY | O_CREAT | O_APPEND | O_SYNC,
+    sa: O_WRONLY | O_CREAT | O_APPEND | O_SYNC,
+    "a+": O_RDWR | O_CREAT | O_APPEND,
+    "ax+": O_RDWR | O_CREAT | O_APPEND | O_EXCL,
+    "xa+": O_RDWR | O_CREAT | O_APPEND | O_EXCL,
+    "as+": O_RDWR | O_CREAT | O_APPEND | O_SYNC,
+    "sa+": O_RDWR | O_CREAT | O_APPEND | O_SYNC,
+  }),
+);

@@ -11,8 +11,12 @@ import { readDirEntries, readNames, readRawNames, Stats, type DirEntry } from ".
 export interface Spec<T> {
   op: string;
   syscall: string;
-  /** The syscall an errno is reported for, where it depends on the errno. */
-  syscallOf?: (errno: number) => string;
+  /**
+   * The calls of an operation made of several (readFile: open, read),
+   * by step: an error names calls[step], the step the Go side put in the
+   * high 16 bits of the errno word, as Node names the call that failed.
+   */
+  calls?: readonly string[];
   path?: string;
   dest?: string;
   enc(rt: Runtime): void;
@@ -22,11 +26,11 @@ export interface Spec<T> {
 const none = (): void => undefined;
 
 // readFile opens, then reads: EISDIR (a directory, as node reports it)
-// and EFBIG (a file that reports no size read past the bridge's bound:
-// /dev/zero never ends) come from the reads, every other errno from open.
-const EISDIR = 21;
-const EFBIG = 27;
-const readFileSyscall = (errno: number): string => (errno === EISDIR || errno === EFBIG ? "read" : "open");
+// and EFBIG (a file over the bridge's bound of 1 GiB, or one that reports
+// no size read past 8 MiB: /dev/zero never ends) come from the reads.
+const readFileCalls = ["open", "read"] as const;
+// writeFile opens, writes (ENOSPC of a full filesystem), then closes.
+const writeFileCalls = ["open", "write", "close"] as const;
 const num = (r: Reader): number => r.num();
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
@@ -45,8 +49,8 @@ export type OpenFlags = number | string;
 
 export function openFlags(flags: OpenFlags): number {
   if (typeof flags === "number") return u32(flags, "flags");
-  const v = openFlagStrings[flags];
-  if (v === undefined) throw new TypeError(`unknown open flags "${flags}"`);
+  const v = typeof flags === "string" ? openFlagStrings[flags] : undefined;
+  if (v === undefined) throw new TypeError(`unknown open flags ${JSON.stringify(flags)}`);
   return v;
 }
 
@@ -54,17 +58,21 @@ export function openFlags(flags: OpenFlags): number {
 export type TimeArg = Date | number | bigint | "now" | "omit";
 
 /**
- * The latest time utimes can set: 2^63 - 1 nanoseconds after the epoch
+ * The latest time utimes takes: 2^63 - 1 nanoseconds after the epoch
  * (2262-04-11T23:47:16.854775807Z), the most the bridge's signed 64-bit
- * nanoseconds hold.
+ * nanoseconds hold. It is not stored exactly: the core clamps a time to
+ * its range, as Linux's timestamp_truncate() does, and its last second is
+ * 9223372036 (vfs.TimeMax, 2262-04-11T23:47:16Z), so a time past that
+ * second reads back as it, its nanoseconds dropped (RATIONALE.md, "Why
+ * are file times limited to the years 1677 to 2262?").
  */
 export const MAX_TIME_NS = (1n << 63n) - 1n;
 
 /**
  * A TimeArg as utimensat's nanoseconds: -1 is UTIME_NOW, -2 UTIME_OMIT.
  * A time before the epoch or after MAX_TIME_NS is a RangeError: it is
- * rejected, not wrapped or clamped, so that what is stored is what was
- * asked for.
+ * rejected here, not wrapped; what the filesystem then stores is the
+ * core's (clamped to its time range, as Linux's timestamp_truncate).
  */
 function timeNs(t: TimeArg): bigint {
   if (t === "now") return -1n;
@@ -243,13 +251,13 @@ export const specs = {
     return path1("umount", target, (rt) => (rt.str(target), rt.num(flags)), none);
   },
   readFile(path: PathLike): Spec<Uint8Array> {
-    return { op: "readFile", syscall: "open", syscallOf: readFileSyscall, path: pathText(path), enc: (rt) => rt.str(path), dec: (r) => r.bytes() };
+    return { op: "readFile", syscall: "open", calls: readFileCalls, path: pathText(path), enc: (rt) => rt.str(path), dec: (r) => r.bytes() };
   },
   readTextFile(path: PathLike): Spec<string> {
     return {
       op: "readFile",
       syscall: "open",
-      syscallOf: readFileSyscall,
+      calls: readFileCalls,
       path: pathText(path),
       enc: (rt) => rt.str(path),
       dec: (r) => textDecoder.decode(r.view()),
@@ -259,7 +267,7 @@ export const specs = {
     const b = bytesOf(data);
     const flags = opts.flag !== undefined ? openFlags(opts.flag) : O_WRONLY | O_CREAT | (opts.append ? O_APPEND : O_TRUNC);
     const mode = u32(opts.mode ?? 0o666, "mode");
-    return { op: "writeFile", syscall: "open", path: pathText(path), enc: (rt) => (rt.str(path), rt.bytes(b), rt.num(flags), rt.num(mode)), dec: none };
+    return { op: "writeFile", syscall: "open", calls: writeFileCalls, path: pathText(path), enc: (rt) => (rt.str(path), rt.bytes(b), rt.num(flags), rt.num(mode)), dec: none };
   },
   fsync(fd: number): Spec<void> {
     int(fd, "fd");

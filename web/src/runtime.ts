@@ -489,7 +489,12 @@ export class Reader {
     return p;
   }
 
-  /** The next operation's errno: 0 means its results follow. */
+  /**
+   * The next operation's errno word: 0 means its results follow;
+   * otherwise the errno is in its low 16 bits and, for an operation of
+   * several calls (readFile, writeFile), the one that failed in its high
+   * 16 (0: the first).
+   */
   errno(): number {
     return this.u32();
   }

@@ -137,9 +137,11 @@ export class Shell {
     });
   }
 
+  /** Ends the shell's task; after vfs.dispose(), which ended it, it does nothing. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.vfs.disposed) return;
     this.vfs.one({ op: "shellClose", syscall: "exit", enc: (rt) => rt.num(this.id), dec: () => undefined });
   }
 }

@@ -19,7 +19,8 @@ export interface VFSOptions {
   /**
    * Memory budget in bytes: the VFS's MemTotal. Page-cache pages,
    * dentries and inodes count against it; reclaim frees what it can, and
-   * tmpfs pages past it fail with ENOMEM. Default: the VFS's (256 MiB).
+   * tmpfs gets half of it (Linux's default size=50%): its pages past
+   * that fail with ENOSPC. Default: the VFS's (256 MiB).
    */
   memoryBudget?: number;
   /**
@@ -31,9 +32,16 @@ export interface VFSOptions {
   trace?: boolean;
 }
 
+/** The largest ring subscribe() takes (wasm/bridge/trace.go). */
+const MAX_RING = 1 << 22;
+
 /** Options of subscribe(). */
 export interface SubscribeOptions {
-  /** Events the Go side keeps between deliveries (default 16384); past it they are dropped and a "lost" event says how many. */
+  /**
+   * Events the Go side keeps between deliveries (default 16384, 0 for the
+   * default, at most 2^22: a RangeError past it); past it they are
+   * dropped and a "lost" event says how many.
+   */
   ring?: number;
   /** Also deliver every intervalMs milliseconds (events of background work such as writeback); default 250, 0 for never. */
   intervalMs?: number;
@@ -68,6 +76,20 @@ export class VFS {
     return new VFSError(errno, e?.name ?? `E${errno}`, e?.text ?? `Unknown error ${errno}`, syscall, path, dest);
   }
 
+  /**
+   * @internal The VFSError of an errno word: the errno in its low 16
+   * bits, and for an operation of several calls the step that failed in
+   * its high 16.
+   */
+  failure(s: Spec<unknown>, word: number): VFSError {
+    return this.error(word & 0xffff, s.calls?.[word >>> 16] ?? s.syscall, s.path, s.dest);
+  }
+
+  /** @internal Whether dispose() has run. */
+  get disposed(): boolean {
+    return this.closed;
+  }
+
   /** @internal Runs one operation; throws its VFSError. */
   one<T>(s: Spec<T>): T {
     if (this.closed) throw new Error("vfscope: this VFS is closed");
@@ -77,8 +99,8 @@ export class VFS {
     s.enc(rt);
     const r = rt.exec();
     if (this.listener) this.noteActivity();
-    const errno = r.errno();
-    if (errno !== 0) throw this.error(errno, s.syscallOf?.(errno) ?? s.syscall, s.path, s.dest);
+    const word = r.errno();
+    if (word !== 0) throw this.failure(s as Spec<unknown>, word);
     return s.dec(r);
   }
 
@@ -101,10 +123,16 @@ export class VFS {
    */
   subscribe(onEvents: (events: TraceEvent[]) => void, options: SubscribeOptions = {}): () => void {
     if (this.closed) throw new Error("vfscope: this VFS is closed");
+    const ring = options.ring ?? 0;
+    if (!Number.isSafeInteger(ring) || ring < 0 || ring > MAX_RING) {
+      throw new RangeError(`subscribe: ring must be an integer from 0 (the default size) to ${MAX_RING}, not ${String(ring)}`);
+    }
+    const every = options.intervalMs ?? 250;
+    if (typeof every !== "number" || !Number.isFinite(every) || every < 0) {
+      throw new RangeError(`subscribe: intervalMs must be a finite number of milliseconds, 0 for never, not ${String(every)}`);
+    }
     if (!this.listener) {
-      const ring = options.ring ?? 0;
       this.listener = this.one({ op: "subscribe", syscall: "subscribe", enc: (rt) => rt.num(ring), dec: (r) => r.num() });
-      const every = options.intervalMs ?? 250;
       if (every > 0) {
         this.timer = setInterval(() => this.flushEvents(), every);
         (this.timer as { unref?: () => void }).unref?.();
@@ -214,12 +242,14 @@ export class VFS {
    * with `encoding: "buffer"` each is its bytes, as Node's fs gives them,
    * and can be passed back as a path.
    */
-  readdir(path: PathLike): string[];
-  readdir(path: PathLike, options: { withFileTypes: true }): DirEntry[];
-  readdir(path: PathLike, options: { encoding: "buffer" }): Uint8Array[];
-  readdir(path: PathLike, options?: { withFileTypes?: boolean; encoding?: "utf8" | "buffer" }): string[] | DirEntry[] | Uint8Array[] {
-    if (options?.encoding === "buffer") {
-      if (options.withFileTypes) throw new TypeError('readdir: withFileTypes with encoding "buffer" is not supported');
+  readdir(path: PathLike, options?: { withFileTypes?: false; encoding?: TextEncoding }): string[];
+  readdir(path: PathLike, options: { withFileTypes: true; encoding?: TextEncoding }): DirEntry[];
+  readdir(path: PathLike, options: { withFileTypes?: false; encoding: "buffer" }): Uint8Array[];
+  readdir(path: PathLike, options?: { withFileTypes?: boolean; encoding?: TextEncoding }): string[] | DirEntry[];
+  readdir(path: PathLike, options?: ReaddirOptions): string[] | DirEntry[] | Uint8Array[];
+  readdir(path: PathLike, options?: ReaddirOptions): string[] | DirEntry[] | Uint8Array[] {
+    if (isBuffer(options?.encoding, "readdir")) {
+      if (options?.withFileTypes) throw new TypeError('readdir: withFileTypes with encoding "buffer" is not supported');
       return this.one(specs.readdirRaw(path));
     }
     return options?.withFileTypes ? this.one(specs.readdir(path)) : this.one(specs.readdirNames(path));
@@ -244,10 +274,11 @@ export class VFS {
     this.one(specs.symlink(target, path));
   }
   /** readlink(2): the target as UTF-8, or with `encoding: "buffer"` as its bytes. */
-  readlink(path: PathLike): string;
+  readlink(path: PathLike, options?: { encoding?: TextEncoding }): string;
   readlink(path: PathLike, options: { encoding: "buffer" }): Uint8Array;
-  readlink(path: PathLike, options?: { encoding?: "utf8" | "buffer" }): string | Uint8Array {
-    return options?.encoding === "buffer" ? this.one(specs.readlinkRaw(path)) : this.one(specs.readlink(path));
+  readlink(path: PathLike, options?: { encoding?: TextEncoding | "buffer" }): string | Uint8Array;
+  readlink(path: PathLike, options?: { encoding?: TextEncoding | "buffer" }): string | Uint8Array {
+    return isBuffer(options?.encoding, "readlink") ? this.one(specs.readlinkRaw(path)) : this.one(specs.readlink(path));
   }
   chmod(path: PathLike, mode: number): void {
     this.one(specs.chmod(path, mode));
@@ -351,6 +382,23 @@ export class VFS {
   }
 }
 
+/** The text encoding of names: UTF-8 (undefined is UTF-8 too). */
+export type TextEncoding = "utf8" | "utf-8";
+
+/** Options of readdir(), as Node's fs.readdirSync takes them (without recursive). */
+export interface ReaddirOptions {
+  withFileTypes?: boolean;
+  encoding?: TextEncoding | "buffer";
+}
+
+// isBuffer reports whether an encoding option asks for bytes; one that is
+// neither UTF-8 nor "buffer" is a TypeError, not UTF-8 by default.
+function isBuffer(encoding: unknown, call: string): boolean {
+  if (encoding === "buffer") return true;
+  if (encoding === undefined || encoding === null || encoding === "utf8" || encoding === "utf-8") return false;
+  throw new TypeError(`${call}: encoding must be "utf8" or "buffer", not ${JSON.stringify(encoding)}`);
+}
+
 type Method<K extends keyof typeof specs> = (...args: Parameters<(typeof specs)[K]>) => Batch;
 
 /**
@@ -383,6 +431,7 @@ export class Batch {
    * queues them, which then queues nothing.)
    */
   run(): BatchResult[] {
+    if (this.vfs.disposed) throw new Error("vfscope: this VFS is closed");
     const rt = this.vfs.runtime;
     const queued = this.queue;
     rt.begin();
@@ -399,8 +448,8 @@ export class Batch {
     const r = rt.exec();
     this.vfs.noteActivity();
     return q.map((s): BatchResult => {
-      const errno = r.errno();
-      if (errno !== 0) return { ok: false, error: this.vfs.error(errno, s.syscallOf?.(errno) ?? s.syscall, s.path, s.dest) };
+      const word = r.errno();
+      if (word !== 0) return { ok: false, error: this.vfs.failure(s, word) };
       return { ok: true, value: s.dec(r) };
     });
   }

@@ -490,11 +490,13 @@ export class WASI {
     if (rd.errno() !== 0) throw new Error("vfscope: wasiOutput failed");
     const exited = rd.u8() === 1;
     const code = rd.u32();
-    // Output is rare: look at the lengths before making views.
-    if (rd.peekU32() !== 0) this.emit(rd.view(), this.options.stdout, this.out);
-    else rd.u32();
-    if (rd.peekU32() !== 0) this.emit(rd.view(), this.options.stderr, this.err);
-    else rd.u32();
+    // Everything is read, and the output copied, before a callback runs:
+    // a callback may call the VFS, whose response overwrites this one.
+    // Output is rare: look at the lengths before copying.
+    const out = rd.peekU32() !== 0 ? rd.view().slice() : (rd.u32(), undefined);
+    const err = rd.peekU32() !== 0 ? rd.view().slice() : (rd.u32(), undefined);
+    if (out) this.emit(out, this.options.stdout, this.out);
+    if (err) this.emit(err, this.options.stderr, this.err);
     if (exited) {
       this.exitCode = code;
       throw new WASIExit(code);
@@ -522,8 +524,8 @@ export class WASI {
     return new WASI(vfs, id, o);
   }
 
-  private emit(data: Uint8Array, cb: ((d: Uint8Array) => void) | undefined, keep: Uint8Array[]): void {
-    const copy = data.slice();
+  // emit hands a copy of output to its callback, or keeps it.
+  private emit(copy: Uint8Array, cb: ((d: Uint8Array) => void) | undefined, keep: Uint8Array[]): void {
     if (cb) cb(copy);
     else keep.push(copy);
   }
@@ -601,11 +603,13 @@ export class WASI {
     ex._initialize?.();
   }
 
-  /** Closes the guest's descriptors and task. */
+  /** Closes the guest's descriptors and task; after vfs.dispose(), which ended them, it does nothing more. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     if (this.slot) this.vfs.runtime.unregisterGuestMemory(this.slot);
+    this.slot = 0;
+    if (this.vfs.disposed) return;
     this.vfs.one({ op: "wasiClose", syscall: "exit", enc: (rt) => rt.num(this.id), dec: () => undefined });
   }
 }
