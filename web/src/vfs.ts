@@ -19,8 +19,9 @@ export interface VFSOptions {
   /**
    * Memory budget in bytes: the VFS's MemTotal. Page-cache pages,
    * dentries and inodes count against it; reclaim frees what it can, and
-   * tmpfs gets half of it (Linux's default size=50%): its pages past
-   * that fail with ENOSPC. Default: the VFS's (256 MiB).
+   * a tmpfs gets half of it (Linux's default size=50%): its pages past
+   * that fail with ENOSPC (one mounted with size=0, unlimited, meets the
+   * budget's ENOMEM). Default: the VFS's (256 MiB).
    */
   memoryBudget?: number;
   /**
@@ -223,7 +224,12 @@ export class VFS {
   pwrite(fd: number, data: Data, position: number): number {
     return this.one(specs.pwrite(fd, data, position));
   }
-  /** lseek(2): whence is SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA or SEEK_HOLE. */
+  /**
+   * lseek(2): whence is SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA or
+   * SEEK_HOLE. A position of 2^53 or more, which a number cannot hold
+   * exactly, fails with EOVERFLOW (the position has moved), as stat of a
+   * file that large does.
+   */
   seek(fd: number, offset: number, whence = 0): number {
     return this.one(specs.seek(fd, offset, whence));
   }
@@ -303,7 +309,13 @@ export class VFS {
   umount(target: PathLike, flags = 0): void {
     this.one(specs.umount(target, flags));
   }
-  /** The whole file, in one crossing. With "utf8", decoded as text. */
+  /**
+   * The whole file, in one crossing: read until a read returns 0. With
+   * "utf8", decoded as text. A file over 1 GiB fails with EFBIG from
+   * "read" before anything is read (Node's readFileSync throws
+   * ERR_FS_FILE_TOO_LARGE past 2 GiB), as does one that reports no size
+   * (/dev/zero) past 8 MiB.
+   */
   readFile(path: PathLike): Uint8Array;
   readFile(path: PathLike, encoding: "utf8" | "utf-8"): string;
   readFile(path: PathLike, encoding?: "utf8" | "utf-8"): Uint8Array | string {
