@@ -310,7 +310,8 @@ export class VFS {
     this.one(specs.umount(target, flags));
   }
   /**
-   * The whole file, in one crossing: read until a read returns 0. With
+   * The whole file, in one crossing: read to the size it reported, or
+   * until a read returns 0 (never just to a short read). With
    * "utf8", decoded as text. A file over 1 GiB fails with EFBIG from
    * "read" before anything is read (Node's readFileSync throws
    * ERR_FS_FILE_TOO_LARGE past 2 GiB), as does one that reports no size
