@@ -14,7 +14,8 @@
 // the host's. wasip1exec exits with the guest's exit code.
 //
 // Compiled modules are cached in $WASIP1EXEC_CACHE, or by default in
-// <user cache dir>/vfscope/wazero; set WASIP1EXEC_CACHE=off to disable.
+// <user cache dir>/vfscope/wazero, trimmed to 1 GiB whenever it exceeds
+// 2 GiB (cache.go); set WASIP1EXEC_CACHE=off to disable.
 package main
 
 import (
@@ -63,6 +64,7 @@ func run(args []string) int {
 		rtc = rtc.WithCloseOnContextDone(true)
 	}
 	if cache := cacheDir(); cache != "" {
+		trimCache(cache, cacheMax, cacheKeep)
 		if c, err := wazero.NewCompilationCacheWithDir(cache); err == nil {
 			rtc = rtc.WithCompilationCache(c)
 		} else {
