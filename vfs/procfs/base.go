@@ -247,21 +247,33 @@ func fdMode(fmode uint32) uint32 {
 	return m
 }
 
-// fdLookup is proc_lookupfd_common(): a link per open descriptor.
-func fdLookup(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, flags uint32) (*vfs.Dentry, error) {
+// fdOfName is proc_lookupfd_common()'s look into the table: the task
+// of dir (fd/ or fdinfo/) and its open descriptor that name names, with
+// the description's FMODE_* bits; ENOENT for a dead task, a name that is
+// not a descriptor number, or a descriptor not open.
+func fdOfName(t *vfs.Task, dir *vfs.Inode, name string) (*vfs.Task, int64, uint32, error) {
 	task := taskOf(t, dir)
 	if task == nil {
-		return nil, vfs.ENOENT
+		return nil, 0, 0, vfs.ENOENT
 	}
-	fd := nameToInt(d.Name())
+	fd := nameToInt(name)
 	if fd < 0 {
-		return nil, vfs.ENOENT
+		return nil, 0, 0, vfs.ENOENT
 	}
 	p, fmode, ok := t.FDFile(task, int(fd))
 	if !ok {
-		return nil, vfs.ENOENT
+		return nil, 0, 0, vfs.ENOENT
 	}
 	p.Put(t)
+	return task, fd, fmode, nil
+}
+
+// fdLookup is proc_lookupfd_common(): a link per open descriptor.
+func fdLookup(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, flags uint32) (*vfs.Dentry, error) {
+	task, fd, fmode, err := fdOfName(t, dir, d.Name())
+	if err != nil {
+		return nil, err
+	}
 	in := pidInode(t, dir.SB(), task, pidIno(task.PID(), fdSub+uint64(fd)), fdMode(fmode), 1, &pnode{fd: int(fd)})
 	in.SetSize(64) // proc_fd_instantiate: i_size = 64
 	in.Ops = fdLinkOps

@@ -47,16 +47,9 @@ func fdinfoPermission(t *vfs.Task, in *vfs.Inode, mask int) error {
 
 // fdinfoLookup is proc_lookupfdinfo(): a file per open descriptor.
 func fdinfoLookup(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, flags uint32) (*vfs.Dentry, error) {
-	task := taskOf(t, dir)
-	if task == nil {
-		return nil, vfs.ENOENT
-	}
-	fd := nameToInt(d.Name())
-	if fd < 0 {
-		return nil, vfs.ENOENT
-	}
-	if _, ok := t.FDInfoOf(task, int(fd)); !ok {
-		return nil, vfs.ENOENT
+	task, fd, _, err := fdOfName(t, dir, d.Name())
+	if err != nil {
+		return nil, err
 	}
 	in := pidInode(t, dir.SB(), task, pidIno(task.PID(), fdinfoSub+uint64(fd)), fdinfoFile.mode, 1, &pnode{pent: fdinfoFile, fd: int(fd)})
 	in.Ops = fdinfoFileIOps
