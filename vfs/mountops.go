@@ -256,7 +256,10 @@ func (t *Task) doMoveMount(tp Path, source string) error {
 // doRemount is do_remount() / do_reconfigure_mnt().
 func (t *Task) doRemount(tp Path, flags uint32, data string) error {
 	m := tp.Mnt
-	if tp.Dentry != m.root {
+	// check_mnt, then path_mounted: a mount out of the tree (lazily
+	// detached; a task may still stand in it) is not remounted, nor is
+	// a path that is not a mount's root.
+	if !m.attached.Load() || tp.Dentry != m.root {
 		return EINVAL
 	}
 	v := t.vfs

@@ -135,6 +135,26 @@ func TestRemountReadOnly(t *testing.T) {
 				e.Must(e.Root.Close(fd))
 				e.Must(remountRO(e))
 			}},
+		// check_mnt: a lazily detached mount, reached through the
+		// working directory of a task standing in it, is not
+		// remounted, by either kind of remount (EINVAL for both on the
+		// host, from a shell whose cwd was lazily unmounted).
+		{Name: "remount of a lazily detached mount",
+			Setup: func(e *vt.Env) { tm(e); e.Must(e.T.Chdir("/e")); e.Must(e.Root.Umount2("/e", vfs.MNT_DETACH)) },
+			Op:    func(e *vt.Env) error { return e.T.Mount("none", ".", "", vfs.MS_REMOUNT|vfs.MS_RDONLY, "") },
+			Want:  vfs.EINVAL,
+			Check: func(e *vt.Env) {
+				fd, err := e.T.Open("f", vfs.O_CREAT|vfs.O_WRONLY, 0o644)
+				if err != nil {
+					e.TB.Errorf("create in the detached mount after the refused remount: %v", err)
+					return
+				}
+				e.Must(e.T.Close(fd))
+			}},
+		{Name: "bind remount of a lazily detached mount",
+			Setup: func(e *vt.Env) { tm(e); e.Must(e.T.Chdir("/e")); e.Must(e.Root.Umount2("/e", vfs.MNT_DETACH)) },
+			Op:    func(e *vt.Env) error { return e.T.Mount("none", ".", "", vfs.MS_REMOUNT|vfs.MS_BIND|vfs.MS_RDONLY, "") },
+			Want:  vfs.EINVAL},
 		{Name: "writer on the mount", Setup: func(e *vt.Env) {
 			tm(e)
 			var err error
