@@ -126,9 +126,10 @@ func TestViewerMemoryBounded(t *testing.T) {
 // that never ends used to hold the shared shell for ever), and the
 // reader goes on while a line runs: the next request is answered.
 func TestCommandEndsWhenViewerLeaves(t *testing.T) {
-	ended := make(chan struct{})
+	started, ended := make(chan struct{}), make(chan struct{})
 	s, _ := newServer(func(ctx context.Context, line string) Result {
 		if line == "sleep" {
+			close(started)
 			<-ctx.Done()
 			close(ended)
 		}
@@ -148,6 +149,14 @@ func TestCommandEndsWhenViewerLeaves(t *testing.T) {
 	}
 	if m := recv(t, c); m.Type != "snapshot" || m.ID != 2 {
 		t.Fatalf("while a line runs got %+v, want the snapshot", m)
+	}
+	// The viewer leaves once its line runs (the worker may take the line
+	// after the snapshot is answered; a line still queued when its
+	// viewer leaves never runs, which is another case).
+	select {
+	case <-started:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the line did not start")
 	}
 	c.Close()
 	select {
