@@ -23,12 +23,7 @@ func (l *Mutex) Subclass() uint8 { return l.x.tag.sub() }
 // Kind returns KindMutex.
 func (l *Mutex) Kind() Kind { return KindMutex }
 
-// Lock acquires l for o (mutex_lock).
-func (l *Mutex) Lock(o *Owner) {
-	if o.slow || !l.x.w.s.CompareAndSwap(0, o.word) {
-		l.lockSlow(o)
-	}
-}
+// Lock (mutex_lock) is in fastpath_*.go.
 
 // lockSlow is the rest of a Lock whose owner validates or traces, or
 // whose lock was not free.
@@ -58,14 +53,7 @@ func (l *Mutex) TryLock(o *Owner) bool {
 	return l.x.w.TryLock(o)
 }
 
-// Unlock releases l, which o holds. With validation on, releasing a lock o
-// does not hold is reported (BadUnlock) and does nothing.
-func (l *Mutex) Unlock(o *Owner) {
-	// The common case: o holds it and nobody sleeps on it.
-	if o.slow || !l.x.w.s.CompareAndSwap(o.word, 0) {
-		l.unlockSlow(o)
-	}
-}
+// Unlock (mutex_unlock) is in fastpath_*.go.
 
 // unlockSlow is the rest of an Unlock whose owner validates or traces,
 // or whose lock has sleepers (or another holder, or none).

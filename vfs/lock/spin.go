@@ -26,12 +26,7 @@ func (l *SpinLock) Subclass() uint8 { return l.x.tag.sub() }
 // Kind returns KindSpin.
 func (l *SpinLock) Kind() Kind { return KindSpin }
 
-// Lock acquires l for o (spin_lock).
-func (l *SpinLock) Lock(o *Owner) {
-	if o.slow || !l.x.w.s.CompareAndSwap(0, o.word) {
-		l.lockSlow(o)
-	}
-}
+// Lock (spin_lock) is in fastpath_*.go.
 
 // lockSlow is the rest of a Lock whose owner validates or traces, or
 // whose lock was not free.
@@ -61,14 +56,7 @@ func (l *SpinLock) TryLock(o *Owner) bool {
 	return l.x.w.TryLock(o)
 }
 
-// Unlock releases l, which o holds. With validation on, releasing a lock o
-// does not hold is reported (BadUnlock) and does nothing.
-func (l *SpinLock) Unlock(o *Owner) {
-	// The common case: o holds it and nobody sleeps on it.
-	if o.slow || !l.x.w.s.CompareAndSwap(o.word, 0) {
-		l.unlockSlow(o)
-	}
-}
+// Unlock (spin_unlock) is in fastpath_*.go.
 
 // unlockSlow is the rest of an Unlock whose owner validates or traces,
 // or whose lock has sleepers (or another holder, or none).

@@ -3,8 +3,6 @@ package lock
 import (
 	"runtime"
 	"unsafe"
-
-	"github.com/vfscope/vfscope/vfs/internal/atomic"
 )
 
 // lockWord is the raw exclusive lock under SpinLock, Mutex and SeqLock:
@@ -17,7 +15,7 @@ import (
 // a sleeper under the queue's mutex before its last look, as RWSem's
 // waiters do, so no wake-up is lost).
 type lockWord struct {
-	s atomic.Uint64
+	s wordCell
 }
 
 const (
@@ -27,12 +25,7 @@ const (
 	lwIDShift  = 16 // bits 16-63: the holder's owner id
 )
 
-// Lock takes the lock for o, waiting as needed.
-func (w *lockWord) Lock(o *Owner) {
-	if !w.s.CompareAndSwap(0, o.word) {
-		w.lockSlow(o)
-	}
-}
+// Lock is in fastpath_*.go.
 
 // TryLock takes the lock for o if it is free.
 func (w *lockWord) TryLock(o *Owner) bool {
@@ -72,13 +65,7 @@ func (w *lockWord) lockSlow(o *Owner) {
 	q.mu.Unlock()
 }
 
-// Unlock releases the lock and wakes its sleepers, if any.
-func (w *lockWord) Unlock() {
-	if s := w.s.Load(); s&(lwLocked|lwSleep) == lwLocked && w.s.CompareAndSwap(s, 0) {
-		return
-	}
-	w.unlockSlow()
-}
+// Unlock is in fastpath_*.go.
 
 func (w *lockWord) unlockSlow() {
 	for {
