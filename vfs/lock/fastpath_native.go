@@ -58,3 +58,63 @@ func (l *Mutex) Unlock(o *Owner) {
 		l.unlockSlow(o)
 	}
 }
+
+// Lock acquires l for write (down_write).
+func (l *RWSem) Lock(o *Owner) {
+	if o.slow {
+		l.lockV(o, l.tag.sub(), Exclusive)
+		return
+	}
+	l.wlock(o)
+}
+
+// LockNested acquires l for write as subclass sub (down_write_nested).
+func (l *RWSem) LockNested(o *Owner, sub uint8) {
+	if o.slow {
+		l.lockV(o, sub, Exclusive)
+		return
+	}
+	l.wlock(o)
+}
+
+// Unlock releases the write lock (up_write). With validation on, releasing
+// a lock o does not hold for write is reported (BadUnlock) and does nothing.
+func (l *RWSem) Unlock(o *Owner) {
+	if o.slow && !o.releasing(l, Exclusive, false) {
+		return
+	}
+	l.wunlock()
+}
+
+// RLock acquires l for read (down_read).
+func (l *RWSem) RLock(o *Owner) {
+	if o.slow {
+		l.lockV(o, l.tag.sub(), Shared)
+		return
+	}
+	l.rlock()
+}
+
+// RLockNested acquires l for read as subclass sub (down_read_nested).
+func (l *RWSem) RLockNested(o *Owner, sub uint8) {
+	if o.slow {
+		l.lockV(o, sub, Shared)
+		return
+	}
+	l.rlock()
+}
+
+// RUnlock releases a read lock (up_read). With validation on, releasing a
+// lock o does not hold for read is reported (BadUnlock) and does nothing.
+func (l *RWSem) RUnlock(o *Owner) {
+	if o.slow && !o.releasing(l, Shared, false) {
+		return
+	}
+	l.runlock()
+}
+
+// WriteLock takes the writers' spinlock and starts a write (write_seqlock).
+func (l *SeqLock) WriteLock(o *Owner) { l.writeLockSlow(o) }
+
+// WriteUnlock ends the write and releases the spinlock (write_sequnlock).
+func (l *SeqLock) WriteUnlock(o *Owner) { l.writeUnlockSlow(o) }

@@ -16,7 +16,7 @@ import (
 // id leads back to the Owner through ownerIDs, for the rare readers
 // (snapshots, tests).
 type holder struct {
-	id atomic.Uint64 // 0: none
+	id wordCell // 0: none
 }
 
 // Store records o (nil: no holder).

@@ -26,7 +26,7 @@ type RWSem struct {
 	// (rwWWaitOne units: they block new readers) and the sleepers
 	// (rwSleepOne units: tasks of either side in the wait queue, for
 	// releasers to wake). Atomic.
-	state atomic.Uint64
+	state wordCell
 	// owner is the write holder: none when unlocked, read-locked or
 	// disowned. Written by the holder; atomic for Holder's readers.
 	owner holder
@@ -251,22 +251,45 @@ func (l *RWSem) tryLockV(o *Owner, mode Mode) bool {
 	return ok
 }
 
-// Lock acquires l for write (down_write).
-func (l *RWSem) Lock(o *Owner) {
-	if o.slow {
-		l.lockV(o, l.tag.sub(), Exclusive)
-		return
-	}
-	l.wlock(o)
-}
+// Lock, LockNested, Unlock, RLock, RLockNested and RUnlock are in
+// fastpath_*.go; these are their slow paths.
 
-// LockNested acquires l for write as subclass sub (down_write_nested).
-func (l *RWSem) LockNested(o *Owner, sub uint8) {
+// lockSlow is the rest of a write acquisition as subclass sub whose owner
+// validates or traces, or whose lock was not free.
+func (l *RWSem) lockSlow(o *Owner, sub uint8) {
 	if o.slow {
 		l.lockV(o, sub, Exclusive)
 		return
 	}
 	l.wlock(o)
+}
+
+// unlockSlow is the rest of a write release whose owner validates or
+// traces, or that has sleepers to wake (or is not o's).
+func (l *RWSem) unlockSlow(o *Owner) {
+	if o.slow && !o.releasing(l, Exclusive, false) {
+		return
+	}
+	l.wunlock()
+}
+
+// rlockSlow is the rest of a read acquisition as subclass sub whose owner
+// validates or traces, or that a writer holds or waits for.
+func (l *RWSem) rlockSlow(o *Owner, sub uint8) {
+	if o.slow {
+		l.lockV(o, sub, Shared)
+		return
+	}
+	l.rlock()
+}
+
+// runlockSlow is the rest of a read release whose owner validates or
+// traces, or that has sleepers to wake.
+func (l *RWSem) runlockSlow(o *Owner) {
+	if o.slow && !o.releasing(l, Shared, false) {
+		return
+	}
+	l.runlock()
 }
 
 // TryLock acquires l for write if that needs no waiting (down_write_trylock).
@@ -277,48 +300,12 @@ func (l *RWSem) TryLock(o *Owner) bool {
 	return l.trywlock(o)
 }
 
-// Unlock releases the write lock (up_write). With validation on, releasing
-// a lock o does not hold for write is reported (BadUnlock) and does nothing.
-func (l *RWSem) Unlock(o *Owner) {
-	if o.slow && !o.releasing(l, Exclusive, false) {
-		return
-	}
-	l.wunlock()
-}
-
-// RLock acquires l for read (down_read).
-func (l *RWSem) RLock(o *Owner) {
-	if o.slow {
-		l.lockV(o, l.tag.sub(), Shared)
-		return
-	}
-	l.rlock()
-}
-
-// RLockNested acquires l for read as subclass sub (down_read_nested).
-func (l *RWSem) RLockNested(o *Owner, sub uint8) {
-	if o.slow {
-		l.lockV(o, sub, Shared)
-		return
-	}
-	l.rlock()
-}
-
 // TryRLock acquires l for read if that needs no waiting (down_read_trylock).
 func (l *RWSem) TryRLock(o *Owner) bool {
 	if o.slow {
 		return l.tryLockV(o, Shared)
 	}
 	return l.tryrlock()
-}
-
-// RUnlock releases a read lock (up_read). With validation on, releasing a
-// lock o does not hold for read is reported (BadUnlock) and does nothing.
-func (l *RWSem) RUnlock(o *Owner) {
-	if o.slow && !o.releasing(l, Shared, false) {
-		return
-	}
-	l.runlock()
 }
 
 // Downgrade turns o's write lock into a read lock without letting a writer

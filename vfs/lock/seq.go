@@ -116,10 +116,18 @@ func (l *SeqLock) ReadBegin() uint32 { return l.seq.BeginRead() }
 // section's ReadRetry fails) instead of hanging. Validation off costs one
 // branch.
 func (l *SeqLock) ReadBeginBy(o *Owner) uint32 {
+	return seqReadBeginFast(l, o, (*SeqLock).readBeginSlow)
+}
+
+// seqReadBeginFast is ReadBeginBy's fast path. It takes its slow path as
+// a parameter, which the inliner charges as a cheap call, so that
+// ReadBeginBy is inlined in every walk step (a call is the expensive
+// thing in Go's WebAssembly code; see fastpath_wasm.go).
+func seqReadBeginFast(l *SeqLock, o *Owner, slow func(*SeqLock, *Owner) uint32) uint32 {
 	if v := l.seq.seq.Load(); v&1 == 0 && !o.slow {
 		return v
 	}
-	return l.readBeginSlow(o)
+	return slow(l, o)
 }
 
 // readBeginSlow is ReadBeginBy when o validates or traces, or a write is
@@ -138,8 +146,12 @@ func (l *SeqLock) ReadRetry(start uint32) bool { return l.seq.Retry(start) }
 // Seq returns the underlying counter, e.g. for RawBegin.
 func (l *SeqLock) Seq() *SeqCount { return &l.seq }
 
-// WriteLock takes the writers' spinlock and starts a write (write_seqlock).
-func (l *SeqLock) WriteLock(o *Owner) {
+// WriteLock and WriteUnlock are in fastpath_*.go; these are their slow
+// paths.
+
+// writeLockSlow takes the writers' spinlock, validated or traced if o
+// does, and starts a write.
+func (l *SeqLock) writeLockSlow(o *Owner) {
 	if o.slow {
 		l.x.lockV(o, l, 0)
 	} else {
@@ -148,8 +160,9 @@ func (l *SeqLock) WriteLock(o *Owner) {
 	l.seq.BeginWrite()
 }
 
-// WriteUnlock ends the write and releases the spinlock (write_sequnlock).
-func (l *SeqLock) WriteUnlock(o *Owner) {
+// writeUnlockSlow ends the write and releases the spinlock, validated or
+// traced if o does.
+func (l *SeqLock) writeUnlockSlow(o *Owner) {
 	if o.slow && !o.releasing(l, Exclusive, false) {
 		return
 	}
