@@ -127,18 +127,17 @@ type FDTable struct {
 	fds  []fdEntry
 }
 
-// RLIMIT_NOFILE is the per-task limit on descriptors.
-const RLIMIT_NOFILE = 1024
-
 func newFDTable() *FDTable { return &FDTable{} }
 
 // installFD is get_unused_fd_flags + fd_install: the lowest free
-// descriptor at or above min. It takes over the caller's reference.
+// descriptor at or above min, below the task's RLIMIT_NOFILE (EMFILE if
+// none is). It takes over the caller's reference.
 func (t *Task) installFD(f *File, cloexec bool, min int) (int, error) {
 	ft := t.files
+	limit := t.nofile()
 	ft.lock.Lock(t.o)
 	defer ft.lock.Unlock(t.o)
-	for fd := min; fd < RLIMIT_NOFILE; fd++ {
+	for fd := min; fd < limit; fd++ {
 		if fd >= len(ft.fds) {
 			ft.fds = append(ft.fds, make([]fdEntry, fd-len(ft.fds)+1)...)
 		}
@@ -279,7 +278,7 @@ func (t *Task) Dup2(oldfd, newfd int) (int, error) {
 }
 
 func (t *Task) dup2(oldfd, newfd int, cloexec bool) (int, error) {
-	if newfd < 0 || newfd >= RLIMIT_NOFILE {
+	if newfd < 0 || newfd >= t.nofile() {
 		return -1, EBADF
 	}
 	f, err := t.getFile(oldfd)
@@ -366,7 +365,7 @@ func (t *Task) fcntl(f *File, fd int, cmd int, arg int) (int, error) {
 	}
 	switch cmd {
 	case F_DUPFD, F_DUPFD_CLOEXEC:
-		if arg < 0 || arg >= RLIMIT_NOFILE {
+		if arg < 0 || arg >= t.nofile() {
 			return -1, EINVAL
 		}
 		nfd, err := t.installFD(fget(f), cmd == F_DUPFD_CLOEXEC, arg)

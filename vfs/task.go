@@ -49,6 +49,10 @@ type Task struct {
 	// resolve is LOOKUP_BENEATH or LOOKUP_IN_ROOT for every walk of the
 	// task, or 0 (SetResolve). Only the driving goroutine uses it.
 	resolve uint32
+	// rlimNofile is the task's RLIMIT_NOFILE (rlimit.go). Only the
+	// driving goroutine uses it (Fork reads the parent's from the
+	// parent's goroutine).
+	rlimNofile Rlimit
 }
 
 // openat2(2)'s scoping flags, for Task.SetResolve.
@@ -123,7 +127,8 @@ func (v *VFS) NewTask(comm string, cred *Cred) *Task {
 	if cred == nil {
 		cred = RootCred
 	}
-	t := &Task{vfs: v, comm: comm, cred: cred, files: newFDTable()}
+	t := &Task{vfs: v, comm: comm, cred: cred, files: newFDTable(),
+		rlimNofile: Rlimit{Cur: INR_OPEN_CUR, Max: INR_OPEN_MAX}}
 	t.fs.umask = 0o022
 	t.lruAdd.init() // before lru_add_drain_all can find the task
 	// Before v.tasks lists the task: /proc/<pid> readers take these.
@@ -159,11 +164,12 @@ func (t *Task) checking() bool {
 }
 
 // Fork makes a new task with a copy of t's credentials, root, working
-// directory, umask, descriptor table and mappings (clone without
-// CLONE_FS, CLONE_FILES or CLONE_VM; mmap_fork.go).
+// directory, umask, resource limits, descriptor table and mappings
+// (clone without CLONE_FS, CLONE_FILES or CLONE_VM; mmap_fork.go).
 func (t *Task) Fork(comm string) *Task {
 	n := t.vfs.NewTask(comm, t.cred)
 	n.fs.umask = t.fs.umask
+	n.rlimNofile = t.rlimNofile
 	if t.fs.root.Mnt != nil {
 		n.setFS(t.fs.root.Get(), t.fs.cwd.Get())
 	}

@@ -33,12 +33,13 @@ var pidEntries = []*pidEntry{
 }
 
 // pidIno numbers /proc/<pid> (sub 0), its entries (sub 1+index) and its
-// fd/N links (sub fdSub+N). pids are positive int32 and never reused, so
-// every number is unique for the life of the VFS, and none is 0 or
-// collides with the static range (below 1<<32).
-func pidIno(pid int32, sub uint64) uint64 { return 1<<48 | uint64(pid)<<16 | sub }
+// fd/N links (sub fdSub+N). pids are positive and never reused, so every
+// number is unique for the life of the VFS while pids stay below 1<<30,
+// and none is 0 or collides with the static range (below 1<<32); all
+// are below 1<<53, which JavaScript numbers hold exactly.
+func pidIno(pid int32, sub uint64) uint64 { return 1<<52 | uint64(pid)<<22 | sub }
 
-const fdSub = 0x1000 // above len(pidEntries), below 0x1000+RLIMIT_NOFILE < 1<<16
+const fdSub = 0x1000 // above len(pidEntries); fdinfoSub+NR_OPEN < 1<<22
 
 // pid_dentry_operations.
 var pidDentryOps = &vfs.DentryOperations{Revalidate: pidRevalidate, Delete: pidDelete}

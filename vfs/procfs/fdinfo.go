@@ -22,7 +22,7 @@ import (
 // the task (ptrace_may_access), then the mode bits apply.
 
 // fdinfoSub numbers fdinfo/N (sub fdinfoSub+N) after fd/N's range.
-const fdinfoSub = fdSub + vfs.RLIMIT_NOFILE
+const fdinfoSub = fdSub + vfs.NR_OPEN
 
 var fdinfoDirOps = &vfs.InodeOperations{Lookup: fdinfoLookup, Permission: fdinfoPermission, Setattr: pidSetattr}
 var fdinfoDirFileOps = &vfs.FileOperations{Iterate: fdinfoIterate, Llseek: vfs.GenericFileLlseek}
