@@ -427,47 +427,50 @@ func (t *Task) vfsRmdir(dir *Inode, d *Dentry) error {
 // S_DEAD marks a removed directory (i_flags S_DEAD; kept in i_state here).
 const S_DEAD = 1 << 21
 
+// doUnlink is do_unlinkat. It releases what it takes explicitly, in
+// do_unlinkat's order, rather than with defer: each deferred call is
+// one more Go call, the expensive thing in Go's WebAssembly code.
 func (t *Task) doUnlink(dfd int, path string) error {
 	var nd nameidata
 	if err := t.walkParent(&nd, dfd, path, 0); err != nil {
 		return err
 	}
-	defer nd.terminate()
 	if nd.lastType != LAST_NORM {
+		nd.terminate()
 		return EISDIR
 	}
 	m := nd.path.Mnt
 	if err := t.mntWantWrite(m); err != nil {
+		nd.terminate()
 		return err
 	}
-	defer t.mntDropWrite(m)
 	dir := nd.path.Dentry.inode.Load()
 	dir.rwsem.LockNested(t.o, I_MUTEX_PARENT)
-	d, err := t.lockedChild(&nd, dir)
-	if err != nil {
-		dir.rwsem.Unlock(t.o)
-		return err
-	}
 	var victim *Inode
-	if nd.trailing {
-		switch in := d.inode.Load(); {
-		case in == nil:
+	d, err := t.lockedChild(&nd, dir)
+	if err == nil {
+		if nd.trailing {
+			switch in := d.inode.Load(); {
+			case in == nil:
+				err = ENOENT
+			case in.isDir():
+				err = EISDIR
+			default:
+				err = ENOTDIR
+			}
+		} else if victim = d.inode.Load(); victim != nil {
+			ihold(victim)
+			err = t.vfsUnlink(dir, d)
+		} else {
 			err = ENOENT
-		case in.isDir():
-			err = EISDIR
-		default:
-			err = ENOTDIR
 		}
-	} else if victim = d.inode.Load(); victim != nil {
-		ihold(victim)
-		err = t.vfsUnlink(dir, d)
-	} else {
-		err = ENOENT
+		dput(t, d)
 	}
-	dput(t, d)
 	dir.rwsem.Unlock(t.o)
 	// The last reference may evict the inode: not under the parent.
 	iput(t, victim)
+	t.mntDropWrite(m)
+	nd.terminate()
 	return err
 }
 

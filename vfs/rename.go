@@ -46,9 +46,12 @@ func (t *Task) unlockRename(p1, p2 *Dentry) {
 
 // Renameat2 is renameat2(2) with RENAME_NOREPLACE and RENAME_EXCHANGE.
 //
-// Its stages are separate functions, each with the few deferred releases
-// of what it took: a function whose defers times returns exceed 15 gets
-// no open-coded defers, and every rename then went through defer records.
+// Its stages are separate functions; each releases what it took once
+// the next stage returns, in do_renameat2's order. They use no defer:
+// every deferred call is one more Go call (the compiler's deferwrap
+// closure), and a call is the expensive thing in Go's WebAssembly code.
+// A panic in the core is a bug that ends the process, so nothing needs
+// unwinding.
 func (t *Task) Renameat2(olddfd int, oldpath string, newdfd int, newpath string, flags uint32) error {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("renameat2"))
@@ -87,14 +90,16 @@ func (t *Task) renamePaths(olddfd int, oldpath string, newdfd int, newpath strin
 	if err := t.walkParentChecked(&ond, olddfd, oldpath, 0); err != nil {
 		return err
 	}
-	defer ond.terminate()
-	return t.renameNewPath(&ond, olddfd, oldpath, newdfd, newpath, flags)
+	err := t.renameNewPath(&ond, olddfd, oldpath, newdfd, newpath, flags)
+	ond.terminate()
+	return err
 }
 
 // renameNewPath walks to the new name's parent, or takes it from ond,
 // and checks the last components.
 func (t *Task) renameNewPath(ond *nameidata, olddfd int, oldpath string, newdfd int, newpath string, flags uint32) error {
 	var nnd nameidata
+	walked := false
 	if last, ok := sameParentPath(olddfd, oldpath, newdfd, newpath, t.resolve&LOOKUP_IN_ROOT == 0); ok && ond.path.Dentry.flags.Load()&DCACHE_OP_WEAK_REVALIDATE == 0 {
 		// nnd shares ond's references: it is not terminated.
 		if err := ond.lastOnParent(&nnd, last, 0); err != nil {
@@ -104,22 +109,26 @@ func (t *Task) renameNewPath(ond *nameidata, olddfd int, oldpath string, newdfd 
 		if err := t.walkParentChecked(&nnd, newdfd, newpath, 0); err != nil {
 			return err
 		}
-		defer nnd.terminate()
+		walked = true
 	}
-	if ond.path.Mnt != nnd.path.Mnt {
-		return EXDEV
-	}
-	if ond.lastType != LAST_NORM {
-		return EBUSY
-	}
-	if nnd.lastType != LAST_NORM {
+	var err error
+	switch {
+	case ond.path.Mnt != nnd.path.Mnt:
+		err = EXDEV
+	case ond.lastType != LAST_NORM:
+		err = EBUSY
+	case nnd.lastType != LAST_NORM && flags&RENAME_NOREPLACE != 0:
 		// "." and ".." exist: do_renameat2 says EEXIST to NOREPLACE.
-		if flags&RENAME_NOREPLACE != 0 {
-			return EEXIST
-		}
-		return EBUSY
+		err = EEXIST
+	case nnd.lastType != LAST_NORM:
+		err = EBUSY
+	default:
+		err = t.renameParents(ond, &nnd, flags)
 	}
-	return t.renameParents(ond, &nnd, flags)
+	if walked {
+		nnd.terminate()
+	}
+	return err
 }
 
 // sameParentPath reports whether two paths name the same parent the same
@@ -161,30 +170,27 @@ func (t *Task) renameParents(ond, nnd *nameidata, flags uint32) error {
 	if err := t.mntWantWrite(m); err != nil {
 		return err
 	}
-	defer t.mntDropWrite(m)
 	op, np := ond.path.Dentry, nnd.path.Dentry
 	trap := t.lockRename(op, np)
-	defer t.unlockRename(op, np)
-	return t.renameSource(ond, nnd, trap, flags)
+	err := t.renameChildren(ond, nnd, trap, flags)
+	t.unlockRename(op, np)
+	t.mntDropWrite(m)
+	return err
 }
 
-// renameSource looks the source up under the locked parents.
-func (t *Task) renameSource(ond, nnd *nameidata, trap *Dentry, flags uint32) error {
+// renameChildren looks the source and the target up under the locked
+// parents and makes rename's last checks.
+func (t *Task) renameChildren(ond, nnd *nameidata, trap *Dentry, flags uint32) error {
 	oldDir := ond.path.Dentry.inode.Load()
 	od, err := t.lockedChild(ond, oldDir)
 	if err != nil {
 		return err
 	}
-	defer dput(t, od)
 	oin := od.inode.Load()
 	if oin == nil {
+		dput(t, od)
 		return ENOENT
 	}
-	return t.renameTarget(oldDir, od, oin, ond, nnd, trap, flags)
-}
-
-// renameTarget looks the target up and makes rename's last checks.
-func (t *Task) renameTarget(oldDir *Inode, od *Dentry, oin *Inode, ond, nnd *nameidata, trap *Dentry, flags uint32) error {
 	newDir := nnd.path.Dentry.inode.Load()
 	// The target is looked up as such (LOOKUP_RENAME_TARGET), so that
 	// ->d_revalidate can refuse a negative dentry of another spelling.
@@ -194,35 +200,34 @@ func (t *Task) renameTarget(oldDir *Inode, od *Dentry, oin *Inode, ond, nnd *nam
 	}
 	nd, err := lookupOneExcl(t, nnd.path.Dentry, newDir, nnd.last, targetFlags)
 	if err != nil {
+		dput(t, od)
 		return err
 	}
-	defer dput(t, nd)
+	exchange := flags&RENAME_EXCHANGE != 0
 	nin := nd.inode.Load()
-	if flags&RENAME_EXCHANGE != 0 {
-		if nin == nil {
-			return ENOENT
-		}
-		if !nin.isDir() && nnd.trailing {
-			return ENOTDIR
-		}
-	} else if flags&RENAME_NOREPLACE != 0 && nin != nil {
-		return EEXIST
+	switch {
+	case exchange && nin == nil:
+		err = ENOENT
+	case exchange && !nin.isDir() && nnd.trailing:
+		err = ENOTDIR
+	case flags&RENAME_NOREPLACE != 0 && nin != nil:
+		err = EEXIST
+	case !oin.isDir() && (ond.trailing || !exchange && nnd.trailing):
+		err = ENOTDIR
+	case od == trap:
+		// The source must not be an ancestor of the target...
+		err = EINVAL
+	case nd == trap && exchange:
+		// ...nor the target of the source.
+		err = EINVAL
+	case nd == trap:
+		err = ENOTEMPTY
+	default:
+		err = t.vfsRename(oldDir, od, newDir, nd, flags)
 	}
-	if !oin.isDir() && (ond.trailing || flags&RENAME_EXCHANGE == 0 && nnd.trailing) {
-		return ENOTDIR
-	}
-	// The source must not be an ancestor of the target...
-	if od == trap {
-		return EINVAL
-	}
-	// ...nor the target of the source.
-	if nd == trap {
-		if flags&RENAME_EXCHANGE != 0 {
-			return EINVAL
-		}
-		return ENOTEMPTY
-	}
-	return t.vfsRename(oldDir, od, newDir, nd, flags)
+	dput(t, nd)
+	dput(t, od)
+	return err
 }
 
 // vfsRename is vfs_rename(): permissions, then the victims' locks
@@ -271,37 +276,37 @@ func (t *Task) vfsRename(oldDir *Inode, od *Dentry, newDir *Inode, nd *Dentry, f
 		}
 	}
 	locked := t.lockRenameVictims(source, target, oldDir != newDir, flags)
-	defer locked.unlock(t)
-	if isMountpoint(od) || isMountpoint(nd) {
-		return EBUSY
-	}
 	// vfs_rename: across directories, a parent that would gain a
 	// subdirectory must have room: the target's for a directory that
 	// replaces no directory, the source's for a directory an exchange
 	// sends back.
-	if max := newDir.sb.MaxLinks; max > 0 && oldDir != newDir {
-		if isDir && !newIsDir && newDir.nlink.Load() >= max {
-			return EMLINK
+	max := newDir.sb.MaxLinks
+	capped := max > 0 && oldDir != newDir
+	switch {
+	case isMountpoint(od) || isMountpoint(nd):
+		err = EBUSY
+	case capped && isDir && !newIsDir && newDir.nlink.Load() >= max:
+		err = EMLINK
+	case capped && flags&RENAME_EXCHANGE != 0 && !isDir && newIsDir && oldDir.nlink.Load() >= max:
+		err = EMLINK
+	default:
+		err = t.iopRename(oldDir, od, newDir, nd, flags)
+	}
+	if err == nil {
+		if target != nil && flags&RENAME_EXCHANGE == 0 {
+			nd.flags.Or(DCACHE_CANT_MOUNT)
+			if newIsDir {
+				t.markDead(target)
+			}
 		}
-		if flags&RENAME_EXCHANGE != 0 && !isDir && newIsDir && oldDir.nlink.Load() >= max {
-			return EMLINK
+		if flags&RENAME_EXCHANGE != 0 {
+			DExchange(t, od, nd)
+		} else {
+			DMove(t, od, nd)
 		}
 	}
-	if err := t.iopRename(oldDir, od, newDir, nd, flags); err != nil {
-		return err
-	}
-	if target != nil && flags&RENAME_EXCHANGE == 0 {
-		nd.flags.Or(DCACHE_CANT_MOUNT)
-		if newIsDir {
-			t.markDead(target)
-		}
-	}
-	if flags&RENAME_EXCHANGE != 0 {
-		DExchange(t, od, nd)
-	} else {
-		DMove(t, od, nd)
-	}
-	return nil
+	locked.unlock(t)
+	return err
 }
 
 func (t *Task) markDead(in *Inode) {
