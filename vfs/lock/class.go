@@ -188,12 +188,21 @@ type Lock interface {
 	Kind() Kind
 }
 
-// initCheck panics on an Init that can never be right.
-func initCheck(what string, c *Class, want Kind) {
-	if c == nil {
-		panic("lock: " + what + ".Init with nil class")
+// initError is the panic of an Init given a nil class or a class of
+// another kind: an Init that can never be right. Init panics with a
+// pointer to one rather than calling a function that formats the
+// message, so that every Init stays small enough to be inlined (Go's
+// WebAssembly code pays for each call; a dentry or an inode initialises
+// several locks).
+type initError struct {
+	what string // the primitive: "SpinLock", "Mutex", ...
+	c    *Class
+	want Kind
+}
+
+func (e *initError) Error() string {
+	if e.c == nil {
+		return "lock: " + e.what + ".Init with nil class"
 	}
-	if c.kind != want {
-		panic("lock: " + what + ".Init with class " + c.name + " of kind " + c.kind.String() + ", want " + want.String())
-	}
+	return "lock: " + e.what + ".Init with class " + e.c.name + " of kind " + e.c.kind.String() + ", want " + e.want.String()
 }

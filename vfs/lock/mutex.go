@@ -10,8 +10,10 @@ type Mutex struct {
 // Init sets the class (of KindMutex) and default subclass. Call it once,
 // before any other method.
 func (l *Mutex) Init(c *Class, sub uint8) {
-	initCheck("Mutex", c, KindMutex)
-	l.x.cls, l.x.tag = c.ref(), l.x.tag.withSub(sub)
+	if c == nil || c.kind != KindMutex {
+		panic(&initError{"Mutex", c, KindMutex})
+	}
+	l.x.cls, l.x.tag = classRef(c.id), l.x.tag.withSub(sub)
 }
 
 // Class returns the class given to Init.

@@ -465,3 +465,35 @@ func TestSeqCountUnderSpinLock(t *testing.T) {
 	}
 	s.EndWrite()
 }
+
+// TestInitWithWrongClassPanics: an Init with a nil class, or with a class
+// of another kind, panics with an error naming the primitive and both
+// kinds.
+func TestInitWithWrongClassPanics(t *testing.T) {
+	tests := []struct {
+		name string
+		init func()
+		want string
+	}{
+		{"spin nil", func() { new(lock.SpinLock).Init(nil, 0) }, "lock: SpinLock.Init with nil class"},
+		{"spin of mutex", func() { new(lock.SpinLock).Init(tMutex, 0) }, "lock: SpinLock.Init with class &t->mutex of kind mutex, want spinlock"},
+		{"mutex of rwsem", func() { new(lock.Mutex).Init(tRW, 0) }, "lock: Mutex.Init with class &t->rwsem of kind rwsem, want mutex"},
+		{"rwsem of spin", func() { new(lock.RWSem).Init(tSpin, 0) }, "lock: RWSem.Init with class &t->spin of kind spinlock, want rwsem"},
+		{"seqlock nil", func() { new(lock.SeqLock).Init(nil) }, "lock: SeqLock.Init with nil class"},
+		{"seqlock of spin", func() { new(lock.SeqLock).Init(tSpin) }, "lock: SeqLock.Init with class &t->spin of kind spinlock, want seqlock"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			defer func() {
+				err, ok := recover().(error)
+				if !ok {
+					t.Fatalf("Init did not panic with an error")
+				}
+				if err.Error() != tt.want {
+					t.Fatalf("panic %q, want %q", err.Error(), tt.want)
+				}
+			}()
+			tt.init()
+		})
+	}
+}

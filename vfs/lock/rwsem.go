@@ -78,8 +78,10 @@ func (l *RWSem) waitQueue() *rwWaitQueue {
 // Init sets the class (of KindRWSem) and default subclass. Call it once,
 // before any other method.
 func (l *RWSem) Init(c *Class, sub uint8) {
-	initCheck("RWSem", c, KindRWSem)
-	l.cls, l.tag = c.ref(), l.tag.withSub(sub)
+	if c == nil || c.kind != KindRWSem {
+		panic(&initError{"RWSem", c, KindRWSem})
+	}
+	l.cls, l.tag = classRef(c.id), l.tag.withSub(sub)
 }
 
 // Class returns the class given to Init.

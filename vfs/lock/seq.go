@@ -91,8 +91,10 @@ type SeqLock struct {
 // Init sets the class, of KindSeqLock. Call it once, before any other
 // method.
 func (l *SeqLock) Init(c *Class) {
-	initCheck("SeqLock", c, KindSeqLock)
-	l.x.cls = c.ref()
+	if c == nil || c.kind != KindSeqLock {
+		panic(&initError{"SeqLock", c, KindSeqLock})
+	}
+	l.x.cls = classRef(c.id)
 }
 
 // Class returns the class given to Init.

@@ -13,8 +13,10 @@ type SpinLock struct {
 // Init sets the class (of KindSpin) and default subclass. Call it once,
 // before any other method.
 func (l *SpinLock) Init(c *Class, sub uint8) {
-	initCheck("SpinLock", c, KindSpin)
-	l.x.cls, l.x.tag = c.ref(), l.x.tag.withSub(sub)
+	if c == nil || c.kind != KindSpin {
+		panic(&initError{"SpinLock", c, KindSpin})
+	}
+	l.x.cls, l.x.tag = classRef(c.id), l.x.tag.withSub(sub)
 }
 
 // Class returns the class given to Init.
