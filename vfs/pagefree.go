@@ -1,9 +1,8 @@
 package vfs
 
 import (
-	"sync"
-
 	"github.com/vfscope/vfscope/vfs/internal/atomic"
+	"github.com/vfscope/vfscope/vfs/lock"
 )
 
 // The free pages: Linux returns a page whose last reference is dropped
@@ -31,7 +30,7 @@ import (
 var freePages struct {
 	// mu protects list. A leaf lock outside the lock model (zone->lock:
 	// FolioPut runs in any context and takes nothing under it).
-	mu   sync.Mutex
+	mu   lock.LeafMutex
 	list []*[PAGE_SIZE]byte
 	// n is len(list), written under mu and read without it, so that an
 	// allocation finding the pool empty takes no lock.
