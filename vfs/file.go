@@ -31,7 +31,11 @@ type File struct {
 	// read, write, lseek and getdents of one description shared by
 	// several descriptors or tasks. Taken before i_rwsem.
 	posLock lock.Mutex
-	pos     int64 // f_pos: under posLock
+	// pos is f_pos: changed under posLock, or by the only holder of an
+	// unshared description without it (fdgetPos); atomic because
+	// /proc/<pid>/fdinfo and F_GETLK's SEEK_CUR read it without the
+	// lock (plain on js and wasip1).
+	pos atomic.Int64
 
 	// wbErr is f_wb_err, the description's ErrSeqT sample of its
 	// mapping's write errors, taken at open; sbErr is f_sb_err, the same

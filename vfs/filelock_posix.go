@@ -43,9 +43,7 @@ func (t *Task) flockToPosixLock(f *File, fl *FileLock, l *Flock) error {
 	switch l.Whence {
 	case SEEK_SET:
 	case SEEK_CUR:
-		f.posLock.Lock(t.o)
-		start = f.pos
-		f.posLock.Unlock(t.o)
+		start = f.pos.Load() // as Linux reads f_pos here, unlocked
 	case SEEK_END:
 		start = f.inode.size.Load()
 	default:

@@ -12,7 +12,7 @@ package vfs
 func NoSeekEndLlseek(t *Task, f *File, off int64, whence int) (int64, error) {
 	switch whence {
 	case SEEK_CUR:
-		off += f.pos
+		off += f.pos.Load()
 	case SEEK_SET:
 	default:
 		return 0, EINVAL
@@ -20,6 +20,6 @@ func NoSeekEndLlseek(t *Task, f *File, off int64, whence int) (int64, error) {
 	if off < 0 {
 		return 0, EINVAL
 	}
-	f.pos = off
+	f.pos.Store(off)
 	return off, nil
 }

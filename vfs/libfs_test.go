@@ -20,10 +20,11 @@ func TestNoSeekEndLlseek(t *testing.T) {
 		{pos: 5, off: 0, whence: SEEK_HOLE, want: 5, err: EINVAL},
 		{pos: 5, off: 0, whence: 99, want: 5, err: EINVAL},
 	} {
-		f := &File{pos: c.pos}
+		f := &File{}
+		f.pos.Store(c.pos)
 		got, err := NoSeekEndLlseek(nil, f, c.off, c.whence)
-		if err != c.err || f.pos != c.want || (err == nil && got != c.want) {
-			t.Errorf("pos %d, lseek(%d, %d) = %d, %v, pos %d; want %d, %v", c.pos, c.off, c.whence, got, err, f.pos, c.want, c.err)
+		if err != c.err || f.pos.Load() != c.want || (err == nil && got != c.want) {
+			t.Errorf("pos %d, lseek(%d, %d) = %d, %v, pos %d; want %d, %v", c.pos, c.off, c.whence, got, err, f.pos.Load(), c.want, c.err)
 		}
 	}
 }

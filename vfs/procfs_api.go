@@ -159,9 +159,10 @@ func (t *Task) FDInfoOf(target *Task, fd int) (info FDInfo, ok bool) {
 	cloexec := ft.fds[fd].cloexec
 	ft.lock.Unlock(t.o)
 	defer fput(t, f)
-	f.posLock.Lock(t.o)
-	info.Pos = f.pos
-	f.posLock.Unlock(t.o)
+	// seq_fdinfo_open's show reads f_pos without f_pos_lock, which a
+	// task reading or writing an unshared description does not take:
+	// the position is atomic for that.
+	info.Pos = f.pos.Load()
 	info.Flags = f.flags.Load()
 	if cloexec {
 		info.Flags |= O_CLOEXEC

@@ -53,7 +53,7 @@ func (t *Task) Getdents(fd int, size int) ([]Dirent, error) {
 	}
 	used := 0
 	tooSmall := false
-	ctx := DirContext{Pos: f.pos}
+	ctx := DirContext{Pos: f.pos.Load()}
 	ctx.Emit = func(name string, ino uint64, typ uint8, next int64) bool {
 		n := direntSize(name)
 		if used+n > size {
@@ -71,7 +71,7 @@ func (t *Task) Getdents(fd int, size int) ([]Dirent, error) {
 	if err == nil && tooSmall {
 		err = EINVAL
 	}
-	f.pos = ctx.Pos
+	f.pos.Store(ctx.Pos)
 	if err != nil && len(out) > 0 {
 		err = nil
 	}

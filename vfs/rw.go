@@ -4,6 +4,13 @@ package vfs
 // rounded down to a page).
 const MAX_RW_COUNT = (1<<31 - 1) &^ 4095
 
+// UIO_MAXIOV is the most buffers one readv, writev, preadv or pwritev
+// takes (IOV_MAX; lib/iov_iter.c __import_iovec refuses more with EINVAL).
+const UIO_MAXIOV = 1024
+
+// SEEK_MAX is the largest whence lseek(2) passes on to ->llseek.
+const SEEK_MAX = SEEK_HOLE
+
 // fdgetPos is fdget_pos(): the file (fileLight: no reference), with
 // f_pos_lock held if the description is shared, by another descriptor
 // or another task (its count, the table's references, above one).
@@ -26,6 +33,19 @@ func (t *Task) fdputPos(f *File, locked bool) {
 	}
 }
 
+// rwVerifyArea is rw_verify_area(): a negative position, or one that a
+// transfer of count bytes would carry past the largest loff_t, is
+// EINVAL. It runs on the position the caller passed, before O_APPEND
+// moves a write to the end of the file (generic_write_checks), and on
+// the whole length asked for, before MAX_RW_COUNT shortens it. No file
+// here has FMODE_UNSIGNED_OFFSET.
+func rwVerifyArea(pos int64, count int) error {
+	if pos < 0 || pos+int64(count) < 0 {
+		return EINVAL
+	}
+	return nil
+}
+
 // Read is read(2).
 func (t *Task) Read(fd int, p []byte) (int, error) {
 	if t.checking() {
@@ -36,7 +56,17 @@ func (t *Task) Read(fd int, p []byte) (int, error) {
 		return 0, err
 	}
 	defer t.fdputPos(f, locked)
-	return t.vfsRead(f, p, &f.pos)
+	// ksys_read: the position is copied in and, unless the read failed,
+	// back out (f_pos is atomic: /proc/<pid>/fdinfo reads it without
+	// f_pos_lock). The copy lives in the task, as Pread's offset does.
+	saved := t.rwPos
+	t.rwPos = f.pos.Load()
+	n, err := t.vfsRead(f, p, &t.rwPos)
+	if err == nil || n > 0 {
+		f.pos.Store(t.rwPos)
+	}
+	t.rwPos = saved
+	return n, err
 }
 
 // Pread is pread64(2).
@@ -71,11 +101,15 @@ func (t *Task) vfsRead(f *File, p []byte, pos *int64) (int, error) {
 	if f.mode&FMODE_READ == 0 {
 		return 0, EBADF
 	}
-	if f.fop == nil || f.fop.Read == nil {
-		if f.inode.isDir() {
-			return 0, EISDIR
-		}
-		return 0, EINVAL
+	noRead := f.fop == nil || f.fop.Read == nil
+	if noRead && !f.inode.isDir() {
+		return 0, EINVAL // no FMODE_CAN_READ
+	}
+	if err := rwVerifyArea(*pos, len(p)); err != nil {
+		return 0, err
+	}
+	if noRead {
+		return 0, EISDIR // generic_read_dir
 	}
 	if len(p) > MAX_RW_COUNT {
 		p = p[:MAX_RW_COUNT]
@@ -97,7 +131,14 @@ func (t *Task) Write(fd int, p []byte) (int, error) {
 		return 0, err
 	}
 	defer t.fdputPos(f, locked)
-	return t.vfsWrite(f, p, &f.pos)
+	saved := t.rwPos // ksys_write, as in Read
+	t.rwPos = f.pos.Load()
+	n, err := t.vfsWrite(f, p, &t.rwPos)
+	if err == nil || n > 0 {
+		f.pos.Store(t.rwPos)
+	}
+	t.rwPos = saved
+	return n, err
 }
 
 // Pwrite is pwrite64(2). As on Linux, with O_APPEND it appends anyway.
@@ -131,6 +172,9 @@ func (t *Task) vfsWrite(f *File, p []byte, pos *int64) (int, error) {
 	if f.fop == nil || f.fop.Write == nil {
 		return 0, EINVAL
 	}
+	if err := rwVerifyArea(*pos, len(p)); err != nil {
+		return 0, err
+	}
 	if len(p) > MAX_RW_COUNT {
 		p = p[:MAX_RW_COUNT]
 	}
@@ -141,56 +185,186 @@ func (t *Task) vfsWrite(f *File, p []byte, pos *int64) (int, error) {
 	return n, err
 }
 
-// Readv is readv(2): one read into the buffers in order.
-func (t *Task) Readv(fd int, iov [][]byte) (int, error) {
+// iovCount is import_iovec(): EINVAL for more than UIO_MAXIOV buffers;
+// otherwise the bytes the call moves, the buffers' lengths summed up to
+// MAX_RW_COUNT (the buffer that crosses it is shortened, the ones after
+// it count for nothing).
+func iovCount(iov [][]byte) (int, error) {
+	if len(iov) > UIO_MAXIOV {
+		return 0, EINVAL
+	}
 	total := 0
 	for _, b := range iov {
-		total += len(b)
+		total += min(len(b), MAX_RW_COUNT-total)
 	}
-	buf := make([]byte, total)
-	n, err := t.Read(fd, buf)
-	scatter(buf[:n], iov)
+	return total, nil
+}
+
+// Readv is readv(2).
+func (t *Task) Readv(fd int, iov [][]byte) (int, error) {
+	if t.checking() {
+		defer t.opDone(t.sysEnter("readv"))
+	}
+	f, locked, err := t.fdgetPos(fd)
+	if err != nil {
+		return 0, err
+	}
+	defer t.fdputPos(f, locked)
+	saved := t.rwPos // as in Read
+	t.rwPos = f.pos.Load()
+	n, err := t.vfsReadv(f, iov, &t.rwPos)
+	if err == nil || n > 0 {
+		f.pos.Store(t.rwPos)
+	}
+	t.rwPos = saved
 	return n, err
+}
+
+// Preadv is preadv(2).
+func (t *Task) Preadv(fd int, iov [][]byte, off int64) (int, error) {
+	if t.checking() {
+		defer t.opDone(t.sysEnter("preadv"))
+	}
+	if off < 0 {
+		return 0, EINVAL
+	}
+	f := t.fileLight(fd) // as in Pread
+	if f == nil || f.mode&FMODE_PATH != 0 {
+		return 0, EBADF
+	}
+	if f.mode&FMODE_PREAD == 0 {
+		return 0, ESPIPE
+	}
+	saved := t.rwPos // as in Pread
+	t.rwPos = off
+	n, err := t.vfsReadv(f, iov, &t.rwPos)
+	t.rwPos = saved
+	return n, err
+}
+
+// vfsReadv is vfs_readv() with do_loop_readv_writev(): the file's ->read
+// straight into each buffer in turn, until one comes back short. Nothing
+// is allocated, so a call is bounded by its buffers, not by their sum.
+func (t *Task) vfsReadv(f *File, iov [][]byte, pos *int64) (int, error) {
+	if f.mode&FMODE_READ == 0 {
+		return 0, EBADF
+	}
+	noRead := f.fop == nil || f.fop.Read == nil
+	if noRead && !f.inode.isDir() {
+		return 0, EINVAL
+	}
+	total, err := iovCount(iov)
+	if err != nil {
+		return 0, err
+	}
+	if total == 0 {
+		return 0, nil
+	}
+	if err := rwVerifyArea(*pos, total); err != nil {
+		return 0, err
+	}
+	if noRead {
+		return 0, EISDIR
+	}
+	done := 0
+	for _, b := range iov {
+		b = b[:min(len(b), total-done)]
+		if len(b) == 0 {
+			continue
+		}
+		n, err := t.fopRead(f, b, pos)
+		done += n
+		if err != nil {
+			if done == 0 {
+				return 0, err
+			}
+			break
+		}
+		if n != len(b) {
+			break
+		}
+	}
+	t.fileAccessed(f)
+	return done, nil
 }
 
 // Writev is writev(2): the buffers are written as one write, so that
 // the data of one call stays together (as Linux's i_rwsem makes it).
 func (t *Task) Writev(fd int, iov [][]byte) (int, error) {
-	return t.Write(fd, gather(iov))
-}
-
-// Preadv and Pwritev are preadv(2) and pwritev(2).
-func (t *Task) Preadv(fd int, iov [][]byte, off int64) (int, error) {
-	total := 0
-	for _, b := range iov {
-		total += len(b)
+	if t.checking() {
+		defer t.opDone(t.sysEnter("writev"))
 	}
-	buf := make([]byte, total)
-	n, err := t.Pread(fd, buf, off)
-	scatter(buf[:n], iov)
+	f, locked, err := t.fdgetPos(fd)
+	if err != nil {
+		return 0, err
+	}
+	defer t.fdputPos(f, locked)
+	saved := t.rwPos // as in Read
+	t.rwPos = f.pos.Load()
+	n, err := t.vfsWritev(f, iov, &t.rwPos)
+	if err == nil || n > 0 {
+		f.pos.Store(t.rwPos)
+	}
+	t.rwPos = saved
 	return n, err
 }
 
+// Pwritev is pwritev(2).
 func (t *Task) Pwritev(fd int, iov [][]byte, off int64) (int, error) {
-	return t.Pwrite(fd, gather(iov), off)
+	if t.checking() {
+		defer t.opDone(t.sysEnter("pwritev"))
+	}
+	if off < 0 {
+		return 0, EINVAL
+	}
+	f := t.fileLight(fd) // as in Pread
+	if f == nil || f.mode&FMODE_PATH != 0 {
+		return 0, EBADF
+	}
+	if f.mode&FMODE_PWRITE == 0 {
+		return 0, ESPIPE
+	}
+	saved := t.rwPos // as in Pread
+	t.rwPos = off
+	n, err := t.vfsWritev(f, iov, &t.rwPos)
+	t.rwPos = saved
+	return n, err
 }
 
-func gather(iov [][]byte) []byte {
-	if len(iov) == 1 {
-		return iov[0]
+// vfsWritev is vfs_writev(): one ->write of the buffers gathered, at
+// most MAX_RW_COUNT bytes of them.
+func (t *Task) vfsWritev(f *File, iov [][]byte, pos *int64) (int, error) {
+	if f.mode&FMODE_WRITE == 0 {
+		return 0, EBADF
 	}
-	var buf []byte
+	if f.fop == nil || f.fop.Write == nil {
+		return 0, EINVAL
+	}
+	total, err := iovCount(iov)
+	if err != nil {
+		return 0, err
+	}
+	if total == 0 {
+		return 0, nil
+	}
+	return t.vfsWrite(f, gather(iov, total), pos)
+}
+
+// gather joins the first total bytes of the buffers.
+func gather(iov [][]byte, total int) []byte {
 	for _, b := range iov {
-		buf = append(buf, b...)
+		if len(b) >= total {
+			return b[:total] // one buffer holds them all
+		}
+		if len(b) != 0 {
+			break
+		}
+	}
+	buf := make([]byte, 0, total)
+	for _, b := range iov {
+		buf = append(buf, b[:min(len(b), total-len(buf))]...)
 	}
 	return buf
-}
-
-func scatter(buf []byte, iov [][]byte) {
-	for _, b := range iov {
-		n := copy(b, buf)
-		buf = buf[n:]
-	}
 }
 
 // Seek is lseek(2).
@@ -205,6 +379,11 @@ func (t *Task) Seek(fd int, off int64, whence int) (int64, error) {
 	defer t.fdputPos(f, locked)
 	if f.mode&FMODE_PATH != 0 {
 		return 0, EBADF
+	}
+	// ksys_lseek: a whence past SEEK_MAX (or negative: Linux's is
+	// unsigned) never reaches ->llseek.
+	if whence < 0 || whence > SEEK_MAX {
+		return 0, EINVAL
 	}
 	if f.fop != nil && f.fop.Llseek != nil {
 		return t.fopLlseek(f, off, whence)
@@ -223,9 +402,9 @@ func GenericFileLlseek(t *Task, f *File, off int64, whence int) (int64, error) {
 		np = off
 	case SEEK_CUR:
 		if off == 0 {
-			return f.pos, nil
+			return f.pos.Load(), nil
 		}
-		np = f.pos + off
+		np = f.pos.Load() + off
 	case SEEK_END:
 		np = size + off
 	case SEEK_DATA:
@@ -244,14 +423,14 @@ func GenericFileLlseek(t *Task, f *File, off int64, whence int) (int64, error) {
 	if np < 0 {
 		return 0, EINVAL
 	}
-	f.pos = np
+	f.pos.Store(np)
 	return np, nil
 }
 
 // SetPos and Pos give filesystems' ->llseek the file position; the
 // caller holds f_pos_lock when the description is shared.
-func (f *File) SetPos(p int64) { f.pos = p }
-func (f *File) Pos() int64     { return f.pos }
+func (f *File) SetPos(p int64) { f.pos.Store(p) }
+func (f *File) Pos() int64     { return f.pos.Load() }
 
 // FileAccessed is file_accessed() for filesystems' ->mmap.
 func FileAccessed(t *Task, f *File) { t.fileAccessed(f) }
