@@ -13,16 +13,35 @@
 //
 // # Tasks and roots
 //
-// New forks the caller's task: the filesystem's task has the caller's
-// credentials, umask and root, and the caller keeps driving its own. A
-// root other than "/" (and every Chroot) gets a further task, chrooted
-// there by chroot(2): absolute symlink targets resolve from that root
-// and ".." stops at it, as for a process in a chroot. A root need not
-// exist until something is created in it. The adapter lends
-// CAP_SYS_CHROOT for that one call, as a container runtime would; search
-// permission on the directory is still checked with the task's own
-// credentials. A filesystem that nothing references any more lets its
-// task exit (runtime.AddCleanup).
+// New spawns a task from the caller's (vfs.Task.Spawn): the
+// filesystem's task has the caller's credentials, umask, root and
+// descriptor limit, but none of its descriptors or mappings, so making a
+// filesystem touches nothing of the caller's (no pending write error of
+// the caller's files is reported to, and so consumed by, a close in the
+// new task). A root other than "/" (and every Chroot) gets a further
+// task, spawned from its parent's and chrooted there by chroot(2):
+// absolute symlink targets resolve from that root and ".." stops at it,
+// as for a process in a chroot. A root need not exist until something
+// is created in it. The adapter lends CAP_SYS_CHROOT for that one call,
+// as a container runtime would; search permission on the directory is
+// still checked with the task's own credentials. A filesystem that
+// nothing references any more lets its task exit (runtime.AddCleanup).
+//
+// The root is a path, as osfs's base directory is: when the directory
+// a filesystem is bound to is removed, the next call binds again to
+// what the path names then (ENOENT until something does; a call that
+// creates makes it, as at the start). Files open at the time stay with
+// the directory they were opened in. A root renamed (not removed) is
+// followed, as a chrooted process follows its root: the filesystem
+// checks for a removed root at each call (one flag), where noticing a
+// rename would take a walk of the root path at each call.
+//
+// Each filesystem's task raises its soft RLIMIT_NOFILE to the hard limit,
+// as the Go runtime does for a Go program on Linux: with a caller at
+// init's limits (1024 and 4096), a filesystem holds 4096 open files. A
+// billy.File dropped without Close has its descriptor closed when the
+// collector finds it unreachable, as the os package does for a dropped
+// *os.File.
 //
 // Names are cleaned lexically before the VFS walks them, as go-billy's
 // Join and chroot helper clean them: "a/b/.." is "a", whatever b is. A

@@ -4,20 +4,60 @@ import (
 	"io"
 	"os"
 	"path"
+	"runtime"
 
 	"github.com/go-git/go-billy/v5"
 	"github.com/vfscope/vfscope/vfs"
 )
 
-// file is a billy.File over a descriptor of its filesystem's task. Every
-// method takes the filesystem's session mutex.
+// file is a billy.File over a descriptor of a task of its filesystem's
+// session. Every method takes the session mutex.
 type file struct {
-	fs   *FS // keeps the filesystem, and so its task, alive
+	fs   *FS // keeps the filesystem, and so its session, alive
 	name string
+	// t is the task fd is open in: the session's task when the file
+	// was opened (the session may have moved to another since, if the
+	// root was removed). Immutable.
+	t *vfs.Task
 	// fd is the descriptor; closed says it was closed (the number may
 	// since belong to another file). Protected by fs.s.mu.
 	fd     int
 	closed bool
+	// cleanup closes fd if the file is dropped without Close.
+	cleanup runtime.Cleanup
+}
+
+// leaked is what a file's cleanup needs to close its descriptor; it
+// must not point to the file.
+type leaked struct {
+	s  *session
+	t  *vfs.Task
+	fd int
+}
+
+// newFile makes the billy.File of descriptor fd of t, a task of f's
+// session. A file dropped without Close has its descriptor closed once
+// the collector finds it unreachable, as the os package closes a
+// dropped *os.File: its filesystem's descriptor table is not filled by
+// files nobody can use any more. The cleanup runs on a goroutine of its
+// own, so it takes the session mutex like every other call.
+func newFile(f *FS, t *vfs.Task, fd int, name string) *file {
+	fl := &file{fs: f, t: t, fd: fd, name: name}
+	fl.cleanup = runtime.AddCleanup(fl, closeLeaked, leaked{s: f.s, t: t, fd: fd})
+	return fl
+}
+
+// closeLeaked closes the descriptor of a file dropped without Close,
+// unless its task exited already (the filesystem was collected first).
+// A write error the close reports has nobody left to be told.
+func closeLeaked(l leaked) {
+	l.s.mu.Lock()
+	defer l.s.mu.Unlock()
+	if !l.s.liveLocked(l.t) {
+		return
+	}
+	l.t.Close(l.fd)
+	l.s.closedLocked(l.t)
 }
 
 var (
@@ -28,11 +68,11 @@ var (
 // begin takes the session and returns the task, or os.ErrClosed.
 func (f *file) begin(op string) (*vfs.Task, error) {
 	f.fs.s.mu.Lock()
-	if f.closed || f.fs.s.t == nil {
+	if f.closed {
 		f.fs.s.mu.Unlock()
 		return nil, &os.PathError{Op: op, Path: f.name, Err: os.ErrClosed}
 	}
-	return f.fs.s.t, nil
+	return f.t, nil
 }
 
 func (f *file) end() { f.fs.s.mu.Unlock() }
@@ -164,7 +204,10 @@ func (f *file) Close() error {
 	}
 	defer f.end()
 	f.closed = true
-	return pathErr("close", f.name, t.Close(f.fd))
+	f.cleanup.Stop()
+	err = t.Close(f.fd)
+	f.fs.s.closedLocked(t)
+	return pathErr("close", f.name, err)
 }
 
 // Lock is flock(LOCK_EX) on the file's open file description, as osfs's

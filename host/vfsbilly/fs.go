@@ -34,16 +34,51 @@ type FS struct {
 	s *session
 }
 
-// session is a task and the mutex that makes one goroutine drive it at a
-// time (see the package doc: Concurrency).
+// session is a filesystem's task and the mutex that makes one goroutine
+// drive it at a time (see the package doc: Concurrency).
 type session struct {
-	// mu protects t and is held across each call into the VFS through
-	// it, so one goroutine drives the task at a time; outside the VFS's
-	// lock model (taken before any VFS lock, never inside one).
+	// mu protects t and retired and is held across each call into the
+	// VFS through the session's tasks, so one goroutine drives them at a
+	// time; outside the VFS's lock model (taken before any VFS lock,
+	// never inside one).
 	mu sync.Mutex
-	// t is the task; nil until bound (the root may not exist yet), and
-	// again after the filesystem was collected. Protected by mu.
+	// t is the task new calls run in; nil until bound (the root may
+	// not exist yet), after the root it was bound to was removed, and
+	// after the filesystem was collected. Protected by mu.
 	t *vfs.Task
+	// retired holds the tasks t was before a rebind (the root was
+	// removed) that files opened in them still use; each exits when
+	// its last such file is closed. Protected by mu.
+	retired map[*vfs.Task]bool
+}
+
+// retireLocked drops t as the session's task after its root was
+// removed: it exits now, or when the last file open in it is closed.
+// Precondition: s.mu held.
+func (s *session) retireLocked() {
+	t := s.t
+	s.t = nil
+	if len(t.FDs()) == 0 {
+		t.Exit()
+		return
+	}
+	if s.retired == nil {
+		s.retired = make(map[*vfs.Task]bool)
+	}
+	s.retired[t] = true
+}
+
+// liveLocked says whether t, a task a file was opened in, has not
+// exited. Precondition: s.mu held.
+func (s *session) liveLocked(t *vfs.Task) bool { return t == s.t || s.retired[t] }
+
+// closedLocked is called after a file's descriptor in t was closed: a
+// retired task exits with its last file. Precondition: s.mu held.
+func (s *session) closedLocked(t *vfs.Task) {
+	if s.retired[t] && len(t.FDs()) == 0 {
+		delete(s.retired, t)
+		t.Exit()
+	}
 }
 
 var (
@@ -54,10 +89,14 @@ var (
 
 // New returns the tree under root, as seen by t, as a billy.Filesystem.
 // A relative root is taken from t's working directory. The filesystem
-// gets a task of its own, forked from t (so t's credentials, umask and
-// root apply, and t stays the caller's to drive), confined to root by
-// chroot(2). The root need not exist yet: the first call that creates
-// something creates it, as osfs does with its base directory.
+// gets a task of its own, spawned from t (so t's credentials, umask,
+// root and descriptor limit apply, and t stays the caller's to drive),
+// confined to root by chroot(2). The task starts clean (vfs.Task.Spawn):
+// none of t's descriptors or mappings, so nothing of t's is touched.
+// Its soft RLIMIT_NOFILE is raised to the hard one, as the Go runtime
+// raises a Go program's. The root need not exist yet: the first call
+// that creates something creates it, as osfs does with its base
+// directory.
 //
 // New must be called from the goroutine that drives t.
 func New(t *vfs.Task, root string) billy.Filesystem {
@@ -67,9 +106,7 @@ func New(t *vfs.Task, root string) billy.Filesystem {
 		}
 	}
 	root = path.Clean("/" + root)
-	n := t.Fork("vfsbilly")
-	closeInherited(n)
-	base := newFS(nil, "/", "/", n)
+	base := newFS(nil, "/", "/", spawn(t))
 	if root == "/" {
 		return base
 	}
@@ -92,21 +129,44 @@ func newFS(parent *FS, sub, root string, t *vfs.Task) *FS {
 	return f
 }
 
-// closeInherited closes the descriptors a fork copied: the filesystem
-// opens its own.
-func closeInherited(t *vfs.Task) {
-	for _, fd := range t.FDs() {
-		t.Close(fd)
+// spawn makes a task for a filesystem from t: a clean one (no
+// descriptors, no mappings), whose soft RLIMIT_NOFILE is raised to the
+// hard one, as Go's os package raises a Go program's at start on Linux
+// (so a filesystem holds as many open files as osfs in a Go program).
+func spawn(t *vfs.Task) *vfs.Task {
+	n := t.Spawn("vfsbilly")
+	if lim, err := n.Getrlimit(vfs.RLIMIT_NOFILE); err == nil && lim.Cur < lim.Max {
+		lim.Cur = lim.Max
+		n.Setrlimit(vfs.RLIMIT_NOFILE, lim)
 	}
+	return n
+}
+
+// rootDead says whether the directory t is chrooted at was removed
+// (IS_DEADDIR): every walk in it fails with ENOENT for good.
+func rootDead(t *vfs.Task) bool {
+	d := t.Root().Dentry
+	if d == nil {
+		return false
+	}
+	in := d.Inode()
+	return in == nil || in.State()&vfs.S_DEAD != 0
 }
 
 // lock takes the session mutex and binds the task if needed; create
 // says the caller is about to create something, and may create the
-// root. On success the caller holds s.mu and must unlock it.
+// root. A filesystem whose root directory was removed binds again to
+// whatever its root path names now (and fails with ENOENT while
+// nothing does), as osfs resolves its base path at every call; files
+// already open stay with the directory they were opened in. On success
+// the caller holds s.mu and must unlock it.
 func (f *FS) lock(create bool) (*vfs.Task, error) {
 	f.s.mu.Lock()
-	if f.s.t != nil {
-		return f.s.t, nil
+	if t := f.s.t; t != nil {
+		if f.parent == nil || !rootDead(t) {
+			return t, nil
+		}
+		f.s.retireLocked()
 	}
 	if err := f.bindLocked(create); err != nil {
 		f.s.mu.Unlock()
@@ -117,8 +177,9 @@ func (f *FS) lock(create bool) (*vfs.Task, error) {
 
 func (f *FS) unlock() { f.s.mu.Unlock() }
 
-// bindLocked makes this filesystem's task: a fork of the parent's,
-// chrooted at sub. The chroot is the adapter acting as a container
+// bindLocked makes this filesystem's task: spawned from the parent's
+// (clean: none of the parent's descriptors, whose write errors a close
+// would consume), chrooted at sub. The chroot is the adapter acting as a container
 // runtime does: the parent's credentials must allow searching sub
 // (checked by chdir), and CAP_SYS_CHROOT is lent for the one call.
 //
@@ -136,8 +197,7 @@ func (f *FS) bindLocked(create bool) error {
 		return err
 	}
 	defer p.unlock()
-	n := pt.Fork("vfsbilly")
-	closeInherited(n)
+	n := spawn(pt)
 	if err := n.Chdir(f.sub); err != nil {
 		n.Exit()
 		return err
@@ -234,11 +294,14 @@ func (f *FS) OpenFile(name string, flag int, perm os.FileMode) (billy.File, erro
 	if err != nil {
 		return nil, pathErr("open", name, err)
 	}
-	return &file{fs: f, fd: fd, name: display(p)}, nil
+	return newFile(f, t, fd, display(p)), nil
 }
 
 // openFlags translates the os package's O_ flags, whose values depend on
-// the platform, to Linux's.
+// the platform, to Linux's: the access mode and every flag of
+// hostOpenFlags, so O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_DSYNC and the
+// rest act as open(2) makes them act. Flags open(2) does not know are
+// ignored, as Linux ignores them.
 func openFlags(flag int) int {
 	var o int
 	switch flag & (os.O_RDONLY | os.O_WRONLY | os.O_RDWR) {
@@ -249,15 +312,9 @@ func openFlags(flag int) int {
 	default:
 		o = vfs.O_RDONLY
 	}
-	for _, b := range [...]struct{ os, v int }{
-		{os.O_APPEND, vfs.O_APPEND},
-		{os.O_CREATE, vfs.O_CREAT},
-		{os.O_EXCL, vfs.O_EXCL},
-		{os.O_SYNC, vfs.O_SYNC},
-		{os.O_TRUNC, vfs.O_TRUNC},
-	} {
-		if flag&b.os != 0 {
-			o |= b.v
+	for _, b := range hostOpenFlags {
+		if flag&b.host == b.host {
+			o |= b.vfs
 		}
 	}
 	return o | vfs.O_CLOEXEC
@@ -306,8 +363,12 @@ func (f *FS) stat(op, name string, follow bool) (os.FileInfo, error) {
 	return fi, nil
 }
 
-// Rename is rename(2), after making newpath's missing parents, as osfs
-// does.
+// Rename is os.Rename, as osfs's is: rename(2), after making newpath's
+// missing parents, except that an existing directory at newpath is never
+// replaced: EEXIST (unless it is oldpath itself under another name), or
+// oldpath's own error if oldpath does not exist, as os.Rename checks
+// with lstat first (os/file_unix.go). billy.Basic's Rename promises
+// only to replace a newpath that is not a directory.
 func (f *FS) Rename(oldpath, newpath string) error {
 	op, err := abs(oldpath)
 	if err != nil {
@@ -322,6 +383,15 @@ func (f *FS) Rename(oldpath, newpath string) error {
 		return linkErr("rename", oldpath, newpath, err)
 	}
 	defer f.unlock()
+	var nst, ost vfs.Stat
+	if t.Lstat(np, &nst) == nil && vfs.IsDir(nst.Mode) {
+		if err := t.Lstat(op, &ost); err != nil {
+			return linkErr("rename", oldpath, newpath, err)
+		}
+		if op == np || ost.Dev != nst.Dev || ost.Ino != nst.Ino {
+			return linkErr("rename", oldpath, newpath, vfs.EEXIST)
+		}
+	}
 	if err := mkdirAll(t, path.Dir(np), 0o777); err != nil {
 		return linkErr("rename", oldpath, newpath, err)
 	}
