@@ -1,7 +1,6 @@
 package lock
 
 import (
-	"sync"
 	"unsafe"
 
 	"github.com/vfscope/vfscope/vfs/internal/atomic"
@@ -17,9 +16,10 @@ import (
 // Like Linux's rw_semaphore it is one atomic count word (state) plus the
 // owner: an uncontended acquisition or release is one compare-and-swap or
 // add. Tasks that must wait sleep on a wait queue shared through a hashed
-// table (rwWaitTable, like the kernel's hashed bit wait queues), so an
-// RWSem carries no queue of its own: it is 32 bytes, where a mutex and a
-// condition variable made it 128, which counts twice in every inode.
+// table (rwWaitTable in waitqueue.go, like the kernel's hashed bit wait
+// queues), so an RWSem carries no queue of its own: it is 32 bytes, where
+// a mutex and a condition variable made it 128, which counts twice in
+// every inode.
 type RWSem struct {
 	// state is the count word: the read holders (rwReaders), the write
 	// bit (rwWriter, also set while disowned), the writers waiting
@@ -41,39 +41,14 @@ type RWSem struct {
 const (
 	rwReaders  = 1<<31 - 1 // read holders, bits 0-30
 	rwWriter   = 1 << 31
-	rwWWaitOne = 1 << 32 // writers waiting, bits 32-47
+	rwWWaitOne = 1 << 32 // writers waiting, bits 32-47 (saturating: waitqueue.go)
 	rwWWait    = 0xffff << 32
-	rwSleepOne = 1 << 48 // sleepers in the wait queue, bits 48-63
+	rwSleepOne = 1 << 48 // sleepers in the wait queue, bits 48-63 (saturating)
 	rwSleep    = 0xffff << 48
 )
 
-// rwWaitTable is the wait queues of RWSems, shared by hashing the lock's
-// address: a waiter registers (rwSleepOne) under its queue's mutex and
-// checks the state again before sleeping, and a releaser that sees
-// sleepers broadcasts under the same mutex, so no wake-up is lost. A
-// broadcast may wake waiters of other locks hashed alike; they look at
-// their lock and sleep again. The queue mutexes are leaves: nothing else
-// is taken while one is held.
-var rwWaitTable [rwWaitBuckets]rwWaitQueue
-
-const rwWaitBuckets = 256
-
-type rwWaitQueue struct {
-	// mu protects the queue's sleepers (cond's); a leaf.
-	mu   sync.Mutex
-	cond sync.Cond // L is &mu
-}
-
-func init() {
-	for i := range rwWaitTable {
-		rwWaitTable[i].cond.L = &rwWaitTable[i].mu
-	}
-}
-
-func (l *RWSem) waitQueue() *rwWaitQueue {
-	a := uint64(uintptr(unsafe.Pointer(l)))
-	return &rwWaitTable[(a*0x9E3779B97F4A7C15)>>56]
-}
+// waitQueue returns the wait queue l hashes to.
+func (l *RWSem) waitQueue() *rwWaitQueue { return waitQueueOf(unsafe.Pointer(l)) }
 
 // Init sets the class (of KindRWSem) and default subclass. Call it once,
 // before any other method.
@@ -121,11 +96,15 @@ func (l *RWSem) trywlockState() bool {
 func (l *RWSem) wlockSlow() {
 	q := l.waitQueue()
 	q.mu.Lock()
-	l.state.Add(rwWWaitOne + rwSleepOne)
+	q.join(&l.state, rwWWaitOne, rwWWait)
+	q.join(&l.state, rwSleepOne, rwSleep)
 	for {
 		s := l.state.Load()
 		if s&(rwWriter|rwReaders) == 0 {
-			if l.state.CompareAndSwap(s, s|rwWriter-rwWWaitOne-rwSleepOne) {
+			dw, ds := q.leaving(&l.state, rwWWaitOne), q.leaving(&l.state, rwSleepOne)
+			if l.state.CompareAndSwap(s, (s|rwWriter)-dw-ds) {
+				q.left(&l.state, rwWWaitOne, dw)
+				q.left(&l.state, rwSleepOne, ds)
 				break
 			}
 			continue
@@ -150,11 +129,13 @@ func (l *RWSem) rlock() (waited bool) {
 	}
 	q := l.waitQueue()
 	q.mu.Lock()
-	l.state.Add(rwSleepOne)
+	q.join(&l.state, rwSleepOne, rwSleep)
 	for {
 		s := l.state.Load()
 		if s&(rwWriter|rwWWait) == 0 {
-			if l.state.CompareAndSwap(s, s+1-rwSleepOne) {
+			d := q.leaving(&l.state, rwSleepOne)
+			if l.state.CompareAndSwap(s, s+1-d) {
+				q.left(&l.state, rwSleepOne, d)
 				break
 			}
 			continue

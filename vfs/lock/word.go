@@ -20,7 +20,7 @@ type lockWord struct {
 
 const (
 	lwLocked   = 1
-	lwSleepOne = 1 << 1 // bits 1-15: sleepers
+	lwSleepOne = 1 << 1 // bits 1-15: sleepers (saturating: waitqueue.go)
 	lwSleep    = 0x7fff << 1
 	lwIDShift  = 16 // bits 16-63: the holder's owner id
 )
@@ -49,13 +49,15 @@ func (w *lockWord) lockSlow(o *Owner) {
 		}
 		runtime.Gosched()
 	}
-	q := &rwWaitTable[(uint64(uintptr(unsafe.Pointer(w)))*0x9E3779B97F4A7C15)>>56]
+	q := w.waitQueue()
 	q.mu.Lock()
-	w.s.Add(lwSleepOne)
+	q.join(&w.s, lwSleepOne, lwSleep)
 	for {
 		s := w.s.Load()
 		if s&lwLocked == 0 {
-			if w.s.CompareAndSwap(s, s-lwSleepOne|o.word) {
+			d := q.leaving(&w.s, lwSleepOne)
+			if w.s.CompareAndSwap(s, (s-d)|o.word) {
+				q.left(&w.s, lwSleepOne, d)
 				break
 			}
 			continue
@@ -75,7 +77,7 @@ func (w *lockWord) unlockSlow() {
 		}
 		if w.s.CompareAndSwap(s, s&lwSleep) {
 			if s&lwSleep != 0 {
-				q := &rwWaitTable[(uint64(uintptr(unsafe.Pointer(w)))*0x9E3779B97F4A7C15)>>56]
+				q := w.waitQueue()
 				q.mu.Lock()
 				q.cond.Broadcast()
 				q.mu.Unlock()
@@ -87,3 +89,6 @@ func (w *lockWord) unlockSlow() {
 
 // Holder returns the holder, or nil.
 func (w *lockWord) Holder() *Owner { return ownerByID(w.s.Load() >> lwIDShift) }
+
+// waitQueue returns the wait queue w hashes to.
+func (w *lockWord) waitQueue() *rwWaitQueue { return waitQueueOf(unsafe.Pointer(w)) }
