@@ -30,6 +30,10 @@ func (t *Task) buildOpenFlags(flags int, mode uint32) (openHow, error) {
 		flags &= O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC
 		h.fmode = FMODE_PATH
 	}
+	// O_CLOEXEC is the descriptor's (Openat hands it to installFD), not
+	// the description's: build_open_flags strips it, so F_GETFL never
+	// shows it and fdinfo adds it only for a close-on-exec descriptor.
+	flags &^= O_CLOEXEC
 	// Linux 6.4+ refuses O_CREAT|O_DIRECTORY outright: it used to create
 	// a regular file and then fail with ENOTDIR.
 	if flags&(O_CREAT|O_DIRECTORY) == O_CREAT|O_DIRECTORY {
@@ -417,7 +421,9 @@ func (t *Task) doTmpfile(dfd int, path string, h openHow) (*File, error) {
 		return nil, EOPNOTSUPP
 	}
 	f := &File{path: p, cred: t.cred, mode: h.fmode | FMODE_WRITER}
-	f.flags.Store(uint32(h.flags &^ (O_CREAT | O_EXCL | O_TRUNC | O_TMPFILE)))
+	// do_dentry_open strips what only the open itself meant; O_TMPFILE
+	// (__O_TMPFILE|O_DIRECTORY) stays, as F_GETFL shows it on Linux.
+	f.flags.Store(uint32(h.flags &^ (O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC)))
 	f.count.Store(1)
 	f.posLock.Init(classFPos, 0)
 	if err := mntGetWriteAccess(p.Mnt); err != nil {
