@@ -110,8 +110,9 @@
 //	fsStruct.lock (fs->lock): leaves
 //	flusher.mu, dirtyTunablesBox.mu, bdiWriteback.syncMu (the I_SYNC
 //	wait queue), reclaimState.mu (kswapd's state and the reclaim wait
-//	channel): leaves outside the validator, plain mutexes held across
-//	nothing else
+//	channel), fsTypeClasses.mu (the lock classes of each filesystem
+//	type name; under VFS.fsTypesLock): leaves outside the validator,
+//	plain mutexes held across nothing else
 //	lruDrainState.mu (lru_add_drain_all's mutex): outside the validator,
 //	held while its worker task takes the batch locks and lru_lock, and
 //	taken with none of the caller's spinlocks held

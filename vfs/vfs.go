@@ -203,6 +203,38 @@ type fsTypeKeys struct {
 	invalidateLock *lock.Class
 }
 
+// fsTypeClasses holds the lock classes of every filesystem type name
+// registered so far in the process. Linux's lock_class_keys are static
+// in each struct file_system_type; here a type registered again (in
+// another VFS, or as another FileSystemType value of the same name, as
+// tmpfs.Type() returns) gets the classes of its name, so that booting
+// and closing VFSes makes no new classes, which are never freed. The
+// validator is per VFS, so VFSes sharing the classes share no graph.
+var fsTypeClasses struct {
+	// mu protects byName. A leaf outside the validator, taken under
+	// VFS.fsTypesLock by RegisterFilesystem.
+	mu     sync.Mutex
+	byName map[string]fsTypeKeys
+}
+
+// fsTypeKeysOf returns the lock classes of the filesystem type name,
+// making them on the name's first registration in the process.
+func fsTypeKeysOf(name string) fsTypeKeys {
+	fsTypeClasses.mu.Lock()
+	defer fsTypeClasses.mu.Unlock()
+	k, ok := fsTypeClasses.byName[name]
+	if !ok {
+		if fsTypeClasses.byName == nil {
+			fsTypeClasses.byName = make(map[string]fsTypeKeys)
+		}
+		k = makeFSTypeKeys(name)
+		fsTypeClasses.byName[name] = k
+	}
+	return k
+}
+
+// makeFSTypeKeys makes new lock classes for the type name; only
+// fsTypeKeysOf calls it.
 func makeFSTypeKeys(name string) fsTypeKeys {
 	k := fsTypeKeys{
 		sUmount:        lock.NewClass("&type->s_umount_key#"+name, lock.KindRWSem),
@@ -232,7 +264,7 @@ func (v *VFS) RegisterFilesystem(t *Task, fst *FileSystemType) error {
 		}
 	}
 	if fst.keys.sUmount == nil {
-		fst.keys = makeFSTypeKeys(fst.Name)
+		fst.keys = fsTypeKeysOf(fst.Name)
 	}
 	v.fsTypes = append(v.fsTypes, fst)
 	return nil
