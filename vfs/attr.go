@@ -2,6 +2,10 @@ package vfs
 
 import "math"
 
+// ATTR_KILL_PRIV is the Iattr bit (beside ATTR_KILL_SUID and
+// ATTR_KILL_SGID) that removes the file's capabilities (killPriv).
+const ATTR_KILL_PRIV = 1 << 14
+
 // setattrPrepare is setattr_prepare(): may the task make these changes?
 func (t *Task) setattrPrepare(in *Inode, a *Iattr) error {
 	c := t.cred
@@ -98,6 +102,11 @@ func (t *Task) notifyChange(d *Dentry, a *Iattr) error {
 	}
 	if err := t.setattrPrepare(in, a); err != nil {
 		return err
+	}
+	// setattr_prepare's kill_priv, once the change is allowed: the
+	// file's capabilities go (cap_inode_killpriv), whoever the caller.
+	if a.Valid&ATTR_KILL_PRIV != 0 {
+		t.killPriv(d, in)
 	}
 	if in.Ops != nil && in.Ops.Setattr != nil {
 		return t.iopSetattr(d, a)
@@ -283,9 +292,10 @@ func (t *Task) chownCommon(p Path, uid, gid uint32) error {
 	in := p.Dentry.inode.Load()
 	in.rwsem.Lock(t.o)
 	defer in.rwsem.Unlock(t.o)
-	// Under i_rwsem, of the group before the change (chown_common).
+	// Under i_rwsem, of the group before the change (chown_common);
+	// a chown by anyone removes a file's capabilities (ATTR_KILL_PRIV).
 	if !in.isDir() {
-		a.Valid |= ATTR_KILL_SUID | t.setattrShouldDropSgid(in)
+		a.Valid |= ATTR_KILL_SUID | ATTR_KILL_PRIV | t.setattrShouldDropSgid(in)
 	}
 	return t.notifyChange(p.Dentry, a)
 }
@@ -449,14 +459,20 @@ func (t *Task) doTruncate(d *Dentry, length int64, timeAttrs uint32) error {
 		return EFBIG
 	}
 	a := &Iattr{Valid: ATTR_SIZE | timeAttrs, Size: length}
-	// do_truncate (dentry_needs_remove_privs): the kill is forced, the
-	// caller's write access having been checked already (a non-owner
-	// may not chmod).
-	if kill := t.setattrShouldDropSuidgid(in); kill != 0 {
-		a.Valid |= kill | ATTR_FORCE
-	}
 	in.rwsem.Lock(t.o)
 	defer in.rwsem.Unlock(t.o)
+	// do_truncate (dentry_needs_remove_privs): the kill is forced, the
+	// caller's write access having been checked already (a non-owner
+	// may not chmod); the file's capabilities go too, for root as well
+	// (cap_inode_need_killpriv: ATTR_KILL_PRIV). Asked under i_rwsem,
+	// which S_FCAPS needs.
+	kill := t.setattrShouldDropSuidgid(in)
+	if in.state.Load()&S_FCAPS != 0 {
+		kill |= ATTR_KILL_PRIV
+	}
+	if kill != 0 {
+		a.Valid |= kill | ATTR_FORCE
+	}
 	return t.notifyChange(d, a)
 }
 

@@ -637,17 +637,49 @@ func (i *Inode) RwsemUnlock(t *Task)       { i.rwsem.Unlock(t.o) }
 func (i *Inode) RwsemLockShared(t *Task)   { i.rwsem.RLock(t.o) }
 func (i *Inode) RwsemUnlockShared(t *Task) { i.rwsem.RUnlock(t.o) }
 
+// S_FCAPS marks an inode that may carry file capabilities: a non-empty
+// security.capability, which a write, a truncate and a chown remove
+// (cap_inode_need_killpriv, cap_inode_killpriv). It is the inverse of
+// Linux's S_NOSEC for capabilities, so that the write path pays one
+// load, not an xattr lookup: set when security.capability gets a
+// non-empty value (and by a filesystem that reads such an inode from its
+// storage, MarkFileCaps), cleared when it is removed or emptied. Kept in
+// i_state beside S_DEAD (not an i_state bit: never traced); changed with
+// atomic Or and And under i_rwsem exclusive, read under i_rwsem.
+const S_FCAPS = 1 << 22
+
+// MarkFileCaps says that the inode may carry a non-empty
+// security.capability: a filesystem that keeps extended attributes on
+// its storage calls it when it reads such an inode, before the inode is
+// visible, so that the first write removes them.
+func (i *Inode) MarkFileCaps() { i.state.Or(S_FCAPS) }
+
 // FileRemovePrivs is file_remove_privs(): a write to a regular file by
 // a task without CAP_FSETID drops set-user-ID, and set-group-ID when
 // setattr_should_drop_sgid says (with group execute, or when the task is
-// not in the file's group). The inode is dirtied as the filesystem's
-// ->setattr that notify_change calls would dirty it, so that a disk
-// filesystem's ->write_inode records the new mode: the mtime update that
-// follows dirties it only when the time changes, which within one clock
-// tick it does not. i_rwsem held exclusive.
+// not in the file's group); a write by anyone, root too, removes the
+// file's capabilities (ATTR_KILL_PRIV). The inode is dirtied as the
+// filesystem's ->setattr that notify_change calls would dirty it, so
+// that a disk filesystem's ->write_inode records the new mode: the mtime
+// update that follows dirties it only when the time changes, which
+// within one clock tick it does not. i_rwsem held exclusive.
+//
+// The fast path is two loads: an inode without S_ISUID, S_ISGID and
+// S_FCAPS has nothing to remove (Linux's IS_NOSEC test).
 func FileRemovePrivs(t *Task, in *Inode) {
+	if in.mode.Load()&(S_ISUID|S_ISGID) == 0 && in.state.Load()&S_FCAPS == 0 {
+		return
+	}
+	t.fileRemovePrivsSlow(in)
+}
+
+// fileRemovePrivsSlow is __file_remove_privs past IS_NOSEC: the kills
+// dentry_needs_remove_privs finds, applied as __remove_privs's
+// notify_change(ATTR_FORCE | kill) would apply them. Not for a
+// directory or other non-regular file (the S_ISREG test).
+func (t *Task) fileRemovePrivsSlow(in *Inode) {
 	m := in.mode.Load()
-	if m&(S_ISUID|S_ISGID) == 0 {
+	if !IsReg(m) {
 		return
 	}
 	kill := t.setattrShouldDropSuidgid(in)
@@ -658,9 +690,40 @@ func FileRemovePrivs(t *Task, in *Inode) {
 	if kill&ATTR_KILL_SGID != 0 {
 		nm &^= S_ISGID
 	}
+	changed := t.killPriv(nil, in)
 	if nm != m {
 		in.mode.Store(nm)
+		changed = true
+	}
+	if changed {
 		in.ctime.Store(t.vfs.now())
 		markInodeDirty(t, in, I_DIRTY_SYNC)
 	}
+}
+
+// killPriv is cap_inode_need_killpriv and cap_inode_killpriv (with
+// __vfs_removexattr): if the inode may carry file capabilities, remove
+// security.capability through the filesystem's security.* handler (d may
+// be nil: the write path has only the inode). It reports whether an
+// attribute was removed; S_FCAPS is cleared either way (a filesystem
+// without a security.* handler has none to remove). i_rwsem held
+// exclusive.
+func (t *Task) killPriv(d *Dentry, in *Inode) bool {
+	if in.state.Load()&S_FCAPS == 0 {
+		return false
+	}
+	h, short, err := xattrResolve(in.sb, XATTR_NAME_CAPS)
+	removed := false
+	if err == nil && h.Set != nil {
+		// XATTR_REPLACE: ENODATA says there was none. Any other
+		// failure leaves S_FCAPS for the next try.
+		switch err := t.xopSet(h, d, in, short, nil, XATTR_REPLACE); {
+		case err == nil:
+			removed = true
+		case ErrnoOf(err) != ENODATA:
+			return false
+		}
+	}
+	in.state.And(^uint32(S_FCAPS))
+	return removed
 }

@@ -1,6 +1,9 @@
 package vfs
 
-import "strings"
+import (
+	"encoding/binary"
+	"strings"
+)
 
 // Extended attributes (fs/xattr.c): the name's prefix chooses the
 // handler of sb.Xattr; "user." is for regular files and directories
@@ -53,10 +56,16 @@ func xattrResolve(sb *SuperBlock, name string) (*XattrHandler, string, error) {
 // security.* name is for CAP_SYS_ADMIN (security.capability for
 // CAP_SETFCAP, the same here: vfscope's credentials have one capability
 // bit).
+//
+// security.capability is the exception: setting it is checked by
+// capConvertNscap (for a non-empty value only, as vfs_setxattr calls
+// cap_convert_nscap only then, and cap_inode_setxattr leaves the name to
+// it), removing it by cap_inode_removexattr (CAP_SETFCAP); vfsSetxattr
+// asks for the removal.
 func (t *Task) xattrPermission(in *Inode, name string, mask int) error {
 	switch {
 	case strings.HasPrefix(name, "security."):
-		if mask&MAY_WRITE != 0 && !t.cred.capable() {
+		if mask&MAY_WRITE != 0 && !t.cred.capable() && name != XATTR_NAME_CAPS {
 			return EPERM
 		}
 		return nil
@@ -143,7 +152,11 @@ func (t *Task) vfsGetxattr(d *Dentry, name string) ([]byte, error) {
 	if h.Get == nil {
 		return nil, EOPNOTSUPP
 	}
-	return t.xopGet(h, d, in, short)
+	v, err := t.xopGet(h, d, in, short)
+	if err == nil && name == XATTR_NAME_CAPS {
+		return capInodeGetsecurity(v)
+	}
+	return v, err
 }
 
 // Setxattr is setxattr(2) with XATTR_CREATE and XATTR_REPLACE.
@@ -200,10 +213,20 @@ func (t *Task) vfsSetxattr(p Path, name string, value []byte, flags int) error {
 		return err
 	}
 	defer t.mntDropWrite(p.Mnt)
+	caps := name == XATTR_NAME_CAPS
+	if caps && len(value) > 0 {
+		// vfs_setxattr: cap_convert_nscap before i_rwsem.
+		if err := t.capConvertNscap(value); err != nil {
+			return err
+		}
+	}
 	in.rwsem.Lock(t.o)
 	defer in.rwsem.Unlock(t.o)
 	if err := t.xattrPermission(in, name, MAY_WRITE); err != nil {
 		return err
+	}
+	if caps && value == nil && !t.cred.capable() {
+		return EPERM // cap_inode_removexattr: CAP_SETFCAP
 	}
 	h, short, err := xattrResolve(d.sb, name)
 	if err != nil {
@@ -214,6 +237,15 @@ func (t *Task) vfsSetxattr(p Path, name string, value []byte, flags int) error {
 	}
 	if err := t.xopSet(h, d, in, short, value, flags); err != nil {
 		return err
+	}
+	if caps {
+		// Only a non-empty value is removed by a write
+		// (cap_inode_need_killpriv asks for a size above 0).
+		if len(value) > 0 {
+			in.state.Or(S_FCAPS)
+		} else {
+			in.state.And(^uint32(S_FCAPS))
+		}
 	}
 	in.ctime.Store(t.vfs.now())
 	MarkInodeDirty(t, in, I_DIRTY_SYNC)
@@ -315,4 +347,74 @@ func (t *Task) vfsListxattr(d *Dentry) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// File capabilities (security/commoncap.c). vfscope has no user
+// namespaces: every task and superblock is in the initial one, where
+// cap_convert_nscap keeps a version 2 value as it is and a version 3
+// value with its rootid (any but -1, which maps to no uid), and
+// cap_inode_getsecurity returns a version 3 value whose rootid is 0 as
+// version 2 (RATIONALE.md, "File capabilities").
+const (
+	XATTR_NAME_CAPS         = "security.capability"
+	VFS_CAP_REVISION_2      = 0x02000000
+	VFS_CAP_REVISION_3      = 0x03000000
+	VFS_CAP_FLAGS_EFFECTIVE = 0x000001
+	XATTR_CAPS_SZ_2         = 20 // magic_etc, then permitted and inheritable of 2 words each
+	XATTR_CAPS_SZ_3         = 24 // XATTR_CAPS_SZ_2 and rootid
+)
+
+// capRevision is the revision of a security.capability value of a valid
+// size and header (is_v2header, is_v3header: the magic without
+// VFS_CAP_FLAGS_EFFECTIVE, little-endian), or 0.
+func capRevision(v []byte) uint32 {
+	if len(v) != XATTR_CAPS_SZ_2 && len(v) != XATTR_CAPS_SZ_3 {
+		return 0
+	}
+	rev := binary.LittleEndian.Uint32(v) &^ VFS_CAP_FLAGS_EFFECTIVE
+	switch {
+	case len(v) == XATTR_CAPS_SZ_2 && rev == VFS_CAP_REVISION_2,
+		len(v) == XATTR_CAPS_SZ_3 && rev == VFS_CAP_REVISION_3:
+		return rev
+	}
+	return 0
+}
+
+// capConvertNscap is cap_convert_nscap() in the initial user namespace:
+// EINVAL for a value that is neither a version 2 nor a version 3 header
+// of its size, EPERM without CAP_SETFCAP, EINVAL for a version 3 rootid
+// of -1 (no uid). The value is then stored as it is.
+func (t *Task) capConvertNscap(v []byte) error {
+	rev := capRevision(v)
+	if rev == 0 {
+		return EINVAL
+	}
+	if !t.cred.capable() {
+		return EPERM
+	}
+	if rev == VFS_CAP_REVISION_3 && binary.LittleEndian.Uint32(v[20:]) == NoID {
+		return EINVAL
+	}
+	return nil
+}
+
+// capInodeGetsecurity is cap_inode_getsecurity() for a reader in the
+// initial user namespace: a stored value that is not a valid header
+// (an empty one, which anyone may set) is EINVAL; a version 3 value
+// whose rootid is 0 is returned as version 2, its effective flag kept.
+func capInodeGetsecurity(v []byte) ([]byte, error) {
+	switch capRevision(v) {
+	case VFS_CAP_REVISION_2:
+		return v, nil
+	case VFS_CAP_REVISION_3:
+		if binary.LittleEndian.Uint32(v[20:]) != 0 {
+			return v, nil
+		}
+		out := make([]byte, XATTR_CAPS_SZ_2)
+		magic := uint32(VFS_CAP_REVISION_2) | binary.LittleEndian.Uint32(v)&VFS_CAP_FLAGS_EFFECTIVE
+		binary.LittleEndian.PutUint32(out, magic)
+		copy(out[4:], v[4:XATTR_CAPS_SZ_2])
+		return out, nil
+	}
+	return nil, EINVAL
 }

@@ -13,7 +13,8 @@ import (
 // partial ends are zeroed through the page cache), ZERO_RANGE punches
 // and allocates. COLLAPSE_RANGE, INSERT_RANGE and UNSHARE_RANGE are
 // EOPNOTSUPP. Allocation counts against size= first (ENOSPC changes
-// nothing). Takes i_rwsem exclusive.
+// nothing). Takes i_rwsem exclusive; privileges are removed first, as
+// for a write (FileRemovePrivs).
 func fallocate(t *vfs.Task, f *vfs.File, mode int, offset, length int64) error {
 	if mode&(vfs.FALLOC_FL_COLLAPSE_RANGE|vfs.FALLOC_FL_INSERT_RANGE|vfs.FALLOC_FL_UNSHARE_RANGE) != 0 {
 		return vfs.EOPNOTSUPP
@@ -24,6 +25,10 @@ func fallocate(t *vfs.Task, f *vfs.File, mode int, offset, length int64) error {
 	}
 	in.RwsemLock(t)
 	defer in.RwsemUnlock(t)
+	// file_modified, as ext4_do_fallocate and ext4_punch_hole call it
+	// before they change anything: set-user-ID, set-group-ID and file
+	// capabilities go as for a write.
+	vfs.FileRemovePrivs(t, in)
 	end := offset + length
 	keep := mode&vfs.FALLOC_FL_KEEP_SIZE != 0
 	var err error

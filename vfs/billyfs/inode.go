@@ -160,6 +160,9 @@ func readInode(t *vfs.Task, in *vfs.Inode) error {
 	in.SetRdev(rec.rdev)
 	in.Link = rec.link
 	n.xattrs = rec.xattrs
+	if len(rec.xattrs[vfs.XATTR_NAME_CAPS]) > 0 {
+		in.MarkFileCaps() // the next write, truncate or chown removes them
+	}
 	n.ext.set(rec.extents)
 	if dir != nil {
 		n.dir = dir
