@@ -203,15 +203,16 @@ func folioTryGet(f *Folio) bool {
 // its last pointer (a folio embedded in its inode, with the inode).
 func FolioPut(f *Folio) {
 	// Small enough to inline: most puts are not the last.
-	if c := f.refcount.Add(-1); c <= 0 {
-		folioRefGone(f, c)
+	if f.refcount.Add(-1) <= 0 {
+		folioRefGone(f)
 	}
 }
 
-// folioRefGone is FolioPut's last reference: the page is freed (c 0),
-// or the count went below zero, a bug.
-func folioRefGone(f *Folio, c int32) {
-	if c < 0 {
+// folioRefGone is FolioPut's last reference: the page is freed (count 0),
+// or the count went below zero, a bug. Nobody else holds a reference by
+// now, so the count it reads is the one FolioPut left.
+func folioRefGone(f *Folio) {
+	if f.refcount.Load() < 0 {
 		panic("vfs: folio reference count below zero")
 	}
 	f.freePage()

@@ -100,8 +100,53 @@ func (v *VFS) evDentry(t *Task, k trace.Kind, d *Dentry) {
 // call it after the change, under the lock that ordered it when there is
 // one; the count itself is read when the event is numbered.
 func (v *VFS) evDentryCount(t *Task, d *Dentry) {
+	ifTracedDentry(v, t, d, (*VFS).emitDentryCount)
+}
+
+// The ev* functions that the hottest paths call (a reference taken or
+// dropped, a size or state bit changed, a page added or removed) pass
+// their out-of-line emitter to one of these helpers as a parameter:
+// the inliner charges a call of a parameter as cheap, and once inlined
+// the parameter is a constant and the call direct. So each such ev*
+// costs the inliner about half what "if traced { emit(...) }" does, and
+// the small functions around it (dget, ihold, iSizeWrite, the folio
+// state helpers) fit its budget and are not calls of their own, which
+// under GOOS=js is what a system call's time goes to (RATIONALE.md,
+// "Why do fast paths take their slow path as a parameter?").
+
+func ifTracedDentry(v *VFS, t *Task, d *Dentry, emit func(*VFS, *Task, *Dentry)) {
 	if v.trace.on.Load() != nil {
-		v.emitDentryCount(t, d)
+		emit(v, t, d)
+	}
+}
+
+func ifTracedInode(v *VFS, t *Task, i *Inode, emit func(*VFS, *Task, *Inode)) {
+	if v.trace.on.Load() != nil {
+		emit(v, t, i)
+	}
+}
+
+func ifTracedInodeKind(v *VFS, t *Task, k trace.Kind, i *Inode, emit func(*VFS, *Task, trace.Kind, *Inode)) {
+	if v.trace.on.Load() != nil {
+		emit(v, t, k, i)
+	}
+}
+
+func ifTracedInodeOp(v *VFS, t *Task, i *Inode, op string, emit func(*VFS, *Task, *Inode, string)) {
+	if v.trace.on.Load() != nil {
+		emit(v, t, i, op)
+	}
+}
+
+func ifTracedInodeBits(v *VFS, t *Task, i *Inode, set bool, bits uint32, emit func(*VFS, *Task, *Inode, bool, uint32)) {
+	if v.trace.on.Load() != nil {
+		emit(v, t, i, set, bits)
+	}
+}
+
+func ifTracedPage(v *VFS, t *Task, k trace.Kind, i *Inode, f *Folio, bits uint32, emit func(*VFS, *Task, trace.Kind, *Inode, *Folio, uint32)) {
+	if v.trace.on.Load() != nil {
+		emit(v, t, k, i, f, bits)
 	}
 }
 
@@ -199,18 +244,17 @@ func (v *VFS) emitDentryMove(t *Task, d, target *Dentry) {
 // Inode events.
 
 func (v *VFS) evInode(t *Task, k trace.Kind, i *Inode) {
-	if v.trace.on.Load() != nil {
-		v.emitInode(t, k, i, "", 0)
-	}
+	ifTracedInodeKind(v, t, k, i, (*VFS).emitInodeKind)
 }
+
+//go:noinline
+func (v *VFS) emitInodeKind(t *Task, k trace.Kind, i *Inode) { v.emitInode(t, k, i, "", 0) }
 
 // evInodeCount reports a change of i's i_count (inode.count); op is
 // "unused" when it fell to 0 and the inode stays cached, "used" when it
 // rose from 0, else "".
 func (v *VFS) evInodeCount(t *Task, i *Inode, op string) {
-	if v.trace.on.Load() != nil {
-		v.emitInodeCount(t, i, op)
-	}
+	ifTracedInodeOp(v, t, i, op, (*VFS).emitInodeCount)
 }
 
 // emitInodeCount is out of line with few arguments, as emitDentryCount.
@@ -222,9 +266,7 @@ func (v *VFS) emitInodeCount(t *Task, i *Inode, op string) {
 
 // evInodeSize reports a change of i's i_size (inode.size).
 func (v *VFS) evInodeSize(t *Task, i *Inode) {
-	if v.trace.on.Load() != nil {
-		v.emitInodeSize(t, i)
-	}
+	ifTracedInode(v, t, i, (*VFS).emitInodeSize)
 }
 
 // emitInodeSize is out of line with few arguments, as emitDentryCount.
@@ -234,12 +276,10 @@ func (v *VFS) emitInodeSize(t *Task, i *Inode) { v.emitInode(t, trace.InodeSize,
 
 // evInodeState reports i_state bits set (set true) or cleared.
 func (v *VFS) evInodeState(t *Task, i *Inode, set bool, bits uint32) {
-	if v.trace.on.Load() != nil {
-		v.emitInodeState(t, i, set, bits)
-	}
+	ifTracedInodeBits(v, t, i, set, bits, (*VFS).emitInodeState)
 }
 
-//go:noinline (inlined, it would make evInodeState too costly to inline)
+//go:noinline
 func (v *VFS) emitInodeState(t *Task, i *Inode, set bool, bits uint32) {
 	op := "clear"
 	if set {
@@ -311,11 +351,10 @@ func fillInode(e *trace.Event, i *Inode) {
 // private bits masked) read when the event is numbered, as counts are
 // (pageRefresh).
 func (v *VFS) evPage(t *Task, k trace.Kind, i *Inode, f *Folio, bits uint32) {
-	if v.trace.on.Load() != nil {
-		v.emitPage(t, k, i, f, bits)
-	}
+	ifTracedPage(v, t, k, i, f, bits, (*VFS).emitPage)
 }
 
+//go:noinline
 func (v *VFS) emitPage(t *Task, k trace.Kind, i *Inode, f *Folio, bits uint32) {
 	tr := v.trace.on.Load()
 	if tr == nil {
