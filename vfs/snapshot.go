@@ -85,7 +85,7 @@ func (v *VFS) Snapshot() trace.Snapshot {
 	s.Reports = []trace.ValidatorReport{}
 	if val := v.validator; val != nil {
 		for _, r := range val.Reports() {
-			s.Reports = append(s.Reports, trace.ValidatorReport{Type: r.Kind.String(), Task: r.Owner, Text: r.Text})
+			s.Reports = append(s.Reports, trace.ValidatorReport{Type: r.Kind.String(), Task: r.Owner, Text: r.String()})
 		}
 	}
 	s.Counters = snapCounters(v)

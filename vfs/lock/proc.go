@@ -57,6 +57,7 @@ type ProcStats struct {
 	MaxDepth     int // max locking depth: the deepest held-lock stack seen
 	MaxBFSQueue  int // max bfs queue depth: the longest queue of a cycle search
 	Reports      int // reports made (not printed by Linux; vfscope keeps validating)
+	Repeats      int // repeats of reported bugs, counted and not reported again
 	Acquisitions int // acquisitions validated
 }
 
@@ -105,6 +106,7 @@ func (v *Validator) ProcSnapshot() ProcSnapshot {
 	s.Stats.Acquisitions = int(v.acquisitions.Load())
 	v.reportMu.Lock()
 	s.Stats.Reports = len(v.reports)
+	s.Stats.Repeats = v.repeats
 	v.reportMu.Unlock()
 	return s
 }

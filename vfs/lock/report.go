@@ -52,15 +52,60 @@ func (k ReportKind) String() string {
 	return "ReportKind(" + strconv.Itoa(int(k)) + ")"
 }
 
-// Report is one problem found by the validator.
+// Report is one problem found by the validator. A bug is reported once:
+// the same kind of report naming the same lock classes and sites again
+// (in any task) is not stored again but counted in Repeats.
 type Report struct {
 	Kind  ReportKind
 	Owner string // name of the owner (task) that triggered it
 	Text  string // the whole multi-line report, lockdep style
+	// Repeats is how many times the same bug was seen again after
+	// this report (as of the Reports call that returned it).
+	Repeats int
 }
 
-// String returns the report text.
-func (r Report) String() string { return r.Text }
+// String returns the report text, followed by the count of repeats if
+// there were any.
+func (r Report) String() string {
+	if r.Repeats == 0 {
+		return r.Text
+	}
+	n := strconv.Itoa(r.Repeats) + " more times"
+	if r.Repeats == 1 {
+		n = "once more"
+	}
+	return r.Text + "(the same report, at the same sites: seen " + n + ")\n"
+}
+
+// The identity of a report (its key in Validator.seen): its kind and
+// the lock classes and sites it names, not the task nor the other locks
+// held.
+
+// classID identifies a (class, subclass) in a report's key.
+func classID(k ClassKey) string {
+	if k.Class == nil {
+		return "-"
+	}
+	return strconv.FormatUint(uint64(k.Class.id), 10) + "/" + strconv.Itoa(int(k.Subclass))
+}
+
+// heldID identifies a held entry in a report's key: its class, mode
+// and site.
+func heldID(h Held) string {
+	return classID(h.Key()) + " " + h.Mode.String() + " " + h.Site
+}
+
+// heldIDs identifies a held-lock stack and the open no-block sections.
+func heldIDs(held []Held, noBlock []string) string {
+	var b strings.Builder
+	for _, h := range held {
+		b.WriteString("|" + heldID(h))
+	}
+	for _, why := range noBlock {
+		b.WriteString("|nb " + why)
+	}
+	return b.String()
+}
 
 const bar = "======================================================\n"
 const dash = "------------------------------------------------------\n"
@@ -132,6 +177,13 @@ func (v *Validator) circularText(o *Owner, prev, next Held, path []edge) string 
 // recursive reports taking h while already holding p (same instance, or
 // same class and subclass).
 func (v *Validator) recursive(o *Owner, h, p Held) {
+	key := "R|" + heldID(h) + "|" + heldID(p)
+	if p.Lock == h.Lock {
+		key += "|same"
+	}
+	if v.repeated(key) {
+		return
+	}
 	var b strings.Builder
 	b.WriteString("\n" + bar)
 	b.WriteString("WARNING: possible recursive locking detected\n")
@@ -154,11 +206,15 @@ func (v *Validator) recursive(o *Owner, h, p Held) {
 		b.WriteString(" May be due to missing lock nesting notation\n\n")
 	}
 	writeHeld(&b, o.name, o.held)
-	v.report(RecursiveLocking, o, b.String())
+	v.report(RecursiveLocking, o, key, b.String())
 }
 
 // badUnlock reports o releasing l (in mode) without holding it that way.
 func (v *Validator) badUnlock(o *Owner, l Lock, mode Mode, site, why string) {
+	key := "U|" + l.Kind().String() + " " + classID(ClassKey{l.Class(), l.Subclass()}) + " " + mode.String() + "|" + site + "|" + why
+	if v.repeated(key) {
+		return
+	}
 	name := "<uninitialized " + l.Kind().String() + ">"
 	if c := l.Class(); c != nil {
 		name = ClassKey{c, l.Subclass()}.String()
@@ -172,11 +228,22 @@ func (v *Validator) badUnlock(o *Owner, l Lock, mode Mode, site, why string) {
 	b.WriteString(why + "\n\n")
 	b.WriteString("other info that might help us debug this:\n")
 	writeHeld(&b, o.name, o.held)
-	v.report(BadUnlock, o, b.String())
+	v.report(BadUnlock, o, key, b.String())
 }
 
 // sleepInAtomic reports o sleeping (what) at site while atomic.
 func (v *Validator) sleepInAtomic(o *Owner, what, site string) {
+	key := "S|" + what + "|" + site
+	for i := len(o.held) - 1; i >= 0; i-- {
+		if h := o.held[i]; h.Lock.Kind().atomic() {
+			key += "|" + heldID(h)
+			break
+		}
+	}
+	key += heldIDs(nil, o.noBlock)
+	if v.repeated(key) {
+		return
+	}
 	var b strings.Builder
 	b.WriteString("\nBUG: sleeping function called from invalid context at " + site + "\n")
 	b.WriteString("in_atomic(): 1, task: " + o.name + "\n")
@@ -191,11 +258,15 @@ func (v *Validator) sleepInAtomic(o *Owner, what, site string) {
 		b.WriteString("atomic because in no-block section: " + o.noBlock[i] + "\n")
 	}
 	writeHeld(&b, o.name, o.held)
-	v.report(SleepInAtomic, o, b.String())
+	v.report(SleepInAtomic, o, key, b.String())
 }
 
 // heldOnReturn reports o leaving "the kernel" at where with locks held.
 func (v *Validator) heldOnReturn(o *Owner, where string) {
+	key := "H|" + where + heldIDs(o.held, o.noBlock)
+	if v.repeated(key) {
+		return
+	}
 	var b strings.Builder
 	b.WriteString("\n" + bar)
 	b.WriteString("WARNING: lock held when returning to user space!\n")
@@ -205,18 +276,22 @@ func (v *Validator) heldOnReturn(o *Owner, where string) {
 		b.WriteString("still in no-block section: " + why + "\n")
 	}
 	writeHeld(&b, o.name, o.held)
-	v.report(HeldOnReturn, o, b.String())
+	v.report(HeldOnReturn, o, key, b.String())
 }
 
 // heldAtExit reports o exiting with locks held, like Linux's
 // print_held_locks_bug.
 func (v *Validator) heldAtExit(o *Owner) {
+	key := "X" + heldIDs(o.held, nil)
+	if v.repeated(key) {
+		return
+	}
 	var b strings.Builder
 	b.WriteString("\n" + bar)
 	b.WriteString("WARNING: " + o.name + " still has locks held!\n")
 	b.WriteString(dash)
 	writeHeld(&b, o.name, o.held)
-	v.report(HeldAtExit, o, b.String())
+	v.report(HeldAtExit, o, key, b.String())
 }
 
 // invalidSubclass reports the acquisition at site of a subclass of
@@ -226,5 +301,5 @@ func (v *Validator) invalidSubclass(o *Owner, key ClassKey, site string) {
 	b.WriteString("\nBUG: looking up invalid subclass: " + strconv.Itoa(int(key.Subclass)) + "\n")
 	b.WriteString("lock class " + key.Class.String() + " (subclasses 0 to " + strconv.Itoa(MaxSubclasses-1) + ") at " + site + ", task " + o.name + "\n")
 	writeHeld(&b, o.name, o.held)
-	v.report(InvalidSubclass, o, b.String())
+	v.report(InvalidSubclass, o, "I|"+classID(key), b.String())
 }

@@ -106,11 +106,12 @@ func TestRWSemWaitingWriterBlocksNewReaders(t *testing.T) {
 	l.Init(tRW, 0)
 	r, w := lock.NewOwner("r", nil), lock.NewOwner("w", nil)
 	l.RLock(r)
-	got := make(chan struct{})
+	got, left := make(chan struct{}), make(chan struct{})
 	go func() {
 		l.Lock(w)
 		close(got)
 		l.Unlock(w)
+		close(left)
 	}()
 	for l.TryRLock(lock.NewOwner("probe", nil)) {
 		// The writer has not queued yet: undo and look again.
@@ -123,7 +124,7 @@ func TestRWSemWaitingWriterBlocksNewReaders(t *testing.T) {
 	default:
 	}
 	l.RUnlock(r)
-	<-got
+	<-left
 	if !l.TryRLock(r) {
 		t.Fatal("reader kept out after the writer left")
 	}

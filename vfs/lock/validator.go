@@ -34,10 +34,12 @@ type Validator struct {
 	owners   map[*Owner]struct{}
 	ownerSeq uint64
 
-	// reportMu protects reports and hooks. Hooks are called after it is
-	// released.
+	// reportMu protects reports, seen, repeats and hooks. Hooks are
+	// called after it is released. A leaf.
 	reportMu sync.Mutex
 	reports  []Report
+	seen     map[string]int // each report's identity (report.go) -> its index in reports
+	repeats  int            // the sum of the reports' Repeats
 	hooks    []func(Report)
 
 	// Counters, updated atomically without any lock.
@@ -85,6 +87,7 @@ func NewValidator() *Validator {
 		refused: make(map[edge]struct{}),
 		cycles:  make(map[string]struct{}),
 		owners:  make(map[*Owner]struct{}),
+		seen:    make(map[string]int),
 	}
 }
 
@@ -350,15 +353,37 @@ func (v *Validator) addDep(o *Owner, prev, next Held) {
 	}
 	v.graphMu.Unlock()
 	if text != "" {
-		v.report(CircularDependency, o, text)
+		v.report(CircularDependency, o, "C|"+ck, text)
 	}
 }
 
-// report records a report and calls the hooks, outside every validator
-// lock.
-func (v *Validator) report(kind ReportKind, o *Owner, text string) {
+// repeated reports whether the bug of identity key (report.go) was
+// reported already, counting the repeat if so. The reporters ask before
+// formatting a report, so that a bug in a loop costs a lookup.
+func (v *Validator) repeated(key string) bool {
+	v.reportMu.Lock()
+	defer v.reportMu.Unlock()
+	i, dup := v.seen[key]
+	if dup {
+		v.reports[i].Repeats++
+		v.repeats++
+	}
+	return dup
+}
+
+// report records a report of identity key (unless another task reported
+// the same bug since the caller's repeated) and calls the hooks, outside
+// every validator lock.
+func (v *Validator) report(kind ReportKind, o *Owner, key, text string) {
 	r := Report{Kind: kind, Owner: o.name, Text: text}
 	v.reportMu.Lock()
+	if i, dup := v.seen[key]; dup {
+		v.reports[i].Repeats++
+		v.repeats++
+		v.reportMu.Unlock()
+		return
+	}
+	v.seen[key] = len(v.reports)
 	v.reports = append(v.reports, r)
 	hooks := v.hooks
 	v.reportMu.Unlock()
@@ -367,7 +392,8 @@ func (v *Validator) report(kind ReportKind, o *Owner, text string) {
 	}
 }
 
-// Reports returns all reports so far, in order.
+// Reports returns all reports so far, in order, each bug once with its
+// repeats counted.
 func (v *Validator) Reports() []Report {
 	v.reportMu.Lock()
 	defer v.reportMu.Unlock()
@@ -389,7 +415,8 @@ type Stats struct {
 	Edges         int // dependencies in the graph
 	Acquisitions  int // successful or attempted lock acquisitions validated
 	Contentions   int // blocking acquisitions that found the lock taken
-	Reports       int // reports made
+	Reports       int // reports made (each bug once)
+	Repeats       int // repeats of reported bugs, not reported again
 	ChainLookups  int // (held lock, new lock) dependency lookups
 	GraphSearches int // cycle searches (one per new dependency)
 	Owners        int // registered owners
@@ -404,6 +431,7 @@ func (v *Validator) Stats() Stats {
 	v.graphMu.RUnlock()
 	v.reportMu.Lock()
 	s.Reports = len(v.reports)
+	s.Repeats = v.repeats
 	v.reportMu.Unlock()
 	v.ownersMu.Lock()
 	s.Owners = len(v.owners)
