@@ -96,8 +96,10 @@ type Dentry struct {
 	// count is the lockref count: positive while referenced; 0 unused
 	// (cached on the LRU or about to be killed); negative once dead.
 	// Increments from a positive value and decrements to a positive
-	// value are lock-free (compare-and-swap); every other change is made
-	// under lock.
+	// value are lock-free (compare-and-swap) unless the count is locked
+	// (dcountLocked, set by a holder of lock that needs the count to
+	// stay put, as lockref's cmpxchg fails while its spinlock is held);
+	// every other change is made under lock.
 	count atomic.Int64
 
 	op *DentryOperations // immutable once set by d_set_d_op
@@ -323,14 +325,46 @@ func dgetTask(t *Task, d *Dentry) *Dentry {
 // Dget is dget() for filesystems.
 func Dget(d *Dentry) *Dentry { return dget(d) }
 
+// dcountLocked is added to a positive count by a holder of d_lock that
+// must test the count and act on it before anyone takes or drops a
+// reference (d_delete's "count == 1"): in Linux the count shares a word
+// with the spinlock and lockref's lock-free cmpxchg only runs while the
+// spinlock is free, so a count read under d_lock cannot change. Here the
+// lock is a separate word, so that holder marks the count instead
+// (lockCount) and unmarks it (unlockCount) before it releases d_lock;
+// the lock-free paths (dgetNotDead, dput) do not touch a marked count
+// and take d_lock, which orders them after the holder. No count comes
+// near 2^32, so the mark never collides with a real count.
+const dcountLocked = 1 << 32
+
+// lockCountIf marks d's count locked if it is want; d_lock held. It
+// reports whether it did: the count is then want until unlockCount.
+func (d *Dentry) lockCountIf(want int64) bool {
+	return d.count.CompareAndSwap(want, want|dcountLocked)
+}
+
+// unlockCount removes lockCountIf's mark; d_lock held.
+func (d *Dentry) unlockCount() { d.count.Add(-dcountLocked) }
+
 // dgetNotDead is lockref_get_not_dead(): take a reference unless the
 // dentry is dead. Used to legitimize what a lock-free walk found. A
-// positive count is incremented without the lock, as dget does and as
-// lockref's cmpxchg fast path does; a count of 0 (cached, unused) leaves
-// 0 only under d_lock, so that case takes it. The caller must not hold
-// d's lock.
+// positive count that is not locked is incremented without the lock, as
+// lockref's cmpxchg fast path does (inline: one compare-and-swap on the
+// walk); a count of 0 (cached, unused) leaves 0 only under d_lock, and
+// a locked one must wait for the holder of d_lock, so those take it.
+// The caller must not hold d's lock.
 func dgetNotDead(t *Task, d *Dentry) bool {
-	for c := d.count.Load(); c > 0; c = d.count.Load() {
+	if c := d.count.Load(); c > 0 && c < dcountLocked && d.count.CompareAndSwap(c, c+1) {
+		d.sb.vfs.evDentryCount(t, d)
+		return true
+	}
+	return dgetNotDeadSlow(t, d)
+}
+
+// dgetNotDeadSlow is dgetNotDead after its first compare-and-swap
+// failed or could not be tried.
+func dgetNotDeadSlow(t *Task, d *Dentry) bool {
+	for c := d.count.Load(); c > 0 && c < dcountLocked; c = d.count.Load() {
 		if d.count.CompareAndSwap(c, c+1) {
 			d.sb.vfs.evDentryCount(t, d)
 			return true
@@ -338,12 +372,15 @@ func dgetNotDead(t *Task, d *Dentry) bool {
 	}
 	o := t.owner()
 	d.lock.Lock(o)
-	defer d.lock.Unlock(o)
+	// Under d_lock nobody else's mark is ever seen: it is removed before
+	// the lock is released.
 	if d.count.Load() < 0 {
+		d.lock.Unlock(o)
 		return false
 	}
 	d.count.Add(1)
 	d.sb.vfs.evDentryCount(t, d)
+	d.lock.Unlock(o)
 	return true
 }
 
@@ -353,9 +390,10 @@ func dgetNotDead(t *Task, d *Dentry) bool {
 func dput(t *Task, d *Dentry) {
 	o := t.owner()
 	for d != nil {
-		// Fast path: not the last reference.
+		// Fast path: not the last reference, and the count not
+		// locked (dcountLocked).
 		c := d.count.Load()
-		if c > 1 {
+		if c > 1 && c < dcountLocked {
 			if d.count.CompareAndSwap(c, c-1) {
 				d.sb.vfs.evDentryCount(t, d)
 				return
@@ -448,7 +486,8 @@ func dentryKillLocked(t *Task, d *Dentry) *Dentry {
 		dLRUDel(t, d)
 	}
 	if inode != nil {
-		dentryUnlinkInode(t, d, inode) // drops i_lock and d_lock
+		dClearInode(t, d, inode)
+		dentryIput(t, d, inode) // drops d_lock and i_lock
 	} else {
 		d.lock.Unlock(o)
 	}
@@ -479,11 +518,10 @@ func dentryKillLocked(t *Task, d *Dentry) *Dentry {
 	return parent
 }
 
-// dentryUnlinkInode is dentry_unlink_inode(): unbind the inode (the
-// dentry becomes negative), release i_lock and d_lock, then ->d_iput or
-// iput. Called with both locks held.
-func dentryUnlinkInode(t *Task, d *Dentry, inode *Inode) {
-	o := t.owner()
+// dClearInode is the first half of dentry_unlink_inode(): unbind the
+// inode, so that the dentry is negative. Called with i_lock and d_lock
+// held; dentryIput is the second half.
+func dClearInode(t *Task, d *Dentry, inode *Inode) {
 	d.seq.BeginWrite()
 	dSetInodeAndType(d, nil, 0)
 	d.seq.EndWrite()
@@ -492,6 +530,12 @@ func dentryUnlinkInode(t *Task, d *Dentry, inode *Inode) {
 	}
 	d.sb.vfs.evDentryInode(t, trace.DentryNegative, d, inode)
 	inode.removeAlias(d)
+}
+
+// dentryIput is the second half of dentry_unlink_inode(): release d_lock
+// and i_lock, then ->d_iput or iput the inode dClearInode unbound.
+func dentryIput(t *Task, d *Dentry, inode *Inode) {
+	o := t.owner()
 	d.lock.Unlock(o)
 	inode.lock.Unlock(o)
 	if d.op != nil && d.op.Iput != nil {
@@ -603,16 +647,30 @@ func DDelete(t *Task, d *Dentry) {
 	inode.lock.Lock(o)
 	d.lock.Lock(o)
 	// The caller holds one reference; if that is the only one, make the
-	// dentry negative (dentry_unlink_inode drops both locks).
-	if d.count.Load() == 1 {
+	// dentry negative. The count stays locked until d_seq has moved:
+	// a lock-free walk that found d must not take a reference between
+	// the test and the change (it would keep a dentry that turns
+	// negative under it); with the mark it waits for d_lock, and then
+	// its d_seq check fails.
+	if d.lockCountIf(1) {
+		if dDeleteWindow != nil {
+			dDeleteWindow(d)
+		}
 		d.flags.And(^uint32(DCACHE_CANT_MOUNT))
-		dentryUnlinkInode(t, d, inode)
+		dClearInode(t, d, inode)
+		d.unlockCount()
+		dentryIput(t, d, inode) // drops d_lock and i_lock
 		return
 	}
 	dUnhash(t, d)
 	d.lock.Unlock(o)
 	inode.lock.Unlock(o)
 }
+
+// dDeleteWindow is nil except in tests (dentry_lockref_test.go), which
+// set it to run inside DDelete's window: i_lock and d_lock held, the
+// count found to be 1, the inode not yet unbound.
+var dDeleteWindow func(d *Dentry)
 
 // DInvalidate is d_invalidate(): drop a dentry that turned out stale and
 // detach the mounts on it or below it (a directory of /proc/<pid> whose
