@@ -36,9 +36,9 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/vfscope/vfscope/vfs"
+	"github.com/vfscope/vfscope/vfs/lock"
 )
 
 // TMPFS_MAGIC is the statfs f_type of tmpfs.
@@ -78,8 +78,9 @@ const bogoInodeSize = 1024
 // sbInfo is struct shmem_sb_info.
 type sbInfo struct {
 	// mu protects opts (which a remount changes, with the limits of
-	// blocks and inodes) and slab. A leaf lock.
-	mu   sync.Mutex
+	// blocks and inodes) and slab. A leaf lock, outside the lock model
+	// (a LeafMutex: inode allocation takes it on every create).
+	mu   lock.LeafMutex
 	opts options
 	// defBlocks and defInodes are the limits of a tmpfs mounted without
 	// size= and nr_inodes= (shmem_default_max_blocks and
