@@ -59,8 +59,9 @@ var _ experimentalsys.FS = (*SysFS)(nil)
 
 // NewSysFS returns a SysFS exposing the directory root of t's VFS, as t
 // resolves root. Call it from the goroutine that drives t; afterwards the
-// SysFS shares nothing with t (Fork: credentials, umask and a copy of the
-// descriptor table).
+// SysFS shares nothing with t (Spawn: t's credentials, umask, limits,
+// root and working directory, none of its descriptors or mappings, so
+// that closing the SysFS touches nothing of t's).
 //
 // The guest acts with t's credentials. Setting up the chroot is the
 // host's act, as a container runtime's: if t may not chroot (it lacks
@@ -71,7 +72,7 @@ var _ experimentalsys.FS = (*SysFS)(nil)
 // NewSysFS does not fail: if root cannot be used, every method returns
 // the mapped error, and Err says which Linux errno it was.
 func NewSysFS(t *vfs.Task, root string) *SysFS {
-	n := t.Fork("sysfs")
+	n := t.Spawn("sysfs")
 	s := &SysFS{t: n, root: root}
 	if err := n.Chdir(root); err != nil {
 		s.err = vfs.ErrnoOf(err)

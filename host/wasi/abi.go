@@ -36,7 +36,7 @@ import (
 
 // Config is what a guest runs with.
 type Config struct {
-	// Task is the process the guest's task is forked from (credentials,
+	// Task is the process the guest's task is spawned from (credentials,
 	// umask, root). Required.
 	Task *vfs.Task
 	// Root is the path, in Task's namespace, that becomes the guest's
@@ -117,8 +117,9 @@ type fdEntry struct {
 	isPreopen  bool
 }
 
-// New forks the guest's task from cfg.Task, chroots it to cfg.Root, and
-// opens the preopened directories.
+// New spawns the guest's task from cfg.Task (Task.Spawn: none of its
+// descriptors or mappings), chroots it to cfg.Root, and opens the
+// preopened directories.
 //
 // # Errors
 //
@@ -162,7 +163,11 @@ func New(cfg Config) (*ABI, error) {
 	if root == "" {
 		root = "/"
 	}
-	t := cfg.Task.Fork("wasi")
+	// The guest's task is spawned, not forked: it holds none of the
+	// host task's descriptors or mappings, so its exit closes and
+	// flushes nothing of the host's (and consumes no write error of a
+	// description the host still uses).
+	t := cfg.Task.Spawn("wasi")
 	a.task = t
 	if err := chroot(t, root); err != nil {
 		t.Exit()
