@@ -219,9 +219,9 @@ func (l *RWSem) lockV(o *Owner, sub uint8, mode Mode) {
 	o.endAcq(&a)
 }
 
-// tryLockV is a validated or traced trylock.
+// tryLockV is a validated or traced trylock: as in Linux, only a
+// successful one is recorded (and checked).
 func (l *RWSem) tryLockV(o *Owner, mode Mode) bool {
-	a := o.beginTry(l, l.tag.sub(), mode)
 	var ok bool
 	if mode == Exclusive {
 		ok = l.trywlock(o)
@@ -229,6 +229,7 @@ func (l *RWSem) tryLockV(o *Owner, mode Mode) bool {
 		ok = l.tryrlock()
 	}
 	if ok {
+		a := o.beginTry(l, l.tag.sub(), mode)
 		o.endTry(&a)
 	}
 	return ok

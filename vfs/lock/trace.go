@@ -155,7 +155,7 @@ func (o *Owner) endAcq(a *acq) {
 	o.emit(a.tr, trace.LockAcquire, &a.h)
 }
 
-// beginTry runs the checks of a trylock.
+// beginTry runs the checks of a trylock that succeeded.
 func (o *Owner) beginTry(l Lock, sub uint8, mode Mode) acq {
 	a := acq{tr: o.bus()}
 	if o.v == nil && a.tr == nil {

@@ -232,17 +232,18 @@ func seenKey(hs []Held, key ClassKey) bool {
 	return false
 }
 
-// beforeTry runs the checks of a trylock, which cannot wait and so adds no
-// dependencies and is not checked against other locks of its class (as in
-// lockdep); trying a lock instance o already holds is still reported.
+// beforeTry runs the checks of a trylock that succeeded (tryAcquired
+// then records it). A trylock cannot wait, so it adds no dependencies
+// and is not checked for recursion, not even against the same instance:
+// Linux's lockdep sees only successful trylocks (mutex_trylock and
+// down_read_trylock call lock_acquire after taking the lock), and
+// validate_chain skips check_deadlock for them. Only the subclass is
+// checked, as look_up_lock_class does for every acquisition.
 func (v *Validator) beforeTry(o *Owner, l Lock, sub uint8, mode Mode, site string) Held {
 	key := mustKey(l, sub)
 	h := Held{Class: key.Class, Subclass: sub, Mode: mode, Lock: l, Site: site, Try: true}
 	if sub >= MaxSubclasses {
 		v.checkSubclass(o, v.classInfo(key), site)
-	}
-	if i := o.find(l); i >= 0 {
-		v.recursive(o, h, o.held[i])
 	}
 	return h
 }

@@ -25,12 +25,13 @@ func (x *xlock) lockV(o *Owner, l Lock, sub uint8) {
 	o.endAcq(&a)
 }
 
-// tryLockV is a validated or traced trylock.
+// tryLockV is a validated or traced trylock: as in Linux, only a
+// successful one is recorded (and checked).
 func (x *xlock) tryLockV(o *Owner, l Lock) bool {
-	a := o.beginTry(l, x.tag.sub(), Exclusive)
 	if !x.w.TryLock(o) {
 		return false
 	}
+	a := o.beginTry(l, x.tag.sub(), Exclusive)
 	o.endTry(&a)
 	return true
 }
