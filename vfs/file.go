@@ -15,6 +15,9 @@ const (
 	FMODE_EXEC   = 1 << 5
 	FMODE_PATH   = 1 << 14
 	FMODE_WRITER = 1 << 16 // holds write access to the mount
+	// FMODE_CAN_ODIRECT: the file takes O_DIRECT, at open and by
+	// F_SETFL (FOP_CAN_ODIRECT).
+	FMODE_CAN_ODIRECT = 1 << 22
 )
 
 // File is struct file: an open file description.
@@ -402,6 +405,12 @@ func (t *Task) fcntl(f *File, fd int, cmd int, arg int) (int, error) {
 		// setfl: only the owner or a capable task sets O_NOATIME.
 		if arg&O_NOATIME != 0 && f.flags.Load()&O_NOATIME == 0 && !t.cred.ownerOrCapable(f.inode.uid.Load()) {
 			return -1, EPERM
+		}
+		// setfl: O_DIRECT only where the open would take it (a pipe's
+		// O_DIRECT is packet mode; no pipe opens here, but the test
+		// is Linux's).
+		if arg&O_DIRECT != 0 && !IsFifo(f.inode.mode.Load()) && f.mode&FMODE_CAN_ODIRECT == 0 {
+			return -1, EINVAL
 		}
 		for {
 			old := f.flags.Load()

@@ -370,6 +370,9 @@ func (t *Task) doOpen(p Path, h openHow, created bool) (*File, error) {
 		fput(t, f)
 		return nil, ENXIO
 	}
+	if f.fop != nil && f.fop.FopFlags&FOP_CAN_ODIRECT != 0 {
+		f.mode |= FMODE_CAN_ODIRECT
+	}
 	if err := t.breakLease(in, h.flags); err != nil {
 		f.fop = nil
 		fput(t, f)
@@ -382,6 +385,10 @@ func (t *Task) doOpen(p Path, h openHow, created bool) (*File, error) {
 			return nil, err
 		}
 	}
+	if err := checkODirect(f, h.flags); err != nil {
+		fput(t, f)
+		return nil, err
+	}
 	if h.flags&O_TRUNC != 0 && !created && IsReg(m) {
 		if err := t.handleTruncate(f); err != nil {
 			fput(t, f)
@@ -389,6 +396,16 @@ func (t *Task) doOpen(p Path, h openHow, created bool) (*File, error) {
 		}
 	}
 	return f, nil
+}
+
+// checkODirect is do_dentry_open's last test, after ->open: O_DIRECT
+// on a file without FMODE_CAN_ODIRECT (a directory, a device, a procfs
+// file) is EINVAL.
+func checkODirect(f *File, flags int) error {
+	if flags&O_DIRECT != 0 && f.mode&FMODE_CAN_ODIRECT == 0 {
+		return EINVAL
+	}
+	return nil
 }
 
 // handleTruncate is handle_truncate(): O_TRUNC of an existing file.
@@ -438,6 +455,10 @@ func (t *Task) doTmpfile(dfd int, path string, h openHow) (*File, error) {
 	// ->tmpfile bound f to its new dentry (FinishOpenTmpfile); the
 	// directory's reference goes.
 	p.Put(t)
+	if err := checkODirect(f, h.flags); err != nil {
+		fput(t, f)
+		return nil, err
+	}
 	if h.flags&O_EXCL == 0 {
 		in := f.inode
 		in.lock.Lock(t.o)
@@ -461,6 +482,9 @@ func FinishOpenTmpfile(t *Task, f *File, dirD *Dentry, inode *Inode) error {
 	f.inode = inode
 	inode.writecount.Add(1) // get_write_access: f has FMODE_WRITER
 	f.fop = inode.FOps
+	if f.fop != nil && f.fop.FopFlags&FOP_CAN_ODIRECT != 0 {
+		f.mode |= FMODE_CAN_ODIRECT
+	}
 	fileSampleWbErr(f)
 	if f.fop != nil && f.fop.Open != nil {
 		return t.fopOpen(inode, f)

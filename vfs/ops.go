@@ -150,7 +150,16 @@ type FileOperations struct {
 	// usually GenericFileMmap), called with the task's mmap_lock held
 	// for write. nil: the file cannot be mapped (mmap(2) gives ENODEV).
 	Mmap func(t *Task, f *File, vma *Mapping) error
+	// FopFlags are fop_flags: FOP_* properties of every file opened
+	// with these operations.
+	FopFlags uint32
 }
+
+// FOP_CAN_ODIRECT: the files take O_DIRECT (do_dentry_open gives them
+// FMODE_CAN_ODIRECT). Linux's filesystems set FMODE_CAN_ODIRECT in
+// their ->open (shmem_file_open, ext4_file_open); a flag of the table
+// spares tmpfs an ->open call on every open.
+const FOP_CAN_ODIRECT = 1 << 0
 
 // SuperOperations is struct super_operations.
 type SuperOperations struct {

@@ -13,6 +13,9 @@ var regFileOps = &vfs.FileOperations{
 	Fsync:     fsync,
 	Fallocate: fallocate,
 	Mmap:      mmap, // ext4_file_mmap: ext4_page_mkwrite reserves (mmap.go)
+	// ext4_file_open: a disk filesystem takes O_DIRECT on regular files
+	// (here the I/O still goes through the page cache).
+	FopFlags: vfs.FOP_CAN_ODIRECT,
 }
 
 // fsync is ext2_fsync(): the generic path (the dirty pages of the range

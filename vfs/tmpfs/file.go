@@ -11,6 +11,9 @@ var regFileOps = &vfs.FileOperations{
 	Fsync:     func(t *vfs.Task, f *vfs.File, start, end int64, datasync bool) error { return nil },
 	Fallocate: fallocate,
 	Mmap:      mmap,
+	// shmem_file_open: tmpfs takes O_DIRECT on its regular files
+	// (the data stays in the page cache, as shmem's direct I/O does).
+	FopFlags: vfs.FOP_CAN_ODIRECT,
 }
 
 var dirFileOps = &vfs.FileOperations{
