@@ -11,6 +11,31 @@ type Cred struct {
 // RootCred is the credentials of uid 0, which holds every capability.
 var RootCred = &Cred{}
 
+// Cred returns the task's credentials as the task sees them
+// (current_cred): for the goroutine that drives the task only. Another
+// goroutine asks TaskCred.
+func (t *Task) Cred() *Cred { return t.cred }
+
+// TaskCred returns the task's credentials for any goroutine
+// (get_task_cred): the pointer SetCred last published. A VFS-internal
+// task (the flusher's), which is not listed in Tasks and never changes
+// its credentials, has root's.
+func (t *Task) TaskCred() *Cred {
+	if c := t.credRCU.Load(); c != nil {
+		return c
+	}
+	return RootCred
+}
+
+// SetCred installs new credentials (commit_creds): the task's own copy,
+// which its permission checks read without an atomic, then the pointer
+// other goroutines read (rcu_assign_pointer). Called by the goroutine
+// that drives the task; a Cred is never changed once installed.
+func (t *Task) SetCred(c *Cred) {
+	t.cred = c
+	t.credRCU.Store(c)
+}
+
 // capable reports whether the credentials hold the capability that
 // overrides a check. Only uid 0 holds capabilities: the VFS has no user
 // namespaces and no capability sets, so CAP_DAC_OVERRIDE, CAP_FOWNER,

@@ -25,10 +25,17 @@ type Task struct {
 	// running then may see either value at each of its sites, which
 	// costs it at most some of its events (each checked site pairs its
 	// enter and exit through one read).
-	chk   atomic.Bool
-	cred  *Cred
-	fs    fsStruct
-	files *FDTable
+	chk atomic.Bool
+	// cred is the task's credentials as the task reads them itself
+	// (current_cred: every permission check of its walks); only the
+	// driving goroutine reads or writes it. credRCU is the same pointer
+	// published for other goroutines (/proc/<pid>'s owner, ptrace
+	// checks: __task_cred under RCU), stored after cred by SetCred as
+	// commit_creds does with rcu_assign_pointer (cred.go).
+	cred    *Cred
+	credRCU atomic.Pointer[Cred]
+	fs      fsStruct
+	files   *FDTable
 	// mm is the address space of the task's file mappings (mmap.go),
 	// made on its first mmap; atomic.
 	mm atomic.Pointer[mmStruct]
@@ -129,6 +136,7 @@ func (v *VFS) NewTask(comm string, cred *Cred) *Task {
 	}
 	t := &Task{vfs: v, comm: comm, cred: cred, files: newFDTable(),
 		rlimNofile: Rlimit{Cur: INR_OPEN_CUR, Max: INR_OPEN_MAX}}
+	t.credRCU.Store(cred)
 	t.fs.umask = 0o022
 	t.lruAdd.init() // before lru_add_drain_all can find the task
 	// Before v.tasks lists the task: /proc/<pid> readers take these.
@@ -246,12 +254,6 @@ func (t *Task) Comm() string { return t.comm }
 
 // VFS returns the instance the task lives in.
 func (t *Task) VFS() *VFS { return t.vfs }
-
-// Cred returns the task's credentials.
-func (t *Task) Cred() *Cred { return t.cred }
-
-// SetCred installs new credentials (commit_creds).
-func (t *Task) SetCred(c *Cred) { t.cred = c }
 
 // Umask sets the file mode creation mask and returns the old one.
 func (t *Task) Umask(mask uint32) uint32 {

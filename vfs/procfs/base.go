@@ -79,7 +79,7 @@ func pidDelete(t *vfs.Task, d *vfs.Dentry) bool {
 // pidInode is proc_pid_make_inode(): owned by the task's (fs)uid.
 func pidInode(t *vfs.Task, sb *vfs.SuperBlock, task *vfs.Task, ino uint64, mode, nlink uint32, n *pnode) *vfs.Inode {
 	in := newInode(t, sb, ino, mode, nlink)
-	c := task.Cred()
+	c := task.TaskCred() // another task's: get_task_cred
 	in.SetUID(c.UID)
 	in.SetGID(c.GID)
 	n.pid = task.PID()
@@ -168,7 +168,7 @@ func pidIterate(t *vfs.Task, f *vfs.File, ctx *vfs.DirContext) error {
 // mayPtrace is a reduced ptrace_may_access(PTRACE_MODE_READ_FSCREDS):
 // the task itself, root, or a task of the same uid.
 func mayPtrace(t, task *vfs.Task) bool {
-	return t == task || t.Cred().UID == 0 || t.Cred().UID == task.Cred().UID
+	return t == task || t.Cred().UID == 0 || t.Cred().UID == task.TaskCred().UID
 }
 
 // pidLinkPath is proc_cwd_link() / proc_root_link() behind
