@@ -397,7 +397,7 @@ func (nd *nameidata) stepInto(d *Dentry, follow, more bool) (string, error) {
 	if more {
 		flags |= LOOKUP_PARENT
 	}
-	p, err := t.followManaged(p, flags)
+	p, err := nd.followManaged(p, flags)
 	if err != nil {
 		return "", err
 	}
@@ -422,21 +422,43 @@ func (nd *nameidata) stepInto(d *Dentry, follow, more bool) (string, error) {
 }
 
 // followManaged is follow_managed(): ->d_manage, mounts, automounts, as
-// long as any applies. It consumes and returns a referenced path.
+// long as any applies. It consumes and returns a referenced path. A walk
+// uses nd.followManaged, which also records a crossing as a jump.
 func (t *Task) followManaged(p Path, flags uint32) (Path, error) {
+	p, _, err := t.traverseMounts(p, flags)
+	return p, err
+}
+
+// followManaged is Task.followManaged for a walk: a mount crossed (or
+// automounted) makes the position one reached by a jump, as
+// handle_mounts sets ND_JUMPED when traverse_mounts says it jumped, so
+// that completeWalk runs ->d_weak_revalidate on a mount root reached in
+// ref-walk mode as the lock-free walk does.
+func (nd *nameidata) followManaged(p Path, flags uint32) (Path, error) {
+	p, jumped, err := nd.t.traverseMounts(p, flags)
+	if jumped {
+		nd.jumped = true
+	}
+	return p, err
+}
+
+// traverseMounts is traverse_mounts(): followManaged's loop, also
+// reporting whether it crossed onto another mount.
+func (t *Task) traverseMounts(p Path, flags uint32) (Path, bool, error) {
+	jumped := false
 	for i := 0; ; i++ {
 		f := p.Dentry.flags.Load()
 		if f&(DCACHE_MOUNTED|DCACHE_NEED_AUTOMOUNT|DCACHE_MANAGE_TRANSIT) == 0 {
-			return p, nil
+			return p, jumped, nil
 		}
 		if i > MAXSYMLINKS {
 			p.Put(t)
-			return Path{}, ELOOP
+			return Path{}, false, ELOOP
 		}
 		if f&DCACHE_MANAGE_TRANSIT != 0 && p.Dentry.op != nil && p.Dentry.op.Manage != nil {
 			if err := t.dopManage(p, false); err != nil {
 				p.Put(t)
-				return Path{}, err
+				return Path{}, false, err
 			}
 		}
 		if f&DCACHE_MOUNTED != 0 {
@@ -444,6 +466,7 @@ func (t *Task) followManaged(p Path, flags uint32) (Path, error) {
 				np := Path{m, dgetTask(t, m.root)}
 				p.Put(t)
 				p = np
+				jumped = true
 				continue
 			}
 		}
@@ -451,22 +474,23 @@ func (t *Task) followManaged(p Path, flags uint32) (Path, error) {
 		// when the walk means to use it as a directory or open it; a
 		// stat of the automount point itself leaves it alone.
 		if f&DCACHE_NEED_AUTOMOUNT != 0 && flags&(LOOKUP_PARENT|LOOKUP_DIRECTORY|LOOKUP_OPEN|LOOKUP_CREATE|LOOKUP_AUTOMOUNT) == 0 && p.Dentry.inode.Load() != nil {
-			return p, nil
+			return p, jumped, nil
 		}
 		if f&DCACHE_NEED_AUTOMOUNT != 0 && p.Dentry.op != nil && p.Dentry.op.Automount != nil {
 			np, err := t.followAutomount(p)
 			if err != nil {
 				p.Put(t)
-				return Path{}, err
+				return Path{}, false, err
 			}
 			if np == p {
-				return p, nil
+				return p, jumped, nil
 			}
 			p.Put(t)
 			p = np
+			jumped = true
 			continue
 		}
-		return p, nil
+		return p, jumped, nil
 	}
 }
 
@@ -698,7 +722,7 @@ func (nd *nameidata) followDotdot() error {
 	}
 	np := Path{mntget(nd.path.Mnt), parent}
 	nd.path.Put(t)
-	np, err := t.followManaged(np, nd.flags)
+	np, err := nd.followManaged(np, nd.flags)
 	if err != nil {
 		nd.path = Path{}
 		return err

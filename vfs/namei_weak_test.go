@@ -1,0 +1,60 @@
+package vfs_test
+
+import (
+	"testing"
+
+	"github.com/vfscope/vfscope/vfs"
+	"github.com/vfscope/vfscope/vfs/internal/probefs"
+)
+
+// TestWeakRevalidateMountRoot: a walk that ends on a position it reached
+// by a jump runs ->d_weak_revalidate there once (complete_walk in
+// fs/namei.c, on ND_JUMPED), and crossing onto a mount is such a jump:
+// handle_mounts sets ND_JUMPED when traverse_mounts moved the walk, in
+// ref-walk as in RCU-walk. probefs (whose ->d_hash keeps walks in
+// ref-walk mode) is mounted on /p; each row names the mount root one way
+// and counts the calls.
+func TestWeakRevalidateMountRoot(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		op   func(tk *vfs.Task) error
+		want int64
+	}{
+		{"stat /p", func(tk *vfs.Task) error { var st vfs.Stat; return tk.Stat("/p", &st) }, 1},
+		{"stat /p/.", func(tk *vfs.Task) error { var st vfs.Stat; return tk.Stat("/p/.", &st) }, 1},
+		{"lstat /p", func(tk *vfs.Task) error { var st vfs.Stat; return tk.Lstat("/p", &st) }, 1},
+		{"access /p F_OK", func(tk *vfs.Task) error { return tk.Access("/p", vfs.F_OK) }, 1},
+		{"access /p R_OK", func(tk *vfs.Task) error { return tk.Access("/p", vfs.R_OK) }, 1},
+		{"chdir /p", func(tk *vfs.Task) error { return tk.Chdir("/p") }, 1},
+		{"chmod /p", func(tk *vfs.Task) error { return tk.Chmod("/p", 0o755) }, 1},
+		{"statfs /p", func(tk *vfs.Task) error { var s vfs.Statfs; return tk.Statfs("/p", &s) }, 1},
+		{"open /p O_DIRECTORY", func(tk *vfs.Task) error {
+			fd, err := tk.Open("/p", vfs.O_RDONLY|vfs.O_DIRECTORY, 0)
+			if err == nil {
+				err = tk.Close(fd)
+			}
+			return err
+		}, 1},
+		{"open /p O_PATH", func(tk *vfs.Task) error {
+			fd, err := tk.Open("/p", vfs.O_PATH, 0)
+			if err == nil {
+				err = tk.Close(fd)
+			}
+			return err
+		}, 1},
+		// Not a jump: a plain child of the mount root.
+		{"stat /p/d", func(tk *vfs.Task) error { var st vfs.Stat; return tk.Stat("/p/d", &st) }, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, tk, fs := rulesEnv(t, probefs.Config{})
+			rulesMust(t, "mkdir", tk.Mkdir("/p", 0o755))
+			rulesMust(t, "mount", tk.Mount("none", "/p", "probefs", 0, ""))
+			rulesMust(t, "mkdir /p/d", tk.Mkdir("/p/d", 0o755))
+			before := fs.Calls("d_weak_revalidate")
+			rulesMust(t, tc.name, tc.op(tk))
+			if got := fs.Calls("d_weak_revalidate") - before; got != tc.want {
+				t.Errorf("%s: d_weak_revalidate ran %d times, want %d", tc.name, got, tc.want)
+			}
+		})
+	}
+}
