@@ -283,13 +283,10 @@ func dLookupLocked(t *Task, parent *Dentry, name *QStr) *Dentry {
 			d.lock.Unlock(o)
 			continue
 		}
+		// No DCACHE_REFERENCED here, as in __d_lookup: the dput that
+		// ends this use marks the dentry if it is on the LRU.
 		d.count.Add(1)
 		parent.sb.vfs.evDentryCount(t, d)
-		// Set only if clear: the read is cheaper than the atomic
-		// write, and under d_lock nobody clears it meanwhile.
-		if d.flags.Load()&DCACHE_REFERENCED == 0 {
-			d.flags.Or(DCACHE_REFERENCED)
-		}
 		d.lock.Unlock(o)
 		return d
 	}

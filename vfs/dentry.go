@@ -422,10 +422,16 @@ func dput(t *Task, d *Dentry) {
 		}
 		d.sb.vfs.evDentryCount(t, d) // 0: unused, then cached or killed
 		if retainDentry(t, d) {
-			if d.flags.Load()&DCACHE_REFERENCED == 0 {
+			// retain_dentry's LRU fodder: a dentry goes on the LRU
+			// unreferenced, and only a reuse while it is there marks
+			// it referenced, so that the shrinker frees a dentry used
+			// once on its first pass and gives one used again a
+			// second chance.
+			if f := d.flags.Load(); f&DCACHE_LRU_LIST == 0 {
+				dLRUAdd(t, d)
+			} else if f&DCACHE_REFERENCED == 0 {
 				d.flags.Or(DCACHE_REFERENCED)
 			}
-			dLRUAdd(t, d)
 			d.lock.Unlock(o)
 			return
 		}
