@@ -1,6 +1,9 @@
 package vfs
 
-import "sort"
+import (
+	"slices"
+	"strings"
+)
 
 // The simple_xattr_* helpers of fs/xattr.c, for filesystems that keep
 // their extended attributes in memory as a map from full name ("user.x")
@@ -48,13 +51,19 @@ func SimpleXattrSet(xattrs map[string][]byte, name string, value []byte, flags i
 }
 
 // SimpleXattrList is simple_xattr_list() without the buffer: the full
-// names, sorted (->listxattr's result; the VFS filters out the
-// namespaces a handler's List hides).
+// names (->listxattr's result; the VFS filters out the namespaces a
+// handler's List hides), in the order Linux lists them. simple_xattrs
+// is an rbtree walked from rb_first, and its comparison,
+// rbtree_simple_xattr_cmp, is strcmp(node's name, new name): a greater
+// name goes left, so the walk yields the names in descending byte order
+// (Linux 6.18 on tmpfs lists user.b before user.a before user.B before
+// trusted.t).
 func SimpleXattrList(xattrs map[string][]byte) []string {
 	out := make([]string, 0, len(xattrs))
 	for k := range xattrs {
 		out = append(out, k)
 	}
-	sort.Strings(out)
+	// Go compares strings bytewise, as strcmp does.
+	slices.SortFunc(out, func(a, b string) int { return strings.Compare(b, a) })
 	return out
 }
