@@ -35,6 +35,21 @@ func (l *SpinLock) Lock(o *Owner) {
 	}
 }
 
+// LockNested acquires l for o as subclass sub (spin_lock_nested), to take
+// two locks of one class in a fixed order.
+func (l *SpinLock) LockNested(o *Owner, sub uint8) {
+	spinLockNestedFast(l, o, sub, (*SpinLock).lockNestedSlow)
+}
+
+// spinLockNestedFast takes l if it is free and o neither validates nor
+// traces, and otherwise calls slow (a parameter, which the inliner
+// charges as cheap, so that LockNested fits its budget).
+func spinLockNestedFast(l *SpinLock, o *Owner, sub uint8, slow func(*SpinLock, *Owner, uint8)) {
+	if o.slow || !l.x.w.s.CompareAndSwap(0, o.word) {
+		slow(l, o, sub)
+	}
+}
+
 // Unlock releases l, which o holds. With validation on, releasing a lock o
 // does not hold is reported (BadUnlock) and does nothing.
 func (l *SpinLock) Unlock(o *Owner) {
@@ -48,6 +63,19 @@ func (l *SpinLock) Unlock(o *Owner) {
 func (l *Mutex) Lock(o *Owner) {
 	if o.slow || !l.x.w.s.CompareAndSwap(0, o.word) {
 		l.lockSlow(o)
+	}
+}
+
+// LockNested acquires l for o as subclass sub (mutex_lock_nested), to take
+// two locks of one class in a fixed order.
+func (l *Mutex) LockNested(o *Owner, sub uint8) {
+	mutexLockNestedFast(l, o, sub, (*Mutex).lockNestedSlow)
+}
+
+// mutexLockNestedFast is spinLockNestedFast for a Mutex.
+func mutexLockNestedFast(l *Mutex, o *Owner, sub uint8, slow func(*Mutex, *Owner, uint8)) {
+	if o.slow || !l.x.w.s.CompareAndSwap(0, o.word) {
+		slow(l, o, sub)
 	}
 }
 

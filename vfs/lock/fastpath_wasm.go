@@ -60,6 +60,24 @@ func (l *SpinLock) Lock(o *Owner) {
 	l.x.w.s.v = o.word
 }
 
+// LockNested acquires l for o as subclass sub (spin_lock_nested), to take
+// two locks of one class in a fixed order.
+func (l *SpinLock) LockNested(o *Owner, sub uint8) {
+	spinLockNestedFast(l, o, sub, (*SpinLock).lockNestedSlow)
+}
+
+// spinLockNestedFast takes l if it is free and o neither validates nor
+// traces, and otherwise calls slow (a parameter, which the inliner
+// charges as cheap, as for the RWSem's below, so that LockNested fits
+// its budget).
+func spinLockNestedFast(l *SpinLock, o *Owner, sub uint8, slow func(*SpinLock, *Owner, uint8)) {
+	if o.slow || l.x.w.s.v != 0 {
+		slow(l, o, sub)
+		return
+	}
+	l.x.w.s.v = o.word
+}
+
 // Unlock releases l, which o holds. With validation on, releasing a lock o
 // does not hold is reported (BadUnlock) and does nothing.
 func (l *SpinLock) Unlock(o *Owner) {
@@ -75,6 +93,21 @@ func (l *SpinLock) Unlock(o *Owner) {
 func (l *Mutex) Lock(o *Owner) {
 	if o.slow || l.x.w.s.v != 0 {
 		l.lockSlow(o)
+		return
+	}
+	l.x.w.s.v = o.word
+}
+
+// LockNested acquires l for o as subclass sub (mutex_lock_nested), to take
+// two locks of one class in a fixed order.
+func (l *Mutex) LockNested(o *Owner, sub uint8) {
+	mutexLockNestedFast(l, o, sub, (*Mutex).lockNestedSlow)
+}
+
+// mutexLockNestedFast is spinLockNestedFast for a Mutex.
+func mutexLockNestedFast(l *Mutex, o *Owner, sub uint8, slow func(*Mutex, *Owner, uint8)) {
+	if o.slow || l.x.w.s.v != 0 {
+		slow(l, o, sub)
 		return
 	}
 	l.x.w.s.v = o.word

@@ -40,14 +40,16 @@ func (l *SpinLock) lockSlow(o *Owner) {
 	l.x.w.lockSlow(o)
 }
 
-// LockNested acquires l for o as subclass sub (spin_lock_nested), to take
-// two locks of one class in a fixed order.
-func (l *SpinLock) LockNested(o *Owner, sub uint8) {
+// LockNested (spin_lock_nested) is in fastpath_*.go.
+
+// lockNestedSlow is the rest of a LockNested whose owner validates or
+// traces, or whose lock was not free.
+func (l *SpinLock) lockNestedSlow(o *Owner, sub uint8) {
 	if o.slow {
 		l.x.lockV(o, l, sub)
 		return
 	}
-	l.x.w.Lock(o)
+	l.x.w.lockSlow(o)
 }
 
 // TryLock acquires l for o if it is free and reports whether it did.
