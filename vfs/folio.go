@@ -172,7 +172,7 @@ func folioAlloc(m *AddressSpace) *Folio {
 	if m != nil {
 		return m.allocFolio(-1, false)
 	}
-	f := &Folio{}
+	f := newFolio()
 	f.setPoolPage(getPage())
 	f.refcount.Store(1)
 	return f

@@ -172,7 +172,7 @@ func (m *AddressSpace) allocPage(f *Folio) {
 func (m *AddressSpace) allocFolio(idx int64, nodata bool) *Folio {
 	f := m.chunkSlot(m.nrpages.Load(), idx)
 	if f == nil {
-		f = &Folio{}
+		f = newFolio()
 		if !nodata {
 			f.setPoolPage(getPage())
 		}

@@ -10,3 +10,6 @@ const (
 	largeFileChunks = true
 	poolRefill      = 1
 )
+
+// newFolio returns a zeroed Folio from Go's heap.
+func newFolio() *Folio { return &Folio{} }

@@ -2,6 +2,8 @@
 
 package vfs
 
+import "github.com/vfscope/vfscope/vfs/lock"
+
 // Under WebAssembly a large file takes its pages from the pool like a
 // small one, and an empty pool is refilled sixteen pages at a time.
 // Chunks are for the TLB (huge pages) and the prefetcher, which
@@ -16,3 +18,31 @@ const (
 	largeFileChunks = false
 	poolRefill      = 16
 )
+
+// folioSlab hands out new Folios folioSlabLen at a time: a Folio from
+// Go's heap is five Go calls (the allocation's), one from the slab none.
+// The slab is never reused by hand: a slab goes to the collector once
+// none of its folios is referenced, as each Folio did alone, so a
+// lock-free lookup still holding a removed folio reads that folio and no
+// other. The pages are not in it: a folio's page goes back to the pool
+// when its last reference is dropped.
+var folioSlab struct {
+	// mu protects free; a leaf outside the lock model.
+	mu   lock.LeafMutex
+	free []Folio
+}
+
+// folioSlabLen Folios per slab: about 2 KiB.
+const folioSlabLen = 16
+
+// newFolio returns a zeroed Folio, from the slab.
+func newFolio() *Folio {
+	folioSlab.mu.Lock()
+	if len(folioSlab.free) == 0 {
+		folioSlab.free = make([]Folio, folioSlabLen)
+	}
+	f := &folioSlab.free[0]
+	folioSlab.free = folioSlab.free[1:]
+	folioSlab.mu.Unlock()
+	return f
+}

@@ -135,7 +135,7 @@ func (vma *Mapping) ptep(i int64, alloc bool) *pte {
 // no mapping, never locked, read and written only by the task owning the
 // mapping), with one reference, zeroed.
 func anonFolioAlloc() *Folio {
-	f := &Folio{}
+	f := newFolio()
 	f.setPoolPage(getPage())
 	f.refcount.Store(1)
 	return f
