@@ -149,24 +149,26 @@ func parseOptions(data string, o *options, remount bool, memTotal int64) (int, e
 			o.maxInodes = n
 			seen |= seenInodes
 		case "mode":
-			// fs_param_is_u32_octal, then masked with 07777.
-			m, err := strconv.ParseUint(val, 8, 32)
-			if !hasVal || err != nil {
+			// fsparam_u32oct (kstrtouint base 8), then masked with 07777.
+			m, ok := vfs.ParseUint32(val, 8)
+			if !hasVal || !ok {
 				return 0, vfs.EINVAL
 			}
 			if !remount {
-				o.mode = uint32(m) & 0o7777
+				o.mode = m & 0o7777
 			}
 		case "uid", "gid":
-			n, err := strconv.ParseUint(val, 10, 32)
-			if !hasVal || err != nil || n == uint64(vfs.NoID) {
+			// fsparam_uid, fsparam_gid: kstrtouint base 0 (010 is 8,
+			// 0x10 is 16), and -1 maps to no id.
+			n, ok := vfs.ParseUint32(val, 0)
+			if !hasVal || !ok || n == vfs.NoID {
 				return 0, vfs.EINVAL
 			}
 			if !remount {
 				if key == "uid" {
-					o.uid = uint32(n)
+					o.uid = n
 				} else {
-					o.gid = uint32(n)
+					o.gid = n
 				}
 			}
 		case "huge":
@@ -335,14 +337,15 @@ func showOptions(t *vfs.Task, w *strings.Builder, root *vfs.Dentry) error {
 
 // parseSizeOption parses size='s value: a size in bytes (vfs.ParseSize)
 // or, with a trailing %, that share of memTotal, as shmem_parse_one
-// takes a share of the machine's RAM.
+// takes a share of the machine's RAM; the share is read by memparse too
+// (010% is 8%, 1k% is 1024%).
 func parseSizeOption(val string, memTotal int64) (int64, bool) {
 	pct, isPct := strings.CutSuffix(val, "%")
 	if !isPct {
 		return vfs.ParseSize(val)
 	}
-	n, err := strconv.ParseInt(pct, 10, 64)
-	if err != nil || n < 0 || n > math.MaxInt64/max(memTotal, 1) {
+	n, ok := vfs.ParseSize(pct)
+	if !ok || n > math.MaxInt64/max(memTotal, 1) {
 		return 0, false
 	}
 	return n * memTotal / 100, true
