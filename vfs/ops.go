@@ -107,7 +107,9 @@ type XattrHandler struct {
 	List func(t *Task, d *Dentry) bool
 	Get  func(t *Task, h *XattrHandler, d *Dentry, inode *Inode, name string) ([]byte, error)
 	// Set sets, or with value == nil removes, the attribute name (the
-	// part after Prefix). flags holds XATTR_CREATE or XATTR_REPLACE.
+	// part after Prefix). flags holds XATTR_CREATE or XATTR_REPLACE. d
+	// is nil when a write removes security.capability (FileRemovePrivs
+	// has only the inode), as a Linux handler may be given no dentry.
 	Set func(t *Task, h *XattrHandler, d *Dentry, inode *Inode, name string, value []byte, flags int) error
 }
 
