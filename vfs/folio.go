@@ -128,10 +128,16 @@ func (f *Folio) Mapping() *AddressSpace { return f.mapping.Load() }
 // Data returns the page's bytes. The caller holds the folio lock.
 func (f *Folio) Data() *[PAGE_SIZE]byte {
 	if f.data == nil {
-		f.setPoolPage(getPage()) // a new FGP_NODATA folio
+		f.givePage() // a new FGP_NODATA folio
 	}
 	return f.data
 }
+
+// givePage gives a folio that has none a zeroed page of its own. Out of
+// line, so that Data inlines.
+//
+//go:noinline
+func (f *Folio) givePage() { f.setPoolPage(getPage()) }
 
 // folioFillPage gives a locked folio that has no page yet (FGP_NODATA) a
 // copy of src's first PAGE_SIZE bytes, in one pass over the memory (the
@@ -141,7 +147,7 @@ func folioFillPage(f *Folio, src []byte) {
 	// The folio is in the mapping already: the pages before it are one
 	// fewer than the mapping holds.
 	if m := f.mapping.Load(); m != nil {
-		if nr := m.nrpages.Load() - 1; nr >= pageChunkMin {
+		if nr := m.nrpages.Load() - 1; largeFileChunks && nr >= pageChunkMin {
 			if s := m.chunkSlot(nr, -1); s != nil {
 				copy(s.data[:], src) // fresh from a chunk
 				f.data = s.data

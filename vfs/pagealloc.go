@@ -157,11 +157,21 @@ func hugeRanges(start, size uintptr, fn func(off uintptr)) {
 // else, a zeroed page: from m's chunk once m is large (chunkPages), else
 // a page of its own (getPage).
 func (m *AddressSpace) allocPage(f *Folio) {
-	if s := m.chunkSlot(m.nrpages.Load(), -1); s != nil {
+	if s := m.chunkSlotIfLarge(m.nrpages.Load(), -1); s != nil {
 		f.data = s.data
 		return
 	}
 	f.setPoolPage(getPage())
+}
+
+// chunkSlotIfLarge is chunkSlot where chunks exist at all: where they do
+// not (largeFileChunks false, under WebAssembly), the compiler drops the
+// call.
+func (m *AddressSpace) chunkSlotIfLarge(nr, idx int64) *Folio {
+	if !largeFileChunks || nr < pageChunkMin {
+		return nil
+	}
+	return m.chunkSlot(nr, idx)
 }
 
 // allocFolio is filemap_alloc_folio(): a new folio for file index idx
@@ -170,7 +180,7 @@ func (m *AddressSpace) allocPage(f *Folio) {
 // folio is allocated alone, with a zeroed page of its own unless nodata
 // (FGP_NODATA: the caller fills the page, folioFillPage).
 func (m *AddressSpace) allocFolio(idx int64, nodata bool) *Folio {
-	f := m.chunkSlot(m.nrpages.Load(), idx)
+	f := m.chunkSlotIfLarge(m.nrpages.Load(), idx)
 	if f == nil {
 		f = newFolio()
 		if !nodata {
