@@ -1,6 +1,7 @@
 package vfs_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/vfscope/vfscope/vfs"
@@ -42,6 +43,21 @@ func TestWeakRevalidateMountRoot(t *testing.T) {
 			}
 			return err
 		}, 1},
+		// O_CREAT steps onto the last component itself (open_last_lookups);
+		// do_open completes the walk before it says EISDIR.
+		{"open /p O_CREAT", func(tk *vfs.Task) error {
+			if _, err := tk.Open("/p", vfs.O_RDONLY|vfs.O_CREAT, 0o644); err != vfs.EISDIR {
+				return fmt.Errorf("open O_CREAT of a directory: %v, want EISDIR", err)
+			}
+			return nil
+		}, 1},
+		{"open /p/new O_CREAT", func(tk *vfs.Task) error {
+			fd, err := tk.Open("/p/new", vfs.O_RDWR|vfs.O_CREAT, 0o644)
+			if err == nil {
+				err = tk.Close(fd)
+			}
+			return err
+		}, 0},
 		// Not a jump: a plain child of the mount root.
 		{"stat /p/d", func(tk *vfs.Task) error { var st vfs.Stat; return tk.Stat("/p/d", &st) }, 0},
 	} {

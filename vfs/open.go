@@ -180,7 +180,7 @@ func (t *Task) openCreate(dfd int, path string, h openHow) (*File, error) {
 			}
 		}
 		// step_into for the last component.
-		p, err := t.followManaged(Path{mntget(m), d}, nd.flags)
+		p, err := nd.followManaged(Path{mntget(m), d}, nd.flags)
 		if err != nil {
 			nd.terminate()
 			return nil, err
@@ -217,6 +217,18 @@ func (t *Task) openCreate(dfd int, path string, h openHow) (*File, error) {
 			continue
 		}
 		nd.terminate()
+		// do_open's complete_walk: a last step that crossed onto a mount
+		// (nd.jumped, set by followManaged) revalidates where it ended.
+		if nd.jumped && p.Dentry.flags.Load()&DCACHE_OP_WEAK_REVALIDATE != 0 {
+			ok, err := t.dopWeakRevalidate(p.Dentry, nd.flags)
+			if err == nil && ok == 0 {
+				err = ESTALE
+			}
+			if err != nil {
+				p.Put(t)
+				return nil, err
+			}
+		}
 		if in != nil && in.isDir() {
 			p.Put(t)
 			return nil, EISDIR
