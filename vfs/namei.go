@@ -218,6 +218,10 @@ func (nd *nameidata) linkPathWalk(name string) error {
 		if trimmed == "" {
 			if typ == LAST_NORM {
 				nd.t.vfs.dcache.prefetchBucket(nd.path.Dentry, q.Hash)
+				// link_path_walk clears ND_JUMPED at every normal
+				// component, the last too: a parent walk ending
+				// under a mount root does not revalidate the root.
+				nd.jumped = false
 			}
 			nd.last, nd.lastType = q, typ
 			nd.trailing = rest != ""

@@ -245,6 +245,7 @@ walk:
 			}
 			if !nd.stepLast {
 				nd.last, nd.lastType = QStr{Name: name[i:j], Hash: hash}, LAST_NORM
+				nd.jumped = false // as walkToEnd's parse of a last normal component
 				done = true
 				break
 			}

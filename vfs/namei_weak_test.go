@@ -58,6 +58,9 @@ func TestWeakRevalidateMountRoot(t *testing.T) {
 			}
 			return err
 		}, 0},
+		// A parent walk that ends on the mount root: link_path_walk
+		// cleared ND_JUMPED at the last component.
+		{"mkdir /p/x", func(tk *vfs.Task) error { return tk.Mkdir("/p/x", 0o755) }, 0},
 		// Not a jump: a plain child of the mount root.
 		{"stat /p/d", func(tk *vfs.Task) error { var st vfs.Stat; return tk.Stat("/p/d", &st) }, 0},
 	} {
