@@ -328,6 +328,30 @@ func (t *Task) mayOpen(p Path, acc int, flags int) error {
 // then O_TRUNC. It consumes the path reference.
 func (t *Task) doOpen(p Path, h openHow, created bool) (*File, error) {
 	in := p.Dentry.inode.Load()
+	if h.flags&O_TRUNC == 0 || created || h.fmode&FMODE_PATH != 0 || !IsReg(in.mode.Load()) {
+		return t.doOpenFile(p, h, created)
+	}
+	// do_open: an O_TRUNC of an existing regular file is write access
+	// whatever the access mode, taken (mnt_want_write: freeze protection,
+	// the mount's and superblock's read-only state) before may_open and
+	// held across handle_truncate. The mount keeps a reference of its own
+	// meanwhile: a failed open drops the file's.
+	m := mntget(p.Mnt)
+	if err := t.mntWantWrite(m); err != nil {
+		mntput(t, m)
+		p.Put(t)
+		return nil, err
+	}
+	f, err := t.doOpenFile(p, h, created)
+	t.mntDropWrite(m)
+	mntput(t, m)
+	return f, err
+}
+
+// doOpenFile is the rest of do_open: may_open, vfs_open, and the
+// truncation of O_TRUNC.
+func (t *Task) doOpenFile(p Path, h openHow, created bool) (*File, error) {
+	in := p.Dentry.inode.Load()
 	if h.lookup&LOOKUP_DIRECTORY != 0 && !in.isDir() {
 		p.Put(t)
 		return nil, ENOTDIR
@@ -421,10 +445,9 @@ func checkODirect(f *File, flags int) error {
 }
 
 // handleTruncate is handle_truncate(): O_TRUNC of an existing file.
+// The caller, do_open, holds write access to the mount (freeze
+// protection included) for it.
 func (t *Task) handleTruncate(f *File) error {
-	m := f.path.Mnt
-	sbStartWrite(t, m.sb, SB_FREEZE_WRITE)
-	defer sbEndWrite(t, m.sb, SB_FREEZE_WRITE)
 	return t.doTruncate(f.path.Dentry, 0, ATTR_MTIME|ATTR_CTIME)
 }
 

@@ -144,6 +144,28 @@ func TestTruncate(t *testing.T) {
 			e.Must(e.Root.Mount("/d", "/e", "", MS_BIND, ""))
 			e.Must(e.Root.Mount("", "/e", "", MS_REMOUNT|MS_BIND|MS_RDONLY, ""))
 		}, Op: func(e *vt.Env) error { return e.T.Truncate("/e/f", 0) }, Want: EROFS},
+		// O_TRUNC is write access whatever the access mode: do_open takes
+		// mnt_want_write for it before may_open (fs/namei.c), so a
+		// read-only mount refuses it and the file keeps its data.
+		{Name: "open rdonly O_TRUNC on read-only mount", Setup: func(e *vt.Env) {
+			e.Must(e.Root.Mount("/d", "/e", "", MS_BIND, ""))
+			e.Must(e.Root.Mount("", "/e", "", MS_REMOUNT|MS_BIND|MS_RDONLY, ""))
+		}, Op: func(e *vt.Env) error { return openOnly(e, "/e/f", O_RDONLY|O_TRUNC, 0) }, Want: EROFS, Check: wantContent("/d/f", "hello")},
+		{Name: "open creat O_TRUNC existing on read-only mount", Setup: func(e *vt.Env) {
+			e.Must(e.Root.Mount("/d", "/e", "", MS_BIND, ""))
+			e.Must(e.Root.Mount("", "/e", "", MS_REMOUNT|MS_BIND|MS_RDONLY, ""))
+		}, Op: func(e *vt.Env) error { return openOnly(e, "/e/f", O_RDONLY|O_CREAT|O_TRUNC, 0o644) }, Want: EROFS, Check: wantContent("/d/f", "hello")},
+		{Name: "open rdonly O_TRUNC on read-only sb", Setup: func(e *vt.Env) {
+			e.Must(e.Root.Mount("none", "/e", "tmpfs", 0, ""))
+			e.WriteFile("/e/f", "hello", 0o644)
+			e.Must(e.Root.Mount("", "/e", "", MS_REMOUNT|MS_RDONLY, ""))
+		}, Op: func(e *vt.Env) error { return openOnly(e, "/e/f", O_RDONLY|O_TRUNC, 0) }, Want: EROFS, Check: wantContent("/e/f", "hello")},
+		{Name: "open rdonly O_TRUNC truncates", Op: func(e *vt.Env) error { return openOnly(e, "/d/f", O_RDONLY|O_TRUNC, 0) }, Check: wantContent("/d/f", "")},
+		// may_open: O_TRUNC asks MAY_WRITE, which a directory refuses.
+		{Name: "open O_TRUNC of a dir on read-only mount", Setup: func(e *vt.Env) {
+			e.Must(e.Root.Mount("/d", "/e", "", MS_BIND, ""))
+			e.Must(e.Root.Mount("", "/e", "", MS_REMOUNT|MS_BIND|MS_RDONLY, ""))
+		}, Op: func(e *vt.Env) error { return openOnly(e, "/e", O_RDONLY|O_TRUNC, 0) }, Want: EISDIR},
 		{Name: "ftruncate", Op: func(e *vt.Env) error { return e.T.Ftruncate(openT(e, "/d/f", O_WRONLY), 3) }, Check: wantContent("/d/f", "hel")},
 		{Name: "ftruncate rdonly", Op: func(e *vt.Env) error { return e.T.Ftruncate(openT(e, "/d/f", O_RDONLY), 3) }, Want: EINVAL},
 		{Name: "ftruncate dir", Op: func(e *vt.Env) error { return e.T.Ftruncate(openT(e, "/d", O_RDONLY), 0) }, Want: EINVAL},
