@@ -101,7 +101,13 @@ func (t *Task) iterateDir(f *File, ctx *DirContext) error {
 }
 
 // DirEmitDots is dir_emit_dots(): "." at position 0 and ".." at 1.
-func DirEmitDots(f *File, ctx *DirContext) bool {
+func DirEmitDots(f *File, ctx *DirContext) bool { return DirEmitDotsNext(f, ctx, 2) }
+
+// DirEmitDotsNext is DirEmitDots for a filesystem whose entries do not
+// start at position 2: next is ".."'s d_off, the position of the entry
+// that follows it (filldir64 writes each entry's d_off when the next
+// one is emitted).
+func DirEmitDotsNext(f *File, ctx *DirContext, next int64) bool {
 	d := f.path.Dentry
 	if ctx.Pos == 0 {
 		if !ctx.Emit(".", d.inode.Load().ino, DT_DIR, 1) {
@@ -111,7 +117,7 @@ func DirEmitDots(f *File, ctx *DirContext) bool {
 	}
 	if ctx.Pos == 1 {
 		p := d.parent.Load()
-		if !ctx.Emit("..", p.inode.Load().ino, DT_DIR, 2) {
+		if !ctx.Emit("..", p.inode.Load().ino, DT_DIR, next) {
 			return false
 		}
 		ctx.Pos = 2

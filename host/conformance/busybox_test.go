@@ -43,7 +43,7 @@ func TestBusyboxGuest(t *testing.T) {
 		{args: "ln -s f /tmp/a/l"},
 		{args: "stat -c %h|%N /tmp/a/g /tmp/a/l", stdout: "2|/tmp/a/g\n1|/tmp/a/l -> f\n"},
 		{args: "ls /tmp/a", stdout: "b\nf\ng\nl\n"},
-		{args: "find /tmp/a -type f", stdout: "/tmp/a/f\n/tmp/a/g\n"},
+		{args: "find /tmp/a -type f", stdout: "/tmp/a/g\n/tmp/a/f\n"}, // tmpfs lists newest first
 		{args: "cp -r /tmp/a /tmp/z"},
 		{args: "find /tmp/z -name [gl]", stdout: "/tmp/z/g\n/tmp/z/l\n"},
 		{args: "rm /tmp/a", stderr: "rm: cannot remove '/tmp/a': Is a directory\n", code: 1},

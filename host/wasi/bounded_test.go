@@ -70,7 +70,7 @@ func TestFdReaddirChunks(t *testing.T) {
 	for i := range 3000 {
 		name := fmt.Sprintf("entry-with-a-long-name-%05d", i)
 		f.host.Creat("/tmp/big/"+name, 0o644)
-		want = append(want, name)
+		want = append([]string{name}, want...) // tmpfs lists newest first
 	}
 	dir, _ := f.open("tmp/big", OflagDirectory, dirRead, 0)
 	const buf = 4096

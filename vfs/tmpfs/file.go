@@ -91,12 +91,9 @@ func llseek(t *vfs.Task, f *vfs.File, off int64, whence int) (int64, error) {
 	return r, nil
 }
 
-// iterate is offset_readdir(): dots, then the offset map from pos.
+// iterate is offset_readdir(): dots, then the entries from pos (dir.go).
 func iterate(t *vfs.Task, f *vfs.File, ctx *vfs.DirContext) error {
-	if !vfs.DirEmitDots(f, ctx) {
-		return nil
-	}
-	dirOf(f.Inode()).iterate(ctx)
+	dirOf(f.Inode()).iterate(f, ctx)
 	return nil
 }
 

@@ -1,7 +1,6 @@
 package tmpfs
 
 import (
-	"sort"
 	"unsafe"
 
 	"github.com/vfscope/vfscope/vfs"
@@ -323,10 +322,12 @@ func rename(t *vfs.Task, oldDir *vfs.Inode, old *vfs.Dentry, newDir *vfs.Inode, 
 		return nil
 	}
 	isDir := vfs.IsDir(in.Mode())
+	var targetOff int64 // the replaced name's offset, which old takes
 	if target := nd.Inode(); target != nil {
 		if !vfs.SimpleEmpty(t, nd) {
 			return vfs.ENOTEMPTY
 		}
+		targetOff = nd.Offset
 		if err := unlinkAt(t, newDir, nd, now); err != nil {
 			return err
 		}
@@ -342,8 +343,10 @@ func rename(t *vfs.Task, oldDir *vfs.Inode, old *vfs.Dentry, newDir *vfs.Inode, 
 	// whether or not it replaced one (whose unlink took its own size).
 	oldDir.SetSize(oldDir.Size() - bogoDirentSize)
 	newDir.SetSize(newDir.Size() + bogoDirentSize)
-	dirOf(oldDir).remove(old)
-	dirOf(newDir).add(old)
+	// simple_offset_rename(): the name keeps its offset when it is
+	// replaced ("user space expects the directory offset value of the
+	// replaced (new) directory entry to be unchanged after a rename").
+	dirOf(oldDir).move(dirOf(newDir), old, targetOff)
 	touchDirAt(oldDir, now)
 	touchDirAt(newDir, now)
 	in.SetCtime(now)
@@ -384,80 +387,4 @@ func setattr(t *vfs.Task, d *vfs.Dentry, a *vfs.Iattr) error {
 	}
 	vfs.SetattrCopy(t, in, a)
 	return nil
-}
-
-// dirInfo is a directory's stable offsets (libfs's simple_offset): each
-// entry gets the next offset when it enters the directory and keeps it
-// (in Dentry.Offset) until it leaves, so a listing in progress neither
-// skips nor repeats an entry that stays. ents is sorted by offset, since
-// offsets only grow; a removed entry leaves a hole (nil) until holes are
-// half the slice. Under the directory's i_rwsem.
-type dirInfo struct {
-	next  int64
-	ents  []dirEnt
-	holes int
-}
-
-type dirEnt struct {
-	off int64
-	d   *vfs.Dentry
-}
-
-func newDirInfo() *dirInfo { return &dirInfo{next: 2} }
-
-func (di *dirInfo) add(d *vfs.Dentry) {
-	d.Offset = di.next
-	di.ents = append(di.ents, dirEnt{di.next, d})
-	di.next++
-}
-
-// slot returns the index of offset off in ents.
-func (di *dirInfo) slot(off int64) int {
-	return sort.Search(len(di.ents), func(i int) bool { return di.ents[i].off >= off })
-}
-
-func (di *dirInfo) remove(d *vfs.Dentry) {
-	i := di.slot(d.Offset)
-	if i == len(di.ents) || di.ents[i].d != d {
-		return
-	}
-	di.ents[i].d = nil
-	di.holes++
-	if di.holes > 32 && di.holes > len(di.ents)/2 {
-		live := di.ents[:0]
-		for _, e := range di.ents {
-			if e.d != nil {
-				live = append(live, e)
-			}
-		}
-		clear(di.ents[len(live):])
-		di.ents = live
-		di.holes = 0
-	}
-}
-
-// exchange swaps the entries of a (in di) and b (in other): each takes
-// the other's place and offset.
-func (di *dirInfo) exchange(other *dirInfo, a, b *vfs.Dentry) {
-	ia, ib := di.slot(a.Offset), other.slot(b.Offset)
-	di.ents[ia].d, other.ents[ib].d = b, a
-	a.Offset, b.Offset = b.Offset, a.Offset
-}
-
-// iterate emits the entries at offsets >= pos.
-func (di *dirInfo) iterate(ctx *vfs.DirContext) {
-	for i := di.slot(ctx.Pos); i < len(di.ents); i++ {
-		e := di.ents[i]
-		if e.d == nil {
-			continue
-		}
-		in := e.d.Inode()
-		if in == nil {
-			continue
-		}
-		if !ctx.Emit(e.d.Name(), in.Ino(), vfs.DTType(in.Mode()), e.off+1) {
-			return
-		}
-		ctx.Pos = e.off + 1
-	}
 }
