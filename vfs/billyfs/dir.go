@@ -2,7 +2,6 @@ package billyfs
 
 import (
 	"os"
-	"sort"
 
 	"github.com/go-git/go-billy/v5"
 
@@ -10,16 +9,22 @@ import (
 )
 
 // dirInfo is a directory's entries in memory: by name for lookup, and
-// in the order they entered for readdir, each with an offset it keeps
-// while it stays (so a listing in progress neither skips nor repeats an
-// entry that stays, as libfs's simple_offset). Protected by the
+// in slots for readdir, as ext2 keeps them in the directory's blocks. A
+// new name takes the first free slot (ext2_add_link: the first record
+// with room), a removed one frees its slot (ext2_delete_entry), and a
+// name that stays keeps its slot: rename over an existing name and
+// RENAME_EXCHANGE rewrite the entry where it is (ext2_set_link). A
+// listing's position is a slot (pos 2 + i for slot i), so it ends: an
+// entry renamed behind the reader fills the first free slot, which after
+// the first such rename is behind the reader too. Protected by the
 // directory's i_rwsem: exclusive for changes, shared for lookup and
 // readdir.
 type dirInfo struct {
 	byName map[string]*dirEnt
-	ents   []*dirEnt // by offset, including entries gone since the last tidy
-	holes  int
-	next   int64 // the next offset
+	slots  []*dirEnt // nil: free; never ends with a free slot
+	// free counts the free slots; firstFree is at or below the first.
+	free      int
+	firstFree int
 	// logRecs counts the records of the directory's log on the store,
 	// logEnd its length in bytes; log is the log file, kept open from
 	// the first change until eviction.
@@ -32,15 +37,17 @@ type dirEnt struct {
 	name string
 	ino  uint64
 	typ  uint8
-	off  int64
-	gone bool // removed; kept in ents until enough are
+	slot int
 }
 
 // bogoDirentSize is what a directory's size grows by per entry.
 const bogoDirentSize = 20
 
+// dirFirstPos is the position of slot 0 ("." and ".." are 0 and 1).
+const dirFirstPos = 2
+
 func newDirInfo() *dirInfo {
-	return &dirInfo{byName: map[string]*dirEnt{}, next: 2}
+	return &dirInfo{byName: map[string]*dirEnt{}}
 }
 
 func (di *dirInfo) size() int64 { return int64(len(di.byName)+2) * bogoDirentSize }
@@ -57,19 +64,28 @@ func loadDir(si *sbInfo, ino uint64) (*dirInfo, error) {
 	return di, nil
 }
 
+// add links name to ino: in place if the name is there (ext2_set_link),
+// else in the first free slot (ext2_add_link).
 func (di *dirInfo) add(name string, ino uint64, typ uint8) {
-	if old := di.byName[name]; old != nil {
-		di.remove(name)
+	if e := di.byName[name]; e != nil {
+		e.ino, e.typ = ino, typ
+		return
 	}
-	e := &dirEnt{name: name, ino: ino, typ: typ, off: di.next}
-	di.next++
+	e := &dirEnt{name: name, ino: ino, typ: typ}
 	di.byName[name] = e
-	di.ents = append(di.ents, e)
-}
-
-// at returns the index in ents of the first entry at offset >= off.
-func (di *dirInfo) at(off int64) int {
-	return sort.Search(len(di.ents), func(i int) bool { return di.ents[i].off >= off })
+	if di.free == 0 {
+		e.slot = len(di.slots)
+		di.slots = append(di.slots, e)
+		return
+	}
+	i := di.firstFree
+	for di.slots[i] != nil {
+		i++
+	}
+	e.slot = i
+	di.slots[i] = e
+	di.free--
+	di.firstFree = i + 1
 }
 
 func (di *dirInfo) remove(name string) {
@@ -78,32 +94,39 @@ func (di *dirInfo) remove(name string) {
 		return
 	}
 	delete(di.byName, name)
-	e.gone = true
-	di.holes++
-	if di.holes > 32 && di.holes > len(di.ents)/2 {
-		live := di.ents[:0]
-		for _, x := range di.ents {
-			if !x.gone {
-				live = append(live, x)
-			}
-		}
-		clear(di.ents[len(live):])
-		di.ents = live
-		di.holes = 0
+	di.slots[e.slot] = nil
+	di.free++
+	di.firstFree = min(di.firstFree, e.slot)
+	// Free slots at the end go: a listing past the last entry reads
+	// nothing either way.
+	n := len(di.slots)
+	for n > 0 && di.slots[n-1] == nil {
+		n--
+		di.free--
+	}
+	clear(di.slots[n:])
+	di.slots = di.slots[:n]
+	if di.free == 0 {
+		di.firstFree = n
+	}
+	if cap(di.slots) > 64 && len(di.slots) < cap(di.slots)/4 {
+		di.slots = append([]*dirEnt(nil), di.slots...)
 	}
 }
 
-// iterate emits the entries at offsets >= ctx.Pos.
+// iterate is ext2_readdir() after the dots: the entries in the slots
+// from ctx.Pos on, each with the position after its slot as d_off.
 func (di *dirInfo) iterate(ctx *vfs.DirContext) {
-	for i := di.at(ctx.Pos); i < len(di.ents); i++ {
-		e := di.ents[i]
-		if e.gone {
+	for i := max(ctx.Pos-dirFirstPos, 0); i < int64(len(di.slots)); i++ {
+		e := di.slots[i]
+		if e == nil {
 			continue
 		}
-		if !ctx.Emit(e.name, e.ino, e.typ, e.off+1) {
+		next := i + dirFirstPos + 1
+		if !ctx.Emit(e.name, e.ino, e.typ, next) {
 			return
 		}
-		ctx.Pos = e.off + 1
+		ctx.Pos = next
 	}
 }
 
@@ -173,8 +196,8 @@ func compact(dir *vfs.Inode) {
 		return
 	}
 	var b []byte
-	for _, e := range di.ents {
-		if !e.gone {
+	for _, e := range di.slots {
+		if e != nil {
 			r := dirRecord{op: dirAdd, typ: e.typ, ino: e.ino, name: e.name}
 			b = r.append(b)
 		}
