@@ -68,8 +68,18 @@ func TestMknod(t *testing.T) {
 				}
 			}},
 		{Name: "blk as root", Op: func(e *vt.Env) error { return e.T.Mknod("/d/b", S_IFBLK|0o600, 8<<8) }, Check: wantMode("/d/b", S_IFBLK|0o600)},
-		{Name: "chr as user", Setup: func(e *vt.Env) { e.As(1000, 1000) }, Op: func(e *vt.Env) error { return e.T.Mknod("/tmp/c", S_IFCHR|0o600, 0) }, Want: EPERM},
+		{Name: "chr as user", Setup: func(e *vt.Env) { e.As(1000, 1000) }, Op: func(e *vt.Env) error { return e.T.Mknod("/tmp/c", S_IFCHR|0o600, 1<<8|3) }, Want: EPERM},
+		// A whiteout (chr 0:0) needs no CAP_MKNOD: vfs_mknod in
+		// fs/namei.c exempts WHITEOUT_DEV (Linux 5.8 on); a block device
+		// 0:0 is no whiteout.
+		{Name: "whiteout as user", Setup: func(e *vt.Env) { e.As(1000, 1000) }, Op: func(e *vt.Env) error { return e.T.Mknod("/tmp/w", S_IFCHR|0o600, 0) },
+			Check: func(e *vt.Env) {
+				if st := e.Lstat("/tmp/w"); st.Mode != S_IFCHR|0o600 || st.Rdev != 0 || st.UID != 1000 {
+					e.TB.Fatalf("%+v", st)
+				}
+			}},
 		{Name: "blk as user", Setup: func(e *vt.Env) { e.As(1000, 1000) }, Op: func(e *vt.Env) error { return e.T.Mknod("/tmp/b", S_IFBLK|0o600, 0) }, Want: EPERM},
+		{Name: "blk 1:3 as user", Setup: func(e *vt.Env) { e.As(1000, 1000) }, Op: func(e *vt.Env) error { return e.T.Mknod("/tmp/b", S_IFBLK|0o600, 1<<8|3) }, Want: EPERM},
 		{Name: "fifo as user", Setup: func(e *vt.Env) { e.As(1000, 1000) }, Op: func(e *vt.Env) error { return e.T.Mknod("/tmp/p", S_IFIFO|0o600, 0) }},
 		{Name: "dir type", Op: func(e *vt.Env) error { return e.T.Mknod("/d/x", S_IFDIR|0o755, 0) }, Want: EPERM},
 		{Name: "bad type", Op: func(e *vt.Env) error { return e.T.Mknod("/d/x", 0o030000|0o644, 0) }, Want: EINVAL},
