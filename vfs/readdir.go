@@ -79,7 +79,8 @@ func (t *Task) Getdents(fd int, size int) ([]Dirent, error) {
 }
 
 // iterateDir is iterate_dir(): ->iterate_shared under the directory's
-// i_rwsem held shared; ENOENT once the directory is removed.
+// i_rwsem held shared, then the atime; ENOENT once the directory is
+// removed.
 func (t *Task) iterateDir(f *File, ctx *DirContext) error {
 	if f.mode&FMODE_PATH != 0 {
 		return EBADF
@@ -89,12 +90,13 @@ func (t *Task) iterateDir(f *File, ctx *DirContext) error {
 		return ENOTDIR
 	}
 	in.rwsem.RLock(t.o)
-	var err error
+	// A removed directory is not read, and its atime stays: iterate_dir
+	// calls file_accessed only under !IS_DEADDIR.
 	if in.state.Load()&S_DEAD != 0 {
-		err = ENOENT
-	} else {
-		err = t.fopIterate(f, ctx)
+		in.rwsem.RUnlock(t.o)
+		return ENOENT
 	}
+	err := t.fopIterate(f, ctx)
 	in.rwsem.RUnlock(t.o)
 	t.fileAccessed(f)
 	return err

@@ -59,3 +59,42 @@ func TestGetdentsBufferSize(t *testing.T) {
 		}, Want: c.want}})
 	}
 }
+
+// TestGetdentsAtime: getdents64 updates a directory's atime, but not a
+// removed directory's, whose listing fails with ENOENT: iterate_dir in
+// fs/readdir.c calls file_accessed only under !IS_DEADDIR (the reference
+// run: Linux 6.18 tmpfs keeps atime 1000 after getdents of a removed
+// directory fails).
+func TestGetdentsAtime(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		remove    bool
+		want      Errno
+		wantAtime bool // atime moved off 1000 s
+	}{
+		{"live directory", false, 0, true},
+		{"removed directory", true, ENOENT, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := vt.New(t)
+			tk := e.Root
+			e.Must(tk.Mkdir("/g", 0o755))
+			e.Must(tk.Utimensat(AT_FDCWD, "/g", &[2]Timespec{{Sec: 1000}, {Sec: 1000}}, 0))
+			fd, err := tk.Open("/g", O_RDONLY|O_DIRECTORY, 0)
+			e.Must(err)
+			defer tk.Close(fd)
+			if c.remove {
+				e.Must(tk.Rmdir("/g"))
+			}
+			_, err = tk.Getdents(fd, 4096)
+			if ErrnoOf(err) != c.want {
+				t.Fatalf("getdents: %v, want %v", err, c.want)
+			}
+			var st Stat
+			e.Must(tk.Fstat(fd, &st))
+			if moved := st.Atime != 1000e9; moved != c.wantAtime {
+				t.Errorf("atime %d, moved %v, want moved %v", st.Atime, moved, c.wantAtime)
+			}
+		})
+	}
+}
