@@ -59,3 +59,29 @@ func TestLeafMutexExcludes(t *testing.T) {
 	mu.Unlock()
 	<-done
 }
+
+// TestLeafMutexFirstContention: a mutex's first contention, again and
+// again on fresh mutexes, while the holder yields inside its critical
+// section; the waiter must get the mutex once the holder lets it go
+// (a waiter that registered after the holder's Unlock once waited for
+// ever under wasm).
+func TestLeafMutexFirstContention(t *testing.T) {
+	for range 2000 {
+		var mu lock.LeafMutex
+		held := make(chan struct{})
+		done := make(chan struct{})
+		go func() {
+			mu.Lock()
+			close(held)
+			runtime.Gosched()
+			mu.Unlock()
+		}()
+		go func() {
+			<-held
+			mu.Lock()
+			mu.Unlock()
+			close(done)
+		}()
+		<-done
+	}
+}

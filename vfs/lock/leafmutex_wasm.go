@@ -2,52 +2,37 @@
 
 package lock
 
+import "runtime"
+
 // LeafMutex is a mutex outside the lock model for leaf critical sections
 // (see leafmutex_native.go). Here one goroutine runs at a time and
-// switches only inside calls, so while nobody waits it is a flag. A
-// critical section may still yield (an allocation can park its
-// goroutine to assist the collector): a goroutine that finds the mutex
-// held then waits on a channel, and Unlock hands the mutex to the first
-// waiter. As with sync.Mutex, any goroutine may unlock it.
+// switches only inside calls, so it is a flag: Lock tests and sets it
+// with no call between. A critical section may still yield (an
+// allocation can park its goroutine to assist the collector): a
+// goroutine that finds the mutex held yields until it is free. It
+// registers nowhere, so no wake-up can be lost, whatever switches
+// happen; leaf sections are short and contention rare. As with
+// sync.Mutex, any goroutine may unlock it.
 type LeafMutex struct {
-	held    bool
-	waiters int           // goroutines blocked in Lock
-	handoff chan struct{} // made by the first waiter
+	held bool
 }
 
-// Lock locks m, waiting while another goroutine holds it.
+// Lock locks m, yielding while another goroutine holds it.
 func (m *LeafMutex) Lock() {
-	if m.held {
-		m.lockSlow()
-		return
+	for m.held {
+		runtime.Gosched()
 	}
 	m.held = true
 }
 
-//go:noinline
-func (m *LeafMutex) lockSlow() {
-	if m.handoff == nil {
-		m.handoff = make(chan struct{})
-	}
-	m.waiters++
-	<-m.handoff // m stays held: Unlock handed it over
-}
-
-// Unlock unlocks m, or hands it to a waiter. Unlocking an unlocked
-// LeafMutex panics, as for sync.Mutex.
+// Unlock unlocks m. Unlocking an unlocked LeafMutex panics, as for
+// sync.Mutex.
 func (m *LeafMutex) Unlock() {
-	if !m.held || m.waiters != 0 {
-		m.unlockSlow()
-		return
+	if !m.held {
+		m.unlockUnlocked()
 	}
 	m.held = false
 }
 
 //go:noinline
-func (m *LeafMutex) unlockSlow() {
-	if !m.held {
-		panic("lock: unlock of an unlocked LeafMutex")
-	}
-	m.waiters--
-	m.handoff <- struct{}{}
-}
+func (m *LeafMutex) unlockUnlocked() { panic("lock: unlock of an unlocked LeafMutex") }
