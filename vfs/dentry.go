@@ -182,8 +182,17 @@ func (d *Dentry) ID() uint64 { return d.id }
 // Flags returns d_flags.
 func (d *Dentry) Flags() uint32 { return d.flags.Load() }
 
-// Count returns the reference count (negative once dead).
-func (d *Dentry) Count() int64 { return d.count.Load() }
+// Count returns the reference count (negative once dead), without the
+// mark d_delete puts on a count of 1 while it makes the dentry negative
+// (dcountLocked): views and events see the count Linux's d_count()
+// would, lockref's lock being apart from its count.
+func (d *Dentry) Count() int64 {
+	c := d.count.Load()
+	if c >= dcountLocked {
+		c -= dcountLocked
+	}
+	return c
+}
 
 // IsRoot is IS_ROOT().
 func (d *Dentry) IsRoot() bool { return d.parent.Load() == d }

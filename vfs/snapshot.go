@@ -123,7 +123,7 @@ func dentrySnap(v *VFS, d *Dentry) trace.DentrySnap {
 	f := d.flags.Load()
 	ds := trace.DentrySnap{
 		ID: d.id, Name: q.Name, Parent: p.id, Dev: d.sb.dev,
-		Count: d.count.Load(), Flags: f,
+		Count: d.Count(), Flags: f,
 		Hashed: f&DCACHE_HASHED != 0, OnLRU: f&DCACHE_LRU_LIST != 0,
 		Bucket:     int64(v.dcache.bucket(p, q.Hash)),
 		Mountpoint: f&DCACHE_MOUNTED != 0,

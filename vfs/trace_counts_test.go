@@ -281,3 +281,45 @@ func TestTraceReplayCounts(t *testing.T) {
 	}
 	r.check(t, v.Snapshot())
 }
+
+// TestTraceDeleteCount: d_delete marks a count of 1 while it makes the
+// dentry negative (dcountLocked), and no event or snapshot shows the
+// mark: the negative event carries the count 1, as d_count() would read
+// under d_lock in Linux.
+func TestTraceDeleteCount(t *testing.T) {
+	for _, opts := range []vfs.Options{{}, {Trace: true}} {
+		t.Run(fmt.Sprintf("trace=%v", opts.Trace), func(t *testing.T) {
+			v, tk, err := boot.New(opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fd, err := tk.Creat("/h", 0o644)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := tk.Close(fd); err != nil {
+				t.Fatal(err)
+			}
+			l := v.Subscribe(1 << 12)
+			defer l.Close()
+			if err := tk.Unlink("/h"); err != nil {
+				t.Fatal(err)
+			}
+			negative := false
+			for _, e := range drain(l) {
+				if e.Count >= 1<<32 {
+					t.Errorf("%v of dentry %d: count %d", e.Kind, e.Dentry, e.Count)
+				}
+				if e.Kind == trace.DentryNegative && e.Name == "h" {
+					negative = true
+					if e.Count != 1 {
+						t.Errorf("dentry.negative of h: count %d, want 1", e.Count)
+					}
+				}
+			}
+			if !negative {
+				t.Error("no dentry.negative event for h")
+			}
+		})
+	}
+}

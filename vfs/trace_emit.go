@@ -205,7 +205,7 @@ func (v *VFS) emitDentry(t *Task, k trace.Kind, d *Dentry, bucket int64, in *Ino
 // carries its current count.
 type dentryRefresh Dentry
 
-func (d *dentryRefresh) Refresh(e *trace.Event) { e.Count = d.count.Load() }
+func (d *dentryRefresh) Refresh(e *trace.Event) { e.Count = (*Dentry)(d).Count() }
 
 func fillDentry(e *trace.Event, d *Dentry) {
 	e.Dentry = d.id
@@ -220,7 +220,7 @@ func fillDentry(e *trace.Event, d *Dentry) {
 		e.Inode, e.Ino = in.id, in.ino
 	}
 	e.Flags = uint64(d.flags.Load())
-	e.Count = d.count.Load()
+	e.Count = d.Count()
 }
 
 func (v *VFS) emitDentryMove(t *Task, d, target *Dentry) {
