@@ -36,6 +36,11 @@ type dirInfo struct {
 	holes int
 	// next is where the cyclic search for a free offset starts.
 	next int64
+	// spare holds nodes not yet handed out, allocated a chunk at a time
+	// (4, doubling to 64) so that a create costs no allocation of its
+	// own; free holds nodes of entries that left, for reuse.
+	spare []dirNode
+	free  *dirNode
 }
 
 type dirNode struct {
@@ -129,10 +134,26 @@ func (di *dirInfo) alloc() int64 {
 	return off
 }
 
+// newNode returns an unused node for d.
+func (di *dirInfo) newNode(d *vfs.Dentry) *dirNode {
+	n := di.free
+	if n != nil {
+		di.free = n.next
+	} else {
+		if len(di.spare) == 0 {
+			di.spare = make([]dirNode, min(max(2*cap(di.spare), 4), 64))
+		}
+		n = &di.spare[0]
+		di.spare = di.spare[1:]
+	}
+	*n = dirNode{d: d}
+	return n
+}
+
 // add is simple_offset_add() with d_alloc's place in d_children: d gets
 // a new offset and is the newest entry.
 func (di *dirInfo) add(d *vfs.Dentry) {
-	n := &dirNode{d: d}
+	n := di.newNode(d)
 	di.store(n, di.alloc())
 	di.pushHead(n)
 }
@@ -143,7 +164,7 @@ func (di *dirInfo) add(d *vfs.Dentry) {
 func (di *dirInfo) move(to *dirInfo, d *vfs.Dentry, off int64) {
 	n := di.take(d)
 	if n == nil {
-		n = &dirNode{d: d}
+		n = to.newNode(d)
 	}
 	if off == 0 {
 		off = to.alloc()
@@ -154,7 +175,12 @@ func (di *dirInfo) move(to *dirInfo, d *vfs.Dentry, off int64) {
 
 // remove is simple_offset_remove(): d's offset is free and d leaves the
 // list.
-func (di *dirInfo) remove(d *vfs.Dentry) { di.take(d) }
+func (di *dirInfo) remove(d *vfs.Dentry) {
+	if n := di.take(d); n != nil {
+		*n = dirNode{next: di.free}
+		di.free = n
+	}
+}
 
 // take removes d's entry and returns it, nil if d has none.
 func (di *dirInfo) take(d *vfs.Dentry) *dirNode {
