@@ -1,6 +1,7 @@
 package billyfs
 
 import (
+	"math"
 	"os"
 
 	"github.com/go-git/go-billy/v5"
@@ -114,20 +115,43 @@ func (di *dirInfo) remove(name string) {
 	}
 }
 
+// dirEOD is the position past the last entry: a listing that reached
+// the end stays there, as ext2_readdir's does at i_size, so a name
+// added after it (ext2 puts it in the last block's free space, before
+// i_size) is not listed until the position is set again.
+const dirEOD = math.MaxInt32
+
 // iterate is ext2_readdir() after the dots: the entries in the slots
-// from ctx.Pos on, each with the position after its slot as d_off.
+// from ctx.Pos on, each with the position of the next entry as d_off
+// (the last one's dirEOD).
 func (di *dirInfo) iterate(ctx *vfs.DirContext) {
-	for i := max(ctx.Pos-dirFirstPos, 0); i < int64(len(di.slots)); i++ {
+	if ctx.Pos >= dirEOD {
+		return
+	}
+	i := di.live(max(ctx.Pos-dirFirstPos, 0))
+	for i < len(di.slots) {
 		e := di.slots[i]
-		if e == nil {
-			continue
+		j := di.live(int64(i) + 1)
+		next := int64(dirEOD)
+		if j < len(di.slots) {
+			next = int64(j) + dirFirstPos
 		}
-		next := i + dirFirstPos + 1
 		if !ctx.Emit(e.name, e.ino, e.typ, next) {
 			return
 		}
 		ctx.Pos = next
+		i = j
 	}
+	ctx.Pos = dirEOD
+}
+
+// live returns the first slot at or after i that holds an entry,
+// len(slots) if none.
+func (di *dirInfo) live(i int64) int {
+	for i < int64(len(di.slots)) && di.slots[i] == nil {
+		i++
+	}
+	return int(min(i, int64(len(di.slots))))
 }
 
 // Directory changes reach the store at once (as with -o dirsync): each

@@ -103,7 +103,8 @@ func listScript(e *env, steps string) string {
 // slot: a rename over it and RENAME_EXCHANGE rewrite the entry in place
 // (ext2_set_link). So a loop that renames every entry it reads ends
 // (after the first rename, a free slot is always behind the reader), and
-// an exchange never lists a name twice.
+// an exchange never lists a name twice. A listing that reached the end
+// stays there, as ext2's position stays at i_size.
 func TestReaddirSlots(t *testing.T) {
 	for _, c := range []struct {
 		name, steps, want string
@@ -111,9 +112,11 @@ func TestReaddirSlots(t *testing.T) {
 		{"creation order", "touch a b c;open;ls 4096",
 			". .. a b c"},
 		// a->A appends (a's slot is still taken while A is added), then
-		// B and C fill the slots a and b left, and A->a the one c left.
+		// B and C fill the slots a and b left. Read in one call, the
+		// listing is at its end; read one entry a call, it reaches A and
+		// A->a fills the slot c left.
 		{"swapcase loop one call", "touch a b c;open;swaploop 4096;seek 0;ls 4096",
-			"renames=4 | . .. B C a"},
+			"renames=3 | . .. B C A"},
 		{"swapcase loop one entry per call", "touch a b c;open;swaploop 24;seek 0;ls 4096",
 			"renames=4 | . .. B C a"},
 		{"rename over an unread name", "touch a b c;open;ls 72;mv a c;ls 4096;cat c;seek 0;ls 4096",
@@ -126,6 +129,10 @@ func TestReaddirSlots(t *testing.T) {
 			". .. a b | c | . .. n b c"},
 		{"new name past the reader", "touch a b c;open;ls 72;touch n;ls 4096",
 			". .. a | b c n"},
+		{"new name after the end", "touch a b c;open;ls 4096;touch n;ls 4096;seek 0;ls 4096",
+			". .. a b c |  | . .. a b c n"},
+		{"end then entries removed and added", "touch a b c;open;ls 4096;rm c;touch n m;ls 4096",
+			". .. a b c | "},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			e := newEnv(t, "")
