@@ -40,6 +40,7 @@ type dirInfo struct {
 	// (4, doubling to 64) so that a create costs no allocation of its
 	// own; free holds nodes of entries that left, for reuse.
 	spare []dirNode
+	chunk int // the size of the last chunk
 	free  *dirNode
 }
 
@@ -97,6 +98,10 @@ func (di *dirInfo) unlist(n *dirNode) {
 func (di *dirInfo) store(n *dirNode, off int64) {
 	n.off = off
 	n.d.Offset = off
+	if k := len(di.ents); k == 0 || di.ents[k-1].off < off {
+		di.ents = append(di.ents, dirEnt{off, n}) // the usual case
+		return
+	}
 	i := di.slot(off)
 	switch {
 	case i < len(di.ents) && di.ents[i].off == off:
@@ -120,6 +125,10 @@ func (di *dirInfo) alloc() int64 {
 		di.next = dirOffsetMin
 	}
 	off := di.next
+	if k := len(di.ents); k == 0 || di.ents[k-1].off < off {
+		di.next = off + 1 // past every offset in use: the usual case
+		return off
+	}
 	for i := di.slot(off); i < len(di.ents) && di.ents[i].off == off && di.ents[i].n != nil; i++ {
 		off++
 	}
@@ -141,7 +150,8 @@ func (di *dirInfo) newNode(d *vfs.Dentry) *dirNode {
 		di.free = n.next
 	} else {
 		if len(di.spare) == 0 {
-			di.spare = make([]dirNode, min(max(2*cap(di.spare), 4), 64))
+			di.chunk = min(max(2*di.chunk, 4), 64)
+			di.spare = make([]dirNode, di.chunk)
 		}
 		n = &di.spare[0]
 		di.spare = di.spare[1:]
