@@ -264,8 +264,11 @@ func (t *Task) doRemount(tp Path, flags uint32, data string) error {
 	}
 	v := t.vfs
 	if flags&MS_BIND != 0 {
-		// Per-mount flags only (do_reconfigure_mnt), under mount_lock
-		// (lock_mount_hash).
+		// Per-mount flags only (do_reconfigure_mnt): under the
+		// superblock's s_umount, as a remount of the superblock, and
+		// mount_lock (lock_mount_hash) inside it.
+		m.sb.umount.Lock(t.o)
+		defer m.sb.umount.Unlock(t.o)
 		v.mountLock.WriteLock(t.o)
 		defer v.mountLock.WriteUnlock(t.o)
 		nf := remountMntFlags(m, flags)
