@@ -46,6 +46,24 @@ func rwVerifyArea(pos int64, count int) error {
 	return nil
 }
 
+// fileAt is the common start of the calls at an offset (pread64,
+// pwrite64, preadv, pwritev): EINVAL for a negative offset, EBADF for
+// no descriptor or an O_PATH one (fdget), ESPIPE for a file without
+// positions (want: FMODE_PREAD or FMODE_PWRITE). Small enough to inline.
+func (t *Task) fileAt(fd int, off int64, want uint32) (*File, error) {
+	if off < 0 {
+		return nil, EINVAL
+	}
+	f := t.fileLight(fd)
+	if f == nil || f.mode&FMODE_PATH != 0 {
+		return nil, EBADF
+	}
+	if f.mode&want == 0 {
+		return nil, ESPIPE
+	}
+	return f, nil
+}
+
 // Read is read(2).
 func (t *Task) Read(fd int, p []byte) (int, error) {
 	if t.checking() {
@@ -74,16 +92,9 @@ func (t *Task) Pread(fd int, p []byte, off int64) (int, error) {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("pread64"))
 	}
-	if off < 0 {
-		return 0, EINVAL
-	}
-	// fdget: an O_PATH descriptor is EBADF, not ESPIPE.
-	f := t.fileLight(fd)
-	if f == nil || f.mode&FMODE_PATH != 0 {
-		return 0, EBADF
-	}
-	if f.mode&FMODE_PREAD == 0 {
-		return 0, ESPIPE
+	f, err := t.fileAt(fd, off, FMODE_PREAD)
+	if err != nil {
+		return 0, err
 	}
 	// The position lives in the task (t.rwPos) rather than in a local
 	// whose address, passed on to ->read, would escape to the heap;
@@ -146,15 +157,9 @@ func (t *Task) Pwrite(fd int, p []byte, off int64) (int, error) {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("pwrite64"))
 	}
-	if off < 0 {
-		return 0, EINVAL
-	}
-	f := t.fileLight(fd) // as in Pread
-	if f == nil || f.mode&FMODE_PATH != 0 {
-		return 0, EBADF
-	}
-	if f.mode&FMODE_PWRITE == 0 {
-		return 0, ESPIPE
+	f, err := t.fileAt(fd, off, FMODE_PWRITE)
+	if err != nil {
+		return 0, err
 	}
 	saved := t.rwPos // as in Pread
 	t.rwPos = off
@@ -225,15 +230,9 @@ func (t *Task) Preadv(fd int, iov [][]byte, off int64) (int, error) {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("preadv"))
 	}
-	if off < 0 {
-		return 0, EINVAL
-	}
-	f := t.fileLight(fd) // as in Pread
-	if f == nil || f.mode&FMODE_PATH != 0 {
-		return 0, EBADF
-	}
-	if f.mode&FMODE_PREAD == 0 {
-		return 0, ESPIPE
+	f, err := t.fileAt(fd, off, FMODE_PREAD)
+	if err != nil {
+		return 0, err
 	}
 	saved := t.rwPos // as in Pread
 	t.rwPos = off
@@ -314,15 +313,9 @@ func (t *Task) Pwritev(fd int, iov [][]byte, off int64) (int, error) {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("pwritev"))
 	}
-	if off < 0 {
-		return 0, EINVAL
-	}
-	f := t.fileLight(fd) // as in Pread
-	if f == nil || f.mode&FMODE_PATH != 0 {
-		return 0, EBADF
-	}
-	if f.mode&FMODE_PWRITE == 0 {
-		return 0, ESPIPE
+	f, err := t.fileAt(fd, off, FMODE_PWRITE)
+	if err != nil {
+		return 0, err
 	}
 	saved := t.rwPos // as in Pread
 	t.rwPos = off
