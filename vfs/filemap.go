@@ -134,7 +134,7 @@ func (t *Task) doPageCacheRA(f *File, m *AddressSpace, start, n, markAt int64) {
 			break // no memory: read what we have (__GFP_NORETRY)
 		}
 		fo := m.allocFolio(idx, false)
-		fo.flags.Or(PG_locked) // keeps folioPoolPage
+		fo.flags.Or(PG_locked) // keeps the private bits
 		if i == markAt && markAt < n {
 			fo.flags.Or(PG_readahead)
 		}

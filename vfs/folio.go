@@ -67,8 +67,13 @@ const folioEmbedded = 1 << 31
 // page state either.
 const folioPoolPage = 1 << 30
 
+// folioChunkPage marks a folio whose page came from a recyclable chunk
+// (pagechunk_pool.go): its last reference counts the page off the
+// chunk's live pages. Not a page state.
+const folioChunkPage = 1 << 29
+
 // folioPrivateBits are the flag bits that are not page states.
-const folioPrivateBits = folioEmbedded | folioPoolPage
+const folioPrivateBits = folioEmbedded | folioPoolPage | folioChunkPage
 
 var pgNames = [...]string{"locked", "waiters", "uptodate", "dirty", "writeback", "private",
 	"referenced", "active", "lru", "reclaim", "swapbacked", "error", "readahead"}
@@ -148,9 +153,9 @@ func folioFillPage(f *Folio, src []byte) {
 	// fewer than the mapping holds.
 	if m := f.mapping.Load(); m != nil {
 		if nr := m.nrpages.Load() - 1; largeFileChunks && nr >= pageChunkMin {
-			if s := m.chunkSlot(nr, -1); s != nil {
-				copy(s.data[:], src) // fresh from a chunk
-				f.data = s.data
+			if s := m.chunkSlot(nr, -1, false); s != nil {
+				copy(s.data[:], src) // the copy fills it all
+				f.setChunkPage(s)
 				return
 			}
 		}
@@ -225,10 +230,13 @@ func folioRefGone(f *Folio) {
 }
 
 // freePage lets go of the page of a folio nobody holds: back to the pool
-// if it came from there (folioPoolPage), else to the collector.
+// if it came from there (folioPoolPage), to its chunk's count if it came
+// from a recyclable chunk (folioChunkPage), else to the collector.
 func (f *Folio) freePage() {
-	if f.flags.Load()&folioPoolPage != 0 {
+	if fl := f.flags.Load(); fl&folioPoolPage != 0 {
 		putPage(f.data)
+	} else if fl&folioChunkPage != 0 && f.data != nil {
+		chunkPageFreed(f.data)
 	}
 	f.data = nil
 }
@@ -237,6 +245,15 @@ func (f *Folio) freePage() {
 func (f *Folio) setPoolPage(p *[PAGE_SIZE]byte) {
 	f.data = p
 	f.flags.Or(folioPoolPage)
+}
+
+// setChunkPage gives a folio without a page the page of s, a chunk slot
+// just handed out whose Folio goes unused (its page is f's to free).
+func (f *Folio) setChunkPage(s *Folio) {
+	f.data = s.data
+	if s.flags.Load()&folioChunkPage != 0 {
+		f.flags.Or(folioChunkPage)
+	}
 }
 
 // ---- the folio lock: a sleeping bit lock with a hashed wait table ----

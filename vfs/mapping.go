@@ -280,7 +280,7 @@ func FilemapGrabFolio(t *Task, m *AddressSpace, index int64, fgp int) (*Folio, e
 			f = spare
 		default:
 			f = m.allocFolio(index, fgp&FGP_NODATA != 0)
-			f.flags.Or(PG_locked) // keeps folioPoolPage
+			f.flags.Or(PG_locked) // keeps the private bits
 		}
 		h := t.o.ExternalBefore(f, lock.Exclusive)
 		t.o.ExternalAcquired(h)

@@ -40,6 +40,14 @@ type pageChunk struct {
 	// next is the number of slots handed out (or claimed back by
 	// releaseChunk); atomic. Indexes at or past len(pages) mean "used up".
 	next atomic.Int32
+	// live counts the slots whose page is not yet free: all of them at
+	// first; each page freed (chunkPageFreed) and the slots releaseChunk
+	// claims back unused take theirs off, and the last gives the pages
+	// to chunkPool (pagechunk_pool.go). Kept by recyclable chunks only.
+	live atomic.Int32
+	// recycled: the pages came from chunkPool and hold an old file's
+	// data, so chunkSlot zeroes each as it hands it out; immutable.
+	recycled bool
 	// hints says where the mapping's last few chunks (this one first)
 	// put the pages of which file index, had their slots been handed out
 	// in file order (chunkGuess); immutable. Addresses, not pointers: a
@@ -108,14 +116,23 @@ func chunkPages(nrpages, budget int64) int64 {
 	return n
 }
 
-// newPageChunk allocates a chunk of n pages and their folios, whose
-// first slot goes to file index first, after prev (nil if none), and
-// asks for huge pages for its aligned 2 MiB ranges (before anything
-// touches them, so that the first fault brings in a huge page).
+// newPageChunk makes a chunk of n pages and their folios, whose first
+// slot goes to file index first, after prev (nil if none). Its pages
+// come from chunkPool if it has n, else new, with huge pages asked for
+// their aligned 2 MiB ranges (before anything touches them, so that the
+// first fault brings in a huge page).
 func newPageChunk(n, first int64, prev *pageChunk) *pageChunk {
-	c := &pageChunk{pages: make([]([PAGE_SIZE]byte), n), folios: make([]Folio, n)}
-	if n >= hugeChunkPages {
-		adviseHuge(unsafe.Pointer(&c.pages[0]), uintptr(n)*PAGE_SIZE)
+	c := &pageChunk{folios: make([]Folio, n)}
+	if chunkRecyclable(n) {
+		c.pages = chunkPoolTake(n)
+		c.recycled = c.pages != nil
+		c.live.Store(int32(n))
+	}
+	if c.pages == nil {
+		c.pages = make([]([PAGE_SIZE]byte), n)
+		if n >= hugeChunkPages {
+			adviseHuge(unsafe.Pointer(&c.pages[0]), uintptr(n)*PAGE_SIZE)
+		}
 	}
 	c.hints = append(c.hints, chunkHint{first: first, n: n,
 		pages: uintptr(unsafe.Pointer(&c.pages[0])), folios: uintptr(unsafe.Pointer(&c.folios[0]))})
@@ -157,8 +174,8 @@ func hugeRanges(start, size uintptr, fn func(off uintptr)) {
 // else, a zeroed page: from m's chunk once m is large (chunkPages), else
 // a page of its own (getPage).
 func (m *AddressSpace) allocPage(f *Folio) {
-	if s := m.chunkSlotIfLarge(m.nrpages.Load(), -1); s != nil {
-		f.data = s.data
+	if s := m.chunkSlotIfLarge(m.nrpages.Load(), -1, true); s != nil {
+		f.setChunkPage(s)
 		return
 	}
 	f.setPoolPage(getPage())
@@ -167,20 +184,21 @@ func (m *AddressSpace) allocPage(f *Folio) {
 // chunkSlotIfLarge is chunkSlot where chunks exist at all: where they do
 // not (largeFileChunks false, under WebAssembly), the compiler drops the
 // call.
-func (m *AddressSpace) chunkSlotIfLarge(nr, idx int64) *Folio {
+func (m *AddressSpace) chunkSlotIfLarge(nr, idx int64, zero bool) *Folio {
 	if !largeFileChunks || nr < pageChunkMin {
 		return nil
 	}
-	return m.chunkSlot(nr, idx)
+	return m.chunkSlot(nr, idx, zero)
 }
 
 // allocFolio is filemap_alloc_folio(): a new folio for file index idx
 // of m, with one reference (the caller's) and no flags. Once m is large
-// (chunkPages) folio and zeroed page come from m's chunk; otherwise the
-// folio is allocated alone, with a zeroed page of its own unless nodata
-// (FGP_NODATA: the caller fills the page, folioFillPage).
+// (chunkPages) folio and page come from m's chunk (the page zeroed
+// unless nodata: FGP_NODATA's caller fills it all); otherwise the folio
+// is allocated alone, with a zeroed page of its own unless nodata (the
+// caller then fills the page with folioFillPage).
 func (m *AddressSpace) allocFolio(idx int64, nodata bool) *Folio {
-	f := m.chunkSlotIfLarge(m.nrpages.Load(), idx)
+	f := m.chunkSlotIfLarge(m.nrpages.Load(), idx, !nodata)
 	if f == nil {
 		f = newFolio()
 		if !nodata {
@@ -194,9 +212,10 @@ func (m *AddressSpace) allocFolio(idx int64, nodata bool) *Folio {
 // chunkSlot hands out the next slot of m's chunk, for a mapping that
 // held nr pages, making a new chunk when the last is used up (its first
 // slot for file index idx; -1 when the caller does not know it): the
-// slot's Folio, its data set to the slot's zeroed page. Nil when m is
-// too small for chunks (chunkPages).
-func (m *AddressSpace) chunkSlot(nr, idx int64) *Folio {
+// slot's Folio, nobody else's yet, its data set to the slot's page,
+// zeroed if zero (a recycled chunk's page holds old data otherwise).
+// Nil when m is too small for chunks (chunkPages).
+func (m *AddressSpace) chunkSlot(nr, idx int64, zero bool) *Folio {
 	if nr < pageChunkMin {
 		return nil
 	}
@@ -206,9 +225,7 @@ func (m *AddressSpace) chunkSlot(nr, idx int64) *Folio {
 		if c != nil {
 			if i := int64(c.next.Add(1)) - 1; i < int64(len(c.pages)) {
 				pc.nrChunkSpare.Add(-1)
-				f := &c.folios[i]
-				f.data = &c.pages[i]
-				return f
+				return c.slot(i, zero)
 			}
 		}
 		n := chunkPages(nr, m.vfs().rc.budget)
@@ -222,15 +239,37 @@ func (m *AddressSpace) chunkSlot(nr, idx int64) *Folio {
 		nc := newPageChunk(n, first, c)
 		nc.next.Store(1)
 		if m.chunk.CompareAndSwap(c, nc) {
+			if chunkRecyclable(n) {
+				chunkIndexAdd(nc)
+			}
 			pc.nrChunkSpare.Add(n - 1)
-			f := &nc.folios[0]
-			f.data = &nc.pages[0]
-			return f
+			return nc.slot(0, zero)
 		}
 		// A racing allocation installed a chunk first: use that one
-		// (this one is garbage, never charged).
+		// (this one is garbage, never charged; recycled pages go back).
+		if nc.recycled {
+			chunkPoolPut(nc.pages)
+		}
 	}
 }
+
+// slot returns slot i of c, just handed out: its Folio with its page,
+// zeroed if zero. The Folio is marked folioChunkPage (with a plain
+// store: nobody else sees it yet) if c is recyclable.
+func (c *pageChunk) slot(i int64, zero bool) *Folio {
+	f := &c.folios[i]
+	f.data = &c.pages[i]
+	if c.recycled && zero {
+		clear(f.data[:])
+	}
+	if chunkRecyclable(int64(len(c.pages))) {
+		initU32(&f.flags, folioChunkPage)
+	}
+	return f
+}
+
+// base returns the address of c's first page.
+func (c *pageChunk) base() uintptr { return uintptr(unsafe.Pointer(&c.pages[0])) }
 
 // releaseChunk lets go of m's chunk and uncharges the pages it had not
 // handed out: called as the mapping's last page leaves the cache.
@@ -244,6 +283,9 @@ func (m *AddressSpace) releaseChunk() {
 	n := int64(len(c.pages))
 	if handed := int64(c.next.Swap(1 << 30)); handed < n {
 		m.vfs().pc.nrChunkSpare.Add(-(n - handed))
+		if chunkRecyclable(n) {
+			c.pagesGone(int32(n - handed))
+		}
 	}
 }
 

@@ -1,6 +1,9 @@
 package vfs
 
-import "unsafe"
+import (
+	"testing"
+	"unsafe"
+)
 
 // Test-only access to page allocation (pagealloc.go).
 
@@ -31,3 +34,26 @@ const HugePageSize = hugePageSize
 // LargeFileChunks is largeFileChunks: false under WebAssembly, where
 // every page comes from the pool.
 const LargeFileChunks = largeFileChunks
+
+// SetChunkPool empties the pool of recycled chunks and sets its bounds
+// (bytes, and collections a chunk may sit through) until the test ends.
+func SetChunkPool(t testing.TB, max int64, maxAge int) {
+	set := func(max int64, maxAge int) {
+		chunkPool.mu.Lock()
+		chunkPool.free, chunkPool.bytes = nil, 0
+		chunkPoolMax, chunkPoolMaxAge = max, maxAge
+		chunkPool.mu.Unlock()
+	}
+	chunkPool.mu.Lock()
+	oldMax, oldAge := chunkPoolMax, chunkPoolMaxAge
+	chunkPool.mu.Unlock()
+	set(max, maxAge)
+	t.Cleanup(func() { set(oldMax, oldAge) })
+}
+
+// AgeChunkPool runs the pool's aging pass, as after a collection.
+func AgeChunkPool() { chunkPoolAge() }
+
+// LRUAddDrain is lru_add_drain(): t's batch of new folios goes onto the
+// lists and drops its references.
+func LRUAddDrain(t *Task) { lruAddDrain(t) }

@@ -246,3 +246,122 @@ func parseHex(s string) (uintptr, error) {
 	}
 	return v, nil
 }
+
+// TestChunkRecycle: once every page of a large file's chunks is freed,
+// the chunks' pages go to the pool, and the next large file takes them
+// from there; a page it does not fill reads as zeros, never as the old
+// file's bytes. The pool keeps its bound, and gives its chunks back to
+// the collector after chunkPoolMaxAge collections.
+func TestChunkRecycle(t *testing.T) {
+	if !vfs.LargeFileChunks {
+		t.Skip("no chunks under WebAssembly (pagealloc_wasm.go)")
+	}
+	const (
+		mib   = 1 << 20
+		pages = 2048 // 512..1023 in a 2 MiB chunk, 1024..2047 in a 4 MiB one
+	)
+	vfs.SetChunkPool(t, 64*mib, 1<<30)
+	_, tk, _ := pcEnv(t)
+	old := bytes.Repeat([]byte{0xAB}, 64*vfs.PAGE_SIZE)
+	write := func(name string) int {
+		fd, err := tk.Open(name, vfs.O_CREAT|vfs.O_RDWR, 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for off := int64(0); off < pages*vfs.PAGE_SIZE; off += int64(len(old)) {
+			if _, err := tk.Pwrite(fd, old, off); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return fd
+	}
+	fd := write("/old")
+	m := vfs.FdInode(tk, fd).Mapping()
+	oldChunk := vfs.FolioPageAddr(m, 512)
+	if vfs.FolioPageAddr(m, 1023) != oldChunk+511*vfs.PAGE_SIZE {
+		t.Fatalf("pages 512..1023 are not one chunk")
+	}
+	mustT(t, "unlink", tk.Unlink("/old"))
+	if got := vfs.ChunkPoolBytes(); got != 0 {
+		t.Fatalf("pool holds %d bytes while the unlinked file is open", got)
+	}
+	mustT(t, "close", tk.Close(fd))
+	// The last pages written wait in the task's LRU batch, which holds
+	// references (folio_add_lru); the drain lets the last of them go.
+	vfs.LRUAddDrain(tk)
+	if got := vfs.ChunkPoolBytes(); got != 6*mib {
+		t.Fatalf("pool holds %d bytes after the file went, want the 2 and 4 MiB chunks", got)
+	}
+
+	// The new file: every fourth page written whole (FGP_NODATA: the
+	// copy fills the recycled page), the others 100 bytes at 50.
+	fd, err := tk.Open("/new", vfs.O_CREAT|vfs.O_RDWR, 0o644)
+	mustT(t, "open", err)
+	full := make([]byte, vfs.PAGE_SIZE)
+	part := bytes.Repeat([]byte{0x11}, 100)
+	for i := int64(0); i < pages; i++ {
+		if i%4 == 0 {
+			for j := range full {
+				full[j] = byte(i + int64(j))
+			}
+			_, err = tk.Pwrite(fd, full, i*vfs.PAGE_SIZE)
+		} else {
+			_, err = tk.Pwrite(fd, part, i*vfs.PAGE_SIZE+50)
+		}
+		mustT(t, "pwrite", err)
+	}
+	m = vfs.FdInode(tk, fd).Mapping()
+	if got := vfs.FolioPageAddr(m, 512); got != oldChunk {
+		t.Errorf("page 512 at %#x, not in the recycled chunk at %#x", got, oldChunk)
+	}
+	if got := vfs.ChunkPoolBytes(); got != 0 {
+		t.Errorf("pool holds %d bytes after a file of the same size took its chunks", got)
+	}
+	got := make([]byte, vfs.PAGE_SIZE)
+	want := make([]byte, vfs.PAGE_SIZE)
+	for i := int64(0); i < pages; i++ {
+		if _, err := tk.Pread(fd, got, i*vfs.PAGE_SIZE); err != nil {
+			t.Fatal(err)
+		}
+		clear(want)
+		if i%4 == 0 {
+			for j := range want {
+				want[j] = byte(i + int64(j))
+			}
+		} else {
+			copy(want[50:], part)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("page %d reads back wrong (an old byte: %v)", i, bytes.IndexByte(got, 0xAB) >= 0)
+		}
+	}
+	mustT(t, "truncate", tk.Ftruncate(fd, 0))
+	mustT(t, "close", tk.Close(fd))
+	vfs.LRUAddDrain(tk)
+	if got := vfs.ChunkPoolBytes(); got != 6*mib {
+		t.Fatalf("pool holds %d bytes after truncation freed the chunks, want 6 MiB", got)
+	}
+
+	// Aging: a chunk goes back to the collector after its collections.
+	vfs.SetChunkPool(t, 64*mib, 2)
+	mustT(t, "close", tk.Close(write("/again")))
+	mustT(t, "unlink", tk.Unlink("/again"))
+	vfs.LRUAddDrain(tk)
+	vfs.AgeChunkPool()
+	if got := vfs.ChunkPoolBytes(); got != 6*mib {
+		t.Fatalf("pool holds %d bytes after one collection, want 6 MiB", got)
+	}
+	vfs.AgeChunkPool()
+	if got := vfs.ChunkPoolBytes(); got != 0 {
+		t.Fatalf("pool holds %d bytes after two collections, want 0", got)
+	}
+
+	// The bound: a pool of 3 MiB takes the 2 MiB chunk, not the 4 MiB.
+	vfs.SetChunkPool(t, 3*mib, 1<<30)
+	mustT(t, "close", tk.Close(write("/bound")))
+	mustT(t, "unlink", tk.Unlink("/bound"))
+	vfs.LRUAddDrain(tk)
+	if got := vfs.ChunkPoolBytes(); got != 2*mib {
+		t.Fatalf("pool holds %d bytes under a 3 MiB bound, want the 2 MiB chunk", got)
+	}
+}
