@@ -27,13 +27,15 @@ import (
 // not) until a folio takes them or the mapping lets go of its chunk
 // (when its last page leaves the cache). A page that leaves the cache
 // while others of its chunk stay cached keeps its memory until the
-// whole chunk is collected; that memory is not charged (the slack the
-// rationale describes).
+// whole chunk is free, when it goes to the pool of recycled chunks
+// (pagechunk_pool.go) or, for a small chunk, to the collector; that
+// memory is not charged (the slack the rationale describes).
 
 // pageChunk is a run of pages allocated at once, with a Folio for each,
 // handed out in order to the new folios of one mapping (AddressSpace.
-// chunk): slot i is folios[i] with pages[i]. The memory stays in use
-// while any of its pages or folios is.
+// chunk): slot i is folios[i] with pages[i]. The pages stay in use while
+// any of them is (then they are recycled, pagechunk_pool.go); the folios
+// while any of them is referenced.
 type pageChunk struct {
 	pages  []([PAGE_SIZE]byte) // immutable
 	folios []Folio             // immutable slice; each Folio is its folio's
