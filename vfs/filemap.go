@@ -484,6 +484,7 @@ func GenericPerformWrite(t *Task, f *File, p []byte, off int64) (int, error) {
 	mightFault(t) // the copy from the caller's buffer, before any folio lock
 	done := 0
 	dirtied := int64(0)
+	stream := writeStreams(m, len(p))
 	var err error
 	for done < len(p) {
 		cur := off + int64(done)
@@ -500,7 +501,12 @@ func GenericPerformWrite(t *Task, f *File, p []byte, off int64) (int, error) {
 			folioFillPage(fo, p[done:done+n]) // a whole new page
 			c = n
 		} else {
-			c = copy(fo.data[po:po+n], p[done:done+n])
+			if stream && n == PAGE_SIZE && uintptr(unsafe.Pointer(fo.data))&15 == 0 {
+				copyPageStream(fo.data, &p[done])
+				c = n
+			} else {
+				c = copy(fo.data[po:po+n], p[done:done+n])
+			}
 		}
 		c, err = t.aopWriteEnd(f, m, cur, n, c, fo)
 		if !wasDirty {
