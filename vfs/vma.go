@@ -340,20 +340,23 @@ func unmapMappingFolio(t *Task, m *AddressSpace, f *Folio) {
 	}
 }
 
-// UnmapMappingRange is unmap_mapping_range(): zap the PTEs mapping file
-// bytes [start, start+n) (n 0: to the end of the file) in every mapping
-// of m. Page-cache pages only, unless evenCows: then the private copies
-// of MAP_PRIVATE mappings too (truncation: what lies past EOF must
-// fault, and get SIGBUS).
+// UnmapMappingRange is unmap_mapping_range(): zap the PTEs mapping the
+// file pages from start's page on, as many as n bytes round up to (n 0:
+// to the end of the file), in every mapping of m, counted as Linux
+// counts them (hba, hlen): an unaligned start does not stretch the range
+// by a page. Page-cache pages only, unless evenCows: then the private
+// copies of MAP_PRIVATE mappings too (truncation: what lies past EOF
+// must fault, and get SIGBUS).
 func UnmapMappingRange(t *Task, m *AddressSpace, start, n int64, evenCows bool) {
 	im := m.iMmap.Load()
 	if im == nil || im.nr.Load() == 0 {
 		return
 	}
-	first := start >> PAGE_SHIFT
-	last := int64(1<<63 - 1)
-	if n > 0 {
-		last = (start + n - 1) >> PAGE_SHIFT
+	hba := int64(uint64(start) >> PAGE_SHIFT)
+	hlen := int64((uint64(n) + PAGE_SIZE - 1) >> PAGE_SHIFT)
+	first, last := hba, int64(1<<63-1) // unmap_mapping_pages: nr 0 is to the end
+	if hlen > 0 && hlen-1 <= last-hba {
+		last = hba + hlen - 1
 	}
 	var put []*Folio
 	im.rwsem.RLock(t.o)
