@@ -12,7 +12,9 @@ import (
 //
 //   - permission is sysctl_perm's test_perm: root uses the owner bits,
 //     members of group 0 the group bits, others the other bits; there is
-//     no override, so root cannot read a 0200 file (drop_caches);
+//     no override, so root cannot read a 0200 file (drop_caches); it is
+//     checked at open and again, with the task's credentials of the
+//     moment, at each read and write (EPERM then: proc_sys_call_handler);
 //   - a read at position 0 gives the value and a newline; a read
 //     further on gives 0 bytes (the handler's "*ppos && !write");
 //   - a write of 0 bytes succeeds and changes nothing; a longer write
@@ -108,8 +110,23 @@ func sysctlOpen(t *vfs.Task, in *vfs.Inode, f *vfs.File) error {
 	return nil
 }
 
+// sysctlCallPerm is proc_sys_call_handler()'s sysctl_perm(): the
+// reader's or writer's credentials now, not those it opened with, so a
+// descriptor opened by root and kept across a drop to another uid reads
+// and writes as that uid. EPERM, before anything else, a read or write
+// of 0 bytes included.
+func sysctlCallPerm(t *vfs.Task, f *vfs.File, mask int) error {
+	if sysctlPermission(t, f.Inode(), mask) != nil {
+		return vfs.EPERM
+	}
+	return nil
+}
+
 // sysctlRead is proc_sys_read() over the row's handler.
 func sysctlRead(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
+	if err := sysctlCallPerm(t, f, vfs.MAY_READ); err != nil {
+		return 0, err
+	}
 	if *pos != 0 || len(p) == 0 {
 		return 0, nil
 	}
@@ -122,6 +139,9 @@ func sysctlRead(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
 
 // sysctlWrite is proc_sys_write() over the row's handler.
 func sysctlWrite(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
+	if err := sysctlCallPerm(t, f, vfs.MAY_WRITE); err != nil {
+		return 0, err
+	}
 	if len(p) == 0 {
 		// __do_proc_dointvec() and __do_proc_doulongvec_minmax(): a
 		// write of nothing (!*lenp) succeeds and changes nothing.
