@@ -239,13 +239,24 @@ func (t *Task) doSharedFault(vmf *VMFault, i int64) VMFaultT {
 	vma := vmf.VMA
 	vma.ptl.Lock(t.o)
 	p := vma.ptep(i, true)
+	other := false
 	switch {
 	case p.bits&ptePresent == 0:
 		vma.setPteLocked(i, fo, pteWrite|pteDirty|pteYoung)
 	case p.folio == fo:
 		p.bits |= pteWrite | pteDirty | pteYoung
+	default:
+		other = true
 	}
 	vma.ptl.Unlock(t.o)
+	if other {
+		// finish_fault's VM_FAULT_NOPAGE: the entry maps another
+		// page now; this one is not dirtied, and the access is
+		// retried against that entry.
+		FolioUnlock(t, fo)
+		FolioPut(fo)
+		return VM_FAULT_NOPAGE
+	}
 	t.faultDirtySharedPage(vmf, fo, mkwrite)
 	return ret
 }

@@ -59,3 +59,53 @@ func TestUnmapMappingRangePages(t *testing.T) {
 		})
 	}
 }
+
+// TestSharedFaultPTEChanged: when do_shared_fault finds its PTE mapping
+// another page by the time it would map its own (finish_fault's
+// VM_FAULT_NOPAGE), it leaves that page alone: its page is not dirtied,
+// and the store goes where the entry now points after a retry.
+func TestSharedFaultPTEChanged(t *testing.T) {
+	v, tk, _ := mmEnv(t)
+	fd := mmFile(t, tk, "/pm/f", pattern(0, 2*P, 5), vfs.O_RDWR)
+	mustT(t, "fsync", tk.Fsync(fd))
+	vma, err := tk.Mmap(fd, 0, P, vfs.PROT_READ|vfs.PROT_WRITE, vfs.MAP_SHARED)
+	mustT(t, "mmap", err)
+	m := vma.AddrSpace()
+	calls := 0
+	ops := *vma.VMOps
+	ops.PageMkwrite = func(t *vfs.Task, vmf *vfs.VMFault) vfs.VMFaultT {
+		calls++
+		if calls == 1 {
+			// Page 1's page (cached by the write) takes the entry
+			// of page 0 meanwhile.
+			other := vfs.FilemapGetFolio(m, 1)
+			vfs.FolioLock(t, other)
+			if !vmf.MapFolio(t, other, vmf.Pgoff) {
+				panic("entry taken")
+			}
+			vfs.FolioUnlock(t, other)
+			vfs.FolioPut(other)
+			vfs.FolioLock(t, vmf.Folio)
+			return vfs.VM_FAULT_LOCKED
+		}
+		vfs.FolioLock(t, vmf.Folio)
+		vfs.FolioMarkDirty(t, vmf.Folio)
+		return vfs.VM_FAULT_LOCKED
+	}
+	vma.VMOps = &ops
+	store(t, vma, 0, []byte("x"))
+	fo0 := vfs.FilemapGetFolio(m, 0)
+	if fo0 == nil {
+		t.Fatal("page 0 not cached")
+	}
+	if fo0.Dirty() {
+		t.Errorf("page 0 dirtied by a fault whose entry maps another page")
+	}
+	vfs.FolioPut(fo0)
+	if pte := vma.PTE(tk, 0); !pte.Present || !pte.Write || pte.Folio.Index() != 1 {
+		t.Errorf("entry of page 0: %+v, want page 1's page, writable", pte)
+	}
+	mustT(t, "munmap", tk.Munmap(vma))
+	mustT(t, "close", tk.Close(fd))
+	pcCheck(t, v)
+}
