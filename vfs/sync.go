@@ -130,6 +130,13 @@ func VFSFsyncRange(t *Task, f *File, start, end int64, datasync bool) error {
 // write and wait for the dirty pages of [start, end], then write the
 // inode itself, waiting, unless datasync and only its timestamps are
 // dirty; then report any write error through the description's sample.
+//
+// A writeback of the inode in progress (I_SYNC) is waited for before
+// I_DIRTY is looked at: a WB_SYNC_NONE writer clears I_DIRTY before
+// ->write_inode, which here writes the inode (Linux's marks a buffer
+// that fsync then writes, sync_mapping_buffers), and puts the bits back
+// if that fails. Without the wait fsync could return before the inode
+// reached the filesystem, or miss that it did not.
 func GenericFileFsync(t *Task, f *File, start, end int64, datasync bool) error {
 	in := f.inode
 	if err := FileWriteAndWaitRange(t, f, start, end); err != nil {
@@ -137,7 +144,10 @@ func GenericFileFsync(t *Task, f *File, start, end int64, datasync bool) error {
 	}
 	var ret error
 	in.rwsem.Lock(t.o)
+	in.lock.Lock(t.o)
+	inodeWaitForWritebackLocked(t, in)
 	st := in.state.Load()
+	in.lock.Unlock(t.o)
 	if st&I_DIRTY != 0 && (!datasync || st&I_DIRTY_DATASYNC != 0) {
 		ret = SyncInodeMetadata(t, in, true)
 	}

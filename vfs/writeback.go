@@ -92,7 +92,10 @@ func writebackSingleInodeLocked(t *Task, i *Inode, wbc *WritebackControl) (err e
 
 // writeInodeOp is write_inode(): ->write_inode, if the filesystem has
 // one. A failure puts the bits back, so that the inode's metadata is
-// not lost for the next attempt.
+// not lost for the next attempt, and is recorded in the superblock's
+// errseq (s_wb_err), so that syncfs reports it once to each
+// description, as Linux's failed write of an inode's block does
+// (mark_buffer_write_io_error): writeback passes drop the error itself.
 func writeInodeOp(t *Task, i *Inode, wbc *WritebackControl, bits uint32) error {
 	if i.sb.Ops == nil || i.sb.Ops.WriteInode == nil {
 		return nil
@@ -103,6 +106,7 @@ func writeInodeOp(t *Task, i *Inode, wbc *WritebackControl, bits uint32) error {
 		i.lock.Lock(o)
 		iStateSet(t, i, bits)
 		i.lock.Unlock(o)
+		i.sb.wbErr.Set(ErrnoOf(err))
 	}
 	return err
 }
