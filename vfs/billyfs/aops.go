@@ -56,6 +56,9 @@ func (n *bnode) dataFile() (billy.File, error) {
 		return nil, Errno(err)
 	}
 	n.data = f
+	// It may have just been made: its name in the data directory is
+	// not durable until fsync flushes that directory.
+	n.unsynced |= unsyncedDataName
 	return f, nil
 }
 
@@ -253,6 +256,7 @@ func writeRun(t *vfs.Task, in *vfs.Inode, start int64, data []byte, privs []any)
 	}
 	n.mu.Unlock()
 	n.dataMu.Unlock()
+	si.noteError(err)
 	si.releaseBlocks(release - charge)
 	n.updateBlocks()
 	if anyAdded {

@@ -162,8 +162,14 @@ func (di *dirInfo) live(i int64) int {
 
 // logChange appends records to directory dir's log, compacting the log
 // when it has grown to more than twice its live entries. The caller
-// holds dir's i_rwsem exclusive and applies the change to di after.
+// holds dir's i_rwsem exclusive and applies the change to di after. A
+// failure marks the filesystem with errors (storeErr).
 func logChange(dir *vfs.Inode, recs ...dirRecord) error {
+	return info(dir.SB()).noteError(appendLog(dir, recs))
+}
+
+// appendLog is logChange's write.
+func appendLog(dir *vfs.Inode, recs []dirRecord) error {
 	si := info(dir.SB())
 	di := node(dir).dir
 	var b []byte

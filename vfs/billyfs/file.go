@@ -19,22 +19,17 @@ var regFileOps = &vfs.FileOperations{
 }
 
 // fsync is ext2_fsync(): the generic path (the dirty pages of the range
-// written and waited for, then the inode's record when it matters, and
-// the description's errseq checked), then the data file flushed if the
-// store can (a host file's fsync).
+// written and waited for, a writeback of the inode in progress waited
+// for, then the inode's record when it matters, and the description's
+// errseq checked), then what reached the store without a flush made
+// durable where the store can (durable.go): the data file, then a
+// record the flusher wrote. fdatasync flushes such a record too: it
+// cannot tell whether the record holds a new size or extents.
 func fsync(t *vfs.Task, f *vfs.File, start, end int64, datasync bool) error {
-	err := vfs.GenericFileFsync(t, f, start, end, datasync)
-	if err != nil {
+	if err := vfs.GenericFileFsync(t, f, start, end, datasync); err != nil {
 		return err
 	}
-	n := node(f.Inode())
-	n.mu.Lock()
-	df := n.data
-	n.mu.Unlock()
-	if s, ok := df.(interface{ Sync() error }); ok && df != nil {
-		return Errno(s.Sync())
-	}
-	return info(f.Inode().SB()).check()
+	return node(f.Inode()).syncStore()
 }
 
 // llseek is ext4_llseek(): SEEK_DATA and SEEK_HOLE see the pages on the
@@ -131,6 +126,7 @@ func truncate(t *vfs.Task, in *vfs.Inode, size int64) error {
 	}
 	n := node(in)
 	old := in.Size()
+	var err error // the store's, once the change is made in memory
 	vfs.TruncateSetsize(t, in, size)
 	if size > old {
 		zeroEOFTail(t, in, old)
@@ -142,15 +138,17 @@ func truncate(t *vfs.Task, in *vfs.Inode, size int64) error {
 		df := n.data
 		n.mu.Unlock()
 		si.releaseBlocks(freed)
-		if df != nil {
-			if err := df.Truncate(size); err != nil {
-				return Errno(err)
-			}
-		} else if err := si.check(); err == nil {
-			if f, err := n.dataFile(); err == nil {
-				f.Truncate(size)
-			}
+		if df == nil {
+			df, err = n.dataFile()
 		}
+		if err == nil {
+			err = Errno(df.Truncate(size))
+		}
+		// The extents are what the store's pages mean: the record
+		// gets them whatever became of the data file (whose old
+		// bytes past the size then stay there; the filesystem is
+		// marked with errors).
+		si.noteError(err)
 		n.updateBlocks()
 	}
 	vfs.MarkInodeDirty(t, in, vfs.I_DIRTY_DATASYNC)
@@ -158,9 +156,11 @@ func truncate(t *vfs.Task, in *vfs.Inode, size int64) error {
 		// -o sync: the new size is durable before truncate(2)
 		// returns (ext2_setsize: inode_needs_sync, then
 		// sync_inode_metadata).
-		return vfs.SyncInodeMetadata(t, in, true)
+		if serr := vfs.SyncInodeMetadata(t, in, true); err == nil {
+			err = serr
+		}
 	}
-	return nil
+	return err
 }
 
 // zeroEOFTail zeroes the cached page that held the old EOF, old, past

@@ -18,7 +18,7 @@ import (
 type bnode struct {
 	in *vfs.Inode // immutable
 
-	// mu protects xattrs, ext, reserved, data and dirty; it serialises
+	// mu protects xattrs, ext, reserved, data and unsynced; it serialises
 	// writes of this inode's record and data file. A leaf: taken inside
 	// the folio lock (writeback) and inside i_rwsem, never around a call
 	// into the VFS.
@@ -35,6 +35,10 @@ type bnode struct {
 	reserved int64
 	// data is the open data file (regular files), opened at first use.
 	data billy.File
+	// unsynced says what of the inode reached the store without being
+	// made durable there (a write the store may still lose): fsync
+	// flushes it (syncStore).
+	unsynced unsyncedBits
 
 	// dataMu orders writes of file data to the store against the
 	// extents (ext4's i_data_sem, for what billyfs needs of it):
@@ -250,11 +254,16 @@ func (n *bnode) record() *inodeRecord {
 }
 
 // writeRecord writes the inode's record to the store, replacing the
-// last one in one step: when it fails, the last one stays.
+// last one in one step: when it fails, the last one stays (and the
+// filesystem is marked with errors). Without sync, the record is left
+// for fsync to flush (unsyncedRecord).
 func (n *bnode) writeRecord(sync bool) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	return info(n.in.SB()).replaceFile(inodePath(n.in.Ino()), n.record().encode(), sync)
+	si := info(n.in.SB())
+	err := si.replaceFile(inodePath(n.in.Ino()), n.record().encode(), sync)
+	n.recordWritten(sync, err)
+	return si.noteError(err)
 }
 
 // writeNewRecord writes a new inode's first record: in place, as there
@@ -262,7 +271,22 @@ func (n *bnode) writeRecord(sync bool) error {
 func (n *bnode) writeNewRecord(sync bool) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	return info(n.in.SB()).createFile(inodePath(n.in.Ino()), n.record().encode(), sync)
+	err := info(n.in.SB()).createFile(inodePath(n.in.Ino()), n.record().encode(), sync)
+	n.recordWritten(sync, err)
+	return err
+}
+
+// recordWritten notes a write of the record: one made durable needs no
+// flush, one written without waiting needs one. A failed write leaves
+// the last record, as durable as it was. n.mu held.
+func (n *bnode) recordWritten(sync bool, err error) {
+	switch {
+	case err != nil:
+	case sync:
+		n.unsynced &^= unsyncedRecord
+	default:
+		n.unsynced |= unsyncedRecord
+	}
 }
 
 // writeInode is ->write_inode (ext2_write_inode): the record, made
@@ -302,6 +326,8 @@ func evictInode(t *vfs.Task, in *vfs.Inode) {
 	si.releaseBlocks(reserved)
 	if live {
 		if in.State()&vfs.I_DIRTY_INODE != 0 {
+			// A failure is in storeErr (writeRecord): nobody is
+			// left to tell, and the next mount checks the store.
 			n.writeRecord(false)
 		}
 		return

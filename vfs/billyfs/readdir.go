@@ -18,12 +18,20 @@ func iterate(t *vfs.Task, f *vfs.File, ctx *vfs.DirContext) error {
 	return nil
 }
 
-// dirFsync writes the directory's record (its entries are on the store
-// already: directory changes are written at once).
+// dirFsync writes the directory's record, then makes durable where the
+// store can (durable.go) its log (its entries are on the store already:
+// directory changes are written at once, not flushed), the store
+// directories that hold new inodes' names, and a record the flusher
+// wrote. Under i_rwsem, as generic_file_fsync's inode_lock.
 func dirFsync(t *vfs.Task, f *vfs.File, start, end int64, datasync bool) error {
 	in := f.Inode()
 	if err := info(in.SB()).check(); err != nil {
 		return err
 	}
-	return vfs.SyncInodeMetadata(t, in, true)
+	in.RwsemLockShared(t)
+	defer in.RwsemUnlockShared(t)
+	if err := vfs.SyncInodeMetadata(t, in, true); err != nil {
+		return err
+	}
+	return node(in).syncStore()
 }

@@ -82,6 +82,13 @@ type sbInfo struct {
 	// written clean, so the next mount's fsck removes it.
 	leaked atomic.Bool
 
+	// storeErr is set when a write the store refused left it behind
+	// memory (a run of data, an inode record, a directory log, a data
+	// file's truncate, a flush): as ext2_error() marks the filesystem
+	// with errors, the superblock is then never written clean, so that
+	// the next mount runs fsck and recounts from what reached the store.
+	storeErr atomic.Bool
+
 	// mu protects opts, usedBlocks, usedInodes, nextIno and inoMark, and
 	// serialises writes of the superblock record. A leaf: nothing else
 	// is taken under it.
@@ -358,9 +365,10 @@ func killSB(t *vfs.Task, sb *vfs.SuperBlock) {
 
 // putSuper is ext2_put_super(): write the superblock record marked
 // clean, with the counts, unless the filesystem was shut down (or a
-// temporary was left on the store: then not clean, so that the next
-// mount's fsck removes it). A failed write leaves the last record
-// (replaceFile).
+// temporary was left on the store, or a store write failed: then not
+// clean, so that the next mount's fsck removes the temporary and
+// recounts, as e2fsck runs on a filesystem ext2_error() marked). A
+// failed write leaves the last record (replaceFile).
 func putSuper(t *vfs.Task, sb *vfs.SuperBlock) {
 	si := info(sb)
 	si.mu.Lock()
@@ -369,7 +377,7 @@ func putSuper(t *vfs.Task, sb *vfs.SuperBlock) {
 		return
 	}
 	rec := superRecord{flags: superClean, nextIno: si.nextIno, inodes: uint64(si.usedInodes), blocks: uint64(si.usedBlocks)}
-	if si.leaked.Load() {
+	if si.leaked.Load() || si.storeErr.Load() {
 		rec.flags, rec.nextIno = 0, si.inoMark
 	}
 	si.replaceFile(superPath, rec.encode(), true)
@@ -459,6 +467,15 @@ func Shutdown(store string) error {
 	}
 	si.shutdown.Store(true)
 	return nil
+}
+
+// noteError records a failed store write (nil records nothing) in
+// storeErr, and returns err.
+func (si *sbInfo) noteError(err error) error {
+	if err != nil {
+		si.storeErr.Store(true)
+	}
+	return err
 }
 
 // check is the gate every write to the store passes.
