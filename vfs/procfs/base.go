@@ -20,12 +20,15 @@ type pidEntry struct {
 	// showFD generates a file's content about one of task's
 	// descriptors (fdinfo/N).
 	showFD func(t *vfs.Task, task *vfs.Task, fd int, b *strings.Builder) error
+	// ptraceRead: opening the file needs leave to look into the task
+	// (proc_mem_open with PTRACE_MODE_READ): EACCES otherwise.
+	ptraceRead bool
 }
 
 var pidEntries = []*pidEntry{
 	{name: "fd", mode: vfs.S_IFDIR | 0o500},
 	{name: "fdinfo", mode: vfs.S_IFDIR | 0o555},
-	{name: "maps", mode: vfs.S_IFREG | 0o444, show: showMaps},
+	{name: "maps", mode: vfs.S_IFREG | 0o444, show: showMaps, ptraceRead: true},
 	{name: "cwd", mode: vfs.S_IFLNK | 0o777, link: func(root, cwd vfs.Path) vfs.Path { return cwd }},
 	{name: "root", mode: vfs.S_IFLNK | 0o777, link: func(root, cwd vfs.Path) vfs.Path { return root }},
 	{name: "mounts", mode: vfs.S_IFREG | 0o444, show: showMounts},

@@ -56,9 +56,9 @@
 //
 // Departures from Linux (each for a reason):
 //
-//   - Access to another task's links is allowed to root and to a task of
-//     the same uid (a reduced ptrace_may_access: vfscope has no ptrace,
-//     no dumpable flag and no capabilities beyond uid 0).
+//   - Access to another task's links, fdinfo and maps is allowed to root
+//     and to a task of the same uid (a reduced ptrace_may_access: vfscope
+//     has no ptrace, no dumpable flag and no capabilities beyond uid 0).
 //   - readdir does not populate the dcache (Linux's proc_fill_cache):
 //     inode numbers come from the formula, so nothing needs
 //     instantiating, and listing /proc does not change dentry-state.
@@ -213,8 +213,19 @@ func pidSetattr(t *vfs.Task, d *vfs.Dentry, a *vfs.Iattr) error {
 	return pdeSetattr(t, d, a)
 }
 
-// openFile generates the file's content.
+// openFile generates the file's content, once the reader may look into
+// the task of a file that asks for it (proc_maps_open's proc_mem_open:
+// ESRCH for a dead task, EACCES without ptrace read access).
 func openFile(t *vfs.Task, in *vfs.Inode, f *vfs.File) error {
+	if n := pn(in); n.pent != nil && n.pent.ptraceRead {
+		task := t.VFS().TaskByPID(n.pid)
+		if task == nil {
+			return vfs.ESRCH
+		}
+		if !mayPtrace(t, task) {
+			return vfs.EACCES
+		}
+	}
 	data, err := generate(t, in)
 	if err != nil {
 		return err
