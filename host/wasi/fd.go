@@ -67,10 +67,16 @@ func (a *ABI) FdAdvise(fd int32, off, n uint64, advice uint8) Errno {
 	return ESUCCESS
 }
 
-// FdAllocate is fd_allocate(fd, offset, len): posix_fallocate with mode 0,
-// which extends the file with zeros to offset+len (vfs_fallocate's checks:
+// FdAllocate is fd_allocate(fd, offset, len): posix_fallocate, which is
+// fallocate(2) with mode 0: the VFS extends the file with zeros to
+// offset+len under the inode's lock, and never shrinks it, so a write
+// another task appends meanwhile is kept (a stat then ftruncate here
+// would cut it off). The errors are vfs_fallocate's, in its order:
 // EINVAL for a negative offset or an empty range, EBADF unless open for
-// writing, EISDIR for a directory, ENODEV for anything not regular).
+// writing, EISDIR for a directory, ENODEV for anything not regular,
+// EFBIG past the filesystem's largest size; a host stream is ESPIPE.
+// An offset+len that overflows int64 is the VFS's EFBIG too, checked
+// where vfs_fallocate checks it (after EBADF, EISDIR and ENODEV).
 func (a *ABI) FdAllocate(fd int32, off, n uint64) Errno {
 	e, errno := a.fd(fd, RightFdAllocate)
 	if errno != ESUCCESS {
@@ -82,31 +88,7 @@ func (a *ABI) FdAllocate(fd int32, off, n uint64) Errno {
 	if e.vfd < 0 {
 		return ESPIPE
 	}
-	fl, err := a.task.Fcntl(e.vfd, vfs.F_GETFL, 0)
-	if err != nil {
-		return errnoOf(err)
-	}
-	if acc := fl & vfs.O_ACCMODE; acc != vfs.O_WRONLY && acc != vfs.O_RDWR || fl&vfs.O_PATH != 0 {
-		return EBADF
-	}
-	st, err := a.fstat(e)
-	if err != nil {
-		return errnoOf(err)
-	}
-	switch {
-	case vfs.IsDir(st.Mode):
-		return EISDIR
-	case !vfs.IsReg(st.Mode):
-		return ENODEV
-	}
-	end := int64(off + n)
-	if end < 0 {
-		return EFBIG
-	}
-	if end <= st.Size {
-		return ESUCCESS
-	}
-	return errnoOf(a.task.Ftruncate(e.vfd, end))
+	return errnoOf(a.task.Fallocate(e.vfd, 0, int64(off), int64(n)))
 }
 
 // FdClose is fd_close(fd).
