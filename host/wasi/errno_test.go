@@ -69,14 +69,6 @@ func TestErrnoTable(t *testing.T) {
 			t.Errorf("%s maps to %s", want, r.wasi.Name())
 		}
 	}
-	for _, e := range vfs.Errnos() {
-		if !seen[e] {
-			t.Errorf("vfs.%s has no row in this test", e.Name())
-		}
-		if _, ok := linuxToWASI[e]; !ok && !noCounterpart[e] {
-			t.Errorf("vfs.%s has no row in linuxToWASI", e.Name())
-		}
-	}
 	if FromVFS(0) != ESUCCESS || errnoOf(nil) != ESUCCESS {
 		t.Error("success is not ESUCCESS")
 	}
@@ -97,8 +89,25 @@ func TestErrnoTable(t *testing.T) {
 			t.Errorf("Linux %d (%s) maps to %s", l, name, got)
 		}
 	}
-	if len(linuxToWASI) != len(linuxNames)+len(vfs.Errnos())-len(noCounterpart) {
-		t.Errorf("linuxToWASI has %d rows; this test checks %d", len(linuxToWASI), len(linuxNames)+len(vfs.Errnos())-len(noCounterpart))
+	// Every errno vfs defines has a row above or is in the Linux list (an
+	// errno vfs comes to define moves from one to the other without
+	// breaking this test); the table has one row per errno of the union
+	// of both, but for those WASI cannot express.
+	union := map[vfs.Errno]bool{}
+	for l := range linuxNames {
+		union[l] = true
+	}
+	for _, e := range vfs.Errnos() {
+		union[e] = true
+		if !seen[e] && linuxNames[e] == "" {
+			t.Errorf("vfs.%s has no row in this test", e.Name())
+		}
+		if _, ok := linuxToWASI[e]; !ok && !noCounterpart[e] {
+			t.Errorf("vfs.%s has no row in linuxToWASI", e.Name())
+		}
+	}
+	if want := len(union) - len(noCounterpart); len(linuxToWASI) != want {
+		t.Errorf("linuxToWASI has %d rows; this test checks %d", len(linuxToWASI), want)
 	}
 }
 
