@@ -63,14 +63,31 @@ func taskOf(t *vfs.Task, in *vfs.Inode) *vfs.Task {
 	return t.VFS().TaskByPID(pn(in).pid)
 }
 
-// pidRevalidate is pid_revalidate(): valid while the task lives. It
-// blocks on nothing, so it serves RCU mode too.
+// pidRevalidate is pid_revalidate(): valid while the task lives, the
+// owner brought up to date with the task's credentials
+// (pid_update_inode). It blocks on nothing, so it serves RCU mode too.
 func pidRevalidate(t *vfs.Task, d *vfs.Dentry, flags uint32) (int, error) {
 	in := d.Inode()
-	if in == nil || taskOf(t, in) == nil {
+	if in == nil {
 		return 0, nil
 	}
+	task := taskOf(t, in)
+	if task == nil {
+		return 0, nil
+	}
+	pidUpdateInode(task, in)
 	return 1, nil
+}
+
+// pidUpdateInode is pid_update_inode()'s task_dump_owner(): a
+// /proc/<pid> inode is owned by the task's (fs)uid and gid as they are
+// now, not as they were at the first lookup. (vfscope has no dumpable
+// flag: the owner is always the task's.) The owner is atomic, so a walk
+// in RCU mode may update it.
+func pidUpdateInode(task *vfs.Task, in *vfs.Inode) {
+	c := task.TaskCred() // another task's: get_task_cred
+	in.SetUID(c.UID)
+	in.SetGID(c.GID)
 }
 
 // pidDelete is pid_delete_dentry(): do not cache a dead task's dentries.
@@ -82,9 +99,7 @@ func pidDelete(t *vfs.Task, d *vfs.Dentry) bool {
 // pidInode is proc_pid_make_inode(): owned by the task's (fs)uid.
 func pidInode(t *vfs.Task, sb *vfs.SuperBlock, task *vfs.Task, ino uint64, mode, nlink uint32, n *pnode) *vfs.Inode {
 	in := newInode(t, sb, ino, mode, nlink)
-	c := task.TaskCred() // another task's: get_task_cred
-	in.SetUID(c.UID)
-	in.SetGID(c.GID)
+	pidUpdateInode(task, in)
 	n.pid = task.PID()
 	in.Private = n
 	return in
@@ -287,8 +302,9 @@ func fdLookup(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, flags uint32) (*vfs.De
 }
 
 // fdRevalidate is tid_fd_revalidate(): valid while the task lives and
-// the descriptor is open; an fd/N link's mode follows the description's
-// (tid_fd_update_inode; an fdinfo/N file keeps its own). Ref-walk only:
+// the descriptor is open; the owner follows the task's credentials and
+// an fd/N link's mode the description's (tid_fd_update_inode; an
+// fdinfo/N file keeps its own mode). Ref-walk only:
 // looking into the descriptor table takes a reference.
 func fdRevalidate(t *vfs.Task, d *vfs.Dentry, flags uint32) (int, error) {
 	if flags&vfs.LOOKUP_RCU != 0 {
@@ -307,6 +323,7 @@ func fdRevalidate(t *vfs.Task, d *vfs.Dentry, flags uint32) (int, error) {
 		return 0, nil
 	}
 	p.Put(t)
+	pidUpdateInode(task, in)
 	if vfs.IsLnk(in.Mode()) {
 		in.SetMode(fdMode(fmode))
 	}
