@@ -234,12 +234,12 @@ func (v *VFS) DirtyLimits() DirtyThresholds {
 	avail := v.dirtyableMemory()
 	var th DirtyThresholds
 	if d.Bytes != 0 {
-		th.Dirty = (d.Bytes + PAGE_SIZE - 1) / PAGE_SIZE
+		th.Dirty = bytesToPages(d.Bytes)
 	} else {
 		th.Dirty = d.Ratio * avail / 100
 	}
 	if d.BackgroundBytes != 0 {
-		th.Background = (d.BackgroundBytes + PAGE_SIZE - 1) / PAGE_SIZE
+		th.Background = bytesToPages(d.BackgroundBytes)
 	} else {
 		th.Background = d.BackgroundRatio * avail / 100
 	}
@@ -247,4 +247,17 @@ func (v *VFS) DirtyLimits() DirtyThresholds {
 		th.Background = th.Dirty / 2
 	}
 	return th
+}
+
+// bytesToPages is DIV_ROUND_UP(bytes, PAGE_SIZE) for a byte tunable:
+// the quotient rounded up without adding first, so that a value near
+// 1<<63 gives its page count rather than wrapping negative (Linux's
+// unsigned long does not wrap there either). bytes is not negative
+// (Validate).
+func bytesToPages(bytes int64) int64 {
+	n := bytes / PAGE_SIZE
+	if bytes%PAGE_SIZE != 0 {
+		n++
+	}
+	return n
 }
