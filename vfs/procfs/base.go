@@ -20,6 +20,10 @@ type pidEntry struct {
 	// showFD generates a file's content about one of task's
 	// descriptors (fdinfo/N).
 	showFD func(t *vfs.Task, task *vfs.Task, fd int, b *strings.Builder) error
+	// showRoot generates a file's content from the task's root as it
+	// was when the file was opened (mounts_open_common pins it), so an
+	// open file reads on after the task exits.
+	showRoot func(t *vfs.Task, root vfs.Path, b *strings.Builder) error
 	// ptraceRead: opening the file needs leave to look into the task
 	// (proc_mem_open with PTRACE_MODE_READ): EACCES otherwise.
 	ptraceRead bool
@@ -31,8 +35,8 @@ var pidEntries = []*pidEntry{
 	{name: "maps", mode: vfs.S_IFREG | 0o444, show: showMaps, ptraceRead: true},
 	{name: "cwd", mode: vfs.S_IFLNK | 0o777, link: func(root, cwd vfs.Path) vfs.Path { return cwd }},
 	{name: "root", mode: vfs.S_IFLNK | 0o777, link: func(root, cwd vfs.Path) vfs.Path { return root }},
-	{name: "mounts", mode: vfs.S_IFREG | 0o444, show: showMounts},
-	{name: "mountinfo", mode: vfs.S_IFREG | 0o444, show: showMountinfo},
+	{name: "mounts", mode: vfs.S_IFREG | 0o444, showRoot: showMounts},
+	{name: "mountinfo", mode: vfs.S_IFREG | 0o444, showRoot: showMountinfo},
 }
 
 // pidIno numbers /proc/<pid> (sub 0), its entries (sub 1+index) and its

@@ -163,6 +163,10 @@ func permission(t *vfs.Task, in *vfs.Inode, mask int) error {
 
 // snapshot is a file's content, generated at open.
 type snapshot struct {
+	// root is, for mounts and mountinfo, the task's root taken at open
+	// with a reference (mounts_open_common's get_fs_root), put at
+	// release; the mounts are listed as seen from it.
+	root vfs.Path
 	data []byte
 	// read says a read has served data: the next read at offset 0
 	// generates it again (the first one uses what open made).
@@ -194,7 +198,13 @@ var pdeFileOps = &vfs.FileOperations{
 	Mmap:    func(t *vfs.Task, f *vfs.File, vma *vfs.Mapping) error { return vfs.EIO },
 }
 
-func releaseFile(t *vfs.Task, in *vfs.Inode, f *vfs.File) error { f.Private = nil; return nil }
+func releaseFile(t *vfs.Task, in *vfs.Inode, f *vfs.File) error {
+	if s, ok := f.Private.(*snapshot); ok && s.root.Mnt != nil {
+		s.root.Put(t)
+	}
+	f.Private = nil
+	return nil
+}
 
 // pdeSetattr is proc_notify_change(): setattr_copy, which leaves the
 // size alone, so O_TRUNC succeeds and changes nothing.
@@ -226,21 +236,50 @@ func openFile(t *vfs.Task, in *vfs.Inode, f *vfs.File) error {
 			return vfs.EACCES
 		}
 	}
-	data, err := generate(t, in)
+	s := &snapshot{}
+	if n := pn(in); n.pent != nil && n.pent.showRoot != nil {
+		// mounts_open_common(): EINVAL for a task gone, ENOENT for one
+		// that has dropped its fs_struct.
+		task := t.VFS().TaskByPID(n.pid)
+		if task == nil {
+			return vfs.EINVAL
+		}
+		root, cwd, ok := t.FSPaths(task)
+		if !ok {
+			return vfs.ENOENT
+		}
+		cwd.Put(t)
+		s.root = root
+	}
+	data, err := generate(t, in, s)
 	if err != nil {
+		if s.root.Mnt != nil {
+			s.root.Put(t)
+		}
 		return err
 	}
-	f.Private = &snapshot{data: data}
+	s.data = data
+	f.Private = s
 	return nil
 }
 
-// generate runs the file's show method.
-func generate(t *vfs.Task, in *vfs.Inode) ([]byte, error) {
+// generate runs the file's show method. A file of a task that has
+// exited since it was opened reads on from the root it pinned (mounts,
+// mountinfo); fdinfo gives ENOENT (fs/proc/fd.c seq_show), the others
+// ESRCH.
+func generate(t *vfs.Task, in *vfs.Inode, s *snapshot) ([]byte, error) {
 	n := pn(in)
 	var b strings.Builder
 	switch {
+	case n.pent != nil && n.pent.showRoot != nil:
+		if err := n.pent.showRoot(t, s.root, &b); err != nil {
+			return nil, err
+		}
 	case n.pent != nil:
 		task := t.VFS().TaskByPID(n.pid)
+		if task == nil && n.pent.showFD != nil {
+			return nil, vfs.ENOENT
+		}
 		if task == nil {
 			return nil, vfs.ESRCH
 		}
@@ -269,7 +308,7 @@ func generate(t *vfs.Task, in *vfs.Inode) ([]byte, error) {
 func readFile(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
 	s := f.Private.(*snapshot)
 	if *pos == 0 && s.read {
-		data, err := generate(t, f.Inode())
+		data, err := generate(t, f.Inode(), s)
 		if err != nil {
 			return 0, err
 		}

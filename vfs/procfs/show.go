@@ -107,27 +107,11 @@ func devName(m *vfs.ProcMount) string {
 	return m.Source
 }
 
-// taskMounts returns the mounts as task sees them (mounts_open_common:
-// the task's root), read by t.
-func taskMounts(t, task *vfs.Task) ([]vfs.ProcMount, error) {
-	root, cwd, ok := t.FSPaths(task)
-	if !ok {
-		return nil, vfs.ENOENT
-	}
-	ms := t.ProcMounts(root)
-	root.Put(t)
-	cwd.Put(t)
-	return ms, nil
-}
-
 // showMounts is show_vfsmnt(): "SOURCE MOUNTPOINT TYPE OPTIONS 0 0",
 // the options being rw or ro (the mount's or the superblock's), the
 // superblock flags, the mount flags, then ->show_options.
-func showMounts(t, task *vfs.Task, b *strings.Builder) error {
-	ms, err := taskMounts(t, task)
-	if err != nil {
-		return err
-	}
+func showMounts(t *vfs.Task, root vfs.Path, b *strings.Builder) error {
+	ms := t.ProcMounts(root)
 	for i := range ms {
 		m := &ms[i]
 		mangle(b, devName(m))
@@ -151,11 +135,8 @@ func showMounts(t, task *vfs.Task, b *strings.Builder) error {
 // showMountinfo is show_mountinfo(): "ID PARENT MAJ:MIN ROOT MOUNTPOINT
 // MOUNTOPTS - TYPE SOURCE SUPEROPTS". vfscope has no mount propagation,
 // so no optional fields stand before the separator.
-func showMountinfo(t, task *vfs.Task, b *strings.Builder) error {
-	ms, err := taskMounts(t, task)
-	if err != nil {
-		return err
-	}
+func showMountinfo(t *vfs.Task, root vfs.Path, b *strings.Builder) error {
+	ms := t.ProcMounts(root)
 	for i := range ms {
 		m := &ms[i]
 		b.WriteString(strconv.Itoa(int(m.ID)))
