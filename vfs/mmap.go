@@ -398,63 +398,81 @@ func (t *Task) exitMmap() {
 	}
 }
 
-// Msync is msync(2) of bytes [off, off+length) of the mapping. MS_SYNC
-// writes the file's dirty pages of that range and waits for them
-// (vfs_fsync_range with datasync, mmap_lock dropped first, as Linux);
-// MS_ASYNC has nothing to start, since a store dirtied its page at its
-// first store (write-notify), where the flusher finds it; MS_INVALIDATE
-// has nothing to do without mlock. A mapping that is not VM_SHARED (a
-// private one, or a shared one of a description not open for writing)
-// has nothing to write, as in Linux's msync.
+// Msync is msync(2) of bytes [off, off+length) of the mapping: of the
+// addresses from the mapping's start plus off, length bytes rounded up
+// to pages, both unsigned as msync's start and size_t len (a negative
+// off starts below the mapping; a negative length is a size_t near
+// 2^64). MS_SYNC writes the file's dirty pages of the mapped part of
+// that range and waits for them (vfs_fsync_range with datasync,
+// mmap_lock dropped first, as Linux); MS_ASYNC has nothing to start,
+// since a store dirtied its page at its first store (write-notify),
+// where the flusher finds it; MS_INVALIDATE has nothing to do without
+// mlock. A mapping that is not VM_SHARED (a private one, or a shared one
+// of a description not open for writing) has nothing to write, as in
+// Linux's msync. What lies outside the mapping is unmapped, as far as
+// this call sees.
 //
-// Errors: EINVAL for unknown flags, MS_SYNC with MS_ASYNC, or an off
-// not page aligned; ENOMEM for a range that starts outside the mapping
-// or a mapping unmapped; else what ->fsync reports (a write error once
-// per file description). As mm/msync.c: a length of 0 (after rounding
-// up to pages) is 0 wherever it starts; a range that runs past the
-// mapping's end is synced up to that end and then gives ENOMEM (the
-// unmapped part of the range), unless the sync failed.
+// Errors, in mm/msync.c's order: EINVAL for unknown flags, an off not
+// page aligned, or MS_SYNC with MS_ASYNC; ENOMEM for a range whose end
+// wraps below its start (a length of 0 after rounding up, SIZE_MAX
+// among them, is 0 wherever it starts); EINVAL for nil or a mapping of
+// another task; ENOMEM for a mapping unmapped, a range that starts at or
+// past the mapping's end, or one that starts below it and is MS_ASYNC
+// alone or ends at or below the mapping's start; else what ->fsync
+// reports (a write error once per file description); else ENOMEM if
+// part of the range was unmapped (below or past the mapping), after the
+// mapped part was synced.
 func (t *Task) Msync(vma *Mapping, off, length int64, flags int) error {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("msync"))
 	}
-	if flags&^(MS_ASYNC|MS_INVALIDATE|MS_SYNC) != 0 || flags&(MS_ASYNC|MS_SYNC) == MS_ASYNC|MS_SYNC ||
-		off&^PAGE_MASK != 0 || off < 0 || length < 0 {
+	if flags&^(MS_ASYNC|MS_INVALIDATE|MS_SYNC) != 0 || off&^PAGE_MASK != 0 ||
+		flags&(MS_ASYNC|MS_SYNC) == MS_ASYNC|MS_SYNC {
 		return EINVAL
+	}
+	if vma == nil {
+		return EINVAL
+	}
+	start := uint64(vma.start) + uint64(off)
+	end := start + (uint64(length)+PAGE_SIZE-1)&^(PAGE_SIZE-1)
+	if end < start {
+		return ENOMEM
+	}
+	if end == start {
+		return nil
 	}
 	mm := t.mm.Load()
-	if vma == nil || mm == nil || vma.mm != mm {
+	if mm == nil || vma.mm != mm {
 		return EINVAL
 	}
-	if length == 0 {
-		return nil // end == start
-	}
-	// The part of [off, off+length) the mapping covers, in whole pages;
-	// past its end nothing is mapped (unmapped_error).
-	size := vma.npages << PAGE_SHIFT
-	if off >= size {
-		return ENOMEM
+	mm.mmapLock.RLock(t.o)
+	vmStart := uint64(vma.start)
+	vmEnd := vmStart + uint64(vma.npages)<<PAGE_SHIFT
+	if vma.dead.Load() || start >= vmEnd {
+		mm.mmapLock.RUnlock(t.o)
+		return ENOMEM // find_vma finds nothing
 	}
 	var unmapped error
-	if length > size-off {
-		length, unmapped = size-off, ENOMEM
-	} else {
-		length = (length + PAGE_SIZE - 1) &^ (PAGE_SIZE - 1)
+	if start < vmStart {
+		if flags == MS_ASYNC || end <= vmStart {
+			mm.mmapLock.RUnlock(t.o)
+			return ENOMEM
+		}
+		start, unmapped = vmStart, ENOMEM
 	}
-	mm.mmapLock.RLock(t.o)
-	if vma.dead.Load() {
-		mm.mmapLock.RUnlock(t.o)
-		return ENOMEM
+	if end > vmEnd {
+		unmapped = ENOMEM // the next find_vma finds nothing
 	}
 	if flags&MS_SYNC == 0 || !vma.shared() {
 		mm.mmapLock.RUnlock(t.o)
 		return unmapped
 	}
+	fstart := int64(start-vmStart) + vma.pgoff<<PAGE_SHIFT
+	fend := fstart + int64(min(end, vmEnd)-start) - 1
 	f := fget(vma.file)
 	mm.mmapLock.RUnlock(t.o)
 	defer fput(t, f)
-	start := vma.pgoff<<PAGE_SHIFT + off
-	if err := VFSFsyncRange(t, f, start, start+length-1, true); err != nil {
+	if err := VFSFsyncRange(t, f, fstart, fend, true); err != nil {
 		return err
 	}
 	return unmapped

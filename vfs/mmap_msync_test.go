@@ -13,7 +13,11 @@ import (
 // does: a length of 0 is 0 wherever it starts (end == start); a range
 // running past the mapping syncs the mapped part (vfs_fsync_range) and
 // then returns ENOMEM ("return error ? : unmapped_error"); a range that
-// starts past the mapping finds no vma and syncs nothing.
+// starts past the mapping finds no vma and syncs nothing; len is a
+// size_t and start unsigned, so a negative length rounds up to 0 or
+// ends below the start (ENOMEM), and a negative offset starts below the
+// mapping, which is synced from its start (host: the same calls against
+// a mapping with holes around it).
 func TestMsyncRange(t *testing.T) {
 	cases := []struct {
 		name        string
@@ -31,6 +35,13 @@ func TestMsyncRange(t *testing.T) {
 		{"starting at the end", 3 * P, P, vfs.MS_SYNC, vfs.ENOMEM, "---"},
 		{"async past the end", 0, 4 * P, vfs.MS_ASYNC, vfs.ENOMEM, "---"},
 		{"part of a page", P, 1, vfs.MS_SYNC, nil, "-c-"},
+		{"len -1: SIZE_MAX rounds up to 0", 0, -1, vfs.MS_SYNC, nil, "---"},
+		{"len -P: the end wraps below the start", 2 * P, -P, vfs.MS_SYNC, vfs.ENOMEM, "---"},
+		{"from a page below the mapping", -P, 2 * P, vfs.MS_SYNC, vfs.ENOMEM, "c--"},
+		{"async from below the mapping", -P, 2 * P, vfs.MS_ASYNC, vfs.ENOMEM, "---"},
+		{"invalidate from below the mapping", -P, 2 * P, vfs.MS_INVALIDATE, vfs.ENOMEM, "---"},
+		{"ending at the mapping's start", -2 * P, 2 * P, vfs.MS_SYNC, vfs.ENOMEM, "---"},
+		{"an offset of -2^63", math.MinInt64, P, vfs.MS_SYNC, vfs.ENOMEM, "---"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
