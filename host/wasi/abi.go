@@ -295,7 +295,7 @@ func (a *ABI) install(e *fdEntry) int32 {
 // Linux path is a C string, and a Go program on Linux gets EINVAL for
 // such a name before any system call.
 func (a *ABI) readPath(m Memory, ptr, n uint32) (string, Errno) {
-	b, errno := readCString(m, ptr, n)
+	b, errno := a.readCString(m, ptr, n)
 	if errno != ESUCCESS {
 		return "", errno
 	}
@@ -304,21 +304,33 @@ func (a *ABI) readPath(m Memory, ptr, n uint32) (string, Errno) {
 
 // readString is readPath for a string the VFS keeps (a symlink's
 // target): an allocation of its own.
-func readString(m Memory, ptr, n uint32) (string, Errno) {
-	b, errno := readCString(m, ptr, n)
+func (a *ABI) readString(m Memory, ptr, n uint32) (string, Errno) {
+	b, errno := a.readCString(m, ptr, n)
 	if errno != ESUCCESS {
 		return "", errno
 	}
 	return string(b), ESUCCESS
 }
 
-func readCString(m Memory, ptr, n uint32) ([]byte, Errno) {
-	b, ok := m.Read(ptr, n)
+// readCString reads a guest name as getname (fs/namei.c) does: at most
+// PATH_MAX bytes are copied whatever length the guest gives, so a name
+// of hundreds of MiB costs the host nothing. Errors, in order: EFAULT
+// if any of the n bytes is outside memory, EINVAL for a NUL among the
+// bytes read, ENAMETOOLONG if n >= PATH_MAX (getname's
+// strncpy_from_user filling its PATH_MAX buffer).
+func (a *ABI) readCString(m Memory, ptr, n uint32) ([]byte, Errno) {
+	if !a.inRange(m, ptr, n) {
+		return nil, EFAULT
+	}
+	b, ok := m.Read(ptr, min(n, vfs.PATH_MAX))
 	if !ok {
 		return nil, EFAULT
 	}
 	if bytes.IndexByte(b, 0) >= 0 {
 		return nil, EINVAL
+	}
+	if n >= vfs.PATH_MAX {
+		return nil, ENAMETOOLONG
 	}
 	return b, ESUCCESS
 }

@@ -287,7 +287,7 @@ func (a *ABI) PathRename(m Memory, fd int32, oldPath, oldN uint32, newFd int32, 
 // PathSymlink is path_symlink(old_path, old_path_len, fd, new_path,
 // new_path_len): symlinkat(2). The target is stored as given.
 func (a *ABI) PathSymlink(m Memory, oldPath, oldN uint32, fd int32, newPath, newN uint32) Errno {
-	target, errno := readString(m, oldPath, oldN)
+	target, errno := a.readString(m, oldPath, oldN)
 	if errno != ESUCCESS {
 		return errno
 	}
