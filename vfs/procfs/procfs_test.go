@@ -230,25 +230,25 @@ func TestSnapshot(t *testing.T) {
 func TestSysFs(t *testing.T) {
 	v, tk := setup(t)
 	// Reading a file makes its path's dentries: settle them first.
-	read(t, tk, "/proc/sys/fs/dentry-state")
-	read(t, tk, "/proc/sys/fs/inode-nr")
-	read(t, tk, "/proc/sys/fs/inode-state")
+	readSysctl(t, tk, "/proc/sys/fs/dentry-state")
+	readSysctl(t, tk, "/proc/sys/fs/inode-nr")
+	readSysctl(t, tk, "/proc/sys/fs/inode-state")
 	type counts struct{ dentry, unused, negative, inodes, freeInodes int64 }
 	snap := func() counts {
 		t.Helper()
 		var c counts
-		ds := strings.Split(read(t, tk, "/proc/sys/fs/dentry-state"), "\t")
+		ds := strings.Split(readSysctl(t, tk, "/proc/sys/fs/dentry-state"), "\t")
 		if len(ds) != 6 || ds[2] != "45" || ds[3] != "0" || ds[5] != "0\n" {
 			t.Fatalf("dentry-state %q", ds)
 		}
 		c.dentry, _ = strconv.ParseInt(ds[0], 10, 64)
 		c.unused, _ = strconv.ParseInt(ds[1], 10, 64)
 		c.negative, _ = strconv.ParseInt(ds[4], 10, 64)
-		in := read(t, tk, "/proc/sys/fs/inode-nr")
+		in := readSysctl(t, tk, "/proc/sys/fs/inode-nr")
 		if _, err := fmt.Sscanf(in, "%d\t%d\n", &c.inodes, &c.freeInodes); err != nil || in != fmt.Sprintf("%d\t%d\n", c.inodes, c.freeInodes) {
 			t.Fatalf("inode-nr %q: %v", in, err)
 		}
-		if st := read(t, tk, "/proc/sys/fs/inode-state"); st != fmt.Sprintf("%d\t%d\t0\t0\t0\t0\t0\n", c.inodes, c.freeInodes) {
+		if st := readSysctl(t, tk, "/proc/sys/fs/inode-state"); st != fmt.Sprintf("%d\t%d\t0\t0\t0\t0\t0\n", c.inodes, c.freeInodes) {
 			t.Fatalf("inode-state %q, inode-nr %q", st, in)
 		}
 		return c
@@ -291,9 +291,9 @@ func TestSysFs(t *testing.T) {
 			v.ShrinkDcache(tk, -1)
 			// The prune took /proc/sys/fs/* too: make them again, so
 			// that only what the steps above made is missing.
-			read(t, tk, "/proc/sys/fs/dentry-state")
-			read(t, tk, "/proc/sys/fs/inode-nr")
-			read(t, tk, "/proc/sys/fs/inode-state")
+			readSysctl(t, tk, "/proc/sys/fs/dentry-state")
+			readSysctl(t, tk, "/proc/sys/fs/inode-nr")
+			readSysctl(t, tk, "/proc/sys/fs/inode-state")
 		}, counts{dentry: -4, unused: -3, inodes: -4}},
 		{"rmdir on tmpfs", func() { must(t, tk.Rmdir("/tmp/d")) }, counts{dentry: -1, inodes: -1}},
 	}

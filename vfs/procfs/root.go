@@ -53,9 +53,9 @@ var rootEntry = &entry{name: "/", ino: PROC_ROOT_INO, mode: vfs.S_IFDIR | 0o555,
 	// the inode keeps new_inode's 1; sysctl directories below are 1 too.
 	{name: "sys", ino: inoSys, mode: vfs.S_IFDIR | 0o555, nlink: 1, kids: []*entry{
 		{name: "fs", ino: inoSysFs, mode: vfs.S_IFDIR | 0o555, nlink: 1, kids: []*entry{
-			{name: "dentry-state", ino: inoDentryState, mode: vfs.S_IFREG | 0o444, nlink: 1, show: showDentryState, iops: sysctlROInodeOps, fops: regFileOps},
-			{name: "inode-nr", ino: inoInodeNr, mode: vfs.S_IFREG | 0o444, nlink: 1, show: showInodeNr, iops: sysctlROInodeOps, fops: regFileOps},
-			{name: "inode-state", ino: inoInodeState, mode: vfs.S_IFREG | 0o444, nlink: 1, show: showInodeState, iops: sysctlROInodeOps, fops: regFileOps},
+			{name: "dentry-state", ino: inoDentryState, mode: vfs.S_IFREG | 0o444, nlink: 1, show: showDentryState, iops: sysctlROInodeOps, fops: sysctlVecFileOps},
+			{name: "inode-nr", ino: inoInodeNr, mode: vfs.S_IFREG | 0o444, nlink: 1, show: showInodeNr, iops: sysctlROInodeOps, fops: sysctlVecFileOps},
+			{name: "inode-state", ino: inoInodeState, mode: vfs.S_IFREG | 0o444, nlink: 1, show: showInodeState, iops: sysctlROInodeOps, fops: sysctlVecFileOps},
 			sysctlEntry("lease-break-time", inoLeaseBreakTime, 0o644),
 			sysctlEntry("leases-enable", inoLeasesEnable, 0o644),
 			sysctlEntry("protected_hardlinks", inoProtectedHardlinks, 0o644),
@@ -100,7 +100,7 @@ var staticDirOps = &vfs.InodeOperations{Permission: permission}
 var staticDirFileOps = &vfs.FileOperations{Iterate: staticIterate, Llseek: vfs.GenericFileLlseek}
 var staticFileOps = &vfs.InodeOperations{Permission: permission, Setattr: pdeSetattr}
 
-// sysctlROInodeOps and regFileOps serve the read-only files of
+// sysctlROInodeOps and sysctlVecFileOps serve the read-only files of
 // /proc/sys: proc_sys_permission's rule (sysctlPermission) refuses
 // writing at open, for root too.
 var sysctlROInodeOps = &vfs.InodeOperations{Permission: sysctlPermission, Setattr: sysctlSetattr}

@@ -2,6 +2,7 @@ package procfs
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/vfscope/vfscope/vfs"
 )
@@ -133,6 +134,34 @@ func sysctlRead(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
 	val := rowOf(f.Inode()).get(t.VFS())
 	s := strconv.FormatInt(val, 10) + "\n"
 	n := copy(p, s)
+	*pos += int64(n)
+	return n, nil
+}
+
+// sysctlVecFileOps serve the read-only sysctl files of several values,
+// proc_doulongvec_minmax over an array (dentry-state, inode-nr,
+// inode-state): read as sysctlRead reads, the values made by the
+// entry's show. Nobody opens them for writing (sysctlPermission).
+var sysctlVecFileOps = &vfs.FileOperations{
+	Read:   sysctlVecRead,
+	Llseek: vfs.GenericFileLlseek, // default_llseek: SEEK_END too
+}
+
+// sysctlVecRead is proc_sys_read() over proc_doulongvec_minmax: at
+// position 0, as much of the tab-separated values and newline as p
+// holds; further on, nothing.
+func sysctlVecRead(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
+	if err := sysctlCallPerm(t, f, vfs.MAY_READ); err != nil {
+		return 0, err
+	}
+	if *pos != 0 || len(p) == 0 {
+		return 0, nil
+	}
+	var b strings.Builder
+	if err := pn(f.Inode()).ent.show(t, &b); err != nil {
+		return 0, err
+	}
+	n := copy(p, b.String())
 	*pos += int64(n)
 	return n, nil
 }
