@@ -323,16 +323,21 @@ var GenericFileVMOps = &VMOperations{
 // Munmap is munmap(2) of a whole mapping: its PTEs are dropped (a page
 // stored to through it was dirtied at its first store, so nothing is
 // lost), ->close runs, and the file reference goes. Unmapping a mapping
-// already unmapped does nothing, as munmap(2) of a hole.
+// already unmapped, or one of another task (its range is a hole of the
+// caller's address space), does nothing and succeeds, as munmap(2) of a
+// hole.
 //
-// Errors: EINVAL for nil or a mapping of another task.
+// Errors: EINVAL for nil.
 func (t *Task) Munmap(vma *Mapping) error {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("munmap"))
 	}
-	mm := t.mm.Load()
-	if vma == nil || mm == nil || vma.mm != mm {
+	if vma == nil {
 		return EINVAL
+	}
+	mm := t.mm.Load()
+	if mm == nil || vma.mm != mm {
+		return nil
 	}
 	mm.mmapLock.Lock(t.o)
 	put, removed := t.removeVMALocked(vma, nil)
@@ -415,8 +420,9 @@ func (t *Task) exitMmap() {
 // Errors, in mm/msync.c's order: EINVAL for unknown flags, an off not
 // page aligned, or MS_SYNC with MS_ASYNC; ENOMEM for a range whose end
 // wraps below its start (a length of 0 after rounding up, SIZE_MAX
-// among them, is 0 wherever it starts); EINVAL for nil or a mapping of
-// another task; ENOMEM for a mapping unmapped, a range that starts at or
+// among them, is 0 wherever it starts); EINVAL for nil; ENOMEM for a
+// mapping of another task (nothing of the caller's is mapped there) or
+// one unmapped, a range that starts at or
 // past the mapping's end, or one that starts below it and is MS_ASYNC
 // alone or ends at or below the mapping's start; else what ->fsync
 // reports (a write error once per file description); else ENOMEM if
@@ -443,7 +449,7 @@ func (t *Task) Msync(vma *Mapping, off, length int64, flags int) error {
 	}
 	mm := t.mm.Load()
 	if mm == nil || vma.mm != mm {
-		return EINVAL
+		return ENOMEM // unmapped in the caller's address space
 	}
 	mm.mmapLock.RLock(t.o)
 	vmStart := uint64(vma.start)
