@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"time"
+
+	"github.com/vfscope/vfscope/vfs"
 )
 
 // writeStrings is args_get and environ_get: the pointers at vec, the
@@ -141,8 +143,15 @@ func (a *ABI) SchedYield() Errno {
 // ready, as on Linux) and on the host's streams (a read may then block, as
 // a blocking descriptor does). If any fd subscription is ready, or a clock
 // has expired, the call returns without sleeping.
+//
+// More subscriptions than the task's RLIMIT_NOFILE soft limit is EINVAL,
+// as poll(2) refuses nfds above it (do_sys_poll): the bound keeps a
+// guest from having the host walk and buffer 2^32 of them.
 func (a *ABI) PollOneoff(ctx context.Context, m Memory, in, out, nsubs, neventsPtr uint32) Errno {
 	if nsubs == 0 {
+		return EINVAL
+	}
+	if lim, err := a.task.Getrlimit(vfs.RLIMIT_NOFILE); err != nil || uint64(nsubs) > lim.Cur {
 		return EINVAL
 	}
 	type clockSub struct {
