@@ -413,9 +413,12 @@ func (a *ABI) readv(m Memory, e *fdEntry, iovs, niov uint32, off int64, result u
 			}
 			// One read from a stream, into the first non-empty buffer,
 			// as a pipe read returns what is there.
+			// Bytes read before an error are the result, and the
+			// error is not reported, as read(2) returns a partial
+			// count.
 			k, rerr := e.r.Read(b)
 			n += k
-			if rerr != nil && rerr != io.EOF {
+			if rerr != nil && rerr != io.EOF && k == 0 {
 				err = vfs.EIO
 			}
 			break
