@@ -19,9 +19,10 @@ import (
 //   - a read at position 0 gives the value and a newline; a read
 //     further on gives 0 bytes (the handler's "*ppos && !write");
 //   - a write of 0 bytes succeeds and changes nothing; a longer write
-//     at position 0 parses one integer (leading and trailing
-//     white space allowed, decimal, 0x hex or 0 octal as strtoul's base
-//     0, a '-' sign only for int tables); anything else is EINVAL, as is
+//     at position 0 parses one integer in its first PAGE_SIZE-1 bytes
+//     (leading and trailing white space allowed, decimal, 0x hex or 0
+//     octal as strtoul's base 0, a '-' sign only for int tables, up to
+//     INT_MAX or ULONG_MAX); anything else is EINVAL, as is
 //     a value the row refuses, and nothing changes then. Only what was
 //     parsed counts as written, so a second value in the same write is
 //     ignored (a write at a later position is taken whole and changes
@@ -196,10 +197,16 @@ func sysctlWrite(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
 	return used, nil
 }
 
-// isSysctlSpace is proc_skip_spaces()'s isspace.
+// isSysctlSpace is proc_skip_spaces()'s isspace: the kernel's _ctype
+// counts Latin-1's no-break space (0xA0) as space too.
 func isSysctlSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' || c == 0xA0
 }
+
+// sysctlWriteMax is how much of a write the handlers look at
+// (__do_proc_dointvec, __do_proc_doulongvec_minmax: left is cut to
+// PAGE_SIZE - 1): the rest is neither parsed nor counted as written.
+const sysctlWriteMax = vfs.PAGE_SIZE - 1
 
 // isSysctlSep is proc_wspace_sep: what may follow a number.
 func isSysctlSep(c byte) bool { return c == ' ' || c == '\t' || c == '\n' }
@@ -209,13 +216,22 @@ func isSysctlSep(c byte) bool { return c == ' ' || c == '\t' || c == '\n' }
 // cannot see what follows.
 const sysctlNumMax = 20
 
-// parseSysctlInt is proc_get_long() for the first value of a write: it
-// returns the value and how many bytes it and the white space around it
-// took. Errors: EINVAL for no number, a sign where none is allowed, a
-// number of more than 20 characters (sign included), a character after
-// it other than space, tab or newline (proc_wspace_sep), or a value out
-// of range.
+// parseSysctlInt is proc_get_long() for the first value of a write,
+// within its first sysctlWriteMax bytes: it returns the value and how
+// many bytes it and the white space around it took. Errors: EINVAL for
+// no number, a sign where none is allowed, a number of more than 20
+// characters (sign included), a character after it other than space,
+// tab or newline (proc_wspace_sep), or a value out of range: outside
+// int for an int row, above ULONG_MAX for an unsigned one.
+//
+// An unsigned row takes any unsigned long, as Linux's does; a value
+// above the int64 a row holds is kept as the largest int64 (for the
+// rows there are, dirty_bytes and dirty_background_bytes, both mean
+// "no limit"), so it reads back as 9223372036854775807.
 func parseSysctlInt(p []byte, unsigned bool) (int64, int, error) {
+	if len(p) > sysctlWriteMax {
+		p = p[:sysctlWriteMax]
+	}
 	i := 0
 	for i < len(p) && isSysctlSpace(p[i]) {
 		i++
@@ -246,10 +262,10 @@ func parseSysctlInt(p []byte, unsigned bool) (int64, int, error) {
 	if !ok {
 		return 0, 0, vfs.EINVAL
 	}
-	if !unsigned && u > 1<<31-1+boolInt(neg) || u > 1<<63-1 {
+	if !unsigned && u > 1<<31-1+boolInt(neg) {
 		return 0, 0, vfs.EINVAL
 	}
-	val := int64(u)
+	val := int64(min(u, 1<<63-1))
 	if neg {
 		val = -val
 	}

@@ -119,6 +119,25 @@ func TestSysVMWrites(t *testing.T) {
 		{name: "drop_caches 0", file: "drop_caches", data: "0", err: vfs.EINVAL},
 		{name: "drop_caches 5", file: "drop_caches", data: "5", err: vfs.EINVAL},
 		{name: "drop_caches 3", file: "drop_caches", data: "3\n", n: 2},
+		// __do_proc_dointvec and __do_proc_doulongvec_minmax look at the
+		// first PAGE_SIZE-1 bytes only: a value after 5000 spaces is not
+		// seen (EINVAL), one cut at byte 4095 is taken as cut.
+		{name: "5000 spaces then a value", file: "dirty_ratio", data: strings.Repeat(" ", 5000) + "5", err: vfs.EINVAL, after: map[file]string{"dirty_ratio": "20"}},
+		{name: "5000 spaces then a value, unsigned", file: "dirty_bytes", data: strings.Repeat(" ", 5000) + "8192", err: vfs.EINVAL, after: map[file]string{"dirty_bytes": "0"}},
+		{name: "value within PAGE_SIZE-1", file: "dirty_ratio", data: strings.Repeat(" ", 4093) + "15" + strings.Repeat(" ", 10), n: 4095, after: map[file]string{"dirty_ratio": "15"}},
+		{name: "value cut at PAGE_SIZE-1", file: "dirty_ratio", data: strings.Repeat(" ", 4093) + "123", n: 4095, after: map[file]string{"dirty_ratio": "12"}},
+		// The kernel's isspace counts 0xA0 (Latin-1 no-break space);
+		// proc_wspace_sep, what may follow a number, does not.
+		{name: "0xA0 before", file: "dirty_ratio", data: "\xa07", n: 2, after: map[file]string{"dirty_ratio": "7"}},
+		{name: "0xA0 after", file: "dirty_ratio", data: "7\xa0", err: vfs.EINVAL, after: map[file]string{"dirty_ratio": "20"}},
+		// proc_doulongvec_minmax takes any unsigned long; vfscope keeps
+		// a value above the largest int64 as that (a difference: Linux
+		// reads back what was written).
+		{name: "ULONG_MAX", file: "dirty_bytes", data: "18446744073709551615", n: 20,
+			after: map[file]string{"dirty_bytes": "9223372036854775807", "dirty_ratio": "0"}},
+		{name: "1<<63 background", file: "dirty_background_bytes", data: "0x8000000000000000\n", n: 19,
+			after: map[file]string{"dirty_background_bytes": "9223372036854775807", "dirty_background_ratio": "0"}},
+		{name: "above ULONG_MAX", file: "dirty_bytes", data: "18446744073709551616", err: vfs.EINVAL, after: map[file]string{"dirty_bytes": "0"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -138,7 +157,7 @@ func TestSysVMWrites(t *testing.T) {
 				t.Errorf("write %q took %d bytes, want %d", c.data, n, c.n)
 			}
 			for f, want := range c.after {
-				if got := strings.TrimSuffix(read(t, tk, "/proc/sys/vm/"+f), "\n"); got != want {
+				if got := strings.TrimSuffix(readSysctl(t, tk, "/proc/sys/vm/"+f), "\n"); got != want {
 					t.Errorf("%s = %s, want %s", f, got, want)
 				}
 			}
