@@ -708,6 +708,12 @@ func (a *ABI) FdReaddir(m Memory, fd int32, buf, bufLen uint32, cookie uint64, r
 	for done+int64(len(out)) <= limit {
 		ents, err := a.task.Getdents(e.vfd, want)
 		if err != nil {
+			// Entries this call produced are its result, and the
+			// error is the next call's, as getdents(2) returns
+			// what it filled before an error.
+			if done+int64(len(out)) > 0 {
+				break
+			}
 			return errnoOf(err)
 		}
 		if len(ents) == 0 {
