@@ -233,7 +233,12 @@ func (a *ABI) PathOpen(m Memory, fd int32, dirflags uint32, path, n uint32, ofla
 
 // PathReadlink is path_readlink(fd, path, path_len, buf, buf_len,
 // bufused_ptr): readlinkat(2), truncating to buf_len as readlink does.
+// A buf_len of 0 is EINVAL before anything else, as do_readlinkat checks
+// it before the descriptor and the path.
 func (a *ABI) PathReadlink(m Memory, fd int32, path, n, buf, bufLen, result uint32) Errno {
+	if bufLen == 0 {
+		return EINVAL
+	}
 	e, p, errno := a.dirPath(m, fd, RightPathReadlink, path, n)
 	if errno != ESUCCESS {
 		return errno
