@@ -151,8 +151,10 @@ func (t *Task) MappingsOf(task *Task) []*Mapping {
 
 // Mmap is mmap(2) of length bytes of the file open at fd from file
 // offset off, with prot PROT_* and flags MAP_SHARED, MAP_PRIVATE or
-// MAP_SHARED_VALIDATE plus modifiers (MAP_POPULATE faults every page in
-// at once). There is no address space layout: the Mapping is addressed
+// MAP_SHARED_VALIDATE plus modifiers (MAP_POPULATE, unless with
+// MAP_NONBLOCK, and MAP_LOCKED fault every page inside EOF in at once;
+// MAP_LOCKED makes the mapping VM_LOCKED, with no RLIMIT_MEMLOCK to
+// check). There is no address space layout: the Mapping is addressed
 // by offsets from its start, and MAP_FIXED, MAP_FIXED_NOREPLACE and
 // anonymous mappings are refused with EINVAL (see RATIONALE.md).
 //
@@ -258,6 +260,7 @@ func (t *Task) Mmap(fd int, off, length int64, prot, flags int) (*Mapping, error
 		prot:     prot,
 		flags:    flags,
 		vmShared: vmShared,
+		locked:   flags&MAP_LOCKED != 0,
 		tables:   make([]*pteTable, (npages+ptesPerTable-1)/ptesPerTable),
 	}
 	vma.ptl.Init(classPTL, 0)
@@ -275,7 +278,9 @@ func (t *Task) Mmap(fd int, off, length int64, prot, flags int) (*Mapping, error
 	mm.nextAddr += (npages + 1) << PAGE_SHIFT // a guard page between mappings
 	mm.vmas = append(mm.vmas, vma)
 	mm.mmapLock.Unlock(t.o)
-	if flags&MAP_POPULATE != 0 {
+	// do_mmap asks for the population of a VM_LOCKED mapping, or of a
+	// MAP_POPULATE one unless MAP_NONBLOCK (mm_populate).
+	if vma.locked || flags&(MAP_POPULATE|MAP_NONBLOCK) == MAP_POPULATE {
 		t.populate(vma)
 	}
 	return vma, nil
@@ -283,9 +288,13 @@ func (t *Task) Mmap(fd int, off, length int64, prot, flags int) (*Mapping, error
 
 // populate is populate_vma_page_range(): fault in every page inside
 // EOF; writable private mappings with write faults (breaking COW), the
-// rest with read faults (a shared page is not dirtied for nothing).
-// Errors are ignored, as mm_populate's.
+// rest with read faults (a shared page is not dirtied for nothing). A
+// PROT_NONE mapping is left alone (not vma_is_accessible: no FOLL_FORCE,
+// and get_user_pages refuses it). Errors are ignored, as mm_populate's.
 func (t *Task) populate(vma *Mapping) {
+	if vma.prot&(PROT_READ|PROT_WRITE|PROT_EXEC) == 0 {
+		return
+	}
 	write := !vma.shared() && vma.prot&PROT_WRITE != 0
 	isize := vma.mapping.host.size.Load()
 	for i := int64(0); i < vma.npages; i++ {
@@ -411,8 +420,8 @@ func (t *Task) exitMmap() {
 // that range and waits for them (vfs_fsync_range with datasync,
 // mmap_lock dropped first, as Linux); MS_ASYNC has nothing to start,
 // since a store dirtied its page at its first store (write-notify),
-// where the flusher finds it; MS_INVALIDATE has nothing to do without
-// mlock. A mapping that is not VM_SHARED (a private one, or a shared one
+// where the flusher finds it; MS_INVALIDATE has nothing to do, and is
+// EBUSY for a VM_LOCKED mapping. A mapping that is not VM_SHARED (a private one, or a shared one
 // of a description not open for writing) has nothing to write, as in
 // Linux's msync. What lies outside the mapping is unmapped, as far as
 // this call sees.
@@ -424,7 +433,8 @@ func (t *Task) exitMmap() {
 // mapping of another task (nothing of the caller's is mapped there) or
 // one unmapped, a range that starts at or
 // past the mapping's end, or one that starts below it and is MS_ASYNC
-// alone or ends at or below the mapping's start; else what ->fsync
+// alone or ends at or below the mapping's start; EBUSY for MS_INVALIDATE
+// of a VM_LOCKED (MAP_LOCKED) mapping; else what ->fsync
 // reports (a write error once per file description); else ENOMEM if
 // part of the range was unmapped (below or past the mapping), after the
 // mapped part was synced.
@@ -465,6 +475,10 @@ func (t *Task) Msync(vma *Mapping, off, length int64, flags int) error {
 			return ENOMEM
 		}
 		start, unmapped = vmStart, ENOMEM
+	}
+	if flags&MS_INVALIDATE != 0 && vma.locked {
+		mm.mmapLock.RUnlock(t.o)
+		return EBUSY
 	}
 	if end > vmEnd {
 		unmapped = ENOMEM // the next find_vma finds nothing

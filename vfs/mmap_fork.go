@@ -31,6 +31,7 @@ func (t *Task) dupMmap(n *Task) {
 			prot:     vma.prot,
 			flags:    vma.flags,
 			vmShared: vma.vmShared,
+			locked:   false, // VM_LOCKED is not inherited (dup_mmap clears it)
 			VMOps:    vma.VMOps,
 			Private:  vma.Private,
 			tables:   make([]*pteTable, len(vma.tables)),

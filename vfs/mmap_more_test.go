@@ -73,8 +73,17 @@ func TestMmapExitUnmaps(t *testing.T) {
 
 // TestMmapReclaimUnmaps: under a small budget, reclaim unmaps idle mapped
 // pages to free them (after a second chance for pages accessed through
-// the mapping), and a later access reads them back in.
+// the mapping), and a later access reads them back in; the pages of a
+// VM_LOCKED (MAP_LOCKED) mapping stay mapped, as mlocked pages do.
 func TestMmapReclaimUnmaps(t *testing.T) {
+	for _, locked := range []bool{false, true} {
+		t.Run(map[bool]string{false: "plain", true: "locked"}[locked], func(t *testing.T) {
+			testMmapReclaimUnmaps(t, locked)
+		})
+	}
+}
+
+func testMmapReclaimUnmaps(t *testing.T, locked bool) {
 	v := vfs.New(vfs.Options{Lockdep: true, MemBudget: vfs.MinMemBudget})
 	tk := v.NewTask("init", vfs.RootCred)
 	mustT(t, "tmpfs", tmpfs.Register(tk, v))
@@ -88,7 +97,11 @@ func TestMmapReclaimUnmaps(t *testing.T) {
 	data := pattern(0, n*P, 8)
 	fd := mmFile(t, tk, "/pm/mapped", data, vfs.O_RDWR)
 	mustT(t, "fsync", tk.Fsync(fd))
-	vma, err := tk.Mmap(fd, 0, n*P, vfs.PROT_READ, vfs.MAP_SHARED)
+	flags := vfs.MAP_SHARED
+	if locked {
+		flags |= vfs.MAP_LOCKED
+	}
+	vma, err := tk.Mmap(fd, 0, n*P, vfs.PROT_READ, flags)
 	mustT(t, "mmap", err)
 	load(t, vma, 0, n*P)
 	if got := vma.NrPresent(tk); got != n {
@@ -102,8 +115,10 @@ func TestMmapReclaimUnmaps(t *testing.T) {
 		mustT(t, "pwrite", pwriteAll(tk, ofd, pattern(i*P, 4*P, 9), i*P))
 		mustT(t, "fsync", tk.Fsync(ofd))
 	}
-	if got := vma.NrPresent(tk); got == n {
+	if got := vma.NrPresent(tk); got == n && !locked {
 		t.Errorf("reclaim unmapped none of the %d mapped pages", n)
+	} else if got != n && locked {
+		t.Errorf("reclaim unmapped %d of the %d pages of a locked mapping", n-got, n)
 	}
 	if got := load(t, vma, 0, n*P); !bytes.Equal(got, data) {
 		t.Errorf("mapped data differs after reclaim")

@@ -70,6 +70,10 @@ type Mapping struct {
 	// it off for a file open read-only, whose pages the mapping can
 	// never dirty (so msync does not write them). Immutable.
 	vmShared bool
+	// locked is VM_LOCKED (MAP_LOCKED): the mapping was populated at
+	// mmap, msync(MS_INVALIDATE) of it is EBUSY, and reclaim leaves its
+	// pages mapped (folio_referenced's mlock). Immutable.
+	locked bool
 	// VMOps is vm_ops, set by ->mmap; Private is vm_private_data.
 	VMOps   *VMOperations
 	Private any
@@ -403,9 +407,10 @@ func (vma *Mapping) zapRangeLocked(lo, hi int64, evenCows bool, put []*Folio) []
 // since the last look (young), the young bits are cleared and the folio
 // is kept (a second chance, as folio_referenced activates it); otherwise
 // every PTE mapping it is zapped, so that reclaim can free it. Reports
-// whether the folio is unmapped now. A dirty PTE has dirtied the page
-// already (write-notify), so nothing is lost. i_mmap_rwsem is only tried,
-// as reclaim's rmap walks do: contended, the folio is kept.
+// whether the folio is unmapped now. A folio a VM_LOCKED mapping maps
+// is kept, as reclaim keeps an mlocked folio. A dirty PTE has dirtied
+// the page already (write-notify), so nothing is lost. i_mmap_rwsem is
+// only tried, as reclaim's rmap walks do: contended, the folio is kept.
 func folioTryToUnmap(t *Task, f *Folio) bool {
 	m := f.mapping.Load()
 	if m == nil {
@@ -425,9 +430,13 @@ func folioTryToUnmap(t *Task, f *Folio) bool {
 			continue
 		}
 		vma.ptl.Lock(t.o)
-		if p := vma.ptep(i, false); p != nil && p.bits&ptePresent != 0 && p.folio == f && p.bits&pteYoung != 0 {
-			p.bits &^= pteYoung
-			young = true
+		if p := vma.ptep(i, false); p != nil && p.bits&ptePresent != 0 && p.folio == f {
+			if vma.locked {
+				young = true // mlocked: kept mapped (folio_referenced_one)
+			} else if p.bits&pteYoung != 0 {
+				p.bits &^= pteYoung
+				young = true
+			}
 		}
 		vma.ptl.Unlock(t.o)
 	}
