@@ -178,13 +178,23 @@ func addr(p []byte) uint32 {
 	return uint32(uintptr(unsafe.Pointer(unsafe.SliceData(p))))
 }
 
+// maxRequest is the largest request buffer reserve makes (1 GiB): the
+// JavaScript side (web/src/runtime.ts's MAX_REQUEST) fails a bigger
+// request with a RangeError before sending it, and a size above it is
+// refused here rather than wrapping into a negative one.
+const maxRequest = 1 << 30
+
+// reserve makes the request buffer at least n bytes, keeping its
+// contents, and returns its address; 0 refuses an n over maxRequest,
+// leaving the buffer as it was.
+//
 //go:wasmexport vfscope_reserve
-func reserve(n int32) int32 {
-	if n < 0 {
+func reserve(n uint32) int32 {
+	if n > maxRequest {
 		return 0
 	}
 	if int(n) > len(req) {
-		nb := bridge.AlignedBuffer(max(int(n), 2*len(req)))
+		nb := bridge.AlignedBuffer(max(int(n), min(2*len(req), maxRequest)))
 		copy(nb, req)
 		req = nb
 	}

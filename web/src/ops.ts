@@ -115,7 +115,7 @@ export const specs = {
   open(path: PathLike, flags: OpenFlags = O_RDONLY, mode = 0o666): Spec<number> {
     u32(mode, "mode");
     const f = openFlags(flags);
-    return path1("open", path, (rt) => (rt.str(path), rt.num(f), rt.num(mode)), num);
+    return path1("open", path, (rt) => (rt.path(path), rt.num(f), rt.num(mode)), num);
   },
   close(fd: number): Spec<void> {
     int(fd, "fd");
@@ -162,35 +162,35 @@ export const specs = {
     return { op: "seek", syscall: "lseek", enc: (rt) => (rt.num(fd), rt.num(offset), rt.num(whence)), dec: num };
   },
   stat(path: PathLike): Spec<Stats> {
-    return path1("stat", path, (rt) => rt.str(path), Stats.read);
+    return path1("stat", path, (rt) => rt.path(path), Stats.read);
   },
   lstat(path: PathLike): Spec<Stats> {
-    return path1("lstat", path, (rt) => rt.str(path), Stats.read);
+    return path1("lstat", path, (rt) => rt.path(path), Stats.read);
   },
   fstat(fd: number): Spec<Stats> {
     int(fd, "fd");
     return { op: "fstat", syscall: "fstat", enc: (rt) => rt.num(fd), dec: Stats.read };
   },
   readdir(path: PathLike): Spec<DirEntry[]> {
-    return path1("readdir", path, (rt) => rt.str(path), readDirEntries);
+    return path1("readdir", path, (rt) => rt.path(path), readDirEntries);
   },
   /** readdir's names only. */
   readdirNames(path: PathLike): Spec<string[]> {
-    return path1("readdir", path, (rt) => rt.str(path), readNames);
+    return path1("readdir", path, (rt) => rt.path(path), readNames);
   },
   /** readdir's names as their bytes, whatever their encoding. */
   readdirRaw(path: PathLike): Spec<Uint8Array[]> {
-    return path1("readdir", path, (rt) => rt.str(path), readRawNames);
+    return path1("readdir", path, (rt) => rt.path(path), readRawNames);
   },
   mkdir(path: PathLike, mode = 0o777): Spec<void> {
     u32(mode, "mode");
-    return path1("mkdir", path, (rt) => (rt.str(path), rt.num(mode)), none);
+    return path1("mkdir", path, (rt) => (rt.path(path), rt.num(mode)), none);
   },
   rmdir(path: PathLike): Spec<void> {
-    return path1("rmdir", path, (rt) => rt.str(path), none);
+    return path1("rmdir", path, (rt) => rt.path(path), none);
   },
   unlink(path: PathLike): Spec<void> {
-    return path1("unlink", path, (rt) => rt.str(path), none);
+    return path1("unlink", path, (rt) => rt.path(path), none);
   },
   rename(oldPath: PathLike, newPath: PathLike, flags = 0): Spec<void> {
     u32(flags, "flags");
@@ -199,38 +199,38 @@ export const specs = {
       syscall: "rename",
       path: pathText(oldPath),
       dest: pathText(newPath),
-      enc: (rt) => (rt.str(oldPath), rt.str(newPath), rt.num(flags)),
+      enc: (rt) => (rt.path(oldPath), rt.path(newPath), rt.num(flags)),
       dec: none,
     };
   },
   link(existing: PathLike, newPath: PathLike): Spec<void> {
-    return { op: "link", syscall: "link", path: pathText(existing), dest: pathText(newPath), enc: (rt) => (rt.str(existing), rt.str(newPath)), dec: none };
+    return { op: "link", syscall: "link", path: pathText(existing), dest: pathText(newPath), enc: (rt) => (rt.path(existing), rt.path(newPath)), dec: none };
   },
   symlink(target: PathLike, path: PathLike): Spec<void> {
-    return { op: "symlink", syscall: "symlink", path: pathText(target), dest: pathText(path), enc: (rt) => (rt.str(target), rt.str(path)), dec: none };
+    return { op: "symlink", syscall: "symlink", path: pathText(target), dest: pathText(path), enc: (rt) => (rt.path(target), rt.path(path)), dec: none };
   },
   readlink(path: PathLike): Spec<string> {
-    return path1("readlink", path, (rt) => rt.str(path), (r) => r.str());
+    return path1("readlink", path, (rt) => rt.path(path), (r) => r.str());
   },
   /** readlink's target as its bytes. */
   readlinkRaw(path: PathLike): Spec<Uint8Array> {
-    return path1("readlink", path, (rt) => rt.str(path), (r) => r.strBytes());
+    return path1("readlink", path, (rt) => rt.path(path), (r) => r.strBytes());
   },
   chmod(path: PathLike, mode: number): Spec<void> {
     u32(mode, "mode");
-    return path1("chmod", path, (rt) => (rt.str(path), rt.num(mode)), none);
+    return path1("chmod", path, (rt) => (rt.path(path), rt.num(mode)), none);
   },
   chown(path: PathLike, uid: number, gid: number): Spec<void> {
     id32(uid, "uid"), id32(gid, "gid");
-    return path1("chown", path, (rt) => (rt.str(path), rt.num(uid), rt.num(gid)), none);
+    return path1("chown", path, (rt) => (rt.path(path), rt.num(uid), rt.num(gid)), none);
   },
   lchown(path: PathLike, uid: number, gid: number): Spec<void> {
     id32(uid, "uid"), id32(gid, "gid");
-    return path1("lchown", path, (rt) => (rt.str(path), rt.num(uid), rt.num(gid)), none);
+    return path1("lchown", path, (rt) => (rt.path(path), rt.num(uid), rt.num(gid)), none);
   },
   truncate(path: PathLike, length = 0): Spec<void> {
     int(length, "length");
-    return path1("truncate", path, (rt) => (rt.str(path), rt.num(length)), none);
+    return path1("truncate", path, (rt) => (rt.path(path), rt.num(length)), none);
   },
   ftruncate(fd: number, length = 0): Spec<void> {
     int(fd, "fd"), int(length, "length");
@@ -242,16 +242,16 @@ export const specs = {
       op: "mount",
       syscall: "mount",
       path: pathText(target),
-      enc: (rt) => (rt.str(source), rt.str(target), rt.str(fstype), rt.num(flags), rt.str(data)),
+      enc: (rt) => (rt.str(source), rt.path(target), rt.str(fstype), rt.num(flags), rt.str(data)),
       dec: none,
     };
   },
   umount(target: PathLike, flags = 0): Spec<void> {
     u32(flags, "flags");
-    return path1("umount", target, (rt) => (rt.str(target), rt.num(flags)), none);
+    return path1("umount", target, (rt) => (rt.path(target), rt.num(flags)), none);
   },
   readFile(path: PathLike): Spec<Uint8Array> {
-    return { op: "readFile", syscall: "open", calls: readFileCalls, path: pathText(path), enc: (rt) => rt.str(path), dec: (r) => r.bytes() };
+    return { op: "readFile", syscall: "open", calls: readFileCalls, path: pathText(path), enc: (rt) => rt.path(path), dec: (r) => r.bytes() };
   },
   readTextFile(path: PathLike): Spec<string> {
     return {
@@ -259,7 +259,7 @@ export const specs = {
       syscall: "open",
       calls: readFileCalls,
       path: pathText(path),
-      enc: (rt) => rt.str(path),
+      enc: (rt) => rt.path(path),
       dec: (r) => textDecoder.decode(r.view()),
     };
   },
@@ -267,7 +267,7 @@ export const specs = {
     const b = bytesOf(data);
     const flags = opts.flag !== undefined ? openFlags(opts.flag) : O_WRONLY | O_CREAT | (opts.append ? O_APPEND : O_TRUNC);
     const mode = u32(opts.mode ?? 0o666, "mode");
-    return { op: "writeFile", syscall: "open", calls: writeFileCalls, path: pathText(path), enc: (rt) => (rt.str(path), rt.bytes(b), rt.num(flags), rt.num(mode)), dec: none };
+    return { op: "writeFile", syscall: "open", calls: writeFileCalls, path: pathText(path), enc: (rt) => (rt.path(path), rt.bytes(b), rt.num(flags), rt.num(mode)), dec: none };
   },
   fsync(fd: number): Spec<void> {
     int(fd, "fd");
@@ -278,10 +278,10 @@ export const specs = {
   },
   access(path: PathLike, mode = 0): Spec<void> {
     u32(mode, "mode");
-    return path1("access", path, (rt) => (rt.str(path), rt.num(mode)), none);
+    return path1("access", path, (rt) => (rt.path(path), rt.num(mode)), none);
   },
   chdir(path: PathLike): Spec<void> {
-    return path1("chdir", path, (rt) => rt.str(path), none);
+    return path1("chdir", path, (rt) => rt.path(path), none);
   },
   getcwd(): Spec<string> {
     return { op: "getcwd", syscall: "getcwd", enc: none, dec: (r) => r.str() };
@@ -292,6 +292,6 @@ export const specs = {
     const m = timeNs(mtime);
     // UTIME_NOW and UTIME_OMIT go as -1 and -2 in two's complement; a
     // time is at most MAX_TIME_NS, so it never reaches them.
-    return { op: "utimes", syscall: "utimensat", path: pathText(path), enc: (rt) => (rt.str(path), rt.u64(BigInt.asUintN(64, a)), rt.u64(BigInt.asUintN(64, m)), rt.num(flags)), dec: none };
+    return { op: "utimes", syscall: "utimensat", path: pathText(path), enc: (rt) => (rt.path(path), rt.u64(BigInt.asUintN(64, a)), rt.u64(BigInt.asUintN(64, m)), rt.num(flags)), dec: none };
   },
 };

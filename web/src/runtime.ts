@@ -53,6 +53,18 @@ const textDecoder = new TextDecoder();
 // when they are ASCII (Runtime.str).
 const SHORT_STRING = 64;
 
+/**
+ * The largest request the bridge sends (wasm/main.go's maxRequest): a
+ * batch encoding more is a RangeError before anything is sent.
+ */
+const MAX_REQUEST = 1 << 30;
+
+/**
+ * Linux's PATH_MAX: getname fails a path of PATH_MAX bytes or more with
+ * ENAMETOOLONG, so Runtime.path sends at most PATH_MAX + 1 bytes of one.
+ */
+const PATH_MAX = 4096;
+
 /** An error of the bridge itself (a malformed request): a bug, not an errno. */
 export class BridgeError extends Error {
   constructor(message: string) {
@@ -197,11 +209,21 @@ export class Runtime {
   }
 
   private ensure(n: number): void {
-    if (this.pos + n <= this.reqCap) return;
+    const need = this.pos + n;
+    if (need <= this.reqCap) return;
+    // Above MAX_REQUEST nothing changes: the buffer, its address and
+    // size stay as they were, so the runtime (shared by every VFS) keeps
+    // working after one request too big to send.
+    if (need > MAX_REQUEST) {
+      throw new RangeError(`vfscope: a request of ${need} bytes is over the bridge's limit of ${MAX_REQUEST} bytes`);
+    }
     let size = this.reqCap * 2;
-    while (size < this.pos + n) size *= 2;
-    // Go grows the buffer keeping what is written so far.
-    this.reqAddr = this.ex.vfscope_reserve(size);
+    while (size < need) size *= 2;
+    size = Math.min(size, MAX_REQUEST);
+    // Go grows the buffer keeping what is written so far; 0 is a refusal.
+    const addr = this.ex.vfscope_reserve(size) >>> 0;
+    if (addr === 0) throw new RangeError(`vfscope: Go could not reserve a request buffer of ${size} bytes`);
+    this.reqAddr = addr;
     this.reqCap = size;
     this.remap();
   }
@@ -286,6 +308,35 @@ export class Runtime {
     const { written } = textEncoder.encodeInto(s, this.buf.subarray(at));
     this.dv.setUint32(this.pos, written, true);
     this.pos = at + written;
+  }
+
+  /**
+   * A path (or a symlink's target), as str sends it, but at most
+   * PATH_MAX + 1 bytes of it: Go's getname fails anything of PATH_MAX
+   * bytes or more with ENAMETOOLONG before looking at it further, so a
+   * longer one fails the same without being copied whole into Go.
+   */
+  path(s: string | Uint8Array): void {
+    if (s instanceof Uint8Array) {
+      this.str(s.length > PATH_MAX ? s.subarray(0, PATH_MAX + 1) : s);
+      return;
+    }
+    if (typeof s !== "string" || s.length <= PATH_MAX) {
+      this.str(s);
+      return;
+    }
+    // PATH_MAX + 1 UTF-16 units are at least as many UTF-8 bytes; a
+    // high surrogate whose pair was cut off is dropped (one unit more is
+    // taken for it). A lone surrogate in what is kept is str's TypeError.
+    let head = s.slice(0, PATH_MAX + 2);
+    const last = head.charCodeAt(head.length - 1);
+    if (last >= 0xd800 && last <= 0xdbff) head = head.slice(0, -1);
+    const wf = (head as unknown as { isWellFormed?(): boolean }).isWellFormed;
+    if (wf !== undefined && !wf.call(head)) {
+      this.str(head);
+      return;
+    }
+    this.str(textEncoder.encode(head).subarray(0, PATH_MAX + 1));
   }
 
   strs(list: readonly string[]): void {
