@@ -209,6 +209,11 @@ func (a *ABI) PathOpen(m Memory, fd int32, dirflags uint32, path, n uint32, ofla
 	if fdflags&(FdflagSync|FdflagRsync) != 0 {
 		fl |= vfs.O_SYNC
 	}
+	// The result pointer is checked before the open: O_CREAT and
+	// O_TRUNC must not take effect for a guest that is told EFAULT.
+	if !a.inRange(m, result, 4) {
+		return EFAULT
+	}
 	vfd, err := a.task.Openat(e.vfd, p, fl|vfs.O_CLOEXEC, 0o666)
 	if err != nil {
 		return walkErr(err)
