@@ -64,6 +64,12 @@ export class VFS {
   private readonly subscribers = new Set<(events: TraceEvent[]) => void>();
   private deliveryQueued = false;
   private timer: ReturnType<typeof setInterval> | undefined;
+  // delivering is set while flushEvents calls the subscribers: a
+  // flushEvents from inside one only sets pending, and the delivering
+  // loop fetches and delivers the next batch after this one has reached
+  // every subscriber, so that each sees the batches in order.
+  private delivering = false;
+  private pending = false;
 
   /** @internal Use createVFS. */
   constructor(
@@ -108,6 +114,22 @@ export class VFS {
   /** @internal Schedules a delivery of events after the current JavaScript task's calls. */
   noteActivity(): void {
     if (this.deliveryQueued || !this.listener) return;
+    if (this.delivering) {
+      // A subscriber's own calls: their events wait for the interval, or
+      // with none for a macrotask. A microtask would run before anything
+      // else could, and a subscriber that calls the VFS at each delivery
+      // would then keep the event loop from ever reaching its timers and
+      // I/O. The timeout is unref'd as the interval is: a subscriber's own
+      // events do not keep the process alive.
+      if (this.timer !== undefined) return;
+      this.deliveryQueued = true;
+      const t = setTimeout(() => {
+        this.deliveryQueued = false;
+        this.flushEvents();
+      }, 0);
+      (t as { unref?: () => void }).unref?.();
+      return;
+    }
     this.deliveryQueued = true;
     queueMicrotask(() => {
       this.deliveryQueued = false;
@@ -157,6 +179,25 @@ export class VFS {
 
   /** Delivers the events waiting now to the subscribers, synchronously. */
   flushEvents(): void {
+    if (this.delivering) {
+      // Called by a subscriber: the loop below delivers what is waiting
+      // once the batch it is delivering has reached every subscriber.
+      this.pending = true;
+      return;
+    }
+    this.delivering = true;
+    try {
+      do {
+        this.pending = false;
+        this.deliverOnce();
+      } while (this.pending);
+    } finally {
+      this.delivering = false;
+      this.pending = false;
+    }
+  }
+
+  private deliverOnce(): void {
     if (!this.listener || this.closed) return;
     const id = this.listener;
     const rt = this.runtime;

@@ -70,3 +70,50 @@ test("snapshot: the tree, the mounts, the counters", async () => {
   assert.ok(s.counters.nr_dentry > 0);
   vfs.dispose();
 });
+
+// A subscriber that calls the VFS makes events at each delivery. Those
+// must wait for a macrotask (or the interval): as microtasks they would
+// be delivered before any timer or I/O could run, forever. Each case's
+// subscriber stops calling after limit deliveries, so that a failure
+// ends; a timer must fire long before that.
+const feedback = [
+  // [name, subscribe options]
+  ["with the default interval", {}],
+  ["with no interval", { intervalMs: 0 }],
+];
+for (const [name, options] of feedback) {
+  test(`a subscriber that calls the VFS lets timers run, ${name}`, async () => {
+    const vfs = await createVFS({ trace: true });
+    const limit = 5000;
+    let d = 0;
+    vfs.subscribe(() => {
+      if (++d < limit) vfs.stat("/tmp");
+    }, options);
+    const fired = new Promise((resolve) => setTimeout(() => resolve(d), 20));
+    vfs.stat("/");
+    const seen = await fired;
+    assert.ok(seen >= 1, "the first delivery came");
+    assert.ok(seen < limit / 5, `${seen} deliveries before a 20 ms timer could run`);
+    vfs.dispose();
+  });
+}
+
+test("a flushEvents inside a subscriber keeps every subscriber's batches in order", async () => {
+  const vfs = await createVFS({ trace: true });
+  const seen = { a: [], b: [] };
+  const tag = (evs) => (JSON.stringify(evs).includes("inner") ? "inner" : "outer");
+  let n = 0;
+  vfs.subscribe((evs) => {
+    seen.a.push(tag(evs));
+    if (++n === 1) {
+      vfs.mkdir("/tmp/inner");
+      vfs.flushEvents();
+    }
+  });
+  vfs.subscribe((evs) => seen.b.push(tag(evs)));
+  vfs.mkdir("/tmp/outer");
+  vfs.flushEvents();
+  assert.deepEqual(seen.a, ["outer", "inner"]);
+  assert.deepEqual(seen.b, ["outer", "inner"]);
+  vfs.dispose();
+});
