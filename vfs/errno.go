@@ -15,6 +15,7 @@ type Errno uint16
 const (
 	EPERM        Errno = 1
 	ENOENT       Errno = 2
+	ESRCH        Errno = 3
 	EINTR        Errno = 4
 	EIO          Errno = 5
 	ENXIO        Errno = 6
@@ -61,6 +62,7 @@ type errnoInfo struct{ name, text string }
 var errnoTable = map[Errno]errnoInfo{
 	EPERM:        {"EPERM", "Operation not permitted"},
 	ENOENT:       {"ENOENT", "No such file or directory"},
+	ESRCH:        {"ESRCH", "No such process"},
 	EINTR:        {"EINTR", "Interrupted system call"},
 	EIO:          {"EIO", "Input/output error"},
 	ENXIO:        {"ENXIO", "No such device or address"},

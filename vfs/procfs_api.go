@@ -11,10 +11,6 @@ import "github.com/vfscope/vfscope/vfs/lock"
 // for ref-walk (the same value as the walk's own errECHILD).
 const ECHILD = errECHILD
 
-// ESRCH is "no such process": a /proc/<pid> file opened after its task
-// exited.
-const ESRCH Errno = 3
-
 // ProcMount is one mount as show_vfsmnt() and show_mountinfo() read it.
 type ProcMount struct {
 	ID, ParentID int32

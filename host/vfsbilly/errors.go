@@ -40,6 +40,7 @@ import (
 // TestErrnoTable checks every row for every errno vfs defines.
 var errnoTable = map[vfs.Errno]syscall.Errno{
 	vfs.EPERM:        syscall.EPERM,
+	vfs.ESRCH:        syscall.ESRCH,
 	vfs.ENOENT:       syscall.ENOENT,
 	vfs.EINTR:        syscall.EINTR,
 	vfs.EIO:          syscall.EIO,
