@@ -92,9 +92,21 @@ function timeNs(t: TimeArg): bigint {
 }
 
 /** Copies the next byte string into buffer; returns its length. */
+// The intrinsic length getter and set of typed arrays: a subclass's
+// overrides (user code) would otherwise run while a request is encoded or
+// a response read, and a VFS call from them would overwrite both.
+const typedLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), "length")!.get! as (this: Uint8Array) => number;
+const typedSet = Uint8Array.prototype.set;
+
+/** The buffer of a readInto: a Uint8Array (TypeError), and its length now. */
+function intoBuffer(buffer: Uint8Array, what: string): number {
+  if (!(buffer instanceof Uint8Array)) throw new TypeError(`${what}: buffer must be a Uint8Array, not ${buffer === null ? "null" : typeof buffer}`);
+  return typedLength.call(buffer);
+}
+
 function into(r: Reader, buffer: Uint8Array): number {
   const v = r.view();
-  buffer.set(v);
+  typedSet.call(buffer, v);
   return v.length;
 }
 
@@ -127,14 +139,16 @@ export const specs = {
   },
   readInto(fd: number, buffer: Uint8Array): Spec<number> {
     int(fd, "fd");
-    return { op: "read", syscall: "read", enc: (rt) => (rt.num(fd), rt.num(buffer.length)), dec: (r) => into(r, buffer) };
+    const length = intoBuffer(buffer, "readInto");
+    return { op: "read", syscall: "read", enc: (rt) => (rt.num(fd), rt.num(length)), dec: (r) => into(r, buffer) };
   },
   preadInto(fd: number, buffer: Uint8Array, position: number): Spec<number> {
     int(fd, "fd"), int(position, "position");
+    const length = intoBuffer(buffer, "preadInto");
     return {
       op: "pread",
       syscall: "pread",
-      enc: (rt) => (rt.num(fd), rt.num(buffer.length), rt.num(position)),
+      enc: (rt) => (rt.num(fd), rt.num(length), rt.num(position)),
       dec: (r) => into(r, buffer),
     };
   },

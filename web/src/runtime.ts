@@ -133,6 +133,9 @@ export class Runtime {
   private reader?: Reader;
 
   private nextSlot = 0;
+  // encoding is set from begin() to exec() (or cancel()): while a batch
+  // is written into buf, no other may begin.
+  private encoding = false;
 
   /** @internal */
   constructor(
@@ -184,8 +187,16 @@ export class Runtime {
     if (this.clockAddr !== 0) this.clock = new Float64Array(mem, this.clockAddr, 1);
   }
 
-  /** Starts a batch. */
+  /**
+   * Starts a batch. A batch begun while another is being encoded (a VFS
+   * call made from user code that ran inside an encode) is an Error: it
+   * would overwrite the request being written.
+   */
   begin(): void {
+    if (this.encoding) {
+      throw new Error("vfscope: a call was made while another call's arguments were being encoded (from a getter or an overridden method of an argument); make it after that call returns");
+    }
+    this.encoding = true;
     // Growing Go's memory detaches the views (their length becomes 0):
     // cheaper to test than the Memory's buffer getter.
     if (this.buf.length === 0) this.remap();
@@ -365,11 +376,17 @@ export class Runtime {
     this.hooks.views.delete(slot);
   }
 
+  /** Ends a batch whose encoding failed: nothing is sent. */
+  cancel(): void {
+    this.encoding = false;
+  }
+
   /**
    * Runs the batch: one call into Go, which reads the request where it was
    * written and leaves the response in its memory, read in place.
    */
   exec(): Reader {
+    this.encoding = false;
     this.dv.setUint32(0, this.count, true);
     this.crossings++;
     const seq = (this.seq = (this.seq + 1) >>> 0);

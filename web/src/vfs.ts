@@ -102,8 +102,13 @@ export class VFS {
     if (this.closed) throw new Error("vfscope: this VFS is closed");
     const rt = this.runtime;
     rt.begin();
-    rt.opName(s.op, this.id);
-    s.enc(rt);
+    try {
+      rt.opName(s.op, this.id);
+      s.enc(rt);
+    } catch (e) {
+      rt.cancel();
+      throw e;
+    }
     const r = rt.exec();
     if (this.listener) this.noteActivity();
     const word = r.errno();
@@ -494,6 +499,7 @@ export class Batch {
         rt.opName(queued[i].op, this.vfs.id);
         queued[i].enc(rt);
       } catch (err) {
+        rt.cancel();
         queued.splice(i, 1);
         throw err;
       }
