@@ -58,10 +58,6 @@ const (
 	MS_SYNC       = 4
 )
 
-// maxMapLen bounds one mapping: TASK_SIZE of x86-64's 47-bit user
-// space (TASK_SIZE_MAX, one guard page short of 1<<47).
-const maxMapLen = 1<<47 - PAGE_SIZE
-
 // Signal is a signal an access through a mapping ends with, where a
 // process would be killed (or its handler run): SIGBUS for a page past
 // the end of the file or one that could not be read, SIGSEGV for an
@@ -109,26 +105,25 @@ type mmStruct struct {
 	// sb_start_pagefault, invalidate_lock, the folio lock, i_mmap_rwsem
 	// and the page table locks.
 	mmapLock lock.RWSem
-	// vmas are the mappings (the maple tree); under mmapLock.
+	// vmas are the mappings (the maple tree), in address order; under
+	// mmapLock.
 	vmas []*Mapping
+	// freeCache and cachedHole are free_area_cache and cached_hole_size:
+	// where the next search for room above mmapBase starts, and the
+	// largest length a hole below it fits (mmap_addr.go). Under
+	// mmapLock held for write.
+	freeCache, cachedHole int64
 	// task owns the address space; immutable. Its goroutine makes the
 	// accesses (Load, Store).
 	task *Task
-	// nextAddr is where the next mapping is placed (mmap_base growing
-	// up here); under mmapLock held for write.
-	nextAddr int64
 }
-
-// mmapBase is the address of the first mapping of a task. Addresses only
-// name mappings in /proc/PID/maps: accesses use offsets.
-const mmapBase = 0x7f0000000000
 
 // mmOf returns t's address space, made on first use.
 func (t *Task) mmOf() *mmStruct {
 	if mm := t.mm.Load(); mm != nil {
 		return mm
 	}
-	mm := &mmStruct{task: t, nextAddr: mmapBase}
+	mm := &mmStruct{task: t, freeCache: mmapBase}
 	mm.mmapLock.Init(classMmapSem, 0)
 	t.mm.Store(mm)
 	return mm
@@ -166,7 +161,9 @@ func (t *Task) MappingsOf(task *Task) []*Mapping {
 // for a length that, rounded up to pages, exceeds TASK_SIZE (x86-64's
 // (1<<47)-4096); EOVERFLOW when the range's end lies past the largest
 // file offset (file_mmap_ok; off is unsigned there, so a negative one
-// is EOVERFLOW too); then by flags' MAP_TYPE: MAP_SHARED drops the
+// is EOVERFLOW too); ENOMEM when the task has more than vm.max_map_count
+// mappings or no hole of its address space below TASK_SIZE fits the
+// mapping (get_unmapped_area, mmap_addr.go); then by flags' MAP_TYPE: MAP_SHARED drops the
 // flags LEGACY_MAP_MASK does not know, MAP_SHARED_VALIDATE refuses them
 // (and MAP_SYNC) with EOPNOTSUPP; for both EACCES for PROT_WRITE on a
 // description not open for writing; for these and MAP_PRIVATE EACCES
@@ -217,43 +214,22 @@ func (t *Task) Mmap(fd int, off, length int64, prot, flags int) (*Mapping, error
 	if off < 0 || pgoff > (math.MaxInt64-npages<<PAGE_SHIFT)>>PAGE_SHIFT {
 		return nil, EOVERFLOW
 	}
-	vmShared := false
-	switch flags & MAP_TYPE {
-	case MAP_SHARED, MAP_SHARED_VALIDATE:
-		if flags&MAP_TYPE == MAP_SHARED {
-			flags &= legacyMapMask
-		} else if flags&^legacyMapMask != 0 {
-			return nil, EOPNOTSUPP // MAP_SYNC too: no file here is DAX
-		}
-		if prot&PROT_WRITE != 0 && f.mode&FMODE_WRITE == 0 {
-			return nil, EACCES
-		}
-		if IsAppend(f.inode) && f.mode&FMODE_WRITE != 0 {
-			return nil, EACCES
-		}
-		vmShared = f.mode&FMODE_WRITE != 0
-		fallthrough
-	case MAP_PRIVATE:
-		if f.mode&FMODE_READ == 0 {
-			return nil, EACCES
-		}
-		if prot&PROT_EXEC != 0 && f.path.Mnt.flags.Load()&MNT_NOEXEC != 0 {
-			return nil, EPERM
-		}
-		if f.fop == nil || f.fop.Mmap == nil {
-			return nil, ENODEV
-		}
-		if flags&MAP_GROWSDOWN != 0 {
-			return nil, EINVAL // VM_GROWSDOWN
-		}
-	default:
-		return nil, EINVAL
-	}
 	mm := t.mmOf()
+	mm.mmapLock.Lock(t.o)
+	start, err := mm.getUnmappedArea(npages)
+	var vmShared bool
+	if err == nil {
+		flags, vmShared, err = mmapCheckFile(f, prot, flags)
+	}
+	if err != nil {
+		mm.mmapLock.Unlock(t.o)
+		return nil, err
+	}
 	vma := &Mapping{
 		mm:       mm,
 		file:     fget(f),
 		mapping:  f.inode.Mapping(),
+		start:    start,
 		pgoff:    pgoff,
 		length:   length,
 		npages:   npages,
@@ -261,10 +237,9 @@ func (t *Task) Mmap(fd int, off, length int64, prot, flags int) (*Mapping, error
 		flags:    flags,
 		vmShared: vmShared,
 		locked:   flags&MAP_LOCKED != 0,
-		tables:   make([]*pteTable, (npages+ptesPerTable-1)/ptesPerTable),
+		pt:       newPageTable(npages),
 	}
 	vma.ptl.Init(classPTL, 0)
-	mm.mmapLock.Lock(t.o)
 	if err := t.fopMmap(f, vma); err != nil {
 		mm.mmapLock.Unlock(t.o)
 		fput(t, vma.file)
@@ -274,9 +249,7 @@ func (t *Task) Mmap(fd int, off, length int64, prot, flags int) (*Mapping, error
 		vma.VMOps = &VMOperations{} // no ->fault: every access is SIGBUS
 	}
 	vmaLinkFile(t, vma)
-	vma.start = mm.nextAddr
-	mm.nextAddr += (npages + 1) << PAGE_SHIFT // a guard page between mappings
-	mm.vmas = append(mm.vmas, vma)
+	mm.insertVMALocked(vma)
 	mm.mmapLock.Unlock(t.o)
 	// do_mmap asks for the population of a VM_LOCKED mapping, or of a
 	// MAP_POPULATE one unless MAP_NONBLOCK (mm_populate).
@@ -284,6 +257,43 @@ func (t *Task) Mmap(fd int, off, length int64, prot, flags int) (*Mapping, error
 		t.populate(vma)
 	}
 	return vma, nil
+}
+
+// mmapCheckFile is do_mmap's switch on MAP_TYPE for a file mapping: the
+// flags kept and VM_SHARED, or the error (see Mmap).
+func mmapCheckFile(f *File, prot, flags int) (_ int, vmShared bool, _ error) {
+	switch flags & MAP_TYPE {
+	case MAP_SHARED, MAP_SHARED_VALIDATE:
+		if flags&MAP_TYPE == MAP_SHARED {
+			flags &= legacyMapMask
+		} else if flags&^legacyMapMask != 0 {
+			return 0, false, EOPNOTSUPP // MAP_SYNC too: no file here is DAX
+		}
+		if prot&PROT_WRITE != 0 && f.mode&FMODE_WRITE == 0 {
+			return 0, false, EACCES
+		}
+		if IsAppend(f.inode) && f.mode&FMODE_WRITE != 0 {
+			return 0, false, EACCES
+		}
+		vmShared = f.mode&FMODE_WRITE != 0
+		fallthrough
+	case MAP_PRIVATE:
+		if f.mode&FMODE_READ == 0 {
+			return 0, false, EACCES
+		}
+		if prot&PROT_EXEC != 0 && f.path.Mnt.flags.Load()&MNT_NOEXEC != 0 {
+			return 0, false, EPERM
+		}
+		if f.fop == nil || f.fop.Mmap == nil {
+			return 0, false, ENODEV
+		}
+		if flags&MAP_GROWSDOWN != 0 {
+			return 0, false, EINVAL // VM_GROWSDOWN
+		}
+	default:
+		return 0, false, EINVAL
+	}
+	return flags, vmShared, nil
 }
 
 // populate is populate_vma_page_range(): fault in every page inside
@@ -372,12 +382,7 @@ func (t *Task) removeVMALocked(vma *Mapping, put []*Folio) (_ []*Folio, removed 
 	}
 	vma.dead.Store(true)
 	mm := vma.mm
-	for i, x := range mm.vmas {
-		if x == vma {
-			mm.vmas = append(mm.vmas[:i], mm.vmas[i+1:]...)
-			break
-		}
-	}
+	mm.removeVMALocked(vma)
 	vma.ptl.Lock(t.o)
 	put = vma.zapRangeLocked(0, vma.npages-1, true, put)
 	vma.ptl.Unlock(t.o)

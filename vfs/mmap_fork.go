@@ -18,7 +18,7 @@ func (t *Task) dupMmap(n *Task) {
 	nmm := n.mmOf()
 	mm.mmapLock.Lock(t.o)
 	nmm.mmapLock.LockNested(t.o, 1)
-	nmm.nextAddr = mm.nextAddr
+	nmm.freeCache, nmm.cachedHole = mm.freeCache, mm.cachedHole
 	for _, vma := range mm.vmas {
 		nv := &Mapping{
 			mm:       nmm,
@@ -34,7 +34,7 @@ func (t *Task) dupMmap(n *Task) {
 			locked:   false, // VM_LOCKED is not inherited (dup_mmap clears it)
 			VMOps:    vma.VMOps,
 			Private:  vma.Private,
-			tables:   make([]*pteTable, len(vma.tables)),
+			pt:       newPageTable(vma.npages),
 		}
 		nv.ptl.Init(classPTL, 0)
 		// Linked right after the parent's mapping before any PTE is
@@ -53,19 +53,16 @@ func (t *Task) dupMmap(n *Task) {
 			// nested.
 			nv.ptl.Lock(t.o)
 			vma.ptl.LockNested(t.o, 1)
-			for ti, tb := range vma.tables {
-				if tb == nil {
-					continue
-				}
+			vma.pt.forEach(0, vma.npages-1, func(base int64, tb *pteTable) {
 				for k := range tb {
 					p := &tb[k]
 					if p.bits&(ptePresent|pteAnon) != ptePresent|pteAnon {
 						continue
 					}
 					p.bits &^= pteWrite
-					nv.setPteLocked(int64(ti)*ptesPerTable+int64(k), p.folio, p.bits&^pteWrite)
+					nv.setPteLocked(base+int64(k), p.folio, p.bits&^pteWrite)
 				}
-			}
+			})
 			vma.ptl.Unlock(t.o)
 			nv.ptl.Unlock(t.o)
 			if dupMmapCopiedHook != nil {

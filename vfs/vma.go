@@ -39,11 +39,6 @@ type pte struct {
 	bits  uint8
 }
 
-// ptesPerTable is the number of entries of one page table page (PTRS_PER_PTE).
-const ptesPerTable = 512
-
-type pteTable [ptesPerTable]pte
-
 // Mapping is struct vm_area_struct: one mmap(2) of a file range into a
 // task's address space (there is no address: offsets are relative to the
 // start of the mapping). Made by Task.Mmap, gone after Task.Munmap or the
@@ -82,11 +77,11 @@ type Mapping struct {
 	// it under mmap_lock.
 	dead atomic.Bool
 
-	// ptl is the page table lock (pte_lockptr): it protects tables and
-	// nrPresent. A spinlock; inside the folio lock and i_mmap_rwsem, the
-	// innermost lock of the mm.
+	// ptl is the page table lock (pte_lockptr): it protects pt (the
+	// page table, pagetable.go) and nrPresent. A spinlock; inside the
+	// folio lock and i_mmap_rwsem, the innermost lock of the mm.
 	ptl       lock.SpinLock
-	tables    []*pteTable
+	pt        pageTable
 	nrPresent int64
 
 	// stats counts the faults taken through this mapping; atomic.
@@ -121,18 +116,14 @@ func (vma *Mapping) AddrSpace() *AddressSpace { return vma.mapping }
 // shared reports VM_SHARED (see vmShared).
 func (vma *Mapping) shared() bool { return vma.vmShared }
 
-// ptep returns the entry of page i of the mapping, allocating its table
-// with alloc (nil without: the entry is absent). ptl held.
+// ptep returns the entry of page i of the mapping, allocating its tables
+// with alloc (nil without, if absent: the entry is absent). ptl held.
 func (vma *Mapping) ptep(i int64, alloc bool) *pte {
-	tb := vma.tables[i/ptesPerTable]
+	tb := vma.pt.table(i>>ptShift, alloc)
 	if tb == nil {
-		if !alloc {
-			return nil
-		}
-		tb = new(pteTable)
-		vma.tables[i/ptesPerTable] = tb
+		return nil
 	}
-	return &tb[i%ptesPerTable]
+	return &tb[i&(ptesPerTable-1)]
 }
 
 // anonFolioAlloc makes the page of a private copy (an anonymous page: in
@@ -384,13 +375,12 @@ func UnmapMappingRange(t *Task, m *AddressSpace, start, n int64, evenCows bool) 
 // of the mapping (private copies only with evenCows), appending the
 // folios whose references the caller must drop. ptl held.
 func (vma *Mapping) zapRangeLocked(lo, hi int64, evenCows bool, put []*Folio) []*Folio {
-	for ti := lo / ptesPerTable; ti <= hi/ptesPerTable; ti++ {
-		tb := vma.tables[ti]
-		if tb == nil {
-			continue
-		}
-		a := max(lo, ti*ptesPerTable) - ti*ptesPerTable
-		b := min(hi, ti*ptesPerTable+ptesPerTable-1) - ti*ptesPerTable
+	if vma.nrPresent == 0 {
+		return put
+	}
+	vma.pt.forEach(lo, hi, func(base int64, tb *pteTable) {
+		a := max(lo, base) - base
+		b := min(hi, base+ptesPerTable-1) - base
 		for k := a; k <= b; k++ {
 			p := &tb[k]
 			if p.bits&ptePresent == 0 || (p.bits&pteAnon != 0 && !evenCows) {
@@ -398,7 +388,7 @@ func (vma *Mapping) zapRangeLocked(lo, hi int64, evenCows bool, put []*Folio) []
 			}
 			put = append(put, vma.zapPteLocked(p))
 		}
-	}
+	})
 	return put
 }
 
