@@ -63,8 +63,9 @@ const folioEmbedded = 1 << 31
 // folioPoolPage marks a folio whose page was allocated alone (getPage),
 // not carved from a chunk: its last reference gives the page back to the
 // pool of free pages (pagefree.go). A chunk's pages stay with their
-// chunk, whose memory the collector takes back with its last page. Not a
-// page state either.
+// chunk, which goes to the pool of recycled chunks once all its pages
+// are free (pagechunk_pool.go; folioChunkPage), or, if it is too small
+// for that, to the collector. Not a page state either.
 const folioPoolPage = 1 << 30
 
 // folioChunkPage marks a folio whose page came from a recyclable chunk
@@ -207,8 +208,8 @@ func folioTryGet(f *Folio) bool {
 
 // FolioPut drops a reference (folio_put). The last one frees the page
 // (free_unref_folio): one allocated alone goes back to the pool of free
-// pages for the next folio, one of a chunk goes to the collector with its
-// chunk. By then the folio has left its mapping, and whoever still finds
+// pages for the next folio, one of a chunk is counted off its chunk,
+// which is recycled when all its pages are free (pagechunk_pool.go). By then the folio has left its mapping, and whoever still finds
 // it (a lock-free lookup, a reader that locked it) checks the mapping
 // before touching the data. The Folio itself goes to the collector with
 // its last pointer (a folio embedded in its inode, with the inode).

@@ -42,11 +42,10 @@ type pageChunk struct {
 	// next is the number of slots handed out (or claimed back by
 	// releaseChunk); atomic. Indexes at or past len(pages) mean "used up".
 	next atomic.Int32
-	// live counts the slots whose page is not yet free: all of them at
-	// first; each page freed (chunkPageFreed) and the slots releaseChunk
-	// claims back unused take theirs off, and the last gives the pages
-	// to chunkPool (pagechunk_pool.go). Kept by recyclable chunks only.
-	live atomic.Int32
+	// ref is the chunk's entry in the index of recyclable chunks
+	// (pagechunk_pool.go), which counts its pages in use; nil for a chunk
+	// too small to be recycled. Set before any slot is handed out.
+	ref *chunkRef
 	// recycled: the pages came from chunkPool and hold an old file's
 	// data, so chunkSlot zeroes each as it hands it out; immutable.
 	recycled bool
@@ -128,7 +127,6 @@ func newPageChunk(n, first int64, prev *pageChunk) *pageChunk {
 	if chunkRecyclable(n) {
 		c.pages = chunkPoolTake(n)
 		c.recycled = c.pages != nil
-		c.live.Store(int32(n))
 	}
 	if c.pages == nil {
 		c.pages = make([]([PAGE_SIZE]byte), n)
@@ -240,17 +238,19 @@ func (m *AddressSpace) chunkSlot(nr, idx int64, zero bool) *Folio {
 		}
 		nc := newPageChunk(n, first, c)
 		nc.next.Store(1)
+		// Indexed before it is published: a slot another allocation
+		// takes from it may be freed at once.
+		if chunkRecyclable(n) {
+			chunkIndexAdd(nc)
+		}
 		if m.chunk.CompareAndSwap(c, nc) {
-			if chunkRecyclable(n) {
-				chunkIndexAdd(nc)
-			}
 			pc.nrChunkSpare.Add(n - 1)
 			return nc.slot(0, zero)
 		}
 		// A racing allocation installed a chunk first: use that one
-		// (this one is garbage, never charged; recycled pages go back).
-		if nc.recycled {
-			chunkPoolPut(nc.pages)
+		// (this one was never charged; its pages go to the pool).
+		if nc.ref != nil {
+			nc.ref.pagesGone(int32(n), nil)
 		}
 	}
 }
@@ -264,7 +264,7 @@ func (c *pageChunk) slot(i int64, zero bool) *Folio {
 	if c.recycled && zero {
 		clear(f.data[:])
 	}
-	if chunkRecyclable(int64(len(c.pages))) {
+	if c.ref != nil {
 		initU32(&f.flags, folioChunkPage)
 	}
 	return f
@@ -285,8 +285,8 @@ func (m *AddressSpace) releaseChunk() {
 	n := int64(len(c.pages))
 	if handed := int64(c.next.Swap(1 << 30)); handed < n {
 		m.vfs().pc.nrChunkSpare.Add(-(n - handed))
-		if chunkRecyclable(n) {
-			c.pagesGone(int32(n - handed))
+		if c.ref != nil {
+			c.ref.pagesGone(int32(n-handed), nil)
 		}
 	}
 }

@@ -2,7 +2,9 @@ package vfs
 
 import (
 	"runtime"
+	"slices"
 	"unsafe"
+	"weak"
 
 	"github.com/vfscope/vfscope/vfs/internal/atomic"
 	"github.com/vfscope/vfscope/vfs/lock"
@@ -23,9 +25,12 @@ import (
 // fills it, rather than the whole chunk at once.
 //
 // Which chunk a freed page belongs to: a folio whose page came from such
-// a chunk carries folioChunkPage, and freePage finds the chunk by the
-// page's address in chunkIndex, the recyclable chunks with pages in use,
-// sorted by address.
+// a chunk carries folioChunkPage, and freePage finds the chunk's entry
+// (chunkRef) by the page's address in chunkPool.index, the recyclable
+// chunks with pages in use, sorted by address. An entry holds its pages
+// weakly: a chunk whose folios become garbage without being freed (a VFS
+// dropped without unmounting it) is collected as before, and a cleanup
+// takes its entry out of the index.
 //
 // Safety is the rule of the pool of free pages (pagefree.go): a page is
 // freed when the last reference to its folio goes, and nobody touches it
@@ -58,9 +63,10 @@ var chunkPool struct {
 	free []pooledChunk
 	// bytes is the size of free's pages.
 	bytes int64
-	// index is chunkIndex: an immutable slice, replaced under mu, read
+	// index holds the entries of the recyclable chunks with pages in
+	// use, sorted by address: an immutable slice, replaced under mu, read
 	// without it.
-	index atomic.Pointer[[]*pageChunk]
+	index atomic.Pointer[[]*chunkRef]
 	// aging: a collection-driven aging pass is armed (chunkPoolArm).
 	aging bool
 }
@@ -70,6 +76,24 @@ var chunkPool struct {
 type pooledChunk struct {
 	pages []([PAGE_SIZE]byte)
 	age   int
+}
+
+// chunkRef is a recyclable chunk's entry in the index. It refers to the
+// pages weakly, so the index never keeps a chunk alive.
+type chunkRef struct {
+	// base and n say where the pages lie; immutable.
+	base uintptr
+	n    int64
+	// live counts the slots whose page is not yet free: all of them at
+	// first; each page freed (chunkPageFreed) and the slots releaseChunk
+	// claims back unused take theirs off, and the last gives the pages to
+	// the pool.
+	live atomic.Int32
+	// pages is the chunk's first page, weakly; immutable.
+	pages weak.Pointer[[PAGE_SIZE]byte]
+	// cleanup takes the entry out of the index once the pages are
+	// garbage; set under chunkPool.mu before the entry is published.
+	cleanup runtime.Cleanup
 }
 
 // chunkRecyclable tells whether a chunk of n pages takes part in
@@ -85,7 +109,7 @@ func chunkPoolTake(n int64) []([PAGE_SIZE]byte) {
 	defer chunkPool.mu.Unlock()
 	for i := len(chunkPool.free) - 1; i >= 0; i-- {
 		if p := chunkPool.free[i].pages; int64(len(p)) == n {
-			chunkPool.free = append(chunkPool.free[:i], chunkPool.free[i+1:]...)
+			chunkPool.free = slices.Delete(chunkPool.free, i, i+1) // zeroes the tail
 			chunkPool.bytes -= n * PAGE_SIZE
 			return p
 		}
@@ -154,28 +178,60 @@ func ChunkPoolBytes() int64 {
 	return chunkPool.bytes
 }
 
-// chunkIndexAdd enters a recyclable chunk in the index.
+// chunkIndexAdd makes c's entry and enters it in the index, before any
+// of c's slots can be handed out (and so freed). An entry whose range
+// overlaps c's is stale: its pages were collected and their memory
+// reused, its cleanup not yet run; it goes.
 func chunkIndexAdd(c *pageChunk) {
+	r := &chunkRef{base: c.base(), n: int64(len(c.pages)), pages: weak.Make(&c.pages[0])}
+	r.live.Store(int32(r.n))
+	c.ref = r
 	chunkPool.mu.Lock()
 	defer chunkPool.mu.Unlock()
-	var old []*pageChunk
-	if p := chunkPool.index.Load(); p != nil {
-		old = *p
-	}
-	base := c.base()
-	i := chunkSearch(old, base)
-	idx := make([]*pageChunk, 0, len(old)+1)
-	idx = append(append(append(idx, old[:i]...), c), old[i:]...)
+	r.cleanup = runtime.AddCleanup(&c.pages[0], chunkIndexDrop, r)
+	end := r.base + uintptr(r.n)*PAGE_SIZE
+	idx := slices.DeleteFunc(slices.Clone(chunkIndexLoad()), func(e *chunkRef) bool {
+		return e.base < end && r.base < e.base+uintptr(e.n)*PAGE_SIZE
+	})
+	idx = slices.Insert(idx, chunkSearch(idx, r.base), r)
 	chunkPool.index.Store(&idx)
 }
 
-// chunkSearch returns the position of the first chunk of idx whose pages
+// chunkIndexLoad returns the index.
+func chunkIndexLoad() []*chunkRef {
+	if p := chunkPool.index.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// chunkIndexRemove takes r out of the index if it is there. Under
+// chunkPool.mu.
+func chunkIndexRemove(r *chunkRef) {
+	old := chunkIndexLoad()
+	i := slices.Index(old, r)
+	if i < 0 {
+		return
+	}
+	idx := slices.Delete(slices.Clone(old), i, i+1)
+	chunkPool.index.Store(&idx)
+}
+
+// chunkIndexDrop is the cleanup of a chunk whose pages became garbage
+// before all were freed (their VFS was dropped): its entry goes.
+func chunkIndexDrop(r *chunkRef) {
+	chunkPool.mu.Lock()
+	chunkIndexRemove(r)
+	chunkPool.mu.Unlock()
+}
+
+// chunkSearch returns the position of the first entry of idx whose pages
 // start after addr.
-func chunkSearch(idx []*pageChunk, addr uintptr) int {
+func chunkSearch(idx []*chunkRef, addr uintptr) int {
 	lo, hi := 0, len(idx)
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
-		if idx[mid].base() <= addr {
+		if idx[mid].base <= addr {
 			lo = mid + 1
 		} else {
 			hi = mid
@@ -184,39 +240,35 @@ func chunkSearch(idx []*pageChunk, addr uintptr) int {
 	return lo
 }
 
-// chunkOf returns the indexed chunk holding page p.
-func chunkOf(p *[PAGE_SIZE]byte) *pageChunk {
+// chunkOf returns the index entry of the chunk holding page p.
+func chunkOf(p *[PAGE_SIZE]byte) *chunkRef {
 	a := uintptr(unsafe.Pointer(p))
-	if ip := chunkPool.index.Load(); ip != nil {
-		idx := *ip
-		if i := chunkSearch(idx, a) - 1; i >= 0 {
-			if c := idx[i]; a-c.base() < uintptr(len(c.pages))*PAGE_SIZE {
-				return c
-			}
+	idx := chunkIndexLoad()
+	if i := chunkSearch(idx, a) - 1; i >= 0 {
+		if r := idx[i]; a-r.base < uintptr(r.n)*PAGE_SIZE {
+			return r
 		}
 	}
 	panic("vfs: a chunk page belongs to no indexed chunk")
 }
 
-// pagesGone takes k slots of c off its live count: pages freed, or
-// slots releaseChunk claimed back unused. The last one takes c out of
-// the index and gives its pages to the pool.
-func (c *pageChunk) pagesGone(k int32) {
-	if k == 0 || c.live.Add(-k) != 0 {
+// pagesGone takes k slots of r's chunk off its live count: pages freed,
+// or slots releaseChunk claimed back unused. The last one takes the
+// entry out of the index and gives the pages to the pool; p, a page of
+// the chunk or nil, keeps them reachable meanwhile.
+func (r *chunkRef) pagesGone(k int32, p *[PAGE_SIZE]byte) {
+	if k == 0 || r.live.Add(-k) != 0 {
 		return
 	}
 	chunkPool.mu.Lock()
 	defer chunkPool.mu.Unlock()
-	old := *chunkPool.index.Load()
-	i := chunkSearch(old, c.base()) - 1
-	if i < 0 || old[i] != c {
-		panic("vfs: a recycled chunk is not in the index")
+	chunkIndexRemove(r)
+	r.cleanup.Stop()
+	if first := r.pages.Value(); first != nil {
+		chunkPoolPutLocked(unsafe.Slice(first, r.n))
 	}
-	idx := make([]*pageChunk, 0, len(old)-1)
-	idx = append(append(idx, old[:i]...), old[i+1:]...)
-	chunkPool.index.Store(&idx)
-	chunkPoolPutLocked(c.pages)
+	runtime.KeepAlive(p)
 }
 
 // chunkPageFreed is freePage's part for a page from a recyclable chunk.
-func chunkPageFreed(p *[PAGE_SIZE]byte) { chunkOf(p).pagesGone(1) }
+func chunkPageFreed(p *[PAGE_SIZE]byte) { chunkOf(p).pagesGone(1, p) }
