@@ -149,9 +149,11 @@ func (t *Task) MappingsOf(task *Task) []*Mapping {
 // MAP_SHARED_VALIDATE plus modifiers (MAP_POPULATE, unless with
 // MAP_NONBLOCK, and MAP_LOCKED fault every page inside EOF in at once;
 // MAP_LOCKED makes the mapping VM_LOCKED, with no RLIMIT_MEMLOCK to
-// check). There is no address space layout: the Mapping is addressed
-// by offsets from its start, and MAP_FIXED, MAP_FIXED_NOREPLACE and
-// anonymous mappings are refused with EINVAL (see RATIONALE.md).
+// check). The mapping gets an address of the task's address space
+// (mmap_addr.go), which only names it and bounds the space: it is
+// accessed by offsets from its start, and MAP_FIXED,
+// MAP_FIXED_NOREPLACE and anonymous mappings are refused with EINVAL
+// (see RATIONALE.md).
 //
 // Errors, in Linux's order (x86-64's sys_mmap, ksys_mmap_pgoff, do_mmap
 // of mm/mmap.c): EINVAL for an off not page aligned; EINVAL for

@@ -40,9 +40,9 @@ type pte struct {
 }
 
 // Mapping is struct vm_area_struct: one mmap(2) of a file range into a
-// task's address space (there is no address: offsets are relative to the
-// start of the mapping). Made by Task.Mmap, gone after Task.Munmap or the
-// task's exit.
+// task's address space (its address only names it: accesses are at
+// offsets relative to the start of the mapping). Made by Task.Mmap, gone
+// after Task.Munmap or the task's exit.
 //
 // Load and Store are the task's memory accesses through it; like every
 // method of the task they run on the task's goroutine.
