@@ -81,12 +81,17 @@ type Watchdog struct {
 // abandons.
 func (b *Bridge) NewWatchdog(abandoned func(error)) *Watchdog {
 	w := &Watchdog{b: b, abandoned: abandoned, wake: make(chan struct{}, 1)}
-	w.samples[0].Name = "/sched/goroutines/runnable:goroutines"
-	w.samples[1].Name = "/sched/goroutines/running:goroutines"
-	w.samples[2].Name = "/sched/goroutines/not-in-go:goroutines"
+	w.initSamples()
 	w.parked.Store(true)
 	go w.run()
 	return w
+}
+
+// initSamples names the scheduler's counts nothingRunnable reads.
+func (w *Watchdog) initSamples() {
+	w.samples[0].Name = "/sched/goroutines/runnable:goroutines"
+	w.samples[1].Name = "/sched/goroutines/running:goroutines"
+	w.samples[2].Name = "/sched/goroutines/not-in-go:goroutines"
 }
 
 // Begin marks a call in progress: the watchdog becomes runnable.
@@ -164,19 +169,48 @@ func (w *Watchdog) run() {
 	}
 }
 
+// spinSettle is how long nothingRunnable waits for a second running P
+// to stop running before it counts it as a goroutine that runs. The
+// running count is of Ps held by a thread (runtime/metrics.go,
+// schedStatsAggregate), and every yield of the watchdog wakes an idle P
+// to look for work (runtime.Gosched, wakep): its thread holds the P while
+// it spins. That takes microseconds of its own CPU time, but on a loaded
+// machine the kernel can deschedule the thread mid-spin for a time slice,
+// and with two Ps the watchdog then saw two running at every check, for
+// as long as the load lasted: a frozen filesystem's stall went unseen.
+// A P still running after spinSettle runs a goroutine. Under GOOS=js
+// (one P) the count never exceeds one and nothing waits.
+const spinSettle = 20 * time.Millisecond
+
 // nothingRunnable reports whether no goroutine but the caller can run
 // now: the others all wait (on a channel, a lock or a timer). With a
 // runtime that has no such counts it reports true: a stall is then
 // decided by stallChecks and StallGrace alone.
 func (w *Watchdog) nothingRunnable() bool {
 	s := w.samples[:]
-	metrics.Read(s)
-	for i := range s {
-		if s[i].Value.Kind() != metrics.KindUint64 {
+	var settle time.Time
+	for {
+		metrics.Read(s)
+		for i := range s {
+			if s[i].Value.Kind() != metrics.KindUint64 {
+				return true
+			}
+		}
+		if s[0].Value.Uint64() != 0 || s[2].Value.Uint64() != 0 {
+			return false
+		}
+		if s[1].Value.Uint64() <= 1 {
 			return true
 		}
+		// Another P is held: by a goroutine, or by a thread spinning
+		// in search of one (see spinSettle).
+		now := time.Now()
+		if settle.IsZero() {
+			settle = now.Add(spinSettle)
+		} else if now.After(settle) {
+			return false
+		}
 	}
-	return s[0].Value.Uint64() == 0 && s[1].Value.Uint64() <= 1 && s[2].Value.Uint64() == 0
 }
 
 // sleepsTimed reports whether a task of the VFS the call acts on is in

@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -90,10 +91,9 @@ func TestWatchdogEndsStalledCalls(t *testing.T) {
 				}
 			// A bound for "never", not a speed: natively the watchdog
 			// counts a check as stalled only when no other goroutine of
-			// the process is runnable, and under a loaded -race run of
-			// every package (CI) the frozen-filesystem case has taken
-			// 13 to over 21 seconds to gather its StallGrace; it takes
-			// about 3 on an idle machine.
+			// the process is runnable (TestNothingRunnable), and the
+			// frozen-filesystem case gathers its StallGrace in about a
+			// second, loaded or not.
 			case <-time.After(StallGrace + 90*time.Second):
 				t.Fatal("the call neither returned nor was abandoned")
 			}
@@ -103,6 +103,65 @@ func TestWatchdogEndsStalledCalls(t *testing.T) {
 			}
 			if got := string(d.bytes()); got != "unsaved work" {
 				t.Fatalf("the other VFS reads %q", got)
+			}
+		})
+	}
+}
+
+// TestNothingRunnable: the watchdog's check of the scheduler's counts,
+// natively with two Ps (the CI's two cores). A P held for less than
+// spinSettle, as by a thread spinning in search of work that the kernel
+// descheduled on a loaded machine, is not a goroutine that runs; one
+// held longer is.
+func TestNothingRunnable(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	tests := []struct {
+		name string
+		// busy is how long another goroutine runs, on the other P,
+		// while the check is made; 0 for none.
+		busy time.Duration
+		want bool
+	}{
+		{"nothing else", 0, true},
+		{"another P held 2ms", 2 * time.Millisecond, true},
+		{"another P held past spinSettle", 10 * spinSettle, false},
+	}
+	w := new(Watchdog)
+	w.initSamples()
+	check := func(busy time.Duration) bool {
+		done := make(chan struct{})
+		if busy > 0 {
+			started := make(chan struct{})
+			go func() {
+				close(started)
+				for end := time.Now().Add(busy); time.Now().Before(end); {
+				}
+				close(done)
+			}()
+			<-started
+		} else {
+			close(done)
+		}
+		got := w.nothingRunnable()
+		<-done
+		return got
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			// A true answer may take a few tries on a loaded machine
+			// (a collection, another test's goroutine may run then);
+			// a false one may not.
+			tries := 1
+			if tc.want {
+				tries = 5
+			}
+			got := !tc.want
+			for i := 0; i < tries && got != tc.want; i++ {
+				time.Sleep(50 * time.Millisecond)
+				got = check(tc.busy)
+			}
+			if got != tc.want {
+				t.Errorf("nothingRunnable() = %v, want %v", got, tc.want)
 			}
 		})
 	}
