@@ -8,7 +8,8 @@
  *   vfs.writeFile("/tmp/d/f", "hello\n");
  *   vfs.readFile("/proc/mounts", "utf8");
  */
-export { createVFS, VFS, Batch, type VFSOptions, type BatchResult, type SubscribeOptions, type ReaddirOptions, type TextEncoding } from "./vfs.js";
+export { createVFS, VFS, Batch, type VFSOptions, type BatchResult, type SubscribeOptions, type ReaddirOptions, type StatOptions, type TextEncoding } from "./vfs.js";
+export type { Encoding } from "./options.js";
 export type * from "./trace.js";
 export { VFSError } from "./errors.js";
 export { Stats, DirEntry } from "./stats.js";

@@ -2,6 +2,7 @@
 // decode its result. VFS runs one spec as a batch of one; Batch runs many
 // in one crossing.
 
+import { encode, encodingOf, options as normalize, type Encoding } from "./options.js";
 import { id32, int, pathText, type PathLike, u32 } from "./args.js";
 import { O_CREAT, O_TRUNC, O_WRONLY, O_APPEND, O_RDONLY, openFlagStrings } from "./constants.js";
 import type { Reader, Runtime } from "./runtime.js";
@@ -115,6 +116,8 @@ function path1<T>(op: string, path: PathLike, enc: (rt: Runtime) => void, dec: (
 }
 
 export interface WriteFileOptions {
+  /** How data given as a string is encoded (default UTF-8). */
+  encoding?: Encoding | null;
   /** Permission bits for a new file (default 0o666, less the umask). */
   mode?: number;
   /** Append instead of truncating. */
@@ -277,8 +280,11 @@ export const specs = {
       dec: (r) => textDecoder.decode(r.view()),
     };
   },
-  writeFile(path: PathLike, data: Data, opts: WriteFileOptions = {}): Spec<void> {
-    const b = bytesOf(data);
+  writeFile(path: PathLike, data: Data, options?: WriteFileOptions | Encoding | null): Spec<void> {
+    const o = normalize("writeFile", options);
+    const opts = o as WriteFileOptions;
+    const enc = encodingOf("writeFile", o);
+    const b = typeof data === "string" && enc !== undefined && enc !== "buffer" ? encode(data, enc) : bytesOf(data);
     const flags = opts.flag !== undefined ? openFlags(opts.flag) : O_WRONLY | O_CREAT | (opts.append ? O_APPEND : O_TRUNC);
     const mode = u32(opts.mode ?? 0o666, "mode");
     return { op: "writeFile", syscall: "open", calls: writeFileCalls, path: pathText(path), enc: (rt) => (rt.path(path), rt.bytes(b), rt.num(flags), rt.num(mode)), dec: none };

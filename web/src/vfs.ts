@@ -1,5 +1,6 @@
 import type { PathLike } from "./args.js";
 import { VFSError } from "./errors.js";
+import { decode, encodingOf, options as opts, type Encoding } from "./options.js";
 import { specs, type Data, type OpenFlags, type Spec, type TimeArg, type WriteFileOptions } from "./ops.js";
 import { loadRuntime, type Runtime, type WasmSource } from "./runtime.js";
 import { Shell } from "./shell.js";
@@ -279,10 +280,13 @@ export class VFS {
   seek(fd: number, offset: number, whence = 0): number {
     return this.one(specs.seek(fd, offset, whence));
   }
-  stat(path: PathLike): Stats {
+  /** stat(2). options as Node's statSync's; bigint and throwIfNoEntry: false are a TypeError. */
+  stat(path: PathLike, options?: StatOptions | null): Stats {
+    opts("stat", options, statUnsupported);
     return this.one(specs.stat(path));
   }
-  lstat(path: PathLike): Stats {
+  lstat(path: PathLike, options?: StatOptions | null): Stats {
+    opts("lstat", options, statUnsupported);
     return this.one(specs.lstat(path));
   }
   fstat(fd: number): Stats {
@@ -294,22 +298,30 @@ export class VFS {
    * with `encoding: "buffer"` each is its bytes, as Node's fs gives them,
    * and can be passed back as a path.
    */
-  readdir(path: PathLike, options?: { withFileTypes?: false; encoding?: TextEncoding }): string[];
-  readdir(path: PathLike, options: { withFileTypes: true; encoding?: TextEncoding }): DirEntry[];
-  readdir(path: PathLike, options: { withFileTypes?: false; encoding: "buffer" }): Uint8Array[];
-  readdir(path: PathLike, options?: { withFileTypes?: boolean; encoding?: TextEncoding }): string[] | DirEntry[];
-  readdir(path: PathLike, options?: ReaddirOptions): string[] | DirEntry[] | Uint8Array[];
-  readdir(path: PathLike, options?: ReaddirOptions): string[] | DirEntry[] | Uint8Array[] {
-    if (isBuffer(options?.encoding, "readdir")) {
-      if (options?.withFileTypes) throw new TypeError('readdir: withFileTypes with encoding "buffer" is not supported');
-      return this.one(specs.readdirRaw(path));
+  readdir(path: PathLike, options?: { withFileTypes?: false; encoding?: TextEncoding } | TextEncoding | null): string[];
+  readdir(path: PathLike, options: { withFileTypes: true; encoding?: "utf8" | "utf-8" }): DirEntry[];
+  readdir(path: PathLike, options: { withFileTypes?: false; encoding: "buffer" } | "buffer"): Uint8Array[];
+  readdir(path: PathLike, options?: { withFileTypes?: boolean; encoding?: "utf8" | "utf-8" }): string[] | DirEntry[];
+  readdir(path: PathLike, options?: ReaddirOptions | Encoding | null): string[] | DirEntry[] | Uint8Array[];
+  readdir(path: PathLike, options?: ReaddirOptions | Encoding | null): string[] | DirEntry[] | Uint8Array[] {
+    const o = opts("readdir", options, { recursive: false });
+    const enc = encodingOf("readdir", o);
+    if (o.withFileTypes) {
+      if (enc !== undefined && enc !== "utf8") throw new TypeError(`readdir: withFileTypes with encoding ${JSON.stringify(enc)} is not supported`);
+      return this.one(specs.readdir(path));
     }
-    return options?.withFileTypes ? this.one(specs.readdir(path)) : this.one(specs.readdirNames(path));
+    if (enc === undefined || enc === "utf8") return this.one(specs.readdirNames(path));
+    const raw = this.one(specs.readdirRaw(path));
+    return enc === "buffer" ? raw : raw.map((n) => decode(n, enc));
   }
-  mkdir(path: PathLike, mode = 0o777): void {
+  /** mkdir(2): mode, or Node's { mode } (recursive: true is a TypeError). */
+  mkdir(path: PathLike, mode: number | { mode?: number; recursive?: boolean } | null = 0o777): void {
+    if (typeof mode === "object") mode = (opts("mkdir", mode, { recursive: false }).mode as number | undefined) ?? 0o777;
     this.one(specs.mkdir(path, mode));
   }
-  rmdir(path: PathLike): void {
+  /** rmdir(2). options as Node's rmdirSync's; recursive: true is a TypeError. */
+  rmdir(path: PathLike, options?: { recursive?: boolean } | null): void {
+    opts("rmdir", options, { recursive: false });
     this.one(specs.rmdir(path));
   }
   unlink(path: PathLike): void {
@@ -326,11 +338,14 @@ export class VFS {
     this.one(specs.symlink(target, path));
   }
   /** readlink(2): the target as UTF-8, or with `encoding: "buffer"` as its bytes. */
-  readlink(path: PathLike, options?: { encoding?: TextEncoding }): string;
-  readlink(path: PathLike, options: { encoding: "buffer" }): Uint8Array;
-  readlink(path: PathLike, options?: { encoding?: TextEncoding | "buffer" }): string | Uint8Array;
-  readlink(path: PathLike, options?: { encoding?: TextEncoding | "buffer" }): string | Uint8Array {
-    return isBuffer(options?.encoding, "readlink") ? this.one(specs.readlinkRaw(path)) : this.one(specs.readlink(path));
+  readlink(path: PathLike, options?: { encoding?: TextEncoding } | TextEncoding | null): string;
+  readlink(path: PathLike, options: { encoding: "buffer" } | "buffer"): Uint8Array;
+  readlink(path: PathLike, options?: { encoding?: Encoding } | Encoding | null): string | Uint8Array;
+  readlink(path: PathLike, options?: { encoding?: Encoding } | Encoding | null): string | Uint8Array {
+    const enc = encodingOf("readlink", opts("readlink", options));
+    if (enc === undefined || enc === "utf8") return this.one(specs.readlink(path));
+    const raw = this.one(specs.readlinkRaw(path));
+    return enc === "buffer" ? raw : decode(raw, enc);
   }
   chmod(path: PathLike, mode: number): void {
     this.one(specs.chmod(path, mode));
@@ -363,17 +378,25 @@ export class VFS {
    * ERR_FS_FILE_TOO_LARGE past 2 GiB), as does one that reports no size
    * (/dev/zero) past 8 MiB.
    */
-  readFile(path: PathLike): Uint8Array;
-  readFile(path: PathLike, encoding: "utf8" | "utf-8"): string;
-  readFile(path: PathLike, encoding?: "utf8" | "utf-8"): Uint8Array | string {
-    return encoding ? this.one(specs.readTextFile(path)) : this.one(specs.readFile(path));
+  readFile(path: PathLike, options?: { encoding?: null; flag?: "r" } | null): Uint8Array;
+  readFile(path: PathLike, options: { encoding: TextEncoding; flag?: "r" } | TextEncoding): string;
+  readFile(path: PathLike, options?: { encoding?: TextEncoding | null; flag?: "r" } | TextEncoding | null): Uint8Array | string;
+  readFile(path: PathLike, options?: { encoding?: TextEncoding | null; flag?: "r" } | TextEncoding | null): Uint8Array | string {
+    // Node's flag defaults to "r"; any other (creating, writing) is not done here.
+    const enc = encodingOf("readFile", opts("readFile", options, { flag: "r" }));
+    // Node's readFileSync fails "buffer" too (ERR_UNKNOWN_ENCODING): bytes are no encoding.
+    if (enc === "buffer") throw new TypeError('readFile: encoding "buffer" is not supported: leave it out for bytes');
+    if (enc === "utf8") return this.one(specs.readTextFile(path));
+    const b = this.one(specs.readFile(path));
+    return enc === undefined ? b : decode(b, enc);
   }
   /** Creates or replaces (or with append, extends) a file, in one crossing. */
-  writeFile(path: PathLike, data: Data, options: WriteFileOptions = {}): void {
+  writeFile(path: PathLike, data: Data, options?: WriteFileOptions | Encoding | null): void {
     this.one(specs.writeFile(path, data, options));
   }
-  appendFile(path: PathLike, data: Data, options: Omit<WriteFileOptions, "append"> = {}): void {
-    this.one(specs.writeFile(path, data, { ...options, append: true }));
+  appendFile(path: PathLike, data: Data, options?: Omit<WriteFileOptions, "append"> | Encoding | null): void {
+    const o = typeof options === "string" ? { encoding: options } : (options ?? {});
+    this.one(specs.writeFile(path, data, { ...o, append: true }));
   }
   fsync(fd: number): void {
     this.one(specs.fsync(fd));
@@ -441,22 +464,23 @@ export class VFS {
   }
 }
 
-/** The text encoding of names: UTF-8 (undefined is UTF-8 too). */
-export type TextEncoding = "utf8" | "utf-8";
+/** A text encoding of data or names (options.ts converts them); undefined is bytes for data, UTF-8 for names. */
+export type TextEncoding = Exclude<Encoding, "buffer">;
 
-/** Options of readdir(), as Node's fs.readdirSync takes them (without recursive). */
+/** Options of readdir(), as Node's fs.readdirSync takes them (recursive: true is a TypeError). */
 export interface ReaddirOptions {
   withFileTypes?: boolean;
-  encoding?: TextEncoding | "buffer";
+  encoding?: Encoding | null;
+  recursive?: false;
 }
 
-// isBuffer reports whether an encoding option asks for bytes; one that is
-// neither UTF-8 nor "buffer" is a TypeError, not UTF-8 by default.
-function isBuffer(encoding: unknown, call: string): boolean {
-  if (encoding === "buffer") return true;
-  if (encoding === undefined || encoding === null || encoding === "utf8" || encoding === "utf-8") return false;
-  throw new TypeError(`${call}: encoding must be "utf8" or "buffer", not ${JSON.stringify(encoding)}`);
+/** Options of stat() and lstat(), as Node's statSync takes them (those it can do). */
+export interface StatOptions {
+  bigint?: false;
+  throwIfNoEntry?: true;
 }
+
+const statUnsupported = { bigint: false, throwIfNoEntry: true };
 
 type Method<K extends keyof typeof specs> = (...args: Parameters<(typeof specs)[K]>) => Batch;
 

@@ -38,7 +38,7 @@ export const wrong1: string[] = vfs.readdir("/", { withFileTypes: true });
 // @ts-expect-error bytes are not names
 export const wrong2: string[] = vfs.readdir("/", { encoding: "buffer" });
 // @ts-expect-error an encoding readdir does not take
-vfs.readdir("/", { encoding: "latin1" });
+vfs.readdir("/", { encoding: "utf16le" });
 // @ts-expect-error a boolean may give entries
 export const wrong3: string[] = vfs.readdir("/", { withFileTypes: flag });
 // @ts-expect-error a buffer target is not text
