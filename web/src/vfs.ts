@@ -64,6 +64,8 @@ export class VFS {
   private listener = 0;
   private readonly subscribers = new Set<(events: TraceEvent[]) => void>();
   private deliveryQueued = false;
+  /** @internal The WASI guests not yet closed (wasi.ts adds and removes them): dispose() closes them. */
+  readonly guests = new Set<{ close(): void }>();
   private timer: ReturnType<typeof setInterval> | undefined;
   // delivering is set while flushEvents calls the subscribers: a
   // flushEvents from inside one only sets pending, and the delivering
@@ -459,8 +461,14 @@ export class VFS {
   dispose(): void {
     if (this.closed) return;
     this.stopListening();
-    this.one({ op: "vfsClose", syscall: "close", enc: () => undefined, dec: () => undefined });
-    this.closed = true;
+    try {
+      this.one({ op: "vfsClose", syscall: "close", enc: () => undefined, dec: () => undefined });
+    } finally {
+      this.closed = true;
+      // The guests' memories are released with the VFS that ran them:
+      // their close() (after dispose it only releases) forgets each.
+      for (const g of [...this.guests]) g.close();
+    }
   }
 }
 

@@ -258,6 +258,7 @@ export class WASI {
       mod[f.name] = this.importFunc(rt.wasiExport(f.params), idx, f);
     });
     this.imports = { wasi_snapshot_preview1: mod };
+    vfs.guests.add(this);
   }
 
   // importFunc makes the import for one function: a closure calling the
@@ -607,6 +608,7 @@ export class WASI {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.vfs.guests.delete(this);
     if (this.slot) this.vfs.runtime.unregisterGuestMemory(this.slot);
     this.slot = 0;
     if (this.vfs.disposed) return;
