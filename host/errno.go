@@ -36,6 +36,8 @@ type ErrnoRow struct {
 var ErrnoTable = []ErrnoRow{
 	{vfs.EPERM, experimentalsys.EPERM, true, "same meaning"},
 	{vfs.ENOENT, experimentalsys.ENOENT, true, "same meaning"},
+	{vfs.ESRCH, experimentalsys.ENOENT, false,
+		"reading /proc/<pid> files of a task that has exited; wazero has no ESRCH, and ENOENT (the process's files are gone) is the nearest meaning"},
 	{vfs.EINTR, experimentalsys.EINTR, true, "same meaning"},
 	{vfs.EIO, experimentalsys.EIO, true, "same meaning"},
 	{vfs.ENXIO, experimentalsys.EIO, false,

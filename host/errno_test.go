@@ -40,6 +40,7 @@ var sysNames = map[experimentalsys.Errno]string{
 var wantSys = map[vfs.Errno]experimentalsys.Errno{
 	vfs.EPERM:        experimentalsys.EPERM,
 	vfs.ENOENT:       experimentalsys.ENOENT,
+	vfs.ESRCH:        experimentalsys.ENOENT,
 	vfs.EINTR:        experimentalsys.EINTR,
 	vfs.EIO:          experimentalsys.EIO,
 	vfs.ENXIO:        experimentalsys.EIO,
