@@ -136,9 +136,11 @@
 // folioWaitTable's and inodeWaitTable's bucket mutexes (the folio and
 // I_NEW wait queues) are leaves outside the validator, and so is
 // freePages.mu (the pool of free pages, zone->lock's part: the last
-// FolioPut takes it under any of the locks above), and under WebAssembly
-// folioSlab.mu (the slab new folios come from, taken by a folio's
-// allocation under any of them).
+// FolioPut takes it under any of the locks above), chunkPool.mu (the
+// pool of recycled chunks and their index, taken the same way by the
+// last FolioPut of a chunk's page and by a chunk's allocation), and under
+// WebAssembly folioSlab.mu (the slab new folios come from, taken by a
+// folio's allocation under any of them).
 //
 // Reclaim (vmscan.go) scans the LRU lists under lru_lock alone, then
 // works on each folio with its lock taken by trylock (so reclaim from a

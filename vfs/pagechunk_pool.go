@@ -34,7 +34,7 @@ import (
 //
 // Safety is the rule of the pool of free pages (pagefree.go): a page is
 // freed when the last reference to its folio goes, and nobody touches it
-// after that. A chunk is recycled once all its pages are (pageChunk.live
+// after that. A chunk is recycled once all its pages are (chunkRef.live
 // counts the rest); its Folios are not recycled, only its pages, so a
 // lock-free lookup still holding an old *Folio finds it out of its
 // mapping, as it always did.
@@ -55,9 +55,10 @@ var (
 )
 
 var chunkPool struct {
-	// mu protects free, bytes and the writers of index. A leaf lock
-	// outside the lock model, like freePages.mu: freePage runs wherever a
-	// folio's last reference goes, and nothing is taken under it.
+	// mu protects free, bytes, aging, chunkPoolMax and chunkPoolMaxAge,
+	// and serialises the writers of index. A leaf lock outside the lock
+	// model, like freePages.mu: freePage runs wherever a folio's last
+	// reference goes, and nothing is taken under it.
 	mu lock.LeafMutex
 	// free holds the chunks' pages waiting for reuse, oldest first.
 	free []pooledChunk
