@@ -25,7 +25,10 @@ import (
 // the VFS holds, so they are charged against the budget (pageCache.
 // nrChunkSpare, part of memUsed: MemFree counts them as used, Cached does
 // not) until a folio takes them or the mapping lets go of its chunk
-// (when its last page leaves the cache). A page that leaves the cache
+// (when its last page leaves the cache). They are charged as the chunk
+// is made, which fits in the free memory (chunkPages) and is made only
+// if its spare pages still fit then (reserveChunkSpare); otherwise the
+// page is allocated alone. A page that leaves the cache
 // while others of its chunk stay cached keeps its memory until the
 // whole chunk is free, when it goes to the pool of recycled chunks
 // (pagechunk_pool.go) or, for a small chunk, to the collector; that
@@ -89,9 +92,12 @@ const (
 )
 
 // chunkPages returns the size, in pages, of the next chunk of a mapping
-// that holds nrpages pages, in a VFS of the given budget: 0 when the
-// mapping should allocate page by page.
-func chunkPages(nrpages, budget int64) int64 {
+// that holds nrpages pages, in a VFS of the given budget with free bytes
+// of it free: 0 when the mapping should allocate page by page. The chunk
+// fits in the free memory as well as in a sixteenth of the budget: its
+// spare pages are charged at once, and they must not take the budget
+// past its end (a chunk that does not fit is halved, as for the budget).
+func chunkPages(nrpages, budget, free int64) int64 {
 	var n int64
 	switch {
 	case !largeFileChunks || nrpages < pageChunkMin:
@@ -104,7 +110,7 @@ func chunkPages(nrpages, budget int64) int64 {
 			n *= 2
 		}
 	}
-	for n*PAGE_SIZE > budget/chunkBudgetShare {
+	for n*PAGE_SIZE > min(budget/chunkBudgetShare, free) {
 		if n <= smallChunkPages {
 			return 0
 		}
@@ -214,7 +220,10 @@ func (m *AddressSpace) allocFolio(idx int64, nodata bool) *Folio {
 // slot for file index idx; -1 when the caller does not know it): the
 // slot's Folio, nobody else's yet, its data set to the slot's page,
 // zeroed if zero (a recycled chunk's page holds old data otherwise).
-// Nil when m is too small for chunks (chunkPages).
+// Nil when m is too small for chunks (chunkPages), or when a new chunk's
+// spare pages would not fit in the budget (reserveChunkSpare): the
+// caller then allocates the page alone, the one page it reserved
+// (reserveFolio).
 func (m *AddressSpace) chunkSlot(nr, idx int64, zero bool) *Folio {
 	if nr < pageChunkMin {
 		return nil
@@ -228,9 +237,13 @@ func (m *AddressSpace) chunkSlot(nr, idx int64, zero bool) *Folio {
 				return c.slot(i, zero)
 			}
 		}
-		n := chunkPages(nr, m.vfs().rc.budget)
+		v := m.vfs()
+		n := chunkPages(nr, v.rc.budget, v.memFree())
 		if n == 0 {
 			return nil
+		}
+		if !v.reserveChunkSpare(n - 1) {
+			return nil // page by page: the caller reserved its page
 		}
 		first := idx
 		if first < 0 {
@@ -244,11 +257,12 @@ func (m *AddressSpace) chunkSlot(nr, idx int64, zero bool) *Folio {
 			chunkIndexAdd(nc)
 		}
 		if m.chunk.CompareAndSwap(c, nc) {
-			pc.nrChunkSpare.Add(n - 1)
 			return nc.slot(0, zero)
 		}
 		// A racing allocation installed a chunk first: use that one
-		// (this one was never charged; its pages go to the pool).
+		// (this one's spare pages are uncharged; its pages go to the
+		// pool).
+		pc.nrChunkSpare.Add(-(n - 1))
 		if nc.ref != nil {
 			nc.ref.pagesGone(int32(n), nil)
 		}

@@ -8,7 +8,7 @@ import (
 // Test-only access to page allocation (pagealloc.go).
 
 // ChunkPagesFor is chunkPages.
-func ChunkPagesFor(nrpages, budget int64) int64 { return chunkPages(nrpages, budget) }
+func ChunkPagesFor(nrpages, budget, free int64) int64 { return chunkPages(nrpages, budget, free) }
 
 // HugeRangeOffsets lists hugeRanges' offsets for [start, start+size).
 func HugeRangeOffsets(start, size uintptr) []uintptr {

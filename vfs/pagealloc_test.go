@@ -13,35 +13,42 @@ import (
 // TestChunkPages: the chunk size grows with the mapping (none below 64
 // pages, 16 pages, 2 MiB from 512 pages, then the mapping's size rounded
 // down to a power of two, at most 32 MiB) and never exceeds a sixteenth
-// of the budget.
+// of the budget, nor the free memory.
 func TestChunkPages(t *testing.T) {
 	const mib = 1 << 20
 	for _, c := range []struct {
-		nrpages, budget, want int64
+		nrpages, budget, free, want int64
 	}{
-		{0, 256 * mib, 0},
-		{63, 256 * mib, 0},
-		{64, 256 * mib, 16},
-		{511, 256 * mib, 16},
-		{512, 256 * mib, 512},
-		{1023, 256 * mib, 512},
-		{1024, 256 * mib, 1024},
-		{2047, 256 * mib, 1024},
-		{2048, 256 * mib, 2048},
-		{4096, 256 * mib, 4096},
-		{8192, 256 * mib, 4096}, // 16 MiB: a sixteenth of 256 MiB
-		{8192, 1024 * mib, 8192},
-		{1 << 30, 1024 * mib, 8192}, // at most 32 MiB
-		{8192, 32 * mib, 512},       // 2 MiB: a sixteenth of 32 MiB
-		{8192, 16 * mib, 16},        // 1 MiB: too small for 2 MiB, 16 pages fit
-		{8192, 256 << 10, 0},        // 16 KiB: not even 16 pages
-		{100, 1 * mib, 16},
+		{0, 256 * mib, 256 * mib, 0},
+		{63, 256 * mib, 256 * mib, 0},
+		{64, 256 * mib, 256 * mib, 16},
+		{511, 256 * mib, 256 * mib, 16},
+		{512, 256 * mib, 256 * mib, 512},
+		{1023, 256 * mib, 256 * mib, 512},
+		{1024, 256 * mib, 256 * mib, 1024},
+		{2047, 256 * mib, 256 * mib, 1024},
+		{2048, 256 * mib, 256 * mib, 2048},
+		{4096, 256 * mib, 256 * mib, 4096},
+		{8192, 256 * mib, 256 * mib, 4096}, // 16 MiB: a sixteenth of 256 MiB
+		{8192, 1024 * mib, 1024 * mib, 8192},
+		{1 << 30, 1024 * mib, 1024 * mib, 8192}, // at most 32 MiB
+		{8192, 32 * mib, 32 * mib, 512},         // 2 MiB: a sixteenth of 32 MiB
+		{8192, 16 * mib, 16 * mib, 16},          // 1 MiB: too small for 2 MiB, 16 pages fit
+		{8192, 256 << 10, 256 << 10, 0},         // 16 KiB: not even 16 pages
+		{100, 1 * mib, 1 * mib, 16},
+		// The chunk fits in the free memory too: its spare pages are
+		// charged at once.
+		{8192, 256 * mib, 3 * mib, 512},
+		{8192, 256 * mib, 2*mib - 1, 16},
+		{512, 256 * mib, 64 << 10, 16},
+		{512, 256 * mib, 64<<10 - 1, 0},
+		{512, 256 * mib, 0, 0},
 	} {
 		if !vfs.LargeFileChunks {
 			c.want = 0 // pagealloc_wasm.go: every page from the pool
 		}
-		if got := vfs.ChunkPagesFor(c.nrpages, c.budget); got != c.want {
-			t.Errorf("chunkPages(%d pages, budget %d) = %d, want %d", c.nrpages, c.budget, got, c.want)
+		if got := vfs.ChunkPagesFor(c.nrpages, c.budget, c.free); got != c.want {
+			t.Errorf("chunkPages(%d pages, budget %d, free %d) = %d, want %d", c.nrpages, c.budget, c.free, got, c.want)
 		}
 	}
 }

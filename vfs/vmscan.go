@@ -246,6 +246,29 @@ func (v *VFS) reserveFolio(t *Task, noRetry bool) error {
 	return v.directReclaim(t, noRetry)
 }
 
+// reserveChunkSpare charges the nr spare pages of a new page chunk
+// (pagealloc.go) against the budget: the allocation of the chunk's pages
+// that reserveFolio's one page did not cover. It reclaims nothing
+// (chunkSlot has no task and may run under the folio lock); the pages
+// must fit with room left for the page the allocating folio takes,
+// which its caller reserved. False, with nothing charged, when they do
+// not (an allocation took the room since chunkPages looked): the folio's
+// page is then allocated alone. Wakes kswapd when free memory falls below
+// the low watermark, as any allocation does.
+func (v *VFS) reserveChunkSpare(nr int64) bool {
+	pc := &v.pc
+	pc.nrChunkSpare.Add(nr)
+	free := v.memFree() - PAGE_SIZE
+	if free < 0 {
+		pc.nrChunkSpare.Add(-nr)
+		return false
+	}
+	if free < v.rc.wmarkLow {
+		v.wakeupKswapd()
+	}
+	return true
+}
+
 // ReserveFolio is reserveFolio for filesystems that allocate page-cache
 // folios themselves.
 func (v *VFS) ReserveFolio(t *Task) error { return v.reserveFolio(t, false) }
