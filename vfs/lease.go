@@ -226,10 +226,11 @@ func (t *Task) breakLeaseSlow(c *FileLockContext, mode int) error {
 
 		g.rwsem.RLock(t.o)
 		c.flcLock.Lock(t.o)
-		g.blockedLock.Lock(t.o)
-		t.locksDeleteBlockLocked(breaker)
-		breaker.blocker.Store(nil)
-		g.blockedLock.Unlock(t.o)
+		// __locks_delete_block(): the breakers queued behind this one
+		// are woken before it leaves, whether it goes on waiting,
+		// returns or was interrupted; otherwise they would sleep until
+		// their own deadline after the lease is gone.
+		t.locksDeleteBlock(breaker)
 		if werr != nil {
 			// wait_event_interruptible_timeout() < 0: a signal.
 			unlock()
