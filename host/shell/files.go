@@ -847,30 +847,41 @@ func (c *cmd) copyTree(src, dst string, sst *vfs.Stat, verbose, force, move bool
 			c.errorf("cannot overwrite non-directory %s with directory %s", quote(dst), quote(src))
 			return false
 		}
+		// restore is the mode a new directory ends with, once its
+		// entries are in: mv's is the source's; cp's is the one
+		// mkdir(2) gave it (umask applied, set-group-ID from the
+		// parent). Until then its owner may search and write it
+		// (copy.c adds S_IRWXU and restores the mode after), or
+		// nothing could be created in the copy of a 0555 directory.
+		restore, setMode := uint32(0), false
 		if !exists {
 			if err := c.t.Mkdir(dst, sst.Mode&0o7777); err != nil {
 				c.errorf("cannot create directory %s: %s", quote(dst), errText(err))
 				return false
 			}
-		}
-		ents, err := readDir(c.t, src)
-		if err != nil {
-			c.errorf("cannot access %s: %s", quote(src), errText(err))
-			return false
-		}
-		ok := true
-		for _, e := range ents {
-			if e.Name == "." || e.Name == ".." {
-				continue
+			var nst vfs.Stat
+			if err := c.t.Lstat(dst, &nst); err != nil {
+				c.errorf("cannot stat %s: %s", quote(dst), errText(err))
+				return false
 			}
-			s, d := joinPath(src, e.Name), joinPath(dst, e.Name)
-			var est vfs.Stat
-			if err := c.t.Lstat(s, &est); err != nil {
-				c.errorf("cannot stat %s: %s", quote(s), errText(err))
+			restore = nst.Mode & 0o7777
+			if move {
+				restore, setMode = sst.Mode&0o7777, true
+			}
+			if nst.Mode&0o700 != 0o700 {
+				setMode = true
+				if err := c.t.Chmod(dst, nst.Mode&0o7777|0o700); err != nil {
+					c.errorf("setting permissions for %s: %s", quote(dst), errText(err))
+					return false
+				}
+			}
+		}
+		ok := c.copyEntries(src, dst, verbose, force, move)
+		if setMode {
+			if err := c.t.Chmod(dst, restore); err != nil {
+				c.errorf("preserving permissions for %s: %s", quote(dst), errText(err))
 				ok = false
-				continue
 			}
-			ok = c.copyTree(s, d, &est, verbose, force, move) && ok
 		}
 		return ok
 	case vfs.S_IFLNK:
@@ -908,6 +919,30 @@ func (c *cmd) copyTree(src, dst string, sst *vfs.Stat, verbose, force, move bool
 		}
 		return true
 	}
+}
+
+// copyEntries copies the entries of the directory src into dst.
+func (c *cmd) copyEntries(src, dst string, verbose, force, move bool) bool {
+	ents, err := readDir(c.t, src)
+	if err != nil {
+		c.errorf("cannot access %s: %s", quote(src), errText(err))
+		return false
+	}
+	ok := true
+	for _, e := range ents {
+		if e.Name == "." || e.Name == ".." {
+			continue
+		}
+		s, d := joinPath(src, e.Name), joinPath(dst, e.Name)
+		var est vfs.Stat
+		if err := c.t.Lstat(s, &est); err != nil {
+			c.errorf("cannot stat %s: %s", quote(s), errText(err))
+			ok = false
+			continue
+		}
+		ok = c.copyTree(s, d, &est, verbose, force, move) && ok
+	}
+	return ok
 }
 
 func (c *cmd) copyFile(src, dst string, mode uint32, force bool) bool {
