@@ -120,3 +120,21 @@ func TestCpReadOnlyDirectory(t *testing.T) {
 		})
 	}
 }
+
+// TestCpSpecialFile: cp without -r opens a device node and copies what
+// it reads into a regular file, with the node's permission bits less
+// the umask; cp -r and mv make the node again (copy.c copies special
+// files as such only for -R). The listings are coreutils 9.1's.
+func TestCpSpecialFile(t *testing.T) {
+	tests := []scriptCase{
+		{"/dev/null", "cp /dev/null x; echo $?; ls -l x",
+			"0\n-rw-r--r-- 1 root root 0 Nov 21 06:18 x\n"},
+		{"a node", "cp n y; echo $?; ls -l y",
+			"0\n-rw-r--r-- 1 root root 0 Nov 21 06:18 y\n"},
+		{"a node, -r", "cp -r n y; echo $?; ls -l y",
+			"0\ncrw-r--r-- 1 root root 1, 3 Nov 21 06:18 y\n"},
+		{"a node, umask 077", "umask 077; cp n y; echo $?; ls -l y",
+			"0\n-rw------- 1 root root 0 Nov 21 06:18 y\n"},
+	}
+	runScriptCases(t, "mkdir /w /m; mount -t tmpfs none /m; cd /w; mknod n c 1 3; chmod 666 n", tests)
+}

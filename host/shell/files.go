@@ -818,7 +818,7 @@ func cmdCp(c *cmd) int {
 				continue
 			}
 		}
-		if !c.copyTree(src, to, &sst, o.has('v'), o.has('f'), false) {
+		if !c.copyTree(src, to, &sst, o.has('v'), o.has('f'), false, recursive) {
 			status = 1
 		}
 	}
@@ -829,8 +829,11 @@ func cmdCp(c *cmd) int {
 // file cp creates gets src's permission bits without the set-user-ID,
 // set-group-ID and sticky bits (copy.c passes dst_mode_bits &
 // S_IRWXUGO without --preserve=mode); for mv (move), which preserves
-// the mode, it keeps them.
-func (c *cmd) copyTree(src, dst string, sst *vfs.Stat, verbose, force, move bool) bool {
+// the mode, it keeps them. A device node, FIFO or socket is made
+// again with mknod(2) when nodes is set (cp -r, mv); otherwise, as cp
+// without -r, it is opened and what it reads goes into a regular file
+// (copy.c copies special files as such only for -R).
+func (c *cmd) copyTree(src, dst string, sst *vfs.Stat, verbose, force, move, nodes bool) bool {
 	var dstSt vfs.Stat
 	dstErr := c.t.Stat(dst, &dstSt)
 	exists := dstErr == nil
@@ -841,7 +844,11 @@ func (c *cmd) copyTree(src, dst string, sst *vfs.Stat, verbose, force, move bool
 	if verbose {
 		c.printf("%s -> %s\n", quote(src), quote(dst))
 	}
-	switch sst.Mode & vfs.S_IFMT {
+	kind := sst.Mode & vfs.S_IFMT
+	if !nodes && kind != vfs.S_IFDIR && kind != vfs.S_IFLNK {
+		kind = vfs.S_IFREG
+	}
+	switch kind {
 	case vfs.S_IFDIR:
 		if exists && !vfs.IsDir(dstSt.Mode) {
 			c.errorf("cannot overwrite non-directory %s with directory %s", quote(dst), quote(src))
@@ -940,7 +947,7 @@ func (c *cmd) copyEntries(src, dst string, verbose, force, move bool) bool {
 			ok = false
 			continue
 		}
-		ok = c.copyTree(s, d, &est, verbose, force, move) && ok
+		ok = c.copyTree(s, d, &est, verbose, force, move, true) && ok
 	}
 	return ok
 }
@@ -1126,7 +1133,7 @@ func (c *cmd) move(src, to string) bool {
 			c.errorf("inter-device move failed: %s to %s; unable to remove target: %s", quote(src), quote(to), errText(rerr))
 			return false
 		}
-		if !c.copyTree(src, to, &sst, false, true, true) {
+		if !c.copyTree(src, to, &sst, false, true, true, true) {
 			return false
 		}
 		if vfs.IsDir(sst.Mode) {
