@@ -7,9 +7,9 @@ package vfs
 
 // ChargeKmem charges n bytes against the budget before a filesystem
 // keeps them. As a page allocation does, it wakes kswapd when free
-// memory falls below the low watermark and reclaims in the task when n
-// would not fit; ENOMEM when reclaim can free no more, and nothing is
-// charged then. UnchargeKmem gives the bytes back.
+// memory falls below the low watermark and reclaims in the task until
+// n bytes are free when n would not fit; ENOMEM when reclaim can free no
+// more, and nothing is charged then. UnchargeKmem gives the bytes back.
 func (t *Task) ChargeKmem(n int64) error {
 	v := t.vfs
 	for {
@@ -22,7 +22,7 @@ func (t *Task) ChargeKmem(n int64) error {
 			break
 		}
 		before := v.memFree()
-		if err := v.directReclaim(t, false); err != nil {
+		if err := v.directReclaim(t, n, false); err != nil {
 			return err
 		}
 		if v.memFree() <= before {

@@ -243,7 +243,7 @@ func (v *VFS) reserveFolio(t *Task, noRetry bool) error {
 	if free >= 0 {
 		return nil
 	}
-	return v.directReclaim(t, noRetry)
+	return v.directReclaim(t, PAGE_SIZE, noRetry)
 }
 
 // reserveChunkSpare charges the nr spare pages of a new page chunk
@@ -274,18 +274,20 @@ func (v *VFS) reserveChunkSpare(nr int64) bool {
 func (v *VFS) ReserveFolio(t *Task) error { return v.reserveFolio(t, false) }
 
 // directReclaim is __alloc_pages_direct_reclaim() in the slow path's
-// retry loop: reclaim clean pages without writing (the task may hold
-// filesystem locks, as GFP_NOFS: no shrinkers, no ->writepage), wake the
-// flusher for dirty ones and kswapd for the rest, and wait for either to
-// make progress; ENOMEM after MAX_RECLAIM_RETRIES rounds without room,
-// or at once when nothing in the cache could ever be freed (only tmpfs
-// pages and dentries or inodes in use).
-func (v *VFS) directReclaim(t *Task, noRetry bool) error {
+// retry loop, for an allocation of want bytes (a page, or a larger
+// kmalloc): reclaim clean pages without writing (the task may hold
+// filesystem locks, as GFP_NOFS: no shrinkers, no ->writepage), at least
+// SWAP_CLUSTER_MAX pages or want's worth a round, until want bytes are
+// free; wake the flusher for dirty ones and kswapd for the rest, and
+// wait for either to make progress; ENOMEM after MAX_RECLAIM_RETRIES
+// rounds without room, or at once when nothing in the cache could ever
+// be freed (only tmpfs pages and dentries or inodes in use).
+func (v *VFS) directReclaim(t *Task, want int64, noRetry bool) error {
 	v.rc.stats.direct.Add(1)
 	for retry := 0; ; retry++ {
-		sc := scanControl{nrToReclaim: SWAP_CLUSTER_MAX}
-		v.doTryToFreePages(t, &sc, PAGE_SIZE)
-		if v.memFree() >= PAGE_SIZE {
+		sc := scanControl{nrToReclaim: max(SWAP_CLUSTER_MAX, (want+PAGE_SIZE-1)/PAGE_SIZE)}
+		v.doTryToFreePages(t, &sc, want)
+		if v.memFree() >= want {
 			if sc.nrReclaimed > 0 {
 				v.reclaimProgress()
 			}
