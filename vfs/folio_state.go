@@ -84,6 +84,18 @@ func (l *folioList) pushFront(f *Folio) {
 	l.n++
 }
 
+func (l *folioList) pushBack(f *Folio) {
+	f.lruNext = nil
+	f.lruPrev = l.tail
+	if l.tail != nil {
+		l.tail.lruNext = f
+	} else {
+		l.head = f
+	}
+	l.tail = f
+	l.n++
+}
+
 func (l *folioList) remove(f *Folio) {
 	if f.lruPrev != nil {
 		f.lruPrev.lruNext = f.lruNext
@@ -306,10 +318,21 @@ func FolioStartWriteback(t *Task, f *Folio) {
 }
 
 // FolioEndWriteback is folio_end_writeback(): the I/O completed; clear
-// PG_writeback and its tag and wake folio_wait_writeback sleepers. It may
-// run without the folio lock (from the completing task).
+// PG_writeback and its tag and wake folio_wait_writeback sleepers. A
+// folio whose writeback reclaim asked for (PG_reclaim) first loses that
+// flag and goes to the cold end of the inactive list, to be the next
+// reclaim scan's first pick (folioRotateReclaimable). It may run without
+// the folio lock (from the completing task).
 func FolioEndWriteback(t *Task, f *Folio) {
 	m := f.mapping.Load()
+	if f.flags.Load()&PG_reclaim != 0 {
+		// Before PG_writeback goes: until then truncation waits, so
+		// the folio is still m's and on its list if it was.
+		if f.flags.And(^uint32(PG_reclaim))&PG_reclaim != 0 {
+			folioEvent(t, m, trace.PageFlagClear, f, PG_reclaim)
+			folioRotateReclaimable(t, m, f)
+		}
+	}
 	if m != nil {
 		m.xaLock.Lock(t.o)
 		if f.mapping.Load() == m {
@@ -317,7 +340,7 @@ func FolioEndWriteback(t *Task, f *Folio) {
 		}
 		m.xaLock.Unlock(t.o)
 	}
-	old := f.flags.And(^uint32(PG_writeback | PG_reclaim))
+	old := f.flags.And(^uint32(PG_writeback))
 	if old&PG_writeback == 0 {
 		panic("vfs: folio_end_writeback on a folio not under writeback")
 	}
@@ -330,5 +353,36 @@ func FolioEndWriteback(t *Task, f *Folio) {
 	folioEvent(t, m, trace.PageFlagClear, f, PG_writeback)
 	if m != nil {
 		m.vfs().WritebackProgress()
+	}
+}
+
+// folioRotateReclaimable is folio_rotate_reclaimable() with
+// lru_move_tail(): a folio of m that reclaim wanted gone, whose
+// writeback has just ended and that is still clean, unlocked, evictable
+// and on a list, moves to the tail of the inactive list (losing
+// PG_active if an access activated it meanwhile), where the next scan of
+// shrink_inactive_list starts. Called before PG_writeback is cleared.
+func folioRotateReclaimable(t *Task, m *AddressSpace, f *Folio) {
+	if m == nil || m.flags.Load()&AS_UNEVICTABLE != 0 ||
+		f.flags.Load()&(PG_locked|PG_dirty|PG_lru) != PG_lru {
+		return
+	}
+	pc := &m.vfs().pc
+	pc.lruLock.Lock(t.o)
+	fl := f.flags.Load()
+	if fl&PG_lru != 0 {
+		if fl&PG_active != 0 {
+			pc.active.remove(f)
+			f.flags.And(^uint32(PG_active))
+			pc.nrActive.Add(-1)
+			pc.nrInactive.Add(1)
+		} else {
+			pc.inactive.remove(f)
+		}
+		pc.inactive.pushBack(f)
+	}
+	pc.lruLock.Unlock(t.o)
+	if fl&(PG_lru|PG_active) == PG_lru|PG_active {
+		folioEvent(t, m, trace.PageFlagClear, f, PG_active)
 	}
 }
