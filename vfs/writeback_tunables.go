@@ -13,7 +13,7 @@ import (
 //
 // A ratio is a percentage of the dirtyable memory (dirtyableMemory); a
 // byte value, when not zero, replaces its ratio, as on Linux: writing
-// dirty_bytes zeroes dirty_ratio and the other way round.
+// dirty_bytes zeroes dirty_ratio and the other way round (see with).
 type DirtyTunables struct {
 	// BackgroundRatio (dirty_background_ratio, default 10): the flusher
 	// starts writing back in the background above this share.
@@ -122,10 +122,13 @@ func (d DirtyTunables) Get(name string) (v int64, ok bool) {
 
 // with returns d with the named tunable set as a write to its
 // /proc/sys/vm file sets it: a ratio zeroes its byte twin and a byte
-// value its ratio. Errors: ENOENT for an unknown name; EINVAL for a value
-// the file refuses (dirty_background_bytes and dirty_bytes are written as
-// non-zero: 0 is EINVAL, as proc_doulongvec_minmax's minimum of 1 and of
-// two pages makes it).
+// value its ratio, except that dirty_ratio and dirty_bytes written with
+// the value they have change nothing (dirty_ratio_handler and
+// dirty_bytes_handler zero the twin only when the value changes; the
+// background pair's handlers always do). Errors: ENOENT for an unknown
+// name; EINVAL for a value the file refuses (dirty_background_bytes and
+// dirty_bytes are written as non-zero: 0 is EINVAL, as
+// proc_doulongvec_minmax's minimum of 1 and of two pages makes it).
 func (d DirtyTunables) with(name string, v int64) (DirtyTunables, error) {
 	switch name {
 	case "dirty_background_bytes":
@@ -139,9 +142,13 @@ func (d DirtyTunables) with(name string, v int64) (DirtyTunables, error) {
 		if v < dirtyBytesMin {
 			return d, EINVAL
 		}
-		d.Bytes, d.Ratio = v, 0
+		if v != d.Bytes {
+			d.Bytes, d.Ratio = v, 0
+		}
 	case "dirty_ratio":
-		d.Ratio, d.Bytes = v, 0
+		if v != d.Ratio {
+			d.Ratio, d.Bytes = v, 0
+		}
 	case "dirty_expire_centisecs":
 		d.ExpireCentisecs = v
 	case "dirty_writeback_centisecs":

@@ -91,3 +91,42 @@ func TestFlusherNegativeWritebackCentisecs(t *testing.T) {
 		t.Errorf("after fsync the disk has %q", got)
 	}
 }
+
+// TestDirtyRatioBytesSameValue: writing dirty_ratio or dirty_bytes with
+// the value it has changes nothing, so the twin set before stays
+// (dirty_ratio_handler and dirty_bytes_handler zero it only when the
+// value changes); the background pair's handlers zero the twin on any
+// write.
+func TestDirtyRatioBytesSameValue(t *testing.T) {
+	type write struct {
+		name  string
+		value int64
+	}
+	cases := []struct {
+		name   string
+		writes []write
+		check  string // the tunable to read after the writes
+		want   int64
+	}{
+		{"dirty_ratio unchanged keeps dirty_bytes",
+			[]write{{"dirty_bytes", 1 << 30}, {"dirty_ratio", 0}}, "dirty_bytes", 1 << 30},
+		{"dirty_ratio changed zeroes dirty_bytes",
+			[]write{{"dirty_bytes", 1 << 30}, {"dirty_ratio", 5}}, "dirty_bytes", 0},
+		{"dirty_bytes unchanged is still dirty_bytes",
+			[]write{{"dirty_bytes", 1 << 30}, {"dirty_bytes", 1 << 30}}, "dirty_bytes", 1 << 30},
+		{"dirty_background_ratio unchanged zeroes dirty_background_bytes",
+			[]write{{"dirty_background_bytes", 1 << 20}, {"dirty_background_ratio", 0}}, "dirty_background_bytes", 0},
+	}
+	w := newWBEnv(t)
+	v := w.V
+	for _, c := range cases {
+		v.SetDirtyTunables(DefaultDirtyTunables)
+		for _, wr := range c.writes {
+			w.Must(v.SetDirtyTunable(wr.name, wr.value))
+		}
+		if got, _ := v.DirtyTunables().Get(c.check); got != c.want {
+			t.Errorf("%s: %s = %d, want %d (%+v)", c.name, c.check, got, c.want, v.DirtyTunables())
+		}
+	}
+}
+
