@@ -116,7 +116,8 @@ func (v *VFS) ReclaimStats() ReclaimStats {
 }
 
 // initReclaim sets the budget and watermarks; called by New before the
-// writeback tunables are applied (their limits are shares of the budget).
+// writeback tunables are applied (their limits are shares of the memory
+// free past the high watermark and the page cache, dirtyableMemory).
 func (v *VFS) initReclaim(opts Options) {
 	rc := &v.rc
 	b := opts.MemBudget
@@ -130,10 +131,6 @@ func (v *VFS) initReclaim(opts Options) {
 	rc.cachePressure.Store(100)
 	rc.progress = make(chan struct{})
 }
-
-// memoryBudget returns the budget in bytes (MemTotal); the dirty ratios
-// are shares of it.
-func (v *VFS) memoryBudget() int64 { return v.rc.budget }
 
 // MemBudget returns the VFS's memory budget in bytes.
 func (v *VFS) MemBudget() int64 { return v.rc.budget }

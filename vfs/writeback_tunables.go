@@ -223,8 +223,19 @@ func (v *VFS) SetDirtyTunable(name string, value int64) error {
 }
 
 // dirtyableMemory is global_dirtyable_memory() in pages: the memory the
-// dirty ratios are shares of.
-func (v *VFS) dirtyableMemory() int64 { return v.memoryBudget() / PAGE_SIZE }
+// dirty ratios are shares of, which is the memory that can hold page
+// cache without reclaiming anything else: the free pages past the
+// reserve (Linux's totalreserve_pages, the high watermark of the VFS's
+// one zone) and the page cache on the file LRU lists, which does not
+// take in tmpfs pages (Linux keeps them on the anon lists); one more so
+// that it is never 0. So dentries, inodes, kmem, chunk spare pages and
+// tmpfs data lower the dirty thresholds, as slab and shmem do on Linux.
+func (v *VFS) dirtyableMemory() int64 {
+	pc := &v.pc
+	free := max(v.memFree(), 0) / PAGE_SIZE
+	free -= min(free, v.rc.wmarkHigh/PAGE_SIZE)
+	return free + max(pc.nrFilePages.Load()-pc.nrShmem.Load(), 0) + 1
+}
 
 // DirtyThresholds are the limits computed from the tunables
 // (domain_dirty_limits), in pages.

@@ -130,3 +130,54 @@ func TestDirtyRatioBytesSameValue(t *testing.T) {
 	}
 }
 
+// TestDirtyableMemory: the dirty thresholds are shares of
+// global_dirtyable_memory(): the free pages past the high watermark
+// (Linux's totalreserve_pages) plus the page cache reclaim can free, plus
+// one, not of the whole budget. tmpfs data (on the anon lists on Linux)
+// lowers them; clean page cache takes the place of free memory. On the
+// host, nr_dirty_threshold in /proc/vmstat is dirty_ratio percent of
+// MemFree minus the reserves plus Active(file) and Inactive(file).
+func TestDirtyableMemory(t *testing.T) {
+	const budget = 4 << 20
+	cases := []struct {
+		name string
+		fill func(e *rcEnv)
+	}{
+		{"empty", func(e *rcEnv) {}},
+		{"tmpfs data", func(e *rcEnv) {
+			e.Must(e.Root.Mkdir("/t", 0o777))
+			e.Must(e.Root.Mount("tmpfs", "/t", "tmpfs", 0, "size=0"))
+			fd, err := e.Root.Open("/t/x", O_CREAT|O_RDWR, 0o644)
+			e.Must(err)
+			_, err = e.Root.Pwrite(fd, make([]byte, budget/2), 0)
+			e.Must(err)
+			e.Must(e.Root.Close(fd))
+		}},
+		{"clean page cache", func(e *rcEnv) {
+			fd := e.open("clean")
+			e.pwrite(fd, make([]byte, budget/2), 0)
+			e.Must(e.Root.Close(fd))
+			e.Root.Sync()
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := newRCEnv(t, budget)
+			v := e.V
+			c.fill(e)
+			st := v.MemStat()
+			_, high := v.Watermarks()
+			free := max(budget-v.MemUsed(), 0) / PAGE_SIZE
+			free -= min(free, high/PAGE_SIZE)
+			avail := free + st.FilePages - st.Shmem + 1
+			want := DirtyThresholds{Background: 10 * avail / 100, Dirty: 20 * avail / 100}
+			if got := v.DirtyLimits(); got != want {
+				t.Errorf("DirtyLimits() = %+v, want %+v (dirtyable %d pages: %d free past the reserve, %d file, %d shmem)",
+					got, want, avail, free, st.FilePages, st.Shmem)
+			}
+			if c.name == "tmpfs data" && want.Dirty > 20*(budget/PAGE_SIZE/2)/100 {
+				t.Errorf("half the budget in tmpfs leaves a dirty threshold of %d pages", want.Dirty)
+			}
+		})
+	}
+}
