@@ -514,8 +514,12 @@ func (t *Task) locksDeleteBlock(waiter *FileLock) error {
 // (wait_event_interruptible(flc_wait, list_empty(&flc_blocked_member))),
 // or until deadline (monoNow; 0: none) passes. It reports whether the
 // waiter was woken, and EINTR if a signal is pending (signal.go) before
-// either. Called with no lock held.
-func (t *Task) waitUnblocked(waiter *FileLock, deadline int64, what string) (bool, error) {
+// either. timed says the deadline is a real end of the wait (a lease's
+// break time): only then is the sleep counted in TimedSleeps, which
+// tells a stall watchdog that the task wakes by itself; a poll that
+// comes back to wait again (a breaker with no break time) is not.
+// Called with no lock held.
+func (t *Task) waitUnblocked(waiter *FileLock, deadline int64, timed bool, what string) (bool, error) {
 	t.o.MightSleep(what)
 	for waiter.blocker.Load() != nil {
 		intr, pending := t.signalWait()
@@ -534,13 +538,17 @@ func (t *Task) waitUnblocked(waiter *FileLock, deadline int64, what string) (boo
 			return false, nil
 		}
 		tm := time.NewTimer(d)
-		t.vfs.timedSleepBegin()
+		if timed {
+			t.vfs.timedSleepBegin()
+		}
 		select {
 		case <-waiter.wake:
 		case <-intr:
 		case <-tm.C:
 		}
-		t.vfs.timedSleepEnd()
+		if timed {
+			t.vfs.timedSleepEnd()
+		}
 		tm.Stop()
 	}
 	return true, nil

@@ -393,7 +393,7 @@ func (t *Task) lockWaitLoop(fl *FileLock, what string, try func() error) error {
 		if err != errLockDeferred {
 			break
 		}
-		if _, err = t.waitUnblocked(fl, 0, what); err != nil {
+		if _, err = t.waitUnblocked(fl, 0, false, what); err != nil {
 			break
 		}
 	}

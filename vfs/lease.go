@@ -212,17 +212,20 @@ func (t *Task) breakLeaseSlow(c *FileLockContext, mode int) error {
 		if deadline == 0 || first.downgradeTime != 0 && first.downgradeTime < deadline {
 			deadline = first.downgradeTime
 		}
-		if deadline == 0 {
-			// No break time (lease_break_time 0, or a lease this
-			// breaker does not break itself): look again after a
-			// jiffy, as Linux does.
+		// timed: the wait ends by itself at a break time. Without one
+		// (lease_break_time 0, or a lease this breaker does not break
+		// itself) Linux looks again after a jiffy, for ever: that poll
+		// is not a sleep that ends by itself, and is not counted as a
+		// timed sleep, so a stall watchdog may interrupt it.
+		timed := deadline != 0
+		if !timed {
 			deadline = monoNow() + int64(jiffy)
 		}
 		t.locksInsertBlock(first, breaker, t.leasesConflict)
 		unlock()
 		t.locksDisposeList(dispose)
 		dispose = nil
-		woken, werr := t.waitUnblocked(breaker, deadline, "break_lease")
+		woken, werr := t.waitUnblocked(breaker, deadline, timed, "break_lease")
 
 		g.rwsem.RLock(t.o)
 		c.flcLock.Lock(t.o)
