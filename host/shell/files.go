@@ -834,6 +834,54 @@ func cmdCp(c *cmd) int {
 // without -r, it is opened and what it reads goes into a regular file
 // (copy.c copies special files as such only for -R).
 func (c *cmd) copyTree(src, dst string, sst *vfs.Stat, verbose, force, move, nodes bool) bool {
+	if !c.copyNode(src, dst, sst, verbose, force, move, nodes) {
+		return false
+	}
+	if move {
+		return c.preserve(dst, sst)
+	}
+	return true
+}
+
+// preserve gives dst, a copy mv made across filesystems, the owner,
+// group, mode and times of its source, whose lstat is sst (copy.c with
+// --preserve=all): the owner before the mode, as chown(2) clears the
+// set-id bits. A user who may not give the file away keeps at least
+// the group if it can, and no error is said (chown_failure_ok).
+func (c *cmd) preserve(dst string, sst *vfs.Stat) bool {
+	if err := c.t.Lchown(dst, sst.UID, sst.GID); err != nil {
+		if err != vfs.EPERM && err != vfs.EINVAL {
+			c.errorf("failed to preserve ownership for %s: %s", quote(dst), errText(err))
+			return false
+		}
+		c.t.Lchown(dst, vfs.NoID, sst.GID) // the group if it can; else as it is
+	}
+	if sst.Mode&vfs.S_IFMT != vfs.S_IFLNK {
+		if err := c.t.Chmod(dst, sst.Mode&0o7777); err != nil {
+			c.errorf("preserving permissions for %s: %s", quote(dst), errText(err))
+			return false
+		}
+	}
+	times := [2]vfs.Timespec{nsTimespec(sst.Atime), nsTimespec(sst.Mtime)}
+	if err := c.t.Utimensat(vfs.AT_FDCWD, dst, &times, vfs.AT_SYMLINK_NOFOLLOW); err != nil {
+		c.errorf("preserving times for %s: %s", quote(dst), errText(err))
+		return false
+	}
+	return true
+}
+
+// nsTimespec is the timespec of a time in nanoseconds since the epoch.
+func nsTimespec(ns int64) vfs.Timespec {
+	sec, nsec := ns/1e9, ns%1e9
+	if nsec < 0 {
+		sec, nsec = sec-1, nsec+1e9
+	}
+	return vfs.Timespec{Sec: sec, Nsec: nsec}
+}
+
+// copyNode makes dst as a copy of src for copyTree; a directory with
+// its entries.
+func (c *cmd) copyNode(src, dst string, sst *vfs.Stat, verbose, force, move, nodes bool) bool {
 	var dstSt vfs.Stat
 	dstErr := c.t.Stat(dst, &dstSt)
 	exists := dstErr == nil
@@ -855,9 +903,9 @@ func (c *cmd) copyTree(src, dst string, sst *vfs.Stat, verbose, force, move, nod
 			return false
 		}
 		// restore is the mode a new directory ends with, once its
-		// entries are in: mv's is the source's; cp's is the one
-		// mkdir(2) gave it (umask applied, set-group-ID from the
-		// parent). Until then its owner may search and write it
+		// entries are in: cp's is the one mkdir(2) gave it (umask
+		// applied, set-group-ID from the parent); mv's is set with its
+		// owner (preserve). Until then its owner may search and write it
 		// (copy.c adds S_IRWXU and restores the mode after), or
 		// nothing could be created in the copy of a 0555 directory.
 		restore, setMode := uint32(0), false
@@ -872,9 +920,6 @@ func (c *cmd) copyTree(src, dst string, sst *vfs.Stat, verbose, force, move, nod
 				return false
 			}
 			restore = nst.Mode & 0o7777
-			if move {
-				restore, setMode = sst.Mode&0o7777, true
-			}
 			if nst.Mode&0o700 != 0o700 {
 				setMode = true
 				if err := c.t.Chmod(dst, nst.Mode&0o7777|0o700); err != nil {
@@ -884,7 +929,7 @@ func (c *cmd) copyTree(src, dst string, sst *vfs.Stat, verbose, force, move, nod
 			}
 		}
 		ok := c.copyEntries(src, dst, verbose, force, move)
-		if setMode {
+		if setMode && !move { // mv's mode comes with its owner (preserve)
 			if err := c.t.Chmod(dst, restore); err != nil {
 				c.errorf("preserving permissions for %s: %s", quote(dst), errText(err))
 				ok = false

@@ -1,6 +1,10 @@
 package shell_test
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/vfscope/vfscope/vfs"
+)
 
 // TestMvSameFile: mv refuses to move a file onto itself, however the two
 // names reach it, as coreutils' same_file_ok (copy.c) decides for mv;
@@ -56,4 +60,46 @@ func TestMvAcrossFilesystems(t *testing.T) {
 			"0\nhs\nh\n"},
 	}
 	runScriptCases(t, "mkdir /w /m; mount -t tmpfs none /m; cd /w", tests)
+}
+
+// TestMvAcrossFilesystemsKeepsAttributes: a tree mv copies to another
+// filesystem keeps each file's owner, group, mode (set-user-ID
+// included, and bits the umask would clear) and access and
+// modification times; a directory's times are set after its entries
+// go in, a symlink's without following it (copy.c, --preserve=all).
+func TestMvAcrossFilesystemsKeepsAttributes(t *testing.T) {
+	type attrs struct {
+		uid, gid, mode uint32
+		sec            int64
+	}
+	files := map[string]attrs{
+		"d":   {2000, 3000, 0o755, 100},
+		"d/s": {1000, 1000, 0o555, 200},
+		"d/f": {1000, 1000, 0o4666, 300},
+		"d/n": {0, 5, 0o666, 400},
+		"d/l": {1000, 7, 0o777, 500},
+	}
+	sh, _, out := newShell(t, "")
+	sh.RunString("mkdir /w /m; mount -t tmpfs none /m; cd /w; mkdir -p d/s; echo x > d/f; mknod d/n c 1 3; ln -s f d/l; " +
+		"chown 2000:3000 d; chown 1000:1000 d/s d/f; chown :5 d/n; chown -h 1000:7 d/l; chmod 555 d/s; chmod 4666 d/f; chmod 666 d/n")
+	for p, a := range files {
+		times := [2]vfs.Timespec{{Sec: a.sec, Nsec: 7}, {Sec: a.sec + 1, Nsec: 9}}
+		if err := sh.Task().Utimensat(vfs.AT_FDCWD, "/w/"+p, &times, vfs.AT_SYMLINK_NOFOLLOW); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sh.RunString("mv d /m/; echo $?; ls /w")
+	if got := out.String(); got != "0\n" {
+		t.Errorf("mv printed %q", got)
+	}
+	for p, a := range files {
+		var st vfs.Stat
+		if err := sh.Task().Lstat("/m/"+p, &st); err != nil {
+			t.Fatal(err)
+		}
+		got := attrs{st.UID, st.GID, st.Mode & 0o7777, st.Atime / 1e9}
+		if got != a || st.Atime != a.sec*1e9+7 || st.Mtime != (a.sec+1)*1e9+9 {
+			t.Errorf("/m/%s: %+v atime %d mtime %d, want %+v and times %d.7 %d.9", p, got, st.Atime, st.Mtime, a, a.sec, a.sec+1)
+		}
+	}
 }
