@@ -19,14 +19,15 @@ type lsEntry struct {
 }
 
 // ls is ls(1) writing to a pipe (one name per line, names unquoted):
-// -l (numeric owner and group, as with -n: the VFS has no passwd file),
-// -a, -A, -i, -d, -1.
+// -l (owner and group by name for id 0, the only one with a name: the
+// VFS has no passwd file), -n (by number), -a, -A, -i, -d, -1.
 func cmdLs(c *cmd) int {
 	o, ops, st, ok := c.getopt("laAid1n", map[string]byte{"all": 'a', "almost-all": 'A', "inode": 'i', "directory": 'd', "numeric-uid-gid": 'n'}, 2)
 	if !ok {
 		return st
 	}
-	long := o.has('l') || o.has('n')
+	f := lsFormat{long: o.has('l') || o.has('n'), inode: o.has('i'), numeric: o.has('n')}
+	long := f.long
 	if len(ops) == 0 {
 		ops = []string{"."}
 	}
@@ -61,7 +62,7 @@ func cmdLs(c *cmd) int {
 	byName(dirs)
 	printed := false
 	if len(files) > 0 {
-		c.lsPrint(files, long, o.has('i'))
+		c.lsPrint(files, f)
 		printed = true
 	}
 	for _, d := range dirs {
@@ -112,22 +113,44 @@ func cmdLs(c *cmd) int {
 			}
 			c.printf("total %d\n", (blocks+1)/2)
 		}
-		c.lsPrint(list, long, o.has('i'))
+		c.lsPrint(list, f)
 	}
 	return status
 }
 
 func numWidth(v uint64) int { return len(strconv.FormatUint(v, 10)) }
 
+// lsFormat is how ls prints: -l (long), -i (inode) and -n (numeric:
+// owner and group always as numbers).
+type lsFormat struct{ long, inode, numeric bool }
+
+// owner is the owner or group column for id, padded to width: a name
+// left-aligned, a number right-aligned (ls.c format_user_or_group).
+func (f lsFormat) owner(id uint32, width int) string {
+	if n := ownerName(id); !f.numeric && n != strconv.FormatUint(uint64(id), 10) {
+		return fmt.Sprintf("%-*s", width, n)
+	}
+	return fmt.Sprintf("%*d", width, id)
+}
+
+// ownerWidth is the width of id's owner or group column.
+func (f lsFormat) ownerWidth(id uint32) int {
+	if f.numeric {
+		return numWidth(uint64(id))
+	}
+	return len(ownerName(id))
+}
+
 // lsPrint prints entries one per line, or in long format with the
 // columns aligned as coreutils aligns them.
-func (c *cmd) lsPrint(es []lsEntry, long, inode bool) {
+func (c *cmd) lsPrint(es []lsEntry, f lsFormat) {
+	long, inode := f.long, f.inode
 	var wIno, wLinks, wUID, wGID, wSize, wMaj, wMin int
 	for _, e := range es {
 		wIno = max(wIno, numWidth(e.st.Ino))
 		wLinks = max(wLinks, numWidth(uint64(e.st.Nlink)))
-		wUID = max(wUID, len(ownerName(e.st.UID)))
-		wGID = max(wGID, len(ownerName(e.st.GID)))
+		wUID = max(wUID, f.ownerWidth(e.st.UID))
+		wGID = max(wGID, f.ownerWidth(e.st.GID))
 		if vfs.IsChr(e.st.Mode) || vfs.IsBlk(e.st.Mode) {
 			wMaj = max(wMaj, numWidth(uint64(vfs.Major(e.st.Rdev))))
 			wMin = max(wMin, numWidth(uint64(vfs.Minor(e.st.Rdev))))
@@ -148,7 +171,7 @@ func (c *cmd) lsPrint(es []lsEntry, long, inode bool) {
 			c.stdout.Write([]byte(b.String()))
 			continue
 		}
-		fmt.Fprintf(&b, "%s %*d %-*s %-*s ", modeString(e.st.Mode), wLinks, e.st.Nlink, wUID, ownerName(e.st.UID), wGID, ownerName(e.st.GID))
+		fmt.Fprintf(&b, "%s %*d %s %s ", modeString(e.st.Mode), wLinks, e.st.Nlink, f.owner(e.st.UID, wUID), f.owner(e.st.GID, wGID))
 		if vfs.IsChr(e.st.Mode) || vfs.IsBlk(e.st.Mode) {
 			fmt.Fprintf(&b, "%*d, %*d ", wSize-2-wMin, vfs.Major(e.st.Rdev), wMin, vfs.Minor(e.st.Rdev))
 		} else {
