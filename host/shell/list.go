@@ -94,6 +94,17 @@ func cmdLs(c *cmd) int {
 			}
 			e := lsEntry{name: de.Name, path: joinPath(d.path, de.Name)}
 			e.st.Ino = de.Ino
+			if !long && f.inode && (de.Type == vfs.DT_DIR || de.Type == vfs.DT_UNKNOWN) {
+				// A mount point's d_ino is the directory it covers:
+				// ls.c stats a directory for its inode number.
+				var st vfs.Stat
+				if err := c.t.Lstat(e.path, &st); err != nil {
+					c.errorf("cannot access %s: %s", quote(e.path), errText(err))
+					status = 1
+					continue
+				}
+				e.st.Ino = st.Ino
+			}
 			if long {
 				if err := c.t.Lstat(e.path, &e.st); err != nil {
 					c.errorf("cannot access %s: %s", quote(e.path), errText(err))
