@@ -62,7 +62,9 @@ func cmdLs(c *cmd) int {
 	byName(dirs)
 	printed := false
 	if len(files) > 0 {
-		c.lsPrint(files, f)
+		// ls.c sizes the columns as it gathers the operands, before
+		// the directories are taken out to be listed on their own.
+		c.lsPrint(files, f, f.widths(append(files[:len(files):len(files)], dirs...)))
 		printed = true
 	}
 	for _, d := range dirs {
@@ -124,7 +126,7 @@ func cmdLs(c *cmd) int {
 			}
 			c.printf("total %d\n", (blocks+1)/2)
 		}
-		c.lsPrint(list, f)
+		c.lsPrint(list, f, f.widths(list))
 	}
 	return status
 }
@@ -152,24 +154,34 @@ func (f lsFormat) ownerWidth(id uint32) int {
 	return len(ownerName(id))
 }
 
-// lsPrint prints entries one per line, or in long format with the
-// columns aligned as coreutils aligns them.
-func (c *cmd) lsPrint(es []lsEntry, f lsFormat) {
-	long, inode := f.long, f.inode
-	var wIno, wLinks, wUID, wGID, wSize, wMaj, wMin int
+// lsWidths are the widths of ls's columns.
+type lsWidths struct{ ino, links, uid, gid, size, min int }
+
+// widths are the columns' widths over es, as coreutils sizes them.
+func (f lsFormat) widths(es []lsEntry) lsWidths {
+	var w lsWidths
+	var wMaj int
 	for _, e := range es {
-		wIno = max(wIno, numWidth(e.st.Ino))
-		wLinks = max(wLinks, numWidth(uint64(e.st.Nlink)))
-		wUID = max(wUID, f.ownerWidth(e.st.UID))
-		wGID = max(wGID, f.ownerWidth(e.st.GID))
+		w.ino = max(w.ino, numWidth(e.st.Ino))
+		w.links = max(w.links, numWidth(uint64(e.st.Nlink)))
+		w.uid = max(w.uid, f.ownerWidth(e.st.UID))
+		w.gid = max(w.gid, f.ownerWidth(e.st.GID))
 		if vfs.IsChr(e.st.Mode) || vfs.IsBlk(e.st.Mode) {
 			wMaj = max(wMaj, numWidth(uint64(vfs.Major(e.st.Rdev))))
-			wMin = max(wMin, numWidth(uint64(vfs.Minor(e.st.Rdev))))
-			wSize = max(wSize, wMaj+2+wMin)
+			w.min = max(w.min, numWidth(uint64(vfs.Minor(e.st.Rdev))))
+			w.size = max(w.size, wMaj+2+w.min)
 		} else {
-			wSize = max(wSize, numWidth(uint64(e.st.Size)))
+			w.size = max(w.size, numWidth(uint64(e.st.Size)))
 		}
 	}
+	return w
+}
+
+// lsPrint prints entries one per line, or in long format with the
+// columns aligned as coreutils aligns them, w wide.
+func (c *cmd) lsPrint(es []lsEntry, f lsFormat, w lsWidths) {
+	long, inode := f.long, f.inode
+	wIno, wLinks, wUID, wGID, wSize, wMin := w.ino, w.links, w.uid, w.gid, w.size, w.min
 	now := c.sh.now()
 	for _, e := range es {
 		var b strings.Builder
