@@ -1,6 +1,7 @@
 package shell
 
 import (
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -106,7 +107,8 @@ func cmdEcho(c *cmd) int {
 	return 0
 }
 
-// echoEscapes interprets echo -e's backslash sequences; \c stops output.
+// echoEscapes interprets echo -e's backslash sequences (bash's, in the
+// C locale); \c stops output.
 func echoEscapes(s string) (string, bool) {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
@@ -130,7 +132,7 @@ func echoEscapes(s string) (string, bool) {
 			b.WriteByte('\f')
 		case 'v':
 			b.WriteByte('\v')
-		case 'e':
+		case 'e', 'E':
 			b.WriteByte(0x1b)
 		case '\\':
 			b.WriteByte('\\')
@@ -143,12 +145,56 @@ func echoEscapes(s string) (string, bool) {
 			}
 			b.WriteByte(byte(v))
 			i = j - 1
+		case 'x', 'u', 'U':
+			// \xHH is a byte; \uHHHH and \UHHHHHHHH a character, which
+			// the C locale has only below 0x80: above, bash writes it
+			// back as \u%04X or \U%08X. Without a hex digit the
+			// sequence stays as it is.
+			digits := 2
+			switch s[i] {
+			case 'u':
+				digits = 4
+			case 'U':
+				digits = 8
+			}
+			v, j := uint64(0), i+1
+			for ; j < len(s) && j <= i+digits && isHex(s[j]); j++ {
+				v = v<<4 | hexVal(s[j])
+			}
+			switch {
+			case j == i+1:
+				b.WriteByte('\\')
+				b.WriteByte(s[i])
+			case s[i] == 'x' || v < 0x80:
+				b.WriteByte(byte(v))
+			case v <= 0xffff:
+				fmt.Fprintf(&b, "\\u%04X", v)
+			default:
+				fmt.Fprintf(&b, "\\U%08X", v)
+			}
+			i = j - 1
 		default:
 			b.WriteByte('\\')
 			b.WriteByte(s[i])
 		}
 	}
 	return b.String(), false
+}
+
+// isHex reports whether c is a hex digit.
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// hexVal is the value of the hex digit c.
+func hexVal(c byte) uint64 {
+	switch {
+	case c >= 'a':
+		return uint64(c-'a') + 10
+	case c >= 'A':
+		return uint64(c-'A') + 10
+	}
+	return uint64(c - '0')
 }
 
 func cmdExit(c *cmd) int {
