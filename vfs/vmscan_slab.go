@@ -95,8 +95,13 @@ func inodeLRURotateLocked(sb *SuperBlock, i *Inode) {
 // use (or being freed) leaves the list; a referenced one loses
 // I_REFERENCED and is rotated; a dirty one, one being written back, or
 // one whose pages are dirty or under writeback is rotated (writeback
-// will clean it, and the shrinker never drops dirty data); the rest are
-// evicted, their clean pages with them. It returns the inodes evicted.
+// will clean it, and the shrinker never drops dirty data); one that
+// still has pages in the cache is rotated too: the inode shrinker (and
+// drop_caches=2) never frees page cache, which is page reclaim's to
+// free (mapping_shrinkable is false for it without HIGHMEM). Linux takes
+// such an inode off the list and puts it back as its last page goes;
+// here it stays on the list, to be evicted by a pass after that. The
+// rest are evicted. It returns the inodes evicted.
 func pruneIcacheSB(t *Task, sb *SuperBlock, nr int64) int64 {
 	o := t.owner()
 	var freed int64
@@ -122,6 +127,8 @@ func pruneIcacheSB(t *Task, sb *SuperBlock, nr int64) int64 {
 			inodeLRURotateLocked(sb, i)
 		case st&(I_DIRTY|I_DIRTY_TIME|I_SYNC) != 0 ||
 			m.Tagged(PAGECACHE_TAG_DIRTY) || m.Tagged(PAGECACHE_TAG_WRITEBACK):
+			inodeLRURotateLocked(sb, i)
+		case m.nrpages.Load() != 0:
 			inodeLRURotateLocked(sb, i)
 		default:
 			inodeLRUUnlinkLocked(sb, i)
