@@ -140,13 +140,16 @@ type pnode struct {
 func pn(in *vfs.Inode) *pnode { return in.Private.(*pnode) }
 
 // newInode is proc_get_inode() / proc_pid_make_inode(): a fresh,
-// unhashed inode with a fixed number.
+// unhashed inode with a fixed number. It has no birth time: proc has
+// no ->getattr that reports STATX_BTIME, so statx leaves it out and
+// stat(1) prints "Birth: -".
 func newInode(t *vfs.Task, sb *vfs.SuperBlock, ino uint64, mode uint32, nlink uint32) *vfs.Inode {
 	in := vfs.NewInode(t, sb)
 	in.SetIno(ino)
 	in.SetModeType(mode)
 	in.SetNlink(nlink)
 	in.SetSize(0)
+	in.SetBtime(0)
 	return in
 }
 
