@@ -175,10 +175,17 @@ func cmdMount(c *cmd) int {
 			msg = "special device " + source + " does not exist."
 		}
 	case vfs.ENOTDIR:
-		if targetErr == nil && !vfs.IsDir(tst.Mode) {
+		// libmount's mnt_context_get_mount_excode: the target, then a
+		// source with a path prefix that is not a directory, else
+		// the call's own error (a file bound onto a directory).
+		var sst vfs.Stat
+		switch {
+		case targetErr != nil || !vfs.IsDir(tst.Mode):
 			msg = "mount point is not a directory."
-		} else {
+		case source != "" && c.t.Stat(source, &sst) == vfs.ENOTDIR:
 			msg = "special device " + source + " does not exist (a path prefix is not a directory)."
+		default:
+			msg = "mount(2) system call failed: " + errText(err) + "."
 		}
 	case vfs.ENODEV:
 		msg = "unknown filesystem type '" + fstype + "'."
