@@ -623,7 +623,11 @@ func cmdChown(c *cmd) int {
 			err = c.t.Chown(f, uid, gid)
 		}
 		if err != nil {
-			c.errorf("changing ownership of %s: %s", quote(f), errText(err))
+			if uid == vfs.NoID { // chown-core.c: no user, only the group
+				c.errorf("changing group of %s: %s", quote(f), errText(err))
+			} else {
+				c.errorf("changing ownership of %s: %s", quote(f), errText(err))
+			}
 			status = 1
 			return
 		}
