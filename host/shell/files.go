@@ -413,10 +413,9 @@ func cmdLn(c *cmd) int {
 	for _, src := range targets {
 		name := dest
 		if dir != "" {
-			name = baseName(src)
-			if dir != "." {
-				name = joinPath(dir, name)
-			}
+			// ln.c names a link made in the current directory for a
+			// lone operand "./NAME", as file_name_concat does.
+			name = joinPath(dir, baseName(src))
 		}
 		if !c.link(src, name, o.has('s'), o.has('f')) {
 			status = 1
