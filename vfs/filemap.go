@@ -130,7 +130,7 @@ func (t *Task) doPageCacheRA(f *File, m *AddressSpace, start, n, markAt int64) {
 		// The new folio's lock belongs to the read I/O, not to this
 		// task, until ReadaheadControl.Next hands it to the reader
 		// (several folios are locked at once, as for a bio).
-		if m.vfs().reserveFolio(t, true) != nil {
+		if m.vfs().reserveFolio(t, m, true) != nil {
 			break // no memory: read what we have (__GFP_NORETRY)
 		}
 		fo := m.allocFolio(idx, false)

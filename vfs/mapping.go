@@ -271,7 +271,7 @@ func FilemapGrabFolio(t *Task, m *AddressSpace, index int64, fgp int) (*Folio, e
 		if f != nil || fgp&FGP_CREAT == 0 {
 			return f, nil
 		}
-		if err := m.vfs().reserveFolio(t, false); err != nil {
+		if err := m.vfs().reserveFolio(t, m, false); err != nil {
 			return nil, err
 		}
 		spare := m.takeSpare(fgp&FGP_NODATA != 0)

@@ -287,6 +287,18 @@ func (c *pageChunk) slot(i int64, zero bool) *Folio {
 // base returns the address of c's first page.
 func (c *pageChunk) base() uintptr { return uintptr(unsafe.Pointer(&c.pages[0])) }
 
+// chunkHasSlot tells whether m's next new page comes from a slot of its
+// chunk, a spare page charged already: m is large enough for chunks
+// (chunkSlotIfLarge) and its chunk is not used up. False for a nil m. A
+// hint for reserveFolio; a racing allocation may take the slot first.
+func (m *AddressSpace) chunkHasSlot() bool {
+	if !largeFileChunks || m == nil || m.nrpages.Load() < pageChunkMin {
+		return false
+	}
+	c := m.chunk.Load()
+	return c != nil && int64(c.next.Load()) < int64(len(c.pages))
+}
+
 // releaseChunk lets go of m's chunk and uncharges the pages it had not
 // handed out: called as the mapping's last page leaves the cache.
 func (m *AddressSpace) releaseChunk() {

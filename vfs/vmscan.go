@@ -229,12 +229,18 @@ func (v *VFS) doTryToFreePages(t *Task, sc *scanControl, wantFree int64) {
 	}
 }
 
-// reserveFolio is called before a page-cache folio is allocated
+// reserveFolio is called before a folio of m is allocated
 // (filemap_alloc_folio's __alloc_pages): with the budget nearly used it
 // wakes kswapd, and when the page would not fit it reclaims in the
-// allocating task. noRetry (readahead's __GFP_NORETRY) gives up after one
-// round. Errors: ENOMEM when nothing could be reclaimed.
-func (v *VFS) reserveFolio(t *Task, noRetry bool) error {
+// allocating task. A page m's chunk still has a slot for is charged
+// already (a spare, pagealloc.go), so it needs no room; two allocations
+// racing for the last slot may take one page more, within the budget's
+// slack. noRetry (readahead's __GFP_NORETRY) gives up after one round.
+// Errors: ENOMEM when nothing could be reclaimed.
+func (v *VFS) reserveFolio(t *Task, m *AddressSpace, noRetry bool) error {
+	if m.chunkHasSlot() {
+		return nil
+	}
 	free := v.memFree() - PAGE_SIZE // after this allocation
 	if free >= v.rc.wmarkLow {
 		return nil
@@ -271,7 +277,7 @@ func (v *VFS) reserveChunkSpare(nr int64) bool {
 
 // ReserveFolio is reserveFolio for filesystems that allocate page-cache
 // folios themselves.
-func (v *VFS) ReserveFolio(t *Task) error { return v.reserveFolio(t, false) }
+func (v *VFS) ReserveFolio(t *Task) error { return v.reserveFolio(t, nil, false) }
 
 // directReclaim is __alloc_pages_direct_reclaim() in the slow path's
 // retry loop, for an allocation of want bytes (a page, or a larger
