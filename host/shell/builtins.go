@@ -50,7 +50,7 @@ func init() {
 		"touch":        {cmdTouch, "touch [-c] FILE..."},
 		"true":         {func(*cmd) int { return 0 }, "true"},
 		"truncate":     {cmdTruncate, "truncate [-c] -s [<>/%+-]SIZE[K|M|G|T|P|E][B|iB] FILE..."},
-		"umask":        {cmdUmask, "umask [MODE]"},
+		"umask":        {cmdUmask, "umask [MODE]   (octal, or symbolic as u=rwx,g=rx,o=)"},
 		"umount":       {cmdUmount, "umount [-l] [-f] TARGET..."},
 	}
 }
@@ -235,13 +235,85 @@ func cmdUmask(c *cmd) int {
 		c.printf("%04o\n", old)
 		return 0
 	}
-	m, err := strconv.ParseUint(c.args[0], 8, 32)
+	a := c.args[0]
+	if a == "" || a[0] < '0' || a[0] > '9' {
+		old := c.t.Umask(0)
+		m, bad := symbolicUmask(old, a)
+		if bad != "" {
+			c.t.Umask(old)
+			c.errorf("%s", bad)
+			return 1
+		}
+		c.t.Umask(m)
+		return 0
+	}
+	m, err := strconv.ParseUint(a, 8, 32)
 	if err != nil || m > 0o777 {
-		c.errorf("%s: octal number out of range", c.args[0])
+		c.errorf("%s: octal number out of range", a)
 		return 1
 	}
 	c.t.Umask(uint32(m))
 	return 0
+}
+
+// symbolicUmask is bash's symbolic_umask: the clauses of s ([ugoa]*
+// then +, - or = then [rwx]*, separated by commas; no who is all)
+// change the permissions old leaves, and the new mask is what they
+// do not allow. bad is bash's complaint about s, "" if none.
+func symbolicUmask(old uint32, s string) (mask uint32, bad string) {
+	perm := ^old & 0o777
+	for _, clause := range strings.Split(s, ",") {
+		i, who := 0, uint32(0)
+	whoLoop:
+		for ; i < len(clause); i++ {
+			switch clause[i] {
+			case 'u':
+				who |= 0o700
+			case 'g':
+				who |= 0o070
+			case 'o':
+				who |= 0o007
+			case 'a':
+				who |= 0o777
+			default:
+				break whoLoop
+			}
+		}
+		if who == 0 {
+			who = 0o777
+		}
+		op := byte(0) // bash shows the NUL it finds at the end
+		if i < len(clause) {
+			op = clause[i]
+			i++
+		}
+		if op != '+' && op != '-' && op != '=' {
+			return 0, fmt.Sprintf("`%c': invalid symbolic mode operator", op)
+		}
+		bits := uint32(0)
+		for ; i < len(clause); i++ {
+			switch clause[i] {
+			case 'r':
+				bits |= 0o444
+			case 'w':
+				bits |= 0o222
+			case 'x':
+				bits |= 0o111
+			default:
+				return 0, fmt.Sprintf("`%c': invalid symbolic mode character", clause[i])
+			}
+		}
+		bits &= who
+		switch op {
+		case '+':
+			perm |= bits
+		case '-':
+			perm &^= bits
+		case '=':
+			perm = perm&^who | bits
+		}
+	}
+	return ^perm & 0o777, ""
 }
 
 // su switches the shell task's credentials to UID[:GID] (GID defaults

@@ -1,0 +1,26 @@
+package shell_test
+
+import "testing"
+
+// TestUmaskSymbolic: umask takes bash's symbolic modes, which say what
+// the mask allows; the outputs are bash 5.2's from a mask of 0027.
+func TestUmaskSymbolic(t *testing.T) {
+	tests := []scriptCase{
+		{"=", "umask u=rwx,g=rx,o=; echo $?; umask", "0\n0027\n"},
+		{"= group", "umask g=w; umask", "0057\n"},
+		{"no who is all", "umask +w; umask", "0005\n"},
+		{"+", "umask o+r; umask", "0023\n"},
+		{"no permissions", "umask o-; umask; umask =; umask", "0027\n0777\n"},
+		{"twice the who", "umask uu=rw; umask", "0127\n"},
+		{"a bad character", "umask a+q; echo $?; umask",
+			"umask: `q': invalid symbolic mode character\n1\n0027\n"},
+		{"a bad operator", "umask 'g*w'; echo $?; umask",
+			"umask: `*': invalid symbolic mode operator\n1\n0027\n"},
+		{"no operator", "umask ug; echo $?; umask",
+			"umask: `\x00': invalid symbolic mode operator\n1\n0027\n"},
+		{"a who after the operator", "umask g=u; echo $?",
+			"umask: `u': invalid symbolic mode character\n1\n"},
+		{"octal out of range", "umask 999; echo $?", "umask: 999: octal number out of range\n1\n"},
+	}
+	runScriptCases(t, "umask 0027", tests)
+}
