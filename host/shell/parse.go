@@ -16,9 +16,9 @@ import (
 //	redirect := [fd] ('>' | '>>' | '<') word | [fd] '>&' fd
 //
 // Words take single quotes, double quotes and backslash escapes as sh
-// does; '#' at the start of a word begins a comment; "$?" expands to the
-// last status. Other '$' forms are left as they are: there are no
-// variables.
+// does; '#' at the start of a word begins a comment; "$?" and "${?}"
+// expand to the last status. Other '$' forms are left as they are:
+// there are no variables.
 
 // errIncomplete reports input that ends inside a quote, after a
 // backslash or after an operator that needs a right-hand side: an
@@ -208,20 +208,20 @@ loop:
 						continue
 					}
 				}
-				if c == '$' && i+1 < len(s) && s[i+1] == '?' {
+				if n := statusRef(s[i:]); n > 0 {
 					flush()
 					w = append(w, wordPart{status: true})
-					i += 2
+					i += n
 					continue
 				}
 				lit.WriteByte(c)
 				i++
 			}
 		case '$':
-			if i+1 < len(s) && s[i+1] == '?' {
+			if n := statusRef(s[i:]); n > 0 {
 				flush()
 				w = append(w, wordPart{status: true})
-				i += 2
+				i += n
 				continue
 			}
 			lit.WriteByte(c)
@@ -321,4 +321,16 @@ func parse(src string) ([]andOr, error) {
 	cur.pipes = append(cur.pipes, pipe)
 	out = append(out, cur)
 	return out, nil
+}
+
+// statusRef is the length of the "$?" or "${?}" s starts with, 0 if
+// none.
+func statusRef(s string) int {
+	switch {
+	case strings.HasPrefix(s, "$?"):
+		return 2
+	case strings.HasPrefix(s, "${?}"):
+		return 4
+	}
+	return 0
 }

@@ -80,3 +80,18 @@ func TestSetStatusSplit(t *testing.T) {
 		t.Errorf("redirects %+v, want one to f42", got.Redirects)
 	}
 }
+
+// TestStatusExpansion: "$?" and "${?}" are the last status, in and out
+// of double quotes; other forms stay as they are (the outputs are
+// dash's).
+func TestStatusExpansion(t *testing.T) {
+	tests := []scriptCase{
+		{"$?", "false; echo $?", "1\n"},
+		{"${?}", "false; echo ${?}", "1\n"},
+		{"${?} quoted", `false; echo "s=${?}x"`, "s=1x\n"},
+		{"${?} single-quoted", `echo '${?}'`, "${?}\n"},
+		{"${?} escaped", `echo "\${?}"`, "${?}\n"},
+		{"both", "false; echo $?${?}", "11\n"},
+	}
+	runScriptCases(t, "", tests)
+}
