@@ -66,9 +66,13 @@ func SetattrCopy(t *Task, in *Inode, a *Iattr) {
 }
 
 // notifyChange is notify_change(): fill in the times and the suid/sgid
-// kills, check, then ->setattr (or setattr_copy). The caller holds the
-// inode's i_rwsem exclusive.
-func (t *Task) notifyChange(d *Dentry, a *Iattr) error {
+// kills, break the inode's delegations, check, then ->setattr (or
+// setattr_copy). The caller holds the inode's i_rwsem exclusive.
+// delegated is the delegated-inode out-parameter of try_break_deleg: a
+// delegation still held sets it (with a reference) and the result is
+// EWOULDBLOCK; the caller drops i_rwsem, waits in breakDelegWait and
+// tries again. With a nil delegated a delegation is just EWOULDBLOCK.
+func (t *Task) notifyChange(d *Dentry, a *Iattr, delegated **Inode) error {
 	in := d.inode.Load()
 	now := t.vfs.now()
 	m := in.mode.Load()
@@ -99,6 +103,10 @@ func (t *Task) notifyChange(d *Dentry, a *Iattr) error {
 	}
 	if a.Valid&ATTR_MTIME != 0 && a.Valid&ATTR_MTIME_SET == 0 {
 		a.Mtime = now
+	}
+	// Before ->setattr, whose setattr_prepare makes the checks below.
+	if err := t.tryBreakDeleg(in, delegated); err != nil {
+		return err
 	}
 	if err := t.setattrPrepare(in, a); err != nil {
 		return err
@@ -150,16 +158,30 @@ func (t *Task) setattrShouldDropSuidgid(in *Inode) uint32 {
 	return 0
 }
 
-// setattrPath locks the inode, takes write access, and notifies.
+// setattrPath takes write access, locks the inode, and notifies; while
+// a delegation is in the way it waits for it unlocked and tries again
+// (chmod_common's and vfs_utimes' retry_deleg).
 func (t *Task) setattrPath(p Path, a *Iattr) error {
 	if err := t.mntWantWrite(p.Mnt); err != nil {
 		return err
 	}
 	defer t.mntDropWrite(p.Mnt)
 	in := p.Dentry.inode.Load()
-	in.rwsem.Lock(t.o)
-	defer in.rwsem.Unlock(t.o)
-	return t.notifyChange(p.Dentry, a)
+	var delegated *Inode
+	for {
+		// notify_change fills in what it decides: each attempt
+		// starts from the caller's request.
+		na := *a
+		in.rwsem.Lock(t.o)
+		err := t.notifyChange(p.Dentry, &na, &delegated)
+		in.rwsem.Unlock(t.o)
+		if delegated == nil {
+			return err
+		}
+		if err := t.breakDelegWait(&delegated); err != nil {
+			return err
+		}
+	}
 }
 
 // lookupOrFd resolves (dfd, path) with AT_EMPTY_PATH meaning the
@@ -290,14 +312,27 @@ func (t *Task) chownCommon(p Path, uid, gid uint32) error {
 	}
 	defer t.mntDropWrite(p.Mnt)
 	in := p.Dentry.inode.Load()
-	in.rwsem.Lock(t.o)
-	defer in.rwsem.Unlock(t.o)
-	// Under i_rwsem, of the group before the change (chown_common);
-	// a chown by anyone removes a file's capabilities (ATTR_KILL_PRIV).
-	if !in.isDir() {
-		a.Valid |= ATTR_KILL_SUID | ATTR_KILL_PRIV | t.setattrShouldDropSgid(in)
+	var delegated *Inode
+	for {
+		na := *a
+		in.rwsem.Lock(t.o)
+		// Under i_rwsem, of the group before the change
+		// (chown_common); a chown by anyone removes a file's
+		// capabilities (ATTR_KILL_PRIV).
+		if !in.isDir() {
+			na.Valid |= ATTR_KILL_SUID | ATTR_KILL_PRIV | t.setattrShouldDropSgid(in)
+		}
+		err := t.notifyChange(p.Dentry, &na, &delegated)
+		in.rwsem.Unlock(t.o)
+		// chown_common's retry_deleg: wait for the delegation with
+		// i_rwsem dropped, then again.
+		if delegated == nil {
+			return err
+		}
+		if err := t.breakDelegWait(&delegated); err != nil {
+			return err
+		}
 	}
-	return t.notifyChange(p.Dentry, a)
 }
 
 // Timespec is struct timespec for utimensat.
@@ -473,7 +508,9 @@ func (t *Task) doTruncate(d *Dentry, length int64, timeAttrs uint32) error {
 	if kill != 0 {
 		a.Valid |= kill | ATTR_FORCE
 	}
-	return t.notifyChange(d, a)
+	// do_truncate passes no delegated inode: break_lease(O_WRONLY)
+	// before it already broke the delegations.
+	return t.notifyChange(d, a, nil)
 }
 
 // Access is access(2).

@@ -275,18 +275,31 @@ func (t *Task) Linkat(olddfd int, oldpath string, newdfd int, newpath string, fl
 		}
 		lf |= LOOKUP_EMPTY
 	}
-	old, err := t.pathLookup(olddfd, oldpath, lf)
-	if err != nil {
+	for {
+		old, err := t.pathLookup(olddfd, oldpath, lf)
+		if err != nil {
+			return err
+		}
+		var delegated *Inode
+		err = t.linkTo(old, newdfd, newpath, &delegated)
+		// do_linkat's retry: a delegation on the source was being
+		// broken; wait for it with nothing locked, then look both
+		// names up again.
+		if delegated != nil {
+			if err = t.breakDelegWait(&delegated); err == nil {
+				old.Put(t)
+				continue
+			}
+		}
+		old.Put(t)
 		return err
 	}
-	defer old.Put(t)
-	return t.linkTo(old, newdfd, newpath)
 }
 
 // linkTo is linkat's second half: the new name and vfs_link. Apart from
 // Linkat, so that each function's defers stay open-coded (a function
 // whose defers times returns exceed 15 gets defer records).
-func (t *Task) linkTo(old Path, newdfd int, newpath string) error {
+func (t *Task) linkTo(old Path, newdfd int, newpath string, delegated **Inode) error {
 	var c createState
 	if err := t.filenameCreate(&c, newdfd, newpath, false); err != nil {
 		return err
@@ -298,11 +311,13 @@ func (t *Task) linkTo(old Path, newdfd int, newpath string) error {
 	if err := t.mayLinkat(old); err != nil {
 		return err
 	}
-	return t.vfsLink(old.Dentry, c.dir, c.d)
+	return t.vfsLink(old.Dentry, c.dir, c.d, delegated)
 }
 
 // vfsLink is vfs_link(): the source inode is locked inside the parent.
-func (t *Task) vfsLink(old *Dentry, dir *Inode, d *Dentry) error {
+// A delegation on it is broken first (try_break_deleg): EWOULDBLOCK with
+// *delegated set while it is still held.
+func (t *Task) vfsLink(old *Dentry, dir *Inode, d *Dentry, delegated **Inode) error {
 	in := old.inode.Load()
 	if in == nil {
 		return ENOENT
@@ -326,6 +341,9 @@ func (t *Task) vfsLink(old *Dentry, dir *Inode, d *Dentry) error {
 	}
 	if max := in.sb.MaxLinks; max > 0 && in.nlink.Load() >= max {
 		return EMLINK
+	}
+	if err := t.tryBreakDeleg(in, delegated); err != nil {
+		return err
 	}
 	err := t.iopLink(old, dir, d)
 	if err == nil && in.state.Load()&I_LINKABLE != 0 {
@@ -452,6 +470,8 @@ func (t *Task) doUnlink(dfd int, path string) error {
 		return err
 	}
 	dir := nd.path.Dentry.inode.Load()
+	var delegated *Inode
+retryDeleg:
 	dir.rwsem.LockNested(t.o, I_MUTEX_PARENT)
 	var victim *Inode
 	d, err := t.lockedChild(&nd, dir)
@@ -467,7 +487,7 @@ func (t *Task) doUnlink(dfd int, path string) error {
 			}
 		} else if victim = d.inode.Load(); victim != nil {
 			ihold(victim)
-			err = t.vfsUnlink(dir, d)
+			err = t.vfsUnlink(dir, d, &delegated)
 		} else {
 			err = ENOENT
 		}
@@ -476,13 +496,22 @@ func (t *Task) doUnlink(dfd int, path string) error {
 	dir.rwsem.Unlock(t.o)
 	// The last reference may evict the inode: not under the parent.
 	iput(t, victim)
+	// A delegation on the victim was being broken: wait for it with
+	// the parent unlocked, then look the name up again.
+	if delegated != nil {
+		if err = t.breakDelegWait(&delegated); err == nil {
+			goto retryDeleg
+		}
+	}
 	t.mntDropWrite(m)
 	nd.terminate()
 	return err
 }
 
 // vfsUnlink is vfs_unlink(): the victim's i_rwsem inside the parent's.
-func (t *Task) vfsUnlink(dir *Inode, d *Dentry) error {
+// A delegation on the victim is broken first (try_break_deleg):
+// EWOULDBLOCK with *delegated set while it is still held.
+func (t *Task) vfsUnlink(dir *Inode, d *Dentry, delegated **Inode) error {
 	if err := t.mayDelete(dir, d, false); err != nil {
 		return err
 	}
@@ -494,8 +523,10 @@ func (t *Task) vfsUnlink(dir *Inode, d *Dentry) error {
 	var err error
 	if isMountpoint(d) {
 		err = EBUSY
-	} else if err = t.iopUnlink(dir, d); err == nil {
-		d.flags.Or(DCACHE_CANT_MOUNT)
+	} else if err = t.tryBreakDeleg(in, delegated); err == nil {
+		if err = t.iopUnlink(dir, d); err == nil {
+			d.flags.Or(DCACHE_CANT_MOUNT)
+		}
 	}
 	in.rwsem.Unlock(t.o)
 	if err == nil {

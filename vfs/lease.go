@@ -135,14 +135,16 @@ func (t *Task) breakLease(in *Inode, mode int) error {
 	if empty {
 		return nil
 	}
-	return t.breakLeaseSlow(c, mode)
+	return t.breakLeaseSlow(c, mode, FL_LEASE)
 }
 
-// breakLeaseSlow is __break_lease().
-func (t *Task) breakLeaseSlow(c *FileLockContext, mode int) error {
+// breakLeaseSlow is __break_lease(): typ is the breaker's kind, FL_LEASE
+// for an open or truncate (it breaks leases and delegations alike) or
+// FL_DELEG for break_deleg (it breaks delegations only).
+func (t *Task) breakLeaseSlow(c *FileLockContext, mode int, typ uint32) error {
 	wantWrite := mode&O_ACCMODE != O_RDONLY
 	breaker := newLock()
-	breaker.Flags = FL_LEASE
+	breaker.Flags = typ
 	breaker.Type = F_RDLCK
 	if wantWrite {
 		breaker.Type = F_WRLCK
@@ -253,6 +255,50 @@ func (t *Task) breakLeaseSlow(c *FileLockContext, mode int) error {
 // or truncate by other paths: mode is the open flags (O_WRONLY for a
 // truncate).
 func (t *Task) BreakLease(in *Inode, mode int) error { return t.breakLease(in, mode) }
+
+// breakDeleg is break_deleg(): break the delegations on in (an FL_DELEG
+// breaker leaves leases alone), waiting for their holders unless mode
+// has O_NONBLOCK.
+//
+// Errors: EWOULDBLOCK with O_NONBLOCK while a delegation remains; EINTR.
+func (t *Task) breakDeleg(in *Inode, mode int) error {
+	c := in.flctx.Load()
+	if c == nil {
+		return nil
+	}
+	c.flcLock.Lock(t.o)
+	empty := c.lease.empty()
+	c.flcLock.Unlock(t.o)
+	if empty {
+		return nil
+	}
+	return t.breakLeaseSlow(c, mode, FL_DELEG)
+}
+
+// tryBreakDeleg is try_break_deleg(): what notify_change, vfs_link,
+// vfs_rename and vfs_unlink call with the inode's i_rwsem (and its
+// parents') held. It never waits: a delegation still held is recalled
+// (->lm_break) and the result is EWOULDBLOCK, with *delegated set to in
+// and a reference taken when delegated is not nil. The caller then
+// drops its locks, calls breakDelegWait, and starts again.
+func (t *Task) tryBreakDeleg(in *Inode, delegated **Inode) error {
+	err := t.breakDeleg(in, O_WRONLY|O_NONBLOCK)
+	if err == EWOULDBLOCK && delegated != nil {
+		*delegated = in
+		ihold(in)
+	}
+	return err
+}
+
+// breakDelegWait is break_deleg_wait(): with no lock held, wait for the
+// delegations on *delegated to go (returned, or the break time passed),
+// then drop the reference and clear it. Errors: EINTR.
+func (t *Task) breakDelegWait(delegated **Inode) error {
+	err := t.breakDeleg(*delegated, O_WRONLY)
+	iput(t, *delegated)
+	*delegated = nil
+	return err
+}
 
 // FL_LAYOUT marks a pNFS layout lease (include/linux/filelock.h): a
 // lease that only breakers of its own kind (break_layout) break.

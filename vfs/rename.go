@@ -171,16 +171,27 @@ func (t *Task) renameParents(ond, nnd *nameidata, flags uint32) error {
 		return err
 	}
 	op, np := ond.path.Dentry, nnd.path.Dentry
-	trap := t.lockRename(op, np)
-	err := t.renameChildren(ond, nnd, trap, flags)
-	t.unlockRename(op, np)
-	t.mntDropWrite(m)
-	return err
+	var delegated *Inode
+	for {
+		trap := t.lockRename(op, np)
+		err := t.renameChildren(ond, nnd, trap, flags, &delegated)
+		t.unlockRename(op, np)
+		// do_renameat2's retry_deleg: a delegation on the source or
+		// the target was being broken; wait for it with the parents
+		// unlocked, then look both up again.
+		if delegated != nil {
+			if err = t.breakDelegWait(&delegated); err == nil {
+				continue
+			}
+		}
+		t.mntDropWrite(m)
+		return err
+	}
 }
 
 // renameChildren looks the source and the target up under the locked
 // parents and makes rename's last checks.
-func (t *Task) renameChildren(ond, nnd *nameidata, trap *Dentry, flags uint32) error {
+func (t *Task) renameChildren(ond, nnd *nameidata, trap *Dentry, flags uint32, delegated **Inode) error {
 	oldDir := ond.path.Dentry.inode.Load()
 	od, err := t.lockedChild(ond, oldDir)
 	if err != nil {
@@ -223,7 +234,7 @@ func (t *Task) renameChildren(ond, nnd *nameidata, trap *Dentry, flags uint32) e
 	case nd == trap:
 		err = ENOTEMPTY
 	default:
-		err = t.vfsRename(oldDir, od, newDir, nd, flags)
+		err = t.vfsRename(oldDir, od, newDir, nd, flags, delegated)
 	}
 	dput(t, nd)
 	dput(t, od)
@@ -232,8 +243,10 @@ func (t *Task) renameChildren(ond, nnd *nameidata, trap *Dentry, flags uint32) e
 
 // vfsRename is vfs_rename(): permissions, then the victims' locks
 // (subdirectories changing parent, source before target; then the
-// non-directories in inode order), then ->rename and the dcache update.
-func (t *Task) vfsRename(oldDir *Inode, od *Dentry, newDir *Inode, nd *Dentry, flags uint32) error {
+// non-directories in inode order), then the delegations on the
+// non-directories (try_break_deleg: EWOULDBLOCK with *delegated set
+// while one is still held), then ->rename and the dcache update.
+func (t *Task) vfsRename(oldDir *Inode, od *Dentry, newDir *Inode, nd *Dentry, flags uint32, delegated **Inode) error {
 	source, target := od.inode.Load(), nd.inode.Load()
 	if source == target {
 		return nil
@@ -290,7 +303,17 @@ func (t *Task) vfsRename(oldDir *Inode, od *Dentry, newDir *Inode, nd *Dentry, f
 	case capped && flags&RENAME_EXCHANGE != 0 && !isDir && newIsDir && oldDir.nlink.Load() >= max:
 		err = EMLINK
 	default:
-		err = t.iopRename(oldDir, od, newDir, nd, flags)
+		// The source if it is not a directory, and the target (which
+		// an exchange moves too) if it is not one.
+		if !isDir {
+			err = t.tryBreakDeleg(source, delegated)
+		}
+		if err == nil && target != nil && !newIsDir {
+			err = t.tryBreakDeleg(target, delegated)
+		}
+		if err == nil {
+			err = t.iopRename(oldDir, od, newDir, nd, flags)
+		}
 	}
 	if err == nil {
 		if target != nil && flags&RENAME_EXCHANGE == 0 {
