@@ -3,8 +3,10 @@ package billyfs_test
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"path"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -173,12 +175,80 @@ func TestSyncfsReportsWriteInodeError(t *testing.T) {
 	e.Must(r.Close(b))
 }
 
+// lockedFS serialises the calls that reach a memfs's table of files, so
+// that a test may copy the store (copyStore) while the filesystem's
+// writeback goes on writing it: memfs itself is not safe for that.
+type lockedFS struct {
+	billy.Filesystem
+	mu *sync.Mutex
+}
+
+func (l lockedFS) Create(name string) (billy.File, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.Filesystem.Create(name)
+}
+
+func (l lockedFS) Open(name string) (billy.File, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.Filesystem.Open(name)
+}
+
+func (l lockedFS) OpenFile(name string, flag int, perm os.FileMode) (billy.File, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.Filesystem.OpenFile(name, flag, perm)
+}
+
+func (l lockedFS) Stat(name string) (os.FileInfo, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.Filesystem.Stat(name)
+}
+
+func (l lockedFS) Lstat(name string) (os.FileInfo, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.Filesystem.Lstat(name)
+}
+
+func (l lockedFS) Rename(from, to string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.Filesystem.Rename(from, to)
+}
+
+func (l lockedFS) Remove(name string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.Filesystem.Remove(name)
+}
+
+func (l lockedFS) ReadDir(name string) ([]os.FileInfo, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.Filesystem.ReadDir(name)
+}
+
+func (l lockedFS) MkdirAll(name string, perm os.FileMode) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.Filesystem.MkdirAll(name, perm)
+}
+
+func (l lockedFS) TempFile(dir, prefix string) (billy.File, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.Filesystem.TempFile(dir, prefix)
+}
+
 // TestFsyncWaitsForNoneWriter: fsync that comes while a WB_SYNC_NONE
 // writer (syncfs's first pass) is writing the record, which then fails,
 // waits for that writer and writes the record itself: when fsync
 // returns, the store has the new size, even if the power goes then.
 func TestFsyncWaitsForNoneWriter(t *testing.T) {
-	mem := memfs.New()
+	mem := lockedFS{memfs.New(), new(sync.Mutex)}
 	s := faultstore.New(mem)
 	name := fmt.Sprintf("fault-%d", storeSeq.Add(1))
 	billyfs.RegisterStore(name, s)
