@@ -124,7 +124,12 @@ func (t *Task) anyLeasesConflict(c *FileLockContext, breaker *FileLock) bool {
 // waiting for their holders unless mode has O_NONBLOCK.
 //
 // Errors: EWOULDBLOCK with O_NONBLOCK while a conflicting lease remains.
-func (t *Task) breakLease(in *Inode, mode int) error {
+func (t *Task) breakLease(in *Inode, mode int) error { return t.breakLeases(in, mode, FL_LEASE) }
+
+// breakLeases is __break_lease()'s entry for a breaker of the given kind
+// (FL_LEASE, or FL_DELEG, which leaves leases alone): nothing to do
+// without a lease on in, else breakLeaseSlow.
+func (t *Task) breakLeases(in *Inode, mode int, kind uint32) error {
 	c := in.flctx.Load()
 	if c == nil {
 		return nil
@@ -135,7 +140,7 @@ func (t *Task) breakLease(in *Inode, mode int) error {
 	if empty {
 		return nil
 	}
-	return t.breakLeaseSlow(c, mode, FL_LEASE)
+	return t.breakLeaseSlow(c, mode, kind)
 }
 
 // breakLeaseSlow is __break_lease(): typ is the breaker's kind, FL_LEASE
@@ -261,19 +266,7 @@ func (t *Task) BreakLease(in *Inode, mode int) error { return t.breakLease(in, m
 // has O_NONBLOCK.
 //
 // Errors: EWOULDBLOCK with O_NONBLOCK while a delegation remains; EINTR.
-func (t *Task) breakDeleg(in *Inode, mode int) error {
-	c := in.flctx.Load()
-	if c == nil {
-		return nil
-	}
-	c.flcLock.Lock(t.o)
-	empty := c.lease.empty()
-	c.flcLock.Unlock(t.o)
-	if empty {
-		return nil
-	}
-	return t.breakLeaseSlow(c, mode, FL_DELEG)
-}
+func (t *Task) breakDeleg(in *Inode, mode int) error { return t.breakLeases(in, mode, FL_DELEG) }
 
 // tryBreakDeleg is try_break_deleg(): what notify_change, vfs_link,
 // vfs_rename and vfs_unlink call with the inode's i_rwsem (and its
