@@ -114,6 +114,9 @@ func TestWatchdogEndsStalledCalls(t *testing.T) {
 // descheduled on a loaded machine, is not a goroutine that runs; one
 // held longer is.
 func TestNothingRunnable(t *testing.T) {
+	if runtime.GOARCH == "wasm" {
+		t.Skip("one thread without preemption: no second P, and a busy goroutine would run to its end before the check")
+	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	tests := []struct {
 		name string
