@@ -30,7 +30,7 @@
 #
 # Knobs: GO, TESTFLAGS (extra go test flags, e.g. TESTFLAGS='-run Foo -v'),
 # PORTABLE_PKGS, LOCKDEP (1 = lock validator on in tests), WASM_TEST_TIMEOUT (per
-# wasm test binary, default 5m), BENCHTIME, FUZZTIME.
+# wasm test binary, default 10m), BENCHTIME, FUZZTIME.
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
