@@ -29,7 +29,10 @@
 // sends after the viewer lost events (below).
 //
 // A viewer gets hello, a snapshot, then events whose seq is greater than
-// the snapshot's. Commands are refused (an "error" reply) unless the
+// the snapshot's. A reply to a request does not move that stream: the
+// events emitted before it and not yet sent still follow it, and the
+// viewer skips those the reply covers. Only a snapshot without an id
+// restarts the stream past its seq. Commands are refused (an "error" reply) unless the
 // server was made with an Exec function, which `vfscope serve` does only
 // when started with --allow-write: by default viewers watch and cannot
 // change the VFS.
@@ -381,7 +384,11 @@ func (v *viewer) run() {
 			v.finish()
 			return
 		case <-v.resync:
-			seq, err = v.answerSnapshots()
+			// A requested snapshot is a side record: the viewer's
+			// stream goes on from where it was, so the events queued
+			// for it still go out (the page skips those its snapshot
+			// covers).
+			err = v.answerSnapshots()
 		case <-v.lost:
 			seq, err = v.resynchronise()
 		case f := <-v.frames:
@@ -480,9 +487,9 @@ func (v *viewer) sendSnapshot() (uint64, error) {
 }
 
 // answerSnapshots answers the snapshot requests that arrived so far, each
-// with its id, all with one snapshot taken now, and returns its sequence
-// number.
-func (v *viewer) answerSnapshots() (uint64, error) {
+// with its id, all with one snapshot taken now. It leaves the viewer's
+// stream where it was.
+func (v *viewer) answerSnapshots() error {
 	v.askMu.Lock()
 	ids := v.asked
 	v.asked = nil
@@ -490,10 +497,10 @@ func (v *viewer) answerSnapshots() (uint64, error) {
 	snap := v.s.Snapshot()
 	for _, id := range ids {
 		if err := v.send(&Message{Type: "snapshot", ID: id, Snapshot: &snap}); err != nil {
-			return 0, err
+			return err
 		}
 	}
-	return snap.Seq, nil
+	return nil
 }
 
 // read handles the viewer's messages until the connection ends.
