@@ -1,6 +1,7 @@
 package live
 
 import (
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -70,5 +71,50 @@ func TestSnapshotReplyKeepsStream(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSnapshotPerReply: a snapshot is taken only to answer a request.
+// A wake-up whose requests an earlier pass answered takes none (many
+// requests in a stream make the reader's signal and the run loop's
+// draining race).
+func TestSnapshotPerReply(t *testing.T) {
+	for _, n := range []int{1, 50, 2000} {
+		s, bus := newServer(nil)
+		var taken atomic.Int64
+		s.Snapshot = func() trace.Snapshot {
+			taken.Add(1)
+			seq := bus.Seq()
+			bus.Emit(&trace.Event{Kind: trace.DentryAlloc, Dentry: 1}) // each snapshot's seq is its own
+			return trace.Snapshot{Schema: trace.Schema, Seq: seq}
+		}
+		c, _, err := dial(t, s, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		recv(t, c) // hello
+		recv(t, c) // the first snapshot
+		go func() {
+			for i := 1; i <= n; i++ {
+				if c.WriteJSON(&Message{Type: "snapshot", ID: int64(i)}) != nil {
+					return
+				}
+			}
+		}()
+		seqs := map[uint64]bool{}
+		for got := 0; got < n; {
+			m := recv(t, c)
+			switch m.Type {
+			case "snapshot":
+				seqs[m.Snapshot.Seq] = true
+				got++
+			case "error":
+				got++ // too many pending
+			}
+		}
+		// Every snapshot taken after the first went into a reply.
+		if extra := taken.Load() - 1 - int64(len(seqs)); extra != 0 {
+			t.Errorf("%d requests: %d snapshots taken that no reply carried", n, extra)
+		}
 	}
 }
