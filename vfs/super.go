@@ -506,6 +506,16 @@ func sbEndWrite(t *Task, sb *SuperBlock, level int) {
 func SBStartWrite(t *Task, sb *SuperBlock) { sbStartWrite(t, sb, SB_FREEZE_WRITE) }
 func SBEndWrite(t *Task, sb *SuperBlock)   { sbEndWrite(t, sb, SB_FREEZE_WRITE) }
 
+// SBStartIntwrite and SBEndIntwrite are sb_start_intwrite/sb_end_intwrite
+// (level SB_FREEZE_FS, lockdep class sb_internal): around a filesystem's
+// own changes to its store that no VFS write section covers, such as the
+// freeing of an unlinked inode at its eviction. On a frozen superblock
+// they wait for the thaw, so a final iput there blocks until then. The
+// caller holds neither s_umount nor anything the thaw takes: sb_internal
+// comes after s_umount, sb_writers and sb_pagefaults.
+func SBStartIntwrite(t *Task, sb *SuperBlock) { sbStartWrite(t, sb, SB_FREEZE_FS) }
+func SBEndIntwrite(t *Task, sb *SuperBlock)   { sbEndWrite(t, sb, SB_FREEZE_FS) }
+
 // FreezeSuper is freeze_super(): block new writers level by level, sync,
 // then ->freeze_fs. EBUSY if already frozen. A frozen superblock holds an
 // active reference (freeze_super's atomic_inc(&sb->s_active)), which

@@ -324,15 +324,28 @@ func evictInode(t *vfs.Task, in *vfs.Inode) {
 	pages := n.ext.count()
 	n.mu.Unlock()
 	si.releaseBlocks(reserved)
+	// The store changes below are the filesystem's own, inside no VFS
+	// write section: sb_start_intwrite, as ext2_evict_inode takes for
+	// an inode it deletes, holds them back while the superblock is
+	// frozen, so the last close of an unlinked file waits for the thaw
+	// and the frozen store keeps its orphan. freeze_super takes
+	// SB_FREEZE_FS only after its sync, so evictions during that sync
+	// pass.
+	sb := in.SB()
 	if live {
 		if in.State()&vfs.I_DIRTY_INODE != 0 {
 			// A failure is in storeErr (writeRecord): nobody is
 			// left to tell, and the next mount checks the store.
+			vfs.SBStartIntwrite(t, sb)
 			n.writeRecord(false)
+			vfs.SBEndIntwrite(t, sb)
 		}
 		return
 	}
-	if err := si.freeOnStore(in.Ino(), vfs.IsDir(in.Mode())); err != nil {
+	vfs.SBStartIntwrite(t, sb)
+	err := si.freeOnStore(in.Ino(), vfs.IsDir(in.Mode()))
+	vfs.SBEndIntwrite(t, sb)
+	if err != nil {
 		// Left on the orphan list (or leaked, when the store failed
 		// before the mark was made): the next mount frees it.
 		return
