@@ -494,6 +494,11 @@ func (v *viewer) answerSnapshots() error {
 	ids := v.asked
 	v.asked = nil
 	v.askMu.Unlock()
+	if len(ids) == 0 {
+		// The wake-up of requests an earlier call answered (the reader
+		// appends, then signals resync, while this loop drains).
+		return nil
+	}
 	snap := v.s.Snapshot()
 	for _, id := range ids {
 		if err := v.send(&Message{Type: "snapshot", ID: id, Snapshot: &snap}); err != nil {
