@@ -79,6 +79,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -483,12 +484,16 @@ func closeReason(s string) string {
 // sendSnapshot sends a snapshot and returns its sequence number.
 func (v *viewer) sendSnapshot() (uint64, error) {
 	snap := v.s.Snapshot()
-	return snap.Seq, v.send(&Message{Type: "snapshot", Snapshot: &snap})
+	raw, err := marshalSnapshot(&snap)
+	if err != nil {
+		return 0, err
+	}
+	return snap.Seq, v.sendSnapshotJSON(0, raw)
 }
 
 // answerSnapshots answers the snapshot requests that arrived so far, each
-// with its id, all with one snapshot taken now. It leaves the viewer's
-// stream where it was.
+// with its id, all with one snapshot taken now and encoded once. It
+// leaves the viewer's stream where it was.
 func (v *viewer) answerSnapshots() error {
 	v.askMu.Lock()
 	ids := v.asked
@@ -500,12 +505,51 @@ func (v *viewer) answerSnapshots() error {
 		return nil
 	}
 	snap := v.s.Snapshot()
+	raw, err := marshalSnapshot(&snap)
+	if err != nil {
+		return err
+	}
 	for _, id := range ids {
-		if err := v.send(&Message{Type: "snapshot", ID: id, Snapshot: &snap}); err != nil {
+		if err := v.sendSnapshotJSON(id, raw); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// marshalSnapshot encodes a snapshot for snapshotMessage (a variable, so
+// that a test counts the encodings).
+var marshalSnapshot = func(s *trace.Snapshot) (json.RawMessage, error) { return json.Marshal(s) }
+
+// snapshotHead is the start of a "snapshot" message with id (none if
+// 0): the encoded snapshot and a closing brace follow it.
+func snapshotHead(id int64) []byte {
+	b := []byte(`{"type":"snapshot",`)
+	if id != 0 {
+		b = append(b, `"id":`...)
+		b = strconv.AppendInt(b, id, 10)
+		b = append(b, ',')
+	}
+	return append(b, `"snapshot":`...)
+}
+
+// sendSnapshotJSON sends a "snapshot" message with id around raw, an
+// encoded snapshot, without copying it.
+func (v *viewer) sendSnapshotJSON(id int64, raw json.RawMessage) error {
+	v.wmu.Lock()
+	defer v.wmu.Unlock()
+	v.conn.SetWriteDeadline(time.Now().Add(30 * time.Second))
+	w, err := v.conn.NextWriter(websocket.TextMessage)
+	if err != nil {
+		return err
+	}
+	for _, b := range [][]byte{snapshotHead(id), raw, []byte("}")} {
+		if _, err := w.Write(b); err != nil {
+			w.Close()
+			return err
+		}
+	}
+	return w.Close()
 }
 
 // read handles the viewer's messages until the connection ends.

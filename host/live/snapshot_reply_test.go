@@ -1,6 +1,7 @@
 package live
 
 import (
+	"encoding/json"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -116,5 +117,72 @@ func TestSnapshotPerReply(t *testing.T) {
 		if extra := taken.Load() - 1 - int64(len(seqs)); extra != 0 {
 			t.Errorf("%d requests: %d snapshots taken that no reply carried", n, extra)
 		}
+	}
+}
+
+// TestSnapshotEncodedOnce: requests answered together share one
+// snapshot, encoded once however many replies carry it; each reply is
+// a whole message with its own id.
+func TestSnapshotEncodedOnce(t *testing.T) {
+	var encoded atomic.Int64
+	orig := marshalSnapshot
+	marshalSnapshot = func(s *trace.Snapshot) (json.RawMessage, error) {
+		encoded.Add(1)
+		return orig(s)
+	}
+	t.Cleanup(func() { marshalSnapshot = orig })
+	for _, tc := range []struct {
+		name string
+		ids  []int64
+	}{
+		{"one", []int64{7}},
+		{"eight at once", []int64{1, 2, 3, 4, 5, 6, 7, 8}},
+		{"without ids", []int64{0, 0}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, bus := newServer(nil)
+			block := make(chan struct{})
+			var taken atomic.Int64
+			s.Snapshot = func() trace.Snapshot {
+				if taken.Add(1) == 2 {
+					<-block // the requests gather meanwhile
+				}
+				return trace.Snapshot{Schema: trace.Schema, Seq: bus.Seq(), Dentries: []trace.DentrySnap{{ID: 1, Name: "/"}}}
+			}
+			c, _, err := dial(t, s, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			recv(t, c) // hello
+			recv(t, c) // the first snapshot
+			// One request to hold the run loop in Snapshot, then the rest.
+			if err := c.WriteJSON(&Message{Type: "snapshot", ID: 99}); err != nil {
+				t.Fatal(err)
+			}
+			for taken.Load() < 2 {
+				time.Sleep(time.Millisecond)
+			}
+			for _, id := range tc.ids {
+				if err := c.WriteJSON(&Message{Type: "snapshot", ID: id}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			time.Sleep(50 * time.Millisecond) // the reader has queued them
+			before := encoded.Load()
+			close(block)
+			if m := recv(t, c); m.ID != 99 {
+				t.Fatalf("first reply %+v", m)
+			}
+			for _, id := range tc.ids {
+				m := recv(t, c)
+				if m.Type != "snapshot" || m.ID != id || m.Snapshot == nil || len(m.Snapshot.Dentries) != 1 {
+					t.Fatalf("reply %+v, want snapshot %d", m, id)
+				}
+			}
+			// The held request's snapshot, and one for the rest.
+			if n := encoded.Load() - before; n != 2 {
+				t.Errorf("%d replies: %d encodings, want 2", len(tc.ids), n)
+			}
+		})
 	}
 }
