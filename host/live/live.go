@@ -59,6 +59,10 @@
 // resynchronises.
 // Only the viewer's own goroutines wait on its connection.
 //
+// The server pings every viewer; one that answers nothing for PongWait
+// (a minute by default) is dropped, so that a viewer whose machine or
+// network went away without a close does not keep its place.
+//
 // # Hosts and origins
 //
 // A browser page from another site must not read the VFS through the
@@ -120,6 +124,12 @@ type Server struct {
 	// Flush is how long events gather before a frame goes out (20ms if
 	// 0): batches keep the frame count low during bursts.
 	Flush time.Duration
+	// PongWait is how long a viewer may stay silent (DefaultPongWait if
+	// 0): the server pings it every 9/10 of that, a browser answers
+	// with a pong by itself, and a viewer that answers nothing within
+	// PongWait (its machine gone, its network cut) is dropped and its
+	// place given back.
+	PongWait time.Duration
 
 	// mu protects viewers, final, subs and hub (hub.go). Taken with no
 	// other lock of the server held; it takes the bus's locks under it
@@ -135,6 +145,17 @@ type Server struct {
 // DefaultMaxViewers is how many viewers a server takes at once unless
 // told otherwise: a classroom.
 const DefaultMaxViewers = 32
+
+// DefaultPongWait is how long a viewer may stay silent unless told
+// otherwise.
+const DefaultPongWait = 60 * time.Second
+
+func (s *Server) pongWait() time.Duration {
+	if s.PongWait > 0 {
+		return s.PongWait
+	}
+	return DefaultPongWait
+}
 
 // DefaultRing is the server's ring of events unless told otherwise (one
 // for all its viewers, about 4.5 MiB). When more than that arrive
@@ -339,6 +360,13 @@ func (v *viewer) sendPrepared(pm *websocket.PreparedMessage) error {
 	return v.conn.WritePreparedMessage(pm)
 }
 
+// ping sends a ping control frame.
+func (v *viewer) ping() error {
+	v.wmu.Lock()
+	defer v.wmu.Unlock()
+	return v.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(10*time.Second))
+}
+
 // behind says the hub dropped a frame for v: v resynchronises.
 func (v *viewer) behind() {
 	select {
@@ -360,10 +388,16 @@ func (v *viewer) run() {
 	if err != nil {
 		return
 	}
+	// Pings keep an idle viewer's read deadline moving (read), so that
+	// a viewer that went away silently is noticed.
+	ping := time.NewTicker(s.pongWait() * 9 / 10)
+	defer ping.Stop()
 	for {
 		select {
 		case <-v.done:
 			return
+		case <-ping.C:
+			err = v.ping()
 		case <-v.stop:
 			// The hub has sent what the VFS emitted: send what is queued.
 			for {
@@ -555,11 +589,18 @@ func (v *viewer) sendSnapshotJSON(id int64, raw json.RawMessage) error {
 // read handles the viewer's messages until the connection ends.
 func (v *viewer) read() {
 	defer close(v.done)
+	// A viewer that sends nothing, not even the pong to run's pings,
+	// for pongWait has gone: the read fails, and run ends.
+	wait := v.s.pongWait()
+	alive := func() { v.conn.SetReadDeadline(time.Now().Add(wait)) }
+	alive()
+	v.conn.SetPongHandler(func(string) error { alive(); return nil })
 	for {
 		_, b, err := v.conn.ReadMessage()
 		if err != nil {
 			return
 		}
+		alive()
 		var m Message
 		if err := json.Unmarshal(b, &m); err != nil {
 			if v.send(&Message{Type: "error", Error: "bad message: " + err.Error()}) != nil {
