@@ -185,6 +185,24 @@ func hostMode(t *testing.T, p string) uint32 {
 	return uint32(fi.Sys().(*syscall.Stat_t).Mode) & 0o7777
 }
 
+// wantMode checks a file's mode (type and all permission bits) in the
+// VFS and on the host: what Linux gives the same calls (checked on the
+// host's tmpfs: open(O_CREAT, 06777) and mkdir(01777) with umask 0 give
+// 0106777 and 041777; mkdir(07777) gives 041777).
+func wantMode(name string, mode uint32) func(t *testing.T, fx *fixture) {
+	return func(t *testing.T, fx *fixture) {
+		t.Helper()
+		if m := hostMode(t, fx.host(name)); m != mode&0o7777 {
+			t.Errorf("host mode %o, want %o", m, mode&0o7777)
+		}
+		var st vfs.Stat
+		must(t, fx.tk.Stat("/data/"+name, &st))
+		if st.Mode != mode {
+			t.Errorf("stat mode %o, want %o", st.Mode, mode)
+		}
+	}
+}
+
 // TestOps runs each operation through a vfs.Task on a fresh mount and
 // checks its result in the VFS and on the host.
 func TestOps(t *testing.T) {
@@ -307,6 +325,22 @@ func TestOps(t *testing.T) {
 			}
 		}},
 		{"mkdir existing", func(fx *fixture) error { return fx.tk.Mkdir("/data/d", 0o750) }, vfs.EEXIST, nil},
+		{"create mode 06777", func(fx *fixture) error {
+			fx.tk.Umask(0)
+			return writeFile(fx.tk, "/data/n", vfs.O_CREAT|vfs.O_EXCL|vfs.O_WRONLY, 0o6777, "")
+		}, nil, wantMode("n", vfs.S_IFREG|0o6777)},
+		{"mknod mode 06777", func(fx *fixture) error {
+			fx.tk.Umask(0)
+			return fx.tk.Mknod("/data/n", vfs.S_IFREG|0o6777, 0)
+		}, nil, wantMode("n", vfs.S_IFREG|0o6777)},
+		{"mkdir mode 01777", func(fx *fixture) error {
+			fx.tk.Umask(0)
+			return fx.tk.Mkdir("/data/nd", 0o1777)
+		}, nil, wantMode("nd", vfs.S_IFDIR|0o1777)},
+		{"mkdir mode 07777", func(fx *fixture) error { // vfs_mkdir keeps S_ISVTX only
+			fx.tk.Umask(0)
+			return fx.tk.Mkdir("/data/nd", 0o7777)
+		}, nil, wantMode("nd", vfs.S_IFDIR|0o1777)},
 		{"mknod regular", func(fx *fixture) error { return fx.tk.Mknod("/data/r", vfs.S_IFREG|0o600, 0) }, nil, func(t *testing.T, fx *fixture) {
 			if !fx.hostExists("r") {
 				t.Error("not on the host")

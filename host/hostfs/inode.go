@@ -235,14 +235,22 @@ func writable(sb *vfs.SuperBlock) error {
 }
 
 // fixMode sets the exact permission bits the VFS asked for when the
-// host's umask took some away.
+// host's umask took some away, and the special bits (S_ISUID, S_ISGID,
+// S_ISVTX), which the host's create and mkdir are not given (os.Root
+// takes only 0777).
 func fixMode(si *sbInfo, p string, mode uint32) {
 	ch, ok := si.fs.(billy.Chmod)
 	if !ok {
 		return
 	}
-	if fi, err := si.fs.Lstat(p); err == nil && linuxMode(fi.Mode())&vfs.S_IALLUGO != mode&vfs.S_IALLUGO {
-		ch.Chmod(p, goMode(mode))
+	fi, err := si.fs.Lstat(p)
+	if err != nil {
+		return
+	}
+	have := linuxMode(fi.Mode())
+	want := mode & vfs.S_IALLUGO
+	if have&vfs.S_IALLUGO != want {
+		ch.Chmod(p, goMode(want))
 	}
 }
 
@@ -280,7 +288,8 @@ func createFile(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, mode uint32, excl bo
 	if excl {
 		flags |= os.O_EXCL
 	}
-	f, err := si.fs.OpenFile(p, flags, goMode(mode))
+	// The permission bits only: fixMode adds the special ones.
+	f, err := si.fs.OpenFile(p, flags, goMode(mode&0o777))
 	if err != nil {
 		return nil, nil, errno(err)
 	}
@@ -318,12 +327,13 @@ func mkdir(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, mode uint32) error {
 		return err
 	}
 	si := info(dir.SB())
+	// The permission bits only: fixMode adds the special ones.
 	if mk, ok := si.fs.(mkdirer); ok {
-		err = mk.Mkdir(p, goMode(mode))
+		err = mk.Mkdir(p, goMode(mode&0o777))
 	} else if _, lerr := si.fs.Lstat(p); lerr == nil {
 		err = vfs.EEXIST
 	} else {
-		err = si.fs.MkdirAll(p, goMode(mode))
+		err = si.fs.MkdirAll(p, goMode(mode&0o777))
 	}
 	if err != nil {
 		return errno(err)
