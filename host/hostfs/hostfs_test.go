@@ -188,7 +188,8 @@ func hostMode(t *testing.T, p string) uint32 {
 // wantMode checks a file's mode (type and all permission bits) in the
 // VFS and on the host: what Linux gives the same calls (checked on the
 // host's tmpfs: open(O_CREAT, 06777) and mkdir(01777) with umask 0 give
-// 0106777 and 041777; mkdir(07777) gives 041777).
+// 0106777 and 041777; mkdir(07777) gives 041777; a directory made in a
+// set-group-ID one is set-group-ID).
 func wantMode(name string, mode uint32) func(t *testing.T, fx *fixture) {
 	return func(t *testing.T, fx *fixture) {
 		t.Helper()
@@ -341,6 +342,12 @@ func TestOps(t *testing.T) {
 			fx.tk.Umask(0)
 			return fx.tk.Mkdir("/data/nd", 0o7777)
 		}, nil, wantMode("nd", vfs.S_IFDIR|0o1777)},
+		{"mkdir in a set-group-ID directory", func(fx *fixture) error {
+			if err := syscall.Chmod(fx.host("d"), 0o2755); err != nil {
+				return err
+			}
+			return fx.tk.Mkdir("/data/d/sub", 0o755)
+		}, nil, wantMode("d/sub", vfs.S_IFDIR|0o2755)},
 		{"mknod regular", func(fx *fixture) error { return fx.tk.Mknod("/data/r", vfs.S_IFREG|0o600, 0) }, nil, func(t *testing.T, fx *fixture) {
 			if !fx.hostExists("r") {
 				t.Error("not on the host")

@@ -237,7 +237,8 @@ func writable(sb *vfs.SuperBlock) error {
 // fixMode sets the exact permission bits the VFS asked for when the
 // host's umask took some away, and the special bits (S_ISUID, S_ISGID,
 // S_ISVTX), which the host's create and mkdir are not given (os.Root
-// takes only 0777).
+// takes only 0777). A directory keeps the S_ISGID the host gave it in a
+// set-group-ID parent, as Linux's inode_init_owner gives it.
 func fixMode(si *sbInfo, p string, mode uint32) {
 	ch, ok := si.fs.(billy.Chmod)
 	if !ok {
@@ -249,6 +250,9 @@ func fixMode(si *sbInfo, p string, mode uint32) {
 	}
 	have := linuxMode(fi.Mode())
 	want := mode & vfs.S_IALLUGO
+	if vfs.IsDir(have) {
+		want |= have & vfs.S_ISGID
+	}
 	if have&vfs.S_IALLUGO != want {
 		ch.Chmod(p, goMode(want))
 	}
