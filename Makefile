@@ -1,9 +1,13 @@
 # vfscope build and test entry points. `make test` is what CI runs (.ci/run).
 #
-#   make test        vet, gofmt, go test -race ./... with lockdep on, then the
-#                    portable packages (./vfs/..., ./wasm/bridge) built, vetted and tested for
-#                    GOOS=wasip1 (under wazero) and GOOS=js (under node)
-#   make test-short  the same without -race, for quick local loops
+#   make test        installs what the tests need (make deps), then vet, gofmt,
+#                    go test -race ./... with lockdep on, the portable packages
+#                    (./vfs/..., ./wasm/bridge) built, vetted and tested for
+#                    GOOS=wasip1 (under wazero) and GOOS=js (under node), the
+#                    npm library's node tests and the playground's in headless
+#                    Chromium
+#   make test-short  the same without -race and without the browser tests,
+#                    for quick local loops
 #   make build       go build ./... plus the two wasm cross-builds
 #   make run         build the wasm VFS and the playground, then serve it
 #                    (vfscope serve) and print its URL

@@ -111,8 +111,12 @@
 //	flusher.mu, dirtyTunablesBox.mu, bdiWriteback.syncMu (the I_SYNC
 //	wait queue), reclaimState.mu (kswapd's state and the reclaim wait
 //	channel), fsTypeClasses.mu (the lock classes of each filesystem
-//	type name; under VFS.fsTypesLock): leaves outside the validator,
-//	plain mutexes held across nothing else
+//	type name; under VFS.fsTypesLock), VFS.chr.mu (the character-device
+//	drivers), VFS.rules.mu (the locking rules' violation list): leaves
+//	outside the validator, plain mutexes held across nothing else
+//	VFS.tasksMu (tasklist_lock: the task list): a leaf outside the
+//	validator, taken under d_lock too (procfs's ->d_delete and, in
+//	RCU-walk, its ->d_revalidate look tasks up by pid)
 //	lruDrainState.mu (lru_add_drain_all's mutex): outside the validator,
 //	held while its worker task takes the batch locks and lru_lock, and
 //	taken with none of the caller's spinlocks held

@@ -13,7 +13,7 @@
 // tens of microseconds: every call is an event that resumes the Go
 // scheduler. A //go:wasmexport function is a plain WebAssembly call, about
 // a hundred times cheaper, and a //go:wasmimport function the same the
-// other way. So the bridge is three exports and a buffer in this program's
+// other way. So the bridge is four exports and a buffer in this program's
 // own linear memory, which JavaScript reads and writes through a
 // Uint8Array over that memory (and, for WASI guests, the exports below):
 //

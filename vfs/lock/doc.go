@@ -10,12 +10,13 @@
 //   - RWSem (KindRWSem): a sleeping reader-writer semaphore (i_rwsem,
 //     s_umount, invalidate_lock), with Downgrade and the Disown/Adopt
 //     handoff for locks held across tasks (sb_writers during a freeze).
-//   - SeqCount and SeqLock (KindSeqLock): sequence counters for lockless
-//     readers (d_seq; rename_lock, mount_lock), the latter with the spinlock
-//     serialising its writers.
+//   - SeqLock (KindSeqLock): a sequence counter for lockless readers with
+//     the spinlock serialising its writers (rename_lock, mount_lock); and
+//     SeqCount, a bare 4-byte counter with no class (d_seq), whose
+//     writers' lock is the one validated.
 //
-// Every lock belongs to a Class, created once at package init with
-// NewClass; all locks playing the same role share it (every inode's
+// Every lock belongs to a Class, made with NewClass at package init or,
+// for a filesystem type's classes, at its name's first registration; all locks playing the same role share it (every inode's
 // i_rwsem). A subclass (Init, LockNested) distinguishes nesting levels so
 // two locks of one class can be taken in a fixed order.
 //

@@ -1,7 +1,9 @@
 // Package procfs is vfscope's proc filesystem: /proc/filesystems,
-// /proc/mounts, /proc/self, /proc/<pid>/{mounts,mountinfo,cwd,root,fd/}
-// and /proc/sys/fs/{dentry-state,inode-nr,inode-state}, printed as Linux
-// prints them.
+// /proc/mounts, /proc/meminfo, /proc/locks, /proc/lockdep,
+// /proc/lockdep_stats, /proc/self,
+// /proc/<pid>/{mounts,mountinfo,maps,cwd,root,fd/,fdinfo/},
+// /proc/sys/fs/{dentry-state,inode-nr,inode-state,lease-break-time,
+// protected_*} and /proc/sys/vm/*, printed as Linux prints them.
 //
 // It is built the Linux way (fs/proc):
 //

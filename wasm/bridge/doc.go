@@ -3,10 +3,10 @@
 // JavaScript names by number, and the batches of operations on them.
 //
 // It imports no syscall/js and builds (and is tested) on every GOOS: the
-// command in wasm/ is the only JavaScript-specific part: three
-// //go:wasmexport functions around a request buffer in Go's memory, one
-// per signature of the WASI functions, and the //go:wasmimport copies of
-// WASI guests' memories.
+// command in wasm/ is the only JavaScript-specific part: four
+// //go:wasmexport functions around a request buffer in Go's memory, two
+// for WASI calls (a parameter block and one call that serves every WASI
+// function), and the //go:wasmimport copies of WASI guests' memories.
 //
 // # Protocol
 //
