@@ -1,6 +1,10 @@
 package vfs
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/vfscope/vfscope/vfs/lock"
+)
 
 // errUnreachable says that a path is not below the task's root.
 const errUnreachable Errno = ENOENT
@@ -14,23 +18,37 @@ func (t *Task) pathString(p Path) (string, error) {
 	if d := p.Dentry; d.op != nil && d.op.DName != nil && (!d.IsRoot() || d != p.Mnt.root) {
 		return t.dopDName(d), nil
 	}
-	v := t.vfs
+	s, ok := pathStringFrom(t.o, t.vfs, p, t.fs.root)
+	if !ok {
+		return s, errUnreachable
+	}
+	return s, nil
+}
+
+// pathStringFrom is prepend_path() from an explicit root, retried while
+// a rename or a mount change runs (rename_lock, mount_lock); false if p
+// is not below root.
+func pathStringFrom(o *lock.Owner, v *VFS, p, root Path) (string, bool) {
 	for {
-		seq := v.renameLock.ReadBeginBy(t.o)
-		mseq := v.mountLock.ReadBeginBy(t.o)
-		s, ok := t.prependPath(p)
+		seq := v.renameLock.ReadBeginBy(o)
+		mseq := v.mountLock.ReadBeginBy(o)
+		s, ok := prependPath(p, root)
 		if v.renameLock.ReadRetry(seq) || v.mountLock.ReadRetry(mseq) {
 			continue
 		}
-		if !ok {
-			return s, errUnreachable
-		}
-		return s, nil
+		return s, ok
 	}
 }
 
-func (t *Task) prependPath(p Path) (string, bool) {
-	root := t.fs.root
+// prependPath is __prepend_path() and prepend_path(): the names from p
+// up to root, across mounts; false if the walk ends elsewhere: at the
+// namespace's root or a detached mount's (Linux's 1 and 2, with the path
+// from there), or at a root of the dentry tree that is not the mount's
+// root (3, "escaped": a directory renamed out from under a bind mount's
+// root), where prepend_path drops what it had built, leaving "/". One
+// pass, with no lock: the caller validates it against rename_lock and
+// mount_lock.
+func prependPath(p, root Path) (string, bool) {
 	var parts []string
 	for {
 		if p.Dentry == root.Dentry && p.Mnt == root.Mnt {
@@ -46,10 +64,6 @@ func (t *Task) prependPath(p Path) (string, bool) {
 		}
 		parent := p.Dentry.parent.Load()
 		if parent == p.Dentry {
-			// Escaped: a root of the tree that is not the mount's
-			// root, as a directory renamed out from under a bind
-			// mount's root reaches. Linux's __prepend_path returns 3
-			// and prepend_path drops what it had built, leaving "/".
 			return "/", false
 		}
 		parts = append(parts, p.Dentry.name.Load().Name)

@@ -1,7 +1,5 @@
 package vfs
 
-import "github.com/vfscope/vfscope/vfs/lock"
-
 // Accessors for procfs (vfs/procfs): what fs/proc reads of other tasks
 // and of the mount tree. Each takes the reading task t first: it is
 // `current`, the owner of every lock taken, while the task whose file is
@@ -26,9 +24,10 @@ type ProcMount struct {
 
 // ProcMounts lists, in mount order, the mounts reachable from root (the
 // root of the task whose /proc/<pid>/mounts is read), as m_start/m_next
-// of fs/proc_namespace.c walk them under namespace_sem; mounts outside
-// root are skipped (SEQ_SKIP). ->show_options is called under
-// namespace_sem, as locking.rst says.
+// of fs/proc_namespace.c walk them under namespace_sem; a mount with no
+// path from root (outside it, or on a mountpoint renamed out from under
+// a bind mount's root: __d_path's NULL) is skipped (SEQ_SKIP).
+// ->show_options is called under namespace_sem, as locking.rst says.
 func (t *Task) ProcMounts(root Path) []ProcMount {
 	v := t.vfs
 	o := t.owner()
@@ -52,35 +51,6 @@ func (t *Task) ProcMounts(root Path) []ProcMount {
 		})
 	}
 	return out
-}
-
-// pathStringFrom is prepend_path() from an explicit root, retried while
-// a rename or a mount change runs; false if p is not below root.
-func pathStringFrom(o *lock.Owner, v *VFS, p, root Path) (string, bool) {
-	for {
-		seq := v.renameLock.ReadBeginBy(o)
-		mseq := v.mountLock.ReadBeginBy(o)
-		var parts []string
-		ok := true
-		q := p
-		for !(q.Dentry == root.Dentry && q.Mnt == root.Mnt) {
-			if q.Dentry == q.Mnt.root {
-				parent := q.Mnt.parent.Load()
-				if parent == q.Mnt {
-					ok = false
-					break
-				}
-				q = Path{parent, q.Mnt.mountpoint.Load()}
-				continue
-			}
-			parts = append(parts, q.Dentry.name.Load().Name)
-			q.Dentry = q.Dentry.parent.Load()
-		}
-		if v.renameLock.ReadRetry(seq) || v.mountLock.ReadRetry(mseq) {
-			continue
-		}
-		return joinRev(parts), ok
-	}
 }
 
 // FSPaths returns target's root and working directory with references
