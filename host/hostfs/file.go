@@ -104,7 +104,8 @@ func read(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
 }
 
 // write is ->write, under the inode's i_rwsem exclusive as
-// generic_file_write_iter: at *pos (WriteAt when the file has it, else
+// generic_file_write_iter: file_remove_privs first (removePrivs), then
+// the data at *pos (WriteAt when the file has it, else
 // Seek and Write), or at the host's end of file for O_APPEND. A short
 // write reports what was written.
 func write(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
@@ -115,6 +116,9 @@ func write(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
 	in.RwsemLock(t)
 	defer in.RwsemUnlock(t)
 	h := f.Private.(*handle)
+	if err := removePrivs(t, f, h); err != nil {
+		return 0, err
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	off := *pos
@@ -149,6 +153,44 @@ func write(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
 	in.SetMtime(now)
 	in.SetCtime(now)
 	return n, nil
+}
+
+// fchmoder is a store's open file with fchmod(2) (Dir's, an *os.File).
+type fchmoder interface {
+	Chmod(mode fs.FileMode) error
+}
+
+// removePrivs is file_remove_privs() for a write: vfs.FileRemovePrivs
+// drops set-user-ID and set-group-ID from the inode, and the host file
+// loses them too, through the open file when it has fchmod, else by
+// name; otherwise the next revalidate or getattr would copy the host's
+// bits back. When the host refuses, the inode gets its mode back and
+// the write fails with the host's errno, as a failed notify_change
+// fails it on Linux. A file whose name no longer reaches it (unlinked)
+// and that has no fchmod changes in the inode only. i_rwsem held
+// exclusive.
+func removePrivs(t *vfs.Task, f *vfs.File, h *handle) error {
+	in := f.Inode()
+	old := in.Mode()
+	vfs.FileRemovePrivs(t, in)
+	mode := in.Mode()
+	if mode == old {
+		return nil
+	}
+	var err error
+	if fc, ok := h.f.(fchmoder); ok {
+		err = fc.Chmod(goMode(mode))
+	} else if p, ok := hostPath(f.Dentry()); ok {
+		err = vfs.EPERM
+		if ch, ok := info(in.SB()).fs.(billy.Chmod); ok {
+			err = ch.Chmod(p, goMode(mode))
+		}
+	}
+	if err != nil {
+		in.SetMode(old)
+		return errno(err)
+	}
+	return nil
 }
 
 // llseek is generic_file_llseek over the host's current size.

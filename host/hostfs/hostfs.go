@@ -32,7 +32,9 @@
 //   - An open file keeps a billy.File in File.Private, opened at ->open
 //     with the access mode and O_APPEND of the open; read, write, llseek
 //     and fsync go through it, so reads and writes see the host's data at
-//     once (there is no page cache in between).
+//     once (there is no page cache in between). A write drops
+//     set-user-ID and set-group-ID (file_remove_privs) on the host too,
+//     through the open file.
 //   - readdir lists a snapshot taken by billy ReadDir when a listing
 //     starts (position 0), sorted by name: entry i is at position 2+i, so
 //     positions stay stable for the life of the listing.

@@ -189,7 +189,8 @@ func hostMode(t *testing.T, p string) uint32 {
 // VFS and on the host: what Linux gives the same calls (checked on the
 // host's tmpfs: open(O_CREAT, 06777) and mkdir(01777) with umask 0 give
 // 0106777 and 041777; mkdir(07777) gives 041777; a directory made in a
-// set-group-ID one is set-group-ID).
+// set-group-ID one is set-group-ID; a write by uid 65534 to a file of
+// mode 06777 leaves 0777, one by root 06777).
 func wantMode(name string, mode uint32) func(t *testing.T, fx *fixture) {
 	return func(t *testing.T, fx *fixture) {
 		t.Helper()
@@ -301,6 +302,19 @@ func TestOps(t *testing.T) {
 				t.Errorf("host has %q", got)
 			}
 		}},
+		{"write by a non-owner drops set-user-ID and set-group-ID", func(fx *fixture) error {
+			if err := fx.tk.Chmod("/data/f", 0o6777); err != nil {
+				return err
+			}
+			u := fx.v.NewTask("u", &vfs.Cred{UID: 1000, GID: 1000})
+			return writeFile(u, "/data/f", vfs.O_WRONLY, 0, "x")
+		}, nil, wantMode("f", vfs.S_IFREG|0o777)},
+		{"write by root keeps set-user-ID and set-group-ID", func(fx *fixture) error {
+			if err := fx.tk.Chmod("/data/f", 0o6777); err != nil {
+				return err
+			}
+			return writeFile(fx.tk, "/data/f", vfs.O_WRONLY, 0, "x")
+		}, nil, wantMode("f", vfs.S_IFREG|0o6777)},
 		{"pwrite, lseek SEEK_END, fsync", func(fx *fixture) error {
 			fd, err := fx.tk.Open("/data/f", vfs.O_RDWR, 0)
 			if err != nil {
