@@ -68,7 +68,8 @@ const (
 	// Locks: Class, Sub, LockMode, Lock (the instance: stable for the
 	// lock's life, not across runs), Site (file:line of the acquirer;
 	// none on a release, whose Sub is the lock's default: match it to its
-	// acquisition by Lock).
+	// acquisition by Lock); Inode for an inode's lock (i_rwsem, i_lock),
+	// Dentry for a dentry's (d_lock), neither for other locks.
 	LockRequest // about to acquire (may wait)
 	LockAcquire // acquired
 	LockRelease // released
