@@ -409,6 +409,11 @@ var oracleScenario = []string{
 	"unlink t/rootf => EPERM",
 	"rename t/rootf t/x => EPERM",
 	"rename t/mine t/rootf => EPERM",
+	"rename2 t/mine t/w 6 => EINVAL",     // EXCHANGE|WHITEOUT
+	"rename2 d/f d/w 4 => EACCES",        // WHITEOUT asks for no capability
+	"rename2 t/rootf t/w 4 => EPERM",     // ...but may_delete's sticky rule
+	"rename2 t/mine t/rootf 5 => EEXIST", // NOREPLACE|WHITEOUT
+	"vfs: rename2 t/mine t/w 4 => EINVAL # vfscope's tmpfs makes no whiteouts; Linux's leaves chr 0:0",
 	"open t/rootf O_WRONLY 0 fd1",
 	"close fd1",
 	"creat sg/f 02755",

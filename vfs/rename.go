@@ -44,7 +44,9 @@ func (t *Task) unlockRename(p1, p2 *Dentry) {
 	}
 }
 
-// Renameat2 is renameat2(2) with RENAME_NOREPLACE and RENAME_EXCHANGE.
+// Renameat2 is renameat2(2) with RENAME_NOREPLACE and RENAME_EXCHANGE;
+// RENAME_WHITEOUT passes the VFS's checks and ends in EINVAL, the
+// answer of a filesystem that makes no whiteouts.
 //
 // Its stages are separate functions; each releases what it took once
 // the next stage returns, in do_renameat2's order. They use no defer:
@@ -59,14 +61,12 @@ func (t *Task) Renameat2(olddfd int, oldpath string, newdfd int, newpath string,
 	if flags&^(RENAME_NOREPLACE|RENAME_EXCHANGE|RENAME_WHITEOUT) != 0 {
 		return EINVAL
 	}
-	if flags&RENAME_NOREPLACE != 0 && flags&RENAME_EXCHANGE != 0 {
-		return EINVAL
-	}
-	if flags&RENAME_WHITEOUT != 0 {
-		if !t.cred.capable() {
-			return EPERM
-		}
-		// Whiteouts exist for overlay filesystems, which vfscope has not.
+	// An exchange leaves no name free: neither for a whiteout nor for
+	// NOREPLACE to protect. No capability check follows: since Linux
+	// 5.8 a whiteout is a plain file operation (vfs_mknod exempts
+	// WHITEOUT_DEV), left to the walks, the permission checks and the
+	// filesystem's ->rename.
+	if flags&(RENAME_NOREPLACE|RENAME_WHITEOUT) != 0 && flags&RENAME_EXCHANGE != 0 {
 		return EINVAL
 	}
 	return t.renamePaths(olddfd, oldpath, newdfd, newpath, flags)
@@ -311,7 +311,14 @@ func (t *Task) vfsRename(oldDir *Inode, od *Dentry, newDir *Inode, nd *Dentry, f
 		if err == nil && target != nil && !newIsDir {
 			err = t.tryBreakDeleg(target, delegated)
 		}
-		if err == nil {
+		switch {
+		case err != nil:
+		case flags&RENAME_WHITEOUT != 0:
+			// No filesystem of vfscope makes whiteouts (tmpfs lacks
+			// shmem_whiteout): its ->rename answers as a Linux
+			// ->rename without the flag does, at its entry.
+			err = EINVAL
+		default:
 			err = t.iopRename(oldDir, od, newDir, nd, flags)
 		}
 	}
