@@ -42,8 +42,9 @@ type handle struct {
 }
 
 // openFile is ->open of a regular file: the billy.File ->create left for
-// it, or a new one opened with the access mode, O_APPEND and O_SYNC of
-// the open (O_CREAT, O_EXCL and O_TRUNC are the VFS's business by then).
+// it, or a new one opened with the access mode and O_APPEND of the open
+// (O_CREAT, O_EXCL and O_TRUNC are the VFS's business by then; O_SYNC
+// and O_DSYNC are write's, which syncs after each write).
 func openFile(t *vfs.Task, in *vfs.Inode, f *vfs.File) error {
 	si := info(in.SB())
 	si.mu.Lock()
@@ -70,9 +71,6 @@ func openFile(t *vfs.Task, in *vfs.Inode, f *vfs.File) error {
 	}
 	if fl&vfs.O_APPEND != 0 {
 		flags |= os.O_APPEND
-	}
-	if fl&vfs.O_SYNC == vfs.O_SYNC {
-		flags |= os.O_SYNC
 	}
 	bf, err := si.fs.OpenFile(p, flags, 0)
 	if err != nil {
@@ -104,17 +102,32 @@ func read(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
 }
 
 // write is ->write, under the inode's i_rwsem exclusive as
-// generic_file_write_iter: file_remove_privs first (removePrivs), then
-// the data at *pos (WriteAt when the file has it, else
-// Seek and Write), or at the host's end of file for O_APPEND. A short
-// write reports what was written.
+// generic_file_write_iter (writeLocked), then, for an O_SYNC or O_DSYNC
+// file or any file of a -o sync mount, generic_write_sync: the written
+// range through vfs_fsync_range, so the data is on the host's storage
+// when the call returns (as fdatasync unless O_SYNC).
 func write(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
 	in := f.Inode()
 	in.RwsemLock(t)
-	defer in.RwsemUnlock(t)
+	n, err := writeLocked(t, f, p, pos)
+	in.RwsemUnlock(t)
+	if fl := f.Flags(); n > 0 && (fl&(vfs.O_SYNC|vfs.O_DSYNC) != 0 || vfs.IsSync(in)) {
+		if serr := vfs.VFSFsyncRange(t, f, *pos-int64(n), *pos-1, fl&vfs.O_SYNC != vfs.O_SYNC); serr != nil {
+			return 0, serr
+		}
+	}
+	return n, err
+}
+
+// writeLocked is the write itself: file_remove_privs first
+// (removePrivs), then the data at *pos (WriteAt when the file has it,
+// else Seek and Write), or at the host's end of file for O_APPEND. A
+// short write reports what was written. i_rwsem held exclusive.
+func writeLocked(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
+	in := f.Inode()
 	h := f.Private.(*handle)
 	if err := removePrivs(t, f, h); err != nil {
 		return 0, err

@@ -34,7 +34,9 @@
 //     and fsync go through it, so reads and writes see the host's data at
 //     once (there is no page cache in between). A write drops
 //     set-user-ID and set-group-ID (file_remove_privs) on the host too,
-//     through the open file.
+//     through the open file. An O_SYNC or O_DSYNC write, and every write
+//     of a -o sync mount, syncs the host file before it returns
+//     (generic_write_sync).
 //   - readdir lists a snapshot taken by billy ReadDir when a listing
 //     starts (position 0), sorted by name: entry i is at position 2+i, so
 //     positions stay stable for the life of the listing.

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -884,5 +885,74 @@ func TestConcurrent(t *testing.T) {
 	must(t, err)
 	if len(ents) != 4 {
 		t.Errorf("host has %d entries left", len(ents))
+	}
+}
+
+// syncStore is a store whose open files count their Sync calls (fsync(2)
+// on the host), for TestSyncWrites.
+type syncStore struct {
+	billy.Filesystem
+	syncs *atomic.Int32
+}
+
+func (s syncStore) OpenFile(name string, flag int, perm os.FileMode) (billy.File, error) {
+	f, err := s.Filesystem.OpenFile(name, flag, perm)
+	if err != nil {
+		return nil, err
+	}
+	return syncFile{f, s.syncs}, nil
+}
+
+type syncFile struct {
+	billy.File
+	syncs *atomic.Int32
+}
+
+func (f syncFile) Sync() error { f.syncs.Add(1); return nil }
+
+// TestSyncWrites: a write to an O_SYNC or O_DSYNC file, or to any file
+// of a -o sync mount, reaches the host's storage before it returns
+// (generic_write_sync: the host file is synced); a plain write does not
+// wait for it. Created files (the handle ->create opened) too.
+func TestSyncWrites(t *testing.T) {
+	tests := []struct {
+		name      string
+		mount     uint32
+		path      string
+		flags     int
+		wantSyncs bool
+	}{
+		{"plain", 0, "/data/f", vfs.O_WRONLY, false},
+		{"O_SYNC", 0, "/data/f", vfs.O_WRONLY | vfs.O_SYNC, true},
+		{"O_DSYNC", 0, "/data/f", vfs.O_WRONLY | vfs.O_DSYNC, true},
+		{"O_APPEND|O_DSYNC", 0, "/data/f", vfs.O_WRONLY | vfs.O_APPEND | vfs.O_DSYNC, true},
+		{"create O_SYNC", 0, "/data/n", vfs.O_CREAT | vfs.O_WRONLY | vfs.O_SYNC, true},
+		{"create O_DSYNC", 0, "/data/n", vfs.O_CREAT | vfs.O_WRONLY | vfs.O_DSYNC, true},
+		{"create plain", 0, "/data/n", vfs.O_CREAT | vfs.O_WRONLY, false},
+		{"-o sync", vfs.MS_SYNCHRONOUS, "/data/f", vfs.O_WRONLY, true},
+		{"-o sync create", vfs.MS_SYNCHRONOUS, "/data/n", vfs.O_CREAT | vfs.O_WRONLY, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			must(t, os.WriteFile(filepath.Join(dir, "f"), []byte("hello"), 0o644))
+			var syncs atomic.Int32
+			fx := mountStore(t, dir, tc.mount, func(src string) (billy.Filesystem, error) {
+				d, err := hostfs.OpenDir(src)
+				if err != nil {
+					return nil, err
+				}
+				return syncStore{d, &syncs}, nil
+			})
+			fd, err := fx.tk.Open(tc.path, tc.flags, 0o644)
+			must(t, err)
+			defer fx.tk.Close(fd)
+			if _, err := fx.tk.Write(fd, []byte("x")); err != nil {
+				t.Fatal(err)
+			}
+			if got := syncs.Load() > 0; got != tc.wantSyncs {
+				t.Errorf("host file synced %d times, want synced %v", syncs.Load(), tc.wantSyncs)
+			}
+		})
 	}
 }
