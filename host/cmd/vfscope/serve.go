@@ -325,6 +325,13 @@ func runServe(e *env, args []string) int {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
+		if lv != nil {
+			// The viewers' websockets are hijacked connections, which
+			// srv.Shutdown neither closes nor waits for: each viewer
+			// gets its last events, an exit frame and a close frame
+			// first, as with vfscope run --serve.
+			lv.Shutdown(shutdown, live.Message{Type: "exit", Error: "vfscope serve stopped"})
+		}
 		srv.Shutdown(shutdown)
 	}()
 	if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
