@@ -74,11 +74,15 @@ func TestMountOptions(t *testing.T) {
 		{"uid=4294967294", ",uid=4294967294"},
 		{"huge=never", ""},
 		{"huge=always", "EINVAL"},
-		// Linux 6.4+ noswap (shown), 5.9+ inode64 (vfscope's numbers:
-		// not shown, as with CONFIG_TMPFS_INODE64); inode32 refused.
+		// Linux 6.4+ noswap (shown), 5.9+ inode64 (vfscope's numbers;
+		// shown when given, after gid= and before noswap, as the host
+		// kernel, without CONFIG_TMPFS_INODE64, shows it); inode32
+		// refused.
 		{"noswap", ",noswap"},
 		{"noswap=1", "EINVAL"},
-		{"inode64", ""},
+		{"inode64", ",inode64"},
+		{"noswap,inode64,gid=5", ",gid=5,inode64,noswap"},
+		{"size=1m,inode64,uid=7,mode=700", ",size=1024k,mode=700,uid=7,inode64"},
 		{"inode64=1", "EINVAL"},
 		{"inode32", "EINVAL"},
 		{"huge=within_size", "EINVAL"},
@@ -136,7 +140,8 @@ func TestRemountOptions(t *testing.T) {
 		{"", []step{{"size=1m", ",size=1024k"}, {"size=0", ",size=0k"}, {"nr_inodes=0", ",size=0k,nr_inodes=0"}}},
 		{"", []step{{"huge=never", ""}, {"huge=always", "EINVAL"}}},
 		// "Cannot disable swap on remount"; a mount that has it keeps it.
-		{"", []step{{"noswap", "EINVAL"}, {"inode64", ""}}},
+		{"", []step{{"noswap", "EINVAL"}, {"inode64", ",inode64"}, {"size=1m", ",size=1024k,inode64"}}},
+		{"inode64", []step{{"nr_inodes=100", ",nr_inodes=100,inode64"}, {"inode64", ",nr_inodes=100,inode64"}}},
 		{"noswap", []step{{"noswap", ",noswap"}, {"size=1m", ",size=1024k,noswap"}}},
 	}
 	for _, c := range cases {

@@ -62,6 +62,10 @@ type options struct {
 	uid, gid  uint32
 	casefold  bool
 	noswap    bool
+	// inode64 says the option was given (at mount or a remount since):
+	// shown then, as Linux shows it for full_inums. The numbers are
+	// 64-bit either way.
+	inode64 bool
 }
 
 // seen* say which limits a list of options set (SHMEM_SEEN_*).
@@ -183,12 +187,13 @@ func parseOptions(data string, o *options, remount bool, memTotal int64) (int, e
 			}
 			o.noswap = true
 		case "inode64":
-			// 64-bit inode numbers, which are vfscope's (as
-			// CONFIG_TMPFS_INODE64's default); inode32 is refused (see
-			// RATIONALE.md).
+			// 64-bit inode numbers, which are vfscope's with or
+			// without it (as CONFIG_TMPFS_INODE64's default); inode32
+			// is refused (see RATIONALE.md). Given, it is shown.
 			if hasVal {
 				return 0, vfs.EINVAL
 			}
+			o.inode64 = true
 		case "casefold":
 			if hasVal && !strings.HasPrefix(val, "utf8") {
 				return 0, vfs.EINVAL
@@ -325,6 +330,14 @@ func showOptions(t *vfs.Task, w *strings.Builder, root *vfs.Dentry) error {
 	}
 	if o.gid != 0 {
 		w.WriteString(",gid=" + strconv.FormatUint(uint64(o.gid), 10))
+	}
+	// Linux shows ",inode64" for full_inums after gid=, and on a
+	// kernel with CONFIG_TMPFS_INODE64=y on every tmpfs. vfscope shows
+	// it only when given, as a kernel without that option does (Debian's
+	// and this project's reference host): its /proc/mounts keeps the
+	// lines such a kernel prints for a tmpfs mounted without it.
+	if o.inode64 {
+		w.WriteString(",inode64")
 	}
 	if o.casefold {
 		w.WriteString(",casefold")
