@@ -29,6 +29,13 @@
 //
 // # Lock order
 //
-//	Bus.mu (leaf for the VFS: taken inside any VFS lock by Emit)
+//	Bus.activeMu (serialises the calls of the SetOnActive callback:
+//	taken by Subscribe and Listener.Close, after they released Bus.mu,
+//	with no lock of the bus or of the VFS held)
+//	  the callback's locks (the VFS's: VFS.tasksMu, to switch its
+//	  tasks' checked paths)
+//	    Bus.mu, as below (an event emitted under them)
+//	Bus.mu (leaf for the VFS: taken inside any VFS lock by Emit; never
+//	held while Bus.activeMu is taken)
 //	  Listener.mu
 package trace
