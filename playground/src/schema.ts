@@ -100,9 +100,9 @@ export function describe(e: TraceEvent): string {
     case 'lock':
       return `${who}${e.kind} ${e.class}${e.sub ? `/${e.sub}` : ''} ${e.lock_mode ?? ''}${e.site ? ` at ${e.site}` : ''}`;
     case 'method':
-      return `${who}${e.kind} ${e.op}${e.held?.length ? ` holding ${e.held.map((h) => h.class).join(', ')}` : ''}${e.err ? ` err ${e.err}` : ''}`;
+      return `${who}${e.kind} ${e.op}${e.held?.length ? ` holding ${e.held.map((h) => h.class).join(', ')}` : ''}`;
     case 'sys':
-      return `${who}${e.kind} ${e.op}${e.path ? ` ${e.path}` : ''}${e.err ? ` = -${e.err}` : ''}`;
+      return `${who}${e.kind} ${e.op}`;
     case 'report':
       return `${who}REPORT ${e.report?.type ?? ''}`;
     case 'lost':
