@@ -225,14 +225,6 @@ func (t *Task) doMoveMount(tp Path, source string) error {
 	if !m.attached.Load() { // attached changes under namespace_sem
 		return EINVAL
 	}
-	for p := tp.Mnt; ; p = p.parent.Load() {
-		if p == m {
-			return ELOOP
-		}
-		if p.parent.Load() == p {
-			break
-		}
-	}
 	// The target must be in the tree too (check_mnt of the target's
 	// mount): a move onto a lazily detached mount would strand m.
 	mnt, d, err := t.lockMountTarget(tp)
@@ -241,6 +233,18 @@ func (t *Task) doMoveMount(tp Path, source string) error {
 	}
 	if IsDir(d.inode.Load().mode.Load()) != IsDir(m.root.inode.Load().mode.Load()) {
 		return ENOTDIR
+	}
+	// ELOOP if m is the mount it would hang on or one of its
+	// ancestors, looked for from the mount lock_mount chose: the
+	// topmost at the target, which may be m itself (m covering the
+	// directory a working directory names) or a mount above it.
+	for p := mnt; ; p = p.parent.Load() {
+		if p == m {
+			return ELOOP
+		}
+		if p.parent.Load() == p {
+			break
+		}
 	}
 	// Detach, then attach at the new place; the references the old
 	// place held go once namespace_sem is released. m keeps its id, so

@@ -207,6 +207,13 @@ func TestMount(t *testing.T) {
 		}, Check: checks(wantContent("/d/sub/m", "m"), wantAbsent("/e/m"))},
 		{Name: "move into itself", Setup: func(e *vt.Env) { tm(e); e.Must(e.Root.Mkdir("/e/x", 0o755)) },
 			Op: func(e *vt.Env) error { return e.T.Mount("/e", "/e/x", "", MS_MOVE, "") }, Want: ELOOP},
+		{Name: "move onto its own mountpoint", Op: func(e *vt.Env) error {
+			// "." is the directory the mount covers: lock_mount climbs
+			// from there to the mount itself.
+			e.Must(e.T.Chdir("/e"))
+			e.Must(e.T.Mount("none", "/e", "tmpfs", 0, ""))
+			return e.T.Mount("/e", ".", "", MS_MOVE, "")
+		}, Want: ELOOP},
 		{Name: "mount table", Setup: mountT("none", "/e", "tmpfs", MS_NOSUID|MS_RDONLY, "size=1m"), Op: func(e *vt.Env) error {
 			for _, m := range e.T.MountTable() {
 				if m.Mountpoint == "/e" {
