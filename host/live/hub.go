@@ -15,16 +15,22 @@ import (
 // once, as a prepared websocket message every viewer's connection
 // writes as it is. A viewer costs a queue of frames that point to the
 // shared ones, at most maxQueued events; a viewer whose queue is full
-// loses the frame and resynchronises from a snapshot, as a viewer that
-// lost events in the ring does. The VFS never waits for the hub, nor the
-// hub for a viewer.
+// loses the frame and resynchronises from a snapshot of its own. When
+// the ring itself loses events, which every viewer misses alike, the hub
+// takes one snapshot, encodes it once and sends it to all of them as a
+// frame. The VFS never waits for the hub, nor the hub for a viewer.
 
-// frame is one batch of events, encoded once.
+// frame is one batch of events, or a snapshot, encoded once.
 type frame struct {
-	events []trace.Event // in Seq order; nil for a loss
+	events []trace.Event // in Seq order; nil for a snapshot or a loss
 	msg    *websocket.PreparedMessage
-	// lost says the hub's ring dropped events before this point: every
-	// viewer resynchronises.
+	// snapshot says msg is a "snapshot" message, taken after the hub's
+	// ring lost events, whose seq is seq: it replaces what the viewer
+	// has, and the frames after it carry what follows.
+	snapshot bool
+	seq      uint64
+	// lost says the hub's ring dropped events before this point and
+	// its snapshot could not be encoded: every viewer resynchronises.
 	lost bool
 }
 
@@ -148,17 +154,33 @@ func (s *Server) broadcast(h *hub, buf []trace.Event) {
 			events = append(events, e)
 		}
 		if lost {
-			// What the ring held is older than the snapshots the
-			// viewers will take: drop it, and tell them.
+			// What the ring held is older than the snapshot: drop it,
+			// and send every viewer the one snapshot.
 			for h.l.Read(buf) > 0 {
 			}
-			s.deliver(h, &frame{lost: true})
+			s.deliver(h, s.snapshotFrame())
 			return
 		}
 		if f, err := newFrame(events); err == nil {
 			s.deliver(h, f)
 		}
 	}
+}
+
+// snapshotFrame takes a snapshot for every viewer, encoded once (a loss
+// frame, which makes each viewer take its own, if it cannot be).
+func (s *Server) snapshotFrame() *frame {
+	snap := s.Snapshot()
+	raw, err := marshalSnapshot(&snap)
+	if err != nil {
+		return &frame{lost: true}
+	}
+	b := append(snapshotHead(0), raw...)
+	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, append(b, '}'))
+	if err != nil {
+		return &frame{lost: true}
+	}
+	return &frame{snapshot: true, seq: snap.Seq, msg: pm}
 }
 
 // newFrame encodes events as an "events" message.
@@ -183,6 +205,12 @@ func (s *Server) deliver(h *hub, f *frame) {
 		return // a run that has ended: its viewers have gone
 	}
 	for v := range s.subs {
+		if f.snapshot {
+			// The snapshot covers what is queued, and what the viewer
+			// lost before it: both are let go, so that a viewer's queue
+			// holds at most one snapshot.
+			v.dropQueued()
+		}
 		if v.queued.Add(int64(len(f.events))) <= maxQueued {
 			select {
 			case v.frames <- f:
@@ -193,15 +221,22 @@ func (s *Server) deliver(h *hub, f *frame) {
 		v.queued.Add(-int64(len(f.events)))
 		// The viewer will resynchronise from a snapshot: what is
 		// queued for it is of no use, and is let go now.
-		for {
-			select {
-			case g := <-v.frames:
-				v.queued.Add(-int64(len(g.events)))
-				continue
-			default:
-			}
-			break
-		}
+		v.dropQueued()
 		v.behind()
+	}
+}
+
+// dropQueued lets go of the frames queued for v and of its lost token.
+func (v *viewer) dropQueued() {
+	for {
+		select {
+		case g := <-v.frames:
+			v.queued.Add(-int64(len(g.events)))
+			continue
+		case <-v.lost:
+			continue
+		default:
+		}
+		return
 	}
 }

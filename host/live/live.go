@@ -159,7 +159,7 @@ func (s *Server) pongWait() time.Duration {
 
 // DefaultRing is the server's ring of events unless told otherwise (one
 // for all its viewers, about 4.5 MiB). When more than that arrive
-// between two frames, every viewer gets a snapshot instead.
+// between two frames, every viewer gets the same snapshot instead.
 const DefaultRing = trace.DefaultRing
 
 // Result is what a shell line did.
@@ -450,6 +450,12 @@ func (v *viewer) sendFrame(f *frame, seq uint64) (uint64, error) {
 	if f.lost {
 		return v.resynchronise()
 	}
+	if f.snapshot {
+		if f.seq <= seq {
+			return seq, nil // the viewer has a newer state already
+		}
+		return f.seq, v.sendPrepared(f.msg)
+	}
 	if len(f.events) == 0 || f.events[len(f.events)-1].Seq <= seq {
 		return seq, nil
 	}
@@ -470,17 +476,7 @@ func (v *viewer) sendFrame(f *frame, seq uint64) (uint64, error) {
 // their place (it covers them: their events were emitted before it was
 // taken); frames that come later carry what follows.
 func (v *viewer) resynchronise() (uint64, error) {
-	for {
-		select {
-		case f := <-v.frames:
-			v.queued.Add(-int64(len(f.events)))
-			continue
-		case <-v.lost:
-			continue
-		default:
-		}
-		break
-	}
+	v.dropQueued()
 	return v.sendSnapshot()
 }
 
