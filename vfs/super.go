@@ -538,18 +538,23 @@ func FreezeSuper(t *Task, sb *SuperBlock) error {
 	}
 	sb.writers[SB_FREEZE_WRITE-1].Lock(o)
 	sb.frozen.Store(SB_FREEZE_WRITE)
-	syncFilesystem(t, sb)
+	if err := syncFilesystem(t, sb); err != nil {
+		freezeUnwind(t, sb, SB_FREEZE_WRITE)
+		return err
+	}
 	sb.writers[SB_FREEZE_PAGEFAULT-1].Lock(o)
 	sb.frozen.Store(SB_FREEZE_PAGEFAULT)
-	syncFilesystem(t, sb)
+	// All writers are done, so after this sync no dirty data is left;
+	// a sync that fails leaves the superblock unfrozen (freeze_super).
+	if err := syncFilesystem(t, sb); err != nil {
+		freezeUnwind(t, sb, SB_FREEZE_PAGEFAULT)
+		return err
+	}
 	sb.writers[SB_FREEZE_FS-1].Lock(o)
 	sb.frozen.Store(SB_FREEZE_FS)
 	if sb.Ops != nil && sb.Ops.FreezeFS != nil {
 		if err := t.sopFreezeFS(sb); err != nil {
-			for l := SB_FREEZE_FS; l >= SB_FREEZE_WRITE; l-- {
-				sb.writers[l-1].Unlock(o)
-			}
-			sb.frozen.Store(SB_UNFROZEN)
+			freezeUnwind(t, sb, SB_FREEZE_FS)
 			return err
 		}
 	}
@@ -561,6 +566,17 @@ func FreezeSuper(t *Task, sb *SuperBlock) error {
 	sb.frozen.Store(SB_FREEZE_COMPLETE)
 	sb.active.Add(1)
 	return nil
+}
+
+// freezeUnwind undoes a freeze that failed with levels up to level
+// write-locked by t: the superblock is unfrozen first, then the levels
+// are released from the top (sb_freeze_unlock), which lets the writers
+// waiting on them in. s_umount held for write.
+func freezeUnwind(t *Task, sb *SuperBlock, level int) {
+	sb.frozen.Store(SB_UNFROZEN)
+	for l := level; l >= SB_FREEZE_WRITE; l-- {
+		sb.writers[l-1].Unlock(t.owner())
+	}
 }
 
 // ThawSuper is thaw_super(): EINVAL if not frozen. It drops the active
