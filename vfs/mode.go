@@ -120,6 +120,7 @@ const (
 	XATTR_REPLACE  = 2
 	XATTR_NAME_MAX = 255
 	XATTR_SIZE_MAX = 65536
+	XATTR_LIST_MAX = 65536 // the longest name list listxattr returns
 )
 
 // FileMode is st_mode as an io/fs.FileMode, as Go's os package builds it

@@ -325,7 +325,12 @@ func (t *Task) Flistxattr(fd int) ([]string, error) {
 }
 
 // vfsListxattr is vfs_listxattr(): the inode's ->listxattr (none: no
-// names), filtered by each handler's ->list.
+// names), filtered by each handler's ->list. The list is returned whole,
+// as into a buffer of XATTR_LIST_MAX bytes (listxattr caps a larger one
+// there): names whose NUL-terminated length adds up to more are E2BIG,
+// where Linux's ->listxattr fills the buffer and fails ERANGE, which
+// listxattr turns into E2BIG at that size. (vfscope's API has no size-0
+// query, which in Linux returns the whole length, uncapped.)
 func (t *Task) vfsListxattr(d *Dentry) ([]string, error) {
 	in := d.inode.Load()
 	if in.Ops == nil || in.Ops.Listxattr == nil {
@@ -336,15 +341,20 @@ func (t *Task) vfsListxattr(d *Dentry) ([]string, error) {
 		return nil, err
 	}
 	var out []string
+	size := 0 // of the list as listxattr(2) returns it: each name and its NUL
 	for _, n := range names {
 		for _, h := range d.sb.Xattr {
 			if strings.HasPrefix(n, h.Prefix) {
 				if h.List == nil || t.xopList(h, d) {
 					out = append(out, n)
+					size += len(n) + 1
 				}
 				break
 			}
 		}
+	}
+	if size > XATTR_LIST_MAX {
+		return nil, E2BIG
 	}
 	return out, nil
 }
