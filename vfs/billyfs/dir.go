@@ -161,7 +161,8 @@ func (di *dirInfo) live(i int64) int {
 // it first). See RATIONALE.md.
 
 // logChange appends records to directory dir's log, compacting the log
-// when it has grown to more than twice its live entries. The caller
+// when it has grown to more than twice its live entries plus 64 records
+// (a small directory is not rewritten at every change). The caller
 // holds dir's i_rwsem exclusive and applies the change to di after. A
 // failure marks the filesystem with errors (storeErr).
 func logChange(dir *vfs.Inode, recs ...dirRecord) error {

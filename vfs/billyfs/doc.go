@@ -44,7 +44,8 @@
 //	               a page at a time by ->writepage
 //	d/<ino>        a directory's log: records "add name -> ino, type" and
 //	               "remove name", replayed at iget; rewritten whole when
-//	               it holds more than twice its live entries
+//	               it holds more than twice its live entries plus 64
+//	               records
 //	orphan/<ino>   an inode whose link count reached 0 while in use;
 //	               freed at its eviction, or by the next mount
 //	<name>.new     a record being replaced (super, i/<ino>) or a

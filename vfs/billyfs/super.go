@@ -90,8 +90,8 @@ type sbInfo struct {
 	storeErr atomic.Bool
 
 	// mu protects opts, usedBlocks, usedInodes, nextIno and inoMark, and
-	// serialises writes of the superblock record. A leaf: nothing else
-	// is taken under it.
+	// serialises writes of the superblock record. Only the store's
+	// serialFS.mu is taken under it (writing that record).
 	mu         sync.Mutex
 	opts       options
 	usedBlocks int64  // pages allocated on the store or reserved by dirty pages
