@@ -5,10 +5,9 @@
 // Options (mount -o): size= (bytes, with k, m or g, or a percentage
 // of the VFS's memory budget, which plays the part of RAM), nr_blocks=
 // (pages), nr_inodes=, mode=, uid=, gid=, huge=never, noswap, inode64,
-// and casefold
-// (names compare under Unicode simple case folding, without
-// normalisation; Linux's tmpfs sets this
-// per directory with chattr +F, see RATIONALE.md). Without size= and
+// and casefold (names compare under Unicode simple case folding, without
+// normalisation; Linux's tmpfs sets this per directory with chattr +F,
+// see RATIONALE.md). Without size= and
 // nr_inodes= a tmpfs gets Linux's defaults: half the budget's pages, and
 // as many inodes; size=0 and nr_inodes=0 mean no limit.
 // Bad options fail the mount with EINVAL and change nothing.
