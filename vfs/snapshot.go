@@ -22,6 +22,9 @@ import (
 //   - each superblock's s_umount shared around the reads of its tree,
 //     LRU, inodes and pages (iterate_supers: a superblock still being
 //     mounted, without SB_BORN, or already shut down is skipped);
+//   - rename_lock's sequence around the walk of each superblock's tree,
+//     which starts again with rename_lock's writers excluded if a rename
+//     interrupted it (d_walk);
 //   - a dentry's d_lock while reading its children list;
 //   - each hash bucket's lock while walking its chain;
 //   - s_dentry_lru while walking an LRU;
@@ -93,11 +96,34 @@ func (v *VFS) Snapshot() trace.Snapshot {
 }
 
 // snapDentries appends the dentries of sb's tree, parents before
-// children, each parent's children read under its d_lock.
+// children, each parent's children read under its d_lock. As d_walk, it
+// reads under rename_lock's sequence (read_seqbegin_or_lock): the
+// children are listed now and visited later, so a directory moved from a
+// parent not yet visited to one already visited would be seen under
+// neither, and its subtree, which no event brings back, lost. A walk a
+// rename interrupted is thrown away and done again with rename_lock's
+// writers excluded (read_seqlock_excl; lock order: s_umount, then
+// rename_lock, then d_lock).
 func snapDentries(t *Task, sb *SuperBlock, out []trace.DentrySnap) []trace.DentrySnap {
 	if sb.root == nil {
 		return out
 	}
+	v := sb.vfs
+	start := len(out)
+	seq := v.renameLock.ReadBeginBy(t.o)
+	out = walkDentries(t, sb, out)
+	if !v.renameLock.ReadRetry(seq) {
+		return out
+	}
+	out = out[:start]
+	v.renameLock.ReadLockExcl(t.o)
+	out = walkDentries(t, sb, out)
+	v.renameLock.ReadUnlockExcl(t.o)
+	return out
+}
+
+// walkDentries is one pass of snapDentries.
+func walkDentries(t *Task, sb *SuperBlock, out []trace.DentrySnap) []trace.DentrySnap {
 	v := sb.vfs
 	stack := []*Dentry{sb.root}
 	for len(stack) > 0 {
