@@ -259,21 +259,10 @@ func (t *Task) Linkat(olddfd int, oldpath string, newdfd int, newpath string, fl
 		lf |= LOOKUP_FOLLOW
 	}
 	if flags&AT_EMPTY_PATH != 0 {
-		// Linux 6.10 (path_init, LOOKUP_LINKAT_EMPTY): without
-		// CAP_DAC_READ_SEARCH, only a file opened with the caller's
-		// very credentials may be linked.
-		if !t.cred.capable() && olddfd != AT_FDCWD {
-			f, err := t.getFile(olddfd)
-			if err != nil {
-				return err
-			}
-			same := f.cred == t.cred
-			fput(t, f)
-			if !same {
-				return ENOENT
-			}
-		}
 		lf |= LOOKUP_EMPTY
+		if err := t.linkatEmptyCheck(olddfd, oldpath, lf); err != nil {
+			return err
+		}
 	}
 	for {
 		old, err := t.pathLookup(olddfd, oldpath, lf)
@@ -294,6 +283,35 @@ func (t *Task) Linkat(olddfd int, oldpath string, newdfd int, newpath string, fl
 		old.Put(t)
 		return err
 	}
+}
+
+// linkatEmptyCheck is path_init's LOOKUP_LINKAT_EMPTY check (Linux
+// 6.10): without CAP_DAC_READ_SEARCH, a walk that starts at the
+// descriptor (an empty or a relative name, or any name under
+// RESOLVE_IN_ROOT) may start only at a file opened with the caller's
+// very credentials. An absolute name starts at the root: the descriptor
+// is not looked at, not even for EBADF. The name's own errors
+// (getname's) come first.
+func (t *Task) linkatEmptyCheck(olddfd int, oldpath string, lf uint32) error {
+	if t.cred.capable() || olddfd == AT_FDCWD {
+		return nil
+	}
+	if err := checkName(oldpath, lf); err != nil {
+		return err
+	}
+	if oldpath != "" && oldpath[0] == '/' && t.resolve&LOOKUP_IN_ROOT == 0 {
+		return nil
+	}
+	f, err := t.getFile(olddfd)
+	if err != nil {
+		return err
+	}
+	same := f.cred == t.cred
+	fput(t, f)
+	if !same {
+		return ENOENT
+	}
+	return nil
 }
 
 // linkTo is linkat's second half: the new name and vfs_link. Apart from
