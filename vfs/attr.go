@@ -483,17 +483,28 @@ func (t *Task) Ftruncate(fd int, length int64) error {
 	sb := f.inode.sb
 	sbStartWrite(t, sb, SB_FREEZE_WRITE)
 	defer sbEndWrite(t, sb, SB_FREEZE_WRITE)
-	return t.doTruncate(f.path.Dentry, length, ATTR_MTIME|ATTR_CTIME)
+	return t.doTruncateFile(f.path.Dentry, length, ATTR_MTIME|ATTR_CTIME, f)
 }
 
-// doTruncate is do_truncate(): ATTR_SIZE through notify_change under the
-// inode's i_rwsem; set-user-ID and set-group-ID drop as for a write.
+// doTruncate is do_truncate() by name (filp NULL): truncate(2).
 func (t *Task) doTruncate(d *Dentry, length int64, timeAttrs uint32) error {
+	return t.doTruncateFile(d, length, timeAttrs, nil)
+}
+
+// doTruncateFile is do_truncate(): ATTR_SIZE through notify_change under
+// the inode's i_rwsem; set-user-ID and set-group-ID drop as for a write.
+// A truncation through an open file (filp, not nil) passes it on as
+// ATTR_FILE and Iattr.File, as Linux's ia_file.
+func (t *Task) doTruncateFile(d *Dentry, length int64, timeAttrs uint32, filp *File) error {
 	in := d.inode.Load()
 	if length > in.sb.MaxBytes {
 		return EFBIG
 	}
 	a := &Iattr{Valid: ATTR_SIZE | timeAttrs, Size: length}
+	if filp != nil {
+		a.Valid |= ATTR_FILE
+		a.File = filp
+	}
 	in.rwsem.Lock(t.o)
 	defer in.rwsem.Unlock(t.o)
 	// do_truncate (dentry_needs_remove_privs): the kill is forced, the

@@ -54,6 +54,11 @@ type Iattr struct {
 	Size         int64
 	Atime, Mtime int64 // nanoseconds since the epoch
 	Ctime        int64
+	// File is ia_file: with ATTR_FILE, the open file a truncation comes
+	// through (ftruncate(2)), for a filesystem that truncates through
+	// its own open handle, which reaches the file when its name no
+	// longer does (unlinked, or renamed by someone else); nil otherwise.
+	File *File
 }
 
 // ATTR_* bits of Iattr.Valid.
@@ -70,6 +75,7 @@ const (
 	ATTR_FORCE     = 1 << 9
 	ATTR_KILL_SUID = 1 << 11
 	ATTR_KILL_SGID = 1 << 12
+	ATTR_FILE      = 1 << 13 // File is set: ATTR_SIZE through an open file
 	ATTR_TIMES_SET = 1 << 16 // utimensat with explicit times: owner only
 	ATTR_TOUCH     = 1 << 17
 )

@@ -69,9 +69,11 @@
 //     a billy filesystem does not have. It cannot reach outside the
 //     backing store: confinement is the store's (see Dir).
 //   - A file unlinked while open keeps working through its open billy
-//     file, but ->getattr then reports the attributes cached in the inode,
-//     and truncate(2) by name of it is not possible (NFS renames such a
-//     file to .nfsXXXX instead: "silly rename").
+//     file (ftruncate(2) too: ATTR_FILE truncates through it), but
+//     ->getattr then reports the attributes cached in the inode (NFS
+//     renames such a file to .nfsXXXX instead: "silly rename").
+//     open(O_TRUNC) truncates by name, the VFS passing no file with it
+//     yet.
 //   - RENAME_NOREPLACE is checked with an Lstat before the rename: a file
 //     the host creates in between is replaced. RENAME_EXCHANGE and
 //     RENAME_WHITEOUT are EINVAL (go-billy has no exchange).

@@ -4,6 +4,7 @@ package hostfs_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -204,6 +205,27 @@ func wantMode(name string, mode uint32) func(t *testing.T, fx *fixture) {
 			t.Errorf("stat mode %o, want %o", st.Mode, mode)
 		}
 	}
+}
+
+// wantFdContent checks the size fstat gives for fd and what pread reads
+// from it.
+func wantFdContent(tk *vfs.Task, fd int, want string) error {
+	var st vfs.Stat
+	if err := tk.Fstat(fd, &st); err != nil {
+		return err
+	}
+	if st.Size != int64(len(want)) {
+		return fmt.Errorf("fstat size %d, want %d", st.Size, len(want))
+	}
+	buf := make([]byte, 16)
+	n, err := tk.Pread(fd, buf, 0)
+	if err != nil {
+		return err
+	}
+	if string(buf[:n]) != want {
+		return fmt.Errorf("read %q, want %q", buf[:n], want)
+	}
+	return nil
 }
 
 // TestOps runs each operation through a vfs.Task on a fresh mount and
@@ -486,6 +508,63 @@ func TestOps(t *testing.T) {
 		{"truncate", func(fx *fixture) error { return fx.tk.Truncate("/data/f", 2) }, nil, func(t *testing.T, fx *fixture) {
 			if got := fx.hostRead(t, "f"); got != "he" {
 				t.Errorf("host has %q", got)
+			}
+		}},
+		{"ftruncate after unlink", func(fx *fixture) error {
+			fd, err := fx.tk.Open("/data/n", vfs.O_CREAT|vfs.O_RDWR, 0o644)
+			if err != nil {
+				return err
+			}
+			defer fx.tk.Close(fd)
+			if _, err := fx.tk.Write(fd, []byte("hello")); err != nil {
+				return err
+			}
+			if err := fx.tk.Unlink("/data/n"); err != nil {
+				return err
+			}
+			if err := fx.tk.Ftruncate(fd, 3); err != nil {
+				return err
+			}
+			return wantFdContent(fx.tk, fd, "hel")
+		}, nil, nil},
+		{"ftruncate after the host renamed the file", func(fx *fixture) error {
+			fd, err := fx.tk.Open("/data/f", vfs.O_RDWR, 0)
+			if err != nil {
+				return err
+			}
+			defer fx.tk.Close(fd)
+			if err := os.Rename(fx.host("f"), fx.host("g")); err != nil {
+				return err
+			}
+			if err := fx.tk.Ftruncate(fd, 3); err != nil {
+				return err
+			}
+			return wantFdContent(fx.tk, fd, "hel")
+		}, nil, func(t *testing.T, fx *fixture) {
+			if got := fx.hostRead(t, "g"); got != "hel" {
+				t.Errorf("host has %q", got)
+			}
+		}},
+		{"ftruncate by a non-owner after unlink drops set-user-ID", func(fx *fixture) error {
+			if err := fx.tk.Chmod("/data/f", 0o6777); err != nil {
+				return err
+			}
+			u := fx.v.NewTask("u", &vfs.Cred{UID: 1000, GID: 1000})
+			fd, err := u.Open("/data/f", vfs.O_WRONLY, 0)
+			if err != nil {
+				return err
+			}
+			defer u.Close(fd)
+			if err := os.Link(fx.host("f"), fx.host("keep")); err != nil {
+				return err
+			}
+			if err := fx.tk.Unlink("/data/f"); err != nil {
+				return err
+			}
+			return u.Ftruncate(fd, 0)
+		}, nil, func(t *testing.T, fx *fixture) {
+			if m := hostMode(t, fx.host("keep")); m != 0o777 {
+				t.Errorf("host mode %o, want 777", m)
 			}
 		}},
 		{"readdir", func(fx *fixture) error {

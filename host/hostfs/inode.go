@@ -521,25 +521,55 @@ func getattr(t *vfs.Task, p vfs.Path, st *vfs.Stat, mask, flags uint32) error {
 // inode. Without billy.Change a store gives EPERM for those. On a
 // symlink, mode and times are EOPNOTSUPP (billy has no lchmod or
 // lutimes); the owner is Lchown'd.
+//
+// A truncation through an open file (ATTR_FILE: ftruncate) goes through
+// that file's own host handle, as Linux's filesystems use ia_file, so it
+// reaches the file whatever became of its name (unlinked, renamed on the
+// host); the host's truncate sets mtime and ctime itself, and a mode
+// change that comes with it (set-user-ID dropped) goes through the
+// handle's fchmod when it has one. Anything else needs the name: ESTALE
+// when d no longer has one.
 func setattr(t *vfs.Task, d *vfs.Dentry, a *vfs.Iattr) error {
 	in := d.Inode()
 	if err := writable(in.SB()); err != nil {
 		return err
 	}
-	p, ok := hostPath(d)
-	if !ok {
-		return vfs.ESTALE
+	var hf billy.File
+	if a.Valid&vfs.ATTR_FILE != 0 && a.File != nil {
+		if h, ok := a.File.Private.(*handle); ok {
+			hf = h.f
+		}
 	}
+	p, pathOK := hostPath(d)
 	si := info(d.SB())
 	ch, hasChange := si.fs.(billy.Change)
 	isLnk := vfs.IsLnk(in.Mode())
-	if a.Valid&vfs.ATTR_SIZE != 0 {
-		f, err := si.fs.OpenFile(p, os.O_WRONLY, 0)
-		if err != nil {
-			return errno(err)
+	// todo are the changes still to make by name.
+	todo := a.Valid
+	if hf != nil {
+		todo &^= vfs.ATTR_SIZE
+		if a.Valid&vfs.ATTR_MTIME_SET == 0 {
+			todo &^= vfs.ATTR_MTIME
 		}
-		err = f.Truncate(a.Size)
-		f.Close()
+		if _, ok := hf.(fchmoder); ok {
+			todo &^= vfs.ATTR_MODE
+		}
+	}
+	if !pathOK && todo&(vfs.ATTR_SIZE|vfs.ATTR_MODE|vfs.ATTR_UID|vfs.ATTR_GID|vfs.ATTR_ATIME|vfs.ATTR_MTIME) != 0 {
+		return vfs.ESTALE
+	}
+	if a.Valid&vfs.ATTR_SIZE != 0 {
+		f := hf
+		if f == nil {
+			var err error
+			if f, err = si.fs.OpenFile(p, os.O_WRONLY, 0); err != nil {
+				return errno(err)
+			}
+		}
+		err := f.Truncate(a.Size)
+		if hf == nil {
+			f.Close()
+		}
 		if err != nil {
 			return errno(err)
 		}
@@ -548,6 +578,10 @@ func setattr(t *vfs.Task, d *vfs.Dentry, a *vfs.Iattr) error {
 		switch {
 		case isLnk:
 			return vfs.EOPNOTSUPP
+		case todo&vfs.ATTR_MODE == 0:
+			if err := hf.(fchmoder).Chmod(goMode(a.Mode)); err != nil {
+				return errno(err)
+			}
 		case !hasChange:
 			if chm, ok := si.fs.(billy.Chmod); ok {
 				if err := chm.Chmod(p, goMode(a.Mode)); err != nil {
@@ -583,7 +617,7 @@ func setattr(t *vfs.Task, d *vfs.Dentry, a *vfs.Iattr) error {
 			return errno(err)
 		}
 	}
-	if a.Valid&(vfs.ATTR_ATIME|vfs.ATTR_MTIME) != 0 {
+	if todo&(vfs.ATTR_ATIME|vfs.ATTR_MTIME) != 0 {
 		if isLnk {
 			return vfs.EOPNOTSUPP
 		}
@@ -606,7 +640,16 @@ func setattr(t *vfs.Task, d *vfs.Dentry, a *vfs.Iattr) error {
 	if a.Valid&vfs.ATTR_SIZE != 0 {
 		in.SetSize(a.Size)
 	}
-	if fi, err := si.fs.Lstat(p); err == nil {
+	// The host's attributes now: the open file's own when it has fstat,
+	// else those at the name, if it still has one.
+	var fi fs.FileInfo
+	var err error = vfs.ENOENT
+	if st, ok := hf.(interface{ Stat() (fs.FileInfo, error) }); ok {
+		fi, err = st.Stat()
+	} else if pathOK {
+		fi, err = si.fs.Lstat(p)
+	}
+	if err == nil {
 		ha := attrOf(fi)
 		if ha.mode&vfs.S_IFMT == in.Mode()&vfs.S_IFMT {
 			refresh(in, &ha)
