@@ -21,6 +21,11 @@ import (
 // (d_walk), so every snapshot plus the events after it converges on
 // the final state.
 func TestSnapshotRenamedSubtree(t *testing.T) {
+	if runtime.GOARCH == "wasm" {
+		// One thread, and a walk that never yields: the rename can only
+		// run between two snapshots, never during one.
+		t.Skip("needs a second thread to rename during the walk")
+	}
 	for _, tc := range []struct {
 		name     string
 		from, to string // the two names of the moving directory
@@ -106,6 +111,7 @@ func TestSnapshotRenamedSubtree(t *testing.T) {
 			bad := 0
 			for i, s := range snaps {
 				m := newViewModel(s)
+				m.noHistory = true
 				for _, e := range events {
 					if e.Kind == trace.Lost {
 						t.Fatal("the listener lost events")

@@ -21,7 +21,9 @@ type viewModel struct {
 	inode   map[uint64]trace.InodeSnap
 	page    map[[2]uint64]uint64 // inode id, index: flags
 	mount   map[int32]trace.MountSnap
-	applied []trace.Event
+	applied []trace.Event // the events applied, for a report; not kept if noHistory
+	// noHistory: apply does not keep the events (a model fed many).
+	noHistory bool
 }
 
 func newViewModel(s trace.Snapshot) *viewModel {
@@ -49,7 +51,9 @@ func (m *viewModel) apply(e trace.Event) {
 		return
 	}
 	m.seq = e.Seq
-	m.applied = append(m.applied, e)
+	if !m.noHistory {
+		m.applied = append(m.applied, e)
+	}
 	switch e.Kind {
 	case trace.DentryKill:
 		delete(m.dentry, e.Dentry)
