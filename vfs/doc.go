@@ -94,6 +94,9 @@
 //	  SuperBlock.lruLock (s_dentry_lru), VFS.sbLock (sb_lock),
 //	  Task.lruAdd.lock (cpu_fbatches.lock), AddressSpace.xaLock
 //	  (xa_lock), Inode.lock, SuperBlock.wb.listLock, folio lock
+//	  VFS.renameLock (rename_lock, writers: a snapshot's dentry walk
+//	  after a pass that a rename disturbed, as d_walk's second pass)
+//	    Dentry.lock, as under Inode.lock above
 //	VFS.namespaceSem (namespace_sem; never held while a mount's last
 //	reference is dropped, since that takes s_umount)
 //	  VFS.mountLock (mount_lock, writers)
