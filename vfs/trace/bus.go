@@ -250,7 +250,7 @@ func (l *Listener) putLost() {
 }
 
 // Read moves up to len(dst) buffered events into dst, oldest first, and
-// returns how many. It never waits (see Ready). A KindLost event among
+// returns how many. It never waits (see Ready). A Lost event among
 // them marks where events were dropped, in order: the reader must
 // resynchronise from a snapshot. Drops that happened after the last
 // buffered event are announced as soon as the ring has room, at the

@@ -22,8 +22,8 @@
 //
 // Each Listener has a bounded ring. When it is full the event is dropped
 // and counted; as soon as there is room again the listener receives a
-// KindLost event carrying the count, then the stream resumes. A listener
-// that sees KindLost (or a non-zero lost count from Read) must
+// Lost event carrying the count, then the stream resumes. A listener
+// that sees Lost (or a growing Listener.Lost()) must
 // resynchronise from a snapshot: apply the snapshot, then only events
 // whose Seq is greater than the snapshot's Seq.
 //
