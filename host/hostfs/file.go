@@ -41,17 +41,13 @@ type handle struct {
 	hostAppend bool
 }
 
-// openFile is ->open of a regular file: the billy.File ->create left for
-// it, or a new one opened with the access mode and O_APPEND of the open
+// openFile is ->open of a regular file: the billy.File the same task's
+// ->create left for it, or a new one opened with the access mode and O_APPEND of the open
 // (O_CREAT, O_EXCL and O_TRUNC are the VFS's business by then; O_SYNC
 // and O_DSYNC are write's, which syncs after each write).
 func openFile(t *vfs.Task, in *vfs.Inode, f *vfs.File) error {
 	si := info(in.SB())
-	si.mu.Lock()
-	pf := si.pending[in]
-	delete(si.pending, in)
-	si.mu.Unlock()
-	if pf != nil {
+	if pf := si.takePending(t, in); pf != nil {
 		f.Private = &handle{f: pf}
 		return nil
 	}

@@ -131,9 +131,68 @@ type sbInfo struct {
 	// numbers (inoByPath); next is the last one given.
 	inos map[string]uint64
 	next uint64
-	// pending holds, per inode, the file ->create opened, for the
-	// ->open that follows to take (see create).
-	pending map[*vfs.Inode]billy.File
+	// pending holds, per creating task, the file its ->create opened,
+	// for that task's ->open of that inode, which follows, to take (see
+	// create; Linux tells that open by FMODE_CREATED). Keyed by task,
+	// not inode: another task's ->open of the new file in between must
+	// not take the creator's handle. A task has at most one: a handle
+	// no open took (the open failed after the create) is closed at the
+	// task's next ->create or ->open here, or when the inode is evicted.
+	pending map[*vfs.Task]pendingFile
+}
+
+// pendingFile is a file ->create opened, for the creator's ->open.
+type pendingFile struct {
+	in *vfs.Inode
+	f  billy.File
+}
+
+// putPending leaves f, the host file t's ->create opened for in, for
+// t's ->open (takePending), closing a handle an earlier create of t
+// left that no open took.
+func (si *sbInfo) putPending(t *vfs.Task, in *vfs.Inode, f billy.File) {
+	si.mu.Lock()
+	old := si.pending[t]
+	si.pending[t] = pendingFile{in: in, f: f}
+	si.mu.Unlock()
+	if old.f != nil {
+		old.f.Close()
+	}
+}
+
+// takePending is ->open's side: the file t's ->create opened for in,
+// nil if there is none. A handle t left for another inode belongs to a
+// create whose open never came: it is closed.
+func (si *sbInfo) takePending(t *vfs.Task, in *vfs.Inode) billy.File {
+	si.mu.Lock()
+	pf, ok := si.pending[t]
+	delete(si.pending, t)
+	si.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	if pf.in != in {
+		pf.f.Close()
+		return nil
+	}
+	return pf.f
+}
+
+// dropPending closes the handles ->create opened for in that no open
+// took (in is being evicted).
+func (si *sbInfo) dropPending(in *vfs.Inode) {
+	var fs []billy.File
+	si.mu.Lock()
+	for t, pf := range si.pending {
+		if pf.in == in {
+			fs = append(fs, pf.f)
+			delete(si.pending, t)
+		}
+	}
+	si.mu.Unlock()
+	for _, f := range fs {
+		f.Close()
+	}
 }
 
 func info(sb *vfs.SuperBlock) *sbInfo { return sb.FSInfo.(*sbInfo) }
@@ -168,7 +227,7 @@ func fillSuper(t *vfs.Task, sb *vfs.SuperBlock, fs billy.Filesystem, src string)
 	if !fi.IsDir() {
 		return vfs.ENOTDIR
 	}
-	si := &sbInfo{fs: fs, src: src, inos: make(map[string]uint64), pending: make(map[*vfs.Inode]billy.File)}
+	si := &sbInfo{fs: fs, src: src, inos: make(map[string]uint64), pending: make(map[*vfs.Task]pendingFile)}
 	si.rootDev, si.hasDev = hostDev(fi)
 	sb.FSInfo = si
 	sb.Magic = HOSTFS_SUPER_MAGIC
@@ -204,16 +263,7 @@ func closeStore(fs billy.Filesystem) {
 }
 
 // evictInode closes a file ->create opened that no ->open took.
-func evictInode(t *vfs.Task, in *vfs.Inode) {
-	si := info(in.SB())
-	si.mu.Lock()
-	f := si.pending[in]
-	delete(si.pending, in)
-	si.mu.Unlock()
-	if f != nil {
-		f.Close()
-	}
-}
+func evictInode(t *vfs.Task, in *vfs.Inode) { info(in.SB()).dropPending(in) }
 
 // statfs is hostfs_statfs(): the host filesystem's numbers
 // (statfs_linux.go) when the store is a host directory, else

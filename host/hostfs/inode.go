@@ -260,7 +260,7 @@ func fixMode(si *sbInfo, p string, mode uint32) {
 
 // create is ->create: the host file is made and opened read-write at
 // once (O_CREAT|O_EXCL for an exclusive open), and that open file waits
-// in pending for the ->open that follows, so that a file created with a
+// in pending for the ->open of the same task that follows, so that a file created with a
 // mode that forbids writing still gives its creator a writable
 // descriptor, as on Linux.
 func create(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, mode uint32, excl bool) error {
@@ -268,14 +268,7 @@ func create(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, mode uint32, excl bool) 
 	if err != nil {
 		return err
 	}
-	si := info(dir.SB())
-	si.mu.Lock()
-	old := si.pending[in]
-	si.pending[in] = f
-	si.mu.Unlock()
-	if old != nil {
-		old.Close()
-	}
+	info(dir.SB()).putPending(t, in, f)
 	return nil
 }
 
