@@ -12,21 +12,31 @@ const (
 	FALLOC_FL_ZERO_RANGE     = 0x10
 	FALLOC_FL_INSERT_RANGE   = 0x20
 	FALLOC_FL_UNSHARE_RANGE  = 0x40
+	FALLOC_FL_WRITE_ZEROES   = 0x80
 
-	fallocSupportedMask = FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE |
-		FALLOC_FL_ZERO_RANGE | FALLOC_FL_INSERT_RANGE | FALLOC_FL_UNSHARE_RANGE
+	// FALLOC_FL_ALLOCATE_RANGE is the mode with no bit set.
+	FALLOC_FL_ALLOCATE_RANGE = 0x00
+
+	// FALLOC_FL_MODE_MASK holds the mode bits proper; KEEP_SIZE is a
+	// flag beside them. Exactly one mode (or none: ALLOCATE_RANGE) may
+	// be set.
+	FALLOC_FL_MODE_MASK = FALLOC_FL_ALLOCATE_RANGE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE |
+		FALLOC_FL_ZERO_RANGE | FALLOC_FL_INSERT_RANGE | FALLOC_FL_UNSHARE_RANGE | FALLOC_FL_WRITE_ZEROES
 )
 
 // Fallocate is fallocate(2).
 //
-// Errors, in the order vfs_fallocate checks them: EBADF (fd), EINVAL
-// (offset < 0 or length <= 0), EOPNOTSUPP (unknown mode bits; PUNCH_HOLE
-// with ZERO_RANGE; PUNCH_HOLE without KEEP_SIZE), EINVAL (COLLAPSE_RANGE
-// or INSERT_RANGE with other bits, UNSHARE_RANGE with bits other than
-// KEEP_SIZE), EBADF (not open for writing), EPERM (an append-only file
-// and a mode other than KEEP_SIZE), ESPIPE (a FIFO), EISDIR, ENODEV (not
-// a regular file), EFBIG (offset+length past s_maxbytes or overflowing),
-// EOPNOTSUPP (no ->fallocate), then the filesystem's (ENOSPC...).
+// Errors, in the order vfs_fallocate checks them (Linux 6.11 on, with
+// FALLOC_FL_WRITE_ZEROES from 6.17): EBADF (fd), EINVAL (offset < 0 or
+// length <= 0), EOPNOTSUPP (a bit outside FALLOC_FL_MODE_MASK and
+// KEEP_SIZE; more than one mode; PUNCH_HOLE without KEEP_SIZE;
+// COLLAPSE_RANGE, INSERT_RANGE or WRITE_ZEROES with KEEP_SIZE), EBADF
+// (not open for writing), EPERM (an append-only file and a mode other
+// than KEEP_SIZE), ESPIPE (a FIFO), EISDIR, ENODEV (not a regular
+// file), EFBIG (offset+length past s_maxbytes or overflowing),
+// EOPNOTSUPP (no ->fallocate), then the filesystem's: it gets every
+// well-formed mode and refuses the ones it does not do with EOPNOTSUPP
+// (an allow-list, as each ->fallocate on Linux has).
 func (t *Task) Fallocate(fd int, mode int, offset, length int64) error {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("fallocate"))
@@ -44,23 +54,23 @@ func (t *Task) vfsFallocate(f *File, mode int, offset, length int64) error {
 	if offset < 0 || length <= 0 {
 		return EINVAL
 	}
-	if mode&^fallocSupportedMask != 0 {
+	if mode&^(FALLOC_FL_MODE_MASK|FALLOC_FL_KEEP_SIZE) != 0 {
 		return EOPNOTSUPP
 	}
-	if mode&(FALLOC_FL_PUNCH_HOLE|FALLOC_FL_ZERO_RANGE) == FALLOC_FL_PUNCH_HOLE|FALLOC_FL_ZERO_RANGE {
+	// The modes are exclusive, though encoded as bits beside the
+	// KEEP_SIZE flag; ALLOCATE_RANGE is no bit at all.
+	switch mode & FALLOC_FL_MODE_MASK {
+	case FALLOC_FL_ALLOCATE_RANGE, FALLOC_FL_UNSHARE_RANGE, FALLOC_FL_ZERO_RANGE:
+	case FALLOC_FL_PUNCH_HOLE:
+		if mode&FALLOC_FL_KEEP_SIZE == 0 {
+			return EOPNOTSUPP
+		}
+	case FALLOC_FL_COLLAPSE_RANGE, FALLOC_FL_INSERT_RANGE, FALLOC_FL_WRITE_ZEROES:
+		if mode&FALLOC_FL_KEEP_SIZE != 0 {
+			return EOPNOTSUPP
+		}
+	default:
 		return EOPNOTSUPP
-	}
-	if mode&FALLOC_FL_PUNCH_HOLE != 0 && mode&FALLOC_FL_KEEP_SIZE == 0 {
-		return EOPNOTSUPP
-	}
-	if mode&FALLOC_FL_COLLAPSE_RANGE != 0 && mode&^FALLOC_FL_COLLAPSE_RANGE != 0 {
-		return EINVAL
-	}
-	if mode&FALLOC_FL_INSERT_RANGE != 0 && mode&^FALLOC_FL_INSERT_RANGE != 0 {
-		return EINVAL
-	}
-	if mode&FALLOC_FL_UNSHARE_RANGE != 0 && mode&^(FALLOC_FL_UNSHARE_RANGE|FALLOC_FL_KEEP_SIZE) != 0 {
-		return EINVAL
 	}
 	if f.mode&FMODE_WRITE == 0 {
 		return EBADF
@@ -99,7 +109,8 @@ func (t *Task) vfsFallocate(f *File, mode int, offset, length int64) error {
 // (MappingSeekHoleData) until a write or a fault makes them uptodate,
 // and a read copies their zeros, PUNCH_HOLE removes the range's pages and zeroes the
 // partial ends, ZERO_RANGE zeroes the range keeping it allocated. Without
-// KEEP_SIZE, i_size grows to cover the range. account(n) is called with
+// KEEP_SIZE, i_size grows to cover the range; any other mode is
+// EOPNOTSUPP. account(n) is called with
 // +n before n pages are made (an error, such as ENOSPC, stops the call)
 // and with -n to give back n of those reservations when their pages
 // were not kept (the undo after a failure); it is not called for the
@@ -110,6 +121,11 @@ func (t *Task) vfsFallocate(f *File, mode int, offset, length int64) error {
 // exclusive. Every mode that succeeds ends as shmem_fallocate does, with
 // file_modified (privileges dropped, mtime and ctime updated).
 func FilemapFallocate(t *Task, f *File, mode int, offset, length int64, account func(pages int64) error) error {
+	// The modes it does; the others (COLLAPSE_RANGE, INSERT_RANGE,
+	// UNSHARE_RANGE, WRITE_ZEROES) are EOPNOTSUPP, not an allocation.
+	if mode&^(FALLOC_FL_KEEP_SIZE|FALLOC_FL_PUNCH_HOLE|FALLOC_FL_ZERO_RANGE) != 0 {
+		return EOPNOTSUPP
+	}
 	in := f.inode
 	m := &in.data
 	in.rwsem.Lock(t.o)

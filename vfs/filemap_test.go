@@ -353,7 +353,18 @@ func TestFallocate(t *testing.T) {
 		{"negative offset", "/fj", 0, 0, -1, P, vfs.EINVAL, 0, -1, [2]int64{}},
 		{"zero length", "/fk", 0, 0, 0, 0, vfs.EINVAL, 0, -1, [2]int64{}},
 		{"unknown mode", "/fl", 0, 0x100, 0, P, vfs.EOPNOTSUPP, 0, -1, [2]int64{}},
-		{"collapse with keep", "/fm", 0, vfs.FALLOC_FL_COLLAPSE_RANGE | vfs.FALLOC_FL_KEEP_SIZE, 0, P, vfs.EINVAL, 0, -1, [2]int64{}},
+		// Linux 6.11 on: the modes are exclusive, a bad mix is EOPNOTSUPP
+		// (each row checked against the host's tmpfs).
+		{"collapse with keep", "/fm", 0, vfs.FALLOC_FL_COLLAPSE_RANGE | vfs.FALLOC_FL_KEEP_SIZE, 0, P, vfs.EOPNOTSUPP, 0, -1, [2]int64{}},
+		{"collapse, punch and keep", "/fm1", 0, vfs.FALLOC_FL_COLLAPSE_RANGE | vfs.FALLOC_FL_PUNCH_HOLE | vfs.FALLOC_FL_KEEP_SIZE, 0, P, vfs.EOPNOTSUPP, 0, -1, [2]int64{}},
+		{"insert with keep", "/fm2", 0, vfs.FALLOC_FL_INSERT_RANGE | vfs.FALLOC_FL_KEEP_SIZE, 0, P, vfs.EOPNOTSUPP, 0, -1, [2]int64{}},
+		{"punch, unshare and keep", "/fm3", 0, vfs.FALLOC_FL_PUNCH_HOLE | vfs.FALLOC_FL_UNSHARE_RANGE | vfs.FALLOC_FL_KEEP_SIZE, 0, P, vfs.EOPNOTSUPP, 0, -1, [2]int64{}},
+		{"collapse and insert", "/fm4", 0, vfs.FALLOC_FL_COLLAPSE_RANGE | vfs.FALLOC_FL_INSERT_RANGE, 0, P, vfs.EOPNOTSUPP, 0, -1, [2]int64{}},
+		{"collapse and zero", "/fm5", 0, vfs.FALLOC_FL_COLLAPSE_RANGE | vfs.FALLOC_FL_ZERO_RANGE, 0, P, vfs.EOPNOTSUPP, 0, -1, [2]int64{}},
+		{"no hide stale", "/fm6", 0, vfs.FALLOC_FL_NO_HIDE_STALE, 0, P, vfs.EOPNOTSUPP, 0, -1, [2]int64{}},
+		{"write zeroes with keep", "/fm7", 0, vfs.FALLOC_FL_WRITE_ZEROES | vfs.FALLOC_FL_KEEP_SIZE, 0, P, vfs.EOPNOTSUPP, 0, -1, [2]int64{}},
+		{"write zeroes on tmpfs", "/fm8", P, vfs.FALLOC_FL_WRITE_ZEROES, 0, 2 * P, vfs.EOPNOTSUPP, P, -1, [2]int64{}},
+		{"write zeroes on pcfs", "/pc/fm9", P, vfs.FALLOC_FL_WRITE_ZEROES, 0, 2 * P, vfs.EOPNOTSUPP, P, -1, [2]int64{}},
 		{"too big", "/pc/fn", 0, 0, 1 << 40, P, vfs.EFBIG, 0, -1, [2]int64{}},
 		{"overflow", "/fo", 0, 0, 1<<63 - 10, P, vfs.EFBIG, 0, -1, [2]int64{}},
 		{"no space", "/small/fp", 0, 0, 0, 65 << 10, vfs.ENOSPC, 0, 0, [2]int64{}},
@@ -387,11 +398,28 @@ func TestFallocate(t *testing.T) {
 			}
 		})
 	}
-	// Descriptor errors.
+	// Descriptor errors. The mode is checked before the descriptor's
+	// FMODE_WRITE: a well-formed mode on a read-only descriptor is EBADF,
+	// a bad one EOPNOTSUPP (as the host's tmpfs answers).
 	fd, err := tk.Open("/fq", vfs.O_RDONLY|vfs.O_CREAT, 0o644)
 	mustT(t, "open ro", err)
-	if err := tk.Fallocate(fd, 0, 0, 10); err != vfs.EBADF {
-		t.Errorf("fallocate on a read-only descriptor: %v, want EBADF", err)
+	for _, tc := range []struct {
+		mode int
+		err  error
+	}{
+		{0, vfs.EBADF},
+		{vfs.FALLOC_FL_PUNCH_HOLE | vfs.FALLOC_FL_KEEP_SIZE, vfs.EBADF},
+		{vfs.FALLOC_FL_UNSHARE_RANGE | vfs.FALLOC_FL_KEEP_SIZE, vfs.EBADF},
+		{vfs.FALLOC_FL_ZERO_RANGE | vfs.FALLOC_FL_KEEP_SIZE, vfs.EBADF},
+		{vfs.FALLOC_FL_WRITE_ZEROES, vfs.EBADF},
+		{vfs.FALLOC_FL_PUNCH_HOLE, vfs.EOPNOTSUPP},
+		{vfs.FALLOC_FL_COLLAPSE_RANGE | vfs.FALLOC_FL_KEEP_SIZE, vfs.EOPNOTSUPP},
+		{vfs.FALLOC_FL_COLLAPSE_RANGE | vfs.FALLOC_FL_INSERT_RANGE, vfs.EOPNOTSUPP},
+		{vfs.FALLOC_FL_WRITE_ZEROES | vfs.FALLOC_FL_KEEP_SIZE, vfs.EOPNOTSUPP},
+	} {
+		if err := tk.Fallocate(fd, tc.mode, 0, 10); err != tc.err {
+			t.Errorf("fallocate mode %#x on a read-only descriptor: %v, want %v", tc.mode, err, tc.err)
+		}
 	}
 	tk.Close(fd)
 	if err := tk.Fallocate(999, 0, 0, 10); err != vfs.EBADF {
