@@ -386,7 +386,13 @@ func (t *Task) Seek(fd int, off int64, whence int) (int64, error) {
 
 // GenericFileLlseek is generic_file_llseek(): a file without holes (a
 // filesystem with sparse files supplies ->llseek for SEEK_DATA and
-// SEEK_HOLE). The caller holds f_pos_lock if the file is shared.
+// SEEK_HOLE), whose positions go up to the superblock's s_maxbytes
+// (generic_file_llseek_size with maxsize s_maxbytes and eof i_size).
+// The caller holds f_pos_lock if the file is shared.
+//
+// Errors: ENXIO (SEEK_DATA or SEEK_HOLE at or past i_size, or
+// negative), EINVAL (a negative result or one past s_maxbytes:
+// vfs_setpos; the position is left as it was).
 func GenericFileLlseek(t *Task, f *File, off int64, whence int) (int64, error) {
 	size := f.inode.size.Load()
 	var np int64
@@ -413,11 +419,18 @@ func GenericFileLlseek(t *Task, f *File, off int64, whence int) (int64, error) {
 	default:
 		return 0, EINVAL
 	}
-	if np < 0 {
+	return vfsSetpos(f, np, f.inode.sb.MaxBytes)
+}
+
+// vfsSetpos is vfs_setpos(): the new position if it is neither negative
+// (no file here has FMODE_UNSIGNED_OFFSET) nor past maxsize, else
+// EINVAL with the position unchanged.
+func vfsSetpos(f *File, off, maxsize int64) (int64, error) {
+	if off < 0 || off > maxsize {
 		return 0, EINVAL
 	}
-	f.pos.Store(np)
-	return np, nil
+	f.pos.Store(off)
+	return off, nil
 }
 
 // SetPos and Pos give filesystems' ->llseek the file position; the
