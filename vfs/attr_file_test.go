@@ -107,6 +107,14 @@ func TestSetattrFile(t *testing.T) {
 			defer e.T.Close(fd)
 			return e.T.Ftruncate(fd, 3)
 		}, Check: last(true)},
+		{Name: "open O_TRUNC", Setup: setup, Op: func(e *vt.Env) error {
+			// handle_truncate passes the file it opened (do_truncate's filp).
+			fd, err := e.T.Open("/ia/f", O_WRONLY|O_TRUNC, 0)
+			if err != nil {
+				return err
+			}
+			return e.T.Close(fd)
+		}, Check: last(true)},
 		{Name: "truncate by name", Setup: setup, Op: func(e *vt.Env) error {
 			return e.T.Truncate("/ia/f", 3)
 		}, Check: last(false)},

@@ -448,7 +448,7 @@ func checkODirect(f *File, flags int) error {
 // The caller, do_open, holds write access to the mount (freeze
 // protection included) for it.
 func (t *Task) handleTruncate(f *File) error {
-	return t.doTruncate(f.path.Dentry, 0, ATTR_MTIME|ATTR_CTIME)
+	return t.doTruncateFile(f.path.Dentry, 0, ATTR_MTIME|ATTR_CTIME, f)
 }
 
 // doTmpfile is vfs_tmpfile(): an unnamed file in a directory, which

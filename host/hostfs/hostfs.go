@@ -72,8 +72,8 @@
 //     file (ftruncate(2) too: ATTR_FILE truncates through it), but
 //     ->getattr then reports the attributes cached in the inode (NFS
 //     renames such a file to .nfsXXXX instead: "silly rename").
-//     open(O_TRUNC) truncates by name, the VFS passing no file with it
-//     yet.
+//     open(O_TRUNC) truncates through the new file's handle as well,
+//     unless it was opened read-only (then by name).
 //   - RENAME_NOREPLACE is checked with an Lstat before the rename: a file
 //     the host creates in between is replaced. RENAME_EXCHANGE and
 //     RENAME_WHITEOUT are EINVAL (go-billy has no exchange).

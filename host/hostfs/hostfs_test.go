@@ -297,6 +297,19 @@ func TestOps(t *testing.T) {
 				t.Errorf("host has %q", got)
 			}
 		}},
+		{"open O_RDONLY|O_TRUNC", func(fx *fixture) error {
+			// Linux truncates (the flag needs write permission, not a
+			// writable descriptor): the read-only host handle cannot.
+			fd, err := fx.tk.Open("/data/f", vfs.O_RDONLY|vfs.O_TRUNC, 0)
+			if err != nil {
+				return err
+			}
+			return fx.tk.Close(fd)
+		}, nil, func(t *testing.T, fx *fixture) {
+			if got := fx.hostRead(t, "f"); got != "" {
+				t.Errorf("host has %q", got)
+			}
+		}},
 		{"write O_APPEND", func(fx *fixture) error {
 			return writeFile(fx.tk, "/data/f", vfs.O_WRONLY|vfs.O_APPEND, 0, "XY")
 		}, nil, func(t *testing.T, fx *fixture) {

@@ -528,7 +528,9 @@ func setattr(t *vfs.Task, d *vfs.Dentry, a *vfs.Iattr) error {
 		return err
 	}
 	var hf billy.File
-	if a.Valid&vfs.ATTR_FILE != 0 && a.File != nil {
+	// A descriptor open for reading only (open with O_RDONLY|O_TRUNC)
+	// has a host handle that cannot truncate: the name does it.
+	if a.Valid&vfs.ATTR_FILE != 0 && a.File != nil && a.File.Mode()&vfs.FMODE_WRITE != 0 {
 		if h, ok := a.File.Private.(*handle); ok {
 			hf = h.f
 		}
