@@ -346,10 +346,13 @@ func (t *Task) vfsLink(old *Dentry, dir *Inode, d *Dentry, delegated **Inode) er
 	if dir.sb != in.sb {
 		return EXDEV
 	}
-	if in.isDir() {
+	// vfs_link's order: the filesystem's want of ->link, then the
+	// directory (both EPERM). IS_APPEND and IS_IMMUTABLE would come
+	// first; vfscope has no chattr to set them.
+	if dir.Ops == nil || dir.Ops.Link == nil {
 		return EPERM
 	}
-	if dir.Ops == nil || dir.Ops.Link == nil {
+	if in.isDir() {
 		return EPERM
 	}
 	in.rwsem.Lock(t.o)
