@@ -20,13 +20,17 @@ const (
 // fileRaState is struct file_ra_state: the readahead window of one open
 // file. All fields are atomic: pread(2) callers on one description do not
 // serialise (Linux tolerates the same races on f_ra; they cost only a
-// less useful window). GenericFileRead's fast path writes prevIndex with
-// a plain store (setRaPrev), as Linux writes ra->prev_pos.
+// less useful window). GenericFileRead writes prevPos with a plain store
+// (setRaPrev), as Linux writes ra->prev_pos.
 type fileRaState struct {
 	start     atomic.Int64 // first page of the current window
 	size      atomic.Int32 // pages in the window
 	asyncSize atomic.Int32 // pages left when the next window is read ahead
-	prevIndex atomic.Int64 // page of the last read plus one, 0 before any (prev_pos)
+	// prevPos is ra->prev_pos: the byte after the last one the previous
+	// read copied. Linux starts it at -1; here it starts at 0, which no
+	// read leaves (a read that copies ends past byte 0), and which puts
+	// prevPos-1 in no page, as -1-1 is in none.
+	prevPos atomic.Int64
 	// hits counts the windows read (for tests and /proc).
 	windows atomic.Int64
 }
@@ -63,7 +67,7 @@ func initRaSize(req int64) int32 {
 func (t *Task) ondemandReadahead(f *File, m *AddressSpace, index, req int64, async bool) {
 	ra := &f.ra
 	start, size := ra.start.Load(), int64(ra.size.Load())
-	prev := ra.prevIndex.Load() - 1
+	prev := (ra.prevPos.Load() - 1) >> PAGE_SHIFT // the last page read, -1 before any
 	var ns int32
 	switch {
 	case async && size > 0 && index == start+size-int64(ra.asyncSize.Load()):
@@ -277,6 +281,9 @@ func GenericFileRead(t *Task, f *File, p []byte, pos *int64) (int, error) {
 	// (checking() is false), so a folio lock that is free is taken and
 	// released without the validator's and the tracer's hooks.
 	plain := !t.chk.Load()
+	// lastPos is filemap_read's last_pos: where the previous copy ended,
+	// this call's or (at first) the previous read's.
+	lastPos := f.ra.prevPos.Load()
 	for done < len(p) {
 		cur := off + int64(done)
 		isize = in.size.Load()
@@ -352,23 +359,31 @@ func GenericFileRead(t *Task, f *File, p []byte, pos *int64) (int, error) {
 		if leaf != nil {
 			leaf.fixRun(idx, fo, guess)
 		}
-		setRaPrev(&f.ra, idx+1)
+		// A read that takes the same folio again, straight after the
+		// copy that ended in it, marks it accessed only the first time
+		// (filemap_read's pos_same_folio test): a run of small reads
+		// through one page is one access, not one per read.
+		same := cur>>PAGE_SHIFT == (lastPos-1)>>PAGE_SHIFT
 		copy(p[done:done+n], fo.data[po:po+n])
 		folioUnlockRead(t, fo, raw)
-		FolioMarkAccessed(t, fo)
-		done += n
 		if n == 0 {
-			break
+			break // i_size fell to cur: nothing read, nothing marked
 		}
+		if !same {
+			FolioMarkAccessed(t, fo)
+		}
+		done += n
+		lastPos = cur + int64(n)
 	}
 	*pos = off + int64(done)
+	setRaPrev(&f.ra, lastPos)
 	if done > 0 {
 		return done, nil
 	}
 	return 0, err
 }
 
-// setRaPrev records the page after a read's last one in ra.prevIndex
+// setRaPrev records where a read's copying ended in ra.prevPos
 // with a plain load and store where the value changes (Linux's
 // ra->prev_pos is a plain field too). An atomic store is an exchange on
 // amd64, a full barrier the read path paid on every call that moved;
@@ -380,7 +395,7 @@ func GenericFileRead(t *Task, f *File, p []byte, pos *int64) (int, error) {
 //
 //go:norace
 func setRaPrev(ra *fileRaState, v int64) {
-	p := (*int64)(unsafe.Pointer(&ra.prevIndex))
+	p := (*int64)(unsafe.Pointer(&ra.prevPos))
 	if *p != v {
 		*p = v
 	}
