@@ -23,12 +23,16 @@ func (v *VFS) PutMntNS() {
 	}()
 	v.namespaceSem.Lock(t.o)
 	root := v.root.Load()
-	if root == nil || !root.attached.Load() {
+	if root == nil {
 		v.namespaceSem.Unlock(t.o)
 		return
 	}
+	// A root that umount2(MNT_DETACH) took off has gone with its tree
+	// already.
 	var drop []*Mount
-	t.umountTree(root, &drop)
+	if root.attached.Load() {
+		t.umountTree(root, &drop)
+	}
 	v.root.Store(nil)
 	v.namespaceSem.Unlock(t.o)
 	// namespace_unlock: the tree's references go after namespace_sem,

@@ -290,21 +290,38 @@ func (t *Task) doRemount(tp Path, flags uint32, data string) error {
 	sb := m.sb
 	sb.umount.Lock(t.o)
 	defer sb.umount.Unlock(t.o)
-	// reconfigure_super: a frozen superblock keeps its state until the
-	// thaw, which must release what the freeze took.
+	sbFlags := flags & (SB_RDONLY | SB_NOSUID | SB_NODEV | SB_NOEXEC | SB_SYNCHRONOUS | SB_DIRSYNC | SB_LAZYTIME)
+	if err := t.reconfigureSuper(sb, sbFlags, SB_RDONLY|SB_SYNCHRONOUS|SB_DIRSYNC|SB_LAZYTIME, data); err != nil {
+		return err
+	}
+	// set_mount_attributes: the mount's own flags, MNT_READONLY with
+	// MS_RDONLY included.
+	v.mountLock.WriteLock(t.o)
+	m.flags.Store(remountMntFlags(m, flags))
+	v.mountLock.WriteUnlock(t.o)
+	v.evMount(t, trace.MountChange, m)
+	return nil
+}
+
+// reconfigureSuper is reconfigure_super(): change the bits of mask in
+// sb's flags to those of sbFlags, with ->remount_fs given data. A
+// change to read-only first checks that nothing writes
+// (sb_prepare_remount_readonly) and syncs. sb.umount held for write.
+func (t *Task) reconfigureSuper(sb *SuperBlock, sbFlags, mask uint32, data string) error {
+	// A frozen superblock keeps its state until the thaw, which must
+	// release what the freeze took.
 	if sb.frozen.Load() != SB_UNFROZEN {
 		return EBUSY
 	}
-	sbFlags := flags & (SB_RDONLY | SB_NOSUID | SB_NODEV | SB_NOEXEC | SB_SYNCHRONOUS | SB_DIRSYNC | SB_LAZYTIME)
 	switch {
-	case sbFlags&SB_RDONLY != 0 && !sb.ReadOnly():
+	case mask&sbFlags&SB_RDONLY != 0 && !sb.ReadOnly():
 		// sb_prepare_remount_readonly: no writer on any mount of the
 		// superblock, no unlinked inode in use.
 		if err := t.sbPrepareRemountReadonly(sb); err != nil {
 			return err
 		}
 		syncFilesystem(t, sb)
-	case sbFlags&SB_RDONLY == 0 && sb.ReadOnly():
+	case mask&SB_RDONLY != 0 && sbFlags&SB_RDONLY == 0 && sb.ReadOnly():
 		sb.readonlyRemount.Store(true) // sb_start_ro_state_change
 	}
 	if sb.Ops != nil && sb.Ops.RemountFS != nil {
@@ -316,21 +333,30 @@ func (t *Task) doRemount(tp Path, flags uint32, data string) error {
 		sb.readonlyRemount.Store(false)
 		return EINVAL
 	}
-	sb.flags.Store(sb.flags.Load()&^(SB_RDONLY|SB_SYNCHRONOUS|SB_DIRSYNC|SB_LAZYTIME) | sbFlags&(SB_RDONLY|SB_SYNCHRONOUS|SB_DIRSYNC|SB_LAZYTIME))
+	sb.flags.Store(sb.flags.Load()&^mask | sbFlags&mask)
 	sb.readonlyRemount.Store(false) // sb_end_ro_state_change
-	// set_mount_attributes: the mount's own flags, MNT_READONLY with
-	// MS_RDONLY included.
-	v.mountLock.WriteLock(t.o)
-	m.flags.Store(remountMntFlags(m, flags))
-	v.mountLock.WriteUnlock(t.o)
-	v.evMount(t, trace.MountChange, m)
 	return nil
+}
+
+// umountRoot is do_umount_root(): umount2 without MNT_DETACH of the
+// mount the task's root is in cannot take that mount away from under
+// it, and remounts its superblock read-only instead (what shutdown
+// scripts rely on), with the EBUSY of a remount if something writes.
+func (t *Task) umountRoot(sb *SuperBlock) error {
+	sb.umount.Lock(t.o)
+	defer sb.umount.Unlock(t.o)
+	if sb.ReadOnly() {
+		return nil
+	}
+	return t.reconfigureSuper(sb, SB_RDONLY, SB_RDONLY, "")
 }
 
 // Umount2 is umount2(2): MNT_FORCE, MNT_DETACH, MNT_EXPIRE,
 // UMOUNT_NOFOLLOW. Errors come in Linux's order: unknown flags
 // (ksys_umount), the lookup, then can_umount (EPERM, EINVAL), then
-// do_umount (MNT_EXPIRE's EINVAL, EBUSY, EAGAIN).
+// do_umount (MNT_EXPIRE's EINVAL, EBUSY, EAGAIN). Without MNT_DETACH,
+// the mount that holds the task's root is remounted read-only instead
+// (do_umount_root).
 func (t *Task) Umount2(target string, flags int) error {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("umount2"))
@@ -367,12 +393,15 @@ func (t *Task) pathUmount(p Path, flags int) error {
 	if flags&MNT_EXPIRE != 0 && (m == t.fs.root.Mnt || flags&(MNT_FORCE|MNT_DETACH) != 0) {
 		return EINVAL
 	}
-	if m == v.root.Load() {
-		return EBUSY
-	}
 	if flags&MNT_FORCE != 0 && m.sb.Ops != nil && m.sb.Ops.UmountBegin != nil {
 		t.sopUmountBegin(m.sb)
 	}
+	if m == t.fs.root.Mnt && flags&MNT_DETACH == 0 {
+		return t.umountRoot(m.sb)
+	}
+	// With MNT_DETACH, or from a task whose root is elsewhere, even the
+	// namespace's root mount goes (umount_tree): a task standing in
+	// the tree keeps it, as a lazily detached one.
 	v.namespaceSem.Lock(t.o)
 	// Another umount may have detached it since the check above
 	// (do_umount looks again under namespace_sem).

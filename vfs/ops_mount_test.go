@@ -44,7 +44,38 @@ func TestMount(t *testing.T) {
 		{Name: "umount not mountpoint", Op: func(e *vt.Env) error { return e.T.Umount2("/d", 0) }, Want: EINVAL},
 		{Name: "umount inside mount", Setup: func(e *vt.Env) { tm(e); e.Must(e.Root.Mkdir("/e/x", 0o755)) }, Op: func(e *vt.Env) error { return e.T.Umount2("/e/x", 0) }, Want: EINVAL},
 		{Name: "umount missing", Op: func(e *vt.Env) error { return e.T.Umount2("/nope", 0) }, Want: ENOENT},
-		{Name: "umount root", Op: func(e *vt.Env) error { return e.T.Umount2("/", 0) }, Want: EBUSY},
+		// do_umount_root: the mount of the task's root is remounted
+		// read-only; with MNT_DETACH even the namespace's root goes.
+		{Name: "umount root remounts it read-only", Op: func(e *vt.Env) error { return e.T.Umount2("/", 0) },
+			Check: func(e *vt.Env) {
+				if err := e.Root.Mkdir("/x", 0o755); err != EROFS || !mounted(e, "/") {
+					e.TB.Fatalf("mkdir: %v; mounts %v", err, e.Root.MountTable())
+				}
+			}},
+		{Name: "umount root with a writer", Op: func(e *vt.Env) error {
+			openT(e, "/d/f", O_WRONLY)
+			return e.T.Umount2("/", 0)
+		}, Want: EBUSY},
+		{Name: "umount chroot root", Setup: tm, Op: func(e *vt.Env) error {
+			c := e.Root.Fork("c")
+			defer c.Exit()
+			e.Must(c.Chroot("/e"))
+			e.Must(c.Chdir("/"))
+			if err := c.Umount2("/", 0); err != nil {
+				return err
+			}
+			if err := c.Mkdir("/x", 0o755); err != EROFS {
+				e.TB.Fatalf("mkdir in the chroot: %v", err)
+			}
+			return e.Root.Mkdir("/d/x", 0o755)
+		}},
+		{Name: "umount lazily the namespace root", Op: func(e *vt.Env) error { return e.T.Umount2("/", MNT_DETACH) },
+			Check: func(e *vt.Env) {
+				if mt := e.Root.MountTable(); len(mt) != 0 {
+					e.TB.Fatalf("still mounted: %v", mt)
+				}
+				e.Must(e.Root.Mkdir("/x", 0o755))
+			}},
 		{Name: "umount bad flags", Setup: tm, Op: func(e *vt.Env) error { return e.T.Umount2("/e", 0x100) }, Want: EINVAL},
 		{Name: "umount expire with detach", Setup: tm, Op: func(e *vt.Env) error { return e.T.Umount2("/e", MNT_EXPIRE|MNT_DETACH) }, Want: EINVAL},
 		{Name: "umount expire twice", Setup: tm, Op: func(e *vt.Env) error {
