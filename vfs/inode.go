@@ -477,12 +477,15 @@ func (h *inodeHash) remove(t *Task, i *Inode) {
 	if !i.hashed() {
 		return
 	}
-	h.lock.Lock(t.owner())
+	o := t.owner()
+	h.lock.Lock(o)
 	if h.m[inodeKey{i.sb, i.ino}] == i {
 		delete(h.m, inodeKey{i.sb, i.ino})
 	}
+	i.lock.Lock(o)
 	iStateClear(t, i, inodeHashed)
-	h.lock.Unlock(t.owner())
+	i.lock.Unlock(o)
+	h.lock.Unlock(o)
 }
 
 // IgetLocked is iget_locked(): the cached inode (sb, ino) with a new
@@ -522,7 +525,10 @@ func IgetLocked(t *Task, sb *SuperBlock, ino uint64) (i *Inode, isNew bool) {
 			if st&I_NEW != 0 {
 				waitOnInodeNew(old)
 			}
-			if old.state.Load()&I_FREEING != 0 {
+			// Filling it in failed (IgetFailed unhashed it), or it is
+			// being freed: drop it and look again, as iget_locked's
+			// inode_unhashed test.
+			if !old.hashed() || old.state.Load()&I_FREEING != 0 {
 				iput(t, old)
 				continue
 			}
@@ -607,9 +613,17 @@ func waitOnInodeNew(i *Inode) {
 	b.mu.Unlock()
 }
 
-// IgetFailed is iget_failed(): a new inode could not be filled in.
+// IgetFailed is iget_failed(): a new inode could not be filled in. Like
+// make_bad_inode it takes the inode out of the hash (remove_inode_hash),
+// so that a task that found it I_NEW and waited sees it unhashed, drops
+// it and looks again, and the final iput evicts it (generic_drop_inode
+// evicts unhashed inodes). i_nlink is cleared too, so that a filesystem
+// whose ->drop_inode keeps hashed and unhashed inodes alike still
+// evicts it (a vfscope addition: Linux's bad inode keeps i_nlink, and
+// its operations fail with EIO instead).
 func IgetFailed(t *Task, i *Inode) {
 	i.ClearNlink()
+	i.sb.vfs.icache.remove(t, i)
 	UnlockNewInode(t, i)
 	iput(t, i)
 }
