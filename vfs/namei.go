@@ -687,44 +687,49 @@ func (v *VFS) pathIsUnder(t *Task, p, root Path) bool {
 	}
 }
 
-// followDotdot is follow_dotdot() (ref-walk; RCU has its own): never
-// above the root, up across mount roots, then down any mounts.
+// followDotdot is follow_dotdot() and its step_into (ref-walk; RCU has
+// its own): never above the root, up across mount roots
+// (choose_mountpoint), then down any mounts on where it lands. At the
+// root (the walk's, or one that choose_mountpoint meets on the way up)
+// it stays where it is, and crosses the mounts stacked there, as
+// step_into does with the dentry follow_dotdot returns in that case: in
+// a chroot, ".." of "/" is the root of a mount made on "/".
 func (nd *nameidata) followDotdot() error {
 	if nd.rcu() {
 		return nd.followDotdotRCU()
 	}
 	t := nd.t
-	for {
-		if nd.path.Dentry == nd.root.Dentry && nd.path.Mnt == nd.root.Mnt {
-			return nd.inRoot()
+	var d *Dentry
+	switch {
+	case nd.path.Dentry == nd.root.Dentry && nd.path.Mnt == nd.root.Mnt:
+		if err := nd.inRoot(); err != nil {
+			return err
 		}
-		if nd.path.Dentry != nd.path.Mnt.root {
-			break
-		}
-		// At a mount root: go to the mountpoint in the parent mount
-		// (choose_mountpoint), unless that is the root itself: a mount
-		// stacked on the root is as far up as ".." goes.
-		np, ok := t.vfs.followUp(t, nd.path.Mnt)
+		d = dgetTask(t, nd.path.Dentry)
+	case nd.path.Dentry == nd.path.Mnt.root:
+		np, ok := t.vfs.chooseMountpoint(t, nd.path.Mnt, nd.root)
 		if !ok {
-			return nd.inRoot() // a detached mount, or the namespace root
-		}
-		if np.Dentry == nd.root.Dentry && np.Mnt == nd.root.Mnt {
-			np.Put(t)
-			return nd.inRoot()
+			if err := nd.inRoot(); err != nil {
+				return err
+			}
+			d = dgetTask(t, nd.path.Dentry)
+			break
 		}
 		nd.path.Put(t)
 		nd.path = np
+		fallthrough
+	default:
+		cur := nd.path.Dentry
+		o := t.o
+		cur.lock.Lock(o)
+		d = dgetTask(t, cur.parent.Load())
+		cur.lock.Unlock(o)
+		if !t.vfs.pathConnected(t, nd.path.Mnt, d) {
+			dput(t, d)
+			return ENOENT
+		}
 	}
-	d := nd.path.Dentry
-	o := t.o
-	d.lock.Lock(o)
-	parent := dgetTask(t, d.parent.Load())
-	d.lock.Unlock(o)
-	if !t.vfs.pathConnected(t, nd.path.Mnt, parent) {
-		dput(t, parent)
-		return ENOENT
-	}
-	np := Path{mntget(nd.path.Mnt), parent}
+	np := Path{mntget(nd.path.Mnt), d}
 	nd.path.Put(t)
 	np, err := nd.followManaged(np, nd.flags)
 	if err != nil {
@@ -1020,28 +1025,50 @@ func (v *VFS) lookupMntGet(t *Task, parent *Mount, d *Dentry) *Mount {
 	}
 }
 
-// followUp is follow_up() for ref-walk: from the root of m (which the
-// caller holds) to its mountpoint in the parent mount, with references;
-// false for a detached mount or the namespace root. Linux reads the
-// parent under read_seqlock_excl(&mount_lock); here the read retries
-// while mount_lock's sequence moves, and the parent's reference is taken
-// only while it is alive (a racing umount -l drops the child's reference
-// on it). The mountpoint dentry needs no such care: m holds it until m
-// dies.
-func (v *VFS) followUp(t *Task, m *Mount) (Path, bool) {
+// chooseMountpointRCU is choose_mountpoint_rcu(): from the root of m,
+// up to the first mountpoint that is not itself a mount's root (over a
+// stack of mounts on one directory); false if the climb meets root, or
+// the namespace's or a detached tree's top, first. A lock-free read:
+// the caller validates it against mount_lock's sequence.
+func chooseMountpointRCU(m *Mount, root Path) (Path, bool) {
+	for {
+		parent := m.parent.Load()
+		if parent == m {
+			return Path{}, false
+		}
+		mp := m.mountpoint.Load()
+		m = parent
+		if mp == root.Dentry && m == root.Mnt {
+			return Path{}, false
+		}
+		if mp != m.root {
+			return Path{m, mp}, true
+		}
+	}
+}
+
+// chooseMountpoint is choose_mountpoint(): chooseMountpointRCU with
+// references (__legitimize_path), retried while mount_lock's sequence
+// moves. The parent mount's reference is taken only while it is alive
+// (a racing umount -l drops the child's reference on it), and the
+// mountpoint's before the sequence is checked: a mount between m and it
+// in a stack, which holds it, may be unmounted at any time.
+func (v *VFS) chooseMountpoint(t *Task, m *Mount, root Path) (Path, bool) {
 	for {
 		seq := v.mountLock.ReadBeginBy(t.o)
-		parent := m.parent.Load()
-		mp := m.mountpoint.Load()
-		if parent == m {
+		p, found := chooseMountpointRCU(m, root)
+		if !found {
 			if !v.mountLock.ReadRetry(seq) {
 				return Path{}, false
 			}
-		} else if mntgetNotDead(parent) {
-			if !v.mountLock.ReadRetry(seq) {
-				return Path{parent, dgetTask(t, mp)}, true
+		} else if v.legitimizeMnt(t, p.Mnt, seq) {
+			if dgetNotDead(t, p.Dentry) {
+				if !v.mountLock.ReadRetry(seq) {
+					return p, true
+				}
+				dput(t, p.Dentry)
 			}
-			mntput(t, parent)
+			mntput(t, p.Mnt)
 		}
 		runtime.Gosched()
 	}

@@ -97,47 +97,44 @@ func (nd *nameidata) followMountsRCU(d *Dentry, mnt *Mount, seq uint32) (*Dentry
 	}
 }
 
-// followDotdotRCU is follow_dotdot_rcu().
+// followDotdotRCU is follow_dotdot_rcu() and its step_into: as
+// followDotdot, reading without references. A BENEATH walk's EXDEV at
+// the root is left to ref-walk, which reads the mount tree under its
+// lock.
 func (nd *nameidata) followDotdotRCU() error {
 	v := nd.t.vfs
-	for {
-		if nd.path.Dentry == nd.root.Dentry && nd.path.Mnt == nd.root.Mnt {
-			return nd.inRoot()
-		}
-		if nd.path.Dentry != nd.path.Mnt.root {
-			break
-		}
-		// choose_mountpoint_rcu: up to the mountpoint, unless that is
-		// the root. A BENEATH walk's EXDEV there is left to ref-walk,
-		// which reads the mount tree under its lock.
-		m := nd.path.Mnt
-		parent := m.parent.Load()
-		mp := m.mountpoint.Load()
-		if parent == m || (parent == nd.root.Mnt && mp == nd.root.Dentry) {
+	var d *Dentry
+	var seq uint32
+	inRoot := nd.path.Dentry == nd.root.Dentry && nd.path.Mnt == nd.root.Mnt
+	if !inRoot && nd.path.Dentry == nd.path.Mnt.root {
+		p, ok := chooseMountpointRCU(nd.path.Mnt, nd.root)
+		if ok {
+			// Commit only on a real parent.
+			nd.path = p
+			nd.seq = p.Dentry.seq.RawBegin()
 			if v.mountLock.ReadRetry(nd.mseq) {
 				return errECHILD
 			}
-			if nd.flags&LOOKUP_BENEATH != 0 {
-				return errECHILD
-			}
-			return nil
 		}
-		nd.path = Path{parent, mp}
-		nd.seq = mp.seq.RawBegin()
-		if v.mountLock.ReadRetry(nd.mseq) {
+		inRoot = !ok
+	}
+	if inRoot {
+		if v.mountLock.ReadRetry(nd.mseq) || nd.flags&LOOKUP_BENEATH != 0 {
+			return errECHILD
+		}
+		d, seq = nd.path.Dentry, nd.seq
+	} else {
+		old := nd.path.Dentry
+		d = old.parent.Load()
+		seq = d.seq.RawBegin()
+		if old.seq.Retry(nd.seq) {
+			return errECHILD
+		}
+		if !v.pathConnected(nd.t, nd.path.Mnt, d) {
 			return errECHILD
 		}
 	}
-	old := nd.path.Dentry
-	parent := old.parent.Load()
-	seq := parent.seq.RawBegin()
-	if old.seq.Retry(nd.seq) {
-		return errECHILD
-	}
-	if !v.pathConnected(nd.t, nd.path.Mnt, parent) {
-		return errECHILD
-	}
-	d, mnt, seq, err := nd.followMountsRCU(parent, nd.path.Mnt, seq)
+	d, mnt, seq, err := nd.followMountsRCU(d, nd.path.Mnt, seq)
 	if err != nil {
 		return err
 	}
