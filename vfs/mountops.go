@@ -277,11 +277,18 @@ func (t *Task) doRemount(tp Path, flags uint32, data string) error {
 		defer v.mountLock.WriteUnlock(t.o)
 		nf := remountMntFlags(m, flags)
 		if nf&MNT_READONLY != 0 && m.flags.Load()&MNT_READONLY == 0 {
-			m.flags.Or(MNT_READONLY)
+			// mnt_make_readonly: hold the writers (a writer that
+			// comes now waits for the hold to go, then sees the
+			// answer), count them, and make the mount read-only only
+			// if there are none, so that a remount that fails never
+			// shows a writer a read-only mount.
+			m.flags.Or(MNT_WRITE_HOLD)
 			if m.writers.Load() > 0 {
-				m.flags.And(^uint32(MNT_READONLY))
+				m.flags.And(^uint32(MNT_WRITE_HOLD))
 				return EBUSY
 			}
+			m.flags.Or(MNT_READONLY)
+			m.flags.And(^uint32(MNT_WRITE_HOLD))
 		}
 		m.flags.Store(nf)
 		v.evMount(t, trace.MountChange, m)
