@@ -440,6 +440,9 @@ func evict(t *Task, i *Inode) {
 	}
 	o := t.owner()
 	sb.vfs.icache.remove(t, i)
+	// Wake the tasks IgetLocked found it being freed for
+	// (__wait_on_freeing_inode): it is out of the hash now.
+	wakeUpInode(i)
 	i.lock.Lock(o)
 	i.state.Store(I_FREEING | I_CLEAR)
 	i.lock.Unlock(o)
@@ -505,8 +508,14 @@ func IgetLocked(t *Task, sb *SuperBlock, ino uint64) (i *Inode, isNew bool) {
 			old.lock.Lock(o)
 			st := old.state.Load()
 			if st&(I_FREEING|I_WILL_FREE) != 0 {
+				// __wait_on_freeing_inode: sleep until evict has
+				// taken it out of the hash, then look again.
 				old.lock.Unlock(o)
 				h.lock.Unlock(o)
+				waitOnFreeingInode(old)
+				if igetFreeingRetry != nil {
+					igetFreeingRetry()
+				}
 				continue
 			}
 			wasUnused := old.count.Add(1) == 1
@@ -575,10 +584,7 @@ func UnlockNewInode(t *Task, i *Inode) {
 	inodeFilled(t, i)
 	iStateClear(t, i, I_NEW)
 	i.lock.Unlock(o)
-	b := inodeWaitBucket(i)
-	b.mu.Lock()
-	b.cond.Broadcast()
-	b.mu.Unlock()
+	wakeUpInode(i)
 }
 
 // inodeWaitTable holds the wait queues of I_NEW, as Linux's
@@ -612,6 +618,35 @@ func waitOnInodeNew(i *Inode) {
 	}
 	b.mu.Unlock()
 }
+
+// waitOnFreeingInode is __wait_on_freeing_inode(): sleep until evict
+// has taken i, found I_FREEING or I_WILL_FREE in the inode hash, out of
+// the hash. evict clears the hashed bit before it wakes i's wait bucket,
+// and the bit is tested here under the bucket's mutex, so no wake-up is
+// missed. It also stops waiting if i is no longer being freed (an inode
+// a filesystem's ->alloc_inode recycled). No lock held.
+func waitOnFreeingInode(i *Inode) {
+	b := inodeWaitBucket(i)
+	b.mu.Lock()
+	for i.hashed() && i.state.Load()&(I_FREEING|I_WILL_FREE) != 0 {
+		b.cond.Wait()
+	}
+	b.mu.Unlock()
+}
+
+// wakeUpInode wakes the tasks sleeping on i's wait bucket (inode_wake_up_bit):
+// those waiting for I_NEW to clear, and those waiting for a freed inode
+// to leave the hash.
+func wakeUpInode(i *Inode) {
+	b := inodeWaitBucket(i)
+	b.mu.Lock()
+	b.cond.Broadcast()
+	b.mu.Unlock()
+}
+
+// igetFreeingRetry is nil except in tests (inode_export_test.go): it
+// counts IgetLocked's retries after waiting for an inode being freed.
+var igetFreeingRetry func()
 
 // IgetFailed is iget_failed(): a new inode could not be filled in. Like
 // make_bad_inode it takes the inode out of the hash (remove_inode_hash),
