@@ -11,12 +11,12 @@ import (
 // was a hole; i_size grows without KEEP_SIZE), PUNCH_HOLE makes the
 // range a hole (whole pages leave the page cache and the extents, the
 // partial ends are zeroed through the page cache), ZERO_RANGE punches
-// and allocates. COLLAPSE_RANGE, INSERT_RANGE and UNSHARE_RANGE are
-// EOPNOTSUPP. Allocation counts against size= first (ENOSPC changes
+// and allocates. COLLAPSE_RANGE, INSERT_RANGE, UNSHARE_RANGE and
+// WRITE_ZEROES are EOPNOTSUPP. Allocation counts against size= first (ENOSPC changes
 // nothing). Takes i_rwsem exclusive; privileges are removed first, as
 // for a write (FileRemovePrivs).
 func fallocate(t *vfs.Task, f *vfs.File, mode int, offset, length int64) error {
-	if mode&(vfs.FALLOC_FL_COLLAPSE_RANGE|vfs.FALLOC_FL_INSERT_RANGE|vfs.FALLOC_FL_UNSHARE_RANGE) != 0 {
+	if mode&^(vfs.FALLOC_FL_KEEP_SIZE|vfs.FALLOC_FL_PUNCH_HOLE|vfs.FALLOC_FL_ZERO_RANGE) != 0 {
 		return vfs.EOPNOTSUPP
 	}
 	in := f.Inode()

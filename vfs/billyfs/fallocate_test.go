@@ -60,6 +60,9 @@ func TestFallocate(t *testing.T) {
 		{"collapse", []step{
 			{mode: vfs.FALLOC_FL_COLLAPSE_RANGE, off: 0, len: P, want: vfs.EOPNOTSUPP, size: 5 * P, blocks: 5 * 8},
 		}},
+		{"write zeroes", []step{
+			{mode: vfs.FALLOC_FL_WRITE_ZEROES, off: 5 * P, len: P, want: vfs.EOPNOTSUPP, size: 5 * P, blocks: 5 * 8},
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
