@@ -376,10 +376,9 @@ func iputFinal(t *Task, i *Inode) {
 		drop = genericDropInode(i)
 	}
 	if !drop && sb.flags.Load()&SB_ACTIVE != 0 {
-		// Keep it cached, unused (inode_add_lru).
-		iStateSet(t, i, I_REFERENCED)
+		// Keep it cached, unused (__inode_add_lru(inode, true)).
 		i.lock.Unlock(o)
-		sb.inodeLRUAdd(t, i)
+		inodeAddLRURotate(t, i)
 		sb.vfs.evInodeCount(t, i, "unused")
 		return
 	}
@@ -397,6 +396,31 @@ func iputFinal(t *Task, i *Inode) {
 	i.lock.Unlock(o)
 	sb.inodeLRUDel(t, i)
 	evict(t, i)
+}
+
+// inodeAddLRURotate is iput_final's __inode_add_lru(inode, true): an
+// unused inode goes on its superblock's inode LRU; one that is still
+// there (it was used again since it last went unused, and the shrinker
+// has not yet taken it off: IgetLocked leaves it there, as Linux's
+// iget leaves it on the list_lru) gets I_REFERENCED instead, so that
+// the shrinker gives it one more pass (inode_lru_isolate). An inode
+// that was taken again, or is being freed, since the caller dropped
+// i_lock is left alone: its own final iput adds it. No lock held;
+// s_inode_list_lock then i_lock, the lock order's nesting.
+func inodeAddLRURotate(t *Task, i *Inode) {
+	o := t.owner()
+	sb := i.sb
+	sb.inodeListLock.Lock(o)
+	i.lock.Lock(o)
+	if i.count.Load() == 0 && i.state.Load()&(I_NEW|I_FREEING|I_WILL_FREE) == 0 {
+		if i.onLRU() {
+			iStateSet(t, i, I_REFERENCED)
+		} else {
+			inodeLRUPushLocked(sb, i)
+		}
+	}
+	i.lock.Unlock(o)
+	sb.inodeListLock.Unlock(o)
 }
 
 // genericDropInode is generic_drop_inode(): evict unlinked or unhashed
@@ -518,6 +542,9 @@ func IgetLocked(t *Task, sb *SuperBlock, ino uint64) (i *Inode, isNew bool) {
 				}
 				continue
 			}
+			// An unused inode stays on the LRU: the shrinker takes it
+			// off when it finds it in use (inode_lru_isolate), and its
+			// next final iput marks it I_REFERENCED.
 			wasUnused := old.count.Add(1) == 1
 			old.lock.Unlock(o)
 			h.lock.Unlock(o)
@@ -526,7 +553,6 @@ func IgetLocked(t *Task, sb *SuperBlock, ino uint64) (i *Inode, isNew bool) {
 				fresh = nil
 			}
 			if wasUnused {
-				sb.inodeLRUDel(t, old)
 				sb.vfs.evInodeCount(t, old, "used")
 			} else {
 				sb.vfs.evInodeCount(t, old, "")

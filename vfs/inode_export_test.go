@@ -7,3 +7,7 @@ func SetIgetFreeingRetryHook(f func()) (restore func()) {
 	igetFreeingRetry = f
 	return func() { igetFreeingRetry = nil }
 }
+
+// PruneIcacheScan is the inode shrinker's scan (pruneIcacheSB): nr
+// inodes from the cold end of sb's inode LRU; it returns those evicted.
+func PruneIcacheScan(t *Task, sb *SuperBlock, nr int64) int64 { return pruneIcacheSB(t, sb, nr) }

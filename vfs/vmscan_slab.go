@@ -78,6 +78,12 @@ func inodeLRURotateLocked(sb *SuperBlock, i *Inode) {
 		return
 	}
 	inodeLRUUnlinkLocked(sb, i)
+	inodeLRUPushLocked(sb, i)
+}
+
+// inodeLRUPushLocked puts i, not on any LRU, at the head of sb's inode
+// LRU (list_lru_add). sb.inodeListLock held.
+func inodeLRUPushLocked(sb *SuperBlock, i *Inode) {
 	i.lruNext = sb.ilruHead
 	i.lruPrev = nil
 	if sb.ilruHead != nil {
@@ -92,7 +98,8 @@ func inodeLRURotateLocked(sb *SuperBlock, i *Inode) {
 
 // pruneIcacheSB is prune_icache_sb() with inode_lru_isolate()'s rules:
 // scan up to nr inodes from the cold end of sb's inode LRU; an inode in
-// use (or being freed) leaves the list; a referenced one loses
+// use (IgetLocked leaves a reused inode on the list, to be taken off
+// lazily here) or being freed leaves the list; a referenced one loses
 // I_REFERENCED and is rotated; a dirty one, one being written back, or
 // one whose pages are dirty or under writeback is rotated (writeback
 // will clean it, and the shrinker never drops dirty data); one that
