@@ -493,7 +493,7 @@ func dentryKillLocked(t *Task, d *Dentry) *Dentry {
 	// __dentry_kill: from here nobody can find or revive it.
 	d.count.Store(-128)
 	d.flags.Or(DCACHE_DEAD)
-	if d.flags.Load()&DCACHE_OP_PRUNE != 0 && d.hashed() {
+	if d.flags.Load()&DCACHE_OP_PRUNE != 0 {
 		t.dopPrune(d)
 	}
 	dUnhash(t, d)
