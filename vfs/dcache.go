@@ -519,6 +519,60 @@ func shrinkDentryList(t *Task, list []*Dentry) int {
 	return freed
 }
 
+// shrinkDcacheParent is shrink_dcache_parent(): kill every unused
+// dentry below parent (not parent itself). Each round collects the
+// unused descendants (select_collect's d_walk) and kills them
+// (shrink_dentry_list); a directory made unused by the kill of its last
+// child is collected by the next round, until a round finds nothing.
+// Dentries that are dead, or on another shrinker's list, are left to
+// whoever is killing them (Linux waits for them with select_collect2;
+// here nothing is left to wait for once their killer has run). No lock
+// held.
+func shrinkDcacheParent(t *Task, parent *Dentry) {
+	for {
+		var dispose []*Dentry
+		selectCollect(t, parent, &dispose)
+		if len(dispose) == 0 {
+			return
+		}
+		shrinkDentryList(t, dispose)
+	}
+}
+
+// selectCollect is d_walk(parent, select_collect): put every unused
+// descendant of parent on *dispose, off the LRU and marked
+// DCACHE_SHRINK_LIST (to_shrink_list). A directory with children is in
+// use (each child holds a reference on its parent), so only they are
+// descended into, each with a reference held across the descent and
+// parent's d_lock released: one d_lock, and one child's nested inside
+// it, at a time. No lock held.
+func selectCollect(t *Task, parent *Dentry, dispose *[]*Dentry) {
+	o := t.owner()
+	var dirs []*Dentry
+	parent.lock.Lock(o)
+	parent.forEachChildLocked(func(c *Dentry) bool {
+		c.lock.LockNested(o, dLockNested)
+		// Under d_lock nobody else's dcountLocked mark is seen.
+		switch n := c.count.Load(); {
+		case n == 0 && c.flags.Load()&DCACHE_SHRINK_LIST == 0:
+			if c.flags.Load()&DCACHE_LRU_LIST != 0 {
+				dLRUDel(t, c)
+			}
+			c.flags.Or(DCACHE_SHRINK_LIST)
+			*dispose = append(*dispose, c)
+		case n > 0 && c.firstChild != nil:
+			dirs = append(dirs, dgetTask(t, c))
+		}
+		c.lock.Unlock(o)
+		return true
+	})
+	parent.lock.Unlock(o)
+	for _, d := range dirs {
+		selectCollect(t, d, dispose)
+		dput(t, d)
+	}
+}
+
 // ShrinkDcacheSB is shrink_dcache_sb(): prune every unused dentry of sb.
 func ShrinkDcacheSB(t *Task, sb *SuperBlock) int {
 	total := 0

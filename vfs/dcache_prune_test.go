@@ -81,3 +81,51 @@ func TestDPruneUnhashed(t *testing.T) {
 		})
 	}
 }
+
+// TestDInvalidateShrinksChildren: d_invalidate of a directory frees its
+// unused descendants (shrink_dcache_parent) rather than leave them
+// cached below a dentry nobody can find again; those in use stay, and
+// so do their ancestors, which they hold.
+func TestDInvalidateShrinksChildren(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		paths []string // below the invalidated directory d/
+		held  []string // kept referenced across the invalidation
+		freed int64    // dentries freed
+	}{
+		{"no children", nil, nil, 0},
+		{"leaves", []string{"d/x", "d/y"}, nil, 2},
+		{"nested", []string{"d/x", "d/sub/", "d/sub/z", "d/sub/deeper/", "d/sub/deeper/w"}, nil, 5},
+		{"one in use", []string{"d/x", "d/sub/", "d/sub/z", "d/sub/w"}, []string{"d/sub/z"}, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v, tk, sb := mountInodeFS(t, "dinval", &vfs.SuperOperations{})
+			ds := dcacheTree(t, tk, sb, nil, append([]string{"d/"}, tc.paths...)...)
+			d := ds["d/"]
+			held := map[string]bool{}
+			for _, p := range tc.held {
+				held[p] = true
+			}
+			for _, p := range tc.paths {
+				if !held[p] {
+					vfs.Dput(tk, ds[p])
+				}
+			}
+			before := v.DentryState().NrDentry
+			vfs.DInvalidate(tk, d)
+			if n := before - v.DentryState().NrDentry; n != tc.freed {
+				t.Errorf("d_invalidate freed %d dentries, want %d", n, tc.freed)
+			}
+			for _, p := range tc.held {
+				if ds[p].Count() != 1 {
+					t.Errorf("%s: count %d, want the one held", p, ds[p].Count())
+				}
+				vfs.Dput(tk, ds[p])
+			}
+			vfs.Dput(tk, d)
+			if r := v.Validator().Reports(); len(r) != 0 {
+				t.Fatalf("validator reports:\n%v", r)
+			}
+		})
+	}
+}

@@ -689,8 +689,11 @@ var dDeleteWindow func(d *Dentry)
 
 // DInvalidate is d_invalidate(): drop a dentry that turned out stale and
 // detach the mounts on it or below it (a directory of /proc/<pid> whose
-// task ended takes the mounts on it along). An already unhashed or a
-// negative dentry has nothing more to do, as in Linux.
+// task ended takes the mounts on it along). The unused dentries below it
+// are freed before the mounts are looked for, and again after mounts
+// were detached, whose mountpoints they had pinned (shrink_dcache_parent
+// at both points). An already unhashed or a negative dentry has nothing
+// more to do, as in Linux.
 func DInvalidate(t *Task, d *Dentry) {
 	o := t.owner()
 	d.lock.Lock(o)
@@ -703,7 +706,14 @@ func DInvalidate(t *Task, d *Dentry) {
 	if d.inode.Load() == nil {
 		return
 	}
+	shrinkDcacheParent(t, d)
+	// had_submounts: detachMountsBelow looks only if some mount sits on
+	// d's superblock; only then can it have detached any.
+	hadSubmounts := mountpointOnSB(t.vfs.mounts.Load(), d.sb)
 	t.detachMountsBelow(d)
+	if hadSubmounts {
+		shrinkDcacheParent(t, d)
+	}
 }
 
 // ChildrenLocked calls f for each child of d, with d's lock held; f must
