@@ -46,6 +46,16 @@ func (t *Task) Mount(source, target, fstype string, flags uint32, data string) e
 	return t.doNewMount(tp, fstype, source, flags, data)
 }
 
+// msSBMask is the mount(2) flags path_mount passes on to the superblock
+// (sb_flags): MS_NOSUID, MS_NODEV and MS_NOEXEC are per-mount only.
+const msSBMask = SB_RDONLY | SB_SYNCHRONOUS | SB_DIRSYNC | SB_SILENT | SB_LAZYTIME
+
+// msRmtMask is MS_RMT_MASK: the superblock flags a remount changes,
+// the others (MS_DIRSYNC among them) keeping what the mount set.
+// MS_MANDLOCK and MS_I_VERSION, its other bits, are not kept by
+// vfscope's superblocks.
+const msRmtMask = SB_RDONLY | SB_SYNCHRONOUS | SB_LAZYTIME
+
 // doNewMount is do_new_mount(): ->mount, then attach on top of whatever
 // is mounted at the target (lock_mount).
 func (t *Task) doNewMount(tp Path, fstype, source string, flags uint32, data string) error {
@@ -56,7 +66,7 @@ func (t *Task) doNewMount(tp Path, fstype, source string, flags uint32, data str
 	if err != nil {
 		return err
 	}
-	sbFlags := flags & (SB_RDONLY | SB_NOSUID | SB_NODEV | SB_NOEXEC | SB_SYNCHRONOUS | SB_DIRSYNC | SB_SILENT | SB_LAZYTIME)
+	sbFlags := flags & msSBMask
 	root, err := t.fstMount(fst, sbFlags, source, data)
 	if err != nil {
 		return err
@@ -81,7 +91,7 @@ func (t *Task) KernMount(fstype, source string, flags uint32, data string) (*Mou
 	if err != nil {
 		return nil, err
 	}
-	sbFlags := flags & (SB_RDONLY | SB_NOSUID | SB_NODEV | SB_NOEXEC | SB_SYNCHRONOUS | SB_DIRSYNC | SB_SILENT | SB_LAZYTIME)
+	sbFlags := flags & msSBMask
 	root, err := t.fstMount(fst, sbFlags, source, data)
 	if err != nil {
 		return nil, err
@@ -142,6 +152,9 @@ func (t *Task) lockMountTarget(tp Path) (*Mount, *Dentry, error) {
 // mounts to copy are listed before the copy is attached: a bind into
 // the source's own subtree must not copy the copy.
 func (t *Task) doLoopback(tp Path, source string, flags uint32) error {
+	if source == "" {
+		return EINVAL
+	}
 	sp, err := t.pathLookup(AT_FDCWD, source, LOOKUP_FOLLOW)
 	if err != nil {
 		return err
@@ -297,8 +310,7 @@ func (t *Task) doRemount(tp Path, flags uint32, data string) error {
 	sb := m.sb
 	sb.umount.Lock(t.o)
 	defer sb.umount.Unlock(t.o)
-	sbFlags := flags & (SB_RDONLY | SB_NOSUID | SB_NODEV | SB_NOEXEC | SB_SYNCHRONOUS | SB_DIRSYNC | SB_LAZYTIME)
-	if err := t.reconfigureSuper(sb, sbFlags, SB_RDONLY|SB_SYNCHRONOUS|SB_DIRSYNC|SB_LAZYTIME, data); err != nil {
+	if err := t.reconfigureSuper(sb, flags&msSBMask, msRmtMask, data); err != nil {
 		return err
 	}
 	// set_mount_attributes: the mount's own flags, MNT_READONLY with

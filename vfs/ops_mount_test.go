@@ -245,6 +245,17 @@ func TestMount(t *testing.T) {
 			e.Must(e.T.Mount("none", "/e", "tmpfs", 0, ""))
 			return e.T.Mount("/e", ".", "", MS_MOVE, "")
 		}, Want: ELOOP},
+		{Name: "remount keeps dirsync", Setup: mountT("none", "/e", "tmpfs", MS_DIRSYNC, ""),
+			Op: func(e *vt.Env) error { return e.T.Mount("", "/e", "", MS_REMOUNT, "") },
+			Check: func(e *vt.Env) { wantSBFlags(e, "/e", SB_DIRSYNC, SB_DIRSYNC) }},
+		{Name: "nosuid nodev noexec stay off the superblock",
+			Op: func(e *vt.Env) error { return e.T.Mount("none", "/e", "tmpfs", MS_NOSUID|MS_NODEV|MS_NOEXEC, "") },
+			Check: func(e *vt.Env) {
+				wantSBFlags(e, "/e", SB_NOSUID|SB_NODEV|SB_NOEXEC, 0)
+				e.Must(e.T.Mount("", "/e", "", MS_REMOUNT|MS_NOSUID, ""))
+				wantSBFlags(e, "/e", SB_NOSUID|SB_NODEV|SB_NOEXEC, 0)
+			}},
+		{Name: "bind empty source", Op: func(e *vt.Env) error { return e.T.Mount("", "/e", "", MS_BIND, "") }, Want: EINVAL},
 		{Name: "mount table", Setup: mountT("none", "/e", "tmpfs", MS_NOSUID|MS_RDONLY, "size=1m"), Op: func(e *vt.Env) error {
 			for _, m := range e.T.MountTable() {
 				if m.Mountpoint == "/e" {
@@ -258,4 +269,21 @@ func TestMount(t *testing.T) {
 			return nil
 		}},
 	})
+}
+
+// wantSBFlags checks the bits of mask in the flags of the superblock
+// mounted at dst.
+func wantSBFlags(e *vt.Env, dst string, mask, want uint32) {
+	e.TB.Helper()
+	var st Stat
+	e.Must(e.Root.Stat(dst, &st))
+	for _, m := range e.Root.VFS().Mounts() {
+		if m.SB().Dev() == st.Dev {
+			if got := m.SB().Flags() & mask; got != want {
+				e.TB.Fatalf("superblock flags %#x of %#x, want %#x", got, mask, want)
+			}
+			return
+		}
+	}
+	e.TB.Fatalf("no superblock for %s", dst)
 }
