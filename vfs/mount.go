@@ -40,6 +40,10 @@ const (
 	MS_MOVE        = 8192
 	MS_REC         = 16384
 	MS_SILENT      = 32768
+	MS_UNBINDABLE  = 1 << 17
+	MS_PRIVATE     = 1 << 18
+	MS_SLAVE       = 1 << 19
+	MS_SHARED      = 1 << 20
 	MS_RELATIME    = 1 << 21
 	MS_STRICTATIME = 1 << 24
 	MS_LAZYTIME    = 1 << 25

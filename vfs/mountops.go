@@ -40,10 +40,41 @@ func (t *Task) Mount(source, target, fstype string, flags uint32, data string) e
 		return t.doRemount(tp, flags, data)
 	case flags&MS_BIND != 0:
 		return t.doLoopback(tp, source, flags)
+	case flags&(MS_SHARED|MS_PRIVATE|MS_SLAVE|MS_UNBINDABLE) != 0:
+		return t.doChangeType(tp, flags)
 	case flags&MS_MOVE != 0:
 		return t.doMoveMount(tp, source)
 	}
 	return t.doNewMount(tp, fstype, source, flags, data)
+}
+
+// doChangeType is do_change_type(): EINVAL unless tp is a mount's root
+// and flags name one propagation type (with MS_REC, MS_SILENT). vfscope
+// has no mount propagation: every mount is private, so MS_PRIVATE
+// changes nothing and MS_SLAVE (a slave of no master is private, as
+// Linux makes a private mount that is asked to be a slave) neither.
+// MS_SHARED and MS_UNBINDABLE would need what vfscope does not keep
+// (peer groups, a copy that skips unbindable mounts): EINVAL, the
+// errno Linux gives a propagation change it refuses, rather than a
+// success that would claim them.
+func (t *Task) doChangeType(tp Path, flags uint32) error {
+	if tp.Dentry != tp.Mnt.root {
+		return EINVAL
+	}
+	typ := flags &^ (MS_REC | MS_SILENT)
+	if typ&^(MS_SHARED|MS_PRIVATE|MS_SLAVE|MS_UNBINDABLE) != 0 || typ&(typ-1) != 0 {
+		return EINVAL
+	}
+	v := t.vfs
+	v.namespaceSem.Lock(t.o)
+	defer v.namespaceSem.Unlock(t.o)
+	if !tp.Mnt.attached.Load() { // check_mnt
+		return EINVAL
+	}
+	if typ == MS_SHARED || typ == MS_UNBINDABLE {
+		return EINVAL
+	}
+	return nil
 }
 
 // msSBMask is the mount(2) flags path_mount passes on to the superblock

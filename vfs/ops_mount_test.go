@@ -246,7 +246,7 @@ func TestMount(t *testing.T) {
 			return e.T.Mount("/e", ".", "", MS_MOVE, "")
 		}, Want: ELOOP},
 		{Name: "remount keeps dirsync", Setup: mountT("none", "/e", "tmpfs", MS_DIRSYNC, ""),
-			Op: func(e *vt.Env) error { return e.T.Mount("", "/e", "", MS_REMOUNT, "") },
+			Op:    func(e *vt.Env) error { return e.T.Mount("", "/e", "", MS_REMOUNT, "") },
 			Check: func(e *vt.Env) { wantSBFlags(e, "/e", SB_DIRSYNC, SB_DIRSYNC) }},
 		{Name: "nosuid nodev noexec stay off the superblock",
 			Op: func(e *vt.Env) error { return e.T.Mount("none", "/e", "tmpfs", MS_NOSUID|MS_NODEV|MS_NOEXEC, "") },
@@ -256,6 +256,12 @@ func TestMount(t *testing.T) {
 				wantSBFlags(e, "/e", SB_NOSUID|SB_NODEV|SB_NOEXEC, 0)
 			}},
 		{Name: "bind empty source", Op: func(e *vt.Env) error { return e.T.Mount("", "/e", "", MS_BIND, "") }, Want: EINVAL},
+		{Name: "make private", Setup: tm, Op: func(e *vt.Env) error { return e.T.Mount("", "/e", "", MS_PRIVATE|MS_REC, "") }},
+		{Name: "make slave of nothing", Setup: tm, Op: func(e *vt.Env) error { return e.T.Mount("", "/e", "", MS_SLAVE, "") }},
+		{Name: "make shared unsupported", Setup: tm, Op: func(e *vt.Env) error { return e.T.Mount("", "/e", "", MS_SHARED, "") }, Want: EINVAL},
+		{Name: "make private not a mount root", Op: func(e *vt.Env) error { return e.T.Mount("", "/d", "", MS_PRIVATE, "") }, Want: EINVAL},
+		{Name: "make private and slave", Setup: tm, Op: func(e *vt.Env) error { return e.T.Mount("", "/e", "", MS_PRIVATE|MS_SLAVE, "") }, Want: EINVAL},
+		{Name: "make private user", Setup: func(e *vt.Env) { tm(e); user(e) }, Op: func(e *vt.Env) error { return e.T.Mount("", "/e", "", MS_PRIVATE, "") }, Want: EPERM},
 		{Name: "mount table", Setup: mountT("none", "/e", "tmpfs", MS_NOSUID|MS_RDONLY, "size=1m"), Op: func(e *vt.Env) error {
 			for _, m := range e.T.MountTable() {
 				if m.Mountpoint == "/e" {
