@@ -185,20 +185,16 @@ func (t *Task) setattrPath(p Path, a *Iattr) error {
 }
 
 // lookupOrFd resolves (dfd, path) with AT_EMPTY_PATH meaning the
-// descriptor itself.
+// descriptor itself: an empty walk (LOOKUP_EMPTY), which completes as
+// any walk does (->d_weak_revalidate on the descriptor's dentry, as
+// user_path_at's path_init and complete_walk).
 func (t *Task) lookupOrFd(dfd int, path string, flags int, follow bool) (Path, error) {
-	if path == "" && flags&AT_EMPTY_PATH != 0 {
-		f, err := t.getFile(dfd)
-		if err != nil {
-			return Path{}, err
-		}
-		p := f.path.Get()
-		fput(t, f)
-		return p, nil
-	}
 	var lf uint32
 	if follow {
 		lf = LOOKUP_FOLLOW
+	}
+	if flags&AT_EMPTY_PATH != 0 {
+		lf |= LOOKUP_EMPTY
 	}
 	return t.pathLookup(dfd, path, lf)
 }

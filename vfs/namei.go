@@ -83,6 +83,10 @@ func (t *Task) walkInit(nd *nameidata, dfd int, name string) error {
 		return ENOENT
 	}
 	nd.flags |= t.resolve
+	// path_init sets ND_JUMPED for every walk, relative, by descriptor
+	// or absolute: a walk that ends where it started (AT_EMPTY_PATH,
+	// ".") revalidates that dentry with ->d_weak_revalidate.
+	nd.jumped = true
 	var start Path
 	switch {
 	case strings.HasPrefix(name, "/") && nd.flags&LOOKUP_IN_ROOT == 0:
@@ -90,7 +94,6 @@ func (t *Task) walkInit(nd *nameidata, dfd int, name string) error {
 			return EXDEV // nd_jump_root
 		}
 		start = nd.root
-		nd.jumped = true
 	case dfd == AT_FDCWD:
 		start = t.fs.cwd
 	default:
@@ -216,6 +219,9 @@ func (nd *nameidata) linkPathWalk(name string) error {
 			return ENAMETOOLONG
 		}
 		if trimmed == "" {
+			if typ == LAST_DOTDOT {
+				nd.jumped = true // link_path_walk's parse of ".."
+			}
 			if typ == LAST_NORM {
 				nd.t.vfs.dcache.prefetchBucket(nd.path.Dentry, q.Hash)
 				// link_path_walk clears ND_JUMPED at every normal
@@ -248,8 +254,10 @@ func (nd *nameidata) linkPathWalk(name string) error {
 // caller to walk on. more says that components follow.
 func (nd *nameidata) walkComponent(q QStr, typ int, follow, more bool) (string, error) {
 	if typ != LAST_NORM {
-		nd.jumped = true
+		// link_path_walk sets ND_JUMPED for ".." only; "." leaves it as
+		// it was.
 		if typ == LAST_DOTDOT {
+			nd.jumped = true
 			if nd.flags&LOOKUP_IS_SCOPED != 0 {
 				return "", nd.followDotdotScoped()
 			}

@@ -63,6 +63,28 @@ func TestWeakRevalidateMountRoot(t *testing.T) {
 		{"mkdir /p/x", func(tk *vfs.Task) error { return tk.Mkdir("/p/x", 0o755) }, 0},
 		// Not a jump: a plain child of the mount root.
 		{"stat /p/d", func(tk *vfs.Task) error { var st vfs.Stat; return tk.Stat("/p/d", &st) }, 0},
+		// "." leaves ND_JUMPED as the component before it left it
+		// (cleared by "d"); ".." sets it.
+		{"stat /p/d/.", func(tk *vfs.Task) error { var st vfs.Stat; return tk.Stat("/p/d/.", &st) }, 0},
+		{"stat /p/d/./", func(tk *vfs.Task) error { var st vfs.Stat; return tk.Stat("/p/d/./", &st) }, 0},
+		{"stat /p/d/..", func(tk *vfs.Task) error { var st vfs.Stat; return tk.Stat("/p/d/..", &st) }, 1},
+		// path_init sets ND_JUMPED for a walk by descriptor as for an
+		// absolute one: an empty path ends where it started.
+		{"fchownat AT_EMPTY_PATH", func(tk *vfs.Task) error {
+			fd, err := tk.Open("/p/d", vfs.O_PATH, 0)
+			if err != nil {
+				return err
+			}
+			defer tk.Close(fd)
+			return tk.Fchownat(fd, "", 0, 0, vfs.AT_EMPTY_PATH)
+		}, 1},
+		{"fstatat relative", func(tk *vfs.Task) error {
+			if err := tk.Chdir("/p/d"); err != nil {
+				return err
+			}
+			var st vfs.Stat
+			return tk.Fstatat(vfs.AT_FDCWD, ".", &st, 0)
+		}, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, tk, fs := rulesEnv(t, probefs.Config{})
