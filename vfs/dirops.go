@@ -35,8 +35,8 @@ func (t *Task) mntDropWrite(m *Mount) {
 // mntGetWriteAccess is mnt_get_write_access(): count a writer, wait
 // while a remount to read-only holds the mount (MNT_WRITE_HOLD), then see
 // whether the mount is read-only or its superblock is changing its
-// read-only state (s_readonly_remount). A remount to read-only sets the
-// hold (or, for a bind remount, MNT_READONLY) first and then counts
+// read-only state (s_readonly_remount). A remount to read-only, of a
+// superblock or of a bind mount, sets the hold first and then counts
 // writers, so one of the two sees the other; the hold keeps a writer
 // from taking the superblock's old state as final while the remount
 // decides.
