@@ -295,7 +295,8 @@ func writebackSBInodes(t *Task, sb *SuperBlock, w *wbWork) int64 {
 
 		wb.listLock.Lock(o)
 		i.lock.Lock(o)
-		if i.state.Load()&I_DIRTY == 0 {
+		if i.state.Load()&(I_DIRTY|I_DIRTY_TIME) == 0 {
+			// Made clean, lazy timestamps too (I_DIRTY_ALL).
 			total++
 		}
 		wb.requeueInodeLocked(t, i, wbc)
@@ -418,10 +419,14 @@ func (v *VFS) dirtytimeExpire() int64 {
 }
 
 // getNrDirtyPages is get_nr_dirty_pages(): the dirty pages plus the
-// inodes on writeback lists, the budget of a WB_SYNC_NONE pass that must
-// end (the flusher's periodic pass and WakeupFlusherThreads).
+// inodes on writeback lists, b_dirty_time's too, the budget of a
+// WB_SYNC_NONE pass that must end (the flusher's periodic pass and
+// WakeupFlusherThreads). Linux's get_nr_dirty_inodes() counts every
+// inode in use, so the budget is never 0 and a periodic pass with only
+// lazy timestamps dirty still reaches queue_io, which moves the expired
+// ones to b_io; here the inodes of b_dirty_time count for that.
 func (v *VFS) getNrDirtyPages() int64 {
-	return v.pc.nrFileDirty.Load() + v.wb.nrDirtyIO.Load()
+	return v.pc.nrFileDirty.Load() + v.wb.nrDirtyIO.Load() + v.wb.nrDirtyTime.Load()
 }
 
 // overBackgroundThresh is wb_over_bg_thresh(): dirty pages above the
