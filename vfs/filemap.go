@@ -1,6 +1,7 @@
 package vfs
 
 import (
+	"math/bits"
 	"unsafe"
 
 	"github.com/vfscope/vfscope/vfs/internal/atomic"
@@ -11,11 +12,10 @@ import (
 // usable by every filesystem whose file data lives in its inodes'
 // mappings: GenericFileRead is ->read, GenericFileWrite is ->write.
 
-// Readahead window bounds, in pages (VM_READAHEAD_PAGES is 128 KiB).
-const (
-	raMaxPages  = 32
-	raInitPages = 4
-)
+// raMaxPages is ra_pages, the largest readahead window, in pages: the
+// default VM_READAHEAD_PAGES (128 KiB), which no backing device here
+// raises.
+const raMaxPages = 32
 
 // fileRaState is struct file_ra_state: the readahead window of one open
 // file. All fields are atomic: pread(2) callers on one description do not
@@ -23,15 +23,19 @@ const (
 // less useful window). GenericFileRead writes prevPos with a plain store
 // (setRaPrev), as Linux writes ra->prev_pos.
 type fileRaState struct {
-	start     atomic.Int64 // first page of the current window
-	size      atomic.Int32 // pages in the window
-	asyncSize atomic.Int32 // pages left when the next window is read ahead
+	start atomic.Int64 // first page of the current window
+	size  atomic.Int32 // pages in the window
+	// asyncSize is async_size: the window's last pages, not yet needed;
+	// the first of them is marked PG_readahead, and coming to it reads
+	// the next window.
+	asyncSize atomic.Int32
 	// prevPos is ra->prev_pos: the byte after the last one the previous
 	// read copied. Linux starts it at -1; here it starts at 0, which no
-	// read leaves (a read that copies ends past byte 0), and which puts
-	// prevPos-1 in no page, as -1-1 is in none.
+	// read leaves (a read that copies ends past byte 0), and which
+	// pageCacheSyncRA takes for "no previous read", as -1 is.
 	prevPos atomic.Int64
-	// hits counts the windows read (for tests and /proc).
+	// windows counts the readahead windows set up (for tests and /proc);
+	// a standalone random read sets none.
 	windows atomic.Int64
 }
 
@@ -40,73 +44,174 @@ func (f *File) RaWindow() (start int64, size int) {
 	return f.ra.start.Load(), int(f.ra.size.Load())
 }
 
-// nextRaSize is get_next_ra_size(): the window doubles (quadruples while
-// small) up to raMaxPages.
-func nextRaSize(cur int32) int32 {
-	if cur < raMaxPages/16 {
-		return min(4*cur, raMaxPages)
+// nextRaSize is get_next_ra_size(): the window that follows one of cur
+// pages: ×4 while under max/16, ×2 up to max/2, then max.
+func nextRaSize(cur, max int64) int64 {
+	if cur < max/16 {
+		return 4 * cur
 	}
-	return min(2*cur, raMaxPages)
+	if cur <= max/2 {
+		return 2 * cur
+	}
+	return max
 }
 
 // initRaSize is get_init_ra_size(): the first window for a request of
-// req pages.
-func initRaSize(req int64) int32 {
-	n := int32(raInitPages)
-	for int64(n) < req && n < raMaxPages {
-		n *= 2
+// size pages, rounded up to a power of two, then ×4 while at most max/32,
+// ×2 while at most max/4, else max (for max 32: 1-2 pages → 4, 3-4 → 8,
+// 5-8 → 16, more → 32).
+func initRaSize(size, max int64) int64 {
+	newsize := int64(1)
+	for newsize < size { // roundup_pow_of_two
+		newsize <<= 1
 	}
-	return n
+	switch {
+	case newsize <= max/32:
+		newsize *= 4
+	case newsize <= max/4:
+		newsize *= 2
+	default:
+		newsize = max
+	}
+	return newsize
 }
 
-// ondemandReadahead is page_cache_sync_ra()/page_cache_async_ra() in one:
-// index is the page the reader needs (missing, or marked PG_readahead
-// when async), req the pages the request still wants. A read at the
-// page after the previous one, or at the window's async mark, continues
-// the stream and grows the window; any other read starts a small one.
+// ondemandReadahead starts readahead at index for a request of req
+// pages: page_cache_async_ra() when the reader came to a folio marked
+// PG_readahead (async), page_cache_sync_ra() when index is missing.
 func (t *Task) ondemandReadahead(f *File, m *AddressSpace, index, req int64, async bool) {
+	if async {
+		t.pageCacheAsyncRA(f, m, index, req)
+	} else {
+		t.pageCacheSyncRA(f, m, index, req)
+	}
+}
+
+// pageCacheSyncRA is page_cache_sync_ra(): index is missing. A read at
+// the start of the file, an oversized one, or one in or just after the
+// page the previous read ended in (ra->prev_pos) starts a window of
+// get_init_ra_size(). Elsewhere, a read behind which the page cache holds
+// more than req pages in a row (the trace a stream leaves) starts a
+// window of that length; any other read is a standalone random read:
+// exactly req pages, and the ra state left alone.
+func (t *Task) pageCacheSyncRA(f *File, m *AddressSpace, index, req int64) {
 	ra := &f.ra
+	maxPages := int64(raMaxPages) // ractl_max_pages: no bdi->io_pages above ra_pages
+	// prev_index: prevPos 0 stands for Linux's -1, whose page no index
+	// is at or just after.
+	prevPos := ra.prevPos.Load()
+	seq := false
+	if prevPos != 0 {
+		prevIndex := prevPos >> PAGE_SHIFT
+		seq = index-prevIndex == 0 || index-prevIndex == 1 // index - prev_index <= 1UL
+	}
+	var size, asyncSize int64
+	if index == 0 || req > maxPages || seq {
+		// A start of file, oversized read, or sequential cache miss.
+		size = initRaSize(req, maxPages)
+		asyncSize = size >> 1
+		if size > req {
+			asyncSize = size - req
+		}
+	} else {
+		// Look for the cached history pages a sequential stream
+		// would leave behind.
+		miss := m.pageCachePrevMiss(index-1, maxPages)
+		contig := index - miss - 1
+		if contig <= req {
+			// Standalone, small random read: read as is, and do
+			// not pollute the readahead state.
+			t.doPageCacheRA(f, m, index, req, 0)
+			return
+		}
+		if miss == -1 {
+			// Cached from the beginning: a long-run stream.
+			contig *= 2
+		}
+		size = min(contig+req, maxPages)
+		asyncSize = 1
+	}
+	t.raSubmit(f, m, index, size, asyncSize)
+}
+
+// pageCacheAsyncRA is page_cache_async_ra(): the reader came to index,
+// a folio marked PG_readahead (the caller has cleared the mark). At the
+// mark the window expects (start + size - async_size) the next window
+// follows this one, get_next_ra_size() larger; at another mark (e.g.
+// interleaved streams on one description) the window is rebuilt from the
+// cached pages after index. The whole new window is async: its first
+// page carries the next mark.
+func (t *Task) pageCacheAsyncRA(f *File, m *AddressSpace, index, req int64) {
+	ra := &f.ra
+	maxPages := int64(raMaxPages)
 	start, size := ra.start.Load(), int64(ra.size.Load())
-	prev := (ra.prevPos.Load() - 1) >> PAGE_SHIFT // the last page read, -1 before any
-	var ns int32
-	switch {
-	case async && size > 0 && index == start+size-int64(ra.asyncSize.Load()):
-		// Hit the mark: the next window follows this one.
+	if expected := start + size - int64(ra.asyncSize.Load()); index == expected {
 		start += size
-		ns = nextRaSize(int32(size))
-	case size > 0 && (index == start+size || index == prev+1 || (index == prev && prev >= 0)):
-		// Sequential: continue from here with a larger window.
-		start = index
-		ns = nextRaSize(int32(size))
-	default:
-		// Random access (or the first read): a fresh, small window.
-		start = index
-		ns = initRaSize(req)
-		if req <= 1 && prev >= 0 && index != prev+1 {
-			// A lone random page: read just what is asked.
-			ns = int32(max(req, 1))
+		size = max(size, nextRaSize(size, maxPages))
+	} else {
+		// Hit a marked folio without valid readahead state: the
+		// cached run after it is normally the old async_size.
+		start = m.pageCacheNextMiss(index+1, maxPages)
+		if start == 0 || start-index > maxPages {
+			return
+		}
+		size = nextRaSize(start-index+req, maxPages)
+	}
+	// readit: ra->order += 2 on a mapping without large folios (whose
+	// ra->order page_cache_ra_order leaves 0) aligns the window's end
+	// to 1 << min(2, ffs(max_pages) - 1) pages.
+	align := int64(1) << min(2, bits.TrailingZeros64(uint64(maxPages)))
+	end := start + size
+	if alignedEnd := end &^ (align - 1); alignedEnd > start {
+		size -= end - alignedEnd
+	}
+	t.raSubmit(f, m, start, size, size)
+}
+
+// raSubmit records the window [start, start+size) with its async tail in
+// f's ra state and reads it: page_cache_ra_order(), which for a mapping
+// without large folios is do_page_cache_ra(ra->size, ra->async_size).
+func (t *Task) raSubmit(f *File, m *AddressSpace, start, size, asyncSize int64) {
+	ra := &f.ra
+	ra.start.Store(start)
+	ra.size.Store(int32(size))
+	ra.asyncSize.Store(int32(asyncSize))
+	ra.windows.Add(1)
+	t.doPageCacheRA(f, m, start, size, asyncSize)
+}
+
+// pageCachePrevMiss is page_cache_prev_miss(): the first index at or
+// before index, looking back at most maxScan pages, that holds no folio;
+// -1 (ULONG_MAX) if the pages down to 0 are all cached; index - maxScan
+// if the whole range is.
+func (m *AddressSpace) pageCachePrevMiss(index, maxScan int64) int64 {
+	for i := index; i > index-maxScan; i-- {
+		if i < 0 || m.i_pages.load(i) == nil {
+			return i
 		}
 	}
-	async0 := ns
-	if ns > 1 {
-		async0 = ns / 2
-	}
-	if ns == 1 {
-		async0 = 0
-	}
-	ra.start.Store(start)
-	ra.size.Store(ns)
-	ra.asyncSize.Store(async0)
-	ra.windows.Add(1)
-	t.doPageCacheRA(f, m, start, int64(ns), int64(ns)-int64(async0))
+	return index - maxScan
 }
 
-// doPageCacheRA is page_cache_ra_unbounded(): allocate, insert and lock
-// the missing folios of [start, start+n) that lie inside i_size, mark the
-// one at markAt (relative) PG_readahead, and read them: ->readahead with
-// the batch, ->read_folio for what it leaves. invalidate_lock is held
-// shared throughout, as filemap_invalidate_lock_shared in the kernel.
-func (t *Task) doPageCacheRA(f *File, m *AddressSpace, start, n, markAt int64) {
+// pageCacheNextMiss is page_cache_next_miss(): the first index at or
+// after index, looking at most maxScan pages, that holds no folio;
+// index + maxScan if they all do.
+func (m *AddressSpace) pageCacheNextMiss(index, maxScan int64) int64 {
+	for i := index; i < index+maxScan; i++ {
+		if m.i_pages.load(i) == nil {
+			return i
+		}
+	}
+	return index + maxScan
+}
+
+// doPageCacheRA is do_page_cache_ra() and page_cache_ra_unbounded():
+// allocate, insert and lock the missing folios of [start, start+n) that
+// lie inside i_size, mark the one lookahead pages before the (clamped)
+// end PG_readahead, and read them: ->readahead with the batch,
+// ->read_folio for what it leaves. invalidate_lock is held shared
+// throughout, as filemap_invalidate_lock_shared in the kernel.
+func (t *Task) doPageCacheRA(f *File, m *AddressSpace, start, n, lookahead int64) {
 	isize := m.host.size.Load()
 	if isize == 0 {
 		return
@@ -115,7 +220,12 @@ func (t *Task) doPageCacheRA(f *File, m *AddressSpace, start, n, markAt int64) {
 	if start > last {
 		return
 	}
+	// Don't read past the page containing the last byte of the file.
 	n = min(n, last-start+1)
+	markAt := int64(-1)
+	if lookahead <= n {
+		markAt = n - lookahead // none when lookahead is 0: i < n
+	}
 	m.invalidateLock.RLock(t.o)
 	var batch []*Folio
 	flush := func() {
@@ -139,7 +249,7 @@ func (t *Task) doPageCacheRA(f *File, m *AddressSpace, start, n, markAt int64) {
 		}
 		fo := m.allocFolio(idx, false)
 		fo.flags.Or(PG_locked) // keeps the private bits
-		if i == markAt && markAt < n {
+		if i == markAt {
 			fo.flags.Or(PG_readahead)
 		}
 		if FilemapAddFolio(t, m, fo, idx) != nil {

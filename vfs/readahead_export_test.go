@@ -1,0 +1,9 @@
+package vfs
+
+// Test-only access to a description's readahead state (file_ra_state).
+
+// RaState reports f's readahead window: first page, size and async
+// size in pages, and how many windows it has set up.
+func (f *File) RaState() (start int64, size, asyncSize int, windows int64) {
+	return f.ra.start.Load(), int(f.ra.size.Load()), int(f.ra.asyncSize.Load()), f.ra.windows.Load()
+}
