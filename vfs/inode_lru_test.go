@@ -58,6 +58,13 @@ func TestInodeLRUReferenced(t *testing.T) {
 				if n := v.InodeState().NrFreeInodes - free0; n != 1 {
 					t.Fatalf("use %d: %d inodes on the LRU, want 1", k+2, n)
 				}
+				// A snapshot shows it used, as the inode.count "used"
+				// event said: the views of the LRU show unused inodes.
+				for _, is := range v.Snapshot().Inodes {
+					if is.Ino == 500 && is.OnLRU {
+						t.Fatalf("use %d: the snapshot shows an inode in use on the LRU", k+2)
+					}
+				}
 				if tc.heldScan && k == tc.uses-1 {
 					if n := vfs.PruneIcacheScan(tk, sb, 1); n != 0 || evicts != 0 {
 						t.Fatalf("a scan evicted an inode in use")

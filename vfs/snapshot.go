@@ -203,7 +203,7 @@ func snapInodes(t *Task, sb *SuperBlock, pids map[*lock.Owner]int32, out []trace
 		is := trace.InodeSnap{
 			ID: i.id, Dev: sb.dev, Ino: i.ino, Count: i.count.Load(),
 			Nlink: i.nlink.Load(), State: i.state.Load(), Size: i.size.Load(),
-			Mode: i.mode.Load(), OnLRU: i.onLRU(),
+			Mode: i.mode.Load(), OnLRU: i.onLRU() && i.count.Load() == 0,
 		}
 		w, r := i.rwsem.Holder()
 		is.RwsemReaders = r

@@ -457,38 +457,10 @@ func inodeLRUUnlinkLocked(sb *SuperBlock, i *Inode) {
 	sb.vfs.stats.nrUnusedI.Add(-1)
 }
 
-// PruneIcacheSB is prune_icache_sb(): evict up to nr unused inodes from
-// the cold end of the inode LRU. It returns how many were evicted.
-func PruneIcacheSB(t *Task, sb *SuperBlock, nr int) int {
-	o := t.owner()
-	n := 0
-	for n < nr {
-		sb.inodeListLock.Lock(o)
-		i := sb.ilruTail
-		if i == nil {
-			sb.inodeListLock.Unlock(o)
-			break
-		}
-		if !i.lock.TryLock(o) {
-			sb.inodeListLock.Unlock(o)
-			break
-		}
-		inodeLRUUnlinkLocked(sb, i)
-		// A dirty inode, or one being written, leaves the LRU but stays
-		// (inode_lru_isolate); writeback puts it back once clean.
-		if i.count.Load() != 0 || i.state.Load()&(I_NEW|I_FREEING|I_WILL_FREE|I_DIRTY|I_SYNC) != 0 {
-			i.lock.Unlock(o)
-			sb.inodeListLock.Unlock(o)
-			continue
-		}
-		iStateSet(t, i, I_FREEING)
-		i.lock.Unlock(o)
-		sb.inodeListLock.Unlock(o)
-		evict(t, i)
-		n++
-	}
-	return n
-}
+// PruneIcacheSB is prune_icache_sb() for filesystems and tests: scan up
+// to nr inodes from the cold end of sb's inode LRU with the shrinker's
+// rules (pruneIcacheSB). It returns how many were evicted.
+func PruneIcacheSB(t *Task, sb *SuperBlock, nr int) int { return int(pruneIcacheSB(t, sb, int64(nr))) }
 
 // sbStartWrite is sb_start_write() (level SB_FREEZE_WRITE) and friends:
 // block while the superblock is frozen at that level or above.

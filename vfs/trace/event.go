@@ -46,8 +46,10 @@ const (
 	InodeState // i_state changed: Bits were set (Op "set") or cleared (Op "clear")
 	// InodeCount: i_count changed (ihold, iget, iput...), one event per
 	// change. Op "unused": it fell to 0 and the inode stays cached on
-	// the inode LRU; Op "used": it rose from 0 and the inode left the
-	// LRU (these two were schema 1's only inode.count events).
+	// the inode LRU; Op "used": it rose from 0, and the inode is no
+	// longer an unused one (it stays on the list until the shrinker
+	// takes it off, as Linux's lazy removal; snapshots do not count it
+	// OnLRU). These two were schema 1's only inode.count events.
 	InodeCount
 	InodeEvict // evict: gone from memory
 	InodeSize  // i_size changed (i_size_write: a write that extends, truncate, fallocate without KEEP_SIZE...)

@@ -75,7 +75,10 @@ type InodeSnap struct {
 	// many readers.
 	RwsemWriter  int32 `json:"rwsem_writer,omitempty"`
 	RwsemReaders int32 `json:"rwsem_readers,omitempty"`
-	// OnLRU: unused and cached on its superblock's inode LRU.
+	// OnLRU: unused and cached on its superblock's inode LRU. An inode
+	// used again stays on the list until the shrinker finds it in use
+	// and takes it off (Linux's lazy removal); it is not OnLRU, as the
+	// inode.count "used" event says.
 	OnLRU bool `json:"lru,omitempty"`
 }
 
