@@ -16,38 +16,21 @@ import (
 // each number, and every inode allocated by a loser of the race must be
 // destroyed.
 func TestIgetLockedAllocMaySleep(t *testing.T) {
-	v, tk := bareVFS(t)
-	sleeping := v.RootMount().Root().Inode() // its i_rwsem is a sleeping lock
+	var sleeping *vfs.Inode // set after the mount: its i_rwsem is a sleeping lock
 	var allocs, destroys atomic.Int64
-	var sb *vfs.SuperBlock
 	sops := &vfs.SuperOperations{
 		AllocInode: func(t *vfs.Task, _ *vfs.SuperBlock) *vfs.Inode {
-			sleeping.RwsemLockShared(t)
-			sleeping.RwsemUnlockShared(t)
+			if sleeping != nil {
+				sleeping.RwsemLockShared(t)
+				sleeping.RwsemUnlockShared(t)
+			}
 			allocs.Add(1)
 			return &vfs.Inode{}
 		},
 		DestroyInode: func(t *vfs.Task, _ *vfs.Inode) { destroys.Add(1) },
 	}
-	fst := &vfs.FileSystemType{Name: "igetprobe"}
-	fst.Mount = func(t *vfs.Task, fst *vfs.FileSystemType, flags uint32, dev, data string) (*vfs.Dentry, error) {
-		return vfs.MountNodev(t, fst, flags, data, func(t *vfs.Task, s *vfs.SuperBlock, data string) error {
-			s.Ops = sops
-			root := vfs.NewInode(t, s)
-			root.SetModeType(vfs.S_IFDIR | 0o755)
-			d, err := vfs.MakeRoot(t, root)
-			if err != nil {
-				return err
-			}
-			s.SetRoot(d)
-			sb = s
-			return nil
-		})
-	}
-	fst.KillSB = vfs.KillAnonSuper
-	rulesMust(t, "register", v.RegisterFilesystem(tk, fst))
-	rulesMust(t, "mkdir", tk.Mkdir("/mnt", 0o755))
-	rulesMust(t, "mount", tk.Mount("none", "/mnt", "igetprobe", 0, ""))
+	v, tk, sb := mountInodeFS(t, "igetprobe", sops)
+	sleeping = v.RootMount().Root().Inode()
 	base := allocs.Load()
 
 	const n = 200
