@@ -51,6 +51,17 @@ var DefaultDirtyTunables = DirtyTunables{
 // EINVAL.
 const dirtyBytesMin = 2 * PAGE_SIZE
 
+// dirtyPagesMax is UINT_MAX: the dirty throttling logic keeps its limits
+// in pages in 32 bits (16 TiB), so dirty_bytes and
+// dirty_background_bytes of more pages are ERANGE, and a threshold
+// derived from a ratio is clamped to it ("mm: avoid overflows in dirty
+// throttling logic").
+const dirtyPagesMax = math.MaxUint32
+
+// dirtyBytesTooLarge reports a byte tunable of more than UINT_MAX pages
+// (DIV_ROUND_UP(bytes, PAGE_SIZE) > UINT_MAX).
+func dirtyBytesTooLarge(bytes int64) bool { return bytesToPages(bytes) > dirtyPagesMax }
+
 // DirtyTunableNames are the names of the tunables as /proc/sys/vm has
 // them, in that directory's order.
 var DirtyTunableNames = []string{
@@ -66,8 +77,11 @@ var DirtyTunableNames = []string{
 // Validate reports EINVAL for a value the sysctl would refuse:
 // ratios outside 0..100, dirty_bytes other than 0 below two pages,
 // negative bytes, dirty_expire_centisecs or dirtytime_expire_seconds,
-// and centiseconds outside int. dirty_writeback_centisecs may be
-// negative: Linux's handler is plain proc_dointvec, without bounds.
+// and centiseconds outside int. It
+// reports ERANGE for dirty_bytes or dirty_background_bytes of more than
+// UINT_MAX pages (dirty_bytes_handler, dirty_background_bytes_handler).
+// dirty_writeback_centisecs may be negative: Linux's handler is plain
+// proc_dointvec, without bounds.
 func (d DirtyTunables) Validate() error {
 	switch {
 	case d.BackgroundRatio < 0 || d.BackgroundRatio > 100,
@@ -78,6 +92,8 @@ func (d DirtyTunables) Validate() error {
 		d.WritebackCentisecs < math.MinInt32 || d.WritebackCentisecs > math.MaxInt32,
 		d.DirtytimeExpireSeconds < 0:
 		return EINVAL
+	case dirtyBytesTooLarge(d.Bytes), dirtyBytesTooLarge(d.BackgroundBytes):
+		return ERANGE
 	}
 	return nil
 }
@@ -128,12 +144,17 @@ func (d DirtyTunables) Get(name string) (v int64, ok bool) {
 // background pair's handlers always do). Errors: ENOENT for an unknown
 // name; EINVAL for a value the file refuses (dirty_background_bytes and
 // dirty_bytes are written as non-zero: 0 is EINVAL, as
-// proc_doulongvec_minmax's minimum of 1 and of two pages makes it).
+// proc_doulongvec_minmax's minimum of 1 and of two pages makes it);
+// ERANGE for more than UINT_MAX pages' worth of bytes (the handlers put
+// the old value back).
 func (d DirtyTunables) with(name string, v int64) (DirtyTunables, error) {
 	switch name {
 	case "dirty_background_bytes":
 		if v < 1 {
 			return d, EINVAL
+		}
+		if dirtyBytesTooLarge(v) {
+			return d, ERANGE
 		}
 		d.BackgroundBytes, d.BackgroundRatio = v, 0
 	case "dirty_background_ratio":
@@ -143,6 +164,9 @@ func (d DirtyTunables) with(name string, v int64) (DirtyTunables, error) {
 			return d, EINVAL
 		}
 		if v != d.Bytes {
+			if dirtyBytesTooLarge(v) {
+				return d, ERANGE
+			}
 			d.Bytes, d.Ratio = v, 0
 		}
 	case "dirty_ratio":
@@ -181,8 +205,8 @@ func (v *VFS) DirtyTunables() DirtyTunables {
 	return b.d
 }
 
-// SetDirtyTunables replaces all the tunables at once. Errors: EINVAL if
-// any value is out of range (Validate); nothing changes then.
+// SetDirtyTunables replaces all the tunables at once. Errors: EINVAL or
+// ERANGE if any value is out of range (Validate); nothing changes then.
 func (v *VFS) SetDirtyTunables(d DirtyTunables) error {
 	if err := d.Validate(); err != nil {
 		return err
@@ -197,7 +221,7 @@ func (v *VFS) SetDirtyTunables(d DirtyTunables) error {
 
 // SetDirtyTunable writes one tunable as its /proc/sys/vm file does
 // (see DirtyTunables.with). Errors: ENOENT for an unknown name, EINVAL
-// for a refused value; nothing changes then.
+// or ERANGE for a refused value; nothing changes then.
 func (v *VFS) SetDirtyTunable(name string, value int64) error {
 	b := &v.wb.tunables
 	b.mu.Lock()
@@ -246,7 +270,9 @@ type DirtyThresholds struct {
 
 // DirtyLimits is global_dirty_limits(): the thresholds in pages. As on
 // Linux, a background threshold not below the dirty one is halved to
-// half of it.
+// half of it, and the dirty threshold is at most UINT_MAX pages (the
+// byte tunables cannot exceed it; a ratio of a huge memory could),
+// the background one then again below it.
 func (v *VFS) DirtyLimits() DirtyThresholds {
 	d := v.DirtyTunables()
 	avail := v.dirtyableMemory()
@@ -264,14 +290,20 @@ func (v *VFS) DirtyLimits() DirtyThresholds {
 	if th.Background >= th.Dirty {
 		th.Background = th.Dirty / 2
 	}
+	if th.Dirty > dirtyPagesMax {
+		th.Dirty = dirtyPagesMax
+	}
+	if th.Background >= th.Dirty {
+		th.Background = th.Dirty / 2
+	}
 	return th
 }
 
 // bytesToPages is DIV_ROUND_UP(bytes, PAGE_SIZE) for a byte tunable:
 // the quotient rounded up without adding first, so that a value near
 // 1<<63 gives its page count rather than wrapping negative (Linux's
-// unsigned long does not wrap there either). bytes is not negative
-// (Validate).
+// unsigned long does not wrap there either), for dirtyBytesTooLarge to
+// refuse.
 func bytesToPages(bytes int64) int64 {
 	n := bytes / PAGE_SIZE
 	if bytes%PAGE_SIZE != 0 {

@@ -62,6 +62,51 @@ func TestDirtyWritebackCentisecsSigned(t *testing.T) {
 	}
 }
 
+// TestDirtyTunableBounds: the bounds of a write to /proc/sys/vm:
+// dirty_bytes and dirty_background_bytes of more than UINT_MAX pages are
+// ERANGE (dirty_bytes_handler and dirty_background_bytes_handler put the
+// old value back), UINT_MAX pages exactly is taken. dirty_bytes written
+// with the value it has changes nothing and so is no error.
+func TestDirtyTunableBounds(t *testing.T) {
+	const maxBytes = math.MaxUint32 * PAGE_SIZE
+	cases := []struct {
+		name   string
+		before int64 // written first when not 0
+		value  int64
+		want   error
+	}{
+		{"dirty_bytes", 0, maxBytes, nil},
+		{"dirty_bytes", 0, maxBytes + 1, ERANGE},
+		{"dirty_bytes", 0, 1 << 50, ERANGE},
+		{"dirty_bytes", 0, math.MaxInt64, ERANGE},
+		{"dirty_bytes", maxBytes, maxBytes, nil},
+		{"dirty_bytes", maxBytes, maxBytes + 1, ERANGE},
+		{"dirty_background_bytes", 0, maxBytes, nil},
+		{"dirty_background_bytes", 0, maxBytes + 1, ERANGE},
+		{"dirty_background_bytes", 0, math.MaxInt64, ERANGE},
+	}
+	w := newWBEnv(t)
+	v := w.V
+	for _, c := range cases {
+		v.SetDirtyTunables(DefaultDirtyTunables)
+		if c.before != 0 {
+			w.Must(v.SetDirtyTunable(c.name, c.before))
+		}
+		before := v.DirtyTunables()
+		err := v.SetDirtyTunable(c.name, c.value)
+		if err != c.want {
+			t.Errorf("%s = %d: %v, want %v", c.name, c.value, err, c.want)
+		}
+		if c.want != nil {
+			if got := v.DirtyTunables(); got != before {
+				t.Errorf("%s = %d: tunables %+v, want unchanged %+v", c.name, c.value, got, before)
+			}
+		} else if got, _ := v.DirtyTunables().Get(c.name); got != c.value {
+			t.Errorf("%s = %d: reads back %d", c.name, c.value, got)
+		}
+	}
+}
+
 // TestFlusherNegativeWritebackCentisecs: with dirty_writeback_centisecs
 // at -1 an expired inode stays dirty (the periodic pass is about 50 days
 // away) and the flusher does not spin; fsync still writes it.
