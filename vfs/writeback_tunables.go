@@ -77,7 +77,7 @@ var DirtyTunableNames = []string{
 // Validate reports EINVAL for a value the sysctl would refuse:
 // ratios outside 0..100, dirty_bytes other than 0 below two pages,
 // negative bytes, dirty_expire_centisecs or dirtytime_expire_seconds,
-// and centiseconds outside int. It
+// and centiseconds or seconds outside int (proc_dointvec_minmax). It
 // reports ERANGE for dirty_bytes or dirty_background_bytes of more than
 // UINT_MAX pages (dirty_bytes_handler, dirty_background_bytes_handler).
 // dirty_writeback_centisecs may be negative: Linux's handler is plain
@@ -90,7 +90,7 @@ func (d DirtyTunables) Validate() error {
 		d.Bytes < 0 || (d.Bytes != 0 && d.Bytes < dirtyBytesMin),
 		d.ExpireCentisecs < 0 || d.ExpireCentisecs > math.MaxInt32,
 		d.WritebackCentisecs < math.MinInt32 || d.WritebackCentisecs > math.MaxInt32,
-		d.DirtytimeExpireSeconds < 0:
+		d.DirtytimeExpireSeconds < 0 || d.DirtytimeExpireSeconds > math.MaxInt32:
 		return EINVAL
 	case dirtyBytesTooLarge(d.Bytes), dirtyBytesTooLarge(d.BackgroundBytes):
 		return ERANGE

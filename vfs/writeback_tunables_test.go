@@ -63,6 +63,8 @@ func TestDirtyWritebackCentisecsSigned(t *testing.T) {
 }
 
 // TestDirtyTunableBounds: the bounds of a write to /proc/sys/vm:
+// dirtytime_expire_seconds is an int of at least 0 (proc_dointvec_minmax:
+// on the host `echo 2147483648 > dirtytime_expire_seconds` is EINVAL);
 // dirty_bytes and dirty_background_bytes of more than UINT_MAX pages are
 // ERANGE (dirty_bytes_handler and dirty_background_bytes_handler put the
 // old value back), UINT_MAX pages exactly is taken. dirty_bytes written
@@ -75,6 +77,11 @@ func TestDirtyTunableBounds(t *testing.T) {
 		value  int64
 		want   error
 	}{
+		{"dirtytime_expire_seconds", 0, 0, nil},
+		{"dirtytime_expire_seconds", 0, math.MaxInt32, nil},
+		{"dirtytime_expire_seconds", 0, math.MaxInt32 + 1, EINVAL},
+		{"dirtytime_expire_seconds", 0, 1 << 40, EINVAL},
+		{"dirtytime_expire_seconds", 0, -1, EINVAL},
 		{"dirty_bytes", 0, maxBytes, nil},
 		{"dirty_bytes", 0, maxBytes + 1, ERANGE},
 		{"dirty_bytes", 0, 1 << 50, ERANGE},
