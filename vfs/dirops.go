@@ -129,7 +129,7 @@ func (t *Task) Mkdirat(dfd int, path string, mode uint32) error {
 		return err
 	}
 	defer c.done(t)
-	return t.vfsMkdir(c.dir, c.d, mode&^t.fs.umask)
+	return t.vfsMkdir(c.dir, c.d, mode)
 }
 
 // vfsMkdir is vfs_mkdir().
@@ -143,7 +143,8 @@ func (t *Task) vfsMkdir(dir *Inode, d *Dentry, mode uint32) error {
 	if max := dir.sb.MaxLinks; max > 0 && dir.nlink.Load() >= max {
 		return EMLINK
 	}
-	return t.iopMkdir(dir, d, mode&(S_IRWXU|S_IRWXG|S_IRWXO|S_ISVTX)|S_IFDIR)
+	mode = t.vfsPrepareMode(dir, mode) & (S_IRWXU | S_IRWXG | S_IRWXO | S_ISVTX)
+	return t.iopMkdir(dir, d, mode|S_IFDIR)
 }
 
 // Mknod is mknod(2).
@@ -171,7 +172,6 @@ func (t *Task) Mknodat(dfd int, path string, mode uint32, dev uint64) error {
 		return err
 	}
 	defer c.done(t)
-	mode = mode&S_IFMT | mode&^S_IFMT&^t.fs.umask
 	if IsReg(mode) {
 		return t.vfsCreate(c.dir, c.d, mode, true)
 	}
@@ -195,7 +195,7 @@ func (t *Task) vfsMknod(dir *Inode, d *Dentry, mode uint32, dev uint64) error {
 	if dir.Ops == nil || dir.Ops.Mknod == nil {
 		return EPERM
 	}
-	return t.iopMknod(dir, d, mode, dev)
+	return t.iopMknod(dir, d, t.vfsPrepareMode(dir, mode), dev)
 }
 
 // vfsCreate is vfs_create().
@@ -206,8 +206,33 @@ func (t *Task) vfsCreate(dir *Inode, d *Dentry, mode uint32, excl bool) error {
 	if dir.Ops == nil || dir.Ops.Create == nil {
 		return EACCES
 	}
-	mode = mode&S_IALLUGO | S_IFREG
+	mode = t.vfsPrepareMode(dir, mode)&S_IALLUGO | S_IFREG
 	return t.iopCreate(dir, d, mode, excl)
+}
+
+// vfsPrepareMode is vfs_prepare_mode() before its masks: mode_strip_sgid,
+// then the umask (mode_strip_umask; no POSIX ACLs are modelled, so the
+// umask always applies). The order is Linux 6.x's: the strip sees S_IXGRP
+// of the mode as asked, before the umask can clear it.
+func (t *Task) vfsPrepareMode(dir *Inode, mode uint32) uint32 {
+	return modeStripSgid(t, dir, mode) &^ t.fs.umask
+}
+
+// modeStripSgid is mode_strip_sgid(): a new non-directory in a setgid
+// directory keeps S_ISGID only if it is group-executable, or its creator
+// is in the directory's group or has CAP_FSETID; without S_IXGRP the bit
+// is mandatory locking's mark, which Linux leaves alone.
+func modeStripSgid(t *Task, dir *Inode, mode uint32) uint32 {
+	if mode&(S_ISGID|S_IXGRP) != S_ISGID|S_IXGRP {
+		return mode
+	}
+	if IsDir(mode) || dir == nil || dir.mode.Load()&S_ISGID == 0 {
+		return mode
+	}
+	if c := t.Cred(); c.inGroup(dir.gid.Load()) || c.capable() {
+		return mode
+	}
+	return mode &^ S_ISGID
 }
 
 // Symlink is symlink(2).

@@ -262,8 +262,9 @@ func (i *Inode) SetIno(ino uint64) { i.ino = ino }
 
 // InitOwner is inode_init_owner(): owner from the task's fsuid, group
 // from the directory if it is setgid (directories then inherit S_ISGID),
-// else the task's fsgid; S_ISGID is stripped from a new file whose group
-// the creator is not in. It also moves a directory's i_rwsem to the
+// else the task's fsgid. It leaves the rest of mode as it is: the
+// vfs_*() helpers already stripped S_ISGID and applied the umask
+// (vfsPrepareMode). It also moves a directory's i_rwsem to the
 // directory class, as lockdep_annotate_inode_mutex_key does.
 func (i *Inode) InitOwner(t *Task, dir *Inode, mode uint32) {
 	c := t.Cred()
@@ -272,8 +273,6 @@ func (i *Inode) InitOwner(t *Task, dir *Inode, mode uint32) {
 		i.gid.Store(dir.gid.Load())
 		if IsDir(mode) {
 			mode |= S_ISGID
-		} else if mode&(S_ISGID|S_IXGRP) == S_ISGID|S_IXGRP && !c.inGroup(dir.gid.Load()) && !c.capable() {
-			mode &^= S_ISGID
 		}
 	} else {
 		i.gid.Store(c.GID)

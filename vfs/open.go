@@ -40,7 +40,9 @@ func (t *Task) buildOpenFlags(flags int, mode uint32) (openHow, error) {
 		return h, EINVAL
 	}
 	if flags&(O_CREAT|O_TMPFILE&^O_DIRECTORY) != 0 {
-		h.mode = mode & S_IALLUGO &^ t.fs.umask
+		// The umask waits for vfsPrepareMode (lookup_open,
+		// vfs_tmpfile): S_ISGID is stripped on the mode as asked.
+		h.mode = mode & S_IALLUGO
 	}
 	if flags&(O_TMPFILE&^O_DIRECTORY) != 0 {
 		if flags&O_TMPFILE != O_TMPFILE || flags&O_CREAT != 0 {
@@ -482,7 +484,7 @@ func (t *Task) doTmpfile(dfd int, path string, h openHow) (*File, error) {
 		p.Put(t)
 		return nil, err
 	}
-	if err := t.iopTmpfile(dir, f, h.mode|S_IFREG); err != nil {
+	if err := t.iopTmpfile(dir, f, t.vfsPrepareMode(dir, h.mode|S_IFREG)); err != nil {
 		mntPutWriteAccess(p.Mnt)
 		p.Put(t)
 		return nil, err

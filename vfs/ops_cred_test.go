@@ -224,6 +224,32 @@ func TestCredentials(t *testing.T) {
 			e.Must(e.Root.Chmod("/sg", 0o2777))
 			user(e)
 		}, Op: func(e *vt.Env) error { return openOnly(e, "/sg/f", O_CREAT|O_WRONLY, 0o2755) }, Check: wantMode("/sg/f", S_IFREG|S_ISGID|0o755)},
+		// vfs_prepare_mode strips S_ISGID before the umask: 02770 is
+		// group-executable as asked, so a non-member loses the bit
+		// although umask 077 leaves 02700.
+		{Name: "setgid stripped before umask creat", Setup: sgUmask, Op: func(e *vt.Env) error {
+			return openOnly(e, "/sg/f", O_CREAT|O_WRONLY, 0o2770)
+		}, Check: wantMode("/sg/f", S_IFREG|0o700)},
+		{Name: "setgid stripped before umask mknod", Setup: sgUmask, Op: func(e *vt.Env) error {
+			return e.T.Mknod("/sg/p", S_IFIFO|0o2770, 0)
+		}, Check: wantMode("/sg/p", S_IFIFO|0o700)},
+		{Name: "setgid stripped before umask mknod reg", Setup: sgUmask, Op: func(e *vt.Env) error {
+			return e.T.Mknod("/sg/r", S_IFREG|0o2770, 0)
+		}, Check: wantMode("/sg/r", S_IFREG|0o700)},
+		{Name: "setgid stripped before umask tmpfile", Setup: sgUmask, Op: func(e *vt.Env) error {
+			fd, err := e.T.Open("/sg", O_TMPFILE|O_RDWR, 0o2770)
+			if err != nil {
+				return err
+			}
+			var st Stat
+			e.Must(e.T.Fstat(fd, &st))
+			if st.Mode != S_IFREG|0o700 {
+				e.TB.Errorf("mode %o, want %o", st.Mode, S_IFREG|0o700)
+			}
+			return e.T.Close(fd)
+		}},
+		{Name: "setgid kept by capable under umask", Setup: func(e *vt.Env) { sgUmask(e); e.T = e.Root; e.T.Umask(0o077) },
+			Op: func(e *vt.Env) error { return openOnly(e, "/sg/f", O_CREAT|O_WRONLY, 0o2770) }, Check: wantMode("/sg/f", S_IFREG|S_ISGID|0o700)},
 		{Name: "plain dir gives creator group", Setup: user, Op: func(e *vt.Env) error { return e.T.Mkdir("/tmp/x", 0o755) }, Check: wantOwner("/tmp/x", 1000, 1000)},
 		{Name: "umask 077", Op: func(e *vt.Env) error {
 			old := e.T.Umask(0o077)
@@ -256,6 +282,15 @@ func TestCredentials(t *testing.T) {
 				return err
 			}},
 	})
+}
+
+// sgUmask makes /sg, root's setgid directory of group 77, and turns the
+// test task into uid 1000 (not in 77) with umask 077.
+func sgUmask(e *vt.Env) {
+	e.Must(e.Root.Mkdir("/sg", 0o777))
+	e.Must(e.Root.Chown("/sg", 0, 77))
+	e.Must(e.Root.Chmod("/sg", 0o2777))
+	e.As(1000, 1000, 50).Umask(0o077)
 }
 
 // TestPathWalk: the errors of path resolution (path_resolution(7)).
