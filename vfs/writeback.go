@@ -190,10 +190,14 @@ type wbWork struct {
 	sb               *SuperBlock // nil: every superblock
 	syncMode         int
 	taggedWritepages bool
-	forKupdate       bool
-	forBackground    bool
-	forSync          bool
-	reason           string
+	// rangeCyclic: each inode's pages from where the last cyclic pass
+	// stopped (writeback_index), as the flusher's work goes; sync's and
+	// syncfs's passes write every file from its start.
+	rangeCyclic   bool
+	forKupdate    bool
+	forBackground bool
+	forSync       bool
+	reason        string
 	// written counts the pages written so far.
 	written int64
 	// done, when not nil, is closed once the flusher has run the work
@@ -274,7 +278,7 @@ func writebackSBInodes(t *Task, sb *SuperBlock, w *wbWork) int64 {
 			SyncMode:         w.syncMode,
 			NrToWrite:        chunk,
 			RangeEnd:         math.MaxInt64,
-			RangeCyclic:      w.syncMode == WB_SYNC_NONE,
+			RangeCyclic:      w.rangeCyclic,
 			TaggedWritepages: w.taggedWritepages,
 			ForKupdate:       w.forKupdate,
 			ForBackground:    w.forBackground,
@@ -437,7 +441,9 @@ func (v *VFS) overBackgroundThresh() bool {
 
 // writebackInodesSB is writeback_inodes_sb(): start writeback of all of
 // sb's dirty inodes (WB_SYNC_NONE, pages tagged first so that pages
-// dirtied meanwhile cannot livelock it). s_umount held.
+// dirtied meanwhile cannot livelock it; not range_cyclic, as
+// __writeback_inodes_sb_nr leaves it, so each file from its start).
+// s_umount held.
 func writebackInodesSB(t *Task, sb *SuperBlock, reason string) {
 	wbWriteback(t, sb, &wbWork{
 		nrPages:          math.MaxInt64,

@@ -122,7 +122,7 @@ func (v *VFS) WakeupFlusherThreads(reason string) {
 	if v.wb.nrDirtyIO.Load() == 0 {
 		return
 	}
-	v.queueWork(&wbWork{nrPages: v.getNrDirtyPages(), syncMode: WB_SYNC_NONE, reason: reason})
+	v.queueWork(&wbWork{nrPages: v.getNrDirtyPages(), syncMode: WB_SYNC_NONE, rangeCyclic: true, reason: reason})
 }
 
 // wakeupFlusherForSync is sync(2)'s wakeup_flusher_threads: like
@@ -135,7 +135,7 @@ func (v *VFS) wakeupFlusherForSync() <-chan struct{} {
 	if v.wb.nrDirtyIO.Load() == 0 {
 		return nil
 	}
-	w := &wbWork{nrPages: v.getNrDirtyPages(), syncMode: WB_SYNC_NONE, reason: "sync", done: make(chan struct{})}
+	w := &wbWork{nrPages: v.getNrDirtyPages(), syncMode: WB_SYNC_NONE, rangeCyclic: true, reason: "sync", done: make(chan struct{})}
 	if !v.queueWork(w) {
 		return nil
 	}
@@ -282,7 +282,7 @@ func (v *VFS) flusherPass(t *Task) bool {
 	f.background = false
 	f.mu.Unlock()
 	if bg || v.overBackgroundThresh() {
-		if v.flusherRun(t, &wbWork{nrPages: math.MaxInt64, syncMode: WB_SYNC_NONE, forBackground: true, reason: "background"}) > 0 {
+		if v.flusherRun(t, &wbWork{nrPages: math.MaxInt64, syncMode: WB_SYNC_NONE, rangeCyclic: true, forBackground: true, reason: "background"}) > 0 {
 			f.mu.Lock()
 			f.stats.Background++
 			f.mu.Unlock()
@@ -300,7 +300,7 @@ func (v *VFS) flusherPass(t *Task) bool {
 	if due {
 		// As many pages as are dirty now: a writer that keeps
 		// redirtying an old inode cannot keep the pass going.
-		v.flusherRun(t, &wbWork{nrPages: v.getNrDirtyPages(), syncMode: WB_SYNC_NONE, forKupdate: true, reason: "periodic"})
+		v.flusherRun(t, &wbWork{nrPages: v.getNrDirtyPages(), syncMode: WB_SYNC_NONE, rangeCyclic: true, forKupdate: true, reason: "periodic"})
 	}
 	// Nothing left anywhere: end, as wb_workfn does not requeue itself
 	// when the wb has no dirty IO. wbWakeupDelayed starts a new one.
