@@ -85,11 +85,8 @@ func (g *Guest) Run(ctx context.Context, c RunConfig) (uint32, error) {
 	r := wazero.NewRuntimeWithConfig(ctx, rc)
 	defer r.Close(ctx)
 	if c.Path == Native {
-		code, err := wasihost.Run(ctx, r, g.Wasm, wasi.Config{Task: c.Task, Args: c.Args, Env: c.Env, Stdout: c.Stdout, Stderr: c.Stderr})
-		if err == nil && ctx.Err() != nil {
-			err = ctx.Err()
-		}
-		return code, err
+		// A ctx done before the guest's end is Run's err.
+		return wasihost.Run(ctx, r, g.Wasm, wasi.Config{Task: c.Task, Args: c.Args, Env: c.Env, Stdout: c.Stdout, Stderr: c.Stderr})
 	}
 	fsc := wazero.NewFSConfig()
 	if c.Path == SysFS {

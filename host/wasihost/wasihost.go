@@ -2,6 +2,12 @@
 // host/wasi) as the "wasi_snapshot_preview1" host module of a wazero
 // runtime, and runs guests with it.
 //
+// Instantiate registers the host module under its name, so a runtime
+// has one: run concurrent guests that way on separate runtimes. Run
+// gives each guest an anonymous host module of its own instead (wazero's
+// experimental import resolver links the guest to it), so concurrent
+// Runs may share a runtime.
+//
 // Every function of wasi.Funcs is exported with its preview1 signature;
 // wazero's api.Memory is the ABI's guest memory (read straight into by
 // fd_read, as a wasi.ViewMemory). proc_exit closes the guest with its
@@ -11,9 +17,11 @@ package wasihost
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
 	"github.com/tetratelabs/wazero/sys"
 
 	"github.com/vfscope/vfscope/host/wasi"
@@ -26,6 +34,9 @@ const ModuleName = "wasi_snapshot_preview1"
 type Host struct {
 	ABI *wasi.ABI
 	mod api.Module
+	// compiled is the host module's own compiled module when it is
+	// anonymous (Run's), closed with it.
+	compiled wazero.CompiledModule
 
 	// lastMod and mem cache the adapter of the calling module's memory,
 	// so a call allocates nothing for it.
@@ -47,10 +58,37 @@ func (h *Host) memory(mod api.Module) wasi.Memory {
 	return h.mem
 }
 
+// CompileError is a module wazero could not compile (not a valid
+// WebAssembly module, or one using features the runtime lacks): what
+// execve(2) refuses with ENOEXEC, where a shell reports 126.
+type CompileError struct{ Err error }
+
+func (e *CompileError) Error() string { return e.Err.Error() }
+func (e *CompileError) Unwrap() error { return e.Err }
+
+// ErrNoMemory is Run's error for a guest that imports functions of
+// preview1 taking pointers but exports no memory for them to point into
+// (preview1 wants a command to export its "memory"): the ABI would find
+// none at the first call.
+var ErrNoMemory = errors.New("the module exports no memory")
+
+// noMemoryFuncs are the preview1 functions that take no pointer: a guest
+// importing only these may have no memory.
+var noMemoryFuncs = map[string]bool{"proc_exit": true, "proc_raise": true, "sched_yield": true}
+
 // Instantiate creates the guest's ABI from cfg (a fork of cfg.Task,
 // chrooted to cfg.Root, with the preopens open) and registers it in r as
-// "wasi_snapshot_preview1". Close the Host when the guest is done.
+// "wasi_snapshot_preview1", for one guest the caller instantiates. It is
+// one host module per runtime (a second Instantiate on r fails while the
+// first is open): run concurrent guests on separate runtimes, or with
+// Run. Close the Host when the guest is done.
 func Instantiate(ctx context.Context, r wazero.Runtime, cfg wasi.Config) (*Host, error) {
+	return instantiate(ctx, r, cfg, ModuleName)
+}
+
+// instantiate is Instantiate with the host module named name: "" makes
+// it anonymous, linked to its guest by resolve.
+func instantiate(ctx context.Context, r wazero.Runtime, cfg wasi.Config, name string) (*Host, error) {
 	a, err := wasi.New(cfg)
 	if err != nil {
 		return nil, err
@@ -81,13 +119,30 @@ func Instantiate(ctx context.Context, r wazero.Runtime, cfg wasi.Config) (*Host,
 		}
 		b.NewFunctionBuilder().WithGoModuleFunction(fn, params, results).Export(f.Name)
 	}
-	mod, err := b.Instantiate(ctx)
+	if name != "" {
+		h.mod, err = b.Instantiate(ctx)
+	} else if h.compiled, err = b.Compile(ctx); err == nil {
+		// Not b.Instantiate: it registers the module under its name,
+		// and wraps it in a type the import resolver cannot link.
+		h.mod, err = r.InstantiateModule(ctx, h.compiled, wazero.NewModuleConfig().WithName(""))
+		if err != nil {
+			h.compiled.Close(ctx)
+		}
+	}
 	if err != nil {
 		a.Close()
 		return nil, err
 	}
-	h.mod = mod
 	return h, nil
+}
+
+// resolve is the import resolver of the guest of an anonymous host
+// module: preview1 is this host module.
+func (h *Host) resolve(name string) api.Module {
+	if name == ModuleName {
+		return h.mod
+	}
+	return nil
 }
 
 // exit runs proc_exit: the ABI panics with *wasi.ExitError; the guest is
@@ -110,6 +165,9 @@ func (h *Host) exit(ctx context.Context, mod api.Module, f *wasi.Func, stack []u
 // descriptors.
 func (h *Host) Close(ctx context.Context) error {
 	err := h.mod.Close(ctx)
+	if h.compiled != nil {
+		h.compiled.Close(ctx)
+	}
 	h.ABI.Close()
 	return err
 }
@@ -117,32 +175,62 @@ func (h *Host) Close(ctx context.Context) error {
 // Run compiles and runs a WASI command (its _start) on a fresh ABI from
 // cfg, and returns its exit code: the code it gave proc_exit, 0 if _start
 // returned. err is set when the guest could not run or trapped (then the
-// code is 1, as a crashed process).
+// code is 1, as a crashed process): a *CompileError if wazero could not
+// compile wasm, ErrNoMemory if the guest exports no memory for the ABI.
+//
+// The guest and its host module are anonymous in r (see the package
+// doc), so concurrent Runs may share r, and the guest's name (argv[0])
+// is free.
+//
+// Whether ctx can stop a running guest is the caller's choice: only a
+// runtime configured WithCloseOnContextDone checks it while the guest
+// computes; otherwise only the ABI's waits (poll_oneoff's sleeps) end
+// with it, in EINTR. If ctx is done when the guest ends, the code is 1
+// and err wraps ctx's error, whether the runtime stopped the guest or
+// it exited by itself after those EINTRs (err then gives its status).
 func Run(ctx context.Context, r wazero.Runtime, wasm []byte, cfg wasi.Config) (uint32, error) {
-	h, err := Instantiate(ctx, r, cfg)
+	compiled, err := r.CompileModule(ctx, wasm)
+	if err != nil {
+		return 1, &CompileError{Err: err}
+	}
+	defer compiled.Close(ctx)
+	if len(compiled.ExportedMemories()) == 0 {
+		for _, f := range compiled.ImportedFunctions() {
+			if m, n, _ := f.Import(); m == ModuleName && !noMemoryFuncs[n] {
+				return 1, ErrNoMemory
+			}
+		}
+	}
+	h, err := instantiate(ctx, r, cfg, "")
 	if err != nil {
 		return 1, err
 	}
 	defer h.Close(ctx)
-	compiled, err := r.CompileModule(ctx, wasm)
-	if err != nil {
-		return 1, err
+	ctx = experimental.WithImportResolver(ctx, h.resolve)
+	mod, err := r.InstantiateModule(ctx, compiled, wazero.NewModuleConfig().WithName(""))
+	if err == nil {
+		err = mod.Close(ctx)
 	}
-	defer compiled.Close(ctx)
-	name := "guest"
-	if len(cfg.Args) > 0 {
-		name = cfg.Args[0]
-	}
-	mod, err := r.InstantiateModule(ctx, compiled, wazero.NewModuleConfig().WithName(name))
+	return exitStatus(ctx, err)
+}
+
+// exitStatus is Run's result for the guest's end with err: nil when
+// _start returned, a *sys.ExitError when it called proc_exit or the
+// runtime stopped it for ctx, else a trap.
+func exitStatus(ctx context.Context, err error) (uint32, error) {
+	code := uint32(0)
 	if err != nil {
 		var ee *sys.ExitError
-		if errors.As(err, &ee) {
-			return ee.ExitCode(), nil
+		if !errors.As(err, &ee) {
+			return 1, err
 		}
-		return 1, err
+		code = ee.ExitCode()
 	}
-	if mod != nil {
-		_ = mod.Close(ctx)
+	switch {
+	case ctx.Err() == nil:
+		return code, nil
+	case code == sys.ExitCodeContextCanceled || code == sys.ExitCodeDeadlineExceeded:
+		return 1, fmt.Errorf("stopped: %w", ctx.Err())
 	}
-	return 0, nil
+	return 1, fmt.Errorf("exited with status %d after %w", code, ctx.Err())
 }
