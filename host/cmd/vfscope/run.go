@@ -83,8 +83,9 @@ Flags (before APP.wasm; what follows it are the guest's arguments):
                                of vfscope's ABI (wazero maps errnos it lacks,
                                such as EXDEV or ENOSPC, to EIO)
 
-Exit status: the guest's; 2 for an error in the flags or a mount; 127 if
-APP.wasm cannot be read; 126 if it is not a valid module; 1 if it traps.
+Exit status: the guest's (modulo 256); 2 for an error in the flags or a
+mount; 127 if APP.wasm cannot be read; 126 if it is not a valid module;
+1 if it traps.
 `
 
 // runOptions is the parsed command line of vfscope run.
@@ -410,7 +411,7 @@ func runRun(e *env, args []string) (status int) {
 	status = int(code)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vfscope run: %s: %v\n", o.app, err)
-		if code == 1 && isCompileError(err) {
+		if ce := (*wasihost.CompileError)(nil); errors.As(err, &ce) {
 			status = 126
 		}
 	}
@@ -450,12 +451,6 @@ func unmountStores(t *vfs.Task, stderr io.Writer) {
 	unmountAll(t, dsts, stderr)
 }
 
-// isCompileError tells a module wazero could not compile from a trap.
-func isCompileError(err error) bool {
-	s := err.Error()
-	return strings.Contains(s, "invalid") || strings.Contains(s, "magic") || strings.Contains(s, "section")
-}
-
 // runSysFS runs the guest with wazero's own WASI, its filesystem being
 // host.SysFS over the VFS root.
 func runSysFS(ctx context.Context, r wazero.Runtime, t *vfs.Task, wasm []byte, o *runOptions, e *env) (uint32, error) {
@@ -464,26 +459,35 @@ func runSysFS(ctx context.Context, r wazero.Runtime, t *vfs.Task, wasm []byte, o
 	if err := fs.Err(); err != nil {
 		return 1, err
 	}
+	compiled, err := r.CompileModule(ctx, wasm)
+	if err != nil {
+		return 1, &wasihost.CompileError{Err: err}
+	}
+	defer compiled.Close(ctx)
 	wasi_snapshot_preview1.MustInstantiate(ctx, r)
 	fsc := wazero.NewFSConfig().(sysfs.FSConfig).WithSysFSMount(fs, "/")
-	cfg := wazero.NewModuleConfig().WithName(o.app).WithArgs(o.args...).
+	// The guest is anonymous: its name (o.app) could be a module's of r.
+	cfg := wazero.NewModuleConfig().WithName("").WithArgs(o.args...).
 		WithStdin(e.stdin).WithStdout(e.stdout).WithStderr(e.stderr).
-		WithFSConfig(fsc).WithSysWalltime().WithSysNanotime().WithSysNanosleep().
+		WithFSConfig(fsc).WithSysWalltime().WithSysNanotime().
+		WithSysNanosleep().
 		WithRandSource(rand.Reader)
 	for _, kv := range o.env {
 		k, v, _ := strings.Cut(kv, "=")
 		cfg = cfg.WithEnv(k, v)
 	}
-	mod, err := r.InstantiateWithConfig(ctx, wasm, cfg)
-	if err != nil {
-		var ee *sys.ExitError
-		if errors.As(err, &ee) {
-			return ee.ExitCode(), nil
-		}
-		return 1, err
+	mod, err := r.InstantiateModule(ctx, compiled, cfg)
+	if err == nil {
+		err = mod.Close(ctx)
 	}
-	if mod != nil {
-		mod.Close(ctx)
+	var ee *sys.ExitError
+	switch {
+	case err != nil && !errors.As(err, &ee):
+		return 1, err // a trap
+	case ctx.Err() != nil:
+		return 1, fmt.Errorf("stopped: %w", ctx.Err())
+	case ee != nil:
+		return ee.ExitCode(), nil
 	}
 	return 0, nil
 }
