@@ -8,7 +8,10 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/go-git/go-billy/v5"
 	"github.com/tetratelabs/wazero"
@@ -83,9 +86,13 @@ Flags (before APP.wasm; what follows it are the guest's arguments):
                                of vfscope's ABI (wazero maps errnos it lacks,
                                such as EXDEV or ENOSPC, to EIO)
 
+^C (SIGINT) or SIGTERM stops the guest, and the --mount mounts are
+unmounted as at its exit, which writes the billyfs stores back; a second
+one kills vfscope at once.
+
 Exit status: the guest's (modulo 256); 2 for an error in the flags or a
 mount; 127 if APP.wasm cannot be read; 126 if it is not a valid module;
-1 if it traps.
+1 if it traps; 130 if SIGINT stopped it, 143 if SIGTERM did.
 `
 
 // runOptions is the parsed command line of vfscope run.
@@ -396,9 +403,14 @@ func runRun(e *env, args []string) (status int) {
 		}
 		mounted = append(mounted, m.dst)
 	}
-	ctx := context.Background()
-	r := wazero.NewRuntime(ctx)
-	defer r.Close(ctx)
+	// The runtime closes the guest when ctx is cancelled, which a
+	// signal does (see stopOnSignal); its checks cost the guest a little
+	// time at every call and loop.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	r := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCloseOnContextDone(true))
+	defer r.Close(context.Background())
+	stopSignals := stopOnSignal(v, cancel)
 	var code uint32
 	if o.sysfs {
 		code, err = runSysFS(ctx, r, t, wasm, o, e)
@@ -409,6 +421,14 @@ func runRun(e *env, args []string) (status int) {
 		})
 	}
 	status = int(code)
+	if sig := stopSignals(); sig != 0 {
+		// The signal was delivered: the write-back's waits sleep again.
+		v.ClearInterrupt()
+		status = 128 + int(sig)
+		if errors.Is(err, context.Canceled) {
+			err = nil // as a process the signal killed: nothing to say
+		}
+	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vfscope run: %s: %v\n", o.app, err)
 		if ce := (*wasihost.CompileError)(nil); errors.As(err, &ce) {
@@ -451,6 +471,39 @@ func unmountStores(t *vfs.Task, stderr io.Writer) {
 	unmountAll(t, dsts, stderr)
 }
 
+// stopOnSignal catches SIGINT and SIGTERM for the guest's run, as a
+// terminal's ^C or kill(1) ends a process: the VFS's interruptible waits
+// end (vfs.VFS.Interrupt, as interruptOnSIGINT does for vfscope sh) and
+// stopGuest cancels the context whose runtime then closes the guest.
+// Without it the Go runtime's default would kill vfscope, and the
+// deferred write-back of the billyfs stores would never run. A second
+// signal gets the default, for a guest stuck where neither reaches (a
+// read of the terminal). stop restores the default and returns the
+// signal caught, 0 if none.
+func stopOnSignal(v *vfs.VFS, stopGuest func()) (stop func() syscall.Signal) {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	done, finished := make(chan struct{}), make(chan struct{})
+	var sig syscall.Signal // written by the goroutine before finished is closed
+	go func() {
+		defer close(finished)
+		select {
+		case s := <-ch:
+			signal.Stop(ch)
+			sig, _ = s.(syscall.Signal)
+			v.Interrupt()
+			stopGuest()
+		case <-done:
+		}
+	}()
+	return func() syscall.Signal {
+		signal.Stop(ch)
+		close(done)
+		<-finished
+		return sig
+	}
+}
+
 // runSysFS runs the guest with wazero's own WASI, its filesystem being
 // host.SysFS over the VFS root.
 func runSysFS(ctx context.Context, r wazero.Runtime, t *vfs.Task, wasm []byte, o *runOptions, e *env) (uint32, error) {
@@ -470,7 +523,7 @@ func runSysFS(ctx context.Context, r wazero.Runtime, t *vfs.Task, wasm []byte, o
 	cfg := wazero.NewModuleConfig().WithName("").WithArgs(o.args...).
 		WithStdin(e.stdin).WithStdout(e.stdout).WithStderr(e.stderr).
 		WithFSConfig(fsc).WithSysWalltime().WithSysNanotime().
-		WithSysNanosleep().
+		WithNanosleep(func(ns int64) { sleepCtx(ctx, time.Duration(ns)) }).
 		WithRandSource(rand.Reader)
 	for _, kv := range o.env {
 		k, v, _ := strings.Cut(kv, "=")
@@ -490,6 +543,17 @@ func runSysFS(ctx context.Context, r wazero.Runtime, t *vfs.Task, wasm []byte, o
 		return ee.ExitCode(), nil
 	}
 	return 0, nil
+}
+
+// sleepCtx sleeps for d, or until ctx is done: wazero's nanosleep for
+// the guest, which the runtime stops at the next check once ctx is done.
+func sleepCtx(ctx context.Context, d time.Duration) {
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-tm.C:
+	case <-ctx.Done():
+	}
 }
 
 // printStats prints the VFS's counters as procfs shows them, each file

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/vfscope/vfscope/host/wasihost/wasmtest"
+)
+
+// TestRunSignal: SIGINT (^C) or SIGTERM to `vfscope run` while the guest
+// sleeps stops the guest, and vfscope exits with 128 plus the signal's
+// number, as a shell reports a process the signal killed, having first
+// written back what the guest wrote to a billyfs store on a host
+// directory (the file is still open: the mount is busy, detached).
+func TestRunSignal(t *testing.T) {
+	app := filepath.Join(t.TempDir(), "sleeper.wasm")
+	if err := os.WriteFile(app, wasmtest.WriteThenSleep("data/f", "kept\n", 3600), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name   string
+		sysfs  bool
+		sig    os.Signal
+		status int
+	}{
+		{"SIGINT", false, os.Interrupt, 130},
+		{"SIGTERM", false, syscall.SIGTERM, 143},
+		{"SIGINT through sysfs", true, os.Interrupt, 130},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			store := t.TempDir()
+			args := []string{"run", "--mount", "billyfs:os:" + store + ":/data"}
+			if c.sysfs {
+				args = append(args, "--sysfs")
+			}
+			cmd := exec.Command(os.Args[0], append(args, app)...)
+			cmd.Env = append(os.Environ(), childEnv+"=1")
+			var stdout, stderr lockedBuffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			exited := make(chan error, 1)
+			go func() { exited <- cmd.Wait() }()
+			deadline := time.After(30 * time.Second)
+			for !strings.Contains(stdout.String(), "started") {
+				select {
+				case err := <-exited:
+					t.Fatalf("vfscope exited early: %v; stderr %q", err, stderr.String())
+				case <-deadline:
+					cmd.Process.Kill()
+					t.Fatalf("no output; stderr %q", stderr.String())
+				case <-time.After(10 * time.Millisecond):
+				}
+			}
+			cmd.Process.Signal(c.sig)
+			var err error
+			select {
+			case err = <-exited:
+			case <-time.After(30 * time.Second):
+				cmd.Process.Kill()
+				t.Fatal("vfscope did not stop at the signal")
+			}
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != c.status {
+				t.Errorf("vfscope: %v, want exit status %d; stderr %q", err, c.status, stderr.String())
+			}
+			if stderr.String() != "" {
+				t.Errorf("stderr %q, want none", stderr.String())
+			}
+			out, errOut, st := runCmd("sh", "-c", "mkdir /mnt; mount -t billyfs -o store=os:"+store+" none /mnt; cat /mnt/f")
+			if st != 0 || out != "kept\n" || errOut != "" {
+				t.Errorf("the store after the signal: status %d, stdout %q, stderr %q; want \"kept\\n\"", st, out, errOut)
+			}
+		})
+	}
+}
