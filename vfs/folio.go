@@ -280,7 +280,12 @@ type waitBucket struct {
 	// mu protects the bucket's waiters (cond's); a leaf.
 	mu   sync.Mutex
 	cond sync.Cond
-	_    [40]byte // one bucket per cache line
+	// waiters counts the tasks in a wait on the bucket's inode bits,
+	// changed under mu: a waker that finds none has nothing to wake
+	// (waitqueue_active), since a waiter counts itself before it tests
+	// the bit its waker changed first.
+	waiters atomic.Int32
+	_       [36]byte // one bucket per cache line
 }
 
 func init() {

@@ -638,9 +638,11 @@ func inodeWaitBucket(i *Inode) *waitBucket {
 func waitOnInodeNew(i *Inode) {
 	b := inodeWaitBucket(i)
 	b.mu.Lock()
+	b.waiters.Add(1)
 	for i.state.Load()&I_NEW != 0 {
 		b.cond.Wait()
 	}
+	b.waiters.Add(-1)
 	b.mu.Unlock()
 }
 
@@ -653,17 +655,25 @@ func waitOnInodeNew(i *Inode) {
 func waitOnFreeingInode(i *Inode) {
 	b := inodeWaitBucket(i)
 	b.mu.Lock()
+	b.waiters.Add(1)
 	for i.hashed() && i.state.Load()&(I_FREEING|I_WILL_FREE) != 0 {
 		b.cond.Wait()
 	}
+	b.waiters.Add(-1)
 	b.mu.Unlock()
 }
 
 // wakeUpInode wakes the tasks sleeping on i's wait bucket (inode_wake_up_bit):
 // those waiting for I_NEW to clear, and those waiting for a freed inode
-// to leave the hash.
+// to leave the hash. The caller changed the bit first; a bucket nobody
+// waits on is left alone (wake_up_bit's waitqueue_active test: the
+// waiter's count and the bit are both atomics, so one of the two sees
+// the other's change).
 func wakeUpInode(i *Inode) {
 	b := inodeWaitBucket(i)
+	if b.waiters.Load() == 0 {
+		return
+	}
 	b.mu.Lock()
 	b.cond.Broadcast()
 	b.mu.Unlock()
