@@ -52,6 +52,11 @@ type Class struct {
 	id   uint32
 	name string
 	kind Kind
+	// seq is, for a KindSeqLock class, the class of its seqcount
+	// ("rename_lock.seqcount"), a graph node of its own as the
+	// seqcount's lockdep map is in Linux: writers acquire it after the
+	// class's spinlock, readers wait for it. Nil for other kinds.
+	seq *Class
 }
 
 // classIDs hands out class ids in creation order.
@@ -63,6 +68,15 @@ func NewClass(name string, kind Kind) *Class {
 	if kind < KindSpin || kind > KindSeqLock {
 		panic("lock: NewClass(" + name + "): invalid kind " + kind.String())
 	}
+	c := newClass(name, kind)
+	if kind == KindSeqLock {
+		c.seq = newClass(name+".seqcount", KindSeqLock)
+	}
+	return c
+}
+
+// newClass creates and registers one class.
+func newClass(name string, kind Kind) *Class {
 	c := &Class{id: classIDs.Add(1), name: name, kind: kind}
 	if c.id >= maxClasses {
 		panic("lock: NewClass(" + name + "): more than " + strconv.Itoa(maxClasses-1) + " classes")
@@ -198,6 +212,19 @@ type initError struct {
 	what string // the primitive: "SpinLock", "Mutex", ...
 	c    *Class
 	want Kind
+}
+
+// heldInitError is the panic of an Init of a lock that is held or waited
+// for: re-initialising it would change the class under its holder's
+// held-lock entry and its waiters (Linux's debug_check_no_locks_freed
+// reports freeing or re-initialising such a lock as "BUG: held lock
+// freed!"). A pointer to it, like initError, keeps Init inlinable.
+type heldInitError struct {
+	what string // the primitive
+}
+
+func (e *heldInitError) Error() string {
+	return "lock: " + e.what + ".Init of a held lock (BUG: held lock freed!)"
 }
 
 func (e *initError) Error() string {

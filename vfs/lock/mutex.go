@@ -8,10 +8,14 @@ type Mutex struct {
 }
 
 // Init sets the class (of KindMutex) and default subclass. Call it once,
-// before any other method.
+// before any other method: Init of a lock that is held (or waited for)
+// panics.
 func (l *Mutex) Init(c *Class, sub uint8) {
 	if c == nil || c.kind != KindMutex {
 		panic(&initError{"Mutex", c, KindMutex})
+	}
+	if l.x.w.s.Load() != 0 {
+		panic(&heldInitError{"Mutex"})
 	}
 	l.x.cls, l.x.tag = classRef(c.id), l.x.tag.withSub(sub)
 }

@@ -176,12 +176,14 @@ func (o *Owner) AssertNoneHeld(where string) {
 }
 
 // AssertNoneHeldAtExit checks that o, a task that is exiting, holds no
-// locks (Linux do_exit's debug_check_no_locks_held). Otherwise it reports
-// HeldAtExit ("still has locks held!") with the held locks, even those an
-// earlier HeldOnReturn reported. Call it before Validator.Forget. No-op
-// when validation is off.
+// locks (Linux do_exit's debug_check_no_locks_held) and is in no
+// BeginNoBlock section (do_exit's "exited with preempt_count"). Otherwise
+// it reports HeldAtExit ("still has locks held!") with the held locks,
+// even those an earlier HeldOnReturn reported, and the open sections,
+// which it closes. Call it before Validator.Forget. No-op when validation
+// is off.
 func (o *Owner) AssertNoneHeldAtExit() {
-	if o.v == nil || len(o.held) == 0 {
+	if o.v == nil || len(o.held) == 0 && len(o.noBlock) == 0 {
 		return
 	}
 	o.v.heldAtExit(o)
@@ -279,6 +281,18 @@ type Held struct {
 
 // Key returns the (class, subclass) of the entry.
 func (h Held) Key() ClassKey { return ClassKey{h.Class, h.Subclass} }
+
+// seqHeld returns, for a SeqLock held for write (WriteLock), the entry of
+// its seqcount, which write_seqlock holds besides the writers' spinlock
+// (a separate lockdep map in Linux): locks taken inside the write
+// section depend on both. ok is false for any other entry, including a
+// read_seqlock_excl, which takes only the spinlock.
+func (h *Held) seqHeld() (s Held, ok bool) {
+	if h.Class == nil || h.Class.seq == nil || h.readExcl {
+		return Held{}, false
+	}
+	return Held{Class: h.Class.seq, Mode: h.Mode, Lock: h.Lock, Site: h.Site}, true
+}
 
 // String formats the entry like lockdep:
 // "&inode->i_rwsem/1 (exclusive) at vfs/namei.go:123".

@@ -280,16 +280,24 @@ func (v *Validator) heldOnReturn(o *Owner, where string) {
 }
 
 // heldAtExit reports o exiting with locks held, like Linux's
-// print_held_locks_bug.
+// print_held_locks_bug, or inside no-block sections, like do_exit's
+// "note: ... exited with preempt_count".
 func (v *Validator) heldAtExit(o *Owner) {
-	key := "X" + heldIDs(o.held, nil)
+	key := "X" + heldIDs(o.held, o.noBlock)
 	if v.repeated(key) {
 		return
 	}
 	var b strings.Builder
 	b.WriteString("\n" + bar)
-	b.WriteString("WARNING: " + o.name + " still has locks held!\n")
+	if len(o.held) > 0 {
+		b.WriteString("WARNING: " + o.name + " still has locks held!\n")
+	} else {
+		b.WriteString("WARNING: " + o.name + " exited with preempt_count " + strconv.Itoa(len(o.noBlock)) + "\n")
+	}
 	b.WriteString(dash)
+	for _, why := range o.noBlock {
+		b.WriteString("still in no-block section: " + why + "\n")
+	}
 	writeHeld(&b, o.name, o.held)
 	v.report(HeldAtExit, o, key, b.String())
 }

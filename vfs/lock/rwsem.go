@@ -51,10 +51,14 @@ const (
 func (l *RWSem) waitQueue() *rwWaitQueue { return waitQueueOf(unsafe.Pointer(l)) }
 
 // Init sets the class (of KindRWSem) and default subclass. Call it once,
-// before any other method.
+// before any other method: Init of a lock that is held (or waited for)
+// panics.
 func (l *RWSem) Init(c *Class, sub uint8) {
 	if c == nil || c.kind != KindRWSem {
 		panic(&initError{"RWSem", c, KindRWSem})
+	}
+	if l.state.Load() != 0 {
+		panic(&heldInitError{"RWSem"})
 	}
 	l.cls, l.tag = classRef(c.id), l.tag.withSub(sub)
 }

@@ -82,7 +82,11 @@ func (s *SeqCount) Value() uint32 { return s.seq.Load() }
 // SeqLock is a SeqCount plus the spinlock serialising its writers
 // (rename_lock, mount_lock). Holding the writers' lock (WriteLock or
 // ReadLockExcl) is atomic context, like a spinlock. It implements Lock
-// through that spinlock. The zero value is unusable until Init.
+// through that spinlock. For the validator the seqcount is a second
+// class (the class's ".seqcount"), as its lockdep map is in Linux:
+// WriteLock acquires the spinlock then the seqcount, ReadLockExcl only
+// the spinlock, and ReadBeginBy waits for the seqcount. The zero value
+// is unusable until Init.
 type SeqLock struct {
 	x   xlock
 	seq SeqCount
@@ -93,6 +97,9 @@ type SeqLock struct {
 func (l *SeqLock) Init(c *Class) {
 	if c == nil || c.kind != KindSeqLock {
 		panic(&initError{"SeqLock", c, KindSeqLock})
+	}
+	if l.x.w.s.Load() != 0 {
+		panic(&heldInitError{"SeqLock"})
 	}
 	l.x.cls = classRef(c.id)
 }
@@ -111,12 +118,14 @@ func (l *SeqLock) Kind() Kind { return KindSeqLock }
 func (l *SeqLock) ReadBegin() uint32 { return l.seq.BeginRead() }
 
 // ReadBeginBy starts o's lockless read section (read_seqbegin). With
-// validation on it is a read acquisition of l, released at once, as
-// Linux's seqcount_lockdep_reader_access: beginning a read inside o's own
-// write side of l, which would wait for ever for the count to become
-// even, is reported as recursive locking, and then returns at once (the
-// section's ReadRetry fails) instead of hanging. Validation off costs one
-// branch.
+// validation on it is a read acquisition of l's seqcount, released at
+// once, as Linux's seqcount_lockdep_reader_access: the reader waits while
+// a write is in progress, so it depends on every lock o holds, and a
+// writer taking one of them inside its write section is reported as a
+// circular dependency. Beginning a read inside o's own write side of l,
+// which would wait for ever for the count to become even, is reported as
+// recursive locking, and then returns at once (the section's ReadRetry
+// fails) instead of hanging. Validation off costs one branch.
 func (l *SeqLock) ReadBeginBy(o *Owner) uint32 {
 	return seqReadBeginFast(l, o, (*SeqLock).readBeginSlow)
 }
@@ -156,6 +165,9 @@ func (l *SeqLock) Seq() *SeqCount { return &l.seq }
 func (l *SeqLock) writeLockSlow(o *Owner) {
 	if o.slow {
 		l.x.lockV(o, l, 0)
+		if o.v != nil {
+			o.v.seqWrite(o, l, callerSite())
+		}
 	} else {
 		l.x.w.Lock(o)
 	}

@@ -11,10 +11,14 @@ type SpinLock struct {
 }
 
 // Init sets the class (of KindSpin) and default subclass. Call it once,
-// before any other method.
+// before any other method: Init of a lock that is held (or waited for)
+// panics.
 func (l *SpinLock) Init(c *Class, sub uint8) {
 	if c == nil || c.kind != KindSpin {
 		panic(&initError{"SpinLock", c, KindSpin})
+	}
+	if l.x.w.s.Load() != 0 {
+		panic(&heldInitError{"SpinLock"})
 	}
 	l.x.cls, l.x.tag = classRef(c.id), l.x.tag.withSub(sub)
 }

@@ -14,15 +14,14 @@ import (
 // balance, sleeping in atomic context and locks held on return to user
 // space. All methods are safe for concurrent use.
 type Validator struct {
-	// graphMu protects the dependency graph: classes, fwd, edges, refused
-	// and cycles. Acquisitions that only meet known edges take it for read;
+	// graphMu protects the dependency graph: classes, fwd, edges and
+	// cycles. Acquisitions that only meet known edges take it for read;
 	// adding an edge takes it for write, so the cycle search and the
 	// insertion are one atomic step even with many goroutines acquiring.
 	graphMu sync.RWMutex
 	classes map[ClassKey]*classInfo // every (class, subclass) seen
 	fwd     map[ClassKey][]ClassKey // adjacency: key -> keys taken while holding it
 	edges   map[edge]*edgeInfo      // every dependency, with its first sites
-	refused map[edge]struct{}       // edges that would close a cycle (reported, never added)
 	cycles  map[string]struct{}     // canonical keys of cycles already reported
 	// maxBFS is the longest queue a cycle search has held (lockdep's
 	// max_bfs_queue_depth), for /proc/lockdep_stats.
@@ -84,7 +83,6 @@ func NewValidator() *Validator {
 		classes: make(map[ClassKey]*classInfo),
 		fwd:     make(map[ClassKey][]ClassKey),
 		edges:   make(map[edge]*edgeInfo),
-		refused: make(map[edge]struct{}),
 		cycles:  make(map[string]struct{}),
 		owners:  make(map[*Owner]struct{}),
 		seen:    make(map[string]int),
@@ -176,28 +174,24 @@ func (v *Validator) before(o *Owner, l Lock, sub uint8, mode Mode, site string) 
 			break
 		}
 	}
-	for i := range o.held {
-		p := o.held[i]
-		pk := p.Key()
-		if pk == key || seenKey(o.held[:i], pk) {
-			continue
-		}
-		v.addDep(o, p, h)
-	}
+	v.depsTo(o, h)
 	w := h
 	o.setWaiting(&w)
 	return h
 }
 
-// seqRead checks a SeqLock read section o begins on l: a read acquisition
-// released at once, so it adds nothing to the held stack. A write side of
-// l's class that o holds is reported as recursive locking (the reader
-// would wait for o itself); o's own read_seqlock_excl is not, since it
-// leaves the count even (Linux takes only the writers' spinlock there,
-// not the seqcount's lockdep map). It returns whether o holds l's write
-// side itself, in which case the reader must not wait. The dependencies
-// a reader would add are not recorded: the graph has no recursive-read
-// edges, and a reader does not wait for a read_seqlock_excl holder.
+// seqRead checks a SeqLock read section o begins on l: a read
+// acquisition of l's seqcount, released at once, so it adds nothing to
+// the held stack (Linux's seqcount_lockdep_reader_access, a recursive
+// read acquire of the seqcount's lockdep map). A write side of l's class
+// that o holds is reported as recursive locking (the reader would wait
+// for o itself); o's own read_seqlock_excl is not, since it leaves the
+// count even (Linux takes only the writers' spinlock there, not the
+// seqcount's lockdep map). Otherwise the reader depends on every lock o
+// holds: it waits for a writer while holding them, so a writer that
+// takes one of them inside its write section deadlocks against it
+// (held -> seqcount here, seqcount -> held there). It returns whether o
+// holds l's write side itself, in which case the reader must not wait.
 func (v *Validator) seqRead(o *Owner, l Lock, site string) bool {
 	key := mustKey(l, 0)
 	v.acquisitions.Add(1)
@@ -210,7 +204,42 @@ func (v *Validator) seqRead(o *Owner, l Lock, site string) bool {
 			return p.Lock == l
 		}
 	}
+	v.seqAcquire(o, Held{Class: key.Class.seq, Mode: Shared, Lock: l, Site: site})
 	return false
+}
+
+// seqWrite records o, which has just taken l's writers' spinlock for
+// write_seqlock, acquiring l's seqcount, as do_write_seqcount_begin's
+// seqcount_acquire does: the seqcount depends on the spinlock and on
+// every lock o held before. The spinlock's held entry stands for the
+// seqcount from now on (Held.seqHeld).
+func (v *Validator) seqWrite(o *Owner, l Lock, site string) {
+	v.seqAcquire(o, Held{Class: mustKey(l, 0).Class.seq, Mode: Exclusive, Lock: l, Site: site})
+}
+
+// seqAcquire counts an acquisition of the seqcount key of h and adds its
+// dependencies on the locks o holds.
+func (v *Validator) seqAcquire(o *Owner, h Held) {
+	v.acquisitions.Add(1)
+	ci := v.classInfo(h.Key())
+	ci.acq.Add(1)
+	ci.markUsed(h.Mode)
+	v.depsTo(o, h)
+}
+
+// depsTo adds the dependencies of next on the keys o holds, each once:
+// every entry's key and, for a SeqLock held for write, its seqcount's.
+func (v *Validator) depsTo(o *Owner, next Held) {
+	key := next.Key()
+	for i := range o.held {
+		p := o.held[i]
+		if pk := p.Key(); pk != key && !seenKey(o.held[:i], pk) {
+			v.addDep(o, p, next)
+		}
+		if s, ok := p.seqHeld(); ok && s.Key() != key && !seenKey(o.held[:i], s.Key()) {
+			v.addDep(o, s, next)
+		}
+	}
 }
 
 // checkSubclass reports the invalid subclass of ci's key (MaxSubclasses
@@ -222,10 +251,14 @@ func (v *Validator) checkSubclass(o *Owner, ci *classInfo, site string) {
 	}
 }
 
-// seenKey reports whether a held entry of key is in hs.
+// seenKey reports whether a held entry of key, or a SeqLock held for
+// write whose seqcount is key, is in hs.
 func seenKey(hs []Held, key ClassKey) bool {
 	for i := range hs {
 		if hs[i].Key() == key {
+			return true
+		}
+		if s, ok := hs[i].seqHeld(); ok && s.Key() == key {
 			return true
 		}
 	}
@@ -310,15 +343,16 @@ func (v *Validator) downgrade(o *Owner, l Lock) bool {
 }
 
 // addDep records that next was taken while prev was held, reporting a
-// circular dependency instead if next already leads to prev.
+// circular dependency if next already leads to prev. The edge is added
+// even then, as Linux keeps the dependency of a reported cycle: a later
+// cycle through it is another deadlock, reported in its turn (the search
+// marks the keys it visits, so it ends on a cyclic graph, and cycles
+// dedupes the reports).
 func (v *Validator) addDep(o *Owner, prev, next Held) {
 	e := edge{prev.Key(), next.Key()}
 	v.lookups.Add(1)
 	v.graphMu.RLock()
 	_, known := v.edges[e]
-	if !known {
-		_, known = v.refused[e]
-	}
 	v.graphMu.RUnlock()
 	if known {
 		return
@@ -329,28 +363,19 @@ func (v *Validator) addDep(o *Owner, prev, next Held) {
 		v.graphMu.Unlock()
 		return
 	}
-	if _, ok := v.refused[e]; ok {
-		v.graphMu.Unlock()
-		return
-	}
 	v.searches.Add(1)
 	path := v.path(e.to, e.from)
-	if path == nil {
-		v.edges[e] = &edgeInfo{owner: o.name, fromSite: prev.Site, toSite: next.Site}
-		v.fwd[e.from] = append(v.fwd[e.from], e.to)
-		v.classInfoLocked(e.from).fwdDeps++
-		v.classInfoLocked(e.to).backDeps++
-		v.graphMu.Unlock()
-		return
-	}
-	// Keep the graph acyclic: the closing edge is remembered as refused so
-	// the same acquisition is not searched (nor reported) again.
-	v.refused[e] = struct{}{}
-	ck := cycleKey(append(path, e))
-	text := ""
-	if _, dup := v.cycles[ck]; !dup {
-		v.cycles[ck] = struct{}{}
-		text = v.circularText(o, prev, next, path)
+	v.edges[e] = &edgeInfo{owner: o.name, fromSite: prev.Site, toSite: next.Site}
+	v.fwd[e.from] = append(v.fwd[e.from], e.to)
+	v.classInfoLocked(e.from).fwdDeps++
+	v.classInfoLocked(e.to).backDeps++
+	text, ck := "", ""
+	if path != nil {
+		ck = cycleKey(append(path, e))
+		if _, dup := v.cycles[ck]; !dup {
+			v.cycles[ck] = struct{}{}
+			text = v.circularText(o, prev, next, path)
+		}
 	}
 	v.graphMu.Unlock()
 	if text != "" {
@@ -477,8 +502,8 @@ type Edge struct{ From, To ClassKey }
 // String formats the edge as "From -> To".
 func (e Edge) String() string { return e.From.String() + " -> " + e.To.String() }
 
-// Dependencies returns the class graph, ordered by From then To. Edges that
-// would have closed a reported cycle are not in it.
+// Dependencies returns the class graph, ordered by From then To, with the
+// edges of reported cycles.
 func (v *Validator) Dependencies() []Edge {
 	v.graphMu.RLock()
 	out := make([]Edge, 0, len(v.edges))
