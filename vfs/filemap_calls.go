@@ -169,6 +169,13 @@ func (t *Task) fopLlseek(f *File, off int64, whence int) (int64, error) {
 func (t *Task) fopIterate(f *File, ctx *DirContext) error {
 	if t.checking() {
 		defer t.leave(t.enter("file_operations.iterate_shared", subjects{inode: f.inode}))
+		// f_pos_lock held exclusively, as the row's prose says (it is
+		// not one of locking.rst's columns).
+		if v := t.vfs; v.validator != nil && t.o.Holds(&f.posLock) != lock.Exclusive {
+			v.rules.mu.Lock()
+			v.rules.violations = append(v.rules.violations, "file_operations.iterate_shared called by "+t.o.Name()+": f_pos_lock not held exclusive")
+			v.rules.mu.Unlock()
+		}
 	}
 	return f.fop.Iterate(t, f, ctx)
 }

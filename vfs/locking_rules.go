@@ -97,6 +97,7 @@ var lockingRows = []lockingRowText{
 	{"xattr_handler", "set", []string{"i_rwsem(inode)", "exclusive"}},
 
 	// super_operations: s_umount, note; all may block but drop_inode
+	// (under i_lock) and free_inode (an RCU callback)
 	{"super_operations", "alloc_inode", []string{"s_umount", ""}},
 	{"super_operations", "free_inode", []string{"s_umount", "", "note", "called from RCU callback"}},
 	{"super_operations", "destroy_inode", []string{"s_umount", ""}},
@@ -156,8 +157,9 @@ var lockingRows = []lockingRowText{
 	{"address_space_operations", "swap_rw", []string{"folio locked", "yes, unlocks"}},
 
 	// file_operations: "All may block." ->iterate_shared() is called with
-	// i_rwsem held for reading and f_pos_lock held exclusively (when the
-	// description is shared: fdget_pos takes it only then).
+	// i_rwsem held for reading and f_pos_lock held exclusively: fdget_pos
+	// takes it for every directory, shared or not (file_needs_f_pos_lock),
+	// and fopIterate asserts it, f_pos_lock not being a column.
 	{"file_operations", "llseek", []string{"may block", "yes"}},
 	{"file_operations", "read", []string{"may block", "yes"}},
 	{"file_operations", "write", []string{"may block", "yes"}},
@@ -315,8 +317,13 @@ func init() {
 				c.sUmount = reqNotHeld
 			}
 		}
-		if r.cells["note"] == "!!!inode->i_lock!!!" {
+		switch r.cells["note"] {
+		case "!!!inode->i_lock!!!":
 			c.iLock = reqHeld
+			c.mayBlock = false
+		case "called from RCU callback":
+			// An RCU callback runs in softirq context: it must not
+			// sleep (free_inode, from i_callback).
 			c.mayBlock = false
 		}
 		if s, ok := r.cells["folio locked"]; ok && strings.HasPrefix(s, "yes") {

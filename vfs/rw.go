@@ -13,13 +13,15 @@ const SEEK_MAX = SEEK_HOLE
 
 // fdgetPos is fdget_pos(): the file (fileLight: no reference), with
 // f_pos_lock held if the description is shared, by another descriptor
-// or another task (its count, the table's references, above one).
+// or another task (its count, the table's references, above one), or is
+// a directory (its operations have Iterate), whose ->iterate_shared
+// always runs under f_pos_lock (file_needs_f_pos_lock).
 func (t *Task) fdgetPos(fd int) (*File, bool, error) {
 	f := t.fileLight(fd)
 	if f == nil {
 		return nil, false, EBADF
 	}
-	if f.count.Load() > 1 {
+	if f.count.Load() > 1 || f.fop != nil && f.fop.Iterate != nil {
 		f.posLock.Lock(t.o)
 		return f, true, nil
 	}
