@@ -33,10 +33,18 @@ func (t *Task) setattrPrepare(in *Inode, a *Iattr) error {
 	if a.Valid&(ATTR_ATIME_SET|ATTR_MTIME_SET|ATTR_TIMES_SET) != 0 && !c.ownerOrCapable(in.uid.Load()) {
 		return EPERM
 	}
-	if a.Valid&ATTR_TOUCH != 0 && !c.ownerOrCapable(in.uid.Load()) {
-		if err := t.inodePermission(in, MAY_WRITE); err != nil {
-			return err
-		}
+	return nil
+}
+
+// maySetattr is may_setattr(), notify_change's first check: a touch
+// (utimensat with no times, or both UTIME_NOW) needs write permission
+// unless the task owns the file or is capable. It comes before the
+// delegation break, so a task that may not touch the file fails at once
+// and breaks nobody's delegation. IS_IMMUTABLE and IS_APPEND are not
+// modelled.
+func (t *Task) maySetattr(in *Inode, valid uint32) error {
+	if valid&ATTR_TOUCH != 0 && !t.cred.ownerOrCapable(in.uid.Load()) {
+		return t.inodePermission(in, MAY_WRITE)
 	}
 	return nil
 }
@@ -74,6 +82,9 @@ func SetattrCopy(t *Task, in *Inode, a *Iattr) {
 // tries again. With a nil delegated a delegation is just EWOULDBLOCK.
 func (t *Task) notifyChange(d *Dentry, a *Iattr, delegated **Inode) error {
 	in := d.inode.Load()
+	if err := t.maySetattr(in, a.Valid); err != nil {
+		return err
+	}
 	now := t.vfs.now()
 	m := in.mode.Load()
 	// A symlink's mode is never changed; asked before setattr_prepare's
