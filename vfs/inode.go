@@ -670,10 +670,16 @@ func waitOnFreeingInode(i *Inode) {
 // waiter's count and the bit are both atomics, so one of the two sees
 // the other's change).
 func wakeUpInode(i *Inode) {
-	b := inodeWaitBucket(i)
-	if b.waiters.Load() == 0 {
-		return
+	if b := inodeWaitBucket(i); b.waiters.Load() != 0 {
+		b.wakeAll()
 	}
+}
+
+// wakeAll wakes every task waiting on b. Out of line, so that
+// wakeUpInode inlines.
+//
+//go:noinline
+func (b *waitBucket) wakeAll() {
 	b.mu.Lock()
 	b.cond.Broadcast()
 	b.mu.Unlock()
