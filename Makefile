@@ -156,7 +156,7 @@ wasm:
 # through CallWASI). Inlining and code layout follow where that profile
 # spends its time; RATIONALE.md, "Why is vfscope.wasm built with a
 # profile?". Regenerate it when the hot paths change.
-PGO_BENCHTIME ?= 1500000x
+PGO_BENCHTIME ?= 4500000x
 
 pgo: export VFSCOPE_LOCKDEP :=
 pgo:
