@@ -4,10 +4,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/vfscope/vfscope/host/wasihost/wasmtest"
 )
@@ -39,33 +37,8 @@ func TestRunSignal(t *testing.T) {
 				args = append(args, "--sysfs")
 			}
 			cmd := exec.Command(os.Args[0], append(args, app)...)
-			cmd.Env = append(os.Environ(), childEnv+"=1")
 			var stdout, stderr lockedBuffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			exited := make(chan error, 1)
-			go func() { exited <- cmd.Wait() }()
-			deadline := time.After(30 * time.Second)
-			for !strings.Contains(stdout.String(), "started") {
-				select {
-				case err := <-exited:
-					t.Fatalf("vfscope exited early: %v; stderr %q", err, stderr.String())
-				case <-deadline:
-					cmd.Process.Kill()
-					t.Fatalf("no output; stderr %q", stderr.String())
-				case <-time.After(10 * time.Millisecond):
-				}
-			}
-			cmd.Process.Signal(c.sig)
-			var err error
-			select {
-			case err = <-exited:
-			case <-time.After(30 * time.Second):
-				cmd.Process.Kill()
-				t.Fatal("vfscope did not stop at the signal")
-			}
+			err := signalWhenStarted(t, cmd, &stdout, &stderr, c.sig)
 			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != c.status {
 				t.Errorf("vfscope: %v, want exit status %d; stderr %q", err, c.status, stderr.String())
 			}

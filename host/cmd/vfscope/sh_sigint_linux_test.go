@@ -197,9 +197,28 @@ func TestShSIGINTScript(t *testing.T) {
 	dir := t.TempDir()
 	cmd := exec.Command(os.Args[0], "sh", "-c", "mkdir /mnt; mount -t billyfs -o store=os:"+dir+" none /mnt; "+
 		"echo kept > /mnt/f; echo started; cat /dev/zero > /dev/null; echo not reached")
-	cmd.Env = append(os.Environ(), childEnv+"=1")
 	var stdout, stderr lockedBuffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := signalWhenStarted(t, cmd, &stdout, &stderr, os.Interrupt)
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
+		t.Errorf("vfscope: %v, want exit status 130; stderr %q", err, stderr.String())
+	}
+	if got := stdout.String(); got != "started\n" {
+		t.Errorf("stdout %q, want %q", got, "started\n")
+	}
+	out, errOut, st := runCmd("sh", "-c", "mkdir /mnt; mount -t billyfs -o store=os:"+dir+" none /mnt; cat /mnt/f")
+	if st != 0 || out != "kept\n" || errOut != "" {
+		t.Errorf("the store after the session: status %d, stdout %q, stderr %q", st, out, errOut)
+	}
+}
+
+// signalWhenStarted runs cmd (this test binary as vfscope) with its
+// output in stdout and stderr, sends it sig once stdout says "started",
+// and returns what cmd.Wait returned; it fails the test if vfscope ends
+// before, never says it, or does not stop within 30 seconds.
+func signalWhenStarted(t *testing.T, cmd *exec.Cmd, stdout, stderr *lockedBuffer, sig os.Signal) error {
+	t.Helper()
+	cmd.Env = append(os.Environ(), childEnv+"=1")
+	cmd.Stdout, cmd.Stderr = stdout, stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -216,22 +235,13 @@ func TestShSIGINTScript(t *testing.T) {
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
-	cmd.Process.Signal(os.Interrupt)
-	var err error
+	cmd.Process.Signal(sig)
 	select {
-	case err = <-exited:
+	case err := <-exited:
+		return err
 	case <-time.After(30 * time.Second):
 		cmd.Process.Kill()
-		t.Fatal("vfscope did not stop at SIGINT")
+		t.Fatalf("vfscope did not stop at %v", sig)
 	}
-	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
-		t.Errorf("vfscope: %v, want exit status 130; stderr %q", err, stderr.String())
-	}
-	if got := stdout.String(); got != "started\n" {
-		t.Errorf("stdout %q, want %q", got, "started\n")
-	}
-	out, errOut, st := runCmd("sh", "-c", "mkdir /mnt; mount -t billyfs -o store=os:"+dir+" none /mnt; cat /mnt/f")
-	if st != 0 || out != "kept\n" || errOut != "" {
-		t.Errorf("the store after the session: status %d, stdout %q, stderr %q", st, out, errOut)
-	}
+	return nil
 }
