@@ -171,8 +171,9 @@ func (t *Task) setattrShouldDropSuidgid(in *Inode) uint32 {
 
 // setattrPath takes write access, locks the inode, and notifies; while
 // a delegation is in the way it waits for it unlocked and tries again
-// (chmod_common's and vfs_utimes' retry_deleg).
-func (t *Task) setattrPath(p Path, a *Iattr) error {
+// (chmod_common's, chown_common's and vfs_utimes' retry_deleg).
+// locked, if not nil, completes each attempt's request under i_rwsem.
+func (t *Task) setattrPath(p Path, a *Iattr, locked func(in *Inode, a *Iattr)) error {
 	if err := t.mntWantWrite(p.Mnt); err != nil {
 		return err
 	}
@@ -184,6 +185,9 @@ func (t *Task) setattrPath(p Path, a *Iattr) error {
 		// starts from the caller's request.
 		na := *a
 		in.rwsem.Lock(t.o)
+		if locked != nil {
+			locked(in, &na)
+		}
 		err := t.notifyChange(p.Dentry, &na, &delegated)
 		in.rwsem.Unlock(t.o)
 		if delegated == nil {
@@ -258,7 +262,7 @@ func (t *Task) Fchmodat(dfd int, path string, mode uint32, flags int) error {
 // chmodCommon is chmod_common(): mnt_want_write (EROFS) first, then
 // notify_change, which refuses a symlink's mode (EOPNOTSUPP).
 func (t *Task) chmodCommon(p Path, mode uint32) error {
-	return t.setattrPath(p, &Iattr{Valid: ATTR_MODE, Mode: mode & S_IALLUGO})
+	return t.setattrPath(p, &Iattr{Valid: ATTR_MODE, Mode: mode & S_IALLUGO}, nil)
 }
 
 // Chown is chown(2); uid or gid ^0 leaves it unchanged.
@@ -314,32 +318,14 @@ func (t *Task) chownCommon(p Path, uid, gid uint32) error {
 		a.Valid |= ATTR_GID
 		a.GID = gid
 	}
-	if err := t.mntWantWrite(p.Mnt); err != nil {
-		return err
-	}
-	defer t.mntDropWrite(p.Mnt)
-	in := p.Dentry.inode.Load()
-	var delegated *Inode
-	for {
-		na := *a
-		in.rwsem.Lock(t.o)
+	return t.setattrPath(p, a, func(in *Inode, na *Iattr) {
 		// Under i_rwsem, of the group before the change
 		// (chown_common); a chown by anyone removes a file's
 		// capabilities (ATTR_KILL_PRIV).
 		if !in.isDir() {
 			na.Valid |= ATTR_KILL_SUID | ATTR_KILL_PRIV | t.setattrShouldDropSgid(in)
 		}
-		err := t.notifyChange(p.Dentry, &na, &delegated)
-		in.rwsem.Unlock(t.o)
-		// chown_common's retry_deleg: wait for the delegation with
-		// i_rwsem dropped, then again.
-		if delegated == nil {
-			return err
-		}
-		if err := t.breakDelegWait(&delegated); err != nil {
-			return err
-		}
-	}
+	})
 }
 
 // Timespec is struct timespec for utimensat.
@@ -427,7 +413,7 @@ func (t *Task) Utimensat(dfd int, path string, times *[2]Timespec, flags int) er
 	if badNsec {
 		return EINVAL // vfs_utimes checks the times after the lookup
 	}
-	return t.setattrPath(p, a)
+	return t.setattrPath(p, a, nil)
 }
 
 // Truncate is truncate(2).
