@@ -215,7 +215,16 @@ class App {
     // later): wait for them a while; what has not come is recorded as
     // lost (withGaps).
     await this.catchUp(after.seq);
-    const events = withGaps([...got, ...await this.drain()], before.seq, after.seq);
+    const drained = [...got, ...await this.drain()];
+    const events = withGaps(drained, before.seq, after.seq);
+    // Events past the after-snapshot (another client's, on a live host)
+    // came while the command's record waited: they are not this
+    // command's, but they happened, on top of the snapshot (a snapshot
+    // taken while events are emitted is the state before the ones after
+    // its seq, vfs/trace/snapshot.go). They are applied to the state
+    // that replaces live below and stay pending for the next record.
+    const later = drained.filter((e) => e.seq > after.seq);
+    this.pending = [...later, ...this.pending];
     this.timeline.records.push({
       line, output: res.output, status: res.status, before, events, after, ...graph,
       mem: this.backend.memoryBudget ?? null, vfs: this.vfsGen,
@@ -226,6 +235,7 @@ class App {
     const ended = State.fromSnapshot(before, st);
     for (const e of events) ended.apply(e);
     this.live = State.fromSnapshot(after, ended);
+    for (const e of later) this.live.apply(e);
     if ('prompt' in this.backend) this.term.prompt = (this.backend as unknown as { prompt: string }).prompt;
     this.step = undefined;
     this.render();

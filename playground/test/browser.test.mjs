@@ -621,6 +621,44 @@ test('a live host VFS over the websocket', async () => {
   await page.close();
 });
 
+// Events another client causes just after a command's after-snapshot
+// (here: the same backend, as soon as the snapshot resolves) come while
+// the record waits for its events: they are past the snapshot, and the
+// view shows them on top of it, as it shows any other event.
+test('a live view keeps the events that come after a command\'s after-snapshot', async () => {
+  const page = await open('?live');
+  const cases = [
+    { other: 'mkdir /tmp/ghost', path: '/tmp/ghost' },
+    { other: 'mkdir /tmp/ghost/inner', path: '/tmp/ghost/inner' },
+  ];
+  for (const c of cases) {
+    const r = await page.evaluate(async (other) => {
+      const app = window.vfscope, b = app.backend;
+      const snap = b.snapshot, run = b.run.bind(b);
+      let n = 0, ran;
+      b.snapshot = async () => {
+        const s = await snap.call(b);
+        if (++n === 2) ran = run(other); // the after-snapshot: the other client's line starts now
+        return s;
+      };
+      try {
+        await app.runLine('true');
+        await ran;
+      } finally {
+        b.snapshot = snap;
+      }
+      await new Promise((r) => setTimeout(r, 500)); // the other line's events have all come by now
+      const host = await b.snapshot();
+      await b.flush();
+      return { live: app.live.seq, host: host.seq };
+    }, c.other);
+    await page.waitForSelector(`#view-dentries g.dentry.positive[data-path="${c.path}"]`, { timeout: 3000 });
+    assert.ok(r.live >= r.host, `${c.other}: the view is at seq ${r.live}, the host at ${r.host}`);
+  }
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 /** Whether the page's main thread answers within ms (a guest running must not hold it). */
 async function answers(page, ms = 3000) {
   return Promise.race([page.evaluate(() => true), new Promise((r) => setTimeout(() => r(false), ms))]);
