@@ -283,11 +283,10 @@ func (t *Task) Fstatfs(fd int, st *Statfs) error {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("fstatfs"))
 	}
-	f, err := t.getFile(fd)
-	if err != nil {
-		return err
+	f := t.fileLight(fd) // fdget_raw: O_PATH descriptors too
+	if f == nil {
+		return EBADF
 	}
-	defer fput(t, f)
 	return t.vfsStatfs(f.path, st)
 }
 

@@ -97,12 +97,14 @@ func (t *Task) walkInit(nd *nameidata, dfd int, name string) error {
 	case dfd == AT_FDCWD:
 		start = t.fs.cwd
 	default:
-		f, err := t.getFile(dfd)
-		if err != nil {
-			return err
+		// fdget_raw, light: no reference (fileLight says why that is
+		// safe); the walk takes its own on the path when it leaves
+		// RCU mode, while the descriptor still holds the file.
+		f := t.fileLight(dfd)
+		if f == nil {
+			return EBADF
 		}
 		start = f.path
-		fput(t, f) // the path stays alive: the descriptor holds it
 		if name != "" && !IsDir(start.Dentry.inode.Load().mode.Load()) {
 			return ENOTDIR
 		}

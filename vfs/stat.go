@@ -67,11 +67,10 @@ func (t *Task) Fstat(fd int, st *Stat) error {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("fstat"))
 	}
-	f, err := t.getFile(fd)
-	if err != nil {
-		return err
+	f := t.fileLight(fd) // fdget_raw: O_PATH descriptors too
+	if f == nil {
+		return EBADF
 	}
-	defer fput(t, f)
 	return t.vfsGetattr(f.path, st)
 }
 
