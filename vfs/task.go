@@ -54,7 +54,9 @@ type Task struct {
 	// (namei.go). Only the driving goroutine uses it.
 	jump linkJump
 	// resolve is LOOKUP_BENEATH or LOOKUP_IN_ROOT for every walk of the
-	// task, or 0 (SetResolve). Only the driving goroutine uses it.
+	// task, or 0 (SetResolve); Fork and Spawn copy it. Only the driving
+	// goroutine uses it (Fork and Spawn read the parent's from the
+	// parent's goroutine).
 	resolve uint32
 	// rlimNofile is the task's RLIMIT_NOFILE (rlimit.go). Only the
 	// driving goroutine uses it (Fork reads the parent's from the
@@ -76,7 +78,7 @@ const (
 // directory the walk's root instead (absolute paths and symlinks start
 // there, ".." there stays there, as under chroot) and fails only magic
 // links. 0 turns scoping off; both flags are EINVAL, as for openat2.
-// Linux scopes one open at a time; a WASI host needs every *at call of
+// Tasks made by Fork or Spawn start with t's scoping. Linux scopes one open at a time; a WASI host needs every *at call of
 // its guest scoped (RATIONALE.md, "Why can a task resolve every path
 // beneath its starting directory?").
 func (t *Task) SetResolve(how uint64) error {
@@ -172,12 +174,15 @@ func (t *Task) checking() bool {
 }
 
 // Fork makes a new task with a copy of t's credentials, root, working
-// directory, umask, resource limits, descriptor table and mappings
-// (clone without CLONE_FS, CLONE_FILES or CLONE_VM; mmap_fork.go).
+// directory, umask, resource limits, resolve scoping (SetResolve),
+// descriptor table and mappings (clone without CLONE_FS, CLONE_FILES or
+// CLONE_VM; mmap_fork.go). The child walks scoped as t does: a task
+// confined by SetResolve cannot leave its directory by forking.
 func (t *Task) Fork(comm string) *Task {
 	n := t.vfs.NewTask(comm, t.cred)
 	n.fs.umask = t.fs.umask
 	n.rlimNofile = t.rlimNofile
+	n.resolve = t.resolve
 	if t.fs.root.Mnt != nil {
 		n.setFS(t.fs.root.Get(), t.fs.cwd.Get())
 	}

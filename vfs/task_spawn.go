@@ -1,8 +1,9 @@
 package vfs
 
 // Spawn makes a new task that starts clean: t's credentials, root,
-// working directory, umask and resource limits, but no descriptors and
-// no mappings. It is what posix_spawn(3) gives a program started with
+// working directory, umask, resource limits and resolve scoping
+// (SetResolve: the child walks confined as t does), but no descriptors
+// and no mappings. It is what posix_spawn(3) gives a program started with
 // every inherited descriptor closed: glibc's clone(CLONE_VM|CLONE_VFORK)
 // never copies the parent's mappings, and execve(2) gives the child an
 // mm of its own. Unlike Fork followed by a Close of each descriptor, it
@@ -14,6 +15,7 @@ func (t *Task) Spawn(comm string) *Task {
 	n := t.vfs.NewTask(comm, t.cred)
 	n.fs.umask = t.fs.umask
 	n.rlimNofile = t.rlimNofile
+	n.resolve = t.resolve
 	if t.fs.root.Mnt != nil {
 		n.setFS(t.fs.root.Get(), t.fs.cwd.Get())
 	}
