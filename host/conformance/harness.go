@@ -247,8 +247,8 @@ func GOROOTFiles(pkg string) []string {
 // InProcessRunner runs the test binary of pkg in this process, on a fresh
 // VFS each run (boot.New, as `vfscope run`), through the WASI path mode,
 // with the parts of GOROOT its tests read (GOROOTFiles) copied to the
-// same path on a read-only tmpfs (what --mount host:...:ro will give the
-// CLI).
+// same path on a read-only tmpfs (where the CLI runner mounts GOROOT
+// from the host with --mount host:...:ro).
 func (tc *Toolchain) InProcessRunner(g *Guest, mode Path, pkg string) Runner {
 	return func(ctx context.Context, args []string, out io.Writer) (int, error) {
 		_, t, err := boot.New(vfs.Options{})

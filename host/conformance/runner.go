@@ -123,10 +123,10 @@ func (g *Guest) Run(ctx context.Context, c RunConfig) (uint32, error) {
 // CopyIn gives t's VFS a read-only copy of parts of the host directory
 // src at the same path: a tmpfs mounted at src, the regular files at the
 // top of src, and the trees src/REL for each of rels; then remounted
-// read-only. It is how the harness gives a test binary GOROOT (its
-// package directory, go.env, LICENSE...) until `vfscope run --mount
-// host:` exists. Symbolic links are copied as links; other special files
-// are skipped.
+// read-only. It is how the in-process harness gives a test binary GOROOT
+// (its package directory, go.env, LICENSE...), where the vfscope command
+// mounts it with `vfscope run --mount host:GOROOT:GOROOT:ro`. Symbolic
+// links are copied as links; other special files are skipped.
 func CopyIn(t *vfs.Task, src string, rels ...string) error {
 	dst := filepath.ToSlash(src)
 	if err := mkdirAllVFS(t, dst); err != nil {
