@@ -10,6 +10,7 @@ package conformance
 import (
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -71,13 +72,47 @@ func (b *bugCheck) done() {
 		if f, err := os.Open(expectedFile); err == nil {
 			defer f.Close()
 			if es, err := ParseExpected(f); err == nil {
-				for _, e := range es {
-					if strings.HasPrefix(e.Reason, "bug:") && strings.Contains(e.Reason, b.t.Name()) {
-						b.t.Skipf("known vfscope bug (%s:%d, %s %s); still there:\n%s", expectedFile, e.Line, e.Pkg, e.Test, msg)
-					}
+				if e, ok := bugLine(es, b.t.Name()); ok {
+					b.t.Skipf("known vfscope bug (%s:%d, %s %s); still there:\n%s", expectedFile, e.Line, e.Pkg, e.Test, msg)
 				}
 			}
 		}
 	}
 	b.t.Errorf("%s", msg)
+}
+
+// bugLine returns the "bug:" line of es whose reason names the
+// reproducing test name as a whole word (TestBugX is not TestBugXY's).
+func bugLine(es []Expectation, name string) (Expectation, bool) {
+	word := regexp.MustCompile(`\b` + regexp.QuoteMeta(name) + `\b`)
+	for _, e := range es {
+		if strings.HasPrefix(e.Reason, "bug:") && word.MatchString(e.Reason) {
+			return e, true
+		}
+	}
+	return Expectation{}, false
+}
+
+func TestBugLine(t *testing.T) {
+	es := []Expectation{
+		{Line: 1, Reason: "wasi: TestBugA is not a bug line"},
+		{Line: 2, Reason: "bug: reproduced by TestBugAB"},
+		{Line: 3, Reason: "bug: reproduced by TestBugA, see TestBugAB"},
+		{Line: 4, Reason: "bug: TestBugC."},
+	}
+	for _, c := range []struct {
+		name string
+		line int // 0: none
+	}{
+		{"TestBugA", 3},
+		{"TestBugAB", 2},
+		{"TestBug", 0},
+		{"TestBugC", 4},
+		{"TestBugD", 0},
+	} {
+		e, ok := bugLine(es, c.name)
+		if got := map[bool]int{true: e.Line}[ok]; got != c.line {
+			t.Errorf("bugLine(%s) = line %d, want %d", c.name, got, c.line)
+		}
+	}
 }
