@@ -55,11 +55,10 @@ func (t *Task) ProcMounts(root Path) []ProcMount {
 
 // FSPaths returns target's root and working directory with references
 // (get_fs_root, get_fs_pwd); ok is false once the task has dropped them
-// (exit_fs). The caller puts both.
-//
-// Linux reads them under fs->lock; vfscope's fs_struct is private to its
-// task and has no lock, so reading another task's while it runs chdir or
-// chroot at the same moment races (see procfs's package doc).
+// (exit_fs). The caller puts both. Both are read under target's
+// fs->lock, as Linux's get_fs_root and get_fs_pwd do, so a chdir or
+// chroot target runs meanwhile gives the old or the new path, each with
+// its reference, never a freed one.
 func (t *Task) FSPaths(target *Task) (root, cwd Path, ok bool) {
 	target.fs.lock.Lock(t.o)
 	defer target.fs.lock.Unlock(t.o)

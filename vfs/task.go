@@ -9,8 +9,13 @@ import (
 // its credentials (struct cred), fs_struct (root, cwd, umask) and
 // files_struct (the descriptor table), plus the held-lock stack that the
 // validator checks. One goroutine drives a Task at a time, as one thread
-// runs one task; Tasks made by Fork share nothing with their parent and
-// may run concurrently with it.
+// runs one task. A Task made by Fork has copies of its parent's
+// credentials, fs_struct and descriptor table, but the descriptors name
+// the same open file descriptions as the parent's (their f_pos, OFD
+// locks, flock locks, leases and f_wb_err are shared, as after fork(2)),
+// and its private mappings share their pages with the parent's until
+// either writes them (copy-on-write, mmap_fork.go); shared mappings
+// share the page cache. It may run concurrently with its parent.
 type Task struct {
 	vfs  *VFS
 	pid  int32
@@ -95,7 +100,8 @@ func (t *Task) SetResolve(how uint64) error {
 	return nil
 }
 
-// fsStruct is struct fs_struct, private to one Task here.
+// fsStruct is struct fs_struct, one per Task here (no CLONE_FS): only its
+// task writes it, and other tasks read root and cwd under lock.
 type fsStruct struct {
 	// lock is fs->lock: it protects root and cwd against readers from
 	// other tasks (procfs's cwd and root links). The owning task reads
