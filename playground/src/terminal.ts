@@ -23,6 +23,31 @@ export function tokens(data: string): string[] {
   return data.match(TOKEN) ?? [];
 }
 
+/** A cell of the prompt and line as the terminal lays them out: its row and column from the prompt's start. */
+interface Cell { row: number; col: number }
+
+/**
+ * Where each character of text starts when written from column 0 of a
+ * terminal cols wide (the last entry: where the cursor is after it), as
+ * the terminal wraps: a character that does not fit in what is left of
+ * a row starts the next one. After text that fills its last row the
+ * terminal's cursor waits at that row's end (the wrap is pending): the
+ * editor moves it to the next row's start (redraw), and the end is put
+ * there.
+ */
+export function layout(chars: string[], cols: number, width: (ch: string) => number = () => 1): Cell[] {
+  const out: Cell[] = [];
+  let row = 0, col = 0;
+  for (const ch of chars) {
+    const w = width(ch);
+    if (col + w > cols && col > 0) { row++; col = 0; }
+    out.push({ row, col });
+    col += w;
+  }
+  out.push(col >= cols ? { row: row + 1, col: 0 } : { row, col });
+  return out;
+}
+
 /** How much output the terminal may have queued, not drawn, before a writer waits. */
 const BACKLOG_HIGH = 256 << 10;
 
@@ -31,6 +56,8 @@ export class Term {
   private fit = new FitAddon();
   private line = '';
   private cursor = 0;
+  /** The row of the terminal's cursor, counted from the prompt's first row (the line may wrap). */
+  private cursorRow = 0;
   private history: string[] = [];
   private hpos = 0;
   private busy = false;
@@ -115,7 +142,8 @@ export class Term {
     const held = { line: this.line, cursor: this.cursor };
     this.line = '';
     this.cursor = 0;
-    this.xterm.write('\r\x1b[K' + this.prompt + line + '\r\n');
+    this.xterm.write(this.up() + '\r\x1b[J' + this.prompt + line + '\r\n');
+    this.cursorRow = 0;
     await this.exec(line, held);
   }
 
@@ -171,10 +199,56 @@ export class Term {
     if (t) this.input(t);
   }
 
+  /** The prompt and line laid out on the terminal (layout). */
+  private cells(): { cells: Cell[]; promptLen: number } {
+    const p = [...this.prompt];
+    return { cells: layout([...p, ...this.line], this.xterm.cols || 80), promptLen: p.length };
+  }
+
+  /** What moves the terminal's cursor up to the prompt's first row. */
+  private up(): string {
+    return this.cursorRow > 0 ? `\x1b[${this.cursorRow}A` : '';
+  }
+
+  /** What moves the terminal's cursor from the cell at to the cell to. */
+  private static move(at: Cell, to: Cell): string {
+    if (at.row === to.row && at.col === to.col) return '';
+    let s = '';
+    if (to.row < at.row) s += `\x1b[${at.row - to.row}A`;
+    if (to.row > at.row) s += `\x1b[${to.row - at.row}B`;
+    s += '\r';
+    if (to.col > 0) s += `\x1b[${to.col}C`;
+    return s;
+  }
+
+  /**
+   * Draws the prompt and line again over the rows the last drawing
+   * used (up to its first row, and everything below cleared: a line
+   * longer than the terminal is wide takes several), then puts the
+   * cursor on its character.
+   */
   private redraw(): void {
-    this.xterm.write('\r\x1b[K' + this.prompt + this.line);
-    const back = this.line.length - this.cursor;
-    if (back > 0) this.xterm.write(`\x1b[${back}D`);
+    const { cells, promptLen } = this.cells();
+    const end = cells[cells.length - 1];
+    const last = cells.length > 1 ? cells[cells.length - 2] : end;
+    let s = this.up() + '\r\x1b[J' + this.prompt + this.line;
+    // A line that fills its last row: the terminal's cursor waits at
+    // that row's end; take it to the next row's start, where the end is.
+    if (end.row > last.row && end.col === 0 && cells.length > 1) s += '\r\n';
+    const at = cells[promptLen + this.cursor];
+    s += Term.move(end, at);
+    this.cursorRow = at.row;
+    this.xterm.write(s);
+  }
+
+  /** Moves the terminal's cursor to the line's character i (i = its length: the end). */
+  private place(i: number): void {
+    const { cells, promptLen } = this.cells();
+    const at = cells[promptLen + this.cursor];
+    const to = cells[promptLen + i];
+    this.cursor = i;
+    this.cursorRow = to.row;
+    this.xterm.write(Term.move(at, to));
   }
 
   private input(data: string): void {
@@ -201,9 +275,16 @@ export class Term {
   private key(data: string): void {
     if (data === '\r' || data === '\n' || data === '\r\n') {
       const line = this.line;
+      // The output goes below the whole line, wherever the cursor is in it.
+      this.place(this.line.length);
+      const { cells } = this.cells();
+      const end = cells[cells.length - 1];
+      // A line that filled its last row has the cursor on a fresh row already.
+      const fresh = end.col === 0 && end.row > 0;
       this.line = '';
       this.cursor = 0;
-      this.xterm.write('\r\n');
+      this.cursorRow = 0;
+      this.xterm.write(fresh ? '\r' : '\r\n');
       void this.exec(line);
       return;
     }
@@ -223,9 +304,17 @@ export class Term {
       this.redraw();
       return;
     }
-    if (data === '\x1b[D') { if (this.cursor > 0) { this.cursor--; this.xterm.write(data); } return; }
-    if (data === '\x1b[C') { if (this.cursor < this.line.length) { this.cursor++; this.xterm.write(data); } return; }
-    if (data === '\x03') { this.line = ''; this.cursor = 0; this.xterm.write('^C\r\n'); this.showPrompt(); return; }
+    if (data === '\x1b[D') { if (this.cursor > 0) this.place(this.cursor - 1); return; }
+    if (data === '\x1b[C') { if (this.cursor < this.line.length) this.place(this.cursor + 1); return; }
+    if (data === '\x03') {
+      this.place(this.line.length);
+      this.line = '';
+      this.cursor = 0;
+      this.cursorRow = 0;
+      this.xterm.write('^C\r\n');
+      this.showPrompt();
+      return;
+    }
     if (data === '\x0c') { this.xterm.clear(); return; }
     if (/^[\x00-\x1f\x7f]|^\x1b/.test(data)) return;
     // Printable text (typed or pasted).

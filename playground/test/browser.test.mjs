@@ -146,6 +146,95 @@ test('the page loads, the terminal runs the shell in the browser', async () => {
   await page.close();
 });
 
+
+/**
+ * The line being edited as the terminal shows it: the rows from the last
+ * prompt down (those it wrapped joined), and where the cursor is, as a
+ * row and column from the prompt's first cell.
+ */
+async function editorScreen(page) {
+  await settled(page);
+  return page.evaluate(() => {
+    const t = window.vfscope.term, b = t.xterm.buffer.active;
+    let top = -1;
+    for (let i = b.length - 1; i >= 0 && top < 0; i--) {
+      const l = b.getLine(i);
+      if (!l.isWrapped && l.translateToString(true).startsWith(t.prompt)) top = i;
+    }
+    const rows = [];
+    for (let i = top; i < b.length; i++) rows.push(b.getLine(i).translateToString(true));
+    while (rows.length > 1 && rows[rows.length - 1] === '') rows.pop();
+    return { text: rows.join(''), rows: rows.length, row: b.baseY + b.cursorY - top, col: b.cursorX, cols: t.xterm.cols, prompt: t.prompt };
+  });
+}
+
+/** Waits until the terminal has drawn what it was given to write. */
+async function settled(page) {
+  await page.evaluate(() => new Promise((r) => window.vfscope.term.xterm.write('', r)));
+}
+
+/** Where the cursor belongs after the first i characters of text, on a terminal cols wide. */
+function cellOf(text, i, cols) {
+  const width = (ch) => (/[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\uff00-\uff60]|\p{Extended_Pictographic}/u.test(ch) && ch.codePointAt(0) > 0xff ? 2 : 1);
+  let row = 0, col = 0;
+  const chars = [...text];
+  for (let k = 0; k < i; k++) {
+    const w = width(chars[k]);
+    if (col + w > cols) { row++; col = 0; }
+    col += w;
+  }
+  // The next character, if it does not fit, starts the next row; after the
+  // last one the cursor waits on the next row when the row is full.
+  const next = i < chars.length ? width(chars[i]) : 1;
+  if (col + next > cols) { row++; col = 0; }
+  return { row, col };
+}
+
+// A line longer than the terminal is wide wraps onto more rows: the
+// editor redraws all of them (no copies left on the rows above), and
+// its cursor moves across them.
+test('the line editor draws a line wider than the terminal once, its cursor where the keys put it', async () => {
+  const page = await open();
+  const cols = await page.evaluate(() => window.vfscope.term.xterm.cols);
+  const prompt = await page.evaluate(() => window.vfscope.term.prompt);
+  const fill = cols - prompt.length;
+  const cases = [
+    // keys: text typed, or a key to press; line: what the editor holds; at: the cursor (characters)
+    { name: 'typed past two rows', keys: ['x'.repeat(2 * cols + 5)], line: 'x'.repeat(2 * cols + 5), at: 2 * cols + 5 },
+    { name: 'fills the first row exactly', keys: ['y'.repeat(fill)], line: 'y'.repeat(fill), at: fill },
+    { name: 'edited mid-line on the second row', keys: ['z'.repeat(cols + 10), ...Array(20).fill('ArrowLeft'), 'Q'], line: 'z'.repeat(cols - 10) + 'Q' + 'z'.repeat(20), at: cols - 9 },
+    { name: 'back across a row boundary', keys: ['w'.repeat(fill + 3), ...Array(5).fill('ArrowLeft')], line: 'w'.repeat(fill + 3), at: fill - 2 },
+    { name: 'deleted back onto the first row', keys: ['v'.repeat(fill + 2), 'Backspace', 'Backspace', 'Backspace'], line: 'v'.repeat(fill - 1), at: fill - 1 },
+  ];
+  await page.click('#terminal');
+  for (const c of cases) {
+    await settled(page);
+    const before = (await terminalText(page)).trimEnd();
+    for (const k of c.keys) {
+      if (/^(Arrow|Backspace|Enter|Home|End)/.test(k)) await page.keyboard.press(k);
+      else await page.keyboard.type(k);
+    }
+    const got = await page.evaluate(() => window.vfscope.term.pending.line);
+    assert.equal(got, c.line, `${c.name}: the line`);
+    const sc = await editorScreen(page);
+    assert.equal(sc.text, prompt + c.line, `${c.name}: the line's rows`);
+    assert.equal((await terminalText(page)).trimEnd(), `${before} ${c.line}`, `${c.name}: the terminal (no copies of the line)`);
+    assert.deepEqual({ row: sc.row, col: sc.col }, cellOf(prompt + c.line, prompt.length + c.at, cols), `${c.name}: the cursor`);
+    await page.keyboard.press('Control+C');
+  }
+  // Enter mid-line: the output goes below the whole line.
+  const word = 'e'.repeat(cols + 3);
+  await page.keyboard.type(`echo ${word}`);
+  for (let k = 0; k < 7; k++) await page.keyboard.press('ArrowLeft');
+  const n = await page.locator('#commands li').count();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((k) => document.querySelectorAll('#commands li').length > k, n);
+  const esc = (t) => t.replace(/[/#]/g, '\\$&');
+  assert.match(await terminalText(page), new RegExp(`\\n${esc(prompt)}echo ${word}\\n${word}\\n${esc(prompt.trimEnd())}\\s*$`));
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 // The views and the timeline, on the in-browser VFS and on the live one
 // (the same views from the same schema).
 for (const [q, n, where] of [['', '', ''], ['?live', '-live', ' (live)']]) {
