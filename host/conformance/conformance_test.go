@@ -127,8 +127,12 @@ func report(t *testing.T, mode, pkg string, exp map[string]Expectation, r *Resul
 		t.Logf("%s crashed the test binary; it ran again without it", c)
 	}
 	for _, name := range unexpected {
+		excerpt := Excerpt(r.Output, name, 40)
+		if name == BinaryFailure {
+			excerpt = tail(r.Output, 40)
+		}
 		t.Errorf("%s fails on the %s path and is not in %s (add it with its reason only if it is a WASI limit or a bug with its own reproducing test):\n%s",
-			name, mode, expectedFile, Excerpt(r.Output, name, 40))
+			name, mode, expectedFile, excerpt)
 	}
 	for _, e := range fixed {
 		t.Logf("%s:%d: %s %s now passes on the %s path: remove its line (%s)", expectedFile, e.Line, e.Pkg, e.Test, mode, e.Reason)
@@ -181,7 +185,7 @@ func TestParseVerbose(t *testing.T) {
 panic: oops
 `
 	p := ParseVerbose([]byte(out))
-	if got := fmt.Sprint(keys(p.Failed), keys(p.Passed), keys(p.Skipped), p.Running, p.Finished); got != "[TestB TestB/x] [TestA TestB/y] [TestC] [TestD/z TestD] false" {
+	if got := fmt.Sprintf("%v %v %v %v %q", keys(p.Failed), keys(p.Passed), keys(p.Skipped), p.Running, p.Summary); got != `[TestB TestB/x] [TestA TestB/y] [TestC] [TestD/z TestD] ""` {
 		t.Errorf("parsed %s", got)
 	}
 	if got := Excerpt([]byte(out), "TestB/x", 10); got != "    b_test.go:1: boom\n    --- FAIL: TestB/x (0.00s)\n" {

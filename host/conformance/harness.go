@@ -264,10 +264,17 @@ func (tc *Toolchain) InProcessRunner(g *Guest, mode Path, pkg string) Runner {
 	}
 }
 
+// BinaryFailure is the name under which a test binary's failure counts
+// when no test of it failed: a non-zero exit status (or a run stopped, or
+// a FAIL summary) after every test that started has ended.
+const BinaryFailure = "<binary>"
+
 // RunTests runs a test binary through run with -test.short -test.v and
 // extra (e.g. -test.run). When the binary dies in the middle (panic,
-// trap, timeout), the tests that were running count as failed and the
-// binary runs again skipping their top-level test.
+// trap, timeout, an exit), the tests that were running count as failed
+// and the binary runs again skipping their top-level test. A run whose binary exits with
+// a non-zero status, or is stopped, or says FAIL, without any test
+// failing fails as BinaryFailure.
 func RunTests(ctx context.Context, run Runner, timeout time.Duration, extra ...string) (*Result, error) {
 	r := &Result{Failed: map[string]bool{}, Passed: map[string]bool{}, Skipped: map[string]bool{}}
 	start := time.Now()
@@ -298,13 +305,17 @@ func RunTests(ctx context.Context, run Runner, timeout time.Duration, extra ...s
 		for n := range p.Skipped {
 			r.Skipped[n] = true
 		}
-		if (err == nil && status == 0) || p.Finished {
+		if len(p.Running) == 0 {
+			if (status != 0 || err != nil || p.Summary != "PASS") && len(p.Failed) == 0 {
+				if p.Summary == "" && len(p.Passed)+len(p.Skipped) == 0 {
+					return r, fmt.Errorf("the test binary exited with status %d (%v) before any test ran:\n%s", status, err, tail(out.Bytes(), 30))
+				}
+				r.Failed[BinaryFailure] = true
+				r.Output = append(r.Output, fmt.Sprintf("### %s: exit status %d (%v), summary %q, after every test ended\n", BinaryFailure, status, err, p.Summary)...)
+			}
 			break
 		}
-		// The binary died without its summary line.
-		if len(p.Running) == 0 {
-			return r, fmt.Errorf("the test binary exited with status %d (%v) before any test ran:\n%s", status, err, tail(out.Bytes(), 30))
-		}
+		// The binary died (or exited) in the middle of a test.
 		for _, n := range p.Running {
 			r.Crashed = append(r.Crashed, n)
 			r.Failed[n] = true
@@ -326,13 +337,14 @@ type Parsed struct {
 	// Running lists tests started (=== RUN) without a result line, the
 	// innermost first: those a crash interrupted.
 	Running []string
-	// Finished reports the final PASS or FAIL line of the test binary.
-	Finished bool
+	// Summary is the binary's last PASS or FAIL line, "" without one.
+	Summary string
 }
 
 var (
-	resultLine = regexp.MustCompile(`^\s*--- (PASS|FAIL|SKIP): (\S+) \(`)
-	runLine    = regexp.MustCompile(`^=== RUN\s+(\S+)`)
+	// A result line may follow a test's output that did not end its line.
+	resultLine = regexp.MustCompile(`--- (PASS|FAIL|SKIP): (\S+) \(`)
+	eventLine  = regexp.MustCompile(`^=== (RUN)\s+(\S+)`)
 )
 
 // ParseVerbose reads the results out of a test binary's -test.v output.
@@ -344,9 +356,9 @@ func ParseVerbose(out []byte) Parsed {
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		line := sc.Text()
-		if m := runLine.FindStringSubmatch(line); m != nil {
+		if m := eventLine.FindStringSubmatch(line); m != nil {
 			order++
-			started[m[1]] = order
+			started[m[2]] = order
 			continue
 		}
 		if m := resultLine.FindStringSubmatch(line); m != nil {
@@ -362,7 +374,7 @@ func ParseVerbose(out []byte) Parsed {
 			continue
 		}
 		if line == "PASS" || line == "FAIL" {
-			p.Finished = true
+			p.Summary = line
 		}
 	}
 	for n := range started {

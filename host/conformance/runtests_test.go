@@ -1,0 +1,79 @@
+package conformance
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+// fakeRun is what one run of a fake test binary prints and exits with.
+type fakeRun struct {
+	out    string
+	status int
+	err    error
+}
+
+// fakeRunner plays runs in order (the last one again when they run out)
+// and records each run's -test.skip flag.
+func fakeRunner(runs []fakeRun, skips *[]string) Runner {
+	i := 0
+	return func(ctx context.Context, args []string, out io.Writer) (int, error) {
+		skip := ""
+		for _, a := range args {
+			if v, ok := strings.CutPrefix(a, "-test.skip="); ok {
+				skip = v
+			}
+		}
+		*skips = append(*skips, skip)
+		f := runs[min(i, len(runs)-1)]
+		i++
+		io.WriteString(out, f.out)
+		return f.status, f.err
+	}
+}
+
+// TestRunTestsResults drives RunTests with fake test binaries: what
+// fails, what counts as crashed, which reruns skip what.
+func TestRunTestsResults(t *testing.T) {
+	const passX = "=== RUN   TestX\n--- PASS: TestX (0.00s)\n"
+	for _, c := range []struct {
+		name string
+		runs []fakeRun
+		// Failed, Crashed and each run's -test.skip; or the error.
+		want string
+	}{
+		{"clean", []fakeRun{{passX + "PASS\n", 0, nil}}, "[] [] []"},
+		{"result after unended output", []fakeRun{{"=== RUN   TestX\nno newline--- FAIL: TestX (0.00s)\nFAIL\n", 1, nil}},
+			"[TestX] [] []"},
+		{"status 1 after PASS lines", []fakeRun{{passX + "FAIL\n", 1, nil}}, "[<binary>] [] []"},
+		{"status 1 after PASS summary", []fakeRun{{passX + "PASS\n", 1, nil}}, "[<binary>] [] []"},
+		{"stopped after PASS summary", []fakeRun{{passX + "PASS\n", 0, context.DeadlineExceeded}}, "[<binary>] [] []"},
+		{"no summary", []fakeRun{{passX, 0, nil}}, "[<binary>] [] []"},
+		{"PASS printed by a test", []fakeRun{{passX + "=== RUN   TestY\nPASS\n--- PASS: TestY (0.00s)\nFAIL\n", 1, nil}},
+			"[<binary>] [] []"},
+		{"test started after the summary", []fakeRun{
+			{passX + "PASS\n=== RUN   TestY\npanic: boom\n", 2, nil},
+			{passX + "PASS\n", 0, nil}},
+			"[TestY] [TestY] [^(TestY)$]"},
+		{"crash in a subtest", []fakeRun{
+			{passX + "=== RUN   TestY\n=== RUN   TestY/a\npanic: boom\n", 2, nil},
+			{passX + "PASS\n", 0, nil}},
+			"[TestY TestY/a] [TestY/a TestY] [^(TestY)$]"},
+		{"nothing ran", []fakeRun{{"fatal error: no memory\n", 2, nil}}, "error"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var skips []string
+			r, err := RunTests(context.Background(), fakeRunner(c.runs, &skips), time.Minute)
+			got := "error"
+			if err == nil {
+				got = fmt.Sprint(keys(r.Failed), r.Crashed, skips[1:])
+			}
+			if got != c.want {
+				t.Errorf("got %s, want %s (error %v)\n%s", got, c.want, err, r.Output)
+			}
+		})
+	}
+}
