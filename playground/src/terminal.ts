@@ -23,6 +23,35 @@ export function tokens(data: string): string[] {
   return data.match(TOKEN) ?? [];
 }
 
+/** Code point ranges a terminal draws in no column of their own (combining marks, joiners, variation selectors). */
+const ZERO_WIDTH: [number, number][] = [
+  [0x0300, 0x036f], [0x0483, 0x0489], [0x0591, 0x05bd], [0x0610, 0x061a], [0x064b, 0x065f],
+  [0x0e31, 0x0e31], [0x0e34, 0x0e3a], [0x0e47, 0x0e4e], [0x1ab0, 0x1aff], [0x1dc0, 0x1dff],
+  [0x200b, 0x200f], [0x20d0, 0x20ff], [0xfe00, 0xfe0f], [0xfe20, 0xfe2f], [0xe0100, 0xe01ef],
+];
+
+/** Code point ranges a terminal draws two columns wide (East Asian Wide and Fullwidth, emoji). */
+const WIDE: [number, number][] = [
+  [0x1100, 0x115f], [0x2329, 0x232a], [0x2e80, 0x303e], [0x3040, 0xa4cf], [0xac00, 0xd7a3],
+  [0xf900, 0xfaff], [0xfe10, 0xfe19], [0xfe30, 0xfe6f], [0xff00, 0xff60], [0xffe0, 0xffe6],
+  [0x1f300, 0x1f64f], [0x1f680, 0x1f6ff], [0x1f900, 0x1f9ff], [0x20000, 0x2fffd], [0x30000, 0x3fffd],
+];
+
+const within = (cp: number, ranges: [number, number][]) => ranges.some(([a, b]) => cp >= a && cp <= b);
+
+/** The columns a code point takes on the terminal (the terminal is told the same: Term's unicode provider). */
+export function cpWidth(cp: number): 0 | 1 | 2 {
+  if (cp < 32 || (cp >= 0x7f && cp < 0xa0)) return 0;
+  if (cp < 0x300) return 1;
+  if (within(cp, ZERO_WIDTH)) return 0;
+  return within(cp, WIDE) ? 2 : 1;
+}
+
+/** The columns a character (one code point) takes. */
+export function charWidth(ch: string): number {
+  return cpWidth(ch.codePointAt(0) ?? 0);
+}
+
 /** A cell of the prompt and line as the terminal lays them out: its row and column from the prompt's start. */
 interface Cell { row: number; col: number }
 
@@ -85,7 +114,29 @@ export class Term {
       cursorBlink: true,
       scrollback: 5000,
       theme: { background: '#1e1e1e' },
+      // For unicode.register below: the terminal lays characters out
+      // with the widths the line editor moves its cursor by.
+      allowProposedApi: true,
     });
+    if (this.xterm.unicode) {
+      this.xterm.unicode.register({
+        version: 'vfscope',
+        wcwidth: cpWidth,
+        // As xterm's own providers: a zero-width code point joins the
+        // character before it (a combining mark), taking its width.
+        charProperties(cp: number, preceding: number): number {
+          let w: number = cpWidth(cp);
+          let join = w === 0 && preceding !== 0;
+          if (join) {
+            const old = (preceding >> 1) & 3;
+            if (old === 0) join = false;
+            else if (old > w) w = old;
+          }
+          return (w << 1) | (join ? 1 : 0);
+        },
+      });
+      this.xterm.unicode.activeVersion = 'vfscope';
+    }
     this.xterm.loadAddon(this.fit);
     this.xterm.open(el);
     this.fitNow();
@@ -202,7 +253,7 @@ export class Term {
   /** The prompt and line laid out on the terminal (layout). */
   private cells(): { cells: Cell[]; promptLen: number } {
     const p = [...this.prompt];
-    return { cells: layout([...p, ...this.line], this.xterm.cols || 80), promptLen: p.length };
+    return { cells: layout([...p, ...this.line], this.xterm.cols || 80, charWidth), promptLen: p.length };
   }
 
   /** What moves the terminal's cursor up to the prompt's first row. */
@@ -273,10 +324,13 @@ export class Term {
   }
 
   private key(data: string): void {
+    // The line is edited by code point (an emoji is one, not two UTF-16
+    // units) and the cursor moves by the columns each takes.
+    const cps = [...this.line];
     if (data === '\r' || data === '\n' || data === '\r\n') {
       const line = this.line;
       // The output goes below the whole line, wherever the cursor is in it.
-      this.place(this.line.length);
+      this.place(cps.length);
       const { cells } = this.cells();
       const end = cells[cells.length - 1];
       // A line that filled its last row has the cursor on a fresh row already.
@@ -290,7 +344,8 @@ export class Term {
     }
     if (data === '\x7f' || data === '\b') {
       if (this.cursor > 0) {
-        this.line = this.line.slice(0, this.cursor - 1) + this.line.slice(this.cursor);
+        cps.splice(this.cursor - 1, 1);
+        this.line = cps.join('');
         this.cursor--;
         this.redraw();
       }
@@ -300,14 +355,26 @@ export class Term {
       if (this.history.length === 0) return;
       this.hpos = Math.max(0, Math.min(this.history.length, this.hpos + (data === '\x1b[A' ? -1 : 1)));
       this.line = this.history[this.hpos] ?? '';
-      this.cursor = this.line.length;
+      this.cursor = [...this.line].length;
       this.redraw();
       return;
     }
-    if (data === '\x1b[D') { if (this.cursor > 0) this.place(this.cursor - 1); return; }
-    if (data === '\x1b[C') { if (this.cursor < this.line.length) this.place(this.cursor + 1); return; }
+    // Left and right step over zero-width code points with the character they join.
+    if (data === '\x1b[D') {
+      let i = this.cursor;
+      while (i > 0 && charWidth(cps[i - 1]) === 0) i--;
+      if (i > 0) this.place(i - 1);
+      return;
+    }
+    if (data === '\x1b[C') {
+      let i = this.cursor;
+      if (i < cps.length) i++;
+      while (i < cps.length && charWidth(cps[i]) === 0) i++;
+      if (i !== this.cursor) this.place(i);
+      return;
+    }
     if (data === '\x03') {
-      this.place(this.line.length);
+      this.place(cps.length);
       this.line = '';
       this.cursor = 0;
       this.cursorRow = 0;
@@ -318,8 +385,10 @@ export class Term {
     if (data === '\x0c') { this.xterm.clear(); return; }
     if (/^[\x00-\x1f\x7f]|^\x1b/.test(data)) return;
     // Printable text (typed or pasted).
-    this.line = this.line.slice(0, this.cursor) + data + this.line.slice(this.cursor);
-    this.cursor += data.length;
+    const typed = [...data];
+    cps.splice(this.cursor, 0, ...typed);
+    this.line = cps.join('');
+    this.cursor += typed.length;
     this.redraw();
   }
 }

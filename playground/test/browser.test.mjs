@@ -175,7 +175,8 @@ async function settled(page) {
 
 /** Where the cursor belongs after the first i characters of text, on a terminal cols wide. */
 function cellOf(text, i, cols) {
-  const width = (ch) => (/[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\uff00-\uff60]|\p{Extended_Pictographic}/u.test(ch) && ch.codePointAt(0) > 0xff ? 2 : 1);
+  // Two columns: East Asian Wide (CJK, kana, hangul, fullwidth forms) and emoji.
+  const width = (ch) => (/[\u1100-\u115f\u2e80-\u303e\u3040-\ua4cf\uac00-\ud7a3\uf900-\ufaff\uff00-\uff60\u{1f300}-\u{1f64f}\u{1f680}-\u{1f6ff}\u{1f900}-\u{1f9ff}]/u.test(ch) ? 2 : 1);
   let row = 0, col = 0;
   const chars = [...text];
   for (let k = 0; k < i; k++) {
@@ -204,6 +205,11 @@ test('the line editor draws a line wider than the terminal once, its cursor wher
     { name: 'fills the first row exactly', keys: ['y'.repeat(fill)], line: 'y'.repeat(fill), at: fill },
     { name: 'edited mid-line on the second row', keys: ['z'.repeat(cols + 10), ...Array(20).fill('ArrowLeft'), 'Q'], line: 'z'.repeat(cols - 10) + 'Q' + 'z'.repeat(20), at: cols - 9 },
     { name: 'back across a row boundary', keys: ['w'.repeat(fill + 3), ...Array(5).fill('ArrowLeft')], line: 'w'.repeat(fill + 3), at: fill - 2 },
+    // Wide (CJK) and astral (emoji) characters: one character each, two columns.
+    { name: 'CJK, edited mid-line', keys: ['漢字漢字', 'ArrowLeft', 'ArrowLeft', 'x'], line: '漢字x漢字', at: 3 },
+    { name: 'an emoji deleted whole', keys: ['a😀b', 'ArrowLeft', 'Backspace'], line: 'ab', at: 1 },
+    { name: 'emoji, cursor moved back', keys: ['x😀y😀z', 'ArrowLeft', 'ArrowLeft', 'ArrowLeft'], line: 'x😀y😀z', at: 2 },
+    { name: 'CJK wrapped past a row', keys: ['漢'.repeat(cols), ...Array(3).fill('ArrowLeft')], line: '漢'.repeat(cols), at: cols - 3 },
     { name: 'deleted back onto the first row', keys: ['v'.repeat(fill + 2), 'Backspace', 'Backspace', 'Backspace'], line: 'v'.repeat(fill - 1), at: fill - 1 },
   ];
   await page.click('#terminal');
