@@ -271,8 +271,9 @@ const BinaryFailure = "<binary>"
 
 // RunTests runs a test binary through run with -test.short -test.v and
 // extra (e.g. -test.run). When the binary dies in the middle (panic,
-// trap, timeout, an exit), the tests that were running count as failed
-// and the binary runs again skipping their top-level test. A run whose binary exits with
+// trap, timeout, an exit), the tests that were running under the
+// top-level test whose output came last count as failed and the binary
+// runs again skipping that top-level test. A run whose binary exits with
 // a non-zero status, or is stopped, or says FAIL, without any test
 // failing fails as BinaryFailure.
 func RunTests(ctx context.Context, run Runner, timeout time.Duration, extra ...string) (*Result, error) {
@@ -316,12 +317,13 @@ func RunTests(ctx context.Context, run Runner, timeout time.Duration, extra ...s
 			break
 		}
 		// The binary died (or exited) in the middle of a test.
+		top, _, _ := strings.Cut(p.Running[0], "/")
 		for _, n := range p.Running {
-			r.Crashed = append(r.Crashed, n)
-			r.Failed[n] = true
+			if t, _, _ := strings.Cut(n, "/"); t == top {
+				r.Crashed = append(r.Crashed, n)
+				r.Failed[n] = true
+			}
 		}
-		top, _, _ := strings.Cut(p.Running[len(p.Running)-1], "/")
-		r.Failed[top] = true
 		skip = append(skip, regexp.QuoteMeta(top))
 		if len(skip) >= MaxCrashes {
 			return r, fmt.Errorf("gave up after %d crashes (%s)", len(skip), strings.Join(r.Crashed, ", "))
@@ -334,8 +336,9 @@ func RunTests(ctx context.Context, run Runner, timeout time.Duration, extra ...s
 // Parsed is what ParseVerbose reads from `-test.v` output.
 type Parsed struct {
 	Failed, Passed, Skipped map[string]bool
-	// Running lists tests started (=== RUN) without a result line, the
-	// innermost first: those a crash interrupted.
+	// Running lists tests started (=== RUN) without a result line, but
+	// not parallel tests paused (=== PAUSE) and never continued (=== CONT):
+	// those a crash interrupted, the one whose output came last first.
 	Running []string
 	// Summary is the binary's last PASS or FAIL line, "" without one.
 	Summary string
@@ -344,21 +347,35 @@ type Parsed struct {
 var (
 	// A result line may follow a test's output that did not end its line.
 	resultLine = regexp.MustCompile(`--- (PASS|FAIL|SKIP): (\S+) \(`)
-	eventLine  = regexp.MustCompile(`^=== (RUN)\s+(\S+)`)
+	// RUN starts a test; PAUSE stops a parallel one until CONT; NAME
+	// says whose output follows.
+	eventLine = regexp.MustCompile(`^=== (RUN|PAUSE|CONT|NAME)\s+(\S+)`)
 )
 
 // ParseVerbose reads the results out of a test binary's -test.v output.
 func ParseVerbose(out []byte) Parsed {
 	p := Parsed{Failed: map[string]bool{}, Passed: map[string]bool{}, Skipped: map[string]bool{}}
-	started := map[string]int{}
+	started := map[string]int{} // test to when its output came last
+	paused := map[string]bool{}
 	order := 0
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		line := sc.Text()
 		if m := eventLine.FindStringSubmatch(line); m != nil {
-			order++
-			started[m[2]] = order
+			_, running := started[m[2]]
+			switch {
+			case m[1] == "RUN":
+				running = true
+			case m[1] == "PAUSE":
+				paused[m[2]] = true
+				continue
+			}
+			if running {
+				order++
+				started[m[2]] = order
+				delete(paused, m[2])
+			}
 			continue
 		}
 		if m := resultLine.FindStringSubmatch(line); m != nil {
@@ -371,6 +388,7 @@ func ParseVerbose(out []byte) Parsed {
 				p.Skipped[m[2]] = true
 			}
 			delete(started, m[2])
+			delete(paused, m[2])
 			continue
 		}
 		if line == "PASS" || line == "FAIL" {
@@ -378,9 +396,10 @@ func ParseVerbose(out []byte) Parsed {
 		}
 	}
 	for n := range started {
-		p.Running = append(p.Running, n)
+		if !paused[n] {
+			p.Running = append(p.Running, n)
+		}
 	}
-	// Innermost (latest started) first.
 	sort.Slice(p.Running, func(i, j int) bool { return started[p.Running[i]] > started[p.Running[j]] })
 	return p
 }

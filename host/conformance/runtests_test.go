@@ -62,6 +62,15 @@ func TestRunTestsResults(t *testing.T) {
 			{passX + "=== RUN   TestY\n=== RUN   TestY/a\npanic: boom\n", 2, nil},
 			{passX + "PASS\n", 0, nil}},
 			"[TestY TestY/a] [TestY/a TestY] [^(TestY)$]"},
+		{"paused parallel tests never continued", []fakeRun{
+			{"=== RUN   TestP\n=== PAUSE TestP\n=== RUN   TestQ\n=== PAUSE TestQ\n=== RUN   TestZ\npanic: boom\n", 2, nil},
+			{"=== RUN   TestP\n=== PAUSE TestP\n=== CONT  TestP\n--- PASS: TestP (0.00s)\nPASS\n", 0, nil}},
+			"[TestZ] [TestZ] [^(TestZ)$]"},
+		{"the test whose output came last", []fakeRun{
+			{"=== RUN   TestP\n=== PAUSE TestP\n=== RUN   TestQ\n=== PAUSE TestQ\n=== CONT  TestQ\n=== CONT  TestP\n" +
+				"=== NAME  TestQ\n    q_test.go:1: here\npanic: boom\n", 2, nil},
+			{"=== RUN   TestP\n=== PAUSE TestP\n=== CONT  TestP\n--- PASS: TestP (0.00s)\nPASS\n", 0, nil}},
+			"[TestQ] [TestQ] [^(TestQ)$]"},
 		{"nothing ran", []fakeRun{{"fatal error: no memory\n", 2, nil}}, "error"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
