@@ -7,9 +7,10 @@ import (
 )
 
 // The wrappers through which the VFS calls filesystem methods. With lock
-// validation off each costs one branch (t.checking()); with it on, each
-// asserts its locking.rst row (locking_rules.go), counts it as reached,
-// and runs a method that must not block inside a no-block section.
+// validation off each costs one branch (t.checking()) and inlines into
+// its caller; with it on, each asserts its locking.rst row
+// (locking_rules.go), counts it as reached, and runs a method that must
+// not block inside a no-block section (checked, at the end of the file).
 
 // subjects names the objects a row's columns refer to.
 type subjects struct {
@@ -144,70 +145,73 @@ func (t *Task) dopRevalidate(d *Dentry, flags uint32) (int, error) {
 
 func (t *Task) dopWeakRevalidate(d *Dentry, flags uint32) (int, error) {
 	if t.checking() {
-		defer t.leave(t.enter("dentry_operations.d_weak_revalidate", subjects{d: d}))
+		return checked2(t, "dentry_operations.d_weak_revalidate", subjects{d: d}, func() (int, error) { return d.op.WeakRevalidate(t, d, flags) })
 	}
 	return d.op.WeakRevalidate(t, d, flags)
 }
 
 func (t *Task) dopHash(parent *Dentry, q *QStr) error {
 	if t.checking() {
-		defer t.leave(t.enter("dentry_operations.d_hash", subjects{d: parent}))
+		return checked(t, "dentry_operations.d_hash", subjects{d: parent}, func() error { return parent.op.Hash(t, parent, q) })
 	}
 	return parent.op.Hash(t, parent, q)
 }
 
 func (t *Task) dopCompare(parent, d *Dentry, str string, name QStr) bool {
 	if t.checking() {
-		defer t.leave(t.enter("dentry_operations.d_compare", subjects{d: d}))
+		return checked(t, "dentry_operations.d_compare", subjects{d: d}, func() bool { return parent.op.Compare(t, d, str, name) })
 	}
 	return parent.op.Compare(t, d, str, name)
 }
 
 func (t *Task) dopDelete(d *Dentry) bool {
 	if t.checking() {
-		defer t.leave(t.enter("dentry_operations.d_delete", subjects{d: d}))
+		return checked(t, "dentry_operations.d_delete", subjects{d: d}, func() bool { return d.op.Delete(t, d) })
 	}
 	return d.op.Delete(t, d)
 }
 
 func (t *Task) dopInit(d *Dentry) error {
 	if t.checking() {
-		defer t.leave(t.enter("dentry_operations.d_init", subjects{d: d}))
+		return checked(t, "dentry_operations.d_init", subjects{d: d}, func() error { return d.op.Init(t, d) })
 	}
 	return d.op.Init(t, d)
 }
 
 func (t *Task) dopRelease(d *Dentry) {
 	if t.checking() {
-		defer t.leave(t.enter("dentry_operations.d_release", subjects{d: d}))
+		checked0(t, "dentry_operations.d_release", subjects{d: d}, func() { d.op.Release(t, d) })
+		return
 	}
 	d.op.Release(t, d)
 }
 
 func (t *Task) dopPrune(d *Dentry) {
 	if t.checking() {
-		defer t.leave(t.enter("dentry_operations.d_prune", subjects{d: d}))
+		checked0(t, "dentry_operations.d_prune", subjects{d: d}, func() { d.op.Prune(t, d) })
+		return
 	}
 	d.op.Prune(t, d)
 }
 
 func (t *Task) dopIput(d *Dentry, inode *Inode) {
 	if t.checking() {
-		defer t.leave(t.enter("dentry_operations.d_iput", subjects{d: d}))
+		checked0(t, "dentry_operations.d_iput", subjects{d: d}, func() { d.op.Iput(t, d, inode) })
+		return
 	}
 	d.op.Iput(t, d, inode)
 }
 
 func (t *Task) dopDName(d *Dentry) string {
 	if t.checking() {
-		defer t.leave(t.enter("dentry_operations.d_dname", subjects{d: d}))
+		return checked(t, "dentry_operations.d_dname", subjects{d: d}, func() string { return d.op.DName(t, d) })
 	}
 	return d.op.DName(t, d)
 }
 
 func (t *Task) dopAutomount(p Path) (*Mount, error) {
 	if t.checking() {
-		defer t.leave(t.enter("dentry_operations.d_automount", subjects{d: p.Dentry}))
+		return checked2(t, "dentry_operations.d_automount", subjects{d: p.Dentry}, func() (*Mount, error) { return p.Dentry.op.Automount(t, p) })
 	}
 	return p.Dentry.op.Automount(t, p)
 }
@@ -230,56 +234,56 @@ func (t *Task) dopManage(p Path, rcu bool) error {
 
 func (t *Task) iopLookup(dir *Inode, d *Dentry, flags uint32) (*Dentry, error) {
 	if t.checking() {
-		defer t.leave(t.enter("inode_operations.lookup", subjects{inode: dir}))
+		return checked2(t, "inode_operations.lookup", subjects{inode: dir}, func() (*Dentry, error) { return dir.Ops.Lookup(t, dir, d, flags) })
 	}
 	return dir.Ops.Lookup(t, dir, d, flags)
 }
 
 func (t *Task) iopCreate(dir *Inode, d *Dentry, mode uint32, excl bool) error {
 	if t.checking() {
-		defer t.leave(t.enter("inode_operations.create", subjects{inode: dir}))
+		return checked(t, "inode_operations.create", subjects{inode: dir}, func() error { return dir.Ops.Create(t, dir, d, mode, excl) })
 	}
 	return dir.Ops.Create(t, dir, d, mode, excl)
 }
 
 func (t *Task) iopLink(old *Dentry, dir *Inode, d *Dentry) error {
 	if t.checking() {
-		defer t.leave(t.enter("inode_operations.link", subjects{inode: dir, victim: old.inode.Load()}))
+		return checked(t, "inode_operations.link", subjects{inode: dir, victim: old.inode.Load()}, func() error { return dir.Ops.Link(t, old, dir, d) })
 	}
 	return dir.Ops.Link(t, old, dir, d)
 }
 
 func (t *Task) iopUnlink(dir *Inode, d *Dentry) error {
 	if t.checking() {
-		defer t.leave(t.enter("inode_operations.unlink", subjects{inode: dir, victim: d.inode.Load()}))
+		return checked(t, "inode_operations.unlink", subjects{inode: dir, victim: d.inode.Load()}, func() error { return dir.Ops.Unlink(t, dir, d) })
 	}
 	return dir.Ops.Unlink(t, dir, d)
 }
 
 func (t *Task) iopSymlink(dir *Inode, d *Dentry, target string) error {
 	if t.checking() {
-		defer t.leave(t.enter("inode_operations.symlink", subjects{inode: dir}))
+		return checked(t, "inode_operations.symlink", subjects{inode: dir}, func() error { return dir.Ops.Symlink(t, dir, d, target) })
 	}
 	return dir.Ops.Symlink(t, dir, d, target)
 }
 
 func (t *Task) iopMkdir(dir *Inode, d *Dentry, mode uint32) error {
 	if t.checking() {
-		defer t.leave(t.enter("inode_operations.mkdir", subjects{inode: dir}))
+		return checked(t, "inode_operations.mkdir", subjects{inode: dir}, func() error { return dir.Ops.Mkdir(t, dir, d, mode) })
 	}
 	return dir.Ops.Mkdir(t, dir, d, mode)
 }
 
 func (t *Task) iopRmdir(dir *Inode, d *Dentry) error {
 	if t.checking() {
-		defer t.leave(t.enter("inode_operations.rmdir", subjects{inode: dir, victim: d.inode.Load()}))
+		return checked(t, "inode_operations.rmdir", subjects{inode: dir, victim: d.inode.Load()}, func() error { return dir.Ops.Rmdir(t, dir, d) })
 	}
 	return dir.Ops.Rmdir(t, dir, d)
 }
 
 func (t *Task) iopMknod(dir *Inode, d *Dentry, mode uint32, dev uint64) error {
 	if t.checking() {
-		defer t.leave(t.enter("inode_operations.mknod", subjects{inode: dir}))
+		return checked(t, "inode_operations.mknod", subjects{inode: dir}, func() error { return dir.Ops.Mknod(t, dir, d, mode, dev) })
 	}
 	return dir.Ops.Mknod(t, dir, d, mode, dev)
 }
@@ -323,14 +327,14 @@ func (t *Task) checkRenameChildren(old, nd *Dentry, flags uint32) {
 
 func (t *Task) iopReadlink(d *Dentry) (string, error) {
 	if t.checking() {
-		defer t.leave(t.enter("inode_operations.readlink", subjects{inode: d.inode.Load()}))
+		return checked2(t, "inode_operations.readlink", subjects{inode: d.inode.Load()}, func() (string, error) { return d.inode.Load().Ops.Readlink(t, d) })
 	}
 	return d.inode.Load().Ops.Readlink(t, d)
 }
 
 func (t *Task) iopGetLink(d *Dentry, inode *Inode) (string, error) {
 	if t.checking() {
-		defer t.leave(t.enter("inode_operations.get_link", subjects{inode: inode}))
+		return checked2(t, "inode_operations.get_link", subjects{inode: inode}, func() (string, error) { return inode.Ops.GetLink(t, d, inode) })
 	}
 	return inode.Ops.GetLink(t, d, inode)
 }
@@ -352,7 +356,7 @@ func (t *Task) iopPermission(inode *Inode, mask int) error {
 func (t *Task) iopSetattr(d *Dentry, attr *Iattr) error {
 	in := d.inode.Load()
 	if t.checking() {
-		defer t.leave(t.enter("inode_operations.setattr", subjects{inode: in}))
+		return checked(t, "inode_operations.setattr", subjects{inode: in}, func() error { return in.Ops.Setattr(t, d, attr) })
 	}
 	return in.Ops.Setattr(t, d, attr)
 }
@@ -360,7 +364,7 @@ func (t *Task) iopSetattr(d *Dentry, attr *Iattr) error {
 func (t *Task) iopGetattr(p Path, st *Stat, mask, flags uint32) error {
 	in := p.Dentry.inode.Load()
 	if t.checking() {
-		defer t.leave(t.enter("inode_operations.getattr", subjects{inode: in}))
+		return checked(t, "inode_operations.getattr", subjects{inode: in}, func() error { return in.Ops.Getattr(t, p, st, mask, flags) })
 	}
 	return in.Ops.Getattr(t, p, st, mask, flags)
 }
@@ -368,21 +372,21 @@ func (t *Task) iopGetattr(p Path, st *Stat, mask, flags uint32) error {
 func (t *Task) iopListxattr(d *Dentry) ([]string, error) {
 	in := d.inode.Load()
 	if t.checking() {
-		defer t.leave(t.enter("inode_operations.listxattr", subjects{inode: in}))
+		return checked2(t, "inode_operations.listxattr", subjects{inode: in}, func() ([]string, error) { return in.Ops.Listxattr(t, d) })
 	}
 	return in.Ops.Listxattr(t, d)
 }
 
 func (t *Task) iopUpdateTime(in *Inode, flags int) error {
 	if t.checking() {
-		defer t.leave(t.enter("inode_operations.update_time", subjects{inode: in}))
+		return checked(t, "inode_operations.update_time", subjects{inode: in}, func() error { return in.Ops.UpdateTime(t, in, flags) })
 	}
 	return in.Ops.UpdateTime(t, in, flags)
 }
 
 func (t *Task) iopTmpfile(dir *Inode, f *File, mode uint32) error {
 	if t.checking() {
-		defer t.leave(t.enter("inode_operations.tmpfile", subjects{inode: dir}))
+		return checked(t, "inode_operations.tmpfile", subjects{inode: dir}, func() error { return dir.Ops.Tmpfile(t, dir, f, mode) })
 	}
 	return dir.Ops.Tmpfile(t, dir, f, mode)
 }
@@ -391,21 +395,21 @@ func (t *Task) iopTmpfile(dir *Inode, f *File, mode uint32) error {
 
 func (t *Task) xopList(h *XattrHandler, d *Dentry) bool {
 	if t.checking() {
-		defer t.leave(t.enter("xattr_handler.list", subjects{inode: d.inode.Load()}))
+		return checked(t, "xattr_handler.list", subjects{inode: d.inode.Load()}, func() bool { return h.List(t, d) })
 	}
 	return h.List(t, d)
 }
 
 func (t *Task) xopGet(h *XattrHandler, d *Dentry, in *Inode, name string) ([]byte, error) {
 	if t.checking() {
-		defer t.leave(t.enter("xattr_handler.get", subjects{inode: in}))
+		return checked2(t, "xattr_handler.get", subjects{inode: in}, func() ([]byte, error) { return h.Get(t, h, d, in, name) })
 	}
 	return h.Get(t, h, d, in, name)
 }
 
 func (t *Task) xopSet(h *XattrHandler, d *Dentry, in *Inode, name string, value []byte, flags int) error {
 	if t.checking() {
-		defer t.leave(t.enter("xattr_handler.set", subjects{inode: in}))
+		return checked(t, "xattr_handler.set", subjects{inode: in}, func() error { return h.Set(t, h, d, in, name, value, flags) })
 	}
 	return h.Set(t, h, d, in, name, value, flags)
 }
@@ -414,105 +418,112 @@ func (t *Task) xopSet(h *XattrHandler, d *Dentry, in *Inode, name string, value 
 
 func (t *Task) sopAllocInode(sb *SuperBlock) *Inode {
 	if t.checking() {
-		defer t.leave(t.enter("super_operations.alloc_inode", subjects{sb: sb}))
+		return checked(t, "super_operations.alloc_inode", subjects{sb: sb}, func() *Inode { return sb.Ops.AllocInode(t, sb) })
 	}
 	return sb.Ops.AllocInode(t, sb)
 }
 
 func (t *Task) sopDestroyInode(i *Inode) {
 	if t.checking() {
-		defer t.leave(t.enter("super_operations.destroy_inode", subjects{sb: i.sb}))
+		checked0(t, "super_operations.destroy_inode", subjects{sb: i.sb}, func() { i.sb.Ops.DestroyInode(t, i) })
+		return
 	}
 	i.sb.Ops.DestroyInode(t, i)
 }
 
 func (t *Task) sopFreeInode(i *Inode) {
 	if t.checking() {
-		defer t.leave(t.enter("super_operations.free_inode", subjects{sb: i.sb}))
+		checked0(t, "super_operations.free_inode", subjects{sb: i.sb}, func() { i.sb.Ops.FreeInode(t, i) })
+		return
 	}
 	i.sb.Ops.FreeInode(t, i)
 }
 
 func (t *Task) sopDirtyInode(i *Inode, flags uint32) {
 	if t.checking() {
-		defer t.leave(t.enter("super_operations.dirty_inode", subjects{sb: i.sb}))
+		checked0(t, "super_operations.dirty_inode", subjects{sb: i.sb}, func() { i.sb.Ops.DirtyInode(t, i, flags) })
+		return
 	}
 	i.sb.Ops.DirtyInode(t, i, flags)
 }
 
 func (t *Task) sopWriteInode(i *Inode, wbc *WritebackControl) error {
 	if t.checking() {
-		defer t.leave(t.enter("super_operations.write_inode", subjects{sb: i.sb}))
+		return checked(t, "super_operations.write_inode", subjects{sb: i.sb}, func() error { return i.sb.Ops.WriteInode(t, i, wbc) })
 	}
 	return i.sb.Ops.WriteInode(t, i, wbc)
 }
 
 func (t *Task) sopDropInode(i *Inode) bool {
 	if t.checking() {
-		defer t.leave(t.enter("super_operations.drop_inode", subjects{sb: i.sb, iLock: i}))
+		return checked(t, "super_operations.drop_inode", subjects{sb: i.sb, iLock: i}, func() bool { return i.sb.Ops.DropInode(t, i) })
 	}
 	return i.sb.Ops.DropInode(t, i)
 }
 
 func (t *Task) sopEvictInode(i *Inode) {
 	if t.checking() {
-		defer t.leave(t.enter("super_operations.evict_inode", subjects{sb: i.sb}))
+		checked0(t, "super_operations.evict_inode", subjects{sb: i.sb}, func() { i.sb.Ops.EvictInode(t, i) })
+		return
 	}
 	i.sb.Ops.EvictInode(t, i)
 }
 
 func (t *Task) sopPutSuper(sb *SuperBlock) {
 	if t.checking() {
-		defer t.leave(t.enter("super_operations.put_super", subjects{sb: sb}))
+		checked0(t, "super_operations.put_super", subjects{sb: sb}, func() { sb.Ops.PutSuper(t, sb) })
+		return
 	}
 	sb.Ops.PutSuper(t, sb)
 }
 
 func (t *Task) sopSyncFS(sb *SuperBlock, wait bool) error {
 	if t.checking() {
-		defer t.leave(t.enter("super_operations.sync_fs", subjects{sb: sb}))
+		return checked(t, "super_operations.sync_fs", subjects{sb: sb}, func() error { return sb.Ops.SyncFS(t, sb, wait) })
 	}
 	return sb.Ops.SyncFS(t, sb, wait)
 }
 
 func (t *Task) sopFreezeFS(sb *SuperBlock) error {
 	if t.checking() {
-		defer t.leave(t.enter("super_operations.freeze_fs", subjects{sb: sb}))
+		return checked(t, "super_operations.freeze_fs", subjects{sb: sb}, func() error { return sb.Ops.FreezeFS(t, sb) })
 	}
 	return sb.Ops.FreezeFS(t, sb)
 }
 
 func (t *Task) sopUnfreezeFS(sb *SuperBlock) error {
 	if t.checking() {
-		defer t.leave(t.enter("super_operations.unfreeze_fs", subjects{sb: sb}))
+		return checked(t, "super_operations.unfreeze_fs", subjects{sb: sb}, func() error { return sb.Ops.UnfreezeFS(t, sb) })
 	}
 	return sb.Ops.UnfreezeFS(t, sb)
 }
 
 func (t *Task) sopStatfs(d *Dentry, st *Statfs) error {
 	if t.checking() {
-		defer t.leave(t.enter("super_operations.statfs", subjects{sb: d.sb}))
+		return checked(t, "super_operations.statfs", subjects{sb: d.sb}, func() error { return d.sb.Ops.Statfs(t, d, st) })
 	}
 	return d.sb.Ops.Statfs(t, d, st)
 }
 
 func (t *Task) sopRemountFS(sb *SuperBlock, flags *uint32, data string) error {
 	if t.checking() {
-		defer t.leave(t.enter("super_operations.remount_fs", subjects{sb: sb}))
+		return checked(t, "super_operations.remount_fs", subjects{sb: sb}, func() error { return sb.Ops.RemountFS(t, sb, flags, data) })
 	}
 	return sb.Ops.RemountFS(t, sb, flags, data)
 }
 
 func (t *Task) sopUmountBegin(sb *SuperBlock) {
 	if t.checking() {
-		defer t.leave(t.enter("super_operations.umount_begin", subjects{sb: sb}))
+		checked0(t, "super_operations.umount_begin", subjects{sb: sb}, func() { sb.Ops.UmountBegin(t, sb) })
+		return
 	}
 	sb.Ops.UmountBegin(t, sb)
 }
 
 func (t *Task) sopShowOptions(sb *SuperBlock, w *strings.Builder) {
 	if t.checking() {
-		defer t.leave(t.enter("super_operations.show_options", subjects{sb: sb}))
+		checked0(t, "super_operations.show_options", subjects{sb: sb}, func() { sb.Ops.ShowOptions(t, w, sb.root) })
+		return
 	}
 	sb.Ops.ShowOptions(t, w, sb.root)
 }
@@ -521,16 +532,45 @@ func (t *Task) sopShowOptions(sb *SuperBlock, w *strings.Builder) {
 
 func (t *Task) fstMount(fst *FileSystemType, flags uint32, dev, data string) (*Dentry, error) {
 	if t.checking() {
-		defer t.leave(t.enter("file_system_type.mount", subjects{}))
+		return checked2(t, "file_system_type.mount", subjects{}, func() (*Dentry, error) { return fst.Mount(t, fst, flags, dev, data) })
 	}
 	return fst.Mount(t, fst, flags, dev, data)
 }
 
 func (t *Task) fstKillSB(sb *SuperBlock) {
 	if t.checking() {
-		defer t.leave(t.enter("file_system_type.kill_sb", subjects{}))
+		checked0(t, "file_system_type.kill_sb", subjects{}, func() { sb.fsType.KillSB(t, sb) })
+		return
 	}
 	sb.fsType.KillSB(t, sb)
 }
 
 // file_operations and address_space_operations: filemap_calls.go.
+
+// checked0, checked and checked2 run a method's call inside its row's
+// checks: enter, the call, then leave, deferred so that it runs even if
+// the method panics. They are out of line, with the call as a closure,
+// so that the wrappers above keep no defer of their own: Go never
+// inlines a function that defers, and a wrapper runs for every method
+// call, several times per page of a write. With validation and tracing
+// off a wrapper is its t.checking() branch and the method call, which
+// the compiler inlines into the callers the profile finds hot (under
+// WebAssembly every call it saves is a frame saved and checked).
+//
+//go:noinline
+func checked0(t *Task, key string, s subjects, call func()) {
+	defer t.leave(t.enter(key, s))
+	call()
+}
+
+//go:noinline
+func checked[R any](t *Task, key string, s subjects, call func() R) R {
+	defer t.leave(t.enter(key, s))
+	return call()
+}
+
+//go:noinline
+func checked2[R1, R2 any](t *Task, key string, s subjects, call func() (R1, R2)) (R1, R2) {
+	defer t.leave(t.enter(key, s))
+	return call()
+}

@@ -160,21 +160,21 @@ func (t *Task) LockManagerGrant(fl, conf *FileLock, result int) int {
 
 func (t *Task) fopLock(f *File, cmd int, fl *FileLock) error {
 	if t.checking() {
-		defer t.leave(t.enter("file_operations.lock", subjects{}))
+		return checked(t, "file_operations.lock", subjects{}, func() error { return f.fop.Lock(t, f, cmd, fl) })
 	}
 	return f.fop.Lock(t, f, cmd, fl)
 }
 
 func (t *Task) fopFlock(f *File, cmd int, fl *FileLock) error {
 	if t.checking() {
-		defer t.leave(t.enter("file_operations.flock", subjects{}))
+		return checked(t, "file_operations.flock", subjects{}, func() error { return f.fop.Flock(t, f, cmd, fl) })
 	}
 	return f.fop.Flock(t, f, cmd, fl)
 }
 
 func (t *Task) fopSetlease(f *File, arg int16, fl *FileLock) error {
 	if t.checking() {
-		defer t.leave(t.enter("file_operations.setlease", subjects{}))
+		return checked(t, "file_operations.setlease", subjects{}, func() error { return f.fop.Setlease(t, f, arg, fl) })
 	}
 	return f.fop.Setlease(t, f, arg, fl)
 }

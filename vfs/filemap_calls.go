@@ -37,7 +37,7 @@ func (t *Task) checkPageCacheRow(r *rule, s subjects, bad []string) []string {
 
 func (t *Task) aopReadFolio(f *File, m *AddressSpace, folio *Folio) error {
 	if t.checking() {
-		defer t.leave(t.enter("address_space_operations.read_folio", subjects{folio: folio, m: m}))
+		return checked(t, "address_space_operations.read_folio", subjects{folio: folio, m: m}, func() error { return m.AOps.ReadFolio(t, f, folio) })
 	}
 	return m.AOps.ReadFolio(t, f, folio)
 }
@@ -47,77 +47,80 @@ func (t *Task) aopReadahead(rac *ReadaheadControl) {
 		// The batch's folios are locked (PG_locked) with their locks
 		// held by the I/O, not by t, until ReadaheadControl.Next hands
 		// each over: the folio cell is not a lock t holds here.
-		defer t.leave(t.enter("address_space_operations.readahead", subjects{m: rac.Mapping}))
+		checked0(t, "address_space_operations.readahead", subjects{m: rac.Mapping}, func() { rac.Mapping.AOps.Readahead(t, rac) })
+		return
 	}
 	rac.Mapping.AOps.Readahead(t, rac)
 }
 
 func (t *Task) aopWriteBegin(f *File, m *AddressSpace, pos int64, n int) (*Folio, error) {
 	if t.checking() {
-		defer t.leave(t.enter("address_space_operations.write_begin", subjects{m: m}))
+		return checked2(t, "address_space_operations.write_begin", subjects{m: m}, func() (*Folio, error) { return m.AOps.WriteBegin(t, f, m, pos, n) })
 	}
 	return m.AOps.WriteBegin(t, f, m, pos, n)
 }
 
 func (t *Task) aopWriteEnd(f *File, m *AddressSpace, pos int64, n, copied int, folio *Folio) (int, error) {
 	if t.checking() {
-		defer t.leave(t.enter("address_space_operations.write_end", subjects{folio: folio, m: m}))
+		return checked2(t, "address_space_operations.write_end", subjects{folio: folio, m: m}, func() (int, error) { return m.AOps.WriteEnd(t, f, m, pos, n, copied, folio) })
 	}
 	return m.AOps.WriteEnd(t, f, m, pos, n, copied, folio)
 }
 
 func (t *Task) aopDirtyFolio(m *AddressSpace, folio *Folio) bool {
 	if t.checking() {
-		defer t.leave(t.enter("address_space_operations.dirty_folio", subjects{folio: folio, m: m}))
+		return checked(t, "address_space_operations.dirty_folio", subjects{folio: folio, m: m}, func() bool { return m.AOps.DirtyFolio(t, m, folio) })
 	}
 	return m.AOps.DirtyFolio(t, m, folio)
 }
 
 func (t *Task) aopWritepage(m *AddressSpace, folio *Folio, wbc *WritebackControl) error {
 	if t.checking() {
-		defer t.leave(t.enter("address_space_operations.writepage", subjects{folio: folio, m: m}))
+		return checked(t, "address_space_operations.writepage", subjects{folio: folio, m: m}, func() error { return m.AOps.Writepage(t, folio, wbc) })
 	}
 	return m.AOps.Writepage(t, folio, wbc)
 }
 
 func (t *Task) aopWritepages(m *AddressSpace, wbc *WritebackControl) error {
 	if t.checking() {
-		defer t.leave(t.enter("address_space_operations.writepages", subjects{m: m}))
+		return checked(t, "address_space_operations.writepages", subjects{m: m}, func() error { return m.AOps.Writepages(t, m, wbc) })
 	}
 	return m.AOps.Writepages(t, m, wbc)
 }
 
 func (t *Task) aopInvalidateFolio(m *AddressSpace, folio *Folio, off, n int) {
 	if t.checking() {
-		defer t.leave(t.enter("address_space_operations.invalidate_folio", subjects{folio: folio, m: m}))
+		checked0(t, "address_space_operations.invalidate_folio", subjects{folio: folio, m: m}, func() { m.AOps.InvalidateFolio(t, folio, off, n) })
+		return
 	}
 	m.AOps.InvalidateFolio(t, folio, off, n)
 }
 
 func (t *Task) aopReleaseFolio(m *AddressSpace, folio *Folio) bool {
 	if t.checking() {
-		defer t.leave(t.enter("address_space_operations.release_folio", subjects{folio: folio, m: m}))
+		return checked(t, "address_space_operations.release_folio", subjects{folio: folio, m: m}, func() bool { return m.AOps.ReleaseFolio(t, folio) })
 	}
 	return m.AOps.ReleaseFolio(t, folio)
 }
 
 func (t *Task) aopFreeFolio(m *AddressSpace, folio *Folio) {
 	if t.checking() {
-		defer t.leave(t.enter("address_space_operations.free_folio", subjects{folio: folio, m: m}))
+		checked0(t, "address_space_operations.free_folio", subjects{folio: folio, m: m}, func() { m.AOps.FreeFolio(folio) })
+		return
 	}
 	m.AOps.FreeFolio(folio)
 }
 
 func (t *Task) aopLaunderFolio(m *AddressSpace, folio *Folio) error {
 	if t.checking() {
-		defer t.leave(t.enter("address_space_operations.launder_folio", subjects{folio: folio, m: m}))
+		return checked(t, "address_space_operations.launder_folio", subjects{folio: folio, m: m}, func() error { return m.AOps.LaunderFolio(t, folio) })
 	}
 	return m.AOps.LaunderFolio(t, folio)
 }
 
 func (t *Task) aopIsPartiallyUptodate(m *AddressSpace, folio *Folio, from, n int) bool {
 	if t.checking() {
-		defer t.leave(t.enter("address_space_operations.is_partially_uptodate", subjects{folio: folio, m: m}))
+		return checked(t, "address_space_operations.is_partially_uptodate", subjects{folio: folio, m: m}, func() bool { return m.AOps.IsPartiallyUptodate(t, folio, from, n) })
 	}
 	return m.AOps.IsPartiallyUptodate(t, folio, from, n)
 }
@@ -126,42 +129,42 @@ func (t *Task) aopIsPartiallyUptodate(m *AddressSpace, folio *Folio, from, n int
 
 func (t *Task) fopOpen(in *Inode, f *File) error {
 	if t.checking() {
-		defer t.leave(t.enter("file_operations.open", subjects{}))
+		return checked(t, "file_operations.open", subjects{}, func() error { return f.fop.Open(t, in, f) })
 	}
 	return f.fop.Open(t, in, f)
 }
 
 func (t *Task) fopRelease(f *File) error {
 	if t.checking() {
-		defer t.leave(t.enter("file_operations.release", subjects{}))
+		return checked(t, "file_operations.release", subjects{}, func() error { return f.fop.Release(t, f.inode, f) })
 	}
 	return f.fop.Release(t, f.inode, f)
 }
 
 func (t *Task) fopFlush(f *File) error {
 	if t.checking() {
-		defer t.leave(t.enter("file_operations.flush", subjects{}))
+		return checked(t, "file_operations.flush", subjects{}, func() error { return f.fop.Flush(t, f) })
 	}
 	return f.fop.Flush(t, f)
 }
 
 func (t *Task) fopRead(f *File, p []byte, pos *int64) (int, error) {
 	if t.checking() {
-		defer t.leave(t.enter("file_operations.read", subjects{}))
+		return checked2(t, "file_operations.read", subjects{}, func() (int, error) { return f.fop.Read(t, f, p, pos) })
 	}
 	return f.fop.Read(t, f, p, pos)
 }
 
 func (t *Task) fopWrite(f *File, p []byte, pos *int64) (int, error) {
 	if t.checking() {
-		defer t.leave(t.enter("file_operations.write", subjects{}))
+		return checked2(t, "file_operations.write", subjects{}, func() (int, error) { return f.fop.Write(t, f, p, pos) })
 	}
 	return f.fop.Write(t, f, p, pos)
 }
 
 func (t *Task) fopLlseek(f *File, off int64, whence int) (int64, error) {
 	if t.checking() {
-		defer t.leave(t.enter("file_operations.llseek", subjects{}))
+		return checked2(t, "file_operations.llseek", subjects{}, func() (int64, error) { return f.fop.Llseek(t, f, off, whence) })
 	}
 	return f.fop.Llseek(t, f, off, whence)
 }
@@ -182,14 +185,14 @@ func (t *Task) fopIterate(f *File, ctx *DirContext) error {
 
 func (t *Task) fopFsync(f *File, start, end int64, datasync bool) error {
 	if t.checking() {
-		defer t.leave(t.enter("file_operations.fsync", subjects{}))
+		return checked(t, "file_operations.fsync", subjects{}, func() error { return f.fop.Fsync(t, f, start, end, datasync) })
 	}
 	return f.fop.Fsync(t, f, start, end, datasync)
 }
 
 func (t *Task) fopFallocate(f *File, mode int, off, n int64) error {
 	if t.checking() {
-		defer t.leave(t.enter("file_operations.fallocate", subjects{}))
+		return checked(t, "file_operations.fallocate", subjects{}, func() error { return f.fop.Fallocate(t, f, mode, off, n) })
 	}
 	return f.fop.Fallocate(t, f, mode, off, n)
 }

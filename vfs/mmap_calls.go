@@ -36,7 +36,7 @@ func (t *Task) checkVMRow(r *rule, vma *Mapping) {
 
 func (t *Task) fopMmap(f *File, vma *Mapping) error {
 	if t.checking() {
-		defer t.leave(t.enter("file_operations.mmap", subjects{}))
+		return checked(t, "file_operations.mmap", subjects{}, func() error { return f.fop.Mmap(t, f, vma) })
 	}
 	return f.fop.Mmap(t, f, vma)
 }
