@@ -128,8 +128,11 @@ func report(t *testing.T, mode, pkg string, exp map[string]Expectation, r *Resul
 	}
 	for _, name := range unexpected {
 		excerpt := Excerpt(r.Output, name, 40)
-		if name == BinaryFailure {
+		switch name {
+		case BinaryFailure:
 			excerpt = tail(r.Output, 40)
+		case LockFailure:
+			excerpt = strings.Join(r.Problems, "\n")
 		}
 		t.Errorf("%s fails on the %s path and is not in %s (add it with its reason only if it is a WASI limit or a bug with its own reproducing test):\n%s",
 			name, mode, expectedFile, excerpt)

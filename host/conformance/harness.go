@@ -191,9 +191,11 @@ type Result struct {
 	// Crashed names the tests that were running when the binary died
 	// (panic, timeout, trap); each rerun skipped them.
 	Crashed []string
-	Runs    int
-	Output  []byte // every run's output, one after the other
-	Elapsed time.Duration
+	// Problems are what the lock validator reported (LockFailure).
+	Problems []string
+	Runs     int
+	Output   []byte // every run's output, one after the other
+	Elapsed  time.Duration
 }
 
 // MaxCrashes bounds the reruns after crashes.
@@ -202,7 +204,8 @@ const MaxCrashes = 8
 // Runner runs a test binary once with args (flags for the binary),
 // writing its output to out. It returns the exit status; err is for a
 // binary that could not run, or that was stopped (trap, deadline), when
-// the status means little.
+// the status means little, and holds a *ValidatorError when the lock
+// validator reported during the run.
 type Runner func(ctx context.Context, args []string, out io.Writer) (status int, err error)
 
 // CLIRunner runs the test binary of pkg under the vfscope command,
@@ -251,7 +254,7 @@ func GOROOTFiles(pkg string) []string {
 // from the host with --mount host:...:ro).
 func (tc *Toolchain) InProcessRunner(g *Guest, mode Path, pkg string) Runner {
 	return func(ctx context.Context, args []string, out io.Writer) (int, error) {
-		_, t, err := boot.New(vfs.Options{})
+		v, t, err := boot.New(vfs.Options{Lockdep: true})
 		if err != nil {
 			return 1, err
 		}
@@ -260,8 +263,59 @@ func (tc *Toolchain) InProcessRunner(g *Guest, mode Path, pkg string) Runner {
 		}
 		code, err := g.Run(ctx, RunConfig{Path: mode, Task: t, Args: append([]string{pkg + ".test"}, args...),
 			Env: tc.GuestEnv(pkg), Stdout: out, Stderr: out})
-		return int(code), err
+		return Validated(v, out, int(code), err)
 	}
+}
+
+// LockFailure is the name under which what the lock validator reported
+// during a run counts as a failure.
+const LockFailure = "<lockdep>"
+
+// ValidatorError is a Runner's error when the VFS's lock validator
+// reported during the run, or was off; Err is the run's own error.
+type ValidatorError struct {
+	Problems []string
+	Err      error
+}
+
+func (e *ValidatorError) Error() string {
+	s := "lock validator: " + strings.Join(e.Problems, "\n")
+	if e.Err != nil {
+		s = e.Err.Error() + "; " + s
+	}
+	return s
+}
+
+func (e *ValidatorError) Unwrap() error { return e.Err }
+
+// ValidatorProblems returns what v's lock validator reported (lock order
+// cycles, sleeping in atomic context...) and the calls made into a
+// filesystem with the wrong locks held; a VFS without the validator is a
+// problem too.
+func ValidatorProblems(v *vfs.VFS) []string {
+	val := v.Validator()
+	if val == nil {
+		return []string{"the lock validator is off"}
+	}
+	var s []string
+	for _, r := range val.Reports() {
+		s = append(s, fmt.Sprintf("lockdep report:\n%s", r))
+	}
+	for _, x := range v.LockingViolations() {
+		s = append(s, "locking violation: "+x)
+	}
+	return s
+}
+
+// Validated ends a Runner's run on v: the validator's problems, if any,
+// are written to out and err becomes a *ValidatorError around it.
+func Validated(v *vfs.VFS, out io.Writer, status int, err error) (int, error) {
+	probs := ValidatorProblems(v)
+	if len(probs) == 0 {
+		return status, err
+	}
+	fmt.Fprintf(out, "### %s:\n%s\n", LockFailure, strings.Join(probs, "\n"))
+	return status, &ValidatorError{Problems: probs, Err: err}
 }
 
 // BinaryFailure is the name under which a test binary's failure counts
@@ -290,6 +344,11 @@ func RunTests(ctx context.Context, run Runner, timeout time.Duration, extra ...s
 		var out bytes.Buffer
 		status, err := run(cctx, args, &out)
 		cancel()
+		if ve, ok := err.(*ValidatorError); ok {
+			r.Failed[LockFailure] = true
+			r.Problems = append(r.Problems, ve.Problems...)
+			err = ve.Err
+		}
 		r.Runs++
 		r.Output = append(r.Output, fmt.Sprintf("### run %d: %s\n", r.Runs, strings.Join(args, " "))...)
 		r.Output = append(r.Output, out.Bytes()...)
