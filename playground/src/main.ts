@@ -94,9 +94,12 @@ class App {
       this.live = State.fromSnapshot(await this.backend.snapshot());
     }
     this.backend.subscribe((events, lost) => {
-      if (lost) {
-        // Dropped events: the next snapshot resynchronises.
-        void this.backend.snapshot().then((s) => { this.live = State.fromSnapshot(s, this.live); this.queueRender(); });
+      // Dropped events: a snapshot resynchronises. A live server pushes
+      // one itself after the loss it reports (onSnapshot); the page's
+      // VFS is asked for one.
+      if (lost && this.backend.kind !== 'live') {
+        this.backend.snapshot().then((s) => { this.live = State.fromSnapshot(s, this.live); this.queueRender(); })
+          .catch((e: Error) => this.term.write(`[resync failed: ${e.message ?? e}]\r\n`));
       }
       for (const e of events) {
         if (e.seq > this.seenSeq) this.seenSeq = e.seq;

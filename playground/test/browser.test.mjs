@@ -754,6 +754,39 @@ test('a live view keeps the events that come after a command\'s after-snapshot',
   await page.close();
 });
 
+// After a loss the views resynchronise from a snapshot: the page asks
+// its own VFS for one (and says so when that fails), while a live
+// server pushes one itself and is not asked for another.
+test('a loss resynchronises from one snapshot, and a failed resync says so', async () => {
+  const cases = [
+    { q: '', fail: true, requests: 1, text: /\[resync failed: the snapshot failed\]/ },
+    { q: '', fail: false, requests: 1 },
+    { q: '?live', fail: false, requests: 0 },
+  ];
+  for (const c of cases) {
+    const page = await open(c.q);
+    const requests = await page.evaluate(async ({ live, fail }) => {
+      const b = window.vfscope.backend, snap = b.snapshot;
+      let n = 0;
+      b.snapshot = () => { n++; return fail ? Promise.reject(new Error('the snapshot failed')) : snap.call(b); };
+      if (live) {
+        // What the server sends when it dropped this page's events.
+        b.ws.onmessage({ data: JSON.stringify({ type: 'snapshot', snapshot: b.latest() }) });
+      } else {
+        const listen = [...b.listeners.keys()][0];
+        listen([{ kind: 'lost', seq: window.vfscope.live.seq + 1, lost: 1 }], true);
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      b.snapshot = snap;
+      return n;
+    }, { live: c.q === '?live', fail: c.fail });
+    assert.equal(requests, c.requests, `${c.q} fail=${c.fail}: snapshot requests`);
+    if (c.text) await waitTerminal(page, c.text);
+    assert.deepEqual(page.errors, [], `${c.q} fail=${c.fail}`);
+    await page.close();
+  }
+});
+
 /** Whether the page's main thread answers within ms (a guest running must not hold it). */
 async function answers(page, ms = 3000) {
   return Promise.race([page.evaluate(() => true), new Promise((r) => setTimeout(() => r(false), ms))]);
