@@ -7,8 +7,14 @@ import "math"
 const ATTR_KILL_PRIV = 1 << 14
 
 // setattrPrepare is setattr_prepare(): may the task make these changes?
+// A new size is checked first (inode_newsize_ok), even with ATTR_FORCE.
 func (t *Task) setattrPrepare(in *Inode, a *Iattr) error {
 	c := t.cred
+	if a.Valid&ATTR_SIZE != 0 {
+		if err := InodeNewsizeOk(t, in, a.Size); err != nil {
+			return err
+		}
+	}
 	if a.Valid&ATTR_FORCE != 0 {
 		return nil
 	}
@@ -32,6 +38,29 @@ func (t *Task) setattrPrepare(in *Inode, a *Iattr) error {
 	}
 	if a.Valid&(ATTR_ATIME_SET|ATTR_MTIME_SET|ATTR_TIMES_SET) != 0 && !c.ownerOrCapable(in.uid.Load()) {
 		return EPERM
+	}
+	return nil
+}
+
+// InodeNewsizeOk is inode_newsize_ok(): may in's size become size? A
+// size below zero is EINVAL; growing the file past the task's
+// RLIMIT_FSIZE or past s_maxbytes is EFBIG (Linux sends SIGXFSZ too for
+// the first; vfscope has no signals, rlimit.go). Shrinking, or keeping
+// the size, is always allowed. setattr_prepare asks it for every
+// ATTR_SIZE; a filesystem's ->fallocate asks it for the end of the range
+// it allocates. Caller holds in's i_rwsem.
+func InodeNewsizeOk(t *Task, in *Inode, size int64) error {
+	if size < 0 {
+		return EINVAL
+	}
+	if in.size.Load() < size {
+		// An unsigned compare, as Linux's unsigned long limit makes it.
+		if lim := t.rlimFsize.Cur; lim != RLIM_INFINITY && uint64(size) > lim {
+			return EFBIG
+		}
+		if size > in.sb.MaxBytes {
+			return EFBIG
+		}
 	}
 	return nil
 }

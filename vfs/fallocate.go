@@ -118,8 +118,11 @@ func (t *Task) vfsFallocate(f *File, mode int, offset, length int64) error {
 // made first: the caller recounts the mapping's pages afterwards, as
 // shmem_recalc_inode does, since faults add pages without i_rwsem and a
 // count taken around the call would include theirs. It takes i_rwsem
-// exclusive. Every mode that succeeds ends as shmem_fallocate does, with
-// file_modified (privileges dropped, mtime and ctime updated).
+// exclusive. A mode other than PUNCH_HOLE whose range ends past i_size
+// and past the task's RLIMIT_FSIZE is EFBIG (InodeNewsizeOk), KEEP_SIZE
+// or not, as shmem_fallocate checks it. Every mode that succeeds ends as
+// shmem_fallocate does, with file_modified (privileges dropped, mtime
+// and ctime updated).
 func FilemapFallocate(t *Task, f *File, mode int, offset, length int64, account func(pages int64) error) error {
 	// The modes it does; the others (COLLAPSE_RANGE, INSERT_RANGE,
 	// UNSHARE_RANGE, WRITE_ZEROES) are EOPNOTSUPP, not an allocation.
@@ -135,6 +138,11 @@ func FilemapFallocate(t *Task, f *File, mode int, offset, length int64, account 
 		TruncatePagecacheRange(t, in, offset, end-1)
 		fileModified(t, in)
 		return nil
+	}
+	// shmem_fallocate asks inode_newsize_ok even with KEEP_SIZE: the
+	// task's RLIMIT_FSIZE bounds the space as well as the size.
+	if err := InodeNewsizeOk(t, in, end); err != nil {
+		return err
 	}
 	first, last := offset>>PAGE_SHIFT, (end-1)>>PAGE_SHIFT
 	var added []int64

@@ -563,8 +563,19 @@ func GenericFileWriteLocked(t *Task, f *File, p []byte, pos *int64) (int, error)
 	if len(p) == 0 {
 		return 0, nil
 	}
-	// generic_write_check_limits: EFBIG at s_maxbytes; a write that
-	// crosses it is cut short.
+	// generic_write_check_limits: EFBIG at the task's RLIMIT_FSIZE,
+	// then at s_maxbytes; a write that crosses either is cut short.
+	// Linux sends SIGXFSZ with the first EFBIG; vfscope has no signals
+	// (rlimit.go). The limit is a loff_t there, so a soft limit of 2^63
+	// or more (RLIM_INFINITY aside) is negative and every write fails.
+	if lim := t.rlimFsize.Cur; lim != RLIM_INFINITY {
+		if off >= int64(lim) {
+			return 0, EFBIG
+		}
+		if int64(len(p)) > int64(lim)-off {
+			p = p[:int64(lim)-off]
+		}
+	}
 	maxb := in.sb.MaxBytes
 	if off >= maxb {
 		return 0, EFBIG

@@ -67,6 +67,9 @@ type Task struct {
 	// driving goroutine uses it (Fork reads the parent's from the
 	// parent's goroutine).
 	rlimNofile Rlimit
+	// rlimFsize is the task's RLIMIT_FSIZE (rlimit.go), used as
+	// rlimNofile is; RLIM_INFINITY unless Setrlimit lowered it.
+	rlimFsize Rlimit
 }
 
 // openat2(2)'s scoping flags, for Task.SetResolve.
@@ -143,7 +146,8 @@ func (v *VFS) NewTask(comm string, cred *Cred) *Task {
 		cred = RootCred
 	}
 	t := &Task{vfs: v, comm: comm, cred: cred, files: newFDTable(),
-		rlimNofile: Rlimit{Cur: INR_OPEN_CUR, Max: INR_OPEN_MAX}}
+		rlimNofile: Rlimit{Cur: INR_OPEN_CUR, Max: INR_OPEN_MAX},
+		rlimFsize:  Rlimit{Cur: RLIM_INFINITY, Max: RLIM_INFINITY}}
 	t.credRCU.Store(cred)
 	t.fs.umask = 0o022
 	t.lruAdd.init() // before lru_add_drain_all can find the task
@@ -188,6 +192,7 @@ func (t *Task) Fork(comm string) *Task {
 	n := t.vfs.NewTask(comm, t.cred)
 	n.fs.umask = t.fs.umask
 	n.rlimNofile = t.rlimNofile
+	n.rlimFsize = t.rlimFsize
 	n.resolve = t.resolve
 	if t.fs.root.Mnt != nil {
 		n.setFS(t.fs.root.Get(), t.fs.cwd.Get())

@@ -15,6 +15,7 @@ func (t *Task) Spawn(comm string) *Task {
 	n := t.vfs.NewTask(comm, t.cred)
 	n.fs.umask = t.fs.umask
 	n.rlimNofile = t.rlimNofile
+	n.rlimFsize = t.rlimFsize
 	n.resolve = t.resolve
 	if t.fs.root.Mnt != nil {
 		n.setFS(t.fs.root.Get(), t.fs.cwd.Get())
