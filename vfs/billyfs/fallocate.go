@@ -31,6 +31,14 @@ func fallocate(t *vfs.Task, f *vfs.File, mode int, offset, length int64) error {
 	vfs.FileRemovePrivs(t, in)
 	end := offset + length
 	keep := mode&vfs.FALLOC_FL_KEEP_SIZE != 0
+	// inode_newsize_ok, as ext4_do_fallocate and ext4_zero_range ask it
+	// for a range that grows the file: RLIMIT_FSIZE and s_maxbytes.
+	// With KEEP_SIZE (and for a punched hole) the size stays.
+	if !keep && mode&vfs.FALLOC_FL_PUNCH_HOLE == 0 {
+		if err := vfs.InodeNewsizeOk(t, in, end); err != nil {
+			return err
+		}
+	}
 	var err error
 	switch {
 	case mode&vfs.FALLOC_FL_PUNCH_HOLE != 0:
