@@ -534,8 +534,8 @@ func IsSync(in *Inode) bool { return in.sb.flags.Load()&SB_SYNCHRONOUS != 0 }
 func IsDirSync(in *Inode) bool { return in.sb.flags.Load()&(SB_SYNCHRONOUS|SB_DIRSYNC) != 0 }
 
 // GenericFileWrite is generic_file_write_iter() as ->write: under i_rwsem
-// exclusive, O_APPEND writes at i_size, EFBIG past s_maxbytes,
-// file_remove_privs, file_update_time, then generic_perform_write; for
+// exclusive, O_APPEND writes at i_size, EFBIG past s_maxbytes and
+// RLIMIT_FSIZE (generic_write_check_limits), file_remove_privs, file_update_time, then generic_perform_write; for
 // O_SYNC/O_DSYNC files, and every file of a -o sync filesystem
 // (iocb_is_dsync: IS_SYNC), the written range is synced before returning
 // (generic_write_sync; as fdatasync unless the file is O_SYNC).
