@@ -323,19 +323,21 @@ func Validated(v *vfs.VFS, out io.Writer, status int, err error) (int, error) {
 // a FAIL summary) after every test that started has ended.
 const BinaryFailure = "<binary>"
 
-// RunTests runs a test binary through run with -test.short -test.v and
-// extra (e.g. -test.run). When the binary dies in the middle (panic,
-// trap, timeout, an exit), the tests that were running under the
-// top-level test whose output came last count as failed and the binary
-// runs again skipping that top-level test. A run whose binary exits with
-// a non-zero status, or is stopped, or says FAIL, without any test
-// failing fails as BinaryFailure.
+// RunTests runs a test binary through run with -test.v and extra (e.g.
+// -test.run); not -test.short, which skips tests of os
+// (TestReaddirNValues, TestRemoveAllLarge...) that take little time on
+// the VFS. When the binary dies in the middle (panic, trap, timeout, an
+// exit), the tests that were running under the top-level test whose
+// output came last count as failed and the binary runs again skipping
+// that top-level test. A run whose binary exits with a non-zero status,
+// or is stopped, or says FAIL, without any test failing fails as
+// BinaryFailure.
 func RunTests(ctx context.Context, run Runner, timeout time.Duration, extra ...string) (*Result, error) {
 	r := &Result{Failed: map[string]bool{}, Passed: map[string]bool{}, Skipped: map[string]bool{}}
 	start := time.Now()
 	var skip []string
 	for {
-		args := []string{"-test.short", "-test.v", "-test.timeout=" + timeout.String()}
+		args := []string{"-test.v", "-test.timeout=" + timeout.String()}
 		if len(skip) > 0 {
 			args = append(args, "-test.skip=^("+strings.Join(skip, "|")+")$")
 		}

@@ -86,3 +86,20 @@ func TestRunTestsResults(t *testing.T) {
 		})
 	}
 }
+
+// TestRunTestsArgs: the binary runs verbose and not -test.short, which
+// would skip tests of os that take little time on the VFS.
+func TestRunTestsArgs(t *testing.T) {
+	var got []string
+	run := func(ctx context.Context, args []string, out io.Writer) (int, error) {
+		got = args
+		io.WriteString(out, "PASS\n")
+		return 0, nil
+	}
+	if _, err := RunTests(context.Background(), run, time.Minute, "-test.run=^TestX$"); err != nil {
+		t.Fatal(err)
+	}
+	if want := "[-test.v -test.timeout=1m0s -test.run=^TestX$]"; fmt.Sprint(got) != want {
+		t.Errorf("args %v, want %s", got, want)
+	}
+}
