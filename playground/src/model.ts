@@ -311,7 +311,6 @@ export class State {
     return { Cached: cached * 4, Dirty: dirty * 4, Writeback: wb * 4 };
   }
 
-  /** The classes named by the validator's reports (to highlight in the lock graph). */
   /**
    * A circular-dependency report is about an attempt: the task holds one
    * class and is trying to take another, and that dependency (held ->
@@ -335,10 +334,24 @@ export class State {
     if (!this.edges.has(k)) this.edges.set(k, { from, to });
   }
 
+  /**
+   * The classes of the cycles the validator reported (to highlight in
+   * the lock graph): those its dependency chains name, whole
+   * ("-> #N (class):" and "while holding class taken at",
+   * print_circular_bug's lines; a subclass "/N" is its class's), not
+   * any text that contains a class's name, nor the held-locks list.
+   */
   reportedClasses(): Set<string> {
     const out = new Set<string>();
+    const add = (name: string) => {
+      const c = this.classes.has(name) ? name : name.replace(/\/\d+$/, '');
+      if (this.classes.has(c)) out.add(c);
+    };
     for (const r of this.reports) {
-      for (const c of this.classes) if (r.text.includes(c)) out.add(c);
+      if (!/circular locking dependency/.test(r.type)) continue;
+      const chain = /the existing dependency chain[^\n]*\n([\s\S]*?)\n\n(?:other info|$)/.exec(r.text)?.[1] ?? '';
+      for (const m of chain.matchAll(/^-> #\d+ \((.+)\):$/gm)) add(m[1]);
+      for (const m of chain.matchAll(/^\s*while holding (.+?) taken at /gm)) add(m[1]);
     }
     return out;
   }

@@ -427,6 +427,37 @@ test('a circular-dependency report adds the dependency that closes the cycle', (
   }
 });
 
+// The lock graph draws red the classes of a reported cycle: the ones
+// its dependency chain names (vfs/lock/report.go circularText, as
+// print_circular_bug), whole, not a class whose name is part of another
+// one's, nor one only in the held-locks list at the end.
+test('the classes of a reported cycle are the ones its chain names', () => {
+  // want is taken while holding held; the chain already has want -> held.
+  const circular = (want, held, others) => '\n======\nWARNING: possible circular locking dependency detected\n------\n' +
+    `task 4 (abba-2) is trying to acquire lock:\n  ${want} (exclusive) at x.go:57\n\n` +
+    `but task already holds lock:\n  ${held} (exclusive) at x.go:56\n\n` +
+    'which lock already depends on the new lock.\n\nthe existing dependency chain (in reverse order) is:\n\n' +
+    `-> #1 (${held}):\n       taken by task 3 (abba-1) at x.go:40\n       while holding ${want} taken at x.go:39\n` +
+    `-> #0 (${want}):\n       being taken by task 4 (abba-2) at x.go:57\n       while holding ${held} taken at x.go:56\n\n` +
+    'other info that might help us debug this:\n\n Possible unsafe locking scenario:\n\n' +
+    `  lock(${held});\n                               lock(${want});\n\n *** DEADLOCK ***\n\n` +
+    `${others.length + 1} locks held by task 4 (abba-2):\n #0: ${held} (exclusive)\n` +
+    others.map((o, i) => ` #${i + 1}: ${o} (shared)\n`).join('');
+  const known = ['&i_mutex', '&i_mutex_dir', '&s_lock', '&sb->s_umount', 'B'];
+  const cases = [
+    { name: 'a class inside a longer name', type: 'possible circular locking dependency detected', text: circular('&i_mutex_dir', '&s_lock', []), want: ['&i_mutex_dir', '&s_lock'] },
+    { name: 'a class only held', type: 'possible circular locking dependency detected', text: circular('&i_mutex', '&s_lock', ['&sb->s_umount']), want: ['&i_mutex', '&s_lock'] },
+    { name: 'a subclass is its class', type: 'possible circular locking dependency detected', text: circular('&i_mutex/1', 'B', []), want: ['&i_mutex', 'B'] },
+    { name: 'not a cycle', type: 'possible recursive locking detected', text: circular('&i_mutex', '&s_lock', []), want: [] },
+  ];
+  for (const c of cases) {
+    const st = State.fromSnapshot(snapshot());
+    for (const k of known) st.classes.add(k);
+    st.apply({ seq: 30, time: 30, kind: 'report', report: { type: c.type, task: 'task 4 (abba-2)', text: c.text } });
+    assert.deepEqual([...st.reportedClasses()].sort(), [...c.want].sort(), c.name);
+  }
+});
+
 // A share link replays commands on a fresh VFS: it must carry the
 // commands of the timeline's last VFS and that VFS's budget, or the
 // replay does not rebuild the state (a reclaim lesson's 1 MiB budget).
