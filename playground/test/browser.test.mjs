@@ -787,6 +787,31 @@ test('a loss resynchronises from one snapshot, and a failed resync says so', asy
   }
 });
 
+// Between a gap and its resync the dentries' parents can make a cycle
+// (an event that moved one lost): no root reaches them, and the tree
+// draws them anyway, each once.
+test('dentries whose parents make a cycle are drawn, each once', async () => {
+  const page = await open();
+  const cases = [
+    { dirs: '/tmp/cyc2/ca/cb', names: ['ca', 'cb'], top: 'ca', under: 'cb' },
+    { dirs: '/tmp/cyc3/cp/cq/cr', names: ['cp', 'cq', 'cr'], top: 'cp', under: 'cr' },
+  ];
+  for (const c of cases) {
+    await type(page, `mkdir -p ${c.dirs}`);
+    await page.evaluate(({ top, under }) => {
+      const app = window.vfscope, ds = [...app.live.dentries.values()];
+      const t = ds.find((d) => d.name === top), u = ds.find((d) => d.name === under);
+      app.live.dentries.set(t.id, { ...t, parent: u.id });
+      app.render();
+    }, c);
+    for (const name of c.names) {
+      assert.equal(await page.locator(`#view-dentries g.dentry[data-name="${name}"]`).count(), 1, `${c.dirs}: ${name}`);
+    }
+  }
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 /** Whether the page's main thread answers within ms (a guest running must not hold it). */
 async function answers(page, ms = 3000) {
   return Promise.race([page.evaluate(() => true), new Promise((r) => setTimeout(() => r(false), ms))]);

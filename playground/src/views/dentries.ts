@@ -8,7 +8,12 @@ import { DCACHE_MOUNTED } from '../schema';
 
 interface Node { d: DentrySnap; children: Node[] }
 
-/** The trees of the state's dentries, one per superblock root. */
+/**
+ * The trees of the state's dentries, one per superblock root, and then
+ * one for each group no root reaches: dentries whose parents make a
+ * cycle (the state between a gap and its resync can have one), each
+ * group drawn from a dentry of its cycle.
+ */
 function forest(st: State, hideProc: boolean): Node[] {
   const nodes = new Map<number, Node>();
   for (const d of st.dentries.values()) nodes.set(d.id, { d, children: [] });
@@ -22,16 +27,45 @@ function forest(st: State, hideProc: boolean): Node[] {
   // The namespace root first; procfs and devices are many dentries that
   // teach little: folded unless asked for.
   const procDevs = new Set([...st.mounts.values()].filter((m) => m.fstype === 'proc').map((m) => m.dev));
-  return roots
-    .filter((r) => !(hideProc && procDevs.has(r.d.dev)))
-    .sort((a, b) => a.d.id - b.d.id);
+  const shown = (n: Node) => !(hideProc && procDevs.has(n.d.dev));
+  const out = roots.filter(shown).sort((a, b) => a.d.id - b.d.id);
+  const reached = new Set<Node>();
+  const reach = (n: Node) => {
+    const stack = [n];
+    while (stack.length) {
+      const x = stack.pop()!;
+      if (reached.has(x)) continue;
+      reached.add(x);
+      stack.push(...x.children);
+    }
+  };
+  for (const r of roots) reach(r);
+  for (const n of [...nodes.values()].sort((a, b) => a.d.id - b.d.id)) {
+    if (reached.has(n)) continue;
+    // Up its parents to the cycle they end in: the group is drawn from there.
+    let c = n;
+    const up = new Set<Node>();
+    while (!up.has(c)) {
+      up.add(c);
+      const p = nodes.get(c.d.parent);
+      if (!p || p === c) break;
+      c = p;
+    }
+    reach(c);
+    if (shown(c)) out.push(c);
+  }
+  return out;
 }
 
 export function drawDentryTree(el: HTMLElement, st: State, hideProc = true): void {
   const roots = forest(st, hideProc);
   const rowH = 18;
   const rows: { n: Node; depth: number }[] = [];
+  // Each dentry once: a cycle of parents is drawn round once, not forever.
+  const drawn = new Set<Node>();
   const walk = (n: Node, depth: number) => {
+    if (drawn.has(n)) return;
+    drawn.add(n);
     rows.push({ n, depth });
     for (const c of n.children) walk(c, depth + 1);
   };
