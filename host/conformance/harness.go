@@ -7,7 +7,8 @@
 // WASI preview1 (or of wazero's WASI layer on the --sysfs path), or a
 // known vfscope bug with a test of its own in this package that
 // reproduces it. The list only shrinks: a failure outside it fails the
-// test; a listed test that passes is reported so its line can go.
+// test, and so does a listed test that passes or, in a run of every
+// test, does not run, until its line goes.
 //
 // The harness also builds the guests (guests/busybox, guests/workload)
 // for the benchmark beside it, which runs guests/workload on vfscope
@@ -580,38 +581,54 @@ func For(es []Expectation, mode, pkg string) map[string]Expectation {
 	return m
 }
 
-// Compare splits a run's results against the expectations of its package
-// and mode. A failing test is expected when it, or a test it is a subtest
-// of, is listed, or when it is the parent of a listed subtest (a failing
-// subtest fails its parent). Fixed lists the expectations whose test ran
-// and passed, or whose test did not fail at all in a run of every test.
-func Compare(exp map[string]Expectation, r *Result) (unexpected []string, fixed []Expectation) {
-	for name := range r.Failed {
-		if covered(exp, name) {
-			continue
-		}
-		unexpected = append(unexpected, name)
-	}
-	sort.Strings(unexpected)
-	for name, e := range exp {
-		if r.Passed[name] {
-			fixed = append(fixed, e)
-		}
-	}
-	sort.Slice(fixed, func(i, j int) bool { return fixed[i].Line < fixed[j].Line })
-	return unexpected, fixed
+// Comparison is a run's results against the expectations of its
+// package and mode.
+type Comparison struct {
+	// Unexpected are the failing tests the list does not expect: a test
+	// that is not listed, is not the parent of a listed subtest (a
+	// failing subtest fails its parent) and, when a listed test's
+	// subtests fail, the subtests not listed themselves (a listed parent
+	// does not hide new failures beneath it).
+	Unexpected []string
+	// Passing are the listed tests that ran and passed.
+	Passing []Expectation
+	// Unseen are, in a run of every test, the listed tests that neither
+	// failed nor passed: misspelt, gone, or now skipped.
+	Unseen []Expectation
 }
 
+// Compare splits a run's results against the expectations of its package
+// and mode; all says the run was of every test (no -test.run pattern).
+func Compare(exp map[string]Expectation, r *Result, all bool) Comparison {
+	var c Comparison
+	for name := range r.Failed {
+		if !covered(exp, name) {
+			c.Unexpected = append(c.Unexpected, name)
+		}
+	}
+	sort.Strings(c.Unexpected)
+	for name, e := range exp {
+		switch {
+		case r.Failed[name]:
+		case r.Passed[name]:
+			c.Passing = append(c.Passing, e)
+		case all:
+			c.Unseen = append(c.Unseen, e)
+		}
+	}
+	byLine := func(es []Expectation) {
+		sort.Slice(es, func(i, j int) bool { return es[i].Line < es[j].Line })
+	}
+	byLine(c.Passing)
+	byLine(c.Unseen)
+	return c
+}
+
+// covered says whether the failure of name is expected: it is listed, or
+// is the parent of a listed subtest.
 func covered(exp map[string]Expectation, name string) bool {
-	for n := name; ; {
-		if _, ok := exp[n]; ok {
-			return true
-		}
-		i := strings.LastIndexByte(n, '/')
-		if i < 0 {
-			break
-		}
-		n = n[:i]
+	if _, ok := exp[name]; ok {
+		return true
 	}
 	for listed := range exp {
 		if strings.HasPrefix(listed, name+"/") {

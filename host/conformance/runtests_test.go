@@ -87,6 +87,61 @@ func TestRunTestsResults(t *testing.T) {
 	}
 }
 
+// TestCompareExpected drives RunTests with fake test binaries and checks
+// what fails the comparison with an expected_failures.txt.
+func TestCompareExpected(t *testing.T) {
+	const list = `native os TestA wasi: a
+native os TestTypo wasi: b
+native os TestS wasi: c
+native os TestB wasi: d
+native os TestC/z wasi: e
+`
+	es, err := ParseExpected(strings.NewReader(list))
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp := For(es, "native", "os")
+	for _, c := range []struct {
+		name string
+		out  string
+		all  bool
+		want []string // in each problem, in order
+	}{
+		{"listed test passes", "=== RUN   TestA\n--- PASS: TestA (0.00s)\n", false,
+			[]string{":1: os TestA now passes"}},
+		{"listed tests unseen in a run of every test", "=== RUN   TestA\n--- FAIL: TestA (0.00s)\n=== RUN   TestS\n--- SKIP: TestS (0.00s)\n" +
+			"=== RUN   TestB\n--- FAIL: TestB (0.00s)\n=== RUN   TestC\n=== RUN   TestC/z\n--- FAIL: TestC/z (0.00s)\n--- FAIL: TestC (0.00s)\n", true,
+			[]string{":2: os TestTypo did not run", ":3: os TestS skips"}},
+		{"listed tests unseen in a run of some", "=== RUN   TestA\n--- FAIL: TestA (0.00s)\n", false, nil},
+		{"a listed parent does not hide its subtests", "=== RUN   TestB\n=== RUN   TestB/y\n--- FAIL: TestB/y (0.00s)\n--- FAIL: TestB (0.00s)\n", false,
+			[]string{"TestB/y fails on the native path"}},
+		{"a listed subtest covers its parent", "=== RUN   TestC\n=== RUN   TestC/z\n--- FAIL: TestC/z (0.00s)\n--- FAIL: TestC (0.00s)\n", false, nil},
+		{"a listed subtest crashes", "=== RUN   TestC\n=== RUN   TestC/z\npanic: boom\n", false, nil},
+		{"an unlisted sibling crashes", "=== RUN   TestC\n=== RUN   TestC/w\npanic: boom\n", false,
+			[]string{"TestC/w fails on the native path"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			first := fakeRun{c.out + "PASS\n", 0, nil}
+			if strings.Contains(c.out, "--- FAIL") {
+				first = fakeRun{c.out + "FAIL\n", 1, nil}
+			}
+			var skips []string
+			r, err := RunTests(context.Background(), fakeRunner([]fakeRun{first, {"PASS\n", 0, nil}}, &skips), time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := problems("native", r, Compare(exp, r, c.all))
+			ok := len(got) == len(c.want)
+			for i := 0; ok && i < len(got); i++ {
+				ok = strings.Contains(got[i], c.want[i])
+			}
+			if !ok {
+				t.Errorf("problems:\n%s\nwant, in order, ones with %q", strings.Join(got, "\n"), c.want)
+			}
+		})
+	}
+}
+
 // TestRunTestsArgs: the binary runs verbose and not -test.short, which
 // would skip tests of os that take little time on the VFS.
 func TestRunTestsArgs(t *testing.T) {
