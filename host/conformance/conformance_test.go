@@ -23,7 +23,24 @@ var (
 	pkgTimeout = flag.Duration("conformance.timeout", 3*time.Minute, "-test.timeout of each test binary")
 )
 
-const expectedFile = "expected_failures.txt"
+const (
+	expectedFile = "expected_failures.txt"
+	skipsFile    = "expected_skips.txt"
+)
+
+func loadSkips(t *testing.T) []Expectation {
+	t.Helper()
+	f, err := os.Open(skipsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	es, err := ParseSkips(f)
+	if err != nil {
+		t.Fatalf("%s: %v", skipsFile, err)
+	}
+	return es
+}
 
 func loadExpected(t *testing.T) []Expectation {
 	t.Helper()
@@ -59,7 +76,7 @@ func TestStdlib(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping in -short mode: runs Go's os, io/fs, path/filepath and testing/fstest tests under vfscope run (a few minutes)")
 	}
-	exp := loadExpected(t)
+	exp, skips := loadExpected(t), loadSkips(t)
 	tc := toolchain(t)
 	ctx := context.Background()
 	modes := strings.Split(*modeList, ",")
@@ -111,16 +128,16 @@ func TestStdlib(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					report(t, mode, pkg, For(exp, mode, pkg), r, *runPattern == "")
+					report(t, mode, pkg, For(exp, mode, pkg), For(skips, mode, pkg), r, *runPattern == "")
 				})
 			}
 		})
 	}
 }
 
-func report(t *testing.T, mode, pkg string, exp map[string]Expectation, r *Result, all bool) {
+func report(t *testing.T, mode, pkg string, exp, skips map[string]Expectation, r *Result, all bool) {
 	t.Helper()
-	c := Compare(exp, r, all)
+	c := Compare(exp, skips, r, all)
 	t.Logf("%s %s: %d passed, %d failed (%d expected), %d skipped, in %v (%d run(s))",
 		mode, pkg, len(r.Passed), len(r.Failed), len(r.Failed)-len(c.Unexpected), len(r.Skipped), r.Elapsed.Round(time.Millisecond), r.Runs)
 	for _, n := range r.Crashed {
@@ -155,13 +172,25 @@ func problems(mode string, r *Result, c Comparison) []string {
 		}
 		s = append(s, fmt.Sprintf("%s:%d: %s %s %s on the %s path: fix its name or remove its line (%s)", expectedFile, e.Line, e.Pkg, e.Test, why, mode, e.Reason))
 	}
+	if len(c.NewSkips) > 0 {
+		var b strings.Builder
+		for _, name := range c.NewSkips {
+			fmt.Fprintf(&b, "%s:\n%s", name, Excerpt(r.Output, name, 10))
+		}
+		s = append(s, fmt.Sprintf("%d test(s) skip on the %s path and are not in %s (a test that passed and now skips is a failure; list a skip only if it is a WASI limit): %s\n%s",
+			len(c.NewSkips), mode, skipsFile, strings.Join(c.NewSkips, " "), b.String()))
+	}
+	for _, e := range c.Unskipped {
+		s = append(s, fmt.Sprintf("%s:%d: %s %s no longer skips on the %s path: remove its line", skipsFile, e.Line, e.Pkg, e.Test, mode))
+	}
 	return s
 }
 
-// TestExpectedFailuresFile checks the list itself: its syntax, and that
-// every "bug:" line names a test of this package that reproduces it.
+// TestExpectedFailuresFile checks the lists themselves: their syntax,
+// and that every "bug:" line names a test of this package that reproduces it.
 func TestExpectedFailuresFile(t *testing.T) {
 	es := loadExpected(t)
+	loadSkips(t)
 	tests := map[string]bool{}
 	files, _ := filepath.Glob("*_test.go")
 	funcRE := regexp.MustCompile(`(?m)^func (Test\w+)\(t \*testing\.T\)`)

@@ -8,7 +8,9 @@
 // known vfscope bug with a test of its own in this package that
 // reproduces it. The list only shrinks: a failure outside it fails the
 // test, and so does a listed test that passes or, in a run of every
-// test, does not run, until its line goes.
+// test, does not run, until its line goes. The tests that skip are
+// compared the same way with expected_skips.txt, so that a test turning
+// from a pass into a skip fails too.
 //
 // The harness also builds the guests (guests/busybox, guests/workload)
 // for the benchmark beside it, which runs guests/workload on vfscope
@@ -570,6 +572,44 @@ func ParseExpected(r io.Reader) ([]Expectation, error) {
 	return es, sc.Err()
 }
 
+// ParseSkips reads expected_skips.txt: "#" comments and blank lines, else
+// "MODE PACKAGE TEST [WHY...]" with MODE native, sysfs or both, WHY what
+// the test says when it skips.
+func ParseSkips(r io.Reader) ([]Expectation, error) {
+	var es []Expectation
+	sc := bufio.NewScanner(r)
+	ln := 0
+	seen := map[string]int{}
+	for sc.Scan() {
+		ln++
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Fields(line)
+		if len(f) < 3 {
+			return nil, fmt.Errorf("line %d: want MODE PACKAGE TEST [WHY], got %q", ln, line)
+		}
+		e := Expectation{Mode: f[0], Pkg: f[1], Test: f[2], Reason: strings.Join(f[3:], " "), Line: ln}
+		for _, m := range []string{"native", "sysfs"} {
+			if e.Mode == m || e.Mode == "both" {
+				key := m + " " + e.Pkg + " " + e.Test
+				if prev, dup := seen[key]; dup {
+					return nil, fmt.Errorf("line %d: %s %s already listed for %s on line %d", ln, e.Pkg, e.Test, m, prev)
+				}
+				seen[key] = ln
+			}
+		}
+		switch e.Mode {
+		case "native", "sysfs", "both":
+		default:
+			return nil, fmt.Errorf("line %d: mode %q is not native, sysfs or both", ln, e.Mode)
+		}
+		es = append(es, e)
+	}
+	return es, sc.Err()
+}
+
 // For returns the expectations of pkg in mode, by test name.
 func For(es []Expectation, mode, pkg string) map[string]Expectation {
 	m := map[string]Expectation{}
@@ -595,12 +635,30 @@ type Comparison struct {
 	// Unseen are, in a run of every test, the listed tests that neither
 	// failed nor passed: misspelt, gone, or now skipped.
 	Unseen []Expectation
+	// NewSkips are the skipped tests the list of skips does not hold: a
+	// test that passed turning into a skip is a failure too.
+	NewSkips []string
+	// Unskipped are, in a run of every test, the listed skips that did
+	// not skip: their lines must go, lest they hide a later skip.
+	Unskipped []Expectation
 }
 
-// Compare splits a run's results against the expectations of its package
-// and mode; all says the run was of every test (no -test.run pattern).
-func Compare(exp map[string]Expectation, r *Result, all bool) Comparison {
+// Compare splits a run's results against the expected failures and
+// skips of its package and mode; all says the run was of every test (no
+// -test.run pattern).
+func Compare(exp, skips map[string]Expectation, r *Result, all bool) Comparison {
 	var c Comparison
+	for name := range r.Skipped {
+		if _, ok := skips[name]; !ok {
+			c.NewSkips = append(c.NewSkips, name)
+		}
+	}
+	sort.Strings(c.NewSkips)
+	for name, e := range skips {
+		if all && !r.Skipped[name] {
+			c.Unskipped = append(c.Unskipped, e)
+		}
+	}
 	for name := range r.Failed {
 		if !covered(exp, name) {
 			c.Unexpected = append(c.Unexpected, name)
@@ -621,6 +679,7 @@ func Compare(exp map[string]Expectation, r *Result, all bool) Comparison {
 	}
 	byLine(c.Passing)
 	byLine(c.Unseen)
+	byLine(c.Unskipped)
 	return c
 }
 

@@ -130,7 +130,7 @@ native os TestC/z wasi: e
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := problems("native", r, Compare(exp, r, c.all))
+			got := problems("native", r, Compare(exp, map[string]Expectation{"TestS": {Test: "TestS"}}, r, c.all))
 			ok := len(got) == len(c.want)
 			for i := 0; ok && i < len(got); i++ {
 				ok = strings.Contains(got[i], c.want[i])
@@ -156,5 +156,49 @@ func TestRunTestsArgs(t *testing.T) {
 	}
 	if want := "[-test.v -test.timeout=1m0s -test.run=^TestX$]"; fmt.Sprint(got) != want {
 		t.Errorf("args %v, want %s", got, want)
+	}
+}
+
+// TestCompareSkips drives RunTests with fake test binaries and checks
+// what fails the comparison with an expected_skips.txt: a pass turned
+// into a skip, and a listed skip that no longer skips.
+func TestCompareSkips(t *testing.T) {
+	es, err := ParseSkips(strings.NewReader("native os TestS wasi: no chmod\nboth os TestGone\nsysfs os TestP\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	skips := For(es, "native", "os")
+	const (
+		skipS    = "=== RUN   TestS\n    s_test.go:1: no chmod\n--- SKIP: TestS (0.00s)\n"
+		skipGone = "=== RUN   TestGone\n--- SKIP: TestGone (0.00s)\n"
+	)
+	for _, c := range []struct {
+		name string
+		out  string
+		all  bool
+		want []string // in each problem, in order
+	}{
+		{"as listed", skipS + skipGone, true, nil},
+		{"a pass turned into a skip", skipS + skipGone + "=== RUN   TestP\n    p_test.go:2: cannot\n--- SKIP: TestP (0.00s)\n", false,
+			[]string{"1 test(s) skip on the native path and are not in expected_skips.txt (a test that passed and now skips is a failure; list a skip only if it is a WASI limit): TestP\nTestP:\n    p_test.go:2: cannot\n"}},
+		{"a listed skip runs", skipS + "=== RUN   TestGone\n--- PASS: TestGone (0.00s)\n", true,
+			[]string{"expected_skips.txt:2: os TestGone no longer skips on the native path"}},
+		{"a listed skip runs in a run of some", skipS, false, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var runs []string
+			r, err := RunTests(context.Background(), fakeRunner([]fakeRun{{c.out + "PASS\n", 0, nil}}, &runs), time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := problems("native", r, Compare(nil, skips, r, c.all))
+			ok := len(got) == len(c.want)
+			for i := 0; ok && i < len(got); i++ {
+				ok = strings.Contains(got[i], c.want[i])
+			}
+			if !ok {
+				t.Errorf("problems:\n%s\nwant, in order, ones with %q", strings.Join(got, "\n"), c.want)
+			}
+		})
 	}
 }
