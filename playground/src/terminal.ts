@@ -89,6 +89,8 @@ export class Term {
   private cursorRow = 0;
   private history: string[] = [];
   private hpos = 0;
+  /** The line being edited when Up left it for the history: Down past the newest entry brings it back (as bash's). */
+  private draft = '';
   private busy = false;
   /** Keys typed while a line ran, not yet taken. */
   private typeahead = '';
@@ -233,6 +235,7 @@ export class Term {
       this.decoder = new TextDecoder();
       this.busy = false;
       this.hpos = this.history.length;
+      this.draft = '';
       this.showPrompt();
       if (held.line) {
         this.line = held.line + this.line;
@@ -353,8 +356,11 @@ export class Term {
     }
     if (data === '\x1b[A' || data === '\x1b[B') {
       if (this.history.length === 0) return;
-      this.hpos = Math.max(0, Math.min(this.history.length, this.hpos + (data === '\x1b[A' ? -1 : 1)));
-      this.line = this.history[this.hpos] ?? '';
+      const to = Math.max(0, Math.min(this.history.length, this.hpos + (data === '\x1b[A' ? -1 : 1)));
+      if (to === this.hpos) return;
+      if (this.hpos === this.history.length) this.draft = this.line;
+      this.hpos = to;
+      this.line = to === this.history.length ? this.draft : this.history[to];
       this.cursor = [...this.line].length;
       this.redraw();
       return;
@@ -378,6 +384,9 @@ export class Term {
       this.line = '';
       this.cursor = 0;
       this.cursorRow = 0;
+      // A fresh line: the history is entered from its end again.
+      this.hpos = this.history.length;
+      this.draft = '';
       this.xterm.write('^C\r\n');
       this.showPrompt();
       return;

@@ -116,3 +116,26 @@ test('a line the app types puts the line being edited back after it; ^C stops th
   assert.equal(g.t.pending.typeahead, '', 'the typeahead was dropped with the ^C');
   assert.ok(g.t.xterm.out.endsWith(g.t.prompt + 'echo half'), `the prompt shows it: ${JSON.stringify(g.t.xterm.out.slice(-40))}`);
 });
+
+// Up leaves the line being edited for the history; Down past the newest
+// entry brings it back, as bash's (readline keeps it as the history's
+// last line).
+test('the line being edited comes back after the history', async () => {
+  const t = new Term({});
+  for (const l of ['ls', 'pwd']) await t.type(l);
+  const up = '\x1b[A', down = '\x1b[B';
+  const cases = [
+    { keys: [up], line: 'pwd' },
+    { keys: [up, up], line: 'ls' },
+    { keys: [up, down], line: 'echo draft' },
+    { keys: [up, up, down, down], line: 'echo draft' },
+    { keys: [up, up, up, down], line: 'pwd' },
+    { keys: [down], line: 'echo draft' },
+  ];
+  for (const c of cases) {
+    t.xterm.data('\x03');
+    t.xterm.data('echo draft');
+    for (const k of c.keys) t.xterm.data(k);
+    assert.equal(t.pending.line, c.line, JSON.stringify(c.keys));
+  }
+});
