@@ -75,7 +75,6 @@ func (t *Task) Read(fd int, p []byte) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer t.fdputPos(f, locked)
 	// ksys_read: the position is copied in and, unless the read failed,
 	// back out (f_pos is atomic: /proc/<pid>/fdinfo reads it without
 	// f_pos_lock). The copy lives in the task, as Pread's offset does.
@@ -86,6 +85,7 @@ func (t *Task) Read(fd int, p []byte) (int, error) {
 		f.pos.Store(t.rwPos)
 	}
 	t.rwPos = saved
+	t.fdputPos(f, locked) // no defer: a deferred call is two Go calls under WebAssembly
 	return n, err
 }
 
@@ -143,7 +143,6 @@ func (t *Task) Write(fd int, p []byte) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer t.fdputPos(f, locked)
 	saved := t.rwPos // ksys_write, as in Read
 	t.rwPos = f.pos.Load()
 	n, err := t.vfsWrite(f, p, &t.rwPos)
@@ -151,6 +150,7 @@ func (t *Task) Write(fd int, p []byte) (int, error) {
 		f.pos.Store(t.rwPos)
 	}
 	t.rwPos = saved
+	t.fdputPos(f, locked) // no defer: a deferred call is two Go calls under WebAssembly
 	return n, err
 }
 
