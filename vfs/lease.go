@@ -391,7 +391,8 @@ func (t *Task) genericAddLease(f *File, arg int16, lease *FileLock) error {
 	return err
 }
 
-// genericDeleteLease is generic_delete_lease(): EAGAIN if f holds none.
+// genericDeleteLease is generic_delete_lease(): remove the lease that
+// owner holds through f; EAGAIN if there is none.
 func (t *Task) genericDeleteLease(f *File, owner any) error {
 	c := f.inode.flctx.Load()
 	if c == nil {
@@ -416,14 +417,20 @@ func (t *Task) genericDeleteLease(f *File, owner any) error {
 }
 
 // GenericSetlease is generic_setlease(): what a filesystem's ->setlease
-// calls to record the lease. lease is nil for F_UNLCK.
+// calls to record the lease. For F_UNLCK, lease only names the owner of
+// the lease to remove (Linux's *priv: nfsd passes its delegation); nil
+// means f's own lease, as fcntl_setlease passes &filp.
 func (t *Task) GenericSetlease(f *File, arg int16, lease *FileLock) error {
 	if !IsReg(f.inode.mode.Load()) {
 		return EINVAL
 	}
 	switch arg {
 	case F_UNLCK:
-		return t.genericDeleteLease(f, f)
+		var owner any = f
+		if lease != nil {
+			owner = lease.Owner
+		}
+		return t.genericDeleteLease(f, owner)
 	case F_RDLCK, F_WRLCK:
 		if lease == nil || lease.LMOps == nil || lease.LMOps.Break == nil || lease.LMOps.Change == nil {
 			return ENOLCK
