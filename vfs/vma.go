@@ -392,15 +392,68 @@ func (vma *Mapping) zapRangeLocked(lo, hi int64, evenCows bool, put []*Folio) []
 	return put
 }
 
-// folioTryToUnmap is reclaim's folio_referenced() and try_to_unmap() in
-// one, for a locked page-cache folio: if a PTE mapping it was accessed
-// since the last look (young), the young bits are cleared and the folio
-// is kept (a second chance, as folio_referenced activates it); otherwise
-// every PTE mapping it is zapped, so that reclaim can free it. Reports
-// whether the folio is unmapped now. A folio a VM_LOCKED mapping maps
-// is kept, as reclaim keeps an mlocked folio. A dirty PTE has dirtied
-// the page already (write-notify), so nothing is lost. i_mmap_rwsem is
-// only tried, as reclaim's rmap walks do: contended, the folio is kept.
+// rmapRefs is what folioReferenced found: folio_referenced()'s count
+// of young PTEs (-1: the rmap lock was contended) and the vm_flags it
+// gathers.
+type rmapRefs struct {
+	young  int
+	locked bool // VM_LOCKED: a mlocked mapping maps the folio
+	exec   bool // VM_EXEC: an executable mapping maps it young
+}
+
+// folioReferenced is folio_referenced() for a locked page-cache folio:
+// count the PTEs mapping it that were accessed since the last look
+// (young), clearing their young bits for the next one. A VM_LOCKED
+// mapping ends the walk (folio_referenced_one's mlock: the folio is
+// not to be reclaimed whatever its young bits say). i_mmap_rwsem is
+// only tried, as reclaim's rmap walk does (rwc.try_lock): contended,
+// young is -1.
+func folioReferenced(t *Task, f *Folio) rmapRefs {
+	var r rmapRefs
+	m := f.mapping.Load()
+	if m == nil {
+		return r
+	}
+	im := m.iMmap.Load()
+	if im == nil || im.nr.Load() == 0 {
+		return r
+	}
+	if !im.rwsem.TryRLock(t.o) {
+		r.young = -1
+		return r
+	}
+	for _, vma := range im.vmas {
+		i := vma.vmaPageOf(f.index)
+		if i < 0 {
+			continue
+		}
+		vma.ptl.Lock(t.o)
+		if p := vma.ptep(i, false); p != nil && p.bits&ptePresent != 0 && p.folio == f {
+			if vma.locked {
+				r.locked = true
+			} else if p.bits&pteYoung != 0 {
+				p.bits &^= pteYoung
+				r.young++
+				if vma.prot&PROT_EXEC != 0 {
+					r.exec = true
+				}
+			}
+		}
+		vma.ptl.Unlock(t.o)
+		if r.locked {
+			break
+		}
+	}
+	im.rwsem.RUnlock(t.o)
+	return r
+}
+
+// folioTryToUnmap is try_to_unmap() for a locked page-cache folio that
+// folioReferenced found idle: zap every PTE mapping it, so that reclaim
+// can free it. A dirty PTE has dirtied the page already (write-notify),
+// so nothing is lost. Reports whether the folio is unmapped now: not
+// when i_mmap_rwsem is contended (it is only tried, as folioReferenced
+// tries it) or a VM_LOCKED mapping maps it (TTU's mlock check).
 func folioTryToUnmap(t *Task, f *Folio) bool {
 	m := f.mapping.Load()
 	if m == nil {
@@ -413,7 +466,8 @@ func folioTryToUnmap(t *Task, f *Folio) bool {
 	if !im.rwsem.TryRLock(t.o) {
 		return false
 	}
-	young := false
+	unmapped := true
+	var put []*Folio
 	for _, vma := range im.vmas {
 		i := vma.vmaPageOf(f.index)
 		if i < 0 {
@@ -422,31 +476,16 @@ func folioTryToUnmap(t *Task, f *Folio) bool {
 		vma.ptl.Lock(t.o)
 		if p := vma.ptep(i, false); p != nil && p.bits&ptePresent != 0 && p.folio == f {
 			if vma.locked {
-				young = true // mlocked: kept mapped (folio_referenced_one)
-			} else if p.bits&pteYoung != 0 {
-				p.bits &^= pteYoung
-				young = true
+				unmapped = false
+			} else {
+				put = append(put, vma.zapPteLocked(p))
 			}
 		}
 		vma.ptl.Unlock(t.o)
-	}
-	var put []*Folio
-	if !young {
-		for _, vma := range im.vmas {
-			i := vma.vmaPageOf(f.index)
-			if i < 0 {
-				continue
-			}
-			vma.ptl.Lock(t.o)
-			if p := vma.ptep(i, false); p != nil && p.bits&ptePresent != 0 && p.folio == f {
-				put = append(put, vma.zapPteLocked(p))
-			}
-			vma.ptl.Unlock(t.o)
-		}
 	}
 	im.rwsem.RUnlock(t.o)
 	for _, fo := range put {
 		FolioPut(fo)
 	}
-	return !young
+	return unmapped
 }

@@ -137,8 +137,34 @@ func folioSetReclaim(t *Task, f *Folio) {
 	}
 }
 
+// folioActivate is shrink_folio_list's activate_locked with the
+// putback: move a folio reclaim decided to keep in use from the inactive
+// list to the head of the active one, with PG_active (under lru_lock,
+// as every list change) and the counters. A folio off the lists
+// (truncated meanwhile) or active already is left alone.
+func folioActivate(t *Task, pc *pageCache, m *AddressSpace, f *Folio) {
+	pc.lruLock.Lock(t.o)
+	moved := f.flags.Load()&(PG_active|PG_lru) == PG_lru
+	if moved {
+		pc.inactive.remove(f)
+		pc.active.pushFront(f)
+		f.flags.Or(PG_active)
+	}
+	pc.lruLock.Unlock(t.o)
+	if moved {
+		pc.nrInactive.Add(-1)
+		pc.nrActive.Add(1)
+		folioEvent(t, m, trace.PageFlagSet, f, PG_active)
+	}
+}
+
 // shrinkFolio is shrink_folio_list()'s body for one folio the caller
-// holds a reference on.
+// holds a reference on, in Linux's order: the folio's references
+// (folio_check_references) before anything is done to it, so that a
+// folio in use through a mapping, or mlocked, is neither unmapped nor
+// written; then try_to_unmap, so that pageout never writes a folio
+// still mapped (is_page_cache_freeable); then pageout of a dirty folio
+// or the freeing of a clean one.
 func (v *VFS) shrinkFolio(t *Task, sc *scanControl, f *Folio) {
 	if !FolioTrylock(t, f) {
 		return // locked: keep
@@ -154,39 +180,39 @@ func (v *VFS) shrinkFolio(t *Task, sc *scanControl, f *Folio) {
 		// Activated by an access since it was scanned.
 	case fl&PG_writeback != 0:
 		sc.nrWriteback++
-	case fl&PG_dirty != 0:
-		if !sc.mayWritepage || !mappingCanWriteback(m) || m.AOps == nil || m.AOps.Writepage == nil {
-			// Direct reclaim does not write (the allocating task may
-			// hold filesystem locks): mark it so the flusher's write
-			// makes it the next to go, and let the caller wake the
-			// flusher.
-			folioSetReclaim(t, f)
-			sc.nrDirty++
-			break
-		}
-		// pageout(): clear dirty for I/O, mark PG_reclaim, and write it
-		// with ->writepage (which unlocks). It is freed on a later pass,
-		// once clean.
-		if !FolioClearDirtyForIO(t, f) {
-			break
-		}
-		folioSetReclaim(t, f)
-		wbc := &WritebackControl{SyncMode: WB_SYNC_NONE, NrToWrite: SWAP_CLUSTER_MAX,
-			RangeStart: 0, RangeEnd: math.MaxInt64, ForReclaim: true}
-		if err := t.aopWritepage(m, f, wbc); err != nil {
-			MappingSetError(m, err)
-		}
-		sc.nrPageout++
-		v.rc.stats.pageout.Add(1)
-		return // ->writepage unlocked it
-	case !folioTryToUnmap(t, f):
-		// Mapped and accessed through a mapping since the last scan:
-		// kept (its PTEs' young bits are cleared for the next one).
 	default:
+		v.reclaimFolio(t, sc, m, f)
+		return
+	}
+	FolioUnlock(t, f)
+}
+
+// reclaimFolio is the rest of shrink_folio_list() for a locked, inactive
+// page-cache folio of m not under writeback: it unlocks f.
+func (v *VFS) reclaimFolio(t *Task, sc *scanControl, m *AddressSpace, f *Folio) {
+	refs := folioReferenced(t, f)
+	switch {
+	case refs.locked:
+		// Mlocked: activated, out of the inactive list's way (Linux
+		// moves it to the unevictable list).
+		folioActivate(t, &v.pc, m, f)
+		FolioUnlock(t, f)
+		return
+	case refs.young != 0:
+		// Accessed through a mapping since the last scan (or the rmap
+		// lock contended): kept for another trip round the list.
+		FolioUnlock(t, f)
+		return
+	}
+	if !folioTryToUnmap(t, f) {
+		FolioUnlock(t, f)
+		return
+	}
+	if !f.Dirty() {
 		// Clean: free it unless someone else holds it (the cache's
 		// reference, ours, and PG_private's are expected).
 		refs := int32(2)
-		if fl&PG_private != 0 {
+		if f.flags.Load()&PG_private != 0 {
 			refs++
 		}
 		if f.refcount.Load() <= refs && t.filemapReleaseFolio(m, f) {
@@ -194,8 +220,33 @@ func (v *VFS) shrinkFolio(t *Task, sc *scanControl, f *Folio) {
 			sc.nrReclaimed++
 			v.rc.stats.stolen.Add(1)
 		}
+		FolioUnlock(t, f)
+		return
 	}
-	FolioUnlock(t, f)
+	if !sc.mayWritepage || !mappingCanWriteback(m) || m.AOps == nil || m.AOps.Writepage == nil {
+		// Direct reclaim does not write (the allocating task may hold
+		// filesystem locks): mark it so the flusher's write makes it
+		// the next to go, and let the caller wake the flusher.
+		folioSetReclaim(t, f)
+		sc.nrDirty++
+		FolioUnlock(t, f)
+		return
+	}
+	// pageout(): clear dirty for I/O, mark PG_reclaim, and write it with
+	// ->writepage (which unlocks). It is freed on a later pass, once
+	// clean.
+	if !FolioClearDirtyForIO(t, f) {
+		FolioUnlock(t, f)
+		return
+	}
+	folioSetReclaim(t, f)
+	wbc := &WritebackControl{SyncMode: WB_SYNC_NONE, NrToWrite: SWAP_CLUSTER_MAX,
+		RangeStart: 0, RangeEnd: math.MaxInt64, ForReclaim: true}
+	if err := t.aopWritepage(m, f, wbc); err != nil {
+		MappingSetError(m, err)
+	}
+	sc.nrPageout++
+	v.rc.stats.pageout.Add(1)
 }
 
 // shrinkNode is shrink_node() at sc.priority: age the active list if the
