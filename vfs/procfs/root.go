@@ -68,20 +68,23 @@ func init() {
 	staticDirOps.Lookup = staticLookup
 	// proc_dir_entry children sit in an rbtree ordered by proc_match():
 	// shorter names first, then bytewise. readdir walks that order.
-	var sortKids func(e *entry)
-	sortKids = func(e *entry) {
+	// Below /proc/sys the entries are ctl_table rows in a ctl_dir's
+	// rbtree ordered by namecmp(): bytewise, a prefix first
+	// (fs/proc/proc_sysctl.c), which is Go's string order.
+	var sortKids func(e *entry, sysctl bool)
+	sortKids = func(e *entry, sysctl bool) {
 		sort.Slice(e.kids, func(i, j int) bool {
 			a, b := e.kids[i].name, e.kids[j].name
-			if len(a) != len(b) {
+			if !sysctl && len(a) != len(b) {
 				return len(a) < len(b)
 			}
 			return a < b
 		})
 		for _, k := range e.kids {
-			sortKids(k)
+			sortKids(k, sysctl || k.ino == inoSys)
 		}
 	}
-	sortKids(rootEntry)
+	sortKids(rootEntry, false)
 }
 
 // The readdir positions of /proc (fs/proc/base.c).
