@@ -23,10 +23,12 @@ import (
 //     (leading and trailing white space allowed, decimal, 0x hex or 0
 //     octal as strtoul's base 0, a '-' sign only for int tables, up to
 //     INT_MAX or ULONG_MAX); anything else is EINVAL, as is
-//     a value the row refuses, and nothing changes then. Only what was
-//     parsed counts as written, so a second value in the same write is
-//     ignored (a write at a later position is taken whole and changes
-//     nothing: sysctl_writes_strict);
+//     a value the row refuses, and nothing changes then. What was left
+//     unparsed of those first PAGE_SIZE-1 bytes is not counted as
+//     written, so a second value in the same write is ignored; the bytes
+//     past them are counted ("*lenp -= left" with left cut to the
+//     window), so "6" and 4999 spaces count 5000 (a write at a later
+//     position is taken whole and changes nothing: sysctl_writes_strict);
 //   - O_TRUNC and other size changes are accepted and ignored, and
 //     mode and ownership cannot change (proc_sys_setattr).
 
@@ -193,8 +195,11 @@ func sysctlWrite(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
 	if err := row.set(t, t.VFS(), val); err != nil {
 		return 0, err
 	}
-	*pos += int64(used)
-	return used, nil
+	// The handler's "*lenp -= left": left is what remains of the
+	// window it parsed, so the bytes past the window count as written.
+	n := len(p) - (min(len(p), sysctlWriteMax) - used)
+	*pos += int64(n)
+	return n, nil
 }
 
 // isSysctlSpace is proc_skip_spaces()'s isspace: the kernel's _ctype
@@ -205,7 +210,7 @@ func isSysctlSpace(c byte) bool {
 
 // sysctlWriteMax is how much of a write the handlers look at
 // (__do_proc_dointvec, __do_proc_doulongvec_minmax: left is cut to
-// PAGE_SIZE - 1): the rest is neither parsed nor counted as written.
+// PAGE_SIZE - 1): the rest is not parsed, but counted as written.
 const sysctlWriteMax = vfs.PAGE_SIZE - 1
 
 // isSysctlSep is proc_wspace_sep: what may follow a number.

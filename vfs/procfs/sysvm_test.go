@@ -121,11 +121,16 @@ func TestSysVMWrites(t *testing.T) {
 		{name: "drop_caches 3", file: "drop_caches", data: "3\n", n: 2},
 		// __do_proc_dointvec and __do_proc_doulongvec_minmax look at the
 		// first PAGE_SIZE-1 bytes only: a value after 5000 spaces is not
-		// seen (EINVAL), one cut at byte 4095 is taken as cut.
+		// seen (EINVAL), one cut at byte 4095 is taken as cut. The bytes
+		// past the window count as written, what is left unparsed within
+		// it does not (the host: "45" and 4998 spaces to
+		// fs/lease-break-time take 5000, "45 7" and 4996 spaces 908).
 		{name: "5000 spaces then a value", file: "dirty_ratio", data: strings.Repeat(" ", 5000) + "5", err: vfs.EINVAL, after: map[file]string{"dirty_ratio": "20"}},
 		{name: "5000 spaces then a value, unsigned", file: "dirty_bytes", data: strings.Repeat(" ", 5000) + "8192", err: vfs.EINVAL, after: map[file]string{"dirty_bytes": "0"}},
-		{name: "value within PAGE_SIZE-1", file: "dirty_ratio", data: strings.Repeat(" ", 4093) + "15" + strings.Repeat(" ", 10), n: 4095, after: map[file]string{"dirty_ratio": "15"}},
-		{name: "value cut at PAGE_SIZE-1", file: "dirty_ratio", data: strings.Repeat(" ", 4093) + "123", n: 4095, after: map[file]string{"dirty_ratio": "12"}},
+		{name: "value within PAGE_SIZE-1", file: "dirty_ratio", data: strings.Repeat(" ", 4093) + "15" + strings.Repeat(" ", 10), n: 4105, after: map[file]string{"dirty_ratio": "15"}},
+		{name: "value cut at PAGE_SIZE-1", file: "dirty_ratio", data: strings.Repeat(" ", 4093) + "123", n: 4096, after: map[file]string{"dirty_ratio": "12"}},
+		{name: "value and 4999 spaces", file: "dirty_ratio", data: "6" + strings.Repeat(" ", 4999), n: 5000, after: map[file]string{"dirty_ratio": "6"}},
+		{name: "two values and spaces past the window", file: "dirty_ratio", data: "45 7" + strings.Repeat(" ", 4996), n: 908, after: map[file]string{"dirty_ratio": "45"}},
 		// The kernel's isspace counts 0xA0 (Latin-1 no-break space);
 		// proc_wspace_sep, what may follow a number, does not.
 		{name: "0xA0 before", file: "dirty_ratio", data: "\xa07", n: 2, after: map[file]string{"dirty_ratio": "7"}},
