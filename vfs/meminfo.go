@@ -18,9 +18,9 @@ type MemInfo struct {
 	Shmem        int64 // tmpfs pages
 	Mapped       int64 // NR_FILE_MAPPED: file pages in page tables (each PTE counted)
 	KReclaimable int64 // = SReclaimable
-	Slab         int64 // dentries, inodes and ChargeKmem's bytes
-	SReclaimable int64 // unused dentries and inodes
-	SUnreclaim   int64 // dentries and inodes in use, ChargeKmem's bytes
+	Slab         int64 // SReclaimable + SUnreclaim
+	SReclaimable int64 // unused dentries and inodes, in whole pages
+	SUnreclaim   int64 // dentries and inodes in use and ChargeKmem's bytes, in whole pages
 	CommitLimit  int64 // overcommit_ratio (50%) of MemTotal, no swap
 }
 
@@ -40,9 +40,15 @@ func (v *VFS) MemInfo() MemInfo {
 	mi.Writeback = ms.Writeback * PAGE_SIZE
 	mi.Shmem = ms.Shmem * PAGE_SIZE
 	mi.Mapped = ms.Mapped * PAGE_SIZE
-	mi.Slab = ds.NrDentry*DentryCost + is.NrInodes*InodeCost + v.stats.kmem.Load()
-	mi.SReclaimable = min(ds.NrUnused*DentryCost+is.NrFreeInodes*InodeCost, mi.Slab)
-	mi.SUnreclaim = mi.Slab - mi.SReclaimable
+	// Linux counts slab in whole pages (NR_SLAB_RECLAIMABLE_B and
+	// NR_SLAB_UNRECLAIMABLE_B, read as pages): each of the two is
+	// rounded up to pages here, and Slab is their sum, so that the
+	// three lines, in kB, are multiples of 4 and add up.
+	slab := ds.NrDentry*DentryCost + is.NrInodes*InodeCost + v.stats.kmem.Load()
+	reclaimable := min(ds.NrUnused*DentryCost+is.NrFreeInodes*InodeCost, slab)
+	mi.SReclaimable = pageRoundUp(reclaimable)
+	mi.SUnreclaim = pageRoundUp(slab - reclaimable)
+	mi.Slab = mi.SReclaimable + mi.SUnreclaim
 	mi.KReclaimable = mi.SReclaimable
 	mi.CommitLimit = mi.MemTotal / 2
 	// si_mem_available(): free memory, plus the page cache and the
@@ -55,6 +61,11 @@ func (v *VFS) MemInfo() MemInfo {
 		mi.SReclaimable - min(mi.SReclaimable/2, low)
 	mi.MemAvailable = max(avail, 0)
 	return mi
+}
+
+// pageRoundUp rounds bytes up to a whole number of pages.
+func pageRoundUp(bytes int64) int64 {
+	return (bytes + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE
 }
 
 // MemInfoLine is one line of /proc/meminfo: a name and a value in bytes.

@@ -73,8 +73,16 @@ func TestMeminfoBudget(t *testing.T) {
 		if mi["Active"] != mi["Active(file)"] || mi["Inactive"] != mi["Inactive(file)"] {
 			t.Errorf("Active/Inactive differ from the file lists: %v", mi)
 		}
-		if mi["Slab"] != mi["SReclaimable"]+mi["SUnreclaim"] && mi["Slab"] != mi["SReclaimable"]+mi["SUnreclaim"]+1 {
-			t.Errorf("Slab %d != %d + %d", mi["Slab"], mi["SReclaimable"], mi["SUnreclaim"])
+		// Linux counts slab in pages: Slab is the sum of the other two
+		// exactly, KReclaimable is SReclaimable, and all are multiples
+		// of 4 kB.
+		if mi["Slab"] != mi["SReclaimable"]+mi["SUnreclaim"] || mi["KReclaimable"] != mi["SReclaimable"] {
+			t.Errorf("Slab %d != %d + %d, or KReclaimable %d", mi["Slab"], mi["SReclaimable"], mi["SUnreclaim"], mi["KReclaimable"])
+		}
+		for _, name := range []string{"KReclaimable", "Slab", "SReclaimable", "SUnreclaim"} {
+			if mi[name]%(vfs.PAGE_SIZE>>10) != 0 {
+				t.Errorf("%s %d kB is not whole pages", name, mi[name])
+			}
 		}
 		if mi["MemAvailable"] < mi["MemFree"] {
 			t.Errorf("MemAvailable %d < MemFree %d", mi["MemAvailable"], mi["MemFree"])
