@@ -3,6 +3,7 @@ package wasi
 import (
 	"context"
 	"io"
+	"math"
 	"time"
 
 	"github.com/vfscope/vfscope/vfs"
@@ -185,14 +186,13 @@ func (a *ABI) PollOneoff(ctx context.Context, m Memory, in, out, nsubs, neventsP
 				event(userdata, e, tag, 0)
 				continue
 			}
-			d := int64(timeout)
-			if flags&SubscriptionClockAbstime != 0 {
-				d = int64(timeout) - now
+			d := clockWait(timeout, flags&SubscriptionClockAbstime != 0, now)
+			start := a.nano()
+			deadline := start + d
+			if deadline < start {
+				deadline = math.MaxInt64
 			}
-			if d < 0 {
-				d = 0
-			}
-			clocks = append(clocks, clockSub{userdata, a.nano() + d})
+			clocks = append(clocks, clockSub{userdata, deadline})
 		case EventtypeFdRead, EventtypeFdWrite:
 			fd, _ := sub.ReadUint32Le(16)
 			need := RightFdRead
@@ -245,6 +245,33 @@ func (a *ABI) PollOneoff(ctx context.Context, m Memory, in, out, nsubs, neventsP
 		return EFAULT
 	}
 	return ESUCCESS
+}
+
+// clockWait is how long a clock subscription of the given timeout waits,
+// in nanoseconds from now (the subscribed clock's reading). The timeout
+// is a u64: one at or past 2^63, UINT64_MAX above all ("forever"),
+// saturates at MaxInt64 (292 years) rather than turning negative and
+// firing at once; wasmtime likewise sleeps. An absolute time in the past
+// is 0.
+func clockWait(timeout uint64, abstime bool, now int64) int64 {
+	if abstime {
+		switch {
+		case now < 0:
+			t := timeout + uint64(-now)
+			if t < timeout {
+				t = math.MaxUint64
+			}
+			timeout = t
+		case timeout <= uint64(now):
+			return 0
+		default:
+			timeout -= uint64(now)
+		}
+	}
+	if timeout > math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return int64(timeout)
 }
 
 // readyBytes is the nbytes of an fd_read or fd_write event: for a read of
