@@ -680,6 +680,17 @@ func (a *ABI) FdReaddir(m Memory, fd int32, buf, bufLen uint32, cookie uint64, r
 	if e.vfd < 0 {
 		return ENOTDIR
 	}
+	// Only a directory is read, before the cookie is sought: a file
+	// (wasi-libc grants fd_readdir to any file opened for reading)
+	// keeps its offset, as getdents64 on one fails ENOTDIR before it
+	// touches f_pos or the buffer.
+	st, err := a.fstat(e)
+	if err != nil {
+		return errnoOf(err)
+	}
+	if st.Mode&vfs.S_IFMT != vfs.S_IFDIR {
+		return ENOTDIR
+	}
 	if !a.inRange(m, buf, bufLen) || !a.inRange(m, result, 4) {
 		return EFAULT
 	}
