@@ -328,7 +328,13 @@ func (a *ABI) iovecs(m Memory, iovs, n uint32, forRead bool) (bufs [][]byte, ptr
 	if c.view != nil && n == 1 {
 		limit = vfs.MAX_RW_COUNT
 	}
-	arr, ok := m.Read(iovs, n*sizeIovec)
+	// No iovecs is no access: readv and writev with iovcnt 0 return 0
+	// whatever the pointer (import_iovec reads nothing for nr_segs 0).
+	var arr []byte
+	ok := true
+	if n > 0 {
+		arr, ok = m.Read(iovs, n*sizeIovec)
+	}
 	if !ok {
 		return nil, nil, false, EFAULT
 	}
