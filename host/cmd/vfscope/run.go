@@ -71,7 +71,8 @@ Flags (before APP.wasm; what follows it are the guest's arguments):
   --serve ADDR                 serve the playground on ADDR (HOST:PORT) with the
                                guest's VFS live at ?live (read-only to viewers);
                                from a terminal, it keeps serving after the
-                               guest exits, until interrupted. It answers
+                               guest exits (the --mount mounts synced), until
+                               SIGINT, SIGTERM or SIGHUP. It answers
                                only to localhost, *.localhost, loopback
                                addresses and the host of ADDR (403 to any
                                other Host: DNS rebinding)
@@ -374,11 +375,18 @@ func runRun(e *env, args []string) (status int) {
 	}
 	// At exit the --mount mounts are unmounted, as a shutdown does, so
 	// that a disk-like filesystem (billyfs) writes everything back to its
-	// store. Deferred before the live view's stop, so it runs after it.
+	// store. Deferred before the live view's stop, so it runs after it:
+	// viewers see the guest's last state, not the unmounting. The live
+	// view, waiting for a signal from a terminal, syncs them first.
 	var mounted []string
 	defer func() { unmountAll(t, mounted, e.stderr) }()
 	if o.serve != "" {
-		stop, err := serveRun(e, o.serve, o.hosts, o.viewers, o.app, v)
+		flush := func() {
+			if len(mounted) > 0 {
+				t.Sync()
+			}
+		}
+		stop, err := serveRun(e, o.serve, o.hosts, o.viewers, o.app, v, flush)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "vfscope run: --serve %s: %v\n", o.serve, err)
 			return 2

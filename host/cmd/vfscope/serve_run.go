@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/vfscope/vfscope/host/live"
@@ -23,10 +24,15 @@ const viewerGoodbye = 3 * time.Second
 // addr's host and allowHosts. It returns the function
 // that stops it once the guest has exited with status: run from a
 // terminal, it first keeps serving until interrupted, so the last state
-// can be looked at. Stopping, it sends each viewer the events it has not
+// can be looked at: flush, if not nil, is called first (it writes the
+// stores back, so that a signal that kills vfscope outright, SIGKILL,
+// loses nothing the guest wrote), and then SIGINT (^C), SIGTERM (kill)
+// or SIGHUP (the terminal hung up) ends the waiting, which leaves the
+// rest of the shutdown to run (run's --mount mounts are unmounted after
+// stop returns); a second signal gets the default. Stopping, it sends each viewer the events it has not
 // had, an "exit" frame with status and a normal close frame
 // (live.Server.Shutdown), before the server and the process go.
-func serveRun(e *env, addr string, allowHosts []string, maxViewers int, app string, v *vfs.VFS) (stop func(status int), err error) {
+func serveRun(e *env, addr string, allowHosts []string, maxViewers int, app string, v *vfs.VFS, flush func()) (stop func(status int), err error) {
 	hosts, err := live.NewHosts(addr, allowHosts...)
 	if err != nil {
 		return nil, err
@@ -43,9 +49,13 @@ func serveRun(e *env, addr string, allowHosts []string, maxViewers int, app stri
 	return func(status int) {
 		defer halt()
 		if e.terminal {
-			fmt.Fprintf(e.stderr, "vfscope run: the guest has exited; still serving %s (interrupt to stop)\n", listenURL(l))
+			// Caught before the flush, which a ^C must not cut short.
 			ch := make(chan os.Signal, 1)
-			signal.Notify(ch, os.Interrupt)
+			signal.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+			if flush != nil {
+				flush()
+			}
+			fmt.Fprintf(e.stderr, "vfscope run: the guest has exited; still serving %s (interrupt to stop)\n", listenURL(l))
 			<-ch
 			signal.Stop(ch)
 		}

@@ -497,7 +497,7 @@ func TestServeRunLive(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stderr bytes.Buffer
-	stop, err := serveRun(&env{stderr: &stderr}, "127.0.0.1:0", nil, 1, "app.wasm", v)
+	stop, err := serveRun(&env{stderr: &stderr}, "127.0.0.1:0", nil, 1, "app.wasm", v, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
