@@ -68,8 +68,17 @@ func (a *ABI) PathFilestatGet(m Memory, fd int32, flags uint32, path, n, buf uin
 }
 
 // PathFilestatSetTimes is path_filestat_set_times(fd, flags, path,
-// path_len, atim, mtim, fst_flags): utimensat(2).
+// path_len, atim, mtim, fst_flags): utimensat(2). No fst_flags is both
+// times UTIME_OMIT, and succeeds before anything else is looked at, as
+// the utimensat syscall returns 0 for it ("Nothing to do, we must not
+// even check the path", fs/utimes.c) before do_utimes reads the name,
+// gets the dirfd (no EBADF) or walks: neither the descriptor, its
+// rights, the path's memory nor the path (an empty one included) is
+// checked.
 func (a *ABI) PathFilestatSetTimes(m Memory, fd int32, flags uint32, path, n uint32, atim, mtim uint64, fst uint16) Errno {
+	if fst == 0 {
+		return ESUCCESS
+	}
 	e, p, errno := a.dirPath(m, fd, RightPathFilestatSetTimes, path, n)
 	if errno != ESUCCESS {
 		return errno
