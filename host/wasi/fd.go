@@ -184,7 +184,10 @@ func (a *ABI) FdFdstatGet(m Memory, fd int32, buf uint32) Errno {
 
 // FdFdstatSetFlags is fd_fdstat_set_flags(fd, flags): fcntl(F_SETFL).
 // As on Linux, APPEND and NONBLOCK change; the sync flags are fixed at
-// open and ignored here.
+// open and ignored here, as SETFL_MASK leaves O_DSYNC and O_SYNC out.
+// wazero and wasmtime refuse them (EINVAL); accepting them keeps
+// wasi-libc's fcntl(F_SETFL, fcntl(F_GETFL) | O_NONBLOCK) working on a
+// descriptor opened with O_SYNC, whose fd_fdstat_get reports SYNC|RSYNC.
 func (a *ABI) FdFdstatSetFlags(fd int32, flags uint16) Errno {
 	e, errno := a.fd(fd, RightFdFdstatSetFlags)
 	if errno != ESUCCESS {
