@@ -16,6 +16,8 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/vfscope/vfscope/host/shell"
@@ -97,7 +99,7 @@ func runHelp(e *env, args []string) int {
 // runSh is `vfscope sh`: -c runs a command string, FILE a script from
 // the host, otherwise standard input (a prompt when it is a terminal);
 // -e stops at the first failing command.
-func runSh(e *env, args []string) int {
+func runSh(e *env, args []string) (status int) {
 	var script *string
 	errExit := false
 	var operands []string
@@ -136,18 +138,26 @@ func runSh(e *env, args []string) int {
 		return 1
 	}
 	// ^C (SIGINT) interrupts the running command, not vfscope: an
-	// interactive shell prompts again, a script stops with status 130,
-	// and either way the stores below are written back.
-	defer interruptOnSIGINT(t.VFS())()
+	// interactive shell prompts again, a script stops with status 130.
+	// SIGTERM and SIGHUP interrupt it too and end the session, whose
+	// standard input is then at its end; vfscope exits with 128 plus the
+	// signal's number. Either way the stores below are written back.
+	in := newEndReader(e.stdin)
+	sig := catchShellSignals(t.VFS(), in)
+	defer func() {
+		if s := sig(); s != 0 {
+			status = 128 + int(s)
+		}
+	}()
 	// At exit, as a shutdown does: the disk-like filesystems the session
 	// mounted (billyfs) are written back and unmounted, so that a store
-	// on a host directory holds what the session wrote. A ^C that ended
-	// the script was delivered: the write-back's waits sleep again.
+	// on a host directory holds what the session wrote. A signal that
+	// ended the script was delivered: the write-back's waits sleep again.
 	defer func() {
 		t.VFS().ClearInterrupt()
 		unmountStores(t, e.stderr)
 	}()
-	stdin := e.stdin
+	stdin := io.Reader(in)
 	if e.terminal {
 		// Reads of the terminal end at ^C as well (cat, the prompt).
 		stdin = shell.NewTerminalReader(stdin, t.VFS())
@@ -155,7 +165,7 @@ func runSh(e *env, args []string) int {
 	sh := shell.New(t, stdin, e.stdout, e.stderr)
 	// The output streams to the process's stdout, as Linux's cat does to
 	// its terminal: nothing collects it, so no limit (^C stops it:
-	// see interruptOnSIGINT).
+	// see catchShellSignals).
 	sh.OutputLimit = 0
 	sh.ErrExit = errExit
 	sh.Location = time.Local
@@ -174,29 +184,110 @@ func runSh(e *env, args []string) int {
 	return sh.Run()
 }
 
-// interruptOnSIGINT catches SIGINT for the shell's session and turns
-// each into vfs.VFS.Interrupt, as a terminal's ^C sends SIGINT to the
-// foreground job: the command's interruptible waits and copies end, and
-// the shell reports status 130. Without it the Go runtime's default
-// would kill vfscope, and the deferred write-back of the billyfs stores
-// would never run. It returns the function that restores the default.
-func interruptOnSIGINT(v *vfs.VFS) (stop func()) {
+// catchShellSignals catches SIGINT, SIGTERM and SIGHUP for the shell's
+// session and turns each into vfs.VFS.Interrupt, as a terminal's ^C
+// sends SIGINT to the foreground job: the command's interruptible waits
+// and copies end, and the shell reports status 130. SIGTERM and SIGHUP
+// also end in (the session's standard input) first, so that the shell
+// reads no further line, interactive or not, nor a command more input.
+// Without it the Go runtime's default would kill vfscope, and the
+// deferred write-back of the billyfs stores would never run. It returns
+// the function that restores the default and returns the SIGTERM or
+// SIGHUP caught, 0 if none.
+func catchShellSignals(v *vfs.VFS, in *endReader) (stop func() syscall.Signal) {
 	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, os.Interrupt)
-	done := make(chan struct{})
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	done, finished := make(chan struct{}), make(chan struct{})
+	var ended syscall.Signal // written by the goroutine before finished is closed
 	go func() {
+		defer close(finished)
 		for {
 			select {
-			case <-ch:
+			case s := <-ch:
+				if s != os.Interrupt && ended == 0 {
+					ended, _ = s.(syscall.Signal)
+					in.end() // before the interrupt, which the shell may clear
+				}
 				v.Interrupt()
 			case <-done:
 				return
 			}
 		}
 	}()
-	return func() {
+	return func() syscall.Signal {
 		signal.Stop(ch)
 		close(done)
+		<-finished
+		return ended
+	}
+}
+
+// endReader is the standard input of vfscope sh: r, until end is called,
+// from which on reads return io.EOF, even one already waiting for r.
+// The read of r runs in a goroutine of its own, one at a time and only
+// for a Read asked for, so that no more of r is consumed than the shell
+// asks for (the rest stays for whoever reads it after vfscope).
+type endReader struct {
+	r     io.Reader
+	ended chan struct{} // closed by end
+	once  sync.Once     // closes ended
+
+	mu      sync.Mutex       // protects pending and left, and serialises Read; a leaf
+	pending chan endReadDone // the read of r under way, nil if none
+	left    []byte           // what the last read of r returned beyond the Read's buffer
+	leftErr error            // the error of that read, once left is read
+}
+
+type endReadDone struct {
+	b   []byte
+	err error
+}
+
+func newEndReader(r io.Reader) *endReader {
+	return &endReader{r: r, ended: make(chan struct{})}
+}
+
+// end makes reads return io.EOF from now on. Safe from any goroutine.
+func (er *endReader) end() { er.once.Do(func() { close(er.ended) }) }
+
+func (er *endReader) Read(p []byte) (int, error) {
+	er.mu.Lock()
+	defer er.mu.Unlock()
+	select {
+	case <-er.ended:
+		return 0, io.EOF
+	default:
+	}
+	if len(er.left) > 0 {
+		n := copy(p, er.left)
+		er.left = er.left[n:]
+		if len(er.left) > 0 {
+			return n, nil
+		}
+		err := er.leftErr
+		er.leftErr = nil
+		return n, err
+	}
+	if er.pending == nil {
+		ch := make(chan endReadDone, 1)
+		buf := make([]byte, max(len(p), 512))
+		go func() {
+			n, err := er.r.Read(buf)
+			ch <- endReadDone{buf[:n], err}
+		}()
+		er.pending = ch
+	}
+	select {
+	case d := <-er.pending:
+		er.pending = nil
+		n := copy(p, d.b)
+		if n < len(d.b) {
+			er.left, er.leftErr = d.b[n:], d.err
+			return n, nil
+		}
+		return n, d.err
+	case <-er.ended:
+		return 0, io.EOF
 	}
 }
 

@@ -481,7 +481,7 @@ func unmountStores(t *vfs.Task, stderr io.Writer) {
 
 // stopOnSignal catches SIGINT and SIGTERM for the guest's run, as a
 // terminal's ^C or kill(1) ends a process: the VFS's interruptible waits
-// end (vfs.VFS.Interrupt, as interruptOnSIGINT does for vfscope sh) and
+// end (vfs.VFS.Interrupt, as catchShellSignals does for vfscope sh) and
 // stopGuest cancels the context whose runtime then closes the guest.
 // Without it the Go runtime's default would kill vfscope, and the
 // deferred write-back of the billyfs stores would never run. A second
