@@ -2,6 +2,7 @@ package vfs
 
 import (
 	"math"
+	"reflect"
 	"sync"
 	"time"
 
@@ -93,6 +94,9 @@ type FileLock struct {
 	// Owner is fl_owner: the descriptor table (*FDTable) for POSIX
 	// locks, the open file description (*File) for OFD, flock locks
 	// and leases. Locks of one owner never conflict with each other.
+	// It must be comparable (== and a map key: a pointer, as
+	// fl_owner_t is); the exported entry points refuse any other with
+	// EINVAL (lockOwnerComparable).
 	Owner any
 	PID   int32 // flc_pid: the task that took it (-1 shown for OFD locks)
 	File  *File
@@ -205,6 +209,19 @@ func locksGetLockContext(in *Inode, typ int16) *FileLockContext {
 
 // empty reports whether the list headed by h is empty.
 func (h *FileLock) empty() bool { return h.next == h }
+
+// lockOwnerComparable reports whether owner may be a FileLock's Owner:
+// owners are compared with == (posix_same_owner, generic_add_lease) and
+// key the blocked hash, which panics for a value that is not
+// comparable (a slice, a map, a func, or a struct or array holding
+// one). The VFS's own owners take the fast path.
+func lockOwnerComparable(owner any) bool {
+	switch owner.(type) {
+	case nil, *File, *FDTable:
+		return true
+	}
+	return reflect.ValueOf(owner).Comparable()
+}
 
 // fileLocks is the per-VFS state of fs/locks.c's globals.
 type fileLocks struct {

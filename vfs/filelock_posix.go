@@ -364,12 +364,18 @@ func (t *Task) vfsTestLock(f *File, fl *FileLock) error {
 // keeps the generic semantics (and for lock managers): apply fl to the
 // file's inode. It returns EAGAIN on a conflict, or with FL_SLEEP
 // ErrLockDeferred once fl is queued (the caller then waits, or its
-// ->lm_notify is called).
+// ->lm_notify is called); EINVAL for an Owner that is not comparable.
 func (t *Task) PosixLockFile(f *File, fl, conflock *FileLock) error {
+	if !lockOwnerComparable(fl.Owner) {
+		return EINVAL
+	}
 	return t.posixLockInode(f.inode, fl, conflock)
 }
 
 // PosixTestLock is posix_test_lock(), for a filesystem's ->lock F_GETLK.
+// It needs no owner check: with every applied lock's Owner comparable
+// (the entry points refuse others), comparing fl.Owner with them cannot
+// panic.
 func (t *Task) PosixTestLock(f *File, fl *FileLock) { t.posixTestLock(f, fl) }
 
 // ErrLockDeferred is FILE_LOCK_DEFERRED, as returned by PosixLockFile.

@@ -123,8 +123,12 @@ func (t *Task) locksLockFileWait(f *File, fl *FileLock) error {
 
 // LocksLockFileWait is locks_lock_file_wait(), for a filesystem's ->lock
 // or ->flock that keeps the generic semantics (as 9p, ceph or gfs2 do
-// with the requests they do not send to a server).
+// with the requests they do not send to a server). Errors: EINVAL for
+// an Owner that is not comparable, and as locksLockFileWait.
 func (t *Task) LocksLockFileWait(f *File, fl *FileLock) error {
+	if !lockOwnerComparable(fl.Owner) {
+		return EINVAL
+	}
 	return t.locksLockFileWait(f, fl)
 }
 

@@ -419,9 +419,13 @@ func (t *Task) genericDeleteLease(f *File, owner any) error {
 // GenericSetlease is generic_setlease(): what a filesystem's ->setlease
 // calls to record the lease. For F_UNLCK, lease only names the owner of
 // the lease to remove (Linux's *priv: nfsd passes its delegation); nil
-// means f's own lease, as fcntl_setlease passes &filp.
+// means f's own lease, as fcntl_setlease passes &filp. EINVAL for a
+// lease whose Owner is not comparable.
 func (t *Task) GenericSetlease(f *File, arg int16, lease *FileLock) error {
 	if !IsReg(f.inode.mode.Load()) {
+		return EINVAL
+	}
+	if lease != nil && !lockOwnerComparable(lease.Owner) {
 		return EINVAL
 	}
 	switch arg {
