@@ -222,7 +222,11 @@ func FolioPut(f *Folio) {
 
 // folioRefGone is FolioPut's last reference: the page is freed (count 0),
 // or the count went below zero, a bug. Nobody else holds a reference by
-// now, so the count it reads is the one FolioPut left.
+// now, so the count it reads is the one FolioPut left. Never inlined,
+// so that FolioPut, which the compiler would otherwise charge with this
+// body, inlines.
+//
+//go:noinline
 func folioRefGone(f *Folio) {
 	if f.refcount.Load() < 0 {
 		panic("vfs: folio reference count below zero")

@@ -620,6 +620,11 @@ func UnlockNewInode(t *Task, i *Inode) {
 // the lock model, never held across anything else.
 var inodeWaitTable [64]waitBucket
 
+// inodeWaiters counts the tasks waiting in any bucket of inodeWaitTable,
+// changed with the bucket's count: wakeUpInode's first test, one load
+// that inlines, since nearly every wake-up finds nobody waiting.
+var inodeWaiters atomic.Int32
+
 func init() {
 	for i := range inodeWaitTable {
 		inodeWaitTable[i].cond.L = &inodeWaitTable[i].mu
@@ -639,9 +644,11 @@ func waitOnInodeNew(i *Inode) {
 	b := inodeWaitBucket(i)
 	b.mu.Lock()
 	b.waiters.Add(1)
+	inodeWaiters.Add(1)
 	for i.state.Load()&I_NEW != 0 {
 		b.cond.Wait()
 	}
+	inodeWaiters.Add(-1)
 	b.waiters.Add(-1)
 	b.mu.Unlock()
 }
@@ -656,9 +663,11 @@ func waitOnFreeingInode(i *Inode) {
 	b := inodeWaitBucket(i)
 	b.mu.Lock()
 	b.waiters.Add(1)
+	inodeWaiters.Add(1)
 	for i.hashed() && i.state.Load()&(I_FREEING|I_WILL_FREE) != 0 {
 		b.cond.Wait()
 	}
+	inodeWaiters.Add(-1)
 	b.waiters.Add(-1)
 	b.mu.Unlock()
 }
@@ -668,21 +677,22 @@ func waitOnFreeingInode(i *Inode) {
 // to leave the hash. The caller changed the bit first; a bucket nobody
 // waits on is left alone (wake_up_bit's waitqueue_active test: the
 // waiter's count and the bit are both atomics, so one of the two sees
-// the other's change).
+// the other's change). The test of inodeWaiters, which counts them in
+// every bucket, comes first and inlines.
 func wakeUpInode(i *Inode) {
-	if b := inodeWaitBucket(i); b.waiters.Load() != 0 {
-		b.wakeAll()
+	if inodeWaiters.Load() != 0 {
+		wakeUpInodeBucket(i)
 	}
 }
 
-// wakeAll wakes every task waiting on b. Out of line, so that
-// wakeUpInode inlines.
-//
-//go:noinline
-func (b *waitBucket) wakeAll() {
-	b.mu.Lock()
-	b.cond.Broadcast()
-	b.mu.Unlock()
+// wakeUpInodeBucket is wakeUpInode once some task waits somewhere: wake
+// i's bucket if a task waits there.
+func wakeUpInodeBucket(i *Inode) {
+	if b := inodeWaitBucket(i); b.waiters.Load() != 0 {
+		b.mu.Lock()
+		b.cond.Broadcast()
+		b.mu.Unlock()
+	}
 }
 
 // igetFreeingRetry is nil except in tests (inode_export_test.go): it

@@ -33,3 +33,38 @@ func TestEventSitesInline(t *testing.T) {
 		t.Errorf("%d ev* methods inline, want the 9 event sites' methods", n)
 	}
 }
+
+// TestFastPathsInline checks that the small fast paths whose docs say
+// they inline do, natively and in the WebAssembly build (without its
+// profile, which only adds inlining): each is on every read, write, put
+// or eviction, and under WebAssembly a call is the cost that counts. Each
+// keeps its slow part in a function of its own, which is what makes it
+// small enough; a change that makes one too costly fails here instead of
+// silently adding a call per page.
+func TestFastPathsInline(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles the package twice")
+	}
+	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	fast := []string{`fput`, `FolioPut`, `\(\*Task\)\.fileAt`, `\(\*Folio\)\.Data`, `wakeUpInode`}
+	for _, build := range []struct {
+		name string
+		env  []string
+		more []string // inline natively only
+	}{
+		{"native", nil, []string{`mntput`}},
+		{"js/wasm", []string{"GOOS=js", "GOARCH=wasm"}, nil},
+	} {
+		cmd := exec.Command(gobin, "build", "-pgo=off", "-gcflags=-m", "-o", "/dev/null", ".")
+		cmd.Env = append(cmd.Environ(), build.env...)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: go build: %v\n%s", build.name, err, out)
+		}
+		for _, f := range append(fast, build.more...) {
+			if !regexp.MustCompile(`(?m): can inline ` + f + `( with cost|$)`).Match(out) {
+				t.Errorf("%s: %s does not inline", build.name, f)
+			}
+		}
+	}
+}
