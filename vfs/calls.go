@@ -7,8 +7,10 @@ import (
 )
 
 // The wrappers through which the VFS calls filesystem methods. With lock
-// validation off each costs one branch (t.checking()) and inlines into
-// its caller; with it on, each asserts its locking.rst row
+// validation off each costs one branch (t.checking()) and, where the
+// profile-guided build finds the call hot, inlines into its caller (a
+// branch and two calls are more than the inliner's plain budget); with
+// it on, each asserts its locking.rst row
 // (locking_rules.go), counts it as reached, and runs a method that must
 // not block inside a no-block section (checked, at the end of the file).
 
