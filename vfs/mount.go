@@ -511,31 +511,33 @@ func (t *Task) MountTable() []MountInfo {
 }
 
 // dentryPathInSB is dentry_path(): the path of d from its superblock's
-// root, with "//deleted" after it once d is unlinked (d_unlinked).
+// root, with "//deleted" after it once d is unlinked (d_unlinked). The
+// walk up is __dentry_path's: retried while a rename ran (rename_lock),
+// so that a name and a parent from either side of a rename never mix.
+// It is ReadBegin, not ReadBeginBy: the callers do not pass their task,
+// so the validator does not see this read section.
 func dentryPathInSB(d *Dentry) string {
 	deleted := ""
 	if !d.IsRoot() && !d.hashed() {
 		deleted = "//deleted"
 	}
-	var parts []string
+	rl := &d.sb.vfs.renameLock
 	for {
-		p := d.parent.Load()
-		if p == d {
-			break
+		seq := rl.ReadBegin()
+		var parts []string
+		for e := d; ; {
+			p := e.parent.Load()
+			if p == e {
+				break
+			}
+			parts = append(parts, e.name.Load().Name)
+			e = p
 		}
-		parts = append(parts, d.name.Load().Name)
-		d = p
+		if rl.ReadRetry(seq) {
+			continue
+		}
+		return joinRev(parts) + deleted
 	}
-	if len(parts) == 0 {
-		return "/" + deleted
-	}
-	var b strings.Builder
-	for i := len(parts) - 1; i >= 0; i-- {
-		b.WriteByte('/')
-		b.WriteString(parts[i])
-	}
-	b.WriteString(deleted)
-	return b.String()
 }
 
 // mountpointPath is the path of m's root as t sees it; false if m is not
