@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/vfscope/vfscope/vfs/internal/atomic"
+	"github.com/vfscope/vfscope/vfs/lock"
 	"github.com/vfscope/vfscope/vfs/trace"
 )
 
@@ -499,7 +500,7 @@ func (t *Task) MountTable() []MountInfo {
 		out = append(out, MountInfo{
 			ID: m.id, ParentID: m.parentID,
 			Major: Major(m.sb.dev), Minor: Minor(m.sb.dev),
-			Root:         dentryPathInSB(m.root),
+			Root:         dentryPathInSB(t.owner(), m.root),
 			Mountpoint:   mp,
 			MountOptions: mntOptions(m),
 			FSType:       m.sb.fsType.Name,
@@ -514,16 +515,16 @@ func (t *Task) MountTable() []MountInfo {
 // root, with "//deleted" after it once d is unlinked (d_unlinked). The
 // walk up is __dentry_path's: retried while a rename ran (rename_lock),
 // so that a name and a parent from either side of a rename never mix.
-// It is ReadBegin, not ReadBeginBy: the callers do not pass their task,
-// so the validator does not see this read section.
-func dentryPathInSB(d *Dentry) string {
+// o is the caller's lock owner, so that the validator sees the read
+// section.
+func dentryPathInSB(o *lock.Owner, d *Dentry) string {
 	deleted := ""
 	if !d.IsRoot() && !d.hashed() {
 		deleted = "//deleted"
 	}
 	rl := &d.sb.vfs.renameLock
 	for {
-		seq := rl.ReadBegin()
+		seq := rl.ReadBeginBy(o)
 		var parts []string
 		for e := d; ; {
 			p := e.parent.Load()

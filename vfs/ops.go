@@ -147,9 +147,10 @@ type FileOperations struct {
 	// Flock is ->flock: flock(2) (cmd F_SETLK, or F_SETLKW to wait)
 	// with an FL_FLOCK lock. nil: the generic code.
 	Flock func(t *Task, f *File, cmd int, fl *FileLock) error
-	// Setlease is ->setlease: arg F_RDLCK, F_WRLCK, or F_UNLCK with lease
-	// nil; it calls GenericSetlease to record the result, or returns
-	// EINVAL to refuse leases. nil: GenericSetlease.
+	// Setlease is ->setlease: arg F_RDLCK, F_WRLCK, or F_UNLCK, for which
+	// lease, when not nil, only names the owner whose lease goes (Linux's
+	// *priv; nil: the file's own); it calls GenericSetlease to record the
+	// result, or returns EINVAL to refuse leases. nil: GenericSetlease.
 	Setlease func(t *Task, f *File, arg int16, lease *FileLock) error
 	// Fallocate is fallocate(2) on the file (mode FALLOC_FL_*), called
 	// with i_rwsem not held: the method takes it.

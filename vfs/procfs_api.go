@@ -41,7 +41,7 @@ func (t *Task) ProcMounts(root Path) []ProcMount {
 		}
 		out = append(out, ProcMount{
 			ID: m.id, ParentID: m.parentID, Dev: m.sb.dev,
-			Root:        dentryPathInSB(m.root),
+			Root:        dentryPathInSB(o, m.root),
 			Mountpoint:  mp,
 			MntFlags:    m.flags.Load(),
 			SBFlags:     m.sb.flags.Load(),
