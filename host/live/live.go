@@ -109,6 +109,10 @@ type Server struct {
 	// leaves: Exec should then stop the line (vfs.VFS.Interrupt). Nil
 	// makes the VFS read-only to viewers.
 	Exec func(ctx context.Context, line string) Result
+	// ReadOnlyHint, with Exec nil, tells a viewer whose command is
+	// refused how the server could be started to take it ("start it
+	// with --allow-write"); "" for a server that has no such way.
+	ReadOnlyHint string
 	// Hosts are the Host header values the server answers to (nil:
 	// loopback names and addresses only).
 	Hosts *Hosts
@@ -624,7 +628,11 @@ func (v *viewer) read() {
 			}
 		case "command":
 			if v.s.Exec == nil {
-				if v.send(&Message{Type: "error", ID: m.ID, Error: "read-only: this server does not let viewers change the VFS (start it with --allow-write)"}) != nil {
+				msg := "read-only: this server does not let viewers change the VFS"
+				if v.s.ReadOnlyHint != "" {
+					msg += " (" + v.s.ReadOnlyHint + ")"
+				}
+				if v.send(&Message{Type: "error", ID: m.ID, Error: msg}) != nil {
 					return
 				}
 				continue

@@ -92,24 +92,30 @@ func TestHelloSnapshotEvents(t *testing.T) {
 }
 
 func TestCommands(t *testing.T) {
+	const readOnly = "read-only: this server does not let viewers change the VFS"
 	tests := []struct {
 		name    string
 		exec    func(context.Context, string) Result
+		hint    string // ReadOnlyHint
 		msg     Message
 		want    Message
-		wantErr string
+		wantErr string // in the reply's error
+		exact   bool   // the whole error
 	}{
-		{"read-only refuses", nil, Message{Type: "command", ID: 3, Line: "rm -r /"},
-			Message{Type: "error", ID: 3}, "read-only"},
-		{"writable runs", func(_ context.Context, line string) Result { return Result{Output: "ran " + line + "\n", Status: 4} },
+		{"read-only refuses", nil, "", Message{Type: "command", ID: 3, Line: "rm -r /"},
+			Message{Type: "error", ID: 3}, readOnly, true},
+		{"read-only refuses with the server's hint", nil, "start it with --allow-write", Message{Type: "command", ID: 3, Line: "rm -r /"},
+			Message{Type: "error", ID: 3}, readOnly + " (start it with --allow-write)", true},
+		{"writable runs", func(_ context.Context, line string) Result { return Result{Output: "ran " + line + "\n", Status: 4} }, "",
 			Message{Type: "command", ID: 5, Line: "ls"},
-			Message{Type: "result", ID: 5, Output: "ran ls\n", Status: 4}, ""},
-		{"unknown type", nil, Message{Type: "frob", ID: 6},
-			Message{Type: "error", ID: 6}, "unknown message type"},
+			Message{Type: "result", ID: 5, Output: "ran ls\n", Status: 4}, "", true},
+		{"unknown type", nil, "", Message{Type: "frob", ID: 6},
+			Message{Type: "error", ID: 6}, "unknown message type", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s, _ := newServer(tc.exec)
+			s.ReadOnlyHint = tc.hint
 			c, _, err := dial(t, s, "")
 			if err != nil {
 				t.Fatal(err)
@@ -125,8 +131,8 @@ func TestCommands(t *testing.T) {
 			if m.Type != tc.want.Type || m.ID != tc.want.ID || m.Output != tc.want.Output || m.Status != tc.want.Status {
 				t.Errorf("reply %+v, want %+v", m, tc.want)
 			}
-			if !strings.Contains(m.Error, tc.wantErr) {
-				t.Errorf("error %q, want it to contain %q", m.Error, tc.wantErr)
+			if !strings.Contains(m.Error, tc.wantErr) || tc.exact && m.Error != tc.wantErr {
+				t.Errorf("error %q, want %q", m.Error, tc.wantErr)
 			}
 		})
 	}

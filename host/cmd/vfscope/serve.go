@@ -309,6 +309,7 @@ func runServe(e *env, args []string) int {
 		}
 		lv = liveServer("vfscope serve --live", v, sh, hosts, o.origins)
 		lv.MaxViewers = o.maxViewers
+		lv.ReadOnlyHint = "start it with --allow-write"
 	}
 	fmt.Fprintf(e.stdout, "vfscope playground: %s\n", listenURL(l))
 	if lv != nil {

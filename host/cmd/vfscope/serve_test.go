@@ -525,6 +525,23 @@ func TestServeRunLive(t *testing.T) {
 	if !found {
 		t.Errorf("the snapshot lacks /tmp/guestdir")
 	}
+	// A command is refused, with no flag to suggest: run has none.
+	if err := c.WriteJSON(live.Message{Type: "command", ID: 1, Line: "ls"}); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		var m live.Message
+		if err := c.ReadJSON(&m); err != nil {
+			t.Fatal(err)
+		}
+		if m.Type == "events" {
+			continue
+		}
+		if want := "read-only: this server does not let viewers change the VFS"; m.Type != "error" || m.Error != want {
+			t.Errorf("reply to a command %+v, want the error %q", m, want)
+		}
+		break
+	}
 	// Started with --max-viewers 1: a second viewer is refused.
 	c2, resp, err := websocket.DefaultDialer.Dial("ws://"+m[1]+"/live", nil)
 	if err == nil {
