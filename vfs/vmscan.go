@@ -187,20 +187,64 @@ func (v *VFS) shrinkFolio(t *Task, sc *scanControl, f *Folio) {
 	FolioUnlock(t, f)
 }
 
+// folioRef is what folioCheckReferences decides.
+type folioRef int
+
+const (
+	folioRefReclaim      folioRef = iota // FOLIOREF_RECLAIM
+	folioRefReclaimClean                 // FOLIOREF_RECLAIM_CLEAN: free if clean, do not write
+	folioRefKeep                         // FOLIOREF_KEEP: another trip round the inactive list
+	folioRefActivate                     // FOLIOREF_ACTIVATE
+)
+
+// folioCheckReferences is folio_check_references() for a locked,
+// inactive page-cache folio: PG_referenced is tested and cleared, and the
+// young PTEs mapping it counted (clearing their young bits). Every
+// mapped folio starts out young from the fault that mapped it, so a
+// first young scan only sets PG_referenced and keeps the folio; a second
+// one with PG_referenced still set, more than one young PTE, or a young
+// PTE of an executable mapping activates it. A mlocked folio is
+// activated; a folio referenced only through PG_referenced (read(2),
+// write(2)) is freed if clean, not written if dirty.
+func folioCheckReferences(t *Task, m *AddressSpace, f *Folio) folioRef {
+	refs := folioReferenced(t, f)
+	referenced := f.flags.And(^uint32(PG_referenced))&PG_referenced != 0
+	if referenced {
+		folioEvent(t, m, trace.PageFlagClear, f, PG_referenced)
+	}
+	switch {
+	case refs.locked:
+		return folioRefActivate
+	case refs.young < 0:
+		return folioRefKeep // the rmap lock was contended: rotate
+	case refs.young > 0:
+		// Set for activated folios too, so that a recently
+		// deactivated folio in use is quickly recovered.
+		if f.flags.Or(PG_referenced)&PG_referenced == 0 {
+			folioEvent(t, m, trace.PageFlagSet, f, PG_referenced)
+		}
+		if referenced || refs.young > 1 || refs.exec {
+			return folioRefActivate
+		}
+		return folioRefKeep
+	case referenced:
+		return folioRefReclaimClean
+	}
+	return folioRefReclaim
+}
+
 // reclaimFolio is the rest of shrink_folio_list() for a locked, inactive
 // page-cache folio of m not under writeback: it unlocks f.
 func (v *VFS) reclaimFolio(t *Task, sc *scanControl, m *AddressSpace, f *Folio) {
-	refs := folioReferenced(t, f)
-	switch {
-	case refs.locked:
-		// Mlocked: activated, out of the inactive list's way (Linux
-		// moves it to the unevictable list).
+	ref := folioCheckReferences(t, m, f)
+	switch ref {
+	case folioRefActivate:
+		// Mlocked (Linux then moves it to the unevictable list) or in
+		// use through its mappings.
 		folioActivate(t, &v.pc, m, f)
 		FolioUnlock(t, f)
 		return
-	case refs.young != 0:
-		// Accessed through a mapping since the last scan (or the rmap
-		// lock contended): kept for another trip round the list.
+	case folioRefKeep:
 		FolioUnlock(t, f)
 		return
 	}
@@ -228,6 +272,12 @@ func (v *VFS) reclaimFolio(t *Task, sc *scanControl, m *AddressSpace, f *Folio) 
 		// filesystem locks): mark it so the flusher's write makes it
 		// the next to go, and let the caller wake the flusher.
 		folioSetReclaim(t, f)
+		sc.nrDirty++
+		FolioUnlock(t, f)
+		return
+	}
+	if ref == folioRefReclaimClean {
+		// Referenced since the last scan: not worth writing yet.
 		sc.nrDirty++
 		FolioUnlock(t, f)
 		return

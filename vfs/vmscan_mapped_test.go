@@ -115,3 +115,84 @@ func TestReclaimSparesMappedDirty(t *testing.T) {
 		})
 	}
 }
+
+// TestReclaimActivatesMappedHot: folio_check_references counts a young
+// PTE as a reference: the first scan that finds one sets PG_referenced
+// and keeps the folio, the next (the folio used through its mapping
+// again) activates it, moving it to the active list with the LRU
+// counters; a folio two mappings map young is activated by the first
+// scan. A folio not used again is unmapped and freed.
+func TestReclaimActivatesMappedHot(t *testing.T) {
+	const n = 8
+	for _, tc := range []struct {
+		name     string
+		mappings int
+		scans    int // passes over the inactive list, each after a load from every page
+		want     string
+	}{
+		{"one-scan", 1, 1, "referenced"},
+		{"two-scans", 1, 2, "active"},
+		{"two-mappings", 2, 1, "active"},
+		{"unused", 1, 0, "freed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v, tk, _ := mmEnv(t)
+			fd := mmFile(t, tk, "/pm/hot", pattern(0, n*P, 3), vfs.O_RDONLY)
+			mustT(t, "fsync", tk.Fsync(fd))
+			m := vfs.FdInode(tk, fd).Mapping()
+			var vmas []*vfs.Mapping
+			for i := 0; i < tc.mappings; i++ {
+				vma, err := tk.Mmap(fd, 0, n*P, vfs.PROT_READ, vfs.MAP_SHARED)
+				mustT(t, "mmap", err)
+				vmas = append(vmas, vma)
+			}
+			// The folios as pwrite left them, mapped by the loads
+			// below only.
+			for _, vma := range vmas {
+				load(t, vma, 0, n*P)
+			}
+			for k := 0; k < tc.scans; k++ {
+				if k > 0 {
+					for _, vma := range vmas {
+						load(t, vma, 0, n*P)
+					}
+				}
+				v.ShrinkInactiveOnceForTest(tk)
+			}
+			if tc.scans == 0 {
+				// Two passes with no use between: the first takes
+				// the young bits the loads set, the second frees.
+				v.ShrinkInactiveOnceForTest(tk)
+				v.ShrinkInactiveOnceForTest(tk)
+			}
+			count := map[string]int{}
+			for i := int64(0); i < n; i++ {
+				fo := vfs.FilemapGetFolio(m, i)
+				switch {
+				case fo == nil:
+					count["freed"]++
+					continue
+				case fo.Flags()&vfs.PG_active != 0:
+					count["active"]++
+				case fo.Flags()&vfs.PG_referenced != 0:
+					count["referenced"]++
+				default:
+					count["inactive"]++
+				}
+				vfs.FolioPut(fo)
+			}
+			if count[tc.want] != n {
+				t.Errorf("folios: %v, want %d %s", count, n, tc.want)
+			}
+			inactive, active := v.LRUCountsForTest()
+			if tc.want == "active" && active < n {
+				t.Errorf("Active(file) %d pages, want at least %d (Inactive(file) %d)", active, n, inactive)
+			}
+			for _, vma := range vmas {
+				mustT(t, "munmap", tk.Munmap(vma))
+			}
+			mustT(t, "close", tk.Close(fd))
+			pcCheck(t, v)
+		})
+	}
+}
