@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/vfscope/vfscope/host/live"
@@ -320,7 +321,8 @@ func runServe(e *env, args []string) int {
 		fmt.Fprintf(e.stdout, "live VFS (%s): %s?live\n", mode, listenURL(l))
 	}
 	srv := &http.Server{Handler: serveMux(hosts, lv), ReadHeaderTimeout: 10 * time.Second}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// ^C or kill(1) (a service manager's stop) shuts it down gracefully.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
 		<-ctx.Done()
