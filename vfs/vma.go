@@ -310,10 +310,20 @@ func folioMkclean(t *Task, f *Folio) bool {
 }
 
 // unmapMappingFolio is unmap_mapping_folio(): zap every PTE mapping the
-// locked folio f (truncation removing it from the cache).
+// locked folio f (truncation removing it from the cache). The test for
+// a mapping with no VMAs, nearly every file's, inlines (truncate calls
+// it for every folio, as folio_mapped guards the call in Linux).
 func unmapMappingFolio(t *Task, m *AddressSpace, f *Folio) {
+	if m.iMmap.Load() != nil {
+		unmapMappingFolioVMAs(t, m, f)
+	}
+}
+
+// unmapMappingFolioVMAs zaps f's PTEs in the VMAs of m, a mapping that
+// has been mapped (i_mmap made).
+func unmapMappingFolioVMAs(t *Task, m *AddressSpace, f *Folio) {
 	im := m.iMmap.Load()
-	if im == nil || im.nr.Load() == 0 {
+	if im.nr.Load() == 0 {
 		return
 	}
 	var put []*Folio
