@@ -11,8 +11,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"strings"
@@ -175,8 +177,13 @@ func runSh(e *env, args []string) (status int) {
 	case len(operands) == 1 && operands[0] != "-":
 		src, err := os.ReadFile(operands[0])
 		if err != nil {
+			// As sh FILE: 127 for a file that is not there, 126 for one
+			// that is but cannot be read (a directory, no permission).
 			fmt.Fprintf(e.stderr, "vfscope sh: %s: %v\n", operands[0], pathErrText(err))
-			return 127
+			if errors.Is(err, fs.ErrNotExist) {
+				return 127
+			}
+			return 126
 		}
 		return sh.RunString(string(src))
 	}

@@ -38,6 +38,8 @@ func TestRun(t *testing.T) {
 			wantErr: "rmdir: failed to remove '/d': No such file or directory\n", wantStatus: 1},
 		{name: "sh missing FILE", args: []string{"sh", "/nonexistent/x.sh"},
 			wantErr: "vfscope sh: /nonexistent/x.sh: no such file or directory\n", wantStatus: 127},
+		{name: "sh a directory", args: []string{"sh", "/"},
+			wantErr: "vfscope sh: /: is a directory\n", wantStatus: 126},
 		{name: "stdin keeps cat's input with -c", args: []string{"sh", "-c", "cat"}, stdin: "data\n", wantOut: "data\n"},
 		{name: "sh has no output limit, as its output streams", args: []string{"sh", "-c", "truncate -s 3M /tmp/f; cat /tmp/f"},
 			wantOut: "\x00\x00\x00", wantLen: 3 << 20},

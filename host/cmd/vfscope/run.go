@@ -93,7 +93,8 @@ one kills vfscope at once.
 
 Exit status: the guest's (modulo 256); 2 for an error in the flags or a
 mount; 127 if APP.wasm cannot be read; 126 if it is not a valid module;
-1 if it traps; 130 if SIGINT stopped it, 143 if SIGTERM did.
+1 if it traps or --serve cannot listen on ADDR; 130 if SIGINT stopped it,
+143 if SIGTERM did.
 `
 
 // runOptions is the parsed command line of vfscope run.
@@ -389,7 +390,10 @@ func runRun(e *env, args []string) (status int) {
 		stop, err := serveRun(e, o.serve, o.hosts, o.viewers, o.app, v, flush)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "vfscope run: --serve %s: %v\n", o.serve, err)
-			return 2
+			if errors.As(err, new(usageError)) {
+				return 2
+			}
+			return 1 // the address is in use, or not this machine's
 		}
 		defer func() { stop(status) }()
 	}

@@ -29,13 +29,15 @@ const viewerGoodbye = 3 * time.Second
 // loses nothing the guest wrote), and then SIGINT (^C), SIGTERM (kill)
 // or SIGHUP (the terminal hung up) ends the waiting, which leaves the
 // rest of the shutdown to run (run's --mount mounts are unmounted after
-// stop returns); a second signal gets the default. Stopping, it sends each viewer the events it has not
-// had, an "exit" frame with status and a normal close frame
-// (live.Server.Shutdown), before the server and the process go.
+// stop returns); a second signal gets the default. Stopping, it sends
+// each viewer the events it has not had, an "exit" frame with status
+// and a normal close frame (live.Server.Shutdown), before the server
+// and the process go. An addr or allowHosts it cannot take is a
+// usageError; an addr it cannot listen on is not.
 func serveRun(e *env, addr string, allowHosts []string, maxViewers int, app string, v *vfs.VFS, flush func()) (stop func(status int), err error) {
 	hosts, err := live.NewHosts(addr, allowHosts...)
 	if err != nil {
-		return nil, err
+		return nil, usageError(err.Error())
 	}
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
