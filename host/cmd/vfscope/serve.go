@@ -252,6 +252,22 @@ func warnAllInterfaces(w io.Writer, cmd, addr string, allowed, write bool) {
 	}
 }
 
+// appBuilt reports whether the playground app is in this binary; a
+// variable, so that a test can see a binary without it.
+var appBuilt = func() bool {
+	_, ok := playground.App()
+	return ok
+}
+
+// warnNoApp says, for a binary built without the playground app (go
+// install from the module: the app is built, not in git), that the
+// pages will only say so.
+func warnNoApp(w io.Writer, cmd string) {
+	if !appBuilt() {
+		fmt.Fprintf(w, "%s: this binary was built without the playground app (run 'make playground', then rebuild); pages will say so\n", cmd)
+	}
+}
+
 // listenURL is the address to print for a listener: http://HOST:PORT/;
 // a listener on every interface prints 127.0.0.1, a URL that opens here
 // and that the host check answers.
@@ -294,9 +310,7 @@ func runServe(e *env, args []string) int {
 		return 1
 	}
 	warnAllInterfaces(e.stderr, "vfscope serve", o.addr, len(o.allowHosts) > 0, o.allowWrite)
-	if _, ok := playground.App(); !ok {
-		fmt.Fprintf(e.stderr, "vfscope serve: this binary was built without the playground app (run 'make playground', then rebuild); pages will say so\n")
-	}
+	warnNoApp(e.stderr, "vfscope serve")
 	var lv *live.Server
 	if o.live {
 		v, t, err := bootLive()

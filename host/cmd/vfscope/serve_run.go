@@ -44,6 +44,7 @@ func serveRun(e *env, addr string, allowHosts []string, maxViewers int, app stri
 		return nil, err
 	}
 	warnAllInterfaces(e.stderr, "vfscope run", addr, len(allowHosts) > 0, false)
+	warnNoApp(e.stderr, "vfscope run")
 	lv := liveServer(app, v, nil, hosts, nil)
 	lv.MaxViewers = maxViewers
 	halt := serveLive(l, serveMux(hosts, lv))

@@ -627,3 +627,24 @@ func TestLiveMountsMemoryStoresOnly(t *testing.T) {
 		t.Fatalf("the host directory holds %d entries (%v), want none", len(ents), err)
 	}
 }
+
+// TestServeRunNoApp: run --serve from a binary built without the
+// playground app says so, as serve does: its pages only explain how to
+// build it.
+func TestServeRunNoApp(t *testing.T) {
+	defer func(f func() bool) { appBuilt = f }(appBuilt)
+	appBuilt = func() bool { return false }
+	v, _, err := boot.New(vfs.Options{Lockdep: true, Trace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	stop, err := serveRun(&env{stderr: &stderr}, "127.0.0.1:0", nil, 1, "app.wasm", v, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop(0)
+	if want := "vfscope run: this binary was built without the playground app (run 'make playground', then rebuild); pages will say so\n"; !strings.Contains(stderr.String(), want) {
+		t.Errorf("stderr %q, want it to contain %q", stderr.String(), want)
+	}
+}
