@@ -161,11 +161,14 @@ func (t *Task) MappingsOf(task *Task) []*Mapping {
 // O_PATH descriptor; EINVAL for MAP_HUGETLB (no file here is on
 // hugetlbfs); EINVAL for a length of 0; EINVAL for MAP_FIXED*; ENOMEM
 // for a length that, rounded up to pages, exceeds TASK_SIZE (x86-64's
-// (1<<47)-4096); EOVERFLOW when the range's end lies past the largest
-// file offset (file_mmap_ok; off is unsigned there, so a negative one
-// is EOVERFLOW too); ENOMEM when the task has more than vm.max_map_count
+// (1<<47)-4096); ENOMEM when the task has more than vm.max_map_count
 // mappings or no hole of its address space below TASK_SIZE fits the
-// mapping (get_unmapped_area, mmap_addr.go); then by flags' MAP_TYPE: MAP_SHARED drops the
+// mapping (get_unmapped_area, mmap_addr.go); EOVERFLOW when the range's
+// end lies past the largest file offset (file_mmap_ok, the first check
+// of do_mmap's "if (file)"; off is unsigned there, so a negative one is
+// EOVERFLOW too; do_mmap's earlier "offset overflow?", pgoff plus the
+// pages of len wrapping, cannot happen with a pgoff of off >> PAGE_SHIFT
+// and a len below TASK_SIZE); then by flags' MAP_TYPE: MAP_SHARED drops the
 // flags LEGACY_MAP_MASK does not know, MAP_SHARED_VALIDATE refuses them
 // (and MAP_SYNC) with EOPNOTSUPP; for both EACCES for PROT_WRITE on a
 // description not open for writing; for these and MAP_PRIVATE EACCES
@@ -211,14 +214,16 @@ func (t *Task) Mmap(fd int, off, length int64, prot, flags int) (*Mapping, error
 		return nil, ENOMEM
 	}
 	npages := (length + PAGE_SIZE - 1) >> PAGE_SHIFT
-	// file_mmap_ok with MAX_LFS_FILESIZE: pgoff is unsigned.
 	pgoff := int64(uint64(off) >> PAGE_SHIFT)
-	if off < 0 || pgoff > (math.MaxInt64-npages<<PAGE_SHIFT)>>PAGE_SHIFT {
-		return nil, EOVERFLOW
-	}
 	mm := t.mmOf()
 	mm.mmapLock.Lock(t.o)
+	// The map_count check and __get_unmapped_area come before
+	// anything about the file: a full address space is ENOMEM
+	// whatever the offset.
 	start, err := mm.getUnmappedArea(npages)
+	if err == nil && !fileMmapOK(off, npages) {
+		err = EOVERFLOW
+	}
 	var vmShared bool
 	if err == nil {
 		flags, vmShared, err = mmapCheckFile(f, prot, flags)
@@ -259,6 +264,15 @@ func (t *Task) Mmap(fd int, off, length int64, prot, flags int) (*Mapping, error
 		t.populate(vma)
 	}
 	return vma, nil
+}
+
+// fileMmapOK is file_mmap_ok() with MAX_LFS_FILESIZE (every file here
+// is a regular file, a directory or a device, none with
+// FMODE_UNSIGNED_OFFSET): npages from the unsigned offset off end at or
+// below the largest file offset.
+func fileMmapOK(off, npages int64) bool {
+	pgoff := int64(uint64(off) >> PAGE_SHIFT)
+	return off >= 0 && pgoff <= (math.MaxInt64-npages<<PAGE_SHIFT)>>PAGE_SHIFT
 }
 
 // mmapCheckFile is do_mmap's switch on MAP_TYPE for a file mapping: the
