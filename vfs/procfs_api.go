@@ -137,3 +137,32 @@ func (t *Task) FDInfoOf(target *Task, fd int) (info FDInfo, ok bool) {
 	info.Locks = t.fdLocks(f, ft)
 	return info, true
 }
+
+// ProcStatus is what /proc/<pid>/status shows of a task that the core
+// keeps (fs/proc/array.c: task_state, proc_pid_status).
+type ProcStatus struct {
+	// Umask is fs->umask, read under fs->lock as get_task_umask reads
+	// it under task_lock.
+	Umask uint32
+	// FDSize is the size of the descriptor table (fdt->max_fds): one
+	// past the highest descriptor the table has held room for.
+	FDSize int
+}
+
+// StatusOf returns what /proc/<pid>/status shows of target, taking
+// target's fs->lock and file_lock as t.
+func (t *Task) StatusOf(target *Task) ProcStatus {
+	var s ProcStatus
+	if target == t {
+		s.Umask = t.fs.umask
+	} else {
+		target.fs.lock.Lock(t.o)
+		s.Umask = target.fs.umask
+		target.fs.lock.Unlock(t.o)
+	}
+	ft := target.files
+	ft.lock.Lock(t.o)
+	s.FDSize = len(ft.fds)
+	ft.lock.Unlock(t.o)
+	return s
+}

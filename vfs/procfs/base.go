@@ -32,6 +32,7 @@ type pidEntry struct {
 var pidEntries = []*pidEntry{
 	{name: "fd", mode: vfs.S_IFDIR | 0o500},
 	{name: "fdinfo", mode: vfs.S_IFDIR | 0o555},
+	{name: "status", mode: vfs.S_IFREG | 0o444, show: showStatus},
 	{name: "maps", mode: vfs.S_IFREG | 0o444, show: showMaps, ptraceRead: true},
 	{name: "cwd", mode: vfs.S_IFLNK | 0o777, link: func(root, cwd vfs.Path) vfs.Path { return cwd }},
 	{name: "root", mode: vfs.S_IFLNK | 0o777, link: func(root, cwd vfs.Path) vfs.Path { return root }},

@@ -345,7 +345,7 @@ func TestPidDir(t *testing.T) {
 	must(t, err)
 	pid := pidStr(tk)
 
-	if got, want := names(list(t, tk, "/proc/"+pid)), []string{".", "..", "fd", "fdinfo", "maps", "cwd", "root", "mounts", "mountinfo"}; strings.Join(got, " ") != strings.Join(want, " ") {
+	if got, want := names(list(t, tk, "/proc/"+pid)), []string{".", "..", "fd", "fdinfo", "status", "maps", "cwd", "root", "mounts", "mountinfo"}; strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("ls /proc/%s: %v", pid, got)
 	}
 	links := []struct{ path, body string }{
