@@ -47,8 +47,15 @@ type VMFault struct {
 }
 
 // MapFolio is set_pte_range() for ->map_pages: map the locked, uptodate
-// folio fo at file page idx read-only, unless something is mapped there
-// already. Reports whether it mapped it. It does not block.
+// folio fo at file page idx read-only and young, unless something is
+// mapped there already. Reports whether it mapped it. It does not block.
+//
+// Every entry a fault makes is young, fault-around's neighbours too:
+// set_pte_range builds it with mk_pte from vm_page_prot, and x86-64's
+// protection_map entries (PAGE_READONLY, PAGE_SHARED, PAGE_COPY and
+// their _EXEC forms) all carry _PAGE_ACCESSED; arch_wants_old_prefaulted_pte,
+// which would make the neighbours old (arm64), is false there. Reclaim
+// then sees a page just mapped as referenced (folio_check_references).
 func (vmf *VMFault) MapFolio(t *Task, fo *Folio, idx int64) bool {
 	vma := vmf.VMA
 	i := vma.vmaPageOf(idx)
@@ -59,7 +66,7 @@ func (vmf *VMFault) MapFolio(t *Task, fo *Folio, idx int64) bool {
 	p := vma.ptep(i, true)
 	ok := p.bits&ptePresent == 0
 	if ok {
-		vma.setPteLocked(i, fo, 0)
+		vma.setPteLocked(i, fo, pteYoung)
 	}
 	vma.ptl.Unlock(t.o)
 	return ok
@@ -156,7 +163,7 @@ func (t *Task) doReadFault(vmf *VMFault, i int64) VMFaultT {
 	fo := vmf.Folio
 	vma.ptl.Lock(t.o)
 	if p := vma.ptep(i, true); p.bits&ptePresent == 0 {
-		vma.setPteLocked(i, fo, 0)
+		vma.setPteLocked(i, fo, pteYoung) // young: see MapFolio
 	}
 	vma.ptl.Unlock(t.o)
 	FolioUnlock(t, fo)
