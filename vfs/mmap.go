@@ -312,28 +312,47 @@ func mmapCheckFile(f *File, prot, flags int) (_ int, vmShared bool, _ error) {
 	return flags, vmShared, nil
 }
 
-// populate is populate_vma_page_range(): fault in every page inside
-// EOF; writable private mappings with write faults (breaking COW), the
-// rest with read faults (a shared page is not dirtied for nothing). A
-// PROT_NONE mapping is left alone (not vma_is_accessible: no FOLL_FORCE,
-// and get_user_pages refuses it). Errors are ignored, as mm_populate's.
+// populate is populate_vma_page_range(): __get_user_pages with
+// FOLL_TOUCH over every page inside EOF: a page not mapped (or, for a
+// store, not writable) is faulted in and looked at again, writable
+// private mappings with write faults (FOLL_WRITE: breaking COW), the
+// rest with read faults (a shared page is not dirtied for nothing); then
+// follow_page_pte's FOLL_TOUCH marks the folio it maps accessed (its
+// folio_mark_dirty for a store never applies: a write fault maps a
+// dirty copy). A PROT_NONE mapping is left alone (not vma_is_accessible:
+// no FOLL_FORCE, and get_user_pages refuses it). Errors end it and are
+// ignored, as mm_populate's.
 func (t *Task) populate(vma *Mapping) {
 	if vma.prot&(PROT_READ|PROT_WRITE|PROT_EXEC) == 0 {
 		return
 	}
 	write := !vma.shared() && vma.prot&PROT_WRITE != 0
 	isize := vma.mapping.host.size.Load()
-	for i := int64(0); i < vma.npages; i++ {
-		if (vma.pgoff+i)<<PAGE_SHIFT >= isize {
-			break
-		}
-		if vma.PTE(t, i).Present && (!write || vma.PTE(t, i).Write) {
+	for i := int64(0); i < vma.npages && (vma.pgoff+i)<<PAGE_SHIFT < isize; {
+		if fo := vma.followPage(t, i, write); fo != nil {
+			FolioMarkAccessed(t, fo)
+			FolioPut(fo)
+			i++
 			continue
 		}
 		if t.handleMMFault(vma, i, write) != nil {
-			break
+			return
 		}
 	}
+}
+
+// followPage is follow_page_pte(): the folio page i maps, with a
+// reference, or nil if its entry is not present (or, for a store, not
+// writable).
+func (vma *Mapping) followPage(t *Task, i int64, write bool) *Folio {
+	vma.ptl.Lock(t.o)
+	defer vma.ptl.Unlock(t.o)
+	p := vma.ptep(i, false)
+	if p == nil || p.bits&ptePresent == 0 || (write && p.bits&pteWrite == 0) {
+		return nil
+	}
+	folioGet(p.folio)
+	return p.folio
 }
 
 // GenericFileMmap is generic_file_mmap() as ->mmap: the page-cache
