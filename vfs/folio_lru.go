@@ -247,22 +247,9 @@ func FolioMarkAccessed(t *Task, f *Folio) {
 		}
 		return
 	}
-	pc := &m.vfs().pc
-	pc.lruLock.Lock(t.o)
-	fl = f.flags.Load()
-	moved := fl&(PG_active|PG_lru) == PG_lru
-	if moved {
-		pc.inactive.remove(f)
-		pc.active.pushFront(f)
-		f.flags.Or(PG_active)
-	}
-	pc.lruLock.Unlock(t.o)
-	if moved {
-		pc.nrInactive.Add(-1)
-		pc.nrActive.Add(1)
-		// folio_activate then folio_clear_referenced: two changes, two
-		// events.
-		folioEvent(t, m, trace.PageFlagSet, f, PG_active)
+	// folio_activate then folio_clear_referenced: two changes, two
+	// events.
+	if folioActivate(t, &m.vfs().pc, m, f) {
 		folioClearReferenced(t, m, f)
 	}
 }

@@ -141,8 +141,9 @@ func folioSetReclaim(t *Task, f *Folio) {
 // putback: move a folio reclaim decided to keep in use from the inactive
 // list to the head of the active one, with PG_active (under lru_lock,
 // as every list change) and the counters. A folio off the lists
-// (truncated meanwhile) or active already is left alone.
-func folioActivate(t *Task, pc *pageCache, m *AddressSpace, f *Folio) {
+// (truncated meanwhile) or active already is left alone; reports whether
+// it moved. FolioMarkAccessed's second access activates with it too.
+func folioActivate(t *Task, pc *pageCache, m *AddressSpace, f *Folio) bool {
 	pc.lruLock.Lock(t.o)
 	moved := f.flags.Load()&(PG_active|PG_lru) == PG_lru
 	if moved {
@@ -156,6 +157,7 @@ func folioActivate(t *Task, pc *pageCache, m *AddressSpace, f *Folio) {
 		pc.nrActive.Add(1)
 		folioEvent(t, m, trace.PageFlagSet, f, PG_active)
 	}
+	return moved
 }
 
 // shrinkFolio is shrink_folio_list()'s body for one folio the caller
