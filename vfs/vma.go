@@ -207,6 +207,18 @@ type iMmap struct {
 	nr atomic.Int32
 }
 
+// folioIMmap returns the i_mmap of f's mapping if some VMA maps that
+// mapping now, else nil (a truncated folio, a file never or no longer
+// mapped): the test folio_mapped() stands for before an rmap walk.
+func folioIMmap(f *Folio) *iMmap {
+	if m := f.mapping.Load(); m != nil {
+		if im := m.iMmap.Load(); im != nil && im.nr.Load() != 0 {
+			return im
+		}
+	}
+	return nil
+}
+
 // iMmapOf returns m's i_mmap, making it on first use.
 func iMmapOf(m *AddressSpace) *iMmap {
 	if im := m.iMmap.Load(); im != nil {
@@ -282,12 +294,8 @@ func (vma *Mapping) vmaPageOf(idx int64) int64 {
 // ->page_mkwrite sees it). Reports whether some entry was dirty. The
 // caller holds the folio lock (folio_clear_dirty_for_io).
 func folioMkclean(t *Task, f *Folio) bool {
-	m := f.mapping.Load()
-	if m == nil {
-		return false
-	}
-	im := m.iMmap.Load()
-	if im == nil || im.nr.Load() == 0 {
+	im := folioIMmap(f)
+	if im == nil {
 		return false
 	}
 	dirty := false
@@ -420,12 +428,8 @@ type rmapRefs struct {
 // young is -1.
 func folioReferenced(t *Task, f *Folio) rmapRefs {
 	var r rmapRefs
-	m := f.mapping.Load()
-	if m == nil {
-		return r
-	}
-	im := m.iMmap.Load()
-	if im == nil || im.nr.Load() == 0 {
+	im := folioIMmap(f)
+	if im == nil {
 		return r
 	}
 	if !im.rwsem.TryRLock(t.o) {
@@ -465,12 +469,8 @@ func folioReferenced(t *Task, f *Folio) rmapRefs {
 // when i_mmap_rwsem is contended (it is only tried, as folioReferenced
 // tries it) or a VM_LOCKED mapping maps it (TTU's mlock check).
 func folioTryToUnmap(t *Task, f *Folio) bool {
-	m := f.mapping.Load()
-	if m == nil {
-		return true
-	}
-	im := m.iMmap.Load()
-	if im == nil || im.nr.Load() == 0 {
+	im := folioIMmap(f)
+	if im == nil {
 		return true
 	}
 	if !im.rwsem.TryRLock(t.o) {
