@@ -95,10 +95,53 @@ func fputFinal(t *Task, f *File) {
 	t.freeFile(f)
 }
 
+// filesStat is files_stat (fs/file_table.c): how many files (open file
+// descriptions) are allocated, which /proc/sys/fs/file-nr shows, and
+// fs.file-max, the limit unprivileged opens stop at. Both atomic, no
+// lock. Linux counts with a percpu counter that file-nr reads
+// approximately; this count is exact.
+type filesStat struct {
+	// nrFiles is nr_files: incremented by allocFile, decremented by
+	// freeFile.
+	nrFiles atomic.Int64
+	// maxFiles is files_stat.max_files: 0 to LONG_MAX.
+	maxFiles atomic.Int64
+}
+
+// NR_FILE is the smallest default fs.file-max (include/linux/fs.h).
+const NR_FILE = 8192
+
+// init is files_maxfiles_init(): a file with its inode and dentry takes
+// very roughly 1 KiB, and by default files may take no more than a tenth
+// of the memory that was free at boot, (nr_pages - memreserve) *
+// (PAGE_SIZE/1024) / 10, with memreserve half as much again as the
+// memory in use then; never less than NR_FILE. A VFS's memory is its
+// budget (MemTotal) and nothing is charged to it yet when New calls
+// this, so memreserve is 0: a tenth of the budget in KiB, 26214 for the
+// default 256 MiB, NR_FILE for budgets below 80 MiB.
+func (fs *filesStat) init(budget int64) {
+	nrPages := budget / PAGE_SIZE
+	fs.maxFiles.Store(max(nrPages*(PAGE_SIZE/1024)/10, NR_FILE))
+}
+
+// mayAllocFile is alloc_empty_file()'s test, made where path_openat
+// allocates its file, before the walk: ENFILE once fs.file-max files
+// are allocated, unless the opener is capable (CAP_SYS_ADMIN: uid 0
+// here). Like Linux's, the test and the count are not one atomic step,
+// so opens racing at the limit may each pass it.
+func (t *Task) mayAllocFile() error {
+	fs := &t.vfs.files
+	if fs.nrFiles.Load() >= fs.maxFiles.Load() && !t.cred.capable() {
+		return ENFILE
+	}
+	return nil
+}
+
 // allocFile is alloc_empty_file(): a new File of path p (inode in)
 // with the task's credentials and FMODE_* bits mode, in the task's spare
-// one if it has one (freeFile).
+// one if it has one (freeFile), counted in nr_files until freeFile.
 func (t *Task) allocFile(p Path, in *Inode, mode uint32) *File {
+	t.vfs.files.nrFiles.Add(1)
 	if f := t.spareFile; f != nil {
 		t.spareFile = nil
 		*f = File{path: p, inode: in, cred: t.cred, mode: mode}
@@ -107,15 +150,17 @@ func (t *Task) allocFile(p Path, in *Inode, mode uint32) *File {
 	return &File{path: p, inode: in, cred: t.cred, mode: mode}
 }
 
-// freeFile is file_free(): the last reference to f is gone, so nothing
-// can reach it any more (descriptor tables, mappings and file locks all
-// hold references, or were cleared by __fput), and the task keeps its
-// memory for its next open, as Linux's filp slab does. One spare per
-// task, used only by the goroutine driving the task: a task that opens
-// and closes files in turn allocates none. The spare is overwritten
-// whole when reused; until then it still points to what the closed
-// description did (memory only: it holds no reference).
+// freeFile is file_free(): the last reference to f is gone (or the open
+// that allocated it failed before it was opened), so nothing can reach
+// it any more (descriptor tables, mappings and file locks all hold
+// references, or were cleared by __fput); it leaves nr_files, and the
+// task keeps its memory for its next open, as Linux's filp slab does.
+// One spare per task, used only by the goroutine driving the task: a
+// task that opens and closes files in turn allocates none. The spare is
+// overwritten whole when reused; until then it still points to what the
+// closed description did (memory only: it holds no reference).
 func (t *Task) freeFile(f *File) {
+	t.vfs.files.nrFiles.Add(-1)
 	if t.spareFile == nil {
 		t.spareFile = f
 	}

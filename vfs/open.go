@@ -120,6 +120,11 @@ func (t *Task) OpenFile(dfd int, path string, flags int, mode uint32) (*File, er
 	if err := checkName(path, 0); err != nil {
 		return nil, err
 	}
+	// path_openat allocates its file before it walks: at fs.file-max an
+	// unprivileged open fails with ENFILE whatever the path.
+	if err := t.mayAllocFile(); err != nil {
+		return nil, err
+	}
 	// h.flags, not flags: O_PATH keeps only O_PATH_FLAGS.
 	if h.flags&(O_TMPFILE&^O_DIRECTORY) != 0 {
 		return t.doTmpfile(dfd, path, h)
@@ -383,7 +388,10 @@ func (t *Task) doOpenFile(p Path, h openHow, created bool) (*File, error) {
 	}
 	if h.fmode&FMODE_WRITE != 0 && IsReg(in.mode.Load()) || h.fmode&FMODE_WRITE != 0 && in.isDir() {
 		if err := mntGetWriteAccess(p.Mnt); err != nil {
+			// do_dentry_open's cleanup_file, then path_openat's fput
+			// of a file never opened: file_free.
 			p.Put(t)
+			t.freeFile(f)
 			return nil, err
 		}
 		f.mode |= FMODE_WRITER
@@ -474,7 +482,9 @@ func (t *Task) doTmpfile(dfd int, path string, h openHow) (*File, error) {
 		p.Put(t)
 		return nil, EOPNOTSUPP
 	}
-	f := &File{path: p, cred: t.cred, mode: h.fmode | FMODE_WRITER}
+	// ->tmpfile gives f its path and inode (FinishOpenTmpfile); until
+	// then it holds the directory's, with no reference of its own.
+	f := t.allocFile(p, nil, h.fmode|FMODE_WRITER)
 	// do_dentry_open strips what only the open itself meant; O_TMPFILE
 	// (__O_TMPFILE|O_DIRECTORY) stays, as F_GETFL shows it on Linux.
 	f.flags.Store(uint32(h.flags &^ (O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC)))
@@ -482,11 +492,14 @@ func (t *Task) doTmpfile(dfd int, path string, h openHow) (*File, error) {
 	f.posLock.Init(classFPos, 0)
 	if err := mntGetWriteAccess(p.Mnt); err != nil {
 		p.Put(t)
+		t.freeFile(f)
 		return nil, err
 	}
 	if err := t.iopTmpfile(dir, f, t.vfsPrepareMode(dir, h.mode|S_IFREG)); err != nil {
+		// FinishOpenTmpfile has undone what it did to f, if it ran.
 		mntPutWriteAccess(p.Mnt)
 		p.Put(t)
+		t.freeFile(f)
 		return nil, err
 	}
 	// ->tmpfile bound f to its new dentry (FinishOpenTmpfile); the
@@ -524,7 +537,14 @@ func FinishOpenTmpfile(t *Task, f *File, dirD *Dentry, inode *Inode) error {
 	}
 	fileSampleWbErr(f)
 	if f.fop != nil && f.fop.Open != nil {
-		return t.fopOpen(inode, f)
+		if err := t.fopOpen(inode, f); err != nil {
+			// do_dentry_open's cleanup_all: the write access and the
+			// path go (the unnamed dentry, and with it the inode).
+			inode.writecount.Add(-1)
+			f.path.Put(t)
+			f.path, f.inode, f.fop = Path{}, nil, nil
+			return err
+		}
 	}
 	return nil
 }

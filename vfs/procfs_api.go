@@ -166,3 +166,20 @@ func (t *Task) StatusOf(target *Task) ProcStatus {
 	ft.lock.Unlock(t.o)
 	return s
 }
+
+// FilesStat returns what /proc/sys/fs/file-nr shows: the files
+// allocated (nr_files) and fs.file-max.
+func (v *VFS) FilesStat() (nrFiles, maxFiles int64) {
+	return v.files.nrFiles.Load(), v.files.maxFiles.Load()
+}
+
+// SetMaxFiles sets fs.file-max (proc_doulongvec_minmax from 0 to
+// LONG_MAX): EINVAL for a negative value. It applies to the opens that
+// follow; files already open stay open.
+func (v *VFS) SetMaxFiles(n int64) error {
+	if n < 0 {
+		return EINVAL
+	}
+	v.files.maxFiles.Store(n)
+	return nil
+}

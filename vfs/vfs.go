@@ -112,6 +112,9 @@ type VFS struct {
 	wb wbState
 	// rc is the memory budget and reclaim state (budget.go, vmscan.go).
 	rc reclaimState
+	// files is files_stat: the count of open file descriptions and
+	// fs.file-max (file.go).
+	files filesStat
 	// protectedHardlinks is fs.protected_hardlinks (protected_links.go):
 	// atomic, no lock.
 	protectedHardlinks atomic.Int32
@@ -155,6 +158,7 @@ func New(opts Options) *VFS {
 	v.icache.init()
 	v.pc.init()
 	v.initReclaim(opts)
+	v.files.init(v.rc.budget)
 	v.initWriteback()
 	v.mounts.Store(&mountTable{m: map[mountKey]*Mount{}})
 	return v

@@ -40,6 +40,8 @@ const (
 	inoLocks
 	inoLeaseBreakTime
 	inoLeasesEnable
+	inoFileMax
+	inoFileNr
 )
 
 var rootEntry = &entry{name: "/", ino: PROC_ROOT_INO, mode: vfs.S_IFDIR | 0o555, kids: []*entry{
@@ -56,6 +58,8 @@ var rootEntry = &entry{name: "/", ino: PROC_ROOT_INO, mode: vfs.S_IFDIR | 0o555,
 			{name: "dentry-state", ino: inoDentryState, mode: vfs.S_IFREG | 0o444, nlink: 1, show: showDentryState, iops: sysctlROInodeOps, fops: sysctlVecFileOps},
 			{name: "inode-nr", ino: inoInodeNr, mode: vfs.S_IFREG | 0o444, nlink: 1, show: showInodeNr, iops: sysctlROInodeOps, fops: sysctlVecFileOps},
 			{name: "inode-state", ino: inoInodeState, mode: vfs.S_IFREG | 0o444, nlink: 1, show: showInodeState, iops: sysctlROInodeOps, fops: sysctlVecFileOps},
+			sysctlEntry("file-max", inoFileMax, 0o644),
+			{name: "file-nr", ino: inoFileNr, mode: vfs.S_IFREG | 0o444, nlink: 1, show: showFileNr, iops: sysctlROInodeOps, fops: sysctlVecFileOps},
 			sysctlEntry("lease-break-time", inoLeaseBreakTime, 0o644),
 			sysctlEntry("leases-enable", inoLeasesEnable, 0o644),
 			sysctlEntry("protected_hardlinks", inoProtectedHardlinks, 0o644),

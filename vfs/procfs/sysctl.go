@@ -37,7 +37,10 @@ type sysctl struct {
 	// unsigned: proc_doulongvec_minmax (no sign accepted); otherwise
 	// proc_dointvec_minmax.
 	unsigned bool
-	get      func(v *vfs.VFS) int64
+	// longMax: an unsigned row whose extra2 is LONG_MAX (file-max): a
+	// larger value is EINVAL rather than kept as LONG_MAX.
+	longMax bool
+	get     func(v *vfs.VFS) int64
 	// set applies a parsed value; it returns EINVAL (or another errno)
 	// for a value the row refuses, changing nothing.
 	set func(t *vfs.Task, v *vfs.VFS, val int64) error
@@ -188,7 +191,7 @@ func sysctlWrite(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
 		return len(p), nil
 	}
 	row := rowOf(f.Inode())
-	val, used, err := parseSysctlInt(p, row.unsigned)
+	val, used, err := parseSysctlInt(p, row.unsigned, row.longMax)
 	if err != nil {
 		return 0, err
 	}
@@ -227,13 +230,14 @@ const sysctlNumMax = 20
 // no number, a sign where none is allowed, a number of more than 20
 // characters (sign included), a character after it other than space,
 // tab or newline (proc_wspace_sep), or a value out of range: outside
-// int for an int row, above ULONG_MAX for an unsigned one.
+// int for an int row, above ULONG_MAX for an unsigned one, above
+// LONG_MAX for one whose maximum that is (longMax).
 //
-// An unsigned row takes any unsigned long, as Linux's does; a value
-// above the int64 a row holds is kept as the largest int64 (for the
-// rows there are, dirty_bytes and dirty_background_bytes, both mean
-// "no limit"), so it reads back as 9223372036854775807.
-func parseSysctlInt(p []byte, unsigned bool) (int64, int, error) {
+// An unsigned row without longMax takes any unsigned long, as Linux's
+// does; a value above the int64 a row holds is kept as the largest int64
+// (for the rows there are, dirty_bytes and dirty_background_bytes, both
+// mean "no limit"), so it reads back as 9223372036854775807.
+func parseSysctlInt(p []byte, unsigned, longMax bool) (int64, int, error) {
 	if len(p) > sysctlWriteMax {
 		p = p[:sysctlWriteMax]
 	}
@@ -267,7 +271,7 @@ func parseSysctlInt(p []byte, unsigned bool) (int64, int, error) {
 	if !ok {
 		return 0, 0, vfs.EINVAL
 	}
-	if !unsigned && u > 1<<31-1+boolInt(neg) {
+	if !unsigned && u > 1<<31-1+boolInt(neg) || longMax && u > 1<<63-1 {
 		return 0, 0, vfs.EINVAL
 	}
 	val := int64(min(u, 1<<63-1))

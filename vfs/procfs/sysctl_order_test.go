@@ -19,7 +19,7 @@ func TestSysctlListingOrder(t *testing.T) {
 		{"/proc/sys/vm", []string{".", "..", "dirty_background_bytes", "dirty_background_ratio", "dirty_bytes",
 			"dirty_expire_centisecs", "dirty_ratio", "dirty_writeback_centisecs", "dirtytime_expire_seconds",
 			"drop_caches", "vfs_cache_pressure"}},
-		{"/proc/sys/fs", []string{".", "..", "dentry-state", "inode-nr", "inode-state", "lease-break-time",
+		{"/proc/sys/fs", []string{".", "..", "dentry-state", "file-max", "file-nr", "inode-nr", "inode-state", "lease-break-time",
 			"leases-enable", "protected_hardlinks"}},
 	}
 	for _, c := range cases {
