@@ -106,10 +106,10 @@ func (t *Task) SetResolve(how uint64) error {
 // fsStruct is struct fs_struct, one per Task here (no CLONE_FS): only its
 // task writes it, and other tasks read root and cwd under lock.
 type fsStruct struct {
-	// lock is fs->lock: it protects root and cwd against readers from
-	// other tasks (procfs's cwd and root links). The owning task reads
-	// them without it, since only it writes them; it takes the lock to
-	// write. A leaf lock.
+	// lock is fs->lock: it protects root, cwd and umask against readers
+	// from other tasks (procfs's cwd and root links, the Umask line of
+	// /proc/<pid>/status). The owning task reads them without it, since
+	// only it writes them; it takes the lock to write. A leaf lock.
 	lock      lock.SpinLock
 	root, cwd Path
 	umask     uint32
@@ -273,8 +273,10 @@ func (t *Task) VFS() *VFS { return t.vfs }
 
 // Umask sets the file mode creation mask and returns the old one.
 func (t *Task) Umask(mask uint32) uint32 {
+	t.fs.lock.Lock(t.o) // /proc/<pid>/status reads it from other tasks
 	old := t.fs.umask
 	t.fs.umask = mask & 0o777
+	t.fs.lock.Unlock(t.o)
 	return old
 }
 

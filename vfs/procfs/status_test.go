@@ -2,6 +2,7 @@ package procfs_test
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/vfscope/vfscope/vfs"
@@ -70,5 +71,34 @@ func TestStatus(t *testing.T) {
 				t.Errorf("%s:\n%q\nwant\n%q", path, got, want)
 			}
 		})
+	}
+}
+
+// TestStatusUmaskRace: another task reads /proc/<pid>/status while the
+// task changes its umask; the write is under fs->lock as the read is
+// (the race detector reports it otherwise), and the line read is always
+// one of the two masks.
+func TestStatusUmaskRace(t *testing.T) {
+	_, root := setup(t)
+	task := root.Fork("umasker")
+	defer task.Exit()
+	path := "/proc/" + strconv.Itoa(int(task.PID())) + "/status"
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 2000 {
+			task.Umask(uint32(0o022 + (i%2)*0o055))
+		}
+	}()
+	for {
+		select {
+		case <-done:
+			return
+		default:
+		}
+		s := read(t, root, path)
+		if !strings.Contains(s, "\nUmask:\t0022\n") && !strings.Contains(s, "\nUmask:\t0077\n") {
+			t.Fatalf("status:\n%s", s)
+		}
 	}
 }
