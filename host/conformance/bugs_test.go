@@ -71,7 +71,7 @@ func (b *bugCheck) done() {
 	if os.Getenv("VFSCOPE_KNOWN_BUGS") != "fail" {
 		if f, err := os.Open(expectedFile); err == nil {
 			defer f.Close()
-			if es, err := ParseExpected(f); err == nil {
+			if es, _, err := ParseExpected(f); err == nil {
 				if e, ok := bugLine(es, b.t.Name()); ok {
 					b.t.Skipf("known vfscope bug (%s:%d, %s %s); still there:\n%s", expectedFile, e.Line, e.Pkg, e.Test, msg)
 				}

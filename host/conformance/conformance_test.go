@@ -28,32 +28,32 @@ const (
 	skipsFile    = "expected_skips.txt"
 )
 
-func loadSkips(t *testing.T) []Expectation {
+func loadSkips(t *testing.T) ([]Expectation, string) {
 	t.Helper()
 	f, err := os.Open(skipsFile)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	es, err := ParseSkips(f)
+	es, rel, err := ParseSkips(f)
 	if err != nil {
 		t.Fatalf("%s: %v", skipsFile, err)
 	}
-	return es
+	return es, rel
 }
 
-func loadExpected(t *testing.T) []Expectation {
+func loadExpected(t *testing.T) ([]Expectation, string) {
 	t.Helper()
 	f, err := os.Open(expectedFile)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	es, err := ParseExpected(f)
+	es, rel, err := ParseExpected(f)
 	if err != nil {
 		t.Fatalf("%s: %v", expectedFile, err)
 	}
-	return es
+	return es, rel
 }
 
 func toolchain(t testing.TB) *Toolchain {
@@ -76,8 +76,12 @@ func TestStdlib(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping in -short mode: runs Go's os, io/fs, path/filepath and testing/fstest tests under vfscope run (a few minutes)")
 	}
-	exp, skips := loadExpected(t), loadSkips(t)
+	exp, expGo := loadExpected(t)
+	skips, skipsGo := loadSkips(t)
 	tc := toolchain(t)
+	// The release of the go command that builds the test binaries: its
+	// standard library's tests are the ones that run.
+	gos := GoReleases{Run: Release(tc.Version), Failures: expGo, Skips: skipsGo}
 	ctx := context.Background()
 	modes := strings.Split(*modeList, ",")
 	var vfscope string
@@ -128,28 +132,34 @@ func TestStdlib(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					report(t, mode, pkg, For(exp, mode, pkg), For(skips, mode, pkg), r, *runPattern == "")
+					report(t, mode, pkg, For(exp, mode, pkg), For(skips, mode, pkg), r, *runPattern == "", gos)
 				})
 			}
 		})
 	}
 }
 
-func report(t *testing.T, mode, pkg string, exp, skips map[string]Expectation, r *Result, all bool) {
+func report(t *testing.T, mode, pkg string, exp, skips map[string]Expectation, r *Result, all bool, gos GoReleases) {
 	t.Helper()
-	c := Compare(exp, skips, r, all)
+	c := Compare(exp, skips, r, all, gos)
 	t.Logf("%s %s: %d passed, %d failed (%d expected), %d skipped, in %v (%d run(s))",
 		mode, pkg, len(r.Passed), len(r.Failed), len(r.Failed)-len(c.Unexpected), len(r.Skipped), r.Elapsed.Round(time.Millisecond), r.Runs)
 	for _, n := range r.Crashed {
 		t.Logf("%s crashed the test binary; it ran again without it", n)
 	}
-	for _, msg := range problems(mode, r, c) {
+	errs, logs := problems(mode, r, c)
+	for _, msg := range errs {
 		t.Errorf("%s", msg)
+	}
+	for _, msg := range logs {
+		t.Logf("%s", msg)
 	}
 }
 
-// problems words what fails a run of the tests of one package and mode.
-func problems(mode string, r *Result, c Comparison) []string {
+// problems words what fails a run of the tests of one package and mode
+// (errs) and, for a list made with another Go release than the one whose
+// tests ran, what would fail it with that release (logs).
+func problems(mode string, r *Result, c Comparison) (errs, logs []string) {
 	var s []string
 	for _, name := range c.Unexpected {
 		excerpt := Excerpt(r.Output, name, 40)
@@ -165,6 +175,7 @@ func problems(mode string, r *Result, c Comparison) []string {
 	for _, e := range c.Passing {
 		s = append(s, fmt.Sprintf("%s:%d: %s %s now passes on the %s path: remove its line (%s)", expectedFile, e.Line, e.Pkg, e.Test, mode, e.Reason))
 	}
+	errs, s = s, nil
 	for _, e := range c.Unseen {
 		why := "did not run"
 		if r.Skipped[e.Test] {
@@ -172,6 +183,8 @@ func problems(mode string, r *Result, c Comparison) []string {
 		}
 		s = append(s, fmt.Sprintf("%s:%d: %s %s %s on the %s path: fix its name or remove its line (%s)", expectedFile, e.Line, e.Pkg, e.Test, why, mode, e.Reason))
 	}
+	otherGo(&errs, &logs, s, expectedFile, c.FailuresOtherGo)
+	s = nil
 	if len(c.NewSkips) > 0 {
 		var b strings.Builder
 		for _, name := range c.NewSkips {
@@ -183,13 +196,29 @@ func problems(mode string, r *Result, c Comparison) []string {
 	for _, e := range c.Unskipped {
 		s = append(s, fmt.Sprintf("%s:%d: %s %s no longer skips on the %s path: remove its line", skipsFile, e.Line, e.Pkg, e.Test, mode))
 	}
-	return s
+	otherGo(&errs, &logs, s, skipsFile, c.SkipsOtherGo)
+	return errs, logs
+}
+
+// otherGo adds msgs, which say what in list does not match the tests of
+// the Go release that ran, to errs; or to logs, after a line saying so,
+// when list was made with another Go release (rel).
+func otherGo(errs, logs *[]string, msgs []string, list, rel string) {
+	if len(msgs) == 0 {
+		return
+	}
+	if rel == "" {
+		*errs = append(*errs, msgs...)
+		return
+	}
+	*logs = append(*logs, fmt.Sprintf("%s was made with the tests of %s, not of the Go release that ran them: what follows is not a failure", list, rel))
+	*logs = append(*logs, msgs...)
 }
 
 // TestExpectedFailuresFile checks the lists themselves: their syntax,
 // and that every "bug:" line names a test of this package that reproduces it.
 func TestExpectedFailuresFile(t *testing.T) {
-	es := loadExpected(t)
+	es, _ := loadExpected(t)
 	loadSkips(t)
 	tests := map[string]bool{}
 	files, _ := filepath.Glob("*_test.go")

@@ -524,30 +524,71 @@ var reasonKinds = []string{
 	"bug:",    // a known vfscope bug; the reason names its reproducing test
 }
 
+// goLine is a list's header line: the Go release (major.minor) whose
+// standard-library tests the list was made with.
+var goLine = regexp.MustCompile(`^#\s*go:\s*(\S*)\s*$`)
+
+// goHeader reads line as a list's "# go: goX.Y" header into *rel: ok
+// says it is one, err that it is malformed or a second one.
+func goHeader(line string, ln int, rel *string) (ok bool, err error) {
+	m := goLine.FindStringSubmatch(line)
+	if m == nil {
+		return false, nil
+	}
+	if *rel != "" {
+		return true, fmt.Errorf("line %d: a second \"# go:\" line", ln)
+	}
+	if Release(m[1]) != m[1] {
+		return true, fmt.Errorf("line %d: %q is not a Go release as goX.Y", ln, m[1])
+	}
+	*rel = m[1]
+	return true, nil
+}
+
+// noGoHeader is the error of a list without its "# go:" line.
+var noGoHeader = errors.New(`no "# go: goX.Y" line naming the Go release whose tests the list was made with`)
+
+// goRelease matches the major.minor of a Go version: go1.26.8,
+// go1.27rc1, devel go1.27-abcdef...
+var goRelease = regexp.MustCompile(`go[1-9][0-9]*\.[0-9]+`)
+
+// Release returns the major.minor of Go version v ("go1.26" of
+// "go1.26.8"), "" when v names none.
+func Release(v string) string {
+	return goRelease.FindString(v)
+}
+
 // ParseExpected reads expected_failures.txt: "#" comments and blank lines,
 // else "MODE PACKAGE TEST REASON..." with MODE native, sysfs or both and a
 // reason that starts with wasi:, wazero: or bug: (bug: lines name the
-// Test... function of this package that reproduces the bug).
-func ParseExpected(r io.Reader) ([]Expectation, error) {
-	var es []Expectation
+// Test... function of this package that reproduces the bug). One comment
+// line, "# go: goX.Y", names the Go release whose standard-library tests
+// the list was made with; it returns that release too.
+func ParseExpected(r io.Reader) (es []Expectation, goRel string, err error) {
 	sc := bufio.NewScanner(r)
 	ln := 0
 	seen := map[string]int{}
 	for sc.Scan() {
 		ln++
 		line := strings.TrimSpace(sc.Text())
+		if ok, err := goHeader(line, ln, &goRel); ok || err != nil {
+			if err != nil {
+				return nil, "", err
+			}
+			continue
+		}
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
 		f := strings.Fields(line)
 		if len(f) < 4 {
-			return nil, fmt.Errorf("line %d: want MODE PACKAGE TEST REASON, got %q", ln, line)
+			return nil, "", fmt.Errorf("line %d: want MODE PACKAGE TEST REASON, got %q", ln, line)
 		}
 		e := Expectation{Mode: f[0], Pkg: f[1], Test: f[2], Reason: strings.Join(f[3:], " "), Line: ln}
 		switch e.Mode {
 		case "native", "sysfs", "both":
 		default:
-			return nil, fmt.Errorf("line %d: mode %q is not native, sysfs or both", ln, e.Mode)
+			return nil, "", fmt.Errorf("line %d: mode %q is not native, sysfs or both", ln, e.Mode)
 		}
 		known := false
 		for _, k := range reasonKinds {
@@ -556,46 +597,58 @@ func ParseExpected(r io.Reader) ([]Expectation, error) {
 			}
 		}
 		if !known {
-			return nil, fmt.Errorf("line %d: reason %q does not start with one of %v", ln, e.Reason, reasonKinds)
+			return nil, "", fmt.Errorf("line %d: reason %q does not start with one of %v", ln, e.Reason, reasonKinds)
 		}
 		key := e.Pkg + " " + e.Test
 		for _, m := range []string{"native", "sysfs"} {
 			if e.Mode == m || e.Mode == "both" {
 				if prev, dup := seen[m+" "+key]; dup {
-					return nil, fmt.Errorf("line %d: %s %s already listed for %s on line %d", ln, e.Pkg, e.Test, m, prev)
+					return nil, "", fmt.Errorf("line %d: %s %s already listed for %s on line %d", ln, e.Pkg, e.Test, m, prev)
 				}
 				seen[m+" "+key] = ln
 			}
 		}
 		es = append(es, e)
 	}
-	return es, sc.Err()
+	if err := sc.Err(); err != nil {
+		return nil, "", err
+	}
+	if goRel == "" {
+		return nil, "", noGoHeader
+	}
+	return es, goRel, nil
 }
 
 // ParseSkips reads expected_skips.txt: "#" comments and blank lines, else
 // "MODE PACKAGE TEST [WHY...]" with MODE native, sysfs or both, WHY what
-// the test says when it skips.
-func ParseSkips(r io.Reader) ([]Expectation, error) {
-	var es []Expectation
+// the test says when it skips; and, as ParseExpected, the "# go: goX.Y"
+// line's Go release.
+func ParseSkips(r io.Reader) (es []Expectation, goRel string, err error) {
 	sc := bufio.NewScanner(r)
 	ln := 0
 	seen := map[string]int{}
 	for sc.Scan() {
 		ln++
 		line := strings.TrimSpace(sc.Text())
+		if ok, err := goHeader(line, ln, &goRel); ok || err != nil {
+			if err != nil {
+				return nil, "", err
+			}
+			continue
+		}
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
 		f := strings.Fields(line)
 		if len(f) < 3 {
-			return nil, fmt.Errorf("line %d: want MODE PACKAGE TEST [WHY], got %q", ln, line)
+			return nil, "", fmt.Errorf("line %d: want MODE PACKAGE TEST [WHY], got %q", ln, line)
 		}
 		e := Expectation{Mode: f[0], Pkg: f[1], Test: f[2], Reason: strings.Join(f[3:], " "), Line: ln}
 		for _, m := range []string{"native", "sysfs"} {
 			if e.Mode == m || e.Mode == "both" {
 				key := m + " " + e.Pkg + " " + e.Test
 				if prev, dup := seen[key]; dup {
-					return nil, fmt.Errorf("line %d: %s %s already listed for %s on line %d", ln, e.Pkg, e.Test, m, prev)
+					return nil, "", fmt.Errorf("line %d: %s %s already listed for %s on line %d", ln, e.Pkg, e.Test, m, prev)
 				}
 				seen[key] = ln
 			}
@@ -603,11 +656,17 @@ func ParseSkips(r io.Reader) ([]Expectation, error) {
 		switch e.Mode {
 		case "native", "sysfs", "both":
 		default:
-			return nil, fmt.Errorf("line %d: mode %q is not native, sysfs or both", ln, e.Mode)
+			return nil, "", fmt.Errorf("line %d: mode %q is not native, sysfs or both", ln, e.Mode)
 		}
 		es = append(es, e)
 	}
-	return es, sc.Err()
+	if err := sc.Err(); err != nil {
+		return nil, "", err
+	}
+	if goRel == "" {
+		return nil, "", noGoHeader
+	}
+	return es, goRel, nil
 }
 
 // For returns the expectations of pkg in mode, by test name.
@@ -620,6 +679,11 @@ func For(es []Expectation, mode, pkg string) map[string]Expectation {
 	}
 	return m
 }
+
+// GoReleases are the Go release (major.minor) whose standard-library
+// tests ran and those expected_failures.txt and expected_skips.txt were
+// made with (their "# go:" lines).
+type GoReleases struct{ Run, Failures, Skips string }
 
 // Comparison is a run's results against the expectations of its
 // package and mode.
@@ -641,13 +705,32 @@ type Comparison struct {
 	// Unskipped are, in a run of every test, the listed skips that did
 	// not skip: their lines must go, lest they hide a later skip.
 	Unskipped []Expectation
+	// FailuresOtherGo and SkipsOtherGo are the Go release of
+	// expected_failures.txt and of expected_skips.txt when it is not the
+	// one whose tests ran, else "": then Unseen, and NewSkips and
+	// Unskipped, are to be logged rather than failed.
+	FailuresOtherGo, SkipsOtherGo string
 }
 
 // Compare splits a run's results against the expected failures and
 // skips of its package and mode; all says the run was of every test (no
-// -test.run pattern).
-func Compare(exp, skips map[string]Expectation, r *Result, all bool) Comparison {
+// -test.run pattern). The checks that hang on which tests a Go release's
+// standard library has and which of them skip (Unseen against
+// expected_failures.txt; NewSkips and Unskipped against
+// expected_skips.txt) hold only when the list was made with the Go
+// release whose tests ran (gos): another release adds, renames and
+// removes tests and skips, and would fail a run spuriously. Comparison's
+// FailuresOtherGo and SkipsOtherGo say when they are to be logged
+// instead. Unexpected failures, and listed failures that pass, fail
+// whatever the release.
+func Compare(exp, skips map[string]Expectation, r *Result, all bool, gos GoReleases) Comparison {
 	var c Comparison
+	if gos.Failures != gos.Run {
+		c.FailuresOtherGo = gos.Failures
+	}
+	if gos.Skips != gos.Run {
+		c.SkipsOtherGo = gos.Skips
+	}
 	for name := range r.Skipped {
 		if _, ok := skips[name]; !ok {
 			c.NewSkips = append(c.NewSkips, name)

@@ -95,8 +95,9 @@ native os TestTypo wasi: b
 native os TestS wasi: c
 native os TestB wasi: d
 native os TestC/z wasi: e
+# go: go1.26
 `
-	es, err := ParseExpected(strings.NewReader(list))
+	es, _, err := ParseExpected(strings.NewReader(list))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +131,7 @@ native os TestC/z wasi: e
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := problems("native", r, Compare(exp, map[string]Expectation{"TestS": {Test: "TestS"}}, r, c.all))
+			got, _ := problems("native", r, Compare(exp, map[string]Expectation{"TestS": {Test: "TestS"}}, r, c.all, sameGo))
 			ok := len(got) == len(c.want)
 			for i := 0; ok && i < len(got); i++ {
 				ok = strings.Contains(got[i], c.want[i])
@@ -139,6 +140,87 @@ native os TestC/z wasi: e
 				t.Errorf("problems:\n%s\nwant, in order, ones with %q", strings.Join(got, "\n"), c.want)
 			}
 		})
+	}
+}
+
+// sameGo is a run of the tests of the Go release the lists were made with.
+var sameGo = GoReleases{Run: "go1.26", Failures: "go1.26", Skips: "go1.26"}
+
+// TestCompareOtherGo: with the tests of another Go release than the
+// lists', the checks that hang on which tests it has and which skip are
+// logged, not failed; an unexpected failure still fails.
+func TestCompareOtherGo(t *testing.T) {
+	exp := map[string]Expectation{"TestGone": {Pkg: "os", Test: "TestGone", Line: 1}}
+	skips := map[string]Expectation{"TestOldSkip": {Pkg: "os", Test: "TestOldSkip", Line: 1}}
+	const out = "=== RUN   TestOldSkip\n--- PASS: TestOldSkip (0.00s)\n=== RUN   TestNewSkip\n--- SKIP: TestNewSkip (0.00s)\n" +
+		"=== RUN   TestBroken\n--- FAIL: TestBroken (0.00s)\nFAIL\n"
+	for _, c := range []struct {
+		name       string
+		gos        GoReleases
+		errs, logs []string // in each problem, in order
+	}{
+		{"same release", sameGo,
+			[]string{"TestBroken fails", "os TestGone did not run", "TestNewSkip", "os TestOldSkip no longer skips"}, nil},
+		{"another release", GoReleases{Run: "go1.27", Failures: "go1.26", Skips: "go1.26"},
+			[]string{"TestBroken fails"},
+			[]string{"expected_failures.txt was made with the tests of go1.26", "os TestGone did not run",
+				"expected_skips.txt was made with the tests of go1.26", "TestNewSkip", "os TestOldSkip no longer skips"}},
+		{"only the skips of another release", GoReleases{Run: "go1.27", Failures: "go1.27", Skips: "go1.26"},
+			[]string{"TestBroken fails", "os TestGone did not run"},
+			[]string{"expected_skips.txt was made with the tests of go1.26", "TestNewSkip", "os TestOldSkip no longer skips"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var runs []string
+			r, err := RunTests(context.Background(), fakeRunner([]fakeRun{{out, 1, nil}}, &runs), time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			errs, logs := problems("native", r, Compare(exp, skips, r, true, c.gos))
+			if !inOrder(errs, c.errs) || !inOrder(logs, c.logs) {
+				t.Errorf("errors:\n%s\nlogs:\n%s\nwant, in order, errors with %q and logs with %q",
+					strings.Join(errs, "\n"), strings.Join(logs, "\n"), c.errs, c.logs)
+			}
+		})
+	}
+}
+
+// inOrder says whether got has as many messages as want, each holding
+// the string of want at its place.
+func inOrder(got, want []string) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	for i := range got {
+		if !strings.Contains(got[i], want[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestListGoRelease: each list names the Go release it was made with.
+func TestListGoRelease(t *testing.T) {
+	for _, c := range []struct{ list, want string }{
+		{"# go: go1.26\nboth os TestX wasi: x\n", "go1.26"},
+		{"#go:go1.27\n", "go1.27"},
+		{"# a comment\nboth os TestX wasi: x\n", "error"},
+		{"# go: go1.26.8\n", "error"},
+		{"# go: go1.26\n# go: go1.27\n", "error"},
+	} {
+		for _, parse := range []func(io.Reader) ([]Expectation, string, error){ParseExpected, ParseSkips} {
+			_, got, err := parse(strings.NewReader(c.list))
+			if err != nil {
+				got = "error"
+			}
+			if got != c.want {
+				t.Errorf("%q: release %s (%v), want %s", c.list, got, err, c.want)
+			}
+		}
+	}
+	for v, want := range map[string]string{"go1.26.8": "go1.26", "go1.27rc1": "go1.27", "devel go1.27-0123abcd Mon Jan 1": "go1.27", "go1.26": "go1.26", "": ""} {
+		if got := Release(v); got != want {
+			t.Errorf("Release(%q) = %q, want %q", v, got, want)
+		}
 	}
 }
 
@@ -163,7 +245,7 @@ func TestRunTestsArgs(t *testing.T) {
 // what fails the comparison with an expected_skips.txt: a pass turned
 // into a skip, and a listed skip that no longer skips.
 func TestCompareSkips(t *testing.T) {
-	es, err := ParseSkips(strings.NewReader("native os TestS wasi: no chmod\nboth os TestGone\nsysfs os TestP\n"))
+	es, _, err := ParseSkips(strings.NewReader("native os TestS wasi: no chmod\nboth os TestGone\nsysfs os TestP\n# go: go1.26\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +273,7 @@ func TestCompareSkips(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := problems("native", r, Compare(nil, skips, r, c.all))
+			got, _ := problems("native", r, Compare(nil, skips, r, c.all, sameGo))
 			ok := len(got) == len(c.want)
 			for i := 0; ok && i < len(got); i++ {
 				ok = strings.Contains(got[i], c.want[i])
