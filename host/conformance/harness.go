@@ -330,9 +330,9 @@ const BinaryFailure = "<binary>"
 // -test.run); not -test.short, which skips tests of os
 // (TestReaddirNValues, TestRemoveAllLarge...) that take little time on
 // the VFS. When the binary dies in the middle (panic, trap, timeout, an
-// exit), the tests that were running under the top-level test whose
-// output came last count as failed and the binary runs again skipping
-// that top-level test. A run whose binary exits with a non-zero status,
+// exit), the tests that were running under the top-level test to blame
+// (blamed) count as failed and the binary runs again skipping that
+// top-level test. A run whose binary exits with a non-zero status,
 // or is stopped, or says FAIL, without any test failing fails as
 // BinaryFailure.
 func RunTests(ctx context.Context, run Runner, timeout time.Duration, extra ...string) (*Result, error) {
@@ -381,20 +381,73 @@ func RunTests(ctx context.Context, run Runner, timeout time.Duration, extra ...s
 			break
 		}
 		// The binary died (or exited) in the middle of a test.
-		top, _, _ := strings.Cut(p.Running[0], "/")
-		for _, n := range p.Running {
-			if t, _, _ := strings.Cut(n, "/"); t == top {
+		tops := blamed(p)
+		crashed := map[string]bool{}
+		for _, n := range append(p.Running, namesOf(p.TimedOut)...) {
+			if t, _, _ := strings.Cut(n, "/"); tops[t] && !crashed[n] {
+				crashed[n] = true
 				r.Crashed = append(r.Crashed, n)
 				r.Failed[n] = true
 			}
 		}
-		skip = append(skip, regexp.QuoteMeta(top))
+		for _, top := range sortedKeys(tops) {
+			skip = append(skip, regexp.QuoteMeta(top))
+		}
 		if len(skip) >= MaxCrashes {
 			return r, fmt.Errorf("gave up after %d crashes (%s)", len(skip), strings.Join(r.Crashed, ", "))
 		}
 	}
 	r.Elapsed = time.Since(start)
 	return r, nil
+}
+
+// blamed returns the top-level tests a crash is blamed on. After a
+// -test.timeout panic, which lists the tests running and for how long,
+// those that had run the longest: the hung test of parallel ones is
+// usually the quiet one, whose output did not come last, while the tests
+// that ran beside it after it hung started later. Otherwise, the one
+// whose output came last.
+func blamed(p Parsed) map[string]bool {
+	tops := map[string]bool{}
+	var longest time.Duration
+	for _, h := range p.TimedOut {
+		longest = max(longest, h.For)
+	}
+	for _, h := range p.TimedOut {
+		if h.For == longest {
+			top, _, _ := strings.Cut(h.Name, "/")
+			tops[top] = true
+		}
+	}
+	if len(tops) == 0 {
+		top, _, _ := strings.Cut(p.Running[0], "/")
+		tops[top] = true
+	}
+	return tops
+}
+
+func namesOf(ts []RunningTest) []string {
+	var s []string
+	for _, t := range ts {
+		s = append(s, t.Name)
+	}
+	return s
+}
+
+func sortedKeys(m map[string]bool) []string {
+	var s []string
+	for k := range m {
+		s = append(s, k)
+	}
+	sort.Strings(s)
+	return s
+}
+
+// RunningTest is a line of the list of tests running that a
+// -test.timeout panic prints: a test, and how long it had been running.
+type RunningTest struct {
+	Name string
+	For  time.Duration
 }
 
 // Parsed is what ParseVerbose reads from `-test.v` output.
@@ -404,6 +457,10 @@ type Parsed struct {
 	// not parallel tests paused (=== PAUSE) and never continued (=== CONT):
 	// those a crash interrupted, the one whose output came last first.
 	Running []string
+	// TimedOut are the tests a -test.timeout panic says were running
+	// ("panic: test timed out after 3m0s" then "running tests:" and a
+	// line "\tTestName (3m0s)" for each, the panic's lines indented).
+	TimedOut []RunningTest
 	// Summary is the binary's last PASS or FAIL line, "" without one.
 	Summary string
 }
@@ -414,6 +471,8 @@ var (
 	// RUN starts a test; PAUSE stops a parallel one until CONT; NAME
 	// says whose output follows.
 	eventLine = regexp.MustCompile(`^=== (RUN|PAUSE|CONT|NAME)\s+(\S+)`)
+	// A test running at a -test.timeout panic, and for how long.
+	runningLine = regexp.MustCompile(`^\s+(\S+) \(([0-9][0-9a-zµ.]*)\)$`)
 )
 
 // ParseVerbose reads the results out of a test binary's -test.v output.
@@ -424,8 +483,22 @@ func ParseVerbose(out []byte) Parsed {
 	order := 0
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	inRunning := false // in a timeout panic's list of running tests
 	for sc.Scan() {
 		line := sc.Text()
+		if inRunning {
+			if m := runningLine.FindStringSubmatch(line); m != nil {
+				if d, err := time.ParseDuration(m[2]); err == nil {
+					p.TimedOut = append(p.TimedOut, RunningTest{Name: m[1], For: d})
+					continue
+				}
+			}
+			inRunning = false
+		}
+		if strings.TrimSpace(line) == "running tests:" {
+			inRunning = true
+			continue
+		}
 		if m := eventLine.FindStringSubmatch(line); m != nil {
 			_, running := started[m[2]]
 			switch {
@@ -697,13 +770,15 @@ type Comparison struct {
 	// Passing are the listed tests that ran and passed.
 	Passing []Expectation
 	// Unseen are, in a run of every test, the listed tests that neither
-	// failed nor passed: misspelt, gone, or now skipped.
+	// failed nor passed: misspelt, gone, or now skipped; not those under
+	// a top-level test that crashed, which did not run again.
 	Unseen []Expectation
 	// NewSkips are the skipped tests the list of skips does not hold: a
 	// test that passed turning into a skip is a failure too.
 	NewSkips []string
 	// Unskipped are, in a run of every test, the listed skips that did
-	// not skip: their lines must go, lest they hide a later skip.
+	// not skip (but for those under a crashed top-level test): their
+	// lines must go, lest they hide a later skip.
 	Unskipped []Expectation
 	// FailuresOtherGo and SkipsOtherGo are the Go release of
 	// expected_failures.txt and of expected_skips.txt when it is not the
@@ -737,8 +812,20 @@ func Compare(exp, skips map[string]Expectation, r *Result, all bool, gos GoRelea
 		}
 	}
 	sort.Strings(c.NewSkips)
+	// A crashed top-level test did not run again: its listed subtests
+	// neither failed, passed nor skipped after it, and the crash fails
+	// the run already.
+	crashed := map[string]bool{}
+	for _, n := range r.Crashed {
+		top, _, _ := strings.Cut(n, "/")
+		crashed[top] = true
+	}
+	under := func(name string) bool {
+		top, _, _ := strings.Cut(name, "/")
+		return crashed[top]
+	}
 	for name, e := range skips {
-		if all && !r.Skipped[name] {
+		if all && !r.Skipped[name] && !under(name) {
 			c.Unskipped = append(c.Unskipped, e)
 		}
 	}
@@ -753,7 +840,7 @@ func Compare(exp, skips map[string]Expectation, r *Result, all bool, gos GoRelea
 		case r.Failed[name]:
 		case r.Passed[name]:
 			c.Passing = append(c.Passing, e)
-		case all:
+		case all && !under(name):
 			c.Unseen = append(c.Unseen, e)
 		}
 	}

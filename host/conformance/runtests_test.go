@@ -71,6 +71,23 @@ func TestRunTestsResults(t *testing.T) {
 				"=== NAME  TestQ\n    q_test.go:1: here\npanic: boom\n", 2, nil},
 			{"=== RUN   TestP\n=== PAUSE TestP\n=== CONT  TestP\n--- PASS: TestP (0.00s)\nPASS\n", 0, nil}},
 			"[TestQ] [TestQ] [^(TestQ)$]"},
+		{"a timeout blames the quiet parallel test", []fakeRun{
+			{"=== RUN   TestP\n=== PAUSE TestP\n=== RUN   TestQ\n=== PAUSE TestQ\n=== CONT  TestP\n=== CONT  TestQ\n" +
+				"    q_test.go:1: still here\npanic: test timed out after 1m0s\n\trunning tests:\n\t\tTestP (1m0s)\n\t\tTestQ (2s)\n\n" +
+				"goroutine 1 [running]:\n", 2, nil},
+			{"=== RUN   TestQ\n=== PAUSE TestQ\n=== CONT  TestQ\n--- PASS: TestQ (0.00s)\nPASS\n", 0, nil}},
+			"[TestP] [TestP] [^(TestP)$]"},
+		{"a timeout blames a quiet subtest", []fakeRun{
+			{"=== RUN   TestP\n=== RUN   TestP/a\n=== PAUSE TestP/a\n=== RUN   TestQ\n=== PAUSE TestQ\n=== CONT  TestP/a\n=== CONT  TestQ\n" +
+				"    q_test.go:1: still here\npanic: test timed out after 1m0s\n\trunning tests:\n\t\tTestP/a (59s)\n\t\tTestQ (2s)\n\n" +
+				"goroutine 1 [running]:\n", 2, nil},
+			{"=== RUN   TestQ\n=== PAUSE TestQ\n=== CONT  TestQ\n--- PASS: TestQ (0.00s)\nPASS\n", 0, nil}},
+			"[TestP TestP/a] [TestP/a TestP] [^(TestP)$]"},
+		{"a timeout blames every test hung as long", []fakeRun{
+			{"=== RUN   TestP\n=== PAUSE TestP\n=== RUN   TestQ\n=== PAUSE TestQ\n=== CONT  TestP\n=== CONT  TestQ\n" +
+				"panic: test timed out after 1m0s\n\trunning tests:\n\t\tTestQ (1m0s)\n\t\tTestP (1m0s)\n", 2, nil},
+			{"PASS\n", 0, nil}},
+			"[TestP TestQ] [TestQ TestP] [^(TestP|TestQ)$]"},
 		{"nothing ran", []fakeRun{{"fatal error: no memory\n", 2, nil}}, "error"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -140,6 +157,25 @@ native os TestC/z wasi: e
 				t.Errorf("problems:\n%s\nwant, in order, ones with %q", strings.Join(got, "\n"), c.want)
 			}
 		})
+	}
+}
+
+// TestCompareCrashed: the listed failures and skips under a top-level
+// test that crashed, and so did not run again, are not reported as did
+// not run or no longer skips; the crash fails the run already.
+func TestCompareCrashed(t *testing.T) {
+	exp := map[string]Expectation{"TestC/z": {Pkg: "os", Test: "TestC/z", Line: 1}, "TestGone": {Pkg: "os", Test: "TestGone", Line: 2}}
+	skips := map[string]Expectation{"TestC/s": {Pkg: "os", Test: "TestC/s", Line: 1}}
+	var runs []string
+	r, err := RunTests(context.Background(), fakeRunner([]fakeRun{
+		{"=== RUN   TestC\n=== RUN   TestC/w\npanic: boom\n", 2, nil},
+		{"PASS\n", 0, nil}}, &runs), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs, _ := problems("native", r, Compare(exp, skips, r, true, sameGo))
+	if want := []string{"TestC/w fails on the native path", "os TestGone did not run"}; !inOrder(errs, want) {
+		t.Errorf("problems:\n%s\nwant, in order, ones with %q", strings.Join(errs, "\n"), want)
 	}
 }
 
