@@ -92,6 +92,10 @@ export class Term {
   /** The line being edited when Up left it for the history: Down past the newest entry brings it back (as bash's). */
   private draft = '';
   private busy = false;
+  /** Set from showPrompt until the line is run: the prompt and line are on the terminal, being edited. */
+  private prompted = false;
+  /** The terminal's width the line was last drawn for. */
+  private drawnCols = 0;
   /** Keys typed while a line ran, not yet taken. */
   private typeahead = '';
   /** Set while the app types lines of its own (runLines): typeahead waits. */
@@ -146,8 +150,45 @@ export class Term {
     this.xterm.onData((d) => this.input(d));
   }
 
+  /**
+   * Fits the terminal to its element. A new width reflows the rows
+   * above the terminal's cursor (xterm.js joins or splits the wrapped
+   * rows of lines other than the cursor's), so the prompt's first row
+   * may no longer be cursorRow rows up: it is found again in the
+   * terminal's buffer, and the line drawn again for the new width, or
+   * the next key would go up too far (and clear the output above the
+   * prompt) or not far enough (and leave a copy of the line).
+   */
   fitNow(): void {
     try { this.fit.fit(); } catch { /* not visible yet */ }
+    const cols = this.xterm.cols;
+    if (!cols || cols === this.drawnCols) return;
+    const was = this.drawnCols;
+    this.drawnCols = cols;
+    if (!was || !this.prompted || this.busy) return;
+    this.cursorRow = this.promptRowsAbove(was);
+    this.redraw();
+  }
+
+  /**
+   * How many rows the terminal's cursor is below the prompt's first
+   * row, read from the buffer: the rows the terminal wrapped the line
+   * onto (isWrapped) up from the cursor's, and, when the cursor waits
+   * on the row after a line that filled its last row (redraw's "\r\n",
+   * a row of its own), the line's rows above that one.
+   */
+  private promptRowsAbove(oldCols: number): number {
+    const b = this.xterm.buffer?.active;
+    if (!b) return this.cursorRow;
+    const at = b.baseY + b.cursorY;
+    let y = at;
+    const wrapped = (i: number) => b.getLine(i)?.isWrapped ?? false;
+    const p = [...this.prompt];
+    const cells = layout([...p, ...this.line], oldCols, charWidth);
+    const end = cells[cells.length - 1];
+    if (this.cursor === [...this.line].length && end.col === 0 && end.row > 0 && y > 0) y--;
+    while (y > 0 && wrapped(y)) y--;
+    return at - y;
   }
 
   write(s: string): void { this.xterm.write(s); }
@@ -180,7 +221,10 @@ export class Term {
     return this.drained.p;
   }
 
-  showPrompt(): void { this.xterm.write(this.prompt); }
+  showPrompt(): void {
+    this.prompted = true;
+    this.xterm.write(this.prompt);
+  }
 
   /** The line being edited (what typing would run), and the keys waiting to be taken. */
   get pending(): { line: string; typeahead: string } {
@@ -222,6 +266,7 @@ export class Term {
 
   private async exec(line: string, held = { line: '', cursor: 0 }): Promise<void> {
     this.busy = true;
+    this.prompted = false;
     try {
       if (line.trim()) {
         this.history.push(line);

@@ -241,6 +241,60 @@ test('the line editor draws a line wider than the terminal once, its cursor wher
   await page.close();
 });
 
+// A new width reflows the rows above the terminal's cursor (xterm.js
+// joins or splits the wrapped rows of the lines other than the
+// cursor's): the line being edited is drawn again for the new width,
+// from the prompt's first row as it is now, so the next key neither
+// clears the output above the prompt nor leaves a copy of the line.
+test('the line editor redraws a wrapped line once after the terminal is resized, the output above it kept', async () => {
+  const page = await open();
+  const prompt = await page.evaluate(() => window.vfscope.term.prompt);
+  const full = await page.evaluate(() => window.vfscope.term.xterm.cols);
+  /** Sets the terminal's width (px; '' the page's own) and waits until its columns change. */
+  const resize = async (width) => {
+    const was = await page.evaluate(() => window.vfscope.term.xterm.cols);
+    await page.evaluate((w) => { document.getElementById('terminal').style.width = w; }, width);
+    await page.waitForFunction((c) => window.vfscope.term.xterm.cols !== c, was);
+    return page.evaluate(() => window.vfscope.term.xterm.cols);
+  };
+  const narrow = await page.evaluate(() => `${Math.floor(document.getElementById('terminal').clientWidth / 2)}px`);
+  const cases = [
+    // from/to: the widths before and after; line(cols): the line typed at from's cols; keys: pressed after the resize
+    { name: 'a line that fills two rows, widened', from: narrow, to: '', line: (c) => 'a'.repeat(2 * c - prompt.length), keys: ['k'], at: (l) => l.length },
+    { name: 'a line past two rows, widened', from: narrow, to: '', line: (c) => 'b'.repeat(2 * c + 5), keys: ['k'], at: (l) => l.length },
+    { name: 'a wrapped line, cursor moved back, widened', from: narrow, to: '', line: (c) => 'c'.repeat(2 * c), keys: ['ArrowLeft', 'ArrowLeft', 'k'], at: (l) => l.length - 2 },
+    { name: 'a line that fills two rows, narrowed', from: '', to: narrow, line: (c) => 'd'.repeat(2 * c - prompt.length), keys: ['k'], at: (l) => l.length },
+    { name: 'a wrapped line, narrowed', from: '', to: narrow, line: (c) => 'e'.repeat(c + 7), keys: ['ArrowLeft', 'k'], at: (l) => l.length - 1 },
+  ];
+  await page.click('#terminal');
+  for (const [i, c] of cases.entries()) {
+    const cols = await page.evaluate(() => window.vfscope.term.xterm.cols);
+    if ((c.from === '') !== (cols === full)) await resize(c.from);
+    const from = await page.evaluate(() => window.vfscope.term.xterm.cols);
+    await type(page, `echo out-${i}`);
+    await waitTerminal(page, new RegExp(`\nout-${i}\n`));
+    const typed = c.line(from);
+    await page.keyboard.insertText(typed);
+    await settled(page);
+    const before = (await terminalText(page)).trimEnd().slice(0, -(prompt.trimEnd().length + 1 + typed.length)).trimEnd();
+    const to = await resize(c.to);
+    for (const k of c.keys) {
+      if (/^Arrow/.test(k)) await page.keyboard.press(k);
+      else await page.keyboard.type(k);
+    }
+    const line = await page.evaluate(() => window.vfscope.term.pending.line);
+    const at = c.at(typed);
+    assert.equal(line, typed.slice(0, at) + 'k' + typed.slice(at), `${c.name}: the line`);
+    const sc = await editorScreen(page);
+    assert.equal(sc.text, prompt + line, `${c.name}: the line's rows`);
+    assert.equal((await terminalText(page)).trimEnd(), `${before}\n${prompt}${line}`, `${c.name}: the terminal (the output kept, no copies of the line)`);
+    assert.deepEqual({ row: sc.row, col: sc.col }, cellOf(prompt + line, prompt.length + at + 1, to), `${c.name}: the cursor`);
+    await page.keyboard.press('Control+C');
+  }
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 // The views and the timeline, on the in-browser VFS and on the live one
 // (the same views from the same schema).
 for (const [q, n, where] of [['', '', ''], ['?live', '-live', ' (live)']]) {
