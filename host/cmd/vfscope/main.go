@@ -145,7 +145,13 @@ func runSh(e *env, args []string) (status int) {
 	// standard input is then at its end; vfscope exits with 128 plus the
 	// signal's number. Either way the stores below are written back.
 	in := newEndReader(e.stdin)
-	sig := catchShellSignals(t.VFS(), in)
+	stdin := io.Reader(in)
+	if e.terminal {
+		// Reads of the terminal end at ^C as well (cat, the prompt).
+		stdin = shell.NewTerminalReader(stdin, t.VFS())
+	}
+	sh := shell.New(t, stdin, e.stdout, e.stderr)
+	sig := catchShellSignals(t.VFS(), sh, in)
 	defer func() {
 		if s := sig(); s != 0 {
 			status = 128 + int(s)
@@ -159,12 +165,6 @@ func runSh(e *env, args []string) (status int) {
 		t.VFS().ClearInterrupt()
 		unmountStores(t, e.stderr)
 	}()
-	stdin := io.Reader(in)
-	if e.terminal {
-		// Reads of the terminal end at ^C as well (cat, the prompt).
-		stdin = shell.NewTerminalReader(stdin, t.VFS())
-	}
-	sh := shell.New(t, stdin, e.stdout, e.stderr)
 	// The output streams to the process's stdout, as Linux's cat does to
 	// its terminal: nothing collects it, so no limit (^C stops it:
 	// see catchShellSignals).
@@ -195,13 +195,16 @@ func runSh(e *env, args []string) (status int) {
 // session and turns each into vfs.VFS.Interrupt, as a terminal's ^C
 // sends SIGINT to the foreground job: the command's interruptible waits
 // and copies end, and the shell reports status 130. SIGTERM and SIGHUP
-// also end in (the session's standard input) first, so that the shell
-// reads no further line, interactive or not, nor a command more input.
-// Without it the Go runtime's default would kill vfscope, and the
+// also kill sh (Shell.Kill) and end in (the session's standard input)
+// first: the shell runs no further command, whenever the command
+// running ends (a cat that reads the end of in before the interrupt is
+// set exits 0, and without the kill the next command would run), and
+// it reads no further line, interactive or not, nor a command more
+// input. Without it the Go runtime's default would kill vfscope, and the
 // deferred write-back of the billyfs stores would never run. It returns
 // the function that restores the default and returns the SIGTERM or
 // SIGHUP caught, 0 if none.
-func catchShellSignals(v *vfs.VFS, in *endReader) (stop func() syscall.Signal) {
+func catchShellSignals(v *vfs.VFS, sh *shell.Shell, in *endReader) (stop func() syscall.Signal) {
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	done, finished := make(chan struct{}), make(chan struct{})
@@ -213,7 +216,11 @@ func catchShellSignals(v *vfs.VFS, in *endReader) (stop func() syscall.Signal) {
 			case s := <-ch:
 				if s != os.Interrupt && ended == 0 {
 					ended, _ = s.(syscall.Signal)
-					in.end() // before the interrupt, which the shell may clear
+					sh.Kill() // first: sticky, unlike the interrupt the shell may clear
+					in.end()
+					if shellSignalStep != nil {
+						shellSignalStep()
+					}
 				}
 				v.Interrupt()
 			case <-done:
@@ -228,6 +235,12 @@ func catchShellSignals(v *vfs.VFS, in *endReader) (stop func() syscall.Signal) {
 		return ended
 	}
 }
+
+// shellSignalStep, when not nil, runs in catchShellSignals between the
+// end of the standard input and the interrupt, so that a test can widen
+// the window in which the command running sees the end first. Set only
+// by tests.
+var shellSignalStep func()
 
 // endReader is the standard input of vfscope sh: r, until end is called,
 // from which on reads return io.EOF, even one already waiting for r.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	vtrace "github.com/vfscope/vfscope/vfs/trace"
 )
@@ -47,8 +48,15 @@ func fsprobe(t *testing.T) string {
 	return probePath
 }
 
+// signalStepDelayEnv makes the child vfscope sleep between the steps
+// of catchShellSignals (shellSignalStep).
+const signalStepDelayEnv = "VFSCOPE_TEST_SIGNAL_STEP_DELAY"
+
 func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) == "1" {
+		if os.Getenv(signalStepDelayEnv) != "" {
+			shellSignalStep = func() { time.Sleep(200 * time.Millisecond) }
+		}
 		main() // a child of runChild: vfscope itself
 	}
 	code := m.Run()

@@ -217,7 +217,7 @@ func TestShSIGINTScript(t *testing.T) {
 // before, never says it, or does not stop within 30 seconds.
 func signalWhenStarted(t *testing.T, cmd *exec.Cmd, stdout, stderr *lockedBuffer, sig os.Signal) error {
 	t.Helper()
-	cmd.Env = append(os.Environ(), childEnv+"=1")
+	cmd.Env = append(cmd.Environ(), childEnv+"=1") // cmd.Env's, if set
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

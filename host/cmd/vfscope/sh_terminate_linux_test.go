@@ -22,6 +22,7 @@ func TestShTerminate(t *testing.T) {
 		interactive bool   // on a terminal; else sh -c script
 		script      string // after the mount; prints "started" when ready
 		pipe        bool   // stdin: a pipe the test keeps open
+		delay       bool   // sleep between the handler's steps (shellSignalStep)
 		sig         syscall.Signal
 		status      int
 	}{
@@ -31,6 +32,10 @@ func TestShTerminate(t *testing.T) {
 			sig: syscall.SIGHUP, status: 129},
 		{name: "script: cat reading an open pipe", script: "echo kept > /mnt/f; echo started; cat; echo not reached",
 			pipe: true, sig: syscall.SIGTERM, status: 143},
+		{name: "script: cat reading an open pipe (slow handler)", script: "echo kept > /mnt/f; echo started; cat; echo not reached",
+			pipe: true, delay: true, sig: syscall.SIGTERM, status: 143},
+		{name: "script: SIGHUP to cat reading an open pipe (slow handler)", script: "echo kept > /mnt/f; echo started; cat; echo not reached",
+			pipe: true, delay: true, sig: syscall.SIGHUP, status: 129},
 		{name: "interactive: SIGTERM at the prompt", interactive: true, script: "echo kept > /mnt/f; echo started",
 			sig: syscall.SIGTERM, status: 143},
 		{name: "interactive: SIGHUP in cat reading the terminal", interactive: true, script: "echo kept > /mnt/f; echo started; cat",
@@ -67,6 +72,9 @@ func TestShTerminate(t *testing.T) {
 					defer r.Close()
 					defer w.Close()
 					cmd.Stdin = r
+				}
+				if tc.delay {
+					cmd.Env = append(os.Environ(), signalStepDelayEnv+"=1")
 				}
 				var stdout, errb lockedBuffer
 				err = signalWhenStarted(t, cmd, &stdout, &errb, tc.sig)
