@@ -335,11 +335,17 @@ export class State {
   }
 
   /**
-   * The classes of the cycles the validator reported (to highlight in
-   * the lock graph): those its dependency chains name, whole
-   * ("-> #N (class):" and "while holding class taken at",
-   * print_circular_bug's lines; a subclass "/N" is its class's), not
-   * any text that contains a class's name, nor the held-locks list.
+   * The classes the validator's reports name (to highlight in the lock
+   * graph), whole (a subclass "/N" is its class's), as vfs/lock/report.go
+   * writes them: a cycle's, those its dependency chain names ("-> #N
+   * (class):" and "while holding class taken at", print_circular_bug's
+   * lines), not the held-locks list; recursive locking's, the lock being
+   * taken and the one held ("is trying to acquire lock:" / "but task is
+   * already holding lock:"); sleeping in atomic context's, the lock
+   * being taken ("sleeping: acquiring") and the one that made the task
+   * atomic ("atomic because holding <kind> <class>"); a bad unlock's,
+   * the lock released; an invalid subclass's, its class; locks held on
+   * return or at exit, the held-locks list.
    */
   reportedClasses(): Set<string> {
     const out = new Set<string>();
@@ -347,11 +353,27 @@ export class State {
       const c = this.classes.has(name) ? name : name.replace(/\/\d+$/, '');
       if (this.classes.has(c)) out.add(c);
     };
+    /** A held lock as Held.String writes it: the class, its mode in brackets, and where it was taken. */
+    const held = (line: string) => /^(.+?) \([^()]*\)(?: at .*)?$/.exec(line)?.[1];
+    const each = (text: string, re: RegExp) => { for (const m of text.matchAll(re)) { const c = held(m[1]); if (c) add(c); } };
     for (const r of this.reports) {
-      if (!/circular locking dependency/.test(r.type)) continue;
-      const chain = /the existing dependency chain[^\n]*\n([\s\S]*?)\n\n(?:other info|$)/.exec(r.text)?.[1] ?? '';
-      for (const m of chain.matchAll(/^-> #\d+ \((.+)\):$/gm)) add(m[1]);
-      for (const m of chain.matchAll(/^\s*while holding (.+?) taken at /gm)) add(m[1]);
+      if (/circular locking dependency/.test(r.type)) {
+        const chain = /the existing dependency chain[^\n]*\n([\s\S]*?)\n\n(?:other info|$)/.exec(r.text)?.[1] ?? '';
+        for (const m of chain.matchAll(/^-> #\d+ \((.+)\):$/gm)) add(m[1]);
+        for (const m of chain.matchAll(/^\s*while holding (.+?) taken at /gm)) add(m[1]);
+      } else if (/recursive locking/.test(r.type)) {
+        each(r.text, /is trying to acquire lock:\n {2}([^\n]+)/g);
+        each(r.text, /but task is already holding lock:\n {2}([^\n]+)/g);
+      } else if (/sleeping function called/.test(r.type)) {
+        for (const m of r.text.matchAll(/^sleeping: acquiring (.+)$/gm)) add(m[1]);
+        each(r.text, /^atomic because holding \S+ (.+)$/gm);
+      } else if (/bad unlock/.test(r.type)) {
+        for (const m of r.text.matchAll(/is trying to release lock \((.+?)\) \S+ at:$/gm)) add(m[1]);
+      } else if (/invalid subclass/.test(r.type)) {
+        for (const m of r.text.matchAll(/^lock class (.+?) \(subclasses /gm)) add(m[1]);
+      } else {
+        each(r.text, /^ #\d+: (.+)$/gm);
+      }
     }
     return out;
   }
