@@ -172,10 +172,10 @@ func problems(mode string, r *Result, c Comparison) (errs, logs []string) {
 		s = append(s, fmt.Sprintf("%s fails on the %s path and is not in %s (add it with its reason only if it is a WASI limit or a bug with its own reproducing test):\n%s",
 			name, mode, expectedFile, excerpt))
 	}
+	errs, s = s, nil
 	for _, e := range c.Passing {
 		s = append(s, fmt.Sprintf("%s:%d: %s %s now passes on the %s path: remove its line (%s)", expectedFile, e.Line, e.Pkg, e.Test, mode, e.Reason))
 	}
-	errs, s = s, nil
 	for _, e := range c.Unseen {
 		why := "did not run"
 		if r.Skipped[e.Test] {

@@ -782,22 +782,22 @@ type Comparison struct {
 	Unskipped []Expectation
 	// FailuresOtherGo and SkipsOtherGo are the Go release of
 	// expected_failures.txt and of expected_skips.txt when it is not the
-	// one whose tests ran, else "": then Unseen, and NewSkips and
-	// Unskipped, are to be logged rather than failed.
+	// one whose tests ran, else "": then Passing and Unseen, and
+	// NewSkips and Unskipped, are to be logged rather than failed.
 	FailuresOtherGo, SkipsOtherGo string
 }
 
 // Compare splits a run's results against the expected failures and
 // skips of its package and mode; all says the run was of every test (no
 // -test.run pattern). The checks that hang on which tests a Go release's
-// standard library has and which of them skip (Unseen against
-// expected_failures.txt; NewSkips and Unskipped against
+// standard library has, which of them pass and which skip (Passing and
+// Unseen against expected_failures.txt; NewSkips and Unskipped against
 // expected_skips.txt) hold only when the list was made with the Go
 // release whose tests ran (gos): another release adds, renames and
 // removes tests and skips, and would fail a run spuriously. Comparison's
 // FailuresOtherGo and SkipsOtherGo say when they are to be logged
-// instead. Unexpected failures, and listed failures that pass, fail
-// whatever the release.
+// instead (another release may fix a listed test as well as rename
+// it). Unexpected failures fail whatever the release.
 func Compare(exp, skips map[string]Expectation, r *Result, all bool, gos GoReleases) Comparison {
 	var c Comparison
 	if gos.Failures != gos.Run {

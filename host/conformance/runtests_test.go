@@ -186,23 +186,23 @@ var sameGo = GoReleases{Run: "go1.26", Failures: "go1.26", Skips: "go1.26"}
 // lists', the checks that hang on which tests it has and which skip are
 // logged, not failed; an unexpected failure still fails.
 func TestCompareOtherGo(t *testing.T) {
-	exp := map[string]Expectation{"TestGone": {Pkg: "os", Test: "TestGone", Line: 1}}
+	exp := map[string]Expectation{"TestGone": {Pkg: "os", Test: "TestGone", Line: 1}, "TestFixed": {Pkg: "os", Test: "TestFixed", Line: 2}}
 	skips := map[string]Expectation{"TestOldSkip": {Pkg: "os", Test: "TestOldSkip", Line: 1}}
 	const out = "=== RUN   TestOldSkip\n--- PASS: TestOldSkip (0.00s)\n=== RUN   TestNewSkip\n--- SKIP: TestNewSkip (0.00s)\n" +
-		"=== RUN   TestBroken\n--- FAIL: TestBroken (0.00s)\nFAIL\n"
+		"=== RUN   TestFixed\n--- PASS: TestFixed (0.00s)\n=== RUN   TestBroken\n--- FAIL: TestBroken (0.00s)\nFAIL\n"
 	for _, c := range []struct {
 		name       string
 		gos        GoReleases
 		errs, logs []string // in each problem, in order
 	}{
 		{"same release", sameGo,
-			[]string{"TestBroken fails", "os TestGone did not run", "TestNewSkip", "os TestOldSkip no longer skips"}, nil},
+			[]string{"TestBroken fails", "os TestFixed now passes", "os TestGone did not run", "TestNewSkip", "os TestOldSkip no longer skips"}, nil},
 		{"another release", GoReleases{Run: "go1.27", Failures: "go1.26", Skips: "go1.26"},
 			[]string{"TestBroken fails"},
-			[]string{"expected_failures.txt was made with the tests of go1.26", "os TestGone did not run",
+			[]string{"expected_failures.txt was made with the tests of go1.26", "os TestFixed now passes", "os TestGone did not run",
 				"expected_skips.txt was made with the tests of go1.26", "TestNewSkip", "os TestOldSkip no longer skips"}},
 		{"only the skips of another release", GoReleases{Run: "go1.27", Failures: "go1.27", Skips: "go1.26"},
-			[]string{"TestBroken fails", "os TestGone did not run"},
+			[]string{"TestBroken fails", "os TestFixed now passes", "os TestGone did not run"},
 			[]string{"expected_skips.txt was made with the tests of go1.26", "TestNewSkip", "os TestOldSkip no longer skips"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
