@@ -25,7 +25,7 @@ type Task struct {
 	// chk says whether the task takes its checked paths: lock
 	// validation is on, or the VFS is traced (Options.Trace) and someone
 	// listens. Read by checking(), the one branch every operation pays
-	// when both are off. Written under v.tasksMu by NewTask and when the
+	// when both are off. Written under v.tasksMu by listTask and when the
 	// trace bus gains its first listener or loses its last; a call
 	// running then may see either value at each of its sites, which
 	// costs it at most some of its events (each checked site pairs its
@@ -145,6 +145,20 @@ func (v *VFS) NewTask(comm string, cred *Cred) *Task {
 	if cred == nil {
 		cred = RootCred
 	}
+	t := v.newTask(comm, cred, nil)
+	v.listTask(t)
+	return t
+}
+
+// newTask makes a task not yet listed in v.tasks, so that no other task
+// can see it: with parent's umask, resource limits, resolve scoping,
+// root and working directory (copy_fs and the rest of copy_process), or
+// NewTask's defaults for a nil parent. Whatever /proc/<pid> shows of a
+// task is set here or, for Fork, before listTask, as copy_process
+// copies fs_struct and files_struct before attach_pid makes the pid
+// findable: a reader never sees NewTask's umask or the namespace root in
+// place of the parent's. Called from the parent's goroutine.
+func (v *VFS) newTask(comm string, cred *Cred, parent *Task) *Task {
 	t := &Task{vfs: v, comm: comm, cred: cred, files: newFDTable(),
 		rlimNofile: Rlimit{Cur: INR_OPEN_CUR, Max: INR_OPEN_MAX},
 		rlimFsize:  Rlimit{Cur: RLIM_INFINITY, Max: RLIM_INFINITY}}
@@ -162,14 +176,30 @@ func (v *VFS) NewTask(comm string, cred *Cred) *Task {
 	if v.trace.instrumented {
 		t.o.SetTrace(v.trace.bus, t.pid)
 	}
+	if parent != nil {
+		t.fs.umask = parent.fs.umask
+		t.rlimNofile = parent.rlimNofile
+		t.rlimFsize = parent.rlimFsize
+		t.resolve = parent.resolve
+		if parent.fs.root.Mnt != nil {
+			t.fs.root, t.fs.cwd = parent.fs.root.Get(), parent.fs.cwd.Get()
+			return t
+		}
+	}
+	if m := v.root.Load(); m != nil {
+		t.fs.root, t.fs.cwd = Path{m, m.root}.Get(), Path{m, m.root}.Get()
+	}
+	return t
+}
+
+// listTask puts t in v.tasks (attach_pid): from here on other tasks find
+// it (Tasks, TaskByPID, /proc/<pid>) and read what they read of it under
+// its locks.
+func (v *VFS) listTask(t *Task) {
 	v.tasksMu.Lock()
 	v.tasks[t.pid] = t
 	t.chk.Store(v.validator != nil || (v.trace.instrumented && v.trace.on.Load() != nil))
 	v.tasksMu.Unlock()
-	if m := v.root.Load(); m != nil {
-		t.setFS(Path{m, m.root}.Get(), Path{m, m.root}.Get())
-	}
-	return t
 }
 
 // checking reports whether the task takes its checked paths (chk). Each
@@ -189,17 +219,10 @@ func (t *Task) checking() bool {
 // CLONE_VM; mmap_fork.go). The child walks scoped as t does: a task
 // confined by SetResolve cannot leave its directory by forking.
 func (t *Task) Fork(comm string) *Task {
-	n := t.vfs.NewTask(comm, t.cred)
-	n.fs.umask = t.fs.umask
-	n.rlimNofile = t.rlimNofile
-	n.rlimFsize = t.rlimFsize
-	n.resolve = t.resolve
-	if t.fs.root.Mnt != nil {
-		n.setFS(t.fs.root.Get(), t.fs.cwd.Get())
-	}
-	// dup_fd: the copy is made under the parent's file_lock, and put in
-	// the child's table under the child's, which /proc/<pid>/fd readers
-	// take (the child is listed, so visible, from NewTask on).
+	n := t.vfs.newTask(comm, t.cred, t)
+	// dup_fd: the copy is made under the parent's file_lock, and is
+	// the child's table before listTask makes the child visible to
+	// /proc/<pid>/fd readers (copy_files before attach_pid).
 	t.files.lock.Lock(t.o)
 	fds := make([]fdEntry, len(t.files.fds))
 	for fd, e := range t.files.fds {
@@ -208,10 +231,9 @@ func (t *Task) Fork(comm string) *Task {
 		}
 	}
 	t.files.lock.Unlock(t.o)
-	n.files.lock.Lock(n.o)
 	n.files.fds = fds
-	n.files.lock.Unlock(n.o)
-	t.dupMmap(n)
+	t.dupMmap(n) // dup_mm, also before attach_pid: /proc/<pid>/maps
+	t.vfs.listTask(n)
 	return n
 }
 

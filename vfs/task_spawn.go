@@ -12,13 +12,7 @@ package vfs
 // in vfscope), or loses its POSIX locks, and no private mapping of t's
 // becomes copy-on-write.
 func (t *Task) Spawn(comm string) *Task {
-	n := t.vfs.NewTask(comm, t.cred)
-	n.fs.umask = t.fs.umask
-	n.rlimNofile = t.rlimNofile
-	n.rlimFsize = t.rlimFsize
-	n.resolve = t.resolve
-	if t.fs.root.Mnt != nil {
-		n.setFS(t.fs.root.Get(), t.fs.cwd.Get())
-	}
+	n := t.vfs.newTask(comm, t.cred, t) // everything copied before listing
+	t.vfs.listTask(n)
 	return n
 }
