@@ -1,6 +1,7 @@
 package vfs_test
 
 import (
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,6 +19,9 @@ import (
 // old parent and then a's new name would print /d/z/m/.../b/c, which
 // never existed; __dentry_path retries on rename_lock instead.
 func TestMountinfoRootRacesRename(t *testing.T) {
+	if runtime.GOARCH == "wasm" {
+		t.Skip("one thread with no preemption: the renames cannot run between a read's steps")
+	}
 	e := vt.New(t)
 	e.Fixture()
 	renamer := e.Root.Fork("renamer")
