@@ -151,18 +151,23 @@ func runSh(e *env, args []string) (status int) {
 		stdin = shell.NewTerminalReader(stdin, t.VFS())
 	}
 	sh := shell.New(t, stdin, e.stdout, e.stderr)
-	sig := catchShellSignals(t.VFS(), sh, in)
+	sig, release := catchShellSignals(t.VFS(), sh, in)
+	// At exit, as a shutdown does: the disk-like filesystems the session
+	// mounted (billyfs) are written back and unmounted, so that a store
+	// on a host directory holds what the session wrote. The handler
+	// stops first, so that no interrupt, a late one of the signal that
+	// ended the script or a further signal's, lands after the clear
+	// below; then the signal that ended the script was delivered, and
+	// the write-back's waits sleep again.
 	defer func() {
+		defer release()
 		if s := sig(); s != 0 {
 			status = 128 + int(s)
 		}
-	}()
-	// At exit, as a shutdown does: the disk-like filesystems the session
-	// mounted (billyfs) are written back and unmounted, so that a store
-	// on a host directory holds what the session wrote. A signal that
-	// ended the script was delivered: the write-back's waits sleep again.
-	defer func() {
 		t.VFS().ClearInterrupt()
+		if writeBackStart != nil {
+			writeBackStart(t.VFS())
+		}
 		unmountStores(t, e.stderr)
 	}()
 	// The output streams to the process's stdout, as Linux's cat does to
@@ -201,10 +206,13 @@ func runSh(e *env, args []string) (status int) {
 // set exits 0, and without the kill the next command would run), and
 // it reads no further line, interactive or not, nor a command more
 // input. Without it the Go runtime's default would kill vfscope, and the
-// deferred write-back of the billyfs stores would never run. It returns
-// the function that restores the default and returns the SIGTERM or
-// SIGHUP caught, 0 if none.
-func catchShellSignals(v *vfs.VFS, sh *shell.Shell, in *endReader) (stop func() syscall.Signal) {
+// deferred write-back of the billyfs stores would never run. stop ends
+// the handling (no interrupt comes after it returns) and returns the
+// SIGTERM or SIGHUP caught, 0 if none; the signals stay caught, and are
+// ignored, until release restores the default, so that one sent during
+// the write-back neither interrupts its waits nor kills vfscope before
+// the stores are written.
+func catchShellSignals(v *vfs.VFS, sh *shell.Shell, in *endReader) (stop func() syscall.Signal, release func()) {
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	done, finished := make(chan struct{}), make(chan struct{})
@@ -228,11 +236,15 @@ func catchShellSignals(v *vfs.VFS, sh *shell.Shell, in *endReader) (stop func() 
 			}
 		}
 	}()
-	return func() syscall.Signal {
-		signal.Stop(ch)
-		close(done)
+	var once sync.Once // closes done
+	stop = func() syscall.Signal {
+		once.Do(func() { close(done) })
 		<-finished
 		return ended
+	}
+	return stop, func() {
+		stop()
+		signal.Stop(ch)
 	}
 }
 
@@ -241,6 +253,11 @@ func catchShellSignals(v *vfs.VFS, sh *shell.Shell, in *endReader) (stop func() 
 // the window in which the command running sees the end first. Set only
 // by tests.
 var shellSignalStep func()
+
+// writeBackStart, when not nil, runs in runSh just before the stores
+// are written back, so that a test can check that no interrupt lands
+// there. Set only by tests.
+var writeBackStart func(v *vfs.VFS)
 
 // endReader is the standard input of vfscope sh: r, until end is called,
 // from which on reads return io.EOF, even one already waiting for r.

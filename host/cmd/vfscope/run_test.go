@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vfscope/vfscope/vfs"
 	vtrace "github.com/vfscope/vfscope/vfs/trace"
 )
 
@@ -56,6 +58,12 @@ func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) == "1" {
 		if os.Getenv(signalStepDelayEnv) != "" {
 			shellSignalStep = func() { time.Sleep(200 * time.Millisecond) }
+			writeBackStart = func(v *vfs.VFS) {
+				time.Sleep(400 * time.Millisecond) // past shellSignalStep's sleep
+				if v.Interrupted() {
+					fmt.Fprintln(os.Stderr, "vfscope: test: the write-back starts interrupted")
+				}
+			}
 		}
 		main() // a child of runChild: vfscope itself
 	}

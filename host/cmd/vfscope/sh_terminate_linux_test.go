@@ -83,6 +83,9 @@ func TestShTerminate(t *testing.T) {
 				}
 				stderr = errb.String()
 			}
+			if strings.Contains(stderr, "interrupted") {
+				t.Errorf("stderr %q: an interrupt after the handler stopped", stderr)
+			}
 			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != tc.status {
 				t.Errorf("vfscope: %v, want exit status %d; stderr %q", err, tc.status, stderr)
 			}
