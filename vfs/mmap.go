@@ -165,8 +165,9 @@ func (t *Task) MappingsOf(task *Task) []*Mapping {
 // mappings or no hole of its address space below TASK_SIZE fits the
 // mapping (get_unmapped_area, mmap_addr.go); EOVERFLOW when the range's
 // end lies past the largest file offset (file_mmap_ok, the first check
-// of do_mmap's "if (file)"; off is unsigned there, so a negative one is
-// EOVERFLOW too; do_mmap's earlier "offset overflow?", pgoff plus the
+// of do_mmap's "if (file)": MAX_LFS_FILESIZE for a regular file, 2^64-1
+// for a directory, FIFO or character device; off is unsigned there, so
+// a negative one is EOVERFLOW too for a regular file; do_mmap's earlier "offset overflow?", pgoff plus the
 // pages of len wrapping, cannot happen with a pgoff of off >> PAGE_SHIFT
 // and a len below TASK_SIZE); then by flags' MAP_TYPE: MAP_SHARED drops the
 // flags LEGACY_MAP_MASK does not know, MAP_SHARED_VALIDATE refuses them
@@ -221,7 +222,7 @@ func (t *Task) Mmap(fd int, off, length int64, prot, flags int) (*Mapping, error
 	// anything about the file: a full address space is ENOMEM
 	// whatever the offset.
 	start, err := mm.getUnmappedArea(npages)
-	if err == nil && !fileMmapOK(off, npages) {
+	if err == nil && !fileMmapOK(f.inode.mode.Load(), off, npages) {
 		err = EOVERFLOW
 	}
 	var vmShared bool
@@ -266,13 +267,21 @@ func (t *Task) Mmap(fd int, off, length int64, prot, flags int) (*Mapping, error
 	return vma, nil
 }
 
-// fileMmapOK is file_mmap_ok() with MAX_LFS_FILESIZE (every file here
-// is a regular file, a directory or a device, none with
-// FMODE_UNSIGNED_OFFSET): npages from the unsigned offset off end at or
-// below the largest file offset.
-func fileMmapOK(off, npages int64) bool {
-	pgoff := int64(uint64(off) >> PAGE_SHIFT)
-	return off >= 0 && pgoff <= (math.MaxInt64-npages<<PAGE_SHIFT)>>PAGE_SHIFT
+// fileMmapOK is file_mmap_ok(): npages from the unsigned offset off end
+// at or below file_mmap_size_max of a file of the given mode, in u64:
+// MAX_LFS_FILESIZE for a regular file, a block device or a socket,
+// ULONG_MAX for anything else (no file here has FOP_UNSIGNED_OFFSET,
+// whose 0 would mean no bound). A directory, FIFO or device past
+// MAX_LFS_FILESIZE thus goes on to ENODEV (no ->mmap) or its ->mmap,
+// as on Linux, not EOVERFLOW.
+func fileMmapOK(mode uint32, off, npages int64) bool {
+	maxsize := uint64(math.MaxUint64)
+	switch mode & S_IFMT {
+	case S_IFREG, S_IFBLK, S_IFSOCK:
+		maxsize = math.MaxInt64 // MAX_LFS_FILESIZE
+	}
+	maxsize -= uint64(npages) << PAGE_SHIFT // below TASK_SIZE: no wrap
+	return uint64(off)>>PAGE_SHIFT <= maxsize>>PAGE_SHIFT
 }
 
 // mmapCheckFile is do_mmap's switch on MAP_TYPE for a file mapping: the
