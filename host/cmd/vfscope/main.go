@@ -307,7 +307,7 @@ func (er *endReader) Read(p []byte) (int, error) {
 	}
 	if er.pending == nil {
 		ch := make(chan endReadDone, 1)
-		buf := make([]byte, max(len(p), 512))
+		buf := make([]byte, max(len(p), 1)) // no more than asked for (left holds it for an empty p)
 		go func() {
 			n, err := er.r.Read(buf)
 			ch <- endReadDone{buf[:n], err}

@@ -79,3 +79,41 @@ func TestRun(t *testing.T) {
 		})
 	}
 }
+
+// TestEndReaderReadsNoMore: the standard input of vfscope sh consumes
+// no more of the process's stdin than each Read asks for, so that the
+// rest stays for whoever reads it after vfscope, as a shell's read(2)
+// of a pipe takes only what it asks for.
+func TestEndReaderReadsNoMore(t *testing.T) {
+	const in = "abcdefghij"
+	tests := []struct {
+		name  string
+		sizes []int // the Reads' buffer sizes, in order
+	}{
+		{"one byte", []int{1}},
+		{"two then three", []int{2, 3}},
+		{"all of it", []int{len(in)}},
+		{"more than there is", []int{len(in) + 5}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := strings.NewReader(in)
+			er := newEndReader(r)
+			var got strings.Builder
+			for _, n := range tc.sizes {
+				p := make([]byte, n)
+				k, err := er.Read(p)
+				if err != nil {
+					t.Fatalf("Read(%d bytes): %v", n, err)
+				}
+				got.Write(p[:k])
+			}
+			if left := in[got.Len():]; r.Len() != len(left) {
+				t.Errorf("after reading %q, stdin has %d bytes left, want %d (%q)", got.String(), r.Len(), len(left), left)
+			}
+			if !strings.HasPrefix(in, got.String()) {
+				t.Errorf("read %q, want a prefix of %q", got.String(), in)
+			}
+		})
+	}
+}
