@@ -71,11 +71,12 @@ Flags (before APP.wasm; what follows it are the guest's arguments):
   --serve ADDR                 serve the playground on ADDR (HOST:PORT) with the
                                guest's VFS live at ?live (read-only to viewers);
                                from a terminal, it keeps serving after the
-                               guest exits (the --mount mounts synced), until
-                               SIGINT, SIGTERM or SIGHUP. It answers
-                               only to localhost, *.localhost, loopback
-                               addresses and the host of ADDR (403 to any
-                               other Host: DNS rebinding)
+                               guest exits of its own (the --mount mounts
+                               synced), until SIGINT, SIGTERM or SIGHUP; a
+                               signal that stops the guest ends it too. It
+                               answers only to localhost, *.localhost,
+                               loopback addresses and the host of ADDR (403
+                               to any other Host: DNS rebinding)
   --allow-host HOST            with --serve, also answer requests for HOST,
                                a name or address of this machine (repeatable)
   --max-viewers N              with --serve, how many viewers may watch at
@@ -381,13 +382,15 @@ func runRun(e *env, args []string) (status int) {
 	// view, waiting for a signal from a terminal, syncs them first.
 	var mounted []string
 	defer func() { unmountAll(t, mounted, e.stderr) }()
+	holdServe := func() {}
+	var signalled bool // a signal stopped the guest
 	if o.serve != "" {
 		flush := func() {
 			if len(mounted) > 0 {
 				t.Sync()
 			}
 		}
-		stop, err := serveRun(e, o.serve, o.hosts, o.viewers, o.app, v, flush)
+		hold, stop, err := serveRun(e, o.serve, o.hosts, o.viewers, o.app, v, flush)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "vfscope run: --serve %s: %v\n", o.serve, err)
 			if errors.As(err, new(usageError)) {
@@ -395,7 +398,8 @@ func runRun(e *env, args []string) (status int) {
 			}
 			return 1 // the address is in use, or not this machine's
 		}
-		defer func() { stop(status) }()
+		holdServe = hold
+		defer func() { stop(status, signalled) }()
 	}
 	if err := hostfs.Register(t, v, openHostDir); err != nil {
 		fmt.Fprintf(e.stderr, "vfscope run: boot: %v\n", err)
@@ -433,7 +437,9 @@ func runRun(e *env, args []string) (status int) {
 		})
 	}
 	status = int(code)
+	holdServe() // before stopSignals: no gap in which a signal kills vfscope
 	if sig := stopSignals(); sig != 0 {
+		signalled = true
 		// The signal was delivered: the write-back's waits sleep again.
 		v.ClearInterrupt()
 		status = 128 + int(sig)

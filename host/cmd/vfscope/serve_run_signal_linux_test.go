@@ -83,3 +83,40 @@ func TestServeRunSignalWhileServing(t *testing.T) {
 		})
 	}
 }
+
+// TestServeRunSignalStopsGuest: `vfscope run --serve` from a terminal
+// whose guest a signal stops ends with it, after the write-back, as
+// run's help says of one signal: it does not keep serving for a second.
+func TestServeRunSignalStopsGuest(t *testing.T) {
+	app := filepath.Join(t.TempDir(), "sleeper.wasm")
+	if err := os.WriteFile(app, wasmtest.WriteThenSleep("data/f", "kept\n", 3600), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name   string
+		sig    os.Signal
+		status int
+	}{
+		{"SIGINT", os.Interrupt, 130},
+		{"SIGTERM", syscall.SIGTERM, 143},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			store := t.TempDir()
+			_, slave := openPTYPair(t)
+			cmd := exec.Command(os.Args[0], "run", "--serve", "127.0.0.1:0", "--mount", "billyfs:os:"+store+":/data", app)
+			cmd.Stdin = slave
+			var stdout, stderr lockedBuffer
+			err := signalWhenStarted(t, cmd, &stdout, &stderr, c.sig)
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != c.status {
+				t.Errorf("vfscope: %v, want exit status %d; stderr %q", err, c.status, stderr.String())
+			}
+			if strings.Contains(stderr.String(), "still serving") {
+				t.Errorf("stderr %q: kept serving after the signal that stopped the guest", stderr.String())
+			}
+			out, errOut, st := runCmd("sh", "-c", "mkdir /mnt; mount -t billyfs -o store=os:"+store+" none /mnt; cat /mnt/f")
+			if st != 0 || out != "kept\n" || errOut != "" {
+				t.Errorf("the store after the signal: status %d, stdout %q, stderr %q; want \"kept\\n\"", st, out, errOut)
+			}
+		})
+	}
+}

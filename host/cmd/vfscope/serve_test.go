@@ -497,11 +497,11 @@ func TestServeRunLive(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stderr bytes.Buffer
-	stop, err := serveRun(&env{stderr: &stderr}, "127.0.0.1:0", nil, 1, "app.wasm", v, nil)
+	_, stop, err := serveRun(&env{stderr: &stderr}, "127.0.0.1:0", nil, 1, "app.wasm", v, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer stop(0)
+	defer stop(0, false)
 	m := regexp.MustCompile(`live at http://(\S+)/\?live`).FindStringSubmatch(stderr.String())
 	if m == nil {
 		t.Fatalf("no URL in %q", stderr.String())
@@ -639,11 +639,11 @@ func TestServeRunNoApp(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stderr bytes.Buffer
-	stop, err := serveRun(&env{stderr: &stderr}, "127.0.0.1:0", nil, 1, "app.wasm", v, nil)
+	_, stop, err := serveRun(&env{stderr: &stderr}, "127.0.0.1:0", nil, 1, "app.wasm", v, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	stop(0)
+	stop(0, false)
 	if want := "vfscope run: this binary was built without the playground app (run 'make playground', then rebuild); pages will say so\n"; !strings.Contains(stderr.String(), want) {
 		t.Errorf("stderr %q, want it to contain %q", stderr.String(), want)
 	}
