@@ -166,10 +166,16 @@ func (t *Task) freeFile(f *File) {
 	}
 }
 
-// fdEntry is one slot of the descriptor table.
+// fdEntry is one slot of the descriptor table. A slot is free when f
+// is nil and it is not reserved; reserved is open_fds' bit of a slot
+// that get_unused_fd_flags took and fd_install has not filled yet (an
+// open walking its path): taken for every search of a free slot, empty
+// (f nil) for every reader of the table, as Linux's readers see a NULL
+// fdt->fd[fd].
 type fdEntry struct {
-	f       *File
-	cloexec bool
+	f        *File
+	cloexec  bool
+	reserved bool
 }
 
 // FDTable is files_struct.
@@ -181,24 +187,74 @@ type FDTable struct {
 
 func newFDTable() *FDTable { return &FDTable{} }
 
-// installFD is get_unused_fd_flags + fd_install: the lowest free
-// descriptor at or above min, below the task's RLIMIT_NOFILE (EMFILE if
-// none is). It takes over the caller's reference.
-func (t *Task) installFD(f *File, cloexec bool, min int) (int, error) {
-	ft := t.files
-	limit := t.nofile()
-	ft.lock.Lock(t.o)
-	defer ft.lock.Unlock(t.o)
+// allocFDLocked is alloc_fd's search: the lowest free slot at or above
+// min and below limit, the table grown to hold it as expand_files does,
+// or -1. Preconditions: ft.lock is held.
+func (ft *FDTable) allocFDLocked(min, limit int) int {
 	for fd := min; fd < limit; fd++ {
 		if fd >= len(ft.fds) {
 			ft.fds = append(ft.fds, make([]fdEntry, fd-len(ft.fds)+1)...)
 		}
-		if ft.fds[fd].f == nil {
-			ft.fds[fd] = fdEntry{f: f, cloexec: cloexec}
-			return fd, nil
+		if e := &ft.fds[fd]; e.f == nil && !e.reserved {
+			return fd
 		}
 	}
-	return -1, EMFILE
+	return -1
+}
+
+// getUnusedFD is get_unused_fd_flags (alloc_fd): it reserves the lowest
+// free descriptor at or above min, below the task's RLIMIT_NOFILE
+// (EMFILE if none is). The caller fills it with fdInstall or gives it
+// back with putUnusedFD. Only the task's own open holds a reservation,
+// so dup2 (whose EBUSY is for a slot reserved by another thread of a
+// shared table) never meets one: vfscope tables are not shared.
+func (t *Task) getUnusedFD(min int, cloexec bool) (int, error) {
+	ft := t.files
+	ft.lock.Lock(t.o)
+	fd := ft.allocFDLocked(min, t.nofile())
+	if fd < 0 {
+		ft.lock.Unlock(t.o)
+		return -1, EMFILE
+	}
+	ft.fds[fd] = fdEntry{cloexec: cloexec, reserved: true}
+	ft.lock.Unlock(t.o)
+	return fd, nil
+}
+
+// fdInstall is fd_install: it puts f in the slot getUnusedFD reserved,
+// taking over the caller's reference.
+func (t *Task) fdInstall(fd int, f *File) {
+	ft := t.files
+	ft.lock.Lock(t.o)
+	ft.fds[fd].f = f
+	ft.fds[fd].reserved = false
+	ft.lock.Unlock(t.o)
+}
+
+// putUnusedFD is put_unused_fd: it frees a slot getUnusedFD reserved and
+// nothing filled.
+func (t *Task) putUnusedFD(fd int) {
+	ft := t.files
+	ft.lock.Lock(t.o)
+	ft.fds[fd] = fdEntry{}
+	ft.lock.Unlock(t.o)
+}
+
+// installFD is get_unused_fd_flags + fd_install at once, for a file
+// already open (dup, F_DUPFD): the lowest free descriptor at or above
+// min, below the task's RLIMIT_NOFILE (EMFILE if none is). It takes
+// over the caller's reference.
+func (t *Task) installFD(f *File, cloexec bool, min int) (int, error) {
+	ft := t.files
+	ft.lock.Lock(t.o)
+	fd := ft.allocFDLocked(min, t.nofile())
+	if fd < 0 {
+		ft.lock.Unlock(t.o)
+		return -1, EMFILE
+	}
+	ft.fds[fd] = fdEntry{f: f, cloexec: cloexec}
+	ft.lock.Unlock(t.o)
+	return fd, nil
 }
 
 // fdget is fdget(): the file behind fd, with a reference, for the calls

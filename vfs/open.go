@@ -30,7 +30,7 @@ func (t *Task) buildOpenFlags(flags int, mode uint32) (openHow, error) {
 		flags &= O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC
 		h.fmode = FMODE_PATH
 	}
-	// O_CLOEXEC is the descriptor's (Openat hands it to installFD), not
+	// O_CLOEXEC is the descriptor's (Openat hands it to getUnusedFD), not
 	// the description's: build_open_flags strips it, so F_GETFL never
 	// shows it and fdinfo adds it only for a close-on-exec descriptor.
 	flags &^= O_CLOEXEC
@@ -99,15 +99,28 @@ func (t *Task) Openat(dfd int, path string, flags int, mode uint32) (int, error)
 	if t.checking() {
 		defer t.opDone(t.sysEnter("openat"))
 	}
-	f, err := t.OpenFile(dfd, path, flags, mode)
+	// do_sys_openat2: build_open_flags and getname, then the descriptor
+	// (get_unused_fd_flags) before do_filp_open: at RLIMIT_NOFILE an
+	// open is EMFILE whatever the path, before fs.file-max's ENFILE,
+	// and creates nothing.
+	h, err := t.buildOpenFlags(flags, mode)
 	if err != nil {
 		return -1, err
 	}
-	fd, err := t.installFD(f, flags&O_CLOEXEC != 0, 0)
-	if err != nil {
-		fput(t, f)
+	if err := checkName(path, 0); err != nil {
+		return -1, err
 	}
-	return fd, err
+	fd, err := t.getUnusedFD(0, flags&O_CLOEXEC != 0)
+	if err != nil {
+		return -1, err
+	}
+	f, err := t.doFilpOpen(dfd, path, h)
+	if err != nil {
+		t.putUnusedFD(fd)
+		return -1, err
+	}
+	t.fdInstall(fd, f)
+	return fd, nil
 }
 
 // OpenFile is do_filp_open(): the open file description without a
@@ -120,6 +133,12 @@ func (t *Task) OpenFile(dfd int, path string, flags int, mode uint32) (*File, er
 	if err := checkName(path, 0); err != nil {
 		return nil, err
 	}
+	return t.doFilpOpen(dfd, path, h)
+}
+
+// doFilpOpen is do_filp_open() with the flags built and the name
+// checked.
+func (t *Task) doFilpOpen(dfd int, path string, h openHow) (*File, error) {
 	// path_openat allocates its file before it walks: at fs.file-max an
 	// unprivileged open fails with ENFILE whatever the path.
 	if err := t.mayAllocFile(); err != nil {

@@ -25,13 +25,13 @@ func TestStatus(t *testing.T) {
 		{name: "root self", comm: "sh", cred: vfs.RootCred, umask: 0o022, self: true,
 			status: func(pid string) string {
 				return "Name:\tsh\nUmask:\t0022\nState:\tR (running)\nTgid:\t" + pid + "\nNgid:\t0\nPid:\t" + pid +
-					"\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t3\nGroups:\t \n"
+					"\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t4\nGroups:\t \n"
 			}},
 		{name: "user groups sorted", comm: "cat", cred: &vfs.Cred{UID: 1000, GID: 100, Groups: []uint32{27, 4, 100}},
 			umask: 0o077, opens: 2,
 			status: func(pid string) string {
 				return "Name:\tcat\nUmask:\t0077\nState:\tR (running)\nTgid:\t" + pid + "\nNgid:\t0\nPid:\t" + pid +
-					"\nTracerPid:\t0\nUid:\t1000\t1000\t1000\t1000\nGid:\t100\t100\t100\t100\nFDSize:\t5\nGroups:\t4 27 100 \n"
+					"\nTracerPid:\t0\nUid:\t1000\t1000\t1000\t1000\nGid:\t100\t100\t100\t100\nFDSize:\t6\nGroups:\t4 27 100 \n"
 			}},
 		{name: "another task sleeps", comm: "worker", cred: &vfs.Cred{UID: 5, GID: 6, Groups: []uint32{7}},
 			umask: 0, opens: 1, other: true,
@@ -42,7 +42,7 @@ func TestStatus(t *testing.T) {
 		{name: "comm cut and escaped", comm: "a\\b\nc d-0123456789", cred: vfs.RootCred, umask: 0o777,
 			status: func(pid string) string {
 				return "Name:\ta\\\\b\\nc d-0123456\nUmask:\t0777\nState:\tR (running)\nTgid:\t" + pid + "\nNgid:\t0\nPid:\t" + pid +
-					"\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t3\nGroups:\t \n"
+					"\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t4\nGroups:\t \n"
 			}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
