@@ -69,7 +69,11 @@ func TestFdReaddirChunks(t *testing.T) {
 	var want []string
 	for i := range 3000 {
 		name := fmt.Sprintf("entry-with-a-long-name-%05d", i)
-		f.host.Creat("/tmp/big/"+name, 0o644)
+		fd, err := f.host.Creat("/tmp/big/"+name, 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.host.Close(fd)
 		want = append([]string{name}, want...) // tmpfs lists newest first
 	}
 	dir, _ := f.open("tmp/big", OflagDirectory, dirRead, 0)

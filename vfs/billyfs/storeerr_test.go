@@ -186,19 +186,71 @@ type lockedFS struct {
 func (l lockedFS) Create(name string) (billy.File, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.Filesystem.Create(name)
+	return l.file(l.Filesystem.Create(name))
 }
 
 func (l lockedFS) Open(name string) (billy.File, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.Filesystem.Open(name)
+	return l.file(l.Filesystem.Open(name))
 }
 
 func (l lockedFS) OpenFile(name string, flag int, perm os.FileMode) (billy.File, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.Filesystem.OpenFile(name, flag, perm)
+	return l.file(l.Filesystem.OpenFile(name, flag, perm))
+}
+
+// file wraps a file of the memfs so that its reads and writes take the
+// same lock: a write through an open file changes what ReadDir's sizes
+// and a copy's reads see.
+func (l lockedFS) file(f billy.File, err error) (billy.File, error) {
+	if err != nil {
+		return nil, err
+	}
+	return lockedFile{f, l.mu}, nil
+}
+
+// lockedFile is a file of a lockedFS.
+type lockedFile struct {
+	billy.File
+	mu *sync.Mutex
+}
+
+func (f lockedFile) Read(p []byte) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.File.Read(p)
+}
+
+func (f lockedFile) ReadAt(p []byte, off int64) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.File.ReadAt(p, off)
+}
+
+func (f lockedFile) Write(p []byte) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.File.Write(p)
+}
+
+func (f lockedFile) Seek(off int64, whence int) (int64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.File.Seek(off, whence)
+}
+
+func (f lockedFile) Truncate(size int64) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.File.Truncate(size)
+}
+
+func (f lockedFile) Close() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.File.Close()
 }
 
 func (l lockedFS) Stat(name string) (os.FileInfo, error) {
@@ -240,7 +292,7 @@ func (l lockedFS) MkdirAll(name string, perm os.FileMode) error {
 func (l lockedFS) TempFile(dir, prefix string) (billy.File, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.Filesystem.TempFile(dir, prefix)
+	return l.file(l.Filesystem.TempFile(dir, prefix))
 }
 
 // TestFsyncWaitsForNoneWriter: fsync that comes while a WB_SYNC_NONE
