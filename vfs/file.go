@@ -209,16 +209,7 @@ func (ft *FDTable) allocFDLocked(min, limit int) int {
 // so dup2 (whose EBUSY is for a slot reserved by another thread of a
 // shared table) never meets one: vfscope tables are not shared.
 func (t *Task) getUnusedFD(min int, cloexec bool) (int, error) {
-	ft := t.files
-	ft.lock.Lock(t.o)
-	fd := ft.allocFDLocked(min, t.nofile())
-	if fd < 0 {
-		ft.lock.Unlock(t.o)
-		return -1, EMFILE
-	}
-	ft.fds[fd] = fdEntry{cloexec: cloexec, reserved: true}
-	ft.lock.Unlock(t.o)
-	return fd, nil
+	return t.takeFD(min, fdEntry{cloexec: cloexec, reserved: true})
 }
 
 // fdInstall is fd_install: it puts f in the slot getUnusedFD reserved,
@@ -245,6 +236,12 @@ func (t *Task) putUnusedFD(fd int) {
 // min, below the task's RLIMIT_NOFILE (EMFILE if none is). It takes
 // over the caller's reference.
 func (t *Task) installFD(f *File, cloexec bool, min int) (int, error) {
+	return t.takeFD(min, fdEntry{f: f, cloexec: cloexec})
+}
+
+// takeFD puts e in the lowest free descriptor at or above min, below the
+// task's RLIMIT_NOFILE (EMFILE if none is), under file_lock.
+func (t *Task) takeFD(min int, e fdEntry) (int, error) {
 	ft := t.files
 	ft.lock.Lock(t.o)
 	fd := ft.allocFDLocked(min, t.nofile())
@@ -252,7 +249,7 @@ func (t *Task) installFD(f *File, cloexec bool, min int) (int, error) {
 		ft.lock.Unlock(t.o)
 		return -1, EMFILE
 	}
-	ft.fds[fd] = fdEntry{f: f, cloexec: cloexec}
+	ft.fds[fd] = e
 	ft.lock.Unlock(t.o)
 	return fd, nil
 }
