@@ -143,7 +143,9 @@ test("every import reaches its Go function with its signature's parameters", () 
     const args = f.params.map((t, i) => (t === 1 ? 0n : i === 0 ? 99 : 0));
     const errno = wasi[f.name](...args);
     assert.ok(Number.isInteger(errno) && errno >= 0 && errno <= 76, `${f.name}: ${errno}`);
-    if (f.name.startsWith("fd_") && !["fd_prestat_get", "fd_prestat_dir_name"].includes(f.name) && f.params.length > 0) {
+    // fd_filestat_set_times with no fst_flags succeeds before it looks
+    // at the descriptor, as futimens(fd, UTIME_OMIT, UTIME_OMIT) does.
+    if (f.name.startsWith("fd_") && !["fd_prestat_get", "fd_prestat_dir_name", "fd_filestat_set_times"].includes(f.name) && f.params.length > 0) {
       assert.equal(errno, 8, `${f.name}(99, ...) is EBADF`);
     }
   }
