@@ -638,58 +638,14 @@ func Release(v string) string {
 // line, "# go: goX.Y", names the Go release whose standard-library tests
 // the list was made with; it returns that release too.
 func ParseExpected(r io.Reader) (es []Expectation, goRel string, err error) {
-	sc := bufio.NewScanner(r)
-	ln := 0
-	seen := map[string]int{}
-	for sc.Scan() {
-		ln++
-		line := strings.TrimSpace(sc.Text())
-		if ok, err := goHeader(line, ln, &goRel); ok || err != nil {
-			if err != nil {
-				return nil, "", err
-			}
-			continue
-		}
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		f := strings.Fields(line)
-		if len(f) < 4 {
-			return nil, "", fmt.Errorf("line %d: want MODE PACKAGE TEST REASON, got %q", ln, line)
-		}
-		e := Expectation{Mode: f[0], Pkg: f[1], Test: f[2], Reason: strings.Join(f[3:], " "), Line: ln}
-		switch e.Mode {
-		case "native", "sysfs", "both":
-		default:
-			return nil, "", fmt.Errorf("line %d: mode %q is not native, sysfs or both", ln, e.Mode)
-		}
-		known := false
+	return parseList(r, 4, "MODE PACKAGE TEST REASON", func(e Expectation) error {
 		for _, k := range reasonKinds {
 			if strings.HasPrefix(e.Reason, k) {
-				known = true
+				return nil
 			}
 		}
-		if !known {
-			return nil, "", fmt.Errorf("line %d: reason %q does not start with one of %v", ln, e.Reason, reasonKinds)
-		}
-		key := e.Pkg + " " + e.Test
-		for _, m := range []string{"native", "sysfs"} {
-			if e.Mode == m || e.Mode == "both" {
-				if prev, dup := seen[m+" "+key]; dup {
-					return nil, "", fmt.Errorf("line %d: %s %s already listed for %s on line %d", ln, e.Pkg, e.Test, m, prev)
-				}
-				seen[m+" "+key] = ln
-			}
-		}
-		es = append(es, e)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, "", err
-	}
-	if goRel == "" {
-		return nil, "", noGoHeader
-	}
-	return es, goRel, nil
+		return fmt.Errorf("reason %q does not start with one of %v", e.Reason, reasonKinds)
+	})
 }
 
 // ParseSkips reads expected_skips.txt: "#" comments and blank lines, else
@@ -697,6 +653,14 @@ func ParseExpected(r io.Reader) (es []Expectation, goRel string, err error) {
 // the test says when it skips; and, as ParseExpected, the "# go: goX.Y"
 // line's Go release.
 func ParseSkips(r io.Reader) (es []Expectation, goRel string, err error) {
+	return parseList(r, 3, "MODE PACKAGE TEST [WHY]", nil)
+}
+
+// parseList reads a list of ParseExpected's and ParseSkips's form: lines
+// of at least minFields fields (want names them), a known MODE, no test
+// listed twice for one mode, each line passing check (nil: none), and
+// one "# go:" line.
+func parseList(r io.Reader, minFields int, want string, check func(Expectation) error) (es []Expectation, goRel string, err error) {
 	sc := bufio.NewScanner(r)
 	ln := 0
 	seen := map[string]int{}
@@ -713,10 +677,20 @@ func ParseSkips(r io.Reader) (es []Expectation, goRel string, err error) {
 			continue
 		}
 		f := strings.Fields(line)
-		if len(f) < 3 {
-			return nil, "", fmt.Errorf("line %d: want MODE PACKAGE TEST [WHY], got %q", ln, line)
+		if len(f) < minFields {
+			return nil, "", fmt.Errorf("line %d: want %s, got %q", ln, want, line)
 		}
 		e := Expectation{Mode: f[0], Pkg: f[1], Test: f[2], Reason: strings.Join(f[3:], " "), Line: ln}
+		switch e.Mode {
+		case "native", "sysfs", "both":
+		default:
+			return nil, "", fmt.Errorf("line %d: mode %q is not native, sysfs or both", ln, e.Mode)
+		}
+		if check != nil {
+			if err := check(e); err != nil {
+				return nil, "", fmt.Errorf("line %d: %w", ln, err)
+			}
+		}
 		for _, m := range []string{"native", "sysfs"} {
 			if e.Mode == m || e.Mode == "both" {
 				key := m + " " + e.Pkg + " " + e.Test
@@ -725,11 +699,6 @@ func ParseSkips(r io.Reader) (es []Expectation, goRel string, err error) {
 				}
 				seen[key] = ln
 			}
-		}
-		switch e.Mode {
-		case "native", "sysfs", "both":
-		default:
-			return nil, "", fmt.Errorf("line %d: mode %q is not native, sysfs or both", ln, e.Mode)
 		}
 		es = append(es, e)
 	}
