@@ -219,6 +219,28 @@ func folioIMmap(f *Folio) *iMmap {
 	return nil
 }
 
+// rmapWalk calls fn with each VMA of im that maps f, and the present
+// PTE there, under that VMA's page table lock (rmap_walk_file with
+// page_vma_mapped_walk); fn returns false to end the walk. The caller
+// holds im's i_mmap_rwsem, shared.
+func rmapWalk(t *Task, im *iMmap, f *Folio, fn func(vma *Mapping, p *pte) bool) {
+	for _, vma := range im.vmas {
+		i := vma.vmaPageOf(f.index)
+		if i < 0 {
+			continue
+		}
+		vma.ptl.Lock(t.o)
+		more := true
+		if p := vma.ptep(i, false); p != nil && p.bits&ptePresent != 0 && p.folio == f {
+			more = fn(vma, p)
+		}
+		vma.ptl.Unlock(t.o)
+		if !more {
+			return
+		}
+	}
+}
+
 // iMmapOf returns m's i_mmap, making it on first use.
 func iMmapOf(m *AddressSpace) *iMmap {
 	if im := m.iMmap.Load(); im != nil {
@@ -300,19 +322,14 @@ func folioMkclean(t *Task, f *Folio) bool {
 	}
 	dirty := false
 	im.rwsem.RLock(t.o)
-	for _, vma := range im.vmas {
-		i := vma.vmaPageOf(f.index)
-		if i < 0 || !vma.shared() {
-			continue
-		}
-		vma.ptl.Lock(t.o)
-		if p := vma.ptep(i, false); p != nil && p.bits&ptePresent != 0 && p.folio == f && p.bits&(pteWrite|pteDirty) != 0 {
+	rmapWalk(t, im, f, func(vma *Mapping, p *pte) bool {
+		if vma.shared() && p.bits&(pteWrite|pteDirty) != 0 {
 			dirty = dirty || p.bits&pteDirty != 0
 			p.bits &^= pteWrite | pteDirty
 			vma.stats.Writeprots.Add(1)
 		}
-		vma.ptl.Unlock(t.o)
-	}
+		return true
+	})
 	im.rwsem.RUnlock(t.o)
 	return dirty
 }
@@ -336,17 +353,10 @@ func unmapMappingFolioVMAs(t *Task, m *AddressSpace, f *Folio) {
 	}
 	var put []*Folio
 	im.rwsem.RLock(t.o)
-	for _, vma := range im.vmas {
-		i := vma.vmaPageOf(f.index)
-		if i < 0 {
-			continue
-		}
-		vma.ptl.Lock(t.o)
-		if p := vma.ptep(i, false); p != nil && p.bits&ptePresent != 0 && p.folio == f {
-			put = append(put, vma.zapPteLocked(p))
-		}
-		vma.ptl.Unlock(t.o)
-	}
+	rmapWalk(t, im, f, func(vma *Mapping, p *pte) bool {
+		put = append(put, vma.zapPteLocked(p))
+		return true
+	})
 	im.rwsem.RUnlock(t.o)
 	for _, fo := range put {
 		FolioPut(fo)
@@ -436,28 +446,20 @@ func folioReferenced(t *Task, f *Folio) rmapRefs {
 		r.young = -1
 		return r
 	}
-	for _, vma := range im.vmas {
-		i := vma.vmaPageOf(f.index)
-		if i < 0 {
-			continue
+	rmapWalk(t, im, f, func(vma *Mapping, p *pte) bool {
+		if vma.locked {
+			r.locked = true
+			return false
 		}
-		vma.ptl.Lock(t.o)
-		if p := vma.ptep(i, false); p != nil && p.bits&ptePresent != 0 && p.folio == f {
-			if vma.locked {
-				r.locked = true
-			} else if p.bits&pteYoung != 0 {
-				p.bits &^= pteYoung
-				r.young++
-				if vma.prot&PROT_EXEC != 0 {
-					r.exec = true
-				}
+		if p.bits&pteYoung != 0 {
+			p.bits &^= pteYoung
+			r.young++
+			if vma.prot&PROT_EXEC != 0 {
+				r.exec = true
 			}
 		}
-		vma.ptl.Unlock(t.o)
-		if r.locked {
-			break
-		}
-	}
+		return true
+	})
 	im.rwsem.RUnlock(t.o)
 	return r
 }
@@ -478,21 +480,14 @@ func folioTryToUnmap(t *Task, f *Folio) bool {
 	}
 	unmapped := true
 	var put []*Folio
-	for _, vma := range im.vmas {
-		i := vma.vmaPageOf(f.index)
-		if i < 0 {
-			continue
+	rmapWalk(t, im, f, func(vma *Mapping, p *pte) bool {
+		if vma.locked {
+			unmapped = false
+		} else {
+			put = append(put, vma.zapPteLocked(p))
 		}
-		vma.ptl.Lock(t.o)
-		if p := vma.ptep(i, false); p != nil && p.bits&ptePresent != 0 && p.folio == f {
-			if vma.locked {
-				unmapped = false
-			} else {
-				put = append(put, vma.zapPteLocked(p))
-			}
-		}
-		vma.ptl.Unlock(t.o)
-	}
+		return true
+	})
 	im.rwsem.RUnlock(t.o)
 	for _, fo := range put {
 		FolioPut(fo)
