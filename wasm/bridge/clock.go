@@ -90,10 +90,37 @@ func (c *batchClock) tick() {
 	}
 }
 
-func (c *batchClock) now() time.Time {
+// nanos is the VFS's clock (vfs.Options.ClockNanos). The tick's time,
+// once sampled, is a load: that fast path inlines into the closure the
+// VFS calls (clockFunc), so that a stamp costs one call under GOOS=js;
+// the first read of a tick samples (sample).
+func (c *batchClock) nanos() int64 {
+	if ns := c.ns.Load(); ns > 0 {
+		return ns
+	}
+	return c.sample()
+}
+
+// now is nanos as a time.Time.
+func (c *batchClock) now() time.Time { return time.Unix(0, c.nanos()) }
+
+// clockFunc returns nanos as a closure, not the method value c.nanos: Go
+// does not inline a method into its method-value wrapper, and the clock
+// is read by every operation that stamps a time (web/bench/calls.mjs
+// counts the calls). Not inlined itself: the copy of the closure an
+// inlined clockFunc leaves in its caller does not get nanos inlined.
+//
+//go:noinline
+func (c *batchClock) clockFunc() func() int64 {
+	return func() int64 { return c.nanos() }
+}
+
+// sample gives the tick without a time its time: the clock read now, but
+// never below the last tick's.
+func (c *batchClock) sample() int64 {
 	old := c.ns.Load()
 	if old > 0 {
-		return time.Unix(0, old)
+		return old
 	}
 	var ns int64
 	if c.start.IsZero() {
@@ -111,9 +138,9 @@ func (c *batchClock) now() time.Time {
 	if !c.ns.CompareAndSwap(old, ns) {
 		// Another read sampled first, or a tick began: either way the
 		// word holds the time to use now, or a floor for a new sample.
-		return c.now()
+		return c.nanos()
 	}
-	return time.Unix(0, ns)
+	return ns
 }
 
 // HostClock returns the word through which the host supplies the time of

@@ -273,7 +273,7 @@ func opVFSNew(c *call) error {
 	if budget < 0 {
 		return errBadRequest{"memory budget is negative"}
 	}
-	v, t, err := boot.New(vfs.Options{Lockdep: lockdep != 0, Trace: traced != 0, MemBudget: budget, Clock: c.b.clock.now})
+	v, t, err := boot.New(vfs.Options{Lockdep: lockdep != 0, Trace: traced != 0, MemBudget: budget, ClockNanos: c.b.clock.clockFunc()})
 	if err != nil {
 		return err
 	}
