@@ -95,7 +95,7 @@ type VFS struct {
 	sbList *SuperBlock
 
 	validator *lock.Validator
-	hashSeed  uint32 // FNV offset basis mixed with a per-instance random value
+	hashSeed  uint32       // FNV offset basis mixed with a per-instance random value
 	clock     func() int64 // Options.ClockNanos, Clock's time in ns, or coarseNow; immutable
 
 	nextDev      atomic.Uint32 // anonymous device minors (get_anon_bdev)
