@@ -1,14 +1,10 @@
 // A guest run for a shell: started with wasiImports' shell option it runs
 // as the shell's user (after su too) with its umask, and its exit status
 // becomes the shell's $? through Shell.setStatus.
-import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
 import { createVFS, wasiImports } from "../dist/index.js";
+import { mod, test } from "./busybox.mjs";
 
-const path = process.env.VFSCOPE_BUSYBOX;
-if (!path) throw new Error("VFSCOPE_BUSYBOX must name the busybox guest (make test-web builds it into .bin/busybox.wasm)");
-const mod = await WebAssembly.compile(await readFile(path));
 const vfs = await createVFS();
 
 function busybox(args, opts = {}) {

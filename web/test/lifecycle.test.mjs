@@ -3,14 +3,10 @@
 // caller's mistake gets the error a direct call gets (an Error for a
 // closed VFS, a RangeError for an argument), never a BridgeError, which
 // means a malformed request (a bug).
-import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
 import { BridgeError, createVFS, wasiImports } from "../dist/index.js";
+import { mod, test } from "./busybox.mjs";
 
-const busybox = process.env.VFSCOPE_BUSYBOX;
-if (!busybox) throw new Error("VFSCOPE_BUSYBOX must name the busybox guest (make test-web builds it into .bin/busybox.wasm)");
-const mod = await WebAssembly.compile(await readFile(busybox));
 
 const closed = /vfscope: this VFS is closed$/;
 

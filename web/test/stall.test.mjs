@@ -4,14 +4,10 @@
 // fs/locks.c: EINTR, and the shell's job ends with 128+SIGINT = 130);
 // sb_start_write on a frozen filesystem is uninterruptible, so that call
 // fails with an error naming why and only its VFS becomes unusable.
-import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
 import { createVFS, wasiImports, BridgeError } from "../dist/index.js";
+import { mod, test } from "./busybox.mjs";
 
-const busybox = process.env.VFSCOPE_BUSYBOX;
-if (!busybox) throw new Error("VFSCOPE_BUSYBOX must name the busybox guest (make test-web builds it into .bin/busybox.wasm)");
-const mod = await WebAssembly.compile(await readFile(busybox));
 
 // frozen makes a VFS with a billyfs on /mnt that fsfreeze froze (tmpfs
 // cannot be frozen).

@@ -1,13 +1,9 @@
 // The busybox guest (guests/busybox, GOOS=wasip1) under Node through
 // wasiImports: its output, exit codes, and the files it leaves in the VFS.
-import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
 import { BridgeError, createVFS, wasiImports, WASIExit } from "../dist/index.js";
+import { mod, test } from "./busybox.mjs";
 
-const path = process.env.VFSCOPE_BUSYBOX;
-if (!path) throw new Error("VFSCOPE_BUSYBOX must name the busybox guest (make test-web builds it into .bin/busybox.wasm)");
-const mod = await WebAssembly.compile(await readFile(path));
 const vfs = await createVFS();
 
 function busybox(args, opts = {}) {

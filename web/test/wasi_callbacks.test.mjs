@@ -1,14 +1,10 @@
 // A WASI guest's stdout and stderr callbacks may call the VFS: the
 // output they are handed is read before they run, so their own calls'
 // responses change nothing of the guest's (web/src/wasi.ts slow()).
-import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
 import { createVFS, wasiImports } from "../dist/index.js";
+import { mod, test } from "./busybox.mjs";
 
-const path = process.env.VFSCOPE_BUSYBOX;
-if (!path) throw new Error("VFSCOPE_BUSYBOX must name the busybox guest (make test-web builds it into .bin/busybox.wasm)");
-const mod = await WebAssembly.compile(await readFile(path));
 const vfs = await createVFS();
 vfs.mkdir("/tmp/cb");
 
