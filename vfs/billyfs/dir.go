@@ -163,14 +163,25 @@ func (di *dirInfo) live(i int64) int {
 // logChange appends records to directory dir's log, compacting the log
 // when it has grown to more than twice its live entries plus 64 records
 // (a small directory is not rewritten at every change). The caller
-// holds dir's i_rwsem exclusive and applies the change to di after. A
-// failure marks the filesystem with errors (storeErr).
-func logChange(dir *vfs.Inode, recs ...dirRecord) error {
-	return info(dir.SB()).noteError(appendLog(dir, recs))
+// holds dir's i_rwsem exclusive and applies the change to di after.
+//
+// It returns two errors. err: the records did not reach the store, and
+// the caller changes nothing. flushErr: under -o dirsync, the records
+// are on the store but flushing them failed; the next mount replays
+// them, so the caller makes the change in memory all the same and
+// reports flushErr after it, as ext2_add_link and ext2_delete_entry
+// change the directory's page and then report ext2_handle_dirsync's
+// error: memory and store agree. Either marks the filesystem with
+// errors (storeErr).
+func logChange(dir *vfs.Inode, recs ...dirRecord) (flushErr, err error) {
+	si := info(dir.SB())
+	flushErr, err = appendLog(dir, recs)
+	si.noteError(flushErr)
+	return flushErr, si.noteError(err)
 }
 
-// appendLog is logChange's write.
-func appendLog(dir *vfs.Inode, recs []dirRecord) error {
+// appendLog is logChange's write, then (-o dirsync) its flush.
+func appendLog(dir *vfs.Inode, recs []dirRecord) (flushErr, err error) {
 	si := info(dir.SB())
 	di := node(dir).dir
 	var b []byte
@@ -178,12 +189,12 @@ func appendLog(dir *vfs.Inode, recs []dirRecord) error {
 		b = recs[i].append(b)
 	}
 	if err := si.check(); err != nil {
-		return err
+		return nil, err
 	}
 	if di.log == nil {
 		f, err := si.fs.OpenFile(dirPath(dir.Ino()), os.O_WRONLY|os.O_CREATE, 0o644)
 		if err != nil {
-			return Errno(err)
+			return nil, Errno(err)
 		}
 		di.log = f
 	}
@@ -191,7 +202,7 @@ func appendLog(dir *vfs.Inode, recs []dirRecord) error {
 		// Take back a part that reached the store: a whole record of
 		// a change that failed must not be replayed.
 		di.log.Truncate(di.logEnd)
-		return err
+		return nil, err
 	}
 	di.logEnd += int64(len(b))
 	di.logRecs += len(recs)
@@ -199,12 +210,26 @@ func appendLog(dir *vfs.Inode, recs []dirRecord) error {
 		// -o dirsync: the change is durable before the call returns
 		// (a host file's fsync; ext2_commit_chunk's sync write).
 		if s, ok := di.log.(interface{ Sync() error }); ok {
-			if err := s.Sync(); err != nil {
-				return Errno(err)
-			}
+			return Errno(s.Sync()), nil
 		}
 	}
-	return nil
+	return nil, nil
+}
+
+// dropStale unhashes the dentries of a change whose records reached the
+// store but whose flush failed (logChange's flushErr), and returns
+// flushErr. The VFS keeps its dentries as they were when the operation
+// fails (vfs_unlink calls d_delete, vfs_rename d_move, only on success),
+// but the directory changed: a removed or moved name must not stay in
+// the dcache, or a later unlink of it would drop a link count twice. The
+// next lookup asks the directory.
+func dropStale(t *vfs.Task, flushErr error, ds ...*vfs.Dentry) error {
+	if flushErr != nil {
+		for _, d := range ds {
+			vfs.DDrop(t, d)
+		}
+	}
+	return flushErr
 }
 
 // closeLog closes a directory's log file (at eviction).

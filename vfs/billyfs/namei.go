@@ -43,7 +43,8 @@ func addEntry(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, mode uint32, dev uint6
 	if err != nil {
 		return err
 	}
-	if err := logChange(dir, addRec(d.Name(), in)); err != nil {
+	flushErr, err := logChange(dir, addRec(d.Name(), in))
+	if err != nil {
 		newInodeFailed(t, in)
 		return err
 	}
@@ -54,7 +55,8 @@ func addEntry(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, mode uint32, dev uint6
 	touchDir(t, dir)
 	vfs.DInstantiate(t, d, in)
 	compact(dir)
-	return nil
+	// A failed flush: the name is made, in memory as on the store.
+	return flushErr
 }
 
 // mknod is ext2_mknod().
@@ -85,7 +87,8 @@ func symlink(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, target string) error {
 // orphan list.
 func link(t *vfs.Task, old *vfs.Dentry, dir *vfs.Inode, d *vfs.Dentry) error {
 	in := old.Inode()
-	if err := logChange(dir, addRec(d.Name(), in)); err != nil {
+	flushErr, err := logChange(dir, addRec(d.Name(), in))
+	if err != nil {
 		return err
 	}
 	wasOrphan := in.Nlink() == 0
@@ -103,13 +106,14 @@ func link(t *vfs.Task, old *vfs.Dentry, dir *vfs.Inode, d *vfs.Dentry) error {
 	touchDir(t, dir)
 	vfs.DInstantiate(t, d, in)
 	compact(dir)
-	return nil
+	return flushErr
 }
 
 // unlink is ext2_unlink(): the directory's log first; the inode's link
 // count after, to the orphan list at zero.
 func unlink(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry) error {
-	if err := logChange(dir, delRec(d.Name())); err != nil {
+	flushErr, err := logChange(dir, delRec(d.Name()))
+	if err != nil {
 		return err
 	}
 	in := d.Inode()
@@ -119,7 +123,7 @@ func unlink(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry) error {
 	in.DropNlink()
 	dropLink(t, in)
 	compact(dir)
-	return nil
+	return dropStale(t, flushErr, d)
 }
 
 // rmdir is ext2_rmdir().
@@ -128,7 +132,8 @@ func rmdir(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry) error {
 	if len(node(in).dir.byName) != 0 {
 		return vfs.ENOTEMPTY
 	}
-	if err := logChange(dir, delRec(d.Name())); err != nil {
+	flushErr, err := logChange(dir, delRec(d.Name()))
+	if err != nil {
 		return err
 	}
 	node(dir).dir.remove(d.Name())
@@ -138,7 +143,7 @@ func rmdir(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry) error {
 	in.ClearNlink()
 	dropLink(t, in)
 	compact(dir)
-	return nil
+	return dropStale(t, flushErr, d)
 }
 
 // rename is ext2_rename() with RENAME_NOREPLACE (the VFS checks it) and
@@ -153,7 +158,8 @@ func rename(t *vfs.Task, oldDir *vfs.Inode, old *vfs.Dentry, newDir *vfs.Inode, 
 	now := t.VFS().Now()
 	if flags&vfs.RENAME_EXCHANGE != 0 {
 		other := nd.Inode()
-		if err := logPair(newDir, oldDir, addRec(nd.Name(), in), addRec(old.Name(), other)); err != nil {
+		flushErr, err := logPair(newDir, oldDir, addRec(nd.Name(), in), addRec(old.Name(), other))
+		if err != nil {
 			return err
 		}
 		node(newDir).dir.add(nd.Name(), in.Ino(), vfs.DTType(in.Mode()))
@@ -177,14 +183,15 @@ func rename(t *vfs.Task, oldDir *vfs.Inode, old *vfs.Dentry, newDir *vfs.Inode, 
 		if newDir != oldDir {
 			compact(newDir)
 		}
-		return nil
+		return dropStale(t, flushErr, old, nd)
 	}
 	isDir := vfs.IsDir(in.Mode())
 	target := nd.Inode()
 	if target != nil && vfs.IsDir(target.Mode()) && len(node(target).dir.byName) != 0 {
 		return vfs.ENOTEMPTY
 	}
-	if err := logPair(newDir, oldDir, addRec(nd.Name(), in), delRec(old.Name())); err != nil {
+	flushErr, err := logPair(newDir, oldDir, addRec(nd.Name(), in), delRec(old.Name()))
+	if err != nil {
 		return err
 	}
 	node(newDir).dir.add(nd.Name(), in.Ino(), vfs.DTType(in.Mode()))
@@ -211,19 +218,24 @@ func rename(t *vfs.Task, oldDir *vfs.Inode, old *vfs.Dentry, newDir *vfs.Inode, 
 	if newDir != oldDir {
 		compact(newDir)
 	}
-	return nil
+	return dropStale(t, flushErr, old, nd)
 }
 
 // logPair logs a in dirA's log and b in dirB's, in that order (one write
-// when they are one directory).
-func logPair(dirA, dirB *vfs.Inode, a, b dirRecord) error {
+// when they are one directory), with logChange's two errors: a flush
+// that fails does not stop the second write, since the first record is
+// on the store and the change goes on (the first failed flush is
+// reported).
+func logPair(dirA, dirB *vfs.Inode, a, b dirRecord) (flushErr, err error) {
 	if dirA == dirB {
 		return logChange(dirA, a, b)
 	}
-	if err := logChange(dirA, a); err != nil {
-		return err
+	flushA, err := logChange(dirA, a)
+	if err != nil {
+		return nil, err
 	}
-	if err := logChange(dirB, b); err != nil {
+	flushB, err := logChange(dirB, b)
+	if err != nil {
 		// Undo the first, so that memory and store agree; if that
 		// fails too, the store has both names (see rename).
 		undo := delRec(a.name)
@@ -233,9 +245,12 @@ func logPair(dirA, dirB *vfs.Inode, a, b dirRecord) error {
 			}
 		}
 		logChange(dirA, undo)
-		return err
+		return nil, err
 	}
-	return nil
+	if flushA != nil {
+		return flushA, nil
+	}
+	return flushB, nil
 }
 
 // tmpfile is ext4_tmpfile(): an inode with no name, on the orphan list
