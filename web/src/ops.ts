@@ -39,10 +39,11 @@ const textDecoder = new TextDecoder();
 /** Data to write: bytes, or a string written as UTF-8. */
 export type Data = Uint8Array | string;
 
-function bytesOf(data: Data): Uint8Array {
+/** Data as bytes: a string as UTF-8; anything but a string or a Uint8Array is a TypeError naming what. */
+export function bytesOf(data: Data, what = "data"): Uint8Array {
   if (typeof data === "string") return textEncoder.encode(data);
   if (data instanceof Uint8Array) return data;
-  throw new TypeError("data must be a Uint8Array or a string");
+  throw new TypeError(`${what} must be a Uint8Array or a string, not ${data === null ? "null" : typeof data}`);
 }
 
 /** Open flags: O_* bits, or a Node-style string ("r", "w+", "ax"...). */

@@ -220,6 +220,9 @@ export class Runtime {
   }
 
   private ensure(n: number): void {
+    // A length that is not a safe integer (NaN from a length that was
+    // not one) would double the buffer on every call and never fit.
+    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`vfscope: a request of ${String(n)} more bytes is not a size`);
     const need = this.pos + n;
     if (need <= this.reqCap) return;
     // Above MAX_REQUEST nothing changes: the buffer, its address and
@@ -355,7 +358,9 @@ export class Runtime {
     for (const s of list) this.str(s);
   }
 
+  /** A byte string: p must be a Uint8Array (TypeError), whose length sizes the request. */
   bytes(p: Uint8Array): void {
+    if (!(p instanceof Uint8Array)) throw new TypeError(`expected a Uint8Array, got ${p === null ? "null" : typeof p}`);
     this.ensure(4 + DATA_ALIGN + p.length);
     this.dv.setUint32(this.pos, p.length, true);
     this.pos += 4;

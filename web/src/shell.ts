@@ -1,3 +1,4 @@
+import { bytesOf } from "./ops.js";
 import type { VFS } from "./vfs.js";
 
 /** What one command line did. */
@@ -35,7 +36,6 @@ export interface ShellSplit {
   cwd: string;
 }
 
-const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
 
 /**
@@ -69,7 +69,7 @@ export class Shell {
   /** Runs a command line (or several, one per line); stdin is what commands reading standard input get. */
   run(line: string, options: { stdin?: string | Uint8Array } = {}): ShellResult {
     if (this.closed) throw new Error("vfscope: this shell is closed");
-    const stdin = typeof options.stdin === "string" ? textEncoder.encode(options.stdin) : (options.stdin ?? new Uint8Array());
+    const stdin = options.stdin === undefined ? new Uint8Array() : bytesOf(options.stdin, "stdin");
     const res = this.vfs.one({
       op: "shellRun",
       syscall: "sh",

@@ -1,4 +1,5 @@
 import { hasNul } from "./args.js";
+import { bytesOf } from "./ops.js";
 import { BridgeError, type WasiFunc } from "./runtime.js";
 import type { Shell } from "./shell.js";
 import type { VFS } from "./vfs.js";
@@ -224,7 +225,6 @@ const noExchange = new Exchange(undefined, undefined, 0, {
   nIn: 0, nOut: 0, inDesc: 0, maxIn: 0, outDesc: 0, maxOut: 0, inData: 0, outData: 0, size: 0, writes: 0,
 });
 
-const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
 
 /**
@@ -508,7 +508,7 @@ export class WASI {
   /** @internal Use vfs.wasiImports(). */
   static create(vfs: VFS, o: WASIOptions): WASI {
     const env = Array.isArray(o.env) ? o.env : Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${v}`);
-    const stdin = typeof o.stdin === "string" ? textEncoder.encode(o.stdin) : (o.stdin ?? new Uint8Array());
+    const stdin = o.stdin === undefined ? new Uint8Array() : bytesOf(o.stdin, "stdin");
     const args = o.args ?? ["wasi"];
     checkArgsEnv(args, env);
     // Absent: the guest gets "/"; an empty list: no preopens at all.

@@ -48,6 +48,10 @@ const cases = [
   ["utimes at 2^64 - 1 ns", () => vfs.utimes("/tmp/args/f", 2n ** 64n - 1n, "omit"), RangeError],
   ["utimes before the epoch", () => vfs.utimes("/tmp/args/f", -1, "omit"), RangeError],
   ["utimes with an invalid Date", () => vfs.utimes("/tmp/args/f", new Date(NaN), "omit"), RangeError],
+  ["shell.run with stdin 42", () => vfs.shell().run("cat", { stdin: 42 }), TypeError],
+  ["shell.run with stdin {length: 4}", () => vfs.shell().run("cat", { stdin: { length: 4 } }), TypeError],
+  ["wasiImports with stdin 42", () => vfs.wasiImports({ stdin: 42 }), TypeError],
+  ["write of a number", () => vfs.write(fd, 42), TypeError],
 ];
 for (const [name, call, cls] of cases) {
   test(`${name}: ${cls.name}, and nothing changes`, () => {
@@ -133,4 +137,17 @@ test("wasiImports rejects argv with a NUL and environment entries without '='", 
   }
   const w = vfs.wasiImports({ args: ["prog", ""], env: ["A=", "=x", "B=1"] });
   w.close();
+});
+
+test("a stdin that is not bytes never grows Go's memory", () => {
+  const sh = vfs.shell();
+  sh.run("true");
+  const before = vfs.runtime.goMemory.buffer.byteLength;
+  for (let i = 0; i < 20; i++) {
+    assert.throws(() => sh.run("true", { stdin: 42 }), TypeError);
+    assert.throws(() => vfs.wasiImports({ stdin: 42 }), TypeError);
+  }
+  assert.equal(vfs.runtime.goMemory.buffer.byteLength, before);
+  assert.equal(sh.run("echo ok").stdout, "ok\n");
+  sh.close();
 });
