@@ -408,3 +408,47 @@ func TestDirFsyncFlushesLog(t *testing.T) {
 	e.Must(r.Close(dfd))
 	e.Must(r.Close(fd))
 }
+
+// TestFsyncReportsStalledWrite: a data write the store answers with no
+// progress and no error (0, nil) fails as EIO (writeFull), and fsync
+// reports it once to each open file description, as a failed writeback
+// reaches every description through the mapping's wb_err; a write that
+// makes some progress is continued, and fsync succeeds.
+func TestFsyncReportsStalledWrite(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		rule faultstore.Rule
+		want error // the first fsync of each description
+	}{
+		{"no progress", faultstore.Rule{Op: faultstore.OpWrite, Path: "f/*", Nth: 1, ShortZero: true}, vfs.EIO},
+		{"some progress", faultstore.Rule{Op: faultstore.OpWrite, Path: "f/*", Nth: 1, Short: 1}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, s := faultEnv(t)
+			r := e.Root
+			a, err := r.Open("/mnt/f", vfs.O_CREAT|vfs.O_RDWR, 0o644)
+			e.Must(err)
+			b, err := r.Open("/mnt/f", vfs.O_RDWR, 0)
+			e.Must(err)
+			_, err = r.Pwrite(a, bytes.Repeat([]byte("x"), 5000), 0)
+			e.Must(err)
+			s.Add(tc.rule)
+			for i, step := range []struct {
+				fd   int
+				want error
+			}{
+				{a, tc.want},
+				{a, nil}, // reported once to a
+				{b, tc.want},
+				{b, nil},
+			} {
+				if err := r.Fsync(step.fd); err != step.want {
+					t.Fatalf("step %d: fsync = %v, want %v", i, err, step.want)
+				}
+			}
+			s.Clear()
+			e.Must(r.Close(a))
+			e.Must(r.Close(b))
+		})
+	}
+}

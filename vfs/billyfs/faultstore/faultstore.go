@@ -53,11 +53,16 @@ type Rule struct {
 	Always bool
 	// What happens to a picked call: it waits Delay first; then fails
 	// with Err, or (writes only) writes Short bytes of its buffer and
-	// returns io.ErrShortWrite; with neither it goes through (a rule of
+	// returns io.ErrShortWrite, or (ShortZero) writes nothing and returns
+	// no error; with none of these it goes through (a rule of
 	// latency only).
 	Delay time.Duration
 	Err   error
 	Short int
+	// ShortZero (writes only, without Err) makes a picked write write
+	// nothing and return (0, nil): no progress and no error, which
+	// io.Writer's contract forbids but a store may still do.
+	ShortZero bool
 }
 
 // Store is the fault-injecting store.
@@ -119,6 +124,7 @@ func (s *Store) CallsMatching(op Op, pattern string) int {
 type fault struct {
 	err   error
 	short int
+	zero  bool // write nothing, return (0, nil)
 	hit   bool
 }
 
@@ -155,7 +161,8 @@ func (s *Store) decide(op Op, name string) fault {
 	if picked.Delay > 0 {
 		time.Sleep(picked.Delay)
 	}
-	f := fault{hit: picked.Err != nil || picked.Short > 0, short: picked.Short}
+	f := fault{hit: picked.Err != nil || picked.Short > 0 || picked.ShortZero,
+		short: picked.Short, zero: picked.ShortZero}
 	if picked.Err != nil {
 		f.err = &os.PathError{Op: string(op), Path: name, Err: picked.Err}
 	}
@@ -251,6 +258,9 @@ func (f *file) Write(p []byte) (int, error) {
 	if ft.err != nil {
 		return 0, ft.err
 	}
+	if ft.zero {
+		return 0, nil
+	}
 	if ft.short > 0 && ft.short < len(p) {
 		n, err := f.File.Write(p[:ft.short])
 		if err != nil {
@@ -267,6 +277,9 @@ func (f *file) WriteAt(p []byte, off int64) (int, error) {
 	ft := f.s.decide(OpWrite, f.name)
 	if ft.err != nil {
 		return 0, ft.err
+	}
+	if ft.zero {
+		return 0, nil
 	}
 	short := false
 	if ft.short > 0 && ft.short < len(p) {

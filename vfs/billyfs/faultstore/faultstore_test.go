@@ -100,3 +100,39 @@ func TestStoreOps(t *testing.T) {
 		t.Errorf("Remove after Clear: %v", err)
 	}
 }
+
+// TestShortZero: a ShortZero rule makes the picked write, by Write or
+// WriteAt, write nothing and report no error; the next write goes
+// through.
+func TestShortZero(t *testing.T) {
+	cases := []struct {
+		name  string
+		write func(f io.Writer, p []byte) (int, error)
+	}{
+		{"Write", func(f io.Writer, p []byte) (int, error) { return f.Write(p) }},
+		{"WriteAt", func(f io.Writer, p []byte) (int, error) { return f.(io.WriterAt).WriteAt(p, 0) }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := New(memfs.New())
+			s.Add(Rule{Op: OpWrite, Nth: 1, ShortZero: true})
+			f, err := s.Create("f")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n, err := c.write(f, []byte("abc")); n != 0 || err != nil {
+				t.Fatalf("picked write: %d %v, want 0 <nil>", n, err)
+			}
+			if b, _ := util.ReadFile(s, "f"); len(b) != 0 {
+				t.Fatalf("the picked write wrote %q", b)
+			}
+			if n, err := c.write(f, []byte("abc")); n != 3 || err != nil {
+				t.Fatalf("next write: %d %v", n, err)
+			}
+			f.Close()
+			if b, err := util.ReadFile(s, "f"); err != nil || string(b) != "abc" {
+				t.Fatalf("content %q %v", b, err)
+			}
+		})
+	}
+}
