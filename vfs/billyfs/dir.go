@@ -243,7 +243,11 @@ func (di *dirInfo) closeLog() {
 // compact rewrites a directory's log as one add record per entry, when
 // the log holds more than twice as many records as entries. Called
 // after a change is applied; a failure leaves the long log, which is
-// still right.
+// still right. On a store not rewritten in place (a host directory) the
+// new log is made durable before it is renamed over the old one: a
+// host filesystem may keep the rename and lose the file's data in a
+// power cut (ext4 without auto_da_alloc, xfs), which would leave the
+// directory empty.
 func compact(dir *vfs.Inode) {
 	si := info(dir.SB())
 	di := node(dir).dir
@@ -259,7 +263,7 @@ func compact(dir *vfs.Inode) {
 		}
 	}
 	tmp := tmpPath(dirPath(dir.Ino()))
-	if err := si.createFile(tmp, b, false); err != nil {
+	if err := si.createFile(tmp, b, !si.inPlace); err != nil {
 		si.dropTmp(tmp)
 		return
 	}
