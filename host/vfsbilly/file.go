@@ -1,6 +1,7 @@
 package vfsbilly
 
 import (
+	"errors"
 	"io"
 	"os"
 	"path"
@@ -101,8 +102,13 @@ func (f *file) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// ReadAt is pread(2) until p is full; io.EOF if the file ends first.
+// ReadAt is pread(2) until p is full; io.EOF if the file ends first. As
+// os.File.ReadAt: a negative off fails before any call, with Op
+// "readat" (a failed pread is Op "read"); an empty p makes no call.
 func (f *file) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, &os.PathError{Op: "readat", Path: f.name, Err: errNegativeOffset}
+	}
 	return f.repeat("read", p, io.EOF, func(t *vfs.Task, b []byte, done int) (int, error) {
 		return t.Pread(f.fd, b, off+int64(done))
 	})
@@ -127,12 +133,21 @@ func (f *file) Write(p []byte) (int, error) {
 }
 
 // WriteAt is pwrite(2), repeated until p is written. As on Linux, a file
-// opened with O_APPEND appends whatever off says.
+// opened with O_APPEND appends whatever off says. As os.File.WriteAt: a
+// negative off fails before any call, with Op "writeat" (a failed
+// pwrite is Op "write"); an empty p makes no call.
 func (f *file) WriteAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, &os.PathError{Op: "writeat", Path: f.name, Err: errNegativeOffset}
+	}
 	return f.repeat("write", p, io.ErrShortWrite, func(t *vfs.Task, b []byte, done int) (int, error) {
 		return t.Pwrite(f.fd, b, off+int64(done))
 	})
 }
+
+// errNegativeOffset is the error os.File.ReadAt and WriteAt give a
+// negative offset, in an *os.PathError of Op "readat" or "writeat".
+var errNegativeOffset = errors.New("negative offset")
 
 // repeat calls op, a read or a write of b (what of p is left, done bytes
 // in), until p is done: a zero count ends it with zero (io.EOF for a

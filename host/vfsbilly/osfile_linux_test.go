@@ -31,7 +31,8 @@ func shape(err error) string {
 // an *os.File of the host (Linux) does, osfs's files being those: an
 // empty Write is one write(2), EBADF on a file not open for writing
 // (vfs_write checks FMODE_WRITE before the count); an empty WriteAt or
-// ReadAt makes no call; a failed pread or pwrite is Op "read" or
+// ReadAt makes no call; a negative offset fails before any call, with
+// Op "readat" or "writeat"; a failed pread or pwrite is Op "read" or
 // "write". The host's answer is the expectation.
 func TestFileCallsAsOS(t *testing.T) {
 	type file interface {
@@ -50,8 +51,12 @@ func TestFileCallsAsOS(t *testing.T) {
 		{"Write(x) read-only", os.O_RDONLY, func(f file) (int, error) { return f.Write([]byte("x")) }},
 		{"WriteAt(nil) read-only", os.O_RDONLY, func(f file) (int, error) { return f.WriteAt(nil, 0) }},
 		{"WriteAt(x) read-only", os.O_RDONLY, func(f file) (int, error) { return f.WriteAt([]byte("x"), 0) }},
+		{"WriteAt(x, -1)", os.O_RDWR, func(f file) (int, error) { return f.WriteAt([]byte("x"), -1) }},
+		{"WriteAt(nil, -1)", os.O_RDWR, func(f file) (int, error) { return f.WriteAt(nil, -1) }},
 		{"ReadAt(nil) write-only", os.O_WRONLY, func(f file) (int, error) { return f.ReadAt(nil, 0) }},
 		{"ReadAt(1) write-only", os.O_WRONLY, func(f file) (int, error) { return f.ReadAt(make([]byte, 1), 0) }},
+		{"ReadAt(1, -1)", os.O_RDWR, func(f file) (int, error) { return f.ReadAt(make([]byte, 1), -1) }},
+		{"ReadAt(nil, -1)", os.O_RDWR, func(f file) (int, error) { return f.ReadAt(nil, -1) }},
 		{"ReadAt(2) past the end", os.O_RDONLY, func(f file) (int, error) { return f.ReadAt(make([]byte, 2), 2) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
