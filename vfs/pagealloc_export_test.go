@@ -38,20 +38,21 @@ const LargeFileChunks = largeFileChunks
 // SetChunkPool empties the pool of recycled chunks and sets its bounds
 // (bytes, and collections a chunk may sit through) until the test ends.
 func SetChunkPool(t testing.TB, max int64, maxAge int) {
-	set := func(max int64, maxAge int) {
+	set := func(max int64, maxAge int, gc bool) {
 		chunkPool.mu.Lock()
 		chunkPool.free, chunkPool.bytes = nil, 0
-		chunkPoolMax, chunkPoolMaxAge = max, maxAge
+		chunkPoolMax, chunkPoolMaxAge, chunkPoolGCAging = max, maxAge, gc
 		chunkPool.mu.Unlock()
 	}
 	chunkPool.mu.Lock()
-	oldMax, oldAge := chunkPoolMax, chunkPoolMaxAge
+	oldMax, oldAge, oldGC := chunkPoolMax, chunkPoolMaxAge, chunkPoolGCAging
 	chunkPool.mu.Unlock()
-	set(max, maxAge)
-	t.Cleanup(func() { set(oldMax, oldAge) })
+	set(max, maxAge, false)
+	t.Cleanup(func() { set(oldMax, oldAge, oldGC) })
 }
 
-// AgeChunkPool runs the pool's aging pass, as after a collection.
+// AgeChunkPool runs the pool's aging pass, as after a collection (the
+// collections' own passes are off while SetChunkPool's bounds hold).
 func AgeChunkPool() { chunkPoolAge() }
 
 // LRUAddDrain is lru_add_drain(): t's batch of new folios goes onto the

@@ -47,15 +47,19 @@ import (
 
 // chunkPoolMax bounds the bytes in the pool: eight of the largest
 // chunks, a 256 MiB file's worth. chunkPoolMaxAge is how many
-// collections a chunk may sit through in the pool. Variables for the
-// tests, under chunkPool.mu.
+// collections a chunk may sit through in the pool. chunkPoolGCAging
+// false leaves the aging to chunkPoolAge's direct calls: a test that
+// counts the passes turns the collections' off, since a collection can
+// run at any moment. Variables for the tests, under chunkPool.mu.
 var (
-	chunkPoolMax    int64 = 8 * maxChunkPages * PAGE_SIZE
-	chunkPoolMaxAge       = 2
+	chunkPoolMax     int64 = 8 * maxChunkPages * PAGE_SIZE
+	chunkPoolMaxAge        = 2
+	chunkPoolGCAging       = true
 )
 
 var chunkPool struct {
-	// mu protects free, bytes, aging, chunkPoolMax and chunkPoolMaxAge,
+	// mu protects free, bytes, aging, chunkPoolMax, chunkPoolMaxAge and
+	// chunkPoolGCAging,
 	// and serialises the writers of index. A leaf lock outside the lock
 	// model, like freePages.mu: freePage runs wherever a folio's last
 	// reference goes, and nothing is taken under it.
@@ -147,7 +151,21 @@ type gcTick struct{ _ *gcTick }
 // chunkPoolArm asks to run chunkPoolAge after the next collection.
 // Under chunkPool.mu.
 func chunkPoolArm() {
-	runtime.AddCleanup(&gcTick{}, func(struct{}) { chunkPoolAge() }, struct{}{})
+	runtime.AddCleanup(&gcTick{}, func(struct{}) { chunkPoolGCAge() }, struct{}{})
+}
+
+// chunkPoolGCAge is the aging pass a collection runs: chunkPoolAge, or
+// while chunkPoolGCAging is off only the arming for the next collection.
+func chunkPoolGCAge() {
+	chunkPool.mu.Lock()
+	gc := chunkPoolGCAging
+	if !gc {
+		chunkPoolArm()
+	}
+	chunkPool.mu.Unlock()
+	if gc {
+		chunkPoolAge()
+	}
 }
 
 // chunkPoolAge runs once per collection while the pool holds pages: it
