@@ -419,8 +419,16 @@ func (f *FS) Remove(name string) error {
 // TempFile creates a file named prefix followed by a random number in
 // dir (made if missing), opened O_RDWR|O_CREATE|O_EXCL with mode 0600.
 // An empty dir means /tmp when the root is "/", else ".tmp", as
-// go-billy's util.TempFile chooses.
+// go-billy's util.TempFile chooses. A prefix holding a "/" (or the
+// host's own separator, which names become "/" at) is refused before
+// anything is made, as os.CreateTemp (osfs's TempFile) refuses it: the
+// file would be made in a directory below dir.
 func (f *FS) TempFile(dir, prefix string) (billy.File, error) {
+	for i := 0; i < len(prefix); i++ {
+		if prefix[i] == '/' || os.IsPathSeparator(prefix[i]) {
+			return nil, &os.PathError{Op: "createtemp", Path: prefix, Err: errPatternHasSeparator}
+		}
+	}
 	if dir == "" {
 		dir = ".tmp"
 		if f.root == "/" {
@@ -440,6 +448,10 @@ func (f *FS) TempFile(dir, prefix string) (billy.File, error) {
 	}
 	return nil, &os.PathError{Op: "createtemp", Path: path.Join(dir, prefix+"*"), Err: fs.ErrExist}
 }
+
+// errPatternHasSeparator is the error os.CreateTemp gives a pattern
+// holding a path separator, in an *os.PathError of Op "createtemp".
+var errPatternHasSeparator = errors.New("pattern contains path separator")
 
 // ReadDir lists a directory (following a symlink to it), sorted by name,
 // without "." and "..". Each entry is lstat(2)ed, as os.ReadDir's Info

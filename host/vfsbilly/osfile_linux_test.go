@@ -80,3 +80,31 @@ func TestFileCallsAsOS(t *testing.T) {
 		})
 	}
 }
+
+// TestTempFilePrefixAsOS: a TempFile prefix holding a "/" is refused,
+// as os.CreateTemp (osfs's TempFile) refuses it, before anything is
+// made; a prefix without one makes the file.
+func TestTempFilePrefixAsOS(t *testing.T) {
+	for _, prefix := range []string{"a/b", "/x", "x/", "ok"} {
+		t.Run(prefix, func(t *testing.T) {
+			of, wantErr := os.CreateTemp(t.TempDir(), prefix)
+			if of != nil {
+				of.Close()
+			}
+			_, tk := newVFS(t)
+			bfs := vfsbilly.New(tk, "/w")
+			bf, err := bfs.TempFile("d", prefix)
+			if bf != nil {
+				bf.Close()
+			}
+			if shape(err) != shape(wantErr) {
+				t.Errorf("TempFile(%q): %s; the host's os.CreateTemp: %s", prefix, shape(err), shape(wantErr))
+			}
+			if err != nil {
+				if _, err := bfs.Stat("d"); !os.IsNotExist(err) {
+					t.Errorf("TempFile(%q) failed but made its directory: %v", prefix, err)
+				}
+			}
+		})
+	}
+}
