@@ -98,4 +98,12 @@
 //     both.
 //   - Modes are Linux's: new files and directories are subject to the
 //     task's umask, as with osfs on Linux; memfs ignores it.
+//   - Remove of the root itself ("", "/", "." or any name that cleans
+//     to it) is EBUSY, as rmdir(2) of a chrooted process's "/" is (a
+//     final component of the root: do_rmdir's LAST_ROOT), for New's
+//     root as for a Chroot's. memfs and osfs's default (chroot)
+//     filesystem remove an empty root; osfs's BoundOS refuses with an
+//     error of its own ("base dir cannot be removed"). The root may
+//     still be removed from outside, through a filesystem above it
+//     (see "Tasks and roots").
 package vfsbilly

@@ -190,6 +190,19 @@ func TestErrors(t *testing.T) {
 	if _, err := bfs.Open("/../../etc"); err != billy.ErrCrossedBoundary {
 		t.Errorf("climbing out: %v", err)
 	}
+	// The root itself is EBUSY, as rmdir(2) of a chrooted "/" (the
+	// package doc's differences), for New's root and a Chroot's alike.
+	sub, err := bfs.Chroot("d")
+	must(t, err)
+	for _, tc := range []struct {
+		fs   billy.Filesystem
+		name string
+	}{{bfs, ""}, {bfs, "/"}, {bfs, "."}, {bfs, "d/.."}, {sub, ""}, {sub, "/"}} {
+		var pe *os.PathError
+		if err := tc.fs.Remove(tc.name); !errors.As(err, &pe) || pe.Op != "remove" || vfsbilly.ErrnoOf(err) != vfs.EBUSY {
+			t.Errorf("Remove(%q) of the root: %#v, want remove: EBUSY", tc.name, err)
+		}
+	}
 
 	f, err := bfs.Open("d/f")
 	must(t, err)
