@@ -23,9 +23,12 @@ import (
 //     record and its directory entry leaves one);
 //   - the temporaries of record replacements a crash or a failed store
 //     left (record.go) are removed: the record beside each is the last
-//     one written.
+//     one written;
+//   - an inode on the orphan list whose record is damaged is freed, as
+//     e2fsck clears a bad inode on the orphan list (entries naming it
+//     were removed above: no record names it).
 //
-// Damaged records are left alone (an entry naming one reads as EIO).
+// Other damaged records are left alone.
 func (si *sbInfo) fsck() error {
 	if err := si.fsckTmps(); err != nil {
 		return err
@@ -35,6 +38,7 @@ func (si *sbInfo) fsck() error {
 		return Errno(err)
 	}
 	recs := map[uint64]*inodeRecord{}
+	damaged := map[uint64]bool{}
 	for _, e := range ents {
 		var ino uint64
 		if _, err := parseHex(e.Name(), &ino); err != nil {
@@ -51,6 +55,8 @@ func (si *sbInfo) fsck() error {
 		rec := &inodeRecord{}
 		if rec.decode(b) {
 			recs[rec.ino] = rec
+		} else {
+			damaged[ino] = true
 		}
 	}
 	orphans := map[uint64]bool{}
@@ -98,6 +104,18 @@ func (si *sbInfo) fsck() error {
 			if err := si.appendLog(ino, di.logEnd, b); err != nil {
 				return err
 			}
+		}
+	}
+	for ino := range orphans {
+		if !damaged[ino] {
+			continue
+		}
+		// Whether it was a directory is unknown: both kinds of data.
+		if err := si.fs.Remove(dirPath(ino)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return Errno(err)
+		}
+		if err := si.freeOnStore(ino, false); err != nil {
+			return err
 		}
 	}
 	var inodes, blocks int64

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/go-git/go-billy/v5/util"
+
 	"github.com/vfscope/vfscope/vfs"
 	"github.com/vfscope/vfscope/vfs/billyfs"
 	"github.com/vfscope/vfscope/vfs/billyfs/faultstore"
@@ -83,4 +85,61 @@ func TestFsckDangling(t *testing.T) {
 		t.Fatalf("names after the check: %v, want [keep]", names)
 	}
 	e.Must(r.Mkdir("/mnt/gone", 0o755))
+}
+
+// TestOrphanBadRecord: an orphan whose record a clean mount cannot read
+// or decode keeps its mark, and the filesystem is marked with errors, so
+// that the next mount runs the check (as ext4_orphan_cleanup leaves a bad
+// orphan inode to e2fsck): that frees a damaged orphan's record and
+// data, and takes a readable, named one off the list. Dropping the mark
+// would leave the record and the data on a store no check ever looks at.
+func TestOrphanBadRecord(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		damage  bool // garbage in the record, else a failed read
+		survive bool // /mnt/x after the check
+	}{
+		{"damaged record", true, false},
+		{"unreadable record", false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, s := faultEnv(t)
+			e.remount("nr_inodes=10")
+			e.writeAt("/mnt/x", pattern(1, 3*4096), 0, 0)
+			ino := e.Stat("/mnt/x").Ino
+			e.umount() // clean: the next mount runs no check
+			rec, mark, data := fmt.Sprintf("i/%x", ino), fmt.Sprintf("orphan/%x", ino), fmt.Sprintf("f/%x", ino)
+			e.Must(util.WriteFile(s, mark, nil, 0o644))
+			if tc.damage {
+				e.Must(util.WriteFile(s, rec, []byte("not a record"), 0o644))
+			} else {
+				s.Add(faultstore.Rule{Op: faultstore.OpRead, Path: rec, Err: vfs.EIO})
+			}
+			e.mount("nr_inodes=10")
+			s.Clear()
+			if _, err := s.Stat(mark); err != nil {
+				t.Fatalf("the orphan mark went at mount: %v", err)
+			}
+			e.remount("nr_inodes=10")
+			var st vfs.Stat
+			err := e.Root.Stat("/mnt/x", &st)
+			_, recErr := s.Stat(rec)
+			_, dataErr := s.Stat(data)
+			if _, err := s.Stat(mark); err == nil {
+				t.Error("the orphan mark is still there after the check")
+			}
+			if tc.survive {
+				if err != nil || recErr != nil || dataErr != nil {
+					t.Fatalf("/mnt/x: %v, record: %v, data: %v; want all there", err, recErr, dataErr)
+				}
+				return
+			}
+			if err != vfs.ENOENT || recErr == nil || dataErr == nil {
+				t.Fatalf("/mnt/x: %v, record: %v, data: %v; want all gone", err, recErr, dataErr)
+			}
+			if free := e.statfs().Ffree; free != 10-1 {
+				t.Fatalf("%d inodes free after the check, want 9 (only the root in use)", free)
+			}
+		})
+	}
 }

@@ -84,7 +84,8 @@ type sbInfo struct {
 
 	// storeErr is set when a write the store refused left it behind
 	// memory (a run of data, an inode record, a directory log, a data
-	// file's truncate, a flush): as ext2_error() marks the filesystem
+	// file's truncate, a flush), or when the mount found an orphan's
+	// record damaged (freeOrphans): as ext2_error() marks the filesystem
 	// with errors, the superblock is then never written clean, so that
 	// the next mount runs fsck and recounts from what reached the store.
 	storeErr atomic.Bool
@@ -300,7 +301,16 @@ func (si *sbInfo) freeOrphans(t *vfs.Task, sb *vfs.SuperBlock) error {
 		}
 		b, err := readWhole(si.fs, inodePath(ino))
 		var rec inodeRecord
-		if err == nil && rec.decode(b) && rec.nlink == 0 {
+		if err != nil && !errors.Is(err, fs.ErrNotExist) || err == nil && !rec.decode(b) {
+			// Unreadable or damaged: what it holds is unknown. The
+			// mark stays and the filesystem is marked with errors,
+			// so that the next mount runs fsck, which frees it: as
+			// ext4_orphan_cleanup leaves a bad orphan inode to
+			// e2fsck (ext4_orphan_get's ext4_error).
+			si.storeErr.Store(true)
+			continue
+		}
+		if err == nil && rec.nlink == 0 {
 			var pages int64
 			for _, x := range rec.extents {
 				pages += x.len
