@@ -52,11 +52,23 @@ func (a *ABI) writeFilestat(m Memory, ptr uint32, st *vfs.Stat) Errno {
 }
 
 // FdAdvise is fd_advise(fd, offset, len, advice): posix_fadvise. The page
-// cache takes no hint yet; the arguments are checked as Linux does.
+// cache takes no hint yet; the arguments are checked as Linux does. A
+// descriptor opened O_PATH (path_open with no read or write rights) is
+// EBADF before the arguments are looked at, as fadvise64's fdget
+// refuses an O_PATH file first (mm/fadvise.c).
 func (a *ABI) FdAdvise(fd int32, off, n uint64, advice uint8) Errno {
 	e, errno := a.fd(fd, RightFdAdvise)
 	if errno != ESUCCESS {
 		return errno
+	}
+	if e.vfd >= 0 {
+		_, fl, err := a.task.FdTypeFlags(e.vfd)
+		if err != nil {
+			return errnoOf(err)
+		}
+		if fl&vfs.O_PATH != 0 {
+			return EBADF
+		}
 	}
 	if advice > AdviceNoreuse || int64(n) < 0 || int64(off) < 0 {
 		return EINVAL
