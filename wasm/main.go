@@ -26,8 +26,9 @@
 //	                                 (the call was abandoned: an error)
 //	vfscope_call()                   runs the batch in the first n bytes
 //	                                 of the request buffer, with n and
-//	                                 the sequence number seq stored in
-//	                                 the state's words 1 and 0
+//	                                 the sequence number seq (never 0)
+//	                                 stored in the state's words 1 and
+//	                                 2, and word 0 cleared
 //	vfscope_clock() -> address       a float64: the time of the next
 //	                                 crossing in ms since the epoch
 //
@@ -35,8 +36,12 @@
 // place: a batch costs one call and no copy on either side. A batch that
 // sleeps with nothing to wake it is interrupted as by ^C, or abandoned
 // with an error and its VFS marked unusable (bridge.Watchdog), so the
-// state is set when the export returns; JavaScript still checks its
-// sequence number.
+// state is set when the export returns. Only Go writes seq into word 0,
+// and only when it answers the batch (its response, its error, or its
+// abandonment): JavaScript, which cleared the word, takes a word 0 other
+// than seq after the export returns for a batch nobody answered (a Go
+// that exited, or a call that returned without finishing) and throws
+// rather than read a stale response.
 //
 // Before each crossing, vfscope_call or a vfscope_wasi_* export below,
 // JavaScript stores Date.now() in the clock word: the crossing is a tick
@@ -207,15 +212,16 @@ func stateAddr() int32 { return int32(uintptr(unsafe.Pointer(&state[0]))) }
 //go:wasmexport vfscope_clock
 func clockAddr() int32 { return int32(uintptr(unsafe.Pointer(b.HostClock()))) }
 
-// call takes no parameters (JavaScript stores the sequence number and the
-// request's length in state[0] and state[1]) and returns nothing, so that
-// its wrapper has no frame: a call abandoned asleep (see abandoned) then
-// returns to JavaScript leaving Go's stack pointer where an idle pause
-// leaves it, and later calls run as after any pause.
+// call takes no parameters (JavaScript stores the request's length and
+// the sequence number in state[1] and state[2], and clears state[0],
+// which call sets to the sequence number when it answers) and returns
+// nothing, so that its wrapper has no frame: a call abandoned asleep
+// (see abandoned) then returns to JavaScript leaving Go's stack pointer
+// where an idle pause leaves it, and later calls run as after any pause.
 //
 //go:wasmexport vfscope_call
 func call() {
-	seq, n := int32(state[0]), int32(state[1])
+	n, seq := int32(state[1]), int32(state[2])
 	if n < 0 || int(n) > len(req) {
 		setError(uint32(seq), "vfscope bridge: request length out of range")
 		return

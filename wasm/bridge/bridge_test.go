@@ -221,6 +221,8 @@ func TestBadRequests(t *testing.T) {
 			return new(req).op("wasiMemory", 0).num(d.num()).u32(1).bytes()
 		}(), "no guest memory"},
 		{"negative memory budget", new(req).op("vfsNew", 0).num(0).num(-1).num(0).bytes(), "memory budget is negative"},
+		{"memory budget over 1 GiB", new(req).op("vfsNew", 0).num(0).num(MaxMemoryBudget + 1).num(0).bytes(), "is over the 1073741824 bytes"},
+		{"memory budget of 16 GiB", new(req).op("vfsNew", 0).num(0).num(16 << 30).num(0).bytes(), "is over the 1073741824 bytes"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"encoding/binary"
+	"fmt"
 	"io"
 	"math"
 	"sort"
@@ -265,6 +266,15 @@ func opHello(c *call) error {
 
 // opVFSNew boots a VFS (vfs/boot: tmpfs root, /tmp, /proc, /dev) with
 // its memory budget (Options.MemBudget; 0 is the VFS's default).
+// MaxMemoryBudget is the largest memory budget a VFS may have (1 GiB,
+// web/src/vfs.ts's MAX_MEMORY_BUDGET). Every VFS of a page shares one Go
+// heap in wasm32's linear memory of at most 4 GiB, and the collector's
+// goal is twice what is live: a budget past it lets one VFS's page cache
+// take the heap to the end of that memory, and Go then dies ("fatal
+// error: out of memory") with every other VFS in it. A larger one is a
+// malformed request, refused before anything is booted.
+const MaxMemoryBudget = 1 << 30
+
 func opVFSNew(c *call) error {
 	lockdep, budget, traced := c.d.num(), c.d.num(), c.d.num()
 	if !c.ok() {
@@ -272,6 +282,9 @@ func opVFSNew(c *call) error {
 	}
 	if budget < 0 {
 		return errBadRequest{"memory budget is negative"}
+	}
+	if budget > MaxMemoryBudget {
+		return errBadRequest{fmt.Sprintf("memory budget %d is over the %d bytes a VFS may take of the wasm heap", budget, MaxMemoryBudget)}
 	}
 	v, t, err := boot.New(vfs.Options{Lockdep: lockdep != 0, Trace: traced != 0, MemBudget: budget, ClockNanos: c.b.clock.clockFunc()})
 	if err != nil {

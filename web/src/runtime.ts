@@ -29,6 +29,8 @@ interface Hooks {
   views: Map<number, Uint8Array>;
   /** Called when Go's memory has grown (its views are detached). */
   grown(): void;
+  /** Whether the Go program has exited (a fatal error: out of memory...): nothing runs after. */
+  exited(): boolean;
 }
 
 /** Where to get vfscope.wasm: a URL or path, its bytes, or a compiled module. */
@@ -193,6 +195,7 @@ export class Runtime {
    * would overwrite the request being written.
    */
   begin(): void {
+    this.checkRunning();
     if (this.encoding) {
       throw new Error("vfscope: a call was made while another call's arguments were being encoded (from a getter or an overridden method of an argument); make it after that call returns");
     }
@@ -202,6 +205,15 @@ export class Runtime {
     if (this.buf.length === 0) this.remap();
     this.pos = 4;
     this.count = 0;
+  }
+
+  /**
+   * Throws Error("vfscope.wasm exited") once the Go program has exited
+   * (a fatal error, such as running out of memory): its exports no
+   * longer run, for any VFS of the runtime.
+   */
+  private checkRunning(): void {
+    if (this.hooks.exited()) throw new Error("vfscope.wasm exited");
   }
 
   /** Adds an operation (by opcode) acting on target (a VFS id or 0). */
@@ -392,19 +404,24 @@ export class Runtime {
    */
   exec(): Reader {
     this.encoding = false;
+    this.checkRunning();
     this.dv.setUint32(0, this.count, true);
     this.crossings++;
-    const seq = (this.seq = (this.seq + 1) >>> 0);
+    // seq is never 0: word 0 is cleared, and only Go's answer to this
+    // batch sets it to seq (wasm/main.go's call).
+    const seq = (this.seq = (this.seq + 1) >>> 0 || 1);
     this.clock[0] = Date.now();
     if (this.mem8.length === 0) this.remap();
     let st = this.state32;
-    st[0] = seq;
+    st[0] = 0;
     st[1] = this.pos;
+    st[2] = seq;
     this.ex.vfscope_call();
+    this.checkRunning();
     if (this.mem8.length === 0) this.remap();
     st = this.state32;
     if (st[0] !== seq) {
-      throw new BridgeError("vfscope: an operation waited for JavaScript, which a synchronous call cannot do");
+      throw new BridgeError("vfscope: vfscope_call returned without answering the batch (an operation waited for JavaScript, which a synchronous call cannot do)");
     }
     const addr = st[1];
     const len = st[2];
@@ -705,7 +722,8 @@ async function startRuntime(src: WasmSource): Promise<Runtime> {
   let goU8 = new Uint8Array(0);
   let ready!: () => void;
   const started = new Promise<void>((resolve) => (ready = resolve));
-  const hooks: Hooks = { ready: () => ready(), guests: new Map(), views: new Map(), grown: () => undefined };
+  let exitedFlag = false;
+  const hooks: Hooks = { ready: () => ready(), guests: new Map(), views: new Map(), grown: () => undefined, exited: () => exitedFlag || (go as { exited?: boolean }).exited === true };
   const views = hooks.views;
   // The imports of module "vfscope" (wasm/main.go): plain WebAssembly
   // imports, so a copy costs a function call and one memory copy.
@@ -755,6 +773,7 @@ async function startRuntime(src: WasmSource): Promise<Runtime> {
   const ex = instance.exports as unknown as BridgeExports;
   goMem = ex.mem;
   const exited = go.run(instance).then(() => {
+    exitedFlag = true;
     throw new Error("vfscope.wasm exited");
   });
   exited.catch(() => undefined);

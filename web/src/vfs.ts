@@ -22,7 +22,9 @@ export interface VFSOptions {
    * dentries and inodes count against it; reclaim frees what it can, and
    * a tmpfs gets half of it (Linux's default size=50%): its pages past
    * that fail with ENOSPC (one mounted with size=0, unlimited, meets the
-   * budget's ENOMEM). Default: the VFS's (256 MiB).
+   * budget's ENOMEM). Default: the VFS's (256 MiB). At most 1 GiB (a
+   * RangeError past it): every VFS of a runtime shares the Go heap in
+   * wasm32's 4 GiB of memory.
    */
   memoryBudget?: number;
   /**
@@ -33,6 +35,13 @@ export interface VFSOptions {
    */
   trace?: boolean;
 }
+
+/**
+ * The largest memoryBudget (wasm/bridge's MaxMemoryBudget): every VFS of
+ * a runtime shares one Go heap in wasm32's 4 GiB, and a larger budget
+ * would let one VFS's page cache fill it, which ends Go and every VFS.
+ */
+const MAX_MEMORY_BUDGET = 1 << 30;
 
 /** The largest ring subscribe() takes (wasm/bridge/trace.go). */
 const MAX_RING = 1 << 22;
@@ -595,7 +604,9 @@ export class Batch {
 /** Boots a VFS in vfscope.wasm (loading it on first use). */
 export async function createVFS(options: VFSOptions = {}): Promise<VFS> {
   const budget = options.memoryBudget ?? 0;
-  if (!Number.isSafeInteger(budget) || budget < 0) throw new RangeError("memoryBudget must be a non-negative integer");
+  if (!Number.isSafeInteger(budget) || budget < 0 || budget > MAX_MEMORY_BUDGET) {
+    throw new RangeError(`memoryBudget must be an integer from 0 (the default) to ${MAX_MEMORY_BUDGET} (1 GiB), not ${String(budget)}`);
+  }
   const rt = await loadRuntime(options.wasm);
   rt.begin();
   rt.opName("vfsNew", 0);
