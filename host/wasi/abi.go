@@ -267,9 +267,14 @@ func (a *ABI) newEntry(vfd int, base, inh Rights) *fdEntry {
 	return &fdEntry{vfd: vfd, base: base, inh: inh}
 }
 
-// release keeps the entry of a closed descriptor for newEntry; nothing
-// may use e afterwards.
+// release keeps the entry of a descriptor closed or replaced (fd_close,
+// fd_renumber) for newEntry; nothing may use e afterwards. Only entries
+// of VFS descriptors are kept: a preopen's and a host stream's, made by
+// New, are left to the collector.
 func (a *ABI) release(e *fdEntry) {
+	if e.isPreopen || e.r != nil || e.w != nil {
+		return
+	}
 	if len(a.spare) < maxSpare {
 		*e = fdEntry{}
 		a.spare = append(a.spare, e)

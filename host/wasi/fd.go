@@ -111,9 +111,7 @@ func (a *ABI) FdClose(fd int32) Errno {
 	}
 	a.fds[fd] = nil
 	vfd := e.vfd
-	if !e.isPreopen && e.r == nil && e.w == nil {
-		a.release(e)
-	}
+	a.release(e)
 	if vfd >= 0 {
 		return errnoOf(a.task.Close(vfd))
 	}
@@ -629,6 +627,7 @@ func (a *ABI) FdRenumber(fd, to int32) Errno {
 	if old.vfd >= 0 {
 		a.task.Close(old.vfd)
 	}
+	a.release(old)
 	a.fds[to] = e
 	a.fds[fd] = nil
 	return ESUCCESS

@@ -66,3 +66,50 @@ func TestRenumberPreopen(t *testing.T) {
 		})
 	}
 }
+
+// TestRenumberReleasesReplaced: the entry of the descriptor fd_renumber
+// replaces goes to the spare pool, as fd_close sends a closed one, so a
+// guest that renumbers onto its files does not make every path_open
+// after it allocate; a stream's entry is left out of the pool, as
+// fd_close leaves it, and renumbering a descriptor onto itself replaces
+// nothing.
+func TestRenumberReleasesReplaced(t *testing.T) {
+	const file = -1 // the file the test opens second
+	for _, tc := range []struct {
+		name  string
+		to    int32
+		spare int // entries the call adds to the pool
+	}{
+		{"onto a file", file, 1},
+		{"onto stdout", 1, 0},
+		{"onto itself", 0, 0}, // to is the moved file itself
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFx(t)
+			fd, errno := f.open("tmp/f", OflagCreat, rwFile, 0)
+			f.is("path_open(f)", errno, ESUCCESS)
+			g, errno := f.open("tmp/g", OflagCreat, rwFile, 0)
+			f.is("path_open(g)", errno, ESUCCESS)
+			to := tc.to
+			switch to {
+			case file:
+				to = g
+			case 0:
+				to = fd
+			}
+			replaced := f.a.fds[to]
+			before := len(f.a.spare)
+			f.is("fd_renumber", f.a.FdRenumber(fd, to), ESUCCESS)
+			if got := len(f.a.spare) - before; got != tc.spare {
+				t.Fatalf("fd_renumber added %d entries to the pool, want %d", got, tc.spare)
+			}
+			if tc.spare == 1 && f.a.spare[len(f.a.spare)-1] != replaced {
+				t.Errorf("the pool's new entry is not the replaced descriptor's")
+			}
+			// The moved file is still usable at to.
+			if n, errno := f.write(to, "x"); errno != ESUCCESS || n != 1 {
+				t.Errorf("write to the file at %d: %d, %s", to, n, errno.Name())
+			}
+		})
+	}
+}
