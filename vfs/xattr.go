@@ -204,29 +204,51 @@ func (t *Task) Fsetxattr(fd int, name string, value []byte, flags int) error {
 	return t.vfsSetxattr(f.path, name, value, flags)
 }
 
-// vfsSetxattr is vfs_setxattr(): write access, the inode's i_rwsem
-// exclusive, permission, then the handler (value nil removes).
+// vfsSetxattr is vfs_setxattr() and vfs_removexattr() (value nil
+// removes): write access, then vfsSetxattrLocked under the inode's
+// i_rwsem. A delegation on the inode makes that return with *delegated
+// set; then, with i_rwsem dropped, break_deleg_wait waits for it to go
+// and the locked part starts again (retry_deleg).
 func (t *Task) vfsSetxattr(p Path, name string, value []byte, flags int) error {
-	d := p.Dentry
-	in := d.inode.Load()
 	if err := t.mntWantWrite(p.Mnt); err != nil {
 		return err
 	}
 	defer t.mntDropWrite(p.Mnt)
-	caps := name == XATTR_NAME_CAPS
-	if caps && len(value) > 0 {
+	if name == XATTR_NAME_CAPS && len(value) > 0 {
 		// vfs_setxattr: cap_convert_nscap before i_rwsem.
 		if err := t.capConvertNscap(value); err != nil {
 			return err
 		}
 	}
+	var delegated *Inode
+	for {
+		err := t.vfsSetxattrLocked(p.Dentry, name, value, flags, &delegated)
+		if delegated == nil {
+			return err
+		}
+		if err := t.breakDelegWait(&delegated); err != nil {
+			return err
+		}
+	}
+}
+
+// vfsSetxattrLocked is __vfs_setxattr_locked() and
+// __vfs_removexattr_locked(): with the inode's i_rwsem exclusive,
+// permission, then try_break_deleg (the permission checks come first, so
+// a refused task recalls no delegation), then the handler.
+func (t *Task) vfsSetxattrLocked(d *Dentry, name string, value []byte, flags int, delegated **Inode) error {
+	in := d.inode.Load()
 	in.rwsem.Lock(t.o)
 	defer in.rwsem.Unlock(t.o)
 	if err := t.xattrPermission(in, name, MAY_WRITE); err != nil {
 		return err
 	}
+	caps := name == XATTR_NAME_CAPS
 	if caps && value == nil && !t.cred.capable() {
 		return EPERM // cap_inode_removexattr: CAP_SETFCAP
+	}
+	if err := t.tryBreakDeleg(in, delegated); err != nil {
+		return err
 	}
 	h, short, err := xattrResolve(d.sb, name)
 	if err != nil {
