@@ -52,3 +52,38 @@ func TestCompactSyncsBeforeRename(t *testing.T) {
 		})
 	}
 }
+
+// TestReserveInosSyncsBeforeRename: the superblock record that reserves
+// inode numbers (written at every mount and every inoBatch inodes) is
+// flushed before it replaces the last one, so that a power cut cannot
+// leave an empty superblock, which would not mount. A flush that fails
+// fails the mount and leaves the last record: the store mounts once the
+// fault is gone, with its files.
+func TestReserveInosSyncsBeforeRename(t *testing.T) {
+	e, s := faultEnvSeq(t)
+	e.WriteFile("/mnt/keep", "k", 0o644)
+	e.umount()
+
+	syncs := s.CallsMatching(faultstore.OpSync, "super.new")
+	e.mount("")
+	if got := s.CallsMatching(faultstore.OpSync, "super.new"); got == syncs {
+		t.Fatal("the mount's superblock record was not flushed before its rename")
+	}
+	e.umount()
+
+	s.Add(faultstore.Rule{Op: faultstore.OpSync, Path: "super.new", Err: vfs.EIO})
+	renames := s.CallsMatching(faultstore.OpRename, "super.new")
+	if err := e.Root.Mount("none", "/mnt", "billyfs", 0, "store="+e.store); err != vfs.EIO {
+		t.Fatalf("mount with the superblock's flush failing: %v, want EIO", err)
+	}
+	if got := s.CallsMatching(faultstore.OpRename, "super.new"); got != renames {
+		t.Fatal("the unflushed superblock record was renamed over the last one")
+	}
+	s.Clear()
+	e.mount("")
+	names, err := e.Names("/mnt")
+	e.Must(err)
+	if len(names) != 1 || names[0] != "keep" {
+		t.Fatalf("names after the failed mount: %q, want [keep]", names)
+	}
+}

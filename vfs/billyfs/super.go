@@ -232,10 +232,14 @@ func (si *sbInfo) format(t *vfs.Task, sb *vfs.SuperBlock) error {
 
 // reserveInos writes a superblock record (not clean) whose inode mark
 // covers numbers below next plus a batch. si.mu held or not yet shared.
+// The record is flushed before it replaces the last one: on a host store
+// a rename can reach the disk before the new file's data, and a crash
+// then would leave an empty superblock, which does not mount at all.
+// (Once per inoBatch inodes made.)
 func (si *sbInfo) reserveInos(next uint64) error {
 	mark := next + inoBatch
 	rec := superRecord{nextIno: mark, inodes: uint64(si.usedInodes), blocks: uint64(si.usedBlocks)}
-	if err := si.replaceFile(superPath, rec.encode(), false); err != nil {
+	if err := si.replaceFile(superPath, rec.encode(), true); err != nil {
 		return err
 	}
 	si.inoMark = mark
