@@ -56,3 +56,22 @@ const textDecoder = new TextDecoder();
 export function pathText(p: PathLike): string {
   return p instanceof Uint8Array ? textDecoder.decode(p) : p;
 }
+
+/**
+ * Throws a TypeError (code ERR_INVALID_ARG_VALUE, as Node's fs gives it)
+ * if s, a path or a mount argument, holds a NUL: a C string ends there,
+ * so the kernel would see a different one. Returns s.
+ */
+export function noNul<T>(s: T, what: string): T {
+  if ((typeof s === "string" && s.includes("\0")) || (s instanceof Uint8Array && s.includes(0))) {
+    const e = new TypeError(`The argument '${what}' must be a string or Uint8Array without null bytes. Received ${JSON.stringify(pathText(s as PathLike))}`);
+    (e as TypeError & { code: string }).code = "ERR_INVALID_ARG_VALUE";
+    throw e;
+  }
+  return s;
+}
+
+/** A path argument: checked for a NUL (noNul), and its text for error messages. */
+export function pathArg(p: PathLike, what = "path"): string {
+  return pathText(noNul(p, what));
+}

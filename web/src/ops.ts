@@ -3,8 +3,8 @@
 // in one crossing.
 
 import { encode, encodingOf, options as normalize, type Encoding } from "./options.js";
-import { id32, int, pathText, type PathLike, u32 } from "./args.js";
-import { O_CREAT, O_TRUNC, O_WRONLY, O_APPEND, O_RDONLY, openFlagStrings } from "./constants.js";
+import { id32, int, noNul, pathArg, type PathLike, u32 } from "./args.js";
+import { AT_SYMLINK_NOFOLLOW, O_CREAT, O_TRUNC, O_WRONLY, O_APPEND, O_RDONLY, openFlagStrings } from "./constants.js";
 import type { Reader, Runtime } from "./runtime.js";
 import { readDirEntries, readNames, readRawNames, Stats, type DirEntry } from "./stats.js";
 
@@ -20,11 +20,25 @@ export interface Spec<T> {
   calls?: readonly string[];
   path?: string;
   dest?: string;
+  /** The call an errno is named after, for an operation whose name depends on it (truncate). */
+  syscallOf?(errno: number): string;
+  /**
+   * The operation's value when it fails with an errno, instead of the
+   * error (exists: false). Absent: the failure is its VFSError.
+   */
+  orElse?: { value: T };
   enc(rt: Runtime): void;
   dec(r: Reader): T;
 }
 
 const none = (): void => undefined;
+
+const EINVAL = 22;
+const EFBIG = 27;
+
+function truncateCall(errno: number): string {
+  return errno === EINVAL || errno === EFBIG ? "ftruncate" : "open";
+}
 
 // readFile opens, then reads: EISDIR (a directory, as node reports it)
 // and EFBIG (a file over the bridge's bound of 1 GiB, or one that reports
@@ -106,14 +120,32 @@ function intoBuffer(buffer: Uint8Array, what: string): number {
   return typedLength.call(buffer);
 }
 
+/**
+ * A result read whole but not deliverable: thrown by a decoder after it
+ * has read its result, so that the results after it are read as usual,
+ * and that operation's outcome is the errno (EFAULT: Linux's read(2)
+ * into memory the caller cannot be written).
+ */
+export class Fault {
+  constructor(readonly errno: number) {}
+}
+
+const EFAULT = 14;
+
+/**
+ * Copies the bytes read into buffer. A buffer detached or shrunk (a
+ * resizable ArrayBuffer) since the call was queued no longer holds them:
+ * that is a Fault (EFAULT), after the bytes are read past.
+ */
 function into(r: Reader, buffer: Uint8Array): number {
   const v = r.view();
+  if (v.length > typedLength.call(buffer)) throw new Fault(EFAULT);
   typedSet.call(buffer, v);
   return v.length;
 }
 
 function path1<T>(op: string, path: PathLike, enc: (rt: Runtime) => void, dec: (r: Reader) => T): Spec<T> {
-  return { op, syscall: op, path: pathText(path), enc, dec };
+  return { op, syscall: op, path: pathArg(path), enc, dec };
 }
 
 export interface WriteFileOptions {
@@ -190,15 +222,15 @@ export const specs = {
     return { op: "fstat", syscall: "fstat", enc: (rt) => rt.num(fd), dec: Stats.read };
   },
   readdir(path: PathLike): Spec<DirEntry[]> {
-    return path1("readdir", path, (rt) => rt.path(path), readDirEntries);
+    return { ...path1("readdir", path, (rt) => rt.path(path), readDirEntries), syscall: "scandir" };
   },
   /** readdir's names only. */
   readdirNames(path: PathLike): Spec<string[]> {
-    return path1("readdir", path, (rt) => rt.path(path), readNames);
+    return { ...path1("readdir", path, (rt) => rt.path(path), readNames), syscall: "scandir" };
   },
   /** readdir's names as their bytes, whatever their encoding. */
   readdirRaw(path: PathLike): Spec<Uint8Array[]> {
-    return path1("readdir", path, (rt) => rt.path(path), readRawNames);
+    return { ...path1("readdir", path, (rt) => rt.path(path), readRawNames), syscall: "scandir" };
   },
   mkdir(path: PathLike, mode = 0o777): Spec<void> {
     u32(mode, "mode");
@@ -215,17 +247,17 @@ export const specs = {
     return {
       op: "rename",
       syscall: "rename",
-      path: pathText(oldPath),
-      dest: pathText(newPath),
+      path: pathArg(oldPath, "oldPath"),
+      dest: pathArg(newPath, "newPath"),
       enc: (rt) => (rt.path(oldPath), rt.path(newPath), rt.num(flags)),
       dec: none,
     };
   },
   link(existing: PathLike, newPath: PathLike): Spec<void> {
-    return { op: "link", syscall: "link", path: pathText(existing), dest: pathText(newPath), enc: (rt) => (rt.path(existing), rt.path(newPath)), dec: none };
+    return { op: "link", syscall: "link", path: pathArg(existing, "existingPath"), dest: pathArg(newPath, "newPath"), enc: (rt) => (rt.path(existing), rt.path(newPath)), dec: none };
   },
   symlink(target: PathLike, path: PathLike): Spec<void> {
-    return { op: "symlink", syscall: "symlink", path: pathText(target), dest: pathText(path), enc: (rt) => (rt.path(target), rt.path(path)), dec: none };
+    return { op: "symlink", syscall: "symlink", path: pathArg(target, "target"), dest: pathArg(path), enc: (rt) => (rt.path(target), rt.path(path)), dec: none };
   },
   readlink(path: PathLike): Spec<string> {
     return path1("readlink", path, (rt) => rt.path(path), (r) => r.str());
@@ -248,7 +280,12 @@ export const specs = {
   },
   truncate(path: PathLike, length = 0): Spec<void> {
     int(length, "length");
-    return path1("truncate", path, (rt) => (rt.path(path), rt.num(length)), none);
+    // One truncate(2), named as Node's truncateSync names its calls: it
+    // opens the file "r+", then ftruncates it, so a failure to reach or
+    // open it for writing (ENOENT, EISDIR, EACCES, EPERM of an
+    // append-only file...) is "open"'s, and one of the length (EINVAL,
+    // EFBIG) "ftruncate"'s.
+    return { ...path1("truncate", path, (rt) => (rt.path(path), rt.num(length)), none), syscall: "open", syscallOf: truncateCall };
   },
   ftruncate(fd: number, length = 0): Spec<void> {
     int(fd, "fd"), int(length, "length");
@@ -256,10 +293,11 @@ export const specs = {
   },
   mount(source: string, target: PathLike, fstype: string, flags = 0, data = ""): Spec<void> {
     u32(flags, "flags");
+    noNul(source, "source"), noNul(fstype, "fstype"), noNul(data, "data");
     return {
       op: "mount",
       syscall: "mount",
-      path: pathText(target),
+      path: pathArg(target, "target"),
       enc: (rt) => (rt.str(source), rt.path(target), rt.str(fstype), rt.num(flags), rt.str(data)),
       dec: none,
     };
@@ -269,14 +307,14 @@ export const specs = {
     return path1("umount", target, (rt) => (rt.path(target), rt.num(flags)), none);
   },
   readFile(path: PathLike): Spec<Uint8Array> {
-    return { op: "readFile", syscall: "open", calls: readFileCalls, path: pathText(path), enc: (rt) => rt.path(path), dec: (r) => r.bytes() };
+    return { op: "readFile", syscall: "open", calls: readFileCalls, path: pathArg(path), enc: (rt) => rt.path(path), dec: (r) => r.bytes() };
   },
   readTextFile(path: PathLike): Spec<string> {
     return {
       op: "readFile",
       syscall: "open",
       calls: readFileCalls,
-      path: pathText(path),
+      path: pathArg(path),
       enc: (rt) => rt.path(path),
       dec: (r) => textDecoder.decode(r.view()),
     };
@@ -288,7 +326,7 @@ export const specs = {
     const b = typeof data === "string" && enc !== undefined && enc !== "buffer" ? encode(data, enc) : bytesOf(data);
     const flags = opts.flag !== undefined ? openFlags(opts.flag) : O_WRONLY | O_CREAT | (opts.append ? O_APPEND : O_TRUNC);
     const mode = u32(opts.mode ?? 0o666, "mode");
-    return { op: "writeFile", syscall: "open", calls: writeFileCalls, path: pathText(path), enc: (rt) => (rt.path(path), rt.bytes(b), rt.num(flags), rt.num(mode)), dec: none };
+    return { op: "writeFile", syscall: "open", calls: writeFileCalls, path: pathArg(path), enc: (rt) => (rt.path(path), rt.bytes(b), rt.num(flags), rt.num(mode)), dec: none };
   },
   fsync(fd: number): Spec<void> {
     int(fd, "fd");
@@ -313,6 +351,7 @@ export const specs = {
     const m = timeNs(mtime);
     // UTIME_NOW and UTIME_OMIT go as -1 and -2 in two's complement; a
     // time is at most MAX_TIME_NS, so it never reaches them.
-    return { op: "utimes", syscall: "utimensat", path: pathText(path), enc: (rt) => (rt.path(path), rt.u64(BigInt.asUintN(64, a)), rt.u64(BigInt.asUintN(64, m)), rt.num(flags)), dec: none };
+    // Node names utimesSync's call "utime", lutimesSync's "lutime".
+    return { op: "utimes", syscall: flags & AT_SYMLINK_NOFOLLOW ? "lutime" : "utime", path: pathArg(path), enc: (rt) => (rt.path(path), rt.u64(BigInt.asUintN(64, a)), rt.u64(BigInt.asUintN(64, m)), rt.num(flags)), dec: none };
   },
 };

@@ -1,7 +1,7 @@
 import type { PathLike } from "./args.js";
 import { VFSError } from "./errors.js";
 import { decode, encodingOf, options as opts, type Encoding } from "./options.js";
-import { specs, type Data, type OpenFlags, type Spec, type TimeArg, type WriteFileOptions } from "./ops.js";
+import { Fault, specs, type Data, type OpenFlags, type Spec, type TimeArg, type WriteFileOptions } from "./ops.js";
 import { loadRuntime, type Runtime, type WasmSource } from "./runtime.js";
 import { Shell } from "./shell.js";
 import { DirEntry, Stats } from "./stats.js";
@@ -101,7 +101,8 @@ export class VFS {
    * its high 16.
    */
   failure(s: Spec<unknown>, word: number): VFSError {
-    return this.error(word & 0xffff, s.calls?.[word >>> 16] ?? s.syscall, s.path, s.dest);
+    const errno = word & 0xffff;
+    return this.error(errno, s.calls?.[word >>> 16] ?? s.syscallOf?.(errno) ?? s.syscall, s.path, s.dest);
   }
 
   /** @internal Whether dispose() has run. */
@@ -124,8 +125,16 @@ export class VFS {
     const r = rt.exec();
     if (this.listener) this.noteActivity();
     const word = r.errno();
-    if (word !== 0) throw this.failure(s as Spec<unknown>, word);
-    return s.dec(r);
+    if (word !== 0) {
+      if (s.orElse !== undefined) return s.orElse.value;
+      throw this.failure(s as Spec<unknown>, word);
+    }
+    try {
+      return s.dec(r);
+    } catch (e) {
+      if (e instanceof Fault) throw this.error(e.errno, s.syscall, s.path, s.dest);
+      throw e;
+    }
   }
 
   /** @internal Schedules a delivery of events after the current JavaScript task's calls. */
@@ -293,12 +302,10 @@ export class VFS {
   }
   /** stat(2). options as Node's statSync's; bigint and throwIfNoEntry: false are a TypeError. */
   stat(path: PathLike, options?: StatOptions | null): Stats {
-    opts("stat", options, statUnsupported);
-    return this.one(specs.stat(path));
+    return this.one(calls.stat(path, options));
   }
   lstat(path: PathLike, options?: StatOptions | null): Stats {
-    opts("lstat", options, statUnsupported);
-    return this.one(specs.lstat(path));
+    return this.one(calls.lstat(path, options));
   }
   fstat(fd: number): Stats {
     return this.one(specs.fstat(fd));
@@ -315,25 +322,15 @@ export class VFS {
   readdir(path: PathLike, options?: { withFileTypes?: boolean; encoding?: "utf8" | "utf-8" }): string[] | DirEntry[];
   readdir(path: PathLike, options?: ReaddirOptions | Encoding | null): string[] | DirEntry[] | Uint8Array[];
   readdir(path: PathLike, options?: ReaddirOptions | Encoding | null): string[] | DirEntry[] | Uint8Array[] {
-    const o = opts("readdir", options, { recursive: false });
-    const enc = encodingOf("readdir", o);
-    if (o.withFileTypes) {
-      if (enc !== undefined && enc !== "utf8") throw new TypeError(`readdir: withFileTypes with encoding ${JSON.stringify(enc)} is not supported`);
-      return this.one(specs.readdir(path));
-    }
-    if (enc === undefined || enc === "utf8") return this.one(specs.readdirNames(path));
-    const raw = this.one(specs.readdirRaw(path));
-    return enc === "buffer" ? raw : raw.map((n) => decode(n, enc));
+    return this.one(calls.readdir(path, options));
   }
   /** mkdir(2): mode, or Node's { mode } (recursive: true is a TypeError). */
-  mkdir(path: PathLike, mode: number | { mode?: number; recursive?: boolean } | null = 0o777): void {
-    if (typeof mode === "object") mode = (opts("mkdir", mode, { recursive: false }).mode as number | undefined) ?? 0o777;
-    this.one(specs.mkdir(path, mode));
+  mkdir(path: PathLike, mode?: MkdirMode): void {
+    this.one(calls.mkdir(path, mode));
   }
   /** rmdir(2). options as Node's rmdirSync's; recursive: true is a TypeError. */
   rmdir(path: PathLike, options?: { recursive?: boolean } | null): void {
-    opts("rmdir", options, { recursive: false });
-    this.one(specs.rmdir(path));
+    this.one(calls.rmdir(path, options));
   }
   unlink(path: PathLike): void {
     this.one(specs.unlink(path));
@@ -353,10 +350,7 @@ export class VFS {
   readlink(path: PathLike, options: { encoding: "buffer" } | "buffer"): Uint8Array;
   readlink(path: PathLike, options?: { encoding?: Encoding } | Encoding | null): string | Uint8Array;
   readlink(path: PathLike, options?: { encoding?: Encoding } | Encoding | null): string | Uint8Array {
-    const enc = encodingOf("readlink", opts("readlink", options));
-    if (enc === undefined || enc === "utf8") return this.one(specs.readlink(path));
-    const raw = this.one(specs.readlinkRaw(path));
-    return enc === "buffer" ? raw : decode(raw, enc);
+    return this.one(calls.readlink(path, options));
   }
   chmod(path: PathLike, mode: number): void {
     this.one(specs.chmod(path, mode));
@@ -393,21 +387,14 @@ export class VFS {
   readFile(path: PathLike, options: { encoding: TextEncoding; flag?: "r" } | TextEncoding): string;
   readFile(path: PathLike, options?: { encoding?: TextEncoding | null; flag?: "r" } | TextEncoding | null): Uint8Array | string;
   readFile(path: PathLike, options?: { encoding?: TextEncoding | null; flag?: "r" } | TextEncoding | null): Uint8Array | string {
-    // Node's flag defaults to "r"; any other (creating, writing) is not done here.
-    const enc = encodingOf("readFile", opts("readFile", options, { flag: "r" }));
-    // Node's readFileSync fails "buffer" too (ERR_UNKNOWN_ENCODING): bytes are no encoding.
-    if (enc === "buffer") throw new TypeError('readFile: encoding "buffer" is not supported: leave it out for bytes');
-    if (enc === "utf8") return this.one(specs.readTextFile(path));
-    const b = this.one(specs.readFile(path));
-    return enc === undefined ? b : decode(b, enc);
+    return this.one(calls.readFile(path, options));
   }
   /** Creates or replaces (or with append, extends) a file, in one crossing. */
   writeFile(path: PathLike, data: Data, options?: WriteFileOptions | Encoding | null): void {
     this.one(specs.writeFile(path, data, options));
   }
   appendFile(path: PathLike, data: Data, options?: Omit<WriteFileOptions, "append"> | Encoding | null): void {
-    const o = typeof options === "string" ? { encoding: options } : (options ?? {});
-    this.one(specs.writeFile(path, data, { ...o, append: true }));
+    this.one(calls.appendFile(path, data, options));
   }
   fsync(fd: number): void {
     this.one(specs.fsync(fd));
@@ -421,13 +408,7 @@ export class VFS {
   }
   /** Whether path exists (stat succeeds). */
   exists(path: PathLike): boolean {
-    try {
-      this.stat(path);
-      return true;
-    } catch (e) {
-      if (e instanceof VFSError) return false;
-      throw e;
-    }
+    return this.one(calls.exists(path));
   }
   /** The working directory of this VFS's task (relative paths start there). */
   chdir(path: PathLike): void {
@@ -500,6 +481,75 @@ export interface StatOptions {
 const statUnsupported = { bigint: false, throwIfNoEntry: true };
 
 type Method<K extends keyof typeof specs> = (...args: Parameters<(typeof specs)[K]>) => Batch;
+type Call<K extends keyof typeof calls> = (...args: Parameters<(typeof calls)[K]>) => Batch;
+
+/** mkdir's mode: a number, or Node's { mode } (recursive: true is a TypeError). */
+export type MkdirMode = number | { mode?: number; recursive?: boolean } | null;
+
+/** A spec whose value is f of the one s decodes. */
+function mapSpec<A, B>(s: Spec<A>, f: (a: A) => B): Spec<B> {
+  const dec = s.dec;
+  return { ...s, orElse: undefined, dec: (r) => f(dec(r)) };
+}
+
+/**
+ * The calls that take Node-style options, as specs: VFS runs each as a
+ * batch of one and Batch queues it, so both take the same options the
+ * same way and give the same values.
+ */
+const calls = {
+  stat(path: PathLike, options?: StatOptions | null): Spec<Stats> {
+    opts("stat", options, statUnsupported);
+    return specs.stat(path);
+  },
+  lstat(path: PathLike, options?: StatOptions | null): Spec<Stats> {
+    opts("lstat", options, statUnsupported);
+    return specs.lstat(path);
+  },
+  readdir(path: PathLike, options?: ReaddirOptions | Encoding | null): Spec<string[] | DirEntry[] | Uint8Array[]> {
+    const o = opts("readdir", options, { recursive: false });
+    const enc = encodingOf("readdir", o);
+    if (o.withFileTypes) {
+      if (enc !== undefined && enc !== "utf8") throw new TypeError(`readdir: withFileTypes with encoding ${JSON.stringify(enc)} is not supported`);
+      return specs.readdir(path);
+    }
+    if (enc === undefined || enc === "utf8") return specs.readdirNames(path);
+    const raw = specs.readdirRaw(path);
+    return enc === "buffer" ? raw : mapSpec(raw, (names) => names.map((n) => decode(n, enc)));
+  },
+  mkdir(path: PathLike, mode: MkdirMode = 0o777): Spec<void> {
+    if (typeof mode === "object") mode = (opts("mkdir", mode, { recursive: false }).mode as number | undefined) ?? 0o777;
+    return specs.mkdir(path, mode);
+  },
+  rmdir(path: PathLike, options?: { recursive?: boolean } | null): Spec<void> {
+    opts("rmdir", options, { recursive: false });
+    return specs.rmdir(path);
+  },
+  readlink(path: PathLike, options?: { encoding?: Encoding } | Encoding | null): Spec<string | Uint8Array> {
+    const enc = encodingOf("readlink", opts("readlink", options));
+    if (enc === undefined || enc === "utf8") return specs.readlink(path);
+    const raw = specs.readlinkRaw(path);
+    return enc === "buffer" ? raw : mapSpec(raw, (b) => decode(b, enc));
+  },
+  readFile(path: PathLike, options?: { encoding?: TextEncoding | null; flag?: "r" } | TextEncoding | null): Spec<Uint8Array | string> {
+    // Node's flag defaults to "r"; any other (creating, writing) is not done here.
+    const enc = encodingOf("readFile", opts("readFile", options, { flag: "r" }));
+    // Node's readFileSync fails "buffer" too (ERR_UNKNOWN_ENCODING): bytes are no encoding.
+    if (enc === "buffer") throw new TypeError('readFile: encoding "buffer" is not supported: leave it out for bytes');
+    if (enc === "utf8") return specs.readTextFile(path);
+    const b = specs.readFile(path);
+    return enc === undefined ? b : mapSpec(b, (bytes) => decode(bytes, enc));
+  },
+  appendFile(path: PathLike, data: Data, options?: Omit<WriteFileOptions, "append"> | Encoding | null): Spec<void> {
+    const o = typeof options === "string" ? { encoding: options } : (options ?? {});
+    return specs.writeFile(path, data, { ...o, append: true });
+  },
+  /** Whether path exists: stat succeeds (any errno is false). */
+  exists(path: PathLike): Spec<boolean> {
+    const s = specs.stat(path);
+    return { ...mapSpec(s, () => true), orElse: { value: false } };
+  },
+};
 
 /**
  * Batch queues operations (the same ones as VFS, by the same names) and
@@ -548,10 +598,22 @@ export class Batch {
     const q = queued.splice(0);
     const r = rt.exec();
     this.vfs.noteActivity();
+    // Each result is read in turn, whatever the ones before it were:
+    // every operation ran, so none of their results may be lost (a
+    // decoder that cannot deliver its result, a readInto whose buffer
+    // was detached since, fails with a Fault after reading past it).
     return q.map((s): BatchResult => {
       const word = r.errno();
-      if (word !== 0) return { ok: false, error: this.vfs.failure(s, word) };
-      return { ok: true, value: s.dec(r) };
+      if (word !== 0) {
+        if (s.orElse !== undefined) return { ok: true, value: s.orElse.value };
+        return { ok: false, error: this.vfs.failure(s, word) };
+      }
+      try {
+        return { ok: true, value: s.dec(r) };
+      } catch (e) {
+        if (e instanceof Fault) return { ok: false, error: this.vfs.error(e.errno, s.syscall, s.path, s.dest) };
+        throw e;
+      }
     });
   }
 
@@ -572,18 +634,17 @@ export class Batch {
   write: Method<"write"> = (...a) => this.add(specs.write(...a));
   pwrite: Method<"pwrite"> = (...a) => this.add(specs.pwrite(...a));
   seek: Method<"seek"> = (...a) => this.add(specs.seek(...a));
-  stat: Method<"stat"> = (...a) => this.add(specs.stat(...a));
-  lstat: Method<"lstat"> = (...a) => this.add(specs.lstat(...a));
+  stat: Call<"stat"> = (...a) => this.add(calls.stat(...a));
+  lstat: Call<"lstat"> = (...a) => this.add(calls.lstat(...a));
   fstat: Method<"fstat"> = (...a) => this.add(specs.fstat(...a));
-  /** Entries with their types (DirEntry[]). */
-  readdir: Method<"readdir"> = (...a) => this.add(specs.readdir(...a));
-  mkdir: Method<"mkdir"> = (...a) => this.add(specs.mkdir(...a));
-  rmdir: Method<"rmdir"> = (...a) => this.add(specs.rmdir(...a));
+  readdir: Call<"readdir"> = (...a) => this.add(calls.readdir(...a));
+  mkdir: Call<"mkdir"> = (...a) => this.add(calls.mkdir(...a));
+  rmdir: Call<"rmdir"> = (...a) => this.add(calls.rmdir(...a));
   unlink: Method<"unlink"> = (...a) => this.add(specs.unlink(...a));
   rename: Method<"rename"> = (...a) => this.add(specs.rename(...a));
   link: Method<"link"> = (...a) => this.add(specs.link(...a));
   symlink: Method<"symlink"> = (...a) => this.add(specs.symlink(...a));
-  readlink: Method<"readlink"> = (...a) => this.add(specs.readlink(...a));
+  readlink: Call<"readlink"> = (...a) => this.add(calls.readlink(...a));
   chmod: Method<"chmod"> = (...a) => this.add(specs.chmod(...a));
   chown: Method<"chown"> = (...a) => this.add(specs.chown(...a));
   lchown: Method<"lchown"> = (...a) => this.add(specs.lchown(...a));
@@ -591,8 +652,10 @@ export class Batch {
   ftruncate: Method<"ftruncate"> = (...a) => this.add(specs.ftruncate(...a));
   mount: Method<"mount"> = (...a) => this.add(specs.mount(...a));
   umount: Method<"umount"> = (...a) => this.add(specs.umount(...a));
-  readFile: Method<"readFile"> = (...a) => this.add(specs.readFile(...a));
+  readFile: Call<"readFile"> = (...a) => this.add(calls.readFile(...a));
   writeFile: Method<"writeFile"> = (...a) => this.add(specs.writeFile(...a));
+  appendFile: Call<"appendFile"> = (...a) => this.add(calls.appendFile(...a));
+  exists: Call<"exists"> = (...a) => this.add(calls.exists(...a));
   fsync: Method<"fsync"> = (...a) => this.add(specs.fsync(...a));
   sync: Method<"sync"> = (...a) => this.add(specs.sync(...a));
   access: Method<"access"> = (...a) => this.add(specs.access(...a));

@@ -407,7 +407,7 @@ test("readdir lists any size of directory, with types and inode numbers matching
       assert.equal(e.isSymbolicLink(), st.isSymbolicLink(), `${name}: ${e.name}`);
     }
     // The batch form gives DirEntry objects too, one listing beside another.
-    const [a, c] = vfs.batch().readdir(dir).readdir("/tmp/t/rd").runOrThrow();
+    const [a, c] = vfs.batch().readdir(dir, { withFileTypes: true }).readdir("/tmp/t/rd", { withFileTypes: true }).runOrThrow();
     assert.deepEqual(a.map((e) => e.name), ents.map((e) => e.name), name);
     assert.deepEqual(c.map((e) => e.name).sort(), ["a", "b"]);
   }

@@ -107,23 +107,33 @@ test("a batch with a bad argument throws before running any of it", () => {
   }
 });
 
-test("mount arguments holding a NUL are EINVAL, and /proc/mounts stays clean", () => {
+test("paths and mount arguments holding a NUL are a TypeError, as Node's ERR_INVALID_ARG_VALUE, and nothing is made", () => {
   vfs.mkdir("/tmp/args/mnt");
-  for (const [source, fstype, data] of [
-    ["no\0ne", "tmpfs", ""],
-    ["none", "tmpfs\0x", ""],
-    ["none", "tmpfs", "size=1m\0junk"],
-  ]) {
-    assert.throws(() => vfs.mount(source, "/tmp/args/mnt", fstype, 0, data), (e) => e instanceof VFSError && e.code === "EINVAL" && e.syscall === "mount");
-    const r = vfs.batch().mkdir("/tmp/args/m1").mount(source, "/tmp/args/mnt", fstype, 0, data).rmdir("/tmp/args/m1").run();
-    assert.deepEqual(r.map((x) => x.ok), [true, false, true], "the other operations of the batch run");
-    assert.equal(r[1].error.code, "EINVAL");
+  const nul = (e) => e instanceof TypeError && e.code === "ERR_INVALID_ARG_VALUE" && /null bytes/.test(e.message);
+  const calls = [
+    // [name, call on the VFS or a batch (v)]
+    ["writeFile", (v) => v.writeFile("/tmp/args/a\0b", "x")],
+    ["writeFile of a byte path", (v) => v.writeFile(new Uint8Array([47, 116, 109, 112, 47, 99, 0, 100]), "x")],
+    ["mkdir", (v) => v.mkdir("/tmp/args/d\0e")],
+    ["stat", (v) => v.stat("/tmp\0")],
+    ["open", (v) => v.open("/tmp/args/o\0", "w")],
+    ["symlink target", (v) => v.symlink("/x\0y", "/tmp/args/sl")],
+    ["rename's new path", (v) => v.rename("/tmp/args/f", "/tmp/args/g\0")],
+    ["mount source", (v) => v.mount("no\0ne", "/tmp/args/mnt", "tmpfs")],
+    ["mount fstype", (v) => v.mount("none", "/tmp/args/mnt", "tmpfs\0x")],
+    ["mount data", (v) => v.mount("none", "/tmp/args/mnt", "tmpfs", 0, "size=1m\0junk")],
+    ["mount target", (v) => v.mount("none", "/tmp/args/mnt\0", "tmpfs")],
+  ];
+  for (const [name, call] of calls) {
+    assert.throws(() => call(vfs), nul, name);
+    assert.throws(() => call(vfs.batch()), nul, `${name}, in a batch`);
   }
-  assert.ok(!vfs.readFile("/proc/mounts", "utf8").includes("\0"));
+  for (const p of ["/tmp/args/a", "/tmp/args/c", "/tmp/args/d", "/tmp/args/o", "/tmp/args/sl", "/tmp/args/g"]) assert.equal(vfs.exists(p), false, p);
   assert.ok(!vfs.readFile("/proc/mounts", "utf8").includes("/tmp/args/mnt"));
   vfs.mount("none", "/tmp/args/mnt", "tmpfs", 0, "size=1m");
   assert.match(vfs.readFile("/proc/mounts", "utf8"), /^none \/tmp\/args\/mnt tmpfs /m);
   vfs.umount("/tmp/args/mnt");
+  vfs.rmdir("/tmp/args/mnt");
 });
 
 test("wasiImports rejects argv with a NUL and environment entries without '='", () => {

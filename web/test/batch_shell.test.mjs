@@ -26,7 +26,7 @@ test("a batch runs every call in one crossing, failures in place", () => {
   assert.equal(res[3].value.size, 4);
   assert.equal(res[4].error.code, "EEXIST");
   assert.equal(new TextDecoder().decode(res[5].value), "data");
-  assert.deepEqual(res[6].value.map((e) => e.name), ["f"]);
+  assert.deepEqual(res[6].value, ["f"]);
   assert.equal(res[7].error.code, "ENOENT");
   assert.equal(res[7].error.path, "/tmp/b/nope");
 });
@@ -154,4 +154,78 @@ test("preadInto in a batch fills each buffer in one crossing", () => {
   assert.deepEqual(b.runOrThrow(), [4, 4, 2]);
   assert.deepEqual(bufs.map((x) => new TextDecoder().decode(x)), ["0123", "4567", "89\0\0"]);
   vfs.close(fd);
+});
+
+// Each batch call takes the options its VFS call takes and gives the
+// value it gives: the VFS call is the oracle.
+test("a batch call takes the VFS call's options and gives its value", async () => {
+  const v = await createVFS();
+  v.writeFile("/tmp/f", "hi");
+  v.symlink("tgt", "/tmp/l");
+  const calls = [
+    // [name, the call on a VFS or a batch (x)]
+    ["readFile utf8", (x) => x.readFile("/tmp/f", "utf8")],
+    ["readFile {encoding: hex}", (x) => x.readFile("/tmp/f", { encoding: "hex" })],
+    ["readlink buffer", (x) => x.readlink("/tmp/l", "buffer")],
+    ["readlink base64", (x) => x.readlink("/tmp/l", { encoding: "base64" })],
+    ["readdir", (x) => x.readdir("/tmp")],
+    ["readdir buffer", (x) => x.readdir("/tmp", { encoding: "buffer" })],
+    ["readdir latin1", (x) => x.readdir("/tmp", "latin1")],
+    ["exists", (x) => x.exists("/tmp/f")],
+    ["exists of a missing file", (x) => x.exists("/tmp/nope")],
+    ["mkdir {mode}", (x) => x.mkdir(`/tmp/m${x === v ? 1 : 2}`, { mode: 0o700 })],
+    ["appendFile", (x) => x.appendFile(`/tmp/a${x === v ? 1 : 2}`, "ab", "latin1")],
+  ];
+  for (const [name, call] of calls) {
+    const want = call(v);
+    const [got] = call(v.batch()).runOrThrow();
+    assert.deepEqual(got, want, name);
+  }
+  assert.equal(v.stat("/tmp/m2").mode & 0o777, 0o700);
+  assert.equal(v.readFile("/tmp/a2", "utf8"), "ab");
+  // Options a VFS call refuses, a batch call refuses too, queueing nothing.
+  for (const [name, call] of [
+    ["stat bigint", (x) => x.stat("/tmp/f", { bigint: true })],
+    ["lstat throwIfNoEntry false", (x) => x.lstat("/tmp/nope", { throwIfNoEntry: false })],
+    ["rmdir recursive", (x) => x.rmdir("/tmp/m1", { recursive: true })],
+    ["mkdir recursive", (x) => x.mkdir("/tmp/r/s", { recursive: true })],
+    ["readFile flag w", (x) => x.readFile("/tmp/f", { flag: "w" })],
+    ["readFile buffer", (x) => x.readFile("/tmp/f", "buffer")],
+  ]) {
+    assert.throws(() => call(v), TypeError, name);
+    const b = v.batch();
+    assert.throws(() => call(b), TypeError, `${name}, in a batch`);
+    assert.equal(b.length, 0, name);
+  }
+  v.dispose();
+});
+
+// A readInto whose buffer is detached or shrunk before run() fails with
+// EFAULT (read(2) into memory that cannot be written), and the batch's
+// other results, before and after it, are all there.
+test("a batch readInto whose buffer went away fails with EFAULT, and no other result is lost", async () => {
+  const v = await createVFS();
+  v.writeFile("/tmp/f", "hello world");
+  const cases = [
+    // [name, the buffer, what to do to it after queueing]
+    ["detached", () => new Uint8Array(new ArrayBuffer(4)), (buf) => structuredClone(buf.buffer, { transfer: [buf.buffer] })],
+    ["shrunk", () => new Uint8Array(new ArrayBuffer(4, { maxByteLength: 64 })), (buf) => buf.buffer.resize(2)],
+  ];
+  for (const [name, make, spoil] of cases) {
+    const buf = make();
+    const fd = v.open("/tmp/f");
+    const b = v.batch().open("/tmp/f").readInto(fd, buf).preadInto(fd, buf, 0).open("/tmp/f").read(fd, 3);
+    spoil(buf);
+    const res = b.run();
+    assert.deepEqual(res.map((r) => r.ok), [true, false, false, true, true], name);
+    for (const r of res.slice(1, 3)) {
+      assert.ok(r.error instanceof VFSError, name);
+      assert.equal(r.error.code, "EFAULT", name);
+    }
+    assert.equal(res[1].error.syscall, "read");
+    assert.equal(res[2].error.syscall, "pread");
+    assert.equal(new TextDecoder().decode(res[4].value), "o w", `${name}: the read after went on from where the failed one left`);
+    for (const d of [fd, res[0].value, res[3].value]) v.close(d);
+  }
+  v.dispose();
 });
