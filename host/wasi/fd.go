@@ -804,6 +804,22 @@ func (a *ABI) inRange(m Memory, off, n uint32) bool {
 	return ok
 }
 
+// inArray reports whether count elements of size bytes at off are
+// inside m, computed in 64 bits: an array that runs past 2^32 is out of
+// range, never wrapped around to address 0. As inRange, it reads at
+// most the array's last byte.
+func (a *ABI) inArray(m Memory, off, count, size uint32) bool {
+	n := uint64(count) * uint64(size)
+	if uint64(off)+n > 1<<32 {
+		return false
+	}
+	if n == 0 {
+		return a.inRange(m, off, 0)
+	}
+	// A Memory is one range from 0: its last byte in range, all is.
+	return a.inRange(m, uint32(uint64(off)+n-1), 1)
+}
+
 // inoOf stats a directory entry whose filesystem reported no inode
 // number, so that the guest never sees d_ino 0.
 func (a *ABI) inoOf(dirfd int, name string) uint64 {

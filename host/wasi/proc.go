@@ -147,13 +147,21 @@ func (a *ABI) SchedYield() Errno {
 //
 // More subscriptions than the task's RLIMIT_NOFILE soft limit is EINVAL,
 // as poll(2) refuses nfds above it (do_sys_poll): the bound keeps a
-// guest from having the host walk and buffer 2^32 of them.
+// guest from having the host walk and buffer 2^32 of them. Then a
+// subscription or event array not wholly in memory is EFAULT.
 func (a *ABI) PollOneoff(ctx context.Context, m Memory, in, out, nsubs, neventsPtr uint32) Errno {
 	if nsubs == 0 {
 		return EINVAL
 	}
 	if lim, err := a.task.Getrlimit(vfs.RLIMIT_NOFILE); err != nil || uint64(nsubs) > lim.Cur {
 		return EINVAL
+	}
+	// Both arrays whole, in 64 bits, before any subscription is looked
+	// at (poll(2) copies its whole array in first): in+i*sizeSubscription
+	// below then never wraps, and a call whose events cannot be written
+	// fails before it sleeps.
+	if !a.inArray(m, in, nsubs, sizeSubscription) || !a.inArray(m, out, nsubs, sizeEvent) {
+		return EFAULT
 	}
 	type clockSub struct {
 		userdata uint64
