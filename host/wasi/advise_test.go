@@ -21,6 +21,8 @@ func TestFdAdviseOPath(t *testing.T) {
 		{"read-only file", "tmp/f", RightFdRead | RightFdAdvise, 0, 10, AdviceSequential, ESUCCESS},
 		{"read-only file, bad advice", "tmp/f", RightFdRead | RightFdAdvise, 0, 10, 9, EINVAL},
 		{"read-only file, negative len", "tmp/f", RightFdRead | RightFdAdvise, 0, 1 << 63, AdviceNormal, EINVAL},
+		{"read-only file, negative offset", "tmp/f", RightFdRead | RightFdAdvise, 1 << 63, 10, AdviceNormal, ESUCCESS},
+		{"read-only file, offset -1", "tmp/f", RightFdRead | RightFdAdvise, ^uint64(0), 0, AdviceDontneed, ESUCCESS},
 		{"O_PATH file", "tmp/f", RightFdAdvise, 0, 10, AdviceSequential, EBADF},
 		{"O_PATH file, bad advice", "tmp/f", RightFdAdvise, 0, 10, 9, EBADF},
 		{"O_PATH file, negative len", "tmp/f", RightFdAdvise, 0, 1 << 63, AdviceNormal, EBADF},

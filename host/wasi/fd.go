@@ -52,7 +52,10 @@ func (a *ABI) writeFilestat(m Memory, ptr uint32, st *vfs.Stat) Errno {
 }
 
 // FdAdvise is fd_advise(fd, offset, len, advice): posix_fadvise. The page
-// cache takes no hint yet; the arguments are checked as Linux does. A
+// cache takes no hint yet; the arguments are checked as Linux does
+// (generic_fadvise; Linux 6.18 on the host: ESPIPE for a pipe whatever
+// the arguments, 0 for a negative offset, EINVAL for a negative length
+// or an unknown advice). A
 // descriptor opened O_PATH (path_open with no read or write rights) is
 // EBADF before the arguments are looked at, as fadvise64's fdget
 // refuses an O_PATH file first (mm/fadvise.c).
@@ -70,11 +73,15 @@ func (a *ABI) FdAdvise(fd int32, off, n uint64, advice uint8) Errno {
 			return EBADF
 		}
 	}
-	if advice > AdviceNoreuse || int64(n) < 0 || int64(off) < 0 {
-		return EINVAL
-	}
+	// generic_fadvise's order: a pipe (a host stream) is ESPIPE before
+	// anything else is looked at, then a negative length, then the
+	// advice. The offset is not checked: any offset names a range,
+	// empty past the end of the file.
 	if e.vfd < 0 {
 		return ESPIPE
+	}
+	if int64(n) < 0 || advice > AdviceNoreuse {
+		return EINVAL
 	}
 	return ESUCCESS
 }
