@@ -322,10 +322,20 @@ func insertByID(list []*Mount, m *Mount) []*Mount {
 // namespace_sem.
 func (v *VFS) detachMount(t *Task, m *Mount, drop *[]*Mount) {
 	o := t.owner()
+	v.mountLock.WriteLock(o)
+	v.detachMountLocked(t, m, drop)
+	v.mountLock.WriteUnlock(o)
+}
+
+// detachMountLocked is detachMount with mountLock held for write as
+// well: a caller that decided under it that m may go (umount's busy
+// check) keeps it through the detach, so that a lock-free walk cannot
+// take a reference it would then validate in between.
+func (v *VFS) detachMountLocked(t *Task, m *Mount, drop *[]*Mount) {
+	o := t.owner()
 	parent := m.parent.Load()
 	mp := m.mountpoint.Load()
 	ev := v.evUmountPrepare(t, m)
-	v.mountLock.WriteLock(o)
 	old := v.mounts.Load()
 	nt := &mountTable{m: make(map[mountKey]*Mount, len(old.m))}
 	for k, x := range old.m {
@@ -356,9 +366,6 @@ func (v *VFS) detachMount(t *Task, m *Mount, drop *[]*Mount) {
 				break
 			}
 		}
-	}
-	v.mountLock.WriteUnlock(o)
-	if parent != m {
 		// The mountpoint dentry stays referenced until m dies (mntput
 		// drops it): a detached mount may still be in use below it.
 		*drop = append(*drop, parent)

@@ -34,12 +34,14 @@ func (t *Task) detachMountsBelow(d *Dentry) {
 		}
 	}
 	var drop []*Mount
+	v.mountLock.WriteLock(t.o) // detach_mounts' lock_mount_hash
 	for _, m := range victims {
 		// A victim mounted inside another went with it.
 		if m.attached.Load() {
-			t.umountTree(m, &drop)
+			t.umountTreeLocked(m, &drop)
 		}
 	}
+	v.mountLock.WriteUnlock(t.o)
 	v.namespaceSem.Unlock(t.o)
 	putMounts(t, drop)
 }

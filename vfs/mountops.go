@@ -436,7 +436,6 @@ func (t *Task) pathUmount(p Path, flags int) error {
 		return EPERM
 	}
 	m := p.Mnt
-	v := t.vfs
 	if p.Dentry != m.root || !m.attached.Load() {
 		return EINVAL
 	}
@@ -452,44 +451,68 @@ func (t *Task) pathUmount(p Path, flags int) error {
 	// With MNT_DETACH, or from a task whose root is elsewhere, even the
 	// namespace's root mount goes (umount_tree): a task standing in
 	// the tree keeps it, as a lazily detached one.
+	//
+	// The checks and the detach are one mountLock write section, as
+	// do_umount's lock_mount_hash(): a lock-free walk that takes a
+	// reference on m after the count is read fails legitimizeMnt's
+	// sequence check and walks again, finding m gone, instead of
+	// keeping a reference on a mount umount said was idle.
+	var drop []*Mount
+	err := t.umountChecked(m, flags, &drop)
+	putMounts(t, drop)
+	return err
+}
+
+// umountChecked is do_umount()'s section under namespace_sem and
+// mount_lock: check again that m is attached, then whether it is busy,
+// then detach it. The tree's references are appended to drop, for the
+// caller to put with neither lock held.
+func (t *Task) umountChecked(m *Mount, flags int, drop *[]*Mount) error {
+	v := t.vfs
 	v.namespaceSem.Lock(t.o)
+	defer v.namespaceSem.Unlock(t.o)
+	v.mountLock.WriteLock(t.o)
+	defer v.mountLock.WriteUnlock(t.o)
 	// Another umount may have detached it since the check above
 	// (do_umount looks again under namespace_sem).
 	if !m.attached.Load() {
-		v.namespaceSem.Unlock(t.o)
 		return EINVAL
 	}
 	// Busy: any reference beyond the tree's and this lookup's, which
-	// includes child mounts, open files and working directories.
+	// includes child mounts, open files, working directories and walks
+	// that have validated theirs.
 	busy := m.refs() > 2
 	if flags&MNT_EXPIRE != 0 {
 		if busy {
-			v.namespaceSem.Unlock(t.o)
 			return EBUSY
 		}
 		// The mark survives until the next mntput: a use of the
 		// mount between two MNT_EXPIREs clears it.
 		if !m.setExpiry() {
-			v.namespaceSem.Unlock(t.o)
 			return EAGAIN
 		}
 	}
 	if busy && flags&MNT_DETACH == 0 {
-		v.namespaceSem.Unlock(t.o)
 		return EBUSY
 	}
-	var drop []*Mount
-	t.umountTree(m, &drop)
-	v.namespaceSem.Unlock(t.o)
-	putMounts(t, drop)
+	t.umountTreeLocked(m, drop)
 	return nil
 }
 
 // umountTree is umount_tree(): detach m and every mount below it,
-// deepest first. namespaceSem held for write.
+// deepest first, in one mountLock write section. namespaceSem held for
+// write.
 func (t *Task) umountTree(m *Mount, drop *[]*Mount) {
+	v := t.vfs
+	v.mountLock.WriteLock(t.o)
+	t.umountTreeLocked(m, drop)
+	v.mountLock.WriteUnlock(t.o)
+}
+
+// umountTreeLocked is umountTree with mountLock held for write.
+func (t *Task) umountTreeLocked(m *Mount, drop *[]*Mount) {
 	for len(m.children) > 0 {
-		t.umountTree(m.children[len(m.children)-1], drop)
+		t.umountTreeLocked(m.children[len(m.children)-1], drop)
 	}
-	t.vfs.detachMount(t, m, drop)
+	t.vfs.detachMountLocked(t, m, drop)
 }
