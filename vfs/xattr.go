@@ -10,12 +10,14 @@ import (
 // only and obeys the mode bits; "trusted." is for CAP_SYS_ADMIN.
 
 // xattrName is import_xattr_name(): an empty name or one longer than
-// XATTR_NAME_MAX is ERANGE, checked before the path walk.
+// XATTR_NAME_MAX is ERANGE, checked before the path walk. A name is a C
+// string, as a path is: a NUL byte in it is EINVAL (checkNameNUL), or it
+// would split into two names in listxattr's NUL-separated list.
 func xattrName(name string) error {
 	if name == "" || len(name) > XATTR_NAME_MAX {
 		return ERANGE
 	}
-	return nil
+	return checkNameNUL(name)
 }
 
 // setxattrArgs is setxattr_copy(): the flags, the name, then the size.
