@@ -465,13 +465,15 @@ func (t *Task) Truncate(path string, length int64) error {
 	if !IsReg(in.mode.Load()) {
 		return EINVAL
 	}
+	// vfs_truncate: inode_permission before mnt_want_write, so on a
+	// read-only mount a task that may not write the file gets EACCES.
+	if err := t.inodePermission(in, MAY_WRITE); err != nil {
+		return err
+	}
 	if err := t.mntWantWrite(p.Mnt); err != nil {
 		return err
 	}
 	defer t.mntDropWrite(p.Mnt)
-	if err := t.inodePermission(in, MAY_WRITE); err != nil {
-		return err
-	}
 	in.writecount.Add(1) // get_write_access
 	defer in.writecount.Add(-1)
 	if err := t.breakLease(in, O_WRONLY); err != nil {
