@@ -501,7 +501,7 @@ func (t *Task) Ftruncate(fd int, length int64) error {
 	if !IsReg(f.inode.mode.Load()) || f.mode&FMODE_WRITE == 0 {
 		return EINVAL
 	}
-	if f.flags.Load()&O_APPEND != 0 && IsAppend(f.inode) {
+	if IsAppend(f.inode) { // do_ftruncate: whatever the open flags
 		return EPERM
 	}
 	sb := f.inode.sb
