@@ -152,10 +152,10 @@ func rwUnlockFast(l *RWSem, o *Owner, slow func(*RWSem, *Owner)) {
 }
 
 // rwRLockFast takes l for read as subclass sub if no writer holds or
-// waits for it and o neither validates nor traces, and otherwise calls
-// slow.
+// waits for it, no handoff is owed, and o neither validates nor traces,
+// and otherwise calls slow.
 func rwRLockFast(l *RWSem, o *Owner, sub uint8, slow func(*RWSem, *Owner, uint8)) {
-	if o.slow || l.state.v&(rwWriter|rwWWait) != 0 {
+	if o.slow || l.state.v&rwReadFail != 0 {
 		slow(l, o, sub)
 		return
 	}

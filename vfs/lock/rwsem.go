@@ -1,6 +1,7 @@
 package lock
 
 import (
+	"time"
 	"unsafe"
 
 	"github.com/vfscope/vfscope/vfs/internal/atomic"
@@ -13,6 +14,14 @@ import (
 // deadlock against a writer (the validator reports the second acquisition
 // as recursive locking). The zero value is unusable until Init.
 //
+// Waiters queue in arrival order (rwsemwait.go). As in Linux, an
+// arriving writer may take a free lock ahead of them, and queued readers
+// enter together once no writer holds the lock or waits ahead of them;
+// but the first waiter, once it has waited rwHandoffAfter (Linux's
+// RWSEM_WAIT_TIMEOUT), sets the handoff bit, and from then on nobody
+// else takes the lock before it (RWSEM_FLAG_HANDOFF), so that a reader
+// of a directory that writers keep busy does not wait for ever.
+//
 // Like Linux's rw_semaphore it is one atomic count word (state) plus the
 // owner: an uncontended acquisition or release is one compare-and-swap or
 // add. Tasks that must wait sleep on a wait queue shared through a hashed
@@ -23,9 +32,11 @@ import (
 type RWSem struct {
 	// state is the count word: the read holders (rwReaders), the write
 	// bit (rwWriter, also set while disowned), the writers waiting
-	// (rwWWaitOne units: they block new readers) and the sleepers
-	// (rwSleepOne units: tasks of either side in the wait queue, for
-	// releasers to wake). Atomic.
+	// (rwWWaitOne units: they block new readers), the handoff bit
+	// (rwHandoff: the lock is kept for the first waiter) and the
+	// sleepers (rwSleepOne units: tasks of either side in the wait
+	// queue, for releasers to wake). Atomic; the waiter fields and the
+	// handoff bit change only under the wait queue's mu.
 	state wordCell
 	// owner is the write holder: none when unlocked, read-locked or
 	// disowned. Written by the holder; atomic for Holder's readers.
@@ -41,10 +52,15 @@ type RWSem struct {
 const (
 	rwReaders  = 1<<31 - 1 // read holders, bits 0-30
 	rwWriter   = 1 << 31
-	rwWWaitOne = 1 << 32 // writers waiting, bits 32-47 (saturating: waitqueue.go)
-	rwWWait    = 0xffff << 32
+	rwWWaitOne = 1 << 32 // writers waiting, bits 32-46 (saturating: waitqueue.go)
+	rwWWait    = 0x7fff << 32
+	rwHandoff  = 1 << 47 // only the first waiter may take the lock
 	rwSleepOne = 1 << 48 // sleepers in the wait queue, bits 48-63 (saturating)
 	rwSleep    = 0xffff << 48
+
+	// rwReadFail is what keeps a new reader out: a writer holding,
+	// waiting or owed a handoff.
+	rwReadFail = rwWriter | rwWWait | rwHandoff
 )
 
 // waitQueue returns the wait queue l hashes to.
@@ -84,11 +100,12 @@ func (l *RWSem) wlock(o *Owner) (waited bool) {
 }
 
 // trywlockState sets the write bit if the lock is free (waiters aside:
-// an arriving writer may take a free lock before a woken one).
+// an arriving writer may take a free lock before a woken one, unless the
+// first waiter has claimed a handoff).
 func (l *RWSem) trywlockState() bool {
 	for {
 		s := l.state.Load()
-		if s&(rwWriter|rwReaders) != 0 {
+		if s&(rwWriter|rwReaders|rwHandoff) != 0 {
 			return false
 		}
 		if l.state.CompareAndSwap(s, s|rwWriter) {
@@ -102,15 +119,23 @@ func (l *RWSem) wlockSlow() {
 	q.mu.Lock()
 	q.join(&l.state, rwWWaitOne, rwWWait)
 	q.join(&l.state, rwSleepOne, rwSleep)
+	w := &rwWaiter{write: true, since: time.Now()}
+	q.enqueue(&l.state, w)
 	for {
 		s := l.state.Load()
-		if s&(rwWriter|rwReaders) == 0 {
+		// Free, and not kept for another waiter (a handoff is
+		// always the first waiter's: this one's if it heads).
+		if s&(rwWriter|rwReaders) == 0 && (s&rwHandoff == 0 || w.first()) {
 			dw, ds := q.leaving(&l.state, rwWWaitOne), q.leaving(&l.state, rwSleepOne)
-			if l.state.CompareAndSwap(s, (s|rwWriter)-dw-ds) {
+			if l.state.CompareAndSwap(s, (s&^rwHandoff|rwWriter)-dw-ds) {
 				q.left(&l.state, rwWWaitOne, dw)
 				q.left(&l.state, rwSleepOne, ds)
+				q.dequeue(&l.state, w)
 				break
 			}
+			continue
+		}
+		if w.claimsHandoff(s) && !l.state.CompareAndSwap(s, s|rwHandoff) {
 			continue
 		}
 		q.cond.Wait()
@@ -126,7 +151,8 @@ func (l *RWSem) trywlock(o *Owner) bool {
 	return true
 }
 
-// rlock takes the read side, waiting while a writer holds it or waits.
+// rlock takes the read side, waiting while a writer holds it or waits
+// ahead of it (or a handoff is owed to another waiter).
 func (l *RWSem) rlock() (waited bool) {
 	if l.tryrlock() {
 		return false
@@ -134,14 +160,25 @@ func (l *RWSem) rlock() (waited bool) {
 	q := l.waitQueue()
 	q.mu.Lock()
 	q.join(&l.state, rwSleepOne, rwSleep)
+	w := &rwWaiter{since: time.Now()}
+	q.enqueue(&l.state, w)
 	for {
 		s := l.state.Load()
-		if s&(rwWriter|rwWWait) == 0 {
+		if s&rwWriter == 0 && (w.first() || s&rwHandoff == 0 && !w.writerAhead()) {
 			d := q.leaving(&l.state, rwSleepOne)
-			if l.state.CompareAndSwap(s, s+1-d) {
+			if l.state.CompareAndSwap(s, s&^rwHandoff+1-d) {
 				q.left(&l.state, rwSleepOne, d)
+				// Readers the handoff kept out may join it now,
+				// as rwsem_mark_wake wakes the queued readers
+				// together.
+				if q.dequeue(&l.state, w) && s&rwHandoff != 0 {
+					q.cond.Broadcast()
+				}
 				break
 			}
+			continue
+		}
+		if w.claimsHandoff(s) && !l.state.CompareAndSwap(s, s|rwHandoff) {
 			continue
 		}
 		q.cond.Wait()
@@ -153,7 +190,7 @@ func (l *RWSem) rlock() (waited bool) {
 func (l *RWSem) tryrlock() bool {
 	for {
 		s := l.state.Load()
-		if s&(rwWriter|rwWWait) != 0 {
+		if s&rwReadFail != 0 {
 			return false
 		}
 		if l.state.CompareAndSwap(s, s+1) {

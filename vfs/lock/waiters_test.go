@@ -11,7 +11,7 @@ import (
 
 // TestWaiterCountBoundary puts a lock's waiter count at the edge of the
 // field its word keeps it in (lockWord: 15 bits of sleepers; RWSem: 16
-// bits of sleepers and 16 of waiting writers), with fake waiters counted
+// bits of sleepers and 15 of waiting writers), with fake waiters counted
 // the way real ones are, and then real tasks: the release must still
 // wake them, and the word must come back to zero. Linux's wait lists
 // (struct mutex's wait_list, rw_semaphore's wait_list) have no cap.

@@ -19,8 +19,8 @@ const rwWaitBuckets = 256
 
 type rwWaitQueue struct {
 	// mu protects the queue's sleepers (cond's), the waiter fields of
-	// the lock words hashed here (each changes only under it) and over;
-	// a leaf.
+	// the lock words hashed here (each changes only under it), over
+	// and rw; a leaf.
 	mu   sync.Mutex
 	cond sync.Cond // L is &mu
 	// over counts, per lock word and field, the waiters beyond what the
@@ -31,6 +31,9 @@ type rwWaitQueue struct {
 	// nobody, ever). Linux's wait lists have no such cap. Nil until a
 	// field first fills.
 	over map[waitField]uint64
+	// rw holds the wait lists of the RWSems hashed here that have
+	// waiters (rwsemwait.go), by their state word. Nil until one waits.
+	rw map[*wordCell]*rwWaitList
 }
 
 // waitField names one waiter count: a lock word and the unit of its
