@@ -161,9 +161,15 @@ func (s *Server) broadcast(h *hub, buf []trace.Event) {
 			s.deliver(h, s.snapshotFrame())
 			return
 		}
-		if f, err := newFrame(events); err == nil {
-			s.deliver(h, f)
+		f, err := newFrame(events)
+		if err != nil {
+			// A batch that cannot be encoded is lost to every viewer
+			// alike: each resynchronises from the one snapshot, as
+			// after a loss of the ring (the events after it that it
+			// covers are skipped by seq).
+			f = s.snapshotFrame()
 		}
+		s.deliver(h, f)
 	}
 }
 

@@ -53,3 +53,39 @@ func TestRingLossOneSnapshot(t *testing.T) {
 		}
 	}
 }
+
+// TestUnencodableBatchResyncs: a batch of events that cannot be encoded
+// (here, an event without a kind) is not sent, and every viewer gets a
+// snapshot in its place rather than going on with a hole; the events
+// after it follow as usual.
+func TestUnencodableBatchResyncs(t *testing.T) {
+	for _, viewers := range []int{1, 3} {
+		s, bus := newServer(nil)
+		s.Flush = 200 * time.Millisecond // the three events make one batch
+		cs := make([]*websocket.Conn, viewers)
+		for i := range cs {
+			c, _, err := dial(t, s, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			recv(t, c) // hello
+			recv(t, c) // its own first snapshot
+			cs[i] = c
+		}
+		bus.Emit(&trace.Event{Kind: trace.DentryLRUAdd, Dentry: 1})
+		bus.Emit(&trace.Event{Dentry: 2}) // no kind: the batch fails to encode
+		bus.Emit(&trace.Event{Kind: trace.DentryLRUDel, Dentry: 1})
+		for i, c := range cs {
+			m := recv(t, c)
+			if m.Type != "snapshot" || m.ID != 0 || m.Snapshot.Seq != 3 {
+				t.Fatalf("%d viewers: viewer %d got %+v after the batch that could not be encoded, want a snapshot at seq 3", viewers, i, m)
+			}
+		}
+		bus.Emit(&trace.Event{Kind: trace.DentryLRUDel, Dentry: 1})
+		for i, c := range cs {
+			if m := recv(t, c); m.Type != "events" || len(m.Events) != 1 || m.Events[0].Seq != 4 {
+				t.Fatalf("%d viewers: viewer %d got %+v after the snapshot, want event 4", viewers, i, m)
+			}
+		}
+	}
+}
