@@ -195,8 +195,10 @@ type Message struct {
 const maxMessage = 64 << 10
 
 // maxAsked bounds a viewer's snapshot requests waiting for their reply;
-// one past it is answered with an error.
-const maxAsked = 1024
+// one past it is answered with an error. Each reply carries a whole
+// snapshot (some 150 KB), so the bound is a few: the page has one or
+// two in flight.
+const maxAsked = 8
 
 // CheckOrigin reports whether the Origin of a websocket upgrade r may
 // connect. It trusts r.Host, which ServeHTTP has checked against Hosts
@@ -354,7 +356,23 @@ func (v *viewer) send(m *Message) error {
 	v.wmu.Lock()
 	defer v.wmu.Unlock()
 	v.conn.SetWriteDeadline(time.Now().Add(30 * time.Second))
-	return v.conn.WriteJSON(m)
+	return v.conn.WriteJSON(wire(m))
+}
+
+// statusMessage is a "result" or an "exit" message as sent: its status
+// is written even when it is 0, as the protocol shows, where Message
+// leaves a zero status out of the other types.
+type statusMessage struct {
+	*Message
+	Status int `json:"status"`
+}
+
+// wire is what goes out for m.
+func wire(m *Message) any {
+	if m.Type == "result" || m.Type == "exit" {
+		return statusMessage{m, m.Status}
+	}
+	return m
 }
 
 func (v *viewer) sendPrepared(pm *websocket.PreparedMessage) error {
