@@ -8,7 +8,10 @@
 package playground
 
 import (
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
+	"io"
 	"io/fs"
 	"net/http"
 	"strings"
@@ -75,9 +78,13 @@ const immutable = "public, max-age=31536000, immutable"
 // the files under it, assets/ as immutable and the rest to be
 // revalidated, and 404 for anything else: an unknown path, whose
 // index.html would load ./assets/... from the wrong folder, and a
-// directory, which gets no listing.
+// directory, which gets no listing. The files revalidated carry a
+// strong ETag, a hash of their content taken once here (an embedded
+// file has no modification time), so that a browser that has one gets
+// 304 instead of the whole file again (busybox.wasm is 3 MB).
 func appHandler(app fs.FS) http.Handler {
 	files := http.FileServerFS(app)
+	tags := etags(app)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := strings.TrimPrefix(r.URL.Path, "/")
 		if name != "" {
@@ -92,7 +99,43 @@ func appHandler(app fs.FS) http.Handler {
 			w.Header().Set("Cache-Control", immutable)
 		} else {
 			w.Header().Set("Cache-Control", "no-cache")
+			if name == "" {
+				name = "index.html"
+			}
+			if tag, ok := tags[name]; ok {
+				// http.ServeContent answers If-None-Match with it.
+				w.Header().Set("ETag", tag)
+			}
 		}
 		files.ServeHTTP(w, r)
 	})
+}
+
+// etags hashes the files of app outside assets/ (whose names carry a
+// hash already): a strong ETag for each, by name.
+func etags(app fs.FS) map[string]string {
+	tags := map[string]string{}
+	fs.WalkDir(app, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() {
+			if name == "assets" {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		f, err := app.Open(name)
+		if err != nil {
+			return nil
+		}
+		defer f.Close()
+		h := sha256.New()
+		if _, err := io.Copy(h, f); err != nil {
+			return nil
+		}
+		tags[name] = `"` + hex.EncodeToString(h.Sum(nil)[:16]) + `"`
+		return nil
+	})
+	return tags
 }
