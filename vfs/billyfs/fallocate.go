@@ -59,12 +59,21 @@ func fallocate(t *vfs.Task, f *vfs.File, mode int, offset, length int64) error {
 	return err
 }
 
-// punchHole makes [start, end) below i_size read as zeros: the partial
-// pages at either end are zeroed in the page cache and dirtied (so the
-// store gets the zeros too), the whole pages between are dropped from
-// the cache and from the extents. i_rwsem held exclusive.
+// punchHole makes [start, end) read as zeros: the partial pages at
+// either end are zeroed in the page cache and dirtied (so the store gets
+// the zeros too), the whole pages between are dropped from the cache and
+// from the extents. Nothing is punched from i_size on, and a range that
+// goes past i_size ends with the page that holds it, which goes whole
+// (ext4_punch_hole: end = round_up(i_size, PAGE_SIZE)), so that its
+// block is freed too. i_rwsem held exclusive.
 func punchHole(t *vfs.Task, f *vfs.File, in *vfs.Inode, start, end int64) error {
-	end = min(end, in.Size())
+	size := in.Size()
+	if start >= size {
+		return nil
+	}
+	if end > size {
+		end = (size + pageSize - 1) / pageSize * pageSize
+	}
 	if start >= end {
 		return nil
 	}
@@ -75,7 +84,9 @@ func punchHole(t *vfs.Task, f *vfs.File, in *vfs.Inode, start, end int64) error 
 		return zeroInPage(t, f, in, start, end-start)
 	}
 	if start%pageSize != 0 {
-		if err := zeroInPage(t, f, in, start, first*pageSize-start); err != nil {
+		// Up to i_size at most: the page's bytes past it are zeros
+		// already, and a write there would move i_size.
+		if err := zeroInPage(t, f, in, start, min(first*pageSize, size)-start); err != nil {
 			return err
 		}
 	}
