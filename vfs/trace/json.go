@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
+	"unicode/utf8"
 )
 
 // Header is the first line of a JSON-lines event stream.
@@ -143,5 +145,149 @@ func strictDecode(b []byte, v any) error {
 	if d.More() {
 		return errors.New("trailing data")
 	}
+	return nil
+}
+
+// Names that are not UTF-8. A file name is any bytes but '/' and NUL;
+// a JSON string is Unicode text, and encoding/json turns each byte
+// that is not UTF-8 into U+FFFD, so that "\xff" and "\xfe" would look
+// alike. Such a name keeps its field (with U+FFFD, for display) and
+// gains its raw bytes, in base64, in a field of the same name with
+// "_b64" after it; a reader takes the raw bytes when they are there.
+// Names that are UTF-8 (nearly all) have no such field.
+
+// raw is the raw bytes of s for its "_b64" field: nil when s is UTF-8.
+func raw(s string) []byte {
+	if utf8.ValidString(s) {
+		return nil
+	}
+	return []byte(s)
+}
+
+// fieldsEncoder is an encoder of the methodless types below, into buf.
+type fieldsEncoder struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+// fieldsEncoders keeps the fieldsEncoders of MarshalJSON methods: an
+// event's costs no encoder and no buffer of its own.
+var fieldsEncoders = sync.Pool{New: func() any {
+	f := &fieldsEncoder{}
+	f.enc = json.NewEncoder(&f.buf)
+	f.enc.SetEscapeHTML(false)
+	return f
+}}
+
+// marshalFields encodes v (of a type without a MarshalJSON method) as
+// Marshal does, for a MarshalJSON method.
+func marshalFields(v any) ([]byte, error) {
+	f := fieldsEncoders.Get().(*fieldsEncoder)
+	defer fieldsEncoders.Put(f)
+	f.buf.Reset()
+	if err := f.enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.Clone(bytes.TrimSuffix(f.buf.Bytes(), []byte("\n"))), nil
+}
+
+// fromRaw is the field's string: its raw bytes if it has them.
+func fromRaw(s *string, b []byte) {
+	if b != nil {
+		*s = string(b)
+	}
+}
+
+// eventFields is Event without its methods.
+type eventFields Event
+
+// eventJSON is an Event's JSON form: its fields, and the raw bytes of a
+// name or a path that is not UTF-8.
+type eventJSON struct {
+	eventFields
+	NameB64 []byte `json:"name_b64,omitempty"`
+	PathB64 []byte `json:"path_b64,omitempty"`
+}
+
+// MarshalJSON encodes e with "name_b64" and "path_b64" when its Name or
+// Path is not UTF-8.
+func (e Event) MarshalJSON() ([]byte, error) {
+	if utf8.ValidString(e.Name) && utf8.ValidString(e.Path) {
+		return marshalFields((*eventFields)(&e))
+	}
+	return marshalFields(&eventJSON{eventFields(e), raw(e.Name), raw(e.Path)})
+}
+
+// UnmarshalJSON decodes an event, taking a name or a path from its raw
+// bytes when it has them; unknown fields are errors.
+func (e *Event) UnmarshalJSON(b []byte) error {
+	var j eventJSON
+	if err := strictDecode(b, &j); err != nil {
+		return err
+	}
+	*e = Event(j.eventFields)
+	fromRaw(&e.Name, j.NameB64)
+	fromRaw(&e.Path, j.PathB64)
+	return nil
+}
+
+// dentryFields is DentrySnap without its methods.
+type dentryFields DentrySnap
+
+// dentryJSON is a DentrySnap's JSON form.
+type dentryJSON struct {
+	dentryFields
+	NameB64 []byte `json:"name_b64,omitempty"`
+}
+
+// MarshalJSON encodes d with "name_b64" when its Name is not UTF-8.
+func (d DentrySnap) MarshalJSON() ([]byte, error) {
+	if utf8.ValidString(d.Name) {
+		return marshalFields((*dentryFields)(&d))
+	}
+	return marshalFields(&dentryJSON{dentryFields(d), raw(d.Name)})
+}
+
+// UnmarshalJSON decodes a dentry of a snapshot; unknown fields are
+// errors.
+func (d *DentrySnap) UnmarshalJSON(b []byte) error {
+	var j dentryJSON
+	if err := strictDecode(b, &j); err != nil {
+		return err
+	}
+	*d = DentrySnap(j.dentryFields)
+	fromRaw(&d.Name, j.NameB64)
+	return nil
+}
+
+// mountFields is MountSnap without its methods.
+type mountFields MountSnap
+
+// mountJSON is a MountSnap's JSON form.
+type mountJSON struct {
+	mountFields
+	SourceB64 []byte `json:"source_b64,omitempty"`
+	PathB64   []byte `json:"path_b64,omitempty"`
+}
+
+// MarshalJSON encodes m with "source_b64" and "path_b64" when its
+// Source or Path is not UTF-8.
+func (m MountSnap) MarshalJSON() ([]byte, error) {
+	if utf8.ValidString(m.Source) && utf8.ValidString(m.Path) {
+		return marshalFields((*mountFields)(&m))
+	}
+	return marshalFields(&mountJSON{mountFields(m), raw(m.Source), raw(m.Path)})
+}
+
+// UnmarshalJSON decodes a mount of a snapshot; unknown fields are
+// errors.
+func (m *MountSnap) UnmarshalJSON(b []byte) error {
+	var j mountJSON
+	if err := strictDecode(b, &j); err != nil {
+		return err
+	}
+	*m = MountSnap(j.mountFields)
+	fromRaw(&m.Source, j.SourceB64)
+	fromRaw(&m.Path, j.PathB64)
 	return nil
 }
