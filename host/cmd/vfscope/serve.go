@@ -336,11 +336,35 @@ func runServe(e *env, args []string) int {
 	}
 	srv := &http.Server{Handler: serveMux(hosts, lv), ReadHeaderTimeout: 10 * time.Second}
 	// ^C or kill(1) (a service manager's stop) shuts it down gracefully.
+	// A second one gets the default, for a download that the grace
+	// would otherwise wait for.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	context.AfterFunc(ctx, stop)
+	if err := serveUntil(ctx, srv, l, lv, serveGrace); err != nil {
+		fmt.Fprintf(e.stderr, "vfscope serve: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// serveGrace bounds how long vfscope serve, told to stop, waits for the
+// viewers' goodbyes and for the downloads in progress (a page loading
+// the 8 MB wasm VFS over a slow link) to finish.
+const serveGrace = 10 * time.Second
+
+// serveUntil serves srv on l until ctx is done, then shuts it down
+// gracefully within grace: lv's viewers (if any) get their last events,
+// an exit frame and a close frame, and the requests in progress are
+// answered to the end. It returns once that shutdown has returned, not
+// when Serve does (at once, with http.ErrServerClosed): a process that
+// exited then would cut the responses still being written.
+func serveUntil(ctx context.Context, srv *http.Server, l net.Listener, lv *live.Server, grace time.Duration) error {
+	stopped := make(chan struct{})
 	go func() {
+		defer close(stopped)
 		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		shutdown, cancel := context.WithTimeout(context.Background(), grace)
 		defer cancel()
 		if lv != nil {
 			// The viewers' websockets are hijacked connections, which
@@ -352,8 +376,8 @@ func runServe(e *env, args []string) int {
 		srv.Shutdown(shutdown)
 	}()
 	if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		fmt.Fprintf(e.stderr, "vfscope serve: %v\n", err)
-		return 1
+		return err
 	}
-	return 0
+	<-stopped
+	return nil
 }
