@@ -351,7 +351,7 @@ func runServe(e *env, args []string) int {
 // serveGrace bounds how long vfscope serve, told to stop, waits for the
 // viewers' goodbyes and for the downloads in progress (a page loading
 // the 8 MB wasm VFS over a slow link) to finish.
-const serveGrace = 10 * time.Second
+const serveGrace = 30 * time.Second
 
 // serveUntil serves srv on l until ctx is done, then shuts it down
 // gracefully within grace: lv's viewers (if any) get their last events,
