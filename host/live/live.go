@@ -25,8 +25,10 @@
 // Every snapshot request gets its own reply, which echoes its id (none
 // if the request had none) and was taken after the request arrived;
 // requests that arrive together share one snapshot, sent once per
-// request. A snapshot without an id is the first one, or one the server
-// sends after the viewer lost events (below).
+// request. At most maxAsked (8) requests of a viewer wait for their
+// reply; one more gets an "error" reply at once. A snapshot without an
+// id is the first one, or one the server sends after the viewer lost
+// events (below).
 //
 // A viewer gets hello, a snapshot, then events whose seq is greater than
 // the snapshot's. A reply to a request does not move that stream: the
