@@ -113,15 +113,18 @@ func (t *Task) doFsync(fd int, datasync bool) error {
 // whenever ->fsync is missing; vfscope's filesystems without one keep
 // everything in memory, where the generic path is what they would do).
 func VFSFsyncRange(t *Task, f *File, start, end int64, datasync bool) error {
+	hasFsync := f.fop != nil && f.fop.Fsync != nil
+	// EINVAL before anything changes, as vfs_fsync_range checks
+	// ->fsync before it marks the inode.
+	if !hasFsync && !IsReg(f.inode.mode.Load()) && !f.inode.isDir() {
+		return EINVAL
+	}
 	// fsync writes lazy timestamps too; fdatasync does not.
 	if !datasync && f.inode.state.Load()&I_DIRTY_TIME != 0 {
 		markInodeDirty(t, f.inode, I_DIRTY_SYNC)
 	}
-	if f.fop != nil && f.fop.Fsync != nil {
+	if hasFsync {
 		return t.fopFsync(f, start, end, datasync)
-	}
-	if !IsReg(f.inode.mode.Load()) && !f.inode.isDir() {
-		return EINVAL
 	}
 	return GenericFileFsync(t, f, start, end, datasync)
 }
