@@ -538,14 +538,15 @@ func IsDirSync(in *Inode) bool { return in.sb.flags.Load()&(SB_SYNCHRONOUS|SB_DI
 // RLIMIT_FSIZE (generic_write_check_limits), file_remove_privs, file_update_time, then generic_perform_write; for
 // O_SYNC/O_DSYNC files, and every file of a -o sync filesystem
 // (iocb_is_dsync: IS_SYNC), the written range is synced before returning
-// (generic_write_sync; as fdatasync unless the file is O_SYNC).
+// (generic_write_sync: vfs_fsync_range, as fdatasync unless the file is
+// O_SYNC, which a file without ->fsync gets through GenericFileFsync).
 func GenericFileWrite(t *Task, f *File, p []byte, pos *int64) (int, error) {
 	in := f.inode
 	in.rwsem.Lock(t.o)
 	n, err := GenericFileWriteLocked(t, f, p, pos)
 	in.rwsem.Unlock(t.o)
-	if fl := f.flags.Load(); n > 0 && (fl&(O_SYNC|O_DSYNC) != 0 || IsSync(in)) && f.fop.Fsync != nil {
-		if serr := t.fopFsync(f, *pos-int64(n), *pos-1, fl&O_SYNC != O_SYNC); serr != nil {
+	if fl := f.flags.Load(); n > 0 && (fl&(O_SYNC|O_DSYNC) != 0 || IsSync(in)) {
+		if serr := VFSFsyncRange(t, f, *pos-int64(n), *pos-1, fl&O_SYNC != O_SYNC); serr != nil {
 			return 0, serr
 		}
 	}
