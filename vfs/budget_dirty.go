@@ -1,6 +1,9 @@
 package vfs
 
-import "time"
+import (
+	"math/bits"
+	"time"
+)
 
 // balance_dirty_pages (mm/page-writeback.c): the policy that keeps the
 // dirty part of the budget in bounds. A writer that dirtied pages of a
@@ -29,17 +32,53 @@ import "time"
 // maxPause is the longest one throttling sleep lasts.
 const maxPause = 200 * time.Millisecond
 
+// dirtyPauseInit is the number of pages a writer dirties before it first
+// looks at the limits: a new task's nr_dirtied_pause (copy_process sets
+// 128 >> (PAGE_SHIFT - 10), 128 KiB). Linux keeps the count and the pause
+// in the task across calls; vfscope keeps them for the length of one
+// write(2) (GenericPerformWrite) and checks once more when the write
+// ends, so that small writes are never left unchecked.
+const dirtyPauseInit = 128 >> (PAGE_SHIFT - 10)
+
+// dirtyPauseNone is the pause after a check that needs no other during
+// this write: a mapping that is never throttled, or a writer that gave
+// up (see balanceDirtyPages).
+const dirtyPauseNone = 1<<63 - 1
+
 // balanceDirtyPagesRatelimited is balance_dirty_pages_ratelimited(),
-// called once per write(2) that dirtied pages, i_rwsem held.
-func balanceDirtyPagesRatelimited(t *Task, m *AddressSpace, dirtied int64) {
-	if m.swapBacked() || dirtied <= 0 {
-		return
+// i_rwsem held: a writer calls it once it has dirtied as many pages as
+// the pause the last call returned (dirtyPauseInit at first), inside the
+// copy loop of generic_perform_write, and once at the end of a write(2)
+// that dirtied pages (or a write fault that dirtied one). It returns the
+// number of pages to dirty before the next call (nr_dirtied_pause).
+func balanceDirtyPagesRatelimited(t *Task, m *AddressSpace, dirtied int64) int64 {
+	if m.swapBacked() {
+		return dirtyPauseNone
 	}
-	balanceDirtyPages(t, m.host.sb.vfs, m, dirtied)
+	if dirtied <= 0 {
+		return dirtyPauseInit
+	}
+	return balanceDirtyPages(t, m.host.sb.vfs, m, dirtied)
 }
 
-// balanceDirtyPages is balance_dirty_pages().
-func balanceDirtyPages(t *Task, v *VFS, m *AddressSpace, dirtied int64) {
+// dirtyPollInterval is dirty_poll_interval(): how many pages a writer
+// may dirty before it looks again, with dirty of the thresh pages
+// dirty: 2^(ilog2(thresh-dirty)/2), about the square root of the room
+// left (so never more than the room), 1 at or over the limit.
+func dirtyPollInterval(dirty, thresh int64) int64 {
+	if thresh > dirty {
+		return 1 << ((bits.Len64(uint64(thresh-dirty)) - 1) >> 1)
+	}
+	return 1
+}
+
+// balanceDirtyPages is balance_dirty_pages(). It returns the next pause:
+// the poll interval of the room left under the limit when it lets the
+// writer go (domain_poll_intv; Linux's pause above the free-run ceiling
+// comes from its bandwidth estimate, which vfscope does not keep, and
+// the poll interval keeps the writer below the limit as well), or
+// dirtyPauseNone when the writer gave up.
+func balanceDirtyPages(t *Task, v *VFS, m *AddressSpace, dirtied int64) int64 {
 	pc := &v.pc
 	for {
 		th := v.DirtyLimits()
@@ -53,7 +92,7 @@ func balanceDirtyPages(t *Task, v *VFS, m *AddressSpace, dirtied int64) {
 		// thresh of 0 does (no free-run ceiling), holding writers to
 		// the rate of writeback.
 		if nr <= th.Dirty {
-			return
+			return dirtyPollInterval(nr, th.Dirty)
 		}
 		// Over the limit: pause until writeback makes progress.
 		pc.throttled.Add(1)
@@ -69,17 +108,19 @@ func balanceDirtyPages(t *Task, v *VFS, m *AddressSpace, dirtied int64) {
 		// Nothing was in flight and nothing was written during a whole
 		// pause: write our own mapping's pages, and stop if that cleans
 		// nothing either.
+		// A writer that gives up is not held again before its write
+		// ends: each look would cost it another pause.
 		if !mappingCanWriteback(m) {
-			return
+			return dirtyPauseNone
 		}
 		d0 := pc.nrFileDirty.Load()
 		wbc := &WritebackControl{SyncMode: WB_SYNC_NONE, NrToWrite: max(2*dirtied, 16), RangeEnd: 1<<63 - 1}
 		if err := doWritepages(t, m, wbc); err != nil {
 			MappingSetError(m, err)
-			return
+			return dirtyPauseNone
 		}
 		if pc.nrFileDirty.Load() >= d0 {
-			return
+			return dirtyPauseNone
 		}
 	}
 }

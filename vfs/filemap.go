@@ -612,15 +612,19 @@ func fileUpdateTime(t *Task, in *Inode) {
 
 // GenericPerformWrite is generic_perform_write(): for each page of the
 // range, ->write_begin (folio locked), copy, ->write_end (marks it dirty
-// through ->dirty_folio, updates i_size, unlocks), then one
-// balance_dirty_pages check for the pages dirtied. i_rwsem held
-// exclusive. Returns the bytes written; an error only if none were.
+// through ->dirty_folio, updates i_size, unlocks), then
+// balance_dirty_pages_ratelimited each time the pages newly dirtied reach
+// the pause the last check gave (so that one large write is throttled as
+// it goes, not after it dirtied all its pages), and once at the end for
+// the rest. i_rwsem held exclusive. Returns the bytes written; an error
+// only if none were.
 func GenericPerformWrite(t *Task, f *File, p []byte, off int64) (int, error) {
 	in := f.inode
 	m := &in.data
 	mightFault(t) // the copy from the caller's buffer, before any folio lock
 	done := 0
-	dirtied := int64(0)
+	dirtied := int64(0)            // current->nr_dirtied, for this write
+	pause := int64(dirtyPauseInit) // current->nr_dirtied_pause
 	stream := writeStreams(m, len(p))
 	var err error
 	for done < len(p) {
@@ -656,6 +660,10 @@ func GenericPerformWrite(t *Task, f *File, p []byte, off int64) (int, error) {
 		if c == 0 {
 			err = EFAULT
 			break
+		}
+		if dirtied >= pause {
+			pause = balanceDirtyPagesRatelimited(t, m, dirtied)
+			dirtied = 0
 		}
 	}
 	if dirtied > 0 {
