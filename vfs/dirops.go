@@ -483,6 +483,9 @@ func (t *Task) vfsRmdir(dir *Inode, d *Dentry) error {
 	if isMountpoint(d) {
 		err = EBUSY
 	} else if err = t.iopRmdir(dir, d); err == nil {
+		// The unused dentries cached below (negative ones) go now,
+		// and with them their references on d.
+		shrinkDcacheParent(t, d)
 		in.lock.Lock(t.o)
 		in.state.Or(S_DEAD)
 		in.lock.Unlock(t.o)

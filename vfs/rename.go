@@ -326,6 +326,9 @@ func (t *Task) vfsRename(oldDir *Inode, od *Dentry, newDir *Inode, nd *Dentry, f
 		if target != nil && flags&RENAME_EXCHANGE == 0 {
 			nd.flags.Or(DCACHE_CANT_MOUNT)
 			if newIsDir {
+				// As vfs_rmdir: prune what is cached below the
+				// replaced directory before it is dead.
+				shrinkDcacheParent(t, nd)
 				t.markDead(target)
 			}
 		}
