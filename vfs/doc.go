@@ -27,6 +27,9 @@
 //	          then the victims: a subdirectory changing parent (source
 //	          before target), then non-directories by inode number
 //	          (I_MUTEX_NORMAL, then I_MUTEX_NONDIR2)
+//	        (d_splice_alias, in a ->lookup under the parent's i_rwsem,
+//	        only tries s_vfs_rename_mutex and the other parent's i_rwsem
+//	        against this order, and fails with ESTALE if either is busy)
 //	        filesystem-private locks (tmpfs: sbInfo.mu; billyfs:
 //	        bnode.dataMu (its i_data_sem: writeback's store write and
 //	        extent update, fallocate's hole check and zeroing), then

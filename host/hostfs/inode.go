@@ -198,7 +198,10 @@ func revalidate(t *vfs.Task, d *vfs.Dentry, flags uint32) (int, error) {
 }
 
 // lookup is ->lookup: Lstat the name; nothing there is a negative
-// dentry, kept and revalidated like the others.
+// dentry, kept and revalidated like the others. A directory the dcache
+// knows under another name (renamed on the host) is that dentry, moved
+// to this name (d_splice_alias), so that a task standing in it follows
+// it there.
 func lookup(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, flags uint32) (*vfs.Dentry, error) {
 	if len(d.Name()) > vfs.NAME_MAX {
 		return nil, vfs.ENAMETOOLONG
@@ -221,8 +224,7 @@ func lookup(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, flags uint32) (*vfs.Dent
 	if err != nil {
 		return nil, err
 	}
-	vfs.DAdd(t, d, in)
-	return nil, nil
+	return vfs.DSpliceAlias(t, in, d)
 }
 
 // writable is the defence behind the VFS's own check of a read-only

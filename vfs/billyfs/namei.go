@@ -7,7 +7,10 @@ import (
 // lookup is ext2_lookup(): the entry from the directory's entries, its
 // inode from the inode cache or the store. A name that is not there gets
 // a negative dentry, which stays valid: every change of the directory
-// goes through this superblock.
+// goes through this superblock. A directory whose dentry the dcache
+// still holds under another name (a rename whose -o dirsync flush
+// failed after its record was written: the VFS kept the old name) is
+// that dentry, moved here (d_splice_alias).
 func lookup(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, flags uint32) (*vfs.Dentry, error) {
 	if len(d.Name()) > vfs.NAME_MAX {
 		return nil, vfs.ENAMETOOLONG
@@ -21,8 +24,7 @@ func lookup(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry, flags uint32) (*vfs.Dent
 	if err != nil {
 		return nil, err
 	}
-	vfs.DAdd(t, d, in)
-	return nil, nil
+	return vfs.DSpliceAlias(t, in, d)
 }
 
 // touchDir updates a directory's times and size after a change of its
