@@ -439,7 +439,7 @@ func (nd *nameidata) stepInto(d *Dentry, follow, more bool) (string, error) {
 // long as any applies. It consumes and returns a referenced path. A walk
 // uses nd.followManaged, which also records a crossing as a jump.
 func (t *Task) followManaged(p Path, flags uint32) (Path, error) {
-	p, _, err := t.traverseMounts(p, flags)
+	p, _, err := t.traverseMounts(p, flags, nil)
 	return p, err
 }
 
@@ -449,7 +449,7 @@ func (t *Task) followManaged(p Path, flags uint32) (Path, error) {
 // that completeWalk runs ->d_weak_revalidate on a mount root reached in
 // ref-walk mode as the lock-free walk does.
 func (nd *nameidata) followManaged(p Path, flags uint32) (Path, error) {
-	p, jumped, err := nd.t.traverseMounts(p, flags)
+	p, jumped, err := nd.t.traverseMounts(p, flags, &nd.links)
 	if jumped {
 		nd.jumped = true
 	}
@@ -457,17 +457,18 @@ func (nd *nameidata) followManaged(p Path, flags uint32) (Path, error) {
 }
 
 // traverseMounts is traverse_mounts(): followManaged's loop, also
-// reporting whether it crossed onto another mount.
-func (t *Task) traverseMounts(p Path, flags uint32) (Path, bool, error) {
+// reporting whether it crossed onto another mount. Mounts stacked on
+// one directory are crossed however many there are, as
+// __traverse_mounts does; only an automount counts, against links (a
+// walk's total of symlinks followed, nd->total_link_count; nil outside
+// a walk), so that automounts that keep answering with another
+// automount point end in ELOOP.
+func (t *Task) traverseMounts(p Path, flags uint32, links *int) (Path, bool, error) {
 	jumped := false
-	for i := 0; ; i++ {
+	for {
 		f := p.Dentry.flags.Load()
 		if f&(DCACHE_MOUNTED|DCACHE_NEED_AUTOMOUNT|DCACHE_MANAGE_TRANSIT) == 0 {
 			return p, jumped, nil
-		}
-		if i > MAXSYMLINKS {
-			p.Put(t)
-			return Path{}, false, ELOOP
 		}
 		if f&DCACHE_MANAGE_TRANSIT != 0 && p.Dentry.op != nil && p.Dentry.op.Manage != nil {
 			if err := t.dopManage(p, false); err != nil {
@@ -491,6 +492,14 @@ func (t *Task) traverseMounts(p Path, flags uint32) (Path, bool, error) {
 			return p, jumped, nil
 		}
 		if f&DCACHE_NEED_AUTOMOUNT != 0 && p.Dentry.op != nil && p.Dentry.op.Automount != nil {
+			// follow_automount's (*count)++ >= MAXSYMLINKS.
+			if links != nil {
+				if *links >= MAXSYMLINKS {
+					p.Put(t)
+					return Path{}, false, ELOOP
+				}
+				*links++
+			}
 			np, err := t.followAutomount(p)
 			if err != nil {
 				p.Put(t)

@@ -63,16 +63,15 @@ func (nd *nameidata) walkRCU(q QStr, follow, more bool) (string, error) {
 }
 
 // followMountsRCU is __follow_mount_rcu(): cross every mount stacked on
-// d; managed and automount dentries need ref-walk.
+// d, however many (a stack of mounts is finite, and the mount_lock check
+// after each step ends the loop if the tree changes); managed and
+// automount dentries need ref-walk.
 func (nd *nameidata) followMountsRCU(d *Dentry, mnt *Mount, seq uint32) (*Dentry, *Mount, uint32, error) {
 	v := nd.t.vfs
-	for i := 0; ; i++ {
+	for {
 		f := d.flags.Load()
 		if f&(DCACHE_MOUNTED|DCACHE_NEED_AUTOMOUNT|DCACHE_MANAGE_TRANSIT) == 0 {
 			return d, mnt, seq, nil
-		}
-		if i > MAXSYMLINKS {
-			return nil, nil, 0, ELOOP
 		}
 		if f&DCACHE_MANAGE_TRANSIT != 0 && d.op != nil && d.op.Manage != nil {
 			if err := nd.t.dopManage(Path{mnt, d}, true); err != nil {
