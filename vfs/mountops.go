@@ -414,9 +414,11 @@ func (t *Task) Umount2(target string, flags int) error {
 	if flags&^(MNT_FORCE|MNT_DETACH|MNT_EXPIRE|UMOUNT_NOFOLLOW) != 0 {
 		return EINVAL
 	}
-	lf := uint32(LOOKUP_FOLLOW)
+	// ksys_umount: LOOKUP_MOUNTPOINT, so that "." or "/" names the
+	// mount stacked on top of the directory, not the directory.
+	lf := uint32(LOOKUP_MOUNTPOINT | LOOKUP_FOLLOW)
 	if flags&UMOUNT_NOFOLLOW != 0 {
-		lf = 0
+		lf = LOOKUP_MOUNTPOINT
 	}
 	p, err := t.pathLookup(AT_FDCWD, target, lf)
 	if err != nil {

@@ -19,6 +19,10 @@ const (
 	LOOKUP_CREATE        = 0x0200
 	LOOKUP_EXCL          = 0x0400
 	LOOKUP_RENAME_TARGET = 0x0800
+	// LOOKUP_MOUNTPOINT: the walk ends on the topmost mount stacked on
+	// the position it reaches, even one reached without a step that
+	// crosses mounts ("." or "/" under a mount): umount2's walk.
+	LOOKUP_MOUNTPOINT = 0x0080
 	// LOOKUP_BENEATH and LOOKUP_IN_ROOT are openat2's RESOLVE_BENEATH
 	// and RESOLVE_IN_ROOT (Task.SetResolve): the walk never leaves the
 	// directory it starts from; a path that would fails with EXDEV
@@ -833,6 +837,10 @@ func (t *Task) pathLookupAt(dfd int, name string, flags uint32) (Path, error) {
 		return Path{}, err
 	}
 	err := nd.walkToEnd(name)
+	if err == nil && nd.flags&LOOKUP_MOUNTPOINT != 0 {
+		err = nd.lookupDown()
+		nd.jumped = false // no ->d_weak_revalidate, as path_lookupat
+	}
 	if err == nil {
 		err = nd.completeWalk()
 	}
@@ -841,6 +849,31 @@ func (t *Task) pathLookupAt(dfd int, name string, flags uint32) (Path, error) {
 		return Path{}, err
 	}
 	return nd.path, nil
+}
+
+// lookupDown is handle_lookup_down(): step_into the position the walk
+// stands on without following a symlink, which crosses every mount
+// stacked on it.
+func (nd *nameidata) lookupDown() error {
+	if !nd.rcu() {
+		_, err := nd.stepInto(dgetTask(nd.t, nd.path.Dentry), false, false)
+		return err
+	}
+	d, mnt, seq, err := nd.followMountsRCU(nd.path.Dentry, nd.path.Mnt, nd.seq)
+	if err != nil {
+		return err
+	}
+	inode := d.inode.Load()
+	if d.seq.Retry(seq) {
+		return errECHILD
+	}
+	if inode == nil {
+		return ENOENT
+	}
+	nd.path = Path{mnt, d}
+	nd.seq = seq
+	nd.inode = inode
+	return nil
 }
 
 // walkToEnd walks name and its last component (lookup_last), following
