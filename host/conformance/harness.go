@@ -16,16 +16,24 @@
 // for the benchmark beside it, which runs guests/workload on vfscope
 // through both WASI paths and on wazero's own DirFS over /dev/shm.
 //
-// Test binaries and the vfscope command are built with the go command on
-// PATH into a cache directory ($VFSCOPE_CONFORMANCE_CACHE, by default
-// <user cache dir>/vfscope/conformance), keyed by the Go version, so that
-// only the first run pays for the standard library's test builds.
+// Test binaries are built with the go command on PATH into a cache
+// directory ($VFSCOPE_CONFORMANCE_CACHE, by default <user cache
+// dir>/vfscope/conformance), keyed by the Go version, so that only the
+// first run pays for the standard library's test builds. The vfscope
+// command and the guests, built from the checkout's own sources, go into
+// a directory of that cache keyed by the checkout's module directory, so
+// that checkouts testing at once do not run each other's binaries. Every
+// binary is written to a file of its own beside its name and renamed to
+// it, so that builds running at once neither write into one file nor run
+// a half-written one.
 package conformance
 
 import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -58,16 +66,21 @@ type Toolchain struct {
 	GOROOT  string // `go env GOROOT`
 	Cache   string // cache directory for this Go version
 	Module  string // the vfscope module's root directory
+	// Checkout is the directory, in Cache, of what is built from
+	// Module's sources: the vfscope command and the guests.
+	Checkout string
 }
 
 // NewToolchain finds the go command and the module root (from dir
-// upwards) and prepares the cache directory.
+// upwards) and prepares the cache directories.
 func NewToolchain(dir string) (*Toolchain, error) {
 	gobin, err := exec.LookPath("go")
 	if err != nil {
 		return nil, fmt.Errorf("no go command on PATH: %w", err)
 	}
-	out, err := exec.Command(gobin, "env", "GOVERSION", "GOROOT", "GOMOD").Output()
+	cmd := exec.Command(gobin, "env", "GOVERSION", "GOROOT", "GOMOD")
+	cmd.Dir = dir
+	out, err := cmd.Output()
 	if err != nil {
 		return nil, fmt.Errorf("go env: %w", err)
 	}
@@ -85,7 +98,13 @@ func NewToolchain(dir string) (*Toolchain, error) {
 		base = filepath.Join(c, "vfscope", "conformance")
 	}
 	tc.Cache = filepath.Join(base, tc.Version+"-"+runtime.GOARCH)
-	if err := os.MkdirAll(tc.Cache, 0o755); err != nil {
+	mod, err := filepath.Abs(tc.Module)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256([]byte(mod))
+	tc.Checkout = filepath.Join(tc.Cache, "checkout-"+hex.EncodeToString(sum[:8]))
+	if err := os.MkdirAll(tc.Checkout, 0o755); err != nil {
 		return nil, err
 	}
 	return tc, nil
@@ -100,6 +119,47 @@ func (tc *Toolchain) goCmd(ctx context.Context, env []string, args ...string) *e
 
 var wasip1Env = []string{"GOOS=wasip1", "GOARCH=wasm"}
 
+// replaceWith makes the file out by build, which writes the file it is
+// given: a new file beside out (os.CreateTemp), renamed to out once
+// build succeeds. Builds of out running at once (two test processes)
+// each write a file of their own, and a process that runs out meanwhile
+// runs a whole binary, the old or the new.
+func replaceWith(out string, mode os.FileMode, build func(tmp string) error) error {
+	f, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	err = f.Close()
+	if err == nil {
+		err = build(tmp)
+	}
+	if err == nil {
+		err = os.Chmod(tmp, mode)
+	}
+	if err == nil {
+		err = os.Rename(tmp, out)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
+}
+
+// goBuild makes out, of the given mode, through replaceWith with
+// `go VERB -o TMP ARGS...` in env; its error holds the go command's
+// output.
+func (tc *Toolchain) goBuild(ctx context.Context, env []string, out string, mode os.FileMode, verb string, args ...string) error {
+	return replaceWith(out, mode, func(tmp string) error {
+		cmd := tc.goCmd(ctx, env, append([]string{verb, "-o", tmp}, args...)...)
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			what := strings.TrimSpace(strings.Join(env, " ") + " go " + verb + " " + strings.Join(args, " "))
+			return fmt.Errorf("%s: %v\n%s", what, err, msg)
+		}
+		return nil
+	})
+}
+
 // TestBinary returns the GOOS=wasip1 test binary of pkg, building it with
 // `go test -c` unless the cache already holds it for this Go version (the
 // standard library's tests change only with Go).
@@ -108,36 +168,34 @@ func (tc *Toolchain) TestBinary(ctx context.Context, pkg string) (string, error)
 	if _, err := os.Stat(out); err == nil {
 		return out, nil
 	}
-	tmp := out + ".tmp"
-	cmd := tc.goCmd(ctx, wasip1Env, "test", "-c", "-o", tmp, pkg)
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("GOOS=wasip1 GOARCH=wasm go test -c %s: %v\n%s", pkg, err, msg)
-	}
-	return out, os.Rename(tmp, out)
-}
-
-// Guest builds a guest of guests/ (its directory name, e.g. "workload")
-// for wasip1 into the cache and returns its path. The go command's build
-// cache makes it cheap when nothing changed.
-func (tc *Toolchain) Guest(ctx context.Context, name string) (string, error) {
-	out := filepath.Join(tc.Cache, name+".wasm")
-	cmd := tc.goCmd(ctx, wasip1Env, "build", "-o", out, "./guests/"+name)
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("GOOS=wasip1 GOARCH=wasm go build ./guests/%s: %v\n%s", name, err, msg)
+	err := tc.goBuild(ctx, wasip1Env, out, 0o644, "test", "-c", pkg)
+	if err != nil {
+		return "", err
 	}
 	return out, nil
 }
 
-// Vfscope builds the vfscope command for the host into the cache and
-// returns its path.
+// Guest builds a guest of guests/ (its directory name, e.g. "workload")
+// for wasip1 into the checkout's directory and returns its path. The go
+// command's build cache makes it cheap when nothing changed.
+func (tc *Toolchain) Guest(ctx context.Context, name string) (string, error) {
+	out := filepath.Join(tc.Checkout, name+".wasm")
+	err := tc.goBuild(ctx, wasip1Env, out, 0o644, "build", "./guests/"+name)
+	if err != nil {
+		return "", err
+	}
+	return out, nil
+}
+
+// Vfscope builds the vfscope command for the host into the checkout's
+// directory and returns its path.
 func (tc *Toolchain) Vfscope(ctx context.Context) (string, error) {
-	out := filepath.Join(tc.Cache, "vfscope")
+	out := filepath.Join(tc.Checkout, "vfscope")
 	if runtime.GOOS == "windows" {
 		out += ".exe"
 	}
-	cmd := tc.goCmd(ctx, nil, "build", "-o", out, "./host/cmd/vfscope")
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./host/cmd/vfscope: %v\n%s", err, msg)
+	if err := tc.goBuild(ctx, nil, out, 0o755, "build", "./host/cmd/vfscope"); err != nil {
+		return "", err
 	}
 	return out, nil
 }
