@@ -611,8 +611,10 @@ func TestDirtyTunables(t *testing.T) {
 	v.SetDirtyTunables(DefaultDirtyTunables)
 	pages := DirtyThresholds{}
 	th := v.DirtyLimits()
-	if th.Dirty <= 0 || th.Background != th.Dirty/2 {
-		t.Errorf("default thresholds %+v: want background = dirty/2 (10%% and 20%%)", th)
+	// 10% and 20% as domain_dirty_limits takes them: 409 and 819 per
+	// 4096, so the background threshold is dirty*409/819, to a page.
+	if diff := th.Background*819 - th.Dirty*409; th.Dirty <= 0 || diff < -819 || diff > 819 {
+		t.Errorf("default thresholds %+v: want background = dirty*409/819 (10%% and 20%%)", th)
 	}
 	w.Must(v.SetDirtyTunable("dirty_bytes", 100*PAGE_SIZE))
 	w.Must(v.SetDirtyTunable("dirty_background_bytes", 200*PAGE_SIZE))

@@ -2,6 +2,7 @@ package vfs
 
 import (
 	"math"
+	"math/bits"
 	"sync"
 	"time"
 )
@@ -280,12 +281,12 @@ func (v *VFS) DirtyLimits() DirtyThresholds {
 	if d.Bytes != 0 {
 		th.Dirty = bytesToPages(d.Bytes)
 	} else {
-		th.Dirty = d.Ratio * avail / 100
+		th.Dirty = ratioOfPages(d.Ratio, avail)
 	}
 	if d.BackgroundBytes != 0 {
 		th.Background = bytesToPages(d.BackgroundBytes)
 	} else {
-		th.Background = d.BackgroundRatio * avail / 100
+		th.Background = ratioOfPages(d.BackgroundRatio, avail)
 	}
 	if th.Background >= th.Dirty {
 		th.Background = th.Dirty / 2
@@ -297,6 +298,22 @@ func (v *VFS) DirtyLimits() DirtyThresholds {
 		th.Background = th.Dirty / 2
 	}
 	return th
+}
+
+// ratioOfPages is a ratio's threshold as domain_dirty_limits computes
+// it: the percentage first made per-PAGE_SIZE ("for higher precision",
+// ratio * PAGE_SIZE / 100, truncated), then that share of avail pages,
+// truncated again. So 20% of 1000 pages is 819 * 1000 / 4096 = 199, not
+// 200. The product is taken in 128 bits and the quotient clamped, where
+// Linux's unsigned long could only wrap for a memory of 2^54 pages.
+func ratioOfPages(percent, avail int64) int64 {
+	perPage := uint64(percent) * PAGE_SIZE / 100
+	hi, lo := bits.Mul64(perPage, uint64(avail))
+	if hi >= PAGE_SIZE {
+		return math.MaxInt64
+	}
+	q, _ := bits.Div64(hi, lo, PAGE_SIZE)
+	return int64(min(q, math.MaxInt64))
 }
 
 // bytesToPages is DIV_ROUND_UP(bytes, PAGE_SIZE) for a byte tunable:

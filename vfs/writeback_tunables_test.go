@@ -222,7 +222,7 @@ func TestDirtyableMemory(t *testing.T) {
 			free := max(budget-v.MemUsed(), 0) / PAGE_SIZE
 			free -= min(free, high/PAGE_SIZE)
 			avail := free + st.FilePages - st.Shmem + 1
-			want := DirtyThresholds{Background: 10 * avail / 100, Dirty: 20 * avail / 100}
+			want := DirtyThresholds{Background: 10 * PAGE_SIZE / 100 * avail / PAGE_SIZE, Dirty: 20 * PAGE_SIZE / 100 * avail / PAGE_SIZE}
 			if got := v.DirtyLimits(); got != want {
 				t.Errorf("DirtyLimits() = %+v, want %+v (dirtyable %d pages: %d free past the reserve, %d file, %d shmem)",
 					got, want, avail, free, st.FilePages, st.Shmem)
