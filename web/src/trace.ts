@@ -43,6 +43,8 @@ export interface TraceEvent {
   parent?: number;
   target?: number;
   name?: string;
+  /** The name's bytes (base64), present only when they are not valid UTF-8 (`name` then shows U+FFFD). */
+  name_b64?: string;
   bucket?: number;
   inode?: number;
   ino?: number;
@@ -71,6 +73,8 @@ export interface TraceEvent {
    */
   op?: string;
   path?: string;
+  /** The path's bytes (base64), present only when they are not valid UTF-8. */
+  path_b64?: string;
   mount?: number;
   /** Linux errno of a call's exit, absent for success. */
   err?: number;
@@ -83,6 +87,9 @@ export interface TraceEvent {
 export interface DentrySnap {
   id: number;
   name: string;
+  /** The name's bytes (base64), present only when they are not valid UTF-8 (`name` then shows U+FFFD). */
+  name_b64?: string;
+
   parent: number;
   dev: number;
   inode?: number;
@@ -128,9 +135,13 @@ export interface MountSnap {
   dev: number;
   fstype: string;
   source: string;
+  /** The source's bytes (base64), present only when they are not valid UTF-8. */
+  source_b64?: string;
   root: number;
   mountpoint: number;
   path: string;
+  /** The path's bytes (base64), present only when they are not valid UTF-8. */
+  path_b64?: string;
   flags: number;
 }
 
