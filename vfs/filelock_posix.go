@@ -200,10 +200,14 @@ retry:
 				continue
 			}
 			if fl.LMOps != nil && fl.LMOps.LockExpirable != nil && t.lmLockExpirable(fl) {
-				expire := fl.LMOps.ExpireLock
+				// The operations are read before the locks go:
+				// once flc_lock is dropped fl may leave the list
+				// and be freed (posix_lock_inode saves
+				// lm_expire_lock first too).
+				ops := fl.LMOps
 				unlock()
-				if expire != nil {
-					t.lmExpireLock(fl.LMOps)
+				if ops.ExpireLock != nil {
+					t.lmExpireLock(ops)
 				}
 				goto retry
 			}
