@@ -247,26 +247,30 @@ func InvalidateMappingPages(t *Task, m *AddressSpace, start, end int64) int64 {
 // InvalidateInodePages2Range is invalidate_inode_pages2_range(): drop
 // every folio of [start, end] (indices), waiting for locks and writeback;
 // a dirty folio is first written with ->launder_folio (kept locked
-// throughout, so it cannot be redirtied). Returns EBUSY if some folio's
-// private data could not be released, or launder's error.
+// throughout, so it cannot be redirtied). A folio that stays dirty (no
+// ->launder_folio, or one that failed) or whose private data could not
+// be released stays cached (invalidate_complete_folio2): the call
+// returns EBUSY, or launder's error, the last one met as Linux's does.
 func InvalidateInodePages2Range(t *Task, m *AddressSpace, start, end int64) error {
 	var ret error
 	forEachFolio(m, start, end, func(fo *Folio) {
 		FolioLock(t, fo)
 		if fo.mapping.Load() == m {
-			unmapMappingFolio(t, m, fo)
 			FolioWaitWriteback(t, fo)
+			unmapMappingFolio(t, m, fo)
+			var err error
 			if fo.Dirty() && m.AOps != nil && m.AOps.LaunderFolio != nil {
-				if err := t.aopLaunderFolio(m, fo); err != nil && ret == nil {
-					ret = err
+				err = t.aopLaunderFolio(m, fo) // do_launder_folio
+			}
+			if err == nil {
+				if t.filemapReleaseFolio(m, fo) && !fo.Dirty() {
+					filemapRemoveFolio(t, m, fo)
+				} else {
+					err = EBUSY
 				}
 			}
-			if !t.filemapReleaseFolio(m, fo) {
-				if ret == nil {
-					ret = EBUSY
-				}
-			} else {
-				filemapRemoveFolio(t, m, fo)
+			if err != nil {
+				ret = err
 			}
 		}
 		FolioUnlock(t, fo)
