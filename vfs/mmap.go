@@ -385,10 +385,11 @@ var GenericFileVMOps = &VMOperations{
 
 // Munmap is munmap(2) of a whole mapping: its PTEs are dropped (a page
 // stored to through it was dirtied at its first store, so nothing is
-// lost), ->close runs, and the file reference goes. Unmapping a mapping
-// already unmapped, or one of another task (its range is a hole of the
-// caller's address space), does nothing and succeeds, as munmap(2) of a
-// hole.
+// lost), ->close runs, and the file reference goes. A mapping is named
+// by its handle, not by an address: unmapping a handle already
+// unmapped, or another task's (a forked child's copy of a mapping is a
+// handle of its own, at the same start), does nothing to the caller and
+// succeeds, as munmap(2) of a range where the caller has no mapping.
 //
 // Errors: EINVAL for nil.
 func (t *Task) Munmap(vma *Mapping) error {
@@ -478,9 +479,9 @@ func (t *Task) exitMmap() {
 // Errors, in mm/msync.c's order: EINVAL for unknown flags, an off not
 // page aligned, or MS_SYNC with MS_ASYNC; ENOMEM for a range whose end
 // wraps below its start (a length of 0 after rounding up, SIZE_MAX
-// among them, is 0 wherever it starts); EINVAL for nil; ENOMEM for a
-// mapping of another task (nothing of the caller's is mapped there) or
-// one unmapped, a range that starts at or
+// among them, is 0 wherever it starts); EINVAL for nil; ENOMEM for
+// another task's handle (mappings are named by handle: a forked child
+// syncs its own copy through the handle Fork gave it) or one unmapped, a range that starts at or
 // past the mapping's end, or one that starts below it and is MS_ASYNC
 // alone or ends at or below the mapping's start; EBUSY for MS_INVALIDATE
 // of a VM_LOCKED (MAP_LOCKED) mapping; else what ->fsync
