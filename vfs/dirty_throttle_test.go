@@ -3,6 +3,7 @@ package vfs_test
 import (
 	"bytes"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -78,6 +79,9 @@ func TestThrottleWithinOneWrite(t *testing.T) {
 						return
 					default:
 						sample()
+						// Under WebAssembly nothing preempts a
+						// loop: let the writer run.
+						runtime.Gosched()
 					}
 				}
 			}()
