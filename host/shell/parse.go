@@ -2,6 +2,7 @@ package shell
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -114,12 +115,19 @@ func lex(src string) ([]token, error) {
 			toks = append(toks, token{op: op})
 			i += n
 		default:
-			// An unquoted single digit right before '<' or '>' names the
-			// descriptor ("2>err").
-			if c >= '0' && c <= '2' && i+1 < len(src) && (src[i+1] == '<' || src[i+1] == '>') {
-				op, n := redirOp(src[i+1:])
-				toks = append(toks, token{op: string(c) + op})
-				i += 1 + n
+			// Unquoted digits right before '<' or '>' name the
+			// descriptor ("2>err"), as POSIX reads any number there.
+			// The shell redirects 0, 1 and 2 only: a higher one is an
+			// error, never a word followed by a redirection of
+			// standard output ("echo a 3>f" writing "a 3" to f).
+			if j := digitsEnd(src, i); j < len(src) && (src[j] == '<' || src[j] == '>') {
+				fd, err := strconv.Atoi(src[i:j])
+				if err != nil || fd > 2 {
+					return nil, fmt.Errorf("syntax error: redirection of descriptor %s is not supported (only 0, 1 and 2)", src[i:j])
+				}
+				op, n := redirOp(src[j:])
+				toks = append(toks, token{op: strconv.Itoa(fd) + op})
+				i = j + n
 				continue
 			}
 			w, n, err := lexWord(src[i:])
@@ -131,6 +139,14 @@ func lex(src string) ([]token, error) {
 		}
 	}
 	return toks, nil
+}
+
+// digitsEnd returns the end of the run of ASCII digits at src[i:].
+func digitsEnd(src string, i int) int {
+	for i < len(src) && src[i] >= '0' && src[i] <= '9' {
+		i++
+	}
+	return i
 }
 
 func redirOp(s string) (string, int) {
