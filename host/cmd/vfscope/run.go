@@ -88,14 +88,16 @@ Flags (before APP.wasm; what follows it are the guest's arguments):
                                of vfscope's ABI (wazero maps errnos it lacks,
                                such as EXDEV or ENOSPC, to EIO)
 
-^C (SIGINT) or SIGTERM stops the guest, and the --mount mounts are
-unmounted as at its exit, which writes the billyfs stores back; a second
-one kills vfscope at once.
+^C (SIGINT), SIGTERM, SIGHUP (the terminal hung up) or SIGPIPE (the
+reader of the guest's output went away) stops the guest, and the
+--mount mounts are unmounted as at its exit, which writes the billyfs
+stores back; a second SIGINT, SIGTERM or SIGHUP kills vfscope at once.
 
 Exit status: the guest's (modulo 256); 2 for an error in the flags or a
 mount; 127 if APP.wasm cannot be read; 126 if it is not a valid module;
-1 if it traps or --serve cannot listen on ADDR; 130 if SIGINT stopped it,
-143 if SIGTERM did.
+1 if it traps or --serve cannot listen on ADDR; 128 plus the signal's
+number if a signal stopped it (130 SIGINT, 143 SIGTERM, 129 SIGHUP,
+141 SIGPIPE).
 `
 
 // runOptions is the parsed command line of vfscope run.
@@ -489,18 +491,26 @@ func unmountStores(t *vfs.Task, stderr io.Writer) {
 	unmountAll(t, dsts, stderr)
 }
 
-// stopOnSignal catches SIGINT and SIGTERM for the guest's run, as a
-// terminal's ^C or kill(1) ends a process: the VFS's interruptible waits
-// end (vfs.VFS.Interrupt, as catchShellSignals does for vfscope sh) and
-// stopGuest cancels the context whose runtime then closes the guest.
-// Without it the Go runtime's default would kill vfscope, and the
-// deferred write-back of the billyfs stores would never run. A second
-// signal gets the default, for a guest stuck where neither reaches (a
-// read of the terminal). stop restores the default and returns the
+// stopOnSignal catches SIGINT, SIGTERM and SIGHUP for the guest's run,
+// as a terminal's ^C, kill(1) or a closed terminal ends a process: the
+// VFS's interruptible waits end (vfs.VFS.Interrupt, as catchShellSignals
+// does for vfscope sh) and stopGuest cancels the context whose runtime
+// then closes the guest. Without it the Go runtime's default would kill
+// vfscope, and the deferred write-back of the billyfs stores would never
+// run. A second such signal gets the default, for a guest stuck where
+// neither reaches (a read of the terminal).
+//
+// SIGPIPE, which a write to a standard output or error whose reader has
+// gone raises, ends the guest the same way, as it ends the writer on
+// Linux (status 141); it stays caught until stop, so that the guest's
+// writes before it ends fail with EPIPE instead of killing vfscope
+// before the write-back. stop restores the defaults and returns the
 // signal caught, 0 if none.
 func stopOnSignal(v *vfs.VFS, stopGuest func()) (stop func() syscall.Signal) {
 	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	pipe := make(chan os.Signal, 1)
+	signal.Notify(pipe, syscall.SIGPIPE)
 	done, finished := make(chan struct{}), make(chan struct{})
 	var sig syscall.Signal // written by the goroutine before finished is closed
 	go func() {
@@ -509,15 +519,19 @@ func stopOnSignal(v *vfs.VFS, stopGuest func()) (stop func() syscall.Signal) {
 		case s := <-ch:
 			signal.Stop(ch)
 			sig, _ = s.(syscall.Signal)
-			v.Interrupt()
-			stopGuest()
+		case <-pipe:
+			sig = syscall.SIGPIPE
 		case <-done:
+			return
 		}
+		v.Interrupt()
+		stopGuest()
 	}()
 	return func() syscall.Signal {
 		signal.Stop(ch)
 		close(done)
 		<-finished
+		signal.Stop(pipe)
 		return sig
 	}
 }

@@ -10,7 +10,8 @@ import (
 	"github.com/vfscope/vfscope/host/wasihost/wasmtest"
 )
 
-// TestRunSignal: SIGINT (^C) or SIGTERM to `vfscope run` while the guest
+// TestRunSignal: SIGINT (^C), SIGTERM, SIGHUP (the terminal hung up) or
+// SIGPIPE (standard output's reader went away) to `vfscope run` while the guest
 // sleeps stops the guest, and vfscope exits with 128 plus the signal's
 // number, as a shell reports a process the signal killed, having first
 // written back what the guest wrote to a billyfs store on a host
@@ -28,6 +29,8 @@ func TestRunSignal(t *testing.T) {
 	}{
 		{"SIGINT", false, os.Interrupt, 130},
 		{"SIGTERM", false, syscall.SIGTERM, 143},
+		{"SIGHUP", false, syscall.SIGHUP, 129},
+		{"SIGPIPE", false, syscall.SIGPIPE, 141},
 		{"SIGINT through sysfs", true, os.Interrupt, 130},
 	} {
 		t.Run(c.name, func(t *testing.T) {
