@@ -446,11 +446,12 @@ func (a *ABI) readv(m Memory, e *fdEntry, iovs, niov uint32, off int64, result u
 			// as a pipe read returns what is there.
 			// Bytes read before an error are the result, and the
 			// error is not reported, as read(2) returns a partial
-			// count.
+			// count; the error alone is the host's, mapped by
+			// streamErrno (EPIPE, EAGAIN, ...).
 			k, rerr := e.r.Read(b)
 			n += k
 			if rerr != nil && rerr != io.EOF && k == 0 {
-				err = vfs.EIO
+				return streamErrno(rerr)
 			}
 			break
 		}
@@ -497,11 +498,16 @@ func (a *ABI) writev(m Memory, e *fdEntry, iovs, niov uint32, off int64, result 
 		if off >= 0 {
 			return ESPIPE
 		}
+		// Bytes written before an error are the result, as write(2)
+		// returns a partial count; the error alone is the host's,
+		// mapped by streamErrno (EPIPE for a reader gone, ...).
 		for _, b := range bufs {
 			k, werr := e.w.Write(b)
 			n += k
 			if werr != nil {
-				err = vfs.EIO
+				if n == 0 {
+					return streamErrno(werr)
+				}
 				break
 			}
 		}
