@@ -138,3 +138,22 @@ func TestCpSpecialFile(t *testing.T) {
 	}
 	runScriptCases(t, "mkdir /w /m; mount -t tmpfs none /m; cd /w; mknod n c 1 3; chmod 666 n", tests)
 }
+
+// TestCpDestinationErrors: cp's messages for a destination it cannot
+// create or stat, as coreutils 9.1 prints them on Linux. A missing
+// "g/" is "Not a directory" (copy.c turns open(2)'s EISDIR for a name
+// ending in '/' into ENOTDIR), also for mv across filesystems; a plain
+// cp stats the destination first, so "t/" naming a file and a symlink
+// loop are "cannot stat".
+func TestCpDestinationErrors(t *testing.T) {
+	tests := []scriptCase{
+		{"a missing directory", "cp f g/; echo $?; ls", "cp: cannot create regular file 'g/': Not a directory\n1\ndd\nf\nloop\nt\n"},
+		{"a missing directory, -f", "cp -f f g/; echo $?", "cp: cannot create regular file 'g/': Not a directory\n1\n"},
+		{"a missing directory, -r", "cp -r f g/; echo $?", "cp: cannot create regular file 'g/': Not a directory\n1\n"},
+		{"a dangling symlink with a slash", "cp f dd/; echo $?", "cp: cannot create regular file 'dd/': Not a directory\n1\n"},
+		{"mv across filesystems", "mv f /m/g/; echo $?; ls /m", "mv: cannot create regular file '/m/g/': Not a directory\n1\n"},
+		{"a file with a slash", "cp f t/; echo $?", "cp: cannot stat 't/': Not a directory\n1\n"},
+		{"a symlink loop", "cp f loop; echo $?", "cp: cannot stat 'loop': Too many levels of symbolic links\n1\n"},
+	}
+	runScriptCases(t, "mkdir /w /m; mount -t tmpfs none /m; cd /w; touch f t; ln -s nowhere dd; ln -s loop loop", tests)
+}

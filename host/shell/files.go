@@ -888,6 +888,12 @@ func (c *cmd) copyNode(src, dst string, sst *vfs.Stat, verbose, force, move, nod
 	var dstSt vfs.Stat
 	dstErr := c.t.Stat(dst, &dstSt)
 	exists := dstErr == nil
+	if dstErr != nil && dstErr != vfs.ENOENT && !nodes && !move {
+		// copy.c stats the destination of a plain cp (lstats it for
+		// cp -r and mv): "t/" naming a file, a symlink loop.
+		c.errorf("cannot stat %s: %s", quote(dst), errText(dstErr))
+		return false
+	}
 	if exists && dstSt.Dev == sst.Dev && dstSt.Ino == sst.Ino {
 		c.errorf("%s and %s are the same file", quote(src), quote(dst))
 		return false
@@ -1012,6 +1018,11 @@ func (c *cmd) copyFile(src, dst string, mode uint32, force bool) bool {
 		if c.t.Unlink(dst) == nil {
 			out, err = c.t.Open(dst, vfs.O_WRONLY|vfs.O_CREAT|vfs.O_TRUNC, mode)
 		}
+	}
+	if err == vfs.EISDIR && strings.HasSuffix(dst, "/") {
+		// copy.c: open(2) of a missing "g/" with O_CREAT says EISDIR;
+		// the name asked for a directory that is not there.
+		err = vfs.ENOTDIR
 	}
 	if err != nil {
 		c.errorf("cannot create regular file %s: %s", quote(dst), errText(err))
