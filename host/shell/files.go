@@ -149,20 +149,22 @@ dirs:
 	for _, d := range dirs {
 		if o.has('p') {
 			for _, a := range ancestors(d) {
+				// gnulib's mkancesdir makes each ancestor, then enters
+				// it: chdir's error is the one said, but for ENOENT
+				// (a dangling symlink), where mkdir's is.
 				err := c.t.Mkdir(a, 0o777)
-				if err == vfs.EEXIST {
-					if c.isDir(a) {
-						continue
-					}
-					err = vfs.ENOTDIR
+				if err == nil && o.has('v') {
+					c.printf("mkdir: created directory %s\n", quote(a))
+				}
+				if cerr := c.chdirErr(a); cerr == nil {
+					err = nil
+				} else if err == nil || cerr != vfs.ENOENT {
+					err = cerr
 				}
 				if err != nil {
 					c.errorf("cannot create directory %s: %s", quote(a), errText(err))
 					status = 1
 					continue dirs
-				}
-				if o.has('v') {
-					c.printf("mkdir: created directory %s\n", quote(a))
 				}
 			}
 		}
@@ -186,6 +188,19 @@ dirs:
 		}
 	}
 	return status
+}
+
+// chdirErr is the error chdir(2) to p would give: p followed, a
+// directory, searchable.
+func (c *cmd) chdirErr(p string) error {
+	var st vfs.Stat
+	if err := c.t.Stat(p, &st); err != nil {
+		return err
+	}
+	if !vfs.IsDir(st.Mode) {
+		return vfs.ENOTDIR
+	}
+	return c.t.Faccessat(vfs.AT_FDCWD, p, vfs.X_OK, vfs.AT_EACCESS)
 }
 
 func (c *cmd) umask() uint32 {
