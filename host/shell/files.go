@@ -303,16 +303,11 @@ func cmdRm(c *cmd) int {
 			status = 1
 			continue
 		}
+		// remove.c unlinks a name it cannot lstat all the same (fts's
+		// FTS_NS), and says unlinkat's error: "dd/" for a dangling
+		// symlink dd is ENOTDIR, not lstat's ENOENT.
 		var st vfs.Stat
-		if err := c.t.Lstat(f, &st); err != nil {
-			if force && err == vfs.ENOENT {
-				continue
-			}
-			c.errorf("cannot remove %s: %s", quote(f), errText(err))
-			status = 1
-			continue
-		}
-		if vfs.IsDir(st.Mode) {
+		if c.t.Lstat(f, &st) == nil && vfs.IsDir(st.Mode) {
 			switch {
 			case recursive:
 				if !c.removeTree(f, o.has('v')) {
@@ -332,8 +327,8 @@ func cmdRm(c *cmd) int {
 			continue
 		}
 		if err := c.t.Unlink(f); err != nil {
-			if force && err == vfs.ENOENT {
-				continue
+			if force && (err == vfs.ENOENT || err == vfs.ENOTDIR) {
+				continue // remove.c's ignorable_missing
 			}
 			c.errorf("cannot remove %s: %s", quote(f), errText(err))
 			status = 1
