@@ -552,6 +552,15 @@ func cmdChmod(c *cmd) int {
 		} else {
 			err = c.t.Lstat(f, &st)
 		}
+		if err == vfs.ENOENT && top {
+			// fts's FTS_SLNONE: stat ENOENT, lstat a symlink.
+			var lst vfs.Stat
+			if c.t.Lstat(f, &lst) == nil && vfs.IsLnk(lst.Mode) {
+				c.errorf("cannot operate on dangling symlink %s", quote(f))
+				status = 1
+				return
+			}
+		}
 		if err != nil {
 			c.errorf("cannot access %s: %s", quote(f), errText(err))
 			status = 1
@@ -613,19 +622,24 @@ func cmdChown(c *cmd) int {
 	status := 0
 	var walk func(f string, top bool)
 	walk = func(f string, top bool) {
+		// chown-core.c lstats every name (fts's FTS_PHYSICAL) and
+		// stats a symlink it is to follow: only a top-level one, and
+		// not with -h.
 		var st vfs.Stat
-		var err error
 		noDeref := o.has('h') || !top
-		if noDeref {
-			err = c.t.Lstat(f, &st)
-		} else {
-			err = c.t.Stat(f, &st)
-		}
-		if err != nil {
+		if err := c.t.Lstat(f, &st); err != nil {
 			c.errorf("cannot access %s: %s", quote(f), errText(err))
 			status = 1
 			return
 		}
+		if !noDeref && vfs.IsLnk(st.Mode) {
+			if err := c.t.Stat(f, &st); err != nil {
+				c.errorf("cannot dereference %s: %s", quote(f), errText(err))
+				status = 1
+				return
+			}
+		}
+		var err error
 		if noDeref {
 			err = c.t.Lchown(f, uid, gid)
 		} else {

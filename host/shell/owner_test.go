@@ -55,3 +55,46 @@ func TestChownSpec(t *testing.T) {
 		})
 	}
 }
+
+// TestChmodChownSymlinks: chmod and chown on a symlink named on the
+// command line, as coreutils 9.1 does on Linux (LC_ALL=C, as root):
+// chmod says "cannot operate on dangling symlink" where stat(2) is
+// ENOENT and lstat(2) a symlink (fts's FTS_SLNONE); chown lstats each
+// name and says "cannot dereference" where stat(2) of a symlink fails
+// (chown-core.c). uids lists the owners after, by lstat.
+func TestChmodChownSymlinks(t *testing.T) {
+	tests := []struct {
+		name, script, want string
+		uids               map[string]uint32
+	}{
+		{"chmod, dangling", "chmod 644 dd; echo $?", "chmod: cannot operate on dangling symlink 'dd'\n1\n", nil},
+		{"chmod, dangling with a slash", "chmod 644 dd/; echo $?", "chmod: cannot access 'dd/': No such file or directory\n1\n", nil},
+		{"chmod, a loop", "chmod 644 loop; echo $?", "chmod: cannot access 'loop': Too many levels of symbolic links\n1\n", nil},
+		{"chmod -R, dangling", "chmod -R 644 dd; echo $?", "chmod: cannot operate on dangling symlink 'dd'\n1\n", nil},
+		{"chown, dangling", "chown 5 dd; echo $?", "chown: cannot dereference 'dd': No such file or directory\n1\n", map[string]uint32{"/w/dd": 0}},
+		{"chown, no owner", "chown : dd; echo $?", "chown: cannot dereference 'dd': No such file or directory\n1\n", nil},
+		{"chown, a loop", "chown 5 loop; echo $?", "chown: cannot dereference 'loop': Too many levels of symbolic links\n1\n", nil},
+		{"chown, dangling with a slash", "chown 5 dd/; echo $?", "chown: cannot access 'dd/': No such file or directory\n1\n", nil},
+		{"chown -h, dangling", "chown -h 5 dd; echo $?", "0\n", map[string]uint32{"/w/dd": 5}},
+		{"chown, a symlink to a directory", "chown 5 sl; echo $?", "0\n", map[string]uint32{"/w/sl": 0, "/w/s": 5}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			sh, _, out := newShell(t, "")
+			sh.RunString("mkdir /w; cd /w; ln -s nowhere dd; ln -s loop loop; mkdir s; ln -s s sl")
+			sh.RunString(tc.script)
+			if got := out.String(); got != tc.want {
+				t.Errorf("%s\ngot:\n%s\nwant:\n%s", tc.script, got, tc.want)
+			}
+			for p, uid := range tc.uids {
+				var st vfs.Stat
+				if err := sh.Task().Lstat(p, &st); err != nil {
+					t.Fatal(err)
+				}
+				if st.UID != uid {
+					t.Errorf("%s: %s has uid %d, want %d", tc.script, p, st.UID, uid)
+				}
+			}
+		})
+	}
+}
