@@ -624,9 +624,9 @@ func cmdChown(c *cmd) int {
 	walk = func(f string, top bool) {
 		// chown-core.c lstats every name (fts's FTS_PHYSICAL) and
 		// stats a symlink it is to follow: only a top-level one, and
-		// not with -h.
+		// not with -h or -R.
 		var st vfs.Stat
-		noDeref := o.has('h') || !top
+		noDeref := o.has('h') || o.has('R') || !top
 		if err := c.t.Lstat(f, &st); err != nil {
 			c.errorf("cannot access %s: %s", quote(f), errText(err))
 			status = 1

@@ -61,7 +61,8 @@ func TestChownSpec(t *testing.T) {
 // chmod says "cannot operate on dangling symlink" where stat(2) is
 // ENOENT and lstat(2) a symlink (fts's FTS_SLNONE); chown lstats each
 // name and says "cannot dereference" where stat(2) of a symlink fails
-// (chown-core.c). uids lists the owners after, by lstat.
+// (chown-core.c); chown -R changes the symlink itself, not what it
+// points to. uids lists the owners after, by lstat.
 func TestChmodChownSymlinks(t *testing.T) {
 	tests := []struct {
 		name, script, want string
@@ -77,6 +78,7 @@ func TestChmodChownSymlinks(t *testing.T) {
 		{"chown, dangling with a slash", "chown 5 dd/; echo $?", "chown: cannot access 'dd/': No such file or directory\n1\n", nil},
 		{"chown -h, dangling", "chown -h 5 dd; echo $?", "0\n", map[string]uint32{"/w/dd": 5}},
 		{"chown, a symlink to a directory", "chown 5 sl; echo $?", "0\n", map[string]uint32{"/w/sl": 0, "/w/s": 5}},
+		{"chown -R, a symlink to a directory", "chown -R 5 sl; echo $?", "0\n", map[string]uint32{"/w/sl": 5, "/w/s": 0}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
