@@ -221,7 +221,11 @@ func cmdRmdir(c *cmd) int {
 	status := 0
 	for _, d := range dirs {
 		if err := c.t.Rmdir(d); err != nil {
-			c.errorf("failed to remove %s: %s", quote(d), errText(err))
+			if c.symlinkNotFollowed(d, err) {
+				c.errorf("failed to remove %s: Symbolic link not followed", quote(d))
+			} else {
+				c.errorf("failed to remove %s: %s", quote(d), errText(err))
+			}
 			status = 1
 			continue
 		}
@@ -237,6 +241,27 @@ func cmdRmdir(c *cmd) int {
 		}
 	}
 	return status
+}
+
+// symlinkNotFollowed is rmdir.c's test for a more precise message
+// after rmdir(2) of d failed with err: ENOTDIR for a name ending in '/'
+// whose last component is a symlink, and that stat(2) finds a directory
+// or cannot follow for a reason other than ENOTDIR (a dangling symlink,
+// a loop).
+func (c *cmd) symlinkNotFollowed(d string, err error) bool {
+	if err != vfs.ENOTDIR || !strings.HasSuffix(d, "/") {
+		return false
+	}
+	var st vfs.Stat
+	serr := c.t.Stat(d, &st)
+	if serr == nil && !vfs.IsDir(st.Mode) || serr == vfs.ENOTDIR {
+		return false
+	}
+	trimmed := strings.TrimRight(d, "/")
+	if trimmed == "" {
+		return false
+	}
+	return c.t.Lstat(trimmed, &st) == nil && vfs.IsLnk(st.Mode)
 }
 
 // touch is touch(1): create, then set both times to now (utimensat
