@@ -103,6 +103,10 @@ type ABI struct {
 	iovPtrs [2]uint32
 	// paths holds the path strings of calls (readPath).
 	paths StringArena
+	// blocked is the time, in nanoseconds of nano, the guest spent
+	// waiting in the ABI, which the CPU-time clocks leave out
+	// (clockNow). Touched only by the guest's calls, one at a time.
+	blocked int64
 }
 
 // fdEntry is one WASI descriptor: a VFS descriptor of the guest's task,

@@ -448,7 +448,9 @@ func (a *ABI) readv(m Memory, e *fdEntry, iovs, niov uint32, off int64, result u
 			// error is not reported, as read(2) returns a partial
 			// count; the error alone is the host's, mapped by
 			// streamErrno (EPIPE, EAGAIN, ...).
+			start := a.nano()
 			k, rerr := e.r.Read(b)
+			a.blockedSince(start) // a read of a terminal or pipe waits
 			n += k
 			if rerr != nil && rerr != io.EOF && k == 0 {
 				return streamErrno(rerr)
@@ -501,15 +503,19 @@ func (a *ABI) writev(m Memory, e *fdEntry, iovs, niov uint32, off int64, result 
 		// Bytes written before an error are the result, as write(2)
 		// returns a partial count; the error alone is the host's,
 		// mapped by streamErrno (EPIPE for a reader gone, ...).
+		start := a.nano()
+		var werr error
 		for _, b := range bufs {
-			k, werr := e.w.Write(b)
+			var k int
+			k, werr = e.w.Write(b)
 			n += k
 			if werr != nil {
-				if n == 0 {
-					return streamErrno(werr)
-				}
 				break
 			}
+		}
+		a.blockedSince(start) // a write to a full pipe waits
+		if werr != nil && n == 0 {
+			return streamErrno(werr)
 		}
 	case off >= 0:
 		if len(bufs) == 1 {

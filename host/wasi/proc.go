@@ -52,16 +52,36 @@ func (a *ABI) EnvironSizesGet(m Memory, count, size uint32) Errno {
 	return sizes(m, a.env, count, size)
 }
 
-// clockNow reads a clock; the CPU-time clocks are the monotonic clock (a
-// guest has the host thread to itself while it runs).
+// clockNow reads a clock. The CPU-time clocks (the process's and the
+// thread's are one: a guest is one thread) are the monotonic clock less
+// the time the guest spent blocked in the ABI (a.blocked: poll_oneoff's
+// sleeps, reads and writes of the host's streams), as Linux's
+// CLOCK_PROCESS_CPUTIME_ID and CLOCK_THREAD_CPUTIME_ID do not advance
+// while the process sleeps. What remains different: the host's CPU work
+// on the guest's behalf (the VFS's calls, wazero's, the Go runtime's)
+// counts, as Linux counts a process's system time; time the host does not
+// schedule the guest's goroutine (another guest, the garbage collector)
+// counts too, where Linux's clocks would stop; and a clock subscription
+// on a CPU-time clock waits that much monotonic time, where on Linux a
+// sleeping process's CPU clock would never reach it.
 func (a *ABI) clockNow(id uint32) (int64, Errno) {
 	switch id {
 	case ClockRealtime:
 		return a.now().UnixNano(), ESUCCESS
-	case ClockMonotonic, ClockProcessCputimeID, ClockThreadCputimeID:
+	case ClockMonotonic:
 		return a.nano(), ESUCCESS
+	case ClockProcessCputimeID, ClockThreadCputimeID:
+		return a.nano() - a.blocked, ESUCCESS
 	}
 	return 0, EINVAL
+}
+
+// blockedSince adds the time since start (a reading of a.nano) to
+// a.blocked: the guest was waiting, not computing.
+func (a *ABI) blockedSince(start int64) {
+	if d := a.nano() - start; d > 0 {
+		a.blocked += d
+	}
 }
 
 // ClockResGet is clock_res_get(id, result_ptr): 1 ns for every clock.
@@ -226,16 +246,21 @@ func (a *ABI) PollOneoff(ctx context.Context, m Memory, in, out, nsubs, neventsP
 		for _, c := range clocks[1:] {
 			first = min(first, c.deadline)
 		}
-		if d := first - a.nano(); d > 0 && a.sleep != nil {
-			if a.sleep(ctx, time.Duration(d)) != nil {
+		start := a.nano()
+		if d := first - start; d > 0 && a.sleep != nil {
+			err := a.sleep(ctx, time.Duration(d))
+			a.blockedSince(start)
+			if err != nil {
 				return EINTR
 			}
 		} else if d > 0 {
 			tm := time.NewTimer(time.Duration(d))
 			select {
 			case <-tm.C:
+				a.blockedSince(start)
 			case <-ctx.Done():
 				tm.Stop()
+				a.blockedSince(start)
 				return EINTR
 			}
 		}
