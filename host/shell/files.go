@@ -540,23 +540,23 @@ func cmdReadlink(c *cmd) int {
 func cmdChmod(c *cmd) int {
 	var modeStr string
 	var files []string
-	recursive, dashdash := false, false
+	recursive, dashdash, haveMode := false, false, false // "" is a mode, an invalid one
 	for _, a := range c.args {
 		switch {
 		case !dashdash && a == "--":
 			dashdash = true
-		case !dashdash && modeStr == "" && (a == "-R" || a == "--recursive"):
+		case !dashdash && !haveMode && (a == "-R" || a == "--recursive"):
 			recursive = true
 		case !dashdash && a == "--help":
 			c.printf("Usage: %s\n", builtins[c.name].usage)
 			return 0
-		case modeStr == "":
-			modeStr = a
+		case !haveMode:
+			modeStr, haveMode = a, true
 		default:
 			files = append(files, a)
 		}
 	}
-	if modeStr == "" {
+	if !haveMode {
 		return c.usageError(1, "missing operand")
 	}
 	if len(files) == 0 {
