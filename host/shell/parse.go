@@ -14,7 +14,12 @@ import (
 //	and_or   := pipeline { ('&&' | '||') pipeline }
 //	pipeline := command { '|' command }
 //	command  := { word | redirect }
-//	redirect := [fd] ('>' | '>>' | '<') word | [fd] '>&' fd
+//	redirect := [fd] ('>' | '>>' | '<') word | [fd] '>&' word
+//
+// "[1]>&WORD", where WORD is neither a descriptor number nor "-", is
+// bash's form of "&>WORD": standard output and standard error to the
+// file WORD (expandRedirects). For another descriptor it is an
+// ambiguous redirect.
 //
 // Words take single quotes, double quotes and backslash escapes as sh
 // does; '#' at the start of a word begins a comment; "$?" and "${?}"
@@ -51,7 +56,41 @@ func (w word) expand(status int) string {
 type redirect struct {
 	fd     int    // 0, 1 or 2
 	op     string // "<", ">", ">>", ">&"
-	target word   // file name, or the fd for ">&"
+	target word   // file name; for ">&", the fd, or a file name (expandRedirects)
+}
+
+// expandRedirects returns rs with their targets expanded ("$?" is
+// status), in order. ">&WORD" of standard output, where WORD expands
+// to neither a descriptor number nor "-", becomes ">WORD 2>&1", as
+// bash's do_redirection_internal makes it r_err_and_out; for another
+// descriptor it stays ">&WORD", which runCommand refuses as an
+// ambiguous redirect.
+func expandRedirects(rs []redirect, status int) []Redirect {
+	out := make([]Redirect, 0, len(rs))
+	for _, r := range rs {
+		target := r.target.expand(status)
+		if r.op == ">&" && r.fd == 1 && !namesDescriptor(target) {
+			out = append(out, Redirect{FD: 1, Op: ">", Target: target}, Redirect{FD: 2, Op: ">&", Target: "1"})
+			continue
+		}
+		out = append(out, Redirect{FD: r.fd, Op: r.op, Target: target})
+	}
+	return out
+}
+
+// namesDescriptor reports whether the expanded word after ">&" is one
+// bash takes as a descriptor: digits, "-" (close), or empty (a bad
+// descriptor).
+func namesDescriptor(w string) bool {
+	if w == "-" {
+		return true
+	}
+	for i := 0; i < len(w); i++ {
+		if w[i] < '0' || w[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 type command struct {

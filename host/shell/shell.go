@@ -352,28 +352,31 @@ func (s *Shell) runCommand(c command, stdin io.Reader, stdout io.Writer) int {
 			s.t.Close(fd)
 		}
 	}()
-	for _, r := range c.redirs {
-		target := r.target.expand(s.status)
-		if r.op == ">&" {
+	for _, r := range expandRedirects(c.redirs, s.status) {
+		target := r.Target
+		if r.Op == ">&" {
 			var w io.Writer
-			switch target {
-			case "1":
+			switch {
+			case target == "1":
 				w = x.stdout
-			case "2":
+			case target == "2":
 				w = x.stderr
+			case !namesDescriptor(target):
+				fmt.Fprintf(s.stderr, "%s: ambiguous redirect\n", target)
+				return 1
 			default:
 				fmt.Fprintf(s.stderr, "%s: bad file descriptor\n", target)
 				return 1
 			}
-			if r.fd == 1 {
+			if r.FD == 1 {
 				x.stdout = w
-			} else if r.fd == 2 {
+			} else if r.FD == 2 {
 				x.stderr = w
 			}
 			continue
 		}
 		flags := vfs.O_RDONLY
-		switch r.op {
+		switch r.Op {
 		case ">":
 			flags = vfs.O_WRONLY | vfs.O_CREAT | vfs.O_TRUNC
 		case ">>":
@@ -385,7 +388,7 @@ func (s *Shell) runCommand(c command, stdin io.Reader, stdout io.Writer) int {
 			return 1
 		}
 		fds = append(fds, fd)
-		switch r.fd {
+		switch r.FD {
 		case 0:
 			x.stdin = &fdReader{t: s.t, fd: fd}
 		case 1:

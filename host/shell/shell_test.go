@@ -191,3 +191,25 @@ func TestRunFromStdin(t *testing.T) {
 		t.Errorf("interactive session:\n%q\nwant\n%q", got, want)
 	}
 }
+
+// TestRedirectOutputAndError: ">&WORD" (and "1>&WORD"), where WORD is
+// neither a descriptor number nor "-", sends standard output and
+// standard error to the file WORD, as "&>WORD" does in bash; ">&2"
+// keeps its meaning; after "2>&" a file name is an ambiguous redirect.
+// The outputs are bash 5's, without its "bash: line 1: " prefix.
+func TestRedirectOutputAndError(t *testing.T) {
+	tests := []scriptCase{
+		{"stdout", "echo hi >&f; echo $?; cat f", "0\nhi\n"},
+		{"stderr", "ls nonexist >&f; echo $?; cat f", "2\nls: cannot access 'nonexist': No such file or directory\n"},
+		{"command not found", "nosuch >&f; echo $?; cat f", "127\nnosuch: command not found\n"},
+		{"1>&", "ls /w nonexist 1>&f; cat f", "ls: cannot access 'nonexist': No such file or directory\n/w:\nf\n"},
+		{"quoted", "echo hi >&'x y'; cat 'x y'", "hi\n"},
+		{"a name starting with a digit", "echo hi >&2x; cat 2x", "hi\n"},
+		{"after 2>", "echo hi 2>e >&f; cat f; cat e", "hi\n"},
+		{"a missing directory", "echo hi >&/nonexist/f; echo $?", "/nonexist/f: No such file or directory\n1\n"},
+		{">&2", "echo hi >&2 2>/dev/null; echo $?", "hi\n0\n"},
+		{"2>& a file", "echo hi 2>&f; echo $?; cat f", "f: ambiguous redirect\n1\ncat: f: No such file or directory\n"},
+		{"a bad descriptor", "echo hi >&3; echo $?", "3: bad file descriptor\n1\n"},
+	}
+	runScriptCases(t, "mkdir /w; cd /w", tests)
+}

@@ -21,7 +21,10 @@ type Redirect struct {
 // ';', a newline, '&&', '||' or '|'. A host that runs programs the shell
 // does not know (the playground's WASI guests) splits their command
 // lines with it, so that quoting and redirections mean for them what
-// they mean for the shell's own commands.
+// they mean for the shell's own commands: ">&FILE" comes as ">FILE"
+// then "2>&1". A ">&" whose Target is not "1" or "2" is an error the
+// shell reports when it runs the line ("bad file descriptor", or
+// "ambiguous redirect" for a file name after "0>&" or "2>&").
 //
 // # Errors
 //
@@ -40,9 +43,7 @@ func (s *Shell) Split(line string) ([]SimpleCommand, error) {
 				for _, w := range c.words {
 					sc.Args = append(sc.Args, w.expand(s.status))
 				}
-				for _, r := range c.redirs {
-					sc.Redirects = append(sc.Redirects, Redirect{FD: r.fd, Op: r.op, Target: r.target.expand(s.status)})
-				}
+				sc.Redirects = expandRedirects(c.redirs, s.status)
 				out = append(out, sc)
 			}
 		}
