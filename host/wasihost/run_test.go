@@ -25,8 +25,10 @@ func bootTask(t *testing.T) *vfs.Task {
 }
 
 // TestRunEnds: how Run reports each way a guest ends. A compile failure
-// is a *CompileError and nothing else is; traps are code 1; a guest's
-// own exit code is its, even the codes wazero uses for a done ctx.
+// is a *CompileError and nothing else is; a valid module that is not a
+// command the ABI can link and start is a *NotCommandError naming what
+// is missing, before any of it runs; traps are code 1; a guest's own
+// exit code is its, even the codes wazero uses for a done ctx.
 func TestRunEnds(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -36,6 +38,7 @@ func TestRunEnds(t *testing.T) {
 		err     bool
 		compile bool
 		noMem   bool
+		notCmd  string // what the *NotCommandError says; "" for none
 		stdout  string
 	}{
 		{name: "junk", wasm: wasmtest.Junk(), code: 1, err: true, compile: true},
@@ -49,6 +52,14 @@ func TestRunEnds(t *testing.T) {
 		{name: "no memory", wasm: wasmtest.NoMemory(), code: 1, err: true, noMem: true},
 		{name: "no memory, proc_exit only", wasm: wasmtest.ExitNoMemory(4), code: 4},
 		{name: "hello", wasm: wasmtest.Hello("hi\n"), code: 0, stdout: "hi\n"},
+		{name: "reactor", wasm: wasmtest.Reactor(), code: 1, err: true,
+			notCmd: "not a WASI preview1 command: it exports no function _start (it exports _initialize: a reactor, for an embedder to call)"},
+		{name: "import of env", wasm: wasmtest.Importing("env", "f"), code: 1, err: true,
+			notCmd: "not a WASI preview1 command: it imports function env.f, which the host does not provide"},
+		{name: "import of an unknown preview1 function", wasm: wasmtest.Importing(ModuleName, "fd_frobnicate"), code: 1, err: true,
+			notCmd: "not a WASI preview1 command: it imports function wasi_snapshot_preview1.fd_frobnicate, which the host does not provide"},
+		{name: "import of sched_yield as () -> ()", wasm: wasmtest.Importing(ModuleName, "sched_yield"), code: 1, err: true,
+			notCmd: "not a WASI preview1 command: it imports function wasi_snapshot_preview1.sched_yield as () -> (), the host's is () -> (i32)"},
 		// The guest's name is not a module name of the runtime.
 		{name: "named wasi_snapshot_preview1", wasm: wasmtest.Hello("hi\n"), args: []string{ModuleName}, stdout: "hi\n"},
 		{name: "named invalid section", wasm: wasmtest.Unreachable(), args: []string{"/invalid/section/magic.wasm"}, code: 1, err: true},
@@ -63,6 +74,10 @@ func TestRunEnds(t *testing.T) {
 			var ce *CompileError
 			if code != tc.code || (err != nil) != tc.err || errors.As(err, &ce) != tc.compile || errors.Is(err, ErrNoMemory) != tc.noMem {
 				t.Errorf("Run = %#x, %v; want %#x, error %v, compile error %v, no memory %v", code, err, tc.code, tc.err, tc.compile, tc.noMem)
+			}
+			var nc *NotCommandError
+			if errors.As(err, &nc) != (tc.notCmd != "") || nc != nil && nc.Error() != tc.notCmd {
+				t.Errorf("Run's error %v, want a *NotCommandError %q", err, tc.notCmd)
 			}
 			if stdout.String() != tc.stdout {
 				t.Errorf("stdout %q, want %q", stdout.String(), tc.stdout)

@@ -18,6 +18,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
+	"sync"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -66,6 +69,113 @@ type CompileError struct{ Err error }
 func (e *CompileError) Error() string { return e.Err.Error() }
 func (e *CompileError) Unwrap() error { return e.Err }
 
+// NotCommandError is a valid module that is not a WASI preview1 command
+// the host can run: it exports no function "_start" of type () -> ()
+// (a reactor, which exports "_initialize" for its embedder to call, or
+// a library), or it imports a function or memory the host does not
+// provide, or a preview1 function with another type than the host's.
+// execve(2) refuses such a file with ENOEXEC, where a shell reports
+// 126. Why names what is missing.
+type NotCommandError struct{ Why string }
+
+func (e *NotCommandError) Error() string { return "not a WASI preview1 command: " + e.Why }
+
+// FuncType is a function's parameter and result types.
+type FuncType struct{ Params, Results []api.ValueType }
+
+func (t FuncType) String() string {
+	names := func(ts []api.ValueType) string {
+		s := make([]string, len(ts))
+		for i, v := range ts {
+			s[i] = api.ValueTypeName(v)
+		}
+		return "(" + strings.Join(s, ", ") + ")"
+	}
+	return names(t.Params) + " -> " + names(t.Results)
+}
+
+func (t FuncType) equal(u FuncType) bool {
+	return slices.Equal(t.Params, u.Params) && slices.Equal(t.Results, u.Results)
+}
+
+// typeOf is f's type.
+func typeOf(f api.FunctionDefinition) FuncType {
+	return FuncType{f.ParamTypes(), f.ResultTypes()}
+}
+
+// abiType is the wazero type of f, a preview1 function of the ABI.
+func abiType(f *wasi.Func) FuncType {
+	var t FuncType
+	for _, p := range f.Params {
+		v := api.ValueTypeI32
+		if p == wasi.I64 {
+			v = api.ValueTypeI64
+		}
+		t.Params = append(t.Params, v)
+	}
+	if !f.NoReturn {
+		t.Results = []api.ValueType{api.ValueTypeI32}
+	}
+	return t
+}
+
+// ABIFuncs are the functions the ABI's host module exports, by name.
+var ABIFuncs = sync.OnceValue(func() map[string]FuncType {
+	m := make(map[string]FuncType, len(wasi.Funcs))
+	for i := range wasi.Funcs {
+		m[wasi.Funcs[i].Name] = abiType(&wasi.Funcs[i])
+	}
+	return m
+})
+
+// ModuleFuncs are the functions mod exports, by name: those of another
+// "wasi_snapshot_preview1" (wazero's own), for CheckCommand.
+func ModuleFuncs(mod api.Module) map[string]FuncType {
+	defs := mod.ExportedFunctionDefinitions()
+	m := make(map[string]FuncType, len(defs))
+	for name, d := range defs {
+		m[name] = typeOf(d)
+	}
+	return m
+}
+
+// CheckCommand returns a *NotCommandError unless compiled is a preview1
+// command that host, the functions the module "wasi_snapshot_preview1"
+// exports, can link and start: it exports "_start" of type () -> (),
+// each function it imports is one of host's with the same type, and it
+// imports no memory (no host module provides one). wazero itself would
+// skip a missing _start (ModuleConfig's start functions are those the
+// module exports) and report an import it cannot link only as it
+// instantiates, a failure like a trap's.
+func CheckCommand(compiled wazero.CompiledModule, host map[string]FuncType) error {
+	for _, f := range compiled.ImportedFunctions() {
+		mod, name, _ := f.Import()
+		h, ok := host[name]
+		switch {
+		case mod != ModuleName || !ok:
+			return &NotCommandError{fmt.Sprintf("it imports function %s.%s, which the host does not provide", mod, name)}
+		case !typeOf(f).equal(h):
+			return &NotCommandError{fmt.Sprintf("it imports function %s.%s as %s, the host's is %s", mod, name, typeOf(f), h)}
+		}
+	}
+	for _, m := range compiled.ImportedMemories() {
+		mod, name, _ := m.Import()
+		return &NotCommandError{fmt.Sprintf("it imports memory %s.%s, which the host does not provide", mod, name)}
+	}
+	start, ok := compiled.ExportedFunctions()["_start"]
+	switch {
+	case !ok:
+		why := "it exports no function _start"
+		if _, ok := compiled.ExportedFunctions()["_initialize"]; ok {
+			why += " (it exports _initialize: a reactor, for an embedder to call)"
+		}
+		return &NotCommandError{why}
+	case len(start.ParamTypes()) != 0 || len(start.ResultTypes()) != 0:
+		return &NotCommandError{"its _start is " + typeOf(start).String() + ", not () -> ()"}
+	}
+	return nil
+}
+
 // ErrNoMemory is Run's error for a guest that imports functions of
 // preview1 taking pointers but exports no memory for them to point into
 // (preview1 wants a command to export its "memory"): the ABI would find
@@ -97,27 +207,19 @@ func instantiate(ctx context.Context, r wazero.Runtime, cfg wasi.Config, name st
 	b := r.NewHostModuleBuilder(ModuleName)
 	for i := range wasi.Funcs {
 		f := &wasi.Funcs[i]
-		params := make([]api.ValueType, len(f.Params))
-		for j, p := range f.Params {
-			params[j] = api.ValueTypeI32
-			if p == wasi.I64 {
-				params[j] = api.ValueTypeI64
-			}
-		}
-		var results []api.ValueType
+		typ := abiType(f)
 		var fn api.GoModuleFunc
 		if f.NoReturn {
 			fn = func(ctx context.Context, mod api.Module, stack []uint64) {
 				h.exit(ctx, mod, f, stack)
 			}
 		} else {
-			results = []api.ValueType{api.ValueTypeI32}
 			call := f.Call
 			fn = func(ctx context.Context, mod api.Module, stack []uint64) {
 				stack[0] = uint64(call(ctx, a, h.memory(mod), stack))
 			}
 		}
-		b.NewFunctionBuilder().WithGoModuleFunction(fn, params, results).Export(f.Name)
+		b.NewFunctionBuilder().WithGoModuleFunction(fn, typ.Params, typ.Results).Export(f.Name)
 	}
 	if name != "" {
 		h.mod, err = b.Instantiate(ctx)
@@ -176,7 +278,9 @@ func (h *Host) Close(ctx context.Context) error {
 // cfg, and returns its exit code: the code it gave proc_exit, 0 if _start
 // returned. err is set when the guest could not run or trapped (then the
 // code is 1, as a crashed process): a *CompileError if wazero could not
-// compile wasm, ErrNoMemory if the guest exports no memory for the ABI.
+// compile wasm, a *NotCommandError if it is not a command the ABI can
+// link and start (see CheckCommand), ErrNoMemory if the guest exports no
+// memory for the ABI.
 //
 // The guest and its host module are anonymous in r (see the package
 // doc), so concurrent Runs may share r, and the guest's name (argv[0])
@@ -194,6 +298,9 @@ func Run(ctx context.Context, r wazero.Runtime, wasm []byte, cfg wasi.Config) (u
 		return 1, &CompileError{Err: err}
 	}
 	defer compiled.Close(ctx)
+	if err := CheckCommand(compiled, ABIFuncs()); err != nil {
+		return 1, err
+	}
 	if len(compiled.ExportedMemories()) == 0 {
 		for _, f := range compiled.ImportedFunctions() {
 			if m, n, _ := f.Import(); m == ModuleName && !noMemoryFuncs[n] {

@@ -94,7 +94,9 @@ reader of the guest's output went away) stops the guest, and the
 stores back; a second SIGINT, SIGTERM or SIGHUP kills vfscope at once.
 
 Exit status: the guest's (modulo 256); 2 for an error in the flags or a
-mount; 127 if APP.wasm cannot be read; 126 if it is not a valid module;
+mount; 127 if APP.wasm cannot be read; 126 if it is not a valid module,
+or not a preview1 command (no _start export, or an import the host does
+not provide);
 1 if it traps or --serve cannot listen on ADDR; 128 plus the signal's
 number if a signal stopped it (130 SIGINT, 143 SIGTERM, 129 SIGHUP,
 141 SIGPIPE).
@@ -451,7 +453,7 @@ func runRun(e *env, args []string) (status int) {
 	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vfscope run: %s: %v\n", o.app, err)
-		if ce := (*wasihost.CompileError)(nil); errors.As(err, &ce) {
+		if errors.As(err, new(*wasihost.CompileError)) || errors.As(err, new(*wasihost.NotCommandError)) {
 			status = 126
 		}
 	}
@@ -550,6 +552,9 @@ func runSysFS(ctx context.Context, r wazero.Runtime, t *vfs.Task, wasm []byte, o
 	}
 	defer compiled.Close(ctx)
 	wasi_snapshot_preview1.MustInstantiate(ctx, r)
+	if err := wasihost.CheckCommand(compiled, wasihost.ModuleFuncs(r.Module(wasi_snapshot_preview1.ModuleName))); err != nil {
+		return 1, err
+	}
 	fsc := wazero.NewFSConfig().(sysfs.FSConfig).WithSysFSMount(fs, "/")
 	// The guest is anonymous: its name (o.app) could be a module's of r.
 	cfg := wazero.NewModuleConfig().WithName("").WithArgs(o.args...).

@@ -10,7 +10,8 @@ import (
 )
 
 // TestRunStatus: vfscope run's exit status for each way a guest ends,
-// through both WASI paths. Only a module wazero cannot compile is 126
+// through both WASI paths. Only a module wazero cannot compile, or one
+// that is not a preview1 command the host can link and start, is 126
 // (what a shell reports for a file execve(2) refuses); a trap is 1
 // whatever its message or the module's path says. The paths are
 // relative, as a user types them: argv[0] names no module of wazero's.
@@ -30,6 +31,10 @@ func TestRunStatus(t *testing.T) {
 		{"named wasi_snapshot_preview1", "wasi_snapshot_preview1", wasmtest.Exit(5), 5, ""},
 		{"exit 256", "exit256.wasm", wasmtest.Exit(256), 256, ""},
 		{"exit 3", "exit3.wasm", wasmtest.Exit(3), 3, ""},
+		{"reactor", "reactor.wasm", wasmtest.Reactor(), 126, "not a WASI preview1 command: it exports no function _start (it exports _initialize"},
+		{"import of env", "env.wasm", wasmtest.Importing("env", "f"), 126, "it imports function env.f, which the host does not provide"},
+		{"import of an unknown preview1 function", "unknown.wasm", wasmtest.Importing("wasi_snapshot_preview1", "fd_frobnicate"), 126,
+			"it imports function wasi_snapshot_preview1.fd_frobnicate, which the host does not provide"},
 	} {
 		app := c.path
 		if err := os.MkdirAll(filepath.Dir(app), 0o755); err != nil {

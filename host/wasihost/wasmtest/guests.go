@@ -4,10 +4,10 @@ import "encoding/binary"
 
 // Imports of the guests below, with their function indexes.
 var (
-	procExit  = Import{"proc_exit", []byte{I32}, nil}
-	fdWrite   = Import{"fd_write", []byte{I32, I32, I32, I32}, []byte{I32}}
-	pathOpen  = Import{"path_open", []byte{I32, I32, I32, I32, I32, I64, I64, I32, I32}, []byte{I32}}
-	pollOneof = Import{"poll_oneoff", []byte{I32, I32, I32, I32}, []byte{I32}}
+	procExit  = Import{Name: "proc_exit", Params: []byte{I32}}
+	fdWrite   = Import{Name: "fd_write", Params: []byte{I32, I32, I32, I32}, Results: []byte{I32}}
+	pathOpen  = Import{Name: "path_open", Params: []byte{I32, I32, I32, I32, I32, I64, I64, I32, I32}, Results: []byte{I32}}
+	pollOneof = Import{Name: "poll_oneoff", Params: []byte{I32, I32, I32, I32}, Results: []byte{I32}}
 )
 
 // Junk is not a module.
@@ -112,4 +112,16 @@ func iov(buf, n int) []byte {
 	binary.LittleEndian.PutUint32(b, uint32(buf))
 	binary.LittleEndian.PutUint32(b[4:], uint32(n))
 	return b
+}
+
+// Reactor is a reactor, not a command: it exports "_initialize", which
+// calls proc_exit(0), and no _start.
+func Reactor() []byte {
+	return Module{Imports: []Import{procExit}, Export: "_initialize", Memory: true, Start: Cat(Const32(0), Call(0))}.Bytes()
+}
+
+// Importing is a guest importing function name of module mod, of type
+// () -> (), besides proc_exit; its _start calls proc_exit(0).
+func Importing(mod, name string) []byte {
+	return Module{Imports: []Import{procExit, {Module: mod, Name: name}}, Memory: true, Start: Cat(Const32(0), Call(0))}.Bytes()
 }

@@ -12,10 +12,12 @@ const (
 	I64 byte = 0x7e
 )
 
-// Import is a function of wasi_snapshot_preview1 the module imports.
+// Import is a function the module imports: of wasi_snapshot_preview1
+// unless Module says otherwise.
 type Import struct {
 	Name            string
 	Params, Results []byte // value types
+	Module          string // "" is wasi_snapshot_preview1
 }
 
 // Segment is data placed in memory at Offset.
@@ -27,10 +29,14 @@ type Segment struct {
 // Module is a command: Imports are functions 0 to len(Imports)-1, and
 // _start, of type () -> (), is function len(Imports), its body Start
 // (the instructions, without the final end). With Memory it defines and
-// exports a one-page "memory", holding Data.
+// exports a one-page "memory", holding Data. Export renames _start (a
+// reactor's "_initialize"); Pages, when not 0, is the memory's minimum
+// size in 64 KiB pages instead of one.
 type Module struct {
 	Imports []Import
+	Export  string
 	Memory  bool
+	Pages   uint32
 	Data    []Segment
 	Start   []byte
 }
@@ -40,7 +46,11 @@ func (m Module) Bytes() []byte {
 	var types, imports [][]byte
 	for i, im := range m.Imports {
 		types = append(types, cat([]byte{0x60}, vec(bytesOf(im.Params)...), vec(bytesOf(im.Results)...)))
-		imports = append(imports, cat(name("wasi_snapshot_preview1"), name(im.Name), []byte{0}, uleb(uint32(i))))
+		mod := im.Module
+		if mod == "" {
+			mod = "wasi_snapshot_preview1"
+		}
+		imports = append(imports, cat(name(mod), name(im.Name), []byte{0}, uleb(uint32(i))))
 	}
 	start := uint32(len(m.Imports))
 	types = append(types, []byte{0x60, 0, 0})
@@ -50,9 +60,13 @@ func (m Module) Bytes() []byte {
 		out = append(out, section(2, vec(imports...))...)
 	}
 	out = append(out, section(3, vec(uleb(start)))...)
-	exports := [][]byte{cat(name("_start"), []byte{0}, uleb(start))}
+	export := m.Export
+	if export == "" {
+		export = "_start"
+	}
+	exports := [][]byte{cat(name(export), []byte{0}, uleb(start))}
 	if m.Memory {
-		out = append(out, section(5, vec([]byte{0, 1}))...)
+		out = append(out, section(5, vec(cat([]byte{0}, uleb(max(m.Pages, 1)))))...)
 		exports = append(exports, cat(name("memory"), []byte{2, 0}))
 	}
 	out = append(out, section(7, vec(exports...))...)
