@@ -141,7 +141,8 @@ func runSh(e *env, args []string) (status int) {
 	}
 	// ^C (SIGINT) interrupts the running command, not vfscope: an
 	// interactive shell prompts again, a script stops with status 130.
-	// SIGTERM and SIGHUP interrupt it too and end the session, whose
+	// SIGTERM, SIGHUP and SIGPIPE (a write to a standard output or error
+	// whose reader has gone) interrupt it too and end the session, whose
 	// standard input is then at its end; vfscope exits with 128 plus the
 	// signal's number. Either way the stores below are written back.
 	in := newEndReader(e.stdin)
@@ -150,8 +151,10 @@ func runSh(e *env, args []string) (status int) {
 		// Reads of the terminal end at ^C as well (cat, the prompt).
 		stdin = shell.NewTerminalReader(stdin, t.VFS())
 	}
-	sh := shell.New(t, stdin, e.stdout, e.stderr)
-	sig, release := catchShellSignals(t.VFS(), sh, in)
+	stdout, stderr := &pipeWriter{w: e.stdout}, &pipeWriter{w: e.stderr}
+	sh := shell.New(t, stdin, stdout, stderr)
+	sig, release, brokenPipe := catchShellSignals(t.VFS(), sh, in)
+	stdout.brokenPipe, stderr.brokenPipe = brokenPipe, brokenPipe
 	// At exit, as a shutdown does: the disk-like filesystems the session
 	// mounted (billyfs) are written back and unmounted, so that a store
 	// on a host directory holds what the session wrote. The handler
@@ -196,41 +199,56 @@ func runSh(e *env, args []string) (status int) {
 	return sh.Run()
 }
 
-// catchShellSignals catches SIGINT, SIGTERM and SIGHUP for the shell's
-// session and turns each into vfs.VFS.Interrupt, as a terminal's ^C
-// sends SIGINT to the foreground job: the command's interruptible waits
-// and copies end, and the shell reports status 130. SIGTERM and SIGHUP
-// also kill sh (Shell.Kill) and end in (the session's standard input)
-// first: the shell runs no further command, whenever the command
+// catchShellSignals catches SIGINT, SIGTERM, SIGHUP and SIGPIPE for the
+// shell's session and turns each into vfs.VFS.Interrupt, as a terminal's
+// ^C sends SIGINT to the foreground job: the command's interruptible
+// waits and copies end, and the shell reports status 130. SIGTERM,
+// SIGHUP and SIGPIPE (which a write to a standard output or error whose
+// reader has gone raises, and which ends the writer on Linux, status
+// 141) also kill sh (Shell.Kill) and end in (the session's standard
+// input) first: the shell runs no further command, whenever the command
 // running ends (a cat that reads the end of in before the interrupt is
 // set exits 0, and without the kill the next command would run), and
 // it reads no further line, interactive or not, nor a command more
 // input. Without it the Go runtime's default would kill vfscope, and the
 // deferred write-back of the billyfs stores would never run. stop ends
 // the handling (no interrupt comes after it returns) and returns the
-// SIGTERM or SIGHUP caught, 0 if none; the signals stay caught, and are
-// ignored, until release restores the default, so that one sent during
-// the write-back neither interrupts its waits nor kills vfscope before
-// the stores are written.
-func catchShellSignals(v *vfs.VFS, sh *shell.Shell, in *endReader) (stop func() syscall.Signal, release func()) {
+// SIGTERM, SIGHUP or SIGPIPE caught, 0 if none; the signals stay caught,
+// and are ignored, until release restores the default, so that one sent
+// during the write-back neither interrupts its waits nor kills vfscope
+// before the stores are written (a write then to the reader gone fails
+// with EPIPE).
+func catchShellSignals(v *vfs.VFS, sh *shell.Shell, in *endReader) (stop func() syscall.Signal, release func(), brokenPipe func()) {
 	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
+	var (
+		mu      sync.Mutex     // protects ended and stopped, serialises deliver; a leaf but for the VFS's interrupt
+		ended   syscall.Signal // the signal that ended the session, 0 if none
+		stopped bool           // stop was called: no more interrupts
+	)
+	deliver := func(s os.Signal) {
+		mu.Lock()
+		defer mu.Unlock()
+		if stopped {
+			return
+		}
+		if s != os.Interrupt && ended == 0 {
+			ended, _ = s.(syscall.Signal)
+			sh.Kill() // first: sticky, unlike the interrupt the shell may clear
+			in.end()
+			if shellSignalStep != nil {
+				shellSignalStep()
+			}
+		}
+		v.Interrupt()
+	}
 	done, finished := make(chan struct{}), make(chan struct{})
-	var ended syscall.Signal // written by the goroutine before finished is closed
 	go func() {
 		defer close(finished)
 		for {
 			select {
 			case s := <-ch:
-				if s != os.Interrupt && ended == 0 {
-					ended, _ = s.(syscall.Signal)
-					sh.Kill() // first: sticky, unlike the interrupt the shell may clear
-					in.end()
-					if shellSignalStep != nil {
-						shellSignalStep()
-					}
-				}
-				v.Interrupt()
+				deliver(s)
 			case <-done:
 				return
 			}
@@ -240,12 +258,34 @@ func catchShellSignals(v *vfs.VFS, sh *shell.Shell, in *endReader) (stop func() 
 	stop = func() syscall.Signal {
 		once.Do(func() { close(done) })
 		<-finished
+		mu.Lock()
+		defer mu.Unlock()
+		stopped = true
 		return ended
 	}
+	// On Linux SIGPIPE ends the writer at the write that raised it; the
+	// Go runtime delivers it to ch later, so the write's EPIPE delivers
+	// it at once: the command that saw EPIPE is the shell's last.
+	brokenPipe = func() { deliver(syscall.SIGPIPE) }
 	return stop, func() {
 		stop()
 		signal.Stop(ch)
+	}, brokenPipe
+}
+
+// pipeWriter is a standard output or error of vfscope sh: w, whose EPIPE
+// (the reader has gone) calls brokenPipe before the writer sees it.
+type pipeWriter struct {
+	w          io.Writer
+	brokenPipe func() // set before the shell runs
+}
+
+func (p *pipeWriter) Write(b []byte) (int, error) {
+	n, err := p.w.Write(b)
+	if err != nil && errors.Is(err, syscall.EPIPE) {
+		p.brokenPipe()
 	}
+	return n, err
 }
 
 // shellSignalStep, when not nil, runs in catchShellSignals between the

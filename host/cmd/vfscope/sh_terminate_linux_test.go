@@ -9,8 +9,9 @@ import (
 	"time"
 )
 
-// TestShTerminate: SIGTERM (kill(1)) or SIGHUP (the terminal hung up)
-// to `vfscope sh` ends the session, interactive or not: the running
+// TestShTerminate: SIGTERM (kill(1)), SIGHUP (the terminal hung up) or
+// SIGPIPE (standard output's reader went away) to `vfscope sh` ends the
+// session, interactive or not: the running
 // command is interrupted as by ^C, the shell reads no further (its
 // standard input is at its end), the billyfs stores are written back,
 // and vfscope exits with 128 plus the signal's number, as vfscope run
@@ -30,6 +31,8 @@ func TestShTerminate(t *testing.T) {
 			sig: syscall.SIGTERM, status: 143},
 		{name: "script: SIGHUP", script: "echo kept > /mnt/f; echo started; cat /dev/zero > /dev/null; echo not reached",
 			sig: syscall.SIGHUP, status: 129},
+		{name: "script: SIGPIPE", script: "echo kept > /mnt/f; echo started; cat /dev/zero > /dev/null; echo not reached",
+			sig: syscall.SIGPIPE, status: 141},
 		{name: "script: cat reading an open pipe", script: "echo kept > /mnt/f; echo started; cat; echo not reached",
 			pipe: true, sig: syscall.SIGTERM, status: 143},
 		{name: "script: cat reading an open pipe (slow handler)", script: "echo kept > /mnt/f; echo started; cat; echo not reached",
