@@ -144,6 +144,11 @@ func cmdMkdir(c *cmd) int {
 		}
 		mode = adjustMode(0o777, true, 0, ch)
 	}
+	// mkdir.c makes the ancestors under the umask less u+wx, so that it
+	// can go on into them and make the next; only the last component
+	// has the umask'ed mode (or -m's).
+	umaskSelf := c.umask()
+	umaskAncestor := umaskSelf &^ 0o300
 	status := 0
 dirs:
 	for _, d := range dirs {
@@ -152,7 +157,9 @@ dirs:
 				// gnulib's mkancesdir makes each ancestor, then enters
 				// it: chdir's error is the one said, but for ENOENT
 				// (a dangling symlink), where mkdir's is.
+				c.t.Umask(umaskAncestor)
 				err := c.t.Mkdir(a, 0o777)
+				c.t.Umask(umaskSelf)
 				if err == nil && o.has('v') {
 					c.printf("mkdir: created directory %s\n", quote(a))
 				}
@@ -180,7 +187,7 @@ dirs:
 		if o.has('v') {
 			c.printf("mkdir: created directory %s\n", quote(d))
 		}
-		if setMode && mode&^0o777 != 0 || setMode && mode&c.umask() != 0 {
+		if setMode && mode&^0o777 != 0 || setMode && mode&umaskSelf != 0 {
 			if err := c.t.Chmod(d, mode); err != nil {
 				c.errorf("cannot set permissions of %s: %s", quote(d), errText(err))
 				status = 1
