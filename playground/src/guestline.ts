@@ -104,7 +104,7 @@ export async function runGuestLine(host: GuestHost, name: string, bytes: Uint8Ar
   let stdin: Uint8Array = new Uint8Array();
   for (const r of redirects) {
     if (r.op === '>&') {
-      if (r.target !== '1' && r.target !== '2') return fail({ output: `${r.target}: bad file descriptor\n`, status: 1 });
+      if (r.target !== '1' && r.target !== '2') return fail({ output: `${r.target}: ${redirectError(r.target)}\n`, status: 1 });
       fds[r.fd] = fds[Number(r.target)];
       continue;
     }
@@ -137,6 +137,16 @@ export async function runGuestLine(host: GuestHost, name: string, bytes: Uint8Ar
   let output = new TextDecoder().decode(concat(kept));
   if (cut) output += `\n[the timeline keeps the first ${RECORD_LIMIT} bytes of this output]\n`;
   return done(host, { output, status, streamed });
+}
+
+/**
+ * What the shell says of "N>&WORD" when WORD is neither "1" nor "2"
+ * (shell.go, runCommand): a word bash takes as a descriptor (digits,
+ * "-", or empty) is a bad one; a file name is an ambiguous redirect
+ * ("2>&f"; Shell.split already gives ">&f" as ">f 2>&1").
+ */
+function redirectError(target: string): string {
+  return target === '-' || /^[0-9]*$/.test(target) ? 'bad file descriptor' : 'ambiguous redirect';
 }
 
 /** Sets the shell's $? to the line's status, and returns its result. */
