@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -141,5 +142,47 @@ func TestRunConcurrent(t *testing.T) {
 	cancel()
 	if err := <-spinning; !errors.Is(err, context.Canceled) {
 		t.Errorf("the spinning guest: %v, want %v", err, context.Canceled)
+	}
+}
+
+// TestRunMemoryLimit: on a runtime WithMemoryLimitPages(limit), a guest
+// whose memory starts above the limit is a *CompileError naming the
+// limit, before any of it runs, and one growing its memory past the
+// limit sees memory.grow return -1 (the code 0xffffffff it exits with),
+// while growing up to the limit succeeds (the old size, 1).
+func TestRunMemoryLimit(t *testing.T) {
+	tests := []struct {
+		name  string
+		limit uint32 // pages; 0 is wazero's default, 65536
+		wasm  []byte
+		code  uint32
+		err   string // what the *CompileError says; "" for none
+	}{
+		{"2 pages, limit 2", 2, wasmtest.ExitPages(0, 2), 0, ""},
+		{"3 pages, limit 2", 2, wasmtest.ExitPages(0, 3), 1, "min 3 pages (192 Ki) over limit of 2 pages (128 Ki)"},
+		{"3 pages, no limit", 0, wasmtest.ExitPages(0, 3), 0, ""},
+		{"grow to the limit", 2, wasmtest.Grow(1), 1, ""},
+		{"grow past the limit", 2, wasmtest.Grow(2), 0xffffffff, ""},
+		{"grow past 1 page, no limit", 0, wasmtest.Grow(2), 1, ""},
+		{"grow past the default limit", 0, wasmtest.Grow(65536), 0xffffffff, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			rc := wazero.NewRuntimeConfig()
+			if tc.limit != 0 {
+				rc = rc.WithMemoryLimitPages(tc.limit)
+			}
+			r := wazero.NewRuntimeWithConfig(ctx, rc)
+			defer r.Close(ctx)
+			code, err := Run(ctx, r, tc.wasm, wasi.Config{Task: bootTask(t)})
+			var ce *CompileError
+			if code != tc.code || errors.As(err, &ce) != (tc.err != "") || err != nil && ce == nil {
+				t.Fatalf("Run = %#x, %v; want %#x, compile error %q", code, err, tc.code, tc.err)
+			}
+			if ce != nil && !strings.Contains(ce.Error(), tc.err) {
+				t.Errorf("Run's error %q, want it to say %q", ce, tc.err)
+			}
+		})
 	}
 }

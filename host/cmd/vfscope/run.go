@@ -30,7 +30,7 @@ import (
 	"github.com/vfscope/vfscope/vfs/lock"
 )
 
-const runUsage = "[--mount TYPE:SRC:DST[:OPTS]]... [--env K=V]... [--mem SIZE] [--lockdep] [--trace FILE] [--serve ADDR [--allow-host HOST]... [--max-viewers N]] [--stats] [--sysfs] APP.wasm [ARGS...]"
+const runUsage = "[--mount TYPE:SRC:DST[:OPTS]]... [--env K=V]... [--mem SIZE] [--guest-mem SIZE] [--lockdep] [--trace FILE] [--serve ADDR [--allow-host HOST]... [--max-viewers N]] [--stats] [--sysfs] APP.wasm [ARGS...]"
 
 const runHelpText = `Usage: vfscope run ` + runUsage + `
 
@@ -61,6 +61,13 @@ Flags (before APP.wasm; what follows it are the guest's arguments):
   --mem SIZE                   the VFS memory budget (bytes, or with K, M, G;
                                default 256M, at least 128K): MemTotal, what
                                the page cache, dentries and inodes may use
+                               (not the guest's own memory: --guest-mem)
+  --guest-mem SIZE             the guest's own memory, its wasm linear memory,
+                               not the VFS's (--mem): at most SIZE (bytes, or
+                               with K, M, G, rounded up to 64K pages; 64K to
+                               4G; default 4G, all wasm32 can address).
+                               Past it memory.grow returns -1, and a guest
+                               whose memory starts larger is not run (126)
   --lockdep                    validate lock order; reports go to stderr
   --trace FILE                 write the VFS's events to FILE as JSON lines,
                                the schema line first (docs/trace-schema.md);
@@ -96,7 +103,7 @@ stores back; a second SIGINT, SIGTERM or SIGHUP kills vfscope at once.
 Exit status: the guest's (modulo 256); 2 for an error in the flags or a
 mount; 127 if APP.wasm cannot be read; 126 if it is not a valid module,
 or not a preview1 command (no _start export, or an import the host does
-not provide);
+not provide), or its memory starts above --guest-mem;
 1 if it traps or --serve cannot listen on ADDR; 128 plus the signal's
 number if a signal stopped it (130 SIGINT, 143 SIGTERM, 129 SIGHUP,
 141 SIGPIPE).
@@ -106,7 +113,8 @@ number if a signal stopped it (130 SIGINT, 143 SIGTERM, 129 SIGHUP,
 type runOptions struct {
 	mounts  []mountSpec
 	env     []string
-	mem     int64 // bytes; 0 = no budget given
+	mem     int64  // bytes; 0 = no budget given
+	pages   uint32 // --guest-mem: the guest's memory limit in wasm pages; 0 = wazero's
 	lockdep bool
 	trace   string
 	serve   string   // --serve ADDR: the live view of the guest's VFS
@@ -149,7 +157,7 @@ func optionArg(args []string, i int, takesValue map[string]bool) (name, val stri
 }
 
 // runTakesValue are the options of vfscope run that take a value.
-var runTakesValue = map[string]bool{"mount": true, "env": true, "mem": true, "trace": true, "serve": true, "allow-host": true, "max-viewers": true}
+var runTakesValue = map[string]bool{"mount": true, "env": true, "mem": true, "guest-mem": true, "trace": true, "serve": true, "allow-host": true, "max-viewers": true}
 
 func parseRun(args []string) (*runOptions, error) {
 	o := &runOptions{}
@@ -194,6 +202,12 @@ func parseRun(args []string) (*runOptions, error) {
 				return nil, usageError("--mem " + val + ": below the smallest budget, 128K")
 			}
 			o.mem = n
+		case "guest-mem":
+			n, err := parseGuestMem(val)
+			if err != nil {
+				return nil, err
+			}
+			o.pages = n
 		case "lockdep":
 			o.lockdep = true
 		case "trace":
@@ -235,6 +249,22 @@ func parseRun(args []string) (*runOptions, error) {
 }
 
 var errHelp = errors.New("help")
+
+// wasmPage is the size of a page of wasm linear memory.
+const wasmPage = 64 << 10
+
+// parseGuestMem parses --guest-mem SIZE, with --mem's suffixes, into
+// wasm pages, rounded up: from one page to wasm32's 65536 (4G).
+func parseGuestMem(val string) (uint32, error) {
+	n, ok := vfs.ParseSize(val)
+	if !ok {
+		return 0, usageError("--guest-mem " + val + ": want a size such as 65536, 64K or 1G")
+	}
+	if n == 0 || n > wasmPage<<16 {
+		return 0, usageError("--guest-mem " + val + ": want from one page, 64K, to 4G")
+	}
+	return uint32((n + wasmPage - 1) / wasmPage), nil
+}
 
 // mountFlagWords are the mount -o words that are MS_ flags.
 var mountFlagWords = map[string]uint32{
@@ -425,10 +455,17 @@ func runRun(e *env, args []string) (status int) {
 	}
 	// The runtime closes the guest when ctx is cancelled, which a
 	// signal does (see stopOnSignal); its checks cost the guest a little
-	// time at every call and loop.
+	// time at every call and loop. --guest-mem bounds the guest's memory:
+	// a module whose memory starts above it fails to compile (126, in
+	// wazero's words, which give the limit), and memory.grow past it
+	// returns -1.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	r := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCloseOnContextDone(true))
+	rc := wazero.NewRuntimeConfig().WithCloseOnContextDone(true)
+	if o.pages != 0 {
+		rc = rc.WithMemoryLimitPages(o.pages)
+	}
+	r := wazero.NewRuntimeWithConfig(ctx, rc)
 	defer r.Close(context.Background())
 	stopSignals := stopOnSignal(v, cancel)
 	var code uint32

@@ -125,3 +125,16 @@ func Reactor() []byte {
 func Importing(mod, name string) []byte {
 	return Module{Imports: []Import{procExit, {Module: mod, Name: name}}, Memory: true, Start: Cat(Const32(0), Call(0))}.Bytes()
 }
+
+// ExitPages is Exit(code) with a memory of pages 64 KiB pages from the
+// start: one a runtime whose limit is below pages refuses.
+func ExitPages(code, pages uint32) []byte {
+	return Module{Imports: []Import{procExit}, Memory: true, Pages: pages, Start: Cat(Const32(int32(code)), Call(0))}.Bytes()
+}
+
+// Grow is a guest with a one-page memory (no maximum) whose _start
+// grows it by pages and calls proc_exit with what memory.grow returned:
+// 1, the size before, or 0xffffffff (-1) if the memory could not grow.
+func Grow(pages uint32) []byte {
+	return Module{Imports: []Import{procExit}, Memory: true, Start: Cat(Const32(int32(pages)), OpMemoryGrow, Call(0))}.Bytes()
+}

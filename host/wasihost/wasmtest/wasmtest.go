@@ -86,6 +86,7 @@ func (m Module) Bytes() []byte {
 var (
 	OpUnreachable = []byte{0x00}
 	OpDrop        = []byte{0x1a}
+	OpMemoryGrow  = []byte{0x40, 0x00} // memory.grow of memory 0
 )
 
 // Const32 is i32.const v.
