@@ -371,20 +371,28 @@ const readPrefetch = 512
 // (holes of a memory-only mapping read as zeros), never past i_size. It
 // takes no i_rwsem. Each page is copied with its folio locked, which
 // also keeps truncate from removing it mid-copy.
+//
+// It touches the atime (file_accessed) on every call, an empty read or
+// one at the end of the file too, as shmem_file_read_iter does: tmpfs on
+// Linux stamps the atime of a read(fd, buf, 0). Where a read copies, the
+// atime is touched once the first page's lookup and prefetches are under
+// way: the work then overlaps their cache misses, where after the copy
+// it would add to every read (a random 4 KiB read lost a sixth of its
+// speed to it). The stamp is the coarse clock's tick either way.
 func GenericFileRead(t *Task, f *File, p []byte, pos *int64) (int, error) {
 	in := f.inode
 	m := &in.data
 	off := *pos
-	if len(p) == 0 {
-		return 0, nil
-	}
-	if off >= in.sb.MaxBytes {
+	if len(p) == 0 || off >= in.sb.MaxBytes {
+		t.fileAccessed(f)
 		return 0, nil
 	}
 	isize := in.size.Load()
 	if off >= isize {
+		t.fileAccessed(f)
 		return 0, nil
 	}
+	accessed := false
 	done := 0
 	var err error
 	// plain: the task neither validates locks nor reports to a listener
@@ -417,6 +425,10 @@ func GenericFileRead(t *Task, f *File, p []byte, pos *int64) (int, error) {
 			prefetchRead(gf, 0, gd+uintptr(po), lines)
 		}
 		fo, leaf, guess := m.i_pages.loadPrefetch(idx, po, lines, gd, gf)
+		if !accessed {
+			accessed = true
+			t.fileAccessed(f)
+		}
 		if fo == nil || fo.flags.Load()&PG_readahead != 0 {
 			req := (int64(len(p)-done) + int64(po) + PAGE_SIZE - 1) >> PAGE_SHIFT
 			fo, err = t.filemapGetPage(f, m, idx, req)
@@ -484,6 +496,9 @@ func GenericFileRead(t *Task, f *File, p []byte, pos *int64) (int, error) {
 		}
 		done += n
 		lastPos = cur + int64(n)
+	}
+	if !accessed {
+		t.fileAccessed(f) // i_size fell below off before the first page
 	}
 	*pos = off + int64(done)
 	setRaPrev(&f.ra, lastPos)

@@ -127,11 +127,10 @@ func (t *Task) vfsRead(f *File, p []byte, pos *int64) (int, error) {
 	if len(p) > MAX_RW_COUNT {
 		p = p[:MAX_RW_COUNT]
 	}
-	n, err := t.fopRead(f, p, pos)
-	if n > 0 || err == nil {
-		t.fileAccessed(f)
-	}
-	return n, err
+	// The atime is ->read's to touch (file_accessed in filemap_read
+	// and shmem_file_read_iter), not vfs_read's: a character device's
+	// or procfs's read leaves it alone, as on Linux.
+	return t.fopRead(f, p, pos)
 }
 
 // Write is write(2).
@@ -285,7 +284,6 @@ func (t *Task) vfsReadv(f *File, iov [][]byte, pos *int64) (int, error) {
 			break
 		}
 	}
-	t.fileAccessed(f)
 	return done, nil
 }
 
@@ -440,7 +438,7 @@ func vfsSetpos(f *File, off, maxsize int64) (int64, error) {
 func (f *File) SetPos(p int64) { f.pos.Store(p) }
 func (f *File) Pos() int64     { return f.pos.Load() }
 
-// FileAccessed is file_accessed() for filesystems' ->mmap.
+// FileAccessed is file_accessed() for filesystems' ->read and ->mmap.
 func FileAccessed(t *Task, f *File) { t.fileAccessed(f) }
 
 // fileAccessed is file_accessed(): touch_atime unless the file was

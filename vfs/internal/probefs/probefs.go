@@ -439,13 +439,13 @@ func (fs *FS) init() {
 		Read: func(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
 			in := f.Inode()
 			in.RwsemLockShared(t)
-			defer in.RwsemUnlockShared(t)
-			data := nodeOf(in).data
-			if *pos >= int64(len(data)) {
-				return 0, nil
+			n := 0
+			if data := nodeOf(in).data; *pos < int64(len(data)) {
+				n = copy(p, data[*pos:])
+				*pos += int64(n)
 			}
-			n := copy(p, data[*pos:])
-			*pos += int64(n)
+			in.RwsemUnlockShared(t)
+			vfs.FileAccessed(t, f) // as generic_file_read_iter
 			return n, nil
 		},
 		Write: func(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
