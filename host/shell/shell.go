@@ -365,7 +365,7 @@ func (s *Shell) runCommand(c command, stdin io.Reader, stdout io.Writer) int {
 				fmt.Fprintf(s.stderr, "%s: ambiguous redirect\n", target)
 				return 1
 			default:
-				fmt.Fprintf(s.stderr, "%s: bad file descriptor\n", target)
+				fmt.Fprintf(s.stderr, "%s: %s\n", target, errText(vfs.EBADF))
 				return 1
 			}
 			if r.FD == 1 {

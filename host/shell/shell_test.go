@@ -209,7 +209,8 @@ func TestRedirectOutputAndError(t *testing.T) {
 		{"a missing directory", "echo hi >&/nonexist/f; echo $?", "/nonexist/f: No such file or directory\n1\n"},
 		{">&2", "echo hi >&2 2>/dev/null; echo $?", "hi\n0\n"},
 		{"2>& a file", "echo hi 2>&f; echo $?; cat f", "f: ambiguous redirect\n1\ncat: f: No such file or directory\n"},
-		{"a bad descriptor", "echo hi >&3; echo $?", "3: bad file descriptor\n1\n"},
+		{"a bad descriptor", "echo hi >&3; echo $?", "3: Bad file descriptor\n1\n"},
+		{"2>& a bad descriptor", "echo hi 2>&7; echo $?", "7: Bad file descriptor\n1\n"},
 	}
 	runScriptCases(t, "mkdir /w; cd /w", tests)
 }

@@ -23,7 +23,7 @@ type Redirect struct {
 // lines with it, so that quoting and redirections mean for them what
 // they mean for the shell's own commands: ">&FILE" comes as ">FILE"
 // then "2>&1". A ">&" whose Target is not "1" or "2" is an error the
-// shell reports when it runs the line ("bad file descriptor", or
+// shell reports when it runs the line ("Bad file descriptor", or
 // "ambiguous redirect" for a file name after "0>&" or "2>&").
 //
 // # Errors

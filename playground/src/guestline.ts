@@ -146,7 +146,7 @@ export async function runGuestLine(host: GuestHost, name: string, bytes: Uint8Ar
  * ("2>&f"; Shell.split already gives ">&f" as ">f 2>&1").
  */
 function redirectError(target: string): string {
-  return target === '-' || /^[0-9]*$/.test(target) ? 'bad file descriptor' : 'ambiguous redirect';
+  return target === '-' || /^[0-9]*$/.test(target) ? 'Bad file descriptor' : 'ambiguous redirect';
 }
 
 /** Sets the shell's $? to the line's status, and returns its result. */

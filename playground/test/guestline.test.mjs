@@ -59,8 +59,8 @@ test('N>&WORD: a descriptor, a bad descriptor, or an ambiguous redirect, as the 
     { name: '2>&f', redirects: [r(2, '>&', 'f')], output: 'f: ambiguous redirect\n', status: 1 },
     { name: '0>&f', redirects: [r(0, '>&', 'f')], output: 'f: ambiguous redirect\n', status: 1 },
     { name: '2>&1x', redirects: [r(2, '>&', '1x')], output: '1x: ambiguous redirect\n', status: 1 },
-    { name: '2>&3', redirects: [r(2, '>&', '3')], output: '3: bad file descriptor\n', status: 1 },
-    { name: '2>&-', redirects: [r(2, '>&', '-')], output: '-: bad file descriptor\n', status: 1 },
+    { name: '2>&3', redirects: [r(2, '>&', '3')], output: '3: Bad file descriptor\n', status: 1 },
+    { name: '2>&-', redirects: [r(2, '>&', '-')], output: '-: Bad file descriptor\n', status: 1 },
     { name: '2>&f after > g', redirects: [r(1, '>', 'g'), r(2, '>&', 'f')], output: 'f: ambiguous redirect\n', status: 1 },
   ];
   for (const c of cases) {
