@@ -62,7 +62,7 @@ func cmdHelp(c *cmd) int {
 	}
 	sort.Strings(names)
 	c.printf("vfscope shell: coreutils-style commands on the virtual filesystem.\n")
-	c.printf("Syntax: ';' '&&' '||' '|', quotes, backslash, '#' comments, < > >> 2> 2>&1, $?.\n\n")
+	c.printf("Syntax: ';' '&&' '||' '|', quotes, backslash, '#' comments, < > >> 2> 2>&1 >&- <&-, $?.\n\n")
 	for _, n := range names {
 		c.printf("  %s\n", builtins[n].usage)
 	}

@@ -21,9 +21,11 @@ func cmdCat(c *cmd) int {
 		files = []string{"-"}
 	}
 	status := 0
+	readStdin := false
 	for _, f := range files {
 		fd, own := -1, false
 		if f == "-" {
+			readStdin = true
 			r, isFD := c.stdin.(*fdReader)
 			if !isFD {
 				if _, err := io.Copy(c.stdout, c.stdin); err != nil {
@@ -70,6 +72,12 @@ func cmdCat(c *cmd) int {
 			c.errorf("%s: %s", quotef(f), errText(rerr))
 			status = 1
 		}
+	}
+	if readStdin && c.stdin == io.Reader(closedFile{}) {
+		// cat closes the standard input it read, and close(2) of a
+		// descriptor "<&-" closed fails with EBADF.
+		c.errorf("closing standard input: %s", errText(vfs.EBADF))
+		status = 1
 	}
 	return status
 }

@@ -14,8 +14,11 @@ import (
 //	and_or   := pipeline { ('&&' | '||') pipeline }
 //	pipeline := command { '|' command }
 //	command  := { word | redirect }
-//	redirect := [fd] ('>' | '>>' | '<') word | [fd] '>&' word
+//	redirect := [fd] ('>' | '>>' | '<') word | [fd] ('>&' | '<&') word
 //
+// "N>&M" and "N<&M" both make N a copy of M (dup2(M, N)), and "N>&-"
+// and "N<&-" close N; they differ only in the descriptor N defaults to
+// (1 and 0), so the parse keeps both as ">&".
 // "[1]>&WORD", where WORD is neither a descriptor number nor "-", is
 // bash's form of "&>WORD": standard output and standard error to the
 // file WORD (expandRedirects). For another descriptor it is an
@@ -55,21 +58,22 @@ func (w word) expand(status int) string {
 
 type redirect struct {
 	fd     int    // 0, 1 or 2
-	op     string // "<", ">", ">>", ">&"
-	target word   // file name; for ">&", the fd, or a file name (expandRedirects)
+	op     string // "<", ">", ">>", ">&" (">&" or "<&" written)
+	target word   // file name; for ">&", the fd, "-", or a file name (expandRedirects)
+	input  bool   // written "<&": never bash's "&>" form
 }
 
 // expandRedirects returns rs with their targets expanded ("$?" is
 // status), in order. ">&WORD" of standard output, where WORD expands
 // to neither a descriptor number nor "-", becomes ">WORD 2>&1", as
 // bash's do_redirection_internal makes it r_err_and_out; for another
-// descriptor it stays ">&WORD", which runCommand refuses as an
-// ambiguous redirect.
+// descriptor, or written "<&WORD", it stays ">&WORD", which runCommand
+// refuses as an ambiguous redirect.
 func expandRedirects(rs []redirect, status int) []Redirect {
 	out := make([]Redirect, 0, len(rs))
 	for _, r := range rs {
 		target := r.target.expand(status)
-		if r.op == ">&" && r.fd == 1 && !namesDescriptor(target) {
+		if r.op == ">&" && r.fd == 1 && !r.input && !namesDescriptor(target) {
 			out = append(out, Redirect{FD: 1, Op: ">", Target: target}, Redirect{FD: 2, Op: ">&", Target: "1"})
 			continue
 		}
@@ -194,6 +198,8 @@ func redirOp(s string) (string, int) {
 		return ">>", 2
 	case strings.HasPrefix(s, ">&"):
 		return ">&", 2
+	case strings.HasPrefix(s, "<&"):
+		return "<&", 2
 	case strings.HasPrefix(s, ">"):
 		return ">", 1
 	}
@@ -353,8 +359,12 @@ func parse(src string) ([]andOr, error) {
 			if op[0] >= '0' && op[0] <= '2' {
 				fd = int(op[0] - '0')
 				op = op[1:]
-			} else if op == "<" {
+			} else if op == "<" || op == "<&" {
 				fd = 0
+			}
+			input := op == "<&"
+			if input {
+				op = ">&"
 			}
 			if i+1 >= len(toks) || toks[i+1].op == "\n" {
 				return nil, errors.New("syntax error near unexpected token `newline'")
@@ -363,7 +373,7 @@ func parse(src string) ([]andOr, error) {
 				return nil, errors.New("syntax error near unexpected token `" + toks[i+1].op + "'")
 			}
 			i++
-			cmd.redirs = append(cmd.redirs, redirect{fd: fd, op: op, target: toks[i].w})
+			cmd.redirs = append(cmd.redirs, redirect{fd: fd, op: op, target: toks[i].w, input: input})
 		}
 	}
 	if empty(cmd) {

@@ -13,7 +13,8 @@
 // buffered into the next, each in a subshell: a forked task and a copy
 // of the shell); '#' comments; single quotes, double quotes and
 // backslash escapes; redirections '<', '>', '>>', '2>', '2>>', '2>&1'
-// into VFS files; "$?" for the last status; `set -e` / `set +e`.
+// into VFS files, and '>&-', '2>&-', '<&-' closing a descriptor; "$?"
+// for the last status; `set -e` / `set +e`.
 //
 // Output is bounded. Commands stream to the writers New was given, but
 // the browser's shell API and the live server collect those writers'
@@ -352,20 +353,35 @@ func (s *Shell) runCommand(c command, stdin io.Reader, stdout io.Writer) int {
 			s.t.Close(fd)
 		}
 	}()
+	// The redirections apply in order, and one that fails says so on
+	// standard error as the ones before it left it, as bash's do:
+	// "2>e >&3" writes "3: Bad file descriptor" into e, "2>&- >&3"
+	// nowhere.
 	for _, r := range expandRedirects(c.redirs, s.status) {
 		target := r.Target
 		if r.Op == ">&" {
 			var w io.Writer
 			switch {
+			case target == "-":
+				x.close(r.FD)
+				continue
+			case target == "0" && r.FD == 0:
+				continue
 			case target == "1":
 				w = x.stdout
 			case target == "2":
 				w = x.stderr
 			case !namesDescriptor(target):
-				fmt.Fprintf(s.stderr, "%s: ambiguous redirect\n", target)
+				fmt.Fprintf(x.stderr, "%s: ambiguous redirect\n", target)
 				return 1
-			default:
-				fmt.Fprintf(s.stderr, "%s: %s\n", target, errText(vfs.EBADF))
+			}
+			// A descriptor past 2, or standard input copied to 1 or
+			// 2 (the shell's input is a reader only), is not open
+			// for writing here: dup2 fails with EBADF. Standard
+			// output copied to 0 ("<&1") leaves standard input as
+			// it was.
+			if w == nil || w == io.Writer(closedFile{}) {
+				fmt.Fprintf(x.stderr, "%s: %s\n", target, errText(vfs.EBADF))
 				return 1
 			}
 			if r.FD == 1 {
@@ -384,7 +400,7 @@ func (s *Shell) runCommand(c command, stdin io.Reader, stdout io.Writer) int {
 		}
 		fd, err := s.t.Open(target, flags, 0o666)
 		if err != nil {
-			fmt.Fprintf(s.stderr, "%s: %s\n", target, errText(err))
+			fmt.Fprintf(x.stderr, "%s: %s\n", target, errText(err))
 			return 1
 		}
 		fds = append(fds, fd)
@@ -427,6 +443,27 @@ func (s *Shell) runCommand(c command, stdin io.Reader, stdout io.Writer) int {
 		}
 	}
 	return status
+}
+
+// closedFile stands for a descriptor a redirection closed (">&-",
+// "2>&-", "<&-"): as on a descriptor close(2) freed, the command's
+// reads and writes on it fail with EBADF, and a redirection that
+// copies it ("2>&- >&2") is a bad descriptor.
+type closedFile struct{}
+
+func (closedFile) Read([]byte) (int, error)  { return 0, vfs.EBADF }
+func (closedFile) Write([]byte) (int, error) { return 0, vfs.EBADF }
+
+// close closes the command's descriptor fd (0, 1 or 2).
+func (c *cmd) close(fd int) {
+	switch fd {
+	case 0:
+		c.stdin = closedFile{}
+	case 1:
+		c.stdout = closedFile{}
+	case 2:
+		c.stderr = closedFile{}
+	}
 }
 
 // fdWriter writes to a descriptor of the task.

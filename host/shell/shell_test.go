@@ -214,3 +214,37 @@ func TestRedirectOutputAndError(t *testing.T) {
 	}
 	runScriptCases(t, "mkdir /w; cd /w", tests)
 }
+
+// TestRedirectClose: "N>&-" and "N<&-" close descriptor N for the
+// command, whose reads and writes on it then fail with EBADF; a
+// redirection that copies a closed descriptor is a bad descriptor; a
+// redirection's error goes to standard error as the ones before it
+// left it. The outputs are bash 5's and coreutils' on Linux, without
+// bash's "bash: line 1: " prefix.
+func TestRedirectClose(t *testing.T) {
+	tests := []scriptCase{
+		{"echo >&-", "echo hi >&-; echo $?", "echo: write error: Bad file descriptor\n1\n"},
+		{"echo 1>&-", "echo hi 1>&-; echo $?", "echo: write error: Bad file descriptor\n1\n"},
+		{"echo 1<&-", "echo hi 1<&-; echo $?", "echo: write error: Bad file descriptor\n1\n"},
+		{"pwd >&-", "pwd >&-; echo $?", "pwd: write error: Bad file descriptor\n1\n"},
+		{"true >&-", "true >&-; echo $?", "0\n"},
+		{">&- alone", ">&-; echo $?", "0\n"},
+		{"ls 2>&-", "ls /nope 2>&-; echo $?", "2\n"},
+		{"ls 2<&-", "ls /nope 2<&-; echo $?", "2\n"},
+		{"mkdir 2>&-", "mkdir d 2>&-; echo $?; ls", "0\nd\n"},
+		{"echo >&- 2>&-", "echo hi >&- 2>&-; echo $?", "1\n"},
+		{"echo >&2 2>&-", "echo hi >&2 2>&-; echo $?", "hi\n0\n"},
+		{"cat <&-", "cat <&-; echo $?", "cat: -: Bad file descriptor\ncat: closing standard input: Bad file descriptor\n1\n"},
+		{"cat 0>&-", "cat 0>&-; echo $?", "cat: -: Bad file descriptor\ncat: closing standard input: Bad file descriptor\n1\n"},
+		{"cat <&- in a pipe", "echo hi | cat <&-; echo $?", "cat: -: Bad file descriptor\ncat: closing standard input: Bad file descriptor\n1\n"},
+		{"cat <&- 2>&-", "cat <&- 2>&-; echo $?", "1\n"},
+		{"echo <&-", "echo hi <&-; echo $?", "hi\n0\n"},
+		{"a copy of a closed stdout", "echo hi 1>&- 2>&1; echo $?", "1: Bad file descriptor\n1\n"},
+		{"a copy of a closed stderr", "echo hi 2>&- >&2; echo $?", "1\n"},
+		{"<&WORD", "cat <&f; echo $?", "f: ambiguous redirect\n1\n"},
+		{"1<&WORD", "echo hi 1<&f; echo $?; cat f", "f: ambiguous redirect\n1\ncat: f: No such file or directory\n"},
+		{"a bad descriptor after 2>e", "echo hi 2>e >&3; echo $?; cat e", "1\n3: Bad file descriptor\n"},
+		{"a missing file after 2>e", "echo hi 2>e <nonexist; echo $?; cat e", "1\nnonexist: No such file or directory\n"},
+	}
+	runScriptCases(t, "mkdir /w; cd /w", tests)
+}

@@ -11,8 +11,8 @@ type SimpleCommand struct {
 // Redirect is one redirection of a simple command.
 type Redirect struct {
 	FD     int    // 0, 1 or 2
-	Op     string // "<", ">", ">>" or ">&"
-	Target string // the file name; for ">&", the descriptor ("1" or "2")
+	Op     string // "<", ">", ">>" or ">&" (written ">&" or "<&")
+	Target string // the file name; for ">&", the descriptor ("1" or "2"), or "-" (close FD)
 }
 
 // Split parses line with the shell's grammar and returns its simple
@@ -22,9 +22,12 @@ type Redirect struct {
 // does not know (the playground's WASI guests) splits their command
 // lines with it, so that quoting and redirections mean for them what
 // they mean for the shell's own commands: ">&FILE" comes as ">FILE"
-// then "2>&1". A ">&" whose Target is not "1" or "2" is an error the
-// shell reports when it runs the line ("Bad file descriptor", or
-// "ambiguous redirect" for a file name after "0>&" or "2>&").
+// then "2>&1", and "N<&M" as "N>&M" (both are dup2(M, N)). A ">&"
+// whose Target is "-" closes FD for the command: its reads or writes
+// there fail with EBADF. A ">&" whose Target is none of "1", "2" and
+// "-" is an error the shell reports when it runs the line ("Bad file
+// descriptor", or "ambiguous redirect" for a file name after "0>&",
+// "2>&" or "<&").
 //
 // # Errors
 //
