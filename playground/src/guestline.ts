@@ -4,8 +4,9 @@
 // working directory as its user, '<', '>', '>>', '2>', '2>&1' are opened
 // through the shell, with its task, umask and error messages, and what
 // the guest writes to them goes through the VFS as it writes it (a full
-// tmpfs fails its write with ENOSPC, as on Linux); the line's status
-// becomes the shell's $?.
+// tmpfs fails its write with ENOSPC, as on Linux); '>&-' and '2>&-'
+// close fd 1 or 2, where the guest's writes then fail with EBADF; the
+// line's status becomes the shell's $?.
 
 import type { ShellCommand } from '@vfscope/web';
 import type { RunResult } from './backend';
@@ -52,8 +53,23 @@ export interface GuestIO {
  */
 export const RECORD_LIMIT = 1 << 20;
 
-/** Where fd 1 or 2 goes: the terminal, or a VFS file (as the shell names it). */
-interface Sink { file?: string; writer?: { write: FdWriter; close(): void } }
+/**
+ * Where fd 1 or 2 goes: the terminal, a VFS file (as the shell names
+ * it), or nowhere: closed by "N>&-".
+ */
+interface Sink { file?: string; writer?: { write: FdWriter; close(): void }; closed?: boolean }
+
+/** EBADF, as VFSError.errno carries it. */
+const EBADF = 9;
+
+/**
+ * A fd "N>&-" closed: the guest's writes there fail with EBADF, as
+ * write(2) on a descriptor close(2) freed does (the runner hands the
+ * errno to the guest, GuestRunner.fdWrite).
+ */
+const closedWrite: FdWriter = () => {
+  throw Object.assign(new Error('Bad file descriptor'), { errno: EBADF });
+};
 
 /** A word quoted for the shell: single quotes, a quote inside as '\''. */
 export function shellQuote(s: string): string {
@@ -96,15 +112,35 @@ export async function runGuestLine(host: GuestHost, name: string, bytes: Uint8Ar
       keptBytes += part.length;
     }
   };
+  // A redirection that fails says so on fd 2 as the redirections
+  // before it left it, as the shell's do: into a file "2>e" opened,
+  // nowhere after "2>&-".
   const fail = (r: RunResult) => {
+    const err = fds[2];
+    let output = r.output;
+    if (err.closed) output = '';
+    else if (err.writer) {
+      try { err.writer.write(new TextEncoder().encode(output)); } catch { /* as a failed write(2) of the message */ }
+      output = '';
+    }
     for (const s of opened) s.writer!.close();
-    show(new TextEncoder().encode(r.output));
-    return done(host, { ...r, streamed });
+    show(new TextEncoder().encode(output));
+    return done(host, { output, status: r.status, streamed });
   };
   let stdin: Uint8Array = new Uint8Array();
   for (const r of redirects) {
     if (r.op === '>&') {
-      if (r.target !== '1' && r.target !== '2') return fail({ output: `${r.target}: ${redirectError(r.target)}\n`, status: 1 });
+      if (r.target === '-') {
+        // The guest's stdin is bytes the runner hands it (GuestIO.stdin),
+        // which has no way to fail a read with EBADF.
+        if (r.fd === 0) return fail({ output: `${r.fd}>&-: a guest's standard input cannot be closed here\n`, status: 1 });
+        fds[r.fd] = { closed: true };
+        continue;
+      }
+      if (r.fd === 0 && r.target === '0') continue;
+      if ((r.target !== '1' && r.target !== '2') || fds[Number(r.target)].closed) {
+        return fail({ output: `${r.target}: ${redirectError(r.target)}\n`, status: 1 });
+      }
       fds[r.fd] = fds[Number(r.target)];
       continue;
     }
@@ -127,7 +163,10 @@ export async function runGuestLine(host: GuestHost, name: string, bytes: Uint8Ar
     fds[r.fd] = s;
   }
   const files = new Map<number, FdWriter>();
-  for (const fd of [1, 2]) if (fds[fd].writer) files.set(fd, fds[fd].writer!.write);
+  for (const fd of [1, 2]) {
+    if (fds[fd].closed) files.set(fd, closedWrite);
+    else if (fds[fd].writer) files.set(fd, fds[fd].writer!.write);
+  }
   let status: number;
   try {
     status = await host.start(name, bytes, args, { cwd, stdin, terminal, files });
@@ -140,13 +179,13 @@ export async function runGuestLine(host: GuestHost, name: string, bytes: Uint8Ar
 }
 
 /**
- * What the shell says of "N>&WORD" when WORD is neither "1" nor "2"
- * (shell.go, runCommand): a word bash takes as a descriptor (digits,
- * "-", or empty) is a bad one; a file name is an ambiguous redirect
+ * What the shell says of "N>&WORD" when WORD is neither an open "1" or
+ * "2" nor "-" (shell.go, runCommand): a word bash takes as a descriptor
+ * (digits, or empty) is a bad one; a file name is an ambiguous redirect
  * ("2>&f"; Shell.split already gives ">&f" as ">f 2>&1").
  */
 function redirectError(target: string): string {
-  return target === '-' || /^[0-9]*$/.test(target) ? 'Bad file descriptor' : 'ambiguous redirect';
+  return /^[0-9]*$/.test(target) ? 'Bad file descriptor' : 'ambiguous redirect';
 }
 
 /** Sets the shell's $? to the line's status, and returns its result. */
