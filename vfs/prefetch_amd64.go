@@ -1,5 +1,8 @@
 package vfs
 
+// havePrefetch: prefetchRead issues prefetch instructions here.
+const havePrefetch = true
+
 // prefetchRead asks the CPU to bring into its caches, in this order, the
 // cache lines at slot and folio and lines cache lines from page on
 // (PREFETCHT0; a zero folio or page is skipped). The page comes last
