@@ -15,8 +15,9 @@ export interface ShellResult {
 export interface ShellRedirect {
   /** 0, 1 or 2. */
   fd: number;
+  /** ">&" stands for "<&" too: both are dup2(target, fd). */
   op: "<" | ">" | ">>" | ">&";
-  /** The file name; for ">&", the descriptor ("1" or "2"). */
+  /** The file name; for ">&", the descriptor ("1" or "2"), or "-": fd is closed for the command (its reads or writes there fail with EBADF). */
   target: string;
 }
 
