@@ -162,6 +162,7 @@ func folioFillPage(f *Folio, src []byte) {
 		}
 	}
 	f.setPoolPage(newPageCopy(src))
+	poolPrefetchRest()
 }
 
 // Flags returns the PG_* bits.

@@ -37,6 +37,11 @@ var freePages struct {
 	// n is len(list), written under mu and read without it, so that an
 	// allocation finding the pool empty takes no lock.
 	n atomic.Int32
+	// next is the address of the page the next poolPage will take, as
+	// the last one saw it: a prefetch hint (poolPrefetchRest), which a
+	// page taken or freed since makes stale, and a stale hint costs one
+	// wasted fetch. Written after mu is released.
+	next atomic.Uint64
 }
 
 // freePagesMax bounds the pool: 64 MiB. Under freePages.mu (a variable
@@ -66,19 +71,33 @@ func poolPage() *[PAGE_SIZE]byte {
 	freePages.mu.Unlock()
 	if next != 0 {
 		// The page the next allocation will take is fetched into the
-		// caches now, while this one is filled and the rest of its
+		// caches while this one is filled and the rest of its
 		// operation runs: a pool page is memory freed a while ago,
 		// and writing its 64 lines cold made each store wait for its
-		// line (a third of a small file's create and write).
-		prefetchRead(next, 0, next, PAGE_SIZE/64)
+		// line (a third of a small file's create and write). Half
+		// now, half when this page is filled (poolPrefetchRest): a
+		// core has about a dozen line fill buffers, and 64 prefetches
+		// at once stalled it until most of them were back.
+		prefetchRead(next, 0, next, PAGE_SIZE/2/64)
+		freePages.next.Store(uint64(next))
 	}
 	return p
+}
+
+// poolPrefetchRest asks for the second half of the page poolPage
+// prefetched half of. Called once the page poolPage returned is filled.
+func poolPrefetchRest() {
+	if p := uintptr(freePages.next.Load()); havePrefetch && p != 0 {
+		p += PAGE_SIZE / 2
+		prefetchRead(p, 0, p, PAGE_SIZE/2/64)
+	}
 }
 
 // getPage returns a zeroed page: from the pool, or new from Go's heap.
 func getPage() *[PAGE_SIZE]byte {
 	if p := poolPage(); p != nil {
 		clear(p[:])
+		poolPrefetchRest()
 		return p
 	}
 	return newPages()
