@@ -27,7 +27,7 @@ var dirFileOps = &vfs.FileOperations{
 	Release: func(t *vfs.Task, in *vfs.Inode, f *vfs.File) error { f.Private = nil; return nil },
 	Iterate: iterate,
 	Llseek:  vfs.NoSeekEndLlseek, // SEEK_SET and SEEK_CUR; ->iterate resumes there
-	Fsync:   func(t *vfs.Task, f *vfs.File, start, end int64, datasync bool) error { return nil },
+	Fsync:   dirFsync,
 }
 
 // handle is an open regular file's File.Private.
@@ -215,15 +215,6 @@ func llseek(t *vfs.Task, f *vfs.File, off int64, whence int) (int64, error) {
 		}
 	}
 	return vfs.GenericFileLlseek(t, f, off, whence)
-}
-
-// fsync is ->fsync: the host file's Sync when it has one.
-func fsync(t *vfs.Task, f *vfs.File, start, end int64, datasync bool) error {
-	h := f.Private.(*handle)
-	if s, ok := h.f.(interface{ Sync() error }); ok {
-		return errno(s.Sync())
-	}
-	return nil
 }
 
 // dirHandle is an open directory's File.Private: the listing's snapshot.

@@ -36,7 +36,10 @@
 //     set-user-ID and set-group-ID (file_remove_privs) on the host too,
 //     through the open file. An O_SYNC or O_DSYNC write, and every write
 //     of a -o sync mount, syncs the host file before it returns
-//     (generic_write_sync).
+//     (generic_write_sync). fsync(2) of a file or directory is fsync(2)
+//     of the host's, fdatasync(2) and an O_DSYNC write fdatasync(2) on
+//     Linux (sync_linux.go); elsewhere both are the host file's Sync
+//     and a directory's sync does nothing on the host (sync_other.go).
 //   - readdir lists a snapshot taken by billy ReadDir when a listing
 //     starts (position 0), sorted by name: entry i is at position 2+i, so
 //     positions stay stable for the life of the listing.
