@@ -110,12 +110,27 @@ func (mm *mmStruct) insertVMALocked(vma *Mapping) {
 }
 
 // removeVMALocked takes vma off the mm's mappings (vma_iter_clear) and
-// lets the search for room reuse its place (unmapAreaLocked). mmap_lock
-// held for write.
+// lets the search for room reuse its place (unmapAreaLocked). The list
+// stays a slice in address order, which find_vma's binary search and
+// get_unmapped_area's walk read; the removal moves the shorter side of
+// it over the gap (the mappings before it one slot up, the slice then
+// starting one later, or those after it one down), so that unmapping a
+// task's mappings in address order, or in the reverse, costs the same
+// per mapping whatever their number, and no removal moves more than
+// half of them. mmap_lock held for write.
 func (mm *mmStruct) removeVMALocked(vma *Mapping) {
 	i := sort.Search(len(mm.vmas), func(i int) bool { return mm.vmas[i].start >= vma.start })
-	if i < len(mm.vmas) && mm.vmas[i] == vma {
-		mm.vmas = append(mm.vmas[:i], mm.vmas[i+1:]...)
-		mm.unmapAreaLocked(vma)
+	if i == len(mm.vmas) || mm.vmas[i] != vma {
+		return
 	}
+	if n := len(mm.vmas); i < n/2 {
+		copy(mm.vmas[1:i+1], mm.vmas[:i])
+		mm.vmas[0] = nil
+		mm.vmas = mm.vmas[1:]
+	} else {
+		copy(mm.vmas[i:], mm.vmas[i+1:])
+		mm.vmas[n-1] = nil
+		mm.vmas = mm.vmas[:n-1]
+	}
+	mm.unmapAreaLocked(vma)
 }
