@@ -29,3 +29,7 @@ func NextInSlab(a, b *vfs.Inode) bool {
 // Retains reports whether a tmpfs inode still points to its directory
 // offsets or its extended attributes.
 func Retains(in *vfs.Inode) bool { return in.Private != nil || node(in).xattrs != nil }
+
+// Rename is tmpfs's ->rename (shmem_rename2), for tests that call it
+// as the VFS does.
+var Rename = rename

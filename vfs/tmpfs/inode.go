@@ -297,11 +297,46 @@ func rmdir(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry) error {
 	return unlink(t, dir, d)
 }
 
-// rename is shmem_rename2().
+// WHITEOUT_DEV and WHITEOUT_MODE: a whiteout is a character device
+// 0:0 with no permission bits.
+const (
+	whiteoutDev  = 0
+	whiteoutMode = 0
+)
+
+// whiteout is shmem_whiteout(): a whiteout under old's name in dir, an
+// inode of its own made by mknod (counted against nr_inodes, so ENOSPC
+// when none is left), on a dentry hashed beside old's until the VFS's
+// d_move takes old to its new name. Lookups find the whiteout first:
+// it is the newer entry of the hash chain. Its dentry gets the
+// operations lookup gives tmpfs's dentries, so that the name is not
+// kept cached once the whiteout is removed.
+func whiteout(t *vfs.Task, dir *vfs.Inode, old *vfs.Dentry) error {
+	w, err := vfs.DAlloc(t, old.Parent(), old.Name())
+	if err != nil {
+		return err
+	}
+	if w.Flags()&vfs.DCACHE_OP_DELETE == 0 && !info(dir.SB()).opts.casefold {
+		w.SetOps(simpleDentryOps)
+	}
+	err = mknod(t, dir, w, vfs.S_IFCHR|whiteoutMode, whiteoutDev)
+	if err == nil {
+		vfs.DAdd(t, w, nil) // d_rehash
+	}
+	vfs.Dput(t, w)
+	return err
+}
+
+// rename is shmem_rename2(). A RENAME_WHITEOUT leaves a whiteout at the
+// old name, made after the target was found empty and before anything
+// moved: a failure to make it (ENOSPC) changes nothing.
 func rename(t *vfs.Task, oldDir *vfs.Inode, old *vfs.Dentry, newDir *vfs.Inode, nd *vfs.Dentry, flags uint32) error {
+	if flags&^(vfs.RENAME_NOREPLACE|vfs.RENAME_EXCHANGE|vfs.RENAME_WHITEOUT) != 0 {
+		return vfs.EINVAL
+	}
 	in := old.Inode()
-	now := t.VFS().Now()
 	if flags&vfs.RENAME_EXCHANGE != 0 {
+		now := t.VFS().Now()
 		// simple_rename_exchange(): directories moving between parents
 		// carry their ".." link with them.
 		other := nd.Inode()
@@ -322,11 +357,20 @@ func rename(t *vfs.Task, oldDir *vfs.Inode, old *vfs.Dentry, newDir *vfs.Inode, 
 		return nil
 	}
 	isDir := vfs.IsDir(in.Mode())
-	var targetOff int64 // the replaced name's offset, which old takes
-	if target := nd.Inode(); target != nil {
-		if !vfs.SimpleEmpty(t, nd) {
-			return vfs.ENOTEMPTY
+	target := nd.Inode()
+	if target != nil && !vfs.SimpleEmpty(t, nd) {
+		return vfs.ENOTEMPTY
+	}
+	if flags&vfs.RENAME_WHITEOUT != 0 {
+		if err := whiteout(t, oldDir, old); err != nil {
+			return err
 		}
+	}
+	// Read after the whiteout was made, whose times come before the
+	// rename's, as in Linux.
+	now := t.VFS().Now()
+	var targetOff int64 // the replaced name's offset, which old takes
+	if target != nil {
 		targetOff = nd.Offset
 		if err := unlinkAt(t, newDir, nd, now); err != nil {
 			return err
