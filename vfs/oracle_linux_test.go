@@ -413,7 +413,11 @@ var oracleScenario = []string{
 	"rename2 d/f d/w 4 => EACCES",        // WHITEOUT asks for no capability
 	"rename2 t/rootf t/w 4 => EPERM",     // ...but may_delete's sticky rule
 	"rename2 t/mine t/rootf 5 => EEXIST", // NOREPLACE|WHITEOUT
-	"vfs: rename2 t/mine t/w 4 => EINVAL # vfscope's tmpfs makes no whiteouts; Linux's leaves chr 0:0",
+	"creat t/wo 0644 w",
+	"rename2 t/wo t/wo2 4", // WHITEOUT: a chr 0:0 of the caller's is left at t/wo
+	"stat t/wo",
+	"stat t/wo2",
+	"unlink t/wo",
 	"open t/rootf O_WRONLY 0 fd1",
 	"close fd1",
 	"creat sg/f 02755",

@@ -44,9 +44,10 @@ func (t *Task) unlockRename(p1, p2 *Dentry) {
 	}
 }
 
-// Renameat2 is renameat2(2) with RENAME_NOREPLACE and RENAME_EXCHANGE;
-// RENAME_WHITEOUT passes the VFS's checks and ends in EINVAL, the
-// answer of a filesystem that makes no whiteouts.
+// Renameat2 is renameat2(2) with RENAME_NOREPLACE, RENAME_EXCHANGE and
+// RENAME_WHITEOUT. The VFS passes RENAME_WHITEOUT to ->rename, which
+// leaves the whiteout at the old name (tmpfs) or answers EINVAL, as a
+// filesystem that makes none does.
 //
 // Its stages are separate functions; each releases what it took once
 // the next stage returns, in do_renameat2's order. They use no defer:
@@ -311,14 +312,7 @@ func (t *Task) vfsRename(oldDir *Inode, od *Dentry, newDir *Inode, nd *Dentry, f
 		if err == nil && target != nil && !newIsDir {
 			err = t.tryBreakDeleg(target, delegated)
 		}
-		switch {
-		case err != nil:
-		case flags&RENAME_WHITEOUT != 0:
-			// No filesystem of vfscope makes whiteouts (tmpfs lacks
-			// shmem_whiteout): its ->rename answers as a Linux
-			// ->rename without the flag does, at its entry.
-			err = EINVAL
-		default:
+		if err == nil {
 			err = t.iopRename(oldDir, od, newDir, nd, flags)
 		}
 	}

@@ -560,6 +560,9 @@ func (fs *FS) rmdir(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry) error {
 // rename is simple_rename().
 func (fs *FS) rename(t *vfs.Task, oldDir *vfs.Inode, old *vfs.Dentry, newDir *vfs.Inode, nd *vfs.Dentry, flags uint32) error {
 	fs.hit("rename")
+	if flags&^(vfs.RENAME_NOREPLACE|vfs.RENAME_EXCHANGE) != 0 {
+		return vfs.EINVAL // simple_rename makes no whiteouts
+	}
 	in := old.Inode()
 	isDir := vfs.IsDir(in.Mode())
 	if flags&vfs.RENAME_EXCHANGE != 0 {
