@@ -314,23 +314,15 @@ func insertByID(list []*Mount, m *Mount) []*Mount {
 	return append(out, list[i:]...)
 }
 
-// detachMount is umount_tree() for one mount: take m off the tree; it
-// lives on while referenced. namespaceSem held for write. The references
-// the tree held (on m, and m's on its parent) are appended to drop: the
-// caller puts them after releasing namespaceSem (namespace_unlock), since
-// a last put kills a superblock under s_umount, which ranks above
-// namespace_sem.
-func (v *VFS) detachMount(t *Task, m *Mount, drop *[]*Mount) {
-	o := t.owner()
-	v.mountLock.WriteLock(o)
-	v.detachMountLocked(t, m, drop)
-	v.mountLock.WriteUnlock(o)
-}
-
-// detachMountLocked is detachMount with mountLock held for write as
-// well: a caller that decided under it that m may go (umount's busy
-// check) keeps it through the detach, so that a lock-free walk cannot
-// take a reference it would then validate in between.
+// detachMountLocked is umount_tree() for one mount: take m off the
+// tree; it lives on while referenced. namespaceSem and mountLock held
+// for write: a caller that decided under mountLock that m may go
+// (umount's busy check) keeps it through the detach, so that a
+// lock-free walk cannot take a reference it would then validate in
+// between. The references the tree held (on m, and m's on its parent)
+// are appended to drop: the caller puts them after releasing
+// namespaceSem (namespace_unlock), since a last put kills a superblock
+// under s_umount, which ranks above namespace_sem.
 func (v *VFS) detachMountLocked(t *Task, m *Mount, drop *[]*Mount) {
 	o := t.owner()
 	parent := m.parent.Load()
@@ -373,7 +365,68 @@ func (v *VFS) detachMountLocked(t *Task, m *Mount, drop *[]*Mount) {
 	*drop = append(*drop, m) // the tree's reference
 }
 
-// putMounts drops the references detachMount collected.
+// moveMount is attach_recursive_mnt() with moving set, for one mount
+// with its subtree: take m off (its parent, its mountpoint) and hang it
+// on (parent, mp), in one mountLock write section and one new mount
+// table, so that a walk (lock-free, validated with mountLock's
+// sequence, or reading the table) finds m at one place or the other,
+// never at neither. The new mountpoint is marked DCACHE_MOUNTED before
+// the table names m there, and the old one cleared after the table no
+// longer does, as lock_mount marks it first and put_mountpoint clears
+// it last: a ref-walk that reads the flag without the lock never skips
+// a place m is at. m keeps its id, so its place in the mount list; its
+// children move with it. namespaceSem held for write. The old parent's
+// reference is appended to drop, for the caller to put after
+// namespaceSem; the old mountpoint's reference is returned, for the
+// caller to dput.
+func (v *VFS) moveMount(t *Task, m, parent *Mount, mp *Dentry, drop *[]*Mount) (oldMP *Dentry) {
+	o := t.owner()
+	oldParent := m.parent.Load()
+	oldMP = m.mountpoint.Load()
+	ev := v.evUmountPrepare(t, m)
+	mntget(parent)
+	dget(mp)
+	v.mountLock.WriteLock(o)
+	mp.lock.Lock(o)
+	mp.mounted++
+	if mp.flags.Or(DCACHE_MOUNTED)&DCACHE_MOUNTED == 0 {
+		v.evDentryMounted(t, mp, true)
+	}
+	mp.lock.Unlock(o)
+	old := v.mounts.Load()
+	nt := &mountTable{m: make(map[mountKey]*Mount, len(old.m)), list: old.list}
+	for k, x := range old.m {
+		if x != m {
+			nt.m[k] = x
+		}
+	}
+	nt.m[mountKey{parent, mp}] = m
+	m.parent.Store(parent)
+	m.parentID = parent.id
+	m.mountpoint.Store(mp)
+	v.mounts.Store(nt)
+	v.evUmountDone(ev)
+	oldMP.lock.Lock(o)
+	if oldMP.mounted--; oldMP.mounted == 0 {
+		oldMP.flags.And(^uint32(DCACHE_MOUNTED))
+		v.evDentryMounted(t, oldMP, false)
+	}
+	oldMP.lock.Unlock(o)
+	for i, c := range oldParent.children {
+		if c == m {
+			oldParent.children = append(oldParent.children[:i:i], oldParent.children[i+1:]...)
+			break
+		}
+	}
+	parent.children = append(parent.children, m)
+	v.mountLock.WriteUnlock(o)
+	*drop = append(*drop, oldParent)
+	v.evMount(t, trace.Mount, m)
+	return oldMP
+}
+
+// putMounts drops the references detachMountLocked and moveMount
+// collected.
 func putMounts(t *Task, drop []*Mount) {
 	for _, m := range drop {
 		mntput(t, m)

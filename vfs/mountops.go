@@ -290,14 +290,10 @@ func (t *Task) doMoveMount(tp Path, source string) error {
 			break
 		}
 	}
-	// Detach, then attach at the new place; the references the old
-	// place held go once namespace_sem is released. m keeps its id, so
-	// it keeps its place in the mount list, before its children.
-	oldMP := m.mountpoint.Load()
-	v.detachMount(t, m, &drop)
-	m.doomed.Store(false)
-	v.attachMount(t, m, mnt, d)
-	dput(t, oldMP)
+	// Off the old place and onto the new one in one mountLock
+	// section (attach_recursive_mnt with moving set); the references
+	// the old place held go once namespace_sem is released.
+	dput(t, v.moveMount(t, m, mnt, d, &drop))
 	return nil
 }
 
