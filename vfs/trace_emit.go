@@ -449,11 +449,12 @@ func mountEvent(t *Task, k trace.Kind, m *Mount) *trace.Event {
 	return e
 }
 
-// evUmountPrepare describes m before detachMount takes it off the tree
-// (its path and mount point are still there to read); evUmountDone emits
-// that once the mount table no longer has it, so that a snapshot
-// numbered after the event never lists the mount (umount_tree takes it
-// off under mount_lock before anything reports it gone).
+// evUmountPrepare describes m before detachMountLocked or moveMount
+// takes it off the tree (its path and mount point are still there to
+// read); evUmountDone emits that once the mount table no longer has
+// it, so that a snapshot numbered after the event never lists the
+// mount (umount_tree takes it off under mount_lock before anything
+// reports it gone).
 func (v *VFS) evUmountPrepare(t *Task, m *Mount) *trace.Event {
 	if v.trace.on.Load() == nil {
 		return nil
