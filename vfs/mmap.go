@@ -440,13 +440,12 @@ func (t *Task) removeVMALocked(vma *Mapping, put []*Folio) (_ []*Folio, removed 
 
 // exitMmap is exit_mmap(): unmap everything at task exit, in one walk
 // of the mappings and not one removal at a time (each removal from the
-// address-ordered list, and from a file's i_mmap, copies what follows
-// it: the exit of a task with n mappings would cost n squared). As
-// Linux's, in three passes over the mappings in address order:
-// unmap_vmas marks each dead and zaps its page table, free_pgtables
-// takes them off their files' i_mmap (unlinkFileVMAsLocked), and
-// remove_vma calls ->close; then the list is emptied at once
-// (__mt_destroy). The folios and file references are dropped after
+// address-ordered list copies one side of it: the exit of a task with
+// n mappings would cost n squared). As Linux's, in three passes over
+// the mappings in address order: unmap_vmas marks each dead and zaps
+// its page table, free_pgtables takes them off their files' i_mmap
+// (unlinkFileVMAsLocked), and remove_vma calls ->close; then the list
+// is emptied at once (__mt_destroy). The folios and file references are dropped after
 // mmap_lock, as in Munmap.
 func (t *Task) exitMmap() {
 	mm := t.mm.Load()
@@ -463,7 +462,7 @@ func (t *Task) exitMmap() {
 		folios = vma.zapRangeLocked(0, vma.npages-1, true, folios)
 		vma.ptl.Unlock(t.o)
 	}
-	unlinkFileVMAsLocked(t, mm, vmas)
+	unlinkFileVMAsLocked(t, vmas)
 	files := make([]*File, 0, len(vmas))
 	for _, vma := range vmas {
 		if vma.VMOps.Close != nil {
@@ -483,35 +482,27 @@ func (t *Task) exitMmap() {
 }
 
 // unlinkFileVMAsLocked is free_pgtables' unlink_file_vma_batch for the
-// mappings vmas of mm, all dead: each file's i_mmap_rwsem is taken
-// once, and its list is compacted in one pass that drops mm's dead
-// mappings and keeps the order of the others (a forked mapping after
-// its parent's, see vmaLinkFileAfter). Linux batches a run of one
-// file's mappings; here a file's batch is all of them, as a removal
-// from the slice costs a pass over it. mm's mapping that is dead and
-// still in an i_mmap can only be one of vmas: munmap unlinks the one it
-// kills under the same mmap_lock held for write. mmap_lock held for
+// mappings vmas of mm, all dead and each on its file's i_mmap: each is
+// taken off where it is, the others keeping their order (a forked
+// mapping after its parent's, see vmaLinkFileAfter). As Linux batches
+// a run of mappings of one file, a file's i_mmap_rwsem is taken once
+// for each run of consecutive mappings of that file. mmap_lock held for
 // write.
-func unlinkFileVMAsLocked(t *Task, mm *mmStruct, vmas []*Mapping) {
-	var last *iMmap
-	seen := make(map[*iMmap]bool)
+func unlinkFileVMAsLocked(t *Task, vmas []*Mapping) {
+	var held *iMmap
 	for _, vma := range vmas {
 		im := vma.mapping.iMmap.Load() // made by vmaLinkFile
-		if im == last || seen[im] {
-			continue
-		}
-		last, seen[im] = im, true
-		im.rwsem.Lock(t.o)
-		keep := im.vmas[:0]
-		for _, x := range im.vmas {
-			if x.mm != mm || !x.dead.Load() {
-				keep = append(keep, x)
+		if im != held {
+			if held != nil {
+				held.rwsem.Unlock(t.o)
 			}
+			held = im
+			im.rwsem.Lock(t.o)
 		}
-		clear(im.vmas[len(keep):])
-		im.vmas = keep
-		im.nr.Store(int32(len(keep)))
-		im.rwsem.Unlock(t.o)
+		im.unlinkLocked(vma)
+	}
+	if held != nil {
+		held.rwsem.Unlock(t.o)
 	}
 }
 

@@ -30,5 +30,9 @@ func IMmapForTest(t *Task, m *AddressSpace) []*Mapping {
 	im := iMmapOf(m)
 	im.rwsem.RLock(t.o)
 	defer im.rwsem.RUnlock(t.o)
-	return append([]*Mapping(nil), im.vmas...)
+	var vmas []*Mapping
+	for vma := im.first; vma != nil; vma = vma.immNext {
+		vmas = append(vmas, vma)
+	}
+	return vmas
 }

@@ -14,8 +14,8 @@ import (
 // task's mappings (/proc/PID/maps), each file's i_mmap (in the order the
 // reverse-map walks visit it: a child's copy right after its parent's)
 // and the free-area cache (where the next mapping goes) are as a model
-// of them says. BenchmarkMmapMany shows exit_mmap and munmap per mapping
-// for 1000 and 10000 mappings.
+// of them says. BenchmarkMmapMany shows exit_mmap, munmap and fork per
+// mapping for 1000 and 10000 mappings.
 
 // mmBase is the first address of a task's mappings (mmapBase): a
 // mapping of n pages at slot s (in pages from it) leaves the next one
@@ -100,6 +100,20 @@ func TestMmapManySequences(t *testing.T) {
 			{op: "unmap", task: "c2", name: "a"},
 			{op: "map", task: "c2", name: "f", file: 0, pages: 1, at: 0},
 			{op: "exit", task: "c2"},
+		}},
+		{"a second fork's copy goes between the parent's mapping and the first child's", []mmOp{
+			{op: "map", task: "p", name: "a", file: 0, pages: 1, at: 0},
+			{op: "map", task: "p", name: "b", file: 0, pages: 1, at: 2},
+			{op: "fork", task: "p", name: "c1"},
+			{op: "fork", task: "p", name: "c2"},
+			{op: "unmap", task: "c1", name: "a"},
+			{op: "unmap", task: "p", name: "b"},
+			{op: "map", task: "c2", name: "c", file: 0, pages: 1, at: 4},
+			{op: "exit", task: "c2"},
+			{op: "map", task: "p", name: "d", file: 0, pages: 1, at: 2},
+			{op: "unmap", task: "c1", name: "b"},
+			{op: "exit", task: "p"},
+			{op: "map", task: "c1", name: "e", file: 0, pages: 1, at: 0},
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) { runMmOps(t, c.ops) })
@@ -252,11 +266,14 @@ func (m *mmModel) check(t *testing.T, what string, tk *vfs.Task, files [2]*vfs.A
 
 // BenchmarkMmapMany maps n one-page mappings of a tmpfs file in a
 // forked task, then tears them down: "exit" by the task's exit
-// (exit_mmap), "munmap" by munmap of each in address order. ns/mapping
-// is the teardown's cost per mapping: linear means about the same for
-// n of 1000 and 10000.
+// (exit_mmap), "munmap" by munmap of each in address order, which is
+// also their order in the file's i_mmap. "fork" forks a task that has
+// the n mappings (dup_mmap: each child's copy is linked into i_mmap
+// right after its parent's). ns/mapping is the teardown's, or the
+// fork's, cost per mapping: linear means about the same for n of 1000
+// and 10000.
 func BenchmarkMmapMany(b *testing.B) {
-	for _, how := range []string{"exit", "munmap"} {
+	for _, how := range []string{"exit", "munmap", "fork"} {
 		for _, n := range []int{1000, 10000} {
 			b.Run(how+"/n="+strconv.Itoa(n), func(b *testing.B) {
 				v := vfs.New(vfs.Options{})
@@ -275,7 +292,7 @@ func BenchmarkMmapMany(b *testing.B) {
 					b.Fatal(err)
 				}
 				vmas := make([]*vfs.Mapping, n)
-				var teardown time.Duration
+				var measured time.Duration
 				for i := 0; i < b.N; i++ {
 					child := tk.Fork("many")
 					for k := range vmas {
@@ -284,15 +301,25 @@ func BenchmarkMmapMany(b *testing.B) {
 						}
 					}
 					start := time.Now()
-					if how == "munmap" {
+					switch how {
+					case "munmap":
 						for _, vma := range vmas {
 							child.Munmap(vma)
 						}
+					case "fork":
+						grandchild := child.Fork("copy")
+						measured += time.Since(start)
+						if got := len(grandchild.Mappings()); got != n {
+							b.Fatalf("fork copied %d mappings, want %d", got, n)
+						}
+						grandchild.Exit()
+						child.Exit()
+						continue
 					}
 					child.Exit()
-					teardown += time.Since(start)
+					measured += time.Since(start)
 				}
-				b.ReportMetric(float64(teardown.Nanoseconds())/float64(b.N*n), "ns/mapping")
+				b.ReportMetric(float64(measured.Nanoseconds())/float64(b.N*n), "ns/mapping")
 			})
 		}
 	}

@@ -77,6 +77,14 @@ type Mapping struct {
 	// it under mmap_lock.
 	dead atomic.Bool
 
+	// immPrev and immNext link the mapping into its file's i_mmap
+	// (iMmap.first), in the order the reverse-map walks visit it (the
+	// shared.rb of Linux's interval tree). Protected by that iMmap's
+	// rwsem (i_mmap_rwsem: written by mmap, fork and munmap with it held
+	// for write inside mmap_lock; read by the walks with it held shared,
+	// inside the folio lock or invalidate_lock; before every ptl).
+	immPrev, immNext *Mapping
+
 	// ptl is the page table lock (pte_lockptr): it protects pt (the
 	// page table, pagetable.go) and nrPresent. A spinlock; inside the
 	// folio lock and i_mmap_rwsem, the innermost lock of the mm.
@@ -195,16 +203,57 @@ func (vma *Mapping) NrPresent(t *Task) int64 {
 // ---- the reverse map: mapping->i_mmap ----
 
 // iMmap is a file's set of mappings (mapping->i_mmap, an interval tree in
-// Linux, a slice here) under i_mmap_rwsem.
+// Linux, a doubly linked list through Mapping.immPrev and immNext here)
+// under i_mmap_rwsem. A mapping is linked at the end (mmap) or right
+// after its parent's (fork) and unlinked where it is, each in constant
+// time; the walks visit the list from first to last, so a child's copy
+// after its parent's mapping, as the interval tree's in-order walk does.
 type iMmap struct {
-	// rwsem is i_mmap_rwsem: it protects vmas. Taken for write by mmap
-	// and munmap (inside mmap_lock), for read by the reverse-map walks
-	// (page_mkclean inside the folio lock, unmap_mapping_range inside
+	// rwsem is i_mmap_rwsem: it protects first, last and the links of
+	// the mappings on the list. Taken for write by mmap, fork and munmap
+	// (inside mmap_lock), for read by the reverse-map walks (page_mkclean
+	// inside the folio lock, unmap_mapping_range inside
 	// invalidate_lock); before every mapping's ptl.
-	rwsem lock.RWSem
-	vmas  []*Mapping
-	// nr is len(vmas), read without the lock to skip files never mapped.
+	rwsem       lock.RWSem
+	first, last *Mapping
+	// nr is the number of mappings on the list; written under rwsem
+	// held for write, read without it to skip files never mapped.
 	nr atomic.Int32
+}
+
+// linkAfterLocked puts vma on the list right after prev, or first if
+// prev is nil. rwsem held for write.
+func (im *iMmap) linkAfterLocked(vma, prev *Mapping) {
+	var next *Mapping
+	if prev != nil {
+		next, prev.immNext = prev.immNext, vma
+	} else {
+		next, im.first = im.first, vma
+	}
+	if next != nil {
+		next.immPrev = vma
+	} else {
+		im.last = vma
+	}
+	vma.immPrev, vma.immNext = prev, next
+	im.nr.Add(1)
+}
+
+// unlinkLocked takes vma off the list; the others keep their order.
+// rwsem held for write, vma on the list.
+func (im *iMmap) unlinkLocked(vma *Mapping) {
+	if vma.immPrev != nil {
+		vma.immPrev.immNext = vma.immNext
+	} else {
+		im.first = vma.immNext
+	}
+	if vma.immNext != nil {
+		vma.immNext.immPrev = vma.immPrev
+	} else {
+		im.last = vma.immPrev
+	}
+	vma.immPrev, vma.immNext = nil, nil
+	im.nr.Add(-1)
 }
 
 // folioIMmap returns the i_mmap of f's mapping if some VMA maps that
@@ -224,7 +273,7 @@ func folioIMmap(f *Folio) *iMmap {
 // page_vma_mapped_walk); fn returns false to end the walk. The caller
 // holds im's i_mmap_rwsem, shared.
 func rmapWalk(t *Task, im *iMmap, f *Folio, fn func(vma *Mapping, p *pte) bool) {
-	for _, vma := range im.vmas {
+	for vma := im.first; vma != nil; vma = vma.immNext {
 		i := vma.vmaPageOf(f.index)
 		if i < 0 {
 			continue
@@ -254,51 +303,33 @@ func iMmapOf(m *AddressSpace) *iMmap {
 	return m.iMmap.Load()
 }
 
-// vmaLinkFile is vma_link_file(): add vma to its file's i_mmap.
+// vmaLinkFile is vma_link_file(): add vma to the end of its file's
+// i_mmap.
 func vmaLinkFile(t *Task, vma *Mapping) {
 	im := iMmapOf(vma.mapping)
 	im.rwsem.Lock(t.o)
-	im.vmas = append(im.vmas, vma)
-	im.nr.Store(int32(len(im.vmas)))
+	im.linkAfterLocked(vma, im.last)
 	im.rwsem.Unlock(t.o)
 }
 
 // vmaLinkFileAfter is vma_interval_tree_insert_after(): add the
-// child's vma to i_mmap right after prev, its parent's (fork), so that
-// the walks of i_mmap visit the parent's entries before the child's.
+// child's vma to i_mmap right after prev, its parent's, which is on it
+// (fork, under the parent's mmap_lock), so that the walks of i_mmap
+// visit the parent's entries before the child's.
 func vmaLinkFileAfter(t *Task, vma, prev *Mapping) {
 	im := iMmapOf(vma.mapping)
 	im.rwsem.Lock(t.o)
-	at := len(im.vmas)
-	for i, x := range im.vmas {
-		if x == prev {
-			at = i + 1
-			break
-		}
-	}
-	im.vmas = append(im.vmas, nil)
-	copy(im.vmas[at+1:], im.vmas[at:])
-	im.vmas[at] = vma
-	im.nr.Store(int32(len(im.vmas)))
+	im.linkAfterLocked(vma, prev)
 	im.rwsem.Unlock(t.o)
 }
 
-// vmaUnlinkFile is unlink_file_vma(): take vma out of its file's
-// i_mmap. The others keep their order (a forked mapping stays after
-// its parent's: see vmaLinkFileAfter).
+// vmaUnlinkFile is unlink_file_vma(): take vma, which is on it, out of
+// its file's i_mmap. The others keep their order (a forked mapping
+// stays after its parent's: see vmaLinkFileAfter).
 func vmaUnlinkFile(t *Task, vma *Mapping) {
 	im := iMmapOf(vma.mapping)
 	im.rwsem.Lock(t.o)
-	for i, x := range im.vmas {
-		if x == vma {
-			last := len(im.vmas) - 1
-			copy(im.vmas[i:], im.vmas[i+1:])
-			im.vmas[last] = nil
-			im.vmas = im.vmas[:last]
-			break
-		}
-	}
-	im.nr.Store(int32(len(im.vmas)))
+	im.unlinkLocked(vma)
 	im.rwsem.Unlock(t.o)
 }
 
@@ -383,7 +414,7 @@ func UnmapMappingRange(t *Task, m *AddressSpace, start, n int64, evenCows bool) 
 	}
 	var put []*Folio
 	im.rwsem.RLock(t.o)
-	for _, vma := range im.vmas {
+	for vma := im.first; vma != nil; vma = vma.immNext {
 		lo := max(first, vma.pgoff) - vma.pgoff
 		hi := min(last, vma.pgoff+vma.npages-1) - vma.pgoff
 		if lo > hi {
