@@ -46,7 +46,7 @@
 //	        truncate and hole punch, shared by page-cache fills)
 //	          folio lock (PG_locked, a bit lock the validator sees as
 //	          class folio_lock; one folio at a time)
-//	            iMmap.rwsem (i_mmap_rwsem: write by mmap and munmap under
+//	            iMmap.rwsem (i_mmap_rwsem: write by mmap, fork, munmap and exit under
 //	            mmap_lock; read by folio_mkclean and reclaim's unmap under
 //	            the folio lock, and unmap_mapping_range under
 //	            invalidate_lock)
