@@ -266,38 +266,95 @@ func (t *Task) newMount(root *Dentry, flags uint32, devName string) *Mount {
 	return m
 }
 
-// attachMount is attach_recursive_mnt() for one mount: hang m on
-// (parent, mp). namespaceSem held for write.
+// attachMount is attach_recursive_mnt(): hang m on (parent, mp), with
+// every mount linked below it: a tree built detached, as copy_tree
+// builds a copy (see linkCopy), whose mounts no walk can reach yet.
+// The whole tree becomes reachable in one mountLock write section and
+// one new mount table, as attach_recursive_mnt hashes it in one
+// lock_mount_hash() section, so that a walk (lock-free, validated with
+// mountLock's sequence, or reading the table) that finds m finds its
+// submounts on their places too, never the directories they cover.
+// Each mountpoint is marked DCACHE_MOUNTED before the table names its
+// mount, as lock_mount marks it first. A nil parent makes m the
+// namespace root. namespaceSem held for write.
 func (v *VFS) attachMount(t *Task, m, parent *Mount, mp *Dentry) {
 	o := t.owner()
+	tree := appendTree(nil, m)
 	v.mountLock.WriteLock(o)
 	old := v.mounts.Load()
-	nt := &mountTable{m: make(map[mountKey]*Mount, len(old.m)+1), list: insertByID(old.list, m)}
+	nt := &mountTable{m: make(map[mountKey]*Mount, len(old.m)+len(tree)), list: old.list}
 	for k, x := range old.m {
 		nt.m[k] = x
 	}
 	if parent != nil {
-		nt.m[mountKey{parent, mp}] = m
 		m.parent.Store(parent)
 		m.parentID = parent.id
 		m.mountpoint.Store(dget(mp))
-		mntget(parent)
-		mp.lock.Lock(o)
-		mp.mounted++
-		if mp.flags.Or(DCACHE_MOUNTED)&DCACHE_MOUNTED == 0 {
-			v.evDentryMounted(t, mp, true)
-		}
-		mp.lock.Unlock(o)
 		parent.children = append(parent.children, m)
 	} else {
 		m.mountpoint.Store(m.root)
 		m.parentID = m.id
 	}
-	m.attached.Store(true)
-	mntget(m) // the tree's reference
+	for _, x := range tree {
+		nt.list = insertByID(nt.list, x)
+		if p := x.parent.Load(); p != x {
+			xmp := x.mountpoint.Load()
+			nt.m[mountKey{p, xmp}] = x
+			mntget(p)
+			xmp.lock.Lock(o)
+			xmp.mounted++
+			if xmp.flags.Or(DCACHE_MOUNTED)&DCACHE_MOUNTED == 0 {
+				v.evDentryMounted(t, xmp, true)
+			}
+			xmp.lock.Unlock(o)
+		}
+		x.attached.Store(true)
+		mntget(x) // the tree's reference
+	}
 	v.mounts.Store(nt)
 	v.mountLock.WriteUnlock(o)
-	v.evMount(t, trace.Mount, m)
+	for _, x := range tree {
+		v.evMount(t, trace.Mount, x)
+	}
+}
+
+// linkCopy is the half of copy_tree()'s attach_mnt that makes no mount
+// reachable: c, a copy not yet attached, is linked below parent, itself
+// a detached copy, on mp (a reference taken here, which c's last put
+// drops). No mount table names c until attachMount publishes the tree
+// it is in; until then only the caller can reach it. namespaceSem held
+// for write.
+func linkCopy(c, parent *Mount, mp *Dentry) {
+	c.parent.Store(parent)
+	c.parentID = parent.id
+	c.mountpoint.Store(dget(mp))
+	parent.children = append(parent.children, c)
+}
+
+// appendTree appends m and every mount below it to tree, parents before
+// children. namespaceSem held.
+func appendTree(tree []*Mount, m *Mount) []*Mount {
+	tree = append(tree, m)
+	for _, c := range m.children {
+		tree = appendTree(tree, c)
+	}
+	return tree
+}
+
+// dropDetachedTree is umount_tree(UMOUNT_SYNC) for a tree built
+// detached that will not be attached (graft_tree failed): every mount
+// of it dies with its last reference, which this drops, children
+// first. None was ever reachable, so none leaves a mount table.
+// namespaceSem need not be held: no one else knows the tree.
+func dropDetachedTree(t *Task, m *Mount) {
+	for len(m.children) > 0 {
+		c := m.children[len(m.children)-1]
+		m.children = m.children[:len(m.children)-1]
+		dropDetachedTree(t, c)
+	}
+	m.doomed.Store(true)
+	mntget(m)
+	mntput(t, m)
 }
 
 // insertByID returns a copy of list (ordered by mount id) with m in its

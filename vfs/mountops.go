@@ -142,7 +142,9 @@ func (t *Task) graftTree(m *Mount, tp Path, src *Mount) error {
 	return t.graftTreeLocked(m, tp, src)
 }
 
-// graftTreeLocked is graftTree with namespaceSem held for write.
+// graftTreeLocked is graftTree with namespaceSem held for write. m may
+// carry copies linked below it (doLoopback's copy_tree): they are
+// attached with it, in the same mountLock section.
 func (t *Task) graftTreeLocked(m *Mount, tp Path, src *Mount) error {
 	v := t.vfs
 	if src != nil && !src.attached.Load() {
@@ -180,8 +182,13 @@ func (t *Task) lockMountTarget(tp Path) (*Mount, *Dentry, error) {
 
 // doLoopback is do_loopback(): bind the tree at source (and, with
 // MS_REC, every mount below it) at the target. As copy_tree() does, the
-// mounts to copy are listed before the copy is attached: a bind into
-// the source's own subtree must not copy the copy.
+// copy is built whole before anything of it is attached: the copies of
+// the submounts are linked below the copy of the root, where no walk
+// can reach them, and graftTreeLocked then makes the whole copy
+// reachable at once. The mounts to copy are listed from the source's
+// tree as it was before the graft: a bind into the source's own subtree
+// must not copy the copy. A failed graft drops the copy, none of which
+// was ever visible.
 func (t *Task) doLoopback(tp Path, source string, flags uint32) error {
 	if source == "" {
 		return EINVAL
@@ -194,25 +201,22 @@ func (t *Task) doLoopback(tp Path, source string, flags uint32) error {
 	v := t.vfs
 	m := t.cloneMount(sp.Mnt, sp.Dentry)
 	v.namespaceSem.Lock(t.o)
-	var subs []submount
 	if flags&MS_REC != 0 {
-		subs = collectSubmounts(sp.Mnt, sp.Dentry, -1, nil)
+		subs := collectSubmounts(sp.Mnt, sp.Dentry, -1, nil)
+		clones := make([]*Mount, len(subs))
+		for i, s := range subs {
+			parent := m
+			if s.parent >= 0 {
+				parent = clones[s.parent]
+			}
+			clones[i] = t.cloneMount(s.src, s.src.root)
+			linkCopy(clones[i], parent, s.src.mountpoint.Load())
+		}
 	}
 	if err := t.graftTreeLocked(m, tp, sp.Mnt); err != nil {
 		v.namespaceSem.Unlock(t.o)
-		m.doomed.Store(true)
-		mntget(m)
-		mntput(t, m)
+		dropDetachedTree(t, m)
 		return err
-	}
-	clones := make([]*Mount, len(subs))
-	for i, s := range subs {
-		parent := m
-		if s.parent >= 0 {
-			parent = clones[s.parent]
-		}
-		clones[i] = t.cloneMount(s.src, s.src.root)
-		v.attachMount(t, clones[i], parent, s.src.mountpoint.Load())
 	}
 	v.namespaceSem.Unlock(t.o)
 	return nil
@@ -225,9 +229,9 @@ func (t *Task) cloneMount(old *Mount, root *Dentry) *Mount {
 	return t.newMount(dget(root), old.flags.Load()&^MNT_WRITE_HOLD, old.devName)
 }
 
-// submount is one mount copy_tree() copies: src, to be attached on the
-// copy of the mount at index parent of the list (-1: the copy of the
-// tree's root).
+// submount is one mount copy_tree() copies: src, to be linked below
+// the copy of the mount at index parent of the list (-1: the copy of
+// the tree's root).
 type submount struct {
 	src    *Mount
 	parent int
@@ -235,7 +239,7 @@ type submount struct {
 
 // collectSubmounts appends, parents before children, every mount below
 // (src, root) to subs: copy_tree()'s walk, made before anything is
-// attached. namespaceSem held.
+// copied. namespaceSem held.
 func collectSubmounts(src *Mount, root *Dentry, parent int, subs []submount) []submount {
 	for _, c := range src.children {
 		if !IsAncestor(c.mountpoint.Load(), root) {
