@@ -216,7 +216,10 @@ func mntputFinal(t *Task, m *Mount) {
 	if !m.doomed.Load() {
 		return
 	}
-	if mp := m.mountpoint.Load(); mp != nil && mp != m.root {
+	// A namespace's root mount has its own root as mountpoint and no
+	// reference on it (parentID is its own id); any other mount took
+	// one when it was attached, a directory bound onto itself too.
+	if mp := m.mountpoint.Load(); mp != nil && m.parentID != m.id {
 		dput(t, mp)
 	}
 	dput(t, m.root)
