@@ -374,55 +374,85 @@ func insertByID(list []*Mount, m *Mount) []*Mount {
 	return append(out, list[i:]...)
 }
 
-// detachMountLocked is umount_tree() for one mount: take m off the
-// tree; it lives on while referenced. namespaceSem and mountLock held
-// for write: a caller that decided under mountLock that m may go
-// (umount's busy check) keeps it through the detach, so that a
-// lock-free walk cannot take a reference it would then validate in
-// between. The references the tree held (on m, and m's on its parent)
-// are appended to drop: the caller puts them after releasing
-// namespaceSem (namespace_unlock), since a last put kills a superblock
-// under s_umount, which ranks above namespace_sem.
+// detachMountLocked is umount_tree(): take m and every mount below it
+// off the tree; each lives on while referenced. The whole tree leaves
+// in one new mount table, as umount_tree unhashes all of its mounts in
+// one lock_mount_hash() section, so that a reader of the table (the
+// mount list, a snapshot, mountpointOnSB) sees all of the tree or none
+// of it, never a part. The per-mount work keeps umount_tree's order,
+// deepest first: each Umount event goes out once the table no longer
+// has the mount (see evUmountPrepare), then its mountpoint loses
+// DCACHE_MOUNTED, as put_mountpoint clears it after the unhash.
+// namespaceSem and mountLock held for write: a caller that decided
+// under mountLock that m may go (umount's busy check) keeps it through
+// the detach, so that a lock-free walk cannot take a reference it would
+// then validate in between. The references the tree held (on each
+// mount, and each mount's on its parent) are appended to drop: the
+// caller puts them after releasing namespaceSem (namespace_unlock),
+// since a last put kills a superblock under s_umount, which ranks above
+// namespace_sem.
 func (v *VFS) detachMountLocked(t *Task, m *Mount, drop *[]*Mount) {
 	o := t.owner()
-	parent := m.parent.Load()
-	mp := m.mountpoint.Load()
-	ev := v.evUmountPrepare(t, m)
+	// Deepest first, the last child before the one before it: the
+	// reverse of appendTree's parents-before-children order.
+	tree := appendTree(nil, m)
+	for i, j := 0, len(tree)-1; i < j; i, j = i+1, j-1 {
+		tree[i], tree[j] = tree[j], tree[i]
+	}
+	type gone struct {
+		parent *Mount
+		mp     *Dentry
+		ev     *trace.Event
+	}
+	was := make([]gone, len(tree))
+	in := make(map[*Mount]bool, len(tree))
+	for i, x := range tree {
+		// Described before anything changes: a mount's path and mount
+		// point are those the tree had.
+		was[i] = gone{x.parent.Load(), x.mountpoint.Load(), v.evUmountPrepare(t, x)}
+		in[x] = true
+	}
 	old := v.mounts.Load()
-	nt := &mountTable{m: make(map[mountKey]*Mount, len(old.m))}
+	nt := &mountTable{m: make(map[mountKey]*Mount, len(old.m)), list: make([]*Mount, 0, len(old.list))}
 	for k, x := range old.m {
-		if x != m {
+		if !in[x] {
 			nt.m[k] = x
 		}
 	}
 	for _, x := range old.list {
-		if x != m {
+		if !in[x] {
 			nt.list = append(nt.list, x)
 		}
 	}
-	m.parent.Store(m)
-	m.attached.Store(false)
-	m.doomed.Store(true)
-	v.mounts.Store(nt)
-	v.evUmountDone(ev)
-	if parent != m {
-		mp.lock.Lock(o)
-		if mp.mounted--; mp.mounted == 0 {
-			mp.flags.And(^uint32(DCACHE_MOUNTED))
-			v.evDentryMounted(t, mp, false)
-		}
-		mp.lock.Unlock(o)
-		for i, c := range parent.children {
-			if c == m {
-				parent.children = append(parent.children[:i:i], parent.children[i+1:]...)
-				break
-			}
-		}
-		// The mountpoint dentry stays referenced until m dies (mntput
-		// drops it): a detached mount may still be in use below it.
-		*drop = append(*drop, parent)
+	for _, x := range tree {
+		x.parent.Store(x)
+		x.attached.Store(false)
+		x.doomed.Store(true)
 	}
-	*drop = append(*drop, m) // the tree's reference
+	v.mounts.Store(nt)
+	for i, x := range tree {
+		parent, mp := was[i].parent, was[i].mp
+		v.evUmountDone(was[i].ev)
+		if parent != x {
+			mp.lock.Lock(o)
+			if mp.mounted--; mp.mounted == 0 {
+				mp.flags.And(^uint32(DCACHE_MOUNTED))
+				v.evDentryMounted(t, mp, false)
+			}
+			mp.lock.Unlock(o)
+			for j, c := range parent.children {
+				if c == x {
+					parent.children = append(parent.children[:j:j], parent.children[j+1:]...)
+					break
+				}
+			}
+			// The mountpoint dentry stays referenced until x dies
+			// (mntput drops it): a detached mount may still be in use
+			// below it.
+			*drop = append(*drop, parent)
+		}
+		*drop = append(*drop, x) // the tree's reference
+	}
 }
 
 // moveMount is attach_recursive_mnt() with moving set, for one mount

@@ -501,9 +501,9 @@ func (t *Task) umountChecked(m *Mount, flags int, drop *[]*Mount) error {
 	return nil
 }
 
-// umountTree is umount_tree(): detach m and every mount below it,
-// deepest first, in one mountLock write section. namespaceSem held for
-// write.
+// umountTree is umount_tree(): detach m and every mount below it, in
+// one mountLock write section and one mount table. namespaceSem held
+// for write.
 func (t *Task) umountTree(m *Mount, drop *[]*Mount) {
 	v := t.vfs
 	v.mountLock.WriteLock(t.o)
@@ -513,8 +513,5 @@ func (t *Task) umountTree(m *Mount, drop *[]*Mount) {
 
 // umountTreeLocked is umountTree with mountLock held for write.
 func (t *Task) umountTreeLocked(m *Mount, drop *[]*Mount) {
-	for len(m.children) > 0 {
-		t.umountTreeLocked(m.children[len(m.children)-1], drop)
-	}
 	t.vfs.detachMountLocked(t, m, drop)
 }
