@@ -11,6 +11,28 @@ import (
 	vt "github.com/vfscope/vfscope/vfs/internal/vfstest"
 )
 
+// mountRaceLooks are the ways the mount race tests' walkers resolve a
+// path: a stat, and an open and fstat. look returns what the walker
+// found.
+var mountRaceLooks = []struct {
+	name string
+	look func(tk *Task, path string) (Stat, error)
+}{
+	{"stat", func(tk *Task, path string) (Stat, error) {
+		var st Stat
+		return st, tk.Stat(path, &st)
+	}},
+	{"open", func(tk *Task, path string) (Stat, error) {
+		var st Stat
+		fd, err := tk.Open(path, O_RDONLY, 0)
+		if err != nil {
+			return st, err
+		}
+		defer tk.Close(fd)
+		return st, tk.Fstat(fd, &st)
+	}},
+}
+
 // TestMoveMountRacesWalk: a mount moved back and forth between /a and
 // /b (mount --move) while walkers look up f inside it. do_move_mount
 // takes the mount off its old place and hangs it on the new one in one
@@ -32,26 +54,7 @@ func TestMoveMountRacesWalk(t *testing.T) {
 	if testing.Short() {
 		moves = 1000
 	}
-	cases := []struct {
-		name string
-		// look resolves path as the walker tk and returns what it found.
-		look func(tk *Task, path string) (Stat, error)
-	}{
-		{"stat", func(tk *Task, path string) (Stat, error) {
-			var st Stat
-			return st, tk.Stat(path, &st)
-		}},
-		{"open", func(tk *Task, path string) (Stat, error) {
-			var st Stat
-			fd, err := tk.Open(path, O_RDONLY, 0)
-			if err != nil {
-				return st, err
-			}
-			defer tk.Close(fd)
-			return st, tk.Fstat(fd, &st)
-		}},
-	}
-	for _, c := range cases {
+	for _, c := range mountRaceLooks {
 		t.Run(c.name, func(t *testing.T) {
 			e := vt.New(t)
 			r := e.Root

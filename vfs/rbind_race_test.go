@@ -32,26 +32,7 @@ func TestRbindRacesWalk(t *testing.T) {
 	if testing.Short() {
 		rounds = 600
 	}
-	cases := []struct {
-		name string
-		// look resolves path as the walker tk and returns what it found.
-		look func(tk *Task, path string) (Stat, error)
-	}{
-		{"stat", func(tk *Task, path string) (Stat, error) {
-			var st Stat
-			return st, tk.Stat(path, &st)
-		}},
-		{"open", func(tk *Task, path string) (Stat, error) {
-			var st Stat
-			fd, err := tk.Open(path, O_RDONLY, 0)
-			if err != nil {
-				return st, err
-			}
-			defer tk.Close(fd)
-			return st, tk.Fstat(fd, &st)
-		}},
-	}
-	for _, c := range cases {
+	for _, c := range mountRaceLooks {
 		t.Run(c.name, func(t *testing.T) {
 			e := vt.New(t)
 			r := e.Root
