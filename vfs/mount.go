@@ -360,6 +360,30 @@ func dropDetachedTree(t *Task, m *Mount) {
 	mntput(t, m)
 }
 
+// putMountpoint is put_mountpoint(): mp has one mount fewer on it, and
+// loses DCACHE_MOUNTED with the last. Takes mp's d_lock (inside
+// mountLock, held for write by the caller with namespaceSem).
+func (v *VFS) putMountpoint(t *Task, mp *Dentry) {
+	o := t.owner()
+	mp.lock.Lock(o)
+	if mp.mounted--; mp.mounted == 0 {
+		mp.flags.And(^uint32(DCACHE_MOUNTED))
+		v.evDentryMounted(t, mp, false)
+	}
+	mp.lock.Unlock(o)
+}
+
+// removeChild takes c off m's children, the others keeping their
+// order. namespaceSem held for write.
+func (m *Mount) removeChild(c *Mount) {
+	for i, x := range m.children {
+		if x == c {
+			m.children = append(m.children[:i:i], m.children[i+1:]...)
+			return
+		}
+	}
+}
+
 // insertByID returns a copy of list (ordered by mount id) with m in its
 // place: the namespace's mounts are ordered by id (mnt_id_unique), so a
 // moved mount keeps its place.
@@ -392,7 +416,6 @@ func insertByID(list []*Mount, m *Mount) []*Mount {
 // since a last put kills a superblock under s_umount, which ranks above
 // namespace_sem.
 func (v *VFS) detachMountLocked(t *Task, m *Mount, drop *[]*Mount) {
-	o := t.owner()
 	// Deepest first, the last child before the one before it: the
 	// reverse of appendTree's parents-before-children order.
 	tree := appendTree(nil, m)
@@ -434,18 +457,8 @@ func (v *VFS) detachMountLocked(t *Task, m *Mount, drop *[]*Mount) {
 		parent, mp := was[i].parent, was[i].mp
 		v.evUmountDone(was[i].ev)
 		if parent != x {
-			mp.lock.Lock(o)
-			if mp.mounted--; mp.mounted == 0 {
-				mp.flags.And(^uint32(DCACHE_MOUNTED))
-				v.evDentryMounted(t, mp, false)
-			}
-			mp.lock.Unlock(o)
-			for j, c := range parent.children {
-				if c == x {
-					parent.children = append(parent.children[:j:j], parent.children[j+1:]...)
-					break
-				}
-			}
+			v.putMountpoint(t, mp)
+			parent.removeChild(x)
 			// The mountpoint dentry stays referenced until x dies
 			// (mntput drops it): a detached mount may still be in use
 			// below it.
@@ -496,18 +509,8 @@ func (v *VFS) moveMount(t *Task, m, parent *Mount, mp *Dentry, drop *[]*Mount) (
 	m.mountpoint.Store(mp)
 	v.mounts.Store(nt)
 	v.evUmountDone(ev)
-	oldMP.lock.Lock(o)
-	if oldMP.mounted--; oldMP.mounted == 0 {
-		oldMP.flags.And(^uint32(DCACHE_MOUNTED))
-		v.evDentryMounted(t, oldMP, false)
-	}
-	oldMP.lock.Unlock(o)
-	for i, c := range oldParent.children {
-		if c == m {
-			oldParent.children = append(oldParent.children[:i:i], oldParent.children[i+1:]...)
-			break
-		}
-	}
+	v.putMountpoint(t, oldMP)
+	oldParent.removeChild(m)
 	parent.children = append(parent.children, m)
 	v.mountLock.WriteUnlock(o)
 	*drop = append(*drop, oldParent)
