@@ -278,36 +278,50 @@ func FilemapGrabFolio(t *Task, m *AddressSpace, index int64, fgp int) (*Folio, e
 		if f != nil || fgp&FGP_CREAT == 0 {
 			return f, nil
 		}
-		if err := m.vfs().reserveFolio(t, m, false); err != nil {
-			return nil, err
+		f, err := FilemapCreateFolio(t, m, index, fgp)
+		if err == EEXIST {
+			continue
 		}
-		spare := m.takeSpare(fgp&FGP_NODATA != 0)
-		switch {
-		case spare != nil:
-			f = spare
-		default:
-			f = m.allocFolio(index, fgp&FGP_NODATA != 0)
-			f.flags.Or(PG_locked) // keeps the private bits
-		}
-		h := t.o.ExternalBefore(f, lock.Exclusive)
-		t.o.ExternalAcquired(h)
-		if err := FilemapAddFolio(t, m, f, index); err != nil {
-			t.o.ExternalRelease(f, lock.Exclusive)
-			if spare != nil {
-				m.putSpare(spare)
-			} else {
-				FolioPut(f) // its page back to the pool
-			}
-			if err == EEXIST {
-				continue
-			}
-			return nil, err
-		}
-		if fgp&FGP_LOCK == 0 {
-			FolioUnlock(t, f)
-		}
-		return f, nil
+		return f, err
 	}
+}
+
+// FilemapCreateFolio is the FGP_CREAT half of __filemap_get_folio, for a
+// caller whose lookup found no folio at index: filemap_alloc_folio (a
+// zeroed page unless FGP_NODATA) and filemap_add_folio, the folio
+// returned with the caller's reference, locked with FGP_LOCK. EEXIST
+// when a racing insert won the index: the caller looks again. A
+// filesystem that charges its own pages before they are made (tmpfs's
+// size=, as shmem_alloc_and_add_folio) looks up, charges on a miss, then
+// calls this, instead of paying for FilemapGrabFolio's second lookup.
+func FilemapCreateFolio(t *Task, m *AddressSpace, index int64, fgp int) (*Folio, error) {
+	if err := m.vfs().reserveFolio(t, m, false); err != nil {
+		return nil, err
+	}
+	var f *Folio
+	spare := m.takeSpare(fgp&FGP_NODATA != 0)
+	switch {
+	case spare != nil:
+		f = spare
+	default:
+		f = m.allocFolio(index, fgp&FGP_NODATA != 0)
+		f.flags.Or(PG_locked) // keeps the private bits
+	}
+	h := t.o.ExternalBefore(f, lock.Exclusive)
+	t.o.ExternalAcquired(h)
+	if err := FilemapAddFolio(t, m, f, index); err != nil {
+		t.o.ExternalRelease(f, lock.Exclusive)
+		if spare != nil {
+			m.putSpare(spare)
+		} else {
+			FolioPut(f) // its page back to the pool
+		}
+		return nil, err
+	}
+	if fgp&FGP_LOCK == 0 {
+		FolioUnlock(t, f)
+	}
+	return f, nil
 }
 
 // FindGetFoliosTag is filemap_get_folios_tag(): up to len(batch) folios

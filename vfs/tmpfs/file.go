@@ -32,21 +32,32 @@ var shmemAops = &vfs.AddressSpaceOperations{
 	DirtyFolio: vfs.NoopDirtyFolio,
 }
 
-// writeBegin is shmem_write_begin(): a page that does not exist yet is
-// charged against size= first (ENOSPC when full), then made and counted
-// (recalc; if a fault made it meanwhile, or none was made, the same
-// recalc gives the charge back).
+// writeBegin is shmem_write_begin() through shmem_get_folio_gfp(): the
+// folio at pos if there is one; otherwise a page is charged against
+// size= first (ENOSPC when full), then made (shmem_alloc_and_add_folio)
+// and counted (recalc; if a racing fault or write made it meanwhile, or
+// none was made, the same recalc gives the charge back). A new page is
+// zeroed unless the write covers it all: tmpfs has no ->read_folio, the
+// rest of a page past what was written is a hole.
 func writeBegin(t *vfs.Task, f *vfs.File, m *vfs.AddressSpace, pos int64, n int) (*vfs.Folio, error) {
 	idx := pos >> vfs.PAGE_SHIFT
-	if fo := vfs.FilemapLockFolio(t, m, idx); fo != nil {
-		return fo, nil
+	fgp := vfs.FGP_CREAT | vfs.FGP_LOCK
+	if n == pageSize {
+		fgp |= vfs.FGP_NODATA // the copy fills it all
 	}
-	if err := info(m.Host().SB()).reserveBlocks(1); err != nil {
-		return nil, err
+	for {
+		if fo := vfs.FilemapLockFolio(t, m, idx); fo != nil {
+			return fo, nil
+		}
+		if err := info(m.Host().SB()).reserveBlocks(1); err != nil {
+			return nil, err
+		}
+		fo, err := vfs.FilemapCreateFolio(t, m, idx, fgp)
+		recalc(m.Host(), 1)
+		if err != vfs.EEXIST {
+			return fo, err
+		}
 	}
-	fo, err := vfs.SimpleWriteBegin(t, f, m, pos, n)
-	recalc(m.Host(), 1)
-	return fo, err
 }
 
 // writeEnd is shmem_write_end(): the generic end, then i_blocks.
