@@ -126,7 +126,7 @@ func movedName(q *QStr, from *Dentry) *QStr {
 		return q
 	}
 	if len(q.Name) > 0 && unsafe.StringData(q.Name) == &from.inameBuf[0] {
-		m := &movedQStr{}
+		m := newMovedQStr()
 		n := copy(m.buf[:], q.Name)
 		m.q = QStr{Name: unsafe.String(&m.buf[0], n), Hash: q.Hash}
 		return &m.q
@@ -134,7 +134,9 @@ func movedName(q *QStr, from *Dentry) *QStr {
 	return &QStr{Name: q.Name, Hash: q.Hash}
 }
 
-// movedQStr is a moved inline name: the QStr and its bytes together.
+// movedQStr is a moved inline name: the QStr and its bytes together. It
+// points only into itself, so one that is garbage keeps nothing else
+// alive (newMovedQStr may hand it out from a slab).
 type movedQStr struct {
 	q   QStr
 	buf [dnameInlineLen]byte

@@ -13,3 +13,6 @@ const (
 
 // newFolio returns a zeroed Folio from Go's heap.
 func newFolio() *Folio { return &Folio{} }
+
+// newMovedQStr returns a zeroed movedQStr from Go's heap.
+func newMovedQStr() *movedQStr { return &movedQStr{} }

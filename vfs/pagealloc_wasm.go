@@ -46,3 +46,30 @@ func newFolio() *Folio {
 	folioSlab.mu.Unlock()
 	return f
 }
+
+// movedQStrSlab hands out the names a rename moves to a dentry
+// (movedName) movedQStrSlabLen at a time, as folioSlab does Folios: a
+// rename to a short name is then one Go heap allocation (the negative
+// dentry of the new name), not two. A movedQStr points only into
+// itself, so a slab kept by one live name keeps no more than its own
+// 3 KiB; a slab goes to the collector once none of its names is used.
+var movedQStrSlab struct {
+	// mu protects free; a leaf outside the lock model.
+	mu   lock.LeafMutex
+	free []movedQStr
+}
+
+// movedQStrSlabLen movedQStrs per slab: about 3 KiB.
+const movedQStrSlabLen = 64
+
+// newMovedQStr returns a zeroed movedQStr, from the slab.
+func newMovedQStr() *movedQStr {
+	movedQStrSlab.mu.Lock()
+	if len(movedQStrSlab.free) == 0 {
+		movedQStrSlab.free = make([]movedQStr, movedQStrSlabLen)
+	}
+	m := &movedQStrSlab.free[0]
+	movedQStrSlab.free = movedQStrSlab.free[1:]
+	movedQStrSlab.mu.Unlock()
+	return m
+}
