@@ -55,7 +55,7 @@ var pidDentryOps = &vfs.DentryOperations{Revalidate: pidRevalidate, Delete: pidD
 // tid_fd_dentry_operations.
 var fdDentryOps = &vfs.DentryOperations{Revalidate: fdRevalidate, Delete: pidDelete}
 
-var pidDirOps = &vfs.InodeOperations{Lookup: pidEntryLookup, Permission: permission}
+var pidDirOps = &vfs.InodeOperations{Lookup: pidEntryLookup, Permission: pidPermission}
 var pidDirFileOps = &vfs.FileOperations{Iterate: pidIterate, Llseek: vfs.GenericFileLlseek}
 var pidFileOps = &vfs.InodeOperations{Permission: permission, Setattr: pidSetattr}
 var pidLinkOps = &vfs.InodeOperations{GetLink: magicGetLink(pidLinkPath), Readlink: magicReadlink(pidLinkPath)}
@@ -66,6 +66,19 @@ var fdLinkOps = &vfs.InodeOperations{GetLink: magicGetLink(fdLinkPath), Readlink
 // taskOf is get_proc_task(): the live task an inode belongs to, or nil.
 func taskOf(t *vfs.Task, in *vfs.Inode) *vfs.Task {
 	return t.VFS().TaskByPID(pn(in).pid)
+}
+
+// pidPermission is proc_pid_permission(), the ->permission of
+// /proc/<pid> (proc_tgid_base_inode_operations): ESRCH once the task is
+// gone, before the mode bits, so every walk from an open /proc/<pid>
+// of a dead task (".", "..", any name) and fchdir to it fail with ESRCH.
+// vfscope has no hidepid, so has_pid_permissions always allows; the
+// mode bits then decide, with root's override (generic_permission).
+func pidPermission(t *vfs.Task, in *vfs.Inode, mask int) error {
+	if taskOf(t, in) == nil {
+		return vfs.ESRCH
+	}
+	return t.GenericPermission(in, mask)
 }
 
 // pidRevalidate is pid_revalidate(): valid while the task lives, the

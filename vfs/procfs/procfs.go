@@ -14,7 +14,10 @@
 //   - /proc/<pid> dentries carry pid_dentry_operations: ->d_revalidate
 //     (pid_revalidate) fails once the task has exited, so a cached
 //     /proc/<pid> answers ENOENT, and ->d_delete (pid_delete_dentry)
-//     refuses to cache the dentries of a dead task. /proc/<pid>/fd/N
+//     refuses to cache the dentries of a dead task. Its ->permission
+//     (proc_pid_permission) gives ESRCH once the task has exited, so a
+//     walk from a /proc/<pid> opened before ("status", ".", "..") and
+//     fchdir to it fail with ESRCH. /proc/<pid>/fd/N
 //     dentries revalidate against the descriptor table
 //     (tid_fd_revalidate).
 //   - A file's content is generated when it is opened, into
@@ -156,9 +159,11 @@ func newInode(t *vfs.Task, sb *vfs.SuperBlock, ino uint64, mode uint32, nlink ui
 }
 
 // permission is the mode bits with root's override (generic_permission,
-// as proc_pid_permission and proc's entries without ->permission have):
-// root may open a 0444 file for writing, and the write then fails (see
-// pdeFileOps). /proc/sys has its own rule (sysctlPermission).
+// as proc's entries without ->permission have): root may open a 0444
+// file for writing, and the write then fails (see pdeFileOps).
+// /proc/<pid> itself has pidPermission (proc_pid_permission), its fd/
+// fdPermission, its fdinfo/ fdinfoPermission, and /proc/sys its own
+// rule (sysctlPermission).
 func permission(t *vfs.Task, in *vfs.Inode, mask int) error {
 	return t.GenericPermission(in, mask)
 }
