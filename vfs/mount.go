@@ -398,29 +398,49 @@ func insertByID(list []*Mount, m *Mount) []*Mount {
 	return append(out, list[i:]...)
 }
 
-// detachMountLocked is umount_tree(): take m and every mount below it
-// off the tree; each lives on while referenced. The whole tree leaves
-// in one new mount table, as umount_tree unhashes all of its mounts in
-// one lock_mount_hash() section, so that a reader of the table (the
-// mount list, a snapshot, mountpointOnSB) sees all of the tree or none
-// of it, never a part. The per-mount work keeps umount_tree's order,
-// deepest first: each Umount event goes out once the table no longer
-// has the mount (see evUmountPrepare), then its mountpoint loses
-// DCACHE_MOUNTED, as put_mountpoint clears it after the unhash.
+// detachMountLocked is umount_tree() on each of roots in turn, as
+// detach_mounts runs it for each mount on a victim of d_invalidate:
+// take each root and every mount below it off the tree; each lives on
+// while referenced. All of the trees leave in one new mount table, as
+// umount_tree unhashes all of a tree's mounts in one lock_mount_hash()
+// section, so that a reader of the table (the mount list, a snapshot,
+// mountpointOnSB) sees all of them or none, never a part of one tree or
+// one tree gone and another still there (see detachMountsBelow for how
+// that compares with d_invalidate's detach_mounts per mountpoint). A
+// root already below an earlier root went with that one's tree; a tree
+// holding an earlier root's tree takes what is left of it. The per-mount work keeps umount_tree's
+// order, tree by tree and deepest first within each: each Umount event
+// goes out once the table no longer has the mount (see
+// evUmountPrepare), then its mountpoint loses DCACHE_MOUNTED, as
+// put_mountpoint clears it after the unhash.
 // namespaceSem and mountLock held for write: a caller that decided
-// under mountLock that m may go (umount's busy check) keeps it through
-// the detach, so that a lock-free walk cannot take a reference it would
-// then validate in between. The references the tree held (on each
-// mount, and each mount's on its parent) are appended to drop: the
+// under mountLock that a root may go (umount's busy check) keeps it
+// through the detach, so that a lock-free walk cannot take a reference
+// it would then validate in between. The references the trees held (on
+// each mount, and each mount's on its parent) are appended to drop: the
 // caller puts them after releasing namespaceSem (namespace_unlock),
 // since a last put kills a superblock under s_umount, which ranks above
 // namespace_sem.
-func (v *VFS) detachMountLocked(t *Task, m *Mount, drop *[]*Mount) {
-	// Deepest first, the last child before the one before it: the
-	// reverse of appendTree's parents-before-children order.
-	tree := appendTree(nil, m)
-	for i, j := 0, len(tree)-1; i < j; i, j = i+1, j-1 {
-		tree[i], tree[j] = tree[j], tree[i]
+func (v *VFS) detachMountLocked(t *Task, roots []*Mount, drop *[]*Mount) {
+	var tree []*Mount
+	in := make(map[*Mount]bool)
+	for _, r := range roots {
+		if in[r] {
+			continue // below an earlier root: gone with its tree
+		}
+		// Deepest first, the last child before the one before it:
+		// the reverse of appendTree's parents-before-children order,
+		// without the mounts an earlier tree took (which would no
+		// longer be r's children had that tree gone on its own).
+		sub := appendTree(nil, r)
+		for i := len(sub) - 1; i >= 0; i-- {
+			if !in[sub[i]] {
+				tree = append(tree, sub[i])
+			}
+		}
+		for _, x := range sub {
+			in[x] = true
+		}
 	}
 	type gone struct {
 		parent *Mount
@@ -428,12 +448,10 @@ func (v *VFS) detachMountLocked(t *Task, m *Mount, drop *[]*Mount) {
 		ev     *trace.Event
 	}
 	was := make([]gone, len(tree))
-	in := make(map[*Mount]bool, len(tree))
 	for i, x := range tree {
 		// Described before anything changes: a mount's path and mount
 		// point are those the tree had.
 		was[i] = gone{x.parent.Load(), x.mountpoint.Load(), v.evUmountPrepare(t, x)}
-		in[x] = true
 	}
 	old := v.mounts.Load()
 	nt := &mountTable{m: make(map[mountKey]*Mount, len(old.m)), list: make([]*Mount, 0, len(old.list))}

@@ -33,15 +33,20 @@ func (t *Task) detachMountsBelow(d *Dentry) {
 			break
 		}
 	}
+	// Every victim's tree leaves in one mountLock section and one mount
+	// table, so a reader of the table never sees one victim gone and
+	// another still there. Linux's detach_mounts unhashes the mounts
+	// on one victim dentry in one lock_mount_hash() section, and
+	// d_invalidate calls it once per mountpoint it finds, so a reader
+	// there may see the invalidation between two mountpoints; every
+	// table this publishes is one Linux may show too, and none is
+	// half of one. A victim mounted inside another goes with it, once.
 	var drop []*Mount
-	v.mountLock.WriteLock(t.o) // detach_mounts' lock_mount_hash
-	for _, m := range victims {
-		// A victim mounted inside another went with it.
-		if m.attached.Load() {
-			t.umountTreeLocked(m, &drop)
-		}
+	if len(victims) > 0 {
+		v.mountLock.WriteLock(t.o) // detach_mounts' lock_mount_hash
+		t.umountTreesLocked(victims, &drop)
+		v.mountLock.WriteUnlock(t.o)
 	}
-	v.mountLock.WriteUnlock(t.o)
 	v.namespaceSem.Unlock(t.o)
 	putMounts(t, drop)
 }

@@ -513,5 +513,13 @@ func (t *Task) umountTree(m *Mount, drop *[]*Mount) {
 
 // umountTreeLocked is umountTree with mountLock held for write.
 func (t *Task) umountTreeLocked(m *Mount, drop *[]*Mount) {
-	t.vfs.detachMountLocked(t, m, drop)
+	t.vfs.detachMountLocked(t, []*Mount{m}, drop)
+}
+
+// umountTreesLocked is detach_mounts' umount_tree of each of roots, in
+// their order, in one mount table (see detachMountLocked); a root below
+// an earlier one goes with that one's tree. namespaceSem and mountLock
+// held for write.
+func (t *Task) umountTreesLocked(roots []*Mount, drop *[]*Mount) {
+	t.vfs.detachMountLocked(t, roots, drop)
 }
