@@ -26,7 +26,10 @@
 //     generates per read buffer; a snapshot at open is the simple form of
 //     the same promise). A read at offset 0 after the first generates it
 //     again, as seq_read_iter starts over there, so a reader that seeks
-//     back to 0 sees current values. Sizes are 0 in stat, as on Linux.
+//     back to 0 sees current values. A /proc/<pid> file about the task
+//     (status, maps, fdinfo/N) is generated at its first read instead,
+//     as seq_file does, so a task gone by then fails that read.
+//     Sizes are 0 in stat, as on Linux.
 //   - Inode numbers are stable for the life of the VFS and never 0: the
 //     root is 1 (PROC_ROOT_INO), static entries have fixed numbers from
 //     0xF0000001 (Linux's proc_alloc_inum range), and pid entries follow
@@ -171,15 +174,19 @@ func permission(t *vfs.Task, in *vfs.Inode, mask int) error {
 // Regular files: content made at open, and again by a read at offset 0
 // (see the package doc).
 
-// snapshot is a file's content, generated at open.
+// snapshot is a file's content, generated at open, or at the first
+// read for a file about a task (see openFile).
 type snapshot struct {
 	// root is, for mounts and mountinfo, the task's root taken at open
 	// with a reference (mounts_open_common's get_fs_root), put at
 	// release; the mounts are listed as seen from it.
 	root vfs.Path
 	data []byte
+	// made says data has been generated: a read before it generates it,
+	// at any offset, as seq_read_iter's traverse shows from the start.
+	made bool
 	// read says a read has served data: the next read at offset 0
-	// generates it again (the first one uses what open made).
+	// generates it again (the first one uses what open or it made).
 	read bool
 }
 
@@ -235,7 +242,12 @@ func pidSetattr(t *vfs.Task, d *vfs.Dentry, a *vfs.Iattr) error {
 
 // openFile generates the file's content, once the reader may look into
 // the task of a file that asks for it (proc_maps_open's proc_mem_open:
-// ESRCH for a dead task, EACCES without ptrace read access).
+// ESRCH for a dead task, EACCES without ptrace read access). A file
+// about a task (status, maps, fdinfo/N) is left to its first read, as
+// seq_file makes it there: a task that exits between open and the first
+// read gives that read ESRCH (ENOENT for fdinfo), not what it was at
+// open. mounts and mountinfo show from the root pinned here, so open
+// makes them, as the static files.
 func openFile(t *vfs.Task, in *vfs.Inode, f *vfs.File) error {
 	if n := pn(in); n.pent != nil && n.pent.ptraceRead {
 		task := t.VFS().TaskByPID(n.pid)
@@ -261,6 +273,10 @@ func openFile(t *vfs.Task, in *vfs.Inode, f *vfs.File) error {
 		cwd.Put(t)
 		s.root = root
 	}
+	if n := pn(in); n.pent != nil && n.pent.showRoot == nil {
+		f.Private = s
+		return nil
+	}
 	data, err := generate(t, in, s)
 	if err != nil {
 		if s.root.Mnt != nil {
@@ -269,6 +285,7 @@ func openFile(t *vfs.Task, in *vfs.Inode, f *vfs.File) error {
 		return err
 	}
 	s.data = data
+	s.made = true
 	f.Private = s
 	return nil
 }
@@ -310,19 +327,21 @@ func generate(t *vfs.Task, in *vfs.Inode, s *snapshot) ([]byte, error) {
 	return []byte(b.String()), nil
 }
 
-// readFile is seq_read_iter() over the snapshot: a read at offset 0
+// readFile is seq_read_iter() over the snapshot: the first read of a
+// task's file generates it (see openFile); a read at offset 0
 // generates the content again ("if request is to read from zero offset,
 // reset iterator", fs/seq_file.c), so that a reader that seeks back to 0
 // or preads at 0, as procps's free and top do with /proc/meminfo, sees
 // current values; a read further on continues the snapshot it started.
 func readFile(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
 	s := f.Private.(*snapshot)
-	if *pos == 0 && s.read {
+	if !s.made || *pos == 0 && s.read {
 		data, err := generate(t, f.Inode(), s)
 		if err != nil {
 			return 0, err
 		}
 		s.data = data
+		s.made = true
 	}
 	s.read = true
 	if *pos >= int64(len(s.data)) {

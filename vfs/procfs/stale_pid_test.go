@@ -62,3 +62,44 @@ func readlinkatOp(name string) func(tk *vfs.Task, dfd int) error {
 		return err
 	}
 }
+
+// TestFirstReadAfterExit: a /proc/<pid> file opened before its task
+// exits and first read after it. seq_file makes the content at read, so
+// the first read already fails as the task is gone (Linux 6.18: status
+// and maps give ESRCH, fdinfo/0 ENOENT); mounts and mountinfo read on
+// from the root pinned at open (TestReadAfterExit).
+func TestFirstReadAfterExit(t *testing.T) {
+	cases := []struct {
+		file string
+		off  int64
+		want error
+	}{
+		{"status", 0, vfs.ESRCH},
+		{"maps", 0, vfs.ESRCH},
+		{"fdinfo/0", 0, vfs.ENOENT},
+		{"status", 5, vfs.ESRCH},
+		{"mounts", 0, nil},
+		{"mountinfo", 0, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.file, func(t *testing.T) {
+			_, tk := setup(t)
+			child := tk.Fork("c")
+			if _, err := child.Open("/tmp", vfs.O_RDONLY, 0); err != nil {
+				t.Fatal(err)
+			}
+			fd, err := tk.Open("/proc/"+pidStr(child)+"/"+c.file, vfs.O_RDONLY, 0)
+			must(t, err)
+			defer tk.Close(fd)
+			child.Exit()
+			buf := make([]byte, 64<<10)
+			n, err := tk.Pread(fd, buf, c.off)
+			if err != c.want {
+				t.Fatalf("first pread at %d after exit: %d, %v, want %v", c.off, n, err, c.want)
+			}
+			if err == nil && n == 0 {
+				t.Errorf("first pread at %d after exit: empty", c.off)
+			}
+		})
+	}
+}
