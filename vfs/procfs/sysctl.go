@@ -233,10 +233,12 @@ const sysctlNumMax = 20
 // int for an int row, above ULONG_MAX for an unsigned one, above
 // LONG_MAX for one whose maximum that is (longMax).
 //
-// An unsigned row without longMax takes any unsigned long, as Linux's
-// does; a value above the int64 a row holds is kept as the largest int64
-// (for the rows there are, dirty_bytes and dirty_background_bytes, both
-// mean "no limit"), so it reads back as 9223372036854775807.
+// An unsigned row without longMax takes any unsigned long here, as
+// Linux's does; a value above the int64 a row holds comes back as the
+// largest int64, which the rows there are, dirty_bytes and
+// dirty_background_bytes, then refuse with ERANGE as they refuse every
+// value of more than UINT_MAX pages (vfs.DirtyTunables): a write of
+// 2^63 or more fails and leaves the value as it was.
 func parseSysctlInt(p []byte, unsigned, longMax bool) (int64, int, error) {
 	if len(p) > sysctlWriteMax {
 		p = p[:sysctlWriteMax]
