@@ -6,8 +6,34 @@ import (
 	"testing"
 
 	. "github.com/vfscope/vfscope/vfs"
-	vt "github.com/vfscope/vfscope/vfs/internal/vfstest"
 )
+
+// rcFillKmem sets e up with clean page cache of cleanBytes (written and
+// synced, never read back, so that it is neither activated nor ever
+// reclaimed during the set-up) and then charges kmem a page at a time
+// until less than freeBelow is free. Set-up that never lets free memory
+// fall below the low watermark: kswapd is never woken, whose reclaim in
+// batches of SWAP_CLUSTER_MAX pages leaves anything from the high
+// watermark to most of the budget free, depending on how its passes and
+// the reading task's direct reclaim interleave.
+func rcFillKmem(e *rcEnv, cleanBytes int, freeBelow int64) {
+	v := e.V
+	fd := e.open("clean")
+	e.pwrite(fd, bytes.Repeat([]byte{'c'}, cleanBytes), 0)
+	e.Root.Sync()
+	e.Must(e.Root.Close(fd))
+	for v.MemInfo().MemFree >= freeBelow {
+		e.Must(e.Root.ChargeKmem(PAGE_SIZE))
+	}
+	mi := v.MemInfo()
+	if low, _ := v.Watermarks(); mi.MemFree < low || mi.Cached-mi.Shmem < int64(cleanBytes) || mi.Dirty != 0 {
+		e.TB.Fatalf("set-up: %d bytes free, %d cached (%d tmpfs, %d dirty); want more than %d free and %d bytes of clean cache",
+			mi.MemFree, mi.Cached, mi.Shmem, mi.Dirty, low, cleanBytes)
+	}
+	if runs := v.ReclaimStats().KswapdRuns; runs != 0 {
+		e.TB.Fatalf("set-up: kswapd ran %d times", runs)
+	}
+}
 
 // TestChargeKmemReclaimsEnough: a charge of more than a page (a tmpfs
 // xattr's kmalloc) with the budget full of clean page cache reclaims
@@ -25,29 +51,10 @@ func TestChargeKmemReclaimsEnough(t *testing.T) {
 			tfd, err := e.Root.Open("/t/x", O_CREAT|O_RDWR, 0o644)
 			e.Must(err)
 			e.Must(e.Root.Close(tfd))
-			// Twice the budget through the cache: it ends full of clean
-			// pages, kswapd having left free memory near the high
-			// watermark (32 KiB).
-			fd := e.open("clean")
-			e.pwrite(fd, bytes.Repeat([]byte{'c'}, 2*budget), 0)
-			e.Root.Sync()
-			e.pread(fd, 2*budget, 0)
-			e.Must(e.Root.Close(fd))
-			vt.WaitFor(t, "kswapd idle", func() bool { return !v.KswapdRunning() })
-			// tmpfs pages, which reclaim leaves, until less than the
-			// largest charge is free but more than the low watermark
-			// (kswapd stays asleep).
-			ffd, err := e.Root.Open("/t/fill", O_CREAT|O_RDWR, 0o644)
-			e.Must(err)
-			for p := int64(0); v.MemInfo().MemFree >= 40<<10; p++ {
-				_, err := e.Root.Pwrite(ffd, make([]byte, PAGE_SIZE), p*PAGE_SIZE)
-				e.Must(err)
-			}
-			e.Must(e.Root.Close(ffd))
+			// 96 KiB of clean cache, and less than the largest charge
+			// free but more than the low watermark.
+			rcFillKmem(e, 96<<10, 40<<10)
 			before := v.MemInfo()
-			if low, _ := v.Watermarks(); before.MemFree < low || before.Cached-before.Shmem < 64<<10 {
-				t.Fatalf("set-up: %d bytes free, %d cached (%d tmpfs); want more than %d free and 64 KiB of clean cache", before.MemFree, before.Cached, before.Shmem, low)
-			}
 			if err := e.Root.Setxattr("/t/x", "user.big", make([]byte, size), 0); err != nil {
 				mi := v.MemInfo()
 				t.Errorf("setxattr of %d bytes with %d bytes free and %d cached before: %v (now free %d, cached %d)",
