@@ -3,6 +3,7 @@ package vfs_test
 import (
 	"bytes"
 	"strconv"
+	"sync"
 	"testing"
 
 	. "github.com/vfscope/vfscope/vfs"
@@ -59,6 +60,59 @@ func TestChargeKmemReclaimsEnough(t *testing.T) {
 				mi := v.MemInfo()
 				t.Errorf("setxattr of %d bytes with %d bytes free and %d cached before: %v (now free %d, cached %d)",
 					size, before.MemFree, before.Cached, err, mi.MemFree, mi.Cached)
+			}
+		})
+	}
+}
+
+// TestChargeKmemConcurrent: charges racing each other and kswapd with
+// enough clean cache for all of them all succeed. A charge decides on
+// whether it fits after its reclaim (the page allocator's retry), not on
+// whether free memory grew since before it: another charge taking the
+// room this task's reclaim found already free, or kswapd freeing it
+// before, made that comparison fail a charge that fit.
+func TestChargeKmemConcurrent(t *testing.T) {
+	const (
+		budget = 256 << 10
+		rounds = 20
+	)
+	for _, tc := range []struct {
+		clean, charge, workers int
+	}{
+		{96 << 10, 5 * PAGE_SIZE, 5},
+		{96 << 10, 6 * PAGE_SIZE, 4},
+		{96 << 10, 8 * PAGE_SIZE, 3},
+		{160 << 10, 5 * PAGE_SIZE, 8},
+		{160 << 10, 8 * PAGE_SIZE, 5},
+	} {
+		t.Run(strconv.Itoa(tc.clean)+"/"+strconv.Itoa(tc.charge)+"x"+strconv.Itoa(tc.workers), func(t *testing.T) {
+			for r := 0; r < rounds; r++ {
+				e := newRCEnv(t, budget)
+				v := e.V
+				rcFillKmem(e, tc.clean, int64(tc.charge))
+				// Less than one charge's room is free, and the clean
+				// cache with it holds all of them.
+				var wg sync.WaitGroup
+				errs := make([]error, tc.workers)
+				start := make(chan struct{})
+				for i := range tc.workers {
+					c := e.Root.Fork("charger" + strconv.Itoa(i))
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						<-start
+						errs[i] = c.ChargeKmem(int64(tc.charge))
+						c.Exit()
+					}()
+				}
+				close(start)
+				wg.Wait()
+				for i, err := range errs {
+					if err != nil {
+						mi := v.MemInfo()
+						t.Fatalf("round %d: charger %d: %v (now free %d, cached %d)", r, i, err, mi.MemFree, mi.Cached)
+					}
+				}
 			}
 		})
 	}
