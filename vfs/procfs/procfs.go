@@ -53,8 +53,11 @@
 //
 // Mount options: none. Any option fails the mount with EINVAL.
 //
-// Lock order: procfs takes no lock of its own. It runs inside the VFS's
-// order (package vfs): ->lookup and ->iterate under the directory's
+// Lock order: procfs's one lock is an open file's snapshot.mu
+// (seq_file's m->lock), taken by ->read inside File.posLock and outside
+// every lock generating the content takes; nothing else nests with it,
+// so it is a plain mutex outside the validator. Otherwise procfs runs
+// inside the VFS's order (package vfs): ->lookup and ->iterate under the directory's
 // i_rwsem (shared); the mount table under namespace_sem (read), taken by
 // vfs.Task.ProcMounts around ->show_options; a task's file_lock by
 // vfs.Task.FDsOf and FDFile; a task's fs->lock (a leaf) by
@@ -79,6 +82,7 @@ package procfs
 import (
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/vfscope/vfscope/vfs"
 )
@@ -177,6 +181,10 @@ func permission(t *vfs.Task, in *vfs.Inode, mask int) error {
 // snapshot is a file's content, generated at open, or at the first
 // read for a file about a task (see openFile).
 type snapshot struct {
+	// mu is seq_file's m->lock: it serialises the reads of one open
+	// file, which make data anew and read through it. It protects data,
+	// made and read; root is set at open and then only read.
+	mu sync.Mutex
 	// root is, for mounts and mountinfo, the task's root taken at open
 	// with a reference (mounts_open_common's get_fs_root), put at
 	// release; the mounts are listed as seen from it.
@@ -335,20 +343,23 @@ func generate(t *vfs.Task, in *vfs.Inode, s *snapshot) ([]byte, error) {
 // current values; a read further on continues the snapshot it started.
 func readFile(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
 	s := f.Private.(*snapshot)
+	s.mu.Lock()
 	if !s.made || *pos == 0 && s.read {
 		data, err := generate(t, f.Inode(), s)
 		if err != nil {
+			s.mu.Unlock()
 			return 0, err
 		}
 		s.data = data
 		s.made = true
 	}
 	s.read = true
-	if *pos >= int64(len(s.data)) {
-		return 0, nil
+	n := 0
+	if *pos < int64(len(s.data)) {
+		n = copy(p, s.data[*pos:])
+		*pos += int64(n)
 	}
-	n := copy(p, s.data[*pos:])
-	*pos += int64(n)
+	s.mu.Unlock()
 	return n, nil
 }
 

@@ -2,7 +2,9 @@ package procfs_test
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/vfscope/vfscope/vfs"
@@ -71,5 +73,52 @@ func TestRereadFromZero(t *testing.T) {
 	}
 	if strings.Contains(rest.String(), "/tmp/m") {
 		t.Error("a read past offset 0 shows a mount made after the first read")
+	}
+}
+
+// TestConcurrentReads: tasks reading one open /proc file at once, from
+// 0 (each read makes the content anew) and further on, are served one
+// after the other, as seq_file's m->lock serialises them: each read at
+// 0 gets a whole status, and the race detector sees no data race.
+func TestConcurrentReads(t *testing.T) {
+	e := vt.New(t)
+	r := e.Root
+	for _, path := range []string{"/proc/self/status", "/proc/meminfo", "/proc/mounts"} {
+		t.Run(path, func(t *testing.T) {
+			fd, err := r.Open(path, vfs.O_RDONLY, 0)
+			e.Must(err)
+			defer r.Close(fd)
+			buf := make([]byte, 8192)
+			n, err := r.Pread(fd, buf, 0)
+			e.Must(err)
+			want := string(buf[:n])
+			first, _, _ := strings.Cut(want, "\n")
+			var wg sync.WaitGroup
+			errs := make(chan error, 4)
+			for i := 0; i < 4; i++ {
+				c := r.Fork("reader")
+				wg.Add(1)
+				go func(off int64) {
+					defer wg.Done()
+					b := make([]byte, 8192)
+					for j := 0; j < 50; j++ {
+						n, err := c.Pread(fd, b, off)
+						if err != nil {
+							errs <- err
+							return
+						}
+						if off == 0 && !strings.HasPrefix(string(b[:n]), first+"\n") {
+							errs <- fmt.Errorf("pread at 0: %q, want a first line %q", b[:n], first)
+							return
+						}
+					}
+				}(int64(i%2) * 7)
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				t.Error(err)
+			}
+		})
 	}
 }
