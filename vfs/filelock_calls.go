@@ -20,10 +20,31 @@ import (
 //   - "may block: no" runs the method in a no-block section; "maybe[1]"
 //     (fl_release_private) is "no" for a lease and "yes" otherwise.
 
-func (t *Task) enterFL(key string, fl *FileLock) bool {
-	r := rulesByKey[key]
+// enterFL is enter for these rows. As enter does, it counts the row, reports the
+// call to a trace listener (leaveFL its return), and asserts the row only
+// with a validator: without one Owner.Holds answers "not held" for every
+// lock, so a traced VFS (Options.Trace without lockdep) would record each
+// "yes" cell as broken. It returns the row, for leaveFL's exit event
+// (nil when neither checks nor trace are on), and whether it entered a
+// no-block section.
+func (t *Task) enterFL(key string, fl *FileLock) (*rule, bool) {
 	v := t.vfs
+	tr := v.trace.on.Load()
+	if v.validator == nil && tr == nil {
+		return nil, false // Options.Trace, nobody listening
+	}
+	r := rulesByKey[key]
 	v.rules.hits[r.id].Add(1)
+	if tr != nil {
+		var s subjects
+		if fl != nil && fl.File != nil {
+			s.inode = fl.File.inode
+		}
+		emitMethod(tr, t, r.key, &s)
+	}
+	if v.validator == nil {
+		return r, false // traced, not validated (Options.Trace)
+	}
 	o := t.o
 	g := v.fileLocks()
 	var bad []string
@@ -54,10 +75,7 @@ func (t *Task) enterFL(key string, fl *FileLock) bool {
 		}
 	}
 	if len(bad) > 0 {
-		msg := r.key + " called by " + o.Name() + ": " + strings.Join(bad, "; ")
-		v.rules.mu.Lock()
-		v.rules.violations = append(v.rules.violations, msg)
-		v.rules.mu.Unlock()
+		t.lockingViolation(r.key + " called by " + o.Name() + ": " + strings.Join(bad, "; "))
 	}
 	mayBlock := r.mayBlock
 	if strings.HasPrefix(r.row.cells["may block"], "maybe") {
@@ -65,15 +83,21 @@ func (t *Task) enterFL(key string, fl *FileLock) bool {
 	}
 	if mayBlock {
 		o.MightSleep(r.key)
-		return false
+		return r, false
 	}
 	o.BeginNoBlock(r.key)
-	return true
+	return r, true
 }
 
-func (t *Task) leaveFL(noBlock bool) {
+func (t *Task) leaveFL(r *rule, noBlock bool) {
+	if r == nil {
+		return
+	}
 	if noBlock {
 		t.o.EndNoBlock()
+	}
+	if tr := t.vfs.trace.on.Load(); tr != nil {
+		emitMethodExit(tr, t, r.key)
 	}
 }
 
