@@ -234,7 +234,7 @@ var NotCalledRows = map[string]string{
 	"file_operations.check_flags":                 "no filesystem restricts fcntl(F_SETFL) flags",
 	"file_operations.splice_write":                "no splice(2) or pipes",
 	"file_operations.splice_read":                 "no splice(2) or pipes",
-	"file_operations.show_fdinfo":                 "no /proc/PID/fdinfo",
+	"file_operations.show_fdinfo":                 "not modelled: /proc/PID/fdinfo prints the generic fields only (pos, flags, mnt_id, ino, lock)",
 	"file_operations.mmap_capabilities":           "no nommu configuration",
 	"file_operations.copy_file_range":             "no copy_file_range(2) front end",
 	"file_operations.remap_file_range":            "no reflinks (FICLONE, dedupe)",
