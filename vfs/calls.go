@@ -528,12 +528,13 @@ func (t *Task) sopUmountBegin(sb *SuperBlock) {
 	sb.Ops.UmountBegin(t, sb)
 }
 
-func (t *Task) sopShowOptions(sb *SuperBlock, w *strings.Builder) {
+// sopShowOptions returns ->show_options' error, which show_vfsmnt and
+// show_mountinfo return to the reader of /proc/mounts.
+func (t *Task) sopShowOptions(sb *SuperBlock, w *strings.Builder) error {
 	if t.checking() {
-		checked0(t, "super_operations.show_options", subjects{sb: sb}, func() { sb.Ops.ShowOptions(t, w, sb.root) })
-		return
+		return checked(t, "super_operations.show_options", subjects{sb: sb}, func() error { return sb.Ops.ShowOptions(t, w, sb.root) })
 	}
-	sb.Ops.ShowOptions(t, w, sb.root)
+	return sb.Ops.ShowOptions(t, w, sb.root)
 }
 
 // file_system_type
