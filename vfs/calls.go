@@ -91,6 +91,9 @@ func (t *Task) enter(key string, s subjects) *rule {
 			}
 		}
 	}
+	if r.namespaceSem == reqHeld && holds(&v.namespaceSem) == lock.Unheld {
+		bad = append(bad, "namespace_sem not held, row says (namespace_sem)")
+	}
 	if s.folio != nil || s.m != nil {
 		bad = t.checkPageCacheRow(r, s, bad)
 	}
@@ -539,16 +542,35 @@ func (t *Task) sopShowOptions(sb *SuperBlock, w *strings.Builder) error {
 
 // file_system_type
 
+// fstMount also asserts the prose below the table: the superblock of the
+// root ->mount returns is write-locked (sget's s_umount, which the caller
+// drops once it has made the mount: do_new_mount_fc's up_write).
 func (t *Task) fstMount(fst *FileSystemType, flags uint32, dev, data string) (*Dentry, error) {
 	if t.checking() {
-		return checked2(t, "file_system_type.mount", subjects{}, func() (*Dentry, error) { return fst.Mount(t, fst, flags, dev, data) })
+		root, err := checked2(t, "file_system_type.mount", subjects{}, func() (*Dentry, error) { return fst.Mount(t, fst, flags, dev, data) })
+		if err == nil && t.vfs.validator != nil {
+			t.checkMountReturn(fst, root)
+		}
+		return root, err
 	}
 	return fst.Mount(t, fst, flags, dev, data)
 }
 
+func (t *Task) checkMountReturn(fst *FileSystemType, root *Dentry) {
+	r := rulesByKey["file_system_type.mount"]
+	if r.sUmountOnReturn != reqExclusive {
+		return
+	}
+	if m := t.o.Holds(&root.sb.umount); m != lock.Exclusive {
+		t.lockingViolation(r.key + " of " + fst.Name + " returned to " + t.o.Name() + ": s_umount held " + m.String() + ", its superblock should be write-locked on return")
+	}
+}
+
+// fstKillSB: kill_sb takes a write-locked superblock (the row's prose:
+// enter asserts s_umount on sb) and unlocks it.
 func (t *Task) fstKillSB(sb *SuperBlock) {
 	if t.checking() {
-		checked0(t, "file_system_type.kill_sb", subjects{}, func() { sb.fsType.KillSB(t, sb) })
+		checked0(t, "file_system_type.kill_sb", subjects{sb: sb}, func() { sb.fsType.KillSB(t, sb) })
 		return
 	}
 	sb.fsType.KillSB(t, sb)

@@ -27,7 +27,14 @@ import (
 //   - rename_lock: "no" = its write side is not held; "yes" = the call may
 //     run inside a read section (nothing to assert).
 //   - s_umount: "read"/"write" = held in that mode; "no" = not held;
-//     "maybe(read)" or empty = not asserted.
+//     "maybe(read)" or empty = not asserted. show_options' "no
+//     (namespace_sem)": s_umount not held, namespace_sem held (in any
+//     mode: /proc/mounts readers take it shared).
+//   - file_system_type has only "may block"; the text below its table is
+//     asserted too: "->mount() returns ... the root dentry; its
+//     superblock should be locked on return" (s_umount held for write
+//     when ->mount returns a root: fstMount) and "->kill_sb() takes a
+//     write-locked superblock" (s_umount held for write on the call).
 //   - may block: "no" = the method runs in atomic context (the validator
 //     reports it sleeping); "yes" = called where sleeping is allowed (the
 //     validator reports a caller holding a spinlock).
@@ -275,7 +282,12 @@ type rule struct {
 	iLock      req
 	renameLock req
 	sUmount    req
-	mayBlock   bool
+	// namespaceSem is the "(namespace_sem)" of show_options' cell.
+	namespaceSem req
+	// sUmountOnReturn is s_umount as the method must hold it for the
+	// superblock it returns (->mount's prose).
+	sUmountOnReturn req
+	mayBlock        bool
 	// The page-cache columns: the folio passed, its mapping's host's
 	// i_rwsem and its invalidate_lock.
 	folioLocked    req
@@ -316,6 +328,16 @@ func init() {
 			case strings.HasPrefix(s, "no"):
 				c.sUmount = reqNotHeld
 			}
+			if strings.Contains(s, "(namespace_sem)") {
+				c.namespaceSem = reqHeld
+			}
+		}
+		// The file_system_type prose (the cells say only "may block").
+		switch c.key {
+		case "file_system_type.mount":
+			c.sUmountOnReturn = reqExclusive
+		case "file_system_type.kill_sb":
+			c.sUmount = reqExclusive
 		}
 		switch r.cells["note"] {
 		case "!!!inode->i_lock!!!":
