@@ -19,6 +19,12 @@
 //	File.posLock (f_pos_lock)
 //	  SuperBlock.writers[] (sb_writers, shared by modifiers; for write
 //	  by freeze, level 1 then 2 then 3)
+//	    pipeInodeInfo.mutex (pipe->mutex: a pipe's ring and counts;
+//	    inside sb_writers by a write (vfs_write's freeze protection),
+//	    inside f_pos_lock by a read or write, alone by fifo_open,
+//	    release and F_SETPIPE_SZ; nothing is taken inside it, and it is
+//	    dropped before every sleep. Linux's splice nests i_rwsem in it;
+//	    vfscope has no splice)
 //	    SuperBlock.renameMutex (s_vfs_rename_mutex, cross-directory rename)
 //	      Inode.rwsem (i_rwsem):
 //	          a parent (I_MUTEX_PARENT) before its child (I_MUTEX_CHILD);
@@ -120,6 +126,9 @@
 //	type name; under VFS.fsTypesLock), VFS.chr.mu (the character-device
 //	drivers), VFS.rules.mu (the locking rules' violation list): leaves
 //	outside the validator, plain mutexes held across nothing else
+//	inodePipes (i_pipe, a sync.Map): taken under Inode.lock by
+//	fifo_open and the last release of a pipe; a leaf outside the
+//	validator
 //	VFS.tasksMu (tasklist_lock: the task list): a leaf outside the
 //	validator, taken under d_lock too (procfs's ->d_delete and, in
 //	RCU-walk, its ->d_revalidate look tasks up by pid)

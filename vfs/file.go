@@ -495,6 +495,8 @@ func (t *Task) fcntl(f *File, fd int, cmd int, arg int) (int, error) {
 		return int(f.flags.Load()), nil
 	case F_SETLEASE, F_GETLEASE:
 		return t.fcntlLease(f, cmd, arg)
+	case F_SETPIPE_SZ, F_GETPIPE_SZ:
+		return t.pipeFcntl(f, cmd, arg)
 	case F_SETFL:
 		const settable = O_APPEND | O_NONBLOCK | O_NOATIME | O_DIRECT
 		if arg&O_APPEND == 0 && f.flags.Load()&O_APPEND != 0 && IsAppend(f.inode) {
@@ -504,9 +506,9 @@ func (t *Task) fcntl(f *File, fd int, cmd int, arg int) (int, error) {
 		if arg&O_NOATIME != 0 && f.flags.Load()&O_NOATIME == 0 && !t.cred.ownerOrCapable(f.inode.uid.Load()) {
 			return -1, EPERM
 		}
-		// setfl: O_DIRECT only where the open would take it (a pipe's
-		// O_DIRECT is packet mode; no pipe opens here, but the test
-		// is Linux's).
+		// setfl: O_DIRECT only where the open would take it, or on a
+		// FIFO or pipe (packet mode, which vfscope's pipes do not
+		// model: the flag is kept, the pipe stays a byte stream).
 		if arg&O_DIRECT != 0 && !IsFifo(f.inode.mode.Load()) && f.mode&FMODE_CAN_ODIRECT == 0 {
 			return -1, EINVAL
 		}

@@ -429,9 +429,13 @@ func (t *Task) doOpenFile(p Path, h openHow, created bool) (*File, error) {
 			return nil, err
 		}
 		f.fop = fop
-	case IsBlk(m) || IsFifo(m) || IsSock(m):
-		// Block devices, fifos and sockets are recorded, but no driver
-		// or pipe stands behind them (RATIONALE.md).
+	case IsFifo(m):
+		// init_special_inode's i_fop for a FIFO: pipefifo_fops, whose
+		// ->open (fifo_open) finds or makes the inode's pipe.
+		f.fop = &pipeFifoFops
+	case IsBlk(m) || IsSock(m):
+		// Block devices and sockets are recorded, but no driver stands
+		// behind them (RATIONALE.md).
 		fput(t, f)
 		return nil, ENXIO
 	}

@@ -218,9 +218,11 @@ func TestOpen(t *testing.T) {
 			return err
 		}},
 		{Name: "fifo open", Setup: func(e *vt.Env) { e.Must(e.Root.Mknod("/d/p", S_IFIFO|0o644, 0)) },
-			// No pipe stands behind a fifo in vfscope (RATIONALE.md); Linux
-			// would block here, or give ENXIO for O_WRONLY|O_NONBLOCK.
+			// fifo_open: a non-blocking writer with no reader is ENXIO
+			// (pipe_test.go has the rest).
 			Op: func(e *vt.Env) error { return openOnly(e, "/d/p", O_WRONLY|O_NONBLOCK, 0) }, Want: ENXIO},
+		{Name: "fifo open nonblocking reader", Setup: func(e *vt.Env) { e.Must(e.Root.Mknod("/d/p", S_IFIFO|0o644, 0)) },
+			Op: func(e *vt.Env) error { return openOnly(e, "/d/p", O_RDONLY|O_NONBLOCK, 0) }},
 	})
 }
 

@@ -209,6 +209,7 @@ var (
 	classFPos         = lock.NewClass("&f->f_pos_lock", lock.KindMutex)
 	classFSLock       = lock.NewClass("&fs->lock", lock.KindSpin)
 	classSBList       = lock.NewClass("sb_lock", lock.KindSpin)
+	classPipeMutex    = lock.NewClass("&pipe->mutex", lock.KindMutex)
 )
 
 // fsTypeKeys are the lock classes of one filesystem type, named as
