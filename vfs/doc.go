@@ -129,6 +129,9 @@
 //	inodePipes (i_pipe, a sync.Map): taken under Inode.lock by
 //	fifo_open and the last release of a pipe; a leaf outside the
 //	validator
+//	pipefsMu (the first pipe2 of a VFS mounts pipefs under it): outside
+//	the validator, taken with no lock held; s_umount, sb_lock and
+//	mount_lock are taken inside it
 //	VFS.tasksMu (tasklist_lock: the task list): a leaf outside the
 //	validator, taken under d_lock too (procfs's ->d_delete and, in
 //	RCU-walk, its ->d_revalidate look tasks up by pid)

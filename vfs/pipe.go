@@ -6,7 +6,8 @@ import (
 )
 
 // Pipes (fs/pipe.c): the ring of page buffers behind a FIFO (a named
-// pipe, opened by fifo_open: pipe_fifo.go). The data lives in the ring
+// pipe, opened by fifo_open: pipe_fifo.go) and behind an anonymous pipe
+// (pipe2 on the internal pipefs: pipefs.go). The data lives in the ring
 // only: it never touches a page cache or a filesystem.
 
 // EPIPE is Linux's "Broken pipe": a write with no reader. Kept here until
@@ -309,7 +310,7 @@ func pipeLlseek(t *Task, f *File, off int64, whence int) (int64, error) {
 	return 0, ESPIPE
 }
 
-// pipeFifoFops is pipefifo_fops: every FIFO's operations.
+// pipeFifoFops is pipefifo_fops: every FIFO's and pipe's operations.
 var pipeFifoFops = FileOperations{
 	Open:    fifoOpen,
 	Release: pipeRelease,

@@ -3,7 +3,8 @@ package vfs
 import "sync"
 
 // inodePipes is inode->i_pipe for every inode that has a pipe: a FIFO
-// from its first open to its last release. A table beside the inode rather than a field of
+// from its first open to its last release, an anonymous pipe's pipefs
+// inode for its life. A table beside the inode rather than a field of
 // it: i_pipe is in a union in Linux's inode, and here a field would grow
 // every inode (and tmpfs's, fitted to 512 bytes) for the few that are
 // FIFOs. Each entry is added and removed under its inode's i_lock, as
@@ -40,7 +41,10 @@ func putPipeInfo(t *Task, in *Inode, p *pipeInodeInfo) {
 // the other side: O_RDONLY waits for a writer (not with O_NONBLOCK),
 // O_WRONLY for a reader (ENXIO with O_NONBLOCK and no reader), O_RDWR
 // never waits. The waits end with EINTR on a signal (wait_for_partner).
+// An open of a pipefs inode (a pipe reopened through /proc/<pid>/fd)
+// never waits.
 func fifoOpen(t *Task, in *Inode, f *File) error {
+	isPipe := in.sb.fsType == pipeFSType
 	in.lock.Lock(t.o)
 	p := iPipe(in)
 	if p != nil {
@@ -69,7 +73,7 @@ func fifoOpen(t *Task, in *Inode, f *File) error {
 		if p.readers++; p.readers == 1 {
 			p.rdWait.wake() // wake_up_partner
 		}
-		if p.writers == 0 && f.flags.Load()&O_NONBLOCK == 0 {
+		if !isPipe && p.writers == 0 && f.flags.Load()&O_NONBLOCK == 0 {
 			if err = t.waitForPartner(p, &p.wCounter); err != nil {
 				if p.readers--; p.readers == 0 {
 					p.wrWait.wake()
@@ -85,7 +89,7 @@ func fifoOpen(t *Task, in *Inode, f *File) error {
 		if p.writers++; p.writers == 1 {
 			p.rdWait.wake()
 		}
-		if p.readers == 0 {
+		if !isPipe && p.readers == 0 {
 			if err = t.waitForPartner(p, &p.rCounter); err != nil {
 				if p.writers--; p.writers == 0 {
 					p.rdWait.wake()

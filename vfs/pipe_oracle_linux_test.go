@@ -113,7 +113,7 @@ func (s *pipeHost) Readlink(name string) (string, error) {
 func (s *pipeHost) Self() string { return "/proc/thread-self" }
 
 // TestPipeOracle: every pipe row gives the host kernel's transcript too
-// (FIFOs on /dev/shm), so the wants are Linux's.
+// (FIFOs on /dev/shm, syscall.Pipe2), so the wants are Linux's.
 func TestPipeOracle(t *testing.T) {
 	if _, err := os.Stat("/dev/shm"); err != nil {
 		t.Skip("no /dev/shm")
