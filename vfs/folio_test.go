@@ -235,11 +235,12 @@ func TestFolioMetadataCost(t *testing.T) {
 func TestFolioLock(t *testing.T) {
 	v, tk, _ := pcEnv(t)
 	f := folioAlloc(nil)
+	other := tk.Fork("other") // before the lock: fork returns with none held
 	FolioLock(tk, f)
 	if !f.Locked() || !FolioHeldBy(tk, f) {
 		t.Fatalf("locked folio: flags %v held %v", FolioFlagNames(f.Flags()), FolioHeldBy(tk, f))
 	}
-	if FolioTrylock(tk.Fork("other"), f) {
+	if FolioTrylock(other, f) {
 		t.Fatal("trylock of a locked folio succeeded")
 	}
 	FolioUnlock(tk, f)

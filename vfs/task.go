@@ -218,7 +218,14 @@ func (t *Task) checking() bool {
 // descriptor table and mappings (clone without CLONE_FS, CLONE_FILES or
 // CLONE_VM; mmap_fork.go). The child walks scoped as t does: a task
 // confined by SetResolve cannot leave its directory by forking.
+//
+// Fork calls into filesystems (vm_operations ->open for each mapping
+// copied), so it is checked on return as every system call: on t, the
+// task that made the call (the child, new, has taken no lock yet).
 func (t *Task) Fork(comm string) *Task {
+	if t.checking() {
+		defer t.opDone(t.sysEnter("fork"))
+	}
 	n := t.vfs.newTask(comm, t.cred, t)
 	// dup_fd: the copy is made under the parent's file_lock, and is
 	// the child's table before listTask makes the child visible to
