@@ -41,7 +41,7 @@ var ErrnoTable = []ErrnoRow{
 	{vfs.EINTR, experimentalsys.EINTR, true, "same meaning"},
 	{vfs.EIO, experimentalsys.EIO, true, "same meaning"},
 	{vfs.ENXIO, experimentalsys.EIO, false,
-		"opening a device node, fifo or socket (no driver or pipe stands behind them) and lseek SEEK_DATA/SEEK_HOLE past the end; wazero has no ENXIO and no nearer meaning"},
+		"opening a device node or socket (no driver stands behind them), a fifo for writing with O_NONBLOCK and no reader, and lseek SEEK_DATA/SEEK_HOLE past the end; wazero has no ENXIO and no nearer meaning"},
 	{vfs.E2BIG, experimentalsys.EINVAL, false,
 		"setxattr with a value larger than XATTR_SIZE_MAX; not reachable through sys.FS; an argument too large is an invalid argument, and wazero has no E2BIG"},
 	{vfs.EBADF, experimentalsys.EBADF, true, "same meaning"},

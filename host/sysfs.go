@@ -149,7 +149,8 @@ func (s *SysFS) lock() (*vfs.Task, experimentalsys.Errno) {
 // O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_SYNC and O_TRUNC are Linux's; O_RSYNC
 // is O_SYNC, as Linux defines it. Bits wazero does not define are ignored.
 // perm is applied with the task's umask (022 unless t changed it), as
-// open(2) does.
+// open(2) does. A fifo opened without O_NONBLOCK waits for the other
+// side (a writer for O_RDONLY, a reader for O_WRONLY), as fifo_open does.
 //
 // # Errors
 //
@@ -165,8 +166,9 @@ func (s *SysFS) lock() (*vfs.Task, experimentalsys.Errno) {
 //   - EISDIR: `path` is a directory and `flag` asks for writing.
 //   - ENAMETOOLONG: a component is longer than NAME_MAX or `path` than
 //     PATH_MAX.
-//   - EIO: opening a device node, fifo or socket (Linux ENXIO: no driver
-//     stands behind them), or out of space creating it (Linux ENOSPC).
+//   - EIO: opening a device node without a driver or a socket, or a fifo
+//     O_WRONLY|O_NONBLOCK with no reader (Linux ENXIO), or out of space
+//     creating it (Linux ENOSPC).
 //   - EBADF: RLIMIT_NOFILE files are open through this SysFS (Linux
 //     EMFILE).
 //   - EROFS: writing or creating on a read-only mount.

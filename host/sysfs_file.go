@@ -166,9 +166,9 @@ func (f *File) IsNonblock() bool {
 }
 
 // SetNonblock is wazero's fsapi.File.SetNonblock: fcntl(F_SETFL) with
-// O_NONBLOCK set or cleared. Files of the VFS never block (as regular
-// files on Linux), so the flag is recorded and reported but changes no
-// read or write.
+// O_NONBLOCK set or cleared on the description: a fifo's reads and
+// writes then return EAGAIN instead of waiting, as pipe_read and
+// pipe_write do; regular files never wait, so it changes none of theirs.
 //
 // wazero does not call it: its fd_fdstat_set_flags reaches a File
 // through its own wrapper, which answers ENOSYS (see SysFS).

@@ -679,10 +679,10 @@ func TestSysFSLossyErrnos(t *testing.T) {
 	requireErrno(t, experimentalsys.EIO, s.Rename("tmp/f", "proc/f"), "rename into /proc (EXDEV)")
 	// EBUSY: rmdir of a mount point.
 	requireErrno(t, experimentalsys.EIO, s.Rmdir("proc"), "rmdir /proc (EBUSY)")
-	// ENXIO: a fifo has no pipe behind it.
+	// ENXIO: a fifo opened O_WRONLY|O_NONBLOCK with no reader (fifo_open).
 	must(t, task.Mknod("/tmp/fifo", vfs.S_IFIFO|0o644, 0))
-	_, errno := s.OpenFile("tmp/fifo", experimentalsys.O_RDONLY, 0)
-	requireErrno(t, experimentalsys.EIO, errno, "open fifo (ENXIO)")
+	_, errno := s.OpenFile("tmp/fifo", experimentalsys.O_WRONLY|experimentalsys.O_NONBLOCK, 0)
+	requireErrno(t, experimentalsys.EIO, errno, "open fifo O_WRONLY|O_NONBLOCK without a reader (ENXIO)")
 	// EMFILE: the task's RLIMIT_NOFILE.
 	var files []experimentalsys.File
 	for {
