@@ -77,6 +77,8 @@ var ErrnoTable = []ErrnoRow{
 	{vfs.EROFS, experimentalsys.EROFS, true, "same meaning"},
 	{vfs.EMLINK, experimentalsys.EIO, false,
 		"the link count would pass the filesystem's maximum (link, mkdir, rename of a directory); wazero has no EMLINK"},
+	{vfs.EPIPE, experimentalsys.EIO, false,
+		"a write to a fifo whose readers have all closed it (the VFS sends no SIGPIPE); wazero has no EPIPE"},
 	{vfs.ERANGE, experimentalsys.ERANGE, true, "same meaning"},
 	{vfs.EDEADLK, experimentalsys.EIO, false,
 		"a POSIX lock wait would deadlock; not reachable through sys.FS; wazero has no EDEADLK"},

@@ -66,6 +66,7 @@ var wantSys = map[vfs.Errno]experimentalsys.Errno{
 	vfs.ESPIPE:       experimentalsys.EINVAL,
 	vfs.EROFS:        experimentalsys.EROFS,
 	vfs.EMLINK:       experimentalsys.EIO,
+	vfs.EPIPE:        experimentalsys.EIO,
 	vfs.ERANGE:       experimentalsys.ERANGE,
 	vfs.EDEADLK:      experimentalsys.EIO,
 	vfs.ENAMETOOLONG: experimentalsys.ENAMETOOLONG,

@@ -41,6 +41,7 @@ const (
 	ESPIPE       Errno = 29
 	EROFS        Errno = 30
 	EMLINK       Errno = 31
+	EPIPE        Errno = 32
 	ERANGE       Errno = 34
 	EDEADLK      Errno = 35
 	ENAMETOOLONG Errno = 36
@@ -88,6 +89,7 @@ var errnoTable = map[Errno]errnoInfo{
 	ESPIPE:       {"ESPIPE", "Illegal seek"},
 	EROFS:        {"EROFS", "Read-only file system"},
 	EMLINK:       {"EMLINK", "Too many links"},
+	EPIPE:        {"EPIPE", "Broken pipe"},
 	ERANGE:       {"ERANGE", "Numerical result out of range"},
 	EDEADLK:      {"EDEADLK", "Resource deadlock avoided"},
 	ENAMETOOLONG: {"ENAMETOOLONG", "File name too long"},

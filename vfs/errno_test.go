@@ -22,6 +22,7 @@ func TestErrnoNames(t *testing.T) {
 		{vfs.ENOENT, 2, "ENOENT", "No such file or directory"},
 		{vfs.ESRCH, 3, "ESRCH", "No such process"},
 		{vfs.EINTR, 4, "EINTR", "Interrupted system call"},
+		{vfs.EPIPE, 32, "EPIPE", "Broken pipe"},
 		{vfs.ESTALE, 116, "ESTALE", "Stale file handle"},
 	} {
 		if int(c.e) != c.num || c.e.Name() != c.name || c.e.Error() != c.text || !listed[c.e] {

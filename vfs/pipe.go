@@ -10,11 +10,6 @@ import (
 // (pipe2 on the internal pipefs: pipefs.go). The data lives in the ring
 // only: it never touches a page cache or a filesystem.
 
-// EPIPE is Linux's "Broken pipe": a write with no reader. Kept here until
-// errno.go's table (and the front ends' tables built from Errnos) take
-// it; until then Error() calls it "Unknown error 32".
-const EPIPE Errno = 32
-
 // PIPE_BUF is the most one write moves atomically (include/uapi/linux/
 // limits.h): a write of at most PIPE_BUF bytes is never interleaved with
 // another writer's.

@@ -66,6 +66,7 @@ var errnoTable = map[vfs.Errno]syscall.Errno{
 	vfs.ESPIPE:       syscall.ESPIPE,
 	vfs.EROFS:        syscall.EROFS,
 	vfs.EMLINK:       syscall.EMLINK,
+	vfs.EPIPE:        syscall.EPIPE,
 	vfs.ERANGE:       syscall.ERANGE,
 	vfs.EDEADLK:      syscall.EDEADLK,
 	vfs.ENAMETOOLONG: syscall.ENAMETOOLONG,
