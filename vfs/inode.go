@@ -499,10 +499,18 @@ func (h *inodeHash) init() {
 	h.m = make(map[inodeKey]*Inode)
 }
 
+// remove is remove_inode_hash(): take i out of the inode hash, if it is
+// there.
 func (h *inodeHash) remove(t *Task, i *Inode) {
-	if !i.hashed() {
-		return
+	if i.hashed() {
+		h.removeHashed(t, i)
 	}
+}
+
+// removeHashed is remove for an inode that was hashed: out of line, so
+// that remove inlines and an inode never hashed (tmpfs's, procfs's)
+// costs its evict no call.
+func (h *inodeHash) removeHashed(t *Task, i *Inode) {
 	o := t.owner()
 	h.lock.Lock(o)
 	if h.m[inodeKey{i.sb, i.ino}] == i {
