@@ -527,8 +527,13 @@ func (t *Task) fcntl(f *File, fd int, cmd int, arg int) (int, error) {
 // no chattr, so none is.
 func IsAppend(i *Inode) bool { return false }
 
-// CloseOnExec closes every O_CLOEXEC descriptor, as execve does.
+// CloseOnExec closes every O_CLOEXEC descriptor, as execve does. It
+// calls into filesystems (->flush, ->release), so like every system
+// call it is checked on return for a lock left held.
 func (t *Task) CloseOnExec() {
+	if t.checking() {
+		defer t.opDone(t.sysEnter("execve"))
+	}
 	ft := t.files
 	ft.lock.Lock(t.o)
 	var closing []*File
