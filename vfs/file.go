@@ -159,7 +159,14 @@ func (t *Task) allocFile(p Path, in *Inode, mode uint32) *File {
 // task that opens and closes files in turn allocates none. The spare is
 // overwritten whole when reused; until then it still points to what the
 // closed description did (memory only: it holds no reference).
+//
+// Freeing a File whose f_pos_lock is still held is Linux's "BUG: held
+// lock freed!" (debug_check_no_locks_freed in kmem_cache_free): the
+// reuse would zero the lock under its holder, and the holder's Unlock
+// would fail far from the bug. Re-initialising the lock here makes
+// that check (Mutex.Init panics on a held lock) at the free.
 func (t *Task) freeFile(f *File) {
+	f.posLock.Init(classFPos, 0)
 	t.vfs.files.nrFiles.Add(-1)
 	if t.spareFile == nil {
 		t.spareFile = f
