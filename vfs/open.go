@@ -174,11 +174,16 @@ func (t *Task) openCreate(dfd int, path string, h openHow) (*File, error) {
 	}
 	for {
 		if nd.lastType != LAST_NORM || nd.trailing {
-			// open_last_lookups handles a last "." or ".." (handle_dots)
-			// before do_open's O_CREAT check, so a scoped walk's ".."
-			// at its root fails with EXDEV; anything else is a
-			// directory.
+			// open_last_lookups handles a last "/", "." or ".."
+			// (handle_dots) before do_open, so a scoped walk's ".." at
+			// its root fails with EXDEV; then do_open, where nothing
+			// was created, fails O_EXCL with EEXIST before it finds a
+			// directory (EISDIR). A last name with a trailing slash
+			// is EISDIR in open_last_lookups itself, O_EXCL or not.
 			var err error = EISDIR
+			if nd.lastType != LAST_NORM && h.flags&O_EXCL != 0 {
+				err = EEXIST
+			}
 			if nd.lastType == LAST_DOTDOT && nd.flags&LOOKUP_IS_SCOPED != 0 {
 				if e := nd.followDotdotScoped(); e != nil {
 					err = e
