@@ -785,11 +785,26 @@ func (nd *nameidata) lastOnParent(nnd *nameidata, last string, flags uint32) err
 }
 
 // pathLookup is filename_lookup(): resolve name to a referenced path,
-// lock-free first, in ref-walk mode if that cannot finish.
+// lock-free first, in ref-walk mode if that cannot finish, and once more
+// with LOOKUP_REVAL if the walk met a stale dentry (ESTALE from a
+// ->lookup, ->d_weak_revalidate or d_splice_alias), so that every
+// dentry of the path is revalidated with the filesystem.
 func (t *Task) pathLookup(dfd int, name string, flags uint32) (Path, error) {
 	if err := checkName(name, flags); err != nil {
 		return Path{}, err
 	}
+	p, err := t.pathLookupOnce(dfd, name, flags)
+	if err == ESTALE {
+		p, err = t.pathLookupOnce(dfd, name, flags|LOOKUP_REVAL)
+	}
+	return p, err
+}
+
+// pathLookupOnce is one try of filename_lookup(), lock-free first, in
+// ref-walk mode if that cannot finish (LOOKUP_REVAL walks in ref-walk
+// mode only), for a name checkName has passed. path_openat makes its
+// walk so, and do_filp_open retries the whole open on ESTALE.
+func (t *Task) pathLookupOnce(dfd int, name string, flags uint32) (Path, error) {
 	if flags&LOOKUP_REVAL == 0 {
 		p, err := t.pathLookupAt(dfd, name, flags|LOOKUP_RCU)
 		if err != errECHILD {
@@ -982,8 +997,20 @@ func (t *Task) walkParent(nd *nameidata, dfd int, name string, flags uint32) err
 	return t.walkParentChecked(nd, dfd, name, flags)
 }
 
-// walkParentChecked is walkParent for a name checkName has passed.
+// walkParentChecked is walkParent for a name checkName has passed:
+// filename_parentat(), which walks once more with LOOKUP_REVAL if the
+// walk met a stale dentry, as pathLookup does.
 func (t *Task) walkParentChecked(nd *nameidata, dfd int, name string, flags uint32) error {
+	err := t.walkParentOnce(nd, dfd, name, flags)
+	if err == ESTALE {
+		err = t.walkParentOnce(nd, dfd, name, flags|LOOKUP_REVAL)
+	}
+	return err
+}
+
+// walkParentOnce is one try of filename_parentat(): lock-free first,
+// in ref-walk mode if that cannot finish. On an error nd holds nothing.
+func (t *Task) walkParentOnce(nd *nameidata, dfd int, name string, flags uint32) error {
 	if flags&LOOKUP_REVAL == 0 {
 		err := t.pathParentAt(nd, dfd, name, flags|LOOKUP_RCU)
 		if err != errECHILD {

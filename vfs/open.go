@@ -144,12 +144,26 @@ func (t *Task) doFilpOpen(dfd int, path string, h openHow) (*File, error) {
 	if err := t.mayAllocFile(); err != nil {
 		return nil, err
 	}
+	f, err := t.pathOpenat(dfd, path, h)
+	if err == ESTALE {
+		// do_filp_open: an open that met a stale dentry (->lookup,
+		// ->d_weak_revalidate, d_splice_alias) is made again whole,
+		// revalidating every dentry with the filesystem.
+		h.lookup |= LOOKUP_REVAL
+		f, err = t.pathOpenat(dfd, path, h)
+	}
+	return f, err
+}
+
+// pathOpenat is path_openat(): one try at opening path, its walk
+// lock-free first, in ref-walk mode if that cannot finish.
+func (t *Task) pathOpenat(dfd int, path string, h openHow) (*File, error) {
 	// h.flags, not flags: O_PATH keeps only O_PATH_FLAGS.
 	if h.flags&(O_TMPFILE&^O_DIRECTORY) != 0 {
 		return t.doTmpfile(dfd, path, h)
 	}
 	if h.flags&O_CREAT == 0 {
-		p, err := t.pathLookup(dfd, path, h.lookup)
+		p, err := t.pathLookupOnce(dfd, path, h.lookup)
 		if err != nil {
 			return nil, err
 		}
@@ -169,7 +183,7 @@ func (t *Task) doFilpOpen(dfd int, path string, h openHow) (*File, error) {
 // count against MAXSYMLINKS and the body is never joined to the path.
 func (t *Task) openCreate(dfd int, path string, h openHow) (*File, error) {
 	var nd nameidata
-	if err := t.walkParentChecked(&nd, dfd, path, 0); err != nil { // OpenFile checked it
+	if err := t.walkParentOnce(&nd, dfd, path, h.lookup&LOOKUP_REVAL); err != nil { // OpenFile checked it
 		return nil, err
 	}
 	for {
@@ -492,7 +506,7 @@ func (t *Task) handleTruncate(f *File) error {
 // doTmpfile is vfs_tmpfile(): an unnamed file in a directory, which
 // linkat may later give a name unless O_EXCL was set.
 func (t *Task) doTmpfile(dfd int, path string, h openHow) (*File, error) {
-	p, err := t.pathLookup(dfd, path, LOOKUP_DIRECTORY|h.lookup&LOOKUP_FOLLOW)
+	p, err := t.pathLookupOnce(dfd, path, LOOKUP_DIRECTORY|h.lookup&(LOOKUP_FOLLOW|LOOKUP_REVAL))
 	if err != nil {
 		return nil, err
 	}
