@@ -314,11 +314,17 @@ var pipeFifoFops = FileOperations{
 	Llseek:  pipeLlseek,
 }
 
+// FMODE_STREAM marks a file stream_open made: it has no position at all,
+// so read(2) and write(2) never take f_pos_lock (atomicPos). Linux's
+// value (include/linux/fs.h).
+const FMODE_STREAM = 1 << 21
+
 // streamOpen is stream_open(): a file read and written as a stream,
-// without positions: lseek, pread and pwrite fail with ESPIPE. Called
-// from ->open, before f is shared.
+// without positions: lseek, pread and pwrite fail with ESPIPE, and no
+// FMODE_ATOMIC_POS. Called from ->open, before f is shared.
 func streamOpen(f *File) {
 	f.mode &^= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE
+	f.mode |= FMODE_STREAM
 }
 
 // F_SETPIPE_SZ and F_GETPIPE_SZ are fcntl's pipe size commands

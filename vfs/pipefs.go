@@ -192,6 +192,7 @@ func (t *Task) allocPipeFile(path Path, in *Inode, p *pipeInodeInfo, flags int) 
 		fmode = FMODE_WRITE
 	}
 	f := t.allocFile(path, in, fmode)
+	streamOpen(f)
 	f.flags.Store(uint32(flags))
 	f.count.Store(1)
 	f.posLock.Init(classFPos, 0)

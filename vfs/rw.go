@@ -12,20 +12,31 @@ const UIO_MAXIOV = 1024
 const SEEK_MAX = SEEK_HOLE
 
 // fdgetPos is fdget_pos(): the file (fileLight: no reference), with
-// f_pos_lock held if the description is shared, by another descriptor
-// or another task (its count, the table's references, above one), or is
-// a directory (its operations have Iterate), whose ->iterate_shared
-// always runs under f_pos_lock (file_needs_f_pos_lock).
+// f_pos_lock held as file_needs_f_pos_lock says: only for a file with an
+// atomic position (atomicPos), and then if the description is shared,
+// by another descriptor or another task (its count, the table's
+// references, above one), or is a directory (its operations have
+// Iterate), whose ->iterate_shared always runs under f_pos_lock. A
+// stream, a character device or a socket never takes it, so a read
+// asleep in a FIFO does not stop a write through the same description.
 func (t *Task) fdgetPos(fd int) (*File, bool, error) {
 	f := t.fileLight(fd)
 	if f == nil {
 		return nil, false, EBADF
 	}
-	if f.count.Load() > 1 || f.fop != nil && f.fop.Iterate != nil {
+	if atomicPos(f) && (f.count.Load() > 1 || f.fop != nil && f.fop.Iterate != nil) {
 		f.posLock.Lock(t.o)
 		return f, true, nil
 	}
 	return f, false, nil
+}
+
+// atomicPos is FMODE_ATOMIC_POS, which do_dentry_open gives to regular
+// files and directories and stream_open takes away (FMODE_STREAM).
+// Both the file type and f_mode are fixed once the file is open.
+func atomicPos(f *File) bool {
+	m := f.inode.mode.Load()
+	return (IsReg(m) || IsDir(m)) && f.mode&FMODE_STREAM == 0
 }
 
 // fdputPos is fdput_pos(): f_pos_lock released if fdgetPos took it.

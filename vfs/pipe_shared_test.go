@@ -1,0 +1,65 @@
+package vfs_test
+
+import (
+	"testing"
+
+	"github.com/vfscope/vfscope/vfs"
+	vt "github.com/vfscope/vfscope/vfs/internal/vfstest"
+)
+
+// TestFifoSharedNoPosLock: read(2) and write(2) take f_pos_lock only for
+// files with FMODE_ATOMIC_POS (file_needs_f_pos_lock: regular files and
+// directories; stream_open clears it), so a reader asleep in a FIFO
+// does not hold it. A FIFO opened O_RDWR and shared across fork is read
+// in one task while the other writes: the write completes and wakes the
+// reader, as on Linux.
+func TestFifoSharedNoPosLock(t *testing.T) {
+	tests := []struct {
+		name string
+		// open returns the descriptor the child reads and the one the
+		// parent writes (the same description for the FIFO).
+		open func(e *vt.Env) (rfd, wfd int)
+	}{
+		{"fifo O_RDWR", func(e *vt.Env) (int, int) {
+			e.Must(e.Root.Mknod("/p", vfs.S_IFIFO|0o666, 0))
+			fd, err := e.Root.Open("/p", vfs.O_RDWR, 0)
+			e.Must(err)
+			return fd, fd
+		}},
+		{"fifo O_RDWR, written through a dup", func(e *vt.Env) (int, int) {
+			e.Must(e.Root.Mknod("/p", vfs.S_IFIFO|0o666, 0))
+			fd, err := e.Root.Open("/p", vfs.O_RDWR, 0)
+			e.Must(err)
+			dup, err := e.Root.Dup(fd)
+			e.Must(err)
+			return fd, dup
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := vt.New(t)
+			rfd, wfd := tc.open(e)
+			child := e.Root.Fork("reader")
+			defer child.Exit()
+			read := make(chan pipeResult, 1)
+			go func() {
+				b := make([]byte, 16)
+				n, err := child.Read(rfd, b)
+				read <- pipeResult{n: n, data: string(b[:max(n, 0)]), err: err}
+			}()
+			vt.WaitFor(t, "the read to sleep", func() bool { return vfs.FdPipeSleepers(e.Root, rfd) == 1 })
+			notDone(t, read, "the read")
+			wrote := make(chan pipeResult, 1)
+			go func() {
+				n, err := e.Root.Write(wfd, []byte("hi"))
+				wrote <- pipeResult{n: n, err: err}
+			}()
+			if r := waitRes(t, wrote); r.String() != "2" {
+				t.Errorf("write: %v, want 2", r)
+			}
+			if r := waitRes(t, read); r.String() != `2 "hi"` {
+				t.Errorf("read: %v, want 2 \"hi\"", r)
+			}
+		})
+	}
+}
