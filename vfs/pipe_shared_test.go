@@ -2,6 +2,7 @@ package vfs_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/vfscope/vfscope/vfs"
 	vt "github.com/vfscope/vfscope/vfs/internal/vfstest"
@@ -60,6 +61,53 @@ func TestFifoSharedNoPosLock(t *testing.T) {
 			if r := waitRes(t, read); r.String() != `2 "hi"` {
 				t.Errorf("read: %v, want 2 \"hi\"", r)
 			}
+		})
+	}
+}
+
+// TestFifoWriteFrozen: file_start_write takes freeze protection only
+// for a regular file, so a write to a FIFO on a frozen filesystem
+// neither waits for the thaw nor holds a freeze back, while a write to
+// a regular file there waits until the thaw.
+func TestFifoWriteFrozen(t *testing.T) {
+	tests := []struct {
+		name      string
+		mknod     func(e *vt.Env)
+		path      string
+		waitsThaw bool
+	}{
+		{"fifo", func(e *vt.Env) { e.Must(e.Root.Mknod("/e/p", vfs.S_IFIFO|0o666, 0)) }, "/e/p", false},
+		{"regular file", func(e *vt.Env) { e.WriteFile("/e/f", "", 0o644) }, "/e/f", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := vt.New(t)
+			e.Must(e.Root.Mkdir("/e", 0o755))
+			probefsOn("/e", 0)(e)
+			tc.mknod(e)
+			fd, err := e.Root.Open(tc.path, vfs.O_RDWR, 0)
+			e.Must(err)
+			e.Must(e.Root.Freeze("/e"))
+			writer := e.Root.Fork("writer")
+			defer writer.Exit()
+			wrote := make(chan pipeResult, 1)
+			go func() {
+				n, err := writer.Write(fd, []byte("hi"))
+				wrote <- pipeResult{n: n, err: err}
+			}()
+			if tc.waitsThaw {
+				time.Sleep(50 * time.Millisecond)
+				notDone(t, wrote, "the write on a frozen filesystem")
+			} else if r := waitRes(t, wrote); r.String() != "2" {
+				t.Errorf("write while frozen: %v, want 2", r)
+			}
+			e.Must(e.Root.Thaw("/e"))
+			if tc.waitsThaw {
+				if r := waitRes(t, wrote); r.String() != "2" {
+					t.Errorf("write after the thaw: %v, want 2", r)
+				}
+			}
+			e.Must(e.Root.Close(fd))
 		})
 	}
 }

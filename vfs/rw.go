@@ -181,7 +181,7 @@ func (t *Task) Pwrite(fd int, p []byte, off int64) (int, error) {
 }
 
 // vfsWrite is vfs_write(): freeze protection around ->write
-// (file_start_write).
+// (fileStartWrite).
 func (t *Task) vfsWrite(f *File, p []byte, pos *int64) (int, error) {
 	if f.mode&FMODE_WRITE == 0 {
 		return 0, EBADF
@@ -195,11 +195,28 @@ func (t *Task) vfsWrite(f *File, p []byte, pos *int64) (int, error) {
 	if len(p) > MAX_RW_COUNT {
 		p = p[:MAX_RW_COUNT]
 	}
-	sb := f.inode.sb
-	sbStartWrite(t, sb, SB_FREEZE_WRITE)
+	fileStartWrite(t, f)
 	n, err := t.fopWrite(f, p, pos)
-	sbEndWrite(t, sb, SB_FREEZE_WRITE)
+	fileEndWrite(t, f)
 	return n, err
+}
+
+// fileStartWrite is file_start_write(): freeze protection (sb_start_write)
+// for a write to a regular file only. A FIFO's or a device's data never
+// reaches its filesystem, so their writes do not wait for a thaw, nor
+// does a writer asleep in a FIFO hold a freeze back.
+func fileStartWrite(t *Task, f *File) {
+	if IsReg(f.inode.mode.Load()) {
+		sbStartWrite(t, f.inode.sb, SB_FREEZE_WRITE)
+	}
+}
+
+// fileEndWrite is file_end_write(): the sb_end_write fileStartWrite's
+// sb_start_write calls for.
+func fileEndWrite(t *Task, f *File) {
+	if IsReg(f.inode.mode.Load()) {
+		sbEndWrite(t, f.inode.sb, SB_FREEZE_WRITE)
+	}
 }
 
 // iovCount is import_iovec(): EINVAL for more than UIO_MAXIOV buffers;
