@@ -150,6 +150,9 @@ func (t *Task) graftTreeLocked(m *Mount, tp Path, src *Mount) error {
 	if src != nil && !src.attached.Load() {
 		return EINVAL
 	}
+	if m.root.sb.flags.Load()&SB_NOUSER != 0 {
+		return EINVAL // graft_tree: a kernel-internal superblock
+	}
 	mnt, d, err := t.lockMountTarget(tp)
 	if err != nil {
 		return err

@@ -16,15 +16,19 @@ import (
 // PIPEFS_MAGIC is pipefs's f_type (include/uapi/linux/magic.h).
 const PIPEFS_MAGIC = 0x50495045
 
-// pipeFSType is pipe_fs_type. Not in any VFS's list of registered types:
-// mount(2) cannot make a pipefs (Linux's is registered, but its
-// superblocks are SB_NOUSER).
+// pipeFSType is pipe_fs_type. boot registers it, so /proc/filesystems
+// lists "nodev pipefs" as Linux's does; its superblocks are SB_NOUSER,
+// so mount(2) of it, or a bind of a pipe through /proc/<pid>/fd, fails
+// with EINVAL. pipe2 mounts it whether or not it is registered.
 var pipeFSType = &FileSystemType{
 	Name:   "pipefs",
 	Mount:  pipefsMount,
 	KillSB: KillAnonSuper,
 	keys:   fsTypeKeysOf("pipefs"),
 }
+
+// RegisterPipeFS is init_pipe_fs()'s register_filesystem(&pipe_fs_type).
+func RegisterPipeFS(t *Task, v *VFS) error { return v.RegisterFilesystem(t, pipeFSType) }
 
 // pipefsInfo is a pipefs superblock's s_fs_info: its internal mount,
 // pipe_mnt, set once the mount exists; atomic.
@@ -50,6 +54,7 @@ func pipefsDname(t *Task, d *Dentry) string {
 func pipefsMount(t *Task, fst *FileSystemType, flags uint32, dev, data string) (*Dentry, error) {
 	return MountNodev(t, fst, flags, data, func(t *Task, sb *SuperBlock, data string) error {
 		sb.Magic = PIPEFS_MAGIC
+		sb.flags.Or(SB_NOUSER)
 		sb.FSInfo = &pipefsInfo{}
 		sb.SetDentryOps(&pipefsDentryOps)
 		in := NewInode(t, sb)

@@ -22,6 +22,9 @@ const (
 	SB_LAZYTIME    = 1 << 25
 	SB_BORN        = 1 << 29
 	SB_ACTIVE      = 1 << 30
+	// SB_NOUSER: a kernel-internal superblock (pipefs) that no mount(2)
+	// or bind may attach to the tree (graft_tree: EINVAL).
+	SB_NOUSER = 1 << 31
 )
 
 // Freeze levels (enum sb_freeze_state less SB_UNFROZEN and SB_FREEZE_COMPLETE).

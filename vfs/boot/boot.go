@@ -31,6 +31,9 @@ func NewRoot(opts vfs.Options, fstype, data string) (*vfs.VFS, *vfs.Task, error)
 	if err := procfs.Register(t, v); err != nil {
 		return nil, nil, err
 	}
+	if err := vfs.RegisterPipeFS(t, v); err != nil {
+		return nil, nil, err
+	}
 	if err := billyfs.Register(t, v); err != nil {
 		return nil, nil, err
 	}

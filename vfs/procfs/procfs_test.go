@@ -103,7 +103,7 @@ func pidStr(tk *vfs.Task) string { return strconv.Itoa(int(tk.PID())) }
 
 func TestFilesystems(t *testing.T) {
 	_, tk := setup(t)
-	if got, want := read(t, tk, "/proc/filesystems"), "nodev\ttmpfs\nnodev\tproc\nnodev\tbillyfs\n"; got != want {
+	if got, want := read(t, tk, "/proc/filesystems"), "nodev\ttmpfs\nnodev\tproc\nnodev\tpipefs\nnodev\tbillyfs\n"; got != want {
 		t.Fatalf("got %q want %q", got, want)
 	}
 }
