@@ -31,8 +31,10 @@ type File struct {
 	count atomic.Int64
 
 	// posLock is f_pos_lock: serialises users of pos, as Linux does for
-	// read, write, lseek and getdents of one description shared by
-	// several descriptors or tasks. Taken before i_rwsem.
+	// read, write, lseek and getdents of one description of a regular
+	// file or directory (FMODE_ATOMIC_POS; not of a stream such as a
+	// pipe) shared by several descriptors or tasks, and for every
+	// getdents of a directory (fdgetPos). Taken before i_rwsem.
 	posLock lock.Mutex
 	// pos is f_pos: changed under posLock, or by the only holder of an
 	// unshared description without it (fdgetPos); atomic because
