@@ -231,11 +231,12 @@ func (t *Task) setattrPath(p Path, a *Iattr, locked func(in *Inode, a *Iattr)) e
 // lookupOrFd resolves (dfd, path) with AT_EMPTY_PATH meaning the
 // descriptor itself: an empty walk (LOOKUP_EMPTY), which completes as
 // any walk does (->d_weak_revalidate on the descriptor's dentry, as
-// user_path_at's path_init and complete_walk).
-func (t *Task) lookupOrFd(dfd int, path string, flags int, follow bool) (Path, error) {
-	var lf uint32
+// user_path_at's path_init and complete_walk). reval is 0, or
+// LOOKUP_REVAL for a call made again after ESTALE (retryEstale).
+func (t *Task) lookupOrFd(dfd int, path string, flags int, follow bool, reval uint32) (Path, error) {
+	lf := reval
 	if follow {
-		lf = LOOKUP_FOLLOW
+		lf |= LOOKUP_FOLLOW
 	}
 	if flags&AT_EMPTY_PATH != 0 {
 		lf |= LOOKUP_EMPTY
@@ -280,12 +281,19 @@ func (t *Task) Fchmodat(dfd int, path string, mode uint32, flags int) error {
 	if flags&^(AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH) != 0 {
 		return EINVAL
 	}
-	p, err := t.lookupOrFd(dfd, path, flags, flags&AT_SYMLINK_NOFOLLOW == 0)
-	if err != nil {
-		return err
+	var reval uint32
+	for {
+		p, err := t.lookupOrFd(dfd, path, flags, flags&AT_SYMLINK_NOFOLLOW == 0, reval)
+		if err != nil {
+			return err
+		}
+		err = t.chmodCommon(p, mode)
+		p.Put(t)
+		if !retryEstale(err, reval) {
+			return err
+		}
+		reval = LOOKUP_REVAL
 	}
-	defer p.Put(t)
-	return t.chmodCommon(p, mode)
 }
 
 // chmodCommon is chmod_common(): mnt_want_write (EROFS) first, then
@@ -328,12 +336,19 @@ func (t *Task) Fchownat(dfd int, path string, uid, gid uint32, flags int) error 
 	if flags&^(AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH) != 0 {
 		return EINVAL
 	}
-	p, err := t.lookupOrFd(dfd, path, flags, flags&AT_SYMLINK_NOFOLLOW == 0)
-	if err != nil {
-		return err
+	var reval uint32
+	for {
+		p, err := t.lookupOrFd(dfd, path, flags, flags&AT_SYMLINK_NOFOLLOW == 0, reval)
+		if err != nil {
+			return err
+		}
+		err = t.chownCommon(p, uid, gid)
+		p.Put(t)
+		if !retryEstale(err, reval) {
+			return err
+		}
+		reval = LOOKUP_REVAL
 	}
-	defer p.Put(t)
-	return t.chownCommon(p, uid, gid)
 }
 
 // chownCommon is chown_common().
@@ -423,24 +438,40 @@ func (t *Task) Utimensat(dfd int, path string, times *[2]Timespec, flags int) er
 		set(times[0], ATTR_ATIME, ATTR_ATIME_SET, &a.Atime)
 		set(times[1], ATTR_MTIME, ATTR_MTIME_SET, &a.Mtime)
 	}
-	var p Path
-	var err error
 	if path == "" && flags&AT_EMPTY_PATH == 0 && dfd != AT_FDCWD {
 		// utimensat(fd, NULL, ...) on a descriptor: do_utimes_fd takes
 		// no flags, and fdget no O_PATH descriptor.
 		if flags != 0 {
 			return EINVAL
 		}
-		p, err = t.fdgetPath(dfd)
-	} else {
-		p, err = t.lookupOrFd(dfd, path, flags, flags&AT_SYMLINK_NOFOLLOW == 0)
+		p, err := t.fdgetPath(dfd)
+		if err != nil {
+			return err
+		}
+		defer p.Put(t)
+		return t.vfsUtimes(p, a, badNsec)
 	}
-	if err != nil {
-		return err
+	// do_utimes_path: made again with LOOKUP_REVAL after ESTALE.
+	var reval uint32
+	for {
+		p, err := t.lookupOrFd(dfd, path, flags, flags&AT_SYMLINK_NOFOLLOW == 0, reval)
+		if err != nil {
+			return err
+		}
+		err = t.vfsUtimes(p, a, badNsec)
+		p.Put(t)
+		if !retryEstale(err, reval) {
+			return err
+		}
+		reval = LOOKUP_REVAL
 	}
-	defer p.Put(t)
+}
+
+// vfsUtimes is vfs_utimes(): the times, checked after the lookup, then
+// notify_change.
+func (t *Task) vfsUtimes(p Path, a *Iattr, badNsec bool) error {
 	if badNsec {
-		return EINVAL // vfs_utimes checks the times after the lookup
+		return EINVAL
 	}
 	return t.setattrPath(p, a, nil)
 }
@@ -453,11 +484,23 @@ func (t *Task) Truncate(path string, length int64) error {
 	if length < 0 {
 		return EINVAL
 	}
-	p, err := t.pathLookup(AT_FDCWD, path, LOOKUP_FOLLOW)
-	if err != nil {
-		return err
+	lf := uint32(LOOKUP_FOLLOW)
+	for {
+		p, err := t.pathLookup(AT_FDCWD, path, lf)
+		if err != nil {
+			return err
+		}
+		err = t.vfsTruncate(p, length)
+		p.Put(t)
+		if !retryEstale(err, lf) {
+			return err
+		}
+		lf |= LOOKUP_REVAL
 	}
-	defer p.Put(t)
+}
+
+// vfsTruncate is vfs_truncate(): truncate(2) on the path its walk found.
+func (t *Task) vfsTruncate(p Path, length int64) error {
 	in := p.Dentry.inode.Load()
 	if in.isDir() {
 		return EISDIR
@@ -563,11 +606,23 @@ func (t *Task) Faccessat(dfd int, path string, mode int, flags int) error {
 	if flags&^(AT_SYMLINK_NOFOLLOW|AT_EACCESS|AT_EMPTY_PATH) != 0 {
 		return EINVAL
 	}
-	p, err := t.lookupOrFd(dfd, path, flags, flags&AT_SYMLINK_NOFOLLOW == 0)
-	if err != nil {
-		return err
+	var reval uint32
+	for {
+		p, err := t.lookupOrFd(dfd, path, flags, flags&AT_SYMLINK_NOFOLLOW == 0, reval)
+		if err != nil {
+			return err
+		}
+		err = t.accessPath(p, mode)
+		p.Put(t)
+		if !retryEstale(err, reval) {
+			return err
+		}
+		reval = LOOKUP_REVAL
 	}
-	defer p.Put(t)
+}
+
+// accessPath is do_faccessat() on the path its walk found.
+func (t *Task) accessPath(p Path, mode int) error {
 	in := p.Dentry.inode.Load()
 	// An executable on a noexec mount is not one (path_noexec).
 	if mode&X_OK != 0 && IsReg(in.mode.Load()) && p.Mnt.flags.Load()&MNT_NOEXEC != 0 {

@@ -65,10 +65,14 @@ type createState struct {
 
 // filenameCreate is filename_create(): the parent locked exclusive and a
 // negative dentry for the new name, into c. isDir allows a trailing
-// slash. On an error c holds nothing.
-func (t *Task) filenameCreate(c *createState, dfd int, path string, isDir bool) error {
+// slash; reval is 0, or LOOKUP_REVAL for the walk and the last lookup of
+// a call made again after ESTALE. On an error c holds nothing, and the
+// caller returns it as it is: as in Linux, whose callers retry only what
+// failed after filename_create, a stale last lookup here is the caller's
+// ESTALE (the walk to the parent has retried on its own).
+func (t *Task) filenameCreate(c *createState, dfd int, path string, isDir bool, reval uint32) error {
 	nd := &c.nd
-	if err := t.walkParent(nd, dfd, path, 0); err != nil {
+	if err := t.walkParent(nd, dfd, path, reval); err != nil {
 		return err
 	}
 	if nd.lastType != LAST_NORM {
@@ -83,7 +87,7 @@ func (t *Task) filenameCreate(c *createState, dfd int, path string, isDir bool) 
 	werr := t.mntWantWrite(m)
 	dir := nd.path.Dentry.inode.Load()
 	dir.rwsem.LockNested(t.o, I_MUTEX_PARENT)
-	d, err := lookupOneExcl(t, nd.path.Dentry, dir, nd.last, LOOKUP_CREATE|LOOKUP_EXCL)
+	d, err := lookupOneExcl(t, nd.path.Dentry, dir, nd.last, LOOKUP_CREATE|LOOKUP_EXCL|reval)
 	if err == nil && d.inode.Load() != nil {
 		dput(t, d)
 		err = EEXIST
@@ -124,12 +128,19 @@ func (t *Task) Mkdirat(dfd int, path string, mode uint32) error {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("mkdirat"))
 	}
-	var c createState
-	if err := t.filenameCreate(&c, dfd, path, true); err != nil {
-		return err
+	var reval uint32
+	for {
+		var c createState
+		if err := t.filenameCreate(&c, dfd, path, true, reval); err != nil {
+			return err
+		}
+		err := t.vfsMkdir(c.dir, c.d, mode)
+		c.done(t)
+		if !retryEstale(err, reval) {
+			return err
+		}
+		reval = LOOKUP_REVAL
 	}
-	defer c.done(t)
-	return t.vfsMkdir(c.dir, c.d, mode)
 }
 
 // vfsMkdir is vfs_mkdir().
@@ -167,15 +178,24 @@ func (t *Task) Mknodat(dfd int, path string, mode uint32, dev uint64) error {
 	default:
 		return EINVAL
 	}
-	var c createState
-	if err := t.filenameCreate(&c, dfd, path, false); err != nil {
-		return err
+	var reval uint32
+	for {
+		var c createState
+		if err := t.filenameCreate(&c, dfd, path, false, reval); err != nil {
+			return err
+		}
+		var err error
+		if IsReg(mode) {
+			err = t.vfsCreate(c.dir, c.d, mode, true)
+		} else {
+			err = t.vfsMknod(c.dir, c.d, mode, dev)
+		}
+		c.done(t)
+		if !retryEstale(err, reval) {
+			return err
+		}
+		reval = LOOKUP_REVAL
 	}
-	defer c.done(t)
-	if IsReg(mode) {
-		return t.vfsCreate(c.dir, c.d, mode, true)
-	}
-	return t.vfsMknod(c.dir, c.d, mode, dev)
 }
 
 // whiteoutDev is WHITEOUT_DEV: the device number of a whiteout.
@@ -252,18 +272,30 @@ func (t *Task) Symlinkat(target string, dfd int, path string) error {
 	if len(target) >= PATH_MAX {
 		return ENAMETOOLONG
 	}
-	var c createState
-	if err := t.filenameCreate(&c, dfd, path, false); err != nil {
+	var reval uint32
+	for {
+		var c createState
+		if err := t.filenameCreate(&c, dfd, path, false, reval); err != nil {
+			return err
+		}
+		err := t.vfsSymlink(c.dir, c.d, target)
+		c.done(t)
+		if !retryEstale(err, reval) {
+			return err
+		}
+		reval = LOOKUP_REVAL
+	}
+}
+
+// vfsSymlink is vfs_symlink().
+func (t *Task) vfsSymlink(dir *Inode, d *Dentry, target string) error {
+	if err := t.mayCreate(dir, d); err != nil {
 		return err
 	}
-	defer c.done(t)
-	if err := t.mayCreate(c.dir, c.d); err != nil {
-		return err
-	}
-	if c.dir.Ops == nil || c.dir.Ops.Symlink == nil {
+	if dir.Ops == nil || dir.Ops.Symlink == nil {
 		return EPERM
 	}
-	return t.iopSymlink(c.dir, c.d, target)
+	return t.iopSymlink(dir, d, target)
 }
 
 // Link is link(2).
@@ -295,7 +327,7 @@ func (t *Task) Linkat(olddfd int, oldpath string, newdfd int, newpath string, fl
 			return err
 		}
 		var delegated *Inode
-		err = t.linkTo(old, newdfd, newpath, &delegated)
+		created, err := t.linkTo(old, newdfd, newpath, &delegated, lf&LOOKUP_REVAL)
 		// do_linkat's retry: a delegation on the source was being
 		// broken; wait for it with nothing locked, then look both
 		// names up again.
@@ -306,6 +338,12 @@ func (t *Task) Linkat(olddfd int, oldpath string, newdfd int, newpath string, fl
 			}
 		}
 		old.Put(t)
+		// A stale handle met past filename_create: both names again,
+		// revalidated (an error of filename_create is returned).
+		if created && retryEstale(err, lf) {
+			lf |= LOOKUP_REVAL
+			continue
+		}
 		return err
 	}
 }
@@ -341,20 +379,21 @@ func (t *Task) linkatEmptyCheck(olddfd int, oldpath string, lf uint32) error {
 
 // linkTo is linkat's second half: the new name and vfs_link. Apart from
 // Linkat, so that each function's defers stay open-coded (a function
-// whose defers times returns exceed 15 gets defer records).
-func (t *Task) linkTo(old Path, newdfd int, newpath string, delegated **Inode) error {
+// whose defers times returns exceed 15 gets defer records). created
+// says filename_create succeeded: only then may ESTALE retry.
+func (t *Task) linkTo(old Path, newdfd int, newpath string, delegated **Inode, reval uint32) (created bool, err error) {
 	var c createState
-	if err := t.filenameCreate(&c, newdfd, newpath, false); err != nil {
-		return err
+	if err := t.filenameCreate(&c, newdfd, newpath, false, reval); err != nil {
+		return false, err
 	}
 	defer c.done(t)
 	if old.Mnt != c.nd.path.Mnt {
-		return EXDEV
+		return true, EXDEV
 	}
 	if err := t.mayLinkat(old); err != nil {
-		return err
+		return true, err
 	}
-	return t.vfsLink(old.Dentry, c.dir, c.d, delegated)
+	return true, t.vfsLink(old.Dentry, c.dir, c.d, delegated)
 }
 
 // vfsLink is vfs_link(): the source inode is locked inside the parent.
@@ -428,17 +467,32 @@ func (t *Task) Unlinkat(dfd int, path string, flags int) error {
 }
 
 // lockedChild looks the last component up under the parent, which the
-// caller has locked exclusive (lookup_one_qstr_excl).
-func (t *Task) lockedChild(nd *nameidata, dir *Inode) (*Dentry, error) {
-	return lookupOneExcl(t, nd.path.Dentry, dir, nd.last, 0)
+// caller has locked exclusive (lookup_one_qstr_excl), with LOOKUP_REVAL
+// if reval says so.
+func (t *Task) lockedChild(nd *nameidata, dir *Inode, reval uint32) (*Dentry, error) {
+	return lookupOneExcl(t, nd.path.Dentry, dir, nd.last, reval)
 }
 
+// doRmdir is do_rmdir(): an ESTALE past the walk to the parent (its
+// own retry done) makes the call again with LOOKUP_REVAL.
 func (t *Task) doRmdir(dfd int, path string) error {
-	var nd nameidata
-	if err := t.walkParent(&nd, dfd, path, 0); err != nil {
-		return err
+	var reval uint32
+	for {
+		var nd nameidata
+		if err := t.walkParent(&nd, dfd, path, reval); err != nil {
+			return err
+		}
+		err := t.rmdirLast(&nd, reval)
+		nd.terminate()
+		if !retryEstale(err, reval) {
+			return err
+		}
+		reval = LOOKUP_REVAL
 	}
-	defer nd.terminate()
+}
+
+// rmdirLast is do_rmdir past the walk to the parent.
+func (t *Task) rmdirLast(nd *nameidata, reval uint32) error {
 	switch nd.lastType {
 	case LAST_DOTDOT:
 		return ENOTEMPTY
@@ -447,12 +501,12 @@ func (t *Task) doRmdir(dfd int, path string) error {
 	case LAST_ROOT:
 		return EBUSY
 	}
-	return t.rmdirLocked(&nd)
+	return t.rmdirLocked(nd, reval)
 }
 
 // rmdirLocked is doRmdir under write access to the mount and the
 // parent's lock. Apart, so that both functions' defers are open-coded.
-func (t *Task) rmdirLocked(nd *nameidata) error {
+func (t *Task) rmdirLocked(nd *nameidata, reval uint32) error {
 	m := nd.path.Mnt
 	if err := t.mntWantWrite(m); err != nil {
 		return err
@@ -461,7 +515,7 @@ func (t *Task) rmdirLocked(nd *nameidata) error {
 	dir := nd.path.Dentry.inode.Load()
 	dir.rwsem.LockNested(t.o, I_MUTEX_PARENT)
 	defer dir.rwsem.Unlock(t.o)
-	d, err := t.lockedChild(nd, dir)
+	d, err := t.lockedChild(nd, dir, reval)
 	if err != nil {
 		return err
 	}
@@ -501,21 +555,34 @@ func (t *Task) vfsRmdir(dir *Inode, d *Dentry) error {
 // S_DEAD marks a removed directory (i_flags S_DEAD; kept in i_state here).
 const S_DEAD = 1 << 21
 
-// doUnlink is do_unlinkat. It releases what it takes explicitly, in
-// do_unlinkat's order, rather than with defer: each deferred call is
-// one more Go call, the expensive thing in Go's WebAssembly code.
+// doUnlink is do_unlinkat: an ESTALE past the walk to the parent (its
+// own retry done) makes the call again with LOOKUP_REVAL.
 func (t *Task) doUnlink(dfd int, path string) error {
-	var nd nameidata
-	if err := t.walkParent(&nd, dfd, path, 0); err != nil {
-		return err
-	}
-	if nd.lastType != LAST_NORM {
+	var reval uint32
+	for {
+		var nd nameidata
+		if err := t.walkParent(&nd, dfd, path, reval); err != nil {
+			return err
+		}
+		err := t.unlinkLast(&nd, reval)
 		nd.terminate()
+		if !retryEstale(err, reval) {
+			return err
+		}
+		reval = LOOKUP_REVAL
+	}
+}
+
+// unlinkLast is do_unlinkat past the walk to the parent. It releases
+// what it takes explicitly, in do_unlinkat's order, rather than with
+// defer: each deferred call is one more Go call, the expensive thing in
+// Go's WebAssembly code.
+func (t *Task) unlinkLast(nd *nameidata, reval uint32) error {
+	if nd.lastType != LAST_NORM {
 		return EISDIR
 	}
 	m := nd.path.Mnt
 	if err := t.mntWantWrite(m); err != nil {
-		nd.terminate()
 		return err
 	}
 	dir := nd.path.Dentry.inode.Load()
@@ -523,7 +590,7 @@ func (t *Task) doUnlink(dfd int, path string) error {
 retryDeleg:
 	dir.rwsem.LockNested(t.o, I_MUTEX_PARENT)
 	var victim *Inode
-	d, err := t.lockedChild(&nd, dir)
+	d, err := t.lockedChild(nd, dir, reval)
 	if err == nil {
 		if nd.trailing {
 			switch in := d.inode.Load(); {
@@ -553,7 +620,6 @@ retryDeleg:
 		}
 	}
 	t.mntDropWrite(m)
-	nd.terminate()
 	return err
 }
 

@@ -122,16 +122,32 @@ func (t *Task) Getcwd() (string, error) {
 	return s, nil
 }
 
+// retryEstale is retry_estale(): a path call whose walk, last lookup or
+// operation found a file handle stale (ESTALE) is made once more, whole,
+// with LOOKUP_REVAL passed to every lookup it makes, so that each dentry
+// on the way is revalidated with the filesystem; the retry's ESTALE is
+// the caller's.
+func retryEstale(err error, lf uint32) bool {
+	return err == ESTALE && lf&LOOKUP_REVAL == 0
+}
+
 // Chdir is chdir(2).
 func (t *Task) Chdir(path string) error {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("chdir"))
 	}
-	p, err := t.pathLookup(AT_FDCWD, path, LOOKUP_FOLLOW|LOOKUP_DIRECTORY)
-	if err != nil {
-		return err
+	lf := uint32(LOOKUP_FOLLOW | LOOKUP_DIRECTORY)
+	for {
+		p, err := t.pathLookup(AT_FDCWD, path, lf)
+		if err != nil {
+			return err
+		}
+		err = t.setCwd(p)
+		if !retryEstale(err, lf) {
+			return err
+		}
+		lf |= LOOKUP_REVAL
 	}
-	return t.setCwd(p)
 }
 
 // Fchdir is fchdir(2).
@@ -166,13 +182,22 @@ func (t *Task) Chroot(path string) error {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("chroot"))
 	}
-	p, err := t.pathLookup(AT_FDCWD, path, LOOKUP_FOLLOW|LOOKUP_DIRECTORY)
-	if err != nil {
-		return err
-	}
-	if err := t.inodePermission(p.Dentry.inode.Load(), MAY_EXEC|MAY_CHDIR); err != nil {
+	lf := uint32(LOOKUP_FOLLOW | LOOKUP_DIRECTORY)
+	var p Path
+	for {
+		var err error
+		if p, err = t.pathLookup(AT_FDCWD, path, lf); err != nil {
+			return err
+		}
+		err = t.inodePermission(p.Dentry.inode.Load(), MAY_EXEC|MAY_CHDIR)
+		if err == nil {
+			break
+		}
 		p.Put(t)
-		return err
+		if !retryEstale(err, lf) {
+			return err
+		}
+		lf |= LOOKUP_REVAL
 	}
 	if !t.cred.capable() {
 		p.Put(t)
@@ -190,16 +215,29 @@ func (t *Task) Readlinkat(dfd int, path string) (string, error) {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("readlinkat"))
 	}
-	p, err := t.pathLookup(dfd, path, LOOKUP_EMPTY)
-	if err != nil {
-		return "", err
+	lf := uint32(LOOKUP_EMPTY)
+	for {
+		p, err := t.pathLookup(dfd, path, lf)
+		if err != nil {
+			return "", err
+		}
+		s, err := t.readlinkPath(p, path == "")
+		p.Put(t)
+		if !retryEstale(err, lf) {
+			return s, err
+		}
+		lf |= LOOKUP_REVAL
 	}
-	defer p.Put(t)
+}
+
+// readlinkPath is do_readlinkat() on the path its walk found; empty says
+// the name was empty.
+func (t *Task) readlinkPath(p Path, empty bool) (string, error) {
 	in := p.Dentry.inode.Load()
 	if !IsLnk(in.mode.Load()) {
 		// do_readlinkat(): an empty path names the descriptor itself,
 		// which is then "no such link" rather than "not a link".
-		if path == "" {
+		if empty {
 			return "", ENOENT
 		}
 		return "", EINVAL
@@ -270,12 +308,19 @@ func (t *Task) Statfs(path string, st *Statfs) error {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("statfs"))
 	}
-	p, err := t.pathLookup(AT_FDCWD, path, LOOKUP_FOLLOW)
-	if err != nil {
-		return err
+	lf := uint32(LOOKUP_FOLLOW)
+	for {
+		p, err := t.pathLookup(AT_FDCWD, path, lf)
+		if err != nil {
+			return err
+		}
+		err = t.vfsStatfs(p, st)
+		p.Put(t)
+		if !retryEstale(err, lf) {
+			return err
+		}
+		lf |= LOOKUP_REVAL
 	}
-	defer p.Put(t)
-	return t.vfsStatfs(p, st)
 }
 
 // Fstatfs is fstatfs(2).

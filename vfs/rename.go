@@ -87,27 +87,36 @@ func (t *Task) renamePaths(olddfd int, oldpath string, newdfd int, newpath strin
 	if err := checkName(newpath, 0); err != nil {
 		return err
 	}
-	var ond nameidata
-	if err := t.walkParentChecked(&ond, olddfd, oldpath, 0); err != nil {
-		return err
+	// do_renameat2: an ESTALE past the walk to the source's parent (its
+	// own retry done) makes the call again with LOOKUP_REVAL.
+	var reval uint32
+	for {
+		var ond nameidata
+		if err := t.walkParentChecked(&ond, olddfd, oldpath, reval); err != nil {
+			return err
+		}
+		err := t.renameNewPath(&ond, olddfd, oldpath, newdfd, newpath, flags, reval)
+		ond.terminate()
+		if !retryEstale(err, reval) {
+			return err
+		}
+		reval = LOOKUP_REVAL
 	}
-	err := t.renameNewPath(&ond, olddfd, oldpath, newdfd, newpath, flags)
-	ond.terminate()
-	return err
 }
 
 // renameNewPath walks to the new name's parent, or takes it from ond,
-// and checks the last components.
-func (t *Task) renameNewPath(ond *nameidata, olddfd int, oldpath string, newdfd int, newpath string, flags uint32) error {
+// and checks the last components; reval is LOOKUP_REVAL or 0, for every
+// lookup.
+func (t *Task) renameNewPath(ond *nameidata, olddfd int, oldpath string, newdfd int, newpath string, flags, reval uint32) error {
 	var nnd nameidata
 	walked := false
 	if last, ok := sameParentPath(olddfd, oldpath, newdfd, newpath, t.resolve&LOOKUP_IN_ROOT == 0); ok && ond.path.Dentry.flags.Load()&DCACHE_OP_WEAK_REVALIDATE == 0 {
 		// nnd shares ond's references: it is not terminated.
-		if err := ond.lastOnParent(&nnd, last, 0); err != nil {
+		if err := ond.lastOnParent(&nnd, last, reval); err != nil {
 			return err
 		}
 	} else {
-		if err := t.walkParentChecked(&nnd, newdfd, newpath, 0); err != nil {
+		if err := t.walkParentChecked(&nnd, newdfd, newpath, reval); err != nil {
 			return err
 		}
 		walked = true
@@ -124,7 +133,7 @@ func (t *Task) renameNewPath(ond *nameidata, olddfd int, oldpath string, newdfd 
 	case nnd.lastType != LAST_NORM:
 		err = EBUSY
 	default:
-		err = t.renameParents(ond, &nnd, flags)
+		err = t.renameParents(ond, &nnd, flags, reval)
 	}
 	if walked {
 		nnd.terminate()
@@ -166,7 +175,7 @@ func lastStart(path string) int {
 
 // renameParents takes write access to the mount and locks both parents
 // (lock_rename).
-func (t *Task) renameParents(ond, nnd *nameidata, flags uint32) error {
+func (t *Task) renameParents(ond, nnd *nameidata, flags, reval uint32) error {
 	m := ond.path.Mnt
 	if err := t.mntWantWrite(m); err != nil {
 		return err
@@ -175,7 +184,7 @@ func (t *Task) renameParents(ond, nnd *nameidata, flags uint32) error {
 	var delegated *Inode
 	for {
 		trap := t.lockRename(op, np)
-		err := t.renameChildren(ond, nnd, trap, flags, &delegated)
+		err := t.renameChildren(ond, nnd, trap, flags, reval, &delegated)
 		t.unlockRename(op, np)
 		// do_renameat2's retry_deleg: a delegation on the source or
 		// the target was being broken; wait for it with the parents
@@ -192,9 +201,9 @@ func (t *Task) renameParents(ond, nnd *nameidata, flags uint32) error {
 
 // renameChildren looks the source and the target up under the locked
 // parents and makes rename's last checks.
-func (t *Task) renameChildren(ond, nnd *nameidata, trap *Dentry, flags uint32, delegated **Inode) error {
+func (t *Task) renameChildren(ond, nnd *nameidata, trap *Dentry, flags, reval uint32, delegated **Inode) error {
 	oldDir := ond.path.Dentry.inode.Load()
-	od, err := t.lockedChild(ond, oldDir)
+	od, err := t.lockedChild(ond, oldDir, reval)
 	if err != nil {
 		return err
 	}
@@ -210,7 +219,7 @@ func (t *Task) renameChildren(ond, nnd *nameidata, trap *Dentry, flags uint32, d
 	if flags&RENAME_EXCHANGE != 0 {
 		targetFlags = 0
 	}
-	nd, err := lookupOneExcl(t, nnd.path.Dentry, newDir, nnd.last, targetFlags)
+	nd, err := lookupOneExcl(t, nnd.path.Dentry, newDir, nnd.last, targetFlags|reval)
 	if err != nil {
 		dput(t, od)
 		return err

@@ -115,19 +115,38 @@ func (t *Task) Fstatat(dfd int, path string, st *Stat, flags int) error {
 		return ENAMETOOLONG
 	}
 	if path != "" {
-		if done, err := t.statRCU(dfd, path, lf, st); done {
+		// A stale dentry met lock-free is walked again in ref-walk
+		// mode and revalidated there.
+		if done, err := t.statRCU(dfd, path, lf, st); done && err != ESTALE {
 			return err
 		}
 	}
 	if err := checkName(path, lf); err != nil {
 		return err
 	}
-	p, err := t.pathLookupAt(dfd, path, lf)
-	if err != nil {
-		return err
+	return t.statRef(dfd, path, lf, st)
+}
+
+// statRef is vfs_statx() in ref-walk mode: filename_lookup's walk, made
+// once more with LOOKUP_REVAL if it met a stale dentry, and the whole
+// call made again with LOOKUP_REVAL if ->getattr found the file handle
+// stale (retry_estale).
+func (t *Task) statRef(dfd int, path string, lf uint32, st *Stat) error {
+	for {
+		p, err := t.pathLookupAt(dfd, path, lf)
+		if err == ESTALE {
+			p, err = t.pathLookupAt(dfd, path, lf|LOOKUP_REVAL)
+		}
+		if err != nil {
+			return err
+		}
+		err = t.vfsGetattr(p, st)
+		p.Put(t)
+		if !retryEstale(err, lf) {
+			return err
+		}
+		lf |= LOOKUP_REVAL
 	}
-	defer p.Put(t)
-	return t.vfsGetattr(p, st)
 }
 
 // statRCU tries the lock-free stat of a non-empty path whose length
