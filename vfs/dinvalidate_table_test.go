@@ -3,8 +3,6 @@ package vfs_test
 import (
 	"fmt"
 	"runtime"
-	"sync"
-	"sync/atomic"
 	"testing"
 
 	. "github.com/vfscope/vfscope/vfs"
@@ -119,10 +117,8 @@ func dinvalListed(v *VFS, ids map[int32]string) int {
 // section, so its readers may see fewer than all; a state with all or
 // none is one Linux may show too.)
 //
-// As in TestUmountTreeOneTable, the invalidating task counts what it
-// finished (2n before the n-th invalidation, 2n+1 once it is done and
-// while the next is built); a reader that finds 2n on both sides of its
-// look saw only the invalidation run.
+// oneTableRace says which looks count: those made while only the
+// invalidation ran.
 func TestDInvalidateOneTable(t *testing.T) {
 	if runtime.GOARCH == "wasm" {
 		t.Skip("tasks do not run in parallel under wasm: no reader runs inside a d_invalidate")
@@ -138,77 +134,14 @@ func TestDInvalidateOneTable(t *testing.T) {
 			fd, err := r.Open("/f", O_CREAT|O_RDWR, 0o644)
 			e.Must(err)
 			e.Must(r.Close(fd))
-			var cur atomic.Pointer[map[int32]string]
-			var done atomic.Bool
-			var count atomic.Int64
-			count.Store(1)
-			var wg sync.WaitGroup
-			errc := make(chan error, 1)
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer done.Store(true)
-				for i := 0; i < rounds; i++ {
-					ids, dir, c, err := dinvalSetup(e, row.victims)
-					if err != nil {
-						errc <- fmt.Errorf("build %d: %v", i, err)
-						return
-					}
-					cur.Store(&ids)
-					count.Add(1) // 2i+2: every victim is there and goes
-					if err := dinvalInvalidate(r, c, dir); err != nil {
-						errc <- fmt.Errorf("invalidate %d: %v", i, err)
-						return
-					}
-					count.Add(1)
-					if n := dinvalListed(e.V, ids); n != 0 {
-						errc <- fmt.Errorf("invalidate %d: %d of the victims still listed", i, n)
-						return
-					}
-				}
-			}()
-			readers := runtime.GOMAXPROCS(0) - 1
-			if readers < 1 {
-				readers = 1
-			}
-			var bad, looks atomic.Int64
-			var first atomic.Pointer[string]
-			for range readers {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for !done.Load() {
-						c1 := count.Load()
-						ids := cur.Load()
-						if c1%2 == 1 || ids == nil {
-							continue
-						}
-						n := dinvalListed(e.V, *ids)
-						if count.Load() != c1 {
-							continue // a build may have run: no claim
-						}
-						looks.Add(1)
-						if n == 0 || n == len(*ids) {
-							continue
-						}
-						bad.Add(1)
-						msg := fmt.Sprintf("count %d: %d of the %d victims listed", c1, n, len(*ids))
-						first.CompareAndSwap(nil, &msg)
-					}
-				}()
-			}
-			wg.Wait()
-			select {
-			case err := <-errc:
-				t.Fatal(err)
-			default:
-			}
-			if n := bad.Load(); n > 0 {
-				t.Fatalf("%d of %d looks during a d_invalidate found some of the victims gone, not all; first: %s", n, looks.Load(), *first.Load())
-			}
-			if n := looks.Load(); n == 0 {
-				t.Log("no reader looked during an invalidation")
-			}
+			oneTableRace(t, rounds, "d_invalidate", func(int) (oneTableRound, error) {
+				ids, dir, c, err := dinvalSetup(e, row.victims)
+				return oneTableRound{
+					listed: func() int { return dinvalListed(e.V, ids) },
+					whole:  len(ids),
+					remove: func() error { return dinvalInvalidate(r, c, dir) },
+				}, err
+			})
 		})
 	}
 }

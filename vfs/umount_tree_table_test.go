@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 
 	. "github.com/vfscope/vfscope/vfs"
@@ -95,10 +93,8 @@ var umountTreeRows = []struct {
 // Detaching them one table at a time let a reader see the tree half
 // gone.
 //
-// The unmounter counts what it finished: 2n before the n-th tree is
-// taken off, 2n+1 once it is gone and while the next is built. A reader
-// that reads the count, the list, and the count again, and finds 2n
-// both times, looked while only the umount ran.
+// oneTableRace says which looks count: those made while only the
+// umount ran.
 func TestUmountTreeOneTable(t *testing.T) {
 	if runtime.GOARCH == "wasm" {
 		t.Skip("tasks do not run in parallel under wasm: no reader runs inside an umount")
@@ -112,72 +108,10 @@ func TestUmountTreeOneTable(t *testing.T) {
 			e := vt.New(t)
 			r := e.Root
 			e.Must(r.Mkdir("/t", 0o755))
-			var done atomic.Bool
-			var count atomic.Int64
-			count.Store(1)
-			var wg sync.WaitGroup
-			errc := make(chan error, 1)
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer done.Store(true)
-				for i := 0; i < rounds; i++ {
-					take, err := row.build(r)
-					if err != nil {
-						errc <- fmt.Errorf("build %d: %v", i, err)
-						return
-					}
-					if n := treeMountsListed(e.V); n != 3 {
-						errc <- fmt.Errorf("build %d: %d of the tree's mounts listed, want 3", i, n)
-						return
-					}
-					count.Add(1) // 2i+2: the tree is whole and goes
-					if err := take(); err != nil {
-						errc <- fmt.Errorf("take %d: %v", i, err)
-						return
-					}
-					count.Add(1)
-					if n := treeMountsListed(e.V); n != 0 {
-						errc <- fmt.Errorf("take %d: %d of the tree's mounts still listed", i, n)
-						return
-					}
-				}
-			}()
-			readers := runtime.GOMAXPROCS(0) - 1
-			if readers < 1 {
-				readers = 1
-			}
-			var bad, looks atomic.Int64
-			var first atomic.Pointer[string]
-			for range readers {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for !done.Load() {
-						c1 := count.Load()
-						n := treeMountsListed(e.V)
-						if c1%2 == 1 || count.Load() != c1 {
-							continue // a build may have run: no claim
-						}
-						looks.Add(1)
-						if n == 0 || n == 3 {
-							continue
-						}
-						bad.Add(1)
-						msg := fmt.Sprintf("count %d: %d of the tree's 3 mounts listed", c1, n)
-						first.CompareAndSwap(nil, &msg)
-					}
-				}()
-			}
-			wg.Wait()
-			select {
-			case err := <-errc:
-				t.Fatal(err)
-			default:
-			}
-			if n := bad.Load(); n > 0 {
-				t.Fatalf("%d of %d looks during an umount found part of the tree; first: %s", n, looks.Load(), *first.Load())
-			}
+			oneTableRace(t, rounds, "umount", func(int) (oneTableRound, error) {
+				take, err := row.build(r)
+				return oneTableRound{func() int { return treeMountsListed(e.V) }, 3, take}, err
+			})
 		})
 	}
 }
