@@ -6,7 +6,7 @@ package vfs
 // are 0, since the VFS has no such memory.
 type MemInfo struct {
 	MemTotal     int64 // the budget
-	MemFree      int64 // budget - charged (0 when over it)
+	MemFree      int64 // budget - charged, the slab in whole pages (0 when over it)
 	MemAvailable int64 // si_mem_available's estimate
 	Cached       int64 // page-cache pages, tmpfs's included (as Linux)
 	Active       int64 // Active(anon) + Active(file)
@@ -30,7 +30,6 @@ func (v *VFS) MemInfo() MemInfo {
 	ds, is := v.DentryState(), v.InodeState()
 	var mi MemInfo
 	mi.MemTotal = v.rc.budget
-	mi.MemFree = max(v.memFree(), 0)
 	mi.Cached = ms.FilePages * PAGE_SIZE
 	mi.ActiveFile = ms.Active * PAGE_SIZE
 	mi.InactiveFile = ms.Inactive * PAGE_SIZE
@@ -50,6 +49,10 @@ func (v *VFS) MemInfo() MemInfo {
 	mi.SUnreclaim = pageRoundUp(slab - reclaimable)
 	mi.Slab = mi.SReclaimable + mi.SUnreclaim
 	mi.KReclaimable = mi.SReclaimable
+	// MemFree is the budget less what is charged, with the slab as the
+	// whole pages shown: free memory is whole pages on Linux too, and
+	// MemFree, Cached and Slab then add up to no more than MemTotal.
+	mi.MemFree = max(v.memFree()-(mi.Slab-slab), 0)
 	mi.CommitLimit = mi.MemTotal / 2
 	// si_mem_available(): free memory, plus the page cache and the
 	// reclaimable slab that could be freed without going below the low
