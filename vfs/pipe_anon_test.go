@@ -107,6 +107,16 @@ var pipe2Rows = []pipeRow{
 			r.read(s, p[0], 10)
 		},
 		want: `ok ok ok "" ok 1 "x"`},
+	{name: "pipe2 reopened O_WRONLY|O_NONBLOCK without a reader opens, writes EPIPE",
+		run: func(s pipeSys, r *pipeRec) {
+			p, err := pipe2(s, 0)
+			r.err(err)
+			r.err(s.Close(p[0]))
+			link := fmt.Sprintf("%s/fd/%d", s.Self(), p[1])
+			w := r.fd(s.Open(link, vfs.O_WRONLY|vfs.O_NONBLOCK)) // a FIFO's is ENXIO
+			r.n(s.Write(w, []byte("x")))
+		},
+		want: "ok ok ok EPIPE"},
 	{name: "readlink of /proc/self/fd/N is pipe:[ino]",
 		run: func(s pipeSys, r *pipeRec) {
 			p, err := pipe2(s, 0)

@@ -42,7 +42,8 @@ func putPipeInfo(t *Task, in *Inode, p *pipeInodeInfo) {
 // O_WRONLY for a reader (ENXIO with O_NONBLOCK and no reader), O_RDWR
 // never waits. The waits end with EINTR on a signal (wait_for_partner).
 // An open of a pipefs inode (a pipe reopened through /proc/<pid>/fd)
-// never waits.
+// never waits, nor fails for want of a reader: O_WRONLY|O_NONBLOCK
+// opens, and a write is EPIPE.
 func fifoOpen(t *Task, in *Inode, f *File) error {
 	isPipe := in.sb.fsType == pipeFSType
 	in.lock.Lock(t.o)
@@ -81,7 +82,7 @@ func fifoOpen(t *Task, in *Inode, f *File) error {
 			}
 		}
 	case FMODE_WRITE:
-		if f.flags.Load()&O_NONBLOCK != 0 && p.readers == 0 {
+		if !isPipe && f.flags.Load()&O_NONBLOCK != 0 && p.readers == 0 {
 			err = ENXIO
 			break
 		}
