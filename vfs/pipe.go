@@ -167,24 +167,39 @@ func pipeOf(f *File) *pipeInodeInfo {
 	return p
 }
 
-// pipeRead is pipe_read(): what the pipe holds, up to len(b), without
-// waiting to fill b; with the pipe empty, 0 (end of file) if nobody
-// writes, else EAGAIN (O_NONBLOCK) or a wait for data.
+// pipeRead is pipe_read() with one buffer: pipeReadv.
 func pipeRead(t *Task, f *File, b []byte, pos *int64) (int, error) {
-	if len(b) == 0 {
+	return pipeReadv(t, f, [][]byte{b}, len(b))
+}
+
+// pipeReadv is pipe_read() with the whole vector of a readv (vfsReadv),
+// filled in order up to total bytes: what the pipe holds, without
+// waiting to fill the vector; with the pipe empty, 0 (end of file) if
+// nobody writes, else EAGAIN (O_NONBLOCK) or a wait for data. As Linux's
+// pipe_read gets the whole iov, a readv returns as soon as it has read
+// anything, however many of its buffers are left.
+func pipeReadv(t *Task, f *File, iov [][]byte, total int) (int, error) {
+	if total == 0 {
 		return 0, nil
 	}
 	p := f.Private.(*pipeInodeInfo)
 	p.mutex.Lock(t.o)
 	ret := 0
+	seg, segOff := 0, 0 // the next byte goes to iov[seg][segOff]
 	var err error
 	for {
-		for !p.empty() && ret < len(b) {
+		for !p.empty() && ret < total {
+			dst := iov[seg][segOff:min(len(iov[seg]), segOff+total-ret)]
+			if len(dst) == 0 {
+				seg, segOff = seg+1, 0
+				continue
+			}
 			buf := p.buf(p.tail)
-			n := copy(b[ret:], buf.page[buf.off:buf.off+buf.len])
+			n := copy(dst, buf.page[buf.off:buf.off+buf.len])
 			buf.off += n
 			buf.len -= n
 			ret += n
+			segOff += n
 			if buf.len == 0 {
 				p.releaseBuf(buf)
 				p.tail++

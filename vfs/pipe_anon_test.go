@@ -117,6 +117,18 @@ var pipe2Rows = []pipeRow{
 			r.n(s.Write(w, []byte("x")))
 		},
 		want: "ok ok ok EPIPE"},
+	{name: "pipe2 readv returns what is there, however many buffers are left",
+		run: func(s pipeSys, r *pipeRec) {
+			p, err := pipe2(s, 0)
+			r.err(err)
+			r.n(s.Write(p[1], []byte("abcd")))
+			r.readv(s, p[0], 4, 10) // the first buffer exactly
+			r.n(s.Writev(p[1], []byte("abcd"), []byte("efgh")))
+			r.readv(s, p[0], 4, 4, 10) // two buffers exactly
+			r.n(s.Write(p[1], []byte("ab")))
+			r.readv(s, p[0], 4, 10) // less than the first
+		},
+		want: `ok 4 4 "abcd" 8 8 "abcdefgh" 2 2 "ab"`},
 	{name: "readlink of /proc/self/fd/N is pipe:[ino]",
 		run: func(s pipeSys, r *pipeRec) {
 			p, err := pipe2(s, 0)

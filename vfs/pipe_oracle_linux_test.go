@@ -7,6 +7,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"unsafe"
 
 	"github.com/vfscope/vfscope/vfs"
 )
@@ -62,6 +63,37 @@ func (s *pipeHost) Read(fd, n int) ([]byte, error) {
 func (s *pipeHost) Write(fd int, b []byte) (int, error) {
 	n, err := syscall.Write(fd, b)
 	return n, hostErr(err)
+}
+func (s *pipeHost) Readv(fd int, lens ...int) ([]byte, error) {
+	b := make([]byte, 0, 1)
+	iov := make([]syscall.Iovec, len(lens))
+	for i, n := range lens {
+		v := make([]byte, n+1) // +1: a zero-length buffer has a base too
+		iov[i] = syscall.Iovec{Base: &v[0]}
+		iov[i].SetLen(n)
+	}
+	n, _, e := syscall.Syscall(syscall.SYS_READV, uintptr(fd), uintptr(unsafe.Pointer(&iov[0])), uintptr(len(iov)))
+	if e != 0 {
+		return nil, vfs.Errno(e)
+	}
+	for _, v := range iov {
+		m := min(int(v.Len), int(n)-len(b))
+		b = append(b, unsafe.Slice(v.Base, m)...)
+	}
+	return b, nil
+}
+func (s *pipeHost) Writev(fd int, bufs ...[]byte) (int, error) {
+	iov := make([]syscall.Iovec, len(bufs))
+	for i, v := range bufs {
+		v = append(v[:len(v):len(v)], 0) // a base for a zero-length buffer
+		iov[i] = syscall.Iovec{Base: &v[0]}
+		iov[i].SetLen(len(v) - 1)
+	}
+	n, _, e := syscall.Syscall(syscall.SYS_WRITEV, uintptr(fd), uintptr(unsafe.Pointer(&iov[0])), uintptr(len(iov)))
+	if e != 0 {
+		return -1, vfs.Errno(e)
+	}
+	return int(n), nil
 }
 func (s *pipeHost) Close(fd int) error {
 	delete(s.fds, fd)

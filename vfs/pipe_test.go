@@ -1,9 +1,11 @@
 package vfs_test
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vfscope/vfscope/vfs"
 	vt "github.com/vfscope/vfscope/vfs/internal/vfstest"
@@ -17,6 +19,10 @@ type pipeSys interface {
 	Open(name string, flags int) (int, error)
 	Read(fd, n int) ([]byte, error)
 	Write(fd int, b []byte) (int, error)
+	// Readv reads into buffers of the lengths given and returns what
+	// they hold, joined; errSlept if it did not return within a second.
+	Readv(fd int, lens ...int) ([]byte, error)
+	Writev(fd int, bufs ...[]byte) (int, error)
 	Close(fd int) error
 	Seek(fd int, off int64, whence int) (int64, error)
 	Pread(fd, n int, off int64) (int, error)
@@ -31,7 +37,13 @@ type pipeSys interface {
 // pipeRec is a row's transcript: one word per step.
 type pipeRec struct{ w []string }
 
+// errSlept is a Readv that slept (vfscope's is then interrupted).
+var errSlept = errors.New("slept")
+
 func errWord(err error) string {
+	if err == errSlept {
+		return "slept"
+	}
 	switch e := vfs.ErrnoOf(err); e {
 	case 0:
 		return "ok"
@@ -71,6 +83,17 @@ func (r *pipeRec) read(s pipeSys, fd, n int) {
 	default:
 		r.add(fmt.Sprintf("%q", b))
 	}
+}
+
+// readv records what a readv into buffers of lens gave, as read does,
+// with the count first.
+func (r *pipeRec) readv(s pipeSys, fd int, lens ...int) {
+	b, err := s.Readv(fd, lens...)
+	if err != nil {
+		r.err(err)
+		return
+	}
+	r.add(fmt.Sprintf("%d %q", len(b), b))
 }
 
 func (r *pipeRec) write(s pipeSys, fd, n int) {
@@ -243,6 +266,32 @@ var pipeRows = []pipeRow{
 			r.read(s, p[0], 100000)
 		},
 		want: "ok ok ok 8192 8192 4096 4096 16384 8192 EBUSY 1048576 EINVAL len=12288"},
+	{name: "fifo readv returns what is there, however many buffers are left",
+		run: func(s pipeSys, r *pipeRec) {
+			r.err(s.Mkfifo("p", 0o600))
+			fd := r.fd(s.Open("p", vfs.O_RDWR)) // a writer: an empty pipe waits
+			r.n(s.Write(fd, []byte("abcd")))
+			r.readv(s, fd, 4, 10) // the first buffer exactly
+			r.n(s.Write(fd, []byte("abcdefgh")))
+			r.readv(s, fd, 4, 4, 10) // two buffers exactly
+			r.n(s.Write(fd, []byte("abcdef")))
+			r.readv(s, fd, 4, 10) // into the second
+			r.n(s.Write(fd, []byte("ab")))
+			r.readv(s, fd, 0, 4, 10) // less than the first
+		},
+		want: `ok ok 4 4 "abcd" 8 8 "abcdefgh" 6 6 "abcdef" 2 2 "ab"`},
+	{name: "fifo writev of at most PIPE_BUF is one write: whole or not at all",
+		run: func(s pipeSys, r *pipeRec) {
+			p := fifoEnds(s, r)
+			r.write(s, p[1], 15*4096+1) // 16 slots, the last with 1 byte
+			// Buffer by buffer, the first would top up the last page.
+			r.n(s.Writev(p[1], make([]byte, 2048), make([]byte, 2048)))
+			r.n(s.Writev(p[1], []byte("ab"), make([]byte, 4093))) // fills it up
+			r.n(s.Writev(p[1], []byte("x"), nil))
+			r.read(s, p[0], 4096)
+			r.read(s, p[0], 2)
+		},
+		want: `ok ok ok 61441 EAGAIN 4095 EAGAIN len=4096 "\x00\x00"`},
 	{name: "F_GETPIPE_SZ of a directory is EBADF",
 		run: func(s pipeSys, r *pipeRec) {
 			fd := r.fd(s.Open(".", vfs.O_RDONLY))
@@ -276,7 +325,36 @@ func (s pipeVFS) Read(fd, n int) ([]byte, error) {
 	return b[:m], err
 }
 func (s pipeVFS) Write(fd int, b []byte) (int, error) { return s.t.Write(fd, b) }
-func (s pipeVFS) Close(fd int) error                  { return s.t.Close(fd) }
+
+// Readv runs the call in another goroutine: one that sleeps is
+// interrupted after a second, and gives errSlept.
+func (s pipeVFS) Readv(fd int, lens ...int) ([]byte, error) {
+	iov := make([][]byte, len(lens))
+	for i, n := range lens {
+		iov[i] = make([]byte, n)
+	}
+	done := make(chan pipeResult, 1)
+	go func() {
+		n, err := s.t.Readv(fd, iov)
+		done <- pipeResult{n: n, err: err}
+	}()
+	var res pipeResult
+	select {
+	case res = <-done:
+	case <-time.After(time.Second):
+		s.t.VFS().Interrupt()
+		<-done
+		s.t.VFS().ClearInterrupt()
+		return nil, errSlept
+	}
+	var b []byte
+	for _, v := range iov {
+		b = append(b, v[:min(len(v), res.n-len(b))]...)
+	}
+	return b, res.err
+}
+func (s pipeVFS) Writev(fd int, bufs ...[]byte) (int, error) { return s.t.Writev(fd, bufs) }
+func (s pipeVFS) Close(fd int) error                         { return s.t.Close(fd) }
 func (s pipeVFS) Seek(fd int, off int64, whence int) (int64, error) {
 	return s.t.Seek(fd, off, whence)
 }

@@ -273,6 +273,10 @@ func (t *Task) Preadv(fd int, iov [][]byte, off int64) (int, error) {
 // vfsReadv is vfs_readv() with do_loop_readv_writev(): the file's ->read
 // straight into each buffer in turn, until one comes back short. Nothing
 // is allocated, so a call is bounded by its buffers, not by their sum.
+// A pipe or FIFO is read once over the whole vector (pipeReadv), as
+// Linux's pipe_read gets the whole iov: a ->read per buffer would sleep
+// in the second when the first took all the pipe held, with data
+// already read.
 func (t *Task) vfsReadv(f *File, iov [][]byte, pos *int64) (int, error) {
 	if f.mode&FMODE_READ == 0 {
 		return 0, EBADF
@@ -293,6 +297,12 @@ func (t *Task) vfsReadv(f *File, iov [][]byte, pos *int64) (int, error) {
 	}
 	if noRead {
 		return 0, EISDIR
+	}
+	if pipeOf(f) != nil {
+		if t.checking() {
+			return checked2(t, "file_operations.read", subjects{}, func() (int, error) { return pipeReadv(t, f, iov, total) })
+		}
+		return pipeReadv(t, f, iov, total)
 	}
 	done := 0
 	for _, b := range iov {
