@@ -62,10 +62,11 @@ func (q *pipeWaitQueue) wake() {
 type pipeInodeInfo struct {
 	// mutex is pipe->mutex: it protects every field below but files
 	// and sleepers (the ring, its counters, the wait queues). A
-	// lock.Mutex of class "&pipe->mutex", taken inside sb_writers
-	// (vfs_write's freeze protection) and f_pos_lock; nothing is taken
-	// inside it. Dropped before any sleep (pipe_read, pipe_write and
-	// wait_for_partner wait with it released).
+	// lock.Mutex of class "&pipe->mutex"; nothing is taken inside it
+	// (pipe_write's sb_start_write_trylock comes after it is dropped,
+	// and vfs_write takes no freeze protection for a FIFO). Dropped
+	// before any sleep (pipe_read, pipe_write and wait_for_partner wait
+	// with it released).
 	mutex lock.Mutex
 
 	// head and tail index bufs (modulo ringSize): the buffers in use
@@ -289,10 +290,28 @@ func pipeWrite(t *Task, f *File, b []byte, pos *int64) (int, error) {
 	}
 	p.mutex.Unlock(t.o)
 	if ret > 0 {
-		// file_update_time; vfs_write holds the freeze protection.
-		fileUpdateTime(t, f.inode)
+		pipeUpdateTime(t, f)
 	}
 	return ret, err
+}
+
+// pipeUpdateTime is pipe_write's file_update_time: vfs_write takes no
+// freeze protection for a FIFO (fileStartWrite), so the update is made
+// only if sb_start_write_trylock succeeds, and file_update_time skips it
+// on a mount that refuses writers (mnt_get_write_access: a read-only
+// mount or superblock). A frozen or read-only filesystem keeps the old
+// times; the write itself succeeds. pipe->mutex is not held.
+func pipeUpdateTime(t *Task, f *File) {
+	sb := f.inode.sb
+	if !sb.writers[SB_FREEZE_WRITE-1].TryRLock(t.owner()) {
+		return
+	}
+	defer sbEndWrite(t, sb, SB_FREEZE_WRITE)
+	if mntGetWriteAccess(f.path.Mnt) != nil {
+		return
+	}
+	fileUpdateTime(t, f.inode)
+	mntPutWriteAccess(f.path.Mnt)
 }
 
 // pipeRelease is pipe_release(): the description's side goes; the

@@ -111,3 +111,47 @@ func TestFifoWriteFrozen(t *testing.T) {
 		})
 	}
 }
+
+// TestFifoTimesFrozenReadOnly: pipe_write updates a FIFO's times only
+// under sb_start_write_trylock, and file_update_time skips a mount that
+// refuses writers, so a write to a FIFO on a frozen filesystem or a
+// read-only mount succeeds and leaves mtime and ctime alone (the host
+// gives the same on a read-only bind remount of a tmpfs; tmpfs cannot
+// be frozen, so the frozen case is probefs only).
+func TestFifoTimesFrozenReadOnly(t *testing.T) {
+	tests := []struct {
+		name    string
+		set     func(e *vt.Env)
+		unset   func(e *vt.Env)
+		changes bool
+	}{
+		{"writable", func(e *vt.Env) {}, func(e *vt.Env) {}, true},
+		{"frozen", func(e *vt.Env) { e.Must(e.Root.Freeze("/e")) }, func(e *vt.Env) { e.Must(e.Root.Thaw("/e")) }, false},
+		{"read-only bind remount", func(e *vt.Env) {
+			e.Must(e.Root.Mount("", "/e", "", vfs.MS_REMOUNT|vfs.MS_BIND|vfs.MS_RDONLY, ""))
+		}, func(e *vt.Env) {}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := vt.New(t)
+			e.Must(e.Root.Mkdir("/e", 0o755))
+			probefsOn("/e", 0)(e)
+			e.Must(e.Root.Mknod("/e/p", vfs.S_IFIFO|0o666, 0))
+			fd, err := e.Root.Open("/e/p", vfs.O_RDWR, 0)
+			e.Must(err)
+			tc.set(e)
+			var a, b vfs.Stat
+			e.Must(e.Root.Fstat(fd, &a))
+			time.Sleep(20 * time.Millisecond)
+			if n, err := e.Root.Write(fd, []byte("hi")); n != 2 || err != nil {
+				t.Errorf("write: %d %v, want 2", n, err)
+			}
+			e.Must(e.Root.Fstat(fd, &b))
+			if got := a.Mtime != b.Mtime || a.Ctime != b.Ctime; got != tc.changes {
+				t.Errorf("mtime %d -> %d, ctime %d -> %d: changed %v, want %v", a.Mtime, b.Mtime, a.Ctime, b.Ctime, got, tc.changes)
+			}
+			tc.unset(e)
+			e.Must(e.Root.Close(fd))
+		})
+	}
+}
