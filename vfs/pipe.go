@@ -178,7 +178,8 @@ func pipeRead(t *Task, f *File, b []byte, pos *int64) (int, error) {
 // waiting to fill the vector; with the pipe empty, 0 (end of file) if
 // nobody writes, else EAGAIN (O_NONBLOCK) or a wait for data. As Linux's
 // pipe_read gets the whole iov, a readv returns as soon as it has read
-// anything, however many of its buffers are left.
+// anything, however many of its buffers are left. A FIFO's atime is
+// touched; an anonymous pipe's is not (is_pipe_inode, since 6.15).
 func pipeReadv(t *Task, f *File, iov [][]byte, total int) (int, error) {
 	if total == 0 {
 		return 0, nil
@@ -222,16 +223,23 @@ func pipeReadv(t *Task, f *File, iov [][]byte, total int) (int, error) {
 		p.mutex.Lock(t.o)
 	}
 	p.mutex.Unlock(t.o)
-	if ret > 0 {
+	if ret > 0 && !isPipeInode(f.inode) {
 		t.fileAccessed(f)
 	}
 	return ret, err
 }
 
+// isPipeInode is is_pipe_inode(): an anonymous pipe's pipefs inode, not
+// a FIFO's. Since Linux 6.15 (pipeanon_fops) a read or write leaves an
+// anonymous pipe's times as pipe2 set them.
+func isPipeInode(in *Inode) bool { return in.sb.fsType == pipeFSType }
+
 // pipeWrite is pipe_write(): EPIPE with no reader (where Linux also
 // sends SIGPIPE); a write of at most PIPE_BUF bytes goes in whole or
 // waits for room; a larger one moves what fits, then waits for the rest
 // (with O_NONBLOCK it returns what it moved, or EAGAIN if nothing).
+// A FIFO's mtime and ctime are updated (pipeUpdateTime), an anonymous
+// pipe's are not (is_pipe_inode).
 func pipeWrite(t *Task, f *File, b []byte, pos *int64) (int, error) {
 	if len(b) == 0 {
 		return 0, nil
@@ -289,7 +297,7 @@ func pipeWrite(t *Task, f *File, b []byte, pos *int64) (int, error) {
 		p.mutex.Lock(t.o)
 	}
 	p.mutex.Unlock(t.o)
-	if ret > 0 {
+	if ret > 0 && !isPipeInode(f.inode) {
 		pipeUpdateTime(t, f)
 	}
 	return ret, err

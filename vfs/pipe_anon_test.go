@@ -129,6 +129,14 @@ var pipe2Rows = []pipeRow{
 			r.readv(s, p[0], 4, 10) // less than the first
 		},
 		want: `ok 4 4 "abcd" 8 8 "abcdefgh" 2 2 "ab"`},
+	{name: "pipe2 times: neither a write nor a read changes them",
+		run: func(s pipeSys, r *pipeRec) {
+			p, err := pipe2(s, 0)
+			r.err(err)
+			r.timesChanged(s, p[0], func() { r.n(s.Write(p[1], []byte("hi"))) })
+			r.timesChanged(s, p[1], func() { r.read(s, p[0], 10) })
+		},
+		want: `ok ok 2 ok - ok "hi" ok -`},
 	{name: "readlink of /proc/self/fd/N is pipe:[ino]",
 		run: func(s pipeSys, r *pipeRec) {
 			p, err := pipe2(s, 0)

@@ -45,7 +45,7 @@ func putPipeInfo(t *Task, in *Inode, p *pipeInodeInfo) {
 // never waits, nor fails for want of a reader: O_WRONLY|O_NONBLOCK
 // opens, and a write is EPIPE.
 func fifoOpen(t *Task, in *Inode, f *File) error {
-	isPipe := in.sb.fsType == pipeFSType
+	isPipe := isPipeInode(in)
 	in.lock.Lock(t.o)
 	p := iPipe(in)
 	if p != nil {

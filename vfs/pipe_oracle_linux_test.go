@@ -95,6 +95,11 @@ func (s *pipeHost) Writev(fd int, bufs ...[]byte) (int, error) {
 	}
 	return int(n), nil
 }
+func (s *pipeHost) Times(fd int) ([3]int64, error) {
+	var st syscall.Stat_t
+	err := syscall.Fstat(fd, &st)
+	return [3]int64{st.Atim.Nano(), st.Mtim.Nano(), st.Ctim.Nano()}, hostErr(err)
+}
 func (s *pipeHost) Close(fd int) error {
 	delete(s.fds, fd)
 	return hostErr(syscall.Close(fd))

@@ -23,6 +23,8 @@ type pipeSys interface {
 	// they hold, joined; errSlept if it did not return within a second.
 	Readv(fd int, lens ...int) ([]byte, error)
 	Writev(fd int, bufs ...[]byte) (int, error)
+	// Times is fstat's atime, mtime and ctime.
+	Times(fd int) ([3]int64, error)
 	Close(fd int) error
 	Seek(fd int, off int64, whence int) (int64, error)
 	Pread(fd, n int, off int64) (int, error)
@@ -94,6 +96,28 @@ func (r *pipeRec) readv(s pipeSys, fd int, lens ...int) {
 		return
 	}
 	r.add(fmt.Sprintf("%d %q", len(b), b))
+}
+
+// timesChanged records which of atime, mtime and ctime (a, m, c) the
+// step changed, "-" for none. The step runs 20ms after the first look,
+// so that any update gives a new time.
+func (r *pipeRec) timesChanged(s pipeSys, fd int, step func()) {
+	a, err := s.Times(fd)
+	r.err(err)
+	time.Sleep(20 * time.Millisecond)
+	step()
+	b, err := s.Times(fd)
+	r.err(err)
+	w := ""
+	for i, c := range "amc" {
+		if a[i] != b[i] {
+			w += string(c)
+		}
+	}
+	if w == "" {
+		w = "-"
+	}
+	r.add(w)
 }
 
 func (r *pipeRec) write(s pipeSys, fd, n int) {
@@ -292,6 +316,14 @@ var pipeRows = []pipeRow{
 			r.read(s, p[0], 2)
 		},
 		want: `ok ok ok 61441 EAGAIN 4095 EAGAIN len=4096 "\x00\x00"`},
+	{name: "fifo times: a write changes mtime and ctime, a read atime",
+		run: func(s pipeSys, r *pipeRec) {
+			r.err(s.Mkfifo("p", 0o600))
+			fd := r.fd(s.Open("p", vfs.O_RDWR))
+			r.timesChanged(s, fd, func() { r.n(s.Write(fd, []byte("hi"))) })
+			r.timesChanged(s, fd, func() { r.read(s, fd, 10) })
+		},
+		want: `ok ok ok 2 ok mc ok "hi" ok a`},
 	{name: "F_GETPIPE_SZ of a directory is EBADF",
 		run: func(s pipeSys, r *pipeRec) {
 			fd := r.fd(s.Open(".", vfs.O_RDONLY))
@@ -354,7 +386,12 @@ func (s pipeVFS) Readv(fd int, lens ...int) ([]byte, error) {
 	return b, res.err
 }
 func (s pipeVFS) Writev(fd int, bufs ...[]byte) (int, error) { return s.t.Writev(fd, bufs) }
-func (s pipeVFS) Close(fd int) error                         { return s.t.Close(fd) }
+func (s pipeVFS) Times(fd int) ([3]int64, error) {
+	var st vfs.Stat
+	err := s.t.Fstat(fd, &st)
+	return [3]int64{st.Atime, st.Mtime, st.Ctime}, err
+}
+func (s pipeVFS) Close(fd int) error { return s.t.Close(fd) }
 func (s pipeVFS) Seek(fd int, off int64, whence int) (int64, error) {
 	return s.t.Seek(fd, off, whence)
 }
