@@ -155,6 +155,13 @@ func (t *Task) fopRead(f *File, p []byte, pos *int64) (int, error) {
 	return f.fop.Read(t, f, p, pos)
 }
 
+func (t *Task) fopReadIter(f *File, iov [][]byte, count int, pos *int64) (int, error) {
+	if t.checking() {
+		return checked2(t, "file_operations.read_iter", subjects{}, func() (int, error) { return f.fop.ReadIter(t, f, iov, count, pos) })
+	}
+	return f.fop.ReadIter(t, f, iov, count, pos)
+}
+
 func (t *Task) fopWrite(f *File, p []byte, pos *int64) (int, error) {
 	if t.checking() {
 		return checked2(t, "file_operations.write", subjects{}, func() (int, error) { return f.fop.Write(t, f, p, pos) })

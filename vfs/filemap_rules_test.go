@@ -87,6 +87,16 @@ func TestPageCacheLockingRows(t *testing.T) {
 	_, err = tk.Getdents(dfd, 4096)
 	must("getdents", err)
 	must("close dir", tk.Close(dfd))
+	// read_iter: a readv of a pipe, the whole vector in one call.
+	pfd, err := tk.Pipe2(0)
+	must("pipe2", err)
+	_, err = tk.Write(pfd[1], []byte("ab"))
+	must("write to the pipe", err)
+	if n, err := tk.Readv(pfd[0], [][]byte{make([]byte, 1), make([]byte, 4)}); n != 2 || err != nil {
+		t.Errorf("readv of a pipe: %d, %v; want 2, nil", n, err)
+	}
+	must("close the pipe's read end", tk.Close(pfd[0]))
+	must("close the pipe's write end", tk.Close(pfd[1]))
 	// mmap and the vm_operations_struct rows (mmap_rules_test.go).
 	reachMmapRows(t, v, tk)
 

@@ -230,7 +230,6 @@ var NotCalledRows = map[string]string{
 	"address_space_operations.swap_deactivate":    "no swap files",
 	"address_space_operations.swap_rw":            "no swap files",
 	"address_space_operations.error_remove_folio": "no hardware memory errors to recover from",
-	"file_operations.read_iter":                   "the VFS calls ->read with one buffer; readv calls it per buffer, a pipe's whole (pipeReadv, checked as ->read)",
 	"file_operations.write_iter":                  "the VFS calls ->read and ->write with one buffer; readv/writev gather first",
 	"file_operations.iopoll":                      "no asynchronous I/O (io_uring, aio)",
 	"file_operations.poll":                        "no poll(2)/select(2) front end",

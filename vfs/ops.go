@@ -133,9 +133,15 @@ type FileOperations struct {
 	Release func(t *Task, inode *Inode, f *File) error
 	Flush   func(t *Task, f *File) error
 	// Read and Write move bytes at *pos and advance it.
-	Read   func(t *Task, f *File, p []byte, pos *int64) (int, error)
-	Write  func(t *Task, f *File, p []byte, pos *int64) (int, error)
-	Llseek func(t *Task, f *File, off int64, whence int) (int64, error)
+	Read  func(t *Task, f *File, p []byte, pos *int64) (int, error)
+	Write func(t *Task, f *File, p []byte, pos *int64) (int, error)
+	// ReadIter is read_iter for readv(2): the whole vector, count bytes
+	// of it, in one call. A file whose read may sleep after a partial
+	// transfer (a pipe: it returns once it has read anything) has it, so
+	// that a readv does not wait for its later buffers with data in hand;
+	// readv of a file without it calls Read buffer by buffer.
+	ReadIter func(t *Task, f *File, iov [][]byte, count int, pos *int64) (int, error)
+	Llseek   func(t *Task, f *File, off int64, whence int) (int64, error)
 	// Iterate is iterate_shared: called with the directory's i_rwsem
 	// held shared.
 	Iterate func(t *Task, f *File, ctx *DirContext) error

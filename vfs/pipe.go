@@ -173,7 +173,12 @@ func pipeRead(t *Task, f *File, b []byte, pos *int64) (int, error) {
 	return pipeReadv(t, f, [][]byte{b}, len(b))
 }
 
-// pipeReadv is pipe_read() with the whole vector of a readv (vfsReadv),
+// pipeReadIter is pipe_read() as ->read_iter, for readv: pipeReadv.
+func pipeReadIter(t *Task, f *File, iov [][]byte, count int, pos *int64) (int, error) {
+	return pipeReadv(t, f, iov, count)
+}
+
+// pipeReadv is pipe_read() with the whole vector of a readv (->read_iter),
 // filled in order up to total bytes: what the pipe holds, without
 // waiting to fill the vector; with the pipe empty, 0 (end of file) if
 // nobody writes, else EAGAIN (O_NONBLOCK) or a wait for data. As Linux's
@@ -349,11 +354,12 @@ func pipeLlseek(t *Task, f *File, off int64, whence int) (int64, error) {
 
 // pipeFifoFops is pipefifo_fops: every FIFO's and pipe's operations.
 var pipeFifoFops = FileOperations{
-	Open:    fifoOpen,
-	Release: pipeRelease,
-	Read:    pipeRead,
-	Write:   pipeWrite,
-	Llseek:  pipeLlseek,
+	Open:     fifoOpen,
+	Release:  pipeRelease,
+	Read:     pipeRead,
+	ReadIter: pipeReadIter,
+	Write:    pipeWrite,
+	Llseek:   pipeLlseek,
 }
 
 // FMODE_STREAM marks a file stream_open made: it has no position at all,

@@ -298,11 +298,8 @@ func (t *Task) vfsReadv(f *File, iov [][]byte, pos *int64) (int, error) {
 	if noRead {
 		return 0, EISDIR
 	}
-	if pipeOf(f) != nil {
-		if t.checking() {
-			return checked2(t, "file_operations.read", subjects{}, func() (int, error) { return pipeReadv(t, f, iov, total) })
-		}
-		return pipeReadv(t, f, iov, total)
+	if f.fop.ReadIter != nil {
+		return t.fopReadIter(f, iov, total, pos)
 	}
 	done := 0
 	for _, b := range iov {
