@@ -2,6 +2,7 @@
 
 import * as d3 from 'd3';
 import type { State } from '../model';
+import type { InodeSnap } from '../schema';
 import { fileType, inodeStateNames } from '../schema';
 
 export function drawInodes(el: HTMLElement, st: State): void {
@@ -22,6 +23,17 @@ export function drawInodes(el: HTMLElement, st: State): void {
   tr.selectAll('td').data((i) => [
     i.id, i.dev, i.ino, fileType(i.mode), i.count, i.nlink, i.size,
     inodeStateNames(i.state).join(' ') || '—',
-    i.rwsem_writer ? `task ${i.rwsem_writer} (write)` : i.rwsem_readers ? `${i.rwsem_readers} reader(s)` : '',
+    rwsemHolders(i),
   ]).join('td').text((v) => String(v));
+}
+
+/**
+ * Who holds an inode's i_rwsem: the writer's pid, or its readers. A
+ * writer of -1 is a holder that is no task (docs/trace-schema.md,
+ * vfs/trace/snapshot.go's RwsemWriter).
+ */
+export function rwsemHolders(i: InodeSnap): string {
+  if (i.rwsem_writer === -1) return 'write (no task)';
+  if (i.rwsem_writer) return `task ${i.rwsem_writer} (write)`;
+  return i.rwsem_readers ? `${i.rwsem_readers} reader(s)` : '';
 }
