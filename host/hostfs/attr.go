@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"hash/fnv"
 	"io/fs"
+	"strings"
 
 	"github.com/vfscope/vfscope/vfs"
 )
@@ -71,6 +72,58 @@ func (si *sbInfo) inoByPath(path string) uint64 {
 	si.next++
 	si.inos[path] = si.next
 	return si.next
+}
+
+// renameInos is inoByPath's side of a rename of op to np: the numbers
+// follow the files, as st_ino does on Linux. The entry of op, and of
+// every path below it (a directory), moves to np; whatever np had is
+// dropped (the file the rename replaced). With exchange the two swap.
+// Without this a renamed file would get a new number at its new name,
+// and a file created at its old name would get its old number, so
+// IgetLocked would give both files the one inode.
+func (si *sbInfo) renameInos(op, np string, exchange bool) {
+	si.mu.Lock()
+	defer si.mu.Unlock()
+	from, to := si.takeInosLocked(op), si.takeInosLocked(np)
+	for rest, n := range from {
+		si.inos[np+rest] = n
+	}
+	if exchange {
+		for rest, n := range to {
+			si.inos[op+rest] = n
+		}
+	}
+}
+
+// removeInos forgets the numbers of p and of every path below it (an
+// unlinked file or a removed directory): a file made there later is
+// another file, with a new number.
+func (si *sbInfo) removeInos(p string) {
+	si.mu.Lock()
+	si.takeInosLocked(p)
+	si.mu.Unlock()
+}
+
+// takeInosLocked removes from inos the entries of p and of the paths
+// below it and returns them keyed by what follows p ("" for p itself).
+// Precondition: si.mu held.
+func (si *sbInfo) takeInosLocked(p string) map[string]uint64 {
+	out := make(map[string]uint64)
+	if n, ok := si.inos[p]; ok {
+		out[""] = n
+		delete(si.inos, p)
+	}
+	prefix := p + "/"
+	if p == "." {
+		return out
+	}
+	for k, n := range si.inos {
+		if strings.HasPrefix(k, prefix) {
+			out[k[len(p):]] = n
+			delete(si.inos, k)
+		}
+	}
+	return out
 }
 
 // refresh copies a into the inode (the type is the caller's business).

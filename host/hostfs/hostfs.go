@@ -16,8 +16,10 @@
 //     number is the host's st_ino when the backing store gives a
 //     *syscall.Stat_t (linux; ino_linux.go), mixed with the device number
 //     when a file sits on another host filesystem than the root (a mount
-//     inside SRC), and otherwise a number kept per path for the life of
-//     the superblock. Never 0.
+//     inside SRC), and otherwise a number kept per path, which follows
+//     the file through a rename made through the VFS and is forgotten
+//     when the file is removed (a file made there later is another
+//     file). Never 0.
 //   - Every dentry, negative ones too, carries ->d_revalidate: the host
 //     may change under us, so a cached name is checked with one Lstat
 //     before the walk trusts it (nfs_lookup_revalidate without an
@@ -131,7 +133,8 @@ type sbInfo struct {
 	// mu protects inos and pending. A leaf.
 	mu sync.Mutex
 	// inos are the numbers given to paths whose store has no inode
-	// numbers (inoByPath); next is the last one given.
+	// numbers (inoByPath), moved by rename (renameInos) and dropped by
+	// unlink and rmdir (removeInos); next is the last one given.
 	inos map[string]uint64
 	next uint64
 	// pending holds, per creating task, the file its ->create opened,

@@ -405,9 +405,11 @@ func remove(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry) error {
 	if err != nil {
 		return err
 	}
-	if err := info(dir.SB()).fs.Remove(p); err != nil {
+	si := info(dir.SB())
+	if err := si.fs.Remove(p); err != nil {
 		return errno(err)
 	}
+	si.removeInos(p)
 	refreshDir(t, dir, d.Parent())
 	return nil
 }
@@ -456,6 +458,7 @@ func rename(t *vfs.Task, oldDir *vfs.Inode, old *vfs.Dentry, newDir *vfs.Inode, 
 	if err := si.fs.Rename(op, np); err != nil {
 		return errno(err)
 	}
+	si.renameInos(op, np, false)
 	if target := nd.Inode(); target != nil {
 		if vfs.IsDir(target.Mode()) {
 			target.ClearNlink()
