@@ -127,6 +127,10 @@ func (si *sbInfo) takeInosLocked(p string) map[string]uint64 {
 }
 
 // refresh copies a into the inode (the type is the caller's business).
+// The device number is not copied: setup sets it once, since a file
+// keeps it while it keeps its type and inode number (what revalidate
+// and getattr check before they refresh), and refresh runs without
+// i_rwsem, which Inode.SetRdev (a plain field) needs.
 func refresh(in *vfs.Inode, a *hattr) {
 	in.SetMode(in.Mode()&vfs.S_IFMT | a.mode&^vfs.S_IFMT)
 	in.SetSize(a.size)
@@ -136,7 +140,6 @@ func refresh(in *vfs.Inode, a *hattr) {
 	if a.full {
 		in.SetUID(a.uid)
 		in.SetGID(a.gid)
-		in.SetRdev(a.rdev)
 	}
 }
 

@@ -111,6 +111,7 @@ func iget(t *vfs.Task, sb *vfs.SuperBlock, p string, fi fs.FileInfo) (*vfs.Inode
 // setup fills a new inode: type, attributes, operations.
 func setup(in *vfs.Inode, a *hattr) {
 	in.SetModeType(a.mode)
+	in.SetRdev(a.rdev)
 	refresh(in, a)
 	switch a.mode & vfs.S_IFMT {
 	case vfs.S_IFDIR:
