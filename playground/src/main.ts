@@ -43,6 +43,15 @@ class App {
   private lastRender = 0;
   /** Whether a command is running (the views are drawn less often then). */
   private running = false;
+  /**
+   * Whether runLine is running a line, from its before-snapshot to its
+   * record: the VFS is not restarted (restartVFS), no lesson starts and
+   * no timeline file replaces the timeline meanwhile, so that the record
+   * is the command's, on the VFS it ran on.
+   */
+  private lineRunning = false;
+  /** Whether a lesson or a share link is typing its lines (between them too). */
+  private scriptRunning = false;
   private dropped = new Map<string, Uint8Array>();
   private busybox?: Uint8Array;
   private renderQueued = false;
@@ -132,8 +141,9 @@ class App {
       }
       const from = this.timeline.records.length;
       this.setLessonsEnabled(false);
+      this.scriptRunning = true;
       if (shared.cmds.length) this.term.write('[replaying the shared commands: ^C stops them]\r\n');
-      const whole = await this.term.runLines(shared.cmds);
+      const whole = await this.term.runLines(shared.cmds).finally(() => { this.scriptRunning = false; });
       this.setLessonsEnabled(true);
       if (!whole) this.term.write(`[^C: ${shared.cmds.length - (this.timeline.records.length - from)} of the ${shared.cmds.length} shared commands not run]\r\n`);
       const failed = this.timeline.records.slice(from).filter((r) => r.status !== 0).length;
@@ -154,11 +164,13 @@ class App {
    * Boots a fresh in-browser VFS with this memory budget (undefined: the
    * default) in place of the one there is: its files are gone, the
    * timeline keeps the commands run on it. False when the backend cannot
-   * (a live server's VFS).
+   * (a live server's VFS). Throws while a line runs: the command would
+   * die with the old VFS, and its record mix the two.
    */
   async restartVFS(memoryBudget?: number): Promise<boolean> {
     const b = this.backend;
     if (!b.restart) return false;
+    if (this.lineRunning) throw new Error('a command is running: the VFS is restarted only when it has ended (^C ends a guest)');
     await this.drain();
     await b.restart(memoryBudget);
     this.pending = [];
@@ -200,6 +212,21 @@ class App {
       return;
     }
     if (line.trim() === 'clear') { this.term.xterm.clear(); return; }
+    // No lesson starts while the line runs; a lesson's own lines leave
+    // its buttons as the lesson set them.
+    const lessonsWere = this.lessonsOn;
+    this.setLessonsEnabled(false);
+    this.lineRunning = true;
+    try {
+      await this.recordLine(line);
+    } finally {
+      this.lineRunning = false;
+      this.setLessonsEnabled(lessonsWere);
+    }
+  }
+
+  /** Runs a line and appends its record to the timeline (runLine). */
+  private async recordLine(line: string): Promise<void> {
     await this.drain();
     const before = await this.backend.snapshot();
     const graph = { classes: [...this.live.classes], edges: [...this.live.edges.values()] };
@@ -431,12 +458,24 @@ class App {
       a.click();
     };
     $<HTMLInputElement>('open-file').onchange = async (e) => {
-      const f = (e.target as HTMLInputElement).files?.[0];
+      const input = e.target as HTMLInputElement;
+      const f = input.files?.[0];
+      // The same file may be picked again (after a refusal, say).
+      input.value = '';
       if (!f) return;
       try {
+        // A command's record goes into the timeline it started with:
+        // replacing the timeline under a running command (or a lesson's
+        // or share link's next one) would mix it into the file's.
+        if (this.lineRunning || this.scriptRunning) {
+          throw new Error('a command is running: open the file when it has ended (^C ends a guest)');
+        }
         // The file is checked and its states built before anything of
         // the session changes: a bad file leaves it as it was.
         const t = Timeline.fromFile(await f.text());
+        if (this.lineRunning || this.scriptRunning) {
+          throw new Error('a command started while the file was read: open it when it has ended');
+        }
         const end = t.last();
         if (!end) throw new Error(`${f.name} holds no commands`);
         const fileEnd = t.stateAt(end);
@@ -454,6 +493,7 @@ class App {
         this.select(this.timeline.last());
       } catch (err) {
         this.term.write(`\r\n[${f.name} not opened: ${(err as Error).message}]\r\n`);
+        this.term.showPrompt();
       }
     };
     document.addEventListener('keydown', (e) => {
@@ -505,9 +545,11 @@ class App {
     // One lesson at a time, and none on a timeline file (there is no VFS).
     if (!this.lessonsOn || this.replayOnly) return;
     this.setLessonsEnabled(false);
+    this.scriptRunning = true;
     try {
       await this.lesson(l);
     } finally {
+      this.scriptRunning = false;
       this.setLessonsEnabled(true);
     }
   }

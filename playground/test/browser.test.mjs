@@ -1042,3 +1042,58 @@ test('a record with lost events says so at the steps past them, and its end is e
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+// While a command runs, nothing replaces what its record belongs to: no
+// lesson restarts the VFS under it (the guest would die with the old
+// VFS, and its record mix two), and no timeline file replaces the
+// timeline it goes into. Both are refused, saying why; after the
+// command ends they work again.
+test('while a command runs, no lesson starts, the VFS is not restarted and no timeline file opens', async () => {
+  const page = await open();
+  await type(page, 'echo before > /tmp/before');
+  const file = await page.evaluate(() => window.vfscope.timeline.toFile());
+  const lessonsDisabled = () => page.$$eval('#lessons button', (bs) => bs.map((b) => b.disabled));
+  assert.deepEqual(await lessonsDisabled(), [false, false, false, false, false], 'lessons offered while nothing runs');
+  await start(page, 'busybox cat /dev/zero');
+  await page.waitForFunction(() => document.querySelectorAll('#lessons button:disabled').length === 5, null, { timeout: 10000 });
+  await new Promise((r) => setTimeout(r, 500));
+  const cases = [
+    {
+      name: 'the reclaim lesson\'s button',
+      act: () => page.click('button[data-lesson="reclaim"]', { force: true }),
+    },
+    {
+      name: 'a restart',
+      act: async () => assert.match(await page.evaluate(() => window.vfscope.restartVFS(1 << 20).then(() => 'restarted', (e) => e.message)),
+        /a command is running: the VFS is restarted only when it has ended/),
+    },
+    {
+      name: 'a timeline file',
+      act: async () => {
+        await page.setInputFiles('#open-file', { name: 'mine.json', mimeType: 'application/json', buffer: Buffer.from(file) });
+        await waitTerminal(page, /mine\.json not opened: a command is running/);
+      },
+    },
+  ];
+  for (const c of cases) {
+    await c.act();
+    assert.equal(await page.locator('#commands li').count(), 1, `${c.name}: still running, nothing recorded`);
+    assert.doesNotMatch(await page.textContent('#mode'), /memory budget|replaying/, c.name);
+  }
+  await page.click('#terminal');
+  await page.keyboard.press('Control+C');
+  await page.waitForFunction(() => document.querySelectorAll('#commands li').length === 2, null, { timeout: 10000 });
+  const r = await page.evaluate(() => {
+    const x = window.vfscope.timeline.records[1];
+    return { line: x.line, status: x.status, vfs: x.vfs, mem: x.mem };
+  });
+  assert.deepEqual(r, { line: 'busybox cat /dev/zero', status: 130, vfs: 0, mem: null }, 'the guest ran to its ^C on the VFS it started on');
+  assert.deepEqual(await lessonsDisabled(), [false, false, false, false, false], 'lessons offered again');
+  // The same file opens now.
+  await page.setInputFiles('#open-file', { name: 'mine.json', mimeType: 'application/json', buffer: Buffer.from(file) });
+  await page.waitForFunction(() => document.querySelector('#mode').textContent === 'replaying mine.json');
+  assert.deepEqual(await page.locator('#commands li').allTextContents(),
+    [`echo before > /tmp/before  (${JSON.parse(file).records[0].events.length} events)`]);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
