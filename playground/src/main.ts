@@ -476,21 +476,7 @@ class App {
         if (this.lineRunning || this.scriptRunning) {
           throw new Error('a command started while the file was read: open it when it has ended');
         }
-        const end = t.last();
-        if (!end) throw new Error(`${f.name} holds no commands`);
-        const fileEnd = t.stateAt(end);
-        this.timeline = t;
-        this.replayOnly = true;
-        this.setLessonsEnabled(false);
-        // "now" is where the file ends, not the page's own VFS; the plot
-        // is the file's from its first command.
-        this.fileEnd = fileEnd;
-        this.vfsStart = 0;
-        $('mode').textContent = `replaying ${f.name}`;
-        this.term.write(`\r\n[${f.name}: ${t.records.length} commands, stepped through without a VFS]\r\n`);
-        for (const r of this.timeline.records) this.term.write(`${r.line}\r\n${r.output}`);
-        this.term.showPrompt();
-        this.select(this.timeline.last());
+        this.openTimeline(t, f.name);
       } catch (err) {
         this.term.write(`\r\n[${f.name} not opened: ${(err as Error).message}]\r\n`);
         this.term.showPrompt();
@@ -530,6 +516,36 @@ class App {
         this.term.showPrompt();
       }
     });
+  }
+
+  /**
+   * Replays a timeline file in place of the session: "now" is where the
+   * file ends, not the page's own VFS; the plot is the file's from its
+   * first command. The views are drawn from it before the page commits
+   * to it: if one cannot draw it, the session is put back as it was and
+   * the error thrown.
+   */
+  private openTimeline(t: Timeline, name: string): void {
+    const end = t.last();
+    if (!end) throw new Error(`${name} holds no commands`);
+    const fileEnd = t.stateAt(end);
+    const was = { timeline: this.timeline, replayOnly: this.replayOnly, fileEnd: this.fileEnd, vfsStart: this.vfsStart, step: this.step };
+    this.timeline = t;
+    this.replayOnly = true;
+    this.fileEnd = fileEnd;
+    this.vfsStart = 0;
+    try {
+      this.select(end);
+    } catch (err) {
+      Object.assign(this, was);
+      this.render();
+      throw new Error(`its views cannot be drawn: ${(err as Error).message}`);
+    }
+    this.setLessonsEnabled(false);
+    $('mode').textContent = `replaying ${name}`;
+    this.term.write(`\r\n[${name}: ${t.records.length} commands, stepped through without a VFS]\r\n`);
+    for (const r of t.records) this.term.write(`${r.line}\r\n${r.output}`);
+    this.term.showPrompt();
   }
 
   /** Lessons are offered only when the page has a VFS and nothing runs on it for them. */

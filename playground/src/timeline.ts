@@ -174,31 +174,94 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-// checkList checks that v, if present, is an array of objects, and each
-// object's nested lists (names) arrays.
-function checkList(v: unknown, what: string, nested: string[] = []): void {
+/**
+ * The type a field must have: a '?' after the name means it may be
+ * absent (the schema's omitempty fields), else it must be there.
+ */
+type Fields = Record<string, 'number' | 'string' | 'boolean'>;
+
+/**
+ * checkFields checks the fields the model and the views read of one
+ * object of a file (a dentry's name is sorted with localeCompare, a lock
+ * class too, ids index maps): a file that gives them another type is
+ * refused here, naming the field, rather than breaking a view later.
+ */
+function checkFields(x: Record<string, unknown>, what: string, fields: Fields): void {
+  for (const [k, type] of Object.entries(fields)) {
+    const optional = k.endsWith('?');
+    const name = optional ? k.slice(0, -1) : k;
+    const v = x[name];
+    if (v === undefined && optional) continue;
+    if (typeof v !== type) throw new Error(`${what}.${name} is not a ${type}`);
+  }
+}
+
+// The fields of each kind of object, as vfs/trace writes them
+// (docs/trace-schema.md; the types in web/src/trace.ts).
+const DENTRY: Fields = {
+  id: 'number', name: 'string', parent: 'number', dev: 'number', count: 'number',
+  'inode?': 'number', 'ino?': 'number', 'flags?': 'number', 'bucket?': 'number', 'hashed?': 'boolean', 'lru?': 'boolean',
+  'mountpoint?': 'boolean',
+};
+const INODE: Fields = {
+  id: 'number', dev: 'number', ino: 'number', count: 'number', nlink: 'number', state: 'number', size: 'number', mode: 'number',
+  'rwsem_writer?': 'number', 'rwsem_readers?': 'number', 'lru?': 'boolean',
+};
+const MAPPING: Fields = { inode: 'number', 'dev?': 'number', 'ino?': 'number' };
+const PAGE: Fields = { index: 'number', flags: 'number' };
+const TASK: Fields = { pid: 'number', 'comm?': 'string' };
+const HELD: Fields = { class: 'string', 'sub?': 'number', 'mode?': 'string', 'lock?': 'number', 'site?': 'string', 'try?': 'boolean' };
+const MOUNT: Fields = {
+  id: 'number', dev: 'number', 'parent?': 'number', 'fstype?': 'string', 'source?': 'string', 'root?': 'number',
+  'mountpoint?': 'number', 'path?': 'string', 'flags?': 'number',
+};
+const LRU: Fields = { dev: 'number' };
+const REPORT: Fields = { type: 'string', text: 'string', 'task?': 'string' };
+const EDGE: Fields = { from: 'string', to: 'string' };
+const EVENT: Fields = {
+  seq: 'number', kind: 'string', 'time?': 'number', 'task?': 'number', 'dentry?': 'number', 'parent?': 'number',
+  'target?': 'number', 'name?': 'string', 'bucket?': 'number', 'inode?': 'number', 'ino?': 'number', 'dev?': 'number',
+  'mode?': 'number', 'nlink?': 'number', 'size?': 'number', 'index?': 'number', 'flags?': 'number', 'bits?': 'number',
+  'count?': 'number', 'class?': 'string', 'sub?': 'number', 'lock_mode?': 'string', 'lock?': 'number', 'site?': 'string',
+  'op?': 'string', 'path?': 'string', 'mount?': 'number', 'err?': 'number', 'lost?': 'number',
+};
+
+/**
+ * checkList checks that v, if present, is an array of objects with these
+ * fields, and that their nested lists (each a list of objects with its
+ * own fields) are well formed too.
+ */
+function checkList(v: unknown, what: string, fields: Fields, nested: Record<string, Fields> = {}): void {
   if (v === undefined) return;
   if (!Array.isArray(v)) throw new Error(`${what} is not a list`);
   v.forEach((x, i) => {
     if (!isObject(x)) throw new Error(`${what}[${i}] is not an object`);
-    for (const n of nested) {
-      if (x[n] !== undefined && !Array.isArray(x[n])) throw new Error(`${what}[${i}].${n} is not a list`);
-    }
+    checkFields(x, `${what}[${i}]`, fields);
+    for (const [n, f] of Object.entries(nested)) checkList(x[n], `${what}[${i}].${n}`, f);
   });
+}
+
+/** checkIds checks that v, if present, is a list of numbers (dentry ids). */
+function checkIds(v: unknown, what: string): void {
+  if (v !== undefined && (!Array.isArray(v) || !v.every((x) => typeof x === 'number'))) {
+    throw new Error(`${what} is not a list of numbers`);
+  }
 }
 
 function checkSnapshot(v: unknown, what: string): void {
   if (!isObject(v)) throw new Error(`${what} is not a snapshot object`);
-  checkList(v.dentries, `${what}.dentries`);
-  checkList(v.inodes, `${what}.inodes`);
-  checkList(v.pages, `${what}.pages`, ['pages']);
-  checkList(v.tasks, `${what}.tasks`, ['held']);
-  checkList(v.mounts, `${what}.mounts`);
-  checkList(v.lru, `${what}.lru`, ['dentries']);
-  if (v.reports !== undefined && !Array.isArray(v.reports)) throw new Error(`${what}.reports is not a list`);
+  checkList(v.dentries, `${what}.dentries`, DENTRY);
+  checkList(v.inodes, `${what}.inodes`, INODE);
+  checkList(v.pages, `${what}.pages`, MAPPING, { pages: PAGE });
+  checkList(v.tasks, `${what}.tasks`, TASK, { held: HELD });
+  checkList(v.mounts, `${what}.mounts`, MOUNT);
+  checkList(v.lru, `${what}.lru`, LRU);
+  if (Array.isArray(v.lru)) v.lru.forEach((l, i) => checkIds((l as Record<string, unknown>).dentries, `${what}.lru[${i}].dentries`));
+  checkList(v.reports, `${what}.reports`, REPORT);
   for (const k of ['hash', 'counters'] as const) {
     if (v[k] !== undefined && !isObject(v[k])) throw new Error(`${what}.${k} is not an object`);
   }
+  if (isObject(v.hash)) checkFields(v.hash, `${what}.hash`, { 'buckets?': 'number' });
   if (v.seq !== undefined && typeof v.seq !== 'number') throw new Error(`${what}.seq is not a number`);
 }
 
@@ -216,14 +279,22 @@ function checkRecord(r: unknown, what: string): void {
   checkSnapshot(r.after, `${w}: after`);
   if (!Array.isArray(r.events)) throw new Error(`${w}: events is not a list`);
   r.events.forEach((e, i) => {
-    if (!isObject(e)) throw new Error(`${w}: event ${i + 1} is not an object`);
-    if (typeof e.kind !== 'string') throw new Error(`${w}: event ${i + 1} has no kind`);
-    if (typeof e.seq !== 'number') throw new Error(`${w}: event ${i + 1} has no seq`);
+    const ev = `${w}: event ${i + 1}`;
+    if (!isObject(e)) throw new Error(`${ev} is not an object`);
+    if (typeof e.kind !== 'string') throw new Error(`${ev} has no kind`);
+    if (typeof e.seq !== 'number') throw new Error(`${ev} has no seq`);
+    checkFields(e, ev, EVENT);
+    checkList(e.held, `${ev}.held`, HELD);
+    if (e.report !== undefined) {
+      if (!isObject(e.report)) throw new Error(`${ev}.report is not an object`);
+      checkFields(e.report, `${ev}.report`, REPORT);
+    }
   });
   if (!Array.isArray(r.classes) || !r.classes.every((c) => typeof c === 'string')) {
     throw new Error(`${w}: classes is not a list of names`);
   }
   if (!Array.isArray(r.edges) || !r.edges.every(isObject)) throw new Error(`${w}: edges is not a list of objects`);
+  checkList(r.edges, `${w}: edges`, EDGE);
 }
 
 // Share links carry the commands and the step in the URL fragment:

@@ -1097,3 +1097,39 @@ test('while a command runs, no lesson starts, the VFS is not restarted and no ti
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+// A file the page cannot show is refused before the page switches to
+// it: fromFile names a field of the wrong type, and a view that fails to
+// draw the file puts the session back. Either way the page stays on its
+// own VFS, runs commands and offers lessons.
+test('a timeline file that cannot be shown is not opened, and the page stays on its VFS', async () => {
+  const page = await open();
+  await type(page, 'mkdir /tmp/stay');
+  const good = JSON.parse(await page.evaluate(() => window.vfscope.timeline.toFile()));
+  const tampered = structuredClone(good);
+  tampered.records[0].after.dentries[0].name = 42;
+  const cases = [
+    { name: 'a dentry name a number', text: JSON.stringify(tampered), want: /t\.json not opened: record 1 of 1 \("mkdir \/tmp\/stay"\): after\.dentries\[0\]\.name is not a string/ },
+    { name: 'a view that cannot draw it', text: JSON.stringify(good), breakView: true, want: /t\.json not opened: its views cannot be drawn: no view/ },
+  ];
+  for (const c of cases) {
+    if (c.breakView) {
+      await page.evaluate(() => {
+        const app = window.vfscope;
+        app.select = () => { delete app.select; throw new Error('no view'); };
+      });
+    }
+    await page.setInputFiles('#open-file', { name: 't.json', mimeType: 'application/json', buffer: Buffer.from(c.text) });
+    await waitTerminal(page, c.want);
+    assert.doesNotMatch(await page.textContent('#mode'), /replaying/, c.name);
+    assert.equal(await page.evaluate(() => window.vfscope.replayOnly), false, c.name);
+    assert.deepEqual(await page.$$eval('#lessons button', (bs) => bs.map((b) => b.disabled)), [false, false, false, false, false], c.name);
+    await page.waitForSelector('#view-dentries g.dentry[data-path="/tmp/stay"]');
+    await page.evaluate(() => window.vfscope.term.xterm.clear());
+  }
+  await type(page, 'mkdir /tmp/still-live');
+  assert.deepEqual((await records(page)).map((r) => [r.line, r.status]), [['mkdir /tmp/stay', 0], ['mkdir /tmp/still-live', 0]]);
+  await page.waitForSelector('#view-dentries g.dentry[data-path="/tmp/still-live"]');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
