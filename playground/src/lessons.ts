@@ -22,6 +22,11 @@ export interface Lesson {
    * shrank it).
    */
   memoryBudget?: number;
+  /**
+   * Whether the lesson runs on a freshly booted VFS every time: what it
+   * shows happens once per VFS (the validator reports each cycle once).
+   */
+  fresh?: boolean;
   /** The /proc/meminfo lines to plot (default: Cached, Dirty, Writeback). */
   plot?: string[];
 }
@@ -148,6 +153,9 @@ export const lessons: Lesson[] = [
       'happen: it records that A was taken before B, so when B -> A closes a cycle in the class ' +
       'graph it reports a possible circular locking dependency, with both chains. The two classes ' +
       'are highlighted in the lock graph.',
+    // The second run on the same VFS reports nothing (lockdep reports
+    // a cycle once): each run gets its own VFS, so it can be repeated.
+    fresh: true,
     commands: ['lockdep-abba'],
     focus: (e) => e.kind === 'report',
   },

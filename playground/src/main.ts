@@ -576,11 +576,13 @@ class App {
     $('lesson-text').textContent = l.text;
     document.querySelector(`[data-view="${l.view}"]`)?.scrollIntoView({ block: 'nearest' });
     // A lesson that needs a memory budget gets a VFS booted with it; the
-    // others get the default one back.
-    if (l.memoryBudget !== this.backend.memoryBudget && this.backend.restart) {
+    // others get the default one back; a fresh lesson a new VFS each run.
+    if ((l.fresh || l.memoryBudget !== this.backend.memoryBudget) && this.backend.restart) {
       await this.restartVFS(l.memoryBudget);
     } else if (l.memoryBudget && !this.backend.restart) {
       this.term.write(`[this lesson needs a VFS with a ${fmtBytes(l.memoryBudget)} budget: run it on the in-browser VFS]\r\n`);
+    } else if (l.fresh && !this.backend.restart) {
+      this.term.write('[this lesson shows its point once per VFS: run again here, it shows nothing new; the in-browser VFS gives it a fresh one each run]\r\n');
     }
     this.plotKeys = l.plot ?? MEMINFO_KEYS;
     const first = this.timeline.records.length;

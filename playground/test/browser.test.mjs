@@ -1133,3 +1133,23 @@ test('a timeline file that cannot be shown is not opened, and the page stays on 
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+// The validator reports a cycle once per VFS: the AB-BA lesson gets a
+// fresh VFS each run, so a second run stops on its report too.
+test('the AB-BA lesson stops on the validator\'s report every time it runs', async () => {
+  const page = await open();
+  for (const run of [1, 2]) {
+    await page.evaluate(() => { document.body.dataset.lessonDone = ''; });
+    await page.click('button[data-lesson="abba"]');
+    await page.waitForSelector('body[data-lesson-done="abba"]', { timeout: 60000 });
+    const at = await page.evaluate(() => {
+      const app = window.vfscope;
+      const r = app.timeline.records[app.step.cmd];
+      return { line: r.line, kind: r.events[app.step.ev - 1]?.kind, vfs: r.vfs };
+    });
+    assert.deepEqual(at, { line: 'lockdep-abba', kind: 'report', vfs: run }, `run ${run}`);
+    await page.waitForSelector('#view-lockgraph g.lockclass.bad[data-class="lockdep_abba_A"]');
+  }
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
