@@ -278,7 +278,11 @@ func (t *Task) vfsStatfs(p Path, st *Statfs) error {
 	if st.Frsize == 0 {
 		st.Frsize = st.Bsize
 	}
-	st.Fsid = sb.dev
+	// f_fsid is ->statfs's (a filesystem that passes on another's,
+	// as hostfs does the host's); the device number when it left none.
+	if st.Fsid == 0 {
+		st.Fsid = sb.dev
+	}
 	mf := p.Mnt.flags.Load()
 	f := int64(ST_VALID)
 	if p.Mnt.ReadOnly() {

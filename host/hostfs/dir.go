@@ -59,6 +59,26 @@ func OpenDir(dir string) (*Dir, error) {
 	return &Dir{root: r}, nil
 }
 
+// withRootFd calls fn with a descriptor of the store's directory itself,
+// opened through the os.Root: the directory OpenDir opened, wherever
+// its name leads now.
+func (d *Dir) withRootFd(fn func(fd int) error) error {
+	f, err := d.root.Open(".")
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var ferr error
+	if err := rc.Control(func(fd uintptr) { ferr = fn(int(fd)) }); err != nil {
+		return err
+	}
+	return ferr
+}
+
 // Close releases the directory.
 func (d *Dir) Close() error { return d.root.Close() }
 

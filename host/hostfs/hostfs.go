@@ -92,7 +92,6 @@ import (
 	"sync"
 
 	"github.com/go-git/go-billy/v5"
-	"github.com/go-git/go-billy/v5/osfs"
 
 	"github.com/vfscope/vfscope/vfs"
 )
@@ -271,12 +270,12 @@ func closeStore(fs billy.Filesystem) {
 // evictInode closes a file ->create opened that no ->open took.
 func evictInode(t *vfs.Task, in *vfs.Inode) { info(in.SB()).dropPending(in) }
 
-// statfs is hostfs_statfs(): the host filesystem's numbers
-// (statfs_linux.go) when the store is a host directory, else
-// simple_statfs's; f_type is always HOSTFS_SUPER_MAGIC.
+// statfs is hostfs_statfs(): the host filesystem's numbers, f_fsid
+// included (statfs_linux.go), when the store is a host directory, else
+// simple_statfs's (and the VFS gives f_fsid from the device number);
+// f_type is always HOSTFS_SUPER_MAGIC.
 func statfs(t *vfs.Task, d *vfs.Dentry, st *vfs.Statfs) error {
-	si := info(d.SB())
-	if dir := hostDir(si.fs); dir == "" || !hostStatfs(dir, st) {
+	if !hostStatfs(info(d.SB()).fs, st) {
 		vfs.SimpleStatfs(d.SB(), st)
 	}
 	st.Type = HOSTFS_SUPER_MAGIC
@@ -284,16 +283,4 @@ func statfs(t *vfs.Task, d *vfs.Dentry, st *vfs.Statfs) error {
 		st.Namelen = vfs.NAME_MAX
 	}
 	return nil
-}
-
-// hostDir is the host directory behind a store, "" if there is none
-// (memfs and other stores of memory).
-func hostDir(fs billy.Filesystem) string {
-	switch fs := fs.(type) {
-	case *Dir:
-		return fs.Root()
-	case *osfs.BoundOS:
-		return fs.Root()
-	}
-	return ""
 }

@@ -2,8 +2,12 @@
 
 package hostfs
 
-import "github.com/vfscope/vfscope/vfs"
+import (
+	"github.com/go-git/go-billy/v5"
+
+	"github.com/vfscope/vfscope/vfs"
+)
 
 // hostStatfs has no host numbers to give off linux: simple_statfs's are
 // used.
-func hostStatfs(dir string, st *vfs.Statfs) bool { return false }
+func hostStatfs(fs billy.Filesystem, st *vfs.Statfs) bool { return false }
