@@ -14,7 +14,7 @@
 //   - Inodes come from vfs.IgetLocked keyed by the host's inode number, so
 //     two host names of one file (hard links) share one VFS inode. The
 //     number is the host's st_ino when the backing store gives a
-//     *syscall.Stat_t (linux; ino_linux.go), mixed with the device number
+//     *syscall.Stat_t (linux; attr_linux.go), mixed with the device number
 //     when a file sits on another host filesystem than the root (a mount
 //     inside SRC), and otherwise a number kept per path, which follows
 //     the file through a rename made through the VFS and is forgotten

@@ -108,7 +108,13 @@ func iget(t *vfs.Task, sb *vfs.SuperBlock, p string, fi fs.FileInfo) (*vfs.Inode
 	return in, nil
 }
 
-// setup fills a new inode: type, attributes, operations.
+// setup fills a new inode: type, device number, attributes,
+// operations. A host FIFO, socket or device gets no file operations of
+// hostfs: the VFS opens it as init_special_inode makes Linux open one
+// (UML's hostfs does the same), so a FIFO is the VFS's own pipe (not
+// the host's FIFO), a character device is the VFS's driver for its
+// device number (the host's number; ENXIO when the VFS has no such
+// driver), and a block device or socket is ENXIO.
 func setup(in *vfs.Inode, a *hattr) {
 	in.SetModeType(a.mode)
 	in.SetRdev(a.rdev)
@@ -123,7 +129,7 @@ func setup(in *vfs.Inode, a *hattr) {
 	case vfs.S_IFLNK:
 		in.Ops = symlinkOps
 	default:
-		// Host FIFOs, sockets and devices are shown, not opened.
+		// FIFOs, sockets and devices: opened by the VFS (see above).
 		in.Ops = specialOps
 	}
 }
@@ -433,10 +439,20 @@ func rmdir(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry) error {
 	return nil
 }
 
-// rename is ->rename with flags 0 or RENAME_NOREPLACE (checked by an
-// Lstat first; see the package doc); EXCHANGE and WHITEOUT are EINVAL.
+// renamer2 is a store with renameat2(2) and its flags (Dir on Linux;
+// go-billy has no such interface): the flags are Linux's.
+type renamer2 interface {
+	Rename2(oldpath, newpath string, flags uint) error
+}
+
+// rename is ->rename with flags 0, RENAME_NOREPLACE or RENAME_EXCHANGE.
+// A store with Rename2 (renamer2) gets the flags, so the host checks
+// NOREPLACE and makes the exchange atomically. Any other store has
+// RENAME_NOREPLACE checked by an Lstat first (see the package doc) and
+// RENAME_EXCHANGE is EINVAL there (go-billy has no exchange).
+// RENAME_WHITEOUT is EINVAL.
 func rename(t *vfs.Task, oldDir *vfs.Inode, old *vfs.Dentry, newDir *vfs.Inode, nd *vfs.Dentry, flags uint32) error {
-	if flags&^vfs.RENAME_NOREPLACE != 0 {
+	if flags&^(vfs.RENAME_NOREPLACE|vfs.RENAME_EXCHANGE) != 0 {
 		return vfs.EINVAL
 	}
 	if err := writable(oldDir.SB()); err != nil {
@@ -451,31 +467,55 @@ func rename(t *vfs.Task, oldDir *vfs.Inode, old *vfs.Dentry, newDir *vfs.Inode, 
 	if err != nil {
 		return err
 	}
-	if flags&vfs.RENAME_NOREPLACE != 0 {
-		if _, err := si.fs.Lstat(np); err == nil {
-			return vfs.EEXIST
-		}
+	exchange := flags&vfs.RENAME_EXCHANGE != 0
+	switch r2, ok := si.fs.(renamer2); {
+	case ok:
+		err = r2.Rename2(op, np, uint(flags))
+	case exchange:
+		return vfs.EINVAL
+	case flags&vfs.RENAME_NOREPLACE != 0 && exists(si.fs, np):
+		return vfs.EEXIST
+	default:
+		err = si.fs.Rename(op, np)
 	}
-	if err := si.fs.Rename(op, np); err != nil {
+	if err != nil {
 		return errno(err)
 	}
-	si.renameInos(op, np, false)
-	if target := nd.Inode(); target != nil {
+	si.renameInos(op, np, exchange)
+	target := nd.Inode()
+	if target != nil && !exchange {
 		if vfs.IsDir(target.Mode()) {
 			target.ClearNlink()
 		} else if target.Nlink() > 0 {
 			target.DropNlink()
 		}
 	}
-	if fi, err := si.fs.Lstat(np); err == nil {
-		a := attrOf(fi)
-		refresh(old.Inode(), &a)
+	refreshAt(si, old.Inode(), np)
+	if exchange {
+		refreshAt(si, target, op)
 	}
 	refreshDir(t, oldDir, old.Parent())
 	if newDir != oldDir {
 		refreshDir(t, newDir, nd.Parent())
 	}
 	return nil
+}
+
+// exists tells whether the store has a file at p.
+func exists(fs billy.Filesystem, p string) bool {
+	_, err := fs.Lstat(p)
+	return err == nil
+}
+
+// refreshAt refreshes in from the file the store now has at p, when it
+// is of in's type.
+func refreshAt(si *sbInfo, in *vfs.Inode, p string) {
+	if fi, err := si.fs.Lstat(p); err == nil {
+		a := attrOf(fi)
+		if a.mode&vfs.S_IFMT == in.Mode()&vfs.S_IFMT {
+			refresh(in, &a)
+		}
+	}
 }
 
 // getLink is ->get_link: the host's link body, read each time (the host
