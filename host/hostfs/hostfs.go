@@ -79,9 +79,12 @@
 //     renames such a file to .nfsXXXX instead: "silly rename").
 //     open(O_TRUNC) truncates through the new file's handle as well,
 //     unless it was opened read-only (then by name).
-//   - RENAME_NOREPLACE is checked with an Lstat before the rename: a file
-//     the host creates in between is replaced. RENAME_EXCHANGE and
-//     RENAME_WHITEOUT are EINVAL (go-billy has no exchange).
+//   - A store without renameat2 (anything but Dir on Linux, which
+//     passes RENAME_NOREPLACE and RENAME_EXCHANGE to the host's
+//     renameat2) has RENAME_NOREPLACE checked with an Lstat before the
+//     rename: a file the host creates in between is replaced; and
+//     RENAME_EXCHANGE is EINVAL there (go-billy has no exchange).
+//     RENAME_WHITEOUT is EINVAL on every store.
 //   - fcntl(F_SETFL) clearing O_APPEND does not reopen the host file: a
 //     file opened with O_APPEND keeps appending on the host.
 package hostfs

@@ -487,6 +487,13 @@ func TestOps(t *testing.T) {
 		}, vfs.EEXIST, nil},
 		{"rename RENAME_EXCHANGE", func(fx *fixture) error {
 			return fx.tk.Renameat2(vfs.AT_FDCWD, "/data/f", vfs.AT_FDCWD, "/data/d/x", vfs.RENAME_EXCHANGE)
+		}, nil, func(t *testing.T, fx *fixture) {
+			if fx.hostRead(t, "f") != "x" || fx.hostRead(t, "d/x") != "hello" {
+				t.Error("not exchanged on the host")
+			}
+		}},
+		{"rename RENAME_WHITEOUT", func(fx *fixture) error {
+			return fx.tk.Renameat2(vfs.AT_FDCWD, "/data/f", vfs.AT_FDCWD, "/data/f2", vfs.RENAME_WHITEOUT)
 		}, vfs.EINVAL, nil},
 		{"symlink", func(fx *fixture) error { return fx.tk.Symlink("d/x", "/data/s") }, nil, func(t *testing.T, fx *fixture) {
 			if s, err := os.Readlink(fx.host("s")); err != nil || s != "d/x" {
