@@ -39,12 +39,14 @@ type Dir struct {
 	root *os.Root
 }
 
-// OpenDir opens the host directory dir as a store.
+// OpenDir opens the host directory dir as a store. dir must be an
+// absolute path (EINVAL otherwise): "" named the process's working
+// directory, and a relative name depended on it.
 func OpenDir(dir string) (*Dir, error) {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return nil, err
+	if !filepath.IsAbs(dir) {
+		return nil, &fs.PathError{Op: "openroot", Path: dir, Err: syscall.EINVAL}
 	}
+	abs := filepath.Clean(dir)
 	fi, err := os.Stat(abs)
 	if err != nil {
 		return nil, err

@@ -950,6 +950,9 @@ func TestMountErrors(t *testing.T) {
 		{filepath.Join(dir, "nope"), "", vfs.ENOENT},
 		{filepath.Join(dir, "file"), "", vfs.ENOTDIR},
 		{dir, "size=1", vfs.EINVAL},
+		{"", "", vfs.EINVAL},                 // was the process's cwd
+		{filepath.Base(dir), "", vfs.EINVAL}, // relative to the cwd
+		{".", "", vfs.EINVAL},
 	} {
 		if err := tk.Mount(c.src, "/data", "hostfs", 0, c.data); err != c.want {
 			t.Errorf("mount %s -o %q: %v, want %v", c.src, c.data, err, c.want)
