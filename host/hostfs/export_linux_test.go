@@ -10,3 +10,11 @@ func SetHostSyncCalls(fsync, fdatasync func(fd int) error) (restore func()) {
 	hostSyncCalls.fsync, hostSyncCalls.fdatasync = fsync, fdatasync
 	return func() { hostSyncCalls = old }
 }
+
+// SetHostSyncfs makes ->sync_fs call syncfs in place of syncfs(2);
+// restore puts the real one back.
+func SetHostSyncfs(syncfs func(fd int) error) (restore func()) {
+	old := hostSyncCalls.syncfs
+	hostSyncCalls.syncfs = syncfs
+	return func() { hostSyncCalls.syncfs = old }
+}

@@ -42,6 +42,9 @@
 //     of the host's, fdatasync(2) and an O_DSYNC write fdatasync(2) on
 //     Linux (sync_linux.go); elsewhere both are the host file's Sync
 //     and a directory's sync does nothing on the host (sync_other.go).
+//     sync(2) and syncfs(2) reach a host directory's filesystem through
+//     ->sync_fs as syncfs(2) of the root's descriptor (Linux; nothing
+//     elsewhere).
 //   - readdir lists a snapshot taken by billy ReadDir when a listing
 //     starts (position 0), sorted by name: entry i is at position 2+i, so
 //     positions stay stable for the life of the listing.
@@ -258,6 +261,7 @@ func fillSuper(t *vfs.Task, sb *vfs.SuperBlock, fs billy.Filesystem, src string)
 
 var superOps = &vfs.SuperOperations{
 	Statfs:     statfs,
+	SyncFS:     syncFS,
 	EvictInode: evictInode,
 	PutSuper:   func(t *vfs.Task, sb *vfs.SuperBlock) { closeStore(info(sb).fs) },
 }

@@ -7,6 +7,9 @@ import (
 	"syscall"
 
 	"github.com/go-git/go-billy/v5"
+	"golang.org/x/sys/unix"
+
+	"github.com/vfscope/vfscope/vfs"
 )
 
 // syncDirs: a directory's fsync syncs the host directory (dirFsync).
@@ -17,7 +20,22 @@ const syncDirs = true
 // metadata needed to read it back must reach the storage. A variable
 // only so that a test can see which one ran (the host shows no
 // difference); nothing else changes it.
-var hostSyncCalls = struct{ fsync, fdatasync func(fd int) error }{syscall.Fsync, syscall.Fdatasync}
+var hostSyncCalls = struct{ fsync, fdatasync, syncfs func(fd int) error }{syscall.Fsync, syscall.Fdatasync, unix.Syncfs}
+
+// syncFS is ->sync_fs: syncfs(2) of the host filesystem holding a Dir's
+// root, on the root directory Dir opened, so that sync(2) and syncfs(2)
+// in the VFS reach the host's storage as fsync(2) does. The VFS calls
+// it twice (sync_filesystem): without wait, which does nothing here,
+// then with wait, when syncfs(2), which always waits, runs. Another
+// store has no host filesystem of its own to sync (osfs's BoundOS
+// keeps no descriptor; memfs is memory).
+func syncFS(t *vfs.Task, sb *vfs.SuperBlock, wait bool) error {
+	d, ok := info(sb).fs.(*Dir)
+	if !wait || !ok {
+		return nil
+	}
+	return errno(d.withRootFd(hostSyncCalls.syncfs))
+}
 
 // syncHost is fsync_file() of UML's hostfs on the host file f:
 // fdatasync(2) of its descriptor when datasync, else fsync(2), retried

@@ -12,6 +12,7 @@ import (
 	"github.com/go-git/go-billy/v5"
 	"github.com/go-git/go-billy/v5/memfs"
 	"github.com/go-git/go-billy/v5/osfs"
+	"golang.org/x/sys/unix"
 
 	"github.com/vfscope/vfscope/host/hostfs"
 	"github.com/vfscope/vfscope/vfs"
@@ -102,6 +103,57 @@ func TestFsyncCalls(t *testing.T) {
 			}
 			if !slices.Equal(calls, tc.calls) {
 				t.Errorf("host calls %q, want %q", calls, tc.calls)
+			}
+		})
+	}
+}
+
+// TestSyncFS: sync(2) and syncfs(2) of a hostfs mount over a host
+// directory reach the host as syncfs(2) of the mount's root directory
+// (->sync_fs, once, in its waiting call); a store of memory has nothing
+// to sync. On the host, syncfs(2) of a directory descriptor succeeds.
+func TestSyncFS(t *testing.T) {
+	memStore := func(string) (billy.Filesystem, error) { return memfs.New(), nil }
+	tests := []struct {
+		name  string
+		open  func(string) (billy.Filesystem, error)
+		call  func(tk *vfs.Task) error
+		calls int
+	}{
+		{"sync, host directory", openDir, func(tk *vfs.Task) error { tk.Sync(); return nil }, 1},
+		{"syncfs, host directory", openDir, func(tk *vfs.Task) error {
+			fd, err := tk.Open("/data/f", vfs.O_RDONLY, 0)
+			if err != nil {
+				return err
+			}
+			defer tk.Close(fd)
+			return tk.Syncfs(fd)
+		}, 1},
+		{"sync, memfs", memStore, func(tk *vfs.Task) error { tk.Sync(); return nil }, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			must(t, os.WriteFile(filepath.Join(dir, "f"), nil, 0o644))
+			fx := mountStore(t, dir, 0, tc.open)
+			var inos []uint64
+			restore := hostfs.SetHostSyncfs(func(fd int) error {
+				var st syscall.Stat_t
+				if err := syscall.Fstat(fd, &st); err != nil {
+					return err
+				}
+				inos = append(inos, st.Ino)
+				return unix.Syncfs(fd)
+			})
+			defer restore()
+			must(t, tc.call(fx.tk))
+			if len(inos) != tc.calls {
+				t.Fatalf("syncfs(2) called %d times, want %d", len(inos), tc.calls)
+			}
+			for _, ino := range inos {
+				if ino != hostIno(t, dir) {
+					t.Errorf("syncfs(2) of inode %d, the root is %d", ino, hostIno(t, dir))
+				}
 			}
 		})
 	}

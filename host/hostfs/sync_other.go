@@ -2,7 +2,11 @@
 
 package hostfs
 
-import "github.com/go-git/go-billy/v5"
+import (
+	"github.com/go-git/go-billy/v5"
+
+	"github.com/vfscope/vfscope/vfs"
+)
 
 // syncDirs: off Linux a directory's fsync leaves the host alone:
 // Windows refuses FlushFileBuffers on a directory opened for reading.
@@ -14,3 +18,7 @@ const syncDirs = false
 // drive's write cache (stronger than Linux's fsync), falling back to
 // fsync(2) where the filesystem refuses it; FlushFileBuffers on Windows.
 func syncHost(f billy.File, datasync bool) error { return syncByMethod(f) }
+
+// syncFS is ->sync_fs: nothing off Linux, which has no syncfs(2); a
+// file's fsync still reaches the host (syncHost).
+func syncFS(t *vfs.Task, sb *vfs.SuperBlock, wait bool) error { return nil }
