@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -46,3 +47,28 @@ func (d *Dir) Rename2(oldpath, newpath string, flags uint) error {
 }
 
 var _ renamer2 = (*Dir)(nil)
+
+// Lchtimes sets the access and modification times of name itself, a
+// final symlink not followed: utimensat(2) with AT_SYMLINK_NOFOLLOW on
+// the parent directory opened through the root. A zero time leaves that
+// time as it is (UTIME_OMIT), as os.Chtimes does.
+func (d *Dir) Lchtimes(name string, atime, mtime time.Time) error {
+	p := rel(name)
+	pf, err := d.root.Open(path.Dir(p))
+	if err != nil {
+		return err
+	}
+	defer pf.Close()
+	ts := []unix.Timespec{{Nsec: unix.UTIME_OMIT}, {Nsec: unix.UTIME_OMIT}}
+	for i, tm := range []time.Time{atime, mtime} {
+		if !tm.IsZero() {
+			ts[i] = unix.NsecToTimespec(tm.UnixNano())
+		}
+	}
+	if err := unix.UtimesNanoAt(int(pf.Fd()), path.Base(p), ts, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return &os.PathError{Op: "utimensat", Path: name, Err: err}
+	}
+	return nil
+}
+
+var _ lchtimeser = (*Dir)(nil)

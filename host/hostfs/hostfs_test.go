@@ -492,6 +492,25 @@ func TestOps(t *testing.T) {
 				t.Error("not exchanged on the host")
 			}
 		}},
+		{"utimensat AT_SYMLINK_NOFOLLOW on a symlink", func(fx *fixture) error {
+			ts := [2]vfs.Timespec{{Sec: 1000, Nsec: vfs.UTIME_OMIT}, {Sec: 2000, Nsec: 5}}
+			return fx.tk.Utimensat(vfs.AT_FDCWD, "/data/l", &ts, vfs.AT_SYMLINK_NOFOLLOW)
+		}, nil, func(t *testing.T, fx *fixture) {
+			// The link's own mtime, as utimensat(2) on the host's tmpfs
+			// sets it; the file it points to keeps its own.
+			lfi, err := os.Lstat(fx.host("l"))
+			must(t, err)
+			ffi, err := os.Lstat(fx.host("f"))
+			must(t, err)
+			if lfi.ModTime().UnixNano() != 2000e9+5 || ffi.ModTime().Unix() == 2000 {
+				t.Errorf("host: link mtime %v, file mtime %v", lfi.ModTime(), ffi.ModTime())
+			}
+			var st vfs.Stat
+			must(t, fx.tk.Lstat("/data/l", &st))
+			if st.Mtime != 2000e9+5 {
+				t.Errorf("lstat mtime %d", st.Mtime)
+			}
+		}},
 		{"rename RENAME_WHITEOUT", func(fx *fixture) error {
 			return fx.tk.Renameat2(vfs.AT_FDCWD, "/data/f", vfs.AT_FDCWD, "/data/f2", vfs.RENAME_WHITEOUT)
 		}, vfs.EINVAL, nil},

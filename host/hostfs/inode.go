@@ -439,6 +439,12 @@ func rmdir(t *vfs.Task, dir *vfs.Inode, d *vfs.Dentry) error {
 	return nil
 }
 
+// lchtimeser is a store that sets a symlink's own times (Dir on Linux:
+// utimensat with AT_SYMLINK_NOFOLLOW; billy's Chtimes follows links).
+type lchtimeser interface {
+	Lchtimes(name string, atime, mtime time.Time) error
+}
+
 // renamer2 is a store with renameat2(2) and its flags (Dir on Linux;
 // go-billy has no such interface): the flags are Linux's.
 type renamer2 interface {
@@ -558,8 +564,9 @@ func getattr(t *vfs.Task, p vfs.Path, st *vfs.Stat, mask, flags uint32) error {
 // setattr is ->setattr: the change goes to the host (truncate through a
 // billy.File, mode, owner and times through billy.Change), then into the
 // inode. Without billy.Change a store gives EPERM for those. On a
-// symlink, mode and times are EOPNOTSUPP (billy has no lchmod or
-// lutimes); the owner is Lchown'd.
+// symlink, mode is EOPNOTSUPP (Linux has no lchmod either), times go
+// to a store's Lchtimes (Dir on Linux) and are EOPNOTSUPP on any other
+// (billy has no lutimes); the owner is Lchown'd.
 //
 // A truncation through an open file (ATTR_FILE: ftruncate) goes through
 // that file's own host handle, as Linux's filesystems use ia_file, so it
@@ -659,10 +666,11 @@ func setattr(t *vfs.Task, d *vfs.Dentry, a *vfs.Iattr) error {
 		}
 	}
 	if todo&(vfs.ATTR_ATIME|vfs.ATTR_MTIME) != 0 {
-		if isLnk {
+		lch, hasLch := si.fs.(lchtimeser)
+		switch {
+		case isLnk && !hasLch:
 			return vfs.EOPNOTSUPP
-		}
-		if !hasChange {
+		case !isLnk && !hasChange:
 			return vfs.EPERM
 		}
 		// A zero time leaves that time as it is (os.Chtimes).
@@ -673,7 +681,13 @@ func setattr(t *vfs.Task, d *vfs.Dentry, a *vfs.Iattr) error {
 		if a.Valid&vfs.ATTR_MTIME != 0 {
 			mt = time.Unix(0, a.Mtime)
 		}
-		if err := ch.Chtimes(p, at, mt); err != nil {
+		var err error
+		if isLnk {
+			err = lch.Lchtimes(p, at, mt)
+		} else {
+			err = ch.Chtimes(p, at, mt)
+		}
+		if err != nil {
 			return errno(err)
 		}
 	}
