@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"sync"
 
@@ -41,6 +42,36 @@ type handle struct {
 	hostAppend bool
 }
 
+// inodeInfo is a regular file's Inode.Private (set by setup): its open
+// host handles, so that setattr can reach the file through one of them
+// (fchmod, fchown, futimens) whatever became of its name, as a
+// filesystem with file handles (NFS) reaches it.
+type inodeInfo struct {
+	// mu protects handles, and is held across a host call on one of
+	// them (setattr) so that releaseFile does not close it meanwhile.
+	// A leaf, inside i_rwsem.
+	mu      sync.Mutex
+	handles []*handle
+}
+
+// addHandle and removeHandle keep in's open handles (->open and
+// ->release).
+func addHandle(in *vfs.Inode, h *handle) {
+	ii := in.Private.(*inodeInfo)
+	ii.mu.Lock()
+	ii.handles = append(ii.handles, h)
+	ii.mu.Unlock()
+}
+
+func removeHandle(in *vfs.Inode, h *handle) {
+	ii := in.Private.(*inodeInfo)
+	ii.mu.Lock()
+	if i := slices.Index(ii.handles, h); i >= 0 {
+		ii.handles = slices.Delete(ii.handles, i, i+1)
+	}
+	ii.mu.Unlock()
+}
+
 // openFile is ->open of a regular file: the billy.File the same task's
 // ->create left for it, or a new one opened with the access mode and O_APPEND of the open
 // (O_CREAT, O_EXCL and O_TRUNC are the VFS's business by then; O_SYNC
@@ -48,7 +79,9 @@ type handle struct {
 func openFile(t *vfs.Task, in *vfs.Inode, f *vfs.File) error {
 	si := info(in.SB())
 	if pf := si.takePending(t, in); pf != nil {
-		f.Private = &handle{f: pf}
+		h := &handle{f: pf}
+		f.Private = h
+		addHandle(in, h)
 		return nil
 	}
 	p, ok := hostPath(f.Dentry())
@@ -72,13 +105,16 @@ func openFile(t *vfs.Task, in *vfs.Inode, f *vfs.File) error {
 	if err != nil {
 		return errno(err)
 	}
-	f.Private = &handle{f: bf, hostAppend: flags&os.O_APPEND != 0}
+	h := &handle{f: bf, hostAppend: flags&os.O_APPEND != 0}
+	f.Private = h
+	addHandle(in, h)
 	return nil
 }
 
 func releaseFile(t *vfs.Task, in *vfs.Inode, f *vfs.File) error {
 	h := f.Private.(*handle)
 	f.Private = nil
+	removeHandle(in, h)
 	return errno(h.f.Close())
 }
 
@@ -169,6 +205,11 @@ func writeLocked(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
 // fchmoder is a store's open file with fchmod(2) (Dir's, an *os.File).
 type fchmoder interface {
 	Chmod(mode fs.FileMode) error
+}
+
+// fchowner is a store's open file with fchown(2) (Dir's, an *os.File).
+type fchowner interface {
+	Chown(uid, gid int) error
 }
 
 // removePrivs is file_remove_privs() for a write: vfs.FileRemovePrivs

@@ -126,6 +126,7 @@ func setup(in *vfs.Inode, a *hattr) {
 	case vfs.S_IFREG:
 		in.Ops = fileOps
 		in.FOps = regFileOps
+		in.Private = &inodeInfo{}
 	case vfs.S_IFLNK:
 		in.Ops = symlinkOps
 	default:
@@ -524,6 +525,17 @@ func refreshAt(si *sbInfo, in *vfs.Inode, p string) {
 	}
 }
 
+// staleErr is the errno of a change made by name (setattr): ENOENT
+// means the host no longer has the file at the name the VFS still has
+// for it, which is ESTALE, as NFS answers for a file handle gone from
+// the server; the dentry is dropped at the next walk's revalidate.
+func staleErr(err error) error {
+	if e := errno(err); e != vfs.ENOENT {
+		return e
+	}
+	return vfs.ESTALE
+}
+
 // getLink is ->get_link: the host's link body, read each time (the host
 // may have replaced the link by another of the same inode number).
 // Ref-walk only.
@@ -573,8 +585,13 @@ func getattr(t *vfs.Task, p vfs.Path, st *vfs.Stat, mask, flags uint32) error {
 // reaches the file whatever became of its name (unlinked, renamed on the
 // host); the host's truncate sets mtime and ctime itself, and a mode
 // change that comes with it (set-user-ID dropped) goes through the
-// handle's fchmod when it has one. Anything else needs the name: ESTALE
-// when d no longer has one.
+// handle's fchmod when it has one. Mode, owner and times of a regular
+// file open somewhere (its inodeInfo has a host handle) go through that
+// handle too (fchmod, fchown, futimens), so they reach the file as a
+// filesystem with file handles reaches it, even when the host unlinked
+// or renamed its name. Anything else needs the name: ESTALE when d no
+// longer has one, or when the host has nothing at it any more (ENOENT
+// there: the name the VFS holds is stale).
 func setattr(t *vfs.Task, d *vfs.Dentry, a *vfs.Iattr) error {
 	in := d.Inode()
 	if err := writable(in.SB()); err != nil {
@@ -588,6 +605,17 @@ func setattr(t *vfs.Task, d *vfs.Dentry, a *vfs.Iattr) error {
 			hf = h.f
 		}
 	}
+	// oh is the open host handle mode, owner and times go through
+	// when the file has one: hf, else any of the inode's (held open
+	// by ii.mu until setattr returns).
+	oh := hf
+	if ii, ok := in.Private.(*inodeInfo); ok {
+		ii.mu.Lock()
+		defer ii.mu.Unlock()
+		if oh == nil && len(ii.handles) > 0 {
+			oh = ii.handles[0].f
+		}
+	}
 	p, pathOK := hostPath(d)
 	si := info(d.SB())
 	ch, hasChange := si.fs.(billy.Change)
@@ -599,9 +627,18 @@ func setattr(t *vfs.Task, d *vfs.Dentry, a *vfs.Iattr) error {
 		if a.Valid&vfs.ATTR_MTIME_SET == 0 {
 			todo &^= vfs.ATTR_MTIME
 		}
-		if _, ok := hf.(fchmoder); ok {
-			todo &^= vfs.ATTR_MODE
-		}
+	}
+	if _, ok := oh.(fchmoder); ok {
+		todo &^= vfs.ATTR_MODE
+	}
+	if _, ok := oh.(fchowner); ok {
+		todo &^= vfs.ATTR_UID | vfs.ATTR_GID
+	}
+	// Times by futimens, unless they come with a truncation (the
+	// host's truncate sets them).
+	timesByHandle := oh != nil && canFutimens(oh) && a.Valid&vfs.ATTR_SIZE == 0 && a.Valid&(vfs.ATTR_ATIME|vfs.ATTR_MTIME) != 0
+	if timesByHandle {
+		todo &^= vfs.ATTR_ATIME | vfs.ATTR_MTIME
 	}
 	if !pathOK && todo&(vfs.ATTR_SIZE|vfs.ATTR_MODE|vfs.ATTR_UID|vfs.ATTR_GID|vfs.ATTR_ATIME|vfs.ATTR_MTIME) != 0 {
 		return vfs.ESTALE
@@ -611,7 +648,7 @@ func setattr(t *vfs.Task, d *vfs.Dentry, a *vfs.Iattr) error {
 		if f == nil {
 			var err error
 			if f, err = si.fs.OpenFile(p, os.O_WRONLY, 0); err != nil {
-				return errno(err)
+				return staleErr(err)
 			}
 		}
 		err := f.Truncate(a.Size)
@@ -627,27 +664,24 @@ func setattr(t *vfs.Task, d *vfs.Dentry, a *vfs.Iattr) error {
 		case isLnk:
 			return vfs.EOPNOTSUPP
 		case todo&vfs.ATTR_MODE == 0:
-			if err := hf.(fchmoder).Chmod(goMode(a.Mode)); err != nil {
+			if err := oh.(fchmoder).Chmod(goMode(a.Mode)); err != nil {
 				return errno(err)
 			}
 		case !hasChange:
 			if chm, ok := si.fs.(billy.Chmod); ok {
 				if err := chm.Chmod(p, goMode(a.Mode)); err != nil {
-					return errno(err)
+					return staleErr(err)
 				}
 				break
 			}
 			return vfs.EPERM
 		default:
 			if err := ch.Chmod(p, goMode(a.Mode)); err != nil {
-				return errno(err)
+				return staleErr(err)
 			}
 		}
 	}
 	if a.Valid&(vfs.ATTR_UID|vfs.ATTR_GID) != 0 {
-		if !hasChange {
-			return vfs.EPERM
-		}
 		uid, gid := -1, -1
 		if a.Valid&vfs.ATTR_UID != 0 {
 			uid = int(a.UID)
@@ -656,12 +690,29 @@ func setattr(t *vfs.Task, d *vfs.Dentry, a *vfs.Iattr) error {
 			gid = int(a.GID)
 		}
 		var err error
-		if isLnk {
-			err = ch.Lchown(p, uid, gid)
-		} else {
-			err = ch.Chown(p, uid, gid)
+		switch {
+		case todo&(vfs.ATTR_UID|vfs.ATTR_GID) == 0:
+			err = errno(oh.(fchowner).Chown(uid, gid))
+		case !hasChange:
+			return vfs.EPERM
+		case isLnk:
+			err = staleErr(ch.Lchown(p, uid, gid))
+		default:
+			err = staleErr(ch.Chown(p, uid, gid))
 		}
 		if err != nil {
+			return err
+		}
+	}
+	if timesByHandle {
+		var at, mt *int64
+		if a.Valid&vfs.ATTR_ATIME != 0 {
+			at = &a.Atime
+		}
+		if a.Valid&vfs.ATTR_MTIME != 0 {
+			mt = &a.Mtime
+		}
+		if err := futimens(oh, at, mt); err != nil {
 			return errno(err)
 		}
 	}
@@ -688,7 +739,7 @@ func setattr(t *vfs.Task, d *vfs.Dentry, a *vfs.Iattr) error {
 			err = ch.Chtimes(p, at, mt)
 		}
 		if err != nil {
-			return errno(err)
+			return staleErr(err)
 		}
 	}
 	vfs.SetattrCopy(t, in, a)
@@ -699,7 +750,7 @@ func setattr(t *vfs.Task, d *vfs.Dentry, a *vfs.Iattr) error {
 	// else those at the name, if it still has one.
 	var fi fs.FileInfo
 	var err error = vfs.ENOENT
-	if st, ok := hf.(interface{ Stat() (fs.FileInfo, error) }); ok {
+	if st, ok := oh.(interface{ Stat() (fs.FileInfo, error) }); ok {
 		fi, err = st.Stat()
 	} else if pathOK {
 		fi, err = si.fs.Lstat(p)
