@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -293,11 +294,18 @@ func parseMount(spec string) (mountSpec, error) {
 	if m.src == "" {
 		m.src = m.typ
 	}
-	if m.typ == "host" {
+	if m.typ == "host" || m.typ == hostfs.Name {
 		if parts[1] == "" {
 			return m, usageError("--mount " + spec + ": host mounts need SRC, a host directory")
 		}
 		m.typ = hostfs.Name
+		// A relative SRC is the caller's, as a shell resolves it;
+		// hostfs itself takes only absolute sources.
+		abs, err := filepath.Abs(parts[1])
+		if err != nil {
+			return m, usageError("--mount " + spec + ": " + err.Error())
+		}
+		m.src = abs
 	}
 	if len(parts) == 4 {
 		var data []string
