@@ -17,7 +17,8 @@
 #   make test-browser  the playground in Debian's chromium (playwright-core);
 #                    UPDATE_SCREENSHOT=1 also rewrites docs/playground.png
 #   make bench       all benchmarks, to stdout
-#   make wasm        the GOOS=js build (web/dist/vfscope.wasm + wasm_exec.js),
+#   make wasm        the GOOS=js build (web/dist/vfscope.wasm + wasm_exec.js)
+#                    with its forward jumps made direct,
 #                    printing its size stripped and gzipped
 #   make web         wasm, then the npm library compiled with tsc (web/dist)
 #   make test-web    web, the busybox guest, and the library's node tests
@@ -136,14 +137,18 @@ shell:
 	$(GO) run ./host/cmd/vfscope
 
 # The browser build: wasm/ for GOOS=js, stripped, with Go's wasm_exec.js,
-# where the npm package (web/) and the playground load it from.
+# where the npm package (web/) and the playground load it from. Go's
+# forward jumps are then made direct branches (web/scripts/direct-branches.mjs;
+# RATIONALE.md, "Why is vfscope.wasm rewritten after go build?").
 WEB_DIST := web/dist
 BUSYBOX_WASM := $(CURDIR)/.bin/busybox.wasm
 WASM_MAX_GZ := 3000000
 
-wasm:
+wasm: node-deps
 	mkdir -p $(WEB_DIST)
-	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $(WEB_DIST)/vfscope.wasm ./wasm
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $(WEB_DIST)/vfscope.go.wasm ./wasm
+	node web/scripts/direct-branches.mjs $(WEB_DIST)/vfscope.go.wasm $(WEB_DIST)/vfscope.wasm
+	rm $(WEB_DIST)/vfscope.go.wasm
 	cp "$$(GOOS= GOARCH= $(GO) env GOROOT)/lib/wasm/wasm_exec.js" $(WEB_DIST)/wasm_exec.js
 	@raw=$$(wc -c <$(WEB_DIST)/vfscope.wasm); gz=$$(gzip -9 -c $(WEB_DIST)/vfscope.wasm | wc -c); \
 	echo "vfscope.wasm: $$raw bytes stripped, $$gz bytes gzipped (limit $(WASM_MAX_GZ))"; \
