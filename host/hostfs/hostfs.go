@@ -90,6 +90,11 @@
 //     RENAME_WHITEOUT is EINVAL on every store.
 //   - fcntl(F_SETFL) clearing O_APPEND does not reopen the host file: a
 //     file opened with O_APPEND keeps appending on the host.
+//   - A change by name (chmod, chown, utimensat without an open file)
+//     that finds the host file gone fails with ESTALE, as NFS's does,
+//     but leaves the dentry hashed: d_invalidate would detach mounts
+//     under the i_rwsem setattr holds, so the next walk's ->d_revalidate
+//     drops it instead.
 package hostfs
 
 import (
