@@ -62,13 +62,21 @@ func (di *dirInfo) slot(off int64) int {
 	return sort.Search(len(di.ents), func(i int) bool { return di.ents[i].off >= off })
 }
 
-// node returns d's entry, nil if d has none here.
-func (di *dirInfo) node(d *vfs.Dentry) *dirNode {
+// find returns the index in ents of d's entry, -1 if d has none here.
+func (di *dirInfo) find(d *vfs.Dentry) int {
 	i := di.slot(d.Offset)
 	if i == len(di.ents) || di.ents[i].off != d.Offset || di.ents[i].n == nil || di.ents[i].n.d != d {
-		return nil
+		return -1
 	}
-	return di.ents[i].n
+	return i
+}
+
+// node returns d's entry, nil if d has none here.
+func (di *dirInfo) node(d *vfs.Dentry) *dirNode {
+	if i := di.find(d); i >= 0 {
+		return di.ents[i].n
+	}
+	return nil
 }
 
 // pushHead puts n at the head of the list (hlist_add_head of d_sib).
@@ -194,12 +202,13 @@ func (di *dirInfo) remove(d *vfs.Dentry) {
 
 // take removes d's entry and returns it, nil if d has none.
 func (di *dirInfo) take(d *vfs.Dentry) *dirNode {
-	n := di.node(d)
-	if n == nil {
+	i := di.find(d)
+	if i < 0 {
 		return nil
 	}
+	n := di.ents[i].n
 	di.unlist(n)
-	di.ents[di.slot(n.off)].n = nil
+	di.ents[i].n = nil
 	d.Offset = 0
 	di.holes++
 	if di.holes > 32 && di.holes > len(di.ents)/2 {
