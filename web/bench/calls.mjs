@@ -10,15 +10,20 @@
 //
 //   GOOS=js GOARCH=wasm go build -trimpath -o /tmp/x.wasm ./wasm   (keeps the names)
 //   node bench/calls.mjs /tmp/x.wasm [TOP]
+//   JUMPS=1 node bench/calls.mjs /tmp/x.wasm [TOP]
 //
-// binaryen (npm, about 12 MB) is not a dependency of the package or of
-// its tests: install it anywhere, e.g. `npm install --prefix /tmp/bn
-// binaryen`, and name its module with BINARYEN=/tmp/bn/node_modules/binaryen/index.js
-// (without BINARYEN the script imports "binaryen" as node resolves it).
+// With JUMPS=1 it counts, instead of calls, the jumps that still go
+// through a function's dispatch loop once scripts/direct-branches.mjs
+// has made the forward ones direct: the backward jumps, a loop's
+// iterations (RATIONALE.md, "Why is vfscope.wasm rewritten after go
+// build?").
 //
-// Prints, per phase, the calls per operation and the functions called
-// most. The instrumented module is slower (a JavaScript call per Go
-// call): its times mean nothing.
+// binaryen is the dev dependency the build uses; BINARYEN=path/to/index.js
+// names another copy.
+//
+// Prints, per phase, the calls (or jumps) per operation and the functions
+// making the most. The instrumented module is slower (a JavaScript call
+// per count): its times mean nothing.
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
@@ -26,6 +31,10 @@ const { default: binaryen } = await import(process.env.BINARYEN ? pathToFileURL(
   console.error(`calls.mjs needs binaryen (see the comment at the top): ${e.message}`);
   process.exit(2);
 });
+
+const { directBranches } = await import("../scripts/direct-branches.mjs");
+const JUMPS = !!process.env.JUMPS;
+const UNIT = JUMPS ? "dispatched jumps" : "Go calls";
 
 const [src, topArg] = process.argv.slice(2);
 if (!src) {
@@ -41,16 +50,30 @@ function instrument(bytes) {
   // What Go's wasm port emits; binaryen must not write newer encodings.
   const F = binaryen.Features;
   m.setFeatures(F.MVP | F.SignExt | F.NontrappingFPToInt | F.BulkMemory | F.MutableGlobals);
-  m.addFunctionImport("__vfscope_cnt", "vfscope", "cnt", binaryen.i32, binaryen.none);
   const names = [];
+  // slot maps a function's index in the module to its counter.
+  const slot = new Map();
   for (let i = 0, n = m.getNumFunctions(); i < n; i++) {
-    const f = m.getFunctionByIndex(i);
-    const info = binaryen.getFunctionInfo(f);
+    const info = binaryen.getFunctionInfo(m.getFunctionByIndex(i));
     if (info.module) continue; // an import
-    const call = m.call("__vfscope_cnt", [m.i32.const(names.length)], binaryen.none);
-    binaryen.Function.setBody(f, m.block(null, [call, info.body], info.results));
+    slot.set(i, names.length);
     names.push(info.name.replace(/^github\.com_vfscope_vfscope_/, ""));
   }
+  const count = (i) => m.call("__vfscope_cnt", [m.i32.const(slot.get(i))], binaryen.none);
+  if (JUMPS) {
+    directBranches(m, (i, block, c) => {
+      binaryen.Block.insertChildAt(block, c, count(i));
+      return 1;
+    });
+  } else {
+    for (const i of slot.keys()) {
+      const f = m.getFunctionByIndex(i);
+      const info = binaryen.getFunctionInfo(f);
+      binaryen.Function.setBody(f, m.block(null, [count(i), info.body], info.results));
+    }
+  }
+  // The import goes in last: it renumbers the defined functions.
+  m.addFunctionImport("__vfscope_cnt", "vfscope", "cnt", binaryen.i32, binaryen.none);
   if (!names.some((n) => n.includes("vfs."))) throw new Error(`${src}: no function names (build it without -ldflags=-s)`);
   const out = m.emitBinary();
   m.dispose();
@@ -78,7 +101,7 @@ const data = new Uint8Array(4096).fill(7);
 
 function report(name, counts, ops) {
   const total = counts.reduce((a, b) => a + b, 0);
-  console.log(`\n${name}: ${(total / ops).toFixed(1)} Go calls per operation`);
+  console.log(`\n${name}: ${(total / ops).toFixed(1)} ${UNIT} per operation`);
   const idx = [...counts.keys()].filter((i) => counts[i] > 0).sort((a, b) => counts[b] - counts[a]);
   for (const i of idx.slice(0, TOP)) console.log(`${(counts[i] / ops).toFixed(2).padStart(9)}  ${names[i]}`);
 }

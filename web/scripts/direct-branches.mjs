@@ -45,9 +45,12 @@ const FEATURES =
  * binaryen module read from Go's output) into direct branches.
  * Returns {functions, direct, dispatched}: the functions with a dispatch
  * loop, the jumps made direct, and the jumps left to the dispatch
- * (backward ones).
+ * (backward ones). onDispatched(fn, block, c), if given, is called for
+ * each jump left, the c-th child of block in function fn (bench/calls.mjs
+ * counts them); it returns how many expressions it inserted before that
+ * child.
  */
-export function directBranches(m) {
+export function directBranches(m, onDispatched) {
   const id = binaryen.getExpressionId;
   const stats = { functions: 0, direct: 0, dispatched: 0 };
   for (let i = 0; i < m.getNumFunctions(); i++) {
@@ -71,8 +74,7 @@ export function directBranches(m) {
         case binaryen.BlockId: {
           const name = binaryen.Block.getName(e);
           if (name) enclosing.push(name);
-          const n = binaryen.Block.getNumChildren(e);
-          for (let c = 0; c < n; c++) {
+          for (let c = 0; c < binaryen.Block.getNumChildren(e); c++) {
             const child = binaryen.Block.getChildAt(e, c);
             if (targets && c > 0 && id(child) === binaryen.BreakId && binaryen.Break.getName(child) === loop &&
                 !binaryen.Break.getCondition(child) && !binaryen.Break.getValue(child)) {
@@ -84,6 +86,7 @@ export function directBranches(m) {
                   stats.direct++;
                 } else {
                   stats.dispatched++;
+                  if (onDispatched) c += onDispatched(i, e, c);
                 }
                 continue;
               }
