@@ -183,6 +183,16 @@ type lockedFS struct {
 	mu *sync.Mutex
 }
 
+// snapshot is copyStore of the memfs under the lock, held for the whole
+// copy: a writer that is still at work (a syncfs pass that fsync did
+// not wait for) cannot rename a record between the listing of a
+// directory and the read of its files.
+func (l lockedFS) snapshot(t *testing.T) billy.Filesystem {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return copyStore(t, l.Filesystem)
+}
+
 func (l lockedFS) Create(name string) (billy.File, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -331,7 +341,7 @@ func TestFsyncWaitsForNoneWriter(t *testing.T) {
 	}()
 	time.Sleep(100 * time.Millisecond)
 	err = r.Fsync(fd)
-	img := copyStore(t, mem) // the store the instant fsync returned
+	img := mem.snapshot(t) // the store the instant fsync returned
 	<-done
 	e.Must(err)
 	e.Must(r.Close(fd))
