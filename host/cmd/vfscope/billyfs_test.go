@@ -10,11 +10,7 @@ import (
 )
 
 func TestParseBillyfsMount(t *testing.T) {
-	cases := []struct {
-		spec          string
-		src, dst, opt string
-		err           string
-	}{
+	checkParseMount(t, "billyfs", []parseMountCase{
 		{"billyfs:mem:/mnt", "mem", "/mnt", "", ""},
 		{"billyfs:store=mem:/mnt", "mem", "/mnt", "", ""},
 		{"billyfs:mem:disk1:/mnt", "mem:disk1", "/mnt", "", ""},
@@ -26,7 +22,21 @@ func TestParseBillyfsMount(t *testing.T) {
 		{"billyfs:os:/host/dir", "", "", "", "want billyfs:STORE:DST"},
 		{"billyfs:mem:a:/mnt:x:y", "", "", "", "want billyfs:STORE:DST"},
 		{"billyfs:disk:relative", "", "", "", "DST must be an absolute path"},
-	}
+	})
+}
+
+// parseMountCase is a --mount spec and the type-independent part of what
+// parseMount makes of it, or the text its error must hold.
+type parseMountCase struct {
+	spec          string
+	src, dst, opt string
+	err           string
+}
+
+// checkParseMount runs parseMount on each case; typ is the filesystem
+// type every accepted spec must name.
+func checkParseMount(t *testing.T, typ string, cases []parseMountCase) {
+	t.Helper()
 	for _, c := range cases {
 		m, err := parseMount(c.spec)
 		if c.err != "" {
@@ -40,7 +50,7 @@ func TestParseBillyfsMount(t *testing.T) {
 			continue
 		}
 		got := []string{m.typ, m.src, m.dst, m.data}
-		if want := []string{"billyfs", c.src, c.dst, c.opt}; !reflect.DeepEqual(got, want) {
+		if want := []string{typ, c.src, c.dst, c.opt}; !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: got %q, want %q", c.spec, got, want)
 		}
 	}

@@ -3,8 +3,6 @@ package main
 import (
 	"os"
 	"path/filepath"
-	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/vfscope/vfscope/host/hostfs"
@@ -19,32 +17,12 @@ func TestParseHostMount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cases := []struct {
-		spec     string
-		src, dst string
-		err      string
-	}{
-		{"host:/srv/data:/data", "/srv/data", "/data", ""},
-		{"hostfs:/srv/data:/data:ro", "/srv/data", "/data", ""},
-		{"host:./dir:/data", filepath.Join(wd, "dir"), "/data", ""},
-		{"hostfs:dir/sub/..:/data", filepath.Join(wd, "dir"), "/data", ""},
-		{"host::/data", "", "", "host mounts need SRC"},
-		{"hostfs::/data", "", "", "host mounts need SRC"},
-	}
-	for _, c := range cases {
-		m, err := parseMount(c.spec)
-		if c.err != "" {
-			if err == nil || !strings.Contains(err.Error(), c.err) {
-				t.Errorf("%s: %v, want an error with %q", c.spec, err, c.err)
-			}
-			continue
-		}
-		if err != nil {
-			t.Errorf("%s: %v", c.spec, err)
-			continue
-		}
-		if got, want := []string{m.typ, m.src, m.dst}, []string{hostfs.Name, c.src, c.dst}; !reflect.DeepEqual(got, want) {
-			t.Errorf("%s: got %q, want %q", c.spec, got, want)
-		}
-	}
+	checkParseMount(t, hostfs.Name, []parseMountCase{
+		{"host:/srv/data:/data", "/srv/data", "/data", "", ""},
+		{"hostfs:/srv/data:/data:ro", "/srv/data", "/data", "", ""},
+		{"host:./dir:/data", filepath.Join(wd, "dir"), "/data", "", ""},
+		{"hostfs:dir/sub/..:/data", filepath.Join(wd, "dir"), "/data", "", ""},
+		{"host::/data", "", "", "", "host mounts need SRC"},
+		{"hostfs::/data", "", "", "", "host mounts need SRC"},
+	})
 }
