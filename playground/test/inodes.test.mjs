@@ -4,28 +4,17 @@
 // TypeScript's transpiler.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import ts from 'typescript';
+import { loadView } from './view_module.mjs';
 
-const src = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
-let dir, rwsemHolders;
+let remove, rwsemHolders;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'vfscope-inodes-'));
-  const compile = (file) => ts.transpileModule(readFileSync(file, 'utf8'), {
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-  }).outputText;
-  writeFileSync(join(dir, 'schema.mjs'), compile(join(src, 'schema.ts')));
-  writeFileSync(join(dir, 'inodes.mjs'), compile(join(src, 'views', 'inodes.ts'))
-    .replace(/from 'd3'/, `from '${import.meta.resolve('d3')}'`)
-    .replace(/from '\.\.\/schema'/, "from './schema.mjs'"));
-  ({ rwsemHolders } = await import(pathToFileURL(join(dir, 'inodes.mjs')).href));
+  let mod;
+  ({ mod, remove } = await loadView('inodes'));
+  ({ rwsemHolders } = mod);
 });
 
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => remove());
 
 test('the i_rwsem column says who holds it: a task, no task, or readers', () => {
   const inode = { id: 9, dev: 33, ino: 4, count: 1, nlink: 1, state: 0, size: 0, mode: 0o100644 };

@@ -4,28 +4,17 @@
 // view's module compiled by TypeScript's transpiler.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import ts from 'typescript';
+import { loadView } from './view_module.mjs';
 
-const src = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
-let dir, pageGrid, GRID_MAX_PAGES;
+let remove, pageGrid, GRID_MAX_PAGES;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'vfscope-pages-'));
-  const compile = (file) => ts.transpileModule(readFileSync(file, 'utf8'), {
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-  }).outputText;
-  writeFileSync(join(dir, 'schema.mjs'), compile(join(src, 'schema.ts')));
-  writeFileSync(join(dir, 'pages.mjs'), compile(join(src, 'views', 'pages.ts'))
-    .replace(/from 'd3'/, `from '${import.meta.resolve('d3')}'`)
-    .replace(/from '\.\.\/schema'/, "from './schema.mjs'"));
-  ({ pageGrid, GRID_MAX_PAGES } = await import(pathToFileURL(join(dir, 'pages.mjs')).href));
+  let mod;
+  ({ mod, remove } = await loadView('pages'));
+  ({ pageGrid, GRID_MAX_PAGES } = mod);
 });
 
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => remove());
 
 test('the page grid counts every page of the file and says when it shows only the first', () => {
   const cached = (...idx) => new Map(idx.map((i) => [i, 0x4]));
