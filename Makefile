@@ -144,15 +144,19 @@ WEB_DIST := web/dist
 BUSYBOX_WASM := $(CURDIR)/.bin/busybox.wasm
 WASM_MAX_GZ := 3000000
 
+# The module is built and checked in a temporary directory and moved into
+# place last, so a failed build or an oversized module leaves the
+# previous one, not a half-made one.
 wasm: node-deps
 	mkdir -p $(WEB_DIST)
-	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $(WEB_DIST)/vfscope.go.wasm ./wasm
-	node web/scripts/direct-branches.mjs $(WEB_DIST)/vfscope.go.wasm $(WEB_DIST)/vfscope.wasm
-	rm $(WEB_DIST)/vfscope.go.wasm
-	cp "$$(GOOS= GOARCH= $(GO) env GOROOT)/lib/wasm/wasm_exec.js" $(WEB_DIST)/wasm_exec.js
-	@raw=$$(wc -c <$(WEB_DIST)/vfscope.wasm); gz=$$(gzip -9 -c $(WEB_DIST)/vfscope.wasm | wc -c); \
-	echo "vfscope.wasm: $$raw bytes stripped, $$gz bytes gzipped (limit $(WASM_MAX_GZ))"; \
-	if [[ $$gz -gt $(WASM_MAX_GZ) ]]; then echo "vfscope.wasm is over the size limit" >&2; exit 1; fi
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o "$$tmp/go.wasm" ./wasm && \
+	node web/scripts/direct-branches.mjs "$$tmp/go.wasm" "$$tmp/vfscope.wasm" && \
+	raw=$$(wc -c <"$$tmp/vfscope.wasm") && gz=$$(gzip -9 -c "$$tmp/vfscope.wasm" | wc -c) && \
+	echo "vfscope.wasm: $$raw bytes stripped, $$gz bytes gzipped (limit $(WASM_MAX_GZ))" && \
+	if [[ $$gz -gt $(WASM_MAX_GZ) ]]; then echo "vfscope.wasm is over the size limit" >&2; exit 1; fi && \
+	cp "$$(GOOS= GOARCH= $(GO) env GOROOT)/lib/wasm/wasm_exec.js" $(WEB_DIST)/wasm_exec.js && \
+	mv "$$tmp/vfscope.wasm" $(WEB_DIST)/vfscope.wasm
 
 # Profile-guided optimisation of vfscope.wasm: go build uses the main
 # package's default.pgo, a CPU profile of the same operations run natively

@@ -32,7 +32,7 @@ const { default: binaryen } = await import(process.env.BINARYEN ? pathToFileURL(
   process.exit(2);
 });
 
-const { directBranches } = await import("../scripts/direct-branches.mjs");
+const { directBranches, FEATURES } = await import("../scripts/direct-branches.mjs");
 const JUMPS = !!process.env.JUMPS;
 const UNIT = JUMPS ? "dispatched jumps" : "Go calls";
 
@@ -48,8 +48,7 @@ const TOP = +(topArg ?? 25);
 function instrument(bytes) {
   const m = binaryen.readBinary(bytes);
   // What Go's wasm port emits; binaryen must not write newer encodings.
-  const F = binaryen.Features;
-  m.setFeatures(F.MVP | F.SignExt | F.NontrappingFPToInt | F.BulkMemory | F.MutableGlobals);
+  m.setFeatures(FEATURES);
   const names = [];
   // slot maps a function's index in the module to its counter.
   const slot = new Map();

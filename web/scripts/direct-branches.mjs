@@ -33,7 +33,7 @@ import { fileURLToPath } from "node:url";
 // saturating conversions, bulk memory), which binaryen must accept on
 // reading and keep on writing; nothing more, so the output runs wherever
 // the input did.
-const FEATURES =
+export const FEATURES =
   binaryen.Features.MutableGlobals |
   binaryen.Features.SignExt |
   binaryen.Features.NontrappingFPToInt |
@@ -68,56 +68,97 @@ export function directBranches(m, onDispatched) {
       const v = binaryen.LocalSet.getValue(e);
       return id(v) === binaryen.ConstId ? binaryen.Const.getValueI32(v) : -1;
     };
-    const walk = (e, inLoop) => {
-      if (!e) return;
+    // rewrite handles the c-th child of block b if it is a jump through
+    // the dispatch (the child before it storing the resume point), and
+    // returns the index of the next child to look at, or -1 when the
+    // child is something else, to be walked.
+    const rewrite = (b, c) => {
+      const child = binaryen.Block.getChildAt(b, c);
+      if (!targets || c === 0 || id(child) !== binaryen.BreakId || binaryen.Break.getName(child) !== loop ||
+          binaryen.Break.getCondition(child) || binaryen.Break.getValue(child)) return -1;
+      const k = jumpTo(binaryen.Block.getChildAt(b, c - 1));
+      if (k < 0) return -1;
+      const target = k < targets.length ? targets[k] : undefined;
+      if (target !== undefined && target !== loop && enclosing.includes(target)) {
+        binaryen.Break.setName(child, target);
+        stats.direct++;
+        return c + 1;
+      }
+      stats.dispatched++;
+      return c + 1 + (onDispatched ? onDispatched(i, b, c) : 0);
+    };
+    // The walk keeps its own stack: Go nests one block per resume point,
+    // so a function with thousands of calls is thousands of blocks deep,
+    // past what recursion in JavaScript can take. A frame is an
+    // expression, the loop it is in, the next child to visit (blocks)
+    // and whether it pushed a label.
+    const stack = [{ e: body, inLoop: null, next: 0, named: false, entered: false }];
+    while (stack.length > 0) {
+      const f = stack[stack.length - 1];
+      const e = f.e;
       switch (id(e)) {
         case binaryen.BlockId: {
-          const name = binaryen.Block.getName(e);
-          if (name) enclosing.push(name);
-          for (let c = 0; c < binaryen.Block.getNumChildren(e); c++) {
-            const child = binaryen.Block.getChildAt(e, c);
-            if (targets && c > 0 && id(child) === binaryen.BreakId && binaryen.Break.getName(child) === loop &&
-                !binaryen.Break.getCondition(child) && !binaryen.Break.getValue(child)) {
-              const k = jumpTo(binaryen.Block.getChildAt(e, c - 1));
-              if (k >= 0) {
-                const target = k < targets.length ? targets[k] : undefined;
-                if (target !== undefined && target !== loop && enclosing.includes(target)) {
-                  binaryen.Break.setName(child, target);
-                  stats.direct++;
-                } else {
-                  stats.dispatched++;
-                  if (onDispatched) c += onDispatched(i, e, c);
-                }
-                continue;
-              }
+          if (!f.entered) {
+            f.entered = true;
+            const name = binaryen.Block.getName(e);
+            if (name) {
+              enclosing.push(name);
+              f.named = true;
             }
-            walk(child, inLoop);
           }
-          if (name) enclosing.pop();
-          break;
+          let c = f.next;
+          let child = null;
+          while (c < binaryen.Block.getNumChildren(e)) {
+            const next = rewrite(e, c);
+            if (next < 0) {
+              child = binaryen.Block.getChildAt(e, c);
+              c++;
+              break;
+            }
+            c = next;
+          }
+          f.next = c;
+          if (child) {
+            stack.push({ e: child, inLoop: f.inLoop, next: 0, named: false, entered: false });
+            continue;
+          }
+          if (f.named) enclosing.pop();
+          stack.pop();
+          continue;
         }
         case binaryen.LoopId:
-          enclosing.push(binaryen.Loop.getName(e));
-          walk(binaryen.Loop.getBody(e), binaryen.Loop.getName(e));
+          if (!f.entered) {
+            f.entered = true;
+            const name = binaryen.Loop.getName(e);
+            enclosing.push(name);
+            f.named = true;
+            stack.push({ e: binaryen.Loop.getBody(e), inLoop: name, next: 0, named: false, entered: false });
+            continue;
+          }
           enclosing.pop();
-          break;
-        case binaryen.IfId:
-          walk(binaryen.If.getIfTrue(e), inLoop);
-          walk(binaryen.If.getIfFalse(e), inLoop);
-          break;
+          stack.pop();
+          continue;
+        case binaryen.IfId: {
+          stack.pop();
+          // The arms in order: the false one goes on the stack first.
+          for (const arm of [binaryen.If.getIfFalse(e), binaryen.If.getIfTrue(e)]) {
+            if (arm) stack.push({ e: arm, inLoop: f.inLoop, next: 0, named: false, entered: false });
+          }
+          continue;
+        }
         case binaryen.SwitchId: {
           const c = binaryen.Switch.getCondition(e);
-          if (!targets && inLoop && id(c) === binaryen.LocalGetId && binaryen.LocalGet.getIndex(c) === 0 &&
+          if (!targets && f.inLoop && id(c) === binaryen.LocalGetId && binaryen.LocalGet.getIndex(c) === 0 &&
               !binaryen.Switch.getValue(e)) {
             targets = [];
             for (let j = 0; j < binaryen.Switch.getNumNames(e); j++) targets.push(binaryen.Switch.getNameAt(e, j));
-            loop = inLoop;
+            loop = f.inLoop;
           }
           break;
         }
       }
-    };
-    walk(body, null);
+      stack.pop();
+    }
     if (targets) stats.functions++;
   }
   return stats;

@@ -76,6 +76,40 @@ test("forward jumps become direct, backward ones and out-of-table ones keep the 
   assert.deepEqual(await run(before, [1, 2, 4, 3]), [0, 0, 0, 1]);
 });
 
+// chain is a function in Go's layout with n blocks, each of whose code
+// counts and jumps forward to the next, the last returning the count: as
+// deep as a Go function with n calls (one block per resume point).
+function chain(n) {
+  const m = new binaryen.Module();
+  const { i32 } = binaryen;
+  const names = Array.from({ length: n }, (_, k) => `b${k}`);
+  // local 0: the resume point; local 1: the count.
+  const count = () => m.local.set(1, m.i32.add(m.local.get(1, i32), m.i32.const(1)));
+  const jump = (k) => [m.local.set(0, m.i32.const(k)), m.br("L")];
+  let inner = m.block(names[0], [m.switch(names, names[n - 1], m.local.get(0, i32))]);
+  for (let k = 1; k < n; k++) inner = m.block(names[k], [inner, count(), ...jump(k)]);
+  const body = m.block(null, [m.loop("L", m.block(null, [inner, m.return(m.local.get(1, i32))])), m.unreachable()], i32);
+  m.addFunction("chain", binaryen.createType([i32]), i32, [i32], body);
+  m.addFunctionExport("chain", "chain");
+  return m;
+}
+
+test("a function thousands of blocks deep is rewritten, not a stack overflow", async () => {
+  const n = 20000;
+  const m = chain(n);
+  const before = m.emitBinary();
+  const stats = directBranches(m);
+  assert.ok(m.validate());
+  const after = m.emitBinary();
+  m.dispose();
+  // The code of block k-1 jumps to block k, whose label encloses it:
+  // every jump is forward.
+  assert.deepEqual(stats, { functions: 1, direct: n - 1, dispatched: 0 });
+  const run = async (bytes) => (await WebAssembly.instantiate(bytes)).instance.exports.chain(0);
+  assert.equal(await run(after), n - 1);
+  assert.equal(await run(before), n - 1);
+});
+
 test("a module without Go's dispatch is left as it is", () => {
   const m = binaryen.parseText(`(module (func $f (export "f") (param i32) (result i32)
     (block $a (br_if $a (local.get 0))) (local.get 0)))`);
