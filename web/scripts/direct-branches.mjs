@@ -60,7 +60,9 @@ export function directBranches(m, onDispatched) {
     // holds its labels by resume point, loop the loop's name.
     let targets = null;
     let loop = null;
-    const enclosing = []; // labels of the blocks and loops around the walk
+    // The labels of the blocks and loops around the walk (a function's
+    // labels are unique).
+    const enclosing = new Set();
     // jumpTo returns the resume point a `local.set $0 (i32.const K)`
     // stores, or -1 for anything else.
     const jumpTo = (e) => {
@@ -79,7 +81,7 @@ export function directBranches(m, onDispatched) {
       const k = jumpTo(binaryen.Block.getChildAt(b, c - 1));
       if (k < 0) return -1;
       const target = k < targets.length ? targets[k] : undefined;
-      if (target !== undefined && target !== loop && enclosing.includes(target)) {
+      if (target !== undefined && target !== loop && enclosing.has(target)) {
         binaryen.Break.setName(child, target);
         stats.direct++;
         return c + 1;
@@ -102,7 +104,7 @@ export function directBranches(m, onDispatched) {
             f.entered = true;
             const name = binaryen.Block.getName(e);
             if (name) {
-              enclosing.push(name);
+              enclosing.add(name);
               f.named = true;
             }
           }
@@ -122,7 +124,7 @@ export function directBranches(m, onDispatched) {
             stack.push({ e: child, inLoop: f.inLoop, next: 0, named: false, entered: false });
             continue;
           }
-          if (f.named) enclosing.pop();
+          if (f.named) enclosing.delete(binaryen.Block.getName(e));
           stack.pop();
           continue;
         }
@@ -130,12 +132,12 @@ export function directBranches(m, onDispatched) {
           if (!f.entered) {
             f.entered = true;
             const name = binaryen.Loop.getName(e);
-            enclosing.push(name);
+            enclosing.add(name);
             f.named = true;
             stack.push({ e: binaryen.Loop.getBody(e), inLoop: name, next: 0, named: false, entered: false });
             continue;
           }
-          enclosing.pop();
+          enclosing.delete(binaryen.Loop.getName(e));
           stack.pop();
           continue;
         case binaryen.IfId: {
