@@ -194,3 +194,66 @@ func BenchmarkWASIWorkload(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkWorkloadAppend is web/bench/peers.mjs's append phase: 64 KiB
+// writes to a file opened O_APPEND, one per Exec as the JavaScript API
+// issues them, the file removed and opened anew every 64 MiB (outside
+// the timer). With the per-file phases it is the profile `make pgo`
+// builds vfscope.wasm with, so the page cache's write path, sixteen
+// pages a write, is laid out and inlined as a hot path.
+func BenchmarkWorkloadAppend(b *testing.B) {
+	const (
+		chunk   = 64 << 10
+		perFile = 1024 // 64 MiB
+		oWRONLY = 1
+		oCREAT  = 0o100
+		oAPPEND = 0o2000
+	)
+	data := make([]byte, chunk)
+	for i := range data {
+		data[i] = 9
+	}
+	br := New()
+	t := &testing.T{}
+	id := newVFS(t, br)
+	fd := -1
+	var write []byte
+	reopen := func() {
+		r := new(req)
+		if fd >= 0 {
+			r.op("close", id).num(int64(fd)).op("unlink", id).str("/big")
+		}
+		r.op("open", id).str("/big").num(oWRONLY | oCREAT | oAPPEND).num(0o644)
+		d := exec(t, br, r, nil)
+		if fd >= 0 {
+			if e1, e2 := d.u32(), d.u32(); e1 != 0 || e2 != 0 {
+				b.Fatalf("close, unlink: errno %d, %d", e1, e2)
+			}
+		}
+		if e := d.u32(); e != 0 {
+			b.Fatalf("open: errno %d", e)
+		}
+		fd = int(d.num())
+		write = new(req).op("write", id).num(int64(fd)).raw(data).bytes()
+	}
+	b.SetBytes(chunk)
+	b.ResetTimer()
+	for i := range b.N {
+		if i%perFile == 0 {
+			b.StopTimer()
+			reopen()
+			b.StartTimer()
+		}
+		out, err := br.Exec(write, NoEnv{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		d := &decoder{b: out}
+		if e := d.u32(); e != 0 {
+			b.Fatalf("write: errno %d", e)
+		}
+		if n := d.num(); n != chunk {
+			b.Fatalf("write: %d bytes", n)
+		}
+	}
+}
