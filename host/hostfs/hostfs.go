@@ -64,9 +64,11 @@
 //
 // Lock order: hostfs runs inside the VFS's order (package vfs). It takes
 // the inode's i_rwsem exclusive around a write (as generic_file_write_iter
-// does) and, inside it, two leaf mutexes outside the validator: a file
-// handle's mu (the billy.File's offset, a directory's snapshot) and
-// sbInfo.mu (the per-path inode numbers and the files ->create opened).
+// does) and, inside it, three leaf mutexes outside the validator, none
+// taken inside another: a file handle's mu (the billy.File's offset, a
+// directory's snapshot), inodeInfo.mu (a regular file's open host
+// handles, held across setattr's call through one) and sbInfo.mu (the
+// per-path inode numbers and the files ->create opened).
 //
 // Departures from Linux (each for a reason):
 //
