@@ -189,12 +189,21 @@ type fdEntry struct {
 
 // FDTable is files_struct.
 type FDTable struct {
+	// users is files->count: how many tasks share the table (CloneFiles
+	// adds one, Exit takes one away). While it is 1, only the owning
+	// task changes fds, so that task reads them without the lock
+	// (fileLight). Atomic.
+	users atomic.Int32
 	// lock is file_lock: it protects fds. A leaf lock.
 	lock lock.SpinLock
 	fds  []fdEntry
 }
 
-func newFDTable() *FDTable { return &FDTable{} }
+func newFDTable() *FDTable {
+	ft := &FDTable{}
+	ft.users.Store(1)
+	return ft
+}
 
 // allocFDLocked is alloc_fd's search: the lowest free slot at or above
 // min and below limit, the table grown to hold it as expand_files does,
@@ -214,9 +223,8 @@ func (ft *FDTable) allocFDLocked(min, limit int) int {
 // getUnusedFD is get_unused_fd_flags (alloc_fd): it reserves the lowest
 // free descriptor at or above min, below the task's RLIMIT_NOFILE
 // (EMFILE if none is). The caller fills it with fdInstall or gives it
-// back with putUnusedFD. Only the task's own open holds a reservation,
-// so dup2 (whose EBUSY is for a slot reserved by another thread of a
-// shared table) never meets one: vfscope tables are not shared.
+// back with putUnusedFD. A task sharing the table (CloneFiles) meets
+// another's reservation only in dup2, which fails with EBUSY on it.
 func (t *Task) getUnusedFD(min int, cloexec bool) (int, error) {
 	return t.takeFD(min, fdEntry{cloexec: cloexec, reserved: true})
 }
@@ -278,23 +286,81 @@ func (t *Task) fdget(fd int) (*File, error) {
 	return f, nil
 }
 
+// fdput flags: what fdputFlags undoes of a descriptor lookup, as the
+// flags of Linux's struct fd.
+const (
+	// fdputFput (FDPUT_FPUT): the lookup took a reference (the table
+	// is shared).
+	fdputFput = 1 << iota
+	// fdputPosUnlock (FDPUT_POS_UNLOCK): fdgetPos took f_pos_lock.
+	fdputPosUnlock
+)
+
 // fileLight is __fget_light() for the calling task's own system call:
-// the file behind fd (O_PATH descriptors included), nil if none, with no
-// reference taken. Linux takes none when the descriptor table is not
-// shared (files->count is 1): nobody else can close the descriptor while
-// the call runs. A vfscope task's table is never shared: Fork copies it,
-// only the task itself changes it (one goroutine drives a task at a
-// time), and other tasks only read it, under file_lock (procfs). So the
-// task reads its own table without the lock, and the file stays open
-// until the task itself closes the descriptor, which it cannot do in the
-// middle of this call. The caller must not fput the file nor keep it
-// past the call.
-func (t *Task) fileLight(fd int) *File {
-	fds := t.files.fds
-	if uint(fd) >= uint(len(fds)) {
+// the file behind fd (O_PATH descriptors included), nil if none, and
+// fdputFput if the caller must fput it (fdputFlags). Linux takes no
+// reference when the descriptor table is not shared (files->count is
+// 1): nobody else can close the descriptor while the call runs. An
+// unshared table changes only by its own task (one goroutine drives a
+// task at a time), and other tasks only read it, under file_lock
+// (procfs), so the task reads it without the lock, and the file stays
+// open until the task itself closes the descriptor, which it cannot do
+// in the middle of this call. A table shared by CloneFiles can lose
+// the descriptor to another task at any time: then the file is taken
+// with a reference, under the lock. A table becomes shared only by its
+// own task's CloneFiles, so a task that finds it unshared stays alone
+// with it for the call.
+//
+// Hot callers write it out as fileFast, inlined, then fileSlow if that
+// gave nil.
+func (t *Task) fileLight(fd int) (*File, uint8) {
+	if f := t.fileFast(fd); f != nil {
+		return f, 0
+	}
+	return t.fileSlow(fd)
+}
+
+// fileFast is fileLight's common case, small enough to inline: the file
+// behind fd in an unshared table, or nil (for a shared table too).
+func (t *Task) fileFast(fd int) *File {
+	ft := t.files
+	if ft.users.Load() != 1 || uint(fd) >= uint(len(ft.fds)) {
 		return nil
 	}
-	return fds[fd].f
+	return ft.fds[fd].f
+}
+
+// fileSlow is fileLight where fileFast gave nil: nil for an unshared
+// table (no such descriptor), the file with a reference for a shared
+// one.
+func (t *Task) fileSlow(fd int) (*File, uint8) {
+	if t.files.users.Load() == 1 {
+		return nil, 0
+	}
+	f, err := t.getFile(fd)
+	if err != nil {
+		return nil, 0
+	}
+	return f, fdputFput
+}
+
+// fdputFlags is fdput(), or fdput_pos() with fdputPosUnlock: it
+// undoes what fileLight or fdgetPos took. Small enough to inline: the
+// flags are 0 on every call of an unshared table's task that needs no
+// f_pos_lock.
+func (t *Task) fdputFlags(f *File, flags uint8) {
+	if flags != 0 {
+		t.fdputSlow(f, flags)
+	}
+}
+
+func (t *Task) fdputSlow(f *File, flags uint8) {
+	if flags&fdputPosUnlock != 0 {
+		f.posLock.Unlock(t.o)
+	}
+	if flags&fdputFput != 0 {
+		fput(t, f)
+	}
 }
 
 // getFile is fdget_raw(): the file behind fd, with a reference, O_PATH
@@ -405,6 +471,13 @@ func (t *Task) dup2(oldfd, newfd int, cloexec bool) (int, error) {
 		ft.fds = append(ft.fds, make([]fdEntry, newfd-len(ft.fds)+1)...)
 	}
 	old := ft.fds[newfd].f
+	if old == nil && ft.fds[newfd].reserved {
+		// do_dup2: another task sharing the table (CloneFiles) has
+		// the slot reserved for an open still walking its path.
+		ft.lock.Unlock(t.o)
+		fput(t, f)
+		return -1, EBUSY
+	}
 	ft.fds[newfd] = fdEntry{f: f, cloexec: cloexec}
 	ft.lock.Unlock(t.o)
 	if old != nil {
@@ -455,12 +528,17 @@ func (t *Task) FdTypeFlags(fd int) (ifmt uint32, flags int, err error) {
 		defer t.opDone(t.sysEnter("fcntl"))
 	}
 	// The calling task's own descriptor: no reference needed to read
-	// two words (fileLight, as Pread's).
-	f := t.fileLight(fd)
+	// two words unless the table is shared (fileLight, as Pread's).
+	f, fl := t.fileFast(fd), uint8(0)
+	if f == nil {
+		f, fl = t.fileSlow(fd)
+	}
 	if f == nil {
 		return 0, 0, EBADF
 	}
-	return f.inode.mode.Load() & S_IFMT, int(f.flags.Load()), nil
+	ifmt, flags = f.inode.mode.Load()&S_IFMT, int(f.flags.Load())
+	t.fdputFlags(f, fl)
+	return ifmt, flags, nil
 }
 
 // fcntl is Fcntl's work on the file it holds a reference to. Apart, with

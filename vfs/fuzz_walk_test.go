@@ -671,6 +671,11 @@ type fuzzOp struct {
 	mod  func(m *model) error
 }
 
+// fuzzOnClone says whether the k-th op of data runs on the task sharing
+// the first one's descriptor table (CloneFiles): the op's first byte,
+// whose remainder by 7 chose the op, chooses the task by its quotient.
+func fuzzOnClone(data []byte, k int) bool { return data[3*k]/7%2 == 1 }
+
 func decodeOps(data []byte) []fuzzOp {
 	var ops []fuzzOp
 	for i := 0; i+2 < len(data) && len(ops) < 40; i += 3 {
@@ -705,7 +710,9 @@ func decodeOps(data []byte) []fuzzOp {
 
 // FuzzOps runs a sequence of directory operations on vfscope and on the
 // model, comparing each errno and then the whole tree (names, kinds,
-// symlink bodies, which names share an inode, link counts).
+// symlink bodies, which names share an inode, link counts). Each op runs
+// on one of two tasks sharing a descriptor table (CloneFiles), so that
+// the shared table's lookups are fuzzed as well.
 func FuzzOps(f *testing.F) {
 	for _, seed := range [][]byte{
 		{0, 0, 0, 0, 3, 0, 1, 4, 0, 3, 0, 2},            // mkdir a, a/a, create a/b, rename a/b -> c
@@ -715,16 +722,24 @@ func FuzzOps(f *testing.F) {
 		{0, 0, 0, 0, 3, 0, 3, 3, 0, 6, 3, 0, 6, 0, 0},   // rename over dirs, rmdir
 		{5, 8, 4, 1, 8, 0, 3, 8, 1, 2, 13, 0, 6, 10, 0}, // links named like dirs, dots
 		{0, 0, 0, 0, 1, 0, 3, 0, 12, 3, 12, 0, 6, 11, 0, 6, 12, 0},
+		{7, 0, 0, 8, 1, 0, 1, 4, 0, 10, 0, 2, 9, 1, 0}, // on the clone: mkdir a, a/b; rename; unlink
 	} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		defer fuzzWatchdog(fmt.Sprintf("ops %v", data))()
 		_, tk := bareVFS(t)
+		clone := tk.CloneFiles("fuzz-clone")
+		defer clone.Exit()
 		m := newModel()
 		var log []string
-		for _, op := range decodeOps(data) {
-			err, werr := op.run(tk), op.mod(m)
+		for k, op := range decodeOps(data) {
+			on := tk
+			if fuzzOnClone(data, k) {
+				on = clone
+				op.name += " (clone)"
+			}
+			err, werr := op.run(on), op.mod(m)
 			log = append(log, fmt.Sprintf("%s: %v", op.name, err))
 			if err != werr {
 				t.Fatalf("%s: vfscope %v, model %v\nafter:\n  %s", op.name, err, werr, strings.Join(log[:len(log)-1], "\n  "))

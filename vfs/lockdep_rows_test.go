@@ -50,28 +50,50 @@ func TestLockdepFdgetPosDirectory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var thread *Task
+	defer func() {
+		if thread != nil {
+			thread.Exit()
+		}
+	}()
+	cloned := func() *Task {
+		if thread == nil {
+			thread = tk.CloneFiles("thread")
+		}
+		return thread
+	}
+	unshared := func() *Task { return tk }
 	for _, tc := range []struct {
-		name   string
-		fd     int
-		locked bool
+		name  string
+		tk    func() *Task // the table is shared from the first cloned call on
+		fd    int
+		flags uint8
 	}{
-		{"directory, unshared", dir, true},
+		{"directory, unshared", unshared, dir, fdputPosUnlock},
+		// A shared table's lookup takes a reference, dropped by
+		// fdputFlags.
+		{"directory, shared table", cloned, dir, fdputFput | fdputPosUnlock},
 	} {
-		f, locked, err := tk.fdgetPos(tc.fd)
+		tk := tc.tk()
+		f, flags, err := tk.fdgetPos(tc.fd)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
-		if locked != tc.locked {
-			t.Errorf("%s: fdgetPos locked %v, want %v", tc.name, locked, tc.locked)
+		if flags != tc.flags {
+			t.Errorf("%s: fdgetPos flags %#x, want %#x", tc.name, flags, tc.flags)
 		}
 		want := lock.Unheld
-		if tc.locked {
+		if tc.flags&fdputPosUnlock != 0 {
 			want = lock.Exclusive
 		}
 		if m := tk.o.Holds(&f.posLock); m != want {
 			t.Errorf("%s: f_pos_lock held %v, want %v", tc.name, m, want)
 		}
-		tk.fdputPos(f, locked)
+		count := f.count.Load()
+		tk.fdputFlags(f, flags)
+		if tc.flags&fdputFput != 0 && f.count.Load() != count-1 {
+			t.Errorf("%s: fdputFlags left the count at %d, want %d", tc.name, f.count.Load(), count-1)
+		}
 	}
 	if _, err := tk.Getdents(dir, 4096); err != nil {
 		t.Fatalf("getdents64: %v", err)

@@ -332,11 +332,13 @@ func (t *Task) Fstatfs(fd int, st *Statfs) error {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("fstatfs"))
 	}
-	f := t.fileLight(fd) // fdget_raw: O_PATH descriptors too
+	f, fl := t.fileLight(fd) // fdget_raw: O_PATH descriptors too
 	if f == nil {
 		return EBADF
 	}
-	return t.vfsStatfs(f.path, st)
+	err := t.vfsStatfs(f.path, st)
+	t.fdputFlags(f, fl)
+	return err
 }
 
 // Freeze is ioctl(FIFREEZE) on the filesystem that holds path: block

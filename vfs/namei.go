@@ -66,7 +66,11 @@ type nameidata struct {
 	// jumped records that the walk reached its position by a jump
 	// (".", "..", a mount root, an absolute symlink): ND_JUMPED.
 	jumped bool
-	links  int // symlinks followed (total_link_count)
+	// rootHeld says the walk holds references on root
+	// (ND_ROOT_GRABBED): a scoped walk from a descriptor of a shared
+	// table (walkInitShared). Dropped by terminate or dropRoot.
+	rootHeld bool
+	links    int // symlinks followed (total_link_count)
 
 	last     QStr
 	lastType int
@@ -101,24 +105,65 @@ func (t *Task) walkInit(nd *nameidata, dfd int, name string) error {
 	case dfd == AT_FDCWD:
 		start = t.fs.cwd
 	default:
-		// fdget_raw, light: no reference (fileLight says why that is
-		// safe); the walk takes its own on the path when it leaves
-		// RCU mode, while the descriptor still holds the file.
-		f := t.fileLight(dfd)
+		// fdget_raw, light (fileLight): no reference unless the table
+		// is shared. As path_init's, the lookup ends with this
+		// function: in ref-walk the walk holds the path itself (below),
+		// and in RCU mode it takes its own references when it leaves
+		// that mode (legitimize, which sees a dentry killed meanwhile).
+		f, fl := t.fileFast(dfd), uint8(0)
+		if f == nil {
+			f, fl = t.fileSlow(dfd)
+		}
 		if f == nil {
 			return EBADF
 		}
 		start = f.path
 		if name != "" && !IsDir(start.Dentry.inode.Load().mode.Load()) {
+			t.fdputFlags(f, fl)
 			return ENOTDIR
+		}
+		if fl != 0 {
+			return t.walkInitShared(nd, f, start)
 		}
 	}
 	if nd.flags&LOOKUP_IS_SCOPED != 0 {
 		// path_init's LOOKUP_IS_SCOPED: the start is the root ".."
 		// must not climb above (and, for IN_ROOT, where an absolute
 		// path starts), and the walk notes the sequences that a rename
-		// or a mount change would move.
+		// or a mount change would move. The descriptor or the working
+		// directory the walk starts from holds it: only the task
+		// itself could drop either.
 		nd.root = start
+		nd.rseq = t.vfs.renameLock.ReadBeginBy(t.o)
+		nd.mseq = t.vfs.mountLock.ReadBeginBy(t.o)
+	}
+	if nd.rcu() {
+		nd.mseq = t.vfs.mountLock.ReadBeginBy(t.o)
+		nd.path = start
+		nd.seq = start.Dentry.seq.RawBegin()
+		nd.inode = start.Dentry.inode.Load()
+		return nil
+	}
+	nd.path = pathGetTask(t, start)
+	nd.inode = start.Dentry.inode.Load()
+	return nil
+}
+
+// walkInitShared is walkInit's start at a descriptor of a shared table
+// (CloneFiles), which another task may close during the walk: the walk
+// holds f, referenced, only until this returns. A scoped walk's root is
+// that start, so the walk takes references on it (path_init's
+// ND_ROOT_GRABBED), dropped by terminate or dropRoot; vfscope grabs it
+// in ref-walk only, so that such a walk in RCU mode returns errECHILD
+// and is made again in ref-walk.
+func (t *Task) walkInitShared(nd *nameidata, f *File, start Path) error {
+	defer fput(t, f)
+	if nd.flags&LOOKUP_IS_SCOPED != 0 {
+		if nd.rcu() {
+			return errECHILD
+		}
+		nd.root = pathGetTask(t, start)
+		nd.rootHeld = true
 		nd.rseq = t.vfs.renameLock.ReadBeginBy(t.o)
 		nd.mseq = t.vfs.mountLock.ReadBeginBy(t.o)
 	}
@@ -140,6 +185,17 @@ func (nd *nameidata) terminate() {
 		nd.path.Put(nd.t)
 	}
 	nd.path = Path{}
+	nd.dropRoot()
+}
+
+// dropRoot releases the root a scoped walk took references on
+// (walkInitShared), once nothing of the walk will climb to it again:
+// terminate_walk's ND_ROOT_GRABBED.
+func (nd *nameidata) dropRoot() {
+	if nd.rootHeld {
+		nd.rootHeld = false
+		nd.root.Put(nd.t)
+	}
 }
 
 // mayLookup is may_lookup(): search permission on the directory the walk
@@ -863,6 +919,7 @@ func (t *Task) pathLookupAt(dfd int, name string, flags uint32) (Path, error) {
 		nd.terminate()
 		return Path{}, err
 	}
+	nd.dropRoot()
 	return nd.path, nil
 }
 

@@ -245,6 +245,7 @@ func (t *Task) openCreate(dfd int, path string, h openHow) (*File, error) {
 				// A magic link jumped (nd_jump_link): do_open on
 				// the path the walk stands on.
 				p, nd.path = nd.path, Path{}
+				nd.dropRoot()
 				if p.Dentry.inode.Load().isDir() {
 					p.Put(t)
 					return nil, EISDIR

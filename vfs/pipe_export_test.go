@@ -22,10 +22,11 @@ func FifoPipe(t *Task, path string) (has bool, sleepers int32) {
 // FdPipeSleepers returns how many tasks sleep in the waits of the pipe
 // open at fd (0 if fd is no pipe).
 func FdPipeSleepers(t *Task, fd int) int32 {
-	f := t.fileLight(fd)
+	f, fl := t.fileLight(fd)
 	if f == nil {
 		return 0
 	}
+	defer t.fdputFlags(f, fl)
 	if p := pipeOf(f); p != nil {
 		return p.sleepers.Load()
 	}

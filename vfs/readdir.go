@@ -42,11 +42,11 @@ func (t *Task) Getdents(fd int, size int) ([]Dirent, error) {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("getdents64"))
 	}
-	f, locked, err := t.fdgetPos(fd)
+	f, fl, err := t.fdgetPos(fd)
 	if err != nil {
 		return nil, err
 	}
-	defer t.fdputPos(f, locked)
+	defer t.fdputFlags(f, fl)
 	var out []Dirent
 	if size > 0 {
 		out = make([]Dirent, 0, min(size/32, getdentsPrealloc))

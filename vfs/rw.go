@@ -11,24 +11,28 @@ const UIO_MAXIOV = 1024
 // SEEK_MAX is the largest whence lseek(2) passes on to ->llseek.
 const SEEK_MAX = SEEK_HOLE
 
-// fdgetPos is fdget_pos(): the file (fileLight: no reference), with
-// f_pos_lock held as file_needs_f_pos_lock says: only for a file with an
-// atomic position (atomicPos), and then if the description is shared,
-// by another descriptor or another task (its count, the table's
-// references, above one), or is a directory (its operations have
-// Iterate), whose ->iterate_shared always runs under f_pos_lock. A
-// stream, a character device or a socket never takes it, so a read
-// asleep in a FIFO does not stop a write through the same description.
-func (t *Task) fdgetPos(fd int) (*File, bool, error) {
-	f := t.fileLight(fd)
+// fdgetPos is fdget_pos(): the file (fileLight: a reference only if the
+// table is shared), with f_pos_lock held as file_needs_f_pos_lock says:
+// only for a file with an atomic position (atomicPos), and then if the
+// description is shared, by another descriptor or another task (its
+// count, the table's references, above one), or is a directory (its
+// operations have Iterate), whose ->iterate_shared always runs under
+// f_pos_lock. A stream, a character device or a socket never takes it,
+// so a read asleep in a FIFO does not stop a write through the same
+// description. The flags say what fdputFlags gives back.
+func (t *Task) fdgetPos(fd int) (*File, uint8, error) {
+	f, fl := t.fileFast(fd), uint8(0)
 	if f == nil {
-		return nil, false, EBADF
+		f, fl = t.fileSlow(fd)
+	}
+	if f == nil {
+		return nil, 0, EBADF
 	}
 	if atomicPos(f) && (f.count.Load() > 1 || f.fop != nil && f.fop.Iterate != nil) {
 		f.posLock.Lock(t.o)
-		return f, true, nil
+		fl |= fdputPosUnlock
 	}
-	return f, false, nil
+	return f, fl, nil
 }
 
 // atomicPos is FMODE_ATOMIC_POS, which do_dentry_open gives to regular
@@ -37,13 +41,6 @@ func (t *Task) fdgetPos(fd int) (*File, bool, error) {
 func atomicPos(f *File) bool {
 	m := f.inode.mode.Load()
 	return (IsReg(m) || IsDir(m)) && f.mode&FMODE_STREAM == 0
-}
-
-// fdputPos is fdput_pos(): f_pos_lock released if fdgetPos took it.
-func (t *Task) fdputPos(f *File, locked bool) {
-	if locked {
-		f.posLock.Unlock(t.o)
-	}
 }
 
 // rwVerifyArea is rw_verify_area(): a negative position, or one that a
@@ -60,21 +57,41 @@ func rwVerifyArea(pos int64, count int) error {
 }
 
 // fileAt is the common start of the calls at an offset (pread64,
-// pwrite64, preadv, pwritev): EINVAL for a negative offset, EBADF for
-// no descriptor or an O_PATH one (fdget), ESPIPE for a file without
-// positions (want: FMODE_PREAD or FMODE_PWRITE). Small enough to inline.
-func (t *Task) fileAt(fd int, off int64, want uint32) (*File, error) {
+// pwrite64, preadv, pwritev), in two parts so that the common one
+// inlines into each: fileAtFast, then fileAtSlow where that gives up.
+// Together they give EINVAL for a negative offset, EBADF for no
+// descriptor or an O_PATH one (fdget), ESPIPE for a file without
+// positions (want: FMODE_PREAD or FMODE_PWRITE), or the file and the
+// flags fdputFlags gives back.
+
+// fileAtFast is fileAt's common case: an unshared table's task
+// (fileFast) and a file that allows the call. nil for anything else.
+func (t *Task) fileAtFast(fd int, off int64, want uint32) *File {
+	if f := t.fileFast(fd); f != nil && off >= 0 && f.mode&(want|FMODE_PATH) == want {
+		return f
+	}
+	return nil
+}
+
+// fileAtSlow is fileAt where fileAtFast gave up: a shared table, and
+// the errors.
+func (t *Task) fileAtSlow(fd int, off int64, want uint32) (*File, uint8, error) {
 	if off < 0 {
-		return nil, EINVAL
+		return nil, 0, EINVAL
 	}
-	f := t.fileLight(fd)
-	if f == nil || f.mode&FMODE_PATH != 0 {
-		return nil, EBADF
+	f, fl := t.fileLight(fd)
+	if f == nil {
+		return nil, 0, EBADF
 	}
-	if f.mode&want == 0 {
-		return nil, ESPIPE
+	if f.mode&(want|FMODE_PATH) == want {
+		return f, fl, nil
 	}
-	return f, nil
+	err := ESPIPE
+	if f.mode&FMODE_PATH != 0 {
+		err = EBADF
+	}
+	t.fdputFlags(f, fl)
+	return nil, 0, err
 }
 
 // Read is read(2).
@@ -82,7 +99,7 @@ func (t *Task) Read(fd int, p []byte) (int, error) {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("read"))
 	}
-	f, locked, err := t.fdgetPos(fd)
+	f, fl, err := t.fdgetPos(fd)
 	if err != nil {
 		return 0, err
 	}
@@ -96,7 +113,7 @@ func (t *Task) Read(fd int, p []byte) (int, error) {
 		f.pos.Store(t.rwPos)
 	}
 	t.rwPos = saved
-	t.fdputPos(f, locked) // no defer: a deferred call is two Go calls under WebAssembly
+	t.fdputFlags(f, fl) // no defer: a deferred call is two Go calls under WebAssembly
 	return n, err
 }
 
@@ -105,9 +122,12 @@ func (t *Task) Pread(fd int, p []byte, off int64) (int, error) {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("pread64"))
 	}
-	f, err := t.fileAt(fd, off, FMODE_PREAD)
-	if err != nil {
-		return 0, err
+	f, fl := t.fileAtFast(fd, off, FMODE_PREAD), uint8(0)
+	if f == nil {
+		var err error
+		if f, fl, err = t.fileAtSlow(fd, off, FMODE_PREAD); err != nil {
+			return 0, err
+		}
 	}
 	// The position lives in the task (t.rwPos) rather than in a local
 	// whose address, passed on to ->read, would escape to the heap;
@@ -117,6 +137,7 @@ func (t *Task) Pread(fd int, p []byte, off int64) (int, error) {
 	t.rwPos = off
 	n, err := t.vfsRead(f, p, &t.rwPos)
 	t.rwPos = saved
+	t.fdputFlags(f, fl)
 	return n, err
 }
 
@@ -149,7 +170,7 @@ func (t *Task) Write(fd int, p []byte) (int, error) {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("write"))
 	}
-	f, locked, err := t.fdgetPos(fd)
+	f, fl, err := t.fdgetPos(fd)
 	if err != nil {
 		return 0, err
 	}
@@ -160,7 +181,7 @@ func (t *Task) Write(fd int, p []byte) (int, error) {
 		f.pos.Store(t.rwPos)
 	}
 	t.rwPos = saved
-	t.fdputPos(f, locked) // no defer: a deferred call is two Go calls under WebAssembly
+	t.fdputFlags(f, fl) // no defer: a deferred call is two Go calls under WebAssembly
 	return n, err
 }
 
@@ -169,14 +190,18 @@ func (t *Task) Pwrite(fd int, p []byte, off int64) (int, error) {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("pwrite64"))
 	}
-	f, err := t.fileAt(fd, off, FMODE_PWRITE)
-	if err != nil {
-		return 0, err
+	f, fl := t.fileAtFast(fd, off, FMODE_PWRITE), uint8(0)
+	if f == nil {
+		var err error
+		if f, fl, err = t.fileAtSlow(fd, off, FMODE_PWRITE); err != nil {
+			return 0, err
+		}
 	}
 	saved := t.rwPos // as in Pread
 	t.rwPos = off
 	n, err := t.vfsWrite(f, p, &t.rwPos)
 	t.rwPos = saved
+	t.fdputFlags(f, fl)
 	return n, err
 }
 
@@ -239,11 +264,11 @@ func (t *Task) Readv(fd int, iov [][]byte) (int, error) {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("readv"))
 	}
-	f, locked, err := t.fdgetPos(fd)
+	f, fl, err := t.fdgetPos(fd)
 	if err != nil {
 		return 0, err
 	}
-	defer t.fdputPos(f, locked)
+	defer t.fdputFlags(f, fl)
 	saved := t.rwPos // as in Read
 	t.rwPos = f.pos.Load()
 	n, err := t.vfsReadv(f, iov, &t.rwPos)
@@ -259,14 +284,18 @@ func (t *Task) Preadv(fd int, iov [][]byte, off int64) (int, error) {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("preadv"))
 	}
-	f, err := t.fileAt(fd, off, FMODE_PREAD)
-	if err != nil {
-		return 0, err
+	f, fl := t.fileAtFast(fd, off, FMODE_PREAD), uint8(0)
+	if f == nil {
+		var err error
+		if f, fl, err = t.fileAtSlow(fd, off, FMODE_PREAD); err != nil {
+			return 0, err
+		}
 	}
 	saved := t.rwPos // as in Pread
 	t.rwPos = off
 	n, err := t.vfsReadv(f, iov, &t.rwPos)
 	t.rwPos = saved
+	t.fdputFlags(f, fl)
 	return n, err
 }
 
@@ -328,11 +357,11 @@ func (t *Task) Writev(fd int, iov [][]byte) (int, error) {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("writev"))
 	}
-	f, locked, err := t.fdgetPos(fd)
+	f, fl, err := t.fdgetPos(fd)
 	if err != nil {
 		return 0, err
 	}
-	defer t.fdputPos(f, locked)
+	defer t.fdputFlags(f, fl)
 	saved := t.rwPos // as in Read
 	t.rwPos = f.pos.Load()
 	n, err := t.vfsWritev(f, iov, &t.rwPos)
@@ -348,14 +377,18 @@ func (t *Task) Pwritev(fd int, iov [][]byte, off int64) (int, error) {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("pwritev"))
 	}
-	f, err := t.fileAt(fd, off, FMODE_PWRITE)
-	if err != nil {
-		return 0, err
+	f, fl := t.fileAtFast(fd, off, FMODE_PWRITE), uint8(0)
+	if f == nil {
+		var err error
+		if f, fl, err = t.fileAtSlow(fd, off, FMODE_PWRITE); err != nil {
+			return 0, err
+		}
 	}
 	saved := t.rwPos // as in Pread
 	t.rwPos = off
 	n, err := t.vfsWritev(f, iov, &t.rwPos)
 	t.rwPos = saved
+	t.fdputFlags(f, fl)
 	return n, err
 }
 
@@ -400,11 +433,11 @@ func (t *Task) Seek(fd int, off int64, whence int) (int64, error) {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("lseek"))
 	}
-	f, locked, err := t.fdgetPos(fd)
+	f, fl, err := t.fdgetPos(fd)
 	if err != nil {
 		return 0, err
 	}
-	defer t.fdputPos(f, locked)
+	defer t.fdputFlags(f, fl)
 	if f.mode&FMODE_PATH != 0 {
 		return 0, EBADF
 	}

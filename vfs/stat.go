@@ -67,11 +67,16 @@ func (t *Task) Fstat(fd int, st *Stat) error {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("fstat"))
 	}
-	f := t.fileLight(fd) // fdget_raw: O_PATH descriptors too
+	f, fl := t.fileFast(fd), uint8(0) // fdget_raw: O_PATH descriptors too
+	if f == nil {
+		f, fl = t.fileSlow(fd)
+	}
 	if f == nil {
 		return EBADF
 	}
-	return t.vfsGetattr(f.path, st)
+	err := t.vfsGetattr(f.path, st)
+	t.fdputFlags(f, fl)
+	return err
 }
 
 // fstatat's flags beyond AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH, which
@@ -168,7 +173,8 @@ func (t *Task) statRCU(dfd int, path string, lf uint32, st *Stat) (bool, error) 
 		if e := checkNameNUL(path); e != nil {
 			return true, e
 		}
-		return true, err
+		// errECHILD: a start the walk must hold (walkInitShared).
+		return err != errECHILD, err
 	}
 	if rest, done := nd.walkPlainRCU(path); !done {
 		if err := checkNameNUL(path); err != nil {

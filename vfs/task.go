@@ -244,14 +244,42 @@ func (t *Task) Fork(comm string) *Task {
 	return n
 }
 
-// Exit closes every descriptor and drops the root and working directory
-// (do_exit: exit_files, exit_fs).
+// CloneFiles makes a new task that shares t's descriptor table, as
+// clone(2) with CLONE_FILES does (a thread of t's, in the sense that
+// matters to files): a descriptor either opens, closes or dups is the
+// other's too, fcntl's close-on-exec flag included, and POSIX locks
+// belong to the table, so either's are both's and a close by either
+// drops them. Everything else is Fork's: copies of t's credentials,
+// root, working directory, umask, resource limits and resolve scoping,
+// and copy-on-write copies of t's mappings (no CLONE_FS, no CLONE_VM).
+// The two may run concurrently, each driven by its own goroutine; a
+// descriptor closed by one while the other's call uses it stays open
+// for that call, whose lookup took a reference (fileLight). The table's
+// descriptors are closed when the last task sharing it exits.
+func (t *Task) CloneFiles(comm string) *Task {
+	if t.checking() {
+		defer t.opDone(t.sysEnter("clone"))
+	}
+	n := t.vfs.newTask(comm, t.cred, t)
+	t.files.users.Add(1) // copy_files with CLONE_FILES: files->count
+	n.files = t.files
+	t.dupMmap(n)
+	t.vfs.listTask(n)
+	return n
+}
+
+// Exit closes every descriptor, unless another task still shares the
+// table (CloneFiles), and drops the root and working directory (do_exit:
+// exit_files, exit_fs).
 func (t *Task) Exit() {
 	t.exitMmap()
-	t.files.lock.Lock(t.o)
-	fds := t.files.fds
-	t.files.fds = nil
-	t.files.lock.Unlock(t.o)
+	var fds []fdEntry
+	if t.files.users.Add(-1) == 0 { // put_files_struct
+		t.files.lock.Lock(t.o)
+		fds = t.files.fds
+		t.files.fds = nil
+		t.files.lock.Unlock(t.o)
+	}
 	for _, e := range fds {
 		if e.f != nil {
 			t.filpFlush(e.f) // close_files: filp_close

@@ -46,7 +46,7 @@ func TestFastPathsInline(t *testing.T) {
 		t.Skip("compiles the package twice")
 	}
 	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	fast := []string{`fput`, `FolioPut`, `\(\*Task\)\.fileAt`, `\(\*Folio\)\.Data`, `wakeUpInode`, `unmapMappingFolio`, `\(\*VFS\)\.now`}
+	fast := []string{`fput`, `FolioPut`, `\(\*Task\)\.fileAtFast`, `\(\*Task\)\.fileFast`, `\(\*Folio\)\.Data`, `wakeUpInode`, `unmapMappingFolio`, `\(\*VFS\)\.now`}
 	for _, build := range []struct {
 		name string
 		env  []string
