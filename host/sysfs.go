@@ -28,9 +28,13 @@ import (
 // the guest opens are descriptors in that task's table (RLIMIT_NOFILE,
 // 1024, at a time, as a Linux process's default; beyond, EMFILE).
 //
-// The task is driven by one goroutine at a time, as a Linux task is one
-// thread: mu serialises the calls of every module sharing this SysFS.
-//
+// Calls run concurrently, as a Linux process's threads make theirs: each
+// is made by a task of the SysFS's own that shares the descriptor table
+// (vfs.Task.CloneFiles), taken from a pool and given back when the call
+// returns. So a guest asleep in a FIFO's read or open holds one task,
+// and the module writing the other end, through the same SysFS, runs on
+// another.
+
 // Errors are the VFS's Linux errno values mapped once, through
 // ErrnoTable (errno.go), onto wazero's smaller set. Where wazero's
 // sys.File documents a different error than Linux gives for an operation
@@ -45,13 +49,23 @@ import (
 // methods anyway, with wazero's meaning, for callers in Go and for the
 // day wazero exports the interface; see File.SetNonblock.
 type SysFS struct {
-	// mu serialises every call into t: one goroutine drives a Task.
+	// mu protects tmpl, free and err. It is held only to take a task
+	// from free (cloning tmpl when free is empty) or give one back,
+	// never across a call a guest makes; outside every lock of the
+	// VFS, inside File.mu.
 	mu sync.Mutex
-	// t is the chrooted task (protected by mu).
-	t *vfs.Task
+	// tmpl is the chrooted task the SysFS was made with: its table holds
+	// the guest's descriptors, and every call's task is a CloneFiles of
+	// it; it makes no call itself (protected by mu; nil once closed).
+	tmpl *vfs.Task
+	// free are the tasks sharing tmpl's table that no call drives now
+	// (protected by mu). One goroutine drives a task at a time, so a
+	// call takes one of its own.
+	free []*vfs.Task
 	// root is the directory of the VFS exposed (immutable).
 	root string
-	// err is why construction failed (immutable); every call returns it.
+	// err is why construction failed, or EBADF once closed; every call
+	// returns it (protected by mu).
 	err vfs.Errno
 }
 
@@ -73,7 +87,7 @@ var _ experimentalsys.FS = (*SysFS)(nil)
 // the mapped error, and Err says which Linux errno it was.
 func NewSysFS(t *vfs.Task, root string) *SysFS {
 	n := t.Spawn("sysfs")
-	s := &SysFS{t: n, root: root}
+	s := &SysFS{tmpl: n, root: root}
 	if err := n.Chdir(root); err != nil {
 		s.err = vfs.ErrnoOf(err)
 		return s
@@ -111,33 +125,55 @@ func (s *SysFS) Root() string { return s.root }
 // String implements fmt.Stringer, as wazero's DirFS does.
 func (s *SysFS) String() string { return "vfscope:" + s.root }
 
-// Close closes every file still open through this SysFS and ends its
-// task (exit_files, exit_fs). Later calls return EBADF. Call it once the
-// modules using the SysFS are closed.
+// Close ends the SysFS's tasks; the last to go closes every file still
+// open through it (exit_files, exit_fs). Later calls return EBADF. Call
+// it once the modules using the SysFS are closed: a call still running
+// ends its task when it returns.
 func (s *SysFS) Close() error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.t == nil {
-		return nil
-	}
-	s.t.Exit()
-	s.t = nil
+	tmpl, free := s.tmpl, s.free
+	s.tmpl, s.free = nil, nil
 	if s.err == 0 {
 		s.err = vfs.EBADF
 	}
+	s.mu.Unlock()
+	if tmpl == nil {
+		return nil
+	}
+	for _, t := range free {
+		t.Exit()
+	}
+	tmpl.Exit()
 	return nil
 }
 
-// lock takes mu and returns the task, or the construction or Close
-// error (mu released).
-func (s *SysFS) lock() (*vfs.Task, experimentalsys.Errno) {
+// task returns a task for one call, which gives it back with done, or
+// the construction or Close error.
+func (s *SysFS) task() (*vfs.Task, experimentalsys.Errno) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.err != 0 {
-		e := s.err
-		s.mu.Unlock()
-		return nil, ToSysErrno(e)
+		return nil, ToSysErrno(s.err)
 	}
-	return s.t, 0
+	if n := len(s.free); n > 0 {
+		t := s.free[n-1]
+		s.free[n-1] = nil
+		s.free = s.free[:n-1]
+		return t, 0
+	}
+	return s.tmpl.CloneFiles("sysfs"), 0
+}
+
+// done gives back the task of a call; after Close the task exits.
+func (s *SysFS) done(t *vfs.Task) {
+	s.mu.Lock()
+	if s.tmpl != nil {
+		s.free = append(s.free, t)
+		s.mu.Unlock()
+		return
+	}
+	s.mu.Unlock()
+	t.Exit()
 }
 
 // OpenFile implements sys.FS.OpenFile: openat(2) in the chroot, the
@@ -173,11 +209,11 @@ func (s *SysFS) lock() (*vfs.Task, experimentalsys.Errno) {
 //     EMFILE).
 //   - EROFS: writing or creating on a read-only mount.
 func (s *SysFS) OpenFile(path string, flag experimentalsys.Oflag, perm fs.FileMode) (experimentalsys.File, experimentalsys.Errno) {
-	t, errno := s.lock()
+	t, errno := s.task()
 	if errno != 0 {
 		return nil, errno
 	}
-	defer s.mu.Unlock()
+	defer s.done(t)
 	fd, err := t.Open(path, toLinuxFlags(flag), fromFileMode(perm))
 	if err != nil {
 		return nil, sysErr(err)
@@ -216,11 +252,11 @@ func (s *SysFS) Stat(path string) (sys.Stat_t, experimentalsys.Errno) {
 }
 
 func (s *SysFS) stat(path string, flags int) (sys.Stat_t, experimentalsys.Errno) {
-	t, errno := s.lock()
+	t, errno := s.task()
 	if errno != 0 {
 		return sys.Stat_t{}, errno
 	}
-	defer s.mu.Unlock()
+	defer s.done(t)
 	var st vfs.Stat
 	if err := t.Fstatat(vfs.AT_FDCWD, path, &st, flags); err != nil {
 		return sys.Stat_t{}, sysErr(err)
@@ -241,11 +277,11 @@ func (s *SysFS) stat(path string, flags int) (sys.Stat_t, experimentalsys.Errno)
 //     the filesystem is full (Linux ENOSPC).
 //   - EROFS: the parent is on a read-only mount.
 func (s *SysFS) Mkdir(path string, perm fs.FileMode) experimentalsys.Errno {
-	t, errno := s.lock()
+	t, errno := s.task()
 	if errno != 0 {
 		return errno
 	}
-	defer s.mu.Unlock()
+	defer s.done(t)
 	return sysErr(t.Mkdir(path, fromFileMode(perm)))
 }
 
@@ -260,11 +296,11 @@ func (s *SysFS) Mkdir(path string, perm fs.FileMode) experimentalsys.Errno {
 //   - EPERM: the task does not own the file.
 //   - EROFS: the file is on a read-only mount.
 func (s *SysFS) Chmod(path string, perm fs.FileMode) experimentalsys.Errno {
-	t, errno := s.lock()
+	t, errno := s.task()
 	if errno != 0 {
 		return errno
 	}
-	defer s.mu.Unlock()
+	defer s.done(t)
 	return sysErr(t.Chmod(path, fromFileMode(perm)))
 }
 
@@ -287,11 +323,11 @@ func (s *SysFS) Chmod(path string, perm fs.FileMode) experimentalsys.Errno {
 //     is a mount point (Linux EBUSY), or a link count would pass the
 //     maximum (Linux EMLINK).
 func (s *SysFS) Rename(from, to string) experimentalsys.Errno {
-	t, errno := s.lock()
+	t, errno := s.task()
 	if errno != 0 {
 		return errno
 	}
-	defer s.mu.Unlock()
+	defer s.done(t)
 	return sysErr(t.Rename(from, to))
 }
 
@@ -306,11 +342,11 @@ func (s *SysFS) Rename(from, to string) experimentalsys.Errno {
 //   - EINVAL: the last component is ".".
 //   - EIO: `path` is a mount point or the root (Linux EBUSY).
 func (s *SysFS) Rmdir(path string) experimentalsys.Errno {
-	t, errno := s.lock()
+	t, errno := s.task()
 	if errno != 0 {
 		return errno
 	}
-	defer s.mu.Unlock()
+	defer s.done(t)
 	return sysErr(t.Rmdir(path))
 }
 
@@ -326,11 +362,11 @@ func (s *SysFS) Rmdir(path string) experimentalsys.Errno {
 //     sticky bit protects the entry.
 //   - EIO: `path` is a mount point (Linux EBUSY).
 func (s *SysFS) Unlink(path string) experimentalsys.Errno {
-	t, errno := s.lock()
+	t, errno := s.task()
 	if errno != 0 {
 		return errno
 	}
-	defer s.mu.Unlock()
+	defer s.done(t)
 	return sysErr(t.Unlink(path))
 }
 
@@ -346,11 +382,11 @@ func (s *SysFS) Unlink(path string) experimentalsys.Errno {
 //   - EIO: the two are on different mounts (Linux EXDEV) or the link
 //     count is at the maximum (Linux EMLINK).
 func (s *SysFS) Link(oldPath, newPath string) experimentalsys.Errno {
-	t, errno := s.lock()
+	t, errno := s.task()
 	if errno != 0 {
 		return errno
 	}
-	defer s.mu.Unlock()
+	defer s.done(t)
 	return sysErr(t.Link(oldPath, newPath))
 }
 
@@ -368,11 +404,11 @@ func (s *SysFS) Link(oldPath, newPath string) experimentalsys.Errno {
 //     exist.
 //   - ENAMETOOLONG: `oldPath` is longer than PATH_MAX.
 func (s *SysFS) Symlink(oldPath, linkName string) experimentalsys.Errno {
-	t, errno := s.lock()
+	t, errno := s.task()
 	if errno != 0 {
 		return errno
 	}
-	defer s.mu.Unlock()
+	defer s.done(t)
 	return sysErr(t.Symlink(oldPath, linkName))
 }
 
@@ -384,11 +420,11 @@ func (s *SysFS) Symlink(oldPath, linkName string) experimentalsys.Errno {
 //   - EINVAL: `path` is not a symlink.
 //   - ENOENT: `path` doesn't exist or is empty.
 func (s *SysFS) Readlink(path string) (string, experimentalsys.Errno) {
-	t, errno := s.lock()
+	t, errno := s.task()
 	if errno != 0 {
 		return "", errno
 	}
-	defer s.mu.Unlock()
+	defer s.done(t)
 	target, err := t.Readlink(path)
 	return target, sysErr(err)
 }
@@ -404,11 +440,11 @@ func (s *SysFS) Readlink(path string) (string, experimentalsys.Errno) {
 //   - EACCES: times of "now" need write permission the task lacks.
 //   - EROFS: the file is on a read-only mount.
 func (s *SysFS) Utimens(path string, atim, mtim int64) experimentalsys.Errno {
-	t, errno := s.lock()
+	t, errno := s.task()
 	if errno != 0 {
 		return errno
 	}
-	defer s.mu.Unlock()
+	defer s.done(t)
 	times := [2]vfs.Timespec{toTimespec(atim), toTimespec(mtim)}
 	return sysErr(t.Utimensat(vfs.AT_FDCWD, path, &times, 0))
 }

@@ -2,6 +2,7 @@ package host
 
 import (
 	"io"
+	"sync"
 
 	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
 	"github.com/tetratelabs/wazero/sys"
@@ -13,12 +14,18 @@ import (
 // task: an open file description of the VFS, with its own position,
 // O_APPEND and O_NONBLOCK, as the guest's open made it.
 //
-// Every method takes the SysFS's lock; fields are protected by it.
+// Every method takes the file's lock, which protects the fields below
+// it, and runs its call on a task of the SysFS's (SysFS.task): calls on
+// one File are serialised, as a guest's single thread makes them, and
+// calls on different Files of one SysFS run concurrently.
 type File struct {
 	seekMethod[int64]
 
 	fs *SysFS
-	// fd is the descriptor in fs.t's table; -1 once closed.
+	// mu protects the fields below. It is held across the call into the
+	// VFS, so it comes before SysFS.mu and every lock of the VFS.
+	mu sync.Mutex
+	// fd is the descriptor in the table of fs's tasks; -1 once closed.
 	fd int
 	// path is the name the file was opened by, for String.
 	path string
@@ -56,22 +63,32 @@ const (
 // String returns the path the file was opened by.
 func (f *File) String() string { return f.path }
 
-// lock takes the SysFS's lock and returns the task, or EBADF (lock
-// released) if the file or the SysFS is closed.
+// lock takes the file's lock and a task of the SysFS's for one call,
+// or returns EBADF (nothing held) if the file is closed, or the SysFS's
+// error. unlock gives both back.
 func (f *File) lock() (*vfs.Task, experimentalsys.Errno) {
-	f.fs.mu.Lock()
-	if f.fd < 0 || f.fs.t == nil {
-		f.fs.mu.Unlock()
+	f.mu.Lock()
+	if f.fd < 0 {
+		f.mu.Unlock()
 		return nil, experimentalsys.EBADF
 	}
-	return f.fs.t, 0
+	t, errno := f.fs.task()
+	if errno != 0 {
+		f.mu.Unlock()
+		return nil, errno
+	}
+	return t, 0
 }
 
-func (f *File) unlock() { f.fs.mu.Unlock() }
+func (f *File) unlock(t *vfs.Task) {
+	f.fs.done(t)
+	f.mu.Unlock()
+}
 
 // cacheStatLocked fills dev, ino and isDir with fstat(2).
 //
-// Preconditions: the SysFS's lock is held and the file is open.
+// Preconditions: the file's lock is held, the file is open and t is
+// the call's task (lock).
 func (f *File) cacheStatLocked(t *vfs.Task) experimentalsys.Errno {
 	if f.statCached {
 		return 0
@@ -94,7 +111,7 @@ func (f *File) Dev() (uint64, experimentalsys.Errno) {
 	if errno != 0 {
 		return 0, errno
 	}
-	defer f.unlock()
+	defer f.unlock(t)
 	errno = f.cacheStatLocked(t)
 	return f.dev, errno
 }
@@ -109,7 +126,7 @@ func (f *File) Ino() (sys.Inode, experimentalsys.Errno) {
 	if errno != 0 {
 		return 0, errno
 	}
-	defer f.unlock()
+	defer f.unlock(t)
 	errno = f.cacheStatLocked(t)
 	return f.ino, errno
 }
@@ -124,15 +141,15 @@ func (f *File) IsDir() (bool, experimentalsys.Errno) {
 	if errno != 0 {
 		return false, errno
 	}
-	defer f.unlock()
+	defer f.unlock(t)
 	errno = f.cacheStatLocked(t)
 	return f.isDir, errno
 }
 
 // IsAppend implements sys.File.IsAppend: the description's O_APPEND.
 func (f *File) IsAppend() bool {
-	f.fs.mu.Lock()
-	defer f.fs.mu.Unlock()
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return f.append
 }
 
@@ -149,7 +166,7 @@ func (f *File) SetAppend(enable bool) experimentalsys.Errno {
 	if errno != 0 {
 		return errno
 	}
-	defer f.unlock()
+	defer f.unlock(t)
 	if errno := f.setflLocked(t, vfs.O_APPEND, enable); errno != 0 {
 		return errno
 	}
@@ -160,8 +177,8 @@ func (f *File) SetAppend(enable bool) experimentalsys.Errno {
 // IsNonblock is wazero's fsapi.File.IsNonblock: the description's
 // O_NONBLOCK. (wazero does not call it on a File: see SysFS.)
 func (f *File) IsNonblock() bool {
-	f.fs.mu.Lock()
-	defer f.fs.mu.Unlock()
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return f.nonblock
 }
 
@@ -182,7 +199,7 @@ func (f *File) SetNonblock(enable bool) experimentalsys.Errno {
 	if errno != 0 {
 		return errno
 	}
-	defer f.unlock()
+	defer f.unlock(t)
 	if errno := f.setflLocked(t, vfs.O_NONBLOCK, enable); errno != 0 {
 		return errno
 	}
@@ -192,7 +209,8 @@ func (f *File) SetNonblock(enable bool) experimentalsys.Errno {
 
 // setflLocked sets or clears one F_SETFL flag of the description.
 //
-// Preconditions: the SysFS's lock is held and the file is open.
+// Preconditions: the file's lock is held, the file is open and t is
+// the call's task (lock).
 func (f *File) setflLocked(t *vfs.Task, bit int, enable bool) experimentalsys.Errno {
 	fl, err := t.Fcntl(f.fd, vfs.F_GETFL, 0)
 	if err != nil {
@@ -217,10 +235,11 @@ func (f *File) setflLocked(t *vfs.Task, bit int, enable bool) experimentalsys.Er
 //   - EBADF: the file was closed.
 //   - ENOTSUP: `flag` holds a bit other than POLLIN and POLLOUT.
 func (f *File) Poll(flag Pflag, timeoutMillis int32) (ready bool, errno experimentalsys.Errno) {
-	if _, errno := f.lock(); errno != 0 {
+	t, errno := f.lock()
+	if errno != 0 {
 		return false, errno
 	}
-	f.unlock()
+	f.unlock(t)
 	if flag&^(POLLIN|POLLOUT) != 0 {
 		return false, experimentalsys.ENOTSUP
 	}
@@ -238,7 +257,7 @@ func (f *File) Stat() (sys.Stat_t, experimentalsys.Errno) {
 	if errno != 0 {
 		return sys.Stat_t{}, errno
 	}
-	defer f.unlock()
+	defer f.unlock(t)
 	var st vfs.Stat
 	if err := t.Fstat(f.fd, &st); err != nil {
 		return sys.Stat_t{}, sysErr(err)
@@ -252,7 +271,8 @@ func (f *File) Stat() (sys.Stat_t, experimentalsys.Errno) {
 // Pwrite and Truncate (Linux gives EISDIR for reads, EBADF or EINVAL for
 // the others). The check runs only on the error path.
 //
-// Preconditions: the SysFS's lock is held and the file is open.
+// Preconditions: the file's lock is held, the file is open and t is
+// the call's task (lock).
 func (f *File) dirErrLocked(t *vfs.Task, err error) experimentalsys.Errno {
 	if err == nil {
 		return 0
@@ -275,7 +295,7 @@ func (f *File) Read(buf []byte) (int, experimentalsys.Errno) {
 	if errno != 0 {
 		return 0, errno
 	}
-	defer f.unlock()
+	defer f.unlock(t)
 	n, err := t.Read(f.fd, buf)
 	return n, f.dirErrLocked(t, err)
 }
@@ -293,7 +313,7 @@ func (f *File) Pread(buf []byte, off int64) (int, experimentalsys.Errno) {
 	if errno != 0 {
 		return 0, errno
 	}
-	defer f.unlock()
+	defer f.unlock(t)
 	n, err := t.Pread(f.fd, buf, off)
 	return n, f.dirErrLocked(t, err)
 }
@@ -312,7 +332,7 @@ func (f *File) Write(buf []byte) (int, experimentalsys.Errno) {
 	if errno != 0 {
 		return 0, errno
 	}
-	defer f.unlock()
+	defer f.unlock(t)
 	n, err := t.Write(f.fd, buf)
 	return n, sysErr(err)
 }
@@ -333,7 +353,7 @@ func (f *File) Pwrite(buf []byte, off int64) (int, experimentalsys.Errno) {
 	if errno != 0 {
 		return 0, errno
 	}
-	defer f.unlock()
+	defer f.unlock(t)
 	n, err := t.Pwrite(f.fd, buf, off)
 	return n, f.dirErrLocked(t, err)
 }
@@ -369,7 +389,7 @@ func (f *File) seek(offset int64, whence int) (int64, experimentalsys.Errno) {
 	if errno != 0 {
 		return 0, errno
 	}
-	defer f.unlock()
+	defer f.unlock(t)
 	if errno := f.cacheStatLocked(t); errno != 0 {
 		return 0, errno
 	}
@@ -429,7 +449,7 @@ func (f *File) Readdir(n int) ([]experimentalsys.Dirent, experimentalsys.Errno) 
 	if errno != 0 {
 		return nil, errno
 	}
-	defer f.unlock()
+	defer f.unlock(t)
 	var out []experimentalsys.Dirent
 	if n > 0 {
 		out = make([]experimentalsys.Dirent, 0, n)
@@ -476,7 +496,7 @@ func (f *File) Truncate(size int64) experimentalsys.Errno {
 	if errno != 0 {
 		return errno
 	}
-	defer f.unlock()
+	defer f.unlock(t)
 	if size < 0 {
 		return experimentalsys.EINVAL
 	}
@@ -496,7 +516,7 @@ func (f *File) Sync() experimentalsys.Errno {
 	if errno != 0 {
 		return errno
 	}
-	defer f.unlock()
+	defer f.unlock(t)
 	return sysErr(t.Fsync(f.fd))
 }
 
@@ -510,7 +530,7 @@ func (f *File) Datasync() experimentalsys.Errno {
 	if errno != 0 {
 		return errno
 	}
-	defer f.unlock()
+	defer f.unlock(t)
 	return sysErr(t.Fdatasync(f.fd))
 }
 
@@ -529,23 +549,25 @@ func (f *File) Utimens(atim, mtim int64) experimentalsys.Errno {
 	if errno != 0 {
 		return errno
 	}
-	defer f.unlock()
+	defer f.unlock(t)
 	times := [2]vfs.Timespec{toTimespec(atim), toTimespec(mtim)}
 	return sysErr(t.Utimensat(f.fd, "", &times, 0))
 }
 
 // Close implements sys.File.Close: close(2). Closing twice returns zero.
 func (f *File) Close() experimentalsys.Errno {
-	f.fs.mu.Lock()
-	defer f.fs.mu.Unlock()
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if f.fd < 0 {
 		return 0
 	}
 	fd := f.fd
 	f.fd = -1
 	f.dirents = nil
-	if f.fs.t == nil {
+	t, errno := f.fs.task()
+	if errno != 0 {
 		return 0 // the SysFS was closed, and the descriptor with it
 	}
-	return sysErr(f.fs.t.Close(fd))
+	defer f.fs.done(t)
+	return sysErr(t.Close(fd))
 }

@@ -82,9 +82,12 @@ func TestFileAppend(t *testing.T) {
 // SysFS's own task sees it.
 func assertFlag(t *testing.T, task *vfs.Task, f *File, bit int, want bool) {
 	t.Helper()
-	f.fs.mu.Lock()
-	fl, err := f.fs.t.Fcntl(f.fd, vfs.F_GETFL, 0)
-	f.fs.mu.Unlock()
+	tk, errno := f.lock()
+	if errno != 0 {
+		t.Fatalf("lock: %v", errno)
+	}
+	fl, err := tk.Fcntl(f.fd, vfs.F_GETFL, 0)
+	f.unlock(tk)
 	must(t, err)
 	if (fl&bit != 0) != want {
 		t.Errorf("F_GETFL %#o: bit %#o set = %v, want %v", fl, bit, fl&bit != 0, want)
@@ -434,7 +437,8 @@ func TestModeConversions(t *testing.T) {
 }
 
 // TestSysFSConcurrent: modules sharing one SysFS call it from their own
-// goroutines; the calls are serialised onto its one task.
+// goroutines; each call runs on a task of the SysFS's pool (run with
+// -race).
 func TestSysFSConcurrent(t *testing.T) {
 	_, task, s := newFixtureFS(t)
 	const workers, rounds = 4, 50
