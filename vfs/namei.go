@@ -110,20 +110,13 @@ func (t *Task) walkInit(nd *nameidata, dfd int, name string) error {
 		// function: in ref-walk the walk holds the path itself (below),
 		// and in RCU mode it takes its own references when it leaves
 		// that mode (legitimize, which sees a dentry killed meanwhile).
-		f, fl := t.fileFast(dfd), uint8(0)
+		f := t.fileFast(dfd)
 		if f == nil {
-			f, fl = t.fileSlow(dfd)
-		}
-		if f == nil {
-			return EBADF
+			return t.walkInitShared(nd, dfd, name)
 		}
 		start = f.path
 		if name != "" && !IsDir(start.Dentry.inode.Load().mode.Load()) {
-			t.fdputFlags(f, fl)
 			return ENOTDIR
-		}
-		if fl != 0 {
-			return t.walkInitShared(nd, f, start)
 		}
 	}
 	if nd.flags&LOOKUP_IS_SCOPED != 0 {
@@ -149,15 +142,29 @@ func (t *Task) walkInit(nd *nameidata, dfd int, name string) error {
 	return nil
 }
 
-// walkInitShared is walkInit's start at a descriptor of a shared table
-// (CloneFiles), which another task may close during the walk: the walk
-// holds f, referenced, only until this returns. A scoped walk's root is
-// that start, so the walk takes references on it (path_init's
+// walkInitShared is walkInit's start at a descriptor that fileFast did
+// not give: EBADF for none, or a descriptor of a shared table
+// (CloneFiles), which another task may close during the walk. The walk
+// holds the file, referenced, only until this returns. A scoped walk's
+// root is that start, so the walk takes references on it (path_init's
 // ND_ROOT_GRABBED), dropped by terminate or dropRoot; vfscope grabs it
 // in ref-walk only, so that such a walk in RCU mode returns errECHILD
 // and is made again in ref-walk.
-func (t *Task) walkInitShared(nd *nameidata, f *File, start Path) error {
-	defer fput(t, f)
+//
+// Not inlined: walkInit is inlined into the lock-free stat (statRCU),
+// whose budget it would take from the calls that matter there.
+//
+//go:noinline
+func (t *Task) walkInitShared(nd *nameidata, dfd int, name string) error {
+	f, fl := t.fileSlow(dfd)
+	if f == nil {
+		return EBADF
+	}
+	defer t.fdputFlags(f, fl)
+	start := f.path
+	if name != "" && !IsDir(start.Dentry.inode.Load().mode.Load()) {
+		return ENOTDIR
+	}
 	if nd.flags&LOOKUP_IS_SCOPED != 0 {
 		if nd.rcu() {
 			return errECHILD

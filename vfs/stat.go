@@ -173,8 +173,7 @@ func (t *Task) statRCU(dfd int, path string, lf uint32, st *Stat) (bool, error) 
 		if e := checkNameNUL(path); e != nil {
 			return true, e
 		}
-		// errECHILD: a start the walk must hold (walkInitShared).
-		return err != errECHILD, err
+		return err != errECHILD, err // errECHILD: a start the walk must hold (walkInitShared)
 	}
 	if rest, done := nd.walkPlainRCU(path); !done {
 		if err := checkNameNUL(path); err != nil {
