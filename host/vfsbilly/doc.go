@@ -62,7 +62,12 @@
 // Chroot's first call may take its parent's mutex (to fork the parent's
 // task), so a child's mutex is taken before its parent's, never the
 // reverse. go-git drives a repository from one goroutine, so the mutex
-// is uncontended there.
+// is uncontended there. A call that sleeps in the VFS holds the mutex
+// while it sleeps: a Read of a FIFO with no data waits, with every other
+// call of the filesystem, for a writer that must come through another
+// filesystem or task (host.SysFS, whose calls each run on a task of
+// their own sharing one descriptor table, has no such limit; see
+// RATIONALE.md, "Why does a SysFS call run on a task of its own?").
 //
 // # Errors
 //
