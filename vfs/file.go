@@ -232,7 +232,7 @@ func (t *Task) getUnusedFD(min int, cloexec bool) (int, error) {
 // fdInstall is fd_install: it puts f in the slot getUnusedFD reserved,
 // taking over the caller's reference.
 func (t *Task) fdInstall(fd int, f *File) {
-	ft := t.files
+	ft := t.files.Load()
 	ft.lock.Lock(t.o)
 	ft.fds[fd].f = f
 	ft.fds[fd].reserved = false
@@ -242,7 +242,7 @@ func (t *Task) fdInstall(fd int, f *File) {
 // putUnusedFD is put_unused_fd: it frees a slot getUnusedFD reserved and
 // nothing filled.
 func (t *Task) putUnusedFD(fd int) {
-	ft := t.files
+	ft := t.files.Load()
 	ft.lock.Lock(t.o)
 	ft.fds[fd] = fdEntry{}
 	ft.lock.Unlock(t.o)
@@ -259,7 +259,7 @@ func (t *Task) installFD(f *File, cloexec bool, min int) (int, error) {
 // takeFD puts e in the lowest free descriptor at or above min, below the
 // task's RLIMIT_NOFILE (EMFILE if none is), under file_lock.
 func (t *Task) takeFD(min int, e fdEntry) (int, error) {
-	ft := t.files
+	ft := t.files.Load()
 	ft.lock.Lock(t.o)
 	fd := ft.allocFDLocked(min, t.nofile())
 	if fd < 0 {
@@ -323,19 +323,24 @@ func (t *Task) fileLight(fd int) (*File, uint8) {
 // fileFast is fileLight's common case, small enough to inline: the file
 // behind fd in an unshared table, or nil (for a shared table too).
 func (t *Task) fileFast(fd int) *File {
-	ft := t.files
+	ft := t.files.Load()
 	if ft.users.Load() != 1 || uint(fd) >= uint(len(ft.fds)) {
 		return nil
 	}
 	return ft.fds[fd].f
 }
 
-// fileSlow is fileLight where fileFast gave nil: nil for an unshared
-// table (no such descriptor), the file with a reference for a shared
-// one.
+// fileSlow is fileLight where fileFast gave nil: for an unshared table
+// the file without a reference (nil: no such descriptor), for a shared
+// one the file with a reference.
 func (t *Task) fileSlow(fd int) (*File, uint8) {
-	if t.files.users.Load() == 1 {
-		return nil, 0
+	if ft := t.files.Load(); ft.users.Load() == 1 {
+		// Alone with the table now, if not at fileFast's look: the
+		// other sharers may have exited since.
+		if uint(fd) >= uint(len(ft.fds)) {
+			return nil, 0
+		}
+		return ft.fds[fd].f, 0
 	}
 	f, err := t.getFile(fd)
 	if err != nil {
@@ -368,7 +373,7 @@ func (t *Task) fdputSlow(f *File, flags uint8) {
 func (t *Task) getFile(fd int) (*File, error) {
 	// No defer: under WebAssembly it is a fifth of this function's
 	// cost, and the function is on every *at() call's walk.
-	ft := t.files
+	ft := t.files.Load()
 	ft.lock.Lock(t.o)
 	if fd < 0 || fd >= len(ft.fds) || ft.fds[fd].f == nil {
 		ft.lock.Unlock(t.o)
@@ -384,7 +389,7 @@ func (t *Task) Close(fd int) error {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("close"))
 	}
-	ft := t.files
+	ft := t.files.Load()
 	ft.lock.Lock(t.o)
 	if fd < 0 || fd >= len(ft.fds) || ft.fds[fd].f == nil {
 		ft.lock.Unlock(t.o)
@@ -465,7 +470,7 @@ func (t *Task) dup2(oldfd, newfd int, cloexec bool) (int, error) {
 	if err != nil {
 		return -1, err
 	}
-	ft := t.files
+	ft := t.files.Load()
 	ft.lock.Lock(t.o)
 	if newfd >= len(ft.fds) {
 		ft.fds = append(ft.fds, make([]fdEntry, newfd-len(ft.fds)+1)...)
@@ -546,7 +551,7 @@ func (t *Task) FdTypeFlags(fd int) (ifmt uint32, flags int, err error) {
 // would not be open-coded, and every call (Go's WASI guests call
 // F_GETFL on each descriptor they open) went through defer records.
 func (t *Task) fcntl(f *File, fd int, cmd int, arg int) (int, error) {
-	ft := t.files
+	ft := t.files.Load()
 	// check_fcntl_cmd: an O_PATH descriptor allows only these.
 	if f.mode&FMODE_PATH != 0 {
 		switch cmd {
@@ -614,14 +619,17 @@ func (t *Task) fcntl(f *File, fd int, cmd int, arg int) (int, error) {
 // no chattr, so none is.
 func IsAppend(i *Inode) bool { return false }
 
-// CloseOnExec closes every O_CLOEXEC descriptor, as execve does. It
-// calls into filesystems (->flush, ->release), so like every system
-// call it is checked on return for a lock left held.
+// CloseOnExec closes every O_CLOEXEC descriptor, as execve does: in a
+// private copy of the table if other tasks share it (CloneFiles), which
+// keep theirs open (begin_new_exec's unshare_files, then
+// do_close_on_exec). It calls into filesystems (->flush, ->release), so
+// like every system call it is checked on return for a lock left held.
 func (t *Task) CloseOnExec() {
 	if t.checking() {
 		defer t.opDone(t.sysEnter("execve"))
 	}
-	ft := t.files
+	t.unshareFiles()
+	ft := t.files.Load()
 	ft.lock.Lock(t.o)
 	var closing []*File
 	for i := range ft.fds {
@@ -639,7 +647,7 @@ func (t *Task) CloseOnExec() {
 
 // FDs lists the open descriptors, for procfs.
 func (t *Task) FDs() []int {
-	ft := t.files
+	ft := t.files.Load()
 	ft.lock.Lock(t.o)
 	defer ft.lock.Unlock(t.o)
 	var out []int

@@ -72,7 +72,7 @@ func (t *Task) flockToPosixLock(f *File, fl *FileLock, l *Flock) error {
 	default:
 		fl.End = OFFSET_MAX
 	}
-	fl.Owner = t.files
+	fl.Owner = t.files.Load()
 	fl.PID = t.pid
 	fl.File = f
 	fl.Flags = FL_POSIX
@@ -518,7 +518,7 @@ func (t *Task) fcntlSetlk(fd int, f *File, cmd int, l *Flock) error {
 	// A close of fd racing with the lock: drop what was just taken, as
 	// filp_flush would have.
 	if err == nil && fl.Type != F_UNLCK && fl.Flags&FL_OFDLCK == 0 {
-		ft := t.files
+		ft := t.files.Load()
 		ft.lock.Lock(t.o)
 		var cur *File
 		if fd >= 0 && fd < len(ft.fds) {
@@ -526,7 +526,7 @@ func (t *Task) fcntlSetlk(fd int, f *File, cmd int, l *Flock) error {
 		}
 		ft.lock.Unlock(t.o)
 		if cur != f {
-			t.locksRemovePosix(f, t.files)
+			t.locksRemovePosix(f, t.files.Load())
 			err = EBADF
 		}
 	}
@@ -576,6 +576,6 @@ func (t *Task) locksRemoveFile(f *File) {
 // descriptor drops the closing task's POSIX locks on the file.
 func (t *Task) filpFlushLocks(f *File) {
 	if f.mode&FMODE_PATH == 0 {
-		t.locksRemovePosix(f, t.files)
+		t.locksRemovePosix(f, t.files.Load())
 	}
 }

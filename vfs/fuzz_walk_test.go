@@ -667,14 +667,27 @@ var fuzzOpTargets = []string{"a", "b", "/a", "../b", "l", "missing", "a/b", "."}
 
 type fuzzOp struct {
 	name string
-	run  func(tk *vfs.Task) error
-	mod  func(m *model) error
+	// run makes the op on tk, its paths taken from dfd: AT_FDCWD with
+	// the absolute paths, or a descriptor of "/" with them made
+	// relative (fuzzAt).
+	run func(tk *vfs.Task, dfd int) error
+	mod func(m *model) error
 }
 
 // fuzzOnClone says whether the k-th op of data runs on the task sharing
 // the first one's descriptor table (CloneFiles): the op's first byte,
 // whose remainder by 7 chose the op, chooses the task by its quotient.
 func fuzzOnClone(data []byte, k int) bool { return data[3*k]/7%2 == 1 }
+
+// fuzzAt is the path an op gives for p: p itself from AT_FDCWD, relative
+// to a descriptor of "/" otherwise ("/" itself stays, as it has no
+// relative form with the same last component).
+func fuzzAt(p string, dfd int) string {
+	if dfd == vfs.AT_FDCWD || p == "/" {
+		return p
+	}
+	return strings.TrimPrefix(p, "/")
+}
 
 func decodeOps(data []byte) []fuzzOp {
 	var ops []fuzzOp
@@ -684,25 +697,25 @@ func decodeOps(data []byte) []fuzzOp {
 		tgt := fuzzOpTargets[int(data[i+2])%len(fuzzOpTargets)]
 		switch data[i] % 7 {
 		case 0:
-			ops = append(ops, fuzzOp{"mkdir " + p, func(tk *vfs.Task) error { return tk.Mkdir(p, 0o755) }, func(m *model) error { return m.mkdir(p) }})
+			ops = append(ops, fuzzOp{"mkdir " + p, func(tk *vfs.Task, dfd int) error { return tk.Mkdirat(dfd, fuzzAt(p, dfd), 0o755) }, func(m *model) error { return m.mkdir(p) }})
 		case 1:
-			ops = append(ops, fuzzOp{"create " + p, func(tk *vfs.Task) error {
-				fd, err := tk.Open(p, vfs.O_CREAT|vfs.O_WRONLY, 0o644)
+			ops = append(ops, fuzzOp{"create " + p, func(tk *vfs.Task, dfd int) error {
+				fd, err := tk.Openat(dfd, fuzzAt(p, dfd), vfs.O_CREAT|vfs.O_WRONLY, 0o644)
 				if err == nil {
 					tk.Close(fd)
 				}
 				return err
 			}, func(m *model) error { return m.create(p) }})
 		case 2:
-			ops = append(ops, fuzzOp{"unlink " + p, func(tk *vfs.Task) error { return tk.Unlink(p) }, func(m *model) error { return m.unlink(p) }})
+			ops = append(ops, fuzzOp{"unlink " + p, func(tk *vfs.Task, dfd int) error { return tk.Unlinkat(dfd, fuzzAt(p, dfd), 0) }, func(m *model) error { return m.unlink(p) }})
 		case 3:
-			ops = append(ops, fuzzOp{"rename " + p + " " + q, func(tk *vfs.Task) error { return tk.Rename(p, q) }, func(m *model) error { return m.rename(p, q) }})
+			ops = append(ops, fuzzOp{"rename " + p + " " + q, func(tk *vfs.Task, dfd int) error { return tk.Renameat2(dfd, fuzzAt(p, dfd), dfd, fuzzAt(q, dfd), 0) }, func(m *model) error { return m.rename(p, q) }})
 		case 4:
-			ops = append(ops, fuzzOp{"link " + p + " " + q, func(tk *vfs.Task) error { return tk.Link(p, q) }, func(m *model) error { return m.link(p, q) }})
+			ops = append(ops, fuzzOp{"link " + p + " " + q, func(tk *vfs.Task, dfd int) error { return tk.Linkat(dfd, fuzzAt(p, dfd), dfd, fuzzAt(q, dfd), 0) }, func(m *model) error { return m.link(p, q) }})
 		case 5:
-			ops = append(ops, fuzzOp{"symlink " + tgt + " " + p, func(tk *vfs.Task) error { return tk.Symlink(tgt, p) }, func(m *model) error { return m.symlink(tgt, p) }})
+			ops = append(ops, fuzzOp{"symlink " + tgt + " " + p, func(tk *vfs.Task, dfd int) error { return tk.Symlinkat(tgt, dfd, fuzzAt(p, dfd)) }, func(m *model) error { return m.symlink(tgt, p) }})
 		case 6:
-			ops = append(ops, fuzzOp{"rmdir " + p, func(tk *vfs.Task) error { return tk.Rmdir(p) }, func(m *model) error { return m.rmdir(p) }})
+			ops = append(ops, fuzzOp{"rmdir " + p, func(tk *vfs.Task, dfd int) error { return tk.Unlinkat(dfd, fuzzAt(p, dfd), vfs.AT_REMOVEDIR) }, func(m *model) error { return m.rmdir(p) }})
 		}
 	}
 	return ops
@@ -710,9 +723,13 @@ func decodeOps(data []byte) []fuzzOp {
 
 // FuzzOps runs a sequence of directory operations on vfscope and on the
 // model, comparing each errno and then the whole tree (names, kinds,
-// symlink bodies, which names share an inode, link counts). Each op runs
-// on one of two tasks sharing a descriptor table (CloneFiles), so that
-// the shared table's lookups are fuzzed as well.
+// symlink bodies, which names share an inode, link counts). An op the
+// data sends to the clone (fuzzOnClone) runs on a task that shares the
+// first one's descriptor table (CloneFiles, made at the first such op:
+// the ops before it run on an unshared table), scoped to "/" with
+// RESOLVE_IN_ROOT and given relative paths from a descriptor of "/": a
+// shared table's descriptor lookups and scoped walks, whose root the
+// walk holds, each give the errno of the plain walk.
 func FuzzOps(f *testing.F) {
 	for _, seed := range [][]byte{
 		{0, 0, 0, 0, 3, 0, 1, 4, 0, 3, 0, 2},            // mkdir a, a/a, create a/b, rename a/b -> c
@@ -729,17 +746,32 @@ func FuzzOps(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		defer fuzzWatchdog(fmt.Sprintf("ops %v", data))()
 		_, tk := bareVFS(t)
-		clone := tk.CloneFiles("fuzz-clone")
-		defer clone.Exit()
+		var clone *vfs.Task
+		rootfd := -1
+		defer func() {
+			if clone != nil {
+				clone.Exit()
+			}
+		}()
 		m := newModel()
 		var log []string
 		for k, op := range decodeOps(data) {
-			on := tk
+			on, dfd := tk, vfs.AT_FDCWD
 			if fuzzOnClone(data, k) {
-				on = clone
-				op.name += " (clone)"
+				if clone == nil {
+					var err error
+					if rootfd, err = tk.Open("/", vfs.O_RDONLY|vfs.O_DIRECTORY, 0); err != nil {
+						t.Fatal(err)
+					}
+					clone = tk.CloneFiles("fuzz-clone")
+					if err := clone.SetResolve(vfs.RESOLVE_IN_ROOT); err != nil {
+						t.Fatal(err)
+					}
+				}
+				on, dfd = clone, rootfd
+				op.name += " (clone, at /)"
 			}
-			err, werr := op.run(on), op.mod(m)
+			err, werr := op.run(on, dfd), op.mod(m)
 			log = append(log, fmt.Sprintf("%s: %v", op.name, err))
 			if err != werr {
 				t.Fatalf("%s: vfscope %v, model %v\nafter:\n  %s", op.name, err, werr, strings.Join(log[:len(log)-1], "\n  "))

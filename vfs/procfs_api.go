@@ -72,7 +72,7 @@ func (t *Task) FSPaths(target *Task) (root, cwd Path, ok bool) {
 // FDsOf lists target's open descriptors in ascending order, taking
 // target's file_lock as t.
 func (t *Task) FDsOf(target *Task) []int {
-	ft := target.files
+	ft := target.files.Load()
 	ft.lock.Lock(t.o)
 	defer ft.lock.Unlock(t.o)
 	var out []int
@@ -88,7 +88,7 @@ func (t *Task) FDsOf(target *Task) []int {
 // the description's FMODE_* bits, for /proc/<pid>/fd (proc_fd_link,
 // tid_fd_mode); ok is false if fd is not open. The caller puts the path.
 func (t *Task) FDFile(target *Task, fd int) (p Path, fmode uint32, ok bool) {
-	ft := target.files
+	ft := target.files.Load()
 	ft.lock.Lock(t.o)
 	defer ft.lock.Unlock(t.o)
 	if fd < 0 || fd >= len(ft.fds) || ft.fds[fd].f == nil {
@@ -114,7 +114,7 @@ type FDInfo struct {
 // FDInfoOf returns target's descriptor fd as /proc/<pid>/fdinfo shows
 // it; ok is false if fd is not open.
 func (t *Task) FDInfoOf(target *Task, fd int) (info FDInfo, ok bool) {
-	ft := target.files
+	ft := target.files.Load()
 	ft.lock.Lock(t.o)
 	if fd < 0 || fd >= len(ft.fds) || ft.fds[fd].f == nil {
 		ft.lock.Unlock(t.o)
@@ -160,7 +160,7 @@ func (t *Task) StatusOf(target *Task) ProcStatus {
 		s.Umask = target.fs.umask
 		target.fs.lock.Unlock(t.o)
 	}
-	ft := target.files
+	ft := target.files.Load()
 	ft.lock.Lock(t.o)
 	s.FDSize = len(ft.fds)
 	ft.lock.Unlock(t.o)

@@ -40,7 +40,12 @@ type Task struct {
 	cred    *Cred
 	credRCU atomic.Pointer[Cred]
 	fs      fsStruct
-	files   *FDTable
+	// files is the descriptor table (task->files): shared with the
+	// tasks CloneFiles made, and replaced by a private copy when an
+	// exec unshares it (CloseOnExec). Only the task itself stores it,
+	// as Linux changes task->files under task_lock; other tasks load
+	// it (procfs). Atomic.
+	files atomic.Pointer[FDTable]
 	// mm is the address space of the task's file mappings (mmap.go),
 	// made on its first mmap; atomic.
 	mm atomic.Pointer[mmStruct]
@@ -159,14 +164,15 @@ func (v *VFS) NewTask(comm string, cred *Cred) *Task {
 // findable: a reader never sees NewTask's umask or the namespace root in
 // place of the parent's. Called from the parent's goroutine.
 func (v *VFS) newTask(comm string, cred *Cred, parent *Task) *Task {
-	t := &Task{vfs: v, comm: comm, cred: cred, files: newFDTable(),
+	t := &Task{vfs: v, comm: comm, cred: cred,
 		rlimNofile: Rlimit{Cur: INR_OPEN_CUR, Max: INR_OPEN_MAX},
 		rlimFsize:  Rlimit{Cur: RLIM_INFINITY, Max: RLIM_INFINITY}}
 	t.credRCU.Store(cred)
+	t.files.Store(newFDTable())
 	t.fs.umask = 0o022
 	t.lruAdd.init() // before lru_add_drain_all can find the task
 	// Before v.tasks lists the task: /proc/<pid> readers take these.
-	t.files.lock.Init(classFileTable, 0)
+	t.files.Load().lock.Init(classFileTable, 0)
 	t.fs.lock.Init(classFSLock, 0)
 	v.tasksMu.Lock()
 	v.nextPID++
@@ -227,18 +233,10 @@ func (t *Task) Fork(comm string) *Task {
 		defer t.opDone(t.sysEnter("fork"))
 	}
 	n := t.vfs.newTask(comm, t.cred, t)
-	// dup_fd: the copy is made under the parent's file_lock, and is
-	// the child's table before listTask makes the child visible to
-	// /proc/<pid>/fd readers (copy_files before attach_pid).
-	t.files.lock.Lock(t.o)
-	fds := make([]fdEntry, len(t.files.fds))
-	for fd, e := range t.files.fds {
-		if e.f != nil {
-			fds[fd] = fdEntry{f: fget(e.f), cloexec: e.cloexec}
-		}
-	}
-	t.files.lock.Unlock(t.o)
-	n.files.fds = fds
+	// dup_fd: the copy is the child's table before listTask makes the
+	// child visible to /proc/<pid>/fd readers (copy_files before
+	// attach_pid).
+	n.files.Load().fds = t.dupFD()
 	t.dupMmap(n) // dup_mm, also before attach_pid: /proc/<pid>/maps
 	t.vfs.listTask(n)
 	return n
@@ -261,11 +259,64 @@ func (t *Task) CloneFiles(comm string) *Task {
 		defer t.opDone(t.sysEnter("clone"))
 	}
 	n := t.vfs.newTask(comm, t.cred, t)
-	t.files.users.Add(1) // copy_files with CLONE_FILES: files->count
-	n.files = t.files
+	ft := t.files.Load()
+	ft.users.Add(1) // copy_files with CLONE_FILES: files->count
+	n.files.Store(ft)
 	t.dupMmap(n)
 	t.vfs.listTask(n)
 	return n
+}
+
+// dupFD is dup_fd(): a copy of t's descriptor table, made under its
+// file_lock, each file referenced once more; a slot another task's open
+// has reserved is free in the copy, as it is in Linux's.
+func (t *Task) dupFD() []fdEntry {
+	ft := t.files.Load()
+	ft.lock.Lock(t.o)
+	defer ft.lock.Unlock(t.o)
+	fds := make([]fdEntry, len(ft.fds))
+	for fd, e := range ft.fds {
+		if e.f != nil {
+			fds[fd] = fdEntry{f: fget(e.f), cloexec: e.cloexec}
+		}
+	}
+	return fds
+}
+
+// unshareFiles is unshare_files(), as execve calls it: if other tasks
+// share t's descriptor table, t gets a private copy (dupFD) and leaves
+// the shared one to them.
+func (t *Task) unshareFiles() {
+	old := t.files.Load()
+	if old.users.Load() == 1 {
+		return
+	}
+	ft := newFDTable()
+	ft.lock.Init(classFileTable, 0)
+	ft.fds = t.dupFD()
+	if old.users.Add(-1) == 0 {
+		// The others exited meanwhile: this task held the old
+		// table's last reference (put_files_struct), still its own
+		// while its descriptors close, so that their POSIX locks go
+		// with the owner that took them.
+		t.closeFiles(old)
+	}
+	t.files.Store(ft)
+}
+
+// closeFiles is close_files(): the descriptors of ft, whose last user
+// is gone, each closed as close(2) would (filp_close). ft is t's table.
+func (t *Task) closeFiles(ft *FDTable) {
+	ft.lock.Lock(t.o)
+	fds := ft.fds
+	ft.fds = nil
+	ft.lock.Unlock(t.o)
+	for _, e := range fds {
+		if e.f != nil {
+			t.filpFlush(e.f)
+			fput(t, e.f)
+		}
+	}
 }
 
 // Exit closes every descriptor, unless another task still shares the
@@ -273,18 +324,8 @@ func (t *Task) CloneFiles(comm string) *Task {
 // exit_files, exit_fs).
 func (t *Task) Exit() {
 	t.exitMmap()
-	var fds []fdEntry
-	if t.files.users.Add(-1) == 0 { // put_files_struct
-		t.files.lock.Lock(t.o)
-		fds = t.files.fds
-		t.files.fds = nil
-		t.files.lock.Unlock(t.o)
-	}
-	for _, e := range fds {
-		if e.f != nil {
-			t.filpFlush(e.f) // close_files: filp_close
-			fput(t, e.f)
-		}
+	if ft := t.files.Load(); ft.users.Add(-1) == 0 { // put_files_struct
+		t.closeFiles(ft)
 	}
 	t.fs.lock.Lock(t.o)
 	root, cwd := t.fs.root, t.fs.cwd

@@ -325,3 +325,63 @@ func dirCount(t *testing.T, tk *vfs.Task, path string) int64 {
 	p.Put(tk)
 	return n - 1 // the lookup's own
 }
+
+// TestCloneFilesExitDuringLookup: a lookup that finds the table shared
+// and then, on its slow path, alone (the other sharer exited between)
+// still finds an open descriptor.
+func TestCloneFilesExitDuringLookup(t *testing.T) {
+	tk := cloneEnv(t)
+	fd, err := tk.Open("/f", vfs.O_RDWR|vfs.O_CREAT, 0o644)
+	mustOK(t, err)
+	for round := 0; round < 3000; round++ {
+		c := tk.CloneFiles("short-lived")
+		done := make(chan struct{})
+		go func() {
+			c.Exit()
+			close(done)
+		}()
+		for i := 0; i < 20; i++ {
+			var st vfs.Stat
+			if err := tk.Fstat(fd, &st); err != nil {
+				t.Fatalf("round %d: fstat of an open descriptor: %v", round, err)
+			}
+		}
+		<-done
+	}
+	tk.Exit()
+}
+
+// TestCloneFilesCloseOnExec: an exec by one of two tasks sharing a table
+// first gives it a copy of its own (unshare_files), so its close-on-exec
+// descriptors close in the copy and the other task keeps them; after
+// it, the two tables are separate.
+func TestCloneFilesCloseOnExec(t *testing.T) {
+	for _, otherExits := range []bool{false, true} {
+		tk := cloneEnv(t)
+		cfd, err := tk.Open("/f", vfs.O_RDWR|vfs.O_CREAT|vfs.O_CLOEXEC, 0o644)
+		mustOK(t, err)
+		pfd, err := tk.Open("/f", vfs.O_RDWR, 0)
+		mustOK(t, err)
+		c := tk.CloneFiles("execs")
+		if otherExits {
+			tk.Exit()
+		}
+		c.CloseOnExec()
+		var st vfs.Stat
+		if err := c.Fstat(cfd, &st); !errors.Is(err, vfs.EBADF) {
+			t.Errorf("other exits %v: the exec'd task's close-on-exec descriptor: %v, want EBADF", otherExits, err)
+		}
+		mustOK(t, c.Fstat(pfd, &st))
+		if !otherExits {
+			if got, err := tk.Fcntl(cfd, vfs.F_GETFD, 0); got != vfs.FD_CLOEXEC || err != nil {
+				t.Errorf("the other task's close-on-exec descriptor: F_GETFD %d, %v; want open, FD_CLOEXEC", got, err)
+			}
+			mustOK(t, c.Close(pfd))
+			if err := tk.Fstat(pfd, &st); err != nil {
+				t.Errorf("a close by the exec'd task reached the other's table: %v", err)
+			}
+			tk.Exit()
+		}
+		c.Exit()
+	}
+}

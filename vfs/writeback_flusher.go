@@ -199,10 +199,11 @@ func (v *VFS) FlusherStats() (FlusherStats, bool) {
 // newKthread makes a Task for a VFS-internal thread: root credentials,
 // no root or working directory, no descriptors, not listed in Tasks.
 func (v *VFS) newKthread(comm string) *Task {
-	t := &Task{vfs: v, comm: comm, cred: RootCred, files: newFDTable()}
+	t := &Task{vfs: v, comm: comm, cred: RootCred}
+	t.files.Store(newFDTable())
 	t.o = lock.NewOwner("kthread ("+comm+")", v.validator)
 	t.chk.Store(v.validator != nil)
-	t.files.lock.Init(classFileTable, 0)
+	t.files.Load().lock.Init(classFileTable, 0)
 	t.fs.lock.Init(classFSLock, 0)
 	return t
 }
