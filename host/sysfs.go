@@ -51,16 +51,16 @@ import (
 type SysFS struct {
 	// mu protects tmpl, free and err. It is held only to take a task
 	// from free (cloning tmpl when free is empty) or give one back,
-	// never across a call a guest makes; outside every lock of the
-	// VFS, inside File.mu.
+	// never across a call a guest makes: outside every lock of the VFS,
+	// and held with no lock of a File's.
 	mu sync.Mutex
 	// tmpl is the chrooted task the SysFS was made with: its table holds
 	// the guest's descriptors, and every call's task is a CloneFiles of
 	// it; it makes no call itself (protected by mu; nil once closed).
 	tmpl *vfs.Task
-	// free are the tasks sharing tmpl's table that no call drives now
-	// (protected by mu). One goroutine drives a task at a time, so a
-	// call takes one of its own.
+	// free are tasks sharing tmpl's table that no call drives now, at
+	// most maxIdleTasks (protected by mu). One goroutine drives a task
+	// at a time, so a call takes one of its own.
 	free []*vfs.Task
 	// root is the directory of the VFS exposed (immutable).
 	root string
@@ -125,10 +125,11 @@ func (s *SysFS) Root() string { return s.root }
 // String implements fmt.Stringer, as wazero's DirFS does.
 func (s *SysFS) String() string { return "vfscope:" + s.root }
 
-// Close ends the SysFS's tasks; the last to go closes every file still
-// open through it (exit_files, exit_fs). Later calls return EBADF. Call
-// it once the modules using the SysFS are closed: a call still running
-// ends its task when it returns.
+// Close closes every file still open through the SysFS and ends its
+// tasks. Later calls return EBADF. Call it once the modules using the
+// SysFS are closed; a call still running (a read asleep in a FIFO) goes
+// on with the file it has, as a Linux thread's does when another closes
+// the descriptor, and ends its task when it returns.
 func (s *SysFS) Close() error {
 	s.mu.Lock()
 	tmpl, free := s.tmpl, s.free
@@ -139,6 +140,11 @@ func (s *SysFS) Close() error {
 	s.mu.Unlock()
 	if tmpl == nil {
 		return nil
+	}
+	// Each close now, rather than at the table's last exit: a task
+	// still in a call shares the table.
+	for _, fd := range tmpl.FDs() {
+		tmpl.Close(fd)
 	}
 	for _, t := range free {
 		t.Exit()
@@ -164,10 +170,15 @@ func (s *SysFS) task() (*vfs.Task, experimentalsys.Errno) {
 	return s.tmpl.CloneFiles("sysfs"), 0
 }
 
-// done gives back the task of a call; after Close the task exits.
+// maxIdleTasks is how many tasks a SysFS keeps for its next calls; a
+// task given back beyond them (after many calls asleep at once) exits.
+const maxIdleTasks = 8
+
+// done gives back the task of a call; after Close, or beyond
+// maxIdleTasks, the task exits.
 func (s *SysFS) done(t *vfs.Task) {
 	s.mu.Lock()
-	if s.tmpl != nil {
+	if s.tmpl != nil && len(s.free) < maxIdleTasks {
 		s.free = append(s.free, t)
 		s.mu.Unlock()
 		return

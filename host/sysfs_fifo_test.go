@@ -114,3 +114,149 @@ func TestSysFSCloseWithFilesOpen(t *testing.T) {
 	}
 	requireErrno(t, 0, w.Close(), "close after the SysFS's Close")
 }
+
+// waitErrno waits up to 20 s for a call's result: a SysFS that holds one
+// call behind another asleep fails the test instead of hanging it.
+func waitErrno(t *testing.T, what string, c <-chan experimentalsys.Errno) experimentalsys.Errno {
+	t.Helper()
+	select {
+	case e := <-c:
+		return e
+	case <-time.After(20 * time.Second):
+		t.Fatalf("%s never returned: held behind a call asleep in the VFS", what)
+		return 0
+	}
+}
+
+// TestSysFSSameFileWhileReadSleeps: a FIFO opened O_RDWR through one
+// File, a read asleep on it: a write through the same File goes through
+// and wakes it, and Close returns at once, as on Linux with two threads
+// of a process on one descriptor. The read ends with the data.
+func TestSysFSSameFileWhileReadSleeps(t *testing.T) {
+	_, task, s := newFixtureFS(t)
+	must(t, task.Mknod("/srv/fifo", vfs.S_IFIFO|0o644, 0))
+	f, errno := s.OpenFile("fifo", experimentalsys.O_RDWR, 0)
+	requireErrno(t, 0, errno, "open O_RDWR")
+	type result struct {
+		data  string
+		errno experimentalsys.Errno
+	}
+	got := make(chan result, 1)
+	go func() {
+		buf := make([]byte, 8)
+		n, errno := f.Read(buf)
+		got <- result{string(buf[:n]), errno}
+	}()
+	time.Sleep(50 * time.Millisecond) // most often the read sleeps by now
+	wrote := make(chan experimentalsys.Errno, 1)
+	go func() {
+		_, errno := f.Write([]byte("hi"))
+		wrote <- errno
+	}()
+	requireErrno(t, 0, waitErrno(t, "write through the File a read sleeps on", wrote), "write")
+	select {
+	case r := <-got:
+		if r.errno != 0 || r.data != "hi" {
+			t.Fatalf("read: %q, %v; want \"hi\"", r.data, r.errno)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the read never got the data")
+	}
+	// And Close with a read asleep again.
+	go func() {
+		buf := make([]byte, 8)
+		n, errno := f.Read(buf)
+		got <- result{string(buf[:n]), errno}
+	}()
+	time.Sleep(50 * time.Millisecond)
+	closed := make(chan experimentalsys.Errno, 1)
+	go func() { closed <- f.Close() }()
+	requireErrno(t, 0, waitErrno(t, "Close of the File a read sleeps on", closed), "close")
+	if _, errno := f.Write([]byte("x")); errno != experimentalsys.EBADF {
+		t.Errorf("write after Close: %v, want EBADF", errno)
+	}
+	// The read, if it slept, still holds the description, reader and
+	// writer both, as after a close(2) on Linux: wake it from outside.
+	fd, err := task.Open("/srv/fifo", vfs.O_WRONLY|vfs.O_NONBLOCK, 0)
+	if err == nil {
+		task.Write(fd, []byte("w"))
+		task.Close(fd)
+	}
+	select {
+	case r := <-got:
+		if r.errno != 0 && r.errno != experimentalsys.EBADF {
+			t.Errorf("read after Close: %q, %v", r.data, r.errno)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the read never ended")
+	}
+}
+
+// TestSysFSCloseWhileReadSleeps: Close of the SysFS while a read sleeps
+// in a FIFO whose writer is another File of the SysFS: Close closes the
+// writer's descriptor too, so the read sees end of file; the Files then
+// say EBADF.
+func TestSysFSCloseWhileReadSleeps(t *testing.T) {
+	_, task, s := newFixtureFS(t)
+	must(t, task.Mknod("/srv/fifo", vfs.S_IFIFO|0o644, 0))
+	r, errno := s.OpenFile("fifo", experimentalsys.O_RDONLY|experimentalsys.O_NONBLOCK, 0)
+	requireErrno(t, 0, errno, "open for reading")
+	w, errno := s.OpenFile("fifo", experimentalsys.O_WRONLY, 0)
+	requireErrno(t, 0, errno, "open for writing")
+	requireErrno(t, 0, r.(*File).SetNonblock(false), "SetNonblock(false)")
+	read := make(chan experimentalsys.Errno, 1)
+	go func() {
+		buf := make([]byte, 8)
+		n, errno := r.Read(buf)
+		if errno == 0 && n != 0 {
+			errno = experimentalsys.EIO // data nobody wrote
+		}
+		read <- errno
+	}()
+	time.Sleep(50 * time.Millisecond)
+	must(t, s.Close())
+	if errno := waitErrno(t, "the read after the SysFS's Close", read); errno != 0 && errno != experimentalsys.EBADF {
+		t.Errorf("read: %v, want end of file (or EBADF if it came after Close)", errno)
+	}
+	requireErrno(t, 0, w.Close(), "close of the writer after the SysFS's Close")
+	if _, errno := r.Read(make([]byte, 1)); errno != experimentalsys.EBADF {
+		t.Errorf("read after the SysFS's Close: %v, want EBADF", errno)
+	}
+}
+
+// TestSysFSIdleTasks: after many calls asleep at once, the SysFS keeps
+// at most maxIdleTasks tasks for later calls; the others exit.
+func TestSysFSIdleTasks(t *testing.T) {
+	v, task, s := newFixtureFS(t)
+	must(t, task.Mknod("/srv/fifo", vfs.S_IFIFO|0o644, 0))
+	before := len(v.Tasks())
+	const sleepers = maxIdleTasks + 4
+	opened := make(chan experimentalsys.File, sleepers)
+	for i := 0; i < sleepers; i++ {
+		go func() {
+			f, errno := s.OpenFile("fifo", experimentalsys.O_RDONLY, 0)
+			if errno != 0 {
+				f = nil
+			}
+			opened <- f
+		}()
+	}
+	time.Sleep(50 * time.Millisecond)
+	fd, err := task.Open("/srv/fifo", vfs.O_WRONLY, 0)
+	must(t, err)
+	defer task.Close(fd)
+	for i := 0; i < sleepers; i++ {
+		select {
+		case f := <-opened:
+			if f == nil {
+				t.Fatal("an open for reading failed")
+			}
+			requireErrno(t, 0, f.Close(), "close")
+		case <-time.After(20 * time.Second):
+			t.Fatal("the opens never returned")
+		}
+	}
+	if n := len(v.Tasks()) - before; n > maxIdleTasks {
+		t.Errorf("%d tasks left after the calls, want at most %d", n, maxIdleTasks)
+	}
+}

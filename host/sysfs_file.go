@@ -14,31 +14,24 @@ import (
 // task: an open file description of the VFS, with its own position,
 // O_APPEND and O_NONBLOCK, as the guest's open made it.
 //
-// Every method takes the file's lock, which protects the fields below
-// it, and runs its call on a task of the SysFS's (SysFS.task): calls on
-// one File are serialised, as a guest's single thread makes them, and
-// calls on different Files of one SysFS run concurrently.
+// Each method runs its call on a task of the SysFS's (SysFS.task), and
+// holds no lock of the File's while it is in the VFS: a call asleep
+// there (a FIFO's read) does not hold up another call on the same File
+// (another thread of the guest's, a write that would wake it, Close),
+// as in Linux, where threads share the description. Only the methods
+// whose state spans their calls (Readdir, Seek, SetAppend, SetNonblock)
+// are serialised, by opMu; none of them sleeps.
 type File struct {
 	seekMethod[int64]
 
 	fs *SysFS
-	// mu protects the fields below. It is held across the call into the
-	// VFS, so it comes before SysFS.mu and every lock of the VFS.
-	mu sync.Mutex
-	// fd is the descriptor in the table of fs's tasks; -1 once closed.
-	fd int
-	// path is the name the file was opened by, for String.
+	// path is the name the file was opened by, for String (immutable).
 	path string
-	// append and nonblock mirror the description's O_APPEND and
-	// O_NONBLOCK (changed only through SetAppend and SetNonblock).
-	append, nonblock bool
 
-	// statCached says dev, ino and isDir hold fstat's answer; they never
-	// change while the file is open.
-	statCached bool
-	dev, ino   uint64
-	isDir      bool
-
+	// opMu serialises Readdir, Seek, SetAppend and SetNonblock, and
+	// protects dirents and dirPos. Held across their calls into the
+	// VFS, so outside every lock of the VFS; taken before mu.
+	opMu sync.Mutex
 	// dirents are entries getdents64 returned that Readdir has not
 	// returned yet (a directory's readahead, as libc's DIR buffer).
 	dirents []vfs.Dirent
@@ -46,6 +39,26 @@ type File struct {
 	// start): the directory's stable position, which Seek reports and
 	// accepts as a cookie.
 	dirPos int64
+
+	// mu protects the fields below. A leaf: never held across a call
+	// into the VFS, nor with SysFS.mu.
+	mu sync.Mutex
+	// fd is the descriptor in the table of fs's tasks; -1 once closed.
+	// It does not change while calls is above zero.
+	fd int
+	// calls counts the calls running with fd; closing says Close came
+	// while some ran, and the last of them closes fd, so that the number
+	// is not reused under a call about to look it up.
+	calls   int
+	closing bool
+	// append and nonblock mirror the description's O_APPEND and
+	// O_NONBLOCK (changed only through SetAppend and SetNonblock).
+	append, nonblock bool
+	// statCached says dev, ino and isDir hold fstat's answer; they never
+	// change while the file is open.
+	statCached bool
+	dev, ino   uint64
+	isDir      bool
 }
 
 var _ experimentalsys.File = (*File)(nil)
@@ -63,18 +76,21 @@ const (
 // String returns the path the file was opened by.
 func (f *File) String() string { return f.path }
 
-// lock takes the file's lock and a task of the SysFS's for one call,
-// or returns EBADF (nothing held) if the file is closed, or the SysFS's
-// error. unlock gives both back.
+// lock counts a call on the file and takes a task of the SysFS's for
+// it, or returns EBADF if the file is closed (or being closed), or the
+// SysFS's error. unlock gives both back. Between the two, f.fd stays
+// what it is.
 func (f *File) lock() (*vfs.Task, experimentalsys.Errno) {
 	f.mu.Lock()
-	if f.fd < 0 {
+	if f.fd < 0 || f.closing {
 		f.mu.Unlock()
 		return nil, experimentalsys.EBADF
 	}
+	f.calls++
+	f.mu.Unlock()
 	t, errno := f.fs.task()
 	if errno != 0 {
-		f.mu.Unlock()
+		f.endCall()
 		return nil, errno
 	}
 	return t, 0
@@ -82,23 +98,52 @@ func (f *File) lock() (*vfs.Task, experimentalsys.Errno) {
 
 func (f *File) unlock(t *vfs.Task) {
 	f.fs.done(t)
-	f.mu.Unlock()
+	f.endCall()
 }
 
-// cacheStatLocked fills dev, ino and isDir with fstat(2).
-//
-// Preconditions: the file's lock is held, the file is open and t is
-// the call's task (lock).
-func (f *File) cacheStatLocked(t *vfs.Task) experimentalsys.Errno {
-	if f.statCached {
-		return 0
+// endCall ends a call lock counted; the last call after a Close closes
+// the descriptor, whose close(2) error nobody is left to be told.
+func (f *File) endCall() {
+	f.mu.Lock()
+	f.calls--
+	if !f.closing || f.calls > 0 {
+		f.mu.Unlock()
+		return
 	}
+	fd := f.fd
+	f.fd, f.closing = -1, false
+	f.mu.Unlock()
+	if t, errno := f.fs.task(); errno == 0 {
+		t.Close(fd)
+		f.fs.done(t)
+	}
+}
+
+// cacheStat fills dev, ino and isDir with fstat(2) the first time, and
+// returns them.
+//
+// Preconditions: t is the call's task (lock).
+func (f *File) cacheStat(t *vfs.Task) (dev, ino uint64, isDir bool, errno experimentalsys.Errno) {
+	f.mu.Lock()
+	if f.statCached {
+		dev, ino, isDir = f.dev, f.ino, f.isDir
+		f.mu.Unlock()
+		return dev, ino, isDir, 0
+	}
+	f.mu.Unlock()
 	var st vfs.Stat
 	if err := t.Fstat(f.fd, &st); err != nil {
-		return sysErr(err)
+		return 0, 0, false, sysErr(err)
 	}
+	f.setStat(&st)
+	return st.Dev, st.Ino, vfs.IsDir(st.Mode), 0
+}
+
+// setStat caches what of st never changes while the file is open.
+func (f *File) setStat(st *vfs.Stat) {
+	f.mu.Lock()
 	f.dev, f.ino, f.isDir, f.statCached = st.Dev, st.Ino, vfs.IsDir(st.Mode), true
-	return 0
+	f.mu.Unlock()
 }
 
 // Dev implements sys.File.Dev: st_dev, cached.
@@ -112,8 +157,8 @@ func (f *File) Dev() (uint64, experimentalsys.Errno) {
 		return 0, errno
 	}
 	defer f.unlock(t)
-	errno = f.cacheStatLocked(t)
-	return f.dev, errno
+	dev, _, _, errno := f.cacheStat(t)
+	return dev, errno
 }
 
 // Ino implements sys.File.Ino: st_ino, cached; never 0.
@@ -127,8 +172,8 @@ func (f *File) Ino() (sys.Inode, experimentalsys.Errno) {
 		return 0, errno
 	}
 	defer f.unlock(t)
-	errno = f.cacheStatLocked(t)
-	return f.ino, errno
+	_, ino, _, errno := f.cacheStat(t)
+	return ino, errno
 }
 
 // IsDir implements sys.File.IsDir, cached.
@@ -142,8 +187,8 @@ func (f *File) IsDir() (bool, experimentalsys.Errno) {
 		return false, errno
 	}
 	defer f.unlock(t)
-	errno = f.cacheStatLocked(t)
-	return f.isDir, errno
+	_, _, isDir, errno := f.cacheStat(t)
+	return isDir, errno
 }
 
 // IsAppend implements sys.File.IsAppend: the description's O_APPEND.
@@ -167,10 +212,14 @@ func (f *File) SetAppend(enable bool) experimentalsys.Errno {
 		return errno
 	}
 	defer f.unlock(t)
-	if errno := f.setflLocked(t, vfs.O_APPEND, enable); errno != 0 {
+	f.opMu.Lock()
+	defer f.opMu.Unlock()
+	if errno := f.setfl(t, vfs.O_APPEND, enable); errno != 0 {
 		return errno
 	}
+	f.mu.Lock()
 	f.append = enable
+	f.mu.Unlock()
 	return 0
 }
 
@@ -200,18 +249,21 @@ func (f *File) SetNonblock(enable bool) experimentalsys.Errno {
 		return errno
 	}
 	defer f.unlock(t)
-	if errno := f.setflLocked(t, vfs.O_NONBLOCK, enable); errno != 0 {
+	f.opMu.Lock()
+	defer f.opMu.Unlock()
+	if errno := f.setfl(t, vfs.O_NONBLOCK, enable); errno != 0 {
 		return errno
 	}
+	f.mu.Lock()
 	f.nonblock = enable
+	f.mu.Unlock()
 	return 0
 }
 
-// setflLocked sets or clears one F_SETFL flag of the description.
+// setfl sets or clears one F_SETFL flag of the description.
 //
-// Preconditions: the file's lock is held, the file is open and t is
-// the call's task (lock).
-func (f *File) setflLocked(t *vfs.Task, bit int, enable bool) experimentalsys.Errno {
+// Preconditions: opMu is held and t is the call's task (lock).
+func (f *File) setfl(t *vfs.Task, bit int, enable bool) experimentalsys.Errno {
 	fl, err := t.Fcntl(f.fd, vfs.F_GETFL, 0)
 	if err != nil {
 		return sysErr(err)
@@ -262,22 +314,21 @@ func (f *File) Stat() (sys.Stat_t, experimentalsys.Errno) {
 	if err := t.Fstat(f.fd, &st); err != nil {
 		return sys.Stat_t{}, sysErr(err)
 	}
-	f.dev, f.ino, f.isDir, f.statCached = st.Dev, st.Ino, vfs.IsDir(st.Mode), true
+	f.setStat(&st)
 	return toStat(&st), 0
 }
 
-// dirErrLocked turns an error of a data operation into EISDIR when the
+// dirErr turns an error of a data operation into EISDIR when the
 // file is a directory, as wazero's File documents for Read, Pread,
 // Pwrite and Truncate (Linux gives EISDIR for reads, EBADF or EINVAL for
 // the others). The check runs only on the error path.
 //
-// Preconditions: the file's lock is held, the file is open and t is
-// the call's task (lock).
-func (f *File) dirErrLocked(t *vfs.Task, err error) experimentalsys.Errno {
+// Preconditions: t is the call's task (lock).
+func (f *File) dirErr(t *vfs.Task, err error) experimentalsys.Errno {
 	if err == nil {
 		return 0
 	}
-	if f.cacheStatLocked(t) == 0 && f.isDir {
+	if _, _, isDir, errno := f.cacheStat(t); errno == 0 && isDir {
 		return experimentalsys.EISDIR
 	}
 	return sysErr(err)
@@ -297,7 +348,7 @@ func (f *File) Read(buf []byte) (int, experimentalsys.Errno) {
 	}
 	defer f.unlock(t)
 	n, err := t.Read(f.fd, buf)
-	return n, f.dirErrLocked(t, err)
+	return n, f.dirErr(t, err)
 }
 
 // Pread implements sys.File.Pread: pread64(2), the position unchanged.
@@ -315,7 +366,7 @@ func (f *File) Pread(buf []byte, off int64) (int, experimentalsys.Errno) {
 	}
 	defer f.unlock(t)
 	n, err := t.Pread(f.fd, buf, off)
-	return n, f.dirErrLocked(t, err)
+	return n, f.dirErr(t, err)
 }
 
 // Write implements sys.File.Write: write(2) at the file position, or at
@@ -355,7 +406,7 @@ func (f *File) Pwrite(buf []byte, off int64) (int, experimentalsys.Errno) {
 	}
 	defer f.unlock(t)
 	n, err := t.Pwrite(f.fd, buf, off)
-	return n, f.dirErrLocked(t, err)
+	return n, f.dirErr(t, err)
 }
 
 // Seek implements sys.File.Seek: lseek(2). On a directory, io.SeekStart
@@ -390,15 +441,18 @@ func (f *File) seek(offset int64, whence int) (int64, experimentalsys.Errno) {
 		return 0, errno
 	}
 	defer f.unlock(t)
-	if errno := f.cacheStatLocked(t); errno != 0 {
+	_, _, isDir, errno := f.cacheStat(t)
+	if errno != 0 {
 		return 0, errno
 	}
-	if !f.isDir {
+	if !isDir {
 		off, err := t.Seek(f.fd, offset, whence)
 		return off, sysErr(err)
 	}
 	// A directory: the position is dirPos, not the descriptor's (which
 	// is past what Readdir holds in dirents).
+	f.opMu.Lock()
+	defer f.opMu.Unlock()
 	switch whence {
 	case io.SeekStart:
 	case io.SeekCurrent:
@@ -450,6 +504,8 @@ func (f *File) Readdir(n int) ([]experimentalsys.Dirent, experimentalsys.Errno) 
 		return nil, errno
 	}
 	defer f.unlock(t)
+	f.opMu.Lock()
+	defer f.opMu.Unlock()
 	var out []experimentalsys.Dirent
 	if n > 0 {
 		out = make([]experimentalsys.Dirent, 0, n)
@@ -500,7 +556,7 @@ func (f *File) Truncate(size int64) experimentalsys.Errno {
 	if size < 0 {
 		return experimentalsys.EINVAL
 	}
-	return f.dirErrLocked(t, t.Ftruncate(f.fd, size))
+	return f.dirErr(t, t.Ftruncate(f.fd, size))
 }
 
 // Sync implements sys.File.Sync: fsync(2), writing the inode and its
@@ -555,15 +611,24 @@ func (f *File) Utimens(atim, mtim int64) experimentalsys.Errno {
 }
 
 // Close implements sys.File.Close: close(2). Closing twice returns zero.
+// A call still running on the file (a read asleep in a FIFO) goes on, as
+// a read does on Linux when another thread closes its descriptor; the
+// descriptor is then closed when that call returns, and Close returns
+// zero at once.
 func (f *File) Close() experimentalsys.Errno {
 	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.fd < 0 {
+	if f.fd < 0 || f.closing {
+		f.mu.Unlock()
+		return 0
+	}
+	if f.calls > 0 {
+		f.closing = true
+		f.mu.Unlock()
 		return 0
 	}
 	fd := f.fd
 	f.fd = -1
-	f.dirents = nil
+	f.mu.Unlock()
 	t, errno := f.fs.task()
 	if errno != 0 {
 		return 0 // the SysFS was closed, and the descriptor with it
