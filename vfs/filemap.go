@@ -395,10 +395,10 @@ func GenericFileRead(t *Task, f *File, p []byte, pos *int64) (int, error) {
 	accessed := false
 	done := 0
 	var err error
-	// plain: the task neither validates locks nor reports to a listener
-	// (checking() is false), so a folio lock that is free is taken and
-	// released without the validator's and the tracer's hooks.
-	plain := !t.chk.Load()
+	// plain: the task neither validates locks nor reports to a listener,
+	// and the bus has none (an untraced VFS's chk ignores it), so a free
+	// folio lock is taken and released without validator or tracer hooks.
+	plain := !t.chk.Load() && t.vfs.trace.on.Load() == nil
 	// lastPos is filemap_read's last_pos: where the previous copy ended,
 	// this call's or (at first) the previous read's.
 	lastPos := f.ra.prevPos.Load()
