@@ -25,7 +25,7 @@
 // is created in it. The adapter lends CAP_SYS_CHROOT for that one call,
 // as a container runtime would; search permission on the directory is
 // still checked with the task's own credentials. A filesystem that
-// nothing references any more lets its task exit (runtime.AddCleanup).
+// nothing references any more lets its tasks exit (runtime.AddCleanup).
 //
 // The root is a path, as osfs's base directory is: when the directory
 // a filesystem is bound to is removed, the next call binds again to
@@ -54,20 +54,18 @@
 //
 // # Concurrency
 //
-// One goroutine drives one vfs.Task at a time. A filesystem and the
-// files opened through it share one task and one mutex: their calls are
-// serialised, each holding the mutex for the duration of its system
-// calls. Filesystems made by Chroot have tasks (and mutexes) of their
-// own and run in parallel with one another, as separate processes do; a
-// Chroot's first call may take its parent's mutex (to fork the parent's
-// task), so a child's mutex is taken before its parent's, never the
-// reverse. go-git drives a repository from one goroutine, so the mutex
-// is uncontended there. A call that sleeps in the VFS holds the mutex
-// while it sleeps: a Read of a FIFO with no data waits, with every other
-// call of the filesystem, for a writer that must come through another
-// filesystem or task (host.SysFS, whose calls each run on a task of
-// their own sharing one descriptor table, has no such limit; see
-// RATIONALE.md, "Why does a SysFS call run on a task of its own?").
+// One goroutine drives one vfs.Task at a time, so each call runs on a
+// task of its own: a filesystem's binding to its root is a task whose
+// descriptor table holds the files opened in it, and calls take a task
+// that shares that table (vfs.Task.CloneFiles) from a small pool, as a
+// Linux process's threads make their calls. Calls on one filesystem, and
+// on one file, run at once, as on osfs: a Read of an empty FIFO, or a
+// Lock that must wait, sleeps on its task while the others go on, and
+// the file's Close returns at once (the descriptor is closed when the
+// sleeping call returns). The filesystem's mutex is held only to take a
+// task and to give it back, and while binding; a Chroot's first call
+// may take its parent's mutex (to spawn its task from the parent's), so
+// a child's mutex is taken before its parent's, never the reverse.
 //
 // # Errors
 //
@@ -86,8 +84,8 @@
 // file's open file description, as osfs's are on Linux, and
 // Capabilities claims billy.LockCapability. Lock waits while another
 // billy.File (of this or any other filesystem on the VFS) holds the
-// file locked; it waits on a fork of the filesystem's task, so the
-// other files stay usable meanwhile. Closing a file releases its lock.
+// file locked, on its call's task, so the other files stay usable
+// meanwhile. Closing a file releases its lock.
 //
 // # Deliberate differences from go-billy's memfs and chroot helper
 //

@@ -6,24 +6,37 @@ import (
 	"os"
 	"path"
 	"runtime"
+	"sync"
 
 	"github.com/go-git/go-billy/v5"
 	"github.com/vfscope/vfscope/vfs"
 )
 
-// file is a billy.File over a descriptor of a task of its filesystem's
-// session. Every method takes the session mutex.
+// file is a billy.File over a descriptor of the table of one of its
+// filesystem's groups. A call on it runs on a task of that group and
+// holds no lock across the call, so that a call asleep in the VFS (a
+// FIFO's read, a flock wait) does not hold up the others, the file's
+// own Close among them, as os.File's methods may be called at once.
 type file struct {
 	fs   *FS // keeps the filesystem, and so its session, alive
 	name string
-	// t is the task fd is open in: the session's task when the file
-	// was opened (the session may have moved to another since, if the
-	// root was removed). Immutable.
-	t *vfs.Task
-	// fd is the descriptor; closed says it was closed (the number may
-	// since belong to another file). Protected by fs.s.mu.
+	// g is the group fd is open in: the session's when the file was
+	// opened (the session may have moved to another since, if the root
+	// was removed). Immutable.
+	g *group
+	// mu protects fd, closed, calls and closing. A leaf: never held
+	// across a call into the VFS, nor with the session's mu.
+	mu sync.Mutex
+	// fd is the descriptor; closed says Close was called (the number
+	// may since belong to another file). fd does not change while calls
+	// is above zero.
 	fd     int
 	closed bool
+	// calls counts the calls running with fd; closing says Close came
+	// while some ran, and the last of them closes fd, so that the
+	// number is not reused under a call about to look it up.
+	calls   int
+	closing bool
 	// cleanup closes fd if the file is dropped without Close.
 	cleanup runtime.Cleanup
 }
@@ -32,33 +45,42 @@ type file struct {
 // must not point to the file.
 type leaked struct {
 	s  *session
-	t  *vfs.Task
+	g  *group
 	fd int
 }
 
-// newFile makes the billy.File of descriptor fd of t, a task of f's
+// newFile makes the billy.File of descriptor fd of g, a group of f's
 // session. A file dropped without Close has its descriptor closed once
 // the collector finds it unreachable, as the os package closes a
 // dropped *os.File: its filesystem's descriptor table is not filled by
 // files nobody can use any more. The cleanup runs on a goroutine of its
-// own, so it takes the session mutex like every other call.
-func newFile(f *FS, t *vfs.Task, fd int, name string) *file {
-	fl := &file{fs: f, t: t, fd: fd, name: name}
-	fl.cleanup = runtime.AddCleanup(fl, closeLeaked, leaked{s: f.s, t: t, fd: fd})
+// own.
+func newFile(f *FS, g *group, fd int, name string) *file {
+	fl := &file{fs: f, g: g, fd: fd, name: name}
+	fl.cleanup = runtime.AddCleanup(fl, closeLeaked, leaked{s: f.s, g: g, fd: fd})
 	return fl
 }
 
 // closeLeaked closes the descriptor of a file dropped without Close,
-// unless its task exited already (the filesystem was collected first).
-// A write error the close reports has nobody left to be told.
+// unless its group exited already (the filesystem was collected
+// first). A write error the close reports has nobody left to be told.
 func closeLeaked(l leaked) {
 	l.s.mu.Lock()
 	defer l.s.mu.Unlock()
-	if !l.s.liveLocked(l.t) {
+	if !l.s.liveLocked(l.g) {
 		return
 	}
-	l.t.Close(l.fd)
-	l.s.closedLocked(l.t)
+	closeIn(l.s, l.g, l.fd)
+}
+
+// closeIn closes fd of g's table and lets a retired g exit with its
+// last file. Precondition: s.mu held.
+func closeIn(s *session, g *group, fd int) error {
+	t := g.take()
+	err := t.Close(fd)
+	g.give(t)
+	s.closedLocked(g)
+	return err
 }
 
 var (
@@ -66,17 +88,43 @@ var (
 	_ io.WriterAt = (*file)(nil)
 )
 
-// begin takes the session and returns the task, or os.ErrClosed.
+// begin counts a call on the file and returns a task of its group for
+// it, or os.ErrClosed; end gives the task back.
 func (f *file) begin(op string) (*vfs.Task, error) {
-	f.fs.s.mu.Lock()
+	f.mu.Lock()
 	if f.closed {
-		f.fs.s.mu.Unlock()
+		f.mu.Unlock()
 		return nil, &os.PathError{Op: op, Path: f.name, Err: os.ErrClosed}
 	}
-	return f.t, nil
+	f.calls++
+	f.mu.Unlock()
+	s := f.fs.s
+	s.mu.Lock()
+	t := f.g.take()
+	s.mu.Unlock()
+	return t, nil
 }
 
-func (f *file) end() { f.fs.s.mu.Unlock() }
+// end gives back the task of a call; the last call running after a
+// Close closes the descriptor.
+func (f *file) end(t *vfs.Task) {
+	s := f.fs.s
+	s.mu.Lock()
+	f.g.give(t)
+	s.mu.Unlock()
+	f.mu.Lock()
+	f.calls--
+	last := f.closing && f.calls == 0
+	if last {
+		f.closing = false
+	}
+	f.mu.Unlock()
+	if last {
+		s.mu.Lock()
+		closeIn(s, f.g, f.fd)
+		s.mu.Unlock()
+	}
+}
 
 // Name returns the name given to Open, cleaned and without a leading
 // slash.
@@ -88,7 +136,7 @@ func (f *file) Read(p []byte) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer f.end()
+	defer f.end(t)
 	if len(p) == 0 {
 		return 0, nil
 	}
@@ -123,7 +171,7 @@ func (f *file) Write(p []byte) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		defer f.end()
+		defer f.end(t)
 		_, err = t.Write(f.fd, p)
 		return 0, pathErr("write", f.name, err)
 	}
@@ -158,7 +206,7 @@ func (f *file) repeat(name string, p []byte, zero error, op func(t *vfs.Task, b 
 	if err != nil {
 		return 0, err
 	}
-	defer f.end()
+	defer f.end(t)
 	done := 0
 	for done < len(p) {
 		n, err := op(t, p[done:], done)
@@ -180,7 +228,7 @@ func (f *file) Seek(offset int64, whence int) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer f.end()
+	defer f.end(t)
 	off, err := t.Seek(f.fd, offset, whence)
 	if err != nil {
 		return 0, pathErr("seek", f.name, err)
@@ -194,7 +242,7 @@ func (f *file) Truncate(size int64) error {
 	if err != nil {
 		return err
 	}
-	defer f.end()
+	defer f.end(t)
 	return pathErr("truncate", f.name, t.Ftruncate(f.fd, size))
 }
 
@@ -204,7 +252,7 @@ func (f *file) Stat() (os.FileInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.end()
+	defer f.end(t)
 	fi := &FileInfo{name: path.Base(f.name)}
 	if err := t.Fstat(f.fd, &fi.st); err != nil {
 		return nil, pathErr("stat", f.name, err)
@@ -218,62 +266,47 @@ func (f *file) Sync() error {
 	if err != nil {
 		return err
 	}
-	defer f.end()
+	defer f.end(t)
 	return pathErr("sync", f.name, t.Fsync(f.fd))
 }
 
-// Close is close(2); os.ErrClosed the second time.
+// Close is close(2); os.ErrClosed the second time. A call still running
+// on the file (a read asleep in a FIFO, a Lock waiting) goes on, as on
+// Linux when another thread closes the descriptor: the descriptor is
+// then closed when that call returns, and Close returns nil at once.
 func (f *file) Close() error {
-	t, err := f.begin("close")
-	if err != nil {
-		return err
+	f.mu.Lock()
+	if f.closed {
+		f.mu.Unlock()
+		return &os.PathError{Op: "close", Path: f.name, Err: os.ErrClosed}
 	}
-	defer f.end()
 	f.closed = true
 	f.cleanup.Stop()
-	err = t.Close(f.fd)
-	f.fs.s.closedLocked(t)
-	return pathErr("close", f.name, err)
+	if f.calls > 0 {
+		f.closing = true
+		f.mu.Unlock()
+		return nil
+	}
+	f.mu.Unlock()
+	s := f.fs.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return pathErr("close", f.name, closeIn(s, f.g, f.fd))
 }
 
 // Lock is flock(LOCK_EX) on the file's open file description, as osfs's
 // Lock is on Linux: it waits while another description (another
-// billy.File, even of the same filesystem) holds a lock on the file. The
-// wait happens on a fork of the filesystem's task, which shares the
-// description, so that the session stays free for the other files
-// (among them the one whose Unlock ends the wait). The fork keeps only
-// this file's descriptor: one holding the others would keep their
-// descriptions open while it waits, so that their Close would not be
-// the last close and would leave their flock locks behind (flock(2):
-// the lock goes with the description's last close).
+// billy.File, even of the same filesystem) holds a lock on the file.
+// The wait happens on the call's own task, as every call's, so the
+// filesystem's other files stay usable meanwhile (among them the one
+// whose Unlock ends the wait).
 func (f *file) Lock() error {
 	t, err := f.begin("lock")
 	if err != nil {
 		return err
 	}
-	if err := t.Flock(f.fd, vfs.LOCK_EX|vfs.LOCK_NB); err != vfs.EWOULDBLOCK {
-		f.end()
-		return pathErr("lock", f.name, err)
-	}
-	w := t.Fork("vfsbilly lock")
-	closeAllBut(w, f.fd)
-	f.end()
-	defer w.Exit()
-	return pathErr("lock", f.name, w.Flock(f.fd, vfs.LOCK_EX))
-}
-
-// closeAllBut drops every description of t's descriptors but keep's.
-// Each other descriptor gets keep's description by dup2, which closes
-// the old one as close(2) does except that no write error is reported:
-// a close would report (and so consume) a pending write error of a
-// description the filesystem's files still share, which their Sync or
-// Close must report.
-func closeAllBut(t *vfs.Task, keep int) {
-	for _, fd := range t.FDs() {
-		if fd != keep {
-			t.Dup2(keep, fd)
-		}
-	}
+	defer f.end(t)
+	return pathErr("lock", f.name, t.Flock(f.fd, vfs.LOCK_EX))
 }
 
 // Unlock is flock(LOCK_UN).
@@ -282,6 +315,6 @@ func (f *file) Unlock() error {
 	if err != nil {
 		return err
 	}
-	defer f.end()
+	defer f.end(t)
 	return pathErr("unlock", f.name, t.Flock(f.fd, vfs.LOCK_UN))
 }

@@ -34,51 +34,111 @@ type FS struct {
 	s *session
 }
 
-// session is a filesystem's task and the mutex that makes one goroutine
-// drive it at a time (see the package doc: Concurrency).
+// session is a filesystem's binding to its root and the mutex that
+// guards it (see the package doc: Concurrency).
 type session struct {
-	// mu protects t and retired and is held across each call into the
-	// VFS through the session's tasks, so one goroutine drives them at a
-	// time; outside the VFS's lock model (taken before any VFS lock,
-	// never inside one).
+	// mu protects cur, retired and each of their groups' free lists.
+	// An ordinary call holds it only to take a task and to give it
+	// back, never across the call; binding (FS.lock) holds it across
+	// the chroot, and across its parent's lock, which comes after it.
+	// Outside the VFS's lock model (taken before any VFS lock, never
+	// inside one).
 	mu sync.Mutex
-	// t is the task new calls run in; nil until bound (the root may
+	// cur is the group new calls run in; nil until bound (the root may
 	// not exist yet), after the root it was bound to was removed, and
 	// after the filesystem was collected. Protected by mu.
-	t *vfs.Task
-	// retired holds the tasks t was before a rebind (the root was
+	cur *group
+	// retired holds the groups cur was before a rebind (the root was
 	// removed) that files opened in them still use; each exits when
 	// its last such file is closed. Protected by mu.
-	retired map[*vfs.Task]bool
+	retired map[*group]bool
 }
 
-// retireLocked drops t as the session's task after its root was
-// removed: it exits now, or when the last file open in it is closed.
-// Precondition: s.mu held.
-func (s *session) retireLocked() {
-	t := s.t
-	s.t = nil
-	if len(t.FDs()) == 0 {
+// group is one binding's tasks: tmpl ("vfsbilly" in /proc), chrooted at
+// the root, holds the descriptor table of the files opened in the
+// binding and makes no call itself; every call runs on a task of free,
+// or a new one ("vfsbilly-call"), that shares tmpl's table
+// (vfs.Task.CloneFiles), one goroutine to a task, as a Linux process's
+// threads make their calls.
+type group struct {
+	tmpl *vfs.Task
+	// free are the tasks no call drives now, at most maxIdleTasks
+	// (protected by the session's mu).
+	free []*vfs.Task
+	// dead says the group exited: a task given back then exits too
+	// (protected by the session's mu).
+	dead bool
+}
+
+// maxIdleTasks is how many tasks a group keeps for its next calls; a
+// task given back beyond them exits.
+const maxIdleTasks = 8
+
+// take returns a task for one call. Precondition: the session's mu held.
+func (g *group) take() *vfs.Task {
+	if n := len(g.free); n > 0 {
+		t := g.free[n-1]
+		g.free[n-1] = nil
+		g.free = g.free[:n-1]
+		return t
+	}
+	return g.tmpl.CloneFiles("vfsbilly-call")
+}
+
+// give takes back a task take returned. Precondition: the session's mu
+// held.
+func (g *group) give(t *vfs.Task) {
+	if g.dead || len(g.free) >= maxIdleTasks {
 		t.Exit()
 		return
 	}
-	if s.retired == nil {
-		s.retired = make(map[*vfs.Task]bool)
-	}
-	s.retired[t] = true
+	g.free = append(g.free, t)
 }
 
-// liveLocked says whether t, a task a file was opened in, has not
-// exited. Precondition: s.mu held.
-func (s *session) liveLocked(t *vfs.Task) bool { return t == s.t || s.retired[t] }
-
-// closedLocked is called after a file's descriptor in t was closed: a
-// retired task exits with its last file. Precondition: s.mu held.
-func (s *session) closedLocked(t *vfs.Task) {
-	if s.retired[t] && len(t.FDs()) == 0 {
-		delete(s.retired, t)
+// exit ends the group's idle tasks and tmpl; the descriptors close with
+// the last task sharing the table. Precondition: the session's mu held.
+func (g *group) exit() {
+	g.dead = true
+	for _, t := range g.free {
 		t.Exit()
 	}
+	g.free = nil
+	g.tmpl.Exit()
+}
+
+// retireLocked drops cur after its root was removed: it exits now, or
+// when the last file open in it is closed. Precondition: s.mu held.
+func (s *session) retireLocked() {
+	g := s.cur
+	s.cur = nil
+	if len(g.tmpl.FDs()) == 0 {
+		g.exit()
+		return
+	}
+	if s.retired == nil {
+		s.retired = make(map[*group]bool)
+	}
+	s.retired[g] = true
+}
+
+// liveLocked says whether g, the group a file was opened in, has not
+// exited. Precondition: s.mu held.
+func (s *session) liveLocked(g *group) bool { return g == s.cur || s.retired[g] }
+
+// closedLocked is called after a file's descriptor in g was closed: a
+// retired group exits with its last file. Precondition: s.mu held.
+func (s *session) closedLocked(g *group) {
+	if s.retired[g] && len(g.tmpl.FDs()) == 0 {
+		delete(s.retired, g)
+		g.exit()
+	}
+}
+
+// unlock gives back a task of g that a call ran on.
+func (s *session) unlock(g *group, t *vfs.Task) {
+	s.mu.Lock()
+	g.give(t)
+	s.mu.Unlock()
 }
 
 var (
@@ -114,15 +174,18 @@ func New(t *vfs.Task, root string) billy.Filesystem {
 }
 
 func newFS(parent *FS, sub, root string, t *vfs.Task) *FS {
-	f := &FS{parent: parent, sub: sub, root: root, s: &session{t: t}}
-	// A filesystem nobody can reach any more lets its task exit, which
+	f := &FS{parent: parent, sub: sub, root: root, s: &session{}}
+	if t != nil {
+		f.s.cur = &group{tmpl: t}
+	}
+	// A filesystem nobody can reach any more lets its tasks exit, which
 	// closes descriptors of files leaked without Close. Files hold their
 	// filesystem, so this never runs under an open one.
 	runtime.AddCleanup(f, func(s *session) {
 		s.mu.Lock()
-		if s.t != nil {
-			s.t.Exit()
-			s.t = nil
+		if s.cur != nil {
+			s.cur.exit()
+			s.cur = nil
 		}
 		s.mu.Unlock()
 	}, f.s)
@@ -153,37 +216,39 @@ func rootDead(t *vfs.Task) bool {
 	return in == nil || in.State()&vfs.S_DEAD != 0
 }
 
-// lock takes the session mutex and binds the task if needed; create
-// says the caller is about to create something, and may create the
-// root. A filesystem whose root directory was removed binds again to
-// whatever its root path names now (and fails with ENOENT while
-// nothing does), as osfs resolves its base path at every call; files
-// already open stay with the directory they were opened in. On success
-// the caller holds s.mu and must unlock it.
-func (f *FS) lock(create bool) (*vfs.Task, error) {
-	f.s.mu.Lock()
-	if t := f.s.t; t != nil {
-		if f.parent == nil || !rootDead(t) {
-			return t, nil
+// lock binds the filesystem if needed and returns a task for one call,
+// and its group, which unlock takes back; create says the caller is
+// about to create something, and may create the root. A filesystem
+// whose root directory was removed binds again to whatever its root
+// path names now (and fails with ENOENT while nothing does), as osfs
+// resolves its base path at every call; files already open stay with
+// the directory they were opened in.
+func (f *FS) lock(create bool) (*vfs.Task, *group, error) {
+	s := f.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if g := s.cur; g != nil {
+		if f.parent == nil || !rootDead(g.tmpl) {
+			return g.take(), g, nil
 		}
-		f.s.retireLocked()
+		s.retireLocked()
 	}
 	if err := f.bindLocked(create); err != nil {
-		f.s.mu.Unlock()
-		return nil, err
+		return nil, nil, err
 	}
-	return f.s.t, nil
+	return s.cur.take(), s.cur, nil
 }
 
-func (f *FS) unlock() { f.s.mu.Unlock() }
+func (f *FS) unlock(t *vfs.Task, g *group) { f.s.unlock(g, t) }
 
-// bindLocked makes this filesystem's task: spawned from the parent's
-// (clean: none of the parent's descriptors, whose write errors a close
-// would consume), chrooted at sub. The chroot is the adapter acting as a container
-// runtime does: the parent's credentials must allow searching sub
-// (checked by chdir), and CAP_SYS_CHROOT is lent for the one call.
+// bindLocked makes this filesystem's group: its task spawned from the
+// parent's (clean: none of the parent's descriptors, whose write errors
+// a close would consume), chrooted at sub. The chroot is the adapter
+// acting as a container runtime does: the parent's credentials must
+// allow searching sub (checked by chdir), and CAP_SYS_CHROOT is lent for
+// the one call.
 //
-// Preconditions: f.s.mu held; f.s.t nil (so f.parent is not nil).
+// Preconditions: f.s.mu held; f.s.cur nil (so f.parent is not nil).
 // Lock order: a filesystem's mutex before its parent's.
 func (f *FS) bindLocked(create bool) error {
 	p := f.parent
@@ -192,11 +257,11 @@ func (f *FS) bindLocked(create bool) error {
 			return err
 		}
 	}
-	pt, err := p.lock(create)
+	pt, pg, err := p.lock(create)
 	if err != nil {
 		return err
 	}
-	defer p.unlock()
+	defer p.unlock(pt, pg)
 	n := spawn(pt)
 	if err := n.Chdir(f.sub); err != nil {
 		n.Exit()
@@ -215,7 +280,7 @@ func (f *FS) bindLocked(create bool) error {
 		n.Exit()
 		return err
 	}
-	f.s.t = n
+	f.s.cur = &group{tmpl: n}
 	return nil
 }
 
@@ -280,11 +345,11 @@ func (f *FS) OpenFile(name string, flag int, perm os.FileMode) (billy.File, erro
 		return nil, err
 	}
 	create := flag&os.O_CREATE != 0
-	t, err := f.lock(create)
+	t, g, err := f.lock(create)
 	if err != nil {
 		return nil, pathErr("open", name, err)
 	}
-	defer f.unlock()
+	defer f.unlock(t, g)
 	if create {
 		if err := mkdirAll(t, path.Dir(p), 0o777); err != nil {
 			return nil, pathErr("open", name, err)
@@ -294,7 +359,7 @@ func (f *FS) OpenFile(name string, flag int, perm os.FileMode) (billy.File, erro
 	if err != nil {
 		return nil, pathErr("open", name, err)
 	}
-	return newFile(f, t, fd, display(p)), nil
+	return newFile(f, g, fd, display(p)), nil
 }
 
 // openFlags translates the os package's O_ flags, whose values depend on
@@ -346,11 +411,11 @@ func (f *FS) stat(op, name string, follow bool) (os.FileInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, err := f.lock(false)
+	t, g, err := f.lock(false)
 	if err != nil {
 		return nil, pathErr(op, name, err)
 	}
-	defer f.unlock()
+	defer f.unlock(t, g)
 	fi := &FileInfo{name: path.Base(p)}
 	if follow {
 		err = t.Stat(p, &fi.st)
@@ -378,11 +443,11 @@ func (f *FS) Rename(oldpath, newpath string) error {
 	if err != nil {
 		return err
 	}
-	t, err := f.lock(false)
+	t, g, err := f.lock(false)
 	if err != nil {
 		return linkErr("rename", oldpath, newpath, err)
 	}
-	defer f.unlock()
+	defer f.unlock(t, g)
 	var nst, ost vfs.Stat
 	if t.Lstat(np, &nst) == nil && vfs.IsDir(nst.Mode) {
 		if err := t.Lstat(op, &ost); err != nil {
@@ -404,11 +469,11 @@ func (f *FS) Remove(name string) error {
 	if err != nil {
 		return err
 	}
-	t, err := f.lock(false)
+	t, g, err := f.lock(false)
 	if err != nil {
 		return pathErr("remove", name, err)
 	}
-	defer f.unlock()
+	defer f.unlock(t, g)
 	err = t.Unlink(p)
 	if err == vfs.EISDIR {
 		err = t.Rmdir(p)
@@ -461,11 +526,11 @@ func (f *FS) ReadDir(name string) ([]os.FileInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, err := f.lock(false)
+	t, g, err := f.lock(false)
 	if err != nil {
 		return nil, pathErr("open", name, err)
 	}
-	defer f.unlock()
+	defer f.unlock(t, g)
 	fd, err := t.Open(p, vfs.O_RDONLY|vfs.O_DIRECTORY|vfs.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, pathErr("open", name, err)
@@ -510,11 +575,11 @@ func (f *FS) MkdirAll(name string, perm os.FileMode) error {
 	if err != nil {
 		return err
 	}
-	t, err := f.lock(true)
+	t, g, err := f.lock(true)
 	if err != nil {
 		return pathErr("mkdir", name, err)
 	}
-	defer f.unlock()
+	defer f.unlock(t, g)
 	return pathErr("mkdir", name, mkdirAll(t, p, vfsMode(perm)))
 }
 
@@ -550,11 +615,11 @@ func (f *FS) Symlink(target, link string) error {
 	if err != nil {
 		return err
 	}
-	t, err := f.lock(true)
+	t, g, err := f.lock(true)
 	if err != nil {
 		return linkErr("symlink", target, link, err)
 	}
-	defer f.unlock()
+	defer f.unlock(t, g)
 	if err := mkdirAll(t, path.Dir(p), 0o777); err != nil {
 		return linkErr("symlink", target, link, err)
 	}
@@ -567,11 +632,11 @@ func (f *FS) Readlink(link string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	t, err := f.lock(false)
+	t, g, err := f.lock(false)
 	if err != nil {
 		return "", pathErr("readlink", link, err)
 	}
-	defer f.unlock()
+	defer f.unlock(t, g)
 	s, err := t.Readlink(p)
 	if err != nil {
 		return "", pathErr("readlink", link, err)
@@ -642,11 +707,11 @@ func (f *FS) pathOp(op, name string, call func(t *vfs.Task, p string) error) err
 	if err != nil {
 		return err
 	}
-	t, err := f.lock(false)
+	t, g, err := f.lock(false)
 	if err != nil {
 		return pathErr(op, name, err)
 	}
-	defer f.unlock()
+	defer f.unlock(t, g)
 	return pathErr(op, name, call(t, p))
 }
 
