@@ -324,7 +324,12 @@ func TestStalledViewerQueueBounded(t *testing.T) {
 	recv(t, c) // hello; then it reads nothing more
 	start := time.Now()
 	most := int64(0)
-	for round := 0; round < 40; round++ {
+	// At least 40 rounds, and more until the viewer's queue was seen
+	// holding something: the socket's buffers take the first frames,
+	// and how many depends on the host's TCP autotuning and load.
+	emitted := 0
+	for round := 0; round < 40 || most == 0 && round < 400; round++ {
+		emitted += 2000
 		for i := 0; i < 2000; i++ {
 			bus.Emit(&trace.Event{Kind: trace.DentryAlloc, Dentry: uint64(i + 2), Name: strings.Repeat("n", 200)})
 		}
@@ -341,7 +346,7 @@ func TestStalledViewerQueueBounded(t *testing.T) {
 	if most == 0 {
 		t.Errorf("nothing was ever queued: the test did not load the viewer")
 	}
-	if d := time.Since(start); d > 20*time.Second {
-		t.Errorf("80000 emits took %v with a stalled viewer", d)
+	if d := time.Since(start); d > time.Duration(emitted/4000)*time.Second {
+		t.Errorf("%d emits took %v with a stalled viewer", emitted, d)
 	}
 }
