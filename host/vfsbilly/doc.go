@@ -61,11 +61,11 @@
 // Linux process's threads make their calls. Calls on one filesystem, and
 // on one file, run at once, as on osfs: a Read of an empty FIFO, or a
 // Lock that must wait, sleeps on its task while the others go on, and
-// the file's Close returns at once (the descriptor is closed when the
-// sleeping call returns). The filesystem's mutex is held only to take a
-// task and to give it back, and while binding; a Chroot's first call
-// may take its parent's mutex (to spawn its task from the parent's), so
-// a child's mutex is taken before its parent's, never the reverse.
+// the file's Close returns at once. The filesystem's mutex is held to
+// take a task and to give it back, across a close(2) and while binding;
+// a Chroot's first call, or its first after its root was removed, may
+// take its parent's mutex (to spawn its task from the parent's), so a
+// child's mutex is taken before its parent's, never the reverse.
 //
 // # Errors
 //
@@ -89,6 +89,13 @@
 //
 // # Deliberate differences from go-billy's memfs and chroot helper
 //
+//   - Close of a file while a Read or Lock sleeps on it does what
+//     close(2) by another thread does on Linux: the call goes on with
+//     the open file description until it is woken (data, the writer's
+//     last close, the lock's release), and the descriptor is closed
+//     when it returns. An os.File whose Read sleeps in a FIFO is woken
+//     by Close with os.ErrClosed instead (its poller is evicted); the
+//     VFS has no signal to interrupt a sleeping call.
 //   - A symlink whose target climbs out of a Chroot (or of New's root)
 //     resolves inside it, ".." stopping at the root as chroot(2) makes
 //     it; go-billy's chroot helper, which resolves symlinks itself,

@@ -79,6 +79,7 @@ func closeIn(s *session, g *group, fd int) error {
 	t := g.take()
 	err := t.Close(fd)
 	g.give(t)
+	g.files--
 	s.closedLocked(g)
 	return err
 }
@@ -111,6 +112,7 @@ func (f *file) end(t *vfs.Task) {
 	s := f.fs.s
 	s.mu.Lock()
 	f.g.give(t)
+	s.closedLocked(f.g)
 	s.mu.Unlock()
 	f.mu.Lock()
 	f.calls--
@@ -272,8 +274,10 @@ func (f *file) Sync() error {
 
 // Close is close(2); os.ErrClosed the second time. A call still running
 // on the file (a read asleep in a FIFO, a Lock waiting) goes on, as on
-// Linux when another thread closes the descriptor: the descriptor is
-// then closed when that call returns, and Close returns nil at once.
+// Linux when another thread closes the descriptor (not as os.File's
+// Close, which wakes a Read asleep in a FIFO: see the package doc): the
+// descriptor is then closed when that call returns, and Close returns
+// nil at once.
 func (f *file) Close() error {
 	f.mu.Lock()
 	if f.closed {

@@ -37,10 +37,12 @@ type FS struct {
 // session is a filesystem's binding to its root and the mutex that
 // guards it (see the package doc: Concurrency).
 type session struct {
-	// mu protects cur, retired and each of their groups' free lists.
-	// An ordinary call holds it only to take a task and to give it
-	// back, never across the call; binding (FS.lock) holds it across
-	// the chroot, and across its parent's lock, which comes after it.
+	// mu protects cur, retired and their groups' free lists and
+	// counts. An ordinary call holds it only to take a task and to give
+	// it back, never across the call. It is held across a VFS call in
+	// three places: binding (FS.lock: the chroot, and its parent's
+	// lock, which comes after it), a file's close (closeIn: close(2),
+	// which may be the file's last reference) and a group's exit.
 	// Outside the VFS's lock model (taken before any VFS lock, never
 	// inside one).
 	mu sync.Mutex
@@ -68,6 +70,10 @@ type group struct {
 	// dead says the group exited: a task given back then exits too
 	// (protected by the session's mu).
 	dead bool
+	// busy counts tasks taken and not given back; files counts files
+	// opened in the group and not yet closed (protected by the
+	// session's mu).
+	busy, files int
 }
 
 // maxIdleTasks is how many tasks a group keeps for its next calls; a
@@ -80,14 +86,17 @@ func (g *group) take() *vfs.Task {
 		t := g.free[n-1]
 		g.free[n-1] = nil
 		g.free = g.free[:n-1]
+		g.busy++
 		return t
 	}
+	g.busy++
 	return g.tmpl.CloneFiles("vfsbilly-call")
 }
 
 // give takes back a task take returned. Precondition: the session's mu
 // held.
 func (g *group) give(t *vfs.Task) {
+	g.busy--
 	if g.dead || len(g.free) >= maxIdleTasks {
 		t.Exit()
 		return
@@ -107,28 +116,28 @@ func (g *group) exit() {
 }
 
 // retireLocked drops cur after its root was removed: it exits now, or
-// when the last file open in it is closed. Precondition: s.mu held.
+// when the last file open in it is closed and the last call in it
+// returns (closedLocked). Precondition: s.mu held.
 func (s *session) retireLocked() {
 	g := s.cur
 	s.cur = nil
-	if len(g.tmpl.FDs()) == 0 {
-		g.exit()
-		return
-	}
 	if s.retired == nil {
 		s.retired = make(map[*group]bool)
 	}
 	s.retired[g] = true
+	s.closedLocked(g) // exits now if no file and no call is in it
 }
 
 // liveLocked says whether g, the group a file was opened in, has not
 // exited. Precondition: s.mu held.
 func (s *session) liveLocked(g *group) bool { return g == s.cur || s.retired[g] }
 
-// closedLocked is called after a file's descriptor in g was closed: a
-// retired group exits with its last file. Precondition: s.mu held.
+// closedLocked is called after a file's descriptor in g was closed or a
+// call in g returned: a retired group exits with its last file and its
+// last call (a call may still install a descriptor, an open, or hold
+// one, a ReadDir). Precondition: s.mu held.
 func (s *session) closedLocked(g *group) {
-	if s.retired[g] && len(g.tmpl.FDs()) == 0 {
+	if s.retired[g] && g.files == 0 && g.busy == 0 {
 		delete(s.retired, g)
 		g.exit()
 	}
@@ -138,6 +147,7 @@ func (s *session) closedLocked(g *group) {
 func (s *session) unlock(g *group, t *vfs.Task) {
 	s.mu.Lock()
 	g.give(t)
+	s.closedLocked(g)
 	s.mu.Unlock()
 }
 
@@ -187,6 +197,10 @@ func newFS(parent *FS, sub, root string, t *vfs.Task) *FS {
 			s.cur.exit()
 			s.cur = nil
 		}
+		for g := range s.retired {
+			g.exit()
+		}
+		s.retired = nil
 		s.mu.Unlock()
 	}, f.s)
 	return f
@@ -359,6 +373,9 @@ func (f *FS) OpenFile(name string, flag int, perm os.FileMode) (billy.File, erro
 	if err != nil {
 		return nil, pathErr("open", name, err)
 	}
+	f.s.mu.Lock()
+	g.files++
+	f.s.mu.Unlock()
 	return newFile(f, g, fd, display(p)), nil
 }
 
