@@ -228,19 +228,7 @@ func (t *Task) checking() bool {
 // Fork calls into filesystems (vm_operations ->open for each mapping
 // copied), so it is checked on return as every system call: on t, the
 // task that made the call (the child, new, has taken no lock yet).
-func (t *Task) Fork(comm string) *Task {
-	if t.checking() {
-		defer t.opDone(t.sysEnter("fork"))
-	}
-	n := t.vfs.newTask(comm, t.cred, t)
-	// dup_fd: the copy is the child's table before listTask makes the
-	// child visible to /proc/<pid>/fd readers (copy_files before
-	// attach_pid).
-	n.files.Load().fds = t.dupFD()
-	t.dupMmap(n) // dup_mm, also before attach_pid: /proc/<pid>/maps
-	t.vfs.listTask(n)
-	return n
-}
+func (t *Task) Fork(comm string) *Task { return t.clone(comm, "fork", false) }
 
 // CloneFiles makes a new task that shares t's descriptor table, as
 // clone(2) with CLONE_FILES does (a thread of t's, in the sense that
@@ -254,14 +242,26 @@ func (t *Task) Fork(comm string) *Task {
 // descriptor closed by one while the other's call uses it stays open
 // for that call, whose lookup took a reference (fileLight). The table's
 // descriptors are closed when the last task sharing it exits.
-func (t *Task) CloneFiles(comm string) *Task {
+func (t *Task) CloneFiles(comm string) *Task { return t.clone(comm, "clone", true) }
+
+// clone is copy_process() for Fork and CloneFiles (sys names the call
+// for the validator and the tracer): the child's table is t's own with
+// shareFiles (copy_files with CLONE_FILES: files->count), else a copy
+// (dup_fd). Either is the child's before listTask makes the child
+// visible to /proc/<pid>/fd readers (copy_files before attach_pid), as
+// its mappings are (dup_mm: /proc/<pid>/maps).
+func (t *Task) clone(comm, sys string, shareFiles bool) *Task {
 	if t.checking() {
-		defer t.opDone(t.sysEnter("clone"))
+		defer t.opDone(t.sysEnter(sys))
 	}
 	n := t.vfs.newTask(comm, t.cred, t)
-	ft := t.files.Load()
-	ft.users.Add(1) // copy_files with CLONE_FILES: files->count
-	n.files.Store(ft)
+	if shareFiles {
+		ft := t.files.Load()
+		ft.users.Add(1)
+		n.files.Store(ft)
+	} else {
+		n.files.Load().fds = t.dupFD()
+	}
 	t.dupMmap(n)
 	t.vfs.listTask(n)
 	return n
