@@ -75,6 +75,8 @@ type Task struct {
 	// rlimFsize is the task's RLIMIT_FSIZE (rlimit.go), used as
 	// rlimNofile is; RLIM_INFINITY unless Setrlimit lowered it.
 	rlimFsize Rlimit
+	// exited says Exit ran: a second call does nothing. Atomic.
+	exited atomic.Bool
 }
 
 // openat2(2)'s scoping flags, for Task.SetResolve.
@@ -323,6 +325,9 @@ func (t *Task) closeFiles(ft *FDTable) {
 // table (CloneFiles), and drops the root and working directory (do_exit:
 // exit_files, exit_fs).
 func (t *Task) Exit() {
+	if t.exited.Swap(true) {
+		return // a second Exit must not drop a shared table's count again
+	}
 	t.exitMmap()
 	if ft := t.files.Load(); ft.users.Add(-1) == 0 { // put_files_struct
 		t.closeFiles(ft)

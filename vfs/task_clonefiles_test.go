@@ -133,6 +133,7 @@ func TestCloneFilesExit(t *testing.T) {
 			}
 			buf := make([]byte, 8)
 			a.Exit()
+			a.Exit() // a second Exit changes nothing: b still holds the table
 			if _, err := b.Write(wfd, []byte("x")); err != nil {
 				t.Fatalf("write after the other task exited: %v", err)
 			}
