@@ -21,12 +21,13 @@ import (
 // and the guest's files get Linux semantics (hard links, symlinks,
 // permissions, rename rules, stable directory offsets) from the VFS.
 //
-// Every call is made by one task of the SysFS's own, forked from the task
+// Every call is made by a task of the SysFS's own, spawned from the task
 // given to NewSysFS and chrooted to root, so paths the guest gives are
 // resolved as a process in that chroot resolves them: relative to root,
 // with ".." stopping at root and absolute symlinks starting there. Files
-// the guest opens are descriptors in that task's table (RLIMIT_NOFILE,
-// 1024, at a time, as a Linux process's default; beyond, EMFILE).
+// the guest opens are descriptors in the table those tasks share
+// (RLIMIT_NOFILE, 1024, at a time, as a Linux process's default; beyond,
+// EMFILE).
 //
 // Calls run concurrently, as a Linux process's threads make theirs: each
 // is made by a task of the SysFS's own that shares the descriptor table
@@ -34,7 +35,7 @@ import (
 // returns. So a guest asleep in a FIFO's read or open holds one task,
 // and the module writing the other end, through the same SysFS, runs on
 // another.
-
+//
 // Errors are the VFS's Linux errno values mapped once, through
 // ErrnoTable (errno.go), onto wazero's smaller set. Where wazero's
 // sys.File documents a different error than Linux gives for an operation
