@@ -37,7 +37,7 @@ func TestOpenAcrossRootRemoval(t *testing.T) {
 	bfs := vfsbilly.New(tk, "/r")
 	_, _ = bfs.Stat(".") // bind
 	type result struct {
-		f   interface {
+		f interface {
 			Read([]byte) (int, error)
 			Close() error
 		}
