@@ -10,6 +10,7 @@ import (
 	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
 	"github.com/tetratelabs/wazero/sys"
 
+	"github.com/vfscope/vfscope/host/internal/taskpool"
 	"github.com/vfscope/vfscope/vfs"
 )
 
@@ -50,19 +51,15 @@ import (
 // methods anyway, with wazero's meaning, for callers in Go and for the
 // day wazero exports the interface; see File.SetNonblock.
 type SysFS struct {
-	// mu protects tmpl, free and err. It is held only to take a task
-	// from free (cloning tmpl when free is empty) or give one back,
-	// never across a call a guest makes: outside every lock of the VFS,
-	// and held with no lock of a File's.
+	// mu protects pool and err. It is held only to take a task from the
+	// pool or give one back, never across a call a guest makes: outside
+	// every lock of the VFS, and held with no lock of a File's.
 	mu sync.Mutex
-	// tmpl is the chrooted task the SysFS was made with: its table holds
-	// the guest's descriptors, and every call's task is a CloneFiles of
-	// it; it makes no call itself (protected by mu; nil once closed).
-	tmpl *vfs.Task
-	// free are tasks sharing tmpl's table that no call drives now, at
-	// most maxIdleTasks (protected by mu). One goroutine drives a task
-	// at a time, so a call takes one of its own.
-	free []*vfs.Task
+	// pool holds the chrooted task the SysFS was made with, whose table
+	// holds the guest's descriptors and which makes no call itself, and
+	// the tasks sharing that table that the calls run on (protected by
+	// mu; nil once closed).
+	pool *taskpool.Pool
 	// root is the directory of the VFS exposed (immutable).
 	root string
 	// err is why construction failed, or EBADF once closed; every call
@@ -88,7 +85,7 @@ var _ experimentalsys.FS = (*SysFS)(nil)
 // the mapped error, and Err says which Linux errno it was.
 func NewSysFS(t *vfs.Task, root string) *SysFS {
 	n := t.Spawn("sysfs")
-	s := &SysFS{tmpl: n, root: root}
+	s := &SysFS{pool: taskpool.New(n, "sysfs"), root: root}
 	if err := n.Chdir(root); err != nil {
 		s.err = vfs.ErrnoOf(err)
 		return s
@@ -133,24 +130,23 @@ func (s *SysFS) String() string { return "vfscope:" + s.root }
 // the descriptor, and ends its task when it returns.
 func (s *SysFS) Close() error {
 	s.mu.Lock()
-	tmpl, free := s.tmpl, s.free
-	s.tmpl, s.free = nil, nil
+	pool := s.pool
+	s.pool = nil
 	if s.err == 0 {
 		s.err = vfs.EBADF
 	}
 	s.mu.Unlock()
-	if tmpl == nil {
+	if pool == nil {
 		return nil
 	}
 	// Each close now, rather than at the table's last exit: a task
-	// still in a call shares the table.
+	// still in a call shares the table. The pool, out of s's reach,
+	// is this goroutine's alone.
+	tmpl := pool.Template()
 	for _, fd := range tmpl.FDs() {
 		tmpl.Close(fd)
 	}
-	for _, t := range free {
-		t.Exit()
-	}
-	tmpl.Exit()
+	pool.Exit()
 	return nil
 }
 
@@ -162,30 +158,18 @@ func (s *SysFS) task() (*vfs.Task, experimentalsys.Errno) {
 	if s.err != 0 {
 		return nil, ToSysErrno(s.err)
 	}
-	if n := len(s.free); n > 0 {
-		t := s.free[n-1]
-		s.free[n-1] = nil
-		s.free = s.free[:n-1]
-		return t, 0
-	}
-	return s.tmpl.CloneFiles("sysfs"), 0
+	return s.pool.Take(), 0
 }
 
-// maxIdleTasks is how many tasks a SysFS keeps for its next calls; a
-// task given back beyond them (after many calls asleep at once) exits.
-const maxIdleTasks = 8
-
-// done gives back the task of a call; after Close, or beyond
-// maxIdleTasks, the task exits.
+// done gives back the task of a call; after Close the task exits.
 func (s *SysFS) done(t *vfs.Task) {
 	s.mu.Lock()
-	if s.tmpl != nil && len(s.free) < maxIdleTasks {
-		s.free = append(s.free, t)
-		s.mu.Unlock()
+	defer s.mu.Unlock()
+	if s.pool == nil {
+		t.Exit()
 		return
 	}
-	s.mu.Unlock()
-	t.Exit()
+	s.pool.Give(t)
 }
 
 // OpenFile implements sys.FS.OpenFile: openat(2) in the chroot, the

@@ -8,6 +8,7 @@ import (
 
 	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
 
+	"github.com/vfscope/vfscope/host/internal/taskpool"
 	"github.com/vfscope/vfscope/vfs"
 )
 
@@ -225,12 +226,12 @@ func TestSysFSCloseWhileReadSleeps(t *testing.T) {
 }
 
 // TestSysFSIdleTasks: after many calls asleep at once, the SysFS keeps
-// at most maxIdleTasks tasks for later calls; the others exit.
+// at most taskpool.MaxIdle tasks for later calls; the others exit.
 func TestSysFSIdleTasks(t *testing.T) {
 	v, task, s := newFixtureFS(t)
 	must(t, task.Mknod("/srv/fifo", vfs.S_IFIFO|0o644, 0))
 	before := len(v.Tasks())
-	const sleepers = maxIdleTasks + 4
+	const sleepers = taskpool.MaxIdle + 4
 	opened := make(chan experimentalsys.File, sleepers)
 	for i := 0; i < sleepers; i++ {
 		go func() {
@@ -256,7 +257,7 @@ func TestSysFSIdleTasks(t *testing.T) {
 			t.Fatal("the opens never returned")
 		}
 	}
-	if n := len(v.Tasks()) - before; n > maxIdleTasks {
-		t.Errorf("%d tasks left after the calls, want at most %d", n, maxIdleTasks)
+	if n := len(v.Tasks()) - before; n > taskpool.MaxIdle {
+		t.Errorf("%d tasks left after the calls, want at most %d", n, taskpool.MaxIdle)
 	}
 }

@@ -56,16 +56,16 @@ func rwVerifyArea(pos int64, count int) error {
 	return nil
 }
 
-// fileAt is the common start of the calls at an offset (pread64,
-// pwrite64, preadv, pwritev), in two parts so that the common one
-// inlines into each: fileAtFast, then fileAtSlow where that gives up.
-// Together they give EINVAL for a negative offset, EBADF for no
-// descriptor or an O_PATH one (fdget), ESPIPE for a file without
-// positions (want: FMODE_PREAD or FMODE_PWRITE), or the file and the
-// flags fdputFlags gives back.
-
-// fileAtFast is fileAt's common case: an unshared table's task
-// (fileFast) and a file that allows the call. nil for anything else.
+// fileAtFast and fileAtSlow are the common start of the calls at an
+// offset (pread64, pwrite64, preadv, pwritev), in two parts so that the
+// common one inlines into each caller, which calls fileAtSlow where
+// fileAtFast gives up. Together they give EINVAL for a negative offset,
+// EBADF for no descriptor or an O_PATH one (fdget), ESPIPE for a file
+// without positions (want: FMODE_PREAD or FMODE_PWRITE), or the file and
+// the flags fdputFlags gives back.
+//
+// fileAtFast is the common case: an unshared table's task (fileFast)
+// and a file that allows the call. nil for anything else.
 func (t *Task) fileAtFast(fd int, off int64, want uint32) *File {
 	if f := t.fileFast(fd); f != nil && off >= 0 && f.mode&(want|FMODE_PATH) == want {
 		return f

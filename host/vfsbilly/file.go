@@ -76,9 +76,9 @@ func closeLeaked(l leaked) {
 // closeIn closes fd of g's table and lets a retired g exit with its
 // last file. Precondition: s.mu held.
 func closeIn(s *session, g *group, fd int) error {
-	t := g.take()
+	t := g.Take()
 	err := t.Close(fd)
-	g.give(t)
+	g.Give(t)
 	g.files--
 	s.closedLocked(g)
 	return err
@@ -101,7 +101,7 @@ func (f *file) begin(op string) (*vfs.Task, error) {
 	f.mu.Unlock()
 	s := f.fs.s
 	s.mu.Lock()
-	t := f.g.take()
+	t := f.g.Take()
 	s.mu.Unlock()
 	return t, nil
 }
@@ -111,7 +111,7 @@ func (f *file) begin(op string) (*vfs.Task, error) {
 func (f *file) end(t *vfs.Task) {
 	s := f.fs.s
 	s.mu.Lock()
-	f.g.give(t)
+	f.g.Give(t)
 	s.closedLocked(f.g)
 	s.mu.Unlock()
 	f.mu.Lock()

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/go-git/go-billy/v5"
+	"github.com/vfscope/vfscope/host/internal/taskpool"
 	"github.com/vfscope/vfscope/vfs"
 )
 
@@ -56,64 +57,17 @@ type session struct {
 	retired map[*group]bool
 }
 
-// group is one binding's tasks: tmpl ("vfsbilly" in /proc), chrooted at
-// the root, holds the descriptor table of the files opened in the
-// binding and makes no call itself; every call runs on a task of free,
-// or a new one ("vfsbilly-call"), that shares tmpl's table
-// (vfs.Task.CloneFiles), one goroutine to a task, as a Linux process's
-// threads make their calls.
+// group is one binding's tasks (taskpool): the pool's template
+// ("vfsbilly" in /proc), chrooted at the root, holds the descriptor
+// table of the files opened in the binding, and the calls run on tasks
+// sharing it ("vfsbilly-call"). Protected by the session's mu.
 type group struct {
-	tmpl *vfs.Task
-	// free are the tasks no call drives now, at most maxIdleTasks
-	// (protected by the session's mu).
-	free []*vfs.Task
-	// dead says the group exited: a task given back then exits too
-	// (protected by the session's mu).
-	dead bool
-	// busy counts tasks taken and not given back; files counts files
-	// opened in the group and not yet closed (protected by the
-	// session's mu).
-	busy, files int
+	*taskpool.Pool
+	// files counts files opened in the group and not yet closed.
+	files int
 }
 
-// maxIdleTasks is how many tasks a group keeps for its next calls; a
-// task given back beyond them exits.
-const maxIdleTasks = 8
-
-// take returns a task for one call. Precondition: the session's mu held.
-func (g *group) take() *vfs.Task {
-	if n := len(g.free); n > 0 {
-		t := g.free[n-1]
-		g.free[n-1] = nil
-		g.free = g.free[:n-1]
-		g.busy++
-		return t
-	}
-	g.busy++
-	return g.tmpl.CloneFiles("vfsbilly-call")
-}
-
-// give takes back a task take returned. Precondition: the session's mu
-// held.
-func (g *group) give(t *vfs.Task) {
-	g.busy--
-	if g.dead || len(g.free) >= maxIdleTasks {
-		t.Exit()
-		return
-	}
-	g.free = append(g.free, t)
-}
-
-// exit ends the group's idle tasks and tmpl; the descriptors close with
-// the last task sharing the table. Precondition: the session's mu held.
-func (g *group) exit() {
-	g.dead = true
-	for _, t := range g.free {
-		t.Exit()
-	}
-	g.free = nil
-	g.tmpl.Exit()
-}
+func newGroup(t *vfs.Task) *group { return &group{Pool: taskpool.New(t, "vfsbilly-call")} }
 
 // retireLocked drops cur after its root was removed: it exits now, or
 // when the last file open in it is closed and the last call in it
@@ -137,16 +91,16 @@ func (s *session) liveLocked(g *group) bool { return g == s.cur || s.retired[g] 
 // last call (a call may still install a descriptor, an open, or hold
 // one, a ReadDir). Precondition: s.mu held.
 func (s *session) closedLocked(g *group) {
-	if s.retired[g] && g.files == 0 && g.busy == 0 {
+	if s.retired[g] && g.files == 0 && g.Busy() == 0 {
 		delete(s.retired, g)
-		g.exit()
+		g.Exit()
 	}
 }
 
 // unlock gives back a task of g that a call ran on.
 func (s *session) unlock(g *group, t *vfs.Task) {
 	s.mu.Lock()
-	g.give(t)
+	g.Give(t)
 	s.closedLocked(g)
 	s.mu.Unlock()
 }
@@ -186,7 +140,7 @@ func New(t *vfs.Task, root string) billy.Filesystem {
 func newFS(parent *FS, sub, root string, t *vfs.Task) *FS {
 	f := &FS{parent: parent, sub: sub, root: root, s: &session{}}
 	if t != nil {
-		f.s.cur = &group{tmpl: t}
+		f.s.cur = newGroup(t)
 	}
 	// A filesystem nobody can reach any more lets its tasks exit, which
 	// closes descriptors of files leaked without Close. Files hold their
@@ -194,11 +148,11 @@ func newFS(parent *FS, sub, root string, t *vfs.Task) *FS {
 	runtime.AddCleanup(f, func(s *session) {
 		s.mu.Lock()
 		if s.cur != nil {
-			s.cur.exit()
+			s.cur.Exit()
 			s.cur = nil
 		}
 		for g := range s.retired {
-			g.exit()
+			g.Exit()
 		}
 		s.retired = nil
 		s.mu.Unlock()
@@ -242,15 +196,15 @@ func (f *FS) lock(create bool) (*vfs.Task, *group, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if g := s.cur; g != nil {
-		if f.parent == nil || !rootDead(g.tmpl) {
-			return g.take(), g, nil
+		if f.parent == nil || !rootDead(g.Template()) {
+			return g.Take(), g, nil
 		}
 		s.retireLocked()
 	}
 	if err := f.bindLocked(create); err != nil {
 		return nil, nil, err
 	}
-	return s.cur.take(), s.cur, nil
+	return s.cur.Take(), s.cur, nil
 }
 
 func (f *FS) unlock(t *vfs.Task, g *group) { f.s.unlock(g, t) }
@@ -294,7 +248,7 @@ func (f *FS) bindLocked(create bool) error {
 		n.Exit()
 		return err
 	}
-	f.s.cur = &group{tmpl: n}
+	f.s.cur = newGroup(n)
 	return nil
 }
 
