@@ -92,7 +92,7 @@ ROOTFS_SKIP := -skip 'TestStatfs|TestOracleLinux'
 
 # The tests of the validator switched off (the production default):
 # VFSCOPE_LOCKDEP=1, which every other test run sets, would force it on.
-LOCKDEP_OFF_TESTS := -run 'TestLockdepOff|TestLockdepABBA' ./vfs/procfs/ ./host/shell/
+LOCKDEP_OFF_TESTS := -run 'TestLockdepOff|TestLockdepABBA' ./vfs/ ./vfs/procfs/ ./host/shell/
 
 # The page-cache writes that stream with non-temporal stores, which a
 # -race build never takes (vfs/pagecopy_amd64.go): the same tests once

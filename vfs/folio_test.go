@@ -17,7 +17,13 @@ import (
 // "pctest" mounted at the root, and a task.
 func pcEnv(t testing.TB) (*VFS, *Task, *SuperBlock) {
 	t.Helper()
-	v := New(Options{Lockdep: true})
+	return pcEnvWith(t, Options{Lockdep: true})
+}
+
+// pcEnvWith is pcEnv on a VFS made with opts.
+func pcEnvWith(t testing.TB, opts Options) (*VFS, *Task, *SuperBlock) {
+	t.Helper()
+	v := New(opts)
 	tk := v.NewTask("pctest", RootCred)
 	fst := &FileSystemType{
 		Name: "pctest",

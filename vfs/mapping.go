@@ -83,6 +83,13 @@ func (m *AddressSpace) takeSpare(nodata bool) *Folio {
 	if m.spare.Load() == nil {
 		return nil
 	}
+	return m.takeSpareSlow(nodata)
+}
+
+// takeSpareSlow is takeSpare for a mapping that still has its spare:
+// apart, so that the test every new folio of a larger file makes
+// inlines.
+func (m *AddressSpace) takeSpareSlow(nodata bool) *Folio {
 	f := m.spare.Swap(nil)
 	if f == nil {
 		return nil

@@ -27,22 +27,47 @@ const (
 // other. The pages are not in it: a folio's page goes back to the pool
 // when its last reference is dropped.
 var folioSlab struct {
-	// mu protects free; a leaf outside the lock model.
-	mu   lock.LeafMutex
-	free []Folio
+	// mu serialises refills (newFolioSlab); a leaf outside the lock
+	// model.
+	mu lock.LeafMutex
+	// slab is the current slab and next the index of its first Folio
+	// not handed out. Written with no call between the test and the
+	// store (newFolio), or under mu (newFolioSlab).
+	slab []Folio
+	next int
 }
 
 // folioSlabLen Folios per slab: about 2 KiB.
 const folioSlabLen = 16
 
 // newFolio returns a zeroed Folio, from the slab.
-func newFolio() *Folio {
-	folioSlab.mu.Lock()
-	if len(folioSlab.free) == 0 {
-		folioSlab.free = make([]Folio, folioSlabLen)
+func newFolio() *Folio { return newFolioFast(newFolioSlab) }
+
+// newFolioFast is newFolio with the refill a parameter, which the
+// inliner charges less than a call, so that allocFolio's call inlines
+// it (as the lock package's fast paths do).
+func newFolioFast(refill func() *Folio) *Folio {
+	// One goroutine runs at a time and switches only inside calls
+	// (lock.LeafMutex): with no call from the test to the take, the
+	// slot is this caller's. Only an empty slab needs the mutex, which
+	// its refill holds across the allocation (it may yield).
+	if i := folioSlab.next; i < len(folioSlab.slab) {
+		folioSlab.next = i + 1
+		return &folioSlab.slab[i]
 	}
-	f := &folioSlab.free[0]
-	folioSlab.free = folioSlab.free[1:]
+	return refill()
+}
+
+// newFolioSlab is newFolio with the slab used up: it makes a new one,
+// unless another goroutine did while this one waited for mu.
+func newFolioSlab() *Folio {
+	folioSlab.mu.Lock()
+	if folioSlab.next == len(folioSlab.slab) {
+		s := make([]Folio, folioSlabLen)
+		folioSlab.slab, folioSlab.next = s, 0
+	}
+	f := &folioSlab.slab[folioSlab.next]
+	folioSlab.next++
 	folioSlab.mu.Unlock()
 	return f
 }

@@ -75,6 +75,11 @@ func (o *Owner) externalTried(l Lock, mode Mode) {
 	o.endTry(&a)
 }
 
+// ExternalPlain reports whether o neither validates nor traces, so that
+// ExternalBefore, ExternalAcquired and ExternalRelease would do nothing: a
+// caller may then release an external lock with no call here at all.
+func (o *Owner) ExternalPlain() bool { return !o.slow }
+
 // ExternalRelease checks and records o releasing l. It returns false
 // (after a BadUnlock report) if o does not hold l in mode: the caller must
 // then leave the raw lock alone. With validation off it returns true.
