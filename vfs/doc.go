@@ -161,8 +161,8 @@
 // FolioPut takes it under any of the locks above), chunkPool.mu (the
 // pool of recycled chunks and their index, taken the same way by the
 // last FolioPut of a chunk's page and by a chunk's allocation), and under
-// WebAssembly folioSlab.mu (the slab new folios come from, taken by a
-// folio's allocation under any of them).
+// WebAssembly folioSlab.mu (taken by a folio's allocation, under any of
+// them, only to refill the slab new folios come from).
 //
 // Reclaim (vmscan.go) scans the LRU lists under lru_lock alone, then
 // works on each folio with its lock taken by trylock (so reclaim from a
