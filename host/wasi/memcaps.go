@@ -26,7 +26,9 @@ type memCaps struct {
 // than the last one.
 func (a *ABI) caps(m Memory) *memCaps {
 	c := &a.mem
-	if id := *(*[2]unsafe.Pointer)(unsafe.Pointer(&m)); id != c.id {
+	// Word by word: comparing the arrays is a call to runtime.memequal
+	// under GOOS=js, two calls on every call that reads guest memory.
+	if id := *(*[2]unsafe.Pointer)(unsafe.Pointer(&m)); id[0] != c.id[0] || id[1] != c.id[1] {
 		c.id, c.m = id, m
 		c.view, _ = m.(ViewMemory)
 		c.rng, _ = m.(RangeMemory)
