@@ -309,6 +309,9 @@ var wasiBlock struct {
 //go:wasmexport vfscope_wasi_block
 func wasiBlockAddr() int32 { return int32(uintptr(unsafe.Pointer(&wasiBlock))) }
 
+// wasiExport is one function, not an export calling a helper: under
+// GOOS=js each Go call of a WASI call's path costs.
+//
 //go:wasmexport vfscope_wasi
 func wasiExport() {
 	id, fn := wasiBlock.id, wasiBlock.fn
@@ -316,10 +319,6 @@ func wasiExport() {
 	if int(fn) < len(wasi.Funcs) {
 		np = len(wasi.Funcs[fn].Params)
 	}
-	wasiBlock.result = wasiCall(id, fn, np)
-}
-
-func wasiCall(id, fn uint32, np int) int32 {
 	if watchdog == nil {
 		watchdog = b.NewWatchdog(abandoned)
 	}
@@ -333,7 +332,8 @@ func wasiCall(id, fn uint32, np int) int32 {
 	watchdog.End()
 	if err != nil {
 		setError(state[0], err.Error())
-		return -1
+		wasiBlock.result = -1
+		return
 	}
-	return int32(r)
+	wasiBlock.result = int32(r)
 }
