@@ -18,6 +18,11 @@ const (
 	// FMODE_CAN_ODIRECT: the file takes O_DIRECT, at open and by
 	// F_SETFL (FOP_CAN_ODIRECT).
 	FMODE_CAN_ODIRECT = 1 << 22
+	// FMODE_RANDOM: readahead off, fadvise(POSIX_FADV_RANDOM).
+	// FMODE_NOREUSE: the data will be used once,
+	// fadvise(POSIX_FADV_NOREUSE). Both change after open (fadvise.go).
+	FMODE_RANDOM  = 1 << 12
+	FMODE_NOREUSE = 1 << 23
 )
 
 // File is struct file: an open file description.
@@ -26,7 +31,7 @@ type File struct {
 	inode *Inode
 	fop   *FileOperations
 	cred  *Cred
-	mode  uint32        // FMODE_*: immutable
+	mode  uint32        // FMODE_*: immutable (fadvise's bits are in ra.fadv)
 	flags atomic.Uint32 // f_flags: O_APPEND and O_NONBLOCK change by fcntl
 	count atomic.Int64
 
@@ -52,7 +57,8 @@ type File struct {
 	// Private is private_data, for the filesystem.
 	Private any
 
-	// ra is f_ra, the readahead state of sequential reads (filemap.go).
+	// ra is f_ra, the readahead state of sequential reads (filemap.go),
+	// and what fadvise(2) changed (fadvise.go).
 	ra fileRaState
 }
 
@@ -60,7 +66,7 @@ type File struct {
 func (f *File) Path() Path      { return f.path }
 func (f *File) Inode() *Inode   { return f.inode }
 func (f *File) Flags() uint32   { return f.flags.Load() }
-func (f *File) Mode() uint32    { return f.mode }
+func (f *File) Mode() uint32    { return f.mode | f.ra.fadv.Load()&fadvModeBits }
 func (f *File) Cred() *Cred     { return f.cred }
 func (f *File) Dentry() *Dentry { return f.path.Dentry }
 

@@ -34,9 +34,43 @@ type fileRaState struct {
 	// read leaves (a read that copies ends past byte 0), and which
 	// pageCacheSyncRA takes for "no previous read", as -1 is.
 	prevPos atomic.Int64
-	// windows counts the readahead windows set up (for tests and /proc);
-	// a standalone random read sets none.
-	windows atomic.Int64
+	// windows counts the readahead windows set up (for tests); a
+	// standalone random read sets none.
+	windows atomic.Int32
+	// fadv is what fadvise(2) left: the f_mode bits it sets and clears
+	// (FMODE_RANDOM, FMODE_NOREUSE; Linux changes them under f_lock),
+	// and fadvSeq, ra->ra_pages doubled (POSIX_FADV_SEQUENTIAL; without
+	// it, the backing device's, which file_ra_state_init copies). Here
+	// beside f_ra rather than in f_mode, which is immutable, so that
+	// struct file keeps its 144-byte size class.
+	fadv atomic.Uint32
+}
+
+// fadvSeq is fileRaState.fadv's bit for POSIX_FADV_SEQUENTIAL's window;
+// fadvModeBits are the f_mode bits fadv holds.
+const (
+	fadvSeq      = 1 << 0
+	fadvModeBits = FMODE_RANDOM | FMODE_NOREUSE
+)
+
+// bdiRaPages is the ra_pages of m's backing device: VM_READAHEAD_PAGES
+// for a filesystem that reads its pages from a store (->read_folio or
+// ->readahead: a disk's bdi), 0 for one whose pages are the data
+// (tmpfs, procfs), whose superblock Linux leaves on
+// noop_backing_dev_info.
+func bdiRaPages(m *AddressSpace) int64 {
+	if m.AOps != nil && (m.AOps.ReadFolio != nil || m.AOps.Readahead != nil) {
+		return raMaxPages
+	}
+	return 0
+}
+
+// raPages is f's ra->ra_pages over mapping m.
+func (f *File) raPages(m *AddressSpace) int64 {
+	if f.ra.fadv.Load()&fadvSeq != 0 {
+		return 2 * bdiRaPages(m)
+	}
+	return bdiRaPages(m)
 }
 
 // RaWindow reports f's readahead window: first page and size in pages.
@@ -96,7 +130,23 @@ func (t *Task) ondemandReadahead(f *File, m *AddressSpace, index, req int64, asy
 // exactly req pages, and the ra state left alone.
 func (t *Task) pageCacheSyncRA(f *File, m *AddressSpace, index, req int64) {
 	ra := &f.ra
-	maxPages := int64(raMaxPages) // ractl_max_pages: no bdi->io_pages above ra_pages
+	// A file whose readahead is off (ra_pages 0) still reads the page
+	// asked for; FMODE_RANDOM (POSIX_FADV_RANDOM) reads exactly the
+	// request: force_page_cache_ra, the ra state left alone.
+	raPages := f.raPages(m)
+	if raPages == 0 {
+		req = 1
+	}
+	if raPages == 0 || f.ra.fadv.Load()&FMODE_RANDOM != 0 {
+		t.forcePageCacheRA(f, m, index, req)
+		return
+	}
+	// ractl_max_pages: a request larger than the window may read up
+	// to bdi->io_pages (VM_READAHEAD_PAGES here).
+	maxPages := raPages
+	if req > maxPages && raMaxPages > maxPages {
+		maxPages = min(req, raMaxPages)
+	}
 	// prev_index: prevPos 0 stands for Linux's -1, whose page no index
 	// is at or just after.
 	prevPos := ra.prevPos.Load()
@@ -143,7 +193,10 @@ func (t *Task) pageCacheSyncRA(f *File, m *AddressSpace, index, req int64) {
 // page carries the next mark.
 func (t *Task) pageCacheAsyncRA(f *File, m *AddressSpace, index, req int64) {
 	ra := &f.ra
-	maxPages := int64(raMaxPages)
+	maxPages := f.raPages(m)
+	if maxPages == 0 {
+		return
+	}
 	start, size := ra.start.Load(), int64(ra.size.Load())
 	if expected := start + size - int64(ra.asyncSize.Load()); index == expected {
 		start += size
@@ -203,6 +256,23 @@ func (m *AddressSpace) pageCacheNextMiss(index, maxScan int64) int64 {
 		}
 	}
 	return index + maxScan
+}
+
+// forcePageCacheRA is force_page_cache_ra(): read n pages from index
+// (no more than max(bdi->io_pages, ra_pages)), in chunks of 2 MiB so
+// that a large request does not lock too many folios at once, with no
+// readahead mark and the ra state left alone.
+func (t *Task) forcePageCacheRA(f *File, m *AddressSpace, index, n int64) {
+	if m.AOps == nil || (m.AOps.ReadFolio == nil && m.AOps.Readahead == nil) {
+		return
+	}
+	n = min(n, max(raMaxPages, f.raPages(m)))
+	for n > 0 {
+		chunk := min(int64(2<<20)/PAGE_SIZE, n)
+		t.doPageCacheRA(f, m, index, chunk, 0)
+		index += chunk
+		n -= chunk
+	}
 }
 
 // doPageCacheRA is do_page_cache_ra() and page_cache_ra_unbounded():

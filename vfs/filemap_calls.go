@@ -197,6 +197,13 @@ func (t *Task) fopFsync(f *File, start, end int64, datasync bool) error {
 	return f.fop.Fsync(t, f, start, end, datasync)
 }
 
+func (t *Task) fopFadvise(f *File, off, n int64, advice int) error {
+	if t.checking() {
+		return checked(t, "file_operations.fadvise", subjects{}, func() error { return f.fop.Fadvise(t, f, off, n, advice) })
+	}
+	return f.fop.Fadvise(t, f, off, n, advice)
+}
+
 func (t *Task) fopFallocate(f *File, mode int, off, n int64) error {
 	if t.checking() {
 		return checked(t, "file_operations.fallocate", subjects{}, func() error { return f.fop.Fallocate(t, f, mode, off, n) })

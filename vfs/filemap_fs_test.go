@@ -151,6 +151,10 @@ func (p *pcfs) fileOps() *vfs.FileOperations {
 			p.count("setlease")
 			return t.GenericSetlease(f, arg, fl)
 		},
+		Fadvise: func(t *vfs.Task, f *vfs.File, off, length int64, advice int) error {
+			p.count("fadvise")
+			return vfs.GenericFadvise(t, f, off, length, advice)
+		},
 		Fallocate: func(t *vfs.Task, f *vfs.File, mode int, off, length int64) error {
 			account := p.fallocAccount
 			if account == nil {

@@ -48,8 +48,9 @@ func TestPageCacheLockingRows(t *testing.T) {
 	// ->write_begin attached it), one partly.
 	must("write 36", pwriteAll(tk, fd, pattern(35*P, 2*P, 9), 35*P))
 	must("ftruncate", tk.Ftruncate(fd, 35*P+100))
-	// fallocate.
+	// fallocate, fadvise.
 	must("fallocate", tk.Fallocate(fd, vfs.FALLOC_FL_KEEP_SIZE, 0, P))
+	must("fadvise", tk.Fadvise(fd, 0, 4*P, vfs.POSIX_FADV_WILLNEED))
 	// launder_folio: invalidate_inode_pages2 over a dirty page.
 	must("dirty", pwriteAll(tk, fd, []byte("y"), 2*P))
 	must("invalidate2", vfs.InvalidateInodePages2Range(tk, in.Mapping(), 0, 1<<40))

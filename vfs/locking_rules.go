@@ -244,7 +244,6 @@ var NotCalledRows = map[string]string{
 	"file_operations.mmap_capabilities":           "no nommu configuration",
 	"file_operations.copy_file_range":             "no copy_file_range(2) front end",
 	"file_operations.remap_file_range":            "no reflinks (FICLONE, dedupe)",
-	"file_operations.fadvise":                     "no fadvise(2) front end",
 	"vm_operations_struct.huge_fault":             "no huge pages: every folio is one 4 KiB page",
 	"vm_operations_struct.pfn_mkwrite":            "no VM_PFNMAP or VM_MIXEDMAP mappings (DAX, device memory)",
 	"vm_operations_struct.access":                 "no ptrace(2) or /proc/PID/mem",

@@ -161,6 +161,9 @@ type FileOperations struct {
 	// Fallocate is fallocate(2) on the file (mode FALLOC_FL_*), called
 	// with i_rwsem not held: the method takes it.
 	Fallocate func(t *Task, f *File, mode int, offset, length int64) error
+	// Fadvise is ->fadvise: fadvise(2) (advice POSIX_FADV_*), called
+	// with no lock held. nil: GenericFadvise.
+	Fadvise func(t *Task, f *File, offset, length int64, advice int) error
 	// Mmap is ->mmap: set up the new mapping vma of f (its VMOps,
 	// usually GenericFileMmap), called with the task's mmap_lock held
 	// for write. nil: the file cannot be mapped (mmap(2) gives ENODEV).

@@ -5,5 +5,5 @@ package vfs
 // RaState reports f's readahead window: first page, size and async
 // size in pages, and how many windows it has set up.
 func (f *File) RaState() (start int64, size, asyncSize int, windows int64) {
-	return f.ra.start.Load(), int(f.ra.size.Load()), int(f.ra.asyncSize.Load()), f.ra.windows.Load()
+	return f.ra.start.Load(), int(f.ra.size.Load()), int(f.ra.asyncSize.Load()), int64(f.ra.windows.Load())
 }

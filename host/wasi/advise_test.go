@@ -1,6 +1,10 @@
 package wasi
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/vfscope/vfscope/vfs"
+)
 
 // TestFdAdviseOPath: fd_advise on a descriptor path_open gave O_PATH (no
 // read or write rights asked) is EBADF, before the advice and the range
@@ -45,5 +49,69 @@ func TestFdAdviseOPath(t *testing.T) {
 			}
 			f.is("fd_advise", f.a.FdAdvise(fd, tc.off, tc.n, tc.advice), tc.want)
 		})
+	}
+}
+
+// TestFdAdviseReachesThePageCache: the advice is the VFS's fadvise64 on
+// a filesystem with a backing store (billyfs): WILLNEED reads the range
+// into the page cache, DONTNEED drops it again. WASI's numbering is
+// mapped (its random is 2, POSIX's 1): a WASI random read after
+// AdviceRandom reads the one page it asks for.
+func TestFdAdviseReachesThePageCache(t *testing.T) {
+	const P = vfs.PAGE_SIZE
+	f := newFx(t)
+	v := f.host.VFS()
+	if err := f.host.Mkdir("/tmp/b", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.host.Mount("none", "/tmp/b", "billyfs", 0, "store=mem"); err != nil {
+		t.Fatal(err)
+	}
+	hfd, err := f.host.Creat("/tmp/b/f", 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.host.Write(hfd, make([]byte, 64*P)); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.host.Fsync(hfd); err != nil {
+		t.Fatal(err)
+	}
+	f.host.Close(hfd)
+	drop := func() {
+		t.Helper()
+		dfd, err := f.host.Open("/proc/sys/vm/drop_caches", vfs.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.host.Write(dfd, []byte("1\n")); err != nil {
+			t.Fatal(err)
+		}
+		f.host.Close(dfd)
+	}
+	drop()
+	base := v.MemInfo().Cached
+	cached := func() int64 { return (v.MemInfo().Cached - base) / P }
+
+	fd, errno := f.open("tmp/b/f", 0, RightFdRead|RightFdSeek|RightFdAdvise, 0)
+	f.is("path_open", errno, ESUCCESS)
+	f.is("fd_advise willneed", f.a.FdAdvise(fd, 2*P, 8*P, AdviceWillneed), ESUCCESS)
+	if n := cached(); n != 8 {
+		t.Errorf("WILLNEED of 8 pages: %d pages cached", n)
+	}
+	f.is("fd_advise dontneed", f.a.FdAdvise(fd, 0, 0, AdviceDontneed), ESUCCESS)
+	if n := cached(); n != 0 {
+		t.Errorf("DONTNEED of the file: %d pages still cached", n)
+	}
+	f.is("fd_advise random", f.a.FdAdvise(fd, 0, 0, AdviceRandom), ESUCCESS)
+	vec, n := f.iov(make([]byte, P))
+	f.is("fd_read", f.a.FdRead(f.m, fd, vec, n, res), ESUCCESS)
+	if n := cached(); n != 1 {
+		t.Errorf("a 1-page read after AdviceRandom: %d pages cached, want 1", n)
+	}
+	f.is("fd_advise sequential", f.a.FdAdvise(fd, 0, 0, AdviceSequential), ESUCCESS)
+	f.is("fd_read", f.a.FdRead(f.m, fd, vec, n, res), ESUCCESS)
+	if n := cached(); n <= 2 {
+		t.Errorf("a 1-page read after AdviceSequential: %d pages cached, want a readahead window", n)
 	}
 }

@@ -51,11 +51,12 @@ func (a *ABI) writeFilestat(m Memory, ptr uint32, st *vfs.Stat) Errno {
 	return ESUCCESS
 }
 
-// FdAdvise is fd_advise(fd, offset, len, advice): posix_fadvise. The page
-// cache takes no hint yet; the arguments are checked as Linux does
-// (generic_fadvise; Linux 6.18 on the host: ESPIPE for a pipe whatever
-// the arguments, 0 for a negative offset, EINVAL for a negative length
-// or an unknown advice). A
+// FdAdvise is fd_advise(fd, offset, len, advice): posix_fadvise, the
+// VFS's fadvise64 (vfs.Task.Fadvise), which the page cache takes as
+// Linux's does (generic_fadvise; Linux 6.18 on the host: ESPIPE for a
+// pipe whatever the arguments, 0 for a negative offset, EINVAL for a
+// negative length or an unknown advice). WASI numbers the advice its
+// own way (sequential 1, random 2), POSIX the other (random 1). A
 // descriptor opened O_PATH (path_open with no read or write rights) is
 // EBADF before the arguments are looked at, as fadvise64's fdget
 // refuses an O_PATH file first (mm/fadvise.c).
@@ -83,7 +84,17 @@ func (a *ABI) FdAdvise(fd int32, off, n uint64, advice uint8) Errno {
 	if int64(n) < 0 || advice > AdviceNoreuse {
 		return EINVAL
 	}
-	return ESUCCESS
+	return errnoOf(a.task.Fadvise(e.vfd, int64(off), int64(n), posixAdvice[advice]))
+}
+
+// posixAdvice maps WASI's advice to POSIX_FADV_*.
+var posixAdvice = [...]int{
+	AdviceNormal:     vfs.POSIX_FADV_NORMAL,
+	AdviceSequential: vfs.POSIX_FADV_SEQUENTIAL,
+	AdviceRandom:     vfs.POSIX_FADV_RANDOM,
+	AdviceWillneed:   vfs.POSIX_FADV_WILLNEED,
+	AdviceDontneed:   vfs.POSIX_FADV_DONTNEED,
+	AdviceNoreuse:    vfs.POSIX_FADV_NOREUSE,
 }
 
 // FdAllocate is fd_allocate(fd, offset, len): posix_fallocate, which is
