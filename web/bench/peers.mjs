@@ -475,6 +475,13 @@ function verdicts(log, ratio, guestRatio, passes) {
         (x >= need(p) ? holds : fails).push(`${p} ${x.toFixed(2)}`);
       }
       log(`target ${ours} vs ${peer} (each phase >= ${peer === "ZenFS" ? "10" : "1, stat >= 0.5"}): ${fails.length ? "FAILS " + fails.join(", ") + "; holds " : "HOLDS "}${holds.join(", ")}`);
+      // A failing phase's passes one by one, to tell a slow side from
+      // a pass that went wrong.
+      for (const f of fails) {
+        const p = f.split(" ")[0];
+        const ms = (sys) => passes.map((x) => (x[sys][p] === undefined ? "-" : x[sys][p].toFixed(1))).join(" ");
+        log(`  ${p} by pass: ratio ${passes.map((x) => (x[ours][p] && x[pk][p] ? (x[pk][p] / x[ours][p]).toFixed(2) : "-")).join(" ")}; ${ours} ms ${ms(ours)}; ${peer} ms ${ms(pk)}`);
+      }
     }
   }
   // Appends linear in file size: the last 16 MiB of the 64 MiB append
