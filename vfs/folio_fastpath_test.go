@@ -4,8 +4,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/vfscope/vfscope/vfs/trace"
 )
 
 // TestLockdepOffFolioFastPaths runs the inlined fast paths of
@@ -86,16 +84,6 @@ func TestLockdepOffFolioFastPaths(t *testing.T) {
 		FolioUnlock(tk, g)
 		FolioLock(tk, g)
 		FolioUnlock(tk, g)
-		evs := make([]trace.Event, 64)
-		var got []string
-		for _, e := range evs[:l.Read(evs)] {
-			if (e.Kind == trace.PageFlagSet || e.Kind == trace.PageFlagClear) && e.Index == 6 {
-				got = append(got, e.Kind.String()+" "+strings.Join(FolioFlagNames(uint32(e.Bits)), ","))
-			}
-		}
-		want := []string{"page.flag_set uptodate", "page.flag_clear locked", "page.flag_set locked", "page.flag_clear locked"}
-		if strings.Join(got, "; ") != strings.Join(want, "; ") {
-			t.Fatalf("events\n got %v\nwant %v", got, want)
-		}
+		checkPageEvents(t, l, 6, []string{"page.add 0", "page.flag_set uptodate", "page.flag_clear locked", "page.flag_set locked", "page.flag_clear locked"})
 	})
 }

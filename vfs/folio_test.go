@@ -429,6 +429,14 @@ func TestFolioEvents(t *testing.T) {
 	FolioUnlock(tk, f)
 	want := []string{"page.add 0", "page.flag_set uptodate", "page.flag_set dirty", "page.flag_clear dirty",
 		"page.flag_set writeback", "page.flag_clear writeback", "page.remove 0"}
+	checkPageEvents(t, l, 3, want)
+}
+
+// checkPageEvents reads l's page events (add, remove, flag set and
+// clear), which must all be of index, and compares them, as "kind bits",
+// with want.
+func checkPageEvents(t *testing.T, l *trace.Listener, index uint64, want []string) {
+	t.Helper()
 	evs := make([]trace.Event, 64)
 	n := l.Read(evs)
 	var got []string
@@ -436,7 +444,7 @@ func TestFolioEvents(t *testing.T) {
 		if e.Kind != trace.PageAdd && e.Kind != trace.PageRemove && e.Kind != trace.PageFlagSet && e.Kind != trace.PageFlagClear {
 			continue
 		}
-		if e.Index != 3 {
+		if e.Index != index {
 			t.Errorf("event %v for index %d", e.Kind, e.Index)
 		}
 		s := e.Kind.String()
