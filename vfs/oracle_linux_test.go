@@ -149,8 +149,24 @@ var oracleScenario = []string{
 	"pread fd1 3 8192",
 	"fsync fd1",
 	"fdatasync fd1",
+	// fadvise: a tmpfs file takes every valid advice and does nothing
+	// (no backing device); the errors come first.
+	"fadvise fd1 0 0 NORMAL",
+	"fadvise fd1 0 0 RANDOM",
+	"fadvise fd1 0 0 SEQUENTIAL",
+	"fadvise fd1 4096 8192 WILLNEED",
+	"fadvise fd1 0 0 DONTNEED",
+	"fadvise fd1 0 0 NOREUSE",
+	"fadvise fd1 -4096 100 WILLNEED",
+	"fadvise fd1 0 -1 NORMAL => EINVAL",
+	"fadvise fd1 0 0 6 => EINVAL",
+	"fadvise fd1 0 -1 6 => EINVAL",
 	"close fd1",
 	"close fd1 => EBADF",
+	"fadvise fd1 0 0 NORMAL => EBADF",
+	"open d/f O_PATH 0 fd1",
+	"fadvise fd1 0 0 NORMAL => EBADF",
+	"close fd1",
 	"open d O_RDONLY 0 fd1",
 	"read fd1 1 => EISDIR",
 	"close fd1",
@@ -182,6 +198,9 @@ var oracleScenario = []string{
 	"stat d/r",
 	"mknod d/x dir 0755 0 => EPERM",
 	"mknod d/p fifo 0666 0 => EEXIST",
+	"open d/p O_RDWR 0 fd1",
+	"fadvise fd1 0 -1 9 => ESPIPE",
+	"close fd1",
 	"truncate d/p 0 => EINVAL",
 	// link, unlink, rmdir
 	"link d/f d/h",
@@ -616,6 +635,16 @@ func oNum(a string) int64 {
 	return n
 }
 
+// oAdvice is a POSIX_FADV_* name without its prefix, or a number.
+func oAdvice(a string) int {
+	for i, n := range []string{"NORMAL", "RANDOM", "SEQUENTIAL", "WILLNEED", "DONTNEED", "NOREUSE"} {
+		if a == n {
+			return vfs.POSIX_FADV_NORMAL + i
+		}
+	}
+	return int(oNum(a))
+}
+
 func oMode(a string) uint32 { n, _ := strconv.ParseUint(a, 8, 32); return uint32(n) }
 
 func oID(a string) int { return int(oNum(a)) }
@@ -903,6 +932,8 @@ func (s *vfsSide) step(op string, a []string) (r oracleResult) {
 		return r
 	case "ftruncate":
 		return vres(t.Ftruncate(fd(0), oNum(a[1])))
+	case "fadvise":
+		return vres(t.Fadvise(fd(0), oNum(a[1]), oNum(a[2]), oAdvice(a[3])))
 	case "fsync":
 		return vres(t.Fsync(fd(0)))
 	case "fdatasync":
@@ -1231,6 +1262,12 @@ func (h *hostSide) step(op string, a []string) (r oracleResult) {
 		return r
 	case "ftruncate":
 		return hres(syscall.Ftruncate(fd(0), oNum(a[1])))
+	case "fadvise":
+		_, _, e := syscall.Syscall6(syscall.SYS_FADVISE64, uintptr(fd(0)), uintptr(oNum(a[1])), uintptr(oNum(a[2])), uintptr(oAdvice(a[3])), 0, 0)
+		if e != 0 {
+			return hres(e)
+		}
+		return hres(nil)
 	case "fsync":
 		return hres(syscall.Fsync(fd(0)))
 	case "fdatasync":
