@@ -78,14 +78,14 @@ func GenericFadvise(t *Task, f *File, offset, length int64, advice int) error {
 	}
 	switch advice {
 	case POSIX_FADV_NORMAL:
-		f.ra.fadv.And(^uint32(fadvSeq | FMODE_RANDOM | FMODE_NOREUSE))
+		f.ra.bits.And(^uint32(fadvSeq | FMODE_RANDOM | FMODE_NOREUSE))
 	case POSIX_FADV_RANDOM:
-		f.ra.fadv.Or(FMODE_RANDOM)
+		f.ra.bits.Or(FMODE_RANDOM)
 	case POSIX_FADV_SEQUENTIAL:
 		// ra_pages = bdi->ra_pages * 2; FMODE_RANDOM cleared.
 		for {
-			old := f.ra.fadv.Load()
-			if f.ra.fadv.CompareAndSwap(old, old&^FMODE_RANDOM|fadvSeq) {
+			old := f.ra.bits.Load()
+			if f.ra.bits.CompareAndSwap(old, old&^FMODE_RANDOM|fadvSeq) {
 				break
 			}
 		}
@@ -123,7 +123,7 @@ func GenericFadvise(t *Task, f *File, offset, length int64, advice int) error {
 			InvalidateMappingPages(t, m, start, end)
 		}
 	case POSIX_FADV_NOREUSE:
-		f.ra.fadv.Or(FMODE_NOREUSE)
+		f.ra.bits.Or(FMODE_NOREUSE)
 	}
 	return nil
 }

@@ -31,7 +31,7 @@ type File struct {
 	inode *Inode
 	fop   *FileOperations
 	cred  *Cred
-	mode  uint32        // FMODE_*: immutable (fadvise's bits are in ra.fadv)
+	mode  uint32        // FMODE_*: immutable (fadvise's bits are in ra.bits)
 	flags atomic.Uint32 // f_flags: O_APPEND and O_NONBLOCK change by fcntl
 	count atomic.Int64
 
@@ -66,7 +66,7 @@ type File struct {
 func (f *File) Path() Path      { return f.path }
 func (f *File) Inode() *Inode   { return f.inode }
 func (f *File) Flags() uint32   { return f.flags.Load() }
-func (f *File) Mode() uint32    { return f.mode | f.ra.fadv.Load()&fadvModeBits }
+func (f *File) Mode() uint32    { return f.mode | f.ra.bits.Load()&fadvModeBits }
 func (f *File) Cred() *Cred     { return f.cred }
 func (f *File) Dentry() *Dentry { return f.path.Dentry }
 

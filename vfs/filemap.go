@@ -37,20 +37,25 @@ type fileRaState struct {
 	// windows counts the readahead windows set up (for tests); a
 	// standalone random read sets none.
 	windows atomic.Int32
-	// fadv is what fadvise(2) left: the f_mode bits it sets and clears
-	// (FMODE_RANDOM, FMODE_NOREUSE; Linux changes them under f_lock),
-	// and fadvSeq, ra->ra_pages doubled (POSIX_FADV_SEQUENTIAL; without
-	// it, the backing device's, which file_ra_state_init copies). Here
-	// beside f_ra rather than in f_mode, which is immutable, so that
-	// struct file keeps its 144-byte size class.
-	fadv atomic.Uint32
+	// bits holds, in one word, what fadvise(2) left: the f_mode bits it
+	// sets and clears (FMODE_RANDOM, FMODE_NOREUSE; Linux changes them
+	// under f_lock) and fadvSeq, ra->ra_pages doubled
+	// (POSIX_FADV_SEQUENTIAL; without it, the backing device's, which
+	// file_ra_state_init copies); and ra->mmap_miss (bits 1-11), the
+	// faults that found no page less those that found one
+	// (mmap_fault.go). Here beside f_ra rather than in f_mode, which is
+	// immutable, and in one word, so that struct file keeps its
+	// 144-byte size class.
+	bits atomic.Uint32
 }
 
-// fadvSeq is fileRaState.fadv's bit for POSIX_FADV_SEQUENTIAL's window;
-// fadvModeBits are the f_mode bits fadv holds.
+// The parts of fileRaState.bits: fadvSeq (POSIX_FADV_SEQUENTIAL's
+// window), mmap_miss, and the f_mode bits.
 const (
-	fadvSeq      = 1 << 0
-	fadvModeBits = FMODE_RANDOM | FMODE_NOREUSE
+	fadvSeq       = 1 << 0
+	mmapMissShift = 1
+	mmapMissMask  = 0x7ff << mmapMissShift // up to 2047: MMAP_LOTSAMISS*10 fits
+	fadvModeBits  = FMODE_RANDOM | FMODE_NOREUSE
 )
 
 // bdiRaPages is the ra_pages of m's backing device: VM_READAHEAD_PAGES
@@ -67,7 +72,7 @@ func bdiRaPages(m *AddressSpace) int64 {
 
 // raPages is f's ra->ra_pages over mapping m.
 func (f *File) raPages(m *AddressSpace) int64 {
-	if f.ra.fadv.Load()&fadvSeq != 0 {
+	if f.ra.bits.Load()&fadvSeq != 0 {
 		return 2 * bdiRaPages(m)
 	}
 	return bdiRaPages(m)
@@ -137,7 +142,7 @@ func (t *Task) pageCacheSyncRA(f *File, m *AddressSpace, index, req int64) {
 	if raPages == 0 {
 		req = 1
 	}
-	if raPages == 0 || f.ra.fadv.Load()&FMODE_RANDOM != 0 {
+	if raPages == 0 || f.ra.bits.Load()&FMODE_RANDOM != 0 {
 		t.forcePageCacheRA(f, m, index, req)
 		return
 	}
@@ -390,8 +395,10 @@ func (t *Task) filemapReadFolio(f *File, m *AddressSpace, fo *Folio) error {
 
 // filemapGetPage is the lookup half of filemap_get_pages(): the folio at
 // index, read in if the mapping has ->read_folio, with a reference; nil
-// for a hole of a memory-only mapping.
-func (t *Task) filemapGetPage(f *File, m *AddressSpace, index, req int64) (*Folio, error) {
+// for a hole of a memory-only mapping. A fault (fault) reads ahead as
+// filemap_fault does (do_sync_mmap_readahead, do_async_mmap_readahead:
+// mmap_fault.go), a read as filemap_read does (req pages asked for).
+func (t *Task) filemapGetPage(f *File, m *AddressSpace, index, req int64, fault bool) (*Folio, error) {
 	readable := m.AOps != nil && m.AOps.ReadFolio != nil
 	for {
 		fo := FilemapGetFolio(m, index)
@@ -399,8 +406,15 @@ func (t *Task) filemapGetPage(f *File, m *AddressSpace, index, req int64) (*Foli
 			if !readable {
 				return nil, nil
 			}
-			t.ondemandReadahead(f, m, index, req, false)
+			if fault {
+				t.doSyncMmapReadahead(f, m, index)
+			} else {
+				t.ondemandReadahead(f, m, index, req, false)
+			}
 			fo = FilemapGetFolio(m, index)
+			if fo != nil && fault {
+				return fo, nil // filemap_fault's retry_find: no async readahead
+			}
 			if fo == nil {
 				// Beyond i_size, or raced with truncate: create
 				// and read just this one (filemap_create_folio).
@@ -424,7 +438,9 @@ func (t *Task) filemapGetPage(f *File, m *AddressSpace, index, req int64) (*Foli
 				return nf, nil
 			}
 		}
-		if fo.flags.Load()&PG_readahead != 0 && readable {
+		if fault && readable {
+			t.doAsyncMmapReadahead(f, m, fo, index)
+		} else if fo.flags.Load()&PG_readahead != 0 && readable {
 			fo.flags.And(^uint32(PG_readahead))
 			t.ondemandReadahead(f, m, index, req, true)
 		}
@@ -501,7 +517,7 @@ func GenericFileRead(t *Task, f *File, p []byte, pos *int64) (int, error) {
 		}
 		if fo == nil || fo.flags.Load()&PG_readahead != 0 {
 			req := (int64(len(p)-done) + int64(po) + PAGE_SIZE - 1) >> PAGE_SHIFT
-			fo, err = t.filemapGetPage(f, m, idx, req)
+			fo, err = t.filemapGetPage(f, m, idx, req, false)
 			if err != nil {
 				break
 			}

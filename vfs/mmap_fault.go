@@ -391,14 +391,73 @@ func vmFaultOf(err error) VMFaultT {
 }
 
 // FilemapFault is filemap_fault() as ->fault: the page at vmf.Pgoff,
-// from the page cache or read in (with readahead) through ->read_folio
-// under invalidate_lock shared, returned locked and uptodate
+// from the page cache or read in (reading around it,
+// doSyncMmapReadahead) through ->read_folio under invalidate_lock
+// shared, returned locked and uptodate
 // (VM_FAULT_LOCKED). A hole of a memory-only mapping (no ->read_folio)
 // becomes a zeroed page. VM_FAULT_SIGBUS past i_size (checked again
 // with the folio locked, which orders it against truncation) or when the
 // read fails.
 func FilemapFault(t *Task, vmf *VMFault) VMFaultT {
 	return FilemapFaultCharged(t, vmf, nil)
+}
+
+// mmapLotsAMiss is MMAP_LOTSAMISS: past this many more faults that
+// found no page than faults that found one, a file's faults stop
+// reading around.
+const mmapLotsAMiss = 100
+
+// mmapMiss is ra->mmap_miss.
+func (ra *fileRaState) mmapMiss() uint32 { return ra.bits.Load() & mmapMissMask >> mmapMissShift }
+
+// setMmapMiss stores n as ra->mmap_miss, unless the word changed since
+// old was read: Linux's READ_ONCE and WRITE_ONCE of mmap_miss race too,
+// and a lost update costs a fault's count, nothing else.
+func (ra *fileRaState) setMmapMiss(old, n uint32) {
+	ra.bits.CompareAndSwap(old, old&^mmapMissMask|n<<mmapMissShift)
+}
+
+// doSyncMmapReadahead is do_sync_mmap_readahead(): a fault at index
+// found no page. Unless the file's faults mostly miss (mmap_miss past
+// MMAP_LOTSAMISS), it reads around the page: ra_pages of them, half
+// before it, the last quarter of the window asynchronous (its first page
+// marked PG_readahead). madvise(2)'s VM_RAND_READ and VM_SEQ_READ,
+// which would turn this off or make it a read's readahead, have no
+// front end here.
+func (t *Task) doSyncMmapReadahead(f *File, m *AddressSpace, index int64) {
+	ra := &f.ra
+	raPages := f.raPages(m)
+	if raPages == 0 {
+		return
+	}
+	old := ra.bits.Load()
+	miss := old & mmapMissMask >> mmapMissShift
+	if miss < mmapLotsAMiss*10 {
+		miss++
+		ra.setMmapMiss(old, miss)
+	}
+	if miss > mmapLotsAMiss {
+		return
+	}
+	t.raSubmit(f, m, max(0, index-raPages/2), raPages, raPages/4)
+}
+
+// doAsyncMmapReadahead is do_async_mmap_readahead(): a fault at index
+// found fo. The hit takes one from mmap_miss; a page marked
+// PG_readahead starts the next window, as for a read.
+func (t *Task) doAsyncMmapReadahead(f *File, m *AddressSpace, fo *Folio, index int64) {
+	ra := &f.ra
+	raPages := f.raPages(m)
+	if raPages == 0 {
+		return
+	}
+	if old := ra.bits.Load(); old&mmapMissMask != 0 {
+		ra.setMmapMiss(old, (old&mmapMissMask>>mmapMissShift)-1)
+	}
+	if fo.flags.Load()&PG_readahead != 0 {
+		fo.flags.And(^uint32(PG_readahead))
+		t.pageCacheAsyncRA(f, m, index, raPages)
+	}
 }
 
 // FilemapFaultCharged is FilemapFault for a filesystem that accounts
@@ -415,7 +474,7 @@ func FilemapFaultCharged(t *Task, vmf *VMFault, charge func(pages int64) error) 
 		if idx >= maxIndex(in) {
 			return VM_FAULT_SIGBUS
 		}
-		fo, err := t.filemapGetPage(f, m, idx, 1)
+		fo, err := t.filemapGetPage(f, m, idx, 1, true)
 		if err != nil {
 			return vmFaultOf(err)
 		}
@@ -542,6 +601,15 @@ func FilemapMapPages(t *Task, vmf *VMFault, start, end int64) VMFaultT {
 		FolioPut(fo)
 	}
 	vmf.VMA.stats.MapPages.Add(mapped)
+	// The pages mapped here are hits that take no fault of their own:
+	// filemap_map_pages takes them off mmap_miss (every one: vfscope
+	// has no workingset pages, which Linux leaves counted).
+	if f := vmf.VMA.file; mapped > 0 && f != nil {
+		old := f.ra.bits.Load()
+		if miss := int64(old & mmapMissMask >> mmapMissShift); miss > 0 {
+			f.ra.setMmapMiss(old, uint32(max(miss-mapped, 0)))
+		}
+	}
 	return 0
 }
 

@@ -7,3 +7,13 @@ package vfs
 func (f *File) RaState() (start int64, size, asyncSize int, windows int64) {
 	return f.ra.start.Load(), int(f.ra.size.Load()), int(f.ra.asyncSize.Load()), int64(f.ra.windows.Load())
 }
+
+// MmapMiss is f's ra->mmap_miss; SetMmapMiss sets it.
+func (f *File) MmapMiss() uint32 { return f.ra.mmapMiss() }
+func (f *File) SetMmapMiss(n uint32) {
+	for {
+		if old := f.ra.bits.Load(); f.ra.bits.CompareAndSwap(old, old&^mmapMissMask|n<<mmapMissShift) {
+			return
+		}
+	}
+}
