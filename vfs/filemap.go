@@ -64,10 +64,16 @@ const (
 // (tmpfs, procfs), whose superblock Linux leaves on
 // noop_backing_dev_info.
 func bdiRaPages(m *AddressSpace) int64 {
-	if m.AOps != nil && (m.AOps.ReadFolio != nil || m.AOps.Readahead != nil) {
+	if readsFromStore(m) {
 		return raMaxPages
 	}
 	return 0
+}
+
+// readsFromStore reports whether m's pages are read from a store:
+// ->read_folio or ->readahead, without which readahead has nothing to do.
+func readsFromStore(m *AddressSpace) bool {
+	return m.AOps != nil && (m.AOps.ReadFolio != nil || m.AOps.Readahead != nil)
 }
 
 // raPages is f's ra->ra_pages over mapping m.
@@ -268,7 +274,7 @@ func (m *AddressSpace) pageCacheNextMiss(index, maxScan int64) int64 {
 // that a large request does not lock too many folios at once, with no
 // readahead mark and the ra state left alone.
 func (t *Task) forcePageCacheRA(f *File, m *AddressSpace, index, n int64) {
-	if m.AOps == nil || (m.AOps.ReadFolio == nil && m.AOps.Readahead == nil) {
+	if !readsFromStore(m) {
 		return
 	}
 	n = min(n, max(raMaxPages, f.raPages(m)))

@@ -407,14 +407,19 @@ func FilemapFault(t *Task, vmf *VMFault) VMFaultT {
 // reading around.
 const mmapLotsAMiss = 100
 
-// mmapMiss is ra->mmap_miss.
-func (ra *fileRaState) mmapMiss() uint32 { return ra.bits.Load() & mmapMissMask >> mmapMissShift }
+// mmapMiss is ra->mmap_miss, with the word it was read from (for
+// setMmapMiss).
+func (ra *fileRaState) mmapMiss() (miss, word uint32) {
+	word = ra.bits.Load()
+	return word & mmapMissMask >> mmapMissShift, word
+}
 
 // setMmapMiss stores n as ra->mmap_miss, unless the word changed since
-// old was read: Linux's READ_ONCE and WRITE_ONCE of mmap_miss race too,
-// and a lost update costs a fault's count, nothing else.
-func (ra *fileRaState) setMmapMiss(old, n uint32) {
-	ra.bits.CompareAndSwap(old, old&^mmapMissMask|n<<mmapMissShift)
+// old was read (it reports whether it stored): Linux's READ_ONCE and
+// WRITE_ONCE of mmap_miss race too, and a lost update costs a fault's
+// count, nothing else.
+func (ra *fileRaState) setMmapMiss(old, n uint32) bool {
+	return ra.bits.CompareAndSwap(old, old&^mmapMissMask|n<<mmapMissShift)
 }
 
 // doSyncMmapReadahead is do_sync_mmap_readahead(): a fault at index
@@ -430,8 +435,7 @@ func (t *Task) doSyncMmapReadahead(f *File, m *AddressSpace, index int64) {
 	if raPages == 0 {
 		return
 	}
-	old := ra.bits.Load()
-	miss := old & mmapMissMask >> mmapMissShift
+	miss, old := ra.mmapMiss()
 	if miss < mmapLotsAMiss*10 {
 		miss++
 		ra.setMmapMiss(old, miss)
@@ -451,8 +455,8 @@ func (t *Task) doAsyncMmapReadahead(f *File, m *AddressSpace, fo *Folio, index i
 	if raPages == 0 {
 		return
 	}
-	if old := ra.bits.Load(); old&mmapMissMask != 0 {
-		ra.setMmapMiss(old, (old&mmapMissMask>>mmapMissShift)-1)
+	if miss, old := ra.mmapMiss(); miss > 0 {
+		ra.setMmapMiss(old, miss-1)
 	}
 	if fo.flags.Load()&PG_readahead != 0 {
 		fo.flags.And(^uint32(PG_readahead))
@@ -605,9 +609,8 @@ func FilemapMapPages(t *Task, vmf *VMFault, start, end int64) VMFaultT {
 	// filemap_map_pages takes them off mmap_miss (every one: vfscope
 	// has no workingset pages, which Linux leaves counted).
 	if f := vmf.VMA.file; mapped > 0 && f != nil {
-		old := f.ra.bits.Load()
-		if miss := int64(old & mmapMissMask >> mmapMissShift); miss > 0 {
-			f.ra.setMmapMiss(old, uint32(max(miss-mapped, 0)))
+		if miss, old := f.ra.mmapMiss(); miss > 0 {
+			f.ra.setMmapMiss(old, uint32(max(int64(miss)-mapped, 0)))
 		}
 	}
 	return 0

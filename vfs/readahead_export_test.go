@@ -9,10 +9,10 @@ func (f *File) RaState() (start int64, size, asyncSize int, windows int64) {
 }
 
 // MmapMiss is f's ra->mmap_miss; SetMmapMiss sets it.
-func (f *File) MmapMiss() uint32 { return f.ra.mmapMiss() }
+func (f *File) MmapMiss() uint32 { miss, _ := f.ra.mmapMiss(); return miss }
 func (f *File) SetMmapMiss(n uint32) {
 	for {
-		if old := f.ra.bits.Load(); f.ra.bits.CompareAndSwap(old, old&^mmapMissMask|n<<mmapMissShift) {
+		if miss, old := f.ra.mmapMiss(); miss == n || f.ra.setMmapMiss(old, n) {
 			return
 		}
 	}
