@@ -434,7 +434,7 @@ func runRun(e *env, args []string) (status int) {
 		}
 		hold, stop, err := serveRun(e, o.serve, o.hosts, o.viewers, o.app, v, flush)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "vfscope run: --serve %s: %v\n", o.serve, err)
+			fmt.Fprintf(e.stderr, "vfscope run: --serve %s: %v%s\n", o.serve, err, addrInUseHint(err, "--serve"))
 			if errors.As(err, new(usageError)) {
 				return 2
 			}

@@ -174,6 +174,16 @@ func loopbackAddr(addr string) bool {
 // live VFS is given; requests for a host not in hosts get 403 (the page
 // as well as the websocket: a page served to a rebound name would run
 // its script against this server).
+// addrInUseHint says, after an error listening on an address another
+// program holds, how to choose another one: flag is the command's, and
+// make run takes ADDR. Empty for any other error.
+func addrInUseHint(err error, flag string) string {
+	if !errors.Is(err, syscall.EADDRINUSE) {
+		return ""
+	}
+	return " (another program listens there: choose another address with " + flag + " HOST:PORT, or ADDR=HOST:PORT with make run)"
+}
+
 func serveMux(hosts *live.Hosts, lv *live.Server) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/", playground.Handler())
@@ -306,7 +316,7 @@ func runServe(e *env, args []string) int {
 	}
 	l, err := net.Listen("tcp", o.addr)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "vfscope serve: %v\n", err)
+		fmt.Fprintf(e.stderr, "vfscope serve: %v%s\n", err, addrInUseHint(err, "--addr"))
 		return 1
 	}
 	warnAllInterfaces(e.stderr, "vfscope serve", o.addr, len(o.allowHosts) > 0, o.allowWrite)

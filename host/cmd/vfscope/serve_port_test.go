@@ -12,7 +12,8 @@ import (
 
 // TestServeAddrInUse: an address another program listens on is no error
 // in the command line: vfscope serve and vfscope run --serve both exit
-// 1 (run keeps 2 for its flags and mounts), saying why.
+// 1 (run keeps 2 for its flags and mounts), saying why and how to choose
+// another address.
 func TestServeAddrInUse(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -29,8 +30,10 @@ func TestServeAddrInUse(t *testing.T) {
 		args   []string
 		stderr string // a prefix of stderr
 	}{
-		{"serve", []string{"serve", "--addr", addr}, "vfscope serve: listen tcp " + addr + ": bind: address already in use\n"},
-		{"run --serve", []string{"run", "--serve", addr, app}, "vfscope run: --serve " + addr + ": listen tcp " + addr + ": bind: address already in use\n"},
+		{"serve", []string{"serve", "--addr", addr}, "vfscope serve: listen tcp " + addr + ": bind: address already in use" +
+			" (another program listens there: choose another address with --addr HOST:PORT, or ADDR=HOST:PORT with make run)\n"},
+		{"run --serve", []string{"run", "--serve", addr, app}, "vfscope run: --serve " + addr + ": listen tcp " + addr + ": bind: address already in use" +
+			" (another program listens there: choose another address with --serve HOST:PORT, or ADDR=HOST:PORT with make run)\n"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, errs, st := runCmd(c.args...)
