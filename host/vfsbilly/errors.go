@@ -171,5 +171,11 @@ func linkErr(op, oldname, newname string, err error) error {
 	if err == nil {
 		return nil
 	}
+	// An error binding the filesystem (FS.lock) comes as the parent's
+	// MkdirAll returned it, already wrapped and mapped: keep its errno
+	// only, so that os.IsXxx, which look one level deep, still see it.
+	if pe, ok := err.(*os.PathError); ok {
+		err = pe.Err
+	}
 	return &os.LinkError{Op: op, Old: oldname, New: newname, Err: mapErr(err)}
 }

@@ -345,6 +345,10 @@ func openFlags(flag int) int {
 		o = vfs.O_WRONLY
 	case os.O_RDWR:
 		o = vfs.O_RDWR
+	case os.O_WRONLY | os.O_RDWR:
+		// Linux's access mode 3: both permissions checked, and a
+		// descriptor that neither reads nor writes (EBADF).
+		o = vfs.O_ACCMODE
 	default:
 		o = vfs.O_RDONLY
 	}

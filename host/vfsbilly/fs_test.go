@@ -150,6 +150,16 @@ func TestPermissions(t *testing.T) {
 	if _, err := locked.Stat("x"); !os.IsPermission(err) {
 		t.Errorf("stat in an unsearchable chroot: %v", err)
 	}
+	// So does a Chroot whose directory cannot be made, on a call naming
+	// two paths too: one *os.LinkError with the errno inside.
+	deep, err := bfs.Chroot("locked/sub")
+	must(t, err)
+	for name, err := range map[string]error{"symlink": deep.Symlink("x", "y"), "rename": deep.Rename("x", "y")} {
+		var le *os.LinkError
+		if !errors.As(err, &le) || !os.IsPermission(err) || vfsbilly.ErrnoOf(err) != vfs.EACCES {
+			t.Errorf("%s in a chroot that cannot be made: %#v", name, err)
+		}
+	}
 	// The root of another filesystem of the same user is still the
 	// user's to read, as the fork keeps its credentials.
 	if _, err := vfsbilly.New(user, "/").Stat("home/u/mine"); err != nil {
@@ -187,6 +197,17 @@ func TestErrors(t *testing.T) {
 	if _, err := bfs.Readlink("d/f"); vfsbilly.ErrnoOf(err) != vfs.EINVAL {
 		t.Errorf("readlink of a file: %v", err)
 	}
+	// Access mode 3 (O_WRONLY|O_RDWR) is open(2)'s: a descriptor that
+	// neither reads nor writes, as osfs's on Linux.
+	f3, err := bfs.OpenFile("d/f", os.O_WRONLY|os.O_RDWR, 0)
+	must(t, err)
+	if _, err := f3.Read(make([]byte, 1)); vfsbilly.ErrnoOf(err) != vfs.EBADF {
+		t.Errorf("read with access mode 3: %v, want EBADF", err)
+	}
+	if _, err := f3.Write([]byte("y")); vfsbilly.ErrnoOf(err) != vfs.EBADF {
+		t.Errorf("write with access mode 3: %v, want EBADF", err)
+	}
+	must(t, f3.Close())
 	if _, err := bfs.Open("/../../etc"); err != billy.ErrCrossedBoundary {
 		t.Errorf("climbing out: %v", err)
 	}
