@@ -98,15 +98,19 @@ func GenericFadvise(t *Task, f *File, offset, length int64, advice int) error {
 		start, end := offset>>PAGE_SHIFT, endbyte>>PAGE_SHIFT
 		t.forcePageCacheRA(f, m, start, end-start+1)
 	case POSIX_FADV_DONTNEED:
-		if offset < 0 {
-			break
-		}
 		// A write error goes to the mapping (fsync reports it), not
-		// here: Linux ignores __filemap_fdatawrite_range's result.
-		_ = filemapFdatawriteRange(t, m, offset, endbyte, WB_SYNC_NONE)
+		// here: Linux ignores __filemap_fdatawrite_range's result. A
+		// negative offset writes nothing there (its first index is
+		// past every page).
+		if offset >= 0 {
+			_ = filemapFdatawriteRange(t, m, offset, endbyte, WB_SYNC_NONE)
+		}
 		// First and last whole page: a partial page may still be
-		// needed, unless it ends the file.
-		start := (offset + PAGE_SIZE - 1) >> PAGE_SHIFT
+		// needed, unless it ends the file. The first is rounded up in
+		// unsigned arithmetic, as Linux's pgoff_t: an offset within a
+		// page below 0 starts at page 0, one further down (or near
+		// the largest offset) past every page.
+		start := int64((uint64(offset) + PAGE_SIZE - 1) >> PAGE_SHIFT)
 		end := endbyte >> PAGE_SHIFT
 		if endbyte&(PAGE_SIZE-1) != PAGE_SIZE-1 && endbyte != in.size.Load()-1 {
 			if end == 0 {

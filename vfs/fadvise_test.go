@@ -170,18 +170,31 @@ func TestFadviseWillneedDontneed(t *testing.T) {
 
 	for _, tc := range []struct {
 		name           string
+		size           int64 // the file's size, if not 16 pages
 		offset, length int64
 		want           [][2]int64
 	}{
-		{"whole pages", 2 * P, 3 * P, [][2]int64{{0, 2}, {5, 11}}},
-		{"partial pages stay", 2*P + 1, 3 * P, [][2]int64{{0, 3}, {5, 11}}},
-		{"within one page", 100, 200, [][2]int64{{0, 16}}},
-		{"to the end of the file", 14*P + 7, 2*P - 7, [][2]int64{{0, 15}}},
-		{"length 0: to the end", 4 * P, 0, [][2]int64{{0, 4}}},
+		{"whole pages", 0, 2 * P, 3 * P, [][2]int64{{0, 2}, {5, 11}}},
+		{"partial pages stay", 0, 2*P + 1, 3 * P, [][2]int64{{0, 3}, {5, 11}}},
+		{"within one page", 0, 100, 200, [][2]int64{{0, 16}}},
+		{"to the end of the file", 0, 14*P + 7, 2*P - 7, [][2]int64{{0, 15}}},
+		// The last page is partial, and goes: the range ends the file.
+		{"to a partial end of the file", 15*P + 100, 14 * P, P + 100, [][2]int64{{0, 14}}},
+		{"length 0: to the end", 0, 4 * P, 0, [][2]int64{{0, 4}}},
+		// Linux's page indexes are unsigned: an offset less than a
+		// page below 0 rounds up to page 0, one further down, or one
+		// near the largest offset, to past every page.
+		{"offset -1", 0, -1, 0, nil},
+		{"offset -4095", 0, -(P - 1), 0, nil},
+		{"offset -4096", 0, -P, 0, [][2]int64{{0, 16}}},
+		{"offset near the largest", 0, 1<<63 - 100, 0, [][2]int64{{0, 16}}},
 	} {
 		t.Run("DONTNEED "+tc.name, func(t *testing.T) {
 			fd, m := raFile(t, tk, "dontneed", 16, [][2]int64{{0, 15}})
 			defer tk.Close(fd)
+			if tc.size != 0 {
+				mustT(t, "truncate", tk.Truncate("/pc/dontneed", tc.size))
+			}
 			mustT(t, "DONTNEED", tk.Fadvise(fd, tc.offset, tc.length, vfs.POSIX_FADV_DONTNEED))
 			if got := cachedRuns(m, 16); !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("cached %v, want %v", got, tc.want)

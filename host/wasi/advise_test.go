@@ -11,7 +11,8 @@ import (
 // are looked at: fadvise64's fdget refuses an O_PATH file first
 // (mm/fadvise.c; Linux 6.18 answers EBADF on O_PATH for valid and
 // invalid advice and lengths alike). A descriptor open for reading
-// takes the advice; the right is checked before anything.
+// takes the advice; the right is checked before anything. A FIFO is
+// ESPIPE.
 func TestFdAdviseOPath(t *testing.T) {
 	const closed = 40
 	for _, tc := range []struct {
@@ -33,6 +34,11 @@ func TestFdAdviseOPath(t *testing.T) {
 		{"O_PATH directory", "tmp", RightFdAdvise, 0, 0, AdviceWillneed, EBADF},
 		{"O_PATH file without the right", "tmp/f", RightFdFilestatGet, 0, 10, AdviceNormal, ENOTCAPABLE},
 		{"closed", "", 0, 0, 10, AdviceNormal, EBADF},
+		// A FIFO is ESPIPE whatever the range and the advice, as
+		// generic_fadvise looks at the file's type first.
+		{"FIFO", "tmp/p", RightFdRead | RightFdAdvise, 0, 10, AdviceNormal, ESPIPE},
+		{"FIFO, bad advice", "tmp/p", RightFdRead | RightFdAdvise, 0, 10, 9, ESPIPE},
+		{"FIFO, negative len", "tmp/p", RightFdRead | RightFdAdvise, 0, 1 << 63, AdviceNormal, ESPIPE},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFx(t)
@@ -41,10 +47,17 @@ func TestFdAdviseOPath(t *testing.T) {
 				t.Fatal(err)
 			}
 			f.host.Close(hfd)
+			if err := f.host.Mknod("/tmp/p", vfs.S_IFIFO|0o644, 0); err != nil {
+				t.Fatal(err)
+			}
 			fd := int32(closed)
 			if tc.base != 0 {
 				var errno Errno
-				fd, errno = f.open(tc.path, 0, tc.base, 0)
+				var fl uint16
+				if tc.path == "tmp/p" {
+					fl = FdflagNonblock // no writer to wait for
+				}
+				fd, errno = f.open(tc.path, 0, tc.base, fl)
 				f.is("path_open", errno, ESUCCESS)
 			}
 			f.is("fd_advise", f.a.FdAdvise(fd, tc.off, tc.n, tc.advice), tc.want)

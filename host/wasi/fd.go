@@ -74,17 +74,18 @@ func (a *ABI) FdAdvise(fd int32, off, n uint64, advice uint8) Errno {
 			return EBADF
 		}
 	}
-	// generic_fadvise's order: a pipe (a host stream) is ESPIPE before
-	// anything else is looked at, then a negative length, then the
-	// advice. The offset is not checked: any offset names a range,
-	// empty past the end of the file.
+	// A host stream is a pipe: ESPIPE before anything else is looked
+	// at, as for the VFS's own FIFOs, whose errors (and the order of
+	// the rest, generic_fadvise's) the VFS gives: an advice WASI does
+	// not define goes on as one POSIX does not either.
 	if e.vfd < 0 {
 		return ESPIPE
 	}
-	if int64(n) < 0 || advice > AdviceNoreuse {
-		return EINVAL
+	posix := -1
+	if int(advice) < len(posixAdvice) {
+		posix = posixAdvice[advice]
 	}
-	return errnoOf(a.task.Fadvise(e.vfd, int64(off), int64(n), posixAdvice[advice]))
+	return errnoOf(a.task.Fadvise(e.vfd, int64(off), int64(n), posix))
 }
 
 // posixAdvice maps WASI's advice to POSIX_FADV_*.
