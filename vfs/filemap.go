@@ -422,26 +422,8 @@ func (t *Task) filemapGetPage(f *File, m *AddressSpace, index, req int64, fault 
 				return fo, nil // filemap_fault's retry_find: no async readahead
 			}
 			if fo == nil {
-				// Beyond i_size, or raced with truncate: create
-				// and read just this one (filemap_create_folio).
-				if index > (m.host.size.Load()-1)>>PAGE_SHIFT {
-					return nil, nil
-				}
-				m.invalidateLock.RLock(t.o)
-				nf, err := FilemapGrabFolio(t, m, index, FGP_CREAT|FGP_LOCK)
-				if err != nil {
-					m.invalidateLock.RUnlock(t.o)
-					return nil, err
-				}
-				if nf.Uptodate() {
-					FolioUnlock(t, nf)
-				} else if err := t.filemapReadFolio(f, m, nf); err != nil {
-					m.invalidateLock.RUnlock(t.o)
-					FolioPut(nf)
-					return nil, err
-				}
-				m.invalidateLock.RUnlock(t.o)
-				return nf, nil
+				// Beyond i_size, or raced with truncate.
+				return t.filemapCreateFolio(f, m, index)
 			}
 		}
 		if fault && readable {
@@ -452,6 +434,28 @@ func (t *Task) filemapGetPage(f *File, m *AddressSpace, index, req int64, fault 
 		}
 		return fo, nil
 	}
+}
+
+// filemapCreateFolio is filemap_create_folio(): the folio at index of a
+// mapping with ->read_folio, made and read if it is not cached, and no
+// other (no readahead); nil past i_size.
+func (t *Task) filemapCreateFolio(f *File, m *AddressSpace, index int64) (*Folio, error) {
+	if index > (m.host.size.Load()-1)>>PAGE_SHIFT {
+		return nil, nil
+	}
+	m.invalidateLock.RLock(t.o)
+	defer m.invalidateLock.RUnlock(t.o)
+	fo, err := FilemapGrabFolio(t, m, index, FGP_CREAT|FGP_LOCK)
+	if err != nil {
+		return nil, err
+	}
+	if fo.Uptodate() {
+		FolioUnlock(t, fo)
+	} else if err := t.filemapReadFolio(f, m, fo); err != nil {
+		FolioPut(fo)
+		return nil, err
+	}
+	return fo, nil
 }
 
 // readPrefetch is how much of a page GenericFileRead asks the CPU to

@@ -474,11 +474,20 @@ func FilemapFaultCharged(t *Task, vmf *VMFault, charge func(pages int64) error) 
 	in := m.host
 	idx := vmf.Pgoff
 	readable := m.AOps != nil && m.AOps.ReadFolio != nil
-	for {
+	for retry := false; ; retry = true {
 		if idx >= maxIndex(in) {
 			return VM_FAULT_SIGBUS
 		}
-		fo, err := t.filemapGetPage(f, m, idx, 1, true)
+		var fo *Folio
+		var err error
+		if !retry {
+			fo, err = t.filemapGetPage(f, m, idx, 1, true)
+		} else if fo = FilemapGetFolio(m, idx); fo == nil && readable {
+			// filemap_fault's retry_find, after a truncation race
+			// or a read of the page: the page alone, with no
+			// readahead and no count in mmap_miss.
+			fo, err = t.filemapCreateFolio(f, m, idx)
+		}
 		if err != nil {
 			return vmFaultOf(err)
 		}
@@ -588,7 +597,7 @@ func FilemapMapPages(t *Task, vmf *VMFault, start, end int64) VMFaultT {
 	m := vmf.VMA.mapping
 	in := m.host
 	end = min(end, maxIndex(in)-1)
-	var mapped int64
+	var found, mapped int64
 	for idx := start; idx <= end; idx++ {
 		fo := FilemapGetFolio(m, idx)
 		if fo == nil {
@@ -598,19 +607,24 @@ func FilemapMapPages(t *Task, vmf *VMFault, start, end int64) VMFaultT {
 			FolioPut(fo)
 			continue
 		}
-		if fo.mapping.Load() == m && fo.Uptodate() && idx < maxIndex(in) && vmf.MapFolio(t, fo, idx) {
-			mapped++
+		if fo.mapping.Load() == m && fo.Uptodate() && idx < maxIndex(in) {
+			found++
+			if vmf.MapFolio(t, fo, idx) {
+				mapped++
+			}
 		}
 		FolioUnlock(t, fo)
 		FolioPut(fo)
 	}
 	vmf.VMA.stats.MapPages.Add(mapped)
-	// The pages mapped here are hits that take no fault of their own:
-	// filemap_map_pages takes them off mmap_miss (every one: vfscope
-	// has no workingset pages, which Linux leaves counted).
-	if f := vmf.VMA.file; mapped > 0 && f != nil {
+	// The pages found here are hits that take no fault of their own:
+	// filemap_map_pages takes every one off mmap_miss, mapped before
+	// or now (filemap_map_order0_folio counts it before it looks at
+	// the PTE; vfscope has no workingset pages, which Linux leaves
+	// counted).
+	if f := vmf.VMA.file; found > 0 && f != nil {
 		if miss, old := f.ra.mmapMiss(); miss > 0 {
-			f.ra.setMmapMiss(old, uint32(max(int64(miss)-mapped, 0)))
+			f.ra.setMmapMiss(old, uint32(max(int64(miss)-found, 0)))
 		}
 	}
 	return 0

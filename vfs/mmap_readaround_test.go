@@ -38,7 +38,7 @@ func coldMapping(t *testing.T, tk *vfs.Task, path string, pages int64) (int, *vf
 // around a fault; once mmap_miss passes MMAP_LOTSAMISS (100), a fault
 // that misses reads its own page only.
 func TestMmapReadAround(t *testing.T) {
-	v, tk, _ := mmEnv(t)
+	v, tk, p := mmEnv(t)
 	type want struct {
 		runs        [][2]int64
 		start       int64
@@ -81,6 +81,15 @@ func TestMmapReadAround(t *testing.T) {
 		if got := f.MmapMiss(); got != 1 {
 			t.Errorf("mmap_miss %d after a miss, want 1", got)
 		}
+		// A fault next to it finds its page and maps the cached
+		// pages around it, [32, 48): every one is a hit, the page
+		// mapped by the first fault too (filemap_map_pages counts
+		// before it looks at the PTE), 16 in all.
+		f.SetMmapMiss(20)
+		load(t, vma, 41*P, 1)
+		if got := f.MmapMiss(); got != 4 {
+			t.Errorf("mmap_miss %d after ->map_pages found 16 pages, want 4", got)
+		}
 		f.SetMmapMiss(5)
 		load(t, vma, 52*P, 1) // a hit, whose fault maps its neighbours
 		if got := f.MmapMiss(); got != 0 {
@@ -98,6 +107,50 @@ func TestMmapReadAround(t *testing.T) {
 		load(t, vma, 220*P, 1) // mmap_miss stays at MMAP_LOTSAMISS*10
 		if got := f.MmapMiss(); got != 1000 {
 			t.Errorf("mmap_miss %d, want it held at 1000", got)
+		}
+		mustT(t, "munmap", tk.Munmap(vma))
+		mustT(t, "close", tk.Close(fd))
+	})
+
+	// A fault on the page marked for readahead maps the pages around
+	// it that are cached, not the marked one, [96, 112) but 108: 15
+	// hits; then ->fault finds 108, one more (do_async_mmap_readahead),
+	// and reads the next window.
+	t.Run("mmap_miss at the mark", func(t *testing.T) {
+		fd, vma, _, _ := coldMapping(t, tk, "/pm/mark", 256)
+		f := vfs.FdFile(tk, fd)
+		load(t, vma, 100*P, 1)
+		f.SetMmapMiss(50)
+		load(t, vma, 108*P, 1)
+		if got := f.MmapMiss(); got != 34 {
+			t.Errorf("mmap_miss %d, want 34", got)
+		}
+		mustT(t, "munmap", tk.Munmap(vma))
+		mustT(t, "close", tk.Close(fd))
+	})
+
+	// A fault whose page is cached but not uptodate (its read failed)
+	// reads it, and looks again (filemap_fault's retry_find) without
+	// counting the hit a second time.
+	t.Run("retry counts once", func(t *testing.T) {
+		fd, vma, m, data := coldMapping(t, tk, "/pm/retry", 256)
+		f := vfs.FdFile(tk, fd)
+		p.failRead = true
+		if _, err := vma.Load(40*P, make([]byte, 1)); err == nil {
+			t.Fatal("a load whose read fails succeeded")
+		}
+		p.failRead = false
+		if fo := vfs.FilemapGetFolio(m, 40); fo == nil || fo.Uptodate() {
+			t.Fatalf("page 40 after the failed read: %v", fo)
+		} else {
+			vfs.FolioPut(fo)
+		}
+		f.SetMmapMiss(10)
+		if got := load(t, vma, 40*P, P); !bytes.Equal(got, data[40*P:41*P]) {
+			t.Fatal("page 40 differs")
+		}
+		if got := f.MmapMiss(); got != 9 {
+			t.Errorf("mmap_miss %d after one hit, want 9", got)
 		}
 		mustT(t, "munmap", tk.Munmap(vma))
 		mustT(t, "close", tk.Close(fd))
