@@ -10,5 +10,11 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     chunkSizeWarningLimit: 2048,
+    rollupOptions: {
+      // @vfscope/web reads a file: URL's wasm with node:fs/promises, a
+      // branch only Node takes: leave its import as written instead of
+      // swapping in vite's browser stub, which warns on every build.
+      external: ['node:fs/promises'],
+    },
   },
 });
