@@ -261,3 +261,39 @@ func TestSysFSIdleTasks(t *testing.T) {
 		t.Errorf("%d tasks left after the calls, want at most %d", n, taskpool.MaxIdle)
 	}
 }
+
+// TestSysFSCloseWhileReadSleepsReportsWriteError: Close of a File whose
+// read sleeps in a FIFO does at once what close(2) by another thread
+// does on Linux (filp_flush): it reports the write error its description
+// has not seen, while the read goes on with the description until data
+// comes.
+func TestSysFSCloseWhileReadSleepsReportsWriteError(t *testing.T) {
+	_, task, s := newFixtureFS(t)
+	must(t, task.Mknod("/srv/fifo", vfs.S_IFIFO|0o644, 0))
+	r, errno := s.OpenFile("fifo", experimentalsys.O_RDWR, 0) // its own writer: no wait
+	requireErrno(t, 0, errno, "open for reading and writing")
+	ff, err := task.OpenFile(vfs.AT_FDCWD, "/srv/fifo", vfs.O_RDONLY|vfs.O_NONBLOCK, 0)
+	must(t, err)
+	vfs.MappingSetError(ff.Inode().Mapping(), vfs.EIO) // after r's open: news to it
+	read := make(chan experimentalsys.Errno, 1)
+	go func() {
+		buf := make([]byte, 8)
+		n, errno := r.Read(buf)
+		if errno == 0 && string(buf[:n]) != "x" {
+			errno = experimentalsys.EIO
+		}
+		read <- errno
+	}()
+	time.Sleep(50 * time.Millisecond) // the read most often sleeps by now
+	if errno := r.Close(); errno != experimentalsys.EIO {
+		t.Errorf("Close while a read sleeps: %v, want the write error EIO", errno)
+	}
+	wfd, err := task.Open("/srv/fifo", vfs.O_WRONLY|vfs.O_NONBLOCK, 0)
+	must(t, err)
+	_, err = task.Write(wfd, []byte("x"))
+	must(t, err)
+	must(t, task.Close(wfd))
+	if errno := waitErrno(t, "the read after data came", read); errno != 0 && errno != experimentalsys.EBADF {
+		t.Errorf("read: %v, want \"x\" (or EBADF if it came after Close)", errno)
+	}
+}

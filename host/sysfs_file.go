@@ -7,6 +7,7 @@ import (
 	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
 	"github.com/tetratelabs/wazero/sys"
 
+	"github.com/vfscope/vfscope/host/internal/taskpool"
 	"github.com/vfscope/vfscope/vfs"
 )
 
@@ -102,7 +103,7 @@ func (f *File) unlock(t *vfs.Task) {
 }
 
 // endCall ends a call lock counted; the last call after a Close closes
-// the descriptor, whose close(2) error nobody is left to be told.
+// the descriptor (Close reported what close(2) has to: taskpool.CloseEarly).
 func (f *File) endCall() {
 	f.mu.Lock()
 	f.calls--
@@ -612,9 +613,11 @@ func (f *File) Utimens(atim, mtim int64) experimentalsys.Errno {
 
 // Close implements sys.File.Close: close(2). Closing twice returns zero.
 // A call still running on the file (a read asleep in a FIFO) goes on, as
-// a read does on Linux when another thread closes its descriptor; the
-// descriptor is then closed when that call returns, and Close returns
-// zero at once.
+// a read does on Linux when another thread closes its descriptor: what
+// close(2) does at once (filp_flush: ->flush, the release of the POSIX
+// locks, the report of a write-back error) is done now, by closing a
+// duplicate of the descriptor, and Close returns its error; the
+// descriptor itself is closed when the last call returns.
 func (f *File) Close() experimentalsys.Errno {
 	f.mu.Lock()
 	if f.fd < 0 || f.closing {
@@ -623,8 +626,16 @@ func (f *File) Close() experimentalsys.Errno {
 	}
 	if f.calls > 0 {
 		f.closing = true
+		f.calls++ // the flush is a call too: fd stays until it ends
 		f.mu.Unlock()
-		return 0
+		t, errno := f.fs.task()
+		if errno != 0 {
+			f.endCall()
+			return 0 // the SysFS was closed, and the descriptor with it
+		}
+		defer f.endCall()
+		defer f.fs.done(t)
+		return sysErr(taskpool.CloseEarly(t, f.fd))
 	}
 	fd := f.fd
 	f.fd = -1

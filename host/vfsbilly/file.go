@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/go-git/go-billy/v5"
+	"github.com/vfscope/vfscope/host/internal/taskpool"
 	"github.com/vfscope/vfscope/vfs"
 )
 
@@ -275,9 +276,11 @@ func (f *file) Sync() error {
 // Close is close(2); os.ErrClosed the second time. A call still running
 // on the file (a read asleep in a FIFO, a Lock waiting) goes on, as on
 // Linux when another thread closes the descriptor (not as os.File's
-// Close, which wakes a Read asleep in a FIFO: see the package doc): the
-// descriptor is then closed when that call returns, and Close returns
-// nil at once.
+// Close, which wakes a Read asleep in a FIFO: see the package doc): what
+// close(2) does at once (filp_flush: ->flush, the release of the POSIX
+// locks, the report of a write-back error) is done now, by closing a
+// duplicate of the descriptor, and Close returns its error; the
+// descriptor itself is closed when the last call returns.
 func (f *file) Close() error {
 	f.mu.Lock()
 	if f.closed {
@@ -288,8 +291,14 @@ func (f *file) Close() error {
 	f.cleanup.Stop()
 	if f.calls > 0 {
 		f.closing = true
+		f.calls++ // the flush is a call too: the descriptor stays until it ends
 		f.mu.Unlock()
-		return nil
+		s := f.fs.s
+		s.mu.Lock()
+		t := f.g.Take()
+		s.mu.Unlock()
+		defer f.end(t)
+		return pathErr("close", f.name, taskpool.CloseEarly(t, f.fd))
 	}
 	f.mu.Unlock()
 	s := f.fs.s

@@ -97,3 +97,58 @@ func TestLockWaitHoldsOnlyItsFile(t *testing.T) {
 		})
 	}
 }
+
+// TestCloseDuringLockReportsWriteError: Close of a file whose Lock
+// waits does at once what close(2) by another thread does on Linux
+// (filp_flush): it reports the file's write error that its description
+// has not seen, while the Lock waits on with the description, and the
+// descriptor goes when the Lock returns.
+func TestCloseDuringLockReportsWriteError(t *testing.T) {
+	v, tk := newVFS(t)
+	must(t, tk.Mkdir("/data", 0o755))
+	bfs := vfsbilly.New(tk, "/data")
+	f, err := bfs.Create("a")
+	must(t, err)
+	must(t, f.Close())
+	hfd, err := tk.Open("/data/a", vfs.O_RDONLY, 0)
+	must(t, err)
+	must(t, tk.Flock(hfd, vfs.LOCK_EX))
+	waiter, err := bfs.OpenFile("a", os.O_RDWR, 0)
+	must(t, err)
+	af, err := tk.OpenFile(vfs.AT_FDCWD, "/data/a", vfs.O_RDONLY, 0)
+	must(t, err)
+	vfs.MappingSetError(af.Inode().Mapping(), vfs.EIO) // after waiter's open: news to it
+	locked := make(chan error, 1)
+	go func() { locked <- waiter.Lock() }()
+	for i := 0; i < 20; i++ {
+		runtime.Gosched()
+		time.Sleep(time.Millisecond)
+	}
+	// The descriptors of the filesystem's tables: each binding's
+	// template task holds the one its call tasks share.
+	open := func() int {
+		n := 0
+		for _, x := range v.Tasks() {
+			if x.Comm() == "vfsbilly" {
+				n += len(tk.FDsOf(x))
+			}
+		}
+		return n
+	}
+	before := open()
+	if err := waiter.Close(); !errors.Is(err, syscall.EIO) {
+		t.Errorf("Close during a Lock's wait: %v, want the write error EIO", err)
+	}
+	if n := open(); n != before {
+		t.Errorf("%d descriptors open after the Close, %d before: the waiting Lock's should stay", n, before)
+	}
+	must(t, tk.Close(hfd))
+	select {
+	case <-locked:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Lock still waits after the lock was released")
+	}
+	if n := open(); n != before-1 {
+		t.Errorf("%d descriptors open after the Lock returned, want %d", n, before-1)
+	}
+}

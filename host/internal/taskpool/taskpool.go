@@ -74,3 +74,18 @@ func (p *Pool) Exit() {
 	p.free = nil
 	p.tmpl.Exit()
 }
+
+// CloseEarly does, on t, what close(2) of fd does at once when a call on
+// another task sharing the table still uses the descriptor: filp_flush
+// (the file's ->flush, the release of the table's POSIX locks on it, the
+// report of a write-back error), by closing a duplicate, and returns its
+// error. The description stays open for that call; the caller closes the
+// descriptor itself when the last call using it returns. A full table
+// (EMFILE) leaves it all to that close.
+func CloseEarly(t *vfs.Task, fd int) error {
+	nfd, err := t.Dup(fd)
+	if err != nil {
+		return nil
+	}
+	return t.Close(nfd)
+}
