@@ -604,7 +604,8 @@ func (a *ABI) FdPrestatGet(m Memory, fd int32, buf uint32) Errno {
 	if !e.isPreopen {
 		return EBADF
 	}
-	if !m.WriteUint32Le(buf, 0) || !m.WriteUint32Le(buf+4, uint32(len(e.preopen))) {
+	// The 8-byte prestat, checked whole first: buf+4 must not wrap.
+	if !a.inRange(m, buf, 8) || !m.WriteUint32Le(buf, 0) || !m.WriteUint32Le(buf+4, uint32(len(e.preopen))) {
 		return EFAULT
 	}
 	return ESUCCESS

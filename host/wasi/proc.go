@@ -10,15 +10,21 @@ import (
 )
 
 // writeStrings is args_get and environ_get: the pointers at vec, the
-// NUL-terminated strings from buf.
-func writeStrings(m Memory, list []string, vec, buf uint32) Errno {
+// NUL-terminated strings from buf. Both ranges are checked first, in 64
+// bits: one that does not fit, or would run past 2^32 (and wrap to
+// address 0), is EFAULT with nothing written.
+func (a *ABI) writeStrings(m Memory, list []string, vec, buf uint32) Errno {
+	var n uint64
+	for _, s := range list {
+		n += uint64(len(s)) + 1
+	}
+	if n > math.MaxUint32 || !a.inArray(m, vec, uint32(len(list)), 4) || !a.inRange(m, buf, uint32(n)) {
+		return EFAULT
+	}
 	for i, s := range list {
-		if !m.WriteUint32Le(vec+uint32(4*i), buf) {
-			return EFAULT
-		}
 		b := make([]byte, len(s)+1)
 		copy(b, s)
-		if !m.Write(buf, b) {
+		if !m.WriteUint32Le(vec+uint32(4*i), buf) || !m.Write(buf, b) {
 			return EFAULT
 		}
 		buf += uint32(len(b))
@@ -39,13 +45,13 @@ func sizes(m Memory, list []string, countPtr, sizePtr uint32) Errno {
 }
 
 // ArgsGet is args_get(argv, argv_buf).
-func (a *ABI) ArgsGet(m Memory, argv, buf uint32) Errno { return writeStrings(m, a.args, argv, buf) }
+func (a *ABI) ArgsGet(m Memory, argv, buf uint32) Errno { return a.writeStrings(m, a.args, argv, buf) }
 
 // ArgsSizesGet is args_sizes_get(argc_ptr, argv_buf_size_ptr).
 func (a *ABI) ArgsSizesGet(m Memory, argc, size uint32) Errno { return sizes(m, a.args, argc, size) }
 
 // EnvironGet is environ_get(environ, environ_buf).
-func (a *ABI) EnvironGet(m Memory, env, buf uint32) Errno { return writeStrings(m, a.env, env, buf) }
+func (a *ABI) EnvironGet(m Memory, env, buf uint32) Errno { return a.writeStrings(m, a.env, env, buf) }
 
 // EnvironSizesGet is environ_sizes_get(count_ptr, buf_size_ptr).
 func (a *ABI) EnvironSizesGet(m Memory, count, size uint32) Errno {
