@@ -170,10 +170,6 @@ func loopbackAddr(addr string) bool {
 	return strings.EqualFold(strings.TrimSuffix(host, "."), "localhost")
 }
 
-// serveMux routes the playground's paths: the app, and /live when a
-// live VFS is given; requests for a host not in hosts get 403 (the page
-// as well as the websocket: a page served to a rebound name would run
-// its script against this server).
 // addrInUseHint says, after an error listening on an address another
 // program holds, how to choose another one: flag is the command's, and
 // make run takes ADDR. Empty for any other error.
@@ -184,6 +180,10 @@ func addrInUseHint(err error, flag string) string {
 	return " (another program listens there: choose another address with " + flag + " HOST:PORT, or ADDR=HOST:PORT with make run)"
 }
 
+// serveMux routes the playground's paths: the app, and /live when a
+// live VFS is given; requests for a host not in hosts get 403 (the page
+// as well as the websocket: a page served to a rebound name would run
+// its script against this server).
 func serveMux(hosts *live.Hosts, lv *live.Server) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/", playground.Handler())
