@@ -64,7 +64,9 @@ func Handler() http.Handler {
 			w.Write([]byte(NotBuilt))
 		})
 	}
-	return appHandler(app)
+	h, gz := appHandler(app)
+	go gz.warm()
+	return h
 }
 
 // immutable is the caching of vite's output under assets/: each name
@@ -81,10 +83,12 @@ const immutable = "public, max-age=31536000, immutable"
 // directory, which gets no listing. The files revalidated carry a
 // strong ETag, a hash of their content taken once here (an embedded
 // file has no modification time), so that a browser that has one gets
-// 304 instead of the whole file again (busybox.wasm is 3 MB).
-func appHandler(app fs.FS) http.Handler {
+// 304 instead of the whole file again (busybox.wasm is 3 MB). A browser
+// that takes gzip gets the compressible files gzipped (gzip.go).
+func appHandler(app fs.FS) (http.Handler, *gzipCache) {
 	files := http.FileServerFS(app)
 	tags := etags(app)
+	gz := newGzipCache(app)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := strings.TrimPrefix(r.URL.Path, "/")
 		if name != "" {
@@ -107,8 +111,12 @@ func appHandler(app fs.FS) http.Handler {
 				w.Header().Set("ETag", tag)
 			}
 		}
+		// /index.html itself is the file server's redirect to ./.
+		if r.URL.Path != "/index.html" && gz.serveGzip(w, r, name) {
+			return
+		}
 		files.ServeHTTP(w, r)
-	})
+	}), gz
 }
 
 // etags hashes the files of app outside assets/ (whose names carry a

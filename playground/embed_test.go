@@ -21,7 +21,7 @@ func TestAppHandler(t *testing.T) {
 		"assets/index-abc123.js":  {Data: []byte("console.log(1)")},
 		"assets/vfscope-def.wasm": {Data: []byte("\x00asm\x01\x00\x00\x00")},
 	}
-	h := appHandler(app)
+	h, _ := appHandler(app)
 	for _, tc := range []struct {
 		path, status, cache, ctype, body string
 	}{
@@ -70,7 +70,7 @@ func TestAppRevalidated(t *testing.T) {
 		"busybox.wasm":           {Data: []byte("\x00asm\x01\x00\x00\x00busybox")},
 		"assets/index-abc123.js": {Data: []byte("console.log(1)")},
 	}
-	h := appHandler(app)
+	h, _ := appHandler(app)
 	get := func(path, inm string) *http.Response {
 		req := httptest.NewRequest("GET", path, nil)
 		if inm != "" {
@@ -129,7 +129,7 @@ func TestAppRevalidated(t *testing.T) {
 		t.Errorf("two contents, one ETag %s", tags["/"])
 	}
 	app["busybox.wasm"] = &fstest.MapFile{Data: []byte("\x00asm\x01\x00\x00\x00busybox 2")}
-	h = appHandler(app)
+	h, _ = appHandler(app)
 	if res := get("/busybox.wasm", tags["/busybox.wasm"]); res.StatusCode != 200 || res.Header.Get("ETag") == tags["/busybox.wasm"] {
 		t.Errorf("a new busybox.wasm: status %d, ETag %q (the old one was %s)", res.StatusCode, res.Header.Get("ETag"), tags["/busybox.wasm"])
 	}
