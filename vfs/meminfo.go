@@ -54,13 +54,15 @@ func (v *VFS) MemInfo() MemInfo {
 	// MemFree, Cached and Slab then add up to no more than MemTotal.
 	mi.MemFree = max(v.memFree()-(mi.Slab-slab), 0)
 	mi.CommitLimit = mi.MemTotal / 2
-	// si_mem_available(): free memory, plus the page cache and the
-	// reclaimable slab that could be freed without going below the low
-	// watermark (half of each, at most the watermark, is kept back).
-	// tmpfs pages cannot be freed.
+	// si_mem_available(): free memory past the reserve (Linux's
+	// totalreserve_pages, the high watermark here as in
+	// dirtyableMemory), plus the page cache and the reclaimable slab
+	// that could be freed without going below the low watermark (half
+	// of each, at most the watermark, is kept back). tmpfs pages cannot
+	// be freed. So MemAvailable may be below MemFree, as on Linux.
 	low := v.rc.wmarkLow
 	pagecache := max(mi.Cached-mi.Shmem, 0)
-	avail := mi.MemFree + pagecache - min(pagecache/2, low) +
+	avail := mi.MemFree - v.rc.wmarkHigh + pagecache - min(pagecache/2, low) +
 		mi.SReclaimable - min(mi.SReclaimable/2, low)
 	mi.MemAvailable = max(avail, 0)
 	return mi

@@ -55,11 +55,11 @@ var pidDentryOps = &vfs.DentryOperations{Revalidate: pidRevalidate, Delete: pidD
 // tid_fd_dentry_operations.
 var fdDentryOps = &vfs.DentryOperations{Revalidate: fdRevalidate, Delete: pidDelete}
 
-var pidDirOps = &vfs.InodeOperations{Lookup: pidEntryLookup, Permission: pidPermission}
+var pidDirOps = &vfs.InodeOperations{Lookup: pidEntryLookup, Permission: pidPermission, Setattr: pidSetattr}
 var pidDirFileOps = &vfs.FileOperations{Iterate: pidIterate, Llseek: vfs.GenericFileLlseek}
 var pidFileOps = &vfs.InodeOperations{Permission: permission, Setattr: pidSetattr}
 var pidLinkOps = &vfs.InodeOperations{GetLink: magicGetLink(pidLinkPath), Readlink: magicReadlink(pidLinkPath)}
-var fdDirOps = &vfs.InodeOperations{Lookup: fdLookup, Permission: fdPermission}
+var fdDirOps = &vfs.InodeOperations{Lookup: fdLookup, Permission: fdPermission, Setattr: pidSetattr, Getattr: fdGetattr}
 var fdDirFileOps = &vfs.FileOperations{Iterate: fdIterate, Llseek: vfs.GenericFileLlseek}
 var fdLinkOps = &vfs.InodeOperations{GetLink: magicGetLink(fdLinkPath), Readlink: magicReadlink(fdLinkPath)}
 
@@ -269,6 +269,20 @@ func fdPermission(t *vfs.Task, in *vfs.Inode, mask int) error {
 		return nil
 	}
 	return err
+}
+
+// fdGetattr is proc_fd_getattr(): the generic attributes, and as the
+// fd directory's size the number of the task's open descriptors
+// (proc_readfd_count; ENOENT once the task is gone).
+func fdGetattr(t *vfs.Task, p vfs.Path, st *vfs.Stat, mask, flags uint32) error {
+	in := p.Dentry.Inode()
+	vfs.GenericFillattr(in, st)
+	task := taskOf(t, in)
+	if task == nil {
+		return vfs.ENOENT
+	}
+	st.Size = int64(len(t.FDsOf(task)))
+	return nil
 }
 
 // fdMode is tid_fd_update_inode()'s mode of an fd link: read and

@@ -20,7 +20,8 @@ type entry struct {
 	show  func(t *vfs.Task, b *strings.Builder) error // regular file
 	kids  []*entry                                    // directory, in readdir order once sorted
 	// iops and fops, when set, replace a regular file's operations
-	// (sysctl files, sysctl.go).
+	// (sysctl files, sysctl.go); iops alone, a directory's (those of
+	// /proc/sys).
 	iops *vfs.InodeOperations
 	fops *vfs.FileOperations
 }
@@ -70,6 +71,7 @@ var rootEntry = &entry{name: "/", ino: PROC_ROOT_INO, mode: vfs.S_IFDIR | 0o555,
 
 func init() {
 	staticDirOps.Lookup = staticLookup
+	sysctlDirOps.Lookup = staticLookup
 	// proc_dir_entry children sit in an rbtree ordered by proc_match():
 	// shorter names first, then bytewise. readdir walks that order.
 	// Below /proc/sys the entries are ctl_table rows in a ctl_dir's
@@ -85,6 +87,9 @@ func init() {
 			return a < b
 		})
 		for _, k := range e.kids {
+			if k.ino == inoSys || sysctl && vfs.IsDir(k.mode) {
+				k.iops = sysctlDirOps
+			}
 			sortKids(k, sysctl || k.ino == inoSys)
 		}
 	}
@@ -111,6 +116,12 @@ var staticFileOps = &vfs.InodeOperations{Permission: permission, Setattr: pdeSet
 // /proc/sys: proc_sys_permission's rule (sysctlPermission) refuses
 // writing at open, for root too.
 var sysctlROInodeOps = &vfs.InodeOperations{Permission: sysctlPermission, Setattr: sysctlSetattr}
+
+// sysctlDirOps serve the directories of /proc/sys (proc_sys_dir_operations'
+// inode side): proc_sys_permission (no writing in them, root included)
+// and proc_sys_setattr (no chmod or chown). Its Lookup is set in init,
+// as staticDirOps'.
+var sysctlDirOps = &vfs.InodeOperations{Permission: sysctlPermission, Setattr: sysctlSetattr}
 var staticLinkOps = &vfs.InodeOperations{}
 var selfLinkOps = &vfs.InodeOperations{GetLink: selfGetLink}
 
@@ -152,6 +163,9 @@ func staticInode(t *vfs.Task, sb *vfs.SuperBlock, e *entry) *vfs.Inode {
 	switch e.mode & vfs.S_IFMT {
 	case vfs.S_IFDIR:
 		in.Ops = staticDirOps
+		if e.iops != nil {
+			in.Ops = e.iops
+		}
 		in.FOps = staticDirFileOps
 	case vfs.S_IFLNK:
 		in.Ops = staticLinkOps

@@ -49,11 +49,12 @@ type sysctl struct {
 // sysctlInodeOps and sysctlFileOps serve every sysctl file.
 var sysctlInodeOps = &vfs.InodeOperations{Permission: sysctlPermission, Setattr: sysctlSetattr}
 var sysctlFileOps = &vfs.FileOperations{
-	Open:    sysctlOpen,
-	Read:    sysctlRead,
-	Write:   sysctlWrite,
-	Llseek:  vfs.GenericFileLlseek,
-	Release: func(t *vfs.Task, in *vfs.Inode, f *vfs.File) error { f.Private = nil; return nil },
+	Open:     sysctlOpen,
+	Read:     sysctlRead,
+	ReadIter: sysctlReadIter,
+	Write:    sysctlWrite,
+	Llseek:   vfs.GenericFileLlseek,
+	Release:  func(t *vfs.Task, in *vfs.Inode, f *vfs.File) error { f.Private = nil; return nil },
 }
 
 // sysctlPermission is proc_sys_permission()'s test_perm().
@@ -129,19 +130,44 @@ func sysctlCallPerm(t *vfs.Task, f *vfs.File, mask int) error {
 	return nil
 }
 
-// sysctlRead is proc_sys_read() over the row's handler.
-func sysctlRead(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
-	if err := sysctlCallPerm(t, f, vfs.MAY_READ); err != nil {
-		return 0, err
+// sysctlRead and sysctlReadIter are proc_sys_read() over the row's
+// handler (proc_dointvec and kin): the value and a newline.
+var sysctlRead, sysctlReadIter = sysctlReaders(func(t *vfs.Task, f *vfs.File) (string, error) {
+	return strconv.FormatInt(rowOf(f.Inode()).get(t.VFS()), 10) + "\n", nil
+})
+
+// sysctlReaders makes the read and read_iter of a sysctl file whose text
+// text makes: proc_sys_read is a read_iter, which formats once for the
+// whole vector of a readv (a 1-byte buffer then a 10-byte one get "20\n"
+// between them), at position 0 only: further on, the handler reads
+// nothing (__do_proc_dointvec's *ppos test).
+func sysctlReaders(text func(t *vfs.Task, f *vfs.File) (string, error)) (
+	read func(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error),
+	readIter func(t *vfs.Task, f *vfs.File, iov [][]byte, count int, pos *int64) (int, error),
+) {
+	readIter = func(t *vfs.Task, f *vfs.File, iov [][]byte, count int, pos *int64) (int, error) {
+		if err := sysctlCallPerm(t, f, vfs.MAY_READ); err != nil {
+			return 0, err
+		}
+		if *pos != 0 || count == 0 {
+			return 0, nil
+		}
+		s, err := text(t, f)
+		if err != nil {
+			return 0, err
+		}
+		s = s[:min(len(s), count)]
+		n := 0
+		for _, b := range iov {
+			n += copy(b, s[n:])
+		}
+		*pos += int64(n)
+		return n, nil
 	}
-	if *pos != 0 || len(p) == 0 {
-		return 0, nil
+	read = func(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
+		return readIter(t, f, [][]byte{p}, len(p), pos)
 	}
-	val := rowOf(f.Inode()).get(t.VFS())
-	s := strconv.FormatInt(val, 10) + "\n"
-	n := copy(p, s)
-	*pos += int64(n)
-	return n, nil
+	return read, readIter
 }
 
 // sysctlVecFileOps serve the read-only sysctl files of several values,
@@ -149,28 +175,20 @@ func sysctlRead(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
 // inode-state): read as sysctlRead reads, the values made by the
 // entry's show. Nobody opens them for writing (sysctlPermission).
 var sysctlVecFileOps = &vfs.FileOperations{
-	Read:   sysctlVecRead,
-	Llseek: vfs.GenericFileLlseek, // default_llseek: SEEK_END too
+	Read:     sysctlVecRead,
+	ReadIter: sysctlVecReadIter,
+	Llseek:   vfs.GenericFileLlseek, // default_llseek: SEEK_END too
 }
 
-// sysctlVecRead is proc_sys_read() over proc_doulongvec_minmax: at
-// position 0, as much of the tab-separated values and newline as p
-// holds; further on, nothing.
-func sysctlVecRead(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
-	if err := sysctlCallPerm(t, f, vfs.MAY_READ); err != nil {
-		return 0, err
-	}
-	if *pos != 0 || len(p) == 0 {
-		return 0, nil
-	}
+// sysctlVecRead and sysctlVecReadIter are proc_sys_read() over
+// proc_doulongvec_minmax: the tab-separated values and a newline.
+var sysctlVecRead, sysctlVecReadIter = sysctlReaders(func(t *vfs.Task, f *vfs.File) (string, error) {
 	var b strings.Builder
 	if err := pn(f.Inode()).ent.show(t, &b); err != nil {
-		return 0, err
+		return "", err
 	}
-	n := copy(p, b.String())
-	*pos += int64(n)
-	return n, nil
-}
+	return b.String(), nil
+})
 
 // sysctlWrite is proc_sys_write() over the row's handler.
 func sysctlWrite(t *vfs.Task, f *vfs.File, p []byte, pos *int64) (int, error) {
