@@ -127,5 +127,6 @@ func (mi MemInfo) Lines() []MemInfoLine {
 		{"ShmemPmdMapped", 0},
 		{"FileHugePages", 0},
 		{"FilePmdMapped", 0},
+		{"Balloon", 0}, // since Linux 6.15
 	}
 }

@@ -18,7 +18,7 @@ var meminfoNames = []string{"MemTotal", "MemFree", "MemAvailable", "Buffers", "C
 	"Shmem", "KReclaimable", "Slab", "SReclaimable", "SUnreclaim", "KernelStack", "PageTables",
 	"SecPageTables", "NFS_Unstable", "Bounce", "WritebackTmp", "CommitLimit", "Committed_AS",
 	"VmallocTotal", "VmallocUsed", "VmallocChunk", "Percpu", "HardwareCorrupted", "AnonHugePages",
-	"ShmemHugePages", "ShmemPmdMapped", "FileHugePages", "FilePmdMapped"}
+	"ShmemHugePages", "ShmemPmdMapped", "FileHugePages", "FilePmdMapped", "Balloon"}
 
 // meminfo parses /proc/meminfo, checking show_val_kb's format on the way.
 func meminfo(t *testing.T, tk *vfs.Task) map[string]int64 {
