@@ -186,11 +186,11 @@ func New(cfg Config) (*ABI, error) {
 	if pre == nil {
 		pre = []string{"/"}
 	}
-	for _, p := range pre {
+	for i, p := range pre {
 		vfd, err := t.Open(p, vfs.O_RDONLY|vfs.O_DIRECTORY, 0)
 		if err != nil {
 			a.Close()
-			return nil, err
+			return nil, &PreopenError{Index: i, Path: p, Err: err}
 		}
 		a.fds = append(a.fds, &fdEntry{vfd: vfd, base: RightsDirBase, inh: RightsAll, preopen: p, isPreopen: true})
 	}
@@ -202,6 +202,18 @@ func New(cfg Config) (*ABI, error) {
 	}
 	return a, nil
 }
+
+// PreopenError is New's error for a preopen it could not open: which
+// one (its index in Config.Preopens, and its path) and why (Err, the
+// errno open(2) gave).
+type PreopenError struct {
+	Index int
+	Path  string
+	Err   error
+}
+
+func (e *PreopenError) Error() string { return "preopen " + e.Path + ": " + e.Err.Error() }
+func (e *PreopenError) Unwrap() error { return e.Err }
 
 // chroot makes root the task's root and working directory. Confining
 // the guest is the host's act, as a container runtime's: a task without

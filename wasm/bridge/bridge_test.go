@@ -636,3 +636,28 @@ func TestWASIPreopens(t *testing.T) {
 		exec(t, b, new(req).op("wasiClose", 0).num(g), nil)
 	}
 }
+
+// TestWASIPreopenFails: a preopen that cannot be opened fails wasiNew
+// with its errno and, in the errno word's high 16 bits, 1 + its index,
+// so that JavaScript names its path; a root that cannot be entered is
+// step 0.
+func TestWASIPreopenFails(t *testing.T) {
+	b := New()
+	id := newVFS(t, b)
+	exec(t, b, new(req).op("mkdir", id).str("/tmp/p").num(0o755), nil)
+	for _, tc := range []struct {
+		name     string
+		root     string
+		preopens []string
+		want     uint32
+	}{
+		{"the second preopen", "/", []string{"/tmp/p", "/nope"}, uint32(vfs.ENOENT) | 2<<16},
+		{"a file", "/", []string{"/proc/meminfo"}, uint32(vfs.ENOTDIR) | 1<<16},
+		{"the root", "/nope", []string{"/"}, uint32(vfs.ENOENT)},
+	} {
+		d := exec(t, b, new(req).op("wasiNew", id).strs("g").strs().strs(tc.preopens...).str(tc.root).raw(nil).num(0), nil)
+		if e := d.u32(); e != tc.want {
+			t.Errorf("%s: errno word %#x, want %#x", tc.name, e, tc.want)
+		}
+	}
+}

@@ -680,11 +680,13 @@ type stepError struct {
 func (e stepError) Error() string { return e.err.Error() }
 func (e stepError) Unwrap() error { return e.err }
 
-// The steps of readFile and writeFile (web/src/ops.ts names them).
+// The steps of readFile, writeFile and wasiNew (web/src/ops.ts and
+// web/src/wasi.ts name them).
 const (
 	stepRead       = 1 // readFile's fstat and reads
 	stepWrite      = 1 // writeFile's writes
 	stepWriteClose = 2 // writeFile's close
+	stepPreopen    = 1 // wasiNew's preopens: 1 + the index of the one that failed
 )
 
 // errnoWord is an operation's errno as the response carries it: the

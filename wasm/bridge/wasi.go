@@ -3,6 +3,7 @@ package bridge
 import (
 	"bytes"
 	"context"
+	"errors"
 	"time"
 
 	"github.com/vfscope/vfscope/host/wasi"
@@ -95,6 +96,12 @@ func opWASINew(c *call) error {
 	cfg.Preopens = append([]string{}, pre...)
 	abi, err := wasi.New(cfg)
 	if err != nil {
+		// Which preopen failed, as a step (the root's chroot is step
+		// 0), so that JavaScript names its path in the error.
+		var pe *wasi.PreopenError
+		if errors.As(err, &pe) && pe.Index < 0xffff {
+			return stepError{uint32(stepPreopen + pe.Index), pe.Err}
+		}
 		return err
 	}
 	g.abi = abi

@@ -2,6 +2,15 @@
 // encoded: a bad argument throws at the call that passed it, and a batch
 // holding one never crosses into Go, so none of its operations run.
 
+import { textDecoder } from "./text.js";
+
+// The intrinsic length getter and set of typed arrays: a subclass's
+// overrides (user code) would otherwise run while a request is encoded or
+// a response read, and a VFS call from them would overwrite both, or a
+// length that lies would send bytes the array does not hold.
+export const typedLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), "length")!.get! as (this: Uint8Array) => number;
+export const typedSet = Uint8Array.prototype.set;
+
 /**
  * Returns v if it is a safe integer (|v| <= 2^53 - 1): the numbers the
  * bridge carries exactly. A number that is not an integer is a
@@ -49,8 +58,6 @@ export function hasNul(s: string): boolean {
  * be reached only that way.
  */
 export type PathLike = string | Uint8Array;
-
-const textDecoder = new TextDecoder();
 
 /** A path as text, for error messages (bytes that are not UTF-8 show as U+FFFD). */
 export function pathText(p: PathLike): string {

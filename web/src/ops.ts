@@ -3,10 +3,11 @@
 // in one crossing.
 
 import { encode, encodingOf, options as normalize, type Encoding } from "./options.js";
-import { id32, int, noNul, pathArg, type PathLike, u32 } from "./args.js";
+import { id32, int, noNul, pathArg, type PathLike, typedLength, typedSet, u32 } from "./args.js";
 import { AT_SYMLINK_NOFOLLOW, O_CREAT, O_TRUNC, O_WRONLY, O_APPEND, O_RDONLY, openFlagStrings } from "./constants.js";
 import type { Reader, Runtime } from "./runtime.js";
 import { readDirEntries, readNames, readRawNames, Stats, type DirEntry } from "./stats.js";
+import { textDecoder } from "./text.js";
 
 /** One encoded operation: what VFS and Batch run. */
 export interface Spec<T> {
@@ -19,6 +20,8 @@ export interface Spec<T> {
    */
   calls?: readonly string[];
   path?: string;
+  /** The path an error names, by step as calls (wasiNew: its root, then each preopen); path for a step it lacks. */
+  paths?: readonly string[];
   dest?: string;
   /** The call an errno is named after, for an operation whose name depends on it (truncate). */
   syscallOf?(errno: number): string;
@@ -48,7 +51,6 @@ const readFileCalls = ["open", "read"] as const;
 const writeFileCalls = ["open", "write", "close"] as const;
 const num = (r: Reader): number => r.num();
 const textEncoder = new TextEncoder();
-const textDecoder = new TextDecoder();
 
 /** Data to write: bytes, or a string written as UTF-8. */
 export type Data = Uint8Array | string;
@@ -98,7 +100,8 @@ function timeNs(t: TimeArg): bigint {
     ns = t;
   } else {
     const ms = t instanceof Date ? t.getTime() : t;
-    if (typeof ms !== "number" || !Number.isFinite(ms)) throw new RangeError(`time out of range: ${String(t)}`);
+    if (typeof ms !== "number") throw new TypeError(`time must be a number of milliseconds, a Date, a bigint of nanoseconds, "now" or "omit", got ${typeof t === "object" ? String(t) : typeof t}`);
+    if (!Number.isFinite(ms)) throw new RangeError(`time out of range: ${String(t)}`);
     // Microsecond precision from a millisecond number, then exact.
     ns = BigInt(Math.round(ms * 1000)) * 1000n;
   }
@@ -108,11 +111,6 @@ function timeNs(t: TimeArg): bigint {
 }
 
 /** Copies the next byte string into buffer; returns its length. */
-// The intrinsic length getter and set of typed arrays: a subclass's
-// overrides (user code) would otherwise run while a request is encoded or
-// a response read, and a VFS call from them would overwrite both.
-const typedLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), "length")!.get! as (this: Uint8Array) => number;
-const typedSet = Uint8Array.prototype.set;
 
 /** The buffer of a readInto: a Uint8Array (TypeError), and its length now. */
 function intoBuffer(buffer: Uint8Array, what: string): number {
@@ -207,7 +205,7 @@ export const specs = {
     const b = bytesOf(data);
     return { op: "pwrite", syscall: "pwrite", enc: (rt) => (rt.num(fd), rt.bytes(b), rt.num(position)), dec: num };
   },
-  seek(fd: number, offset: number, whence: number): Spec<number> {
+  seek(fd: number, offset: number, whence = 0): Spec<number> {
     int(fd, "fd"), int(offset, "offset"), int(whence, "whence");
     return { op: "seek", syscall: "lseek", enc: (rt) => (rt.num(fd), rt.num(offset), rt.num(whence)), dec: num };
   },

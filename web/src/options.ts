@@ -5,6 +5,8 @@
 // (readdir's recursive, stat's bigint, rmdir's recursive...) are a
 // TypeError, never silently ignored.
 
+import { textDecoder } from "./text.js";
+
 /** The encodings vfscope converts: Node's names for them. */
 const encodings = ["utf8", "utf-8", "hex", "latin1", "binary", "base64", "base64url"] as const;
 
@@ -50,7 +52,6 @@ export function encodingOf(call: string, o: Options): Encoding | undefined {
   throw new TypeError(`${call}: encoding ${JSON.stringify(e)} is not supported (use one of ${encodings.join(", ")}, or "buffer")`);
 }
 
-const textDecoder = new TextDecoder();
 const textEncoder = new TextEncoder();
 
 function latin1(b: Uint8Array): string {

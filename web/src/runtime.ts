@@ -4,7 +4,8 @@
 // copied back into the same array once (see wasm/bridge in the Go source
 // for the protocol).
 
-import { int } from "./args.js";
+import { int, typedLength } from "./args.js";
+import { textDecoder } from "./text.js";
 
 /** The exports of vfscope.wasm that make the bridge (see wasm/main.go). */
 interface BridgeExports {
@@ -49,7 +50,6 @@ const DATA_ALIGN_MIN = 256;
 function dataPad(off: number, n: number): number {
   return n < DATA_ALIGN_MIN ? 0 : -off & (DATA_ALIGN - 1);
 }
-const textDecoder = new TextDecoder();
 
 // Strings up to this many UTF-16 units are encoded without TextEncoder
 // when they are ASCII (Runtime.str).
@@ -301,10 +301,11 @@ export class Runtime {
    */
   str(s: string | Uint8Array): void {
     if (s instanceof Uint8Array) {
-      this.ensure(4 + s.length);
-      this.dv.setUint32(this.pos, s.length, true);
+      const n = typedLength.call(s);
+      this.ensure(4 + n);
+      this.dv.setUint32(this.pos, n, true);
       this.buf.set(s, this.pos + 4);
-      this.pos += 4 + s.length;
+      this.pos += 4 + n;
       return;
     }
     if (typeof s !== "string") throw new TypeError(`expected a string, got ${typeof s}`);
@@ -373,12 +374,13 @@ export class Runtime {
   /** A byte string: p must be a Uint8Array (TypeError), whose length sizes the request. */
   bytes(p: Uint8Array): void {
     if (!(p instanceof Uint8Array)) throw new TypeError(`expected a Uint8Array, got ${p === null ? "null" : typeof p}`);
-    this.ensure(4 + DATA_ALIGN + p.length);
-    this.dv.setUint32(this.pos, p.length, true);
+    const n = typedLength.call(p);
+    this.ensure(4 + DATA_ALIGN + n);
+    this.dv.setUint32(this.pos, n, true);
     this.pos += 4;
-    this.pos += dataPad(this.pos, p.length);
+    this.pos += dataPad(this.pos, n);
     this.buf.set(p, this.pos);
-    this.pos += p.length;
+    this.pos += n;
   }
 
   /** Registers a WASI guest's memory; wasiMemory names the slot. */

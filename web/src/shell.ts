@@ -1,5 +1,6 @@
 import { bytesOf } from "./ops.js";
 import type { VFS } from "./vfs.js";
+import { textDecoder } from "./text.js";
 
 /** What one command line did. */
 export interface ShellResult {
@@ -37,7 +38,6 @@ export interface ShellSplit {
   cwd: string;
 }
 
-const textDecoder = new TextDecoder();
 
 /**
  * Shell is a session of vfscope's shell (ls, cat, mkdir, mount, stat, df,

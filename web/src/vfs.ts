@@ -102,7 +102,8 @@ export class VFS {
    */
   failure(s: Spec<unknown>, word: number): VFSError {
     const errno = word & 0xffff;
-    return this.error(errno, s.calls?.[word >>> 16] ?? s.syscallOf?.(errno) ?? s.syscall, s.path, s.dest);
+    const step = word >>> 16;
+    return this.error(errno, s.calls?.[step] ?? s.syscallOf?.(errno) ?? s.syscall, s.paths?.[step] ?? s.path, s.dest);
   }
 
   /** @internal Whether dispose() has run. */

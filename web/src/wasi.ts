@@ -1,8 +1,9 @@
-import { hasNul } from "./args.js";
+import { hasNul, noNul } from "./args.js";
 import { bytesOf } from "./ops.js";
 import { BridgeError, type WasiFunc } from "./runtime.js";
 import type { Shell } from "./shell.js";
 import type { VFS } from "./vfs.js";
+import { textDecoder } from "./text.js";
 
 /** IOV_MAX: the most iovecs one call takes (host/wasi MaxIovecs). */
 const IOV_MAX = 1024;
@@ -224,8 +225,6 @@ class Exchange {
 const noExchange = new Exchange(undefined, undefined, 0, {
   nIn: 0, nOut: 0, inDesc: 0, maxIn: 0, outDesc: 0, maxOut: 0, inData: 0, outData: 0, size: 0, writes: 0,
 });
-
-const textDecoder = new TextDecoder();
 
 /**
  * WASI is one guest's WASI preview1 state on a VFS. Every import calls
@@ -469,6 +468,9 @@ export class WASI {
   // after handles a result with flags: the writes queued in the exchange
   // block first, then (slow) whatever else the flags ask for.
   private after(r: number, noReturn: boolean): number | undefined {
+    // A guest still running after close() or dispose(): Go knows it no
+    // more, which is no bug of vfscope's.
+    if (this.closed) throw this.closedError();
     if (this.vfs.runtime.abandoned()) throw this.vfs.runtime.bridgeError();
     if (r !== -1 && r & this.writes) {
       this.x.apply();
@@ -507,18 +509,23 @@ export class WASI {
 
   /** @internal Use vfs.wasiImports(). */
   static create(vfs: VFS, o: WASIOptions): WASI {
+    if (o.env != null && typeof o.env !== "object") throw new TypeError(`wasiImports: env must be an object or an array of KEY=value strings, got ${typeof o.env}`);
     const env = Array.isArray(o.env) ? o.env : Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${v}`);
     const stdin = o.stdin === undefined ? new Uint8Array() : bytesOf(o.stdin, "stdin");
     const args = o.args ?? ["wasi"];
-    checkArgsEnv(args, env);
     // Absent: the guest gets "/"; an empty list: no preopens at all.
     const pre = o.preopens ?? ["/"];
     const root = o.root ?? "/";
+    checkOptions(args, env, pre, root);
     const shell = o.shell ? o.shell.bridgeId(vfs) : 0;
     const id = vfs.one({
       op: "wasiNew",
       syscall: "wasi",
+      // An error names the root, or the preopen that failed (the step
+      // Go puts in the errno word: 1 + its index) with its open.
       path: root,
+      calls: ["wasi", ...pre.map(() => "open")],
+      paths: [root, ...pre],
       enc: (rt) => (rt.strs(args), rt.strs(env), rt.strs(pre), rt.str(root), rt.bytes(stdin), rt.num(shell)),
       dec: (r) => r.num(),
     });
@@ -539,8 +546,14 @@ export class WASI {
     return textDecoder.decode(concat(this.err));
   }
 
+  // closedError is what a closed guest's calls throw.
+  private closedError(): Error {
+    return new Error(this.vfs.disposed ? "vfscope: this VFS is closed" : "vfscope: this WASI guest is closed");
+  }
+
   /** Hands the guest's memory to the ABI; start() and initialize() do it. */
   attach(instance: WebAssembly.Instance | { exports: { memory: WebAssembly.Memory } }): void {
+    if (this.closed) throw this.closedError();
     const ex = instance.exports as unknown as GuestExports;
     if (!(ex.memory instanceof WebAssembly.Memory)) throw new TypeError("the guest exports no memory");
     const rt = this.vfs.runtime;
@@ -611,6 +624,9 @@ export class WASI {
     this.vfs.guests.delete(this);
     if (this.slot) this.vfs.runtime.unregisterGuestMemory(this.slot);
     this.slot = 0;
+    // Go frees the exchange block with the guest: a call the guest still
+    // makes must stage nothing into that memory, whatever holds it next.
+    this.x = noExchange;
     if (this.vfs.disposed) return;
     this.vfs.one({ op: "wasiClose", syscall: "exit", enc: (rt) => rt.num(this.id), dec: () => undefined });
   }
@@ -633,7 +649,18 @@ function concat(parts: Uint8Array[]): Uint8Array {
  * reach it as C strings, the environment's as KEY=value, so a NUL, or an
  * entry without "=", is a TypeError (wazero rejects both).
  */
-function checkArgsEnv(args: readonly string[], env: readonly string[]): void {
+// checkOptions checks wasiImports' arguments before anything is made: a
+// wrong type, or a NUL character Go's side could not carry, is a
+// TypeError naming the option.
+function checkOptions(args: readonly string[], env: readonly string[], pre: readonly string[], root: string): void {
+  if (!Array.isArray(args)) throw new TypeError(`wasiImports: args must be an array of strings, got ${typeof args}`);
+  if (!Array.isArray(pre)) throw new TypeError(`wasiImports: preopens must be an array of paths, got ${typeof pre}`);
+  if (typeof root !== "string") throw new TypeError(`wasiImports: root must be a path string, got ${typeof root}`);
+  noNul(root, "root");
+  pre.forEach((p, i) => {
+    if (typeof p !== "string") throw new TypeError(`wasiImports: preopens[${i}] is a ${typeof p}, not a path string`);
+    noNul(p, `preopens[${i}]`);
+  });
   args.forEach((a, i) => {
     if (typeof a !== "string") throw new TypeError(`wasiImports: args[${i}] is a ${typeof a}, not a string`);
     if (hasNul(a)) throw new TypeError(`wasiImports: args[${i}] (${JSON.stringify(a)}) contains a NUL character`);
