@@ -650,7 +650,7 @@ func IsDirSync(in *Inode) bool { return in.sb.flags.Load()&(SB_SYNCHRONOUS|SB_DI
 // O_SYNC/O_DSYNC files, and every file of a -o sync filesystem
 // (iocb_is_dsync: IS_SYNC), the written range is synced before returning
 // (generic_write_sync: vfs_fsync_range, as fdatasync unless the file is
-// O_SYNC, which a file without ->fsync gets through GenericFileFsync).
+// O_SYNC; EINVAL, the data written, for a file without ->fsync).
 func GenericFileWrite(t *Task, f *File, p []byte, pos *int64) (int, error) {
 	in := f.inode
 	in.rwsem.Lock(t.o)

@@ -108,25 +108,19 @@ func (t *Task) doFsync(fd int, datasync bool) error {
 
 // VFSFsyncRange is vfs_fsync_range(): ->fsync of the file for bytes
 // [start, end], with lazily dirtied timestamps made I_DIRTY_SYNC first
-// unless datasync. A file without ->fsync gets GenericFileFsync when it is a
-// regular file or a directory, EINVAL otherwise (Linux gives EINVAL
-// whenever ->fsync is missing; vfscope's filesystems without one keep
-// everything in memory, where the generic path is what they would do).
+// unless datasync. A file without ->fsync is EINVAL, whatever its type,
+// before anything changes (procfs's files and directories, a pipe, a
+// device): a filesystem that keeps its data in memory says so with a
+// ->fsync that does nothing, as tmpfs's noop_fsync.
 func VFSFsyncRange(t *Task, f *File, start, end int64, datasync bool) error {
-	hasFsync := f.fop != nil && f.fop.Fsync != nil
-	// EINVAL before anything changes, as vfs_fsync_range checks
-	// ->fsync before it marks the inode.
-	if !hasFsync && !IsReg(f.inode.mode.Load()) && !f.inode.isDir() {
+	if f.fop == nil || f.fop.Fsync == nil {
 		return EINVAL
 	}
 	// fsync writes lazy timestamps too; fdatasync does not.
 	if !datasync && f.inode.state.Load()&I_DIRTY_TIME != 0 {
 		markInodeDirty(t, f.inode, I_DIRTY_SYNC)
 	}
-	if hasFsync {
-		return t.fopFsync(f, start, end, datasync)
-	}
-	return GenericFileFsync(t, f, start, end, datasync)
+	return t.fopFsync(f, start, end, datasync)
 }
 
 // GenericFileFsync is generic_file_fsync(), for filesystems' ->fsync:

@@ -108,3 +108,20 @@ func TestPidDirSetattr(t *testing.T) {
 	}
 	must(t, user.Close(fd))
 }
+
+// TestProcFsync: procfs has no ->fsync, so fsync and fdatasync of its
+// files and directories are EINVAL (vfs_fsync_range), as on Linux.
+func TestProcFsync(t *testing.T) {
+	_, tk := setup(t)
+	for _, p := range []string{"/proc", "/proc/self", "/proc/self/status", "/proc/meminfo", "/proc/sys/vm", "/proc/sys/vm/dirty_ratio"} {
+		fd, err := tk.Open(p, vfs.O_RDONLY, 0)
+		must(t, err)
+		if err := tk.Fsync(fd); err != vfs.EINVAL {
+			t.Errorf("fsync %s: %v, want EINVAL", p, err)
+		}
+		if err := tk.Fdatasync(fd); err != vfs.EINVAL {
+			t.Errorf("fdatasync %s: %v, want EINVAL", p, err)
+		}
+		must(t, tk.Close(fd))
+	}
+}
