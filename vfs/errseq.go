@@ -86,7 +86,10 @@ func (e *ErrSeq) Check(since ErrSeqT) error {
 // does it with a compare-and-swap on its sample).
 func (e *ErrSeq) CheckAndAdvance(since *ErrSeqT) error {
 	old := e.v.Load()
-	if old == uint32(*since) {
+	// The seen flag aside, as Check: Linux compares whole words, but
+	// its samples hold the flag whenever the word does; a sample Advance
+	// moved may lack it.
+	if old&^errseqSeen == uint32(*since)&^errseqSeen {
 		return nil
 	}
 	// Mark it seen. If the swap fails a newer error arrived; *since
@@ -98,6 +101,23 @@ func (e *ErrSeq) CheckAndAdvance(since *ErrSeqT) error {
 	}
 	*since = ErrSeqT(nw)
 	if en := Errno(nw & errseqErrMask); en != 0 {
+		return en
+	}
+	return nil
+}
+
+// Advance is CheckAndAdvance without the mark: if an error was recorded
+// since *since, it moves *since to the current value and returns the
+// error, which stays unseen, so that an observer sampling later still
+// gets it (close's report, which Linux does not make:
+// filpReportWbErr).
+func (e *ErrSeq) Advance(since *ErrSeqT) error {
+	cur := e.v.Load()
+	if cur&^errseqSeen == uint32(*since)&^errseqSeen {
+		return nil
+	}
+	*since = ErrSeqT(cur)
+	if en := Errno(cur & errseqErrMask); en != 0 {
 		return en
 	}
 	return nil

@@ -10,7 +10,7 @@ import (
 // observer's check reports.
 func TestErrSeq(t *testing.T) {
 	type step struct {
-		do   string // "set", "sampleA", "sampleB", "checkA", "checkB", "peekA"
+		do   string // "set", "sampleA", "sampleB", "checkA", "checkB", "peekA", "advanceA"
 		err  error  // for set
 		want error  // for checks
 	}
@@ -57,6 +57,17 @@ func TestErrSeq(t *testing.T) {
 			{do: "peekA", want: EIO}, {do: "peekA", want: EIO},
 			{do: "checkA", want: EIO}, {do: "peekA"},
 		}},
+		// Advance (close's report) moves its observer on but leaves
+		// the error unseen: a later sample still gets it, and the
+		// advanced observer's own check does not repeat it, even
+		// after someone else marked it seen.
+		{"advance reports once and marks nothing", []step{
+			{do: "sampleA"},
+			{do: "set", err: EIO},
+			{do: "advanceA", want: EIO}, {do: "advanceA"}, {do: "checkA"},
+			{do: "sampleB"}, {do: "checkB", want: EIO}, {do: "checkB"},
+			{do: "checkA"},
+		}},
 		{"nil and out-of-range errors record nothing", []step{
 			{do: "sampleA"},
 			{do: "set", err: nil}, {do: "set", err: Errno(5000)},
@@ -85,6 +96,8 @@ func TestErrSeq(t *testing.T) {
 					got = e.CheckAndAdvance(&b)
 				case "peekA":
 					got = e.Check(a)
+				case "advanceA":
+					got = e.Advance(&a)
 				}
 				if got != s.want {
 					t.Fatalf("step %d (%s): got %v, want %v", i, s.do, got, s.want)

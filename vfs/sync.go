@@ -237,10 +237,21 @@ func fileSampleWbErr(f *File) {
 // has not been told of (by fsync or an earlier report). Linux reports
 // at close only where the filesystem's ->flush does (NFS, FUSE); vfscope
 // does it for every file, so that a write error is never silently lost
-// by a program that closes without fsync (see RATIONALE.md).
+// by a program that closes without fsync (see RATIONALE.md). The
+// report advances this description's sample only: the error stays
+// unseen (no ERRSEQ_SEEN, AS_EIO kept) for a description opened later,
+// whose fsync reports it as on Linux, where close reported nothing.
 func filpReportWbErr(t *Task, f *File) error {
 	if f.mode&(FMODE_WRITE|FMODE_PATH) != FMODE_WRITE || f.inode == nil {
 		return nil
 	}
-	return FileCheckAndAdvanceWbErr(t, f)
+	wb := &f.inode.Mapping().wbErr
+	for {
+		old := f.wbErr.Load()
+		since := ErrSeqT(old)
+		err := wb.Advance(&since)
+		if err == nil || f.wbErr.CompareAndSwap(old, uint32(since)) {
+			return err
+		}
+	}
 }
