@@ -40,16 +40,18 @@ func targetLeasetype(fl *FileLock) int16 {
 	return fl.Type
 }
 
-// leaseClearPending is lease_clear_pending().
+// leaseClearPending is lease_clear_pending(): the pending flags go, the
+// deadlines stay, as Linux leaves fl_break_time and fl_downgrade_time.
+// So a lease the holder downgraded before its deadline, then took for
+// writing again, is still downgraded when that deadline passes
+// (time_out_leases).
 func leaseClearPending(fl *FileLock, arg int16) {
 	switch arg {
 	case F_UNLCK:
 		fl.Flags &^= FL_UNLOCK_PENDING
-		fl.breakTime = 0
 		fallthrough
 	case F_RDLCK:
 		fl.Flags &^= FL_DOWNGRADE_PENDING
-		fl.downgradeTime = 0
 	}
 }
 

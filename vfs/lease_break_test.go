@@ -77,3 +77,49 @@ func TestLeaseSecondBreakerWoken(t *testing.T) {
 		})
 	}
 }
+
+// TestLeaseDowngradeDeadlineKept: a break gives a write lease a deadline
+// to be downgraded by; the holder downgrading first clears the pending
+// state (lease_clear_pending) but not the deadline, so a write lease
+// taken again before it is downgraded when it passes (time_out_leases),
+// as the host kernel does: F_SETLEASE F_WRLCK, a reader's open, the
+// holder's F_RDLCK and F_WRLCK, then past lease-break-time F_GETLEASE
+// says F_RDLCK.
+func TestLeaseDowngradeDeadlineKept(t *testing.T) {
+	e := vfstest.New(t)
+	tk := e.Root
+	e.WriteFile("/f", "x", 0o644)
+	const breakTime = 200 * time.Millisecond
+	e.V.SetLeaseBreakTime(breakTime)
+	b := tk.Fork("opener")
+	defer b.Exit()
+	// Read-only: a read lease needs the file open for writing nowhere,
+	// the holder's own descriptor included (check_conflicting_open).
+	holder, err := tk.Open("/f", vfs.O_RDONLY, 0)
+	e.Must(err)
+	_, err = tk.Fcntl(holder, vfs.F_SETLEASE, vfs.F_WRLCK)
+	e.Must(err)
+	start := time.Now()
+	done := make(chan error, 1)
+	go func() {
+		fd, err := b.Open("/f", vfs.O_RDONLY, 0)
+		if err == nil {
+			err = b.Close(fd)
+		}
+		done <- err
+	}()
+	waitLeaseTarget(t, tk, holder, vfs.F_RDLCK) // the break is pending
+	_, err = tk.Fcntl(holder, vfs.F_SETLEASE, vfs.F_RDLCK)
+	e.Must(err)
+	e.Must(<-done)
+	_, err = tk.Fcntl(holder, vfs.F_SETLEASE, vfs.F_WRLCK)
+	e.Must(err)
+	if got, _ := tk.Fcntl(holder, vfs.F_GETLEASE, 0); got != vfs.F_WRLCK {
+		t.Fatalf("lease after taking it again: %d, want F_WRLCK", got)
+	}
+	time.Sleep(breakTime - time.Since(start) + 50*time.Millisecond)
+	if got, _ := tk.Fcntl(holder, vfs.F_GETLEASE, 0); got != vfs.F_RDLCK {
+		t.Errorf("lease past the first break's deadline: %d, want F_RDLCK", got)
+	}
+	e.Must(tk.Close(holder))
+}
