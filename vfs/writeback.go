@@ -63,7 +63,9 @@ func writebackSingleInodeLocked(t *Task, i *Inode, wbc *WritebackControl) (err e
 	m := i.Mapping()
 	err = doWritepages(t, m, wbc)
 	if wbc.SyncMode == WB_SYNC_ALL && !wbc.ForSync {
-		if werr := filemapFdatawaitKeepErrors(t, m, 0, math.MaxInt64); err == nil {
+		// filemap_fdatawait: it reports AS_EIO/AS_ENOSPC and clears
+		// them (the errseq of each description is not touched).
+		if werr := FilemapFdatawaitRange(t, m, 0, math.MaxInt64); err == nil {
 			err = werr
 		}
 	}

@@ -1055,3 +1055,21 @@ func TestSyncWaitsForFlusherWork(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteInodeNowClearsASFlags: write_inode_now(sync) waits with
+// filemap_fdatawait, which reports the mapping's AS_EIO and clears it,
+// as Linux's __writeback_single_inode does outside sync(2); the errseq
+// each description reports from is left alone.
+func TestWriteInodeNowClearsASFlags(t *testing.T) {
+	w := newWBEnv(t)
+	fd := w.create("f", "x")
+	in := FdInode(w.T, fd)
+	MappingSetError(in.Mapping(), EIO)
+	if err := WriteInodeNow(w.T, in, true); err != EIO {
+		t.Errorf("write_inode_now(sync): %v, want EIO from AS_EIO", err)
+	}
+	if fl := in.Mapping().Flags(); fl&(AS_EIO|AS_ENOSPC) != 0 {
+		t.Errorf("mapping flags %#x: AS_EIO still set after the wait", fl)
+	}
+	wantErr(w, "fsync (the errseq)", w.T.Fsync(fd), EIO)
+}
