@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+	"sync"
 )
 
 // dist is the build output folder. It always holds dist/.keep, so the
@@ -53,21 +54,31 @@ and rebuild vfscope.</p>
 
 // Handler serves the app's files, or NotBuilt (status 503) for every
 // request when the binary has no app inside. The app is at / only:
-// other paths that name no file are 404.
+// other paths that name no file are 404. Every call returns the same
+// handler, whose compressed files (gzip.go) are made once per process.
 func Handler() http.Handler {
-	app, ok := App()
-	if !ok {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			w.Header().Set("Cache-Control", "no-store")
-			w.WriteHeader(http.StatusServiceUnavailable)
-			w.Write([]byte(NotBuilt))
-		})
-	}
-	h, gz := appHandler(app)
-	go gz.warm()
-	return h
+	handlerOnce.Do(func() {
+		app, ok := App()
+		if !ok {
+			handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/html; charset=utf-8")
+				w.Header().Set("Cache-Control", "no-store")
+				w.WriteHeader(http.StatusServiceUnavailable)
+				w.Write([]byte(NotBuilt))
+			})
+			return
+		}
+		h, gz := appHandler(app)
+		go gz.warm()
+		handler = h
+	})
+	return handler
 }
+
+var (
+	handlerOnce sync.Once
+	handler     http.Handler // set once by Handler
+)
 
 // immutable is the caching of vite's output under assets/: each name
 // carries a hash of the content, so a browser keeps the file (and, for
