@@ -83,15 +83,7 @@ func TestDroppedFileClosed(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			open := func() int {
-				n := 0
-				for _, x := range v.Tasks() {
-					if x.Comm() == "vfsbilly" {
-						n += len(tk.FDsOf(x))
-					}
-				}
-				return n
-			}
+			open := func() int { return billyDescriptors(v, tk) }
 			deadline := time.Now().Add(10 * time.Second)
 			for open() > 1 && time.Now().Before(deadline) {
 				runtime.GC()

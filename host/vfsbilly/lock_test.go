@@ -124,17 +124,7 @@ func TestCloseDuringLockReportsWriteError(t *testing.T) {
 		runtime.Gosched()
 		time.Sleep(time.Millisecond)
 	}
-	// The descriptors of the filesystem's tables: each binding's
-	// template task holds the one its call tasks share.
-	open := func() int {
-		n := 0
-		for _, x := range v.Tasks() {
-			if x.Comm() == "vfsbilly" {
-				n += len(tk.FDsOf(x))
-			}
-		}
-		return n
-	}
+	open := func() int { return billyDescriptors(v, tk) }
 	before := open()
 	if err := waiter.Close(); !errors.Is(err, syscall.EIO) {
 		t.Errorf("Close during a Lock's wait: %v, want the write error EIO", err)
@@ -151,4 +141,17 @@ func TestCloseDuringLockReportsWriteError(t *testing.T) {
 	if n := open(); n != before-1 {
 		t.Errorf("%d descriptors open after the Lock returned, want %d", n, before-1)
 	}
+}
+
+// billyDescriptors counts the descriptors open in the tables of v's
+// go-billy filesystems: each binding's template task (comm "vfsbilly")
+// holds the table its call tasks share. tk looks.
+func billyDescriptors(v *vfs.VFS, tk *vfs.Task) int {
+	n := 0
+	for _, x := range v.Tasks() {
+		if x.Comm() == "vfsbilly" {
+			n += len(tk.FDsOf(x))
+		}
+	}
+	return n
 }
