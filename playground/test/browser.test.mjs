@@ -146,6 +146,30 @@ test('the page loads, the terminal runs the shell in the browser', async () => {
   await page.close();
 });
 
+test('/proc and /dev are folded until asked for; a phone gets one column with every view in it', async () => {
+  const page = await open();
+  const devNull = page.locator('#view-dentries text.name', { hasText: /^null$/ });
+  assert.equal(await devNull.count(), 0, '/dev/null drawn while /dev is folded');
+  await page.check('#show-proc');
+  await devNull.first().waitFor({ timeout: 10000 });
+  await page.uncheck('#show-proc');
+  await page.setViewportSize({ width: 390, height: 844 });
+  const layout = await page.evaluate(() => {
+    const v = document.getElementById('views').getBoundingClientRect();
+    // What sticks out first, for the message: elements past the edge
+    // whose parent is not.
+    const right = (e) => e.getBoundingClientRect().right;
+    const wide = [...document.querySelectorAll('body *')]
+      .filter((e) => right(e) > 391 && !(e.parentElement && right(e.parentElement) > 391))
+      .map((e) => `${e.tagName.toLowerCase()}#${e.id}.${e.className?.baseVal ?? e.className} to ${Math.round(right(e))}`);
+    return { views: v.width, left: v.left, page: document.documentElement.scrollWidth, wide };
+  });
+  assert.ok(layout.page <= 390, `the page is ${layout.page} px wide on a 390 px screen (${layout.wide.join('; ')})`);
+  assert.ok(layout.views > 300 && layout.left >= 0, `the views are ${layout.views} px wide at x=${layout.left}`);
+  await shot(page, 'phone');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
 
 /**
  * The line being edited as the terminal shows it: the rows from the last

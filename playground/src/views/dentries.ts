@@ -25,8 +25,9 @@ function forest(st: State, hideProc: boolean): Node[] {
   }
   for (const n of nodes.values()) n.children.sort((a, b) => a.d.name.localeCompare(b.d.name));
   // The namespace root first; procfs and devices are many dentries that
-  // teach little: folded unless asked for.
-  const procDevs = new Set([...st.mounts.values()].filter((m) => m.fstype === 'proc').map((m) => m.dev));
+  // teach little: folded unless asked for (the devices: what is mounted
+  // on /dev).
+  const procDevs = new Set([...st.mounts.values()].filter((m) => m.fstype === 'proc' || m.path === '/dev').map((m) => m.dev));
   const shown = (n: Node) => !(hideProc && procDevs.has(n.d.dev));
   const out = roots.filter(shown).sort((a, b) => a.d.id - b.d.id);
   const reached = new Set<Node>();
