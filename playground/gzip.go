@@ -16,9 +16,10 @@ import (
 // fetches (vfscope.wasm is about 9 MB, 2.5 MB gzipped; busybox.wasm 3
 // MB): on a classroom network, sent as they are, they take seconds a
 // gzip-encoded answer does not. A file of a compressible type is
-// compressed the first time a browser that accepts gzip asks for it, and
-// the result kept for the life of the process (the files are embedded:
-// they never change under it).
+// compressed once, in the background when the server starts (warm), or
+// when a browser that accepts gzip first asks for it if that comes
+// first, and the result kept for the life of the process (the files are
+// embedded: they never change under it).
 
 // compressible lists the extensions worth compressing: text and
 // WebAssembly. Images are compressed already.
