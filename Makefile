@@ -197,7 +197,7 @@ $(WORKLOAD_WASM): FORCE
 # the issue's workload against @bjorn3/browser_wasi_shim and @zenfs/core and
 # the Go workload guest on vfscope and on the shim, in node and in headless
 # Chromium (Debian's, through the playground's playwright-core).
-bench-web: web $(WORKLOAD_WASM)
+bench-web: deps web $(WORKLOAD_WASM)
 	cd web && node bench/crossing.mjs
 	cd web && node bench/peers.mjs $(WORKLOAD_WASM)
 	cd web && node bench/browser.mjs $(WORKLOAD_WASM)
@@ -219,7 +219,7 @@ playground: web $(BUSYBOX_WASM)
 $(VFSCOPE_BIN): playground FORCE
 	$(GO) build -o $@ ./host/cmd/vfscope
 
-test-browser: $(VFSCOPE_BIN)
+test-browser: deps $(VFSCOPE_BIN)
 	cd playground && VFSCOPE_BIN=$(VFSCOPE_BIN) node --test --test-concurrency=1 test/
 
 run: $(VFSCOPE_BIN)
