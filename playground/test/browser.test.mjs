@@ -490,6 +490,25 @@ const lessonChecks = {
     assert.match(await page.textContent('#where'), /"sync": step [1-9]\d*\/.*page\.flag_set/);
     assert.ok(await page.locator('#view-pages .file-pages[data-path^="/mnt/disk/"] .page[data-state="writeback"]').count() >= 1,
       'a page of a file on /mnt/disk drawn under writeback');
+    // The plot's labels give the counters after the selected command,
+    // not after the last one: sync's, then the copy's.
+    const label = (k) => page.textContent(`#view-meminfo text.meminfo-label[data-series="${k}"]`);
+    assert.equal(await label('Dirty'), `Dirty ${synced.Dirty} kB`);
+    const where = await page.textContent('#where'), ev = await page.inputValue('#step');
+    const cp = rs.findLastIndex((r) => r.line === 'cp /tmp/zeros /mnt/disk/copy');
+    const sync = rs.findLastIndex((r) => r.line === 'sync');
+    await page.click(`#commands li[data-index="${cp}"]`);
+    assert.equal(await label('Dirty'), `Dirty ${copied.Dirty} kB`);
+    assert.equal(await label('Cached'), `Cached ${copied.Cached} kB`);
+    assert.match(await page.textContent('#view-meminfo .caption'), new RegExp(`labels after command ${cp + 1}$`));
+    // Back to where the lesson stopped (the README's picture is taken there).
+    await page.click(`#commands li[data-index="${sync}"]`);
+    await page.evaluate((v) => {
+      const s = document.querySelector('#step');
+      s.value = v;
+      s.dispatchEvent(new Event('input'));
+    }, ev);
+    assert.equal(await page.textContent('#where'), where);
   },
   async reclaim(page) {
     // The lesson booted a VFS with a 1 MiB budget and says so.

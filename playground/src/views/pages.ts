@@ -99,8 +99,11 @@ export function drawMeminfo(el: HTMLElement, samples: Sample[], marker?: number,
   root.selectAll('*').remove();
   if (samples.length === 0) return;
   const has = (s: Sample, k: string) => typeof s.values[k] === 'number';
+  // The labels give the values after the marked command when a step of
+  // the timeline is selected, else after the last command.
+  const at = (marker !== undefined ? samples.find((s) => s.t === marker) : undefined) ?? samples[samples.length - 1];
   root.append('div').attr('class', 'caption').text(samples.some((s) => keys.some((k) => has(s, k)))
-    ? '/proc/meminfo (kB) after each command'
+    ? `/proc/meminfo (kB) after each command; labels after command ${at.t + 1}`
     : '/proc/meminfo: these snapshots carry no meminfo counters');
   // Room on the right for the longest label ("Inactive(file) 1024 kB").
   const right = Math.max(110, 7 * Math.max(...keys.map((k) => k.length + 9)));
@@ -116,10 +119,9 @@ export function drawMeminfo(el: HTMLElement, samples: Sample[], marker?: number,
     .call(d3.axisBottom(x).ticks(Math.min(5, t1 - t0)).tickFormat((v) => (Number.isInteger(v) ? String(Number(v) + 1) : '')));
   svg.append('g').attr('transform', `translate(${m.l},0)`).call(d3.axisLeft(y).ticks(4));
   const color = (k: string) => SERIES_COLORS[k] ?? '#555';
-  // Labels beside the last points, 13 px apart (in the order of their
-  // points), kept inside the plot.
-  const last = samples[samples.length - 1];
-  const order = keys.map((k, i) => ({ i, y: y(last.values[k] ?? 0) })).sort((a, b) => a.y - b.y);
+  // Labels beside the plot, 13 px apart (in the order of their points),
+  // kept inside it.
+  const order = keys.map((k, i) => ({ i, y: y(at.values[k] ?? 0) })).sort((a, b) => a.y - b.y);
   for (let j = 1; j < order.length; j++) order[j].y = Math.max(order[j].y, order[j - 1].y + 13);
   for (let j = order.length - 1; j >= 0; j--) order[j].y = Math.min(order[j].y, j === order.length - 1 ? h - m.b : order[j + 1].y - 13);
   const ys: number[] = [];
@@ -130,7 +132,8 @@ export function drawMeminfo(el: HTMLElement, samples: Sample[], marker?: number,
       .attr('data-values', samples.map((s) => (has(s, k) ? String(s.values[k]) : '')).join(','))
       .attr('fill', 'none').attr('stroke', color(k)).attr('stroke-width', 2).attr('d', line);
     svg.append('text').attr('x', w - m.r + 4).attr('y', ys[i]).attr('dy', '0.32em').attr('fill', color(k))
-      .text(has(last, k) ? `${k} ${last.values[k]} kB` : `${k} —`);
+      .attr('class', 'meminfo-label').attr('data-series', k)
+      .text(has(at, k) ? `${k} ${at.values[k]} kB` : `${k} —`);
   }
   if (marker !== undefined && marker >= t0) {
     svg.append('line').attr('x1', x(marker)).attr('x2', x(marker)).attr('y1', m.t).attr('y2', h - m.b).attr('stroke', '#888').attr('stroke-dasharray', '3,3');
