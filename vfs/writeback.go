@@ -243,6 +243,14 @@ func writebackSBInodes(t *Task, sb *SuperBlock, w *wbWork) int64 {
 	o := t.owner()
 	v := sb.vfs
 	start := time.Now()
+	// dirtiedBefore is the pass's cutoff for requeueInodeLocked: an
+	// inode dirtied after it (or whose clock an integrity pass restarted)
+	// that still has dirty pages waits on b_dirty instead of taking
+	// another slice of this pass. A periodic pass's cutoff is the expiry.
+	dirtiedBefore := v.wbNow()
+	if w.forKupdate {
+		dirtiedBefore -= v.DirtyTunables().ExpireCentisecs * int64(10*time.Millisecond)
+	}
 	var total int64
 	for {
 		i := wb.bIO.tail
@@ -305,7 +313,7 @@ func writebackSBInodes(t *Task, sb *SuperBlock, w *wbWork) int64 {
 			// Made clean, lazy timestamps too (I_DIRTY_ALL).
 			total++
 		}
-		wb.requeueInodeLocked(t, i, wbc)
+		wb.requeueInodeLocked(t, i, wbc, dirtiedBefore)
 		inodeSyncComplete(t, i)
 		i.lock.Unlock(o)
 		if i.count.Load() == 0 {
@@ -325,8 +333,10 @@ func writebackSBInodes(t *Task, sb *SuperBlock, w *wbWork) int64 {
 }
 
 // requeueInodeLocked is requeue_inode(): after a flusher pass wrote the
-// inode, put it where its state says. listLock and i_lock held.
-func (wb *bdiWriteback) requeueInodeLocked(t *Task, i *Inode, wbc *WritebackControl) {
+// inode, put it where its state says. dirtiedBefore is the pass's
+// cutoff (writeback_sb_inodes' dirtied_before). listLock and i_lock
+// held.
+func (wb *bdiWriteback) requeueInodeLocked(t *Task, i *Inode, wbc *WritebackControl, dirtiedBefore int64) {
 	st := i.state.Load()
 	if st&I_FREEING != 0 {
 		return
@@ -347,11 +357,12 @@ func (wb *bdiWriteback) requeueInodeLocked(t *Task, i *Inode, wbc *WritebackCont
 			wb.delLocked(t, i)
 		}
 	case i.Mapping().Tagged(PAGECACHE_TAG_DIRTY):
-		if wbc.NrToWrite <= 0 {
+		if wbc.NrToWrite <= 0 && i.wbIO().dirtiedWhen <= dirtiedBefore {
 			// Its slice was used up: next turn of this pass.
 			wb.requeueIOLocked(i)
 		} else {
-			// Blocked by something else: wait for the next pass.
+			// Blocked by something else, or not due for this pass
+			// (inode_dirtied_after): wait on b_dirty.
 			wb.redirtyTailLocked(t, i)
 		}
 	case st&I_DIRTY != 0:
