@@ -341,7 +341,20 @@ func checkConflictingOpen(f *File, arg int16, flags uint32) error {
 }
 
 // genericAddLease is generic_add_lease(): take or change f's lease.
+//
+// A delegation is given only if the inode's i_rwsem can be taken
+// without waiting, and holds it meanwhile: the namespace operations
+// that break delegations (unlink, rename, link, setattr) do so under
+// it, so none can slip in between their break and the new delegation.
+// Delegations are an optional optimisation for their manager, so a
+// contended inode gets EAGAIN rather than a wait.
 func (t *Task) genericAddLease(f *File, arg int16, lease *FileLock) error {
+	if lease.Flags&FL_DELEG != 0 {
+		if !f.inode.rwsem.TryLock(t.o) {
+			return EAGAIN
+		}
+		defer f.inode.rwsem.Unlock(t.o)
+	}
 	c := locksGetLockContext(f.inode, arg)
 	g := t.vfs.fileLocks()
 	var dispose []*FileLock

@@ -126,14 +126,19 @@ func TestDelegations(t *testing.T) {
 		name string
 		// openForWrite opens the file for writing elsewhere first.
 		openForWrite bool
-		flags        uint32
-		wantErr      error
-		wantProc     string
+		// locked: another task holds the inode's i_rwsem meanwhile
+		// (generic_add_lease's inode_trylock for a delegation).
+		locked   bool
+		flags    uint32
+		wantErr  error
+		wantProc string
 	}{
-		{"delegation, no writer", false, vfs.FL_DELEG, nil, "DELEG  ACTIVE    READ "},
-		{"delegation, open for writing elsewhere", true, vfs.FL_DELEG, nil, "DELEG  ACTIVE    READ "},
-		{"lease, no writer", false, vfs.FL_LEASE, nil, "LEASE  ACTIVE    READ "},
-		{"lease, open for writing elsewhere", true, vfs.FL_LEASE, vfs.EAGAIN, ""},
+		{"delegation, no writer", false, false, vfs.FL_DELEG, nil, "DELEG  ACTIVE    READ "},
+		{"delegation, open for writing elsewhere", true, false, vfs.FL_DELEG, nil, "DELEG  ACTIVE    READ "},
+		{"delegation, i_rwsem held", false, true, vfs.FL_DELEG, vfs.EAGAIN, ""},
+		{"lease, no writer", false, false, vfs.FL_LEASE, nil, "LEASE  ACTIVE    READ "},
+		{"lease, open for writing elsewhere", true, false, vfs.FL_LEASE, vfs.EAGAIN, ""},
+		{"lease, i_rwsem held", false, true, vfs.FL_LEASE, nil, "LEASE  ACTIVE    READ "},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -153,6 +158,12 @@ func TestDelegations(t *testing.T) {
 					Break:  func(t *vfs.Task, fl *vfs.FileLock) bool { return false },
 					Change: vfs.LeaseModify,
 				}}
+			if tc.locked {
+				other := tk.Fork("holder")
+				defer other.Exit()
+				rf.Inode().RwsemLock(other)
+				defer rf.Inode().RwsemUnlock(other)
+			}
 			if err := tk.GenericSetlease(rf, vfs.F_RDLCK, fl); err != tc.wantErr {
 				t.Fatalf("GenericSetlease: %v, want %v", err, tc.wantErr)
 			}
