@@ -79,7 +79,11 @@ func (t *Task) maySetattr(in *Inode, valid uint32) error {
 }
 
 // SetattrCopy is setattr_copy(): apply a validated Iattr to the inode.
-// Size is the filesystem's business (truncate_setsize).
+// Size is the filesystem's business (truncate_setsize). Unlike Linux's,
+// it also marks the inode I_DIRTY_SYNC, as the ->setattr of a
+// filesystem that writes inodes back does after it (mark_inode_dirty
+// there, or its own journalling), so that every caller's change reaches
+// ->write_inode.
 func SetattrCopy(t *Task, in *Inode, a *Iattr) {
 	if a.Valid&ATTR_UID != 0 {
 		in.uid.Store(a.UID)
@@ -159,11 +163,21 @@ func (t *Task) notifyChange(d *Dentry, a *Iattr, delegated **Inode) error {
 	if in.Ops != nil && in.Ops.Setattr != nil {
 		return t.iopSetattr(d, a)
 	}
+	simpleSetattr(t, in, a)
+	return nil
+}
+
+// simpleSetattr is simple_setattr(), what notify_change does for an
+// inode without ->setattr once setattr_prepare has passed: a new size
+// through truncate_setsize, the attributes copied, and the inode marked
+// dirty whole (mark_inode_dirty: I_DIRTY_SYNC and I_DIRTY_DATASYNC, so
+// that fdatasync writes it too).
+func simpleSetattr(t *Task, in *Inode, a *Iattr) {
 	if a.Valid&ATTR_SIZE != 0 {
-		return EPERM
+		TruncateSetsize(t, in, a.Size)
 	}
 	SetattrCopy(t, in, a)
-	return nil
+	MarkInodeDirty(t, in, I_DIRTY_INODE)
 }
 
 // setattrShouldDropSgid is setattr_should_drop_sgid(): ATTR_KILL_SGID

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	. "github.com/vfscope/vfscope/vfs"
+	"github.com/vfscope/vfscope/vfs/boot"
 	vt "github.com/vfscope/vfscope/vfs/internal/vfstest"
 )
 
@@ -222,32 +223,43 @@ func sameMultiset(a, b []string) bool {
 	return true
 }
 
-// TestWriteInodeAfterData: an inode whose own fields changed (chmod:
-// I_DIRTY_SYNC) is written through ->write_inode after its pages;
-// fdatasync skips it when only I_DIRTY_SYNC is set, fsync does not; a
-// chmod alone puts the inode on b_dirty and sync writes it.
+// TestWriteInodeAfterData: an inode whose own fields changed is written
+// through ->write_inode after its pages. A write that only moves the
+// timestamps (file_update_time: I_DIRTY_SYNC) is skipped by fdatasync
+// and written by fsync. A chmod on a filesystem without ->setattr goes
+// through simple_setattr, whose mark_inode_dirty sets I_DIRTY_DATASYNC
+// too, so fdatasync writes the inode as well. A chmod alone puts the
+// inode on b_dirty and sync writes it.
 func TestWriteInodeAfterData(t *testing.T) {
-	w := newWBEnv(t)
-	fd := w.create("f", "")
+	var now atomic.Int64
+	now.Store(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC).UnixNano())
+	v, tk, err := boot.New(Options{Lockdep: true, Clock: func() time.Time { return time.Unix(0, now.Load()) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &vt.Env{TB: t, V: v, Root: tk, T: tk}
+	t.Cleanup(e.Check)
+	w := mountWBFS(t, e, 0)
+	fd := w.create("f", "x")
 	w.Must(w.T.Fsync(fd))
 	w.fs.takeLog()
-	_, err := w.T.Pwrite(fd, []byte("x"), 0)
+	now.Add(int64(time.Second))
+	_, err = w.T.Pwrite(fd, []byte("y"), 0)
 	w.Must(err)
-	w.Must(w.T.Fchmod(fd, 0o640))
 	w.Must(w.T.Fdatasync(fd))
 	if got, want := w.fs.takeLog(), []string{"wp f 0 all"}; !reflect.DeepEqual(got, want) {
-		t.Errorf("fdatasync: %q, want %q", got, want)
+		t.Errorf("fdatasync after a write that moved the times: %q, want %q", got, want)
 	}
 	w.Must(w.T.Fsync(fd))
 	if got, want := w.fs.takeLog(), []string{"wi f all"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("fsync: %q, want %q", got, want)
 	}
-	_, err = w.T.Pwrite(fd, []byte("y"), 0)
+	_, err = w.T.Pwrite(fd, []byte("z"), 0)
 	w.Must(err)
-	w.Must(w.T.Fchmod(fd, 0o600))
-	w.Must(w.T.Fsync(fd))
+	w.Must(w.T.Fchmod(fd, 0o640))
+	w.Must(w.T.Fdatasync(fd))
 	if got, want := w.fs.takeLog(), []string{"wp f 0 all", "wi f all"}; !reflect.DeepEqual(got, want) {
-		t.Errorf("fsync of data and inode: %q, want the page first: %q", got, want)
+		t.Errorf("fdatasync of data and a chmod: %q, want the page first: %q", got, want)
 	}
 	w.Must(w.T.Fsync(fd))
 	if got := w.fs.takeLog(); len(got) != 0 {
@@ -263,6 +275,13 @@ func TestWriteInodeAfterData(t *testing.T) {
 	}
 	if d, _, _ := w.lists(); len(d) != 0 {
 		t.Errorf("after sync: dirty %v", d)
+	}
+	// simple_setattr truncates too (truncate_setsize).
+	w.Must(w.T.Ftruncate(fd, 0))
+	var st Stat
+	w.Must(w.T.Fstat(fd, &st))
+	if st.Size != 0 || w.V.MemStat().Dirty != 0 {
+		t.Errorf("after ftruncate to 0: size %d, %d dirty pages", st.Size, w.V.MemStat().Dirty)
 	}
 }
 
