@@ -481,6 +481,7 @@ func cmdLn(c *cmd) int {
 }
 
 func (c *cmd) link(src, name string, symbolic, force bool) bool {
+	src0 := src
 	var sst vfs.Stat
 	if !symbolic {
 		if err := c.t.Lstat(src, &sst); err != nil {
@@ -497,6 +498,19 @@ func (c *cmd) link(src, name string, symbolic, force bool) bool {
 		if c.t.Lstat(name, &dst) == nil {
 			if vfs.IsDir(dst.Mode) {
 				c.errorf("%s: cannot overwrite directory", quote(name))
+				return false
+			}
+			// ln.c refuses before it removes the destination when that
+			// is the source itself: the same inode, and either its only
+			// link or the same name (same_nameat). A symbolic link's
+			// source is stat()ed, as coreutils does.
+			src := sst
+			serr := error(nil)
+			if symbolic {
+				serr = c.t.Stat(src0, &src)
+			}
+			if serr == nil && src.Dev == dst.Dev && src.Ino == dst.Ino && (src.Nlink == 1 || c.sameName(src0, name)) {
+				c.errorf("%s and %s are the same file", quote(src0), quote(name))
 				return false
 			}
 			if err := c.t.Unlink(name); err != nil && err != vfs.ENOENT {

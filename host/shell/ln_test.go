@@ -16,3 +16,18 @@ func TestLnNames(t *testing.T) {
 	}
 	runScriptCases(t, "mkdir /w /d /e; touch /w/f; cd /d", tests)
 }
+
+// TestLnForceSameFile: ln -f (and -sf) onto the source itself refuses
+// before it removes anything (ln.c: "are the same file", for a source
+// with one link or the same name), and still replaces another link of
+// the same file. The outputs are coreutils 9.1's.
+func TestLnForceSameFile(t *testing.T) {
+	tests := []scriptCase{
+		{"ln -f f f", "ln -f f f; echo $?; cat f", "ln: 'f' and 'f' are the same file\n1\nx\n"},
+		{"ln -f f ./f", "ln -f f ./f; echo $?; cat f", "ln: 'f' and './f' are the same file\n1\nx\n"},
+		{"ln -sf f f", "ln -sf f f; echo $?; cat f", "ln: 'f' and 'f' are the same file\n1\nx\n"},
+		{"another link is replaced", "ln f h; ln -f f h; echo $?; cat h", "0\nx\n"},
+		{"the same name through two paths", "ln f h; ln -f f ../w/f; echo $?; cat f", "ln: 'f' and '../w/f' are the same file\n1\nx\n"},
+	}
+	runScriptCases(t, "mkdir /w; cd /w; echo x > f", tests)
+}
