@@ -1259,7 +1259,13 @@ func (c *cmd) move(src, to string) bool {
 	case vfs.EXDEV:
 		// Across filesystems: remove the destination, as rename(2)
 		// would replace it (an empty directory only), then copy and
-		// remove the source (copy.c).
+		// remove the source (copy.c). A directory cannot go into
+		// itself this way either (a bind mount of its filesystem shows
+		// it again): rename(2) said EXDEV before its EINVAL.
+		if vfs.IsDir(sst.Mode) && c.intoItself(&sst, to) {
+			c.errorf("cannot copy a directory, %s, into itself, %s", quote(src), quote(to))
+			return false
+		}
 		var rerr error
 		if vfs.IsDir(sst.Mode) {
 			rerr = c.t.Rmdir(to)

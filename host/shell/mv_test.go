@@ -103,3 +103,17 @@ func TestMvAcrossFilesystemsKeepsAttributes(t *testing.T) {
 		}
 	}
 }
+
+// TestMvIntoItselfAcrossMounts: rename(2) of a directory into a bind
+// mount of its own filesystem is EXDEV, and the copy mv falls back to
+// would never end (each level copies the one below it): mv refuses as
+// cp -r does, and the source stays.
+func TestMvIntoItselfAcrossMounts(t *testing.T) {
+	tests := []scriptCase{
+		{"into a bind mount of itself", "mv /w/d /m/d/sub; echo $?; ls /w/d",
+			"mv: cannot copy a directory, '/w/d', into itself, '/m/d/sub'\n1\nf\n"},
+		{"beside itself is a move", "mv /w/d /m/e; echo $?; ls /w",
+			"0\ne\n"},
+	}
+	runScriptCases(t, "mkdir -p /w/d /m; echo x > /w/d/f; mount --bind /w /m", tests)
+}
