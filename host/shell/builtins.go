@@ -22,7 +22,7 @@ func init() {
 	builtins = map[string]builtin{
 		"cat":          {cmdCat, "cat [FILE]...   (no FILE, or -: standard input)"},
 		"cd":           {cmdCd, "cd [-L|-P] [DIR|-]   (no DIR: /; -: the previous one)"},
-		"chmod":        {cmdChmod, "chmod MODE FILE...   (MODE octal, or symbolic like u+x,go-w,a=r)"},
+		"chmod":        {cmdChmod, "chmod [-Rcfv] MODE FILE...   (MODE octal, or symbolic like u+x,go-w,a=r)"},
 		"chown":        {cmdChown, "chown [-h] UID[:GID] FILE..."},
 		"cp":           {cmdCp, "cp [-r] SOURCE... DEST"},
 		"df":           {cmdDf, "df [-a] [FILE]..."},

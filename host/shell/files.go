@@ -565,38 +565,98 @@ func cmdReadlink(c *cmd) int {
 	return status
 }
 
-// chmod is chmod(1) with octal or symbolic modes and -R.
+// chmod is chmod(1), as coreutils' chmod.c: the mode is the first
+// operand, or given as options ("-w", "-x,+r": the whole argument, modes
+// so given joined by commas), whose results the umask changed are then
+// diagnosed; -R recurses (symlinks found on the way are left alone), -c
+// and -v report changes, -f keeps the errors quiet (not the status).
+// Options may come anywhere before "--", as getopt_long permutes them.
 func cmdChmod(c *cmd) int {
-	var modeStr string
-	var files []string
-	recursive, dashdash, haveMode := false, false, false // "" is a mode, an invalid one
-	for _, a := range c.args {
-		switch {
-		case !dashdash && a == "--":
-			dashdash = true
-		case !dashdash && !haveMode && (a == "-R" || a == "--recursive"):
+	var mode string
+	var operands []string
+	recursive, silent, diagnose := false, false, false
+	verbosity := 0 // 1: -c, changes only; 2: -v
+	table := []longOpt{{name: "changes", ch: 'c'}, {name: "help"}, {name: "quiet", ch: 'f'}, {name: "recursive", ch: 'R'}, {name: "silent", ch: 'f'}, {name: "verbose", ch: 'v'}}
+	set := func(ch byte) {
+		switch ch {
+		case 'R':
 			recursive = true
-		case !dashdash && a == "--help":
-			c.printf("Usage: %s\n", builtins[c.name].usage)
-			return 0
-		case !haveMode:
-			modeStr, haveMode = a, true
-		default:
-			files = append(files, a)
+		case 'c':
+			verbosity = 1
+		case 'f':
+			silent = true
+		case 'v':
+			verbosity = 2
 		}
 	}
-	if !haveMode {
+	for i := 0; i < len(c.args); i++ {
+		a := c.args[i]
+		switch {
+		case a == "--":
+			operands = append(operands, c.args[i+1:]...)
+			i = len(c.args)
+		case strings.HasPrefix(a, "--"):
+			name, _, hasVal := strings.Cut(a[2:], "=")
+			lo, msg := matchLong(table, name, a)
+			if msg != "" {
+				return c.usageError(1, "%s", msg)
+			}
+			if lo.name == "help" {
+				c.printf("Usage: %s\n", builtins[c.name].usage)
+				return 0
+			}
+			if hasVal {
+				return c.usageError(1, "option '--%s' doesn't allow an argument", lo.name)
+			}
+			set(lo.ch)
+		case len(a) < 2 || a[0] != '-':
+			operands = append(operands, a)
+		default:
+			for j := 1; j < len(a); j++ {
+				switch ch := a[j]; {
+				case strings.IndexByte("Rcfv", ch) >= 0:
+					set(ch)
+				case strings.IndexByte("rwxXstugoa,+=01234567", ch) >= 0:
+					// A mode letter: getopt's optional argument takes the
+					// rest, and chmod.c the whole argument as the mode.
+					if mode != "" {
+						mode += ","
+					}
+					mode += a
+					diagnose = true
+					j = len(a)
+				default:
+					return c.usageError(1, "invalid option -- '%c'", ch)
+				}
+			}
+		}
+	}
+	fromOperand := !diagnose
+	if fromOperand {
+		if len(operands) == 0 {
+			return c.usageError(1, "missing operand")
+		}
+		mode, operands = operands[0], operands[1:]
+	}
+	if len(operands) == 0 {
+		if fromOperand {
+			return c.usageError(1, "missing operand after %s", quote(mode))
+		}
 		return c.usageError(1, "missing operand")
 	}
-	if len(files) == 0 {
-		return c.usageError(1, "missing operand after %s", quote(modeStr))
-	}
-	changes, ok := compileMode(modeStr)
+	changes, ok := compileMode(mode)
 	if !ok {
-		return c.usageError(1, "invalid mode: %s", quote(modeStr))
+		return c.usageError(1, "invalid mode: %s", quote(mode))
 	}
 	status := 0
 	umask := c.umask()
+	fail := func(format string, a ...any) {
+		if !silent {
+			c.errorf(format, a...)
+		}
+		status = 1
+	}
+	perms := func(m uint32) string { return modeString(m)[1:] }
 	var walk func(f string, top bool)
 	walk = func(f string, top bool) {
 		var st vfs.Stat
@@ -606,34 +666,63 @@ func cmdChmod(c *cmd) int {
 		} else {
 			err = c.t.Lstat(f, &st)
 		}
-		if err == vfs.ENOENT && top {
-			// fts's FTS_SLNONE: stat ENOENT, lstat a symlink.
-			var lst vfs.Stat
-			if c.t.Lstat(f, &lst) == nil && vfs.IsLnk(lst.Mode) {
-				c.errorf("cannot operate on dangling symlink %s", quote(f))
-				status = 1
-				return
-			}
-		}
 		if err != nil {
-			c.errorf("cannot access %s: %s", quote(f), errText(err))
-			status = 1
+			var lst vfs.Stat
+			if err == vfs.ENOENT && top && c.t.Lstat(f, &lst) == nil && vfs.IsLnk(lst.Mode) {
+				// fts's FTS_SLNONE: stat ENOENT, lstat a symlink.
+				fail("cannot operate on dangling symlink %s", quote(f))
+			} else {
+				fail("cannot access %s: %s", quote(f), errText(err))
+			}
+			if verbosity == 2 {
+				c.printf("%s could not be accessed\n", quote(f))
+			}
 			return
 		}
 		if vfs.IsLnk(st.Mode) {
-			return // symlinks met during -R are not followed
-		}
-		m := adjustMode(st.Mode, vfs.IsDir(st.Mode), umask, changes)
-		if err := c.t.Chmod(f, m); err != nil {
-			c.errorf("changing permissions of %s: %s", quote(f), errText(err))
-			status = 1
+			// Symlinks met during -R are not followed.
+			if verbosity == 2 {
+				c.printf("neither symbolic link %s nor referent has been changed\n", quote(f))
+			}
 			return
 		}
-		if recursive && vfs.IsDir(st.Mode) {
-			c.eachChild(f, func(q string) { walk(q, false) })
+		old := st.Mode & chmodModeBits
+		dir := vfs.IsDir(st.Mode)
+		m := adjustMode(st.Mode, dir, umask, changes)
+		if err := c.t.Chmod(f, m); err != nil {
+			fail("changing permissions of %s: %s", quote(f), errText(err))
+			if verbosity == 2 {
+				c.printf("failed to change mode of %s from %04o (%s) to %04o (%s)\n", quote(f), old, perms(old), m, perms(m))
+			}
+		} else {
+			switch {
+			case m != old && verbosity > 0:
+				c.printf("mode of %s changed from %04o (%s) to %04o (%s)\n", quote(f), old, perms(old), m, perms(m))
+			case m == old && verbosity == 2:
+				c.printf("mode of %s retained as %04o (%s)\n", quote(f), old, perms(old))
+			}
+			// chmod.c's diagnose_surprises: a mode given as an option
+			// whose result has bits the mode without the umask would
+			// not.
+			if naive := adjustMode(st.Mode, dir, 0, changes); diagnose && m&^naive != 0 {
+				c.errorf("%s: new permissions are %s, not %s", quotef(f), perms(m), perms(naive))
+				status = 1
+			}
+		}
+		if recursive && dir {
+			ents, err := readDir(c.t, f)
+			if err != nil {
+				fail("cannot read directory %s: %s", quote(f), errText(err))
+				return
+			}
+			for _, e := range ents {
+				if e.Name != "." && e.Name != ".." {
+					walk(joinPath(f, e.Name), false)
+				}
+			}
 		}
 	}
-	for _, f := range files {
+	for _, f := range operands {
 		walk(f, true)
 	}
 	return status
