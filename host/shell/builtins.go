@@ -23,7 +23,7 @@ func init() {
 		"cat":          {cmdCat, "cat [FILE]...   (no FILE, or -: standard input)"},
 		"cd":           {cmdCd, "cd [-L|-P] [DIR|-]   (no DIR: /; -: the previous one)"},
 		"chmod":        {cmdChmod, "chmod [-Rcfv] MODE FILE...   (MODE octal, or symbolic like u+x,go-w,a=r)"},
-		"chown":        {cmdChown, "chown [-h] UID[:GID] FILE..."},
+		"chown":        {cmdChown, "chown [-hRcfv] UID[:GID] FILE..."},
 		"cp":           {cmdCp, "cp [-r] SOURCE... DEST"},
 		"df":           {cmdDf, "df [-a] [FILE]..."},
 		"echo":         {cmdEcho, "echo [-n] [-e] [STRING]..."},
@@ -40,7 +40,7 @@ func init() {
 		"mount":        {cmdMount, "mount [-t TYPE] [-o OPTIONS] [--bind|--rbind|--move] SOURCE TARGET | mount [-t TYPE]"},
 		"mv":           {cmdMv, "mv SOURCE... DEST"},
 		"pwd":          {cmdPwd, "pwd [-L|-P]"},
-		"readlink":     {cmdReadlink, "readlink FILE..."},
+		"readlink":     {cmdReadlink, "readlink [-n] FILE..."},
 		"rm":           {cmdRm, "rm [-r] [-f] FILE..."},
 		"rmdir":        {cmdRmdir, "rmdir [-p] DIRECTORY..."},
 		"set":          {cmdSet, "set [-e|+e]"},
@@ -50,7 +50,7 @@ func init() {
 		"touch":        {cmdTouch, "touch [-c] FILE..."},
 		"true":         {func(*cmd) int { return 0 }, "true"},
 		"truncate":     {cmdTruncate, "truncate [-c] -s [<>/%+-]SIZE[K|M|G|T|P|E][B|iB] FILE..."},
-		"umask":        {cmdUmask, "umask [MODE]   (octal, or symbolic as u=rwx,g=rx,o=)"},
+		"umask":        {cmdUmask, "umask [-p] [-S] [MODE]   (octal, or symbolic as u=rwx,g=rx,o=)"},
 		"umount":       {cmdUmount, "umount [-l] [-f] TARGET..."},
 	}
 }
@@ -227,33 +227,80 @@ func cmdSet(c *cmd) int {
 	return 0
 }
 
-// umask prints or sets the mask, four octal digits as bash prints it.
+// umask prints or sets the mask, as bash's umask builtin: four octal
+// digits, or with -S the permissions it leaves (u=rwx,g=rx,o=rx), which
+// -S also prints after setting; -p prints it as a command.
 func cmdUmask(c *cmd) int {
-	if len(c.args) == 0 {
-		old := c.t.Umask(0)
-		c.t.Umask(old)
-		c.printf("%04o\n", old)
+	symbolic, pflag := false, false
+	args := c.args
+	for len(args) > 0 && len(args[0]) > 1 && args[0][0] == '-' {
+		a := args[0]
+		args = args[1:]
+		if a == "--" {
+			break
+		}
+		for _, ch := range a[1:] {
+			switch ch {
+			case 'S':
+				symbolic = true
+			case 'p':
+				pflag = true
+			default:
+				c.errorf("-%c: invalid option", ch)
+				c.errorf("usage: umask [-p] [-S] [mode]")
+				return 2
+			}
+		}
+	}
+	old := c.t.Umask(0)
+	c.t.Umask(old)
+	if len(args) == 0 {
+		if pflag {
+			c.printf("umask%s ", map[bool]string{true: " -S"}[symbolic])
+		}
+		if symbolic {
+			c.printf("%s\n", symbolicMask(old))
+		} else {
+			c.printf("%04o\n", old)
+		}
 		return 0
 	}
-	a := c.args[0]
+	a := args[0]
+	var m uint32
 	if a == "" || a[0] < '0' || a[0] > '9' {
-		old := c.t.Umask(0)
-		m, bad := symbolicUmask(old, a)
-		if bad != "" {
-			c.t.Umask(old)
+		var bad string
+		if m, bad = symbolicUmask(old, a); bad != "" {
 			c.errorf("%s", bad)
 			return 1
 		}
-		c.t.Umask(m)
-		return 0
+	} else {
+		v, err := strconv.ParseUint(a, 8, 32)
+		if err != nil || v > 0o777 {
+			c.errorf("%s: octal number out of range", a)
+			return 1
+		}
+		m = uint32(v)
 	}
-	m, err := strconv.ParseUint(a, 8, 32)
-	if err != nil || m > 0o777 {
-		c.errorf("%s: octal number out of range", a)
-		return 1
+	c.t.Umask(m)
+	if symbolic {
+		c.printf("%s\n", symbolicMask(m))
 	}
-	c.t.Umask(uint32(m))
 	return 0
+}
+
+// symbolicMask is bash's print_symbolic_umask: what mask allows, for
+// the user, the group and others.
+func symbolicMask(mask uint32) string {
+	perm := func(shift uint) string {
+		var b []byte
+		for i, ch := range "rwx" {
+			if mask>>shift&(4>>i) == 0 {
+				b = append(b, byte(ch))
+			}
+		}
+		return string(b)
+	}
+	return "u=" + perm(6) + ",g=" + perm(3) + ",o=" + perm(0)
 }
 
 // symbolicUmask is bash's symbolic_umask: the clauses of s ([ugoa]*

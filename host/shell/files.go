@@ -544,14 +544,22 @@ func (c *cmd) link(src, name string, symbolic, force bool) bool {
 	return true
 }
 
-// readlink is readlink(1) without options: the target, or status 1.
+// readlink is readlink(1) with -n: the target, or status 1.
 func cmdReadlink(c *cmd) int {
-	_, files, st, ok := c.getopt("n", map[string]byte{"no-newline": 'n'}, 1)
+	o, files, st, ok := c.getopt("n", map[string]byte{"no-newline": 'n'}, 1)
 	if !ok {
 		return st
 	}
 	if len(files) == 0 {
 		return c.usageError(1, "missing operand")
+	}
+	end := "\n"
+	if o.has('n') {
+		if len(files) > 1 {
+			c.errorf("ignoring --no-newline with multiple arguments")
+		} else {
+			end = ""
+		}
 	}
 	status := 0
 	for _, f := range files {
@@ -560,7 +568,7 @@ func cmdReadlink(c *cmd) int {
 			status = 1
 			continue
 		}
-		c.printf("%s\n", s)
+		c.printf("%s%s", s, end)
 	}
 	return status
 }
@@ -742,9 +750,12 @@ func (c *cmd) eachChild(dir string, fn func(string)) {
 	}
 }
 
-// chown is chown(1) with numeric ids, -h and -R.
+// chown is chown(1) with numeric ids (and root's name), -h, -R (each
+// directory after what it holds, as chown-core.c changes it at fts's
+// FTS_DP), -c and -v (its lines, the new owner as given), -f (no error
+// messages; the status stays).
 func cmdChown(c *cmd) int {
-	o, ops, st, ok := c.getopt("hRfv", map[string]byte{"no-dereference": 'h', "recursive": 'R'}, 1)
+	o, ops, st, ok := c.getopt("hRcfv", map[string]byte{"no-dereference": 'h', "recursive": 'R', "changes": 'c', "silent": 'f', "quiet": 'f', "verbose": 'v'}, 1)
 	if !ok {
 		return st
 	}
@@ -762,7 +773,59 @@ func cmdChown(c *cmd) int {
 	if dotWarning {
 		c.errorf("warning: '.' should be ':': %s", quote(ops[0]))
 	}
+	verbosity := 0 // 1: -c, changes only; 2: -v
+	for _, a := range o.seq {
+		switch a.ch {
+		case 'c':
+			verbosity = 1
+		case 'v':
+			verbosity = 2
+		}
+	}
+	silent := o.has('f')
+	spec := newOwnerSpec(ops[0], dotWarning, uid, gid)
 	status := 0
+	fail := func(format string, a ...any) {
+		if !silent {
+			c.errorf(format, a...)
+		}
+		status = 1
+	}
+	// describe is chown-core.c's describe_change; old is nil when the
+	// file could not be looked at.
+	describe := func(f string, old *vfs.Stat, ok bool) {
+		changed := ok && !((uid == vfs.NoID || uid == old.UID) && (gid == vfs.NoID || gid == old.GID))
+		if verbosity == 0 || !changed && verbosity == 1 {
+			return
+		}
+		what := "ownership"
+		if uid == vfs.NoID {
+			what = "group"
+		}
+		oldSpec := ""
+		if old != nil {
+			oldSpec = ownerSpec(ownerName(old.UID), ownerName(old.GID), uid != vfs.NoID, gid != vfs.NoID)
+		}
+		switch {
+		case uid == vfs.NoID && gid == vfs.NoID:
+			switch {
+			case !ok:
+				c.printf("failed to change ownership of %s\n", quote(f))
+			case changed:
+				c.printf("no change to ownership of %s\n", quote(f))
+			default:
+				c.printf("ownership of %s retained\n", quote(f))
+			}
+		case !ok && old == nil:
+			c.printf("failed to change %s of %s to %s\n", what, quote(f), spec)
+		case !ok:
+			c.printf("failed to change %s of %s from %s to %s\n", what, quote(f), oldSpec, spec)
+		case changed:
+			c.printf("changed %s of %s from %s to %s\n", what, quote(f), oldSpec, spec)
+		default:
+			c.printf("%s of %s retained as %s\n", what, quote(f), oldSpec)
+		}
+	}
 	var walk func(f string, top bool)
 	walk = func(f string, top bool) {
 		// chown-core.c lstats every name (fts's FTS_PHYSICAL) and
@@ -771,15 +834,28 @@ func cmdChown(c *cmd) int {
 		var st vfs.Stat
 		noDeref := o.has('h') || o.has('R') || !top
 		if err := c.t.Lstat(f, &st); err != nil {
-			c.errorf("cannot access %s: %s", quote(f), errText(err))
-			status = 1
+			fail("cannot access %s: %s", quote(f), errText(err))
+			describe(f, nil, false)
 			return
 		}
 		if !noDeref && vfs.IsLnk(st.Mode) {
 			if err := c.t.Stat(f, &st); err != nil {
-				c.errorf("cannot dereference %s: %s", quote(f), errText(err))
-				status = 1
+				fail("cannot dereference %s: %s", quote(f), errText(err))
+				describe(f, nil, false)
 				return
+			}
+		}
+		if o.has('R') && vfs.IsDir(st.Mode) {
+			ents, err := readDir(c.t, f)
+			if err != nil {
+				fail("cannot read directory %s: %s", quote(f), errText(err))
+				describe(f, nil, false)
+				return
+			}
+			for _, e := range ents {
+				if e.Name != "." && e.Name != ".." {
+					walk(joinPath(f, e.Name), false)
+				}
 			}
 		}
 		var err error
@@ -790,16 +866,12 @@ func cmdChown(c *cmd) int {
 		}
 		if err != nil {
 			if uid == vfs.NoID { // chown-core.c: no user, only the group
-				c.errorf("changing group of %s: %s", quote(f), errText(err))
+				fail("changing group of %s: %s", quote(f), errText(err))
 			} else {
-				c.errorf("changing ownership of %s: %s", quote(f), errText(err))
+				fail("changing ownership of %s: %s", quote(f), errText(err))
 			}
-			status = 1
-			return
 		}
-		if o.has('R') && vfs.IsDir(st.Mode) {
-			c.eachChild(f, func(q string) { walk(q, false) })
-		}
+		describe(f, &st, err == nil)
 	}
 	for _, f := range ops[1:] {
 		walk(f, true)

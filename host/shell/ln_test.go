@@ -31,3 +31,14 @@ func TestLnForceSameFile(t *testing.T) {
 	}
 	runScriptCases(t, "mkdir /w; cd /w; echo x > f", tests)
 }
+
+// TestReadlinkNoNewline: readlink -n prints the target alone, and
+// ignores -n, saying so, for several operands (coreutils 9.1).
+func TestReadlinkNoNewline(t *testing.T) {
+	tests := []scriptCase{
+		{"-n", "readlink -n l; echo '|'", "f|\n"},
+		{"-n, two operands", "readlink -n l l; echo $?", "readlink: ignoring --no-newline with multiple arguments\nf\nf\n0\n"},
+		{"not a symlink", "readlink -n f; echo $?", "1\n"},
+	}
+	runScriptCases(t, "mkdir /w; cd /w; touch f; ln -s f l", tests)
+}

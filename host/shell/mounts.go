@@ -149,6 +149,19 @@ func cmdMount(c *cmd) int {
 	}
 	err := c.t.Mount(source, target, fstype, flags, data)
 	if err == nil {
+		if o.has('v') {
+			// util-linux's success_message, with the paths canonical
+			// as libmount makes them.
+			tgt := c.absPath(target)
+			switch {
+			case flags&vfs.MS_MOVE != 0:
+				c.printf("mount: %s moved to %s.\n", c.absPath(source), tgt)
+			case flags&vfs.MS_BIND != 0:
+				c.printf("mount: %s bound on %s.\n", c.absPath(source), tgt)
+			default:
+				c.printf("mount: %s mounted on %s.\n", source, tgt)
+			}
+		}
 		return 0
 	}
 	remount := flags&vfs.MS_REMOUNT != 0

@@ -101,3 +101,32 @@ func parseOwnerWith(spec string, sep int) (uid, gid uint32, bad string) {
 	}
 	return uid, gid, ""
 }
+
+// newOwnerSpec is how chown -v names the owner it sets: the user and
+// group as spec gave them (parse_user_spec's names), and for "user:"
+// the login group's name.
+func newOwnerSpec(spec string, dot bool, uid, gid uint32) string {
+	sep := byte(':')
+	if dot {
+		sep = '.'
+	}
+	u, g, hasSep := strings.Cut(spec, string(sep))
+	if hasSep && g == "" && gid != vfs.NoID {
+		g = ownerName(gid)
+	}
+	return ownerSpec(u, g, uid != vfs.NoID, gid != vfs.NoID)
+}
+
+// ownerSpec is chown-core.c's user_group_str: "user:group", "user" or
+// "group", as the user and the group are set.
+func ownerSpec(user, group string, hasUser, hasGroup bool) string {
+	switch {
+	case hasUser && hasGroup:
+		return user + ":" + group
+	case hasUser:
+		return user
+	case hasGroup:
+		return group
+	}
+	return ""
+}

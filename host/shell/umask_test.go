@@ -24,3 +24,18 @@ func TestUmaskSymbolic(t *testing.T) {
 	}
 	runScriptCases(t, "umask 0027", tests)
 }
+
+// TestUmaskOptions: -S prints the mask as the permissions it leaves,
+// also after setting it, and -p as a command; other options are bash's
+// usage error (status 2). The outputs are bash 5.2's.
+func TestUmaskOptions(t *testing.T) {
+	tests := []scriptCase{
+		{"-S", "umask -S", "u=rwx,g=rx,o=rx\n"},
+		{"-S with a mode", "umask -S 077; echo $?; umask", "u=rwx,g=,o=\n0\n0077\n"},
+		{"-S with a symbolic mode", "umask -S u=rwx,g=,o=; umask", "u=rwx,g=,o=\n0077\n"},
+		{"-p", "umask -p; umask -p -S", "umask 0022\numask -S u=rwx,g=rx,o=rx\n"},
+		{"--", "umask -- 027; umask", "0027\n"},
+		{"an unknown option", "umask -x; echo $?; umask", "umask: -x: invalid option\numask: usage: umask [-p] [-S] [mode]\n2\n0022\n"},
+	}
+	runScriptCases(t, "umask 022", tests)
+}
