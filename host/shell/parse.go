@@ -27,7 +27,8 @@ import (
 // Words take single quotes, double quotes and backslash escapes as sh
 // does; '#' at the start of a word begins a comment; "$?" and "${?}"
 // expand to the last status. Other '$' forms are left as they are:
-// there are no variables.
+// there are no variables. A command's words then go through pathname
+// expansion (glob.go); a redirection's target does not.
 
 // errIncomplete reports input that ends inside a quote, after a
 // backslash or after an operator that needs a right-hand side: an
@@ -35,13 +36,44 @@ import (
 var errIncomplete = errors.New("incomplete command")
 
 // wordPart is a piece of a word: literal text, or "$?" (expanded when
-// the command runs, so `false; echo $?` sees the new status).
+// the command runs, so `false; echo $?` sees the new status). glob
+// marks unquoted text, whose '*', '?' and '[' are pattern characters
+// (quoted or escaped ones are not).
 type wordPart struct {
 	lit    string
 	status bool
+	glob   bool
 }
 
 type word []wordPart
+
+// pattern returns the word as a pathname pattern ($? replaced, quoted
+// text escaped with backslashes) and whether it has an unquoted pattern
+// character, that is whether pathname expansion applies to it.
+func (w word) pattern(status int) (string, bool) {
+	var b strings.Builder
+	has := false
+	for _, p := range w {
+		lit := p.lit
+		if p.status {
+			lit = strconv.Itoa(status)
+		}
+		if p.glob {
+			if strings.ContainsAny(lit, "*?[") {
+				has = true
+			}
+			b.WriteString(lit)
+			continue
+		}
+		for i := 0; i < len(lit); i++ {
+			if strings.IndexByte(`*?[\`, lit[i]) >= 0 {
+				b.WriteByte('\\')
+			}
+			b.WriteByte(lit[i])
+		}
+	}
+	return b.String(), has
+}
 
 // expand returns the word's text with $? replaced.
 func (w word) expand(status int) string {
@@ -211,10 +243,18 @@ func redirOp(s string) (string, int) {
 func lexWord(s string) (word, int, error) {
 	var w word
 	var lit strings.Builder
+	// bare: lit holds unquoted text (glob parts); a change flushes it.
+	bare := false
 	flush := func() {
 		if lit.Len() > 0 {
-			w = append(w, wordPart{lit: lit.String()})
+			w = append(w, wordPart{lit: lit.String(), glob: bare})
 			lit.Reset()
+		}
+	}
+	setBare := func(b bool) {
+		if b != bare {
+			flush()
+			bare = b
 		}
 	}
 	quoted := false
@@ -236,6 +276,7 @@ loop:
 				i += 2
 				continue
 			}
+			setBare(false)
 			lit.WriteByte(s[i+1])
 			i += 2
 		case '\'':
@@ -243,10 +284,12 @@ loop:
 			if j < 0 {
 				return nil, 0, errIncomplete
 			}
+			setBare(false)
 			lit.WriteString(s[i+1 : i+1+j])
 			quoted = true
 			i += j + 2
 		case '"':
+			setBare(false)
 			i++
 			quoted = true
 			for {
@@ -285,9 +328,11 @@ loop:
 				i += n
 				continue
 			}
+			setBare(true)
 			lit.WriteByte(c)
 			i++
 		default:
+			setBare(true)
 			lit.WriteByte(c)
 			i++
 		}

@@ -344,7 +344,7 @@ func (s *Shell) subshell(fn func(sub *Shell) int) int {
 func (s *Shell) runCommand(c command, stdin io.Reader, stdout io.Writer) int {
 	args := make([]string, 0, len(c.words))
 	for _, w := range c.words {
-		args = append(args, w.expand(s.status))
+		args = append(args, s.expandWord(w)...)
 	}
 	x := &cmd{sh: s, t: s.t, stdin: stdin, stdout: stdout, stderr: s.stderr}
 	var fds []int

@@ -1,8 +1,9 @@
 package shell
 
 // SimpleCommand is one simple command of a line as the shell would run
-// it: its words with quotes and escapes removed and "$?" expanded, and
-// its redirections in the order written.
+// it: its words with quotes and escapes removed, "$?" expanded and
+// patterns replaced by the pathnames they match, and its redirections in
+// the order written.
 type SimpleCommand struct {
 	Args      []string
 	Redirects []Redirect
@@ -44,7 +45,7 @@ func (s *Shell) Split(line string) ([]SimpleCommand, error) {
 			for _, c := range p.cmds {
 				sc := SimpleCommand{Args: make([]string, 0, len(c.words))}
 				for _, w := range c.words {
-					sc.Args = append(sc.Args, w.expand(s.status))
+					sc.Args = append(sc.Args, s.expandWord(w)...)
 				}
 				sc.Redirects = expandRedirects(c.redirs, s.status)
 				out = append(out, sc)
